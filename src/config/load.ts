@@ -1,0 +1,108 @@
+/**
+ * Reads croncd.yaml, validates it, and turns every problem into one message that names the field
+ * path and line (`croncd.yaml:9: targets[0].source: no source named "platfrom"; known: platform`).
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { z } from "zod";
+import { ConfigError } from "../errors.js";
+import { parseYamlFile, type ParsedYaml } from "../compose/yaml-source.js";
+import { configSchema, type CroncdConfig } from "./schema.js";
+
+export const DEFAULT_CONFIG_FILE = "croncd.yaml";
+
+export interface LoadedConfig {
+  config: CroncdConfig;
+  /** Absolute path of the file read; local source paths are relative to its folder. */
+  file: string;
+}
+
+export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<LoadedConfig> {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    throw new ConfigError("cannot read the configuration file", {
+      subject: file,
+      hint: "pass --config PATH, or run croncd where croncd.yaml is",
+      cause: error,
+    });
+  }
+  return { config: parseConfig(text, file), file: absolute };
+}
+
+export function parseConfig(text: string, file: string): CroncdConfig {
+  let parsed: ParsedYaml;
+  try {
+    parsed = parseYamlFile(text, file);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  const result = configSchema.safeParse(parsed.value);
+  const problems = result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, parsed));
+  if (result.success) problems.push(...crossCheck(result.data, parsed));
+  if (problems.length > 0 || !result.success) {
+    throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`, { subject: file });
+  }
+  return result.data;
+}
+
+/** Rules zod cannot see from one field: references between sections and unique names. */
+function crossCheck(config: CroncdConfig, parsed: ParsedYaml): string[] {
+  const problems: string[] = [];
+  const sourceNames = config.sources.map((source) => source.name);
+  const at = (fieldPath: (string | number)[], message: string) =>
+    `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
+
+  duplicates(sourceNames).forEach((index) =>
+    problems.push(at(["sources", index, "name"], `duplicate source name "${sourceNames[index]}"`)),
+  );
+  const targetNames = config.targets.map((target) => target.name);
+  duplicates(targetNames).forEach((index) =>
+    problems.push(at(["targets", index, "name"], `duplicate target name "${targetNames[index]}"`)),
+  );
+  config.targets.forEach((target, index) => {
+    if (!sourceNames.includes(target.source)) {
+      problems.push(
+        at(
+          ["targets", index, "source"],
+          `no source named "${target.source}"; known: ${sourceNames.join(", ")}`,
+        ),
+      );
+    }
+    if (target.docker.host && target.docker.context) {
+      problems.push(at(["targets", index, "docker"], "set docker.host or docker.context, not both"));
+    }
+  });
+  return problems;
+}
+
+function duplicates(names: string[]): number[] {
+  return names.flatMap((value, index) => (names.indexOf(value) === index ? [] : [index]));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedYaml): string {
+  const fieldPath = issue.path.filter((part): part is string | number => typeof part !== "symbol");
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") {
+    message = `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  } else if (issue.code === "invalid_type" && issue.input === undefined) {
+    message = `required (expected ${issue.expected})`;
+  }
+  return `${location(parsed, fieldPath)}${formatPath(fieldPath) || "(top level)"}: ${message}`;
+}
+
+function location(parsed: ParsedYaml, fieldPath: (string | number)[]): string {
+  const line = parsed.lineOf(fieldPath);
+  return line === undefined ? "" : `line ${line}: `;
+}
+
+/** `targets[0].source` — the notation people paste into a search box. */
+export function formatPath(fieldPath: readonly (string | number)[]): string {
+  return fieldPath
+    .map((part, index) =>
+      typeof part === "number" ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
+    )
+    .join("");
+}

@@ -1,0 +1,98 @@
+/**
+ * The shape of croncd.yaml. Every default lives here, exported, so the README, the CLI and the
+ * tests agree on one value.
+ */
+import { z } from "zod";
+
+export const DEFAULTS = {
+  ref: "main",
+  path: ".",
+  prune: false,
+  allowEmpty: false,
+  /** Deleting stacks is the dangerous verb: a handful per run unless the operator says more. */
+  maxPrune: 3,
+  resolveImage: "always",
+  withRegistryAuth: true,
+} as const;
+
+/** Names become label values and folder names: keep them to a safe, readable alphabet. */
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, "must be lowercase letters, digits, '.', '_' or '-' (max 63)");
+
+/** An environment variable name: where a secret is read from, never the secret itself. */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
+
+const auth = z
+  .object({
+    /** HTTPS: the token is read from this environment variable and sent as a Basic auth header. */
+    tokenEnv: envName.optional(),
+    /** HTTPS: the user name sent with the token (GitLab job tokens need `gitlab-ci-token`). */
+    username: z.string().min(1).optional(),
+    /** SSH: this environment variable holds the PATH of a private key file (a GitLab "File" variable). */
+    sshKeyFileEnv: envName.optional(),
+    /** SSH: this environment variable holds the path of a known_hosts file; without it, accept-new. */
+    knownHostsFileEnv: envName.optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.tokenEnv && value.sshKeyFileEnv) {
+      ctx.addIssue({ code: "custom", message: "set tokenEnv or sshKeyFileEnv, not both" });
+    }
+    if (!value.tokenEnv && !value.sshKeyFileEnv) {
+      ctx.addIssue({ code: "custom", message: "set tokenEnv (HTTPS) or sshKeyFileEnv (SSH)" });
+    }
+  });
+
+export const sourceSchema = z
+  .object({
+    name,
+    url: z.string().min(1, "must not be empty"),
+    ref: z.string().min(1).default(DEFAULTS.ref),
+    auth: auth.optional(),
+  })
+  .strict();
+
+const relativePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), {
+    message: "must be a path inside the repository (no leading '/', no '..')",
+  });
+
+export const swarmTargetSchema = z
+  .object({
+    name,
+    type: z.literal("swarm"),
+    source: name,
+    /** Folder in the source whose direct subfolders holding a compose file are stacks. */
+    path: relativePath.default(DEFAULTS.path),
+    prune: z.boolean().default(DEFAULTS.prune),
+    /** Allow pruning every stack when git declares none (guards against an emptied checkout). */
+    allowEmpty: z.boolean().default(DEFAULTS.allowEmpty),
+    maxPrune: z.number().int().min(0).default(DEFAULTS.maxPrune),
+    /** Names of CI environment variables a compose file may interpolate; nothing else leaks in. */
+    env: z.array(envName).default([]),
+    docker: z
+      .object({
+        host: z.string().min(1).optional(),
+        context: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    resolveImage: z.enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
+    withRegistryAuth: z.boolean().default(DEFAULTS.withRegistryAuth),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    sources: z.array(sourceSchema).min(1, "declare at least one source"),
+    targets: z.array(swarmTargetSchema).min(1, "declare at least one target"),
+  })
+  .strict();
+
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type SwarmTargetConfig = z.infer<typeof swarmTargetSchema>;
+export type TargetConfig = SwarmTargetConfig;
+export type CroncdConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,59 @@
+/**
+ * croncd's error hierarchy. Every error names its subject (a file, a stack, a source), the verb that
+ * failed and the cause, so a person reading a CI log knows what broke and where. Exit codes are
+ * mapped from the class, never from message text.
+ */
+
+export interface CroncdErrorOptions {
+  /** What the error is about: `stack web`, `compose.yaml:12`, `source platform`. */
+  subject?: string;
+  /** What to do about it, appended to the message. */
+  hint?: string;
+  cause?: unknown;
+}
+
+export class CroncdError extends Error {
+  readonly subject: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: CroncdErrorOptions = {}) {
+    const prefix = options.subject ? `${options.subject}: ` : "";
+    const suffix = options.hint ? ` (${options.hint})` : "";
+    super(`${prefix}${message}${suffix}`, { cause: options.cause });
+    this.name = new.target.name;
+    this.subject = options.subject;
+    this.hint = options.hint;
+  }
+}
+
+/** croncd.yaml or command-line input is wrong; nothing was touched. */
+export class ConfigError extends CroncdError {}
+
+/** A source could not be cloned or checked out. */
+export class SourceError extends CroncdError {}
+
+/** A stack could not be rendered: YAML, interpolation, schema, file references. */
+export class RenderError extends CroncdError {}
+
+/** A secret could not be decrypted or verified. */
+export class SecretError extends CroncdError {}
+
+/** Talking to the deployment target (docker, helmfile) failed. */
+export class TargetError extends CroncdError {}
+
+/** A safety guard refused an action (pruning too much, foreign ownership...). */
+export class GuardError extends CroncdError {}
+
+/** Exit codes: 0 all good, 1 something failed, 2 differences found (plan) or drift healed. */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  changes: 2,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Renders any thrown value as one line a person can read, keeping croncd's own messages intact. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,45 @@
+/**
+ * The closed vocabulary every stage reports in. Reports only render ChangeSets; no stage prints.
+ */
+
+export const ACTIONS = ["created", "configured", "unchanged", "deleted", "skipped", "failed"] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** What a plan proposes for one item, before anything is applied. */
+export type PlannedAction = "create" | "update" | "delete" | "unchanged";
+
+export interface ChangeSetEntry {
+  /** `stack`, later `release`, `secret`... */
+  kind: string;
+  /** The item's name, e.g. the stack name. */
+  name: string;
+  target: string;
+  action: Action;
+  /** Why this action: "desired state changed", "left git", the error message... */
+  reason: string;
+  /** Milliseconds spent on this item, when measured. */
+  durationMs?: number;
+  /** Human-readable detail lines (diff, warnings), secrets already masked. */
+  details?: string[];
+}
+
+export interface ChangeSet {
+  entries: ChangeSetEntry[];
+}
+
+export function emptyChangeSet(): ChangeSet {
+  return { entries: [] };
+}
+
+export function mergeChangeSets(...sets: ChangeSet[]): ChangeSet {
+  return { entries: sets.flatMap((set) => set.entries) };
+}
+
+export function hasFailures(set: ChangeSet): boolean {
+  return set.entries.some((entry) => entry.action === "failed");
+}
+
+/** True when anything was (or in a plan: would be) created, changed or deleted. */
+export function hasChanges(set: ChangeSet): boolean {
+  return set.entries.some((entry) => ["created", "configured", "deleted"].includes(entry.action));
+}

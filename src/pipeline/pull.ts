@@ -1,0 +1,119 @@
+/**
+ * Stage 1, pull: fetches every source at its ref into the workspace, in parallel. A failed source
+ * is reported, never thrown, so the run can still say what happened to everything else — and so
+ * the prune stage can see that the desired state is incomplete.
+ */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { SourceConfig } from "../config/schema.js";
+import { SourceError } from "../errors.js";
+import { fetchCommit, GitFetchError, type GitAuth } from "../ports/git.js";
+import type { Workspace } from "./workspace.js";
+
+export interface PulledSource {
+  name: string;
+  /** The URL as configured, safe to show (credentials are refused in URLs). */
+  url: string;
+  ref: string;
+  /** Checked-out commit, when the pull succeeded. */
+  commit?: string;
+  /** Folder holding the checkout, when the pull succeeded. */
+  dir?: string;
+  error?: SourceError;
+  durationMs: number;
+}
+
+export interface PullOptions {
+  /** Folder of croncd.yaml: local source paths are relative to it. */
+  configDir: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function pullSources(
+  sources: readonly SourceConfig[],
+  workspace: Workspace,
+  options: PullOptions,
+): Promise<PulledSource[]> {
+  return Promise.all(sources.map((source) => pullOne(source, workspace, options)));
+}
+
+async function pullOne(source: SourceConfig, workspace: Workspace, options: PullOptions): Promise<PulledSource> {
+  const started = Date.now();
+  const base = { name: source.name, url: source.url, ref: source.ref };
+  const subject = `source ${source.name}`;
+  try {
+    const url = resolveUrl(source.url, options.configDir, subject);
+    const auth = resolveAuth(source, options.env ?? process.env, subject);
+    const dir = workspace.pathFor("sources", source.name);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const commit = await fetchCommit({ url, ref: source.ref, dir, ...(auth ? { auth } : {}) });
+    return { ...base, commit, dir, durationMs: Date.now() - started };
+  } catch (error) {
+    const sourceError =
+      error instanceof SourceError
+        ? error
+        : new SourceError(`clone failed: ${error instanceof Error ? error.message : String(error)}`, {
+            subject,
+            hint: hintFor(error),
+            cause: error,
+          });
+    return { ...base, error: sourceError, durationMs: Date.now() - started };
+  }
+}
+
+function hintFor(error: unknown): string | undefined {
+  if (!(error instanceof GitFetchError)) return undefined;
+  switch (error.kind) {
+    case "unknown-ref":
+      return "check the source's ref: a branch, tag or commit SHA that exists in the repository";
+    case "auth":
+      return "check the token or deploy key, and that it may read this repository";
+    case "unreachable":
+      return "check the URL and that this runner can reach the git server";
+    default:
+      return undefined;
+  }
+}
+
+/** Local paths are made absolute; URLs with embedded credentials are refused. */
+export function resolveUrl(url: string, configDir: string, subject: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    const parsed = new URL(url);
+    if (parsed.password) {
+      throw new SourceError("the URL embeds a password or token", {
+        subject,
+        hint: "remove it from the URL and set auth.tokenEnv instead, so it never lands in logs or .git/config",
+      });
+    }
+    return url;
+  }
+  // scp-like SSH (git@host:group/repo.git) stays as it is; everything else is a local path.
+  if (/^[^/\\]+@[^/\\:]+:/.test(url)) return url;
+  return path.resolve(configDir, url);
+}
+
+function resolveAuth(source: SourceConfig, env: NodeJS.ProcessEnv, subject: string): GitAuth | undefined {
+  const auth = source.auth;
+  if (!auth) return undefined;
+  if (auth.tokenEnv) {
+    const token = env[auth.tokenEnv];
+    if (!token) {
+      throw new SourceError(`environment variable ${auth.tokenEnv} (auth.tokenEnv) is not set or empty`, {
+        subject,
+        hint: "define it as a masked CI/CD variable or repository secret",
+      });
+    }
+    // GitLab only accepts its job token under this user name; other tokens take any name.
+    const username = auth.username ?? (auth.tokenEnv === "CI_JOB_TOKEN" ? "gitlab-ci-token" : "oauth2");
+    return { kind: "token", username, token };
+  }
+  const keyFile = auth.sshKeyFileEnv ? env[auth.sshKeyFileEnv] : undefined;
+  if (!keyFile) {
+    throw new SourceError(`environment variable ${auth.sshKeyFileEnv} (auth.sshKeyFileEnv) is not set or empty`, {
+      subject,
+      hint: "it must hold the path of the deploy key file (a GitLab CI/CD variable of type File)",
+    });
+  }
+  const knownHostsFile = auth.knownHostsFileEnv ? env[auth.knownHostsFileEnv] : undefined;
+  return { kind: "ssh", keyFile, ...(knownHostsFile ? { knownHostsFile } : {}) };
+}

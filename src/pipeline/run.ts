@@ -1,0 +1,110 @@
+/**
+ * One croncd run: pull every source the selected targets need, then drive each target through
+ * its stages. Returns the report; the caller decides what to print and which exit code to use.
+ */
+import path from "node:path";
+import type { CroncdConfig } from "../config/schema.js";
+import { ConfigError, describeError, ExitCode } from "../errors.js";
+import { hasChanges, hasFailures, type ChangeSetEntry } from "../model/changeset.js";
+import type { SourceSummary } from "../report/json-report.js";
+import type { Logger } from "../report/logger.js";
+import type { RunMode } from "./commands.js";
+import { pullSources, type PulledSource } from "./pull.js";
+import { runTarget } from "./run-target.js";
+import { createWorkspace } from "./workspace.js";
+
+export interface RunRequest {
+  mode: RunMode;
+  config: CroncdConfig;
+  configFile: string;
+  /** Only these targets (all when empty). */
+  targets?: readonly string[];
+  outDir?: string;
+  env?: NodeJS.ProcessEnv;
+  log: Logger;
+}
+
+export interface RunOutcome {
+  exitCode: ExitCode;
+  sources: SourceSummary[];
+  entries: ChangeSetEntry[];
+}
+
+export async function run(request: RunRequest): Promise<RunOutcome> {
+  const env = request.env ?? process.env;
+  const targets = selectTargets(request.config, request.targets ?? []);
+  const neededSources = request.config.sources.filter((source) =>
+    targets.some((target) => target.source === source.name),
+  );
+  for (const source of neededSources) {
+    if (source.auth?.tokenEnv) request.log.masker.add(env[source.auth.tokenEnv]);
+  }
+
+  const workspace = await createWorkspace();
+  try {
+    const pulled = await request.log.group("pull sources", async () => {
+      const results = await pullSources(neededSources, workspace, { configDir: path.dirname(request.configFile), env });
+      for (const source of results) request.log.info(describePull(source));
+      return results;
+    });
+    const failedSources = pulled.filter((source) => source.error);
+    const anySourceFailed =
+      failedSources.length > 0 ? `source ${failedSources.map((s) => s.name).join(", ")} failed` : undefined;
+
+    const entries: ChangeSetEntry[] = [];
+    for (const target of targets) {
+      const source = pulled.find((candidate) => candidate.name === target.source) as PulledSource;
+      entries.push(
+        ...(await request.log.group(`target ${target.name} (${request.mode})`, () =>
+          runTarget({
+            mode: request.mode,
+            config: target,
+            source,
+            env,
+            log: request.log,
+            ...(anySourceFailed ? { anySourceFailed } : {}),
+            ...(request.outDir ? { outDir: request.outDir } : {}),
+          }),
+        )),
+      );
+    }
+    return { exitCode: exitCodeFor(request.mode, entries), sources: pulled.map(summarizeSource), entries };
+  } finally {
+    await workspace.dispose();
+  }
+}
+
+export function exitCodeFor(mode: RunMode, entries: ChangeSetEntry[]): ExitCode {
+  if (hasFailures({ entries })) return ExitCode.failed;
+  if (mode === "plan" && hasChanges({ entries })) return ExitCode.changes;
+  return ExitCode.ok;
+}
+
+function selectTargets(config: CroncdConfig, names: readonly string[]) {
+  if (names.length === 0) return config.targets;
+  const known = config.targets.map((target) => target.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(`no target named ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${known.join(", ")}`, {
+      subject: "--target",
+    });
+  }
+  return config.targets.filter((target) => names.includes(target.name));
+}
+
+function describePull(source: PulledSource): string {
+  const seconds = (source.durationMs / 1000).toFixed(1);
+  if (source.error) return `source ${source.name}: failed in ${seconds}s — ${describeError(source.error)}`;
+  return `source ${source.name}: ${source.ref} at ${source.commit?.slice(0, 12)} (${seconds}s)`;
+}
+
+function summarizeSource(source: PulledSource): SourceSummary {
+  return {
+    name: source.name,
+    url: source.url,
+    ref: source.ref,
+    durationMs: source.durationMs,
+    ...(source.commit ? { commit: source.commit } : {}),
+    ...(source.error ? { error: describeError(source.error) } : {}),
+  };
+}

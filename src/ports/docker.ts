@@ -1,0 +1,69 @@
+/**
+ * The docker port: runs the docker CLI against one target's daemon. A target's `docker.host`
+ * becomes DOCKER_HOST and `docker.context` becomes `--context`; with neither, the CLI's own
+ * defaults (DOCKER_HOST, the current context) apply, as for a person at a shell.
+ */
+import { TargetError } from "../errors.js";
+import { runProgram, type ExecResult } from "./exec.js";
+
+export interface DockerEndpoint {
+  host?: string;
+  context?: string;
+}
+
+export interface DockerCallOptions {
+  input?: string;
+  cwd?: string;
+  /** Names what is being done, for error messages: `stack web: deploy`. */
+  subject?: string;
+}
+
+export interface DockerCli {
+  /** Runs docker; throws TargetError with docker's own message on a non-zero exit. */
+  run(args: readonly string[], options?: DockerCallOptions): Promise<string>;
+  /** Runs docker and returns the raw result, for callers that interpret failures themselves. */
+  tryRun(args: readonly string[], options?: DockerCallOptions): Promise<ExecResult>;
+}
+
+export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
+  const prefix = endpoint.context ? ["--context", endpoint.context] : [];
+  const env = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
+  const tryRun = (args: readonly string[], options: DockerCallOptions = {}) =>
+    runProgram("docker", [...prefix, ...args], {
+      env,
+      ...(options.input !== undefined ? { input: options.input } : {}),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
+  return {
+    tryRun,
+    async run(args, options = {}) {
+      const result = await tryRun(args, options);
+      if (result.exitCode !== 0) throw dockerFailure(result, options.subject ?? `docker ${args[0] ?? ""}`);
+      return result.stdout;
+    },
+  };
+}
+
+/** Turns a failed docker call into an error that says what to do about the common causes. */
+export function dockerFailure(result: ExecResult, subject: string): TargetError {
+  const message = (result.stderr || result.stdout).trim() || `exit code ${result.exitCode}`;
+  if (result.notFound) {
+    return new TargetError("the docker CLI is not installed or not on PATH", {
+      subject,
+      hint: "install the docker CLI in the CI image",
+    });
+  }
+  if (/Cannot connect to the Docker daemon|error during connect|connection refused|no such host/i.test(message)) {
+    return new TargetError(`cannot reach the Docker daemon: ${message}`, {
+      subject,
+      hint: "check docker.host / DOCKER_HOST / the docker context, and that the daemon is running",
+    });
+  }
+  if (/This node is not a swarm manager/i.test(message)) {
+    return new TargetError(`the daemon is not a Swarm manager: ${message}`, {
+      subject,
+      hint: "point docker.host at a manager node",
+    });
+  }
+  return new TargetError(message, { subject });
+}

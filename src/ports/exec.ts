@@ -1,0 +1,47 @@
+/**
+ * The process port: every child process croncd starts goes through here, so tests can see and
+ * the log can time every call, and so secrets given on stdin never appear in argv.
+ */
+import { execa } from "execa";
+
+export interface ExecOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Written to the child's stdin (keeps secrets out of argv). */
+  input?: string | Uint8Array;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** True when the process could not be started at all (not installed, not on PATH). */
+  notFound: boolean;
+}
+
+/** Runs a program and returns its result; never throws on a non-zero exit. */
+export async function runProgram(
+  file: string,
+  args: readonly string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
+  const result = await execa(file, args, {
+    env: options.env,
+    extendEnv: true,
+    cwd: options.cwd,
+    input: options.input,
+    timeout: options.timeoutMs,
+    reject: false,
+    stripFinalNewline: true,
+  });
+  const notFound = result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message));
+  return {
+    command: [file, ...args].join(" "),
+    exitCode: result.exitCode ?? -1,
+    stdout: String(result.stdout ?? ""),
+    stderr: notFound ? `${file}: not found on PATH` : String(result.stderr ?? result.message ?? ""),
+    notFound,
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The git port: fetches exactly one commit of a repository into an empty folder with simple-git.
+ *
+ * Credentials never touch argv, logs or `.git/config`: an HTTPS token travels as an
+ * `http.extraHeader` passed through git's GIT_CONFIG_* environment variables, an SSH key through
+ * GIT_SSH_COMMAND. The remote URL written to `.git/config` is the one from croncd.yaml, which must
+ * not embed credentials.
+ */
+import { simpleGit, type SimpleGit } from "simple-git";
+
+export type GitAuth =
+  | { kind: "token"; username: string; token: string }
+  | { kind: "ssh"; keyFile: string; knownHostsFile?: string };
+
+export interface FetchCommitRequest {
+  url: string;
+  ref: string;
+  dir: string;
+  auth?: GitAuth;
+}
+
+export type GitFailureKind = "unknown-ref" | "unreachable" | "auth" | "other";
+
+export class GitFetchError extends Error {
+  constructor(
+    readonly kind: GitFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "GitFetchError";
+  }
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+const SHORT_SHA = /^[0-9a-f]{7,39}$/i;
+
+/** Fetches `ref` (branch, tag or commit SHA) shallowly where possible; returns the commit SHA. */
+export async function fetchCommit(request: FetchCommitRequest): Promise<string> {
+  const git = gitFor(request.dir, request.auth);
+  const secrets = request.auth?.kind === "token" ? tokenForms(request.auth) : [];
+  try {
+    await git.init();
+    await git.addRemote("origin", request.url);
+    await fetchRef(git, request.ref);
+    await git.raw(["-c", "advice.detachedHead=false", "checkout", "-q", "--detach", "FETCH_HEAD"]);
+    return (await git.revparse(["HEAD"])).trim();
+  } catch (error) {
+    if (error instanceof GitFetchError) throw error;
+    throw classify(redact(messageOf(error), secrets), request.ref, error);
+  }
+}
+
+async function fetchRef(git: SimpleGit, ref: string): Promise<void> {
+  if (FULL_SHA.test(ref)) {
+    // Servers that allow fetching a reachable SHA (GitHub, GitLab, git ≥ 2.5 with v2) serve
+    // one commit; older ones refuse, and then the whole history is the only way to it.
+    try {
+      await git.fetch(["--depth", "1", "--no-tags", "origin", ref]);
+      return;
+    } catch {
+      await git.fetch(["--no-tags", "origin"]);
+      await assertCommitExists(git, ref);
+      await git.raw(["update-ref", "FETCH_HEAD", ref]);
+      return;
+    }
+  }
+  try {
+    await git.fetch(["--depth", "1", "--no-tags", "origin", ref]);
+  } catch (error) {
+    // A short SHA is not a ref name a server can resolve: fetch everything and look it up.
+    if (!SHORT_SHA.test(ref) || classifyKind(messageOf(error)) !== "unknown-ref") throw error;
+    await git.fetch(["--no-tags", "origin"]);
+    const full = await assertCommitExists(git, ref);
+    await git.raw(["update-ref", "FETCH_HEAD", full]);
+  }
+}
+
+async function assertCommitExists(git: SimpleGit, ref: string): Promise<string> {
+  try {
+    return (await git.revparse(["--verify", "--quiet", `${ref}^{commit}`])).trim();
+  } catch (error) {
+    throw new GitFetchError("unknown-ref", `ref "${ref}" not found in the repository`, { cause: error });
+  }
+}
+
+function gitFor(dir: string, auth: GitAuth | undefined): SimpleGit {
+  const env: Record<string, string> = {
+    ...stringEnv(process.env),
+    // A CI job has nobody to answer a password prompt: fail at once instead of hanging.
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "",
+    SSH_ASKPASS: "",
+  };
+  if (auth?.kind === "token") {
+    const basic = Buffer.from(`${auth.username}:${auth.token}`).toString("base64");
+    Object.assign(env, {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "http.extraHeader",
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+    });
+  }
+  if (auth?.kind === "ssh") {
+    const knownHosts = auth.knownHostsFile
+      ? `-o UserKnownHostsFile=${shellQuote(auth.knownHostsFile)} -o StrictHostKeyChecking=yes`
+      : "-o StrictHostKeyChecking=accept-new";
+    env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(auth.keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}`;
+  }
+  return simpleGit({
+    baseDir: dir,
+    // We set GIT_CONFIG_* and GIT_SSH_COMMAND ourselves, on purpose, to keep credentials out of
+    // argv and .git/config; nothing user-controlled reaches them.
+    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true },
+  }).env(env);
+}
+
+function stringEnv(source: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The token, and the Basic header that carries it, in every form it could be echoed back. */
+function tokenForms(auth: { username: string; token: string }): string[] {
+  return [auth.token, Buffer.from(`${auth.username}:${auth.token}`).toString("base64")].filter(
+    (form) => form.length > 0,
+  );
+}
+
+function redact(message: string, secrets: string[]): string {
+  return secrets.reduce((text, secret) => text.split(secret).join("***"), message);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function classifyKind(message: string): GitFailureKind {
+  if (/couldn't find remote ref|not our ref|no such remote ref|Remote branch .* not found|unadvertised object/i.test(message))
+    return "unknown-ref";
+  if (/Authentication failed|could not read Username|returned error: 40[13]|Permission denied \(publickey|terminal prompts disabled|HTTP Basic: Access denied|invalid credentials/i.test(message))
+    return "auth";
+  if (/Could not resolve host|Connection refused|Failed to connect|Connection timed out|does not appear to be a git repository|not a git repository|repository .* not found|No such file or directory|Name or service not known|returned error: 404|unable to access/i.test(message))
+    return "unreachable";
+  return "other";
+}
+
+function classify(message: string, ref: string, cause: unknown): GitFetchError {
+  const kind = classifyKind(message);
+  const detail = lastMeaningfulLine(message);
+  switch (kind) {
+    case "unknown-ref":
+      return new GitFetchError(kind, `ref "${ref}" not found (no such branch, tag or commit): ${detail}`, { cause });
+    case "auth":
+      return new GitFetchError(kind, `authentication failed: ${detail}`, { cause });
+    case "unreachable":
+      return new GitFetchError(kind, `repository unreachable: ${detail}`, { cause });
+    default:
+      return new GitFetchError(kind, detail, { cause });
+  }
+}
+
+/** git's own last words (fatal: ...) are the part worth showing. */
+function lastMeaningfulLine(message: string): string {
+  const lines = message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith("hint:"));
+  return lines.find((line) => line.startsWith("fatal:")) ?? lines.at(-1) ?? message;
+}

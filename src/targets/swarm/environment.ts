@@ -1,0 +1,96 @@
+/**
+ * Service environments, resolved by croncd rather than by `docker stack deploy`: env_file contents
+ * are folded into `environment`, and bare names (`- DEBUG`) are looked up in the stack's
+ * variables. The deployed file then says everything a service gets, so its hash changes when an
+ * env file changes, and nothing from the CI job's own environment slips in unasked.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { RenderError } from "../../errors.js";
+import { parseDotenv } from "../../compose/dotenv.js";
+import { resolveRepoFile } from "../../compose/file-refs.js";
+import type { VariableLookup } from "../../compose/interpolate.js";
+
+export interface EnvironmentContext {
+  repoRoot: string;
+  stackDir: string;
+  /** For messages: `stacks/web/compose.yaml services.web`. */
+  where: string;
+  lookup: VariableLookup;
+}
+
+type Scalar = string | number | boolean | null;
+
+export async function resolveServiceEnvironment(
+  service: Record<string, unknown>,
+  context: EnvironmentContext,
+): Promise<Record<string, string> | undefined> {
+  if (service.env_file === undefined && service.environment === undefined) return undefined;
+  const merged = new Map<string, string>();
+  for (const file of envFileEntries(service.env_file, context.where)) {
+    const field = `${context.where}.env_file`;
+    let absolute: string;
+    try {
+      absolute = await resolveRepoFile({
+        repoRoot: context.repoRoot,
+        baseDir: context.stackDir,
+        reference: file.path,
+        field,
+      });
+    } catch (error) {
+      if (!file.required && isMissingFile(error)) continue;
+      throw error;
+    }
+    const display = path.relative(context.repoRoot, absolute);
+    const text = await readFile(absolute, "utf8");
+    for (const [key, value] of parseDotenv(text, display, context.lookup)) merged.set(key, value);
+  }
+  for (const [key, value] of environmentEntries(service.environment, context.where)) {
+    if (value !== null) {
+      merged.set(key, String(value));
+      continue;
+    }
+    // `KEY` with no value means "pass it through" — from the stack's variables only.
+    const resolved = context.lookup(key);
+    if (resolved === undefined) merged.delete(key);
+    else merged.set(key, resolved);
+  }
+  return Object.fromEntries(merged);
+}
+
+function isMissingFile(error: unknown): boolean {
+  return error instanceof RenderError && /does not exist|not found|no such file/i.test(error.message);
+}
+
+function envFileEntries(raw: unknown, where: string): { path: string; required: boolean }[] {
+  if (raw === undefined || raw === null) return [];
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list.map((entry, index) => {
+    if (typeof entry === "string") return { path: entry, required: true };
+    if (entry && typeof entry === "object" && typeof (entry as { path?: unknown }).path === "string") {
+      const { path: filePath, required } = entry as { path: string; required?: unknown };
+      return { path: filePath, required: required !== false };
+    }
+    throw new RenderError(`env_file[${index}] must be a path or { path, required }`, { subject: where });
+  });
+}
+
+function environmentEntries(raw: unknown, where: string): [string, Scalar][] {
+  if (raw === undefined || raw === null) return [];
+  if (Array.isArray(raw)) {
+    return raw.map((item, index): [string, Scalar] => {
+      if (typeof item !== "string") {
+        throw new RenderError(`environment[${index}] must be a string "KEY=value"`, { subject: where });
+      }
+      const equals = item.indexOf("=");
+      return equals === -1 ? [item, null] : [item.slice(0, equals), item.slice(equals + 1)];
+    });
+  }
+  if (typeof raw === "object") {
+    return Object.entries(raw as Record<string, unknown>).map(([key, value]): [string, Scalar] => {
+      if (value === null || ["string", "number", "boolean"].includes(typeof value)) return [key, value as Scalar];
+      throw new RenderError(`environment.${key} must be a string, number or boolean`, { subject: where });
+    });
+  }
+  throw new RenderError("environment must be a list or a mapping", { subject: where });
+}

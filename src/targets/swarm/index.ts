@@ -1,0 +1,136 @@
+/**
+ * The Swarm target: stacks of Compose files, deployed with `docker stack deploy`.
+ * See README.md beside this file for the labels it keeps and the guards around pruning.
+ */
+import path from "node:path";
+import type { SwarmTargetConfig } from "../../config/schema.js";
+import { describeError } from "../../errors.js";
+import type { ChangeSetEntry } from "../../model/changeset.js";
+import { createDockerCli, type DockerCli } from "../../ports/docker.js";
+import type { Logger } from "../../report/logger.js";
+import { plannedEntry } from "../planned-entry.js";
+import type { RenderedItems, Target } from "../target.js";
+import { deployStack, removeStack } from "./deploy.js";
+import { discoverStacks } from "./discover.js";
+import { readLiveStacks } from "./live.js";
+import type { DesiredStack } from "./model.js";
+import { planStacks, type StackPlanItem } from "./plan.js";
+import { renderStack } from "./render.js";
+
+export interface SwarmCheckout {
+  /** Absolute folder of the source's checkout. */
+  dir: string;
+  url: string;
+  commit: string;
+}
+
+export interface SwarmPlan {
+  items: StackPlanItem[];
+}
+
+export interface SwarmTargetOptions {
+  config: SwarmTargetConfig;
+  checkout: SwarmCheckout;
+  env?: NodeJS.ProcessEnv;
+  docker?: DockerCli;
+}
+
+export type SwarmTarget = Target<DesiredStack, SwarmPlan>;
+
+export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
+  const { config, checkout } = options;
+  const env = options.env ?? process.env;
+  const docker = options.docker ?? createDockerCli(config.docker);
+  const entry = (name: string, fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>) => ({
+    kind: "stack",
+    name,
+    target: config.name,
+    ...fields,
+  });
+
+  return {
+    name: config.name,
+    type: "swarm",
+
+    async render(): Promise<RenderedItems<DesiredStack>> {
+      const stacksRoot = path.join(checkout.dir, config.path);
+      const discovered = await discoverStacks(stacksRoot, config.path);
+      const allowedEnv = Object.fromEntries(
+        config.env.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
+      ) as Record<string, string>;
+      const rendered: RenderedItems<DesiredStack> = { items: [], failures: [] };
+      for (const stack of discovered) {
+        try {
+          rendered.items.push(
+            await renderStack(stack, {
+              repoRoot: checkout.dir,
+              targetName: config.name,
+              sourceUrl: checkout.url,
+              commit: checkout.commit,
+              allowedEnv,
+            }),
+          );
+        } catch (error) {
+          rendered.failures.push(entry(stack.name, { action: "failed", reason: `render failed: ${describeError(error)}` }));
+        }
+      }
+      return rendered;
+    },
+
+    async plan(desired, planOptions) {
+      const live = await readLiveStacks(docker, `target ${config.name}`);
+      return {
+        items: planStacks({
+          target: config,
+          desired: desired.items,
+          live,
+          ...(planOptions.incompleteBecause ? { incompleteBecause: planOptions.incompleteBecause } : {}),
+        }),
+      };
+    },
+
+    async apply(plan, log) {
+      const entries: ChangeSetEntry[] = [];
+      for (const item of plan.items.filter((planned) => planned.desired)) {
+        const desired = item.desired as DesiredStack;
+        for (const warning of desired.warnings) log.warn(`stack ${item.name}: ${warning}`);
+        if (item.action !== "create" && item.action !== "update") {
+          entries.push(plannedEntry(entry, item));
+          continue;
+        }
+        const started = Date.now();
+        try {
+          await deployStack(docker, desired, config);
+          entries.push(
+            entry(item.name, {
+              action: item.action === "create" ? "created" : "configured",
+              reason: item.reason,
+              durationMs: Date.now() - started,
+            }),
+          );
+        } catch (error) {
+          entries.push(entry(item.name, { action: "failed", reason: describeError(error), durationMs: Date.now() - started }));
+        }
+      }
+      return entries;
+    },
+
+    async prune(plan) {
+      const entries: ChangeSetEntry[] = [];
+      for (const item of plan.items.filter((planned) => !planned.desired)) {
+        if (item.action !== "delete") {
+          entries.push(plannedEntry(entry, item));
+          continue;
+        }
+        const started = Date.now();
+        try {
+          await removeStack(docker, item.name);
+          entries.push(entry(item.name, { action: "deleted", reason: item.reason, durationMs: Date.now() - started }));
+        } catch (error) {
+          entries.push(entry(item.name, { action: "failed", reason: describeError(error), durationMs: Date.now() - started }));
+        }
+      }
+      return entries;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * croncd's bookkeeping on Swarm services. These go into service-level `deploy.labels` only:
+ * labels on the task template (container labels) would restart every task when they change.
+ * The Swarm itself is croncd's only memory between CI jobs.
+ */
+export const LABELS = {
+  managedBy: "io.croncd.managed-by",
+  target: "io.croncd.target",
+  source: "io.croncd.source",
+  commit: "io.croncd.commit",
+  desiredHash: "io.croncd.desired-hash",
+  /** "false" when the stack opted out of pruning (x-croncd.prune: false). */
+  prune: "io.croncd.prune",
+} as const;
+
+export const MANAGED_BY_VALUE = "croncd";
+
+/** Set by `docker stack deploy` on every object of a stack. */
+export const STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
+
+export interface OwnershipLabels {
+  target: string;
+  sourceUrl: string;
+  commit: string;
+  desiredHash: string;
+  prune: boolean;
+}
+
+export function ownershipLabels(owner: OwnershipLabels): Record<string, string> {
+  return {
+    [LABELS.managedBy]: MANAGED_BY_VALUE,
+    [LABELS.target]: owner.target,
+    [LABELS.source]: owner.sourceUrl,
+    [LABELS.commit]: owner.commit,
+    [LABELS.desiredHash]: owner.desiredHash,
+    ...(owner.prune ? {} : { [LABELS.prune]: "false" }),
+  };
+}
+
+export function isManaged(labels: Record<string, string>): boolean {
+  return labels[LABELS.managedBy] === MANAGED_BY_VALUE;
+}

@@ -1,0 +1,32 @@
+/** Plain data the Swarm target computes before any side effect, and what it reads back. */
+import type { StackOptions } from "./stack-options.js";
+
+export interface DesiredStack {
+  name: string;
+  /** Absolute folder of the stack: `docker stack deploy` runs there, so relative refs resolve. */
+  dir: string;
+  /** Compose file relative to the repository, for messages: `stacks/web/compose.yaml`. */
+  composeFile: string;
+  /** The rendered compose document with croncd's labels, before `$` escaping. */
+  document: Record<string, unknown>;
+  /** What `docker stack deploy` receives on stdin: `document` with every `$` doubled. */
+  yaml: string;
+  /** Hash of the desired state (without croncd's own labels); stored on every service. */
+  hash: string;
+  options: StackOptions;
+  serviceNames: string[];
+  warnings: string[];
+}
+
+export interface LiveService {
+  id: string;
+  /** Full service name: `<stack>_<service>`. */
+  name: string;
+  stack: string;
+  labels: Record<string, string>;
+}
+
+export interface LiveStack {
+  name: string;
+  services: LiveService[];
+}

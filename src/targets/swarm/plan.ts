@@ -1,0 +1,134 @@
+/**
+ * Planning is a pure function of the desired stacks and the live ones: it pairs them by name and
+ * decides, for each pair, create / update / unchanged / delete — or refuses, with a reason, when a
+ * safety guard says no. No docker call happens here.
+ */
+import type { SwarmTargetConfig } from "../../config/schema.js";
+import { isManaged, LABELS } from "./labels.js";
+import type { DesiredStack, LiveStack } from "./model.js";
+
+export type StackPlanAction = "create" | "update" | "unchanged" | "delete" | "skip" | "refuse";
+
+export interface StackPlanItem {
+  name: string;
+  action: StackPlanAction;
+  reason: string;
+  desired?: DesiredStack;
+  live?: LiveStack;
+}
+
+export interface PlanInput {
+  target: Pick<SwarmTargetConfig, "name" | "prune" | "allowEmpty" | "maxPrune">;
+  desired: readonly DesiredStack[];
+  live: ReadonlyMap<string, LiveStack>;
+  /** Why the desired state is incomplete (a source or a stack failed); prune is off then. */
+  incompleteBecause?: string;
+}
+
+export function planStacks(input: PlanInput): StackPlanItem[] {
+  const items = input.desired.map((desired) => planDesired(desired, input.live.get(desired.name), input.target.name));
+  return [...items, ...planPrune(input)];
+}
+
+function planDesired(desired: DesiredStack, live: LiveStack | undefined, target: string): StackPlanItem {
+  const base = { name: desired.name, desired, ...(live ? { live } : {}) };
+  if (!live || live.services.length === 0) return { ...base, action: "create", reason: "new in git" };
+
+  const foreign = live.services.filter((service) => !isManaged(service.labels));
+  const otherTarget = live.services.find(
+    (service) => isManaged(service.labels) && service.labels[LABELS.target] !== target,
+  );
+  if (otherTarget) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: `the live stack belongs to croncd target "${otherTarget.labels[LABELS.target]}"; two targets cannot share a stack name on one Swarm`,
+    };
+  }
+  if (foreign.length === live.services.length && !desired.options.adopt) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: "a stack of this name exists but was not deployed by croncd; remove it or set x-croncd.adopt: true to take it over",
+    };
+  }
+
+  const liveNames = new Set(live.services.map((service) => service.name));
+  const desiredNames = new Set(desired.serviceNames.map((name) => `${desired.name}_${name}`));
+  const missing = [...desiredNames].filter((name) => !liveNames.has(name));
+  const extra = [...liveNames].filter((name) => !desiredNames.has(name));
+  const stale = live.services.filter((service) => service.labels[LABELS.desiredHash] !== desired.hash);
+  const reasons = [
+    ...(stale.length > 0 ? ["desired state changed"] : []),
+    ...(missing.length > 0 ? [`missing service${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`] : []),
+    ...(extra.length > 0 ? [`service${extra.length > 1 ? "s" : ""} not in git: ${extra.join(", ")}`] : []),
+  ];
+  if (reasons.length === 0) return { ...base, action: "unchanged", reason: "matches git" };
+  return { ...base, action: "update", reason: reasons.join("; ") };
+}
+
+function planPrune(input: PlanInput): StackPlanItem[] {
+  const desiredNames = new Set(input.desired.map((stack) => stack.name));
+  const ownedGone = [...input.live.values()]
+    .filter((stack) => !desiredNames.has(stack.name))
+    .filter((stack) => stack.services.some((service) => ownedBy(service.labels, input.target.name)))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  if (ownedGone.length === 0) return [];
+
+  const item = (live: LiveStack, action: StackPlanAction, reason: string): StackPlanItem => ({
+    name: live.name,
+    action,
+    reason,
+    live,
+  });
+
+  if (!input.target.prune) {
+    return ownedGone.map((live) => item(live, "skip", "left git; pruning is off for this target (prune: true enables it)"));
+  }
+  if (input.incompleteBecause) {
+    return ownedGone.map((live) =>
+      item(live, "refuse", `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`),
+    );
+  }
+  const optedOut = ownedGone.filter((live) => live.services.some((s) => s.labels[LABELS.prune] === "false"));
+  const mixed = ownedGone.filter(
+    (live) => !optedOut.includes(live) && live.services.some((s) => !ownedBy(s.labels, input.target.name)),
+  );
+  const candidates = ownedGone.filter((live) => !optedOut.includes(live) && !mixed.includes(live));
+  const plan = [
+    ...optedOut.map((live) => item(live, "skip", "left git; kept because it set x-croncd.prune: false")),
+    ...mixed.map((live) =>
+      item(live, "refuse", "left git, but not pruned: it also holds services croncd does not own; remove it by hand"),
+    ),
+  ];
+  if (candidates.length === 0) return plan;
+  if (input.desired.length === 0 && !input.target.allowEmpty) {
+    return [
+      ...plan,
+      ...candidates.map((live) =>
+        item(
+          live,
+          "refuse",
+          "not pruned: git declares no stack at all for this target, which looks like a mistake; set allowEmpty: true to allow it",
+        ),
+      ),
+    ];
+  }
+  if (candidates.length > input.target.maxPrune) {
+    return [
+      ...plan,
+      ...candidates.map((live) =>
+        item(
+          live,
+          "refuse",
+          `not pruned: ${candidates.length} stacks left git, more than maxPrune (${input.target.maxPrune}); raise maxPrune for this run if intended`,
+        ),
+      ),
+    ];
+  }
+  return [...plan, ...candidates.map((live) => item(live, "delete", "left git"))];
+}
+
+export function ownedBy(labels: Record<string, string>, target: string): boolean {
+  return isManaged(labels) && labels[LABELS.target] === target;
+}

@@ -1,0 +1,136 @@
+/**
+ * Renders one stack folder into the exact document `docker stack deploy` will receive: variables
+ * interpolated with docker compose's rules, env files folded in, file-based configs and secrets
+ * named by content, x-croncd options read, the result checked against the Compose schema, and
+ * croncd's ownership labels added to every service. Pure apart from reading the stack's files.
+ */
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { stringify } from "yaml";
+import { RenderError } from "../../errors.js";
+import { parseDotenv } from "../../compose/dotenv.js";
+import { escapeDollars, interpolateDocument, type VariableLookup } from "../../compose/interpolate.js";
+import { formatSchemaIssues, validateCompose } from "../../compose/schema.js";
+import { parseYamlFile } from "../../compose/yaml-source.js";
+import { canonicalJson, sha256Hex } from "../../util/hash.js";
+import type { DiscoveredStack } from "./discover.js";
+import { resolveServiceEnvironment } from "./environment.js";
+import { ownershipLabels } from "./labels.js";
+import type { DesiredStack } from "./model.js";
+import { readStackOptions, STACK_OPTIONS_KEY } from "./stack-options.js";
+import { nameFileObjectsByContent } from "./swarm-objects.js";
+
+export interface RenderContext {
+  repoRoot: string;
+  targetName: string;
+  sourceUrl: string;
+  commit: string;
+  /** CI environment variables the target allow-lists; nothing else is visible to compose files. */
+  allowedEnv: Record<string, string>;
+}
+
+/** Top-level keys docker stack deploy rejects or ignores; croncd owns the stack name. */
+const DROPPED_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name", "version"];
+
+export async function renderStack(stack: DiscoveredStack, context: RenderContext): Promise<DesiredStack> {
+  const composeFile = path.relative(context.repoRoot, stack.composeFile);
+  const warnings = stack.ignoredComposeFiles.map(
+    (name) => `${name} ignored: ${path.basename(stack.composeFile)} takes precedence`,
+  );
+  const lookup = await stackVariables(stack.dir, context);
+  const parsed = parseYamlFile(await readFile(stack.composeFile, "utf8"), composeFile);
+  if (!isMapping(parsed.value)) {
+    throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
+  }
+  const interpolated = interpolateDocument(parsed.value, lookup, composeFile, (message) =>
+    warnings.push(message),
+  ) as Record<string, unknown>;
+
+  const issues = validateCompose(interpolated);
+  if (issues.length > 0) throw formatSchemaIssues(issues, parsed);
+
+  const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
+  const document = Object.fromEntries(
+    Object.entries(interpolated).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key)),
+  );
+  const services = document.services;
+  if (!isMapping(services) || Object.keys(services).length === 0) {
+    throw new RenderError("declares no services", { subject: composeFile, hint: "a stack needs at least one service" });
+  }
+
+  const objectContext = { repoRoot: context.repoRoot, stackDir: stack.dir, stackName: stack.name, composeFile };
+  await nameFileObjectsByContent("configs", document.configs, objectContext);
+  await nameFileObjectsByContent("secrets", document.secrets, objectContext);
+  for (const [serviceName, service] of Object.entries(services)) {
+    if (!isMapping(service)) continue;
+    const environment = await resolveServiceEnvironment(service, {
+      repoRoot: context.repoRoot,
+      stackDir: stack.dir,
+      where: `${composeFile} services.${serviceName}`,
+      lookup,
+    });
+    delete service.env_file;
+    if (environment !== undefined) service.environment = environment;
+  }
+
+  // The hash covers everything that shapes the deployed services except croncd's own bookkeeping,
+  // so a commit that does not touch this stack does not redeploy it.
+  const hash = sha256Hex(canonicalJson({ document, options }));
+  const labels = ownershipLabels({
+    target: context.targetName,
+    sourceUrl: context.sourceUrl,
+    commit: context.commit,
+    desiredHash: hash,
+    prune: options.prune,
+  });
+  for (const service of Object.values(services)) {
+    if (isMapping(service)) addDeployLabels(service, labels);
+  }
+  return {
+    name: stack.name,
+    dir: stack.dir,
+    composeFile,
+    document,
+    yaml: stringify(escapeDollars(document), { lineWidth: 0 }),
+    hash,
+    options,
+    serviceNames: Object.keys(services),
+    warnings,
+  };
+}
+
+/**
+ * The stack's variables, docker compose's precedence: the (allow-listed) CI environment over
+ * the stack folder's `.env`.
+ */
+async function stackVariables(stackDir: string, context: RenderContext): Promise<VariableLookup> {
+  const envPath = path.join(stackDir, ".env");
+  const fromFile = (await stat(envPath).catch(() => undefined))?.isFile()
+    ? parseDotenv(await readFile(envPath, "utf8"), path.relative(context.repoRoot, envPath), (name) =>
+        context.allowedEnv[name],
+      )
+    : new Map<string, string>();
+  return (name) => context.allowedEnv[name] ?? fromFile.get(name);
+}
+
+function addDeployLabels(service: Record<string, unknown>, labels: Record<string, string>): void {
+  const deploy = isMapping(service.deploy) ? service.deploy : {};
+  const existing = deploy.labels;
+  const current: Record<string, string> = Array.isArray(existing)
+    ? Object.fromEntries(
+        existing.map((item: unknown) => {
+          const text = String(item);
+          const equals = text.indexOf("=");
+          return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
+        }),
+      )
+    : isMapping(existing)
+      ? Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, String(value)]))
+      : {};
+  deploy.labels = { ...current, ...labels };
+  service.deploy = deploy;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,37 @@
+/**
+ * Per-stack options from the compose file's top-level `x-croncd:` extension field. Swarm ignores
+ * extension fields, so the options travel with the stack they configure.
+ */
+import { z } from "zod";
+import { RenderError } from "../../errors.js";
+import { formatPath } from "../../config/load.js";
+
+export const STACK_OPTION_DEFAULTS = {
+  /** false: croncd never prunes this stack, even after it left git. */
+  prune: true,
+  /** true: take over a stack of the same name that croncd did not deploy. */
+  adopt: false,
+} as const;
+
+const stackOptionsSchema = z
+  .object({
+    prune: z.boolean().default(STACK_OPTION_DEFAULTS.prune),
+    adopt: z.boolean().default(STACK_OPTION_DEFAULTS.adopt),
+  })
+  .strict();
+
+export type StackOptions = z.infer<typeof stackOptionsSchema>;
+
+export const STACK_OPTIONS_KEY = "x-croncd";
+
+export function readStackOptions(raw: unknown, where: string): StackOptions {
+  const result = stackOptionsSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = formatPath([STACK_OPTIONS_KEY, ...issue.path.filter((p) => typeof p !== "symbol")]);
+    const message =
+      issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message;
+    return `${field}: ${message}`;
+  });
+  throw new RenderError(problems.join("; "), { subject: where, hint: "known x-croncd keys: prune, adopt" });
+}

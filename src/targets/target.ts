@@ -1,0 +1,34 @@
+/**
+ * The verbs every deployment target implements. A run drives them in a fixed order — render,
+ * plan, apply, prune — and each returns plain data or a ChangeSet, never output.
+ */
+import type { ChangeSetEntry } from "../model/changeset.js";
+import type { Logger } from "../report/logger.js";
+
+export interface RenderedItems<Desired> {
+  items: Desired[];
+  /** Items that could not be rendered; their presence makes the desired state incomplete. */
+  failures: ChangeSetEntry[];
+}
+
+export interface PlannedItem {
+  name: string;
+  action: "create" | "update" | "unchanged" | "delete" | "skip" | "refuse";
+  reason: string;
+}
+
+export interface PlanOptions {
+  /** Why the desired state is incomplete, if it is; disables pruning. */
+  incompleteBecause?: string;
+}
+
+export interface Target<Desired, Plan extends { items: PlannedItem[] }> {
+  readonly name: string;
+  readonly type: string;
+  render(): Promise<RenderedItems<Desired>>;
+  plan(desired: RenderedItems<Desired>, options: PlanOptions): Promise<Plan>;
+  /** Creates and updates; one failing item does not stop the others. */
+  apply(plan: Plan, log: Logger): Promise<ChangeSetEntry[]>;
+  /** Deletes what the plan marked for deletion (only after apply); refusals become failures. */
+  prune(plan: Plan, log: Logger): Promise<ChangeSetEntry[]>;
+}
