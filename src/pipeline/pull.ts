@@ -12,7 +12,7 @@ import type { Workspace } from "./workspace.js";
 
 export interface PulledSource {
   name: string;
-  /** The URL as configured, safe to show (credentials are refused in URLs). */
+  /** The URL (local paths made absolute); safe to show, since credentials are refused in URLs. */
   url: string;
   ref: string;
   /** Checked-out commit, when the pull succeeded. */
@@ -39,10 +39,11 @@ export async function pullSources(
 
 async function pullOne(source: SourceConfig, workspace: Workspace, options: PullOptions): Promise<PulledSource> {
   const started = Date.now();
-  const base = { name: source.name, url: source.url, ref: source.ref };
   const subject = `source ${source.name}`;
+  const base = { name: source.name, url: source.url, ref: source.ref };
   try {
     const url = resolveUrl(source.url, options.configDir, subject);
+    base.url = url;
     const auth = resolveAuth(source, options.env ?? process.env, subject);
     const dir = workspace.pathFor("sources", source.name);
     await mkdir(dir, { recursive: true, mode: 0o700 });

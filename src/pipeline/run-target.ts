@@ -35,18 +35,18 @@ export async function runTarget(request: TargetRunRequest): Promise<ChangeSetEnt
     action: "failed",
     reason,
   });
+  const report = (entries: ChangeSetEntry[]) => {
+    for (const entry of entries) log.info(formatEntry(entry, mode));
+    return entries;
+  };
   if (!source.dir || !source.commit) {
-    return [targetEntry(`source ${source.name} failed: ${describeError(source.error)}`)];
+    return report([targetEntry(`nothing done: ${describeError(source.error)}`)]);
   }
   const target = createSwarmTarget({
     config,
     checkout: { dir: source.dir, url: source.url, commit: source.commit },
     env: request.env,
   });
-  const report = (entries: ChangeSetEntry[]) => {
-    for (const entry of entries) log.info(formatEntry(entry, mode));
-    return entries;
-  };
 
   let rendered;
   try {

@@ -94,7 +94,7 @@ function selectTargets(config: CroncdConfig, names: readonly string[]) {
 
 function describePull(source: PulledSource): string {
   const seconds = (source.durationMs / 1000).toFixed(1);
-  if (source.error) return `source ${source.name}: failed in ${seconds}s — ${describeError(source.error)}`;
+  if (source.error) return `${describeError(source.error)} (after ${seconds}s)`;
   return `source ${source.name}: ${source.ref} at ${source.commit?.slice(0, 12)} (${seconds}s)`;
 }
 

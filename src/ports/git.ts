@@ -84,14 +84,22 @@ async function assertCommitExists(git: SimpleGit, ref: string): Promise<string> 
   }
 }
 
+/**
+ * Ambient GIT_* variables a runner may legitimately set (a corporate CA bundle). Every other
+ * ambient GIT_* variable (GIT_DIR, GIT_WORK_TREE...) is dropped: it could point git elsewhere.
+ */
+const INHERITED_GIT_VARIABLES = ["GIT_SSL_CAINFO", "GIT_SSL_CAPATH"];
+
 function gitFor(dir: string, auth: GitAuth | undefined): SimpleGit {
-  const env: Record<string, string> = {
-    ...stringEnv(process.env),
-    // A CI job has nobody to answer a password prompt: fail at once instead of hanging.
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_ASKPASS: "",
-    SSH_ASKPASS: "",
-  };
+  const env: Record<string, string> = Object.fromEntries(
+    Object.entries(stringEnv(process.env)).filter(
+      ([name]) => !/^GIT_/i.test(name) || INHERITED_GIT_VARIABLES.includes(name),
+    ),
+  );
+  // A CI job has nobody to answer a password prompt: fail at once instead of hanging.
+  env.GIT_TERMINAL_PROMPT = "0";
+  // A prompt program inherited from the runner could answer with credentials we did not choose.
+  delete env.SSH_ASKPASS;
   if (auth?.kind === "token") {
     const basic = Buffer.from(`${auth.username}:${auth.token}`).toString("base64");
     Object.assign(env, {
@@ -108,8 +116,9 @@ function gitFor(dir: string, auth: GitAuth | undefined): SimpleGit {
   }
   return simpleGit({
     baseDir: dir,
-    // We set GIT_CONFIG_* and GIT_SSH_COMMAND ourselves, on purpose, to keep credentials out of
-    // argv and .git/config; nothing user-controlled reaches them.
+    // We set these ourselves, on purpose: credentials travel in the environment so they stay out
+    // of argv and .git/config. Nothing user-controlled reaches them.
+    allowEnvironment: Object.keys(env).filter((name) => /^GIT_/i.test(name)),
     unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true },
   }).env(env);
 }

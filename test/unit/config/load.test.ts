@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../../src/config/load.js";
+import { DEFAULTS } from "../../../src/config/schema.js";
+import { ConfigError } from "../../../src/errors.js";
+
+const VALID = `sources:
+  - name: platform
+    url: https://git.example.com/platform/stacks.git
+    ref: main
+    auth: { tokenEnv: PLATFORM_GIT_TOKEN }
+targets:
+  - name: prod
+    type: swarm
+    source: platform
+    path: stacks
+    prune: true
+    docker: { host: ssh://deploy@manager1 }
+`;
+
+function errorOf(text: string): string {
+  try {
+    parseConfig(text, "croncd.yaml");
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("accepts the documented shape and fills in defaults", () => {
+    const config = parseConfig(VALID, "croncd.yaml");
+    expect(config.targets[0]).toMatchObject({
+      name: "prod",
+      prune: true,
+      allowEmpty: DEFAULTS.allowEmpty,
+      maxPrune: DEFAULTS.maxPrune,
+      resolveImage: "always",
+      docker: { host: "ssh://deploy@manager1" },
+      env: [],
+    });
+    expect(config.sources[0]?.auth).toEqual({ tokenEnv: "PLATFORM_GIT_TOKEN" });
+  });
+
+  it("names the field, the line and the known sources for a dangling reference", () => {
+    expect(errorOf(VALID.replace("source: platform", "source: platfrom"))).toContain(
+      'line 9: targets[0].source: no source named "platfrom"; known: platform',
+    );
+  });
+
+  it("names unknown keys with their path", () => {
+    expect(errorOf(VALID.replace("    prune: true", "    prnue: true"))).toMatch(
+      /targets\[0\]: unknown key "prnue"/,
+    );
+  });
+
+  it("rejects wrong types, missing fields and paths that leave the repository", () => {
+    const message = errorOf(
+      VALID.replace("prune: true", 'prune: "yes"')
+        .replace("path: stacks", "path: ../elsewhere")
+        .replace("    type: swarm\n", ""),
+    );
+    expect(message).toContain("targets[0].prune");
+    expect(message).toContain("targets[0].path: must be a path inside the repository");
+    expect(message).toContain("targets[0].type");
+  });
+
+  it("requires exactly one auth method", () => {
+    expect(errorOf(VALID.replace("auth: { tokenEnv: PLATFORM_GIT_TOKEN }", "auth: {}"))).toContain(
+      "sources[0].auth: set tokenEnv (HTTPS) or sshKeyFileEnv (SSH)",
+    );
+  });
+
+  it("reports malformed YAML with its line", () => {
+    expect(errorOf("sources: [\n  - name: x\n")).toMatch(/croncd\.yaml:\d+/);
+  });
+
+  it("rejects duplicate names", () => {
+    const doubled = VALID.replace("targets:", "  - name: platform\n    url: /x\ntargets:");
+    expect(errorOf(doubled)).toContain('sources[1].name: duplicate source name "platform"');
+  });
+});

@@ -1,0 +1,186 @@
+import { describe, expect, it } from "vitest";
+import { LABELS, MANAGED_BY_VALUE, STACK_NAMESPACE_LABEL } from "../../../src/targets/swarm/labels.js";
+import type { DesiredStack, LiveStack } from "../../../src/targets/swarm/model.js";
+import { planStacks, type PlanInput } from "../../../src/targets/swarm/plan.js";
+
+const TARGET = { name: "prod", prune: true, allowEmpty: false, maxPrune: 3 };
+
+function desired(
+  name: string,
+  hash = `hash-${name}`,
+  options: Partial<DesiredStack["options"]> = {},
+): DesiredStack {
+  return {
+    name,
+    dir: `/checkout/stacks/${name}`,
+    composeFile: `stacks/${name}/compose.yaml`,
+    document: {},
+    yaml: "",
+    hash,
+    options: { prune: true, adopt: false, ...options },
+    serviceNames: ["app"],
+    warnings: [],
+  };
+}
+
+function live(name: string, labels: Record<string, string> = {}, services = ["app"]): LiveStack {
+  return {
+    name,
+    services: services.map((service) => ({
+      id: `${name}-${service}`,
+      name: `${name}_${service}`,
+      stack: name,
+      labels: { [STACK_NAMESPACE_LABEL]: name, ...labels },
+    })),
+  };
+}
+
+function owned(name: string, hash = `hash-${name}`, extra: Record<string, string> = {}): LiveStack {
+  return live(name, {
+    [LABELS.managedBy]: MANAGED_BY_VALUE,
+    [LABELS.target]: "prod",
+    [LABELS.desiredHash]: hash,
+    ...extra,
+  });
+}
+
+function plan(input: Partial<PlanInput> & Pick<PlanInput, "desired">) {
+  const liveStacks = new Map<string, LiveStack>();
+  for (const stack of (input.live as Map<string, LiveStack> | undefined)?.values() ?? [])
+    liveStacks.set(stack.name, stack);
+  return planStacks({ target: TARGET, live: liveStacks, ...input }).map(({ name, action, reason }) => ({
+    name,
+    action,
+    reason,
+  }));
+}
+
+const liveOf = (...stacks: LiveStack[]) => new Map(stacks.map((stack) => [stack.name, stack]));
+
+describe("planStacks", () => {
+  it("creates stacks that are not live and leaves matching ones unchanged", () => {
+    const result = plan({ desired: [desired("web"), desired("api")], live: liveOf(owned("api")) });
+    expect(result.map(({ name, action }) => [name, action])).toEqual([
+      ["web", "create"],
+      ["api", "unchanged"],
+    ]);
+  });
+
+  it("updates a stack whose desired-state hash changed", () => {
+    const [item] = plan({ desired: [desired("web", "new")], live: liveOf(owned("web", "old")) });
+    expect(item).toMatchObject({ action: "update", reason: "desired state changed" });
+  });
+
+  it("updates a stack with a service removed by hand or added by hand", () => {
+    const stack = desired("web");
+    stack.serviceNames = ["app", "db"];
+    const extra = owned("web");
+    extra.services.push({
+      id: "x",
+      name: "web_debug",
+      stack: "web",
+      labels: { [STACK_NAMESPACE_LABEL]: "web" },
+    });
+    const [item] = plan({ desired: [stack], live: liveOf(extra) });
+    expect(item?.action).toBe("update");
+    expect(item?.reason).toContain("missing service web_db");
+    expect(item?.reason).toContain("service not in git: web_debug");
+  });
+
+  it("refuses to take over a stack croncd did not deploy, unless adopt is set", () => {
+    const foreign = live("web");
+    expect(plan({ desired: [desired("web")], live: liveOf(foreign) })[0]).toMatchObject({
+      action: "refuse",
+      reason: expect.stringContaining("x-croncd.adopt: true") as unknown,
+    });
+    expect(plan({ desired: [desired("web", "h", { adopt: true })], live: liveOf(foreign) })[0]?.action).toBe(
+      "update",
+    );
+  });
+
+  it("refuses a stack that another croncd target owns", () => {
+    const other = live("web", { [LABELS.managedBy]: MANAGED_BY_VALUE, [LABELS.target]: "staging" });
+    expect(plan({ desired: [desired("web")], live: liveOf(other) })[0]).toMatchObject({
+      action: "refuse",
+      reason: expect.stringContaining('target "staging"') as unknown,
+    });
+  });
+
+  it("deletes owned stacks that left git, and never touches stacks it does not own", () => {
+    const result = plan({
+      desired: [desired("web")],
+      live: liveOf(
+        owned("web"),
+        owned("old"),
+        live("web-manual"),
+        live("other-target", { [LABELS.managedBy]: "croncd", [LABELS.target]: "x" }),
+      ),
+    });
+    expect(result.map(({ name, action }) => [name, action])).toEqual([
+      ["web", "unchanged"],
+      ["old", "delete"],
+    ]);
+  });
+
+  it("prunes nothing when the desired state is incomplete", () => {
+    const result = plan({
+      desired: [desired("web")],
+      live: liveOf(owned("old")),
+      incompleteBecause: "source platform failed",
+    });
+    expect(result[1]).toMatchObject({ name: "old", action: "refuse" });
+    expect(result[1]?.reason).toContain("source platform failed");
+  });
+
+  it("refuses to prune everything when git declares no stack, unless allowEmpty", () => {
+    const input = { desired: [], live: liveOf(owned("a"), owned("b")) };
+    expect(plan(input).map((item) => item.action)).toEqual(["refuse", "refuse"]);
+    expect(plan(input)[0]?.reason).toContain("allowEmpty: true");
+    const allowed = planStacks({ ...input, target: { ...TARGET, allowEmpty: true } });
+    expect(allowed.map((item) => item.action)).toEqual(["delete", "delete"]);
+  });
+
+  it("refuses all deletions beyond maxPrune and says how many", () => {
+    const input = {
+      desired: [desired("keep")],
+      live: liveOf(owned("a"), owned("b"), owned("c"), owned("d")),
+    };
+    const result = plan(input);
+    expect(result.filter((item) => item.action === "refuse")).toHaveLength(4);
+    expect(result[1]?.reason).toContain("4 stacks left git, more than maxPrune (3)");
+    const raised = planStacks({ ...input, live: input.live, target: { ...TARGET, maxPrune: 4 } });
+    expect(raised.filter((item) => item.action === "delete")).toHaveLength(4);
+  });
+
+  it("keeps stacks that opted out of pruning, without counting them against maxPrune", () => {
+    const result = plan({
+      desired: [desired("keep")],
+      live: liveOf(owned("pinned", "h", { [LABELS.prune]: "false" }), owned("gone")),
+    });
+    expect(result.slice(1)).toMatchObject([
+      { name: "pinned", action: "skip" },
+      { name: "gone", action: "delete" },
+    ]);
+  });
+
+  it("only reports stacks that left git when the target does not prune", () => {
+    const result = planStacks({
+      target: { ...TARGET, prune: false },
+      desired: [],
+      live: liveOf(owned("gone")),
+    });
+    expect(result).toMatchObject([{ name: "gone", action: "skip" }]);
+  });
+
+  it("refuses to prune a stack that also holds services croncd does not own", () => {
+    const mixed = owned("gone");
+    mixed.services.push({
+      id: "m",
+      name: "gone_manual",
+      stack: "gone",
+      labels: { [STACK_NAMESPACE_LABEL]: "gone" },
+    });
+    const result = plan({ desired: [desired("keep")], live: liveOf(mixed) });
+    expect(result[1]).toMatchObject({ name: "gone", action: "refuse" });
+  });
+});
