@@ -71,7 +71,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const { config, file } = await loadConfig(args.values.config);
     let outcome;
     if (command === "prune") {
-      if (!args.values.stack) throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
+      if (!args.values.stack)
+        throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
       outcome = await pruneStack({
         config,
         stack: args.values.stack,
@@ -81,7 +82,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       });
       outcome = { ...outcome, sources: [] };
     } else if (RUN_MODES.includes(command)) {
-      if (command === "render" && !args.values.out) throw new ConfigError("say where with --out DIR", { subject: "render" });
+      if (command === "render" && !args.values.out)
+        throw new ConfigError("say where with --out DIR", { subject: "render" });
       outcome = await run({
         mode: command as RunMode,
         config,

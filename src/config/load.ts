@@ -8,6 +8,7 @@ import type { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { parseYamlFile, type ParsedYaml } from "../compose/yaml-source.js";
 import { configSchema, type CroncdConfig } from "./schema.js";
+import { formatPath } from "../util/field-path.js";
 
 export const DEFAULT_CONFIG_FILE = "croncd.yaml";
 
@@ -90,19 +91,10 @@ function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedYaml): string {
   } else if (issue.code === "invalid_type" && issue.input === undefined) {
     message = `required (expected ${issue.expected})`;
   }
-  return `${location(parsed, fieldPath)}${formatPath(fieldPath) || "(top level)"}: ${message}`;
+  return `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
 }
 
 function location(parsed: ParsedYaml, fieldPath: (string | number)[]): string {
   const line = parsed.lineOf(fieldPath);
   return line === undefined ? "" : `line ${line}: `;
-}
-
-/** `targets[0].source` — the notation people paste into a search box. */
-export function formatPath(fieldPath: readonly (string | number)[]): string {
-  return fieldPath
-    .map((part, index) =>
-      typeof part === "number" ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
-    )
-    .join("");
 }

@@ -37,7 +37,11 @@ export async function pullSources(
   return Promise.all(sources.map((source) => pullOne(source, workspace, options)));
 }
 
-async function pullOne(source: SourceConfig, workspace: Workspace, options: PullOptions): Promise<PulledSource> {
+async function pullOne(
+  source: SourceConfig,
+  workspace: Workspace,
+  options: PullOptions,
+): Promise<PulledSource> {
   const started = Date.now();
   const subject = `source ${source.name}`;
   const base = { name: source.name, url: source.url, ref: source.ref };
@@ -110,10 +114,13 @@ function resolveAuth(source: SourceConfig, env: NodeJS.ProcessEnv, subject: stri
   }
   const keyFile = auth.sshKeyFileEnv ? env[auth.sshKeyFileEnv] : undefined;
   if (!keyFile) {
-    throw new SourceError(`environment variable ${auth.sshKeyFileEnv} (auth.sshKeyFileEnv) is not set or empty`, {
-      subject,
-      hint: "it must hold the path of the deploy key file (a GitLab CI/CD variable of type File)",
-    });
+    throw new SourceError(
+      `environment variable ${auth.sshKeyFileEnv} (auth.sshKeyFileEnv) is not set or empty`,
+      {
+        subject,
+        hint: "it must hold the path of the deploy key file (a GitLab CI/CD variable of type File)",
+      },
+    );
   }
   const knownHostsFile = auth.knownHostsFileEnv ? env[auth.knownHostsFileEnv] : undefined;
   return { kind: "ssh", keyFile, ...(knownHostsFile ? { knownHostsFile } : {}) };

@@ -55,8 +55,12 @@ export async function runTarget(request: TargetRunRequest): Promise<ChangeSetEnt
     return report([targetEntry(describeError(error))]);
   }
   if (mode === "validate" || mode === "render") {
-    if (mode === "render" && request.outDir) await writeRenderedStacks(request.outDir, config.name, rendered.items, log);
-    return report([...rendered.items.map((stack) => offlineEntry(stack, config.name, mode)), ...rendered.failures]);
+    if (mode === "render" && request.outDir)
+      await writeRenderedStacks(request.outDir, config.name, rendered.items, log);
+    return report([
+      ...rendered.items.map((stack) => offlineEntry(stack, config.name, mode)),
+      ...rendered.failures,
+    ]);
   }
 
   const incompleteBecause =

@@ -43,7 +43,10 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
   const workspace = await createWorkspace();
   try {
     const pulled = await request.log.group("pull sources", async () => {
-      const results = await pullSources(neededSources, workspace, { configDir: path.dirname(request.configFile), env });
+      const results = await pullSources(neededSources, workspace, {
+        configDir: path.dirname(request.configFile),
+        env,
+      });
       for (const source of results) request.log.info(describePull(source));
       return results;
     });
@@ -85,9 +88,12 @@ function selectTargets(config: CroncdConfig, names: readonly string[]) {
   const known = config.targets.map((target) => target.name);
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new ConfigError(`no target named ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${known.join(", ")}`, {
-      subject: "--target",
-    });
+    throw new ConfigError(
+      `no target named ${unknown.map((n) => `"${n}"`).join(", ")}; known: ${known.join(", ")}`,
+      {
+        subject: "--target",
+      },
+    );
   }
   return config.targets.filter((target) => names.includes(target.name));
 }

@@ -53,7 +53,9 @@ export function dockerFailure(result: ExecResult, subject: string): TargetError 
       hint: "install the docker CLI in the CI image",
     });
   }
-  if (/Cannot connect to the Docker daemon|error during connect|connection refused|no such host/i.test(message)) {
+  if (
+    /Cannot connect to the Docker daemon|error during connect|connection refused|no such host/i.test(message)
+  ) {
     return new TargetError(`cannot reach the Docker daemon: ${message}`, {
       subject,
       hint: "check docker.host / DOCKER_HOST / the docker context, and that the daemon is running",

@@ -149,11 +149,23 @@ function messageOf(error: unknown): string {
 }
 
 function classifyKind(message: string): GitFailureKind {
-  if (/couldn't find remote ref|not our ref|no such remote ref|Remote branch .* not found|unadvertised object/i.test(message))
+  if (
+    /couldn't find remote ref|not our ref|no such remote ref|Remote branch .* not found|unadvertised object/i.test(
+      message,
+    )
+  )
     return "unknown-ref";
-  if (/Authentication failed|could not read Username|returned error: 40[13]|Permission denied \(publickey|terminal prompts disabled|HTTP Basic: Access denied|invalid credentials/i.test(message))
+  if (
+    /Authentication failed|could not read Username|returned error: 40[13]|Permission denied \(publickey|terminal prompts disabled|HTTP Basic: Access denied|invalid credentials/i.test(
+      message,
+    )
+  )
     return "auth";
-  if (/Could not resolve host|Connection refused|Failed to connect|Connection timed out|does not appear to be a git repository|not a git repository|repository .* not found|No such file or directory|Name or service not known|returned error: 404|unable to access/i.test(message))
+  if (
+    /Could not resolve host|Connection refused|Failed to connect|Connection timed out|does not appear to be a git repository|not a git repository|repository .* not found|No such file or directory|Name or service not known|returned error: 404|unable to access/i.test(
+      message,
+    )
+  )
     return "unreachable";
   return "other";
 }
@@ -163,7 +175,9 @@ function classify(message: string, ref: string, cause: unknown): GitFetchError {
   const detail = lastMeaningfulLine(message);
   switch (kind) {
     case "unknown-ref":
-      return new GitFetchError(kind, `ref "${ref}" not found (no such branch, tag or commit): ${detail}`, { cause });
+      return new GitFetchError(kind, `ref "${ref}" not found (no such branch, tag or commit): ${detail}`, {
+        cause,
+      });
     case "auth":
       return new GitFetchError(kind, `authentication failed: ${detail}`, { cause });
     case "unreachable":

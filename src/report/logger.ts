@@ -41,7 +41,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       sectionCounter += 1;
       const id = `croncd_${sectionCounter}`;
       const seconds = () => Math.floor(now().getTime() / 1000);
-      if (flavour === "gitlab") write(`\u001b[0Ksection_start:${seconds()}:${id}[collapsed=false]\r\u001b[0K${title}`);
+      if (flavour === "gitlab")
+        write(`\u001b[0Ksection_start:${seconds()}:${id}[collapsed=false]\r\u001b[0K${title}`);
       else if (flavour === "github") write(`::group::${title}`);
       else write(`== ${title}`);
       try {

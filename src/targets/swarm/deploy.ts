@@ -26,7 +26,11 @@ export function deployArguments(stackName: string, options: DeployOptions): stri
   ];
 }
 
-export async function deployStack(docker: DockerCli, stack: DesiredStack, options: DeployOptions): Promise<void> {
+export async function deployStack(
+  docker: DockerCli,
+  stack: DesiredStack,
+  options: DeployOptions,
+): Promise<void> {
   await docker.run(deployArguments(stack.name, options), {
     input: stack.yaml,
     cwd: stack.dir,
@@ -37,5 +41,7 @@ export async function deployStack(docker: DockerCli, stack: DesiredStack, option
 export async function removeStack(docker: DockerCli, stackName: string): Promise<void> {
   // Wait for the removal, so "deleted" in the report means gone, and a stack re-created later
   // does not collide with its own networks still being torn down.
-  await docker.run(["stack", "rm", "--detach=false", stackName], { subject: `stack ${stackName}: remove failed` });
+  await docker.run(["stack", "rm", "--detach=false", stackName], {
+    subject: `stack ${stackName}: remove failed`,
+  });
 }

@@ -8,7 +8,12 @@ import path from "node:path";
 import { RenderError } from "../../errors.js";
 
 /** In the order `docker compose` prefers them. */
-export const COMPOSE_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+export const COMPOSE_FILE_NAMES = [
+  "compose.yaml",
+  "compose.yml",
+  "docker-compose.yaml",
+  "docker-compose.yml",
+];
 
 /** Swarm stack names end up in service, network and DNS names. */
 const STACK_NAME = /^[a-z0-9][a-z0-9_-]*$/;

@@ -27,20 +27,13 @@ export async function resolveServiceEnvironment(
 ): Promise<Record<string, string> | undefined> {
   if (service.env_file === undefined && service.environment === undefined) return undefined;
   const merged = new Map<string, string>();
-  for (const file of envFileEntries(service.env_file, context.where)) {
-    const field = `${context.where}.env_file`;
-    let absolute: string;
-    try {
-      absolute = await resolveRepoFile({
-        repoRoot: context.repoRoot,
-        baseDir: context.stackDir,
-        reference: file.path,
-        field,
-      });
-    } catch (error) {
-      if (!file.required && isMissingFile(error)) continue;
-      throw error;
-    }
+  for (const file of envFileEntries(service.env_file)) {
+    const absolute = await resolveRepoFile({
+      repoRoot: context.repoRoot,
+      baseDir: context.stackDir,
+      reference: file,
+      field: `${context.where}.env_file`,
+    });
     const display = path.relative(context.repoRoot, absolute);
     const text = await readFile(absolute, "utf8");
     for (const [key, value] of parseDotenv(text, display, context.lookup)) merged.set(key, value);
@@ -58,21 +51,10 @@ export async function resolveServiceEnvironment(
   return Object.fromEntries(merged);
 }
 
-function isMissingFile(error: unknown): boolean {
-  return error instanceof RenderError && /does not exist|not found|no such file/i.test(error.message);
-}
-
-function envFileEntries(raw: unknown, where: string): { path: string; required: boolean }[] {
+/** docker stack deploy accepts a path or a list of paths (the schema has checked the types). */
+function envFileEntries(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
-  const list = Array.isArray(raw) ? raw : [raw];
-  return list.map((entry, index) => {
-    if (typeof entry === "string") return { path: entry, required: true };
-    if (entry && typeof entry === "object" && typeof (entry as { path?: unknown }).path === "string") {
-      const { path: filePath, required } = entry as { path: string; required?: unknown };
-      return { path: filePath, required: required !== false };
-    }
-    throw new RenderError(`env_file[${index}] must be a path or { path, required }`, { subject: where });
-  });
+  return (Array.isArray(raw) ? raw : [raw]).map(String);
 }
 
 function environmentEntries(raw: unknown, where: string): [string, Scalar][] {
@@ -88,7 +70,8 @@ function environmentEntries(raw: unknown, where: string): [string, Scalar][] {
   }
   if (typeof raw === "object") {
     return Object.entries(raw as Record<string, unknown>).map(([key, value]): [string, Scalar] => {
-      if (value === null || ["string", "number", "boolean"].includes(typeof value)) return [key, value as Scalar];
+      if (value === null || ["string", "number", "boolean"].includes(typeof value))
+        return [key, value as Scalar];
       throw new RenderError(`environment.${key} must be a string, number or boolean`, { subject: where });
     });
   }

@@ -7,7 +7,6 @@ import type { SwarmTargetConfig } from "../../config/schema.js";
 import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
 import { createDockerCli, type DockerCli } from "../../ports/docker.js";
-import type { Logger } from "../../report/logger.js";
 import { plannedEntry } from "../planned-entry.js";
 import type { RenderedItems, Target } from "../target.js";
 import { deployStack, removeStack } from "./deploy.js";
@@ -41,7 +40,10 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
   const { config, checkout } = options;
   const env = options.env ?? process.env;
   const docker = options.docker ?? createDockerCli(config.docker);
-  const entry = (name: string, fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>) => ({
+  const entry = (
+    name: string,
+    fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>,
+  ) => ({
     kind: "stack",
     name,
     target: config.name,
@@ -71,7 +73,9 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
             }),
           );
         } catch (error) {
-          rendered.failures.push(entry(stack.name, { action: "failed", reason: `render failed: ${describeError(error)}` }));
+          rendered.failures.push(
+            entry(stack.name, { action: "failed", reason: `render failed: ${describeError(error)}` }),
+          );
         }
       }
       return rendered;
@@ -109,7 +113,13 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
             }),
           );
         } catch (error) {
-          entries.push(entry(item.name, { action: "failed", reason: describeError(error), durationMs: Date.now() - started }));
+          entries.push(
+            entry(item.name, {
+              action: "failed",
+              reason: describeError(error),
+              durationMs: Date.now() - started,
+            }),
+          );
         }
       }
       return entries;
@@ -125,9 +135,17 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
         const started = Date.now();
         try {
           await removeStack(docker, item.name);
-          entries.push(entry(item.name, { action: "deleted", reason: item.reason, durationMs: Date.now() - started }));
+          entries.push(
+            entry(item.name, { action: "deleted", reason: item.reason, durationMs: Date.now() - started }),
+          );
         } catch (error) {
-          entries.push(entry(item.name, { action: "failed", reason: describeError(error), durationMs: Date.now() - started }));
+          entries.push(
+            entry(item.name, {
+              action: "failed",
+              reason: describeError(error),
+              durationMs: Date.now() - started,
+            }),
+          );
         }
       }
       return entries;

@@ -35,9 +35,13 @@ function parseInspect(raw: string, subject: string): LiveService[] {
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new TargetError("docker service inspect returned output that is not JSON", { subject, cause: error });
+    throw new TargetError("docker service inspect returned output that is not JSON", {
+      subject,
+      cause: error,
+    });
   }
-  if (!Array.isArray(parsed)) throw new TargetError("docker service inspect did not return a list", { subject });
+  if (!Array.isArray(parsed))
+    throw new TargetError("docker service inspect did not return a list", { subject });
   return (parsed as InspectedService[]).map((service) => {
     const labels = service.Spec.Labels ?? {};
     return {

@@ -26,7 +26,9 @@ export interface PlanInput {
 }
 
 export function planStacks(input: PlanInput): StackPlanItem[] {
-  const items = input.desired.map((desired) => planDesired(desired, input.live.get(desired.name), input.target.name));
+  const items = input.desired.map((desired) =>
+    planDesired(desired, input.live.get(desired.name), input.target.name),
+  );
   return [...items, ...planPrune(input)];
 }
 
@@ -49,7 +51,8 @@ function planDesired(desired: DesiredStack, live: LiveStack | undefined, target:
     return {
       ...base,
       action: "refuse",
-      reason: "a stack of this name exists but was not deployed by croncd; remove it or set x-croncd.adopt: true to take it over",
+      reason:
+        "a stack of this name exists but was not deployed by croncd; remove it or set x-croncd.adopt: true to take it over",
     };
   }
 
@@ -83,11 +86,17 @@ function planPrune(input: PlanInput): StackPlanItem[] {
   });
 
   if (!input.target.prune) {
-    return ownedGone.map((live) => item(live, "skip", "left git; pruning is off for this target (prune: true enables it)"));
+    return ownedGone.map((live) =>
+      item(live, "skip", "left git; pruning is off for this target (prune: true enables it)"),
+    );
   }
   if (input.incompleteBecause) {
     return ownedGone.map((live) =>
-      item(live, "refuse", `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`),
+      item(
+        live,
+        "refuse",
+        `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`,
+      ),
     );
   }
   const optedOut = ownedGone.filter((live) => live.services.some((s) => s.labels[LABELS.prune] === "false"));
@@ -98,7 +107,11 @@ function planPrune(input: PlanInput): StackPlanItem[] {
   const plan = [
     ...optedOut.map((live) => item(live, "skip", "left git; kept because it set x-croncd.prune: false")),
     ...mixed.map((live) =>
-      item(live, "refuse", "left git, but not pruned: it also holds services croncd does not own; remove it by hand"),
+      item(
+        live,
+        "refuse",
+        "left git, but not pruned: it also holds services croncd does not own; remove it by hand",
+      ),
     ),
   ];
   if (candidates.length === 0) return plan;

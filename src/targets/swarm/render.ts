@@ -46,19 +46,26 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     warnings.push(message),
   ) as Record<string, unknown>;
 
-  const issues = validateCompose(interpolated);
-  if (issues.length > 0) throw formatSchemaIssues(issues, parsed);
-
   const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
   const document = Object.fromEntries(
     Object.entries(interpolated).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key)),
   );
+  const issues = validateCompose(document);
+  if (issues.length > 0) throw formatSchemaIssues(issues, parsed);
   const services = document.services;
   if (!isMapping(services) || Object.keys(services).length === 0) {
-    throw new RenderError("declares no services", { subject: composeFile, hint: "a stack needs at least one service" });
+    throw new RenderError("declares no services", {
+      subject: composeFile,
+      hint: "a stack needs at least one service",
+    });
   }
 
-  const objectContext = { repoRoot: context.repoRoot, stackDir: stack.dir, stackName: stack.name, composeFile };
+  const objectContext = {
+    repoRoot: context.repoRoot,
+    stackDir: stack.dir,
+    stackName: stack.name,
+    composeFile,
+  };
   await nameFileObjectsByContent("configs", document.configs, objectContext);
   await nameFileObjectsByContent("secrets", document.secrets, objectContext);
   for (const [serviceName, service] of Object.entries(services)) {
@@ -106,8 +113,10 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
 async function stackVariables(stackDir: string, context: RenderContext): Promise<VariableLookup> {
   const envPath = path.join(stackDir, ".env");
   const fromFile = (await stat(envPath).catch(() => undefined))?.isFile()
-    ? parseDotenv(await readFile(envPath, "utf8"), path.relative(context.repoRoot, envPath), (name) =>
-        context.allowedEnv[name],
+    ? parseDotenv(
+        await readFile(envPath, "utf8"),
+        path.relative(context.repoRoot, envPath),
+        (name) => context.allowedEnv[name],
       )
     : new Map<string, string>();
   return (name) => context.allowedEnv[name] ?? fromFile.get(name);

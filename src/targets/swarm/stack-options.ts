@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { RenderError } from "../../errors.js";
-import { formatPath } from "../../config/load.js";
+import { formatPath } from "../../util/field-path.js";
 
 export const STACK_OPTION_DEFAULTS = {
   /** false: croncd never prunes this stack, even after it left git. */
@@ -30,7 +30,9 @@ export function readStackOptions(raw: unknown, where: string): StackOptions {
   const problems = result.error.issues.map((issue) => {
     const field = formatPath([STACK_OPTIONS_KEY, ...issue.path.filter((p) => typeof p !== "symbol")]);
     const message =
-      issue.code === "unrecognized_keys" ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}` : issue.message;
+      issue.code === "unrecognized_keys"
+        ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(", ")}`
+        : issue.message;
     return `${field}: ${message}`;
   });
   throw new RenderError(problems.join("; "), { subject: where, hint: "known x-croncd keys: prune, adopt" });
