@@ -44,10 +44,43 @@ function getValidator(): ValidateFunction {
   ajv.addFormat("subnet_ip_address", true);
   // `$schema` names draft 2019-09 with an `http://...#` spelling Ajv does not know; Ajv2019 already
   // implements that draft, so drop the declaration rather than register an alias.
-  const schema: Record<string, unknown> = { ...composeSpec };
+  const schema: Record<string, unknown> = structuredClone(composeSpec);
   delete schema["$schema"];
+  acceptNewerSwarmFields(schema as unknown as SchemaDefinitions);
   validator = ajv.compile(schema);
   return validator;
+}
+
+interface SchemaDefinitions {
+  definitions: {
+    service: { properties: Record<string, unknown> & { networks: { oneOf: unknown[] } } };
+    healthcheck: { properties: Record<string, unknown> };
+    deployment: {
+      properties: { resources: { properties: { limits: { properties: Record<string, unknown> } } } };
+    };
+  };
+}
+
+/**
+ * Fields `docker stack deploy` accepts (docker/cli's compose schema 3.13) that the bundled
+ * compose-spec schema predates; without them valid stacks would be refused as "unknown key".
+ */
+function acceptNewerSwarmFields(schema: SchemaDefinitions): void {
+  const { service, healthcheck, deployment } = schema.definitions;
+  service.properties.cgroupns_mode = { type: "string", enum: ["host", "private"] };
+  healthcheck.properties.start_interval = { type: "string", format: "duration" };
+  deployment.properties.resources.properties.limits.properties.pids = { type: "integer" };
+  const perNetwork = service.properties.networks.oneOf[1] as {
+    patternProperties: Record<string, { oneOf: { properties?: Record<string, unknown> }[] }>;
+  };
+  for (const entry of Object.values(perNetwork.patternProperties)) {
+    const options = entry.oneOf[0];
+    if (options?.properties)
+      options.properties.driver_opts = {
+        type: "object",
+        additionalProperties: { type: ["string", "number"] },
+      };
+  }
 }
 
 /** Validates a parsed compose document; an empty list means it conforms. */

@@ -432,3 +432,26 @@ describe("formatPath", () => {
     expect(formatPath(["services", "web.v2", "labels", "a b"])).toBe('services["web.v2"].labels["a b"]');
   });
 });
+
+describe("fields docker stack deploy accepts beyond the bundled schema", () => {
+  it("accepts pids limits, healthcheck start_interval, cgroupns_mode and per-network driver_opts", () => {
+    const document = {
+      services: {
+        web: {
+          image: "busybox",
+          cgroupns_mode: "private",
+          healthcheck: { test: ["CMD", "true"], start_interval: "2s" },
+          networks: { backend: { driver_opts: { "com.docker.network.bridge.name": "br0" } } },
+          deploy: { resources: { limits: { pids: 100 } } },
+        },
+      },
+      networks: { backend: {} },
+    };
+    expect(validateCompose(document)).toEqual([]);
+    const wrong = structuredClone(document);
+    wrong.services.web.deploy.resources.limits.pids = "many" as unknown as number;
+    expect(validateCompose(wrong).map((issue) => issue.path.join("."))).toContain(
+      "services.web.deploy.resources.limits.pids",
+    );
+  });
+});
