@@ -1,0 +1,94 @@
+// Runs the real `croncd` command (the bundled CLI) the way a CI job does, and writes the
+// croncd.yaml a test needs. Every config written here pins docker.host to the test Swarm, so
+// croncd never talks to a daemon the tests did not start.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { stringify } from "yaml";
+import { dockerHost } from "./docker.js";
+
+const BIN = fileURLToPath(new URL("../../bin/croncd.js", import.meta.url));
+
+export interface CroncdResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for assertions on the log. */
+  output: string;
+}
+
+export async function runCroncd(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CroncdResult> {
+  const result = await execa("node", [BIN, ...args], {
+    cwd: options.cwd,
+    // The CI variables of the machine running the tests must not change croncd's log format.
+    env: {
+      GITLAB_CI: "",
+      GITHUB_ACTIONS: "",
+      DOCKER_HOST: "unix:///nonexistent/not-the-test-daemon",
+      ...options.env,
+    },
+    reject: false,
+    timeout: 300_000,
+  });
+  const stdout = String(result.stdout);
+  const stderr = String(result.stderr);
+  return { exitCode: result.exitCode ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` };
+}
+
+export interface SwarmTargetSpec {
+  name: string;
+  source: string;
+  path?: string;
+  prune?: boolean;
+  allowEmpty?: boolean;
+  maxPrune?: number;
+  env?: string[];
+}
+
+export interface SourceSpec {
+  name: string;
+  url: string;
+  ref?: string;
+  auth?: Record<string, string>;
+}
+
+/** Writes `dir/croncd.yaml`; targets get the test Swarm as docker.host and `resolveImage: never`. */
+export async function writeConfig(
+  dir: string,
+  sources: SourceSpec[],
+  targets: SwarmTargetSpec[],
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, "croncd.yaml");
+  const config = {
+    sources,
+    targets: targets.map((target) => ({
+      type: "swarm",
+      ...target,
+      resolveImage: "never",
+      docker: { host: dockerHost() },
+    })),
+  };
+  await writeFile(file, stringify(config));
+  return file;
+}
+
+export interface JsonReport {
+  command: string;
+  exitCode: number;
+  sources: { name: string; commit?: string; error?: string }[];
+  entries: { kind: string; name: string; target: string; action: string; reason: string }[];
+}
+
+export async function readReport(file: string): Promise<JsonReport> {
+  return JSON.parse(await readFile(file, "utf8")) as JsonReport;
+}
+
+/** `{ stackName: action }` for the stack entries of a report. */
+export function actionsByStack(report: JsonReport): Record<string, string> {
+  return Object.fromEntries(report.entries.filter((e) => e.kind === "stack").map((e) => [e.name, e.action]));
+}
