@@ -85,21 +85,38 @@ async function assertCommitExists(git: SimpleGit, ref: string): Promise<string> 
 }
 
 /**
- * Ambient GIT_* variables a runner may legitimately set (a corporate CA bundle). Every other
- * ambient GIT_* variable (GIT_DIR, GIT_WORK_TREE...) is dropped: it could point git elsewhere.
+ * The only variables git inherits from the runner: what it needs to find programs, reach the
+ * server through a proxy and trust a corporate CA. Anything else (GIT_DIR, EDITOR, a credential
+ * helper's settings...) could point git elsewhere or hand it credentials we did not choose.
  */
-const INHERITED_GIT_VARIABLES = ["GIT_SSL_CAINFO", "GIT_SSL_CAPATH"];
+const INHERITED_VARIABLES = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LANG",
+  "LC_ALL",
+  "TMPDIR",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "GIT_SSL_CAINFO",
+  "GIT_SSL_CAPATH",
+  "SSH_AUTH_SOCK",
+];
 
 function gitFor(dir: string, auth: GitAuth | undefined): SimpleGit {
   const env: Record<string, string> = Object.fromEntries(
-    Object.entries(stringEnv(process.env)).filter(
-      ([name]) => !/^GIT_/i.test(name) || INHERITED_GIT_VARIABLES.includes(name),
+    INHERITED_VARIABLES.flatMap((name) =>
+      process.env[name] === undefined ? [] : [[name, process.env[name]]],
     ),
   );
   // A CI job has nobody to answer a password prompt: fail at once instead of hanging.
   env.GIT_TERMINAL_PROMPT = "0";
-  // A prompt program inherited from the runner could answer with credentials we did not choose.
-  delete env.SSH_ASKPASS;
   if (auth?.kind === "token") {
     const basic = Buffer.from(`${auth.username}:${auth.token}`).toString("base64");
     Object.assign(env, {
@@ -121,12 +138,6 @@ function gitFor(dir: string, auth: GitAuth | undefined): SimpleGit {
     allowEnvironment: Object.keys(env).filter((name) => /^GIT_/i.test(name)),
     unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true },
   }).env(env);
-}
-
-function stringEnv(source: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
 }
 
 function shellQuote(value: string): string {
