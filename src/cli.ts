@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { pruneStack } from "./commands/prune-stack.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "./config/load.js";
+import { applyRefOverrides } from "./config/ref-overrides.js";
 import { ConfigError, describeError, ExitCode } from "./errors.js";
 import type { RunMode } from "./pipeline/commands.js";
 import { run } from "./pipeline/run.js";
@@ -26,6 +27,7 @@ Options:
   --config FILE        configuration file (default ${DEFAULT_CONFIG_FILE})
   --target NAME        only this target (repeatable)
   --report FILE        write the run as JSON
+  --ref SOURCE=REF     use this branch, tag or commit for a source (repeatable)
   --out DIR            render: where to write
   --stack NAME         prune: the stack to remove
   --dry-run            prune: change nothing
@@ -45,6 +47,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       options: {
         config: { type: "string", default: DEFAULT_CONFIG_FILE },
         target: { type: "string", multiple: true },
+        ref: { type: "string", multiple: true },
         report: { type: "string" },
         out: { type: "string" },
         stack: { type: "string" },
@@ -68,7 +71,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const startedAt = new Date();
   try {
     if (extra.length > 0) throw new ConfigError(`unexpected argument "${extra[0]}"`, { subject: command });
-    const { config, file } = await loadConfig(args.values.config);
+    const loaded = await loadConfig(args.values.config);
+    const config = applyRefOverrides(loaded.config, args.values.ref ?? []);
+    const file = loaded.file;
     let outcome;
     if (command === "prune") {
       if (!args.values.stack)
