@@ -54,6 +54,9 @@ export async function runTarget(request: TargetRunRequest): Promise<ChangeSetEnt
   } catch (error) {
     return report([targetEntry(describeError(error))]);
   }
+  for (const stack of rendered.items) {
+    for (const warning of stack.warnings) log.warn(`[${config.name}] stack ${stack.name}: ${warning}`);
+  }
   if (mode === "validate" || mode === "render") {
     if (mode === "render" && request.outDir)
       await writeRenderedStacks(request.outDir, config.name, rendered.items, log);
@@ -79,8 +82,8 @@ export async function runTarget(request: TargetRunRequest): Promise<ChangeSetEnt
     return report([...rendered.failures, ...entries]);
   }
   report(rendered.failures);
-  const applied = report(await target.apply(plan, log));
-  const pruned = report(await target.prune(plan, log));
+  const applied = report(await target.apply(plan));
+  const pruned = report(await target.prune(plan));
   return [...rendered.failures, ...applied, ...pruned];
 }
 

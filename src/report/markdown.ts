@@ -24,7 +24,7 @@ export function renderMarkdown(report: RunReport): string {
     lines.push("");
   }
   const planned = report.dryRun ? " (planned)" : "";
-  lines.push(`| target | ${"kind"} | name | action${planned} | reason |`, "|---|---|---|---|---|");
+  lines.push(`| target | kind | name | action${planned} | reason |`, "|---|---|---|---|---|");
   for (const entry of report.entries) {
     const icon = ICONS[entry.action] ?? "";
     lines.push(

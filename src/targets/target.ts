@@ -3,7 +3,6 @@
  * plan, apply, prune — and each returns plain data or a ChangeSet, never output.
  */
 import type { ChangeSetEntry } from "../model/changeset.js";
-import type { Logger } from "../report/logger.js";
 
 export interface RenderedItems<Desired> {
   items: Desired[];
@@ -28,7 +27,7 @@ export interface Target<Desired, Plan extends { items: PlannedItem[] }> {
   render(): Promise<RenderedItems<Desired>>;
   plan(desired: RenderedItems<Desired>, options: PlanOptions): Promise<Plan>;
   /** Creates and updates; one failing item does not stop the others. */
-  apply(plan: Plan, log: Logger): Promise<ChangeSetEntry[]>;
+  apply(plan: Plan): Promise<ChangeSetEntry[]>;
   /** Deletes what the plan marked for deletion (only after apply); refusals become failures. */
-  prune(plan: Plan, log: Logger): Promise<ChangeSetEntry[]>;
+  prune(plan: Plan): Promise<ChangeSetEntry[]>;
 }

@@ -93,11 +93,10 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
       };
     },
 
-    async apply(plan, log) {
+    async apply(plan) {
       const entries: ChangeSetEntry[] = [];
       for (const item of plan.items.filter((planned) => planned.desired)) {
         const desired = item.desired as DesiredStack;
-        for (const warning of desired.warnings) log.warn(`stack ${item.name}: ${warning}`);
         if (item.action !== "create" && item.action !== "update") {
           entries.push(plannedEntry(entry, item));
           continue;
