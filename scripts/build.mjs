@@ -22,3 +22,5 @@ const common = {
 };
 
 await build({ ...common, entryPoints: ["src/cli.ts"], outfile: "dist/croncd.mjs" });
+// `npm run example` (the README's quick start): private Swarm + croncd deploying examples/swarm-basic.
+await build({ ...common, entryPoints: ["scripts/run-example.ts"], outfile: "dist/run-example.mjs" });
