@@ -47,6 +47,15 @@ export async function fetchCommit(request: FetchCommitRequest): Promise<string> 
     return (await git.revparse(["HEAD"])).trim();
   } catch (error) {
     if (error instanceof GitFetchError) throw error;
+    if (/spawn git ENOENT/.test(messageOf(error))) {
+      throw new GitFetchError(
+        "other",
+        "the git program is not installed or not on PATH (install git in the CI image)",
+        {
+          cause: error,
+        },
+      );
+    }
     throw classify(redact(messageOf(error), secrets), request.ref, error);
   }
 }

@@ -1,7 +1,7 @@
 // Pulling sources from a real git HTTP server (git's own http-backend) with token auth, and from
 // local repositories by branch, tag and commit SHA. The token must never reach the log, the report
 // or .git/config.
-import { mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,6 +93,15 @@ describe("git sources", () => {
     expect(result.output).toContain(
       "environment variable NOT_SET_ANYWHERE (auth.tokenEnv) is not set or empty",
     );
+  });
+
+  it("says so when git is not installed", async () => {
+    const bin = path.join(work, "bin-without-git");
+    await mkdir(bin);
+    await symlink(process.execPath, path.join(bin, "node"));
+    const { result } = await validate("no-git", {}, { PATH: bin });
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain("the git program is not installed or not on PATH");
   });
 
   it("refuses a URL with credentials in it, before any request", async () => {
