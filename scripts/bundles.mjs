@@ -24,7 +24,11 @@ const common = {
 export const cliBundle = { ...common, entryPoints: ["src/cli.ts"], outfile: "dist/croncd.mjs" };
 
 /** `npm run example` (the README's quick start): private Swarm + croncd deploying examples/swarm-basic. */
-export const exampleBundle = { ...common, entryPoints: ["scripts/run-example.ts"], outfile: "dist/run-example.mjs" };
+export const exampleBundle = {
+  ...common,
+  entryPoints: ["scripts/run-example.ts"],
+  outfile: "dist/run-example.mjs",
+};
 
 /** Committed to git, because Actions runners execute it straight from the repository. */
 export const actionBundle = { ...common, entryPoints: ["action/main.ts"], outfile: "action/dist/index.mjs" };
