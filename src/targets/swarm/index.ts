@@ -101,25 +101,12 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
           entries.push(plannedEntry(entry, item));
           continue;
         }
-        const started = Date.now();
-        try {
-          await deployStack(docker, desired, config);
-          entries.push(
-            entry(item.name, {
-              action: item.action === "create" ? "created" : "configured",
-              reason: item.reason,
-              durationMs: Date.now() - started,
-            }),
-          );
-        } catch (error) {
-          entries.push(
-            entry(item.name, {
-              action: "failed",
-              reason: describeError(error),
-              durationMs: Date.now() - started,
-            }),
-          );
-        }
+        entries.push(
+          await attempt(entry, item.name, () => deployStack(docker, desired, config), {
+            action: item.action === "create" ? "created" : "configured",
+            reason: item.reason,
+          }),
+        );
       }
       return entries;
     },
@@ -131,23 +118,35 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
           entries.push(plannedEntry(entry, item));
           continue;
         }
-        const started = Date.now();
-        try {
-          await removeStack(docker, item.name);
-          entries.push(
-            entry(item.name, { action: "deleted", reason: item.reason, durationMs: Date.now() - started }),
-          );
-        } catch (error) {
-          entries.push(
-            entry(item.name, {
-              action: "failed",
-              reason: describeError(error),
-              durationMs: Date.now() - started,
-            }),
-          );
-        }
+        entries.push(
+          await attempt(entry, item.name, () => removeStack(docker, item.name), {
+            action: "deleted",
+            reason: item.reason,
+          }),
+        );
       }
       return entries;
     },
   };
+}
+
+type EntryMaker = (
+  name: string,
+  fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>,
+) => ChangeSetEntry;
+
+/** Runs one docker verb for one stack, timed; a failure becomes that stack's entry, not a throw. */
+async function attempt(
+  entry: EntryMaker,
+  name: string,
+  work: () => Promise<void>,
+  success: Pick<ChangeSetEntry, "action" | "reason">,
+): Promise<ChangeSetEntry> {
+  const started = Date.now();
+  try {
+    await work();
+    return entry(name, { ...success, durationMs: Date.now() - started });
+  } catch (error) {
+    return entry(name, { action: "failed", reason: describeError(error), durationMs: Date.now() - started });
+  }
 }

@@ -115,29 +115,16 @@ function planPrune(input: PlanInput): StackPlanItem[] {
     ),
   ];
   if (candidates.length === 0) return plan;
+  const refuseAll = (reason: string) => [...plan, ...candidates.map((live) => item(live, "refuse", reason))];
   if (input.desired.length === 0 && !input.target.allowEmpty) {
-    return [
-      ...plan,
-      ...candidates.map((live) =>
-        item(
-          live,
-          "refuse",
-          "not pruned: git declares no stack at all for this target, which looks like a mistake; set allowEmpty: true to allow it",
-        ),
-      ),
-    ];
+    return refuseAll(
+      "not pruned: git declares no stack at all for this target, which looks like a mistake; set allowEmpty: true to allow it",
+    );
   }
   if (candidates.length > input.target.maxPrune) {
-    return [
-      ...plan,
-      ...candidates.map((live) =>
-        item(
-          live,
-          "refuse",
-          `not pruned: ${candidates.length} stacks left git, more than maxPrune (${input.target.maxPrune}); raise maxPrune for this run if intended`,
-        ),
-      ),
-    ];
+    return refuseAll(
+      `not pruned: ${candidates.length} stacks left git, more than maxPrune (${input.target.maxPrune}); raise maxPrune for this run if intended`,
+    );
   }
   return [...plan, ...candidates.map((live) => item(live, "delete", "left git"))];
 }
