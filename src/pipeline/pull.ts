@@ -3,6 +3,7 @@
  * is reported, never thrown, so the run can still say what happened to everything else — and so
  * the prune stage can see that the desired state is incomplete.
  */
+import { accessSync, constants, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { SourceConfig } from "../config/schema.js";
@@ -75,6 +76,8 @@ function hintFor(error: unknown): string | undefined {
       return "check the token or deploy key, and that it may read this repository";
     case "unreachable":
       return "check the URL and that this runner can reach the git server";
+    case "host-key":
+      return "the SSH server's host key is not the one in the auth.knownHostsFileEnv file: update that file, or find out who is answering instead";
     default:
       return undefined;
   }
@@ -122,6 +125,25 @@ function resolveAuth(source: SourceConfig, env: NodeJS.ProcessEnv, subject: stri
       },
     );
   }
+  if (!isReadableFile(keyFile)) {
+    // The path itself is not shown: it says where the runner keeps keys, which logs need not tell.
+    throw new SourceError(
+      `the deploy key file named by ${auth.sshKeyFileEnv} (auth.sshKeyFileEnv) cannot be read`,
+      {
+        subject,
+        hint: "check that the variable is of type File and the job can read it",
+      },
+    );
+  }
   const knownHostsFile = auth.knownHostsFileEnv ? env[auth.knownHostsFileEnv] : undefined;
   return { kind: "ssh", keyFile, ...(knownHostsFile ? { knownHostsFile } : {}) };
+}
+
+function isReadableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -6,11 +6,14 @@
  * GIT_SSH_COMMAND. The remote URL written to `.git/config` is the one from croncd.yaml, which must
  * not embed credentials.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 
 export type GitAuth =
   | { kind: "token"; username: string; token: string }
-  | { kind: "ssh"; keyFile: string; knownHostsFile?: string };
+  | { kind: "ssh"; keyFile: string; knownHostsFile?: string; acceptNewHostKey?: boolean };
 
 export interface FetchCommitRequest {
   url: string;
@@ -19,7 +22,7 @@ export interface FetchCommitRequest {
   auth?: GitAuth;
 }
 
-export type GitFailureKind = "unknown-ref" | "unreachable" | "auth" | "other";
+export type GitFailureKind = "unknown-ref" | "unreachable" | "auth" | "host-key" | "other";
 
 export class GitFetchError extends Error {
   constructor(
@@ -37,6 +40,24 @@ const SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 
 /** Fetches `ref` (branch, tag or commit SHA) shallowly where possible; returns the commit SHA. */
 export async function fetchCommit(request: FetchCommitRequest): Promise<string> {
+  // Without a known_hosts file of the operator's, accept the host key on first use — into a
+  // throwaway file, so a run never writes to the runner's own ~/.ssh/known_hosts.
+  const scratch =
+    request.auth?.kind === "ssh" && !request.auth.knownHostsFile
+      ? await mkdtemp(path.join(os.tmpdir(), "croncd-known-hosts-"))
+      : undefined;
+  const auth: GitAuth | undefined =
+    scratch && request.auth?.kind === "ssh"
+      ? { ...request.auth, knownHostsFile: path.join(scratch, "known_hosts"), acceptNewHostKey: true }
+      : request.auth;
+  try {
+    return await fetchInto({ ...request, ...(auth ? { auth } : {}) });
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function fetchInto(request: FetchCommitRequest): Promise<string> {
   const git = gitFor(request.dir, request.auth);
   const secrets = request.auth?.kind === "token" ? tokenForms(request.auth) : [];
   try {
@@ -135,8 +156,9 @@ function gitFor(dir: string, auth: GitAuth | undefined): SimpleGit {
     });
   }
   if (auth?.kind === "ssh") {
+    const checking = auth.acceptNewHostKey ? "accept-new" : "yes";
     const knownHosts = auth.knownHostsFile
-      ? `-o UserKnownHostsFile=${shellQuote(auth.knownHostsFile)} -o StrictHostKeyChecking=yes`
+      ? `-o UserKnownHostsFile=${shellQuote(auth.knownHostsFile)} -o StrictHostKeyChecking=${checking}`
       : "-o StrictHostKeyChecking=accept-new";
     env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(auth.keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}`;
   }
@@ -169,6 +191,13 @@ function messageOf(error: unknown): string {
 }
 
 function classifyKind(message: string): GitFailureKind {
+  // Before "auth": a changed or unknown host key also ends in "Could not read from remote".
+  if (
+    /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key is known for .* you have requested strict checking/i.test(
+      message,
+    )
+  )
+    return "host-key";
   if (
     /couldn't find remote ref|not our ref|no such remote ref|Remote branch .* not found|unadvertised object/i.test(
       message,
@@ -200,6 +229,13 @@ function classify(message: string, ref: string, cause: unknown): GitFetchError {
       });
     case "auth":
       return new GitFetchError(kind, `authentication failed: ${detail}`, { cause });
+    case "host-key": {
+      const line = message
+        .split("\n")
+        .map((text) => text.trim())
+        .find((text) => /^(Host key for .* has changed|No \S+ host key is known for )/.test(text));
+      return new GitFetchError(kind, `host key verification failed: ${line ?? detail}`, { cause });
+    }
     case "unreachable":
       return new GitFetchError(kind, `repository unreachable: ${detail}`, { cause });
     default:

@@ -95,6 +95,20 @@ describe("git sources", () => {
     );
   });
 
+  it("names the variable, not the path, when the deploy key file cannot be read", async () => {
+    const missing = path.join(work, "secret-place", "id_ed25519");
+    const { result } = await validate(
+      "key-missing",
+      { auth: { sshKeyFileEnv: "DEPLOY_KEY" } },
+      { DEPLOY_KEY: missing },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain(
+      "the deploy key file named by DEPLOY_KEY (auth.sshKeyFileEnv) cannot be read",
+    );
+    expect(result.output).not.toContain("secret-place");
+  });
+
   it("says so when git is not installed", async () => {
     const bin = path.join(work, "bin-without-git");
     await mkdir(bin);
