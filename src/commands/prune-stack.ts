@@ -9,6 +9,7 @@ import { createDockerCli, type DockerCli } from "../ports/docker.js";
 import type { Logger } from "../report/logger.js";
 import { formatEntry } from "../report/text.js";
 import { removeStack } from "../targets/swarm/deploy.js";
+import { assertDockerCliVersion } from "../targets/swarm/docker-version.js";
 import { readLiveStacks } from "../targets/swarm/live.js";
 import { ownedBy } from "../targets/swarm/plan.js";
 
@@ -46,6 +47,7 @@ async function pruneOwnedStack(
   });
   const started = Date.now();
   try {
+    await assertDockerCliVersion(docker, `target ${target.name}`);
     const stack = (await readLiveStacks(docker, `target ${target.name}`)).get(request.stack);
     if (!stack) return make("failed", `no stack named "${request.stack}" runs on target ${target.name}`);
     const foreign = stack.services.filter((service) => !ownedBy(service.labels, target.name));

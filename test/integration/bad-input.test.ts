@@ -1,7 +1,7 @@
 // Bad input gets a clear error and loses nothing: each broken source fails the run with a message
 // naming the file, line or field, nothing is deployed from it, and nothing is pruned while the
 // desired state is incomplete.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -130,6 +130,26 @@ describe("bad input on a real Swarm", () => {
     const result = await runCroncd(["reconcile", "--config", missing], { cwd: work });
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain("source platform: clone failed: repository unreachable");
+    expect(await listServices(`com.docker.stack.namespace=${keeper}`)).toHaveLength(1);
+  });
+
+  it("refuses a docker CLI too old to read version-less Compose files, before deploying anything", async () => {
+    // Debian's docker.io 20.10 CLI (installed with the test daemon) first on PATH.
+    const bin = path.join(work, "old-docker-bin");
+    await mkdir(bin, { recursive: true });
+    await symlink("/usr/bin/docker", path.join(bin, "docker")).catch(() => undefined);
+    await repo.remove(`stacks/${broken}`);
+    await repo.write(`stacks/${broken}/compose.yaml`, goodCompose);
+    await repo.commit("a good stack that an old CLI could not deploy");
+    await repo.push(bare);
+    const result = await runCroncd(["reconcile", "--config", configFile], {
+      cwd: work,
+      env: { PATH: `${bin}:${process.env.PATH ?? ""}` },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toMatch(/target .*: the docker CLI is too old \(Docker version 20\.10/);
+    expect(result.output).toContain("croncd needs docker CLI 23.0 or newer");
+    expect(await listServices(`com.docker.stack.namespace=${broken}`)).toEqual([]);
     expect(await listServices(`com.docker.stack.namespace=${keeper}`)).toHaveLength(1);
   });
 

@@ -5,6 +5,8 @@
  */
 import type { SwarmTargetConfig } from "../../config/schema.js";
 import type { DockerCli } from "../../ports/docker.js";
+import { TargetError } from "../../errors.js";
+import { STACK_NAMESPACE_LABEL } from "./labels.js";
 import type { DesiredStack } from "./model.js";
 
 export type DeployOptions = Pick<SwarmTargetConfig, "resolveImage" | "withRegistryAuth">;
@@ -20,8 +22,8 @@ export function deployArguments(stackName: string, options: DeployOptions): stri
     ...(options.withRegistryAuth ? ["--with-registry-auth"] : []),
     "--resolve-image",
     options.resolveImage,
-    // croncd watches the rollout itself: --detach=false misreports rollbacks and hangs on jobs.
-    "--detach=true",
+    // No --detach flag: CLIs before 26 do not know it and always return at once; newer ones
+    // default to returning at once too. (--detach=false misreports rollbacks and hangs on jobs.)
     stackName,
   ];
 }
@@ -38,10 +40,32 @@ export async function deployStack(
   });
 }
 
-export async function removeStack(docker: DockerCli, stackName: string): Promise<void> {
-  // Wait for the removal, so "deleted" in the report means gone, and a stack re-created later
-  // does not collide with its own networks still being torn down.
-  await docker.run(["stack", "rm", "--detach=false", stackName], {
-    subject: `stack ${stackName}: remove failed`,
-  });
+/**
+ * `docker stack rm`, then waiting until the stack's services and networks are gone, so "deleted"
+ * in the report means gone and a stack re-created later does not collide with its own networks
+ * still being torn down. (`--detach=false` would do this, but only on CLIs from 26 on.)
+ */
+export async function removeStack(
+  docker: DockerCli,
+  stackName: string,
+  options: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<void> {
+  const subject = `stack ${stackName}: remove failed`;
+  await docker.run(["stack", "rm", stackName], { subject });
+  const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
+  const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
+  for (;;) {
+    const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
+    const networks = await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject });
+    if (services.trim() === "" && networks.trim() === "") return;
+    if (Date.now() > deadline) {
+      throw new TargetError("the stack was asked to go but its services or networks are still there", {
+        subject: `stack ${stackName}`,
+        hint: "look at `docker stack ps` for tasks that do not stop",
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+  }
 }
+
+export const REMOVE_TIMEOUT_MS = 120_000;

@@ -11,6 +11,7 @@ import { plannedEntry } from "../planned-entry.js";
 import type { RenderedItems, Target } from "../target.js";
 import { deployStack, removeStack } from "./deploy.js";
 import { discoverStacks } from "./discover.js";
+import { assertDockerCliVersion } from "./docker-version.js";
 import { readLiveStacks } from "./live.js";
 import type { DesiredStack } from "./model.js";
 import { planStacks, type StackPlanItem } from "./plan.js";
@@ -82,6 +83,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
     },
 
     async plan(desired, planOptions) {
+      await assertDockerCliVersion(docker, `target ${config.name}`);
       const live = await readLiveStacks(docker, `target ${config.name}`);
       return {
         items: planStacks({

@@ -29,8 +29,8 @@ export interface RenderContext {
   allowedEnv: Record<string, string>;
 }
 
-/** Top-level keys docker stack deploy rejects or ignores; croncd owns the stack name. */
-const DROPPED_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name", "version"];
+/** Top-level keys docker stack deploy rejects; croncd owns the stack name. */
+const DROPPED_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
 
 export async function renderStack(stack: DiscoveredStack, context: RenderContext): Promise<DesiredStack> {
   const composeFile = path.relative(context.repoRoot, stack.composeFile);
