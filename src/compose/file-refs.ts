@@ -18,6 +18,8 @@ export interface ResolveRepoFileOptions {
   reference: string;
   /** Names the reference in errors, e.g. `stacks/web/compose.yaml configs.nginx.file`. */
   field: string;
+  /** What must be there: a regular file (the default), or a folder. */
+  kind?: "file" | "directory";
 }
 
 const KEEP_INSIDE = "keep referenced files inside the repository";
@@ -71,13 +73,22 @@ export async function resolveRepoFile(options: ResolveRepoFileOptions): Promise<
   }
 
   const info = await stat(realTarget);
-  if (!info.isFile()) {
-    throw fail(
-      `"${reference}" is not a regular file (it is ${describeKind(info)})`,
-      "point the reference at a file",
-    );
+  if (options.kind === "directory" ? !info.isDirectory() : !info.isFile()) {
+    const wanted = options.kind === "directory" ? "folder" : "regular file";
+    throw fail(`"${reference}" is not a ${wanted} (it is ${describeKind(info)})`, `point it at a ${wanted}`);
   }
   return realTarget;
+}
+
+/** A target's `path`: a folder that must really be inside the checkout, symlinks included. */
+export async function resolveRepoFolder(repoRoot: string, reference: string): Promise<string> {
+  return resolveRepoFile({
+    repoRoot,
+    baseDir: repoRoot,
+    reference,
+    field: "the target's path",
+    kind: "directory",
+  });
 }
 
 function isInside(root: string, candidate: string): boolean {
@@ -118,6 +129,7 @@ async function unresolvable(
 
 function describeKind(info: Stats): string {
   if (info.isDirectory()) return "a directory";
+  if (info.isFile()) return "a file";
   if (info.isFIFO()) return "a named pipe";
   if (info.isSocket()) return "a socket";
   if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";

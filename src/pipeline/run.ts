@@ -10,7 +10,10 @@ import type { SourceSummary } from "../report/json-report.js";
 import type { Logger } from "../report/logger.js";
 import type { RunMode } from "./commands.js";
 import { pullSources, type PulledSource } from "./pull.js";
-import { runTarget } from "./run-target.js";
+import { formatEntry } from "../report/text.js";
+import { deliverTarget } from "./deliver-target.js";
+import { incompleteness, renderTarget, type RenderedTarget } from "./render-targets.js";
+import { writeRenderedStacks } from "./write-rendered.js";
 import { createWorkspace } from "./workspace.js";
 
 export interface RunRequest {
@@ -50,26 +53,37 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
       for (const source of results) request.log.info(describePull(source));
       return results;
     });
-    const failedSources = pulled.filter((source) => source.error);
-    const anySourceFailed =
-      failedSources.length > 0 ? `source ${failedSources.map((s) => s.name).join(", ")} failed` : undefined;
+    const failedSources = pulled.filter((source) => source.error).map((source) => source.name);
+    const sourceOf = (name: string) => pulled.find((candidate) => candidate.name === name) as PulledSource;
+
+    const rendered: RenderedTarget[] = [];
+    for (const target of targets) {
+      rendered.push(
+        await request.log.group(`render target ${target.name}`, async () => {
+          const result = await renderTarget(target, sourceOf(target.source), env, request.log);
+          if (request.mode === "render" && request.outDir && result.rendered) {
+            await writeRenderedStacks(request.outDir, target.name, result.rendered.items, request.log);
+          }
+          return result;
+        }),
+      );
+    }
 
     const entries: ChangeSetEntry[] = [];
-    for (const target of targets) {
-      const source = pulled.find((candidate) => candidate.name === target.source) as PulledSource;
-      entries.push(
-        ...(await request.log.group(`target ${target.name} (${request.mode})`, () =>
-          runTarget({
-            mode: request.mode,
-            config: target,
-            source,
-            env,
-            log: request.log,
-            ...(anySourceFailed ? { anySourceFailed } : {}),
-            ...(request.outDir ? { outDir: request.outDir } : {}),
-          }),
-        )),
-      );
+    const report = (items: ChangeSetEntry[]) => {
+      for (const entry of items) request.log.info(formatEntry(entry, request.mode));
+      entries.push(...items);
+    };
+    const mode = request.mode;
+    if (mode === "validate" || mode === "render") {
+      for (const target of rendered) report(offlineEntries(target, mode));
+    } else {
+      const incompleteBecause = incompleteness(rendered, failedSources);
+      for (const target of rendered) {
+        await request.log.group(`target ${target.config.name} (${mode})`, async () =>
+          report(await deliverTarget(target, { mode, ...(incompleteBecause ? { incompleteBecause } : {}) })),
+        );
+      }
     }
     return { exitCode: exitCodeFor(request.mode, entries), sources: pulled.map(summarizeSource), entries };
   } finally {
@@ -113,4 +127,17 @@ function summarizeSource(source: PulledSource): SourceSummary {
     ...(source.commit ? { commit: source.commit } : {}),
     ...(source.error ? { error: describeError(source.error) } : {}),
   };
+}
+
+/** validate and render stop after rendering: each stack is reported valid (skipped) or failed. */
+function offlineEntries(target: RenderedTarget, mode: "validate" | "render"): ChangeSetEntry[] {
+  if (target.failure || !target.rendered) return target.failure ? [target.failure] : [];
+  const valid = target.rendered.items.map((stack): ChangeSetEntry => ({
+    kind: "stack",
+    name: stack.name,
+    target: target.config.name,
+    action: "skipped",
+    reason: mode === "render" ? `rendered ${stack.composeFile}` : `valid: ${stack.composeFile}`,
+  }));
+  return [...target.rendered.failures, ...valid];
 }

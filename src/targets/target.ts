@@ -6,6 +6,8 @@ import type { ChangeSetEntry } from "../model/changeset.js";
 
 export interface RenderedItems<Desired> {
   items: Desired[];
+  /** Every item git declares, rendered or not: a declared item is never "left git". */
+  declared: string[];
   /** Items that could not be rendered; their presence makes the desired state incomplete. */
   failures: ChangeSetEntry[];
 }

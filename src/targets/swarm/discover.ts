@@ -3,7 +3,7 @@
  * stack, named after the folder. Nothing else is read, so a README or a disabled folder beside the
  * stacks is harmless.
  */
-import { readdir, stat } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { RenderError } from "../../errors.js";
 
@@ -28,7 +28,13 @@ export interface DiscoveredStack {
   ignoredComposeFiles: string[];
 }
 
-export async function discoverStacks(stacksRoot: string, displayRoot: string): Promise<DiscoveredStack[]> {
+export interface Discovery {
+  stacks: DiscoveredStack[];
+  /** Folders holding a compose file whose name cannot be a stack name: each fails on its own. */
+  invalid: { name: string; error: RenderError }[];
+}
+
+export async function discoverStacks(stacksRoot: string, displayRoot: string): Promise<Discovery> {
   let entries;
   try {
     entries = await readdir(stacksRoot, { withFileTypes: true });
@@ -39,29 +45,43 @@ export async function discoverStacks(stacksRoot: string, displayRoot: string): P
       cause: error,
     });
   }
-  const stacks: DiscoveredStack[] = [];
+  const discovery: Discovery = { stacks: [], invalid: [] };
+  // Symbolic links are not followed (a Dirent of a link is not a directory): a stack folder
+  // linked from elsewhere could lead outside the repository.
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
     const dir = path.join(stacksRoot, entry.name);
-    const present = await presentComposeFiles(dir);
-    const [chosen, ...ignored] = present;
+    const [chosen, ...ignored] = await presentComposeFiles(dir);
     if (!chosen) continue;
     if (!STACK_NAME.test(entry.name)) {
-      throw new RenderError(`"${entry.name}" is not a valid stack name`, {
-        subject: path.join(displayRoot, entry.name),
-        hint: "rename the folder to lowercase letters, digits, '-' and '_'",
+      discovery.invalid.push({
+        name: entry.name,
+        error: new RenderError(`"${entry.name}" is not a valid stack name`, {
+          subject: path.join(displayRoot, entry.name),
+          hint: "rename the folder to lowercase letters, digits, '-' and '_'",
+        }),
       });
+      continue;
     }
-    stacks.push({ name: entry.name, dir, composeFile: path.join(dir, chosen), ignoredComposeFiles: ignored });
+    discovery.stacks.push({
+      name: entry.name,
+      dir,
+      composeFile: path.join(dir, chosen),
+      ignoredComposeFiles: ignored,
+    });
   }
-  return stacks;
+  return discovery;
 }
 
+/**
+ * A compose file may be a symbolic link; rendering then confines it to the repository like every
+ * other file, so a link pointing out fails that stack with a clear error instead of being ignored.
+ */
 async function presentComposeFiles(dir: string): Promise<string[]> {
   const present: string[] = [];
   for (const name of COMPOSE_FILE_NAMES) {
-    const info = await stat(path.join(dir, name)).catch(() => undefined);
-    if (info?.isFile()) present.push(name);
+    const info = await lstat(path.join(dir, name)).catch(() => undefined);
+    if (info?.isFile() || info?.isSymbolicLink()) present.push(name);
   }
   return present;
 }

@@ -2,7 +2,6 @@
  * The Swarm target: stacks of Compose files, deployed with `docker stack deploy`.
  * See README.md beside this file for the labels it keeps and the guards around pruning.
  */
-import path from "node:path";
 import type { SwarmTargetConfig } from "../../config/schema.js";
 import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
@@ -10,6 +9,7 @@ import { createDockerCli, type DockerCli } from "../../ports/docker.js";
 import { plannedEntry } from "../planned-entry.js";
 import type { RenderedItems, Target } from "../target.js";
 import { deployStack, removeStack } from "./deploy.js";
+import { resolveRepoFolder } from "../../compose/file-refs.js";
 import { discoverStacks } from "./discover.js";
 import { assertDockerCliVersion } from "./docker-version.js";
 import { readLiveStacks } from "./live.js";
@@ -56,13 +56,19 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
     type: "swarm",
 
     async render(): Promise<RenderedItems<DesiredStack>> {
-      const stacksRoot = path.join(checkout.dir, config.path);
-      const discovered = await discoverStacks(stacksRoot, config.path);
+      const stacksRoot = await resolveRepoFolder(checkout.dir, config.path);
+      const discovery = await discoverStacks(stacksRoot, config.path);
       const allowedEnv = Object.fromEntries(
         config.env.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
       ) as Record<string, string>;
-      const rendered: RenderedItems<DesiredStack> = { items: [], failures: [] };
-      for (const stack of discovered) {
+      const rendered: RenderedItems<DesiredStack> = {
+        items: [],
+        declared: [...discovery.stacks, ...discovery.invalid].map((stack) => stack.name),
+        failures: discovery.invalid.map(({ name, error }) =>
+          entry(name, { action: "failed", reason: `render failed: ${describeError(error)}` }),
+        ),
+      };
+      for (const stack of discovery.stacks) {
         try {
           rendered.items.push(
             await renderStack(stack, {
@@ -89,6 +95,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
         items: planStacks({
           target: config,
           desired: desired.items,
+          declared: desired.declared,
           live,
           ...(planOptions.incompleteBecause ? { incompleteBecause: planOptions.incompleteBecause } : {}),
         }),

@@ -20,6 +20,8 @@ export interface StackPlanItem {
 export interface PlanInput {
   target: Pick<SwarmTargetConfig, "name" | "prune" | "allowEmpty" | "maxPrune">;
   desired: readonly DesiredStack[];
+  /** Every stack git declares, including those that failed to render; none of them "left git". */
+  declared?: readonly string[];
   live: ReadonlyMap<string, LiveStack>;
   /** Why the desired state is incomplete (a source or a stack failed); prune is off then. */
   incompleteBecause?: string;
@@ -71,7 +73,7 @@ function planDesired(desired: DesiredStack, live: LiveStack | undefined, target:
 }
 
 function planPrune(input: PlanInput): StackPlanItem[] {
-  const desiredNames = new Set(input.desired.map((stack) => stack.name));
+  const desiredNames = new Set([...input.desired.map((stack) => stack.name), ...(input.declared ?? [])]);
   const ownedGone = [...input.live.values()]
     .filter((stack) => !desiredNames.has(stack.name))
     .filter((stack) => stack.services.some((service) => ownedBy(service.labels, input.target.name)))

@@ -4,12 +4,13 @@
  * named by content, x-croncd options read, the result checked against the Compose schema, and
  * croncd's ownership labels added to every service. Pure apart from reading the stack's files.
  */
-import { readFile, stat } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import path from "node:path";
 import { stringify } from "yaml";
 import { RenderError } from "../../errors.js";
 import { parseDotenv } from "../../compose/dotenv.js";
 import { escapeDollars, interpolateDocument, type VariableLookup } from "../../compose/interpolate.js";
+import { resolveRepoFile } from "../../compose/file-refs.js";
 import { formatSchemaIssues, validateCompose } from "../../compose/schema.js";
 import { parseYamlFile } from "../../compose/yaml-source.js";
 import { canonicalJson, sha256Hex } from "../../util/hash.js";
@@ -38,7 +39,13 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     (name) => `${name} ignored: ${path.basename(stack.composeFile)} takes precedence`,
   );
   const lookup = await stackVariables(stack.dir, context);
-  const parsed = parseYamlFile(await readFile(stack.composeFile, "utf8"), composeFile);
+  const composePath = await resolveRepoFile({
+    repoRoot: context.repoRoot,
+    baseDir: stack.dir,
+    reference: path.basename(stack.composeFile),
+    field: composeFile,
+  });
+  const parsed = parseYamlFile(await readFile(composePath, "utf8"), composeFile);
   if (!isMapping(parsed.value)) {
     throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
   }
@@ -112,13 +119,19 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
  */
 async function stackVariables(stackDir: string, context: RenderContext): Promise<VariableLookup> {
   const envPath = path.join(stackDir, ".env");
-  const fromFile = (await stat(envPath).catch(() => undefined))?.isFile()
-    ? parseDotenv(
-        await readFile(envPath, "utf8"),
-        path.relative(context.repoRoot, envPath),
-        (name) => context.allowedEnv[name],
-      )
-    : new Map<string, string>();
+  const display = path.relative(context.repoRoot, envPath);
+  let fromFile = new Map<string, string>();
+  if (await lstat(envPath).catch(() => undefined)) {
+    // Through the same confinement as every other file: a `.env` linked to /proc/self/environ
+    // would otherwise hand the CI job's whole environment to the compose file.
+    const real = await resolveRepoFile({
+      repoRoot: context.repoRoot,
+      baseDir: stackDir,
+      reference: ".env",
+      field: display,
+    });
+    fromFile = parseDotenv(await readFile(real, "utf8"), display, (name) => context.allowedEnv[name]);
+  }
   return (name) => context.allowedEnv[name] ?? fromFile.get(name);
 }
 

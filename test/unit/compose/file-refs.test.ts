@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RenderError } from "../../../src/errors.js";
-import { resolveRepoFile } from "../../../src/compose/file-refs.js";
+import { resolveRepoFile, resolveRepoFolder } from "../../../src/compose/file-refs.js";
 
 const FIELD = "stacks/web/compose.yaml configs.nginx.file";
 
@@ -151,9 +151,17 @@ describe("resolveRepoFile", () => {
   it("rejects a directory", async () => {
     const error = await rejection(resolve("conf.d"));
     expect(error.message).toBe(
-      `${FIELD}: "conf.d" is not a regular file (it is a directory) (point the reference at a file)`,
+      `${FIELD}: "conf.d" is not a regular file (it is a directory) (point it at a regular file)`,
     );
     await rejection(resolve("."));
+  });
+
+  it("resolves a folder for a target's path, and refuses a file or a link out", async () => {
+    expect(await resolveRepoFolder(repo, "stacks/web/conf.d")).toBe(await realpath(path.join(web, "conf.d")));
+    await expect(resolveRepoFolder(repo, "shared/common.env")).rejects.toThrow(
+      '"shared/common.env" is not a folder (it is a file)',
+    );
+    await expect(resolveRepoFolder(repo, "../")).rejects.toThrow("points outside the repository");
   });
 
   it("rejects an empty reference", async () => {
