@@ -56,13 +56,23 @@ describe("prune guards on a real Swarm", () => {
       `services:\n  app:\n    image: ${TEST_IMAGE}\n    networks: [missing]\n`,
     );
     await repo.write(`stacks/${names[0]}/compose.yaml`, compose.replace("3600", "3601"));
-    await repo.commit("one broken, one changed");
+    // Looks like a rename of c to d: c must not go while d failed to deploy.
+    await repo.remove(`stacks/${names[2]}`);
+    await repo.commit("one broken, one changed, one gone");
     await repo.push(bare);
     const result = await reconcile();
     expect(result.exitCode).toBe(1);
-    const actions = actionsByStack(await readReport(reportFile()));
-    expect(actions).toMatchObject({ [names[0] as string]: "configured", [broken]: "failed" });
+    const report = await readReport(reportFile());
+    expect(actionsByStack(report)).toMatchObject({
+      [names[0] as string]: "configured",
+      [broken]: "failed",
+      [names[2] as string]: "failed",
+    });
+    expect(report.entries.find((entry) => entry.name === names[2])?.reason).toBe(
+      "not pruned: 1 stack(s) of this target failed to deploy in this run",
+    );
     expect(result.output).toContain(`stack ${broken}: failed`);
+    expect(await count()).toBe(3);
     await repo.remove(`stacks/${broken}`);
     await repo.commit("drop the broken stack");
     await repo.push(bare);
