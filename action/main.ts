@@ -16,6 +16,7 @@ async function runAction(): Promise<void> {
   const report = core.getInput("report") || path.join(scratch, "report.json");
   const args = [command, "--config", core.getInput("config") || "croncd.yaml", "--report", report];
   for (const target of core.getMultilineInput("targets")) args.push("--target", target);
+  for (const ref of core.getMultilineInput("refs")) args.push("--ref", ref);
   if (core.getInput("stack")) args.push("--stack", core.getInput("stack"));
   if (core.getBooleanInput("dry-run")) args.push("--dry-run");
   if (core.getInput("out")) args.push("--out", core.getInput("out"));

@@ -47,7 +47,19 @@ const legacyOctal: ScalarTag = {
 };
 
 /** Parses `text` (the content of `file`) as a single-document compose file. Throws `RenderError`. */
-export function parseYamlFile(text: string, file: string): ParsedYaml {
+export interface YamlFileKind {
+  /** How messages name the file: "compose file", "configuration file". */
+  what: string;
+  /** What an empty file should contain, for the hint. */
+  emptyHint: string;
+}
+
+export const COMPOSE_FILE: YamlFileKind = {
+  what: "compose file",
+  emptyHint: "a compose file needs at least a `services:` mapping",
+};
+
+export function parseYamlFile(text: string, file: string, kind: YamlFileKind = COMPOSE_FILE): ParsedYaml {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, {
     version: "1.2",
@@ -66,15 +78,12 @@ export function parseYamlFile(text: string, file: string): ParsedYaml {
   };
 
   const [firstError] = document.errors;
-  if (firstError) throw syntaxError(firstError, document, at);
+  if (firstError) throw syntaxError(firstError, document, at, kind);
 
   // A bare `---` yields an empty scalar rather than no content; both mean "nothing here".
   const contents = document.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
-    throw new RenderError("empty compose file", {
-      subject: file,
-      hint: "a compose file needs at least a `services:` mapping",
-    });
+    throw new RenderError(`empty ${kind.what}`, { subject: file, hint: kind.emptyHint });
   }
 
   // Warnings are treated as errors: the main one is an unknown tag (`!reset`, `!override` are
@@ -116,12 +125,13 @@ function syntaxError(
   error: YAMLError,
   document: Document.Parsed,
   at: (offset: number) => string,
+  kind: YamlFileKind,
 ): RenderError {
   const subject = at(error.pos[0]);
   switch (error.code) {
     case "MULTIPLE_DOCS":
       // The parser's own text points at its JavaScript API, which means nothing to a compose author.
-      return new RenderError("a compose file must contain exactly one YAML document", {
+      return new RenderError(`a ${kind.what} must contain exactly one YAML document`, {
         subject,
         hint: "remove the `---` separator or split the documents into separate files",
         cause: error,

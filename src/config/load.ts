@@ -36,7 +36,10 @@ export async function loadConfig(file: string = DEFAULT_CONFIG_FILE): Promise<Lo
 export function parseConfig(text: string, file: string): CroncdConfig {
   let parsed: ParsedYaml;
   try {
-    parsed = parseYamlFile(text, file);
+    parsed = parseYamlFile(text, file, {
+      what: "configuration file",
+      emptyHint: "croncd.yaml declares sources: and targets: (see the README)",
+    });
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error), { cause: error });
   }

@@ -160,8 +160,26 @@ describe("bad input on a real Swarm", () => {
       [{ name: "platform", url: bare }],
       [{ name: target, source: "platfrom", path: "stacks" }],
     );
-    const result = await runCroncd(["reconcile", "--config", path.join(bad, "croncd.yaml")], { cwd: work });
+    const report = path.join(bad, "report.json");
+    const result = await runCroncd(
+      ["reconcile", "--config", path.join(bad, "croncd.yaml"), "--report", report],
+      {
+        cwd: work,
+      },
+    );
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain('targets[0].source: no source named "platfrom"; known: platform');
+    // The report is written even when nothing could start, since CI keeps it as the artifact.
+    expect(await readReport(report)).toMatchObject({
+      exitCode: 1,
+      entries: [
+        {
+          kind: "run",
+          name: "reconcile",
+          action: "failed",
+          reason: expect.stringContaining("platfrom") as unknown,
+        },
+      ],
+    });
   });
 });

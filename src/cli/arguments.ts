@@ -1,0 +1,91 @@
+/**
+ * Command-line parsing. Each command accepts only its own options: an option that means nothing
+ * to a command is an error, never silently ignored — `reconcile --dry-run` must not deploy.
+ */
+import { parseArgs } from "node:util";
+import { DEFAULT_CONFIG_FILE } from "../config/load.js";
+import { ConfigError } from "../errors.js";
+
+export const COMMANDS = ["reconcile", "plan", "validate", "render", "prune", "version", "help"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+type OptionName = "config" | "target" | "report" | "ref" | "out" | "stack" | "dry-run";
+
+const RUN_OPTIONS: OptionName[] = ["config", "target", "report", "ref"];
+
+const ALLOWED: Record<Command, OptionName[]> = {
+  reconcile: RUN_OPTIONS,
+  plan: RUN_OPTIONS,
+  validate: RUN_OPTIONS,
+  render: [...RUN_OPTIONS, "out"],
+  prune: ["config", "target", "report", "stack", "dry-run"],
+  version: [],
+  help: [],
+};
+
+export interface Arguments {
+  command: Command;
+  config: string;
+  targets: string[];
+  refs: string[];
+  report?: string;
+  out?: string;
+  stack?: string;
+  dryRun: boolean;
+}
+
+export function parseArguments(argv: string[]): Arguments {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: "string" },
+      target: { type: "string", multiple: true },
+      ref: { type: "string", multiple: true },
+      report: { type: "string" },
+      out: { type: "string" },
+      stack: { type: "string" },
+      "dry-run": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [first, ...extra] = positionals;
+  if (values.help || first === undefined)
+    return { command: "help", config: DEFAULT_CONFIG_FILE, targets: [], refs: [], dryRun: false };
+  if (!(COMMANDS as readonly string[]).includes(first)) {
+    throw new ConfigError(`unknown command "${first}"; commands: ${COMMANDS.join(", ")}`);
+  }
+  const command = first as Command;
+  if (extra.length > 0) throw new ConfigError(`unexpected argument "${extra[0]}"`, { subject: command });
+
+  const given = (Object.keys(values) as (OptionName | "help")[]).filter(
+    (name): name is OptionName => name !== "help" && values[name] !== undefined,
+  );
+  for (const option of given) {
+    if (!ALLOWED[command].includes(option)) {
+      const owners = COMMANDS.filter((candidate) => ALLOWED[candidate].includes(option));
+      throw new ConfigError(`--${option} is not an option of ${command}`, {
+        subject: command,
+        hint: `it belongs to: ${owners.join(", ")}`,
+      });
+    }
+  }
+  if (command === "render" && !values.out)
+    throw new ConfigError("say where with --out DIR", { subject: "render" });
+  if (command === "prune" && !values.stack)
+    throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
+  if (command === "prune" && (values.target?.length ?? 0) > 1) {
+    throw new ConfigError("prune removes one stack of one target: give --target once", { subject: "prune" });
+  }
+  return {
+    command,
+    config: values.config ?? DEFAULT_CONFIG_FILE,
+    targets: values.target ?? [],
+    refs: values.ref ?? [],
+    dryRun: values["dry-run"] ?? false,
+    ...(values.report ? { report: values.report } : {}),
+    ...(values.out ? { out: values.out } : {}),
+    ...(values.stack ? { stack: values.stack } : {}),
+  };
+}

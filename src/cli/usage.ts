@@ -1,0 +1,25 @@
+import { DEFAULT_CONFIG_FILE } from "../config/load.js";
+
+export const USAGE = `Usage: croncd <command> [options]
+
+Commands:
+  reconcile            make every target match git: deploy what changed, prune what left
+  plan                 show what reconcile would do; exit 2 when something would change
+  validate             check the configuration and render every stack (no Docker daemon needed)
+  render --out DIR     write the compose files croncd would deploy (secrets masked)
+  prune --stack NAME   remove one stack croncd owns (--dry-run shows what it would do)
+  version              print the version
+
+Options (reconcile, plan, validate, render):
+  --config FILE        configuration file (default ${DEFAULT_CONFIG_FILE})
+  --target NAME        only this target (repeatable)
+  --ref SOURCE=REF     use this branch, tag or commit for a source (repeatable)
+  --report FILE        write the run as JSON
+  --out DIR            render: where to write
+
+Options (prune):
+  --config FILE, --report FILE, --target NAME (once)
+  --stack NAME         the stack to remove
+  --dry-run            change nothing, say what would be removed
+
+Exit codes: 0 all good, 1 something failed, 2 changes pending (plan).`;

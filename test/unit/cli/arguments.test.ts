@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { parseArguments } from "../../../src/cli/arguments.js";
+
+describe("parseArguments", () => {
+  it("reads a run command with its options and defaults", () => {
+    expect(
+      parseArguments([
+        "plan",
+        "--target",
+        "a",
+        "--target",
+        "b",
+        "--ref",
+        "platform=abc",
+        "--report",
+        "r.json",
+      ]),
+    ).toEqual({
+      command: "plan",
+      config: "croncd.yaml",
+      targets: ["a", "b"],
+      refs: ["platform=abc"],
+      report: "r.json",
+      dryRun: false,
+    });
+  });
+
+  it("refuses an option that means nothing to the command, instead of ignoring it", () => {
+    expect(() => parseArguments(["reconcile", "--dry-run"])).toThrow(
+      "reconcile: --dry-run is not an option of reconcile (it belongs to: prune)",
+    );
+    expect(() => parseArguments(["reconcile", "--stack", "web"])).toThrow(
+      "--stack is not an option of reconcile",
+    );
+    expect(() => parseArguments(["plan", "--out", "x"])).toThrow("(it belongs to: render)");
+    expect(() => parseArguments(["prune", "--stack", "web", "--ref", "a=b"])).toThrow(
+      "--ref is not an option of prune",
+    );
+  });
+
+  it("names an unknown command before anything reads the configuration", () => {
+    expect(() => parseArguments(["reconclie"])).toThrow(
+      'unknown command "reconclie"; commands: reconcile, plan',
+    );
+  });
+
+  it("requires what render and prune need, and one target for prune", () => {
+    expect(() => parseArguments(["render"])).toThrow("say where with --out DIR");
+    expect(() => parseArguments(["prune"])).toThrow("say which stack with --stack NAME");
+    expect(() => parseArguments(["prune", "--stack", "web", "--target", "a", "--target", "b"])).toThrow(
+      "give --target once",
+    );
+    expect(parseArguments(["prune", "--stack", "web", "--dry-run"])).toMatchObject({
+      stack: "web",
+      dryRun: true,
+    });
+  });
+
+  it("rejects unknown flags and stray arguments", () => {
+    expect(() => parseArguments(["plan", "--force"])).toThrow(/Unknown option '--force'/);
+    expect(() => parseArguments(["plan", "extra"])).toThrow('unexpected argument "extra"');
+  });
+});
