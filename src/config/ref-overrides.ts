@@ -3,7 +3,7 @@
  * merge-request job plans the MR's own commit this way.
  */
 import { ConfigError } from "../errors.js";
-import type { CroncdConfig } from "./schema.js";
+import { gitRef, type CroncdConfig } from "./schema.js";
 
 export function applyRefOverrides(config: CroncdConfig, overrides: readonly string[]): CroncdConfig {
   const refs = new Map<string, string>();
@@ -17,6 +17,9 @@ export function applyRefOverrides(config: CroncdConfig, overrides: readonly stri
     if (!config.sources.some((source) => source.name === name)) {
       const known = config.sources.map((source) => source.name).join(", ");
       throw new ConfigError(`no source named "${name}"; known: ${known}`, { subject: "--ref" });
+    }
+    if (!gitRef.safeParse(ref).success) {
+      throw new ConfigError(`"${ref}" is not a valid branch, tag or commit name`, { subject: "--ref" });
     }
     refs.set(name, ref);
   }

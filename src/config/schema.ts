@@ -44,11 +44,19 @@ const auth = z
     }
   });
 
+/** A branch, tag or SHA as git spells them; never something git could read as an option. */
+export const gitRef = z
+  .string()
+  .min(1)
+  .refine((ref) => !ref.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(ref), {
+    message: "is not a valid branch, tag or commit name",
+  });
+
 export const sourceSchema = z
   .object({
     name,
     url: z.string().min(1, "must not be empty"),
-    ref: z.string().min(1).default(DEFAULTS.ref),
+    ref: gitRef.default(DEFAULTS.ref),
     auth: auth.optional(),
   })
   .strict();

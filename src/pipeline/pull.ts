@@ -75,7 +75,7 @@ function hintFor(error: unknown): string | undefined {
     case "auth":
       return "check the token or deploy key, and that it may read this repository";
     case "unreachable":
-      return "check the URL and that this runner can reach the git server";
+      return "check the URL, that this runner can reach the git server, and that the credentials may read the repository (servers answer 'not found' when they may not)";
     case "host-key":
       return "the SSH server's host key is not the one in the auth.knownHostsFileEnv file: update that file, or find out who is answering instead";
     default:
@@ -83,14 +83,18 @@ function hintFor(error: unknown): string | undefined {
   }
 }
 
-/** Local paths are made absolute; URLs with embedded credentials are refused. */
+/**
+ * Local paths are made absolute; HTTP(S) URLs carrying credentials in any part (user, password,
+ * query) are refused, since the URL lands in .git/config, the report and a label on every service.
+ */
 export function resolveUrl(url: string, configDir: string, subject: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     const parsed = new URL(url);
-    if (parsed.password) {
-      throw new SourceError("the URL embeds a password or token", {
+    const web = parsed.protocol === "http:" || parsed.protocol === "https:";
+    if (parsed.password || (web && (parsed.username || parsed.search))) {
+      throw new SourceError("the URL carries credentials (a user, password, token or query string)", {
         subject,
-        hint: "remove it from the URL and set auth.tokenEnv instead, so it never lands in logs or .git/config",
+        hint: "remove them from the URL and set auth.tokenEnv instead, so they never land in logs, labels or .git/config",
       });
     }
     return url;
@@ -104,6 +108,12 @@ function resolveAuth(source: SourceConfig, env: NodeJS.ProcessEnv, subject: stri
   const auth = source.auth;
   if (!auth) return undefined;
   if (auth.tokenEnv) {
+    if (/^http:\/\//i.test(source.url) && !isLoopback(source.url)) {
+      throw new SourceError("refusing to send a token over plain http://", {
+        subject,
+        hint: "use the https:// URL of the repository",
+      });
+    }
     const token = env[auth.tokenEnv];
     if (!token) {
       throw new SourceError(`environment variable ${auth.tokenEnv} (auth.tokenEnv) is not set or empty`, {
@@ -146,4 +156,9 @@ function isReadableFile(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
 }

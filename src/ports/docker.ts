@@ -6,6 +6,12 @@
 import { TargetError } from "../errors.js";
 import { runProgram, type ExecResult } from "./exec.js";
 
+/**
+ * No single docker call should take longer (a deploy resolving images included): past this, an
+ * unreachable ssh:// host or a wedged daemon fails the run instead of the CI job's time limit.
+ */
+export const DOCKER_CALL_TIMEOUT_MS = 10 * 60_000;
+
 export interface DockerEndpoint {
   host?: string;
   context?: string;
@@ -31,6 +37,7 @@ export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
   const tryRun = (args: readonly string[], options: DockerCallOptions = {}) =>
     runProgram("docker", [...prefix, ...args], {
       env,
+      timeoutMs: DOCKER_CALL_TIMEOUT_MS,
       ...(options.input !== undefined ? { input: options.input } : {}),
       ...(options.cwd ? { cwd: options.cwd } : {}),
     });

@@ -13,7 +13,6 @@ export interface ExecOptions {
 }
 
 export interface ExecResult {
-  command: string;
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -37,11 +36,15 @@ export async function runProgram(
     stripFinalNewline: true,
   });
   const notFound = result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message));
+  const timedOut = result.timedOut === true;
   return {
-    command: [file, ...args].join(" "),
     exitCode: result.exitCode ?? -1,
     stdout: String(result.stdout ?? ""),
-    stderr: notFound ? `${file}: not found on PATH` : String(result.stderr ?? result.message ?? ""),
+    stderr: notFound
+      ? `${file}: not found on PATH`
+      : timedOut
+        ? `${file} ${args[0] ?? ""} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s and was stopped`
+        : String(result.stderr ?? result.message ?? ""),
     notFound,
   };
 }

@@ -36,6 +36,7 @@ export class GitFetchError extends Error {
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
+export const FETCH_STALL_MS = 5 * 60_000;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 
 /** Fetches `ref` (branch, tag or commit SHA) shallowly where possible; returns the commit SHA. */
@@ -58,7 +59,7 @@ export async function fetchCommit(request: FetchCommitRequest): Promise<string> 
 }
 
 async function fetchInto(request: FetchCommitRequest): Promise<string> {
-  const git = gitFor(request.dir, request.auth);
+  const git = gitFor(request.dir, request.url, request.auth);
   const secrets = request.auth?.kind === "token" ? tokenForms(request.auth) : [];
   try {
     await git.init();
@@ -139,7 +140,7 @@ const INHERITED_VARIABLES = [
   "SSH_AUTH_SOCK",
 ];
 
-function gitFor(dir: string, auth: GitAuth | undefined): SimpleGit {
+function gitFor(dir: string, url: string, auth: GitAuth | undefined): SimpleGit {
   const env: Record<string, string> = Object.fromEntries(
     INHERITED_VARIABLES.flatMap((name) =>
       process.env[name] === undefined ? [] : [[name, process.env[name]]],
@@ -147,11 +148,16 @@ function gitFor(dir: string, auth: GitAuth | undefined): SimpleGit {
   );
   // A CI job has nobody to answer a password prompt: fail at once instead of hanging.
   env.GIT_TERMINAL_PROMPT = "0";
+  // The runner's own git configuration (credential helpers, url.insteadOf rewrites, template
+  // hooks) must not take part: croncd says everything git needs on its own.
+  env.GIT_CONFIG_GLOBAL = "/dev/null";
+  env.GIT_CONFIG_NOSYSTEM = "1";
   if (auth?.kind === "token") {
     const basic = Buffer.from(`${auth.username}:${auth.token}`).toString("base64");
     Object.assign(env, {
       GIT_CONFIG_COUNT: "1",
-      GIT_CONFIG_KEY_0: "http.extraHeader",
+      // Scoped to the source's URL: a redirect to another host does not receive the token.
+      GIT_CONFIG_KEY_0: `http.${url}.extraHeader`,
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
     });
   }
@@ -164,10 +170,14 @@ function gitFor(dir: string, auth: GitAuth | undefined): SimpleGit {
   }
   return simpleGit({
     baseDir: dir,
+    // A fetch that makes no progress for this long is stuck (a silent firewall, a hung server):
+    // better a clear failure than a CI job that runs into its own time limit.
+    timeout: { block: FETCH_STALL_MS },
     // We set these ourselves, on purpose: credentials travel in the environment so they stay out
     // of argv and .git/config. Nothing user-controlled reaches them.
     allowEnvironment: Object.keys(env).filter((name) => /^GIT_/i.test(name)),
-    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true },
+    // GIT_CONFIG_GLOBAL points at /dev/null: it takes configuration away, never adds any.
+    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true },
   }).env(env);
 }
 

@@ -1,7 +1,7 @@
 // Pulling sources from a real git HTTP server (git's own http-backend) with token auth, and from
 // local repositories by branch, tag and commit SHA. The token must never reach the log, the report
 // or .git/config.
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -118,13 +118,43 @@ describe("git sources", () => {
     expect(result.output).toContain("the git program is not installed or not on PATH");
   });
 
-  it("refuses a URL with credentials in it, before any request", async () => {
+  it.each([
+    ["user and password", () => server.repoUrlWithCredentials("stacks.git")],
+    ["a token as the user name", () => server.repoUrl("stacks.git").replace("http://", `http://${TOKEN}@`)],
+    ["a token in the query string", () => `${server.repoUrl("stacks.git")}?private_token=${TOKEN}`],
+  ])("refuses a URL with credentials in it (%s), before any request", async (_label, url) => {
     const before = server.requests.length;
-    const { result } = await validate("token-in-url", { url: server.repoUrlWithCredentials("stacks.git") });
+    const { result } = await validate(`url-${_label.replaceAll(" ", "-")}`, { url: url() });
     expect(result.exitCode).toBe(1);
-    expect(result.output).toContain("the URL embeds a password or token");
+    expect(result.output).toContain("the URL carries credentials");
     expect(result.output).not.toContain(TOKEN);
     expect(server.requests.length).toBe(before);
+  });
+
+  it("refuses to send a token over plain http to another host", async () => {
+    const { result } = await validate(
+      "plain-http",
+      { url: "http://git.example.invalid/stacks.git", auth: { tokenEnv: "STACKS_TOKEN" } },
+      { STACKS_TOKEN: TOKEN },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain("refusing to send a token over plain http://");
+  });
+
+  it("ignores the runner's own git configuration", async () => {
+    // A url.insteadOf rewrite in ~/.gitconfig would send the clone elsewhere.
+    const home = path.join(work, "home-with-gitconfig");
+    await mkdir(home);
+    await writeFile(
+      path.join(home, ".gitconfig"),
+      `[url "http://127.0.0.1:9/nowhere/"]\n\tinsteadOf = ${server.repoUrl("")}\n`,
+    );
+    const { result } = await validate(
+      "own-gitconfig",
+      { auth: { tokenEnv: "STACKS_TOKEN" } },
+      { STACKS_TOKEN: TOKEN, HOME: home },
+    );
+    expect(result.exitCode, result.output).toBe(0);
   });
 
   it("keeps the token out of .git/config and fetches one shallow commit", async () => {

@@ -79,4 +79,14 @@ describe("parseConfig", () => {
     const doubled = VALID.replace("targets:", "  - name: platform\n    url: /x\ntargets:");
     expect(errorOf(doubled)).toContain('sources[1].name: duplicate source name "platform"');
   });
+
+  it("refuses refs git could read as an option or that no branch can have", () => {
+    expect(errorOf(VALID.replace("ref: main", 'ref: "--upload-pack=touch /tmp/x"'))).toContain(
+      "sources[0].ref: is not a valid branch, tag or commit name",
+    );
+    expect(errorOf(VALID.replace("ref: main", 'ref: "main..other"'))).toContain("sources[0].ref");
+    expect(parseConfig(VALID.replace("ref: main", "ref: release/v1.2"), "croncd.yaml").sources[0]?.ref).toBe(
+      "release/v1.2",
+    );
+  });
 });
