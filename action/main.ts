@@ -21,12 +21,6 @@ async function runAction(): Promise<void> {
   if (core.getBooleanInput("dry-run")) args.push("--dry-run");
   if (core.getInput("out")) args.push("--out", core.getInput("out"));
 
-  // GitHub masks these in the job log too, in case anything ever printed them.
-  for (const name of core.getMultilineInput("secret-env")) {
-    const value = process.env[name];
-    if (value) core.setSecret(value);
-  }
-
   const exitCode = await main(args, { ...process.env, GITHUB_ACTIONS: "true" });
   core.setOutput("exit-code", String(exitCode));
   core.setOutput("changes", String(exitCode === 2));

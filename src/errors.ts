@@ -1,7 +1,7 @@
 /**
  * croncd's error hierarchy. Every error names its subject (a file, a stack, a source), the verb that
- * failed and the cause, so a person reading a CI log knows what broke and where. Exit codes are
- * mapped from the class, never from message text.
+ * failed and the cause, so a person reading a CI log knows what broke and where. Errors become
+ * `failed` ChangeSet entries; the exit code follows from the entries, never from message text.
  */
 
 export interface CroncdErrorOptions {
@@ -35,16 +35,10 @@ export class SourceError extends CroncdError {}
 /** A stack could not be rendered: YAML, interpolation, schema, file references. */
 export class RenderError extends CroncdError {}
 
-/** A secret could not be decrypted or verified. */
-export class SecretError extends CroncdError {}
-
 /** Talking to the deployment target (docker, helmfile) failed. */
 export class TargetError extends CroncdError {}
 
-/** A safety guard refused an action (pruning too much, foreign ownership...). */
-export class GuardError extends CroncdError {}
-
-/** Exit codes: 0 all good, 1 something failed, 2 differences found (plan) or drift healed. */
+/** Exit codes: 0 all good, 1 something failed, 2 changes pending (plan). */
 export const ExitCode = {
   ok: 0,
   failed: 1,

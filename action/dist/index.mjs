@@ -973,7 +973,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify: stringify2 } = __require("node:querystring");
+    var { stringify: stringify3 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1033,7 +1033,7 @@ var require_util = __commonJS({
       if (url2.includes("?") || url2.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify2(queryParams);
+      const stringified = stringify3(queryParams);
       if (stringified) {
         url2 += "?" + stringified;
       }
@@ -16240,7 +16240,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify2(cookie) {
+    function stringify3(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16298,7 +16298,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify: stringify2
+      stringify: stringify3
     };
   }
 });
@@ -16444,7 +16444,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify: stringify2 } = require_util6();
+    var { stringify: stringify3 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
@@ -16487,7 +16487,7 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify2(cookie);
+      const str = stringify3(cookie);
       if (str) {
         headers.append("Set-Cookie", str);
       }
@@ -20623,7 +20623,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify2(item, ctx, onComment, onChompKeep) {
+    function stringify3(item, ctx, onComment, onChompKeep) {
       if (identity3.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity3.isAlias(item)) {
@@ -20652,7 +20652,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify2;
+    exports.stringify = stringify3;
   }
 });
 
@@ -20662,7 +20662,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity3 = require_identity();
     var Scalar = require_Scalar();
-    var stringify2 = require_stringify();
+    var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -20684,7 +20684,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify3.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -20736,7 +20736,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify3.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws2 = " ";
       if (keyComment || vsb || vcb) {
         ws2 = vsb ? "\n" : "";
@@ -20877,7 +20877,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
-    var stringify2 = require_stringify();
+    var stringify3 = require_stringify();
     var identity3 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
@@ -20913,7 +20913,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity3.isNode(key) && ctx?.doc) {
-        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify3.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -20980,12 +20980,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var stringify2 = require_stringify();
+    var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify3(collection, ctx, options);
+      const stringify4 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify4(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -21010,7 +21010,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify3.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -21077,7 +21077,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify2.stringify(item, itemCtx, () => comment = null);
+        let str = stringify3.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i2 < items.length - 1) {
           str += ",";
@@ -22438,7 +22438,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var stringify2 = require_stringify();
+    var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -22453,7 +22453,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify2.createStringifyContext(doc, options);
+      const ctx = stringify3.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -22475,7 +22475,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify3.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -22483,7 +22483,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify2.stringify(doc.contents, ctx));
+        lines.push(stringify3.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -24619,7 +24619,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify3 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -24672,7 +24672,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify2;
+    exports.stringify = stringify3;
   }
 });
 
@@ -26402,7 +26402,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify2(value, replacer, options) {
+    function stringify3(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -26427,7 +26427,7 @@ var require_public_api = __commonJS({
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
-    exports.stringify = stringify2;
+    exports.stringify = stringify3;
   }
 });
 
@@ -27854,10 +27854,10 @@ var require_code = __commonJS({
     function interpolate(x3) {
       return typeof x3 == "number" || typeof x3 == "boolean" || x3 === null ? x3 : safeStringify(Array.isArray(x3) ? x3.join(",") : x3);
     }
-    function stringify2(x3) {
+    function stringify3(x3) {
       return new _Code(safeStringify(x3));
     }
-    exports.stringify = stringify2;
+    exports.stringify = stringify3;
     function safeStringify(x3) {
       return JSON.stringify(x3).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -35648,9 +35648,6 @@ var ExitCode;
   ExitCode3[ExitCode3["Success"] = 0] = "Success";
   ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
-function setSecret(secret) {
-  issueCommand("add-mask", {}, secret);
-}
 function getInput(name2, options) {
   const val = process.env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] || "";
   if (options && options.required && !val) {
@@ -55657,10 +55654,13 @@ var auth = external_exports.object({
     ctx.addIssue({ code: "custom", message: "set tokenEnv (HTTPS) or sshKeyFileEnv (SSH)" });
   }
 });
+var gitRef = external_exports.string().min(1).refine((ref) => !ref.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(ref), {
+  message: "is not a valid branch, tag or commit name"
+});
 var sourceSchema = external_exports.object({
   name,
   url: external_exports.string().min(1, "must not be empty"),
-  ref: external_exports.string().min(1).default(DEFAULTS.ref),
+  ref: gitRef.default(DEFAULTS.ref),
   auth: auth.optional()
 }).strict();
 var relativePath = external_exports.string().min(1).refine((p2) => !p2.startsWith("/") && !p2.split(/[\\/]/).includes(".."), {
@@ -55678,6 +55678,8 @@ var swarmTargetSchema = external_exports.object({
   maxPrune: external_exports.number().int().min(0).default(DEFAULTS.maxPrune),
   /** Names of CI environment variables a compose file may interpolate; nothing else leaks in. */
   env: external_exports.array(envName).default([]),
+  /** Like env, and their values are masked in the log, the report and rendered files. */
+  secretEnv: external_exports.array(envName).default([]),
   docker: external_exports.object({
     host: external_exports.string().min(1).optional(),
     context: external_exports.string().min(1).optional()
@@ -62686,21 +62688,23 @@ async function runProgram(file2, args, options = {}) {
     stripFinalNewline: true
   });
   const notFound = result.failed && result.exitCode === void 0 && /ENOENT/.test(String(result.message));
+  const timedOut = result.timedOut === true;
   return {
-    command: [file2, ...args].join(" "),
     exitCode: result.exitCode ?? -1,
     stdout: String(result.stdout ?? ""),
-    stderr: notFound ? `${file2}: not found on PATH` : String(result.stderr ?? result.message ?? ""),
+    stderr: notFound ? `${file2}: not found on PATH` : timedOut ? `${file2} ${args[0] ?? ""} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1e3)}s and was stopped` : String(result.stderr ?? result.message ?? ""),
     notFound
   };
 }
 
 // src/ports/docker.ts
+var DOCKER_CALL_TIMEOUT_MS = 10 * 6e4;
 function createDockerCli(endpoint = {}) {
   const prefix = endpoint.context ? ["--context", endpoint.context] : [];
   const env = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
   const tryRun = (args, options = {}) => runProgram("docker", [...prefix, ...args], {
     env,
+    timeoutMs: DOCKER_CALL_TIMEOUT_MS,
     ...options.input !== void 0 ? { input: options.input } : {},
     ...options.cwd ? { cwd: options.cwd } : {}
   });
@@ -62881,11 +62885,11 @@ function parseInspect(raw, subject) {
 // src/targets/swarm/plan.ts
 function planStacks(input2) {
   const items = input2.desired.map(
-    (desired) => planDesired(desired, input2.live.get(desired.name), input2.target.name)
+    (desired) => planDesired(desired, input2.live.get(desired.name), input2.target.name, input2.sourceUrl)
   );
   return [...items, ...planPrune(input2)];
 }
-function planDesired(desired, live2, target) {
+function planDesired(desired, live2, target, sourceUrl) {
   const base = { name: desired.name, desired, ...live2 ? { live: live2 } : {} };
   if (!live2 || live2.services.length === 0) return { ...base, action: "create", reason: "new in git" };
   const foreign = live2.services.filter((service) => !isManaged(service.labels));
@@ -62897,6 +62901,16 @@ function planDesired(desired, live2, target) {
       ...base,
       action: "refuse",
       reason: `the live stack belongs to croncd target "${otherTarget.labels[LABELS.target]}"; two targets cannot share a stack name on one Swarm`
+    };
+  }
+  const otherSource = live2.services.find(
+    (service) => isManaged(service.labels) && service.labels[LABELS.source] !== sourceUrl
+  );
+  if (otherSource && !desired.options.adopt) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: `the live stack was deployed by croncd from ${otherSource.labels[LABELS.source] ?? "another source"}, not from this target's source; if two configurations use the target name "${target}", rename one \u2014 if the repository moved, set x-croncd.adopt: true once`
     };
   }
   if (foreign.length === live2.services.length && !desired.options.adopt) {
@@ -62921,8 +62935,20 @@ function planDesired(desired, live2, target) {
 }
 function planPrune(input2) {
   const desiredNames = /* @__PURE__ */ new Set([...input2.desired.map((stack) => stack.name), ...input2.declared ?? []]);
-  const ownedGone = [...input2.live.values()].filter((stack) => !desiredNames.has(stack.name)).filter((stack) => stack.services.some((service) => ownedBy(service.labels, input2.target.name))).sort((a2, b3) => a2.name.localeCompare(b3.name));
-  if (ownedGone.length === 0) return [];
+  const gone = [...input2.live.values()].filter((stack) => !desiredNames.has(stack.name)).filter((stack) => stack.services.some((service) => ownedBy(service.labels, input2.target.name))).sort((a2, b3) => a2.name.localeCompare(b3.name));
+  const fromElsewhere = gone.filter(
+    (stack) => stack.services.some(
+      (service) => ownedBy(service.labels, input2.target.name) && service.labels[LABELS.source] !== input2.sourceUrl
+    )
+  );
+  const ownedGone = gone.filter((stack) => !fromElsewhere.includes(stack));
+  const elsewhere = fromElsewhere.map((live2) => ({
+    name: live2.name,
+    action: "skip",
+    reason: `not in git here; deployed by croncd target "${input2.target.name}" from another source (${live2.services[0]?.labels[LABELS.source] ?? "?"}), so left alone`,
+    live: live2
+  }));
+  if (ownedGone.length === 0) return elsewhere;
   const item = (live2, action, reason) => ({
     name: live2.name,
     action,
@@ -62930,18 +62956,24 @@ function planPrune(input2) {
     live: live2
   });
   if (!input2.target.prune) {
-    return ownedGone.map(
-      (live2) => item(live2, "skip", "left git; pruning is off for this target (prune: true enables it)")
-    );
+    return [
+      ...elsewhere,
+      ...ownedGone.map(
+        (live2) => item(live2, "skip", "left git; pruning is off for this target (prune: true enables it)")
+      )
+    ];
   }
   if (input2.incompleteBecause) {
-    return ownedGone.map(
-      (live2) => item(
-        live2,
-        "refuse",
-        `left git, but not pruned: the desired state is incomplete (${input2.incompleteBecause})`
+    return [
+      ...elsewhere,
+      ...ownedGone.map(
+        (live2) => item(
+          live2,
+          "refuse",
+          `left git, but not pruned: the desired state is incomplete (${input2.incompleteBecause})`
+        )
       )
-    );
+    ];
   }
   const optedOut = ownedGone.filter((live2) => live2.services.some((s) => s.labels[LABELS.prune] === "false"));
   const mixed = ownedGone.filter(
@@ -62949,6 +62981,7 @@ function planPrune(input2) {
   );
   const candidates = ownedGone.filter((live2) => !optedOut.includes(live2) && !mixed.includes(live2));
   const plan = [
+    ...elsewhere,
     ...optedOut.map((live2) => item(live2, "skip", "left git; kept because it set x-croncd.prune: false")),
     ...mixed.map(
       (live2) => item(
@@ -63055,6 +63088,9 @@ function applyRefOverrides(config2, overrides) {
     if (!config2.sources.some((source) => source.name === name2)) {
       const known = config2.sources.map((source) => source.name).join(", ");
       throw new ConfigError(`no source named "${name2}"; known: ${known}`, { subject: "--ref" });
+    }
+    if (!gitRef.safeParse(ref).success) {
+      throw new ConfigError(`"${ref}" is not a valid branch, tag or commit name`, { subject: "--ref" });
     }
     refs.set(name2, ref);
   }
@@ -66533,6 +66569,7 @@ var GitFetchError = class extends Error {
   kind;
 };
 var FULL_SHA = /^[0-9a-f]{40}$/i;
+var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request) {
   const scratch = request.auth?.kind === "ssh" && !request.auth.knownHostsFile ? await mkdtemp(path7.join(os6.tmpdir(), "croncd-known-hosts-")) : void 0;
@@ -66544,7 +66581,7 @@ async function fetchCommit(request) {
   }
 }
 async function fetchInto(request) {
-  const git = gitFor(request.dir, request.auth);
+  const git = gitFor(request.dir, request.url, request.auth);
   const secrets = request.auth?.kind === "token" ? tokenForms(request.auth) : [];
   try {
     await git.init();
@@ -66613,18 +66650,21 @@ var INHERITED_VARIABLES = [
   "GIT_SSL_CAPATH",
   "SSH_AUTH_SOCK"
 ];
-function gitFor(dir, auth2) {
+function gitFor(dir, url2, auth2) {
   const env = Object.fromEntries(
     INHERITED_VARIABLES.flatMap(
       (name2) => process.env[name2] === void 0 ? [] : [[name2, process.env[name2]]]
     )
   );
   env.GIT_TERMINAL_PROMPT = "0";
+  env.GIT_CONFIG_GLOBAL = "/dev/null";
+  env.GIT_CONFIG_NOSYSTEM = "1";
   if (auth2?.kind === "token") {
     const basic = Buffer.from(`${auth2.username}:${auth2.token}`).toString("base64");
     Object.assign(env, {
       GIT_CONFIG_COUNT: "1",
-      GIT_CONFIG_KEY_0: "http.extraHeader",
+      // Scoped to the source's URL: a redirect to another host does not receive the token.
+      GIT_CONFIG_KEY_0: `http.${url2}.extraHeader`,
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`
     });
   }
@@ -66635,10 +66675,14 @@ function gitFor(dir, auth2) {
   }
   return wo({
     baseDir: dir,
+    // A fetch that makes no progress for this long is stuck (a silent firewall, a hung server):
+    // better a clear failure than a CI job that runs into its own time limit.
+    timeout: { block: FETCH_STALL_MS },
     // We set these ourselves, on purpose: credentials travel in the environment so they stay out
     // of argv and .git/config. Nothing user-controlled reaches them.
     allowEnvironment: Object.keys(env).filter((name2) => /^GIT_/i.test(name2)),
-    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true }
+    // GIT_CONFIG_GLOBAL points at /dev/null: it takes configuration away, never adds any.
+    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true }
   }).env(env);
 }
 function shellQuote(value) {
@@ -66732,7 +66776,7 @@ function hintFor(error63) {
     case "auth":
       return "check the token or deploy key, and that it may read this repository";
     case "unreachable":
-      return "check the URL and that this runner can reach the git server";
+      return "check the URL, that this runner can reach the git server, and that the credentials may read the repository (servers answer 'not found' when they may not)";
     case "host-key":
       return "the SSH server's host key is not the one in the auth.knownHostsFileEnv file: update that file, or find out who is answering instead";
     default:
@@ -66742,10 +66786,11 @@ function hintFor(error63) {
 function resolveUrl(url2, configDir, subject) {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url2)) {
     const parsed = new URL(url2);
-    if (parsed.password) {
-      throw new SourceError("the URL embeds a password or token", {
+    const web = parsed.protocol === "http:" || parsed.protocol === "https:";
+    if (parsed.password || web && (parsed.username || parsed.search)) {
+      throw new SourceError("the URL carries credentials (a user, password, token or query string)", {
         subject,
-        hint: "remove it from the URL and set auth.tokenEnv instead, so it never lands in logs or .git/config"
+        hint: "remove them from the URL and set auth.tokenEnv instead, so they never land in logs, labels or .git/config"
       });
     }
     return url2;
@@ -66757,6 +66802,12 @@ function resolveAuth(source, env, subject) {
   const auth2 = source.auth;
   if (!auth2) return void 0;
   if (auth2.tokenEnv) {
+    if (/^http:\/\//i.test(source.url) && !isLoopback(source.url)) {
+      throw new SourceError("refusing to send a token over plain http://", {
+        subject,
+        hint: "use the https:// URL of the repository"
+      });
+    }
     const token = env[auth2.tokenEnv];
     if (!token) {
       throw new SourceError(`environment variable ${auth2.tokenEnv} (auth.tokenEnv) is not set or empty`, {
@@ -66796,6 +66847,10 @@ function isReadableFile(file2) {
   } catch {
     return false;
   }
+}
+function isLoopback(url2) {
+  const host = new URL(url2).hostname;
+  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
 }
 
 // src/targets/planned-entry.ts
@@ -68661,7 +68716,9 @@ function createSwarmTarget(options) {
       const stacksRoot = await resolveRepoFolder(checkout.dir, config2.path);
       const discovery = await discoverStacks(stacksRoot, config2.path);
       const allowedEnv = Object.fromEntries(
-        config2.env.flatMap((name2) => env[name2] === void 0 ? [] : [[name2, env[name2]]])
+        [...config2.env, ...config2.secretEnv].flatMap(
+          (name2) => env[name2] === void 0 ? [] : [[name2, env[name2]]]
+        )
       );
       const rendered = {
         items: [],
@@ -68695,6 +68752,7 @@ function createSwarmTarget(options) {
       return {
         items: planStacks({
           target: config2,
+          sourceUrl: checkout.url,
           desired: desired.items,
           declared: desired.declared,
           live: live2,
@@ -68779,13 +68837,15 @@ function incompleteness(targets, failedSources) {
 }
 
 // src/pipeline/write-rendered.ts
+var import_yaml3 = __toESM(require_dist(), 1);
 import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
 import path13 from "node:path";
 async function writeRenderedStacks(outDir, target, stacks, log) {
   for (const stack of stacks) {
     const dir = path13.join(outDir, target, stack.name);
     await mkdir3(dir, { recursive: true });
-    await writeFile2(path13.join(dir, "compose.yaml"), log.masker.mask(stack.yaml), { mode: 384 });
+    const masked = (0, import_yaml3.stringify)(escapeDollars(log.masker.maskValues(stack.document)), { lineWidth: 0 });
+    await writeFile2(path13.join(dir, "compose.yaml"), masked, { mode: 384 });
   }
 }
 
@@ -68839,6 +68899,9 @@ async function run(request) {
   );
   for (const source of neededSources) {
     if (source.auth?.tokenEnv) request.log.masker.add(env[source.auth.tokenEnv]);
+  }
+  for (const target of targets) {
+    for (const name2 of target.secretEnv) request.log.masker.add(env[name2]);
   }
   const workspace = await createWorkspace();
   try {
@@ -68944,7 +69007,9 @@ var MASK = "***";
 var SecretMasker = class {
   secrets = /* @__PURE__ */ new Set();
   add(value) {
-    if (value && value.length >= 3) this.secrets.add(value);
+    if (!value || value.length < 3) return;
+    this.secrets.add(value);
+    if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));
   }
   mask(text) {
     let result = text;
@@ -68952,6 +69017,15 @@ var SecretMasker = class {
       result = result.split(secret).join(MASK);
     }
     return result;
+  }
+  /** Masks every string in plain data, so a document serialised afterwards stays well-formed. */
+  maskValues(value) {
+    if (typeof value === "string") return this.mask(value);
+    if (Array.isArray(value)) return value.map((item) => this.maskValues(item));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.maskValues(item)]));
+    }
+    return value;
   }
 };
 
@@ -69116,10 +69190,6 @@ async function runAction() {
   if (getInput("stack")) args.push("--stack", getInput("stack"));
   if (getBooleanInput("dry-run")) args.push("--dry-run");
   if (getInput("out")) args.push("--out", getInput("out"));
-  for (const name2 of getMultilineInput("secret-env")) {
-    const value = process.env[name2];
-    if (value) setSecret(value);
-  }
   const exitCode = await main(args, { ...process.env, GITHUB_ACTIONS: "true" });
   setOutput("exit-code", String(exitCode));
   setOutput("changes", String(exitCode === 2));

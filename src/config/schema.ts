@@ -81,6 +81,8 @@ export const swarmTargetSchema = z
     maxPrune: z.number().int().min(0).default(DEFAULTS.maxPrune),
     /** Names of CI environment variables a compose file may interpolate; nothing else leaks in. */
     env: z.array(envName).default([]),
+    /** Like env, and their values are masked in the log, the report and rendered files. */
+    secretEnv: z.array(envName).default([]),
     docker: z
       .object({
         host: z.string().min(1).optional(),

@@ -5,9 +5,6 @@
 export const ACTIONS = ["created", "configured", "unchanged", "deleted", "skipped", "failed"] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** What a plan proposes for one item, before anything is applied. */
-export type PlannedAction = "create" | "update" | "delete" | "unchanged";
-
 export interface ChangeSetEntry {
   /** `stack`, later `release`, `secret`... */
   kind: string;
@@ -19,20 +16,10 @@ export interface ChangeSetEntry {
   reason: string;
   /** Milliseconds spent on this item, when measured. */
   durationMs?: number;
-  /** Human-readable detail lines (diff, warnings), secrets already masked. */
-  details?: string[];
 }
 
 export interface ChangeSet {
   entries: ChangeSetEntry[];
-}
-
-export function emptyChangeSet(): ChangeSet {
-  return { entries: [] };
-}
-
-export function mergeChangeSets(...sets: ChangeSet[]): ChangeSet {
-  return { entries: sets.flatMap((set) => set.entries) };
 }
 
 export function hasFailures(set: ChangeSet): boolean {

@@ -42,6 +42,9 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
   for (const source of neededSources) {
     if (source.auth?.tokenEnv) request.log.masker.add(env[source.auth.tokenEnv]);
   }
+  for (const target of targets) {
+    for (const name of target.secretEnv) request.log.masker.add(env[name]);
+  }
 
   const workspace = await createWorkspace();
   try {

@@ -1,6 +1,8 @@
 /** `croncd render --out DIR`: the files croncd would deploy, one folder per target and stack. */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { stringify } from "yaml";
+import { escapeDollars } from "../compose/interpolate.js";
 import type { Logger } from "../report/logger.js";
 import type { DesiredStack } from "../targets/swarm/model.js";
 
@@ -13,7 +15,9 @@ export async function writeRenderedStacks(
   for (const stack of stacks) {
     const dir = path.join(outDir, target, stack.name);
     await mkdir(dir, { recursive: true });
-    // Masked: this folder is meant to be read, diffed and uploaded as a CI artifact.
-    await writeFile(path.join(dir, "compose.yaml"), log.masker.mask(stack.yaml), { mode: 0o600 });
+    // Masked value by value (then serialised, so the file stays valid YAML): this folder is meant
+    // to be read, diffed and uploaded as a CI artifact.
+    const masked = stringify(escapeDollars(log.masker.maskValues(stack.document)), { lineWidth: 0 });
+    await writeFile(path.join(dir, "compose.yaml"), masked, { mode: 0o600 });
   }
 }

@@ -8,9 +8,12 @@ export class SecretMasker {
   private readonly secrets = new Set<string>();
 
   add(value: string | undefined): void {
-    // Very short values would mask ordinary words and make logs unreadable; they are also
-    // not worth hiding (sops refuses nothing, but a 1-2 character secret is no secret).
-    if (value && value.length >= 3) this.secrets.add(value);
+    // Values under three characters would mask ordinary words and make logs unreadable.
+    if (!value || value.length < 3) return;
+    this.secrets.add(value);
+    // Rendered compose files double every `$` (so docker does not interpolate again): mask that
+    // spelling too.
+    if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));
   }
 
   mask(text: string): string {
@@ -20,5 +23,15 @@ export class SecretMasker {
       result = result.split(secret).join(MASK);
     }
     return result;
+  }
+
+  /** Masks every string in plain data, so a document serialised afterwards stays well-formed. */
+  maskValues(value: unknown): unknown {
+    if (typeof value === "string") return this.mask(value);
+    if (Array.isArray(value)) return value.map((item) => this.maskValues(item));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.maskValues(item)]));
+    }
+    return value;
   }
 }

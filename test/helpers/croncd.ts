@@ -47,6 +47,7 @@ export interface SwarmTargetSpec {
   allowEmpty?: boolean;
   maxPrune?: number;
   env?: string[];
+  secretEnv?: string[];
 }
 
 export interface SourceSpec {

@@ -26,13 +26,19 @@ const compose = `services:
       ALLOWED: \${CI_ALLOWED}
       FORBIDDEN: "[\${CI_FORBIDDEN}]"
       FROM_DOTENV: \${DOTENV_VALUE}
-      LIST_FORM_PASSTHROUGH: \${MISSING:-fallback}
+      DEFAULTED: \${MISSING:-fallback}
+      TOKEN: \${CI_SECRET}
 `;
 
 describe("render and the CI environment allow-list", () => {
   let work: string;
   let configFile: string;
-  const env = { CI_ALLOWED: "allowed-value", CI_FORBIDDEN: "must-not-leak", IMAGE: "not-this-one" };
+  const env = {
+    CI_ALLOWED: "allowed-value",
+    CI_FORBIDDEN: "must-not-leak",
+    IMAGE: "not-this-one",
+    CI_SECRET: "s3cr$t-va1ue",
+  };
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), "croncd-render-"));
@@ -46,7 +52,15 @@ describe("render and the CI environment allow-list", () => {
     configFile = await writeConfig(
       work,
       [{ name: "platform", url: bare }],
-      [{ name: stack, source: "platform", path: "stacks", env: ["CI_ALLOWED", "IMAGE"] }],
+      [
+        {
+          name: stack,
+          source: "platform",
+          path: "stacks",
+          env: ["CI_ALLOWED", "IMAGE"],
+          secretEnv: ["CI_SECRET"],
+        },
+      ],
     );
   });
 
@@ -68,10 +82,13 @@ describe("render and the CI environment allow-list", () => {
       ALLOWED: "allowed-value",
       FORBIDDEN: "[]",
       FROM_DOTENV: "cost: $$5 and $$HOME",
-      LIST_FORM_PASSTHROUGH: "fallback",
+      DEFAULTED: "fallback",
+      TOKEN: "***",
     });
     expect(result.output).toContain('variable "CI_FORBIDDEN" is not set');
     expect(result.output).not.toContain("must-not-leak");
+    const renderedText = await readFile(path.join(out, stack, stack, "compose.yaml"), "utf8");
+    expect(renderedText).not.toContain("s3cr");
   });
 
   it("deploys values with `$` verbatim", async () => {
@@ -84,6 +101,8 @@ describe("render and the CI environment allow-list", () => {
     const containerEnv = (service?.Spec.TaskTemplate.ContainerSpec as { Env?: string[] }).Env ?? [];
     expect(containerEnv).toContain("FROM_DOTENV=cost: $5 and $HOME");
     expect(containerEnv).toContain("FORBIDDEN=[]");
+    // Masked in files and logs, but the container gets the real value, `$` and all.
+    expect(containerEnv).toContain("TOKEN=s3cr$t-va1ue");
     // And the process inside the running container sees the same bytes.
     const container = await waitFor(
       async () =>

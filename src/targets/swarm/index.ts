@@ -59,7 +59,9 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
       const stacksRoot = await resolveRepoFolder(checkout.dir, config.path);
       const discovery = await discoverStacks(stacksRoot, config.path);
       const allowedEnv = Object.fromEntries(
-        config.env.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
+        [...config.env, ...config.secretEnv].flatMap((name) =>
+          env[name] === undefined ? [] : [[name, env[name]]],
+        ),
       ) as Record<string, string>;
       const rendered: RenderedItems<DesiredStack> = {
         items: [],
@@ -94,6 +96,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
       return {
         items: planStacks({
           target: config,
+          sourceUrl: checkout.url,
           desired: desired.items,
           declared: desired.declared,
           live,

@@ -19,6 +19,8 @@ export interface StackPlanItem {
 
 export interface PlanInput {
   target: Pick<SwarmTargetConfig, "name" | "prune" | "allowEmpty" | "maxPrune">;
+  /** The URL of the target's source: with the target name, what makes a live stack this run's own. */
+  sourceUrl: string;
   desired: readonly DesiredStack[];
   /** Every stack git declares, including those that failed to render; none of them "left git". */
   declared?: readonly string[];
@@ -29,12 +31,17 @@ export interface PlanInput {
 
 export function planStacks(input: PlanInput): StackPlanItem[] {
   const items = input.desired.map((desired) =>
-    planDesired(desired, input.live.get(desired.name), input.target.name),
+    planDesired(desired, input.live.get(desired.name), input.target.name, input.sourceUrl),
   );
   return [...items, ...planPrune(input)];
 }
 
-function planDesired(desired: DesiredStack, live: LiveStack | undefined, target: string): StackPlanItem {
+function planDesired(
+  desired: DesiredStack,
+  live: LiveStack | undefined,
+  target: string,
+  sourceUrl: string,
+): StackPlanItem {
   const base = { name: desired.name, desired, ...(live ? { live } : {}) };
   if (!live || live.services.length === 0) return { ...base, action: "create", reason: "new in git" };
 
@@ -47,6 +54,16 @@ function planDesired(desired: DesiredStack, live: LiveStack | undefined, target:
       ...base,
       action: "refuse",
       reason: `the live stack belongs to croncd target "${otherTarget.labels[LABELS.target]}"; two targets cannot share a stack name on one Swarm`,
+    };
+  }
+  const otherSource = live.services.find(
+    (service) => isManaged(service.labels) && service.labels[LABELS.source] !== sourceUrl,
+  );
+  if (otherSource && !desired.options.adopt) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: `the live stack was deployed by croncd from ${otherSource.labels[LABELS.source] ?? "another source"}, not from this target's source; if two configurations use the target name "${target}", rename one — if the repository moved, set x-croncd.adopt: true once`,
     };
   }
   if (foreign.length === live.services.length && !desired.options.adopt) {
@@ -74,11 +91,25 @@ function planDesired(desired: DesiredStack, live: LiveStack | undefined, target:
 
 function planPrune(input: PlanInput): StackPlanItem[] {
   const desiredNames = new Set([...input.desired.map((stack) => stack.name), ...(input.declared ?? [])]);
-  const ownedGone = [...input.live.values()]
+  const gone = [...input.live.values()]
     .filter((stack) => !desiredNames.has(stack.name))
     .filter((stack) => stack.services.some((service) => ownedBy(service.labels, input.target.name)))
     .sort((a, b) => a.name.localeCompare(b.name));
-  if (ownedGone.length === 0) return [];
+  // Same target name, another repository: another croncd configuration's stack, never ours to delete.
+  const fromElsewhere = gone.filter((stack) =>
+    stack.services.some(
+      (service) =>
+        ownedBy(service.labels, input.target.name) && service.labels[LABELS.source] !== input.sourceUrl,
+    ),
+  );
+  const ownedGone = gone.filter((stack) => !fromElsewhere.includes(stack));
+  const elsewhere = fromElsewhere.map((live): StackPlanItem => ({
+    name: live.name,
+    action: "skip",
+    reason: `not in git here; deployed by croncd target "${input.target.name}" from another source (${live.services[0]?.labels[LABELS.source] ?? "?"}), so left alone`,
+    live,
+  }));
+  if (ownedGone.length === 0) return elsewhere;
 
   const item = (live: LiveStack, action: StackPlanAction, reason: string): StackPlanItem => ({
     name: live.name,
@@ -88,18 +119,24 @@ function planPrune(input: PlanInput): StackPlanItem[] {
   });
 
   if (!input.target.prune) {
-    return ownedGone.map((live) =>
-      item(live, "skip", "left git; pruning is off for this target (prune: true enables it)"),
-    );
+    return [
+      ...elsewhere,
+      ...ownedGone.map((live) =>
+        item(live, "skip", "left git; pruning is off for this target (prune: true enables it)"),
+      ),
+    ];
   }
   if (input.incompleteBecause) {
-    return ownedGone.map((live) =>
-      item(
-        live,
-        "refuse",
-        `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`,
+    return [
+      ...elsewhere,
+      ...ownedGone.map((live) =>
+        item(
+          live,
+          "refuse",
+          `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`,
+        ),
       ),
-    );
+    ];
   }
   const optedOut = ownedGone.filter((live) => live.services.some((s) => s.labels[LABELS.prune] === "false"));
   const mixed = ownedGone.filter(
@@ -107,6 +144,7 @@ function planPrune(input: PlanInput): StackPlanItem[] {
   );
   const candidates = ownedGone.filter((live) => !optedOut.includes(live) && !mixed.includes(live));
   const plan = [
+    ...elsewhere,
     ...optedOut.map((live) => item(live, "skip", "left git; kept because it set x-croncd.prune: false")),
     ...mixed.map((live) =>
       item(

@@ -44,4 +44,11 @@ describe("logger", () => {
     log.info("sent token-123-extended and token-123");
     expect(text()).toBe("sent *** and ***\n");
   });
+
+  it("masks a secret in its `$$`-escaped spelling too, as rendered compose files write it", () => {
+    const { log, text } = capture({});
+    log.masker.add("pa$word");
+    log.info("raw pa$word, rendered pa$$word");
+    expect(text()).toBe("raw ***, rendered ***\n");
+  });
 });

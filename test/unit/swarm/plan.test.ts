@@ -35,24 +35,22 @@ function live(name: string, labels: Record<string, string> = {}, services = ["ap
   };
 }
 
+const SOURCE = "https://git.example.com/platform/stacks.git";
+
 function owned(name: string, hash = `hash-${name}`, extra: Record<string, string> = {}): LiveStack {
   return live(name, {
     [LABELS.managedBy]: MANAGED_BY_VALUE,
     [LABELS.target]: "prod",
+    [LABELS.source]: SOURCE,
     [LABELS.desiredHash]: hash,
     ...extra,
   });
 }
 
 function plan(input: Partial<PlanInput> & Pick<PlanInput, "desired">) {
-  const liveStacks = new Map<string, LiveStack>();
-  for (const stack of (input.live as Map<string, LiveStack> | undefined)?.values() ?? [])
-    liveStacks.set(stack.name, stack);
-  return planStacks({ target: TARGET, live: liveStacks, ...input }).map(({ name, action, reason }) => ({
-    name,
-    action,
-    reason,
-  }));
+  return planStacks({ target: TARGET, sourceUrl: SOURCE, live: new Map(), ...input }).map(
+    ({ name, action, reason }) => ({ name, action, reason }),
+  );
 }
 
 const liveOf = (...stacks: LiveStack[]) => new Map(stacks.map((stack) => [stack.name, stack]));
@@ -136,7 +134,7 @@ describe("planStacks", () => {
     const input = { desired: [], live: liveOf(owned("a"), owned("b")) };
     expect(plan(input).map((item) => item.action)).toEqual(["refuse", "refuse"]);
     expect(plan(input)[0]?.reason).toContain("allowEmpty: true");
-    const allowed = planStacks({ ...input, target: { ...TARGET, allowEmpty: true } });
+    const allowed = planStacks({ ...input, sourceUrl: SOURCE, target: { ...TARGET, allowEmpty: true } });
     expect(allowed.map((item) => item.action)).toEqual(["delete", "delete"]);
   });
 
@@ -148,7 +146,7 @@ describe("planStacks", () => {
     const result = plan(input);
     expect(result.filter((item) => item.action === "refuse")).toHaveLength(4);
     expect(result[1]?.reason).toContain("4 stacks left git, more than maxPrune (3)");
-    const raised = planStacks({ ...input, live: input.live, target: { ...TARGET, maxPrune: 4 } });
+    const raised = planStacks({ ...input, sourceUrl: SOURCE, target: { ...TARGET, maxPrune: 4 } });
     expect(raised.filter((item) => item.action === "delete")).toHaveLength(4);
   });
 
@@ -166,6 +164,7 @@ describe("planStacks", () => {
   it("only reports stacks that left git when the target does not prune", () => {
     const result = planStacks({
       target: { ...TARGET, prune: false },
+      sourceUrl: SOURCE,
       desired: [],
       live: liveOf(owned("gone")),
     });
@@ -182,5 +181,31 @@ describe("planStacks", () => {
     });
     const result = plan({ desired: [desired("keep")], live: liveOf(mixed) });
     expect(result[1]).toMatchObject({ name: "gone", action: "refuse" });
+  });
+
+  it("never prunes a stack of the same target name deployed from another repository", () => {
+    const elsewhere = owned("theirs", "h", { [LABELS.source]: "https://git.example.com/other/stacks.git" });
+    const result = plan({ desired: [desired("keep")], live: liveOf(elsewhere, owned("gone")) });
+    expect(result.slice(1)).toMatchObject([
+      { name: "theirs", action: "skip" },
+      { name: "gone", action: "delete" },
+    ]);
+    expect(result[1]?.reason).toContain("from another source (https://git.example.com/other/stacks.git)");
+  });
+
+  it("refuses to update a stack deployed from another repository, unless adopt is set", () => {
+    const elsewhere = owned("web", "old", { [LABELS.source]: "https://git.example.com/other/stacks.git" });
+    expect(plan({ desired: [desired("web")], live: liveOf(elsewhere) })[0]).toMatchObject({
+      action: "refuse",
+      reason: expect.stringContaining("rename one") as unknown,
+    });
+    const adopted = plan({ desired: [desired("web", "new", { adopt: true })], live: liveOf(elsewhere) });
+    expect(adopted[0]?.action).toBe("update");
+  });
+
+  it("does not call a declared stack that failed to render 'left git'", () => {
+    expect(
+      plan({ desired: [desired("keep")], declared: ["keep", "broken"], live: liveOf(owned("broken")) }),
+    ).toHaveLength(1);
   });
 });
