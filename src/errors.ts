@@ -35,6 +35,9 @@ export class SourceError extends CroncdError {}
 /** A stack could not be rendered: YAML, interpolation, schema, file references. */
 export class RenderError extends CroncdError {}
 
+/** A secret could not be decrypted or verified (wrong key, tampered file, unknown format...). */
+export class SecretError extends CroncdError {}
+
 /** Talking to the deployment target (docker, helmfile) failed. */
 export class TargetError extends CroncdError {}
 
