@@ -11,6 +11,7 @@ import { createSwarmTarget, type SwarmTarget } from "../targets/swarm/index.js";
 import type { DesiredStack } from "../targets/swarm/model.js";
 import type { RenderedItems } from "../targets/target.js";
 import type { PulledSource } from "./pull.js";
+import type { Workspace } from "./workspace.js";
 
 export interface RenderedTarget {
   config: TargetConfig;
@@ -26,6 +27,7 @@ export async function renderTarget(
   source: PulledSource,
   env: NodeJS.ProcessEnv,
   log: Logger,
+  workspace: Workspace,
 ): Promise<RenderedTarget> {
   const failed = (reason: string): RenderedTarget => ({
     config,
@@ -35,6 +37,10 @@ export async function renderTarget(
   const target = createSwarmTarget({
     config,
     checkout: { dir: source.dir, url: source.url, commit: source.commit },
+    workDir: workspace.pathFor("plaintext", config.name),
+    onSecrets: (values) => {
+      for (const value of values) log.masker.add(value);
+    },
     env,
   });
   try {

@@ -30,6 +30,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const flavour: CiFlavour =
     env.GITLAB_CI === "true" ? "gitlab" : env.GITHUB_ACTIONS === "true" ? "github" : "plain";
   const write = (text: string) => stream.write(`${masker.mask(text)}\n`);
+  if (flavour === "github") {
+    // The runner consumes this command and never shows it; from then on it hides the value in
+    // everything the job prints, including output croncd does not write itself. The masker
+    // reports multi-line values line by line as well, which is how the runner matches them.
+    masker.onAdd((value) => {
+      if (!/[\r\n]/.test(value)) stream.write(`::add-mask::${value}\n`);
+    });
+  }
   let sectionCounter = 0;
 
   return {

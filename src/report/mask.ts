@@ -6,11 +6,20 @@ export const MASK = "***";
 
 export class SecretMasker {
   private readonly secrets = new Set<string>();
+  private readonly listeners: ((value: string) => void)[] = [];
+
+  /** Tells `listener` about every secret added from now on (GitHub's own masking). */
+  onAdd(listener: (value: string) => void): void {
+    this.listeners.push(listener);
+  }
 
   add(value: string | undefined): void {
     // Values under three characters would mask ordinary words and make logs unreadable.
-    if (!value || value.length < 3) return;
+    if (!value || value.length < 3 || this.secrets.has(value)) return;
     this.secrets.add(value);
+    for (const listener of this.listeners) listener(value);
+    // A multi-line secret (a PEM key) can surface one line at a time, in an error message say.
+    if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n/)) this.add(line.trim());
     // Rendered compose files double every `$` (so docker does not interpolate again): mask that
     // spelling too.
     if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));

@@ -4,12 +4,11 @@
  * variables. The deployed file then says everything a service gets, so its hash changes when an
  * env file changes, and nothing from the CI job's own environment slips in unasked.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { RenderError } from "../../errors.js";
-import { parseDotenv } from "../../compose/dotenv.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import type { VariableLookup } from "../../compose/interpolate.js";
+import type { StackSecrets } from "./stack-secrets.js";
 
 export interface EnvironmentContext {
   repoRoot: string;
@@ -17,6 +16,8 @@ export interface EnvironmentContext {
   /** For messages: `stacks/web/compose.yaml services.web`. */
   where: string;
   lookup: VariableLookup;
+  /** Reads env files, plain or sops-encrypted. */
+  secrets: StackSecrets;
 }
 
 type Scalar = string | number | boolean | null;
@@ -35,8 +36,8 @@ export async function resolveServiceEnvironment(
       field: `${context.where}.env_file`,
     });
     const display = path.relative(context.repoRoot, absolute);
-    const text = await readFile(absolute, "utf8");
-    for (const [key, value] of parseDotenv(text, display, context.lookup)) merged.set(key, value);
+    const variables = await context.secrets.readEnvFile(absolute, display, context.lookup);
+    for (const [key, value] of variables) merged.set(key, value);
   }
   for (const [key, value] of environmentEntries(service.environment, context.where)) {
     if (value !== null) {

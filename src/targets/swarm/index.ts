@@ -2,6 +2,7 @@
  * The Swarm target: stacks of Compose files, deployed with `docker stack deploy`.
  * See README.md beside this file for the labels it keeps and the guards around pruning.
  */
+import path from "node:path";
 import type { SwarmTargetConfig } from "../../config/schema.js";
 import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
@@ -16,6 +17,7 @@ import { readLiveStacks } from "./live.js";
 import type { DesiredStack } from "./model.js";
 import { planStacks, type StackPlanItem } from "./plan.js";
 import { renderStack } from "./render.js";
+import { StackSecrets } from "./stack-secrets.js";
 
 export interface SwarmCheckout {
   /** Absolute folder of the source's checkout. */
@@ -31,6 +33,10 @@ export interface SwarmPlan {
 export interface SwarmTargetOptions {
   config: SwarmTargetConfig;
   checkout: SwarmCheckout;
+  /** A private folder of the run's workspace, for decrypted files. */
+  workDir: string;
+  /** Called with every decrypted value as soon as it is known, so it is masked from then on. */
+  onSecrets: (values: readonly string[]) => void;
   env?: NodeJS.ProcessEnv;
   docker?: DockerCli;
 }
@@ -79,6 +85,11 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
               sourceUrl: checkout.url,
               commit: checkout.commit,
               allowedEnv,
+              secrets: new StackSecrets({
+                env,
+                plaintextDir: path.join(options.workDir, stack.name),
+                onSecrets: options.onSecrets,
+              }),
             }),
           );
         } catch (error) {

@@ -9,9 +9,15 @@ export interface DesiredStack {
   composeFile: string;
   /** The rendered compose document with croncd's labels, before `$` escaping. */
   document: Record<string, unknown>;
-  /** What `docker stack deploy` receives on stdin: `document` with every `$` doubled. */
+  /**
+   * What `docker stack deploy` receives on stdin: `document` with every `$` doubled, and sops
+   * files replaced by their decrypted copies in the workspace.
+   */
   yaml: string;
-  /** Hash of the desired state (without croncd's own labels); stored on every service. */
+  /**
+   * Hash of the desired state (without croncd's own labels); stored on every service. Secret
+   * values enter it only as digests of their ciphertext, never as plaintext.
+   */
   hash: string;
   options: StackOptions;
   serviceNames: string[];

@@ -4,11 +4,10 @@
  * named by content, x-croncd options read, the result checked against the Compose schema, and
  * croncd's ownership labels added to every service. Pure apart from reading the stack's files.
  */
-import { lstat, readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { stringify } from "yaml";
 import { RenderError } from "../../errors.js";
-import { parseDotenv } from "../../compose/dotenv.js";
 import { escapeDollars, interpolateDocument, type VariableLookup } from "../../compose/interpolate.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import { formatSchemaIssues, validateCompose } from "../../compose/schema.js";
@@ -19,7 +18,9 @@ import { resolveServiceEnvironment } from "./environment.js";
 import { ownershipLabels } from "./labels.js";
 import type { DesiredStack } from "./model.js";
 import { readStackOptions, STACK_OPTIONS_KEY } from "./stack-options.js";
-import { nameFileObjectsByContent } from "./swarm-objects.js";
+import { SecretMasker } from "../../report/mask.js";
+import type { StackSecrets } from "./stack-secrets.js";
+import { nameFileObjectsByContent, type DeployFile } from "./swarm-objects.js";
 
 export interface RenderContext {
   repoRoot: string;
@@ -28,6 +29,8 @@ export interface RenderContext {
   commit: string;
   /** CI environment variables the target allow-lists; nothing else is visible to compose files. */
   allowedEnv: Record<string, string>;
+  /** Reads sops files of the stack; a fresh one per stack. */
+  secrets: StackSecrets;
 }
 
 /** Top-level keys docker stack deploy rejects; croncd owns the stack name. */
@@ -72,9 +75,12 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     stackDir: stack.dir,
     stackName: stack.name,
     composeFile,
+    secrets: context.secrets,
   };
-  await nameFileObjectsByContent("configs", document.configs, objectContext);
-  await nameFileObjectsByContent("secrets", document.secrets, objectContext);
+  const deployFiles = [
+    ...(await nameFileObjectsByContent("configs", document.configs, objectContext)),
+    ...(await nameFileObjectsByContent("secrets", document.secrets, objectContext)),
+  ];
   for (const [serviceName, service] of Object.entries(services)) {
     if (!isMapping(service)) continue;
     const environment = await resolveServiceEnvironment(service, {
@@ -82,14 +88,24 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
       stackDir: stack.dir,
       where: `${composeFile} services.${serviceName}`,
       lookup,
+      secrets: context.secrets,
     });
     delete service.env_file;
     if (environment !== undefined) service.environment = environment;
   }
 
   // The hash covers everything that shapes the deployed services except croncd's own bookkeeping,
-  // so a commit that does not touch this stack does not redeploy it.
-  const hash = sha256Hex(canonicalJson({ document, options }));
+  // so a commit that does not touch this stack does not redeploy it. Decrypted values are masked
+  // out and stand in as digests of their ciphertext: the label must not carry a plaintext hash.
+  const withoutSecrets = new SecretMasker();
+  for (const value of context.secrets.plaintexts) withoutSecrets.add(value);
+  const hash = sha256Hex(
+    canonicalJson({
+      document: withoutSecrets.maskValues(document),
+      options,
+      sops: context.secrets.ciphertextDigests,
+    }),
+  );
   const labels = ownershipLabels({
     target: context.targetName,
     sourceUrl: context.sourceUrl,
@@ -105,7 +121,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     dir: stack.dir,
     composeFile,
     document,
-    yaml: stringify(escapeDollars(document), { lineWidth: 0 }),
+    yaml: stringify(escapeDollars(withDeployFiles(document, deployFiles)), { lineWidth: 0 }),
     hash,
     options,
     serviceNames: Object.keys(services),
@@ -114,25 +130,57 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
 }
 
 /**
- * The stack's variables, docker compose's precedence: the (allow-listed) CI environment over
- * the stack folder's `.env`.
+ * The stack's variables: the folder's `.env` (plain or sops-encrypted) and every `*.sops.env`
+ * beside it, with docker compose's precedence — the (allow-listed) CI environment wins. A name
+ * that two files define is an error: which one should win would be a guess.
  */
 async function stackVariables(stackDir: string, context: RenderContext): Promise<VariableLookup> {
-  const envPath = path.join(stackDir, ".env");
-  const display = path.relative(context.repoRoot, envPath);
-  let fromFile = new Map<string, string>();
-  if (await lstat(envPath).catch(() => undefined)) {
+  const names = (await readdir(stackDir))
+    .filter((name) => name === ".env" || name.endsWith(".sops.env"))
+    .sort();
+  const fromFiles = new Map<string, { value: string; file: string }>();
+  for (const name of names) {
+    const display = path.relative(context.repoRoot, path.join(stackDir, name));
     // Through the same confinement as every other file: a `.env` linked to /proc/self/environ
     // would otherwise hand the CI job's whole environment to the compose file.
     const real = await resolveRepoFile({
       repoRoot: context.repoRoot,
       baseDir: stackDir,
-      reference: ".env",
+      reference: name,
       field: display,
     });
-    fromFile = parseDotenv(await readFile(real, "utf8"), display, (name) => context.allowedEnv[name]);
+    const variables = await context.secrets.readEnvFile(
+      real,
+      display,
+      (variable) => context.allowedEnv[variable],
+    );
+    for (const [key, value] of variables) {
+      const earlier = fromFiles.get(key);
+      if (earlier) {
+        throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
+          subject: display,
+          hint: "define each variable in one file",
+        });
+      }
+      fromFiles.set(key, { value, file: display });
+    }
   }
-  return (name) => context.allowedEnv[name] ?? fromFile.get(name);
+  return (name) => context.allowedEnv[name] ?? fromFiles.get(name)?.value;
+}
+
+/** The document `docker stack deploy` reads: sops files swapped for their decrypted copies. */
+function withDeployFiles(
+  document: Record<string, unknown>,
+  files: readonly DeployFile[],
+): Record<string, unknown> {
+  if (files.length === 0) return document;
+  const copy = structuredClone(document);
+  for (const file of files) {
+    const section = copy[file.section] as Record<string, Record<string, unknown>>;
+    const entry = section[file.key];
+    if (entry) entry.file = file.path;
+  }
+  return copy;
 }
 
 function addDeployLabels(service: Record<string, unknown>, labels: Record<string, string>): void {

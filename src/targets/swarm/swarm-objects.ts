@@ -1,12 +1,13 @@
 /**
  * Swarm configs and secrets are immutable ("only updates to Labels are allowed"), so a file-based
- * one is named after its content: a changed file becomes a new object, and the services roll onto
- * it in the same deploy. The name stays within Swarm's 64-character limit.
+ * one is named after its content — for a sops file, after its ciphertext, so no name is derived
+ * from plaintext. A changed file becomes a new object, and the services roll onto it in the same
+ * deploy. The name stays within Swarm's 64-character limit.
  */
-import { readFile } from "node:fs/promises";
 import { RenderError } from "../../errors.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import { sha256Hex } from "../../util/hash.js";
+import type { StackSecrets } from "./stack-secrets.js";
 
 export const SWARM_NAME_LIMIT = 64;
 const HASH_LENGTH = 12;
@@ -17,33 +18,43 @@ export interface SwarmObjectContext {
   stackName: string;
   /** `stacks/web/compose.yaml` */
   composeFile: string;
+  secrets: StackSecrets;
 }
 
-/** Rewrites top-level `configs:` or `secrets:` entries in place; returns nothing. */
+/** A decrypted copy that `docker stack deploy` must read instead of the file in git. */
+export interface DeployFile {
+  section: "configs" | "secrets";
+  key: string;
+  path: string;
+}
+
+/** Names the top-level `configs:` or `secrets:` entries in place; returns the decrypted copies. */
 export async function nameFileObjectsByContent(
   section: "configs" | "secrets",
   entries: unknown,
   context: SwarmObjectContext,
-): Promise<void> {
-  if (entries === undefined || entries === null) return;
+): Promise<DeployFile[]> {
+  if (entries === undefined || entries === null) return [];
   if (typeof entries !== "object" || Array.isArray(entries)) {
     throw new RenderError(`${section} must be a mapping`, { subject: context.composeFile });
   }
+  const deployFiles: DeployFile[] = [];
   for (const [key, definition] of Object.entries(entries as Record<string, unknown>)) {
     if (!definition || typeof definition !== "object") continue;
     const object = definition as Record<string, unknown>;
     if (object.external || typeof object.file !== "string") continue;
-    const field = `${context.composeFile} ${section}.${key}.file`;
     const absolute = await resolveRepoFile({
       repoRoot: context.repoRoot,
       baseDir: context.stackDir,
       reference: object.file,
-      field,
+      field: `${context.composeFile} ${section}.${key}.file`,
     });
-    const content = await readFile(absolute);
+    const file = await context.secrets.readObjectFile(absolute, `${section}-${key}`);
     const base = typeof object.name === "string" ? object.name : `${context.stackName}_${key}`;
-    object.name = contentAddressedName(base, content);
+    object.name = contentAddressedName(base, file.nameSource);
+    if (file.plaintextPath) deployFiles.push({ section, key, path: file.plaintextPath });
   }
+  return deployFiles;
 }
 
 export function contentAddressedName(base: string, content: Uint8Array): string {

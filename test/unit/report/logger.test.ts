@@ -51,4 +51,11 @@ describe("logger", () => {
     log.info("raw pa$word, rendered pa$$word");
     expect(text()).toBe("raw ***, rendered ***\n");
   });
+
+  it("registers every secret with the GitHub runner, line by line", () => {
+    const { log, text } = capture({ GITHUB_ACTIONS: "true" });
+    log.masker.add("first-line\nsecond-line");
+    log.info("first-line is hidden");
+    expect(text()).toBe("::add-mask::first-line\n::add-mask::second-line\n*** is hidden\n");
+  });
 });

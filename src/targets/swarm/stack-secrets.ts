@@ -1,0 +1,75 @@
+/**
+ * Reads the files of one stack that may be sops-encrypted — env files, and the `file:` of Swarm
+ * configs and secrets — detected by content, not by name. It remembers what the rest of the run
+ * must know without ever keeping plaintext where it could leak:
+ *
+ * - every decrypted value, handed to the masker at once (before any later message could show it);
+ * - a digest of every ciphertext, which stands in for the secrets in the desired-state hash
+ *   (labels must carry no hash of plaintext);
+ * - for configs and secrets, a 0600 plaintext file in the run's private workspace, which the
+ *   workspace removes on every way out.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseDotenv } from "../../compose/dotenv.js";
+import type { VariableLookup } from "../../compose/interpolate.js";
+import { decryptSopsFile } from "../../secrets/decrypt-file.js";
+import { formatFromPath, isSopsFile } from "../../secrets/sops/index.js";
+import { sha256Hex } from "../../util/hash.js";
+
+export interface StackSecretsOptions {
+  /** Where sops keys come from (SOPS_AGE_KEY...). */
+  env: NodeJS.ProcessEnv;
+  /** A private folder of the run's workspace for this stack's decrypted files. */
+  plaintextDir: string;
+  /** Called with every decrypted value as soon as it is known. */
+  onSecrets: (values: readonly string[]) => void;
+}
+
+export interface ObjectFile {
+  /** What the object's name is derived from: the ciphertext for sops files, else the content. */
+  nameSource: Uint8Array;
+  /** For sops files: the decrypted copy `docker stack deploy` reads instead of the original. */
+  plaintextPath?: string;
+}
+
+export class StackSecrets {
+  /** Every decrypted value of this stack, for masking and for keeping them out of the hash. */
+  readonly plaintexts: string[] = [];
+  /** SHA-256 of each sops file read, in reading order. */
+  readonly ciphertextDigests: string[] = [];
+
+  constructor(private readonly options: StackSecretsOptions) {}
+
+  /** An env file, plain (docker compose's `.env` rules) or sops-encrypted dotenv. */
+  async readEnvFile(file: string, display: string, lookup?: VariableLookup): Promise<Map<string, string>> {
+    const bytes = await readFile(file);
+    if (!isSopsFile(bytes, "dotenv")) return parseDotenv(bytes.toString("utf8"), display, lookup);
+    const decrypted = await decryptSopsFile(file, { env: this.options.env, format: "dotenv" });
+    this.remember(bytes, decrypted.secrets);
+    // sops dotenv values are literal: no interpolation, as `sops exec-env` would pass them.
+    return decrypted.variables;
+  }
+
+  /** The file behind a Swarm config or secret; a sops file is decrypted into the workspace. */
+  async readObjectFile(file: string, objectKey: string): Promise<ObjectFile> {
+    const bytes = await readFile(file);
+    const format = formatFromPath(file);
+    if (!isSopsFile(bytes, format)) return { nameSource: bytes };
+    const decrypted = await decryptSopsFile(file, { env: this.options.env, format });
+    this.remember(bytes, decrypted.secrets);
+    await mkdir(this.options.plaintextDir, { recursive: true, mode: 0o700 });
+    const plaintextPath = path.join(
+      this.options.plaintextDir,
+      `${objectKey}-${sha256Hex(bytes).slice(0, 12)}`,
+    );
+    await writeFile(plaintextPath, decrypted.plaintext, { mode: 0o600 });
+    return { nameSource: bytes, plaintextPath };
+  }
+
+  private remember(ciphertext: Uint8Array, secrets: readonly string[]): void {
+    this.options.onSecrets(secrets);
+    this.plaintexts.push(...secrets);
+    this.ciphertextDigests.push(sha256Hex(ciphertext));
+  }
+}
