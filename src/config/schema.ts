@@ -13,6 +13,8 @@ export const DEFAULTS = {
   maxPrune: 3,
   resolveImage: "always",
   withRegistryAuth: true,
+  /** Enough for `docker service rollback` to find the previous config or secret. */
+  keepRevisions: 2,
 } as const;
 
 /** Names become label values and folder names: keep them to a safe, readable alphabet. */
@@ -92,6 +94,8 @@ export const swarmTargetSchema = z
       .default({}),
     resolveImage: z.enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
     withRegistryAuth: z.boolean().default(DEFAULTS.withRegistryAuth),
+    /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
+    keepRevisions: z.number().int().min(0).default(DEFAULTS.keepRevisions),
   })
   .strict();
 

@@ -16,6 +16,8 @@ import { assertDockerCliVersion } from "./docker-version.js";
 import { readLiveStacks } from "./live.js";
 import type { DesiredStack } from "./model.js";
 import { planStacks, type StackPlanItem } from "./plan.js";
+import { waitForConvergence } from "./convergence.js";
+import { removeOldRevisions } from "./object-revisions.js";
 import { renderStack } from "./render.js";
 import { StackSecrets } from "./stack-secrets.js";
 
@@ -125,10 +127,16 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
           continue;
         }
         entries.push(
-          await attempt(entry, item.name, () => deployStack(docker, desired, config), {
-            action: item.action === "create" ? "created" : "configured",
-            reason: item.reason,
-          }),
+          await attempt(
+            entry,
+            item.name,
+            async () => {
+              await deployStack(docker, desired, config);
+              if (desired.revisionedObjects > 0)
+                return settleRevisions(docker, desired.name, config.keepRevisions);
+            },
+            { action: item.action === "create" ? "created" : "configured", reason: item.reason },
+          ),
         );
       }
       return entries;
@@ -158,18 +166,35 @@ type EntryMaker = (
   fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>,
 ) => ChangeSetEntry;
 
-/** Runs one docker verb for one stack, timed; a failure becomes that stack's entry, not a throw. */
+/**
+ * Runs one docker verb for one stack, timed; a failure becomes that stack's entry, not a throw.
+ * What `work` returns is added to the reason.
+ */
 async function attempt(
   entry: EntryMaker,
   name: string,
-  work: () => Promise<void>,
+  work: () => Promise<string | undefined | void>,
   success: Pick<ChangeSetEntry, "action" | "reason">,
 ): Promise<ChangeSetEntry> {
   const started = Date.now();
   try {
-    await work();
-    return entry(name, { ...success, durationMs: Date.now() - started });
+    const note = await work();
+    const reason = note ? `${success.reason}; ${note}` : success.reason;
+    return entry(name, { ...success, reason, durationMs: Date.now() - started });
   } catch (error) {
     return entry(name, { action: "failed", reason: describeError(error), durationMs: Date.now() - started });
   }
+}
+
+/** How long a rollout may take before old config/secret revisions are left for a later run. */
+export const REVISION_CLEANUP_WAIT_MS = 120_000;
+
+/** After a deploy: once the rollout settled, remove the unused revisions beyond `keep`. */
+async function settleRevisions(docker: DockerCli, stack: string, keep: number): Promise<string | undefined> {
+  const state = await waitForConvergence(docker, stack, { timeoutMs: REVISION_CLEANUP_WAIT_MS });
+  if (!state.converged) {
+    return `old config/secret revisions kept: the rollout had not settled after ${REVISION_CLEANUP_WAIT_MS / 1000}s (${state.pending.join(", ")})`;
+  }
+  const removed = await removeOldRevisions(docker, stack, keep);
+  return removed.length > 0 ? `removed unused ${removed.join(", ")}` : undefined;
 }

@@ -21,6 +21,8 @@ export interface DesiredStack {
   hash: string;
   options: StackOptions;
   serviceNames: string[];
+  /** How many configs/secrets of the stack are named by content (and leave old revisions). */
+  revisionedObjects: number;
   warnings: string[];
 }
 

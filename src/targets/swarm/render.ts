@@ -10,6 +10,7 @@ import { stringify } from "yaml";
 import { RenderError } from "../../errors.js";
 import { escapeDollars, interpolateDocument, type VariableLookup } from "../../compose/interpolate.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
+import { labelMap } from "../../compose/label-map.js";
 import { formatSchemaIssues, validateCompose } from "../../compose/schema.js";
 import { parseYamlFile } from "../../compose/yaml-source.js";
 import { canonicalJson, sha256Hex } from "../../util/hash.js";
@@ -77,10 +78,9 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     composeFile,
     secrets: context.secrets,
   };
-  const deployFiles = [
-    ...(await nameFileObjectsByContent("configs", document.configs, objectContext)),
-    ...(await nameFileObjectsByContent("secrets", document.secrets, objectContext)),
-  ];
+  const configs = await nameFileObjectsByContent("configs", document.configs, objectContext);
+  const secrets = await nameFileObjectsByContent("secrets", document.secrets, objectContext);
+  const deployFiles = [...configs.deployFiles, ...secrets.deployFiles];
   for (const [serviceName, service] of Object.entries(services)) {
     if (!isMapping(service)) continue;
     const environment = await resolveServiceEnvironment(service, {
@@ -125,6 +125,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     hash,
     options,
     serviceNames: Object.keys(services),
+    revisionedObjects: configs.count + secrets.count,
     warnings,
   };
 }
@@ -185,19 +186,7 @@ function withDeployFiles(
 
 function addDeployLabels(service: Record<string, unknown>, labels: Record<string, string>): void {
   const deploy = isMapping(service.deploy) ? service.deploy : {};
-  const existing = deploy.labels;
-  const current: Record<string, string> = Array.isArray(existing)
-    ? Object.fromEntries(
-        existing.map((item: unknown) => {
-          const text = String(item);
-          const equals = text.indexOf("=");
-          return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
-        }),
-      )
-    : isMapping(existing)
-      ? Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, String(value)]))
-      : {};
-  deploy.labels = { ...current, ...labels };
+  deploy.labels = { ...labelMap(deploy.labels), ...labels };
   service.deploy = deploy;
 }
 

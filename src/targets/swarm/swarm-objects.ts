@@ -7,6 +7,8 @@
 import { RenderError } from "../../errors.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import { sha256Hex } from "../../util/hash.js";
+import { labelMap } from "../../compose/label-map.js";
+import { LABELS, MANAGED_BY_VALUE } from "./labels.js";
 import type { StackSecrets } from "./stack-secrets.js";
 
 export const SWARM_NAME_LIMIT = 64;
@@ -28,17 +30,24 @@ export interface DeployFile {
   path: string;
 }
 
+export interface NamedObjects {
+  /** How many objects were named by content. */
+  count: number;
+  deployFiles: DeployFile[];
+}
+
 /** Names the top-level `configs:` or `secrets:` entries in place; returns the decrypted copies. */
 export async function nameFileObjectsByContent(
   section: "configs" | "secrets",
   entries: unknown,
   context: SwarmObjectContext,
-): Promise<DeployFile[]> {
-  if (entries === undefined || entries === null) return [];
+): Promise<NamedObjects> {
+  if (entries === undefined || entries === null) return { count: 0, deployFiles: [] };
   if (typeof entries !== "object" || Array.isArray(entries)) {
     throw new RenderError(`${section} must be a mapping`, { subject: context.composeFile });
   }
   const deployFiles: DeployFile[] = [];
+  let count = 0;
   for (const [key, definition] of Object.entries(entries as Record<string, unknown>)) {
     if (!definition || typeof definition !== "object") continue;
     const object = definition as Record<string, unknown>;
@@ -52,9 +61,12 @@ export async function nameFileObjectsByContent(
     const file = await context.secrets.readObjectFile(absolute, `${section}-${key}`);
     const base = typeof object.name === "string" ? object.name : `${context.stackName}_${key}`;
     object.name = contentAddressedName(base, file.nameSource);
+    count += 1;
+    // Marks the revisions croncd may remove once no service uses them any more.
+    object.labels = { ...labelMap(object.labels), [LABELS.managedBy]: MANAGED_BY_VALUE };
     if (file.plaintextPath) deployFiles.push({ section, key, path: file.plaintextPath });
   }
-  return deployFiles;
+  return { count, deployFiles };
 }
 
 export function contentAddressedName(base: string, content: Uint8Array): string {

@@ -19,6 +19,7 @@ function desired(
     hash,
     options: { prune: true, adopt: false, ...options },
     serviceNames: ["app"],
+    revisionedObjects: 0,
     warnings: [],
   };
 }
