@@ -48,6 +48,7 @@ export interface SwarmTargetSpec {
   maxPrune?: number;
   env?: string[];
   secretEnv?: string[];
+  keepRevisions?: number;
 }
 
 export interface SourceSpec {

@@ -1,0 +1,241 @@
+// sops secrets on a real Swarm, with real sops files (test/fixtures/sops, written by the real sops):
+// a stack with a sops env file and a sops-encrypted Swarm secret is deployed; the secret changes
+// in git; the service rolls onto the new secret object and the old one is removed; no plaintext
+// is left in the log, the report, the temporary files or any label. A cancelled job (SIGTERM)
+// removes its decrypted files too.
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actionsByStack, readReport, runCroncd, writeConfig } from "../helpers/croncd.js";
+import {
+  docker,
+  listServices,
+  removeAllStacks,
+  TEST_IMAGE,
+  uniqueStackName,
+  waitFor,
+} from "../helpers/docker.js";
+import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
+
+const FIXTURES = fileURLToPath(new URL("../fixtures/sops/", import.meta.url));
+const fixture = (file: string) => readFile(path.join(FIXTURES, file));
+const stack = uniqueStackName("sops");
+
+const compose = `services:
+  app:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "3600"]
+    environment:
+      FROM_SOPS_ENV: \${key}
+    secrets: [db]
+configs: {}
+secrets:
+  db:
+    file: ./db.sops.yaml
+`;
+
+/** Plaintexts of the rotated secret (test/fixtures/sops/EXPECTED.json) that must never surface. */
+const PLAINTEXTS = ["global_age", "wcFMAxYpv4YXKfBAARAAVzE7"]; // helm-secrets: global_secret, part of the PGP block
+
+describe("sops secrets on a real Swarm", () => {
+  let work: string;
+  let bare: string;
+  let repo: TestRepo;
+  let configFile: string;
+  let scratch: string;
+  let ageKeys: string;
+  const reportFile = () => path.join(work, "report.json");
+  const reconcile = (env: Record<string, string> = {}) =>
+    runCroncd(["reconcile", "--config", configFile, "--report", reportFile()], {
+      cwd: work,
+      env: { SOPS_AGE_KEY: ageKeys, TMPDIR: scratch, ...env },
+    });
+  const secretNames = async () =>
+    (
+      await docker([
+        "secret",
+        "ls",
+        "--format",
+        "{{.Name}}",
+        "--filter",
+        `label=com.docker.stack.namespace=${stack}`,
+      ])
+    )
+      .split("\n")
+      .filter(Boolean)
+      .sort();
+  const secretInContainer = async () => {
+    const container = await waitFor(
+      async () =>
+        (await docker(["ps", "-q", "--filter", `label=com.docker.swarm.service.name=${stack}_app`]))
+          .split("\n")[0]
+          ?.trim() || undefined,
+      { timeoutMs: 60_000, what: `a running container of ${stack}_app` },
+    );
+    return docker(["exec", container, "cat", "/run/secrets/db"]);
+  };
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), "croncd-sops-"));
+    scratch = path.join(work, "tmp");
+    await mkdir(scratch);
+    ageKeys = [
+      (await fixture("flux-kustomize-controller/age.txt")).toString(),
+      (await fixture("helm-secrets/key.txt")).toString(),
+    ].join("\n");
+    bare = await createBareRepo(work, "stacks.git");
+    repo = await TestRepo.create(path.join(work, "checkout"), {
+      [`stacks/${stack}/compose.yaml`]: compose,
+      [`stacks/${stack}/app.sops.env`]: await fixture("flux-kustomize-controller/envs-env.env"),
+      [`stacks/${stack}/db.sops.yaml`]: await fixture("flux-kustomize-controller/algorithms-age.yaml"),
+    });
+    await repo.push(bare);
+    configFile = await writeConfig(
+      work,
+      [{ name: "platform", url: bare }],
+      [{ name: stack, source: "platform", path: "stacks", keepRevisions: 0 }],
+    );
+  });
+
+  afterAll(async () => {
+    await removeAllStacks(stack);
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("deploys the decrypted secret and env values", async () => {
+    const result = await reconcile();
+    expect(result.exitCode, result.output).toBe(0);
+    const [service] = await listServices(`com.docker.stack.namespace=${stack}`);
+    const env = (service?.Spec.TaskTemplate.ContainerSpec as { Env?: string[] }).Env ?? [];
+    expect(env).toContain("FROM_SOPS_ENV=value");
+    expect(await secretNames()).toEqual([expect.stringMatching(new RegExp(`^${stack}_db-[0-9a-f]{12}$`))]);
+    expect(await secretInContainer()).toMatch(/stringData:\s+key: value/);
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it("rolls the service onto a changed secret, removes the old object and leaks nothing", async () => {
+    const [before] = await secretNames();
+    await repo.write(`stacks/${stack}/db.sops.yaml`, await fixture("helm-secrets/secrets.age.yaml"));
+    await repo.commit("rotate the db secret");
+    await repo.push(bare);
+
+    const result = await reconcile();
+    expect(result.exitCode, result.output).toBe(0);
+    expect(actionsByStack(await readReport(reportFile()))).toEqual({ [stack]: "configured" });
+    const after = await secretNames();
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toBe(before);
+    expect(result.output).toContain(`removed unused ${before}`);
+    await waitFor(async () => (await secretInContainer()).includes("global_secret: global_age"), {
+      timeoutMs: 60_000,
+      what: "the new secret in the container",
+    });
+
+    const report = await readFile(reportFile(), "utf8");
+    const [service] = await listServices(`com.docker.stack.namespace=${stack}`);
+    const labels = JSON.stringify([
+      service?.Spec.Labels,
+      await docker(["secret", "inspect", after[0] as string]),
+    ]);
+    const decrypted = await secretInContainer();
+    const plaintextDigest = createHash("sha256").update(decrypted).digest("hex");
+    for (const text of [result.output, report, labels]) {
+      for (const plaintext of PLAINTEXTS) expect(text).not.toContain(plaintext);
+      expect(text).not.toContain(plaintextDigest);
+      expect(text).not.toContain(plaintextDigest.slice(0, 12));
+    }
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it("a wrong key fails the stack with a message naming the file, and deploys nothing", async () => {
+    const before = await listServices(`com.docker.stack.namespace=${stack}`);
+    await repo.write(
+      `stacks/${stack}/db.sops.yaml`,
+      await fixture("flux-kustomize-controller/global-secret.yaml"),
+    );
+    await repo.commit("a secret for a key this runner does not have");
+    await repo.push(bare);
+    const result = await reconcile();
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain(`stack ${stack}: failed — render failed:`);
+    expect(result.output).toContain(`stacks/${stack}/db.sops.yaml`);
+    const after = await listServices(`com.docker.stack.namespace=${stack}`);
+    expect(after[0]?.Version.Index).toBe(before[0]?.Version.Index);
+  });
+
+  it("a tampered value fails the stack, and deploys nothing", async () => {
+    const original = (await fixture("helm-secrets/secrets.age.yaml")).toString();
+    const tampered = original.replace(/data:8J9W/, "data:9J9W");
+    expect(tampered).not.toBe(original);
+    await repo.write(`stacks/${stack}/db.sops.yaml`, tampered);
+    await repo.commit("tampered");
+    await repo.push(bare);
+    const result = await reconcile();
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain(`stacks/${stack}/db.sops.yaml`);
+    expect(result.output).toMatch(/wrong key or tampered value|MAC mismatch/);
+  });
+
+  describe("a cancelled job", () => {
+    let hanging: Server;
+    let socket: string;
+
+    beforeAll(async () => {
+      await repo.write(`stacks/${stack}/db.sops.yaml`, await fixture("helm-secrets/secrets.age.yaml"));
+      await repo.commit("valid again");
+      await repo.push(bare);
+      // A Docker endpoint that accepts connections and never answers: croncd stops after render,
+      // with the decrypted files in its workspace, waiting for docker.
+      socket = path.join(work, "hanging.sock");
+      hanging = createServer(() => undefined);
+      await new Promise<void>((resolve) => hanging.listen(socket, resolve));
+    });
+
+    afterAll(async () => {
+      await new Promise((resolve) => hanging.close(resolve));
+    });
+
+    it("removes its decrypted files on SIGTERM", async () => {
+      const hangingConfig = await writeConfig(
+        path.join(work, "hanging"),
+        [{ name: "platform", url: bare }],
+        [{ name: stack, source: "platform", path: "stacks" }],
+      );
+      // writeConfig pins docker.host to the test Swarm; this run points it at the silent socket.
+      const config = (await readFile(hangingConfig, "utf8")).replace(/host: .*/, `host: unix://${socket}`);
+      await writeFile(hangingConfig, config);
+      const child = execa(
+        "node",
+        [
+          fileURLToPath(new URL("../../bin/croncd.js", import.meta.url)),
+          "reconcile",
+          "--config",
+          hangingConfig,
+        ],
+        {
+          env: { SOPS_AGE_KEY: ageKeys, TMPDIR: scratch },
+          reject: false,
+        },
+      );
+      // Wait until the decrypted secret exists in the workspace, then cancel like a CI runner does.
+      await waitFor(async () => (await listFiles(scratch)).some((file) => file.includes("secrets-db-")), {
+        timeoutMs: 60_000,
+        what: "the decrypted secret in croncd's workspace",
+      });
+      child.kill("SIGTERM");
+      const result = await child;
+      expect(result.exitCode).toBe(143);
+      expect(await listFiles(scratch)).toEqual([]);
+    });
+  });
+});
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.map((entry) => path.join(entry.parentPath, entry.name));
+}
