@@ -1,5 +1,5 @@
-// Builds the CLI and the example runner into dist/ (not committed; `npm ci` runs this).
+// Builds the CLI, the example runner and the benchmark into dist/ (not committed; `npm ci` runs this).
 import { build } from "esbuild";
-import { cliBundle, exampleBundle } from "./bundles.mjs";
+import { benchBundle, cliBundle, exampleBundle } from "./bundles.mjs";
 
-await Promise.all([build(cliBundle), build(exampleBundle)]);
+await Promise.all([build(cliBundle), build(exampleBundle), build(benchBundle)]);

@@ -30,5 +30,8 @@ export const exampleBundle = {
   outfile: "dist/run-example.mjs",
 };
 
+/** `npm run bench`: in-process sops decryption against one `age` process per file. */
+export const benchBundle = { ...common, entryPoints: ["scripts/bench.ts"], outfile: "dist/bench.mjs" };
+
 /** Committed to git, because Actions runners execute it straight from the repository. */
 export const actionBundle = { ...common, entryPoints: ["action/main.ts"], outfile: "action/dist/index.mjs" };

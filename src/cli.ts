@@ -3,6 +3,7 @@
  */
 import { parseArguments, type Arguments } from "./cli/arguments.js";
 import { USAGE } from "./cli/usage.js";
+import { decryptCommand } from "./commands/decrypt.js";
 import { pruneStack } from "./commands/prune-stack.js";
 import { loadConfig } from "./config/load.js";
 import { applyRefOverrides } from "./config/ref-overrides.js";
@@ -36,6 +37,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (args.command === "version") {
     process.stdout.write(`croncd ${VERSION}\n`);
     return ExitCode.ok;
+  }
+  if (args.command === "decrypt") {
+    // Needs no croncd.yaml and writes no report: the plaintext on stdout is the whole result.
+    try {
+      await decryptCommand({
+        file: args.file as string,
+        env,
+        out: process.stdout,
+        ...(args.ignoreMac ? { ignoreMac: true } : {}),
+        ...(args.inputType ? { format: args.inputType } : {}),
+      });
+      return ExitCode.ok;
+    } catch (error) {
+      log.error(describeError(error));
+      return ExitCode.failed;
+    }
   }
 
   const startedAt = new Date();

@@ -11,11 +11,11 @@ var __require = /* @__PURE__ */ ((x3) => typeof require !== "undefined" ? requir
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x3 + '" is not supported');
 });
-var __commonJS = (cb, mod) => function __require2() {
+var __commonJS = (cb, mod4) => function __require2() {
   try {
-    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+    return mod4 || (0, cb[__getOwnPropNames(cb)[0]])((mod4 = { exports: {} }).exports, mod4), mod4.exports;
   } catch (e) {
-    throw mod = 0, e;
+    throw mod4 = 0, e;
   }
 };
 var __export = (target, all) => {
@@ -30,13 +30,13 @@ var __copyProps = (to2, from, except, desc) => {
   }
   return to2;
 };
-var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+var __toESM = (mod4, isNodeMode, target) => (target = mod4 != null ? __create(__getProtoOf(mod4)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
-  mod
+  isNodeMode || !mod4 || !mod4.__esModule ? __defProp(target, "default", { value: mod4, enumerable: true }) : target,
+  mod4
 ));
 
 // node_modules/tunnel/lib/tunnel.js
@@ -969,7 +969,7 @@ var require_util = __commonJS({
     var assert2 = __require("node:assert");
     var { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols();
     var { IncomingMessage } = __require("node:http");
-    var stream = __require("node:stream");
+    var stream2 = __require("node:stream");
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path17 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path22 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path17 && path17[0] !== "/") {
-          path17 = `/${path17}`;
+        if (path22 && path22[0] !== "/") {
+          path22 = `/${path22}`;
         }
-        return new URL(`${origin}${path17}`);
+        return new URL(`${origin}${path22}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1143,24 +1143,24 @@ var require_util = __commonJS({
       return null;
     }
     function isDestroyed(body) {
-      return body && !!(body.destroyed || body[kDestroyed] || stream.isDestroyed?.(body));
+      return body && !!(body.destroyed || body[kDestroyed] || stream2.isDestroyed?.(body));
     }
-    function destroy(stream2, err) {
-      if (stream2 == null || !isStream2(stream2) || isDestroyed(stream2)) {
+    function destroy(stream3, err) {
+      if (stream3 == null || !isStream2(stream3) || isDestroyed(stream3)) {
         return;
       }
-      if (typeof stream2.destroy === "function") {
-        if (Object.getPrototypeOf(stream2).constructor === IncomingMessage) {
-          stream2.socket = null;
+      if (typeof stream3.destroy === "function") {
+        if (Object.getPrototypeOf(stream3).constructor === IncomingMessage) {
+          stream3.socket = null;
         }
-        stream2.destroy(err);
+        stream3.destroy(err);
       } else if (err) {
         queueMicrotask(() => {
-          stream2.emit("error", err);
+          stream3.emit("error", err);
         });
       }
-      if (stream2.destroyed !== true) {
-        stream2[kDestroyed] = true;
+      if (stream3.destroyed !== true) {
+        stream3[kDestroyed] = true;
       }
     }
     var KEEPALIVE_TIMEOUT_EXPR = /timeout=(\d+)/;
@@ -1259,13 +1259,13 @@ var require_util = __commonJS({
       }
     }
     function isDisturbed(body) {
-      return !!(body && (stream.isDisturbed(body) || body[kBodyUsed]));
+      return !!(body && (stream2.isDisturbed(body) || body[kBodyUsed]));
     }
     function isErrored(body) {
-      return !!(body && stream.isErrored(body));
+      return !!(body && stream2.isErrored(body));
     }
     function isReadable(body) {
-      return !!(body && stream.isReadable(body));
+      return !!(body && stream2.isReadable(body));
     }
     function getSocketInfo(socket) {
       return {
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path17, origin }
+          request: { method, path: path22, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path17);
+        debuglog2("sending request to %s %s/%s", method, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path17, origin },
+          request: { method, path: path22, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path17,
+          path22,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path17, origin }
+          request: { method, path: path22, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path17);
+        debuglog2("trailers received from %s %s/%s", method, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path17, origin },
+          request: { method, path: path22, origin },
           error: error63
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path17,
+          path22,
           error63.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path17, origin }
+            request: { method, path: path22, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path17);
+          debuglog2("sending request to %s %s/%s", method, origin, path22);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path17,
+        path: path22,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path17 !== "string") {
+        if (typeof path22 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path17[0] !== "/" && !(path17.startsWith("http://") || path17.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path17)) {
+        } else if (invalidPathRegex.test(path22)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path17, query) : path17;
+        this.path = query ? buildURL(path22, query) : path22;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2122,14 +2122,14 @@ var require_dispatcher_base = __commonJS({
     var kWebSocketOptions = /* @__PURE__ */ Symbol("webSocketOptions");
     var kEventSourceOptions = /* @__PURE__ */ Symbol("eventSourceOptions");
     var DispatcherBase = class extends Dispatcher {
-      constructor(opts) {
+      constructor(opts2) {
         super();
         this[kDestroyed] = false;
         this[kOnDestroyed] = null;
         this[kClosed] = false;
         this[kOnClosed] = [];
-        this[kWebSocketOptions] = opts?.webSocket ?? {};
-        this[kEventSourceOptions] = opts?.eventSource ?? {};
+        this[kWebSocketOptions] = opts2?.webSocket ?? {};
+        this[kEventSourceOptions] = opts2?.eventSource ?? {};
       }
       get webSocketOptions() {
         return {
@@ -2241,24 +2241,24 @@ var require_dispatcher_base = __commonJS({
           queueMicrotask(onDestroyed);
         });
       }
-      [kInterceptedDispatch](opts, handler) {
+      [kInterceptedDispatch](opts2, handler) {
         if (!this[kInterceptors] || this[kInterceptors].length === 0) {
           this[kInterceptedDispatch] = this[kDispatch];
-          return this[kDispatch](opts, handler);
+          return this[kDispatch](opts2, handler);
         }
         let dispatch = this[kDispatch].bind(this);
         for (let i2 = this[kInterceptors].length - 1; i2 >= 0; i2--) {
           dispatch = this[kInterceptors][i2](dispatch);
         }
         this[kInterceptedDispatch] = dispatch;
-        return dispatch(opts, handler);
+        return dispatch(opts2, handler);
       }
-      dispatch(opts, handler) {
+      dispatch(opts2, handler) {
         if (!handler || typeof handler !== "object") {
           throw new InvalidArgumentError("handler must be an object");
         }
         try {
-          if (!opts || typeof opts !== "object") {
+          if (!opts2 || typeof opts2 !== "object") {
             throw new InvalidArgumentError("opts must be an object.");
           }
           if (this[kDestroyed] || this[kOnDestroyed]) {
@@ -2267,7 +2267,7 @@ var require_dispatcher_base = __commonJS({
           if (this[kClosed]) {
             throw new ClientClosedError();
           }
-          return this[kInterceptedDispatch](opts, handler);
+          return this[kInterceptedDispatch](opts2, handler);
         } catch (err) {
           if (typeof handler.onError !== "function") {
             throw new InvalidArgumentError("invalid onError method");
@@ -2573,11 +2573,11 @@ var require_connect = __commonJS({
         }
       };
     }
-    function buildConnector({ allowH2, maxCachedSessions, socketPath, timeout, session: customSession, ...opts }) {
+    function buildConnector({ allowH2, maxCachedSessions, socketPath, timeout, session: customSession, ...opts2 }) {
       if (maxCachedSessions != null && (!Number.isInteger(maxCachedSessions) || maxCachedSessions < 0)) {
         throw new InvalidArgumentError("maxCachedSessions must be a positive integer or zero");
       }
-      const options = { path: socketPath, ...opts };
+      const options = { path: socketPath, ...opts2 };
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
@@ -2644,38 +2644,38 @@ var require_connect = __commonJS({
         return socket;
       };
     }
-    var setupConnectTimeout = process.platform === "win32" ? (socketWeakRef, opts) => {
-      if (!opts.timeout) {
+    var setupConnectTimeout = process.platform === "win32" ? (socketWeakRef, opts2) => {
+      if (!opts2.timeout) {
         return noop3;
       }
       let s1 = null;
       let s2 = null;
       const fastTimer = timers.setFastTimeout(() => {
         s1 = setImmediate(() => {
-          s2 = setImmediate(() => onConnectTimeout(socketWeakRef.deref(), opts));
+          s2 = setImmediate(() => onConnectTimeout(socketWeakRef.deref(), opts2));
         });
-      }, opts.timeout);
+      }, opts2.timeout);
       return () => {
         timers.clearFastTimeout(fastTimer);
         clearImmediate(s1);
         clearImmediate(s2);
       };
-    } : (socketWeakRef, opts) => {
-      if (!opts.timeout) {
+    } : (socketWeakRef, opts2) => {
+      if (!opts2.timeout) {
         return noop3;
       }
       let s1 = null;
       const fastTimer = timers.setFastTimeout(() => {
         s1 = setImmediate(() => {
-          onConnectTimeout(socketWeakRef.deref(), opts);
+          onConnectTimeout(socketWeakRef.deref(), opts2);
         });
-      }, opts.timeout);
+      }, opts2.timeout);
       return () => {
         timers.clearFastTimeout(fastTimer);
         clearImmediate(s1);
       };
     };
-    function onConnectTimeout(socket, opts) {
+    function onConnectTimeout(socket, opts2) {
       if (socket == null) {
         return;
       }
@@ -2683,9 +2683,9 @@ var require_connect = __commonJS({
       if (Array.isArray(socket.autoSelectFamilyAttemptedAddresses)) {
         message += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(", ")},`;
       } else {
-        message += ` (attempted address: ${opts.hostname}:${opts.port},`;
+        message += ` (attempted address: ${opts2.hostname}:${opts2.port},`;
       }
-      message += ` timeout: ${opts.timeout}ms)`;
+      message += ` timeout: ${opts2.timeout}ms)`;
       util.destroy(socket, new ConnectTimeoutError(message));
     }
     module.exports = buildConnector;
@@ -3685,8 +3685,8 @@ var require_webidl = __commonJS({
         message: `"${context.value}" is an invalid ${context.type}.`
       });
     };
-    webidl.brandCheck = function(V3, I3, opts) {
-      if (opts?.strict !== false) {
+    webidl.brandCheck = function(V3, I3, opts2) {
+      if (opts2?.strict !== false) {
         if (!(V3 instanceof I3)) {
           const err = new TypeError("Illegal invocation");
           err.code = "ERR_INVALID_THIS";
@@ -3739,7 +3739,7 @@ var require_webidl = __commonJS({
     };
     webidl.util.markAsUncloneable = markAsUncloneable || (() => {
     });
-    webidl.util.ConvertToInt = function(V3, bitLength, signedness, opts) {
+    webidl.util.ConvertToInt = function(V3, bitLength, signedness, opts2) {
       let upperBound;
       let lowerBound;
       if (bitLength === 64) {
@@ -3760,7 +3760,7 @@ var require_webidl = __commonJS({
       if (x3 === 0) {
         x3 = 0;
       }
-      if (opts?.enforceRange === true) {
+      if (opts2?.enforceRange === true) {
         if (Number.isNaN(x3) || x3 === Number.POSITIVE_INFINITY || x3 === Number.NEGATIVE_INFINITY) {
           throw webidl.errors.exception({
             header: "Integer conversion",
@@ -3776,7 +3776,7 @@ var require_webidl = __commonJS({
         }
         return x3;
       }
-      if (!Number.isNaN(x3) && opts?.clamp === true) {
+      if (!Number.isNaN(x3) && opts2?.clamp === true) {
         x3 = Math.min(Math.max(x3, lowerBound), upperBound);
         if (Math.floor(x3) % 2 === 0) {
           x3 = Math.floor(x3);
@@ -3873,8 +3873,8 @@ var require_webidl = __commonJS({
       };
     };
     webidl.interfaceConverter = function(i2) {
-      return (V3, prefix, argument, opts) => {
-        if (opts?.strict !== false && !(V3 instanceof i2)) {
+      return (V3, prefix, argument, opts2) => {
+        if (opts2?.strict !== false && !(V3 instanceof i2)) {
           throw webidl.errors.exception({
             header: prefix,
             message: `Expected ${argument} ("${webidl.util.Stringify(V3)}") to be an instance of ${i2.name}.`
@@ -3932,8 +3932,8 @@ var require_webidl = __commonJS({
         return converter(V3, prefix, argument);
       };
     };
-    webidl.converters.DOMString = function(V3, prefix, argument, opts) {
-      if (V3 === null && opts?.legacyNullToEmptyString) {
+    webidl.converters.DOMString = function(V3, prefix, argument, opts2) {
+      if (V3 === null && opts2?.legacyNullToEmptyString) {
         return "";
       }
       if (typeof V3 === "symbol") {
@@ -3975,11 +3975,11 @@ var require_webidl = __commonJS({
       const x3 = webidl.util.ConvertToInt(V3, 32, "unsigned", void 0, prefix, argument);
       return x3;
     };
-    webidl.converters["unsigned short"] = function(V3, prefix, argument, opts) {
-      const x3 = webidl.util.ConvertToInt(V3, 16, "unsigned", opts, prefix, argument);
+    webidl.converters["unsigned short"] = function(V3, prefix, argument, opts2) {
+      const x3 = webidl.util.ConvertToInt(V3, 16, "unsigned", opts2, prefix, argument);
       return x3;
     };
-    webidl.converters.ArrayBuffer = function(V3, prefix, argument, opts) {
+    webidl.converters.ArrayBuffer = function(V3, prefix, argument, opts2) {
       if (webidl.util.Type(V3) !== "Object" || !types.isAnyArrayBuffer(V3)) {
         throw webidl.errors.conversionFailed({
           prefix,
@@ -3987,7 +3987,7 @@ var require_webidl = __commonJS({
           types: ["ArrayBuffer"]
         });
       }
-      if (opts?.allowShared === false && types.isSharedArrayBuffer(V3)) {
+      if (opts2?.allowShared === false && types.isSharedArrayBuffer(V3)) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
@@ -4001,7 +4001,7 @@ var require_webidl = __commonJS({
       }
       return V3;
     };
-    webidl.converters.TypedArray = function(V3, T2, prefix, name2, opts) {
+    webidl.converters.TypedArray = function(V3, T2, prefix, name2, opts2) {
       if (webidl.util.Type(V3) !== "Object" || !types.isTypedArray(V3) || V3.constructor.name !== T2.name) {
         throw webidl.errors.conversionFailed({
           prefix,
@@ -4009,7 +4009,7 @@ var require_webidl = __commonJS({
           types: [T2.name]
         });
       }
-      if (opts?.allowShared === false && types.isSharedArrayBuffer(V3.buffer)) {
+      if (opts2?.allowShared === false && types.isSharedArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
@@ -4023,14 +4023,14 @@ var require_webidl = __commonJS({
       }
       return V3;
     };
-    webidl.converters.DataView = function(V3, prefix, name2, opts) {
+    webidl.converters.DataView = function(V3, prefix, name2, opts2) {
       if (webidl.util.Type(V3) !== "Object" || !types.isDataView(V3)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${name2} is not a DataView.`
         });
       }
-      if (opts?.allowShared === false && types.isSharedArrayBuffer(V3.buffer)) {
+      if (opts2?.allowShared === false && types.isSharedArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
@@ -4044,15 +4044,15 @@ var require_webidl = __commonJS({
       }
       return V3;
     };
-    webidl.converters.BufferSource = function(V3, prefix, name2, opts) {
+    webidl.converters.BufferSource = function(V3, prefix, name2, opts2) {
       if (types.isAnyArrayBuffer(V3)) {
-        return webidl.converters.ArrayBuffer(V3, prefix, name2, { ...opts, allowShared: false });
+        return webidl.converters.ArrayBuffer(V3, prefix, name2, { ...opts2, allowShared: false });
       }
       if (types.isTypedArray(V3)) {
-        return webidl.converters.TypedArray(V3, V3.constructor, prefix, name2, { ...opts, allowShared: false });
+        return webidl.converters.TypedArray(V3, V3.constructor, prefix, name2, { ...opts2, allowShared: false });
       }
       if (types.isDataView(V3)) {
-        return webidl.converters.DataView(V3, prefix, name2, { ...opts, allowShared: false });
+        return webidl.converters.DataView(V3, prefix, name2, { ...opts2, allowShared: false });
       }
       throw webidl.errors.conversionFailed({
         prefix,
@@ -4091,11 +4091,11 @@ var require_util2 = __commonJS({
     var { isUint8Array: isUint8Array2 } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto2;
+    var crypto3;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto2.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
+      supportedHashes = crypto3.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
     } catch {
     }
     function responseURL(response) {
@@ -4368,10 +4368,10 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes, metadataList) {
-      if (crypto2 === void 0) {
+      if (crypto3 === void 0) {
         return true;
       }
-      const parsedMetadata = parseMetadata(metadataList);
+      const parsedMetadata = parseMetadata2(metadataList);
       if (parsedMetadata === "no metadata") {
         return true;
       }
@@ -4383,7 +4383,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto2.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto3.createHash(algorithm).update(bytes).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -4398,7 +4398,7 @@ var require_util2 = __commonJS({
       return false;
     }
     var parseHashWithOptions = /(?<algo>sha256|sha384|sha512)-((?<hash>[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}(?:\s|$)( +[!-~]*)?)?/i;
-    function parseMetadata(metadata) {
+    function parseMetadata2(metadata) {
       const result = [];
       let empty = true;
       for (const token of metadata.split(" ")) {
@@ -4642,8 +4642,8 @@ var require_util2 = __commonJS({
         errorSteps(e);
       }
     }
-    function isReadableStreamLike(stream) {
-      return stream instanceof ReadableStream || stream[Symbol.toStringTag] === "ReadableStream" && typeof stream.tee === "function";
+    function isReadableStreamLike(stream2) {
+      return stream2 instanceof ReadableStream || stream2[Symbol.toStringTag] === "ReadableStream" && typeof stream2.tee === "function";
     }
     function readableStreamClose(controller) {
       try {
@@ -4859,8 +4859,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name2, list) {
-      const value = list.get(name2, true);
+    function getDecodeSplit(name2, list2) {
+      const value = list2.get(name2, true);
       if (value === null) {
         return null;
       }
@@ -4936,7 +4936,7 @@ var require_util2 = __commonJS({
       readAllBytes,
       simpleRangeHeaderValue,
       buildContentRange,
-      parseMetadata,
+      parseMetadata: parseMetadata2,
       createInflate,
       extractMimeType,
       getDecodeSplit,
@@ -5447,8 +5447,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto2 = __require("node:crypto");
-      random = (max) => crypto2.randomInt(0, max);
+      const crypto3 = __require("node:crypto");
+      random = (max) => crypto3.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -5459,20 +5459,20 @@ var require_body = __commonJS({
     var streamRegistry;
     if (hasFinalizationRegistry) {
       streamRegistry = new FinalizationRegistry((weakRef) => {
-        const stream = weakRef.deref();
-        if (stream && !stream.locked && !isDisturbed(stream) && !isErrored(stream)) {
-          stream.cancel("Response object has been garbage collected").catch(noop3);
+        const stream2 = weakRef.deref();
+        if (stream2 && !stream2.locked && !isDisturbed(stream2) && !isErrored(stream2)) {
+          stream2.cancel("Response object has been garbage collected").catch(noop3);
         }
       });
     }
     function extractBody(object2, keepalive = false) {
-      let stream = null;
+      let stream2 = null;
       if (object2 instanceof ReadableStream) {
-        stream = object2;
+        stream2 = object2;
       } else if (isBlobLike(object2)) {
-        stream = object2.stream();
+        stream2 = object2.stream();
       } else {
-        stream = new ReadableStream({
+        stream2 = new ReadableStream({
           async pull(controller) {
             const buffer = typeof source === "string" ? textEncoder3.encode(source) : source;
             if (buffer.byteLength) {
@@ -5485,7 +5485,7 @@ var require_body = __commonJS({
           type: "bytes"
         });
       }
-      assert2(isReadableStreamLike(stream));
+      assert2(isReadableStreamLike(stream2));
       let action = null;
       let source = null;
       let length = null;
@@ -5564,14 +5564,14 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             "Response body object should not be disturbed or locked"
           );
         }
-        stream = object2 instanceof ReadableStream ? object2 : ReadableStreamFrom(object2);
+        stream2 = object2 instanceof ReadableStream ? object2 : ReadableStreamFrom(object2);
       }
       if (typeof source === "string" || util.isBuffer(source)) {
         length = Buffer.byteLength(source);
       }
       if (action != null) {
         let iterator;
-        stream = new ReadableStream({
+        stream2 = new ReadableStream({
           async start() {
             iterator = action(object2)[Symbol.asyncIterator]();
           },
@@ -5583,7 +5583,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                 controller.byobRequest?.respond(0);
               });
             } else {
-              if (!isErrored(stream)) {
+              if (!isErrored(stream2)) {
                 const buffer = new Uint8Array(value);
                 if (buffer.byteLength) {
                   controller.enqueue(buffer);
@@ -5598,7 +5598,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           type: "bytes"
         });
       }
-      const body = { stream, source, length };
+      const body = { stream: stream2, source, length };
       return [body, type];
     }
     function safelyExtractBody(object2, keepalive = false) {
@@ -5800,13 +5800,13 @@ var require_client_h1 = __commonJS({
     var extractBody;
     async function lazyllhttp() {
       const llhttpWasmData = process.env.JEST_WORKER_ID ? require_llhttp_wasm() : void 0;
-      let mod;
+      let mod4;
       try {
-        mod = await WebAssembly.compile(require_llhttp_simd_wasm());
+        mod4 = await WebAssembly.compile(require_llhttp_simd_wasm());
       } catch (e) {
-        mod = await WebAssembly.compile(llhttpWasmData || require_llhttp_wasm());
+        mod4 = await WebAssembly.compile(llhttpWasmData || require_llhttp_wasm());
       }
-      return await WebAssembly.instantiate(mod, {
+      return await WebAssembly.instantiate(mod4, {
         env: {
           /* eslint-disable camelcase */
           wasm_on_url: (p2, at2, len) => {
@@ -5860,7 +5860,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser = class {
+    var Parser2 = class {
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
@@ -6287,7 +6287,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path17, host, upgrade, blocking, reset: reset2 } = request;
+      const { method, path: path22, host, upgrade, blocking, reset: reset2 } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path17} HTTP/1.1\r
+      let header = `${method} ${path22} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path17, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7092,7 +7092,7 @@ var require_client_h2 = __commonJS({
           headers[key] = val;
         }
       }
-      let stream;
+      let stream2;
       const { hostname: hostname3, port } = client[kUrl];
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname3}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
@@ -7101,15 +7101,15 @@ var require_client_h2 = __commonJS({
           return;
         }
         if (request.completed) {
-          if (method === "CONNECT" && stream != null) {
-            util.destroy(stream, error63 || new RequestAbortedError());
+          if (method === "CONNECT" && stream2 != null) {
+            util.destroy(stream2, error63 || new RequestAbortedError());
           }
           return;
         }
         error63 = error63 || new RequestAbortedError();
         util.errorRequest(client, request, error63);
-        if (stream != null) {
-          util.destroy(stream, error63);
+        if (stream2 != null) {
+          util.destroy(stream2, error63);
         }
         util.destroy(body, error63);
         client[kQueue][client[kRunningIdx]++] = null;
@@ -7125,49 +7125,49 @@ var require_client_h2 = __commonJS({
       }
       if (method === "CONNECT") {
         session.ref();
-        stream = session.request(headers, { endStream: false, signal });
+        stream2 = session.request(headers, { endStream: false, signal });
         let upgradeResponseFinished = false;
         const onResponse = (headers2) => {
           upgradeResponseFinished = true;
-          stream.off(errorMonitor, onUpgradeError);
+          stream2.off(errorMonitor, onUpgradeError);
           request.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
         const onUpgradeError = (error63) => {
           upgradeResponseFinished = true;
-          stream.off("response", onResponse);
+          stream2.off("response", onResponse);
           request.onUpgradeError(error63);
         };
         const onReady = () => {
           try {
-            request.onUpgrade(null, null, stream);
+            request.onUpgrade(null, null, stream2);
           } catch (error63) {
-            stream.off("response", onResponse);
+            stream2.off("response", onResponse);
             abort(error63);
             return;
           }
           if (request.aborted) {
             return;
           }
-          stream.off("error", abort);
-          stream.once(errorMonitor, onUpgradeError);
+          stream2.off("error", abort);
+          stream2.once(errorMonitor, onUpgradeError);
           client[kQueue][client[kRunningIdx]++] = null;
         };
-        stream.once("response", onResponse);
-        stream.once("error", abort);
+        stream2.once("response", onResponse);
+        stream2.once("error", abort);
         ++session[kOpenStreams];
         onReady();
-        stream.once("close", () => {
+        stream2.once("close", () => {
           if (!upgradeResponseFinished && request.completed) {
-            stream.off("response", onResponse);
-            stream.off(errorMonitor, onUpgradeError);
-            request.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
+            stream2.off("response", onResponse);
+            stream2.off(errorMonitor, onUpgradeError);
+            request.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream2.rstCode}`));
           }
           session[kOpenStreams] -= 1;
           if (session[kOpenStreams] === 0) session.unref();
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path17;
+      headers[HTTP2_HEADER_PATH] = path22;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7202,36 +7202,36 @@ var require_client_h2 = __commonJS({
       const shouldEndStream = method === "GET" || method === "HEAD" || body === null;
       if (expectContinue) {
         headers[HTTP2_HEADER_EXPECT] = "100-continue";
-        stream = session.request(headers, { endStream: shouldEndStream, signal });
-        stream.once("continue", writeBodyH2);
+        stream2 = session.request(headers, { endStream: shouldEndStream, signal });
+        stream2.once("continue", writeBodyH2);
       } else {
-        stream = session.request(headers, {
+        stream2 = session.request(headers, {
           endStream: shouldEndStream,
           signal
         });
         writeBodyH2();
       }
       ++session[kOpenStreams];
-      stream.once("response", (headers2) => {
+      stream2.once("response", (headers2) => {
         const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
         request.onResponseStarted();
         if (request.aborted) {
           const err = new RequestAbortedError();
           util.errorRequest(client, request, err);
-          util.destroy(stream, err);
+          util.destroy(stream2, err);
           return;
         }
-        if (request.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
-          stream.pause();
+        if (request.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream2.resume.bind(stream2), "") === false) {
+          stream2.pause();
         }
-        stream.on("data", (chunk) => {
+        stream2.on("data", (chunk) => {
           if (request.onData(chunk) === false) {
-            stream.pause();
+            stream2.pause();
           }
         });
       });
-      stream.once("end", () => {
-        if (stream.state?.state == null || stream.state.state < 6) {
+      stream2.once("end", () => {
+        if (stream2.state?.state == null || stream2.state.state < 6) {
           request.onComplete([]);
         }
         if (session[kOpenStreams] === 0) {
@@ -7242,16 +7242,16 @@ var require_client_h2 = __commonJS({
         client[kPendingIdx] = client[kRunningIdx];
         client[kResume]();
       });
-      stream.once("close", () => {
+      stream2.once("close", () => {
         session[kOpenStreams] -= 1;
         if (session[kOpenStreams] === 0) {
           session.unref();
         }
       });
-      stream.once("error", function(err) {
+      stream2.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code) => {
+      stream2.once("frameError", (type, code) => {
         abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
       });
       return true;
@@ -7259,7 +7259,7 @@ var require_client_h2 = __commonJS({
         if (!body || contentLength === 0) {
           writeBuffer(
             abort,
-            stream,
+            stream2,
             null,
             client,
             request,
@@ -7270,7 +7270,7 @@ var require_client_h2 = __commonJS({
         } else if (util.isBuffer(body)) {
           writeBuffer(
             abort,
-            stream,
+            stream2,
             body,
             client,
             request,
@@ -7282,7 +7282,7 @@ var require_client_h2 = __commonJS({
           if (typeof body.stream === "function") {
             writeIterable(
               abort,
-              stream,
+              stream2,
               body.stream(),
               client,
               request,
@@ -7293,7 +7293,7 @@ var require_client_h2 = __commonJS({
           } else {
             writeBlob(
               abort,
-              stream,
+              stream2,
               body,
               client,
               request,
@@ -7307,7 +7307,7 @@ var require_client_h2 = __commonJS({
             abort,
             client[kSocket],
             expectsPayload,
-            stream,
+            stream2,
             body,
             client,
             request,
@@ -7316,7 +7316,7 @@ var require_client_h2 = __commonJS({
         } else if (util.isIterable(body)) {
           writeIterable(
             abort,
-            stream,
+            stream2,
             body,
             client,
             request,
@@ -7462,15 +7462,15 @@ var require_redirect_handler = __commonJS({
       }
     };
     var RedirectHandler = class {
-      constructor(dispatch, maxRedirections, opts, handler) {
+      constructor(dispatch, maxRedirections, opts2, handler) {
         if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0)) {
           throw new InvalidArgumentError("maxRedirections must be a positive number");
         }
-        util.validateHandler(handler, opts.method, opts.upgrade);
+        util.validateHandler(handler, opts2.method, opts2.upgrade);
         this.dispatch = dispatch;
         this.location = null;
         this.abort = null;
-        this.opts = { ...opts, maxRedirections: 0 };
+        this.opts = { ...opts2, maxRedirections: 0 };
         this.maxRedirections = maxRedirections;
         this.handler = handler;
         this.history = [];
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path17 = search ? `${pathname}${search}` : pathname;
+        const path22 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path17;
+        this.opts.path = path22;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7605,14 +7605,14 @@ var require_redirect_interceptor = __commonJS({
     var RedirectHandler = require_redirect_handler();
     function createRedirectInterceptor({ maxRedirections: defaultMaxRedirections }) {
       return (dispatch) => {
-        return function Intercept(opts, handler) {
-          const { maxRedirections = defaultMaxRedirections } = opts;
+        return function Intercept(opts2, handler) {
+          const { maxRedirections = defaultMaxRedirections } = opts2;
           if (!maxRedirections) {
-            return dispatch(opts, handler);
+            return dispatch(opts2, handler);
           }
-          const redirectHandler = new RedirectHandler(dispatch, maxRedirections, opts, handler);
-          opts = { ...opts, maxRedirections: 0 };
-          return dispatch(opts, redirectHandler);
+          const redirectHandler = new RedirectHandler(dispatch, maxRedirections, opts2, handler);
+          opts2 = { ...opts2, maxRedirections: 0 };
+          return dispatch(opts2, redirectHandler);
         };
       };
     }
@@ -7870,9 +7870,9 @@ var require_client = __commonJS({
         connect(this);
         this.once("connect", cb);
       }
-      [kDispatch](opts, handler) {
-        const origin = opts.origin || this[kUrl].origin;
-        const request = new Request(origin, opts, handler);
+      [kDispatch](opts2, handler) {
+        const origin = opts2.origin || this[kUrl].origin;
+        const request = new Request(origin, opts2, handler);
         this[kQueue].push(request);
         if (this[kResuming]) {
         } else if (util.bodyLength(request.body) == null && util.isIterable(request.body)) {
@@ -8232,8 +8232,8 @@ var require_pool_base = __commonJS({
     var kRemoveClient = /* @__PURE__ */ Symbol("remove client");
     var kStats = /* @__PURE__ */ Symbol("stats");
     var PoolBase = class extends DispatcherBase {
-      constructor(opts) {
-        super(opts);
+      constructor(opts2) {
+        super(opts2);
         this[kQueue] = new FixedQueue();
         this[kClients] = [];
         this[kQueued] = 0;
@@ -8321,13 +8321,13 @@ var require_pool_base = __commonJS({
         }
         await Promise.all(this[kClients].map((c5) => c5.destroy(err)));
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts2, handler) {
         const dispatcher = this[kGetDispatcher]();
         if (!dispatcher) {
           this[kNeedDrain] = true;
-          this[kQueue].push({ opts, handler });
+          this[kQueue].push({ opts: opts2, handler });
           this[kQueued]++;
-        } else if (!dispatcher.dispatch(opts, handler)) {
+        } else if (!dispatcher.dispatch(opts2, handler)) {
           dispatcher[kNeedDrain] = true;
           this[kNeedDrain] = !this[kGetDispatcher]();
         }
@@ -8387,8 +8387,8 @@ var require_pool = __commonJS({
     var kOptions = /* @__PURE__ */ Symbol("options");
     var kConnections = /* @__PURE__ */ Symbol("connections");
     var kFactory = /* @__PURE__ */ Symbol("factory");
-    function defaultFactory(origin, opts) {
-      return new Client(origin, opts);
+    function defaultFactory(origin, opts2) {
+      return new Client(origin, opts2);
     }
     var Pool = class extends PoolBase {
       constructor(origin, {
@@ -8493,13 +8493,13 @@ var require_balanced_pool = __commonJS({
       }
       return a2;
     }
-    function defaultFactory(origin, opts) {
-      return new Pool(origin, opts);
+    function defaultFactory(origin, opts2) {
+      return new Pool(origin, opts2);
     }
     var BalancedPool = class extends PoolBase {
-      constructor(upstreams = [], { factory = defaultFactory, ...opts } = {}) {
+      constructor(upstreams = [], { factory = defaultFactory, ...opts2 } = {}) {
         super();
-        this[kOptions] = opts;
+        this[kOptions] = opts2;
         this[kIndex] = -1;
         this[kCurrentWeight] = 0;
         this[kMaxWeightPerServer] = this[kOptions].maxWeightPerServer || 100;
@@ -8510,7 +8510,7 @@ var require_balanced_pool = __commonJS({
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
-        this[kInterceptors] = opts.interceptors?.BalancedPool && Array.isArray(opts.interceptors.BalancedPool) ? opts.interceptors.BalancedPool : [];
+        this[kInterceptors] = opts2.interceptors?.BalancedPool && Array.isArray(opts2.interceptors.BalancedPool) ? opts2.interceptors.BalancedPool : [];
         this[kFactory] = factory;
         for (const upstream of upstreams) {
           this.addUpstream(upstream);
@@ -8619,8 +8619,8 @@ var require_agent = __commonJS({
     var kOnDrain = /* @__PURE__ */ Symbol("onDrain");
     var kFactory = /* @__PURE__ */ Symbol("factory");
     var kOptions = /* @__PURE__ */ Symbol("options");
-    function defaultFactory(origin, opts) {
-      return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
+    function defaultFactory(origin, opts2) {
+      return opts2 && opts2.connections === 1 ? new Client(origin, opts2) : new Pool(origin, opts2);
     }
     var Agent = class extends DispatcherBase {
       constructor({ factory = defaultFactory, maxRedirections = 0, connect, tls, ...options } = {}) {
@@ -8666,19 +8666,19 @@ var require_agent = __commonJS({
         }
         return ret;
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts2, handler) {
         let key;
-        if (opts.origin && (typeof opts.origin === "string" || opts.origin instanceof URL)) {
-          key = String(opts.origin);
+        if (opts2.origin && (typeof opts2.origin === "string" || opts2.origin instanceof URL)) {
+          key = String(opts2.origin);
         } else {
           throw new InvalidArgumentError("opts.origin must be a non-empty string or URL.");
         }
         let dispatcher = this[kClients].get(key);
         if (!dispatcher) {
-          dispatcher = this[kFactory](opts.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
+          dispatcher = this[kFactory](opts2.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
           this[kClients].set(key, dispatcher);
         }
-        return dispatcher.dispatch(opts, handler);
+        return dispatcher.dispatch(opts2, handler);
       }
       async [kClose]() {
         const closePromises = [];
@@ -8723,16 +8723,16 @@ var require_proxy_agent = __commonJS({
     function defaultProtocolPort(protocol) {
       return protocol === "https:" ? 443 : 80;
     }
-    function defaultFactory(origin, opts) {
-      return new Pool(origin, opts);
+    function defaultFactory(origin, opts2) {
+      return new Pool(origin, opts2);
     }
     var noop3 = () => {
     };
-    function defaultAgentFactory(origin, opts) {
-      if (opts.connections === 1) {
-        return new Client(origin, opts);
+    function defaultAgentFactory(origin, opts2) {
+      if (opts2.connections === 1) {
+        return new Client(origin, opts2);
       }
-      return new Pool(origin, opts);
+      return new Pool(origin, opts2);
     }
     var Http1ProxyWrapper = class extends DispatcherBase {
       #client;
@@ -8748,7 +8748,7 @@ var require_proxy_agent = __commonJS({
           this.#client = new Client(proxyUrl, { connect });
         }
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts2, handler) {
         const onHeaders = handler.onHeaders;
         handler.onHeaders = function(statusCode, data, resume) {
           if (statusCode === 407) {
@@ -8761,16 +8761,16 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path17 = "/",
+          path: path22 = "/",
           headers = {}
-        } = opts;
-        opts.path = origin + path17;
+        } = opts2;
+        opts2.path = origin + path22;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
         }
-        opts.headers = { ...this[kProxyHeaders], ...headers };
-        return this.#client[kDispatch](opts, handler);
+        opts2.headers = { ...this[kProxyHeaders], ...headers };
+        return this.#client[kDispatch](opts2, handler);
       }
       async [kClose]() {
         return this.#client.close();
@@ -8780,36 +8780,36 @@ var require_proxy_agent = __commonJS({
       }
     };
     var ProxyAgent2 = class extends DispatcherBase {
-      constructor(opts) {
+      constructor(opts2) {
         super();
-        if (!opts || typeof opts === "object" && !(opts instanceof URL2) && !opts.uri) {
+        if (!opts2 || typeof opts2 === "object" && !(opts2 instanceof URL2) && !opts2.uri) {
           throw new InvalidArgumentError("Proxy uri is mandatory");
         }
-        const { clientFactory = defaultFactory } = opts;
+        const { clientFactory = defaultFactory } = opts2;
         if (typeof clientFactory !== "function") {
           throw new InvalidArgumentError("Proxy opts.clientFactory must be a function.");
         }
-        const { proxyTunnel = true } = opts;
-        const url2 = this.#getUrl(opts);
+        const { proxyTunnel = true } = opts2;
+        const url2 = this.#getUrl(opts2);
         const { href, origin, port, protocol, username, password, hostname: proxyHostname } = url2;
         this[kProxy] = { uri: href, protocol };
-        this[kInterceptors] = opts.interceptors?.ProxyAgent && Array.isArray(opts.interceptors.ProxyAgent) ? opts.interceptors.ProxyAgent : [];
-        this[kRequestTls] = opts.requestTls;
-        this[kProxyTls] = opts.proxyTls;
-        this[kProxyHeaders] = opts.headers || {};
+        this[kInterceptors] = opts2.interceptors?.ProxyAgent && Array.isArray(opts2.interceptors.ProxyAgent) ? opts2.interceptors.ProxyAgent : [];
+        this[kRequestTls] = opts2.requestTls;
+        this[kProxyTls] = opts2.proxyTls;
+        this[kProxyHeaders] = opts2.headers || {};
         this[kTunnelProxy] = proxyTunnel;
-        if (opts.auth && opts.token) {
+        if (opts2.auth && opts2.token) {
           throw new InvalidArgumentError("opts.auth cannot be used in combination with opts.token");
-        } else if (opts.auth) {
-          this[kProxyHeaders]["proxy-authorization"] = `Basic ${opts.auth}`;
-        } else if (opts.token) {
-          this[kProxyHeaders]["proxy-authorization"] = opts.token;
+        } else if (opts2.auth) {
+          this[kProxyHeaders]["proxy-authorization"] = `Basic ${opts2.auth}`;
+        } else if (opts2.token) {
+          this[kProxyHeaders]["proxy-authorization"] = opts2.token;
         } else if (username && password) {
           this[kProxyHeaders]["proxy-authorization"] = `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString("base64")}`;
         }
-        const connect = buildConnector({ ...opts.proxyTls });
-        this[kConnectEndpoint] = buildConnector({ ...opts.requestTls });
-        const agentFactory = opts.factory || defaultAgentFactory;
+        const connect = buildConnector({ ...opts2.proxyTls });
+        this[kConnectEndpoint] = buildConnector({ ...opts2.requestTls });
+        const agentFactory = opts2.factory || defaultAgentFactory;
         const factory = (origin2, options) => {
           const { protocol: protocol2 } = new URL2(origin2);
           if (!this[kTunnelProxy] && protocol2 === "http:" && this[kProxy].protocol === "http:") {
@@ -8823,22 +8823,22 @@ var require_proxy_agent = __commonJS({
         };
         this[kClient] = clientFactory(url2, { connect });
         this[kAgent] = new Agent({
-          ...opts,
+          ...opts2,
           factory,
-          connect: async (opts2, callback) => {
-            let requestedPath = opts2.host;
-            if (!opts2.port) {
-              requestedPath += `:${defaultProtocolPort(opts2.protocol)}`;
+          connect: async (opts3, callback) => {
+            let requestedPath = opts3.host;
+            if (!opts3.port) {
+              requestedPath += `:${defaultProtocolPort(opts3.protocol)}`;
             }
             try {
               const { socket, statusCode } = await this[kClient].connect({
                 origin,
                 port,
                 path: requestedPath,
-                signal: opts2.signal,
+                signal: opts3.signal,
                 headers: {
                   ...this[kProxyHeaders],
-                  host: opts2.host
+                  host: opts3.host
                 },
                 servername: this[kProxyTls]?.servername || proxyHostname
               });
@@ -8846,7 +8846,7 @@ var require_proxy_agent = __commonJS({
                 socket.on("error", noop3).destroy();
                 callback(new RequestAbortedError(`Proxy response (${statusCode}) !== 200 when HTTP Tunneling`));
               }
-              if (opts2.protocol !== "https:") {
+              if (opts3.protocol !== "https:") {
                 callback(null, socket);
                 return;
               }
@@ -8854,9 +8854,9 @@ var require_proxy_agent = __commonJS({
               if (this[kRequestTls]) {
                 servername = this[kRequestTls].servername;
               } else {
-                servername = opts2.servername;
+                servername = opts3.servername;
               }
-              this[kConnectEndpoint]({ ...opts2, servername, httpSocket: socket }, callback);
+              this[kConnectEndpoint]({ ...opts3, servername, httpSocket: socket }, callback);
             } catch (err) {
               if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
                 callback(new SecureProxyConnectionError(err));
@@ -8867,16 +8867,16 @@ var require_proxy_agent = __commonJS({
           }
         });
       }
-      dispatch(opts, handler) {
-        const headers = buildHeaders(opts.headers);
+      dispatch(opts2, handler) {
+        const headers = buildHeaders(opts2.headers);
         throwIfProxyAuthIsSent(headers);
         if (headers && !("host" in headers) && !("Host" in headers)) {
-          const { host } = new URL2(opts.origin);
+          const { host } = new URL2(opts2.origin);
           headers.host = host;
         }
         return this[kAgent].dispatch(
           {
-            ...opts,
+            ...opts2,
             headers
           },
           handler
@@ -8886,13 +8886,13 @@ var require_proxy_agent = __commonJS({
        * @param {import('../types/proxy-agent').ProxyAgent.Options | string | URL} opts
        * @returns {URL}
        */
-      #getUrl(opts) {
-        if (typeof opts === "string") {
-          return new URL2(opts);
-        } else if (opts instanceof URL2) {
-          return opts;
+      #getUrl(opts2) {
+        if (typeof opts2 === "string") {
+          return new URL2(opts2);
+        } else if (opts2 instanceof URL2) {
+          return opts2;
         } else {
-          return new URL2(opts.uri);
+          return new URL2(opts2.uri);
         }
       }
       async [kClose]() {
@@ -8941,16 +8941,16 @@ var require_env_http_proxy_agent = __commonJS({
       #noProxyValue = null;
       #noProxyEntries = null;
       #opts = null;
-      constructor(opts = {}) {
+      constructor(opts2 = {}) {
         super();
-        this.#opts = opts;
+        this.#opts = opts2;
         if (!experimentalWarned) {
           experimentalWarned = true;
           process.emitWarning("EnvHttpProxyAgent is experimental, expect them to change at any time.", {
             code: "UNDICI-EHPA"
           });
         }
-        const { httpProxy, httpsProxy, noProxy, ...agentOpts } = opts;
+        const { httpProxy, httpsProxy, noProxy, ...agentOpts } = opts2;
         this[kNoProxyAgent] = new Agent(agentOpts);
         const HTTP_PROXY = httpProxy ?? process.env.http_proxy ?? process.env.HTTP_PROXY;
         if (HTTP_PROXY) {
@@ -8966,10 +8966,10 @@ var require_env_http_proxy_agent = __commonJS({
         }
         this.#parseNoProxy();
       }
-      [kDispatch](opts, handler) {
-        const url2 = new URL(opts.origin);
+      [kDispatch](opts2, handler) {
+        const url2 = new URL(opts2.origin);
         const agent = this.#getProxyAgentForUrl(url2);
-        return agent.dispatch(opts, handler);
+        return agent.dispatch(opts2, handler);
       }
       async [kClose]() {
         await this[kNoProxyAgent].close();
@@ -9096,8 +9096,8 @@ var require_retry_handler = __commonJS({
       return null;
     }
     var RetryHandler = class _RetryHandler {
-      constructor(opts, handlers) {
-        const { retryOptions, ...dispatchOpts } = opts;
+      constructor(opts2, handlers) {
+        const { retryOptions, ...dispatchOpts } = opts2;
         const {
           // Retry scoped
           retry: retryFn,
@@ -9113,7 +9113,7 @@ var require_retry_handler = __commonJS({
         } = retryOptions ?? {};
         this.dispatch = handlers.dispatch;
         this.handler = handlers.handler;
-        this.opts = { ...dispatchOpts, body: wrapRequestBody(opts.body) };
+        this.opts = { ...dispatchOpts, body: wrapRequestBody(opts2.body) };
         this.abort = null;
         this.aborted = false;
         this.retryOpts = {
@@ -9189,9 +9189,9 @@ var require_retry_handler = __commonJS({
       onBodySent(chunk) {
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
-      static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
+      static [kRetryHandlerDefaultRetry](err, { state, opts: opts2 }, cb) {
         const { statusCode, code, headers } = err;
-        const { method, retryOptions } = opts;
+        const { method, retryOptions } = opts2;
         const {
           maxRetries,
           minTimeout,
@@ -9423,15 +9423,15 @@ var require_retry_agent = __commonJS({
         this.#agent = agent;
         this.#options = options;
       }
-      dispatch(opts, handler) {
+      dispatch(opts2, handler) {
         const retry = new RetryHandler({
-          ...opts,
+          ...opts2,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
           handler
         });
-        return this.#agent.dispatch(opts, retry);
+        return this.#agent.dispatch(opts2, retry);
       }
       close() {
         return this.#agent.close();
@@ -9566,9 +9566,9 @@ var require_readable = __commonJS({
         }
         return this[kBody];
       }
-      async dump(opts) {
-        let limit = Number.isFinite(opts?.limit) ? opts.limit : 128 * 1024;
-        const signal = opts?.signal;
+      async dump(opts2) {
+        let limit = Number.isFinite(opts2?.limit) ? opts2.limit : 128 * 1024;
+        const signal = opts2?.signal;
         if (signal != null && (typeof signal !== "object" || !("aborted" in signal))) {
           throw new InvalidArgumentError("signal must be an AbortSignal");
         }
@@ -9606,13 +9606,13 @@ var require_readable = __commonJS({
     function isUnusable(self) {
       return util.isDisturbed(self) || isLocked(self);
     }
-    async function consume(stream, type) {
-      assert2(!stream[kConsume]);
+    async function consume(stream2, type) {
+      assert2(!stream2[kConsume]);
       return new Promise((resolve, reject) => {
-        if (isUnusable(stream)) {
-          const rState = stream._readableState;
+        if (isUnusable(stream2)) {
+          const rState = stream2._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
-            stream.on("error", (err) => {
+            stream2.on("error", (err) => {
               reject(err);
             }).on("close", () => {
               reject(new TypeError("unusable"));
@@ -9622,22 +9622,22 @@ var require_readable = __commonJS({
           }
         } else {
           queueMicrotask(() => {
-            stream[kConsume] = {
+            stream2[kConsume] = {
               type,
-              stream,
+              stream: stream2,
               resolve,
               reject,
               length: 0,
               body: []
             };
-            stream.on("error", function(err) {
+            stream2.on("error", function(err) {
               consumeFinish(this[kConsume], err);
             }).on("close", function() {
               if (this[kConsume].body !== null) {
                 consumeFinish(this[kConsume], new RequestAbortedError());
               }
             });
-            consumeStart(stream[kConsume]);
+            consumeStart(stream2[kConsume]);
           });
         }
       });
@@ -9695,7 +9695,7 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve, stream: stream2, length } = consume2;
       try {
         if (type === "text") {
           resolve(chunksDecode(body, length));
@@ -9704,13 +9704,13 @@ var require_readable = __commonJS({
         } else if (type === "arrayBuffer") {
           resolve(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve(new Blob(body, { type: stream2[kContentType] }));
         } else if (type === "bytes") {
           resolve(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
-        stream.destroy(err);
+        stream2.destroy(err);
       }
     }
     function consumePush(consume2, chunk) {
@@ -9809,11 +9809,11 @@ var require_api_request = __commonJS({
     var { getResolveErrorBodyCallback } = require_util3();
     var { AsyncResource } = __require("node:async_hooks");
     var RequestHandler = class extends AsyncResource {
-      constructor(opts, callback) {
-        if (!opts || typeof opts !== "object") {
+      constructor(opts2, callback) {
+        if (!opts2 || typeof opts2 !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
+        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts2;
         try {
           if (typeof callback !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -9961,21 +9961,21 @@ var require_api_request = __commonJS({
         }
       }
     };
-    function request(opts, callback) {
+    function request(opts2, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          request.call(this, opts, (err, data) => {
+          request.call(this, opts2, (err, data) => {
             return err ? reject(err) : resolve(data);
           });
         });
       }
       try {
-        this.dispatch(opts, new RequestHandler(opts, callback));
+        this.dispatch(opts2, new RequestHandler(opts2, callback));
       } catch (err) {
         if (typeof callback !== "function") {
           throw err;
         }
-        const opaque = opts?.opaque;
+        const opaque = opts2?.opaque;
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
@@ -10047,11 +10047,11 @@ var require_api_stream = __commonJS({
     var { AsyncResource } = __require("node:async_hooks");
     var { addSignal, removeSignal } = require_abort_signal();
     var StreamHandler = class extends AsyncResource {
-      constructor(opts, factory, callback) {
-        if (!opts || typeof opts !== "object") {
+      constructor(opts2, factory, callback) {
+        if (!opts2 || typeof opts2 !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts;
+        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts2;
         try {
           if (typeof callback !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -10186,25 +10186,25 @@ var require_api_stream = __commonJS({
         }
       }
     };
-    function stream(opts, factory, callback) {
+    function stream2(opts2, factory, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          stream.call(this, opts, factory, (err, data) => {
+          stream2.call(this, opts2, factory, (err, data) => {
             return err ? reject(err) : resolve(data);
           });
         });
       }
       try {
-        this.dispatch(opts, new StreamHandler(opts, factory, callback));
+        this.dispatch(opts2, new StreamHandler(opts2, factory, callback));
       } catch (err) {
         if (typeof callback !== "function") {
           throw err;
         }
-        const opaque = opts?.opaque;
+        const opaque = opts2?.opaque;
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
-    module.exports = stream;
+    module.exports = stream2;
   }
 });
 
@@ -10260,14 +10260,14 @@ var require_api_pipeline = __commonJS({
       }
     };
     var PipelineHandler = class extends AsyncResource {
-      constructor(opts, handler) {
-        if (!opts || typeof opts !== "object") {
+      constructor(opts2, handler) {
+        if (!opts2 || typeof opts2 !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
         if (typeof handler !== "function") {
           throw new InvalidArgumentError("invalid handler");
         }
-        const { signal, method, opaque, onInfo, responseHeaders } = opts;
+        const { signal, method, opaque, onInfo, responseHeaders } = opts2;
         if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
@@ -10286,7 +10286,7 @@ var require_api_pipeline = __commonJS({
         this.onInfo = onInfo || null;
         this.req = new PipelineRequest().on("error", util.nop);
         this.ret = new Duplex4({
-          readableObjectMode: opts.objectMode,
+          readableObjectMode: opts2.objectMode,
           autoDestroy: true,
           read: () => {
             const { body } = this;
@@ -10395,10 +10395,10 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline(opts, handler) {
+    function pipeline(opts2, handler) {
       try {
-        const pipelineHandler = new PipelineHandler(opts, handler);
-        this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
+        const pipelineHandler = new PipelineHandler(opts2, handler);
+        this.dispatch({ ...opts2, body: pipelineHandler.req }, pipelineHandler);
         return pipelineHandler.ret;
       } catch (err) {
         return new PassThrough2().destroy(err);
@@ -10418,14 +10418,14 @@ var require_api_upgrade = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert2 = __require("node:assert");
     var UpgradeHandler = class extends AsyncResource {
-      constructor(opts, callback) {
-        if (!opts || typeof opts !== "object") {
+      constructor(opts2, callback) {
+        if (!opts2 || typeof opts2 !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
         if (typeof callback !== "function") {
           throw new InvalidArgumentError("invalid callback");
         }
-        const { signal, opaque, responseHeaders } = opts;
+        const { signal, opaque, responseHeaders } = opts2;
         if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
@@ -10473,26 +10473,26 @@ var require_api_upgrade = __commonJS({
         }
       }
     };
-    function upgrade(opts, callback) {
+    function upgrade(opts2, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          upgrade.call(this, opts, (err, data) => {
+          upgrade.call(this, opts2, (err, data) => {
             return err ? reject(err) : resolve(data);
           });
         });
       }
       try {
-        const upgradeHandler = new UpgradeHandler(opts, callback);
+        const upgradeHandler = new UpgradeHandler(opts2, callback);
         this.dispatch({
-          ...opts,
-          method: opts.method || "GET",
-          upgrade: opts.protocol || "Websocket"
+          ...opts2,
+          method: opts2.method || "GET",
+          upgrade: opts2.protocol || "Websocket"
         }, upgradeHandler);
       } catch (err) {
         if (typeof callback !== "function") {
           throw err;
         }
-        const opaque = opts?.opaque;
+        const opaque = opts2?.opaque;
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
@@ -10510,14 +10510,14 @@ var require_api_connect = __commonJS({
     var util = require_util();
     var { addSignal, removeSignal } = require_abort_signal();
     var ConnectHandler = class extends AsyncResource {
-      constructor(opts, callback) {
-        if (!opts || typeof opts !== "object") {
+      constructor(opts2, callback) {
+        if (!opts2 || typeof opts2 !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
         if (typeof callback !== "function") {
           throw new InvalidArgumentError("invalid callback");
         }
-        const { signal, opaque, responseHeaders } = opts;
+        const { signal, opaque, responseHeaders } = opts2;
         if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
@@ -10567,22 +10567,22 @@ var require_api_connect = __commonJS({
         }
       }
     };
-    function connect(opts, callback) {
+    function connect(opts2, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          connect.call(this, opts, (err, data) => {
+          connect.call(this, opts2, (err, data) => {
             return err ? reject(err) : resolve(data);
           });
         });
       }
       try {
-        const connectHandler = new ConnectHandler(opts, callback);
-        this.dispatch({ ...opts, method: "CONNECT" }, connectHandler);
+        const connectHandler = new ConnectHandler(opts2, callback);
+        this.dispatch({ ...opts2, method: "CONNECT" }, connectHandler);
       } catch (err) {
         if (typeof callback !== "function") {
           throw err;
         }
-        const opaque = opts?.opaque;
+        const opaque = opts2?.opaque;
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path17) {
-      if (typeof path17 !== "string") {
-        return path17;
+    function safeUrl(path22) {
+      if (typeof path22 !== "string") {
+        return path22;
       }
-      const pathSegments = path17.split("?");
+      const pathSegments = path22.split("?");
       if (pathSegments.length !== 2) {
-        return path17;
+        return path22;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path17, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path17);
+    function matchKey(mockDispatch2, { path: path22, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path22);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path17 }) => matchValue(safeUrl(path17), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10808,10 +10808,10 @@ var require_mock_utils = __commonJS({
         mockDispatches.splice(index, 1);
       }
     }
-    function buildKey(opts) {
-      const { path: path17, method, body, headers, query } = opts;
+    function buildKey(opts2) {
+      const { path: path22, method, body, headers, query } = opts2;
       return {
-        path: path17,
+        path: path22,
         method,
         body,
         headers,
@@ -10845,12 +10845,12 @@ var require_mock_utils = __commonJS({
       }
       return Buffer.concat(buffers).toString("utf8");
     }
-    function mockDispatch(opts, handler) {
-      const key = buildKey(opts);
+    function mockDispatch(opts2, handler) {
+      const key = buildKey(opts2);
       const mockDispatch2 = getMockDispatch(this[kDispatches], key);
       mockDispatch2.timesInvoked++;
       if (mockDispatch2.data.callback) {
-        mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
+        mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts2) };
       }
       const { data: { statusCode, data, headers, trailers, error: error63 }, delay, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
@@ -10869,8 +10869,8 @@ var require_mock_utils = __commonJS({
         handleReply(this[kDispatches]);
       }
       function handleReply(mockDispatches, _data = data) {
-        const optsHeaders = Array.isArray(opts.headers) ? buildHeadersFromArray(opts.headers) : opts.headers;
-        const body = typeof _data === "function" ? _data({ ...opts, headers: optsHeaders }) : _data;
+        const optsHeaders = Array.isArray(opts2.headers) ? buildHeadersFromArray(opts2.headers) : opts2.headers;
+        const body = typeof _data === "function" ? _data({ ...opts2, headers: optsHeaders }) : _data;
         if (isPromise(body)) {
           body.then((newData) => handleReply(mockDispatches, newData));
           return;
@@ -10892,10 +10892,10 @@ var require_mock_utils = __commonJS({
       const agent = this[kMockAgent];
       const origin = this[kOrigin];
       const originalDispatch = this[kOriginalDispatch];
-      return function dispatch(opts, handler) {
+      return function dispatch(opts2, handler) {
         if (agent.isMockActive) {
           try {
-            mockDispatch.call(this, opts, handler);
+            mockDispatch.call(this, opts2, handler);
           } catch (error63) {
             if (error63 instanceof MockNotMatchedError) {
               const netConnect = agent[kGetNetConnect]();
@@ -10903,7 +10903,7 @@ var require_mock_utils = __commonJS({
                 throw new MockNotMatchedError(`${error63.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
               }
               if (checkNetConnect(netConnect, origin)) {
-                originalDispatch.call(this, opts, handler);
+                originalDispatch.call(this, opts2, handler);
               } else {
                 throw new MockNotMatchedError(`${error63.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
               }
@@ -10912,7 +10912,7 @@ var require_mock_utils = __commonJS({
             }
           }
         } else {
-          originalDispatch.call(this, opts, handler);
+          originalDispatch.call(this, opts2, handler);
         }
       };
     }
@@ -10925,9 +10925,9 @@ var require_mock_utils = __commonJS({
       }
       return false;
     }
-    function buildMockOptions(opts) {
-      if (opts) {
-        const { agent, ...mockOptions } = opts;
+    function buildMockOptions(opts2) {
+      if (opts2) {
+        const { agent, ...mockOptions } = opts2;
         return mockOptions;
       }
     }
@@ -10999,28 +10999,28 @@ var require_mock_interceptor = __commonJS({
       }
     };
     var MockInterceptor = class {
-      constructor(opts, mockDispatches) {
-        if (typeof opts !== "object") {
+      constructor(opts2, mockDispatches) {
+        if (typeof opts2 !== "object") {
           throw new InvalidArgumentError("opts must be an object");
         }
-        if (typeof opts.path === "undefined") {
+        if (typeof opts2.path === "undefined") {
           throw new InvalidArgumentError("opts.path must be defined");
         }
-        if (typeof opts.method === "undefined") {
-          opts.method = "GET";
+        if (typeof opts2.method === "undefined") {
+          opts2.method = "GET";
         }
-        if (typeof opts.path === "string") {
-          if (opts.query) {
-            opts.path = buildURL(opts.path, opts.query);
+        if (typeof opts2.path === "string") {
+          if (opts2.query) {
+            opts2.path = buildURL(opts2.path, opts2.query);
           } else {
-            const parsedURL = new URL(opts.path, "data://");
-            opts.path = parsedURL.pathname + parsedURL.search;
+            const parsedURL = new URL(opts2.path, "data://");
+            opts2.path = parsedURL.pathname + parsedURL.search;
           }
         }
-        if (typeof opts.method === "string") {
-          opts.method = opts.method.toUpperCase();
+        if (typeof opts2.method === "string") {
+          opts2.method = opts2.method.toUpperCase();
         }
-        this[kDispatchKey] = buildKey(opts);
+        this[kDispatchKey] = buildKey(opts2);
         this[kDispatches] = mockDispatches;
         this[kDefaultHeaders] = {};
         this[kDefaultTrailers] = {};
@@ -11046,8 +11046,8 @@ var require_mock_interceptor = __commonJS({
        */
       reply(replyOptionsCallbackOrStatusCode) {
         if (typeof replyOptionsCallbackOrStatusCode === "function") {
-          const wrappedDefaultsCallback = (opts) => {
-            const resolvedData = replyOptionsCallbackOrStatusCode(opts);
+          const wrappedDefaultsCallback = (opts2) => {
+            const resolvedData = replyOptionsCallbackOrStatusCode(opts2);
             if (typeof resolvedData !== "object" || resolvedData === null) {
               throw new InvalidArgumentError("reply options callback must return an object");
             }
@@ -11133,12 +11133,12 @@ var require_mock_client = __commonJS({
     var Symbols = require_symbols();
     var { InvalidArgumentError } = require_errors();
     var MockClient = class extends Client {
-      constructor(origin, opts) {
-        super(origin, opts);
-        if (!opts || !opts.agent || typeof opts.agent.dispatch !== "function") {
+      constructor(origin, opts2) {
+        super(origin, opts2);
+        if (!opts2 || !opts2.agent || typeof opts2.agent.dispatch !== "function") {
           throw new InvalidArgumentError("Argument opts.agent must implement Agent");
         }
-        this[kMockAgent] = opts.agent;
+        this[kMockAgent] = opts2.agent;
         this[kOrigin] = origin;
         this[kDispatches] = [];
         this[kConnected] = 1;
@@ -11153,8 +11153,8 @@ var require_mock_client = __commonJS({
       /**
        * Sets up the base interceptor for mocking replies from undici.
        */
-      intercept(opts) {
-        return new MockInterceptor(opts, this[kDispatches]);
+      intercept(opts2) {
+        return new MockInterceptor(opts2, this[kDispatches]);
       }
       async [kClose]() {
         await promisify3(this[kOriginalClose])();
@@ -11186,12 +11186,12 @@ var require_mock_pool = __commonJS({
     var Symbols = require_symbols();
     var { InvalidArgumentError } = require_errors();
     var MockPool = class extends Pool {
-      constructor(origin, opts) {
-        super(origin, opts);
-        if (!opts || !opts.agent || typeof opts.agent.dispatch !== "function") {
+      constructor(origin, opts2) {
+        super(origin, opts2);
+        if (!opts2 || !opts2.agent || typeof opts2.agent.dispatch !== "function") {
           throw new InvalidArgumentError("Argument opts.agent must implement Agent");
         }
-        this[kMockAgent] = opts.agent;
+        this[kMockAgent] = opts2.agent;
         this[kOrigin] = origin;
         this[kDispatches] = [];
         this[kConnected] = 1;
@@ -11206,8 +11206,8 @@ var require_mock_pool = __commonJS({
       /**
        * Sets up the base interceptor for mocking replies from undici.
        */
-      intercept(opts) {
-        return new MockInterceptor(opts, this[kDispatches]);
+      intercept(opts2) {
+        return new MockInterceptor(opts2, this[kDispatches]);
       }
       async [kClose]() {
         await promisify3(this[kOriginalClose])();
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path17, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path17,
+            Path: path22,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11316,17 +11316,17 @@ var require_mock_agent = __commonJS({
     var Pluralizer = require_pluralizer();
     var PendingInterceptorsFormatter = require_pending_interceptors_formatter();
     var MockAgent = class extends Dispatcher {
-      constructor(opts) {
-        super(opts);
+      constructor(opts2) {
+        super(opts2);
         this[kNetConnect] = true;
         this[kIsMockActive] = true;
-        if (opts?.agent && typeof opts.agent.dispatch !== "function") {
+        if (opts2?.agent && typeof opts2.agent.dispatch !== "function") {
           throw new InvalidArgumentError("Argument opts.agent must implement Agent");
         }
-        const agent = opts?.agent ? opts.agent : new Agent(opts);
+        const agent = opts2?.agent ? opts2.agent : new Agent(opts2);
         this[kAgent] = agent;
         this[kClients] = agent[kClients];
-        this[kOptions] = buildMockOptions(opts);
+        this[kOptions] = buildMockOptions(opts2);
       }
       get(origin) {
         let dispatcher = this[kMockAgentGet](origin);
@@ -11336,9 +11336,9 @@ var require_mock_agent = __commonJS({
         }
         return dispatcher;
       }
-      dispatch(opts, handler) {
-        this.get(opts.origin);
-        return this[kAgent].dispatch(opts, handler);
+      dispatch(opts2, handler) {
+        this.get(opts2.origin);
+        return this[kAgent].dispatch(opts2, handler);
       }
       async close() {
         await this[kAgent].close();
@@ -11497,18 +11497,18 @@ var require_redirect = __commonJS({
   "node_modules/undici/lib/interceptor/redirect.js"(exports, module) {
     "use strict";
     var RedirectHandler = require_redirect_handler();
-    module.exports = (opts) => {
-      const globalMaxRedirections = opts?.maxRedirections;
+    module.exports = (opts2) => {
+      const globalMaxRedirections = opts2?.maxRedirections;
       return (dispatch) => {
-        return function redirectInterceptor(opts2, handler) {
-          const { maxRedirections = globalMaxRedirections, ...baseOpts } = opts2;
+        return function redirectInterceptor(opts3, handler) {
+          const { maxRedirections = globalMaxRedirections, ...baseOpts } = opts3;
           if (!maxRedirections) {
-            return dispatch(opts2, handler);
+            return dispatch(opts3, handler);
           }
           const redirectHandler = new RedirectHandler(
             dispatch,
             maxRedirections,
-            opts2,
+            opts3,
             handler
           );
           return dispatch(baseOpts, redirectHandler);
@@ -11525,11 +11525,11 @@ var require_retry = __commonJS({
     var RetryHandler = require_retry_handler();
     module.exports = (globalOpts) => {
       return (dispatch) => {
-        return function retryInterceptor(opts, handler) {
+        return function retryInterceptor(opts2, handler) {
           return dispatch(
-            opts,
+            opts2,
             new RetryHandler(
-              { ...opts, retryOptions: { ...globalOpts, ...opts.retryOptions } },
+              { ...opts2, retryOptions: { ...globalOpts, ...opts2.retryOptions } },
               {
                 handler,
                 dispatch
@@ -11626,13 +11626,13 @@ var require_dump = __commonJS({
       maxSize: 1024 * 1024
     }) {
       return (dispatch) => {
-        return function Intercept(opts, handler) {
-          const { dumpMaxSize = defaultMaxSize } = opts;
+        return function Intercept(opts2, handler) {
+          const { dumpMaxSize = defaultMaxSize } = opts2;
           const dumpHandler = new DumpHandler(
             { maxSize: dumpMaxSize },
             handler
           );
-          return dispatch(opts, dumpHandler);
+          return dispatch(opts2, dumpHandler);
         };
       };
     }
@@ -11657,18 +11657,18 @@ var require_dns = __commonJS({
       affinity = null;
       lookup = null;
       pick = null;
-      constructor(opts) {
-        this.#maxTTL = opts.maxTTL;
-        this.#maxItems = opts.maxItems;
-        this.dualStack = opts.dualStack;
-        this.affinity = opts.affinity;
-        this.lookup = opts.lookup ?? this.#defaultLookup;
-        this.pick = opts.pick ?? this.#defaultPick;
+      constructor(opts2) {
+        this.#maxTTL = opts2.maxTTL;
+        this.#maxItems = opts2.maxItems;
+        this.dualStack = opts2.dualStack;
+        this.affinity = opts2.affinity;
+        this.lookup = opts2.lookup ?? this.#defaultLookup;
+        this.pick = opts2.pick ?? this.#defaultPick;
       }
       get full() {
         return this.#records.size === this.#maxItems;
       }
-      runLookup(origin, opts, cb) {
+      runLookup(origin, opts2, cb) {
         const ips = this.#records.get(origin.hostname);
         if (ips == null && this.full) {
           cb(null, origin.origin);
@@ -11679,7 +11679,7 @@ var require_dns = __commonJS({
           dualStack: this.dualStack,
           lookup: this.lookup,
           pick: this.pick,
-          ...opts.dns,
+          ...opts2.dns,
           maxTTL: this.#maxTTL,
           maxItems: this.#maxItems
         };
@@ -11717,7 +11717,7 @@ var require_dns = __commonJS({
           );
           if (ip == null) {
             this.#records.delete(origin.hostname);
-            this.runLookup(origin, opts, cb);
+            this.runLookup(origin, opts2, cb);
             return;
           }
           let port;
@@ -11734,7 +11734,7 @@ var require_dns = __commonJS({
           );
         }
       }
-      #defaultLookup(origin, opts, cb) {
+      #defaultLookup(origin, opts2, cb) {
         lookup(
           origin.hostname,
           {
@@ -11811,8 +11811,8 @@ var require_dns = __commonJS({
         }
         this.#records.set(origin.hostname, records);
       }
-      getHandler(meta3, opts) {
-        return new DNSDispatchHandler(this, meta3, opts);
+      getHandler(meta3, opts2) {
+        return new DNSDispatchHandler(this, meta3, opts2);
       }
     };
     var DNSDispatchHandler = class extends DecoratorHandler {
@@ -11821,11 +11821,11 @@ var require_dns = __commonJS({
       #dispatch = null;
       #handler = null;
       #origin = null;
-      constructor(state, { origin, handler, dispatch }, opts) {
+      constructor(state, { origin, handler, dispatch }, opts2) {
         super(handler);
         this.#origin = origin;
         this.#handler = handler;
-        this.#opts = { ...opts };
+        this.#opts = { ...opts2 };
         this.#state = state;
         this.#dispatch = dispatch;
       }
@@ -11886,7 +11886,7 @@ var require_dns = __commonJS({
       } else {
         affinity = interceptorOpts?.affinity ?? 4;
       }
-      const opts = {
+      const opts2 = {
         maxTTL: interceptorOpts?.maxTTL ?? 1e4,
         // Expressed in ms
         lookup: interceptorOpts?.lookup ?? null,
@@ -11895,7 +11895,7 @@ var require_dns = __commonJS({
         affinity,
         maxItems: interceptorOpts?.maxItems ?? Infinity
       };
-      const instance = new DNSInstance(opts);
+      const instance = new DNSInstance(opts2);
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
@@ -12272,9 +12272,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list = this.#headersList.cookies;
-        if (list) {
-          return [...list];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -12314,8 +12314,8 @@ var require_headers = __commonJS({
       static getHeadersList(o3) {
         return o3.#headersList;
       }
-      static setHeadersList(o3, list) {
-        o3.#headersList = list;
+      static setHeadersList(o3, list2) {
+        o3.#headersList = list2;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -12404,7 +12404,7 @@ var require_response = __commonJS({
     var assert2 = __require("node:assert");
     var { types } = __require("node:util");
     var textEncoder3 = new TextEncoder("utf-8");
-    var Response = class _Response {
+    var Response2 = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -12547,8 +12547,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options, properties)}`;
       }
     };
-    mixinBody(Response);
-    Object.defineProperties(Response.prototype, {
+    mixinBody(Response2);
+    Object.defineProperties(Response2.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -12564,7 +12564,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response, {
+    Object.defineProperties(Response2, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -12697,7 +12697,7 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response(kConstruct);
+      const response = new Response2(kConstruct);
       response[kState] = innerResponse;
       response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
@@ -12765,7 +12765,7 @@ var require_response = __commonJS({
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response,
+      Response: Response2,
       cloneResponse,
       fromInnerResponse
     };
@@ -13283,13 +13283,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list = dependentControllerMap.get(this.signal);
-          if (list === void 0) {
-            list = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list);
+          let list2 = dependentControllerMap.get(this.signal);
+          if (list2 === void 0) {
+            list2 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list2);
           }
           const acRef = new WeakRef(ac);
-          list.add(acRef);
+          list2.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -14354,7 +14354,7 @@ var require_fetch = __commonJS({
           fetchParams.controller.abort(reason);
         }
       };
-      const stream = new ReadableStream(
+      const stream2 = new ReadableStream(
         {
           async start(controller) {
             fetchParams.controller.controller = controller;
@@ -14368,7 +14368,7 @@ var require_fetch = __commonJS({
           type: "bytes"
         }
       );
-      response.body = { stream, source: null, length: null };
+      response.body = { stream: stream2, source: null, length: null };
       if (!fetchParams.controller.resume) {
         fetchParams.controller.on("terminated", onAborted);
       }
@@ -14404,7 +14404,7 @@ var require_fetch = __commonJS({
           if (buffer.byteLength) {
             fetchParams.controller.controller.enqueue(buffer);
           }
-          if (isErrored(stream)) {
+          if (isErrored(stream2)) {
             fetchParams.controller.terminate();
             return;
           }
@@ -14416,13 +14416,13 @@ var require_fetch = __commonJS({
       function onAborted(reason) {
         if (isAborted(fetchParams)) {
           response.aborted = true;
-          if (isReadable(stream)) {
+          if (isReadable(stream2)) {
             fetchParams.controller.controller.error(
               fetchParams.controller.serializedAbortReason
             );
           }
         } else {
-          if (isReadable(stream)) {
+          if (isReadable(stream2)) {
             fetchParams.controller.controller.error(new TypeError("terminated", {
               cause: isErrorLike(reason) ? reason : void 0
             }));
@@ -14972,8 +14972,8 @@ var require_util4 = __commonJS({
       fr2[kState] = "loading";
       fr2[kResult] = null;
       fr2[kError] = null;
-      const stream = blob.stream();
-      const reader = stream.getReader();
+      const stream2 = blob.stream();
+      const reader = stream2.getReader();
       const bytes = [];
       let chunkPromise = reader.read();
       let isFirstChunk = true;
@@ -15070,7 +15070,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode3(bytes, encoding);
+          return decode4(bytes, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes);
@@ -15087,7 +15087,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode3(ioQueue, encoding) {
+    function decode4(ioQueue, encoding) {
       const bytes = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes);
       let slice = 0;
@@ -15435,7 +15435,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response, cloneResponse, fromInnerResponse } = require_response();
+    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -15632,8 +15632,8 @@ var require_cache = __commonJS({
         const clonedResponse = cloneResponse(innerResponse);
         const bodyReadPromise = createDeferredPromise();
         if (innerResponse.body != null) {
-          const stream = innerResponse.body.stream;
-          const reader = stream.getReader();
+          const stream2 = innerResponse.body.stream;
+          const reader = stream2.getReader();
           readAllBytes(reader).then(bodyReadPromise.resolve, bodyReadPromise.reject);
         } else {
           bodyReadPromise.resolve(void 0);
@@ -15962,7 +15962,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response);
+    webidl.converters.Response = webidl.interfaceConverter(Response2);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path17) {
-      for (let i2 = 0; i2 < path17.length; ++i2) {
-        const code = path17.charCodeAt(i2);
+    function validateCookiePath(path22) {
+      for (let i2 = 0; i2 < path22.length; ++i2) {
+        const code = path22.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -17087,13 +17087,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto2;
+    var crypto3;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
     } catch {
-      crypto2 = {
+      crypto3 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size2) {
           for (let i2 = 0; i2 < buffer2.length; ++i2) {
@@ -17106,7 +17106,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto2.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto3.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -17178,9 +17178,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto2;
+    var crypto3;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url2, protocols, client, ws2, onEstablish, options) {
@@ -17200,7 +17200,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request.headersList = headersList;
       }
-      const keyValue = crypto2.randomBytes(16).toString("base64");
+      const keyValue = crypto3.randomBytes(16).toString("base64");
       request.headersList.append("sec-websocket-key", keyValue);
       request.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -17230,7 +17230,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto3.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws2, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -19063,41 +19063,41 @@ var require_undici = __commonJS({
       headerNameToString: util.headerNameToString
     };
     function makeDispatcher(fn2) {
-      return (url2, opts, handler) => {
-        if (typeof opts === "function") {
-          handler = opts;
-          opts = null;
+      return (url2, opts2, handler) => {
+        if (typeof opts2 === "function") {
+          handler = opts2;
+          opts2 = null;
         }
         if (!url2 || typeof url2 !== "string" && typeof url2 !== "object" && !(url2 instanceof URL)) {
           throw new InvalidArgumentError("invalid url");
         }
-        if (opts != null && typeof opts !== "object") {
+        if (opts2 != null && typeof opts2 !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        if (opts && opts.path != null) {
-          if (typeof opts.path !== "string") {
+        if (opts2 && opts2.path != null) {
+          if (typeof opts2.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path17 = opts.path;
-          if (!opts.path.startsWith("/")) {
-            path17 = `/${path17}`;
+          let path22 = opts2.path;
+          if (!opts2.path.startsWith("/")) {
+            path22 = `/${path22}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path17);
+          url2 = new URL(util.parseOrigin(url2).origin + path22);
         } else {
-          if (!opts) {
-            opts = typeof url2 === "object" ? url2 : {};
+          if (!opts2) {
+            opts2 = typeof url2 === "object" ? url2 : {};
           }
           url2 = util.parseURL(url2);
         }
-        const { agent, dispatcher = getGlobalDispatcher() } = opts;
+        const { agent, dispatcher = getGlobalDispatcher() } = opts2;
         if (agent) {
           throw new InvalidArgumentError("unsupported opts.agent. Did you mean opts.client?");
         }
         return fn2.call(dispatcher, {
-          ...opts,
+          ...opts2,
           origin: url2.origin,
           path: url2.search ? `${url2.pathname}${url2.search}` : url2.pathname,
-          method: opts.method || (opts.body ? "PUT" : "GET")
+          method: opts2.method || (opts2.body ? "PUT" : "GET")
         }, handler);
       };
     }
@@ -19159,21 +19159,21 @@ var require_identity = __commonJS({
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
-    var MAP = /* @__PURE__ */ Symbol.for("yaml.map");
+    var MAP2 = /* @__PURE__ */ Symbol.for("yaml.map");
     var PAIR = /* @__PURE__ */ Symbol.for("yaml.pair");
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
+    var isAlias3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
-    var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP2;
+    var isPair2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
+    var isScalar4 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
-          case MAP:
+          case MAP2:
           case SEQ:
             return true;
         }
@@ -19183,30 +19183,30 @@ var require_identity = __commonJS({
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
           case ALIAS:
-          case MAP:
+          case MAP2:
           case SCALAR:
           case SEQ:
             return true;
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar4(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
-    exports.MAP = MAP;
+    exports.MAP = MAP2;
     exports.NODE_TYPE = NODE_TYPE;
     exports.PAIR = PAIR;
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
+    exports.isAlias = isAlias3;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
-    exports.isPair = isPair;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
+    exports.isPair = isPair2;
+    exports.isScalar = isScalar4;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -19230,17 +19230,17 @@ var require_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path17) {
-      const ctrl = callVisitor(key, node2, visitor, path17);
+    function visit_(key, node2, visitor, path22) {
+      const ctrl = callVisitor(key, node2, visitor, path22);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path17, ctrl);
-        return visit_(key, ctrl, visitor, path17);
+        replaceNode(key, path22, ctrl);
+        return visit_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path17 = Object.freeze(path17.concat(node2));
+          path22 = Object.freeze(path22.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path17);
+            const ci = visit_(i2, node2.items[i2], visitor, path22);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19251,13 +19251,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path17 = Object.freeze(path17.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path17);
+          path22 = Object.freeze(path22.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path17);
+          const cv = visit_("value", node2.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19278,17 +19278,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path17) {
-      const ctrl = await callVisitor(key, node2, visitor, path17);
+    async function visitAsync_(key, node2, visitor, path22) {
+      const ctrl = await callVisitor(key, node2, visitor, path22);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path17, ctrl);
-        return visitAsync_(key, ctrl, visitor, path17);
+        replaceNode(key, path22, ctrl);
+        return visitAsync_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path17 = Object.freeze(path17.concat(node2));
+          path22 = Object.freeze(path22.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path17);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path22);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19299,13 +19299,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path17 = Object.freeze(path17.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path17);
+          path22 = Object.freeze(path22.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path17);
+          const cv = await visitAsync_("value", node2.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19332,23 +19332,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path17) {
+    function callVisitor(key, node2, visitor, path22) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path17);
+        return visitor(key, node2, path22);
       if (identity3.isMap(node2))
-        return visitor.Map?.(key, node2, path17);
+        return visitor.Map?.(key, node2, path22);
       if (identity3.isSeq(node2))
-        return visitor.Seq?.(key, node2, path17);
+        return visitor.Seq?.(key, node2, path22);
       if (identity3.isPair(node2))
-        return visitor.Pair?.(key, node2, path17);
+        return visitor.Pair?.(key, node2, path22);
       if (identity3.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path17);
+        return visitor.Scalar?.(key, node2, path22);
       if (identity3.isAlias(node2))
-        return visitor.Alias?.(key, node2, path17);
+        return visitor.Alias?.(key, node2, path22);
       return void 0;
     }
-    function replaceNode(key, path17, node2) {
-      const parent = path17[path17.length - 1];
+    function replaceNode(key, path22, node2) {
+      const parent = path22[path22.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity3.isPair(parent)) {
@@ -19512,7 +19512,7 @@ var require_directives = __commonJS({
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
       toString(doc) {
-        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const lines2 = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
         if (doc && tagEntries.length > 0 && identity3.isNode(doc.contents)) {
@@ -19528,9 +19528,9 @@ var require_directives = __commonJS({
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn2) => tn2.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
+            lines2.push(`%TAG ${handle} ${prefix}`);
         }
-        return lines.join("\n");
+        return lines2.join("\n");
       }
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
@@ -19856,7 +19856,7 @@ var require_Scalar = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
+    var Scalar3 = class extends Node.NodeBase {
       constructor(value) {
         super(identity3.SCALAR);
         this.value = value;
@@ -19868,12 +19868,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
+    Scalar3.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar3.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar3.PLAIN = "PLAIN";
+    Scalar3.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar3.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar3;
     exports.isScalarValue = isScalarValue;
   }
 });
@@ -19884,7 +19884,7 @@ var require_createNode = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var identity3 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
@@ -19929,7 +19929,7 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node3 = new Scalar.Scalar(value);
+          const node3 = new Scalar3.Scalar(value);
           if (ref)
             ref.node = node3;
           return node3;
@@ -19940,7 +19940,7 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar3.Scalar(value);
       if (tagName)
         node2.tag = tagName;
       else if (!tagObj.default)
@@ -19960,10 +19960,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path17, value) {
+    function collectionFromPath(schema, path22, value) {
       let v2 = value;
-      for (let i2 = path17.length - 1; i2 >= 0; --i2) {
-        const k2 = path17[i2];
+      for (let i2 = path22.length - 1; i2 >= 0; --i2) {
+        const k2 = path22[i2];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a2 = [];
           a2[k2] = v2;
@@ -19982,7 +19982,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path17) => path17 == null || typeof path17 === "object" && !!path17[Symbol.iterator]().next().done;
+    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20012,11 +20012,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path17, value) {
-        if (isEmptyPath(path17))
+      addIn(path22, value) {
+        if (isEmptyPath(path22))
           this.add(value);
         else {
-          const [key, ...rest] = path17;
+          const [key, ...rest] = path22;
           const node2 = this.get(key, true);
           if (identity3.isCollection(node2))
             node2.addIn(rest, value);
@@ -20030,8 +20030,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path17) {
-        const [key, ...rest] = path17;
+      deleteIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20045,8 +20045,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path17, keepScalar) {
-        const [key, ...rest] = path17;
+      getIn(path22, keepScalar) {
+        const [key, ...rest] = path22;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node2) ? node2.value : node2;
@@ -20064,8 +20064,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path17) {
-        const [key, ...rest] = path17;
+      hasIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20075,8 +20075,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path17, value) {
-        const [key, ...rest] = path17;
+      setIn(path22, value) {
+        const [key, ...rest] = path22;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -20137,7 +20137,7 @@ var require_foldFlowLines = __commonJS({
         else
           end = lineWidth - indentAtStart;
       }
-      let split = void 0;
+      let split2 = void 0;
       let prev = void 0;
       let overflow = false;
       let i2 = -1;
@@ -20170,18 +20170,18 @@ var require_foldFlowLines = __commonJS({
           if (mode === FOLD_BLOCK)
             i2 = consumeMoreIndentedLines(text, i2, indent.length);
           end = i2 + indent.length + endStep;
-          split = void 0;
+          split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
             const next = text[i2 + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i2;
+              split2 = i2;
           }
           if (i2 >= end) {
-            if (split) {
-              folds.push(split);
-              end = split + endStep;
-              split = void 0;
+            if (split2) {
+              folds.push(split2);
+              end = split2 + endStep;
+              split2 = void 0;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
@@ -20194,7 +20194,7 @@ var require_foldFlowLines = __commonJS({
               folds.push(j3);
               escapedFolds[j3] = true;
               end = j3 + endStep;
-              split = void 0;
+              split2 = void 0;
             } else {
               overflow = true;
             }
@@ -20253,7 +20253,7 @@ ${indent}${text.slice(fold + 1, end2)}`;
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
     var getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -20396,7 +20396,7 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar3.Scalar.BLOCK_FOLDED ? false : type === Scalar3.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
         return literal2 ? "|\n" : ">\n";
       let chomp;
@@ -20451,7 +20451,7 @@ ${indent}`) + "'";
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+        if (blockQuote !== "folded" && type !== Scalar3.Scalar.BLOCK_FOLDED) {
           foldOptions.onOverflow = () => {
             literalFallback = true;
           };
@@ -20474,7 +20474,7 @@ ${indent}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
         return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar3.Scalar.PLAIN && value.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
@@ -20499,20 +20499,20 @@ ${indent}`);
       const { implicitKey, inFlow } = ctx;
       const ss2 = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
-      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+      if (type !== Scalar3.Scalar.QUOTE_DOUBLE) {
         if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss2.value))
-          type = Scalar.Scalar.QUOTE_DOUBLE;
+          type = Scalar3.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
+          case Scalar3.Scalar.BLOCK_FOLDED:
+          case Scalar3.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss2.value, ctx) : blockString(ss2, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
+          case Scalar3.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss2.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
+          case Scalar3.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss2.value, ctx);
-          case Scalar.Scalar.PLAIN:
+          case Scalar3.Scalar.PLAIN:
             return plainString(ss2, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -20661,7 +20661,7 @@ var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
@@ -20676,7 +20676,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity3.isCollection(key) || (identity3.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity3.isCollection(key) || (identity3.isScalar(key) ? key.type === Scalar3.Scalar.BLOCK_FOLDED || key.type === Scalar3.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -20816,19 +20816,19 @@ var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge2 = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar3.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey2 = (ctx, key) => (merge2.identify(key) || identity3.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey2 = (ctx, key) => (merge2.identify(key) || identity3.isScalar(key) && (!key.type || key.type === Scalar3.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity3.isSeq(source))
@@ -20946,9 +20946,9 @@ var require_Pair = __commonJS({
     function createPair(key, value, ctx) {
       const k2 = createNode.createNode(key, void 0, ctx);
       const v2 = createNode.createNode(value, void 0, ctx);
-      return new Pair(k2, v2);
+      return new Pair2(k2, v2);
     }
-    var Pair = class _Pair {
+    var Pair2 = class _Pair {
       constructor(key, value = null) {
         Object.defineProperty(this, identity3.NODE_TYPE, { value: identity3.PAIR });
         this.key = key;
@@ -20970,7 +20970,7 @@ var require_Pair = __commonJS({
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
       }
     };
-    exports.Pair = Pair;
+    exports.Pair = Pair2;
     exports.createPair = createPair;
   }
 });
@@ -20991,22 +20991,22 @@ var require_stringifyCollection = __commonJS({
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
-      const lines = [];
+      const lines2 = [];
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment2 = null;
         if (identity3.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
         } else if (identity3.isPair(item)) {
           const ik = identity3.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, chompKeep);
           }
         }
         chompKeep = false;
@@ -21015,15 +21015,15 @@ var require_stringifyCollection = __commonJS({
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str2);
+        lines2.push(blockItemPrefix + str2);
       }
       let str;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         str = flowChars.start + flowChars.end;
       } else {
-        str = lines[0];
-        for (let i2 = 1; i2 < lines.length; ++i2) {
-          const line = lines[i2];
+        str = lines2[0];
+        for (let i2 = 1; i2 < lines2.length; ++i2) {
+          const line = lines2[i2];
           str += line ? `
 ${indent}${line}` : "\n";
         }
@@ -21046,22 +21046,22 @@ ${indent}${line}` : "\n";
       });
       let reqNewline = false;
       let linesAtValue = 0;
-      const lines = [];
+      const lines2 = [];
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment = null;
         if (identity3.isNode(item)) {
           if (item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, false);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
         } else if (identity3.isPair(item)) {
           const ik = identity3.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, false);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, false);
             if (ik.comment)
               reqNewline = true;
           }
@@ -21078,12 +21078,12 @@ ${indent}${line}` : "\n";
         if (comment)
           reqNewline = true;
         let str = stringify3.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        reqNewline || (reqNewline = lines2.length > linesAtValue || str.includes("\n"));
         if (i2 < items.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines2.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -21091,35 +21091,35 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
-        linesAtValue = lines.length;
+        lines2.push(str);
+        linesAtValue = lines2.length;
       }
       const { start, end } = flowChars;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines2.reduce((sum, line) => sum + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str = start;
-          for (const line of lines)
+          for (const line of lines2)
             str += line ? `
 ${indentStep}${indent}${line}` : "\n";
           return `${str}
 ${indent}${end}`;
         } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+          return `${start}${fcPadding}${lines2.join(" ")}${fcPadding}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
+    function addCommentBefore({ indent, options: { commentString } }, lines2, comment, chompKeep) {
       if (comment && chompKeep)
         comment = comment.replace(/^\n+/, "");
       if (comment) {
         const ic = stringifyComment.indentComment(commentString(comment), indent);
-        lines.push(ic.trimStart());
+        lines2.push(ic.trimStart());
       }
     }
     exports.stringifyCollection = stringifyCollection;
@@ -21134,8 +21134,8 @@ var require_YAMLMap = __commonJS({
     var addPairToJSMap = require_addPairToJSMap();
     var Collection = require_Collection();
     var identity3 = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
+    var Pair2 = require_Pair();
+    var Scalar3 = require_Scalar();
     function findPair2(items, key) {
       const k2 = identity3.isScalar(key) ? key.value : key;
       for (const it2 of items) {
@@ -21148,7 +21148,7 @@ var require_YAMLMap = __commonJS({
       }
       return void 0;
     }
-    var YAMLMap = class extends Collection.Collection {
+    var YAMLMap2 = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
@@ -21163,20 +21163,20 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key, value) => {
+        const add2 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
           if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value, ctx));
+            map2.items.push(Pair2.createPair(key, value, ctx));
         };
         if (obj instanceof Map) {
           for (const [key, value] of obj)
-            add(key, value);
+            add2(key, value);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
-            add(key, obj[key]);
+            add2(key, obj[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -21194,15 +21194,15 @@ var require_YAMLMap = __commonJS({
         if (identity3.isPair(pair))
           _pair = pair;
         else if (!pair || typeof pair !== "object" || !("key" in pair)) {
-          _pair = new Pair.Pair(pair, pair?.value);
+          _pair = new Pair2.Pair(pair, pair?.value);
         } else
-          _pair = new Pair.Pair(pair.key, pair.value);
+          _pair = new Pair2.Pair(pair.key, pair.value);
         const prev = findPair2(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity3.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity3.isScalar(prev.value) && Scalar3.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -21232,7 +21232,7 @@ var require_YAMLMap = __commonJS({
         return !!findPair2(this.items, key);
       }
       set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+        this.add(new Pair2.Pair(key, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -21265,7 +21265,7 @@ var require_YAMLMap = __commonJS({
         });
       }
     };
-    exports.YAMLMap = YAMLMap;
+    exports.YAMLMap = YAMLMap2;
     exports.findPair = findPair2;
   }
 });
@@ -21275,18 +21275,18 @@ var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var map2 = {
       collection: "map",
       default: true,
-      nodeClass: YAMLMap.YAMLMap,
+      nodeClass: YAMLMap2.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map3, onError) {
         if (!identity3.isMap(map3))
           onError("Expected a mapping for this tag");
         return map3;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema, obj, ctx) => YAMLMap2.YAMLMap.from(schema, obj, ctx)
     };
     exports.map = map2;
   }
@@ -21300,9 +21300,9 @@ var require_YAMLSeq = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
     var identity3 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var toJS = require_toJS();
-    var YAMLSeq = class extends Collection.Collection {
+    var YAMLSeq2 = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -21357,7 +21357,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity3.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity3.isScalar(prev) && Scalar3.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -21404,7 +21404,7 @@ var require_YAMLSeq = __commonJS({
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
     }
-    exports.YAMLSeq = YAMLSeq;
+    exports.YAMLSeq = YAMLSeq2;
   }
 });
 
@@ -21413,18 +21413,18 @@ var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLSeq2 = require_YAMLSeq();
     var seq = {
       collection: "seq",
       default: true,
-      nodeClass: YAMLSeq.YAMLSeq,
+      nodeClass: YAMLSeq2.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
         if (!identity3.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema, obj, ctx) => YAMLSeq2.YAMLSeq.from(schema, obj, ctx)
     };
     exports.seq = seq;
   }
@@ -21453,14 +21453,14 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar.Scalar(null),
+      createNode: () => new Scalar3.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
+      resolve: () => new Scalar3.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
@@ -21471,13 +21471,13 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var boolTag = {
       identify: (value) => typeof value === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str) => new Scalar3.Scalar(str[0] === "t" || str[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -21522,7 +21522,7 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -21550,7 +21550,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str));
+        const node2 = new Scalar3.Scalar(parseFloat(str));
         const dot = str.indexOf(".");
         if (dot !== -1 && str[str.length - 1] === "0")
           node2.minFractionDigits = str.length - dot - 1;
@@ -21641,7 +21641,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var map2 = require_map();
     var seq = require_seq();
     function intIdentify(value) {
@@ -21658,7 +21658,7 @@ var require_schema2 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar.Scalar(null),
+        createNode: () => new Scalar3.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -21709,7 +21709,7 @@ var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
       identify: (value) => value instanceof Uint8Array,
@@ -21753,15 +21753,15 @@ var require_binary = __commonJS({
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        type ?? (type = Scalar3.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar3.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n2 = Math.ceil(str.length / lineWidth);
-          const lines = new Array(n2);
+          const lines2 = new Array(n2);
           for (let i2 = 0, o3 = 0; i2 < n2; ++i2, o3 += lineWidth) {
-            lines[i2] = str.substr(o3, lineWidth);
+            lines2[i2] = str.substr(o3, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines2.join(type === Scalar3.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
       }
@@ -21775,9 +21775,9 @@ var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var Scalar3 = require_Scalar();
+    var YAMLSeq2 = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity3.isSeq(seq)) {
         for (let i2 = 0; i2 < seq.items.length; ++i2) {
@@ -21787,7 +21787,7 @@ var require_pairs = __commonJS({
           else if (identity3.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            const pair = item.items[0] || new Pair2.Pair(new Scalar3.Scalar(null));
             if (item.commentBefore)
               pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore;
@@ -21798,7 +21798,7 @@ ${cn2.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i2] = identity3.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i2] = identity3.isPair(item) ? item : new Pair2.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -21806,7 +21806,7 @@ ${cn2.comment}` : item.comment;
     }
     function createPairs(schema, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      const pairs2 = new YAMLSeq2.YAMLSeq(schema);
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i2 = 0;
       if (iterable && Symbol.iterator in Object(iterable))
@@ -21831,7 +21831,7 @@ ${cn2.comment}` : item.comment;
           } else {
             key = it2;
           }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs2.items.push(Pair2.createPair(key, value, ctx));
         }
       return pairs2;
     }
@@ -21854,17 +21854,17 @@ var require_omap = __commonJS({
     "use strict";
     var identity3 = require_identity();
     var toJS = require_toJS();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var pairs = require_pairs();
-    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
+    var YAMLOMap = class _YAMLOMap extends YAMLSeq2.YAMLSeq {
       constructor() {
         super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.add = YAMLMap2.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap2.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap2.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap2.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap2.YAMLMap.prototype.set.bind(this);
         this.tag = _YAMLOMap.tag;
       }
       /**
@@ -21930,7 +21930,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       const boolObj = value ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
@@ -21942,7 +21942,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(true),
+      resolve: () => new Scalar3.Scalar(true),
       stringify: boolStringify
     };
     var falseTag = {
@@ -21950,7 +21950,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(false),
+      resolve: () => new Scalar3.Scalar(false),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -21962,7 +21962,7 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -21990,7 +21990,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const node2 = new Scalar3.Scalar(parseFloat(str.replace(/_/g, "")));
         const dot = str.indexOf(".");
         if (dot !== -1) {
           const f3 = str.substring(dot + 1).replace(/_/g, "");
@@ -22091,9 +22091,9 @@ var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSet = class _YAMLSet extends YAMLMap2.YAMLMap {
       constructor(schema) {
         super(schema);
         this.tag = _YAMLSet.tag;
@@ -22103,10 +22103,10 @@ var require_set = __commonJS({
         if (identity3.isPair(key))
           pair = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair = new Pair.Pair(key.key, null);
+          pair = new Pair2.Pair(key.key, null);
         else
-          pair = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
+          pair = new Pair2.Pair(key, null);
+        const prev = YAMLMap2.findPair(this.items, pair.key);
         if (!prev)
           this.items.push(pair);
       }
@@ -22115,17 +22115,17 @@ var require_set = __commonJS({
        * Otherwise, returns the value of that Pair's key.
        */
       get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
+        const pair = YAMLMap2.findPair(this.items, key);
         return !keepPair && identity3.isPair(pair) ? identity3.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
       set(key, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
+        const prev = YAMLMap2.findPair(this.items, key);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
+          this.items.push(new Pair2.Pair(key));
         }
       }
       toJSON(_3, ctx) {
@@ -22146,7 +22146,7 @@ var require_set = __commonJS({
           for (let value of iterable) {
             if (typeof replacer === "function")
               value = replacer.call(iterable, value, value);
-            set3.items.push(Pair.createPair(value, null, ctx));
+            set3.items.push(Pair2.createPair(value, null, ctx));
           }
         return set3;
       }
@@ -22441,35 +22441,35 @@ var require_stringifyDocument = __commonJS({
     var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
-      const lines = [];
+      const lines2 = [];
       let hasDirectives = options.directives === true;
       if (options.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
-          lines.push(dir);
+          lines2.push(dir);
           hasDirectives = true;
         } else if (doc.directives.docStart)
           hasDirectives = true;
       }
       if (hasDirectives)
-        lines.push("---");
+        lines2.push("---");
       const ctx = stringify3.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
-        if (lines.length !== 1)
-          lines.unshift("");
+        if (lines2.length !== 1)
+          lines2.unshift("");
         const cs2 = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs2, ""));
+        lines2.unshift(stringifyComment.indentComment(cs2, ""));
       }
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
         if (identity3.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
-            lines.push("");
+            lines2.push("");
           if (doc.contents.commentBefore) {
             const cs2 = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs2, ""));
+            lines2.push(stringifyComment.indentComment(cs2, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
@@ -22478,36 +22478,36 @@ var require_stringifyDocument = __commonJS({
         let body = stringify3.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
+        if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
+          lines2[lines2.length - 1] = `--- ${body}`;
         } else
-          lines.push(body);
+          lines2.push(body);
       } else {
-        lines.push(stringify3.stringify(doc.contents, ctx));
+        lines2.push(stringify3.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
           const cs2 = commentString(doc.comment);
           if (cs2.includes("\n")) {
-            lines.push("...");
-            lines.push(stringifyComment.indentComment(cs2, ""));
+            lines2.push("...");
+            lines2.push(stringifyComment.indentComment(cs2, ""));
           } else {
-            lines.push(`... ${cs2}`);
+            lines2.push(`... ${cs2}`);
           }
         } else {
-          lines.push("...");
+          lines2.push("...");
         }
       } else {
         let dc = doc.comment;
         if (dc && chompKeep)
           dc = dc.replace(/^\n+/, "");
         if (dc) {
-          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
-            lines.push("");
-          lines.push(stringifyComment.indentComment(commentString(dc), ""));
+          if ((!chompKeep || contentComment) && lines2[lines2.length - 1] !== "")
+            lines2.push("");
+          lines2.push(stringifyComment.indentComment(commentString(dc), ""));
         }
       }
-      return lines.join("\n") + "\n";
+      return lines2.join("\n") + "\n";
     }
     exports.stringifyDocument = stringifyDocument;
   }
@@ -22520,7 +22520,7 @@ var require_Document = __commonJS({
     var Alias = require_Alias();
     var Collection = require_Collection();
     var identity3 = require_identity();
-    var Pair = require_Pair();
+    var Pair2 = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
     var stringifyDocument = require_stringifyDocument();
@@ -22528,7 +22528,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
+    var Document2 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -22591,9 +22591,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path17, value) {
+      addIn(path22, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path17, value);
+          this.contents.addIn(path22, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22655,7 +22655,7 @@ var require_Document = __commonJS({
       createPair(key, value, options = {}) {
         const k2 = this.createNode(key, null, options);
         const v2 = this.createNode(value, null, options);
-        return new Pair.Pair(k2, v2);
+        return new Pair2.Pair(k2, v2);
       }
       /**
        * Removes a value from the document.
@@ -22668,14 +22668,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path17) {
-        if (Collection.isEmptyPath(path17)) {
+      deleteIn(path22) {
+        if (Collection.isEmptyPath(path22)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path17) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22690,10 +22690,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path17, keepScalar) {
-        if (Collection.isEmptyPath(path17))
+      getIn(path22, keepScalar) {
+        if (Collection.isEmptyPath(path22))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22704,10 +22704,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path17) {
-        if (Collection.isEmptyPath(path17))
+      hasIn(path22) {
+        if (Collection.isEmptyPath(path22))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path17) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22724,13 +22724,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path17, value) {
-        if (Collection.isEmptyPath(path17)) {
+      setIn(path22, value) {
+        if (Collection.isEmptyPath(path22)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path17), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path22), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path17, value);
+          this.contents.setIn(path22, value);
         }
       }
       /**
@@ -22818,7 +22818,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports.Document = Document2;
   }
 });
 
@@ -23101,15 +23101,15 @@ var require_util_map_includes = __commonJS({
 var require_resolve_block_map = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
     var resolveProps = require_resolve_props();
     var utilContainsNewline = require_util_contains_newline();
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+      const NodeClass = tag?.nodeClass ?? YAMLMap2.YAMLMap;
       const map2 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -23173,11 +23173,11 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode2 = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
-          offset = valueNode.range[2];
-          const pair = new Pair.Pair(keyNode, valueNode);
+          offset = valueNode2.range[2];
+          const pair = new Pair2.Pair(keyNode, valueNode2);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
           map2.items.push(pair);
@@ -23190,7 +23190,7 @@ var require_resolve_block_map = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair = new Pair.Pair(keyNode);
+          const pair = new Pair2.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
           map2.items.push(pair);
@@ -23209,11 +23209,11 @@ var require_resolve_block_map = __commonJS({
 var require_resolve_block_seq = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
     function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs2, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+      const NodeClass = tag?.nodeClass ?? YAMLSeq2.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -23304,9 +23304,9 @@ var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     var utilContainsNewline = require_util_contains_newline();
@@ -23314,9 +23314,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap2.YAMLMap : YAMLSeq2.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -23352,7 +23352,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -23392,12 +23392,12 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
-          coll.items.push(valueNode);
-          offset = valueNode.range[2];
+        if (!isMap3 && !sep && !props.found) {
+          const valueNode2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+          coll.items.push(valueNode2);
+          offset = valueNode2.range[2];
           if (isBlock(value))
-            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+            onError(valueNode2.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
@@ -23415,7 +23415,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep)
                 for (const st2 of sep) {
                   if (st2 === valueProps.found)
@@ -23434,36 +23434,36 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
-          if (valueNode) {
+          const valueNode2 = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          if (valueNode2) {
             if (isBlock(value))
-              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+              onError(valueNode2.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
               keyNode.comment += "\n" + valueProps.comment;
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair = new Pair.Pair(keyNode, valueNode);
+          const pair = new Pair2.Pair(keyNode, valueNode2);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
             map2.items.push(pair);
           } else {
-            const map2 = new YAMLMap.YAMLMap(ctx.schema);
+            const map2 = new YAMLMap2.YAMLMap(ctx.schema);
             map2.flow = true;
             map2.items.push(pair);
-            const endRange = (valueNode ?? keyNode).range;
+            const endRange = (valueNode2 ?? keyNode).range;
             map2.range = [keyNode.range[0], endRange[1], endRange[2]];
             coll.items.push(map2);
           }
-          offset = valueNode ? valueNode.range[2] : valueProps.end;
+          offset = valueNode2 ? valueNode2.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce2, ...ee3] = fc.end;
       let cePos = offset;
       if (ce2?.source === expectedEnd)
@@ -23498,9 +23498,9 @@ var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Scalar3 = require_Scalar();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
@@ -23527,7 +23527,7 @@ var require_compose_collection = __commonJS({
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap2.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq2.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
       let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
@@ -23547,7 +23547,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node2 = identity3.isNode(res) ? res : new Scalar.Scalar(res);
+      const node2 = identity3.isNode(res) ? res : new Scalar3.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
       if (tag?.format)
@@ -23562,24 +23562,24 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
       const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
-      let chompStart = lines.length;
-      for (let i2 = lines.length - 1; i2 >= 0; --i2) {
-        const content = lines[i2][1];
+      const type = header.mode === ">" ? Scalar3.Scalar.BLOCK_FOLDED : Scalar3.Scalar.BLOCK_LITERAL;
+      const lines2 = scalar.source ? splitLines(scalar.source) : [];
+      let chompStart = lines2.length;
+      for (let i2 = lines2.length - 1; i2 >= 0; --i2) {
+        const content = lines2[i2][1];
         if (content === "" || content === "\r")
           chompStart = i2;
         else
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        const value2 = header.chomp === "+" && lines2.length > 0 ? "\n".repeat(Math.max(1, lines2.length - 1)) : "";
         let end2 = start + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
@@ -23589,7 +23589,7 @@ var require_resolve_block_scalar = __commonJS({
       let offset = scalar.offset + header.length;
       let contentStart = 0;
       for (let i2 = 0; i2 < chompStart; ++i2) {
-        const [indent, content] = lines[i2];
+        const [indent, content] = lines2[i2];
         if (content === "" || content === "\r") {
           if (header.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
@@ -23609,17 +23609,17 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent.length + content.length + 1;
       }
-      for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
-        if (lines[i2][0].length > trimIndent)
+      for (let i2 = lines2.length - 1; i2 >= chompStart; --i2) {
+        if (lines2[i2][0].length > trimIndent)
           chompStart = i2 + 1;
       }
       let value = "";
       let sep = "";
       let prevMoreIndented = false;
       for (let i2 = 0; i2 < contentStart; ++i2)
-        value += lines[i2][0].slice(trimIndent) + "\n";
+        value += lines2[i2][0].slice(trimIndent) + "\n";
       for (let i2 = contentStart; i2 < chompStart; ++i2) {
-        let [indent, content] = lines[i2];
+        let [indent, content] = lines2[i2];
         offset += indent.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
@@ -23630,7 +23630,7 @@ var require_resolve_block_scalar = __commonJS({
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
         }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+        if (type === Scalar3.Scalar.BLOCK_LITERAL) {
           value += sep + indent.slice(trimIndent) + content;
           sep = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
@@ -23656,8 +23656,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i2 = chompStart; i2 < lines.length; ++i2)
-            value += "\n" + lines[i2][0].slice(trimIndent);
+          for (let i2 = chompStart; i2 < lines2.length; ++i2)
+            value += "\n" + lines2[i2][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -23728,14 +23728,14 @@ var require_resolve_block_scalar = __commonJS({
       return { mode, indent, chomp, comment, length };
     }
     function splitLines(source) {
-      const split = source.split(/\n( *)/);
-      const first = split[0];
+      const split2 = source.split(/\n( *)/);
+      const first = split2[0];
       const m2 = first.match(/^( *)/);
       const line0 = m2?.[1] ? [m2[1], first.slice(m2[1].length)] : ["", first];
-      const lines = [line0];
-      for (let i2 = 1; i2 < split.length; i2 += 2)
-        lines.push([split[i2], split[i2 + 1]]);
-      return lines;
+      const lines2 = [line0];
+      for (let i2 = 1; i2 < split2.length; i2 += 2)
+        lines2.push([split2[i2], split2[i2 + 1]]);
+      return lines2;
     }
     exports.resolveBlockScalar = resolveBlockScalar;
   }
@@ -23745,7 +23745,7 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
@@ -23754,15 +23754,15 @@ var require_resolve_flow_scalar = __commonJS({
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar.Scalar.PLAIN;
+          _type = Scalar3.Scalar.PLAIN;
           value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE;
+          _type = Scalar3.Scalar.QUOTE_SINGLE;
           value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          _type = Scalar3.Scalar.QUOTE_DOUBLE;
           value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
@@ -23967,7 +23967,7 @@ var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity3 = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar3 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -23985,11 +23985,11 @@ var require_compose_scalar = __commonJS({
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity3.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity3.isScalar(res) ? res : new Scalar3.Scalar(res);
       } catch (error63) {
         const msg = error63 instanceof Error ? error63.message : String(error63);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar = new Scalar3.Scalar(value);
       }
       scalar.range = range;
       scalar.source = value;
@@ -24183,13 +24183,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
-    var Document = require_Document();
+    var Document2 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const opts2 = Object.assign({ _directives: directives }, options);
+      const doc = new Document2.Document(void 0, opts2);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -24228,7 +24228,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors2();
     var identity3 = require_identity();
     var composeDoc = require_compose_doc();
@@ -24266,7 +24266,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
@@ -24416,8 +24416,8 @@ ${end.comment}` : end.comment;
           yield this.doc;
           this.doc = null;
         } else if (forceDoc) {
-          const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const opts2 = Object.assign({ _directives: this.directives }, this.options);
+          const doc = new Document2.Document(void 0, opts2);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -24426,7 +24426,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports.Composer = Composer2;
   }
 });
 
@@ -24691,9 +24691,9 @@ var require_cst_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path17) => {
+    visit3.itemAtPath = (cst, path22) => {
       let item = cst;
-      for (const [field, index] of path17) {
+      for (const [field, index] of path22) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24702,23 +24702,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path17) => {
-      const parent = visit3.itemAtPath(cst, path17.slice(0, -1));
-      const field = path17[path17.length - 1][0];
+    visit3.parentCollection = (cst, path22) => {
+      const parent = visit3.itemAtPath(cst, path22.slice(0, -1));
+      const field = path22[path22.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path17, item, visitor) {
-      let ctrl = visitor(item, path17);
+    function _visit(path22, item, visitor) {
+      let ctrl = visitor(item, path22);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path17.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path22.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -24729,10 +24729,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path17);
+            ctrl = ctrl(item, path22);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path17) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
     }
     exports.visit = visit3;
   }
@@ -24750,7 +24750,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -24834,7 +24834,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -25433,7 +25433,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter3 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -25456,7 +25456,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter2;
+    exports.LineCounter = LineCounter3;
   }
 });
 
@@ -25467,15 +25467,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i2 = 0; i2 < list.length; ++i2)
-        if (list[i2].type === type)
+    function includesToken(list2, type) {
+      for (let i2 = 0; i2 < list2.length; ++i2)
+        if (list2[i2].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i2 = 0; i2 < list.length; ++i2) {
-        switch (list[i2].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i2 = 0; i2 < list2.length; ++i2) {
+        switch (list2[i2].type) {
           case "space":
           case "comment":
           case "newline":
@@ -25557,7 +25557,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser = class {
+    var Parser2 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -26330,7 +26330,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser;
+    exports.Parser = Parser2;
   }
 });
 
@@ -26339,7 +26339,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors2();
     var log = require_log();
     var identity3 = require_identity();
@@ -26350,7 +26350,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -26422,10 +26422,10 @@ var require_public_api = __commonJS({
       }
       if (identity3.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      return new Document2.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse3;
-    exports.parseAllDocuments = parseAllDocuments;
+    exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify3;
   }
@@ -26436,15 +26436,15 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var Schema = require_Schema();
     var errors = require_errors2();
     var Alias = require_Alias();
     var identity3 = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var Scalar3 = require_Scalar();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var cst = require_cst();
     var lexer = require_lexer();
     var lineCounter = require_line_counter();
@@ -26452,7 +26452,7 @@ var require_dist = __commonJS({
     var publicApi = require_public_api();
     var visit3 = require_visit();
     exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
+    exports.Document = Document2.Document;
     exports.Schema = Schema.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
@@ -26466,10 +26466,10 @@ var require_dist = __commonJS({
     exports.isPair = identity3.isPair;
     exports.isScalar = identity3.isScalar;
     exports.isSeq = identity3.isSeq;
-    exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
-    exports.YAMLMap = YAMLMap.YAMLMap;
-    exports.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports.Pair = Pair2.Pair;
+    exports.Scalar = Scalar3.Scalar;
+    exports.YAMLMap = YAMLMap2.YAMLMap;
+    exports.YAMLSeq = YAMLSeq2.YAMLSeq;
     exports.CST = cst;
     exports.Lexer = lexer.Lexer;
     exports.LineCounter = lineCounter.LineCounter;
@@ -26489,7 +26489,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function checkPathExt(path17, options) {
+    function checkPathExt(path22, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -26500,25 +26500,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p2 = pathext[i2].toLowerCase();
-        if (p2 && path17.substr(-p2.length).toLowerCase() === p2) {
+        if (p2 && path22.substr(-p2.length).toLowerCase() === p2) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat3, path17, options) {
+    function checkStat(stat3, path22, options) {
       if (!stat3.isSymbolicLink() && !stat3.isFile()) {
         return false;
       }
-      return checkPathExt(path17, options);
+      return checkPathExt(path22, options);
     }
-    function isexe(path17, options, cb) {
-      fs4.stat(path17, function(er2, stat3) {
-        cb(er2, er2 ? false : checkStat(stat3, path17, options));
+    function isexe(path22, options, cb) {
+      fs4.stat(path22, function(er2, stat3) {
+        cb(er2, er2 ? false : checkStat(stat3, path22, options));
       });
     }
-    function sync(path17, options) {
-      return checkStat(fs4.statSync(path17), path17, options);
+    function sync(path22, options) {
+      return checkStat(fs4.statSync(path22), path22, options);
     }
   }
 });
@@ -26529,19 +26529,19 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function isexe(path17, options, cb) {
-      fs4.stat(path17, function(er2, stat3) {
+    function isexe(path22, options, cb) {
+      fs4.stat(path22, function(er2, stat3) {
         cb(er2, er2 ? false : checkStat(stat3, options));
       });
     }
-    function sync(path17, options) {
-      return checkStat(fs4.statSync(path17), options);
+    function sync(path22, options) {
+      return checkStat(fs4.statSync(path22), options);
     }
     function checkStat(stat3, options) {
       return stat3.isFile() && checkMode(stat3, options);
     }
     function checkMode(stat3, options) {
-      var mod = stat3.mode;
+      var mod4 = stat3.mode;
       var uid = stat3.uid;
       var gid = stat3.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
@@ -26550,7 +26550,7 @@ var require_mode = __commonJS({
       var g2 = parseInt("010", 8);
       var o3 = parseInt("001", 8);
       var ug = u3 | g2;
-      var ret = mod & o3 || mod & g2 && gid === myGid || mod & u3 && uid === myUid || mod & ug && myUid === 0;
+      var ret = mod4 & o3 || mod4 & g2 && gid === myGid || mod4 & u3 && uid === myUid || mod4 & ug && myUid === 0;
       return ret;
     }
   }
@@ -26568,7 +26568,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path17, options, cb) {
+    function isexe(path22, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -26578,7 +26578,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve, reject) {
-          isexe(path17, options || {}, function(er2, is2) {
+          isexe(path22, options || {}, function(er2, is2) {
             if (er2) {
               reject(er2);
             } else {
@@ -26587,7 +26587,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path17, options || {}, function(er2, is2) {
+      core(path22, options || {}, function(er2, is2) {
         if (er2) {
           if (er2.code === "EACCES" || options && options.ignoreErrors) {
             er2 = null;
@@ -26597,9 +26597,9 @@ var require_isexe = __commonJS({
         cb(er2, is2);
       });
     }
-    function sync(path17, options) {
+    function sync(path22, options) {
       try {
-        return core.sync(path17, options || {});
+        return core.sync(path22, options || {});
       } catch (er2) {
         if (options && options.ignoreErrors || er2.code === "EACCES") {
           return false;
@@ -26615,7 +26615,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path17 = __require("path");
+    var path22 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -26653,7 +26653,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path17.join(pathPart, cmd);
+        const pCmd = path22.join(pathPart, cmd);
         const p2 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve(subStep(p2, i2, 0));
       });
@@ -26680,7 +26680,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path17.join(pathPart, cmd);
+        const pCmd = path22.join(pathPart, cmd);
         const p2 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j3 = 0; j3 < pathExt.length; j3++) {
           const cur = p2 + pathExt[j3];
@@ -26728,7 +26728,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path17 = __require("path");
+    var path22 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -26746,7 +26746,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path17.delimiter : void 0
+          pathExt: withoutPathExt ? path22.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -26755,7 +26755,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path17.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path22.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -26809,8 +26809,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path17, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path17.split("/").pop();
+      const [path22, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path22.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -26845,7 +26845,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path17 = __require("path");
+    var path22 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape2 = require_escape();
     var readShebang = require_readShebang();
@@ -26870,7 +26870,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path17.normalize(parsed.command);
+        parsed.command = path22.normalize(parsed.command);
         parsed.command = escape2.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape2.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -27199,8 +27199,8 @@ var require_common = __commonJS({
         createDebug.namespaces = namespaces;
         createDebug.names = [];
         createDebug.skips = [];
-        const split = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (const ns2 of split) {
+        const split2 = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
+        for (const ns2 of split2) {
           if (ns2[0] === "-") {
             createDebug.skips.push(ns2.slice(1));
           } else {
@@ -27278,7 +27278,7 @@ var require_browser = __commonJS({
   "node_modules/debug/src/browser.js"(exports, module) {
     exports.formatArgs = formatArgs;
     exports.save = save;
-    exports.load = load2;
+    exports.load = load3;
     exports.useColors = useColors;
     exports.storage = localstorage();
     exports.destroy = /* @__PURE__ */ (() => {
@@ -27414,7 +27414,7 @@ var require_browser = __commonJS({
       } catch (error63) {
       }
     }
-    function load2() {
+    function load3() {
       let r2;
       try {
         r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
@@ -27452,7 +27452,7 @@ var require_node = __commonJS({
     exports.log = log;
     exports.formatArgs = formatArgs;
     exports.save = save;
-    exports.load = load2;
+    exports.load = load3;
     exports.useColors = useColors;
     exports.destroy = util.deprecate(
       () => {
@@ -27594,7 +27594,7 @@ var require_node = __commonJS({
         delete process.env.DEBUG;
       }
     }
-    function load2() {
+    function load3() {
       return process.env.DEBUG;
     }
     function init(debug2) {
@@ -27632,17 +27632,17 @@ var require_src = __commonJS({
 var require_src2 = __commonJS({
   "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
     "use strict";
-    var __importDefault = exports && exports.__importDefault || function(mod) {
-      return mod && mod.__esModule ? mod : { "default": mod };
+    var __importDefault = exports && exports.__importDefault || function(mod4) {
+      return mod4 && mod4.__esModule ? mod4 : { "default": mod4 };
     };
     Object.defineProperty(exports, "__esModule", { value: true });
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check2(path17, isFile, isDirectory2) {
-      log(`checking %s`, path17);
+    function check2(path22, isFile, isDirectory2) {
+      log(`checking %s`, path22);
       try {
-        const stat3 = fs_1.statSync(path17);
+        const stat3 = fs_1.statSync(path22);
         if (stat3.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -27662,8 +27662,8 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists2(path17, type = exports.READABLE) {
-      return check2(path17, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    function exists2(path22, type = exports.READABLE) {
+      return check2(path22, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
     }
     exports.exists = exists2;
     exports.FILE = 1;
@@ -27941,11 +27941,11 @@ var require_scope = __commonJS({
     exports.ValueScopeName = ValueScopeName;
     var line = (0, code_1._)`\n`;
     var ValueScope = class extends Scope {
-      constructor(opts) {
-        super(opts);
+      constructor(opts2) {
+        super(opts2);
         this._values = {};
-        this._scope = opts.scope;
-        this.opts = { ...opts, _n: opts.lines ? line : code_1.nil };
+        this._scope = opts2.scope;
+        this.opts = { ...opts2, _n: opts2.lines ? line : code_1.nil };
       }
       get() {
         return this._scope;
@@ -28201,8 +28201,8 @@ var require_codegen = __commonJS({
         super();
         this.nodes = nodes;
       }
-      render(opts) {
-        return this.nodes.reduce((code, n2) => code + n2.render(opts), "");
+      render(opts2) {
+        return this.nodes.reduce((code, n2) => code + n2.render(opts2), "");
       }
       optimizeNodes() {
         const { nodes } = this;
@@ -28235,8 +28235,8 @@ var require_codegen = __commonJS({
       }
     };
     var BlockNode = class extends ParentNode {
-      render(opts) {
-        return "{" + opts._n + super.render(opts) + "}" + opts._n;
+      render(opts2) {
+        return "{" + opts2._n + super.render(opts2) + "}" + opts2._n;
       }
     };
     var Root = class extends ParentNode {
@@ -28249,10 +28249,10 @@ var require_codegen = __commonJS({
         super(nodes);
         this.condition = condition;
       }
-      render(opts) {
-        let code = `if(${this.condition})` + super.render(opts);
+      render(opts2) {
+        let code = `if(${this.condition})` + super.render(opts2);
         if (this.else)
-          code += "else " + this.else.render(opts);
+          code += "else " + this.else.render(opts2);
         return code;
       }
       optimizeNodes() {
@@ -28301,8 +28301,8 @@ var require_codegen = __commonJS({
         super();
         this.iteration = iteration;
       }
-      render(opts) {
-        return `for(${this.iteration})` + super.render(opts);
+      render(opts2) {
+        return `for(${this.iteration})` + super.render(opts2);
       }
       optimizeNames(names, constants7) {
         if (!super.optimizeNames(names, constants7))
@@ -28322,10 +28322,10 @@ var require_codegen = __commonJS({
         this.from = from;
         this.to = to2;
       }
-      render(opts) {
-        const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
+      render(opts2) {
+        const varKind = opts2.es5 ? scope_1.varKinds.var : this.varKind;
         const { name: name2, from, to: to2 } = this;
-        return `for(${varKind} ${name2}=${from}; ${name2}<${to2}; ${name2}++)` + super.render(opts);
+        return `for(${varKind} ${name2}=${from}; ${name2}<${to2}; ${name2}++)` + super.render(opts2);
       }
       get names() {
         const names = addExprNames(super.names, this.from);
@@ -28340,8 +28340,8 @@ var require_codegen = __commonJS({
         this.name = name2;
         this.iterable = iterable;
       }
-      render(opts) {
-        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
+      render(opts2) {
+        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts2);
       }
       optimizeNames(names, constants7) {
         if (!super.optimizeNames(names, constants7))
@@ -28360,25 +28360,25 @@ var require_codegen = __commonJS({
         this.args = args;
         this.async = async;
       }
-      render(opts) {
+      render(opts2) {
         const _async = this.async ? "async " : "";
-        return `${_async}function ${this.name}(${this.args})` + super.render(opts);
+        return `${_async}function ${this.name}(${this.args})` + super.render(opts2);
       }
     };
     Func.kind = "func";
     var Return = class extends ParentNode {
-      render(opts) {
-        return "return " + super.render(opts);
+      render(opts2) {
+        return "return " + super.render(opts2);
       }
     };
     Return.kind = "return";
     var Try = class extends BlockNode {
-      render(opts) {
-        let code = "try" + super.render(opts);
+      render(opts2) {
+        let code = "try" + super.render(opts2);
         if (this.catch)
-          code += this.catch.render(opts);
+          code += this.catch.render(opts2);
         if (this.finally)
-          code += this.finally.render(opts);
+          code += this.finally.render(opts2);
         return code;
       }
       optimizeNodes() {
@@ -28409,23 +28409,23 @@ var require_codegen = __commonJS({
         super();
         this.error = error63;
       }
-      render(opts) {
-        return `catch(${this.error})` + super.render(opts);
+      render(opts2) {
+        return `catch(${this.error})` + super.render(opts2);
       }
     };
     Catch.kind = "catch";
     var Finally = class extends BlockNode {
-      render(opts) {
-        return "finally" + super.render(opts);
+      render(opts2) {
+        return "finally" + super.render(opts2);
       }
     };
     Finally.kind = "finally";
     var CodeGen = class {
-      constructor(extScope, opts = {}) {
+      constructor(extScope, opts2 = {}) {
         this._values = {};
         this._blockStarts = [];
         this._constants = {};
-        this.opts = { ...opts, _n: opts.lines ? "\n" : "" };
+        this.opts = { ...opts2, _n: opts2.lines ? "\n" : "" };
         this._extScope = extScope;
         this._scope = new scope_1.Scope({ parent: extScope });
         this._nodes = [new Root()];
@@ -28770,8 +28770,8 @@ var require_util9 = __commonJS({
     }
     exports.alwaysValidSchema = alwaysValidSchema;
     function checkUnknownRules(it2, schema = it2.schema) {
-      const { opts, self } = it2;
-      if (!opts.strictSchema)
+      const { opts: opts2, self } = it2;
+      if (!opts2.strictSchema)
         return;
       if (typeof schema === "boolean")
         return;
@@ -29059,12 +29059,12 @@ var require_errors3 = __commonJS({
     }
     function extraErrorProps(cxt, { params, message }, keyValues) {
       const { keyword, data, schemaValue, it: it2 } = cxt;
-      const { opts, propertyName, topSchemaRef, schemaPath } = it2;
+      const { opts: opts2, propertyName, topSchemaRef, schemaPath } = it2;
       keyValues.push([E3.keyword, keyword], [E3.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
-      if (opts.messages) {
+      if (opts2.messages) {
         keyValues.push([E3.message, typeof message == "function" ? message(cxt) : message]);
       }
-      if (opts.verbose) {
+      if (opts2.verbose) {
         keyValues.push([E3.schema, schemaValue], [E3.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
       }
       if (propertyName)
@@ -29218,11 +29218,11 @@ var require_dataType = __commonJS({
     }
     exports.getJSONTypes = getJSONTypes;
     function coerceAndCheckDataType(it2, types) {
-      const { gen, data, opts } = it2;
-      const coerceTo = coerceToTypes(types, opts.coerceTypes);
+      const { gen, data, opts: opts2 } = it2;
+      const coerceTo = coerceToTypes(types, opts2.coerceTypes);
       const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it2, types[0]));
       if (checkTypes) {
-        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
+        const wrongType = checkDataTypes(types, data, opts2.strictNumbers, DataType.Wrong);
         gen.if(wrongType, () => {
           if (coerceTo.length)
             coerceData(it2, types, coerceTo);
@@ -29238,15 +29238,15 @@ var require_dataType = __commonJS({
       return coerceTypes ? types.filter((t2) => COERCIBLE.has(t2) || coerceTypes === "array" && t2 === "array") : [];
     }
     function coerceData(it2, types, coerceTo) {
-      const { gen, data, opts } = it2;
+      const { gen, data, opts: opts2 } = it2;
       const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
       const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
-      if (opts.coerceTypes === "array") {
-        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
+      if (opts2.coerceTypes === "array") {
+        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts2.strictNumbers), () => gen.assign(coerced, data)));
       }
       gen.if((0, codegen_1._)`${coerced} !== undefined`);
       for (const t2 of coerceTo) {
-        if (COERCIBLE.has(t2) || t2 === "array" && opts.coerceTypes === "array") {
+        if (COERCIBLE.has(t2) || t2 === "array" && opts2.coerceTypes === "array") {
           coerceSpecificType(t2);
         }
       }
@@ -29382,7 +29382,7 @@ var require_defaults = __commonJS({
     }
     exports.assignDefaults = assignDefaults;
     function assignDefault(it2, prop, defaultValue) {
-      const { gen, compositeRule, data, opts } = it2;
+      const { gen, compositeRule, data, opts: opts2 } = it2;
       if (defaultValue === void 0)
         return;
       const childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
@@ -29391,7 +29391,7 @@ var require_defaults = __commonJS({
         return;
       }
       let condition = (0, codegen_1._)`${childData} === undefined`;
-      if (opts.useDefaults === "empty") {
+      if (opts2.useDefaults === "empty") {
         condition = (0, codegen_1._)`${condition} || ${childData} === null || ${childData} === ""`;
       }
       gen.if(condition, (0, codegen_1._)`${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
@@ -29417,8 +29417,8 @@ var require_code2 = __commonJS({
       });
     }
     exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    function checkMissingProp({ gen, data, it: { opts: opts2 } }, properties, missing) {
+      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts2.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
     }
     exports.checkMissingProp = checkMissingProp;
     function reportMissingProp(cxt, missing) {
@@ -29471,9 +29471,9 @@ var require_code2 = __commonJS({
     }
     exports.callValidateCode = callValidateCode;
     var newRegExp = (0, codegen_1._)`new RegExp`;
-    function usePattern({ gen, it: { opts } }, pattern) {
-      const u3 = opts.unicodeRegExp ? "u" : "";
-      const { regExp } = opts.code;
+    function usePattern({ gen, it: { opts: opts2 } }, pattern) {
+      const u3 = opts2.unicodeRegExp ? "u" : "";
+      const { regExp } = opts2.code;
       const rx = regExp(pattern, u3);
       return gen.scopeValue("pattern", {
         key: rx.toString(),
@@ -29627,7 +29627,7 @@ var require_keyword = __commonJS({
       return !schemaType.length || schemaType.some((st2) => st2 === "array" ? Array.isArray(schema) : st2 === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st2 || allowUndefined && typeof schema == "undefined");
     }
     exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema, opts, self, errSchemaPath }, def, keyword) {
+    function validateKeywordUsage({ schema, opts: opts2, self, errSchemaPath }, def, keyword) {
       if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
         throw new Error("ajv implementation error");
       }
@@ -29639,7 +29639,7 @@ var require_keyword = __commonJS({
         const valid = def.validateSchema(schema[keyword]);
         if (!valid) {
           const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
-          if (opts.validateSchema === "log")
+          if (opts2.validateSchema === "log")
             self.logger.error(msg);
           else
             throw new Error(msg);
@@ -29694,10 +29694,10 @@ var require_subschema = __commonJS({
       }
       const { gen } = it2;
       if (dataProp !== void 0) {
-        const { errorPath, dataPathArr, opts } = it2;
+        const { errorPath, dataPathArr, opts: opts2 } = it2;
         const nextData = gen.let("data", (0, codegen_1._)`${it2.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
         dataContextProps(nextData);
-        subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`;
+        subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts2.jsPropertySyntax)}`;
         subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`;
         subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
       }
@@ -29772,17 +29772,17 @@ var require_fast_deep_equal = __commonJS({
 var require_json_schema_traverse = __commonJS({
   "node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
-    var traverse = module.exports = function(schema, opts, cb) {
-      if (typeof opts == "function") {
-        cb = opts;
-        opts = {};
+    var traverse = module.exports = function(schema, opts2, cb) {
+      if (typeof opts2 == "function") {
+        cb = opts2;
+        opts2 = {};
       }
-      cb = opts.cb || cb;
+      cb = opts2.cb || cb;
       var pre = typeof cb == "function" ? cb : cb.pre || function() {
       };
       var post = cb.post || function() {
       };
-      _traverse(opts, pre, post, schema, "", schema);
+      _traverse(opts2, pre, post, schema, "", schema);
     };
     traverse.keywords = {
       additionalItems: true,
@@ -29828,7 +29828,7 @@ var require_json_schema_traverse = __commonJS({
       maxProperties: true,
       minProperties: true
     };
-    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+    function _traverse(opts2, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema && typeof schema == "object" && !Array.isArray(schema)) {
         pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
         for (var key in schema) {
@@ -29836,15 +29836,15 @@ var require_json_schema_traverse = __commonJS({
           if (Array.isArray(sch)) {
             if (key in traverse.arrayKeywords) {
               for (var i2 = 0; i2 < sch.length; i2++)
-                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key + "/" + i2, rootSchema, jsonPtr, key, schema, i2);
+                _traverse(opts2, pre, post, sch[i2], jsonPtr + "/" + key + "/" + i2, rootSchema, jsonPtr, key, schema, i2);
             }
           } else if (key in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
+                _traverse(opts2, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
             }
-          } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
+          } else if (key in traverse.keywords || opts2.allKeys && !(key in traverse.skipKeywords)) {
+            _traverse(opts2, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
           }
         }
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
@@ -30041,46 +30041,46 @@ var require_validate = __commonJS({
       validateFunction(it2, () => (0, boolSchema_1.topBoolOrEmptySchema)(it2));
     }
     exports.validateFunctionCode = validateFunctionCode;
-    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
-      if (opts.code.es5) {
+    function validateFunction({ gen, validateName, schema, schemaEnv, opts: opts2 }, body) {
+      if (opts2.code.es5) {
         gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
-          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`);
-          destructureValCxtES5(gen, opts);
+          gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts2)}`);
+          destructureValCxtES5(gen, opts2);
           gen.code(body);
         });
       } else {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts2)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts2)).code(body));
       }
     }
-    function destructureValCxt(opts) {
-      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
+    function destructureValCxt(opts2) {
+      return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts2.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
     }
-    function destructureValCxtES5(gen, opts) {
+    function destructureValCxtES5(gen, opts2) {
       gen.if(names_1.default.valCxt, () => {
         gen.var(names_1.default.instancePath, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.instancePath}`);
         gen.var(names_1.default.parentData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentData}`);
         gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.parentDataProperty}`);
         gen.var(names_1.default.rootData, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.rootData}`);
-        if (opts.dynamicRef)
+        if (opts2.dynamicRef)
           gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
       }, () => {
         gen.var(names_1.default.instancePath, (0, codegen_1._)`""`);
         gen.var(names_1.default.parentData, (0, codegen_1._)`undefined`);
         gen.var(names_1.default.parentDataProperty, (0, codegen_1._)`undefined`);
         gen.var(names_1.default.rootData, names_1.default.data);
-        if (opts.dynamicRef)
+        if (opts2.dynamicRef)
           gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
       });
     }
     function topSchemaObjCode(it2) {
-      const { schema, opts, gen } = it2;
+      const { schema, opts: opts2, gen } = it2;
       validateFunction(it2, () => {
-        if (opts.$comment && schema.$comment)
+        if (opts2.$comment && schema.$comment)
           commentKeyword(it2);
         checkNoDefault(it2);
         gen.let(names_1.default.vErrors, null);
         gen.let(names_1.default.errors, 0);
-        if (opts.unevaluated)
+        if (opts2.unevaluated)
           resetEvaluated(it2);
         typeAndKeywords(it2);
         returnResults(it2);
@@ -30093,9 +30093,9 @@ var require_validate = __commonJS({
       gen.if((0, codegen_1._)`${it2.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it2.evaluated}.props`, (0, codegen_1._)`undefined`));
       gen.if((0, codegen_1._)`${it2.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it2.evaluated}.items`, (0, codegen_1._)`undefined`));
     }
-    function funcSourceUrl(schema, opts) {
-      const schId = typeof schema == "object" && schema[opts.schemaId];
-      return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
+    function funcSourceUrl(schema, opts2) {
+      const schId = typeof schema == "object" && schema[opts2.schemaId];
+      return schId && (opts2.code.source || opts2.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
     }
     function subschemaCode(it2, valid) {
       if (isSchemaObj(it2)) {
@@ -30119,8 +30119,8 @@ var require_validate = __commonJS({
       return typeof it2.schema != "boolean";
     }
     function subSchemaObjCode(it2, valid) {
-      const { schema, gen, opts } = it2;
-      if (opts.$comment && schema.$comment)
+      const { schema, gen, opts: opts2 } = it2;
+      if (opts2.$comment && schema.$comment)
         commentKeyword(it2);
       updateContext(it2);
       checkAsyncSchema(it2);
@@ -30140,14 +30140,14 @@ var require_validate = __commonJS({
       schemaKeywords(it2, types, !checkedTypes, errsCount);
     }
     function checkRefsAndKeywords(it2) {
-      const { schema, errSchemaPath, opts, self } = it2;
-      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES)) {
+      const { schema, errSchemaPath, opts: opts2, self } = it2;
+      if (schema.$ref && opts2.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES)) {
         self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
       }
     }
     function checkNoDefault(it2) {
-      const { schema, opts } = it2;
-      if (schema.default !== void 0 && opts.useDefaults && opts.strictSchema) {
+      const { schema, opts: opts2 } = it2;
+      if (schema.default !== void 0 && opts2.useDefaults && opts2.strictSchema) {
         (0, util_1.checkStrictMode)(it2, "default is ignored in the schema root");
       }
     }
@@ -30160,23 +30160,23 @@ var require_validate = __commonJS({
       if (it2.schema.$async && !it2.schemaEnv.$async)
         throw new Error("async schema in sync schema");
     }
-    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
+    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts: opts2 }) {
       const msg = schema.$comment;
-      if (opts.$comment === true) {
+      if (opts2.$comment === true) {
         gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
-      } else if (typeof opts.$comment == "function") {
+      } else if (typeof opts2.$comment == "function") {
         const schemaPath = (0, codegen_1.str)`${errSchemaPath}/$comment`;
         const rootName = gen.scopeValue("root", { ref: schemaEnv.root });
         gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
       }
     }
     function returnResults(it2) {
-      const { gen, schemaEnv, validateName, ValidationError, opts } = it2;
+      const { gen, schemaEnv, validateName, ValidationError, opts: opts2 } = it2;
       if (schemaEnv.$async) {
         gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`));
       } else {
         gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors);
-        if (opts.unevaluated)
+        if (opts2.unevaluated)
           assignEvaluated(it2);
         gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
       }
@@ -30188,13 +30188,13 @@ var require_validate = __commonJS({
         gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
     function schemaKeywords(it2, types, typeErrors, errsCount) {
-      const { gen, schema, data, allErrors, opts, self } = it2;
+      const { gen, schema, data, allErrors, opts: opts2, self } = it2;
       const { RULES } = self;
-      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
+      if (schema.$ref && (opts2.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
         gen.block(() => keywordCode(it2, "$ref", RULES.all.$ref.definition));
         return;
       }
-      if (!opts.jtd)
+      if (!opts2.jtd)
         checkStrictTypes(it2, types);
       gen.block(() => {
         for (const group of RULES.rules)
@@ -30205,7 +30205,7 @@ var require_validate = __commonJS({
         if (!(0, applicability_1.shouldUseGroup)(schema, group))
           return;
         if (group.type) {
-          gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
+          gen.if((0, dataType_2.checkDataType)(group.type, data, opts2.strictNumbers));
           iterateKeywords(it2, group);
           if (types.length === 1 && types[0] === group.type && typeErrors) {
             gen.else();
@@ -30590,9 +30590,9 @@ var require_compile = __commonJS({
       if (_sch)
         return _sch;
       const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
-      const { es5, lines } = this.opts.code;
+      const { es5, lines: lines2 } = this.opts.code;
       const { ownProperties } = this.opts;
-      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
+      const gen = new codegen_1.CodeGen(this.scope, { es5, lines: lines2, ownProperties });
       let _ValidationError;
       if (sch.$async) {
         _ValidationError = gen.scopeValue("Error", {
@@ -30955,8 +30955,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path17) {
-      let input2 = path17;
+    function removeDotSegments(path22) {
+      let input2 = path22;
       const output2 = [];
       let nextSlash = -1;
       let len = 0;
@@ -31030,11 +31030,11 @@ var require_utils2 = __commonJS({
       }
       return output2.join("");
     }
-    function removeDotSegmentsRelative(path17) {
-      if (path17 === "" || path17[0] === "/") {
-        return removeDotSegments(path17);
+    function removeDotSegmentsRelative(path22) {
+      if (path22 === "" || path22[0] === "/") {
+        return removeDotSegments(path22);
       }
-      const segments = path17.split("/");
+      const segments = path22.split("/");
       const last = segments.length - 1;
       const output2 = [];
       let trailingDirectory = false;
@@ -31397,8 +31397,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path17 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path17 && path17 !== "/" ? path17 : void 0;
+        const path22 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path22 && path22 !== "/" ? path22 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -31663,7 +31663,7 @@ var require_fast_uri = __commonJS({
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
-    function serialize2(cmpts, opts) {
+    function serialize2(cmpts, opts2) {
       const component = {
         host: cmpts.host,
         scheme: cmpts.scheme,
@@ -31680,7 +31680,7 @@ var require_fast_uri = __commonJS({
         secure: cmpts.secure,
         error: ""
       };
-      const options = Object.assign({}, opts);
+      const options = Object.assign({}, opts2);
       const uriTokens = [];
       if (component.scheme) {
         component.scheme = validateScheme(component.scheme);
@@ -31791,8 +31791,8 @@ var require_fast_uri = __commonJS({
     function isHostOnlyURL(url2) {
       return url2.username === "" && url2.password === "" && url2.port === "" && url2.pathname === "/" && url2.search === "" && url2.hash === "" && url2.hostname !== "";
     }
-    function parseWithStatus(uri, opts) {
-      const options = Object.assign({}, opts);
+    function parseWithStatus(uri, opts2) {
+      const options = Object.assign({}, opts2);
       const parsed = {
         scheme: void 0,
         userinfo: void 0,
@@ -31926,16 +31926,16 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
-      return parseWithStatus(uri, opts).parsed;
+    function parse3(uri, opts2) {
+      return parseWithStatus(uri, opts2).parsed;
     }
-    function normalizeString(uri, opts) {
-      return normalizeStringWithStatus(uri, opts).normalized;
+    function normalizeString(uri, opts2) {
+      return normalizeStringWithStatus(uri, opts2).normalized;
     }
-    function normalizeStringWithStatus(uri, opts) {
-      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+    function normalizeStringWithStatus(uri, opts2) {
+      const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts2);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize2(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize2(parsed, opts2),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -31943,17 +31943,17 @@ var require_fast_uri = __commonJS({
         malformedScheme
       };
     }
-    function normalizeComparableURI(uri, opts) {
+    function normalizeComparableURI(uri, opts2) {
       if (typeof uri !== "string" && typeof uri !== "object") {
         return void 0;
       }
       let value;
       try {
-        value = typeof uri === "string" ? uri : serialize2(uri, opts);
+        value = typeof uri === "string" ? uri : serialize2(uri, opts2);
       } catch {
         return void 0;
       }
-      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts);
+      const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts2);
       return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? void 0 : normalized;
     }
     var fastUri = {
@@ -32091,33 +32091,33 @@ var require_core = __commonJS({
       };
     }
     var Ajv = class {
-      constructor(opts = {}) {
+      constructor(opts2 = {}) {
         this.schemas = {};
         this.refs = {};
         this.formats = /* @__PURE__ */ Object.create(null);
         this._compilations = /* @__PURE__ */ new Set();
         this._loading = {};
         this._cache = /* @__PURE__ */ new Map();
-        opts = this.opts = { ...opts, ...requiredOptions(opts) };
-        const { es5, lines } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
-        this.logger = getLogger(opts.logger);
-        const formatOpt = opts.validateFormats;
-        opts.validateFormats = false;
+        opts2 = this.opts = { ...opts2, ...requiredOptions(opts2) };
+        const { es5, lines: lines2 } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines: lines2 });
+        this.logger = getLogger(opts2.logger);
+        const formatOpt = opts2.validateFormats;
+        opts2.validateFormats = false;
         this.RULES = (0, rules_1.getRules)();
-        checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED");
-        checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
+        checkOptions.call(this, removedOptions, opts2, "NOT SUPPORTED");
+        checkOptions.call(this, deprecatedOptions, opts2, "DEPRECATED", "warn");
         this._metaOpts = getMetaSchemaOptions.call(this);
-        if (opts.formats)
+        if (opts2.formats)
           addInitialFormats.call(this);
         this._addVocabularies();
         this._addDefaultMetaSchema();
-        if (opts.keywords)
-          addInitialKeywords.call(this, opts.keywords);
-        if (typeof opts.meta == "object")
-          this.addMetaSchema(opts.meta);
+        if (opts2.keywords)
+          addInitialKeywords.call(this, opts2.keywords);
+        if (typeof opts2.meta == "object")
+          this.addMetaSchema(opts2.meta);
         addInitialSchemas.call(this);
-        opts.validateFormats = formatOpt;
+        opts2.validateFormats = formatOpt;
       }
       _addVocabularies() {
         this.addKeyword("$async");
@@ -32463,11 +32463,11 @@ var require_core = __commonJS({
     Ajv.ValidationError = validation_error_1.default;
     Ajv.MissingRefError = ref_error_1.default;
     exports.default = Ajv;
-    function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key in checkOpts) {
+    function checkOptions(checkOpts3, options, msg, log = "error") {
+      for (const key in checkOpts3) {
         const opt = key;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+          this.logger[log](`${msg}: option ${key}. ${checkOpts3[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -32625,7 +32625,7 @@ var require_ref = __commonJS({
       schemaType: "string",
       code(cxt) {
         const { gen, schema: $ref, it: it2 } = cxt;
-        const { baseId, schemaEnv: env, validateName, opts, self } = it2;
+        const { baseId, schemaEnv: env, validateName, opts: opts2, self } = it2;
         const { root } = env;
         if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
           return callRootRef();
@@ -32646,7 +32646,7 @@ var require_ref = __commonJS({
           callRef(cxt, v2, sch, sch.$async);
         }
         function inlineRefSchema(sch) {
-          const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
+          const schName = gen.scopeValue("schema", opts2.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
           const valid = gen.name("valid");
           const schCxt = cxt.subschema({
             schema: sch,
@@ -32667,8 +32667,8 @@ var require_ref = __commonJS({
     exports.getValidate = getValidate;
     function callRef(cxt, v2, sch, $async) {
       const { gen, it: it2 } = cxt;
-      const { allErrors, schemaEnv: env, opts } = it2;
-      const passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
+      const { allErrors, schemaEnv: env, opts: opts2 } = it2;
+      const passCxt = opts2.passContext ? names_1.default.this : codegen_1.nil;
       if ($async)
         callAsyncRef();
       else
@@ -32955,15 +32955,15 @@ var require_required = __commonJS({
       error: error63,
       code(cxt) {
         const { gen, schema, schemaCode, data, $data, it: it2 } = cxt;
-        const { opts } = it2;
+        const { opts: opts2 } = it2;
         if (!$data && schema.length === 0)
           return;
-        const useLoop = schema.length >= opts.loopRequired;
+        const useLoop = schema.length >= opts2.loopRequired;
         if (it2.allErrors)
           allErrorsMode();
         else
           exitOnErrorMode();
-        if (opts.strictRequired) {
+        if (opts2.strictRequired) {
           const props = cxt.parentSchema.properties;
           const { definedProperties } = cxt.it;
           for (const requiredKey of schema) {
@@ -32998,13 +32998,13 @@ var require_required = __commonJS({
         function loopAllRequired() {
           gen.forOf("prop", schemaCode, (prop) => {
             cxt.setParams({ missingProperty: prop });
-            gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
+            gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts2.ownProperties), () => cxt.error());
           });
         }
         function loopUntilMissing(missing, valid) {
           cxt.setParams({ missingProperty: missing });
           gen.forOf(missing, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts2.ownProperties));
             gen.if((0, codegen_1.not)(valid), () => {
               cxt.error();
               gen.break();
@@ -33336,12 +33336,12 @@ var require_items = __commonJS({
         cxt.ok(valid);
       });
       function checkStrictTuple(sch) {
-        const { opts, errSchemaPath } = it2;
+        const { opts: opts2, errSchemaPath } = it2;
         const l3 = schArr.length;
         const fullTuple = l3 === sch.minItems && (l3 === sch.maxItems || sch[extraItems] === false);
-        if (opts.strictTuples && !fullTuple) {
+        if (opts2.strictTuples && !fullTuple) {
           const msg = `"${keyword}" is ${l3}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
-          (0, util_1.checkStrictMode)(it2, msg, opts.strictTuples);
+          (0, util_1.checkStrictMode)(it2, msg, opts2.strictTuples);
         }
       }
     }
@@ -33657,9 +33657,9 @@ var require_additionalProperties = __commonJS({
         const { gen, schema, parentSchema, data, errsCount, it: it2 } = cxt;
         if (!errsCount)
           throw new Error("ajv implementation error");
-        const { allErrors, opts } = it2;
+        const { allErrors, opts: opts2 } = it2;
         it2.props = true;
-        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it2, schema))
+        if (opts2.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it2, schema))
           return;
         const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
         const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
@@ -33692,7 +33692,7 @@ var require_additionalProperties = __commonJS({
           gen.code((0, codegen_1._)`delete ${data}[${key}]`);
         }
         function additionalPropertyCode(key) {
-          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
+          if (opts2.removeAdditional === "all" || opts2.removeAdditional && schema === false) {
             deleteAdditional(key);
             return;
           }
@@ -33705,7 +33705,7 @@ var require_additionalProperties = __commonJS({
           }
           if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
             const valid = gen.name("valid");
-            if (opts.removeAdditional === "failing") {
+            if (opts2.removeAdditional === "failing") {
               applyAdditionalSchema(key, valid, false);
               gen.if((0, codegen_1.not)(valid), () => {
                 cxt.reset();
@@ -33812,13 +33812,13 @@ var require_patternProperties = __commonJS({
       schemaType: "object",
       code(cxt) {
         const { gen, schema, data, parentSchema, it: it2 } = cxt;
-        const { opts } = it2;
+        const { opts: opts2 } = it2;
         const patterns = (0, code_1.allSchemaProperties)(schema);
         const alwaysValidPatterns = patterns.filter((p2) => (0, util_1.alwaysValidSchema)(it2, schema[p2]));
         if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it2.opts.unevaluated || it2.props === true)) {
           return;
         }
-        const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
+        const checkProperties = opts2.strictSchema && !opts2.allowMatchingProperties && parentSchema.properties;
         const valid = gen.name("valid");
         if (it2.props !== true && !(it2.props instanceof codegen_1.Name)) {
           it2.props = (0, util_2.evaluatedPropsToName)(gen, it2.props);
@@ -34157,8 +34157,8 @@ var require_format = __commonJS({
       error: error63,
       code(cxt, ruleType) {
         const { gen, data, $data, schema, schemaCode, it: it2 } = cxt;
-        const { opts, errSchemaPath, schemaEnv, self } = it2;
-        if (!opts.validateFormats)
+        const { opts: opts2, errSchemaPath, schemaEnv, self } = it2;
+        if (!opts2.validateFormats)
           return;
         if ($data)
           validate$DataFormat();
@@ -34167,7 +34167,7 @@ var require_format = __commonJS({
         function validate$DataFormat() {
           const fmts = gen.scopeValue("formats", {
             ref: self.formats,
-            code: opts.code.formats
+            code: opts2.code.formats
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
           const fType = gen.let("fType");
@@ -34175,7 +34175,7 @@ var require_format = __commonJS({
           gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format2, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format2, fDef));
           cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
           function unknownFmt() {
-            if (opts.strictSchema === false)
+            if (opts2.strictSchema === false)
               return codegen_1.nil;
             return (0, codegen_1._)`${schemaCode} && !${format2}`;
           }
@@ -34197,7 +34197,7 @@ var require_format = __commonJS({
           if (fmtType === ruleType)
             cxt.pass(validCondition());
           function unknownFormat() {
-            if (opts.strictSchema === false) {
+            if (opts2.strictSchema === false) {
               self.logger.warn(unknownMsg());
               return;
             }
@@ -34207,7 +34207,7 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts2.code.formats ? (0, codegen_1._)`${opts2.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
             const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
@@ -35111,9 +35111,9 @@ var require__ = __commonJS({
     var json_schema_2019_09_1 = require_json_schema_2019_09();
     var META_SCHEMA_ID = "https://json-schema.org/draft/2019-09/schema";
     var Ajv20192 = class extends core_1.default {
-      constructor(opts = {}) {
+      constructor(opts2 = {}) {
         super({
-          ...opts,
+          ...opts2,
           dynamicRef: true,
           next: true,
           unevaluated: true
@@ -35180,9 +35180,9 @@ var require__ = __commonJS({
 });
 
 // action/main.ts
-import { mkdtemp as mkdtemp3, readFile as readFile5, rm as rm4 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, readFile as readFile7, rm as rm5 } from "node:fs/promises";
 import os8 from "node:os";
-import path16 from "node:path";
+import path21 from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -35256,7 +35256,7 @@ function escapeProperty(s) {
 }
 
 // node_modules/@actions/core/lib/file-command.js
-import * as crypto from "crypto";
+import * as crypto2 from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
 function issueFileCommand(command, message) {
@@ -35272,7 +35272,7 @@ function issueFileCommand(command, message) {
   });
 }
 function prepareKeyValueMessage(key, value) {
-  const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
+  const delimiter = `ghadelimiter_${crypto2.randomUUID()}`;
   const convertedValue = toCommandValue(value);
   if (key.includes(delimiter)) {
     throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
@@ -35718,6 +35718,8 @@ var SourceError = class extends CroncdError {
 };
 var RenderError = class extends CroncdError {
 };
+var SecretError = class extends CroncdError {
+};
 var TargetError = class extends CroncdError {
 };
 var ExitCode2 = {
@@ -35787,7 +35789,7 @@ function parseYamlFile(text, file2, kind = COMPOSE_FILE) {
     value,
     document: document2,
     file: file2,
-    lineOf: (path17) => lineOfPath(document2, lineCounter, path17)
+    lineOf: (path22) => lineOfPath(document2, lineCounter, path22)
   };
 }
 function syntaxError(error63, document2, at2, kind) {
@@ -35859,14 +35861,14 @@ function isNodeWithRange(node2) {
 function isMergeKey(key) {
   return (0, import_yaml.isScalar)(key) && typeof key.value === "symbol";
 }
-function lineOfPath(document2, lineCounter, path17) {
+function lineOfPath(document2, lineCounter, path22) {
   const lineAt = (node3) => {
     const start = rangeStart(node3);
     return start === void 0 ? void 0 : lineCounter.linePos(start).line;
   };
   let node2 = document2.contents;
   let line = lineAt(node2);
-  for (const segment of path17) {
+  for (const segment of path22) {
     node2 = deref(document2, node2);
     if ((0, import_yaml.isMap)(node2)) {
       const pair = findPair(document2, node2.items, String(segment), 0);
@@ -36724,10 +36726,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path17) {
-  if (!path17)
+function getElementAtPath(obj, path22) {
+  if (!path22)
     return obj;
-  return path17.reduce((acc, key) => acc?.[key], obj);
+  return path22.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -36767,8 +36769,8 @@ var allowsEval = /* @__PURE__ */ cached(() => {
     return false;
   }
   try {
-    const F3 = Function;
-    new F3("");
+    const F4 = Function;
+    new F4("");
     return true;
   } catch (_3) {
     return false;
@@ -37067,11 +37069,11 @@ function explicitlyAborted(x3, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path17, issues) {
+function prefixIssues(path22, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path17);
+    iss.path.unshift(path22);
     return iss;
   });
 }
@@ -37188,8 +37190,8 @@ function cleanEnum(obj) {
     return Number.isNaN(Number.parseInt(k2, 10));
   }).map((el) => el[1]);
 }
-function base64ToUint8Array(base643) {
-  const binaryString = atob(base643);
+function base64ToUint8Array(base644) {
+  const binaryString = atob(base644);
   const bytes = new Uint8Array(binaryString.length);
   for (let i2 = 0; i2 < binaryString.length; i2++) {
     bytes[i2] = binaryString.charCodeAt(i2);
@@ -37204,9 +37206,9 @@ function uint8ArrayToBase64(bytes) {
   return btoa(binaryString);
 }
 function base64urlToUint8Array(base64url3) {
-  const base643 = base64url3.replace(/-/g, "+").replace(/_/g, "/");
-  const padding = "=".repeat((4 - base643.length % 4) % 4);
-  return base64ToUint8Array(base643 + padding);
+  const base644 = base64url3.replace(/-/g, "+").replace(/_/g, "/");
+  const padding2 = "=".repeat((4 - base644.length % 4) % 4);
+  return base64ToUint8Array(base644 + padding2);
 }
 function uint8ArrayToBase64url(bytes) {
   return uint8ArrayToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
@@ -37533,16 +37535,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path17 = []) => {
+  const processError = (error64, path22 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path17, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
       } else {
-        const fullpath = [...path17, ...issue3.path];
+        const fullpath = [...path22, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -37581,17 +37583,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path17 = []) => {
+  const processError = (error64, path22 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path17, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
       } else {
-        const fullpath = [...path17, ...issue3.path];
+        const fullpath = [...path22, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -37630,8 +37632,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path17 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path17) {
+  const path22 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path22) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -37647,14 +37649,14 @@ function toDotPath(_path) {
   return segs.join("");
 }
 function prettifyError(error63) {
-  const lines = [];
+  const lines2 = [];
   const issues = [...error63.issues].sort((a2, b3) => (a2.path ?? []).length - (b3.path ?? []).length);
   for (const issue3 of issues) {
-    lines.push(`\u2716 ${issue3.message}`);
+    lines2.push(`\u2716 ${issue3.message}`);
     if (issue3.path?.length)
-      lines.push(`  \u2192 at ${toDotPath(issue3.path)}`);
+      lines2.push(`  \u2192 at ${toDotPath(issue3.path)}`);
   }
-  return lines.join("\n");
+  return lines2.join("\n");
 }
 
 // node_modules/zod/v4/core/parse.js
@@ -37946,10 +37948,10 @@ function time(args) {
   return new RegExp(`^${timeSource(args)}$`);
 }
 function datetime(args) {
-  const opts = ["Z"];
+  const opts2 = ["Z"];
   if (args.offset)
-    opts.push(`([+-](?:[01]\\d|2[0-3]):[0-5]\\d)`);
-  const qualified = `${timeSource({ precision: args.precision, seconds: true })}(?:${opts.join("|")})`;
+    opts2.push(`([+-](?:[01]\\d|2[0-3]):[0-5]\\d)`);
+  const qualified = `${timeSource({ precision: args.precision, seconds: true })}(?:${opts2.join("|")})`;
   const timeRegex = args.local ? `${qualified}|${timeSource({ precision: args.precision })}` : qualified;
   return new RegExp(`^${dateSource}T(?:${timeRegex})$`);
 }
@@ -37967,8 +37969,8 @@ var _undefined = /^undefined$/i;
 var lowercase = /^[^A-Z]*$/;
 var uppercase = /^[^a-z]*$/;
 var hex = /^[0-9a-fA-F]*$/;
-function fixedBase64(bodyLength, padding) {
-  return new RegExp(`^[A-Za-z0-9+/]{${bodyLength}}${padding}$`);
+function fixedBase64(bodyLength, padding2) {
+  return new RegExp(`^[A-Za-z0-9+/]{${bodyLength}}${padding2}$`);
 }
 function fixedBase64url(length) {
   return new RegExp(`^[A-Za-z0-9_-]{${length}}$`);
@@ -38489,17 +38491,17 @@ var Doc = class {
       return;
     }
     const content = arg;
-    const lines = content.split("\n").filter((x3) => x3);
-    const minIndent = Math.min(...lines.map((x3) => x3.length - x3.trimStart().length));
-    const dedented = lines.map((x3) => x3.slice(minIndent)).map((x3) => " ".repeat(this.indent * 2) + x3);
+    const lines2 = content.split("\n").filter((x3) => x3);
+    const minIndent = Math.min(...lines2.map((x3) => x3.length - x3.trimStart().length));
+    const dedented = lines2.map((x3) => x3.slice(minIndent)).map((x3) => " ".repeat(this.indent * 2) + x3);
     for (const line of dedented) {
       this.content.push(line);
     }
   }
   compile() {
-    const F3 = Function;
+    const F4 = Function;
     const content = this?.content ?? [``];
-    const factory = new F3(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
+    const factory = new F4(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
 ${content.join("\n")}
 };`);
     return factory(...Object.values(this.closed));
@@ -38949,8 +38951,8 @@ var base64urlCharset = /^[A-Za-z0-9_-]*$/;
 function isValidBase64URL(data) {
   if (!base64urlCharset.test(data))
     return false;
-  const base643 = data.replace(/[-_]/g, (c5) => c5 === "-" ? "+" : "/");
-  const padded = base643.padEnd(Math.ceil(base643.length / 4) * 4, "=");
+  const base644 = data.replace(/[-_]/g, (c5) => c5 === "-" ? "+" : "/");
+  const padded = base644.padEnd(Math.ceil(base644.length / 4) * 4, "=");
   return isValidBase64(padded);
 }
 var $ZodBase64URL = /* @__PURE__ */ $constructor("$ZodBase64URL", (inst, def) => {
@@ -39927,7 +39929,7 @@ function handleIntersectionResults(result, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
-  const collect = (iss, side) => {
+  const collect2 = (iss, side) => {
     let keys;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
@@ -39948,11 +39950,11 @@ function handleIntersectionResults(result, left, right) {
     return true;
   };
   for (const iss of left.issues) {
-    if (!collect(iss, "l"))
+    if (!collect2(iss, "l"))
       result.issues.push(iss);
   }
   for (const iss of right.issues) {
-    if (!collect(iss, "r"))
+    if (!collect2(iss, "r"))
       result.issues.push(iss);
   }
   const bothKeys = [...unrecKeys].filter(([, f3]) => f3.l && f3.r).map(([k2]) => k2);
@@ -40870,9 +40872,9 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
     return payload;
   };
   inst.input = (...args) => {
-    const F3 = inst.constructor;
+    const F4 = inst.constructor;
     if (Array.isArray(args[0])) {
-      return new F3({
+      return new F4({
         type: "function",
         input: new $ZodTuple({
           type: "tuple",
@@ -40882,15 +40884,15 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
         output: inst._def.output
       });
     }
-    return new F3({
+    return new F4({
       type: "function",
       input: args[0],
       output: inst._def.output
     });
   };
   inst.output = (output2) => {
-    const F3 = inst.constructor;
-    return new F3({
+    const F4 = inst.constructor;
+    return new F4({
       type: "function",
       input: inst._def.input,
       output: output2
@@ -41915,8 +41917,8 @@ var error6 = () => {
         return `${issue3.origin} \u098F \u0985\u09AC\u09C8\u09A7 \u0995\u09C0`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `\u0985\u09AC\u09C8\u09A7 \u09A1\u09BF\u09B8\u0995\u09CD\u09B0\u09BF\u09AE\u09BF\u09A8\u09C7\u099F\u09B0 \u09AE\u09BE\u09A8\u0964 \u09AA\u09CD\u09B0\u09A4\u09CD\u09AF\u09BE\u09B6\u09BF\u09A4 ${opts}`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `\u0985\u09AC\u09C8\u09A7 \u09A1\u09BF\u09B8\u0995\u09CD\u09B0\u09BF\u09AE\u09BF\u09A8\u09C7\u099F\u09B0 \u09AE\u09BE\u09A8\u0964 \u09AA\u09CD\u09B0\u09A4\u09CD\u09AF\u09BE\u09B6\u09BF\u09A4 ${opts2}`;
         }
         return "\u0985\u09AC\u09C8\u09A7 \u0987\u09A8\u09AA\u09C1\u099F";
       case "invalid_element":
@@ -42162,8 +42164,8 @@ var error8 = () => {
         return `\u06A9\u0644\u06CC\u0644\u06CC \u0646\u0627\u062F\u0631\u0648\u0633\u062A \u0644\u06D5 ${issue3.origin}`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `\u0628\u06D5\u0647\u0627\u06CC \u0646\u06D5\u0646\u0627\u0633\u0631\u0627\u0648 \u0647\u06D5\u06CC\u06D5. \u0628\u06D5\u0647\u0627\u06CC \u0686\u0627\u0648\u06D5\u0695\u0648\u0627\u0646\u06A9\u0631\u0627\u0648: ${opts}`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `\u0628\u06D5\u0647\u0627\u06CC \u0646\u06D5\u0646\u0627\u0633\u0631\u0627\u0648 \u0647\u06D5\u06CC\u06D5. \u0628\u06D5\u0647\u0627\u06CC \u0686\u0627\u0648\u06D5\u0695\u0648\u0627\u0646\u06A9\u0631\u0627\u0648: ${opts2}`;
         }
         return "\u06CC\u06D5\u06A9\u06AF\u0631\u062A\u0646\u06CC \u0646\u0627\u062F\u0631\u0648\u0633\u062A";
       case "invalid_element":
@@ -42749,8 +42751,8 @@ var error13 = () => {
         return `Invalid key in ${issue3.origin}`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `Invalid discriminator value. Expected ${opts}`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `Invalid discriminator value. Expected ${opts2}`;
         }
         if (issue3.inclusive === false) {
           return "Invalid input: more than one option matched";
@@ -43599,8 +43601,8 @@ var error20 = () => {
         return `${issue3.origin} \u0AAE\u0ABE\u0A82 \u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0A95\u0AC0`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `\u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0AA1\u0ABF\u0AB8\u0ACD\u0A95\u0ACD\u0AB0\u0ABF\u0AAE\u0ABF\u0AA8\u0AC7\u0A9F\u0AB0 \u0AAE\u0AC2\u0AB2\u0ACD\u0AAF. \u0A85\u0AAA\u0AC7\u0A95\u0ACD\u0AB7\u0ABF\u0AA4 ${opts}`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `\u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0AA1\u0ABF\u0AB8\u0ACD\u0A95\u0ACD\u0AB0\u0ABF\u0AAE\u0ABF\u0AA8\u0AC7\u0A9F\u0AB0 \u0AAE\u0AC2\u0AB2\u0ACD\u0AAF. \u0A85\u0AAA\u0AC7\u0A95\u0ACD\u0AB7\u0ABF\u0AA4 ${opts2}`;
         }
         return "\u0A85\u0AAE\u0ABE\u0AA8\u0ACD\u0AAF \u0A87\u0AA8\u0AAA\u0AC1\u0A9F";
       case "invalid_element":
@@ -43913,8 +43915,8 @@ var error22 = () => {
         return `\u0905\u092E\u093E\u0928\u094D\u092F \u0915\u0941\u0902\u091C\u0940: ${issue3.origin} \u092E\u0947\u0902`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `\u0905\u092E\u093E\u0928\u094D\u092F \u0921\u093F\u0938\u094D\u0915\u094D\u0930\u093F\u092E\u093F\u0928\u0947\u091F\u0930 \u092E\u093E\u0928: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${opts}`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `\u0905\u092E\u093E\u0928\u094D\u092F \u0921\u093F\u0938\u094D\u0915\u094D\u0930\u093F\u092E\u093F\u0928\u0947\u091F\u0930 \u092E\u093E\u0928: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${opts2}`;
         }
         return "\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F";
       case "invalid_element":
@@ -45122,8 +45124,8 @@ var error32 = () => {
         return `\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF\u0CB5\u0CBE\u0CA6 \u0C95\u0CC0 \u0C87\u0CA8\u0CCD ${issue3.origin}`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF \u0CA4\u0CBE\u0CB0\u0CA4\u0CAE\u0CCD\u0CAF \u0CAE\u0CCC\u0CB2\u0CCD\u0CAF. \u0CA8\u0CBF\u0CB0\u0CC0\u0C95\u0CCD\u0CB7\u0CBF\u0CB8\u0CB2\u0CBE\u0C97\u0CBF\u0CA6\u0CC6 ${opts}`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF \u0CA4\u0CBE\u0CB0\u0CA4\u0CAE\u0CCD\u0CAF \u0CAE\u0CCC\u0CB2\u0CCD\u0CAF. \u0CA8\u0CBF\u0CB0\u0CC0\u0C95\u0CCD\u0CB7\u0CBF\u0CB8\u0CB2\u0CBE\u0C97\u0CBF\u0CA6\u0CC6 ${opts2}`;
         }
         return "\u0C85\u0CAE\u0CBE\u0CA8\u0CCD\u0CAF \u0C87\u0CA8\u0CCD\u200C\u0CAA\u0CC1\u0C9F\u0CCD";
       case "invalid_element":
@@ -45787,8 +45789,8 @@ var error37 = () => {
         return `\u0905\u092E\u093E\u0928\u094D\u092F \u0915\u0941\u091E\u094D\u091C\u0940: ${issue3.origin} \u092E\u093E`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `\u0905\u092E\u093E\u0928\u094D\u092F \u0921\u093F\u0938\u094D\u0915\u094D\u0930\u093F\u092E\u093F\u0928\u0947\u091F\u0930 \u092E\u093E\u0928: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${opts}`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `\u0905\u092E\u093E\u0928\u094D\u092F \u0921\u093F\u0938\u094D\u0915\u094D\u0930\u093F\u092E\u093F\u0928\u0947\u091F\u0930 \u092E\u093E\u0928: \u0905\u092A\u0947\u0915\u094D\u0937\u093F\u0924 ${opts2}`;
         }
         return "\u0905\u092E\u093E\u0928\u094D\u092F \u0907\u0928\u092A\u0941\u091F";
       case "invalid_element":
@@ -46625,8 +46627,8 @@ var error44 = () => {
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue3.origin, "definite")}`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `Valor de discrimina\xE7\xE3o inv\xE1lido. Esperava ${opts}`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `Valor de discrimina\xE7\xE3o inv\xE1lido. Esperava ${opts2}`;
         }
         return "Entrada inv\xE1lida";
       case "invalid_element":
@@ -46770,8 +46772,8 @@ var error45 = () => {
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue3.origin, "definite")}`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `Valor de discrimina\xE7\xE3o inv\xE1lido. Esperava ${opts}`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `Valor de discrimina\xE7\xE3o inv\xE1lido. Esperava ${opts2}`;
         }
         return "Entrada inv\xE1lida";
       case "invalid_element":
@@ -47643,8 +47645,8 @@ var error52 = () => {
         return `\u041A\u0430\u043B\u0438\u0434\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442 \u0434\u0430\u0440 ${issue3.origin}`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts = issue3.options.map((o3) => `'${o3}'`).join(" | ");
-          return `\u049A\u0438\u043C\u0430\u0442\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442\u0438 \u0434\u0438\u0441\u043A\u0440\u0438\u043C\u0438\u043D\u0430\u0442\u043E\u0440: ${opts} \u0438\u043D\u0442\u0438\u0437\u043E\u0440 \u043C\u0435\u0440\u0430\u0444\u0442`;
+          const opts2 = issue3.options.map((o3) => `'${o3}'`).join(" | ");
+          return `\u049A\u0438\u043C\u0430\u0442\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442\u0438 \u0434\u0438\u0441\u043A\u0440\u0438\u043C\u0438\u043D\u0430\u0442\u043E\u0440: ${opts2} \u0438\u043D\u0442\u0438\u0437\u043E\u0440 \u043C\u0435\u0440\u0430\u0444\u0442`;
         }
         return "\u0412\u0443\u0440\u0443\u0434\u0438 \u043D\u043E\u0434\u0443\u0440\u0443\u0441\u0442";
       case "invalid_element":
@@ -48962,13 +48964,13 @@ function compileFn(schema, options) {
   const code = doc.content.join("\n");
   const fullCode = options?.debug ? constantNames.length > 0 ? `// Constants: ${constantNames.join(", ")}
 ${code}` : code : "";
-  const F3 = Function;
+  const F4 = Function;
   const factoryCode = `return (input) => {
 ${code}
 }`;
   let fn2;
   try {
-    const factory = new F3(...constantNames, factoryCode);
+    const factory = new F4(...constantNames, factoryCode);
     fn2 = factory(...constantValues);
   } catch (err) {
     throw new ZodCompileUnsupportedError(`this schema (generated code failed to evaluate: ${err.message})`);
@@ -52112,8 +52114,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -54769,13 +54771,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path17 = ref.slice(1).split("/").filter(Boolean);
-  if (path17.length === 0) {
+  const path22 = ref.slice(1).split("/").filter(Boolean);
+  if (path22.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path17[0] === defsKey) {
-    const key = path17[1] === void 0 ? void 0 : decodeJSONPointerSegment(path17[1]);
+  if (path22[0] === defsKey) {
+    const key = path22[1] === void 0 ? void 0 : decodeJSONPointerSegment(path22[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -55633,7 +55635,9 @@ var DEFAULTS = {
   /** Deleting stacks is the dangerous verb: a handful per run unless the operator says more. */
   maxPrune: 3,
   resolveImage: "always",
-  withRegistryAuth: true
+  withRegistryAuth: true,
+  /** Enough for `docker service rollback` to find the previous config or secret. */
+  keepRevisions: 2
 };
 var name = external_exports.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, "must be lowercase letters, digits, '.', '_' or '-' (max 63)");
 var envName = external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
@@ -55685,7 +55689,9 @@ var swarmTargetSchema = external_exports.object({
     context: external_exports.string().min(1).optional()
   }).strict().default({}),
   resolveImage: external_exports.enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
-  withRegistryAuth: external_exports.boolean().default(DEFAULTS.withRegistryAuth)
+  withRegistryAuth: external_exports.boolean().default(DEFAULTS.withRegistryAuth),
+  /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
+  keepRevisions: external_exports.number().int().min(0).default(DEFAULTS.keepRevisions)
 }).strict();
 var configSchema = external_exports.object({
   sources: external_exports.array(sourceSchema).min(1, "declare at least one source"),
@@ -55693,10 +55699,10 @@ var configSchema = external_exports.object({
 }).strict();
 
 // src/util/field-path.ts
-function formatPath(path17) {
-  if (path17.length === 0) return "(top level)";
+function formatPath(path22) {
+  if (path22.length === 0) return "(top level)";
   let text = "";
-  for (const segment of path17) {
+  for (const segment of path22) {
     if (typeof segment === "number") text += `[${segment}]`;
     else if (/^[A-Za-z0-9_-]+$/.test(segment)) text += text === "" ? segment : `.${segment}`;
     else text += `[${JSON.stringify(segment)}]`;
@@ -55784,7 +55790,17 @@ function location(parsed, fieldPath) {
 }
 
 // src/cli/arguments.ts
-var COMMANDS = ["reconcile", "plan", "validate", "render", "prune", "version", "help"];
+var COMMANDS = [
+  "reconcile",
+  "plan",
+  "validate",
+  "render",
+  "prune",
+  "decrypt",
+  "version",
+  "help"
+];
+var INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"];
 var RUN_OPTIONS = ["config", "target", "report", "ref"];
 var ALLOWED = {
   reconcile: RUN_OPTIONS,
@@ -55792,6 +55808,7 @@ var ALLOWED = {
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
   prune: ["config", "target", "report", "stack", "dry-run"],
+  decrypt: ["ignore-mac", "input-type"],
   version: [],
   help: []
 };
@@ -55808,6 +55825,8 @@ function parseArguments(argv) {
       out: { type: "string" },
       stack: { type: "string" },
       "dry-run": { type: "boolean" },
+      "ignore-mac": { type: "boolean" },
+      "input-type": { type: "string" },
       help: { type: "boolean", short: "h" }
     }
   });
@@ -55818,7 +55837,9 @@ function parseArguments(argv) {
     throw new ConfigError(`unknown command "${first}"; commands: ${COMMANDS.join(", ")}`);
   }
   const command = first;
-  if (extra.length > 0) throw new ConfigError(`unexpected argument "${extra[0]}"`, { subject: command });
+  const [file2, ...unexpected] = command === "decrypt" ? extra : [void 0, ...extra];
+  if (unexpected.length > 0)
+    throw new ConfigError(`unexpected argument "${unexpected[0]}"`, { subject: command });
   const given = Object.keys(values).filter(
     (name2) => name2 !== "help" && values[name2] !== void 0
   );
@@ -55835,6 +55856,14 @@ function parseArguments(argv) {
     throw new ConfigError("say where with --out DIR", { subject: "render" });
   if (command === "prune" && !values.stack)
     throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
+  if (command === "decrypt" && file2 === void 0)
+    throw new ConfigError("say which file with croncd decrypt FILE", { subject: "decrypt" });
+  const inputType = values["input-type"];
+  if (inputType !== void 0 && !INPUT_TYPES.includes(inputType)) {
+    throw new ConfigError(`--input-type must be one of ${INPUT_TYPES.join(", ")}, not "${inputType}"`, {
+      subject: command
+    });
+  }
   if (command === "prune" && (values.target?.length ?? 0) > 1) {
     throw new ConfigError("prune removes one stack of one target: give --target once", { subject: "prune" });
   }
@@ -55846,7 +55875,10 @@ function parseArguments(argv) {
     dryRun: values["dry-run"] ?? false,
     ...values.report ? { report: values.report } : {},
     ...values.out ? { out: values.out } : {},
-    ...values.stack ? { stack: values.stack } : {}
+    ...values.stack ? { stack: values.stack } : {},
+    ...file2 !== void 0 ? { file: file2 } : {},
+    ...values["ignore-mac"] ? { ignoreMac: true } : {},
+    ...inputType !== void 0 ? { inputType } : {}
   };
 }
 
@@ -55859,6 +55891,7 @@ Commands:
   validate             check the configuration and render every stack (no Docker daemon needed)
   render --out DIR     write the compose files croncd would deploy (secrets masked)
   prune --stack NAME   remove one stack croncd owns (--dry-run shows what it would do)
+  decrypt FILE         print a sops file's plaintext, like sops --decrypt (needs no croncd.yaml)
   version              print the version
 
 Options (reconcile, plan, validate, render):
@@ -55873,7 +55906,7596 @@ Options (prune):
   --stack NAME         the stack to remove
   --dry-run            change nothing, say what would be removed
 
+Options (decrypt):
+  --ignore-mac         decrypt even if the file's MAC is missing or does not match
+  --input-type FORMAT  yaml, json, dotenv, ini or binary (default: from the file name)
+  age keys come from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and
+  $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/sops/age/keys.txt); other key types need sops
+
 Exit codes: 0 all good, 1 something failed, 2 changes pending (plan).`;
+
+// src/secrets/decrypt-file.ts
+var import_yaml5 = __toESM(require_dist(), 1);
+import { readFile as readFile4 } from "node:fs/promises";
+
+// node_modules/@noble/hashes/utils.js
+function isBytes(a2) {
+  return a2 instanceof Uint8Array || ArrayBuffer.isView(a2) && a2.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a2 && a2.BYTES_PER_ELEMENT === 1;
+}
+var atitle = (title) => title ? `"${title}" ` : "";
+function anumber(n2, title = "") {
+  if (typeof n2 !== "number")
+    throw new TypeError(atitle(title) + "expected number, got " + typeof n2);
+  if (!Number.isSafeInteger(n2) || n2 < 0)
+    throw new RangeError(atitle(title) + "expected integer >= 0, got " + n2);
+  return n2;
+}
+function abytes(value, length, title = "") {
+  if (isBytes(value) && (length === void 0 || value.length === length))
+    return value;
+  if (length !== void 0)
+    anumber(length, "length");
+  const bytes = isBytes(value);
+  const ofLen = length !== void 0 ? ` of length ${length}` : "";
+  const got = bytes ? `length=${value.length}` : `type=${typeof value}`;
+  const message = atitle(title) + "expected Uint8Array" + ofLen + ", got " + got;
+  if (!bytes)
+    throw new TypeError(message);
+  throw new RangeError(message);
+}
+function ahash(h4) {
+  if (typeof h4 !== "function" || typeof h4.create !== "function")
+    throw new TypeError("expected hash wrapped by utils.createHasher");
+  anumber(h4.outputLen);
+  anumber(h4.blockLen);
+  if (h4.outputLen < 1 || h4.blockLen < 1)
+    throw new Error("hash blockLen / outputLen must be >= 1");
+}
+var aobject = (value, label) => {
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new TypeError((label === "object" ? "" : `"${label}" `) + "expected object, got type=" + typeof value);
+};
+var aopts = (value, label) => {
+  aobject(value, label);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null)
+    throw new TypeError(`"${label}" expected plain object`);
+  if (Object.hasOwn(value, "__proto__"))
+    throw new TypeError(`"${label}.__proto__" is not allowed`);
+};
+function aexists(instance, checkFinished = true) {
+  if (instance.destroyed)
+    throw new Error("hash was destroyed");
+  if (checkFinished && instance.finished)
+    throw new Error("digest() was already called");
+}
+function aoutput(out, instance) {
+  abytes(out, void 0, "output");
+  const min = instance.outputLen;
+  if (!(out.length >= min)) {
+    throw new RangeError('"output" expected length >= ' + min);
+  }
+}
+function u32(arr) {
+  return new Uint32Array(arr.buffer, arr.byteOffset, Math.floor(arr.byteLength / 4));
+}
+function clean(...arrays) {
+  for (let i2 = 0; i2 < arrays.length; i2++) {
+    arrays[i2].fill(0);
+  }
+}
+function createView(arr) {
+  return new DataView(arr.buffer, arr.byteOffset, arr.byteLength);
+}
+function rotr(word, shift) {
+  return word << 32 - shift | word >>> shift;
+}
+function rotl(word, shift) {
+  return word << shift | word >>> 32 - shift >>> 0;
+}
+var isLE = /* @__PURE__ */ (() => new Uint8Array(new Uint32Array([287454020]).buffer)[0] === 68)();
+function byteSwap(word) {
+  return word << 24 & 4278190080 | word << 8 & 16711680 | word >>> 8 & 65280 | word >>> 24 & 255;
+}
+function byteSwap32(arr) {
+  for (let i2 = 0; i2 < arr.length; i2++) {
+    arr[i2] = byteSwap(arr[i2]);
+  }
+  return arr;
+}
+var swap32IfBE = isLE ? (u3) => u3 : byteSwap32;
+var hasHexBuiltin = /* @__PURE__ */ (() => (
+  // @ts-ignore
+  typeof Uint8Array.from([]).toHex === "function" && typeof Uint8Array.fromHex === "function"
+))();
+var hexes = /* @__PURE__ */ Array.from({ length: 256 }, (_3, i2) => i2.toString(16).padStart(2, "0"));
+function bytesToHex(bytes) {
+  abytes(bytes);
+  if (hasHexBuiltin)
+    return bytes.toHex();
+  let hex3 = "";
+  for (let i2 = 0; i2 < bytes.length; i2++) {
+    hex3 += hexes[bytes[i2]];
+  }
+  return hex3;
+}
+function asciiToBase16(ch) {
+  return ch >= 48 && ch <= 57 ? ch - 48 : ch >= 65 && ch <= 70 ? ch - (65 - 10) : ch >= 97 && ch <= 102 ? ch - (97 - 10) : void 0;
+}
+function hexToBytes(hex3) {
+  if (typeof hex3 !== "string")
+    throw new TypeError("hex string expected, got " + typeof hex3);
+  if (hasHexBuiltin) {
+    try {
+      return Uint8Array.fromHex(hex3);
+    } catch (error63) {
+      if (error63 instanceof SyntaxError)
+        throw new RangeError(error63.message);
+      throw error63;
+    }
+  }
+  const hl = hex3.length;
+  const al = hl / 2;
+  if (hl % 2)
+    throw new RangeError("hex string expected, got unpadded hex of length " + hl);
+  const array2 = new Uint8Array(al);
+  for (let ai = 0, hi = 0; ai < al; ai++, hi += 2) {
+    const n1 = asciiToBase16(hex3.charCodeAt(hi));
+    const n2 = asciiToBase16(hex3.charCodeAt(hi + 1));
+    if (n1 === void 0 || n2 === void 0) {
+      const char = hex3[hi] + hex3[hi + 1];
+      throw new RangeError('hex string expected, got non-hex character "' + char + '" at index ' + hi);
+    }
+    array2[ai] = n1 * 16 + n2;
+  }
+  return array2;
+}
+function utf8ToBytes(str) {
+  if (typeof str !== "string")
+    throw new TypeError("string expected");
+  const encoded = new TextEncoder().encode(str);
+  try {
+    return new Uint8Array(encoded);
+  } finally {
+    clean(encoded);
+  }
+}
+function kdfInputToBytes(data, errorTitle = "") {
+  if (typeof data === "string")
+    return utf8ToBytes(data);
+  return abytes(data, void 0, errorTitle);
+}
+function checkOpts(defaults, opts2, title = "opts") {
+  aopts(defaults, "defaults");
+  if (opts2 !== void 0)
+    aopts(opts2, title);
+  const merged = Object.assign(/* @__PURE__ */ Object.create(null), defaults, opts2);
+  return merged;
+}
+function createHasher(hashCons, info = {}) {
+  if (typeof hashCons !== "function")
+    throw new TypeError('"hashCons" expected function, got type=' + typeof hashCons);
+  info = checkOpts({}, info, "info");
+  const hashC = (msg, opts2) => hashCons(opts2).update(msg).digest();
+  const tmp = hashCons(void 0);
+  hashC.outputLen = tmp.outputLen;
+  hashC.blockLen = tmp.blockLen;
+  hashC.canXOF = tmp.canXOF;
+  hashC.create = (opts2) => hashCons(opts2);
+  Object.assign(hashC, info);
+  return Object.freeze(hashC);
+}
+function randomBytes(bytesLength = 32) {
+  anumber(bytesLength, "bytesLength");
+  const cr2 = typeof globalThis === "object" ? globalThis.crypto : null;
+  if (typeof cr2?.getRandomValues !== "function")
+    throw new Error("crypto.getRandomValues must be defined");
+  if (bytesLength > 65536)
+    throw new RangeError(`"bytesLength" expected <= 65536, got ${bytesLength}`);
+  return cr2.getRandomValues(new Uint8Array(bytesLength));
+}
+var oidNist = (suffix) => ({
+  // Current NIST hashAlgs suffixes used here fit in one DER subidentifier octet.
+  // Larger suffix values would need base-128 OID encoding and a different length byte.
+  oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
+});
+
+// node_modules/@noble/hashes/hmac.js
+var _HMAC = class {
+  oHash;
+  iHash;
+  blockLen;
+  outputLen;
+  canXOF = false;
+  finished = false;
+  destroyed = false;
+  constructor(hash2, key) {
+    ahash(hash2);
+    abytes(key, void 0, "key");
+    this.iHash = hash2.create();
+    if (typeof this.iHash.update !== "function")
+      throw new Error("expected Hash instance");
+    this.blockLen = this.iHash.blockLen;
+    this.outputLen = this.iHash.outputLen;
+    const blockLen = this.blockLen;
+    const pad2 = new Uint8Array(blockLen);
+    pad2.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
+    for (let i2 = 0; i2 < pad2.length; i2++)
+      pad2[i2] ^= 54;
+    this.iHash.update(pad2);
+    this.oHash = hash2.create();
+    for (let i2 = 0; i2 < pad2.length; i2++)
+      pad2[i2] ^= 54 ^ 92;
+    this.oHash.update(pad2);
+    clean(pad2);
+  }
+  update(buf) {
+    aexists(this);
+    this.iHash.update(buf);
+    return this;
+  }
+  digestInto(out) {
+    aexists(this);
+    aoutput(out, this);
+    this.finished = true;
+    const buf = out.subarray(0, this.outputLen);
+    this.iHash.digestInto(buf);
+    this.oHash.update(buf);
+    this.oHash.digestInto(buf);
+    this.destroy();
+  }
+  digest() {
+    const out = new Uint8Array(this.oHash.outputLen);
+    this.digestInto(out);
+    return out;
+  }
+  _cloneInto(to2) {
+    to2 ||= Object.create(Object.getPrototypeOf(this), {});
+    const { oHash, iHash, finished: finished7, destroyed, blockLen, outputLen, canXOF } = this;
+    to2 = to2;
+    to2.finished = finished7;
+    to2.destroyed = destroyed;
+    to2.blockLen = blockLen;
+    to2.outputLen = outputLen;
+    to2.canXOF = canXOF;
+    to2.oHash = oHash._cloneInto(to2.oHash);
+    to2.iHash = iHash._cloneInto(to2.iHash);
+    return to2;
+  }
+  clone() {
+    return this._cloneInto();
+  }
+  destroy() {
+    this.destroyed = true;
+    this.oHash.destroy();
+    this.iHash.destroy();
+  }
+};
+var hmac = /* @__PURE__ */ (() => {
+  const hmac_ = ((hash2, key, message) => new _HMAC(hash2, key).update(message).digest());
+  hmac_.create = (hash2, key) => new _HMAC(hash2, key);
+  return hmac_;
+})();
+
+// node_modules/@noble/hashes/hkdf.js
+function extract(hash2, ikm, salt) {
+  ahash(hash2);
+  if (salt === void 0)
+    salt = new Uint8Array(hash2.outputLen);
+  return hmac(hash2, salt, ikm);
+}
+var HKDF_COUNTER = /* @__PURE__ */ Uint8Array.of(0);
+var EMPTY_BUFFER = /* @__PURE__ */ Uint8Array.of();
+function expand(hash2, prk, info, length = 32, _recycled) {
+  ahash(hash2);
+  anumber(length, "length");
+  abytes(prk, void 0, "prk");
+  const olen = hash2.outputLen;
+  if (prk.length < olen)
+    throw new Error('"prk" must be at least HashLen octets');
+  if (length > 255 * olen)
+    throw new Error("Length must be <= 255*HashLen");
+  const blocks = Math.ceil(length / olen);
+  if (info === void 0)
+    info = EMPTY_BUFFER;
+  else
+    abytes(info, void 0, "info");
+  if (!blocks) {
+    if (_recycled)
+      clean(prk);
+    return new Uint8Array();
+  }
+  const okm = _recycled && blocks === 1 ? prk : new Uint8Array(blocks * olen);
+  const { iHash, oHash } = hmac.create(hash2, prk);
+  const T2 = _recycled ? prk : new Uint8Array(olen);
+  const worker = blocks > 1 ? _recycled?.iHash || hash2.create() : void 0;
+  for (let counter = 0; counter < blocks - 1; counter++) {
+    HKDF_COUNTER[0] = counter + 1;
+    const iWork = iHash._cloneInto(worker);
+    if (counter)
+      iWork.update(T2);
+    iWork.update(info).update(HKDF_COUNTER).digestInto(T2);
+    oHash._cloneInto(worker).update(T2).digestInto(T2);
+    okm.set(T2, olen * counter);
+  }
+  HKDF_COUNTER[0] = blocks;
+  if (blocks > 1)
+    iHash.update(T2);
+  iHash.update(info).update(HKDF_COUNTER).digestInto(T2);
+  oHash.update(T2).digestInto(T2);
+  okm.set(T2, olen * (blocks - 1));
+  iHash.destroy();
+  oHash.destroy();
+  worker?.destroy();
+  if (T2 !== okm)
+    clean(T2);
+  clean(HKDF_COUNTER);
+  if (length === okm.length)
+    return okm;
+  const res = okm.slice(0, length);
+  clean(okm);
+  return res;
+}
+var hkdf = (hash2, ikm, salt, info, length) => {
+  ahash(hash2);
+  if (salt === void 0)
+    salt = new Uint8Array(hash2.outputLen);
+  const HMAC = hmac.create(hash2, salt).update(ikm);
+  return expand(hash2, HMAC.digest(), info, length, HMAC);
+};
+
+// node_modules/@noble/hashes/_u64.js
+var fromNumH = (n2) => n2 / 2 ** 32 | 0;
+var fromNumL = (n2) => n2 >>> 0;
+function setU64FromNum(view, byteOffset, n2, isLE4) {
+  const h4 = fromNumH(n2);
+  const l3 = fromNumL(n2);
+  view.setUint32(byteOffset, isLE4 ? l3 : h4, isLE4);
+  view.setUint32(byteOffset + 4, isLE4 ? h4 : l3, isLE4);
+}
+
+// node_modules/@noble/hashes/_md.js
+function Chi(a2, b3, c5) {
+  return a2 & b3 ^ ~a2 & c5;
+}
+function Maj(a2, b3, c5) {
+  return a2 & b3 ^ a2 & c5 ^ b3 & c5;
+}
+var HashMD = class {
+  blockLen;
+  outputLen;
+  canXOF = false;
+  padOffset;
+  isLE;
+  // For partial updates less than block size
+  buffer;
+  view;
+  finished = false;
+  length = 0;
+  pos = 0;
+  destroyed = false;
+  constructor(blockLen, outputLen, padOffset, isLE4) {
+    this.blockLen = blockLen;
+    this.outputLen = outputLen;
+    this.padOffset = padOffset;
+    this.isLE = isLE4;
+    this.buffer = new Uint8Array(blockLen);
+    this.view = createView(this.buffer);
+  }
+  update(data) {
+    aexists(this);
+    abytes(data);
+    const { view, buffer, blockLen } = this;
+    const len = data.length;
+    let processed = false;
+    for (let pos = 0; pos < len; ) {
+      const take = Math.min(blockLen - this.pos, len - pos);
+      if (take === blockLen) {
+        const dataView = createView(data);
+        for (; blockLen <= len - pos; pos += blockLen)
+          this.process(dataView, pos);
+        processed = true;
+        continue;
+      }
+      buffer.set(pos === 0 && take === len ? data : data.subarray(pos, pos + take), this.pos);
+      this.pos += take;
+      pos += take;
+      if (this.pos === blockLen) {
+        this.process(view, 0);
+        this.pos = 0;
+        processed = true;
+      }
+    }
+    this.length += data.length;
+    if (processed)
+      this.roundClean();
+    return this;
+  }
+  digestInto(out) {
+    aexists(this);
+    aoutput(out, this);
+    this.finished = true;
+    const { buffer, view, blockLen, isLE: isLE4 } = this;
+    let { pos } = this;
+    buffer[pos++] = 128;
+    buffer.fill(0, pos);
+    if (this.padOffset > blockLen - pos) {
+      this.process(view, 0);
+      buffer.fill(0);
+    }
+    setU64FromNum(view, blockLen - 8, this.length * 8, isLE4);
+    this.process(view, 0);
+    this.roundClean();
+    const oview = out === buffer ? view : createView(out);
+    const len = this.outputLen;
+    const outLen = len / 4;
+    const state = this.get();
+    if (len % 4 || outLen > state.length)
+      throw new Error("invalid outputLen");
+    for (let i2 = 0; i2 < outLen; i2++)
+      oview.setUint32(4 * i2, state[i2], isLE4);
+  }
+  digest() {
+    const { buffer, outputLen } = this;
+    this.digestInto(buffer);
+    const res = buffer.slice(0, outputLen);
+    this.destroy();
+    return res;
+  }
+  _cloneIntoMeta(to2) {
+    const { buffer, length, finished: finished7, destroyed, pos } = this;
+    to2.destroyed = destroyed;
+    to2.finished = finished7;
+    to2.length = length;
+    to2.pos = pos;
+    if (pos)
+      to2.buffer.set(buffer);
+    return to2;
+  }
+  clone() {
+    return this._cloneInto();
+  }
+};
+var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
+  1779033703,
+  3144134277,
+  1013904242,
+  2773480762,
+  1359893119,
+  2600822924,
+  528734635,
+  1541459225
+]);
+
+// node_modules/@noble/hashes/sha2.js
+var SHA256_K = /* @__PURE__ */ Uint32Array.from([
+  1116352408,
+  1899447441,
+  3049323471,
+  3921009573,
+  961987163,
+  1508970993,
+  2453635748,
+  2870763221,
+  3624381080,
+  310598401,
+  607225278,
+  1426881987,
+  1925078388,
+  2162078206,
+  2614888103,
+  3248222580,
+  3835390401,
+  4022224774,
+  264347078,
+  604807628,
+  770255983,
+  1249150122,
+  1555081692,
+  1996064986,
+  2554220882,
+  2821834349,
+  2952996808,
+  3210313671,
+  3336571891,
+  3584528711,
+  113926993,
+  338241895,
+  666307205,
+  773529912,
+  1294757372,
+  1396182291,
+  1695183700,
+  1986661051,
+  2177026350,
+  2456956037,
+  2730485921,
+  2820302411,
+  3259730800,
+  3345764771,
+  3516065817,
+  3600352804,
+  4094571909,
+  275423344,
+  430227734,
+  506948616,
+  659060556,
+  883997877,
+  958139571,
+  1322822218,
+  1537002063,
+  1747873779,
+  1955562222,
+  2024104815,
+  2227730452,
+  2361852424,
+  2428436474,
+  2756734187,
+  3204031479,
+  3329325298
+]);
+var SHA256_W = /* @__PURE__ */ new Uint32Array(64);
+var SHA2_32B = class extends HashMD {
+  // We cannot use array here since array allows indexing by variable
+  // which means optimizer/compiler cannot use registers.
+  // Numeric initializers matter: starting the fields as `undefined` changes
+  // V8's field representation and makes sha256 3x slower (measured).
+  A = 0;
+  B = 0;
+  C = 0;
+  D = 0;
+  E = 0;
+  F = 0;
+  G = 0;
+  H = 0;
+  constructor(outputLen, IV) {
+    super(64, outputLen, 8, false);
+    this.A = IV[0] | 0;
+    this.B = IV[1] | 0;
+    this.C = IV[2] | 0;
+    this.D = IV[3] | 0;
+    this.E = IV[4] | 0;
+    this.F = IV[5] | 0;
+    this.G = IV[6] | 0;
+    this.H = IV[7] | 0;
+  }
+  get() {
+    const { A: A3, B: B3, C: C2, D: D2, E: E3, F: F4, G: G3, H: H3 } = this;
+    return [A3, B3, C2, D2, E3, F4, G3, H3];
+  }
+  // prettier-ignore
+  set(A3, B3, C2, D2, E3, F4, G3, H3) {
+    this.A = A3 | 0;
+    this.B = B3 | 0;
+    this.C = C2 | 0;
+    this.D = D2 | 0;
+    this.E = E3 | 0;
+    this.F = F4 | 0;
+    this.G = G3 | 0;
+    this.H = H3 | 0;
+  }
+  _cloneInto(to2) {
+    (to2 ||= new this.constructor()).set(...this.get());
+    return this._cloneIntoMeta(to2);
+  }
+  process(view, offset) {
+    for (let i2 = 0; i2 < 16; i2++, offset += 4)
+      SHA256_W[i2] = view.getUint32(offset, false);
+    for (let i2 = 16; i2 < 64; i2++) {
+      const W15 = SHA256_W[i2 - 15];
+      const W22 = SHA256_W[i2 - 2];
+      const s0 = rotr(W15, 7) ^ rotr(W15, 18) ^ W15 >>> 3;
+      const s1 = rotr(W22, 17) ^ rotr(W22, 19) ^ W22 >>> 10;
+      SHA256_W[i2] = s1 + SHA256_W[i2 - 7] + s0 + SHA256_W[i2 - 16] | 0;
+    }
+    let { A: A3, B: B3, C: C2, D: D2, E: E3, F: F4, G: G3, H: H3 } = this;
+    for (let i2 = 0; i2 < 64; i2++) {
+      const sigma1 = rotr(E3, 6) ^ rotr(E3, 11) ^ rotr(E3, 25);
+      const T1 = H3 + sigma1 + Chi(E3, F4, G3) + SHA256_K[i2] + SHA256_W[i2] | 0;
+      const sigma0 = rotr(A3, 2) ^ rotr(A3, 13) ^ rotr(A3, 22);
+      const T2 = sigma0 + Maj(A3, B3, C2) | 0;
+      H3 = G3;
+      G3 = F4;
+      F4 = E3;
+      E3 = D2 + T1 | 0;
+      D2 = C2;
+      C2 = B3;
+      B3 = A3;
+      A3 = T1 + T2 | 0;
+    }
+    A3 = A3 + this.A | 0;
+    B3 = B3 + this.B | 0;
+    C2 = C2 + this.C | 0;
+    D2 = D2 + this.D | 0;
+    E3 = E3 + this.E | 0;
+    F4 = F4 + this.F | 0;
+    G3 = G3 + this.G | 0;
+    H3 = H3 + this.H | 0;
+    this.set(A3, B3, C2, D2, E3, F4, G3, H3);
+  }
+  roundClean() {
+    clean(SHA256_W);
+  }
+  destroy() {
+    this.destroyed = true;
+    this.set(0, 0, 0, 0, 0, 0, 0, 0);
+    clean(this.buffer);
+  }
+};
+var _SHA256 = class extends SHA2_32B {
+  constructor() {
+    super(32, SHA256_IV);
+  }
+};
+var sha256 = /* @__PURE__ */ createHasher(
+  () => new _SHA256(),
+  /* @__PURE__ */ oidNist(1)
+);
+
+// node_modules/@scure/base/index.js
+var freeze = (fn2) => Object.freeze(fn2());
+function isBytes2(a2) {
+  return a2 instanceof Uint8Array || ArrayBuffer.isView(a2) && a2.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a2 && a2.BYTES_PER_ELEMENT === 1;
+}
+function abytes2(b3) {
+  if (!isBytes2(b3))
+    throw new TypeError("Uint8Array expected");
+}
+function isArrayOf(isString, arr) {
+  if (!Array.isArray(arr))
+    return false;
+  if (arr.length === 0)
+    return true;
+  if (isString) {
+    return arr.every((item) => typeof item === "string");
+  } else {
+    return arr.every((item) => Number.isSafeInteger(item));
+  }
+}
+function afn(input2) {
+  if (typeof input2 !== "function")
+    throw new TypeError("function expected");
+  return true;
+}
+function astr(label, input2) {
+  if (typeof input2 !== "string")
+    throw new TypeError(`${label}: string expected`);
+  return true;
+}
+function anumber2(n2, title = "number") {
+  if (typeof n2 !== "number")
+    throw new TypeError(`${title}: expected number, got ${typeof n2}`);
+  if (!Number.isSafeInteger(n2))
+    throw new RangeError(`${title}: expected safe integer, got ${n2}`);
+}
+function anumArr(label, input2) {
+  if (!isArrayOf(false, input2))
+    throw new TypeError(`${label}: array of numbers expected`);
+}
+function chain(...args) {
+  const id = (a2) => a2;
+  const wrap = (a2, b3) => (c5) => a2(b3(c5));
+  const encode4 = args.map((x3) => x3.encode).reduceRight(wrap, id);
+  const decode4 = args.map((x3) => x3.decode).reduce(wrap, id);
+  return { encode: encode4, decode: decode4 };
+}
+var powers = /* @__PURE__ */ (() => {
+  let res = [];
+  for (let i2 = 0; i2 < 40; i2++)
+    res.push(2 ** i2);
+  return res;
+})();
+function u8ToNumArr(u8, len = u8.length) {
+  const res = new Array(len);
+  for (let i2 = 0; i2 < len; i2++)
+    res[i2] = u8[i2];
+  return res;
+}
+var asciiDecoder = /* @__PURE__ */ (() => {
+  try {
+    const decoder = new TextDecoder();
+    return decoder.decode(Uint8Array.of(65, 48, 43, 127)) === "A0+\x7F" ? decoder : void 0;
+  } catch (e) {
+    return void 0;
+  }
+})();
+var B2S_CHUNK = 8192;
+function charcodesToString(codes) {
+  const len = codes.length;
+  if (asciiDecoder !== void 0 && len >= 12)
+    return asciiDecoder.decode(codes);
+  if (len <= B2S_CHUNK)
+    return String.fromCharCode.apply(null, codes);
+  let res = "";
+  for (let i2 = 0; i2 < len; i2 += B2S_CHUNK)
+    res += String.fromCharCode.apply(null, codes.subarray(i2, i2 + B2S_CHUNK));
+  return res;
+}
+function radix2(bits) {
+  anumber2(bits);
+  if (bits <= 0 || bits > 8)
+    throw new RangeError("radix2: bits should be in (0..8]");
+  const mask = powers[bits] - 1;
+  return {
+    encode: (bytes) => {
+      abytes2(bytes);
+      const len = bytes.length;
+      const res = new Uint8Array(Math.ceil(len * 8 / bits));
+      let carry = 0;
+      let pos = 0;
+      let j3 = 0;
+      for (let i2 = 0; i2 < len; ) {
+        if (i2 + 2 < len) {
+          carry = carry << 24 | bytes[i2] << 16 | bytes[i2 + 1] << 8 | bytes[i2 + 2];
+          pos += 24;
+          i2 += 3;
+        } else {
+          carry = (carry << 8 | bytes[i2]) & 65535;
+          pos += 8;
+          i2++;
+        }
+        for (; ; ) {
+          pos -= bits;
+          res[j3++] = carry >> pos & mask;
+          if (pos < bits)
+            break;
+        }
+      }
+      if (pos > 0)
+        res[j3] = carry << bits - pos & mask;
+      return res;
+    },
+    decode: (digits) => {
+      const len = digits.length;
+      const res = new Uint8Array(Math.floor(len * bits / 8));
+      let carry = 0;
+      let pos = 0;
+      let j3 = 0;
+      for (let i2 = 0; i2 < len; i2++) {
+        carry = (carry << bits | digits[i2]) & 65535;
+        pos += bits;
+        for (; pos >= 8; pos -= 8)
+          res[j3++] = carry >> pos - 8 & 255;
+      }
+      carry = carry << 8 - pos & 255;
+      if (pos >= bits)
+        throw new Error("Excess padding");
+      if (carry > 0)
+        throw new Error(`Non-zero padding: ${carry}`);
+      return res;
+    }
+  };
+}
+function alphabet(letters, aliases) {
+  const len = letters.length;
+  if (len > 128)
+    throw new Error("alphabet: max 128 letters");
+  const encTable = new Uint8Array(len);
+  const decTable = new Int8Array(128).fill(-1);
+  for (let i2 = 0; i2 < len; i2++) {
+    const code = letters.charCodeAt(i2);
+    if (letters.codePointAt(i2) !== code || code > 127)
+      throw new Error("alphabet: single-char ASCII letters only");
+    encTable[i2] = code;
+    decTable[code] = i2;
+  }
+  if (aliases !== void 0) {
+    for (const alias of Object.keys(aliases)) {
+      const code = alias.charCodeAt(0);
+      const target = decTable[aliases[alias].charCodeAt(0)];
+      if (alias.length !== 1 || code > 127 || target === void 0 || target === -1)
+        throw new Error(`alphabet: invalid alias ${alias}`);
+      decTable[code] = target;
+    }
+  }
+  return {
+    encode: (digits) => {
+      const codes = new Uint8Array(digits.length);
+      for (let i2 = 0; i2 < digits.length; i2++) {
+        const d2 = digits[i2];
+        const code = encTable[d2];
+        if (code === void 0)
+          throw new Error(`alphabet.encode: invalid digit ${d2}`);
+        codes[i2] = code;
+      }
+      return charcodesToString(codes);
+    },
+    decode: (input2) => {
+      astr("decode", input2);
+      const slen = input2.length;
+      const digits = new Uint8Array(slen);
+      for (let i2 = 0; i2 < slen; i2++) {
+        const code = input2.charCodeAt(i2);
+        const digit = code < 128 ? decTable[code] : -1;
+        if (digit === -1)
+          throw new Error(`Unknown letter "${input2[i2]}". Allowed: ${letters}`);
+        digits[i2] = digit;
+      }
+      return digits;
+    }
+  };
+}
+function padding(bits, chr = "=") {
+  anumber2(bits);
+  astr("padding", chr);
+  return {
+    encode(data) {
+      while (data.length * bits % 8)
+        data += chr;
+      return data;
+    },
+    decode(input2) {
+      astr("decode", input2);
+      let end = input2.length;
+      if (end * bits % 8)
+        throw new Error("padding: invalid length");
+      for (; end > 0 && input2[end - 1] === chr; end--) {
+        const byte = (end - 1) * bits;
+        if (byte % 8 === 0)
+          throw new Error("padding: excess padding");
+      }
+      return input2.slice(0, end);
+    }
+  };
+}
+function unsafeWrapper(fn2) {
+  afn(fn2);
+  return function(...args) {
+    try {
+      return fn2.apply(null, args);
+    } catch (e) {
+    }
+  };
+}
+var hasBase64Builtin = /* @__PURE__ */ (() => typeof Uint8Array.from([]).toBase64 === "function" && typeof Uint8Array.fromBase64 === "function")();
+var ASCII_WHITESPACE = /[\t\n\f\r ]/;
+var decodeBase64Builtin = (s, isUrl2) => {
+  astr("base64", s);
+  const alphabet2 = isUrl2 ? "base64url" : "base64";
+  if (s.length > 0 && ASCII_WHITESPACE.test(s))
+    throw new Error("invalid base64");
+  return Uint8Array.fromBase64(s, { alphabet: alphabet2, lastChunkHandling: "strict" });
+};
+var base64Fallback = /* @__PURE__ */ freeze(() => chain(radix2(6), alphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"), padding(6)));
+var base643 = /* @__PURE__ */ freeze(() => hasBase64Builtin ? {
+  encode(b3) {
+    abytes2(b3);
+    return b3.toBase64();
+  },
+  decode(s) {
+    return decodeBase64Builtin(s, false);
+  }
+} : base64Fallback);
+var base64nopad = /* @__PURE__ */ freeze(() => chain(radix2(6), alphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")));
+var BECH_ALPHABET = /* @__PURE__ */ alphabet("qpzry9x8gf2tvdw0s3jn54khce6mua7l");
+var BECH_UPPERCASE_PRINTABLE = /^[\x21-\x60\x7b-\x7e]+$/;
+function assertBech32Printable(label, value) {
+  for (let i2 = 0; i2 < value.length; i2++) {
+    const c5 = value.charCodeAt(i2);
+    if (c5 < 33 || c5 > 126)
+      throw new Error(`${label}: printable ASCII expected`);
+  }
+}
+function wordsToU8(words) {
+  const len = words.length;
+  const res = new Uint8Array(len);
+  for (let i2 = 0; i2 < len; i2++) {
+    const w2 = words[i2];
+    if (w2 < 0 || w2 >= 32)
+      throw new Error(`alphabet.encode: invalid digit ${w2}`);
+    res[i2] = w2;
+  }
+  return res;
+}
+var POLYMOD_GENERATORS = [996825010, 642813549, 513874426, 1027748829, 705979059];
+function bech32Polymod(pre) {
+  const b3 = pre >> 25;
+  let chk = (pre & 33554431) << 5;
+  for (let i2 = 0; i2 < POLYMOD_GENERATORS.length; i2++) {
+    if ((b3 >> i2 & 1) === 1)
+      chk ^= POLYMOD_GENERATORS[i2];
+  }
+  return chk;
+}
+function bechChecksum(prefix, words, encodingConst = 1) {
+  const len = prefix.length;
+  let chk = 1;
+  for (let i2 = 0; i2 < len; i2++) {
+    const c5 = prefix.charCodeAt(i2);
+    if (c5 < 33 || c5 > 126)
+      throw new Error(`Invalid prefix (${prefix})`);
+    chk = bech32Polymod(chk) ^ c5 >> 5;
+  }
+  chk = bech32Polymod(chk);
+  for (let i2 = 0; i2 < len; i2++)
+    chk = bech32Polymod(chk) ^ prefix.charCodeAt(i2) & 31;
+  for (let v2 of words)
+    chk = bech32Polymod(chk) ^ v2;
+  for (let i2 = 0; i2 < 6; i2++)
+    chk = bech32Polymod(chk);
+  chk ^= encodingConst;
+  const sum = new Uint8Array(6);
+  for (let i2 = 0; i2 < 6; i2++)
+    sum[i2] = chk >>> 5 * (5 - i2) & 31;
+  return BECH_ALPHABET.encode(sum);
+}
+function genBech32(encoding) {
+  const ENCODING_CONST = encoding === "bech32" ? 1 : 734539939;
+  const _words = radix2(5);
+  const toWords = (from) => {
+    abytes2(from);
+    const len = from.length;
+    const res = new Array(Math.ceil(len * 8 / 5));
+    let carry = 0;
+    let pos = 0;
+    let j3 = 0;
+    for (let i2 = 0; i2 < len; i2++) {
+      carry = carry << 8 | from[i2];
+      pos += 8;
+      for (; pos >= 5; pos -= 5)
+        res[j3++] = carry >> pos - 5 & 31;
+    }
+    if (pos > 0)
+      res[j3] = carry << 5 - pos & 31;
+    return res;
+  };
+  const fromWords = (to2) => {
+    anumArr("radix2.decode", to2);
+    const len = to2.length;
+    const digits = new Uint8Array(len);
+    for (let i2 = 0; i2 < len; i2++) {
+      const w2 = to2[i2];
+      if (w2 < 0 || w2 >= 32)
+        throw new Error(`convertRadix2: invalid word=${w2}`);
+      digits[i2] = w2;
+    }
+    return _words.decode(digits);
+  };
+  const fromWordsUnsafe = unsafeWrapper(fromWords);
+  function encode4(prefix, words, limit = 90) {
+    astr("bech32.encode prefix", prefix);
+    if (limit !== false)
+      anumber2(limit, "limit");
+    if (isBytes2(words))
+      words = u8ToNumArr(words);
+    anumArr("bech32.encode", words);
+    const plen = prefix.length;
+    if (plen === 0)
+      throw new TypeError(`Invalid prefix length ${plen}`);
+    const actualLength = plen + 7 + words.length;
+    if (limit !== false && actualLength > limit)
+      throw new TypeError(`Length ${actualLength} exceeds limit ${limit}`);
+    assertBech32Printable("bech32.encode prefix", prefix);
+    const lowered = prefix.toLowerCase();
+    const sum = bechChecksum(lowered, words, ENCODING_CONST);
+    return `${lowered}1${BECH_ALPHABET.encode(wordsToU8(words))}${sum}`;
+  }
+  function decode4(str, limit = 90) {
+    astr("bech32.decode input", str);
+    if (limit !== false)
+      anumber2(limit, "limit");
+    const slen = str.length;
+    if (slen < 8 || limit !== false && slen > limit)
+      throw new TypeError(`invalid string length ${slen}, expected (8..${limit})`);
+    const lowered = str.toLowerCase();
+    if (str !== lowered) {
+      if (!BECH_UPPERCASE_PRINTABLE.test(str)) {
+        assertBech32Printable("bech32.decode input", str);
+        throw new Error(`mixed-case string not allowed`);
+      }
+    }
+    const sepIndex = lowered.lastIndexOf("1");
+    if (sepIndex === 0 || sepIndex === -1)
+      throw new Error(`invalid separator "1"`);
+    const prefix = lowered.slice(0, sepIndex);
+    const data = lowered.slice(sepIndex + 1);
+    if (data.length < 6)
+      throw new Error("invalid data length");
+    const digits = BECH_ALPHABET.decode(data);
+    const words = u8ToNumArr(digits, digits.length - 6);
+    const sum = bechChecksum(prefix, words, ENCODING_CONST);
+    if (!data.endsWith(sum))
+      throw new Error(`Invalid checksum in ${str}`);
+    return { prefix, words };
+  }
+  const decodeUnsafe = unsafeWrapper(decode4);
+  function decodeToBytes(str, limit = 90) {
+    const { prefix, words } = decode4(str, limit);
+    return {
+      prefix,
+      words,
+      bytes: fromWords(words)
+    };
+  }
+  function encodeFromBytes(prefix, bytes) {
+    return encode4(prefix, toWords(bytes));
+  }
+  return {
+    encode: encode4,
+    decode: decode4,
+    encodeFromBytes,
+    decodeToBytes,
+    decodeUnsafe,
+    fromWords,
+    fromWordsUnsafe,
+    toWords
+  };
+}
+var bech32 = /* @__PURE__ */ freeze(() => genBech32("bech32"));
+
+// node_modules/@noble/hashes/pbkdf2.js
+function pbkdf2Init(hash2, _password, _salt, _opts) {
+  ahash(hash2);
+  const opts2 = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
+  const { c: c5, dkLen, asyncTick } = opts2;
+  anumber(c5, "c");
+  anumber(dkLen, "dkLen");
+  anumber(asyncTick, "asyncTick");
+  if (c5 < 1)
+    throw new Error('"c" (iterations) must be >= 1');
+  if (dkLen < 1)
+    throw new Error('"dkLen" must be >= 1');
+  if (dkLen > (2 ** 32 - 1) * hash2.outputLen)
+    throw new Error("derived key too long");
+  const p2 = kdfInputToBytes(_password, "password");
+  try {
+    const s = kdfInputToBytes(_salt, "salt");
+    try {
+      const DK = new Uint8Array(dkLen);
+      const { iHash, oHash, outputLen } = hmac.create(hash2, p2);
+      const u3 = new Uint8Array(outputLen);
+      const eng = pbkdf2Engine(iHash, oHash, s, u3);
+      return { c: c5, dkLen, asyncTick, DK, outputLen, eng };
+    } finally {
+      if (typeof _salt === "string")
+        clean(s);
+    }
+  } finally {
+    if (typeof _password === "string")
+      clean(p2);
+  }
+}
+function pbkdf2Engine(iHash, oHash, salt, u3) {
+  const counter = new Uint8Array(4);
+  const view = createView(counter);
+  const salted = iHash._cloneInto().update(salt);
+  const work = oHash._cloneInto();
+  const iClone = iHash._cloneInto;
+  const oClone = oHash._cloneInto;
+  return {
+    u1: (ti, Ti) => {
+      view.setInt32(0, ti, false);
+      salted._cloneInto(work).update(counter).digestInto(u3);
+      oHash._cloneInto(work).update(u3).digestInto(u3);
+      Ti.set(u3.subarray(0, Ti.length));
+    },
+    // Whole `F` inner loop for the sync variant: one optimized function owns the hot loop.
+    rounds: (c5, Ti) => {
+      for (let ui = 1; ui < c5; ui++) {
+        iClone.call(iHash, work).update(u3).digestInto(u3);
+        oClone.call(oHash, work).update(u3).digestInto(u3);
+        for (let i2 = 0; i2 < Ti.length; i2++)
+          Ti[i2] ^= u3[i2];
+      }
+    },
+    output: (DK) => {
+      iHash.destroy();
+      oHash.destroy();
+      salted.destroy();
+      work.destroy();
+      clean(u3);
+      return DK;
+    }
+  };
+}
+function pbkdf2(hash2, password, salt, opts2) {
+  const { c: c5, dkLen, DK, outputLen, eng } = pbkdf2Init(hash2, password, salt, opts2);
+  for (let ti = 1, pos = 0; pos < dkLen; ti++, pos += outputLen) {
+    const Ti = DK.subarray(pos, pos + outputLen);
+    eng.u1(ti, Ti);
+    eng.rounds(c5, Ti);
+  }
+  return eng.output(DK);
+}
+
+// node_modules/@noble/hashes/scrypt.js
+function XorAndSalsa(prev, pi, input2, ii, out, oi) {
+  let y00 = prev[pi++] ^ input2[ii++], y01 = prev[pi++] ^ input2[ii++];
+  let y02 = prev[pi++] ^ input2[ii++], y03 = prev[pi++] ^ input2[ii++];
+  let y04 = prev[pi++] ^ input2[ii++], y05 = prev[pi++] ^ input2[ii++];
+  let y06 = prev[pi++] ^ input2[ii++], y07 = prev[pi++] ^ input2[ii++];
+  let y08 = prev[pi++] ^ input2[ii++], y09 = prev[pi++] ^ input2[ii++];
+  let y10 = prev[pi++] ^ input2[ii++], y11 = prev[pi++] ^ input2[ii++];
+  let y12 = prev[pi++] ^ input2[ii++], y13 = prev[pi++] ^ input2[ii++];
+  let y14 = prev[pi++] ^ input2[ii++], y15 = prev[pi++] ^ input2[ii++];
+  let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
+  for (let i2 = 0; i2 < 8; i2 += 2) {
+    x04 ^= rotl(x00 + x12 | 0, 7);
+    x08 ^= rotl(x04 + x00 | 0, 9);
+    x12 ^= rotl(x08 + x04 | 0, 13);
+    x00 ^= rotl(x12 + x08 | 0, 18);
+    x09 ^= rotl(x05 + x01 | 0, 7);
+    x13 ^= rotl(x09 + x05 | 0, 9);
+    x01 ^= rotl(x13 + x09 | 0, 13);
+    x05 ^= rotl(x01 + x13 | 0, 18);
+    x14 ^= rotl(x10 + x06 | 0, 7);
+    x02 ^= rotl(x14 + x10 | 0, 9);
+    x06 ^= rotl(x02 + x14 | 0, 13);
+    x10 ^= rotl(x06 + x02 | 0, 18);
+    x03 ^= rotl(x15 + x11 | 0, 7);
+    x07 ^= rotl(x03 + x15 | 0, 9);
+    x11 ^= rotl(x07 + x03 | 0, 13);
+    x15 ^= rotl(x11 + x07 | 0, 18);
+    x01 ^= rotl(x00 + x03 | 0, 7);
+    x02 ^= rotl(x01 + x00 | 0, 9);
+    x03 ^= rotl(x02 + x01 | 0, 13);
+    x00 ^= rotl(x03 + x02 | 0, 18);
+    x06 ^= rotl(x05 + x04 | 0, 7);
+    x07 ^= rotl(x06 + x05 | 0, 9);
+    x04 ^= rotl(x07 + x06 | 0, 13);
+    x05 ^= rotl(x04 + x07 | 0, 18);
+    x11 ^= rotl(x10 + x09 | 0, 7);
+    x08 ^= rotl(x11 + x10 | 0, 9);
+    x09 ^= rotl(x08 + x11 | 0, 13);
+    x10 ^= rotl(x09 + x08 | 0, 18);
+    x12 ^= rotl(x15 + x14 | 0, 7);
+    x13 ^= rotl(x12 + x15 | 0, 9);
+    x14 ^= rotl(x13 + x12 | 0, 13);
+    x15 ^= rotl(x14 + x13 | 0, 18);
+  }
+  out[oi++] = y00 + x00 | 0;
+  out[oi++] = y01 + x01 | 0;
+  out[oi++] = y02 + x02 | 0;
+  out[oi++] = y03 + x03 | 0;
+  out[oi++] = y04 + x04 | 0;
+  out[oi++] = y05 + x05 | 0;
+  out[oi++] = y06 + x06 | 0;
+  out[oi++] = y07 + x07 | 0;
+  out[oi++] = y08 + x08 | 0;
+  out[oi++] = y09 + x09 | 0;
+  out[oi++] = y10 + x10 | 0;
+  out[oi++] = y11 + x11 | 0;
+  out[oi++] = y12 + x12 | 0;
+  out[oi++] = y13 + x13 | 0;
+  out[oi++] = y14 + x14 | 0;
+  out[oi++] = y15 + x15 | 0;
+}
+function BlockMix(input2, ii, out, oi, r2) {
+  let head = oi + 0;
+  let tail = oi + 16 * r2;
+  for (let i2 = 0; i2 < 16; i2++)
+    out[tail + i2] = input2[ii + (2 * r2 - 1) * 16 + i2];
+  for (let i2 = 0; i2 < r2; i2++, head += 16, ii += 16) {
+    XorAndSalsa(out, tail, input2, ii, out, head);
+    if (i2 > 0)
+      tail += 16;
+    XorAndSalsa(out, head, input2, ii += 16, out, tail);
+  }
+}
+var SCRYPT_DEFAULT_MAXMEM = 128 * 8 * (2 ** 20 + 1 + 1);
+function scryptInit(password, salt, _opts) {
+  const opts2 = checkOpts({
+    dkLen: 32,
+    asyncTick: 10,
+    maxmem: SCRYPT_DEFAULT_MAXMEM
+  }, _opts);
+  const { N: N4, r: r2, p: p2, dkLen, asyncTick, maxmem, onProgress } = opts2;
+  anumber(N4, "N");
+  anumber(r2, "r");
+  anumber(p2, "p");
+  anumber(dkLen, "dkLen");
+  anumber(asyncTick, "asyncTick");
+  anumber(maxmem, "maxmem");
+  if (onProgress !== void 0 && typeof onProgress !== "function")
+    throw new Error('"onProgress" must be a function');
+  if (r2 < 1)
+    throw new Error('"r" expected integer >= 1');
+  const blockSize = 128 * r2;
+  const blockSize32 = blockSize / 4;
+  const pow32 = Math.pow(2, 32);
+  if (N4 <= 1 || (N4 & N4 - 1) !== 0 || N4 > pow32)
+    throw new Error('"N" expected a power of 2, and 2^1 <= N <= 2^32');
+  if (p2 < 1 || p2 > (pow32 - 1) * 32 / blockSize)
+    throw new Error('"p" expected integer 1..((2^32 - 1) * 32) / (128 * r)');
+  if (dkLen < 1 || dkLen > (pow32 - 1) * 32)
+    throw new Error('"dkLen" expected integer 1..(2^32 - 1) * 32');
+  const memUsed = blockSize * (N4 + p2 + 1);
+  if (memUsed > maxmem)
+    throw new Error('"maxmem" limit was hit: memUsed(128*r*(N+p+1))=' + memUsed + ", maxmem=" + maxmem);
+  const B3 = pbkdf2(sha256, password, salt, { c: 1, dkLen: blockSize * p2 });
+  const B32 = u32(B3);
+  const V3 = u32(new Uint8Array(blockSize * N4));
+  const tmp = u32(new Uint8Array(blockSize));
+  let blockMixCb = () => {
+  };
+  if (onProgress) {
+    const totalBlockMix = 2 * N4 * p2;
+    const callbackPer = Math.max(Math.floor(totalBlockMix / 1e4), 1);
+    let blockMixCnt = 0;
+    blockMixCb = () => {
+      blockMixCnt++;
+      if (onProgress && (!(blockMixCnt % callbackPer) || blockMixCnt === totalBlockMix)) {
+        try {
+          onProgress(blockMixCnt / totalBlockMix);
+        } catch (e) {
+          clean(B3, V3, tmp);
+          throw e;
+        }
+      }
+    };
+  }
+  return { N: N4, r: r2, p: p2, dkLen, blockSize32, V: V3, B32, B: B3, tmp, blockMixCb, asyncTick };
+}
+function scryptOutput(password, dkLen, B3, V3, tmp) {
+  const res = pbkdf2(sha256, password, B3, { c: 1, dkLen });
+  clean(B3, V3, tmp);
+  return res;
+}
+function scrypt(password, salt, opts2) {
+  const { N: N4, r: r2, p: p2, dkLen, blockSize32, V: V3, B32, B: B3, tmp, blockMixCb } = scryptInit(password, salt, opts2);
+  swap32IfBE(B32);
+  for (let pi = 0; pi < p2; pi++) {
+    const Pi = blockSize32 * pi;
+    for (let i2 = 0; i2 < blockSize32; i2++)
+      V3[i2] = B32[Pi + i2];
+    for (let i2 = 0, pos = 0; i2 < N4 - 1; i2++) {
+      BlockMix(V3, pos, V3, pos += blockSize32, r2);
+      blockMixCb();
+    }
+    BlockMix(V3, (N4 - 1) * blockSize32, B32, Pi, r2);
+    blockMixCb();
+    for (let i2 = 0; i2 < N4; i2++) {
+      const j3 = (B32[Pi + blockSize32 - 16] & N4 - 1) >>> 0;
+      for (let k2 = 0; k2 < blockSize32; k2++)
+        tmp[k2] = B32[Pi + k2] ^ V3[j3 * blockSize32 + k2];
+      BlockMix(tmp, 0, B32, Pi, r2);
+      blockMixCb();
+    }
+  }
+  swap32IfBE(B32);
+  return scryptOutput(password, dkLen, B3, V3, tmp);
+}
+
+// node_modules/@noble/ciphers/utils.js
+function isBytes3(a2) {
+  return a2 instanceof Uint8Array || ArrayBuffer.isView(a2) && a2.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a2 && a2.BYTES_PER_ELEMENT === 1;
+}
+var atitle2 = (title) => title ? `"${title}" ` : "";
+function abool(value, title = "") {
+  if (typeof value !== "boolean")
+    throw new TypeError(atitle2(title) + "expected boolean, got type=" + typeof value);
+  return value;
+}
+function anumber3(n2, title = "") {
+  if (typeof n2 !== "number")
+    throw new TypeError(atitle2(title) + "expected number, got " + typeof n2);
+  if (!Number.isSafeInteger(n2) || n2 < 0)
+    throw new RangeError(atitle2(title) + "expected integer >= 0, got " + n2);
+  return n2;
+}
+function abytes3(value, length, title = "") {
+  if (isBytes3(value) && (length === void 0 || value.length === length))
+    return value;
+  if (length !== void 0)
+    anumber3(length, "length");
+  const bytes = isBytes3(value);
+  const ofLen = length !== void 0 ? ` of length ${length}` : "";
+  const got = bytes ? `length=${value.length}` : `type=${typeof value}`;
+  const message = atitle2(title) + "expected Uint8Array" + ofLen + ", got " + got;
+  if (!bytes)
+    throw new TypeError(message);
+  throw new RangeError(message);
+}
+var aobject2 = (value, label) => {
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new TypeError(label === "object" ? "expected valid options object" : `"${label}" expected object, got type=${typeof value}`);
+};
+function aexists2(instance, checkFinished = true) {
+  if (instance.destroyed)
+    throw new Error("hash was destroyed");
+  if (checkFinished && instance.finished)
+    throw new Error("digest() was already called");
+}
+function aoutput2(out, instance) {
+  abytes3(out, void 0, "output");
+  const min = instance.outputLen;
+  if (!(out.length >= min)) {
+    throw new RangeError('"output" expected length >= ' + min);
+  }
+}
+function u322(arr) {
+  return new Uint32Array(arr.buffer, arr.byteOffset, Math.floor(arr.byteLength / 4));
+}
+function clean2(...arrays) {
+  for (let i2 = 0; i2 < arrays.length; i2++) {
+    arrays[i2].fill(0);
+  }
+}
+function createView2(arr) {
+  return new DataView(arr.buffer, arr.byteOffset, arr.byteLength);
+}
+var isLE2 = /* @__PURE__ */ (() => new Uint8Array(new Uint32Array([287454020]).buffer)[0] === 68)();
+function byteSwap2(word) {
+  return word << 24 & 4278190080 | word << 8 & 16711680 | word >>> 8 & 65280 | word >>> 24 & 255;
+}
+function byteSwap322(arr) {
+  for (let i2 = 0; i2 < arr.length; i2++) {
+    arr[i2] = byteSwap2(arr[i2]);
+  }
+  return arr;
+}
+var swap32IfBE2 = isLE2 ? (u3) => u3 : byteSwap322;
+function overlapBytes(a2, b3) {
+  if (!a2.byteLength || !b3.byteLength)
+    return false;
+  return a2.buffer === b3.buffer && // best we can do, may fail with an obscure Proxy
+  a2.byteOffset < b3.byteOffset + b3.byteLength && // a starts before b end
+  b3.byteOffset < a2.byteOffset + a2.byteLength;
+}
+function complexOverlapBytes(input2, output2) {
+  if (overlapBytes(input2, output2) && input2.byteOffset < output2.byteOffset)
+    throw new Error("complex overlap of input and output is not supported");
+}
+function checkOpts2(defaults, opts2) {
+  aobject2(defaults, "defaults");
+  aobject2(opts2, "opts");
+  const merged = Object.assign(defaults, opts2);
+  return merged;
+}
+function equalBytes(a2, b3) {
+  a2 = abytes3(a2);
+  b3 = abytes3(b3);
+  if (a2.length !== b3.length)
+    return false;
+  let diff = 0;
+  for (let i2 = 0; i2 < a2.length; i2++)
+    diff |= a2[i2] ^ b3[i2];
+  return diff === 0;
+}
+function wrapMacConstructor(keyLen, macCons, fromMsg) {
+  const mac3 = macCons;
+  const getArgs = fromMsg || (() => []);
+  const macC = (msg, key) => mac3(key, ...getArgs(msg)).update(msg).digest();
+  const tmp = mac3(new Uint8Array(keyLen), ...getArgs(new Uint8Array(0)));
+  macC.outputLen = tmp.outputLen;
+  macC.blockLen = tmp.blockLen;
+  macC.create = (key, ...args) => mac3(key, ...args);
+  return macC;
+}
+var wrapCipher = /* @__NO_SIDE_EFFECTS__ */ (params, constructor) => {
+  function wrappedCipher(key, ...args) {
+    abytes3(key, void 0, "key");
+    if (params.nonceLength !== void 0) {
+      const nonce = args[0];
+      abytes3(nonce, params.varSizeNonce ? void 0 : params.nonceLength, "nonce");
+    }
+    const tagl = params.tagLength;
+    const aadStart = params.nonceLength !== void 0 ? 1 : 0;
+    if (!params.withAAD) {
+      for (let i2 = aadStart; i2 < args.length; i2++)
+        if (isBytes3(args[i2]))
+          throw new Error("AAD not supported");
+    }
+    if (params.withAAD && args[aadStart] !== void 0)
+      abytes3(args[aadStart], void 0, "AAD");
+    const cipher = constructor(key, ...args);
+    const checkOutput = (fnLength, output2) => {
+      if (output2 !== void 0) {
+        if (fnLength !== 2)
+          throw new Error("cipher output not supported");
+        abytes3(output2, void 0, "output");
+      }
+    };
+    let called = false;
+    const wrCipher = {
+      encrypt(data, output2) {
+        if (called)
+          throw new Error("cannot encrypt() twice with same key + nonce");
+        called = true;
+        abytes3(data, void 0, "data");
+        checkOutput(cipher.encrypt.length, output2);
+        return cipher.encrypt(data, output2);
+      },
+      decrypt(data, output2) {
+        abytes3(data, void 0, "data");
+        if (tagl && data.length < tagl)
+          throw new Error('"ciphertext" expected length >= tagLength=' + tagl);
+        checkOutput(cipher.decrypt.length, output2);
+        return cipher.decrypt(data, output2);
+      }
+    };
+    return wrCipher;
+  }
+  Object.assign(wrappedCipher, params);
+  return wrappedCipher;
+};
+function getOutput(expectedLength, out, onlyAligned = true) {
+  if (out === void 0)
+    return new Uint8Array(expectedLength);
+  abytes3(out, expectedLength, "output");
+  if (onlyAligned && !isAligned32(out))
+    throw new Error("invalid output, must be aligned");
+  return out;
+}
+function u64Lengths(dataLength, aadLength, isLE4) {
+  anumber3(dataLength);
+  anumber3(aadLength);
+  abool(isLE4);
+  const num = new Uint8Array(16);
+  const view = createView2(num);
+  view.setBigUint64(0, BigInt(aadLength), isLE4);
+  view.setBigUint64(8, BigInt(dataLength), isLE4);
+  return num;
+}
+function isAligned32(bytes) {
+  return bytes.byteOffset % 4 === 0;
+}
+function copyBytes(bytes) {
+  return Uint8Array.from(abytes3(bytes));
+}
+
+// node_modules/@noble/ciphers/_arx.js
+var encodeStr = (str) => Uint8Array.from(str.split(""), (c5) => c5.charCodeAt(0));
+var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
+var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 32-byte k"))))();
+function rotl2(a2, b3) {
+  return a2 << b3 | a2 >>> 32 - b3;
+}
+var BLOCK_LEN = 64;
+var BLOCK_LEN32 = 16;
+var MAX_COUNTER = /* @__PURE__ */ (() => 2 ** 32 - 1)();
+var U32_EMPTY = /* @__PURE__ */ Uint32Array.of();
+function runCipher(core, sigma, key, nonce, data, output2, counter, rounds) {
+  const len = data.length;
+  const block = new Uint8Array(BLOCK_LEN);
+  const b32 = u322(block);
+  const isAligned = isLE2 && isAligned32(data) && isAligned32(output2);
+  const d32 = isAligned ? u322(data) : U32_EMPTY;
+  const o32 = isAligned ? u322(output2) : U32_EMPTY;
+  if (!isLE2) {
+    for (let pos = 0; pos < len; counter++) {
+      core(sigma, key, nonce, b32, counter, rounds);
+      swap32IfBE2(b32);
+      if (counter >= MAX_COUNTER)
+        throw new Error("arx: counter overflow");
+      const take = Math.min(BLOCK_LEN, len - pos);
+      for (let j3 = 0, posj; j3 < take; j3++) {
+        posj = pos + j3;
+        output2[posj] = data[posj] ^ block[j3];
+      }
+      pos += take;
+    }
+    return;
+  }
+  for (let pos = 0; pos < len; counter++) {
+    core(sigma, key, nonce, b32, counter, rounds);
+    if (counter >= MAX_COUNTER)
+      throw new Error("arx: counter overflow");
+    const take = Math.min(BLOCK_LEN, len - pos);
+    if (isAligned && take === BLOCK_LEN) {
+      const pos32 = pos / 4;
+      if (pos % 4 !== 0)
+        throw new Error("arx: invalid block position");
+      for (let j3 = 0, posj; j3 < BLOCK_LEN32; j3++) {
+        posj = pos32 + j3;
+        o32[posj] = d32[posj] ^ b32[j3];
+      }
+      pos += BLOCK_LEN;
+      continue;
+    }
+    for (let j3 = 0, posj; j3 < take; j3++) {
+      posj = pos + j3;
+      output2[posj] = data[posj] ^ block[j3];
+    }
+    pos += take;
+  }
+}
+function createCipher(core, opts2) {
+  const { allowShortKeys, extendNonceFn, counterLength, counterRight, rounds } = checkOpts2({ allowShortKeys: false, counterLength: 8, counterRight: false, rounds: 20 }, opts2);
+  if (typeof core !== "function")
+    throw new Error("core must be a function");
+  anumber3(counterLength);
+  anumber3(rounds);
+  abool(counterRight);
+  abool(allowShortKeys);
+  return (key, nonce, data, output2, counter = 0) => {
+    abytes3(key, void 0, "key");
+    abytes3(nonce, void 0, "nonce");
+    abytes3(data, void 0, "data");
+    const len = data.length;
+    const hasOutput = output2 !== void 0;
+    output2 = getOutput(len, output2, false);
+    if (hasOutput)
+      complexOverlapBytes(data, output2);
+    anumber3(counter);
+    if (counter < 0 || counter >= MAX_COUNTER)
+      throw new Error("arx: counter overflow");
+    const toClean = [];
+    let l3 = key.length;
+    let k2;
+    let sigma;
+    if (l3 === 32) {
+      toClean.push(k2 = copyBytes(key));
+      sigma = sigma32_32;
+    } else if (l3 === 16 && allowShortKeys) {
+      k2 = new Uint8Array(32);
+      k2.set(key);
+      k2.set(key, 16);
+      sigma = sigma16_32;
+      toClean.push(k2);
+    } else {
+      abytes3(key, 32, "arx key");
+      throw new Error("invalid key size");
+    }
+    if (!isLE2 || !isAligned32(nonce))
+      toClean.push(nonce = copyBytes(nonce));
+    let k32 = u322(k2);
+    if (extendNonceFn) {
+      if (nonce.length !== 24)
+        throw new Error("arx: extended nonce must be 24 bytes");
+      const n16 = nonce.subarray(0, 16);
+      if (isLE2)
+        extendNonceFn(sigma, k32, u322(n16), k32);
+      else {
+        const sigmaRaw = swap32IfBE2(Uint32Array.from(sigma));
+        extendNonceFn(sigmaRaw, k32, u322(n16), k32);
+        clean2(sigmaRaw);
+        swap32IfBE2(k32);
+      }
+      nonce = nonce.subarray(16);
+    } else if (!isLE2)
+      swap32IfBE2(k32);
+    const nonceNcLen = 16 - counterLength;
+    if (nonceNcLen !== nonce.length)
+      throw new Error(`arx: nonce must be ${nonceNcLen} or 16 bytes`);
+    if (nonceNcLen !== 12) {
+      const nc = new Uint8Array(12);
+      nc.set(nonce, counterRight ? 0 : 12 - nonce.length);
+      nonce = nc;
+      toClean.push(nonce);
+    }
+    const n32 = swap32IfBE2(u322(nonce));
+    try {
+      runCipher(core, sigma, k32, n32, data, output2, counter, rounds);
+      return output2;
+    } finally {
+      clean2(...toClean);
+    }
+  };
+}
+
+// node_modules/@noble/ciphers/_poly1305.js
+function u8to16(a2, i2) {
+  return a2[i2++] & 255 | (a2[i2++] & 255) << 8;
+}
+var Poly1305 = class {
+  blockLen = 16;
+  outputLen = 16;
+  buffer = new Uint8Array(16);
+  r = new Uint16Array(10);
+  // Allocating 1 array with .subarray() here is slower than 3
+  h = new Uint16Array(10);
+  pad = new Uint16Array(8);
+  pos = 0;
+  finished = false;
+  destroyed = false;
+  // Can be speed-up using BigUint64Array, at the cost of complexity
+  constructor(key) {
+    key = copyBytes(abytes3(key, 32, "key"));
+    const t0 = u8to16(key, 0);
+    const t1 = u8to16(key, 2);
+    const t2 = u8to16(key, 4);
+    const t3 = u8to16(key, 6);
+    const t4 = u8to16(key, 8);
+    const t5 = u8to16(key, 10);
+    const t6 = u8to16(key, 12);
+    const t7 = u8to16(key, 14);
+    this.r[0] = t0 & 8191;
+    this.r[1] = (t0 >>> 13 | t1 << 3) & 8191;
+    this.r[2] = (t1 >>> 10 | t2 << 6) & 7939;
+    this.r[3] = (t2 >>> 7 | t3 << 9) & 8191;
+    this.r[4] = (t3 >>> 4 | t4 << 12) & 255;
+    this.r[5] = t4 >>> 1 & 8190;
+    this.r[6] = (t4 >>> 14 | t5 << 2) & 8191;
+    this.r[7] = (t5 >>> 11 | t6 << 5) & 8065;
+    this.r[8] = (t6 >>> 8 | t7 << 8) & 8191;
+    this.r[9] = t7 >>> 5 & 127;
+    for (let i2 = 0; i2 < 8; i2++)
+      this.pad[i2] = u8to16(key, 16 + 2 * i2);
+  }
+  process(data, offset, isLast = false) {
+    const hibit = isLast ? 0 : 1 << 11;
+    const { h: h4, r: r2 } = this;
+    const r0 = r2[0];
+    const r1 = r2[1];
+    const r22 = r2[2];
+    const r3 = r2[3];
+    const r4 = r2[4];
+    const r5 = r2[5];
+    const r6 = r2[6];
+    const r7 = r2[7];
+    const r8 = r2[8];
+    const r9 = r2[9];
+    const t0 = u8to16(data, offset + 0);
+    const t1 = u8to16(data, offset + 2);
+    const t2 = u8to16(data, offset + 4);
+    const t3 = u8to16(data, offset + 6);
+    const t4 = u8to16(data, offset + 8);
+    const t5 = u8to16(data, offset + 10);
+    const t6 = u8to16(data, offset + 12);
+    const t7 = u8to16(data, offset + 14);
+    let h0 = h4[0] + (t0 & 8191);
+    let h1 = h4[1] + ((t0 >>> 13 | t1 << 3) & 8191);
+    let h22 = h4[2] + ((t1 >>> 10 | t2 << 6) & 8191);
+    let h32 = h4[3] + ((t2 >>> 7 | t3 << 9) & 8191);
+    let h42 = h4[4] + ((t3 >>> 4 | t4 << 12) & 8191);
+    let h5 = h4[5] + (t4 >>> 1 & 8191);
+    let h6 = h4[6] + ((t4 >>> 14 | t5 << 2) & 8191);
+    let h7 = h4[7] + ((t5 >>> 11 | t6 << 5) & 8191);
+    let h8 = h4[8] + ((t6 >>> 8 | t7 << 8) & 8191);
+    let h9 = h4[9] + (t7 >>> 5 | hibit);
+    let c5 = 0;
+    let d0 = c5 + h0 * r0 + h1 * (5 * r9) + h22 * (5 * r8) + h32 * (5 * r7) + h42 * (5 * r6);
+    c5 = d0 >>> 13;
+    d0 &= 8191;
+    d0 += h5 * (5 * r5) + h6 * (5 * r4) + h7 * (5 * r3) + h8 * (5 * r22) + h9 * (5 * r1);
+    c5 += d0 >>> 13;
+    d0 &= 8191;
+    let d1 = c5 + h0 * r1 + h1 * r0 + h22 * (5 * r9) + h32 * (5 * r8) + h42 * (5 * r7);
+    c5 = d1 >>> 13;
+    d1 &= 8191;
+    d1 += h5 * (5 * r6) + h6 * (5 * r5) + h7 * (5 * r4) + h8 * (5 * r3) + h9 * (5 * r22);
+    c5 += d1 >>> 13;
+    d1 &= 8191;
+    let d2 = c5 + h0 * r22 + h1 * r1 + h22 * r0 + h32 * (5 * r9) + h42 * (5 * r8);
+    c5 = d2 >>> 13;
+    d2 &= 8191;
+    d2 += h5 * (5 * r7) + h6 * (5 * r6) + h7 * (5 * r5) + h8 * (5 * r4) + h9 * (5 * r3);
+    c5 += d2 >>> 13;
+    d2 &= 8191;
+    let d3 = c5 + h0 * r3 + h1 * r22 + h22 * r1 + h32 * r0 + h42 * (5 * r9);
+    c5 = d3 >>> 13;
+    d3 &= 8191;
+    d3 += h5 * (5 * r8) + h6 * (5 * r7) + h7 * (5 * r6) + h8 * (5 * r5) + h9 * (5 * r4);
+    c5 += d3 >>> 13;
+    d3 &= 8191;
+    let d4 = c5 + h0 * r4 + h1 * r3 + h22 * r22 + h32 * r1 + h42 * r0;
+    c5 = d4 >>> 13;
+    d4 &= 8191;
+    d4 += h5 * (5 * r9) + h6 * (5 * r8) + h7 * (5 * r7) + h8 * (5 * r6) + h9 * (5 * r5);
+    c5 += d4 >>> 13;
+    d4 &= 8191;
+    let d5 = c5 + h0 * r5 + h1 * r4 + h22 * r3 + h32 * r22 + h42 * r1;
+    c5 = d5 >>> 13;
+    d5 &= 8191;
+    d5 += h5 * r0 + h6 * (5 * r9) + h7 * (5 * r8) + h8 * (5 * r7) + h9 * (5 * r6);
+    c5 += d5 >>> 13;
+    d5 &= 8191;
+    let d6 = c5 + h0 * r6 + h1 * r5 + h22 * r4 + h32 * r3 + h42 * r22;
+    c5 = d6 >>> 13;
+    d6 &= 8191;
+    d6 += h5 * r1 + h6 * r0 + h7 * (5 * r9) + h8 * (5 * r8) + h9 * (5 * r7);
+    c5 += d6 >>> 13;
+    d6 &= 8191;
+    let d7 = c5 + h0 * r7 + h1 * r6 + h22 * r5 + h32 * r4 + h42 * r3;
+    c5 = d7 >>> 13;
+    d7 &= 8191;
+    d7 += h5 * r22 + h6 * r1 + h7 * r0 + h8 * (5 * r9) + h9 * (5 * r8);
+    c5 += d7 >>> 13;
+    d7 &= 8191;
+    let d8 = c5 + h0 * r8 + h1 * r7 + h22 * r6 + h32 * r5 + h42 * r4;
+    c5 = d8 >>> 13;
+    d8 &= 8191;
+    d8 += h5 * r3 + h6 * r22 + h7 * r1 + h8 * r0 + h9 * (5 * r9);
+    c5 += d8 >>> 13;
+    d8 &= 8191;
+    let d9 = c5 + h0 * r9 + h1 * r8 + h22 * r7 + h32 * r6 + h42 * r5;
+    c5 = d9 >>> 13;
+    d9 &= 8191;
+    d9 += h5 * r4 + h6 * r3 + h7 * r22 + h8 * r1 + h9 * r0;
+    c5 += d9 >>> 13;
+    d9 &= 8191;
+    c5 = (c5 << 2) + c5 | 0;
+    c5 = c5 + d0 | 0;
+    d0 = c5 & 8191;
+    c5 = c5 >>> 13;
+    d1 += c5;
+    h4[0] = d0;
+    h4[1] = d1;
+    h4[2] = d2;
+    h4[3] = d3;
+    h4[4] = d4;
+    h4[5] = d5;
+    h4[6] = d6;
+    h4[7] = d7;
+    h4[8] = d8;
+    h4[9] = d9;
+  }
+  finalize() {
+    const { h: h4, pad: pad2 } = this;
+    const g2 = new Uint16Array(10);
+    let c5 = h4[1] >>> 13;
+    h4[1] &= 8191;
+    for (let i2 = 2; i2 < 10; i2++) {
+      h4[i2] += c5;
+      c5 = h4[i2] >>> 13;
+      h4[i2] &= 8191;
+    }
+    h4[0] += c5 * 5;
+    c5 = h4[0] >>> 13;
+    h4[0] &= 8191;
+    h4[1] += c5;
+    c5 = h4[1] >>> 13;
+    h4[1] &= 8191;
+    h4[2] += c5;
+    g2[0] = h4[0] + 5;
+    c5 = g2[0] >>> 13;
+    g2[0] &= 8191;
+    for (let i2 = 1; i2 < 10; i2++) {
+      g2[i2] = h4[i2] + c5;
+      c5 = g2[i2] >>> 13;
+      g2[i2] &= 8191;
+    }
+    g2[9] -= 1 << 13;
+    let mask = (c5 ^ 1) - 1;
+    for (let i2 = 0; i2 < 10; i2++)
+      g2[i2] &= mask;
+    mask = ~mask;
+    for (let i2 = 0; i2 < 10; i2++)
+      h4[i2] = h4[i2] & mask | g2[i2];
+    h4[0] = (h4[0] | h4[1] << 13) & 65535;
+    h4[1] = (h4[1] >>> 3 | h4[2] << 10) & 65535;
+    h4[2] = (h4[2] >>> 6 | h4[3] << 7) & 65535;
+    h4[3] = (h4[3] >>> 9 | h4[4] << 4) & 65535;
+    h4[4] = (h4[4] >>> 12 | h4[5] << 1 | h4[6] << 14) & 65535;
+    h4[5] = (h4[6] >>> 2 | h4[7] << 11) & 65535;
+    h4[6] = (h4[7] >>> 5 | h4[8] << 8) & 65535;
+    h4[7] = (h4[8] >>> 8 | h4[9] << 5) & 65535;
+    let f3 = h4[0] + pad2[0];
+    h4[0] = f3 & 65535;
+    for (let i2 = 1; i2 < 8; i2++) {
+      f3 = (h4[i2] + pad2[i2] | 0) + (f3 >>> 16) | 0;
+      h4[i2] = f3 & 65535;
+    }
+    clean2(g2);
+  }
+  update(data) {
+    aexists2(this);
+    abytes3(data);
+    data = copyBytes(data);
+    const { buffer, blockLen } = this;
+    const len = data.length;
+    for (let pos = 0; pos < len; ) {
+      const take = Math.min(blockLen - this.pos, len - pos);
+      if (take === blockLen) {
+        for (; blockLen <= len - pos; pos += blockLen)
+          this.process(data, pos);
+        continue;
+      }
+      buffer.set(data.subarray(pos, pos + take), this.pos);
+      this.pos += take;
+      pos += take;
+      if (this.pos === blockLen) {
+        this.process(buffer, 0, false);
+        this.pos = 0;
+      }
+    }
+    return this;
+  }
+  destroy() {
+    this.destroyed = true;
+    clean2(this.h, this.r, this.buffer, this.pad);
+  }
+  digestInto(out) {
+    aexists2(this);
+    aoutput2(out, this);
+    this.finished = true;
+    const { buffer, h: h4 } = this;
+    let { pos } = this;
+    if (pos) {
+      buffer[pos++] = 1;
+      for (; pos < 16; pos++)
+        buffer[pos] = 0;
+      this.process(buffer, 0, true);
+    }
+    this.finalize();
+    let opos = 0;
+    for (let i2 = 0; i2 < 8; i2++) {
+      out[opos++] = h4[i2] >>> 0;
+      out[opos++] = h4[i2] >>> 8;
+    }
+  }
+  digest() {
+    const { buffer, outputLen } = this;
+    this.digestInto(buffer);
+    const res = buffer.slice(0, outputLen);
+    this.destroy();
+    return res;
+  }
+};
+var poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
+
+// node_modules/@noble/ciphers/chacha.js
+function chachaCore(s, k2, n2, out, cnt, rounds = 20) {
+  let y00 = s[0], y01 = s[1], y02 = s[2], y03 = s[3], y04 = k2[0], y05 = k2[1], y06 = k2[2], y07 = k2[3], y08 = k2[4], y09 = k2[5], y10 = k2[6], y11 = k2[7], y12 = cnt, y13 = n2[0], y14 = n2[1], y15 = n2[2];
+  let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
+  for (let r2 = 0; r2 < rounds; r2 += 2) {
+    x00 = x00 + x04 | 0;
+    x12 = rotl2(x12 ^ x00, 16);
+    x08 = x08 + x12 | 0;
+    x04 = rotl2(x04 ^ x08, 12);
+    x00 = x00 + x04 | 0;
+    x12 = rotl2(x12 ^ x00, 8);
+    x08 = x08 + x12 | 0;
+    x04 = rotl2(x04 ^ x08, 7);
+    x01 = x01 + x05 | 0;
+    x13 = rotl2(x13 ^ x01, 16);
+    x09 = x09 + x13 | 0;
+    x05 = rotl2(x05 ^ x09, 12);
+    x01 = x01 + x05 | 0;
+    x13 = rotl2(x13 ^ x01, 8);
+    x09 = x09 + x13 | 0;
+    x05 = rotl2(x05 ^ x09, 7);
+    x02 = x02 + x06 | 0;
+    x14 = rotl2(x14 ^ x02, 16);
+    x10 = x10 + x14 | 0;
+    x06 = rotl2(x06 ^ x10, 12);
+    x02 = x02 + x06 | 0;
+    x14 = rotl2(x14 ^ x02, 8);
+    x10 = x10 + x14 | 0;
+    x06 = rotl2(x06 ^ x10, 7);
+    x03 = x03 + x07 | 0;
+    x15 = rotl2(x15 ^ x03, 16);
+    x11 = x11 + x15 | 0;
+    x07 = rotl2(x07 ^ x11, 12);
+    x03 = x03 + x07 | 0;
+    x15 = rotl2(x15 ^ x03, 8);
+    x11 = x11 + x15 | 0;
+    x07 = rotl2(x07 ^ x11, 7);
+    x00 = x00 + x05 | 0;
+    x15 = rotl2(x15 ^ x00, 16);
+    x10 = x10 + x15 | 0;
+    x05 = rotl2(x05 ^ x10, 12);
+    x00 = x00 + x05 | 0;
+    x15 = rotl2(x15 ^ x00, 8);
+    x10 = x10 + x15 | 0;
+    x05 = rotl2(x05 ^ x10, 7);
+    x01 = x01 + x06 | 0;
+    x12 = rotl2(x12 ^ x01, 16);
+    x11 = x11 + x12 | 0;
+    x06 = rotl2(x06 ^ x11, 12);
+    x01 = x01 + x06 | 0;
+    x12 = rotl2(x12 ^ x01, 8);
+    x11 = x11 + x12 | 0;
+    x06 = rotl2(x06 ^ x11, 7);
+    x02 = x02 + x07 | 0;
+    x13 = rotl2(x13 ^ x02, 16);
+    x08 = x08 + x13 | 0;
+    x07 = rotl2(x07 ^ x08, 12);
+    x02 = x02 + x07 | 0;
+    x13 = rotl2(x13 ^ x02, 8);
+    x08 = x08 + x13 | 0;
+    x07 = rotl2(x07 ^ x08, 7);
+    x03 = x03 + x04 | 0;
+    x14 = rotl2(x14 ^ x03, 16);
+    x09 = x09 + x14 | 0;
+    x04 = rotl2(x04 ^ x09, 12);
+    x03 = x03 + x04 | 0;
+    x14 = rotl2(x14 ^ x03, 8);
+    x09 = x09 + x14 | 0;
+    x04 = rotl2(x04 ^ x09, 7);
+  }
+  let oi = 0;
+  out[oi++] = y00 + x00 | 0;
+  out[oi++] = y01 + x01 | 0;
+  out[oi++] = y02 + x02 | 0;
+  out[oi++] = y03 + x03 | 0;
+  out[oi++] = y04 + x04 | 0;
+  out[oi++] = y05 + x05 | 0;
+  out[oi++] = y06 + x06 | 0;
+  out[oi++] = y07 + x07 | 0;
+  out[oi++] = y08 + x08 | 0;
+  out[oi++] = y09 + x09 | 0;
+  out[oi++] = y10 + x10 | 0;
+  out[oi++] = y11 + x11 | 0;
+  out[oi++] = y12 + x12 | 0;
+  out[oi++] = y13 + x13 | 0;
+  out[oi++] = y14 + x14 | 0;
+  out[oi++] = y15 + x15 | 0;
+}
+var chacha20 = /* @__PURE__ */ createCipher(chachaCore, {
+  counterRight: false,
+  counterLength: 4,
+  allowShortKeys: false
+});
+var ZEROS16 = /* @__PURE__ */ new Uint8Array(16);
+var updatePadded = (h4, msg) => {
+  h4.update(msg);
+  const leftover = msg.length % 16;
+  if (leftover)
+    h4.update(ZEROS16.subarray(leftover));
+};
+var ZEROS32 = /* @__PURE__ */ new Uint8Array(32);
+function computeTag(fn2, key, nonce, ciphertext, AAD) {
+  if (AAD !== void 0)
+    abytes3(AAD, void 0, "AAD");
+  const authKey = fn2(key, nonce, ZEROS32);
+  const lengths = u64Lengths(ciphertext.length, AAD ? AAD.length : 0, true);
+  const h4 = poly1305.create(authKey);
+  if (AAD)
+    updatePadded(h4, AAD);
+  updatePadded(h4, ciphertext);
+  h4.update(lengths);
+  const res = h4.digest();
+  clean2(authKey, lengths);
+  return res;
+}
+var _poly1305_aead = (xorStream) => (key, nonce, AAD) => {
+  const tagLength = 16;
+  return {
+    encrypt(plaintext, output2) {
+      const plength = plaintext.length;
+      output2 = getOutput(plength + tagLength, output2, false);
+      output2.set(plaintext);
+      const oPlain = output2.subarray(0, -tagLength);
+      xorStream(key, nonce, oPlain, oPlain, 1);
+      const tag = computeTag(xorStream, key, nonce, oPlain, AAD);
+      output2.set(tag, plength);
+      clean2(tag);
+      return output2;
+    },
+    decrypt(ciphertext, output2) {
+      output2 = getOutput(ciphertext.length - tagLength, output2, false);
+      const data = ciphertext.subarray(0, -tagLength);
+      const passedTag = ciphertext.subarray(-tagLength);
+      const tag = computeTag(xorStream, key, nonce, data, AAD);
+      if (!equalBytes(passedTag, tag)) {
+        clean2(tag);
+        throw new Error("invalid tag");
+      }
+      output2.set(ciphertext.subarray(0, -tagLength));
+      xorStream(key, nonce, output2, output2, 1);
+      clean2(tag);
+      return output2;
+    }
+  };
+};
+var chacha20poly1305 = /* @__PURE__ */ wrapCipher(
+  { blockSize: 64, nonceLength: 12, tagLength: 16, withAAD: true },
+  /* @__PURE__ */ _poly1305_aead(chacha20)
+);
+
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/utils.js
+function isBytes4(a2) {
+  return a2 instanceof Uint8Array || ArrayBuffer.isView(a2) && a2.constructor.name === "Uint8Array";
+}
+function anumber4(n2, title = "") {
+  if (!Number.isSafeInteger(n2) || n2 < 0) {
+    const prefix = title && `"${title}" `;
+    throw new Error(`${prefix}expected integer >= 0, got ${n2}`);
+  }
+}
+function abytes4(value, length, title = "") {
+  const bytes = isBytes4(value);
+  const len = value?.length;
+  const needsLen = length !== void 0;
+  if (!bytes || needsLen && len !== length) {
+    const prefix = title && `"${title}" `;
+    const ofLen = needsLen ? ` of length ${length}` : "";
+    const got = bytes ? `length=${len}` : `type=${typeof value}`;
+    throw new Error(prefix + "expected Uint8Array" + ofLen + ", got " + got);
+  }
+  return value;
+}
+function ahash2(h4) {
+  if (typeof h4 !== "function" || typeof h4.create !== "function")
+    throw new Error("Hash must wrapped by utils.createHasher");
+  anumber4(h4.outputLen);
+  anumber4(h4.blockLen);
+}
+function aexists3(instance, checkFinished = true) {
+  if (instance.destroyed)
+    throw new Error("Hash instance has been destroyed");
+  if (checkFinished && instance.finished)
+    throw new Error("Hash#digest() has already been called");
+}
+function aoutput3(out, instance) {
+  abytes4(out, void 0, "digestInto() output");
+  const min = instance.outputLen;
+  if (out.length < min) {
+    throw new Error('"digestInto() output" expected to be of length >=' + min);
+  }
+}
+function u323(arr) {
+  return new Uint32Array(arr.buffer, arr.byteOffset, Math.floor(arr.byteLength / 4));
+}
+function clean3(...arrays) {
+  for (let i2 = 0; i2 < arrays.length; i2++) {
+    arrays[i2].fill(0);
+  }
+}
+function createView3(arr) {
+  return new DataView(arr.buffer, arr.byteOffset, arr.byteLength);
+}
+function rotr2(word, shift) {
+  return word << 32 - shift | word >>> shift;
+}
+var isLE3 = /* @__PURE__ */ (() => new Uint8Array(new Uint32Array([287454020]).buffer)[0] === 68)();
+function byteSwap3(word) {
+  return word << 24 & 4278190080 | word << 8 & 16711680 | word >>> 8 & 65280 | word >>> 24 & 255;
+}
+function byteSwap323(arr) {
+  for (let i2 = 0; i2 < arr.length; i2++) {
+    arr[i2] = byteSwap3(arr[i2]);
+  }
+  return arr;
+}
+var swap32IfBE3 = isLE3 ? (u3) => u3 : byteSwap323;
+var hasHexBuiltin2 = /* @__PURE__ */ (() => (
+  // @ts-ignore
+  typeof Uint8Array.from([]).toHex === "function" && typeof Uint8Array.fromHex === "function"
+))();
+var hexes2 = /* @__PURE__ */ Array.from({ length: 256 }, (_3, i2) => i2.toString(16).padStart(2, "0"));
+function bytesToHex2(bytes) {
+  abytes4(bytes);
+  if (hasHexBuiltin2)
+    return bytes.toHex();
+  let hex3 = "";
+  for (let i2 = 0; i2 < bytes.length; i2++) {
+    hex3 += hexes2[bytes[i2]];
+  }
+  return hex3;
+}
+var asciis = { _0: 48, _9: 57, A: 65, F: 70, a: 97, f: 102 };
+function asciiToBase162(ch) {
+  if (ch >= asciis._0 && ch <= asciis._9)
+    return ch - asciis._0;
+  if (ch >= asciis.A && ch <= asciis.F)
+    return ch - (asciis.A - 10);
+  if (ch >= asciis.a && ch <= asciis.f)
+    return ch - (asciis.a - 10);
+  return;
+}
+function hexToBytes2(hex3) {
+  if (typeof hex3 !== "string")
+    throw new Error("hex string expected, got " + typeof hex3);
+  if (hasHexBuiltin2)
+    return Uint8Array.fromHex(hex3);
+  const hl = hex3.length;
+  const al = hl / 2;
+  if (hl % 2)
+    throw new Error("hex string expected, got unpadded hex of length " + hl);
+  const array2 = new Uint8Array(al);
+  for (let ai = 0, hi = 0; ai < al; ai++, hi += 2) {
+    const n1 = asciiToBase162(hex3.charCodeAt(hi));
+    const n2 = asciiToBase162(hex3.charCodeAt(hi + 1));
+    if (n1 === void 0 || n2 === void 0) {
+      const char = hex3[hi] + hex3[hi + 1];
+      throw new Error('hex string expected, got non-hex character "' + char + '" at index ' + hi);
+    }
+    array2[ai] = n1 * 16 + n2;
+  }
+  return array2;
+}
+function concatBytes(...arrays) {
+  let sum = 0;
+  for (let i2 = 0; i2 < arrays.length; i2++) {
+    const a2 = arrays[i2];
+    abytes4(a2);
+    sum += a2.length;
+  }
+  const res = new Uint8Array(sum);
+  for (let i2 = 0, pad2 = 0; i2 < arrays.length; i2++) {
+    const a2 = arrays[i2];
+    res.set(a2, pad2);
+    pad2 += a2.length;
+  }
+  return res;
+}
+function createHasher2(hashCons, info = {}) {
+  const hashC = (msg, opts2) => hashCons(opts2).update(msg).digest();
+  const tmp = hashCons(void 0);
+  hashC.outputLen = tmp.outputLen;
+  hashC.blockLen = tmp.blockLen;
+  hashC.create = (opts2) => hashCons(opts2);
+  Object.assign(hashC, info);
+  return Object.freeze(hashC);
+}
+function randomBytes3(bytesLength = 32) {
+  const cr2 = typeof globalThis === "object" ? globalThis.crypto : null;
+  if (typeof cr2?.getRandomValues !== "function")
+    throw new Error("crypto.getRandomValues must be defined");
+  return cr2.getRandomValues(new Uint8Array(bytesLength));
+}
+var oidNist2 = (suffix) => ({
+  oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
+});
+
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/utils.js
+var _0n = /* @__PURE__ */ BigInt(0);
+var _1n = /* @__PURE__ */ BigInt(1);
+function abool2(value, title = "") {
+  if (typeof value !== "boolean") {
+    const prefix = title && `"${title}" `;
+    throw new Error(prefix + "expected boolean, got type=" + typeof value);
+  }
+  return value;
+}
+function abignumber(n2) {
+  if (typeof n2 === "bigint") {
+    if (!isPosBig(n2))
+      throw new Error("positive bigint expected, got " + n2);
+  } else
+    anumber4(n2);
+  return n2;
+}
+function numberToHexUnpadded(num) {
+  const hex3 = abignumber(num).toString(16);
+  return hex3.length & 1 ? "0" + hex3 : hex3;
+}
+function hexToNumber(hex3) {
+  if (typeof hex3 !== "string")
+    throw new Error("hex string expected, got " + typeof hex3);
+  return hex3 === "" ? _0n : BigInt("0x" + hex3);
+}
+function bytesToNumberBE(bytes) {
+  return hexToNumber(bytesToHex2(bytes));
+}
+function bytesToNumberLE(bytes) {
+  return hexToNumber(bytesToHex2(copyBytes2(abytes4(bytes)).reverse()));
+}
+function numberToBytesBE(n2, len) {
+  anumber4(len);
+  n2 = abignumber(n2);
+  const res = hexToBytes2(n2.toString(16).padStart(len * 2, "0"));
+  if (res.length !== len)
+    throw new Error("number too large");
+  return res;
+}
+function numberToBytesLE(n2, len) {
+  return numberToBytesBE(n2, len).reverse();
+}
+function copyBytes2(bytes) {
+  return Uint8Array.from(bytes);
+}
+function asciiToBytes(ascii) {
+  return Uint8Array.from(ascii, (c5, i2) => {
+    const charCode = c5.charCodeAt(0);
+    if (c5.length !== 1 || charCode > 127) {
+      throw new Error(`string contains non-ASCII character "${ascii[i2]}" with code ${charCode} at position ${i2}`);
+    }
+    return charCode;
+  });
+}
+var isPosBig = (n2) => typeof n2 === "bigint" && _0n <= n2;
+function inRange(n2, min, max) {
+  return isPosBig(n2) && isPosBig(min) && isPosBig(max) && min <= n2 && n2 < max;
+}
+function aInRange(title, n2, min, max) {
+  if (!inRange(n2, min, max))
+    throw new Error("expected valid " + title + ": " + min + " <= n < " + max + ", got " + n2);
+}
+function bitLen(n2) {
+  let len;
+  for (len = 0; n2 > _0n; n2 >>= _1n, len += 1)
+    ;
+  return len;
+}
+var bitMask = (n2) => (_1n << BigInt(n2)) - _1n;
+function createHmacDrbg(hashLen, qByteLen, hmacFn) {
+  anumber4(hashLen, "hashLen");
+  anumber4(qByteLen, "qByteLen");
+  if (typeof hmacFn !== "function")
+    throw new Error("hmacFn must be a function");
+  const u8n = (len) => new Uint8Array(len);
+  const NULL = Uint8Array.of();
+  const byte0 = Uint8Array.of(0);
+  const byte1 = Uint8Array.of(1);
+  const _maxDrbgIters = 1e3;
+  let v2 = u8n(hashLen);
+  let k2 = u8n(hashLen);
+  let i2 = 0;
+  const reset2 = () => {
+    v2.fill(1);
+    k2.fill(0);
+    i2 = 0;
+  };
+  const h4 = (...msgs) => hmacFn(k2, concatBytes(v2, ...msgs));
+  const reseed = (seed = NULL) => {
+    k2 = h4(byte0, seed);
+    v2 = h4();
+    if (seed.length === 0)
+      return;
+    k2 = h4(byte1, seed);
+    v2 = h4();
+  };
+  const gen = () => {
+    if (i2++ >= _maxDrbgIters)
+      throw new Error("drbg: tried max amount of iterations");
+    let len = 0;
+    const out = [];
+    while (len < qByteLen) {
+      v2 = h4();
+      const sl = v2.slice();
+      out.push(sl);
+      len += v2.length;
+    }
+    return concatBytes(...out);
+  };
+  const genUntil = (seed, pred) => {
+    reset2();
+    reseed(seed);
+    let res = void 0;
+    while (!(res = pred(gen())))
+      reseed();
+    reset2();
+    return res;
+  };
+  return genUntil;
+}
+function validateObject(object2, fields = {}, optFields = {}) {
+  if (!object2 || typeof object2 !== "object")
+    throw new Error("expected valid options object");
+  function checkField(fieldName, expectedType, isOpt) {
+    const val = object2[fieldName];
+    if (isOpt && val === void 0)
+      return;
+    const current = typeof val;
+    if (current !== expectedType || val === null)
+      throw new Error(`param "${fieldName}" is invalid: expected ${expectedType}, got ${current}`);
+  }
+  const iter = (f3, isOpt) => Object.entries(f3).forEach(([k2, v2]) => checkField(k2, v2, isOpt));
+  iter(fields, false);
+  iter(optFields, true);
+}
+function memoized(fn2) {
+  const map2 = /* @__PURE__ */ new WeakMap();
+  return (arg, ...args) => {
+    const val = map2.get(arg);
+    if (val !== void 0)
+      return val;
+    const computed = fn2(arg, ...args);
+    map2.set(arg, computed);
+    return computed;
+  };
+}
+
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/modular.js
+var _0n2 = /* @__PURE__ */ BigInt(0);
+var _1n2 = /* @__PURE__ */ BigInt(1);
+var _2n = /* @__PURE__ */ BigInt(2);
+var _3n = /* @__PURE__ */ BigInt(3);
+var _4n = /* @__PURE__ */ BigInt(4);
+var _5n = /* @__PURE__ */ BigInt(5);
+var _7n = /* @__PURE__ */ BigInt(7);
+var _8n = /* @__PURE__ */ BigInt(8);
+var _9n = /* @__PURE__ */ BigInt(9);
+var _16n = /* @__PURE__ */ BigInt(16);
+function mod(a2, b3) {
+  const result = a2 % b3;
+  return result >= _0n2 ? result : b3 + result;
+}
+function pow2(x3, power, modulo) {
+  let res = x3;
+  while (power-- > _0n2) {
+    res *= res;
+    res %= modulo;
+  }
+  return res;
+}
+function invert(number4, modulo) {
+  if (number4 === _0n2)
+    throw new Error("invert: expected non-zero number");
+  if (modulo <= _0n2)
+    throw new Error("invert: expected positive modulus, got " + modulo);
+  let a2 = mod(number4, modulo);
+  let b3 = modulo;
+  let x3 = _0n2, y2 = _1n2, u3 = _1n2, v2 = _0n2;
+  while (a2 !== _0n2) {
+    const q3 = b3 / a2;
+    const r2 = b3 % a2;
+    const m2 = x3 - u3 * q3;
+    const n2 = y2 - v2 * q3;
+    b3 = a2, a2 = r2, x3 = u3, y2 = v2, u3 = m2, v2 = n2;
+  }
+  const gcd = b3;
+  if (gcd !== _1n2)
+    throw new Error("invert: does not exist");
+  return mod(x3, modulo);
+}
+function assertIsSquare(Fp, root, n2) {
+  if (!Fp.eql(Fp.sqr(root), n2))
+    throw new Error("Cannot find square root");
+}
+function sqrt3mod4(Fp, n2) {
+  const p1div4 = (Fp.ORDER + _1n2) / _4n;
+  const root = Fp.pow(n2, p1div4);
+  assertIsSquare(Fp, root, n2);
+  return root;
+}
+function sqrt5mod8(Fp, n2) {
+  const p5div8 = (Fp.ORDER - _5n) / _8n;
+  const n22 = Fp.mul(n2, _2n);
+  const v2 = Fp.pow(n22, p5div8);
+  const nv = Fp.mul(n2, v2);
+  const i2 = Fp.mul(Fp.mul(nv, _2n), v2);
+  const root = Fp.mul(nv, Fp.sub(i2, Fp.ONE));
+  assertIsSquare(Fp, root, n2);
+  return root;
+}
+function sqrt9mod16(P3) {
+  const Fp_ = Field(P3);
+  const tn2 = tonelliShanks(P3);
+  const c1 = tn2(Fp_, Fp_.neg(Fp_.ONE));
+  const c22 = tn2(Fp_, c1);
+  const c32 = tn2(Fp_, Fp_.neg(c1));
+  const c42 = (P3 + _7n) / _16n;
+  return (Fp, n2) => {
+    let tv1 = Fp.pow(n2, c42);
+    let tv2 = Fp.mul(tv1, c1);
+    const tv3 = Fp.mul(tv1, c22);
+    const tv4 = Fp.mul(tv1, c32);
+    const e1 = Fp.eql(Fp.sqr(tv2), n2);
+    const e2 = Fp.eql(Fp.sqr(tv3), n2);
+    tv1 = Fp.cmov(tv1, tv2, e1);
+    tv2 = Fp.cmov(tv4, tv3, e2);
+    const e3 = Fp.eql(Fp.sqr(tv2), n2);
+    const root = Fp.cmov(tv1, tv2, e3);
+    assertIsSquare(Fp, root, n2);
+    return root;
+  };
+}
+function tonelliShanks(P3) {
+  if (P3 < _3n)
+    throw new Error("sqrt is not defined for small field");
+  let Q4 = P3 - _1n2;
+  let S3 = 0;
+  while (Q4 % _2n === _0n2) {
+    Q4 /= _2n;
+    S3++;
+  }
+  let Z3 = _2n;
+  const _Fp = Field(P3);
+  while (FpLegendre(_Fp, Z3) === 1) {
+    if (Z3++ > 1e3)
+      throw new Error("Cannot find square root: probably non-prime P");
+  }
+  if (S3 === 1)
+    return sqrt3mod4;
+  let cc = _Fp.pow(Z3, Q4);
+  const Q1div2 = (Q4 + _1n2) / _2n;
+  return function tonelliSlow(Fp, n2) {
+    if (Fp.is0(n2))
+      return n2;
+    if (FpLegendre(Fp, n2) !== 1)
+      throw new Error("Cannot find square root");
+    let M4 = S3;
+    let c5 = Fp.mul(Fp.ONE, cc);
+    let t2 = Fp.pow(n2, Q4);
+    let R3 = Fp.pow(n2, Q1div2);
+    while (!Fp.eql(t2, Fp.ONE)) {
+      if (Fp.is0(t2))
+        return Fp.ZERO;
+      let i2 = 1;
+      let t_tmp = Fp.sqr(t2);
+      while (!Fp.eql(t_tmp, Fp.ONE)) {
+        i2++;
+        t_tmp = Fp.sqr(t_tmp);
+        if (i2 === M4)
+          throw new Error("Cannot find square root");
+      }
+      const exponent = _1n2 << BigInt(M4 - i2 - 1);
+      const b3 = Fp.pow(c5, exponent);
+      M4 = i2;
+      c5 = Fp.sqr(b3);
+      t2 = Fp.mul(t2, c5);
+      R3 = Fp.mul(R3, b3);
+    }
+    return R3;
+  };
+}
+function FpSqrt(P3) {
+  if (P3 % _4n === _3n)
+    return sqrt3mod4;
+  if (P3 % _8n === _5n)
+    return sqrt5mod8;
+  if (P3 % _16n === _9n)
+    return sqrt9mod16(P3);
+  return tonelliShanks(P3);
+}
+var FIELD_FIELDS = [
+  "create",
+  "isValid",
+  "is0",
+  "neg",
+  "inv",
+  "sqrt",
+  "sqr",
+  "eql",
+  "add",
+  "sub",
+  "mul",
+  "pow",
+  "div",
+  "addN",
+  "subN",
+  "mulN",
+  "sqrN"
+];
+function validateField(field) {
+  const initial = {
+    ORDER: "bigint",
+    BYTES: "number",
+    BITS: "number"
+  };
+  const opts2 = FIELD_FIELDS.reduce((map2, val) => {
+    map2[val] = "function";
+    return map2;
+  }, initial);
+  validateObject(field, opts2);
+  return field;
+}
+function FpPow(Fp, num, power) {
+  if (power < _0n2)
+    throw new Error("invalid exponent, negatives unsupported");
+  if (power === _0n2)
+    return Fp.ONE;
+  if (power === _1n2)
+    return num;
+  let p2 = Fp.ONE;
+  let d2 = num;
+  while (power > _0n2) {
+    if (power & _1n2)
+      p2 = Fp.mul(p2, d2);
+    d2 = Fp.sqr(d2);
+    power >>= _1n2;
+  }
+  return p2;
+}
+function FpInvertBatch(Fp, nums, passZero = false) {
+  const inverted = new Array(nums.length).fill(passZero ? Fp.ZERO : void 0);
+  const multipliedAcc = nums.reduce((acc, num, i2) => {
+    if (Fp.is0(num))
+      return acc;
+    inverted[i2] = acc;
+    return Fp.mul(acc, num);
+  }, Fp.ONE);
+  const invertedAcc = Fp.inv(multipliedAcc);
+  nums.reduceRight((acc, num, i2) => {
+    if (Fp.is0(num))
+      return acc;
+    inverted[i2] = Fp.mul(acc, inverted[i2]);
+    return Fp.mul(acc, num);
+  }, invertedAcc);
+  return inverted;
+}
+function FpLegendre(Fp, n2) {
+  const p1mod2 = (Fp.ORDER - _1n2) / _2n;
+  const powered = Fp.pow(n2, p1mod2);
+  const yes = Fp.eql(powered, Fp.ONE);
+  const zero = Fp.eql(powered, Fp.ZERO);
+  const no2 = Fp.eql(powered, Fp.neg(Fp.ONE));
+  if (!yes && !zero && !no2)
+    throw new Error("invalid Legendre symbol result");
+  return yes ? 1 : zero ? 0 : -1;
+}
+function nLength(n2, nBitLength) {
+  if (nBitLength !== void 0)
+    anumber4(nBitLength);
+  const _nBitLength = nBitLength !== void 0 ? nBitLength : n2.toString(2).length;
+  const nByteLength = Math.ceil(_nBitLength / 8);
+  return { nBitLength: _nBitLength, nByteLength };
+}
+var _Field = class {
+  ORDER;
+  BITS;
+  BYTES;
+  isLE;
+  ZERO = _0n2;
+  ONE = _1n2;
+  _lengths;
+  _sqrt;
+  // cached sqrt
+  _mod;
+  constructor(ORDER, opts2 = {}) {
+    if (ORDER <= _0n2)
+      throw new Error("invalid field: expected ORDER > 0, got " + ORDER);
+    let _nbitLength = void 0;
+    this.isLE = false;
+    if (opts2 != null && typeof opts2 === "object") {
+      if (typeof opts2.BITS === "number")
+        _nbitLength = opts2.BITS;
+      if (typeof opts2.sqrt === "function")
+        this.sqrt = opts2.sqrt;
+      if (typeof opts2.isLE === "boolean")
+        this.isLE = opts2.isLE;
+      if (opts2.allowedLengths)
+        this._lengths = opts2.allowedLengths?.slice();
+      if (typeof opts2.modFromBytes === "boolean")
+        this._mod = opts2.modFromBytes;
+    }
+    const { nBitLength, nByteLength } = nLength(ORDER, _nbitLength);
+    if (nByteLength > 2048)
+      throw new Error("invalid field: expected ORDER of <= 2048 bytes");
+    this.ORDER = ORDER;
+    this.BITS = nBitLength;
+    this.BYTES = nByteLength;
+    this._sqrt = void 0;
+    Object.preventExtensions(this);
+  }
+  create(num) {
+    return mod(num, this.ORDER);
+  }
+  isValid(num) {
+    if (typeof num !== "bigint")
+      throw new Error("invalid field element: expected bigint, got " + typeof num);
+    return _0n2 <= num && num < this.ORDER;
+  }
+  is0(num) {
+    return num === _0n2;
+  }
+  // is valid and invertible
+  isValidNot0(num) {
+    return !this.is0(num) && this.isValid(num);
+  }
+  isOdd(num) {
+    return (num & _1n2) === _1n2;
+  }
+  neg(num) {
+    return mod(-num, this.ORDER);
+  }
+  eql(lhs, rhs) {
+    return lhs === rhs;
+  }
+  sqr(num) {
+    return mod(num * num, this.ORDER);
+  }
+  add(lhs, rhs) {
+    return mod(lhs + rhs, this.ORDER);
+  }
+  sub(lhs, rhs) {
+    return mod(lhs - rhs, this.ORDER);
+  }
+  mul(lhs, rhs) {
+    return mod(lhs * rhs, this.ORDER);
+  }
+  pow(num, power) {
+    return FpPow(this, num, power);
+  }
+  div(lhs, rhs) {
+    return mod(lhs * invert(rhs, this.ORDER), this.ORDER);
+  }
+  // Same as above, but doesn't normalize
+  sqrN(num) {
+    return num * num;
+  }
+  addN(lhs, rhs) {
+    return lhs + rhs;
+  }
+  subN(lhs, rhs) {
+    return lhs - rhs;
+  }
+  mulN(lhs, rhs) {
+    return lhs * rhs;
+  }
+  inv(num) {
+    return invert(num, this.ORDER);
+  }
+  sqrt(num) {
+    if (!this._sqrt)
+      this._sqrt = FpSqrt(this.ORDER);
+    return this._sqrt(this, num);
+  }
+  toBytes(num) {
+    return this.isLE ? numberToBytesLE(num, this.BYTES) : numberToBytesBE(num, this.BYTES);
+  }
+  fromBytes(bytes, skipValidation = false) {
+    abytes4(bytes);
+    const { _lengths: allowedLengths, BYTES, isLE: isLE4, ORDER, _mod: modFromBytes } = this;
+    if (allowedLengths) {
+      if (!allowedLengths.includes(bytes.length) || bytes.length > BYTES) {
+        throw new Error("Field.fromBytes: expected " + allowedLengths + " bytes, got " + bytes.length);
+      }
+      const padded = new Uint8Array(BYTES);
+      padded.set(bytes, isLE4 ? 0 : padded.length - bytes.length);
+      bytes = padded;
+    }
+    if (bytes.length !== BYTES)
+      throw new Error("Field.fromBytes: expected " + BYTES + " bytes, got " + bytes.length);
+    let scalar = isLE4 ? bytesToNumberLE(bytes) : bytesToNumberBE(bytes);
+    if (modFromBytes)
+      scalar = mod(scalar, ORDER);
+    if (!skipValidation) {
+      if (!this.isValid(scalar))
+        throw new Error("invalid field element: outside of range 0..ORDER");
+    }
+    return scalar;
+  }
+  // TODO: we don't need it here, move out to separate fn
+  invertBatch(lst) {
+    return FpInvertBatch(this, lst);
+  }
+  // We can't move this out because Fp6, Fp12 implement it
+  // and it's unclear what to return in there.
+  cmov(a2, b3, condition) {
+    return condition ? b3 : a2;
+  }
+};
+function Field(ORDER, opts2 = {}) {
+  return new _Field(ORDER, opts2);
+}
+function getFieldBytesLength(fieldOrder) {
+  if (typeof fieldOrder !== "bigint")
+    throw new Error("field order must be bigint");
+  const bitLength = fieldOrder.toString(2).length;
+  return Math.ceil(bitLength / 8);
+}
+function getMinHashLength(fieldOrder) {
+  const length = getFieldBytesLength(fieldOrder);
+  return length + Math.ceil(length / 2);
+}
+function mapHashToField(key, fieldOrder, isLE4 = false) {
+  abytes4(key);
+  const len = key.length;
+  const fieldLen = getFieldBytesLength(fieldOrder);
+  const minLen = getMinHashLength(fieldOrder);
+  if (len < 16 || len < minLen || len > 1024)
+    throw new Error("expected " + minLen + "-1024 bytes of input, got " + len);
+  const num = isLE4 ? bytesToNumberLE(key) : bytesToNumberBE(key);
+  const reduced = mod(num, fieldOrder - _1n2) + _1n2;
+  return isLE4 ? numberToBytesLE(reduced, fieldLen) : numberToBytesBE(reduced, fieldLen);
+}
+
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/curve.js
+var _0n3 = /* @__PURE__ */ BigInt(0);
+var _1n3 = /* @__PURE__ */ BigInt(1);
+function negateCt(condition, item) {
+  const neg = item.negate();
+  return condition ? neg : item;
+}
+function normalizeZ(c5, points) {
+  const invertedZs = FpInvertBatch(c5.Fp, points.map((p2) => p2.Z));
+  return points.map((p2, i2) => c5.fromAffine(p2.toAffine(invertedZs[i2])));
+}
+function validateW(W3, bits) {
+  if (!Number.isSafeInteger(W3) || W3 <= 0 || W3 > bits)
+    throw new Error("invalid window size, expected [1.." + bits + "], got W=" + W3);
+}
+function calcWOpts(W3, scalarBits) {
+  validateW(W3, scalarBits);
+  const windows = Math.ceil(scalarBits / W3) + 1;
+  const windowSize = 2 ** (W3 - 1);
+  const maxNumber = 2 ** W3;
+  const mask = bitMask(W3);
+  const shiftBy = BigInt(W3);
+  return { windows, windowSize, mask, maxNumber, shiftBy };
+}
+function calcOffsets(n2, window2, wOpts) {
+  const { windowSize, mask, maxNumber, shiftBy } = wOpts;
+  let wbits = Number(n2 & mask);
+  let nextN = n2 >> shiftBy;
+  if (wbits > windowSize) {
+    wbits -= maxNumber;
+    nextN += _1n3;
+  }
+  const offsetStart = window2 * windowSize;
+  const offset = offsetStart + Math.abs(wbits) - 1;
+  const isZero2 = wbits === 0;
+  const isNeg = wbits < 0;
+  const isNegF = window2 % 2 !== 0;
+  const offsetF = offsetStart;
+  return { nextN, offset, isZero: isZero2, isNeg, isNegF, offsetF };
+}
+var pointPrecomputes = /* @__PURE__ */ new WeakMap();
+var pointWindowSizes = /* @__PURE__ */ new WeakMap();
+function getW(P3) {
+  return pointWindowSizes.get(P3) || 1;
+}
+function assert0(n2) {
+  if (n2 !== _0n3)
+    throw new Error("invalid wNAF");
+}
+var wNAF = class {
+  BASE;
+  ZERO;
+  Fn;
+  bits;
+  // Parametrized with a given Point class (not individual point)
+  constructor(Point, bits) {
+    this.BASE = Point.BASE;
+    this.ZERO = Point.ZERO;
+    this.Fn = Point.Fn;
+    this.bits = bits;
+  }
+  // non-const time multiplication ladder
+  _unsafeLadder(elm, n2, p2 = this.ZERO) {
+    let d2 = elm;
+    while (n2 > _0n3) {
+      if (n2 & _1n3)
+        p2 = p2.add(d2);
+      d2 = d2.double();
+      n2 >>= _1n3;
+    }
+    return p2;
+  }
+  /**
+   * Creates a wNAF precomputation window. Used for caching.
+   * Default window size is set by `utils.precompute()` and is equal to 8.
+   * Number of precomputed points depends on the curve size:
+   * 2^(𝑊−1) * (Math.ceil(𝑛 / 𝑊) + 1), where:
+   * - 𝑊 is the window size
+   * - 𝑛 is the bitlength of the curve order.
+   * For a 256-bit curve and window size 8, the number of precomputed points is 128 * 33 = 4224.
+   * @param point Point instance
+   * @param W window size
+   * @returns precomputed point tables flattened to a single array
+   */
+  precomputeWindow(point, W3) {
+    const { windows, windowSize } = calcWOpts(W3, this.bits);
+    const points = [];
+    let p2 = point;
+    let base = p2;
+    for (let window2 = 0; window2 < windows; window2++) {
+      base = p2;
+      points.push(base);
+      for (let i2 = 1; i2 < windowSize; i2++) {
+        base = base.add(p2);
+        points.push(base);
+      }
+      p2 = base.double();
+    }
+    return points;
+  }
+  /**
+   * Implements ec multiplication using precomputed tables and w-ary non-adjacent form.
+   * More compact implementation:
+   * https://github.com/paulmillr/noble-secp256k1/blob/47cb1669b6e506ad66b35fe7d76132ae97465da2/index.ts#L502-L541
+   * @returns real and fake (for const-time) points
+   */
+  wNAF(W3, precomputes, n2) {
+    if (!this.Fn.isValid(n2))
+      throw new Error("invalid scalar");
+    let p2 = this.ZERO;
+    let f3 = this.BASE;
+    const wo2 = calcWOpts(W3, this.bits);
+    for (let window2 = 0; window2 < wo2.windows; window2++) {
+      const { nextN, offset, isZero: isZero2, isNeg, isNegF, offsetF } = calcOffsets(n2, window2, wo2);
+      n2 = nextN;
+      if (isZero2) {
+        f3 = f3.add(negateCt(isNegF, precomputes[offsetF]));
+      } else {
+        p2 = p2.add(negateCt(isNeg, precomputes[offset]));
+      }
+    }
+    assert0(n2);
+    return { p: p2, f: f3 };
+  }
+  /**
+   * Implements ec unsafe (non const-time) multiplication using precomputed tables and w-ary non-adjacent form.
+   * @param acc accumulator point to add result of multiplication
+   * @returns point
+   */
+  wNAFUnsafe(W3, precomputes, n2, acc = this.ZERO) {
+    const wo2 = calcWOpts(W3, this.bits);
+    for (let window2 = 0; window2 < wo2.windows; window2++) {
+      if (n2 === _0n3)
+        break;
+      const { nextN, offset, isZero: isZero2, isNeg } = calcOffsets(n2, window2, wo2);
+      n2 = nextN;
+      if (isZero2) {
+        continue;
+      } else {
+        const item = precomputes[offset];
+        acc = acc.add(isNeg ? item.negate() : item);
+      }
+    }
+    assert0(n2);
+    return acc;
+  }
+  getPrecomputes(W3, point, transform2) {
+    let comp = pointPrecomputes.get(point);
+    if (!comp) {
+      comp = this.precomputeWindow(point, W3);
+      if (W3 !== 1) {
+        if (typeof transform2 === "function")
+          comp = transform2(comp);
+        pointPrecomputes.set(point, comp);
+      }
+    }
+    return comp;
+  }
+  cached(point, scalar, transform2) {
+    const W3 = getW(point);
+    return this.wNAF(W3, this.getPrecomputes(W3, point, transform2), scalar);
+  }
+  unsafe(point, scalar, transform2, prev) {
+    const W3 = getW(point);
+    if (W3 === 1)
+      return this._unsafeLadder(point, scalar, prev);
+    return this.wNAFUnsafe(W3, this.getPrecomputes(W3, point, transform2), scalar, prev);
+  }
+  // We calculate precomputes for elliptic curve point multiplication
+  // using windowed method. This specifies window size and
+  // stores precomputed values. Usually only base point would be precomputed.
+  createCache(P3, W3) {
+    validateW(W3, this.bits);
+    pointWindowSizes.set(P3, W3);
+    pointPrecomputes.delete(P3);
+  }
+  hasCache(elm) {
+    return getW(elm) !== 1;
+  }
+};
+function mulEndoUnsafe(Point, point, k1, k2) {
+  let acc = point;
+  let p1 = Point.ZERO;
+  let p2 = Point.ZERO;
+  while (k1 > _0n3 || k2 > _0n3) {
+    if (k1 & _1n3)
+      p1 = p1.add(acc);
+    if (k2 & _1n3)
+      p2 = p2.add(acc);
+    acc = acc.double();
+    k1 >>= _1n3;
+    k2 >>= _1n3;
+  }
+  return { p1, p2 };
+}
+function createField(order, field, isLE4) {
+  if (field) {
+    if (field.ORDER !== order)
+      throw new Error("Field.ORDER must match order: Fp == p, Fn == n");
+    validateField(field);
+    return field;
+  } else {
+    return Field(order, { isLE: isLE4 });
+  }
+}
+function createCurveFields(type, CURVE, curveOpts = {}, FpFnLE) {
+  if (FpFnLE === void 0)
+    FpFnLE = type === "edwards";
+  if (!CURVE || typeof CURVE !== "object")
+    throw new Error(`expected valid ${type} CURVE object`);
+  for (const p2 of ["p", "n", "h"]) {
+    const val = CURVE[p2];
+    if (!(typeof val === "bigint" && val > _0n3))
+      throw new Error(`CURVE.${p2} must be positive bigint`);
+  }
+  const Fp = createField(CURVE.p, curveOpts.Fp, FpFnLE);
+  const Fn2 = createField(CURVE.n, curveOpts.Fn, FpFnLE);
+  const _b = type === "weierstrass" ? "b" : "d";
+  const params = ["Gx", "Gy", "a", _b];
+  for (const p2 of params) {
+    if (!Fp.isValid(CURVE[p2]))
+      throw new Error(`CURVE.${p2} must be valid field element of CURVE.Fp`);
+  }
+  CURVE = Object.freeze(Object.assign({}, CURVE));
+  return { CURVE, Fp, Fn: Fn2 };
+}
+function createKeygen(randomSecretKey, getPublicKey) {
+  return function keygen(seed) {
+    const secretKey = randomSecretKey(seed);
+    return { secretKey, publicKey: getPublicKey(secretKey) };
+  };
+}
+
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/montgomery.js
+var _0n4 = BigInt(0);
+var _1n4 = BigInt(1);
+var _2n2 = BigInt(2);
+function validateOpts(curve) {
+  validateObject(curve, {
+    adjustScalarBytes: "function",
+    powPminus2: "function"
+  });
+  return Object.freeze({ ...curve });
+}
+function montgomery(curveDef) {
+  const CURVE = validateOpts(curveDef);
+  const { P: P3, type, adjustScalarBytes: adjustScalarBytes3, powPminus2, randomBytes: rand } = CURVE;
+  const is25519 = type === "x25519";
+  if (!is25519 && type !== "x448")
+    throw new Error("invalid type");
+  const randomBytes_ = rand || randomBytes3;
+  const montgomeryBits = is25519 ? 255 : 448;
+  const fieldLen = is25519 ? 32 : 56;
+  const Gu = is25519 ? BigInt(9) : BigInt(5);
+  const a24 = is25519 ? BigInt(121665) : BigInt(39081);
+  const minScalar = is25519 ? _2n2 ** BigInt(254) : _2n2 ** BigInt(447);
+  const maxAdded = is25519 ? BigInt(8) * _2n2 ** BigInt(251) - _1n4 : BigInt(4) * _2n2 ** BigInt(445) - _1n4;
+  const maxScalar = minScalar + maxAdded + _1n4;
+  const modP = (n2) => mod(n2, P3);
+  const GuBytes = encodeU(Gu);
+  function encodeU(u3) {
+    return numberToBytesLE(modP(u3), fieldLen);
+  }
+  function decodeU(u3) {
+    const _u = copyBytes2(abytes4(u3, fieldLen, "uCoordinate"));
+    if (is25519)
+      _u[31] &= 127;
+    return modP(bytesToNumberLE(_u));
+  }
+  function decodeScalar(scalar) {
+    return bytesToNumberLE(adjustScalarBytes3(copyBytes2(abytes4(scalar, fieldLen, "scalar"))));
+  }
+  function scalarMult2(scalar, u3) {
+    const pu = montgomeryLadder(decodeU(u3), decodeScalar(scalar));
+    if (pu === _0n4)
+      throw new Error("invalid private or public key received");
+    return encodeU(pu);
+  }
+  function scalarMultBase2(scalar) {
+    return scalarMult2(scalar, GuBytes);
+  }
+  const getPublicKey = scalarMultBase2;
+  const getSharedSecret = scalarMult2;
+  function cswap2(swap, x_2, x_3) {
+    const dummy = modP(swap * (x_2 - x_3));
+    x_2 = modP(x_2 - dummy);
+    x_3 = modP(x_3 + dummy);
+    return { x_2, x_3 };
+  }
+  function montgomeryLadder(u3, scalar) {
+    aInRange("u", u3, _0n4, P3);
+    aInRange("scalar", scalar, minScalar, maxScalar);
+    const k2 = scalar;
+    const x_1 = u3;
+    let x_2 = _1n4;
+    let z_2 = _0n4;
+    let x_3 = u3;
+    let z_3 = _1n4;
+    let swap = _0n4;
+    for (let t2 = BigInt(montgomeryBits - 1); t2 >= _0n4; t2--) {
+      const k_t = k2 >> t2 & _1n4;
+      swap ^= k_t;
+      ({ x_2, x_3 } = cswap2(swap, x_2, x_3));
+      ({ x_2: z_2, x_3: z_3 } = cswap2(swap, z_2, z_3));
+      swap = k_t;
+      const A3 = x_2 + z_2;
+      const AA = modP(A3 * A3);
+      const B3 = x_2 - z_2;
+      const BB = modP(B3 * B3);
+      const E3 = AA - BB;
+      const C2 = x_3 + z_3;
+      const D2 = x_3 - z_3;
+      const DA = modP(D2 * A3);
+      const CB = modP(C2 * B3);
+      const dacb = DA + CB;
+      const da_cb = DA - CB;
+      x_3 = modP(dacb * dacb);
+      z_3 = modP(x_1 * modP(da_cb * da_cb));
+      x_2 = modP(AA * BB);
+      z_2 = modP(E3 * (AA + modP(a24 * E3)));
+    }
+    ({ x_2, x_3 } = cswap2(swap, x_2, x_3));
+    ({ x_2: z_2, x_3: z_3 } = cswap2(swap, z_2, z_3));
+    const z22 = powPminus2(z_2);
+    return modP(x_2 * z22);
+  }
+  const lengths = {
+    secretKey: fieldLen,
+    publicKey: fieldLen,
+    seed: fieldLen
+  };
+  const randomSecretKey = (seed = randomBytes_(fieldLen)) => {
+    abytes4(seed, lengths.seed, "seed");
+    return seed;
+  };
+  const utils = { randomSecretKey };
+  return Object.freeze({
+    keygen: createKeygen(randomSecretKey, getPublicKey),
+    getSharedSecret,
+    getPublicKey,
+    scalarMult: scalarMult2,
+    scalarMultBase: scalarMultBase2,
+    utils,
+    GuBytes: GuBytes.slice(),
+    lengths
+  });
+}
+
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hmac.js
+var _HMAC2 = class {
+  oHash;
+  iHash;
+  blockLen;
+  outputLen;
+  finished = false;
+  destroyed = false;
+  constructor(hash2, key) {
+    ahash2(hash2);
+    abytes4(key, void 0, "key");
+    this.iHash = hash2.create();
+    if (typeof this.iHash.update !== "function")
+      throw new Error("Expected instance of class which extends utils.Hash");
+    this.blockLen = this.iHash.blockLen;
+    this.outputLen = this.iHash.outputLen;
+    const blockLen = this.blockLen;
+    const pad2 = new Uint8Array(blockLen);
+    pad2.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
+    for (let i2 = 0; i2 < pad2.length; i2++)
+      pad2[i2] ^= 54;
+    this.iHash.update(pad2);
+    this.oHash = hash2.create();
+    for (let i2 = 0; i2 < pad2.length; i2++)
+      pad2[i2] ^= 54 ^ 92;
+    this.oHash.update(pad2);
+    clean3(pad2);
+  }
+  update(buf) {
+    aexists3(this);
+    this.iHash.update(buf);
+    return this;
+  }
+  digestInto(out) {
+    aexists3(this);
+    abytes4(out, this.outputLen, "output");
+    this.finished = true;
+    this.iHash.digestInto(out);
+    this.oHash.update(out);
+    this.oHash.digestInto(out);
+    this.destroy();
+  }
+  digest() {
+    const out = new Uint8Array(this.oHash.outputLen);
+    this.digestInto(out);
+    return out;
+  }
+  _cloneInto(to2) {
+    to2 ||= Object.create(Object.getPrototypeOf(this), {});
+    const { oHash, iHash, finished: finished7, destroyed, blockLen, outputLen } = this;
+    to2 = to2;
+    to2.finished = finished7;
+    to2.destroyed = destroyed;
+    to2.blockLen = blockLen;
+    to2.outputLen = outputLen;
+    to2.oHash = oHash._cloneInto(to2.oHash);
+    to2.iHash = iHash._cloneInto(to2.iHash);
+    return to2;
+  }
+  clone() {
+    return this._cloneInto();
+  }
+  destroy() {
+    this.destroyed = true;
+    this.oHash.destroy();
+    this.iHash.destroy();
+  }
+};
+var hmac2 = (hash2, key, message) => new _HMAC2(hash2, key).update(message).digest();
+hmac2.create = (hash2, key) => new _HMAC2(hash2, key);
+
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
+var divNearest = (num, den) => (num + (num >= 0 ? den : -den) / _2n3) / den;
+function _splitEndoScalar(k2, basis, n2) {
+  const [[a1, b1], [a2, b22]] = basis;
+  const c1 = divNearest(b22 * k2, n2);
+  const c22 = divNearest(-b1 * k2, n2);
+  let k1 = k2 - c1 * a1 - c22 * a2;
+  let k22 = -c1 * b1 - c22 * b22;
+  const k1neg = k1 < _0n5;
+  const k2neg = k22 < _0n5;
+  if (k1neg)
+    k1 = -k1;
+  if (k2neg)
+    k22 = -k22;
+  const MAX_NUM = bitMask(Math.ceil(bitLen(n2) / 2)) + _1n5;
+  if (k1 < _0n5 || k1 >= MAX_NUM || k22 < _0n5 || k22 >= MAX_NUM) {
+    throw new Error("splitScalar (endomorphism): failed, k=" + k2);
+  }
+  return { k1neg, k1, k2neg, k2: k22 };
+}
+function validateSigFormat(format2) {
+  if (!["compact", "recovered", "der"].includes(format2))
+    throw new Error('Signature format must be "compact", "recovered", or "der"');
+  return format2;
+}
+function validateSigOpts(opts2, def) {
+  const optsn = {};
+  for (let optName of Object.keys(def)) {
+    optsn[optName] = opts2[optName] === void 0 ? def[optName] : opts2[optName];
+  }
+  abool2(optsn.lowS, "lowS");
+  abool2(optsn.prehash, "prehash");
+  if (optsn.format !== void 0)
+    validateSigFormat(optsn.format);
+  return optsn;
+}
+var DERErr = class extends Error {
+  constructor(m2 = "") {
+    super(m2);
+  }
+};
+var DER = {
+  // asn.1 DER encoding utils
+  Err: DERErr,
+  // Basic building block is TLV (Tag-Length-Value)
+  _tlv: {
+    encode: (tag, data) => {
+      const { Err: E3 } = DER;
+      if (tag < 0 || tag > 256)
+        throw new E3("tlv.encode: wrong tag");
+      if (data.length & 1)
+        throw new E3("tlv.encode: unpadded data");
+      const dataLen = data.length / 2;
+      const len = numberToHexUnpadded(dataLen);
+      if (len.length / 2 & 128)
+        throw new E3("tlv.encode: long form length too big");
+      const lenLen = dataLen > 127 ? numberToHexUnpadded(len.length / 2 | 128) : "";
+      const t2 = numberToHexUnpadded(tag);
+      return t2 + lenLen + len + data;
+    },
+    // v - value, l - left bytes (unparsed)
+    decode(tag, data) {
+      const { Err: E3 } = DER;
+      let pos = 0;
+      if (tag < 0 || tag > 256)
+        throw new E3("tlv.encode: wrong tag");
+      if (data.length < 2 || data[pos++] !== tag)
+        throw new E3("tlv.decode: wrong tlv");
+      const first = data[pos++];
+      const isLong = !!(first & 128);
+      let length = 0;
+      if (!isLong)
+        length = first;
+      else {
+        const lenLen = first & 127;
+        if (!lenLen)
+          throw new E3("tlv.decode(long): indefinite length not supported");
+        if (lenLen > 4)
+          throw new E3("tlv.decode(long): byte length is too big");
+        const lengthBytes = data.subarray(pos, pos + lenLen);
+        if (lengthBytes.length !== lenLen)
+          throw new E3("tlv.decode: length bytes not complete");
+        if (lengthBytes[0] === 0)
+          throw new E3("tlv.decode(long): zero leftmost byte");
+        for (const b3 of lengthBytes)
+          length = length << 8 | b3;
+        pos += lenLen;
+        if (length < 128)
+          throw new E3("tlv.decode(long): not minimal encoding");
+      }
+      const v2 = data.subarray(pos, pos + length);
+      if (v2.length !== length)
+        throw new E3("tlv.decode: wrong value length");
+      return { v: v2, l: data.subarray(pos + length) };
+    }
+  },
+  // https://crypto.stackexchange.com/a/57734 Leftmost bit of first byte is 'negative' flag,
+  // since we always use positive integers here. It must always be empty:
+  // - add zero byte if exists
+  // - if next byte doesn't have a flag, leading zero is not allowed (minimal encoding)
+  _int: {
+    encode(num) {
+      const { Err: E3 } = DER;
+      if (num < _0n5)
+        throw new E3("integer: negative integers are not allowed");
+      let hex3 = numberToHexUnpadded(num);
+      if (Number.parseInt(hex3[0], 16) & 8)
+        hex3 = "00" + hex3;
+      if (hex3.length & 1)
+        throw new E3("unexpected DER parsing assertion: unpadded hex");
+      return hex3;
+    },
+    decode(data) {
+      const { Err: E3 } = DER;
+      if (data[0] & 128)
+        throw new E3("invalid signature integer: negative");
+      if (data[0] === 0 && !(data[1] & 128))
+        throw new E3("invalid signature integer: unnecessary leading zero");
+      return bytesToNumberBE(data);
+    }
+  },
+  toSig(bytes) {
+    const { Err: E3, _int: int2, _tlv: tlv } = DER;
+    const data = abytes4(bytes, void 0, "signature");
+    const { v: seqBytes, l: seqLeftBytes } = tlv.decode(48, data);
+    if (seqLeftBytes.length)
+      throw new E3("invalid signature: left bytes after parsing");
+    const { v: rBytes, l: rLeftBytes } = tlv.decode(2, seqBytes);
+    const { v: sBytes, l: sLeftBytes } = tlv.decode(2, rLeftBytes);
+    if (sLeftBytes.length)
+      throw new E3("invalid signature: left bytes after parsing");
+    return { r: int2.decode(rBytes), s: int2.decode(sBytes) };
+  },
+  hexFromSig(sig) {
+    const { _tlv: tlv, _int: int2 } = DER;
+    const rs2 = tlv.encode(2, int2.encode(sig.r));
+    const ss2 = tlv.encode(2, int2.encode(sig.s));
+    const seq = rs2 + ss2;
+    return tlv.encode(48, seq);
+  }
+};
+var _0n5 = BigInt(0);
+var _1n5 = BigInt(1);
+var _2n3 = BigInt(2);
+var _3n2 = BigInt(3);
+var _4n2 = BigInt(4);
+function weierstrass(params, extraOpts = {}) {
+  const validated = createCurveFields("weierstrass", params, extraOpts);
+  const { Fp, Fn: Fn2 } = validated;
+  let CURVE = validated.CURVE;
+  const { h: cofactor, n: CURVE_ORDER } = CURVE;
+  validateObject(extraOpts, {}, {
+    allowInfinityPoint: "boolean",
+    clearCofactor: "function",
+    isTorsionFree: "function",
+    fromBytes: "function",
+    toBytes: "function",
+    endo: "object"
+  });
+  const { endo } = extraOpts;
+  if (endo) {
+    if (!Fp.is0(CURVE.a) || typeof endo.beta !== "bigint" || !Array.isArray(endo.basises)) {
+      throw new Error('invalid endo: expected "beta": bigint and "basises": array');
+    }
+  }
+  const lengths = getWLengths(Fp, Fn2);
+  function assertCompressionIsSupported() {
+    if (!Fp.isOdd)
+      throw new Error("compression is not supported: Field does not have .isOdd()");
+  }
+  function pointToBytes(_c, point, isCompressed) {
+    const { x: x3, y: y2 } = point.toAffine();
+    const bx = Fp.toBytes(x3);
+    abool2(isCompressed, "isCompressed");
+    if (isCompressed) {
+      assertCompressionIsSupported();
+      const hasEvenY = !Fp.isOdd(y2);
+      return concatBytes(pprefix(hasEvenY), bx);
+    } else {
+      return concatBytes(Uint8Array.of(4), bx, Fp.toBytes(y2));
+    }
+  }
+  function pointFromBytes(bytes) {
+    abytes4(bytes, void 0, "Point");
+    const { publicKey: comp, publicKeyUncompressed: uncomp } = lengths;
+    const length = bytes.length;
+    const head = bytes[0];
+    const tail = bytes.subarray(1);
+    if (length === comp && (head === 2 || head === 3)) {
+      const x3 = Fp.fromBytes(tail);
+      if (!Fp.isValid(x3))
+        throw new Error("bad point: is not on curve, wrong x");
+      const y2 = weierstrassEquation(x3);
+      let y3;
+      try {
+        y3 = Fp.sqrt(y2);
+      } catch (sqrtError) {
+        const err = sqrtError instanceof Error ? ": " + sqrtError.message : "";
+        throw new Error("bad point: is not on curve, sqrt error" + err);
+      }
+      assertCompressionIsSupported();
+      const evenY = Fp.isOdd(y3);
+      const evenH = (head & 1) === 1;
+      if (evenH !== evenY)
+        y3 = Fp.neg(y3);
+      return { x: x3, y: y3 };
+    } else if (length === uncomp && head === 4) {
+      const L3 = Fp.BYTES;
+      const x3 = Fp.fromBytes(tail.subarray(0, L3));
+      const y2 = Fp.fromBytes(tail.subarray(L3, L3 * 2));
+      if (!isValidXY(x3, y2))
+        throw new Error("bad point: is not on curve");
+      return { x: x3, y: y2 };
+    } else {
+      throw new Error(`bad point: got length ${length}, expected compressed=${comp} or uncompressed=${uncomp}`);
+    }
+  }
+  const encodePoint = extraOpts.toBytes || pointToBytes;
+  const decodePoint = extraOpts.fromBytes || pointFromBytes;
+  function weierstrassEquation(x3) {
+    const x22 = Fp.sqr(x3);
+    const x32 = Fp.mul(x22, x3);
+    return Fp.add(Fp.add(x32, Fp.mul(x3, CURVE.a)), CURVE.b);
+  }
+  function isValidXY(x3, y2) {
+    const left = Fp.sqr(y2);
+    const right = weierstrassEquation(x3);
+    return Fp.eql(left, right);
+  }
+  if (!isValidXY(CURVE.Gx, CURVE.Gy))
+    throw new Error("bad curve params: generator point");
+  const _4a3 = Fp.mul(Fp.pow(CURVE.a, _3n2), _4n2);
+  const _27b2 = Fp.mul(Fp.sqr(CURVE.b), BigInt(27));
+  if (Fp.is0(Fp.add(_4a3, _27b2)))
+    throw new Error("bad curve params: a or b");
+  function acoord(title, n2, banZero = false) {
+    if (!Fp.isValid(n2) || banZero && Fp.is0(n2))
+      throw new Error(`bad point coordinate ${title}`);
+    return n2;
+  }
+  function aprjpoint(other) {
+    if (!(other instanceof Point))
+      throw new Error("Weierstrass Point expected");
+  }
+  function splitEndoScalarN(k2) {
+    if (!endo || !endo.basises)
+      throw new Error("no endo");
+    return _splitEndoScalar(k2, endo.basises, Fn2.ORDER);
+  }
+  const toAffineMemo = memoized((p2, iz) => {
+    const { X: X3, Y: Y3, Z: Z3 } = p2;
+    if (Fp.eql(Z3, Fp.ONE))
+      return { x: X3, y: Y3 };
+    const is0 = p2.is0();
+    if (iz == null)
+      iz = is0 ? Fp.ONE : Fp.inv(Z3);
+    const x3 = Fp.mul(X3, iz);
+    const y2 = Fp.mul(Y3, iz);
+    const zz = Fp.mul(Z3, iz);
+    if (is0)
+      return { x: Fp.ZERO, y: Fp.ZERO };
+    if (!Fp.eql(zz, Fp.ONE))
+      throw new Error("invZ was invalid");
+    return { x: x3, y: y2 };
+  });
+  const assertValidMemo = memoized((p2) => {
+    if (p2.is0()) {
+      if (extraOpts.allowInfinityPoint && !Fp.is0(p2.Y))
+        return;
+      throw new Error("bad point: ZERO");
+    }
+    const { x: x3, y: y2 } = p2.toAffine();
+    if (!Fp.isValid(x3) || !Fp.isValid(y2))
+      throw new Error("bad point: x or y not field elements");
+    if (!isValidXY(x3, y2))
+      throw new Error("bad point: equation left != right");
+    if (!p2.isTorsionFree())
+      throw new Error("bad point: not in prime-order subgroup");
+    return true;
+  });
+  function finishEndo(endoBeta, k1p, k2p, k1neg, k2neg) {
+    k2p = new Point(Fp.mul(k2p.X, endoBeta), k2p.Y, k2p.Z);
+    k1p = negateCt(k1neg, k1p);
+    k2p = negateCt(k2neg, k2p);
+    return k1p.add(k2p);
+  }
+  class Point {
+    // base / generator point
+    static BASE = new Point(CURVE.Gx, CURVE.Gy, Fp.ONE);
+    // zero / infinity / identity point
+    static ZERO = new Point(Fp.ZERO, Fp.ONE, Fp.ZERO);
+    // 0, 1, 0
+    // math field
+    static Fp = Fp;
+    // scalar field
+    static Fn = Fn2;
+    X;
+    Y;
+    Z;
+    /** Does NOT validate if the point is valid. Use `.assertValidity()`. */
+    constructor(X3, Y3, Z3) {
+      this.X = acoord("x", X3);
+      this.Y = acoord("y", Y3, true);
+      this.Z = acoord("z", Z3);
+      Object.freeze(this);
+    }
+    static CURVE() {
+      return CURVE;
+    }
+    /** Does NOT validate if the point is valid. Use `.assertValidity()`. */
+    static fromAffine(p2) {
+      const { x: x3, y: y2 } = p2 || {};
+      if (!p2 || !Fp.isValid(x3) || !Fp.isValid(y2))
+        throw new Error("invalid affine point");
+      if (p2 instanceof Point)
+        throw new Error("projective point not allowed");
+      if (Fp.is0(x3) && Fp.is0(y2))
+        return Point.ZERO;
+      return new Point(x3, y2, Fp.ONE);
+    }
+    static fromBytes(bytes) {
+      const P3 = Point.fromAffine(decodePoint(abytes4(bytes, void 0, "point")));
+      P3.assertValidity();
+      return P3;
+    }
+    static fromHex(hex3) {
+      return Point.fromBytes(hexToBytes2(hex3));
+    }
+    get x() {
+      return this.toAffine().x;
+    }
+    get y() {
+      return this.toAffine().y;
+    }
+    /**
+     *
+     * @param windowSize
+     * @param isLazy true will defer table computation until the first multiplication
+     * @returns
+     */
+    precompute(windowSize = 8, isLazy = true) {
+      wnaf.createCache(this, windowSize);
+      if (!isLazy)
+        this.multiply(_3n2);
+      return this;
+    }
+    // TODO: return `this`
+    /** A point on curve is valid if it conforms to equation. */
+    assertValidity() {
+      assertValidMemo(this);
+    }
+    hasEvenY() {
+      const { y: y2 } = this.toAffine();
+      if (!Fp.isOdd)
+        throw new Error("Field doesn't support isOdd");
+      return !Fp.isOdd(y2);
+    }
+    /** Compare one point to another. */
+    equals(other) {
+      aprjpoint(other);
+      const { X: X1, Y: Y1, Z: Z1 } = this;
+      const { X: X22, Y: Y22, Z: Z22 } = other;
+      const U1 = Fp.eql(Fp.mul(X1, Z22), Fp.mul(X22, Z1));
+      const U2 = Fp.eql(Fp.mul(Y1, Z22), Fp.mul(Y22, Z1));
+      return U1 && U2;
+    }
+    /** Flips point to one corresponding to (x, -y) in Affine coordinates. */
+    negate() {
+      return new Point(this.X, Fp.neg(this.Y), this.Z);
+    }
+    // Renes-Costello-Batina exception-free doubling formula.
+    // There is 30% faster Jacobian formula, but it is not complete.
+    // https://eprint.iacr.org/2015/1060, algorithm 3
+    // Cost: 8M + 3S + 3*a + 2*b3 + 15add.
+    double() {
+      const { a: a2, b: b3 } = CURVE;
+      const b32 = Fp.mul(b3, _3n2);
+      const { X: X1, Y: Y1, Z: Z1 } = this;
+      let X3 = Fp.ZERO, Y3 = Fp.ZERO, Z3 = Fp.ZERO;
+      let t0 = Fp.mul(X1, X1);
+      let t1 = Fp.mul(Y1, Y1);
+      let t2 = Fp.mul(Z1, Z1);
+      let t3 = Fp.mul(X1, Y1);
+      t3 = Fp.add(t3, t3);
+      Z3 = Fp.mul(X1, Z1);
+      Z3 = Fp.add(Z3, Z3);
+      X3 = Fp.mul(a2, Z3);
+      Y3 = Fp.mul(b32, t2);
+      Y3 = Fp.add(X3, Y3);
+      X3 = Fp.sub(t1, Y3);
+      Y3 = Fp.add(t1, Y3);
+      Y3 = Fp.mul(X3, Y3);
+      X3 = Fp.mul(t3, X3);
+      Z3 = Fp.mul(b32, Z3);
+      t2 = Fp.mul(a2, t2);
+      t3 = Fp.sub(t0, t2);
+      t3 = Fp.mul(a2, t3);
+      t3 = Fp.add(t3, Z3);
+      Z3 = Fp.add(t0, t0);
+      t0 = Fp.add(Z3, t0);
+      t0 = Fp.add(t0, t2);
+      t0 = Fp.mul(t0, t3);
+      Y3 = Fp.add(Y3, t0);
+      t2 = Fp.mul(Y1, Z1);
+      t2 = Fp.add(t2, t2);
+      t0 = Fp.mul(t2, t3);
+      X3 = Fp.sub(X3, t0);
+      Z3 = Fp.mul(t2, t1);
+      Z3 = Fp.add(Z3, Z3);
+      Z3 = Fp.add(Z3, Z3);
+      return new Point(X3, Y3, Z3);
+    }
+    // Renes-Costello-Batina exception-free addition formula.
+    // There is 30% faster Jacobian formula, but it is not complete.
+    // https://eprint.iacr.org/2015/1060, algorithm 1
+    // Cost: 12M + 0S + 3*a + 3*b3 + 23add.
+    add(other) {
+      aprjpoint(other);
+      const { X: X1, Y: Y1, Z: Z1 } = this;
+      const { X: X22, Y: Y22, Z: Z22 } = other;
+      let X3 = Fp.ZERO, Y3 = Fp.ZERO, Z3 = Fp.ZERO;
+      const a2 = CURVE.a;
+      const b3 = Fp.mul(CURVE.b, _3n2);
+      let t0 = Fp.mul(X1, X22);
+      let t1 = Fp.mul(Y1, Y22);
+      let t2 = Fp.mul(Z1, Z22);
+      let t3 = Fp.add(X1, Y1);
+      let t4 = Fp.add(X22, Y22);
+      t3 = Fp.mul(t3, t4);
+      t4 = Fp.add(t0, t1);
+      t3 = Fp.sub(t3, t4);
+      t4 = Fp.add(X1, Z1);
+      let t5 = Fp.add(X22, Z22);
+      t4 = Fp.mul(t4, t5);
+      t5 = Fp.add(t0, t2);
+      t4 = Fp.sub(t4, t5);
+      t5 = Fp.add(Y1, Z1);
+      X3 = Fp.add(Y22, Z22);
+      t5 = Fp.mul(t5, X3);
+      X3 = Fp.add(t1, t2);
+      t5 = Fp.sub(t5, X3);
+      Z3 = Fp.mul(a2, t4);
+      X3 = Fp.mul(b3, t2);
+      Z3 = Fp.add(X3, Z3);
+      X3 = Fp.sub(t1, Z3);
+      Z3 = Fp.add(t1, Z3);
+      Y3 = Fp.mul(X3, Z3);
+      t1 = Fp.add(t0, t0);
+      t1 = Fp.add(t1, t0);
+      t2 = Fp.mul(a2, t2);
+      t4 = Fp.mul(b3, t4);
+      t1 = Fp.add(t1, t2);
+      t2 = Fp.sub(t0, t2);
+      t2 = Fp.mul(a2, t2);
+      t4 = Fp.add(t4, t2);
+      t0 = Fp.mul(t1, t4);
+      Y3 = Fp.add(Y3, t0);
+      t0 = Fp.mul(t5, t4);
+      X3 = Fp.mul(t3, X3);
+      X3 = Fp.sub(X3, t0);
+      t0 = Fp.mul(t3, t1);
+      Z3 = Fp.mul(t5, Z3);
+      Z3 = Fp.add(Z3, t0);
+      return new Point(X3, Y3, Z3);
+    }
+    subtract(other) {
+      return this.add(other.negate());
+    }
+    is0() {
+      return this.equals(Point.ZERO);
+    }
+    /**
+     * Constant time multiplication.
+     * Uses wNAF method. Windowed method may be 10% faster,
+     * but takes 2x longer to generate and consumes 2x memory.
+     * Uses precomputes when available.
+     * Uses endomorphism for Koblitz curves.
+     * @param scalar by which the point would be multiplied
+     * @returns New point
+     */
+    multiply(scalar) {
+      const { endo: endo2 } = extraOpts;
+      if (!Fn2.isValidNot0(scalar))
+        throw new Error("invalid scalar: out of range");
+      let point, fake;
+      const mul = (n2) => wnaf.cached(this, n2, (p2) => normalizeZ(Point, p2));
+      if (endo2) {
+        const { k1neg, k1, k2neg, k2 } = splitEndoScalarN(scalar);
+        const { p: k1p, f: k1f } = mul(k1);
+        const { p: k2p, f: k2f } = mul(k2);
+        fake = k1f.add(k2f);
+        point = finishEndo(endo2.beta, k1p, k2p, k1neg, k2neg);
+      } else {
+        const { p: p2, f: f3 } = mul(scalar);
+        point = p2;
+        fake = f3;
+      }
+      return normalizeZ(Point, [point, fake])[0];
+    }
+    /**
+     * Non-constant-time multiplication. Uses double-and-add algorithm.
+     * It's faster, but should only be used when you don't care about
+     * an exposed secret key e.g. sig verification, which works over *public* keys.
+     */
+    multiplyUnsafe(sc) {
+      const { endo: endo2 } = extraOpts;
+      const p2 = this;
+      if (!Fn2.isValid(sc))
+        throw new Error("invalid scalar: out of range");
+      if (sc === _0n5 || p2.is0())
+        return Point.ZERO;
+      if (sc === _1n5)
+        return p2;
+      if (wnaf.hasCache(this))
+        return this.multiply(sc);
+      if (endo2) {
+        const { k1neg, k1, k2neg, k2 } = splitEndoScalarN(sc);
+        const { p1, p2: p22 } = mulEndoUnsafe(Point, p2, k1, k2);
+        return finishEndo(endo2.beta, p1, p22, k1neg, k2neg);
+      } else {
+        return wnaf.unsafe(p2, sc);
+      }
+    }
+    /**
+     * Converts Projective point to affine (x, y) coordinates.
+     * @param invertedZ Z^-1 (inverted zero) - optional, precomputation is useful for invertBatch
+     */
+    toAffine(invertedZ) {
+      return toAffineMemo(this, invertedZ);
+    }
+    /**
+     * Checks whether Point is free of torsion elements (is in prime subgroup).
+     * Always torsion-free for cofactor=1 curves.
+     */
+    isTorsionFree() {
+      const { isTorsionFree } = extraOpts;
+      if (cofactor === _1n5)
+        return true;
+      if (isTorsionFree)
+        return isTorsionFree(Point, this);
+      return wnaf.unsafe(this, CURVE_ORDER).is0();
+    }
+    clearCofactor() {
+      const { clearCofactor } = extraOpts;
+      if (cofactor === _1n5)
+        return this;
+      if (clearCofactor)
+        return clearCofactor(Point, this);
+      return this.multiplyUnsafe(cofactor);
+    }
+    isSmallOrder() {
+      return this.multiplyUnsafe(cofactor).is0();
+    }
+    toBytes(isCompressed = true) {
+      abool2(isCompressed, "isCompressed");
+      this.assertValidity();
+      return encodePoint(Point, this, isCompressed);
+    }
+    toHex(isCompressed = true) {
+      return bytesToHex2(this.toBytes(isCompressed));
+    }
+    toString() {
+      return `<Point ${this.is0() ? "ZERO" : this.toHex()}>`;
+    }
+  }
+  const bits = Fn2.BITS;
+  const wnaf = new wNAF(Point, extraOpts.endo ? Math.ceil(bits / 2) : bits);
+  Point.BASE.precompute(8);
+  return Point;
+}
+function pprefix(hasEvenY) {
+  return Uint8Array.of(hasEvenY ? 2 : 3);
+}
+function getWLengths(Fp, Fn2) {
+  return {
+    secretKey: Fn2.BYTES,
+    publicKey: 1 + Fp.BYTES,
+    publicKeyUncompressed: 1 + 2 * Fp.BYTES,
+    publicKeyHasPrefix: true,
+    signature: 2 * Fn2.BYTES
+  };
+}
+function ecdh(Point, ecdhOpts = {}) {
+  const { Fn: Fn2 } = Point;
+  const randomBytes_ = ecdhOpts.randomBytes || randomBytes3;
+  const lengths = Object.assign(getWLengths(Point.Fp, Fn2), { seed: getMinHashLength(Fn2.ORDER) });
+  function isValidSecretKey(secretKey) {
+    try {
+      const num = Fn2.fromBytes(secretKey);
+      return Fn2.isValidNot0(num);
+    } catch (error63) {
+      return false;
+    }
+  }
+  function isValidPublicKey(publicKey, isCompressed) {
+    const { publicKey: comp, publicKeyUncompressed } = lengths;
+    try {
+      const l3 = publicKey.length;
+      if (isCompressed === true && l3 !== comp)
+        return false;
+      if (isCompressed === false && l3 !== publicKeyUncompressed)
+        return false;
+      return !!Point.fromBytes(publicKey);
+    } catch (error63) {
+      return false;
+    }
+  }
+  function randomSecretKey(seed = randomBytes_(lengths.seed)) {
+    return mapHashToField(abytes4(seed, lengths.seed, "seed"), Fn2.ORDER);
+  }
+  function getPublicKey(secretKey, isCompressed = true) {
+    return Point.BASE.multiply(Fn2.fromBytes(secretKey)).toBytes(isCompressed);
+  }
+  function isProbPub(item) {
+    const { secretKey, publicKey, publicKeyUncompressed } = lengths;
+    if (!isBytes4(item))
+      return void 0;
+    if ("_lengths" in Fn2 && Fn2._lengths || secretKey === publicKey)
+      return void 0;
+    const l3 = abytes4(item, void 0, "key").length;
+    return l3 === publicKey || l3 === publicKeyUncompressed;
+  }
+  function getSharedSecret(secretKeyA, publicKeyB, isCompressed = true) {
+    if (isProbPub(secretKeyA) === true)
+      throw new Error("first arg must be private key");
+    if (isProbPub(publicKeyB) === false)
+      throw new Error("second arg must be public key");
+    const s = Fn2.fromBytes(secretKeyA);
+    const b3 = Point.fromBytes(publicKeyB);
+    return b3.multiply(s).toBytes(isCompressed);
+  }
+  const utils = {
+    isValidSecretKey,
+    isValidPublicKey,
+    randomSecretKey
+  };
+  const keygen = createKeygen(randomSecretKey, getPublicKey);
+  return Object.freeze({ getPublicKey, getSharedSecret, keygen, Point, utils, lengths });
+}
+function ecdsa(Point, hash2, ecdsaOpts = {}) {
+  ahash2(hash2);
+  validateObject(ecdsaOpts, {}, {
+    hmac: "function",
+    lowS: "boolean",
+    randomBytes: "function",
+    bits2int: "function",
+    bits2int_modN: "function"
+  });
+  ecdsaOpts = Object.assign({}, ecdsaOpts);
+  const randomBytes6 = ecdsaOpts.randomBytes || randomBytes3;
+  const hmac3 = ecdsaOpts.hmac || ((key, msg) => hmac2(hash2, key, msg));
+  const { Fp, Fn: Fn2 } = Point;
+  const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
+  const { keygen, getPublicKey, getSharedSecret, utils, lengths } = ecdh(Point, ecdsaOpts);
+  const defaultSigOpts = {
+    prehash: true,
+    lowS: typeof ecdsaOpts.lowS === "boolean" ? ecdsaOpts.lowS : true,
+    format: "compact",
+    extraEntropy: false
+  };
+  const hasLargeCofactor = CURVE_ORDER * _2n3 < Fp.ORDER;
+  function isBiggerThanHalfOrder(number4) {
+    const HALF = CURVE_ORDER >> _1n5;
+    return number4 > HALF;
+  }
+  function validateRS(title, num) {
+    if (!Fn2.isValidNot0(num))
+      throw new Error(`invalid signature ${title}: out of range 1..Point.Fn.ORDER`);
+    return num;
+  }
+  function assertSmallCofactor() {
+    if (hasLargeCofactor)
+      throw new Error('"recovered" sig type is not supported for cofactor >2 curves');
+  }
+  function validateSigLength(bytes, format2) {
+    validateSigFormat(format2);
+    const size = lengths.signature;
+    const sizer = format2 === "compact" ? size : format2 === "recovered" ? size + 1 : void 0;
+    return abytes4(bytes, sizer);
+  }
+  class Signature {
+    r;
+    s;
+    recovery;
+    constructor(r2, s, recovery) {
+      this.r = validateRS("r", r2);
+      this.s = validateRS("s", s);
+      if (recovery != null) {
+        assertSmallCofactor();
+        if (![0, 1, 2, 3].includes(recovery))
+          throw new Error("invalid recovery id");
+        this.recovery = recovery;
+      }
+      Object.freeze(this);
+    }
+    static fromBytes(bytes, format2 = defaultSigOpts.format) {
+      validateSigLength(bytes, format2);
+      let recid;
+      if (format2 === "der") {
+        const { r: r3, s: s2 } = DER.toSig(abytes4(bytes));
+        return new Signature(r3, s2);
+      }
+      if (format2 === "recovered") {
+        recid = bytes[0];
+        format2 = "compact";
+        bytes = bytes.subarray(1);
+      }
+      const L3 = lengths.signature / 2;
+      const r2 = bytes.subarray(0, L3);
+      const s = bytes.subarray(L3, L3 * 2);
+      return new Signature(Fn2.fromBytes(r2), Fn2.fromBytes(s), recid);
+    }
+    static fromHex(hex3, format2) {
+      return this.fromBytes(hexToBytes2(hex3), format2);
+    }
+    assertRecovery() {
+      const { recovery } = this;
+      if (recovery == null)
+        throw new Error("invalid recovery id: must be present");
+      return recovery;
+    }
+    addRecoveryBit(recovery) {
+      return new Signature(this.r, this.s, recovery);
+    }
+    recoverPublicKey(messageHash) {
+      const { r: r2, s } = this;
+      const recovery = this.assertRecovery();
+      const radj = recovery === 2 || recovery === 3 ? r2 + CURVE_ORDER : r2;
+      if (!Fp.isValid(radj))
+        throw new Error("invalid recovery id: sig.r+curve.n != R.x");
+      const x3 = Fp.toBytes(radj);
+      const R3 = Point.fromBytes(concatBytes(pprefix((recovery & 1) === 0), x3));
+      const ir2 = Fn2.inv(radj);
+      const h4 = bits2int_modN(abytes4(messageHash, void 0, "msgHash"));
+      const u1 = Fn2.create(-h4 * ir2);
+      const u22 = Fn2.create(s * ir2);
+      const Q4 = Point.BASE.multiplyUnsafe(u1).add(R3.multiplyUnsafe(u22));
+      if (Q4.is0())
+        throw new Error("invalid recovery: point at infinify");
+      Q4.assertValidity();
+      return Q4;
+    }
+    // Signatures should be low-s, to prevent malleability.
+    hasHighS() {
+      return isBiggerThanHalfOrder(this.s);
+    }
+    toBytes(format2 = defaultSigOpts.format) {
+      validateSigFormat(format2);
+      if (format2 === "der")
+        return hexToBytes2(DER.hexFromSig(this));
+      const { r: r2, s } = this;
+      const rb = Fn2.toBytes(r2);
+      const sb = Fn2.toBytes(s);
+      if (format2 === "recovered") {
+        assertSmallCofactor();
+        return concatBytes(Uint8Array.of(this.assertRecovery()), rb, sb);
+      }
+      return concatBytes(rb, sb);
+    }
+    toHex(format2) {
+      return bytesToHex2(this.toBytes(format2));
+    }
+  }
+  const bits2int = ecdsaOpts.bits2int || function bits2int_def(bytes) {
+    if (bytes.length > 8192)
+      throw new Error("input is too large");
+    const num = bytesToNumberBE(bytes);
+    const delta = bytes.length * 8 - fnBits;
+    return delta > 0 ? num >> BigInt(delta) : num;
+  };
+  const bits2int_modN = ecdsaOpts.bits2int_modN || function bits2int_modN_def(bytes) {
+    return Fn2.create(bits2int(bytes));
+  };
+  const ORDER_MASK = bitMask(fnBits);
+  function int2octets(num) {
+    aInRange("num < 2^" + fnBits, num, _0n5, ORDER_MASK);
+    return Fn2.toBytes(num);
+  }
+  function validateMsgAndHash(message, prehash) {
+    abytes4(message, void 0, "message");
+    return prehash ? abytes4(hash2(message), void 0, "prehashed message") : message;
+  }
+  function prepSig(message, secretKey, opts2) {
+    const { lowS, prehash, extraEntropy } = validateSigOpts(opts2, defaultSigOpts);
+    message = validateMsgAndHash(message, prehash);
+    const h1int = bits2int_modN(message);
+    const d2 = Fn2.fromBytes(secretKey);
+    if (!Fn2.isValidNot0(d2))
+      throw new Error("invalid private key");
+    const seedArgs = [int2octets(d2), int2octets(h1int)];
+    if (extraEntropy != null && extraEntropy !== false) {
+      const e = extraEntropy === true ? randomBytes6(lengths.secretKey) : extraEntropy;
+      seedArgs.push(abytes4(e, void 0, "extraEntropy"));
+    }
+    const seed = concatBytes(...seedArgs);
+    const m2 = h1int;
+    function k2sig(kBytes) {
+      const k2 = bits2int(kBytes);
+      if (!Fn2.isValidNot0(k2))
+        return;
+      const ik = Fn2.inv(k2);
+      const q3 = Point.BASE.multiply(k2).toAffine();
+      const r2 = Fn2.create(q3.x);
+      if (r2 === _0n5)
+        return;
+      const s = Fn2.create(ik * Fn2.create(m2 + r2 * d2));
+      if (s === _0n5)
+        return;
+      let recovery = (q3.x === r2 ? 0 : 2) | Number(q3.y & _1n5);
+      let normS = s;
+      if (lowS && isBiggerThanHalfOrder(s)) {
+        normS = Fn2.neg(s);
+        recovery ^= 1;
+      }
+      return new Signature(r2, normS, hasLargeCofactor ? void 0 : recovery);
+    }
+    return { seed, k2sig };
+  }
+  function sign(message, secretKey, opts2 = {}) {
+    const { seed, k2sig } = prepSig(message, secretKey, opts2);
+    const drbg = createHmacDrbg(hash2.outputLen, Fn2.BYTES, hmac3);
+    const sig = drbg(seed, k2sig);
+    return sig.toBytes(opts2.format);
+  }
+  function verify(signature, message, publicKey, opts2 = {}) {
+    const { lowS, prehash, format: format2 } = validateSigOpts(opts2, defaultSigOpts);
+    publicKey = abytes4(publicKey, void 0, "publicKey");
+    message = validateMsgAndHash(message, prehash);
+    if (!isBytes4(signature)) {
+      const end = signature instanceof Signature ? ", use sig.toBytes()" : "";
+      throw new Error("verify expects Uint8Array signature" + end);
+    }
+    validateSigLength(signature, format2);
+    try {
+      const sig = Signature.fromBytes(signature, format2);
+      const P3 = Point.fromBytes(publicKey);
+      if (lowS && sig.hasHighS())
+        return false;
+      const { r: r2, s } = sig;
+      const h4 = bits2int_modN(message);
+      const is2 = Fn2.inv(s);
+      const u1 = Fn2.create(h4 * is2);
+      const u22 = Fn2.create(r2 * is2);
+      const R3 = Point.BASE.multiplyUnsafe(u1).add(P3.multiplyUnsafe(u22));
+      if (R3.is0())
+        return false;
+      const v2 = Fn2.create(R3.x);
+      return v2 === r2;
+    } catch (e) {
+      return false;
+    }
+  }
+  function recoverPublicKey(signature, message, opts2 = {}) {
+    const { prehash } = validateSigOpts(opts2, defaultSigOpts);
+    message = validateMsgAndHash(message, prehash);
+    return Signature.fromBytes(signature, "recovered").recoverPublicKey(message).toBytes();
+  }
+  return Object.freeze({
+    keygen,
+    getPublicKey,
+    getSharedSecret,
+    utils,
+    lengths,
+    Point,
+    sign,
+    verify,
+    recoverPublicKey,
+    Signature,
+    hash: hash2
+  });
+}
+
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
+function Chi2(a2, b3, c5) {
+  return a2 & b3 ^ ~a2 & c5;
+}
+function Maj2(a2, b3, c5) {
+  return a2 & b3 ^ a2 & c5 ^ b3 & c5;
+}
+var HashMD2 = class {
+  blockLen;
+  outputLen;
+  padOffset;
+  isLE;
+  // For partial updates less than block size
+  buffer;
+  view;
+  finished = false;
+  length = 0;
+  pos = 0;
+  destroyed = false;
+  constructor(blockLen, outputLen, padOffset, isLE4) {
+    this.blockLen = blockLen;
+    this.outputLen = outputLen;
+    this.padOffset = padOffset;
+    this.isLE = isLE4;
+    this.buffer = new Uint8Array(blockLen);
+    this.view = createView3(this.buffer);
+  }
+  update(data) {
+    aexists3(this);
+    abytes4(data);
+    const { view, buffer, blockLen } = this;
+    const len = data.length;
+    for (let pos = 0; pos < len; ) {
+      const take = Math.min(blockLen - this.pos, len - pos);
+      if (take === blockLen) {
+        const dataView = createView3(data);
+        for (; blockLen <= len - pos; pos += blockLen)
+          this.process(dataView, pos);
+        continue;
+      }
+      buffer.set(data.subarray(pos, pos + take), this.pos);
+      this.pos += take;
+      pos += take;
+      if (this.pos === blockLen) {
+        this.process(view, 0);
+        this.pos = 0;
+      }
+    }
+    this.length += data.length;
+    this.roundClean();
+    return this;
+  }
+  digestInto(out) {
+    aexists3(this);
+    aoutput3(out, this);
+    this.finished = true;
+    const { buffer, view, blockLen, isLE: isLE4 } = this;
+    let { pos } = this;
+    buffer[pos++] = 128;
+    clean3(this.buffer.subarray(pos));
+    if (this.padOffset > blockLen - pos) {
+      this.process(view, 0);
+      pos = 0;
+    }
+    for (let i2 = pos; i2 < blockLen; i2++)
+      buffer[i2] = 0;
+    view.setBigUint64(blockLen - 8, BigInt(this.length * 8), isLE4);
+    this.process(view, 0);
+    const oview = createView3(out);
+    const len = this.outputLen;
+    if (len % 4)
+      throw new Error("_sha2: outputLen must be aligned to 32bit");
+    const outLen = len / 4;
+    const state = this.get();
+    if (outLen > state.length)
+      throw new Error("_sha2: outputLen bigger than state");
+    for (let i2 = 0; i2 < outLen; i2++)
+      oview.setUint32(4 * i2, state[i2], isLE4);
+  }
+  digest() {
+    const { buffer, outputLen } = this;
+    this.digestInto(buffer);
+    const res = buffer.slice(0, outputLen);
+    this.destroy();
+    return res;
+  }
+  _cloneInto(to2) {
+    to2 ||= new this.constructor();
+    to2.set(...this.get());
+    const { blockLen, buffer, length, finished: finished7, destroyed, pos } = this;
+    to2.destroyed = destroyed;
+    to2.finished = finished7;
+    to2.length = length;
+    to2.pos = pos;
+    if (length % blockLen)
+      to2.buffer.set(buffer);
+    return to2;
+  }
+  clone() {
+    return this._cloneInto();
+  }
+};
+var SHA256_IV2 = /* @__PURE__ */ Uint32Array.from([
+  1779033703,
+  3144134277,
+  1013904242,
+  2773480762,
+  1359893119,
+  2600822924,
+  528734635,
+  1541459225
+]);
+var SHA384_IV2 = /* @__PURE__ */ Uint32Array.from([
+  3418070365,
+  3238371032,
+  1654270250,
+  914150663,
+  2438529370,
+  812702999,
+  355462360,
+  4144912697,
+  1731405415,
+  4290775857,
+  2394180231,
+  1750603025,
+  3675008525,
+  1694076839,
+  1203062813,
+  3204075428
+]);
+
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
+var U32_MASK64 = /* @__PURE__ */ BigInt(2 ** 32 - 1);
+var _32n = /* @__PURE__ */ BigInt(32);
+function fromBig(n2, le2 = false) {
+  if (le2)
+    return { h: Number(n2 & U32_MASK64), l: Number(n2 >> _32n & U32_MASK64) };
+  return { h: Number(n2 >> _32n & U32_MASK64) | 0, l: Number(n2 & U32_MASK64) | 0 };
+}
+function split(lst, le2 = false) {
+  const len = lst.length;
+  let Ah = new Uint32Array(len);
+  let Al = new Uint32Array(len);
+  for (let i2 = 0; i2 < len; i2++) {
+    const { h: h4, l: l3 } = fromBig(lst[i2], le2);
+    [Ah[i2], Al[i2]] = [h4, l3];
+  }
+  return [Ah, Al];
+}
+var shrSH = (h4, _l, s) => h4 >>> s;
+var shrSL = (h4, l3, s) => h4 << 32 - s | l3 >>> s;
+var rotrSH = (h4, l3, s) => h4 >>> s | l3 << 32 - s;
+var rotrSL = (h4, l3, s) => h4 << 32 - s | l3 >>> s;
+var rotrBH = (h4, l3, s) => h4 << 64 - s | l3 >>> s - 32;
+var rotrBL = (h4, l3, s) => h4 >>> s - 32 | l3 << 64 - s;
+var rotlSH = (h4, l3, s) => h4 << s | l3 >>> 32 - s;
+var rotlSL = (h4, l3, s) => l3 << s | h4 >>> 32 - s;
+var rotlBH = (h4, l3, s) => l3 << s - 32 | h4 >>> 64 - s;
+var rotlBL = (h4, l3, s) => h4 << s - 32 | l3 >>> 64 - s;
+function add(Ah, Al, Bh, Bl) {
+  const l3 = (Al >>> 0) + (Bl >>> 0);
+  return { h: Ah + Bh + (l3 / 2 ** 32 | 0) | 0, l: l3 | 0 };
+}
+var add3L = (Al, Bl, Cl) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0);
+var add3H = (low, Ah, Bh, Ch) => Ah + Bh + Ch + (low / 2 ** 32 | 0) | 0;
+var add4L = (Al, Bl, Cl, Dl) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0);
+var add4H = (low, Ah, Bh, Ch, Dh) => Ah + Bh + Ch + Dh + (low / 2 ** 32 | 0) | 0;
+var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
+var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
+
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha2.js
+var SHA256_K2 = /* @__PURE__ */ Uint32Array.from([
+  1116352408,
+  1899447441,
+  3049323471,
+  3921009573,
+  961987163,
+  1508970993,
+  2453635748,
+  2870763221,
+  3624381080,
+  310598401,
+  607225278,
+  1426881987,
+  1925078388,
+  2162078206,
+  2614888103,
+  3248222580,
+  3835390401,
+  4022224774,
+  264347078,
+  604807628,
+  770255983,
+  1249150122,
+  1555081692,
+  1996064986,
+  2554220882,
+  2821834349,
+  2952996808,
+  3210313671,
+  3336571891,
+  3584528711,
+  113926993,
+  338241895,
+  666307205,
+  773529912,
+  1294757372,
+  1396182291,
+  1695183700,
+  1986661051,
+  2177026350,
+  2456956037,
+  2730485921,
+  2820302411,
+  3259730800,
+  3345764771,
+  3516065817,
+  3600352804,
+  4094571909,
+  275423344,
+  430227734,
+  506948616,
+  659060556,
+  883997877,
+  958139571,
+  1322822218,
+  1537002063,
+  1747873779,
+  1955562222,
+  2024104815,
+  2227730452,
+  2361852424,
+  2428436474,
+  2756734187,
+  3204031479,
+  3329325298
+]);
+var SHA256_W2 = /* @__PURE__ */ new Uint32Array(64);
+var SHA2_32B2 = class extends HashMD2 {
+  constructor(outputLen) {
+    super(64, outputLen, 8, false);
+  }
+  get() {
+    const { A: A3, B: B3, C: C2, D: D2, E: E3, F: F4, G: G3, H: H3 } = this;
+    return [A3, B3, C2, D2, E3, F4, G3, H3];
+  }
+  // prettier-ignore
+  set(A3, B3, C2, D2, E3, F4, G3, H3) {
+    this.A = A3 | 0;
+    this.B = B3 | 0;
+    this.C = C2 | 0;
+    this.D = D2 | 0;
+    this.E = E3 | 0;
+    this.F = F4 | 0;
+    this.G = G3 | 0;
+    this.H = H3 | 0;
+  }
+  process(view, offset) {
+    for (let i2 = 0; i2 < 16; i2++, offset += 4)
+      SHA256_W2[i2] = view.getUint32(offset, false);
+    for (let i2 = 16; i2 < 64; i2++) {
+      const W15 = SHA256_W2[i2 - 15];
+      const W22 = SHA256_W2[i2 - 2];
+      const s0 = rotr2(W15, 7) ^ rotr2(W15, 18) ^ W15 >>> 3;
+      const s1 = rotr2(W22, 17) ^ rotr2(W22, 19) ^ W22 >>> 10;
+      SHA256_W2[i2] = s1 + SHA256_W2[i2 - 7] + s0 + SHA256_W2[i2 - 16] | 0;
+    }
+    let { A: A3, B: B3, C: C2, D: D2, E: E3, F: F4, G: G3, H: H3 } = this;
+    for (let i2 = 0; i2 < 64; i2++) {
+      const sigma1 = rotr2(E3, 6) ^ rotr2(E3, 11) ^ rotr2(E3, 25);
+      const T1 = H3 + sigma1 + Chi2(E3, F4, G3) + SHA256_K2[i2] + SHA256_W2[i2] | 0;
+      const sigma0 = rotr2(A3, 2) ^ rotr2(A3, 13) ^ rotr2(A3, 22);
+      const T2 = sigma0 + Maj2(A3, B3, C2) | 0;
+      H3 = G3;
+      G3 = F4;
+      F4 = E3;
+      E3 = D2 + T1 | 0;
+      D2 = C2;
+      C2 = B3;
+      B3 = A3;
+      A3 = T1 + T2 | 0;
+    }
+    A3 = A3 + this.A | 0;
+    B3 = B3 + this.B | 0;
+    C2 = C2 + this.C | 0;
+    D2 = D2 + this.D | 0;
+    E3 = E3 + this.E | 0;
+    F4 = F4 + this.F | 0;
+    G3 = G3 + this.G | 0;
+    H3 = H3 + this.H | 0;
+    this.set(A3, B3, C2, D2, E3, F4, G3, H3);
+  }
+  roundClean() {
+    clean3(SHA256_W2);
+  }
+  destroy() {
+    this.set(0, 0, 0, 0, 0, 0, 0, 0);
+    clean3(this.buffer);
+  }
+};
+var _SHA2562 = class extends SHA2_32B2 {
+  // We cannot use array here since array allows indexing by variable
+  // which means optimizer/compiler cannot use registers.
+  A = SHA256_IV2[0] | 0;
+  B = SHA256_IV2[1] | 0;
+  C = SHA256_IV2[2] | 0;
+  D = SHA256_IV2[3] | 0;
+  E = SHA256_IV2[4] | 0;
+  F = SHA256_IV2[5] | 0;
+  G = SHA256_IV2[6] | 0;
+  H = SHA256_IV2[7] | 0;
+  constructor() {
+    super(32);
+  }
+};
+var K512 = /* @__PURE__ */ (() => split([
+  "0x428a2f98d728ae22",
+  "0x7137449123ef65cd",
+  "0xb5c0fbcfec4d3b2f",
+  "0xe9b5dba58189dbbc",
+  "0x3956c25bf348b538",
+  "0x59f111f1b605d019",
+  "0x923f82a4af194f9b",
+  "0xab1c5ed5da6d8118",
+  "0xd807aa98a3030242",
+  "0x12835b0145706fbe",
+  "0x243185be4ee4b28c",
+  "0x550c7dc3d5ffb4e2",
+  "0x72be5d74f27b896f",
+  "0x80deb1fe3b1696b1",
+  "0x9bdc06a725c71235",
+  "0xc19bf174cf692694",
+  "0xe49b69c19ef14ad2",
+  "0xefbe4786384f25e3",
+  "0x0fc19dc68b8cd5b5",
+  "0x240ca1cc77ac9c65",
+  "0x2de92c6f592b0275",
+  "0x4a7484aa6ea6e483",
+  "0x5cb0a9dcbd41fbd4",
+  "0x76f988da831153b5",
+  "0x983e5152ee66dfab",
+  "0xa831c66d2db43210",
+  "0xb00327c898fb213f",
+  "0xbf597fc7beef0ee4",
+  "0xc6e00bf33da88fc2",
+  "0xd5a79147930aa725",
+  "0x06ca6351e003826f",
+  "0x142929670a0e6e70",
+  "0x27b70a8546d22ffc",
+  "0x2e1b21385c26c926",
+  "0x4d2c6dfc5ac42aed",
+  "0x53380d139d95b3df",
+  "0x650a73548baf63de",
+  "0x766a0abb3c77b2a8",
+  "0x81c2c92e47edaee6",
+  "0x92722c851482353b",
+  "0xa2bfe8a14cf10364",
+  "0xa81a664bbc423001",
+  "0xc24b8b70d0f89791",
+  "0xc76c51a30654be30",
+  "0xd192e819d6ef5218",
+  "0xd69906245565a910",
+  "0xf40e35855771202a",
+  "0x106aa07032bbd1b8",
+  "0x19a4c116b8d2d0c8",
+  "0x1e376c085141ab53",
+  "0x2748774cdf8eeb99",
+  "0x34b0bcb5e19b48a8",
+  "0x391c0cb3c5c95a63",
+  "0x4ed8aa4ae3418acb",
+  "0x5b9cca4f7763e373",
+  "0x682e6ff3d6b2b8a3",
+  "0x748f82ee5defb2fc",
+  "0x78a5636f43172f60",
+  "0x84c87814a1f0ab72",
+  "0x8cc702081a6439ec",
+  "0x90befffa23631e28",
+  "0xa4506cebde82bde9",
+  "0xbef9a3f7b2c67915",
+  "0xc67178f2e372532b",
+  "0xca273eceea26619c",
+  "0xd186b8c721c0c207",
+  "0xeada7dd6cde0eb1e",
+  "0xf57d4f7fee6ed178",
+  "0x06f067aa72176fba",
+  "0x0a637dc5a2c898a6",
+  "0x113f9804bef90dae",
+  "0x1b710b35131c471b",
+  "0x28db77f523047d84",
+  "0x32caab7b40c72493",
+  "0x3c9ebe0a15c9bebc",
+  "0x431d67c49c100d4c",
+  "0x4cc5d4becb3e42b6",
+  "0x597f299cfc657e2a",
+  "0x5fcb6fab3ad6faec",
+  "0x6c44198c4a475817"
+].map((n2) => BigInt(n2))))();
+var SHA512_Kh = /* @__PURE__ */ (() => K512[0])();
+var SHA512_Kl = /* @__PURE__ */ (() => K512[1])();
+var SHA512_W_H = /* @__PURE__ */ new Uint32Array(80);
+var SHA512_W_L = /* @__PURE__ */ new Uint32Array(80);
+var SHA2_64B = class extends HashMD2 {
+  constructor(outputLen) {
+    super(128, outputLen, 16, false);
+  }
+  // prettier-ignore
+  get() {
+    const { Ah, Al, Bh, Bl, Ch, Cl, Dh, Dl, Eh, El, Fh, Fl, Gh, Gl, Hh, Hl } = this;
+    return [Ah, Al, Bh, Bl, Ch, Cl, Dh, Dl, Eh, El, Fh, Fl, Gh, Gl, Hh, Hl];
+  }
+  // prettier-ignore
+  set(Ah, Al, Bh, Bl, Ch, Cl, Dh, Dl, Eh, El, Fh, Fl, Gh, Gl, Hh, Hl) {
+    this.Ah = Ah | 0;
+    this.Al = Al | 0;
+    this.Bh = Bh | 0;
+    this.Bl = Bl | 0;
+    this.Ch = Ch | 0;
+    this.Cl = Cl | 0;
+    this.Dh = Dh | 0;
+    this.Dl = Dl | 0;
+    this.Eh = Eh | 0;
+    this.El = El | 0;
+    this.Fh = Fh | 0;
+    this.Fl = Fl | 0;
+    this.Gh = Gh | 0;
+    this.Gl = Gl | 0;
+    this.Hh = Hh | 0;
+    this.Hl = Hl | 0;
+  }
+  process(view, offset) {
+    for (let i2 = 0; i2 < 16; i2++, offset += 4) {
+      SHA512_W_H[i2] = view.getUint32(offset);
+      SHA512_W_L[i2] = view.getUint32(offset += 4);
+    }
+    for (let i2 = 16; i2 < 80; i2++) {
+      const W15h = SHA512_W_H[i2 - 15] | 0;
+      const W15l = SHA512_W_L[i2 - 15] | 0;
+      const s0h = rotrSH(W15h, W15l, 1) ^ rotrSH(W15h, W15l, 8) ^ shrSH(W15h, W15l, 7);
+      const s0l = rotrSL(W15h, W15l, 1) ^ rotrSL(W15h, W15l, 8) ^ shrSL(W15h, W15l, 7);
+      const W2h = SHA512_W_H[i2 - 2] | 0;
+      const W2l = SHA512_W_L[i2 - 2] | 0;
+      const s1h = rotrSH(W2h, W2l, 19) ^ rotrBH(W2h, W2l, 61) ^ shrSH(W2h, W2l, 6);
+      const s1l = rotrSL(W2h, W2l, 19) ^ rotrBL(W2h, W2l, 61) ^ shrSL(W2h, W2l, 6);
+      const SUMl = add4L(s0l, s1l, SHA512_W_L[i2 - 7], SHA512_W_L[i2 - 16]);
+      const SUMh = add4H(SUMl, s0h, s1h, SHA512_W_H[i2 - 7], SHA512_W_H[i2 - 16]);
+      SHA512_W_H[i2] = SUMh | 0;
+      SHA512_W_L[i2] = SUMl | 0;
+    }
+    let { Ah, Al, Bh, Bl, Ch, Cl, Dh, Dl, Eh, El, Fh, Fl, Gh, Gl, Hh, Hl } = this;
+    for (let i2 = 0; i2 < 80; i2++) {
+      const sigma1h = rotrSH(Eh, El, 14) ^ rotrSH(Eh, El, 18) ^ rotrBH(Eh, El, 41);
+      const sigma1l = rotrSL(Eh, El, 14) ^ rotrSL(Eh, El, 18) ^ rotrBL(Eh, El, 41);
+      const CHIh = Eh & Fh ^ ~Eh & Gh;
+      const CHIl = El & Fl ^ ~El & Gl;
+      const T1ll = add5L(Hl, sigma1l, CHIl, SHA512_Kl[i2], SHA512_W_L[i2]);
+      const T1h = add5H(T1ll, Hh, sigma1h, CHIh, SHA512_Kh[i2], SHA512_W_H[i2]);
+      const T1l = T1ll | 0;
+      const sigma0h = rotrSH(Ah, Al, 28) ^ rotrBH(Ah, Al, 34) ^ rotrBH(Ah, Al, 39);
+      const sigma0l = rotrSL(Ah, Al, 28) ^ rotrBL(Ah, Al, 34) ^ rotrBL(Ah, Al, 39);
+      const MAJh = Ah & Bh ^ Ah & Ch ^ Bh & Ch;
+      const MAJl = Al & Bl ^ Al & Cl ^ Bl & Cl;
+      Hh = Gh | 0;
+      Hl = Gl | 0;
+      Gh = Fh | 0;
+      Gl = Fl | 0;
+      Fh = Eh | 0;
+      Fl = El | 0;
+      ({ h: Eh, l: El } = add(Dh | 0, Dl | 0, T1h | 0, T1l | 0));
+      Dh = Ch | 0;
+      Dl = Cl | 0;
+      Ch = Bh | 0;
+      Cl = Bl | 0;
+      Bh = Ah | 0;
+      Bl = Al | 0;
+      const All = add3L(T1l, sigma0l, MAJl);
+      Ah = add3H(All, T1h, sigma0h, MAJh);
+      Al = All | 0;
+    }
+    ({ h: Ah, l: Al } = add(this.Ah | 0, this.Al | 0, Ah | 0, Al | 0));
+    ({ h: Bh, l: Bl } = add(this.Bh | 0, this.Bl | 0, Bh | 0, Bl | 0));
+    ({ h: Ch, l: Cl } = add(this.Ch | 0, this.Cl | 0, Ch | 0, Cl | 0));
+    ({ h: Dh, l: Dl } = add(this.Dh | 0, this.Dl | 0, Dh | 0, Dl | 0));
+    ({ h: Eh, l: El } = add(this.Eh | 0, this.El | 0, Eh | 0, El | 0));
+    ({ h: Fh, l: Fl } = add(this.Fh | 0, this.Fl | 0, Fh | 0, Fl | 0));
+    ({ h: Gh, l: Gl } = add(this.Gh | 0, this.Gl | 0, Gh | 0, Gl | 0));
+    ({ h: Hh, l: Hl } = add(this.Hh | 0, this.Hl | 0, Hh | 0, Hl | 0));
+    this.set(Ah, Al, Bh, Bl, Ch, Cl, Dh, Dl, Eh, El, Fh, Fl, Gh, Gl, Hh, Hl);
+  }
+  roundClean() {
+    clean3(SHA512_W_H, SHA512_W_L);
+  }
+  destroy() {
+    clean3(this.buffer);
+    this.set(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+};
+var _SHA384 = class extends SHA2_64B {
+  Ah = SHA384_IV2[0] | 0;
+  Al = SHA384_IV2[1] | 0;
+  Bh = SHA384_IV2[2] | 0;
+  Bl = SHA384_IV2[3] | 0;
+  Ch = SHA384_IV2[4] | 0;
+  Cl = SHA384_IV2[5] | 0;
+  Dh = SHA384_IV2[6] | 0;
+  Dl = SHA384_IV2[7] | 0;
+  Eh = SHA384_IV2[8] | 0;
+  El = SHA384_IV2[9] | 0;
+  Fh = SHA384_IV2[10] | 0;
+  Fl = SHA384_IV2[11] | 0;
+  Gh = SHA384_IV2[12] | 0;
+  Gl = SHA384_IV2[13] | 0;
+  Hh = SHA384_IV2[14] | 0;
+  Hl = SHA384_IV2[15] | 0;
+  constructor() {
+    super(48);
+  }
+};
+var sha2562 = /* @__PURE__ */ createHasher2(
+  () => new _SHA2562(),
+  /* @__PURE__ */ oidNist2(1)
+);
+var sha384 = /* @__PURE__ */ createHasher2(
+  () => new _SHA384(),
+  /* @__PURE__ */ oidNist2(2)
+);
+
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/ed25519.js
+var _1n6 = BigInt(1);
+var _2n4 = BigInt(2);
+var _3n3 = /* @__PURE__ */ BigInt(3);
+var _5n2 = BigInt(5);
+var _8n2 = BigInt(8);
+var ed25519_CURVE_p = BigInt("0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed");
+function ed25519_pow_2_252_3(x3) {
+  const _10n = BigInt(10), _20n = BigInt(20), _40n = BigInt(40), _80n = BigInt(80);
+  const P3 = ed25519_CURVE_p;
+  const x22 = x3 * x3 % P3;
+  const b22 = x22 * x3 % P3;
+  const b4 = pow2(b22, _2n4, P3) * b22 % P3;
+  const b5 = pow2(b4, _1n6, P3) * x3 % P3;
+  const b10 = pow2(b5, _5n2, P3) * b5 % P3;
+  const b20 = pow2(b10, _10n, P3) * b10 % P3;
+  const b40 = pow2(b20, _20n, P3) * b20 % P3;
+  const b80 = pow2(b40, _40n, P3) * b40 % P3;
+  const b160 = pow2(b80, _80n, P3) * b80 % P3;
+  const b240 = pow2(b160, _80n, P3) * b80 % P3;
+  const b250 = pow2(b240, _10n, P3) * b10 % P3;
+  const pow_p_5_8 = pow2(b250, _2n4, P3) * x3 % P3;
+  return { pow_p_5_8, b2: b22 };
+}
+function adjustScalarBytes(bytes) {
+  bytes[0] &= 248;
+  bytes[31] &= 127;
+  bytes[31] |= 64;
+  return bytes;
+}
+var x25519 = /* @__PURE__ */ (() => {
+  const P3 = ed25519_CURVE_p;
+  return montgomery({
+    P: P3,
+    type: "x25519",
+    powPminus2: (x3) => {
+      const { pow_p_5_8, b2: b22 } = ed25519_pow_2_252_3(x3);
+      return mod(pow2(pow_p_5_8, _3n3, P3) * b22, P3);
+    },
+    adjustScalarBytes
+  });
+})();
+
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/nist.js
+var p256_CURVE = /* @__PURE__ */ (() => ({
+  p: BigInt("0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
+  n: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
+  h: BigInt(1),
+  a: BigInt("0xffffffff00000001000000000000000000000000fffffffffffffffffffffffc"),
+  b: BigInt("0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b"),
+  Gx: BigInt("0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"),
+  Gy: BigInt("0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
+}))();
+var p384_CURVE = /* @__PURE__ */ (() => ({
+  p: BigInt("0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff"),
+  n: BigInt("0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973"),
+  h: BigInt(1),
+  a: BigInt("0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000fffffffc"),
+  b: BigInt("0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef"),
+  Gx: BigInt("0xaa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7"),
+  Gy: BigInt("0x3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f")
+}))();
+var p256_Point = /* @__PURE__ */ weierstrass(p256_CURVE);
+var p256 = /* @__PURE__ */ ecdsa(p256_Point, sha2562);
+var p384_Point = /* @__PURE__ */ weierstrass(p384_CURVE);
+var p384 = /* @__PURE__ */ ecdsa(p384_Point, sha384);
+
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/hkdf.js
+function extract2(hash2, ikm, salt) {
+  ahash2(hash2);
+  if (salt === void 0)
+    salt = new Uint8Array(hash2.outputLen);
+  return hmac2(hash2, salt, ikm);
+}
+var HKDF_COUNTER2 = /* @__PURE__ */ Uint8Array.of(0);
+var EMPTY_BUFFER2 = /* @__PURE__ */ Uint8Array.of();
+function expand2(hash2, prk, info, length = 32) {
+  ahash2(hash2);
+  anumber4(length, "length");
+  const olen = hash2.outputLen;
+  if (length > 255 * olen)
+    throw new Error("Length must be <= 255*HashLen");
+  const blocks = Math.ceil(length / olen);
+  if (info === void 0)
+    info = EMPTY_BUFFER2;
+  else
+    abytes4(info, void 0, "info");
+  const okm = new Uint8Array(blocks * olen);
+  const HMAC = hmac2.create(hash2, prk);
+  const HMACTmp = HMAC._cloneInto();
+  const T2 = new Uint8Array(HMAC.outputLen);
+  for (let counter = 0; counter < blocks; counter++) {
+    HKDF_COUNTER2[0] = counter + 1;
+    HMACTmp.update(counter === 0 ? EMPTY_BUFFER2 : T2).update(info).update(HKDF_COUNTER2).digestInto(T2);
+    okm.set(T2, olen * counter);
+    HMAC._cloneInto(HMACTmp);
+  }
+  HMAC.destroy();
+  HMACTmp.destroy();
+  clean3(T2, HKDF_COUNTER2);
+  return okm.slice(0, length);
+}
+
+// node_modules/@noble/post-quantum/node_modules/@noble/hashes/sha3.js
+var _0n6 = BigInt(0);
+var _1n7 = BigInt(1);
+var _2n5 = BigInt(2);
+var _7n2 = BigInt(7);
+var _256n = BigInt(256);
+var _0x71n = BigInt(113);
+var SHA3_PI = [];
+var SHA3_ROTL = [];
+var _SHA3_IOTA = [];
+for (let round = 0, R3 = _1n7, x3 = 1, y2 = 0; round < 24; round++) {
+  [x3, y2] = [y2, (2 * x3 + 3 * y2) % 5];
+  SHA3_PI.push(2 * (5 * y2 + x3));
+  SHA3_ROTL.push((round + 1) * (round + 2) / 2 % 64);
+  let t2 = _0n6;
+  for (let j3 = 0; j3 < 7; j3++) {
+    R3 = (R3 << _1n7 ^ (R3 >> _7n2) * _0x71n) % _256n;
+    if (R3 & _2n5)
+      t2 ^= _1n7 << (_1n7 << BigInt(j3)) - _1n7;
+  }
+  _SHA3_IOTA.push(t2);
+}
+var IOTAS = split(_SHA3_IOTA, true);
+var SHA3_IOTA_H = IOTAS[0];
+var SHA3_IOTA_L = IOTAS[1];
+var rotlH = (h4, l3, s) => s > 32 ? rotlBH(h4, l3, s) : rotlSH(h4, l3, s);
+var rotlL = (h4, l3, s) => s > 32 ? rotlBL(h4, l3, s) : rotlSL(h4, l3, s);
+function keccakP(s, rounds = 24) {
+  const B3 = new Uint32Array(5 * 2);
+  for (let round = 24 - rounds; round < 24; round++) {
+    for (let x3 = 0; x3 < 10; x3++)
+      B3[x3] = s[x3] ^ s[x3 + 10] ^ s[x3 + 20] ^ s[x3 + 30] ^ s[x3 + 40];
+    for (let x3 = 0; x3 < 10; x3 += 2) {
+      const idx1 = (x3 + 8) % 10;
+      const idx0 = (x3 + 2) % 10;
+      const B0 = B3[idx0];
+      const B1 = B3[idx0 + 1];
+      const Th = rotlH(B0, B1, 1) ^ B3[idx1];
+      const Tl = rotlL(B0, B1, 1) ^ B3[idx1 + 1];
+      for (let y2 = 0; y2 < 50; y2 += 10) {
+        s[x3 + y2] ^= Th;
+        s[x3 + y2 + 1] ^= Tl;
+      }
+    }
+    let curH = s[2];
+    let curL = s[3];
+    for (let t2 = 0; t2 < 24; t2++) {
+      const shift = SHA3_ROTL[t2];
+      const Th = rotlH(curH, curL, shift);
+      const Tl = rotlL(curH, curL, shift);
+      const PI = SHA3_PI[t2];
+      curH = s[PI];
+      curL = s[PI + 1];
+      s[PI] = Th;
+      s[PI + 1] = Tl;
+    }
+    for (let y2 = 0; y2 < 50; y2 += 10) {
+      for (let x3 = 0; x3 < 10; x3++)
+        B3[x3] = s[y2 + x3];
+      for (let x3 = 0; x3 < 10; x3++)
+        s[y2 + x3] ^= ~B3[(x3 + 2) % 10] & B3[(x3 + 4) % 10];
+    }
+    s[0] ^= SHA3_IOTA_H[round];
+    s[1] ^= SHA3_IOTA_L[round];
+  }
+  clean3(B3);
+}
+var Keccak = class _Keccak {
+  state;
+  pos = 0;
+  posOut = 0;
+  finished = false;
+  state32;
+  destroyed = false;
+  blockLen;
+  suffix;
+  outputLen;
+  enableXOF = false;
+  rounds;
+  // NOTE: we accept arguments in bytes instead of bits here.
+  constructor(blockLen, suffix, outputLen, enableXOF = false, rounds = 24) {
+    this.blockLen = blockLen;
+    this.suffix = suffix;
+    this.outputLen = outputLen;
+    this.enableXOF = enableXOF;
+    this.rounds = rounds;
+    anumber4(outputLen, "outputLen");
+    if (!(0 < blockLen && blockLen < 200))
+      throw new Error("only keccak-f1600 function is supported");
+    this.state = new Uint8Array(200);
+    this.state32 = u323(this.state);
+  }
+  clone() {
+    return this._cloneInto();
+  }
+  keccak() {
+    swap32IfBE3(this.state32);
+    keccakP(this.state32, this.rounds);
+    swap32IfBE3(this.state32);
+    this.posOut = 0;
+    this.pos = 0;
+  }
+  update(data) {
+    aexists3(this);
+    abytes4(data);
+    const { blockLen, state } = this;
+    const len = data.length;
+    for (let pos = 0; pos < len; ) {
+      const take = Math.min(blockLen - this.pos, len - pos);
+      for (let i2 = 0; i2 < take; i2++)
+        state[this.pos++] ^= data[pos++];
+      if (this.pos === blockLen)
+        this.keccak();
+    }
+    return this;
+  }
+  finish() {
+    if (this.finished)
+      return;
+    this.finished = true;
+    const { state, suffix, pos, blockLen } = this;
+    state[pos] ^= suffix;
+    if ((suffix & 128) !== 0 && pos === blockLen - 1)
+      this.keccak();
+    state[blockLen - 1] ^= 128;
+    this.keccak();
+  }
+  writeInto(out) {
+    aexists3(this, false);
+    abytes4(out);
+    this.finish();
+    const bufferOut = this.state;
+    const { blockLen } = this;
+    for (let pos = 0, len = out.length; pos < len; ) {
+      if (this.posOut >= blockLen)
+        this.keccak();
+      const take = Math.min(blockLen - this.posOut, len - pos);
+      out.set(bufferOut.subarray(this.posOut, this.posOut + take), pos);
+      this.posOut += take;
+      pos += take;
+    }
+    return out;
+  }
+  xofInto(out) {
+    if (!this.enableXOF)
+      throw new Error("XOF is not possible for this instance");
+    return this.writeInto(out);
+  }
+  xof(bytes) {
+    anumber4(bytes);
+    return this.xofInto(new Uint8Array(bytes));
+  }
+  digestInto(out) {
+    aoutput3(out, this);
+    if (this.finished)
+      throw new Error("digest() was already called");
+    this.writeInto(out);
+    this.destroy();
+    return out;
+  }
+  digest() {
+    return this.digestInto(new Uint8Array(this.outputLen));
+  }
+  destroy() {
+    this.destroyed = true;
+    clean3(this.state);
+  }
+  _cloneInto(to2) {
+    const { blockLen, suffix, outputLen, rounds, enableXOF } = this;
+    to2 ||= new _Keccak(blockLen, suffix, outputLen, enableXOF, rounds);
+    to2.state32.set(this.state32);
+    to2.pos = this.pos;
+    to2.posOut = this.posOut;
+    to2.finished = this.finished;
+    to2.rounds = rounds;
+    to2.suffix = suffix;
+    to2.outputLen = outputLen;
+    to2.enableXOF = enableXOF;
+    to2.destroyed = this.destroyed;
+    return to2;
+  }
+};
+var genKeccak = (suffix, blockLen, outputLen, info = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info);
+var sha3_256 = /* @__PURE__ */ genKeccak(
+  6,
+  136,
+  32,
+  /* @__PURE__ */ oidNist2(8)
+);
+var sha3_512 = /* @__PURE__ */ genKeccak(
+  6,
+  72,
+  64,
+  /* @__PURE__ */ oidNist2(10)
+);
+var genShake = (suffix, blockLen, outputLen, info = {}) => createHasher2((opts2 = {}) => new Keccak(blockLen, suffix, opts2.dkLen === void 0 ? outputLen : opts2.dkLen, true), info);
+var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
+var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
+
+// node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/fft.js
+function checkU32(n2) {
+  if (!Number.isSafeInteger(n2) || n2 < 0 || n2 > 4294967295)
+    throw new Error("wrong u32 integer:" + n2);
+  return n2;
+}
+function isPowerOfTwo(x3) {
+  checkU32(x3);
+  return (x3 & x3 - 1) === 0 && x3 !== 0;
+}
+function reverseBits(n2, bits) {
+  checkU32(n2);
+  let reversed = 0;
+  for (let i2 = 0; i2 < bits; i2++, n2 >>>= 1)
+    reversed = reversed << 1 | n2 & 1;
+  return reversed;
+}
+function log2(n2) {
+  checkU32(n2);
+  return 31 - Math.clz32(n2);
+}
+function bitReversalInplace(values) {
+  const n2 = values.length;
+  if (n2 < 2 || !isPowerOfTwo(n2))
+    throw new Error("n must be a power of 2 and greater than 1. Got " + n2);
+  const bits = log2(n2);
+  for (let i2 = 0; i2 < n2; i2++) {
+    const j3 = reverseBits(i2, bits);
+    if (i2 < j3) {
+      const tmp = values[i2];
+      values[i2] = values[j3];
+      values[j3] = tmp;
+    }
+  }
+  return values;
+}
+var FFTCore = (F4, coreOpts) => {
+  const { N: N4, roots, dit, invertButterflies = false, skipStages = 0, brp = true } = coreOpts;
+  const bits = log2(N4);
+  if (!isPowerOfTwo(N4))
+    throw new Error("FFT: Polynomial size should be power of two");
+  const isDit = dit !== invertButterflies;
+  isDit;
+  return (values) => {
+    if (values.length !== N4)
+      throw new Error("FFT: wrong Polynomial length");
+    if (dit && brp)
+      bitReversalInplace(values);
+    for (let i2 = 0, g2 = 1; i2 < bits - skipStages; i2++) {
+      const s = dit ? i2 + 1 + skipStages : bits - i2;
+      const m2 = 1 << s;
+      const m22 = m2 >> 1;
+      const stride = N4 >> s;
+      for (let k2 = 0; k2 < N4; k2 += m2) {
+        for (let j3 = 0, grp = g2++; j3 < m22; j3++) {
+          const rootPos = invertButterflies ? dit ? N4 - grp : grp : j3 * stride;
+          const i0 = k2 + j3;
+          const i1 = k2 + j3 + m22;
+          const omega = roots[rootPos];
+          const b3 = values[i1];
+          const a2 = values[i0];
+          if (isDit) {
+            const t2 = F4.mul(b3, omega);
+            values[i0] = F4.add(a2, t2);
+            values[i1] = F4.sub(a2, t2);
+          } else if (invertButterflies) {
+            values[i0] = F4.add(b3, a2);
+            values[i1] = F4.mul(F4.sub(b3, a2), omega);
+          } else {
+            values[i0] = F4.add(a2, b3);
+            values[i1] = F4.mul(F4.sub(a2, b3), omega);
+          }
+        }
+      }
+    }
+    if (!dit && brp)
+      bitReversalInplace(values);
+    return values;
+  };
+};
+
+// node_modules/@noble/post-quantum/utils.js
+var randomBytes4 = randomBytes3;
+function equalBytes2(a2, b3) {
+  if (a2.length !== b3.length)
+    return false;
+  let diff = 0;
+  for (let i2 = 0; i2 < a2.length; i2++)
+    diff |= a2[i2] ^ b3[i2];
+  return diff === 0;
+}
+function copyBytes3(bytes) {
+  return Uint8Array.from(bytes);
+}
+function splitCoder(label, ...lengths) {
+  const getLength = (c5) => typeof c5 === "number" ? c5 : c5.bytesLen;
+  const bytesLen = lengths.reduce((sum, a2) => sum + getLength(a2), 0);
+  return {
+    bytesLen,
+    encode: (bufs) => {
+      const res = new Uint8Array(bytesLen);
+      for (let i2 = 0, pos = 0; i2 < lengths.length; i2++) {
+        const c5 = lengths[i2];
+        const l3 = getLength(c5);
+        const b3 = typeof c5 === "number" ? bufs[i2] : c5.encode(bufs[i2]);
+        abytes4(b3, l3, label);
+        res.set(b3, pos);
+        if (typeof c5 !== "number")
+          b3.fill(0);
+        pos += l3;
+      }
+      return res;
+    },
+    decode: (buf) => {
+      abytes4(buf, bytesLen, label);
+      const res = [];
+      for (const c5 of lengths) {
+        const l3 = getLength(c5);
+        const b3 = buf.subarray(0, l3);
+        res.push(typeof c5 === "number" ? b3 : c5.decode(b3));
+        buf = buf.subarray(l3);
+      }
+      return res;
+    }
+  };
+}
+function vecCoder(c5, vecLen) {
+  const bytesLen = vecLen * c5.bytesLen;
+  return {
+    bytesLen,
+    encode: (u3) => {
+      if (u3.length !== vecLen)
+        throw new Error(`vecCoder.encode: wrong length=${u3.length}. Expected: ${vecLen}`);
+      const res = new Uint8Array(bytesLen);
+      for (let i2 = 0, pos = 0; i2 < u3.length; i2++) {
+        const b3 = c5.encode(u3[i2]);
+        res.set(b3, pos);
+        b3.fill(0);
+        pos += b3.length;
+      }
+      return res;
+    },
+    decode: (a2) => {
+      abytes4(a2, bytesLen);
+      const r2 = [];
+      for (let i2 = 0; i2 < a2.length; i2 += c5.bytesLen)
+        r2.push(c5.decode(a2.subarray(i2, i2 + c5.bytesLen)));
+      return r2;
+    }
+  };
+}
+function cleanBytes(...list2) {
+  for (const t2 of list2) {
+    if (Array.isArray(t2))
+      for (const b3 of t2)
+        b3.fill(0);
+    else
+      t2.fill(0);
+  }
+}
+function getMask(bits) {
+  return (1 << bits) - 1;
+}
+var EMPTY = Uint8Array.of();
+
+// node_modules/@noble/post-quantum/_crystals.js
+var genCrystals = (opts2) => {
+  const { newPoly, N: N4, Q: Q4, F: F4, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
+  const mod4 = (a2, modulo = Q4) => {
+    const result = a2 % modulo | 0;
+    return (result >= 0 ? result | 0 : modulo + result | 0) | 0;
+  };
+  const smod = (a2, modulo = Q4) => {
+    const r2 = mod4(a2, modulo) | 0;
+    return (r2 > modulo >> 1 ? r2 - modulo | 0 : r2) | 0;
+  };
+  function getZettas() {
+    const out = newPoly(N4);
+    for (let i2 = 0; i2 < N4; i2++) {
+      const b3 = reverseBits(i2, brvBits);
+      const p2 = BigInt(ROOT_OF_UNITY2) ** BigInt(b3) % BigInt(Q4);
+      out[i2] = Number(p2) | 0;
+    }
+    return out;
+  }
+  const nttZetas2 = getZettas();
+  const field = {
+    add: (a2, b3) => mod4((a2 | 0) + (b3 | 0)) | 0,
+    sub: (a2, b3) => mod4((a2 | 0) - (b3 | 0)) | 0,
+    mul: (a2, b3) => mod4((a2 | 0) * (b3 | 0)) | 0,
+    inv: (_a3) => {
+      throw new Error("not implemented");
+    }
+  };
+  const nttOpts = {
+    N: N4,
+    roots: nttZetas2,
+    invertButterflies: true,
+    skipStages: isKyber ? 1 : 0,
+    brp: false
+  };
+  const dif = FFTCore(field, { dit: false, ...nttOpts });
+  const dit = FFTCore(field, { dit: true, ...nttOpts });
+  const NTT2 = {
+    encode: (r2) => {
+      return dif(r2);
+    },
+    decode: (r2) => {
+      dit(r2);
+      for (let i2 = 0; i2 < r2.length; i2++)
+        r2[i2] = mod4(F4 * r2[i2]);
+      return r2;
+    }
+  };
+  const bitsCoder2 = (d2, c5) => {
+    const mask = getMask(d2);
+    const bytesLen = d2 * (N4 / 8);
+    return {
+      bytesLen,
+      encode: (poly) => {
+        const r2 = new Uint8Array(bytesLen);
+        for (let i2 = 0, buf = 0, bufLen = 0, pos = 0; i2 < poly.length; i2++) {
+          buf |= (c5.encode(poly[i2]) & mask) << bufLen;
+          bufLen += d2;
+          for (; bufLen >= 8; bufLen -= 8, buf >>= 8)
+            r2[pos++] = buf & getMask(bufLen);
+        }
+        return r2;
+      },
+      decode: (bytes) => {
+        const r2 = newPoly(N4);
+        for (let i2 = 0, buf = 0, bufLen = 0, pos = 0; i2 < bytes.length; i2++) {
+          buf |= bytes[i2] << bufLen;
+          bufLen += 8;
+          for (; bufLen >= d2; bufLen -= d2, buf >>= d2)
+            r2[pos++] = c5.decode(buf & mask);
+        }
+        return r2;
+      }
+    };
+  };
+  return { mod: mod4, smod, nttZetas: nttZetas2, NTT: NTT2, bitsCoder: bitsCoder2 };
+};
+var createXofShake = (shake) => (seed, blockLen) => {
+  if (!blockLen)
+    blockLen = shake.blockLen;
+  const _seed = new Uint8Array(seed.length + 2);
+  _seed.set(seed);
+  const seedLen = seed.length;
+  const buf = new Uint8Array(blockLen);
+  let h4 = shake.create({});
+  let calls = 0;
+  let xofs = 0;
+  return {
+    stats: () => ({ calls, xofs }),
+    get: (x3, y2) => {
+      _seed[seedLen + 0] = x3;
+      _seed[seedLen + 1] = y2;
+      h4.destroy();
+      h4 = shake.create({}).update(_seed);
+      calls++;
+      return () => {
+        xofs++;
+        return h4.xofInto(buf);
+      };
+    },
+    clean: () => {
+      h4.destroy();
+      cleanBytes(buf, _seed);
+    }
+  };
+};
+var XOF128 = /* @__PURE__ */ createXofShake(shake128);
+
+// node_modules/@noble/post-quantum/ml-kem.js
+var N = 256;
+var Q = 3329;
+var F = 3303;
+var ROOT_OF_UNITY = 17;
+var { mod: mod2, nttZetas, NTT, bitsCoder } = genCrystals({
+  N,
+  Q,
+  F,
+  ROOT_OF_UNITY,
+  newPoly: (n2) => new Uint16Array(n2),
+  brvBits: 7,
+  isKyber: true
+});
+var PARAMS = {
+  512: { N, Q, K: 2, ETA1: 3, ETA2: 2, du: 10, dv: 4, RBGstrength: 128 },
+  768: { N, Q, K: 3, ETA1: 2, ETA2: 2, du: 10, dv: 4, RBGstrength: 192 },
+  1024: { N, Q, K: 4, ETA1: 2, ETA2: 2, du: 11, dv: 5, RBGstrength: 256 }
+};
+var compress = (d2) => {
+  if (d2 >= 12)
+    return { encode: (i2) => i2, decode: (i2) => i2 };
+  const a2 = 2 ** (d2 - 1);
+  return {
+    // const compress = (i: number) => round((2 ** d / Q) * i) % 2 ** d;
+    encode: (i2) => ((i2 << d2) + Q / 2) / Q,
+    // const decompress = (i: number) => round((Q / 2 ** d) * i);
+    decode: (i2) => i2 * Q + a2 >>> d2
+  };
+};
+var polyCoder = (d2) => bitsCoder(d2, compress(d2));
+function polyAdd(a2, b3) {
+  for (let i2 = 0; i2 < N; i2++)
+    a2[i2] = mod2(a2[i2] + b3[i2]);
+}
+function polySub(a2, b3) {
+  for (let i2 = 0; i2 < N; i2++)
+    a2[i2] = mod2(a2[i2] - b3[i2]);
+}
+function BaseCaseMultiply(a0, a1, b0, b1, zeta) {
+  const c0 = mod2(a1 * b1 * zeta + a0 * b0);
+  const c1 = mod2(a0 * b1 + a1 * b0);
+  return { c0, c1 };
+}
+function MultiplyNTTs(f3, g2) {
+  for (let i2 = 0; i2 < N / 2; i2++) {
+    let z4 = nttZetas[64 + (i2 >> 1)];
+    if (i2 & 1)
+      z4 = -z4;
+    const { c0, c1 } = BaseCaseMultiply(f3[2 * i2 + 0], f3[2 * i2 + 1], g2[2 * i2 + 0], g2[2 * i2 + 1], z4);
+    f3[2 * i2 + 0] = c0;
+    f3[2 * i2 + 1] = c1;
+  }
+  return f3;
+}
+function SampleNTT(xof) {
+  const r2 = new Uint16Array(N);
+  for (let j3 = 0; j3 < N; ) {
+    const b3 = xof();
+    if (b3.length % 3)
+      throw new Error("SampleNTT: unaligned block");
+    for (let i2 = 0; j3 < N && i2 + 3 <= b3.length; i2 += 3) {
+      const d1 = (b3[i2 + 0] >> 0 | b3[i2 + 1] << 8) & 4095;
+      const d2 = (b3[i2 + 1] >> 4 | b3[i2 + 2] << 4) & 4095;
+      if (d1 < Q)
+        r2[j3++] = d1;
+      if (j3 < N && d2 < Q)
+        r2[j3++] = d2;
+    }
+  }
+  return r2;
+}
+function sampleCBD(PRF, seed, nonce, eta) {
+  const buf = PRF(eta * N / 4, seed, nonce);
+  const r2 = new Uint16Array(N);
+  const b32 = u323(buf);
+  let len = 0;
+  for (let i2 = 0, p2 = 0, bb = 0, t0 = 0; i2 < b32.length; i2++) {
+    let b3 = b32[i2];
+    for (let j3 = 0; j3 < 32; j3++) {
+      bb += b3 & 1;
+      b3 >>= 1;
+      len += 1;
+      if (len === eta) {
+        t0 = bb;
+        bb = 0;
+      } else if (len === 2 * eta) {
+        r2[p2++] = mod2(t0 - bb);
+        bb = 0;
+        len = 0;
+      }
+    }
+  }
+  if (len)
+    throw new Error(`sampleCBD: leftover bits: ${len}`);
+  return r2;
+}
+var genKPKE = (opts2) => {
+  const { K: K3, PRF, XOF, HASH512, ETA1, ETA2, du, dv } = opts2;
+  const poly1 = polyCoder(1);
+  const polyV = polyCoder(dv);
+  const polyU = polyCoder(du);
+  const publicCoder = splitCoder("publicKey", vecCoder(polyCoder(12), K3), 32);
+  const secretCoder = vecCoder(polyCoder(12), K3);
+  const cipherCoder = splitCoder("ciphertext", vecCoder(polyU, K3), polyV);
+  const seedCoder = splitCoder("seed", 32, 32);
+  return {
+    secretCoder,
+    lengths: {
+      secretKey: secretCoder.bytesLen,
+      publicKey: publicCoder.bytesLen,
+      cipherText: cipherCoder.bytesLen
+    },
+    keygen: (seed) => {
+      abytes4(seed, 32, "seed");
+      const seedDst = new Uint8Array(33);
+      seedDst.set(seed);
+      seedDst[32] = K3;
+      const seedHash = HASH512(seedDst);
+      const [rho, sigma] = seedCoder.decode(seedHash);
+      const sHat = [];
+      const tHat = [];
+      for (let i2 = 0; i2 < K3; i2++)
+        sHat.push(NTT.encode(sampleCBD(PRF, sigma, i2, ETA1)));
+      const x3 = XOF(rho);
+      for (let i2 = 0; i2 < K3; i2++) {
+        const e = NTT.encode(sampleCBD(PRF, sigma, K3 + i2, ETA1));
+        for (let j3 = 0; j3 < K3; j3++) {
+          const aji = SampleNTT(x3.get(j3, i2));
+          polyAdd(e, MultiplyNTTs(aji, sHat[j3]));
+        }
+        tHat.push(e);
+      }
+      x3.clean();
+      const res = {
+        publicKey: publicCoder.encode([tHat, rho]),
+        secretKey: secretCoder.encode(sHat)
+      };
+      cleanBytes(rho, sigma, sHat, tHat, seedDst, seedHash);
+      return res;
+    },
+    encrypt: (publicKey, msg, seed) => {
+      const [tHat, rho] = publicCoder.decode(publicKey);
+      const rHat = [];
+      for (let i2 = 0; i2 < K3; i2++)
+        rHat.push(NTT.encode(sampleCBD(PRF, seed, i2, ETA1)));
+      const x3 = XOF(rho);
+      const tmp2 = new Uint16Array(N);
+      const u3 = [];
+      for (let i2 = 0; i2 < K3; i2++) {
+        const e1 = sampleCBD(PRF, seed, K3 + i2, ETA2);
+        const tmp = new Uint16Array(N);
+        for (let j3 = 0; j3 < K3; j3++) {
+          const aij = SampleNTT(x3.get(i2, j3));
+          polyAdd(tmp, MultiplyNTTs(aij, rHat[j3]));
+        }
+        polyAdd(e1, NTT.decode(tmp));
+        u3.push(e1);
+        polyAdd(tmp2, MultiplyNTTs(tHat[i2], rHat[i2]));
+        cleanBytes(tmp);
+      }
+      x3.clean();
+      const e2 = sampleCBD(PRF, seed, 2 * K3, ETA2);
+      polyAdd(e2, NTT.decode(tmp2));
+      const v2 = poly1.decode(msg);
+      polyAdd(v2, e2);
+      cleanBytes(tHat, rHat, tmp2, e2);
+      return cipherCoder.encode([u3, v2]);
+    },
+    decrypt: (cipherText, privateKey) => {
+      const [u3, v2] = cipherCoder.decode(cipherText);
+      const sk = secretCoder.decode(privateKey);
+      const tmp = new Uint16Array(N);
+      for (let i2 = 0; i2 < K3; i2++)
+        polyAdd(tmp, MultiplyNTTs(sk[i2], NTT.encode(u3[i2])));
+      polySub(v2, NTT.decode(tmp));
+      cleanBytes(tmp, sk, u3);
+      return poly1.encode(v2);
+    }
+  };
+};
+function createKyber(opts2) {
+  const KPKE = genKPKE(opts2);
+  const { HASH256, HASH512, KDF } = opts2;
+  const { secretCoder: KPKESecretCoder, lengths } = KPKE;
+  const secretCoder = splitCoder("secretKey", lengths.secretKey, lengths.publicKey, 32, 32);
+  const msgLen = 32;
+  const seedLen = 64;
+  return {
+    info: { type: "ml-kem" },
+    lengths: {
+      ...lengths,
+      seed: 64,
+      msg: msgLen,
+      msgRand: msgLen,
+      secretKey: secretCoder.bytesLen
+    },
+    keygen: (seed = randomBytes4(seedLen)) => {
+      abytes4(seed, seedLen, "seed");
+      const { publicKey, secretKey: sk } = KPKE.keygen(seed.subarray(0, 32));
+      const publicKeyHash = HASH256(publicKey);
+      const secretKey = secretCoder.encode([sk, publicKey, publicKeyHash, seed.subarray(32)]);
+      cleanBytes(sk, publicKeyHash);
+      return { publicKey, secretKey };
+    },
+    getPublicKey: (secretKey) => {
+      const [_sk, publicKey, _publicKeyHash, _z] = secretCoder.decode(secretKey);
+      return Uint8Array.from(publicKey);
+    },
+    encapsulate: (publicKey, msg = randomBytes4(msgLen)) => {
+      abytes4(publicKey, lengths.publicKey, "publicKey");
+      abytes4(msg, msgLen, "message");
+      const eke = publicKey.subarray(0, 384 * opts2.K);
+      const ek = KPKESecretCoder.encode(KPKESecretCoder.decode(copyBytes3(eke)));
+      if (!equalBytes2(ek, eke)) {
+        cleanBytes(ek);
+        throw new Error("ML-KEM.encapsulate: wrong publicKey modulus");
+      }
+      cleanBytes(ek);
+      const kr2 = HASH512.create().update(msg).update(HASH256(publicKey)).digest();
+      const cipherText = KPKE.encrypt(publicKey, msg, kr2.subarray(32, 64));
+      cleanBytes(kr2.subarray(32));
+      return { cipherText, sharedSecret: kr2.subarray(0, 32) };
+    },
+    decapsulate: (cipherText, secretKey) => {
+      abytes4(secretKey, secretCoder.bytesLen, "secretKey");
+      abytes4(cipherText, lengths.cipherText, "cipherText");
+      const k768 = secretCoder.bytesLen - 96;
+      const start = k768 + 32;
+      const test = HASH256(secretKey.subarray(k768 / 2, start));
+      if (!equalBytes2(test, secretKey.subarray(start, start + 32)))
+        throw new Error("invalid secretKey: hash check failed");
+      const [sk, publicKey, publicKeyHash, z4] = secretCoder.decode(secretKey);
+      const msg = KPKE.decrypt(cipherText, sk);
+      const kr2 = HASH512.create().update(msg).update(publicKeyHash).digest();
+      const Khat = kr2.subarray(0, 32);
+      const cipherText2 = KPKE.encrypt(publicKey, msg, kr2.subarray(32, 64));
+      const isValid = equalBytes2(cipherText, cipherText2);
+      const Kbar = KDF.create({ dkLen: 32 }).update(z4).update(cipherText).digest();
+      cleanBytes(msg, cipherText2, !isValid ? Khat : Kbar);
+      return isValid ? Khat : Kbar;
+    }
+  };
+}
+function shakePRF(dkLen, key, nonce) {
+  return shake256.create({ dkLen }).update(key).update(new Uint8Array([nonce])).digest();
+}
+var opts = {
+  HASH256: sha3_256,
+  HASH512: sha3_512,
+  KDF: shake256,
+  XOF: XOF128,
+  PRF: shakePRF
+};
+var ml_kem512 = /* @__PURE__ */ createKyber({
+  ...opts,
+  ...PARAMS[512]
+});
+var ml_kem768 = /* @__PURE__ */ createKyber({
+  ...opts,
+  ...PARAMS[768]
+});
+var ml_kem1024 = /* @__PURE__ */ createKyber({
+  ...opts,
+  ...PARAMS[1024]
+});
+
+// node_modules/@noble/post-quantum/hybrid.js
+function ecKeygen(curve, allowZeroKey = false) {
+  const lengths = curve.lengths;
+  let keygen = curve.keygen;
+  if (allowZeroKey) {
+    const wCurve = curve;
+    const Fn2 = wCurve.Point.Fn;
+    if (!Fn2)
+      throw new Error("No Point.Fn");
+    keygen = (seed = randomBytes4(lengths.seed)) => {
+      abytes4(seed, lengths.seed, "seed");
+      const seedScalar = Fn2.isLE ? bytesToNumberLE(seed) : bytesToNumberBE(seed);
+      const secretKey = Fn2.toBytes(Fn2.create(seedScalar));
+      return { secretKey, publicKey: curve.getPublicKey(secretKey) };
+    };
+  }
+  return {
+    lengths: { secretKey: lengths.secretKey, publicKey: lengths.publicKey, seed: lengths.seed },
+    keygen,
+    getPublicKey: (secretKey) => curve.getPublicKey(secretKey)
+  };
+}
+function ecdhKem(curve, allowZeroKey = false) {
+  const kg = ecKeygen(curve, allowZeroKey);
+  if (!curve.getSharedSecret)
+    throw new Error("wrong curve");
+  return {
+    lengths: { ...kg.lengths, msg: kg.lengths.seed, cipherText: kg.lengths.publicKey },
+    keygen: kg.keygen,
+    getPublicKey: kg.getPublicKey,
+    encapsulate(publicKey, rand = randomBytes4(curve.lengths.seed)) {
+      const ek = this.keygen(rand).secretKey;
+      const sharedSecret = this.decapsulate(publicKey, ek);
+      const cipherText = curve.getPublicKey(ek);
+      cleanBytes(ek);
+      return { sharedSecret, cipherText };
+    },
+    decapsulate(cipherText, secretKey) {
+      const res = curve.getSharedSecret(secretKey, cipherText);
+      return curve.lengths.publicKeyHasPrefix ? res.subarray(1) : res;
+    }
+  };
+}
+function splitLengths(lst, name2) {
+  return splitCoder(name2, ...lst.map((i2) => {
+    if (typeof i2.lengths[name2] !== "number")
+      throw new Error("wrong length: " + name2);
+    return i2.lengths[name2];
+  }));
+}
+function expandSeedXof(xof) {
+  return (seed, seedLen) => xof(seed, { dkLen: seedLen });
+}
+function combineKeys(realSeedLen, expandSeed, ...ck) {
+  const seedCoder = splitLengths(ck, "seed");
+  const pkCoder = splitLengths(ck, "publicKey");
+  if (realSeedLen === void 0)
+    realSeedLen = seedCoder.bytesLen;
+  anumber4(realSeedLen);
+  function expandDecapsulationKey(seed) {
+    abytes4(seed, realSeedLen);
+    const expanded = seedCoder.decode(expandSeed(seed, seedCoder.bytesLen));
+    const keys = ck.map((i2, j3) => i2.keygen(expanded[j3]));
+    const secretKey = keys.map((i2) => i2.secretKey);
+    const publicKey = keys.map((i2) => i2.publicKey);
+    return { secretKey, publicKey };
+  }
+  return {
+    info: { lengths: { seed: realSeedLen, publicKey: pkCoder.bytesLen, secretKey: realSeedLen } },
+    getPublicKey(secretKey) {
+      return this.keygen(secretKey).publicKey;
+    },
+    keygen(seed = randomBytes4(realSeedLen)) {
+      const { publicKey: pk, secretKey } = expandDecapsulationKey(seed);
+      const publicKey = pkCoder.encode(pk);
+      cleanBytes(pk);
+      cleanBytes(secretKey);
+      return { secretKey: seed, publicKey };
+    },
+    expandDecapsulationKey,
+    realSeedLen
+  };
+}
+function combineKEMS(realSeedLen, realMsgLen, expandSeed, combiner, ...kems) {
+  const keys = combineKeys(realSeedLen, expandSeed, ...kems);
+  const ctCoder = splitLengths(kems, "cipherText");
+  const pkCoder = splitLengths(kems, "publicKey");
+  const msgCoder = splitLengths(kems, "msg");
+  if (realMsgLen === void 0)
+    realMsgLen = msgCoder.bytesLen;
+  anumber4(realMsgLen);
+  return {
+    lengths: {
+      ...keys.info.lengths,
+      msg: realMsgLen,
+      msgRand: msgCoder.bytesLen,
+      cipherText: ctCoder.bytesLen
+    },
+    getPublicKey: keys.getPublicKey,
+    keygen: keys.keygen,
+    encapsulate(pk, randomness = randomBytes4(msgCoder.bytesLen)) {
+      const pks = pkCoder.decode(pk);
+      const rand = msgCoder.decode(randomness);
+      const enc = kems.map((i2, j3) => i2.encapsulate(pks[j3], rand[j3]));
+      const sharedSecret = enc.map((i2) => i2.sharedSecret);
+      const cipherText = enc.map((i2) => i2.cipherText);
+      const res = {
+        sharedSecret: combiner(pks, cipherText, sharedSecret),
+        cipherText: ctCoder.encode(cipherText)
+      };
+      cleanBytes(sharedSecret, cipherText);
+      return res;
+    },
+    decapsulate(ct2, seed) {
+      const cts = ctCoder.decode(ct2);
+      const { publicKey, secretKey } = keys.expandDecapsulationKey(seed);
+      const sharedSecret = kems.map((i2, j3) => i2.decapsulate(cts[j3], secretKey[j3]));
+      return combiner(publicKey, cts, sharedSecret);
+    }
+  };
+}
+function QSF(label, pqc, curveKEM, xof, kdf) {
+  ahash2(xof);
+  ahash2(kdf);
+  return combineKEMS(32, 32, expandSeedXof(xof), (pk, ct2, ss2) => kdf(concatBytes(ss2[0], ss2[1], ct2[1], pk[1], asciiToBytes(label))), pqc, curveKEM);
+}
+var QSF_ml_kem768_p256 = QSF("QSF-KEM(ML-KEM-768,P-256)-XOF(SHAKE256)-KDF(SHA3-256)", ml_kem768, ecdhKem(p256, true), shake256, sha3_256);
+var QSF_ml_kem1024_p384 = QSF("QSF-KEM(ML-KEM-1024,P-384)-XOF(SHAKE256)-KDF(SHA3-256)", ml_kem1024, ecdhKem(p384, true), shake256, sha3_256);
+function createKitchenSink(label, pqc, curveKEM, xof, hash2) {
+  ahash2(xof);
+  ahash2(hash2);
+  return combineKEMS(32, 32, expandSeedXof(xof), (pk, ct2, ss2) => {
+    const preimage = concatBytes(ss2[0], ss2[1], ct2[0], pk[0], ct2[1], pk[1], asciiToBytes(label));
+    const len = 32;
+    const ikm = concatBytes(asciiToBytes("hybrid_prk"), preimage);
+    const prk = extract2(hash2, ikm);
+    const info = concatBytes(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
+    const res = expand2(hash2, prk, info, len);
+    cleanBytes(prk, info, ikm, preimage);
+    return res;
+  }, pqc, curveKEM);
+}
+var x25519kem = ecdhKem(x25519);
+var KitchenSink_ml_kem768_x25519 = createKitchenSink("KitchenSink-KEM(ML-KEM-768,X25519)-XOF(SHAKE256)-KDF(HKDF-SHA-256)", ml_kem768, x25519kem, shake256, sha2562);
+var ml_kem768_x25519 = /* @__PURE__ */ (() => combineKEMS(
+  32,
+  32,
+  expandSeedXof(shake256),
+  // Awesome label, so much escaping hell in a single line.
+  (pk, ct2, ss2) => sha3_256(concatBytes(ss2[0], ss2[1], ct2[1], pk[1], asciiToBytes("\\.//^\\"))),
+  ml_kem768,
+  x25519kem
+))();
+var MLKEM768X25519 = ml_kem768_x25519;
+
+// node_modules/@noble/curves/utils.js
+function aarray(item, title, inner = () => {
+}) {
+  if (!Array.isArray(item))
+    throw new TypeError(`"${title}" expected array, got type=${typeof item}`);
+  for (let i2 = 0; i2 < item.length; i2++)
+    inner(item[i2], `${title}[${i2}]`);
+  return item;
+}
+var abytes5 = (value, length, title) => abytes(value, length, title);
+var anumber5 = anumber;
+function aobject3(value, title = "object") {
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new TypeError(title === "object" ? "expected valid options object" : `"${title}" expected object, got type=${typeof value}`);
+  return value;
+}
+function afunction(value, title) {
+  if (typeof value !== "function")
+    throw new TypeError(`"${title}" is invalid: expected function, got ${typeof value}`);
+  return value;
+}
+var bytesToHex3 = bytesToHex;
+var hexToBytes3 = (hex3) => hexToBytes(hex3);
+var isBytes5 = isBytes;
+var randomBytes5 = (bytesLength) => randomBytes(bytesLength);
+var _0n7 = /* @__PURE__ */ BigInt(0);
+var _1n8 = /* @__PURE__ */ BigInt(1);
+var atitle3 = (title) => title ? `"${title}" ` : "";
+function abool3(value, title = "") {
+  if (typeof value !== "boolean")
+    throw new TypeError(atitle3(title) + "expected boolean, got type=" + typeof value);
+  return value;
+}
+function abignumber2(n2) {
+  if (typeof n2 === "bigint") {
+    if (!isPosBig2(n2))
+      throw new RangeError("positive bigint expected, got " + n2);
+  } else
+    anumber5(n2);
+  return n2;
+}
+function asafenumber(value, title = "") {
+  if (typeof value !== "number") {
+    const prefix = title && `"${title}" `;
+    throw new TypeError(prefix + "expected number, got type=" + typeof value);
+  }
+  if (!Number.isSafeInteger(value)) {
+    const prefix = title && `"${title}" `;
+    throw new RangeError(prefix + "expected safe integer, got " + value);
+  }
+}
+function hexToNumber2(hex3) {
+  if (typeof hex3 !== "string")
+    throw new TypeError("hex string expected, got " + typeof hex3);
+  return hex3 === "" ? _0n7 : BigInt("0x" + hex3);
+}
+function bytesToNumberBE2(bytes) {
+  return hexToNumber2(bytesToHex(bytes));
+}
+function bytesToNumberLE2(bytes) {
+  return hexToNumber2(bytesToHex(copyBytes4(abytes(bytes)).reverse()));
+}
+function numberToBytesBE2(n2, len) {
+  anumber(len);
+  if (len === 0)
+    throw new Error("zero output length is invalid");
+  n2 = abignumber2(n2);
+  const expectedLen = len * 2;
+  const hex3 = n2.toString(16);
+  if (hex3.length > expectedLen)
+    throw new RangeError("number is too large");
+  return hexToBytes(hex3.padStart(expectedLen, "0"));
+}
+function numberToBytesLE2(n2, len) {
+  return numberToBytesBE2(n2, len).reverse();
+}
+function copyBytes4(bytes) {
+  return Uint8Array.from(abytes5(bytes));
+}
+function isPosBig2(n2) {
+  return typeof n2 === "bigint" && _0n7 <= n2;
+}
+function inRange2(n2, min, max) {
+  return isPosBig2(n2) && isPosBig2(min) && isPosBig2(max) && min <= n2 && n2 < max;
+}
+function aInRange2(title, n2, min, max) {
+  if (!inRange2(n2, min, max))
+    throw new RangeError("expected valid " + title + ": " + min + " <= n < " + max + ", got " + n2);
+}
+function bitLen2(n2) {
+  if (n2 < _0n7)
+    throw new Error("expected non-negative bigint, got " + n2);
+  return n2 === _0n7 ? 0 : n2.toString(2).length;
+}
+var bitMask2 = (n2) => {
+  asafenumber(n2, "n");
+  return (_1n8 << BigInt(n2)) - _1n8;
+};
+function validateObject2(object2, fields = {}, optFields = {}, title = "object") {
+  aobject3(object2, title);
+  aobject3(fields, "fields");
+  aobject3(optFields, "optFields");
+  function checkField(fieldName, expectedType, isOpt) {
+    const label = title === "object" ? `param "${String(fieldName)}"` : `"${title}.${String(fieldName)}"`;
+    const val = object2[fieldName];
+    if (!Object.hasOwn(object2, fieldName) && (isOpt ? val !== void 0 : expectedType !== "function")) {
+      throw new TypeError(`${label} is invalid: expected own property`);
+    }
+    if (isOpt && val === void 0)
+      return;
+    const current = typeof val;
+    if (current !== expectedType || val === null)
+      throw new TypeError(`${label} is invalid: expected ${expectedType}, got ${current}`);
+  }
+  const iter = (f3, isOpt) => Object.entries(f3).forEach(([k2, v2]) => checkField(k2, v2, isOpt));
+  iter(fields, false);
+  iter(optFields, true);
+}
+
+// node_modules/@noble/curves/abstract/modular.js
+var _0n8 = /* @__PURE__ */ BigInt(0);
+var _1n9 = /* @__PURE__ */ BigInt(1);
+var _2n6 = /* @__PURE__ */ BigInt(2);
+var _3n4 = /* @__PURE__ */ BigInt(3);
+var _4n3 = /* @__PURE__ */ BigInt(4);
+var _5n3 = /* @__PURE__ */ BigInt(5);
+var _7n3 = /* @__PURE__ */ BigInt(7);
+var _8n3 = /* @__PURE__ */ BigInt(8);
+var _9n2 = /* @__PURE__ */ BigInt(9);
+var _15n = /* @__PURE__ */ BigInt(15);
+var _16n2 = /* @__PURE__ */ BigInt(16);
+var POW_WINDOWED_MIN = /* @__PURE__ */ BigInt("0x10000000000000000");
+function mod3(a2, b3) {
+  if (b3 <= _0n8)
+    throw new Error("mod: expected positive modulus, got " + b3);
+  const result = a2 % b3;
+  return result >= _0n8 ? result : b3 + result;
+}
+function pow(num, power, modulo) {
+  if (modulo <= _1n9)
+    throw new Error("pow: expected modulus > 1, got " + modulo);
+  if (typeof power !== "bigint")
+    throw new TypeError("invalid exponent: expected bigint, got " + typeof power);
+  if (power < _0n8)
+    throw new Error("invalid exponent, negatives unsupported");
+  if (power === _0n8)
+    return _1n9;
+  if (power === _1n9)
+    return num;
+  let d2 = num % modulo;
+  if (d2 < _0n8)
+    d2 += modulo;
+  if (power < POW_WINDOWED_MIN) {
+    let p3 = _1n9;
+    while (power > _0n8) {
+      if (power & _1n9)
+        p3 = p3 * d2 % modulo;
+      d2 = d2 * d2 % modulo;
+      power >>= _1n9;
+    }
+    return p3;
+  }
+  const digits = [];
+  while (power > _0n8) {
+    digits.push(Number(power & _15n));
+    power >>= _4n3;
+  }
+  const table = new Array(16);
+  table[0] = _1n9;
+  table[1] = d2;
+  for (let i2 = 2; i2 < 16; i2++)
+    table[i2] = table[i2 - 1] * d2 % modulo;
+  let p2 = table[digits[digits.length - 1]];
+  for (let w2 = digits.length - 2; w2 >= 0; w2--) {
+    p2 = p2 * p2 % modulo;
+    p2 = p2 * p2 % modulo;
+    p2 = p2 * p2 % modulo;
+    p2 = p2 * p2 % modulo;
+    const digit = digits[w2];
+    if (digit !== 0)
+      p2 = p2 * table[digit] % modulo;
+  }
+  return p2;
+}
+function pow22(x3, power, modulo) {
+  if (modulo <= _1n9)
+    throw new Error("pow2: expected modulus > 1, got " + modulo);
+  if (power < _0n8)
+    throw new Error("pow2: expected non-negative exponent, got " + power);
+  let res = x3;
+  while (power-- > _0n8) {
+    res *= res;
+    res %= modulo;
+  }
+  return res;
+}
+function invert2(number4, modulo) {
+  if (number4 === _0n8)
+    throw new Error("invert: expected non-zero number");
+  if (modulo <= _1n9)
+    throw new Error("invert: expected modulus > 1, got " + modulo);
+  let a2 = mod3(number4, modulo);
+  let b3 = modulo;
+  let x3 = _0n8, u3 = _1n9;
+  while (a2 !== _0n8) {
+    const q3 = b3 / a2;
+    const r2 = b3 - a2 * q3;
+    const m2 = x3 - u3 * q3;
+    b3 = a2, a2 = r2, x3 = u3, u3 = m2;
+  }
+  const gcd = b3;
+  if (gcd !== _1n9)
+    throw new Error("invert: does not exist");
+  return mod3(x3, modulo);
+}
+function assertIsSquare2(Fp, root, n2) {
+  const F4 = Fp;
+  if (!F4.eql(F4.sqr(root), n2))
+    throw new Error("Cannot find square root");
+}
+function aoddModulus(order, fnName) {
+  if ((order & _1n9) === _0n8)
+    throw new Error(fnName + ": expected odd modulus, got " + order);
+}
+function sqrt3mod42(Fp, n2) {
+  const F4 = Fp;
+  const p1div4 = (F4.ORDER + _1n9) / _4n3;
+  const root = F4.pow(n2, p1div4);
+  assertIsSquare2(F4, root, n2);
+  return root;
+}
+function sqrt5mod82(Fp, n2) {
+  const F4 = Fp;
+  const p5div8 = (F4.ORDER - _5n3) / _8n3;
+  const n22 = F4.mul(n2, _2n6);
+  const v2 = F4.pow(n22, p5div8);
+  const nv = F4.mul(n2, v2);
+  const i2 = F4.mul(F4.mul(nv, _2n6), v2);
+  const root = F4.mul(nv, F4.sub(i2, F4.ONE));
+  assertIsSquare2(F4, root, n2);
+  return root;
+}
+function sqrt9mod162(P3) {
+  const Fp_ = Field2(P3);
+  const tn2 = tonelliShanks2(P3);
+  const c1 = tn2(Fp_, Fp_.neg(Fp_.ONE));
+  const c22 = tn2(Fp_, c1);
+  const c32 = tn2(Fp_, Fp_.neg(c1));
+  const c42 = (P3 + _7n3) / _16n2;
+  return ((Fp, n2) => {
+    const F4 = Fp;
+    let tv1 = F4.pow(n2, c42);
+    let tv2 = F4.mul(tv1, c1);
+    const tv3 = F4.mul(tv1, c22);
+    const tv4 = F4.mul(tv1, c32);
+    const e1 = F4.eql(F4.sqr(tv2), n2);
+    const e2 = F4.eql(F4.sqr(tv3), n2);
+    tv1 = F4.cmov(tv1, tv2, e1);
+    tv2 = F4.cmov(tv4, tv3, e2);
+    const e3 = F4.eql(F4.sqr(tv2), n2);
+    const root = F4.cmov(tv1, tv2, e3);
+    assertIsSquare2(F4, root, n2);
+    return root;
+  });
+}
+function tonelliShanks2(P3) {
+  if (P3 < _3n4)
+    throw new Error("sqrt is not defined for small field");
+  aoddModulus(P3, "tonelliShanks");
+  let Q4 = P3 - _1n9;
+  let S3 = 0;
+  while (Q4 % _2n6 === _0n8) {
+    Q4 /= _2n6;
+    S3++;
+  }
+  let Z3 = _2n6;
+  const _Fp = Field2(P3);
+  while (FpLegendre2(_Fp, Z3) === 1) {
+    if (Z3++ > 1e3)
+      throw new Error("Cannot find square root: probably non-prime P");
+  }
+  if (S3 === 1)
+    return sqrt3mod42;
+  let cc = _Fp.pow(Z3, Q4);
+  const Q1div2 = (Q4 + _1n9) / _2n6;
+  return function tonelliSlow(Fp, n2) {
+    const F4 = Fp;
+    if (F4.is0(n2))
+      return n2;
+    if (FpLegendre2(F4, n2) !== 1)
+      throw new Error("Cannot find square root");
+    let M4 = S3;
+    let c5 = F4.mul(F4.ONE, cc);
+    let t2 = F4.pow(n2, Q4);
+    let R3 = F4.pow(n2, Q1div2);
+    while (!F4.eql(t2, F4.ONE)) {
+      if (F4.is0(t2))
+        throw new Error("Cannot find square root: probably non-prime P");
+      let i2 = 1;
+      let t_tmp = F4.sqr(t2);
+      while (!F4.eql(t_tmp, F4.ONE)) {
+        i2++;
+        t_tmp = F4.sqr(t_tmp);
+        if (i2 === M4)
+          throw new Error("Cannot find square root");
+      }
+      const exponent = _1n9 << BigInt(M4 - i2 - 1);
+      const b3 = F4.pow(c5, exponent);
+      M4 = i2;
+      c5 = F4.sqr(b3);
+      t2 = F4.mul(t2, c5);
+      R3 = F4.mul(R3, b3);
+    }
+    return R3;
+  };
+}
+function FpSqrt2(P3) {
+  aoddModulus(P3, "Fp.sqrt");
+  if (P3 % _4n3 === _3n4)
+    return sqrt3mod42;
+  if (P3 % _8n3 === _5n3)
+    return sqrt5mod82;
+  if (P3 % _16n2 === _9n2)
+    return sqrt9mod162(P3);
+  return tonelliShanks2(P3);
+}
+var isNegativeLE2 = (num, modulo) => (mod3(num, modulo) & _1n9) === _1n9;
+var FIELD_FIELDS2 = [
+  "create",
+  "isValid",
+  "is0",
+  "neg",
+  "inv",
+  "sqrt",
+  "sqr",
+  "eql",
+  "add",
+  "sub",
+  "mul",
+  "pow",
+  "div",
+  "addN",
+  "subN",
+  "mulN",
+  "sqrN"
+];
+function validateField2(field) {
+  aobject3(field, "field");
+  if (typeof field.ORDER !== "bigint")
+    throw new TypeError('param "ORDER" is invalid: expected bigint, got ' + typeof field.ORDER);
+  asafenumber(field.BYTES, "BYTES");
+  asafenumber(field.BITS, "BITS");
+  for (const name2 of FIELD_FIELDS2)
+    afunction(field[name2], "field." + name2);
+  if (field.BYTES < 1 || field.BITS < 1)
+    throw new Error("invalid field: expected BYTES/BITS > 0");
+  if (field.ORDER <= _1n9)
+    throw new Error("invalid field: expected ORDER > 1, got " + field.ORDER);
+  return field;
+}
+function FpInvertBatch2(Fp, nums, passZero = false) {
+  validateField2(Fp);
+  aarray(nums, "nums");
+  abool3(passZero, "passZero");
+  const F4 = Fp;
+  const inverted = new Array(nums.length).fill(passZero ? F4.ZERO : void 0);
+  const multipliedAcc = nums.reduce((acc, num, i2) => {
+    if (F4.is0(num))
+      return acc;
+    inverted[i2] = acc;
+    return F4.mul(acc, num);
+  }, F4.ONE);
+  const invertedAcc = F4.inv(multipliedAcc);
+  nums.reduceRight((acc, num, i2) => {
+    if (F4.is0(num))
+      return acc;
+    inverted[i2] = F4.mul(acc, inverted[i2]);
+    return F4.mul(acc, num);
+  }, invertedAcc);
+  return inverted;
+}
+function FpLegendre2(Fp, n2) {
+  validateField2(Fp);
+  const F4 = Fp;
+  aoddModulus(F4.ORDER, "FpLegendre");
+  const p1mod2 = (F4.ORDER - _1n9) / _2n6;
+  const powered = F4.pow(n2, p1mod2);
+  const yes = F4.eql(powered, F4.ONE);
+  const zero = F4.eql(powered, F4.ZERO);
+  const no2 = F4.eql(powered, F4.neg(F4.ONE));
+  if (!yes && !zero && !no2)
+    throw new Error("invalid Legendre symbol result");
+  return yes ? 1 : zero ? 0 : -1;
+}
+function nLength2(n2, nBitLength) {
+  if (nBitLength !== void 0)
+    anumber5(nBitLength);
+  if (n2 <= _0n8)
+    throw new Error("invalid n length: expected positive n, got " + n2);
+  if (nBitLength !== void 0 && nBitLength < 1)
+    throw new Error("invalid n length: expected positive bit length, got " + nBitLength);
+  const bits = bitLen2(n2);
+  if (nBitLength !== void 0 && nBitLength < bits)
+    throw new Error(`invalid n length: expected nBitLength (${nBitLength}) >= bitLen(n) (${bits})`);
+  const _nBitLength = nBitLength !== void 0 ? nBitLength : bits;
+  const nByteLength = Math.ceil(_nBitLength / 8);
+  return { nBitLength: _nBitLength, nByteLength };
+}
+var FIELD_SQRT = /* @__PURE__ */ new WeakMap();
+var _Field2 = class {
+  ORDER;
+  BITS;
+  BYTES;
+  isLE;
+  ZERO = _0n8;
+  ONE = _1n9;
+  _lengths;
+  _mod;
+  constructor(ORDER, opts2 = {}) {
+    if (ORDER <= _1n9)
+      throw new Error("invalid field: expected ORDER > 1, got " + ORDER);
+    let _nbitLength = void 0;
+    this.isLE = false;
+    if (opts2 != null && typeof opts2 === "object") {
+      if (typeof opts2.BITS === "number")
+        _nbitLength = opts2.BITS;
+      if (typeof opts2.sqrt === "function")
+        Object.defineProperty(this, "sqrt", { value: opts2.sqrt, enumerable: true });
+      if (typeof opts2.isLE === "boolean")
+        this.isLE = opts2.isLE;
+      if (opts2.allowedLengths)
+        this._lengths = Object.freeze(opts2.allowedLengths.slice());
+      if (typeof opts2.modFromBytes === "boolean")
+        this._mod = opts2.modFromBytes;
+    }
+    const { nBitLength, nByteLength } = nLength2(ORDER, _nbitLength);
+    if (nByteLength > 2048)
+      throw new Error("invalid field: expected ORDER of <= 2048 bytes");
+    this.ORDER = ORDER;
+    this.BITS = nBitLength;
+    this.BYTES = nByteLength;
+    Object.freeze(this);
+  }
+  create(num) {
+    return mod3(num, this.ORDER);
+  }
+  isValid(num) {
+    if (typeof num !== "bigint")
+      throw new TypeError("invalid field element: expected bigint, got " + typeof num);
+    return _0n8 <= num && num < this.ORDER;
+  }
+  is0(num) {
+    return num === _0n8;
+  }
+  // is valid and invertible
+  isValidNot0(num) {
+    return !this.is0(num) && this.isValid(num);
+  }
+  isOdd(num) {
+    return (num & _1n9) === _1n9;
+  }
+  neg(num) {
+    return mod3(-num, this.ORDER);
+  }
+  eql(lhs, rhs) {
+    return lhs === rhs;
+  }
+  sqr(num) {
+    return mod3(num * num, this.ORDER);
+  }
+  add(lhs, rhs) {
+    return mod3(lhs + rhs, this.ORDER);
+  }
+  sub(lhs, rhs) {
+    return mod3(lhs - rhs, this.ORDER);
+  }
+  mul(lhs, rhs) {
+    return mod3(lhs * rhs, this.ORDER);
+  }
+  pow(num, power) {
+    return pow(num, power, this.ORDER);
+  }
+  div(lhs, rhs) {
+    return mod3(lhs * invert2(rhs, this.ORDER), this.ORDER);
+  }
+  // Same as above, but doesn't normalize
+  sqrN(num) {
+    return num * num;
+  }
+  addN(lhs, rhs) {
+    return lhs + rhs;
+  }
+  subN(lhs, rhs) {
+    return lhs - rhs;
+  }
+  mulN(lhs, rhs) {
+    return lhs * rhs;
+  }
+  inv(num) {
+    return invert2(num, this.ORDER);
+  }
+  sqrt(num) {
+    let sqrt = FIELD_SQRT.get(this);
+    if (!sqrt)
+      FIELD_SQRT.set(this, sqrt = FpSqrt2(this.ORDER));
+    return sqrt(this, num);
+  }
+  toBytes(num) {
+    return this.isLE ? numberToBytesLE2(num, this.BYTES) : numberToBytesBE2(num, this.BYTES);
+  }
+  fromBytes(bytes, skipValidation = false) {
+    abytes5(bytes);
+    const { _lengths: allowedLengths, BYTES, isLE: isLE4, ORDER, _mod: modFromBytes } = this;
+    if (allowedLengths) {
+      if (bytes.length < 1 || !allowedLengths.includes(bytes.length) || bytes.length > BYTES) {
+        throw new Error("Field.fromBytes: expected " + allowedLengths + " bytes, got " + bytes.length);
+      }
+      const padded = new Uint8Array(BYTES);
+      padded.set(bytes, isLE4 ? 0 : padded.length - bytes.length);
+      bytes = padded;
+    }
+    if (bytes.length !== BYTES)
+      throw new Error("Field.fromBytes: expected " + BYTES + " bytes, got " + bytes.length);
+    let scalar = isLE4 ? bytesToNumberLE2(bytes) : bytesToNumberBE2(bytes);
+    if (modFromBytes)
+      scalar = mod3(scalar, ORDER);
+    if (!skipValidation) {
+      if (!this.isValid(scalar))
+        throw new Error("invalid field element: outside of range 0..ORDER");
+    }
+    return scalar;
+  }
+  // TODO: we don't need it here, move out to separate fn
+  invertBatch(lst) {
+    return FpInvertBatch2(this, lst, true);
+  }
+  // We can't move this out because Fp6, Fp12 implement it
+  // and it's unclear what to return in there.
+  cmov(a2, b3, condition) {
+    abool3(condition, "condition");
+    return condition ? b3 : a2;
+  }
+};
+function Field2(ORDER, opts2 = {}) {
+  Object.freeze(_Field2.prototype);
+  return new _Field2(ORDER, opts2);
+}
+
+// node_modules/@noble/curves/abstract/curve.js
+var _0n9 = /* @__PURE__ */ BigInt(0);
+var _1n10 = /* @__PURE__ */ BigInt(1);
+var _4n4 = /* @__PURE__ */ BigInt(4);
+var BLIND_BYTES = 16;
+var BLIND_BITS = 128;
+var FW_WINDOW = 5;
+var TABLE_BYTES_MAX = /* @__PURE__ */ (() => 2 ** 31)();
+function validatePointCons(Point) {
+  const pc = Point;
+  if (typeof pc !== "function")
+    throw new TypeError('"Point" expected constructor, got type=' + typeof Point);
+  afunction(pc.fromAffine, "Point.fromAffine");
+  afunction(pc.fromBytes, "Point.fromBytes");
+  afunction(pc.fromHex, "Point.fromHex");
+  aobject3(pc.BASE, "Point.BASE");
+  aobject3(pc.ZERO, "Point.ZERO");
+  validateField2(pc.Fp);
+  validateField2(pc.Fn);
+}
+function normalizeZ2(c5, points) {
+  validatePointCons(c5);
+  validateMSMPoints(points, c5);
+  const invertedZs = FpInvertBatch2(c5.Fp, points.map((p2) => p2.Z));
+  return points.map((p2, i2) => c5.fromAffine(p2.toAffine(invertedZs[i2])));
+}
+function validateW2(W3, bits, min = 1) {
+  if (!Number.isSafeInteger(W3) || W3 < min || W3 > bits)
+    throw new Error("invalid window size, expected [" + min + ".." + bits + "], got W=" + W3);
+}
+function validateTableBytes(numPoints, fpBytes) {
+  const bytes = numPoints * (4 * fpBytes + 128);
+  if (bytes > TABLE_BYTES_MAX)
+    throw new Error("invalid window size: table would need ~" + Math.ceil(bytes / 2 ** 20) + " MiB, max " + TABLE_BYTES_MAX / 2 ** 20 + " MiB");
+}
+function probeRandomBytes(randomBytes6, length) {
+  if (randomBytes6 === void 0)
+    return void 0;
+  afunction(randomBytes6, "randomBytes");
+  try {
+    const probe = randomBytes6(length);
+    if (!isBytes5(probe) || probe.length !== length)
+      return void 0;
+  } catch {
+    return void 0;
+  }
+  return randomBytes6;
+}
+function validateMSMPoints(points, c5) {
+  aarray(points, "points");
+  points.forEach((p2, i2) => {
+    if (!(p2 instanceof c5))
+      throw new Error("invalid point at index " + i2);
+  });
+}
+function validateMSMScalars(scalars, field, maxScalar) {
+  if (!Array.isArray(scalars))
+    throw new Error("array of scalars expected");
+  scalars.forEach((s, i2) => {
+    const ok = maxScalar === void 0 ? field.isValid(s) : isPosBig2(s) && s < maxScalar;
+    if (!ok)
+      throw new Error("invalid scalar at index " + i2);
+  });
+}
+var pointWindowSizes2 = /* @__PURE__ */ new WeakMap();
+function getWindowSize(P3) {
+  return pointWindowSizes2.get(P3) || 1;
+}
+function oddMultiples(p2, size) {
+  const dbl = p2.double();
+  const t2 = [p2];
+  for (let j3 = 1; j3 < size; j3++)
+    t2.push(t2[j3 - 1].add(dbl));
+  return t2;
+}
+function wnafDigits(n2, W3) {
+  const size = 2 ** W3;
+  const half = size / 2;
+  const mask = BigInt(size - 1);
+  const d2 = [];
+  while (n2 > _0n9) {
+    let w2 = 0;
+    if (n2 & _1n10) {
+      w2 = Number(n2 & mask);
+      if (w2 >= half)
+        w2 -= size;
+      n2 -= BigInt(w2);
+    }
+    d2.push(w2);
+    n2 >>= _1n10;
+  }
+  return d2;
+}
+function signedWindowDigits(n2, W3, windows) {
+  const size = 2 ** W3;
+  const half = size / 2;
+  const mask = BigInt(size - 1);
+  const shiftBy = BigInt(W3);
+  const d2 = [];
+  for (let w2 = 0; w2 < windows; w2++) {
+    let v2 = Number(n2 & mask);
+    n2 >>= shiftBy;
+    if (v2 > half) {
+      v2 -= size;
+      n2 += _1n10;
+    }
+    d2.push(v2);
+  }
+  if (n2 !== _0n9)
+    throw new Error("invalid wnaf");
+  return d2;
+}
+function wnafWalk(zero, tables, digits) {
+  let max = 0;
+  for (const d2 of digits)
+    max = Math.max(max, d2.length);
+  let acc = zero;
+  for (let bit = max - 1; bit >= 0; bit--) {
+    if (bit !== max - 1)
+      acc = acc.double();
+    for (let i2 = 0; i2 < digits.length; i2++) {
+      const w2 = digits[i2][bit];
+      if (w2) {
+        const item = tables[i2][Math.abs(w2) - 1 >> 1];
+        acc = acc.add(w2 < 0 ? item.negate() : item);
+      }
+    }
+  }
+  return acc;
+}
+var ScalarMultiplier = class {
+  Point;
+  BASE;
+  ZERO;
+  randomBytes;
+  wnafPrecomputes = /* @__PURE__ */ new WeakMap();
+  baseCanBeBlinded;
+  bits;
+  // Parametrized with a given Point class (not individual point)
+  constructor(Point, randomBytes6) {
+    validatePointCons(Point);
+    this.randomBytes = probeRandomBytes(randomBytes6, BLIND_BYTES);
+    this.Point = Point;
+    this.BASE = Point.BASE;
+    this.ZERO = Point.ZERO;
+    this.bits = Point.Fn.BITS;
+  }
+  /**
+   * Creates a signed fixed-window wNAF precomputation table: for every window w, the
+   * multiples `[1..2^(W−1)]⋅2^(w⋅W)⋅P`, flattened. All doublings are baked into the table,
+   * so cached multiplication is additions-only. `windows = ceil(bits/W) + 1`: the extra
+   * window absorbs the final carry of signed-digit recoding.
+   * For a 256-bit curve and W=6, the table is 44⋅32 = 1408 points.
+   * @param point - Point instance
+   * @param W - window size
+   * @param bits - scalar bitlength the table must cover
+   */
+  buildWnafTable(point, W3, bits) {
+    const windows = Math.ceil(bits / W3) + 1;
+    const half = 2 ** (W3 - 1);
+    const comp = [];
+    let base = point;
+    for (let w2 = 0; w2 < windows; w2++) {
+      let acc = base;
+      for (let i2 = 0; i2 < half; i2++) {
+        comp.push(acc);
+        acc = acc.add(base);
+      }
+      base = comp[comp.length - 1].double();
+    }
+    return { W: W3, bits, windows, comp };
+  }
+  /**
+   * Implements ec multiplication using precomputed signed fixed-window wNAF tables.
+   * Constant-time: fixed window count with one table addition per window — zero digits feed
+   * the fake accumulator — and no doublings; the lookup scans the whole window slice.
+   * Scalar bounds are validated by the public entry points ({@link ScalarMultiplier.mulCT},
+   * {@link ScalarMultiplier.mulCTBlinded}, {@link ScalarMultiplier.mulUnsafe});
+   * signedWindowDigits throws if `n` exceeds the table.
+   * @returns real and fake (for const-time) points
+   */
+  wnafCachedCT(precomputes, n2) {
+    const { W: W3, windows, comp } = precomputes;
+    const half = 2 ** (W3 - 1);
+    const digits = signedWindowDigits(n2, W3, windows);
+    let p2 = this.ZERO;
+    let f3 = this.BASE;
+    for (let w2 = 0; w2 < windows; w2++) {
+      const digit = digits[w2];
+      const start = w2 * half;
+      const idx = Math.abs(digit) - 1;
+      let sel = comp[start];
+      for (let i2 = 1; i2 < half; i2++)
+        sel = i2 === idx ? comp[start + i2] : sel;
+      const neg = sel.negate();
+      if (digit === 0)
+        f3 = f3.add(comp[start]);
+      else
+        p2 = p2.add(digit < 0 ? neg : sel);
+    }
+    return { p: p2, f: f3 };
+  }
+  // Cache key is point identity plus (W, bits); at most two entries exist per point (public-width
+  // `Fn.BITS` and blinded `Fn.BITS + BLIND_BITS`). Callers must not reuse the same point with
+  // incompatible `transform(...)` layouts and expect a separate cache entry.
+  getWnafPrecomputes(W3, point, bits, transform2) {
+    let entries = this.wnafPrecomputes.get(point);
+    let comp = entries?.find((entry) => entry.W === W3 && entry.bits === bits);
+    if (!comp) {
+      comp = this.buildWnafTable(point, W3, bits);
+      if (typeof transform2 === "function")
+        comp = { ...comp, comp: transform2(comp.comp) };
+      if (!entries) {
+        entries = [];
+        this.wnafPrecomputes.set(point, entries);
+      }
+      entries.push(comp);
+    }
+    return comp;
+  }
+  assertPoint(point) {
+    if (!(point instanceof this.Point))
+      throw new TypeError('"point" expected Point instance, got type=' + typeof point);
+  }
+  // Shared prologue of the constant-time entry points. Rejects scalar 0: in key/signature-style
+  // callers a zero scalar means broken upstream plumbing, and concrete Points already reject it.
+  // Uses inRange instead of Fn.isValidNot0: validateField() only certifies the arithmetic subset.
+  validateMulInput(point, scalar) {
+    this.assertPoint(point);
+    if (!inRange2(scalar, _1n10, this.Point.Fn.ORDER))
+      throw new Error("invalid scalar");
+  }
+  // Constant-time dispatch shared by mulCT / mulCTBlinded. Un-precomputed points (W===1, e.g.
+  // ECDH peer keys) skip building a throwaway cached table in favor of a small fixed-window
+  // multiply. `n` must be < 2^bits.
+  runCT(point, n2, bits, transform2) {
+    const W3 = getWindowSize(point);
+    if (W3 === 1)
+      return this.fixedWindowCT(point, n2, bits);
+    return this.wnafCachedCT(this.getWnafPrecomputes(W3, point, bits, transform2), n2);
+  }
+  mulCT(point, scalar, transform2) {
+    this.validateMulInput(point, scalar);
+    return this.runCT(point, scalar, this.bits, transform2);
+  }
+  mulCTBlinded(point, scalar, transform2) {
+    this.validateMulInput(point, scalar);
+    if (this.randomBytes === void 0)
+      throw new Error("randomBytes is required for scalar blinding");
+    const bits = this.Point.Fn.BITS + BLIND_BITS;
+    const blind = this.randomBytes(BLIND_BYTES);
+    if (!isBytes5(blind) || blind.length !== BLIND_BYTES)
+      throw new Error("randomBytes returned invalid byte array");
+    blind[0] = blind[0] & 63 | 128;
+    const n2 = scalar + bytesToNumberBE2(blind) * this.Point.Fn.ORDER;
+    return this.runCT(point, n2, bits, transform2);
+  }
+  /**
+   * Constant-time multiplication `n*point` for an un-precomputed point, via a small fixed window.
+   * A cached wNAF table only pays off when reused; a flat 2^FW_WINDOW table (`size-1` adds) is
+   * far cheaper to build for a single use. The point-operation sequence is independent of `n`:
+   * build the table, then per window exactly FW_WINDOW doublings, a data-oblivious scan over
+   * every table entry, and one addition (adds the identity when the window digit is 0 — never
+   * skipped).
+   *
+   * `n` must be `< 2^bits`. Assumes complete addition (adding the identity costs the same as any
+   * add), which holds for the Weierstrass/Edwards point types used here. The table is left in
+   * projective form (no normalizeZ): normalizing this small a table costs more than the
+   * mixed-add savings it would buy for a single multiply.
+   * @returns real point `p`; `f` duplicates it only to match {@link wnafCachedCT}'s return shape
+   * (this path needs no fake accumulator — its op-count is already scalar-independent).
+   */
+  fixedWindowCT(point, n2, bits) {
+    const W3 = FW_WINDOW;
+    const size = 1 << W3;
+    const mask = bitMask2(W3);
+    const table = new Array(size);
+    table[0] = this.ZERO;
+    for (let i2 = 1; i2 < size; i2++)
+      table[i2] = table[i2 - 1].add(point);
+    const windows = Math.ceil(bits / W3);
+    let acc = this.ZERO;
+    for (let window2 = windows - 1; window2 >= 0; window2--) {
+      if (window2 !== windows - 1)
+        for (let d2 = 0; d2 < W3; d2++)
+          acc = acc.double();
+      const digit = Number(n2 >> BigInt(window2 * W3) & mask);
+      let sel = table[0];
+      for (let i2 = 1; i2 < size; i2++)
+        sel = i2 === digit ? table[i2] : sel;
+      acc = acc.add(sel);
+    }
+    return { p: acc, f: acc };
+  }
+  shouldBlind(point, cofactor) {
+    if (this.randomBytes === void 0)
+      return false;
+    if (cofactor === _1n10)
+      return true;
+    if (point !== this.BASE)
+      return false;
+    if (this.baseCanBeBlinded === void 0)
+      this.baseCanBeBlinded = this.mulUnsafe(this.BASE, this.Point.Fn.ORDER).is0();
+    return this.baseCanBeBlinded;
+  }
+  mulSecret(point, scalar, cofactor, transform2) {
+    return this.shouldBlind(point, cofactor) ? this.mulCTBlinded(point, scalar, transform2) : this.mulCT(point, scalar, transform2);
+  }
+  mulUnsafe(point, scalar, transform2) {
+    this.assertPoint(point);
+    if (!isPosBig2(scalar))
+      throw new Error("invalid scalar");
+    const W3 = getWindowSize(point);
+    if (W3 === 1 || scalar >= this.Point.Fn.ORDER)
+      return mulAddUnsafe(this.Point, [point], [scalar], true);
+    const precomputes = this.getWnafPrecomputes(W3, point, this.bits, transform2);
+    return this.wnafCachedCT(precomputes, scalar).p;
+  }
+  // Remembers the window size used for precomputed wNAF multiplication of the given point
+  // and drops any previously built tables. Usually only the base point is precomputed.
+  // W=1 resets the point to the un-precomputed (table-less) paths.
+  // W is additionally capped so tables stay under ~2 GiB ({@link TABLE_BYTES_MAX}).
+  setWindowSize(point, W3) {
+    this.assertPoint(point);
+    validateW2(W3, this.bits);
+    const windows = Math.ceil((this.bits + BLIND_BITS) / W3) + 1;
+    validateTableBytes(windows * 2 ** (W3 - 1), this.Point.Fp.BYTES);
+    pointWindowSizes2.set(point, W3);
+    this.wnafPrecomputes.delete(point);
+  }
+  // True when a window size is set: tables themselves are built lazily on first multiply.
+  hasWindowSize(point) {
+    return getWindowSize(point) !== 1;
+  }
+};
+function mulAddUnsafe(c5, points, scalars, allowOversized = false) {
+  validatePointCons(c5);
+  validateMSMPoints(points, c5);
+  abool3(allowOversized, "allowOversized");
+  validateMSMScalars(scalars, c5.Fn, allowOversized ? c5.Fn.ORDER ** _4n4 : void 0);
+  if (points.length !== scalars.length)
+    throw new Error("arrays of points and scalars must have equal length");
+  const tables = points.map((p2) => oddMultiples(p2, 4));
+  const digits = scalars.map((n2) => wnafDigits(n2, 4));
+  return wnafWalk(c5.ZERO, tables, digits);
+}
+function createField2(order, field, isLE4) {
+  if (field) {
+    if (field.ORDER !== order)
+      throw new Error("Field.ORDER must match order: Fp == p, Fn == n");
+    validateField2(field);
+    return field;
+  } else {
+    return Field2(order, { isLE: isLE4 });
+  }
+}
+function createCurveFields2(type, CURVE, curveOpts = {}, FpFnLE) {
+  if (type !== "weierstrass" && type !== "edwards")
+    throw new Error('expected curve type "weierstrass" or "edwards"');
+  if (FpFnLE === void 0)
+    FpFnLE = type === "edwards";
+  if (!CURVE || typeof CURVE !== "object")
+    throw new Error(`expected valid ${type} CURVE object`);
+  validateObject2(curveOpts);
+  for (const p2 of ["p", "n", "h"]) {
+    const val = CURVE[p2];
+    if (!(isPosBig2(val) && val !== _0n9))
+      throw new Error(`CURVE.${p2} must be positive bigint`);
+  }
+  const Fp = createField2(CURVE.p, curveOpts.Fp, FpFnLE);
+  const Fn2 = createField2(CURVE.n, curveOpts.Fn, FpFnLE);
+  const _b = type === "weierstrass" ? "b" : "d";
+  const params = ["Gx", "Gy", "a", _b];
+  for (const p2 of params) {
+    if (!Fp.isValid(CURVE[p2]))
+      throw new Error(`CURVE.${p2} must be valid field element of CURVE.Fp`);
+  }
+  CURVE = Object.freeze(Object.assign({}, CURVE));
+  return { CURVE, Fp, Fn: Fn2 };
+}
+function createKeygen2(randomSecretKey, getPublicKey) {
+  return function keygen(seed) {
+    const secretKey = randomSecretKey(seed);
+    return { secretKey, publicKey: getPublicKey(secretKey) };
+  };
+}
+
+// node_modules/@noble/curves/abstract/edwards.js
+var _0n10 = /* @__PURE__ */ BigInt(0);
+var _1n11 = /* @__PURE__ */ BigInt(1);
+var _2n7 = /* @__PURE__ */ BigInt(2);
+var _4n5 = /* @__PURE__ */ BigInt(4);
+var _8n4 = /* @__PURE__ */ BigInt(8);
+function isEdValidXY(Fp, CURVE, x3, y2) {
+  const x22 = Fp.sqr(x3);
+  const y22 = Fp.sqr(y2);
+  const left = Fp.add(Fp.mul(CURVE.a, x22), y22);
+  const right = Fp.add(Fp.ONE, Fp.mul(CURVE.d, Fp.mul(x22, y22)));
+  return Fp.eql(left, right);
+}
+function edwards(params, extraOpts = {}) {
+  validateObject2(extraOpts, {}, {}, "extraOpts");
+  const opts2 = extraOpts;
+  const validated = createCurveFields2("edwards", params, opts2, opts2.FpFnLE);
+  const { Fp, Fn: Fn2 } = validated;
+  let CURVE = validated.CURVE;
+  const { h: cofactor } = CURVE;
+  if (FpLegendre2(Fp, CURVE.a) !== 1)
+    throw new Error("edwards: CURVE.a must be a square in Fp for complete addition formulas");
+  if (FpLegendre2(Fp, CURVE.d) !== -1)
+    throw new Error("edwards: CURVE.d must be a non-square in Fp for complete addition formulas");
+  validateObject2(opts2, {}, { uvRatio: "function", randomBytes: "function" });
+  const randomBytes6 = opts2.randomBytes === void 0 ? randomBytes5 : opts2.randomBytes;
+  const MASK2 = _2n7 << BigInt(Fp.BYTES * 8) - _1n11;
+  function isOdd(n2) {
+    if (!Fp.isOdd)
+      throw new Error("Field does not have .isOdd()");
+    return Fp.isOdd(n2);
+  }
+  const uvRatio2 = opts2.uvRatio === void 0 ? (u3, v2) => {
+    try {
+      return { isValid: true, value: Fp.sqrt(Fp.div(u3, v2)) };
+    } catch (e) {
+      return { isValid: false, value: _0n10 };
+    }
+  } : opts2.uvRatio;
+  if (!isEdValidXY(Fp, CURVE, CURVE.Gx, CURVE.Gy))
+    throw new Error("bad curve params: generator point");
+  const mulA = Fp.eql(CURVE.a, Fp.neg(Fp.ONE)) ? (x3) => Fp.neg(x3) : Fp.eql(CURVE.a, Fp.ONE) ? (x3) => x3 : (x3) => Fp.mul(CURVE.a, x3);
+  function acoord(title, n2, banZero = false) {
+    const min = banZero ? _1n11 : _0n10;
+    aInRange2("coordinate " + title, n2, min, MASK2);
+    return n2;
+  }
+  function aedpoint(other) {
+    if (!(other instanceof Point))
+      throw new Error("EdwardsPoint expected");
+  }
+  class Point {
+    static BASE = new Point(CURVE.Gx, CURVE.Gy, Fp.ONE, Fp.mul(CURVE.Gx, CURVE.Gy));
+    static ZERO = new Point(Fp.ZERO, Fp.ONE, Fp.ONE, Fp.ZERO);
+    static Fp = Fp;
+    static Fn = Fn2;
+    X;
+    Y;
+    Z;
+    T;
+    constructor(X3, Y3, Z3, T2) {
+      this.X = acoord("x", X3);
+      this.Y = acoord("y", Y3);
+      this.Z = acoord("z", Z3, true);
+      this.T = acoord("t", T2);
+      Object.freeze(this);
+    }
+    static CURVE() {
+      return CURVE;
+    }
+    /**
+     * Create one extended Edwards point from affine coordinates.
+     * Does NOT validate that the point is on-curve or torsion-free.
+     * Use `.assertValidity()` on adversarial inputs.
+     */
+    static fromAffine(p2) {
+      if (p2 instanceof Point)
+        throw new Error("extended point not allowed");
+      const { x: x3, y: y2 } = p2 || {};
+      acoord("x", x3);
+      acoord("y", y2);
+      return new Point(x3, y2, Fp.ONE, Fp.mul(x3, y2));
+    }
+    // Uses algo from RFC8032 5.1.3.
+    static fromBytes(bytes, zip215 = false) {
+      const len = Fp.BYTES;
+      const { a: a2, d: d2 } = CURVE;
+      bytes = copyBytes4(abytes5(bytes, len, "point"));
+      abool3(zip215, "zip215");
+      const normed = copyBytes4(bytes);
+      const lastByte = bytes[len - 1];
+      normed[len - 1] = lastByte & ~128;
+      const y2 = bytesToNumberLE2(normed);
+      const max = zip215 ? MASK2 : Fp.ORDER;
+      aInRange2("point.y", y2, _0n10, max);
+      const y22 = Fp.sqr(y2);
+      const u3 = Fp.sub(y22, Fp.ONE);
+      const v2 = Fp.sub(Fp.mulN(d2, y22), a2);
+      let { isValid, value: x3 } = uvRatio2(u3, v2);
+      if (!isValid)
+        throw new Error("bad point: invalid y coordinate");
+      const isXOdd = isOdd(x3);
+      const isLastByteOdd = (lastByte & 128) !== 0;
+      if (!zip215 && Fp.is0(x3) && isLastByteOdd)
+        throw new Error("bad point: x=0 and x_0=1");
+      if (isLastByteOdd !== isXOdd)
+        x3 = Fp.neg(x3);
+      return Point.fromAffine({ x: x3, y: y2 });
+    }
+    static fromHex(hex3, zip215 = false) {
+      return Point.fromBytes(hexToBytes3(hex3), zip215);
+    }
+    get x() {
+      return this.toAffine().x;
+    }
+    get y() {
+      return this.toAffine().y;
+    }
+    precompute(windowSize = 6, isLazy = true) {
+      wnaf.setWindowSize(this, windowSize);
+      if (!isLazy)
+        this.multiply(_2n7);
+      return this;
+    }
+    // Useful in fromAffine() - not for fromBytes(), which always created valid points.
+    assertValidity() {
+      const p2 = this;
+      const { a: a2, d: d2 } = CURVE;
+      if (p2.is0())
+        throw new Error("bad point: ZERO");
+      const { X: X3, Y: Y3, Z: Z3, T: T2 } = p2;
+      const X22 = Fp.sqr(X3);
+      const Y22 = Fp.sqr(Y3);
+      const Z22 = Fp.sqr(Z3);
+      const Z4 = Fp.sqr(Z22);
+      const aX2 = Fp.mul(X22, a2);
+      const left = Fp.mul(Fp.add(aX2, Y22), Z22);
+      const right = Fp.add(Z4, Fp.mul(d2, Fp.mul(X22, Y22)));
+      if (!Fp.eql(left, right))
+        throw new Error("bad point: equation left != right (1)");
+      const XY = Fp.mul(X3, Y3);
+      const ZT = Fp.mul(Z3, T2);
+      if (!Fp.eql(XY, ZT))
+        throw new Error("bad point: equation left != right (2)");
+    }
+    // Compare one point to another.
+    equals(other) {
+      aedpoint(other);
+      const { X: X1, Y: Y1, Z: Z1 } = this;
+      const { X: X22, Y: Y22, Z: Z22 } = other;
+      const X1Z2 = Fp.mul(X1, Z22);
+      const X2Z1 = Fp.mul(X22, Z1);
+      const Y1Z2 = Fp.mul(Y1, Z22);
+      const Y2Z1 = Fp.mul(Y22, Z1);
+      return Fp.eql(X1Z2, X2Z1) && Fp.eql(Y1Z2, Y2Z1);
+    }
+    is0() {
+      return this.equals(Point.ZERO);
+    }
+    negate() {
+      return new Point(Fp.neg(this.X), this.Y, this.Z, Fp.neg(this.T));
+    }
+    // Fast algo for doubling Extended Point.
+    // https://hyperelliptic.org/EFD/g1p/auto-twisted-extended.html#doubling-dbl-2008-hwcd
+    // Cost: 4M + 4S + 1*a + 6add + 1*2.
+    double() {
+      const { X: X1, Y: Y1, Z: Z1 } = this;
+      const A3 = Fp.sqr(X1);
+      const B3 = Fp.sqr(Y1);
+      const C2 = Fp.mul(Fp.sqr(Z1), _2n7);
+      const D2 = mulA(A3);
+      const x1y1 = Fp.addN(X1, Y1);
+      const E3 = Fp.sub(Fp.subN(Fp.sqr(x1y1), A3), B3);
+      const G3 = Fp.addN(D2, B3);
+      const F4 = Fp.subN(G3, C2);
+      const H3 = Fp.subN(D2, B3);
+      const X3 = Fp.mul(E3, F4);
+      const Y3 = Fp.mul(G3, H3);
+      const T3 = Fp.mul(E3, H3);
+      const Z3 = Fp.mul(F4, G3);
+      return new Point(X3, Y3, Z3, T3);
+    }
+    // Fast algo for adding 2 Extended Points.
+    // https://hyperelliptic.org/EFD/g1p/auto-twisted-extended.html#addition-add-2008-hwcd
+    // Cost: 9M + 1*a + 1*d + 7add.
+    add(other) {
+      aedpoint(other);
+      const { d: d2 } = CURVE;
+      const { X: X1, Y: Y1, Z: Z1, T: T1 } = this;
+      const { X: X22, Y: Y22, Z: Z22, T: T2 } = other;
+      const A3 = Fp.mul(X1, X22);
+      const B3 = Fp.mul(Y1, Y22);
+      const C2 = Fp.mul(Fp.mulN(T1, d2), T2);
+      const D2 = Fp.mul(Z1, Z22);
+      const E3 = Fp.sub(Fp.subN(Fp.mulN(Fp.addN(X1, Y1), Fp.addN(X22, Y22)), A3), B3);
+      const F4 = Fp.subN(D2, C2);
+      const G3 = Fp.addN(D2, C2);
+      const H3 = Fp.sub(B3, mulA(A3));
+      const X3 = Fp.mul(E3, F4);
+      const Y3 = Fp.mul(G3, H3);
+      const T3 = Fp.mul(E3, H3);
+      const Z3 = Fp.mul(F4, G3);
+      return new Point(X3, Y3, Z3, T3);
+    }
+    subtract(other) {
+      aedpoint(other);
+      return this.add(other.negate());
+    }
+    // Constant-time multiplication.
+    multiply(scalar) {
+      if (!Fn2.isValidNot0(scalar))
+        throw new RangeError("invalid scalar: expected 1 <= sc < curve.n");
+      const { p: p2, f: f3 } = wnaf.mulSecret(this, scalar, cofactor, normalize);
+      return normalize([p2, f3])[0];
+    }
+    // Non-constant-time multiplication. Uses double-and-add algorithm.
+    // It's faster, but should only be used when you don't care about
+    // an exposed private key e.g. sig verification.
+    // Keeps the same subgroup-scalar contract: 0 is allowed for public-scalar callers, but
+    // n and larger values are rejected instead of being reduced mod n to the identity point.
+    multiplyUnsafe(scalar) {
+      if (!Fn2.isValid(scalar))
+        throw new RangeError("invalid scalar: expected 0 <= sc < curve.n");
+      if (scalar === _0n10)
+        return Point.ZERO;
+      if (this.is0() || scalar === _1n11)
+        return this;
+      return wnaf.mulUnsafe(this, scalar, normalize);
+    }
+    // Checks if point is of small order.
+    // If you add something to small order point, you will have "dirty"
+    // point with torsion component.
+    // Clears cofactor and checks if the result is 0.
+    isSmallOrder() {
+      return this.clearCofactor().is0();
+    }
+    // Multiplies point by curve order and checks if the result is 0.
+    // Returns `false` is the point is dirty.
+    isTorsionFree() {
+      return wnaf.mulUnsafe(this, CURVE.n).is0();
+    }
+    // Converts Extended point to default (x, y) coordinates.
+    // Can accept precomputed Z^-1 - for example, from invertBatch.
+    toAffine(invertedZ) {
+      const p2 = this;
+      let iz = invertedZ;
+      if (iz != null && typeof iz !== "bigint")
+        throw new TypeError('"invertedZ" expected bigint, got type=' + typeof iz);
+      const { X: X3, Y: Y3, Z: Z3 } = p2;
+      const is0 = p2.is0();
+      if (iz == null)
+        iz = is0 ? Fp.create(_8n4) : Fp.inv(Z3);
+      const x3 = Fp.mul(X3, iz);
+      const y2 = Fp.mul(Y3, iz);
+      const zz = Fp.mul(Z3, iz);
+      if (is0)
+        return { x: Fp.ZERO, y: Fp.ONE };
+      if (!Fp.eql(zz, Fp.ONE))
+        throw new Error("invZ was invalid");
+      return { x: x3, y: y2 };
+    }
+    clearCofactor() {
+      if (cofactor === _1n11)
+        return this;
+      if (cofactor === _2n7)
+        return this.double();
+      if (cofactor === _4n5)
+        return this.double().double();
+      if (cofactor === _8n4)
+        return this.double().double().double();
+      return this.multiplyUnsafe(cofactor);
+    }
+    toBytes() {
+      const { x: x3, y: y2 } = this.toAffine();
+      const bytes = Fp.toBytes(y2);
+      bytes[bytes.length - 1] |= isOdd(x3) ? 128 : 0;
+      return bytes;
+    }
+    toHex() {
+      return bytesToHex3(this.toBytes());
+    }
+    toString() {
+      return `<Point ${this.is0() ? "ZERO" : this.toHex()}>`;
+    }
+  }
+  const normalize = (points) => normalizeZ2(Point, points);
+  const wnaf = new ScalarMultiplier(Point, randomBytes6);
+  if (wnaf.bits >= 6)
+    Point.BASE.precompute(6);
+  Object.freeze(Point.prototype);
+  Object.freeze(Point);
+  return Point;
+}
+
+// node_modules/@noble/curves/abstract/montgomery.js
+var _0n11 = /* @__PURE__ */ BigInt(0);
+var _1n12 = /* @__PURE__ */ BigInt(1);
+var _2n8 = /* @__PURE__ */ BigInt(2);
+function cmask(P3, swap) {
+  return P3 + swap - (swap >> _1n12 << _1n12);
+}
+function cswap(P3) {
+  const offset = BigInt(6) * P3;
+  return (mask, x_2, x_3) => {
+    const sum = x_2 + x_3;
+    const d2 = offset + x_3 - x_2;
+    const a2 = (d2 * mask + x_2) % P3;
+    return { x_2: a2, x_3: sum - a2 };
+  };
+}
+function validateOpts2(curve) {
+  validateObject2(curve, {
+    P: "bigint",
+    type: "string",
+    adjustScalarBytes: "function",
+    powPminus2: "function"
+  }, {
+    randomBytes: "function",
+    scalarMultBase: "function"
+  });
+  return Object.freeze({ ...curve });
+}
+function montgomery2(curveDef) {
+  const CURVE = validateOpts2(curveDef);
+  const { P: P3, type, adjustScalarBytes: adjustScalarBytes3, powPminus2, randomBytes: rand } = CURVE;
+  const mulBaseHook = CURVE.scalarMultBase;
+  const is25519 = type === "x25519";
+  if (!is25519 && type !== "x448")
+    throw new Error("invalid type");
+  const randomBytes_ = rand === void 0 ? randomBytes5 : rand;
+  const montgomeryBits = is25519 ? 255 : 448;
+  const swap = cswap(P3);
+  const fieldLen = is25519 ? 32 : 56;
+  const Gu = is25519 ? BigInt(9) : BigInt(5);
+  const a24 = is25519 ? BigInt(121665) : BigInt(39081);
+  const minScalar = is25519 ? _2n8 ** BigInt(254) : _2n8 ** BigInt(447);
+  const maxAdded = is25519 ? BigInt(8) * (_2n8 ** BigInt(251) - _1n12) : BigInt(4) * (_2n8 ** BigInt(445) - _1n12);
+  const maxScalar = minScalar + maxAdded + _1n12;
+  const modP = (n2) => mod3(n2, P3);
+  const GuBytes = encodeU(Gu);
+  function encodeU(u3) {
+    return numberToBytesLE2(modP(u3), fieldLen);
+  }
+  function decodeU(u3) {
+    const _u = copyBytes4(abytes5(u3, fieldLen, "uCoordinate"));
+    if (is25519)
+      _u[31] &= 127;
+    return modP(bytesToNumberLE2(_u));
+  }
+  function decodeScalar(scalar) {
+    return bytesToNumberLE2(adjustScalarBytes3(copyBytes4(abytes5(scalar, fieldLen, "scalar"))));
+  }
+  const lowOrderU = new Set(is25519 ? [
+    _0n11,
+    _1n12,
+    P3 - _1n12,
+    BigInt("325606250916557431795983626356110631294008115727848805560023387167927233504"),
+    BigInt("39382357235489614581723060781553021112529911719440698176882885853963445705823")
+  ] : [_0n11, _1n12, P3 - _1n12]);
+  function scalarMult2(scalar, u3) {
+    const pointU = decodeU(u3);
+    if (lowOrderU.has(pointU))
+      throw new Error("invalid private or public key received");
+    const pu = montgomeryLadder(pointU, decodeScalar(scalar));
+    if (pu === _0n11)
+      throw new Error("invalid private or public key received");
+    return encodeU(pu);
+  }
+  function scalarMultBase2(scalar) {
+    if (mulBaseHook === void 0)
+      return scalarMult2(scalar, GuBytes);
+    const k2 = decodeScalar(scalar);
+    aInRange2("scalar", k2, minScalar, maxScalar);
+    const pu = modP(mulBaseHook(k2));
+    if (pu === _0n11)
+      throw new Error("invalid private or public key received");
+    return encodeU(pu);
+  }
+  const getPublicKey = scalarMultBase2;
+  const getSharedSecret = scalarMult2;
+  function montgomeryLadder(u3, scalar) {
+    aInRange2("u", u3, _0n11, P3);
+    aInRange2("scalar", scalar, minScalar, maxScalar);
+    const k2 = scalar;
+    const x_1 = u3;
+    let x_2 = _1n12;
+    let z_2 = _0n11;
+    let x_3 = u3;
+    let z_3 = _1n12;
+    const kx = k2 ^ k2 >> _1n12;
+    for (let t2 = BigInt(montgomeryBits - 1); t2 >= _0n11; t2--) {
+      const mask2 = cmask(P3, kx >> t2);
+      ({ x_2, x_3 } = swap(mask2, x_2, x_3));
+      ({ x_2: z_2, x_3: z_3 } = swap(mask2, z_2, z_3));
+      const A3 = x_2 + z_2;
+      const AA = modP(A3 * A3);
+      const B3 = x_2 - z_2;
+      const BB = modP(B3 * B3);
+      const E3 = AA - BB;
+      const C2 = x_3 + z_3;
+      const D2 = x_3 - z_3;
+      const DA = modP(D2 * A3);
+      const CB = modP(C2 * B3);
+      const dacb = DA + CB;
+      const da_cb = DA - CB;
+      x_3 = modP(dacb * dacb);
+      z_3 = modP(x_1 * modP(da_cb * da_cb));
+      x_2 = modP(AA * BB);
+      z_2 = modP(E3 * (AA + modP(a24 * E3)));
+    }
+    const mask = cmask(P3, k2);
+    ({ x_2, x_3 } = swap(mask, x_2, x_3));
+    ({ x_2: z_2, x_3: z_3 } = swap(mask, z_2, z_3));
+    const z22 = powPminus2(z_2);
+    return modP(x_2 * z22);
+  }
+  const lengths = {
+    secretKey: fieldLen,
+    publicKey: fieldLen,
+    seed: fieldLen
+  };
+  const randomSecretKey = (seed) => {
+    seed = seed === void 0 ? randomBytes_(fieldLen) : seed;
+    abytes5(seed, lengths.seed, "seed");
+    return seed;
+  };
+  const utils = { randomSecretKey };
+  Object.freeze(lengths);
+  Object.freeze(utils);
+  return Object.freeze({
+    keygen: createKeygen2(randomSecretKey, getPublicKey),
+    getSharedSecret,
+    getPublicKey,
+    scalarMult: scalarMult2,
+    scalarMultBase: scalarMultBase2,
+    utils,
+    GuBytes: GuBytes.slice(),
+    lengths
+  });
+}
+
+// node_modules/@noble/curves/ed25519.js
+var _0n12 = /* @__PURE__ */ BigInt(0);
+var _1n13 = /* @__PURE__ */ BigInt(1);
+var _2n9 = /* @__PURE__ */ BigInt(2);
+var _3n5 = /* @__PURE__ */ BigInt(3);
+var _5n4 = /* @__PURE__ */ BigInt(5);
+var _8n5 = /* @__PURE__ */ BigInt(8);
+var ed25519_CURVE_p2 = /* @__PURE__ */ BigInt("0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed");
+var ed25519_CURVE = /* @__PURE__ */ (() => ({
+  p: ed25519_CURVE_p2,
+  n: BigInt("0x1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed"),
+  h: _8n5,
+  a: BigInt("0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffec"),
+  d: BigInt("0x52036cee2b6ffe738cc740797779e89800700a4d4141d8ab75eb4dca135978a3"),
+  Gx: BigInt("0x216936d3cd6e53fec0a4e231fdd6dc5c692cc7609525a7b2c9562d608f25d51a"),
+  Gy: BigInt("0x6666666666666666666666666666666666666666666666666666666666666658")
+}))();
+function ed25519_pow_2_252_32(x3) {
+  const _10n = BigInt(10), _20n = BigInt(20), _40n = BigInt(40), _80n = BigInt(80);
+  const P3 = ed25519_CURVE_p2;
+  const x22 = x3 * x3 % P3;
+  const b22 = x22 * x3 % P3;
+  const b4 = pow22(b22, _2n9, P3) * b22 % P3;
+  const b5 = pow22(b4, _1n13, P3) * x3 % P3;
+  const b10 = pow22(b5, _5n4, P3) * b5 % P3;
+  const b20 = pow22(b10, _10n, P3) * b10 % P3;
+  const b40 = pow22(b20, _20n, P3) * b20 % P3;
+  const b80 = pow22(b40, _40n, P3) * b40 % P3;
+  const b160 = pow22(b80, _80n, P3) * b80 % P3;
+  const b240 = pow22(b160, _80n, P3) * b80 % P3;
+  const b250 = pow22(b240, _10n, P3) * b10 % P3;
+  const pow_p_5_8 = pow22(b250, _2n9, P3) * x3 % P3;
+  return { pow_p_5_8, b2: b22 };
+}
+function adjustScalarBytes2(bytes) {
+  bytes[0] &= 248;
+  bytes[31] &= 127;
+  bytes[31] |= 64;
+  return bytes;
+}
+var ED25519_SQRT_M1 = /* @__PURE__ */ BigInt("19681161376707505956807079304988542015446066515923890162744021073123829784752");
+function uvRatio(u3, v2) {
+  const P3 = ed25519_CURVE_p2;
+  const v3 = mod3(v2 * v2 * v2, P3);
+  const v7 = mod3(v3 * v3 * v2, P3);
+  const pow3 = ed25519_pow_2_252_32(u3 * v7).pow_p_5_8;
+  let x3 = mod3(u3 * v3 * pow3, P3);
+  const vx2 = mod3(v2 * x3 * x3, P3);
+  const root1 = x3;
+  const root2 = mod3(x3 * ED25519_SQRT_M1, P3);
+  const useRoot1 = vx2 === u3;
+  const useRoot2 = vx2 === mod3(-u3, P3);
+  const noRoot = vx2 === mod3(-u3 * ED25519_SQRT_M1, P3);
+  if (useRoot1)
+    x3 = root1;
+  if (useRoot2 || noRoot)
+    x3 = root2;
+  if (isNegativeLE2(x3, P3))
+    x3 = mod3(-x3, P3);
+  return { isValid: useRoot1 || useRoot2, value: x3 };
+}
+var ed25519_Point = /* @__PURE__ */ edwards(ed25519_CURVE, { uvRatio });
+var x255192 = /* @__PURE__ */ (() => {
+  const P3 = ed25519_CURVE_p2;
+  const powPminus2 = (x3) => {
+    const { pow_p_5_8, b2: b22 } = ed25519_pow_2_252_32(x3);
+    return mod3(pow22(pow_p_5_8, _3n5, P3) * b22, P3);
+  };
+  return montgomery2({
+    P: P3,
+    type: "x25519",
+    powPminus2,
+    adjustScalarBytes: adjustScalarBytes2,
+    // ~3x faster fixed-base: [k]B on the birationally-equivalent Edwards curve using cached
+    // base tables, mapped back via u = (1+y)/(1-y) = (Z+Y)/(Z-Y) with one Fermat inversion.
+    // Same construction as libsodium's crypto_scalarmult_curve25519_base.
+    scalarMultBase: (k2) => {
+      const kn2 = mod3(k2, ed25519_Point.Fn.ORDER);
+      if (kn2 === _0n12)
+        return _0n12;
+      const p2 = ed25519_Point.BASE.multiply(kn2);
+      return mod3((p2.Z + p2.Y) * powPminus2(mod3(p2.Z - p2.Y, P3)), P3);
+    }
+  });
+})();
+
+// node_modules/age-encryption/dist/x25519.js
+var exportable = false;
+var webCryptoOff = false;
+async function webCryptoFallback(func, fallback) {
+  if (webCryptoOff) {
+    return await fallback();
+  }
+  try {
+    return await func();
+  } catch (error63) {
+    if (error63 instanceof ReferenceError || error63 instanceof DOMException && error63.name === "NotSupportedError") {
+      return await fallback();
+    } else {
+      throw error63;
+    }
+  }
+}
+async function scalarMult(scalar, u3) {
+  return await webCryptoFallback(async () => {
+    const key = isCryptoKey(scalar) ? scalar : await importX25519Key(scalar);
+    const peer = await crypto.subtle.importKey("raw", domBuffer(u3), { name: "X25519" }, exportable, []);
+    return new Uint8Array(await crypto.subtle.deriveBits({ name: "X25519", public: peer }, key, 256));
+  }, () => {
+    if (isCryptoKey(scalar)) {
+      throw new Error("CryptoKey provided but X25519 WebCrypto is not supported");
+    }
+    return x255192.scalarMult(scalar, u3);
+  });
+}
+async function scalarMultBase(scalar) {
+  return await webCryptoFallback(async () => {
+    return scalarMult(scalar, x255192.GuBytes);
+  }, () => {
+    if (isCryptoKey(scalar)) {
+      throw new Error("CryptoKey provided but X25519 WebCrypto is not supported");
+    }
+    return x255192.scalarMultBase(scalar);
+  });
+}
+var pkcs8Prefix = /* @__PURE__ */ new Uint8Array([
+  48,
+  46,
+  2,
+  1,
+  0,
+  48,
+  5,
+  6,
+  3,
+  43,
+  101,
+  110,
+  4,
+  34,
+  4,
+  32
+]);
+async function importX25519Key(key) {
+  if (key.length !== 32) {
+    throw new Error("X25519 private key must be 32 bytes");
+  }
+  const pkcs8 = new Uint8Array([...pkcs8Prefix, ...key]);
+  return crypto.subtle.importKey("pkcs8", pkcs8, { name: "X25519" }, exportable, ["deriveBits"]);
+}
+function isCryptoKey(key) {
+  return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
+}
+function domBuffer(arr) {
+  return arr;
+}
+
+// node_modules/age-encryption/dist/io.js
+var LineReader = class {
+  s;
+  transcript = [];
+  buf = new Uint8Array(0);
+  constructor(stream2) {
+    this.s = stream2.getReader();
+  }
+  async readLine() {
+    const line = [];
+    while (true) {
+      const i2 = this.buf.indexOf("\n".charCodeAt(0));
+      if (i2 >= 0) {
+        line.push(this.buf.subarray(0, i2));
+        this.transcript.push(this.buf.subarray(0, i2 + 1));
+        this.buf = this.buf.subarray(i2 + 1);
+        return asciiString(flatten(line));
+      }
+      if (this.buf.length > 0) {
+        line.push(this.buf);
+        this.transcript.push(this.buf);
+      }
+      const next = await this.s.read();
+      if (next.done) {
+        this.buf = flatten(line);
+        return null;
+      }
+      this.buf = next.value;
+    }
+  }
+  close() {
+    this.s.releaseLock();
+    return { rest: this.buf, transcript: flatten(this.transcript) };
+  }
+};
+function asciiString(bytes) {
+  bytes.forEach((b3) => {
+    if (b3 < 32 || b3 > 126) {
+      throw Error("invalid non-ASCII byte in header");
+    }
+  });
+  return new TextDecoder().decode(bytes);
+}
+function flatten(arr) {
+  const len = arr.reduce(((sum, line) => sum + line.length), 0);
+  const out = new Uint8Array(len);
+  let n2 = 0;
+  for (const a2 of arr) {
+    out.set(a2, n2);
+    n2 += a2.length;
+  }
+  return out;
+}
+function prepend(s, ...prefixes) {
+  return s.pipeThrough(new TransformStream({
+    start(controller) {
+      for (const p2 of prefixes) {
+        controller.enqueue(p2);
+      }
+    }
+  }));
+}
+function stream(a2) {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(a2);
+      controller.close();
+    }
+  });
+}
+async function readAll(stream2) {
+  if (!(stream2 instanceof ReadableStream)) {
+    throw new Error("readAll expects a ReadableStream<Uint8Array>");
+  }
+  return new Uint8Array(await new Response(stream2).arrayBuffer());
+}
+async function readAllString(stream2) {
+  if (!(stream2 instanceof ReadableStream)) {
+    throw new Error("readAllString expects a ReadableStream<Uint8Array>");
+  }
+  return await new Response(stream2).text();
+}
+async function read(stream2, n2) {
+  const reader = stream2.getReader();
+  const chunks = [];
+  let readBytes = 0;
+  while (readBytes < n2) {
+    const { done, value } = await reader.read();
+    if (done) {
+      throw Error("stream ended before reading " + n2.toString() + " bytes");
+    }
+    chunks.push(value);
+    readBytes += value.length;
+  }
+  reader.releaseLock();
+  const buf = flatten(chunks);
+  const data = buf.subarray(0, n2);
+  const rest = prepend(stream2, buf.subarray(n2));
+  return { data, rest };
+}
+
+// node_modules/age-encryption/dist/format.js
+var Stanza = class {
+  /**
+   * All space-separated arguments on the first line of the stanza.
+   * Each argument is a string that does not contain spaces.
+   * The first argument is often a recipient type, which should look like
+   * `example.com/...` to avoid collisions.
+   */
+  args;
+  /**
+   * The raw body of the stanza. This is automatically base64-encoded and
+   * split into lines of 48 characters each.
+   */
+  body;
+  constructor(args, body) {
+    this.args = args;
+    this.body = body;
+  }
+};
+async function parseNextStanza(hdr) {
+  const argsLine = await hdr.readLine();
+  if (argsLine === null) {
+    throw Error("invalid stanza");
+  }
+  const args = argsLine.split(" ");
+  if (args.length < 2 || args.shift() !== "->") {
+    return { next: argsLine };
+  }
+  for (const arg of args) {
+    if (arg.length === 0) {
+      throw Error("invalid stanza");
+    }
+  }
+  const bodyLines = [];
+  for (; ; ) {
+    const nextLine = await hdr.readLine();
+    if (nextLine === null) {
+      throw Error("invalid stanza");
+    }
+    const line = base64nopad.decode(nextLine);
+    if (line.length > 48) {
+      throw Error("invalid stanza");
+    }
+    bodyLines.push(line);
+    if (line.length < 48) {
+      break;
+    }
+  }
+  const body = flatten(bodyLines);
+  return { s: new Stanza(args, body) };
+}
+async function parseHeader(header) {
+  const hdr = new LineReader(header);
+  const versionLine = await hdr.readLine();
+  if (versionLine !== "age-encryption.org/v1") {
+    throw Error("invalid version " + (versionLine ?? "line"));
+  }
+  const stanzas = [];
+  for (; ; ) {
+    const { s, next: macLine } = await parseNextStanza(hdr);
+    if (s !== void 0) {
+      stanzas.push(s);
+      continue;
+    }
+    if (!macLine.startsWith("--- ")) {
+      throw Error("invalid header");
+    }
+    const MAC = base64nopad.decode(macLine.slice(4));
+    const { rest, transcript } = hdr.close();
+    const headerNoMAC = transcript.slice(0, transcript.length - 1 - macLine.length + 3);
+    return { stanzas, headerNoMAC, MAC, headerSize: transcript.length, rest: prepend(header, rest) };
+  }
+}
+
+// node_modules/age-encryption/dist/recipients.js
+async function identityToRecipient(identity3) {
+  let scalar;
+  if (isCryptoKey2(identity3)) {
+    scalar = identity3;
+  } else if (identity3.startsWith("AGE-SECRET-KEY-PQ-1")) {
+    const res = bech32.decodeToBytes(identity3);
+    if (res.prefix.toUpperCase() !== "AGE-SECRET-KEY-PQ-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    const recipient2 = MLKEM768X25519.getPublicKey(res.bytes);
+    return bech32.encode("age1pq", bech32.toWords(recipient2), false);
+  } else {
+    const res = bech32.decodeToBytes(identity3);
+    if (!identity3.startsWith("AGE-SECRET-KEY-1") || res.prefix.toUpperCase() !== "AGE-SECRET-KEY-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    scalar = res.bytes;
+  }
+  const recipient = await scalarMultBase(scalar);
+  return bech32.encodeFromBytes("age", recipient);
+}
+var HybridIdentity = class {
+  identity;
+  constructor(s) {
+    const res = bech32.decodeToBytes(s);
+    if (!s.startsWith("AGE-SECRET-KEY-PQ-1") || res.prefix.toUpperCase() !== "AGE-SECRET-KEY-PQ-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    this.identity = res.bytes;
+  }
+  unwrapFileKey(stanzas) {
+    for (const s of stanzas) {
+      if (s.args.length < 1 || s.args[0] !== "mlkem768x25519") {
+        continue;
+      }
+      if (s.args.length !== 2) {
+        throw Error("invalid mlkem768x25519 stanza");
+      }
+      const share = base64nopad.decode(s.args[1]);
+      if (share.length !== 1120) {
+        throw Error("invalid mlkem768x25519 stanza");
+      }
+      if (s.body.length !== 32) {
+        throw Error("invalid mlkem768x25519 stanza");
+      }
+      const sharedSecret = MLKEM768X25519.decapsulate(share, this.identity);
+      const label = new TextEncoder().encode("age-encryption.org/mlkem768x25519");
+      const { key, nonce } = hpkeContext(hpkeMLKEM768X25519, sharedSecret, label);
+      try {
+        return chacha20poly1305(key, nonce).decrypt(s.body);
+      } catch {
+        continue;
+      }
+    }
+    return null;
+  }
+};
+var hpkeMLKEM768X25519 = 25722;
+function hpkeContext(kemID, sharedSecret, info) {
+  const suiteID = hpkeSuiteID(kemID);
+  const pskIDHash = hpkeLabeledExtract(suiteID, void 0, "psk_id_hash", new Uint8Array(0));
+  const infoHash = hpkeLabeledExtract(suiteID, void 0, "info_hash", info);
+  const ksContext = new Uint8Array(1 + pskIDHash.length + infoHash.length);
+  ksContext[0] = 0;
+  ksContext.set(pskIDHash, 1);
+  ksContext.set(infoHash, 1 + pskIDHash.length);
+  const secret = hpkeLabeledExtract(suiteID, sharedSecret, "secret", new Uint8Array(0));
+  const key = hpkeLabeledExpand(suiteID, secret, "key", ksContext, 32);
+  const nonce = hpkeLabeledExpand(suiteID, secret, "base_nonce", ksContext, 12);
+  return { key, nonce };
+}
+function hpkeSuiteID(kemID) {
+  const suiteID = new Uint8Array(10);
+  suiteID.set(new TextEncoder().encode("HPKE"), 0);
+  suiteID[4] = kemID >> 8 & 255;
+  suiteID[5] = kemID & 255;
+  suiteID[6] = 0;
+  suiteID[7] = 1;
+  suiteID[8] = 0;
+  suiteID[9] = 3;
+  return suiteID;
+}
+function hpkeLabeledExtract(suiteID, salt, label, ikm) {
+  const labeledIKM = new Uint8Array(7 + suiteID.length + label.length + ikm.length);
+  let offset = 0;
+  labeledIKM.set(new TextEncoder().encode("HPKE-v1"), offset);
+  offset += "HPKE-v1".length;
+  labeledIKM.set(suiteID, offset);
+  offset += suiteID.length;
+  labeledIKM.set(new TextEncoder().encode(label), offset);
+  offset += label.length;
+  labeledIKM.set(ikm, offset);
+  return extract(sha256, labeledIKM, salt);
+}
+function hpkeLabeledExpand(suiteID, prk, label, info, length) {
+  const labeledInfo = new Uint8Array(2 + 7 + suiteID.length + label.length + info.length);
+  let offset = 0;
+  labeledInfo[offset] = length >> 8 & 255;
+  labeledInfo[offset + 1] = length & 255;
+  offset += 2;
+  labeledInfo.set(new TextEncoder().encode("HPKE-v1"), offset);
+  offset += "HPKE-v1".length;
+  labeledInfo.set(suiteID, offset);
+  offset += suiteID.length;
+  labeledInfo.set(new TextEncoder().encode(label), offset);
+  offset += label.length;
+  labeledInfo.set(info, offset);
+  return expand(sha256, prk, labeledInfo, length);
+}
+var X25519Identity = class {
+  identity;
+  recipient;
+  constructor(s) {
+    if (isCryptoKey2(s)) {
+      this.identity = s;
+      this.recipient = scalarMultBase(s);
+      return;
+    }
+    const res = bech32.decodeToBytes(s);
+    if (!s.startsWith("AGE-SECRET-KEY-1") || res.prefix.toUpperCase() !== "AGE-SECRET-KEY-" || res.bytes.length !== 32) {
+      throw Error("invalid identity");
+    }
+    this.identity = res.bytes;
+    this.recipient = scalarMultBase(res.bytes);
+  }
+  async unwrapFileKey(stanzas) {
+    for (const s of stanzas) {
+      if (s.args.length < 1 || s.args[0] !== "X25519") {
+        continue;
+      }
+      if (s.args.length !== 2) {
+        throw Error("invalid X25519 stanza");
+      }
+      const share = base64nopad.decode(s.args[1]);
+      if (share.length !== 32) {
+        throw Error("invalid X25519 stanza");
+      }
+      const secret = await scalarMult(this.identity, share);
+      const recipient = await this.recipient;
+      const salt = new Uint8Array(share.length + recipient.length);
+      salt.set(share);
+      salt.set(recipient, share.length);
+      const label = new TextEncoder().encode("age-encryption.org/v1/X25519");
+      const key = hkdf(sha256, secret, salt, label, 32);
+      const fileKey = decryptFileKey(s.body, key);
+      if (fileKey !== null)
+        return fileKey;
+    }
+    return null;
+  }
+};
+var ScryptIdentity = class {
+  passphrase;
+  constructor(passphrase) {
+    this.passphrase = passphrase;
+  }
+  unwrapFileKey(stanzas) {
+    for (const s of stanzas) {
+      if (s.args.length < 1 || s.args[0] !== "scrypt") {
+        continue;
+      }
+      if (stanzas.length !== 1) {
+        throw Error("scrypt recipient is not the only one in the header");
+      }
+      if (s.args.length !== 3) {
+        throw Error("invalid scrypt stanza");
+      }
+      if (!/^[1-9][0-9]*$/.test(s.args[2])) {
+        throw Error("invalid scrypt stanza");
+      }
+      const salt = base64nopad.decode(s.args[1]);
+      if (salt.length !== 16) {
+        throw Error("invalid scrypt stanza");
+      }
+      const logN = Number(s.args[2]);
+      if (logN > 20) {
+        throw Error("scrypt work factor is too high");
+      }
+      const label = "age-encryption.org/v1/scrypt";
+      const labelAndSalt = new Uint8Array(label.length + 16);
+      labelAndSalt.set(new TextEncoder().encode(label));
+      labelAndSalt.set(salt, label.length);
+      const key = scrypt(this.passphrase, labelAndSalt, { N: 2 ** logN, r: 8, p: 1, dkLen: 32 });
+      const fileKey = decryptFileKey(s.body, key);
+      if (fileKey !== null)
+        return fileKey;
+    }
+    return null;
+  }
+};
+function decryptFileKey(body, key) {
+  if (body.length !== 32) {
+    throw Error("invalid stanza");
+  }
+  const nonce = new Uint8Array(12);
+  try {
+    return chacha20poly1305(key, nonce).decrypt(body);
+  } catch {
+    return null;
+  }
+}
+function isCryptoKey2(key) {
+  return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
+}
+
+// node_modules/age-encryption/dist/stream.js
+var chacha20poly1305Overhead = 16;
+var chunkSize = /* @__PURE__ */ (() => 64 * 1024)();
+var chunkSizeWithOverhead = /* @__PURE__ */ (() => chunkSize + chacha20poly1305Overhead)();
+function decryptSTREAM(key) {
+  const streamNonce = new Uint8Array(12);
+  const incNonce = () => {
+    for (let i2 = streamNonce.length - 2; i2 >= 0; i2--) {
+      streamNonce[i2]++;
+      if (streamNonce[i2] !== 0)
+        break;
+    }
+  };
+  let firstChunk = true;
+  const ciphertextBuffer = new Uint8Array(chunkSizeWithOverhead);
+  let ciphertextBufferUsed = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      while (chunk.length > 0) {
+        if (ciphertextBufferUsed === ciphertextBuffer.length) {
+          const decryptedChunk = chacha20poly1305(key, streamNonce).decrypt(ciphertextBuffer);
+          controller.enqueue(decryptedChunk);
+          incNonce();
+          ciphertextBufferUsed = 0;
+          firstChunk = false;
+        }
+        const n2 = Math.min(ciphertextBuffer.length - ciphertextBufferUsed, chunk.length);
+        ciphertextBuffer.set(chunk.subarray(0, n2), ciphertextBufferUsed);
+        ciphertextBufferUsed += n2;
+        chunk = chunk.subarray(n2);
+      }
+    },
+    flush(controller) {
+      streamNonce[11] = 1;
+      const decryptedChunk = chacha20poly1305(key, streamNonce).decrypt(ciphertextBuffer.subarray(0, ciphertextBufferUsed));
+      if (!firstChunk && decryptedChunk.length === 0) {
+        throw new Error("final chunk is empty");
+      }
+      controller.enqueue(decryptedChunk);
+    }
+  });
+}
+function plaintextSize(ciphertextSize2) {
+  if (ciphertextSize2 < chacha20poly1305Overhead) {
+    throw Error("ciphertext is too small");
+  }
+  if (ciphertextSize2 === chacha20poly1305Overhead) {
+    return 0;
+  }
+  const fullChunks = Math.floor(ciphertextSize2 / chunkSizeWithOverhead);
+  const lastChunk = ciphertextSize2 % chunkSizeWithOverhead;
+  if (0 < lastChunk && lastChunk <= chacha20poly1305Overhead) {
+    throw Error("ciphertext size is invalid");
+  }
+  let size = ciphertextSize2;
+  size -= fullChunks * chacha20poly1305Overhead;
+  size -= lastChunk > 0 ? chacha20poly1305Overhead : 0;
+  return size;
+}
+
+// node_modules/age-encryption/dist/armor.js
+var armor_exports = {};
+__export(armor_exports, {
+  decode: () => decode3,
+  encode: () => encode3
+});
+function encode3(file2) {
+  const lines2 = [];
+  lines2.push("-----BEGIN AGE ENCRYPTED FILE-----\n");
+  for (let i2 = 0; i2 < file2.length; i2 += 48) {
+    let end = i2 + 48;
+    if (end > file2.length)
+      end = file2.length;
+    lines2.push(base643.encode(file2.subarray(i2, end)) + "\n");
+  }
+  lines2.push("-----END AGE ENCRYPTED FILE-----\n");
+  return lines2.join("");
+}
+function decode3(file2) {
+  const lines2 = file2.trim().replaceAll("\r\n", "\n").split("\n");
+  if (lines2.shift() !== "-----BEGIN AGE ENCRYPTED FILE-----") {
+    throw Error("invalid header");
+  }
+  if (lines2.pop() !== "-----END AGE ENCRYPTED FILE-----") {
+    throw Error("invalid footer");
+  }
+  function isLineLengthValid(i2, l3) {
+    if (i2 === lines2.length - 1) {
+      return l3.length > 0 && l3.length <= 64 && l3.length % 4 === 0;
+    }
+    return l3.length === 64;
+  }
+  if (!lines2.every((l3, i2) => isLineLengthValid(i2, l3))) {
+    throw Error("invalid line length");
+  }
+  if (!lines2.every((l3) => /^[A-Za-z0-9+/=]+$/.test(l3))) {
+    throw Error("invalid base64");
+  }
+  return base643.decode(lines2.join(""));
+}
+
+// node_modules/age-encryption/dist/index.js
+var Decrypter = class {
+  identities = [];
+  /**
+   * Add a passphrase to decrypt password-encrypted file(s) with. This method
+   * can be called multiple times to try multiple passphrases.
+   *
+   * @param s - The passphrase to decrypt the file with.
+   */
+  addPassphrase(s) {
+    this.identities.push(new ScryptIdentity(s));
+  }
+  /**
+   * Add an identity to decrypt file(s) with. This method can be called
+   * multiple times to try multiple identities.
+   *
+   * @param s - The identity to decrypt the file with. Either a string
+   * beginning with `AGE-SECRET-KEY-PQ-1...` or `AGE-SECRET-KEY-1...`, an
+   * X25519 private
+   * {@link https://developer.mozilla.org/en-US/docs/Web/API/CryptoKey | CryptoKey}
+   * object, or an object implementing the {@link Identity} interface.
+   *
+   * A CryptoKey object must have
+   * {@link https://developer.mozilla.org/en-US/docs/Web/API/CryptoKey/type | type}
+   * `private`,
+   * {@link https://developer.mozilla.org/en-US/docs/Web/API/CryptoKey/algorithm | algorithm}
+   * `{name: 'X25519'}`, and
+   * {@link https://developer.mozilla.org/en-US/docs/Web/API/CryptoKey/usages | usages}
+   * `["deriveBits"]`. For example:
+   * ```js
+   * const keyPair = await crypto.subtle.generateKey({ name: "X25519" }, false, ["deriveBits"])
+   * decrypter.addIdentity(key.privateKey)
+   * ```
+   */
+  addIdentity(s) {
+    if (isCryptoKey3(s)) {
+      this.identities.push(new X25519Identity(s));
+    } else if (typeof s === "string") {
+      if (s.startsWith("AGE-SECRET-KEY-1")) {
+        this.identities.push(new X25519Identity(s));
+      } else if (s.startsWith("AGE-SECRET-KEY-PQ-1")) {
+        this.identities.push(new HybridIdentity(s));
+      } else {
+        throw new Error("unrecognized identity type");
+      }
+    } else {
+      this.identities.push(s);
+    }
+  }
+  async decrypt(file2, outputFormat) {
+    const s = file2 instanceof ReadableStream ? file2 : stream(file2);
+    const { fileKey, headerSize, rest } = await this.decryptHeaderInternal(s);
+    const { data: nonce, rest: payload } = await read(rest, 16);
+    const label = new TextEncoder().encode("payload");
+    const streamKey = hkdf(sha256, fileKey, nonce, label, 32);
+    const decrypter = decryptSTREAM(streamKey);
+    const out = payload.pipeThrough(decrypter);
+    const outWithSize = Object.assign(out, {
+      size: (size) => plaintextSize(size - headerSize - nonce.length)
+    });
+    if (file2 instanceof ReadableStream)
+      return outWithSize;
+    if (outputFormat === "text")
+      return await readAllString(out);
+    return await readAll(out);
+  }
+  /**
+   * Decrypt the file key from a detached header. This is a low-level
+   * function that can be used to implement delegated decryption logic.
+   * Most users won't need this.
+   *
+   * It is the caller's responsibility to keep track of what file the
+   * returned file key decrypts, and to ensure the file key is not used
+   * for any other purpose.
+   *
+   * @param header - The file's textual header, including the MAC.
+   *
+   * @returns The file key used to encrypt the file.
+   */
+  async decryptHeader(header) {
+    return (await this.decryptHeaderInternal(stream(header))).fileKey;
+  }
+  async decryptHeaderInternal(file2) {
+    const h4 = await parseHeader(file2);
+    const fileKey = await this.unwrapFileKey(h4.stanzas);
+    if (fileKey === null)
+      throw Error("no identity matched any of the file's recipients");
+    const label = new TextEncoder().encode("header");
+    const hmacKey = hkdf(sha256, fileKey, void 0, label, 32);
+    const mac3 = hmac(sha256, hmacKey, h4.headerNoMAC);
+    if (!compareBytes(h4.MAC, mac3))
+      throw Error("invalid header HMAC");
+    return { fileKey, headerSize: h4.headerSize, rest: h4.rest };
+  }
+  async unwrapFileKey(stanzas) {
+    for (const identity3 of this.identities) {
+      const fileKey = await identity3.unwrapFileKey(stanzas);
+      if (fileKey !== null)
+        return fileKey;
+    }
+    return null;
+  }
+};
+function compareBytes(a2, b3) {
+  if (a2.length !== b3.length) {
+    return false;
+  }
+  let acc = 0;
+  for (let i2 = 0; i2 < a2.length; i2++) {
+    acc |= a2[i2] ^ b3[i2];
+  }
+  return acc === 0;
+}
+function isCryptoKey3(key) {
+  return typeof CryptoKey !== "undefined" && key instanceof CryptoKey;
+}
+
+// src/secrets/keys/age-identities.ts
+import { readFile as readFile2 } from "node:fs/promises";
+import path7 from "node:path";
 
 // node_modules/is-plain-obj/index.js
 function isPlainObject2(value) {
@@ -56076,7 +63698,7 @@ import { debuglog } from "node:util";
 
 // node_modules/execa/lib/utils/standard-stream.js
 import process2 from "node:process";
-var isStandardStream = (stream) => STANDARD_STREAMS.includes(stream);
+var isStandardStream = (stream2) => STANDARD_STREAMS.includes(stream2);
 var STANDARD_STREAMS = [process2.stdin, process2.stdout, process2.stderr];
 var STANDARD_STREAMS_ALIASES = ["stdin", "stdout", "stderr"];
 var getStreamName = (fdNumber) => STANDARD_STREAMS_ALIASES[fdNumber] ?? `stdio[${fdNumber}]`;
@@ -56175,7 +63797,7 @@ var joinCommand = (filePath, rawArguments) => {
   const escapedCommand = fileAndArguments.map((fileAndArgument) => quoteString(escapeControlCharacters(fileAndArgument))).join(" ");
   return { command, escapedCommand };
 };
-var escapeLines = (lines) => stripVTControlCharacters(lines).split("\n").map((line) => escapeControlCharacters(line)).join("\n");
+var escapeLines = (lines2) => stripVTControlCharacters(lines2).split("\n").map((line) => escapeControlCharacters(line)).join("\n");
 var escapeControlCharacters = (line) => line.replaceAll(SPECIAL_CHAR_REGEXP, (character) => escapeControlCharacter(character));
 var escapeControlCharacter = (character) => {
   const commonEscape = COMMON_ESCAPES[character];
@@ -56604,7 +64226,7 @@ var defaultVerboseFunction = ({
   return `${gray(`[${timestampString}]`)} ${gray(`[${commandId}]`)} ${color(icon)} ${color(message)}`;
 };
 var serializeTimestamp = (timestamp) => `${padField(timestamp.getHours(), 2)}:${padField(timestamp.getMinutes(), 2)}:${padField(timestamp.getSeconds(), 2)}.${padField(timestamp.getMilliseconds(), 3)}`;
-var padField = (field, padding) => String(field).padStart(padding, "0");
+var padField = (field, padding2) => String(field).padStart(padding2, "0");
 var getFinalIcon = ({ failed, reject }) => {
   if (!failed) {
     return figures_default.tick;
@@ -58135,7 +65757,7 @@ var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   options.env = getEnv(options);
   options.killSignal = normalizeKillSignal(options.killSignal);
   options.forceKillAfterDelay = normalizeForceKillAfterDelay(options.forceKillAfterDelay);
-  options.lines = options.lines.map((lines, fdNumber) => lines && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
+  options.lines = options.lines.map((lines2, fdNumber) => lines2 && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
   if (process6.platform === "win32" && path6.basename(file2, ".exe") === "cmd") {
     commandArguments.unshift("/q");
   }
@@ -58218,17 +65840,17 @@ import { on } from "node:events";
 import { finished } from "node:stream/promises";
 
 // node_modules/is-stream/index.js
-function isStream(stream, { checkOpen = true } = {}) {
-  return stream !== null && typeof stream === "object" && (stream.writable || stream.readable || !checkOpen || stream.writable === void 0 && stream.readable === void 0) && typeof stream.pipe === "function";
+function isStream(stream2, { checkOpen = true } = {}) {
+  return stream2 !== null && typeof stream2 === "object" && (stream2.writable || stream2.readable || !checkOpen || stream2.writable === void 0 && stream2.readable === void 0) && typeof stream2.pipe === "function";
 }
-function isWritableStream(stream, { checkOpen = true } = {}) {
-  return isStream(stream, { checkOpen }) && (stream.writable || !checkOpen) && typeof stream.write === "function" && typeof stream.end === "function" && typeof stream.writable === "boolean" && typeof stream.writableObjectMode === "boolean" && typeof stream.destroy === "function" && typeof stream.destroyed === "boolean";
+function isWritableStream(stream2, { checkOpen = true } = {}) {
+  return isStream(stream2, { checkOpen }) && (stream2.writable || !checkOpen) && typeof stream2.write === "function" && typeof stream2.end === "function" && typeof stream2.writable === "boolean" && typeof stream2.writableObjectMode === "boolean" && typeof stream2.destroy === "function" && typeof stream2.destroyed === "boolean";
 }
-function isReadableStream(stream, { checkOpen = true } = {}) {
-  return isStream(stream, { checkOpen }) && (stream.readable || !checkOpen) && typeof stream.read === "function" && typeof stream.readable === "boolean" && typeof stream.readableObjectMode === "boolean" && typeof stream.destroy === "function" && typeof stream.destroyed === "boolean";
+function isReadableStream(stream2, { checkOpen = true } = {}) {
+  return isStream(stream2, { checkOpen }) && (stream2.readable || !checkOpen) && typeof stream2.read === "function" && typeof stream2.readable === "boolean" && typeof stream2.readableObjectMode === "boolean" && typeof stream2.destroy === "function" && typeof stream2.destroyed === "boolean";
 }
-function isDuplexStream(stream, options) {
-  return isWritableStream(stream, options) && isReadableStream(stream, options);
+function isDuplexStream(stream2, options) {
+  return isWritableStream(stream2, options) && isReadableStream(stream2, options);
 }
 
 // node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
@@ -58320,25 +65942,25 @@ function h({ preventCancel: r2 = false } = {}) {
 }
 
 // node_modules/get-stream/source/stream.js
-var getAsyncIterable = (stream) => {
-  if (isReadableStream(stream, { checkOpen: false }) && nodeImports.on !== void 0) {
-    return getStreamIterable(stream);
+var getAsyncIterable = (stream2) => {
+  if (isReadableStream(stream2, { checkOpen: false }) && nodeImports.on !== void 0) {
+    return getStreamIterable(stream2);
   }
-  if (typeof stream?.[Symbol.asyncIterator] === "function") {
-    return stream;
+  if (typeof stream2?.[Symbol.asyncIterator] === "function") {
+    return stream2;
   }
-  if (toString.call(stream) === "[object ReadableStream]") {
-    return h.call(stream);
+  if (toString.call(stream2) === "[object ReadableStream]") {
+    return h.call(stream2);
   }
   throw new TypeError("The first argument must be a Readable, a ReadableStream, or an async iterable.");
 };
 var { toString } = Object.prototype;
-var getStreamIterable = async function* (stream) {
+var getStreamIterable = async function* (stream2) {
   const controller = new AbortController();
   const state = {};
-  handleStreamEnd(stream, controller, state);
+  handleStreamEnd(stream2, controller, state);
   try {
-    for await (const [chunk] of nodeImports.on(stream, "data", { signal: controller.signal })) {
+    for await (const [chunk] of nodeImports.on(stream2, "data", { signal: controller.signal })) {
       yield chunk;
     }
   } catch (error63) {
@@ -58348,12 +65970,12 @@ var getStreamIterable = async function* (stream) {
       throw error63;
     }
   } finally {
-    stream.destroy();
+    stream2.destroy();
   }
 };
-var handleStreamEnd = async (stream, controller, state) => {
+var handleStreamEnd = async (stream2, controller, state) => {
   try {
-    await nodeImports.finished(stream, {
+    await nodeImports.finished(stream2, {
       cleanup: true,
       readable: true,
       writable: false,
@@ -58368,8 +65990,8 @@ var handleStreamEnd = async (stream, controller, state) => {
 var nodeImports = {};
 
 // node_modules/get-stream/source/contents.js
-var getStreamContents = async (stream, { init, convertChunk, getSize, truncateChunk, addChunk, getFinalChunk, finalize: finalize2 }, { maxBuffer = Number.POSITIVE_INFINITY } = {}) => {
-  const asyncIterable = getAsyncIterable(stream);
+var getStreamContents = async (stream2, { init, convertChunk, getSize, truncateChunk, addChunk, getFinalChunk, finalize: finalize2 }, { maxBuffer = Number.POSITIVE_INFINITY } = {}) => {
+  const asyncIterable = getAsyncIterable(stream2);
   const state = init();
   state.length = 0;
   try {
@@ -58415,8 +66037,8 @@ var appendFinalChunk = ({ state, getSize, truncateChunk, addChunk, getFinalChunk
   }
 };
 var appendChunk = ({ convertedChunk, state, getSize, truncateChunk, addChunk, maxBuffer }) => {
-  const chunkSize = getSize(convertedChunk);
-  const newLength = state.length + chunkSize;
+  const chunkSize2 = getSize(convertedChunk);
+  const newLength = state.length + chunkSize2;
   if (newLength <= maxBuffer) {
     addNewChunk(convertedChunk, state, addChunk, newLength);
     return;
@@ -58472,8 +66094,8 @@ var throwObjectStream = (chunk) => {
 var getLengthProperty = (convertedChunk) => convertedChunk.length;
 
 // node_modules/get-stream/source/array.js
-async function getStreamAsArray(stream, options) {
-  return getStreamContents(stream, arrayMethods, options);
+async function getStreamAsArray(stream2, options) {
+  return getStreamContents(stream2, arrayMethods, options);
 }
 var initArray = () => ({ contents: [] });
 var increment = () => 1;
@@ -58499,15 +66121,15 @@ var arrayMethods = {
 };
 
 // node_modules/get-stream/source/array-buffer.js
-async function getStreamAsArrayBuffer(stream, options) {
-  return getStreamContents(stream, arrayBufferMethods, options);
+async function getStreamAsArrayBuffer(stream2, options) {
+  return getStreamContents(stream2, arrayBufferMethods, options);
 }
 var initArrayBuffer = () => ({ contents: new ArrayBuffer(0) });
 var useTextEncoder = (chunk) => textEncoder2.encode(chunk);
 var textEncoder2 = new TextEncoder();
 var useUint8Array = (chunk) => new Uint8Array(chunk);
 var useUint8ArrayWithOffset = (chunk) => new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-var truncateArrayBufferChunk = (convertedChunk, chunkSize) => convertedChunk.slice(0, chunkSize);
+var truncateArrayBufferChunk = (convertedChunk, chunkSize2) => convertedChunk.slice(0, chunkSize2);
 var addArrayBufferChunk = (convertedChunk, { contents, length: previousLength }, length) => {
   const newContents = hasArrayBufferResize() ? resizeArrayBuffer(contents, length) : resizeArrayBufferSlow(contents, length);
   new Uint8Array(newContents).set(convertedChunk, previousLength);
@@ -58552,13 +66174,13 @@ var arrayBufferMethods = {
 };
 
 // node_modules/get-stream/source/string.js
-async function getStreamAsString(stream, options) {
-  return getStreamContents(stream, stringMethods, options);
+async function getStreamAsString(stream2, options) {
+  return getStreamContents(stream2, stringMethods, options);
 }
 var initString = () => ({ contents: "", textDecoder: new TextDecoder() });
 var useTextDecoder = (chunk, { textDecoder: textDecoder2 }) => textDecoder2.decode(chunk, { stream: true });
 var addStringChunk = (convertedChunk, { contents }) => contents + convertedChunk;
-var truncateStringChunk = (convertedChunk, chunkSize) => convertedChunk.slice(0, chunkSize);
+var truncateStringChunk = (convertedChunk, chunkSize2) => convertedChunk.slice(0, chunkSize2);
 var getFinalStringChunk = ({ textDecoder: textDecoder2 }) => {
   const finalChunk = textDecoder2.decode();
   return finalChunk === "" ? void 0 : finalChunk;
@@ -58584,23 +66206,23 @@ var stringMethods = {
 Object.assign(nodeImports, { on, finished });
 
 // node_modules/execa/lib/io/max-buffer.js
-var handleMaxBuffer = ({ error: error63, stream, readableObjectMode, lines, encoding, fdNumber }) => {
+var handleMaxBuffer = ({ error: error63, stream: stream2, readableObjectMode, lines: lines2, encoding, fdNumber }) => {
   if (!(error63 instanceof MaxBufferError)) {
     throw error63;
   }
   if (fdNumber === "all") {
     return error63;
   }
-  const unit = getMaxBufferUnit(readableObjectMode, lines, encoding);
+  const unit = getMaxBufferUnit(readableObjectMode, lines2, encoding);
   error63.maxBufferInfo = { fdNumber, unit };
-  stream.destroy();
+  stream2.destroy();
   throw error63;
 };
-var getMaxBufferUnit = (readableObjectMode, lines, encoding) => {
+var getMaxBufferUnit = (readableObjectMode, lines2, encoding) => {
   if (readableObjectMode) {
     return "objects";
   }
-  if (lines) {
+  if (lines2) {
     return "lines";
   }
   if (encoding === "buffer") {
@@ -59002,7 +66624,7 @@ function prettyMilliseconds(milliseconds, options) {
     const flooredValue = Math.round(flooredInterimValue) / 10 ** decimalDigits;
     return flooredValue.toFixed(decimalDigits);
   };
-  const add = (value, long, short, valueString) => {
+  const add2 = (value, long, short, valueString) => {
     if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short === "m")) {
       return;
     }
@@ -59019,35 +66641,35 @@ function prettyMilliseconds(milliseconds, options) {
   const parsed = parseMilliseconds(milliseconds);
   const days = BigInt(parsed.days);
   if (options.hideYearAndDays) {
-    add(BigInt(days) * 24n + BigInt(parsed.hours), "hour", "h");
+    add2(BigInt(days) * 24n + BigInt(parsed.hours), "hour", "h");
   } else {
     if (options.hideYear) {
-      add(days, "day", "d");
+      add2(days, "day", "d");
     } else {
-      add(days / 365n, "year", "y");
-      add(days % 365n, "day", "d");
+      add2(days / 365n, "year", "y");
+      add2(days % 365n, "day", "d");
     }
-    add(Number(parsed.hours), "hour", "h");
+    add2(Number(parsed.hours), "hour", "h");
   }
-  add(Number(parsed.minutes), "minute", "m");
+  add2(Number(parsed.minutes), "minute", "m");
   if (!options.hideSeconds) {
     if (options.separateMilliseconds || options.formatSubMilliseconds || !options.colonNotation && milliseconds < 1e3 && !options.subSecondsAsDecimals) {
       const seconds = Number(parsed.seconds);
       const milliseconds2 = Number(parsed.milliseconds);
       const microseconds = Number(parsed.microseconds);
       const nanoseconds = Number(parsed.nanoseconds);
-      add(seconds, "second", "s");
+      add2(seconds, "second", "s");
       if (options.formatSubMilliseconds) {
-        add(milliseconds2, "millisecond", "ms");
-        add(microseconds, "microsecond", "\xB5s");
-        add(nanoseconds, "nanosecond", "ns");
+        add2(milliseconds2, "millisecond", "ms");
+        add2(microseconds, "microsecond", "\xB5s");
+        add2(nanoseconds, "nanosecond", "ns");
       } else {
         const millisecondsAndBelow = milliseconds2 + microseconds / 1e3 + nanoseconds / 1e6;
         const millisecondsDecimalDigits = typeof options.millisecondsDecimalDigits === "number" ? options.millisecondsDecimalDigits : 0;
         const roundedMilliseconds = millisecondsAndBelow >= 1 ? Math.round(millisecondsAndBelow) : Math.ceil(millisecondsAndBelow);
         const maximumMilliseconds = 1e3 - 10 ** -millisecondsDecimalDigits;
         const millisecondsString = millisecondsDecimalDigits ? Math.min(millisecondsAndBelow, maximumMilliseconds).toFixed(millisecondsDecimalDigits) : Math.min(roundedMilliseconds, maximumMilliseconds);
-        add(
+        add2(
           Number.parseFloat(millisecondsString),
           "millisecond",
           "ms",
@@ -59059,7 +66681,7 @@ function prettyMilliseconds(milliseconds, options) {
       const secondsDecimalDigits = typeof options.secondsDecimalDigits === "number" ? options.secondsDecimalDigits : 1;
       const secondsFixed = floorDecimals(seconds, secondsDecimalDigits);
       const secondsString = options.keepDecimalsOnWholeSeconds ? secondsFixed : secondsFixed.replace(/\.0+$/, "");
-      add(Number.parseFloat(secondsString), "second", "s", secondsString);
+      add2(Number.parseFloat(secondsString), "second", "s", secondsString);
     }
   }
   if (result.length === 0) {
@@ -59766,9 +67388,9 @@ var addStreamProperties = ({ stdioItem, addProperties: addProperties3, direction
 };
 var cleanupCustomStreams = (fileDescriptors) => {
   for (const { stdioItems } of fileDescriptors) {
-    for (const { stream } of stdioItems) {
-      if (stream !== void 0 && !isStandardStream(stream)) {
-        stream.destroy();
+    for (const { stream: stream2 } of stdioItems) {
+      if (stream2 !== void 0 && !isStandardStream(stream2)) {
+        stream2.destroy();
       }
     }
   }
@@ -59886,13 +67508,13 @@ var linesFinal = function* ({ previousChunks }) {
 };
 var getAppendNewlineGenerator = ({ binary, preserveNewlines, readableObjectMode, state }) => binary || preserveNewlines || readableObjectMode ? void 0 : { transform: appendNewlineGenerator.bind(void 0, state) };
 var appendNewlineGenerator = function* ({ isWindowsNewline = false }, chunk) {
-  const { unixNewline, windowsNewline, LF: LF2, concatBytes } = typeof chunk === "string" ? linesStringInfo : linesUint8ArrayInfo;
+  const { unixNewline, windowsNewline, LF: LF2, concatBytes: concatBytes4 } = typeof chunk === "string" ? linesStringInfo : linesUint8ArrayInfo;
   if (chunk.at(-1) === LF2) {
     yield chunk;
     return;
   }
   const newline = isWindowsNewline ? windowsNewline : unixNewline;
-  yield concatBytes(chunk, newline);
+  yield concatBytes4(chunk, newline);
 };
 var concatString = (firstChunk, secondChunk) => `${firstChunk}${secondChunk}`;
 var linesStringInfo = {
@@ -60081,7 +67703,7 @@ var generatorToStream = ({
   const transformMethod = transformAsync ? pushChunks.bind(void 0, transformChunk, state) : pushChunksSync.bind(void 0, transformChunkSync);
   const finalMethod = transformAsync || finalAsync ? pushChunks.bind(void 0, finalChunks, state) : pushChunksSync.bind(void 0, finalChunksSync);
   const destroyMethod = transformAsync || finalAsync ? destroyTransform.bind(void 0, state) : void 0;
-  const stream = new Transform({
+  const stream2 = new Transform({
     writableObjectMode,
     writableHighWaterMark: getDefaultHighWaterMark(writableObjectMode),
     readableObjectMode,
@@ -60094,7 +67716,7 @@ var generatorToStream = ({
     },
     destroy: destroyMethod
   });
-  return { stream };
+  return { stream: stream2 };
 };
 var runGeneratorsSync = (chunks, stdioItems, encoding, isInput) => {
   const generators = stdioItems.filter(({ type }) => type === "generator");
@@ -60162,9 +67784,9 @@ import { writeFileSync, appendFileSync as appendFileSync2 } from "node:fs";
 var shouldLogOutput = ({ stdioItems, encoding, verboseInfo, fdNumber }) => fdNumber !== "all" && isFullVerbose(verboseInfo, fdNumber) && !BINARY_ENCODINGS.has(encoding) && fdUsesVerbose(fdNumber) && (stdioItems.some(({ type, value }) => type === "native" && PIPED_STDIO_VALUES.has(value)) || stdioItems.every(({ type }) => TRANSFORM_TYPES.has(type)));
 var fdUsesVerbose = (fdNumber) => fdNumber === 1 || fdNumber === 2;
 var PIPED_STDIO_VALUES = /* @__PURE__ */ new Set(["pipe", "overlapped"]);
-var logLines = async (linesIterable, stream, fdNumber, verboseInfo) => {
+var logLines = async (linesIterable, stream2, fdNumber, verboseInfo) => {
   for await (const line of linesIterable) {
-    if (!isPipingStream(stream)) {
+    if (!isPipingStream(stream2)) {
       logLine(line, fdNumber, verboseInfo);
     }
   }
@@ -60174,7 +67796,7 @@ var logLinesSync = (linesArray, fdNumber, verboseInfo) => {
     logLine(line, fdNumber, verboseInfo);
   }
 };
-var isPipingStream = (stream) => stream._readableState.pipes.length > 0;
+var isPipingStream = (stream2) => stream2._readableState.pipes.length > 0;
 var logLine = (line, fdNumber, verboseInfo) => {
   const verboseMessage = serializeVerboseMessage(line);
   verboseLog({
@@ -60203,7 +67825,7 @@ var transformOutputSync = ({ fileDescriptors, syncResult: { output: output2 }, o
   }, options));
   return { output: transformedOutput, ...state };
 };
-var transformOutputResultSync = ({ result, fileDescriptors, fdNumber, state, outputFiles, isMaxBuffer, verboseInfo }, { buffer, encoding, lines, stripFinalNewline: stripFinalNewline2, maxBuffer }) => {
+var transformOutputResultSync = ({ result, fileDescriptors, fdNumber, state, outputFiles, isMaxBuffer, verboseInfo }, { buffer, encoding, lines: lines2, stripFinalNewline: stripFinalNewline2, maxBuffer }) => {
   if (result === null) {
     return;
   }
@@ -60215,7 +67837,7 @@ var transformOutputResultSync = ({ result, fileDescriptors, fdNumber, state, out
     chunks,
     objectMode,
     encoding,
-    lines,
+    lines: lines2,
     stripFinalNewline: stripFinalNewline2,
     fdNumber
   });
@@ -60247,7 +67869,7 @@ var runOutputGeneratorsSync = (chunks, stdioItems, encoding, state) => {
     return chunks;
   }
 };
-var serializeChunks = ({ chunks, objectMode, encoding, lines, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
+var serializeChunks = ({ chunks, objectMode, encoding, lines: lines2, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
   if (objectMode) {
     return { serializedResult: chunks };
   }
@@ -60255,7 +67877,7 @@ var serializeChunks = ({ chunks, objectMode, encoding, lines, stripFinalNewline:
     return { serializedResult: joinToUint8Array(chunks) };
   }
   const serializedResult = joinToString(chunks, encoding);
-  if (lines[fdNumber]) {
+  if (lines2[fdNumber]) {
     return { serializedResult, finalResult: splitLinesSync(serializedResult, !stripFinalNewline2[fdNumber], objectMode) };
   }
   return { serializedResult };
@@ -60277,13 +67899,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path17, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path17 === "string" ? path17 : path17.toString();
+  for (const { path: path22, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path22 === "string" ? path22 : path22.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync2(path17, serializedResult);
+      appendFileSync2(path22, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path17, serializedResult);
+      writeFileSync(path22, serializedResult);
     }
   }
 };
@@ -60718,9 +68340,9 @@ var createDummyStreams = (subprocess, fileDescriptors) => {
   });
 };
 var createDummyStream = () => {
-  const stream = new PassThrough();
-  stream.end();
-  return stream;
+  const stream2 = new PassThrough();
+  stream2.end();
+  return stream2;
 };
 var readable = () => new Readable({ read() {
 } });
@@ -60746,8 +68368,8 @@ var addProperties2 = {
   nodeStream: ({ value }) => ({ stream: value }),
   webTransform({ value: { transform: transform2, writableObjectMode, readableObjectMode } }) {
     const objectMode = writableObjectMode || readableObjectMode;
-    const stream = Duplex2.fromWeb(transform2, { objectMode });
-    return { stream };
+    const stream2 = Duplex2.fromWeb(transform2, { objectMode });
+    return { stream: stream2 };
   },
   duplex: ({ value: { transform: transform2 } }) => ({ stream: transform2 }),
   native() {
@@ -60784,8 +68406,8 @@ function mergeStreams(streams) {
   if (!Array.isArray(streams)) {
     throw new TypeError(`Expected an array, got \`${typeof streams}\`.`);
   }
-  for (const stream of streams) {
-    validateStream(stream);
+  for (const stream2 of streams) {
+    validateStream(stream2);
   }
   const objectMode = streams.some(({ readableObjectMode }) => readableObjectMode);
   const highWaterMark = getHighWaterMark(streams, objectMode);
@@ -60794,8 +68416,8 @@ function mergeStreams(streams) {
     writableHighWaterMark: highWaterMark,
     readableHighWaterMark: highWaterMark
   });
-  for (const stream of streams) {
-    passThroughStream.add(stream);
+  for (const stream2 of streams) {
+    passThroughStream.add(stream2);
   }
   return passThroughStream;
 }
@@ -60813,36 +68435,36 @@ var MergedStream = class extends PassThroughStream {
   #onFinished;
   #unpipeEvent = /* @__PURE__ */ Symbol("unpipe");
   #streamPromises = /* @__PURE__ */ new WeakMap();
-  add(stream) {
-    validateStream(stream);
-    if (this.#streams.has(stream)) {
+  add(stream2) {
+    validateStream(stream2);
+    if (this.#streams.has(stream2)) {
       return;
     }
-    this.#streams.add(stream);
+    this.#streams.add(stream2);
     this.#onFinished ??= onMergedStreamFinished(this, this.#streams, this.#unpipeEvent);
     const streamPromise = endWhenStreamsDone({
       passThroughStream: this,
-      stream,
+      stream: stream2,
       streams: this.#streams,
       ended: this.#ended,
       aborted: this.#aborted,
       onFinished: this.#onFinished,
       unpipeEvent: this.#unpipeEvent
     });
-    this.#streamPromises.set(stream, streamPromise);
-    stream.pipe(this, { end: false });
+    this.#streamPromises.set(stream2, streamPromise);
+    stream2.pipe(this, { end: false });
   }
-  async remove(stream) {
-    validateStream(stream);
-    if (!this.#streams.has(stream)) {
+  async remove(stream2) {
+    validateStream(stream2);
+    if (!this.#streams.has(stream2)) {
       return false;
     }
-    const streamPromise = this.#streamPromises.get(stream);
+    const streamPromise = this.#streamPromises.get(stream2);
     if (streamPromise === void 0) {
       return false;
     }
-    this.#streamPromises.delete(stream);
-    stream.unpipe(this);
+    this.#streamPromises.delete(stream2);
+    stream2.unpipe(this);
     await streamPromise;
     return true;
   }
@@ -60875,27 +68497,27 @@ var onInputStreamsUnpipe = async (passThroughStream, streams, unpipeEvent, { sig
     }
   }
 };
-var validateStream = (stream) => {
-  if (typeof stream?.pipe !== "function") {
-    throw new TypeError(`Expected a readable stream, got: \`${typeof stream}\`.`);
+var validateStream = (stream2) => {
+  if (typeof stream2?.pipe !== "function") {
+    throw new TypeError(`Expected a readable stream, got: \`${typeof stream2}\`.`);
   }
 };
-var endWhenStreamsDone = async ({ passThroughStream, stream, streams, ended, aborted: aborted3, onFinished, unpipeEvent }) => {
+var endWhenStreamsDone = async ({ passThroughStream, stream: stream2, streams, ended, aborted: aborted3, onFinished, unpipeEvent }) => {
   updateMaxListeners(passThroughStream, PASSTHROUGH_LISTENERS_PER_STREAM);
   const controller = new AbortController();
   try {
     await Promise.race([
-      afterMergedStreamFinished(onFinished, stream, controller),
+      afterMergedStreamFinished(onFinished, stream2, controller),
       onInputStreamEnd({
         passThroughStream,
-        stream,
+        stream: stream2,
         streams,
         ended,
         aborted: aborted3,
         controller
       }),
       onInputStreamUnpipe({
-        stream,
+        stream: stream2,
         streams,
         ended,
         aborted: aborted3,
@@ -60915,71 +68537,71 @@ var endWhenStreamsDone = async ({ passThroughStream, stream, streams, ended, abo
     }
   }
 };
-var afterMergedStreamFinished = async (onFinished, stream, { signal }) => {
+var afterMergedStreamFinished = async (onFinished, stream2, { signal }) => {
   try {
     await onFinished;
     if (!signal.aborted) {
-      abortStream(stream);
+      abortStream(stream2);
     }
   } catch (error63) {
     if (!signal.aborted) {
-      errorOrAbortStream(stream, error63);
+      errorOrAbortStream(stream2, error63);
     }
   }
 };
-var onInputStreamEnd = async ({ passThroughStream, stream, streams, ended, aborted: aborted3, controller: { signal } }) => {
+var onInputStreamEnd = async ({ passThroughStream, stream: stream2, streams, ended, aborted: aborted3, controller: { signal } }) => {
   try {
-    await finished2(stream, {
+    await finished2(stream2, {
       signal,
       cleanup: true,
       readable: true,
       writable: false
     });
-    if (streams.has(stream)) {
-      ended.add(stream);
+    if (streams.has(stream2)) {
+      ended.add(stream2);
     }
   } catch (error63) {
-    if (signal.aborted || !streams.has(stream)) {
+    if (signal.aborted || !streams.has(stream2)) {
       return;
     }
     if (isAbortError(error63)) {
-      aborted3.add(stream);
+      aborted3.add(stream2);
     } else {
       errorStream(passThroughStream, error63);
     }
   }
 };
-var onInputStreamUnpipe = async ({ stream, streams, ended, aborted: aborted3, unpipeEvent, controller: { signal } }) => {
-  await once7(stream, unpipeEvent, { signal });
-  if (!stream.readable) {
+var onInputStreamUnpipe = async ({ stream: stream2, streams, ended, aborted: aborted3, unpipeEvent, controller: { signal } }) => {
+  await once7(stream2, unpipeEvent, { signal });
+  if (!stream2.readable) {
     return once7(signal, "abort", { signal });
   }
-  streams.delete(stream);
-  ended.delete(stream);
-  aborted3.delete(stream);
+  streams.delete(stream2);
+  ended.delete(stream2);
+  aborted3.delete(stream2);
 };
-var endStream = (stream) => {
-  if (stream.writable) {
-    stream.end();
+var endStream = (stream2) => {
+  if (stream2.writable) {
+    stream2.end();
   }
 };
-var errorOrAbortStream = (stream, error63) => {
+var errorOrAbortStream = (stream2, error63) => {
   if (isAbortError(error63)) {
-    abortStream(stream);
+    abortStream(stream2);
   } else {
-    errorStream(stream, error63);
+    errorStream(stream2, error63);
   }
 };
 var isAbortError = (error63) => error63?.code === "ERR_STREAM_PREMATURE_CLOSE";
-var abortStream = (stream) => {
-  if (stream.readable || stream.writable) {
-    stream.destroy();
+var abortStream = (stream2) => {
+  if (stream2.readable || stream2.writable) {
+    stream2.destroy();
   }
 };
-var errorStream = (stream, error63) => {
-  if (!stream.destroyed) {
-    stream.once("error", noop2);
-    stream.destroy(error63);
+var errorStream = (stream2, error63) => {
+  if (!stream2.destroyed) {
+    stream2.once("error", noop2);
+    stream2.destroy(error63);
   }
 };
 var noop2 = () => {
@@ -61035,13 +68657,13 @@ var abortSourceStream = (source) => {
 var pipeOutputAsync = (subprocess, fileDescriptors, controller) => {
   const pipeGroups = /* @__PURE__ */ new Map();
   for (const [fdNumber, { stdioItems, direction }] of Object.entries(fileDescriptors)) {
-    for (const { stream } of stdioItems.filter(({ type }) => TRANSFORM_TYPES.has(type))) {
-      pipeTransform(subprocess, stream, direction, fdNumber);
+    for (const { stream: stream2 } of stdioItems.filter(({ type }) => TRANSFORM_TYPES.has(type))) {
+      pipeTransform(subprocess, stream2, direction, fdNumber);
     }
-    for (const { stream } of stdioItems.filter(({ type }) => !TRANSFORM_TYPES.has(type))) {
+    for (const { stream: stream2 } of stdioItems.filter(({ type }) => !TRANSFORM_TYPES.has(type))) {
       pipeStdioItem({
         subprocess,
-        stream,
+        stream: stream2,
         direction,
         fdNumber,
         pipeGroups,
@@ -61054,31 +68676,31 @@ var pipeOutputAsync = (subprocess, fileDescriptors, controller) => {
     pipeStreams(inputStream, outputStream);
   }
 };
-var pipeTransform = (subprocess, stream, direction, fdNumber) => {
+var pipeTransform = (subprocess, stream2, direction, fdNumber) => {
   if (direction === "output") {
-    pipeStreams(subprocess.stdio[fdNumber], stream);
+    pipeStreams(subprocess.stdio[fdNumber], stream2);
   } else {
-    pipeStreams(stream, subprocess.stdio[fdNumber]);
+    pipeStreams(stream2, subprocess.stdio[fdNumber]);
   }
   const streamProperty = SUBPROCESS_STREAM_PROPERTIES[fdNumber];
   if (streamProperty !== void 0) {
-    subprocess[streamProperty] = stream;
+    subprocess[streamProperty] = stream2;
   }
-  subprocess.stdio[fdNumber] = stream;
+  subprocess.stdio[fdNumber] = stream2;
 };
 var SUBPROCESS_STREAM_PROPERTIES = ["stdin", "stdout", "stderr"];
-var pipeStdioItem = ({ subprocess, stream, direction, fdNumber, pipeGroups, controller }) => {
-  if (stream === void 0) {
+var pipeStdioItem = ({ subprocess, stream: stream2, direction, fdNumber, pipeGroups, controller }) => {
+  if (stream2 === void 0) {
     return;
   }
-  setStandardStreamMaxListeners(stream, controller);
-  const [inputStream, outputStream] = direction === "output" ? [stream, subprocess.stdio[fdNumber]] : [subprocess.stdio[fdNumber], stream];
+  setStandardStreamMaxListeners(stream2, controller);
+  const [inputStream, outputStream] = direction === "output" ? [stream2, subprocess.stdio[fdNumber]] : [subprocess.stdio[fdNumber], stream2];
   const outputStreams = pipeGroups.get(inputStream) ?? [];
   pipeGroups.set(inputStream, [...outputStreams, outputStream]);
 };
-var setStandardStreamMaxListeners = (stream, { signal }) => {
-  if (isStandardStream(stream)) {
-    incrementMaxListeners(stream, MAX_LISTENERS_INCREMENT, signal);
+var setStandardStreamMaxListeners = (stream2, { signal }) => {
+  if (isStandardStream(stream2)) {
+    incrementMaxListeners(stream2, MAX_LISTENERS_INCREMENT, signal);
   }
 };
 var MAX_LISTENERS_INCREMENT = 2;
@@ -61141,15 +68763,15 @@ var Emitter = class {
     this.listeners[ev].push(fn2);
   }
   removeListener(ev, fn2) {
-    const list = this.listeners[ev];
-    const i2 = list.indexOf(fn2);
+    const list2 = this.listeners[ev];
+    const i2 = list2.indexOf(fn2);
     if (i2 === -1) {
       return;
     }
-    if (i2 === 0 && list.length === 1) {
-      list.length = 0;
+    if (i2 === 0 && list2.length === 1) {
+      list2.length = 0;
     } else {
-      list.splice(i2, 1);
+      list2.splice(i2, 1);
     }
   }
   emit(ev, code, signal) {
@@ -61171,8 +68793,8 @@ var SignalExitBase = class {
 };
 var signalExitWrap = (handler) => {
   return {
-    onExit(cb, opts) {
-      return handler.onExit(cb, opts);
+    onExit(cb, opts2) {
+      return handler.onExit(cb, opts2);
     },
     load() {
       return handler.load();
@@ -61228,7 +68850,7 @@ var SignalExit = class extends SignalExitBase {
     this.#originalProcessReallyExit = process10.reallyExit;
     this.#originalProcessEmit = process10.emit;
   }
-  onExit(cb, opts) {
+  onExit(cb, opts2) {
     if (!processOk(this.#process)) {
       return () => {
       };
@@ -61236,7 +68858,7 @@ var SignalExit = class extends SignalExitBase {
     if (this.#loaded === false) {
       this.load();
     }
-    const ev = opts?.alwaysLast ? "afterExit" : "exit";
+    const ev = opts2?.alwaysLast ? "afterExit" : "exit";
     this.#emitter.on(ev, cb);
     return () => {
       this.#emitter.removeListener(ev, cb);
@@ -61622,31 +69244,31 @@ var stopReadingOnExit = async (subprocess, controller) => {
     controller.abort();
   }
 };
-var iterateForResult = ({ stream, onStreamEnd, lines, encoding, stripFinalNewline: stripFinalNewline2, allMixed }) => {
+var iterateForResult = ({ stream: stream2, onStreamEnd, lines: lines2, encoding, stripFinalNewline: stripFinalNewline2, allMixed }) => {
   const controller = new AbortController();
-  stopReadingOnStreamEnd(onStreamEnd, controller, stream);
-  const objectMode = stream.readableObjectMode && !allMixed;
+  stopReadingOnStreamEnd(onStreamEnd, controller, stream2);
+  const objectMode = stream2.readableObjectMode && !allMixed;
   return iterateOnStream({
-    stream,
+    stream: stream2,
     controller,
     binary: encoding === "buffer",
     shouldEncode: !objectMode,
     encoding,
-    shouldSplit: !objectMode && lines,
+    shouldSplit: !objectMode && lines2,
     preserveNewlines: !stripFinalNewline2
   });
 };
-var stopReadingOnStreamEnd = async (onStreamEnd, controller, stream) => {
+var stopReadingOnStreamEnd = async (onStreamEnd, controller, stream2) => {
   try {
     await onStreamEnd;
   } catch {
-    stream.destroy();
+    stream2.destroy();
   } finally {
     controller.abort();
   }
 };
-var iterateOnStream = ({ stream, controller, binary, shouldEncode, encoding, shouldSplit, preserveNewlines }) => {
-  const onStdoutChunk = on5(stream, "data", {
+var iterateOnStream = ({ stream: stream2, controller, binary, shouldEncode, encoding, shouldSplit, preserveNewlines }) => {
+  const onStdoutChunk = on5(stream2, "data", {
     signal: controller.signal,
     highWaterMark: HIGH_WATER_MARK,
     // Backward compatibility with older name for this option
@@ -61692,9 +69314,9 @@ var getGenerators = ({ binary, shouldEncode, encoding, shouldSplit, preserveNewl
 ].filter(Boolean);
 
 // node_modules/execa/lib/io/contents.js
-var getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
+var getStreamOutput = async ({ stream: stream2, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines: lines2, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
   const logPromise = logOutputAsync({
-    stream,
+    stream: stream2,
     onStreamEnd,
     fdNumber,
     encoding,
@@ -61703,32 +69325,32 @@ var getStreamOutput = async ({ stream, onStreamEnd, fdNumber, encoding, buffer, 
     streamInfo
   });
   if (!buffer) {
-    await Promise.all([resumeStream(stream), logPromise]);
+    await Promise.all([resumeStream(stream2), logPromise]);
     return;
   }
   const stripFinalNewlineValue = getStripFinalNewline(stripFinalNewline2, fdNumber);
   const iterable = iterateForResult({
-    stream,
+    stream: stream2,
     onStreamEnd,
-    lines,
+    lines: lines2,
     encoding,
     stripFinalNewline: stripFinalNewlineValue,
     allMixed
   });
   const [output2] = await Promise.all([
     getStreamContents2({
-      stream,
+      stream: stream2,
       iterable,
       fdNumber,
       encoding,
       maxBuffer,
-      lines
+      lines: lines2
     }),
     logPromise
   ]);
   return output2;
 };
-var logOutputAsync = async ({ stream, onStreamEnd, fdNumber, encoding, allMixed, verboseInfo, streamInfo: { fileDescriptors } }) => {
+var logOutputAsync = async ({ stream: stream2, onStreamEnd, fdNumber, encoding, allMixed, verboseInfo, streamInfo: { fileDescriptors } }) => {
   if (!shouldLogOutput({
     stdioItems: fileDescriptors[fdNumber]?.stdioItems,
     encoding,
@@ -61738,24 +69360,24 @@ var logOutputAsync = async ({ stream, onStreamEnd, fdNumber, encoding, allMixed,
     return;
   }
   const linesIterable = iterateForResult({
-    stream,
+    stream: stream2,
     onStreamEnd,
     lines: true,
     encoding,
     stripFinalNewline: true,
     allMixed
   });
-  await logLines(linesIterable, stream, fdNumber, verboseInfo);
+  await logLines(linesIterable, stream2, fdNumber, verboseInfo);
 };
-var resumeStream = async (stream) => {
+var resumeStream = async (stream2) => {
   await setImmediate2();
-  if (stream.readableFlowing === null) {
-    stream.resume();
+  if (stream2.readableFlowing === null) {
+    stream2.resume();
   }
 };
-var getStreamContents2 = async ({ stream, stream: { readableObjectMode }, iterable, fdNumber, encoding, maxBuffer, lines }) => {
+var getStreamContents2 = async ({ stream: stream2, stream: { readableObjectMode }, iterable, fdNumber, encoding, maxBuffer, lines: lines2 }) => {
   try {
-    if (readableObjectMode || lines) {
+    if (readableObjectMode || lines2) {
       return await getStreamAsArray(iterable, { maxBuffer });
     }
     if (encoding === "buffer") {
@@ -61765,9 +69387,9 @@ var getStreamContents2 = async ({ stream, stream: { readableObjectMode }, iterab
   } catch (error63) {
     return handleBufferedData(handleMaxBuffer({
       error: error63,
-      stream,
+      stream: stream2,
       readableObjectMode,
-      lines,
+      lines: lines2,
       encoding,
       fdNumber
     }));
@@ -61784,13 +69406,13 @@ var handleBufferedData = ({ bufferedData }) => isArrayBuffer(bufferedData) ? new
 
 // node_modules/execa/lib/resolve/wait-stream.js
 import { finished as finished5 } from "node:stream/promises";
-var waitForStream = async (stream, fdNumber, streamInfo, { isSameDirection, stopOnExit = false } = {}) => {
-  const state = handleStdinDestroy(stream, streamInfo);
+var waitForStream = async (stream2, fdNumber, streamInfo, { isSameDirection, stopOnExit = false } = {}) => {
+  const state = handleStdinDestroy(stream2, streamInfo);
   const abortController = new AbortController();
   try {
     await Promise.race([
       ...stopOnExit ? [streamInfo.exitPromise] : [],
-      finished5(stream, { cleanup: true, signal: abortController.signal })
+      finished5(stream2, { cleanup: true, signal: abortController.signal })
     ]);
   } catch (error63) {
     if (!state.stdinCleanedUp) {
@@ -61800,10 +69422,10 @@ var waitForStream = async (stream, fdNumber, streamInfo, { isSameDirection, stop
     abortController.abort();
   }
 };
-var handleStdinDestroy = (stream, { originalStreams: [originalStdin], subprocess }) => {
+var handleStdinDestroy = (stream2, { originalStreams: [originalStdin], subprocess }) => {
   const state = { stdinCleanedUp: false };
-  if (stream === originalStdin) {
-    spyOnStdinDestroy(stream, subprocess, state);
+  if (stream2 === originalStdin) {
+    spyOnStdinDestroy(stream2, subprocess, state);
   }
   return state;
 };
@@ -61836,36 +69458,36 @@ var isStreamAbort = (error63) => error63?.code === "ERR_STREAM_PREMATURE_CLOSE";
 var isStreamEpipe = (error63) => error63?.code === "EPIPE";
 
 // node_modules/execa/lib/resolve/stdio.js
-var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream, fdNumber) => waitForSubprocessStream({
-  stream,
+var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines: lines2, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream2, fdNumber) => waitForSubprocessStream({
+  stream: stream2,
   fdNumber,
   encoding,
   buffer: buffer[fdNumber],
   maxBuffer: maxBuffer[fdNumber],
-  lines: lines[fdNumber],
+  lines: lines2[fdNumber],
   allMixed: false,
   stripFinalNewline: stripFinalNewline2,
   verboseInfo,
   streamInfo
 }));
-var waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
-  if (!stream) {
+var waitForSubprocessStream = async ({ stream: stream2, fdNumber, encoding, buffer, maxBuffer, lines: lines2, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
+  if (!stream2) {
     return;
   }
-  const onStreamEnd = waitForStream(stream, fdNumber, streamInfo);
+  const onStreamEnd = waitForStream(stream2, fdNumber, streamInfo);
   if (isInputFileDescriptor(streamInfo, fdNumber)) {
     await onStreamEnd;
     return;
   }
   const [output2] = await Promise.all([
     getStreamOutput({
-      stream,
+      stream: stream2,
       onStreamEnd,
       fdNumber,
       encoding,
       buffer,
       maxBuffer,
-      lines,
+      lines: lines2,
       allMixed,
       stripFinalNewline: stripFinalNewline2,
       verboseInfo,
@@ -61878,12 +69500,12 @@ var waitForSubprocessStream = async ({ stream, fdNumber, encoding, buffer, maxBu
 
 // node_modules/execa/lib/resolve/all-async.js
 var makeAllStream = ({ stdout, stderr }, { all }) => all && (stdout || stderr) ? mergeStreams([stdout, stderr].filter(Boolean)) : void 0;
-var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
+var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines: lines2, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
   ...getAllStream(subprocess, buffer),
   fdNumber: "all",
   encoding,
   maxBuffer: maxBuffer[1] + maxBuffer[2],
-  lines: lines[1] || lines[2],
+  lines: lines2[1] || lines2[2],
   allMixed: getAllMixed(subprocess),
   stripFinalNewline: stripFinalNewline2,
   verboseInfo,
@@ -61964,7 +69586,7 @@ var waitForSubprocessResult = async ({
     encoding,
     buffer,
     maxBuffer,
-    lines,
+    lines: lines2,
     timeoutDuration: timeout,
     cancelSignal,
     gracefulCancel,
@@ -61993,7 +69615,7 @@ var waitForSubprocessResult = async ({
     encoding,
     buffer,
     maxBuffer,
-    lines,
+    lines: lines2,
     stripFinalNewline: stripFinalNewline2,
     verboseInfo,
     streamInfo
@@ -62003,7 +69625,7 @@ var waitForSubprocessResult = async ({
     encoding,
     buffer,
     maxBuffer,
-    lines,
+    lines: lines2,
     stripFinalNewline: stripFinalNewline2,
     verboseInfo,
     streamInfo
@@ -62063,8 +69685,8 @@ var waitForSubprocessResult = async ({
     ]);
   }
 };
-var waitForOriginalStreams = (originalStreams, subprocess, streamInfo) => originalStreams.map((stream, fdNumber) => stream === subprocess.stdio[fdNumber] ? void 0 : waitForStream(stream, fdNumber, streamInfo));
-var waitForCustomStreamsEnd = (fileDescriptors, streamInfo) => fileDescriptors.flatMap(({ stdioItems }, fdNumber) => stdioItems.filter(({ value, stream = value }) => isStream(stream, { checkOpen: false }) && !isStandardStream(stream)).map(({ type, value, stream = value }) => waitForStream(stream, fdNumber, streamInfo, {
+var waitForOriginalStreams = (originalStreams, subprocess, streamInfo) => originalStreams.map((stream2, fdNumber) => stream2 === subprocess.stdio[fdNumber] ? void 0 : waitForStream(stream2, fdNumber, streamInfo));
+var waitForCustomStreamsEnd = (fileDescriptors, streamInfo) => fileDescriptors.flatMap(({ stdioItems }, fdNumber) => stdioItems.filter(({ value, stream: stream2 = value }) => isStream(stream2, { checkOpen: false }) && !isStandardStream(stream2)).map(({ type, value, stream: stream2 = value }) => waitForStream(stream2, fdNumber, streamInfo, {
   isSameDirection: TRANSFORM_TYPES.has(type),
   stopOnExit: type === "native"
 })));
@@ -62079,12 +69701,12 @@ var initializeConcurrentStreams = () => ({
   writableFinal: /* @__PURE__ */ new WeakMap(),
   writableDestroy: /* @__PURE__ */ new WeakMap()
 });
-var addConcurrentStream = (concurrentStreams, stream, waitName) => {
+var addConcurrentStream = (concurrentStreams, stream2, waitName) => {
   const weakMap = concurrentStreams[waitName];
-  if (!weakMap.has(stream)) {
-    weakMap.set(stream, []);
+  if (!weakMap.has(stream2)) {
+    weakMap.set(stream2, []);
   }
-  const promises3 = weakMap.get(stream);
+  const promises3 = weakMap.get(stream2);
   const promise2 = createDeferred();
   promises3.push(promise2);
   const resolve = promise2.resolve.bind(promise2);
@@ -62135,11 +69757,11 @@ var waitForSubprocess = async (subprocess, error63) => {
     throw error63;
   }
 };
-var destroyOtherStream = (stream, isOpen, error63) => {
+var destroyOtherStream = (stream2, isOpen, error63) => {
   if (error63 && !isStreamAbort(error63)) {
-    stream.destroy(error63);
+    stream2.destroy(error63);
   } else if (isOpen) {
-    stream.destroy();
+    stream2.destroy();
   }
 };
 
@@ -62148,7 +69770,7 @@ var createReadable = ({ subprocess, concurrentStreams, encoding }, { from, binar
   const binary = binaryOption || BINARY_ENCODINGS.has(encoding);
   const { subprocessStdout, waitReadableDestroy } = getSubprocessStdout(subprocess, from, concurrentStreams);
   const { readableEncoding, readableObjectMode, readableHighWaterMark } = getReadableOptions(subprocessStdout, binary);
-  const { read, onStdoutDataDone } = getReadableMethods({
+  const { read: read2, onStdoutDataDone } = getReadableMethods({
     subprocessStdout,
     subprocess,
     binary,
@@ -62156,7 +69778,7 @@ var createReadable = ({ subprocess, concurrentStreams, encoding }, { from, binar
     preserveNewlines
   });
   const readable2 = new Readable3({
-    read,
+    read: read2,
     destroy: callbackify2(onReadableDestroy.bind(void 0, { subprocessStdout, subprocess, waitReadableDestroy })),
     highWaterMark: readableHighWaterMark,
     objectMode: readableObjectMode,
@@ -62224,8 +69846,8 @@ var onReadableDestroy = async ({ subprocessStdout, subprocess, waitReadableDestr
     await waitForSubprocess(subprocess, error63);
   }
 };
-var destroyOtherReadable = (stream, error63) => {
-  destroyOtherStream(stream, stream.readable, error63);
+var destroyOtherReadable = (stream2, error63) => {
+  destroyOtherStream(stream2, stream2.readable, error63);
 };
 
 // node_modules/execa/lib/convert/writable.js
@@ -62290,8 +69912,8 @@ var onWritableDestroy = async ({ subprocessStdin, subprocess, waitWritableFinal,
     await waitForSubprocess(subprocess, error63);
   }
 };
-var destroyOtherWritable = (stream, error63) => {
-  destroyOtherStream(stream, stream.writable, error63);
+var destroyOtherWritable = (stream2, error63) => {
+  destroyOtherStream(stream2, stream2.writable, error63);
 };
 
 // node_modules/execa/lib/convert/duplex.js
@@ -62302,7 +69924,7 @@ var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to: to2
   const { subprocessStdout, waitReadableDestroy } = getSubprocessStdout(subprocess, from, concurrentStreams);
   const { subprocessStdin, waitWritableFinal, waitWritableDestroy } = getSubprocessStdin(subprocess, to2, concurrentStreams);
   const { readableEncoding, readableObjectMode, readableHighWaterMark } = getReadableOptions(subprocessStdout, binary);
-  const { read, onStdoutDataDone } = getReadableMethods({
+  const { read: read2, onStdoutDataDone } = getReadableMethods({
     subprocessStdout,
     subprocess,
     binary,
@@ -62310,7 +69932,7 @@ var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to: to2
     preserveNewlines
   });
   const duplex2 = new Duplex3({
-    read,
+    read: read2,
     ...getWritableMethods(subprocessStdin, subprocess, waitWritableFinal),
     destroy: callbackify4(onDuplexDestroy.bind(void 0, {
       subprocessStdout,
@@ -62697,6 +70319,2935 @@ async function runProgram(file2, args, options = {}) {
   };
 }
 
+// src/secrets/keys/bech32.ts
+var CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+var GENERATOR = [996825010, 642813549, 513874426, 1027748829, 705979059];
+function polymod(values) {
+  let checksum = 1;
+  for (const value of values) {
+    const top = checksum >>> 25;
+    checksum = (checksum & 33554431) << 5 ^ value;
+    GENERATOR.forEach((generator, bit) => {
+      if (top >>> bit & 1) checksum ^= generator;
+    });
+  }
+  return checksum >>> 0;
+}
+function bech32PayloadLength(text, prefix) {
+  if (text !== text.toUpperCase() && text !== text.toLowerCase()) return void 0;
+  const lower = text.toLowerCase();
+  const separator = lower.lastIndexOf("1");
+  if (separator < 1 || lower.slice(0, separator) !== prefix.toLowerCase()) return void 0;
+  const data = [];
+  for (const char of lower.slice(separator + 1)) {
+    const value = CHARSET.indexOf(char);
+    if (value === -1) return void 0;
+    data.push(value);
+  }
+  if (data.length < 6) return void 0;
+  const hrp = [...lower.slice(0, separator)].map((char) => char.charCodeAt(0));
+  const expanded = [...hrp.map((code) => code >>> 5), 0, ...hrp.map((code) => code & 31)];
+  if (polymod([...expanded, ...data]) !== 1) return void 0;
+  const words = data.slice(0, -6);
+  const bits = words.length * 5;
+  const leftover = bits % 8;
+  if (leftover >= 5 || words.length > 0 && (words[words.length - 1] & (1 << leftover) - 1) !== 0)
+    return void 0;
+  return Math.floor(bits / 8);
+}
+
+// src/secrets/keys/shell-words.ts
+var ShellWordsError = class extends Error {
+};
+function splitShellWords(input2) {
+  const words = [];
+  let state = "between";
+  let word = "";
+  const isSpace = (char) => char === " " || char === "	" || char === "\r" || char === "\n";
+  for (const char of input2) {
+    switch (state) {
+      case "between":
+        if (isSpace(char)) break;
+        if (char === "#") state = "comment";
+        else if (char === "'") state = "single";
+        else if (char === '"') state = "double";
+        else if (char === "\\") state = "escaped";
+        else {
+          word = char;
+          state = "word";
+        }
+        break;
+      case "word":
+        if (isSpace(char)) {
+          words.push(word);
+          word = "";
+          state = "between";
+        } else if (char === "'") state = "single";
+        else if (char === '"') state = "double";
+        else if (char === "\\") state = "escaped";
+        else word += char;
+        break;
+      case "escaped":
+        word += char;
+        state = "word";
+        break;
+      case "single":
+        if (char === "'") state = "word";
+        else word += char;
+        break;
+      case "double":
+        if (char === '"') state = "word";
+        else if (char === "\\") state = "double-escaped";
+        else word += char;
+        break;
+      case "double-escaped":
+        word += char;
+        state = "double";
+        break;
+      case "comment":
+        if (char === "\n") state = "between";
+        break;
+    }
+  }
+  if (state === "escaped" || state === "double-escaped")
+    throw new ShellWordsError("it ends after a backslash");
+  if (state === "single" || state === "double") throw new ShellWordsError("a quote is not closed");
+  if (state === "word") words.push(word);
+  return words;
+}
+
+// src/secrets/keys/age-identities.ts
+var SOPS_AGE_KEY = "SOPS_AGE_KEY";
+var SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
+var SOPS_AGE_KEY_CMD = "SOPS_AGE_KEY_CMD";
+var SOPS_AGE_RECIPIENT = "SOPS_AGE_RECIPIENT";
+var DEFAULT_KEYS_FILE = path7.join("sops", "age", "keys.txt");
+var DEFAULT_KEY_COMMAND_TIMEOUT_MS = 12e4;
+async function collectAgeIdentities(options, recipient) {
+  const found = {
+    identities: [],
+    places: [],
+    problems: [],
+    plugins: [],
+    protectedFiles: []
+  };
+  const { env } = options;
+  let sourcesRead = 0;
+  const fromKeyVariable = env[SOPS_AGE_KEY];
+  if (fromKeyVariable === void 0) found.places.push(`${SOPS_AGE_KEY}: not set`);
+  else {
+    sourcesRead += 1;
+    addSource(found, SOPS_AGE_KEY, fromKeyVariable, true);
+  }
+  const keyFile = env[SOPS_AGE_KEY_FILE];
+  if (keyFile === void 0) found.places.push(`${SOPS_AGE_KEY_FILE}: not set`);
+  else {
+    const label = `${SOPS_AGE_KEY_FILE} (${keyFile})`;
+    const text = await readText(keyFile);
+    if (typeof text === "string") {
+      sourcesRead += 1;
+      addSource(found, label, text, false);
+    } else {
+      found.places.push(`${label}: ${text.problem}`);
+      found.problems.push(`${label} cannot be read: ${text.problem}`);
+    }
+  }
+  const command = env[SOPS_AGE_KEY_CMD];
+  if (command === void 0) found.places.push(`${SOPS_AGE_KEY_CMD}: not set`);
+  else {
+    const output2 = await runKeyCommand(command, options, recipient);
+    if ("stdout" in output2) {
+      sourcesRead += 1;
+      addSource(found, SOPS_AGE_KEY_CMD, output2.stdout, false);
+    } else {
+      found.places.push(`${SOPS_AGE_KEY_CMD}: failed`);
+      found.problems.push(output2.problem);
+    }
+  }
+  const configDir = userConfigDir(env, options.platform ?? process.platform);
+  if ("problem" in configDir) {
+    if (sourcesRead === 0) {
+      found.places.push(`the default keys file: ${configDir.problem}`);
+      found.problems.push(`the default keys file cannot be located: ${configDir.problem}`);
+    }
+  } else {
+    const file2 = path7.join(configDir.dir, DEFAULT_KEYS_FILE);
+    const label = `${configDir.via}/${DEFAULT_KEYS_FILE} (${file2})`;
+    const text = await readText(file2);
+    if (typeof text === "string") addSource(found, label, text, false);
+    else if (text.missing) found.places.push(`${label}: does not exist`);
+    else {
+      found.places.push(`${label}: ${text.problem}`);
+      found.problems.push(`${label} cannot be read: ${text.problem}`);
+    }
+  }
+  return found;
+}
+function addSource(found, label, text, severalPerLine) {
+  const start = text.slice(0, 14);
+  if (start === "age-encryption" || start === "-----BEGIN AGE") {
+    found.places.push(`${label}: a passphrase-protected key file`);
+    found.protectedFiles.push(label);
+    return;
+  }
+  const parsed = parseIdentities(text, label, severalPerLine);
+  if ("problem" in parsed) {
+    found.places.push(`${label}: malformed, not used`);
+    found.problems.push(parsed.problem);
+    return;
+  }
+  found.identities.push(...parsed.identities);
+  found.plugins.push(...parsed.plugins);
+  const count2 = parsed.identities.length + parsed.plugins.length;
+  found.places.push(`${label}: ${count2 === 0 ? "no keys" : count2 === 1 ? "1 key" : `${count2} keys`}`);
+}
+function parseIdentities(text, label, severalPerLine) {
+  const identities = [];
+  const plugins = [];
+  const lines2 = text.split("\n");
+  for (const [index, rawLine] of lines2.entries()) {
+    const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
+    if (line === "" || line.startsWith("#")) continue;
+    const origin = `${label} line ${index + 1}`;
+    const words = severalPerLine ? line.split(GO_SPACE).filter((word) => word !== "") : [line];
+    for (const word of words) {
+      if (word.startsWith("AGE-PLUGIN-")) {
+        plugins.push(origin);
+        continue;
+      }
+      const kind = identityKind(word);
+      if (kind === "unknown") {
+        return {
+          problem: `${origin} is not an age identity (expected AGE-SECRET-KEY-1\u2026 or AGE-SECRET-KEY-PQ-1\u2026); no key from ${label} is used`
+        };
+      }
+      if (kind === "invalid") {
+        return {
+          problem: `${origin} is a malformed age identity (bad checksum, length or case); no key from ${label} is used`
+        };
+      }
+      identities.push({ secretKey: word, kind, origin });
+    }
+  }
+  return { identities, plugins };
+}
+var GO_SPACE = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/;
+function identityKind(word) {
+  const kind = word.startsWith("AGE-SECRET-KEY-PQ-1") ? "post-quantum" : word.startsWith("AGE-SECRET-KEY-1") ? "x25519" : void 0;
+  if (!kind) return "unknown";
+  const prefix = kind === "post-quantum" ? "AGE-SECRET-KEY-PQ-" : "AGE-SECRET-KEY-";
+  return bech32PayloadLength(word, prefix) === 32 ? kind : "invalid";
+}
+async function readText(file2) {
+  try {
+    return await readFile2(file2, "utf8");
+  } catch (error63) {
+    const code = error63.code;
+    const problem = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : code ?? String(error63);
+    return { problem, missing: code === "ENOENT" || code === "ENOTDIR" };
+  }
+}
+async function runKeyCommand(command, options, recipient) {
+  let words;
+  try {
+    words = splitShellWords(command);
+  } catch (error63) {
+    return { problem: `${SOPS_AGE_KEY_CMD} cannot be split into words: ${error63.message}` };
+  }
+  const [program, ...args] = words;
+  if (program === void 0) return { problem: `${SOPS_AGE_KEY_CMD} is set but holds no command` };
+  const result = await runProgram(program, args, {
+    env: { ...options.env, ...recipient === void 0 ? {} : { [SOPS_AGE_RECIPIENT]: recipient } },
+    timeoutMs: options.commandTimeoutMs ?? DEFAULT_KEY_COMMAND_TIMEOUT_MS
+  });
+  if (result.notFound) return { problem: `${SOPS_AGE_KEY_CMD}: ${program} was not found on PATH` };
+  if (result.exitCode !== 0) {
+    const stderr = result.stderr.trim();
+    return {
+      problem: `${SOPS_AGE_KEY_CMD} (${program}) failed with exit code ${result.exitCode}${stderr ? `: ${stderr}` : ""}`
+    };
+  }
+  return { stdout: result.stdout };
+}
+function userConfigDir(env, platform3) {
+  const xdg = env.XDG_CONFIG_HOME;
+  const home = env.HOME;
+  if (platform3 === "win32") {
+    const appData = env.AppData ?? env.APPDATA;
+    return appData ? { dir: appData, via: "%AppData%" } : { problem: "%AppData% is not defined" };
+  }
+  if (platform3 === "darwin") {
+    if (xdg) return { dir: xdg, via: "$XDG_CONFIG_HOME" };
+    return home ? { dir: path7.join(home, "Library", "Application Support"), via: "~/Library/Application Support" } : { problem: "$HOME is not defined" };
+  }
+  if (xdg) {
+    return path7.isAbsolute(xdg) ? { dir: xdg, via: "$XDG_CONFIG_HOME" } : { problem: "the path in $XDG_CONFIG_HOME is relative" };
+  }
+  return home ? { dir: path7.join(home, ".config"), via: "~/.config" } : { problem: "neither $XDG_CONFIG_HOME nor $HOME is defined" };
+}
+
+// src/secrets/keys/age-unwrap.ts
+var NO_MATCH = "no identity matched any of the file's recipients";
+async function unwrapAgeStanza(enc, identities, context) {
+  if (identities.length === 0) return null;
+  let encrypted;
+  try {
+    encrypted = armor_exports.decode(enc);
+  } catch (error63) {
+    throw new SecretError(`the age entry for ${shortRecipient(context.recipient)} is not armored age data`, {
+      subject: context.file,
+      cause: error63
+    });
+  }
+  const decrypter = new Decrypter();
+  for (const identity3 of identities) {
+    try {
+      decrypter.addIdentity(identity3.secretKey);
+    } catch {
+      throw new SecretError(`the age key from ${identity3.origin} is not usable`, { subject: context.file });
+    }
+  }
+  try {
+    return await decrypter.decrypt(encrypted);
+  } catch (error63) {
+    if (error63 instanceof Error && error63.message === NO_MATCH) return null;
+    throw new SecretError(
+      `the age entry for ${shortRecipient(context.recipient)} cannot be opened: ${error63 instanceof Error ? error63.message : String(error63)}`,
+      { subject: context.file, cause: error63 }
+    );
+  }
+}
+function shortRecipient(recipient) {
+  return recipient.length > 90 ? `${recipient.slice(0, 16)}\u2026${recipient.slice(-8)}` : recipient;
+}
+
+// src/secrets/keys/key-groups.ts
+function keyGroupsOf(metadata) {
+  const direct = { age: metadata.age, pgp: metadata.pgp, otherKeyTypes: metadata.otherKeyTypes };
+  if (direct.age.length > 0 || direct.pgp.length > 0 || direct.otherKeyTypes.length > 0) return [direct];
+  return metadata.keyGroups;
+}
+function openableInProcess(recipient) {
+  if (recipient.startsWith("age1pq1")) return true;
+  return recipient.startsWith("age1") && recipient.indexOf("1", 4) === -1;
+}
+var KEY_TYPE_NAMES = {
+  kms: "AWS KMS",
+  gcp_kms: "GCP KMS",
+  azure_kv: "Azure Key Vault",
+  hc_vault: "HashiCorp Vault",
+  hckms: "HuaweiCloud KMS"
+};
+function describeOtherKeys(group) {
+  const described = group.pgp.map((key) => `PGP ${key.fp}`);
+  for (const type of new Set(group.otherKeyTypes)) described.push(KEY_TYPE_NAMES[type] ?? type);
+  const foreignAge = group.age.filter((stanza) => !openableInProcess(stanza.recipient));
+  for (const stanza of foreignAge) {
+    described.push(
+      stanza.recipient.startsWith("ssh-") ? `age SSH recipient ${stanza.recipient.split(" ").slice(0, 2).join(" ")}` : `age plugin recipient ${stanza.recipient}`
+    );
+  }
+  return described;
+}
+
+// src/secrets/keys/shamir.ts
+function gfMultiply(a2, b3) {
+  let product = 0;
+  let x3 = a2 & 255;
+  let y2 = b3 & 255;
+  while (y2 !== 0) {
+    if (y2 & 1) product ^= x3;
+    y2 >>= 1;
+    x3 <<= 1;
+    if (x3 & 256) x3 ^= 283;
+  }
+  return product;
+}
+function gfInverse(a2) {
+  let result = 1;
+  let base = a2;
+  for (let exponent = 254; exponent > 0; exponent >>= 1) {
+    if (exponent & 1) result = gfMultiply(result, base);
+    base = gfMultiply(base, base);
+  }
+  return result;
+}
+var ShamirError = class extends Error {
+};
+function combineShares(shares) {
+  if (shares.length < 2) throw new ShamirError("at least two shares are needed");
+  const length = shares[0]?.length ?? 0;
+  if (length < 2) throw new ShamirError("a share must be at least two bytes long");
+  if (shares.some((share) => share.length !== length)) throw new ShamirError("the shares differ in length");
+  const xs2 = shares.map((share) => share[length - 1]);
+  if (new Set(xs2).size !== xs2.length) throw new ShamirError("two shares have the same x coordinate");
+  const basis = xs2.map((xi, i2) => {
+    let value = 1;
+    xs2.forEach((xj, j3) => {
+      if (j3 !== i2) value = gfMultiply(value, gfMultiply(xj, gfInverse(xi ^ xj)));
+    });
+    return value;
+  });
+  const secret = new Uint8Array(length - 1);
+  for (let byte = 0; byte < secret.length; byte += 1) {
+    let value = 0;
+    shares.forEach((share, i2) => {
+      value ^= gfMultiply(share[byte], basis[i2]);
+    });
+    secret[byte] = value;
+  }
+  return secret;
+}
+
+// src/secrets/keys/data-key.ts
+var DATA_KEY_BYTES = 32;
+async function resolveDataKeyWithReason(metadata, options) {
+  const groups = keyGroupsOf(metadata);
+  if (groups.length === 0)
+    throw new SecretError("its sops metadata lists no keys", { subject: options.file });
+  const identities = new IdentityCache(options);
+  if (groups.length === 1) {
+    const group = groups[0];
+    const opened = await openGroup(group, identities, options.file);
+    if (opened) return { dataKey: checkedDataKey(opened, options.file) };
+    return refuse(group, identities, options.file);
+  }
+  const threshold = Math.max(
+    metadata.shamirThreshold && metadata.shamirThreshold > 0 ? metadata.shamirThreshold : groups.length,
+    2
+  );
+  const shares = [];
+  const closed = [];
+  for (const group of groups) {
+    if (shares.length >= threshold) break;
+    const share = await openGroup(group, identities, options.file);
+    if (share) shares.push(share);
+    else closed.push(group);
+  }
+  if (shares.length < threshold) {
+    const foreign = closed.flatMap(describeOtherKeys);
+    const summary2 = `only ${shares.length} of its ${groups.length} key groups could be opened with age, and ${threshold} are needed (shamir_threshold)`;
+    if (foreign.length > 0 || identities.protectedFiles().length > 0)
+      return {
+        needsSopsBinary: true,
+        reason: `${summary2} (${await describeAgeFailure(closed, identities)})`
+      };
+    throw new SecretError(summary2, {
+      subject: options.file,
+      hint: await describeAgeFailure(closed, identities)
+    });
+  }
+  let combined;
+  try {
+    combined = combineShares(shares);
+  } catch (error63) {
+    throw new SecretError(`its key group shares cannot be combined: ${error63.message}`, {
+      subject: options.file,
+      cause: error63
+    });
+  } finally {
+    for (const share of shares) share.fill(0);
+  }
+  return { dataKey: checkedDataKey(combined, options.file) };
+}
+async function openGroup(group, identities, file2) {
+  for (const stanza of group.age) {
+    if (!openableInProcess(stanza.recipient)) continue;
+    const found = await identities.for(stanza.recipient);
+    const payload = await unwrapAgeStanza(stanza.enc, found.identities, {
+      file: file2,
+      recipient: stanza.recipient
+    });
+    if (payload) return payload;
+  }
+  return null;
+}
+function checkedDataKey(key, file2) {
+  if (key.length !== DATA_KEY_BYTES) {
+    throw new SecretError(`the data key opened with age is ${key.length} bytes long, not ${DATA_KEY_BYTES}`, {
+      subject: file2
+    });
+  }
+  return key;
+}
+async function refuse(group, identities, file2) {
+  const reason = await describeAgeFailure([group], identities);
+  if (describeOtherKeys(group).length > 0 || identities.protectedFiles().length > 0)
+    return { needsSopsBinary: true, reason };
+  const found = identities.seen();
+  const message = found.identities.length === 0 ? "no age key found to decrypt it" : "none of the age keys found opens it";
+  throw new SecretError(message, { subject: file2, hint: reason });
+}
+async function describeAgeFailure(groups, identities) {
+  const stanzas = groups.flatMap((group) => group.age);
+  const openable = stanzas.filter((stanza) => openableInProcess(stanza.recipient));
+  const found = identities.seen();
+  const parts = [];
+  if (openable.length === 0) {
+    parts.push(stanzas.length === 0 ? "it has no age recipient" : "it has no age recipient croncd can open");
+  } else {
+    const recipients = openable.map((stanza) => shortRecipient(stanza.recipient)).join(", ");
+    if (found.identities.length === 0) {
+      parts.push(`it is encrypted for age ${recipients}`);
+    } else {
+      const keys = await Promise.all(
+        found.identities.map(
+          async (identity3) => `${shortRecipient(await publicKeyOf(identity3.secretKey))} (${identity3.origin})`
+        )
+      );
+      parts.push(`it is encrypted for age ${recipients}; the age keys found are for ${keys.join(", ")}`);
+    }
+    parts.push(`looked in: ${found.places.join("; ")}`);
+  }
+  if (found.problems.length > 0) parts.push(`problems: ${found.problems.join("; ")}`);
+  if (found.protectedFiles.length > 0)
+    parts.push(`passphrase-protected key files need the sops binary: ${found.protectedFiles.join(", ")}`);
+  if (found.plugins.length > 0)
+    parts.push(`age plugin identities need the sops binary: ${found.plugins.join(", ")}`);
+  if (openable.length > 0 && found.identities.length === 0) {
+    parts.push(
+      `set ${SOPS_AGE_KEY_FILE} (a keys file), ${SOPS_AGE_KEY} (the keys) or ${SOPS_AGE_KEY_CMD} (a command printing them)`
+    );
+  }
+  return parts.join("; ");
+}
+async function publicKeyOf(secretKey) {
+  try {
+    return await identityToRecipient(secretKey);
+  } catch {
+    return "an unreadable key";
+  }
+}
+var IdentityCache = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  byRecipient = /* @__PURE__ */ new Map();
+  collected = [];
+  for(recipient) {
+    const key = this.options.env[SOPS_AGE_KEY_CMD] === void 0 ? "" : recipient;
+    let found = this.byRecipient.get(key);
+    if (!found) {
+      found = collectAgeIdentities(this.options, recipient).then((result) => {
+        this.collected.push(result);
+        return result;
+      });
+      this.byRecipient.set(key, found);
+    }
+    return found;
+  }
+  protectedFiles() {
+    return this.seen().protectedFiles;
+  }
+  /** Everything collected so far, merged for messages (each origin once). */
+  seen() {
+    const unique = (items, key) => [
+      ...new Map(items.map((item) => [key(item), item])).values()
+    ];
+    const all = this.collected;
+    return {
+      identities: unique(
+        all.flatMap((found) => found.identities),
+        (identity3) => `${identity3.origin}\0${identity3.secretKey}`
+      ),
+      places: unique(
+        all.flatMap((found) => found.places),
+        (place) => place
+      ),
+      problems: unique(
+        all.flatMap((found) => found.problems),
+        (problem) => problem
+      ),
+      plugins: unique(
+        all.flatMap((found) => found.plugins),
+        (plugin) => plugin
+      ),
+      protectedFiles: unique(
+        all.flatMap((found) => found.protectedFiles),
+        (file2) => file2
+      )
+    };
+  }
+};
+
+// src/secrets/keys/sops-binary.ts
+import { mkdtemp, readFile as readFile3, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path8 from "node:path";
+var DEFAULT_SOPS_TIMEOUT_MS = 12e4;
+function sopsDecryptArguments(file2, format2, output2, ignoreMac) {
+  return [
+    "--decrypt",
+    "--input-type",
+    format2,
+    "--output-type",
+    format2,
+    ...ignoreMac ? ["--ignore-mac"] : [],
+    "--output",
+    output2,
+    file2
+  ];
+}
+async function decryptWithSopsBinary(file2, options) {
+  const dir = await mkdtemp(path8.join(tmpdir(), "croncd-sops-"));
+  try {
+    const output2 = path8.join(dir, "plaintext");
+    await writeFile2(output2, "", { mode: 384, flag: "wx" });
+    const result = await runProgram(
+      "sops",
+      sopsDecryptArguments(file2, options.format, output2, options.ignoreMac ?? false),
+      { env: options.env, timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS }
+    );
+    if (result.notFound) throw missingSops(file2, options);
+    if (result.exitCode !== 0) {
+      throw new SecretError(
+        `sops --decrypt failed with exit code ${result.exitCode}: ${result.stderr.trim() || "(no message)"}`,
+        { subject: file2 }
+      );
+    }
+    return new Uint8Array(await readFile3(output2));
+  } finally {
+    await rm2(dir, { recursive: true, force: true });
+  }
+}
+function missingSops(file2, options) {
+  const groups = keyGroupsOf(options.metadata);
+  const others = [...new Set(groups.flatMap(describeOtherKeys))];
+  const fingerprints = groups.flatMap((group) => group.pgp.map((key) => key.fp));
+  const what = others.length > 0 ? `it is encrypted for ${others.join(", ")} and ` : "";
+  const install = [
+    "install sops (https://github.com/getsops/sops/releases)",
+    ...fingerprints.length > 0 ? [`and gpg holding the secret key ${fingerprints.join(" or ")}`] : []
+  ].join(" ");
+  return new SecretError(
+    `${what}no age key croncd can use opens it: this needs the sops binary, which is not on PATH`,
+    {
+      subject: file2,
+      hint: `${options.ageReason}; ${install}, or encrypt the file for an age recipient too and give croncd its key in ${SOPS_AGE_KEY_FILE}`
+    }
+  );
+}
+
+// src/secrets/sops/format.ts
+var SOPS_FORMATS = ["yaml", "json", "dotenv", "ini", "binary"];
+function isSopsFormat(value) {
+  return typeof value === "string" && SOPS_FORMATS.includes(value);
+}
+function formatFromPath(file2) {
+  if (file2.endsWith(".yaml") || file2.endsWith(".yml")) return "yaml";
+  if (file2.endsWith(".json")) return "json";
+  if (file2.endsWith(".env")) return "dotenv";
+  if (file2.endsWith(".ini")) return "ini";
+  return "binary";
+}
+
+// src/secrets/sops/cipher.ts
+import { createDecipheriv } from "node:crypto";
+
+// src/secrets/sops/gonum.ts
+var INT64_MIN = -(2n ** 63n);
+var INT64_MAX = 2n ** 63n - 1n;
+var UINT64_MAX = 2n ** 64n - 1n;
+function shortestDigits(f3) {
+  const [mantissa = "0", exponent = "0"] = Math.abs(f3).toExponential().split("e");
+  return { digits: mantissa.replace(".", ""), point: Number(exponent) + 1 };
+}
+function negative(f3) {
+  return f3 < 0 || Object.is(f3, -0);
+}
+function fixed(digits, point) {
+  if (digits.length <= point) return digits + "0".repeat(point - digits.length);
+  if (point <= 0) return "0." + "0".repeat(-point) + digits;
+  return digits.slice(0, point) + "." + digits.slice(point);
+}
+function exponential(digits, point, e) {
+  const exponent = point - 1;
+  const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  const sign = exponent < 0 ? "-" : "+";
+  return `${mantissa}${e}${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+}
+function special(f3) {
+  if (Number.isNaN(f3)) return "NaN";
+  if (f3 === Infinity) return "+Inf";
+  if (f3 === -Infinity) return "-Inf";
+  return void 0;
+}
+function formatFloatF(f3) {
+  const s = special(f3);
+  if (s !== void 0) return s;
+  const sign = negative(f3) ? "-" : "";
+  if (f3 === 0) return sign + "0";
+  const { digits, point } = shortestDigits(f3);
+  return sign + fixed(digits, point);
+}
+function formatFloatG(f3, e = "e") {
+  const s = special(f3);
+  if (s !== void 0) return s;
+  const sign = negative(f3) ? "-" : "";
+  if (f3 === 0) return sign + "0";
+  const { digits, point } = shortestDigits(f3);
+  const exponent = point - 1;
+  if (exponent < -4 || exponent >= 6) return sign + exponential(digits, point, e);
+  return sign + fixed(digits, point);
+}
+function formatFloatJson(f3) {
+  if (!Number.isFinite(f3)) return void 0;
+  const sign = negative(f3) ? "-" : "";
+  if (f3 === 0) return sign + "0";
+  const abs = Math.abs(f3);
+  const { digits, point } = shortestDigits(f3);
+  if (abs < 1e-6 || abs >= 1e21)
+    return sign + exponential(digits, point, "e").replace(/e([+-])0(\d)$/, "e$1$2");
+  return sign + fixed(digits, point);
+}
+function floatValToString(f3) {
+  const g2 = formatFloatG(f3, "E");
+  if (!g2.includes(".") && !g2.includes("E")) {
+    const s = special(f3);
+    if (s !== void 0) return s;
+    return formatFloatF(f3) + ".0";
+  }
+  return g2;
+}
+function parseGoInt(text) {
+  if (!/^[+-]?\d+$/.test(text)) return void 0;
+  const value = BigInt(text);
+  return value < INT64_MIN || value > INT64_MAX ? void 0 : value;
+}
+function parseGoIntBase0(text, unsigned) {
+  const m2 = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9]\d*)$/.exec(text);
+  if (!m2) return void 0;
+  const [, sign = "", body = ""] = m2;
+  if (unsigned && sign !== "") return void 0;
+  let magnitude;
+  if (/^0[xXoObB]/.test(body)) magnitude = BigInt(body.slice(0, 2).toLowerCase() + body.slice(2));
+  else if (body.length > 1 && body.startsWith("0")) magnitude = BigInt("0o" + body.slice(1));
+  else magnitude = BigInt(body);
+  const value = sign === "-" ? -magnitude : magnitude;
+  if (unsigned) return value > UINT64_MAX ? void 0 : value;
+  return value < INT64_MIN || value > INT64_MAX ? void 0 : value;
+}
+function parseGoFloat(text) {
+  const special2 = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  if (special2) {
+    if (special2[2]?.toLowerCase() === "nan") return special2[1] ? void 0 : NaN;
+    return special2[1] === "-" ? -Infinity : Infinity;
+  }
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return void 0;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : void 0;
+}
+function parseGoBool(text) {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(text)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(text)) return false;
+  return void 0;
+}
+
+// src/secrets/sops/gotime.ts
+function daysIn(month, year) {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+function validDate(year, month, day) {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, year);
+}
+function nanosFrom(digits) {
+  return Number((digits + "000000000").slice(0, 9));
+}
+var RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+function parseRfc3339(text) {
+  const m2 = RFC3339.exec(text);
+  if (!m2) return void 0;
+  const [year, month, day, hour, minute, second] = [m2[1], m2[2], m2[3], m2[4], m2[5], m2[6]].map(Number);
+  if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return void 0;
+  let offsetSeconds = 0;
+  if (!m2[8]) {
+    const zoneHours = Number(m2[10]);
+    const zoneMinutes = Number(m2[11]);
+    if (zoneHours > 23 || zoneMinutes > 59) return void 0;
+    offsetSeconds = (zoneHours * 60 + zoneMinutes) * 60 * (m2[9] === "-" ? -1 : 1);
+  }
+  return { year, month, day, hour, minute, second, nanosecond: nanosFrom(m2[7] ?? ""), offsetSeconds };
+}
+var YAML_TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])|( ))(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?$/;
+function parseYamlTimestamp(text) {
+  const m2 = YAML_TIMESTAMP.exec(text);
+  if (!m2) return void 0;
+  const year = Number(m2[1]);
+  const month = Number(m2[2]);
+  const day = Number(m2[3]);
+  if (!validDate(year, month, day)) return void 0;
+  if (m2[6] === void 0) {
+    return { year, month, day, hour: 0, minute: 0, second: 0, nanosecond: 0, offsetSeconds: 0 };
+  }
+  const hour = Number(m2[6]);
+  const minute = Number(m2[7]);
+  const second = Number(m2[8]);
+  if (hour > 23 || minute > 59 || second > 59) return void 0;
+  const hasZone = m2[10] !== void 0 || m2[11] !== void 0;
+  if (m2[5] !== void 0 && hasZone) return void 0;
+  if (m2[4] !== void 0 && !hasZone) return void 0;
+  let offsetSeconds = 0;
+  if (m2[11] !== void 0) {
+    const zoneHours = Number(m2[12]);
+    const zoneMinutes = Number(m2[13]);
+    if (zoneHours > 23 || zoneMinutes > 59) return void 0;
+    offsetSeconds = (zoneHours * 60 + zoneMinutes) * 60 * (m2[11] === "-" ? -1 : 1);
+  }
+  return { year, month, day, hour, minute, second, nanosecond: nanosFrom(m2[9] ?? ""), offsetSeconds };
+}
+function pad(value, width) {
+  return String(value).padStart(width, "0");
+}
+function formatRfc3339(time3, nano) {
+  if (time3.year < 0 || time3.year > 9999) return void 0;
+  let text = `${pad(time3.year, 4)}-${pad(time3.month, 2)}-${pad(time3.day, 2)}T${pad(time3.hour, 2)}:${pad(
+    time3.minute,
+    2
+  )}:${pad(time3.second, 2)}`;
+  if (nano && time3.nanosecond > 0) text += "." + pad(time3.nanosecond, 9).replace(/0+$/, "");
+  if (time3.offsetSeconds === 0) return text + "Z";
+  const sign = time3.offsetSeconds < 0 ? "-" : "+";
+  const minutes = Math.floor(Math.abs(time3.offsetSeconds) / 60);
+  return `${text}${sign}${pad(Math.floor(minutes / 60), 2)}:${pad(minutes % 60, 2)}`;
+}
+
+// src/secrets/sops/cipher.ts
+var ENC_TYPES = ["str", "int", "float", "bool", "bytes", "time", "comment"];
+var ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
+function decodeBase64(text) {
+  const compact = text.replace(/[\r\n]/g, "");
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return void 0;
+  return Buffer.from(compact, "base64");
+}
+function parseEncValue(text) {
+  const m2 = ENC_PATTERN.exec(text);
+  if (!m2) return "is not a sops ENC[AES256_GCM,\u2026] value (truncated or edited?)";
+  const [, data = "", iv = "", tag = "", type = ""] = m2;
+  const dataBytes = decodeBase64(data);
+  const ivBytes = decodeBase64(iv);
+  const tagBytes = decodeBase64(tag);
+  if (!dataBytes) return "has data that is not valid base64";
+  if (!ivBytes || ivBytes.length === 0) return "has an iv that is not valid base64";
+  if (!tagBytes || tagBytes.length !== 16) return "has a tag that is not 16 bytes of base64";
+  if (!ENC_TYPES.includes(type)) return "has an unknown type";
+  return { data: dataBytes, iv: ivBytes, tag: tagBytes, type };
+}
+function openValue(value, key, aad) {
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, value.iv, { authTagLength: 16 });
+    decipher.setAAD(Buffer.from(aad, "utf8"));
+    decipher.setAuthTag(value.tag);
+    return Buffer.concat([decipher.update(value.data), decipher.final()]);
+  } catch {
+    return void 0;
+  }
+}
+var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+var lossyUtf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+function decodeUtf8(bytes) {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return void 0;
+  }
+}
+function readPlaintext(type, bytes, allowRawStrings) {
+  const text = decodeUtf8(bytes);
+  switch (type) {
+    case "str":
+      if (text !== void 0) return { ok: true, leaf: { kind: "str", value: text }, text };
+      if (!allowRawStrings) return { ok: false, problem: "not-utf8" };
+      return {
+        ok: true,
+        leaf: { kind: "rawstr", value: new Uint8Array(bytes) },
+        text: lossyUtf8.decode(bytes)
+      };
+    case "bytes":
+      return {
+        ok: true,
+        leaf: { kind: "bytes", value: new Uint8Array(bytes) },
+        text: text ?? lossyUtf8.decode(bytes)
+      };
+    case "comment":
+      return { ok: true, comment: text ?? lossyUtf8.decode(bytes), text: text ?? lossyUtf8.decode(bytes) };
+  }
+  if (text === void 0) return { ok: false, problem: "bad-type-value" };
+  switch (type) {
+    case "int": {
+      const value = parseGoInt(text);
+      return value === void 0 ? { ok: false, problem: "bad-type-value" } : { ok: true, leaf: { kind: "int", value }, text };
+    }
+    case "float": {
+      const value = parseGoFloat(text);
+      return value === void 0 ? { ok: false, problem: "bad-type-value" } : { ok: true, leaf: { kind: "float", value }, text };
+    }
+    case "bool": {
+      const value = parseGoBool(text);
+      return value === void 0 ? { ok: false, problem: "bad-type-value" } : { ok: true, leaf: { kind: "bool", value }, text };
+    }
+    case "time": {
+      const value = parseRfc3339(text);
+      return value === void 0 ? { ok: false, problem: "bad-type-value" } : { ok: true, leaf: { kind: "time", value }, text };
+    }
+  }
+}
+
+// src/secrets/sops/mac.ts
+import { createHash } from "node:crypto";
+var MAC_ONLY_ENCRYPTED_INIT = Buffer.from(
+  "8a3fd2ad54ce66527b1034f3d147be0b0b975b3bf44f72c6fdadec8176f27d69",
+  "hex"
+);
+function macBytes(leaf) {
+  switch (leaf.kind) {
+    case "str":
+      return Buffer.from(leaf.value, "utf8");
+    case "rawstr":
+    case "bytes":
+      return leaf.value;
+    case "int":
+      return Buffer.from(leaf.value.toString(), "utf8");
+    case "float":
+      return Buffer.from(formatFloatF(leaf.value), "utf8");
+    case "bool":
+      return Buffer.from(leaf.value ? "True" : "False", "utf8");
+    case "time": {
+      const text = formatRfc3339(leaf.value, true);
+      return text === void 0 ? void 0 : Buffer.from(text, "utf8");
+    }
+    case "null":
+      return void 0;
+  }
+}
+var MacHasher = class {
+  constructor(macOnlyEncrypted) {
+    this.macOnlyEncrypted = macOnlyEncrypted;
+    if (macOnlyEncrypted) this.hash.update(MAC_ONLY_ENCRYPTED_INIT);
+  }
+  macOnlyEncrypted;
+  hash = createHash("sha512");
+  add(bytes) {
+    this.hash.update(bytes);
+  }
+  /** Upper-case hex, as sops prints it (`%X`). */
+  digest() {
+    return this.hash.digest("hex").toUpperCase();
+  }
+};
+
+// src/secrets/sops/goregex.ts
+var UnsupportedGoRegex = class extends Error {
+};
+var POSIX_CLASSES = {
+  alnum: "0-9A-Za-z",
+  alpha: "A-Za-z",
+  ascii: "\\x00-\\x7F",
+  blank: "\\t ",
+  cntrl: "\\x00-\\x1F\\x7F",
+  digit: "0-9",
+  graph: "!-~",
+  lower: "a-z",
+  print: " -~",
+  punct: "!-\\/:-@\\[-`{-~",
+  space: "\\t\\n\\v\\f\\r ",
+  upper: "A-Z",
+  word: "0-9A-Za-z_",
+  xdigit: "0-9A-Fa-f"
+};
+var JS_SYNTAX = new Set("^$\\.*+?()[]{}|/".split(""));
+var GO_SPACE2 = "\\t\\n\\f\\r ";
+function codePoint(cp) {
+  return `\\u{${cp.toString(16)}}`;
+}
+var Translator = class {
+  constructor(src, dotAll) {
+    this.src = src;
+    this.dotAll = dotAll;
+  }
+  src;
+  dotAll;
+  i = 0;
+  out = "";
+  run() {
+    while (this.i < this.src.length) this.atom(false);
+    return this.out;
+  }
+  peek(offset = 0) {
+    return this.src[this.i + offset];
+  }
+  atom(inClass) {
+    const c5 = this.src[this.i];
+    if (c5 === "\\") return this.escape(inClass);
+    if (!inClass && c5 === "[") return this.charClass();
+    if (!inClass && c5 === "(") return this.group();
+    if (!inClass && c5 === "{" && /^\{\d+(,\d*)?\}/.test(this.src.slice(this.i))) {
+      const m2 = /^\{\d+(,\d*)?\}/.exec(this.src.slice(this.i));
+      this.i += m2[0].length;
+      this.out += m2[0];
+      return;
+    }
+    if (!inClass && c5 === ".") {
+      this.i++;
+      this.out += this.dotAll ? "[\\s\\S]" : "[^\\n]";
+      return;
+    }
+    if (!inClass && c5 === "{" && !/^\{\d+(,\d*)?\}/.test(this.src.slice(this.i))) {
+      this.i++;
+      this.out += "\\{";
+      return;
+    }
+    if (!inClass && (c5 === "}" || c5 === "]")) {
+      this.i++;
+      this.out += "\\" + c5;
+      return;
+    }
+    const cp = this.src.codePointAt(this.i);
+    const ch = String.fromCodePoint(cp);
+    this.i += ch.length;
+    this.out += inClass && (ch === "/" || ch === "[") ? codePoint(cp) : ch;
+  }
+  group() {
+    if (this.peek(1) !== "?") {
+      this.i++;
+      this.out += "(";
+      return;
+    }
+    const rest = this.src.slice(this.i);
+    const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
+    if (named) {
+      this.i += named[0].length;
+      this.out += `(?<${named[1]}>`;
+      return;
+    }
+    if (rest.startsWith("(?:")) {
+      this.i += 3;
+      this.out += "(?:";
+      return;
+    }
+    throw new UnsupportedGoRegex("inline flags are only supported at the start of the pattern");
+  }
+  charClass() {
+    this.i++;
+    this.out += "[";
+    if (this.peek() === "^") {
+      this.i++;
+      this.out += "^";
+    }
+    if (this.peek() === "]") {
+      this.i++;
+      this.out += "\\]";
+    }
+    while (this.i < this.src.length && this.peek() !== "]") {
+      const posix = /^\[:(\^?)([a-z]+):\]/.exec(this.src.slice(this.i));
+      if (posix) {
+        const ranges = POSIX_CLASSES[posix[2]];
+        if (ranges === void 0 || posix[1]) throw new UnsupportedGoRegex("unsupported POSIX class");
+        this.i += posix[0].length;
+        this.out += ranges;
+        continue;
+      }
+      this.atom(true);
+    }
+    if (this.peek() !== "]") throw new SyntaxError("missing ]");
+    this.i++;
+    this.out += "]";
+  }
+  escape(inClass) {
+    const c5 = this.peek(1);
+    if (c5 === void 0) throw new SyntaxError("trailing backslash");
+    this.i += 2;
+    switch (c5) {
+      case "A":
+        this.out += "(?<![\\s\\S])";
+        return;
+      case "z":
+        this.out += "(?![\\s\\S])";
+        return;
+      case "Q": {
+        const end = this.src.indexOf("\\E", this.i);
+        const literal2 = this.src.slice(this.i, end === -1 ? void 0 : end);
+        this.i = end === -1 ? this.src.length : end + 2;
+        for (const ch of literal2) this.out += codePoint(ch.codePointAt(0));
+        return;
+      }
+      case "s":
+        this.out += inClass ? GO_SPACE2 : `[${GO_SPACE2}]`;
+        return;
+      case "S":
+        if (inClass) throw new UnsupportedGoRegex("\\S inside a class");
+        this.out += `[^${GO_SPACE2}]`;
+        return;
+      case "d":
+      case "D":
+      case "w":
+      case "W":
+      case "b":
+      case "B":
+      case "t":
+      case "n":
+      case "r":
+      case "f":
+      case "v":
+        this.out += "\\" + c5;
+        return;
+      case "a":
+        this.out += "\\x07";
+        return;
+      case "p":
+      case "P": {
+        const m2 = /^(\{\^?[A-Za-z_]+\}|[A-Za-z])/.exec(this.src.slice(this.i));
+        if (!m2) throw new SyntaxError("bad \\p");
+        this.i += m2[0].length;
+        let name2 = m2[0].startsWith("{") ? m2[0].slice(1, -1) : m2[0];
+        let upper = c5 === "P";
+        if (name2.startsWith("^")) {
+          name2 = name2.slice(1);
+          upper = !upper;
+        }
+        const property = name2 === "Any" ? "Any" : name2.length <= 2 ? name2 : `Script=${name2}`;
+        if (name2 === "Any") {
+          this.out += upper ? "[^\\s\\S]" : "[\\s\\S]";
+          return;
+        }
+        this.out += `\\${upper ? "P" : "p"}{${property}}`;
+        return;
+      }
+      case "x": {
+        const m2 = /^(\{[0-9A-Fa-f]+\}|[0-9A-Fa-f]{2})/.exec(this.src.slice(this.i));
+        if (!m2) throw new SyntaxError("bad \\x");
+        this.i += m2[0].length;
+        this.out += codePoint(parseInt(m2[0].replace(/[{}]/g, ""), 16));
+        return;
+      }
+    }
+    if (/[0-7]/.test(c5)) {
+      const m2 = /^[0-7]{0,2}/.exec(this.src.slice(this.i));
+      if (c5 !== "0" && m2[0].length === 0) throw new SyntaxError("backreferences are not RE2");
+      this.i += m2[0].length;
+      this.out += codePoint(parseInt(c5 + m2[0], 8));
+      return;
+    }
+    if (/[A-Za-z0-9]/.test(c5)) throw new SyntaxError("invalid escape");
+    this.out += JS_SYNTAX.has(c5) ? "\\" + c5 : codePoint(c5.codePointAt(0));
+  }
+};
+function compileGoRegex(pattern) {
+  let flags = "u";
+  let body = pattern;
+  let dotAll = false;
+  const lead = /^\(\?([imsU]+)\)/.exec(pattern);
+  if (lead) {
+    const letters = lead[1];
+    if (letters.includes("U")) throw new UnsupportedGoRegex("the U (ungreedy) flag");
+    if (letters.includes("i")) flags += "i";
+    if (letters.includes("m")) flags += "m";
+    dotAll = letters.includes("s");
+    body = pattern.slice(lead[0].length);
+  }
+  try {
+    return { kind: "regex", regex: new RegExp(new Translator(body, dotAll).run(), flags) };
+  } catch (error63) {
+    if (error63 instanceof UnsupportedGoRegex) throw error63;
+    return { kind: "never" };
+  }
+}
+function goRegexMatches(regex, text) {
+  return regex.kind === "regex" && regex.regex.test(text);
+}
+
+// src/secrets/sops/selectors.ts
+var DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted";
+var RULE_NAMES = [
+  "unencrypted_suffix",
+  "encrypted_suffix",
+  "unencrypted_regex",
+  "encrypted_regex",
+  "unencrypted_comment_regex",
+  "encrypted_comment_regex"
+];
+function cryptRules(strings, macOnlyEncrypted) {
+  const set2 = RULE_NAMES.filter((name2) => (strings[name2] ?? "") !== "");
+  if (set2.length > 1) throw new Error(`it sets more than one of ${set2.join(", ")}; sops allows only one`);
+  const regex = (text) => text ? compileGoRegex(text) : void 0;
+  if (set2.length === 0) return { unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX, macOnlyEncrypted };
+  return {
+    ...strings.unencrypted_suffix ? { unencryptedSuffix: strings.unencrypted_suffix } : {},
+    ...strings.encrypted_suffix ? { encryptedSuffix: strings.encrypted_suffix } : {},
+    ...strings.unencrypted_regex ? { unencryptedRegex: regex(strings.unencrypted_regex) } : {},
+    ...strings.encrypted_regex ? { encryptedRegex: regex(strings.encrypted_regex) } : {},
+    ...strings.unencrypted_comment_regex ? { unencryptedCommentRegex: regex(strings.unencrypted_comment_regex) } : {},
+    ...strings.encrypted_comment_regex ? { encryptedCommentRegex: regex(strings.encrypted_comment_regex) } : {},
+    macOnlyEncrypted
+  };
+}
+function shouldBeEncrypted(rules, path22, commentsStack, isComment) {
+  let encrypted = true;
+  if (rules.unencryptedSuffix !== void 0) {
+    const suffix = rules.unencryptedSuffix;
+    if (path22.some((key) => key.endsWith(suffix))) encrypted = false;
+  }
+  if (rules.encryptedSuffix !== void 0) {
+    const suffix = rules.encryptedSuffix;
+    encrypted = path22.some((key) => key.endsWith(suffix));
+  }
+  if (rules.unencryptedRegex !== void 0) {
+    const regex = rules.unencryptedRegex;
+    if (path22.some((key) => goRegexMatches(regex, key))) encrypted = false;
+  }
+  if (rules.encryptedRegex !== void 0) {
+    const regex = rules.encryptedRegex;
+    encrypted = path22.some((key) => goRegexMatches(regex, key));
+  }
+  if (rules.unencryptedCommentRegex !== void 0) {
+    const regex = rules.unencryptedCommentRegex;
+    if (commentsStack.some((level) => level.some((text) => goRegexMatches(regex, text)))) encrypted = false;
+  }
+  if (rules.encryptedCommentRegex !== void 0) {
+    const regex = rules.encryptedCommentRegex;
+    const lastLevel = commentsStack.length - 1;
+    encrypted = commentsStack.some(
+      (level, i2) => level.some((text, j3) => {
+        if (isComment && i2 === lastLevel && j3 === level.length - 1) return false;
+        return goRegexMatches(regex, text);
+      })
+    );
+  }
+  return encrypted;
+}
+
+// src/secrets/sops/walk.ts
+function childDisplay(parent, key) {
+  return parent === "" ? key : `${parent}.${key}`;
+}
+function walkValue(value, path22, display, stack, visitor) {
+  if (value.kind === "branch") return walkBranch(value, path22, display, stack, visitor);
+  if (value.kind === "seq") return walkSequence(value, path22, display, stack, visitor);
+  return visitor({ node: value, path: path22, display, commentsStack: stack });
+}
+function walkSequence(sequence, path22, display, outer, visitor) {
+  const stack = [...outer, []];
+  const level = stack.length - 1;
+  const items = [];
+  let index = 0;
+  for (const item of sequence.items) {
+    if (item.kind === "comment") {
+      stack[level] = [...stack[level], item.text];
+      items.push(visitor({ node: item, path: path22, display, commentsStack: stack }));
+      continue;
+    }
+    items.push(walkValue(item, path22, `${display}[${index}]`, stack, visitor));
+    index++;
+    stack[level] = [];
+  }
+  return { kind: "seq", items };
+}
+function walkBranch(tree, path22, display, outer, visitor) {
+  const stack = [...outer, []];
+  const level = stack.length - 1;
+  const items = [];
+  for (const item of tree.items) {
+    if (item.kind === "comment") {
+      stack[level] = [...stack[level], item.text];
+      items.push(visitor({ node: item, path: path22, display, commentsStack: stack }));
+      continue;
+    }
+    const value = walkValue(item.value, [...path22, item.key], childDisplay(display, item.key), stack, visitor);
+    items.push({ kind: "entry", key: item.key, value });
+    stack[level] = [];
+  }
+  return { kind: "branch", items };
+}
+function walkDocuments(documents, visitor) {
+  return documents.map((document2) => walkBranch(document2, [], "", [], visitor));
+}
+
+// src/secrets/sops/decrypt.ts
+var LeafError = class extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+  }
+  hint;
+};
+function where(visit3) {
+  return visit3.display === "" ? "the top level" : visit3.display;
+}
+function decryptTree(documents, rules, dataKey, options) {
+  const hasher = new MacHasher(rules.macOnlyEncrypted);
+  const records = [];
+  const secrets = [];
+  const decryptComment = (node2, aad, display, encrypted) => {
+    const kept = () => {
+      records.push({ aad, display, kind: "comment", encrypted: false, comment: node2.text, hashed: false });
+      return node2;
+    };
+    if (!encrypted || node2.text === "") return kept();
+    const parsed = parseEncValue(node2.text);
+    if (typeof parsed !== "string") {
+      for (const candidate of [aad, ...(node2.fallbackAads ?? []).filter((other) => other !== aad)]) {
+        const bytes = openValue(parsed, dataKey, candidate);
+        if (!bytes) continue;
+        const plaintext = readPlaintext(parsed.type, bytes, false);
+        if (!plaintext.ok || "leaf" in plaintext && plaintext.leaf.kind !== "str") break;
+        const text = "comment" in plaintext ? plaintext.comment : plaintext.text;
+        records.push({
+          aad: candidate,
+          display,
+          kind: "comment",
+          encrypted: true,
+          comment: text,
+          hashed: false
+        });
+        if (text !== "") secrets.push(text);
+        return { kind: "comment", text, inline: node2.inline };
+      }
+    }
+    return kept();
+  };
+  const visitor = (visit3) => {
+    const aad = visit3.path.join(":") + ":";
+    const node2 = visit3.node;
+    if (node2.kind === "comment") {
+      return decryptComment(
+        node2,
+        aad,
+        visit3.display,
+        shouldBeEncrypted(rules, visit3.path, visit3.commentsStack, true)
+      );
+    }
+    if (node2.kind === "null") {
+      records.push({
+        aad,
+        display: visit3.display,
+        kind: "null",
+        encrypted: false,
+        leaf: node2,
+        hashed: false
+      });
+      return node2;
+    }
+    const encrypted = shouldBeEncrypted(rules, visit3.path, visit3.commentsStack, false);
+    let leaf = node2;
+    if (encrypted) {
+      if (node2.kind !== "str") {
+        throw new LeafError(
+          `${where(visit3)} should be encrypted but holds a plain ${node2.kind} value`,
+          "the file was edited after encryption; re-encrypt it with sops"
+        );
+      }
+      if (node2.value !== "") {
+        const parsed = parseEncValue(node2.value);
+        if (typeof parsed === "string") {
+          throw new LeafError(
+            `${where(visit3)} ${parsed}`,
+            "the file looks truncated or edited; restore it from git"
+          );
+        }
+        if (parsed.type === "comment") {
+          throw new LeafError(
+            `${where(visit3)} holds an encrypted comment where a value belongs`,
+            "re-encrypt it"
+          );
+        }
+        const bytes = openValue(parsed, dataKey, aad);
+        if (!bytes) {
+          throw new LeafError(
+            `could not decrypt ${where(visit3)} \u2014 wrong key or tampered value`,
+            "check that the data key belongs to this file, and that the file is as sops wrote it"
+          );
+        }
+        const plaintext = readPlaintext(parsed.type, bytes, options.allowRawStrings);
+        if (!plaintext.ok) {
+          throw new LeafError(
+            plaintext.problem === "not-utf8" ? `${where(visit3)} decrypts to bytes that are not UTF-8 text` : `${where(visit3)} decrypts to something that is not a valid ${parsed.type}`,
+            "re-encrypt the file with sops"
+          );
+        }
+        if (!("leaf" in plaintext)) throw new LeafError(`${where(visit3)} is malformed`, "re-encrypt it");
+        leaf = plaintext.leaf;
+        if (plaintext.text !== "") secrets.push(plaintext.text);
+      }
+    }
+    const hashed = !rules.macOnlyEncrypted || encrypted;
+    if (hashed) {
+      const bytes = macBytes(leaf);
+      if (!bytes) throw new LeafError(`${where(visit3)} holds a time sops cannot print`, "fix the value");
+      hasher.add(bytes);
+    }
+    records.push({ aad, display: visit3.display, kind: "value", encrypted, leaf, hashed });
+    return leaf;
+  };
+  const decrypted = walkDocuments(documents, visitor);
+  return { documents: decrypted, records, computedMac: hasher.digest(), secrets: [...new Set(secrets)] };
+}
+
+// src/secrets/sops/flatten.ts
+var MAP_SEPARATOR = "__map_";
+var LIST_SEPARATOR = "__list_";
+function tokenize(path22) {
+  const tokens = [];
+  let state = "normal";
+  let start = 0;
+  const finish = (end) => {
+    if (state === "list") {
+      const digits = path22.slice(start + LIST_SEPARATOR.length, end);
+      tokens.push({ kind: "list", index: /^[+-]?\d+$/.test(digits) ? Number(digits) : 0 });
+    } else {
+      tokens.push({
+        kind: "map",
+        key: path22.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
+      });
+    }
+    start = end;
+  };
+  let i2 = 0;
+  while (i2 < path22.length) {
+    if (path22.startsWith(MAP_SEPARATOR, i2)) {
+      finish(i2);
+      state = "map";
+      i2 += MAP_SEPARATOR.length;
+    } else if (path22.startsWith(LIST_SEPARATOR, i2)) {
+      finish(i2);
+      state = "list";
+      i2 += LIST_SEPARATOR.length;
+    } else {
+      i2++;
+    }
+  }
+  finish(path22.length);
+  return tokens;
+}
+function convert(node2) {
+  const kinds = [node2.value !== void 0, (node2.keys?.size ?? 0) > 0, (node2.indices?.size ?? 0) > 0];
+  if (kinds.filter(Boolean).length > 1) throw new Error("a flattened key is both a value and a container");
+  if (node2.value) return node2.value.v;
+  if (node2.indices && node2.indices.size > 0) {
+    const size = node2.indices.size;
+    const list2 = [];
+    for (let index = 0; index < size; index++) {
+      const child = node2.indices.get(index);
+      if (!child) throw new Error("a flattened list has a gap");
+      list2.push(convert(child));
+    }
+    return list2;
+  }
+  const result = /* @__PURE__ */ Object.create(null);
+  for (const [key, child] of node2.keys ?? []) result[key] = convert(child);
+  return result;
+}
+function unflatten(pairs) {
+  const root = {};
+  for (const [key, value] of pairs) {
+    let node2 = root;
+    for (const token of tokenize(key)) {
+      if (token.kind === "map") {
+        node2.keys ??= /* @__PURE__ */ new Map();
+        let next = node2.keys.get(token.key);
+        if (!next) node2.keys.set(token.key, next = {});
+        node2 = next;
+      } else {
+        node2.indices ??= /* @__PURE__ */ new Map();
+        let next = node2.indices.get(token.index);
+        if (!next) node2.indices.set(token.index, next = {});
+        node2 = next;
+      }
+    }
+    if (node2.value) throw new Error(`the metadata key ${key} appears twice`);
+    node2.value = { v: value };
+  }
+  const result = convert(root);
+  if (result === null || typeof result !== "object" || Array.isArray(result)) {
+    throw new Error("the flattened metadata is not a mapping");
+  }
+  return result;
+}
+
+// src/secrets/sops/formats/problem.ts
+var FormatProblem = class extends Error {
+  constructor(message, hint) {
+    super(message);
+    this.hint = hint;
+  }
+  hint;
+};
+function lineColumn(text, offset) {
+  let line = 1;
+  let lineStart = 0;
+  for (let i2 = 0; i2 < offset && i2 < text.length; i2++) {
+    if (text.charCodeAt(i2) === 10) {
+      line++;
+      lineStart = i2 + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+var strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+function utf8Text(content, what) {
+  try {
+    return strictUtf8.decode(content);
+  } catch {
+    throw new FormatProblem(`is not valid UTF-8 ${what}`);
+  }
+}
+
+// src/secrets/sops/formats/binary.ts
+function emitBinary(tree) {
+  for (const item of tree.items) {
+    if (item.kind !== "entry" || item.key !== "data") continue;
+    if (item.value.kind === "str") return new Uint8Array(Buffer.from(item.value.value, "utf8"));
+    if (item.value.kind === "rawstr") return item.value.value;
+    throw new FormatProblem("is a binary sops file whose 'data' is not a string");
+  }
+  throw new FormatProblem(
+    "is a binary sops file with no 'data' key",
+    "is it a JSON sops file? pass the json format"
+  );
+}
+
+// src/secrets/sops/render.ts
+function valToString(leaf) {
+  switch (leaf.kind) {
+    case "str":
+      return leaf.value;
+    case "rawstr":
+      return new TextDecoder().decode(leaf.value);
+    case "int":
+      return leaf.value.toString();
+    case "float":
+      return floatValToString(leaf.value);
+    case "bool":
+      return leaf.value ? "true" : "false";
+    case "time":
+      return formatRfc3339(leaf.value, false) ?? "";
+    case "bytes":
+      return `[${Array.from(leaf.value).join(" ")}]`;
+    case "null":
+      return "<nil>";
+  }
+}
+
+// src/secrets/sops/formats/dotenv.ts
+function parseDotenv(text) {
+  const items = [];
+  const lines2 = text.split("\n");
+  for (const [index, line] of lines2.entries()) {
+    if (line.length === 0) continue;
+    if (line.startsWith("#")) {
+      items.push({ kind: "comment", text: line.slice(1), inline: false });
+      continue;
+    }
+    const equals = line.indexOf("=");
+    if (equals === -1) throw new FormatProblem(`is not valid dotenv: line ${index + 1} has no '='`);
+    items.push({
+      kind: "entry",
+      key: line.slice(0, equals),
+      value: { kind: "str", value: line.slice(equals + 1).replaceAll("\\n", "\n") }
+    });
+  }
+  return { kind: "branch", items };
+}
+function emitDotenv(tree) {
+  let out = "";
+  for (const item of tree.items) {
+    if (item.kind === "comment") {
+      out += `#${item.text}
+`;
+      continue;
+    }
+    if (item.value.kind === "branch" || item.value.kind === "seq") {
+      throw new FormatProblem(`holds a nested value under ${item.key}, which dotenv cannot represent`);
+    }
+    const value = item.value.kind === "str" ? item.value.value.replaceAll("\n", "\\n") : valToString(item.value);
+    out += `${item.key}=${value}
+`;
+  }
+  return out;
+}
+function dotenvVariables(tree) {
+  const variables = /* @__PURE__ */ new Map();
+  for (const item of tree.items) {
+    if (item.kind !== "entry" || item.value.kind === "branch" || item.value.kind === "seq") continue;
+    variables.set(item.key, item.value.kind === "str" ? item.value.value : valToString(item.value));
+  }
+  return variables;
+}
+
+// src/secrets/sops/formats/ini.ts
+var DEFAULT_SECTION = "DEFAULT";
+function newSection(name2, comment) {
+  return { name: name2, comment, keys: [], byName: /* @__PURE__ */ new Map() };
+}
+var IniParser = class {
+  lines;
+  index = 0;
+  comment = "";
+  constructor(text) {
+    this.lines = text.split(/(?<=\n)/);
+  }
+  next() {
+    return this.lines[this.index++];
+  }
+  fail(what) {
+    throw new FormatProblem(`is not valid INI: ${what} at line ${this.index}`);
+  }
+  parse() {
+    let section = newSection(DEFAULT_SECTION, "");
+    const sections = [section];
+    let counter = 1;
+    for (let raw = this.next(); raw !== void 0; raw = this.next()) {
+      const line = raw.trimStart();
+      if (line.length === 0) continue;
+      if (line[0] === "#" || line[0] === ";") {
+        this.comment += line;
+        continue;
+      }
+      if (line[0] === "[") {
+        const close = line.lastIndexOf("]");
+        if (close === -1) this.fail("unclosed section header");
+        const name3 = line.slice(1, close);
+        if (name3.length === 0) this.fail("empty section name");
+        const inline = /[#;].*/s.exec(line.slice(close + 1));
+        if (inline) this.comment += inline[0];
+        section = newSection(name3, this.comment.trim());
+        sections.push(section);
+        this.comment = "";
+        counter = 1;
+        continue;
+      }
+      const [keyName, offset] = this.keyName(line);
+      const name2 = keyName === "-" ? `#${counter++}` : keyName;
+      const value = this.value(line.slice(offset));
+      const existing = section.byName.get(name2);
+      const comment = this.comment.trim();
+      this.comment = "";
+      if (existing) {
+        existing.value = value;
+        existing.comment = comment;
+      } else {
+        const key = { name: name2, value, comment };
+        section.keys.push(key);
+        section.byName.set(name2, key);
+      }
+    }
+    return sections;
+  }
+  keyName(line) {
+    let quote = "";
+    if (line.startsWith('"""') && line.length > 6) quote = '"""';
+    else if (line[0] === '"') quote = '"';
+    else if (line[0] === "`") quote = "`";
+    if (quote) {
+      const close = line.indexOf(quote, quote.length);
+      if (close === -1) this.fail("missing closing key quote");
+      const delimiter2 = line.slice(close + quote.length).search(/[=:]/);
+      if (delimiter2 === -1) this.fail("key without '='");
+      return [line.slice(quote.length, close).trim(), close + delimiter2 + quote.length + 1];
+    }
+    const delimiter = line.search(/[=:]/);
+    if (delimiter === -1) this.fail("a line that is neither a section, a key nor a comment");
+    if (delimiter === 0) this.fail("empty key name");
+    return [line.slice(0, delimiter).trim(), delimiter + 1];
+  }
+  value(input2) {
+    let line = input2.trimStart();
+    if (line.length === 0) return "";
+    let quote = "";
+    if (line.length > 3 && line.startsWith('"""')) quote = '"""';
+    else if (line[0] === "`") quote = "`";
+    if (quote) {
+      const rest = line.slice(quote.length);
+      const close = rest.lastIndexOf(quote);
+      if (close !== -1) return rest.slice(0, close);
+      let value = rest;
+      for (; ; ) {
+        const next = this.next();
+        if (next === void 0) this.fail("missing closing quote of a multi-line value");
+        const end = next.lastIndexOf(quote);
+        if (end !== -1) {
+          value += next.slice(0, end);
+          const inline = /[#;].*/s.exec(next.slice(end));
+          if (inline) this.comment += inline[0].trim();
+          return value;
+        }
+        value += next;
+      }
+    }
+    line = line.trim();
+    if (line.endsWith("\\")) {
+      let value = line.slice(0, -1);
+      for (; ; ) {
+        const next = this.next();
+        if (next === void 0) break;
+        const trimmed = next.trim();
+        if (trimmed.length === 0) break;
+        value += trimmed;
+        if (!value.endsWith("\\")) break;
+        value = value.slice(0, -1);
+      }
+      return value;
+    }
+    const hash2 = line.search(/[#;]/);
+    if (hash2 !== -1) {
+      this.comment += line.slice(hash2);
+      line = line.slice(0, hash2).trim();
+    }
+    for (const q3 of ["'", '"']) {
+      if (line.length >= 2 && line.startsWith(q3) && line.endsWith(q3) && line.indexOf(q3, 1) === line.length - 1) {
+        return line.slice(1, -1);
+      }
+    }
+    return line;
+  }
+};
+function stripCommentChar(comment) {
+  if (comment.startsWith(";")) return comment.replace(/^[; ]+/, "");
+  if (comment.startsWith("#")) return comment.replace(/^[# ]+/, "");
+  return comment;
+}
+function parseIni(text) {
+  const sections = new IniParser(text.replace(/^\uFEFF/, "")).parse();
+  const items = sections.map((section) => {
+    const children = [];
+    if (section.comment !== "") {
+      children.push({ kind: "comment", text: stripCommentChar(section.comment), inline: false });
+    }
+    for (const key of section.keys) {
+      children.push({ kind: "entry", key: key.name, value: { kind: "str", value: key.value } });
+      if (key.comment !== "")
+        children.push({ kind: "comment", text: stripCommentChar(key.comment), inline: false });
+    }
+    return { kind: "entry", key: section.name, value: { kind: "branch", items: children } };
+  });
+  return { kind: "branch", items };
+}
+function commentLines(comment, trimPlain) {
+  return comment.split("\n").map((line) => {
+    if (line.startsWith("#") || line.startsWith(";")) return `${line[0]} ${line.slice(1).trim()}`;
+    return "; " + (trimPlain ? line.trim() : line);
+  }).map((line) => line + "\n").join("");
+}
+function quoteKey(name2) {
+  if (name2.includes('"') || /[=:]/.test(name2)) return "`" + name2 + "`";
+  if (name2.includes("`")) return '"""' + name2 + '"""';
+  return name2;
+}
+function quoteValue(value) {
+  if (/[\n`]/.test(value)) return '"""' + value + '"""';
+  if (/[#;]/.test(value)) return "`" + value + "`";
+  if (value.trim().length !== value.length) return `"${value}"`;
+  return value;
+}
+function emitIni(tree) {
+  const sections = [];
+  for (const item of tree.items) {
+    if (item.kind !== "entry") continue;
+    if (item.value.kind !== "branch")
+      throw new FormatProblem(`has a top-level value ${item.key} outside any section`);
+    const children = item.value.items;
+    const section = newSection(item.key, "");
+    let first = 0;
+    const head = children[0];
+    if (head?.kind === "comment") {
+      section.comment = head.text;
+      first = 1;
+    }
+    let last;
+    for (const child of children.slice(first)) {
+      if (child.kind === "comment") {
+        if (last) last.comment = child.text;
+        continue;
+      }
+      if (child.value.kind === "branch" || child.value.kind === "seq") {
+        throw new FormatProblem(
+          `holds a nested value under ${item.key}.${child.key}, which INI cannot represent`
+        );
+      }
+      const value = valToString(child.value);
+      const existing = section.byName.get(child.key);
+      if (existing) existing.value = value;
+      last = existing ?? { name: child.key, value, comment: "" };
+      if (!existing) {
+        section.keys.push(last);
+        section.byName.set(child.key, last);
+      }
+    }
+    sections.push(section);
+  }
+  let out = "";
+  sections.forEach((section, index) => {
+    if (section.comment.length > 0) out += commentLines(section.comment, false);
+    if (index > 0 || section.name.toUpperCase() !== DEFAULT_SECTION) out += `[${section.name}]
+`;
+    else if (section.keys.length === 0) return;
+    const width = Math.max(0, ...section.keys.map((key) => quoteKey(key.name).length));
+    for (const key of section.keys) {
+      if (key.comment.length > 0) out += commentLines(key.comment, true);
+      const name2 = quoteKey(key.name);
+      out += `${name2}${" ".repeat(width - name2.length)} = ${quoteValue(key.value)}
+`;
+    }
+    if (index < sections.length - 1) out += "\n";
+  });
+  return out;
+}
+
+// src/secrets/sops/formats/json.ts
+var INT64_MIN2 = -(2n ** 63n);
+var INT64_MAX2 = 2n ** 63n - 1n;
+var JsonReader = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  i = 0;
+  fail(what) {
+    const { line, column } = lineColumn(this.text, this.i);
+    const found = this.i >= this.text.length ? "the file ends (truncated?)" : "unexpected input";
+    throw new FormatProblem(`is not valid JSON: ${what} at line ${line}, column ${column}: ${found}`);
+  }
+  space() {
+    while (this.i < this.text.length && " 	\r\n".includes(this.text[this.i])) this.i++;
+  }
+  topObject() {
+    this.space();
+    if (this.text[this.i] !== "{") {
+      throw new FormatProblem("is not a JSON object: sops JSON files hold one top-level object");
+    }
+    this.i++;
+    return this.object();
+  }
+  object() {
+    const items = [];
+    this.space();
+    if (this.text[this.i] === "}") {
+      this.i++;
+      return { kind: "branch", items };
+    }
+    for (; ; ) {
+      this.space();
+      if (this.text[this.i] !== '"') this.fail("expected an object key");
+      const key = this.string();
+      this.space();
+      if (this.text[this.i] !== ":") this.fail("expected ':'");
+      this.i++;
+      items.push({ kind: "entry", key, value: this.value() });
+      this.space();
+      const c5 = this.text[this.i];
+      this.i++;
+      if (c5 === "}") return { kind: "branch", items };
+      if (c5 !== ",") {
+        this.i--;
+        this.fail("expected ',' or '}'");
+      }
+    }
+  }
+  array() {
+    const items = [];
+    this.space();
+    if (this.text[this.i] === "]") {
+      this.i++;
+      return { kind: "seq", items };
+    }
+    for (; ; ) {
+      items.push(this.value());
+      this.space();
+      const c5 = this.text[this.i];
+      this.i++;
+      if (c5 === "]") return { kind: "seq", items };
+      if (c5 !== ",") {
+        this.i--;
+        this.fail("expected ',' or ']'");
+      }
+    }
+  }
+  value() {
+    this.space();
+    const c5 = this.text[this.i];
+    if (c5 === "{") {
+      this.i++;
+      return this.object();
+    }
+    if (c5 === "[") {
+      this.i++;
+      return this.array();
+    }
+    if (c5 === '"') return { kind: "str", value: this.string() };
+    for (const [word, leaf] of [
+      ["true", { kind: "bool", value: true }],
+      ["false", { kind: "bool", value: false }],
+      ["null", { kind: "null" }]
+    ]) {
+      if (this.text.startsWith(word, this.i)) {
+        this.i += word.length;
+        return leaf;
+      }
+    }
+    return this.number();
+  }
+  number() {
+    const m2 = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.i, this.i + 400));
+    if (!m2) this.fail("expected a value");
+    const literal2 = m2[0];
+    if (m2[1] === void 0 && m2[2] === void 0) {
+      const value2 = BigInt(literal2);
+      if (value2 >= INT64_MIN2 && value2 <= INT64_MAX2) {
+        this.i += literal2.length;
+        return { kind: "int", value: value2 };
+      }
+    }
+    const value = Number(literal2);
+    if (!Number.isFinite(value)) this.fail("number out of range");
+    this.i += literal2.length;
+    return { kind: "float", value };
+  }
+  string() {
+    this.i++;
+    let out = "";
+    for (; ; ) {
+      if (this.i >= this.text.length) this.fail("unterminated string");
+      const c5 = this.text.charCodeAt(this.i);
+      if (c5 === 34) {
+        this.i++;
+        return out;
+      }
+      if (c5 < 32) this.fail("control character in string");
+      if (c5 !== 92) {
+        out += this.text[this.i];
+        this.i++;
+        continue;
+      }
+      const e = this.text[this.i + 1];
+      this.i += 2;
+      const simple = {
+        '"': '"',
+        "\\": "\\",
+        "/": "/",
+        b: "\b",
+        f: "\f",
+        n: "\n",
+        r: "\r",
+        t: "	"
+      };
+      if (e !== void 0 && e in simple) {
+        out += simple[e];
+        continue;
+      }
+      if (e !== "u") {
+        this.i -= 2;
+        this.fail("bad escape in string");
+      }
+      const unit = this.hex4();
+      if (unit >= 55296 && unit < 56320 && this.text.startsWith("\\u", this.i)) {
+        const save = this.i;
+        this.i += 2;
+        const low = this.hex4();
+        if (low >= 56320 && low < 57344) {
+          out += String.fromCharCode(unit, low);
+          continue;
+        }
+        this.i = save;
+      }
+      out += unit >= 55296 && unit < 57344 ? "\uFFFD" : String.fromCharCode(unit);
+    }
+  }
+  hex4() {
+    const digits = this.text.slice(this.i, this.i + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(digits)) this.fail("bad \\u escape");
+    this.i += 4;
+    return parseInt(digits, 16);
+  }
+};
+function parseJson(text) {
+  return new JsonReader(text).topObject();
+}
+function goJsonString(value) {
+  let out = '"';
+  for (const ch of value) {
+    const cp = ch.codePointAt(0);
+    switch (ch) {
+      case '"':
+        out += '\\"';
+        continue;
+      case "\\":
+        out += "\\\\";
+        continue;
+      case "\n":
+        out += "\\n";
+        continue;
+      case "\r":
+        out += "\\r";
+        continue;
+      case "	":
+        out += "\\t";
+        continue;
+      case "\b":
+        out += "\\b";
+        continue;
+      case "\f":
+        out += "\\f";
+        continue;
+    }
+    if (cp < 32 || ch === "<" || ch === ">" || ch === "&" || cp === 8232 || cp === 8233) {
+      out += "\\u" + cp.toString(16).padStart(4, "0");
+    } else if (cp >= 55296 && cp < 57344) {
+      out += "\\ufffd";
+    } else {
+      out += ch;
+    }
+  }
+  return out + '"';
+}
+function leafJson(leaf) {
+  switch (leaf.kind) {
+    case "str":
+      return goJsonString(leaf.value);
+    case "rawstr":
+      return goJsonString(new TextDecoder().decode(leaf.value));
+    case "int":
+      return leaf.value.toString();
+    case "float": {
+      const text = formatFloatJson(leaf.value);
+      if (text === void 0)
+        throw new FormatProblem("holds a NaN or infinite number, which JSON cannot represent");
+      return text;
+    }
+    case "bool":
+      return leaf.value ? "true" : "false";
+    case "null":
+      return "null";
+    case "time":
+      return goJsonString(formatRfc3339(leaf.value, true) ?? "");
+    case "bytes":
+      return goJsonString(Buffer.from(leaf.value).toString("base64"));
+  }
+}
+function valueJson(value, depth) {
+  const indent = "	".repeat(depth + 1);
+  const close = "	".repeat(depth);
+  if (value.kind === "comment") return "";
+  if (value.kind === "branch") {
+    const parts = value.items.flatMap(
+      (item) => item.kind === "entry" ? [`${indent}${goJsonString(item.key)}: ${valueJson(item.value, depth + 1)}`] : []
+    );
+    return parts.length === 0 ? "{}" : `{
+${parts.join(",\n")}
+${close}}`;
+  }
+  if (value.kind === "seq") {
+    const parts = value.items.flatMap(
+      (item) => item.kind === "comment" ? [] : [`${indent}${valueJson(item, depth + 1)}`]
+    );
+    return parts.length === 0 ? "[]" : `[
+${parts.join(",\n")}
+${close}]`;
+  }
+  return leafJson(value);
+}
+function emitJson(tree) {
+  return valueJson(tree, 0) + "\n";
+}
+
+// src/secrets/sops/formats/yaml-emit.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/secrets/sops/formats/yaml-scalar.ts
+var YAML_ORG = "tag:yaml.org,2002:";
+var MAP = {};
+for (const [texts, leaf] of [
+  [["true", "True", "TRUE"], { kind: "bool", value: true }],
+  [["false", "False", "FALSE"], { kind: "bool", value: false }],
+  [["", "~", "null", "Null", "NULL"], { kind: "null" }],
+  [[".nan", ".NaN", ".NAN"], { kind: "float", value: NaN }],
+  [[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"], { kind: "float", value: Infinity }],
+  [["-.inf", "-.Inf", "-.INF"], { kind: "float", value: -Infinity }],
+  [["<<"], { kind: "str", value: "<<" }]
+]) {
+  for (const text of texts) MAP[text] = leaf;
+}
+var YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+function shortTag(tag) {
+  if (!tag || tag === "!") return "";
+  return tag.startsWith(YAML_ORG) ? "!!" + tag.slice(YAML_ORG.length) : tag;
+}
+var ScalarError = class extends Error {
+};
+function resolvePlain(text, tag) {
+  const first = text[0];
+  let hint;
+  if (first === void 0) hint = "M";
+  else if (first === "+" || first === "-") hint = "S";
+  else if (first >= "0" && first <= "9") hint = "D";
+  else if ("yYnNtTfFoO~".includes(first)) hint = "M";
+  else if (first === ".") hint = ".";
+  else hint = "none";
+  if (hint === "none") return void 0;
+  const mapped = MAP[text];
+  if (mapped) return mapped;
+  if (hint === ".") {
+    if (!/^\.\d+([eE][+-]?\d+)?$/.test(text)) return void 0;
+    const value = parseGoFloat(text);
+    return value === void 0 ? void 0 : { kind: "float", value };
+  }
+  if (hint === "M") return void 0;
+  if (tag === "" || tag === "!!timestamp") {
+    const time3 = parseYamlTimestamp(text);
+    if (time3) return { kind: "time", value: time3 };
+  }
+  const plain = text.replaceAll("_", "");
+  const int2 = parseGoIntBase0(plain, false);
+  if (int2 !== void 0) return { kind: "int", value: int2 };
+  if (parseGoIntBase0(plain, true) !== void 0) {
+    throw new ScalarError("is an integer beyond int64, which sops cannot handle");
+  }
+  if (YAML_STYLE_FLOAT.test(plain)) {
+    const value = parseGoFloat(plain);
+    if (value !== void 0) return { kind: "float", value };
+  }
+  return void 0;
+}
+function leafTag(leaf) {
+  switch (leaf.kind) {
+    case "bool":
+      return "!!bool";
+    case "null":
+      return "!!null";
+    case "float":
+      return "!!float";
+    case "int":
+      return "!!int";
+    case "time":
+      return "!!timestamp";
+    default:
+      return "!!str";
+  }
+}
+function decodeBase642(text) {
+  const compact = text.replace(/[\r\n]/g, "");
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return void 0;
+  return new Uint8Array(Buffer.from(compact, "base64"));
+}
+var strictUtf82 = new TextDecoder("utf-8", { fatal: true });
+function resolveScalar(text, quotedOrBlock, explicitTag) {
+  const tag = shortTag(explicitTag);
+  if (tag === "!!str" || tag === "" && quotedOrBlock) return { kind: "str", value: text };
+  if (tag === "!!binary") {
+    const bytes = decodeBase642(text);
+    if (!bytes) throw new ScalarError("is !!binary but not valid base64");
+    try {
+      return { kind: "str", value: strictUtf82.decode(bytes) };
+    } catch {
+      return { kind: "rawstr", value: bytes };
+    }
+  }
+  const resolvable = ["", "!!bool", "!!int", "!!float", "!!null", "!!timestamp"].includes(tag);
+  if (!resolvable) return { kind: "str", value: text };
+  const leaf = resolvePlain(text, tag) ?? { kind: "str", value: text };
+  if (tag === "" || leafTag(leaf) === tag) return leaf;
+  if (tag === "!!float" && leaf.kind === "int") return { kind: "float", value: Number(leaf.value) };
+  throw new ScalarError(`cannot be decoded as ${tag}`);
+}
+function needsQuoting(text) {
+  let plain;
+  try {
+    plain = resolveScalar(text, false, void 0);
+  } catch {
+    return true;
+  }
+  if (plain.kind !== "str") return true;
+  if (/^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(text)) return true;
+  if (/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/.test(text)) return true;
+  return /^[-+]?(\d[\d_]*)?\.?\d[\d_]*([eE][-+]?\d+)?$|^0b[01_]+$|^0x[0-9a-fA-F_]+$|^0o?[0-7_]+$/.test(text);
+}
+
+// src/secrets/sops/formats/yaml-emit.ts
+var strictUtf83 = new TextDecoder("utf-8", { fatal: true });
+function stringScalar(value) {
+  const node2 = new import_yaml2.Scalar(value);
+  if (value.includes("\n")) node2.type = import_yaml2.Scalar.BLOCK_LITERAL;
+  else if (needsQuoting(value)) node2.type = import_yaml2.Scalar.QUOTE_DOUBLE;
+  return node2;
+}
+function bytesScalar(bytes) {
+  try {
+    return stringScalar(strictUtf83.decode(bytes));
+  } catch {
+    const node2 = new import_yaml2.Scalar(Buffer.from(bytes).toString("base64"));
+    node2.tag = "tag:yaml.org,2002:binary";
+    return node2;
+  }
+}
+function leafNode(leaf) {
+  switch (leaf.kind) {
+    case "str":
+      return stringScalar(leaf.value);
+    case "rawstr":
+    case "bytes":
+      return bytesScalar(leaf.value);
+    case "int":
+      return new import_yaml2.Scalar(leaf.value);
+    case "float":
+    case "bool":
+      return new import_yaml2.Scalar(leaf.value);
+    case "null":
+      return new import_yaml2.Scalar(null);
+    case "time":
+      return new import_yaml2.Scalar(formatRfc3339(leaf.value, true) ?? "");
+  }
+}
+function joined(comments) {
+  return comments.length === 0 ? void 0 : comments.map((c5) => c5.text).join("\n");
+}
+function withComments(node2, head, inline) {
+  const before = joined(head);
+  if (before !== void 0) node2.commentBefore = before;
+  const after = joined(inline);
+  if (after !== void 0) node2.comment = after;
+}
+function branchNode(tree) {
+  const map2 = new import_yaml2.YAMLMap();
+  let head = [];
+  let inline = [];
+  for (const item of tree.items) {
+    if (item.kind === "comment") {
+      (item.inline ? inline : head).push(item);
+      continue;
+    }
+    const key = stringScalar(item.key);
+    const value = valueNode(item.value);
+    withComments(key, head, []);
+    withComments(value instanceof import_yaml2.Scalar ? value : key, [], inline);
+    map2.items.push(new import_yaml2.Pair(key, value));
+    head = [];
+    inline = [];
+  }
+  return { node: map2, trailing: [...head, ...inline] };
+}
+function sequenceNode(sequence) {
+  const seq = new import_yaml2.YAMLSeq();
+  let head = [];
+  let inline = [];
+  for (const item of sequence.items) {
+    if (item.kind === "comment") {
+      (item.inline ? inline : head).push(item);
+      continue;
+    }
+    const node2 = valueNode(item);
+    withComments(node2, head, node2 instanceof import_yaml2.Scalar ? inline : []);
+    seq.items.push(node2);
+    head = [];
+    inline = [];
+  }
+  const trailing = joined([...head, ...inline]);
+  if (trailing !== void 0) seq.comment = trailing;
+  return seq;
+}
+function valueNode(value) {
+  if (value.kind === "branch") {
+    const { node: node2, trailing } = branchNode(value);
+    const after = joined(trailing);
+    if (after !== void 0) node2.comment = after;
+    return node2;
+  }
+  if (value.kind === "seq") return sequenceNode(value);
+  return leafNode(value);
+}
+function emitYaml(documents) {
+  return documents.map((tree) => {
+    const doc = new import_yaml2.Document(null, { version: "1.2" });
+    const { node: node2, trailing } = branchNode(tree);
+    doc.contents = node2;
+    const after = joined(trailing);
+    if (after !== void 0) doc.comment = after;
+    return doc.toString({ indent: 4, indentSeq: true, lineWidth: 0, minContentWidth: 0 });
+  }).join("---\n");
+}
+
+// src/secrets/sops/formats/yaml.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+var MAX_NODES = 1e6;
+var MAX_FALLBACK_AADS = 8;
+var DocumentReader = class {
+  constructor(doc, lines2) {
+    this.doc = doc;
+    this.lines = lines2;
+  }
+  doc;
+  lines;
+  anchors = [];
+  containers = [];
+  nodes = 0;
+  fail(message, display) {
+    throw new FormatProblem(`is not a YAML file sops can read: ${display || "the document"} ${message}`);
+  }
+  column(offset) {
+    return this.lines.linePos(offset).col - 1;
+  }
+  container(column, parent, path22) {
+    const container = {
+      items: [],
+      column,
+      depth: parent ? parent.depth + 1 : 0,
+      parent,
+      aad: path22.join(":") + ":",
+      offsets: [],
+      pending: []
+    };
+    this.containers.push(container);
+    return container;
+  }
+  register(container, offset) {
+    if (!container || offset === void 0) return;
+    const index = container.offsets.length;
+    container.offsets.push(offset);
+    this.anchors.push({ offset, column: this.column(offset), container, index });
+  }
+  root() {
+    const contents = this.doc.contents;
+    let node2 = contents;
+    if (node2 && (0, import_yaml3.isAlias)(node2)) node2 = node2.resolve(this.doc) ?? null;
+    if (node2 === null || (0, import_yaml3.isScalar)(node2) && this.scalar(node2, "").kind === "null") {
+      const container2 = this.container(0, void 0, []);
+      return { branch: { kind: "branch", items: container2.items }, container: container2 };
+    }
+    if ((0, import_yaml3.isSeq)(node2)) this.fail("is a sequence; sops supports only mappings at the top", "");
+    if (!(0, import_yaml3.isMap)(node2)) this.fail("is a single value; sops supports only mappings at the top", "");
+    const { branch, container } = this.map(node2, [], "", void 0, true);
+    return { branch, container };
+  }
+  count(display) {
+    if (++this.nodes > MAX_NODES) this.fail("expands into too many nodes (alias bomb?)", display);
+  }
+  scalar(node2, display) {
+    if (typeof node2.value !== "string") this.fail("holds a scalar that could not be read", display);
+    const text = node2.value;
+    try {
+      return resolveScalar(text, node2.type !== import_yaml3.Scalar.PLAIN, node2.tag);
+    } catch (error63) {
+      if (error63 instanceof ScalarError) this.fail(error63.message, display);
+      throw error63;
+    }
+  }
+  value(node2, path22, display, parent, register) {
+    this.count(display);
+    if (node2 === null || node2 === void 0) return { kind: "null" };
+    if ((0, import_yaml3.isAlias)(node2)) {
+      const target = node2.resolve(this.doc);
+      if (!target) this.fail("uses an alias to an unknown anchor", display);
+      return this.value(target, path22, display, parent, false);
+    }
+    if ((0, import_yaml3.isScalar)(node2)) return this.scalar(node2, display);
+    if ((0, import_yaml3.isMap)(node2)) return this.map(node2, path22, display, parent, register).branch;
+    if ((0, import_yaml3.isSeq)(node2)) return this.seq(node2, path22, display, parent, register);
+    this.fail("holds a node sops cannot read", display);
+  }
+  map(node2, path22, display, parent, register) {
+    const firstKey = node2.items[0]?.key;
+    const flow = node2.srcToken?.type === "flow-collection";
+    const column = !flow && firstKey?.range ? this.column(firstKey.range[0]) : -1;
+    const container = register ? this.container(column, parent, path22) : void 0;
+    const items = container ? container.items : [];
+    for (const pair of node2.items) {
+      if (!(0, import_yaml3.isPair)(pair)) continue;
+      let keyNode = pair.key;
+      if (keyNode && (0, import_yaml3.isAlias)(keyNode)) keyNode = keyNode.resolve(this.doc) ?? null;
+      const keyLeaf = keyNode && (0, import_yaml3.isScalar)(keyNode) ? this.scalar(keyNode, display) : { kind: "null" };
+      if (keyLeaf.kind !== "str" || !keyNode) {
+        this.fail("has a key that is not a string (sops supports only string keys)", display);
+      }
+      const key = keyLeaf.value;
+      const childDisplay2 = display === "" ? key : `${display}.${key}`;
+      this.register(container, keyNode.range?.[0]);
+      const value = this.value(
+        pair.value,
+        [...path22, key],
+        childDisplay2,
+        container,
+        register
+      );
+      items.push({ kind: "entry", key, value });
+    }
+    return { branch: { kind: "branch", items }, container };
+  }
+  seq(node2, path22, display, parent, register) {
+    const token = node2.srcToken;
+    const dashes = token?.type === "block-seq" ? token.items.map((item) => item.start.find((t2) => t2.type === "seq-item-ind")?.offset) : [];
+    const firstDash = dashes[0];
+    const column = firstDash !== void 0 ? this.column(firstDash) : -1;
+    const container = register ? this.container(column, parent, path22) : void 0;
+    const items = container ? container.items : [];
+    node2.items.forEach((item, index) => {
+      const itemNode = item;
+      this.register(container, dashes[index] ?? itemNode?.range?.[0]);
+      items.push(this.value(itemNode, path22, `${display}[${index}]`, container, register));
+    });
+    return { kind: "seq", items };
+  }
+};
+function collectComments(token, out) {
+  if (Array.isArray(token)) {
+    for (const item of token) collectComments(item, out);
+    return;
+  }
+  if (token === null || typeof token !== "object") return;
+  const record2 = token;
+  if (record2.type === "comment" && typeof record2.offset === "number" && typeof record2.source === "string") {
+    out.push({ offset: record2.offset, text: record2.source.slice(1) });
+    return;
+  }
+  for (const value of Object.values(record2))
+    if (value !== null && typeof value === "object") collectComments(value, out);
+}
+function countBefore(offsets, offset) {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = low + high >> 1;
+    if (offsets[middle] < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+function ancestors(container) {
+  const chain2 = [];
+  for (let c5 = container; c5; c5 = c5.parent) chain2.push(c5);
+  return chain2;
+}
+function placeComments(comments, anchors, root, source) {
+  const anchorOffsets = anchors.map((anchor2) => anchor2.offset);
+  for (const raw of comments) {
+    const lineStart = source.lastIndexOf("\n", raw.offset - 1) + 1;
+    const inline = source.slice(lineStart, raw.offset).trim() !== "";
+    const column = raw.offset - lineStart;
+    const at2 = countBefore(anchorOffsets, raw.offset);
+    const previous = anchors[at2 - 1];
+    const next = anchors[at2];
+    const candidates = [.../* @__PURE__ */ new Set([...ancestors(previous?.container), ...ancestors(next?.container), root])];
+    const fallbackAads = [...new Set(candidates.map((c5) => c5.aad))].slice(0, MAX_FALLBACK_AADS);
+    const node2 = { kind: "comment", text: raw.text, inline, fallbackAads };
+    if (inline) {
+      if (previous) previous.container.pending.push({ index: previous.index, comment: node2 });
+      else root.pending.push({ index: 0, comment: node2 });
+      continue;
+    }
+    if (next && next.column === column) {
+      next.container.pending.push({ index: next.index, comment: node2 });
+      continue;
+    }
+    const deepest = (list2) => list2.sort((a2, b3) => b3.depth - a2.depth)[0];
+    const target = deepest(candidates.filter((c5) => c5.column === column)) ?? deepest(candidates.filter((c5) => c5.column !== -1 && c5.column < column)) ?? root;
+    const index = countBefore(target.offsets, raw.offset);
+    target.pending.push({ index, comment: node2 });
+  }
+}
+function insertPending(container) {
+  if (container.pending.length === 0) return;
+  const byIndex = /* @__PURE__ */ new Map();
+  for (const { index, comment } of container.pending) {
+    const list2 = byIndex.get(index) ?? [];
+    list2.push(comment);
+    byIndex.set(index, list2);
+  }
+  const original = container.items.splice(0, container.items.length);
+  original.forEach((item, index) => {
+    container.items.push(...byIndex.get(index) ?? [], item);
+  });
+  for (const [index, list2] of byIndex) if (index >= original.length) container.items.push(...list2);
+}
+function parseYaml(text) {
+  const lineCounter = new import_yaml3.LineCounter();
+  const tokens = Array.from(new import_yaml3.Parser(lineCounter.addNewLine).parse(text));
+  const composer = new import_yaml3.Composer({
+    schema: "failsafe",
+    resolveKnownTags: false,
+    keepSourceTokens: true,
+    uniqueKeys: true,
+    merge: false,
+    prettyErrors: false
+  });
+  const documents = Array.from(composer.compose(tokens, true, text.length));
+  const comments = [];
+  collectComments(tokens, comments);
+  comments.sort((a2, b3) => a2.offset - b3.offset);
+  const branches = [];
+  documents.forEach((doc, index) => {
+    const error63 = doc.errors[0];
+    if (error63) {
+      const { line, column } = lineColumn(text, error63.pos[0]);
+      throw new FormatProblem(`is not valid YAML: ${error63.code} at line ${line}, column ${column}`);
+    }
+    const reader = new DocumentReader(doc, lineCounter);
+    const { branch, container } = reader.root();
+    const end = index + 1 < documents.length ? documents[index + 1].range[0] ?? 0 : Infinity;
+    const start = index === 0 ? -Infinity : doc.range[0] ?? 0;
+    const mine = comments.filter((c5) => c5.offset >= start && c5.offset < end);
+    placeComments(mine, reader.anchors, container, text);
+    for (const c5 of reader.containers) insertPending(c5);
+    branches.push(branch);
+  });
+  return branches;
+}
+
+// src/secrets/sops/metadata.ts
+var weakString = external_exports.preprocess((value) => {
+  if (typeof value === "number") return formatFloatF(value);
+  if (typeof value === "boolean") return value ? "1" : "0";
+  return value;
+}, external_exports.string());
+var weakBool = external_exports.preprocess((value) => {
+  if (typeof value === "string") return value === "" ? false : parseGoBool(value) ?? value;
+  if (typeof value === "number") return value !== 0;
+  return value;
+}, external_exports.boolean());
+var weakInt = external_exports.preprocess((value) => {
+  if (typeof value === "string") {
+    if (value === "") return 0;
+    const parsed = parseGoIntBase0(value, false);
+    return parsed === void 0 ? value : Number(parsed);
+  }
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "number") return Math.trunc(value);
+  return value;
+}, external_exports.number().int());
+function list(item) {
+  return external_exports.array(item).nullish().transform((items) => items ?? []);
+}
+var ageStanza = external_exports.looseObject({ recipient: weakString, enc: weakString });
+var pgpStanza = external_exports.looseObject({ fp: weakString, enc: weakString, created_at: weakString.optional() });
+var otherStanza = external_exports.looseObject({});
+var OTHER_KEY_TYPES = ["kms", "gcp_kms", "azure_kv", "hc_vault", "hckms"];
+var keyLists = {
+  age: list(ageStanza),
+  pgp: list(pgpStanza),
+  kms: list(otherStanza),
+  gcp_kms: list(otherStanza),
+  azure_kv: list(otherStanza),
+  hc_vault: list(otherStanza),
+  hckms: list(otherStanza)
+};
+var keyGroup = external_exports.looseObject(keyLists);
+var optionalString = weakString.nullish().transform((value) => value ?? "");
+var metadataSchema = external_exports.looseObject({
+  ...keyLists,
+  key_groups: list(keyGroup),
+  shamir_threshold: weakInt.nullish(),
+  lastmodified: weakString,
+  mac: optionalString,
+  version: weakString.nullish(),
+  unencrypted_suffix: optionalString,
+  encrypted_suffix: optionalString,
+  unencrypted_regex: optionalString,
+  encrypted_regex: optionalString,
+  unencrypted_comment_regex: optionalString,
+  encrypted_comment_regex: optionalString,
+  mac_only_encrypted: weakBool.nullish().transform((value) => value ?? false)
+});
+function groupOf(lists) {
+  return {
+    age: lists.age.map((stanza) => ({ recipient: stanza.recipient, enc: stanza.enc })),
+    pgp: lists.pgp.map((stanza) => ({ fp: stanza.fp, enc: stanza.enc })),
+    otherKeyTypes: OTHER_KEY_TYPES.filter((type) => lists[type].length > 0)
+  };
+}
+function plainMetadata(value) {
+  switch (value.kind) {
+    case "branch": {
+      const result = /* @__PURE__ */ Object.create(null);
+      for (const item of value.items) if (item.kind === "entry") result[item.key] = plainMetadata(item.value);
+      return result;
+    }
+    case "seq":
+      return value.items.flatMap((item) => item.kind === "comment" ? [] : [plainMetadata(item)]);
+    case "str":
+      return value.value;
+    case "rawstr":
+    case "bytes":
+      return new TextDecoder().decode(value.value);
+    case "int":
+      return Number(value.value);
+    case "float":
+      return value.value;
+    case "bool":
+      return value.value;
+    case "time":
+      return formatRfc3339(value.value, true) ?? "";
+    case "null":
+      return null;
+  }
+}
+function parseMetadata(raw) {
+  const result = metadataSchema.safeParse(raw);
+  if (!result.success) {
+    const issue3 = result.error.issues[0];
+    const field = issue3 && issue3.path.length > 0 ? issue3.path.join(".") : "the section";
+    if (issue3?.code === "invalid_type" && issue3.message.endsWith("received undefined")) {
+      throw new Error(`its sops metadata has no ${field}`);
+    }
+    throw new Error(`its sops metadata is malformed at ${field}: ${issue3?.message ?? "invalid"}`);
+  }
+  const data = result.data;
+  const lastModified = parseRfc3339(data.lastmodified);
+  if (!lastModified) throw new Error("its sops metadata has a lastmodified that is not an RFC 3339 time");
+  const direct = groupOf(data);
+  const hasDirect = direct.age.length > 0 || direct.pgp.length > 0 || direct.otherKeyTypes.length > 0;
+  const metadata = {
+    ...direct,
+    keyGroups: hasDirect ? [] : data.key_groups.map((group) => groupOf(group)),
+    lastModified: data.lastmodified,
+    macOnlyEncrypted: data.mac_only_encrypted,
+    ...data.shamir_threshold !== void 0 && data.shamir_threshold !== null ? { shamirThreshold: data.shamir_threshold } : {},
+    ...data.mac !== "" ? { mac: data.mac } : {},
+    ...data.version !== void 0 && data.version !== null ? { version: data.version } : {}
+  };
+  const rules = cryptRules(data, data.mac_only_encrypted);
+  return { metadata, rules, macAad: formatRfc3339(lastModified, false) };
+}
+
+// src/secrets/sops/document.ts
+var SOPS_KEY = "sops";
+var SOPS_PREFIX = "sops_";
+function withoutKey(tree, drop) {
+  return { kind: "branch", items: tree.items.filter((item) => item.kind === "comment" || !drop(item)) };
+}
+function nested(documents) {
+  const first = documents[0];
+  const sections = first ? first.items.filter((item) => item.kind === "entry" && item.key === SOPS_KEY) : [];
+  if (sections.length > 1) throw new FormatProblem("has more than one sops section");
+  const section = sections[0];
+  const stripped = documents.map((tree) => withoutKey(tree, (item) => item.key === SOPS_KEY));
+  if (!section) return { documents: stripped, metadata: void 0 };
+  if (section.value.kind !== "branch") throw new FormatProblem("has a sops entry that is not a mapping");
+  return { documents: stripped, metadata: plainMetadata(section.value) };
+}
+function flattened(tree, pairs) {
+  if (pairs.length === 0) return { documents: [tree], metadata: void 0 };
+  try {
+    return { documents: [tree], metadata: unflatten(pairs) };
+  } catch (error63) {
+    throw new FormatProblem(`has malformed sops metadata: ${error63.message}`);
+  }
+}
+function load2(format2, content) {
+  switch (format2) {
+    case "yaml":
+      return nested(parseYaml(utf8Text(content, "YAML")));
+    case "json":
+    case "binary":
+      return nested([parseJson(new TextDecoder().decode(content))]);
+    case "dotenv": {
+      const tree = parseDotenv(utf8Text(content, "dotenv"));
+      const pairs = tree.items.flatMap(
+        (item) => item.kind === "entry" && item.key.startsWith(SOPS_PREFIX) ? [[item.key.slice(SOPS_PREFIX.length), plainMetadata(item.value)]] : []
+      );
+      return flattened(
+        withoutKey(tree, (item) => item.key.startsWith(SOPS_PREFIX)),
+        pairs
+      );
+    }
+    case "ini": {
+      const tree = parseIni(utf8Text(content, "INI"));
+      const section = tree.items.find(
+        (item) => item.kind === "entry" && item.key === SOPS_KEY
+      );
+      const pairs = section && section.value.kind === "branch" ? section.value.items.flatMap(
+        (item) => item.kind === "entry" && item.value.kind === "str" ? [[item.key, item.value.value.replaceAll("\\n", "\n")]] : []
+      ) : [];
+      return flattened(
+        withoutKey(tree, (item) => item.key === SOPS_KEY),
+        pairs
+      );
+    }
+  }
+}
+function secretError(file2, message, hint, cause) {
+  return new SecretError(message, { subject: file2, ...hint ? { hint } : {}, ...cause ? { cause } : {} });
+}
+function checkFormat(format2, file2) {
+  if (!isSopsFormat(format2)) {
+    throw secretError(file2, "has an unknown sops format", "use one of yaml, json, dotenv, ini, binary");
+  }
+  return format2;
+}
+function checkEncryptedValues(documents, rules, file2) {
+  walkDocuments(documents, (visit3) => {
+    const node2 = visit3.node;
+    if (node2.kind === "comment" || node2.kind === "null") return node2;
+    if (!shouldBeEncrypted(rules, visit3.path, visit3.commentsStack, false)) return node2;
+    const where2 = visit3.display === "" ? "the top level" : visit3.display;
+    if (node2.kind !== "str") {
+      throw secretError(
+        file2,
+        `${where2} should be encrypted but holds a plain ${node2.kind} value`,
+        "re-encrypt it with sops"
+      );
+    }
+    if (node2.value === "") return node2;
+    const parsed = parseEncValue(node2.value);
+    if (typeof parsed === "string") {
+      throw secretError(
+        file2,
+        `${where2} ${parsed}`,
+        "the file looks truncated or edited; restore it from git"
+      );
+    }
+    return node2;
+  });
+}
+function parseSopsFile(content, file2, format2) {
+  const chosen = checkFormat(format2 ?? formatFromPath(file2), file2);
+  let loaded;
+  try {
+    loaded = load2(chosen, content);
+  } catch (error63) {
+    if (error63 instanceof FormatProblem) throw secretError(file2, error63.message, error63.hint, error63);
+    throw error63;
+  }
+  if (loaded.metadata === void 0) {
+    throw secretError(
+      file2,
+      `is not a sops-encrypted ${chosen} file: it has no sops metadata`,
+      "encrypt it with sops, or give its format if the file name does not tell it"
+    );
+  }
+  let parsed;
+  try {
+    parsed = parseMetadata(loaded.metadata);
+  } catch (error63) {
+    if (error63 instanceof UnsupportedGoRegex) {
+      throw secretError(
+        file2,
+        `uses a selector regex croncd cannot evaluate (${error63.message})`,
+        "decrypt it with the sops binary"
+      );
+    }
+    throw secretError(
+      file2,
+      error63.message,
+      "the file looks truncated or edited; restore it from git",
+      error63
+    );
+  }
+  if (parsed.metadata.mac !== void 0 && typeof parseEncValue(parsed.metadata.mac) === "string") {
+    throw secretError(file2, "has a malformed MAC", "the file looks truncated or edited; restore it from git");
+  }
+  checkEncryptedValues(loaded.documents, parsed.rules, file2);
+  return {
+    file: file2,
+    format: chosen,
+    metadata: parsed.metadata,
+    documents: loaded.documents,
+    rules: parsed.rules,
+    macAad: parsed.macAad
+  };
+}
+var MARKERS = {
+  yaml: /^sops:/m,
+  json: /"sops"\s*:/,
+  binary: /"sops"\s*:/,
+  dotenv: /^sops_(?:mac|lastmodified|version)=/m,
+  ini: /^\s*\[sops\]/m
+};
+function isSopsFile(content, format2) {
+  if (!isSopsFormat(format2)) return false;
+  try {
+    const loaded = load2(format2, content);
+    if (loaded.metadata !== void 0) return true;
+    return new TextDecoder().decode(content).includes("ENC[AES256_GCM,");
+  } catch {
+    try {
+      const text = new TextDecoder().decode(content);
+      return text.includes("ENC[AES256_GCM,") || MARKERS[format2].test(text);
+    } catch {
+      return false;
+    }
+  }
+}
+function verifyMac(document2, dataKey, computed, ignoreMac) {
+  const { file: file2, metadata } = document2;
+  if (metadata.mac === void 0) {
+    if (ignoreMac) return;
+    throw secretError(
+      file2,
+      "the file has no MAC; refusing (ignoreMac overrides)",
+      "re-encrypt it with sops to add one"
+    );
+  }
+  const parsed = parseEncValue(metadata.mac);
+  const bytes = typeof parsed === "string" ? void 0 : openValue(parsed, dataKey, document2.macAad);
+  if (!bytes || typeof parsed === "string") {
+    if (ignoreMac) return;
+    throw secretError(
+      file2,
+      "could not decrypt its MAC \u2014 wrong key, or the MAC or lastmodified was tampered with",
+      "check that the data key belongs to this file"
+    );
+  }
+  const plaintext = readPlaintext(parsed.type, bytes, false);
+  const stored = plaintext.ok && "leaf" in plaintext && plaintext.leaf.kind === "str" ? plaintext.leaf.value : "";
+  if (stored !== computed && !ignoreMac) {
+    throw secretError(
+      file2,
+      "MAC mismatch: the file was modified after encryption, or a value was tampered with",
+      "restore it from git or re-encrypt it with sops; ignoreMac overrides"
+    );
+  }
+}
+function emit(document2, documents) {
+  const text = (value) => new Uint8Array(Buffer.from(value, "utf8"));
+  const first = documents[0] ?? { kind: "branch", items: [] };
+  switch (document2.format) {
+    case "yaml":
+      return text(emitYaml(documents));
+    case "json":
+      return text(emitJson(first));
+    case "dotenv":
+      return text(emitDotenv(first));
+    case "ini":
+      return text(emitIni(first));
+    case "binary":
+      return emitBinary(first);
+  }
+}
+function decryptDocument(document2, dataKey, options = {}) {
+  const { file: file2 } = document2;
+  if (dataKey.length !== 32) throw secretError(file2, "cannot be decrypted: the data key must be 32 bytes");
+  let decrypted;
+  try {
+    decrypted = decryptTree(document2.documents, document2.rules, dataKey, {
+      allowRawStrings: document2.format === "binary"
+    });
+  } catch (error63) {
+    if (error63 instanceof LeafError) throw secretError(file2, error63.message, error63.hint);
+    throw error63;
+  }
+  verifyMac(document2, dataKey, decrypted.computedMac, options.ignoreMac ?? false);
+  let plaintext;
+  try {
+    plaintext = emit(document2, decrypted.documents);
+  } catch (error63) {
+    if (error63 instanceof FormatProblem) throw secretError(file2, error63.message, error63.hint);
+    throw error63;
+  }
+  const first = decrypted.documents[0];
+  return {
+    plaintext,
+    variables: document2.format === "dotenv" && first ? dotenvVariables(first) : /* @__PURE__ */ new Map(),
+    secrets: decrypted.secrets
+  };
+}
+
+// src/secrets/decrypt-file.ts
+async function decryptSopsFile(path22, options) {
+  const shown = options.displayName ?? path22;
+  let content;
+  try {
+    content = await readFile4(path22);
+  } catch (error63) {
+    throw new SecretError(`cannot be read: ${error63.code ?? String(error63)}`, {
+      subject: shown,
+      cause: error63
+    });
+  }
+  const format2 = options.format ?? formatFromPath(path22);
+  if (!isSopsFile(content, format2)) {
+    throw new SecretError(`is not a sops-encrypted ${format2} file: it has no sops metadata`, {
+      subject: shown,
+      hint: "give the format with --input-type if the file name does not tell it"
+    });
+  }
+  const document2 = parseSopsFile(content, shown, format2);
+  const resolution = await resolveDataKeyWithReason(document2.metadata, { env: options.env, file: shown });
+  if ("dataKey" in resolution) {
+    try {
+      return decryptDocument(document2, resolution.dataKey, { ignoreMac: options.ignoreMac ?? false });
+    } finally {
+      resolution.dataKey.fill(0);
+    }
+  }
+  const plaintext = await decryptWithSopsBinary(path22, {
+    env: options.env,
+    format: format2,
+    metadata: document2.metadata,
+    ageReason: resolution.reason,
+    ...options.ignoreMac ? { ignoreMac: true } : {}
+  });
+  return describePlaintext(plaintext, content, format2);
+}
+function describePlaintext(plaintext, encrypted, format2) {
+  const text = new TextDecoder().decode(plaintext);
+  if (format2 === "binary") return { plaintext, variables: /* @__PURE__ */ new Map(), secrets: text ? [text] : [] };
+  let plain;
+  let clear;
+  try {
+    plain = leafValues(text, format2);
+    clear = new Set(leafValues(new TextDecoder().decode(encrypted), format2).values);
+  } catch {
+    return { plaintext, variables: /* @__PURE__ */ new Map(), secrets: text ? [text] : [] };
+  }
+  const secrets = [...new Set(plain.values.filter((value) => value !== "" && !clear.has(value)))];
+  return { plaintext, variables: plain.variables, secrets };
+}
+function leafValues(text, format2) {
+  if (format2 === "dotenv") return dotenvLeaves(text);
+  if (format2 === "ini") return iniLeaves(text);
+  const values = [];
+  for (const document2 of (0, import_yaml5.parseAllDocuments)(text)) {
+    if (document2.errors.length > 0) throw new Error("sops printed YAML that does not parse");
+    const data = document2.toJS();
+    if (isRecord(data)) delete data.sops;
+    collect(data, values);
+  }
+  return { values, variables: /* @__PURE__ */ new Map() };
+}
+function collect(value, into) {
+  if (isScalar3(value)) into.push(String(value));
+  else if (Array.isArray(value)) for (const item of value) collect(item, into);
+  else if (isRecord(value)) for (const item of Object.values(value)) collect(item, into);
+}
+var isScalar3 = (value) => typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint";
+var isRecord = (value) => typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+function dotenvLeaves(text) {
+  const variables = /* @__PURE__ */ new Map();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const equals = line.indexOf("=");
+    if (equals === -1) continue;
+    const key = line.slice(0, equals);
+    if (key.startsWith("sops_")) continue;
+    variables.set(key, line.slice(equals + 1).replaceAll("\\n", "\n"));
+  }
+  return { values: [...variables.values()], variables };
+}
+function iniLeaves(text) {
+  const values = [];
+  let section = "";
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith(";") || line.startsWith("#")) continue;
+    if (line.startsWith("[") && line.endsWith("]")) {
+      section = line.slice(1, -1).trim();
+      continue;
+    }
+    const equals = line.indexOf("=");
+    if (equals === -1 || section === "sops") continue;
+    values.push(line.slice(equals + 1).trim());
+  }
+  return { values, variables: /* @__PURE__ */ new Map() };
+}
+
+// src/commands/decrypt.ts
+async function decryptCommand(request) {
+  const decrypted = await decryptSopsFile(request.file, {
+    env: request.env,
+    ...request.ignoreMac ? { ignoreMac: true } : {},
+    ...request.format ? { format: request.format } : {}
+  });
+  await new Promise((resolve, reject) => {
+    request.out.write(decrypted.plaintext, (error63) => error63 ? reject(error63) : resolve());
+  });
+}
+
 // src/ports/docker.ts
 var DOCKER_CALL_TIMEOUT_MS = 10 * 6e4;
 function createDockerCli(endpoint = {}) {
@@ -62813,13 +73364,17 @@ async function deployStack(docker, stack, options) {
 }
 async function removeStack(docker, stackName, options = {}) {
   const subject = `stack ${stackName}: remove failed`;
-  await docker.run(["stack", "rm", stackName], { subject });
+  const removal = await docker.tryRun(["stack", "rm", stackName], { subject });
+  if (removal.exitCode !== 0 && !/is in use by task|failed to remove some resources/i.test(removal.stderr)) {
+    throw dockerFailure(removal, subject);
+  }
   const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
   const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
   for (; ; ) {
     const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
-    const networks = await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject });
-    if (services.trim() === "" && networks.trim() === "") return;
+    const networks = lines(await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject }));
+    if (services.trim() === "" && networks.length === 0) return;
+    if (services.trim() === "" && networks.length > 0) await docker.tryRun(["network", "rm", ...networks]);
     if (Date.now() > deadline) {
       throw new TargetError("the stack was asked to go but its services or networks are still there", {
         subject: `stack ${stackName}`,
@@ -62830,6 +73385,9 @@ async function removeStack(docker, stackName, options = {}) {
   }
 }
 var REMOVE_TIMEOUT_MS = 12e4;
+function lines(text) {
+  return text.split("\n").map((line) => line.trim()).filter(Boolean);
+}
 
 // src/targets/swarm/docker-version.ts
 var MINIMUM_DOCKER_CLI_MAJOR = 23;
@@ -63101,7 +73659,7 @@ function applyRefOverrides(config2, overrides) {
 }
 
 // src/pipeline/run.ts
-import path15 from "node:path";
+import path20 from "node:path";
 
 // src/model/changeset.ts
 function hasFailures(set2) {
@@ -63114,12 +73672,12 @@ function hasChanges(set2) {
 // src/pipeline/pull.ts
 import { accessSync, constants as constants6, statSync as statSync2 } from "node:fs";
 import { mkdir as mkdir2 } from "node:fs/promises";
-import path8 from "node:path";
+import path10 from "node:path";
 
 // src/ports/git.ts
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import os6 from "node:os";
-import path7 from "node:path";
+import path9 from "node:path";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
@@ -63174,7 +73732,7 @@ var E = /* @__PURE__ */ new Set([
   "set",
   "unset"
 ]);
-var F = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
+var F2 = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
 function A(e, n2) {
   for (const { name: o3 } of x(e, "task")) {
     if (P.has(o3))
@@ -63183,7 +73741,7 @@ function A(e, n2) {
       return w(false, n2);
   }
   const t2 = n2.at(0)?.toLowerCase();
-  return t2 === void 0 ? null : E.has(t2) ? w(true, n2.slice(1)) : F.has(t2) ? w(false, n2.slice(1)) : n2.length === 1 ? w(false, n2) : w(true, n2);
+  return t2 === void 0 ? null : E.has(t2) ? w(true, n2.slice(1)) : F2.has(t2) ? w(false, n2.slice(1)) : n2.length === 1 ? w(false, n2) : w(true, n2);
 }
 function w(e = false, n2 = []) {
   const t2 = n2.at(0)?.toLowerCase();
@@ -63221,7 +73779,7 @@ function M(e) {
     }
   return "local";
 }
-function N({ name: e }) {
+function N2({ name: e }) {
   if (e === "-c" || e === "--config")
     return "inline";
   if (e === "--config-env")
@@ -63229,7 +73787,7 @@ function N({ name: e }) {
 }
 function* $2(e) {
   for (const n2 of e) {
-    const t2 = N(n2), o3 = t2 && G(n2.value);
+    const t2 = N2(n2), o3 = t2 && G(n2.value);
     o3 && (yield {
       ...o3,
       scope: t2
@@ -63606,7 +74164,7 @@ var y = {
   ssh_askpass: "allowUnsafeAskPass",
   visual: "allowUnsafeEditor"
 };
-function* Q(e) {
+function* Q2(e) {
   const n2 = parseInt(e.git_config_count ?? "0", 10);
   for (let t2 = 0; t2 < n2; t2++) {
     const o3 = e[`git_config_key_${t2}`], a2 = e[`git_config_value_${t2}`];
@@ -63637,7 +74195,7 @@ function ee(e) {
 function ne(e) {
   const n2 = ee(e), t2 = {
     read: [],
-    write: [...Q(n2)]
+    write: [...Q2(n2)]
   }, o3 = [
     ...Z(n2),
     ...k(null, [], t2)
@@ -63694,7 +74252,7 @@ function Pe(t2, e) {
 function Me(t2, e = 0) {
   return Dt(t2) && t2.length > e ? t2[e] : void 0;
 }
-function N2(t2, e = 0) {
+function N3(t2, e = 0) {
   if (Dt(t2) && t2.length > e)
     return t2[t2.length - 1 - e];
 }
@@ -63750,7 +74308,7 @@ function U(t2, e) {
     n2.push(e, t2[r2]);
   return n2;
 }
-function F2(t2) {
+function F3(t2) {
   return (Array.isArray(t2) ? Buffer.concat(t2) : t2).toString("utf-8");
 }
 function Le(t2) {
@@ -63860,15 +74418,15 @@ function h3(t2, e = 0, n2 = false) {
   return It(ht(t2), r2), n2 || r2.push(...ze(t2)), r2;
 }
 function ze(t2) {
-  const e = typeof N2(t2) == "function";
-  return L2(d(N2(t2, e ? 1 : 0), K2, []));
+  const e = typeof N3(t2) == "function";
+  return L2(d(N3(t2, e ? 1 : 0), K2, []));
 }
 function ht(t2) {
-  const e = Ie(N2(t2));
-  return d(N2(t2, e ? 1 : 0), lt);
+  const e = Ie(N3(t2));
+  return d(N3(t2, e ? 1 : 0), lt);
 }
 function u2(t2, e = true) {
-  const n2 = Ne(N2(t2));
+  const n2 = Ne(N3(t2));
   return e || $e(n2) ? n2 : void 0;
 }
 function Tt(t2, e) {
@@ -64034,7 +74592,7 @@ var mn = class {
   }
   addFile(e) {
     if (!(e in this.values)) {
-      const n2 = N2(this.files);
+      const n2 = N3(this.files);
       this.values[e] = n2 ? Object.create(this.values[n2]) : {}, this.files.push(e);
     }
     return this.values[e];
@@ -64505,7 +75063,7 @@ function St(t2, e) {
     return (e || n2).cwd = t2;
   });
 }
-function Q2(t2) {
+function Q3(t2) {
   const e = ["checkout", ...t2];
   return e[1] === "-b" && e.includes("-B") && (e[1] = ct(e, "-B")), g(e);
 }
@@ -64513,19 +75071,19 @@ function jn() {
   return {
     checkout() {
       return this._runTask(
-        Q2(h3(arguments, 1)),
+        Q3(h3(arguments, 1)),
         u2(arguments)
       );
     },
     checkoutBranch(t2, e) {
       return this._runTask(
-        Q2(["-b", t2, e, ...h3(arguments)]),
+        Q3(["-b", t2, e, ...h3(arguments)]),
         u2(arguments)
       );
     },
     checkoutLocalBranch(t2) {
       return this._runTask(
-        Q2(["-b", t2, ...h3(arguments)]),
+        Q3(["-b", t2, ...h3(arguments)]),
         u2(arguments)
       );
     }
@@ -65707,7 +76265,7 @@ function cs(t2, e = false) {
       if (!de(String(i2), r2))
         return c5(i2);
       throw new at(
-        n2.parser(F2(o3), F2(s)),
+        n2.parser(F3(o3), F3(s)),
         String(i2)
       );
     }
@@ -65807,8 +76365,8 @@ function Ts(t2, e, n2) {
     },
     onError(s, o3, i2, a2) {
       const c5 = Rr(
-        F2(s.stdOut),
-        F2(s.stdErr)
+        F3(s.stdOut),
+        F3(s.stdErr)
       );
       if (c5)
         return a2(new at(c5));
@@ -66572,12 +77130,12 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request) {
-  const scratch = request.auth?.kind === "ssh" && !request.auth.knownHostsFile ? await mkdtemp(path7.join(os6.tmpdir(), "croncd-known-hosts-")) : void 0;
-  const auth2 = scratch && request.auth?.kind === "ssh" ? { ...request.auth, knownHostsFile: path7.join(scratch, "known_hosts"), acceptNewHostKey: true } : request.auth;
+  const scratch = request.auth?.kind === "ssh" && !request.auth.knownHostsFile ? await mkdtemp2(path9.join(os6.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const auth2 = scratch && request.auth?.kind === "ssh" ? { ...request.auth, knownHostsFile: path9.join(scratch, "known_hosts"), acceptNewHostKey: true } : request.auth;
   try {
     return await fetchInto({ ...request, ...auth2 ? { auth: auth2 } : {} });
   } finally {
-    if (scratch) await rm2(scratch, { recursive: true, force: true });
+    if (scratch) await rm3(scratch, { recursive: true, force: true });
   }
 }
 async function fetchInto(request) {
@@ -66739,8 +77297,8 @@ function classify(message, ref, cause) {
   }
 }
 function lastMeaningfulLine(message) {
-  const lines = message.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith("hint:"));
-  return lines.find((line) => line.startsWith("fatal:")) ?? lines.at(-1) ?? message;
+  const lines2 = message.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith("hint:"));
+  return lines2.find((line) => line.startsWith("fatal:")) ?? lines2.at(-1) ?? message;
 }
 
 // src/pipeline/pull.ts
@@ -66796,7 +77354,7 @@ function resolveUrl(url2, configDir, subject) {
     return url2;
   }
   if (/^[^/\\]+@[^/\\:]+:/.test(url2)) return url2;
-  return path8.resolve(configDir, url2);
+  return path10.resolve(configDir, url2);
 }
 function resolveAuth(source, env, subject) {
   const auth2 = source.auth;
@@ -66914,9 +77472,12 @@ function refuseDeletions(plan, reason) {
   };
 }
 
+// src/targets/swarm/index.ts
+import path17 from "node:path";
+
 // src/compose/file-refs.ts
 import { lstat as lstat2, realpath, stat as stat2 } from "node:fs/promises";
-import path9 from "node:path";
+import path11 from "node:path";
 var KEEP_INSIDE = "keep referenced files inside the repository";
 async function resolveRepoFile(options) {
   const { field, reference } = options;
@@ -66927,14 +77488,14 @@ async function resolveRepoFile(options) {
       "give a path relative to the compose file"
     );
   }
-  if (path9.isAbsolute(reference)) {
+  if (path11.isAbsolute(reference)) {
     throw fail(
       `absolute path "${reference}" is not allowed`,
       `use a path relative to the compose file and ${KEEP_INSIDE}`
     );
   }
-  const root = path9.resolve(options.repoRoot);
-  const target = path9.resolve(options.baseDir, reference);
+  const root = path11.resolve(options.repoRoot);
+  const target = path11.resolve(options.baseDir, reference);
   if (!isInside(root, target)) {
     throw fail(`"${reference}" points outside the repository`, KEEP_INSIDE);
   }
@@ -66970,13 +77531,13 @@ async function resolveRepoFolder(repoRoot, reference) {
   });
 }
 function isInside(root, candidate) {
-  const relative = path9.relative(root, candidate);
-  return relative !== ".." && !relative.startsWith(`..${path9.sep}`) && !path9.isAbsolute(relative);
+  const relative = path11.relative(root, candidate);
+  return relative !== ".." && !relative.startsWith(`..${path11.sep}`) && !path11.isAbsolute(relative);
 }
 async function unresolvable(error63, context) {
   const { reference, root, target, fail } = context;
   const code = error63 instanceof Error && "code" in error63 ? error63.code : void 0;
-  const shown = path9.relative(root, target);
+  const shown = path11.relative(root, target);
   if (code === "ELOOP") {
     return fail(`"${reference}" is a symlink loop`, KEEP_INSIDE, error63);
   }
@@ -67005,7 +77566,7 @@ function describeKind(info) {
 
 // src/targets/swarm/discover.ts
 import { lstat as lstat3, readdir as readdir2 } from "node:fs/promises";
-import path10 from "node:path";
+import path12 from "node:path";
 var COMPOSE_FILE_NAMES = [
   "compose.yaml",
   "compose.yml",
@@ -67027,14 +77588,14 @@ async function discoverStacks(stacksRoot, displayRoot) {
   const discovery = { stacks: [], invalid: [] };
   for (const entry of entries.sort((a2, b3) => a2.name.localeCompare(b3.name))) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-    const dir = path10.join(stacksRoot, entry.name);
+    const dir = path12.join(stacksRoot, entry.name);
     const [chosen, ...ignored] = await presentComposeFiles(dir);
     if (!chosen) continue;
     if (!STACK_NAME.test(entry.name)) {
       discovery.invalid.push({
         name: entry.name,
         error: new RenderError(`"${entry.name}" is not a valid stack name`, {
-          subject: path10.join(displayRoot, entry.name),
+          subject: path12.join(displayRoot, entry.name),
           hint: "rename the folder to lowercase letters, digits, '-' and '_'"
         })
       });
@@ -67043,7 +77604,7 @@ async function discoverStacks(stacksRoot, displayRoot) {
     discovery.stacks.push({
       name: entry.name,
       dir,
-      composeFile: path10.join(dir, chosen),
+      composeFile: path12.join(dir, chosen),
       ignoredComposeFiles: ignored
     });
   }
@@ -67052,38 +77613,123 @@ async function discoverStacks(stacksRoot, displayRoot) {
 async function presentComposeFiles(dir) {
   const present = [];
   for (const name2 of COMPOSE_FILE_NAMES) {
-    const info = await lstat3(path10.join(dir, name2)).catch(() => void 0);
+    const info = await lstat3(path12.join(dir, name2)).catch(() => void 0);
     if (info?.isFile() || info?.isSymbolicLink()) present.push(name2);
   }
   return present;
 }
 
+// src/targets/swarm/convergence.ts
+var SETTLED_UPDATE_STATES = /* @__PURE__ */ new Set(["completed", "rollback_completed", "paused", "rollback_paused"]);
+async function readConvergence(docker, stack) {
+  const filter = `label=${STACK_NAMESPACE_LABEL}=${stack}`;
+  const listed = (await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"])).split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
+  if (listed.length === 0) return { converged: true, pending: [] };
+  const inspected = JSON.parse(
+    await docker.run(["service", "inspect", ...listed.map((service) => service.Name)])
+  );
+  const pending = [];
+  for (const service of inspected) {
+    const state = service.UpdateStatus?.State;
+    if (state && !SETTLED_UPDATE_STATES.has(state)) pending.push(`${service.Spec.Name} update: ${state}`);
+  }
+  for (const service of listed) {
+    if (!replicasSettled(service.Replicas)) pending.push(`${service.Name} ${service.Replicas}`);
+  }
+  return { converged: pending.length === 0, pending };
+}
+function replicasSettled(replicas) {
+  const job = /\((\d+)\/(\d+) completed\)/.exec(replicas);
+  if (job) return job[1] === job[2];
+  const running = /^(\d+)\/(\d+)/.exec(replicas);
+  return running !== null && running[1] === running[2];
+}
+async function waitForConvergence(docker, stack, options) {
+  const deadline = Date.now() + options.timeoutMs;
+  for (; ; ) {
+    const state = await readConvergence(docker, stack);
+    if (state.converged || Date.now() > deadline) return state;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1e3));
+  }
+}
+
+// src/targets/swarm/object-revisions.ts
+var REVISION_SUFFIX = /-[0-9a-f]{12}$/;
+async function removeOldRevisions(docker, stack, keep) {
+  const inUse = await namesInUse(docker, stack);
+  const removed = [];
+  for (const kind of ["config", "secret"]) {
+    const ids = (await docker.run([
+      kind,
+      "ls",
+      "--quiet",
+      "--filter",
+      `label=${STACK_NAMESPACE_LABEL}=${stack}`,
+      "--filter",
+      `label=${LABELS.managedBy}=${MANAGED_BY_VALUE}`
+    ])).split("\n").filter((id) => id.trim() !== "");
+    if (ids.length === 0) continue;
+    const objects = JSON.parse(await docker.run([kind, "inspect", ...ids]));
+    const doomed = revisionsToRemove(
+      objects.filter((object2) => !inUse.has(object2.Spec.Name)),
+      keep
+    );
+    if (doomed.length === 0) continue;
+    await docker.run([kind, "rm", ...doomed]);
+    removed.push(...doomed);
+  }
+  return removed;
+}
+function revisionsToRemove(unused, keep) {
+  const byBase = /* @__PURE__ */ new Map();
+  for (const object2 of unused) {
+    if (!REVISION_SUFFIX.test(object2.Spec.Name)) continue;
+    const base = object2.Spec.Name.replace(REVISION_SUFFIX, "");
+    byBase.set(base, [...byBase.get(base) ?? [], object2]);
+  }
+  return [...byBase.values()].flatMap(
+    (revisions) => revisions.sort((a2, b3) => Date.parse(b3.CreatedAt) - Date.parse(a2.CreatedAt)).slice(keep).map((object2) => object2.Spec.Name)
+  );
+}
+async function namesInUse(docker, stack) {
+  const ids = (await docker.run(["service", "ls", "--quiet", "--filter", `label=${STACK_NAMESPACE_LABEL}=${stack}`])).split("\n").filter((id) => id.trim() !== "");
+  if (ids.length === 0) return /* @__PURE__ */ new Set();
+  const services = JSON.parse(await docker.run(["service", "inspect", ...ids]));
+  const names = /* @__PURE__ */ new Set();
+  for (const service of services) {
+    const spec = service.Spec.TaskTemplate.ContainerSpec;
+    for (const config2 of spec?.Configs ?? []) if (config2.ConfigName) names.add(config2.ConfigName);
+    for (const secret of spec?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);
+  }
+  return names;
+}
+
 // src/targets/swarm/render.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { lstat as lstat4, readFile as readFile4 } from "node:fs/promises";
-import path12 from "node:path";
+var import_yaml6 = __toESM(require_dist(), 1);
+import { readdir as readdir3, readFile as readFile5 } from "node:fs/promises";
+import path15 from "node:path";
 
 // src/compose/interpolate.ts
 var ESCAPE_HINT = "write a literal $ as $$";
-function interpolateString(template, lookup, where, warn) {
-  return substitute(template, { lookup, where, warn, template });
+function interpolateString(template, lookup, where2, warn) {
+  return substitute(template, { lookup, where: where2, warn, template });
 }
-function interpolateDocument(value, lookup, where, warn) {
-  return mapStrings(value, "", (text, path17) => interpolateString(text, lookup, locate(where, path17), warn));
+function interpolateDocument(value, lookup, where2, warn) {
+  return mapStrings(value, "", (text, path22) => interpolateString(text, lookup, locate(where2, path22), warn));
 }
 function escapeDollars(value) {
   return mapStrings(value, "", (text) => text.replaceAll("$", () => "$$"));
 }
-function mapStrings(value, path17, onString) {
-  if (typeof value === "string") return onString(value, path17);
+function mapStrings(value, path22, onString) {
+  if (typeof value === "string") return onString(value, path22);
   if (Array.isArray(value)) {
-    return value.map((item, index) => mapStrings(item, `${path17}[${index}]`, onString));
+    return value.map((item, index) => mapStrings(item, `${path22}[${index}]`, onString));
   }
   if (isPlainObject3(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        mapStrings(item, path17 === "" ? key : `${path17}.${key}`, onString)
+        mapStrings(item, path22 === "" ? key : `${path22}.${key}`, onString)
       ])
     );
   }
@@ -67094,10 +77740,10 @@ function isPlainObject3(value) {
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
-function locate(where, path17) {
-  if (where === "") return path17;
-  if (path17 === "") return where;
-  return `${where} ${path17}`;
+function locate(where2, path22) {
+  if (where2 === "") return path22;
+  if (path22 === "") return where2;
+  return `${where2} ${path22}`;
 }
 function substitute(text, scope) {
   let result = "";
@@ -67224,182 +77870,21 @@ function missingRequired(name2, reason, scope) {
   });
 }
 
-// src/compose/dotenv.ts
-function parseDotenv(text, file2, lookup, warn) {
-  const source = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
-  return new DotenvParser(source, file2, lookup ?? (() => void 0), warn).parse();
-}
-var BYTE_ORDER_MARK = "\uFEFF";
-var UNICODE_SPACE = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
-var INLINE_SPACE = /[\t\v\f\r \u0085\u00A0]/;
-var KEY_PUNCTUATION = /* @__PURE__ */ new Set(["_", ".", "-", "[", "]"]);
-var KEY_LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
-var EXPORT_PREFIX = /^export[\t\n\f\r ]/;
-var SIMPLE_ESCAPES = {
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v",
-  "\\": "\\",
-  '"': '"'
-};
-var ESCAPE_SEQUENCE = /\\(?:[abcfnrtv$"\\]|0[0-9]{0,3})/g;
-var DotenvParser = class {
-  constructor(text, file2, lookup, warn) {
-    this.text = text;
-    this.file = file2;
-    this.lookup = lookup;
-    this.warn = warn;
-  }
-  text;
-  file;
-  lookup;
-  warn;
-  variables = /* @__PURE__ */ new Map();
-  lineCursor = { position: 0, line: 1 };
-  parse() {
-    let position = this.statementStart(0);
-    while (position !== -1) {
-      const line = this.lineAt(position);
-      const token = this.readKey(position, line);
-      if (token.key.includes(" ")) {
-        throw this.error(
-          line,
-          `key ${JSON.stringify(token.key)} cannot contain a space`,
-          "write KEY=value, quoting a value that has spaces"
-        );
-      }
-      if (token.inherited) {
-        const value2 = this.lookup(token.key);
-        if (value2 !== void 0) this.variables.set(token.key, value2);
-        position = this.statementStart(token.next);
-        continue;
-      }
-      const { value, next } = this.readValue(token.next, line);
-      this.variables.set(token.key, value);
-      position = this.statementStart(next);
-    }
-    return this.variables;
-  }
-  /** Skips whitespace and comment lines; returns -1 at the end of the text. */
-  statementStart(from) {
-    let position = from;
-    for (; ; ) {
-      while (position < this.text.length && UNICODE_SPACE.test(this.text.charAt(position))) position++;
-      if (position >= this.text.length) return -1;
-      if (this.text[position] !== "#") return position;
-      position = this.text.indexOf("\n", position);
-      if (position === -1) return -1;
-    }
-  }
-  readKey(start, line) {
-    let keyStart = start;
-    if (EXPORT_PREFIX.test(this.text.slice(start, start + 7))) {
-      keyStart = this.skipInlineSpace(start + "export".length);
-      if (keyStart >= this.text.length) throw this.error(line, "expected a variable name after export");
-    }
-    let position = keyStart;
-    while (position < this.text.length) {
-      const char = String.fromCodePoint(this.text.codePointAt(position) ?? 0);
-      if (char === "=" || char === ":" || char === "\n") {
-        const inherited = char === "\n";
-        const key = trimEndUnicodeSpace(this.text.slice(keyStart, position));
-        const next = inherited ? position + 1 : this.skipInlineSpace(position + 1);
-        return { key, inherited, next };
-      }
-      if (!INLINE_SPACE.test(char) && !KEY_PUNCTUATION.has(char) && !KEY_LETTER_OR_DIGIT.test(char)) {
-        const statement = this.text.slice(keyStart).split("\n", 1)[0] ?? "";
-        throw this.error(
-          line,
-          `unexpected character ${JSON.stringify(char)} in variable name ${JSON.stringify(statement)}`,
-          "a key may contain letters, digits, _ . - [ and ]"
-        );
-      }
-      position += char.length;
-    }
-    return { key: trimEndUnicodeSpace(this.text.slice(keyStart)), inherited: true, next: this.text.length };
-  }
-  readValue(start, line) {
-    const quote = this.text[start];
-    if (quote !== "'" && quote !== '"') return this.readUnquotedValue(start, line);
-    let raw = "";
-    let escaping = false;
-    for (let position = start + 1; position < this.text.length; position++) {
-      const char = this.text.charAt(position);
-      if (char === quote) {
-        if (escaping) {
-          escaping = false;
-          raw += char;
-          continue;
-        }
-        const value = quote === '"' ? this.interpolate(expandEscapes(raw), line) : raw;
-        return { value, next: position + 1 };
-      }
-      if (escaping) {
-        escaping = false;
-        raw += "\\" + char;
-      } else if (char === "\\") {
-        escaping = true;
-      } else {
-        raw += char;
-      }
-    }
-    const statement = this.text.slice(start).split("\n", 1)[0] ?? "";
-    throw this.error(line, `unterminated quoted value ${statement}`, `close the value with ${quote}`);
-  }
-  readUnquotedValue(start, line) {
-    const newline = this.text.indexOf("\n", start);
-    const end = newline === -1 ? this.text.length : newline;
-    let value = this.text.slice(start, end);
-    const comment = value.indexOf(" #");
-    if (comment !== -1) value = value.slice(0, comment);
-    return { value: this.interpolate(trimEndUnicodeSpace(value), line), next: end + 1 };
-  }
-  interpolate(value, line) {
-    return interpolateString(
-      value,
-      (name2) => this.lookup(name2) ?? this.variables.get(name2),
-      `${this.file}:${line}`,
-      this.warn
+// src/compose/label-map.ts
+function labelMap(labels) {
+  if (Array.isArray(labels)) {
+    return Object.fromEntries(
+      labels.map((item) => {
+        const text = String(item);
+        const equals = text.indexOf("=");
+        return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
+      })
     );
   }
-  skipInlineSpace(from) {
-    let position = from;
-    while (position < this.text.length && INLINE_SPACE.test(this.text.charAt(position))) position++;
-    return position;
+  if (labels && typeof labels === "object") {
+    return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)]));
   }
-  /** Statements are visited in order, so counting newlines resumes where the last call stopped. */
-  lineAt(position) {
-    for (let index = this.lineCursor.position; index < position; index++) {
-      if (this.text[index] === "\n") this.lineCursor.line++;
-    }
-    this.lineCursor.position = Math.max(position, this.lineCursor.position);
-    return this.lineCursor.line;
-  }
-  error(line, message, hint) {
-    return new RenderError(message, { subject: `${this.file}:${line}`, hint });
-  }
-};
-function expandEscapes(value) {
-  return value.replace(ESCAPE_SEQUENCE, (sequence) => {
-    const letter = sequence.charAt(1);
-    if (letter === "$") return "$$";
-    if (letter === "0") return octalCharacter(sequence.slice(2)) ?? sequence;
-    return SIMPLE_ESCAPES[letter] ?? sequence;
-  });
-}
-function octalCharacter(digits) {
-  if (!/^[0-7]{3}$/.test(digits)) return void 0;
-  const code = Number.parseInt(digits, 8);
-  return code > 255 ? void 0 : String.fromCharCode(code);
-}
-function trimEndUnicodeSpace(value) {
-  let end = value.length;
-  while (end > 0 && UNICODE_SPACE.test(value.charAt(end - 1))) end--;
-  return value.slice(0, end);
+  return {};
 }
 
 // src/compose/schema.ts
@@ -68256,10 +78741,10 @@ function validateCompose(document2) {
 function formatSchemaIssues(issues, parsed) {
   const located = issues.map((issue3) => {
     const line = parsed.lineOf(issue3.key === void 0 ? issue3.path : [...issue3.path, issue3.key]);
-    const where = line === void 0 ? parsed.file : `${parsed.file}:${line}`;
+    const where2 = line === void 0 ? parsed.file : `${parsed.file}:${line}`;
     return {
       line: line ?? Number.MAX_SAFE_INTEGER,
-      text: `${where}: ${formatPath(issue3.path)}: ${issue3.message}`
+      text: `${where2}: ${formatPath(issue3.path)}: ${issue3.message}`
     };
   });
   located.sort((a2, b3) => a2.line - b3.line);
@@ -68411,20 +78896,20 @@ function editDistance(a2, b3) {
 }
 function pointerToPath(pointer, document2) {
   if (pointer === "") return [];
-  const path17 = [];
+  const path22 = [];
   let node2 = document2;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
     if (Array.isArray(node2)) {
       const index = Number(segment);
-      path17.push(index);
+      path22.push(index);
       node2 = node2[index];
     } else {
-      path17.push(segment);
+      path22.push(segment);
       node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
     }
   }
-  return path17;
+  return path22;
 }
 function isPortSpec(spec) {
   const parts = spec.split(":");
@@ -68464,9 +78949,9 @@ function isGoDuration(text) {
 }
 
 // src/util/hash.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 function sha256Hex(data) {
-  return createHash("sha256").update(data).digest("hex");
+  return createHash2("sha256").update(data).digest("hex");
 }
 function canonicalJson(value) {
   return JSON.stringify(sortKeys(value));
@@ -68482,8 +78967,7 @@ function sortKeys(value) {
 }
 
 // src/targets/swarm/environment.ts
-import { readFile as readFile2 } from "node:fs/promises";
-import path11 from "node:path";
+import path13 from "node:path";
 async function resolveServiceEnvironment(service, context) {
   if (service.env_file === void 0 && service.environment === void 0) return void 0;
   const merged = /* @__PURE__ */ new Map();
@@ -68494,9 +78978,9 @@ async function resolveServiceEnvironment(service, context) {
       reference: file2,
       field: `${context.where}.env_file`
     });
-    const display = path11.relative(context.repoRoot, absolute);
-    const text = await readFile2(absolute, "utf8");
-    for (const [key, value] of parseDotenv(text, display, context.lookup)) merged.set(key, value);
+    const display = path13.relative(context.repoRoot, absolute);
+    const variables = await context.secrets.readEnvFile(absolute, display, context.lookup);
+    for (const [key, value] of variables) merged.set(key, value);
   }
   for (const [key, value] of environmentEntries(service.environment, context.where)) {
     if (value !== null) {
@@ -68513,12 +78997,12 @@ function envFileEntries(raw) {
   if (raw === void 0 || raw === null) return [];
   return (Array.isArray(raw) ? raw : [raw]).map(String);
 }
-function environmentEntries(raw, where) {
+function environmentEntries(raw, where2) {
   if (raw === void 0 || raw === null) return [];
   if (Array.isArray(raw)) {
     return raw.map((item, index) => {
       if (typeof item !== "string") {
-        throw new RenderError(`environment[${index}] must be a string "KEY=value"`, { subject: where });
+        throw new RenderError(`environment[${index}] must be a string "KEY=value"`, { subject: where2 });
       }
       const equals = item.indexOf("=");
       return equals === -1 ? [item, null] : [item.slice(0, equals), item.slice(equals + 1)];
@@ -68528,10 +79012,10 @@ function environmentEntries(raw, where) {
     return Object.entries(raw).map(([key, value]) => {
       if (value === null || ["string", "number", "boolean"].includes(typeof value))
         return [key, value];
-      throw new RenderError(`environment.${key} must be a string, number or boolean`, { subject: where });
+      throw new RenderError(`environment.${key} must be a string, number or boolean`, { subject: where2 });
     });
   }
-  throw new RenderError("environment must be a list or a mapping", { subject: where });
+  throw new RenderError("environment must be a list or a mapping", { subject: where2 });
 }
 
 // src/targets/swarm/stack-options.ts
@@ -68546,7 +79030,7 @@ var stackOptionsSchema = external_exports.object({
   adopt: external_exports.boolean().default(STACK_OPTION_DEFAULTS.adopt)
 }).strict();
 var STACK_OPTIONS_KEY = "x-croncd";
-function readStackOptions(raw, where) {
+function readStackOptions(raw, where2) {
   const result = stackOptionsSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue3) => {
@@ -68554,33 +79038,73 @@ function readStackOptions(raw, where) {
     const message = issue3.code === "unrecognized_keys" ? `unknown key ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}` : issue3.message;
     return `${field}: ${message}`;
   });
-  throw new RenderError(problems.join("; "), { subject: where, hint: "known x-croncd keys: prune, adopt" });
+  throw new RenderError(problems.join("; "), { subject: where2, hint: "known x-croncd keys: prune, adopt" });
 }
 
+// src/report/mask.ts
+var MASK = "***";
+var SecretMasker = class {
+  secrets = /* @__PURE__ */ new Set();
+  listeners = [];
+  /** Tells `listener` about every secret added from now on (GitHub's own masking). */
+  onAdd(listener) {
+    this.listeners.push(listener);
+  }
+  add(value) {
+    if (!value || value.length < 3 || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    for (const listener of this.listeners) listener(value);
+    if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n/)) this.add(line.trim());
+    if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));
+  }
+  mask(text) {
+    let result = text;
+    for (const secret of [...this.secrets].sort((a2, b3) => b3.length - a2.length)) {
+      result = result.split(secret).join(MASK);
+    }
+    return result;
+  }
+  /** Masks every string in plain data, so a document serialised afterwards stays well-formed. */
+  maskValues(value) {
+    if (typeof value === "string") return this.mask(value);
+    if (Array.isArray(value)) return value.map((item) => this.maskValues(item));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.maskValues(item)]));
+    }
+    return value;
+  }
+};
+
 // src/targets/swarm/swarm-objects.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import path14 from "node:path";
 var SWARM_NAME_LIMIT = 64;
 var HASH_LENGTH = 12;
 async function nameFileObjectsByContent(section, entries, context) {
-  if (entries === void 0 || entries === null) return;
+  if (entries === void 0 || entries === null) return { count: 0, deployFiles: [] };
   if (typeof entries !== "object" || Array.isArray(entries)) {
     throw new RenderError(`${section} must be a mapping`, { subject: context.composeFile });
   }
+  const deployFiles = [];
+  let count2 = 0;
   for (const [key, definition] of Object.entries(entries)) {
     if (!definition || typeof definition !== "object") continue;
     const object2 = definition;
     if (object2.external || typeof object2.file !== "string") continue;
-    const field = `${context.composeFile} ${section}.${key}.file`;
     const absolute = await resolveRepoFile({
       repoRoot: context.repoRoot,
       baseDir: context.stackDir,
       reference: object2.file,
-      field
+      field: `${context.composeFile} ${section}.${key}.file`
     });
-    const content = await readFile3(absolute);
+    const display = path14.relative(context.repoRoot, absolute);
+    const file2 = await context.secrets.readObjectFile(absolute, display, `${section}-${key}`);
     const base = typeof object2.name === "string" ? object2.name : `${context.stackName}_${key}`;
-    object2.name = contentAddressedName(base, content);
+    object2.name = contentAddressedName(base, file2.nameSource);
+    count2 += 1;
+    object2.labels = { ...labelMap(object2.labels), [LABELS.managedBy]: MANAGED_BY_VALUE };
+    if (file2.plaintextPath) deployFiles.push({ section, key, path: file2.plaintextPath });
   }
+  return { count: count2, deployFiles };
 }
 function contentAddressedName(base, content) {
   const suffix = `-${sha256Hex(content).slice(0, HASH_LENGTH)}`;
@@ -68590,18 +79114,18 @@ function contentAddressedName(base, content) {
 // src/targets/swarm/render.ts
 var DROPPED_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
 async function renderStack(stack, context) {
-  const composeFile = path12.relative(context.repoRoot, stack.composeFile);
+  const composeFile = path15.relative(context.repoRoot, stack.composeFile);
   const warnings = stack.ignoredComposeFiles.map(
-    (name2) => `${name2} ignored: ${path12.basename(stack.composeFile)} takes precedence`
+    (name2) => `${name2} ignored: ${path15.basename(stack.composeFile)} takes precedence`
   );
   const lookup = await stackVariables(stack.dir, context);
   const composePath = await resolveRepoFile({
     repoRoot: context.repoRoot,
     baseDir: stack.dir,
-    reference: path12.basename(stack.composeFile),
+    reference: path15.basename(stack.composeFile),
     field: composeFile
   });
-  const parsed = parseYamlFile(await readFile4(composePath, "utf8"), composeFile);
+  const parsed = parseYamlFile(await readFile5(composePath, "utf8"), composeFile);
   if (!isMapping(parsed.value)) {
     throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
   }
@@ -68628,22 +79152,33 @@ async function renderStack(stack, context) {
     repoRoot: context.repoRoot,
     stackDir: stack.dir,
     stackName: stack.name,
-    composeFile
+    composeFile,
+    secrets: context.secrets
   };
-  await nameFileObjectsByContent("configs", document2.configs, objectContext);
-  await nameFileObjectsByContent("secrets", document2.secrets, objectContext);
+  const configs = await nameFileObjectsByContent("configs", document2.configs, objectContext);
+  const secrets = await nameFileObjectsByContent("secrets", document2.secrets, objectContext);
+  const deployFiles = [...configs.deployFiles, ...secrets.deployFiles];
   for (const [serviceName, service] of Object.entries(services)) {
     if (!isMapping(service)) continue;
     const environment = await resolveServiceEnvironment(service, {
       repoRoot: context.repoRoot,
       stackDir: stack.dir,
       where: `${composeFile} services.${serviceName}`,
-      lookup
+      lookup,
+      secrets: context.secrets
     });
     delete service.env_file;
     if (environment !== void 0) service.environment = environment;
   }
-  const hash2 = sha256Hex(canonicalJson({ document: document2, options }));
+  const withoutSecrets = new SecretMasker();
+  for (const value of context.secrets.plaintexts) withoutSecrets.add(value);
+  const hash2 = sha256Hex(
+    canonicalJson({
+      document: withoutSecrets.maskValues(document2),
+      options,
+      sops: context.secrets.ciphertextDigests
+    })
+  );
   const labels = ownershipLabels({
     target: context.targetName,
     sourceUrl: context.sourceUrl,
@@ -68659,44 +79194,287 @@ async function renderStack(stack, context) {
     dir: stack.dir,
     composeFile,
     document: document2,
-    yaml: (0, import_yaml2.stringify)(escapeDollars(document2), { lineWidth: 0 }),
+    yaml: (0, import_yaml6.stringify)(escapeDollars(withDeployFiles(document2, deployFiles)), { lineWidth: 0 }),
     hash: hash2,
     options,
     serviceNames: Object.keys(services),
+    revisionedObjects: configs.count + secrets.count,
     warnings
   };
 }
 async function stackVariables(stackDir, context) {
-  const envPath = path12.join(stackDir, ".env");
-  const display = path12.relative(context.repoRoot, envPath);
-  let fromFile = /* @__PURE__ */ new Map();
-  if (await lstat4(envPath).catch(() => void 0)) {
+  const names = (await readdir3(stackDir)).filter((name2) => name2 === ".env" || name2.endsWith(".sops.env")).sort();
+  const fromFiles = /* @__PURE__ */ new Map();
+  for (const name2 of names) {
+    const display = path15.relative(context.repoRoot, path15.join(stackDir, name2));
     const real = await resolveRepoFile({
       repoRoot: context.repoRoot,
       baseDir: stackDir,
-      reference: ".env",
+      reference: name2,
       field: display
     });
-    fromFile = parseDotenv(await readFile4(real, "utf8"), display, (name2) => context.allowedEnv[name2]);
+    const variables = await context.secrets.readEnvFile(
+      real,
+      display,
+      (variable) => context.allowedEnv[variable]
+    );
+    for (const [key, value] of variables) {
+      const earlier = fromFiles.get(key);
+      if (earlier) {
+        throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
+          subject: display,
+          hint: "define each variable in one file"
+        });
+      }
+      fromFiles.set(key, { value, file: display });
+    }
   }
-  return (name2) => context.allowedEnv[name2] ?? fromFile.get(name2);
+  return (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value;
+}
+function withDeployFiles(document2, files) {
+  if (files.length === 0) return document2;
+  const copy = structuredClone(document2);
+  for (const file2 of files) {
+    const section = copy[file2.section];
+    const entry = section[file2.key];
+    if (entry) entry.file = file2.path;
+  }
+  return copy;
 }
 function addDeployLabels(service, labels) {
   const deploy = isMapping(service.deploy) ? service.deploy : {};
-  const existing = deploy.labels;
-  const current = Array.isArray(existing) ? Object.fromEntries(
-    existing.map((item) => {
-      const text = String(item);
-      const equals = text.indexOf("=");
-      return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
-    })
-  ) : isMapping(existing) ? Object.fromEntries(Object.entries(existing).map(([key, value]) => [key, String(value)])) : {};
-  deploy.labels = { ...current, ...labels };
+  deploy.labels = { ...labelMap(deploy.labels), ...labels };
   service.deploy = deploy;
 }
 function isMapping(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+// src/targets/swarm/stack-secrets.ts
+import { mkdir as mkdir3, readFile as readFile6, writeFile as writeFile3 } from "node:fs/promises";
+import path16 from "node:path";
+
+// src/compose/dotenv.ts
+function parseDotenv2(text, file2, lookup, warn) {
+  const source = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
+  return new DotenvParser(source, file2, lookup ?? (() => void 0), warn).parse();
+}
+var BYTE_ORDER_MARK = "\uFEFF";
+var UNICODE_SPACE = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
+var INLINE_SPACE = /[\t\v\f\r \u0085\u00A0]/;
+var KEY_PUNCTUATION = /* @__PURE__ */ new Set(["_", ".", "-", "[", "]"]);
+var KEY_LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+var EXPORT_PREFIX = /^export[\t\n\f\r ]/;
+var SIMPLE_ESCAPES = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v",
+  "\\": "\\",
+  '"': '"'
+};
+var ESCAPE_SEQUENCE = /\\(?:[abcfnrtv$"\\]|0[0-9]{0,3})/g;
+var DotenvParser = class {
+  constructor(text, file2, lookup, warn) {
+    this.text = text;
+    this.file = file2;
+    this.lookup = lookup;
+    this.warn = warn;
+  }
+  text;
+  file;
+  lookup;
+  warn;
+  variables = /* @__PURE__ */ new Map();
+  lineCursor = { position: 0, line: 1 };
+  parse() {
+    let position = this.statementStart(0);
+    while (position !== -1) {
+      const line = this.lineAt(position);
+      const token = this.readKey(position, line);
+      if (token.key.includes(" ")) {
+        throw this.error(
+          line,
+          `key ${JSON.stringify(token.key)} cannot contain a space`,
+          "write KEY=value, quoting a value that has spaces"
+        );
+      }
+      if (token.inherited) {
+        const value2 = this.lookup(token.key);
+        if (value2 !== void 0) this.variables.set(token.key, value2);
+        position = this.statementStart(token.next);
+        continue;
+      }
+      const { value, next } = this.readValue(token.next, line);
+      this.variables.set(token.key, value);
+      position = this.statementStart(next);
+    }
+    return this.variables;
+  }
+  /** Skips whitespace and comment lines; returns -1 at the end of the text. */
+  statementStart(from) {
+    let position = from;
+    for (; ; ) {
+      while (position < this.text.length && UNICODE_SPACE.test(this.text.charAt(position))) position++;
+      if (position >= this.text.length) return -1;
+      if (this.text[position] !== "#") return position;
+      position = this.text.indexOf("\n", position);
+      if (position === -1) return -1;
+    }
+  }
+  readKey(start, line) {
+    let keyStart = start;
+    if (EXPORT_PREFIX.test(this.text.slice(start, start + 7))) {
+      keyStart = this.skipInlineSpace(start + "export".length);
+      if (keyStart >= this.text.length) throw this.error(line, "expected a variable name after export");
+    }
+    let position = keyStart;
+    while (position < this.text.length) {
+      const char = String.fromCodePoint(this.text.codePointAt(position) ?? 0);
+      if (char === "=" || char === ":" || char === "\n") {
+        const inherited = char === "\n";
+        const key = trimEndUnicodeSpace(this.text.slice(keyStart, position));
+        const next = inherited ? position + 1 : this.skipInlineSpace(position + 1);
+        return { key, inherited, next };
+      }
+      if (!INLINE_SPACE.test(char) && !KEY_PUNCTUATION.has(char) && !KEY_LETTER_OR_DIGIT.test(char)) {
+        const statement = this.text.slice(keyStart).split("\n", 1)[0] ?? "";
+        throw this.error(
+          line,
+          `unexpected character ${JSON.stringify(char)} in variable name ${JSON.stringify(statement)}`,
+          "a key may contain letters, digits, _ . - [ and ]"
+        );
+      }
+      position += char.length;
+    }
+    return { key: trimEndUnicodeSpace(this.text.slice(keyStart)), inherited: true, next: this.text.length };
+  }
+  readValue(start, line) {
+    const quote = this.text[start];
+    if (quote !== "'" && quote !== '"') return this.readUnquotedValue(start, line);
+    let raw = "";
+    let escaping = false;
+    for (let position = start + 1; position < this.text.length; position++) {
+      const char = this.text.charAt(position);
+      if (char === quote) {
+        if (escaping) {
+          escaping = false;
+          raw += char;
+          continue;
+        }
+        const value = quote === '"' ? this.interpolate(expandEscapes(raw), line) : raw;
+        return { value, next: position + 1 };
+      }
+      if (escaping) {
+        escaping = false;
+        raw += "\\" + char;
+      } else if (char === "\\") {
+        escaping = true;
+      } else {
+        raw += char;
+      }
+    }
+    const statement = this.text.slice(start).split("\n", 1)[0] ?? "";
+    throw this.error(line, `unterminated quoted value ${statement}`, `close the value with ${quote}`);
+  }
+  readUnquotedValue(start, line) {
+    const newline = this.text.indexOf("\n", start);
+    const end = newline === -1 ? this.text.length : newline;
+    let value = this.text.slice(start, end);
+    const comment = value.indexOf(" #");
+    if (comment !== -1) value = value.slice(0, comment);
+    return { value: this.interpolate(trimEndUnicodeSpace(value), line), next: end + 1 };
+  }
+  interpolate(value, line) {
+    return interpolateString(
+      value,
+      (name2) => this.lookup(name2) ?? this.variables.get(name2),
+      `${this.file}:${line}`,
+      this.warn
+    );
+  }
+  skipInlineSpace(from) {
+    let position = from;
+    while (position < this.text.length && INLINE_SPACE.test(this.text.charAt(position))) position++;
+    return position;
+  }
+  /** Statements are visited in order, so counting newlines resumes where the last call stopped. */
+  lineAt(position) {
+    for (let index = this.lineCursor.position; index < position; index++) {
+      if (this.text[index] === "\n") this.lineCursor.line++;
+    }
+    this.lineCursor.position = Math.max(position, this.lineCursor.position);
+    return this.lineCursor.line;
+  }
+  error(line, message, hint) {
+    return new RenderError(message, { subject: `${this.file}:${line}`, hint });
+  }
+};
+function expandEscapes(value) {
+  return value.replace(ESCAPE_SEQUENCE, (sequence) => {
+    const letter = sequence.charAt(1);
+    if (letter === "$") return "$$";
+    if (letter === "0") return octalCharacter(sequence.slice(2)) ?? sequence;
+    return SIMPLE_ESCAPES[letter] ?? sequence;
+  });
+}
+function octalCharacter(digits) {
+  if (!/^[0-7]{3}$/.test(digits)) return void 0;
+  const code = Number.parseInt(digits, 8);
+  return code > 255 ? void 0 : String.fromCharCode(code);
+}
+function trimEndUnicodeSpace(value) {
+  let end = value.length;
+  while (end > 0 && UNICODE_SPACE.test(value.charAt(end - 1))) end--;
+  return value.slice(0, end);
+}
+
+// src/targets/swarm/stack-secrets.ts
+var StackSecrets = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  /** Every decrypted value of this stack, for masking and for keeping them out of the hash. */
+  plaintexts = [];
+  /** SHA-256 of each sops file read, in reading order. */
+  ciphertextDigests = [];
+  /** An env file, plain (docker compose's `.env` rules) or sops-encrypted dotenv. */
+  async readEnvFile(file2, display, lookup) {
+    const bytes = await readFile6(file2);
+    if (!isSopsFile(bytes, "dotenv")) return parseDotenv2(bytes.toString("utf8"), display, lookup);
+    const decrypted = await decryptSopsFile(file2, {
+      env: this.options.env,
+      format: "dotenv",
+      displayName: display
+    });
+    this.remember(bytes, decrypted.secrets);
+    return decrypted.variables;
+  }
+  /** The file behind a Swarm config or secret; a sops file is decrypted into the workspace. */
+  async readObjectFile(file2, display, objectKey) {
+    const bytes = await readFile6(file2);
+    const format2 = formatFromPath(file2);
+    if (!isSopsFile(bytes, format2)) return { nameSource: bytes };
+    const decrypted = await decryptSopsFile(file2, { env: this.options.env, format: format2, displayName: display });
+    this.remember(bytes, decrypted.secrets);
+    await mkdir3(this.options.plaintextDir, { recursive: true, mode: 448 });
+    const plaintextPath = path16.join(
+      this.options.plaintextDir,
+      `${objectKey}-${sha256Hex(bytes).slice(0, 12)}`
+    );
+    await writeFile3(plaintextPath, decrypted.plaintext, { mode: 384 });
+    return { nameSource: bytes, plaintextPath };
+  }
+  remember(ciphertext, secrets) {
+    this.options.onSecrets(secrets);
+    this.plaintexts.push(...secrets);
+    this.ciphertextDigests.push(sha256Hex(ciphertext));
+  }
+};
 
 // src/targets/swarm/index.ts
 function createSwarmTarget(options) {
@@ -68735,7 +79513,12 @@ function createSwarmTarget(options) {
               targetName: config2.name,
               sourceUrl: checkout.url,
               commit: checkout.commit,
-              allowedEnv
+              allowedEnv,
+              secrets: new StackSecrets({
+                env,
+                plaintextDir: path17.join(options.workDir, stack.name),
+                onSecrets: options.onSecrets
+              })
             })
           );
         } catch (error63) {
@@ -68769,10 +79552,16 @@ function createSwarmTarget(options) {
           continue;
         }
         entries.push(
-          await attempt(entry, item.name, () => deployStack(docker, desired, config2), {
-            action: item.action === "create" ? "created" : "configured",
-            reason: item.reason
-          })
+          await attempt(
+            entry,
+            item.name,
+            async () => {
+              await deployStack(docker, desired, config2);
+              if (desired.revisionedObjects > 0)
+                return settleRevisions(docker, desired.name, config2.keepRevisions);
+            },
+            { action: item.action === "create" ? "created" : "configured", reason: item.reason }
+          )
         );
       }
       return entries;
@@ -68798,15 +79587,25 @@ function createSwarmTarget(options) {
 async function attempt(entry, name2, work, success2) {
   const started = Date.now();
   try {
-    await work();
-    return entry(name2, { ...success2, durationMs: Date.now() - started });
+    const note = await work();
+    const reason = note ? `${success2.reason}; ${note}` : success2.reason;
+    return entry(name2, { ...success2, reason, durationMs: Date.now() - started });
   } catch (error63) {
     return entry(name2, { action: "failed", reason: describeError(error63), durationMs: Date.now() - started });
   }
 }
+var REVISION_CLEANUP_WAIT_MS = 12e4;
+async function settleRevisions(docker, stack, keep) {
+  const state = await waitForConvergence(docker, stack, { timeoutMs: REVISION_CLEANUP_WAIT_MS });
+  if (!state.converged) {
+    return `old config/secret revisions kept: the rollout had not settled after ${REVISION_CLEANUP_WAIT_MS / 1e3}s (${state.pending.join(", ")})`;
+  }
+  const removed = await removeOldRevisions(docker, stack, keep);
+  return removed.length > 0 ? `removed unused ${removed.join(", ")}` : void 0;
+}
 
 // src/pipeline/render-targets.ts
-async function renderTarget(config2, source, env, log) {
+async function renderTarget(config2, source, env, log, workspace) {
   const failed = (reason) => ({
     config: config2,
     failure: { kind: "target", name: config2.name, target: config2.name, action: "failed", reason }
@@ -68815,6 +79614,10 @@ async function renderTarget(config2, source, env, log) {
   const target = createSwarmTarget({
     config: config2,
     checkout: { dir: source.dir, url: source.url, commit: source.commit },
+    workDir: workspace.pathFor("plaintext", config2.name),
+    onSecrets: (values) => {
+      for (const value of values) log.masker.add(value);
+    },
     env
   });
   try {
@@ -68837,36 +79640,36 @@ function incompleteness(targets, failedSources) {
 }
 
 // src/pipeline/write-rendered.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
-import path13 from "node:path";
+var import_yaml7 = __toESM(require_dist(), 1);
+import { mkdir as mkdir4, writeFile as writeFile4 } from "node:fs/promises";
+import path18 from "node:path";
 async function writeRenderedStacks(outDir, target, stacks, log) {
   for (const stack of stacks) {
-    const dir = path13.join(outDir, target, stack.name);
-    await mkdir3(dir, { recursive: true });
-    const masked = (0, import_yaml3.stringify)(escapeDollars(log.masker.maskValues(stack.document)), { lineWidth: 0 });
-    await writeFile2(path13.join(dir, "compose.yaml"), masked, { mode: 384 });
+    const dir = path18.join(outDir, target, stack.name);
+    await mkdir4(dir, { recursive: true });
+    const masked = (0, import_yaml7.stringify)(escapeDollars(log.masker.maskValues(stack.document)), { lineWidth: 0 });
+    await writeFile4(path18.join(dir, "compose.yaml"), masked, { mode: 384 });
   }
 }
 
 // src/pipeline/workspace.ts
-import { mkdtemp as mkdtemp2, rm as rm3, chmod as chmod2 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm4, chmod as chmod2 } from "node:fs/promises";
 import { rmSync } from "node:fs";
 import os7 from "node:os";
-import path14 from "node:path";
+import path19 from "node:path";
 var live = /* @__PURE__ */ new Set();
 var signalHandlersInstalled = false;
 async function createWorkspace(prefix = "croncd-") {
-  const root = await mkdtemp2(path14.join(os7.tmpdir(), prefix));
+  const root = await mkdtemp3(path19.join(os7.tmpdir(), prefix));
   await chmod2(root, 448);
   live.add(root);
   installSignalHandlers();
   return {
     root,
-    pathFor: (...segments) => path14.join(root, ...segments),
+    pathFor: (...segments) => path19.join(root, ...segments),
     dispose: async () => {
       live.delete(root);
-      await rm3(root, { recursive: true, force: true });
+      await rm4(root, { recursive: true, force: true });
     }
   };
 }
@@ -68907,7 +79710,7 @@ async function run(request) {
   try {
     const pulled = await request.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
-        configDir: path15.dirname(request.configFile),
+        configDir: path20.dirname(request.configFile),
         env
       });
       for (const source of results) request.log.info(describePull(source));
@@ -68919,7 +79722,7 @@ async function run(request) {
     for (const target of targets) {
       rendered.push(
         await request.log.group(`render target ${target.name}`, async () => {
-          const result = await renderTarget(target, sourceOf(target.source), env, request.log);
+          const result = await renderTarget(target, sourceOf(target.source), env, request.log, workspace);
           if (request.mode === "render" && request.outDir && result.rendered) {
             await writeRenderedStacks(request.outDir, target.name, result.rendered.items, request.log);
           }
@@ -68996,48 +79799,27 @@ function offlineEntries(target, mode) {
 }
 
 // src/report/json-report.ts
-import { writeFile as writeFile3 } from "node:fs/promises";
+import { writeFile as writeFile5 } from "node:fs/promises";
 async function writeJsonReport(file2, report, masker) {
-  await writeFile3(file2, `${masker.mask(JSON.stringify(report, null, 2))}
+  await writeFile5(file2, `${masker.mask(JSON.stringify(report, null, 2))}
 `, { mode: 384 });
 }
 
-// src/report/mask.ts
-var MASK = "***";
-var SecretMasker = class {
-  secrets = /* @__PURE__ */ new Set();
-  add(value) {
-    if (!value || value.length < 3) return;
-    this.secrets.add(value);
-    if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));
-  }
-  mask(text) {
-    let result = text;
-    for (const secret of [...this.secrets].sort((a2, b3) => b3.length - a2.length)) {
-      result = result.split(secret).join(MASK);
-    }
-    return result;
-  }
-  /** Masks every string in plain data, so a document serialised afterwards stays well-formed. */
-  maskValues(value) {
-    if (typeof value === "string") return this.mask(value);
-    if (Array.isArray(value)) return value.map((item) => this.maskValues(item));
-    if (value && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.maskValues(item)]));
-    }
-    return value;
-  }
-};
-
 // src/report/logger.ts
 function createLogger(options = {}) {
-  const stream = options.stream ?? process.stderr;
+  const stream2 = options.stream ?? process.stderr;
   const env = options.env ?? process.env;
   const masker = options.masker ?? new SecretMasker();
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
   const flavour = env.GITLAB_CI === "true" ? "gitlab" : env.GITHUB_ACTIONS === "true" ? "github" : "plain";
-  const write = (text) => stream.write(`${masker.mask(text)}
+  const write = (text) => stream2.write(`${masker.mask(text)}
 `);
+  if (flavour === "github") {
+    masker.onAdd((value) => {
+      if (!/[\r\n]/.test(value)) stream2.write(`::add-mask::${value}
+`);
+    });
+  }
   let sectionCounter = 0;
   return {
     masker,
@@ -69086,6 +79868,21 @@ ${USAGE}`);
     process.stdout.write(`croncd ${VERSION}
 `);
     return ExitCode2.ok;
+  }
+  if (args.command === "decrypt") {
+    try {
+      await decryptCommand({
+        file: args.file,
+        env,
+        out: process.stdout,
+        ...args.ignoreMac ? { ignoreMac: true } : {},
+        ...args.inputType ? { format: args.inputType } : {}
+      });
+      return ExitCode2.ok;
+    } catch (error63) {
+      log.error(describeError(error63));
+      return ExitCode2.failed;
+    }
   }
   const startedAt = /* @__PURE__ */ new Date();
   let outcome;
@@ -69153,26 +79950,26 @@ var ICONS2 = {
 };
 function renderMarkdown(report) {
   const verdict = report.exitCode === 0 ? "succeeded" : report.exitCode === 2 ? "found changes to apply" : "failed";
-  const lines = [`### croncd ${report.command} ${verdict}`, ""];
+  const lines2 = [`### croncd ${report.command} ${verdict}`, ""];
   if (report.sources.length > 0) {
-    lines.push("| source | ref | commit |", "|---|---|---|");
+    lines2.push("| source | ref | commit |", "|---|---|---|");
     for (const source of report.sources) {
-      lines.push(
+      lines2.push(
         `| ${cell(source.name)} | ${cell(source.ref)} | ${cell(source.error ?? source.commit?.slice(0, 12) ?? "")} |`
       );
     }
-    lines.push("");
+    lines2.push("");
   }
   const planned = report.dryRun ? " (planned)" : "";
-  lines.push(`| target | kind | name | action${planned} | reason |`, "|---|---|---|---|---|");
+  lines2.push(`| target | kind | name | action${planned} | reason |`, "|---|---|---|---|---|");
   for (const entry of report.entries) {
     const icon = ICONS2[entry.action] ?? "";
-    lines.push(
+    lines2.push(
       `| ${cell(entry.target)} | ${cell(entry.kind)} | ${cell(entry.name)} | ${icon} ${entry.action} | ${cell(entry.reason)} |`
     );
   }
-  if (report.entries.length === 0) lines.push("| | | | nothing to do | |");
-  return `${lines.join("\n")}
+  if (report.entries.length === 0) lines2.push("| | | | nothing to do | |");
+  return `${lines2.join("\n")}
 `;
 }
 function cell(text) {
@@ -69182,8 +79979,8 @@ function cell(text) {
 // action/main.ts
 async function runAction() {
   const command = getInput("command") || "reconcile";
-  const scratch = await mkdtemp3(path16.join(os8.tmpdir(), "croncd-action-"));
-  const report = getInput("report") || path16.join(scratch, "report.json");
+  const scratch = await mkdtemp4(path21.join(os8.tmpdir(), "croncd-action-"));
+  const report = getInput("report") || path21.join(scratch, "report.json");
   const args = [command, "--config", getInput("config") || "croncd.yaml", "--report", report];
   for (const target of getMultilineInput("targets")) args.push("--target", target);
   for (const ref of getMultilineInput("refs")) args.push("--ref", ref);
@@ -69194,9 +79991,9 @@ async function runAction() {
   setOutput("exit-code", String(exitCode));
   setOutput("changes", String(exitCode === 2));
   setOutput("report", report);
-  const parsed = await readFile5(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
+  const parsed = await readFile7(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
   if (parsed && process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(renderMarkdown(parsed)).write();
-  if (!getInput("report")) await rm4(scratch, { recursive: true, force: true });
+  if (!getInput("report")) await rm5(scratch, { recursive: true, force: true });
   const failOnChanges = getBooleanInput("fail-on-changes");
   if (exitCode === 1) setFailed(`croncd ${command} failed; see the log above`);
   else if (exitCode === 2 && failOnChanges) setFailed(`croncd ${command} found pending changes`);

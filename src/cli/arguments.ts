@@ -6,10 +6,24 @@ import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG_FILE } from "../config/load.js";
 import { ConfigError } from "../errors.js";
 
-export const COMMANDS = ["reconcile", "plan", "validate", "render", "prune", "version", "help"] as const;
+export const COMMANDS = [
+  "reconcile",
+  "plan",
+  "validate",
+  "render",
+  "prune",
+  "decrypt",
+  "version",
+  "help",
+] as const;
 export type Command = (typeof COMMANDS)[number];
 
-type OptionName = "config" | "target" | "report" | "ref" | "out" | "stack" | "dry-run";
+type OptionName =
+  "config" | "target" | "report" | "ref" | "out" | "stack" | "dry-run" | "ignore-mac" | "input-type";
+
+/** The formats `decrypt --input-type` accepts (sops's names). */
+export const INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"] as const;
+export type InputType = (typeof INPUT_TYPES)[number];
 
 const RUN_OPTIONS: OptionName[] = ["config", "target", "report", "ref"];
 
@@ -19,6 +33,7 @@ const ALLOWED: Record<Command, OptionName[]> = {
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
   prune: ["config", "target", "report", "stack", "dry-run"],
+  decrypt: ["ignore-mac", "input-type"],
   version: [],
   help: [],
 };
@@ -32,6 +47,12 @@ export interface Arguments {
   out?: string;
   stack?: string;
   dryRun: boolean;
+  /** decrypt: the sops file. */
+  file?: string;
+  /** decrypt: decrypt even without a valid MAC. */
+  ignoreMac?: boolean;
+  /** decrypt: the file's format when its name does not tell it. */
+  inputType?: InputType;
 }
 
 export function parseArguments(argv: string[]): Arguments {
@@ -47,6 +68,8 @@ export function parseArguments(argv: string[]): Arguments {
       out: { type: "string" },
       stack: { type: "string" },
       "dry-run": { type: "boolean" },
+      "ignore-mac": { type: "boolean" },
+      "input-type": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -57,7 +80,10 @@ export function parseArguments(argv: string[]): Arguments {
     throw new ConfigError(`unknown command "${first}"; commands: ${COMMANDS.join(", ")}`);
   }
   const command = first as Command;
-  if (extra.length > 0) throw new ConfigError(`unexpected argument "${extra[0]}"`, { subject: command });
+  // Only decrypt takes an argument: the one file it decrypts.
+  const [file, ...unexpected] = command === "decrypt" ? extra : [undefined, ...extra];
+  if (unexpected.length > 0)
+    throw new ConfigError(`unexpected argument "${unexpected[0]}"`, { subject: command });
 
   const given = (Object.keys(values) as (OptionName | "help")[]).filter(
     (name): name is OptionName => name !== "help" && values[name] !== undefined,
@@ -75,6 +101,14 @@ export function parseArguments(argv: string[]): Arguments {
     throw new ConfigError("say where with --out DIR", { subject: "render" });
   if (command === "prune" && !values.stack)
     throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
+  if (command === "decrypt" && file === undefined)
+    throw new ConfigError("say which file with croncd decrypt FILE", { subject: "decrypt" });
+  const inputType = values["input-type"];
+  if (inputType !== undefined && !(INPUT_TYPES as readonly string[]).includes(inputType)) {
+    throw new ConfigError(`--input-type must be one of ${INPUT_TYPES.join(", ")}, not "${inputType}"`, {
+      subject: command,
+    });
+  }
   if (command === "prune" && (values.target?.length ?? 0) > 1) {
     throw new ConfigError("prune removes one stack of one target: give --target once", { subject: "prune" });
   }
@@ -87,5 +121,8 @@ export function parseArguments(argv: string[]): Arguments {
     ...(values.report ? { report: values.report } : {}),
     ...(values.out ? { out: values.out } : {}),
     ...(values.stack ? { stack: values.stack } : {}),
+    ...(file !== undefined ? { file } : {}),
+    ...(values["ignore-mac"] ? { ignoreMac: true } : {}),
+    ...(inputType !== undefined ? { inputType: inputType as InputType } : {}),
   };
 }

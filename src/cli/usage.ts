@@ -8,6 +8,7 @@ Commands:
   validate             check the configuration and render every stack (no Docker daemon needed)
   render --out DIR     write the compose files croncd would deploy (secrets masked)
   prune --stack NAME   remove one stack croncd owns (--dry-run shows what it would do)
+  decrypt FILE         print a sops file's plaintext, like sops --decrypt (needs no croncd.yaml)
   version              print the version
 
 Options (reconcile, plan, validate, render):
@@ -21,5 +22,11 @@ Options (prune):
   --config FILE, --report FILE, --target NAME (once)
   --stack NAME         the stack to remove
   --dry-run            change nothing, say what would be removed
+
+Options (decrypt):
+  --ignore-mac         decrypt even if the file's MAC is missing or does not match
+  --input-type FORMAT  yaml, json, dotenv, ini or binary (default: from the file name)
+  age keys come from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and
+  $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/sops/age/keys.txt); other key types need sops
 
 Exit codes: 0 all good, 1 something failed, 2 changes pending (plan).`;

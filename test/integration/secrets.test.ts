@@ -5,7 +5,7 @@
 // removes its decrypted files too.
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -162,8 +162,7 @@ describe("sops secrets on a real Swarm", () => {
     await repo.push(bare);
     const result = await reconcile();
     expect(result.exitCode).toBe(1);
-    expect(result.output).toContain(`stack ${stack}: failed — render failed:`);
-    expect(result.output).toContain(`stacks/${stack}/db.sops.yaml`);
+    expect(result.output).toContain(`stack ${stack}: failed — render failed: stacks/${stack}/db.sops.yaml:`);
     const after = await listServices(`com.docker.stack.namespace=${stack}`);
     expect(after[0]?.Version.Index).toBe(before[0]?.Version.Index);
   });
@@ -178,12 +177,15 @@ describe("sops secrets on a real Swarm", () => {
     const result = await reconcile();
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain(`stacks/${stack}/db.sops.yaml`);
-    expect(result.output).toMatch(/wrong key or tampered value|MAC mismatch/);
+    // ("value" itself is a secret of this stack's env file, so the log masks that word.)
+    expect(result.output).toMatch(/could not decrypt global_secret — wrong key or tampered|MAC mismatch/);
   });
 
   describe("a cancelled job", () => {
     let hanging: Server;
     let socket: string;
+    const connections = new Set<Socket>();
+    let opened = 0;
 
     beforeAll(async () => {
       await repo.write(`stacks/${stack}/db.sops.yaml`, await fixture("helm-secrets/secrets.age.yaml"));
@@ -192,11 +194,17 @@ describe("sops secrets on a real Swarm", () => {
       // A Docker endpoint that accepts connections and never answers: croncd stops after render,
       // with the decrypted files in its workspace, waiting for docker.
       socket = path.join(work, "hanging.sock");
-      hanging = createServer(() => undefined);
+      hanging = createServer((connection) => {
+        opened += 1;
+        connections.add(connection);
+        connection.on("close", () => connections.delete(connection));
+        connection.resume();
+      });
       await new Promise<void>((resolve) => hanging.listen(socket, resolve));
     });
 
     afterAll(async () => {
+      for (const connection of connections) connection.destroy();
       await new Promise((resolve) => hanging.close(resolve));
     });
 
@@ -222,15 +230,19 @@ describe("sops secrets on a real Swarm", () => {
           reject: false,
         },
       );
-      // Wait until the decrypted secret exists in the workspace, then cancel like a CI runner does.
-      await waitFor(async () => (await listFiles(scratch)).some((file) => file.includes("secrets-db-")), {
-        timeoutMs: 60_000,
-        what: "the decrypted secret in croncd's workspace",
-      });
+      // Wait until the decrypted secret is in the workspace and croncd waits on docker, then
+      // cancel the job the way a CI runner does.
+      await waitFor(
+        async () => opened > 0 && (await listFiles(scratch)).some((file) => file.includes("secrets-db-")),
+        { timeoutMs: 60_000, what: "the decrypted secret in croncd's workspace and a docker call in flight" },
+      );
       child.kill("SIGTERM");
       const result = await child;
       expect(result.exitCode).toBe(143);
       expect(await listFiles(scratch)).toEqual([]);
+      // Nothing croncd started keeps running after it: its docker call, connected to the silent
+      // socket, went with it (the connection closes only when that process has ended).
+      await waitFor(() => connections.size === 0, { timeoutMs: 10_000, what: "croncd's docker call to end" });
     });
   });
 });

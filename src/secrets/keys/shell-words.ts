@@ -64,7 +64,8 @@ export function splitShellWords(input: string): string[] {
         break;
     }
   }
-  if (state === "escaped" || state === "double-escaped") throw new ShellWordsError("it ends after a backslash");
+  if (state === "escaped" || state === "double-escaped")
+    throw new ShellWordsError("it ends after a backslash");
   if (state === "single" || state === "double") throw new ShellWordsError("a quote is not closed");
   if (state === "word") words.push(word);
   return words;

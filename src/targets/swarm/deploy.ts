@@ -4,7 +4,7 @@
  * relative file references resolve as they do for a person running it by hand.
  */
 import type { SwarmTargetConfig } from "../../config/schema.js";
-import type { DockerCli } from "../../ports/docker.js";
+import { dockerFailure, type DockerCli } from "../../ports/docker.js";
 import { TargetError } from "../../errors.js";
 import { STACK_NAMESPACE_LABEL } from "./labels.js";
 import type { DesiredStack } from "./model.js";
@@ -51,13 +51,20 @@ export async function removeStack(
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<void> {
   const subject = `stack ${stackName}: remove failed`;
-  await docker.run(["stack", "rm", stackName], { subject });
+  const removal = await docker.tryRun(["stack", "rm", stackName], { subject });
+  // Services go at once, their tasks take a moment: the stack's networks are often still "in use
+  // by task" when `docker stack rm` tries them. They are removed below once the tasks are gone.
+  if (removal.exitCode !== 0 && !/is in use by task|failed to remove some resources/i.test(removal.stderr)) {
+    throw dockerFailure(removal, subject);
+  }
   const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
   const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
   for (;;) {
     const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
-    const networks = await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject });
-    if (services.trim() === "" && networks.trim() === "") return;
+    const networks = lines(await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject }));
+    if (services.trim() === "" && networks.length === 0) return;
+    // Retried until the last task has let go; a failure here only means "not yet".
+    if (services.trim() === "" && networks.length > 0) await docker.tryRun(["network", "rm", ...networks]);
     if (Date.now() > deadline) {
       throw new TargetError("the stack was asked to go but its services or networks are still there", {
         subject: `stack ${stackName}`,
@@ -69,3 +76,10 @@ export async function removeStack(
 }
 
 export const REMOVE_TIMEOUT_MS = 120_000;
+
+function lines(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+}

@@ -45,18 +45,22 @@ export class StackSecrets {
   async readEnvFile(file: string, display: string, lookup?: VariableLookup): Promise<Map<string, string>> {
     const bytes = await readFile(file);
     if (!isSopsFile(bytes, "dotenv")) return parseDotenv(bytes.toString("utf8"), display, lookup);
-    const decrypted = await decryptSopsFile(file, { env: this.options.env, format: "dotenv" });
+    const decrypted = await decryptSopsFile(file, {
+      env: this.options.env,
+      format: "dotenv",
+      displayName: display,
+    });
     this.remember(bytes, decrypted.secrets);
     // sops dotenv values are literal: no interpolation, as `sops exec-env` would pass them.
     return decrypted.variables;
   }
 
   /** The file behind a Swarm config or secret; a sops file is decrypted into the workspace. */
-  async readObjectFile(file: string, objectKey: string): Promise<ObjectFile> {
+  async readObjectFile(file: string, display: string, objectKey: string): Promise<ObjectFile> {
     const bytes = await readFile(file);
     const format = formatFromPath(file);
     if (!isSopsFile(bytes, format)) return { nameSource: bytes };
-    const decrypted = await decryptSopsFile(file, { env: this.options.env, format });
+    const decrypted = await decryptSopsFile(file, { env: this.options.env, format, displayName: display });
     this.remember(bytes, decrypted.secrets);
     await mkdir(this.options.plaintextDir, { recursive: true, mode: 0o700 });
     const plaintextPath = path.join(

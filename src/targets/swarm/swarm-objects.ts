@@ -4,6 +4,7 @@
  * from plaintext. A changed file becomes a new object, and the services roll onto it in the same
  * deploy. The name stays within Swarm's 64-character limit.
  */
+import path from "node:path";
 import { RenderError } from "../../errors.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import { sha256Hex } from "../../util/hash.js";
@@ -58,7 +59,8 @@ export async function nameFileObjectsByContent(
       reference: object.file,
       field: `${context.composeFile} ${section}.${key}.file`,
     });
-    const file = await context.secrets.readObjectFile(absolute, `${section}-${key}`);
+    const display = path.relative(context.repoRoot, absolute);
+    const file = await context.secrets.readObjectFile(absolute, display, `${section}-${key}`);
     const base = typeof object.name === "string" ? object.name : `${context.stackName}_${key}`;
     object.name = contentAddressedName(base, file.nameSource);
     count += 1;
