@@ -9,7 +9,7 @@ import type { LiveService, LiveStack } from "./model.js";
 
 interface InspectedService {
   ID: string;
-  Spec: { Name: string; Labels?: Record<string, string> | null };
+  Spec: { Name: string; Labels?: Record<string, string> | null } & Record<string, unknown>;
 }
 
 export async function readLiveStacks(docker: DockerCli, subject: string): Promise<Map<string, LiveStack>> {
@@ -49,6 +49,7 @@ function parseInspect(raw: string, subject: string): LiveService[] {
       name: service.Spec.Name,
       stack: labels[STACK_NAMESPACE_LABEL] ?? "",
       labels,
+      spec: service.Spec,
     };
   });
 }

@@ -32,6 +32,8 @@ export interface LiveService {
   name: string;
   stack: string;
   labels: Record<string, string>;
+  /** The service's spec as `docker service inspect` shows it (for drift and diffs). */
+  spec: Record<string, unknown>;
 }
 
 export interface LiveStack {

@@ -11,14 +11,33 @@ export const STACK_OPTION_DEFAULTS = {
   prune: true,
   /** true: take over a stack of the same name that croncd did not deploy. */
   adopt: false,
+  /** How long a rollout may take before it counts as failed. */
+  timeoutSeconds: 300,
 } as const;
+
+/** `90`, `"90s"`, `"5m"`, `"1h"`: seconds as a number or a duration with a unit. */
+const duration = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"'),
+]);
 
 const stackOptionsSchema = z
   .object({
     prune: z.boolean().default(STACK_OPTION_DEFAULTS.prune),
     adopt: z.boolean().default(STACK_OPTION_DEFAULTS.adopt),
+    /** Stacks of the same target that must be healthy before this one is deployed. */
+    dependsOn: z.array(z.string().min(1)).default([]),
+    timeout: duration.optional(),
   })
-  .strict();
+  .strict()
+  .transform(({ timeout, ...rest }) => ({ ...rest, timeoutSeconds: toSeconds(timeout) }));
+
+function toSeconds(value: number | string | undefined): number {
+  if (value === undefined) return STACK_OPTION_DEFAULTS.timeoutSeconds;
+  if (typeof value === "number") return value;
+  const amount = Number(value.slice(0, -1));
+  return amount * ({ s: 1, m: 60, h: 3600 } as const)[value.slice(-1) as "s" | "m" | "h"];
+}
 
 export type StackOptions = z.infer<typeof stackOptionsSchema>;
 
@@ -35,5 +54,8 @@ export function readStackOptions(raw: unknown, where: string): StackOptions {
         : issue.message;
     return `${field}: ${message}`;
   });
-  throw new RenderError(problems.join("; "), { subject: where, hint: "known x-croncd keys: prune, adopt" });
+  throw new RenderError(problems.join("; "), {
+    subject: where,
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout",
+  });
 }

@@ -17,7 +17,7 @@ function desired(
     document: {},
     yaml: "",
     hash,
-    options: { prune: true, adopt: false, ...options },
+    options: { prune: true, adopt: false, dependsOn: [], timeoutSeconds: 300, ...options },
     serviceNames: ["app"],
     revisionedObjects: 0,
     warnings: [],
@@ -32,6 +32,7 @@ function live(name: string, labels: Record<string, string> = {}, services = ["ap
       name: `${name}_${service}`,
       stack: name,
       labels: { [STACK_NAMESPACE_LABEL]: name, ...labels },
+      spec: {},
     })),
   };
 }
@@ -79,6 +80,7 @@ describe("planStacks", () => {
       name: "web_debug",
       stack: "web",
       labels: { [STACK_NAMESPACE_LABEL]: "web" },
+      spec: {},
     });
     const [item] = plan({ desired: [stack], live: liveOf(extra) });
     expect(item?.action).toBe("update");
@@ -179,6 +181,7 @@ describe("planStacks", () => {
       name: "gone_manual",
       stack: "gone",
       labels: { [STACK_NAMESPACE_LABEL]: "gone" },
+      spec: {},
     });
     const result = plan({ desired: [desired("keep")], live: liveOf(mixed) });
     expect(result[1]).toMatchObject({ name: "gone", action: "refuse" });
