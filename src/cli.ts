@@ -73,19 +73,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     };
     outcome = { exitCode: ExitCode.failed, sources: [], entries: [failure] };
   }
-  if (args.report) {
-    const report: RunReport = {
-      version: 1,
-      command: args.command,
-      dryRun: args.command === "plan" || (args.command === "prune" && args.dryRun),
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      exitCode: outcome.exitCode,
-      sources: outcome.sources,
-      entries: outcome.entries,
-    };
-    await writeJsonReport(args.report, report, log.masker);
-  }
+  const report: RunReport = {
+    version: 1,
+    command: args.command,
+    dryRun: args.command === "plan" || (args.command === "prune" && args.dryRun),
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    exitCode: outcome.exitCode,
+    sources: outcome.sources,
+    entries: outcome.entries,
+  };
+  if (args.report) await writeJsonReport(args.report, report, log.masker);
+  // plan --json: the same report for machines on stdout (the log stays on stderr).
+  if (args.json) process.stdout.write(`${log.masker.mask(JSON.stringify(report, null, 2))}\n`);
   return outcome.exitCode;
 }
 
@@ -109,6 +109,7 @@ async function execute(args: Arguments, env: NodeJS.ProcessEnv, log: Logger): Pr
     log,
     env,
     targets: args.targets,
+    heal: !args.noHeal,
     ...(args.out ? { outDir: args.out } : {}),
   });
 }

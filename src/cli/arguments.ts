@@ -19,7 +19,17 @@ export const COMMANDS = [
 export type Command = (typeof COMMANDS)[number];
 
 type OptionName =
-  "config" | "target" | "report" | "ref" | "out" | "stack" | "dry-run" | "ignore-mac" | "input-type";
+  | "config"
+  | "target"
+  | "report"
+  | "ref"
+  | "out"
+  | "stack"
+  | "dry-run"
+  | "ignore-mac"
+  | "input-type"
+  | "no-heal"
+  | "json";
 
 /** The formats `decrypt --input-type` accepts (sops's names). */
 export const INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"] as const;
@@ -28,8 +38,8 @@ export type InputType = (typeof INPUT_TYPES)[number];
 const RUN_OPTIONS: OptionName[] = ["config", "target", "report", "ref"];
 
 const ALLOWED: Record<Command, OptionName[]> = {
-  reconcile: RUN_OPTIONS,
-  plan: RUN_OPTIONS,
+  reconcile: [...RUN_OPTIONS, "no-heal"],
+  plan: [...RUN_OPTIONS, "json"],
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
   prune: ["config", "target", "report", "stack", "dry-run"],
@@ -47,6 +57,10 @@ export interface Arguments {
   out?: string;
   stack?: string;
   dryRun: boolean;
+  /** reconcile --no-heal: report drift, do not redeploy it. */
+  noHeal?: boolean;
+  /** plan --json: the report on stdout. */
+  json?: boolean;
   /** decrypt: the sops file. */
   file?: string;
   /** decrypt: decrypt even without a valid MAC. */
@@ -68,6 +82,8 @@ export function parseArguments(argv: string[]): Arguments {
       out: { type: "string" },
       stack: { type: "string" },
       "dry-run": { type: "boolean" },
+      "no-heal": { type: "boolean" },
+      json: { type: "boolean" },
       "ignore-mac": { type: "boolean" },
       "input-type": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -118,6 +134,8 @@ export function parseArguments(argv: string[]): Arguments {
     targets: values.target ?? [],
     refs: values.ref ?? [],
     dryRun: values["dry-run"] ?? false,
+    ...(values["no-heal"] ? { noHeal: true } : {}),
+    ...(values.json ? { json: true } : {}),
     ...(values.report ? { report: values.report } : {}),
     ...(values.out ? { out: values.out } : {}),
     ...(values.stack ? { stack: values.stack } : {}),

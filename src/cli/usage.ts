@@ -17,6 +17,8 @@ Options (reconcile, plan, validate, render):
   --ref SOURCE=REF     use this branch, tag or commit for a source (repeatable)
   --report FILE        write the run as JSON
   --out DIR            render: where to write
+  --no-heal            reconcile: report drift, do not redeploy it (still exit 2)
+  --json               plan: print the report as JSON on stdout
 
 Options (prune):
   --config FILE, --report FILE, --target NAME (once)

@@ -15,6 +15,7 @@ export const DEFAULTS = {
   withRegistryAuth: true,
   /** Enough for `docker service rollback` to find the previous config or secret. */
   keepRevisions: 2,
+  parallelism: 4,
 } as const;
 
 /** Names become label values and folder names: keep them to a safe, readable alphabet. */
@@ -96,6 +97,8 @@ export const swarmTargetSchema = z
     withRegistryAuth: z.boolean().default(DEFAULTS.withRegistryAuth),
     /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
     keepRevisions: z.number().int().min(0).default(DEFAULTS.keepRevisions),
+    /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */
+    parallelism: z.number().int().min(1).default(DEFAULTS.parallelism),
   })
   .strict();
 

@@ -16,10 +16,18 @@ export interface ChangeSetEntry {
   reason: string;
   /** Milliseconds spent on this item, when measured. */
   durationMs?: number;
+  /** The live state differed from git without a change in git (edited by hand). */
+  drift?: boolean;
+  /** What differs, field by field, for a person (already masked when reported). */
+  details?: string[];
 }
 
 export interface ChangeSet {
   entries: ChangeSetEntry[];
+}
+
+export function hasDrift(set: ChangeSet): boolean {
+  return set.entries.some((entry) => entry.drift === true);
 }
 
 export function hasFailures(set: ChangeSet): boolean {

@@ -5,11 +5,13 @@
 import { describeError } from "../errors.js";
 import type { ChangeSetEntry } from "../model/changeset.js";
 import { plannedEntry } from "../targets/planned-entry.js";
-import type { SwarmPlan } from "../targets/swarm/index.js";
+import { describedChanges, type SwarmPlan } from "../targets/swarm/index.js";
 import type { RenderedTarget } from "./render-targets.js";
 
 export interface DeliverOptions {
   mode: "plan" | "reconcile";
+  /** Redeploy stacks that drifted by hand (reconcile without --no-heal). */
+  heal: boolean;
   /** Set when any part of the desired state failed: nothing may be pruned. */
   incompleteBecause?: string;
 }
@@ -47,9 +49,12 @@ export async function deliverTarget(
       target: config.name,
       ...fields,
     });
-    return [...failures, ...plan.items.map((item) => plannedEntry(entry, item))];
+    return [
+      ...failures,
+      ...plan.items.map((item) => ({ ...plannedEntry(entry, item), ...describedChanges(item) })),
+    ];
   }
-  const applied = await target.apply(plan);
+  const applied = await target.apply(plan, { heal: options.heal });
   const deployFailures = applied.filter((entry) => entry.action === "failed").length;
   // A stack renamed in git whose new name failed to deploy must not lose the old one too.
   const prunePlan =

@@ -5,7 +5,7 @@
 import path from "node:path";
 import type { CroncdConfig } from "../config/schema.js";
 import { ConfigError, describeError, ExitCode } from "../errors.js";
-import { hasChanges, hasFailures, type ChangeSetEntry } from "../model/changeset.js";
+import { hasChanges, hasDrift, hasFailures, type ChangeSetEntry } from "../model/changeset.js";
 import type { SourceSummary } from "../report/json-report.js";
 import type { Logger } from "../report/logger.js";
 import type { RunMode } from "./commands.js";
@@ -25,6 +25,8 @@ export interface RunRequest {
   outDir?: string;
   env?: NodeJS.ProcessEnv;
   log: Logger;
+  /** reconcile: redeploy stacks that drifted by hand (default true; --no-heal turns it off). */
+  heal?: boolean;
 }
 
 export interface RunOutcome {
@@ -74,7 +76,10 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
 
     const entries: ChangeSetEntry[] = [];
     const report = (items: ChangeSetEntry[]) => {
-      for (const entry of items) request.log.info(formatEntry(entry, request.mode));
+      for (const entry of items) {
+        request.log.info(formatEntry(entry, request.mode));
+        for (const line of entry.details ?? []) request.log.info(`    ${line}`);
+      }
       entries.push(...items);
     };
     const mode = request.mode;
@@ -84,7 +89,13 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
       const incompleteBecause = incompleteness(rendered, failedSources);
       for (const target of rendered) {
         await request.log.group(`target ${target.config.name} (${mode})`, async () =>
-          report(await deliverTarget(target, { mode, ...(incompleteBecause ? { incompleteBecause } : {}) })),
+          report(
+            await deliverTarget(target, {
+              mode,
+              heal: request.heal ?? true,
+              ...(incompleteBecause ? { incompleteBecause } : {}),
+            }),
+          ),
         );
       }
     }
@@ -97,6 +108,8 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
 export function exitCodeFor(mode: RunMode, entries: ChangeSetEntry[]): ExitCode {
   if (hasFailures({ entries })) return ExitCode.failed;
   if (mode === "plan" && hasChanges({ entries })) return ExitCode.changes;
+  // Drift raises the alarm even when healed: someone changes production outside git.
+  if (mode === "reconcile" && hasDrift({ entries })) return ExitCode.changes;
   return ExitCode.ok;
 }
 

@@ -18,6 +18,11 @@ export interface PlannedItem {
   reason: string;
 }
 
+export interface ApplyOptions {
+  /** Redeploy stacks that drifted from git by hand (false: report them only). */
+  heal: boolean;
+}
+
 export interface PlanOptions {
   /** Why the desired state is incomplete, if it is; disables pruning. */
   incompleteBecause?: string;
@@ -29,7 +34,7 @@ export interface Target<Desired, Plan extends { items: PlannedItem[] }> {
   render(): Promise<RenderedItems<Desired>>;
   plan(desired: RenderedItems<Desired>, options: PlanOptions): Promise<Plan>;
   /** Creates and updates; one failing item does not stop the others. */
-  apply(plan: Plan): Promise<ChangeSetEntry[]>;
+  apply(plan: Plan, options: ApplyOptions): Promise<ChangeSetEntry[]>;
   /** Deletes what the plan marked for deletion (only after apply); refusals become failures. */
   prune(plan: Plan): Promise<ChangeSetEntry[]>;
 }

@@ -9,15 +9,16 @@ import type { ChangeSetEntry } from "../../model/changeset.js";
 import { createDockerCli, type DockerCli } from "../../ports/docker.js";
 import { plannedEntry } from "../planned-entry.js";
 import type { RenderedItems, Target } from "../target.js";
-import { deployStack, removeStack } from "./deploy.js";
+import { removeStack } from "./deploy.js";
 import { resolveRepoFolder } from "../../compose/file-refs.js";
 import { discoverStacks } from "./discover.js";
 import { assertDockerCliVersion } from "./docker-version.js";
 import { readLiveStacks } from "./live.js";
 import type { DesiredStack } from "./model.js";
 import { planStacks, type StackPlanItem } from "./plan.js";
-import { waitForConvergence } from "./convergence.js";
-import { removeOldRevisions } from "./object-revisions.js";
+import { runScheduled, type Job } from "../../pipeline/schedule.js";
+import { deliverStack } from "./deliver-stack.js";
+import { formatChanges } from "./drift.js";
 import { renderStack } from "./render.js";
 import { StackSecrets } from "./stack-secrets.js";
 
@@ -118,28 +119,41 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
       };
     },
 
-    async apply(plan) {
-      const entries: ChangeSetEntry[] = [];
-      for (const item of plan.items.filter((planned) => planned.desired)) {
+    async apply(plan, applyOptions) {
+      const items = plan.items.filter((planned) => planned.desired);
+      const settled = new Map<string, ChangeSetEntry>();
+      const jobs: Job<ChangeSetEntry>[] = [];
+      for (const item of items) {
         const desired = item.desired as DesiredStack;
+        const make = (fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>) =>
+          entry(item.name, { ...describedChanges(item), ...fields });
         if (item.action !== "create" && item.action !== "update") {
-          entries.push(plannedEntry(entry, item));
-          continue;
-        }
-        entries.push(
-          await attempt(
-            entry,
+          settled.set(item.name, { ...plannedEntry(entry, item), ...describedChanges(item) });
+        } else if (item.drift && !applyOptions.heal) {
+          settled.set(
             item.name,
-            async () => {
-              await deployStack(docker, desired, config);
-              if (desired.revisionedObjects > 0)
-                return settleRevisions(docker, desired.name, config.keepRevisions);
-            },
-            { action: item.action === "create" ? "created" : "configured", reason: item.reason },
-          ),
-        );
+            make({ action: "skipped", reason: `${item.reason}; not healed (--no-heal)` }),
+          );
+        } else {
+          const planned = { action: item.action, reason: item.reason };
+          jobs.push({
+            name: item.name,
+            dependsOn: desired.options.dependsOn,
+            run: async () => make(await deliverStack(docker, desired, planned, config)),
+          });
+        }
       }
-      return entries;
+      const results = await runScheduled(jobs, {
+        parallelism: config.parallelism,
+        settled,
+        succeeded: (result) => result.action !== "failed",
+        blocked: (job, dependency) =>
+          entry(job.name, {
+            action: "failed",
+            reason: `not deployed: it depends on ${dependency}, which is not healthy`,
+          }),
+      });
+      return items.map((item) => results.get(item.name) as ChangeSetEntry);
     },
 
     async prune(plan) {
@@ -166,35 +180,26 @@ type EntryMaker = (
   fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>,
 ) => ChangeSetEntry;
 
-/**
- * Runs one docker verb for one stack, timed; a failure becomes that stack's entry, not a throw.
- * What `work` returns is added to the reason.
- */
+/** Runs one docker verb for one stack, timed; a failure becomes that stack's entry, not a throw. */
 async function attempt(
   entry: EntryMaker,
   name: string,
-  work: () => Promise<string | undefined | void>,
+  work: () => Promise<void>,
   success: Pick<ChangeSetEntry, "action" | "reason">,
 ): Promise<ChangeSetEntry> {
   const started = Date.now();
   try {
-    const note = await work();
-    const reason = note ? `${success.reason}; ${note}` : success.reason;
-    return entry(name, { ...success, reason, durationMs: Date.now() - started });
+    await work();
+    return entry(name, { ...success, durationMs: Date.now() - started });
   } catch (error) {
     return entry(name, { action: "failed", reason: describeError(error), durationMs: Date.now() - started });
   }
 }
 
-/** How long a rollout may take before old config/secret revisions are left for a later run. */
-export const REVISION_CLEANUP_WAIT_MS = 120_000;
-
-/** After a deploy: once the rollout settled, remove the unused revisions beyond `keep`. */
-async function settleRevisions(docker: DockerCli, stack: string, keep: number): Promise<string | undefined> {
-  const state = await waitForConvergence(docker, stack, { timeoutMs: REVISION_CLEANUP_WAIT_MS });
-  if (!state.converged) {
-    return `old config/secret revisions kept: the rollout had not settled after ${REVISION_CLEANUP_WAIT_MS / 1000}s (${state.pending.join(", ")})`;
-  }
-  const removed = await removeOldRevisions(docker, stack, keep);
-  return removed.length > 0 ? `removed unused ${removed.join(", ")}` : undefined;
+/** The drift flag and the field-by-field differences of a plan item, as entry fields. */
+export function describedChanges(item: StackPlanItem): Partial<ChangeSetEntry> {
+  return {
+    ...(item.drift ? { drift: true } : {}),
+    ...(item.changes && item.changes.length > 0 ? { details: formatChanges(item.changes) } : {}),
+  };
 }

@@ -5,6 +5,8 @@
  */
 import type { SwarmTargetConfig } from "../../config/schema.js";
 import { isManaged, LABELS } from "./labels.js";
+import { dependencyProblems } from "./dependencies.js";
+import { diffStack, type FieldChange } from "./drift.js";
 import type { DesiredStack, LiveStack } from "./model.js";
 
 export type StackPlanAction = "create" | "update" | "unchanged" | "delete" | "skip" | "refuse";
@@ -15,6 +17,10 @@ export interface StackPlanItem {
   reason: string;
   desired?: DesiredStack;
   live?: LiveStack;
+  /** What differs between git and the live stack, field by field. */
+  changes?: FieldChange[];
+  /** The live stack was changed by hand while git stayed the same. */
+  drift?: boolean;
 }
 
 export interface PlanInput {
@@ -30,9 +36,15 @@ export interface PlanInput {
 }
 
 export function planStacks(input: PlanInput): StackPlanItem[] {
-  const items = input.desired.map((desired) =>
-    planDesired(desired, input.live.get(desired.name), input.target.name, input.sourceUrl),
+  const dependencies = dependencyProblems(
+    input.desired,
+    input.declared ?? input.desired.map((stack) => stack.name),
   );
+  const items = input.desired.map((desired): StackPlanItem => {
+    const problem = dependencies.get(desired.name);
+    if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
+    return planDesired(desired, input.live.get(desired.name), input.target.name, input.sourceUrl);
+  });
   return [...items, ...planPrune(input)];
 }
 
@@ -75,18 +87,19 @@ function planDesired(
     };
   }
 
-  const liveNames = new Set(live.services.map((service) => service.name));
-  const desiredNames = new Set(desired.serviceNames.map((name) => `${desired.name}_${name}`));
-  const missing = [...desiredNames].filter((name) => !liveNames.has(name));
-  const extra = [...liveNames].filter((name) => !desiredNames.has(name));
-  const stale = live.services.filter((service) => service.labels[LABELS.desiredHash] !== desired.hash);
-  const reasons = [
-    ...(stale.length > 0 ? ["desired state changed"] : []),
-    ...(missing.length > 0 ? [`missing service${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`] : []),
-    ...(extra.length > 0 ? [`service${extra.length > 1 ? "s" : ""} not in git: ${extra.join(", ")}`] : []),
-  ];
-  if (reasons.length === 0) return { ...base, action: "unchanged", reason: "matches git" };
-  return { ...base, action: "update", reason: reasons.join("; ") };
+  const changes = diffStack(desired, live);
+  const gitChanged = live.services.some((service) => service.labels[LABELS.desiredHash] !== desired.hash);
+  if (gitChanged) return { ...base, action: "update", reason: "desired state changed", changes };
+  if (changes.length === 0) return { ...base, action: "unchanged", reason: "matches git" };
+  // Git is the same as at the last deploy, yet the live stack differs: someone changed it by hand.
+  const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
+  return {
+    ...base,
+    action: "update",
+    reason: `drifted from git: ${fields} changed by hand`,
+    changes,
+    drift: true,
+  };
 }
 
 function planPrune(input: PlanInput): StackPlanItem[] {
