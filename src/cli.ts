@@ -10,7 +10,12 @@ import { applyRefOverrides } from "./config/ref-overrides.js";
 import { describeError, ExitCode } from "./errors.js";
 import type { ChangeSetEntry } from "./model/changeset.js";
 import { run } from "./pipeline/run.js";
-import { writeJsonReport, type RunReport, type SourceSummary } from "./report/json-report.js";
+import {
+  renderJsonReport,
+  writeJsonReport,
+  type RunReport,
+  type SourceSummary,
+} from "./report/json-report.js";
 import { createLogger, type Logger } from "./report/logger.js";
 import { summarize } from "./report/text.js";
 import { VERSION } from "./version.js";
@@ -85,7 +90,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   };
   if (args.report) await writeJsonReport(args.report, report, log.masker);
   // plan --json: the same report for machines on stdout (the log stays on stderr).
-  if (args.json) process.stdout.write(`${log.masker.mask(JSON.stringify(report, null, 2))}\n`);
+  if (args.json) process.stdout.write(`${renderJsonReport(report, log.masker)}\n`);
   return outcome.exitCode;
 }
 

@@ -23,6 +23,27 @@ export interface SchemaIssue {
   key?: string;
 }
 
+/**
+ * A value that came out of `${...}` may be a secret, and a message shows it cut short, where the
+ * masker cannot recognise it: such values are named, not shown. Literal values stay readable.
+ */
+function withoutInterpolatedValue(issue: SchemaIssue, parsed: ParsedYaml, document: unknown): string {
+  const value = valueAt(document, issue.path);
+  if (typeof value !== "string") return issue.message;
+  const original: unknown = parsed.document.getIn(issue.path);
+  if (typeof original !== "string" || !original.includes("$")) return issue.message;
+  return issue.message.split(show(value)).join("the interpolated value");
+}
+
+function valueAt(document: unknown, path: readonly (string | number)[]): unknown {
+  let current: unknown = document;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
 /** Most issues listed in one error; past that the file is usually not a compose file at all. */
 const MAX_LISTED_ISSUES = 25;
 
@@ -94,16 +115,26 @@ export function validateCompose(document: unknown): SchemaIssue[] {
     const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const issue: SchemaIssue = { path: pointerToPath(finding.pointer, document), message: finding.message };
+    const path = pointerToPath(finding.pointer, document);
+    const issue: SchemaIssue = { path, message: finding.message };
     if (finding.key !== undefined) issue.key = finding.key;
     issues.push(issue);
   }
   return issues;
 }
 
-/** One error listing every issue as `file:line: path: message`, in file order. */
-export function formatSchemaIssues(issues: SchemaIssue[], parsed: ParsedYaml): RenderError {
-  const located = issues.map((issue) => {
+/**
+ * One error listing every issue as `file:line: path: message`, in file order. With the validated
+ * `document`, values that came out of interpolation are named instead of shown.
+ */
+export function formatSchemaIssues(
+  issues: SchemaIssue[],
+  parsed: ParsedYaml,
+  document?: unknown,
+): RenderError {
+  const located = issues.map((raw) => {
+    const issue =
+      document === undefined ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document) };
     const line = parsed.lineOf(issue.key === undefined ? issue.path : [...issue.path, issue.key]);
     const where = line === undefined ? parsed.file : `${parsed.file}:${line}`;
     return {

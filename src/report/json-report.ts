@@ -26,5 +26,10 @@ export interface RunReport {
 }
 
 export async function writeJsonReport(file: string, report: RunReport, masker: SecretMasker): Promise<void> {
-  await writeFile(file, `${masker.mask(JSON.stringify(report, null, 2))}\n`, { mode: 0o600 });
+  await writeFile(file, `${renderJsonReport(report, masker)}\n`, { mode: 0o600 });
+}
+
+/** Masked value by value before serialising: JSON escaping would hide a secret with `"` or `\` from the masker. */
+export function renderJsonReport(report: RunReport, masker: SecretMasker): string {
+  return JSON.stringify(masker.maskValues(report), null, 2);
 }

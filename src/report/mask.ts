@@ -4,6 +4,9 @@
  */
 export const MASK = "***";
 
+/** X25519 and post-quantum age identities (Bech32 upper case). */
+const AGE_IDENTITY = /AGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]+/g;
+
 export class SecretMasker {
   private readonly secrets = new Set<string>();
   private readonly listeners: ((value: string) => void)[] = [];
@@ -26,7 +29,8 @@ export class SecretMasker {
   }
 
   mask(text: string): string {
-    let result = text;
+    // age identities are secrets wherever they turn up, known to the masker or not.
+    let result = text.replace(AGE_IDENTITY, MASK);
     // Longest first, so a secret that contains another is hidden whole.
     for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
       result = result.split(secret).join(MASK);

@@ -94,7 +94,10 @@ export async function collectAgeIdentities(
   const keyFile = env[SOPS_AGE_KEY_FILE];
   if (keyFile === undefined) found.places.push(`${SOPS_AGE_KEY_FILE}: not set`);
   else {
-    const label = `${SOPS_AGE_KEY_FILE} (${keyFile})`;
+    // A GitLab "Variable" where a "File" was meant holds the key itself: never echo it back.
+    const label = /AGE-SECRET-KEY|\n/i.test(keyFile)
+      ? `${SOPS_AGE_KEY_FILE} (which holds something other than a path)`
+      : `${SOPS_AGE_KEY_FILE} (${keyFile})`;
     const text = await readText(keyFile);
     if (typeof text === "string") {
       sourcesRead += 1;
@@ -252,9 +255,10 @@ async function runKeyCommand(
   });
   if (result.notFound) return { problem: `${SOPS_AGE_KEY_CMD}: ${program} was not found on PATH` };
   if (result.exitCode !== 0) {
-    const stderr = result.stderr.trim();
+    // Only the last line, capped: a command run with tracing on could print the key it read.
+    const lastLine = result.stderr.trim().split("\n").at(-1)?.slice(0, 200) ?? "";
     return {
-      problem: `${SOPS_AGE_KEY_CMD} (${program}) failed with exit code ${result.exitCode}${stderr ? `: ${stderr}` : ""}`,
+      problem: `${SOPS_AGE_KEY_CMD} (${program}) failed with exit code ${result.exitCode}${lastLine ? `: ${lastLine}` : ""}`,
     };
   }
   return { stdout: result.stdout };

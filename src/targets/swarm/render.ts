@@ -62,7 +62,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     Object.entries(interpolated).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key)),
   );
   const issues = validateCompose(document);
-  if (issues.length > 0) throw formatSchemaIssues(issues, parsed);
+  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, document);
   const services = document.services;
   if (!isMapping(services) || Object.keys(services).length === 0) {
     throw new RenderError("declares no services", {

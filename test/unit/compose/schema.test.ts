@@ -455,3 +455,17 @@ describe("fields docker stack deploy accepts beyond the bundled schema", () => {
     );
   });
 });
+
+describe("values from interpolation in messages", () => {
+  it("names an interpolated value instead of showing it, and still shows literal ones", () => {
+    const source = `services:\n  web:\n    image: x\n    healthcheck:\n      interval: "\${SECRET}"\n      timeout: soon\n`;
+    const parsed = parseYamlFile(source, FILE);
+    const document = {
+      services: { web: { image: "x", healthcheck: { interval: "hunter2-hunter2", timeout: "soon" } } },
+    };
+    const message = formatSchemaIssues(validateCompose(document), parsed, document).message;
+    expect(message).not.toContain("hunter2");
+    expect(message).toContain("the interpolated value is not a valid duration");
+    expect(message).toContain('"soon" is not a valid duration');
+  });
+});
