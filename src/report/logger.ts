@@ -35,7 +35,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     // everything the job prints, including output croncd does not write itself. The masker
     // reports multi-line values line by line as well, which is how the runner matches them.
     masker.onAdd((value) => {
-      if (!/[\r\n]/.test(value)) stream.write(`::add-mask::${value}\n`);
+      // The runner decodes %25, %0D and %0A in command values: encode them, or it masks the wrong string.
+      if (!/[\r\n]/.test(value)) stream.write(`::add-mask::${value.replaceAll("%", "%25")}\n`);
     });
   }
   let sectionCounter = 0;

@@ -59,6 +59,7 @@ export async function decryptSopsFile(path: string, options: DecryptFileOptions)
     format,
     metadata: document.metadata,
     ageReason: resolution.reason,
+    displayName: shown,
     ...(options.ignoreMac ? { ignoreMac: true } : {}),
   });
   return describePlaintext(plaintext, content, format);

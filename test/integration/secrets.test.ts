@@ -168,6 +168,7 @@ describe("sops secrets on a real Swarm", () => {
   });
 
   it("a tampered value fails the stack, and deploys nothing", async () => {
+    const before = await listServices(`com.docker.stack.namespace=${stack}`);
     const original = (await fixture("helm-secrets/secrets.age.yaml")).toString();
     const tampered = original.replace(/data:8J9W/, "data:9J9W");
     expect(tampered).not.toBe(original);
@@ -179,6 +180,8 @@ describe("sops secrets on a real Swarm", () => {
     expect(result.output).toContain(`stacks/${stack}/db.sops.yaml`);
     // ("value" itself is a secret of this stack's env file, so the log masks that word.)
     expect(result.output).toMatch(/could not decrypt global_secret — wrong key or tampered|MAC mismatch/);
+    const after = await listServices(`com.docker.stack.namespace=${stack}`);
+    expect(after[0]?.Version.Index).toBe(before[0]?.Version.Index);
   });
 
   describe("a cancelled job", () => {

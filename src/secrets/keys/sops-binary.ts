@@ -7,10 +7,9 @@
  * the process port decodes stdout as UTF-8 and drops its final newline, and that would corrupt
  * binary payloads and change text ones.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFile, writeFile } from "node:fs/promises";
 import { SecretError } from "../../errors.js";
+import { createWorkspace } from "../../pipeline/workspace.js";
 import { runProgram } from "../../ports/exec.js";
 import type { SopsFormat, SopsMetadata } from "../sops/index.js";
 import { SOPS_AGE_KEY_FILE } from "./age-identities.js";
@@ -24,6 +23,8 @@ export interface SopsBinaryOptions {
   /** Why age in-process could not open the file; said when sops is missing. */
   ageReason: string;
   timeoutMs?: number;
+  /** How messages name the file (repository-relative); the path by default. */
+  displayName?: string;
 }
 
 export const DEFAULT_SOPS_TIMEOUT_MS = 120_000;
@@ -49,25 +50,28 @@ export function sopsDecryptArguments(
 }
 
 export async function decryptWithSopsBinary(file: string, options: SopsBinaryOptions): Promise<Uint8Array> {
-  const dir = await mkdtemp(path.join(tmpdir(), "croncd-sops-"));
+  // A workspace, not a bare temp folder: it is removed on SIGTERM/SIGINT too, even mid-sops.
+  const scratch = await createWorkspace("croncd-sops-");
+  const shown = options.displayName ?? file;
   try {
-    const output = path.join(dir, "plaintext");
+    const output = scratch.pathFor("plaintext");
     await writeFile(output, "", { mode: 0o600, flag: "wx" });
     const result = await runProgram(
       "sops",
       sopsDecryptArguments(file, options.format, output, options.ignoreMac ?? false),
       { env: options.env, timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS },
     );
-    if (result.notFound) throw missingSops(file, options);
+    if (result.notFound) throw missingSops(shown, options);
     if (result.exitCode !== 0) {
-      throw new SecretError(
-        `sops --decrypt failed with exit code ${result.exitCode}: ${result.stderr.trim() || "(no message)"}`,
-        { subject: file },
-      );
+      // sops's last line says what went wrong; earlier lines can echo file content.
+      const lastLine = result.stderr.trim().split("\n").at(-1)?.slice(0, 300) || "(no message)";
+      throw new SecretError(`sops --decrypt failed with exit code ${result.exitCode}: ${lastLine}`, {
+        subject: shown,
+      });
     }
     return new Uint8Array(await readFile(output));
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 

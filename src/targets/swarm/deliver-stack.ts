@@ -29,14 +29,15 @@ export async function deliverStack(
     });
     if (!rollout.ok)
       return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
-    const removed =
+    const cleanup =
       desired.revisionedObjects > 0
         ? await removeOldRevisions(docker, desired.name, config.keepRevisions)
-        : [];
+        : { removed: [], kept: [] };
     const notes = [
       planned.reason,
       rollout.reason,
-      ...(removed.length > 0 ? [`removed unused ${removed.join(", ")}`] : []),
+      ...(cleanup.removed.length > 0 ? [`removed unused ${cleanup.removed.join(", ")}`] : []),
+      ...(cleanup.kept.length > 0 ? [`could not remove ${cleanup.kept.join(", ")}`] : []),
     ];
     return {
       action: planned.action === "create" ? "created" : "configured",

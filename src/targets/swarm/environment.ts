@@ -18,6 +18,8 @@ export interface EnvironmentContext {
   lookup: VariableLookup;
   /** Reads env files, plain or sops-encrypted. */
   secrets: StackSecrets;
+  /** Values of sops env files as placeholders (for the desired-state hash). */
+  placeholders?: boolean;
 }
 
 type Scalar = string | number | boolean | null;
@@ -28,16 +30,18 @@ export async function resolveServiceEnvironment(
 ): Promise<Record<string, string> | undefined> {
   if (service.env_file === undefined && service.environment === undefined) return undefined;
   const merged = new Map<string, string>();
-  for (const file of envFileEntries(service.env_file)) {
+  for (const reference of envFileEntries(service.env_file)) {
     const absolute = await resolveRepoFile({
       repoRoot: context.repoRoot,
       baseDir: context.stackDir,
-      reference: file,
+      reference,
       field: `${context.where}.env_file`,
     });
     const display = path.relative(context.repoRoot, absolute);
-    const variables = await context.secrets.readEnvFile(absolute, display, context.lookup);
-    for (const [key, value] of variables) merged.set(key, value);
+    const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {
+      placeholders: context.placeholders ?? false,
+    });
+    for (const [key, value] of file.variables) merged.set(key, value);
   }
   for (const [key, value] of environmentEntries(service.environment, context.where)) {
     if (value !== null) {

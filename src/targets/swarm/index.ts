@@ -88,6 +88,8 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
               sourceUrl: checkout.url,
               commit: checkout.commit,
               allowedEnv,
+              secretEnvNames: config.secretEnv,
+              ...(env.CRONCD_HASH_KEY ? { hashKey: env.CRONCD_HASH_KEY } : {}),
               secrets: new StackSecrets({
                 env,
                 plaintextDir: path.join(options.workDir, stack.name),

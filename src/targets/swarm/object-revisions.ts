@@ -13,23 +13,42 @@ interface SwarmObject {
   Spec: { Name: string };
 }
 
-interface ServiceReferences {
-  Spec: {
-    TaskTemplate: {
-      ContainerSpec?: {
-        Configs?: { ConfigName?: string }[] | null;
-        Secrets?: { SecretName?: string }[] | null;
-      };
+interface ReferencingSpec {
+  TaskTemplate?: {
+    ContainerSpec?: {
+      Configs?: { ConfigName?: string }[] | null;
+      Secrets?: { SecretName?: string }[] | null;
     };
   };
 }
 
+interface ServiceReferences {
+  Spec: ReferencingSpec;
+  /** What `docker service rollback` (or an automatic rollback) would return to. */
+  PreviousSpec?: ReferencingSpec | null;
+}
+
+export interface RevisionCleanup {
+  removed: string[];
+  /** Objects that could not be removed, with docker's reason; left for a later run. */
+  kept: string[];
+}
+
 const REVISION_SUFFIX = /-[0-9a-f]{12}$/;
 
-/** Removes unused revisions beyond `keep` per config/secret; returns what was removed. */
-export async function removeOldRevisions(docker: DockerCli, stack: string, keep: number): Promise<string[]> {
-  const inUse = await namesInUse(docker, stack);
-  const removed: string[] = [];
+/**
+ * Removes unused revisions beyond `keep` per config/secret. "Unused" is judged against every
+ * service of the Swarm, current and previous spec, so neither another stack that names the same
+ * object nor a rollback target is touched. A removal docker refuses is reported, not thrown: the
+ * deploy itself succeeded.
+ */
+export async function removeOldRevisions(
+  docker: DockerCli,
+  stack: string,
+  keep: number,
+): Promise<RevisionCleanup> {
+  const inUse = await namesInUse(docker);
+  const result: RevisionCleanup = { removed: [], kept: [] };
   for (const kind of ["config", "secret"] as const) {
     const ids = (
       await docker.run([
@@ -50,11 +69,13 @@ export async function removeOldRevisions(docker: DockerCli, stack: string, keep:
       objects.filter((object) => !inUse.has(object.Spec.Name)),
       keep,
     );
-    if (doomed.length === 0) continue;
-    await docker.run([kind, "rm", ...doomed]);
-    removed.push(...doomed);
+    for (const name of doomed) {
+      const removal = await docker.tryRun([kind, "rm", name]);
+      if (removal.exitCode === 0) result.removed.push(name);
+      else result.kept.push(`${name} (${removal.stderr.trim()})`);
+    }
   }
-  return removed;
+  return result;
 }
 
 /** Per base name, the unused revisions older than the `keep` newest ones. */
@@ -73,19 +94,17 @@ export function revisionsToRemove(unused: readonly SwarmObject[], keep: number):
   );
 }
 
-async function namesInUse(docker: DockerCli, stack: string): Promise<Set<string>> {
-  const ids = (
-    await docker.run(["service", "ls", "--quiet", "--filter", `label=${STACK_NAMESPACE_LABEL}=${stack}`])
-  )
-    .split("\n")
-    .filter((id) => id.trim() !== "");
+async function namesInUse(docker: DockerCli): Promise<Set<string>> {
+  const ids = (await docker.run(["service", "ls", "--quiet"])).split("\n").filter((id) => id.trim() !== "");
   if (ids.length === 0) return new Set();
   const services = JSON.parse(await docker.run(["service", "inspect", ...ids])) as ServiceReferences[];
   const names = new Set<string>();
   for (const service of services) {
-    const spec = service.Spec.TaskTemplate.ContainerSpec;
-    for (const config of spec?.Configs ?? []) if (config.ConfigName) names.add(config.ConfigName);
-    for (const secret of spec?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);
+    for (const spec of [service.Spec, service.PreviousSpec]) {
+      const container = spec?.TaskTemplate?.ContainerSpec;
+      for (const config of container?.Configs ?? []) if (config.ConfigName) names.add(config.ConfigName);
+      for (const secret of container?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);
+    }
   }
   return names;
 }

@@ -4,6 +4,7 @@
  * named by content, x-croncd options read, the result checked against the Compose schema, and
  * croncd's ownership labels added to every service. Pure apart from reading the stack's files.
  */
+import { createHmac } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { stringify } from "yaml";
@@ -12,14 +13,13 @@ import { escapeDollars, interpolateDocument, type VariableLookup } from "../../c
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import { labelMap } from "../../compose/label-map.js";
 import { formatSchemaIssues, validateCompose } from "../../compose/schema.js";
-import { parseYamlFile } from "../../compose/yaml-source.js";
+import { parseYamlFile, type ParsedYaml } from "../../compose/yaml-source.js";
 import { canonicalJson, sha256Hex } from "../../util/hash.js";
 import type { DiscoveredStack } from "./discover.js";
 import { resolveServiceEnvironment } from "./environment.js";
 import { ownershipLabels } from "./labels.js";
 import type { DesiredStack } from "./model.js";
-import { readStackOptions, STACK_OPTIONS_KEY } from "./stack-options.js";
-import { SecretMasker } from "../../report/mask.js";
+import { readStackOptions, STACK_OPTIONS_KEY, type StackOptions } from "./stack-options.js";
 import type { StackSecrets } from "./stack-secrets.js";
 import { nameFileObjectsByContent, type DeployFile } from "./swarm-objects.js";
 
@@ -32,6 +32,10 @@ export interface RenderContext {
   allowedEnv: Record<string, string>;
   /** Reads sops files of the stack; a fresh one per stack. */
   secrets: StackSecrets;
+  /** Names among `allowedEnv` whose values are secrets (the target's secretEnv); none by default. */
+  secretEnvNames?: readonly string[];
+  /** Optional key (CRONCD_HASH_KEY) that lets secretEnv values change the hash through an HMAC. */
+  hashKey?: string;
 }
 
 /** Top-level keys docker stack deploy rejects; croncd owns the stack name. */
@@ -42,7 +46,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
   const warnings = stack.ignoredComposeFiles.map(
     (name) => `${name} ignored: ${path.basename(stack.composeFile)} takes precedence`,
   );
-  const lookup = await stackVariables(stack.dir, context);
+  const { lookup, secretNames } = await stackVariables(stack.dir, context);
   const composePath = await resolveRepoFile({
     repoRoot: context.repoRoot,
     baseDir: stack.dir,
@@ -94,18 +98,16 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     if (environment !== undefined) service.environment = environment;
   }
 
-  // The hash covers everything that shapes the deployed services except croncd's own bookkeeping,
-  // so a commit that does not touch this stack does not redeploy it. Decrypted values are masked
-  // out and stand in as digests of their ciphertext: the label must not carry a plaintext hash.
-  const withoutSecrets = new SecretMasker();
-  for (const value of context.secrets.plaintexts) withoutSecrets.add(value);
-  const hash = sha256Hex(
-    canonicalJson({
-      document: withoutSecrets.maskValues(document),
-      options,
-      sops: context.secrets.ciphertextDigests,
-    }),
-  );
+  const hash = await desiredStateHash({
+    parsed,
+    document,
+    options,
+    stack,
+    composeFile,
+    context,
+    lookup,
+    secretNames,
+  });
   const labels = ownershipLabels({
     target: context.targetName,
     sourceUrl: context.sourceUrl,
@@ -135,11 +137,15 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
  * beside it, with docker compose's precedence — the (allow-listed) CI environment wins. A name
  * that two files define is an error: which one should win would be a guess.
  */
-async function stackVariables(stackDir: string, context: RenderContext): Promise<VariableLookup> {
+async function stackVariables(
+  stackDir: string,
+  context: RenderContext,
+): Promise<{ lookup: VariableLookup; secretNames: Set<string> }> {
   const names = (await readdir(stackDir))
     .filter((name) => name === ".env" || name.endsWith(".sops.env"))
     .sort();
   const fromFiles = new Map<string, { value: string; file: string }>();
+  const secretNames = new Set(context.secretEnvNames ?? []);
   for (const name of names) {
     const display = path.relative(context.repoRoot, path.join(stackDir, name));
     // Through the same confinement as every other file: a `.env` linked to /proc/self/environ
@@ -150,12 +156,8 @@ async function stackVariables(stackDir: string, context: RenderContext): Promise
       reference: name,
       field: display,
     });
-    const variables = await context.secrets.readEnvFile(
-      real,
-      display,
-      (variable) => context.allowedEnv[variable],
-    );
-    for (const [key, value] of variables) {
+    const file = await context.secrets.readEnvFile(real, display, (variable) => context.allowedEnv[variable]);
+    for (const [key, value] of file.variables) {
       const earlier = fromFiles.get(key);
       if (earlier) {
         throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
@@ -164,9 +166,72 @@ async function stackVariables(stackDir: string, context: RenderContext): Promise
         });
       }
       fromFiles.set(key, { value, file: display });
+      if (file.encrypted && context.allowedEnv[key] === undefined) secretNames.add(key);
     }
   }
-  return (name) => context.allowedEnv[name] ?? fromFiles.get(name)?.value;
+  return { lookup: (name) => context.allowedEnv[name] ?? fromFiles.get(name)?.value, secretNames };
+}
+
+interface HashInput {
+  parsed: ParsedYaml;
+  document: Record<string, unknown>;
+  options: StackOptions;
+  stack: DiscoveredStack;
+  composeFile: string;
+  context: RenderContext;
+  lookup: VariableLookup;
+  secretNames: ReadonlySet<string>;
+}
+
+/**
+ * The hash covers everything that shapes the deployed services except croncd's own bookkeeping,
+ * so a commit that does not touch this stack does not redeploy it. It must not be a hash of any
+ * secret (a short one could be guessed from the label): the document is interpolated a second
+ * time with a placeholder where each secret goes, and sops secrets count through a digest of
+ * their ciphertext, which changes whenever they do.
+ */
+async function desiredStateHash(input: HashInput): Promise<string> {
+  const { parsed, document, context } = input;
+  const lookup: VariableLookup = (name) =>
+    input.secretNames.has(name) ? `<secret ${name}>` : input.lookup(name);
+  const shape = interpolateDocument(parsed.value, lookup, input.composeFile) as Record<string, unknown>;
+  const hashed = Object.fromEntries(
+    Object.entries(shape).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key)),
+  );
+  // Object names are already plaintext-free (content or ciphertext hashes): take them as named.
+  if (document.configs !== undefined) hashed.configs = document.configs;
+  if (document.secrets !== undefined) hashed.secrets = document.secrets;
+  const services = isMapping(hashed.services) ? hashed.services : {};
+  for (const [serviceName, service] of Object.entries(services)) {
+    if (!isMapping(service)) continue;
+    const environment = await resolveServiceEnvironment(service, {
+      repoRoot: context.repoRoot,
+      stackDir: input.stack.dir,
+      where: `${input.composeFile} services.${serviceName}`,
+      lookup,
+      secrets: context.secrets,
+      placeholders: true,
+    });
+    delete service.env_file;
+    if (environment !== undefined) service.environment = environment;
+  }
+  const secretEnvDigest = context.hashKey
+    ? createHmac("sha256", context.hashKey)
+        .update(
+          canonicalJson(
+            (context.secretEnvNames ?? []).map((name) => [name, context.allowedEnv[name] ?? null]),
+          ),
+        )
+        .digest("hex")
+    : undefined;
+  return sha256Hex(
+    canonicalJson({
+      document: hashed,
+      options: input.options,
+      sops: context.secrets.ciphertextDigests,
+      ...(secretEnvDigest ? { secretEnv: secretEnvDigest } : {}),
+    }),
+  );
 }
 
 /** The document `docker stack deploy` reads: sops files swapped for their decrypted copies. */

@@ -33,26 +33,52 @@ export interface ObjectFile {
   plaintextPath?: string;
 }
 
+export interface EnvFile {
+  variables: Map<string, string>;
+  /** True when the file was sops-encrypted: its values are secrets. */
+  encrypted: boolean;
+}
+
 export class StackSecrets {
   /** Every decrypted value of this stack, for masking and for keeping them out of the hash. */
   readonly plaintexts: string[] = [];
   /** SHA-256 of each sops file read, in reading order. */
   readonly ciphertextDigests: string[] = [];
+  private readonly decryptedEnvFiles = new Map<string, Map<string, string>>();
 
   constructor(private readonly options: StackSecretsOptions) {}
 
-  /** An env file, plain (docker compose's `.env` rules) or sops-encrypted dotenv. */
-  async readEnvFile(file: string, display: string, lookup?: VariableLookup): Promise<Map<string, string>> {
+  /**
+   * An env file, plain (docker compose's `.env` rules) or sops-encrypted dotenv. With
+   * `placeholders`, a sops file's values come back as `<secret file:KEY>`, for the hash.
+   */
+  async readEnvFile(
+    file: string,
+    display: string,
+    lookup?: VariableLookup,
+    options: { placeholders?: boolean } = {},
+  ): Promise<EnvFile> {
     const bytes = await readFile(file);
-    if (!isSopsFile(bytes, "dotenv")) return parseDotenv(bytes.toString("utf8"), display, lookup);
-    const decrypted = await decryptSopsFile(file, {
-      env: this.options.env,
-      format: "dotenv",
-      displayName: display,
-    });
-    this.remember(bytes, decrypted.secrets);
-    // sops dotenv values are literal: no interpolation, as `sops exec-env` would pass them.
-    return decrypted.variables;
+    if (!isSopsFile(bytes, "dotenv")) {
+      return { variables: parseDotenv(bytes.toString("utf8"), display, lookup), encrypted: false };
+    }
+    let variables = this.decryptedEnvFiles.get(file);
+    if (!variables) {
+      const decrypted = await decryptSopsFile(file, {
+        env: this.options.env,
+        format: "dotenv",
+        displayName: display,
+      });
+      this.remember(bytes, decrypted.secrets);
+      // sops dotenv values are literal: no interpolation, as `sops exec-env` would pass them.
+      variables = decrypted.variables;
+      this.decryptedEnvFiles.set(file, variables);
+    }
+    if (!options.placeholders) return { variables, encrypted: true };
+    return {
+      variables: new Map([...variables.keys()].map((key) => [key, `<secret ${display}:${key}>`])),
+      encrypted: true,
+    };
   }
 
   /** The file behind a Swarm config or secret; a sops file is decrypted into the workspace. */
