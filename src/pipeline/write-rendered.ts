@@ -14,7 +14,7 @@ export async function writeRenderedStacks(
 ): Promise<void> {
   for (const stack of stacks) {
     const dir = path.join(outDir, target, stack.name);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     // Masked value by value (then serialised, so the file stays valid YAML): this folder is meant
     // to be read, diffed and uploaded as a CI artifact.
     const masked = stringify(escapeDollars(log.masker.maskValues(stack.document)), { lineWidth: 0 });

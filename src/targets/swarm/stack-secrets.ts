@@ -26,6 +26,9 @@ export interface StackSecretsOptions {
   onSecrets: (values: readonly string[]) => void;
 }
 
+/** Bumped whenever croncd's decrypted output for the same ciphertext could change. */
+const PLAINTEXT_FORMAT_VERSION = "\0croncd-plaintext-v1";
+
 export interface ObjectFile {
   /** What the object's name is derived from: the ciphertext for sops files, else the content. */
   nameSource: Uint8Array;
@@ -86,6 +89,8 @@ export class StackSecrets {
     const bytes = await readFile(file);
     const format = formatFromPath(file);
     if (!isSopsFile(bytes, format)) return { nameSource: bytes };
+    // The name follows the ciphertext; the version tag renames every object should croncd ever
+    // print a decrypted file differently (Swarm refuses new data under an existing name).
     const decrypted = await decryptSopsFile(file, { env: this.options.env, format, displayName: display });
     this.remember(bytes, decrypted.secrets);
     await mkdir(this.options.plaintextDir, { recursive: true, mode: 0o700 });
@@ -94,7 +99,7 @@ export class StackSecrets {
       `${objectKey}-${sha256Hex(bytes).slice(0, 12)}`,
     );
     await writeFile(plaintextPath, decrypted.plaintext, { mode: 0o600 });
-    return { nameSource: bytes, plaintextPath };
+    return { nameSource: Buffer.concat([bytes, Buffer.from(PLAINTEXT_FORMAT_VERSION)]), plaintextPath };
   }
 
   private remember(ciphertext: Uint8Array, secrets: readonly string[]): void {
