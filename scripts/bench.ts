@@ -8,16 +8,22 @@
 //      on stdin. That is only the data key, with nothing parsed or verified, so it is the floor
 //      of a sops-binary (or age-binary) approach: `sops --decrypt` does the same process start
 //      and more.
+// Then the Swarm part (scripts/bench-swarm.ts): croncd reconcile on a private Swarm of 100 stacks
+// against a `docker stack deploy` loop and against the floor of reading the Swarm's state.
+//   npm run bench                 both parts
+//   npm run bench -- --only sops  (or --only swarm; --stacks N for a smaller or larger Swarm)
 // Bundled to dist/bench.mjs by scripts/build.mjs.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { runProgram } from "../src/ports/exec.js";
 import { unwrapAgeStanza } from "../src/secrets/keys/age-unwrap.js";
 import { decryptSopsFile } from "../src/secrets/decrypt-file.js";
 import { writeBenchFiles, type BenchFile } from "./bench-sops-files.js";
+import { DEFAULT_STACKS, swarmBench } from "./bench-swarm.js";
 
 const FILES = 200;
 const WARM_UP = 10;
@@ -34,7 +40,7 @@ async function timed(label: string, body: () => Promise<void>): Promise<number> 
   return elapsed;
 }
 
-async function main(): Promise<number> {
+async function sopsBench(): Promise<number> {
   const dir = await mkdtemp(path.join(tmpdir(), "croncd-bench-"));
   try {
     const identity = await generateX25519Identity();
@@ -88,7 +94,51 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main().catch((error: unknown) => {
+const USAGE = `Usage: npm run bench [-- --only sops|swarm] [-- --stacks N]
+
+  --only sops    only in-process sops decryption against one \`age\` process per file
+  --only swarm   only croncd reconcile on a private Swarm (needs root, dockerd, busybox-static, git)
+  --stacks N     stacks in the Swarm part (default ${DEFAULT_STACKS}; the targets are meant for ${DEFAULT_STACKS})`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: "string" },
+      stacks: { type: "string", default: String(DEFAULT_STACKS) },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const stacks = Number(values.stacks);
+  if (values.help) {
+    say(USAGE);
+    return 0;
+  }
+  if (
+    (values.only !== undefined && values.only !== "sops" && values.only !== "swarm") ||
+    !Number.isInteger(stacks) ||
+    stacks < 1 ||
+    stacks > 999
+  ) {
+    throw new Error(USAGE);
+  }
+  let exitCode = 0;
+  if (values.only !== "swarm") {
+    exitCode = await sopsBench().catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      return 1;
+    });
+  }
+  if (values.only !== "sops") {
+    if (values.only === undefined) say("");
+    const swarmExit = await swarmBench({ stacks });
+    // A signal's exit code (128 + n) wins: the run was cut short.
+    exitCode = Math.max(exitCode, swarmExit);
+  }
+  return exitCode;
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
   return 1;
 });

@@ -1,20 +1,12 @@
 /**
  * Whether a stack's rollout has settled: every service finished its update (or never had one)
  * and runs as many tasks as it wants. Read in two docker calls per look, whatever the number of
- * services.
+ * services. Settled is not success: a rolled-back or paused update has settled too. To know
+ * whether a deploy worked, use `waitForRollout` (rollout.ts).
  */
 import type { DockerCli } from "../../ports/docker.js";
-import { STACK_NAMESPACE_LABEL } from "./labels.js";
-
-interface ListedService {
-  Name: string;
-  Replicas: string;
-}
-
-interface InspectedUpdate {
-  Spec: { Name: string };
-  UpdateStatus?: { State?: string; Message?: string } | null;
-}
+import { inspectServices, listStackServices } from "./rollout.js";
+import { parseReplicas } from "./rollout-decide.js";
 
 export interface ConvergenceState {
   converged: boolean;
@@ -26,15 +18,14 @@ export interface ConvergenceState {
 const SETTLED_UPDATE_STATES = new Set(["completed", "rollback_completed", "paused", "rollback_paused"]);
 
 export async function readConvergence(docker: DockerCli, stack: string): Promise<ConvergenceState> {
-  const filter = `label=${STACK_NAMESPACE_LABEL}=${stack}`;
-  const listed = (await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"]))
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as ListedService);
+  const subject = `stack ${stack}: read convergence`;
+  const listed = await listStackServices(docker, stack, subject);
   if (listed.length === 0) return { converged: true, pending: [] };
-  const inspected = JSON.parse(
-    await docker.run(["service", "inspect", ...listed.map((service) => service.Name)]),
-  ) as InspectedUpdate[];
+  const inspected = await inspectServices(
+    docker,
+    listed.map((service) => service.Name),
+    subject,
+  );
   const pending: string[] = [];
   for (const service of inspected) {
     const state = service.UpdateStatus?.State;
@@ -48,10 +39,10 @@ export async function readConvergence(docker: DockerCli, stack: string): Promise
 
 /** `2/2`, `1/1 (max 1 per node)`, and for jobs `0/1 (1/1 completed)`. */
 export function replicasSettled(replicas: string): boolean {
-  const job = /\((\d+)\/(\d+) completed\)/.exec(replicas);
-  if (job) return job[1] === job[2];
-  const running = /^(\d+)\/(\d+)/.exec(replicas);
-  return running !== null && running[1] === running[2];
+  const parsed = parseReplicas(replicas);
+  if (parsed === undefined) return false;
+  if (parsed.total !== undefined) return parsed.completed === parsed.total;
+  return parsed.running === parsed.desired;
 }
 
 export interface WaitOptions {

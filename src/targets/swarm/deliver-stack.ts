@@ -7,6 +7,7 @@ import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
 import type { DockerCli } from "../../ports/docker.js";
 import { deployStack } from "./deploy.js";
+import type { FieldChange } from "./drift.js";
 import type { DesiredStack } from "./model.js";
 import { removeOldRevisions } from "./object-revisions.js";
 import { waitForRollout } from "./rollout.js";
@@ -16,13 +17,14 @@ export type Delivered = Pick<ChangeSetEntry, "action" | "reason" | "durationMs">
 export async function deliverStack(
   docker: DockerCli,
   desired: DesiredStack,
-  planned: { action: "create" | "update"; reason: string },
+  planned: { action: "create" | "update"; reason: string; changes?: readonly FieldChange[] },
   config: Pick<SwarmTargetConfig, "resolveImage" | "withRegistryAuth" | "keepRevisions">,
 ): Promise<Delivered> {
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   try {
     await deployStack(docker, desired, config);
+    await restoreImages(docker, desired, planned.changes ?? [], config.resolveImage);
     const rollout = await waitForRollout(docker, desired.name, {
       timeoutMs: desired.options.timeoutSeconds * 1000,
       since: new Date(started),
@@ -46,5 +48,37 @@ export async function deliverStack(
     };
   } catch (error) {
     return { action: "failed", reason: describeError(error), durationMs: elapsed() };
+  }
+}
+
+/**
+ * `docker stack deploy` keeps a service's live image when git's image equals the image it
+ * deployed last (its `com.docker.stack.image` label) — unless it resolves images anew. So an
+ * image changed by hand (`docker service update --image`) survives a redeploy with
+ * `--resolve-image never|changed`, and croncd puts git's image back itself.
+ */
+async function restoreImages(
+  docker: DockerCli,
+  desired: DesiredStack,
+  changes: readonly FieldChange[],
+  resolveImage: SwarmTargetConfig["resolveImage"],
+): Promise<void> {
+  if (resolveImage === "always") return;
+  const services = (desired.document.services ?? {}) as Record<string, { image?: unknown }>;
+  for (const change of changes.filter((candidate) => candidate.field === "image")) {
+    const image = services[change.service.slice(desired.name.length + 1)]?.image;
+    if (typeof image !== "string") continue;
+    await docker.run(
+      [
+        "service",
+        "update",
+        "--detach",
+        "--image",
+        image,
+        ...(resolveImage === "never" ? ["--no-resolve-image"] : []),
+        change.service,
+      ],
+      { subject: `stack ${desired.name}: restore the image of ${change.service}` },
+    );
   }
 }

@@ -137,7 +137,11 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
             make({ action: "skipped", reason: `${item.reason}; not healed (--no-heal)` }),
           );
         } else {
-          const planned = { action: item.action, reason: item.reason };
+          const planned = {
+            action: item.action,
+            reason: item.reason,
+            ...(item.changes ? { changes: item.changes } : {}),
+          };
           jobs.push({
             name: item.name,
             dependsOn: desired.options.dependsOn,

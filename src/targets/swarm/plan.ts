@@ -33,6 +33,8 @@ export interface PlanInput {
   live: ReadonlyMap<string, LiveStack>;
   /** Why the desired state is incomplete (a source or a stack failed); prune is off then. */
   incompleteBecause?: string;
+  /** How desired and live stacks are compared field by field (diffStack; tests script it). */
+  diff?: (desired: DesiredStack, live: LiveStack) => FieldChange[];
 }
 
 export function planStacks(input: PlanInput): StackPlanItem[] {
@@ -43,7 +45,13 @@ export function planStacks(input: PlanInput): StackPlanItem[] {
   const items = input.desired.map((desired): StackPlanItem => {
     const problem = dependencies.get(desired.name);
     if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
-    return planDesired(desired, input.live.get(desired.name), input.target.name, input.sourceUrl);
+    return planDesired(
+      desired,
+      input.live.get(desired.name),
+      input.target.name,
+      input.sourceUrl,
+      input.diff ?? diffStack,
+    );
   });
   return [...items, ...planPrune(input)];
 }
@@ -53,6 +61,7 @@ function planDesired(
   live: LiveStack | undefined,
   target: string,
   sourceUrl: string,
+  diff: (desired: DesiredStack, live: LiveStack) => FieldChange[],
 ): StackPlanItem {
   const base = { name: desired.name, desired, ...(live ? { live } : {}) };
   if (!live || live.services.length === 0) return { ...base, action: "create", reason: "new in git" };
@@ -87,8 +96,12 @@ function planDesired(
     };
   }
 
-  const changes = diffStack(desired, live);
-  const gitChanged = live.services.some((service) => service.labels[LABELS.desiredHash] !== desired.hash);
+  const changes = diff(desired, live);
+  // Only croncd's own services say what git looked like at the last deploy; one added by hand
+  // carries no hash and is drift, not a change in git.
+  const managed = live.services.filter((service) => isManaged(service.labels));
+  const gitChanged =
+    managed.length === 0 || managed.some((service) => service.labels[LABELS.desiredHash] !== desired.hash);
   if (gitChanged) return { ...base, action: "update", reason: "desired state changed", changes };
   if (changes.length === 0) return { ...base, action: "unchanged", reason: "matches git" };
   // Git is the same as at the last deploy, yet the live stack differs: someone changed it by hand.

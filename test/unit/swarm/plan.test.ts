@@ -49,8 +49,11 @@ function owned(name: string, hash = `hash-${name}`, extra: Record<string, string
   });
 }
 
+/** Field-by-field comparison is diffStack's job (tested on its own): here, nothing differs. */
+const noDiff = () => [];
+
 function plan(input: Partial<PlanInput> & Pick<PlanInput, "desired">) {
-  return planStacks({ target: TARGET, sourceUrl: SOURCE, live: new Map(), ...input }).map(
+  return planStacks({ target: TARGET, sourceUrl: SOURCE, live: new Map(), diff: noDiff, ...input }).map(
     ({ name, action, reason }) => ({ name, action, reason }),
   );
 }
@@ -71,21 +74,34 @@ describe("planStacks", () => {
     expect(item).toMatchObject({ action: "update", reason: "desired state changed" });
   });
 
-  it("updates a stack with a service removed by hand or added by hand", () => {
-    const stack = desired("web");
-    stack.serviceNames = ["app", "db"];
-    const extra = owned("web");
-    extra.services.push({
-      id: "x",
-      name: "web_debug",
-      stack: "web",
-      labels: { [STACK_NAMESPACE_LABEL]: "web" },
-      spec: {},
+  it("turns a stack changed by hand into a drift update carrying the changes", () => {
+    const changes = [{ service: "web_app", field: "replicas", desired: "1", live: "3" }];
+    const [item] = planStacks({
+      target: TARGET,
+      sourceUrl: SOURCE,
+      desired: [desired("web")],
+      live: liveOf(owned("web")),
+      diff: () => changes,
     });
-    const [item] = plan({ desired: [stack], live: liveOf(extra) });
-    expect(item?.action).toBe("update");
-    expect(item?.reason).toContain("missing service web_db");
-    expect(item?.reason).toContain("service not in git: web_debug");
+    expect(item).toMatchObject({
+      action: "update",
+      drift: true,
+      reason: "drifted from git: 1 field changed by hand",
+    });
+    expect(item?.changes).toEqual(changes);
+  });
+
+  it("a change in git is an update, not drift, and still shows what differs", () => {
+    const changes = [{ service: "web_app", field: "image", desired: "b", live: "a" }];
+    const [item] = planStacks({
+      target: TARGET,
+      sourceUrl: SOURCE,
+      desired: [desired("web", "new")],
+      live: liveOf(owned("web", "old")),
+      diff: () => changes,
+    });
+    expect(item).toMatchObject({ action: "update", reason: "desired state changed", changes });
+    expect(item?.drift).toBeUndefined();
   });
 
   it("refuses to take over a stack croncd did not deploy, unless adopt is set", () => {
@@ -137,7 +153,12 @@ describe("planStacks", () => {
     const input = { desired: [], live: liveOf(owned("a"), owned("b")) };
     expect(plan(input).map((item) => item.action)).toEqual(["refuse", "refuse"]);
     expect(plan(input)[0]?.reason).toContain("allowEmpty: true");
-    const allowed = planStacks({ ...input, sourceUrl: SOURCE, target: { ...TARGET, allowEmpty: true } });
+    const allowed = planStacks({
+      ...input,
+      sourceUrl: SOURCE,
+      diff: noDiff,
+      target: { ...TARGET, allowEmpty: true },
+    });
     expect(allowed.map((item) => item.action)).toEqual(["delete", "delete"]);
   });
 
@@ -149,7 +170,12 @@ describe("planStacks", () => {
     const result = plan(input);
     expect(result.filter((item) => item.action === "refuse")).toHaveLength(4);
     expect(result[1]?.reason).toContain("4 stacks left git, more than maxPrune (3)");
-    const raised = planStacks({ ...input, sourceUrl: SOURCE, target: { ...TARGET, maxPrune: 4 } });
+    const raised = planStacks({
+      ...input,
+      sourceUrl: SOURCE,
+      diff: noDiff,
+      target: { ...TARGET, maxPrune: 4 },
+    });
     expect(raised.filter((item) => item.action === "delete")).toHaveLength(4);
   });
 
