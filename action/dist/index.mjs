@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path22 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path21 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path22 && path22[0] !== "/") {
-          path22 = `/${path22}`;
+        if (path21 && path21[0] !== "/") {
+          path21 = `/${path21}`;
         }
-        return new URL(`${origin}${path22}`);
+        return new URL(`${origin}${path21}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1366,9 +1366,9 @@ var require_util = __commonJS({
     function isValidHeaderValue(characters) {
       return !headerCharRegex.test(characters);
     }
-    function parseRangeHeader(range) {
-      if (range == null || range === "") return { start: 0, end: null, size: null };
-      const m2 = range ? range.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
+    function parseRangeHeader(range2) {
+      if (range2 == null || range2 === "") return { start: 0, end: null, size: null };
+      const m2 = range2 ? range2.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
       return m2 ? {
         start: parseInt(m2[1]),
         end: m2[2] ? parseInt(m2[2]) : null,
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path21, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path22);
+        debuglog2("sending request to %s %s/%s", method, origin, path21);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path21, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path22,
+          path21,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path21, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path22);
+        debuglog2("trailers received from %s %s/%s", method, origin, path21);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path21, origin },
           error: error63
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path22,
+          path21,
           error63.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path22, origin }
+            request: { method, path: path21, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path22);
+          debuglog2("sending request to %s %s/%s", method, origin, path21);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path22,
+        path: path21,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path22 !== "string") {
+        if (typeof path21 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path21[0] !== "/" && !(path21.startsWith("http://") || path21.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path22)) {
+        } else if (invalidPathRegex.test(path21)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path22, query) : path22;
+        this.path = query ? buildURL(path21, query) : path21;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -4859,8 +4859,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name2, list2) {
-      const value = list2.get(name2, true);
+    function getDecodeSplit(name2, list3) {
+      const value = list3.get(name2, true);
       if (value === null) {
         return null;
       }
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path22, host, upgrade, blocking, reset: reset2 } = request;
+      const { method, path: path21, host, upgrade, blocking, reset: reset2 } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path22} HTTP/1.1\r
+      let header = `${method} ${path21} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path21, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path22;
+      headers[HTTP2_HEADER_PATH] = path21;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path22 = search ? `${pathname}${search}` : pathname;
+        const path21 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path22;
+        this.opts.path = path21;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path22 = "/",
+          path: path21 = "/",
           headers = {}
         } = opts2;
-        opts2.path = origin + path22;
+        opts2.path = origin + path21;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9077,16 +9077,16 @@ var require_retry_handler = __commonJS({
       const current = Date.now();
       return new Date(retryAfter).getTime() - current;
     }
-    function validatePartialResponseContentLength(headers, range, statusCode, retryCount) {
+    function validatePartialResponseContentLength(headers, range2, statusCode, retryCount) {
       const contentLength = headers["content-length"];
       if (contentLength == null) {
         return null;
       }
-      if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
+      if (!Number.isFinite(range2.start) || !Number.isFinite(range2.end)) {
         return null;
       }
       const length = Number(contentLength);
-      const expectedLength = range.end - range.start + 1;
+      const expectedLength = range2.end - range2.start + 1;
       if (!Number.isFinite(length) || length !== expectedLength) {
         return new RequestRetryError("Content-Length mismatch", statusCode, {
           headers,
@@ -9301,8 +9301,8 @@ var require_retry_handler = __commonJS({
         }
         if (this.end == null) {
           if (statusCode === 206) {
-            const range = parseRangeHeader(headers["content-range"]);
-            if (range == null) {
+            const range2 = parseRangeHeader(headers["content-range"]);
+            if (range2 == null) {
               this.headersSent = true;
               return this.handler.onHeaders(
                 statusCode,
@@ -9311,12 +9311,12 @@ var require_retry_handler = __commonJS({
                 statusMessage
               );
             }
-            const contentLengthError = validatePartialResponseContentLength(headers, range, statusCode, this.retryCount);
+            const contentLengthError = validatePartialResponseContentLength(headers, range2, statusCode, this.retryCount);
             if (contentLengthError != null) {
               this.abort(contentLengthError);
               return false;
             }
-            const { start, size, end = size - 1 } = range;
+            const { start, size, end = size - 1 } = range2;
             assert2(
               start != null && Number.isFinite(start),
               "content-range mismatch"
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path22) {
-      if (typeof path22 !== "string") {
-        return path22;
+    function safeUrl(path21) {
+      if (typeof path21 !== "string") {
+        return path21;
       }
-      const pathSegments = path22.split("?");
+      const pathSegments = path21.split("?");
       if (pathSegments.length !== 2) {
-        return path22;
+        return path21;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path22, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path22);
+    function matchKey(mockDispatch2, { path: path21, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path21);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path21 }) => matchValue(safeUrl(path21), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts2) {
-      const { path: path22, method, body, headers, query } = opts2;
+      const { path: path21, method, body, headers, query } = opts2;
       return {
-        path: path22,
+        path: path21,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path21, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path22,
+            Path: path21,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12272,9 +12272,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list2 = this.#headersList.cookies;
-        if (list2) {
-          return [...list2];
+        const list3 = this.#headersList.cookies;
+        if (list3) {
+          return [...list3];
         }
         return [];
       }
@@ -12314,8 +12314,8 @@ var require_headers = __commonJS({
       static getHeadersList(o3) {
         return o3.#headersList;
       }
-      static setHeadersList(o3, list2) {
-        o3.#headersList = list2;
+      static setHeadersList(o3, list3) {
+        o3.#headersList = list3;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13283,13 +13283,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list2 = dependentControllerMap.get(this.signal);
-          if (list2 === void 0) {
-            list2 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list2);
+          let list3 = dependentControllerMap.get(this.signal);
+          if (list3 === void 0) {
+            list3 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list3);
           }
           const acRef = new WeakRef(ac);
-          list2.add(acRef);
+          list3.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path22) {
-      for (let i2 = 0; i2 < path22.length; ++i2) {
-        const code = path22.charCodeAt(i2);
+    function validateCookiePath(path21) {
+      for (let i2 = 0; i2 < path21.length; ++i2) {
+        const code = path21.charCodeAt(i2);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts2.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path22 = opts2.path;
+          let path21 = opts2.path;
           if (!opts2.path.startsWith("/")) {
-            path22 = `/${path22}`;
+            path21 = `/${path21}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path22);
+          url2 = new URL(util.parseOrigin(url2).origin + path21);
         } else {
           if (!opts2) {
             opts2 = typeof url2 === "object" ? url2 : {};
@@ -19230,17 +19230,17 @@ var require_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path22) {
-      const ctrl = callVisitor(key, node2, visitor, path22);
+    function visit_(key, node2, visitor, path21) {
+      const ctrl = callVisitor(key, node2, visitor, path21);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visit_(key, ctrl, visitor, path22);
+        replaceNode(key, path21, ctrl);
+        return visit_(key, ctrl, visitor, path21);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path21 = Object.freeze(path21.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path22);
+            const ci = visit_(i2, node2.items[i2], visitor, path21);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19251,13 +19251,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path22);
+          path21 = Object.freeze(path21.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path21);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path22);
+          const cv = visit_("value", node2.value, visitor, path21);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19278,17 +19278,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path22) {
-      const ctrl = await callVisitor(key, node2, visitor, path22);
+    async function visitAsync_(key, node2, visitor, path21) {
+      const ctrl = await callVisitor(key, node2, visitor, path21);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visitAsync_(key, ctrl, visitor, path22);
+        replaceNode(key, path21, ctrl);
+        return visitAsync_(key, ctrl, visitor, path21);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path21 = Object.freeze(path21.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path22);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path21);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -19299,13 +19299,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path22);
+          path21 = Object.freeze(path21.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path21);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path22);
+          const cv = await visitAsync_("value", node2.value, visitor, path21);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19332,23 +19332,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path22) {
+    function callVisitor(key, node2, visitor, path21) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path22);
+        return visitor(key, node2, path21);
       if (identity3.isMap(node2))
-        return visitor.Map?.(key, node2, path22);
+        return visitor.Map?.(key, node2, path21);
       if (identity3.isSeq(node2))
-        return visitor.Seq?.(key, node2, path22);
+        return visitor.Seq?.(key, node2, path21);
       if (identity3.isPair(node2))
-        return visitor.Pair?.(key, node2, path22);
+        return visitor.Pair?.(key, node2, path21);
       if (identity3.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path22);
+        return visitor.Scalar?.(key, node2, path21);
       if (identity3.isAlias(node2))
-        return visitor.Alias?.(key, node2, path22);
+        return visitor.Alias?.(key, node2, path21);
       return void 0;
     }
-    function replaceNode(key, path22, node2) {
-      const parent = path22[path22.length - 1];
+    function replaceNode(key, path21, node2) {
+      const parent = path21[path21.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity3.isPair(parent)) {
@@ -19960,10 +19960,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path22, value) {
+    function collectionFromPath(schema, path21, value) {
       let v2 = value;
-      for (let i2 = path22.length - 1; i2 >= 0; --i2) {
-        const k2 = path22[i2];
+      for (let i2 = path21.length - 1; i2 >= 0; --i2) {
+        const k2 = path21[i2];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a2 = [];
           a2[k2] = v2;
@@ -19982,7 +19982,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
+    var isEmptyPath = (path21) => path21 == null || typeof path21 === "object" && !!path21[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20012,11 +20012,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path22, value) {
-        if (isEmptyPath(path22))
+      addIn(path21, value) {
+        if (isEmptyPath(path21))
           this.add(value);
         else {
-          const [key, ...rest] = path22;
+          const [key, ...rest] = path21;
           const node2 = this.get(key, true);
           if (identity3.isCollection(node2))
             node2.addIn(rest, value);
@@ -20030,8 +20030,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        const [key, ...rest] = path22;
+      deleteIn(path21) {
+        const [key, ...rest] = path21;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20045,8 +20045,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        const [key, ...rest] = path22;
+      getIn(path21, keepScalar) {
+        const [key, ...rest] = path21;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node2) ? node2.value : node2;
@@ -20064,8 +20064,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path22) {
-        const [key, ...rest] = path22;
+      hasIn(path21) {
+        const [key, ...rest] = path21;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20075,8 +20075,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        const [key, ...rest] = path22;
+      setIn(path21, value) {
+        const [key, ...rest] = path21;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22591,9 +22591,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path22, value) {
+      addIn(path21, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path22, value);
+          this.contents.addIn(path21, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22668,14 +22668,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        if (Collection.isEmptyPath(path22)) {
+      deleteIn(path21) {
+        if (Collection.isEmptyPath(path21)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path21) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22690,10 +22690,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        if (Collection.isEmptyPath(path22))
+      getIn(path21, keepScalar) {
+        if (Collection.isEmptyPath(path21))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path21, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22704,10 +22704,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path22) {
-        if (Collection.isEmptyPath(path22))
+      hasIn(path21) {
+        if (Collection.isEmptyPath(path21))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path21) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22724,13 +22724,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        if (Collection.isEmptyPath(path22)) {
+      setIn(path21, value) {
+        if (Collection.isEmptyPath(path21)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path22), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path21), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path22, value);
+          this.contents.setIn(path21, value);
         }
       }
       /**
@@ -23971,7 +23971,7 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value, type, comment, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
@@ -23991,7 +23991,7 @@ var require_compose_scalar = __commonJS({
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar3.Scalar(value);
       }
-      scalar.range = range;
+      scalar.range = range2;
       scalar.source = value;
       if (type)
         scalar.type = type;
@@ -24691,9 +24691,9 @@ var require_cst_visit = __commonJS({
     visit3.BREAK = BREAK;
     visit3.SKIP = SKIP;
     visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path22) => {
+    visit3.itemAtPath = (cst, path21) => {
       let item = cst;
-      for (const [field, index] of path22) {
+      for (const [field, index] of path21) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24702,23 +24702,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path22) => {
-      const parent = visit3.itemAtPath(cst, path22.slice(0, -1));
-      const field = path22[path22.length - 1][0];
+    visit3.parentCollection = (cst, path21) => {
+      const parent = visit3.itemAtPath(cst, path21.slice(0, -1));
+      const field = path21[path21.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path22, item, visitor) {
-      let ctrl = visitor(item, path22);
+    function _visit(path21, item, visitor) {
+      let ctrl = visitor(item, path21);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path22.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path21.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -24729,10 +24729,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path22);
+            ctrl = ctrl(item, path21);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path21) : ctrl;
     }
     exports.visit = visit3;
   }
@@ -24845,7 +24845,7 @@ var require_lexer = __commonJS({
   "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
-    function isEmpty(ch) {
+    function isEmpty2(ch) {
       switch (ch) {
         case void 0:
         case " ":
@@ -24923,7 +24923,7 @@ var require_lexer = __commonJS({
         }
         if (ch === "-" || ch === ".") {
           const dt2 = this.buffer.substr(offset, 3);
-          if ((dt2 === "---" || dt2 === "...") && isEmpty(this.buffer[offset + 3]))
+          if ((dt2 === "---" || dt2 === "...") && isEmpty2(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -25022,7 +25022,7 @@ var require_lexer = __commonJS({
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
           const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+          if ((s === "---" || s === "...") && isEmpty2(this.charAt(3))) {
             yield* this.pushCount(3);
             this.indentValue = 0;
             this.indentNext = 0;
@@ -25030,7 +25030,7 @@ var require_lexer = __commonJS({
           }
         }
         this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+        if (this.indentNext > this.indentValue && !isEmpty2(this.charAt(1)))
           this.indentNext = this.indentValue;
         return yield* this.parseBlockStart();
       }
@@ -25038,7 +25038,7 @@ var require_lexer = __commonJS({
         const [ch0, ch1] = this.peek(2);
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty2(ch1)) {
           const n2 = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
           this.indentNext = this.indentValue + 1;
           this.indentValue += n2;
@@ -25102,7 +25102,7 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty2(line[3])) {
           const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
@@ -25144,7 +25144,7 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case ":": {
             const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
+            if (this.flowKey || isEmpty2(next) || next === ",") {
               this.flowKey = false;
               yield* this.pushCount(1);
               yield* this.pushSpaces(true);
@@ -25207,7 +25207,7 @@ var require_lexer = __commonJS({
           else if (ch !== "-")
             break;
         }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+        return yield* this.pushUntil((ch) => isEmpty2(ch) || ch === "#");
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
@@ -25289,10 +25289,10 @@ var require_lexer = __commonJS({
         while (ch = this.buffer[++i2]) {
           if (ch === ":") {
             const next = this.buffer[i2 + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+            if (isEmpty2(next) || inFlow && flowIndicatorChars.has(next))
               break;
             end = i2;
-          } else if (isEmpty(ch)) {
+          } else if (isEmpty2(ch)) {
             let next = this.buffer[i2 + 1];
             if (ch === "\r") {
               if (next === "\n") {
@@ -25359,7 +25359,7 @@ var require_lexer = __commonJS({
             case ":": {
               const inFlow = this.flowLevel > 0;
               const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+              if (isEmpty2(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
                 if (!inFlow)
                   this.indentNext = this.indentValue + 1;
                 else if (this.flowKey)
@@ -25378,7 +25378,7 @@ var require_lexer = __commonJS({
         if (this.charAt(1) === "<") {
           let i2 = this.pos + 2;
           let ch = this.buffer[i2];
-          while (!isEmpty(ch) && ch !== ">")
+          while (!isEmpty2(ch) && ch !== ">")
             ch = this.buffer[++i2];
           return yield* this.pushToIndex(ch === ">" ? i2 + 1 : i2, false);
         } else {
@@ -25467,15 +25467,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list2, type) {
-      for (let i2 = 0; i2 < list2.length; ++i2)
-        if (list2[i2].type === type)
+    function includesToken(list3, type) {
+      for (let i2 = 0; i2 < list3.length; ++i2)
+        if (list3[i2].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list2) {
-      for (let i2 = 0; i2 < list2.length; ++i2) {
-        switch (list2[i2].type) {
+    function findNonEmptyIndex(list3) {
+      for (let i2 = 0; i2 < list3.length; ++i2) {
+        switch (list3[i2].type) {
           case "space":
           case "comment":
           case "newline":
@@ -26489,7 +26489,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function checkPathExt(path22, options) {
+    function checkPathExt(path21, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -26500,25 +26500,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p2 = pathext[i2].toLowerCase();
-        if (p2 && path22.substr(-p2.length).toLowerCase() === p2) {
+        if (p2 && path21.substr(-p2.length).toLowerCase() === p2) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat3, path22, options) {
+    function checkStat(stat3, path21, options) {
       if (!stat3.isSymbolicLink() && !stat3.isFile()) {
         return false;
       }
-      return checkPathExt(path22, options);
+      return checkPathExt(path21, options);
     }
-    function isexe(path22, options, cb) {
-      fs4.stat(path22, function(er2, stat3) {
-        cb(er2, er2 ? false : checkStat(stat3, path22, options));
+    function isexe(path21, options, cb) {
+      fs4.stat(path21, function(er2, stat3) {
+        cb(er2, er2 ? false : checkStat(stat3, path21, options));
       });
     }
-    function sync(path22, options) {
-      return checkStat(fs4.statSync(path22), path22, options);
+    function sync(path21, options) {
+      return checkStat(fs4.statSync(path21), path21, options);
     }
   }
 });
@@ -26529,13 +26529,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs4 = __require("fs");
-    function isexe(path22, options, cb) {
-      fs4.stat(path22, function(er2, stat3) {
+    function isexe(path21, options, cb) {
+      fs4.stat(path21, function(er2, stat3) {
         cb(er2, er2 ? false : checkStat(stat3, options));
       });
     }
-    function sync(path22, options) {
-      return checkStat(fs4.statSync(path22), options);
+    function sync(path21, options) {
+      return checkStat(fs4.statSync(path21), options);
     }
     function checkStat(stat3, options) {
       return stat3.isFile() && checkMode(stat3, options);
@@ -26568,7 +26568,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path22, options, cb) {
+    function isexe(path21, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -26578,7 +26578,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve, reject) {
-          isexe(path22, options || {}, function(er2, is2) {
+          isexe(path21, options || {}, function(er2, is2) {
             if (er2) {
               reject(er2);
             } else {
@@ -26587,7 +26587,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path22, options || {}, function(er2, is2) {
+      core(path21, options || {}, function(er2, is2) {
         if (er2) {
           if (er2.code === "EACCES" || options && options.ignoreErrors) {
             er2 = null;
@@ -26597,9 +26597,9 @@ var require_isexe = __commonJS({
         cb(er2, is2);
       });
     }
-    function sync(path22, options) {
+    function sync(path21, options) {
       try {
-        return core.sync(path22, options || {});
+        return core.sync(path21, options || {});
       } catch (er2) {
         if (options && options.ignoreErrors || er2.code === "EACCES") {
           return false;
@@ -26615,7 +26615,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path22 = __require("path");
+    var path21 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -26653,7 +26653,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path22.join(pathPart, cmd);
+        const pCmd = path21.join(pathPart, cmd);
         const p2 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve(subStep(p2, i2, 0));
       });
@@ -26680,7 +26680,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path22.join(pathPart, cmd);
+        const pCmd = path21.join(pathPart, cmd);
         const p2 = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j3 = 0; j3 < pathExt.length; j3++) {
           const cur = p2 + pathExt[j3];
@@ -26728,7 +26728,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path22 = __require("path");
+    var path21 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -26746,7 +26746,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path22.delimiter : void 0
+          pathExt: withoutPathExt ? path21.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -26755,7 +26755,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path22.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path21.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -26809,8 +26809,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path22, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path22.split("/").pop();
+      const [path21, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path21.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -26845,7 +26845,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path22 = __require("path");
+    var path21 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape2 = require_escape();
     var readShebang = require_readShebang();
@@ -26870,11 +26870,11 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path22.normalize(parsed.command);
+        parsed.command = path21.normalize(parsed.command);
         parsed.command = escape2.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape2.argument(arg, needsDoubleEscapeMetaChars));
-        const shellCommand = [parsed.command].concat(parsed.args).join(" ");
-        parsed.args = ["/d", "/s", "/c", `"${shellCommand}"`];
+        const shellCommand2 = [parsed.command].concat(parsed.args).join(" ");
+        parsed.args = ["/d", "/s", "/c", `"${shellCommand2}"`];
         parsed.command = process.env.comspec || "cmd.exe";
         parsed.options.windowsVerbatimArguments = true;
       }
@@ -27639,10 +27639,10 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check2(path22, isFile, isDirectory2) {
-      log(`checking %s`, path22);
+    function check2(path21, isFile, isDirectory2) {
+      log(`checking %s`, path21);
       try {
-        const stat3 = fs_1.statSync(path22);
+        const stat3 = fs_1.statSync(path21);
         if (stat3.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -27662,8 +27662,8 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists2(path22, type = exports.READABLE) {
-      return check2(path22, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    function exists2(path21, type = exports.READABLE) {
+      return check2(path21, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
     }
     exports.exists = exists2;
     exports.FILE = 1;
@@ -30955,8 +30955,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path22) {
-      let input2 = path22;
+    function removeDotSegments(path21) {
+      let input2 = path21;
       const output2 = [];
       let nextSlash = -1;
       let len = 0;
@@ -31030,11 +31030,11 @@ var require_utils2 = __commonJS({
       }
       return output2.join("");
     }
-    function removeDotSegmentsRelative(path22) {
-      if (path22 === "" || path22[0] === "/") {
-        return removeDotSegments(path22);
+    function removeDotSegmentsRelative(path21) {
+      if (path21 === "" || path21[0] === "/") {
+        return removeDotSegments(path21);
       }
-      const segments = path22.split("/");
+      const segments = path21.split("/");
       const last = segments.length - 1;
       const output2 = [];
       let trailingDirectory = false;
@@ -31397,8 +31397,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path22 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path22 && path22 !== "/" ? path22 : void 0;
+        const path21 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path21 && path21 !== "/" ? path21 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -34655,11 +34655,11 @@ var require_discriminator = __commonJS({
         gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
         cxt.ok(valid);
         function validateMapping() {
-          const mapping = getMapping();
+          const mapping2 = getMapping();
           gen.if(false);
-          for (const tagValue in mapping) {
+          for (const tagValue in mapping2) {
             gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
-            gen.assign(valid, applyTagSchema(mapping[tagValue]));
+            gen.assign(valid, applyTagSchema(mapping2[tagValue]));
           }
           gen.else();
           cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
@@ -35180,9 +35180,9 @@ var require__ = __commonJS({
 });
 
 // action/main.ts
-import { mkdtemp as mkdtemp4, readFile as readFile7, rm as rm5 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, readFile as readFile7, rm as rm4 } from "node:fs/promises";
 import os8 from "node:os";
-import path21 from "node:path";
+import path20 from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -35789,7 +35789,7 @@ function parseYamlFile(text, file2, kind = COMPOSE_FILE) {
     value,
     document: document2,
     file: file2,
-    lineOf: (path22) => lineOfPath(document2, lineCounter, path22)
+    lineOf: (path21) => lineOfPath(document2, lineCounter, path21)
   };
 }
 function syntaxError(error63, document2, at2, kind) {
@@ -35861,14 +35861,14 @@ function isNodeWithRange(node2) {
 function isMergeKey(key) {
   return (0, import_yaml.isScalar)(key) && typeof key.value === "symbol";
 }
-function lineOfPath(document2, lineCounter, path22) {
+function lineOfPath(document2, lineCounter, path21) {
   const lineAt = (node3) => {
     const start = rangeStart(node3);
     return start === void 0 ? void 0 : lineCounter.linePos(start).line;
   };
   let node2 = document2.contents;
   let line = lineAt(node2);
-  for (const segment of path22) {
+  for (const segment of path21) {
     node2 = deref(document2, node2);
     if ((0, import_yaml.isMap)(node2)) {
       const pair = findPair(document2, node2.items, String(segment), 0);
@@ -36726,10 +36726,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path22) {
-  if (!path22)
+function getElementAtPath(obj, path21) {
+  if (!path21)
     return obj;
-  return path22.reduce((acc, key) => acc?.[key], obj);
+  return path21.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -37069,11 +37069,11 @@ function explicitlyAborted(x3, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path22, issues) {
+function prefixIssues(path21, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path22);
+    iss.path.unshift(path21);
     return iss;
   });
 }
@@ -37535,16 +37535,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path22 = []) => {
+  const processError = (error64, path21 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path21, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path21, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path21, ...issue3.path]);
       } else {
-        const fullpath = [...path22, ...issue3.path];
+        const fullpath = [...path21, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -37583,17 +37583,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path22 = []) => {
+  const processError = (error64, path21 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path21, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path21, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path21, ...issue3.path]);
       } else {
-        const fullpath = [...path22, ...issue3.path];
+        const fullpath = [...path21, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -37632,8 +37632,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path22 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path22) {
+  const path21 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path21) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -52114,8 +52114,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list2)
+  const list3 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list3)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -54771,13 +54771,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path22 = ref.slice(1).split("/").filter(Boolean);
-  if (path22.length === 0) {
+  const path21 = ref.slice(1).split("/").filter(Boolean);
+  if (path21.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path22[0] === defsKey) {
-    const key = path22[1] === void 0 ? void 0 : decodeJSONPointerSegment(path22[1]);
+  if (path21[0] === defsKey) {
+    const key = path21[1] === void 0 ? void 0 : decodeJSONPointerSegment(path21[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -55637,7 +55637,8 @@ var DEFAULTS = {
   resolveImage: "always",
   withRegistryAuth: true,
   /** Enough for `docker service rollback` to find the previous config or secret. */
-  keepRevisions: 2
+  keepRevisions: 2,
+  parallelism: 4
 };
 var name = external_exports.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, "must be lowercase letters, digits, '.', '_' or '-' (max 63)");
 var envName = external_exports.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
@@ -55691,7 +55692,9 @@ var swarmTargetSchema = external_exports.object({
   resolveImage: external_exports.enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
   withRegistryAuth: external_exports.boolean().default(DEFAULTS.withRegistryAuth),
   /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
-  keepRevisions: external_exports.number().int().min(0).default(DEFAULTS.keepRevisions)
+  keepRevisions: external_exports.number().int().min(0).default(DEFAULTS.keepRevisions),
+  /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */
+  parallelism: external_exports.number().int().min(1).default(DEFAULTS.parallelism)
 }).strict();
 var configSchema = external_exports.object({
   sources: external_exports.array(sourceSchema).min(1, "declare at least one source"),
@@ -55699,10 +55702,10 @@ var configSchema = external_exports.object({
 }).strict();
 
 // src/util/field-path.ts
-function formatPath(path22) {
-  if (path22.length === 0) return "(top level)";
+function formatPath(path21) {
+  if (path21.length === 0) return "(top level)";
   let text = "";
-  for (const segment of path22) {
+  for (const segment of path21) {
     if (typeof segment === "number") text += `[${segment}]`;
     else if (/^[A-Za-z0-9_-]+$/.test(segment)) text += text === "" ? segment : `.${segment}`;
     else text += `[${JSON.stringify(segment)}]`;
@@ -55803,8 +55806,8 @@ var COMMANDS = [
 var INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"];
 var RUN_OPTIONS = ["config", "target", "report", "ref"];
 var ALLOWED = {
-  reconcile: RUN_OPTIONS,
-  plan: RUN_OPTIONS,
+  reconcile: [...RUN_OPTIONS, "no-heal"],
+  plan: [...RUN_OPTIONS, "json"],
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
   prune: ["config", "target", "report", "stack", "dry-run"],
@@ -55825,6 +55828,8 @@ function parseArguments(argv) {
       out: { type: "string" },
       stack: { type: "string" },
       "dry-run": { type: "boolean" },
+      "no-heal": { type: "boolean" },
+      json: { type: "boolean" },
       "ignore-mac": { type: "boolean" },
       "input-type": { type: "string" },
       help: { type: "boolean", short: "h" }
@@ -55873,6 +55878,8 @@ function parseArguments(argv) {
     targets: values.target ?? [],
     refs: values.ref ?? [],
     dryRun: values["dry-run"] ?? false,
+    ...values["no-heal"] ? { noHeal: true } : {},
+    ...values.json ? { json: true } : {},
     ...values.report ? { report: values.report } : {},
     ...values.out ? { out: values.out } : {},
     ...values.stack ? { stack: values.stack } : {},
@@ -55900,6 +55907,8 @@ Options (reconcile, plan, validate, render):
   --ref SOURCE=REF     use this branch, tag or commit for a source (repeatable)
   --report FILE        write the run as JSON
   --out DIR            render: where to write
+  --no-heal            reconcile: report drift, do not redeploy it (still exit 2)
+  --json               plan: print the report as JSON on stdout
 
 Options (prune):
   --config FILE, --report FILE, --target NAME (once)
@@ -56776,11 +56785,11 @@ function assertBech32Printable(label, value) {
       throw new Error(`${label}: printable ASCII expected`);
   }
 }
-function wordsToU8(words) {
-  const len = words.length;
+function wordsToU8(words2) {
+  const len = words2.length;
   const res = new Uint8Array(len);
   for (let i2 = 0; i2 < len; i2++) {
-    const w2 = words[i2];
+    const w2 = words2[i2];
     if (w2 < 0 || w2 >= 32)
       throw new Error(`alphabet.encode: invalid digit ${w2}`);
     res[i2] = w2;
@@ -56797,7 +56806,7 @@ function bech32Polymod(pre) {
   }
   return chk;
 }
-function bechChecksum(prefix, words, encodingConst = 1) {
+function bechChecksum(prefix, words2, encodingConst = 1) {
   const len = prefix.length;
   let chk = 1;
   for (let i2 = 0; i2 < len; i2++) {
@@ -56809,7 +56818,7 @@ function bechChecksum(prefix, words, encodingConst = 1) {
   chk = bech32Polymod(chk);
   for (let i2 = 0; i2 < len; i2++)
     chk = bech32Polymod(chk) ^ prefix.charCodeAt(i2) & 31;
-  for (let v2 of words)
+  for (let v2 of words2)
     chk = bech32Polymod(chk) ^ v2;
   for (let i2 = 0; i2 < 6; i2++)
     chk = bech32Polymod(chk);
@@ -56852,23 +56861,23 @@ function genBech32(encoding) {
     return _words.decode(digits);
   };
   const fromWordsUnsafe = unsafeWrapper(fromWords);
-  function encode4(prefix, words, limit = 90) {
+  function encode4(prefix, words2, limit = 90) {
     astr("bech32.encode prefix", prefix);
     if (limit !== false)
       anumber2(limit, "limit");
-    if (isBytes2(words))
-      words = u8ToNumArr(words);
-    anumArr("bech32.encode", words);
+    if (isBytes2(words2))
+      words2 = u8ToNumArr(words2);
+    anumArr("bech32.encode", words2);
     const plen = prefix.length;
     if (plen === 0)
       throw new TypeError(`Invalid prefix length ${plen}`);
-    const actualLength = plen + 7 + words.length;
+    const actualLength = plen + 7 + words2.length;
     if (limit !== false && actualLength > limit)
       throw new TypeError(`Length ${actualLength} exceeds limit ${limit}`);
     assertBech32Printable("bech32.encode prefix", prefix);
     const lowered = prefix.toLowerCase();
-    const sum = bechChecksum(lowered, words, ENCODING_CONST);
-    return `${lowered}1${BECH_ALPHABET.encode(wordsToU8(words))}${sum}`;
+    const sum = bechChecksum(lowered, words2, ENCODING_CONST);
+    return `${lowered}1${BECH_ALPHABET.encode(wordsToU8(words2))}${sum}`;
   }
   function decode4(str, limit = 90) {
     astr("bech32.decode input", str);
@@ -56892,19 +56901,19 @@ function genBech32(encoding) {
     if (data.length < 6)
       throw new Error("invalid data length");
     const digits = BECH_ALPHABET.decode(data);
-    const words = u8ToNumArr(digits, digits.length - 6);
-    const sum = bechChecksum(prefix, words, ENCODING_CONST);
+    const words2 = u8ToNumArr(digits, digits.length - 6);
+    const sum = bechChecksum(prefix, words2, ENCODING_CONST);
     if (!data.endsWith(sum))
       throw new Error(`Invalid checksum in ${str}`);
-    return { prefix, words };
+    return { prefix, words: words2 };
   }
   const decodeUnsafe = unsafeWrapper(decode4);
   function decodeToBytes(str, limit = 90) {
-    const { prefix, words } = decode4(str, limit);
+    const { prefix, words: words2 } = decode4(str, limit);
     return {
       prefix,
-      words,
-      bytes: fromWords(words)
+      words: words2,
+      bytes: fromWords(words2)
     };
   }
   function encodeFromBytes(prefix, bytes) {
@@ -60816,8 +60825,8 @@ function vecCoder(c5, vecLen) {
     }
   };
 }
-function cleanBytes(...list2) {
-  for (const t2 of list2) {
+function cleanBytes(...list3) {
+  for (const t2 of list3) {
     if (Array.isArray(t2))
       for (const b3 of t2)
         b3.fill(0);
@@ -63554,17 +63563,17 @@ var stringToUint8Array = (string4) => textEncoder.encode(string4);
 var textDecoder = new TextDecoder();
 var uint8ArrayToString = (uint8Array) => textDecoder.decode(uint8Array);
 var joinToString = (uint8ArraysOrStrings, encoding) => {
-  const strings = uint8ArraysToStrings(uint8ArraysOrStrings, encoding);
-  return strings.join("");
+  const strings2 = uint8ArraysToStrings(uint8ArraysOrStrings, encoding);
+  return strings2.join("");
 };
 var uint8ArraysToStrings = (uint8ArraysOrStrings, encoding) => {
   if (encoding === "utf8" && uint8ArraysOrStrings.every((uint8ArrayOrString) => typeof uint8ArrayOrString === "string")) {
     return uint8ArraysOrStrings;
   }
   const decoder = new StringDecoder(encoding);
-  const strings = uint8ArraysOrStrings.map((uint8ArrayOrString) => typeof uint8ArrayOrString === "string" ? stringToUint8Array(uint8ArrayOrString) : uint8ArrayOrString).map((uint8Array) => decoder.write(uint8Array));
+  const strings2 = uint8ArraysOrStrings.map((uint8ArrayOrString) => typeof uint8ArrayOrString === "string" ? stringToUint8Array(uint8ArrayOrString) : uint8ArrayOrString).map((uint8Array) => decoder.write(uint8Array));
   const finalString = decoder.end();
-  return finalString === "" ? strings : [...strings, finalString];
+  return finalString === "" ? strings2 : [...strings2, finalString];
 };
 var joinToUint8Array = (uint8ArraysOrStrings) => {
   if (uint8ArraysOrStrings.length === 1 && isUint8Array(uint8ArraysOrStrings[0])) {
@@ -66654,11 +66663,11 @@ function prettyMilliseconds(milliseconds, options) {
   add2(Number(parsed.minutes), "minute", "m");
   if (!options.hideSeconds) {
     if (options.separateMilliseconds || options.formatSubMilliseconds || !options.colonNotation && milliseconds < 1e3 && !options.subSecondsAsDecimals) {
-      const seconds = Number(parsed.seconds);
+      const seconds2 = Number(parsed.seconds);
       const milliseconds2 = Number(parsed.milliseconds);
       const microseconds = Number(parsed.microseconds);
       const nanoseconds = Number(parsed.nanoseconds);
-      add2(seconds, "second", "s");
+      add2(seconds2, "second", "s");
       if (options.formatSubMilliseconds) {
         add2(milliseconds2, "millisecond", "ms");
         add2(microseconds, "microsecond", "\xB5s");
@@ -66677,9 +66686,9 @@ function prettyMilliseconds(milliseconds, options) {
         );
       }
     } else {
-      const seconds = (isBigInt ? Number(milliseconds % ONE_DAY_IN_MILLISECONDS) : milliseconds) / 1e3 % 60;
+      const seconds2 = (isBigInt ? Number(milliseconds % ONE_DAY_IN_MILLISECONDS) : milliseconds) / 1e3 % 60;
       const secondsDecimalDigits = typeof options.secondsDecimalDigits === "number" ? options.secondsDecimalDigits : 1;
-      const secondsFixed = floorDecimals(seconds, secondsDecimalDigits);
+      const secondsFixed = floorDecimals(seconds2, secondsDecimalDigits);
       const secondsString = options.keepDecimalsOnWholeSeconds ? secondsFixed : secondsFixed.replace(/\.0+$/, "");
       add2(Number.parseFloat(secondsString), "second", "s", secondsString);
     }
@@ -67899,13 +67908,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path22, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path22 === "string" ? path22 : path22.toString();
+  for (const { path: path21, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path21 === "string" ? path21 : path21.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync2(path22, serializedResult);
+      appendFileSync2(path21, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path22, serializedResult);
+      writeFileSync(path21, serializedResult);
     }
   }
 };
@@ -68763,15 +68772,15 @@ var Emitter = class {
     this.listeners[ev].push(fn2);
   }
   removeListener(ev, fn2) {
-    const list2 = this.listeners[ev];
-    const i2 = list2.indexOf(fn2);
+    const list3 = this.listeners[ev];
+    const i2 = list3.indexOf(fn2);
     if (i2 === -1) {
       return;
     }
-    if (i2 === 0 && list2.length === 1) {
-      list2.length = 0;
+    if (i2 === 0 && list3.length === 1) {
+      list3.length = 0;
     } else {
-      list2.splice(i2, 1);
+      list3.splice(i2, 1);
     }
   }
   emit(ev, code, signal) {
@@ -70348,10 +70357,10 @@ function bech32PayloadLength(text, prefix) {
   const hrp = [...lower.slice(0, separator)].map((char) => char.charCodeAt(0));
   const expanded = [...hrp.map((code) => code >>> 5), 0, ...hrp.map((code) => code & 31)];
   if (polymod([...expanded, ...data]) !== 1) return void 0;
-  const words = data.slice(0, -6);
-  const bits = words.length * 5;
+  const words2 = data.slice(0, -6);
+  const bits = words2.length * 5;
   const leftover = bits % 8;
-  if (leftover >= 5 || words.length > 0 && (words[words.length - 1] & (1 << leftover) - 1) !== 0)
+  if (leftover >= 5 || words2.length > 0 && (words2[words2.length - 1] & (1 << leftover) - 1) !== 0)
     return void 0;
   return Math.floor(bits / 8);
 }
@@ -70360,7 +70369,7 @@ function bech32PayloadLength(text, prefix) {
 var ShellWordsError = class extends Error {
 };
 function splitShellWords(input2) {
-  const words = [];
+  const words2 = [];
   let state = "between";
   let word = "";
   const isSpace = (char) => char === " " || char === "	" || char === "\r" || char === "\n";
@@ -70379,7 +70388,7 @@ function splitShellWords(input2) {
         break;
       case "word":
         if (isSpace(char)) {
-          words.push(word);
+          words2.push(word);
           word = "";
           state = "between";
         } else if (char === "'") state = "single";
@@ -70412,8 +70421,8 @@ function splitShellWords(input2) {
   if (state === "escaped" || state === "double-escaped")
     throw new ShellWordsError("it ends after a backslash");
   if (state === "single" || state === "double") throw new ShellWordsError("a quote is not closed");
-  if (state === "word") words.push(word);
-  return words;
+  if (state === "word") words2.push(word);
+  return words2;
 }
 
 // src/secrets/keys/age-identities.ts
@@ -70442,7 +70451,7 @@ async function collectAgeIdentities(options, recipient) {
   const keyFile = env[SOPS_AGE_KEY_FILE];
   if (keyFile === void 0) found.places.push(`${SOPS_AGE_KEY_FILE}: not set`);
   else {
-    const label = `${SOPS_AGE_KEY_FILE} (${keyFile})`;
+    const label = /AGE-SECRET-KEY|\n/i.test(keyFile) ? `${SOPS_AGE_KEY_FILE} (which holds something other than a path)` : `${SOPS_AGE_KEY_FILE} (${keyFile})`;
     const text = await readText(keyFile);
     if (typeof text === "string") {
       sourcesRead += 1;
@@ -70509,8 +70518,8 @@ function parseIdentities(text, label, severalPerLine) {
     const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
     if (line === "" || line.startsWith("#")) continue;
     const origin = `${label} line ${index + 1}`;
-    const words = severalPerLine ? line.split(GO_SPACE).filter((word) => word !== "") : [line];
-    for (const word of words) {
+    const words2 = severalPerLine ? line.split(GO_SPACE).filter((word) => word !== "") : [line];
+    for (const word of words2) {
       if (word.startsWith("AGE-PLUGIN-")) {
         plugins.push(origin);
         continue;
@@ -70548,13 +70557,13 @@ async function readText(file2) {
   }
 }
 async function runKeyCommand(command, options, recipient) {
-  let words;
+  let words2;
   try {
-    words = splitShellWords(command);
+    words2 = splitShellWords(command);
   } catch (error63) {
     return { problem: `${SOPS_AGE_KEY_CMD} cannot be split into words: ${error63.message}` };
   }
-  const [program, ...args] = words;
+  const [program, ...args] = words2;
   if (program === void 0) return { problem: `${SOPS_AGE_KEY_CMD} is set but holds no command` };
   const result = await runProgram(program, args, {
     env: { ...options.env, ...recipient === void 0 ? {} : { [SOPS_AGE_RECIPIENT]: recipient } },
@@ -70562,9 +70571,9 @@ async function runKeyCommand(command, options, recipient) {
   });
   if (result.notFound) return { problem: `${SOPS_AGE_KEY_CMD}: ${program} was not found on PATH` };
   if (result.exitCode !== 0) {
-    const stderr = result.stderr.trim();
+    const lastLine = result.stderr.trim().split("\n").at(-1)?.slice(0, 200) ?? "";
     return {
-      problem: `${SOPS_AGE_KEY_CMD} (${program}) failed with exit code ${result.exitCode}${stderr ? `: ${stderr}` : ""}`
+      problem: `${SOPS_AGE_KEY_CMD} (${program}) failed with exit code ${result.exitCode}${lastLine ? `: ${lastLine}` : ""}`
     };
   }
   return { stdout: result.stdout };
@@ -70872,9 +70881,50 @@ var IdentityCache = class {
 };
 
 // src/secrets/keys/sops-binary.ts
-import { mkdtemp, readFile as readFile3, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
+
+// src/pipeline/workspace.ts
+import { mkdtemp, rm as rm2, chmod as chmod2 } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import os5 from "node:os";
 import path8 from "node:path";
+var live = /* @__PURE__ */ new Set();
+var signalHandlersInstalled = false;
+async function createWorkspace(prefix = "croncd-") {
+  const root = await mkdtemp(path8.join(os5.tmpdir(), prefix));
+  await chmod2(root, 448);
+  live.add(root);
+  installSignalHandlers();
+  return {
+    root,
+    pathFor: (...segments) => path8.join(root, ...segments),
+    dispose: async () => {
+      live.delete(root);
+      await rm2(root, { recursive: true, force: true });
+    }
+  };
+}
+function installSignalHandlers() {
+  if (signalHandlersInstalled) return;
+  signalHandlersInstalled = true;
+  const cleanupAndExit = (signal, code) => {
+    process.stderr.write(`croncd: received ${signal}, removing temporary files and stopping
+`);
+    removeAllNow();
+    process.exit(code);
+  };
+  process.once("SIGTERM", () => cleanupAndExit("SIGTERM", 143));
+  process.once("SIGINT", () => cleanupAndExit("SIGINT", 130));
+  process.once("exit", removeAllNow);
+}
+function removeAllNow() {
+  for (const root of live) {
+    rmSync(root, { recursive: true, force: true });
+    live.delete(root);
+  }
+}
+
+// src/secrets/keys/sops-binary.ts
 var DEFAULT_SOPS_TIMEOUT_MS = 12e4;
 function sopsDecryptArguments(file2, format2, output2, ignoreMac) {
   return [
@@ -70890,25 +70940,26 @@ function sopsDecryptArguments(file2, format2, output2, ignoreMac) {
   ];
 }
 async function decryptWithSopsBinary(file2, options) {
-  const dir = await mkdtemp(path8.join(tmpdir(), "croncd-sops-"));
+  const scratch = await createWorkspace("croncd-sops-");
+  const shown2 = options.displayName ?? file2;
   try {
-    const output2 = path8.join(dir, "plaintext");
+    const output2 = scratch.pathFor("plaintext");
     await writeFile2(output2, "", { mode: 384, flag: "wx" });
     const result = await runProgram(
       "sops",
       sopsDecryptArguments(file2, options.format, output2, options.ignoreMac ?? false),
       { env: options.env, timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS }
     );
-    if (result.notFound) throw missingSops(file2, options);
+    if (result.notFound) throw missingSops(shown2, options);
     if (result.exitCode !== 0) {
-      throw new SecretError(
-        `sops --decrypt failed with exit code ${result.exitCode}: ${result.stderr.trim() || "(no message)"}`,
-        { subject: file2 }
-      );
+      const lastLine = result.stderr.trim().split("\n").at(-1)?.slice(0, 300) || "(no message)";
+      throw new SecretError(`sops --decrypt failed with exit code ${result.exitCode}: ${lastLine}`, {
+        subject: shown2
+      });
     }
     return new Uint8Array(await readFile3(output2));
   } finally {
-    await rm2(dir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 function missingSops(file2, options) {
@@ -71467,38 +71518,38 @@ var RULE_NAMES = [
   "unencrypted_comment_regex",
   "encrypted_comment_regex"
 ];
-function cryptRules(strings, macOnlyEncrypted) {
-  const set2 = RULE_NAMES.filter((name2) => (strings[name2] ?? "") !== "");
+function cryptRules(strings2, macOnlyEncrypted) {
+  const set2 = RULE_NAMES.filter((name2) => (strings2[name2] ?? "") !== "");
   if (set2.length > 1) throw new Error(`it sets more than one of ${set2.join(", ")}; sops allows only one`);
   const regex = (text) => text ? compileGoRegex(text) : void 0;
   if (set2.length === 0) return { unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX, macOnlyEncrypted };
   return {
-    ...strings.unencrypted_suffix ? { unencryptedSuffix: strings.unencrypted_suffix } : {},
-    ...strings.encrypted_suffix ? { encryptedSuffix: strings.encrypted_suffix } : {},
-    ...strings.unencrypted_regex ? { unencryptedRegex: regex(strings.unencrypted_regex) } : {},
-    ...strings.encrypted_regex ? { encryptedRegex: regex(strings.encrypted_regex) } : {},
-    ...strings.unencrypted_comment_regex ? { unencryptedCommentRegex: regex(strings.unencrypted_comment_regex) } : {},
-    ...strings.encrypted_comment_regex ? { encryptedCommentRegex: regex(strings.encrypted_comment_regex) } : {},
+    ...strings2.unencrypted_suffix ? { unencryptedSuffix: strings2.unencrypted_suffix } : {},
+    ...strings2.encrypted_suffix ? { encryptedSuffix: strings2.encrypted_suffix } : {},
+    ...strings2.unencrypted_regex ? { unencryptedRegex: regex(strings2.unencrypted_regex) } : {},
+    ...strings2.encrypted_regex ? { encryptedRegex: regex(strings2.encrypted_regex) } : {},
+    ...strings2.unencrypted_comment_regex ? { unencryptedCommentRegex: regex(strings2.unencrypted_comment_regex) } : {},
+    ...strings2.encrypted_comment_regex ? { encryptedCommentRegex: regex(strings2.encrypted_comment_regex) } : {},
     macOnlyEncrypted
   };
 }
-function shouldBeEncrypted(rules, path22, commentsStack, isComment) {
+function shouldBeEncrypted(rules, path21, commentsStack, isComment) {
   let encrypted = true;
   if (rules.unencryptedSuffix !== void 0) {
     const suffix = rules.unencryptedSuffix;
-    if (path22.some((key) => key.endsWith(suffix))) encrypted = false;
+    if (path21.some((key) => key.endsWith(suffix))) encrypted = false;
   }
   if (rules.encryptedSuffix !== void 0) {
     const suffix = rules.encryptedSuffix;
-    encrypted = path22.some((key) => key.endsWith(suffix));
+    encrypted = path21.some((key) => key.endsWith(suffix));
   }
   if (rules.unencryptedRegex !== void 0) {
     const regex = rules.unencryptedRegex;
-    if (path22.some((key) => goRegexMatches(regex, key))) encrypted = false;
+    if (path21.some((key) => goRegexMatches(regex, key))) encrypted = false;
   }
   if (rules.encryptedRegex !== void 0) {
     const regex = rules.encryptedRegex;
-    encrypted = path22.some((key) => goRegexMatches(regex, key));
+    encrypted = path21.some((key) => goRegexMatches(regex, key));
   }
   if (rules.unencryptedCommentRegex !== void 0) {
     const regex = rules.unencryptedCommentRegex;
@@ -71521,12 +71572,12 @@ function shouldBeEncrypted(rules, path22, commentsStack, isComment) {
 function childDisplay(parent, key) {
   return parent === "" ? key : `${parent}.${key}`;
 }
-function walkValue(value, path22, display, stack, visitor) {
-  if (value.kind === "branch") return walkBranch(value, path22, display, stack, visitor);
-  if (value.kind === "seq") return walkSequence(value, path22, display, stack, visitor);
-  return visitor({ node: value, path: path22, display, commentsStack: stack });
+function walkValue(value, path21, display, stack, visitor) {
+  if (value.kind === "branch") return walkBranch(value, path21, display, stack, visitor);
+  if (value.kind === "seq") return walkSequence(value, path21, display, stack, visitor);
+  return visitor({ node: value, path: path21, display, commentsStack: stack });
 }
-function walkSequence(sequence, path22, display, outer, visitor) {
+function walkSequence(sequence, path21, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
@@ -71534,26 +71585,26 @@ function walkSequence(sequence, path22, display, outer, visitor) {
   for (const item of sequence.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path22, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path21, display, commentsStack: stack }));
       continue;
     }
-    items.push(walkValue(item, path22, `${display}[${index}]`, stack, visitor));
+    items.push(walkValue(item, path21, `${display}[${index}]`, stack, visitor));
     index++;
     stack[level] = [];
   }
   return { kind: "seq", items };
 }
-function walkBranch(tree, path22, display, outer, visitor) {
+function walkBranch(tree, path21, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
   for (const item of tree.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path22, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path21, display, commentsStack: stack }));
       continue;
     }
-    const value = walkValue(item.value, [...path22, item.key], childDisplay(display, item.key), stack, visitor);
+    const value = walkValue(item.value, [...path21, item.key], childDisplay(display, item.key), stack, visitor);
     items.push({ kind: "entry", key: item.key, value });
     stack[level] = [];
   }
@@ -71686,29 +71737,29 @@ function decryptTree(documents, rules, dataKey, options) {
 // src/secrets/sops/flatten.ts
 var MAP_SEPARATOR = "__map_";
 var LIST_SEPARATOR = "__list_";
-function tokenize(path22) {
+function tokenize(path21) {
   const tokens = [];
   let state = "normal";
   let start = 0;
   const finish = (end) => {
     if (state === "list") {
-      const digits = path22.slice(start + LIST_SEPARATOR.length, end);
+      const digits = path21.slice(start + LIST_SEPARATOR.length, end);
       tokens.push({ kind: "list", index: /^[+-]?\d+$/.test(digits) ? Number(digits) : 0 });
     } else {
       tokens.push({
         kind: "map",
-        key: path22.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
+        key: path21.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
       });
     }
     start = end;
   };
   let i2 = 0;
-  while (i2 < path22.length) {
-    if (path22.startsWith(MAP_SEPARATOR, i2)) {
+  while (i2 < path21.length) {
+    if (path21.startsWith(MAP_SEPARATOR, i2)) {
       finish(i2);
       state = "map";
       i2 += MAP_SEPARATOR.length;
-    } else if (path22.startsWith(LIST_SEPARATOR, i2)) {
+    } else if (path21.startsWith(LIST_SEPARATOR, i2)) {
       finish(i2);
       state = "list";
       i2 += LIST_SEPARATOR.length;
@@ -71716,7 +71767,7 @@ function tokenize(path22) {
       i2++;
     }
   }
-  finish(path22.length);
+  finish(path21.length);
   return tokens;
 }
 function convert(node2) {
@@ -71725,13 +71776,13 @@ function convert(node2) {
   if (node2.value) return node2.value.v;
   if (node2.indices && node2.indices.size > 0) {
     const size = node2.indices.size;
-    const list2 = [];
+    const list3 = [];
     for (let index = 0; index < size; index++) {
       const child = node2.indices.get(index);
       if (!child) throw new Error("a flattened list has a gap");
-      list2.push(convert(child));
+      list3.push(convert(child));
     }
-    return list2;
+    return list3;
   }
   const result = /* @__PURE__ */ Object.create(null);
   for (const [key, child] of node2.keys ?? []) result[key] = convert(child);
@@ -72584,13 +72635,13 @@ var DocumentReader = class {
   column(offset) {
     return this.lines.linePos(offset).col - 1;
   }
-  container(column, parent, path22) {
+  container(column, parent, path21) {
     const container = {
       items: [],
       column,
       depth: parent ? parent.depth + 1 : 0,
       parent,
-      aad: path22.join(":") + ":",
+      aad: path21.join(":") + ":",
       offsets: [],
       pending: []
     };
@@ -72629,24 +72680,24 @@ var DocumentReader = class {
       throw error63;
     }
   }
-  value(node2, path22, display, parent, register) {
+  value(node2, path21, display, parent, register) {
     this.count(display);
     if (node2 === null || node2 === void 0) return { kind: "null" };
     if ((0, import_yaml3.isAlias)(node2)) {
       const target = node2.resolve(this.doc);
       if (!target) this.fail("uses an alias to an unknown anchor", display);
-      return this.value(target, path22, display, parent, false);
+      return this.value(target, path21, display, parent, false);
     }
     if ((0, import_yaml3.isScalar)(node2)) return this.scalar(node2, display);
-    if ((0, import_yaml3.isMap)(node2)) return this.map(node2, path22, display, parent, register).branch;
-    if ((0, import_yaml3.isSeq)(node2)) return this.seq(node2, path22, display, parent, register);
+    if ((0, import_yaml3.isMap)(node2)) return this.map(node2, path21, display, parent, register).branch;
+    if ((0, import_yaml3.isSeq)(node2)) return this.seq(node2, path21, display, parent, register);
     this.fail("holds a node sops cannot read", display);
   }
-  map(node2, path22, display, parent, register) {
+  map(node2, path21, display, parent, register) {
     const firstKey = node2.items[0]?.key;
     const flow = node2.srcToken?.type === "flow-collection";
     const column = !flow && firstKey?.range ? this.column(firstKey.range[0]) : -1;
-    const container = register ? this.container(column, parent, path22) : void 0;
+    const container = register ? this.container(column, parent, path21) : void 0;
     const items = container ? container.items : [];
     for (const pair of node2.items) {
       if (!(0, import_yaml3.isPair)(pair)) continue;
@@ -72661,7 +72712,7 @@ var DocumentReader = class {
       this.register(container, keyNode.range?.[0]);
       const value = this.value(
         pair.value,
-        [...path22, key],
+        [...path21, key],
         childDisplay2,
         container,
         register
@@ -72670,17 +72721,17 @@ var DocumentReader = class {
     }
     return { branch: { kind: "branch", items }, container };
   }
-  seq(node2, path22, display, parent, register) {
+  seq(node2, path21, display, parent, register) {
     const token = node2.srcToken;
     const dashes = token?.type === "block-seq" ? token.items.map((item) => item.start.find((t2) => t2.type === "seq-item-ind")?.offset) : [];
     const firstDash = dashes[0];
     const column = firstDash !== void 0 ? this.column(firstDash) : -1;
-    const container = register ? this.container(column, parent, path22) : void 0;
+    const container = register ? this.container(column, parent, path21) : void 0;
     const items = container ? container.items : [];
     node2.items.forEach((item, index) => {
       const itemNode = item;
       this.register(container, dashes[index] ?? itemNode?.range?.[0]);
-      items.push(this.value(itemNode, path22, `${display}[${index}]`, container, register));
+      items.push(this.value(itemNode, path21, `${display}[${index}]`, container, register));
     });
     return { kind: "seq", items };
   }
@@ -72735,7 +72786,7 @@ function placeComments(comments, anchors, root, source) {
       next.container.pending.push({ index: next.index, comment: node2 });
       continue;
     }
-    const deepest = (list2) => list2.sort((a2, b3) => b3.depth - a2.depth)[0];
+    const deepest = (list3) => list3.sort((a2, b3) => b3.depth - a2.depth)[0];
     const target = deepest(candidates.filter((c5) => c5.column === column)) ?? deepest(candidates.filter((c5) => c5.column !== -1 && c5.column < column)) ?? root;
     const index = countBefore(target.offsets, raw.offset);
     target.pending.push({ index, comment: node2 });
@@ -72745,15 +72796,15 @@ function insertPending(container) {
   if (container.pending.length === 0) return;
   const byIndex = /* @__PURE__ */ new Map();
   for (const { index, comment } of container.pending) {
-    const list2 = byIndex.get(index) ?? [];
-    list2.push(comment);
-    byIndex.set(index, list2);
+    const list3 = byIndex.get(index) ?? [];
+    list3.push(comment);
+    byIndex.set(index, list3);
   }
   const original = container.items.splice(0, container.items.length);
   original.forEach((item, index) => {
     container.items.push(...byIndex.get(index) ?? [], item);
   });
-  for (const [index, list2] of byIndex) if (index >= original.length) container.items.push(...list2);
+  for (const [index, list3] of byIndex) if (index >= original.length) container.items.push(...list3);
 }
 function parseYaml(text) {
   const lineCounter = new import_yaml3.LineCounter();
@@ -73138,26 +73189,26 @@ function decryptDocument(document2, dataKey, options = {}) {
 }
 
 // src/secrets/decrypt-file.ts
-async function decryptSopsFile(path22, options) {
-  const shown = options.displayName ?? path22;
+async function decryptSopsFile(path21, options) {
+  const shown2 = options.displayName ?? path21;
   let content;
   try {
-    content = await readFile4(path22);
+    content = await readFile4(path21);
   } catch (error63) {
     throw new SecretError(`cannot be read: ${error63.code ?? String(error63)}`, {
-      subject: shown,
+      subject: shown2,
       cause: error63
     });
   }
-  const format2 = options.format ?? formatFromPath(path22);
+  const format2 = options.format ?? formatFromPath(path21);
   if (!isSopsFile(content, format2)) {
     throw new SecretError(`is not a sops-encrypted ${format2} file: it has no sops metadata`, {
-      subject: shown,
+      subject: shown2,
       hint: "give the format with --input-type if the file name does not tell it"
     });
   }
-  const document2 = parseSopsFile(content, shown, format2);
-  const resolution = await resolveDataKeyWithReason(document2.metadata, { env: options.env, file: shown });
+  const document2 = parseSopsFile(content, shown2, format2);
+  const resolution = await resolveDataKeyWithReason(document2.metadata, { env: options.env, file: shown2 });
   if ("dataKey" in resolution) {
     try {
       return decryptDocument(document2, resolution.dataKey, { ignoreMac: options.ignoreMac ?? false });
@@ -73165,11 +73216,12 @@ async function decryptSopsFile(path22, options) {
       resolution.dataKey.fill(0);
     }
   }
-  const plaintext = await decryptWithSopsBinary(path22, {
+  const plaintext = await decryptWithSopsBinary(path21, {
     env: options.env,
     format: format2,
     metadata: document2.metadata,
     ageReason: resolution.reason,
+    displayName: shown2,
     ...options.ignoreMac ? { ignoreMac: true } : {}
   });
   return describePlaintext(plaintext, content, format2);
@@ -73435,19 +73487,529 @@ function parseInspect(raw, subject) {
       id: service.ID,
       name: service.Spec.Name,
       stack: labels[STACK_NAMESPACE_LABEL] ?? "",
-      labels
+      labels,
+      spec: service.Spec
     };
   });
 }
 
+// src/targets/swarm/dependencies.ts
+function dependencyProblems(stacks, declared) {
+  const problems = /* @__PURE__ */ new Map();
+  const known = new Set(declared);
+  const rendered = new Set(stacks.map((stack) => stack.name));
+  for (const stack of stacks) {
+    const unknown2 = stack.options.dependsOn.filter((name2) => !known.has(name2));
+    if (unknown2.length > 0) {
+      problems.set(
+        stack.name,
+        `x-croncd.dependsOn names ${unknown2.join(", ")}, which this target's git does not declare`
+      );
+      continue;
+    }
+    const broken = stack.options.dependsOn.filter((name2) => !rendered.has(name2));
+    if (broken.length > 0)
+      problems.set(stack.name, `not deployed: it depends on ${broken.join(", ")}, which failed to render`);
+  }
+  for (const cycle of findCycles(stacks)) {
+    for (const name2 of cycle)
+      problems.set(name2, `x-croncd.dependsOn forms a cycle: ${[...cycle, cycle[0]].join(" \u2192 ")}`);
+  }
+  return problems;
+}
+function findCycles(stacks) {
+  const edges = new Map(stacks.map((stack) => [stack.name, stack.options.dependsOn]));
+  const state = /* @__PURE__ */ new Map();
+  const cycles = [];
+  const visit3 = (name2, path21) => {
+    if (state.get(name2) === "done") return;
+    if (state.get(name2) === "visiting") {
+      cycles.push(path21.slice(path21.indexOf(name2), -1));
+      return;
+    }
+    state.set(name2, "visiting");
+    for (const next of edges.get(name2) ?? []) visit3(next, [...path21, next]);
+    state.set(name2, "done");
+  };
+  for (const name2 of [...edges.keys()].sort()) visit3(name2, [name2]);
+  return cycles;
+}
+
+// src/compose/label-map.ts
+function labelMap(labels) {
+  if (Array.isArray(labels)) {
+    return Object.fromEntries(
+      labels.map((item) => {
+        const text = String(item);
+        const equals = text.indexOf("=");
+        return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
+      })
+    );
+  }
+  if (labels && typeof labels === "object") {
+    return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)]));
+  }
+  return {};
+}
+
+// src/targets/swarm/service-spec-values.ts
+function splitShellWords2(text) {
+  const blanks = " 	\r\n";
+  const words2 = [];
+  let state = "start";
+  let word = "";
+  for (const char of text) {
+    switch (state) {
+      case "start":
+        if (blanks.includes(char)) break;
+        if (char === "#") state = "comment";
+        else if (char === '"') state = "quoted";
+        else if (char === "'") state = "literal";
+        else if (char === "\\") state = "escape";
+        else {
+          word = char;
+          state = "word";
+        }
+        break;
+      case "word":
+        if (blanks.includes(char)) {
+          words2.push(word);
+          word = "";
+          state = "start";
+        } else if (char === '"') state = "quoted";
+        else if (char === "'") state = "literal";
+        else if (char === "\\") state = "escape";
+        else word += char;
+        break;
+      case "escape":
+        word += char;
+        state = "word";
+        break;
+      case "quoted":
+        if (char === '"') state = "word";
+        else if (char === "\\") state = "quotedEscape";
+        else word += char;
+        break;
+      case "quotedEscape":
+        word += char;
+        state = "quoted";
+        break;
+      case "literal":
+        if (char === "'") state = "word";
+        else word += char;
+        break;
+      case "comment":
+        if (char === "\n") state = "start";
+        break;
+    }
+  }
+  if (state === "escape" || state === "quoted" || state === "quotedEscape" || state === "literal") {
+    return void 0;
+  }
+  if (state === "word") words2.push(word);
+  return words2;
+}
+function joinShellWords(words2) {
+  return words2.map((word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
+}
+function normaliseImage(reference) {
+  if (reference === "") return { name: "" };
+  const at2 = reference.indexOf("@");
+  const digest = at2 === -1 ? void 0 : reference.slice(at2 + 1);
+  let rest = at2 === -1 ? reference : reference.slice(0, at2);
+  let tag;
+  const colon = rest.lastIndexOf(":");
+  if (colon > rest.lastIndexOf("/")) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const slash = rest.indexOf("/");
+  const first = slash === -1 ? "" : rest.slice(0, slash);
+  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
+  let domain2 = hasDomain ? first : "docker.io";
+  let path21 = hasDomain ? rest.slice(slash + 1) : rest;
+  if (domain2 === "index.docker.io") domain2 = "docker.io";
+  if (domain2 === "docker.io" && !path21.includes("/")) path21 = `library/${path21}`;
+  if (path21 === "" || path21 !== path21.toLowerCase()) {
+    return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
+  }
+  let familiar = path21;
+  if (domain2 === "docker.io") {
+    const short = path21.slice("library/".length);
+    if (path21.startsWith("library/") && !short.includes("/")) familiar = short;
+  } else {
+    familiar = `${domain2}/${path21}`;
+  }
+  const name2 = tag !== void 0 ? `${familiar}:${tag}` : digest === void 0 ? `${familiar}:latest` : familiar;
+  return digest === void 0 ? { name: name2 } : { name: name2, digest };
+}
+function parseMemoryBytes(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : void 0;
+  if (typeof value !== "string") return void 0;
+  const match = /^([0-9.]+) ?([a-zA-Z]*)$/.exec(value);
+  if (!match) return void 0;
+  const size = Number(match[1]);
+  const suffix = (match[2] ?? "").toLowerCase();
+  if (!Number.isFinite(size)) return void 0;
+  if (suffix === "" || suffix === "b") return Math.trunc(size);
+  const power = "kmgtp".indexOf(suffix[0] ?? "");
+  if (power === -1 || !["", "b", "ib"].includes(suffix.slice(1))) return void 0;
+  return Math.trunc(size * 1024 ** (power + 1));
+}
+function parseNanoCpus(value) {
+  const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
+  if (!/^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return void 0;
+  return Math.round(Number(text) * 1e9);
+}
+function formatBytes(bytes) {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024]
+  ]) {
+    if (bytes >= size && Number.isInteger(bytes / size * 100)) return `${bytes / size}${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+function formatNanoCpus(nano) {
+  return String(nano / 1e9);
+}
+function parsePorts(entries) {
+  const ports = [];
+  const invalid = [];
+  for (const entry of Array.isArray(entries) ? entries : []) {
+    if (typeof entry === "number" || typeof entry === "string") {
+      const parsed = parseShortPort(String(entry));
+      if (parsed) ports.push(...parsed);
+      else invalid.push(String(entry));
+    } else if (entry && typeof entry === "object") {
+      const long = entry;
+      const target = portNumber(long.target);
+      const published = long.published === void 0 || long.published === null ? 0 : portNumber(long.published);
+      if (target === void 0 || published === void 0) invalid.push(JSON.stringify(entry));
+      else {
+        ports.push({
+          protocol: typeof long.protocol === "string" && long.protocol ? long.protocol.toLowerCase() : "tcp",
+          target,
+          published,
+          mode: typeof long.mode === "string" && long.mode ? long.mode : "ingress"
+        });
+      }
+    }
+  }
+  return { ports, invalid };
+}
+function parseShortPort(text) {
+  const parts = text.split(":");
+  const containerPart = parts[parts.length - 1] ?? "";
+  const hostPart = parts.length >= 2 ? parts[parts.length - 2] ?? "" : "";
+  const slash = containerPart.indexOf("/");
+  const protocol = slash === -1 ? "tcp" : containerPart.slice(slash + 1).toLowerCase() || "tcp";
+  const container = portRange(slash === -1 ? containerPart : containerPart.slice(0, slash));
+  if (!container || !["tcp", "udp", "sctp"].includes(protocol)) return void 0;
+  const host = hostPart === "" ? void 0 : portRange(hostPart);
+  if (hostPart !== "" && !host) return void 0;
+  const count2 = container.end - container.start + 1;
+  if (host && count2 > 1 && host.end - host.start !== container.end - container.start) return void 0;
+  const ports = [];
+  for (let index = 0; index < count2; index++) {
+    const target = container.start + index;
+    const published = !host ? [0] : count2 > 1 ? [host.start + index] : range(host.start, host.end);
+    for (const port of published) ports.push({ protocol, target, published: port, mode: "ingress" });
+  }
+  return ports;
+}
+function portRange(text) {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(text);
+  if (!match) return void 0;
+  const start = Number(match[1]);
+  const end = match[2] === void 0 ? start : Number(match[2]);
+  return start <= end && end <= 65535 ? { start, end } : void 0;
+}
+function portNumber(value) {
+  const number4 = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof number4 === "number" && Number.isInteger(number4) && number4 >= 0 && number4 <= 65535 ? number4 : void 0;
+}
+function range(start, end) {
+  return Array.from({ length: end - start + 1 }, (_3, index) => start + index);
+}
+function comparePorts(a2, b3) {
+  return a2.target - b3.target || a2.published - b3.published || a2.protocol.localeCompare(b3.protocol) || a2.mode.localeCompare(b3.mode);
+}
+function formatPort(port) {
+  const text = `${port.published ? `${port.published}:` : ""}${port.target}/${port.protocol}`;
+  return port.mode === "ingress" ? text : `${text} (${port.mode})`;
+}
+
+// src/targets/swarm/service-spec.ts
+var RESOURCE_FIELDS = [
+  "resources.limits.cpus",
+  "resources.limits.memory",
+  "resources.limits.pids",
+  "resources.reservations.cpus",
+  "resources.reservations.memory"
+];
+function isBookkeepingLabel(key) {
+  return key.startsWith("com.docker.stack.") || key === LABELS.commit || key === LABELS.desiredHash;
+}
+function desiredServiceView(stackName, service, document2) {
+  const deploy = mapping(service.deploy);
+  const resources = mapping(deploy.resources);
+  const limits = mapping(resources.limits);
+  const reservations = mapping(resources.reservations);
+  const placement = mapping(deploy.placement);
+  const mode = desiredMode(deploy.mode);
+  const replicas = numeric(deploy.replicas);
+  return {
+    image: normaliseImage(typeof service.image === "string" ? service.image : ""),
+    mode,
+    ...mode === "replicated" ? { replicas: replicas ?? 1 } : mode === "replicated-job" && replicas !== void 0 ? { replicas } : {},
+    entrypoint: shellCommand(service.entrypoint),
+    command: shellCommand(service.command),
+    env: desiredEnvironment(service.environment),
+    labels: withoutKeys(labelMap(deploy.labels), isBookkeepingLabel),
+    containerLabels: withoutKeys(labelMap(service.labels), (key) => key === STACK_NAMESPACE_LABEL),
+    ports: desiredPorts(service.ports),
+    secrets: fileObjects(service.secrets, mapping(document2.secrets), stackName, "/run/secrets/"),
+    configs: fileObjects(service.configs, mapping(document2.configs), stackName, "/"),
+    resources: {
+      "resources.limits.cpus": parseNanoCpus(limits.cpus) ?? 0,
+      "resources.limits.memory": parseMemoryBytes(limits.memory) ?? 0,
+      "resources.limits.pids": numeric(limits.pids) ?? 0,
+      "resources.reservations.cpus": parseNanoCpus(reservations.cpus) ?? 0,
+      "resources.reservations.memory": parseMemoryBytes(reservations.memory) ?? 0
+    },
+    constraints: strings(placement.constraints).sort()
+  };
+}
+function liveServiceView(spec) {
+  const task = mapping(spec.TaskTemplate);
+  const container = mapping(task.ContainerSpec);
+  const resources = mapping(task.Resources);
+  const limits = mapping(resources.Limits);
+  const reservations = mapping(resources.Reservations);
+  const modes = mapping(spec.Mode);
+  const endpoint = mapping(spec.EndpointSpec);
+  let mode = "replicated";
+  let replicas;
+  if (modes.Global) mode = "global";
+  else if (modes.GlobalJob) mode = "global-job";
+  else if (modes.ReplicatedJob) {
+    mode = "replicated-job";
+    replicas = numeric(mapping(modes.ReplicatedJob).TotalCompletions);
+  } else replicas = numeric(mapping(modes.Replicated).Replicas) ?? 1;
+  return {
+    image: normaliseImage(typeof container.Image === "string" ? container.Image : ""),
+    mode,
+    ...replicas !== void 0 ? { replicas } : {},
+    entrypoint: strings(container.Command),
+    command: strings(container.Args),
+    env: environmentList(strings(container.Env)),
+    labels: withoutKeys(labelMap(spec.Labels), isBookkeepingLabel),
+    containerLabels: withoutKeys(labelMap(container.Labels), (key) => key === STACK_NAMESPACE_LABEL),
+    ports: list2(endpoint.Ports).map((port) => ({
+      protocol: typeof port.Protocol === "string" && port.Protocol ? port.Protocol : "tcp",
+      target: numeric(port.TargetPort) ?? 0,
+      published: numeric(port.PublishedPort) ?? 0,
+      mode: typeof port.PublishMode === "string" && port.PublishMode ? port.PublishMode : "ingress"
+    })).sort(comparePorts).map(formatPort),
+    secrets: liveFileObjects(container.Secrets, "SecretName", "/run/secrets/"),
+    configs: liveFileObjects(container.Configs, "ConfigName", "/"),
+    resources: {
+      "resources.limits.cpus": numeric(limits.NanoCPUs) ?? 0,
+      "resources.limits.memory": numeric(limits.MemoryBytes) ?? 0,
+      "resources.limits.pids": numeric(limits.Pids) ?? 0,
+      "resources.reservations.cpus": numeric(reservations.NanoCPUs) ?? 0,
+      "resources.reservations.memory": numeric(reservations.MemoryBytes) ?? 0
+    },
+    constraints: strings(mapping(task.Placement).Constraints).sort()
+  };
+}
+function desiredEnvironment(value) {
+  if (Array.isArray(value)) return environmentList(strings(value));
+  return Object.fromEntries(Object.entries(mapping(value)).map(([key, item]) => [key, scalarText(item)]));
+}
+function environmentList(entries) {
+  return Object.fromEntries(
+    entries.map((entry) => {
+      const equals = entry.indexOf("=");
+      return equals === -1 ? [entry, null] : [entry.slice(0, equals), entry.slice(equals + 1)];
+    })
+  );
+}
+function desiredMode(mode) {
+  return mode === "global" || mode === "replicated-job" || mode === "global-job" ? mode : "replicated";
+}
+function shellCommand(value) {
+  if (typeof value === "string") return splitShellWords2(value) ?? [value];
+  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
+}
+function desiredPorts(value) {
+  const { ports, invalid } = parsePorts(value);
+  return [...ports.sort(comparePorts).map(formatPort), ...invalid.sort()];
+}
+function fileObjects(references, definitions, stackName, mountDir) {
+  return list2(references, true).map((reference) => {
+    const key = typeof reference.source === "string" ? reference.source : "";
+    const definition = mapping(definitions[key]);
+    const external = definition.external;
+    const externalName = mapping(external).name;
+    const name2 = typeof definition.name === "string" && definition.name ? definition.name : typeof externalName === "string" && externalName ? externalName : external ? key : `${stackName}_${key}`;
+    const target = typeof reference.target === "string" && reference.target ? reference.target : key;
+    return fileObject(name2, target, mountDir);
+  }).sort();
+}
+function liveFileObjects(references, nameKey, mountDir) {
+  return list2(references).filter((reference) => reference.File).map(
+    (reference) => fileObject(
+      scalarText(reference[nameKey]) ?? "",
+      scalarText(mapping(reference.File).Name) ?? "",
+      mountDir
+    )
+  ).sort();
+}
+function fileObject(name2, target, mountDir) {
+  return `${name2} at ${target.startsWith("/") ? target : `${mountDir}${target}`}`;
+}
+function withoutKeys(labels, drop) {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => !drop(key)));
+}
+function mapping(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function list2(value, shortAsSource = false) {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => {
+    if (shortAsSource && typeof item === "string") return [{ source: item }];
+    return item && typeof item === "object" && !Array.isArray(item) ? [mapping(item)] : [];
+  });
+}
+function strings(value) {
+  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
+}
+function numeric(value) {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string" && /^\d+$/.test(value.trim())) return Number(value);
+  return void 0;
+}
+function scalarText(value) {
+  if (value === null || value === void 0) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
+  return JSON.stringify(value);
+}
+
+// src/targets/swarm/drift.ts
+var NONE2 = "(none)";
+var PRESENT = "present";
+function diffStack(desired, live2) {
+  const services = desired.document.services;
+  const declared = /* @__PURE__ */ new Map();
+  if (services && typeof services === "object" && !Array.isArray(services)) {
+    for (const [key, service] of Object.entries(services)) {
+      const definition = service && typeof service === "object" && !Array.isArray(service) ? service : {};
+      declared.set(`${desired.name}_${key}`, definition);
+    }
+  }
+  const running = new Map(live2.services.map((service) => [service.name, service]));
+  const names = [.../* @__PURE__ */ new Set([...declared.keys(), ...running.keys()])].sort();
+  return names.flatMap((name2) => {
+    const wanted = declared.get(name2);
+    const actual = running.get(name2);
+    if (!actual) return [{ service: name2, field: "service", desired: PRESENT, live: NONE2 }];
+    if (!wanted) return [{ service: name2, field: "service", desired: NONE2, live: PRESENT }];
+    return diffService(
+      name2,
+      desiredServiceView(desired.name, wanted, desired.document),
+      liveServiceView(actual.spec)
+    );
+  });
+}
+function diffService(service, desired, live2) {
+  const changes = [];
+  const add2 = (field, wanted, actual) => {
+    if (wanted !== actual) changes.push({ service, field, desired: wanted, live: actual });
+  };
+  const liveImage = imageText(
+    live2.image.name,
+    desired.image.digest === void 0 ? void 0 : live2.image.digest
+  );
+  add2("image", imageText(desired.image.name, desired.image.digest), liveImage);
+  add2("mode", desired.mode, live2.mode);
+  if (desired.mode === live2.mode && desired.replicas !== void 0) {
+    add2("replicas", String(desired.replicas), live2.replicas === void 0 ? NONE2 : String(live2.replicas));
+  }
+  add2("command", words(desired.command), words(live2.command));
+  add2("entrypoint", words(desired.entrypoint), words(live2.entrypoint));
+  addMap(add2, "env", desired.env, live2.env);
+  addMap(add2, "labels", desired.labels, live2.labels);
+  addMap(add2, "container_labels", desired.containerLabels, live2.containerLabels);
+  add2("ports", listText(desired.ports), listText(live2.ports));
+  add2("secrets", listText(desired.secrets), listText(live2.secrets));
+  add2("configs", listText(desired.configs), listText(live2.configs));
+  for (const field of RESOURCE_FIELDS) {
+    add2(field, resourceText(field, desired.resources[field]), resourceText(field, live2.resources[field]));
+  }
+  add2("placement.constraints", listText(desired.constraints), listText(live2.constraints));
+  return changes;
+}
+function formatChanges(changes) {
+  return changes.map((change) => {
+    if (change.field === "service") {
+      return change.live === NONE2 ? `${change.service}: service missing: git declares it, nothing runs` : `${change.service}: service not in git: runs in the stack's namespace`;
+    }
+    return `${change.service}: ${change.field}: git has ${shown(change.desired)}, live has ${shown(change.live)}`;
+  });
+}
+function addMap(add2, prefix, desired, live2) {
+  const keys = [.../* @__PURE__ */ new Set([...Object.keys(desired), ...Object.keys(live2)])].sort();
+  for (const key of keys) add2(`${prefix}.${key}`, mapValue(desired, key), mapValue(live2, key));
+}
+function mapValue(values, key) {
+  if (!Object.hasOwn(values, key)) return NONE2;
+  return values[key] ?? "(no value)";
+}
+function imageText(name2, digest) {
+  if (name2 === "" && digest === void 0) return NONE2;
+  return digest === void 0 ? name2 : `${name2}@${digest}`;
+}
+function words(list3) {
+  return list3.length === 0 ? NONE2 : joinShellWords(list3);
+}
+function listText(list3) {
+  return list3.length === 0 ? NONE2 : list3.join(", ");
+}
+function resourceText(field, value) {
+  if (value === 0) return NONE2;
+  if (field.endsWith(".cpus")) return formatNanoCpus(value);
+  if (field.endsWith(".memory")) return formatBytes(value);
+  return String(value);
+}
+function shown(value) {
+  return value === "" ? '""' : value;
+}
+
 // src/targets/swarm/plan.ts
 function planStacks(input2) {
-  const items = input2.desired.map(
-    (desired) => planDesired(desired, input2.live.get(desired.name), input2.target.name, input2.sourceUrl)
+  const dependencies = dependencyProblems(
+    input2.desired,
+    input2.declared ?? input2.desired.map((stack) => stack.name)
   );
+  const items = input2.desired.map((desired) => {
+    const problem = dependencies.get(desired.name);
+    if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
+    return planDesired(
+      desired,
+      input2.live.get(desired.name),
+      input2.target.name,
+      input2.sourceUrl,
+      input2.diff ?? diffStack
+    );
+  });
   return [...items, ...planPrune(input2)];
 }
-function planDesired(desired, live2, target, sourceUrl) {
+function planDesired(desired, live2, target, sourceUrl, diff) {
   const base = { name: desired.name, desired, ...live2 ? { live: live2 } : {} };
   if (!live2 || live2.services.length === 0) return { ...base, action: "create", reason: "new in git" };
   const foreign = live2.services.filter((service) => !isManaged(service.labels));
@@ -73478,18 +74040,19 @@ function planDesired(desired, live2, target, sourceUrl) {
       reason: "a stack of this name exists but was not deployed by croncd; remove it or set x-croncd.adopt: true to take it over"
     };
   }
-  const liveNames = new Set(live2.services.map((service) => service.name));
-  const desiredNames = new Set(desired.serviceNames.map((name2) => `${desired.name}_${name2}`));
-  const missing = [...desiredNames].filter((name2) => !liveNames.has(name2));
-  const extra = [...liveNames].filter((name2) => !desiredNames.has(name2));
-  const stale = live2.services.filter((service) => service.labels[LABELS.desiredHash] !== desired.hash);
-  const reasons = [
-    ...stale.length > 0 ? ["desired state changed"] : [],
-    ...missing.length > 0 ? [`missing service${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`] : [],
-    ...extra.length > 0 ? [`service${extra.length > 1 ? "s" : ""} not in git: ${extra.join(", ")}`] : []
-  ];
-  if (reasons.length === 0) return { ...base, action: "unchanged", reason: "matches git" };
-  return { ...base, action: "update", reason: reasons.join("; ") };
+  const changes = diff(desired, live2);
+  const managed = live2.services.filter((service) => isManaged(service.labels));
+  const gitChanged = managed.length === 0 || managed.some((service) => service.labels[LABELS.desiredHash] !== desired.hash);
+  if (gitChanged) return { ...base, action: "update", reason: "desired state changed", changes };
+  if (changes.length === 0) return { ...base, action: "unchanged", reason: "matches git" };
+  const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
+  return {
+    ...base,
+    action: "update",
+    reason: `drifted from git: ${fields} changed by hand`,
+    changes,
+    drift: true
+  };
 }
 function planPrune(input2) {
   const desiredNames = /* @__PURE__ */ new Set([...input2.desired.map((stack) => stack.name), ...input2.declared ?? []]);
@@ -73659,9 +74222,12 @@ function applyRefOverrides(config2, overrides) {
 }
 
 // src/pipeline/run.ts
-import path20 from "node:path";
+import path19 from "node:path";
 
 // src/model/changeset.ts
+function hasDrift(set2) {
+  return set2.entries.some((entry) => entry.drift === true);
+}
 function hasFailures(set2) {
   return set2.entries.some((entry) => entry.action === "failed");
 }
@@ -73676,7 +74242,7 @@ import path10 from "node:path";
 
 // src/ports/git.ts
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
-import os6 from "node:os";
+import os7 from "node:os";
 import path9 from "node:path";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
@@ -76217,12 +76783,12 @@ var gt = (t2, e) => E2(new ts(), ss, [t2, e]);
 function de(t2, e) {
   return e === V2.ERROR && pe.test(t2);
 }
-function os5(t2) {
+function os6(t2) {
   const e = ["-d", "-D", "--delete"];
   return t2.some((n2) => e.includes(n2));
 }
 function is(t2) {
-  const e = os5(t2), n2 = t2.includes("--show-current"), r2 = ["branch", ...t2];
+  const e = os6(t2), n2 = t2.includes("--show-current"), r2 = ["branch", ...t2];
   return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
     format: "utf-8",
     commands: r2,
@@ -77130,7 +77696,7 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request) {
-  const scratch = request.auth?.kind === "ssh" && !request.auth.knownHostsFile ? await mkdtemp2(path9.join(os6.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const scratch = request.auth?.kind === "ssh" && !request.auth.knownHostsFile ? await mkdtemp2(path9.join(os7.tmpdir(), "croncd-known-hosts-")) : void 0;
   const auth2 = scratch && request.auth?.kind === "ssh" ? { ...request.auth, knownHostsFile: path9.join(scratch, "known_hosts"), acceptNewHostKey: true } : request.auth;
   try {
     return await fetchInto({ ...request, ...auth2 ? { auth: auth2 } : {} });
@@ -77424,54 +77990,6 @@ function plannedEntry(makeEntry, item) {
   return makeEntry(item.name, { action: PLANNED_TO_ACTION[item.action], reason: item.reason });
 }
 
-// src/pipeline/deliver-target.ts
-async function deliverTarget(rendered, options) {
-  const { config: config2, target } = rendered;
-  if (rendered.failure || !target || !rendered.rendered) return rendered.failure ? [rendered.failure] : [];
-  const failures = rendered.rendered.failures;
-  let plan;
-  try {
-    plan = await target.plan(
-      rendered.rendered,
-      options.incompleteBecause ? { incompleteBecause: options.incompleteBecause } : {}
-    );
-  } catch (error63) {
-    return [
-      ...failures,
-      {
-        kind: "target",
-        name: config2.name,
-        target: config2.name,
-        action: "failed",
-        reason: describeError(error63)
-      }
-    ];
-  }
-  if (options.mode === "plan") {
-    const entry = (name2, fields) => ({
-      kind: "stack",
-      name: name2,
-      target: config2.name,
-      ...fields
-    });
-    return [...failures, ...plan.items.map((item) => plannedEntry(entry, item))];
-  }
-  const applied = await target.apply(plan);
-  const deployFailures = applied.filter((entry) => entry.action === "failed").length;
-  const prunePlan = deployFailures > 0 ? refuseDeletions(
-    plan,
-    `not pruned: ${deployFailures} stack(s) of this target failed to deploy in this run`
-  ) : plan;
-  return [...failures, ...applied, ...await target.prune(prunePlan)];
-}
-function refuseDeletions(plan, reason) {
-  return {
-    items: plan.items.map(
-      (item) => item.action === "delete" ? { ...item, action: "refuse", reason } : item
-    )
-  };
-}
-
 // src/targets/swarm/index.ts
 import path17 from "node:path";
 
@@ -77537,7 +78055,7 @@ function isInside(root, candidate) {
 async function unresolvable(error63, context) {
   const { reference, root, target, fail } = context;
   const code = error63 instanceof Error && "code" in error63 ? error63.code : void 0;
-  const shown = path11.relative(root, target);
+  const shown2 = path11.relative(root, target);
   if (code === "ELOOP") {
     return fail(`"${reference}" is a symlink loop`, KEEP_INSIDE, error63);
   }
@@ -77550,7 +78068,7 @@ async function unresolvable(error63, context) {
     return fail(`"${reference}" is a symlink to a file that does not exist`, KEEP_INSIDE, error63);
   }
   return fail(
-    `file "${reference}" does not exist (looked for ${shown} in the repository)`,
+    `file "${reference}" does not exist (looked for ${shown2} in the repository)`,
     "add the file to the repository or fix the path",
     error63
   );
@@ -77619,45 +78137,51 @@ async function presentComposeFiles(dir) {
   return present;
 }
 
-// src/targets/swarm/convergence.ts
-var SETTLED_UPDATE_STATES = /* @__PURE__ */ new Set(["completed", "rollback_completed", "paused", "rollback_paused"]);
-async function readConvergence(docker, stack) {
-  const filter = `label=${STACK_NAMESPACE_LABEL}=${stack}`;
-  const listed = (await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"])).split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
-  if (listed.length === 0) return { converged: true, pending: [] };
-  const inspected = JSON.parse(
-    await docker.run(["service", "inspect", ...listed.map((service) => service.Name)])
-  );
-  const pending = [];
-  for (const service of inspected) {
-    const state = service.UpdateStatus?.State;
-    if (state && !SETTLED_UPDATE_STATES.has(state)) pending.push(`${service.Spec.Name} update: ${state}`);
-  }
-  for (const service of listed) {
-    if (!replicasSettled(service.Replicas)) pending.push(`${service.Name} ${service.Replicas}`);
-  }
-  return { converged: pending.length === 0, pending };
-}
-function replicasSettled(replicas) {
-  const job = /\((\d+)\/(\d+) completed\)/.exec(replicas);
-  if (job) return job[1] === job[2];
-  const running = /^(\d+)\/(\d+)/.exec(replicas);
-  return running !== null && running[1] === running[2];
-}
-async function waitForConvergence(docker, stack, options) {
-  const deadline = Date.now() + options.timeoutMs;
+// src/pipeline/schedule.ts
+async function runScheduled(jobs, options) {
+  const results = new Map(options.settled ?? []);
+  const waiting = new Set(jobs.map((job) => job.name));
+  const running = /* @__PURE__ */ new Map();
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const ready = (job) => job.dependsOn.every((name2) => results.has(name2) || !byName.has(name2));
   for (; ; ) {
-    const state = await readConvergence(docker, stack);
-    if (state.converged || Date.now() > deadline) return state;
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1e3));
+    for (const name2 of [...waiting]) {
+      const job = byName.get(name2);
+      if (!ready(job)) continue;
+      const failed = job.dependsOn.find((dependency) => {
+        const result = results.get(dependency);
+        return result !== void 0 && !options.succeeded(result);
+      });
+      if (failed !== void 0) {
+        waiting.delete(name2);
+        results.set(name2, options.blocked(job, failed));
+        continue;
+      }
+      if (running.size >= options.parallelism) break;
+      waiting.delete(name2);
+      running.set(
+        name2,
+        job.run().then((result) => {
+          results.set(name2, result);
+          running.delete(name2);
+        })
+      );
+    }
+    if (running.size === 0) {
+      if (waiting.size === 0) return results;
+      for (const name2 of waiting)
+        results.set(name2, options.blocked(byName.get(name2), "an unresolved dependency"));
+      return results;
+    }
+    await Promise.race(running.values());
   }
 }
 
 // src/targets/swarm/object-revisions.ts
 var REVISION_SUFFIX = /-[0-9a-f]{12}$/;
 async function removeOldRevisions(docker, stack, keep) {
-  const inUse = await namesInUse(docker, stack);
-  const removed = [];
+  const inUse = await namesInUse(docker);
+  const result = { removed: [], kept: [] };
   for (const kind of ["config", "secret"]) {
     const ids = (await docker.run([
       kind,
@@ -77674,11 +78198,13 @@ async function removeOldRevisions(docker, stack, keep) {
       objects.filter((object2) => !inUse.has(object2.Spec.Name)),
       keep
     );
-    if (doomed.length === 0) continue;
-    await docker.run([kind, "rm", ...doomed]);
-    removed.push(...doomed);
+    for (const name2 of doomed) {
+      const removal = await docker.tryRun([kind, "rm", name2]);
+      if (removal.exitCode === 0) result.removed.push(name2);
+      else result.kept.push(`${name2} (${removal.stderr.trim()})`);
+    }
   }
-  return removed;
+  return result;
 }
 function revisionsToRemove(unused, keep) {
   const byBase = /* @__PURE__ */ new Map();
@@ -77691,21 +78217,420 @@ function revisionsToRemove(unused, keep) {
     (revisions) => revisions.sort((a2, b3) => Date.parse(b3.CreatedAt) - Date.parse(a2.CreatedAt)).slice(keep).map((object2) => object2.Spec.Name)
   );
 }
-async function namesInUse(docker, stack) {
-  const ids = (await docker.run(["service", "ls", "--quiet", "--filter", `label=${STACK_NAMESPACE_LABEL}=${stack}`])).split("\n").filter((id) => id.trim() !== "");
+async function namesInUse(docker) {
+  const ids = (await docker.run(["service", "ls", "--quiet"])).split("\n").filter((id) => id.trim() !== "");
   if (ids.length === 0) return /* @__PURE__ */ new Set();
   const services = JSON.parse(await docker.run(["service", "inspect", ...ids]));
   const names = /* @__PURE__ */ new Set();
   for (const service of services) {
-    const spec = service.Spec.TaskTemplate.ContainerSpec;
-    for (const config2 of spec?.Configs ?? []) if (config2.ConfigName) names.add(config2.ConfigName);
-    for (const secret of spec?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);
+    for (const spec of [service.Spec, service.PreviousSpec]) {
+      const container = spec?.TaskTemplate?.ContainerSpec;
+      for (const config2 of container?.Configs ?? []) if (config2.ConfigName) names.add(config2.ConfigName);
+      for (const secret of container?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);
+    }
   }
   return names;
 }
 
+// src/targets/swarm/tasks.ts
+function parseTaskRows(stdout) {
+  return stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "").map((line) => JSON.parse(line));
+}
+function parseTask(row) {
+  const { state, age } = parseCurrentState(row.CurrentState);
+  const error63 = taskError(row.Error);
+  return {
+    id: row.ID,
+    slot: row.Name,
+    state,
+    desired: row.DesiredState.trim().toLowerCase(),
+    ...age ? { age } : {},
+    ...error63 ? { error: error63 } : {},
+    ...row.Image ? { image: row.Image } : {}
+  };
+}
+function parseCurrentState(text) {
+  const match = /^\s*(\S+)\s+(.*?)\s+ago\s*$/i.exec(text);
+  if (!match) return { state: text.trim().split(/\s+/)[0]?.toLowerCase() ?? "" };
+  const state = (match[1] ?? "").toLowerCase();
+  const age = parseAge(match[2] ?? "");
+  return age ? { state, age } : { state };
+}
+var SECOND = 1e3;
+var MINUTE = 60 * SECOND;
+var HOUR = 60 * MINUTE;
+var DAY = 24 * HOUR;
+function parseAge(text) {
+  const words2 = text.trim().toLowerCase();
+  if (words2 === "less than a second") return { minMs: 0, maxMs: SECOND };
+  if (words2 === "about a minute") return { minMs: MINUTE, maxMs: 2 * MINUTE };
+  if (words2 === "about an hour") return { minMs: 30 * MINUTE, maxMs: 2 * HOUR };
+  const match = /^(\d+)\s+(second|minute|hour|day|week|month|year)s?$/.exec(words2);
+  if (!match) return void 0;
+  const count2 = Number(match[1]);
+  switch (match[2]) {
+    case "second":
+      return { minMs: count2 * SECOND, maxMs: (count2 + 1) * SECOND };
+    case "minute":
+      return { minMs: count2 * MINUTE, maxMs: (count2 + 1) * MINUTE };
+    case "hour":
+      return { minMs: (count2 - 0.5) * HOUR, maxMs: (count2 + 1) * HOUR };
+    case "day":
+      return { minMs: count2 * DAY, maxMs: (count2 + 1) * DAY };
+    case "week":
+      return { minMs: count2 * 7 * DAY, maxMs: (count2 + 1) * 7 * DAY };
+    case "month":
+      return { minMs: count2 * 30 * DAY, maxMs: (count2 + 1) * 30 * DAY };
+    default:
+      return { minMs: count2 * 365 * DAY, maxMs: (count2 + 1) * 365 * DAY };
+  }
+}
+function taskError(raw) {
+  const text = (raw ?? "").trim();
+  if (text === "") return void 0;
+  const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  return unquoted.trim() || void 0;
+}
+function serviceOfTask(taskName, serviceNames) {
+  let best;
+  for (const name2 of serviceNames) {
+    if (taskName.startsWith(`${name2}.`) && (best === void 0 || name2.length > best.length)) best = name2;
+  }
+  return best;
+}
+
+// src/targets/swarm/rollout-decide.ts
+var CRASH_LOOP_FAILURES = 3;
+var GIVE_UP_AFTER_MS = 2e3;
+var UPDATE_START_GRACE_MS = 5e3;
+var DEFAULT_MONITOR_MS = 5e3;
+var MAX_MONITOR_MS = 3e4;
+var FAILED_TASK_STATES = /* @__PURE__ */ new Set(["failed", "rejected"]);
+var UPDATE_FAILURES = {
+  rollback_started: "rolling back",
+  rollback_completed: "rolled back",
+  rollback_paused: "rollback paused",
+  paused: "update paused"
+};
+function parseReplicas(text) {
+  const running = /^\s*(\d+)\/(\d+)/.exec(text);
+  if (!running) return void 0;
+  const parsed = { running: Number(running[1]), desired: Number(running[2]) };
+  const job = /\((\d+)\/(\d+) completed\)/.exec(text);
+  if (job) {
+    parsed.completed = Number(job[1]);
+    parsed.total = Number(job[2]);
+  }
+  return parsed;
+}
+function decideRollout(snapshot, clock) {
+  const inspectedByName = new Map(snapshot.inspected.map((service) => [service.Spec.Name, service]));
+  const names = snapshot.listed.map((row) => row.Name).filter((name2) => inspectedByName.has(name2));
+  const tasksByService = new Map(names.map((name2) => [name2, []]));
+  for (const row of snapshot.tasks) {
+    const service = serviceOfTask(row.Name, names);
+    if (service) tasksByService.get(service)?.push(parseTask(row));
+  }
+  const verdicts = snapshot.listed.filter((row) => inspectedByName.has(row.Name)).map(
+    (row) => judgeService(
+      row,
+      inspectedByName.get(row.Name),
+      tasksByService.get(row.Name) ?? [],
+      clock
+    )
+  ).sort((a2, b3) => a2.name.localeCompare(b3.name));
+  const services = verdicts.map(({ name: name2, state, error: error63 }) => ({ name: name2, state, ...error63 ? { error: error63 } : {} }));
+  const elapsed = seconds(clock.now.getTime() - clock.since.getTime());
+  const failed = verdicts.filter((verdict) => verdict.status === "failed");
+  if (failed.length > 0) {
+    return { done: true, outcome: { ok: false, reason: describe3(failed), services } };
+  }
+  const pending = verdicts.filter((verdict) => verdict.status === "pending");
+  if (pending.length === 0) {
+    return { done: true, outcome: { ok: true, reason: `converged in ${elapsed}`, services } };
+  }
+  if (clock.now.getTime() >= clock.deadline.getTime()) {
+    return {
+      done: true,
+      outcome: { ok: false, reason: `timed out after ${elapsed}: ${describe3(pending)}`, services }
+    };
+  }
+  return { done: false, outcome: { ok: false, reason: `waiting for ${describe3(pending)}`, services } };
+}
+function judgeService(row, inspected, tasks, clock) {
+  const name2 = row.Name;
+  const nowMs = clock.now.getTime();
+  const sinceMs = clock.since.getTime();
+  const newestFirst = [...tasks].sort((a2, b3) => (a2.age?.minMs ?? Infinity) - (b3.age?.minMs ?? Infinity));
+  const failures = newestFirst.filter(
+    (task) => FAILED_TASK_STATES.has(task.state) && task.age !== void 0 && nowMs - task.age.minMs >= sinceMs
+  );
+  const verdict = (status, state, detail, error63) => ({
+    name: name2,
+    status,
+    state,
+    detail: error63 ? `${detail}: ${error63}` : detail,
+    ...error63 ? { error: error63 } : {}
+  });
+  const update = inspected.UpdateStatus?.State ? inspected.UpdateStatus : void 0;
+  const updateState = update?.State ?? "";
+  const updateLabel = UPDATE_FAILURES[updateState];
+  if (update && updateLabel !== void 0) {
+    const message = update.Message?.trim();
+    const named = /\btask ([a-z0-9]+)/i.exec(message ?? "")?.[1];
+    const namedError = named ? tasks.find((task) => task.id.startsWith(named))?.error : void 0;
+    const error63 = namedError ?? failures.find((task) => task.error)?.error;
+    return verdict("failed", updateState, message ? `${updateLabel}: ${message}` : updateLabel, error63);
+  }
+  const failuresBySlot = /* @__PURE__ */ new Map();
+  for (const task of failures)
+    failuresBySlot.set(task.slot, [...failuresBySlot.get(task.slot) ?? [], task]);
+  const [loopSlot, loop] = [...failuresBySlot].sort((a2, b3) => b3[1].length - a2[1].length)[0] ?? [];
+  if (loopSlot !== void 0 && loop !== void 0 && loop.length >= CRASH_LOOP_FAILURES) {
+    return verdict(
+      "failed",
+      "crash_loop",
+      `tasks keep failing: ${loopSlot} failed ${loop.length} times since the deploy`,
+      loop.find((task) => task.error)?.error
+    );
+  }
+  const job = isJob(row, inspected);
+  const replicas = parseReplicas(row.Replicas);
+  const running = replicas?.running ?? 0;
+  const desired = replicas?.desired ?? 0;
+  const settled = job ? replicas?.completed !== void 0 && replicas.completed === replicas.total : replicas !== void 0 && running === desired;
+  const newestFailure = failures[0];
+  if (!settled && newestFailure?.age && newestFailure.age.minMs >= GIVE_UP_AFTER_MS) {
+    const active = tasks.filter(
+      (task) => job ? task.desired === "running" || task.desired === "ready" || task.desired === "complete" && task.state !== "complete" : task.desired === "running" || task.desired === "ready"
+    ).length;
+    if (job ? active === 0 : active < desired) {
+      return verdict(
+        "failed",
+        "gave_up",
+        `${newestFailure.slot} failed and Swarm will not restart it (${restartPolicy(inspected)})`,
+        failures.find((task) => task.error)?.error
+      );
+    }
+  }
+  const pendingError = newestFirst.find(
+    (task) => task.error && (failures.includes(task) || task.desired !== "shutdown" && task.desired !== "remove")
+  )?.error;
+  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${row.Replicas || "unknown"}`;
+  if (job) {
+    if (settled) return verdict("converged", "complete", "complete");
+    const progress = replicas?.total !== void 0 ? `${replicas.completed}/${replicas.total} completed` : replicaText;
+    return verdict("pending", "job_running", progress, pendingError);
+  }
+  if (update) {
+    if (updateState === "completed") {
+      return settled ? verdict("converged", "completed", "update completed") : verdict("pending", "starting", `update completed, ${replicaText}`, pendingError);
+    }
+    const message = update.Message?.trim();
+    return verdict(
+      "pending",
+      updateState === "updating" ? "updating" : updateState,
+      `${updateState}${message ? ` (${message})` : ""}, ${replicaText}`,
+      pendingError
+    );
+  }
+  const graceUntil = clock.updateStartGraceUntil?.getTime() ?? sinceMs + UPDATE_START_GRACE_MS;
+  if (nowMs < graceUntil && templateChanged(inspected)) {
+    return verdict("pending", "update_pending", "update not started yet");
+  }
+  if (!settled) return verdict("pending", "starting", replicaText, pendingError);
+  const monitorMs = monitorPeriod(inspected);
+  const stable = tasks.filter(
+    (task) => task.state === "running" && task.desired === "running" && (task.age?.minMs ?? 0) >= monitorMs
+  ).length;
+  if (stable >= desired) return verdict("converged", "running", replicaText);
+  return verdict(
+    "pending",
+    "monitoring",
+    `${replicaText}, not yet for ${seconds(monitorMs)} (update_config.monitor)`,
+    pendingError
+  );
+}
+function isJob(row, inspected) {
+  const mode = inspected.Spec.Mode;
+  if (mode) return "ReplicatedJob" in mode || "GlobalJob" in mode;
+  return /\bjob\b/i.test(row.Mode ?? "");
+}
+function templateChanged(inspected) {
+  const previous = inspected.PreviousSpec?.TaskTemplate;
+  return previous !== void 0 && differs(previous, inspected.Spec.TaskTemplate);
+}
+function differs(a2, b3) {
+  if (a2 === void 0 || a2 === null || b3 === void 0 || b3 === null) return false;
+  if (isEmpty(a2) || isEmpty(b3)) return isEmpty(a2) !== isEmpty(b3);
+  if (Array.isArray(a2) || Array.isArray(b3)) {
+    if (!Array.isArray(a2) || !Array.isArray(b3) || a2.length !== b3.length) return true;
+    return a2.some((item, index) => differs(item, b3[index]));
+  }
+  if (typeof a2 === "object" && typeof b3 === "object") {
+    const left = a2;
+    const right = b3;
+    return [.../* @__PURE__ */ new Set([...Object.keys(left), ...Object.keys(right)])].some(
+      (key) => differs(left[key], right[key])
+    );
+  }
+  return a2 !== b3;
+}
+function isEmpty(value) {
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
+}
+function monitorPeriod(inspected) {
+  const nanoseconds = inspected.Spec.UpdateConfig?.Monitor ?? 0;
+  const ms2 = nanoseconds > 0 ? nanoseconds / 1e6 : DEFAULT_MONITOR_MS;
+  return Math.min(ms2, MAX_MONITOR_MS);
+}
+function restartPolicy(inspected) {
+  const policy = inspected.Spec.TaskTemplate?.RestartPolicy;
+  const condition = policy?.Condition ?? "any";
+  const attempts = policy?.MaxAttempts ?? 0;
+  return `restart_policy condition: ${condition}${attempts > 0 ? `, max_attempts: ${attempts}` : ""}`;
+}
+function describe3(verdicts) {
+  return verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join("; ");
+}
+function seconds(ms2) {
+  return `${(Math.max(0, ms2) / 1e3).toFixed(1)}s`;
+}
+
+// src/targets/swarm/rollout.ts
+var DEFAULT_ROLLOUT_POLL_MS = 1e3;
+async function waitForRollout(docker, stack, options) {
+  const pollMs = options.pollMs ?? DEFAULT_ROLLOUT_POLL_MS;
+  const watchStart = Date.now();
+  const deadline = new Date(watchStart + options.timeoutMs);
+  const updateStartGraceUntil = new Date(
+    Math.max(options.since.getTime() + UPDATE_START_GRACE_MS, watchStart + 2 * pollMs)
+  );
+  let failedLooks = 0;
+  for (; ; ) {
+    let snapshot;
+    try {
+      snapshot = await readRolloutSnapshot(docker, stack);
+      failedLooks = 0;
+    } catch (error63) {
+      failedLooks += 1;
+      if (failedLooks >= MAX_FAILED_LOOKS || Date.now() >= deadline.getTime()) throw error63;
+      await sleep(pollMs);
+      continue;
+    }
+    const now = /* @__PURE__ */ new Date();
+    const decision = decideRollout(snapshot, { since: options.since, now, deadline, updateStartGraceUntil });
+    if (decision.done) return decision.outcome;
+    await sleep(pollMs);
+  }
+}
+var MAX_FAILED_LOOKS = 3;
+function sleep(ms2) {
+  return new Promise((resolve) => setTimeout(resolve, ms2));
+}
+async function readRolloutSnapshot(docker, stack) {
+  const subject = `stack ${stack}: watch rollout`;
+  const listed = await listStackServices(docker, stack, subject);
+  if (listed.length === 0) return { listed, inspected: [], tasks: [] };
+  const inspected = await inspectServices(
+    docker,
+    listed.map((service) => service.Name),
+    subject
+  );
+  const tasks = inspected.length === 0 ? [] : parseTaskRows(
+    await runTolerant(
+      docker,
+      [
+        "service",
+        "ps",
+        "--no-trunc",
+        "--format",
+        "{{json .}}",
+        ...inspected.map((service) => service.ID)
+      ],
+      subject
+    )
+  );
+  return { listed, inspected, tasks };
+}
+async function listStackServices(docker, stack, subject = `stack ${stack}: list services`) {
+  const filter = `label=${STACK_NAMESPACE_LABEL}=${stack}`;
+  const stdout = await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"], {
+    subject
+  });
+  return stdout.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
+}
+async function inspectServices(docker, names, subject) {
+  if (names.length === 0) return [];
+  const stdout = await runTolerant(docker, ["service", "inspect", ...names], subject);
+  if (stdout.trim() === "") return [];
+  const parsed = JSON.parse(stdout);
+  if (!Array.isArray(parsed))
+    throw new TargetError("docker service inspect did not return a list", { subject });
+  return parsed;
+}
+async function runTolerant(docker, args, subject) {
+  const result = await docker.tryRun(args, { subject });
+  if (result.exitCode === 0) return result.stdout;
+  const errors = result.stderr.split("\n").map((line) => line.trim()).filter(Boolean);
+  if (errors.length > 0 && errors.every((line) => /no such service/i.test(line))) return result.stdout;
+  throw dockerFailure(result, subject);
+}
+
+// src/targets/swarm/deliver-stack.ts
+async function deliverStack(docker, desired, planned, config2) {
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
+  try {
+    await deployStack(docker, desired, config2);
+    await restoreImages(docker, desired, planned.changes ?? [], config2.resolveImage);
+    const rollout = await waitForRollout(docker, desired.name, {
+      timeoutMs: desired.options.timeoutSeconds * 1e3,
+      since: new Date(started)
+    });
+    if (!rollout.ok)
+      return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
+    const cleanup = desired.revisionedObjects > 0 ? await removeOldRevisions(docker, desired.name, config2.keepRevisions) : { removed: [], kept: [] };
+    const notes = [
+      planned.reason,
+      rollout.reason,
+      ...cleanup.removed.length > 0 ? [`removed unused ${cleanup.removed.join(", ")}`] : [],
+      ...cleanup.kept.length > 0 ? [`could not remove ${cleanup.kept.join(", ")}`] : []
+    ];
+    return {
+      action: planned.action === "create" ? "created" : "configured",
+      reason: notes.join("; "),
+      durationMs: elapsed()
+    };
+  } catch (error63) {
+    return { action: "failed", reason: describeError(error63), durationMs: elapsed() };
+  }
+}
+async function restoreImages(docker, desired, changes, resolveImage) {
+  if (resolveImage === "always") return;
+  const services = desired.document.services ?? {};
+  for (const change of changes.filter((candidate) => candidate.field === "image")) {
+    const image = services[change.service.slice(desired.name.length + 1)]?.image;
+    if (typeof image !== "string") continue;
+    await docker.run(
+      [
+        "service",
+        "update",
+        "--detach",
+        "--image",
+        image,
+        ...resolveImage === "never" ? ["--no-resolve-image"] : [],
+        change.service
+      ],
+      { subject: `stack ${desired.name}: restore the image of ${change.service}` }
+    );
+  }
+}
+
 // src/targets/swarm/render.ts
 var import_yaml6 = __toESM(require_dist(), 1);
+import { createHmac } from "node:crypto";
 import { readdir as readdir3, readFile as readFile5 } from "node:fs/promises";
 import path15 from "node:path";
 
@@ -77715,21 +78640,21 @@ function interpolateString(template, lookup, where2, warn) {
   return substitute(template, { lookup, where: where2, warn, template });
 }
 function interpolateDocument(value, lookup, where2, warn) {
-  return mapStrings(value, "", (text, path22) => interpolateString(text, lookup, locate(where2, path22), warn));
+  return mapStrings(value, "", (text, path21) => interpolateString(text, lookup, locate(where2, path21), warn));
 }
 function escapeDollars(value) {
   return mapStrings(value, "", (text) => text.replaceAll("$", () => "$$"));
 }
-function mapStrings(value, path22, onString) {
-  if (typeof value === "string") return onString(value, path22);
+function mapStrings(value, path21, onString) {
+  if (typeof value === "string") return onString(value, path21);
   if (Array.isArray(value)) {
-    return value.map((item, index) => mapStrings(item, `${path22}[${index}]`, onString));
+    return value.map((item, index) => mapStrings(item, `${path21}[${index}]`, onString));
   }
   if (isPlainObject3(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [
         key,
-        mapStrings(item, path22 === "" ? key : `${path22}.${key}`, onString)
+        mapStrings(item, path21 === "" ? key : `${path21}.${key}`, onString)
       ])
     );
   }
@@ -77740,10 +78665,10 @@ function isPlainObject3(value) {
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
-function locate(where2, path22) {
-  if (where2 === "") return path22;
-  if (path22 === "") return where2;
-  return `${where2} ${path22}`;
+function locate(where2, path21) {
+  if (where2 === "") return path21;
+  if (path21 === "") return where2;
+  return `${where2} ${path21}`;
 }
 function substitute(text, scope) {
   let result = "";
@@ -77868,23 +78793,6 @@ function missingRequired(name2, reason, scope) {
     subject: scope.where,
     hint: `set ${name2} in the environment or the stack's .env file`
   });
-}
-
-// src/compose/label-map.ts
-function labelMap(labels) {
-  if (Array.isArray(labels)) {
-    return Object.fromEntries(
-      labels.map((item) => {
-        const text = String(item);
-        const equals = text.indexOf("=");
-        return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
-      })
-    );
-  }
-  if (labels && typeof labels === "object") {
-    return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)]));
-  }
-  return {};
 }
 
 // src/compose/schema.ts
@@ -78691,6 +79599,21 @@ var compose_spec_default = {
 };
 
 // src/compose/schema.ts
+function withoutInterpolatedValue(issue3, parsed, document2) {
+  const value = valueAt(document2, issue3.path);
+  if (typeof value !== "string") return issue3.message;
+  const original = parsed.document.getIn(issue3.path);
+  if (typeof original !== "string" || !original.includes("$")) return issue3.message;
+  return issue3.message.split(show(value)).join("the interpolated value");
+}
+function valueAt(document2, path21) {
+  let current = document2;
+  for (const segment of path21) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[segment];
+  }
+  return current;
+}
 var MAX_LISTED_ISSUES = 25;
 var validator;
 function getValidator() {
@@ -78732,14 +79655,16 @@ function validateCompose(document2) {
     const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const issue3 = { path: pointerToPath(finding.pointer, document2), message: finding.message };
+    const path21 = pointerToPath(finding.pointer, document2);
+    const issue3 = { path: path21, message: finding.message };
     if (finding.key !== void 0) issue3.key = finding.key;
     issues.push(issue3);
   }
   return issues;
 }
-function formatSchemaIssues(issues, parsed) {
-  const located = issues.map((issue3) => {
+function formatSchemaIssues(issues, parsed, document2) {
+  const located = issues.map((raw) => {
+    const issue3 = document2 === void 0 ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document2) };
     const line = parsed.lineOf(issue3.key === void 0 ? issue3.path : [...issue3.path, issue3.key]);
     const where2 = line === void 0 ? parsed.file : `${parsed.file}:${line}`;
     return {
@@ -78825,13 +79750,13 @@ function toTypeList(type) {
   return String(type).split(",");
 }
 function typeMessage(types, data) {
-  return `must be ${joinOr(types)} (got ${describe3(data)})`;
+  return `must be ${joinOr(types)} (got ${describe4(data)})`;
 }
-function joinOr(words) {
-  if (words.length <= 1) return words.join("");
-  return `${words.slice(0, -1).join(", ")} or ${words.at(-1) ?? ""}`;
+function joinOr(words2) {
+  if (words2.length <= 1) return words2.join("");
+  return `${words2.slice(0, -1).join(", ")} or ${words2.at(-1) ?? ""}`;
 }
-function describe3(data) {
+function describe4(data) {
   if (Array.isArray(data)) return "a list";
   if (data !== null && typeof data === "object") return "a mapping";
   return show(data);
@@ -78896,20 +79821,20 @@ function editDistance(a2, b3) {
 }
 function pointerToPath(pointer, document2) {
   if (pointer === "") return [];
-  const path22 = [];
+  const path21 = [];
   let node2 = document2;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
     if (Array.isArray(node2)) {
       const index = Number(segment);
-      path22.push(index);
+      path21.push(index);
       node2 = node2[index];
     } else {
-      path22.push(segment);
+      path21.push(segment);
       node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
     }
   }
-  return path22;
+  return path21;
 }
 function isPortSpec(spec) {
   const parts = spec.split(":");
@@ -78971,16 +79896,18 @@ import path13 from "node:path";
 async function resolveServiceEnvironment(service, context) {
   if (service.env_file === void 0 && service.environment === void 0) return void 0;
   const merged = /* @__PURE__ */ new Map();
-  for (const file2 of envFileEntries(service.env_file)) {
+  for (const reference of envFileEntries(service.env_file)) {
     const absolute = await resolveRepoFile({
       repoRoot: context.repoRoot,
       baseDir: context.stackDir,
-      reference: file2,
+      reference,
       field: `${context.where}.env_file`
     });
     const display = path13.relative(context.repoRoot, absolute);
-    const variables = await context.secrets.readEnvFile(absolute, display, context.lookup);
-    for (const [key, value] of variables) merged.set(key, value);
+    const file2 = await context.secrets.readEnvFile(absolute, display, context.lookup, {
+      placeholders: context.placeholders ?? false
+    });
+    for (const [key, value] of file2.variables) merged.set(key, value);
   }
   for (const [key, value] of environmentEntries(service.environment, context.where)) {
     if (value !== null) {
@@ -79023,12 +79950,27 @@ var STACK_OPTION_DEFAULTS = {
   /** false: croncd never prunes this stack, even after it left git. */
   prune: true,
   /** true: take over a stack of the same name that croncd did not deploy. */
-  adopt: false
+  adopt: false,
+  /** How long a rollout may take before it counts as failed. */
+  timeoutSeconds: 300
 };
+var duration3 = external_exports.union([
+  external_exports.number().int().positive(),
+  external_exports.string().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"')
+]);
 var stackOptionsSchema = external_exports.object({
   prune: external_exports.boolean().default(STACK_OPTION_DEFAULTS.prune),
-  adopt: external_exports.boolean().default(STACK_OPTION_DEFAULTS.adopt)
-}).strict();
+  adopt: external_exports.boolean().default(STACK_OPTION_DEFAULTS.adopt),
+  /** Stacks of the same target that must be healthy before this one is deployed. */
+  dependsOn: external_exports.array(external_exports.string().min(1)).default([]),
+  timeout: duration3.optional()
+}).strict().transform(({ timeout, ...rest }) => ({ ...rest, timeoutSeconds: toSeconds(timeout) }));
+function toSeconds(value) {
+  if (value === void 0) return STACK_OPTION_DEFAULTS.timeoutSeconds;
+  if (typeof value === "number") return value;
+  const amount = Number(value.slice(0, -1));
+  return amount * { s: 1, m: 60, h: 3600 }[value.slice(-1)];
+}
 var STACK_OPTIONS_KEY = "x-croncd";
 function readStackOptions(raw, where2) {
   const result = stackOptionsSchema.safeParse(raw ?? {});
@@ -79038,42 +79980,11 @@ function readStackOptions(raw, where2) {
     const message = issue3.code === "unrecognized_keys" ? `unknown key ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}` : issue3.message;
     return `${field}: ${message}`;
   });
-  throw new RenderError(problems.join("; "), { subject: where2, hint: "known x-croncd keys: prune, adopt" });
+  throw new RenderError(problems.join("; "), {
+    subject: where2,
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout"
+  });
 }
-
-// src/report/mask.ts
-var MASK = "***";
-var SecretMasker = class {
-  secrets = /* @__PURE__ */ new Set();
-  listeners = [];
-  /** Tells `listener` about every secret added from now on (GitHub's own masking). */
-  onAdd(listener) {
-    this.listeners.push(listener);
-  }
-  add(value) {
-    if (!value || value.length < 3 || this.secrets.has(value)) return;
-    this.secrets.add(value);
-    for (const listener of this.listeners) listener(value);
-    if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n/)) this.add(line.trim());
-    if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));
-  }
-  mask(text) {
-    let result = text;
-    for (const secret of [...this.secrets].sort((a2, b3) => b3.length - a2.length)) {
-      result = result.split(secret).join(MASK);
-    }
-    return result;
-  }
-  /** Masks every string in plain data, so a document serialised afterwards stays well-formed. */
-  maskValues(value) {
-    if (typeof value === "string") return this.mask(value);
-    if (Array.isArray(value)) return value.map((item) => this.maskValues(item));
-    if (value && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.maskValues(item)]));
-    }
-    return value;
-  }
-};
 
 // src/targets/swarm/swarm-objects.ts
 import path14 from "node:path";
@@ -79118,7 +80029,7 @@ async function renderStack(stack, context) {
   const warnings = stack.ignoredComposeFiles.map(
     (name2) => `${name2} ignored: ${path15.basename(stack.composeFile)} takes precedence`
   );
-  const lookup = await stackVariables(stack.dir, context);
+  const { lookup, secretNames } = await stackVariables(stack.dir, context);
   const composePath = await resolveRepoFile({
     repoRoot: context.repoRoot,
     baseDir: stack.dir,
@@ -79140,7 +80051,7 @@ async function renderStack(stack, context) {
     Object.entries(interpolated).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
   );
   const issues = validateCompose(document2);
-  if (issues.length > 0) throw formatSchemaIssues(issues, parsed);
+  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, document2);
   const services = document2.services;
   if (!isMapping(services) || Object.keys(services).length === 0) {
     throw new RenderError("declares no services", {
@@ -79170,15 +80081,16 @@ async function renderStack(stack, context) {
     delete service.env_file;
     if (environment !== void 0) service.environment = environment;
   }
-  const withoutSecrets = new SecretMasker();
-  for (const value of context.secrets.plaintexts) withoutSecrets.add(value);
-  const hash2 = sha256Hex(
-    canonicalJson({
-      document: withoutSecrets.maskValues(document2),
-      options,
-      sops: context.secrets.ciphertextDigests
-    })
-  );
+  const hash2 = await desiredStateHash({
+    parsed,
+    document: document2,
+    options,
+    stack,
+    composeFile,
+    context,
+    lookup,
+    secretNames
+  });
   const labels = ownershipLabels({
     target: context.targetName,
     sourceUrl: context.sourceUrl,
@@ -79205,6 +80117,7 @@ async function renderStack(stack, context) {
 async function stackVariables(stackDir, context) {
   const names = (await readdir3(stackDir)).filter((name2) => name2 === ".env" || name2.endsWith(".sops.env")).sort();
   const fromFiles = /* @__PURE__ */ new Map();
+  const secretNames = new Set(context.secretEnvNames ?? []);
   for (const name2 of names) {
     const display = path15.relative(context.repoRoot, path15.join(stackDir, name2));
     const real = await resolveRepoFile({
@@ -79213,12 +80126,8 @@ async function stackVariables(stackDir, context) {
       reference: name2,
       field: display
     });
-    const variables = await context.secrets.readEnvFile(
-      real,
-      display,
-      (variable) => context.allowedEnv[variable]
-    );
-    for (const [key, value] of variables) {
+    const file2 = await context.secrets.readEnvFile(real, display, (variable) => context.allowedEnv[variable]);
+    for (const [key, value] of file2.variables) {
       const earlier = fromFiles.get(key);
       if (earlier) {
         throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
@@ -79227,9 +80136,47 @@ async function stackVariables(stackDir, context) {
         });
       }
       fromFiles.set(key, { value, file: display });
+      if (file2.encrypted && context.allowedEnv[key] === void 0) secretNames.add(key);
     }
   }
-  return (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value;
+  return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
+}
+async function desiredStateHash(input2) {
+  const { parsed, document: document2, context } = input2;
+  const lookup = (name2) => input2.secretNames.has(name2) ? `<secret ${name2}>` : input2.lookup(name2);
+  const shape = interpolateDocument(parsed.value, lookup, input2.composeFile);
+  const hashed = Object.fromEntries(
+    Object.entries(shape).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
+  );
+  if (document2.configs !== void 0) hashed.configs = document2.configs;
+  if (document2.secrets !== void 0) hashed.secrets = document2.secrets;
+  const services = isMapping(hashed.services) ? hashed.services : {};
+  for (const [serviceName, service] of Object.entries(services)) {
+    if (!isMapping(service)) continue;
+    const environment = await resolveServiceEnvironment(service, {
+      repoRoot: context.repoRoot,
+      stackDir: input2.stack.dir,
+      where: `${input2.composeFile} services.${serviceName}`,
+      lookup,
+      secrets: context.secrets,
+      placeholders: true
+    });
+    delete service.env_file;
+    if (environment !== void 0) service.environment = environment;
+  }
+  const secretEnvDigest = context.hashKey ? createHmac("sha256", context.hashKey).update(
+    canonicalJson(
+      (context.secretEnvNames ?? []).map((name2) => [name2, context.allowedEnv[name2] ?? null])
+    )
+  ).digest("hex") : void 0;
+  return sha256Hex(
+    canonicalJson({
+      document: hashed,
+      options: input2.options,
+      sops: context.secrets.ciphertextDigests,
+      ...secretEnvDigest ? { secretEnv: secretEnvDigest } : {}
+    })
+  );
 }
 function withDeployFiles(document2, files) {
   if (files.length === 0) return document2;
@@ -79433,6 +80380,7 @@ function trimEndUnicodeSpace(value) {
 }
 
 // src/targets/swarm/stack-secrets.ts
+var PLAINTEXT_FORMAT_VERSION = "\0croncd-plaintext-v1";
 var StackSecrets = class {
   constructor(options) {
     this.options = options;
@@ -79442,17 +80390,32 @@ var StackSecrets = class {
   plaintexts = [];
   /** SHA-256 of each sops file read, in reading order. */
   ciphertextDigests = [];
-  /** An env file, plain (docker compose's `.env` rules) or sops-encrypted dotenv. */
-  async readEnvFile(file2, display, lookup) {
+  decryptedEnvFiles = /* @__PURE__ */ new Map();
+  /**
+   * An env file, plain (docker compose's `.env` rules) or sops-encrypted dotenv. With
+   * `placeholders`, a sops file's values come back as `<secret file:KEY>`, for the hash.
+   */
+  async readEnvFile(file2, display, lookup, options = {}) {
     const bytes = await readFile6(file2);
-    if (!isSopsFile(bytes, "dotenv")) return parseDotenv2(bytes.toString("utf8"), display, lookup);
-    const decrypted = await decryptSopsFile(file2, {
-      env: this.options.env,
-      format: "dotenv",
-      displayName: display
-    });
-    this.remember(bytes, decrypted.secrets);
-    return decrypted.variables;
+    if (!isSopsFile(bytes, "dotenv")) {
+      return { variables: parseDotenv2(bytes.toString("utf8"), display, lookup), encrypted: false };
+    }
+    let variables = this.decryptedEnvFiles.get(file2);
+    if (!variables) {
+      const decrypted = await decryptSopsFile(file2, {
+        env: this.options.env,
+        format: "dotenv",
+        displayName: display
+      });
+      this.remember(bytes, decrypted.secrets);
+      variables = decrypted.variables;
+      this.decryptedEnvFiles.set(file2, variables);
+    }
+    if (!options.placeholders) return { variables, encrypted: true };
+    return {
+      variables: new Map([...variables.keys()].map((key) => [key, `<secret ${display}:${key}>`])),
+      encrypted: true
+    };
   }
   /** The file behind a Swarm config or secret; a sops file is decrypted into the workspace. */
   async readObjectFile(file2, display, objectKey) {
@@ -79467,7 +80430,7 @@ var StackSecrets = class {
       `${objectKey}-${sha256Hex(bytes).slice(0, 12)}`
     );
     await writeFile3(plaintextPath, decrypted.plaintext, { mode: 384 });
-    return { nameSource: bytes, plaintextPath };
+    return { nameSource: Buffer.concat([bytes, Buffer.from(PLAINTEXT_FORMAT_VERSION)]), plaintextPath };
   }
   remember(ciphertext, secrets) {
     this.options.onSecrets(secrets);
@@ -79514,6 +80477,8 @@ function createSwarmTarget(options) {
               sourceUrl: checkout.url,
               commit: checkout.commit,
               allowedEnv,
+              secretEnvNames: config2.secretEnv,
+              ...env.CRONCD_HASH_KEY ? { hashKey: env.CRONCD_HASH_KEY } : {},
               secrets: new StackSecrets({
                 env,
                 plaintextDir: path17.join(options.workDir, stack.name),
@@ -79543,28 +80508,43 @@ function createSwarmTarget(options) {
         })
       };
     },
-    async apply(plan) {
-      const entries = [];
-      for (const item of plan.items.filter((planned) => planned.desired)) {
+    async apply(plan, applyOptions) {
+      const items = plan.items.filter((planned) => planned.desired);
+      const settled = /* @__PURE__ */ new Map();
+      const jobs = [];
+      for (const item of items) {
         const desired = item.desired;
+        const make = (fields) => entry(item.name, { ...describedChanges(item), ...fields });
         if (item.action !== "create" && item.action !== "update") {
-          entries.push(plannedEntry(entry, item));
-          continue;
-        }
-        entries.push(
-          await attempt(
-            entry,
+          settled.set(item.name, { ...plannedEntry(entry, item), ...describedChanges(item) });
+        } else if (item.drift && !applyOptions.heal) {
+          settled.set(
             item.name,
-            async () => {
-              await deployStack(docker, desired, config2);
-              if (desired.revisionedObjects > 0)
-                return settleRevisions(docker, desired.name, config2.keepRevisions);
-            },
-            { action: item.action === "create" ? "created" : "configured", reason: item.reason }
-          )
-        );
+            make({ action: "skipped", reason: `${item.reason}; not healed (--no-heal)` })
+          );
+        } else {
+          const planned = {
+            action: item.action,
+            reason: item.reason,
+            ...item.changes ? { changes: item.changes } : {}
+          };
+          jobs.push({
+            name: item.name,
+            dependsOn: desired.options.dependsOn,
+            run: async () => make(await deliverStack(docker, desired, planned, config2))
+          });
+        }
       }
-      return entries;
+      const results = await runScheduled(jobs, {
+        parallelism: config2.parallelism,
+        settled,
+        succeeded: (result) => result.action !== "failed",
+        blocked: (job, dependency) => entry(job.name, {
+          action: "failed",
+          reason: `not deployed: it depends on ${dependency}, which is not healthy`
+        })
+      });
+      return items.map((item) => results.get(item.name));
     },
     async prune(plan) {
       const entries = [];
@@ -79587,21 +80567,68 @@ function createSwarmTarget(options) {
 async function attempt(entry, name2, work, success2) {
   const started = Date.now();
   try {
-    const note = await work();
-    const reason = note ? `${success2.reason}; ${note}` : success2.reason;
-    return entry(name2, { ...success2, reason, durationMs: Date.now() - started });
+    await work();
+    return entry(name2, { ...success2, durationMs: Date.now() - started });
   } catch (error63) {
     return entry(name2, { action: "failed", reason: describeError(error63), durationMs: Date.now() - started });
   }
 }
-var REVISION_CLEANUP_WAIT_MS = 12e4;
-async function settleRevisions(docker, stack, keep) {
-  const state = await waitForConvergence(docker, stack, { timeoutMs: REVISION_CLEANUP_WAIT_MS });
-  if (!state.converged) {
-    return `old config/secret revisions kept: the rollout had not settled after ${REVISION_CLEANUP_WAIT_MS / 1e3}s (${state.pending.join(", ")})`;
+function describedChanges(item) {
+  return {
+    ...item.drift ? { drift: true } : {},
+    ...item.changes && item.changes.length > 0 ? { details: formatChanges(item.changes) } : {}
+  };
+}
+
+// src/pipeline/deliver-target.ts
+async function deliverTarget(rendered, options) {
+  const { config: config2, target } = rendered;
+  if (rendered.failure || !target || !rendered.rendered) return rendered.failure ? [rendered.failure] : [];
+  const failures = rendered.rendered.failures;
+  let plan;
+  try {
+    plan = await target.plan(
+      rendered.rendered,
+      options.incompleteBecause ? { incompleteBecause: options.incompleteBecause } : {}
+    );
+  } catch (error63) {
+    return [
+      ...failures,
+      {
+        kind: "target",
+        name: config2.name,
+        target: config2.name,
+        action: "failed",
+        reason: describeError(error63)
+      }
+    ];
   }
-  const removed = await removeOldRevisions(docker, stack, keep);
-  return removed.length > 0 ? `removed unused ${removed.join(", ")}` : void 0;
+  if (options.mode === "plan") {
+    const entry = (name2, fields) => ({
+      kind: "stack",
+      name: name2,
+      target: config2.name,
+      ...fields
+    });
+    return [
+      ...failures,
+      ...plan.items.map((item) => ({ ...plannedEntry(entry, item), ...describedChanges(item) }))
+    ];
+  }
+  const applied = await target.apply(plan, { heal: options.heal });
+  const deployFailures = applied.filter((entry) => entry.action === "failed").length;
+  const prunePlan = deployFailures > 0 ? refuseDeletions(
+    plan,
+    `not pruned: ${deployFailures} stack(s) of this target failed to deploy in this run`
+  ) : plan;
+  return [...failures, ...applied, ...await target.prune(prunePlan)];
+}
+function refuseDeletions(plan, reason) {
+  return {
+    items: plan.items.map(
+      (item) => item.action === "delete" ? { ...item, action: "refuse", reason } : item
+    )
+  };
 }
 
 // src/pipeline/render-targets.ts
@@ -79646,50 +80673,9 @@ import path18 from "node:path";
 async function writeRenderedStacks(outDir, target, stacks, log) {
   for (const stack of stacks) {
     const dir = path18.join(outDir, target, stack.name);
-    await mkdir4(dir, { recursive: true });
+    await mkdir4(dir, { recursive: true, mode: 448 });
     const masked = (0, import_yaml7.stringify)(escapeDollars(log.masker.maskValues(stack.document)), { lineWidth: 0 });
     await writeFile4(path18.join(dir, "compose.yaml"), masked, { mode: 384 });
-  }
-}
-
-// src/pipeline/workspace.ts
-import { mkdtemp as mkdtemp3, rm as rm4, chmod as chmod2 } from "node:fs/promises";
-import { rmSync } from "node:fs";
-import os7 from "node:os";
-import path19 from "node:path";
-var live = /* @__PURE__ */ new Set();
-var signalHandlersInstalled = false;
-async function createWorkspace(prefix = "croncd-") {
-  const root = await mkdtemp3(path19.join(os7.tmpdir(), prefix));
-  await chmod2(root, 448);
-  live.add(root);
-  installSignalHandlers();
-  return {
-    root,
-    pathFor: (...segments) => path19.join(root, ...segments),
-    dispose: async () => {
-      live.delete(root);
-      await rm4(root, { recursive: true, force: true });
-    }
-  };
-}
-function installSignalHandlers() {
-  if (signalHandlersInstalled) return;
-  signalHandlersInstalled = true;
-  const cleanupAndExit = (signal, code) => {
-    process.stderr.write(`croncd: received ${signal}, removing temporary files and stopping
-`);
-    removeAllNow();
-    process.exit(code);
-  };
-  process.once("SIGTERM", () => cleanupAndExit("SIGTERM", 143));
-  process.once("SIGINT", () => cleanupAndExit("SIGINT", 130));
-  process.once("exit", removeAllNow);
-}
-function removeAllNow() {
-  for (const root of live) {
-    rmSync(root, { recursive: true, force: true });
-    live.delete(root);
   }
 }
 
@@ -79710,7 +80696,7 @@ async function run(request) {
   try {
     const pulled = await request.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
-        configDir: path20.dirname(request.configFile),
+        configDir: path19.dirname(request.configFile),
         env
       });
       for (const source of results) request.log.info(describePull(source));
@@ -79732,7 +80718,10 @@ async function run(request) {
     }
     const entries = [];
     const report = (items) => {
-      for (const entry of items) request.log.info(formatEntry(entry, request.mode));
+      for (const entry of items) {
+        request.log.info(formatEntry(entry, request.mode));
+        for (const line of entry.details ?? []) request.log.info(`    ${line}`);
+      }
       entries.push(...items);
     };
     const mode = request.mode;
@@ -79743,7 +80732,13 @@ async function run(request) {
       for (const target of rendered) {
         await request.log.group(
           `target ${target.config.name} (${mode})`,
-          async () => report(await deliverTarget(target, { mode, ...incompleteBecause ? { incompleteBecause } : {} }))
+          async () => report(
+            await deliverTarget(target, {
+              mode,
+              heal: request.heal ?? true,
+              ...incompleteBecause ? { incompleteBecause } : {}
+            })
+          )
         );
       }
     }
@@ -79755,6 +80750,7 @@ async function run(request) {
 function exitCodeFor(mode, entries) {
   if (hasFailures({ entries })) return ExitCode2.failed;
   if (mode === "plan" && hasChanges({ entries })) return ExitCode2.changes;
+  if (mode === "reconcile" && hasDrift({ entries })) return ExitCode2.changes;
   return ExitCode2.ok;
 }
 function selectTargets(config2, names) {
@@ -79772,9 +80768,9 @@ function selectTargets(config2, names) {
   return config2.targets.filter((target) => names.includes(target.name));
 }
 function describePull(source) {
-  const seconds = (source.durationMs / 1e3).toFixed(1);
-  if (source.error) return `${describeError(source.error)} (after ${seconds}s)`;
-  return `source ${source.name}: ${source.ref} at ${source.commit?.slice(0, 12)} (${seconds}s)`;
+  const seconds2 = (source.durationMs / 1e3).toFixed(1);
+  if (source.error) return `${describeError(source.error)} (after ${seconds2}s)`;
+  return `source ${source.name}: ${source.ref} at ${source.commit?.slice(0, 12)} (${seconds2}s)`;
 }
 function summarizeSource(source) {
   return {
@@ -79801,9 +80797,47 @@ function offlineEntries(target, mode) {
 // src/report/json-report.ts
 import { writeFile as writeFile5 } from "node:fs/promises";
 async function writeJsonReport(file2, report, masker) {
-  await writeFile5(file2, `${masker.mask(JSON.stringify(report, null, 2))}
+  await writeFile5(file2, `${renderJsonReport(report, masker)}
 `, { mode: 384 });
 }
+function renderJsonReport(report, masker) {
+  return JSON.stringify(masker.maskValues(report), null, 2);
+}
+
+// src/report/mask.ts
+var MASK = "***";
+var AGE_IDENTITY = /AGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]+/g;
+var SecretMasker = class {
+  secrets = /* @__PURE__ */ new Set();
+  listeners = [];
+  /** Tells `listener` about every secret added from now on (GitHub's own masking). */
+  onAdd(listener) {
+    this.listeners.push(listener);
+  }
+  add(value) {
+    if (!value || value.length < 3 || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    for (const listener of this.listeners) listener(value);
+    if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n/)) this.add(line.trim());
+    if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));
+  }
+  mask(text) {
+    let result = text.replace(AGE_IDENTITY, MASK);
+    for (const secret of [...this.secrets].sort((a2, b3) => b3.length - a2.length)) {
+      result = result.split(secret).join(MASK);
+    }
+    return result;
+  }
+  /** Masks every string in plain data, so a document serialised afterwards stays well-formed. */
+  maskValues(value) {
+    if (typeof value === "string") return this.mask(value);
+    if (Array.isArray(value)) return value.map((item) => this.maskValues(item));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.maskValues(item)]));
+    }
+    return value;
+  }
+};
 
 // src/report/logger.ts
 function createLogger(options = {}) {
@@ -79816,7 +80850,7 @@ function createLogger(options = {}) {
 `);
   if (flavour === "github") {
     masker.onAdd((value) => {
-      if (!/[\r\n]/.test(value)) stream2.write(`::add-mask::${value}
+      if (!/[\r\n]/.test(value)) stream2.write(`::add-mask::${value.replaceAll("%", "%25")}
 `);
     });
   }
@@ -79829,15 +80863,15 @@ function createLogger(options = {}) {
     async group(title, body) {
       sectionCounter += 1;
       const id = `croncd_${sectionCounter}`;
-      const seconds = () => Math.floor(now().getTime() / 1e3);
+      const seconds2 = () => Math.floor(now().getTime() / 1e3);
       if (flavour === "gitlab")
-        write(`\x1B[0Ksection_start:${seconds()}:${id}[collapsed=false]\r\x1B[0K${title}`);
+        write(`\x1B[0Ksection_start:${seconds2()}:${id}[collapsed=false]\r\x1B[0K${title}`);
       else if (flavour === "github") write(`::group::${title}`);
       else write(`== ${title}`);
       try {
         return await body();
       } finally {
-        if (flavour === "gitlab") write(`\x1B[0Ksection_end:${seconds()}:${id}\r\x1B[0K`);
+        if (flavour === "gitlab") write(`\x1B[0Ksection_end:${seconds2()}:${id}\r\x1B[0K`);
         else if (flavour === "github") write("::endgroup::");
       }
     }
@@ -79900,19 +80934,19 @@ ${USAGE}`);
     };
     outcome = { exitCode: ExitCode2.failed, sources: [], entries: [failure2] };
   }
-  if (args.report) {
-    const report = {
-      version: 1,
-      command: args.command,
-      dryRun: args.command === "plan" || args.command === "prune" && args.dryRun,
-      startedAt: startedAt.toISOString(),
-      finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
-      exitCode: outcome.exitCode,
-      sources: outcome.sources,
-      entries: outcome.entries
-    };
-    await writeJsonReport(args.report, report, log.masker);
-  }
+  const report = {
+    version: 1,
+    command: args.command,
+    dryRun: args.command === "plan" || args.command === "prune" && args.dryRun,
+    startedAt: startedAt.toISOString(),
+    finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    exitCode: outcome.exitCode,
+    sources: outcome.sources,
+    entries: outcome.entries
+  };
+  if (args.report) await writeJsonReport(args.report, report, log.masker);
+  if (args.json) process.stdout.write(`${renderJsonReport(report, log.masker)}
+`);
   return outcome.exitCode;
 }
 async function execute(args, env, log) {
@@ -79935,6 +80969,7 @@ async function execute(args, env, log) {
     log,
     env,
     targets: args.targets,
+    heal: !args.noHeal,
     ...args.out ? { outDir: args.out } : {}
   });
 }
@@ -79979,8 +81014,8 @@ function cell(text) {
 // action/main.ts
 async function runAction() {
   const command = getInput("command") || "reconcile";
-  const scratch = await mkdtemp4(path21.join(os8.tmpdir(), "croncd-action-"));
-  const report = getInput("report") || path21.join(scratch, "report.json");
+  const scratch = await mkdtemp3(path20.join(os8.tmpdir(), "croncd-action-"));
+  const report = getInput("report") || path20.join(scratch, "report.json");
   const args = [command, "--config", getInput("config") || "croncd.yaml", "--report", report];
   for (const target of getMultilineInput("targets")) args.push("--target", target);
   for (const ref of getMultilineInput("refs")) args.push("--ref", ref);
@@ -79993,7 +81028,7 @@ async function runAction() {
   setOutput("report", report);
   const parsed = await readFile7(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
   if (parsed && process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(renderMarkdown(parsed)).write();
-  if (!getInput("report")) await rm5(scratch, { recursive: true, force: true });
+  if (!getInput("report")) await rm4(scratch, { recursive: true, force: true });
   const failOnChanges = getBooleanInput("fail-on-changes");
   if (exitCode === 1) setFailed(`croncd ${command} failed; see the log above`);
   else if (exitCode === 2 && failOnChanges) setFailed(`croncd ${command} found pending changes`);
