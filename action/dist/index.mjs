@@ -73459,7 +73459,7 @@ async function readLiveStacks(docker, subject) {
   const ids = (await docker.run(["service", "ls", "--quiet"], { subject: `${subject}: list services` })).split("\n").map((line) => line.trim()).filter(Boolean);
   const stacks = /* @__PURE__ */ new Map();
   if (ids.length === 0) return stacks;
-  const raw = await docker.run(["service", "inspect", ...ids], { subject: `${subject}: inspect services` });
+  const raw = await inspectExisting(docker, ids, `${subject}: inspect services`);
   for (const service of parseInspect(raw, subject)) {
     const stack = service.labels[STACK_NAMESPACE_LABEL];
     if (!stack) continue;
@@ -73468,6 +73468,16 @@ async function readLiveStacks(docker, subject) {
     stacks.set(stack, entry);
   }
   return stacks;
+}
+async function inspectExisting(docker, ids, subject) {
+  const result = await docker.tryRun(["service", "inspect", ...ids], { subject });
+  if (result.exitCode === 0) return result.stdout;
+  const otherProblems = result.stderr.split("\n").filter((line) => line.trim() !== "" && !/no such service/i.test(line));
+  if (otherProblems.length > 0 || result.stdout.trim() === "") {
+    if (otherProblems.length === 0) return "[]";
+    throw dockerFailure(result, subject);
+  }
+  return result.stdout;
 }
 function parseInspect(raw, subject) {
   let parsed;
@@ -78180,7 +78190,7 @@ async function runScheduled(jobs, options) {
 // src/targets/swarm/object-revisions.ts
 var REVISION_SUFFIX = /-[0-9a-f]{12}$/;
 async function removeOldRevisions(docker, stack, keep) {
-  const inUse = await namesInUse(docker);
+  const inUse = await namesInUse(docker, keep > 0);
   const result = { removed: [], kept: [] };
   for (const kind of ["config", "secret"]) {
     const ids = (await docker.run([
@@ -78217,13 +78227,13 @@ function revisionsToRemove(unused, keep) {
     (revisions) => revisions.sort((a2, b3) => Date.parse(b3.CreatedAt) - Date.parse(a2.CreatedAt)).slice(keep).map((object2) => object2.Spec.Name)
   );
 }
-async function namesInUse(docker) {
+async function namesInUse(docker, includePrevious) {
   const ids = (await docker.run(["service", "ls", "--quiet"])).split("\n").filter((id) => id.trim() !== "");
   if (ids.length === 0) return /* @__PURE__ */ new Set();
-  const services = JSON.parse(await docker.run(["service", "inspect", ...ids]));
+  const services = JSON.parse(await inspectExisting(docker, ids, "inspect services"));
   const names = /* @__PURE__ */ new Set();
   for (const service of services) {
-    for (const spec of [service.Spec, service.PreviousSpec]) {
+    for (const spec of includePrevious ? [service.Spec, service.PreviousSpec] : [service.Spec]) {
       const container = spec?.TaskTemplate?.ContainerSpec;
       for (const config2 of container?.Configs ?? []) if (config2.ConfigName) names.add(config2.ConfigName);
       for (const secret of container?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);

@@ -186,7 +186,10 @@ export async function removeAllStacks(
     name.startsWith(prefix),
   );
   if (stacks.length === 0) return [];
-  await docker(["stack", "rm", ...stacks]);
+  // Networks are often still "in use by task" when `stack rm` tries them: removed below, once free.
+  await docker(["stack", "rm", ...stacks]).catch((error: unknown) => {
+    if (!/in use by task|failed to remove some resources/.test(String(error))) throw error;
+  });
   if (options.wait === false) return stacks;
   // `docker stack rm` only asks Swarm to remove things; networks go after their tasks have stopped.
   await waitFor(
@@ -195,6 +198,9 @@ export async function removeAllStacks(
         const namespace = `label=com.docker.stack.namespace=${stack}`;
         const services = await docker(["service", "ls", "-q", "--filter", namespace]);
         const networks = await docker(["network", "ls", "-q", "--filter", namespace]);
+        if (services.trim() === "" && networks.trim() !== "") {
+          await docker(["network", "rm", ...lines(networks)]).catch(() => undefined);
+        }
         if (services.trim() !== "" || networks.trim() !== "") return false;
       }
       return true;

@@ -2,7 +2,7 @@
  * Reads the live state of a Swarm in a constant number of docker calls — the list of services and
  * one inspect of all of them — whatever the number of stacks.
  */
-import type { DockerCli } from "../../ports/docker.js";
+import { dockerFailure, type DockerCli } from "../../ports/docker.js";
 import { TargetError } from "../../errors.js";
 import { STACK_NAMESPACE_LABEL } from "./labels.js";
 import type { LiveService, LiveStack } from "./model.js";
@@ -19,7 +19,7 @@ export async function readLiveStacks(docker: DockerCli, subject: string): Promis
     .filter(Boolean);
   const stacks = new Map<string, LiveStack>();
   if (ids.length === 0) return stacks;
-  const raw = await docker.run(["service", "inspect", ...ids], { subject: `${subject}: inspect services` });
+  const raw = await inspectExisting(docker, ids, `${subject}: inspect services`);
   for (const service of parseInspect(raw, subject)) {
     const stack = service.labels[STACK_NAMESPACE_LABEL];
     if (!stack) continue;
@@ -28,6 +28,27 @@ export async function readLiveStacks(docker: DockerCli, subject: string): Promis
     stacks.set(stack, entry);
   }
   return stacks;
+}
+
+/**
+ * `docker service inspect` of services that may vanish meanwhile (another stack being removed):
+ * docker prints the ones it found and fails for the rest, which is no failure of ours.
+ */
+export async function inspectExisting(
+  docker: DockerCli,
+  ids: readonly string[],
+  subject: string,
+): Promise<string> {
+  const result = await docker.tryRun(["service", "inspect", ...ids], { subject });
+  if (result.exitCode === 0) return result.stdout;
+  const otherProblems = result.stderr
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !/no such service/i.test(line));
+  if (otherProblems.length > 0 || result.stdout.trim() === "") {
+    if (otherProblems.length === 0) return "[]";
+    throw dockerFailure(result, subject);
+  }
+  return result.stdout;
 }
 
 function parseInspect(raw: string, subject: string): LiveService[] {

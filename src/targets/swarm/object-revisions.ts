@@ -5,6 +5,7 @@
  * removed, keeping the newest few so a `docker service rollback` still finds its objects.
  */
 import type { DockerCli } from "../../ports/docker.js";
+import { inspectExisting } from "./live.js";
 import { LABELS, MANAGED_BY_VALUE, STACK_NAMESPACE_LABEL } from "./labels.js";
 
 interface SwarmObject {
@@ -47,7 +48,8 @@ export async function removeOldRevisions(
   stack: string,
   keep: number,
 ): Promise<RevisionCleanup> {
-  const inUse = await namesInUse(docker);
+  // Revisions are kept so a rollback finds them: with none to keep, a previous spec protects nothing.
+  const inUse = await namesInUse(docker, keep > 0);
   const result: RevisionCleanup = { removed: [], kept: [] };
   for (const kind of ["config", "secret"] as const) {
     const ids = (
@@ -94,13 +96,13 @@ export function revisionsToRemove(unused: readonly SwarmObject[], keep: number):
   );
 }
 
-async function namesInUse(docker: DockerCli): Promise<Set<string>> {
+async function namesInUse(docker: DockerCli, includePrevious: boolean): Promise<Set<string>> {
   const ids = (await docker.run(["service", "ls", "--quiet"])).split("\n").filter((id) => id.trim() !== "");
   if (ids.length === 0) return new Set();
-  const services = JSON.parse(await docker.run(["service", "inspect", ...ids])) as ServiceReferences[];
+  const services = JSON.parse(await inspectExisting(docker, ids, "inspect services")) as ServiceReferences[];
   const names = new Set<string>();
   for (const service of services) {
-    for (const spec of [service.Spec, service.PreviousSpec]) {
+    for (const spec of includePrevious ? [service.Spec, service.PreviousSpec] : [service.Spec]) {
       const container = spec?.TaskTemplate?.ContainerSpec;
       for (const config of container?.Configs ?? []) if (config.ConfigName) names.add(config.ConfigName);
       for (const secret of container?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);

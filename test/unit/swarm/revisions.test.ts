@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { replicasSettled } from "../../../src/targets/swarm/convergence.js";
 import { revisionsToRemove } from "../../../src/targets/swarm/object-revisions.js";
 
 const object = (name: string, minute: number) => ({
@@ -26,18 +25,5 @@ describe("revisionsToRemove", () => {
 
   it("never removes an object whose name is not content-addressed", () => {
     expect(revisionsToRemove([object("hand_made", 1), object("web_x-notahexvalue", 2)], 0)).toEqual([]);
-  });
-});
-
-describe("replicasSettled", () => {
-  it.each([
-    ["2/2", true],
-    ["1/2", false],
-    ["1/1 (max 1 per node)", true],
-    ["0/1 (1/1 completed)", true],
-    ["0/1 (0/1 completed)", false],
-    ["", false],
-  ])("%s → %s", (replicas, settled) => {
-    expect(replicasSettled(replicas)).toBe(settled);
   });
 });
