@@ -80111,12 +80111,17 @@ async function renderStack(stack, context) {
   for (const service of Object.values(services)) {
     if (isMapping(service)) addDeployLabels(service, labels);
   }
+  let deployYaml;
   return {
     name: stack.name,
     dir: stack.dir,
     composeFile,
     document: document2,
-    yaml: (0, import_yaml6.stringify)(escapeDollars(withDeployFiles(document2, deployFiles)), { lineWidth: 0 }),
+    // Serialised on first use: most stacks of a run are unchanged and never deployed.
+    get yaml() {
+      deployYaml ??= (0, import_yaml6.stringify)(escapeDollars(withDeployFiles(document2, deployFiles)), { lineWidth: 0 });
+      return deployYaml;
+    },
     hash: hash2,
     options,
     serviceNames: Object.keys(services),
@@ -80505,8 +80510,10 @@ function createSwarmTarget(options) {
       return rendered;
     },
     async plan(desired, planOptions) {
-      await assertDockerCliVersion(docker, `target ${config2.name}`);
-      const live2 = await readLiveStacks(docker, `target ${config2.name}`);
+      const [, live2] = await Promise.all([
+        assertDockerCliVersion(docker, `target ${config2.name}`),
+        readLiveStacks(docker, `target ${config2.name}`)
+      ]);
       return {
         items: planStacks({
           target: config2,

@@ -107,8 +107,10 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
     },
 
     async plan(desired, planOptions) {
-      await assertDockerCliVersion(docker, `target ${config.name}`);
-      const live = await readLiveStacks(docker, `target ${config.name}`);
+      const [, live] = await Promise.all([
+        assertDockerCliVersion(docker, `target ${config.name}`),
+        readLiveStacks(docker, `target ${config.name}`),
+      ]);
       return {
         items: planStacks({
           target: config,

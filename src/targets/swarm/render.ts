@@ -118,12 +118,17 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
   for (const service of Object.values(services)) {
     if (isMapping(service)) addDeployLabels(service, labels);
   }
+  let deployYaml: string | undefined;
   return {
     name: stack.name,
     dir: stack.dir,
     composeFile,
     document,
-    yaml: stringify(escapeDollars(withDeployFiles(document, deployFiles)), { lineWidth: 0 }),
+    // Serialised on first use: most stacks of a run are unchanged and never deployed.
+    get yaml() {
+      deployYaml ??= stringify(escapeDollars(withDeployFiles(document, deployFiles)), { lineWidth: 0 });
+      return deployYaml;
+    },
     hash,
     options,
     serviceNames: Object.keys(services),
