@@ -57,7 +57,16 @@ export interface BenchRepo {
   setRevision(stack: string, revision: string): Promise<void>;
 }
 
-export async function createBenchRepo(dir: string, count: number, image: string): Promise<BenchRepo> {
+/**
+ * `resolveImage` goes into croncd.yaml: `always` (croncd's default, and the docker CLI's) when the
+ * image is in a registry the daemon can reach, `never` when it exists only in the private daemon.
+ */
+export async function createBenchRepo(
+  dir: string,
+  count: number,
+  image: string,
+  resolveImage: "always" | "never",
+): Promise<BenchRepo> {
   const stacks = Array.from({ length: count }, (_, i) => stackName(i + 1));
   const bare = await createBareRepo(dir, "stacks.git");
   const files = Object.fromEntries(stacks.map((name) => [stackFile(name), stackCompose(name, image, "0")]));
@@ -79,8 +88,11 @@ export async function createBenchRepo(dir: string, count: number, image: string)
       "    type: swarm",
       "    source: bench",
       "    path: stacks",
-      "    # The image exists only in the private Swarm: there is no registry to ask.",
-      "    resolveImage: never",
+      ...(resolveImage === "never"
+        ? ["    # The image exists only in the private Swarm: there is no registry to ask."]
+        : ["    # The image is in the benchmark's local registry: asked for its digest on every deploy."]),
+      `    resolveImage: ${resolveImage}`,
+      "    withRegistryAuth: true",
       "",
     ].join("\n"),
   );

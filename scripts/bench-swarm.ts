@@ -11,6 +11,13 @@
 // Everything runs in a private, throw-away dockerd in Swarm mode (the machine's own Docker daemon is
 // never contacted), removed at the end, also after a failure or Ctrl-C. Services have `replicas: 0`
 // (see bench-swarm-fixture.ts). Bundled into dist/bench.mjs together with scripts/bench.ts.
+//
+// The image is pushed to a real registry on 127.0.0.1 (scripts/bench-registry.ts), and croncd and
+// the naive loop both deploy with `--resolve-image always` (the default of both, and what playbooks
+// run): every `docker stack deploy` asks the registry for the digest of each service's image. The
+// registry's access log shows who asks: the naive loop must, croncd with nothing changed must not.
+// CRONCD_BENCH_RESOLVE_IMAGE=never runs the older variant instead: no registry, the image only in
+// the private daemon, `--resolve-image never` on both sides (a naive loop cheaper than real ones).
 import { access, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { constants, cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -19,6 +26,8 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import type { ResultPromise } from "execa";
 import { parse, stringify } from "yaml";
+import { startLocalRegistry } from "./bench-registry.js";
+import type { LocalRegistry, RegistryRequests } from "./bench-registry.js";
 import { startPrivateSwarm } from "../test/helpers/swarm/index.js";
 import type { PrivateSwarm } from "../test/helpers/swarm/index.js";
 import { findExecutable } from "../test/helpers/swarm/system.js";
@@ -34,7 +43,10 @@ import type { BenchRepo } from "./bench-swarm-fixture.js";
 
 // Both the source (scripts/) and the bundle (dist/) sit one level below the repository root.
 const REPO_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** Built in the private daemon; with a registry, pushed to it as `127.0.0.1:PORT/${IMAGE}`. */
 const IMAGE = "croncd-bench/busybox:1";
+const RESOLVE_IMAGE_VARIABLE = "CRONCD_BENCH_RESOLVE_IMAGE";
+type ResolveImage = "always" | "never";
 const REPEATS = 3;
 const TARGET_NAIVE_OVER_CRONCD = 20;
 const TARGET_CRONCD_OVER_FLOOR = 3;
@@ -46,6 +58,11 @@ export const DEFAULT_STACKS = 100;
 
 export interface SwarmBenchOptions {
   stacks?: number;
+  /**
+   * `always` (default): a local registry, `--resolve-image always` on both sides. `never`: no
+   * registry, `--resolve-image never`. Default from the environment variable CRONCD_BENCH_RESOLVE_IMAGE.
+   */
+  resolveImage?: ResolveImage;
 }
 
 interface Ran {
@@ -96,7 +113,13 @@ const heading = (line: string): void => console.log(`\n==> ${line}`);
 /** The Swarm part of `npm run bench`; resolves to the process exit code it asks for. */
 export async function swarmBench(options: SwarmBenchOptions = {}): Promise<number> {
   const count = options.stacks ?? DEFAULT_STACKS;
-  const bench = new SwarmBench(count);
+  const fromEnv = process.env[RESOLVE_IMAGE_VARIABLE];
+  if (options.resolveImage === undefined && fromEnv && fromEnv !== "always" && fromEnv !== "never") {
+    console.error(`swarm benchmark: ${RESOLVE_IMAGE_VARIABLE} must be always or never, not ${fromEnv}`);
+    return 2;
+  }
+  const resolveImage = options.resolveImage ?? (fromEnv === "never" ? "never" : "always");
+  const bench = new SwarmBench(count, resolveImage);
   const onSignal = (signal: NodeJS.Signals) => bench.onSignal(signal);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
   try {
@@ -119,10 +142,16 @@ class SwarmBench {
   private signals = 0;
   private current: ResultPromise | undefined;
   private swarm: PrivateSwarm | undefined;
+  private registry: LocalRegistry | undefined;
+  /** What the stacks run: IMAGE, or its copy in the registry. */
+  private image = IMAGE;
   /** Checks that failed: measured on, printed, and the process exits 1. */
   private readonly problems: string[] = [];
 
-  constructor(private readonly count: number) {}
+  constructor(
+    private readonly count: number,
+    private readonly resolveImage: ResolveImage,
+  ) {}
 
   onSignal(signal: NodeJS.Signals): void {
     this.signals += 1;
@@ -162,6 +191,8 @@ class SwarmBench {
     const dir = await mkdtemp(path.join(tmpdir(), "croncd-bench-swarm-"));
     try {
       this.checkInterrupted();
+      if (this.resolveImage === "always") await this.startRegistry(dir);
+      else say(`${RESOLVE_IMAGE_VARIABLE}=never: no registry, --resolve-image never on both sides`);
       const loadBefore = loadavg()[0] ?? 0;
       const timings = await this.measure(dir);
       this.print(timings);
@@ -171,8 +202,11 @@ class SwarmBench {
           `${(loadavg()[0] ?? 0).toFixed(1)} after, on ${cpus().length} cores`,
       );
     } finally {
-      heading("removing the private Swarm");
+      heading(
+        this.registry ? "stopping the registry, removing the private Swarm" : "removing the private Swarm",
+      );
       const stopStartedAt = performance.now();
+      await this.registry?.stop();
       await this.swarm.stop();
       await rm(dir, { recursive: true, force: true });
       say(`removed in ${seconds(stopStartedAt)} s (whole Swarm benchmark: ${seconds(startedAt)} s)`);
@@ -185,9 +219,53 @@ class SwarmBench {
     return 0;
   }
 
+  /**
+   * Starts the local registry, checks that the private daemon may talk plain HTTP to it, and
+   * pushes IMAGE there.
+   */
+  private async startRegistry(dir: string): Promise<void> {
+    heading("starting a local registry (docker-registry) and pushing the image to it");
+    const started = performance.now();
+    this.registry = await startLocalRegistry(path.join(dir, "registry"));
+    const { address } = this.registry;
+    const insecure = JSON.parse(
+      (await this.docker(["info", "--format", "{{json .RegistryConfig.InsecureRegistryCIDRs}}"])).stdout,
+    ) as string[] | null;
+    if (!(insecure ?? []).includes("127.0.0.0/8")) {
+      throw new Error(
+        `the private dockerd does not treat 127.0.0.0/8 as an insecure registry (it has ${JSON.stringify(insecure)}): ` +
+          `it cannot use the plain-HTTP registry on ${address}`,
+      );
+    }
+    this.image = `${address}/${IMAGE}`;
+    await this.docker(["tag", IMAGE, this.image]);
+    await this.docker(["push", this.image]);
+    const digest = (
+      await this.docker(["image", "inspect", "--format", '{{join .RepoDigests " "}}', this.image])
+    ).stdout.trim();
+    say(
+      `registry on ${address} (dockerd's insecure registries: ${(insecure ?? []).join(", ")}), ` +
+        `${this.image} pushed in ${seconds(started)} s: ${digest}`,
+    );
+  }
+
+  /** Registry requests made while `work` ran; undefined without a registry. */
+  private async countRequests<T>(
+    work: () => Promise<T>,
+  ): Promise<{ result: T; requests: RegistryRequests | undefined }> {
+    const before = await this.registry?.requests();
+    const result = await work();
+    const after = await this.registry?.requests();
+    const requests =
+      before && after
+        ? { total: after.total - before.total, manifests: after.manifests - before.manifests }
+        : undefined;
+    return { result, requests };
+  }
+
   private async measure(dir: string): Promise<Timings> {
     heading(`creating the config repository: stacks/${stackName(1)}..${stackName(this.count)}`);
-    const repo = await createBenchRepo(dir, this.count, IMAGE);
+    const repo = await createBenchRepo(dir, this.count, this.image, this.resolveImage);
     say(`${repo.bare} (croncd.yaml: ${repo.config})`);
 
     heading("croncd reconcile: creating every stack (not timed against anything)");
@@ -206,10 +284,19 @@ class SwarmBench {
     const unchanged: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
       const before = await this.serviceVersions();
-      const { ran, report } = await this.croncd(repo, "reconcile", dir);
+      const {
+        result: { ran, report },
+        requests,
+      } = await this.countRequests(() => this.croncd(repo, "reconcile", dir));
       const after = await this.serviceVersions();
       unchanged.push(ran.ms);
-      say(`${ms(ran.ms)}: ${actionSummary(report)}, exit ${ran.exitCode ?? ran.signal}`);
+      say(
+        `${ms(ran.ms)}: ${actionSummary(report)}, exit ${ran.exitCode ?? ran.signal}${requestsText(requests)}`,
+      );
+      this.expect(
+        requests === undefined || requests.total === 0,
+        `(a) run ${i + 1}: nothing changed, yet croncd made ${requests?.total} registry request(s)`,
+      );
       this.expect(
         ran.exitCode === 0,
         `(a) run ${i + 1}: croncd reconcile exited ${ran.exitCode ?? ran.signal}${tail(ran)}`,
@@ -243,23 +330,31 @@ class SwarmBench {
     const renderedDir = path.join(dir, "rendered");
     must((await this.croncd(repo, "render", dir, { extra: ["--out", renderedDir] })).ran, "croncd render");
     const beforeNaive = await this.serviceVersions();
-    const naiveStarted = performance.now();
-    for (const stack of repo.stacks) {
-      await this.docker([
-        "stack",
-        "deploy",
-        "--resolve-image",
-        "never",
-        "-c",
-        path.join(renderedDir, BENCH_TARGET, stack, "compose.yaml"),
-        stack,
-      ]);
-    }
-    const naive = performance.now() - naiveStarted;
+    say(`each: docker stack deploy ${this.deployFlags().join(" ")} -c FILE STACK`);
+    const { result: naive, requests: naiveRequests } = await this.countRequests(async () => {
+      const naiveStarted = performance.now();
+      for (const stack of repo.stacks) {
+        await this.docker([
+          "stack",
+          "deploy",
+          ...this.deployFlags(),
+          "-c",
+          path.join(renderedDir, BENCH_TARGET, stack, "compose.yaml"),
+          stack,
+        ]);
+      }
+      return performance.now() - naiveStarted;
+    });
     const touched = movedServices(beforeNaive, await this.serviceVersions());
     say(
       `${ms(naive)} (${ms(naive / this.count)} per stack); it updated ${touched.length} of ` +
-        `${beforeNaive.size} services (Version.Index moved) although their specs did not change`,
+        `${beforeNaive.size} services (Version.Index moved) although their specs did not change` +
+        requestsText(naiveRequests),
+    );
+    this.expect(
+      naiveRequests === undefined || naiveRequests.manifests >= beforeNaive.size,
+      `(b): expected at least one manifest request per service (${beforeNaive.size}) at the registry, ` +
+        `got ${naiveRequests?.manifests}`,
     );
     // The same specs came back: croncd must still see every stack as unchanged.
     const check = await this.croncd(repo, "plan", dir);
@@ -285,14 +380,18 @@ class SwarmBench {
     for (let i = 1; i <= REPEATS; i++) {
       await repo.setRevision(changedStack, String(i));
       const before = await this.serviceVersions();
-      const { ran, report } = await this.croncd(repo, "reconcile", dir);
+      const {
+        result: { ran, report },
+        requests,
+      } = await this.countRequests(() => this.croncd(repo, "reconcile", dir));
       const moved = movedServices(before, await this.serviceVersions());
       changed.push(ran.ms);
       const entry = report.entries.find((candidate) => candidate.name === changedStack);
       changedStackMs.push(entry?.durationMs ?? Number.NaN);
       say(
         `${ms(ran.ms)}: ${actionSummary(report)}, exit ${ran.exitCode ?? ran.signal}; ` +
-          `${changedStack} itself: ${ms(entry?.durationMs ?? Number.NaN)} (${entry?.reason ?? "no entry"})`,
+          `${changedStack} itself: ${ms(entry?.durationMs ?? Number.NaN)} (${entry?.reason ?? "no entry"})` +
+          requestsText(requests),
       );
       this.expect(
         ran.exitCode === 0,
@@ -328,8 +427,7 @@ class SwarmBench {
       const ran = await this.docker([
         "stack",
         "deploy",
-        "--resolve-image",
-        "never",
+        ...this.deployFlags(),
         "-c",
         singleFile,
         changedStack,
@@ -424,7 +522,10 @@ class SwarmBench {
       [`(first croncd reconcile, creating all)`, t.initial, "once"],
     ];
     heading(
-      `results: ${this.count} stacks, ${this.count * SERVICES_PER_STACK} services (replicas: 0), ${cpus().length} cores`,
+      `results: ${this.count} stacks, ${this.count * SERVICES_PER_STACK} services (replicas: 0), ${cpus().length} cores, ` +
+        (this.resolveImage === "always"
+          ? "--resolve-image always against a local registry"
+          : "--resolve-image never, no registry"),
     );
     for (const [label, value, note] of rows) say(`  ${label.padEnd(46)} ${ms(value).padStart(9)}   ${note}`);
     say("");
@@ -475,6 +576,13 @@ class SwarmBench {
     say(
       `  ${"total of this run (git and docker behind timing wrappers)".padEnd(58)} ${ms(b.total).padStart(9)}`,
     );
+  }
+
+  /** The naive side's `docker stack deploy` flags: what playbooks pass (or leave to the defaults). */
+  private deployFlags(): string[] {
+    return this.resolveImage === "always"
+      ? ["--resolve-image", "always", "--with-registry-auth"]
+      : ["--resolve-image", "never"];
   }
 
   /** Runs the built CLI as CI does (`node bin/croncd.js …`), with a JSON report. */
@@ -624,6 +732,11 @@ function callLabel(args: readonly string[]): string {
   const [first = args[0] ?? "?", second] = words;
   const grouped = ["service", "stack", "network", "config", "secret", "node", "remote"];
   return grouped.includes(first) && second ? `${first} ${second}` : first;
+}
+
+function requestsText(requests: RegistryRequests | undefined): string {
+  if (requests === undefined) return "";
+  return `; registry: ${requests.total} request(s), ${requests.manifests} for manifests`;
 }
 
 function must(ran: Ran, what: string): void {
