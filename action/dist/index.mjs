@@ -79628,7 +79628,7 @@ var MAX_LISTED_ISSUES = 25;
 var validator;
 function getValidator() {
   if (validator) return validator;
-  const ajv = new import__.Ajv2019({ allErrors: true, strict: false, verbose: true });
+  const ajv = new import__.Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } });
   ajv.removeKeyword("id");
   ajv.addFormat("ports", isPortSpec);
   ajv.addFormat("duration", isGoDuration);
