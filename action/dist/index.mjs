@@ -80157,6 +80157,23 @@ async function stackVariables(stackDir, context) {
   return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
 }
 async function desiredStateHash(input2) {
+  const { document: document2, context } = input2;
+  const hashed = input2.secretNames.size === 0 && context.secrets.ciphertextDigests.length === 0 ? document2 : await documentWithPlaceholders(input2);
+  const secretEnvDigest = context.hashKey ? createHmac("sha256", context.hashKey).update(
+    canonicalJson(
+      (context.secretEnvNames ?? []).map((name2) => [name2, context.allowedEnv[name2] ?? null])
+    )
+  ).digest("hex") : void 0;
+  return sha256Hex(
+    canonicalJson({
+      document: hashed,
+      options: input2.options,
+      sops: context.secrets.ciphertextDigests,
+      ...secretEnvDigest ? { secretEnv: secretEnvDigest } : {}
+    })
+  );
+}
+async function documentWithPlaceholders(input2) {
   const { parsed, document: document2, context } = input2;
   const lookup = (name2) => input2.secretNames.has(name2) ? `<secret ${name2}>` : input2.lookup(name2);
   const shape = interpolateDocument(parsed.value, lookup, input2.composeFile);
@@ -80179,19 +80196,7 @@ async function desiredStateHash(input2) {
     delete service.env_file;
     if (environment !== void 0) service.environment = environment;
   }
-  const secretEnvDigest = context.hashKey ? createHmac("sha256", context.hashKey).update(
-    canonicalJson(
-      (context.secretEnvNames ?? []).map((name2) => [name2, context.allowedEnv[name2] ?? null])
-    )
-  ).digest("hex") : void 0;
-  return sha256Hex(
-    canonicalJson({
-      document: hashed,
-      options: input2.options,
-      sops: context.secrets.ciphertextDigests,
-      ...secretEnvDigest ? { secretEnv: secretEnvDigest } : {}
-    })
-  );
+  return hashed;
 }
 function withDeployFiles(document2, files) {
   if (files.length === 0) return document2;

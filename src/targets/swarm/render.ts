@@ -196,6 +196,34 @@ interface HashInput {
  * their ciphertext, which changes whenever they do.
  */
 async function desiredStateHash(input: HashInput): Promise<string> {
+  const { document, context } = input;
+  // Without any secret (no secret variable, no sops file), the placeholder pass would rebuild
+  // this very document: hash it as it is.
+  const hashed =
+    input.secretNames.size === 0 && context.secrets.ciphertextDigests.length === 0
+      ? document
+      : await documentWithPlaceholders(input);
+  const secretEnvDigest = context.hashKey
+    ? createHmac("sha256", context.hashKey)
+        .update(
+          canonicalJson(
+            (context.secretEnvNames ?? []).map((name) => [name, context.allowedEnv[name] ?? null]),
+          ),
+        )
+        .digest("hex")
+    : undefined;
+  return sha256Hex(
+    canonicalJson({
+      document: hashed,
+      options: input.options,
+      sops: context.secrets.ciphertextDigests,
+      ...(secretEnvDigest ? { secretEnv: secretEnvDigest } : {}),
+    }),
+  );
+}
+
+/** The stack rendered again with `<secret NAME>` wherever a secret value went. */
+async function documentWithPlaceholders(input: HashInput): Promise<Record<string, unknown>> {
   const { parsed, document, context } = input;
   const lookup: VariableLookup = (name) =>
     input.secretNames.has(name) ? `<secret ${name}>` : input.lookup(name);
@@ -220,23 +248,7 @@ async function desiredStateHash(input: HashInput): Promise<string> {
     delete service.env_file;
     if (environment !== undefined) service.environment = environment;
   }
-  const secretEnvDigest = context.hashKey
-    ? createHmac("sha256", context.hashKey)
-        .update(
-          canonicalJson(
-            (context.secretEnvNames ?? []).map((name) => [name, context.allowedEnv[name] ?? null]),
-          ),
-        )
-        .digest("hex")
-    : undefined;
-  return sha256Hex(
-    canonicalJson({
-      document: hashed,
-      options: input.options,
-      sops: context.secrets.ciphertextDigests,
-      ...(secretEnvDigest ? { secretEnv: secretEnvDigest } : {}),
-    }),
-  );
+  return hashed;
 }
 
 /** The document `docker stack deploy` reads: sops files swapped for their decrypted copies. */
