@@ -70365,7 +70365,7 @@ function bech32PayloadLength(text, prefix) {
   return Math.floor(bits / 8);
 }
 
-// src/secrets/keys/shell-words.ts
+// src/util/shell-words.ts
 var ShellWordsError = class extends Error {
 };
 function splitShellWords(input2) {
@@ -73564,60 +73564,12 @@ function labelMap(labels) {
 
 // src/targets/swarm/service-spec-values.ts
 function splitShellWords2(text) {
-  const blanks = " 	\r\n";
-  const words2 = [];
-  let state = "start";
-  let word = "";
-  for (const char of text) {
-    switch (state) {
-      case "start":
-        if (blanks.includes(char)) break;
-        if (char === "#") state = "comment";
-        else if (char === '"') state = "quoted";
-        else if (char === "'") state = "literal";
-        else if (char === "\\") state = "escape";
-        else {
-          word = char;
-          state = "word";
-        }
-        break;
-      case "word":
-        if (blanks.includes(char)) {
-          words2.push(word);
-          word = "";
-          state = "start";
-        } else if (char === '"') state = "quoted";
-        else if (char === "'") state = "literal";
-        else if (char === "\\") state = "escape";
-        else word += char;
-        break;
-      case "escape":
-        word += char;
-        state = "word";
-        break;
-      case "quoted":
-        if (char === '"') state = "word";
-        else if (char === "\\") state = "quotedEscape";
-        else word += char;
-        break;
-      case "quotedEscape":
-        word += char;
-        state = "quoted";
-        break;
-      case "literal":
-        if (char === "'") state = "word";
-        else word += char;
-        break;
-      case "comment":
-        if (char === "\n") state = "start";
-        break;
-    }
+  try {
+    return splitShellWords(text);
+  } catch (error63) {
+    if (error63 instanceof ShellWordsError) return void 0;
+    throw error63;
   }
-  if (state === "escape" || state === "quoted" || state === "quotedEscape" || state === "literal") {
-    return void 0;
-  }
-  if (state === "word") words2.push(word);
-  return words2;
 }
 function joinShellWords(words2) {
   return words2.map((word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`).join(" ");

@@ -26,7 +26,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { runProgram } from "../../ports/exec.js";
 import { bech32PayloadLength } from "./bech32.js";
-import { splitShellWords } from "./shell-words.js";
+import { splitShellWords } from "../../util/shell-words.js";
 
 export const SOPS_AGE_KEY = "SOPS_AGE_KEY";
 export const SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";

@@ -3,70 +3,20 @@
  * Swarm service spec, re-stated so drift detection can normalise git's side the same way. Each
  * function names the docker/cli (or library) behaviour it follows; none of them calls docker.
  */
+import { ShellWordsError, splitShellWords as splitCommandLine } from "../../util/shell-words.js";
 
 /**
- * A compose `command:`/`entrypoint:` string split into words as docker/cli does (its loader's
- * `transformShellCommand`, google/shlex): blanks separate words, `'…'` is literal, `"…"` and a
- * bare `\` escape the next character, and a `#` that starts a word comments out the rest of the
- * line. No expansion of any kind. Where docker would fail (an unclosed quote, a trailing `\`),
- * `undefined`: that file cannot be deployed, so there is nothing to normalise.
+ * A compose `command:`/`entrypoint:` string split into words as docker/cli does. Where docker
+ * would fail (an unclosed quote, a trailing `\`), `undefined`: that file cannot be deployed, so
+ * there is nothing to normalise.
  */
 export function splitShellWords(text: string): string[] | undefined {
-  type State = "start" | "word" | "escape" | "quoted" | "quotedEscape" | "literal" | "comment";
-  const blanks = " \t\r\n";
-  const words: string[] = [];
-  let state: State = "start";
-  let word = "";
-  for (const char of text) {
-    switch (state) {
-      case "start":
-        if (blanks.includes(char)) break;
-        if (char === "#") state = "comment";
-        else if (char === '"') state = "quoted";
-        else if (char === "'") state = "literal";
-        else if (char === "\\") state = "escape";
-        else {
-          word = char;
-          state = "word";
-        }
-        break;
-      case "word":
-        if (blanks.includes(char)) {
-          words.push(word);
-          word = "";
-          state = "start";
-        } else if (char === '"') state = "quoted";
-        else if (char === "'") state = "literal";
-        else if (char === "\\") state = "escape";
-        else word += char;
-        break;
-      case "escape":
-        word += char;
-        state = "word";
-        break;
-      case "quoted":
-        if (char === '"') state = "word";
-        else if (char === "\\") state = "quotedEscape";
-        else word += char;
-        break;
-      case "quotedEscape":
-        word += char;
-        state = "quoted";
-        break;
-      case "literal":
-        if (char === "'") state = "word";
-        else word += char;
-        break;
-      case "comment":
-        if (char === "\n") state = "start";
-        break;
-    }
+  try {
+    return splitCommandLine(text);
+  } catch (error) {
+    if (error instanceof ShellWordsError) return undefined;
+    throw error;
   }
-  if (state === "escape" || state === "quoted" || state === "quotedEscape" || state === "literal") {
-    return undefined;
-  }
-  if (state === "word") words.push(word);
-  return words;
 }
 
 /** Shell-quoted words, for showing a command to a person: `sh -c 'echo hi'`. */

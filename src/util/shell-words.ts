@@ -1,6 +1,7 @@
 /**
- * Splits `SOPS_AGE_KEY_CMD` into a program and its arguments the way sops does (it uses the Go
- * package `github.com/google/shlex`, then runs the program directly, without a shell):
+ * Splits a command line into words as the Go package `github.com/google/shlex` does. sops uses it
+ * for `SOPS_AGE_KEY_CMD` (then runs the program without a shell), docker/cli for compose
+ * `command:`/`entrypoint:` strings (its loader's `transformShellCommand`):
  *
  * - words are separated by space, tab, CR and LF;
  * - `'…'` is literal; inside `"…"` a backslash makes the next character literal (any character);

@@ -1,6 +1,6 @@
 // SOPS_AGE_KEY_CMD is split like sops splits it (Go's github.com/google/shlex), not by a shell.
 import { describe, expect, it } from "vitest";
-import { splitShellWords } from "../../../src/secrets/keys/shell-words.js";
+import { splitShellWords } from "../../../src/util/shell-words.js";
 
 describe("splitShellWords", () => {
   it.each([
