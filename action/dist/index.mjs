@@ -71164,21 +71164,23 @@ function formatRfc3339(time3, nano) {
   return `${text}${sign}${pad(Math.floor(minutes / 60), 2)}:${pad(minutes % 60, 2)}`;
 }
 
-// src/secrets/sops/cipher.ts
-var ENC_TYPES = ["str", "int", "float", "bool", "bytes", "time", "comment"];
-var ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
-function decodeBase64(text) {
+// src/secrets/sops/base64.ts
+function decodeGoBase64(text) {
   const compact = text.replace(/[\r\n]/g, "");
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return void 0;
   return Buffer.from(compact, "base64");
 }
+
+// src/secrets/sops/cipher.ts
+var ENC_TYPES = ["str", "int", "float", "bool", "bytes", "time", "comment"];
+var ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
 function parseEncValue(text) {
   const m2 = ENC_PATTERN.exec(text);
   if (!m2) return "is not a sops ENC[AES256_GCM,\u2026] value (truncated or edited?)";
   const [, data = "", iv = "", tag = "", type = ""] = m2;
-  const dataBytes = decodeBase64(data);
-  const ivBytes = decodeBase64(iv);
-  const tagBytes = decodeBase64(tag);
+  const dataBytes = decodeGoBase64(data);
+  const ivBytes = decodeGoBase64(iv);
+  const tagBytes = decodeGoBase64(tag);
   if (!dataBytes) return "has data that is not valid base64";
   if (!ivBytes || ivBytes.length === 0) return "has an iv that is not valid base64";
   if (!tagBytes || tagBytes.length !== 16) return "has a tag that is not 16 bytes of base64";
@@ -72474,17 +72476,16 @@ function leafTag(leaf) {
       return "!!str";
   }
 }
-function decodeBase642(text) {
-  const compact = text.replace(/[\r\n]/g, "");
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return void 0;
-  return new Uint8Array(Buffer.from(compact, "base64"));
+function decodeBase64(text) {
+  const bytes = decodeGoBase64(text);
+  return bytes && new Uint8Array(bytes);
 }
 var strictUtf82 = new TextDecoder("utf-8", { fatal: true });
 function resolveScalar(text, quotedOrBlock, explicitTag) {
   const tag = shortTag(explicitTag);
   if (tag === "!!str" || tag === "" && quotedOrBlock) return { kind: "str", value: text };
   if (tag === "!!binary") {
-    const bytes = decodeBase642(text);
+    const bytes = decodeBase64(text);
     if (!bytes) throw new ScalarError("is !!binary but not valid base64");
     try {
       return { kind: "str", value: strictUtf82.decode(bytes) };

@@ -9,6 +9,7 @@ import { createDecipheriv } from "node:crypto";
 import { parseGoBool, parseGoFloat, parseGoInt } from "./gonum.js";
 import { parseRfc3339 } from "./gotime.js";
 import type { Leaf } from "./tree.js";
+import { decodeGoBase64 } from "./base64.js";
 
 export const ENC_TYPES = ["str", "int", "float", "bool", "bytes", "time", "comment"] as const;
 export type EncType = (typeof ENC_TYPES)[number];
@@ -23,21 +24,14 @@ export interface EncValue {
 /** The same pattern sops matches (anchored at the start only). */
 const ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
 
-/** Go's `base64.StdEncoding.DecodeString`: padded standard alphabet; CR and LF are skipped. */
-function decodeBase64(text: string): Buffer | undefined {
-  const compact = text.replace(/[\r\n]/g, "");
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
-  return Buffer.from(compact, "base64");
-}
-
 /** Parses an ENC value; a string saying what is wrong (no secret in it) when it is malformed. */
 export function parseEncValue(text: string): EncValue | string {
   const m = ENC_PATTERN.exec(text);
   if (!m) return "is not a sops ENC[AES256_GCM,…] value (truncated or edited?)";
   const [, data = "", iv = "", tag = "", type = ""] = m;
-  const dataBytes = decodeBase64(data);
-  const ivBytes = decodeBase64(iv);
-  const tagBytes = decodeBase64(tag);
+  const dataBytes = decodeGoBase64(data);
+  const ivBytes = decodeGoBase64(iv);
+  const tagBytes = decodeGoBase64(tag);
   if (!dataBytes) return "has data that is not valid base64";
   if (!ivBytes || ivBytes.length === 0) return "has an iv that is not valid base64";
   if (!tagBytes || tagBytes.length !== 16) return "has a tag that is not 16 bytes of base64";

@@ -13,6 +13,7 @@
 import { parseGoFloat, parseGoIntBase0 } from "../gonum.js";
 import { parseYamlTimestamp } from "../gotime.js";
 import type { Leaf } from "../tree.js";
+import { decodeGoBase64 } from "../base64.js";
 
 const YAML_ORG = "tag:yaml.org,2002:";
 
@@ -93,9 +94,8 @@ function leafTag(leaf: Leaf): string {
 }
 
 function decodeBase64(text: string): Uint8Array | undefined {
-  const compact = text.replace(/[\r\n]/g, "");
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
-  return new Uint8Array(Buffer.from(compact, "base64"));
+  const bytes = decodeGoBase64(text);
+  return bytes && new Uint8Array(bytes);
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
