@@ -187,21 +187,41 @@ export async function removeAllStacks(
   );
   if (stacks.length === 0) return [];
   // Networks are often still "in use by task" when `stack rm` tries them: removed below, once free.
-  await docker(["stack", "rm", ...stacks]).catch((error: unknown) => {
-    if (!/in use by task|failed to remove some resources/.test(String(error))) throw error;
-  });
+  // "Failed to remove some resources" covers networks still in use by a stopping task, but also a
+  // service whose removal failed under load: the wait below asks again for whatever is left.
+  const requestRemoval = (names: string[]) =>
+    docker(["stack", "rm", ...names]).catch((error: unknown) => {
+      if (!/in use by task|failed to remove some resources/i.test(String(error))) throw error;
+    });
+  await requestRemoval(stacks);
   if (options.wait === false) return stacks;
+  let lastRequest = Date.now();
   // `docker stack rm` only asks Swarm to remove things; networks go after their tasks have stopped.
+  let remaining = "";
   await waitFor(
     async () => {
+      remaining = "";
       for (const stack of stacks) {
         const namespace = `label=com.docker.stack.namespace=${stack}`;
-        const services = await docker(["service", "ls", "-q", "--filter", namespace]);
-        const networks = await docker(["network", "ls", "-q", "--filter", namespace]);
-        if (services.trim() === "" && networks.trim() !== "") {
-          await docker(["network", "rm", ...lines(networks)]).catch(() => undefined);
+        const services = lines(
+          await docker(["service", "ls", "--format", "{{.Name}}", "--filter", namespace]),
+        );
+        const networks = lines(
+          await docker(["network", "ls", "--format", "{{.Name}}", "--filter", namespace]),
+        );
+        if (services.length > 0 && Date.now() - lastRequest > 10_000) {
+          lastRequest = Date.now();
+          await requestRemoval([stack]);
         }
-        if (services.trim() !== "" || networks.trim() !== "") return false;
+        if (services.length === 0 && networks.length > 0) {
+          await docker(["network", "rm", ...networks]).catch((error: unknown) => {
+            remaining += ` (network rm: ${String(error)})`;
+          });
+        }
+        if (services.length > 0 || networks.length > 0) {
+          remaining = `services [${services.join(", ")}], networks [${networks.join(", ")}]${remaining}`;
+          return false;
+        }
       }
       return true;
     },
@@ -210,7 +230,11 @@ export async function removeAllStacks(
       intervalMs: 500,
       what: `stacks ${stacks.join(", ")} to be removed`,
     },
-  );
+  ).catch(async (error: unknown) => {
+    // Say what was left, and what its tasks were doing: a bare timeout cannot be diagnosed later.
+    const tasks = await docker(["ps", "-a", "--format", "{{.Names}} {{.Status}}"]).catch(String);
+    throw new Error(`${String(error)}; still there: ${remaining}; containers:\n${tasks}`);
+  });
   return stacks;
 }
 
