@@ -7,7 +7,12 @@ import type { TargetConfig } from "../config/schema.js";
 import { describeError } from "../errors.js";
 import type { ChangeSetEntry } from "../model/changeset.js";
 import type { Logger } from "../report/logger.js";
-import { createSwarmTarget, type SwarmTarget } from "../targets/swarm/index.js";
+import {
+  createSwarmTarget,
+  readTargetLiveState,
+  type LiveState,
+  type SwarmTarget,
+} from "../targets/swarm/index.js";
 import type { DesiredStack } from "../targets/swarm/model.js";
 import type { RenderedItems } from "../targets/target.js";
 import type { PulledSource } from "./pull.js";
@@ -22,12 +27,28 @@ export interface RenderedTarget {
   failure?: ChangeSetEntry;
 }
 
+/**
+ * Starts reading every target's live state at once, for plan and reconcile: it needs no checkout,
+ * so it runs while sources are cloned and stacks rendered. A read that fails is reported by the
+ * target's plan; one never awaited (its source failed) is not an unhandled rejection.
+ */
+export function startReadingLiveStates(configs: readonly TargetConfig[]): Map<string, Promise<LiveState>> {
+  return new Map(
+    configs.map((config) => {
+      const live = readTargetLiveState(config);
+      live.catch(() => undefined);
+      return [config.name, live];
+    }),
+  );
+}
+
 export async function renderTarget(
   config: TargetConfig,
   source: PulledSource,
   env: NodeJS.ProcessEnv,
   log: Logger,
   workspace: Workspace,
+  live?: Promise<LiveState>,
 ): Promise<RenderedTarget> {
   const failed = (reason: string): RenderedTarget => ({
     config,
@@ -42,6 +63,7 @@ export async function renderTarget(
       for (const value of values) log.masker.add(value);
     },
     env,
+    ...(live ? { live } : {}),
   });
   try {
     const rendered = await target.render();

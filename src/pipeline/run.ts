@@ -12,7 +12,12 @@ import type { RunMode } from "./commands.js";
 import { pullSources, type PulledSource } from "./pull.js";
 import { formatEntry } from "../report/text.js";
 import { deliverTarget } from "./deliver-target.js";
-import { incompleteness, renderTarget, type RenderedTarget } from "./render-targets.js";
+import {
+  incompleteness,
+  renderTarget,
+  startReadingLiveStates,
+  type RenderedTarget,
+} from "./render-targets.js";
 import { writeRenderedStacks } from "./write-rendered.js";
 import { createWorkspace } from "./workspace.js";
 
@@ -49,6 +54,8 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
   }
 
   const workspace = await createWorkspace();
+  const liveStates =
+    request.mode === "plan" || request.mode === "reconcile" ? startReadingLiveStates(targets) : undefined;
   try {
     const pulled = await request.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
@@ -65,7 +72,14 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
     for (const target of targets) {
       rendered.push(
         await request.log.group(`render target ${target.name}`, async () => {
-          const result = await renderTarget(target, sourceOf(target.source), env, request.log, workspace);
+          const result = await renderTarget(
+            target,
+            sourceOf(target.source),
+            env,
+            request.log,
+            workspace,
+            liveStates?.get(target.name),
+          );
           if (request.mode === "render" && request.outDir && result.rendered) {
             await writeRenderedStacks(request.outDir, target.name, result.rendered.items, request.log);
           }

@@ -4,6 +4,7 @@
  * defaults (DOCKER_HOST, the current context) apply, as for a person at a shell.
  */
 import { TargetError } from "../errors.js";
+import { ApiRequestError, getJson } from "./docker-api.js";
 import { runProgram, type ExecResult } from "./exec.js";
 
 /**
@@ -29,11 +30,16 @@ export interface DockerCli {
   run(args: readonly string[], options?: DockerCallOptions): Promise<string>;
   /** Runs docker and returns the raw result, for callers that interpret failures themselves. */
   tryRun(args: readonly string[], options?: DockerCallOptions): Promise<ExecResult>;
+  /**
+   * GETs an Engine API path (`/services`) through `docker system dial-stdio` and parses the JSON;
+   * throws TargetError with the daemon's or the CLI's own message.
+   */
+  getJson(apiPath: string, options?: Pick<DockerCallOptions, "subject">): Promise<unknown>;
 }
 
 export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
   const prefix = endpoint.context ? ["--context", endpoint.context] : [];
-  const env = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
+  const env: Record<string, string> = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
   const tryRun = (args: readonly string[], options: DockerCallOptions = {}) =>
     runProgram("docker", [...prefix, ...args], {
       env,
@@ -41,8 +47,19 @@ export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
       ...(options.input !== undefined ? { input: options.input } : {}),
       ...(options.cwd ? { cwd: options.cwd } : {}),
     });
+  const apiEndpoint = { globalArgs: prefix, env, timeoutMs: DOCKER_CALL_TIMEOUT_MS };
   return {
     tryRun,
+    async getJson(apiPath, options = {}) {
+      try {
+        return await getJson(apiEndpoint, apiPath);
+      } catch (error) {
+        if (!(error instanceof ApiRequestError)) throw error;
+        const { message, notFound, status } = error.failure;
+        const result = { exitCode: status ?? -1, stdout: "", stderr: message, notFound };
+        throw dockerFailure(result, options.subject ?? `docker API GET ${apiPath}`);
+      }
+    },
     async run(args, options = {}) {
       const result = await tryRun(args, options);
       if (result.exitCode !== 0) throw dockerFailure(result, options.subject ?? `docker ${args[0] ?? ""}`);
@@ -61,7 +78,9 @@ export function dockerFailure(result: ExecResult, subject: string): TargetError 
     });
   }
   if (
-    /Cannot connect to the Docker daemon|error during connect|connection refused|no such host/i.test(message)
+    /Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|connection refused|no such host/i.test(
+      message,
+    )
   ) {
     return new TargetError(`cannot reach the Docker daemon: ${message}`, {
       subject,

@@ -48,3 +48,53 @@ export async function runProgram(
     notFound,
   };
 }
+
+export interface StartedProgram {
+  /** The child's stdin and stdout, for a conversation (a protocol spoken over pipes). */
+  stdin: NodeJS.WritableStream;
+  stdout: NodeJS.ReadableStream;
+  /** Settles when the child has exited; stderr is what it printed, for error messages. */
+  exited: Promise<Omit<ExecResult, "stdout">>;
+  /** Ends the conversation: closes stdin and stops the child if it does not exit by itself. */
+  stop(): void;
+}
+
+/** Starts a program to talk to over its pipes (runProgram is for programs that just run). */
+export function startProgram(
+  file: string,
+  args: readonly string[],
+  options: Pick<ExecOptions, "env" | "timeoutMs"> = {},
+): StartedProgram {
+  const child = execa(file, args, {
+    env: options.env,
+    extendEnv: true,
+    timeout: options.timeoutMs,
+    reject: false,
+    buffer: { stdout: false, stderr: true },
+    stdin: "pipe",
+    stdout: "pipe",
+    stripFinalNewline: true,
+  });
+  const exited = child.then((result) => {
+    const notFound = result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message));
+    return {
+      exitCode: result.exitCode ?? -1,
+      stderr: notFound
+        ? `${file}: not found on PATH`
+        : result.timedOut
+          ? `${file} ${args[0] ?? ""} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s and was stopped`
+          : String(result.stderr || result.message || ""),
+      notFound,
+    };
+  });
+  return {
+    stdin: child.stdin,
+    stdout: child.stdout,
+    exited,
+    stop() {
+      child.stdin.end();
+      // A well-behaved child exits once its stdin is closed; one that does not is not waited for.
+      setTimeout(() => child.kill(), 2_000).unref();
+    },
+  };
+}

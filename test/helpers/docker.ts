@@ -198,6 +198,7 @@ export async function removeAllStacks(
   let lastRequest = Date.now();
   // `docker stack rm` only asks Swarm to remove things; networks go after their tasks have stopped.
   let remaining = "";
+  const goneFromSwarm = new Set<string>();
   await waitFor(
     async () => {
       remaining = "";
@@ -213,13 +214,20 @@ export async function removeAllStacks(
           lastRequest = Date.now();
           await requestRemoval([stack]);
         }
-        if (services.length === 0 && networks.length > 0) {
-          await docker(["network", "rm", ...networks]).catch((error: unknown) => {
-            remaining += ` (network rm: ${String(error)})`;
-          });
+        // A network the Swarm no longer knows is gone, though a node whose finished job containers
+        // still sit on it keeps listing it (as croncd's own removeStack knows too).
+        const listed = networks.filter((name) => !goneFromSwarm.has(name));
+        if (services.length === 0) {
+          for (const network of listed) {
+            await docker(["network", "rm", network]).catch((error: unknown) => {
+              if (/\bnot found\b/i.test(String(error))) goneFromSwarm.add(network);
+              else remaining += ` (network rm: ${String(error)})`;
+            });
+          }
         }
-        if (services.length > 0 || networks.length > 0) {
-          remaining = `services [${services.join(", ")}], networks [${networks.join(", ")}]${remaining}`;
+        const left = listed.filter((name) => !goneFromSwarm.has(name));
+        if (services.length > 0 || left.length > 0) {
+          remaining = `services [${services.join(", ")}], networks [${left.join(", ")}]${remaining}`;
           return false;
         }
       }

@@ -52,6 +52,7 @@ function countingCli(inner: DockerCli): { cli: DockerCli; calls: string[][] } {
     cli: {
       run: (args, options) => (calls.push([...args]), inner.run(args, options)),
       tryRun: (args, options) => (calls.push([...args]), inner.tryRun(args, options)),
+      getJson: (apiPath, options) => (calls.push(["GET", apiPath]), inner.getJson(apiPath, options)),
     },
   };
 }

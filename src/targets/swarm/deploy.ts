@@ -59,12 +59,23 @@ export async function removeStack(
   }
   const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
   const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
+  // Networks the manager no longer knows. A node whose finished job containers still sit on a
+  // removed network keeps listing it (seen with a 20.10 daemon) until those containers are cleaned
+  // up; the network itself is gone, and waiting for the listing would time out.
+  const goneFromSwarm = new Set<string>();
   for (;;) {
     const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
-    const networks = lines(await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject }));
+    const networks = lines(
+      await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject }),
+    ).filter((id) => !goneFromSwarm.has(id));
     if (services.trim() === "" && networks.length === 0) return;
     // Retried until the last task has let go; a failure here only means "not yet".
-    if (services.trim() === "" && networks.length > 0) await docker.tryRun(["network", "rm", ...networks]);
+    if (services.trim() === "") {
+      for (const network of networks) {
+        const removal = await docker.tryRun(["network", "rm", network]);
+        if (removal.exitCode !== 0 && /\bnot found\b/i.test(removal.stderr)) goneFromSwarm.add(network);
+      }
+    }
     if (Date.now() > deadline) {
       throw new TargetError("the stack was asked to go but its services or networks are still there", {
         subject: `stack ${stackName}`,

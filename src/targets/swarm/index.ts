@@ -14,7 +14,7 @@ import { resolveRepoFolder } from "../../compose/file-refs.js";
 import { discoverStacks } from "./discover.js";
 import { assertDockerCliVersion } from "./docker-version.js";
 import { readLiveStacks } from "./live.js";
-import type { DesiredStack } from "./model.js";
+import type { DesiredStack, LiveStack } from "./model.js";
 import { planStacks, type StackPlanItem } from "./plan.js";
 import { runScheduled, type Job } from "../../pipeline/schedule.js";
 import { deliverStack } from "./deliver-stack.js";
@@ -42,6 +42,27 @@ export interface SwarmTargetOptions {
   onSecrets: (values: readonly string[]) => void;
   env?: NodeJS.ProcessEnv;
   docker?: DockerCli;
+  /** The live state, when reading it was started early (see readTargetLiveState). */
+  live?: Promise<LiveState>;
+}
+
+export type LiveState = Map<string, LiveStack>;
+
+/**
+ * What `plan` compares git with: the target's stacks as they run, after checking the docker CLI
+ * can deploy at all. Needs only the target's docker endpoint, so a run starts it before cloning
+ * and rendering, which take about as long.
+ */
+export async function readTargetLiveState(
+  config: SwarmTargetConfig,
+  docker: DockerCli = createDockerCli(config.docker),
+): Promise<LiveState> {
+  const subject = `target ${config.name}`;
+  const [, live] = await Promise.all([
+    assertDockerCliVersion(docker, subject),
+    readLiveStacks(docker, subject),
+  ]);
+  return live;
 }
 
 export type SwarmTarget = Target<DesiredStack, SwarmPlan>;
@@ -107,10 +128,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
     },
 
     async plan(desired, planOptions) {
-      const [, live] = await Promise.all([
-        assertDockerCliVersion(docker, `target ${config.name}`),
-        readLiveStacks(docker, `target ${config.name}`),
-      ]);
+      const live = await (options.live ?? readTargetLiveState(config, docker));
       return {
         items: planStacks({
           target: config,

@@ -4,8 +4,9 @@
  * Once a stack's rollout has converged, the ones no service of the stack uses any more are
  * removed, keeping the newest few so a `docker service rollback` still finds its objects.
  */
+import { TargetError } from "../../errors.js";
 import type { DockerCli } from "../../ports/docker.js";
-import { inspectExisting } from "./live.js";
+import { readAllServices } from "./live.js";
 import { LABELS, MANAGED_BY_VALUE, STACK_NAMESPACE_LABEL } from "./labels.js";
 
 interface SwarmObject {
@@ -52,23 +53,16 @@ export async function removeOldRevisions(
   const inUse = await namesInUse(docker, keep > 0);
   const result: RevisionCleanup = { removed: [], kept: [] };
   for (const kind of ["config", "secret"] as const) {
-    const ids = (
-      await docker.run([
-        kind,
-        "ls",
-        "--quiet",
-        "--filter",
-        `label=${STACK_NAMESPACE_LABEL}=${stack}`,
-        "--filter",
-        `label=${LABELS.managedBy}=${MANAGED_BY_VALUE}`,
-      ])
-    )
-      .split("\n")
-      .filter((id) => id.trim() !== "");
-    if (ids.length === 0) continue;
-    const objects = JSON.parse(await docker.run([kind, "inspect", ...ids])) as SwarmObject[];
+    const filters = JSON.stringify({
+      label: [`${STACK_NAMESPACE_LABEL}=${stack}`, `${LABELS.managedBy}=${MANAGED_BY_VALUE}`],
+    });
+    const objects = await docker.getJson(`/${kind}s?filters=${encodeURIComponent(filters)}`, {
+      subject: `stack ${stack}: list ${kind}s`,
+    });
+    if (!Array.isArray(objects))
+      throw new TargetError(`GET /${kind}s did not return a list`, { subject: stack });
     const doomed = revisionsToRemove(
-      objects.filter((object) => !inUse.has(object.Spec.Name)),
+      (objects as SwarmObject[]).filter((object) => !inUse.has(object.Spec.Name)),
       keep,
     );
     for (const name of doomed) {
@@ -97,9 +91,7 @@ export function revisionsToRemove(unused: readonly SwarmObject[], keep: number):
 }
 
 async function namesInUse(docker: DockerCli, includePrevious: boolean): Promise<Set<string>> {
-  const ids = (await docker.run(["service", "ls", "--quiet"])).split("\n").filter((id) => id.trim() !== "");
-  if (ids.length === 0) return new Set();
-  const services = JSON.parse(await inspectExisting(docker, ids, "inspect services")) as ServiceReferences[];
+  const services = (await readAllServices(docker, "read services")) as unknown as ServiceReferences[];
   const names = new Set<string>();
   for (const service of services) {
     for (const spec of includePrevious ? [service.Spec, service.PreviousSpec] : [service.Spec]) {

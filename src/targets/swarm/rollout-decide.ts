@@ -299,7 +299,10 @@ function judgeService(
     );
   }
   const graceUntil = clock.updateStartGraceUntil?.getTime() ?? sinceMs + UPDATE_START_GRACE_MS;
-  if (nowMs < graceUntil && templateChanged(inspected)) {
+  // With no replica wanted Swarm's updater has no task to replace and never reports an update.
+  const replicated = inspected.Spec.Mode?.Replicated as { Replicas?: number } | undefined;
+  const noReplicaWanted = replicated?.Replicas === 0;
+  if (nowMs < graceUntil && !noReplicaWanted && templateChanged(inspected)) {
     return verdict("pending", "update_pending", "update not started yet");
   }
   if (!settled) return verdict("pending", "starting", replicaText, pendingError);

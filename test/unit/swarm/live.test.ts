@@ -1,30 +1,47 @@
 import { describe, expect, it } from "vitest";
 import type { DockerCli } from "../../../src/ports/docker.js";
-import { inspectExisting } from "../../../src/targets/swarm/live.js";
+import { readLiveStacks } from "../../../src/targets/swarm/live.js";
 
-/** A docker whose `service inspect` answers as the real CLI does when some services are gone. */
-function dockerAnswering(exitCode: number, stdout: string, stderr: string): DockerCli {
-  const result = { exitCode, stdout, stderr, notFound: false };
-  return { tryRun: () => Promise.resolve(result), run: () => Promise.resolve(stdout) };
+/** A docker whose Engine API answers GET /services with `answer`; the CLI is not to be used. */
+function dockerAnswering(answer: unknown): DockerCli & { paths: string[] } {
+  const paths: string[] = [];
+  const unexpected = () => Promise.reject(new Error("the live state must come from the API"));
+  return {
+    paths,
+    run: unexpected,
+    tryRun: unexpected,
+    getJson: (apiPath) => (paths.push(apiPath), Promise.resolve(answer)),
+  };
 }
 
-describe("inspectExisting", () => {
-  it("keeps what docker found when other services vanished in between (another stack being removed)", async () => {
-    const docker = dockerAnswering(1, '[{"ID":"a"}]', "Error: no such service: b");
-    expect(await inspectExisting(docker, ["a", "b"], "inspect")).toBe('[{"ID":"a"}]');
-    expect(await inspectExisting(dockerAnswering(1, "", "Error: no such service: b"), ["b"], "inspect")).toBe(
-      "[]",
-    );
+const service = (id: string, name: string, labels: Record<string, string> | null) => ({
+  ID: id,
+  Spec: { Name: name, Labels: labels, TaskTemplate: {} },
+});
+
+describe("readLiveStacks", () => {
+  it("groups every service of the Swarm by stack in one GET /services, leaving out services of no stack", async () => {
+    const docker = dockerAnswering([
+      service("1", "web_app", { "com.docker.stack.namespace": "web" }),
+      service("2", "lonely", null),
+      service("3", "web_db", { "com.docker.stack.namespace": "web", team: "a" }),
+      service("4", "api_app", { "com.docker.stack.namespace": "api" }),
+    ]);
+    const stacks = await readLiveStacks(docker, "target prod");
+    expect(docker.paths).toEqual(["/services"]);
+    expect([...stacks.keys()]).toEqual(["web", "api"]);
+    expect(stacks.get("web")?.services.map((s) => [s.id, s.name, s.stack, s.labels.team])).toEqual([
+      ["1", "web_app", "web", undefined],
+      ["3", "web_db", "web", "a"],
+    ]);
   });
 
-  it("fails on anything else docker says", async () => {
-    const docker = dockerAnswering(
-      1,
-      "",
-      "Cannot connect to the Docker daemon at unix:///x. Is the docker daemon running?",
+  it("refuses an answer that is not a list of services, naming the request", async () => {
+    await expect(readLiveStacks(dockerAnswering({ message: "hm" }), "target prod")).rejects.toThrow(
+      "target prod: read services: the Docker API did not return a list of services for GET /services",
     );
-    await expect(inspectExisting(docker, ["a"], "target prod: inspect services")).rejects.toThrow(
-      "cannot reach the Docker daemon",
+    await expect(readLiveStacks(dockerAnswering([{ ID: "1" }]), "target prod")).rejects.toThrow(
+      "GET /services",
     );
   });
 });

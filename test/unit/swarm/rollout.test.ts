@@ -423,6 +423,33 @@ describe("decideRollout: new and unchanged services, jobs", () => {
     expect(decideRollout(snapshot, at(6)).outcome.ok).toBe(true);
   });
 
+  it("a changed service with no replica wanted converges at once: Swarm reports no update for it", () => {
+    const changed = (replicas: string) => ({
+      listed: [listed("web_app", replicas)],
+      inspected: [
+        service("web_app", {
+          Spec: {
+            Name: "web_app",
+            TaskTemplate: template("croncd-test/busybox:2"),
+            Mode: { Replicated: { Replicas: 0 } },
+          },
+          PreviousSpec: { TaskTemplate: previousTemplate("croncd-test/busybox:1") },
+          UpdateStatus: null,
+        }),
+      ],
+      tasks: replicas === "0/0" ? [] : [task("web_app.1", "Running 10 minutes ago", "Shutdown")],
+    });
+    expect(decideRollout(changed("0/0"), at(0.1)).outcome).toEqual({
+      ok: true,
+      reason: "converged in 0.1s",
+      services: [{ name: "web_app", state: "running" }],
+    });
+    // Scaled down to 0: still waits for the old task to stop.
+    expect(decideRollout(changed("1/0"), at(0.1)).outcome.services).toEqual([
+      { name: "web_app", state: "starting" },
+    ]);
+  });
+
   it("an unchanged service converges at once, though the daemon prints its previous spec with fewer defaults", () => {
     const decision = decideRollout(
       {
@@ -644,6 +671,7 @@ describe("waitForRollout with a scripted docker CLI", () => {
       return { exitCode: 0, stdout, stderr: "", notFound: false };
     };
     const docker: DockerCli = {
+      getJson: (apiPath) => Promise.reject(new Error(`unexpected GET ${apiPath}`)),
       tryRun: (args) => Promise.resolve(answer(args)),
       run: (args) => {
         const result = answer(args);
