@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { z } from "zod";
+import type * as z from "zod";
 import { ConfigError } from "../errors.js";
 import { parseYamlFile, type ParsedYaml } from "../compose/yaml-source.js";
 import { configSchema, type CroncdConfig } from "./schema.js";

@@ -2,7 +2,7 @@
  * The shape of croncd.yaml. Every default lives here, exported, so the README, the CLI and the
  * tests agree on one value.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const DEFAULTS = {
   ref: "main",

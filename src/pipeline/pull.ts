@@ -88,6 +88,13 @@ function hintFor(error: unknown): string | undefined {
  * query) are refused, since the URL lands in .git/config, the report and a label on every service.
  */
 export function resolveUrl(url: string, configDir: string, subject: string): string {
+  // git would take such a "URL" for one of its own options.
+  if (url.startsWith("-")) {
+    throw new SourceError("the URL starts with '-'", {
+      subject,
+      hint: "give an https://, ssh:// or user@host:path URL, or a path",
+    });
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     const parsed = new URL(url);
     const web = parsed.protocol === "http:" || parsed.protocol === "https:";

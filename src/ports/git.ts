@@ -62,10 +62,12 @@ async function fetchInto(request: FetchCommitRequest): Promise<string> {
   const git = gitFor(request.dir, request.url, request.auth);
   const secrets = request.auth?.kind === "token" ? tokenForms(request.auth) : [];
   try {
+    // No remote is configured: fetching from the URL itself saves a git call, and keeps the URL
+    // out of .git/config. Every command here prints something, on purpose: simple-git waits an
+    // extra 50 ms after a git process that printed nothing (`checkout -q`, `remote add`).
     await git.init();
-    await git.addRemote("origin", request.url);
-    await fetchRef(git, request.ref);
-    await git.raw(["-c", "advice.detachedHead=false", "checkout", "-q", "--detach", "FETCH_HEAD"]);
+    await fetchRef(git, request.url, request.ref);
+    await git.raw(["-c", "advice.detachedHead=false", "checkout", "--detach", "FETCH_HEAD"]);
     return (await git.revparse(["HEAD"])).trim();
   } catch (error) {
     if (error instanceof GitFetchError) throw error;
@@ -82,26 +84,29 @@ async function fetchInto(request: FetchCommitRequest): Promise<string> {
   }
 }
 
-async function fetchRef(git: SimpleGit, ref: string): Promise<void> {
+/** Every branch, for the cases where a commit has to be looked up in the whole history. */
+const ALL_BRANCHES = "+refs/heads/*:refs/remotes/origin/*";
+
+async function fetchRef(git: SimpleGit, url: string, ref: string): Promise<void> {
   if (FULL_SHA.test(ref)) {
     // Servers that allow fetching a reachable SHA (GitHub, GitLab, git ≥ 2.5 with v2) serve
     // one commit; older ones refuse, and then the whole history is the only way to it.
     try {
-      await git.fetch(["--depth", "1", "--no-tags", "origin", ref]);
+      await git.fetch(["--depth", "1", "--no-tags", url, ref]);
       return;
     } catch {
-      await git.fetch(["--no-tags", "origin"]);
+      await git.fetch(["--no-tags", url, ALL_BRANCHES]);
       await assertCommitExists(git, ref);
       await git.raw(["update-ref", "FETCH_HEAD", ref]);
       return;
     }
   }
   try {
-    await git.fetch(["--depth", "1", "--no-tags", "origin", ref]);
+    await git.fetch(["--depth", "1", "--no-tags", url, ref]);
   } catch (error) {
     // A short SHA is not a ref name a server can resolve: fetch everything and look it up.
     if (!SHORT_SHA.test(ref) || classifyKind(messageOf(error)) !== "unknown-ref") throw error;
-    await git.fetch(["--no-tags", "origin"]);
+    await git.fetch(["--no-tags", url, ALL_BRANCHES]);
     const full = await assertCommitExists(git, ref);
     await git.raw(["update-ref", "FETCH_HEAD", full]);
   }

@@ -167,10 +167,16 @@ describe("git sources", () => {
       auth: { kind: "token", username: "oauth2", token: TOKEN },
     });
     expect(commit).toBe(secondCommit);
+    // No remote is configured (the fetch names the URL); FETCH_HEAD records the URL, never the token.
     const gitConfig = await readFile(path.join(dir, ".git", "config"), "utf8");
-    expect(gitConfig).toContain(server.repoUrl("stacks.git"));
-    expect(gitConfig).not.toContain(TOKEN);
-    expect(gitConfig).not.toContain("extraHeader");
+    const fetchHead = await readFile(path.join(dir, ".git", "FETCH_HEAD"), "utf8");
+    expect(fetchHead).toContain(`${secondCommit}\t\tbranch 'main' of ${server.repoUrl("stacks")}`);
+    const basic = Buffer.from(`oauth2:${TOKEN}`).toString("base64");
+    for (const stored of [gitConfig, fetchHead]) {
+      expect(stored).not.toContain(TOKEN);
+      expect(stored).not.toContain(basic);
+      expect(stored).not.toContain("extraHeader");
+    }
     expect((await git(["rev-parse", "--is-shallow-repository"], { cwd: dir })).trim()).toBe("true");
     expect(await readdir(path.join(dir, "stacks"))).toEqual(["one", "two"]);
   });

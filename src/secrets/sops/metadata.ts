@@ -10,7 +10,7 @@
  * - Keys are either listed directly (one group) or under `key_groups` (several groups holding
  *   Shamir shares); sops uses the direct keys when there are any (`stores/stores.go`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { PlainValue } from "./flatten.js";
 import { formatFloatF, parseGoBool, parseGoIntBase0 } from "./gonum.js";
 import { formatRfc3339, parseRfc3339 } from "./gotime.js";

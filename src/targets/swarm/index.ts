@@ -17,6 +17,7 @@ import { readLiveStacks } from "./live.js";
 import type { DesiredStack, LiveStack } from "./model.js";
 import { planStacks, type StackPlanItem } from "./plan.js";
 import { runScheduled, type Job } from "../../pipeline/schedule.js";
+import { mapConcurrently } from "../../util/map-concurrently.js";
 import { deliverStack } from "./deliver-stack.js";
 import { formatChanges } from "./drift.js";
 import { renderStack } from "./render.js";
@@ -47,6 +48,9 @@ export interface SwarmTargetOptions {
 }
 
 export type LiveState = Map<string, LiveStack>;
+
+/** Stacks rendered side by side. */
+export const RENDER_CONCURRENCY = 8;
 
 /**
  * What `plan` compares git with: the target's stacks as they run, after checking the docker CLI
@@ -100,10 +104,14 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
           entry(name, { action: "failed", reason: `render failed: ${describeError(error)}` }),
         ),
       };
-      for (const stack of discovery.stacks) {
-        try {
-          rendered.items.push(
-            await renderStack(stack, {
+      // Rendering mostly waits for files: a few stacks at a time hide those waits. Results keep
+      // the folders' order, so logs and reports read the same on every run.
+      const outcomes = await mapConcurrently(
+        discovery.stacks,
+        RENDER_CONCURRENCY,
+        async (stack): Promise<{ desired: DesiredStack } | { failure: ChangeSetEntry }> => {
+          try {
+            const desired = await renderStack(stack, {
               repoRoot: checkout.dir,
               targetName: config.name,
               sourceUrl: checkout.url,
@@ -116,13 +124,17 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
                 plaintextDir: path.join(options.workDir, stack.name),
                 onSecrets: options.onSecrets,
               }),
-            }),
-          );
-        } catch (error) {
-          rendered.failures.push(
-            entry(stack.name, { action: "failed", reason: `render failed: ${describeError(error)}` }),
-          );
-        }
+            });
+            return { desired };
+          } catch (error) {
+            const reason = `render failed: ${describeError(error)}`;
+            return { failure: entry(stack.name, { action: "failed", reason }) };
+          }
+        },
+      );
+      for (const outcome of outcomes) {
+        if ("failure" in outcome) rendered.failures.push(outcome.failure);
+        else rendered.items.push(outcome.desired);
       }
       return rendered;
     },

@@ -2,7 +2,7 @@
  * Per-stack options from the compose file's top-level `x-croncd:` extension field. Swarm ignores
  * extension fields, so the options travel with the stack they configure.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { RenderError } from "../../errors.js";
 import { formatPath } from "../../util/field-path.js";
 
