@@ -56557,13 +56557,15 @@ function startProgram(file, args, options = {}) {
     buffer: { stdout: false, stderr: true },
     stdin: "pipe",
     stdout: "pipe",
-    stripFinalNewline: true
+    stripFinalNewline: true,
+    ...options.signal ? { cancelSignal: options.signal } : {}
   });
+  const label = options.label ?? args[0] ?? "";
   const exited = child.then((result) => {
     const notFound = result.failed && result.exitCode === void 0 && /ENOENT/.test(String(result.message));
     return {
       exitCode: result.exitCode ?? -1,
-      stderr: notFound ? `${file}: not found on PATH` : result.timedOut ? `${file} ${args[0] ?? ""} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1e3)}s and was stopped` : String(result.stderr || result.message || ""),
+      stderr: notFound ? `${file}: not found on PATH` : result.timedOut ? `${file} ${label} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1e3)}s and was stopped` : result.isCanceled ? `${file} ${label} was stopped: its answer was no longer needed` : String(result.stderr || result.message || ""),
       notFound
     };
   });
@@ -56675,7 +56677,18 @@ function splitShellWords(input) {
   return words2;
 }
 
+// src/util/one-at-a-time.ts
+function oneAtATime() {
+  let last = Promise.resolve();
+  return (work) => {
+    const turn = last.then(work, work);
+    last = turn.catch(() => void 0);
+    return turn;
+  };
+}
+
 // src/secrets/keys/age-identities.ts
+var keyCommandTurn = oneAtATime();
 var SOPS_AGE_KEY = "SOPS_AGE_KEY";
 var SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
 var SOPS_AGE_KEY_CMD = "SOPS_AGE_KEY_CMD";
@@ -56815,10 +56828,12 @@ async function runKeyCommand(command, options, recipient) {
   }
   const [program, ...args] = words2;
   if (program === void 0) return { problem: `${SOPS_AGE_KEY_CMD} is set but holds no command` };
-  const result = await runProgram(program, args, {
-    env: { ...options.env, ...recipient === void 0 ? {} : { [SOPS_AGE_RECIPIENT]: recipient } },
-    timeoutMs: options.commandTimeoutMs ?? DEFAULT_KEY_COMMAND_TIMEOUT_MS
-  });
+  const result = await keyCommandTurn(
+    () => runProgram(program, args, {
+      env: { ...options.env, ...recipient === void 0 ? {} : { [SOPS_AGE_RECIPIENT]: recipient } },
+      timeoutMs: options.commandTimeoutMs ?? DEFAULT_KEY_COMMAND_TIMEOUT_MS
+    })
+  );
   if (result.notFound) return { problem: `${SOPS_AGE_KEY_CMD}: ${program} was not found on PATH` };
   if (result.exitCode !== 0) {
     const lastLine = result.stderr.trim().split("\n").at(-1)?.slice(0, 200) ?? "";
@@ -57189,16 +57204,18 @@ function sopsDecryptArguments(file, format2, output, ignoreMac) {
     file
   ];
 }
+var sopsTurn = oneAtATime();
 async function decryptWithSopsBinary(file, options) {
   const scratch = await createWorkspace("croncd-sops-");
   const shown2 = options.displayName ?? file;
   try {
     const output = scratch.pathFor("plaintext");
     await writeFile2(output, "", { mode: 384, flag: "wx" });
-    const result = await runProgram(
-      "sops",
-      sopsDecryptArguments(file, options.format, output, options.ignoreMac ?? false),
-      { env: options.env, timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS }
+    const result = await sopsTurn(
+      () => runProgram("sops", sopsDecryptArguments(file, options.format, output, options.ignoreMac ?? false), {
+        env: options.env,
+        timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS
+      })
     );
     if (result.notFound) throw missingSops(shown2, options);
     if (result.exitCode !== 0) {
@@ -59554,10 +59571,12 @@ async function decryptCommand(request2) {
 // src/ports/docker-api.ts
 import http from "node:http";
 import { Duplex as Duplex4 } from "node:stream";
-async function getJson(endpoint, apiPath) {
+async function getJson(endpoint, apiPath, signal) {
   const program = startProgram("docker", [...endpoint.globalArgs, "system", "dial-stdio"], {
     env: endpoint.env,
-    timeoutMs: endpoint.timeoutMs
+    timeoutMs: endpoint.timeoutMs,
+    label: "system dial-stdio",
+    ...signal ? { signal } : {}
   });
   const socket = pipesAsSocket(program.stdin, program.stdout);
   try {
@@ -59661,7 +59680,7 @@ function createDockerCli(endpoint = {}) {
     tryRun,
     async getJson(apiPath, options = {}) {
       try {
-        return await getJson(apiEndpoint, apiPath);
+        return await getJson(apiEndpoint, apiPath, options.signal);
       } catch (error3) {
         if (!(error3 instanceof ApiRequestError)) throw error3;
         const { message, notFound, status } = error3.failure;
@@ -59684,7 +59703,7 @@ function dockerFailure(result, subject) {
       hint: "install the docker CLI in the CI image"
     });
   }
-  if (/Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|connection refused|no such host/i.test(
+  if (/Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|has exited with exit status|connection refused|no such host/i.test(
     message
   )) {
     return new TargetError(`cannot reach the Docker daemon: ${message}`, {
@@ -59779,18 +59798,20 @@ async function removeStack(docker, stackName, options = {}) {
     throw dockerFailure(removal, subject);
   }
   const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
+  const staleGraceMs = options.staleNetworkGraceMs ?? STALE_NETWORK_GRACE_MS;
   const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
-  const goneFromSwarm = /* @__PURE__ */ new Set();
+  const unknownToSwarmSince = /* @__PURE__ */ new Map();
   for (; ; ) {
     const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
     const networks = lines(
       await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject })
-    ).filter((id) => !goneFromSwarm.has(id));
+    ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
     if (services.trim() === "" && networks.length === 0) return;
     if (services.trim() === "") {
       for (const network of networks) {
         const removal2 = await docker.tryRun(["network", "rm", network]);
-        if (removal2.exitCode !== 0 && /\bnot found\b/i.test(removal2.stderr)) goneFromSwarm.add(network);
+        if (removal2.exitCode !== 0 && /\bnot found\b/i.test(removal2.stderr) && !unknownToSwarmSince.has(network))
+          unknownToSwarmSince.set(network, Date.now());
       }
     }
     if (Date.now() > deadline) {
@@ -59802,6 +59823,7 @@ async function removeStack(docker, stackName, options = {}) {
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
   }
 }
+var STALE_NETWORK_GRACE_MS = 3e4;
 var REMOVE_TIMEOUT_MS = 12e4;
 function lines(text) {
   return text.split("\n").map((line) => line.trim()).filter(Boolean);
@@ -59821,16 +59843,16 @@ async function assertDockerCliVersion(docker, subject) {
 }
 
 // src/targets/swarm/live.ts
-async function readAllServices(docker, subject) {
-  const services = await docker.getJson("/services", { subject });
+async function readAllServices(docker, subject, signal) {
+  const services = await docker.getJson("/services", { subject, ...signal ? { signal } : {} });
   if (!Array.isArray(services) || !services.every(isService)) {
     throw new TargetError("the Docker API did not return a list of services for GET /services", { subject });
   }
   return services;
 }
-async function readLiveStacks(docker, subject) {
+async function readLiveStacks(docker, subject, signal) {
   const stacks = /* @__PURE__ */ new Map();
-  for (const service of await readAllServices(docker, `${subject}: read services`)) {
+  for (const service of await readAllServices(docker, `${subject}: read services`, signal)) {
     const labels = service.Spec.Labels ?? {};
     const stack = labels[STACK_NAMESPACE_LABEL];
     if (!stack) continue;
@@ -66779,11 +66801,11 @@ var StackSecrets = class {
 
 // src/targets/swarm/index.ts
 var RENDER_CONCURRENCY = 8;
-async function readTargetLiveState(config2, docker = createDockerCli(config2.docker)) {
+async function readTargetLiveState(config2, docker = createDockerCli(config2.docker), signal) {
   const subject = `target ${config2.name}`;
   const [, live2] = await Promise.all([
     assertDockerCliVersion(docker, subject),
-    readLiveStacks(docker, subject)
+    readLiveStacks(docker, subject, signal)
   ]);
   return live2;
 }
@@ -66848,7 +66870,7 @@ function createSwarmTarget(options) {
       return rendered;
     },
     async plan(desired, planOptions) {
-      const live2 = await (options.live ?? readTargetLiveState(config2, docker));
+      const live2 = await (options.earlyLive?.() ?? readTargetLiveState(config2, docker));
       return {
         items: planStacks({
           target: config2,
@@ -66984,16 +67006,33 @@ function refuseDeletions(plan, reason) {
 }
 
 // src/pipeline/render-targets.ts
-function startReadingLiveStates(configs) {
-  return new Map(
-    configs.map((config2) => {
-      const live2 = readTargetLiveState(config2);
-      live2.catch(() => void 0);
-      return [config2.name, live2];
-    })
-  );
-}
-async function renderTarget(config2, source, env, log, workspace, live2) {
+var EarlyLiveStates = class {
+  reads;
+  abandon = new AbortController();
+  stale = false;
+  constructor(configs) {
+    this.reads = new Map(
+      configs.map((config2) => {
+        const live2 = readTargetLiveState(config2, void 0, this.abandon.signal);
+        live2.catch(() => void 0);
+        return [config2.name, live2];
+      })
+    );
+  }
+  /** The early read of a target, unless something changed the Swarm after it started. */
+  take(target) {
+    return this.stale ? void 0 : this.reads.get(target);
+  }
+  /** Something was deployed, removed, or may have been (a failed deploy): later reads are stale. */
+  markChanged() {
+    this.stale = true;
+  }
+  /** Stops reads nobody will use (a target whose source failed), so the run can end at once. */
+  dispose() {
+    this.abandon.abort();
+  }
+};
+async function renderTarget(config2, source, env, log, workspace, early) {
   const failed = (reason) => ({
     config: config2,
     failure: { kind: "target", name: config2.name, target: config2.name, action: "failed", reason }
@@ -67007,7 +67046,7 @@ async function renderTarget(config2, source, env, log, workspace, live2) {
       for (const value of values) log.masker.add(value);
     },
     env,
-    ...live2 ? { live: live2 } : {}
+    ...early ? { earlyLive: () => early.take(config2.name) } : {}
   });
   try {
     const rendered = await target.render();
@@ -67055,7 +67094,7 @@ async function run(request2) {
     for (const name2 of target.secretEnv) request2.log.masker.add(env[name2]);
   }
   const workspace = await createWorkspace();
-  const liveStates = request2.mode === "plan" || request2.mode === "reconcile" ? startReadingLiveStates(targets) : void 0;
+  const early = request2.mode === "plan" || request2.mode === "reconcile" ? new EarlyLiveStates(targets) : void 0;
   try {
     const pulled = await request2.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
@@ -67077,7 +67116,7 @@ async function run(request2) {
             env,
             request2.log,
             workspace,
-            liveStates?.get(target.name)
+            early
           );
           if (request2.mode === "render" && request2.outDir && result.rendered) {
             await writeRenderedStacks(request2.outDir, target.name, result.rendered.items, request2.log);
@@ -67100,23 +67139,29 @@ async function run(request2) {
     } else {
       const incompleteBecause = incompleteness(rendered, failedSources);
       for (const target of rendered) {
-        await request2.log.group(
-          `target ${target.config.name} (${mode})`,
-          async () => report(
-            await deliverTarget(target, {
-              mode,
-              heal: request2.heal ?? true,
-              ...incompleteBecause ? { incompleteBecause } : {}
-            })
-          )
-        );
+        await request2.log.group(`target ${target.config.name} (${mode})`, async () => {
+          const delivered = await deliverTarget(target, {
+            mode,
+            heal: request2.heal ?? true,
+            ...incompleteBecause ? { incompleteBecause } : {}
+          });
+          if (delivered.some((entry) => SWARM_CHANGING_ACTIONS.has(entry.action))) early?.markChanged();
+          report(delivered);
+        });
       }
     }
     return { exitCode: exitCodeFor(request2.mode, entries), sources: pulled.map(summarizeSource), entries };
   } finally {
+    early?.dispose();
     await workspace.dispose();
   }
 }
+var SWARM_CHANGING_ACTIONS = /* @__PURE__ */ new Set([
+  "created",
+  "configured",
+  "deleted",
+  "failed"
+]);
 function exitCodeFor(mode, entries) {
   if (hasFailures({ entries })) return ExitCode2.failed;
   if (mode === "plan" && hasChanges({ entries })) return ExitCode2.changes;

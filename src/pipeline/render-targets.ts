@@ -28,18 +28,42 @@ export interface RenderedTarget {
 }
 
 /**
- * Starts reading every target's live state at once, for plan and reconcile: it needs no checkout,
- * so it runs while sources are cloned and stacks rendered. A read that fails is reported by the
- * target's plan; one never awaited (its source failed) is not an unhandled rejection.
+ * Every target's live state, read from the start of a plan or reconcile run: it needs no checkout,
+ * so it runs while sources are cloned and stacks rendered.
+ *
+ * Used only while nothing has changed the Swarm: once a target deployed or pruned anything, the
+ * next targets read again (a stack moved from one target to another must be seen gone). A read
+ * that fails is reported by the target's plan; one never used is stopped by `dispose`.
  */
-export function startReadingLiveStates(configs: readonly TargetConfig[]): Map<string, Promise<LiveState>> {
-  return new Map(
-    configs.map((config) => {
-      const live = readTargetLiveState(config);
-      live.catch(() => undefined);
-      return [config.name, live];
-    }),
-  );
+export class EarlyLiveStates {
+  private readonly reads: Map<string, Promise<LiveState>>;
+  private readonly abandon = new AbortController();
+  private stale = false;
+
+  constructor(configs: readonly TargetConfig[]) {
+    this.reads = new Map(
+      configs.map((config) => {
+        const live = readTargetLiveState(config, undefined, this.abandon.signal);
+        live.catch(() => undefined);
+        return [config.name, live];
+      }),
+    );
+  }
+
+  /** The early read of a target, unless something changed the Swarm after it started. */
+  take(target: string): Promise<LiveState> | undefined {
+    return this.stale ? undefined : this.reads.get(target);
+  }
+
+  /** Something was deployed, removed, or may have been (a failed deploy): later reads are stale. */
+  markChanged(): void {
+    this.stale = true;
+  }
+
+  /** Stops reads nobody will use (a target whose source failed), so the run can end at once. */
+  dispose(): void {
+    this.abandon.abort();
+  }
 }
 
 export async function renderTarget(
@@ -48,7 +72,7 @@ export async function renderTarget(
   env: NodeJS.ProcessEnv,
   log: Logger,
   workspace: Workspace,
-  live?: Promise<LiveState>,
+  early?: EarlyLiveStates,
 ): Promise<RenderedTarget> {
   const failed = (reason: string): RenderedTarget => ({
     config,
@@ -63,7 +87,7 @@ export async function renderTarget(
       for (const value of values) log.masker.add(value);
     },
     env,
-    ...(live ? { live } : {}),
+    ...(early ? { earlyLive: () => early.take(config.name) } : {}),
   });
   try {
     const rendered = await target.render();

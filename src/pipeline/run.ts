@@ -12,12 +12,7 @@ import type { RunMode } from "./commands.js";
 import { pullSources, type PulledSource } from "./pull.js";
 import { formatEntry } from "../report/text.js";
 import { deliverTarget } from "./deliver-target.js";
-import {
-  incompleteness,
-  renderTarget,
-  startReadingLiveStates,
-  type RenderedTarget,
-} from "./render-targets.js";
+import { incompleteness, renderTarget, EarlyLiveStates, type RenderedTarget } from "./render-targets.js";
 import { writeRenderedStacks } from "./write-rendered.js";
 import { createWorkspace } from "./workspace.js";
 
@@ -54,8 +49,8 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
   }
 
   const workspace = await createWorkspace();
-  const liveStates =
-    request.mode === "plan" || request.mode === "reconcile" ? startReadingLiveStates(targets) : undefined;
+  const early =
+    request.mode === "plan" || request.mode === "reconcile" ? new EarlyLiveStates(targets) : undefined;
   try {
     const pulled = await request.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
@@ -78,7 +73,7 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
             env,
             request.log,
             workspace,
-            liveStates?.get(target.name),
+            early,
           );
           if (request.mode === "render" && request.outDir && result.rendered) {
             await writeRenderedStacks(request.outDir, target.name, result.rendered.items, request.log);
@@ -102,22 +97,31 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
     } else {
       const incompleteBecause = incompleteness(rendered, failedSources);
       for (const target of rendered) {
-        await request.log.group(`target ${target.config.name} (${mode})`, async () =>
-          report(
-            await deliverTarget(target, {
-              mode,
-              heal: request.heal ?? true,
-              ...(incompleteBecause ? { incompleteBecause } : {}),
-            }),
-          ),
-        );
+        await request.log.group(`target ${target.config.name} (${mode})`, async () => {
+          const delivered = await deliverTarget(target, {
+            mode,
+            heal: request.heal ?? true,
+            ...(incompleteBecause ? { incompleteBecause } : {}),
+          });
+          if (delivered.some((entry) => SWARM_CHANGING_ACTIONS.has(entry.action))) early?.markChanged();
+          report(delivered);
+        });
       }
     }
     return { exitCode: exitCodeFor(request.mode, entries), sources: pulled.map(summarizeSource), entries };
   } finally {
+    early?.dispose();
     await workspace.dispose();
   }
 }
+
+/** What may have changed the Swarm: a failed entry may stand for a deploy that got halfway. */
+const SWARM_CHANGING_ACTIONS = new Set<ChangeSetEntry["action"]>([
+  "created",
+  "configured",
+  "deleted",
+  "failed",
+]);
 
 export function exitCodeFor(mode: RunMode, entries: ChangeSetEntry[]): ExitCode {
   if (hasFailures({ entries })) return ExitCode.failed;

@@ -31,10 +31,16 @@ export interface ApiFailure {
  * GETs one unversioned API path (the daemon's own API version) and parses the JSON answer. Throws
  * ApiRequestError, which callers map to their messages.
  */
-export async function getJson(endpoint: ApiEndpoint, apiPath: string): Promise<unknown> {
+export async function getJson(
+  endpoint: ApiEndpoint,
+  apiPath: string,
+  signal?: AbortSignal,
+): Promise<unknown> {
   const program = startProgram("docker", [...endpoint.globalArgs, "system", "dial-stdio"], {
     env: endpoint.env,
     timeoutMs: endpoint.timeoutMs,
+    label: "system dial-stdio",
+    ...(signal ? { signal } : {}),
   });
   const socket = pipesAsSocket(program.stdin, program.stdout);
   try {

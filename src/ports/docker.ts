@@ -25,6 +25,11 @@ export interface DockerCallOptions {
   subject?: string;
 }
 
+export interface ApiCallOptions extends Pick<DockerCallOptions, "subject"> {
+  /** Abandons the request (the answer is no longer wanted): the CLI is stopped. */
+  signal?: AbortSignal;
+}
+
 export interface DockerCli {
   /** Runs docker; throws TargetError with docker's own message on a non-zero exit. */
   run(args: readonly string[], options?: DockerCallOptions): Promise<string>;
@@ -34,7 +39,7 @@ export interface DockerCli {
    * GETs an Engine API path (`/services`) through `docker system dial-stdio` and parses the JSON;
    * throws TargetError with the daemon's or the CLI's own message.
    */
-  getJson(apiPath: string, options?: Pick<DockerCallOptions, "subject">): Promise<unknown>;
+  getJson(apiPath: string, options?: ApiCallOptions): Promise<unknown>;
 }
 
 export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
@@ -52,7 +57,7 @@ export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
     tryRun,
     async getJson(apiPath, options = {}) {
       try {
-        return await getJson(apiEndpoint, apiPath);
+        return await getJson(apiEndpoint, apiPath, options.signal);
       } catch (error) {
         if (!(error instanceof ApiRequestError)) throw error;
         const { message, notFound, status } = error.failure;
@@ -78,7 +83,7 @@ export function dockerFailure(result: ExecResult, subject: string): TargetError 
     });
   }
   if (
-    /Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|connection refused|no such host/i.test(
+    /Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|has exited with exit status|connection refused|no such host/i.test(
       message,
     )
   ) {

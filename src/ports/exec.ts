@@ -60,10 +60,17 @@ export interface StartedProgram {
 }
 
 /** Starts a program to talk to over its pipes (runProgram is for programs that just run). */
+export interface StartOptions extends Pick<ExecOptions, "env" | "timeoutMs"> {
+  /** Stops the child when aborted (its answer is no longer wanted). */
+  signal?: AbortSignal;
+  /** What the child does, for messages: `system dial-stdio`. Default: the first argument. */
+  label?: string;
+}
+
 export function startProgram(
   file: string,
   args: readonly string[],
-  options: Pick<ExecOptions, "env" | "timeoutMs"> = {},
+  options: StartOptions = {},
 ): StartedProgram {
   const child = execa(file, args, {
     env: options.env,
@@ -74,7 +81,9 @@ export function startProgram(
     stdin: "pipe",
     stdout: "pipe",
     stripFinalNewline: true,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
+  const label = options.label ?? args[0] ?? "";
   const exited = child.then((result) => {
     const notFound = result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message));
     return {
@@ -82,8 +91,10 @@ export function startProgram(
       stderr: notFound
         ? `${file}: not found on PATH`
         : result.timedOut
-          ? `${file} ${args[0] ?? ""} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s and was stopped`
-          : String(result.stderr || result.message || ""),
+          ? `${file} ${label} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s and was stopped`
+          : result.isCanceled
+            ? `${file} ${label} was stopped: its answer was no longer needed`
+            : String(result.stderr || result.message || ""),
       notFound,
     };
   });

@@ -20,7 +20,7 @@ export interface CroncdResult {
 
 export async function runCroncd(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
 ): Promise<CroncdResult> {
   const result = await execa("node", [BIN, ...args], {
     cwd: options.cwd,
@@ -32,7 +32,7 @@ export async function runCroncd(
       ...options.env,
     },
     reject: false,
-    timeout: 300_000,
+    timeout: options.timeoutMs ?? 300_000,
   });
   const stdout = String(result.stdout);
   const stderr = String(result.stderr);

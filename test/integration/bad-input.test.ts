@@ -1,10 +1,12 @@
 // Bad input gets a clear error and loses nothing: each broken source fails the run with a message
 // naming the file, line or field, nothing is deployed from it, and nothing is pruned while the
 // desired state is incomplete.
-import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { actionsByStack, readReport, runCroncd, writeConfig } from "../helpers/croncd.js";
 import { listServices, removeAllStacks, TEST_IMAGE, uniqueStackName } from "../helpers/docker.js";
 import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
@@ -131,6 +133,41 @@ describe("bad input on a real Swarm", () => {
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain("source platform: clone failed: repository unreachable");
     expect(await listServices(`com.docker.stack.namespace=${keeper}`)).toHaveLength(1);
+  });
+
+  // The live state is read while sources are cloned. When the clone fails, that read is no longer
+  // wanted: croncd must not wait for a daemon that never answers (its docker call may take 10 min).
+  it("unreachable repository and a daemon that never answers: ends at once", async () => {
+    const connections = new Set<net.Socket>();
+    const silent = net.createServer((socket) => connections.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      const dir = path.join(work, "silent");
+      await mkdir(dir, { recursive: true });
+      const config = path.join(dir, "croncd.yaml");
+      await writeFile(
+        config,
+        stringify({
+          sources: [{ name: "platform", url: path.join(work, "does-not-exist.git") }],
+          targets: [
+            {
+              name: target,
+              type: "swarm",
+              source: "platform",
+              path: "stacks",
+              docker: { host: `tcp://127.0.0.1:${port}` },
+            },
+          ],
+        }),
+      );
+      const result = await runCroncd(["reconcile", "--config", config], { cwd: work, timeoutMs: 60_000 });
+      expect(result.exitCode, result.output).toBe(1);
+      expect(result.output).toContain("source platform: clone failed: repository unreachable");
+    } finally {
+      for (const socket of connections) socket.destroy();
+      silent.close();
+    }
   });
 
   it("refuses a docker CLI too old to read version-less Compose files, before deploying anything", async () => {

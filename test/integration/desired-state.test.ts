@@ -131,4 +131,25 @@ describe("the whole desired state", () => {
     expect(outside.exitCode).toBe(1);
     expect(outside.output).toContain(`b/${other}/compose.yaml: "compose.yaml" resolves through a symlink`);
   });
+
+  // Target a prunes the stack, then target b creates it: b must not plan against the live state
+  // read at the start of the run, where the stack still belonged to a.
+  it("a stack moved from one target to another moves in one run", async () => {
+    await repo.remove(`b/${other}/compose.yaml`);
+    await repo.write(`b/${other}/compose.yaml`, compose);
+    await repo.remove(`a/${stays}`);
+    await repo.write(`b/${stays}/compose.yaml`, compose);
+    await repo.write(`a/${prefix}-new/compose.yaml`, compose);
+    await repo.commit("stays moves from a/ to b/");
+    await repo.push(bare);
+    const moved = await reconcile();
+    expect(moved.exitCode, moved.output).toBe(0);
+    const entries = (await readReport(reportFile())).entries.filter((entry) => entry.name === stays);
+    expect(entries.map((entry) => [entry.target, entry.action])).toEqual([
+      [`${prefix}-a`, "deleted"],
+      [`${prefix}-b`, "created"],
+    ]);
+    const [service] = await listServices(`com.docker.stack.namespace=${stays}`);
+    expect(service?.Spec.Labels?.["io.croncd.target"]).toBe(`${prefix}-b`);
+  });
 });

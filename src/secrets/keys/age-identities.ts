@@ -27,6 +27,10 @@ import path from "node:path";
 import { runProgram } from "../../ports/exec.js";
 import { bech32PayloadLength } from "./bech32.js";
 import { splitShellWords } from "../../util/shell-words.js";
+import { oneAtATime } from "../../util/one-at-a-time.js";
+
+/** Stacks render side by side; the key command runs once at a time, as it did with sops alone. */
+const keyCommandTurn = oneAtATime();
 
 export const SOPS_AGE_KEY = "SOPS_AGE_KEY";
 export const SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
@@ -249,10 +253,12 @@ async function runKeyCommand(
   }
   const [program, ...args] = words;
   if (program === undefined) return { problem: `${SOPS_AGE_KEY_CMD} is set but holds no command` };
-  const result = await runProgram(program, args, {
-    env: { ...options.env, ...(recipient === undefined ? {} : { [SOPS_AGE_RECIPIENT]: recipient }) },
-    timeoutMs: options.commandTimeoutMs ?? DEFAULT_KEY_COMMAND_TIMEOUT_MS,
-  });
+  const result = await keyCommandTurn(() =>
+    runProgram(program, args, {
+      env: { ...options.env, ...(recipient === undefined ? {} : { [SOPS_AGE_RECIPIENT]: recipient }) },
+      timeoutMs: options.commandTimeoutMs ?? DEFAULT_KEY_COMMAND_TIMEOUT_MS,
+    }),
+  );
   if (result.notFound) return { problem: `${SOPS_AGE_KEY_CMD}: ${program} was not found on PATH` };
   if (result.exitCode !== 0) {
     // Only the last line, capped: a command run with tracing on could print the key it read.

@@ -48,7 +48,7 @@ export async function deployStack(
 export async function removeStack(
   docker: DockerCli,
   stackName: string,
-  options: { timeoutMs?: number; pollMs?: number } = {},
+  options: { timeoutMs?: number; pollMs?: number; staleNetworkGraceMs?: number } = {},
 ): Promise<void> {
   const subject = `stack ${stackName}: remove failed`;
   const removal = await docker.tryRun(["stack", "rm", stackName], { subject });
@@ -58,22 +58,30 @@ export async function removeStack(
     throw dockerFailure(removal, subject);
   }
   const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
+  const staleGraceMs = options.staleNetworkGraceMs ?? STALE_NETWORK_GRACE_MS;
   const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
-  // Networks the manager no longer knows. A node whose finished job containers still sit on a
-  // removed network keeps listing it (seen with a 20.10 daemon) until those containers are cleaned
-  // up; the network itself is gone, and waiting for the listing would time out.
-  const goneFromSwarm = new Set<string>();
+  // When the manager first answered "not found" for a network the node still lists. The node lets
+  // go once the stack's containers have stopped, which is worth waiting for: a stack deployed again
+  // under the same name would find the stale network, skip creating it, and fail. Finished job
+  // containers can hold it much longer (seen with a 20.10 daemon); past a grace period such a
+  // network counts as removed, since the Swarm itself no longer has it.
+  const unknownToSwarmSince = new Map<string, number>();
   for (;;) {
     const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
     const networks = lines(
       await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject }),
-    ).filter((id) => !goneFromSwarm.has(id));
+    ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
     if (services.trim() === "" && networks.length === 0) return;
     // Retried until the last task has let go; a failure here only means "not yet".
     if (services.trim() === "") {
       for (const network of networks) {
         const removal = await docker.tryRun(["network", "rm", network]);
-        if (removal.exitCode !== 0 && /\bnot found\b/i.test(removal.stderr)) goneFromSwarm.add(network);
+        if (
+          removal.exitCode !== 0 &&
+          /\bnot found\b/i.test(removal.stderr) &&
+          !unknownToSwarmSince.has(network)
+        )
+          unknownToSwarmSince.set(network, Date.now());
       }
     }
     if (Date.now() > deadline) {
@@ -86,6 +94,8 @@ export async function removeStack(
   }
 }
 
+/** How long a network the manager no longer knows may stay listed on the node before it counts as gone. */
+export const STALE_NETWORK_GRACE_MS = 30_000;
 export const REMOVE_TIMEOUT_MS = 120_000;
 
 function lines(text: string): string[] {

@@ -43,8 +43,11 @@ export interface SwarmTargetOptions {
   onSecrets: (values: readonly string[]) => void;
   env?: NodeJS.ProcessEnv;
   docker?: DockerCli;
-  /** The live state, when reading it was started early (see readTargetLiveState). */
-  live?: Promise<LiveState>;
+  /**
+   * The live state read early (see readTargetLiveState), asked for when planning: undefined when
+   * it may be stale (something else changed the Swarm since), and then plan reads it again.
+   */
+  earlyLive?: () => Promise<LiveState> | undefined;
 }
 
 export type LiveState = Map<string, LiveStack>;
@@ -60,11 +63,12 @@ export const RENDER_CONCURRENCY = 8;
 export async function readTargetLiveState(
   config: SwarmTargetConfig,
   docker: DockerCli = createDockerCli(config.docker),
+  signal?: AbortSignal,
 ): Promise<LiveState> {
   const subject = `target ${config.name}`;
   const [, live] = await Promise.all([
     assertDockerCliVersion(docker, subject),
-    readLiveStacks(docker, subject),
+    readLiveStacks(docker, subject, signal),
   ]);
   return live;
 }
@@ -140,7 +144,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
     },
 
     async plan(desired, planOptions) {
-      const live = await (options.live ?? readTargetLiveState(config, docker));
+      const live = await (options.earlyLive?.() ?? readTargetLiveState(config, docker));
       return {
         items: planStacks({
           target: config,

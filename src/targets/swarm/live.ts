@@ -17,17 +17,25 @@ export interface InspectedService {
 }
 
 /** Every service of the Swarm (`GET /services`), in one call. */
-export async function readAllServices(docker: DockerCli, subject: string): Promise<InspectedService[]> {
-  const services = await docker.getJson("/services", { subject });
+export async function readAllServices(
+  docker: DockerCli,
+  subject: string,
+  signal?: AbortSignal,
+): Promise<InspectedService[]> {
+  const services = await docker.getJson("/services", { subject, ...(signal ? { signal } : {}) });
   if (!Array.isArray(services) || !services.every(isService)) {
     throw new TargetError("the Docker API did not return a list of services for GET /services", { subject });
   }
   return services;
 }
 
-export async function readLiveStacks(docker: DockerCli, subject: string): Promise<Map<string, LiveStack>> {
+export async function readLiveStacks(
+  docker: DockerCli,
+  subject: string,
+  signal?: AbortSignal,
+): Promise<Map<string, LiveStack>> {
   const stacks = new Map<string, LiveStack>();
-  for (const service of await readAllServices(docker, `${subject}: read services`)) {
+  for (const service of await readAllServices(docker, `${subject}: read services`, signal)) {
     const labels = service.Spec.Labels ?? {};
     const stack = labels[STACK_NAMESPACE_LABEL];
     if (!stack) continue;
