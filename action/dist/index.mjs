@@ -56687,8 +56687,10 @@ function oneAtATime() {
   };
 }
 
+// src/secrets/keys/secret-tool-turn.ts
+var secretToolTurn = oneAtATime();
+
 // src/secrets/keys/age-identities.ts
-var keyCommandTurn = oneAtATime();
 var SOPS_AGE_KEY = "SOPS_AGE_KEY";
 var SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
 var SOPS_AGE_KEY_CMD = "SOPS_AGE_KEY_CMD";
@@ -56828,7 +56830,7 @@ async function runKeyCommand(command, options, recipient) {
   }
   const [program, ...args] = words2;
   if (program === void 0) return { problem: `${SOPS_AGE_KEY_CMD} is set but holds no command` };
-  const result = await keyCommandTurn(
+  const result = await secretToolTurn(
     () => runProgram(program, args, {
       env: { ...options.env, ...recipient === void 0 ? {} : { [SOPS_AGE_RECIPIENT]: recipient } },
       timeoutMs: options.commandTimeoutMs ?? DEFAULT_KEY_COMMAND_TIMEOUT_MS
@@ -57204,14 +57206,13 @@ function sopsDecryptArguments(file, format2, output, ignoreMac) {
     file
   ];
 }
-var sopsTurn = oneAtATime();
 async function decryptWithSopsBinary(file, options) {
   const scratch = await createWorkspace("croncd-sops-");
   const shown2 = options.displayName ?? file;
   try {
     const output = scratch.pathFor("plaintext");
     await writeFile2(output, "", { mode: 384, flag: "wx" });
-    const result = await sopsTurn(
+    const result = await secretToolTurn(
       () => runProgram("sops", sopsDecryptArguments(file, options.format, output, options.ignoreMac ?? false), {
         env: options.env,
         timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS
@@ -59815,6 +59816,7 @@ async function removeStack(docker, stackName, options = {}) {
       }
     }
     if (Date.now() > deadline) {
+      if (services.trim() === "" && networks.every((id) => unknownToSwarmSince.has(id))) return;
       throw new TargetError("the stack was asked to go but its services or networks are still there", {
         subject: `stack ${stackName}`,
         hint: "look at `docker stack ps` for tasks that do not stop"
@@ -67008,9 +67010,13 @@ function refuseDeletions(plan, reason) {
 // src/pipeline/render-targets.ts
 var EarlyLiveStates = class {
   reads;
+  endpoints;
   abandon = new AbortController();
   stale = false;
+  /** Per docker endpoint, stacks an earlier target's plan would delete (plan runs change nothing). */
+  plannedDeletions = /* @__PURE__ */ new Map();
   constructor(configs) {
+    this.endpoints = new Map(configs.map((config2) => [config2.name, endpointKey(config2)]));
     this.reads = new Map(
       configs.map((config2) => {
         const live2 = readTargetLiveState(config2, void 0, this.abandon.signal);
@@ -67019,9 +67025,23 @@ var EarlyLiveStates = class {
       })
     );
   }
-  /** The early read of a target, unless something changed the Swarm after it started. */
+  /**
+   * The early read of a target, unless something changed the Swarm after it started; without the
+   * stacks an earlier target's plan would delete from the same Swarm, so a plan shows a stack
+   * moving between targets as the reconcile will do it.
+   */
   take(target) {
-    return this.stale ? void 0 : this.reads.get(target);
+    const read2 = this.stale ? void 0 : this.reads.get(target);
+    const deletions = this.plannedDeletions.get(this.endpoints.get(target) ?? "");
+    if (!read2 || !deletions) return read2;
+    return read2.then((live2) => new Map([...live2].filter(([stack]) => !deletions.has(stack))));
+  }
+  /** A plan run: `target` would delete these stacks before the targets after it run. */
+  assumeDeleted(target, stacks) {
+    const key = endpointKey(target);
+    const deletions = this.plannedDeletions.get(key) ?? /* @__PURE__ */ new Set();
+    for (const stack of stacks) deletions.add(stack);
+    this.plannedDeletions.set(key, deletions);
   }
   /** Something was deployed, removed, or may have been (a failed deploy): later reads are stale. */
   markChanged() {
@@ -67032,6 +67052,9 @@ var EarlyLiveStates = class {
     this.abandon.abort();
   }
 };
+function endpointKey(config2) {
+  return JSON.stringify([config2.docker?.host ?? "", config2.docker?.context ?? ""]);
+}
 async function renderTarget(config2, source, env, log, workspace, early) {
   const failed = (reason) => ({
     config: config2,
@@ -67145,7 +67168,17 @@ async function run(request2) {
             heal: request2.heal ?? true,
             ...incompleteBecause ? { incompleteBecause } : {}
           });
-          if (delivered.some((entry) => SWARM_CHANGING_ACTIONS.has(entry.action))) early?.markChanged();
+          if (mode === "plan") {
+            const deletions = delivered.filter(
+              (entry) => entry.kind === "stack" && entry.action === "deleted"
+            );
+            early?.assumeDeleted(
+              target.config,
+              deletions.map((entry) => entry.name)
+            );
+          } else if (delivered.some((entry) => SWARM_CHANGING_ACTIONS.has(entry.action))) {
+            early?.markChanged();
+          }
           report(delivered);
         });
       }

@@ -37,10 +37,14 @@ export interface RenderedTarget {
  */
 export class EarlyLiveStates {
   private readonly reads: Map<string, Promise<LiveState>>;
+  private readonly endpoints: Map<string, string>;
   private readonly abandon = new AbortController();
   private stale = false;
+  /** Per docker endpoint, stacks an earlier target's plan would delete (plan runs change nothing). */
+  private readonly plannedDeletions = new Map<string, Set<string>>();
 
   constructor(configs: readonly TargetConfig[]) {
+    this.endpoints = new Map(configs.map((config) => [config.name, endpointKey(config)]));
     this.reads = new Map(
       configs.map((config) => {
         const live = readTargetLiveState(config, undefined, this.abandon.signal);
@@ -50,9 +54,24 @@ export class EarlyLiveStates {
     );
   }
 
-  /** The early read of a target, unless something changed the Swarm after it started. */
+  /**
+   * The early read of a target, unless something changed the Swarm after it started; without the
+   * stacks an earlier target's plan would delete from the same Swarm, so a plan shows a stack
+   * moving between targets as the reconcile will do it.
+   */
   take(target: string): Promise<LiveState> | undefined {
-    return this.stale ? undefined : this.reads.get(target);
+    const read = this.stale ? undefined : this.reads.get(target);
+    const deletions = this.plannedDeletions.get(this.endpoints.get(target) ?? "");
+    if (!read || !deletions) return read;
+    return read.then((live) => new Map([...live].filter(([stack]) => !deletions.has(stack))));
+  }
+
+  /** A plan run: `target` would delete these stacks before the targets after it run. */
+  assumeDeleted(target: TargetConfig, stacks: readonly string[]): void {
+    const key = endpointKey(target);
+    const deletions = this.plannedDeletions.get(key) ?? new Set<string>();
+    for (const stack of stacks) deletions.add(stack);
+    this.plannedDeletions.set(key, deletions);
   }
 
   /** Something was deployed, removed, or may have been (a failed deploy): later reads are stale. */
@@ -64,6 +83,11 @@ export class EarlyLiveStates {
   dispose(): void {
     this.abandon.abort();
   }
+}
+
+/** Targets with the same docker settings talk to the same Swarm. */
+function endpointKey(config: TargetConfig): string {
+  return JSON.stringify([config.docker?.host ?? "", config.docker?.context ?? ""]);
 }
 
 export async function renderTarget(

@@ -103,7 +103,17 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
             heal: request.heal ?? true,
             ...(incompleteBecause ? { incompleteBecause } : {}),
           });
-          if (delivered.some((entry) => SWARM_CHANGING_ACTIONS.has(entry.action))) early?.markChanged();
+          if (mode === "plan") {
+            const deletions = delivered.filter(
+              (entry) => entry.kind === "stack" && entry.action === "deleted",
+            );
+            early?.assumeDeleted(
+              target.config,
+              deletions.map((entry) => entry.name),
+            );
+          } else if (delivered.some((entry) => SWARM_CHANGING_ACTIONS.has(entry.action))) {
+            early?.markChanged();
+          }
           report(delivered);
         });
       }

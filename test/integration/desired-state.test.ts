@@ -12,7 +12,8 @@ const prefix = uniqueStackName("whole");
 const gone = `${prefix}-gone`;
 const stays = `${prefix}-stays`;
 const other = `${prefix}-other`;
-const compose = `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n`;
+// `sleep` as PID 1 ignores SIGTERM: a short grace keeps stack removals (and the tests) quick.
+const compose = `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    stop_grace_period: 1s\n`;
 
 describe("the whole desired state", () => {
   let work: string;
@@ -133,22 +134,35 @@ describe("the whole desired state", () => {
   });
 
   // Target a prunes the stack, then target b creates it: b must not plan against the live state
-  // read at the start of the run, where the stack still belonged to a.
-  it("a stack moved from one target to another moves in one run", async () => {
+  // read at the start of the run, where the stack still belonged to a. The plan must say the same.
+  it("a stack moved from one target to another moves in one run, as the plan says", async () => {
     await repo.remove(`b/${other}/compose.yaml`);
     await repo.write(`b/${other}/compose.yaml`, compose);
+    await repo.write(`a/${prefix}-new/compose.yaml`, compose);
+    await repo.commit("a stack that keeps target a non-empty");
+    await repo.push(bare);
+    const before = await reconcile();
+    expect(before.exitCode, before.output).toBe(0);
+
     await repo.remove(`a/${stays}`);
     await repo.write(`b/${stays}/compose.yaml`, compose);
-    await repo.write(`a/${prefix}-new/compose.yaml`, compose);
     await repo.commit("stays moves from a/ to b/");
     await repo.push(bare);
-    const moved = await reconcile();
-    expect(moved.exitCode, moved.output).toBe(0);
-    const entries = (await readReport(reportFile())).entries.filter((entry) => entry.name === stays);
-    expect(entries.map((entry) => [entry.target, entry.action])).toEqual([
+    const movesOf = async () =>
+      (await readReport(reportFile())).entries
+        .filter((entry) => entry.name === stays)
+        .map((entry) => [entry.target, entry.action]);
+    const expected = [
       [`${prefix}-a`, "deleted"],
       [`${prefix}-b`, "created"],
-    ]);
+    ];
+    const plan = await runCroncd(["plan", "--config", configFile, "--report", reportFile()], { cwd: work });
+    expect(plan.exitCode, plan.output).toBe(2);
+    expect(await movesOf()).toEqual(expected);
+
+    const moved = await reconcile();
+    expect(moved.exitCode, moved.output).toBe(0);
+    expect(await movesOf()).toEqual(expected);
     const [service] = await listServices(`com.docker.stack.namespace=${stays}`);
     expect(service?.Spec.Labels?.["io.croncd.target"]).toBe(`${prefix}-b`);
   });

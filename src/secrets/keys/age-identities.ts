@@ -27,10 +27,7 @@ import path from "node:path";
 import { runProgram } from "../../ports/exec.js";
 import { bech32PayloadLength } from "./bech32.js";
 import { splitShellWords } from "../../util/shell-words.js";
-import { oneAtATime } from "../../util/one-at-a-time.js";
-
-/** Stacks render side by side; the key command runs once at a time, as it did with sops alone. */
-const keyCommandTurn = oneAtATime();
+import { secretToolTurn } from "./secret-tool-turn.js";
 
 export const SOPS_AGE_KEY = "SOPS_AGE_KEY";
 export const SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
@@ -253,7 +250,7 @@ async function runKeyCommand(
   }
   const [program, ...args] = words;
   if (program === undefined) return { problem: `${SOPS_AGE_KEY_CMD} is set but holds no command` };
-  const result = await keyCommandTurn(() =>
+  const result = await secretToolTurn(() =>
     runProgram(program, args, {
       env: { ...options.env, ...(recipient === undefined ? {} : { [SOPS_AGE_RECIPIENT]: recipient }) },
       timeoutMs: options.commandTimeoutMs ?? DEFAULT_KEY_COMMAND_TIMEOUT_MS,

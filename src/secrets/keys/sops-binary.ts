@@ -11,7 +11,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { SecretError } from "../../errors.js";
 import { createWorkspace } from "../../pipeline/workspace.js";
 import { runProgram } from "../../ports/exec.js";
-import { oneAtATime } from "../../util/one-at-a-time.js";
+import { secretToolTurn } from "./secret-tool-turn.js";
 import type { SopsFormat, SopsMetadata } from "../sops/index.js";
 import { SOPS_AGE_KEY_FILE } from "./age-identities.js";
 import { describeOtherKeys, keyGroupsOf } from "./key-groups.js";
@@ -50,9 +50,6 @@ export function sopsDecryptArguments(
   ];
 }
 
-/** Stacks render side by side; sops (and the KMS, Vault or gpg-agent behind it) one file at a time. */
-const sopsTurn = oneAtATime();
-
 export async function decryptWithSopsBinary(file: string, options: SopsBinaryOptions): Promise<Uint8Array> {
   // A workspace, not a bare temp folder: it is removed on SIGTERM/SIGINT too, even mid-sops.
   const scratch = await createWorkspace("croncd-sops-");
@@ -60,7 +57,7 @@ export async function decryptWithSopsBinary(file: string, options: SopsBinaryOpt
   try {
     const output = scratch.pathFor("plaintext");
     await writeFile(output, "", { mode: 0o600, flag: "wx" });
-    const result = await sopsTurn(() =>
+    const result = await secretToolTurn(() =>
       runProgram("sops", sopsDecryptArguments(file, options.format, output, options.ignoreMac ?? false), {
         env: options.env,
         timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS,
