@@ -35,6 +35,7 @@ import type { LatencyRelay } from "./bench-latency.js";
 import { startLocalRegistry } from "./bench-registry.js";
 import type { LocalRegistry, RegistryRequests } from "./bench-registry.js";
 import { createDockerCli } from "../src/ports/docker.js";
+import { nonEmptyLines as lines } from "../src/util/text-lines.js";
 import { startPrivateSwarm } from "../test/helpers/swarm/index.js";
 import type { PrivateSwarm } from "../test/helpers/swarm/index.js";
 import { findExecutable } from "../test/helpers/swarm/system.js";
@@ -901,13 +902,6 @@ function actionSummary(report: RunReport): string {
 function preview(items: readonly string[], max = 6): string {
   if (items.length === 0) return "none";
   return items.slice(0, max).join(", ") + (items.length > max ? ` and ${items.length - max} more` : "");
-}
-
-function lines(text: string): string[] {
-  return text
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean);
 }
 
 function median(values: readonly number[]): number {

@@ -19512,7 +19512,7 @@ var require_directives = __commonJS({
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
       toString(doc) {
-        const lines2 = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
         if (doc && tagEntries.length > 0 && identity3.isNode(doc.contents)) {
@@ -19528,9 +19528,9 @@ var require_directives = __commonJS({
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn2) => tn2.startsWith(prefix)))
-            lines2.push(`%TAG ${handle} ${prefix}`);
+            lines.push(`%TAG ${handle} ${prefix}`);
         }
-        return lines2.join("\n");
+        return lines.join("\n");
       }
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
@@ -20991,22 +20991,22 @@ var require_stringifyCollection = __commonJS({
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
-      const lines2 = [];
+      const lines = [];
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment2 = null;
         if (identity3.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
-            lines2.push("");
-          addCommentBefore(ctx, lines2, item.commentBefore, chompKeep);
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
         } else if (identity3.isPair(item)) {
           const ik = identity3.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
-              lines2.push("");
-            addCommentBefore(ctx, lines2, ik.commentBefore, chompKeep);
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
           }
         }
         chompKeep = false;
@@ -21015,15 +21015,15 @@ var require_stringifyCollection = __commonJS({
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines2.push(blockItemPrefix + str2);
+        lines.push(blockItemPrefix + str2);
       }
       let str;
-      if (lines2.length === 0) {
+      if (lines.length === 0) {
         str = flowChars.start + flowChars.end;
       } else {
-        str = lines2[0];
-        for (let i2 = 1; i2 < lines2.length; ++i2) {
-          const line = lines2[i2];
+        str = lines[0];
+        for (let i2 = 1; i2 < lines.length; ++i2) {
+          const line = lines[i2];
           str += line ? `
 ${indent}${line}` : "\n";
         }
@@ -21046,22 +21046,22 @@ ${indent}${line}` : "\n";
       });
       let reqNewline = false;
       let linesAtValue = 0;
-      const lines2 = [];
+      const lines = [];
       for (let i2 = 0; i2 < items.length; ++i2) {
         const item = items[i2];
         let comment = null;
         if (identity3.isNode(item)) {
           if (item.spaceBefore)
-            lines2.push("");
-          addCommentBefore(ctx, lines2, item.commentBefore, false);
+            lines.push("");
+          addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
         } else if (identity3.isPair(item)) {
           const ik = identity3.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
-              lines2.push("");
-            addCommentBefore(ctx, lines2, ik.commentBefore, false);
+              lines.push("");
+            addCommentBefore(ctx, lines, ik.commentBefore, false);
             if (ik.comment)
               reqNewline = true;
           }
@@ -21078,12 +21078,12 @@ ${indent}${line}` : "\n";
         if (comment)
           reqNewline = true;
         let str = stringify3.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines2.length > linesAtValue || str.includes("\n"));
+        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
         if (i2 < items.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines2.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -21091,35 +21091,35 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines2.push(str);
-        linesAtValue = lines2.length;
+        lines.push(str);
+        linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
-      if (lines2.length === 0) {
+      if (lines.length === 0) {
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines2.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str = start;
-          for (const line of lines2)
+          for (const line of lines)
             str += line ? `
 ${indentStep}${indent}${line}` : "\n";
           return `${str}
 ${indent}${end}`;
         } else {
-          return `${start}${fcPadding}${lines2.join(" ")}${fcPadding}${end}`;
+          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent, options: { commentString } }, lines2, comment, chompKeep) {
+    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
       if (comment && chompKeep)
         comment = comment.replace(/^\n+/, "");
       if (comment) {
         const ic = stringifyComment.indentComment(commentString(comment), indent);
-        lines2.push(ic.trimStart());
+        lines.push(ic.trimStart());
       }
     }
     exports.stringifyCollection = stringifyCollection;
@@ -21757,11 +21757,11 @@ var require_binary = __commonJS({
         if (type !== Scalar3.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n2 = Math.ceil(str.length / lineWidth);
-          const lines2 = new Array(n2);
+          const lines = new Array(n2);
           for (let i2 = 0, o3 = 0; i2 < n2; ++i2, o3 += lineWidth) {
-            lines2[i2] = str.substr(o3, lineWidth);
+            lines[i2] = str.substr(o3, lineWidth);
           }
-          str = lines2.join(type === Scalar3.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines.join(type === Scalar3.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
       }
@@ -22441,35 +22441,35 @@ var require_stringifyDocument = __commonJS({
     var stringify3 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
-      const lines2 = [];
+      const lines = [];
       let hasDirectives = options.directives === true;
       if (options.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
-          lines2.push(dir);
+          lines.push(dir);
           hasDirectives = true;
         } else if (doc.directives.docStart)
           hasDirectives = true;
       }
       if (hasDirectives)
-        lines2.push("---");
+        lines.push("---");
       const ctx = stringify3.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
-        if (lines2.length !== 1)
-          lines2.unshift("");
+        if (lines.length !== 1)
+          lines.unshift("");
         const cs2 = commentString(doc.commentBefore);
-        lines2.unshift(stringifyComment.indentComment(cs2, ""));
+        lines.unshift(stringifyComment.indentComment(cs2, ""));
       }
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
         if (identity3.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
-            lines2.push("");
+            lines.push("");
           if (doc.contents.commentBefore) {
             const cs2 = commentString(doc.contents.commentBefore);
-            lines2.push(stringifyComment.indentComment(cs2, ""));
+            lines.push(stringifyComment.indentComment(cs2, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
@@ -22478,36 +22478,36 @@ var require_stringifyDocument = __commonJS({
         let body = stringify3.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
-          lines2[lines2.length - 1] = `--- ${body}`;
+        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
+          lines[lines.length - 1] = `--- ${body}`;
         } else
-          lines2.push(body);
+          lines.push(body);
       } else {
-        lines2.push(stringify3.stringify(doc.contents, ctx));
+        lines.push(stringify3.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
           const cs2 = commentString(doc.comment);
           if (cs2.includes("\n")) {
-            lines2.push("...");
-            lines2.push(stringifyComment.indentComment(cs2, ""));
+            lines.push("...");
+            lines.push(stringifyComment.indentComment(cs2, ""));
           } else {
-            lines2.push(`... ${cs2}`);
+            lines.push(`... ${cs2}`);
           }
         } else {
-          lines2.push("...");
+          lines.push("...");
         }
       } else {
         let dc = doc.comment;
         if (dc && chompKeep)
           dc = dc.replace(/^\n+/, "");
         if (dc) {
-          if ((!chompKeep || contentComment) && lines2[lines2.length - 1] !== "")
-            lines2.push("");
-          lines2.push(stringifyComment.indentComment(commentString(dc), ""));
+          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
+            lines.push("");
+          lines.push(stringifyComment.indentComment(commentString(dc), ""));
         }
       }
-      return lines2.join("\n") + "\n";
+      return lines.join("\n") + "\n";
     }
     exports.stringifyDocument = stringifyDocument;
   }
@@ -23569,17 +23569,17 @@ var require_resolve_block_scalar = __commonJS({
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar3.Scalar.BLOCK_FOLDED : Scalar3.Scalar.BLOCK_LITERAL;
-      const lines2 = scalar.source ? splitLines(scalar.source) : [];
-      let chompStart = lines2.length;
-      for (let i2 = lines2.length - 1; i2 >= 0; --i2) {
-        const content = lines2[i2][1];
+      const lines = scalar.source ? splitLines(scalar.source) : [];
+      let chompStart = lines.length;
+      for (let i2 = lines.length - 1; i2 >= 0; --i2) {
+        const content = lines[i2][1];
         if (content === "" || content === "\r")
           chompStart = i2;
         else
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines2.length > 0 ? "\n".repeat(Math.max(1, lines2.length - 1)) : "";
+        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
@@ -23589,7 +23589,7 @@ var require_resolve_block_scalar = __commonJS({
       let offset = scalar.offset + header.length;
       let contentStart = 0;
       for (let i2 = 0; i2 < chompStart; ++i2) {
-        const [indent, content] = lines2[i2];
+        const [indent, content] = lines[i2];
         if (content === "" || content === "\r") {
           if (header.indent === 0 && indent.length > trimIndent)
             trimIndent = indent.length;
@@ -23609,17 +23609,17 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent.length + content.length + 1;
       }
-      for (let i2 = lines2.length - 1; i2 >= chompStart; --i2) {
-        if (lines2[i2][0].length > trimIndent)
+      for (let i2 = lines.length - 1; i2 >= chompStart; --i2) {
+        if (lines[i2][0].length > trimIndent)
           chompStart = i2 + 1;
       }
       let value = "";
       let sep = "";
       let prevMoreIndented = false;
       for (let i2 = 0; i2 < contentStart; ++i2)
-        value += lines2[i2][0].slice(trimIndent) + "\n";
+        value += lines[i2][0].slice(trimIndent) + "\n";
       for (let i2 = contentStart; i2 < chompStart; ++i2) {
-        let [indent, content] = lines2[i2];
+        let [indent, content] = lines[i2];
         offset += indent.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
@@ -23656,8 +23656,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i2 = chompStart; i2 < lines2.length; ++i2)
-            value += "\n" + lines2[i2][0].slice(trimIndent);
+          for (let i2 = chompStart; i2 < lines.length; ++i2)
+            value += "\n" + lines[i2][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -23732,10 +23732,10 @@ var require_resolve_block_scalar = __commonJS({
       const first = split2[0];
       const m2 = first.match(/^( *)/);
       const line0 = m2?.[1] ? [m2[1], first.slice(m2[1].length)] : ["", first];
-      const lines2 = [line0];
+      const lines = [line0];
       for (let i2 = 1; i2 < split2.length; i2 += 2)
-        lines2.push([split2[i2], split2[i2 + 1]]);
-      return lines2;
+        lines.push([split2[i2], split2[i2 + 1]]);
+      return lines;
     }
     exports.resolveBlockScalar = resolveBlockScalar;
   }
@@ -30590,9 +30590,9 @@ var require_compile = __commonJS({
       if (_sch)
         return _sch;
       const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
-      const { es5, lines: lines2 } = this.opts.code;
+      const { es5, lines } = this.opts.code;
       const { ownProperties } = this.opts;
-      const gen = new codegen_1.CodeGen(this.scope, { es5, lines: lines2, ownProperties });
+      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
       let _ValidationError;
       if (sch.$async) {
         _ValidationError = gen.scopeValue("Error", {
@@ -32099,8 +32099,8 @@ var require_core = __commonJS({
         this._loading = {};
         this._cache = /* @__PURE__ */ new Map();
         opts2 = this.opts = { ...opts2, ...requiredOptions(opts2) };
-        const { es5, lines: lines2 } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines: lines2 });
+        const { es5, lines } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
         this.logger = getLogger(opts2.logger);
         const formatOpt = opts2.validateFormats;
         opts2.validateFormats = false;
@@ -37547,9 +37547,9 @@ var Doc = class {
       return;
     }
     const content = arg;
-    const lines2 = content.split("\n").filter((x3) => x3);
-    const minIndent = Math.min(...lines2.map((x3) => x3.length - x3.trimStart().length));
-    const dedented = lines2.map((x3) => x3.slice(minIndent)).map((x3) => " ".repeat(this.indent * 2) + x3);
+    const lines = content.split("\n").filter((x3) => x3);
+    const minIndent = Math.min(...lines.map((x3) => x3.length - x3.trimStart().length));
+    const dedented = lines.map((x3) => x3.slice(minIndent)).map((x3) => " ".repeat(this.indent * 2) + x3);
     for (const line of dedented) {
       this.content.push(line);
     }
@@ -49572,38 +49572,38 @@ __export(armor_exports, {
   encode: () => encode2
 });
 function encode2(file) {
-  const lines2 = [];
-  lines2.push("-----BEGIN AGE ENCRYPTED FILE-----\n");
+  const lines = [];
+  lines.push("-----BEGIN AGE ENCRYPTED FILE-----\n");
   for (let i2 = 0; i2 < file.length; i2 += 48) {
     let end = i2 + 48;
     if (end > file.length)
       end = file.length;
-    lines2.push(base642.encode(file.subarray(i2, end)) + "\n");
+    lines.push(base642.encode(file.subarray(i2, end)) + "\n");
   }
-  lines2.push("-----END AGE ENCRYPTED FILE-----\n");
-  return lines2.join("");
+  lines.push("-----END AGE ENCRYPTED FILE-----\n");
+  return lines.join("");
 }
 function decode2(file) {
-  const lines2 = file.trim().replaceAll("\r\n", "\n").split("\n");
-  if (lines2.shift() !== "-----BEGIN AGE ENCRYPTED FILE-----") {
+  const lines = file.trim().replaceAll("\r\n", "\n").split("\n");
+  if (lines.shift() !== "-----BEGIN AGE ENCRYPTED FILE-----") {
     throw Error("invalid header");
   }
-  if (lines2.pop() !== "-----END AGE ENCRYPTED FILE-----") {
+  if (lines.pop() !== "-----END AGE ENCRYPTED FILE-----") {
     throw Error("invalid footer");
   }
   function isLineLengthValid(i2, l3) {
-    if (i2 === lines2.length - 1) {
+    if (i2 === lines.length - 1) {
       return l3.length > 0 && l3.length <= 64 && l3.length % 4 === 0;
     }
     return l3.length === 64;
   }
-  if (!lines2.every((l3, i2) => isLineLengthValid(i2, l3))) {
+  if (!lines.every((l3, i2) => isLineLengthValid(i2, l3))) {
     throw Error("invalid line length");
   }
-  if (!lines2.every((l3) => /^[A-Za-z0-9+/=]+$/.test(l3))) {
+  if (!lines.every((l3) => /^[A-Za-z0-9+/=]+$/.test(l3))) {
     throw Error("invalid base64");
   }
-  return base642.decode(lines2.join(""));
+  return base642.decode(lines.join(""));
 }
 
 // node_modules/age-encryption/dist/index.js
@@ -50027,7 +50027,7 @@ var joinCommand = (filePath, rawArguments) => {
   const escapedCommand = fileAndArguments.map((fileAndArgument) => quoteString(escapeControlCharacters(fileAndArgument))).join(" ");
   return { command, escapedCommand };
 };
-var escapeLines = (lines2) => stripVTControlCharacters(lines2).split("\n").map((line) => escapeControlCharacters(line)).join("\n");
+var escapeLines = (lines) => stripVTControlCharacters(lines).split("\n").map((line) => escapeControlCharacters(line)).join("\n");
 var escapeControlCharacters = (line) => line.replaceAll(SPECIAL_CHAR_REGEXP, (character) => escapeControlCharacter(character));
 var escapeControlCharacter = (character) => {
   const commonEscape = COMMON_ESCAPES[character];
@@ -51987,7 +51987,7 @@ var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   options.env = getEnv(options);
   options.killSignal = normalizeKillSignal(options.killSignal);
   options.forceKillAfterDelay = normalizeForceKillAfterDelay(options.forceKillAfterDelay);
-  options.lines = options.lines.map((lines2, fdNumber) => lines2 && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
+  options.lines = options.lines.map((lines, fdNumber) => lines && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
   if (process6.platform === "win32" && path6.basename(file, ".exe") === "cmd") {
     commandArguments.unshift("/q");
   }
@@ -52436,23 +52436,23 @@ var stringMethods = {
 Object.assign(nodeImports, { on, finished });
 
 // node_modules/execa/lib/io/max-buffer.js
-var handleMaxBuffer = ({ error: error3, stream: stream2, readableObjectMode, lines: lines2, encoding, fdNumber }) => {
+var handleMaxBuffer = ({ error: error3, stream: stream2, readableObjectMode, lines, encoding, fdNumber }) => {
   if (!(error3 instanceof MaxBufferError)) {
     throw error3;
   }
   if (fdNumber === "all") {
     return error3;
   }
-  const unit = getMaxBufferUnit(readableObjectMode, lines2, encoding);
+  const unit = getMaxBufferUnit(readableObjectMode, lines, encoding);
   error3.maxBufferInfo = { fdNumber, unit };
   stream2.destroy();
   throw error3;
 };
-var getMaxBufferUnit = (readableObjectMode, lines2, encoding) => {
+var getMaxBufferUnit = (readableObjectMode, lines, encoding) => {
   if (readableObjectMode) {
     return "objects";
   }
-  if (lines2) {
+  if (lines) {
     return "lines";
   }
   if (encoding === "buffer") {
@@ -54055,7 +54055,7 @@ var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options, i
   }, options));
   return { output: transformedOutput, ...state };
 };
-var transformOutputResultSync = ({ result, fileDescriptors, fdNumber, state, outputFiles, isMaxBuffer, verboseInfo }, { buffer, encoding, lines: lines2, stripFinalNewline: stripFinalNewline2, maxBuffer }) => {
+var transformOutputResultSync = ({ result, fileDescriptors, fdNumber, state, outputFiles, isMaxBuffer, verboseInfo }, { buffer, encoding, lines, stripFinalNewline: stripFinalNewline2, maxBuffer }) => {
   if (result === null) {
     return;
   }
@@ -54067,7 +54067,7 @@ var transformOutputResultSync = ({ result, fileDescriptors, fdNumber, state, out
     chunks,
     objectMode,
     encoding,
-    lines: lines2,
+    lines,
     stripFinalNewline: stripFinalNewline2,
     fdNumber
   });
@@ -54099,7 +54099,7 @@ var runOutputGeneratorsSync = (chunks, stdioItems, encoding, state) => {
     return chunks;
   }
 };
-var serializeChunks = ({ chunks, objectMode, encoding, lines: lines2, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
+var serializeChunks = ({ chunks, objectMode, encoding, lines, stripFinalNewline: stripFinalNewline2, fdNumber }) => {
   if (objectMode) {
     return { serializedResult: chunks };
   }
@@ -54107,7 +54107,7 @@ var serializeChunks = ({ chunks, objectMode, encoding, lines: lines2, stripFinal
     return { serializedResult: joinToUint8Array(chunks) };
   }
   const serializedResult = joinToString(chunks, encoding);
-  if (lines2[fdNumber]) {
+  if (lines[fdNumber]) {
     return { serializedResult, finalResult: splitLinesSync(serializedResult, !stripFinalNewline2[fdNumber], objectMode) };
   }
   return { serializedResult };
@@ -55474,7 +55474,7 @@ var stopReadingOnExit = async (subprocess, controller) => {
     controller.abort();
   }
 };
-var iterateForResult = ({ stream: stream2, onStreamEnd, lines: lines2, encoding, stripFinalNewline: stripFinalNewline2, allMixed }) => {
+var iterateForResult = ({ stream: stream2, onStreamEnd, lines, encoding, stripFinalNewline: stripFinalNewline2, allMixed }) => {
   const controller = new AbortController();
   stopReadingOnStreamEnd(onStreamEnd, controller, stream2);
   const objectMode = stream2.readableObjectMode && !allMixed;
@@ -55484,7 +55484,7 @@ var iterateForResult = ({ stream: stream2, onStreamEnd, lines: lines2, encoding,
     binary: encoding === "buffer",
     shouldEncode: !objectMode,
     encoding,
-    shouldSplit: !objectMode && lines2,
+    shouldSplit: !objectMode && lines,
     preserveNewlines: !stripFinalNewline2
   });
 };
@@ -55544,7 +55544,7 @@ var getGenerators = ({ binary, shouldEncode, encoding, shouldSplit, preserveNewl
 ].filter(Boolean);
 
 // node_modules/execa/lib/io/contents.js
-var getStreamOutput = async ({ stream: stream2, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines: lines2, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
+var getStreamOutput = async ({ stream: stream2, onStreamEnd, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
   const logPromise = logOutputAsync({
     stream: stream2,
     onStreamEnd,
@@ -55562,7 +55562,7 @@ var getStreamOutput = async ({ stream: stream2, onStreamEnd, fdNumber, encoding,
   const iterable = iterateForResult({
     stream: stream2,
     onStreamEnd,
-    lines: lines2,
+    lines,
     encoding,
     stripFinalNewline: stripFinalNewlineValue,
     allMixed
@@ -55574,7 +55574,7 @@ var getStreamOutput = async ({ stream: stream2, onStreamEnd, fdNumber, encoding,
       fdNumber,
       encoding,
       maxBuffer,
-      lines: lines2
+      lines
     }),
     logPromise
   ]);
@@ -55605,9 +55605,9 @@ var resumeStream = async (stream2) => {
     stream2.resume();
   }
 };
-var getStreamContents2 = async ({ stream: stream2, stream: { readableObjectMode }, iterable, fdNumber, encoding, maxBuffer, lines: lines2 }) => {
+var getStreamContents2 = async ({ stream: stream2, stream: { readableObjectMode }, iterable, fdNumber, encoding, maxBuffer, lines }) => {
   try {
-    if (readableObjectMode || lines2) {
+    if (readableObjectMode || lines) {
       return await getStreamAsArray(iterable, { maxBuffer });
     }
     if (encoding === "buffer") {
@@ -55619,7 +55619,7 @@ var getStreamContents2 = async ({ stream: stream2, stream: { readableObjectMode 
       error: error3,
       stream: stream2,
       readableObjectMode,
-      lines: lines2,
+      lines,
       encoding,
       fdNumber
     }));
@@ -55688,19 +55688,19 @@ var isStreamAbort = (error3) => error3?.code === "ERR_STREAM_PREMATURE_CLOSE";
 var isStreamEpipe = (error3) => error3?.code === "EPIPE";
 
 // node_modules/execa/lib/resolve/stdio.js
-var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines: lines2, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream2, fdNumber) => waitForSubprocessStream({
+var waitForStdioStreams = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => subprocess.stdio.map((stream2, fdNumber) => waitForSubprocessStream({
   stream: stream2,
   fdNumber,
   encoding,
   buffer: buffer[fdNumber],
   maxBuffer: maxBuffer[fdNumber],
-  lines: lines2[fdNumber],
+  lines: lines[fdNumber],
   allMixed: false,
   stripFinalNewline: stripFinalNewline2,
   verboseInfo,
   streamInfo
 }));
-var waitForSubprocessStream = async ({ stream: stream2, fdNumber, encoding, buffer, maxBuffer, lines: lines2, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
+var waitForSubprocessStream = async ({ stream: stream2, fdNumber, encoding, buffer, maxBuffer, lines, allMixed, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => {
   if (!stream2) {
     return;
   }
@@ -55717,7 +55717,7 @@ var waitForSubprocessStream = async ({ stream: stream2, fdNumber, encoding, buff
       encoding,
       buffer,
       maxBuffer,
-      lines: lines2,
+      lines,
       allMixed,
       stripFinalNewline: stripFinalNewline2,
       verboseInfo,
@@ -55730,12 +55730,12 @@ var waitForSubprocessStream = async ({ stream: stream2, fdNumber, encoding, buff
 
 // node_modules/execa/lib/resolve/all-async.js
 var makeAllStream = ({ stdout, stderr }, { all }) => all && (stdout || stderr) ? mergeStreams([stdout, stderr].filter(Boolean)) : void 0;
-var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines: lines2, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
+var waitForAllStream = ({ subprocess, encoding, buffer, maxBuffer, lines, stripFinalNewline: stripFinalNewline2, verboseInfo, streamInfo }) => waitForSubprocessStream({
   ...getAllStream(subprocess, buffer),
   fdNumber: "all",
   encoding,
   maxBuffer: maxBuffer[1] + maxBuffer[2],
-  lines: lines2[1] || lines2[2],
+  lines: lines[1] || lines[2],
   allMixed: getAllMixed(subprocess),
   stripFinalNewline: stripFinalNewline2,
   verboseInfo,
@@ -55816,7 +55816,7 @@ var waitForSubprocessResult = async ({
     encoding,
     buffer,
     maxBuffer,
-    lines: lines2,
+    lines,
     timeoutDuration: timeout,
     cancelSignal,
     gracefulCancel,
@@ -55845,7 +55845,7 @@ var waitForSubprocessResult = async ({
     encoding,
     buffer,
     maxBuffer,
-    lines: lines2,
+    lines,
     stripFinalNewline: stripFinalNewline2,
     verboseInfo,
     streamInfo
@@ -55855,7 +55855,7 @@ var waitForSubprocessResult = async ({
     encoding,
     buffer,
     maxBuffer,
-    lines: lines2,
+    lines,
     stripFinalNewline: stripFinalNewline2,
     verboseInfo,
     streamInfo
@@ -56539,14 +56539,22 @@ async function runProgram(file, args, options = {}) {
     reject: false,
     stripFinalNewline: true
   });
-  const notFound = result.failed && result.exitCode === void 0 && /ENOENT/.test(String(result.message));
-  const timedOut = result.timedOut === true;
   return {
-    exitCode: result.exitCode ?? -1,
-    stdout: String(result.stdout ?? ""),
-    stderr: notFound ? `${file}: not found on PATH` : timedOut ? `${file} ${args[0] ?? ""} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1e3)}s and was stopped` : String(result.stderr ?? result.message ?? ""),
-    notFound
+    // An empty stderr stays empty here: callers show their own words for a silent failure.
+    ...describeExit(
+      result,
+      file,
+      args[0] ?? "",
+      options.timeoutMs,
+      String(result.stderr ?? result.message ?? "")
+    ),
+    stdout: String(result.stdout ?? "")
   };
+}
+function describeExit(result, file, label, timeoutMs, programWords) {
+  const notFound = result.failed && result.exitCode === void 0 && /ENOENT/.test(String(result.message));
+  const stderr = notFound ? `${file}: not found on PATH` : result.timedOut ? `${file} ${label} did not finish within ${Math.round((timeoutMs ?? 0) / 1e3)}s and was stopped` : result.isCanceled ? `${file} ${label} was stopped: its answer was no longer needed` : programWords;
+  return { exitCode: result.exitCode ?? -1, stderr, notFound };
 }
 function startProgram(file, args, options = {}) {
   const child = execa(file, args, {
@@ -56561,14 +56569,9 @@ function startProgram(file, args, options = {}) {
     ...options.signal ? { cancelSignal: options.signal } : {}
   });
   const label = options.label ?? args[0] ?? "";
-  const exited = child.then((result) => {
-    const notFound = result.failed && result.exitCode === void 0 && /ENOENT/.test(String(result.message));
-    return {
-      exitCode: result.exitCode ?? -1,
-      stderr: notFound ? `${file}: not found on PATH` : result.timedOut ? `${file} ${label} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1e3)}s and was stopped` : result.isCanceled ? `${file} ${label} was stopped: its answer was no longer needed` : String(result.stderr || result.message || ""),
-      notFound
-    };
-  });
+  const exited = child.then(
+    (result) => describeExit(result, file, label, options.timeoutMs, String(result.stderr || result.message || ""))
+  );
   return {
     stdin: child.stdin,
     stdout: child.stdout,
@@ -56690,6 +56693,10 @@ function oneAtATime() {
 // src/secrets/keys/secret-tool-turn.ts
 var secretToolTurn = oneAtATime();
 
+// src/util/go-whitespace.ts
+var GO_SPACE_CHARACTER = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
+var GO_SPACE_RUN = new RegExp(`${GO_SPACE_CHARACTER.source}+`);
+
 // src/secrets/keys/age-identities.ts
 var SOPS_AGE_KEY = "SOPS_AGE_KEY";
 var SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
@@ -56778,12 +56785,12 @@ function addSource(found, label, text, severalPerLine) {
 function parseIdentities(text, label, severalPerLine) {
   const identities = [];
   const plugins = [];
-  const lines2 = text.split("\n");
-  for (const [index, rawLine] of lines2.entries()) {
+  const lines = text.split("\n");
+  for (const [index, rawLine] of lines.entries()) {
     const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
     if (line === "" || line.startsWith("#")) continue;
     const origin = `${label} line ${index + 1}`;
-    const words2 = severalPerLine ? line.split(GO_SPACE).filter((word) => word !== "") : [line];
+    const words2 = severalPerLine ? line.split(GO_SPACE_RUN).filter((word) => word !== "") : [line];
     for (const word of words2) {
       if (word.startsWith("AGE-PLUGIN-")) {
         plugins.push(origin);
@@ -56805,7 +56812,6 @@ function parseIdentities(text, label, severalPerLine) {
   }
   return { identities, plugins };
 }
-var GO_SPACE = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/;
 function identityKind(word) {
   const kind = word.startsWith("AGE-SECRET-KEY-PQ-1") ? "post-quantum" : word.startsWith("AGE-SECRET-KEY-1") ? "x25519" : void 0;
   if (!kind) return "unknown";
@@ -57578,7 +57584,7 @@ var POSIX_CLASSES = {
   xdigit: "0-9A-Fa-f"
 };
 var JS_SYNTAX = new Set("^$\\.*+?()[]{}|/".split(""));
-var GO_SPACE2 = "\\t\\n\\f\\r ";
+var GO_SPACE = "\\t\\n\\f\\r ";
 function codePoint(cp) {
   return `\\u{${cp.toString(16)}}`;
 }
@@ -57694,11 +57700,11 @@ var Translator = class {
         return;
       }
       case "s":
-        this.out += inClass ? GO_SPACE2 : `[${GO_SPACE2}]`;
+        this.out += inClass ? GO_SPACE : `[${GO_SPACE}]`;
         return;
       case "S":
         if (inClass) throw new UnsupportedGoRegex("\\S inside a class");
-        this.out += `[^${GO_SPACE2}]`;
+        this.out += `[^${GO_SPACE}]`;
         return;
       case "d":
       case "D":
@@ -58152,8 +58158,8 @@ function valToString(leaf) {
 // src/secrets/sops/formats/dotenv.ts
 function parseDotenv(text) {
   const items = [];
-  const lines2 = text.split("\n");
-  for (const [index, line] of lines2.entries()) {
+  const lines = text.split("\n");
+  for (const [index, line] of lines.entries()) {
     if (line.length === 0) continue;
     if (line.startsWith("#")) {
       items.push({ kind: "comment", text: line.slice(1), inline: false });
@@ -58889,9 +58895,9 @@ var import_yaml3 = __toESM(require_dist(), 1);
 var MAX_NODES = 1e6;
 var MAX_FALLBACK_AADS = 8;
 var DocumentReader = class {
-  constructor(doc, lines2) {
+  constructor(doc, lines) {
     this.doc = doc;
-    this.lines = lines2;
+    this.lines = lines;
   }
   doc;
   lines;
@@ -59742,6 +59748,11 @@ function summarize(set) {
   return [...counts.entries()].map(([action, count2]) => `${count2} ${action}`).join(", ");
 }
 
+// src/util/text-lines.ts
+function nonEmptyLines(text) {
+  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+}
+
 // src/targets/swarm/labels.ts
 var LABELS = {
   managedBy: "io.croncd.managed-by",
@@ -59804,7 +59815,7 @@ async function removeStack(docker, stackName, options = {}) {
   const unknownToSwarmSince = /* @__PURE__ */ new Map();
   for (; ; ) {
     const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
-    const networks = lines(
+    const networks = nonEmptyLines(
       await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject })
     ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
     if (services.trim() === "" && networks.length === 0) return;
@@ -59827,9 +59838,6 @@ async function removeStack(docker, stackName, options = {}) {
 }
 var STALE_NETWORK_GRACE_MS = 3e4;
 var REMOVE_TIMEOUT_MS = 12e4;
-function lines(text) {
-  return text.split("\n").map((line) => line.trim()).filter(Boolean);
-}
 
 // src/targets/swarm/docker-version.ts
 var MINIMUM_DOCKER_CLI_MAJOR = 23;
@@ -60573,6 +60581,46 @@ import path10 from "node:path";
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import os7 from "node:os";
 import path9 from "node:path";
+
+// src/report/mask.ts
+var MASK = "***";
+var AGE_IDENTITY = /AGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]+/g;
+var SecretMasker = class {
+  secrets = /* @__PURE__ */ new Set();
+  /** The secrets longest first, so a secret that contains another is hidden whole; rebuilt on add. */
+  longestFirst;
+  listeners = [];
+  /** Tells `listener` about every secret added from now on (GitHub's own masking). */
+  onAdd(listener) {
+    this.listeners.push(listener);
+  }
+  add(value) {
+    if (!value || value.length < 3 || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.longestFirst = void 0;
+    for (const listener of this.listeners) listener(value);
+    if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n/)) this.add(line.trim());
+    if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));
+    this.longestFirst = void 0;
+  }
+  mask(text) {
+    let result = text.replace(AGE_IDENTITY, MASK);
+    this.longestFirst ??= [...this.secrets].sort((a2, b3) => b3.length - a2.length);
+    for (const secret of this.longestFirst) {
+      result = result.split(secret).join(MASK);
+    }
+    return result;
+  }
+  /** Masks every string in plain data, so a document serialised afterwards stays well-formed. */
+  maskValues(value) {
+    if (typeof value === "string") return this.mask(value);
+    if (Array.isArray(value)) return value.map((item) => this.maskValues(item));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.maskValues(item)]));
+    }
+    return value;
+  }
+};
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
 var t = /* @__PURE__ */ new WeakMap();
@@ -64113,7 +64161,7 @@ function gitFor(dir, url, auth2) {
   env.GIT_CONFIG_GLOBAL = "/dev/null";
   env.GIT_CONFIG_NOSYSTEM = "1";
   if (auth2?.kind === "token") {
-    const basic = Buffer.from(`${auth2.username}:${auth2.token}`).toString("base64");
+    const basic = basicCredentials(auth2);
     Object.assign(env, {
       GIT_CONFIG_COUNT: "1",
       // Scoped to the source's URL: a redirect to another host does not receive the token.
@@ -64142,12 +64190,13 @@ function shellQuote(value) {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 function tokenForms(auth2) {
-  return [auth2.token, Buffer.from(`${auth2.username}:${auth2.token}`).toString("base64")].filter(
-    (form) => form.length > 0
-  );
+  return [auth2.token, basicCredentials(auth2)].filter((form) => form.length > 0);
+}
+function basicCredentials(auth2) {
+  return Buffer.from(`${auth2.username}:${auth2.token}`).toString("base64");
 }
 function redact(message, secrets) {
-  return secrets.reduce((text, secret) => text.split(secret).join("***"), message);
+  return secrets.reduce((text, secret) => text.split(secret).join(MASK), message);
 }
 function messageOf(error3) {
   return error3 instanceof Error ? error3.message : String(error3);
@@ -64192,8 +64241,8 @@ function classify(message, ref, cause) {
   }
 }
 function lastMeaningfulLine(message) {
-  const lines2 = message.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith("hint:"));
-  return lines2.find((line) => line.startsWith("fatal:")) ?? lines2.at(-1) ?? message;
+  const lines = message.split("\n").map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith("hint:"));
+  return lines.find((line) => line.startsWith("fatal:")) ?? lines.at(-1) ?? message;
 }
 
 // src/pipeline/pull.ts
@@ -64213,7 +64262,7 @@ async function pullOne(source, workspace, options) {
     const commit = await fetchCommit({ url, ref: source.ref, dir, ...auth2 ? { auth: auth2 } : {} });
     return { ...base, commit, dir, durationMs: Date.now() - started };
   } catch (error3) {
-    const sourceError = error3 instanceof SourceError ? error3 : new SourceError(`clone failed: ${error3 instanceof Error ? error3.message : String(error3)}`, {
+    const sourceError = error3 instanceof SourceError ? error3 : new SourceError(`clone failed: ${describeError(error3)}`, {
       subject,
       hint: hintFor(error3),
       cause: error3
@@ -64584,7 +64633,7 @@ async function namesInUse(docker, includePrevious) {
 
 // src/targets/swarm/tasks.ts
 function parseTaskRows(stdout) {
-  return stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "").map((line) => JSON.parse(line));
+  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
 }
 function parseTask(row) {
   const { state, age } = parseCurrentState(row.CurrentState);
@@ -64911,7 +64960,7 @@ async function listStackServices(docker, stack, subject = `stack ${stack}: list 
   const stdout = await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"], {
     subject
   });
-  return stdout.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
+  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
 }
 async function inspectServices(docker, names, subject) {
   if (names.length === 0) return [];
@@ -64925,7 +64974,7 @@ async function inspectServices(docker, names, subject) {
 async function runTolerant(docker, args, subject) {
   const result = await docker.tryRun(args, { subject });
   if (result.exitCode === 0) return result.stdout;
-  const errors = result.stderr.split("\n").map((line) => line.trim()).filter(Boolean);
+  const errors = nonEmptyLines(result.stderr);
   if (errors.length > 0 && errors.every((line) => /no such service/i.test(line))) return result.stdout;
   throw dockerFailure(result, subject);
 }
@@ -66569,7 +66618,6 @@ function parseDotenv2(text, file, lookup, warn) {
   return new DotenvParser(source, file, lookup ?? (() => void 0), warn).parse();
 }
 var BYTE_ORDER_MARK = "\uFEFF";
-var UNICODE_SPACE = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
 var INLINE_SPACE = /[\t\v\f\r \u0085\u00A0]/;
 var KEY_PUNCTUATION = /* @__PURE__ */ new Set(["_", ".", "-", "[", "]"]);
 var KEY_LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
@@ -66627,7 +66675,7 @@ var DotenvParser = class {
   statementStart(from) {
     let position = from;
     for (; ; ) {
-      while (position < this.text.length && UNICODE_SPACE.test(this.text.charAt(position))) position++;
+      while (position < this.text.length && GO_SPACE_CHARACTER.test(this.text.charAt(position))) position++;
       if (position >= this.text.length) return -1;
       if (this.text[position] !== "#") return position;
       position = this.text.indexOf("\n", position);
@@ -66737,7 +66785,7 @@ function octalCharacter(digits) {
 }
 function trimEndUnicodeSpace(value) {
   let end = value.length;
-  while (end > 0 && UNICODE_SPACE.test(value.charAt(end - 1))) end--;
+  while (end > 0 && GO_SPACE_CHARACTER.test(value.charAt(end - 1))) end--;
   return value.slice(0, end);
 }
 
@@ -66748,8 +66796,6 @@ var StackSecrets = class {
     this.options = options;
   }
   options;
-  /** Every decrypted value of this stack, for masking and for keeping them out of the hash. */
-  plaintexts = [];
   /** SHA-256 of each sops file read, in reading order. */
   ciphertextDigests = [];
   decryptedEnvFiles = /* @__PURE__ */ new Map();
@@ -66796,7 +66842,6 @@ var StackSecrets = class {
   }
   remember(ciphertext, secrets) {
     this.options.onSecrets(secrets);
-    this.plaintexts.push(...secrets);
     this.ciphertextDigests.push(sha256Hex(ciphertext));
   }
 };
@@ -66997,6 +67042,8 @@ async function deliverTarget(rendered, options) {
     plan,
     `not pruned: ${deployFailures} stack(s) of this target failed to deploy in this run`
   ) : plan;
+  const deployed = applied.some((entry) => entry.action !== "unchanged" && entry.action !== "skipped");
+  if (deployed || prunePlan.items.some((item) => item.action === "delete")) options.onSwarmChanged?.();
   return [...failures, ...applied, ...await target.prune(prunePlan)];
 }
 function refuseDeletions(plan, reason) {
@@ -67166,7 +67213,8 @@ async function run(request2) {
           const delivered = await deliverTarget(target, {
             mode,
             heal: request2.heal ?? true,
-            ...incompleteBecause ? { incompleteBecause } : {}
+            ...incompleteBecause ? { incompleteBecause } : {},
+            ...early ? { onSwarmChanged: () => early.markChanged() } : {}
           });
           if (mode === "plan") {
             const deletions = delivered.filter(
@@ -67176,8 +67224,6 @@ async function run(request2) {
               target.config,
               deletions.map((entry) => entry.name)
             );
-          } else if (delivered.some((entry) => SWARM_CHANGING_ACTIONS.has(entry.action))) {
-            early?.markChanged();
           }
           report(delivered);
         });
@@ -67189,12 +67235,6 @@ async function run(request2) {
     await workspace.dispose();
   }
 }
-var SWARM_CHANGING_ACTIONS = /* @__PURE__ */ new Set([
-  "created",
-  "configured",
-  "deleted",
-  "failed"
-]);
 function exitCodeFor(mode, entries) {
   if (hasFailures({ entries })) return ExitCode2.failed;
   if (mode === "plan" && hasChanges({ entries })) return ExitCode2.changes;
@@ -67251,41 +67291,6 @@ async function writeJsonReport(file, report, masker) {
 function renderJsonReport(report, masker) {
   return JSON.stringify(masker.maskValues(report), null, 2);
 }
-
-// src/report/mask.ts
-var MASK = "***";
-var AGE_IDENTITY = /AGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]+/g;
-var SecretMasker = class {
-  secrets = /* @__PURE__ */ new Set();
-  listeners = [];
-  /** Tells `listener` about every secret added from now on (GitHub's own masking). */
-  onAdd(listener) {
-    this.listeners.push(listener);
-  }
-  add(value) {
-    if (!value || value.length < 3 || this.secrets.has(value)) return;
-    this.secrets.add(value);
-    for (const listener of this.listeners) listener(value);
-    if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n/)) this.add(line.trim());
-    if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));
-  }
-  mask(text) {
-    let result = text.replace(AGE_IDENTITY, MASK);
-    for (const secret of [...this.secrets].sort((a2, b3) => b3.length - a2.length)) {
-      result = result.split(secret).join(MASK);
-    }
-    return result;
-  }
-  /** Masks every string in plain data, so a document serialised afterwards stays well-formed. */
-  maskValues(value) {
-    if (typeof value === "string") return this.mask(value);
-    if (Array.isArray(value)) return value.map((item) => this.maskValues(item));
-    if (value && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.maskValues(item)]));
-    }
-    return value;
-  }
-};
 
 // src/report/logger.ts
 function createLogger(options = {}) {
@@ -67433,26 +67438,26 @@ var ICONS2 = {
 };
 function renderMarkdown(report) {
   const verdict = report.exitCode === 0 ? "succeeded" : report.exitCode === 2 ? "found changes to apply" : "failed";
-  const lines2 = [`### croncd ${report.command} ${verdict}`, ""];
+  const lines = [`### croncd ${report.command} ${verdict}`, ""];
   if (report.sources.length > 0) {
-    lines2.push("| source | ref | commit |", "|---|---|---|");
+    lines.push("| source | ref | commit |", "|---|---|---|");
     for (const source of report.sources) {
-      lines2.push(
+      lines.push(
         `| ${cell(source.name)} | ${cell(source.ref)} | ${cell(source.error ?? source.commit?.slice(0, 12) ?? "")} |`
       );
     }
-    lines2.push("");
+    lines.push("");
   }
   const planned = report.dryRun ? " (planned)" : "";
-  lines2.push(`| target | kind | name | action${planned} | reason |`, "|---|---|---|---|---|");
+  lines.push(`| target | kind | name | action${planned} | reason |`, "|---|---|---|---|---|");
   for (const entry of report.entries) {
     const icon = ICONS2[entry.action] ?? "";
-    lines2.push(
+    lines.push(
       `| ${cell(entry.target)} | ${cell(entry.kind)} | ${cell(entry.name)} | ${icon} ${entry.action} | ${cell(entry.reason)} |`
     );
   }
-  if (report.entries.length === 0) lines2.push("| | | | nothing to do | |");
-  return `${lines2.join("\n")}
+  if (report.entries.length === 0) lines.push("| | | | nothing to do | |");
+  return `${lines.join("\n")}
 `;
 }
 function cell(text) {

@@ -13,6 +13,7 @@
  */
 
 import { RenderError } from "../errors.js";
+import { GO_SPACE_CHARACTER } from "../util/go-whitespace.js";
 import { interpolateString } from "./interpolate.js";
 import type { VariableLookup } from "./interpolate.js";
 
@@ -32,9 +33,6 @@ export function parseDotenv(
 }
 
 const BYTE_ORDER_MARK = "\uFEFF";
-
-/** Characters Go's `unicode.IsSpace` accepts; JavaScript's `\s` differs (U+0085, U+FEFF). */
-const UNICODE_SPACE = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
 
 /** The parser's "space inside a line": like the above but without line breaks and the rarer spaces. */
 const INLINE_SPACE = /[\t\v\f\r \u0085\u00A0]/;
@@ -114,7 +112,7 @@ class DotenvParser {
   private statementStart(from: number): number {
     let position = from;
     for (;;) {
-      while (position < this.text.length && UNICODE_SPACE.test(this.text.charAt(position))) position++;
+      while (position < this.text.length && GO_SPACE_CHARACTER.test(this.text.charAt(position))) position++;
       if (position >= this.text.length) return -1;
       if (this.text[position] !== "#") return position;
       position = this.text.indexOf("\n", position);
@@ -244,6 +242,6 @@ function octalCharacter(digits: string): string | undefined {
 
 function trimEndUnicodeSpace(value: string): string {
   let end = value.length;
-  while (end > 0 && UNICODE_SPACE.test(value.charAt(end - 1))) end--;
+  while (end > 0 && GO_SPACE_CHARACTER.test(value.charAt(end - 1))) end--;
   return value.slice(0, end);
 }

@@ -14,6 +14,8 @@ export interface DeliverOptions {
   heal: boolean;
   /** Set when any part of the desired state failed: nothing may be pruned. */
   incompleteBecause?: string;
+  /** Called (reconcile) when a stack was deployed or removed, or a deploy was tried and failed. */
+  onSwarmChanged?: () => void;
 }
 
 export async function deliverTarget(
@@ -64,6 +66,8 @@ export async function deliverTarget(
           `not pruned: ${deployFailures} stack(s) of this target failed to deploy in this run`,
         )
       : plan;
+  const deployed = applied.some((entry) => entry.action !== "unchanged" && entry.action !== "skipped");
+  if (deployed || prunePlan.items.some((item) => item.action === "delete")) options.onSwarmChanged?.();
   return [...failures, ...applied, ...(await target.prune(prunePlan))];
 }
 

@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { SourceConfig } from "../config/schema.js";
-import { SourceError } from "../errors.js";
+import { describeError, SourceError } from "../errors.js";
 import { fetchCommit, GitFetchError, type GitAuth } from "../ports/git.js";
 import type { Workspace } from "./workspace.js";
 
@@ -58,7 +58,7 @@ async function pullOne(
     const sourceError =
       error instanceof SourceError
         ? error
-        : new SourceError(`clone failed: ${error instanceof Error ? error.message : String(error)}`, {
+        : new SourceError(`clone failed: ${describeError(error)}`, {
             subject,
             hint: hintFor(error),
             cause: error,

@@ -102,6 +102,7 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
             mode,
             heal: request.heal ?? true,
             ...(incompleteBecause ? { incompleteBecause } : {}),
+            ...(early ? { onSwarmChanged: () => early.markChanged() } : {}),
           });
           if (mode === "plan") {
             const deletions = delivered.filter(
@@ -111,8 +112,6 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
               target.config,
               deletions.map((entry) => entry.name),
             );
-          } else if (delivered.some((entry) => SWARM_CHANGING_ACTIONS.has(entry.action))) {
-            early?.markChanged();
           }
           report(delivered);
         });
@@ -124,14 +123,6 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
     await workspace.dispose();
   }
 }
-
-/** What may have changed the Swarm: a failed entry may stand for a deploy that got halfway. */
-const SWARM_CHANGING_ACTIONS = new Set<ChangeSetEntry["action"]>([
-  "created",
-  "configured",
-  "deleted",
-  "failed",
-]);
 
 export function exitCodeFor(mode: RunMode, entries: ChangeSetEntry[]): ExitCode {
   if (hasFailures({ entries })) return ExitCode.failed;

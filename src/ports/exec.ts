@@ -35,18 +35,42 @@ export async function runProgram(
     reject: false,
     stripFinalNewline: true,
   });
-  const notFound = result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message));
-  const timedOut = result.timedOut === true;
   return {
-    exitCode: result.exitCode ?? -1,
+    // An empty stderr stays empty here: callers show their own words for a silent failure.
+    ...describeExit(
+      result,
+      file,
+      args[0] ?? "",
+      options.timeoutMs,
+      String(result.stderr ?? result.message ?? ""),
+    ),
     stdout: String(result.stdout ?? ""),
-    stderr: notFound
-      ? `${file}: not found on PATH`
-      : timedOut
-        ? `${file} ${args[0] ?? ""} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s and was stopped`
-        : String(result.stderr ?? result.message ?? ""),
-    notFound,
   };
+}
+
+/** Exit code, and the words to show for it: the program's stderr, or why it never ran or was stopped. */
+function describeExit(
+  result: {
+    failed: boolean;
+    exitCode?: number;
+    message?: string;
+    timedOut: boolean;
+    isCanceled: boolean;
+  },
+  file: string,
+  label: string,
+  timeoutMs: number | undefined,
+  programWords: string,
+): Omit<ExecResult, "stdout"> {
+  const notFound = result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message));
+  const stderr = notFound
+    ? `${file}: not found on PATH`
+    : result.timedOut
+      ? `${file} ${label} did not finish within ${Math.round((timeoutMs ?? 0) / 1000)}s and was stopped`
+      : result.isCanceled
+        ? `${file} ${label} was stopped: its answer was no longer needed`
+        : programWords;
+  return { exitCode: result.exitCode ?? -1, stderr, notFound };
 }
 
 export interface StartedProgram {
@@ -84,20 +108,9 @@ export function startProgram(
     ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   const label = options.label ?? args[0] ?? "";
-  const exited = child.then((result) => {
-    const notFound = result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message));
-    return {
-      exitCode: result.exitCode ?? -1,
-      stderr: notFound
-        ? `${file}: not found on PATH`
-        : result.timedOut
-          ? `${file} ${label} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s and was stopped`
-          : result.isCanceled
-            ? `${file} ${label} was stopped: its answer was no longer needed`
-            : String(result.stderr || result.message || ""),
-      notFound,
-    };
-  });
+  const exited = child.then((result) =>
+    describeExit(result, file, label, options.timeoutMs, String(result.stderr || result.message || "")),
+  );
   return {
     stdin: child.stdin,
     stdout: child.stdout,

@@ -9,6 +9,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { MASK } from "../report/mask.js";
 import { simpleGit, type SimpleGit } from "simple-git";
 
 export type GitAuth =
@@ -158,7 +159,7 @@ function gitFor(dir: string, url: string, auth: GitAuth | undefined): SimpleGit 
   env.GIT_CONFIG_GLOBAL = "/dev/null";
   env.GIT_CONFIG_NOSYSTEM = "1";
   if (auth?.kind === "token") {
-    const basic = Buffer.from(`${auth.username}:${auth.token}`).toString("base64");
+    const basic = basicCredentials(auth);
     Object.assign(env, {
       GIT_CONFIG_COUNT: "1",
       // Scoped to the source's URL: a redirect to another host does not receive the token.
@@ -192,13 +193,16 @@ function shellQuote(value: string): string {
 
 /** The token, and the Basic header that carries it, in every form it could be echoed back. */
 function tokenForms(auth: { username: string; token: string }): string[] {
-  return [auth.token, Buffer.from(`${auth.username}:${auth.token}`).toString("base64")].filter(
-    (form) => form.length > 0,
-  );
+  return [auth.token, basicCredentials(auth)].filter((form) => form.length > 0);
+}
+
+/** `user:token` in base64, as an HTTP Basic Authorization header carries it. */
+function basicCredentials(auth: { username: string; token: string }): string {
+  return Buffer.from(`${auth.username}:${auth.token}`).toString("base64");
 }
 
 function redact(message: string, secrets: string[]): string {
-  return secrets.reduce((text, secret) => text.split(secret).join("***"), message);
+  return secrets.reduce((text, secret) => text.split(secret).join(MASK), message);
 }
 
 function messageOf(error: unknown): string {

@@ -9,6 +9,8 @@ const AGE_IDENTITY = /AGE-SECRET-KEY-(?:PQ-)?1[0-9A-Z]+/g;
 
 export class SecretMasker {
   private readonly secrets = new Set<string>();
+  /** The secrets longest first, so a secret that contains another is hidden whole; rebuilt on add. */
+  private longestFirst: string[] | undefined;
   private readonly listeners: ((value: string) => void)[] = [];
 
   /** Tells `listener` about every secret added from now on (GitHub's own masking). */
@@ -20,19 +22,21 @@ export class SecretMasker {
     // Values under three characters would mask ordinary words and make logs unreadable.
     if (!value || value.length < 3 || this.secrets.has(value)) return;
     this.secrets.add(value);
+    this.longestFirst = undefined;
     for (const listener of this.listeners) listener(value);
     // A multi-line secret (a PEM key) can surface one line at a time, in an error message say.
     if (/[\r\n]/.test(value)) for (const line of value.split(/\r?\n/)) this.add(line.trim());
     // Rendered compose files double every `$` (so docker does not interpolate again): mask that
     // spelling too.
     if (value.includes("$")) this.secrets.add(value.replaceAll("$", "$$$$"));
+    this.longestFirst = undefined;
   }
 
   mask(text: string): string {
     // age identities are secrets wherever they turn up, known to the masker or not.
     let result = text.replace(AGE_IDENTITY, MASK);
-    // Longest first, so a secret that contains another is hidden whole.
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    this.longestFirst ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const secret of this.longestFirst) {
       result = result.split(secret).join(MASK);
     }
     return result;

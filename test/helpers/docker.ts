@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import { inject } from "vitest";
+import { nonEmptyLines as lines } from "../../src/util/text-lines.js";
 import { TEST_STACK_PREFIX } from "./global-setup.js";
 
 export { TEST_IMAGE, TEST_IMAGE_V2, TEST_STACK_PREFIX } from "./global-setup.js";
@@ -244,11 +245,4 @@ export async function removeAllStacks(
     throw new Error(`${String(error)}; still there: ${remaining}; containers:\n${tasks}`);
   });
   return stacks;
-}
-
-function lines(text: string): string[] {
-  return text
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
 }

@@ -28,6 +28,7 @@ import { runProgram } from "../../ports/exec.js";
 import { bech32PayloadLength } from "./bech32.js";
 import { splitShellWords } from "../../util/shell-words.js";
 import { secretToolTurn } from "./secret-tool-turn.js";
+import { GO_SPACE_RUN } from "../../util/go-whitespace.js";
 
 export const SOPS_AGE_KEY = "SOPS_AGE_KEY";
 export const SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
@@ -181,7 +182,7 @@ export function parseIdentities(
     const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
     if (line === "" || line.startsWith("#")) continue;
     const origin = `${label} line ${index + 1}`;
-    const words = severalPerLine ? line.split(GO_SPACE).filter((word) => word !== "") : [line];
+    const words = severalPerLine ? line.split(GO_SPACE_RUN).filter((word) => word !== "") : [line];
     for (const word of words) {
       if (word.startsWith("AGE-PLUGIN-")) {
         plugins.push(origin);
@@ -203,9 +204,6 @@ export function parseIdentities(
   }
   return { identities, plugins };
 }
-
-/** Characters Go's `unicode.IsSpace` accepts, which split words in `SOPS_AGE_KEY`. */
-const GO_SPACE = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/;
 
 function identityKind(word: string): AgeIdentity["kind"] | "unknown" | "invalid" {
   // sops dispatches on these exact (upper-case) prefixes; the PQ prefix must be checked first.

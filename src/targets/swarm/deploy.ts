@@ -6,6 +6,7 @@
 import type { SwarmTargetConfig } from "../../config/schema.js";
 import { dockerFailure, type DockerCli } from "../../ports/docker.js";
 import { TargetError } from "../../errors.js";
+import { nonEmptyLines } from "../../util/text-lines.js";
 import { STACK_NAMESPACE_LABEL } from "./labels.js";
 import type { DesiredStack } from "./model.js";
 
@@ -68,7 +69,7 @@ export async function removeStack(
   const unknownToSwarmSince = new Map<string, number>();
   for (;;) {
     const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
-    const networks = lines(
+    const networks = nonEmptyLines(
       await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject }),
     ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
     if (services.trim() === "" && networks.length === 0) return;
@@ -99,10 +100,3 @@ export async function removeStack(
 /** How long a network the manager no longer knows may stay listed on the node before it counts as gone. */
 export const STALE_NETWORK_GRACE_MS = 30_000;
 export const REMOVE_TIMEOUT_MS = 120_000;
-
-function lines(text: string): string[] {
-  return text
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean);
-}

@@ -7,6 +7,7 @@
  */
 import { dockerFailure, type DockerCli } from "../../ports/docker.js";
 import { TargetError } from "../../errors.js";
+import { nonEmptyLines } from "../../util/text-lines.js";
 import { STACK_NAMESPACE_LABEL } from "./labels.js";
 import {
   decideRollout,
@@ -125,10 +126,7 @@ export async function listStackServices(
   const stdout = await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"], {
     subject,
   });
-  return stdout
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as ServiceListRow);
+  return nonEmptyLines(stdout).map((line) => JSON.parse(line) as ServiceListRow);
 }
 
 /** `docker service inspect` of several services in one call; services gone meanwhile are left out. */
@@ -153,10 +151,7 @@ export async function inspectServices(
 async function runTolerant(docker: DockerCli, args: string[], subject: string): Promise<string> {
   const result = await docker.tryRun(args, { subject });
   if (result.exitCode === 0) return result.stdout;
-  const errors = result.stderr
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean);
+  const errors = nonEmptyLines(result.stderr);
   if (errors.length > 0 && errors.every((line) => /no such service/i.test(line))) return result.stdout;
   throw dockerFailure(result, subject);
 }

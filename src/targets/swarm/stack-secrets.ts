@@ -43,8 +43,6 @@ export interface EnvFile {
 }
 
 export class StackSecrets {
-  /** Every decrypted value of this stack, for masking and for keeping them out of the hash. */
-  readonly plaintexts: string[] = [];
   /** SHA-256 of each sops file read, in reading order. */
   readonly ciphertextDigests: string[] = [];
   private readonly decryptedEnvFiles = new Map<string, Map<string, string>>();
@@ -104,7 +102,6 @@ export class StackSecrets {
 
   private remember(ciphertext: Uint8Array, secrets: readonly string[]): void {
     this.options.onSecrets(secrets);
-    this.plaintexts.push(...secrets);
     this.ciphertextDigests.push(sha256Hex(ciphertext));
   }
 }

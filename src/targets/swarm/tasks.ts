@@ -4,6 +4,7 @@
  * worked out by the docker CLI (its clock minus the daemon's timestamp) and rounded by go-units'
  * HumanDuration. The parsers here turn that back into facts, with the age as a range.
  */
+import { nonEmptyLines } from "../../util/text-lines.js";
 
 /** One line of `docker service ps --no-trunc --format '{{json .}}'`. */
 export interface TaskRow {
@@ -44,11 +45,7 @@ export interface ParsedTask {
 
 /** Parses the output of `docker service ps --format '{{json .}}'`; blank lines are skipped. */
 export function parseTaskRows(stdout: string): TaskRow[] {
-  return stdout
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as TaskRow);
+  return nonEmptyLines(stdout).map((line) => JSON.parse(line) as TaskRow);
 }
 
 export function parseTask(row: TaskRow): ParsedTask {

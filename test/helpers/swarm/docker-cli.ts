@@ -2,6 +2,7 @@
 // explicitly, never taken from whatever DOCKER_HOST this process happens to have, so a call can
 // only ever reach the daemon it was meant for.
 import { execa } from "execa";
+import { nonEmptyLines } from "../../../src/util/text-lines.js";
 import { errorText } from "./system.js";
 
 export const DOCKER_CALL_TIMEOUT_MS = 60_000;
@@ -52,10 +53,7 @@ export function dockerCaller(env: DockerEnv): DockerCall {
 /** Removes the stacks `select` picks (without waiting for their tasks to stop). */
 export async function removeStacks(docker: DockerCall, select: (name: string) => boolean): Promise<void> {
   const { stdout } = await docker(["stack", "ls", "--format", "{{.Name}}"]);
-  const names = stdout
-    .split("\n")
-    .map((name) => name.trim())
-    .filter((name) => name !== "" && select(name));
+  const names = nonEmptyLines(stdout).filter(select);
   if (names.length > 0) await docker(["stack", "rm", ...names]);
 }
 
