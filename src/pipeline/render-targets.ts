@@ -16,7 +16,6 @@ import {
 import type { DesiredStack } from "../targets/swarm/model.js";
 import type { RenderedItems } from "../targets/target.js";
 import type { PulledSource } from "./pull.js";
-import type { Workspace } from "./workspace.js";
 
 export interface RenderedTarget {
   config: TargetConfig;
@@ -95,7 +94,6 @@ export async function renderTarget(
   source: PulledSource,
   env: NodeJS.ProcessEnv,
   log: Logger,
-  workspace: Workspace,
   early?: EarlyLiveStates,
 ): Promise<RenderedTarget> {
   const failed = (reason: string): RenderedTarget => ({
@@ -106,7 +104,6 @@ export async function renderTarget(
   const target = createSwarmTarget({
     config,
     checkout: { dir: source.dir, url: source.url, commit: source.commit },
-    workDir: workspace.pathFor("plaintext", config.name),
     onSecrets: (values) => {
       for (const value of values) log.masker.add(value);
     },

@@ -67,14 +67,7 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
     for (const target of targets) {
       rendered.push(
         await request.log.group(`render target ${target.name}`, async () => {
-          const result = await renderTarget(
-            target,
-            sourceOf(target.source),
-            env,
-            request.log,
-            workspace,
-            early,
-          );
+          const result = await renderTarget(target, sourceOf(target.source), env, request.log, early);
           if (request.mode === "render" && request.outDir && result.rendered) {
             await writeRenderedStacks(request.outDir, target.name, result.rendered.items, request.log);
           }

@@ -1,7 +1,10 @@
 /**
- * Reads from the Docker Engine API through `docker system dial-stdio`: the docker CLI opens the
+ * Talks to the Docker Engine API through `docker system dial-stdio`: the docker CLI opens the
  * connection to the daemon — DOCKER_HOST, the context, TLS and ssh:// all handled as for any other
  * docker command — and croncd speaks HTTP over the CLI's stdin and stdout.
+ *
+ * POSTs create Swarm secrets and configs from memory: their decrypted content travels only through
+ * the pipe to the CLI and the CLI's connection, never through a file.
  *
  * Why not `docker service ls` + `docker service inspect`: the CLI inspects services one API call at
  * a time, so reading 300 services took ~350 ms; `GET /services` returns all of them in one answer
@@ -27,15 +30,49 @@ export interface ApiFailure {
   notFound: boolean;
 }
 
+/** One Engine API request: the method, an unversioned path (the daemon's own API version), a JSON body. */
+export interface ApiRequest {
+  method: "GET" | "POST";
+  path: string;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+/** An answer of the daemon, whatever its status: callers that expect a refusal (409) read it here. */
+export interface ApiAnswer {
+  status: number;
+  /** The parsed JSON body; undefined when the body was empty. */
+  json: unknown;
+  /** The daemon's own words for a refusal (`{"message": ...}`), else the raw body. */
+  message: string;
+}
+
 /**
- * GETs one unversioned API path (the daemon's own API version) and parses the JSON answer. Throws
- * ApiRequestError, which callers map to their messages.
+ * GETs one unversioned API path and parses the JSON answer. Throws ApiRequestError, which callers
+ * map to their messages.
  */
 export async function getJson(
   endpoint: ApiEndpoint,
   apiPath: string,
   signal?: AbortSignal,
 ): Promise<unknown> {
+  const answer = await sendRequest(endpoint, { method: "GET", path: apiPath }, signal);
+  if (answer.status < 200 || answer.status > 299) {
+    throw new ApiRequestError({ status: answer.status, message: answer.message, notFound: false });
+  }
+  return answer.json;
+}
+
+/**
+ * Sends one request and returns the daemon's answer, any status. Throws ApiRequestError only when
+ * no answer came (the CLI could not connect, or was stopped), and TargetError for a body that is
+ * not JSON.
+ */
+export async function sendRequest(
+  endpoint: ApiEndpoint,
+  apiRequest: ApiRequest,
+  signal?: AbortSignal,
+): Promise<ApiAnswer> {
   const program = startProgram("docker", [...endpoint.globalArgs, "system", "dial-stdio"], {
     env: endpoint.env,
     timeoutMs: endpoint.timeoutMs,
@@ -44,19 +81,15 @@ export async function getJson(
   });
   const socket = pipesAsSocket(program.stdin, program.stdout);
   try {
-    const { status, body } = await request(socket, apiPath);
-    if (status < 200 || status > 299) {
-      throw new ApiRequestError({ status, message: daemonMessage(body, status), notFound: false });
-    }
-    try {
-      return JSON.parse(body) as unknown;
-    } catch (error) {
-      throw new TargetError(`the Docker API answered GET ${apiPath} with something that is not JSON`, {
-        cause: error,
-      });
-    }
+    const { status, body } = await request(socket, apiRequest);
+    const succeeded = status >= 200 && status <= 299;
+    return {
+      status,
+      json: succeeded ? parseJson(body, apiRequest) : undefined,
+      message: daemonMessage(body, status),
+    };
   } catch (error) {
-    if (error instanceof ApiRequestError || error instanceof TargetError) throw error;
+    if (error instanceof TargetError) throw error;
     // No answer: the CLI could not reach the daemon (and said why on stderr), or was stopped.
     program.stop();
     const exited = await program.exited;
@@ -67,6 +100,18 @@ export async function getJson(
     });
   } finally {
     program.stop();
+  }
+}
+
+function parseJson(body: string, apiRequest: ApiRequest): unknown {
+  if (body.trim() === "") return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    throw new TargetError(
+      `the Docker API answered ${apiRequest.method} ${apiRequest.path} with something that is not JSON`,
+      { cause: error },
+    );
   }
 }
 
@@ -105,13 +150,18 @@ function pipesAsSocket(stdin: NodeJS.WritableStream, stdout: NodeJS.ReadableStre
   return socket;
 }
 
-function request(socket: Duplex, apiPath: string): Promise<{ status: number; body: string }> {
+function request(socket: Duplex, apiRequest: ApiRequest): Promise<{ status: number; body: string }> {
+  const body = apiRequest.body === undefined ? undefined : Buffer.from(JSON.stringify(apiRequest.body));
   return new Promise((resolve, reject) => {
     const outgoing = http.request({
-      method: "GET",
-      path: apiPath,
+      method: apiRequest.method,
+      path: apiRequest.path,
       // The daemon ignores the host; HTTP/1.1 needs one.
-      headers: { Host: "docker", Accept: "application/json" },
+      headers: {
+        Host: "docker",
+        Accept: "application/json",
+        ...(body ? { "Content-Type": "application/json", "Content-Length": body.length } : {}),
+      },
       createConnection: () => socket,
     });
     outgoing.on("error", reject);
@@ -123,7 +173,7 @@ function request(socket: Duplex, apiPath: string): Promise<{ status: number; bod
         resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
       );
     });
-    outgoing.end();
+    outgoing.end(body);
   });
 }
 

@@ -4,7 +4,7 @@
  * defaults (DOCKER_HOST, the current context) apply, as for a person at a shell.
  */
 import { TargetError } from "../errors.js";
-import { ApiRequestError, getJson } from "./docker-api.js";
+import { ApiRequestError, getJson, sendRequest, type ApiAnswer, type ApiRequest } from "./docker-api.js";
 import { runProgram, type ExecResult } from "./exec.js";
 
 /**
@@ -40,6 +40,11 @@ export interface DockerCli {
    * throws TargetError with the daemon's or the CLI's own message.
    */
   getJson(apiPath: string, options?: ApiCallOptions): Promise<unknown>;
+  /**
+   * Sends an Engine API request and returns the daemon's answer, any status (a 409 is the caller's
+   * to read); throws TargetError only when no answer came.
+   */
+  tryRequest(apiRequest: ApiRequest, options?: ApiCallOptions): Promise<ApiAnswer>;
 }
 
 export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
@@ -53,16 +58,25 @@ export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
       ...(options.cwd ? { cwd: options.cwd } : {}),
     });
   const apiEndpoint = { globalArgs: prefix, env, timeoutMs: DOCKER_CALL_TIMEOUT_MS };
+  const apiFailure = (error: unknown, subject: string) => {
+    if (!(error instanceof ApiRequestError)) return error;
+    const { message, notFound, status } = error.failure;
+    return dockerFailure({ exitCode: status ?? -1, stdout: "", stderr: message, notFound }, subject);
+  };
   return {
     tryRun,
     async getJson(apiPath, options = {}) {
       try {
         return await getJson(apiEndpoint, apiPath, options.signal);
       } catch (error) {
-        if (!(error instanceof ApiRequestError)) throw error;
-        const { message, notFound, status } = error.failure;
-        const result = { exitCode: status ?? -1, stdout: "", stderr: message, notFound };
-        throw dockerFailure(result, options.subject ?? `docker API GET ${apiPath}`);
+        throw apiFailure(error, options.subject ?? `docker API GET ${apiPath}`);
+      }
+    },
+    async tryRequest(apiRequest, options = {}) {
+      try {
+        return await sendRequest(apiEndpoint, apiRequest, options.signal);
+      } catch (error) {
+        throw apiFailure(error, options.subject ?? `docker API ${apiRequest.method} ${apiRequest.path}`);
       }
     },
     async run(args, options = {}) {

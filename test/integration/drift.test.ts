@@ -206,11 +206,7 @@ describe("drift on a real Swarm", () => {
       sourceUrl: "https://git.example.com/platform/stacks.git",
       commit: "0123456789abcdef0123456789abcdef01234567",
       allowedEnv: {},
-      secrets: new StackSecrets({
-        env: {},
-        plaintextDir: path.join(work, "plaintext", name),
-        onSecrets: () => {},
-      }),
+      secrets: new StackSecrets({ env: {}, onSecrets: () => {} }),
     });
   }
 

@@ -53,6 +53,10 @@ function countingCli(inner: DockerCli): { cli: DockerCli; calls: string[][] } {
       run: (args, options) => (calls.push([...args]), inner.run(args, options)),
       tryRun: (args, options) => (calls.push([...args]), inner.tryRun(args, options)),
       getJson: (apiPath, options) => (calls.push(["GET", apiPath]), inner.getJson(apiPath, options)),
+      tryRequest: (request, options) => (
+        calls.push([request.method, request.path]),
+        inner.tryRequest(request, options)
+      ),
     },
   };
 }

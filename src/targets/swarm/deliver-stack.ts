@@ -1,6 +1,7 @@
 /**
- * One stack's way out to the Swarm: deploy, watch the rollout until it converged or failed, and
- * once it converged, remove the config/secret revisions no service uses any more.
+ * One stack's way out to the Swarm: create the configs/secrets croncd holds in memory, deploy,
+ * watch the rollout until it converged or failed, and once it converged, remove the config/secret
+ * revisions no service uses any more.
  */
 import type { SwarmTargetConfig } from "../../config/schema.js";
 import { describeError } from "../../errors.js";
@@ -10,6 +11,7 @@ import { deployStack } from "./deploy.js";
 import type { FieldChange } from "./drift.js";
 import type { DesiredStack } from "./model.js";
 import { removeOldRevisions } from "./object-revisions.js";
+import { prepareStackObjects } from "./stack-objects.js";
 import { waitForRollout } from "./rollout.js";
 
 export type Delivered = Pick<ChangeSetEntry, "action" | "reason" | "durationMs">;
@@ -23,6 +25,7 @@ export async function deliverStack(
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   try {
+    await prepareStackObjects(docker, desired.objects);
     await deployStack(docker, desired, config);
     await restoreImages(docker, desired, planned.changes ?? [], config.resolveImage);
     const rollout = await waitForRollout(docker, desired.name, {

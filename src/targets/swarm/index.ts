@@ -2,7 +2,6 @@
  * The Swarm target: stacks of Compose files, deployed with `docker stack deploy`.
  * See README.md beside this file for the labels it keeps and the guards around pruning.
  */
-import path from "node:path";
 import type { SwarmTargetConfig } from "../../config/schema.js";
 import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
@@ -37,8 +36,6 @@ export interface SwarmPlan {
 export interface SwarmTargetOptions {
   config: SwarmTargetConfig;
   checkout: SwarmCheckout;
-  /** A private folder of the run's workspace, for decrypted files. */
-  workDir: string;
   /** Called with every decrypted value as soon as it is known, so it is masked from then on. */
   onSecrets: (values: readonly string[]) => void;
   env?: NodeJS.ProcessEnv;
@@ -123,11 +120,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
               allowedEnv,
               secretEnvNames: config.secretEnv,
               ...(env.CRONCD_HASH_KEY ? { hashKey: env.CRONCD_HASH_KEY } : {}),
-              secrets: new StackSecrets({
-                env,
-                plaintextDir: path.join(options.workDir, stack.name),
-                onSecrets: options.onSecrets,
-              }),
+              secrets: new StackSecrets({ env, onSecrets: options.onSecrets }),
             });
             return { desired };
           } catch (error) {

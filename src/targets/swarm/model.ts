@@ -1,5 +1,6 @@
 /** Plain data the Swarm target computes before any side effect, and what it reads back. */
 import type { StackOptions } from "./stack-options.js";
+import type { StackObject } from "./swarm-objects.js";
 
 export interface DesiredStack {
   name: string;
@@ -10,8 +11,8 @@ export interface DesiredStack {
   /** The rendered compose document with croncd's labels, before `$` escaping. */
   document: Record<string, unknown>;
   /**
-   * What `docker stack deploy` receives on stdin: `document` with every `$` doubled, and sops
-   * files replaced by their decrypted copies in the workspace.
+   * What `docker stack deploy` receives on stdin: `document` with every `$` doubled, and the
+   * objects croncd creates itself referred to as `external`.
    */
   yaml: string;
   /**
@@ -23,6 +24,8 @@ export interface DesiredStack {
   serviceNames: string[];
   /** How many configs/secrets of the stack are named by content (and leave old revisions). */
   revisionedObjects: number;
+  /** Configs/secrets croncd creates (sops files, from memory) or checks (fixed names) before deploying. */
+  objects: StackObject[];
   warnings: string[];
 }
 

@@ -21,7 +21,7 @@ import { ownershipLabels } from "./labels.js";
 import type { DesiredStack } from "./model.js";
 import { readStackOptions, STACK_OPTIONS_KEY, type StackOptions } from "./stack-options.js";
 import type { StackSecrets } from "./stack-secrets.js";
-import { nameFileObjectsByContent, type DeployFile } from "./swarm-objects.js";
+import { nameFileObjects, type StackObject } from "./swarm-objects.js";
 
 export interface RenderContext {
   repoRoot: string;
@@ -82,9 +82,9 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     composeFile,
     secrets: context.secrets,
   };
-  const configs = await nameFileObjectsByContent("configs", document.configs, objectContext);
-  const secrets = await nameFileObjectsByContent("secrets", document.secrets, objectContext);
-  const deployFiles = [...configs.deployFiles, ...secrets.deployFiles];
+  const configs = await nameFileObjects("configs", document.configs, objectContext);
+  const secrets = await nameFileObjects("secrets", document.secrets, objectContext);
+  const objects = [...configs.objects, ...secrets.objects];
   for (const [serviceName, service] of Object.entries(services)) {
     if (!isMapping(service)) continue;
     const environment = await resolveServiceEnvironment(service, {
@@ -126,13 +126,16 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     document,
     // Serialised on first use: most stacks of a run are unchanged and never deployed.
     get yaml() {
-      deployYaml ??= stringify(escapeDollars(withDeployFiles(document, deployFiles)), { lineWidth: 0 });
+      deployYaml ??= stringify(escapeDollars(withObjectsCroncdCreates(document, objects)), {
+        lineWidth: 0,
+      });
       return deployYaml;
     },
     hash,
     options,
     serviceNames: Object.keys(services),
-    revisionedObjects: configs.count + secrets.count,
+    revisionedObjects: configs.contentNamed + secrets.contentNamed,
+    objects,
     warnings,
   };
 }
@@ -251,17 +254,21 @@ async function documentWithPlaceholders(input: HashInput): Promise<Record<string
   return hashed;
 }
 
-/** The document `docker stack deploy` reads: sops files swapped for their decrypted copies. */
-function withDeployFiles(
+/**
+ * The document `docker stack deploy` reads: the objects croncd creates itself (from decrypted sops
+ * files, in memory) appear as `external`, by name, so docker never reads those files.
+ */
+function withObjectsCroncdCreates(
   document: Record<string, unknown>,
-  files: readonly DeployFile[],
+  objects: readonly StackObject[],
 ): Record<string, unknown> {
-  if (files.length === 0) return document;
-  const copy = structuredClone(document);
-  for (const file of files) {
-    const section = copy[file.section] as Record<string, Record<string, unknown>>;
-    const entry = section[file.key];
-    if (entry) entry.file = file.path;
+  const created = objects.filter((object) => object.createdByCroncd);
+  if (created.length === 0) return document;
+  const copy = { ...document };
+  for (const object of created) {
+    const section = { ...(copy[object.section] as Record<string, unknown>) };
+    section[object.key] = { name: object.name, external: true };
+    copy[object.section] = section;
   }
   return copy;
 }

@@ -6,22 +6,21 @@
  * - every decrypted value, handed to the masker at once (before any later message could show it);
  * - a digest of every ciphertext, which stands in for the secrets in the desired-state hash
  *   (labels must carry no hash of plaintext);
- * - for configs and secrets, a 0600 plaintext file in the run's private workspace, which the
- *   workspace removes on every way out.
+ * - for configs and secrets, the decrypted content in memory only: croncd creates those Swarm
+ *   objects itself through the Engine API, so no plaintext is ever written to disk, where a
+ *   killed run (SIGKILL, the OOM killer) would leave it behind.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { parseDotenv } from "../../compose/dotenv.js";
 import type { VariableLookup } from "../../compose/interpolate.js";
 import { decryptSopsFile } from "../../secrets/decrypt-file.js";
 import { formatFromPath, isSopsFile } from "../../secrets/sops/index.js";
 import { sha256Hex } from "../../util/hash.js";
+import { ObjectContent } from "./object-content.js";
 
 export interface StackSecretsOptions {
   /** Where sops keys come from (SOPS_AGE_KEY...). */
   env: NodeJS.ProcessEnv;
-  /** A private folder of the run's workspace for this stack's decrypted files. */
-  plaintextDir: string;
   /** Called with every decrypted value as soon as it is known. */
   onSecrets: (values: readonly string[]) => void;
 }
@@ -32,8 +31,10 @@ const PLAINTEXT_FORMAT_VERSION = "\0croncd-plaintext-v1";
 export interface ObjectFile {
   /** What the object's name is derived from: the ciphertext for sops files, else the content. */
   nameSource: Uint8Array;
-  /** For sops files: the decrypted copy `docker stack deploy` reads instead of the original. */
-  plaintextPath?: string;
+  /** What the Swarm object holds: the file itself, or a sops file's decrypted content. */
+  content: ObjectContent;
+  /** True for a sops file: croncd creates the object itself, from memory. */
+  encrypted: boolean;
 }
 
 export interface EnvFile {
@@ -82,22 +83,22 @@ export class StackSecrets {
     };
   }
 
-  /** The file behind a Swarm config or secret; a sops file is decrypted into the workspace. */
-  async readObjectFile(file: string, display: string, objectKey: string): Promise<ObjectFile> {
+  /** The file behind a Swarm config or secret; a sops file is decrypted, into memory only. */
+  async readObjectFile(file: string, display: string): Promise<ObjectFile> {
     const bytes = await readFile(file);
     const format = formatFromPath(file);
-    if (!isSopsFile(bytes, format)) return { nameSource: bytes };
+    if (!isSopsFile(bytes, format)) {
+      return { nameSource: bytes, content: new ObjectContent(bytes), encrypted: false };
+    }
     // The name follows the ciphertext; the version tag renames every object should croncd ever
     // print a decrypted file differently (Swarm refuses new data under an existing name).
     const decrypted = await decryptSopsFile(file, { env: this.options.env, format, displayName: display });
     this.remember(bytes, decrypted.secrets);
-    await mkdir(this.options.plaintextDir, { recursive: true, mode: 0o700 });
-    const plaintextPath = path.join(
-      this.options.plaintextDir,
-      `${objectKey}-${sha256Hex(bytes).slice(0, 12)}`,
-    );
-    await writeFile(plaintextPath, decrypted.plaintext, { mode: 0o600 });
-    return { nameSource: Buffer.concat([bytes, Buffer.from(PLAINTEXT_FORMAT_VERSION)]), plaintextPath };
+    return {
+      nameSource: Buffer.concat([bytes, Buffer.from(PLAINTEXT_FORMAT_VERSION)]),
+      content: new ObjectContent(decrypted.plaintext),
+      encrypted: true,
+    };
   }
 
   private remember(ciphertext: Uint8Array, secrets: readonly string[]): void {

@@ -32,11 +32,7 @@ describe("desired-state hash", () => {
       commit: "0".repeat(40),
       allowedEnv: env,
       secretEnvNames: ["PIN"],
-      secrets: new StackSecrets({
-        env: {},
-        plaintextDir: path.join(repo, "plain"),
-        onSecrets: () => undefined,
-      }),
+      secrets: new StackSecrets({ env: {}, onSecrets: () => undefined }),
       ...extra,
     };
     return (await renderStack(stack as NonNullable<typeof stack>, context)).hash;

@@ -23,6 +23,7 @@ function desiredStack(name: string, document: Record<string, unknown>): DesiredS
     composeFile: `stacks/${name}/compose.yaml`,
     document,
     yaml: "",
+    objects: [],
     hash: "hash",
     options: { prune: true, adopt: false, dependsOn: [], timeoutSeconds: 300 },
     serviceNames: Object.keys(document.services as Record<string, unknown>),

@@ -11,6 +11,7 @@ function dockerAnswering(answer: unknown): DockerCli & { paths: string[] } {
     run: unexpected,
     tryRun: unexpected,
     getJson: (apiPath) => (paths.push(apiPath), Promise.resolve(answer)),
+    tryRequest: unexpected,
   };
 }
 

@@ -16,6 +16,7 @@ function desired(
     composeFile: `stacks/${name}/compose.yaml`,
     document: {},
     yaml: "",
+    objects: [],
     hash,
     options: { prune: true, adopt: false, dependsOn: [], timeoutSeconds: 300, ...options },
     serviceNames: ["app"],

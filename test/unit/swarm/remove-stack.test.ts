@@ -34,6 +34,7 @@ function scriptedDocker(answers: Answers): DockerCli & { calls: string[] } {
     tryRun: (args) => Promise.resolve(answer(args)),
     run: (args) => Promise.resolve(answer(args).stdout),
     getJson: () => Promise.reject(new Error("unexpected API call")),
+    tryRequest: () => Promise.reject(new Error("unexpected API call")),
   };
 }
 

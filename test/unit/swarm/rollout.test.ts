@@ -672,6 +672,7 @@ describe("waitForRollout with a scripted docker CLI", () => {
     };
     const docker: DockerCli = {
       getJson: (apiPath) => Promise.reject(new Error(`unexpected GET ${apiPath}`)),
+      tryRequest: (request) => Promise.reject(new Error(`unexpected ${request.method} ${request.path}`)),
       tryRun: (args) => Promise.resolve(answer(args)),
       run: (args) => {
         const result = answer(args);
