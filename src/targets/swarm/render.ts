@@ -101,6 +101,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
   const hash = await desiredStateHash({
     parsed,
     document,
+    objects,
     options,
     stack,
     composeFile,
@@ -183,6 +184,7 @@ async function stackVariables(
 interface HashInput {
   parsed: ParsedYaml;
   document: Record<string, unknown>;
+  objects: readonly StackObject[];
   options: StackOptions;
   stack: DiscoveredStack;
   composeFile: string;
@@ -220,9 +222,21 @@ async function desiredStateHash(input: HashInput): Promise<string> {
       document: hashed,
       options: input.options,
       sops: context.secrets.ciphertextDigests,
+      ...fixedNameContent(input.objects),
       ...(secretEnvDigest ? { secretEnv: secretEnvDigest } : {}),
     }),
   );
+}
+
+/**
+ * A fixed `name:` does not change with the content, so the content counts by digest (of the
+ * ciphertext, for a sops file): a changed file must redeploy the stack, where Swarm then refuses
+ * the new content under the old name. Absent without fixed names, so those hashes stay as they were.
+ */
+function fixedNameContent(objects: readonly StackObject[]): { fixedNameObjects?: string[][] } {
+  const fixed = objects.filter((object) => object.fixedName);
+  if (fixed.length === 0) return {};
+  return { fixedNameObjects: fixed.map((object) => [object.section, object.key, object.contentDigest]) };
 }
 
 /** The stack rendered again with `<secret NAME>` wherever a secret value went. */
@@ -258,7 +272,7 @@ async function documentWithPlaceholders(input: HashInput): Promise<Record<string
  * The document `docker stack deploy` reads: the objects croncd creates itself (from decrypted sops
  * files, in memory) appear as `external`, by name, so docker never reads those files.
  */
-function withObjectsCroncdCreates(
+export function withObjectsCroncdCreates(
   document: Record<string, unknown>,
   objects: readonly StackObject[],
 ): Record<string, unknown> {

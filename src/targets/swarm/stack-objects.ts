@@ -20,7 +20,9 @@ interface ExistingObject {
 const KIND: Record<ObjectSection, "config" | "secret"> = { configs: "config", secrets: "secret" };
 
 export async function prepareStackObjects(docker: DockerCli, objects: readonly StackObject[]): Promise<void> {
-  for (const object of objects) {
+  // Fixed names first: the one refusal that is expected here then leaves no new object behind.
+  const ordered = [...objects].sort((a, b) => Number(b.fixedName) - Number(a.fixedName));
+  for (const object of ordered) {
     if (object.createdByCroncd) await createObject(docker, object);
     else await checkUnchanged(docker, object, { mustExist: false });
   }

@@ -57,6 +57,8 @@ export interface StackObject {
   /** `template_driver:`, which the object itself carries. */
   templateDriver?: string;
   content: ObjectContent;
+  /** SHA-256 of the file in git (for a sops file, of its ciphertext): never of plaintext. */
+  contentDigest: string;
 }
 
 export interface NamedObjects {
@@ -108,6 +110,7 @@ export async function nameFileObjects(
       labels: { ...labelMap(object.labels), [STACK_NAMESPACE_LABEL]: context.stackName },
       ...(typeof object.template_driver === "string" ? { templateDriver: object.template_driver } : {}),
       content: file.content,
+      contentDigest: sha256Hex(file.nameSource),
     });
   }
   return { contentNamed, objects };
