@@ -1,8 +1,9 @@
 // sops secrets on a real Swarm, with real sops files (test/fixtures/sops, written by the real sops):
 // a stack with a sops env file and a sops-encrypted Swarm secret is deployed; the secret changes
 // in git; the service rolls onto the new secret object and the old one is removed; no plaintext
-// is left in the log, the report, the temporary files or any label. A cancelled job (SIGTERM)
-// removes its decrypted files too.
+// is left in the log, the report, the temporary files or any label. croncd creates the secret from
+// memory: no file holds the plaintext at any moment of a run, so a run killed with SIGKILL (or by
+// the OOM killer) leaves none behind either. A cancelled job (SIGTERM) removes its workspace.
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
@@ -113,9 +114,19 @@ describe("sops secrets on a real Swarm", () => {
     const [service] = await listServices(`com.docker.stack.namespace=${stack}`);
     const env = (service?.Spec.TaskTemplate.ContainerSpec as { Env?: string[] }).Env ?? [];
     expect(env).toContain("FROM_SOPS_ENV=value");
-    expect(await secretNames()).toEqual([expect.stringMatching(new RegExp(`^${stack}_db-[0-9a-f]{12}$`))]);
+    const names = await secretNames();
+    expect(names).toEqual([expect.stringMatching(new RegExp(`^${stack}_db-[0-9a-f]{12}$`))]);
     expect(await secretInContainer()).toMatch(/stringData:\s+key: value/);
     expect(await readdir(scratch)).toEqual([]);
+    // The labels `docker stack deploy` would give it, so `docker stack rm` and croncd's cleanup of
+    // old revisions find it; and croncd's own mark.
+    const [secret] = JSON.parse(await docker(["secret", "inspect", names[0] as string])) as {
+      Spec: { Labels: Record<string, string> };
+    }[];
+    expect(secret?.Spec.Labels).toEqual({
+      "com.docker.stack.namespace": stack,
+      "io.croncd.managed-by": "croncd",
+    });
   });
 
   it("rolls the service onto a changed secret, removes the old object and leaks nothing", async () => {
@@ -195,7 +206,7 @@ describe("sops secrets on a real Swarm", () => {
       await repo.commit("valid again");
       await repo.push(bare);
       // A Docker endpoint that accepts connections and never answers: croncd stops after render,
-      // with the decrypted files in its workspace, waiting for docker.
+      // with its checkout in its workspace, waiting for docker.
       socket = path.join(work, "hanging.sock");
       hanging = createServer((connection) => {
         opened += 1;
@@ -211,7 +222,7 @@ describe("sops secrets on a real Swarm", () => {
       await new Promise((resolve) => hanging.close(resolve));
     });
 
-    it("removes its decrypted files on SIGTERM", async () => {
+    it("removes its workspace on SIGTERM", async () => {
       const hangingConfig = await writeConfig(
         path.join(work, "hanging"),
         [{ name: "platform", url: bare }],
@@ -233,11 +244,11 @@ describe("sops secrets on a real Swarm", () => {
           reject: false,
         },
       );
-      // Wait until the decrypted secret is in the workspace and croncd waits on docker, then
-      // cancel the job the way a CI runner does.
+      // Wait until the checkout is in the workspace and croncd waits on docker, then cancel the
+      // job the way a CI runner does.
       await waitFor(
-        async () => opened > 0 && (await listFiles(scratch)).some((file) => file.includes("secrets-db-")),
-        { timeoutMs: 60_000, what: "the decrypted secret in croncd's workspace and a docker call in flight" },
+        async () => opened > 0 && (await listFiles(scratch)).some((file) => file.endsWith("db.sops.yaml")),
+        { timeoutMs: 60_000, what: "the checkout in croncd's workspace and a docker call in flight" },
       );
       child.kill("SIGTERM");
       const result = await child;
@@ -248,7 +259,53 @@ describe("sops secrets on a real Swarm", () => {
       await waitFor(() => connections.size === 0, { timeoutMs: 10_000, what: "croncd's docker call to end" });
     });
   });
+
+  describe("a killed job", () => {
+    it("never has the plaintext in a file, so a SIGKILL mid-rollout leaves none behind", async () => {
+      // A second secret from the same sops file: a new object, so the run deploys and then watches
+      // the rollout while the decrypted value is in use.
+      await repo.write(
+        `stacks/${stack}/compose.yaml`,
+        compose.replace("secrets: [db]", "secrets: [db, db2]") + "  db2:\n    file: ./db.sops.yaml\n",
+      );
+      await repo.commit("a second secret");
+      await repo.push(bare);
+      const child = execa(
+        "node",
+        [fileURLToPath(new URL("../../bin/croncd.js", import.meta.url)), "reconcile", "--config", configFile],
+        { env: { SOPS_AGE_KEY: ageKeys, TMPDIR: scratch }, reject: false },
+      );
+      const seen = new Set<string>();
+      const rolledOut = async () => {
+        // Every file of the test's folder (the run's workspace, TMPDIR, its parent) at this moment.
+        for (const file of await filesContaining(work, PLAINTEXTS)) seen.add(file);
+        const [service] = await listServices(`com.docker.stack.namespace=${stack}`);
+        const secrets = (service?.Spec.TaskTemplate.ContainerSpec as { Secrets?: { SecretName: string }[] })
+          .Secrets;
+        return (secrets ?? []).some((secret) => secret.SecretName.startsWith(`${stack}_db2-`));
+      };
+      await waitFor(rolledOut, { timeoutMs: 120_000, what: "the service deployed with the second secret" });
+      child.kill("SIGKILL");
+      const result = await child;
+      expect(result.signal).toBe("SIGKILL");
+      expect(await secretNames()).toContainEqual(expect.stringMatching(new RegExp(`^${stack}_db2-`)));
+      expect([...seen]).toEqual([]);
+      expect(await filesContaining(work, PLAINTEXTS)).toEqual([]);
+    });
+  });
 });
+
+/** Regular files under `dir` that contain any of `needles` (files that vanish meanwhile are skipped). */
+async function filesContaining(dir: string, needles: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const content = await readFile(file).catch(() => undefined);
+    if (content && needles.some((needle) => content.includes(needle))) found.push(file);
+  }
+  return found;
+}
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
