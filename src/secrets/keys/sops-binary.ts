@@ -2,15 +2,12 @@
  * Decrypts with the real `sops` binary: for files croncd cannot open in-process (PGP, cloud KMS,
  * Vault, age plugins and SSH keys). sops reads its keys from the same environment.
  *
- * The plaintext goes to a 0600 file in a private 0700 directory (`sops --output`), which is
- * removed on every exit path. sops has had `--output` since 3.2.0. It is not read from stdout:
- * the process port decodes stdout as UTF-8 and drops its final newline, and that would corrupt
- * binary payloads and change text ones.
+ * The plaintext is read from sops's stdout as raw bytes, never through a file: a file would outlive
+ * a run killed with SIGKILL. (runProgram is not used for it: it decodes stdout as UTF-8 and drops
+ * the final newline, which would corrupt binary payloads and change text ones.)
  */
-import { readFile, writeFile } from "node:fs/promises";
 import { SecretError } from "../../errors.js";
-import { createWorkspace } from "../../pipeline/workspace.js";
-import { runProgram } from "../../ports/exec.js";
+import { startProgram, type ExecResult } from "../../ports/exec.js";
 import { secretToolTurn } from "./secret-tool-turn.js";
 import type { SopsFormat, SopsMetadata } from "../sops/index.js";
 import { SOPS_AGE_KEY_FILE } from "./age-identities.js";
@@ -30,13 +27,8 @@ export interface SopsBinaryOptions {
 
 export const DEFAULT_SOPS_TIMEOUT_MS = 120_000;
 
-/** The arguments croncd gives sops (FILE last). */
-export function sopsDecryptArguments(
-  file: string,
-  format: SopsFormat,
-  output: string,
-  ignoreMac: boolean,
-): string[] {
+/** The arguments croncd gives sops (FILE last); the plaintext comes on stdout. */
+export function sopsDecryptArguments(file: string, format: SopsFormat, ignoreMac: boolean): string[] {
   return [
     "--decrypt",
     "--input-type",
@@ -44,37 +36,42 @@ export function sopsDecryptArguments(
     "--output-type",
     format,
     ...(ignoreMac ? ["--ignore-mac"] : []),
-    "--output",
-    output,
     file,
   ];
 }
 
 export async function decryptWithSopsBinary(file: string, options: SopsBinaryOptions): Promise<Uint8Array> {
-  // A workspace, not a bare temp folder: it is removed on SIGTERM/SIGINT too, even mid-sops.
-  const scratch = await createWorkspace("croncd-sops-");
   const shown = options.displayName ?? file;
-  try {
-    const output = scratch.pathFor("plaintext");
-    await writeFile(output, "", { mode: 0o600, flag: "wx" });
-    const result = await secretToolTurn(() =>
-      runProgram("sops", sopsDecryptArguments(file, options.format, output, options.ignoreMac ?? false), {
-        env: options.env,
-        timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS,
-      }),
-    );
-    if (result.notFound) throw missingSops(shown, options);
-    if (result.exitCode !== 0) {
-      // sops's last line says what went wrong; earlier lines can echo file content.
-      const lastLine = result.stderr.trim().split("\n").at(-1)?.slice(0, 300) || "(no message)";
-      throw new SecretError(`sops --decrypt failed with exit code ${result.exitCode}: ${lastLine}`, {
-        subject: shown,
-      });
-    }
-    return new Uint8Array(await readFile(output));
-  } finally {
-    await scratch.dispose();
+  const result = await secretToolTurn(() =>
+    runForBytes(sopsDecryptArguments(file, options.format, options.ignoreMac ?? false), {
+      env: options.env,
+      timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS,
+    }),
+  );
+  if (result.notFound) throw missingSops(shown, options);
+  if (result.exitCode !== 0) {
+    // sops's last line says what went wrong; earlier lines can echo file content.
+    const lastLine = result.stderr.trim().split("\n").at(-1)?.slice(0, 300) || "(no message)";
+    throw new SecretError(`sops --decrypt failed with exit code ${result.exitCode}: ${lastLine}`, {
+      subject: shown,
+    });
   }
+  return result.stdout;
+}
+
+/** Runs sops with nothing on stdin and keeps its stdout byte for byte. */
+async function runForBytes(
+  args: readonly string[],
+  options: { env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<Omit<ExecResult, "stdout"> & { stdout: Uint8Array }> {
+  const program = startProgram("sops", args, { ...options, label: "--decrypt" });
+  const chunks: Buffer[] = [];
+  program.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+  // A sops that could not start (not on PATH) has no stdin to end: its exit says why.
+  program.stdin.on("error", () => undefined);
+  program.stdin.end();
+  const exited = await program.exited;
+  return { ...exited, stdout: new Uint8Array(Buffer.concat(chunks)) };
 }
 
 function missingSops(file: string, options: SopsBinaryOptions): SecretError {
