@@ -246,3 +246,15 @@ export async function removeAllStacks(
   });
   return stacks;
 }
+
+/** A file as the first running container of `service` (`<stack>_<service>`) sees it. */
+export async function readInServiceContainer(service: string, file: string): Promise<string> {
+  const container = await waitFor(
+    async () =>
+      (await docker(["ps", "-q", "--filter", `label=com.docker.swarm.service.name=${service}`]))
+        .split("\n")[0]
+        ?.trim() || undefined,
+    { timeoutMs: 60_000, what: `a running container of ${service}` },
+  );
+  return docker(["exec", container, "cat", file]);
+}

@@ -2,24 +2,21 @@
 // stack can refer to the object as `external`; a content change under that fixed name fails the
 // stack that declares it with a message that says what to do, deploys nothing of it, and leaves
 // the other stacks alone. Covers a plain config and a sops secret (created by croncd from memory).
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actionsByStack, readReport, runCroncd, writeConfig } from "../helpers/croncd.js";
 import {
   docker,
   listServices,
+  readInServiceContainer,
   removeAllStacks,
   TEST_IMAGE,
   uniqueStackName,
-  waitFor,
 } from "../helpers/docker.js";
 import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
-
-const FIXTURES = fileURLToPath(new URL("../fixtures/sops/", import.meta.url));
-const fixture = (file: string) => readFile(path.join(FIXTURES, file));
+import { rotationAgeKeys, sopsFixture } from "../helpers/sops-fixtures.js";
 
 const prefix = uniqueStackName("names");
 const owner = `${prefix}-owner`;
@@ -69,28 +66,16 @@ describe("explicit names of configs and secrets", () => {
     (await listServices(`com.docker.stack.namespace=${stack}`))[0] as Awaited<
       ReturnType<typeof listServices>
     >[number];
-  const readInContainer = async (stack: string, file: string) => {
-    const container = await waitFor(
-      async () =>
-        (await docker(["ps", "-q", "--filter", `label=com.docker.swarm.service.name=${stack}_app`]))
-          .split("\n")[0]
-          ?.trim() || undefined,
-      { timeoutMs: 60_000, what: `a running container of ${stack}_app` },
-    );
-    return docker(["exec", container, "cat", file]);
-  };
+  const readInContainer = (stack: string, file: string) => readInServiceContainer(`${stack}_app`, file);
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), "croncd-names-"));
-    ageKeys = [
-      (await fixture("flux-kustomize-controller/age.txt")).toString(),
-      (await fixture("helm-secrets/key.txt")).toString(),
-    ].join("\n");
+    ageKeys = await rotationAgeKeys();
     bare = await createBareRepo(work, "stacks.git");
     repo = await TestRepo.create(path.join(work, "checkout"), {
       [`stacks/${owner}/compose.yaml`]: ownerCompose,
       [`stacks/${owner}/settings.txt`]: "level=1\n",
-      [`stacks/${owner}/token.sops.yaml`]: await fixture("helm-secrets/secrets.age.yaml"),
+      [`stacks/${owner}/token.sops.yaml`]: await sopsFixture("helm-secrets/secrets.age.yaml"),
       [`stacks/${user}/compose.yaml`]: userCompose,
       [`stacks/${bystander}/compose.yaml`]: service("    environment: { ROUND: '1' }\n"),
     });
@@ -151,7 +136,7 @@ describe("explicit names of configs and secrets", () => {
     await repo.write(`stacks/${owner}/settings.txt`, "level=1\n");
     await repo.write(
       `stacks/${owner}/token.sops.yaml`,
-      await fixture("flux-kustomize-controller/algorithms-age.yaml"),
+      await sopsFixture("flux-kustomize-controller/algorithms-age.yaml"),
     );
     await repo.commit("rotate the shared token under its fixed name");
     await repo.push(bare);

@@ -16,15 +16,15 @@ import { actionsByStack, readReport, runCroncd, writeConfig } from "../helpers/c
 import {
   docker,
   listServices,
+  readInServiceContainer,
   removeAllStacks,
   TEST_IMAGE,
   uniqueStackName,
   waitFor,
 } from "../helpers/docker.js";
 import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
+import { rotationAgeKeys, sopsFixture } from "../helpers/sops-fixtures.js";
 
-const FIXTURES = fileURLToPath(new URL("../fixtures/sops/", import.meta.url));
-const fixture = (file: string) => readFile(path.join(FIXTURES, file));
 const stack = uniqueStackName("sops");
 
 const compose = `services:
@@ -70,30 +70,18 @@ describe("sops secrets on a real Swarm", () => {
       .split("\n")
       .filter(Boolean)
       .sort();
-  const secretInContainer = async () => {
-    const container = await waitFor(
-      async () =>
-        (await docker(["ps", "-q", "--filter", `label=com.docker.swarm.service.name=${stack}_app`]))
-          .split("\n")[0]
-          ?.trim() || undefined,
-      { timeoutMs: 60_000, what: `a running container of ${stack}_app` },
-    );
-    return docker(["exec", container, "cat", "/run/secrets/db"]);
-  };
+  const secretInContainer = () => readInServiceContainer(`${stack}_app`, "/run/secrets/db");
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), "croncd-sops-"));
     scratch = path.join(work, "tmp");
     await mkdir(scratch);
-    ageKeys = [
-      (await fixture("flux-kustomize-controller/age.txt")).toString(),
-      (await fixture("helm-secrets/key.txt")).toString(),
-    ].join("\n");
+    ageKeys = await rotationAgeKeys();
     bare = await createBareRepo(work, "stacks.git");
     repo = await TestRepo.create(path.join(work, "checkout"), {
       [`stacks/${stack}/compose.yaml`]: compose,
-      [`stacks/${stack}/app.sops.env`]: await fixture("flux-kustomize-controller/envs-env.env"),
-      [`stacks/${stack}/db.sops.yaml`]: await fixture("flux-kustomize-controller/algorithms-age.yaml"),
+      [`stacks/${stack}/app.sops.env`]: await sopsFixture("flux-kustomize-controller/envs-env.env"),
+      [`stacks/${stack}/db.sops.yaml`]: await sopsFixture("flux-kustomize-controller/algorithms-age.yaml"),
     });
     await repo.push(bare);
     configFile = await writeConfig(
@@ -131,7 +119,7 @@ describe("sops secrets on a real Swarm", () => {
 
   it("rolls the service onto a changed secret, removes the old object and leaks nothing", async () => {
     const [before] = await secretNames();
-    await repo.write(`stacks/${stack}/db.sops.yaml`, await fixture("helm-secrets/secrets.age.yaml"));
+    await repo.write(`stacks/${stack}/db.sops.yaml`, await sopsFixture("helm-secrets/secrets.age.yaml"));
     await repo.commit("rotate the db secret");
     await repo.push(bare);
 
@@ -167,7 +155,7 @@ describe("sops secrets on a real Swarm", () => {
     const before = await listServices(`com.docker.stack.namespace=${stack}`);
     await repo.write(
       `stacks/${stack}/db.sops.yaml`,
-      await fixture("flux-kustomize-controller/global-secret.yaml"),
+      await sopsFixture("flux-kustomize-controller/global-secret.yaml"),
     );
     await repo.commit("a secret for a key this runner does not have");
     await repo.push(bare);
@@ -180,7 +168,7 @@ describe("sops secrets on a real Swarm", () => {
 
   it("a tampered value fails the stack, and deploys nothing", async () => {
     const before = await listServices(`com.docker.stack.namespace=${stack}`);
-    const original = (await fixture("helm-secrets/secrets.age.yaml")).toString();
+    const original = (await sopsFixture("helm-secrets/secrets.age.yaml")).toString();
     const tampered = original.replace(/data:8J9W/, "data:9J9W");
     expect(tampered).not.toBe(original);
     await repo.write(`stacks/${stack}/db.sops.yaml`, tampered);
@@ -202,7 +190,7 @@ describe("sops secrets on a real Swarm", () => {
     let opened = 0;
 
     beforeAll(async () => {
-      await repo.write(`stacks/${stack}/db.sops.yaml`, await fixture("helm-secrets/secrets.age.yaml"));
+      await repo.write(`stacks/${stack}/db.sops.yaml`, await sopsFixture("helm-secrets/secrets.age.yaml"));
       await repo.commit("valid again");
       await repo.push(bare);
       // A Docker endpoint that accepts connections and never answers: croncd stops after render,
