@@ -1,11 +1,13 @@
 // An explicit `name:` on a config or secret, on a real Swarm: croncd keeps it as written, so another
 // stack can refer to the object as `external`; a content change under that fixed name fails the
 // stack that declares it with a message that says what to do, deploys nothing of it, and leaves
-// the other stacks alone. Covers a plain config and a sops secret (created by croncd from memory).
-import { mkdtemp, rm } from "node:fs/promises";
+// the other stacks alone. Covers a plain config and a sops secret (created by croncd from memory),
+// and what `render --out` shows of the latter.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { actionsByStack, readReport, runCroncd, writeConfig } from "../helpers/croncd.js";
 import {
   docker,
@@ -151,5 +153,22 @@ describe("explicit names of configs and secrets", () => {
     const secrets = await docker(["secret", "ls", "--format", "{{.Name}}"]);
     expect(secrets.split("\n").filter((name) => name.startsWith(prefix))).toEqual([sharedSecret]);
     expect(await readInContainer(user, `/run/secrets/token`)).toContain("global_secret: global_age");
+  });
+
+  it("render --out writes what docker stack deploy reads: the sops secret as external, by name", async () => {
+    const out = path.join(work, "rendered");
+    const result = await runCroncd(["render", "--config", configFile, "--out", out], {
+      cwd: work,
+      env: { SOPS_AGE_KEY: ageKeys },
+    });
+    expect(result.exitCode, result.output).toBe(0);
+    const rendered = await readFile(path.join(out, prefix, owner, "compose.yaml"), "utf8");
+    // docker's own reader of stack files accepts it, and reads the secret as external.
+    const read = parse(
+      await docker(["stack", "config", "--compose-file", "-"], { input: rendered, cwd: work }),
+    ) as { secrets: Record<string, unknown> };
+    expect(read.secrets).toEqual({ token: { name: sharedSecret, external: true } });
+    // Nothing of the decrypted file (now flux's `stringData: {key: value}`) is in it.
+    expect(rendered).not.toContain("stringData");
   });
 });
