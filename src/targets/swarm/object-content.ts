@@ -4,6 +4,8 @@
  * accident: printing or serialising it shows a placeholder, and only `base64()` hands it out, in
  * the form the Engine API takes.
  */
+const SHOWN_AS = "<object content>";
+
 export class ObjectContent {
   readonly #bytes: Uint8Array;
 
@@ -17,14 +19,14 @@ export class ObjectContent {
   }
 
   toJSON(): string {
-    return "<object content>";
+    return SHOWN_AS;
   }
 
   toString(): string {
-    return "<object content>";
+    return SHOWN_AS;
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return "<object content>";
+    return SHOWN_AS;
   }
 }
