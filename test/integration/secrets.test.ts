@@ -251,10 +251,15 @@ describe("sops secrets on a real Swarm", () => {
   describe("a killed job", () => {
     it("never has the plaintext in a file, so a SIGKILL mid-rollout leaves none behind", async () => {
       // A second secret from the same sops file: a new object, so the run deploys and then watches
-      // the rollout while the decrypted value is in use.
+      // the rollout while the decrypted value is in use. The update's 30 s monitor period keeps
+      // croncd watching until it is killed.
+      const withSecondSecret = compose.replace(
+        "secrets: [db]",
+        "secrets: [db, db2]\n    deploy:\n      update_config: { monitor: 30s }",
+      );
       await repo.write(
         `stacks/${stack}/compose.yaml`,
-        compose.replace("secrets: [db]", "secrets: [db, db2]") + "  db2:\n    file: ./db.sops.yaml\n",
+        `${withSecondSecret}  db2:\n    file: ./db.sops.yaml\n`,
       );
       await repo.commit("a second secret");
       await repo.push(bare);
