@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { helmCli, kubectlCli } from "../helpers/kube/helm-cli.js";
 import type { KubeCli } from "../helpers/kube/helm-cli.js";
 import { storedReleases } from "../helpers/kube/helm-releases.js";
@@ -44,8 +44,12 @@ describe("Kubernetes API stand-in with the real helm", () => {
     return JSON.parse(result.stdout) as HelmListEntry[];
   };
 
+  // Without helm every test FAILS (never skips) with the message that says how to fetch it.
+  beforeEach(() => {
+    helmPath();
+  });
+
   beforeAll(async () => {
-    helmPath(); // fails every test with "run `npm run tools`" when helm was never fetched
     work = await mkdtemp(path.join(tmpdir(), "croncd-kube-standin-"));
     standin = await startKubeStandin();
     standin.grant("tenant-token", { user: "tenant-a", namespaces: ["team-a"] });

@@ -26,7 +26,7 @@ export interface KubeCliResult {
 
 export type KubeCli = (args: readonly string[]) => Promise<KubeCliResult>;
 
-async function cli(file: string, options: KubeCliOptions): Promise<KubeCli> {
+async function cli(file: () => string, options: KubeCliOptions): Promise<KubeCli> {
   await mkdir(options.home, { recursive: true });
   // Only what helm needs: a stray HELM_NAMESPACE or HELM_DRIVER on the machine must not change a test.
   const env = {
@@ -38,7 +38,7 @@ async function cli(file: string, options: KubeCliOptions): Promise<KubeCli> {
     HELM_DATA_HOME: path.join(options.home, "data"),
   };
   return async (args) => {
-    const result = await execa(file, args, {
+    const result = await execa(file(), args, {
       env,
       extendEnv: false,
       reject: false,
@@ -53,5 +53,5 @@ async function cli(file: string, options: KubeCliOptions): Promise<KubeCli> {
   };
 }
 
-export const helmCli = (options: KubeCliOptions): Promise<KubeCli> => cli(helmPath(), options);
-export const kubectlCli = (options: KubeCliOptions): Promise<KubeCli> => cli(kubectlPath(), options);
+export const helmCli = (options: KubeCliOptions): Promise<KubeCli> => cli(helmPath, options);
+export const kubectlCli = (options: KubeCliOptions): Promise<KubeCli> => cli(kubectlPath, options);
