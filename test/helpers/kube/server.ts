@@ -16,6 +16,7 @@ import type { HandlerState } from "./handler.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
 import type { JsonObject } from "./patch.js";
 import { RESOURCE_TYPES } from "./resources.js";
+import { ApiError } from "./status.js";
 import { ObjectStore } from "./store.js";
 import type { KubeObject } from "./store.js";
 import { makeServingCertificate } from "./tls.js";
@@ -77,7 +78,13 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
   const requests: KubeRequestRecord[] = [];
 
   const https = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
-    void answer(req, res);
+    // A bug in the stand-in is answered as the API server answers its own: a 500 Status that helm
+    // prints, instead of an unhandled rejection that would take the test worker down.
+    answer(req, res).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify(new ApiError(500, "InternalError", `kube stand-in: ${message}`).toStatus()));
+    });
   });
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -172,7 +179,9 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
           dropConnections();
         });
       }
-      if (next === "silent") dropConnections();
+      // Open connections belong to the old mode: a kept-alive one would let a client through a
+      // "silent" server, a held one would stay silent after "up".
+      dropConnections();
       mode = next;
     },
     requests,
