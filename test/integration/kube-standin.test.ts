@@ -35,6 +35,7 @@ describe("Kubernetes API stand-in with the real helm", () => {
   let tenantHelm: KubeCli;
   let adminHelm: KubeCli;
   let tenantKubectl: KubeCli;
+  let tenantKubeconfig: string;
 
   const names = (objects: readonly KubeObject[]): string[] =>
     objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
@@ -54,7 +55,7 @@ describe("Kubernetes API stand-in with the real helm", () => {
     standin = await startKubeStandin();
     standin.grant("tenant-token", { user: "tenant-a", namespaces: ["team-a"] });
     standin.grant("admin-token", { user: "admin", namespaces: "*" });
-    const tenantConfig = await standin.writeKubeconfig(path.join(work, "tenant.kubeconfig"), {
+    tenantKubeconfig = await standin.writeKubeconfig(path.join(work, "tenant.kubeconfig"), {
       token: "tenant-token",
       namespace: "team-a",
     });
@@ -63,9 +64,9 @@ describe("Kubernetes API stand-in with the real helm", () => {
       namespace: "team-a",
     });
     const home = path.join(work, "home");
-    tenantHelm = await helmCli({ kubeconfig: tenantConfig, home });
+    tenantHelm = await helmCli({ kubeconfig: tenantKubeconfig, home });
     adminHelm = await helmCli({ kubeconfig: adminConfig, home });
-    tenantKubectl = await kubectlCli({ kubeconfig: tenantConfig, home });
+    tenantKubectl = await kubectlCli({ kubeconfig: tenantKubeconfig, home });
   });
 
   afterAll(async () => {
@@ -188,6 +189,80 @@ describe("Kubernetes API stand-in with the real helm", () => {
     expect(adminInstall.exitCode, adminInstall.stderr).toBe(0);
     expect(await listJson(adminHelm, "--all-namespaces", "--filter", "^other$")).toMatchObject([
       { name: "other", namespace: "team-b" },
+    ]);
+  });
+
+  it("rolls an --atomic upgrade back when its new pod template never becomes ready", async () => {
+    const install = await tenantHelm(["install", "rolled", CHART, NO_OPENAPI, "--wait", "--timeout", "60s"]);
+    expect(install.exitCode, install.stderr).toBe(0);
+    // Only the broken image never gets ready, so the rollback to the previous template does.
+    standin.setDeploymentsReady((deployment) => !JSON.stringify(deployment.spec).includes(":broken"));
+    try {
+      const upgrade = await tenantHelm([
+        "upgrade",
+        "rolled",
+        CHART,
+        NO_OPENAPI,
+        "--atomic",
+        "--timeout",
+        "3s",
+        "--set",
+        "image=registry.invalid/greeter:broken",
+      ]);
+      expect(upgrade.exitCode).toBe(1);
+      expect(upgrade.stderr).toContain(
+        "Error: UPGRADE FAILED: release rolled failed, and has been rolled back due to atomic being set: context deadline exceeded",
+      );
+    } finally {
+      standin.setDeploymentsReady(true);
+    }
+    const live = await tenantKubectl([
+      "get",
+      "deployment",
+      "rolled",
+      "-o",
+      "jsonpath={.spec.template.spec.containers[0].image}",
+    ]);
+    expect(live.stdout).toBe("registry.invalid/greeter:1.0");
+    expect(
+      storedReleases(standin.objects({ namespace: "team-a" })).filter((r) => r.name === "rolled"),
+    ).toMatchObject([
+      { revision: 1, status: "superseded" },
+      { revision: 2, status: "failed" },
+      { revision: 3, status: "deployed" },
+    ]);
+  });
+
+  it("keeps release records as ConfigMaps with HELM_DRIVER=configmap", async () => {
+    const helm = await helmCli({
+      kubeconfig: tenantKubeconfig,
+      home: path.join(work, "home"),
+      env: { HELM_DRIVER: "configmap" },
+    });
+    const install = await helm([
+      "install",
+      "mapped",
+      CHART,
+      NO_OPENAPI,
+      "--labels",
+      "croncd.io/target=team-a",
+    ]);
+    expect(install.exitCode, install.stderr).toBe(0);
+    expect(names(standin.objects({ kind: "ConfigMap", namespace: "team-a" }))).toContain(
+      "ConfigMap/sh.helm.release.v1.mapped.v1",
+    );
+    expect(storedReleases(standin.objects({ kind: "ConfigMap" }))).toEqual([
+      {
+        name: "mapped",
+        namespace: "team-a",
+        revision: 1,
+        status: "deployed",
+        labels: { "croncd.io/target": "team-a" },
+        chart: "greeter-0.1.0",
+      },
+    ]);
+    expect(await listJson(helm, "-l", "croncd.io/target=team-a")).toMatchObject([
+      { name: "mapped", status: "deployed" },
     ]);
   });
 

@@ -40,6 +40,15 @@ export class AccessControl {
     name: string | undefined,
   ): void {
     if (identity.namespaces === "*") return;
+    // RBAC files a request for the Namespace object N under namespace N, so a tenant's role (view,
+    // edit, admin) lets it read its own namespace; helm does that while it waits for deletions.
+    if (
+      type.kind === "Namespace" &&
+      verb === "get" &&
+      name !== undefined &&
+      identity.namespaces.includes(name)
+    )
+      return;
     const allowed = type.namespaced && namespace !== undefined && identity.namespaces.includes(namespace);
     if (!allowed) throw forbidden(identity.user, verb, type, namespace, name);
   }

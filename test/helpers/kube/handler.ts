@@ -32,8 +32,8 @@ export interface ApiResponse {
 export interface HandlerState {
   store: ObjectStore;
   access: AccessControl;
-  /** Whether Deployments report their replicas ready (helm --wait). */
-  deploymentsReady(): boolean;
+  /** Whether a Deployment reports its replicas ready (helm --wait). */
+  deploymentReady(deployment: KubeObject): boolean;
 }
 
 export function handleApiRequest(state: HandlerState, request: ApiRequest): ApiResponse {
@@ -114,7 +114,7 @@ function execute(state: HandlerState, verb: string, route: ResourceRoute, reques
         },
       };
     case "get":
-      return { status: 200, body: store.get(type, namespace, name ?? "") };
+      return { status: 200, body: getOrImplicitNamespace(store, route) };
     case "create": {
       const body = parseBody(request);
       checkNamespace(route, body);
@@ -143,6 +143,32 @@ function execute(state: HandlerState, verb: string, route: ResourceRoute, reques
   }
 }
 
+/**
+ * Namespaces are implicit (objects may be created in any), so reading a Namespace nobody created
+ * answers an active one, as it would be on a cluster where the namespace was set up for the tenant.
+ */
+function getOrImplicitNamespace(
+  store: ObjectStore,
+  { type, namespace, name = "" }: ResourceRoute,
+): KubeObject {
+  try {
+    return store.get(type, namespace, name);
+  } catch (error) {
+    if (type.kind !== "Namespace" || !(error instanceof ApiError) || error.code !== 404) throw error;
+    return {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name,
+        uid: "",
+        resourceVersion: store.resourceVersion,
+        creationTimestamp: "1970-01-01T00:00:00Z",
+      },
+      status: { phase: "Active" },
+    };
+  }
+}
+
 function patchObject(current: KubeObject, request: ApiRequest): JsonObject {
   const type = request.contentType.split(";")[0]?.trim() ?? "";
   let patch: Json;
@@ -167,5 +193,5 @@ function patchObject(current: KubeObject, request: ApiRequest): JsonObject {
 /** Runs the control-plane follow-ups of a write and returns the object as stored after them. */
 export function afterWrite(state: HandlerState, written: KubeObject): KubeObject {
   if (written.kind !== "Deployment") return written;
-  return reconcileDeployment(state.store, written, state.deploymentsReady());
+  return reconcileDeployment(state.store, written, state.deploymentReady(written));
 }

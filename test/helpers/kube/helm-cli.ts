@@ -14,6 +14,8 @@ export interface KubeCliOptions {
    * instead of at the test timeout. Default 60 s.
    */
   timeout?: number;
+  /** Extra environment, e.g. HELM_DRIVER. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface KubeCliResult {
@@ -36,6 +38,7 @@ async function cli(file: () => string, options: KubeCliOptions): Promise<KubeCli
     HELM_CACHE_HOME: path.join(options.home, "cache"),
     HELM_CONFIG_HOME: path.join(options.home, "config"),
     HELM_DATA_HOME: path.join(options.home, "data"),
+    ...options.env,
   };
   return async (args) => {
     const result = await execa(file(), args, {

@@ -1,12 +1,13 @@
 // Reads helm's own release records out of the stand-in, the way helm's Secret storage driver writes
 // them: one Secret `sh.helm.release.v1.<name>.v<revision>` of type helm.sh/release.v1 per revision,
 // labelled owner=helm, name, status, version, createdAt/modifiedAt (plus `helm upgrade --labels`),
-// whose data.release is base64(gzip(JSON)) — base64 once more in the API's JSON form. Tests use it to
+// whose data.release is base64(gzip(JSON)) — base64 once more in the API's JSON form (a ConfigMap of
+// the same name and labels, without the second base64, with HELM_DRIVER=configmap). Tests use it to
 // check what helm stored (release labels, revision, status) without trusting helm's own output.
 import { gunzipSync } from "node:zlib";
 import type { KubeObject } from "./store.js";
 
-/** helm's own labels on a release Secret; every other label is a user's release label. */
+/** helm's own labels on a release record; every other label is a user's release label. */
 const HELM_SYSTEM_LABELS = new Set(["owner", "name", "status", "version", "createdAt", "modifiedAt"]);
 
 export interface StoredRelease {
@@ -20,13 +21,24 @@ export interface StoredRelease {
   chart: string;
 }
 
-export function isReleaseSecret(object: KubeObject): boolean {
-  return object.kind === "Secret" && object.type === "helm.sh/release.v1";
+/** A Secret of helm's default storage driver, or a ConfigMap of HELM_DRIVER=configmap. */
+export function isReleaseRecord(object: KubeObject): boolean {
+  const labels = object.metadata.labels ?? {};
+  if (object.kind === "Secret") return object.type === "helm.sh/release.v1";
+  return (
+    object.kind === "ConfigMap" &&
+    labels.owner === "helm" &&
+    object.metadata.name.startsWith("sh.helm.release.v1.")
+  );
 }
 
-export function decodeReleaseSecret(secret: KubeObject): StoredRelease {
-  const data = (secret.data ?? {}) as Record<string, string>;
-  const encoded = Buffer.from(data.release ?? "", "base64").toString("utf8");
+export function decodeReleaseRecord(record: KubeObject): StoredRelease {
+  const data = (record.data ?? {}) as Record<string, string>;
+  // A Secret's data is base64 in the API's JSON; a ConfigMap's holds helm's string as it is.
+  const encoded =
+    record.kind === "Secret"
+      ? Buffer.from(data.release ?? "", "base64").toString("utf8")
+      : (data.release ?? "");
   const release = JSON.parse(gunzipSync(Buffer.from(encoded, "base64")).toString("utf8")) as {
     name: string;
     namespace: string;
@@ -35,7 +47,7 @@ export function decodeReleaseSecret(secret: KubeObject): StoredRelease {
     chart: { metadata: { name: string; version: string } };
   };
   const labels = Object.fromEntries(
-    Object.entries(secret.metadata.labels ?? {}).filter(([key]) => !HELM_SYSTEM_LABELS.has(key)),
+    Object.entries(record.metadata.labels ?? {}).filter(([key]) => !HELM_SYSTEM_LABELS.has(key)),
   );
   return {
     name: release.name,
@@ -50,8 +62,8 @@ export function decodeReleaseSecret(secret: KubeObject): StoredRelease {
 /** Every revision of every release the objects hold, oldest revision first per release. */
 export function storedReleases(objects: readonly KubeObject[]): StoredRelease[] {
   return objects
-    .filter(isReleaseSecret)
-    .map(decodeReleaseSecret)
+    .filter(isReleaseRecord)
+    .map(decodeReleaseRecord)
     .sort(
       (a, b) =>
         a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.revision - b.revision,

@@ -41,9 +41,15 @@ export interface ObjectFilter {
   name?: string;
 }
 
+/**
+ * Whether Deployments report ready replicas (what helm --wait waits for): for all, or decided per
+ * Deployment, e.g. by its image, so that a rollback to the previous pod template becomes ready again.
+ */
+export type DeploymentReadiness = boolean | ((deployment: KubeObject) => boolean);
+
 export interface KubeStandinOptions {
-  /** Whether Deployments report ready replicas (what helm --wait waits for). Default true. */
-  deploymentsReady?: boolean;
+  /** Default true. */
+  deploymentsReady?: DeploymentReadiness;
 }
 
 export interface KubeStandin {
@@ -62,7 +68,8 @@ export interface KubeStandin {
   objects(filter?: ObjectFilter): KubeObject[];
   /** A `kubectl edit` behind helm's back: changes a live object in place, as a person would. */
   edit(kind: string, namespace: string, name: string, change: (object: KubeObject) => void): KubeObject;
-  setDeploymentsReady(ready: boolean): void;
+  /** Changes readiness, for existing Deployments too. */
+  setDeploymentsReady(ready: DeploymentReadiness): void;
   setNetwork(mode: NetworkMode): Promise<void>;
   /** Every request answered so far, in order. */
   readonly requests: readonly KubeRequestRecord[];
@@ -73,8 +80,12 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
   const certificate = await makeServingCertificate();
   const store = new ObjectStore();
   const access = new AccessControl();
-  let deploymentsReady = options.deploymentsReady ?? true;
-  const state: HandlerState = { store, access, deploymentsReady: () => deploymentsReady };
+  let readiness = options.deploymentsReady ?? true;
+  const state: HandlerState = {
+    store,
+    access,
+    deploymentReady: (deployment) => (typeof readiness === "boolean" ? readiness : readiness(deployment)),
+  };
   const requests: KubeRequestRecord[] = [];
 
   const https = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
@@ -166,7 +177,7 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
       return afterWrite(state, store.update(type, namespace, name, object as unknown as JsonObject));
     },
     setDeploymentsReady(ready) {
-      deploymentsReady = ready;
+      readiness = ready;
       const deployments = typeOfKind("Deployment");
       for (const deployment of store.list(deployments, undefined)) afterWrite(state, deployment);
     },
