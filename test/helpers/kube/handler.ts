@@ -46,8 +46,9 @@ export function handleApiRequest(state: HandlerState, request: ApiRequest): ApiR
     const route = resolveRoute(request.url.pathname);
     verb = verbOf(request.method, route, request.url.searchParams);
     state.access.authorize(identity, verb, route.type, route.namespace, route.name);
-    if (request.url.searchParams.has("dryRun"))
+    if (request.url.searchParams.has("dryRun")) {
       throw badRequest("the stand-in does not serve server-side dry runs");
+    }
     const result = execute(state, verb, route, request);
     return { ...result, user: identity.user, verb };
   } catch (error) {
@@ -62,10 +63,10 @@ function verbOf(method: string, route: ResourceRoute, query: URLSearchParams): s
   }
   const verbs: Record<string, string | undefined> =
     route.name === undefined
-      ? { GET: "list", POST: "create", DELETE: "deletecollection" }
+      ? { GET: "list", POST: "create" }
       : { GET: "get", PUT: "update", PATCH: "patch", DELETE: "delete" };
   const verb = verbs[method];
-  if (verb === undefined || verb === "deletecollection") {
+  if (verb === undefined) {
     throw methodNotSupported(
       `${method} is not served on ${route.type.plural}${route.name ? " by name" : ""}`,
     );
@@ -73,9 +74,14 @@ function verbOf(method: string, route: ResourceRoute, query: URLSearchParams): s
   return verb;
 }
 
+/** The media type of a Content-Type header, without parameters. */
+function mediaType(contentType: string): string {
+  return contentType.split(";")[0]?.trim() ?? "";
+}
+
 function parseBody(request: ApiRequest): JsonObject {
-  const type = request.contentType.split(";")[0]?.trim() ?? "";
-  if (type === "application/vnd.kubernetes.protobuf") return decodeProtobufObject(request.body) as JsonObject;
+  if (mediaType(request.contentType) === "application/vnd.kubernetes.protobuf")
+    return decodeProtobufObject(request.body) as JsonObject;
   let parsed: Json;
   try {
     parsed = JSON.parse(request.body.toString("utf8")) as Json;
@@ -169,23 +175,26 @@ function getOrImplicitNamespace(
   }
 }
 
+const PATCHERS: Readonly<Record<string, (target: Json, patch: Json) => Json>> = {
+  "application/merge-patch+json": applyMergePatch,
+  "application/strategic-merge-patch+json": applyStrategicMergePatch,
+};
+
 function patchObject(current: KubeObject, request: ApiRequest): JsonObject {
-  const type = request.contentType.split(";")[0]?.trim() ?? "";
+  const type = mediaType(request.contentType);
+  const applyPatch = PATCHERS[type];
+  if (!applyPatch) {
+    throw unsupported(
+      `patch type ${type || "none"} is not served (server-side apply and JSON patch are not)`,
+    );
+  }
   let patch: Json;
   try {
     patch = JSON.parse(request.body.toString("utf8")) as Json;
   } catch {
     throw badRequest("the patch is not JSON");
   }
-  const currentJson = current as unknown as JsonObject;
-  let result: Json;
-  if (type === "application/merge-patch+json") result = applyMergePatch(currentJson, patch);
-  else if (type === "application/strategic-merge-patch+json")
-    result = applyStrategicMergePatch(currentJson, patch);
-  else
-    throw unsupported(
-      `patch type ${type || "none"} is not served (server-side apply and JSON patch are not)`,
-    );
+  const result = applyPatch(current as unknown as JsonObject, patch);
   if (!isObject(result)) throw badRequest("the patch does not leave an object");
   return result;
 }

@@ -70,8 +70,9 @@ export class ObjectStore {
     const metadata = (body.metadata ?? {}) as Partial<ObjectMeta> & { generateName?: string };
     const name =
       metadata.name ?? (metadata.generateName ? `${metadata.generateName}${randomUUID().slice(0, 5)}` : "");
-    if (name === "")
+    if (name === "") {
       throw invalid(type, "", "metadata.name: Required value: name or generateName is required");
+    }
     const key = keyOf(type, namespace, name);
     if (this.objects.has(key)) throw alreadyExists(type, name);
     const object: KubeObject = {
