@@ -80,8 +80,9 @@ function mediaType(contentType: string): string {
 }
 
 function parseBody(request: ApiRequest): JsonObject {
-  if (mediaType(request.contentType) === "application/vnd.kubernetes.protobuf")
+  if (mediaType(request.contentType) === "application/vnd.kubernetes.protobuf") {
     return decodeProtobufObject(request.body) as JsonObject;
+  }
   let parsed: Json;
   try {
     parsed = JSON.parse(request.body.toString("utf8")) as Json;

@@ -39,8 +39,9 @@ const MERGE_KEYS: Readonly<Record<string, string>> = {
 
 function mergeKeyFor(field: string, items: Json[]): string | undefined {
   // Container ports merge by containerPort, Service ports by port: both fields are called `ports`.
-  if (field === "ports")
+  if (field === "ports") {
     return items.some((item) => isObject(item) && "containerPort" in item) ? "containerPort" : "port";
+  }
   return MERGE_KEYS[field];
 }
 
