@@ -48,7 +48,10 @@ function mergeKeyFor(field: string, items: Json[]): string | undefined {
 function mergeList(field: string, current: Json | undefined, patch: Json[]): Json[] {
   const mergeKey = mergeKeyFor(field, patch);
   if (mergeKey === undefined || !Array.isArray(current)) {
-    return patch.filter((item) => !(isObject(item) && item.$patch === "delete"));
+    // Replaced whole; its elements may still carry directives of their own to resolve.
+    return patch
+      .filter((item) => !(isObject(item) && item.$patch === "delete"))
+      .map((item) => applyStrategicMergePatch(null, item));
   }
   const merged = [...current];
   for (const item of patch) {
