@@ -326,7 +326,9 @@ describe("Kubernetes API stand-in with the real helm", () => {
     expect(result.stderr).toContain(
       "Error: Kubernetes cluster unreachable: the server has asked for the client to provide credentials",
     );
-    // The token never reaches the stand-in's request log.
-    expect(JSON.stringify(standin.requests)).not.toContain("token");
+    // Refused at authentication, before any resource was touched; the log keeps no token.
+    const refused = standin.requests.filter((request) => request.status === 401);
+    expect(refused).toEqual([expect.objectContaining({ path: "/version", user: undefined })]);
+    expect(JSON.stringify(standin.requests)).not.toContain("revoked-token");
   });
 });
