@@ -16,6 +16,12 @@ export const DEFAULTS = {
   /** Enough for `docker service rollback` to find the previous config or secret. */
   keepRevisions: 2,
   parallelism: 4,
+  /** Seconds a git command may receive nothing from the server before it counts as stuck. */
+  stallTimeout: 300,
+  /** Seconds one docker call that reads or makes small changes may take (an unanswering daemon). */
+  dockerTimeout: 60,
+  /** Seconds one `docker stack deploy` may take (it resolves every image at the registry). */
+  dockerDeployTimeout: 600,
 } as const;
 
 /** Names become label values and folder names: keep them to a safe, readable alphabet. */
@@ -61,6 +67,8 @@ export const sourceSchema = z
     url: z.string().min(1, "must not be empty"),
     ref: gitRef.default(DEFAULTS.ref),
     auth: auth.optional(),
+    /** Seconds a git command may receive nothing from the server before croncd stops it. */
+    stallTimeout: z.number().positive().default(DEFAULTS.stallTimeout),
   })
   .strict();
 
@@ -90,9 +98,14 @@ export const swarmTargetSchema = z
       .object({
         host: z.string().min(1).optional(),
         context: z.string().min(1).optional(),
+        /** Seconds one docker call may take (reads, removals: everything but a deploy). */
+        timeout: z.number().positive().default(DEFAULTS.dockerTimeout),
+        /** Seconds one `docker stack deploy` may take. */
+        deployTimeout: z.number().positive().default(DEFAULTS.dockerDeployTimeout),
       })
       .strict()
-      .default({}),
+      // prefault, not default: the empty object is parsed, so the timeouts get their defaults.
+      .prefault({}),
     resolveImage: z.enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
     withRegistryAuth: z.boolean().default(DEFAULTS.withRegistryAuth),
     /** Unused old revisions of each content-named config/secret kept after a rollout settled. */

@@ -52,19 +52,30 @@ async function pullOne(
     const auth = resolveAuth(source, options.env ?? process.env, subject);
     const dir = workspace.pathFor("sources", source.name);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const commit = await fetchCommit({ url, ref: source.ref, dir, ...(auth ? { auth } : {}) });
+    const commit = await fetchCommit({
+      url,
+      ref: source.ref,
+      dir,
+      stallTimeoutMs: source.stallTimeout * 1000,
+      ...(auth ? { auth } : {}),
+    });
     return { ...base, commit, dir, durationMs: Date.now() - started };
   } catch (error) {
     const sourceError =
       error instanceof SourceError
         ? error
-        : new SourceError(`clone failed: ${describeError(error)}`, {
+        : new SourceError(`${failureWords(error)}: ${describeError(error)}`, {
             subject,
             hint: hintFor(error),
             cause: error,
           });
     return { ...base, error: sourceError, durationMs: Date.now() - started };
   }
+}
+
+/** "source unavailable" when the server could not be reached or went silent; "clone failed" otherwise. */
+function failureWords(error: unknown): string {
+  return error instanceof GitFetchError && error.kind === "stalled" ? "source unavailable" : "clone failed";
 }
 
 function hintFor(error: unknown): string | undefined {
@@ -76,6 +87,8 @@ function hintFor(error: unknown): string | undefined {
       return "check the token or deploy key, and that it may read this repository";
     case "unreachable":
       return "check the URL, that this runner can reach the git server, and that the credentials may read the repository (servers answer 'not found' when they may not)";
+    case "stalled":
+      return "the server accepted the connection but did not answer: check that it is up and not overloaded, or raise the source's stallTimeout";
     case "host-key":
       return "the SSH server's host key is not the one in the auth.knownHostsFileEnv file: update that file, or find out who is answering instead";
     default:

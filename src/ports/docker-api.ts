@@ -13,7 +13,7 @@
 import http from "node:http";
 import { Duplex } from "node:stream";
 import { TargetError } from "../errors.js";
-import { startProgram } from "./exec.js";
+import { startProgram, type StopReason } from "./exec.js";
 
 export interface ApiEndpoint {
   /** Global docker options (`--context X`) and environment (DOCKER_HOST) of the target. */
@@ -28,6 +28,8 @@ export interface ApiFailure {
   status: number | undefined;
   message: string;
   notFound: boolean;
+  /** Set when croncd stopped the CLI (a timeout: the daemon never answered). */
+  stoppedBecause?: StopReason;
 }
 
 /** One Engine API request: the method, an unversioned path (the daemon's own API version), a JSON body. */
@@ -97,6 +99,7 @@ export async function sendRequest(
       status: undefined,
       message: exited.stderr.trim() || (error instanceof Error ? error.message : String(error)),
       notFound: exited.notFound,
+      ...(exited.stoppedBecause ? { stoppedBecause: exited.stoppedBecause } : {}),
     });
   } finally {
     program.stop();

@@ -3,19 +3,23 @@
  * becomes DOCKER_HOST and `docker.context` becomes `--context`; with neither, the CLI's own
  * defaults (DOCKER_HOST, the current context) apply, as for a person at a shell.
  */
+import { DEFAULTS } from "../config/schema.js";
 import { TargetError } from "../errors.js";
 import { ApiRequestError, getJson, sendRequest, type ApiAnswer, type ApiRequest } from "./docker-api.js";
 import { runProgram, type ExecResult } from "./exec.js";
-
-/**
- * No single docker call should take longer (a deploy resolving images included): past this, an
- * unreachable ssh:// host or a wedged daemon fails the run instead of the CI job's time limit.
- */
-export const DOCKER_CALL_TIMEOUT_MS = 10 * 60_000;
+import { dockerMessage, raceLostOn } from "./docker-message.js";
 
 export interface DockerEndpoint {
   host?: string;
   context?: string;
+  /**
+   * Seconds one docker call may take (default DEFAULTS.dockerTimeout): past this, a daemon that
+   * accepted the connection and never answers, or an unreachable ssh:// host, fails the run
+   * instead of running into the CI job's time limit.
+   */
+  timeout?: number;
+  /** Seconds a deploy may take (default DEFAULTS.dockerDeployTimeout): it resolves images too. */
+  deployTimeout?: number;
 }
 
 export interface DockerCallOptions {
@@ -23,6 +27,8 @@ export interface DockerCallOptions {
   cwd?: string;
   /** Names what is being done, for error messages: `stack web: deploy`. */
   subject?: string;
+  /** A deploy (or image update): gets the endpoint's deployTimeout instead of its timeout. */
+  deploy?: boolean;
 }
 
 export interface ApiCallOptions extends Pick<DockerCallOptions, "subject"> {
@@ -50,18 +56,34 @@ export interface DockerCli {
 export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
   const prefix = endpoint.context ? ["--context", endpoint.context] : [];
   const env: Record<string, string> = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
-  const tryRun = (args: readonly string[], options: DockerCallOptions = {}) =>
-    runProgram("docker", [...prefix, ...args], {
+  const callMs = (endpoint.timeout ?? DEFAULTS.dockerTimeout) * 1000;
+  const deployMs = (endpoint.deployTimeout ?? DEFAULTS.dockerDeployTimeout) * 1000;
+  const daemon = endpoint.host ?? (endpoint.context ? `context ${endpoint.context}` : undefined);
+  const tryRun = async (args: readonly string[], options: DockerCallOptions = {}) => {
+    const result = await runProgram("docker", [...prefix, ...args], {
       env,
-      timeoutMs: DOCKER_CALL_TIMEOUT_MS,
+      timeoutMs: options.deploy ? deployMs : callMs,
+      label: args
+        .filter((arg) => !arg.startsWith("-"))
+        .slice(0, 2)
+        .join(" "),
       ...(options.input !== undefined ? { input: options.input } : {}),
       ...(options.cwd ? { cwd: options.cwd } : {}),
     });
-  const apiEndpoint = { globalArgs: prefix, env, timeoutMs: DOCKER_CALL_TIMEOUT_MS };
-  const apiFailure = (error: unknown, subject: string) => {
+    if (result.stoppedBecause !== "timeout") return result;
+    const waited = options.deploy ? "docker.deployTimeout" : "docker.timeout";
+    return { ...result, stderr: `${unanswered(daemon)}: ${result.stderr} (${waited})` };
+  };
+  const apiEndpoint = { globalArgs: prefix, env, timeoutMs: callMs };
+  /** `request` names the API call for messages: `GET /services`. */
+  const apiFailure = (error: unknown, subject: string, request: string) => {
     if (!(error instanceof ApiRequestError)) return error;
-    const { message, notFound, status } = error.failure;
-    return dockerFailure({ exitCode: status ?? -1, stdout: "", stderr: message, notFound }, subject);
+    const { message, notFound, status, stoppedBecause } = error.failure;
+    const stderr =
+      stoppedBecause === "timeout"
+        ? `${unanswered(daemon)}: ${request} got no answer within ${callMs / 1000}s and was stopped (docker.timeout)`
+        : message;
+    return dockerFailure({ exitCode: status ?? -1, stdout: "", stderr, notFound }, subject);
   };
   return {
     tryRun,
@@ -69,14 +91,15 @@ export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
       try {
         return await getJson(apiEndpoint, apiPath, options.signal);
       } catch (error) {
-        throw apiFailure(error, options.subject ?? `docker API GET ${apiPath}`);
+        throw apiFailure(error, options.subject ?? `docker API GET ${apiPath}`, `GET ${apiPath}`);
       }
     },
     async tryRequest(apiRequest, options = {}) {
       try {
         return await sendRequest(apiEndpoint, apiRequest, options.signal);
       } catch (error) {
-        throw apiFailure(error, options.subject ?? `docker API ${apiRequest.method} ${apiRequest.path}`);
+        const request = `${apiRequest.method} ${apiRequest.path}`;
+        throw apiFailure(error, options.subject ?? `docker API ${request}`, request);
       }
     },
     async run(args, options = {}) {
@@ -87,13 +110,23 @@ export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
   };
 }
 
+function unanswered(daemon: string | undefined): string {
+  return `the Docker daemon${daemon ? ` at ${daemon}` : ""} did not answer in time`;
+}
+
 /** Turns a failed docker call into an error that says what to do about the common causes. */
 export function dockerFailure(result: ExecResult, subject: string): TargetError {
-  const message = (result.stderr || result.stdout).trim() || `exit code ${result.exitCode}`;
+  const message = dockerMessage(result);
   if (result.notFound) {
     return new TargetError("the docker CLI is not installed or not on PATH", {
       subject,
       hint: "install the docker CLI in the CI image",
+    });
+  }
+  if (/did not answer in time/.test(message)) {
+    return new TargetError(message, {
+      subject,
+      hint: "check that the daemon is up and not overloaded; raise docker.timeout / docker.deployTimeout in croncd.yaml for a slow one",
     });
   }
   if (
@@ -104,6 +137,14 @@ export function dockerFailure(result: ExecResult, subject: string): TargetError 
     return new TargetError(`cannot reach the Docker daemon: ${message}`, {
       subject,
       hint: "check docker.host / DOCKER_HOST / the docker context, and that the daemon is running",
+    });
+  }
+  const raced = raceLostOn(message);
+  if (raced) {
+    return new TargetError(`another run (or person) created ${raced} at the same time`, {
+      subject,
+      hint: "only one croncd run per target at a time (resource_group / concurrency in CI); the next run picks up from here",
+      cause: new Error(message),
     });
   }
   if (/This node is not a swarm manager/i.test(message)) {

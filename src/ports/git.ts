@@ -1,5 +1,7 @@
 /**
- * The git port: fetches exactly one commit of a repository into an empty folder with simple-git.
+ * The git port: fetches exactly one commit of a repository into an empty folder, running git
+ * through the process port (so a stuck fetch ends with its whole process group: git's transport
+ * helpers included).
  *
  * Credentials never touch argv, logs or `.git/config`: an HTTPS token travels as an
  * `http.extraHeader` passed through git's GIT_CONFIG_* environment variables, an SSH key through
@@ -10,7 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { MASK } from "../report/mask.js";
-import { simpleGit, type SimpleGit } from "simple-git";
+import { runProgram } from "./exec.js";
 
 export type GitAuth =
   | { kind: "token"; username: string; token: string }
@@ -21,9 +23,11 @@ export interface FetchCommitRequest {
   ref: string;
   dir: string;
   auth?: GitAuth;
+  /** Stop a git command that received nothing for this long (default FETCH_STALL_MS). */
+  stallTimeoutMs?: number;
 }
 
-export type GitFailureKind = "unknown-ref" | "unreachable" | "auth" | "host-key" | "other";
+export type GitFailureKind = "unknown-ref" | "unreachable" | "stalled" | "auth" | "host-key" | "other";
 
 export class GitFetchError extends Error {
   constructor(
@@ -37,6 +41,7 @@ export class GitFetchError extends Error {
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
+/** How long a git command may receive nothing before it counts as stuck (a source's `stallTimeout`). */
 export const FETCH_STALL_MS = 5 * 60_000;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 
@@ -60,62 +65,62 @@ export async function fetchCommit(request: FetchCommitRequest): Promise<string> 
 }
 
 async function fetchInto(request: FetchCommitRequest): Promise<string> {
-  const git = gitFor(request.dir, request.url, request.auth);
+  const git = gitFor(request.dir, request.url, request.auth, request.stallTimeoutMs ?? FETCH_STALL_MS);
   const secrets = request.auth?.kind === "token" ? tokenForms(request.auth) : [];
   try {
     // No remote is configured: fetching from the URL itself saves a git call, and keeps the URL
-    // out of .git/config. Every command here prints something, on purpose: simple-git waits an
-    // extra 50 ms after a git process that printed nothing (`checkout -q`, `remote add`).
-    await git.init();
+    // out of .git/config.
+    await git(["init", "--quiet"]);
     await fetchRef(git, request.url, request.ref);
-    await git.raw(["-c", "advice.detachedHead=false", "checkout", "--detach", "FETCH_HEAD"]);
-    return (await git.revparse(["HEAD"])).trim();
+    await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", "FETCH_HEAD"]);
+    return (await git(["rev-parse", "HEAD"])).trim();
   } catch (error) {
     if (error instanceof GitFetchError) throw error;
-    if (/spawn git ENOENT/.test(messageOf(error))) {
-      throw new GitFetchError(
-        "other",
-        "the git program is not installed or not on PATH (install git in the CI image)",
-        {
-          cause: error,
-        },
-      );
-    }
     throw classify(redact(messageOf(error), secrets), request.ref, error);
   }
 }
 
+/** Runs one git command in the checkout; resolves with stdout, throws git's stderr. */
+type Git = (args: readonly string[]) => Promise<string>;
+
+/** A git command that went silent or could not start: no point in trying another way. */
+class GitStopped extends GitFetchError {}
+
 /** Every branch, for the cases where a commit has to be looked up in the whole history. */
 const ALL_BRANCHES = "+refs/heads/*:refs/remotes/origin/*";
 
-async function fetchRef(git: SimpleGit, url: string, ref: string): Promise<void> {
+async function fetchRef(git: Git, url: string, ref: string): Promise<void> {
+  // --progress: git prints progress only to a terminal otherwise, and its output is what tells a
+  // slow but moving fetch from a stuck one.
+  const fetch = (...args: string[]) => git(["fetch", "--progress", "--no-tags", ...args]);
   if (FULL_SHA.test(ref)) {
     // Servers that allow fetching a reachable SHA (GitHub, GitLab, git ≥ 2.5 with v2) serve
     // one commit; older ones refuse, and then the whole history is the only way to it.
     try {
-      await git.fetch(["--depth", "1", "--no-tags", url, ref]);
+      await fetch("--depth", "1", url, ref);
       return;
-    } catch {
-      await git.fetch(["--no-tags", url, ALL_BRANCHES]);
+    } catch (error) {
+      if (error instanceof GitStopped) throw error;
+      await fetch(url, ALL_BRANCHES);
       await assertCommitExists(git, ref);
-      await git.raw(["update-ref", "FETCH_HEAD", ref]);
+      await git(["update-ref", "FETCH_HEAD", ref]);
       return;
     }
   }
   try {
-    await git.fetch(["--depth", "1", "--no-tags", url, ref]);
+    await fetch("--depth", "1", url, ref);
   } catch (error) {
     // A short SHA is not a ref name a server can resolve: fetch everything and look it up.
     if (!SHORT_SHA.test(ref) || classifyKind(messageOf(error)) !== "unknown-ref") throw error;
-    await git.fetch(["--no-tags", url, ALL_BRANCHES]);
+    await fetch(url, ALL_BRANCHES);
     const full = await assertCommitExists(git, ref);
-    await git.raw(["update-ref", "FETCH_HEAD", full]);
+    await git(["update-ref", "FETCH_HEAD", full]);
   }
 }
 
-async function assertCommitExists(git: SimpleGit, ref: string): Promise<string> {
+async function assertCommitExists(git: Git, ref: string): Promise<string> {
   try {
-    return (await git.revparse(["--verify", "--quiet", `${ref}^{commit}`])).trim();
+    return (await git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`])).trim();
   } catch (error) {
     throw new GitFetchError("unknown-ref", `ref "${ref}" not found in the repository`, { cause: error });
   }
@@ -146,7 +151,7 @@ const INHERITED_VARIABLES = [
   "SSH_AUTH_SOCK",
 ];
 
-function gitFor(dir: string, url: string, auth: GitAuth | undefined): SimpleGit {
+function gitFor(dir: string, url: string, auth: GitAuth | undefined, stallTimeoutMs: number): Git {
   const env: Record<string, string> = Object.fromEntries(
     INHERITED_VARIABLES.flatMap((name) =>
       process.env[name] === undefined ? [] : [[name, process.env[name]]],
@@ -174,17 +179,27 @@ function gitFor(dir: string, url: string, auth: GitAuth | undefined): SimpleGit 
       : "-o StrictHostKeyChecking=accept-new";
     env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(auth.keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}`;
   }
-  return simpleGit({
-    baseDir: dir,
-    // A fetch that makes no progress for this long is stuck (a silent firewall, a hung server):
-    // better a clear failure than a CI job that runs into its own time limit.
-    timeout: { block: FETCH_STALL_MS },
-    // We set these ourselves, on purpose: credentials travel in the environment so they stay out
-    // of argv and .git/config. Nothing user-controlled reaches them.
-    allowEnvironment: Object.keys(env).filter((name) => /^GIT_/i.test(name)),
-    // GIT_CONFIG_GLOBAL points at /dev/null: it takes configuration away, never adds any.
-    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true },
-  }).env(env);
+  return async (args) => {
+    // A command that makes no progress for this long is stuck (a silent firewall, a server that
+    // accepted the connection and never answers): better a clear failure than a CI job that runs
+    // into its own time limit.
+    const result = await runProgram("git", args, { cwd: dir, env, replaceEnv: true, stallTimeoutMs });
+    if (result.notFound) {
+      throw new GitStopped(
+        "other",
+        "the git program is not installed or not on PATH (install git in the CI image)",
+      );
+    }
+    if (result.stoppedBecause === "stalled") {
+      throw new GitStopped(
+        "stalled",
+        `the git server sent nothing for ${Math.round(stallTimeoutMs / 1000)}s during git ${args[0]} of ${url}: stopped waiting`,
+      );
+    }
+    if (result.exitCode !== 0)
+      throw new Error(result.stderr || `git ${args[0]} failed with exit code ${result.exitCode}`);
+    return result.stdout;
+  };
 }
 
 function shellQuote(value: string): string {

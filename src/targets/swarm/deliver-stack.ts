@@ -81,7 +81,7 @@ async function restoreImages(
         ...(resolveImage === "never" ? ["--no-resolve-image"] : []),
         change.service,
       ],
-      { subject: `stack ${desired.name}: restore the image of ${change.service}` },
+      { subject: `stack ${desired.name}: restore the image of ${change.service}`, deploy: true },
     );
   }
 }

@@ -38,6 +38,7 @@ export async function deployStack(
     input: stack.yaml,
     cwd: stack.dir,
     subject: `stack ${stack.name}: deploy failed`,
+    deploy: true,
   });
 }
 

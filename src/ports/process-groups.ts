@@ -1,0 +1,40 @@
+/**
+ * Every child croncd starts leads its own process group, and this registry knows the groups still
+ * alive. Killing the group, not just the child, is what ends the helpers a child starts itself
+ * (`git-remote-http` under `git fetch`, `ssh` under `docker -H ssh://`): left alive, they keep the
+ * child's output pipes open and the run never ends.
+ *
+ * The price of own groups: a signal sent to croncd's group no longer reaches them. So croncd
+ * passes SIGTERM/SIGINT on (see the workspace's signal handlers) and kills every group still
+ * alive when it exits for any reason.
+ */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/** Remembers a group (its leader's pid) until `forgetGroup`. */
+export function trackGroup(leaderPid: number): void {
+  liveGroups.add(leaderPid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Synchronous: nothing can be awaited once the process is exiting.
+  process.once("exit", () => killAllGroups("SIGKILL"));
+}
+
+export function forgetGroup(leaderPid: number): void {
+  liveGroups.delete(leaderPid);
+}
+
+/** Signals every process of the group; a group already gone is not an error. */
+export function killGroup(leaderPid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-leaderPid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+/** Ends every child croncd still has (a cancelled job, an exit). */
+export function killAllGroups(signal: NodeJS.Signals): void {
+  for (const leader of liveGroups) killGroup(leader, signal);
+  liveGroups.clear();
+}
