@@ -2,6 +2,7 @@
  * The `croncd` command. Thin on purpose: arguments → configuration → run → report → exit code.
  */
 import { parseArguments, type Arguments } from "./cli/arguments.js";
+import { assertOutputPathsWritable } from "./cli/output-paths.js";
 import { USAGE } from "./cli/usage.js";
 import { decryptCommand } from "./commands/decrypt.js";
 import { pruneStack } from "./commands/prune-stack.js";
@@ -60,11 +61,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
   }
 
+  try {
+    // Before any side effect: a bad path found after deploying would lose that run's report.
+    assertOutputPathsWritable({
+      ...(args.report ? { report: args.report } : {}),
+      ...(args.out ? { out: args.out } : {}),
+    });
+  } catch (error) {
+    log.error(describeError(error));
+    return ExitCode.failed;
+  }
+
   const startedAt = new Date();
   let outcome: Outcome;
   try {
     outcome = await execute(args, env, log);
-    log.info(`croncd ${args.command}: ${summarize({ entries: outcome.entries })} (exit ${outcome.exitCode})`);
   } catch (error) {
     // Fatal before any stage could report (a broken croncd.yaml, an unknown --target...): the
     // report still says what happened, since CI keeps it as an artifact even on failure.
@@ -88,10 +99,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     sources: outcome.sources,
     entries: outcome.entries,
   };
-  if (args.report) await writeJsonReport(args.report, report, log.masker);
+  let exitCode = outcome.exitCode;
+  if (args.report) {
+    try {
+      await writeJsonReport(args.report, report, log.masker);
+    } catch (error) {
+      // Checked before the run, but the disk can still fill up or the folder go away meanwhile.
+      log.error(`--report ${args.report}: the report could not be written: ${describeError(error)}`);
+      exitCode = ExitCode.failed;
+    }
+  }
   // plan --json: the same report for machines on stdout (the log stays on stderr).
   if (args.json) process.stdout.write(`${renderJsonReport(report, log.masker)}\n`);
-  return outcome.exitCode;
+  // Last, so the exit code printed is the one returned.
+  log.info(`croncd ${args.command}: ${summarize({ entries: outcome.entries })} (exit ${exitCode})`);
+  return exitCode;
 }
 
 async function execute(args: Arguments, env: NodeJS.ProcessEnv, log: Logger): Promise<Outcome> {

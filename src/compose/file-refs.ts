@@ -8,6 +8,7 @@ import type { Stats } from "node:fs";
 import { lstat, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { RenderError } from "../errors.js";
+import { unfetchedSubmoduleHolding } from "./unfetched-submodule.js";
 
 export interface ResolveRepoFileOptions {
   /** The repository checkout; every referenced file must really live below it. */
@@ -119,6 +120,14 @@ async function unresolvable(
   const link = await lstat(target).catch(() => undefined);
   if (link?.isSymbolicLink()) {
     return fail(`"${reference}" is a symlink to a file that does not exist`, KEEP_INSIDE, error);
+  }
+  const submodule = await unfetchedSubmoduleHolding(root, target);
+  if (submodule) {
+    return fail(
+      `"${reference}" is inside git submodule ${submodule}, which croncd does not fetch`,
+      "set submodules: true on the target's source in croncd.yaml",
+      error,
+    );
   }
   return fail(
     `file "${reference}" does not exist (looked for ${shown} in the repository)`,

@@ -69,6 +69,8 @@ export const sourceSchema = z
     auth: auth.optional(),
     /** Seconds a git command may receive nothing from the server before croncd stops it. */
     stallTimeout: z.number().positive().default(DEFAULTS.stallTimeout),
+    /** Fetch the git submodules of the checkout too (shallow, with the source's auth). */
+    submodules: z.boolean().default(false),
   })
   .strict();
 

@@ -20,6 +20,8 @@ export interface PulledSource {
   commit?: string;
   /** Folder holding the checkout, when the pull succeeded. */
   dir?: string;
+  /** Submodules of the checkout that were not fetched (the source does not ask for them). */
+  unfetchedSubmodules?: string[];
   error?: SourceError;
   durationMs: number;
 }
@@ -52,14 +54,15 @@ async function pullOne(
     const auth = resolveAuth(source, options.env ?? process.env, subject);
     const dir = workspace.pathFor("sources", source.name);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const commit = await fetchCommit({
+    const { commit, unfetchedSubmodules } = await fetchCommit({
       url,
       ref: source.ref,
       dir,
       stallTimeoutMs: source.stallTimeout * 1000,
+      submodules: source.submodules,
       ...(auth ? { auth } : {}),
     });
-    return { ...base, commit, dir, durationMs: Date.now() - started };
+    return { ...base, commit, dir, unfetchedSubmodules, durationMs: Date.now() - started };
   } catch (error) {
     const sourceError =
       error instanceof SourceError

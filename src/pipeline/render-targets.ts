@@ -16,6 +16,7 @@ import {
 import type { DesiredStack } from "../targets/swarm/model.js";
 import type { RenderedItems } from "../targets/target.js";
 import type { PulledSource } from "./pull.js";
+import { submoduleProblem } from "./submodule-check.js";
 
 export interface RenderedTarget {
   config: TargetConfig;
@@ -101,6 +102,8 @@ export async function renderTarget(
     failure: { kind: "target", name: config.name, target: config.name, action: "failed", reason },
   });
   if (!source.dir || !source.commit) return failed(`nothing done: ${describeError(source.error)}`);
+  const submodule = submoduleProblem(config.path, source.unfetchedSubmodules ?? [], source.name);
+  if (submodule) return failed(submodule);
   const target = createSwarmTarget({
     config,
     checkout: { dir: source.dir, url: source.url, commit: source.commit },

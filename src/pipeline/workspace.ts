@@ -1,12 +1,20 @@
 /**
  * A private temporary workspace (mode 0700) for clones and rendered files. It is removed on every
  * way out: normal return, a thrown error, and SIGTERM/SIGINT from a cancelled CI job — rendered
- * files may hold decrypted values, and runners are shared machines.
+ * files may hold decrypted values, and runners are shared machines. A run killed outright
+ * (SIGKILL) leaves it behind; the next run removes it (workspace-owner.ts).
  */
 import { mkdtemp, rm, chmod } from "node:fs/promises";
 import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { killAllGroups } from "../ports/process-groups.js";
+import {
+  removeStaleWorkspaces,
+  WORKSPACE_PREFIX,
+  writeOwnerFile,
+  type StaleWorkspace,
+} from "./workspace-owner.js";
 
 export interface Workspace {
   root: string;
@@ -18,11 +26,12 @@ export interface Workspace {
 const live = new Set<string>();
 let signalHandlersInstalled = false;
 
-export async function createWorkspace(prefix = "croncd-"): Promise<Workspace> {
+export async function createWorkspace(prefix = WORKSPACE_PREFIX): Promise<Workspace> {
   const root = await mkdtemp(path.join(os.tmpdir(), prefix));
   await chmod(root, 0o700);
   live.add(root);
   installSignalHandlers();
+  writeOwnerFile(root);
   return {
     root,
     pathFor: (...segments) => path.join(root, ...segments),
@@ -37,7 +46,10 @@ function installSignalHandlers(): void {
   if (signalHandlersInstalled) return;
   signalHandlersInstalled = true;
   const cleanupAndExit = (signal: NodeJS.Signals, code: number) => {
-    process.stderr.write(`croncd: received ${signal}, removing temporary files and stopping\n`);
+    process.stderr.write(`croncd: received ${signal}, stopping its programs and removing temporary files\n`);
+    // The children lead their own process groups, so the signal did not reach them: a CI job's
+    // SIGTERM must not leave a `docker stack deploy` or a `git fetch` running after croncd.
+    killAllGroups("SIGKILL");
     removeAllNow();
     process.exit(code);
   };
@@ -52,4 +64,9 @@ function removeAllNow(): void {
     rmSync(root, { recursive: true, force: true });
     live.delete(root);
   }
+}
+
+/** The workspaces of croncd runs that were killed outright (their owner process is gone), removed. */
+export function removeKilledRunsWorkspaces(): StaleWorkspace[] {
+  return removeStaleWorkspaces(os.tmpdir());
 }

@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { MASK } from "../report/mask.js";
 import { runProgram } from "./exec.js";
+import { fetchSubmodules, submodulePaths, type Git } from "./git-submodules.js";
 
 export type GitAuth =
   | { kind: "token"; username: string; token: string }
@@ -25,6 +26,14 @@ export interface FetchCommitRequest {
   auth?: GitAuth;
   /** Stop a git command that received nothing for this long (default FETCH_STALL_MS). */
   stallTimeoutMs?: number;
+  /** Fetch the commit's git submodules too (shallow, same auth, allowed transports only). */
+  submodules?: boolean;
+}
+
+export interface FetchedCommit {
+  commit: string;
+  /** Paths of submodules the checkout has but did not fetch (their folders are empty). */
+  unfetchedSubmodules: string[];
 }
 
 export type GitFailureKind = "unknown-ref" | "unreachable" | "stalled" | "auth" | "host-key" | "other";
@@ -45,8 +54,8 @@ const FULL_SHA = /^[0-9a-f]{40}$/i;
 export const FETCH_STALL_MS = 5 * 60_000;
 const SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 
-/** Fetches `ref` (branch, tag or commit SHA) shallowly where possible; returns the commit SHA. */
-export async function fetchCommit(request: FetchCommitRequest): Promise<string> {
+/** Fetches `ref` (branch, tag or commit SHA) shallowly where possible, submodules if asked. */
+export async function fetchCommit(request: FetchCommitRequest): Promise<FetchedCommit> {
   // Without a known_hosts file of the operator's, accept the host key on first use — into a
   // throwaway file, so a run never writes to the runner's own ~/.ssh/known_hosts.
   const scratch =
@@ -64,8 +73,12 @@ export async function fetchCommit(request: FetchCommitRequest): Promise<string> 
   }
 }
 
-async function fetchInto(request: FetchCommitRequest): Promise<string> {
-  const git = gitFor(request.dir, request.url, request.auth, request.stallTimeoutMs ?? FETCH_STALL_MS);
+async function fetchInto(request: FetchCommitRequest): Promise<FetchedCommit> {
+  const git = gitFor(request.dir, request.url, request.auth, {
+    stallTimeoutMs: request.stallTimeoutMs ?? FETCH_STALL_MS,
+    // Submodules may live anywhere on the source's server: the token goes to that server only.
+    tokenScope: request.submodules ? originOf(request.url) : request.url,
+  });
   const secrets = request.auth?.kind === "token" ? tokenForms(request.auth) : [];
   try {
     // No remote is configured: fetching from the URL itself saves a git call, and keeps the URL
@@ -73,18 +86,17 @@ async function fetchInto(request: FetchCommitRequest): Promise<string> {
     await git(["init", "--quiet"]);
     await fetchRef(git, request.url, request.ref);
     await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", "FETCH_HEAD"]);
-    return (await git(["rev-parse", "HEAD"])).trim();
+    const commit = (await git(["rev-parse", "HEAD"])).trim();
+    if (request.submodules) await fetchSubmodules(git, request.url);
+    return { commit, unfetchedSubmodules: request.submodules ? [] : await submodulePaths(git) };
   } catch (error) {
     if (error instanceof GitFetchError) throw error;
     throw classify(redact(messageOf(error), secrets), request.ref, error);
   }
 }
 
-/** Runs one git command in the checkout; resolves with stdout, throws git's stderr. */
-type Git = (args: readonly string[]) => Promise<string>;
-
 /** A git command that went silent or could not start: no point in trying another way. */
-class GitStopped extends GitFetchError {}
+export class GitStopped extends GitFetchError {}
 
 /** Every branch, for the cases where a commit has to be looked up in the whole history. */
 const ALL_BRANCHES = "+refs/heads/*:refs/remotes/origin/*";
@@ -151,7 +163,14 @@ const INHERITED_VARIABLES = [
   "SSH_AUTH_SOCK",
 ];
 
-function gitFor(dir: string, url: string, auth: GitAuth | undefined, stallTimeoutMs: number): Git {
+interface GitSettings {
+  stallTimeoutMs: number;
+  /** The URL prefix the token is sent to (git's `http.<url>.*` matching). */
+  tokenScope: string;
+}
+
+function gitFor(dir: string, url: string, auth: GitAuth | undefined, settings: GitSettings): Git {
+  const { stallTimeoutMs } = settings;
   const env: Record<string, string> = Object.fromEntries(
     INHERITED_VARIABLES.flatMap((name) =>
       process.env[name] === undefined ? [] : [[name, process.env[name]]],
@@ -167,8 +186,9 @@ function gitFor(dir: string, url: string, auth: GitAuth | undefined, stallTimeou
     const basic = basicCredentials(auth);
     Object.assign(env, {
       GIT_CONFIG_COUNT: "1",
-      // Scoped to the source's URL: a redirect to another host does not receive the token.
-      GIT_CONFIG_KEY_0: `http.${url}.extraHeader`,
+      // Scoped to the source's URL (its server, with submodules): a redirect to another host
+      // does not receive the token.
+      GIT_CONFIG_KEY_0: `http.${settings.tokenScope}.extraHeader`,
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
     });
   }
@@ -193,13 +213,24 @@ function gitFor(dir: string, url: string, auth: GitAuth | undefined, stallTimeou
     if (result.stoppedBecause === "stalled") {
       throw new GitStopped(
         "stalled",
-        `the git server sent nothing for ${Math.round(stallTimeoutMs / 1000)}s during git ${args[0]} of ${url}: stopped waiting`,
+        `the git server sent nothing for ${Math.round(stallTimeoutMs / 1000)}s during git ${commandOf(args)} of ${url}: stopped waiting`,
       );
     }
     if (result.exitCode !== 0)
-      throw new Error(result.stderr || `git ${args[0]} failed with exit code ${result.exitCode}`);
+      throw new Error(result.stderr || `git ${commandOf(args)} failed with exit code ${result.exitCode}`);
     return result.stdout;
   };
+}
+
+/** `fetch` of `git -c x=y fetch ...`. */
+function commandOf(args: readonly string[]): string {
+  const at = args.findIndex((arg, index) => !arg.startsWith("-") && args[index - 1] !== "-c");
+  return args.slice(at, at + (args[at] === "submodule" ? 2 : 1)).join(" ");
+}
+
+/** `https://host:port/` of an http(s) URL; other URLs stay as they are (the header is http only). */
+function originOf(url: string): string {
+  return /^https?:\/\//i.test(url) ? `${new URL(url).origin}/` : url;
 }
 
 function shellQuote(value: string): string {
