@@ -18,11 +18,22 @@ export interface CroncdResult {
   output: string;
 }
 
-export async function runCroncd(
-  args: string[],
-  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
-): Promise<CroncdResult> {
-  const result = await execa("node", [BIN, ...args], {
+export interface CroncdRunOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export async function runCroncd(args: string[], options: CroncdRunOptions): Promise<CroncdResult> {
+  const result = await startCroncd(args, options);
+  const stdout = String(result.stdout);
+  const stderr = String(result.stderr);
+  return { exitCode: result.exitCode ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` };
+}
+
+/** Starts croncd and returns the running process, for tests that signal it or watch its children. */
+export function startCroncd(args: string[], options: CroncdRunOptions) {
+  return execa("node", [BIN, ...args], {
     cwd: options.cwd,
     // The CI variables of the machine running the tests must not change croncd's log format.
     env: {
@@ -34,9 +45,6 @@ export async function runCroncd(
     reject: false,
     timeout: options.timeoutMs ?? 300_000,
   });
-  const stdout = String(result.stdout);
-  const stderr = String(result.stderr);
-  return { exitCode: result.exitCode ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` };
 }
 
 export interface SwarmTargetSpec {
@@ -49,6 +57,8 @@ export interface SwarmTargetSpec {
   env?: string[];
   secretEnv?: string[];
   keepRevisions?: number;
+  /** Merged over the test Swarm's host (a test may point a target at another daemon on purpose). */
+  docker?: { host?: string; timeout?: number; deployTimeout?: number };
 }
 
 export interface SourceSpec {
@@ -56,6 +66,8 @@ export interface SourceSpec {
   url: string;
   ref?: string;
   auth?: Record<string, string>;
+  stallTimeout?: number;
+  submodules?: boolean;
 }
 
 /** Writes `dir/croncd.yaml`; targets get the test Swarm as docker.host and `resolveImage: never`. */
@@ -72,7 +84,7 @@ export async function writeConfig(
       type: "swarm",
       ...target,
       resolveImage: "never",
-      docker: { host: dockerHost() },
+      docker: { host: dockerHost(), ...target.docker },
     })),
   };
   await writeFile(file, stringify(config));
