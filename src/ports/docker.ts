@@ -143,7 +143,7 @@ export function dockerFailure(result: ExecResult, subject: string): TargetError 
   if (raced) {
     return new TargetError(`another run (or person) created ${raced} at the same time`, {
       subject,
-      hint: "only one croncd run per target at a time (resource_group / concurrency in CI); the next run picks up from here",
+      hint: "let one croncd run per target at a time: resource_group in GitLab CI, concurrency in GitHub Actions; the next run picks up from here",
       cause: new Error(message),
     });
   }
