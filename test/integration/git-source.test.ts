@@ -160,7 +160,7 @@ describe("git sources", () => {
   it("keeps the token out of .git/config and fetches one shallow commit", async () => {
     const dir = path.join(work, "direct");
     await mkdir(dir);
-    const commit = await fetchCommit({
+    const { commit } = await fetchCommit({
       url: server.repoUrl("stacks.git"),
       ref: "main",
       dir,
