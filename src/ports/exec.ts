@@ -186,7 +186,7 @@ function describeEnd(
 ): Omit<ExecResult, "stdout"> {
   const notFound = ended.spawnError?.code === "ENOENT";
   const what = `${file} ${label}`.trim();
-  const seconds = (ms: number | undefined) => `${Math.round((ms ?? 0) / 1000)}s`;
+  const seconds = (ms: number | undefined) => `${Number(((ms ?? 0) / 1000).toFixed(1))}s`;
   const stderr = notFound
     ? `${file}: not found on PATH`
     : ended.spawnError

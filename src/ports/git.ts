@@ -213,7 +213,7 @@ function gitFor(dir: string, url: string, auth: GitAuth | undefined, settings: G
     if (result.stoppedBecause === "stalled") {
       throw new GitStopped(
         "stalled",
-        `the git server sent nothing for ${Math.round(stallTimeoutMs / 1000)}s during git ${commandOf(args)} of ${url}: stopped waiting`,
+        `the git server sent nothing for ${stallTimeoutMs / 1000}s during git ${commandOf(args)} of ${url}: stopped waiting`,
       );
     }
     if (result.exitCode !== 0)
