@@ -79,6 +79,31 @@ describe("servers that accept and never answer", () => {
       ],
     );
 
+  /**
+   * Waits until croncd has a child whose command line mentions `program` and a connection to the
+   * silent server, cancels croncd as CI does (SIGTERM), and checks that none of its children
+   * outlived it.
+   */
+  const cancelWhileConnected = async (
+    child: ReturnType<typeof startCroncd>,
+    server: SilentServer,
+    program: string,
+  ) => {
+    const children = await waitFor(
+      async () => {
+        const found = await descendantsOf(child.pid as number);
+        return server.open > 0 && found.some((entry) => entry.command.includes(program)) && found;
+      },
+      { timeoutMs: 30_000, what: `${program} connected to the silent server` },
+    );
+    child.kill("SIGTERM");
+    const result = await child;
+    expect(result.exitCode).toBe(143);
+    expect(await stillRunning(children.map((entry) => entry.pid))).toEqual([]);
+    await waitFor(() => server.open === 0, { timeoutMs: 10_000, what: "croncd's connections to close" });
+    return result;
+  };
+
   for (const command of ["reconcile", "plan"]) {
     it(`git: ${command} ends with "source unavailable" after the stall timeout, and no git process is left`, async () => {
       const server = await silent();
@@ -122,19 +147,8 @@ describe("servers that accept and never answer", () => {
       [{ name: stack, source: "platform", path: "stacks" }],
     );
     const child = startCroncd(["reconcile", "--config", config], { cwd: work, timeoutMs: 60_000 });
-    const children = await waitFor(
-      async () => {
-        const found = await descendantsOf(child.pid as number);
-        return server.open > 0 && found.some((entry) => entry.command.includes("remote-http")) && found;
-      },
-      { timeoutMs: 30_000, what: "git fetch connected to the silent server" },
-    );
-    child.kill("SIGTERM");
-    const result = await child;
-    expect(result.exitCode).toBe(143);
+    const result = await cancelWhileConnected(child, server, "remote-http");
     expect(result.stderr).toContain("received SIGTERM, stopping its programs");
-    expect(await stillRunning(children.map((entry) => entry.pid))).toEqual([]);
-    await waitFor(() => server.open === 0, { timeoutMs: 10_000, what: "the git connection to close" });
   });
 
   it("SIGTERM while a docker call hangs: croncd ends its docker processes before exiting", async () => {
@@ -142,18 +156,7 @@ describe("servers that accept and never answer", () => {
     const server = await silent(socket);
     const config = await hungDockerConfig("sigterm-docker", socket, 600);
     const child = startCroncd(["reconcile", "--config", config], { cwd: work, timeoutMs: 60_000 });
-    const children = await waitFor(
-      async () => {
-        const found = await descendantsOf(child.pid as number);
-        return server.open > 0 && found.some((entry) => entry.command.startsWith("docker")) && found;
-      },
-      { timeoutMs: 30_000, what: "a docker call connected to the silent daemon" },
-    );
-    child.kill("SIGTERM");
-    const result = await child;
-    expect(result.exitCode).toBe(143);
-    expect(await stillRunning(children.map((entry) => entry.pid))).toEqual([]);
-    await waitFor(() => server.open === 0, { timeoutMs: 10_000, what: "the docker connections to close" });
+    await cancelWhileConnected(child, server, "docker");
   });
 
   it("a run killed with SIGKILL leaves its workspace; the next run removes it", async () => {

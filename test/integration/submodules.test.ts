@@ -93,6 +93,14 @@ describe("git submodules", () => {
     return runCroncd([command, "--config", config], { cwd: work, env: { STACKS_TOKEN: TOKEN } });
   };
 
+  /** A source on the HTTP server, with the token and submodules: true. */
+  const servedSource = (repo: string): SourceSpec => ({
+    name: "platform",
+    url: server.repoUrl(repo),
+    auth: { tokenEnv: "STACKS_TOKEN" },
+    submodules: true,
+  });
+
   it("without submodules: true, names the stack folder that is an unfetched submodule and the source", async () => {
     const result = await run("off", "validate", { name: "platform", url: localMain });
     expect(result.exitCode, result.output).toBe(1);
@@ -132,12 +140,7 @@ describe("git submodules", () => {
   });
 
   it("over HTTP with a token: a relative submodule on the same server is fetched with the source's token", async () => {
-    const result = await run("relative", "validate", {
-      name: "platform",
-      url: server.repoUrl("relative.git"),
-      auth: { tokenEnv: "STACKS_TOKEN" },
-      submodules: true,
-    });
+    const result = await run("relative", "validate", servedSource("relative.git"));
     expect(result.exitCode, result.output).toBe(0);
     expect(result.output).toContain(`stack ${mon}: skipped — valid: stacks/${mon}/compose.yaml`);
     expect(result.output).not.toContain(TOKEN);
@@ -149,12 +152,7 @@ describe("git submodules", () => {
   });
 
   it("a submodule pointing at the runner's disk is refused for a source served over the network", async () => {
-    const result = await run("local-path", "validate", {
-      name: "platform",
-      url: server.repoUrl("local-path.git"),
-      auth: { tokenEnv: "STACKS_TOKEN" },
-      submodules: true,
-    });
+    const result = await run("local-path", "validate", servedSource("local-path.git"));
     expect(result.exitCode, result.output).toBe(1);
     expect(result.output).toMatch(/source platform: clone failed: .*transport 'file' not allowed/);
   });
