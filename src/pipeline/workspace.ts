@@ -9,6 +9,7 @@ import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { killAllGroups } from "../ports/process-groups.js";
+import { exitOnSignals } from "../util/exit-on-signal.js";
 import {
   removeStaleWorkspaces,
   WORKSPACE_PREFIX,
@@ -24,13 +25,13 @@ export interface Workspace {
 }
 
 const live = new Set<string>();
-let signalHandlersInstalled = false;
+let exitHookInstalled = false;
 
 export async function createWorkspace(prefix = WORKSPACE_PREFIX): Promise<Workspace> {
   const root = await mkdtemp(path.join(os.tmpdir(), prefix));
   await chmod(root, 0o700);
   live.add(root);
-  installSignalHandlers();
+  installExitHook();
   writeOwnerFile(root);
   return {
     root,
@@ -42,26 +43,19 @@ export async function createWorkspace(prefix = WORKSPACE_PREFIX): Promise<Worksp
   };
 }
 
-function installSignalHandlers(): void {
-  if (signalHandlersInstalled) return;
-  signalHandlersInstalled = true;
-  const cleanupAndExit = (signal: NodeJS.Signals, code: number) => {
-    process.stderr.write(`croncd: received ${signal}, stopping its programs and removing temporary files\n`);
-    // The children lead their own process groups, so the signal did not reach them: a CI job's
-    // SIGTERM must not leave a `docker stack deploy` or a `git fetch` running after croncd.
-    killAllGroups("SIGKILL");
-    removeAllNow();
-    process.exit(code);
-  };
-  process.once("SIGTERM", () => cleanupAndExit("SIGTERM", 143));
-  process.once("SIGINT", () => cleanupAndExit("SIGINT", 130));
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  exitOnSignals();
   process.once("exit", removeAllNow);
 }
 
-/** Synchronous on purpose: it runs inside signal and exit handlers, where awaiting is not possible. */
+/** Synchronous on purpose: it runs in an exit listener, where awaiting is not possible. */
 function removeAllNow(): void {
+  // First the children: a git or sops still writing into a workspace would race its removal.
+  if (live.size > 0) killAllGroups("SIGKILL");
   for (const root of live) {
-    rmSync(root, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     live.delete(root);
   }
 }

@@ -4,10 +4,12 @@
  * (`git-remote-http` under `git fetch`, `ssh` under `docker -H ssh://`): left alive, they keep the
  * child's output pipes open and the run never ends.
  *
- * The price of own groups: a signal sent to croncd's group no longer reaches them. So croncd
- * passes SIGTERM/SIGINT on (see the workspace's signal handlers) and kills every group still
- * alive when it exits for any reason.
+ * The price of own groups: a signal sent to croncd's group no longer reaches them. So SIGTERM and
+ * SIGINT make croncd exit (exit-on-signal.ts), and every group still alive is killed when it
+ * exits, for whatever reason.
  */
+import { exitOnSignals } from "../util/exit-on-signal.js";
+
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
@@ -16,6 +18,7 @@ export function trackGroup(leaderPid: number): void {
   liveGroups.add(leaderPid);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
+  exitOnSignals();
   // Synchronous: nothing can be awaited once the process is exiting.
   process.once("exit", () => killAllGroups("SIGKILL"));
 }
