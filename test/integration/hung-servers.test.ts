@@ -99,7 +99,11 @@ describe("servers that accept and never answer", () => {
     child.kill("SIGTERM");
     const result = await child;
     expect(result.exitCode).toBe(143);
-    expect(await stillRunning(children.map((entry) => entry.pid))).toEqual([]);
+    // Killed on croncd's way out: gone a moment later (a killed process takes a little to end).
+    await waitFor(async () => (await stillRunning(children.map((entry) => entry.pid))).length === 0, {
+      timeoutMs: 10_000,
+      what: `croncd's children to end: ${JSON.stringify(children)}`,
+    });
     await waitFor(() => server.open === 0, { timeoutMs: 10_000, what: "croncd's connections to close" });
     return result;
   };
@@ -156,6 +160,17 @@ describe("servers that accept and never answer", () => {
     const server = await silent(socket);
     const config = await hungDockerConfig("sigterm-docker", socket, 600);
     const child = startCroncd(["reconcile", "--config", config], { cwd: work, timeoutMs: 60_000 });
+    await cancelWhileConnected(child, server, "docker");
+  });
+
+  it("SIGTERM during croncd prune (no workspace, no clone): its docker processes end too", async () => {
+    const socket = path.join(work, "sigterm-prune.sock");
+    const server = await silent(socket);
+    const config = await hungDockerConfig("sigterm-prune", socket, 600);
+    const child = startCroncd(["prune", "--config", config, "--stack", stack], {
+      cwd: work,
+      timeoutMs: 60_000,
+    });
     await cancelWhileConnected(child, server, "docker");
   });
 
