@@ -14,7 +14,8 @@ import { formatEntry } from "../report/text.js";
 import { deliverTarget } from "./deliver-target.js";
 import { incompleteness, renderTarget, EarlyLiveStates, type RenderedTarget } from "./render-targets.js";
 import { writeRenderedStacks } from "./write-rendered.js";
-import { createWorkspace, removeKilledRunsWorkspaces } from "./workspace.js";
+import { createWorkspace } from "./workspace.js";
+import { cleanUpAfterKilledRuns } from "./killed-runs.js";
 
 export interface RunRequest {
   mode: RunMode;
@@ -48,9 +49,7 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
     for (const name of target.secretEnv) request.log.masker.add(env[name]);
   }
 
-  for (const stale of removeKilledRunsWorkspaces()) {
-    request.log.info(`removed ${stale.dir}, left behind by croncd process ${stale.pid}, which was killed`);
-  }
+  cleanUpAfterKilledRuns(request.log);
   const workspace = await createWorkspace();
   const early =
     request.mode === "plan" || request.mode === "reconcile" ? new EarlyLiveStates(targets) : undefined;

@@ -11,7 +11,7 @@ import path from "node:path";
 import { killAllGroups } from "../ports/process-groups.js";
 import { exitOnSignals } from "../util/exit-on-signal.js";
 import {
-  removeStaleWorkspaces,
+  findStaleWorkspaces,
   WORKSPACE_PREFIX,
   writeOwnerFile,
   type StaleWorkspace,
@@ -60,7 +60,7 @@ function removeAllNow(): void {
   }
 }
 
-/** The workspaces of croncd runs that were killed outright (their owner process is gone), removed. */
-export function removeKilledRunsWorkspaces(): StaleWorkspace[] {
-  return removeStaleWorkspaces(os.tmpdir());
+/** The workspaces of croncd runs that were killed outright (their owner process is gone). */
+export function findKilledRunsWorkspaces(): StaleWorkspace[] {
+  return findStaleWorkspaces(os.tmpdir());
 }

@@ -7,6 +7,7 @@
  * hold the output pipes open and keep croncd from exiting.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { PARENT_VARIABLE, parentMark } from "./orphaned-children.js";
 import { forgetGroup, killGroup, trackGroup } from "./process-groups.js";
 
 export interface ExecOptions {
@@ -112,8 +113,11 @@ interface StartedChild {
 }
 
 function startChild(file: string, args: readonly string[], options: ExecOptions): StartedChild {
+  const env = options.replaceEnv ? cleanEnv(options.env) : cleanEnv({ ...process.env, ...options.env });
+  // Who started it: if croncd is killed outright, the next run can find and end it.
+  env[PARENT_VARIABLE] = parentMark();
   const child = spawn(file, args, {
-    env: options.replaceEnv ? cleanEnv(options.env) : cleanEnv({ ...process.env, ...options.env }),
+    env,
     ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: "pipe",
     detached: true,

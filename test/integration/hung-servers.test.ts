@@ -23,7 +23,7 @@ describe("servers that accept and never answer", () => {
   let work: string;
   let bare: string;
   const servers: SilentServer[] = [];
-  /** Process groups a test left running on purpose (a SIGKILLed croncd's children): ended after it. */
+  /** Process groups a failed test may leave running (a SIGKILLed croncd's children): ended after it. */
   const orphans: number[] = [];
 
   const silent = async (socketPath?: string) => {
@@ -174,7 +174,7 @@ describe("servers that accept and never answer", () => {
     await cancelWhileConnected(child, server, "docker");
   });
 
-  it("a run killed with SIGKILL leaves its workspace; the next run removes it", async () => {
+  it("a run killed with SIGKILL leaves its children and workspace; the next run ends and removes them", async () => {
     const scratch = path.join(work, "tmp-sigkill");
     await mkdir(scratch);
     const socket = path.join(work, "sigkill.sock");
@@ -185,31 +185,43 @@ describe("servers that accept and never answer", () => {
       env: { TMPDIR: scratch },
       timeoutMs: 60_000,
     });
-    // Cloned and waiting on docker: the workspace holds the checkout.
+    // Cloned (the workspace holds the checkout) and waiting on docker.
+    const checkout = async () => {
+      const [workspace] = await readdir(scratch);
+      const stacks = path.join(scratch, workspace ?? "-", "sources", "platform", "stacks");
+      return (
+        (await readdir(stacks).catch((): string[] => [])).includes(stack) &&
+        path.join(scratch, workspace as string)
+      );
+    };
+    const leftover = await waitFor(checkout, {
+      timeoutMs: 30_000,
+      what: "the checkout in croncd's workspace",
+    });
     const children = await waitFor(
       async () => {
         const found = await descendantsOf(killed.pid as number);
-        return server.open > 0 && found.length > 0 && found;
+        return server.open > 0 && found.some((entry) => entry.command.includes("docker")) && found;
       },
       { timeoutMs: 30_000, what: "croncd waiting on the silent daemon" },
     );
-    await waitFor(async () => (await readdir(scratch)).length > 0, {
-      timeoutMs: 30_000,
-      what: "croncd's workspace",
-    });
     killed.kill("SIGKILL");
     await killed;
-    // Nothing in croncd runs after SIGKILL: its children stay until this test ends them.
+    // Nothing in croncd runs after SIGKILL: its children and its workspace stay behind.
     orphans.push(...children.map((entry) => entry.pid));
-    const leftovers = await readdir(scratch);
-    expect(leftovers).toEqual([expect.stringMatching(/^croncd-/)]);
-    const leftover = path.join(scratch, leftovers[0] as string);
-    expect(await readdir(path.join(leftover, "sources", "platform", "stacks"))).toEqual([stack]);
+    expect(await stillRunning(children.map((entry) => entry.pid))).not.toEqual([]);
+    expect(await readdir(scratch)).toEqual([path.basename(leftover)]);
 
     const next = await runCroncd(["validate", "--config", config], { cwd: work, env: { TMPDIR: scratch } });
     expect(next.exitCode, next.output).toBe(0);
+    expect(next.output).toContain(`left running by croncd process ${killed.pid}, which was killed`);
     expect(next.output).toContain(`removed ${leftover}, left behind by croncd process ${killed.pid}`);
     expect(await readdir(scratch)).toEqual([]);
+    await waitFor(async () => (await stillRunning(children.map((entry) => entry.pid))).length === 0, {
+      timeoutMs: 10_000,
+      what: "the killed run's children to end",
+    });
+    await waitFor(() => server.open === 0, { timeoutMs: 10_000, what: "their connections to close" });
   });
 
   it("a workspace of a run still going is left alone", async () => {

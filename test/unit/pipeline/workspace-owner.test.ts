@@ -4,9 +4,14 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { OWNER_FILE, removeStaleWorkspaces, writeOwnerFile } from "../../../src/pipeline/workspace-owner.js";
+import {
+  findStaleWorkspaces,
+  OWNER_FILE,
+  removeStaleWorkspace,
+  writeOwnerFile,
+} from "../../../src/pipeline/workspace-owner.js";
 
-describe("removeStaleWorkspaces", () => {
+describe("stale workspaces", () => {
   let parent: string;
   /** The pid of a process that has ended (and been reaped). */
   let deadPid: number;
@@ -35,7 +40,7 @@ describe("removeStaleWorkspaces", () => {
     ...extra,
   });
 
-  it("removes a workspace whose owner is gone, and only that", async () => {
+  it("finds a workspace whose owner is gone, and only that", async () => {
     const dead = await workspace("croncd-dead", owner(deadPid));
     const mine = path.join(parent, "croncd-mine");
     await mkdir(mine);
@@ -45,7 +50,9 @@ describe("removeStaleWorkspaces", () => {
     await workspace("not-croncd", owner(deadPid));
     await workspace("croncd-not-ours", { pid: deadPid });
 
-    expect(removeStaleWorkspaces(parent)).toEqual([{ dir: dead, pid: deadPid }]);
+    const stale = findStaleWorkspaces(parent);
+    expect(stale).toEqual([{ dir: dead, owner: { pid: deadPid, host: os.hostname(), startTime: null } }]);
+    expect(removeStaleWorkspace(stale[0]!)).toBe(true);
     expect((await readdir(parent)).sort()).toEqual(
       ["croncd-mine", "croncd-no-owner-file", "croncd-not-ours", "croncd-other-host", "not-croncd"].sort(),
     );
@@ -54,14 +61,14 @@ describe("removeStaleWorkspaces", () => {
   it("a pid now used by another process does not keep a workspace (its start time differs)", async () => {
     // The parent process is alive; its start time is not 1 tick after boot.
     const reused = await workspace("croncd-reused", owner(process.ppid, { startTime: 1 }));
-    expect(removeStaleWorkspaces(parent)).toEqual([{ dir: reused, pid: process.ppid }]);
+    expect(findStaleWorkspaces(parent).map((workspace) => workspace.dir)).toEqual([reused]);
   });
 
   it("a live owner with a matching start time keeps its workspace", async () => {
     const mine = path.join(parent, "croncd-live");
     await mkdir(mine);
     writeOwnerFile(mine);
-    expect(removeStaleWorkspaces(parent)).toEqual([]);
+    expect(findStaleWorkspaces(parent)).toEqual([]);
     expect(await readdir(parent)).toEqual(["croncd-live"]);
   });
 });

@@ -2,6 +2,7 @@
 // with it, and a helper that outlives its parent cannot keep croncd waiting on the pipes.
 import { describe, expect, it } from "vitest";
 import { runProgram, startProgram } from "../../../src/ports/exec.js";
+import { parentMark } from "../../../src/ports/orphaned-children.js";
 import { stillRunning } from "../../helpers/processes.js";
 
 /** A shell that starts a background sleep (its "transport helper"), prints the helper's pid, and waits. */
@@ -63,9 +64,10 @@ describe("runProgram", () => {
     });
   });
 
-  it("replaceEnv gives the child only the variables named", async () => {
+  it("replaceEnv gives the child only the variables named, and who started it", async () => {
     const result = await runProgram("/usr/bin/env", [], { env: { ONLY: "this" }, replaceEnv: true });
-    expect(result.stdout).toBe("ONLY=this");
+    expect(result.stdout.split("\n").sort()).toEqual([`CRONCD_PARENT=${parentMark()}`, "ONLY=this"]);
+    expect(parentMark()).toMatch(new RegExp(`^${process.pid}:\\d+:.+$`));
   });
 });
 
