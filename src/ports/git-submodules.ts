@@ -4,7 +4,7 @@
  * (https, ssh): a .gitmodules in the config repository must not make the runner read local paths
  * (file://) or run commands (ext::) on its behalf.
  */
-import { GitStopped } from "./git.js";
+import { GitStopped } from "./git-errors.js";
 
 /** Runs one git command in the checkout; resolves with stdout, throws git's stderr. */
 export type Git = (args: readonly string[]) => Promise<string>;

@@ -13,7 +13,10 @@ import os from "node:os";
 import path from "node:path";
 import { MASK } from "../report/mask.js";
 import { runProgram } from "./exec.js";
+import { GitFetchError, GitStopped, type GitFailureKind } from "./git-errors.js";
 import { fetchSubmodules, submodulePaths, type Git } from "./git-submodules.js";
+
+export { GitFetchError, type GitFailureKind } from "./git-errors.js";
 
 export type GitAuth =
   | { kind: "token"; username: string; token: string }
@@ -34,19 +37,6 @@ export interface FetchedCommit {
   commit: string;
   /** Paths of submodules the checkout has but did not fetch (their folders are empty). */
   unfetchedSubmodules: string[];
-}
-
-export type GitFailureKind = "unknown-ref" | "unreachable" | "stalled" | "auth" | "host-key" | "other";
-
-export class GitFetchError extends Error {
-  constructor(
-    readonly kind: GitFailureKind,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "GitFetchError";
-  }
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
@@ -94,9 +84,6 @@ async function fetchInto(request: FetchCommitRequest): Promise<FetchedCommit> {
     throw classify(redact(messageOf(error), secrets), request.ref, error);
   }
 }
-
-/** A git command that went silent or could not start: no point in trying another way. */
-export class GitStopped extends GitFetchError {}
 
 /** Every branch, for the cases where a commit has to be looked up in the whole history. */
 const ALL_BRANCHES = "+refs/heads/*:refs/remotes/origin/*";
