@@ -5,11 +5,11 @@ var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
-var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
-  get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
-}) : x)(function(x) {
+var __require = /* @__PURE__ */ ((x2) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x2, {
+  get: (a, b2) => (typeof require !== "undefined" ? require : a)[b2]
+}) : x2)(function(x2) {
   if (typeof require !== "undefined") return require.apply(this, arguments);
-  throw Error('Dynamic require of "' + x + '" is not supported');
+  throw Error('Dynamic require of "' + x2 + '" is not supported');
 });
 var __commonJS = (cb, mod4) => function __require2() {
   try {
@@ -22,13 +22,13 @@ var __export = (target, all) => {
   for (var name2 in all)
     __defProp(target, name2, { get: all[name2], enumerable: true });
 };
-var __copyProps = (to, from, except, desc) => {
+var __copyProps = (to2, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
     for (let key of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key) && key !== except)
-        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+      if (!__hasOwnProp.call(to2, key) && key !== except)
+        __defProp(to2, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
   }
-  return to;
+  return to2;
 };
 var __toESM = (mod4, isNodeMode, target) => (target = mod4 != null ? __create(__getProtoOf(mod4)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
@@ -240,10 +240,10 @@ var require_tunnel = __commonJS({
         var overrides = arguments[i];
         if (typeof overrides === "object") {
           var keys = Object.keys(overrides);
-          for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-            var k = keys[j];
-            if (overrides[k] !== void 0) {
-              target[k] = overrides[k];
+          for (var j3 = 0, keyLen = keys.length; j3 < keyLen; ++j3) {
+            var k2 = keys[j3];
+            if (overrides[k2] !== void 0) {
+              target[k2] = overrides[k2];
             }
           }
         }
@@ -1165,8 +1165,8 @@ var require_util = __commonJS({
     }
     var KEEPALIVE_TIMEOUT_EXPR = /timeout=(\d+)/;
     function parseKeepAliveTimeout(val) {
-      const m = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
-      return m ? parseInt(m[1], 10) * 1e3 : null;
+      const m3 = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
+      return m3 ? parseInt(m3[1], 10) * 1e3 : null;
     }
     function headerNameToString(value) {
       return typeof value === "string" ? headerNameLowerCasedRecord[value] ?? value.toLowerCase() : tree.lookup(value) ?? value.toString("latin1").toLowerCase();
@@ -1190,7 +1190,7 @@ var require_util = __commonJS({
           if (typeof headersValue === "string") {
             obj[key] = headersValue;
           } else {
-            obj[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj[key] = Array.isArray(headersValue) ? headersValue.map((x2) => x2.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
@@ -1327,8 +1327,8 @@ var require_util = __commonJS({
     function isUSVString(val) {
       return hasIsWellFormed ? `${val}`.isWellFormed() : toUSVString(val) === `${val}`;
     }
-    function isTokenCharCode(c) {
-      switch (c) {
+    function isTokenCharCode(c3) {
+      switch (c3) {
         case 34:
         case 40:
         case 41:
@@ -1348,7 +1348,7 @@ var require_util = __commonJS({
         case 125:
           return false;
         default:
-          return c >= 33 && c <= 126;
+          return c3 >= 33 && c3 <= 126;
       }
     }
     function isValidHTTPToken(characters) {
@@ -1368,11 +1368,11 @@ var require_util = __commonJS({
     }
     function parseRangeHeader(range2) {
       if (range2 == null || range2 === "") return { start: 0, end: null, size: null };
-      const m = range2 ? range2.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
-      return m ? {
-        start: parseInt(m[1]),
-        end: m[2] ? parseInt(m[2]) : null,
-        size: m[3] ? parseInt(m[3]) : null
+      const m3 = range2 ? range2.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
+      return m3 ? {
+        start: parseInt(m3[1]),
+        end: m3[2] ? parseInt(m3[2]) : null,
+        size: m3[3] ? parseInt(m3[3]) : null
       } : null;
     }
     function addListener(obj, name2, listener) {
@@ -3008,7 +3008,7 @@ var require_constants2 = __commonJS({
         exports.HEADER_CHARS.push(i);
       }
     }
-    exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS.filter((c) => c !== 44);
+    exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS.filter((c3) => c3 !== 44);
     exports.MAJOR = exports.NUM_MAP;
     exports.MINOR = exports.MAJOR;
     var HEADER_STATE;
@@ -3398,19 +3398,19 @@ var require_data_url = __commonJS({
     function percentDecode(input) {
       const length = input.length;
       const output = new Uint8Array(length);
-      let j = 0;
+      let j3 = 0;
       for (let i = 0; i < length; ++i) {
         const byte = input[i];
         if (byte !== 37) {
-          output[j++] = byte;
+          output[j3++] = byte;
         } else if (byte === 37 && !(isHexCharByte(input[i + 1]) && isHexCharByte(input[i + 2]))) {
-          output[j++] = 37;
+          output[j3++] = 37;
         } else {
-          output[j++] = hexByteToNumber(input[i + 1]) << 4 | hexByteToNumber(input[i + 2]);
+          output[j3++] = hexByteToNumber(input[i + 1]) << 4 | hexByteToNumber(input[i + 2]);
           i += 2;
         }
       }
-      return length === j ? output : output.subarray(0, j);
+      return length === j3 ? output : output.subarray(0, j3);
     }
     function parseMIMEType(input) {
       input = removeHTTPWhitespace(input, true, true);
@@ -3685,15 +3685,15 @@ var require_webidl = __commonJS({
         message: `"${context.value}" is an invalid ${context.type}.`
       });
     };
-    webidl.brandCheck = function(V, I, opts2) {
+    webidl.brandCheck = function(V3, I3, opts2) {
       if (opts2?.strict !== false) {
-        if (!(V instanceof I)) {
+        if (!(V3 instanceof I3)) {
           const err = new TypeError("Illegal invocation");
           err.code = "ERR_INVALID_THIS";
           throw err;
         }
       } else {
-        if (V?.[Symbol.toStringTag] !== I.prototype[Symbol.toStringTag]) {
+        if (V3?.[Symbol.toStringTag] !== I3.prototype[Symbol.toStringTag]) {
           const err = new TypeError("Illegal invocation");
           err.code = "ERR_INVALID_THIS";
           throw err;
@@ -3714,8 +3714,8 @@ var require_webidl = __commonJS({
         message: "Illegal constructor"
       });
     };
-    webidl.util.Type = function(V) {
-      switch (typeof V) {
+    webidl.util.Type = function(V3) {
+      switch (typeof V3) {
         case "undefined":
           return "Undefined";
         case "boolean":
@@ -3730,7 +3730,7 @@ var require_webidl = __commonJS({
           return "BigInt";
         case "function":
         case "object": {
-          if (V === null) {
+          if (V3 === null) {
             return "Null";
           }
           return "Object";
@@ -3739,7 +3739,7 @@ var require_webidl = __commonJS({
     };
     webidl.util.markAsUncloneable = markAsUncloneable || (() => {
     });
-    webidl.util.ConvertToInt = function(V, bitLength, signedness, opts2) {
+    webidl.util.ConvertToInt = function(V3, bitLength, signedness, opts2) {
       let upperBound;
       let lowerBound;
       if (bitLength === 64) {
@@ -3756,74 +3756,74 @@ var require_webidl = __commonJS({
         lowerBound = Math.pow(-2, bitLength) - 1;
         upperBound = Math.pow(2, bitLength - 1) - 1;
       }
-      let x = Number(V);
-      if (x === 0) {
-        x = 0;
+      let x2 = Number(V3);
+      if (x2 === 0) {
+        x2 = 0;
       }
       if (opts2?.enforceRange === true) {
-        if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) {
+        if (Number.isNaN(x2) || x2 === Number.POSITIVE_INFINITY || x2 === Number.NEGATIVE_INFINITY) {
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Could not convert ${webidl.util.Stringify(V)} to an integer.`
+            message: `Could not convert ${webidl.util.Stringify(V3)} to an integer.`
           });
         }
-        x = webidl.util.IntegerPart(x);
-        if (x < lowerBound || x > upperBound) {
+        x2 = webidl.util.IntegerPart(x2);
+        if (x2 < lowerBound || x2 > upperBound) {
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Value must be between ${lowerBound}-${upperBound}, got ${x}.`
+            message: `Value must be between ${lowerBound}-${upperBound}, got ${x2}.`
           });
         }
-        return x;
+        return x2;
       }
-      if (!Number.isNaN(x) && opts2?.clamp === true) {
-        x = Math.min(Math.max(x, lowerBound), upperBound);
-        if (Math.floor(x) % 2 === 0) {
-          x = Math.floor(x);
+      if (!Number.isNaN(x2) && opts2?.clamp === true) {
+        x2 = Math.min(Math.max(x2, lowerBound), upperBound);
+        if (Math.floor(x2) % 2 === 0) {
+          x2 = Math.floor(x2);
         } else {
-          x = Math.ceil(x);
+          x2 = Math.ceil(x2);
         }
-        return x;
+        return x2;
       }
-      if (Number.isNaN(x) || x === 0 && Object.is(0, x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) {
+      if (Number.isNaN(x2) || x2 === 0 && Object.is(0, x2) || x2 === Number.POSITIVE_INFINITY || x2 === Number.NEGATIVE_INFINITY) {
         return 0;
       }
-      x = webidl.util.IntegerPart(x);
-      x = x % Math.pow(2, bitLength);
-      if (signedness === "signed" && x >= Math.pow(2, bitLength) - 1) {
-        return x - Math.pow(2, bitLength);
+      x2 = webidl.util.IntegerPart(x2);
+      x2 = x2 % Math.pow(2, bitLength);
+      if (signedness === "signed" && x2 >= Math.pow(2, bitLength) - 1) {
+        return x2 - Math.pow(2, bitLength);
       }
-      return x;
+      return x2;
     };
     webidl.util.IntegerPart = function(n) {
-      const r = Math.floor(Math.abs(n));
+      const r2 = Math.floor(Math.abs(n));
       if (n < 0) {
-        return -1 * r;
+        return -1 * r2;
       }
-      return r;
+      return r2;
     };
-    webidl.util.Stringify = function(V) {
-      const type = webidl.util.Type(V);
+    webidl.util.Stringify = function(V3) {
+      const type = webidl.util.Type(V3);
       switch (type) {
         case "Symbol":
-          return `Symbol(${V.description})`;
+          return `Symbol(${V3.description})`;
         case "Object":
-          return inspect(V);
+          return inspect(V3);
         case "String":
-          return `"${V}"`;
+          return `"${V3}"`;
         default:
-          return `${V}`;
+          return `${V3}`;
       }
     };
     webidl.sequenceConverter = function(converter) {
-      return (V, prefix, argument, Iterable) => {
-        if (webidl.util.Type(V) !== "Object") {
+      return (V3, prefix, argument, Iterable) => {
+        if (webidl.util.Type(V3) !== "Object") {
           throw webidl.errors.exception({
             header: prefix,
-            message: `${argument} (${webidl.util.Stringify(V)}) is not iterable.`
+            message: `${argument} (${webidl.util.Stringify(V3)}) is not iterable.`
           });
         }
-        const method = typeof Iterable === "function" ? Iterable() : V?.[Symbol.iterator]?.();
+        const method = typeof Iterable === "function" ? Iterable() : V3?.[Symbol.iterator]?.();
         const seq = [];
         let index = 0;
         if (method === void 0 || typeof method.next !== "function") {
@@ -3843,29 +3843,29 @@ var require_webidl = __commonJS({
       };
     };
     webidl.recordConverter = function(keyConverter, valueConverter) {
-      return (O, prefix, argument) => {
-        if (webidl.util.Type(O) !== "Object") {
+      return (O3, prefix, argument) => {
+        if (webidl.util.Type(O3) !== "Object") {
           throw webidl.errors.exception({
             header: prefix,
-            message: `${argument} ("${webidl.util.Type(O)}") is not an Object.`
+            message: `${argument} ("${webidl.util.Type(O3)}") is not an Object.`
           });
         }
         const result = {};
-        if (!types.isProxy(O)) {
-          const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
+        if (!types.isProxy(O3)) {
+          const keys2 = [...Object.getOwnPropertyNames(O3), ...Object.getOwnPropertySymbols(O3)];
           for (const key of keys2) {
             const typedKey = keyConverter(key, prefix, argument);
-            const typedValue = valueConverter(O[key], prefix, argument);
+            const typedValue = valueConverter(O3[key], prefix, argument);
             result[typedKey] = typedValue;
           }
           return result;
         }
-        const keys = Reflect.ownKeys(O);
+        const keys = Reflect.ownKeys(O3);
         for (const key of keys) {
-          const desc = Reflect.getOwnPropertyDescriptor(O, key);
+          const desc = Reflect.getOwnPropertyDescriptor(O3, key);
           if (desc?.enumerable) {
             const typedKey = keyConverter(key, prefix, argument);
-            const typedValue = valueConverter(O[key], prefix, argument);
+            const typedValue = valueConverter(O3[key], prefix, argument);
             result[typedKey] = typedValue;
           }
         }
@@ -3873,14 +3873,14 @@ var require_webidl = __commonJS({
       };
     };
     webidl.interfaceConverter = function(i) {
-      return (V, prefix, argument, opts2) => {
-        if (opts2?.strict !== false && !(V instanceof i)) {
+      return (V3, prefix, argument, opts2) => {
+        if (opts2?.strict !== false && !(V3 instanceof i)) {
           throw webidl.errors.exception({
             header: prefix,
-            message: `Expected ${argument} ("${webidl.util.Stringify(V)}") to be an instance of ${i.name}.`
+            message: `Expected ${argument} ("${webidl.util.Stringify(V3)}") to be an instance of ${i.name}.`
           });
         }
-        return V;
+        return V3;
       };
     };
     webidl.dictionaryConverter = function(converters) {
@@ -3925,138 +3925,138 @@ var require_webidl = __commonJS({
       };
     };
     webidl.nullableConverter = function(converter) {
-      return (V, prefix, argument) => {
-        if (V === null) {
-          return V;
+      return (V3, prefix, argument) => {
+        if (V3 === null) {
+          return V3;
         }
-        return converter(V, prefix, argument);
+        return converter(V3, prefix, argument);
       };
     };
-    webidl.converters.DOMString = function(V, prefix, argument, opts2) {
-      if (V === null && opts2?.legacyNullToEmptyString) {
+    webidl.converters.DOMString = function(V3, prefix, argument, opts2) {
+      if (V3 === null && opts2?.legacyNullToEmptyString) {
         return "";
       }
-      if (typeof V === "symbol") {
+      if (typeof V3 === "symbol") {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} is a symbol, which cannot be converted to a DOMString.`
         });
       }
-      return String(V);
+      return String(V3);
     };
-    webidl.converters.ByteString = function(V, prefix, argument) {
-      const x = webidl.converters.DOMString(V, prefix, argument);
-      for (let index = 0; index < x.length; index++) {
-        if (x.charCodeAt(index) > 255) {
+    webidl.converters.ByteString = function(V3, prefix, argument) {
+      const x2 = webidl.converters.DOMString(V3, prefix, argument);
+      for (let index = 0; index < x2.length; index++) {
+        if (x2.charCodeAt(index) > 255) {
           throw new TypeError(
-            `Cannot convert argument to a ByteString because the character at index ${index} has a value of ${x.charCodeAt(index)} which is greater than 255.`
+            `Cannot convert argument to a ByteString because the character at index ${index} has a value of ${x2.charCodeAt(index)} which is greater than 255.`
           );
         }
       }
-      return x;
+      return x2;
     };
     webidl.converters.USVString = toUSVString;
-    webidl.converters.boolean = function(V) {
-      const x = Boolean(V);
-      return x;
+    webidl.converters.boolean = function(V3) {
+      const x2 = Boolean(V3);
+      return x2;
     };
-    webidl.converters.any = function(V) {
-      return V;
+    webidl.converters.any = function(V3) {
+      return V3;
     };
-    webidl.converters["long long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 64, "signed", void 0, prefix, argument);
-      return x;
+    webidl.converters["long long"] = function(V3, prefix, argument) {
+      const x2 = webidl.util.ConvertToInt(V3, 64, "signed", void 0, prefix, argument);
+      return x2;
     };
-    webidl.converters["unsigned long long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 64, "unsigned", void 0, prefix, argument);
-      return x;
+    webidl.converters["unsigned long long"] = function(V3, prefix, argument) {
+      const x2 = webidl.util.ConvertToInt(V3, 64, "unsigned", void 0, prefix, argument);
+      return x2;
     };
-    webidl.converters["unsigned long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 32, "unsigned", void 0, prefix, argument);
-      return x;
+    webidl.converters["unsigned long"] = function(V3, prefix, argument) {
+      const x2 = webidl.util.ConvertToInt(V3, 32, "unsigned", void 0, prefix, argument);
+      return x2;
     };
-    webidl.converters["unsigned short"] = function(V, prefix, argument, opts2) {
-      const x = webidl.util.ConvertToInt(V, 16, "unsigned", opts2, prefix, argument);
-      return x;
+    webidl.converters["unsigned short"] = function(V3, prefix, argument, opts2) {
+      const x2 = webidl.util.ConvertToInt(V3, 16, "unsigned", opts2, prefix, argument);
+      return x2;
     };
-    webidl.converters.ArrayBuffer = function(V, prefix, argument, opts2) {
-      if (webidl.util.Type(V) !== "Object" || !types.isAnyArrayBuffer(V)) {
+    webidl.converters.ArrayBuffer = function(V3, prefix, argument, opts2) {
+      if (webidl.util.Type(V3) !== "Object" || !types.isAnyArrayBuffer(V3)) {
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${argument} ("${webidl.util.Stringify(V)}")`,
+          argument: `${argument} ("${webidl.util.Stringify(V3)}")`,
           types: ["ArrayBuffer"]
         });
       }
-      if (opts2?.allowShared === false && types.isSharedArrayBuffer(V)) {
+      if (opts2?.allowShared === false && types.isSharedArrayBuffer(V3)) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
         });
       }
-      if (V.resizable || V.growable) {
+      if (V3.resizable || V3.growable) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "Received a resizable ArrayBuffer."
         });
       }
-      return V;
+      return V3;
     };
-    webidl.converters.TypedArray = function(V, T, prefix, name2, opts2) {
-      if (webidl.util.Type(V) !== "Object" || !types.isTypedArray(V) || V.constructor.name !== T.name) {
+    webidl.converters.TypedArray = function(V3, T2, prefix, name2, opts2) {
+      if (webidl.util.Type(V3) !== "Object" || !types.isTypedArray(V3) || V3.constructor.name !== T2.name) {
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${name2} ("${webidl.util.Stringify(V)}")`,
-          types: [T.name]
+          argument: `${name2} ("${webidl.util.Stringify(V3)}")`,
+          types: [T2.name]
         });
       }
-      if (opts2?.allowShared === false && types.isSharedArrayBuffer(V.buffer)) {
+      if (opts2?.allowShared === false && types.isSharedArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
         });
       }
-      if (V.buffer.resizable || V.buffer.growable) {
+      if (V3.buffer.resizable || V3.buffer.growable) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "Received a resizable ArrayBuffer."
         });
       }
-      return V;
+      return V3;
     };
-    webidl.converters.DataView = function(V, prefix, name2, opts2) {
-      if (webidl.util.Type(V) !== "Object" || !types.isDataView(V)) {
+    webidl.converters.DataView = function(V3, prefix, name2, opts2) {
+      if (webidl.util.Type(V3) !== "Object" || !types.isDataView(V3)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${name2} is not a DataView.`
         });
       }
-      if (opts2?.allowShared === false && types.isSharedArrayBuffer(V.buffer)) {
+      if (opts2?.allowShared === false && types.isSharedArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
         });
       }
-      if (V.buffer.resizable || V.buffer.growable) {
+      if (V3.buffer.resizable || V3.buffer.growable) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "Received a resizable ArrayBuffer."
         });
       }
-      return V;
+      return V3;
     };
-    webidl.converters.BufferSource = function(V, prefix, name2, opts2) {
-      if (types.isAnyArrayBuffer(V)) {
-        return webidl.converters.ArrayBuffer(V, prefix, name2, { ...opts2, allowShared: false });
+    webidl.converters.BufferSource = function(V3, prefix, name2, opts2) {
+      if (types.isAnyArrayBuffer(V3)) {
+        return webidl.converters.ArrayBuffer(V3, prefix, name2, { ...opts2, allowShared: false });
       }
-      if (types.isTypedArray(V)) {
-        return webidl.converters.TypedArray(V, V.constructor, prefix, name2, { ...opts2, allowShared: false });
+      if (types.isTypedArray(V3)) {
+        return webidl.converters.TypedArray(V3, V3.constructor, prefix, name2, { ...opts2, allowShared: false });
       }
-      if (types.isDataView(V)) {
-        return webidl.converters.DataView(V, prefix, name2, { ...opts2, allowShared: false });
+      if (types.isDataView(V3)) {
+        return webidl.converters.DataView(V3, prefix, name2, { ...opts2, allowShared: false });
       }
       throw webidl.errors.conversionFailed({
         prefix,
-        argument: `${name2} ("${webidl.util.Stringify(V)}")`,
+        argument: `${name2} ("${webidl.util.Stringify(V3)}")`,
         types: ["BufferSource"]
       });
     };
@@ -4147,10 +4147,10 @@ var require_util2 = __commonJS({
     }
     function isValidReasonPhrase(statusText) {
       for (let i = 0; i < statusText.length; ++i) {
-        const c = statusText.charCodeAt(i);
-        if (!(c === 9 || // HTAB
-        c >= 32 && c <= 126 || // SP / VCHAR
-        c >= 128 && c <= 255)) {
+        const c3 = statusText.charCodeAt(i);
+        if (!(c3 === 9 || // HTAB
+        c3 >= 32 && c3 <= 126 || // SP / VCHAR
+        c3 >= 128 && c3 <= 255)) {
           return false;
         }
       }
@@ -4464,11 +4464,11 @@ var require_util2 = __commonJS({
     }
     function tryUpgradeRequestToAPotentiallyTrustworthyURL(request2) {
     }
-    function sameOrigin(A, B) {
-      if (A.origin === B.origin && A.origin === "null") {
+    function sameOrigin(A3, B3) {
+      if (A3.origin === B3.origin && A3.origin === "null") {
         return true;
       }
-      if (A.protocol === B.protocol && A.hostname === B.hostname && A.port === B.port) {
+      if (A3.protocol === B3.protocol && A3.hostname === B3.hostname && A3.port === B3.port) {
         return true;
       }
       return false;
@@ -4970,13 +4970,13 @@ var require_file = __commonJS({
     var FileLike = class _FileLike {
       constructor(blobLike, fileName, options = {}) {
         const n = fileName;
-        const t = options.type;
-        const d = options.lastModified ?? Date.now();
+        const t2 = options.type;
+        const d2 = options.lastModified ?? Date.now();
         this[kState] = {
           blobLike,
           name: n,
-          type: t,
-          lastModified: d
+          type: t2,
+          lastModified: d2
         };
       }
       stream(...args) {
@@ -5119,15 +5119,15 @@ var require_formdata = __commonJS({
         }
       }
       [nodeUtil.inspect.custom](depth, options) {
-        const state = this[kState].reduce((a, b) => {
-          if (a[b.name]) {
-            if (Array.isArray(a[b.name])) {
-              a[b.name].push(b.value);
+        const state = this[kState].reduce((a, b2) => {
+          if (a[b2.name]) {
+            if (Array.isArray(a[b2.name])) {
+              a[b2.name].push(b2.value);
             } else {
-              a[b.name] = [a[b.name], b.value];
+              a[b2.name] = [a[b2.name], b2.value];
             }
           } else {
-            a[b.name] = b.value;
+            a[b2.name] = b2.value;
           }
           return a;
         }, { __proto__: null });
@@ -5507,7 +5507,7 @@ Content-Disposition: form-data`;
         const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
-        const rn = new Uint8Array([13, 10]);
+        const rn2 = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = false;
         for (const [name2, value] of object2) {
@@ -5523,9 +5523,9 @@ ${normalizeLinefeeds(value)}\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
-            blobParts.push(chunk2, value, rn);
+            blobParts.push(chunk2, value, rn2);
             if (typeof value.size === "number") {
-              length += chunk2.byteLength + value.size + rn.byteLength;
+              length += chunk2.byteLength + value.size + rn2.byteLength;
             } else {
               hasUnknownSizeValue = true;
             }
@@ -5809,39 +5809,39 @@ var require_client_h1 = __commonJS({
       return await WebAssembly.instantiate(mod4, {
         env: {
           /* eslint-disable camelcase */
-          wasm_on_url: (p, at, len) => {
+          wasm_on_url: (p2, at2, len) => {
             return 0;
           },
-          wasm_on_status: (p, at, len) => {
-            assert2(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+          wasm_on_status: (p2, at2, len) => {
+            assert2(currentParser.ptr === p2);
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_message_begin: (p) => {
-            assert2(currentParser.ptr === p);
+          wasm_on_message_begin: (p2) => {
+            assert2(currentParser.ptr === p2);
             return currentParser.onMessageBegin() || 0;
           },
-          wasm_on_header_field: (p, at, len) => {
-            assert2(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+          wasm_on_header_field: (p2, at2, len) => {
+            assert2(currentParser.ptr === p2);
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_header_value: (p, at, len) => {
-            assert2(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+          wasm_on_header_value: (p2, at2, len) => {
+            assert2(currentParser.ptr === p2);
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
-            assert2(currentParser.ptr === p);
+          wasm_on_headers_complete: (p2, statusCode, upgrade, shouldKeepAlive) => {
+            assert2(currentParser.ptr === p2);
             return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0;
           },
-          wasm_on_body: (p, at, len) => {
-            assert2(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+          wasm_on_body: (p2, at2, len) => {
+            assert2(currentParser.ptr === p2);
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_message_complete: (p) => {
-            assert2(currentParser.ptr === p);
+          wasm_on_message_complete: (p2) => {
+            assert2(currentParser.ptr === p2);
             return currentParser.onMessageComplete() || 0;
           }
           /* eslint-enable camelcase */
@@ -6639,8 +6639,8 @@ upgrade: ${upgrade}\r
         if (!err) {
           try {
             writer.end();
-          } catch (er) {
-            err = er;
+          } catch (er2) {
+            err = er2;
           }
         }
         writer.destroy(err);
@@ -8255,7 +8255,7 @@ var require_pool_base = __commonJS({
             pool.emit("drain", origin, [pool, ...targets]);
           }
           if (pool[kClosedResolve] && queue.isEmpty()) {
-            Promise.all(pool[kClients].map((c) => c.close())).then(pool[kClosedResolve]);
+            Promise.all(pool[kClients].map((c3) => c3.close())).then(pool[kClosedResolve]);
           }
         };
         this[kOnConnect] = (origin, targets) => {
@@ -8304,7 +8304,7 @@ var require_pool_base = __commonJS({
       }
       async [kClose]() {
         if (this[kQueue].isEmpty()) {
-          await Promise.all(this[kClients].map((c) => c.close()));
+          await Promise.all(this[kClients].map((c3) => c3.close()));
         } else {
           await new Promise((resolve) => {
             this[kClosedResolve] = resolve;
@@ -8319,7 +8319,7 @@ var require_pool_base = __commonJS({
           }
           item.handler.onError(err);
         }
-        await Promise.all(this[kClients].map((c) => c.destroy(err)));
+        await Promise.all(this[kClients].map((c3) => c3.destroy(err)));
       }
       [kDispatch](opts2, handler) {
         const dispatcher = this[kGetDispatcher]();
@@ -8484,12 +8484,12 @@ var require_balanced_pool = __commonJS({
     var kWeight = /* @__PURE__ */ Symbol("kWeight");
     var kMaxWeightPerServer = /* @__PURE__ */ Symbol("kMaxWeightPerServer");
     var kErrorPenalty = /* @__PURE__ */ Symbol("kErrorPenalty");
-    function getGreatestCommonDivisor(a, b) {
-      if (a === 0) return b;
-      while (b !== 0) {
-        const t = b;
-        b = a % b;
-        a = t;
+    function getGreatestCommonDivisor(a, b2) {
+      if (a === 0) return b2;
+      while (b2 !== 0) {
+        const t2 = b2;
+        b2 = a % b2;
+        a = t2;
       }
       return a;
     }
@@ -8560,7 +8560,7 @@ var require_balanced_pool = __commonJS({
         return this;
       }
       get upstreams() {
-        return this[kClients].filter((dispatcher) => dispatcher.closed !== true && dispatcher.destroyed !== true).map((p) => p[kUrl].origin);
+        return this[kClients].filter((dispatcher) => dispatcher.closed !== true && dispatcher.destroyed !== true).map((p2) => p2[kUrl].origin);
       }
       [kGetDispatcher]() {
         if (this[kClients].length === 0) {
@@ -8570,7 +8570,7 @@ var require_balanced_pool = __commonJS({
         if (!dispatcher) {
           return;
         }
-        const allClientsBusy = this[kClients].map((pool) => pool[kNeedDrain]).reduce((a, b) => a && b, true);
+        const allClientsBusy = this[kClients].map((pool) => pool[kNeedDrain]).reduce((a, b2) => a && b2, true);
         if (allClientsBusy) {
           return;
         }
@@ -10826,8 +10826,8 @@ var require_mock_utils = __commonJS({
         const value = data[key];
         const name2 = Buffer.from(`${key}`);
         if (Array.isArray(value)) {
-          for (let j = 0; j < value.length; ++j) {
-            result.push(name2, Buffer.from(`${value[j]}`));
+          for (let j3 = 0; j3 < value.length; ++j3) {
+            result.push(name2, Buffer.from(`${value[j3]}`));
           }
         } else {
           result.push(name2, Buffer.from(`${value}`));
@@ -11950,10 +11950,10 @@ var require_headers = __commonJS({
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
-      let j = potentialValue.length;
-      while (j > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(j - 1))) --j;
-      while (j > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i))) ++i;
-      return i === 0 && j === potentialValue.length ? potentialValue : potentialValue.substring(i, j);
+      let j3 = potentialValue.length;
+      while (j3 > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(j3 - 1))) --j3;
+      while (j3 > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i))) ++i;
+      return i === 0 && j3 === potentialValue.length ? potentialValue : potentialValue.substring(i, j3);
     }
     function fill(headers, object2) {
       if (Array.isArray(object2)) {
@@ -12000,8 +12000,8 @@ var require_headers = __commonJS({
       }
       return getHeadersList(headers).append(name2, value, false);
     }
-    function compareHeaderName(a, b) {
-      return a[0] < b[0] ? -1 : 1;
+    function compareHeaderName(a, b2) {
+      return a[0] < b2[0] ? -1 : 1;
     }
     var HeadersList = class _HeadersList {
       /** @type {[string, string][]|null} */
@@ -12132,26 +12132,26 @@ var require_headers = __commonJS({
           const firstValue = iterator.next().value;
           array2[0] = [firstValue[0], firstValue[1].value];
           assert2(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
+          for (let i = 1, j3 = 0, right = 0, left = 0, pivot = 0, x2, value; i < size; ++i) {
             value = iterator.next().value;
-            x = array2[i] = [value[0], value[1].value];
-            assert2(x[1] !== null);
+            x2 = array2[i] = [value[0], value[1].value];
+            assert2(x2[1] !== null);
             left = 0;
             right = i;
             while (left < right) {
               pivot = left + (right - left >> 1);
-              if (array2[pivot][0] <= x[0]) {
+              if (array2[pivot][0] <= x2[0]) {
                 left = pivot + 1;
               } else {
                 right = pivot;
               }
             }
             if (i !== pivot) {
-              j = i;
-              while (j > left) {
-                array2[j] = array2[--j];
+              j3 = i;
+              while (j3 > left) {
+                array2[j3] = array2[--j3];
               }
-              array2[left] = x;
+              array2[left] = x2;
             }
           }
           if (!iterator.next().done) {
@@ -12292,8 +12292,8 @@ var require_headers = __commonJS({
         for (let i = 0; i < names.length; ++i) {
           const { 0: name2, 1: value } = names[i];
           if (name2 === "set-cookie") {
-            for (let j = 0; j < cookies.length; ++j) {
-              headers.push([name2, cookies[j]]);
+            for (let j3 = 0; j3 < cookies.length; ++j3) {
+              headers.push([name2, cookies[j3]]);
             }
           } else {
             headers.push([name2, value]);
@@ -12305,17 +12305,17 @@ var require_headers = __commonJS({
         options.depth ??= depth;
         return `Headers ${util.formatWithOptions(options, this.#headersList.entries)}`;
       }
-      static getHeadersGuard(o) {
-        return o.#guard;
+      static getHeadersGuard(o2) {
+        return o2.#guard;
       }
-      static setHeadersGuard(o, guard) {
-        o.#guard = guard;
+      static setHeadersGuard(o2, guard) {
+        o2.#guard = guard;
       }
-      static getHeadersList(o) {
-        return o.#headersList;
+      static getHeadersList(o2) {
+        return o2.#headersList;
       }
-      static setHeadersList(o, list3) {
-        o.#headersList = list3;
+      static setHeadersList(o2, list3) {
+        o2.#headersList = list3;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -12339,19 +12339,19 @@ var require_headers = __commonJS({
         enumerable: false
       }
     });
-    webidl.converters.HeadersInit = function(V, prefix, argument) {
-      if (webidl.util.Type(V) === "Object") {
-        const iterator = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator === Headers2.prototype.entries) {
+    webidl.converters.HeadersInit = function(V3, prefix, argument) {
+      if (webidl.util.Type(V3) === "Object") {
+        const iterator = Reflect.get(V3, Symbol.iterator);
+        if (!util.types.isProxy(V3) && iterator === Headers2.prototype.entries) {
           try {
-            return getHeadersList(V).entriesList;
+            return getHeadersList(V3).entriesList;
           } catch {
           }
         }
         if (typeof iterator === "function") {
-          return webidl.converters["sequence<sequence<ByteString>>"](V, prefix, argument, iterator.bind(V));
+          return webidl.converters["sequence<sequence<ByteString>>"](V3, prefix, argument, iterator.bind(V3));
         }
-        return webidl.converters["record<ByteString, ByteString>"](V, prefix, argument);
+        return webidl.converters["record<ByteString, ByteString>"](V3, prefix, argument);
       }
       throw webidl.errors.conversionFailed({
         prefix: "Headers constructor",
@@ -12620,12 +12620,12 @@ var require_response = __commonJS({
         ...state
       };
       return new Proxy(response, {
-        get(target, p) {
-          return p in state ? state[p] : target[p];
+        get(target, p2) {
+          return p2 in state ? state[p2] : target[p2];
         },
-        set(target, p, value) {
-          assert2(!(p in state));
-          target[p] = value;
+        set(target, p2, value) {
+          assert2(!(p2 in state));
+          target[p2] = value;
           return true;
         }
       });
@@ -12716,32 +12716,32 @@ var require_response = __commonJS({
     webidl.converters.URLSearchParams = webidl.interfaceConverter(
       URLSearchParams
     );
-    webidl.converters.XMLHttpRequestBodyInit = function(V, prefix, name2) {
-      if (typeof V === "string") {
-        return webidl.converters.USVString(V, prefix, name2);
+    webidl.converters.XMLHttpRequestBodyInit = function(V3, prefix, name2) {
+      if (typeof V3 === "string") {
+        return webidl.converters.USVString(V3, prefix, name2);
       }
-      if (isBlobLike(V)) {
-        return webidl.converters.Blob(V, prefix, name2, { strict: false });
+      if (isBlobLike(V3)) {
+        return webidl.converters.Blob(V3, prefix, name2, { strict: false });
       }
-      if (ArrayBuffer.isView(V) || types.isArrayBuffer(V)) {
-        return webidl.converters.BufferSource(V, prefix, name2);
+      if (ArrayBuffer.isView(V3) || types.isArrayBuffer(V3)) {
+        return webidl.converters.BufferSource(V3, prefix, name2);
       }
-      if (util.isFormDataLike(V)) {
-        return webidl.converters.FormData(V, prefix, name2, { strict: false });
+      if (util.isFormDataLike(V3)) {
+        return webidl.converters.FormData(V3, prefix, name2, { strict: false });
       }
-      if (V instanceof URLSearchParams) {
-        return webidl.converters.URLSearchParams(V, prefix, name2);
+      if (V3 instanceof URLSearchParams) {
+        return webidl.converters.URLSearchParams(V3, prefix, name2);
       }
-      return webidl.converters.DOMString(V, prefix, name2);
+      return webidl.converters.DOMString(V3, prefix, name2);
     };
-    webidl.converters.BodyInit = function(V, prefix, argument) {
-      if (V instanceof ReadableStream) {
-        return webidl.converters.ReadableStream(V, prefix, argument);
+    webidl.converters.BodyInit = function(V3, prefix, argument) {
+      if (V3 instanceof ReadableStream) {
+        return webidl.converters.ReadableStream(V3, prefix, argument);
       }
-      if (V?.[Symbol.asyncIterator]) {
-        return V;
+      if (V3?.[Symbol.asyncIterator]) {
+        return V3;
       }
-      return webidl.converters.XMLHttpRequestBodyInit(V, prefix, argument);
+      return webidl.converters.XMLHttpRequestBodyInit(V3, prefix, argument);
     };
     webidl.converters.ResponseInit = webidl.dictionaryConverter([
       {
@@ -13410,14 +13410,14 @@ var require_request2 = __commonJS({
     webidl.converters.Request = webidl.interfaceConverter(
       Request
     );
-    webidl.converters.RequestInfo = function(V, prefix, argument) {
-      if (typeof V === "string") {
-        return webidl.converters.USVString(V, prefix, argument);
+    webidl.converters.RequestInfo = function(V3, prefix, argument) {
+      if (typeof V3 === "string") {
+        return webidl.converters.USVString(V3, prefix, argument);
       }
-      if (V instanceof Request) {
-        return webidl.converters.Request(V, prefix, argument);
+      if (V3 instanceof Request) {
+        return webidl.converters.Request(V3, prefix, argument);
       }
-      return webidl.converters.USVString(V, prefix, argument);
+      return webidl.converters.USVString(V3, prefix, argument);
     };
     webidl.converters.AbortSignal = webidl.interfaceConverter(
       AbortSignal
@@ -13613,18 +13613,18 @@ var require_fetch = __commonJS({
     }
     function fetch(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
-      let p = createDeferredPromise();
+      let p2 = createDeferredPromise();
       let requestObject;
       try {
         requestObject = new Request(input, init);
       } catch (e) {
-        p.reject(e);
-        return p.promise;
+        p2.reject(e);
+        return p2.promise;
       }
       const request2 = requestObject[kState];
       if (requestObject.signal.aborted) {
-        abortFetch(p, request2, null, requestObject.signal.reason);
-        return p.promise;
+        abortFetch(p2, request2, null, requestObject.signal.reason);
+        return p2.promise;
       }
       const globalObject = request2.client.globalObject;
       if (globalObject?.constructor?.name === "ServiceWorkerGlobalScope") {
@@ -13640,7 +13640,7 @@ var require_fetch = __commonJS({
           assert2(controller != null);
           controller.abort(requestObject.signal.reason);
           const realResponse = responseObject?.deref();
-          abortFetch(p, request2, realResponse, requestObject.signal.reason);
+          abortFetch(p2, request2, realResponse, requestObject.signal.reason);
         }
       );
       const processResponse = (response) => {
@@ -13648,16 +13648,16 @@ var require_fetch = __commonJS({
           return;
         }
         if (response.aborted) {
-          abortFetch(p, request2, responseObject, controller.serializedAbortReason);
+          abortFetch(p2, request2, responseObject, controller.serializedAbortReason);
           return;
         }
         if (response.type === "error") {
-          p.reject(new TypeError("fetch failed", { cause: response.error }));
+          p2.reject(new TypeError("fetch failed", { cause: response.error }));
           return;
         }
         responseObject = new WeakRef(fromInnerResponse(response, "immutable"));
-        p.resolve(responseObject.deref());
-        p = null;
+        p2.resolve(responseObject.deref());
+        p2 = null;
       };
       controller = fetching({
         request: request2,
@@ -13666,7 +13666,7 @@ var require_fetch = __commonJS({
         dispatcher: requestObject[kDispatcher]
         // undici
       });
-      return p.promise;
+      return p2.promise;
     }
     function finalizeAndReportTiming(response, initiatorType = "other") {
       if (response.type === "error" && response.aborted) {
@@ -13701,9 +13701,9 @@ var require_fetch = __commonJS({
       );
     }
     var markResourceTiming = performance.markResourceTiming;
-    function abortFetch(p, request2, responseObject, error3) {
-      if (p) {
-        p.reject(error3);
+    function abortFetch(p2, request2, responseObject, error3) {
+      if (p2) {
+        p2.reject(error3);
       }
       if (request2.body != null && isReadable(request2.body?.stream)) {
         request2.body.stream.cancel(error3).catch((err) => {
@@ -14965,67 +14965,67 @@ var require_util4 = __commonJS({
       writable: false,
       configurable: false
     };
-    function readOperation(fr, blob, type, encodingName) {
-      if (fr[kState] === "loading") {
+    function readOperation(fr2, blob, type, encodingName) {
+      if (fr2[kState] === "loading") {
         throw new DOMException("Invalid state", "InvalidStateError");
       }
-      fr[kState] = "loading";
-      fr[kResult] = null;
-      fr[kError] = null;
+      fr2[kState] = "loading";
+      fr2[kResult] = null;
+      fr2[kError] = null;
       const stream2 = blob.stream();
       const reader = stream2.getReader();
       const bytes = [];
       let chunkPromise = reader.read();
       let isFirstChunk = true;
       (async () => {
-        while (!fr[kAborted]) {
+        while (!fr2[kAborted]) {
           try {
             const { done, value } = await chunkPromise;
-            if (isFirstChunk && !fr[kAborted]) {
+            if (isFirstChunk && !fr2[kAborted]) {
               queueMicrotask(() => {
-                fireAProgressEvent("loadstart", fr);
+                fireAProgressEvent("loadstart", fr2);
               });
             }
             isFirstChunk = false;
             if (!done && types.isUint8Array(value)) {
               bytes.push(value);
-              if ((fr[kLastProgressEventFired] === void 0 || Date.now() - fr[kLastProgressEventFired] >= 50) && !fr[kAborted]) {
-                fr[kLastProgressEventFired] = Date.now();
+              if ((fr2[kLastProgressEventFired] === void 0 || Date.now() - fr2[kLastProgressEventFired] >= 50) && !fr2[kAborted]) {
+                fr2[kLastProgressEventFired] = Date.now();
                 queueMicrotask(() => {
-                  fireAProgressEvent("progress", fr);
+                  fireAProgressEvent("progress", fr2);
                 });
               }
               chunkPromise = reader.read();
             } else if (done) {
               queueMicrotask(() => {
-                fr[kState] = "done";
+                fr2[kState] = "done";
                 try {
                   const result = packageData(bytes, type, blob.type, encodingName);
-                  if (fr[kAborted]) {
+                  if (fr2[kAborted]) {
                     return;
                   }
-                  fr[kResult] = result;
-                  fireAProgressEvent("load", fr);
+                  fr2[kResult] = result;
+                  fireAProgressEvent("load", fr2);
                 } catch (error3) {
-                  fr[kError] = error3;
-                  fireAProgressEvent("error", fr);
+                  fr2[kError] = error3;
+                  fireAProgressEvent("error", fr2);
                 }
-                if (fr[kState] !== "loading") {
-                  fireAProgressEvent("loadend", fr);
+                if (fr2[kState] !== "loading") {
+                  fireAProgressEvent("loadend", fr2);
                 }
               });
               break;
             }
           } catch (error3) {
-            if (fr[kAborted]) {
+            if (fr2[kAborted]) {
               return;
             }
             queueMicrotask(() => {
-              fr[kState] = "done";
-              fr[kError] = error3;
-              fireAProgressEvent("error", fr);
-              if (fr[kState] !== "loading") {
-                fireAProgressEvent("loadend", fr);
+              fr2[kState] = "done";
+              fr2[kError] = error3;
+              fireAProgressEvent("error", fr2);
+              if (fr2[kState] !== "loading") {
+                fireAProgressEvent("loadend", fr2);
               }
             });
             break;
@@ -15099,24 +15099,24 @@ var require_util4 = __commonJS({
       return new TextDecoder(encoding).decode(sliced);
     }
     function BOMSniffing(ioQueue) {
-      const [a, b, c] = ioQueue;
-      if (a === 239 && b === 187 && c === 191) {
+      const [a, b2, c3] = ioQueue;
+      if (a === 239 && b2 === 187 && c3 === 191) {
         return "UTF-8";
-      } else if (a === 254 && b === 255) {
+      } else if (a === 254 && b2 === 255) {
         return "UTF-16BE";
-      } else if (a === 255 && b === 254) {
+      } else if (a === 255 && b2 === 254) {
         return "UTF-16LE";
       }
       return null;
     }
     function combineByteSequences(sequences) {
-      const size = sequences.reduce((a, b) => {
-        return a + b.byteLength;
+      const size = sequences.reduce((a, b2) => {
+        return a + b2.byteLength;
       }, 0);
       let offset = 0;
-      return sequences.reduce((a, b) => {
-        a.set(b, offset);
-        offset += b.byteLength;
+      return sequences.reduce((a, b2) => {
+        a.set(b2, offset);
+        offset += b2.byteLength;
         return a;
       }, new Uint8Array(size));
     }
@@ -15255,14 +15255,14 @@ var require_filereader = __commonJS({
         webidl.brandCheck(this, _FileReader);
         return this[kEvents].loadend;
       }
-      set onloadend(fn) {
+      set onloadend(fn2) {
         webidl.brandCheck(this, _FileReader);
         if (this[kEvents].loadend) {
           this.removeEventListener("loadend", this[kEvents].loadend);
         }
-        if (typeof fn === "function") {
-          this[kEvents].loadend = fn;
-          this.addEventListener("loadend", fn);
+        if (typeof fn2 === "function") {
+          this[kEvents].loadend = fn2;
+          this.addEventListener("loadend", fn2);
         } else {
           this[kEvents].loadend = null;
         }
@@ -15271,14 +15271,14 @@ var require_filereader = __commonJS({
         webidl.brandCheck(this, _FileReader);
         return this[kEvents].error;
       }
-      set onerror(fn) {
+      set onerror(fn2) {
         webidl.brandCheck(this, _FileReader);
         if (this[kEvents].error) {
           this.removeEventListener("error", this[kEvents].error);
         }
-        if (typeof fn === "function") {
-          this[kEvents].error = fn;
-          this.addEventListener("error", fn);
+        if (typeof fn2 === "function") {
+          this[kEvents].error = fn2;
+          this.addEventListener("error", fn2);
         } else {
           this[kEvents].error = null;
         }
@@ -15287,14 +15287,14 @@ var require_filereader = __commonJS({
         webidl.brandCheck(this, _FileReader);
         return this[kEvents].loadstart;
       }
-      set onloadstart(fn) {
+      set onloadstart(fn2) {
         webidl.brandCheck(this, _FileReader);
         if (this[kEvents].loadstart) {
           this.removeEventListener("loadstart", this[kEvents].loadstart);
         }
-        if (typeof fn === "function") {
-          this[kEvents].loadstart = fn;
-          this.addEventListener("loadstart", fn);
+        if (typeof fn2 === "function") {
+          this[kEvents].loadstart = fn2;
+          this.addEventListener("loadstart", fn2);
         } else {
           this[kEvents].loadstart = null;
         }
@@ -15303,14 +15303,14 @@ var require_filereader = __commonJS({
         webidl.brandCheck(this, _FileReader);
         return this[kEvents].progress;
       }
-      set onprogress(fn) {
+      set onprogress(fn2) {
         webidl.brandCheck(this, _FileReader);
         if (this[kEvents].progress) {
           this.removeEventListener("progress", this[kEvents].progress);
         }
-        if (typeof fn === "function") {
-          this[kEvents].progress = fn;
-          this.addEventListener("progress", fn);
+        if (typeof fn2 === "function") {
+          this[kEvents].progress = fn2;
+          this.addEventListener("progress", fn2);
         } else {
           this[kEvents].progress = null;
         }
@@ -15319,14 +15319,14 @@ var require_filereader = __commonJS({
         webidl.brandCheck(this, _FileReader);
         return this[kEvents].load;
       }
-      set onload(fn) {
+      set onload(fn2) {
         webidl.brandCheck(this, _FileReader);
         if (this[kEvents].load) {
           this.removeEventListener("load", this[kEvents].load);
         }
-        if (typeof fn === "function") {
-          this[kEvents].load = fn;
-          this.addEventListener("load", fn);
+        if (typeof fn2 === "function") {
+          this[kEvents].load = fn2;
+          this.addEventListener("load", fn2);
         } else {
           this[kEvents].load = null;
         }
@@ -15335,14 +15335,14 @@ var require_filereader = __commonJS({
         webidl.brandCheck(this, _FileReader);
         return this[kEvents].abort;
       }
-      set onabort(fn) {
+      set onabort(fn2) {
         webidl.brandCheck(this, _FileReader);
         if (this[kEvents].abort) {
           this.removeEventListener("abort", this[kEvents].abort);
         }
-        if (typeof fn === "function") {
-          this[kEvents].abort = fn;
-          this.addEventListener("abort", fn);
+        if (typeof fn2 === "function") {
+          this[kEvents].abort = fn2;
+          this.addEventListener("abort", fn2);
         } else {
           this[kEvents].abort = null;
         }
@@ -15404,9 +15404,9 @@ var require_util5 = __commonJS({
     var assert2 = __require("node:assert");
     var { URLSerializer } = require_data_url();
     var { isValidHeaderName } = require_util2();
-    function urlEquals(A, B, excludeFragment = false) {
-      const serializedA = URLSerializer(A, excludeFragment);
-      const serializedB = URLSerializer(B, excludeFragment);
+    function urlEquals(A3, B3, excludeFragment = false) {
+      const serializedA = URLSerializer(A3, excludeFragment);
+      const serializedB = URLSerializer(B3, excludeFragment);
       return serializedA === serializedB;
     }
     function getFieldValues(header) {
@@ -15460,11 +15460,11 @@ var require_cache = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         request2 = webidl.converters.RequestInfo(request2, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        const p = this.#internalMatchAll(request2, options, 1);
-        if (p.length === 0) {
+        const p2 = this.#internalMatchAll(request2, options, 1);
+        if (p2.length === 0) {
           return;
         }
-        return p[0];
+        return p2[0];
       }
       async matchAll(request2 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
@@ -15500,8 +15500,8 @@ var require_cache = __commonJS({
           if (typeof request2 === "string") {
             continue;
           }
-          const r = request2[kState];
-          if (!urlIsHttpHttpsScheme(r.url) || r.method !== "GET") {
+          const r2 = request2[kState];
+          if (!urlIsHttpHttpsScheme(r2.url) || r2.method !== "GET") {
             throw webidl.errors.exception({
               header: prefix,
               message: "Expected http/s scheme when method is not GET."
@@ -15510,19 +15510,19 @@ var require_cache = __commonJS({
         }
         const fetchControllers = [];
         for (const request2 of requests) {
-          const r = new Request(request2)[kState];
-          if (!urlIsHttpHttpsScheme(r.url)) {
+          const r2 = new Request(request2)[kState];
+          if (!urlIsHttpHttpsScheme(r2.url)) {
             throw webidl.errors.exception({
               header: prefix,
               message: "Expected http/s scheme."
             });
           }
-          r.initiator = "fetch";
-          r.destination = "subresource";
-          requestList.push(r);
+          r2.initiator = "fetch";
+          r2.destination = "subresource";
+          requestList.push(r2);
           const responsePromise = createDeferredPromise();
           fetchControllers.push(fetching({
-            request: r,
+            request: r2,
             processResponse(response) {
               if (response.type === "error" || response.status === 206 || response.status < 200 || response.status > 299) {
                 responsePromise.reject(webidl.errors.exception({
@@ -15555,8 +15555,8 @@ var require_cache = __commonJS({
           }));
           responsePromises.push(responsePromise.promise);
         }
-        const p = Promise.all(responsePromises);
-        const responses = await p;
+        const p2 = Promise.all(responsePromises);
+        const responses = await p2;
         const operations = [];
         let index = 0;
         for (const response of responses) {
@@ -15674,20 +15674,20 @@ var require_cache = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         request2 = webidl.converters.RequestInfo(request2, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        let r = null;
+        let r2 = null;
         if (request2 instanceof Request) {
-          r = request2[kState];
-          if (r.method !== "GET" && !options.ignoreMethod) {
+          r2 = request2[kState];
+          if (r2.method !== "GET" && !options.ignoreMethod) {
             return false;
           }
         } else {
           assert2(typeof request2 === "string");
-          r = new Request(request2)[kState];
+          r2 = new Request(request2)[kState];
         }
         const operations = [];
         const operation = {
           type: "delete",
-          request: r,
+          request: r2,
           options
         };
         operations.push(operation);
@@ -15719,15 +15719,15 @@ var require_cache = __commonJS({
         const prefix = "Cache.keys";
         if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        let r = null;
+        let r2 = null;
         if (request2 !== void 0) {
           if (request2 instanceof Request) {
-            r = request2[kState];
-            if (r.method !== "GET" && !options.ignoreMethod) {
+            r2 = request2[kState];
+            if (r2.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
           } else if (typeof request2 === "string") {
-            r = new Request(request2)[kState];
+            r2 = new Request(request2)[kState];
           }
         }
         const promise = createDeferredPromise();
@@ -15737,7 +15737,7 @@ var require_cache = __commonJS({
             requests.push(requestResponse[0]);
           }
         } else {
-          const requestResponses = this.#queryCache(r, options);
+          const requestResponses = this.#queryCache(r2, options);
           for (const requestResponse of requestResponses) {
             requests.push(requestResponse[0]);
           }
@@ -15801,14 +15801,14 @@ var require_cache = __commonJS({
                   message: "put operation should have an associated response"
                 });
               }
-              const r = operation.request;
-              if (!urlIsHttpHttpsScheme(r.url)) {
+              const r2 = operation.request;
+              if (!urlIsHttpHttpsScheme(r2.url)) {
                 throw webidl.errors.exception({
                   header: "Cache.#batchCacheOperations",
                   message: "expected http or https scheme"
                 });
               }
-              if (r.method !== "GET") {
+              if (r2.method !== "GET") {
                 throw webidl.errors.exception({
                   header: "Cache.#batchCacheOperations",
                   message: "not get method"
@@ -15891,15 +15891,15 @@ var require_cache = __commonJS({
         return true;
       }
       #internalMatchAll(request2, options, maxResponses = Infinity) {
-        let r = null;
+        let r2 = null;
         if (request2 !== void 0) {
           if (request2 instanceof Request) {
-            r = request2[kState];
-            if (r.method !== "GET" && !options.ignoreMethod) {
+            r2 = request2[kState];
+            if (r2.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
           } else if (typeof request2 === "string") {
-            r = new Request(request2)[kState];
+            r2 = new Request(request2)[kState];
           }
         }
         const responses = [];
@@ -15908,7 +15908,7 @@ var require_cache = __commonJS({
             responses.push(requestResponse[1]);
           }
         } else {
-          const requestResponses = this.#queryCache(r, options);
+          const requestResponses = this.#queryCache(r2, options);
           for (const requestResponse of requestResponses) {
             responses.push(requestResponse[1]);
           }
@@ -16228,7 +16228,7 @@ var require_util6 = __commonJS({
       "Nov",
       "Dec"
     ];
-    var IMFPaddedNumbers = Array(61).fill(0).map((_, i) => i.toString().padStart(2, "0"));
+    var IMFPaddedNumbers = Array(61).fill(0).map((_2, i) => i.toString().padStart(2, "0"));
     function toIMFDate(date2) {
       if (typeof date2 === "number") {
         date2 = new Date(date2);
@@ -16917,24 +16917,24 @@ var require_util7 = __commonJS({
     var { ErrorEvent, createFastMessageEvent } = require_events();
     var { isUtf8 } = __require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
-    function isConnecting(ws) {
-      return ws[kReadyState] === states.CONNECTING;
+    function isConnecting(ws2) {
+      return ws2[kReadyState] === states.CONNECTING;
     }
-    function isEstablished(ws) {
-      return ws[kReadyState] === states.OPEN;
+    function isEstablished(ws2) {
+      return ws2[kReadyState] === states.OPEN;
     }
-    function isClosing(ws) {
-      return ws[kReadyState] === states.CLOSING;
+    function isClosing(ws2) {
+      return ws2[kReadyState] === states.CLOSING;
     }
-    function isClosed(ws) {
-      return ws[kReadyState] === states.CLOSED;
+    function isClosed(ws2) {
+      return ws2[kReadyState] === states.CLOSED;
     }
     function fireEvent(e, target, eventFactory = (type, init) => new Event(type, init), eventInitDict = {}) {
       const event = eventFactory(e, eventInitDict);
       target.dispatchEvent(event);
     }
-    function websocketMessageReceived(ws, type, data) {
-      if (ws[kReadyState] !== states.OPEN) {
+    function websocketMessageReceived(ws2, type, data) {
+      if (ws2[kReadyState] !== states.OPEN) {
         return;
       }
       let dataForEvent;
@@ -16942,18 +16942,18 @@ var require_util7 = __commonJS({
         try {
           dataForEvent = utf8Decode(data);
         } catch {
-          failWebsocketConnection(ws, "Received invalid UTF-8 in text frame.");
+          failWebsocketConnection(ws2, "Received invalid UTF-8 in text frame.");
           return;
         }
       } else if (type === opcodes.BINARY) {
-        if (ws[kBinaryType] === "blob") {
+        if (ws2[kBinaryType] === "blob") {
           dataForEvent = new Blob([data]);
         } else {
           dataForEvent = toArrayBuffer(data);
         }
       }
-      fireEvent("message", ws, createFastMessageEvent, {
-        origin: ws[kWebSocketURL].origin,
+      fireEvent("message", ws2, createFastMessageEvent, {
+        origin: ws2[kWebSocketURL].origin,
         data: dataForEvent
       });
     }
@@ -17000,14 +17000,14 @@ var require_util7 = __commonJS({
       }
       return code >= 3e3 && code <= 4999;
     }
-    function failWebsocketConnection(ws, reason) {
-      const { [kController]: controller, [kResponse]: response } = ws;
+    function failWebsocketConnection(ws2, reason) {
+      const { [kController]: controller, [kResponse]: response } = ws2;
       controller.abort();
       if (response?.socket && !response.socket.destroyed) {
         response.socket.destroy();
       }
       if (reason) {
-        fireEvent("error", ws, (type, init) => new ErrorEvent(type, init), {
+        fireEvent("error", ws2, (type, init) => new ErrorEvent(type, init), {
           error: new Error(reason),
           message: reason
         });
@@ -17183,7 +17183,7 @@ var require_connection = __commonJS({
       crypto3 = __require("node:crypto");
     } catch {
     }
-    function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options) {
+    function establishWebSocketConnection(url, protocols, client, ws2, onEstablish, options) {
       const requestURL = url;
       requestURL.protocol = url.protocol === "ws:" ? "http:" : "https:";
       const request2 = makeRequest({
@@ -17214,25 +17214,25 @@ var require_connection = __commonJS({
         dispatcher: options.dispatcher,
         processResponse(response) {
           if (response.type === "error" || response.status !== 101) {
-            failWebsocketConnection(ws, "Received network error or non-101 status code.");
+            failWebsocketConnection(ws2, "Received network error or non-101 status code.");
             return;
           }
           if (protocols.length !== 0 && !response.headersList.get("Sec-WebSocket-Protocol")) {
-            failWebsocketConnection(ws, "Server did not respond with sent protocols.");
+            failWebsocketConnection(ws2, "Server did not respond with sent protocols.");
             return;
           }
           if (response.headersList.get("Upgrade")?.toLowerCase() !== "websocket") {
-            failWebsocketConnection(ws, 'Server did not set Upgrade header to "websocket".');
+            failWebsocketConnection(ws2, 'Server did not set Upgrade header to "websocket".');
             return;
           }
           if (response.headersList.get("Connection")?.toLowerCase() !== "upgrade") {
-            failWebsocketConnection(ws, 'Server did not set Connection header to "upgrade".');
+            failWebsocketConnection(ws2, 'Server did not set Connection header to "upgrade".');
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
           const digest = crypto3.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
-            failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
+            failWebsocketConnection(ws2, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
           }
           const secExtension = response.headersList.get("Sec-WebSocket-Extensions");
@@ -17240,7 +17240,7 @@ var require_connection = __commonJS({
           if (secExtension !== null) {
             extensions = parseExtensions(secExtension);
             if (!extensions.has("permessage-deflate")) {
-              failWebsocketConnection(ws, "Sec-WebSocket-Extensions header does not match.");
+              failWebsocketConnection(ws2, "Sec-WebSocket-Extensions header does not match.");
               return;
             }
           }
@@ -17248,7 +17248,7 @@ var require_connection = __commonJS({
           if (secProtocol !== null) {
             const requestProtocols = getDecodeSplit("sec-websocket-protocol", request2.headersList);
             if (requestProtocols === null || !requestProtocols.includes(secProtocol)) {
-              failWebsocketConnection(ws, "Protocol was not set in the opening handshake.");
+              failWebsocketConnection(ws2, "Protocol was not set in the opening handshake.");
               return;
             }
           }
@@ -17267,13 +17267,13 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code, reason, reasonByteLength) {
-      if (isClosing(ws) || isClosed(ws)) {
-      } else if (!isEstablished(ws)) {
-        failWebsocketConnection(ws, "Connection was closed before it was established.");
-        ws[kReadyState] = states.CLOSING;
-      } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
-        ws[kSentClose] = sentCloseFrameState.PROCESSING;
+    function closeWebSocketConnection(ws2, code, reason, reasonByteLength) {
+      if (isClosing(ws2) || isClosed(ws2)) {
+      } else if (!isEstablished(ws2)) {
+        failWebsocketConnection(ws2, "Connection was closed before it was established.");
+        ws2[kReadyState] = states.CLOSING;
+      } else if (ws2[kSentClose] === sentCloseFrameState.NOT_SENT) {
+        ws2[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
         if (code !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
@@ -17285,12 +17285,12 @@ var require_connection = __commonJS({
         } else {
           frame.frameData = emptyBuffer;
         }
-        const socket = ws[kResponse].socket;
+        const socket = ws2[kResponse].socket;
         socket.write(frame.createFrame(opcodes.CLOSE));
-        ws[kSentClose] = sentCloseFrameState.SENT;
-        ws[kReadyState] = states.CLOSING;
+        ws2[kSentClose] = sentCloseFrameState.SENT;
+        ws2[kReadyState] = states.CLOSING;
       } else {
-        ws[kReadyState] = states.CLOSING;
+        ws2[kReadyState] = states.CLOSING;
       }
     }
     function onSocketData(chunk) {
@@ -17299,38 +17299,38 @@ var require_connection = __commonJS({
       }
     }
     function onSocketClose() {
-      const { ws } = this;
-      const { [kResponse]: response } = ws;
+      const { ws: ws2 } = this;
+      const { [kResponse]: response } = ws2;
       response.socket.off("data", onSocketData);
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
-      const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
+      const wasClean = ws2[kSentClose] === sentCloseFrameState.SENT && ws2[kReceivedClose];
       let code = 1005;
       let reason = "";
-      const result = ws[kByteParser].closingInfo;
+      const result = ws2[kByteParser].closingInfo;
       if (result && !result.error) {
         code = result.code ?? 1005;
         reason = result.reason;
-      } else if (!ws[kReceivedClose]) {
+      } else if (!ws2[kReceivedClose]) {
         code = 1006;
       }
-      ws[kReadyState] = states.CLOSED;
-      fireEvent("close", ws, (type, init) => new CloseEvent(type, init), {
+      ws2[kReadyState] = states.CLOSED;
+      fireEvent("close", ws2, (type, init) => new CloseEvent(type, init), {
         wasClean,
         code,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
-          websocket: ws,
+          websocket: ws2,
           code,
           reason
         });
       }
     }
     function onSocketError(error3) {
-      const { ws } = this;
-      ws[kReadyState] = states.CLOSING;
+      const { ws: ws2 } = this;
+      ws2[kReadyState] = states.CLOSING;
       if (channels.socketError.hasSubscribers) {
         channels.socketError.publish(error3);
       }
@@ -17448,9 +17448,9 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code, reason) {
-      closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
-      failWebsocketConnection(ws, reason);
+    function failWebsocketConnectionWithCode(ws2, code, reason) {
+      closeWebSocketConnection(ws2, code, reason, Buffer.byteLength(reason));
+      failWebsocketConnection(ws2, reason);
     }
     var ByteParser = class extends Writable {
       #buffers = [];
@@ -17471,9 +17471,9 @@ var require_receiver = __commonJS({
        * @param {Map<string, string>|null} extensions
        * @param {{ maxFragments?: number, maxPayloadSize?: number }} [options]
        */
-      constructor(ws, extensions, options = {}) {
+      constructor(ws2, extensions, options = {}) {
         super();
-        this.ws = ws;
+        this.ws = ws2;
         this.#extensions = extensions == null ? /* @__PURE__ */ new Map() : extensions;
         this.#maxFragments = options.maxFragments ?? 0;
         this.#maxPayloadSize = options.maxPayloadSize ?? 0;
@@ -17485,7 +17485,7 @@ var require_receiver = __commonJS({
        * @param {Buffer} chunk
        * @param {() => void} callback
        */
-      _write(chunk, _, callback) {
+      _write(chunk, _2, callback) {
         this.#buffers.push(chunk);
         this.#byteOffset += chunk.length;
         this.#loop = true;
@@ -17968,10 +17968,10 @@ var require_websocket = __commonJS({
         if (typeof protocols === "string") {
           protocols = [protocols];
         }
-        if (protocols.length !== new Set(protocols.map((p) => p.toLowerCase())).size) {
+        if (protocols.length !== new Set(protocols.map((p2) => p2.toLowerCase())).size) {
           throw new DOMException("Invalid Sec-WebSocket-Protocol value", "SyntaxError");
         }
-        if (protocols.length > 0 && !protocols.every((p) => isValidSubprotocol(p))) {
+        if (protocols.length > 0 && !protocols.every((p2) => isValidSubprotocol(p2))) {
           throw new DOMException("Invalid Sec-WebSocket-Protocol value", "SyntaxError");
         }
         this[kWebSocketURL] = new URL(urlRecord.href);
@@ -18081,14 +18081,14 @@ var require_websocket = __commonJS({
         webidl.brandCheck(this, _WebSocket);
         return this.#events.open;
       }
-      set onopen(fn) {
+      set onopen(fn2) {
         webidl.brandCheck(this, _WebSocket);
         if (this.#events.open) {
           this.removeEventListener("open", this.#events.open);
         }
-        if (typeof fn === "function") {
-          this.#events.open = fn;
-          this.addEventListener("open", fn);
+        if (typeof fn2 === "function") {
+          this.#events.open = fn2;
+          this.addEventListener("open", fn2);
         } else {
           this.#events.open = null;
         }
@@ -18097,14 +18097,14 @@ var require_websocket = __commonJS({
         webidl.brandCheck(this, _WebSocket);
         return this.#events.error;
       }
-      set onerror(fn) {
+      set onerror(fn2) {
         webidl.brandCheck(this, _WebSocket);
         if (this.#events.error) {
           this.removeEventListener("error", this.#events.error);
         }
-        if (typeof fn === "function") {
-          this.#events.error = fn;
-          this.addEventListener("error", fn);
+        if (typeof fn2 === "function") {
+          this.#events.error = fn2;
+          this.addEventListener("error", fn2);
         } else {
           this.#events.error = null;
         }
@@ -18113,14 +18113,14 @@ var require_websocket = __commonJS({
         webidl.brandCheck(this, _WebSocket);
         return this.#events.close;
       }
-      set onclose(fn) {
+      set onclose(fn2) {
         webidl.brandCheck(this, _WebSocket);
         if (this.#events.close) {
           this.removeEventListener("close", this.#events.close);
         }
-        if (typeof fn === "function") {
-          this.#events.close = fn;
-          this.addEventListener("close", fn);
+        if (typeof fn2 === "function") {
+          this.#events.close = fn2;
+          this.addEventListener("close", fn2);
         } else {
           this.#events.close = null;
         }
@@ -18129,14 +18129,14 @@ var require_websocket = __commonJS({
         webidl.brandCheck(this, _WebSocket);
         return this.#events.message;
       }
-      set onmessage(fn) {
+      set onmessage(fn2) {
         webidl.brandCheck(this, _WebSocket);
         if (this.#events.message) {
           this.removeEventListener("message", this.#events.message);
         }
-        if (typeof fn === "function") {
-          this.#events.message = fn;
-          this.addEventListener("message", fn);
+        if (typeof fn2 === "function") {
+          this.#events.message = fn2;
+          this.addEventListener("message", fn2);
         } else {
           this.#events.message = null;
         }
@@ -18219,11 +18219,11 @@ var require_websocket = __commonJS({
     webidl.converters["sequence<DOMString>"] = webidl.sequenceConverter(
       webidl.converters.DOMString
     );
-    webidl.converters["DOMString or sequence<DOMString>"] = function(V, prefix, argument) {
-      if (webidl.util.Type(V) === "Object" && Symbol.iterator in V) {
-        return webidl.converters["sequence<DOMString>"](V);
+    webidl.converters["DOMString or sequence<DOMString>"] = function(V3, prefix, argument) {
+      if (webidl.util.Type(V3) === "Object" && Symbol.iterator in V3) {
+        return webidl.converters["sequence<DOMString>"](V3);
       }
-      return webidl.converters.DOMString(V, prefix, argument);
+      return webidl.converters.DOMString(V3, prefix, argument);
     };
     webidl.converters.WebSocketInit = webidl.dictionaryConverter([
       {
@@ -18241,22 +18241,22 @@ var require_websocket = __commonJS({
         converter: webidl.nullableConverter(webidl.converters.HeadersInit)
       }
     ]);
-    webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"] = function(V) {
-      if (webidl.util.Type(V) === "Object" && !(Symbol.iterator in V)) {
-        return webidl.converters.WebSocketInit(V);
+    webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"] = function(V3) {
+      if (webidl.util.Type(V3) === "Object" && !(Symbol.iterator in V3)) {
+        return webidl.converters.WebSocketInit(V3);
       }
-      return { protocols: webidl.converters["DOMString or sequence<DOMString>"](V) };
+      return { protocols: webidl.converters["DOMString or sequence<DOMString>"](V3) };
     };
-    webidl.converters.WebSocketSendData = function(V) {
-      if (webidl.util.Type(V) === "Object") {
-        if (isBlobLike(V)) {
-          return webidl.converters.Blob(V, { strict: false });
+    webidl.converters.WebSocketSendData = function(V3) {
+      if (webidl.util.Type(V3) === "Object") {
+        if (isBlobLike(V3)) {
+          return webidl.converters.Blob(V3, { strict: false });
         }
-        if (ArrayBuffer.isView(V) || types.isArrayBuffer(V)) {
-          return webidl.converters.BufferSource(V);
+        if (ArrayBuffer.isView(V3) || types.isArrayBuffer(V3)) {
+          return webidl.converters.BufferSource(V3);
         }
       }
-      return webidl.converters.USVString(V);
+      return webidl.converters.USVString(V3);
     };
     function onParserDrain() {
       this.ws[kResponse].socket.resume();
@@ -18293,9 +18293,9 @@ var require_util8 = __commonJS({
       }
       return true;
     }
-    function delay(ms) {
+    function delay(ms2) {
       return new Promise((resolve) => {
-        setTimeout(resolve, ms).unref();
+        setTimeout(resolve, ms2).unref();
       });
     }
     module.exports = {
@@ -18917,13 +18917,13 @@ var require_eventsource = __commonJS({
       get onopen() {
         return this.#events.open;
       }
-      set onopen(fn) {
+      set onopen(fn2) {
         if (this.#events.open) {
           this.removeEventListener("open", this.#events.open);
         }
-        if (typeof fn === "function") {
-          this.#events.open = fn;
-          this.addEventListener("open", fn);
+        if (typeof fn2 === "function") {
+          this.#events.open = fn2;
+          this.addEventListener("open", fn2);
         } else {
           this.#events.open = null;
         }
@@ -18931,13 +18931,13 @@ var require_eventsource = __commonJS({
       get onmessage() {
         return this.#events.message;
       }
-      set onmessage(fn) {
+      set onmessage(fn2) {
         if (this.#events.message) {
           this.removeEventListener("message", this.#events.message);
         }
-        if (typeof fn === "function") {
-          this.#events.message = fn;
-          this.addEventListener("message", fn);
+        if (typeof fn2 === "function") {
+          this.#events.message = fn2;
+          this.addEventListener("message", fn2);
         } else {
           this.#events.message = null;
         }
@@ -18945,13 +18945,13 @@ var require_eventsource = __commonJS({
       get onerror() {
         return this.#events.error;
       }
-      set onerror(fn) {
+      set onerror(fn2) {
         if (this.#events.error) {
           this.removeEventListener("error", this.#events.error);
         }
-        if (typeof fn === "function") {
-          this.#events.error = fn;
-          this.addEventListener("error", fn);
+        if (typeof fn2 === "function") {
+          this.#events.error = fn2;
+          this.addEventListener("error", fn2);
         } else {
           this.#events.error = null;
         }
@@ -19062,7 +19062,7 @@ var require_undici = __commonJS({
       parseHeaders: util.parseHeaders,
       headerNameToString: util.headerNameToString
     };
-    function makeDispatcher(fn) {
+    function makeDispatcher(fn2) {
       return (url, opts2, handler) => {
         if (typeof opts2 === "function") {
           handler = opts2;
@@ -19093,7 +19093,7 @@ var require_undici = __commonJS({
         if (agent) {
           throw new InvalidArgumentError("unsupported opts.agent. Did you mean opts.client?");
         }
-        return fn.call(dispatcher, {
+        return fn2.call(dispatcher, {
           ...opts2,
           origin: url.origin,
           path: url.search ? `${url.pathname}${url.search}` : url.pathname,
@@ -19359,8 +19359,8 @@ var require_visit = __commonJS({
       } else if (identity.isDocument(parent)) {
         parent.contents = node2;
       } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
-        throw new Error(`Cannot replace node with ${pt} parent`);
+        const pt2 = identity.isAlias(parent) ? "alias" : "scalar";
+        throw new Error(`Cannot replace node with ${pt2} parent`);
       }
     }
     exports.visit = visit2;
@@ -19382,7 +19382,7 @@ var require_directives = __commonJS({
       "{": "%7B",
       "}": "%7D"
     };
-    var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
+    var escapeTagName = (tn2) => tn2.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
     var Directives = class _Directives {
       constructor(yaml, tags) {
         this.docStart = null;
@@ -19527,7 +19527,7 @@ var require_directives = __commonJS({
         for (const [handle, prefix] of tagEntries) {
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
-          if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
+          if (!doc || tagNames.some((tn2) => tn2.startsWith(prefix)))
             lines.push(`%TAG ${handle} ${prefix}`);
         }
         return lines.join("\n");
@@ -19625,13 +19625,13 @@ var require_applyReviver = __commonJS({
               val[i] = v1;
           }
         } else if (val instanceof Map) {
-          for (const k of Array.from(val.keys())) {
-            const v0 = val.get(k);
-            const v1 = applyReviver(reviver, val, k, v0);
+          for (const k2 of Array.from(val.keys())) {
+            const v0 = val.get(k2);
+            const v1 = applyReviver(reviver, val, k2, v0);
             if (v1 === void 0)
-              val.delete(k);
+              val.delete(k2);
             else if (v1 !== v0)
-              val.set(k, v1);
+              val.set(k2, v1);
           }
         } else if (val instanceof Set) {
           for (const v0 of Array.from(val)) {
@@ -19644,12 +19644,12 @@ var require_applyReviver = __commonJS({
             }
           }
         } else {
-          for (const [k, v0] of Object.entries(val)) {
-            const v1 = applyReviver(reviver, val, k, v0);
+          for (const [k2, v0] of Object.entries(val)) {
+            const v1 = applyReviver(reviver, val, k2, v0);
             if (v1 === void 0)
-              delete val[k];
+              delete val[k2];
             else if (v1 !== v0)
-              val[k] = v1;
+              val[k2] = v1;
           }
         }
       }
@@ -19832,9 +19832,9 @@ var require_Alias = __commonJS({
       } else if (identity.isCollection(node2)) {
         let count = 0;
         for (const item of node2.items) {
-          const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          const c3 = getAliasCount(doc, item, anchors2);
+          if (c3 > count)
+            count = c3;
         }
         return count;
       } else if (identity.isPair(node2)) {
@@ -19888,13 +19888,13 @@ var require_createNode = __commonJS({
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
-        const match = tags.filter((t) => t.tag === tagName);
-        const tagObj = match.find((t) => !t.format) ?? match[0];
+        const match = tags.filter((t2) => t2.tag === tagName);
+        const tagObj = match.find((t2) => !t2.format) ?? match[0];
         if (!tagObj)
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t) => t.identify?.(value) && !t.format);
+      return tags.find((t2) => t2.identify?.(value) && !t2.format);
     }
     function createNode(value, tagName, ctx) {
       if (identity.isDocument(value))
@@ -19963,13 +19963,13 @@ var require_Collection = __commonJS({
     function collectionFromPath(schema, path18, value) {
       let v = value;
       for (let i = path18.length - 1; i >= 0; --i) {
-        const k = path18[i];
-        if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
+        const k2 = path18[i];
+        if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a = [];
-          a[k] = v;
+          a[k2] = v;
           v = a;
         } else {
-          v = /* @__PURE__ */ new Map([[k, v]]);
+          v = /* @__PURE__ */ new Map([[k2, v]]);
         }
       }
       return createNode.createNode(v, void 0, {
@@ -20002,7 +20002,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        copy.items = copy.items.map((it2) => identity.isNode(it2) || identity.isPair(it2) ? it2.clone(schema) : it2);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -20188,12 +20188,12 @@ var require_foldFlowLines = __commonJS({
                 ch = text[i += 1];
                 overflow = true;
               }
-              const j = i > escEnd + 1 ? i - 2 : escStart - 1;
-              if (escapedFolds[j])
+              const j3 = i > escEnd + 1 ? i - 2 : escStart - 1;
+              if (escapedFolds[j3])
                 return text;
-              folds.push(j);
-              escapedFolds[j] = true;
-              end = j + endStep;
+              folds.push(j3);
+              escapedFolds[j3] = true;
+              end = j3 + endStep;
               split2 = void 0;
             } else {
               overflow = true;
@@ -20369,20 +20369,20 @@ ${indent}`) + "'";
     }
     function quotedString(value, ctx) {
       const { singleQuote } = ctx.options;
-      let qs;
+      let qs2;
       if (singleQuote === false)
-        qs = doubleQuotedString;
+        qs2 = doubleQuotedString;
       else {
         const hasDouble = value.includes('"');
         const hasSingle = value.includes("'");
         if (hasDouble && !hasSingle)
-          qs = singleQuotedString;
+          qs2 = singleQuotedString;
         else if (hasSingle && !hasDouble)
-          qs = doubleQuotedString;
+          qs2 = doubleQuotedString;
         else
-          qs = singleQuote ? singleQuotedString : doubleQuotedString;
+          qs2 = singleQuote ? singleQuotedString : doubleQuotedString;
       }
-      return qs(value, ctx);
+      return qs2(value, ctx);
     }
     var blockEndNewlines;
     try {
@@ -20497,23 +20497,23 @@ ${indent}`);
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
-      const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
+      const ss2 = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
       if (type !== Scalar3.Scalar.QUOTE_DOUBLE) {
-        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
+        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss2.value))
           type = Scalar3.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
           case Scalar3.Scalar.BLOCK_FOLDED:
           case Scalar3.Scalar.BLOCK_LITERAL:
-            return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
+            return implicitKey || inFlow ? quotedString(ss2.value, ctx) : blockString(ss2, ctx, onComment, onChompKeep);
           case Scalar3.Scalar.QUOTE_DOUBLE:
-            return doubleQuotedString(ss.value, ctx);
+            return doubleQuotedString(ss2.value, ctx);
           case Scalar3.Scalar.QUOTE_SINGLE:
-            return singleQuotedString(ss.value, ctx);
+            return singleQuotedString(ss2.value, ctx);
           case Scalar3.Scalar.PLAIN:
-            return plainString(ss, ctx, onComment, onChompKeep);
+            return plainString(ss2, ctx, onComment, onChompKeep);
           default:
             return null;
         }
@@ -20521,10 +20521,10 @@ ${indent}`);
       let res = _stringify(type);
       if (res === null) {
         const { defaultKeyType, defaultStringType } = ctx.options;
-        const t = implicitKey && defaultKeyType || defaultStringType;
-        res = _stringify(t);
+        const t2 = implicitKey && defaultKeyType || defaultStringType;
+        res = _stringify(t2);
         if (res === null)
-          throw new Error(`Unsupported default string type ${t}`);
+          throw new Error(`Unsupported default string type ${t2}`);
       }
       return res;
     }
@@ -20584,24 +20584,24 @@ var require_stringify = __commonJS({
     }
     function getTagObject(tags, item) {
       if (item.tag) {
-        const match = tags.filter((t) => t.tag === item.tag);
+        const match = tags.filter((t2) => t2.tag === item.tag);
         if (match.length > 0)
-          return match.find((t) => t.format === item.format) ?? match[0];
+          return match.find((t2) => t2.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
       let obj;
       if (identity.isScalar(item)) {
         obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
+        let match = tags.filter((t2) => t2.identify?.(obj));
         if (match.length > 1) {
-          const testMatch = match.filter((t) => t.test);
+          const testMatch = match.filter((t2) => t2.test);
           if (testMatch.length > 0)
             match = testMatch;
         }
-        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
+        tagObj = match.find((t2) => t2.format === item.format) ?? match.find((t2) => !t2.format);
       } else {
         obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        tagObj = tags.find((t2) => t2.nodeClass && obj instanceof t2.nodeClass);
       }
       if (!tagObj) {
         const name2 = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
@@ -20640,7 +20640,7 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node2 = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o2) => tagObj = o2 });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node2));
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
@@ -20737,19 +20737,19 @@ ${indent}:`;
       }
       let valueCommentDone = false;
       const valueStr = stringify3.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
-      let ws = " ";
+      let ws2 = " ";
       if (keyComment || vsb || vcb) {
-        ws = vsb ? "\n" : "";
+        ws2 = vsb ? "\n" : "";
         if (vcb) {
-          const cs = commentString(vcb);
-          ws += `
-${stringifyComment.indentComment(cs, ctx.indent)}`;
+          const cs2 = commentString(vcb);
+          ws2 += `
+${stringifyComment.indentComment(cs2, ctx.indent)}`;
         }
         if (valueStr === "" && !ctx.inFlow) {
-          if (ws === "\n" && valueComment)
-            ws = "\n\n";
+          if (ws2 === "\n" && valueComment)
+            ws2 = "\n\n";
         } else {
-          ws += `
+          ws2 += `
 ${ctx.indent}`;
         }
       } else if (!explicitKey && identity.isCollection(value)) {
@@ -20768,13 +20768,13 @@ ${ctx.indent}`;
               hasPropsLine = true;
           }
           if (!hasPropsLine)
-            ws = `
+            ws2 = `
 ${ctx.indent}`;
         }
       } else if (valueStr === "" || valueStr[0] === "\n") {
-        ws = "";
+        ws2 = "";
       }
-      str += ws + valueStr;
+      str += ws2 + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
@@ -20832,11 +20832,11 @@ var require_merge = __commonJS({
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
-        for (const it of source.items)
-          mergeValue(ctx, map, it);
+        for (const it2 of source.items)
+          mergeValue(ctx, map, it2);
       else if (Array.isArray(source))
-        for (const it of source)
-          mergeValue(ctx, map, it);
+        for (const it2 of source)
+          mergeValue(ctx, map, it2);
       else
         mergeValue(ctx, map, source);
     }
@@ -20944,9 +20944,9 @@ var require_Pair = __commonJS({
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
     function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
+      const k2 = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
-      return new Pair2(k, v);
+      return new Pair2(k2, v);
     }
     var Pair2 = class _Pair {
       constructor(key, value = null) {
@@ -20962,7 +20962,7 @@ var require_Pair = __commonJS({
           value = value.clone(schema);
         return new _Pair(key, value);
       }
-      toJSON(_, ctx) {
+      toJSON(_2, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         return addPairToJSMap.addPairToJSMap(ctx, pair, this);
       }
@@ -21137,13 +21137,13 @@ var require_YAMLMap = __commonJS({
     var Pair2 = require_Pair();
     var Scalar3 = require_Scalar();
     function findPair2(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
-      for (const it of items) {
-        if (identity.isPair(it)) {
-          if (it.key === key || it.key === k)
-            return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
-            return it;
+      const k2 = identity.isScalar(key) ? key.value : key;
+      for (const it2 of items) {
+        if (identity.isPair(it2)) {
+          if (it2.key === key || it2.key === k2)
+            return it2;
+          if (identity.isScalar(it2.key) && it2.key.value === k2)
+            return it2;
         }
       }
       return void 0;
@@ -21217,15 +21217,15 @@ var require_YAMLMap = __commonJS({
         }
       }
       delete(key) {
-        const it = findPair2(this.items, key);
-        if (!it)
+        const it2 = findPair2(this.items, key);
+        if (!it2)
           return false;
-        const del = this.items.splice(this.items.indexOf(it), 1);
+        const del = this.items.splice(this.items.indexOf(it2), 1);
         return del.length > 0;
       }
       get(key, keepScalar) {
-        const it = findPair2(this.items, key);
-        const node2 = it?.value;
+        const it2 = findPair2(this.items, key);
+        const node2 = it2?.value;
         return (!keepScalar && identity.isScalar(node2) ? node2.value : node2) ?? void 0;
       }
       has(key) {
@@ -21239,7 +21239,7 @@ var require_YAMLMap = __commonJS({
        * @param {Class} Type - If set, forces the returned collection type
        * @returns Instance of Type, Map, or Object
        */
-      toJSON(_, ctx, Type) {
+      toJSON(_2, ctx, Type) {
         const map = Type ? new Type() : ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
         if (ctx?.onCreate)
           ctx.onCreate(map);
@@ -21332,8 +21332,8 @@ var require_YAMLSeq = __commonJS({
         const idx = asItemIndex(key);
         if (typeof idx !== "number")
           return void 0;
-        const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
+        const it2 = this.items[idx];
+        return !keepScalar && identity.isScalar(it2) ? it2.value : it2;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -21362,7 +21362,7 @@ var require_YAMLSeq = __commonJS({
         else
           this.items[idx] = value;
       }
-      toJSON(_, ctx) {
+      toJSON(_2, ctx) {
         const seq = [];
         if (ctx?.onCreate)
           ctx.onCreate(seq);
@@ -21387,12 +21387,12 @@ var require_YAMLSeq = __commonJS({
         const seq = new this(schema);
         if (obj && Symbol.iterator in Object(obj)) {
           let i = 0;
-          for (let it of obj) {
+          for (let it2 of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key, it);
+              const key = obj instanceof Set ? it2 : String(i++);
+              it2 = replacer.call(obj, key, it2);
             }
-            seq.items.push(createNode.createNode(it, void 0, ctx));
+            seq.items.push(createNode.createNode(it2, void 0, ctx));
           }
         }
         return seq;
@@ -21508,8 +21508,8 @@ var require_stringifyNumber = __commonJS({
           i = n.length;
           n += ".";
         }
-        let d = minFractionDigits - (n.length - i - 1);
-        while (d-- > 0)
+        let d2 = minFractionDigits - (n.length - i - 1);
+        while (d2-- > 0)
           n += "0";
       }
       return n;
@@ -21758,8 +21758,8 @@ var require_binary = __commonJS({
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
-          for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+          for (let i = 0, o2 = 0; i < n; ++i, o2 += lineWidth) {
+            lines[i] = str.substr(o2, lineWidth);
           }
           str = lines.join(type === Scalar3.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
@@ -21792,9 +21792,9 @@ var require_pairs = __commonJS({
               pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore;
             if (item.comment) {
-              const cn = pair.value ?? pair.key;
-              cn.comment = cn.comment ? `${item.comment}
-${cn.comment}` : item.comment;
+              const cn2 = pair.value ?? pair.key;
+              cn2.comment = cn2.comment ? `${item.comment}
+${cn2.comment}` : item.comment;
             }
             item = pair;
           }
@@ -21810,26 +21810,26 @@ ${cn.comment}` : item.comment;
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
-        for (let it of iterable) {
+        for (let it2 of iterable) {
           if (typeof replacer === "function")
-            it = replacer.call(iterable, String(i++), it);
+            it2 = replacer.call(iterable, String(i++), it2);
           let key, value;
-          if (Array.isArray(it)) {
-            if (it.length === 2) {
-              key = it[0];
-              value = it[1];
+          if (Array.isArray(it2)) {
+            if (it2.length === 2) {
+              key = it2[0];
+              value = it2[1];
             } else
-              throw new TypeError(`Expected [key, value] tuple: ${it}`);
-          } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
+              throw new TypeError(`Expected [key, value] tuple: ${it2}`);
+          } else if (it2 && it2 instanceof Object) {
+            const keys = Object.keys(it2);
             if (keys.length === 1) {
               key = keys[0];
-              value = it[key];
+              value = it2[key];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key = it;
+            key = it2;
           }
           pairs2.items.push(Pair2.createPair(key, value, ctx));
         }
@@ -21871,9 +21871,9 @@ var require_omap = __commonJS({
        * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
        * but TypeScript won't allow widening the signature of a child method.
        */
-      toJSON(_, ctx) {
+      toJSON(_2, ctx) {
         if (!ctx)
-          return super.toJSON(_);
+          return super.toJSON(_2);
         const map = /* @__PURE__ */ new Map();
         if (ctx?.onCreate)
           ctx.onCreate(map);
@@ -21993,9 +21993,9 @@ var require_float2 = __commonJS({
         const node2 = new Scalar3.Scalar(parseFloat(str.replace(/_/g, "")));
         const dot = str.indexOf(".");
         if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
-          if (f[f.length - 1] === "0")
-            node2.minFractionDigits = f.length;
+          const f2 = str.substring(dot + 1).replace(/_/g, "");
+          if (f2[f2.length - 1] === "0")
+            node2.minFractionDigits = f2.length;
         }
         return node2;
       },
@@ -22128,8 +22128,8 @@ var require_set = __commonJS({
           this.items.push(new Pair2.Pair(key));
         }
       }
-      toJSON(_, ctx) {
-        return super.toJSON(_, ctx, Set);
+      toJSON(_2, ctx) {
+        return super.toJSON(_2, ctx, Set);
       }
       toString(ctx, onComment, onChompKeep) {
         if (!ctx)
@@ -22184,7 +22184,7 @@ var require_timestamp = __commonJS({
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p2) => res2 * num(60) + num(p2), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
@@ -22248,10 +22248,10 @@ var require_timestamp = __commonJS({
         let date2 = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
         const tz = match[8];
         if (tz && tz !== "Z") {
-          let d = parseSexagesimal(tz, false);
-          if (Math.abs(d) < 30)
-            d *= 60;
-          date2 -= 6e4 * d;
+          let d2 = parseSexagesimal(tz, false);
+          if (Math.abs(d2) < 30)
+            d2 *= 60;
+          date2 -= 6e4 * d2;
         }
         return new Date(date2);
       },
@@ -22410,7 +22410,7 @@ var require_Schema = __commonJS({
     var seq = require_seq();
     var string3 = require_string();
     var tags = require_tags();
-    var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+    var sortMapEntriesByKey = (a, b2) => a.key < b2.key ? -1 : a.key > b2.key ? 1 : 0;
     var Schema = class _Schema {
       constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
@@ -22458,8 +22458,8 @@ var require_stringifyDocument = __commonJS({
       if (doc.commentBefore) {
         if (lines.length !== 1)
           lines.unshift("");
-        const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ""));
+        const cs2 = commentString(doc.commentBefore);
+        lines.unshift(stringifyComment.indentComment(cs2, ""));
       }
       let chompKeep = false;
       let contentComment = null;
@@ -22468,8 +22468,8 @@ var require_stringifyDocument = __commonJS({
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
-            const cs = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs, ""));
+            const cs2 = commentString(doc.contents.commentBefore);
+            lines.push(stringifyComment.indentComment(cs2, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
@@ -22487,12 +22487,12 @@ var require_stringifyDocument = __commonJS({
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
-          const cs = commentString(doc.comment);
-          if (cs.includes("\n")) {
+          const cs2 = commentString(doc.comment);
+          if (cs2.includes("\n")) {
             lines.push("...");
-            lines.push(stringifyComment.indentComment(cs, ""));
+            lines.push(stringifyComment.indentComment(cs2, ""));
           } else {
-            lines.push(`... ${cs}`);
+            lines.push(`... ${cs2}`);
           }
         } else {
           lines.push("...");
@@ -22653,9 +22653,9 @@ var require_Document = __commonJS({
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
       createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
+        const k2 = this.createNode(key, null, options);
         const v = this.createNode(value, null, options);
-        return new Pair2.Pair(k, v);
+        return new Pair2.Pair(k2, v);
       }
       /**
        * Removes a value from the document.
@@ -23042,16 +23042,16 @@ var require_util_contains_newline = __commonJS({
           }
           return false;
         case "flow-collection":
-          for (const it of key.items) {
-            for (const st of it.start)
+          for (const it2 of key.items) {
+            for (const st of it2.start)
               if (st.type === "newline")
                 return true;
-            if (it.sep) {
-              for (const st of it.sep)
+            if (it2.sep) {
+              for (const st of it2.sep)
                 if (st.type === "newline")
                   return true;
             }
-            if (containsNewline(it.key) || containsNewline(it.value))
+            if (containsNewline(it2.key) || containsNewline(it2.value))
               return true;
           }
           return false;
@@ -23090,7 +23090,7 @@ var require_util_map_includes = __commonJS({
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b2) => a === b2 || identity.isScalar(a) && identity.isScalar(b2) && a.value === b2.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
     exports.mapIncludes = mapIncludes;
@@ -23212,22 +23212,22 @@ var require_resolve_block_seq = __commonJS({
     var YAMLSeq2 = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs2, onError, tag) {
       const NodeClass = tag?.nodeClass ?? YAMLSeq2.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
       if (ctx.atKey)
         ctx.atKey = false;
-      let offset = bs.offset;
+      let offset = bs2.offset;
       let commentEnd = null;
-      for (const { start, value } of bs.items) {
+      for (const { start, value } of bs2.items) {
         const props = resolveProps.resolveProps(start, {
           indicator: "seq-item-ind",
           next: value,
           offset,
           onError,
-          parentIndent: bs.indent,
+          parentIndent: bs2.indent,
           startOnNewline: true
         });
         if (!props.found) {
@@ -23245,11 +23245,11 @@ var require_resolve_block_seq = __commonJS({
         }
         const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+          utilFlowIndentCheck.flowIndentCheck(bs2.indent, value, onError);
         offset = node2.range[2];
         seq.items.push(node2);
       }
-      seq.range = [bs.offset, offset, commentEnd ?? offset];
+      seq.range = [bs2.offset, offset, commentEnd ?? offset];
       return seq;
     }
     exports.resolveBlockSeq = resolveBlockSeq;
@@ -23464,19 +23464,19 @@ var require_resolve_flow_collection = __commonJS({
         }
       }
       const expectedEnd = isMap3 ? "}" : "]";
-      const [ce, ...ee] = fc.end;
+      const [ce3, ...ee3] = fc.end;
       let cePos = offset;
-      if (ce?.source === expectedEnd)
-        cePos = ce.offset + ce.source.length;
+      if (ce3?.source === expectedEnd)
+        cePos = ce3.offset + ce3.source.length;
       else {
         const name2 = fcName[0].toUpperCase() + fcName.substring(1);
         const msg = atRoot ? `${name2} must end with a ${expectedEnd}` : `${name2} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
         onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
-        if (ce && ce.source.length !== 1)
-          ee.unshift(ce);
+        if (ce3 && ce3.source.length !== 1)
+          ee3.unshift(ce3);
       }
-      if (ee.length > 0) {
-        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
+      if (ee3.length > 0) {
+        const end = resolveEnd.resolveEnd(ee3, cePos, ctx.options.strict, onError);
         if (end.comment) {
           if (coll.comment)
             coll.comment += "\n" + end.comment;
@@ -23530,15 +23530,15 @@ var require_compose_collection = __commonJS({
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap2.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq2.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
       if (!tag) {
-        const kt = ctx.schema.knownTags[tagName];
-        if (kt?.collection === expType) {
-          ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-          tag = kt;
+        const kt2 = ctx.schema.knownTags[tagName];
+        if (kt2?.collection === expType) {
+          ctx.schema.tags.push(Object.assign({}, kt2, { default: false }));
+          tag = kt2;
         } else {
-          if (kt) {
-            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
+          if (kt2) {
+            onError(tagToken, "BAD_COLLECTION_TYPE", `${kt2.tag} used for ${expType} collection, but expects ${kt2.collection ?? "scalar"}`, true);
           } else {
             onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, true);
           }
@@ -23719,9 +23719,9 @@ var require_resolve_block_scalar = __commonJS({
           default: {
             const message = `Unexpected token in block scalar header: ${token.type}`;
             onError(token, "UNEXPECTED_TOKEN", message);
-            const ts = token.source;
-            if (ts && typeof ts === "string")
-              length += ts.length;
+            const ts2 = token.source;
+            if (ts2 && typeof ts2 === "string")
+              length += ts2.length;
           }
         }
       }
@@ -23730,8 +23730,8 @@ var require_resolve_block_scalar = __commonJS({
     function splitLines(source) {
       const split2 = source.split(/\n( *)/);
       const first = split2[0];
-      const m = first.match(/^( *)/);
-      const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
+      const m3 = first.match(/^( *)/);
+      const line0 = m3?.[1] ? [m3[1], first.slice(m3[1].length)] : ["", first];
       const lines = [line0];
       for (let i = 1; i < split2.length; i += 2)
         lines.push([split2[i], split2[i + 1]]);
@@ -23776,12 +23776,12 @@ var require_resolve_flow_scalar = __commonJS({
           };
       }
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
+      const re3 = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
         type: _type,
-        comment: re.comment,
-        range: [offset, valueEnd, re.offset]
+        comment: re3.comment,
+        range: [offset, valueEnd, re3.offset]
       };
     }
     function plainValue(source, onError) {
@@ -24018,10 +24018,10 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt = schema.knownTags[tagName];
-      if (kt && !kt.collection) {
-        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
-        return kt;
+      const kt2 = schema.knownTags[tagName];
+      if (kt2 && !kt2.collection) {
+        schema.tags.push(Object.assign({}, kt2, { default: false, test: void 0 }));
+        return kt2;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
@@ -24031,9 +24031,9 @@ var require_compose_scalar = __commonJS({
       if (schema.compat) {
         const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
         if (tag.tag !== compat.tag) {
-          const ts = directives.tagString(tag.tag);
-          const cs = directives.tagString(compat.tag);
-          const msg = `Value may be parsed as either ${ts} or ${cs}`;
+          const ts2 = directives.tagString(tag.tag);
+          const cs2 = directives.tagString(compat.tag);
+          const msg = `Value may be parsed as either ${ts2} or ${cs2}`;
           onError(token, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
@@ -24168,10 +24168,10 @@ var require_compose_node = __commonJS({
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-      alias.range = [offset, valueEnd, re.offset];
-      if (re.comment)
-        alias.comment = re.comment;
+      const re3 = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      alias.range = [offset, valueEnd, re3.offset];
+      if (re3.comment)
+        alias.comment = re3.comment;
       return alias;
     }
     exports.composeEmptyNode = composeEmptyNode;
@@ -24212,10 +24212,10 @@ var require_compose_doc = __commonJS({
       }
       doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
-      const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
-      if (re.comment)
-        doc.comment = re.comment;
-      doc.range = [offset, contentEnd, re.offset];
+      const re3 = resolveEnd.resolveEnd(end, contentEnd, false, onError);
+      if (re3.comment)
+        doc.comment = re3.comment;
+      doc.range = [offset, contentEnd, re3.offset];
       return doc;
     }
     exports.composeDoc = composeDoc;
@@ -24293,11 +24293,11 @@ ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
           } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
-            let it = dc.items[0];
-            if (identity.isPair(it))
-              it = it.key;
-            const cb = it.commentBefore;
-            it.commentBefore = cb ? `${comment}
+            let it2 = dc.items[0];
+            if (identity.isPair(it2))
+              it2 = it2.key;
+            const cb = it2.commentBefore;
+            it2.commentBefore = cb ? `${comment}
 ${cb}` : comment;
           } else {
             const cb = dc.commentBefore;
@@ -24472,9 +24472,9 @@ var require_cst_scalar = __commonJS({
       switch (source[0]) {
         case "|":
         case ">": {
-          const he = source.indexOf("\n");
-          const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
+          const he3 = source.indexOf("\n");
+          const head = source.substring(0, he3);
+          const body = source.substring(he3 + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
@@ -24535,9 +24535,9 @@ var require_cst_scalar = __commonJS({
       }
     }
     function setBlockScalarValue(token, source) {
-      const he = source.indexOf("\n");
-      const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
+      const he3 = source.indexOf("\n");
+      const head = source.substring(0, he3);
+      const body = source.substring(he3 + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
@@ -24922,8 +24922,8 @@ var require_lexer = __commonJS({
           return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
         }
         if (ch === "-" || ch === ".") {
-          const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty2(this.buffer[offset + 3]))
+          const dt2 = this.buffer.substr(offset, 3);
+          if ((dt2 === "---" || dt2 === "...") && isEmpty2(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -24983,14 +24983,14 @@ var require_lexer = __commonJS({
         }
         if (line[0] === "%") {
           let dirEnd = line.length;
-          let cs = line.indexOf("#");
-          while (cs !== -1) {
-            const ch = line[cs - 1];
+          let cs2 = line.indexOf("#");
+          while (cs2 !== -1) {
+            const ch = line[cs2 - 1];
             if (ch === " " || ch === "	") {
-              dirEnd = cs - 1;
+              dirEnd = cs2 - 1;
               break;
             } else {
-              cs = line.indexOf("#", cs + 1);
+              cs2 = line.indexOf("#", cs2 + 1);
             }
           }
           while (true) {
@@ -25177,10 +25177,10 @@ var require_lexer = __commonJS({
         let nl = qb.indexOf("\n", this.pos);
         if (nl !== -1) {
           while (nl !== -1) {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
+            const cs2 = this.continueScalar(nl + 1);
+            if (cs2 === -1)
               break;
-            nl = qb.indexOf("\n", cs);
+            nl = qb.indexOf("\n", cs2);
           }
           if (nl !== -1) {
             end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
@@ -25243,10 +25243,10 @@ var require_lexer = __commonJS({
             this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
           }
           do {
-            const cs = this.continueScalar(nl + 1);
-            if (cs === -1)
+            const cs2 = this.continueScalar(nl + 1);
+            if (cs2 === -1)
               break;
-            nl = this.buffer.indexOf("\n", cs);
+            nl = this.buffer.indexOf("\n", cs2);
           } while (nl !== -1);
           if (nl === -1) {
             if (!this.atEnd)
@@ -25305,10 +25305,10 @@ var require_lexer = __commonJS({
             if (next === "#" || inFlow && flowIndicatorChars.has(next))
               break;
             if (ch === "\n") {
-              const cs = this.continueScalar(i + 1);
-              if (cs === -1)
+              const cs2 = this.continueScalar(i + 1);
+              if (cs2 === -1)
                 break;
-              i = Math.max(i, cs - 2);
+              i = Math.max(i, cs2 - 2);
             }
           } else {
             if (inFlow && flowIndicatorChars.has(ch))
@@ -25503,8 +25503,8 @@ var require_parser = __commonJS({
         case "document":
           return parent.start;
         case "block-map": {
-          const it = parent.items[parent.items.length - 1];
-          return it.sep ?? it.start;
+          const it2 = parent.items[parent.items.length - 1];
+          return it2.sep ?? it2.start;
         }
         case "block-seq":
           return parent.items[parent.items.length - 1].start;
@@ -25540,19 +25540,19 @@ var require_parser = __commonJS({
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
-        for (const it of fc.items) {
-          if (it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind")) {
-            if (it.key)
-              it.value = it.key;
-            delete it.key;
-            if (isFlowToken(it.value)) {
-              if (it.value.end)
-                arrayPushArray(it.value.end, it.sep);
+        for (const it2 of fc.items) {
+          if (it2.sep && !it2.value && !includesToken(it2.start, "explicit-key-ind") && !includesToken(it2.sep, "map-value-ind")) {
+            if (it2.key)
+              it2.value = it2.key;
+            delete it2.key;
+            if (isFlowToken(it2.value)) {
+              if (it2.value.end)
+                arrayPushArray(it2.value.end, it2.sep);
               else
-                it.value.end = it.sep;
+                it2.value.end = it2.sep;
             } else
-              arrayPushArray(it.start, it.sep);
-            delete it.sep;
+              arrayPushArray(it2.start, it2.sep);
+            delete it2.sep;
           }
         }
       }
@@ -25717,36 +25717,36 @@ var require_parser = __commonJS({
               top.props.push(token);
               break;
             case "block-map": {
-              const it = top.items[top.items.length - 1];
-              if (it.value) {
+              const it2 = top.items[top.items.length - 1];
+              if (it2.value) {
                 top.items.push({ start: [], key: token, sep: [] });
                 this.onKeyLine = true;
                 return;
-              } else if (it.sep) {
-                it.value = token;
+              } else if (it2.sep) {
+                it2.value = token;
               } else {
-                Object.assign(it, { key: token, sep: [] });
-                this.onKeyLine = !it.explicitKey;
+                Object.assign(it2, { key: token, sep: [] });
+                this.onKeyLine = !it2.explicitKey;
                 return;
               }
               break;
             }
             case "block-seq": {
-              const it = top.items[top.items.length - 1];
-              if (it.value)
+              const it2 = top.items[top.items.length - 1];
+              if (it2.value)
                 top.items.push({ start: [], value: token });
               else
-                it.value = token;
+                it2.value = token;
               break;
             }
             case "flow-collection": {
-              const it = top.items[top.items.length - 1];
-              if (!it || it.value)
+              const it2 = top.items[top.items.length - 1];
+              if (!it2 || it2.value)
                 top.items.push({ start: [], key: token, sep: [] });
-              else if (it.sep)
-                it.value = token;
+              else if (it2.sep)
+                it2.value = token;
               else
-                Object.assign(it, { key: token, sep: [] });
+                Object.assign(it2, { key: token, sep: [] });
               return;
             }
             /* istanbul ignore next should not happen */
@@ -25878,52 +25878,52 @@ var require_parser = __commonJS({
         }
       }
       *blockMap(map) {
-        const it = map.items[map.items.length - 1];
+        const it2 = map.items[map.items.length - 1];
         switch (this.type) {
           case "newline":
             this.onKeyLine = false;
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
+            if (it2.value) {
+              const end = "end" in it2.value ? it2.value.end : void 0;
               const last = Array.isArray(end) ? end[end.length - 1] : void 0;
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
                 map.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
+            } else if (it2.sep) {
+              it2.sep.push(this.sourceToken);
             } else {
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             }
             return;
           case "space":
           case "comment":
-            if (it.value) {
+            if (it2.value) {
               map.items.push({ start: [this.sourceToken] });
-            } else if (it.sep) {
-              it.sep.push(this.sourceToken);
+            } else if (it2.sep) {
+              it2.sep.push(this.sourceToken);
             } else {
-              if (this.atIndentedComment(it.start, map.indent)) {
+              if (this.atIndentedComment(it2.start, map.indent)) {
                 const prev = map.items[map.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
+                  arrayPushArray(end, it2.start);
                   end.push(this.sourceToken);
                   map.items.pop();
                   return;
                 }
               }
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             }
             return;
         }
         if (this.indent >= map.indent) {
           const atMapIndent = !this.onKeyLine && this.indent === map.indent;
-          const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
+          const atNextItem = atMapIndent && (it2.sep || it2.explicitKey) && this.type !== "seq-item-ind";
           let start = [];
-          if (atNextItem && it.sep && !it.value) {
+          if (atNextItem && it2.sep && !it2.value) {
             const nl = [];
-            for (let i = 0; i < it.sep.length; ++i) {
-              const st = it.sep[i];
+            for (let i = 0; i < it2.sep.length; ++i) {
+              const st = it2.sep[i];
               switch (st.type) {
                 case "newline":
                   nl.push(i);
@@ -25939,26 +25939,26 @@ var require_parser = __commonJS({
               }
             }
             if (nl.length >= 2)
-              start = it.sep.splice(nl[1]);
+              start = it2.sep.splice(nl[1]);
           }
           switch (this.type) {
             case "anchor":
             case "tag":
-              if (atNextItem || it.value) {
+              if (atNextItem || it2.value) {
                 start.push(this.sourceToken);
                 map.items.push({ start });
                 this.onKeyLine = true;
-              } else if (it.sep) {
-                it.sep.push(this.sourceToken);
+              } else if (it2.sep) {
+                it2.sep.push(this.sourceToken);
               } else {
-                it.start.push(this.sourceToken);
+                it2.start.push(this.sourceToken);
               }
               return;
             case "explicit-key-ind":
-              if (!it.sep && !it.explicitKey) {
-                it.start.push(this.sourceToken);
-                it.explicitKey = true;
-              } else if (atNextItem || it.value) {
+              if (!it2.sep && !it2.explicitKey) {
+                it2.start.push(this.sourceToken);
+                it2.explicitKey = true;
+              } else if (atNextItem || it2.value) {
                 start.push(this.sourceToken);
                 map.items.push({ start, explicitKey: true });
               } else {
@@ -25972,12 +25972,12 @@ var require_parser = __commonJS({
               this.onKeyLine = true;
               return;
             case "map-value-ind":
-              if (it.explicitKey) {
-                if (!it.sep) {
-                  if (includesToken(it.start, "newline")) {
-                    Object.assign(it, { key: null, sep: [this.sourceToken] });
+              if (it2.explicitKey) {
+                if (!it2.sep) {
+                  if (includesToken(it2.start, "newline")) {
+                    Object.assign(it2, { key: null, sep: [this.sourceToken] });
                   } else {
-                    const start2 = getFirstKeyStartProps(it.start);
+                    const start2 = getFirstKeyStartProps(it2.start);
                     this.stack.push({
                       type: "block-map",
                       offset: this.offset,
@@ -25985,22 +25985,22 @@ var require_parser = __commonJS({
                       items: [{ start: start2, key: null, sep: [this.sourceToken] }]
                     });
                   }
-                } else if (it.value) {
+                } else if (it2.value) {
                   map.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
+                } else if (includesToken(it2.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
                     items: [{ start, key: null, sep: [this.sourceToken] }]
                   });
-                } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
-                  const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
-                  const sep = it.sep;
+                } else if (isFlowToken(it2.key) && !includesToken(it2.sep, "newline")) {
+                  const start2 = getFirstKeyStartProps(it2.start);
+                  const key = it2.key;
+                  const sep = it2.sep;
                   sep.push(this.sourceToken);
-                  delete it.key;
-                  delete it.sep;
+                  delete it2.key;
+                  delete it2.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
@@ -26008,16 +26008,16 @@ var require_parser = __commonJS({
                     items: [{ start: start2, key, sep }]
                   });
                 } else if (start.length > 0) {
-                  it.sep = it.sep.concat(start, this.sourceToken);
+                  it2.sep = it2.sep.concat(start, this.sourceToken);
                 } else {
-                  it.sep.push(this.sourceToken);
+                  it2.sep.push(this.sourceToken);
                 }
               } else {
-                if (!it.sep) {
-                  Object.assign(it, { key: null, sep: [this.sourceToken] });
-                } else if (it.value || atNextItem) {
+                if (!it2.sep) {
+                  Object.assign(it2, { key: null, sep: [this.sourceToken] });
+                } else if (it2.value || atNextItem) {
                   map.items.push({ start, key: null, sep: [this.sourceToken] });
-                } else if (includesToken(it.sep, "map-value-ind")) {
+                } else if (includesToken(it2.sep, "map-value-ind")) {
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
@@ -26025,7 +26025,7 @@ var require_parser = __commonJS({
                     items: [{ start: [], key: null, sep: [this.sourceToken] }]
                   });
                 } else {
-                  it.sep.push(this.sourceToken);
+                  it2.sep.push(this.sourceToken);
                 }
               }
               this.onKeyLine = true;
@@ -26034,14 +26034,14 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs3 = this.flowScalar(this.type);
-              if (atNextItem || it.value) {
-                map.items.push({ start, key: fs3, sep: [] });
+              const fs4 = this.flowScalar(this.type);
+              if (atNextItem || it2.value) {
+                map.items.push({ start, key: fs4, sep: [] });
                 this.onKeyLine = true;
-              } else if (it.sep) {
-                this.stack.push(fs3);
+              } else if (it2.sep) {
+                this.stack.push(fs4);
               } else {
-                Object.assign(it, { key: fs3, sep: [] });
+                Object.assign(it2, { key: fs4, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -26050,7 +26050,7 @@ var require_parser = __commonJS({
               const bv = this.startBlockValue(map);
               if (bv) {
                 if (bv.type === "block-seq") {
-                  if (!it.explicitKey && it.sep && !includesToken(it.sep, "newline")) {
+                  if (!it2.explicitKey && it2.sep && !includesToken(it2.sep, "newline")) {
                     yield* this.pop({
                       type: "error",
                       offset: this.offset,
@@ -26072,50 +26072,50 @@ var require_parser = __commonJS({
         yield* this.step();
       }
       *blockSequence(seq) {
-        const it = seq.items[seq.items.length - 1];
+        const it2 = seq.items[seq.items.length - 1];
         switch (this.type) {
           case "newline":
-            if (it.value) {
-              const end = "end" in it.value ? it.value.end : void 0;
+            if (it2.value) {
+              const end = "end" in it2.value ? it2.value.end : void 0;
               const last = Array.isArray(end) ? end[end.length - 1] : void 0;
               if (last?.type === "comment")
                 end?.push(this.sourceToken);
               else
                 seq.items.push({ start: [this.sourceToken] });
             } else
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             return;
           case "space":
           case "comment":
-            if (it.value)
+            if (it2.value)
               seq.items.push({ start: [this.sourceToken] });
             else {
-              if (this.atIndentedComment(it.start, seq.indent)) {
+              if (this.atIndentedComment(it2.start, seq.indent)) {
                 const prev = seq.items[seq.items.length - 2];
                 const end = prev?.value?.end;
                 if (Array.isArray(end)) {
-                  arrayPushArray(end, it.start);
+                  arrayPushArray(end, it2.start);
                   end.push(this.sourceToken);
                   seq.items.pop();
                   return;
                 }
               }
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             }
             return;
           case "anchor":
           case "tag":
-            if (it.value || this.indent <= seq.indent)
+            if (it2.value || this.indent <= seq.indent)
               break;
-            it.start.push(this.sourceToken);
+            it2.start.push(this.sourceToken);
             return;
           case "seq-item-ind":
             if (this.indent !== seq.indent)
               break;
-            if (it.value || includesToken(it.start, "seq-item-ind"))
+            if (it2.value || includesToken(it2.start, "seq-item-ind"))
               seq.items.push({ start: [this.sourceToken] });
             else
-              it.start.push(this.sourceToken);
+              it2.start.push(this.sourceToken);
             return;
         }
         if (this.indent > seq.indent) {
@@ -26129,7 +26129,7 @@ var require_parser = __commonJS({
         yield* this.step();
       }
       *flowCollection(fc) {
-        const it = fc.items[fc.items.length - 1];
+        const it2 = fc.items[fc.items.length - 1];
         if (this.type === "flow-error-end") {
           let top;
           do {
@@ -26140,42 +26140,42 @@ var require_parser = __commonJS({
           switch (this.type) {
             case "comma":
             case "explicit-key-ind":
-              if (!it || it.sep)
+              if (!it2 || it2.sep)
                 fc.items.push({ start: [this.sourceToken] });
               else
-                it.start.push(this.sourceToken);
+                it2.start.push(this.sourceToken);
               return;
             case "map-value-ind":
-              if (!it || it.value)
+              if (!it2 || it2.value)
                 fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
+              else if (it2.sep)
+                it2.sep.push(this.sourceToken);
               else
-                Object.assign(it, { key: null, sep: [this.sourceToken] });
+                Object.assign(it2, { key: null, sep: [this.sourceToken] });
               return;
             case "space":
             case "comment":
             case "newline":
             case "anchor":
             case "tag":
-              if (!it || it.value)
+              if (!it2 || it2.value)
                 fc.items.push({ start: [this.sourceToken] });
-              else if (it.sep)
-                it.sep.push(this.sourceToken);
+              else if (it2.sep)
+                it2.sep.push(this.sourceToken);
               else
-                it.start.push(this.sourceToken);
+                it2.start.push(this.sourceToken);
               return;
             case "alias":
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs3 = this.flowScalar(this.type);
-              if (!it || it.value)
-                fc.items.push({ start: [], key: fs3, sep: [] });
-              else if (it.sep)
-                this.stack.push(fs3);
+              const fs4 = this.flowScalar(this.type);
+              if (!it2 || it2.value)
+                fc.items.push({ start: [], key: fs4, sep: [] });
+              else if (it2.sep)
+                this.stack.push(fs4);
               else
-                Object.assign(it, { key: fs3, sep: [] });
+                Object.assign(it2, { key: fs4, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -26483,6 +26483,752 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports, module) {
+    var s = 1e3;
+    var m3 = s * 60;
+    var h = m3 * 60;
+    var d2 = h * 24;
+    var w2 = d2 * 7;
+    var y3 = d2 * 365.25;
+    module.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0) {
+        return parse2(val);
+      } else if (type === "number" && isFinite(val)) {
+        return options.long ? fmtLong(val) : fmtShort(val);
+      }
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse2(str) {
+      str = String(str);
+      if (str.length > 100) {
+        return;
+      }
+      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+        str
+      );
+      if (!match) {
+        return;
+      }
+      var n = parseFloat(match[1]);
+      var type = (match[2] || "ms").toLowerCase();
+      switch (type) {
+        case "years":
+        case "year":
+        case "yrs":
+        case "yr":
+        case "y":
+          return n * y3;
+        case "weeks":
+        case "week":
+        case "w":
+          return n * w2;
+        case "days":
+        case "day":
+        case "d":
+          return n * d2;
+        case "hours":
+        case "hour":
+        case "hrs":
+        case "hr":
+        case "h":
+          return n * h;
+        case "minutes":
+        case "minute":
+        case "mins":
+        case "min":
+        case "m":
+          return n * m3;
+        case "seconds":
+        case "second":
+        case "secs":
+        case "sec":
+        case "s":
+          return n * s;
+        case "milliseconds":
+        case "millisecond":
+        case "msecs":
+        case "msec":
+        case "ms":
+          return n;
+        default:
+          return void 0;
+      }
+    }
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d2) {
+        return Math.round(ms2 / d2) + "d";
+      }
+      if (msAbs >= h) {
+        return Math.round(ms2 / h) + "h";
+      }
+      if (msAbs >= m3) {
+        return Math.round(ms2 / m3) + "m";
+      }
+      if (msAbs >= s) {
+        return Math.round(ms2 / s) + "s";
+      }
+      return ms2 + "ms";
+    }
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d2) {
+        return plural(ms2, msAbs, d2, "day");
+      }
+      if (msAbs >= h) {
+        return plural(ms2, msAbs, h, "hour");
+      }
+      if (msAbs >= m3) {
+        return plural(ms2, msAbs, m3, "minute");
+      }
+      if (msAbs >= s) {
+        return plural(ms2, msAbs, s, "second");
+      }
+      return ms2 + " ms";
+    }
+    function plural(ms2, msAbs, n, name2) {
+      var isPlural = msAbs >= n * 1.5;
+      return Math.round(ms2 / n) + " " + name2 + (isPlural ? "s" : "");
+    }
+  }
+});
+
+// node_modules/debug/src/common.js
+var require_common = __commonJS({
+  "node_modules/debug/src/common.js"(exports, module) {
+    function setup(env) {
+      createDebug.debug = createDebug;
+      createDebug.default = createDebug;
+      createDebug.coerce = coerce;
+      createDebug.disable = disable;
+      createDebug.enable = enable;
+      createDebug.enabled = enabled;
+      createDebug.humanize = require_ms();
+      createDebug.destroy = destroy;
+      Object.keys(env).forEach((key) => {
+        createDebug[key] = env[key];
+      });
+      createDebug.names = [];
+      createDebug.skips = [];
+      createDebug.formatters = {};
+      function selectColor(namespace) {
+        let hash = 0;
+        for (let i = 0; i < namespace.length; i++) {
+          hash = (hash << 5) - hash + namespace.charCodeAt(i);
+          hash |= 0;
+        }
+        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
+      }
+      createDebug.selectColor = selectColor;
+      function createDebug(namespace) {
+        let prevTime;
+        let enableOverride = null;
+        let namespacesCache;
+        let enabledCache;
+        function debug2(...args) {
+          if (!debug2.enabled) {
+            return;
+          }
+          const self = debug2;
+          const curr = Number(/* @__PURE__ */ new Date());
+          const ms2 = curr - (prevTime || curr);
+          self.diff = ms2;
+          self.prev = prevTime;
+          self.curr = curr;
+          prevTime = curr;
+          args[0] = createDebug.coerce(args[0]);
+          if (typeof args[0] !== "string") {
+            args.unshift("%O");
+          }
+          let index = 0;
+          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
+            if (match === "%%") {
+              return "%";
+            }
+            index++;
+            const formatter = createDebug.formatters[format];
+            if (typeof formatter === "function") {
+              const val = args[index];
+              match = formatter.call(self, val);
+              args.splice(index, 1);
+              index--;
+            }
+            return match;
+          });
+          createDebug.formatArgs.call(self, args);
+          const logFn = self.log || createDebug.log;
+          logFn.apply(self, args);
+        }
+        debug2.namespace = namespace;
+        debug2.useColors = createDebug.useColors();
+        debug2.color = createDebug.selectColor(namespace);
+        debug2.extend = extend2;
+        debug2.destroy = createDebug.destroy;
+        Object.defineProperty(debug2, "enabled", {
+          enumerable: true,
+          configurable: false,
+          get: () => {
+            if (enableOverride !== null) {
+              return enableOverride;
+            }
+            if (namespacesCache !== createDebug.namespaces) {
+              namespacesCache = createDebug.namespaces;
+              enabledCache = createDebug.enabled(namespace);
+            }
+            return enabledCache;
+          },
+          set: (v) => {
+            enableOverride = v;
+          }
+        });
+        if (typeof createDebug.init === "function") {
+          createDebug.init(debug2);
+        }
+        return debug2;
+      }
+      function extend2(namespace, delimiter) {
+        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
+        newDebug.log = this.log;
+        return newDebug;
+      }
+      function enable(namespaces) {
+        createDebug.save(namespaces);
+        createDebug.namespaces = namespaces;
+        createDebug.names = [];
+        createDebug.skips = [];
+        const split2 = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
+        for (const ns2 of split2) {
+          if (ns2[0] === "-") {
+            createDebug.skips.push(ns2.slice(1));
+          } else {
+            createDebug.names.push(ns2);
+          }
+        }
+      }
+      function matchesTemplate(search, template) {
+        let searchIndex = 0;
+        let templateIndex = 0;
+        let starIndex = -1;
+        let matchIndex = 0;
+        while (searchIndex < search.length) {
+          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
+            if (template[templateIndex] === "*") {
+              starIndex = templateIndex;
+              matchIndex = searchIndex;
+              templateIndex++;
+            } else {
+              searchIndex++;
+              templateIndex++;
+            }
+          } else if (starIndex !== -1) {
+            templateIndex = starIndex + 1;
+            matchIndex++;
+            searchIndex = matchIndex;
+          } else {
+            return false;
+          }
+        }
+        while (templateIndex < template.length && template[templateIndex] === "*") {
+          templateIndex++;
+        }
+        return templateIndex === template.length;
+      }
+      function disable() {
+        const namespaces = [
+          ...createDebug.names,
+          ...createDebug.skips.map((namespace) => "-" + namespace)
+        ].join(",");
+        createDebug.enable("");
+        return namespaces;
+      }
+      function enabled(name2) {
+        for (const skip of createDebug.skips) {
+          if (matchesTemplate(name2, skip)) {
+            return false;
+          }
+        }
+        for (const ns2 of createDebug.names) {
+          if (matchesTemplate(name2, ns2)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      function coerce(val) {
+        if (val instanceof Error) {
+          return val.stack || val.message;
+        }
+        return val;
+      }
+      function destroy() {
+        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+      }
+      createDebug.enable(createDebug.load());
+      return createDebug;
+    }
+    module.exports = setup;
+  }
+});
+
+// node_modules/debug/src/browser.js
+var require_browser = __commonJS({
+  "node_modules/debug/src/browser.js"(exports, module) {
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load2;
+    exports.useColors = useColors;
+    exports.storage = localstorage();
+    exports.destroy = /* @__PURE__ */ (() => {
+      let warned = false;
+      return () => {
+        if (!warned) {
+          warned = true;
+          console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+        }
+      };
+    })();
+    exports.colors = [
+      "#0000CC",
+      "#0000FF",
+      "#0033CC",
+      "#0033FF",
+      "#0066CC",
+      "#0066FF",
+      "#0099CC",
+      "#0099FF",
+      "#00CC00",
+      "#00CC33",
+      "#00CC66",
+      "#00CC99",
+      "#00CCCC",
+      "#00CCFF",
+      "#3300CC",
+      "#3300FF",
+      "#3333CC",
+      "#3333FF",
+      "#3366CC",
+      "#3366FF",
+      "#3399CC",
+      "#3399FF",
+      "#33CC00",
+      "#33CC33",
+      "#33CC66",
+      "#33CC99",
+      "#33CCCC",
+      "#33CCFF",
+      "#6600CC",
+      "#6600FF",
+      "#6633CC",
+      "#6633FF",
+      "#66CC00",
+      "#66CC33",
+      "#9900CC",
+      "#9900FF",
+      "#9933CC",
+      "#9933FF",
+      "#99CC00",
+      "#99CC33",
+      "#CC0000",
+      "#CC0033",
+      "#CC0066",
+      "#CC0099",
+      "#CC00CC",
+      "#CC00FF",
+      "#CC3300",
+      "#CC3333",
+      "#CC3366",
+      "#CC3399",
+      "#CC33CC",
+      "#CC33FF",
+      "#CC6600",
+      "#CC6633",
+      "#CC9900",
+      "#CC9933",
+      "#CCCC00",
+      "#CCCC33",
+      "#FF0000",
+      "#FF0033",
+      "#FF0066",
+      "#FF0099",
+      "#FF00CC",
+      "#FF00FF",
+      "#FF3300",
+      "#FF3333",
+      "#FF3366",
+      "#FF3399",
+      "#FF33CC",
+      "#FF33FF",
+      "#FF6600",
+      "#FF6633",
+      "#FF9900",
+      "#FF9933",
+      "#FFCC00",
+      "#FFCC33"
+    ];
+    function useColors() {
+      if (typeof window !== "undefined" && window.process && (window.process.type === "renderer" || window.process.__nwjs)) {
+        return true;
+      }
+      if (typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
+        return false;
+      }
+      let m3;
+      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
+      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
+      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+      typeof navigator !== "undefined" && navigator.userAgent && (m3 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m3[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
+      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
+    }
+    function formatArgs(args) {
+      args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff);
+      if (!this.useColors) {
+        return;
+      }
+      const c3 = "color: " + this.color;
+      args.splice(1, 0, c3, "color: inherit");
+      let index = 0;
+      let lastC = 0;
+      args[0].replace(/%[a-zA-Z%]/g, (match) => {
+        if (match === "%%") {
+          return;
+        }
+        index++;
+        if (match === "%c") {
+          lastC = index;
+        }
+      });
+      args.splice(lastC, 0, c3);
+    }
+    exports.log = console.debug || console.log || (() => {
+    });
+    function save(namespaces) {
+      try {
+        if (namespaces) {
+          exports.storage.setItem("debug", namespaces);
+        } else {
+          exports.storage.removeItem("debug");
+        }
+      } catch (error3) {
+      }
+    }
+    function load2() {
+      let r2;
+      try {
+        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
+      } catch (error3) {
+      }
+      if (!r2 && typeof process !== "undefined" && "env" in process) {
+        r2 = process.env.DEBUG;
+      }
+      return r2;
+    }
+    function localstorage() {
+      try {
+        return localStorage;
+      } catch (error3) {
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.j = function(v) {
+      try {
+        return JSON.stringify(v);
+      } catch (error3) {
+        return "[UnexpectedJSONParseError]: " + error3.message;
+      }
+    };
+  }
+});
+
+// node_modules/debug/src/node.js
+var require_node = __commonJS({
+  "node_modules/debug/src/node.js"(exports, module) {
+    var tty = __require("tty");
+    var util = __require("util");
+    exports.init = init;
+    exports.log = log;
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load2;
+    exports.useColors = useColors;
+    exports.destroy = util.deprecate(
+      () => {
+      },
+      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
+    );
+    exports.colors = [6, 2, 3, 4, 5, 1];
+    try {
+      const supportsColor = __require("supports-color");
+      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
+        exports.colors = [
+          20,
+          21,
+          26,
+          27,
+          32,
+          33,
+          38,
+          39,
+          40,
+          41,
+          42,
+          43,
+          44,
+          45,
+          56,
+          57,
+          62,
+          63,
+          68,
+          69,
+          74,
+          75,
+          76,
+          77,
+          78,
+          79,
+          80,
+          81,
+          92,
+          93,
+          98,
+          99,
+          112,
+          113,
+          128,
+          129,
+          134,
+          135,
+          148,
+          149,
+          160,
+          161,
+          162,
+          163,
+          164,
+          165,
+          166,
+          167,
+          168,
+          169,
+          170,
+          171,
+          172,
+          173,
+          178,
+          179,
+          184,
+          185,
+          196,
+          197,
+          198,
+          199,
+          200,
+          201,
+          202,
+          203,
+          204,
+          205,
+          206,
+          207,
+          208,
+          209,
+          214,
+          215,
+          220,
+          221
+        ];
+      }
+    } catch (error3) {
+    }
+    exports.inspectOpts = Object.keys(process.env).filter((key) => {
+      return /^debug_/i.test(key);
+    }).reduce((obj, key) => {
+      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_2, k2) => {
+        return k2.toUpperCase();
+      });
+      let val = process.env[key];
+      if (/^(yes|on|true|enabled)$/i.test(val)) {
+        val = true;
+      } else if (/^(no|off|false|disabled)$/i.test(val)) {
+        val = false;
+      } else if (val === "null") {
+        val = null;
+      } else {
+        val = Number(val);
+      }
+      obj[prop] = val;
+      return obj;
+    }, {});
+    function useColors() {
+      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
+    }
+    function formatArgs(args) {
+      const { namespace: name2, useColors: useColors2 } = this;
+      if (useColors2) {
+        const c3 = this.color;
+        const colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3);
+        const prefix = `  ${colorCode};1m${name2} \x1B[0m`;
+        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
+        args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
+      } else {
+        args[0] = getDate() + name2 + " " + args[0];
+      }
+    }
+    function getDate() {
+      if (exports.inspectOpts.hideDate) {
+        return "";
+      }
+      return (/* @__PURE__ */ new Date()).toISOString() + " ";
+    }
+    function log(...args) {
+      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + "\n");
+    }
+    function save(namespaces) {
+      if (namespaces) {
+        process.env.DEBUG = namespaces;
+      } else {
+        delete process.env.DEBUG;
+      }
+    }
+    function load2() {
+      return process.env.DEBUG;
+    }
+    function init(debug2) {
+      debug2.inspectOpts = {};
+      const keys = Object.keys(exports.inspectOpts);
+      for (let i = 0; i < keys.length; i++) {
+        debug2.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.o = function(v) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
+    };
+    formatters.O = function(v) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v, this.inspectOpts);
+    };
+  }
+});
+
+// node_modules/debug/src/index.js
+var require_src = __commonJS({
+  "node_modules/debug/src/index.js"(exports, module) {
+    if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
+      module.exports = require_browser();
+    } else {
+      module.exports = require_node();
+    }
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/src/index.js
+var require_src2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod4) {
+      return mod4 && mod4.__esModule ? mod4 : { "default": mod4 };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var fs_1 = __require("fs");
+    var debug_1 = __importDefault(require_src());
+    var log = debug_1.default("@kwsites/file-exists");
+    function check(path18, isFile, isDirectory2) {
+      log(`checking %s`, path18);
+      try {
+        const stat3 = fs_1.statSync(path18);
+        if (stat3.isFile() && isFile) {
+          log(`[OK] path represents a file`);
+          return true;
+        }
+        if (stat3.isDirectory() && isDirectory2) {
+          log(`[OK] path represents a directory`);
+          return true;
+        }
+        log(`[FAIL] path represents something other than a file or directory`);
+        return false;
+      } catch (e) {
+        if (e.code === "ENOENT") {
+          log(`[FAIL] path is not accessible: %o`, e);
+          return false;
+        }
+        log(`[FATAL] %o`, e);
+        throw e;
+      }
+    }
+    function exists2(path18, type = exports.READABLE) {
+      return check(path18, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    }
+    exports.exists = exists2;
+    exports.FILE = 1;
+    exports.FOLDER = 2;
+    exports.READABLE = exports.FILE + exports.FOLDER;
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
+    "use strict";
+    function __export2(m3) {
+      for (var p2 in m3) if (!exports.hasOwnProperty(p2)) exports[p2] = m3[p2];
+    }
+    Object.defineProperty(exports, "__esModule", { value: true });
+    __export2(require_src2());
+  }
+});
+
+// node_modules/@kwsites/promise-deferred/dist/index.js
+var require_dist3 = __commonJS({
+  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.createDeferred = exports.deferred = void 0;
+    function deferred() {
+      let done;
+      let fail;
+      let status = "pending";
+      const promise = new Promise((_done, _fail) => {
+        done = _done;
+        fail = _fail;
+      });
+      return {
+        promise,
+        done(result) {
+          if (status === "pending") {
+            status = "resolved";
+            done(result);
+          }
+        },
+        fail(error3) {
+          if (status === "pending") {
+            status = "rejected";
+            fail(error3);
+          }
+        },
+        get fulfilled() {
+          return status !== "pending";
+        },
+        get status() {
+          return status;
+        }
+      };
+    }
+    exports.deferred = deferred;
+    exports.createDeferred = deferred;
+    exports.default = deferred;
+  }
+});
+
 // node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
   "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
@@ -26527,20 +27273,20 @@ var require_code = __commonJS({
       }
       get str() {
         var _a3;
-        return (_a3 = this._str) !== null && _a3 !== void 0 ? _a3 : this._str = this._items.reduce((s, c) => `${s}${c}`, "");
+        return (_a3 = this._str) !== null && _a3 !== void 0 ? _a3 : this._str = this._items.reduce((s, c3) => `${s}${c3}`, "");
       }
       get names() {
         var _a3;
-        return (_a3 = this._names) !== null && _a3 !== void 0 ? _a3 : this._names = this._items.reduce((names, c) => {
-          if (c instanceof Name)
-            names[c.str] = (names[c.str] || 0) + 1;
+        return (_a3 = this._names) !== null && _a3 !== void 0 ? _a3 : this._names = this._items.reduce((names, c3) => {
+          if (c3 instanceof Name)
+            names[c3.str] = (names[c3.str] || 0) + 1;
           return names;
         }, {});
       }
     };
     exports._Code = _Code;
     exports.nil = new _Code("");
-    function _(strs, ...args) {
+    function _2(strs, ...args) {
       const code = [strs[0]];
       let i = 0;
       while (i < args.length) {
@@ -26549,7 +27295,7 @@ var require_code = __commonJS({
       }
       return new _Code(code);
     }
-    exports._ = _;
+    exports._ = _2;
     var plus = new _Code("+");
     function str(strs, ...args) {
       const expr = [safeStringify(strs[0])];
@@ -26586,41 +27332,41 @@ var require_code = __commonJS({
         i++;
       }
     }
-    function mergeExprItems(a, b) {
-      if (b === '""')
+    function mergeExprItems(a, b2) {
+      if (b2 === '""')
         return a;
       if (a === '""')
-        return b;
+        return b2;
       if (typeof a == "string") {
-        if (b instanceof Name || a[a.length - 1] !== '"')
+        if (b2 instanceof Name || a[a.length - 1] !== '"')
           return;
-        if (typeof b != "string")
-          return `${a.slice(0, -1)}${b}"`;
-        if (b[0] === '"')
-          return a.slice(0, -1) + b.slice(1);
+        if (typeof b2 != "string")
+          return `${a.slice(0, -1)}${b2}"`;
+        if (b2[0] === '"')
+          return a.slice(0, -1) + b2.slice(1);
         return;
       }
-      if (typeof b == "string" && b[0] === '"' && !(a instanceof Name))
-        return `"${a}${b.slice(1)}`;
+      if (typeof b2 == "string" && b2[0] === '"' && !(a instanceof Name))
+        return `"${a}${b2.slice(1)}`;
       return;
     }
-    function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
+    function strConcat(c1, c22) {
+      return c22.emptyStr() ? c1 : c1.emptyStr() ? c22 : str`${c1}${c22}`;
     }
     exports.strConcat = strConcat;
-    function interpolate(x) {
-      return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
+    function interpolate(x2) {
+      return typeof x2 == "number" || typeof x2 == "boolean" || x2 === null ? x2 : safeStringify(Array.isArray(x2) ? x2.join(",") : x2);
     }
-    function stringify3(x) {
-      return new _Code(safeStringify(x));
+    function stringify3(x2) {
+      return new _Code(safeStringify(x2));
     }
     exports.stringify = stringify3;
-    function safeStringify(x) {
-      return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    function safeStringify(x2) {
+      return JSON.stringify(x2).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports.safeStringify = safeStringify;
     function getProperty(key) {
-      return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _`[${key}]`;
+      return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _2`[${key}]`;
     }
     exports.getProperty = getProperty;
     function getEsmExportName(key) {
@@ -26717,15 +27463,15 @@ var require_scope = __commonJS({
         const name2 = this.toName(nameOrPrefix);
         const { prefix } = name2;
         const valueKey = (_a3 = value.key) !== null && _a3 !== void 0 ? _a3 : value.ref;
-        let vs = this._values[prefix];
-        if (vs) {
-          const _name = vs.get(valueKey);
+        let vs2 = this._values[prefix];
+        if (vs2) {
+          const _name = vs2.get(valueKey);
           if (_name)
             return _name;
         } else {
-          vs = this._values[prefix] = /* @__PURE__ */ new Map();
+          vs2 = this._values[prefix] = /* @__PURE__ */ new Map();
         }
-        vs.set(valueKey, name2);
+        vs2.set(valueKey, name2);
         const s = this._scope[prefix] || (this._scope[prefix] = []);
         const itemIndex = s.length;
         s[itemIndex] = value.ref;
@@ -26733,10 +27479,10 @@ var require_scope = __commonJS({
         return name2;
       }
       getValue(prefix, keyOrRef) {
-        const vs = this._values[prefix];
-        if (!vs)
+        const vs2 = this._values[prefix];
+        if (!vs2)
           return;
-        return vs.get(keyOrRef);
+        return vs2.get(keyOrRef);
       }
       scopeRefs(scopeName, values = this._values) {
         return this._reduceValues(values, (name2) => {
@@ -26755,20 +27501,20 @@ var require_scope = __commonJS({
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
         let code = code_1.nil;
         for (const prefix in values) {
-          const vs = values[prefix];
-          if (!vs)
+          const vs2 = values[prefix];
+          if (!vs2)
             continue;
           const nameSet = usedValues[prefix] = usedValues[prefix] || /* @__PURE__ */ new Map();
-          vs.forEach((name2) => {
+          vs2.forEach((name2) => {
             if (nameSet.has(name2))
               return;
             nameSet.set(name2, UsedValueState.Started);
-            let c = valueCode(name2);
-            if (c) {
+            let c3 = valueCode(name2);
+            if (c3) {
               const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code = (0, code_1._)`${code}${def} ${name2} = ${c};${this.opts._n}`;
-            } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name2)) {
-              code = (0, code_1._)`${code}${c}${this.opts._n}`;
+              code = (0, code_1._)`${code}${def} ${name2} = ${c3};${this.opts._n}`;
+            } else if (c3 = getCode === null || getCode === void 0 ? void 0 : getCode(name2)) {
+              code = (0, code_1._)`${code}${c3}${this.opts._n}`;
             } else {
               throw new ValueError(name2);
             }
@@ -26855,10 +27601,10 @@ var require_codegen = __commonJS({
         this.name = name2;
         this.rhs = rhs;
       }
-      render({ es5, _n }) {
+      render({ es5, _n: _n2 }) {
         const varKind = es5 ? scope_1.varKinds.var : this.varKind;
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
-        return `${varKind} ${this.name}${rhs};` + _n;
+        return `${varKind} ${this.name}${rhs};` + _n2;
       }
       optimizeNames(names, constants5) {
         if (!names[this.name.str])
@@ -26878,8 +27624,8 @@ var require_codegen = __commonJS({
         this.rhs = rhs;
         this.sideEffects = sideEffects;
       }
-      render({ _n }) {
-        return `${this.lhs} = ${this.rhs};` + _n;
+      render({ _n: _n2 }) {
+        return `${this.lhs} = ${this.rhs};` + _n2;
       }
       optimizeNames(names, constants5) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
@@ -26897,8 +27643,8 @@ var require_codegen = __commonJS({
         super(lhs, rhs, sideEffects);
         this.op = op;
       }
-      render({ _n }) {
-        return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
+      render({ _n: _n2 }) {
+        return `${this.lhs} ${this.op}= ${this.rhs};` + _n2;
       }
     };
     var Label = class extends Node {
@@ -26907,8 +27653,8 @@ var require_codegen = __commonJS({
         this.label = label;
         this.names = {};
       }
-      render({ _n }) {
-        return `${this.label}:` + _n;
+      render({ _n: _n2 }) {
+        return `${this.label}:` + _n2;
       }
     };
     var Break = class extends Node {
@@ -26917,9 +27663,9 @@ var require_codegen = __commonJS({
         this.label = label;
         this.names = {};
       }
-      render({ _n }) {
+      render({ _n: _n2 }) {
         const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n;
+        return `break${label};` + _n2;
       }
     };
     var Throw = class extends Node {
@@ -26927,8 +27673,8 @@ var require_codegen = __commonJS({
         super();
         this.error = error3;
       }
-      render({ _n }) {
-        return `throw ${this.error};` + _n;
+      render({ _n: _n2 }) {
+        return `throw ${this.error};` + _n2;
       }
       get names() {
         return this.error.names;
@@ -26939,8 +27685,8 @@ var require_codegen = __commonJS({
         super();
         this.code = code;
       }
-      render({ _n }) {
-        return `${this.code};` + _n;
+      render({ _n: _n2 }) {
+        return `${this.code};` + _n2;
       }
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
@@ -27019,8 +27765,8 @@ var require_codegen = __commonJS({
           return this.nodes;
         let e = this.else;
         if (e) {
-          const ns = e.optimizeNodes();
-          e = this.else = Array.isArray(ns) ? new Else(ns) : ns;
+          const ns2 = e.optimizeNodes();
+          e = this.else = Array.isArray(ns2) ? new Else(ns2) : ns2;
         }
         if (e) {
           if (cond === false)
@@ -27072,17 +27818,17 @@ var require_codegen = __commonJS({
       }
     };
     var ForRange = class extends For {
-      constructor(varKind, name2, from, to) {
+      constructor(varKind, name2, from, to2) {
         super();
         this.varKind = varKind;
         this.name = name2;
         this.from = from;
-        this.to = to;
+        this.to = to2;
       }
       render(opts2) {
         const varKind = opts2.es5 ? scope_1.varKinds.var : this.varKind;
-        const { name: name2, from, to } = this;
-        return `for(${varKind} ${name2}=${from}; ${name2}<${to}; ${name2}++)` + super.render(opts2);
+        const { name: name2, from, to: to2 } = this;
+        return `for(${varKind} ${name2}=${from}; ${name2}<${to2}; ${name2}++)` + super.render(opts2);
       }
       get names() {
         const names = addExprNames(super.names, this.from);
@@ -27201,8 +27947,8 @@ var require_codegen = __commonJS({
       // reserves unique name in the external scope and assigns value to it
       scopeValue(prefixOrName, value) {
         const name2 = this._extScope.value(prefixOrName, value);
-        const vs = this._values[name2.prefix] || (this._values[name2.prefix] = /* @__PURE__ */ new Set());
-        vs.add(name2);
+        const vs2 = this._values[name2.prefix] || (this._values[name2.prefix] = /* @__PURE__ */ new Set());
+        vs2.add(name2);
         return name2;
       }
       getScopeValue(prefix, keyOrRef) {
@@ -27244,11 +27990,11 @@ var require_codegen = __commonJS({
         return this._leafNode(new AssignOp(lhs, exports.operators.ADD, rhs));
       }
       // appends passed SafeExpr to code or executes Block
-      code(c) {
-        if (typeof c == "function")
-          c();
-        else if (c !== code_1.nil)
-          this._leafNode(new AnyCode(c));
+      code(c3) {
+        if (typeof c3 == "function")
+          c3();
+        else if (c3 !== code_1.nil)
+          this._leafNode(new AnyCode(c3));
         return this;
       }
       // returns code for object literal for the passed argument list of key-value pairs
@@ -27301,9 +28047,9 @@ var require_codegen = __commonJS({
         return this._for(new ForLoop(iteration), forBody);
       }
       // `for` statement for a range of values
-      forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
+      forRange(nameOrPrefix, from, to2, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
         const name2 = this._scope.toName(nameOrPrefix);
-        return this._for(new ForRange(varKind, name2, from, to), () => forBody(name2));
+        return this._for(new ForRange(varKind, name2, from, to2), () => forBody(name2));
       }
       // `for-of` statement (in es5 mode replace with a normal for loop)
       forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
@@ -27413,13 +28159,13 @@ var require_codegen = __commonJS({
         this._currNode.nodes.push(node2);
         this._nodes.push(node2);
       }
-      _endBlockNode(N1, N2) {
+      _endBlockNode(N1, N22) {
         const n = this._currNode;
-        if (n instanceof N1 || N2 && n instanceof N2) {
+        if (n instanceof N1 || N22 && n instanceof N22) {
           this._nodes.pop();
           return this;
         }
-        throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
+        throw new Error(`CodeGen: not in block "${N22 ? `${N1.kind}/${N22.kind}` : N1.kind}"`);
       }
       _elseNode(node2) {
         const n = this._currNode;
@@ -27433,12 +28179,12 @@ var require_codegen = __commonJS({
         return this._nodes[0];
       }
       get _currNode() {
-        const ns = this._nodes;
-        return ns[ns.length - 1];
+        const ns2 = this._nodes;
+        return ns2[ns2.length - 1];
       }
       set _currNode(node2) {
-        const ns = this._nodes;
-        ns[ns.length - 1] = node2;
+        const ns2 = this._nodes;
+        ns2[ns2.length - 1] = node2;
       }
     };
     exports.CodeGen = CodeGen;
@@ -27455,32 +28201,32 @@ var require_codegen = __commonJS({
         return replaceName(expr);
       if (!canOptimize(expr))
         return expr;
-      return new code_1._Code(expr._items.reduce((items, c) => {
-        if (c instanceof code_1.Name)
-          c = replaceName(c);
-        if (c instanceof code_1._Code)
-          items.push(...c._items);
+      return new code_1._Code(expr._items.reduce((items, c3) => {
+        if (c3 instanceof code_1.Name)
+          c3 = replaceName(c3);
+        if (c3 instanceof code_1._Code)
+          items.push(...c3._items);
         else
-          items.push(c);
+          items.push(c3);
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants5[n.str];
-        if (c === void 0 || names[n.str] !== 1)
+        const c3 = constants5[n.str];
+        if (c3 === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
-        return c;
+        return c3;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants5[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants5[c3.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
       for (const n in from)
         names[n] = (names[n] || 0) - (from[n] || 0);
     }
-    function not(x) {
-      return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._)`!${par(x)}`;
+    function not(x2) {
+      return typeof x2 == "boolean" || typeof x2 == "number" || x2 === null ? !x2 : (0, code_1._)`!${par(x2)}`;
     }
     exports.not = not;
     var andCode = mappend(exports.operators.AND);
@@ -27489,15 +28235,15 @@ var require_codegen = __commonJS({
     }
     exports.and = and;
     var orCode = mappend(exports.operators.OR);
-    function or(...args) {
+    function or2(...args) {
       return args.reduce(orCode);
     }
-    exports.or = or;
+    exports.or = or2;
     function mappend(op) {
-      return (x, y) => x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._)`${par(x)} ${op} ${par(y)}`;
+      return (x2, y3) => x2 === code_1.nil ? y3 : y3 === code_1.nil ? x2 : (0, code_1._)`${par(x2)} ${op} ${par(y3)}`;
     }
-    function par(x) {
-      return x instanceof code_1.Name ? x : (0, code_1._)`(${x})`;
+    function par(x2) {
+      return x2 instanceof code_1.Name ? x2 : (0, code_1._)`(${x2})`;
     }
   }
 });
@@ -27517,17 +28263,17 @@ var require_util9 = __commonJS({
       return hash;
     }
     exports.toHash = toHash;
-    function alwaysValidSchema(it, schema) {
+    function alwaysValidSchema(it2, schema) {
       if (typeof schema == "boolean")
         return schema;
       if (Object.keys(schema).length === 0)
         return true;
-      checkUnknownRules(it, schema);
-      return !schemaHasRules(schema, it.self.RULES.all);
+      checkUnknownRules(it2, schema);
+      return !schemaHasRules(schema, it2.self.RULES.all);
     }
     exports.alwaysValidSchema = alwaysValidSchema;
-    function checkUnknownRules(it, schema = it.schema) {
-      const { opts: opts2, self } = it;
+    function checkUnknownRules(it2, schema = it2.schema) {
+      const { opts: opts2, self } = it2;
       if (!opts2.strictSchema)
         return;
       if (typeof schema === "boolean")
@@ -27535,7 +28281,7 @@ var require_util9 = __commonJS({
       const rules = self.RULES.keywords;
       for (const key in schema) {
         if (!rules[key])
-          checkStrictMode(it, `unknown keyword: "${key}"`);
+          checkStrictMode(it2, `unknown keyword: "${key}"`);
       }
     }
     exports.checkUnknownRules = checkUnknownRules;
@@ -27585,62 +28331,62 @@ var require_util9 = __commonJS({
       return str.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
-    function eachItem(xs, f) {
-      if (Array.isArray(xs)) {
-        for (const x of xs)
-          f(x);
+    function eachItem(xs2, f2) {
+      if (Array.isArray(xs2)) {
+        for (const x2 of xs2)
+          f2(x2);
       } else {
-        f(xs);
+        f2(xs2);
       }
     }
     exports.eachItem = eachItem;
     function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues: mergeValues2, resultToName }) {
-      return (gen, from, to, toName) => {
-        const res = to === void 0 ? from : to instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to) : mergeToName(gen, from, to), to) : from instanceof codegen_1.Name ? (mergeToName(gen, to, from), from) : mergeValues2(from, to);
+      return (gen, from, to2, toName) => {
+        const res = to2 === void 0 ? from : to2 instanceof codegen_1.Name ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to2) : mergeToName(gen, from, to2), to2) : from instanceof codegen_1.Name ? (mergeToName(gen, to2, from), from) : mergeValues2(from, to2);
         return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
       };
     }
     exports.mergeEvaluated = {
       props: makeMergeEvaluated({
-        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => {
-          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to, true), () => gen.assign(to, (0, codegen_1._)`${to} || {}`).code((0, codegen_1._)`Object.assign(${to}, ${from})`));
+        mergeNames: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true && ${from} !== undefined`, () => {
+          gen.if((0, codegen_1._)`${from} === true`, () => gen.assign(to2, true), () => gen.assign(to2, (0, codegen_1._)`${to2} || {}`).code((0, codegen_1._)`Object.assign(${to2}, ${from})`));
         }),
-        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => {
+        mergeToName: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true`, () => {
           if (from === true) {
-            gen.assign(to, true);
+            gen.assign(to2, true);
           } else {
-            gen.assign(to, (0, codegen_1._)`${to} || {}`);
-            setEvaluated(gen, to, from);
+            gen.assign(to2, (0, codegen_1._)`${to2} || {}`);
+            setEvaluated(gen, to2, from);
           }
         }),
-        mergeValues: (from, to) => from === true ? true : { ...from, ...to },
+        mergeValues: (from, to2) => from === true ? true : { ...from, ...to2 },
         resultToName: evaluatedPropsToName
       }),
       items: makeMergeEvaluated({
-        mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
-        mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
-        mergeValues: (from, to) => from === true ? true : Math.max(from, to),
+        mergeNames: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true && ${from} !== undefined`, () => gen.assign(to2, (0, codegen_1._)`${from} === true ? true : ${to2} > ${from} ? ${to2} : ${from}`)),
+        mergeToName: (gen, from, to2) => gen.if((0, codegen_1._)`${to2} !== true`, () => gen.assign(to2, from === true ? true : (0, codegen_1._)`${to2} > ${from} ? ${to2} : ${from}`)),
+        mergeValues: (from, to2) => from === true ? true : Math.max(from, to2),
         resultToName: (gen, items) => gen.var("items", items)
       })
     };
-    function evaluatedPropsToName(gen, ps) {
-      if (ps === true)
+    function evaluatedPropsToName(gen, ps2) {
+      if (ps2 === true)
         return gen.var("props", true);
       const props = gen.var("props", (0, codegen_1._)`{}`);
-      if (ps !== void 0)
-        setEvaluated(gen, props, ps);
+      if (ps2 !== void 0)
+        setEvaluated(gen, props, ps2);
       return props;
     }
     exports.evaluatedPropsToName = evaluatedPropsToName;
-    function setEvaluated(gen, props, ps) {
-      Object.keys(ps).forEach((p) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p)}`, true));
+    function setEvaluated(gen, props, ps2) {
+      Object.keys(ps2).forEach((p2) => gen.assign((0, codegen_1._)`${props}${(0, codegen_1.getProperty)(p2)}`, true));
     }
     exports.setEvaluated = setEvaluated;
     var snippets = {};
-    function useFunc(gen, f) {
+    function useFunc(gen, f2) {
       return gen.scopeValue("func", {
-        ref: f,
-        code: snippets[f.code] || (snippets[f.code] = new code_1._Code(f.code))
+        ref: f2,
+        code: snippets[f2.code] || (snippets[f2.code] = new code_1._Code(f2.code))
       });
     }
     exports.useFunc = useFunc;
@@ -27657,13 +28403,13 @@ var require_util9 = __commonJS({
       return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
     }
     exports.getErrorPath = getErrorPath;
-    function checkStrictMode(it, msg, mode = it.opts.strictSchema) {
+    function checkStrictMode(it2, msg, mode = it2.opts.strictSchema) {
       if (!mode)
         return;
       msg = `strict mode: ${msg}`;
       if (mode === true)
         throw new Error(msg);
-      it.self.logger.warn(msg);
+      it2.self.logger.warn(msg);
     }
     exports.checkStrictMode = checkStrictMode;
   }
@@ -27724,23 +28470,23 @@ var require_errors3 = __commonJS({
       message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
     };
     function reportError(cxt, error3 = exports.keywordError, errorPaths, overrideAllErrors) {
-      const { it } = cxt;
-      const { gen, compositeRule, allErrors } = it;
+      const { it: it2 } = cxt;
+      const { gen, compositeRule, allErrors } = it2;
       const errObj = errorObjectCode(cxt, error3, errorPaths);
       if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : compositeRule || allErrors) {
         addError(gen, errObj);
       } else {
-        returnErrors(it, (0, codegen_1._)`[${errObj}]`);
+        returnErrors(it2, (0, codegen_1._)`[${errObj}]`);
       }
     }
     exports.reportError = reportError;
     function reportExtraError(cxt, error3 = exports.keywordError, errorPaths) {
-      const { it } = cxt;
-      const { gen, compositeRule, allErrors } = it;
+      const { it: it2 } = cxt;
+      const { gen, compositeRule, allErrors } = it2;
       const errObj = errorObjectCode(cxt, error3, errorPaths);
       addError(gen, errObj);
       if (!(compositeRule || allErrors)) {
-        returnErrors(it, names_1.default.vErrors);
+        returnErrors(it2, names_1.default.vErrors);
       }
     }
     exports.reportExtraError = reportExtraError;
@@ -27749,15 +28495,15 @@ var require_errors3 = __commonJS({
       gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
     }
     exports.resetErrorsCount = resetErrorsCount;
-    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
+    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it: it2 }) {
       if (errsCount === void 0)
         throw new Error("ajv implementation error");
       const err = gen.name("err");
       gen.forRange("i", errsCount, names_1.default.errors, (i) => {
         gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
-        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
-        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
-        if (it.opts.verbose) {
+        gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it2.errorPath)));
+        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it2.errSchemaPath}/${keyword}`);
+        if (it2.opts.verbose) {
           gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
           gen.assign((0, codegen_1._)`${err}.data`, data);
         }
@@ -27769,16 +28515,16 @@ var require_errors3 = __commonJS({
       gen.if((0, codegen_1._)`${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._)`[${err}]`), (0, codegen_1._)`${names_1.default.vErrors}.push(${err})`);
       gen.code((0, codegen_1._)`${names_1.default.errors}++`);
     }
-    function returnErrors(it, errs) {
-      const { gen, validateName, schemaEnv } = it;
+    function returnErrors(it2, errs) {
+      const { gen, validateName, schemaEnv } = it2;
       if (schemaEnv.$async) {
-        gen.throw((0, codegen_1._)`new ${it.ValidationError}(${errs})`);
+        gen.throw((0, codegen_1._)`new ${it2.ValidationError}(${errs})`);
       } else {
         gen.assign((0, codegen_1._)`${validateName}.errors`, errs);
         gen.return(false);
       }
     }
-    var E = {
+    var E2 = {
       keyword: new codegen_1.Name("keyword"),
       schemaPath: new codegen_1.Name("schemaPath"),
       // also used in JTD errors
@@ -27795,9 +28541,9 @@ var require_errors3 = __commonJS({
       return errorObject(cxt, error3, errorPaths);
     }
     function errorObject(cxt, error3, errorPaths = {}) {
-      const { gen, it } = cxt;
+      const { gen, it: it2 } = cxt;
       const keyValues = [
-        errorInstancePath(it, errorPaths),
+        errorInstancePath(it2, errorPaths),
         errorSchemaPath(cxt, errorPaths)
       ];
       extraErrorProps(cxt, error3, keyValues);
@@ -27812,20 +28558,20 @@ var require_errors3 = __commonJS({
       if (schemaPath) {
         schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`;
       }
-      return [E.schemaPath, schPath];
+      return [E2.schemaPath, schPath];
     }
     function extraErrorProps(cxt, { params, message }, keyValues) {
-      const { keyword, data, schemaValue, it } = cxt;
-      const { opts: opts2, propertyName, topSchemaRef, schemaPath } = it;
-      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
+      const { keyword, data, schemaValue, it: it2 } = cxt;
+      const { opts: opts2, propertyName, topSchemaRef, schemaPath } = it2;
+      keyValues.push([E2.keyword, keyword], [E2.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
       if (opts2.messages) {
-        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
+        keyValues.push([E2.message, typeof message == "function" ? message(cxt) : message]);
       }
       if (opts2.verbose) {
-        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
+        keyValues.push([E2.schema, schemaValue], [E2.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
       }
       if (propertyName)
-        keyValues.push([E.propertyName, propertyName]);
+        keyValues.push([E2.propertyName, propertyName]);
     }
   }
 });
@@ -27842,10 +28588,10 @@ var require_boolSchema = __commonJS({
     var boolError = {
       message: "boolean schema is false"
     };
-    function topBoolOrEmptySchema(it) {
-      const { gen, schema, validateName } = it;
+    function topBoolOrEmptySchema(it2) {
+      const { gen, schema, validateName } = it2;
       if (schema === false) {
-        falseSchemaError(it, false);
+        falseSchemaError(it2, false);
       } else if (typeof schema == "object" && schema.$async === true) {
         gen.return(names_1.default.data);
       } else {
@@ -27854,18 +28600,18 @@ var require_boolSchema = __commonJS({
       }
     }
     exports.topBoolOrEmptySchema = topBoolOrEmptySchema;
-    function boolOrEmptySchema(it, valid) {
-      const { gen, schema } = it;
+    function boolOrEmptySchema(it2, valid) {
+      const { gen, schema } = it2;
       if (schema === false) {
         gen.var(valid, false);
-        falseSchemaError(it);
+        falseSchemaError(it2);
       } else {
         gen.var(valid, true);
       }
     }
     exports.boolOrEmptySchema = boolOrEmptySchema;
-    function falseSchemaError(it, overrideAllErrors) {
-      const { gen, data } = it;
+    function falseSchemaError(it2, overrideAllErrors) {
+      const { gen, data } = it2;
       const cxt = {
         gen,
         keyword: "false schema",
@@ -27874,7 +28620,7 @@ var require_boolSchema = __commonJS({
         schemaCode: false,
         schemaValue: false,
         params: {},
-        it
+        it: it2
       };
       (0, errors_1.reportError)(cxt, boolError, void 0, overrideAllErrors);
     }
@@ -27889,8 +28635,8 @@ var require_rules = __commonJS({
     exports.getRules = exports.isJSONType = void 0;
     var _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
     var jsonTypes = new Set(_jsonTypes);
-    function isJSONType(x) {
-      return typeof x == "string" && jsonTypes.has(x);
+    function isJSONType(x2) {
+      return typeof x2 == "string" && jsonTypes.has(x2);
     }
     exports.isJSONType = isJSONType;
     function getRules() {
@@ -27967,24 +28713,24 @@ var require_dataType = __commonJS({
       return types;
     }
     exports.getSchemaTypes = getSchemaTypes;
-    function getJSONTypes(ts) {
-      const types = Array.isArray(ts) ? ts : ts ? [ts] : [];
+    function getJSONTypes(ts2) {
+      const types = Array.isArray(ts2) ? ts2 : ts2 ? [ts2] : [];
       if (types.every(rules_1.isJSONType))
         return types;
       throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
     }
     exports.getJSONTypes = getJSONTypes;
-    function coerceAndCheckDataType(it, types) {
-      const { gen, data, opts: opts2 } = it;
+    function coerceAndCheckDataType(it2, types) {
+      const { gen, data, opts: opts2 } = it2;
       const coerceTo = coerceToTypes(types, opts2.coerceTypes);
-      const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
+      const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it2, types[0]));
       if (checkTypes) {
         const wrongType = checkDataTypes(types, data, opts2.strictNumbers, DataType.Wrong);
         gen.if(wrongType, () => {
           if (coerceTo.length)
-            coerceData(it, types, coerceTo);
+            coerceData(it2, types, coerceTo);
           else
-            reportTypeError(it);
+            reportTypeError(it2);
         });
       }
       return checkTypes;
@@ -27992,30 +28738,30 @@ var require_dataType = __commonJS({
     exports.coerceAndCheckDataType = coerceAndCheckDataType;
     var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
     function coerceToTypes(types, coerceTypes) {
-      return coerceTypes ? types.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
+      return coerceTypes ? types.filter((t2) => COERCIBLE.has(t2) || coerceTypes === "array" && t2 === "array") : [];
     }
-    function coerceData(it, types, coerceTo) {
-      const { gen, data, opts: opts2 } = it;
+    function coerceData(it2, types, coerceTo) {
+      const { gen, data, opts: opts2 } = it2;
       const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
       const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
       if (opts2.coerceTypes === "array") {
         gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts2.strictNumbers), () => gen.assign(coerced, data)));
       }
       gen.if((0, codegen_1._)`${coerced} !== undefined`);
-      for (const t of coerceTo) {
-        if (COERCIBLE.has(t) || t === "array" && opts2.coerceTypes === "array") {
-          coerceSpecificType(t);
+      for (const t2 of coerceTo) {
+        if (COERCIBLE.has(t2) || t2 === "array" && opts2.coerceTypes === "array") {
+          coerceSpecificType(t2);
         }
       }
       gen.else();
-      reportTypeError(it);
+      reportTypeError(it2);
       gen.endIf();
       gen.if((0, codegen_1._)`${coerced} !== undefined`, () => {
         gen.assign(data, coerced);
-        assignParentData(it, coerced);
+        assignParentData(it2, coerced);
       });
-      function coerceSpecificType(t) {
-        switch (t) {
+      function coerceSpecificType(t2) {
+        switch (t2) {
           case "string":
             gen.elseIf((0, codegen_1._)`${dataType} == "number" || ${dataType} == "boolean"`).assign(coerced, (0, codegen_1._)`"" + ${data}`).elseIf((0, codegen_1._)`${data} === null`).assign(coerced, (0, codegen_1._)`""`);
             return;
@@ -28087,8 +28833,8 @@ var require_dataType = __commonJS({
       }
       if (types.number)
         delete types.integer;
-      for (const t in types)
-        cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
+      for (const t2 in types)
+        cond = (0, codegen_1.and)(cond, checkDataType(t2, data, strictNums, correct));
       return cond;
     }
     exports.checkDataTypes = checkDataTypes;
@@ -28096,14 +28842,14 @@ var require_dataType = __commonJS({
       message: ({ schema }) => `must be ${schema}`,
       params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
     };
-    function reportTypeError(it) {
-      const cxt = getTypeErrorContext(it);
+    function reportTypeError(it2) {
+      const cxt = getTypeErrorContext(it2);
       (0, errors_1.reportError)(cxt, typeError);
     }
     exports.reportTypeError = reportTypeError;
-    function getTypeErrorContext(it) {
-      const { gen, data, schema } = it;
-      const schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
+    function getTypeErrorContext(it2) {
+      const { gen, data, schema } = it2;
+      const schemaCode = (0, util_1.schemaRefOrVal)(it2, schema, "type");
       return {
         gen,
         keyword: "type",
@@ -28113,7 +28859,7 @@ var require_dataType = __commonJS({
         schemaValue: schemaCode,
         parentSchema: schema,
         params: {},
-        it
+        it: it2
       };
     }
   }
@@ -28127,24 +28873,24 @@ var require_defaults = __commonJS({
     exports.assignDefaults = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    function assignDefaults(it, ty) {
-      const { properties, items } = it.schema;
+    function assignDefaults(it2, ty) {
+      const { properties, items } = it2.schema;
       if (ty === "object" && properties) {
         for (const key in properties) {
-          assignDefault(it, key, properties[key].default);
+          assignDefault(it2, key, properties[key].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
-        items.forEach((sch, i) => assignDefault(it, i, sch.default));
+        items.forEach((sch, i) => assignDefault(it2, i, sch.default));
       }
     }
     exports.assignDefaults = assignDefaults;
-    function assignDefault(it, prop, defaultValue) {
-      const { gen, compositeRule, data, opts: opts2 } = it;
+    function assignDefault(it2, prop, defaultValue) {
+      const { gen, compositeRule, data, opts: opts2 } = it2;
       if (defaultValue === void 0)
         return;
       const childData = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(prop)}`;
       if (compositeRule) {
-        (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
+        (0, util_1.checkStrictMode)(it2, `default is ignored for: ${childData}`);
         return;
       }
       let condition = (0, codegen_1._)`${childData} === undefined`;
@@ -28167,8 +28913,8 @@ var require_code2 = __commonJS({
     var names_1 = require_names();
     var util_2 = require_util9();
     function checkReportMissingProp(cxt, prop) {
-      const { gen, data, it } = cxt;
-      gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
+      const { gen, data, it: it2 } = cxt;
+      gen.if(noPropertyInData(gen, data, prop, it2.opts.ownProperties), () => {
         cxt.setParams({ missingProperty: (0, codegen_1._)`${prop}` }, true);
         cxt.error();
       });
@@ -28206,22 +28952,22 @@ var require_code2 = __commonJS({
     }
     exports.noPropertyInData = noPropertyInData;
     function allSchemaProperties(schemaMap) {
-      return schemaMap ? Object.keys(schemaMap).filter((p) => p !== "__proto__") : [];
+      return schemaMap ? Object.keys(schemaMap).filter((p2) => p2 !== "__proto__") : [];
     }
     exports.allSchemaProperties = allSchemaProperties;
-    function schemaProperties(it, schemaMap) {
-      return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
+    function schemaProperties(it2, schemaMap) {
+      return allSchemaProperties(schemaMap).filter((p2) => !(0, util_1.alwaysValidSchema)(it2, schemaMap[p2]));
     }
     exports.schemaProperties = schemaProperties;
-    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
+    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it: it2 }, func, context, passSchema) {
       const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
       const valCxt = [
         [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
-        [names_1.default.parentData, it.parentData],
-        [names_1.default.parentDataProperty, it.parentDataProperty],
+        [names_1.default.parentData, it2.parentData],
+        [names_1.default.parentDataProperty, it2.parentDataProperty],
         [names_1.default.rootData, names_1.default.rootData]
       ];
-      if (it.opts.dynamicRef)
+      if (it2.opts.dynamicRef)
         valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
       const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
       return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
@@ -28229,20 +28975,20 @@ var require_code2 = __commonJS({
     exports.callValidateCode = callValidateCode;
     var newRegExp = (0, codegen_1._)`new RegExp`;
     function usePattern({ gen, it: { opts: opts2 } }, pattern) {
-      const u = opts2.unicodeRegExp ? "u" : "";
+      const u3 = opts2.unicodeRegExp ? "u" : "";
       const { regExp } = opts2.code;
-      const rx = regExp(pattern, u);
+      const rx = regExp(pattern, u3);
       return gen.scopeValue("pattern", {
         key: rx.toString(),
         ref: rx,
-        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u})`
+        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u3})`
       });
     }
     exports.usePattern = usePattern;
     function validateArray(cxt) {
-      const { gen, data, keyword, it } = cxt;
+      const { gen, data, keyword, it: it2 } = cxt;
       const valid = gen.name("valid");
-      if (it.allErrors) {
+      if (it2.allErrors) {
         const validArr = gen.let("valid", true);
         validateItems(() => gen.assign(validArr, false));
         return validArr;
@@ -28264,11 +29010,11 @@ var require_code2 = __commonJS({
     }
     exports.validateArray = validateArray;
     function validateUnion(cxt) {
-      const { gen, schema, keyword, it } = cxt;
+      const { gen, schema, keyword, it: it2 } = cxt;
       if (!Array.isArray(schema))
         throw new Error("ajv implementation error");
-      const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
-      if (alwaysValid && !it.opts.unevaluated)
+      const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it2, sch));
+      if (alwaysValid && !it2.opts.unevaluated)
         return;
       const valid = gen.let("valid", false);
       const schValid = gen.name("_valid");
@@ -28300,16 +29046,16 @@ var require_keyword = __commonJS({
     var code_1 = require_code2();
     var errors_1 = require_errors3();
     function macroKeywordCode(cxt, def) {
-      const { gen, keyword, schema, parentSchema, it } = cxt;
-      const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
+      const { gen, keyword, schema, parentSchema, it: it2 } = cxt;
+      const macroSchema = def.macro.call(it2.self, schema, parentSchema, it2);
       const schemaRef = useKeyword(gen, keyword, macroSchema);
-      if (it.opts.validateSchema !== false)
-        it.self.validateSchema(macroSchema, true);
+      if (it2.opts.validateSchema !== false)
+        it2.self.validateSchema(macroSchema, true);
       const valid = gen.name("valid");
       cxt.subschema({
         schema: macroSchema,
         schemaPath: codegen_1.nil,
-        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
+        errSchemaPath: `${it2.errSchemaPath}/${keyword}`,
         topSchemaRef: schemaRef,
         compositeRule: true
       }, valid);
@@ -28318,9 +29064,9 @@ var require_keyword = __commonJS({
     exports.macroKeywordCode = macroKeywordCode;
     function funcKeywordCode(cxt, def) {
       var _a3;
-      const { gen, keyword, schema, parentSchema, $data, it } = cxt;
-      checkAsyncKeyword(it, def);
-      const validate2 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+      const { gen, keyword, schema, parentSchema, $data, it: it2 } = cxt;
+      checkAsyncKeyword(it2, def);
+      const validate2 = !$data && def.compile ? def.compile.call(it2.self, schema, parentSchema, it2) : def.validate;
       const validateRef = useKeyword(gen, keyword, validate2);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
@@ -28340,7 +29086,7 @@ var require_keyword = __commonJS({
       }
       function validateAsync3() {
         const ruleErrs = gen.let("ruleErrs", null);
-        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, false).if((0, codegen_1._)`${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
+        gen.try(() => assignValid((0, codegen_1._)`await `), (e) => gen.assign(valid, false).if((0, codegen_1._)`${e} instanceof ${it2.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._)`${e}.errors`), () => gen.throw(e)));
         return ruleErrs;
       }
       function validateSync() {
@@ -28350,7 +29096,7 @@ var require_keyword = __commonJS({
         return validateErrs;
       }
       function assignValid(_await = def.async ? (0, codegen_1._)`await ` : codegen_1.nil) {
-        const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
+        const passCxt = it2.opts.passContext ? names_1.default.this : names_1.default.self;
         const passSchema = !("compile" in def && !$data || def.schema === false);
         gen.assign(valid, (0, codegen_1._)`${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
       }
@@ -28361,8 +29107,8 @@ var require_keyword = __commonJS({
     }
     exports.funcKeywordCode = funcKeywordCode;
     function modifyData(cxt) {
-      const { gen, data, it } = cxt;
-      gen.if(it.parentData, () => gen.assign(data, (0, codegen_1._)`${it.parentData}[${it.parentDataProperty}]`));
+      const { gen, data, it: it2 } = cxt;
+      gen.if(it2.parentData, () => gen.assign(data, (0, codegen_1._)`${it2.parentData}[${it2.parentDataProperty}]`));
     }
     function addErrs(cxt, errs) {
       const { gen } = cxt;
@@ -28415,20 +29161,20 @@ var require_subschema = __commonJS({
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
+    function getSubschema(it2, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
       if (keyword !== void 0 && schema !== void 0) {
         throw new Error('both "keyword" and "schema" passed, only one allowed');
       }
       if (keyword !== void 0) {
-        const sch = it.schema[keyword];
+        const sch = it2.schema[keyword];
         return schemaProp === void 0 ? {
           schema: sch,
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}`
+          schemaPath: (0, codegen_1._)`${it2.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
+          errSchemaPath: `${it2.errSchemaPath}/${keyword}`
         } : {
           schema: sch[schemaProp],
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
+          schemaPath: (0, codegen_1._)`${it2.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
+          errSchemaPath: `${it2.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
         };
       }
       if (schema !== void 0) {
@@ -28445,14 +29191,14 @@ var require_subschema = __commonJS({
       throw new Error('either "keyword" or "schema" must be passed');
     }
     exports.getSubschema = getSubschema;
-    function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
+    function extendSubschemaData(subschema, it2, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
       if (data !== void 0 && dataProp !== void 0) {
         throw new Error('both "data" and "dataProp" passed, only one allowed');
       }
-      const { gen } = it;
+      const { gen } = it2;
       if (dataProp !== void 0) {
-        const { errorPath, dataPathArr, opts: opts2 } = it;
-        const nextData = gen.let("data", (0, codegen_1._)`${it.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
+        const { errorPath, dataPathArr, opts: opts2 } = it2;
+        const nextData = gen.let("data", (0, codegen_1._)`${it2.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
         dataContextProps(nextData);
         subschema.errorPath = (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts2.jsPropertySyntax)}`;
         subschema.parentDataProperty = (0, codegen_1._)`${dataProp}`;
@@ -28468,11 +29214,11 @@ var require_subschema = __commonJS({
         subschema.dataTypes = dataTypes;
       function dataContextProps(_nextData) {
         subschema.data = _nextData;
-        subschema.dataLevel = it.dataLevel + 1;
+        subschema.dataLevel = it2.dataLevel + 1;
         subschema.dataTypes = [];
-        it.definedProperties = /* @__PURE__ */ new Set();
-        subschema.parentData = it.data;
-        subschema.dataNames = [...it.dataNames, _nextData];
+        it2.definedProperties = /* @__PURE__ */ new Set();
+        subschema.parentData = it2.data;
+        subschema.dataNames = [...it2.dataNames, _nextData];
       }
     }
     exports.extendSubschemaData = extendSubschemaData;
@@ -28494,33 +29240,33 @@ var require_subschema = __commonJS({
 var require_fast_deep_equal = __commonJS({
   "node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
-    module.exports = function equal(a, b) {
-      if (a === b) return true;
-      if (a && b && typeof a == "object" && typeof b == "object") {
-        if (a.constructor !== b.constructor) return false;
+    module.exports = function equal(a, b2) {
+      if (a === b2) return true;
+      if (a && b2 && typeof a == "object" && typeof b2 == "object") {
+        if (a.constructor !== b2.constructor) return false;
         var length, i, keys;
         if (Array.isArray(a)) {
           length = a.length;
-          if (length != b.length) return false;
+          if (length != b2.length) return false;
           for (i = length; i-- !== 0; )
-            if (!equal(a[i], b[i])) return false;
+            if (!equal(a[i], b2[i])) return false;
           return true;
         }
-        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
-        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
-        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+        if (a.constructor === RegExp) return a.source === b2.source && a.flags === b2.flags;
+        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b2.valueOf();
+        if (a.toString !== Object.prototype.toString) return a.toString() === b2.toString();
         keys = Object.keys(a);
         length = keys.length;
-        if (length !== Object.keys(b).length) return false;
+        if (length !== Object.keys(b2).length) return false;
         for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+          if (!Object.prototype.hasOwnProperty.call(b2, keys[i])) return false;
         for (i = length; i-- !== 0; ) {
           var key = keys[i];
-          if (!equal(a[key], b[key])) return false;
+          if (!equal(a[key], b2[key])) return false;
         }
         return true;
       }
-      return a !== a && b !== b;
+      return a !== a && b2 !== b2;
     };
   }
 });
@@ -28688,12 +29434,12 @@ var require_resolve = __commonJS({
     function getFullPath(resolver, id = "", normalize) {
       if (normalize !== false)
         id = normalizeId(id);
-      const p = resolver.parse(id);
-      return _getFullPath(resolver, p);
+      const p2 = resolver.parse(id);
+      return _getFullPath(resolver, p2);
     }
     exports.getFullPath = getFullPath;
-    function _getFullPath(resolver, p) {
-      const serialized = resolver.serialize(p);
+    function _getFullPath(resolver, p2) {
+      const serialized = resolver.serialize(p2);
       return serialized.split("#")[0] + "#";
     }
     exports._getFullPath = _getFullPath;
@@ -28717,7 +29463,7 @@ var require_resolve = __commonJS({
       const pathPrefix = getFullPath(uriResolver, schId, false);
       const localRefs = {};
       const schemaRefs = /* @__PURE__ */ new Set();
-      traverse(schema, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
+      traverse(schema, { allKeys: true }, (sch, jsonPtr, _2, parentJsonPtr) => {
         if (parentJsonPtr === void 0)
           return;
         const fullPath = pathPrefix + jsonPtr;
@@ -28787,15 +29533,15 @@ var require_validate = __commonJS({
     var resolve_1 = require_resolve();
     var util_1 = require_util9();
     var errors_1 = require_errors3();
-    function validateFunctionCode(it) {
-      if (isSchemaObj(it)) {
-        checkKeywords(it);
-        if (schemaCxtHasRules(it)) {
-          topSchemaObjCode(it);
+    function validateFunctionCode(it2) {
+      if (isSchemaObj(it2)) {
+        checkKeywords(it2);
+        if (schemaCxtHasRules(it2)) {
+          topSchemaObjCode(it2);
           return;
         }
       }
-      validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
+      validateFunction(it2, () => (0, boolSchema_1.topBoolOrEmptySchema)(it2));
     }
     exports.validateFunctionCode = validateFunctionCode;
     function validateFunction({ gen, validateName, schema, schemaEnv, opts: opts2 }, body) {
@@ -28829,40 +29575,40 @@ var require_validate = __commonJS({
           gen.var(names_1.default.dynamicAnchors, (0, codegen_1._)`{}`);
       });
     }
-    function topSchemaObjCode(it) {
-      const { schema, opts: opts2, gen } = it;
-      validateFunction(it, () => {
+    function topSchemaObjCode(it2) {
+      const { schema, opts: opts2, gen } = it2;
+      validateFunction(it2, () => {
         if (opts2.$comment && schema.$comment)
-          commentKeyword(it);
-        checkNoDefault(it);
+          commentKeyword(it2);
+        checkNoDefault(it2);
         gen.let(names_1.default.vErrors, null);
         gen.let(names_1.default.errors, 0);
         if (opts2.unevaluated)
-          resetEvaluated(it);
-        typeAndKeywords(it);
-        returnResults(it);
+          resetEvaluated(it2);
+        typeAndKeywords(it2);
+        returnResults(it2);
       });
       return;
     }
-    function resetEvaluated(it) {
-      const { gen, validateName } = it;
-      it.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`);
-      gen.if((0, codegen_1._)`${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it.evaluated}.props`, (0, codegen_1._)`undefined`));
-      gen.if((0, codegen_1._)`${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it.evaluated}.items`, (0, codegen_1._)`undefined`));
+    function resetEvaluated(it2) {
+      const { gen, validateName } = it2;
+      it2.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`);
+      gen.if((0, codegen_1._)`${it2.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it2.evaluated}.props`, (0, codegen_1._)`undefined`));
+      gen.if((0, codegen_1._)`${it2.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it2.evaluated}.items`, (0, codegen_1._)`undefined`));
     }
     function funcSourceUrl(schema, opts2) {
       const schId = typeof schema == "object" && schema[opts2.schemaId];
       return schId && (opts2.code.source || opts2.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
     }
-    function subschemaCode(it, valid) {
-      if (isSchemaObj(it)) {
-        checkKeywords(it);
-        if (schemaCxtHasRules(it)) {
-          subSchemaObjCode(it, valid);
+    function subschemaCode(it2, valid) {
+      if (isSchemaObj(it2)) {
+        checkKeywords(it2);
+        if (schemaCxtHasRules(it2)) {
+          subSchemaObjCode(it2, valid);
           return;
         }
       }
-      (0, boolSchema_1.boolOrEmptySchema)(it, valid);
+      (0, boolSchema_1.boolOrEmptySchema)(it2, valid);
     }
     function schemaCxtHasRules({ schema, self }) {
       if (typeof schema == "boolean")
@@ -28872,49 +29618,49 @@ var require_validate = __commonJS({
           return true;
       return false;
     }
-    function isSchemaObj(it) {
-      return typeof it.schema != "boolean";
+    function isSchemaObj(it2) {
+      return typeof it2.schema != "boolean";
     }
-    function subSchemaObjCode(it, valid) {
-      const { schema, gen, opts: opts2 } = it;
+    function subSchemaObjCode(it2, valid) {
+      const { schema, gen, opts: opts2 } = it2;
       if (opts2.$comment && schema.$comment)
-        commentKeyword(it);
-      updateContext(it);
-      checkAsyncSchema(it);
+        commentKeyword(it2);
+      updateContext(it2);
+      checkAsyncSchema(it2);
       const errsCount = gen.const("_errs", names_1.default.errors);
-      typeAndKeywords(it, errsCount);
+      typeAndKeywords(it2, errsCount);
       gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
     }
-    function checkKeywords(it) {
-      (0, util_1.checkUnknownRules)(it);
-      checkRefsAndKeywords(it);
+    function checkKeywords(it2) {
+      (0, util_1.checkUnknownRules)(it2);
+      checkRefsAndKeywords(it2);
     }
-    function typeAndKeywords(it, errsCount) {
-      if (it.opts.jtd)
-        return schemaKeywords(it, [], false, errsCount);
-      const types = (0, dataType_1.getSchemaTypes)(it.schema);
-      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types);
-      schemaKeywords(it, types, !checkedTypes, errsCount);
+    function typeAndKeywords(it2, errsCount) {
+      if (it2.opts.jtd)
+        return schemaKeywords(it2, [], false, errsCount);
+      const types = (0, dataType_1.getSchemaTypes)(it2.schema);
+      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it2, types);
+      schemaKeywords(it2, types, !checkedTypes, errsCount);
     }
-    function checkRefsAndKeywords(it) {
-      const { schema, errSchemaPath, opts: opts2, self } = it;
+    function checkRefsAndKeywords(it2) {
+      const { schema, errSchemaPath, opts: opts2, self } = it2;
       if (schema.$ref && opts2.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES)) {
         self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
       }
     }
-    function checkNoDefault(it) {
-      const { schema, opts: opts2 } = it;
+    function checkNoDefault(it2) {
+      const { schema, opts: opts2 } = it2;
       if (schema.default !== void 0 && opts2.useDefaults && opts2.strictSchema) {
-        (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
+        (0, util_1.checkStrictMode)(it2, "default is ignored in the schema root");
       }
     }
-    function updateContext(it) {
-      const schId = it.schema[it.opts.schemaId];
+    function updateContext(it2) {
+      const schId = it2.schema[it2.opts.schemaId];
       if (schId)
-        it.baseId = (0, resolve_1.resolveUrl)(it.opts.uriResolver, it.baseId, schId);
+        it2.baseId = (0, resolve_1.resolveUrl)(it2.opts.uriResolver, it2.baseId, schId);
     }
-    function checkAsyncSchema(it) {
-      if (it.schema.$async && !it.schemaEnv.$async)
+    function checkAsyncSchema(it2) {
+      if (it2.schema.$async && !it2.schemaEnv.$async)
         throw new Error("async schema in sync schema");
     }
     function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts: opts2 }) {
@@ -28927,14 +29673,14 @@ var require_validate = __commonJS({
         gen.code((0, codegen_1._)`${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
       }
     }
-    function returnResults(it) {
-      const { gen, schemaEnv, validateName, ValidationError, opts: opts2 } = it;
+    function returnResults(it2) {
+      const { gen, schemaEnv, validateName, ValidationError, opts: opts2 } = it2;
       if (schemaEnv.$async) {
         gen.if((0, codegen_1._)`${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._)`new ${ValidationError}(${names_1.default.vErrors})`));
       } else {
         gen.assign((0, codegen_1._)`${validateName}.errors`, names_1.default.vErrors);
         if (opts2.unevaluated)
-          assignEvaluated(it);
+          assignEvaluated(it2);
         gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
       }
     }
@@ -28944,15 +29690,15 @@ var require_validate = __commonJS({
       if (items instanceof codegen_1.Name)
         gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
-    function schemaKeywords(it, types, typeErrors, errsCount) {
-      const { gen, schema, data, allErrors, opts: opts2, self } = it;
+    function schemaKeywords(it2, types, typeErrors, errsCount) {
+      const { gen, schema, data, allErrors, opts: opts2, self } = it2;
       const { RULES } = self;
       if (schema.$ref && (opts2.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
-        gen.block(() => keywordCode(it, "$ref", RULES.all.$ref.definition));
+        gen.block(() => keywordCode(it2, "$ref", RULES.all.$ref.definition));
         return;
       }
       if (!opts2.jtd)
-        checkStrictTypes(it, types);
+        checkStrictTypes(it2, types);
       gen.block(() => {
         for (const group of RULES.rules)
           groupKeywords(group);
@@ -28963,66 +29709,66 @@ var require_validate = __commonJS({
           return;
         if (group.type) {
           gen.if((0, dataType_2.checkDataType)(group.type, data, opts2.strictNumbers));
-          iterateKeywords(it, group);
+          iterateKeywords(it2, group);
           if (types.length === 1 && types[0] === group.type && typeErrors) {
             gen.else();
-            (0, dataType_2.reportTypeError)(it);
+            (0, dataType_2.reportTypeError)(it2);
           }
           gen.endIf();
         } else {
-          iterateKeywords(it, group);
+          iterateKeywords(it2, group);
         }
         if (!allErrors)
           gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`);
       }
     }
-    function iterateKeywords(it, group) {
-      const { gen, schema, opts: { useDefaults } } = it;
+    function iterateKeywords(it2, group) {
+      const { gen, schema, opts: { useDefaults } } = it2;
       if (useDefaults)
-        (0, defaults_1.assignDefaults)(it, group.type);
+        (0, defaults_1.assignDefaults)(it2, group.type);
       gen.block(() => {
         for (const rule of group.rules) {
           if ((0, applicability_1.shouldUseRule)(schema, rule)) {
-            keywordCode(it, rule.keyword, rule.definition, group.type);
+            keywordCode(it2, rule.keyword, rule.definition, group.type);
           }
         }
       });
     }
-    function checkStrictTypes(it, types) {
-      if (it.schemaEnv.meta || !it.opts.strictTypes)
+    function checkStrictTypes(it2, types) {
+      if (it2.schemaEnv.meta || !it2.opts.strictTypes)
         return;
-      checkContextTypes(it, types);
-      if (!it.opts.allowUnionTypes)
-        checkMultipleTypes(it, types);
-      checkKeywordTypes(it, it.dataTypes);
+      checkContextTypes(it2, types);
+      if (!it2.opts.allowUnionTypes)
+        checkMultipleTypes(it2, types);
+      checkKeywordTypes(it2, it2.dataTypes);
     }
-    function checkContextTypes(it, types) {
+    function checkContextTypes(it2, types) {
       if (!types.length)
         return;
-      if (!it.dataTypes.length) {
-        it.dataTypes = types;
+      if (!it2.dataTypes.length) {
+        it2.dataTypes = types;
         return;
       }
-      types.forEach((t) => {
-        if (!includesType(it.dataTypes, t)) {
-          strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
+      types.forEach((t2) => {
+        if (!includesType(it2.dataTypes, t2)) {
+          strictTypesError(it2, `type "${t2}" not allowed by context "${it2.dataTypes.join(",")}"`);
         }
       });
-      narrowSchemaTypes(it, types);
+      narrowSchemaTypes(it2, types);
     }
-    function checkMultipleTypes(it, ts) {
-      if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
-        strictTypesError(it, "use allowUnionTypes to allow union type keyword");
+    function checkMultipleTypes(it2, ts2) {
+      if (ts2.length > 1 && !(ts2.length === 2 && ts2.includes("null"))) {
+        strictTypesError(it2, "use allowUnionTypes to allow union type keyword");
       }
     }
-    function checkKeywordTypes(it, ts) {
-      const rules = it.self.RULES.all;
+    function checkKeywordTypes(it2, ts2) {
+      const rules = it2.self.RULES.all;
       for (const keyword in rules) {
         const rule = rules[keyword];
-        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
+        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it2.schema, rule)) {
           const { type } = rule.definition;
-          if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
-            strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
+          if (type.length && !type.some((t2) => hasApplicableType(ts2, t2))) {
+            strictTypesError(it2, `missing type "${type.join(",")}" for keyword "${keyword}"`);
           }
         }
       }
@@ -29030,41 +29776,41 @@ var require_validate = __commonJS({
     function hasApplicableType(schTs, kwdT) {
       return schTs.includes(kwdT) || kwdT === "number" && schTs.includes("integer");
     }
-    function includesType(ts, t) {
-      return ts.includes(t) || t === "integer" && ts.includes("number");
+    function includesType(ts2, t2) {
+      return ts2.includes(t2) || t2 === "integer" && ts2.includes("number");
     }
-    function narrowSchemaTypes(it, withTypes) {
-      const ts = [];
-      for (const t of it.dataTypes) {
-        if (includesType(withTypes, t))
-          ts.push(t);
-        else if (withTypes.includes("integer") && t === "number")
-          ts.push("integer");
+    function narrowSchemaTypes(it2, withTypes) {
+      const ts2 = [];
+      for (const t2 of it2.dataTypes) {
+        if (includesType(withTypes, t2))
+          ts2.push(t2);
+        else if (withTypes.includes("integer") && t2 === "number")
+          ts2.push("integer");
       }
-      it.dataTypes = ts;
+      it2.dataTypes = ts2;
     }
-    function strictTypesError(it, msg) {
-      const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+    function strictTypesError(it2, msg) {
+      const schemaPath = it2.schemaEnv.baseId + it2.errSchemaPath;
       msg += ` at "${schemaPath}" (strictTypes)`;
-      (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
+      (0, util_1.checkStrictMode)(it2, msg, it2.opts.strictTypes);
     }
     var KeywordCxt = class {
-      constructor(it, def, keyword) {
-        (0, keyword_1.validateKeywordUsage)(it, def, keyword);
-        this.gen = it.gen;
-        this.allErrors = it.allErrors;
+      constructor(it2, def, keyword) {
+        (0, keyword_1.validateKeywordUsage)(it2, def, keyword);
+        this.gen = it2.gen;
+        this.allErrors = it2.allErrors;
         this.keyword = keyword;
-        this.data = it.data;
-        this.schema = it.schema[keyword];
-        this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data;
-        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data);
+        this.data = it2.data;
+        this.schema = it2.schema[keyword];
+        this.$data = def.$data && it2.opts.$data && this.schema && this.schema.$data;
+        this.schemaValue = (0, util_1.schemaRefOrVal)(it2, this.schema, keyword, this.$data);
         this.schemaType = def.schemaType;
-        this.parentSchema = it.schema;
+        this.parentSchema = it2.schema;
         this.params = {};
-        this.it = it;
+        this.it = it2;
         this.def = def;
         if (this.$data) {
-          this.schemaCode = it.gen.const("vSchema", getData(this.$data, it));
+          this.schemaCode = it2.gen.const("vSchema", getData(this.$data, it2));
         } else {
           this.schemaCode = this.schemaValue;
           if (!(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined)) {
@@ -29072,7 +29818,7 @@ var require_validate = __commonJS({
           }
         }
         if ("code" in def ? def.trackErrors : def.errors !== false) {
-          this.errsCount = it.gen.const("_errs", names_1.default.errors);
+          this.errsCount = it2.gen.const("_errs", names_1.default.errors);
         }
       }
       result(condition, successAction, failAction) {
@@ -29172,14 +29918,14 @@ var require_validate = __commonJS({
         gen.else();
       }
       invalid$data() {
-        const { gen, schemaCode, schemaType, def, it } = this;
+        const { gen, schemaCode, schemaType, def, it: it2 } = this;
         return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
         function wrong$DataType() {
           if (schemaType.length) {
             if (!(schemaCode instanceof codegen_1.Name))
               throw new Error("ajv implementation error");
             const st = Array.isArray(schemaType) ? schemaType : [schemaType];
-            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st, schemaCode, it.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
+            return (0, codegen_1._)`${(0, dataType_2.checkDataTypes)(st, schemaCode, it2.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
           }
           return codegen_1.nil;
         }
@@ -29200,27 +29946,27 @@ var require_validate = __commonJS({
         return nextContext;
       }
       mergeEvaluated(schemaCxt, toName) {
-        const { it, gen } = this;
-        if (!it.opts.unevaluated)
+        const { it: it2, gen } = this;
+        if (!it2.opts.unevaluated)
           return;
-        if (it.props !== true && schemaCxt.props !== void 0) {
-          it.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it.props, toName);
+        if (it2.props !== true && schemaCxt.props !== void 0) {
+          it2.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it2.props, toName);
         }
-        if (it.items !== true && schemaCxt.items !== void 0) {
-          it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
+        if (it2.items !== true && schemaCxt.items !== void 0) {
+          it2.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it2.items, toName);
         }
       }
       mergeValidEvaluated(schemaCxt, valid) {
-        const { it, gen } = this;
-        if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
+        const { it: it2, gen } = this;
+        if (it2.opts.unevaluated && (it2.props !== true || it2.items !== true)) {
           gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
           return true;
         }
       }
     };
     exports.KeywordCxt = KeywordCxt;
-    function keywordCode(it, keyword, def, ruleType) {
-      const cxt = new KeywordCxt(it, def, keyword);
+    function keywordCode(it2, keyword, def, ruleType) {
+      const cxt = new KeywordCxt(it2, def, keyword);
       if ("code" in def) {
         def.code(cxt, ruleType);
       } else if (cxt.$data && def.validate) {
@@ -29468,11 +30214,11 @@ var require_compile = __commonJS({
       return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
     }
     function resolveSchema(root, ref) {
-      const p = this.opts.uriResolver.parse(ref);
-      const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
+      const p2 = this.opts.uriResolver.parse(ref);
+      const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p2);
       let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, void 0);
       if (Object.keys(root.schema).length > 0 && refPath === baseId) {
-        return getJsonPointer.call(this, p, root);
+        return getJsonPointer.call(this, p2, root);
       }
       const id = (0, resolve_1.normalizeId)(refPath);
       const schOrRef = this.refs[id] || this.schemas[id];
@@ -29480,7 +30226,7 @@ var require_compile = __commonJS({
         const sch = resolveSchema.call(this, root, schOrRef);
         if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
           return;
-        return getJsonPointer.call(this, p, sch);
+        return getJsonPointer.call(this, p2, sch);
       }
       if (typeof (schOrRef === null || schOrRef === void 0 ? void 0 : schOrRef.schema) !== "object")
         return;
@@ -29494,7 +30240,7 @@ var require_compile = __commonJS({
           baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
         return new SchemaEnv({ schema, schemaId, root, baseId });
       }
-      return getJsonPointer.call(this, p, schOrRef);
+      return getJsonPointer.call(this, p2, schOrRef);
     }
     exports.resolveSchema = resolveSchema;
     var PREVENT_SCOPE_CHANGE = /* @__PURE__ */ new Set([
@@ -29822,9 +30568,9 @@ var require_utils2 = __commonJS({
     var HOST_DELIM_RE = /[@/?#:]/g;
     var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
     function reescapeHostDelimiters(host, isIP2) {
-      const re = isIP2 ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
-      re.lastIndex = 0;
-      return host.replace(re, (ch) => HOST_DELIMS[ch]);
+      const re3 = isIP2 ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+      re3.lastIndex = 0;
+      return host.replace(re3, (ch) => HOST_DELIMS[ch]);
     }
     function normalizePercentEncoding(input, decodeUnreserved = false) {
       if (input.indexOf("%") === -1) {
@@ -30232,7 +30978,7 @@ var require_schemes = __commonJS({
         serialize: httpSerialize
       }
     );
-    var ws = (
+    var ws2 = (
       /** @type {SchemeHandler} */
       {
         scheme: "ws",
@@ -30245,9 +30991,9 @@ var require_schemes = __commonJS({
       /** @type {SchemeHandler} */
       {
         scheme: "wss",
-        domainHost: ws.domainHost,
-        parse: ws.parse,
-        serialize: ws.serialize
+        domainHost: ws2.domainHost,
+        parse: ws2.parse,
+        serialize: ws2.serialize
       }
     );
     var urn = (
@@ -30273,7 +31019,7 @@ var require_schemes = __commonJS({
       {
         http: http2,
         https,
-        ws,
+        ws: ws2,
         wss,
         urn,
         "urn:uuid": urnuuid
@@ -30819,31 +31565,31 @@ var require_core = __commonJS({
       unicode: '"minLength"/"maxLength" account for unicode characters by default.'
     };
     var MAX_EXPRESSION = 200;
-    function requiredOptions(o) {
-      var _a3, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
-      const s = o.strict;
-      const _optz = (_a3 = o.code) === null || _a3 === void 0 ? void 0 : _a3.optimize;
+    function requiredOptions(o2) {
+      var _a3, _b, _c, _d, _e3, _f, _g, _h, _j, _k, _l, _m, _o2, _p, _q, _r2, _s2, _t2, _u, _v, _w, _x, _y, _z, _0;
+      const s = o2.strict;
+      const _optz = (_a3 = o2.code) === null || _a3 === void 0 ? void 0 : _a3.optimize;
       const optimize = _optz === true || _optz === void 0 ? 1 : _optz || 0;
-      const regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
-      const uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
+      const regExp = (_c = (_b = o2.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
+      const uriResolver = (_d = o2.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
       return {
-        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : true,
-        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : true,
-        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
-        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
-        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s) !== null && _p !== void 0 ? _p : false,
-        code: o.code ? { ...o.code, optimize, regExp } : { optimize, regExp },
-        loopRequired: (_q = o.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
-        loopEnum: (_r = o.loopEnum) !== null && _r !== void 0 ? _r : MAX_EXPRESSION,
-        meta: (_s = o.meta) !== null && _s !== void 0 ? _s : true,
-        messages: (_t = o.messages) !== null && _t !== void 0 ? _t : true,
-        inlineRefs: (_u = o.inlineRefs) !== null && _u !== void 0 ? _u : true,
-        schemaId: (_v = o.schemaId) !== null && _v !== void 0 ? _v : "$id",
-        addUsedSchema: (_w = o.addUsedSchema) !== null && _w !== void 0 ? _w : true,
-        validateSchema: (_x = o.validateSchema) !== null && _x !== void 0 ? _x : true,
-        validateFormats: (_y = o.validateFormats) !== null && _y !== void 0 ? _y : true,
-        unicodeRegExp: (_z = o.unicodeRegExp) !== null && _z !== void 0 ? _z : true,
-        int32range: (_0 = o.int32range) !== null && _0 !== void 0 ? _0 : true,
+        strictSchema: (_f = (_e3 = o2.strictSchema) !== null && _e3 !== void 0 ? _e3 : s) !== null && _f !== void 0 ? _f : true,
+        strictNumbers: (_h = (_g = o2.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : true,
+        strictTypes: (_k = (_j = o2.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
+        strictTuples: (_m = (_l = o2.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
+        strictRequired: (_p = (_o2 = o2.strictRequired) !== null && _o2 !== void 0 ? _o2 : s) !== null && _p !== void 0 ? _p : false,
+        code: o2.code ? { ...o2.code, optimize, regExp } : { optimize, regExp },
+        loopRequired: (_q = o2.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
+        loopEnum: (_r2 = o2.loopEnum) !== null && _r2 !== void 0 ? _r2 : MAX_EXPRESSION,
+        meta: (_s2 = o2.meta) !== null && _s2 !== void 0 ? _s2 : true,
+        messages: (_t2 = o2.messages) !== null && _t2 !== void 0 ? _t2 : true,
+        inlineRefs: (_u = o2.inlineRefs) !== null && _u !== void 0 ? _u : true,
+        schemaId: (_v = o2.schemaId) !== null && _v !== void 0 ? _v : "$id",
+        addUsedSchema: (_w = o2.addUsedSchema) !== null && _w !== void 0 ? _w : true,
+        validateSchema: (_x = o2.validateSchema) !== null && _x !== void 0 ? _x : true,
+        validateFormats: (_y = o2.validateFormats) !== null && _y !== void 0 ? _y : true,
+        unicodeRegExp: (_z = o2.unicodeRegExp) !== null && _z !== void 0 ? _z : true,
+        int32range: (_0 = o2.int32range) !== null && _0 !== void 0 ? _0 : true,
         uriResolver
       };
     }
@@ -30952,9 +31698,9 @@ var require_core = __commonJS({
             this.addSchema(_schema, ref, meta2);
         }
         async function _loadSchema(ref) {
-          const p = this._loading[ref];
-          if (p)
-            return p;
+          const p2 = this._loading[ref];
+          if (p2)
+            return p2;
           try {
             return await (this._loading[ref] = loadSchema(ref));
           } finally {
@@ -31102,7 +31848,7 @@ var require_core = __commonJS({
           type: (0, dataType_1.getJSONTypes)(def.type),
           schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
         };
-        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k) => addRule.call(this, k, definition) : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t)));
+        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k2) => addRule.call(this, k2, definition) : (k2) => definition.type.forEach((t2) => addRule.call(this, k2, definition, t2)));
         return this;
       }
       getKeyword(keyword) {
@@ -31301,7 +32047,7 @@ var require_core = __commonJS({
       if (dataType && post)
         throw new Error('keyword with "post" flag cannot have "type"');
       const { RULES } = this;
-      let ruleGroup = post ? RULES.post : RULES.rules.find(({ type: t }) => t === dataType);
+      let ruleGroup = post ? RULES.post : RULES.rules.find(({ type: t2 }) => t2 === dataType);
       if (!ruleGroup) {
         ruleGroup = { type: dataType, rules: [] };
         RULES.rules.push(ruleGroup);
@@ -31381,14 +32127,14 @@ var require_ref = __commonJS({
       keyword: "$ref",
       schemaType: "string",
       code(cxt) {
-        const { gen, schema: $ref, it } = cxt;
-        const { baseId, schemaEnv: env, validateName, opts: opts2, self } = it;
+        const { gen, schema: $ref, it: it2 } = cxt;
+        const { baseId, schemaEnv: env, validateName, opts: opts2, self } = it2;
         const { root } = env;
         if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
           return callRootRef();
         const schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
         if (schOrEnv === void 0)
-          throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
+          throw new ref_error_1.default(it2.opts.uriResolver, baseId, $ref);
         if (schOrEnv instanceof compile_1.SchemaEnv)
           return callValidate(schOrEnv);
         return inlineRefSchema(schOrEnv);
@@ -31423,8 +32169,8 @@ var require_ref = __commonJS({
     }
     exports.getValidate = getValidate;
     function callRef(cxt, v, sch, $async) {
-      const { gen, it } = cxt;
-      const { allErrors, schemaEnv: env, opts: opts2 } = it;
+      const { gen, it: it2 } = cxt;
+      const { allErrors, schemaEnv: env, opts: opts2 } = it2;
       const passCxt = opts2.passContext ? names_1.default.this : codegen_1.nil;
       if ($async)
         callAsyncRef();
@@ -31440,7 +32186,7 @@ var require_ref = __commonJS({
           if (!allErrors)
             gen.assign(valid, true);
         }, (e) => {
-          gen.if((0, codegen_1._)`!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e));
+          gen.if((0, codegen_1._)`!(${e} instanceof ${it2.ValidationError})`, () => gen.throw(e));
           addErrorsFrom(e);
           if (!allErrors)
             gen.assign(valid, false);
@@ -31457,27 +32203,27 @@ var require_ref = __commonJS({
       }
       function addEvaluatedFrom(source) {
         var _a3;
-        if (!it.opts.unevaluated)
+        if (!it2.opts.unevaluated)
           return;
         const schEvaluated = (_a3 = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a3 === void 0 ? void 0 : _a3.evaluated;
-        if (it.props !== true) {
+        if (it2.props !== true) {
           if (schEvaluated && !schEvaluated.dynamicProps) {
             if (schEvaluated.props !== void 0) {
-              it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
+              it2.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it2.props);
             }
           } else {
             const props = gen.var("props", (0, codegen_1._)`${source}.evaluated.props`);
-            it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
+            it2.props = util_1.mergeEvaluated.props(gen, props, it2.props, codegen_1.Name);
           }
         }
-        if (it.items !== true) {
+        if (it2.items !== true) {
           if (schEvaluated && !schEvaluated.dynamicItems) {
             if (schEvaluated.items !== void 0) {
-              it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
+              it2.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it2.items);
             }
           } else {
             const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
-            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
+            it2.items = util_1.mergeEvaluated.items(gen, items, it2.items, codegen_1.Name);
           }
         }
       }
@@ -31557,8 +32303,8 @@ var require_multipleOf = __commonJS({
       $data: true,
       error: error3,
       code(cxt) {
-        const { gen, data, schemaCode, it } = cxt;
-        const prec = it.opts.multipleOfPrecision;
+        const { gen, data, schemaCode, it: it2 } = cxt;
+        const prec = it2.opts.multipleOfPrecision;
         const res = gen.let("res");
         const invalid = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
         cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid}))`);
@@ -31616,9 +32362,9 @@ var require_limitLength = __commonJS({
       $data: true,
       error: error3,
       code(cxt) {
-        const { keyword, data, schemaCode, it } = cxt;
+        const { keyword, data, schemaCode, it: it2 } = cxt;
         const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
-        const len = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
+        const len = it2.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
         cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
       }
     };
@@ -31645,13 +32391,13 @@ var require_pattern = __commonJS({
       $data: true,
       error: error3,
       code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
-        const u = it.opts.unicodeRegExp ? "u" : "";
+        const { gen, data, $data, schema, schemaCode, it: it2 } = cxt;
+        const u3 = it2.opts.unicodeRegExp ? "u" : "";
         if ($data) {
-          const { regExp } = it.opts.code;
+          const { regExp } = it2.opts.code;
           const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp);
           const valid = gen.let("valid");
-          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
+          gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u3}).test(${data})`), () => gen.assign(valid, false));
           cxt.fail$data((0, codegen_1._)`!${valid}`);
         } else {
           const regExp = (0, code_1.usePattern)(cxt, schema);
@@ -31711,12 +32457,12 @@ var require_required = __commonJS({
       $data: true,
       error: error3,
       code(cxt) {
-        const { gen, schema, schemaCode, data, $data, it } = cxt;
-        const { opts: opts2 } = it;
+        const { gen, schema, schemaCode, data, $data, it: it2 } = cxt;
+        const { opts: opts2 } = it2;
         if (!$data && schema.length === 0)
           return;
         const useLoop = schema.length >= opts2.loopRequired;
-        if (it.allErrors)
+        if (it2.allErrors)
           allErrorsMode();
         else
           exitOnErrorMode();
@@ -31725,9 +32471,9 @@ var require_required = __commonJS({
           const { definedProperties } = cxt.it;
           for (const requiredKey of schema) {
             if ((props === null || props === void 0 ? void 0 : props[requiredKey]) === void 0 && !definedProperties.has(requiredKey)) {
-              const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+              const schemaPath = it2.schemaEnv.baseId + it2.errSchemaPath;
               const msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
-              (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
+              (0, util_1.checkStrictMode)(it2, msg, it2.opts.strictRequired);
             }
           }
         }
@@ -31824,8 +32570,8 @@ var require_uniqueItems = __commonJS({
     var util_1 = require_util9();
     var equal_1 = require_equal();
     var error3 = {
-      message: ({ params: { i, j } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
-      params: ({ params: { i, j } }) => (0, codegen_1._)`{i: ${i}, j: ${j}}`
+      message: ({ params: { i, j: j3 } }) => (0, codegen_1.str)`must NOT have duplicate items (items ## ${j3} and ${i} are identical)`,
+      params: ({ params: { i, j: j3 } }) => (0, codegen_1._)`{i: ${i}, j: ${j3}}`
     };
     var def = {
       keyword: "uniqueItems",
@@ -31834,7 +32580,7 @@ var require_uniqueItems = __commonJS({
       $data: true,
       error: error3,
       code(cxt) {
-        const { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
+        const { gen, data, $data, schema, parentSchema, schemaCode, it: it2 } = cxt;
         if (!$data && !schema)
           return;
         const valid = gen.let("valid");
@@ -31843,17 +32589,17 @@ var require_uniqueItems = __commonJS({
         cxt.ok(valid);
         function validateUniqueItems() {
           const i = gen.let("i", (0, codegen_1._)`${data}.length`);
-          const j = gen.let("j");
-          cxt.setParams({ i, j });
+          const j3 = gen.let("j");
+          cxt.setParams({ i, j: j3 });
           gen.assign(valid, true);
-          gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
+          gen.if((0, codegen_1._)`${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j3));
         }
         function canOptimize() {
-          return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
+          return itemTypes.length > 0 && !itemTypes.some((t2) => t2 === "object" || t2 === "array");
         }
-        function loopN(i, j) {
+        function loopN(i, j3) {
           const item = gen.name("item");
-          const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
+          const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it2.opts.strictNumbers, dataType_1.DataType.Wrong);
           const indices = gen.const("indices", (0, codegen_1._)`{}`);
           gen.for((0, codegen_1._)`;${i}--;`, () => {
             gen.let(item, (0, codegen_1._)`${data}[${i}]`);
@@ -31861,16 +32607,16 @@ var require_uniqueItems = __commonJS({
             if (itemTypes.length > 1)
               gen.if((0, codegen_1._)`typeof ${item} == "string"`, (0, codegen_1._)`${item} += "_"`);
             gen.if((0, codegen_1._)`typeof ${indices}[${item}] == "number"`, () => {
-              gen.assign(j, (0, codegen_1._)`${indices}[${item}]`);
+              gen.assign(j3, (0, codegen_1._)`${indices}[${item}]`);
               cxt.error();
               gen.assign(valid, false).break();
             }).code((0, codegen_1._)`${indices}[${item}] = ${i}`);
           });
         }
-        function loopN2(i, j) {
+        function loopN2(i, j3) {
           const eql = (0, util_1.useFunc)(gen, equal_1.default);
           const outer = gen.name("outer");
-          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j}])`, () => {
+          gen.label(outer).for((0, codegen_1._)`;${i}--;`, () => gen.for((0, codegen_1._)`${j3} = ${i}; ${j3}--;`, () => gen.if((0, codegen_1._)`${eql}(${data}[${i}], ${data}[${j3}])`, () => {
             cxt.error();
             gen.assign(valid, false).break(outer);
           })));
@@ -31928,10 +32674,10 @@ var require_enum = __commonJS({
       $data: true,
       error: error3,
       code(cxt) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        const { gen, data, $data, schema, schemaCode, it: it2 } = cxt;
         if (!$data && schema.length === 0)
           throw new Error("enum must have non-empty array");
-        const useLoop = schema.length >= it.opts.loopEnum;
+        const useLoop = schema.length >= it2.opts.loopEnum;
         let eql;
         const getEql = () => eql !== null && eql !== void 0 ? eql : eql = (0, util_1.useFunc)(gen, equal_1.default);
         let valid;
@@ -32016,23 +32762,23 @@ var require_additionalItems = __commonJS({
       before: "uniqueItems",
       error: error3,
       code(cxt) {
-        const { parentSchema, it } = cxt;
+        const { parentSchema, it: it2 } = cxt;
         const { items } = parentSchema;
         if (!Array.isArray(items)) {
-          (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
+          (0, util_1.checkStrictMode)(it2, '"additionalItems" is ignored when "items" is not an array of schemas');
           return;
         }
         validateAdditionalItems(cxt, items);
       }
     };
     function validateAdditionalItems(cxt, items) {
-      const { gen, schema, data, keyword, it } = cxt;
-      it.items = true;
+      const { gen, schema, data, keyword, it: it2 } = cxt;
+      it2.items = true;
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
       if (schema === false) {
         cxt.setParams({ len: items.length });
         cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
-      } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+      } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
         const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
         gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
         cxt.ok(valid);
@@ -32040,7 +32786,7 @@ var require_additionalItems = __commonJS({
       function validateItems(valid) {
         gen.forRange("i", items.length, len, (i) => {
           cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
-          if (!it.allErrors)
+          if (!it2.allErrors)
             gen.if((0, codegen_1.not)(valid), () => gen.break());
         });
       }
@@ -32065,25 +32811,25 @@ var require_items = __commonJS({
       schemaType: ["object", "array", "boolean"],
       before: "uniqueItems",
       code(cxt) {
-        const { schema, it } = cxt;
+        const { schema, it: it2 } = cxt;
         if (Array.isArray(schema))
           return validateTuple(cxt, "additionalItems", schema);
-        it.items = true;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
+        it2.items = true;
+        if ((0, util_1.alwaysValidSchema)(it2, schema))
           return;
         cxt.ok((0, code_1.validateArray)(cxt));
       }
     };
     function validateTuple(cxt, extraItems, schArr = cxt.schema) {
-      const { gen, parentSchema, data, keyword, it } = cxt;
+      const { gen, parentSchema, data, keyword, it: it2 } = cxt;
       checkStrictTuple(parentSchema);
-      if (it.opts.unevaluated && schArr.length && it.items !== true) {
-        it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
+      if (it2.opts.unevaluated && schArr.length && it2.items !== true) {
+        it2.items = util_1.mergeEvaluated.items(gen, schArr.length, it2.items);
       }
       const valid = gen.name("valid");
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
       schArr.forEach((sch, i) => {
-        if ((0, util_1.alwaysValidSchema)(it, sch))
+        if ((0, util_1.alwaysValidSchema)(it2, sch))
           return;
         gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
           keyword,
@@ -32093,12 +32839,12 @@ var require_items = __commonJS({
         cxt.ok(valid);
       });
       function checkStrictTuple(sch) {
-        const { opts: opts2, errSchemaPath } = it;
-        const l = schArr.length;
-        const fullTuple = l === sch.minItems && (l === sch.maxItems || sch[extraItems] === false);
+        const { opts: opts2, errSchemaPath } = it2;
+        const l2 = schArr.length;
+        const fullTuple = l2 === sch.minItems && (l2 === sch.maxItems || sch[extraItems] === false);
         if (opts2.strictTuples && !fullTuple) {
-          const msg = `"${keyword}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
-          (0, util_1.checkStrictMode)(it, msg, opts2.strictTuples);
+          const msg = `"${keyword}" is ${l2}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
+          (0, util_1.checkStrictMode)(it2, msg, opts2.strictTuples);
         }
       }
     }
@@ -32144,10 +32890,10 @@ var require_items2020 = __commonJS({
       before: "uniqueItems",
       error: error3,
       code(cxt) {
-        const { schema, parentSchema, it } = cxt;
+        const { schema, parentSchema, it: it2 } = cxt;
         const { prefixItems } = parentSchema;
-        it.items = true;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
+        it2.items = true;
+        if ((0, util_1.alwaysValidSchema)(it2, schema))
           return;
         if (prefixItems)
           (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems);
@@ -32178,11 +32924,11 @@ var require_contains = __commonJS({
       trackErrors: true,
       error: error3,
       code(cxt) {
-        const { gen, schema, parentSchema, data, it } = cxt;
+        const { gen, schema, parentSchema, data, it: it2 } = cxt;
         let min;
         let max;
         const { minContains, maxContains } = parentSchema;
-        if (it.opts.next) {
+        if (it2.opts.next) {
           min = minContains === void 0 ? 1 : minContains;
           max = maxContains;
         } else {
@@ -32191,22 +32937,22 @@ var require_contains = __commonJS({
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
         cxt.setParams({ min, max });
         if (max === void 0 && min === 0) {
-          (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
+          (0, util_1.checkStrictMode)(it2, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
           return;
         }
         if (max !== void 0 && min > max) {
-          (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
+          (0, util_1.checkStrictMode)(it2, `"minContains" > "maxContains" is always invalid`);
           cxt.fail();
           return;
         }
-        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+        if ((0, util_1.alwaysValidSchema)(it2, schema)) {
           let cond = (0, codegen_1._)`${len} >= ${min}`;
           if (max !== void 0)
             cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`;
           cxt.pass(cond);
           return;
         }
-        it.items = true;
+        it2.items = true;
         const valid = gen.name("valid");
         if (max === void 0 && min === 1) {
           validateItems(valid, () => gen.if(valid, () => gen.break()));
@@ -32296,7 +33042,7 @@ var require_dependencies = __commonJS({
       return [propertyDeps, schemaDeps];
     }
     function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
-      const { gen, data, it } = cxt;
+      const { gen, data, it: it2 } = cxt;
       if (Object.keys(propertyDeps).length === 0)
         return;
       const missing = gen.let("missing");
@@ -32304,13 +33050,13 @@ var require_dependencies = __commonJS({
         const deps = propertyDeps[prop];
         if (deps.length === 0)
           continue;
-        const hasProperty = (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties);
+        const hasProperty = (0, code_1.propertyInData)(gen, data, prop, it2.opts.ownProperties);
         cxt.setParams({
           property: prop,
           depsCount: deps.length,
           deps: deps.join(", ")
         });
-        if (it.allErrors) {
+        if (it2.allErrors) {
           gen.if(hasProperty, () => {
             for (const depProp of deps) {
               (0, code_1.checkReportMissingProp)(cxt, depProp);
@@ -32325,13 +33071,13 @@ var require_dependencies = __commonJS({
     }
     exports.validatePropertyDeps = validatePropertyDeps;
     function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
-      const { gen, data, keyword, it } = cxt;
+      const { gen, data, keyword, it: it2 } = cxt;
       const valid = gen.name("valid");
       for (const prop in schemaDeps) {
-        if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
+        if ((0, util_1.alwaysValidSchema)(it2, schemaDeps[prop]))
           continue;
         gen.if(
-          (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
+          (0, code_1.propertyInData)(gen, data, prop, it2.opts.ownProperties),
           () => {
             const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
             cxt.mergeValidEvaluated(schCxt, valid);
@@ -32364,8 +33110,8 @@ var require_propertyNames = __commonJS({
       schemaType: ["object", "boolean"],
       error: error3,
       code(cxt) {
-        const { gen, schema, data, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema))
+        const { gen, schema, data, it: it2 } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it2, schema))
           return;
         const valid = gen.name("valid");
         gen.forIn("key", data, (key) => {
@@ -32379,7 +33125,7 @@ var require_propertyNames = __commonJS({
           }, valid);
           gen.if((0, codegen_1.not)(valid), () => {
             cxt.error(true);
-            if (!it.allErrors)
+            if (!it2.allErrors)
               gen.break();
           });
         });
@@ -32411,12 +33157,12 @@ var require_additionalProperties = __commonJS({
       trackErrors: true,
       error: error3,
       code(cxt) {
-        const { gen, schema, parentSchema, data, errsCount, it } = cxt;
+        const { gen, schema, parentSchema, data, errsCount, it: it2 } = cxt;
         if (!errsCount)
           throw new Error("ajv implementation error");
-        const { allErrors, opts: opts2 } = it;
-        it.props = true;
-        if (opts2.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema))
+        const { allErrors, opts: opts2 } = it2;
+        it2.props = true;
+        if (opts2.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it2, schema))
           return;
         const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
         const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
@@ -32433,15 +33179,15 @@ var require_additionalProperties = __commonJS({
         function isAdditional(key) {
           let definedProp;
           if (props.length > 8) {
-            const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
+            const propsSchema = (0, util_1.schemaRefOrVal)(it2, parentSchema.properties, "properties");
             definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
           } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key} === ${p}`));
+            definedProp = (0, codegen_1.or)(...props.map((p2) => (0, codegen_1._)`${key} === ${p2}`));
           } else {
             definedProp = codegen_1.nil;
           }
           if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key})`));
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p2) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p2)}.test(${key})`));
           }
           return (0, codegen_1.not)(definedProp);
         }
@@ -32460,7 +33206,7 @@ var require_additionalProperties = __commonJS({
               gen.break();
             return;
           }
-          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
             const valid = gen.name("valid");
             if (opts2.removeAdditional === "failing") {
               applyAdditionalSchema(key, valid, false);
@@ -32510,18 +33256,18 @@ var require_properties = __commonJS({
       type: "object",
       schemaType: "object",
       code(cxt) {
-        const { gen, schema, parentSchema, data, it } = cxt;
-        if (it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
-          additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
+        const { gen, schema, parentSchema, data, it: it2 } = cxt;
+        if (it2.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0) {
+          additionalProperties_1.default.code(new validate_1.KeywordCxt(it2, additionalProperties_1.default, "additionalProperties"));
         }
         const allProps = (0, code_1.allSchemaProperties)(schema);
         for (const prop of allProps) {
-          it.definedProperties.add(prop);
+          it2.definedProperties.add(prop);
         }
-        if (it.opts.unevaluated && allProps.length && it.props !== true) {
-          it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
+        if (it2.opts.unevaluated && allProps.length && it2.props !== true) {
+          it2.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it2.props);
         }
-        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
+        const properties = allProps.filter((p2) => !(0, util_1.alwaysValidSchema)(it2, schema[p2]));
         if (properties.length === 0)
           return;
         const valid = gen.name("valid");
@@ -32529,9 +33275,9 @@ var require_properties = __commonJS({
           if (hasDefault(prop)) {
             applyPropertySchema(prop);
           } else {
-            gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
+            gen.if((0, code_1.propertyInData)(gen, data, prop, it2.opts.ownProperties));
             applyPropertySchema(prop);
-            if (!it.allErrors)
+            if (!it2.allErrors)
               gen.else().var(valid, true);
             gen.endIf();
           }
@@ -32539,7 +33285,7 @@ var require_properties = __commonJS({
           cxt.ok(valid);
         }
         function hasDefault(prop) {
-          return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== void 0;
+          return it2.opts.useDefaults && !it2.compositeRule && schema[prop].default !== void 0;
         }
         function applyPropertySchema(prop) {
           cxt.subschema({
@@ -32568,25 +33314,25 @@ var require_patternProperties = __commonJS({
       type: "object",
       schemaType: "object",
       code(cxt) {
-        const { gen, schema, data, parentSchema, it } = cxt;
-        const { opts: opts2 } = it;
+        const { gen, schema, data, parentSchema, it: it2 } = cxt;
+        const { opts: opts2 } = it2;
         const patterns = (0, code_1.allSchemaProperties)(schema);
-        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
+        const alwaysValidPatterns = patterns.filter((p2) => (0, util_1.alwaysValidSchema)(it2, schema[p2]));
+        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it2.opts.unevaluated || it2.props === true)) {
           return;
         }
         const checkProperties = opts2.strictSchema && !opts2.allowMatchingProperties && parentSchema.properties;
         const valid = gen.name("valid");
-        if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
-          it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
+        if (it2.props !== true && !(it2.props instanceof codegen_1.Name)) {
+          it2.props = (0, util_2.evaluatedPropsToName)(gen, it2.props);
         }
-        const { props } = it;
+        const { props } = it2;
         validatePatternProperties();
         function validatePatternProperties() {
           for (const pat of patterns) {
             if (checkProperties)
               checkMatchingProperties(pat);
-            if (it.allErrors) {
+            if (it2.allErrors) {
               validateProperties(pat);
             } else {
               gen.var(valid, true);
@@ -32598,7 +33344,7 @@ var require_patternProperties = __commonJS({
         function checkMatchingProperties(pat) {
           for (const prop in checkProperties) {
             if (new RegExp(pat).test(prop)) {
-              (0, util_1.checkStrictMode)(it, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
+              (0, util_1.checkStrictMode)(it2, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
             }
           }
         }
@@ -32614,9 +33360,9 @@ var require_patternProperties = __commonJS({
                   dataPropType: util_2.Type.Str
                 }, valid);
               }
-              if (it.opts.unevaluated && props !== true) {
+              if (it2.opts.unevaluated && props !== true) {
                 gen.assign((0, codegen_1._)`${props}[${key}]`, true);
-              } else if (!alwaysValid && !it.allErrors) {
+              } else if (!alwaysValid && !it2.allErrors) {
                 gen.if((0, codegen_1.not)(valid), () => gen.break());
               }
             });
@@ -32639,8 +33385,8 @@ var require_not = __commonJS({
       schemaType: ["object", "boolean"],
       trackErrors: true,
       code(cxt) {
-        const { gen, schema, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+        const { gen, schema, it: it2 } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it2, schema)) {
           cxt.fail();
           return;
         }
@@ -32693,10 +33439,10 @@ var require_oneOf = __commonJS({
       trackErrors: true,
       error: error3,
       code(cxt) {
-        const { gen, schema, parentSchema, it } = cxt;
+        const { gen, schema, parentSchema, it: it2 } = cxt;
         if (!Array.isArray(schema))
           throw new Error("ajv implementation error");
-        if (it.opts.discriminator && parentSchema.discriminator)
+        if (it2.opts.discriminator && parentSchema.discriminator)
           return;
         const schArr = schema;
         const valid = gen.let("valid", false);
@@ -32708,7 +33454,7 @@ var require_oneOf = __commonJS({
         function validateOneOf() {
           schArr.forEach((sch, i) => {
             let schCxt;
-            if ((0, util_1.alwaysValidSchema)(it, sch)) {
+            if ((0, util_1.alwaysValidSchema)(it2, sch)) {
               gen.var(schValid, true);
             } else {
               schCxt = cxt.subschema({
@@ -32744,12 +33490,12 @@ var require_allOf = __commonJS({
       keyword: "allOf",
       schemaType: "array",
       code(cxt) {
-        const { gen, schema, it } = cxt;
+        const { gen, schema, it: it2 } = cxt;
         if (!Array.isArray(schema))
           throw new Error("ajv implementation error");
         const valid = gen.name("valid");
         schema.forEach((sch, i) => {
-          if ((0, util_1.alwaysValidSchema)(it, sch))
+          if ((0, util_1.alwaysValidSchema)(it2, sch))
             return;
           const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
           cxt.ok(valid);
@@ -32778,12 +33524,12 @@ var require_if = __commonJS({
       trackErrors: true,
       error: error3,
       code(cxt) {
-        const { gen, parentSchema, it } = cxt;
+        const { gen, parentSchema, it: it2 } = cxt;
         if (parentSchema.then === void 0 && parentSchema.else === void 0) {
-          (0, util_1.checkStrictMode)(it, '"if" without "then" and "else" is ignored');
+          (0, util_1.checkStrictMode)(it2, '"if" without "then" and "else" is ignored');
         }
-        const hasThen = hasSchema(it, "then");
-        const hasElse = hasSchema(it, "else");
+        const hasThen = hasSchema(it2, "then");
+        const hasElse = hasSchema(it2, "else");
         if (!hasThen && !hasElse)
           return;
         const valid = gen.let("valid", true);
@@ -32822,9 +33568,9 @@ var require_if = __commonJS({
         }
       }
     };
-    function hasSchema(it, keyword) {
-      const schema = it.schema[keyword];
-      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema);
+    function hasSchema(it2, keyword) {
+      const schema = it2.schema[keyword];
+      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it2, schema);
     }
     exports.default = def;
   }
@@ -32839,9 +33585,9 @@ var require_thenElse = __commonJS({
     var def = {
       keyword: ["then", "else"],
       schemaType: ["object", "boolean"],
-      code({ keyword, parentSchema, it }) {
+      code({ keyword, parentSchema, it: it2 }) {
         if (parentSchema.if === void 0)
-          (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
+          (0, util_1.checkStrictMode)(it2, `"${keyword}" without "if" is ignored`);
       }
     };
     exports.default = def;
@@ -32913,8 +33659,8 @@ var require_format = __commonJS({
       $data: true,
       error: error3,
       code(cxt, ruleType) {
-        const { gen, data, $data, schema, schemaCode, it } = cxt;
-        const { opts: opts2, errSchemaPath, schemaEnv, self } = it;
+        const { gen, data, $data, schema, schemaCode, it: it2 } = cxt;
+        const { opts: opts2, errSchemaPath, schemaEnv, self } = it2;
         if (!opts2.validateFormats)
           return;
         if ($data)
@@ -33058,10 +33804,10 @@ var require_dynamicAnchor = __commonJS({
       code: (cxt) => dynamicAnchor(cxt, cxt.schema)
     };
     function dynamicAnchor(cxt, anchor2) {
-      const { gen, it } = cxt;
-      it.schemaEnv.root.dynamicAnchors[anchor2] = true;
+      const { gen, it: it2 } = cxt;
+      it2.schemaEnv.root.dynamicAnchors[anchor2] = true;
       const v = (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor2)}`;
-      const validate2 = it.errSchemaPath === "#" ? it.validateName : _getValidate(cxt);
+      const validate2 = it2.errSchemaPath === "#" ? it2.validateName : _getValidate(cxt);
       gen.if((0, codegen_1._)`!${v}`, () => gen.assign(v, validate2));
     }
     exports.dynamicAnchor = dynamicAnchor;
@@ -33092,11 +33838,11 @@ var require_dynamicRef = __commonJS({
       code: (cxt) => dynamicRef(cxt, cxt.schema)
     };
     function dynamicRef(cxt, ref) {
-      const { gen, keyword, it } = cxt;
+      const { gen, keyword, it: it2 } = cxt;
       if (ref[0] !== "#")
         throw new Error(`"${keyword}" only supports hash fragment reference`);
       const anchor2 = ref.slice(1);
-      if (it.allErrors) {
+      if (it2.allErrors) {
         _dynamicRef();
       } else {
         const valid = gen.let("valid", false);
@@ -33104,11 +33850,11 @@ var require_dynamicRef = __commonJS({
         cxt.ok(valid);
       }
       function _dynamicRef(valid) {
-        if (it.schemaEnv.root.dynamicAnchors[anchor2]) {
+        if (it2.schemaEnv.root.dynamicAnchors[anchor2]) {
           const v = gen.let("_v", (0, codegen_1._)`${names_1.default.dynamicAnchors}${(0, codegen_1.getProperty)(anchor2)}`);
-          gen.if(v, _callRef(v, valid), _callRef(it.validateName, valid));
+          gen.if(v, _callRef(v, valid), _callRef(it2.validateName, valid));
         } else {
-          _callRef(it.validateName, valid)();
+          _callRef(it2.validateName, valid)();
         }
       }
       function _callRef(validate2, valid) {
@@ -33216,9 +33962,9 @@ var require_limitContains = __commonJS({
       keyword: ["maxContains", "minContains"],
       type: "array",
       schemaType: "number",
-      code({ keyword, parentSchema, it }) {
+      code({ keyword, parentSchema, it: it2 }) {
         if (parentSchema.contains === void 0) {
-          (0, util_1.checkStrictMode)(it, `"${keyword}" without "contains" is ignored`);
+          (0, util_1.checkStrictMode)(it2, `"${keyword}" without "contains" is ignored`);
         }
       }
     };
@@ -33258,16 +34004,16 @@ var require_unevaluatedProperties = __commonJS({
       trackErrors: true,
       error: error3,
       code(cxt) {
-        const { gen, schema, data, errsCount, it } = cxt;
+        const { gen, schema, data, errsCount, it: it2 } = cxt;
         if (!errsCount)
           throw new Error("ajv implementation error");
-        const { allErrors, props } = it;
+        const { allErrors, props } = it2;
         if (props instanceof codegen_1.Name) {
           gen.if((0, codegen_1._)`${props} !== true`, () => gen.forIn("key", data, (key) => gen.if(unevaluatedDynamic(props, key), () => unevaluatedPropCode(key))));
         } else if (props !== true) {
           gen.forIn("key", data, (key) => props === void 0 ? unevaluatedPropCode(key) : gen.if(unevaluatedStatic(props, key), () => unevaluatedPropCode(key)));
         }
-        it.props = true;
+        it2.props = true;
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function unevaluatedPropCode(key) {
           if (schema === false) {
@@ -33277,7 +34023,7 @@ var require_unevaluatedProperties = __commonJS({
               gen.break();
             return;
           }
-          if (!(0, util_1.alwaysValidSchema)(it, schema)) {
+          if (!(0, util_1.alwaysValidSchema)(it2, schema)) {
             const valid = gen.name("valid");
             cxt.subschema({
               keyword: "unevaluatedProperties",
@@ -33292,12 +34038,12 @@ var require_unevaluatedProperties = __commonJS({
           return (0, codegen_1._)`!${evaluatedProps} || !${evaluatedProps}[${key}]`;
         }
         function unevaluatedStatic(evaluatedProps, key) {
-          const ps = [];
-          for (const p in evaluatedProps) {
-            if (evaluatedProps[p] === true)
-              ps.push((0, codegen_1._)`${key} !== ${p}`);
+          const ps2 = [];
+          for (const p2 in evaluatedProps) {
+            if (evaluatedProps[p2] === true)
+              ps2.push((0, codegen_1._)`${key} !== ${p2}`);
           }
-          return (0, codegen_1.and)(...ps);
+          return (0, codegen_1.and)(...ps2);
         }
       }
     };
@@ -33322,24 +34068,24 @@ var require_unevaluatedItems = __commonJS({
       schemaType: ["boolean", "object"],
       error: error3,
       code(cxt) {
-        const { gen, schema, data, it } = cxt;
-        const items = it.items || 0;
+        const { gen, schema, data, it: it2 } = cxt;
+        const items = it2.items || 0;
         if (items === true)
           return;
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
         if (schema === false) {
           cxt.setParams({ len: items });
           cxt.fail((0, codegen_1._)`${len} > ${items}`);
-        } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+        } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it2, schema)) {
           const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items}`);
           gen.if((0, codegen_1.not)(valid), () => validateItems(valid, items));
           cxt.ok(valid);
         }
-        it.items = true;
+        it2.items = true;
         function validateItems(valid, from) {
           gen.forRange("i", from, len, (i) => {
             cxt.subschema({ keyword: "unevaluatedItems", dataProp: i, dataPropType: util_1.Type.Num }, valid);
-            if (!it.allErrors)
+            if (!it2.allErrors)
               gen.if((0, codegen_1.not)(valid), () => gen.break());
           });
         }
@@ -33395,9 +34141,9 @@ var require_discriminator = __commonJS({
       schemaType: "object",
       error: error3,
       code(cxt) {
-        const { gen, data, schema, parentSchema, it } = cxt;
+        const { gen, data, schema, parentSchema, it: it2 } = cxt;
         const { oneOf } = parentSchema;
-        if (!it.opts.discriminator) {
+        if (!it2.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
         }
         const tagName = schema.propertyName;
@@ -33435,13 +34181,13 @@ var require_discriminator = __commonJS({
           let tagRequired = true;
           for (let i = 0; i < oneOf.length; i++) {
             let sch = oneOf[i];
-            if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
+            if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it2.self.RULES)) {
               const ref = sch.$ref;
-              sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+              sch = compile_1.resolveRef.call(it2.self, it2.schemaEnv.root, it2.baseId, ref);
               if (sch instanceof compile_1.SchemaEnv)
                 sch = sch.schema;
               if (sch === void 0)
-                throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+                throw new ref_error_1.default(it2.opts.uriResolver, it2.baseId, ref);
             }
             const propSch = (_a3 = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a3 === void 0 ? void 0 : _a3[tagName];
             if (typeof propSch != "object") {
@@ -33938,7 +34684,7 @@ var require__ = __commonJS({
 
 // action/main.ts
 import { mkdtemp as mkdtemp3, readFile as readFile7, rm as rm4 } from "node:fs/promises";
-import os8 from "node:os";
+import os9 from "node:os";
 import path17 from "node:path";
 
 // node_modules/@actions/core/lib/command.js
@@ -34101,13 +34847,13 @@ var HttpResponseRetryCodes = [
 // node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
-var __awaiter = function(thisArg, _arguments, P, generator) {
+var __awaiter = function(thisArg, _arguments, P3, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve) {
+    return value instanceof P3 ? value : new P3(function(resolve) {
       resolve(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P3 || (P3 = Promise))(function(resolve, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -34416,7 +35162,7 @@ function getInput(name2, options) {
   return val.trim();
 }
 function getMultilineInput(name2, options) {
-  const inputs = getInput(name2, options).split("\n").filter((x) => x !== "");
+  const inputs = getInput(name2, options).split("\n").filter((x2) => x2 !== "");
   if (options && options.trimWhitespace === false) {
     return inputs;
   }
@@ -34504,7 +35250,7 @@ var COMPOSE_FILE = {
 };
 function parseYamlFile(text, file, kind = COMPOSE_FILE) {
   const lineCounter = new import_yaml.LineCounter();
-  const document = (0, import_yaml.parseDocument)(text, {
+  const document2 = (0, import_yaml.parseDocument)(text, {
     version: "1.2",
     schema: "core",
     merge: true,
@@ -34514,28 +35260,28 @@ function parseYamlFile(text, file, kind = COMPOSE_FILE) {
     lineCounter,
     customTags: (tags) => [legacyOctal, ...tags]
   });
-  const at = (offset) => {
+  const at2 = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return `${file}:${line}:${col}`;
   };
-  const [firstError] = document.errors;
-  if (firstError) throw syntaxError(firstError, document, at, kind);
-  const contents = document.contents;
+  const [firstError] = document2.errors;
+  if (firstError) throw syntaxError(firstError, document2, at2, kind);
+  const contents = document2.contents;
   if (contents === null || (0, import_yaml.isScalar)(contents) && contents.value === null) {
     throw new RenderError(`empty ${kind.what}`, { subject: file, hint: kind.emptyHint });
   }
-  const [firstWarning] = document.warnings;
+  const [firstWarning] = document2.warnings;
   if (firstWarning) {
     throw new RenderError(firstWarning.message, {
-      subject: at(firstWarning.pos[0]),
+      subject: at2(firstWarning.pos[0]),
       hint: firstWarning.code === "TAG_RESOLVE_FAILED" ? "docker stack deploy does not support custom YAML tags" : void 0,
       cause: firstWarning
     });
   }
-  checkNodes(document, at);
+  checkNodes(document2, at2);
   let value;
   try {
-    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    value = document2.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error3) {
     throw new RenderError(error3 instanceof Error ? error3.message : String(error3), {
       subject: file,
@@ -34544,13 +35290,13 @@ function parseYamlFile(text, file, kind = COMPOSE_FILE) {
   }
   return {
     value,
-    document,
+    document: document2,
     file,
-    lineOf: (path18) => lineOfPath(document, lineCounter, path18)
+    lineOf: (path18) => lineOfPath(document2, lineCounter, path18)
   };
 }
-function syntaxError(error3, document, at, kind) {
-  const subject = at(error3.pos[0]);
+function syntaxError(error3, document2, at2, kind) {
+  const subject = at2(error3.pos[0]);
   switch (error3.code) {
     case "MULTIPLE_DOCS":
       return new RenderError(`a ${kind.what} must contain exactly one YAML document`, {
@@ -34559,7 +35305,7 @@ function syntaxError(error3, document, at, kind) {
         cause: error3
       });
     case "DUPLICATE_KEY": {
-      const key = keyAt(document, error3.pos[0]);
+      const key = keyAt(document2, error3.pos[0]);
       return new RenderError(error3.message, {
         subject,
         hint: key === void 0 ? void 0 : `key "${key}" appears twice in the same mapping`,
@@ -34570,10 +35316,10 @@ function syntaxError(error3, document, at, kind) {
       return new RenderError(error3.message, { subject, cause: error3 });
   }
 }
-function keyAt(document, offset) {
+function keyAt(document2, offset) {
   let found;
-  (0, import_yaml.visit)(document, {
-    Pair(_, pair) {
+  (0, import_yaml.visit)(document2, {
+    Pair(_2, pair) {
       if ((0, import_yaml.isScalar)(pair.key) && pair.key.range?.[0] === offset) {
         found = String(pair.key.value);
         return import_yaml.visit.BREAK;
@@ -34583,26 +35329,26 @@ function keyAt(document, offset) {
   });
   return found;
 }
-function checkNodes(document, at) {
-  (0, import_yaml.visit)(document, {
-    Alias(_, alias) {
-      if (alias.resolve(document) === void 0) {
+function checkNodes(document2, at2) {
+  (0, import_yaml.visit)(document2, {
+    Alias(_2, alias) {
+      if (alias.resolve(document2) === void 0) {
         throw new RenderError(`unknown anchor "${alias.source}"`, {
-          subject: at(alias.range?.[0] ?? 0),
+          subject: at2(alias.range?.[0] ?? 0),
           hint: "define the anchor (&name) before the alias (*name) that uses it"
         });
       }
     },
-    Pair(_, pair) {
+    Pair(_2, pair) {
       const key = pair.key;
       if (key === null || !(0, import_yaml.isScalar)(key)) {
         throw new RenderError("mapping keys must be plain strings", {
-          subject: at(rangeStart(key) ?? rangeStart(pair.value) ?? 0)
+          subject: at2(rangeStart(key) ?? rangeStart(pair.value) ?? 0)
         });
       }
       if (typeof key.value !== "string" && !isMergeKey(key)) {
         throw new RenderError(`mapping key ${String(key.source ?? key.value)} is not a string`, {
-          subject: at(key.range?.[0] ?? 0),
+          subject: at2(key.range?.[0] ?? 0),
           hint: "quote the key"
         });
       }
@@ -34618,17 +35364,17 @@ function isNodeWithRange(node2) {
 function isMergeKey(key) {
   return (0, import_yaml.isScalar)(key) && typeof key.value === "symbol";
 }
-function lineOfPath(document, lineCounter, path18) {
+function lineOfPath(document2, lineCounter, path18) {
   const lineAt = (node3) => {
     const start = rangeStart(node3);
     return start === void 0 ? void 0 : lineCounter.linePos(start).line;
   };
-  let node2 = document.contents;
+  let node2 = document2.contents;
   let line = lineAt(node2);
   for (const segment of path18) {
-    node2 = deref(document, node2);
+    node2 = deref(document2, node2);
     if ((0, import_yaml.isMap)(node2)) {
-      const pair = findPair(document, node2.items, String(segment), 0);
+      const pair = findPair(document2, node2.items, String(segment), 0);
       if (!pair) break;
       line = lineAt(pair.key) ?? lineAt(pair.value) ?? line;
       node2 = pair.value;
@@ -34644,10 +35390,10 @@ function lineOfPath(document, lineCounter, path18) {
   }
   return line;
 }
-function deref(document, node2) {
-  return (0, import_yaml.isAlias)(node2) ? node2.resolve(document) : node2;
+function deref(document2, node2) {
+  return (0, import_yaml.isAlias)(node2) ? node2.resolve(document2) : node2;
 }
-function findPair(document, items, key, depth) {
+function findPair(document2, items, key, depth) {
   if (depth > 32) return void 0;
   const direct = items.find(
     (pair) => (0, import_yaml.isScalar)(pair.key) && !isMergeKey(pair.key) && String(pair.key.value) === key
@@ -34655,11 +35401,11 @@ function findPair(document, items, key, depth) {
   if (direct) return direct;
   for (const pair of items) {
     if (!isMergeKey(pair.key)) continue;
-    const source = deref(document, pair.value);
-    const sources = (0, import_yaml.isSeq)(source) ? source.items.map((item) => deref(document, item)) : [source];
+    const source = deref(document2, pair.value);
+    const sources = (0, import_yaml.isSeq)(source) ? source.items.map((item) => deref(document2, item)) : [source];
     for (const merged of sources) {
       if (!(0, import_yaml.isMap)(merged)) continue;
-      const found = findPair(document, merged.items, key, depth + 1);
+      const found = findPair(document2, merged.items, key, depth + 1);
       if (found) return found;
     }
   }
@@ -34760,17 +35506,17 @@ function assertIs(_arg) {
 function assertNever(_x) {
   throw new Error("Unexpected value in exhaustive check");
 }
-function assert(_) {
+function assert(_2) {
 }
 function getEnumValues(entries) {
   const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+  const values = Object.entries(entries).filter(([k2, _2]) => numericValues.indexOf(+k2) === -1).map(([_2, v]) => v);
   return values;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
 }
-function jsonStringifyReplacer(_, value) {
+function jsonStringifyReplacer(_2, value) {
   if (typeof value === "bigint")
     return value.toString();
   return value;
@@ -34946,17 +35692,17 @@ var allowsEval = /* @__PURE__ */ cached(() => {
     return false;
   }
   try {
-    const F2 = Function;
-    new F2("");
+    const F4 = Function;
+    new F4("");
     return true;
-  } catch (_) {
+  } catch (_2) {
     return false;
   }
 });
-function isPlainObject(o) {
-  if (isObject(o) === false)
+function isPlainObject(o2) {
+  if (isObject(o2) === false)
     return false;
-  const ctor = o.constructor;
+  const ctor = o2.constructor;
   if (ctor === void 0)
     return true;
   if (typeof ctor !== "function")
@@ -34969,16 +35715,16 @@ function isPlainObject(o) {
   }
   return true;
 }
-function shallowClone(o) {
-  if (isPlainObject(o))
-    return { ...o };
-  if (Array.isArray(o))
-    return [...o];
-  if (o instanceof Map)
-    return new Map(o);
-  if (o instanceof Set)
-    return new Set(o);
-  return o;
+function shallowClone(o2) {
+  if (isPlainObject(o2))
+    return { ...o2 };
+  if (Array.isArray(o2))
+    return [...o2];
+  if (o2 instanceof Map)
+    return new Map(o2);
+  if (o2 instanceof Set)
+    return new Set(o2);
+  return o2;
 }
 function numKeys(data) {
   let keyCount = 0;
@@ -34990,8 +35736,8 @@ function numKeys(data) {
   return keyCount;
 }
 var getParsedType = (data) => {
-  const t = typeof data;
-  switch (t) {
+  const t2 = typeof data;
+  switch (t2) {
     case "undefined":
       return "undefined";
     case "string":
@@ -35030,7 +35776,7 @@ var getParsedType = (data) => {
       }
       return "object";
     default:
-      throw new Error(`Unknown data type: ${t}`);
+      throw new Error(`Unknown data type: ${t2}`);
   }
 };
 var propertyKeyTypes = /* @__PURE__ */ new Set(["string", "number", "symbol"]);
@@ -35070,31 +35816,31 @@ function normalizeParams(_params) {
 function createTransparentProxy(getter) {
   let target;
   return new Proxy({}, {
-    get(_, prop, receiver) {
+    get(_2, prop, receiver) {
       target ?? (target = getter());
       return Reflect.get(target, prop, receiver);
     },
-    set(_, prop, value, receiver) {
+    set(_2, prop, value, receiver) {
       target ?? (target = getter());
       return Reflect.set(target, prop, value, receiver);
     },
-    has(_, prop) {
+    has(_2, prop) {
       target ?? (target = getter());
       return Reflect.has(target, prop);
     },
-    deleteProperty(_, prop) {
+    deleteProperty(_2, prop) {
       target ?? (target = getter());
       return Reflect.deleteProperty(target, prop);
     },
-    ownKeys(_) {
+    ownKeys(_2) {
       target ?? (target = getter());
       return Reflect.ownKeys(target);
     },
-    getOwnPropertyDescriptor(_, prop) {
+    getOwnPropertyDescriptor(_2, prop) {
       target ?? (target = getter());
       return Reflect.getOwnPropertyDescriptor(target, prop);
     },
-    defineProperty(_, prop, descriptor) {
+    defineProperty(_2, prop, descriptor) {
       target ?? (target = getter());
       return Reflect.defineProperty(target, prop, descriptor);
     }
@@ -35108,8 +35854,8 @@ function stringifyPrimitive(value) {
   return `${value}`;
 }
 function optionalKeys(shape) {
-  return Object.keys(shape).filter((k) => {
-    return shape[k]._zod.optin !== void 0 && shape[k]._zod.optout === "optional";
+  return Object.keys(shape).filter((k2) => {
+    return shape[k2]._zod.optin !== void 0 && shape[k2]._zod.optout === "optional";
   });
 }
 var NUMBER_FORMAT_RANGES = /* @__PURE__ */ (() => ({
@@ -35186,8 +35932,8 @@ function safeExtend(schema, shape) {
   }
   return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
 }
-function merge(a, b) {
-  if (!b?._zod?.def) {
+function merge(a, b2) {
+  if (!b2?._zod?.def) {
     throw new Error("Invalid input to merge: expected an object schema. To merge a plain shape, use `.extend()`.");
   }
   if (a._zod.def.checks?.length) {
@@ -35195,13 +35941,13 @@ function merge(a, b) {
   }
   const newShape = {};
   mirrorShape(newShape, a, Reflect.ownKeys(sourceShape(a)));
-  mirrorShape(newShape, b, Reflect.ownKeys(sourceShape(b)));
+  mirrorShape(newShape, b2, Reflect.ownKeys(sourceShape(b2)));
   const def = mergeDefs(a._zod.def, {
     shape: newShape,
     get catchall() {
-      return b._zod.def.catchall;
+      return b2._zod.def.catchall;
     },
-    checks: b._zod.def.checks ?? []
+    checks: b2._zod.def.checks ?? []
   });
   return clone(a, def);
 }
@@ -35226,21 +35972,21 @@ function required(Class2, schema, mask) {
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
-function aborted(x, startIndex = 0) {
-  if (x.aborted === true)
+function aborted(x2, startIndex = 0) {
+  if (x2.aborted === true)
     return true;
-  for (let i = startIndex; i < x.issues.length; i++) {
-    if (x.issues[i]?.continue !== true) {
+  for (let i = startIndex; i < x2.issues.length; i++) {
+    if (x2.issues[i]?.continue !== true) {
       return true;
     }
   }
   return false;
 }
-function explicitlyAborted(x, startIndex = 0) {
-  if (x.aborted === true)
+function explicitlyAborted(x2, startIndex = 0) {
+  if (x2.aborted === true)
     return true;
-  for (let i = startIndex; i < x.issues.length; i++) {
-    if (x.issues[i]?.continue === false) {
+  for (let i = startIndex; i < x2.issues.length; i++) {
+    if (x2.issues[i]?.continue === false) {
       return true;
     }
   }
@@ -35260,10 +36006,10 @@ function unwrapMessage(message) {
 function sizeCaps(defChecks) {
   const caps = [];
   for (const ch of defChecks ?? []) {
-    const d = ch._zod.def;
-    if (!/_(length|size)$|_equals$/.test(d.check))
+    const d2 = ch._zod.def;
+    if (!/_(length|size)$|_equals$/.test(d2.check))
       break;
-    const max = d.maximum ?? d.length ?? d.size;
+    const max = d2.maximum ?? d2.length ?? d2.size;
     if (max >= 0)
       caps.push([max, ch]);
   }
@@ -35287,10 +36033,10 @@ function finalizeIssue(iss, ctx, config2) {
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
   const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
-  for (const k of Object.keys(iss)) {
-    if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
+  for (const k2 of Object.keys(iss)) {
+    if (k2 === "inst" || k2 === "schema" || k2 === "continue" || k2 === "input" || k2 === "__proto__")
       continue;
-    full[k] = iss[k];
+    full[k2] = iss[k2];
   }
   full.path ?? (full.path = []);
   full.message = message;
@@ -35330,8 +36076,8 @@ function getLengthableOrigin(input) {
   return "unknown";
 }
 function parsedType(data) {
-  const t = typeof data;
-  switch (t) {
+  const t2 = typeof data;
+  switch (t2) {
     case "number": {
       return Number.isNaN(data) ? "nan" : "number";
     }
@@ -35348,7 +36094,7 @@ function parsedType(data) {
       }
     }
   }
-  return t;
+  return t2;
 }
 function issue2(...args) {
   const [iss, input, inst] = args;
@@ -35363,8 +36109,8 @@ function issue2(...args) {
   return { ...iss };
 }
 function cleanEnum(obj) {
-  return Object.entries(obj).filter(([k, _]) => {
-    return Number.isNaN(Number.parseInt(k, 10));
+  return Object.entries(obj).filter(([k2, _2]) => {
+    return Number.isNaN(Number.parseInt(k2, 10));
   }).map((el) => el[1]);
 }
 function base64ToUint8Array(base643) {
@@ -35402,7 +36148,7 @@ function hexToUint8Array(hex) {
   return bytes;
 }
 function uint8ArrayToHex(bytes) {
-  return Array.from(bytes).map((b) => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(bytes).map((b2) => b2.toString(16).padStart(2, "0")).join("");
 }
 var Class = class {
   constructor(..._args) {
@@ -35441,11 +36187,11 @@ function derived(computes, table) {
   }
   return table;
 }
-function defineBound(proto, key, fn) {
+function defineBound(proto, key, fn2) {
   Object.defineProperty(proto, key, {
     configurable: true,
     get() {
-      return this == null ? fn : own(this, key, fn.bind(this));
+      return this == null ? fn2 : own(this, key, fn2.bind(this));
     },
     set(value) {
       own(this, key, value);
@@ -35517,9 +36263,9 @@ function installLazyProp(inst, key, make, enumerable) {
 }
 var CONSTANT_CATCH = "~constantCatch";
 function constantCatch(value) {
-  const fn = () => value;
-  fn[CONSTANT_CATCH] = true;
-  return fn;
+  const fn2 = () => value;
+  fn2[CONSTANT_CATCH] = true;
+  return fn2;
 }
 
 // node_modules/zod/v4/core/core.js
@@ -35527,12 +36273,12 @@ var _a;
 var _zodDesc = { value: void 0, enumerable: false };
 var _E = "captureStackTrace" in Error ? Error : null;
 function newError(Definition) {
-  const E = _E;
-  if (E) {
-    const saved = E.stackTraceLimit;
+  const E2 = _E;
+  if (E2) {
+    const saved = E2.stackTraceLimit;
     if (typeof saved === "number") {
       try {
-        E.stackTraceLimit = 0;
+        E2.stackTraceLimit = 0;
       } catch {
         _E = null;
         return new Definition();
@@ -35540,7 +36286,7 @@ function newError(Definition) {
       try {
         return new Definition();
       } finally {
-        E.stackTraceLimit = saved;
+        E2.stackTraceLimit = saved;
       }
     }
   }
@@ -35551,7 +36297,7 @@ function $constructor(name2, initializer3, proto, params) {
   const zodProto = {};
   function Internals(def) {
     this.def = def;
-    this.constr = _;
+    this.constr = _2;
     this.traits = /* @__PURE__ */ new Set();
   }
   Internals.prototype = zodProto;
@@ -35582,12 +36328,12 @@ function $constructor(name2, initializer3, proto, params) {
         members(target, protoMembers);
       }
     }
-    const proto2 = _.prototype;
-    for (const k in proto2) {
-      if (!Object.prototype.hasOwnProperty.call(proto2, k))
+    const proto2 = _2.prototype;
+    for (const k2 in proto2) {
+      if (!Object.prototype.hasOwnProperty.call(proto2, k2))
         continue;
-      if (!(k in inst)) {
-        inst[k] = proto2[k].bind(inst);
+      if (!(k2 in inst)) {
+        inst[k2] = proto2[k2].bind(inst);
       }
     }
   }
@@ -35595,13 +36341,13 @@ function $constructor(name2, initializer3, proto, params) {
   class Definition extends Parent {
   }
   Object.defineProperty(Definition, "name", { value: name2 });
-  function _(def) {
+  function _2(def) {
     const inst = params?.Parent ? newError(Definition) : this;
     init(inst, def);
     const deferred = inst._zod.deferred;
     if (deferred) {
-      for (const fn of deferred) {
-        fn();
+      for (const fn2 of deferred) {
+        fn2();
       }
       inst._zod.deferred = void 0;
     }
@@ -35610,16 +36356,16 @@ function $constructor(name2, initializer3, proto, params) {
       pp(inst);
     return inst;
   }
-  Object.defineProperty(_, "init", { value: init });
-  Object.defineProperty(_, Symbol.hasInstance, {
+  Object.defineProperty(_2, "init", { value: init });
+  Object.defineProperty(_2, Symbol.hasInstance, {
     value: (inst) => {
       if (params?.Parent && inst instanceof params.Parent)
         return true;
       return inst?._zod?.traits?.has(name2);
     }
   });
-  Object.defineProperty(_, "name", { value: name2 });
-  return _;
+  Object.defineProperty(_2, "name", { value: name2 });
+  return _2;
 }
 var $ZodAsyncError = class extends Error {
   constructor() {
@@ -35760,7 +36506,7 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn = (schema, value, _ctx, _params) => {
+  const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
     const result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise) {
@@ -35768,27 +36514,27 @@ var _parse = (_Err) => {
     }
     if (result.issues.length) {
       const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, _params?.callee ?? fn);
+      captureStackTrace(e, _params?.callee ?? fn2);
       throw e;
     }
     return result.value;
   };
-  return fn;
+  return fn2;
 };
 var _parseAsync = (_Err) => {
-  const fn = async (schema, value, _ctx, params) => {
+  const fn2 = async (schema, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
     let result = schema._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
       result = await result;
     if (result.issues.length) {
       const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, params?.callee ?? fn);
+      captureStackTrace(e, params?.callee ?? fn2);
       throw e;
     }
     return result.value;
   };
-  return fn;
+  return fn2;
 };
 var _safeParse = (_Err) => (schema, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
@@ -35860,33 +36606,33 @@ var validateAsync = async (schema, value, _ctx) => {
 };
 var _encode = (_Err) => {
   const parse2 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
+  const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse2(schema, value, ctx, finalizeParams(fn, _params));
+    return parse2(schema, value, ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var _decode = (_Err) => {
   const parse2 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
-    return parse2(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn2 = (schema, value, _ctx, _params) => {
+    return parse2(schema, value, _ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var _encodeAsync = (_Err) => {
   const parseAsync2 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
+  const fn2 = async (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync2(schema, value, ctx, finalizeParams(fn, _params));
+    return await parseAsync2(schema, value, ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var _decodeAsync = (_Err) => {
   const parseAsync2 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
-    return await parseAsync2(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn2 = async (schema, value, _ctx, _params) => {
+    return await parseAsync2(schema, value, _ctx, finalizeParams(fn2, _params));
   };
-  return fn;
+  return fn2;
 };
 var _safeEncode = (_Err) => (schema, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
@@ -36289,10 +37035,10 @@ var Doc = class {
     this.closed = closed;
   }
   // the compiler catches a child's throw and keeps writing into this doc, so the indent has to unwind with it
-  indented(fn) {
+  indented(fn2) {
     this.indent += 1;
     try {
-      fn(this);
+      fn2(this);
     } finally {
       this.indent -= 1;
     }
@@ -36304,17 +37050,17 @@ var Doc = class {
       return;
     }
     const content = arg;
-    const lines = content.split("\n").filter((x) => x);
-    const minIndent = Math.min(...lines.map((x) => x.length - x.trimStart().length));
-    const dedented = lines.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
+    const lines = content.split("\n").filter((x2) => x2);
+    const minIndent = Math.min(...lines.map((x2) => x2.length - x2.trimStart().length));
+    const dedented = lines.map((x2) => x2.slice(minIndent)).map((x2) => " ".repeat(this.indent * 2) + x2);
     for (const line of dedented) {
       this.content.push(line);
     }
   }
   compile() {
-    const F2 = Function;
+    const F4 = Function;
     const content = this?.content ?? [``];
-    const factory = new F2(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
+    const factory = new F4(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
 ${content.join("\n")}
 };`);
     return factory(...Object.values(this.closed));
@@ -36338,8 +37084,8 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   const defChecks = inst._zod.def.checks;
   const checks = inst._zod.traits.has("$ZodCheck") ? [inst, ...defChecks ?? []] : defChecks?.length ? [...defChecks] : [];
   for (const ch of checks) {
-    for (const fn of ch._zod.onattach) {
-      fn(inst);
+    for (const fn2 of ch._zod.onattach) {
+      fn2(inst);
     }
   }
   if (checks.length === 0) {
@@ -36364,13 +37110,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
           continue;
         }
         const currLen = payload.issues.length;
-        const _ = ch._zod.check(payload);
-        if (_ instanceof Promise && ctx?.async === false) {
+        const _2 = ch._zod.check(payload);
+        if (_2 instanceof Promise && ctx?.async === false) {
           throw new $ZodAsyncError();
         }
-        if (asyncResult || _ instanceof Promise) {
+        if (asyncResult || _2 instanceof Promise) {
           asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
-            await _;
+            await _2;
             const nextLen = payload.issues.length;
             if (nextLen === currLen)
               return;
@@ -36438,7 +37184,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
     own(this, "~standard", value);
   }
 });
-var toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
+var toStandardResult = (r2, ctx) => r2.issues.length ? { issues: r2.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r2.value };
 async function validateAsync2(inst, value) {
   const ctx = { async: true };
   return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
@@ -36448,10 +37194,10 @@ function standardProps(inst) {
     validate: (value) => {
       const ctx = { async: false };
       try {
-        const r = inst._zod.run({ value, issues: [] }, ctx);
-        if (!(r instanceof Promise))
-          return toStandardResult(r, ctx);
-      } catch (_) {
+        const r2 = inst._zod.run({ value, issues: [] }, ctx);
+        if (!(r2 instanceof Promise))
+          return toStandardResult(r2, ctx);
+      } catch (_2) {
       }
       return validateAsync2(inst, value);
     },
@@ -36462,11 +37208,11 @@ function standardProps(inst) {
 var $ZodString = /* @__PURE__ */ $constructor("$ZodString", (inst, def) => {
   $ZodType.init(inst, def);
   inst._zod.pattern = def.pattern ?? anyString;
-  inst._zod.parse = (payload, _) => {
+  inst._zod.parse = (payload, _2) => {
     if (def.coerce)
       try {
         payload.value = String(payload.value);
-      } catch (_2) {
+      } catch (_3) {
       }
     if (typeof payload.value === "string")
       return payload;
@@ -36611,7 +37357,7 @@ var $ZodURL = /* @__PURE__ */ $constructor("$ZodURL", (inst, def) => {
       }
       payload.value = def.normalize ? url.href : stripTabAndNewline(trimmed);
       return;
-    } catch (_) {
+    } catch (_2) {
       payload.issues.push({
         code: "invalid_format",
         format: "url",
@@ -36760,7 +37506,7 @@ var base64urlCharset = /^[A-Za-z0-9_-]*$/;
 function isValidBase64URL(data) {
   if (!base64urlCharset.test(data))
     return false;
-  const base643 = data.replace(/[-_]/g, (c) => c === "-" ? "+" : "/");
+  const base643 = data.replace(/[-_]/g, (c3) => c3 === "-" ? "+" : "/");
   const padded = base643.padEnd(Math.ceil(base643.length / 4) * 4, "=");
   return isValidBase64(padded);
 }
@@ -36824,7 +37570,7 @@ var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Number(payload.value);
-      } catch (_) {
+      } catch (_2) {
       }
     const input = payload.value;
     if (typeof input === "number" && !Number.isNaN(input) && Number.isFinite(input)) {
@@ -36852,7 +37598,7 @@ var $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
     if (def.coerce)
       try {
         payload.value = Boolean(payload.value);
-      } catch (_) {
+      } catch (_2) {
       }
     const input = payload.value;
     if (typeof input === "boolean")
@@ -36886,7 +37632,7 @@ function capSize(inst, size) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  const cap = Math.min(...caps.map((c) => c[0]));
+  const cap = Math.min(...caps.map((c3) => c3[0]));
   const parse2 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
@@ -36987,9 +37733,9 @@ function normalizeDef(def) {
   const ownSymbols = Object.getOwnPropertySymbols(def.shape);
   const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
   const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  for (const k of allKeys) {
-    if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
-      throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
+  for (const k2 of allKeys) {
+    if (!def.shape?.[k2]?._zod?.traits?.has("$ZodType")) {
+      throw new Error(`Invalid element at key "${String(k2)}": expected a Zod schema`);
     }
   }
   const okeys = optionalKeys(def.shape);
@@ -37007,7 +37753,7 @@ function handleCatchall(proms, input, payload, ctx, def, inst, abortEarly) {
   const unrecognized = [];
   const keySet = def.keySet;
   const _catchall = def.catchall._zod;
-  const t = _catchall.def.type;
+  const t2 = _catchall.def.type;
   const optin = _catchall.optin;
   const optout = _catchall.optout;
   let seen = 0;
@@ -37020,19 +37766,19 @@ function handleCatchall(proms, input, payload, ctx, def, inst, abortEarly) {
     if (keySet.has(key))
       continue;
     if (key === "__proto__") {
-      if (t === "never")
+      if (t2 === "never")
         unrecognized.push(key);
       continue;
     }
-    if (t === "never") {
+    if (t2 === "never") {
       unrecognized.push(key);
       continue;
     }
-    const r = _catchall.run({ value: input[key], issues: [] }, ctx);
-    if (r instanceof Promise) {
-      proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input, optin, optout)));
+    const r2 = _catchall.run({ value: input[key], issues: [] }, ctx);
+    if (r2 instanceof Promise) {
+      proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input, optin, optout)));
     } else {
-      handlePropertyResult(r, payload, key, input, optin, optout);
+      handlePropertyResult(r2, payload, key, input, optin, optout);
     }
   }
   if (unrecognized.length) {
@@ -37116,11 +37862,11 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
       const el = shape[key];
       const optin = el._zod.optin;
       const optout = el._zod.optout;
-      const r = el._zod.run({ value: input[key], issues: [] }, ctx);
-      if (r instanceof Promise) {
-        proms.push(r.then((r2) => handlePropertyResult(r2, payload, key, input, optin, optout)));
+      const r2 = el._zod.run({ value: input[key], issues: [] }, ctx);
+      if (r2 instanceof Promise) {
+        proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input, optin, optout)));
       } else {
-        handlePropertyResult(r, payload, key, input, optin, optout);
+        handlePropertyResult(r2, payload, key, input, optin, optout);
       }
     }
     if (!catchall) {
@@ -37138,12 +37884,12 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     const normalized = _normalized.value;
     const syms = normalized.symbolKeys;
     const doc = new Doc(["payload", "ctx"], { shape, inst, memo: memo2, syms });
-    const parseStr = (k) => `shape[${k}]._zod.run({ value: input[${k}], issues: [] }, ctx)`;
-    const prefixStr = (id, k) => `
+    const parseStr = (k2) => `shape[${k2}]._zod.run({ value: input[${k2}], issues: [] }, ctx)`;
+    const prefixStr = (id, k2) => `
           let ${id}_ab = false;
           for (let i = 0; i < ${id}.issues.length; i++) {
             const iss = ${id}.issues[i];
-            iss.path = iss.path ? [${k}, ...iss.path] : [${k}];
+            iss.path = iss.path ? [${k2}, ...iss.path] : [${k2}];
             payload.issues.push(iss);
             if (iss.continue !== true) ${id}_ab = true;
           }
@@ -37162,23 +37908,23 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       if (key === "__proto__")
         continue;
       const id = ids[key];
-      const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
-      const isPresent = `${k} in input`;
+      const k2 = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
+      const isPresent = `${k2} in input`;
       const schema = shape[key];
       const optin = schema?._zod?.optin;
       const isOptionalIn = optin !== void 0;
       const isOptionalOut = schema?._zod?.optout === "optional";
-      doc.write(`const ${id} = ${parseStr(k)};`);
+      doc.write(`const ${id} = ${parseStr(k2)};`);
       if (isOptionalIn && isOptionalOut) {
         const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
         doc.write(`
         const ${id}_present = ${isPresent};
         if (!${id}.issues.length || ${id}_present) {
-          if (${id}.issues.length) {${prefixStr(id, k)}
+          if (${id}.issues.length) {${prefixStr(id, k2)}
           }
 
           if (${assign}) {
-            newResult[${k}] = ${id}.value;
+            newResult[${k2}] = ${id}.value;
           }
         }
 
@@ -37186,14 +37932,14 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       } else if (!isOptionalIn) {
         doc.write(`
         const ${id}_present = ${isPresent};
-        if (${id}.issues.length) {${prefixStr(id, k)}
+        if (${id}.issues.length) {${prefixStr(id, k2)}
         }
         if (!${id}_present && !${id}.issues.length) {
           payload.issues.push({
             code: "invalid_type",
             expected: "nonoptional",
             input: undefined,
-            path: [${k}]
+            path: [${k2}]
           });
           if (ctx && ctx.abortEarly) {
             payload.value = newResult;
@@ -37202,21 +37948,21 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
         }
 
         if (${id}_present) {
-          newResult[${k}] = ${id}.value;
+          newResult[${k2}] = ${id}.value;
         }
 
       `);
       } else {
         doc.write(`
-        if (${id}.issues.length) {${prefixStr(id, k)}
+        if (${id}.issues.length) {${prefixStr(id, k2)}
         }
       `);
         if (optin === "defaulted") {
-          doc.write(`newResult[${k}] = ${id}.value;`);
+          doc.write(`newResult[${k2}] = ${id}.value;`);
         } else {
           doc.write(`
         if (${id}.value !== undefined || ${isPresent}) {
-          newResult[${k}] = ${id}.value;
+          newResult[${k2}] = ${id}.value;
         }
       `);
         }
@@ -37263,7 +38009,7 @@ function handleUnionResults(results, final, inst, ctx) {
       return final;
     }
   }
-  const nonaborted = results.filter((r) => !aborted(r));
+  const nonaborted = results.filter((r2) => !aborted(r2));
   if (nonaborted.length === 1) {
     final.value = nonaborted[0].value;
     return nonaborted[0];
@@ -37278,18 +38024,18 @@ function handleUnionResults(results, final, inst, ctx) {
 }
 var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
   $ZodType.init(inst, def);
-  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o) => o._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o) => o._zod.optin !== void 0) ? "optional" : void 0);
-  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o) => o._zod.optout === "optional") ? "optional" : void 0);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o2) => o2._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o2) => o2._zod.optin !== void 0) ? "optional" : void 0);
+  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o2) => o2._zod.optout === "optional") ? "optional" : void 0);
   defineLazyInternal(inst, "values", (zod) => {
-    if (zod.def.options.every((o) => o._zod.values)) {
+    if (zod.def.options.every((o2) => o2._zod.values)) {
       return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
     }
     return void 0;
   });
   defineLazyInternal(inst, "pattern", (zod) => {
-    if (zod.def.options.every((o) => o._zod.pattern)) {
-      const patterns = zod.def.options.map((o) => o._zod.pattern);
-      return new RegExp(`^(${patterns.map((p) => cleanRegex(p.source)).join("|")})$`);
+    if (zod.def.options.every((o2) => o2._zod.pattern)) {
+      const patterns = zod.def.options.map((o2) => o2._zod.pattern);
+      return new RegExp(`^(${patterns.map((p2) => cleanRegex(p2.source)).join("|")})$`);
     }
     return void 0;
   });
@@ -37336,23 +38082,23 @@ var $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, d
     return handleIntersectionResults(payload, left, right);
   };
 });
-function mergeValues(a, b) {
-  if (a === b) {
+function mergeValues(a, b2) {
+  if (a === b2) {
     return { valid: true, data: a };
   }
-  if (a instanceof Date && b instanceof Date && +a === +b) {
+  if (a instanceof Date && b2 instanceof Date && +a === +b2) {
     return { valid: true, data: a };
   }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const bKeys = Object.keys(b);
+  if (isPlainObject(a) && isPlainObject(b2)) {
+    const bKeys = Object.keys(b2);
     const sharedKeys = Object.keys(a).filter((key) => bKeys.indexOf(key) !== -1);
-    const newObj = { ...a, ...b };
+    const newObj = { ...a, ...b2 };
     if (Object.prototype.hasOwnProperty.call(newObj, "__proto__"))
       delete newObj.__proto__;
     for (const key of sharedKeys) {
       if (key === "__proto__")
         continue;
-      const sharedValue = mergeValues(a[key], b[key]);
+      const sharedValue = mergeValues(a[key], b2[key]);
       if (!sharedValue.valid) {
         return {
           valid: false,
@@ -37363,14 +38109,14 @@ function mergeValues(a, b) {
     }
     return { valid: true, data: newObj };
   }
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) {
+  if (Array.isArray(a) && Array.isArray(b2)) {
+    if (a.length !== b2.length) {
       return { valid: false, mergeErrorPath: [] };
     }
     const newArray = [];
     for (let index = 0; index < a.length; index++) {
       const itemA = a[index];
-      const itemB = b[index];
+      const itemB = b2[index];
       const sharedValue = mergeValues(itemA, itemB);
       if (!sharedValue.valid) {
         return {
@@ -37394,17 +38140,17 @@ function handleIntersectionResults(result, left, right) {
       unrecIssue ?? (unrecIssue = iss);
       keys = iss.keys;
     } else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
-      const k = String(iss.path[0]);
-      if (!keyIssues.has(k))
-        keyIssues.set(k, iss);
-      keys = [k];
+      const k2 = String(iss.path[0]);
+      if (!keyIssues.has(k2))
+        keyIssues.set(k2, iss);
+      keys = [k2];
     } else {
       return false;
     }
-    for (const k of keys) {
-      if (!unrecKeys.has(k))
-        unrecKeys.set(k, {});
-      unrecKeys.get(k)[side] = true;
+    for (const k2 of keys) {
+      if (!unrecKeys.has(k2))
+        unrecKeys.set(k2, {});
+      unrecKeys.get(k2)[side] = true;
     }
     return true;
   };
@@ -37416,14 +38162,14 @@ function handleIntersectionResults(result, left, right) {
     if (!collect3(iss, "r"))
       result.issues.push(iss);
   }
-  const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
+  const bothKeys = [...unrecKeys].filter(([, f2]) => f2.l && f2.r).map(([k2]) => k2);
   if (bothKeys.length) {
-    const aggregated = unrecIssue ? bothKeys.filter((k) => unrecIssue.keys.includes(k)) : [];
+    const aggregated = unrecIssue ? bothKeys.filter((k2) => unrecIssue.keys.includes(k2)) : [];
     if (aggregated.length)
       result.issues.push({ ...unrecIssue, keys: aggregated });
-    for (const k of bothKeys) {
-      if (!aggregated.includes(k) && keyIssues.has(k))
-        result.issues.push(keyIssues.get(k));
+    for (const k2 of bothKeys) {
+      if (!aggregated.includes(k2) && keyIssues.has(k2))
+        result.issues.push(keyIssues.get(k2));
     }
   }
   const merged = mergeValues(left.value, right.value);
@@ -37441,8 +38187,8 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   const valuesSet = new Set(values);
   inst._zod.values = valuesSet;
   defineLazyInternal(inst, "pattern", (zod) => {
-    const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
-    return new RegExp(patternValues.length ? `^(${patternValues.map((o) => escapeRegex(o.toString())).join("|")})$` : "^[^\\s\\S]$");
+    const patternValues = getEnumValues(zod.def.entries).filter((k2) => propertyKeyTypes.has(typeof k2));
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o2) => escapeRegex(o2.toString())).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input = payload.value;
@@ -37464,7 +38210,7 @@ var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
   inst._zod.values = values;
   defineLazyInternal(inst, "pattern", (zod) => {
     const vals = zod.def.values;
-    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
+    return new RegExp(vals.length ? `^(${vals.map((o2) => typeof o2 === "string" ? escapeRegex(o2) : o2 ? escapeRegex(o2.toString()) : String(o2)).join("|")})$` : "^[^\\s\\S]$");
   });
   inst._zod.parse = (payload, _ctx) => {
     const input = payload.value;
@@ -37599,7 +38345,7 @@ var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def
   $ZodType.init(inst, def);
   defineLazyInternal(inst, "values", (zod) => {
     const v = zod.def.innerType._zod.values;
-    return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
+    return v ? new Set([...v].filter((x2) => x2 !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
     const result = def.innerType._zod.run(payload, ctx);
@@ -37709,16 +38455,16 @@ function handleReadonlyResult(payload) {
 var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
   $ZodCheck.init(inst, def);
   $ZodType.init(inst, def);
-  inst._zod.parse = (payload, _) => {
+  inst._zod.parse = (payload, _2) => {
     return payload;
   };
   inst._zod.check = (payload) => {
     const input = payload.value;
-    const r = def.fn(input);
-    if (r instanceof Promise) {
-      return r.then((r2) => handleRefineResult(r2, payload, input, inst));
+    const r2 = def.fn(input);
+    if (r2 instanceof Promise) {
+      return r2.then((r3) => handleRefineResult(r3, payload, input, inst));
     }
-    handleRefineResult(r, payload, input, inst);
+    handleRefineResult(r2, payload, input, inst);
     return;
   };
 });
@@ -37990,10 +38736,10 @@ var memo = {
         handoff = void 0;
         const entry = open2.length > depth ? open2.pop() : void 0;
         if (result instanceof Promise) {
-          return result.then((r) => {
+          return result.then((r2) => {
             if (entry)
-              entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
-            return r;
+              entry.issues = r2.issues.length ? cloneIssues(r2.issues) : NO_ISSUES;
+            return r2;
           });
         }
         if (entry)
@@ -38119,7 +38865,7 @@ var error2 = () => {
         return `Invalid key in ${issue3.origin}`;
       case "invalid_union":
         if (issue3.options && Array.isArray(issue3.options) && issue3.options.length > 0) {
-          const opts2 = issue3.options.map((o) => `'${o}'`).join(" | ");
+          const opts2 = issue3.options.map((o2) => `'${o2}'`).join(" | ");
           return `Invalid discriminator value. Expected ${opts2}`;
         }
         if (issue3.inclusive === false) {
@@ -38168,12 +38914,12 @@ var $ZodRegistry = class {
     return this;
   }
   get(schema) {
-    const p = schema._zod.parent;
-    if (p) {
-      const pm = { ...this.get(p) ?? {} };
+    const p2 = schema._zod.parent;
+    if (p2) {
+      const pm = { ...this.get(p2) ?? {} };
       delete pm.id;
-      const f = { ...pm, ...this._map.get(schema) };
-      return Object.keys(f).length ? f : void 0;
+      const f2 = { ...pm, ...this._map.get(schema) };
+      return Object.keys(f2).length ? f2 : void 0;
     }
     return this._map.get(schema);
   }
@@ -38654,17 +39400,17 @@ function _array(Class2, element, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _refine(Class2, fn, _params) {
+function _refine(Class2, fn2, _params) {
   const schema = new Class2({
     type: "custom",
     check: "custom",
-    fn,
+    fn: fn2,
     ...normalizeParams(_params)
   });
   return schema;
 }
 // @__NO_SIDE_EFFECTS__
-function _superRefine(fn, params) {
+function _superRefine(fn2, params) {
   const ch = /* @__PURE__ */ _check((payload) => {
     payload.addIssue = (issue3) => {
       if (typeof issue3 === "string") {
@@ -38681,17 +39427,17 @@ function _superRefine(fn, params) {
         payload.issues.push(issue2(_issue));
       }
     };
-    return fn(payload.value, payload);
+    return fn2(payload.value, payload);
   }, params);
   return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function _check(fn, params) {
+function _check(fn2, params) {
   const ch = new $ZodCheck({
     check: "custom",
     ...normalizeParams(params)
   });
-  ch._zod.check = fn;
+  ch._zod.check = fn2;
   return ch;
 }
 
@@ -38980,18 +39726,18 @@ function foldIntersection(json) {
   for (const key of FOLDABLE_KEYS)
     if (key in json)
       return;
-  const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
+  const unions = allOf.filter((m3) => UNION_KEYS.some((k2) => Array.isArray(m3[k2])));
   let folded = null;
   if (!unions.length) {
     folded = foldObjects(allOf);
   } else {
     const union2 = unions[0];
-    const keyword = UNION_KEYS.find((k) => Array.isArray(union2[k]));
+    const keyword = UNION_KEYS.find((k2) => Array.isArray(union2[k2]));
     if (Object.keys(union2).length !== 1)
       return;
-    const rest = allOf.filter((m) => m !== union2);
+    const rest = allOf.filter((m3) => m3 !== union2);
     const branches = union2[keyword].map((branch) => foldObjects([...rest, branch]));
-    if (branches.some((b) => !b))
+    if (branches.some((b2) => !b2))
       return;
     folded = { [keyword]: branches };
   }
@@ -39217,9 +39963,9 @@ var createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
   extractDefs(ctx, schema);
   return finalize(ctx, schema);
 };
-var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
+var createStandardJSONSchemaMethod = (schema, io2, processors = {}) => (params) => {
   const { libraryOptions, target } = params ?? {};
-  const ctx = initializeContext({ ...libraryOptions ?? {}, target, io, processors });
+  const ctx = initializeContext({ ...libraryOptions ?? {}, target, io: io2, processors });
   processSchema(schema, ctx);
   extractDefs(ctx, schema);
   return finalize(ctx, schema);
@@ -39248,7 +39994,7 @@ var addPattern = (agg, pattern) => {
   agg.patterns.add(pattern);
 };
 var intersectMime = (agg, mime) => {
-  agg.mime = agg.mime ? agg.mime.filter((m) => mime.includes(m)) : [...mime];
+  agg.mime = agg.mime ? agg.mime.filter((m3) => mime.includes(m3)) : [...mime];
 };
 var setFormat = (agg, format) => {
   agg.format = format;
@@ -39326,7 +40072,7 @@ var exactPatterns = /* @__PURE__ */ new Map([
   [base64Charset, base64],
   [base64urlCharset, base64url]
 ]);
-var exactPattern = (p) => exactPatterns.get(p) ?? p;
+var exactPattern = (p2) => exactPatterns.get(p2) ?? p2;
 var stringProcessor = (schema, ctx, _json, _params) => {
   const json = _json;
   json.type = "string";
@@ -39398,7 +40144,7 @@ var numberProcessor = (schema, ctx, _json, params) => {
     if (first !== void 0)
       json.multipleOf = first;
     if (rest.length)
-      json.allOf = [...json.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
+      json.allOf = [...json.allOf ?? [], ...rest.map((m3) => ({ multipleOf: m3 }))];
   }
 };
 var booleanProcessor = (_schema, _ctx, json, _params) => {
@@ -39533,7 +40279,7 @@ var objectProcessor = (schema, ctx, _json, params) => {
 var unionProcessor = (schema, ctx, json, params) => {
   const def = schema._zod.def;
   const isExclusive = def.inclusive === false;
-  const options = def.options.map((x, i) => processSchema(x, ctx, {
+  const options = def.options.map((x2, i) => processSchema(x2, ctx, {
     ...params,
     path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
   }));
@@ -39549,14 +40295,14 @@ var intersectionProcessor = (schema, ctx, json, params) => {
     ...params,
     path: [...params.path, "allOf", 0]
   });
-  const b = processSchema(def.right, ctx, {
+  const b2 = processSchema(def.right, ctx, {
     ...params,
     path: [...params.path, "allOf", 1]
   });
   const isSimpleIntersection = (val) => "allOf" in val && Object.keys(val).length === 1;
   const allOf = [
     ...isSimpleIntersection(a) ? a.allOf : [a],
-    ...isSimpleIntersection(b) ? b.allOf : [b]
+    ...isSimpleIntersection(b2) ? b2.allOf : [b2]
   ];
   json.allOf = allOf;
   ctx.intersections.push(allOf);
@@ -39581,7 +40327,7 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
 function serializeDefaultValue(value, schema, ctx, json, params) {
   let unrepresentable = false;
-  const serialized = JSON.stringify(value, (_, val) => {
+  const serialized = JSON.stringify(value, (_2, val) => {
     if (typeof val !== "bigint")
       return val;
     unrepresentable = true;
@@ -39751,8 +40497,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   superRefine(refinement, params) {
     return this.check(superRefine(refinement, params));
   },
-  overwrite(fn) {
-    return this.check(_overwrite(fn));
+  overwrite(fn2) {
+    return this.check(_overwrite(fn2));
   },
   optional() {
     return optional(this);
@@ -39781,11 +40527,11 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   transform(tx) {
     return pipe(this, transform(tx));
   },
-  default(d) {
-    return _default(this, d);
+  default(d2) {
+    return _default(this, d2);
   },
-  prefault(d) {
-    return prefault(this, d);
+  prefault(d2) {
+    return prefault(this, d2);
   },
   catch(params) {
     return _catch(this, params);
@@ -39814,8 +40560,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   isNullable() {
     return this.safeParse(null).success;
   },
-  apply(fn, ...args) {
-    return args.length === 0 ? fn(this) : fn(this, ...args);
+  apply(fn2, ...args) {
+    return args.length === 0 ? fn2(this) : fn2(this, ...args);
   },
   // Overrides core's `~standard` to add `jsonSchema`. Must stay a prototype entry: redefining it per instance demotes instances to dictionary mode.
   get "~standard"() {
@@ -40454,10 +41200,10 @@ var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
     return payload;
   };
 });
-function transform(fn) {
+function transform(fn2) {
   return new ZodTransform({
     type: "transform",
-    transform: fn
+    transform: fn2
   });
 }
 var ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def) => {
@@ -40590,16 +41336,16 @@ var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json, params) => customProcessor(inst, ctx, json, params);
 });
-function refine(fn, _params = {}) {
-  return _refine(ZodCustom, fn, _params);
+function refine(fn2, _params = {}) {
+  return _refine(ZodCustom, fn2, _params);
 }
-function superRefine(fn, params) {
-  return _superRefine(fn, params);
+function superRefine(fn2, params) {
+  return _superRefine(fn2, params);
 }
-function preprocess(fn, schema) {
+function preprocess(fn2, schema) {
   return new ZodPreprocess({
     type: "pipe",
-    in: transform(fn),
+    in: transform(fn2),
     out: schema
   });
 }
@@ -40656,7 +41402,7 @@ var sourceSchema = object({
   /** Fetch the git submodules of the checkout too (shallow, with the source's auth). */
   submodules: boolean2().default(false)
 }).strict();
-var relativePath = string2().min(1).refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), {
+var relativePath = string2().min(1).refine((p2) => !p2.startsWith("/") && !p2.split(/[\\/]/).includes(".."), {
   message: "must be a path inside the repository (no leading '/', no '..')"
 });
 var swarmTargetSchema = object({
@@ -40743,25 +41489,25 @@ function parseConfig(text, file) {
 function crossCheck(config2, parsed) {
   const problems = [];
   const sourceNames = config2.sources.map((source) => source.name);
-  const at = (fieldPath, message) => `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
+  const at2 = (fieldPath, message) => `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
   duplicates(sourceNames).forEach(
-    (index) => problems.push(at(["sources", index, "name"], `duplicate source name "${sourceNames[index]}"`))
+    (index) => problems.push(at2(["sources", index, "name"], `duplicate source name "${sourceNames[index]}"`))
   );
   const targetNames = config2.targets.map((target) => target.name);
   duplicates(targetNames).forEach(
-    (index) => problems.push(at(["targets", index, "name"], `duplicate target name "${targetNames[index]}"`))
+    (index) => problems.push(at2(["targets", index, "name"], `duplicate target name "${targetNames[index]}"`))
   );
   config2.targets.forEach((target, index) => {
     if (!sourceNames.includes(target.source)) {
       problems.push(
-        at(
+        at2(
           ["targets", index, "source"],
           `no source named "${target.source}"; known: ${sourceNames.join(", ")}`
         )
       );
     }
     if (target.docker.host && target.docker.context) {
-      problems.push(at(["targets", index, "docker"], "set docker.host or docker.context, not both"));
+      problems.push(at2(["targets", index, "docker"], "set docker.host or docker.context, not both"));
     }
   });
   return problems;
@@ -40773,7 +41519,7 @@ function describeIssue(issue3, parsed) {
   const fieldPath = issue3.path.filter((part) => typeof part !== "symbol");
   let message = issue3.message;
   if (issue3.code === "unrecognized_keys") {
-    message = `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `"${k}"`).join(", ")}`;
+    message = `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}`;
   } else if (issue3.code === "invalid_type" && issue3.input === void 0) {
     message = `required (expected ${issue3.expected})`;
   }
@@ -41074,12 +41820,12 @@ function byteSwap32(arr) {
   }
   return arr;
 }
-var swap32IfBE = isLE ? (u) => u : byteSwap32;
+var swap32IfBE = isLE ? (u3) => u3 : byteSwap32;
 var hasHexBuiltin = /* @__PURE__ */ (() => (
   // @ts-ignore
   typeof Uint8Array.from([]).toHex === "function" && typeof Uint8Array.fromHex === "function"
 ))();
-var hexes = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+var hexes = /* @__PURE__ */ Array.from({ length: 256 }, (_2, i) => i.toString(16).padStart(2, "0"));
 function bytesToHex(bytes) {
   abytes(bytes);
   if (hasHexBuiltin)
@@ -41158,12 +41904,12 @@ function createHasher(hashCons, info = {}) {
 }
 function randomBytes(bytesLength = 32) {
   anumber(bytesLength, "bytesLength");
-  const cr = typeof globalThis === "object" ? globalThis.crypto : null;
-  if (typeof cr?.getRandomValues !== "function")
+  const cr2 = typeof globalThis === "object" ? globalThis.crypto : null;
+  if (typeof cr2?.getRandomValues !== "function")
     throw new Error("crypto.getRandomValues must be defined");
   if (bytesLength > 65536)
     throw new RangeError(`"bytesLength" expected <= 65536, got ${bytesLength}`);
-  return cr.getRandomValues(new Uint8Array(bytesLength));
+  return cr2.getRandomValues(new Uint8Array(bytesLength));
 }
 var oidNist = (suffix) => ({
   // Current NIST hashAlgs suffixes used here fit in one DER subidentifier octet.
@@ -41220,18 +41966,18 @@ var _HMAC = class {
     this.digestInto(out);
     return out;
   }
-  _cloneInto(to) {
-    to ||= Object.create(Object.getPrototypeOf(this), {});
+  _cloneInto(to2) {
+    to2 ||= Object.create(Object.getPrototypeOf(this), {});
     const { oHash, iHash, finished, destroyed, blockLen, outputLen, canXOF } = this;
-    to = to;
-    to.finished = finished;
-    to.destroyed = destroyed;
-    to.blockLen = blockLen;
-    to.outputLen = outputLen;
-    to.canXOF = canXOF;
-    to.oHash = oHash._cloneInto(to.oHash);
-    to.iHash = iHash._cloneInto(to.iHash);
-    return to;
+    to2 = to2;
+    to2.finished = finished;
+    to2.destroyed = destroyed;
+    to2.blockLen = blockLen;
+    to2.outputLen = outputLen;
+    to2.canXOF = canXOF;
+    to2.oHash = oHash._cloneInto(to2.oHash);
+    to2.iHash = iHash._cloneInto(to2.iHash);
+    return to2;
   }
   clone() {
     return this._cloneInto();
@@ -41278,28 +42024,28 @@ function expand(hash, prk, info, length = 32, _recycled) {
   }
   const okm = _recycled && blocks === 1 ? prk : new Uint8Array(blocks * olen);
   const { iHash, oHash } = hmac.create(hash, prk);
-  const T = _recycled ? prk : new Uint8Array(olen);
+  const T2 = _recycled ? prk : new Uint8Array(olen);
   const worker = blocks > 1 ? _recycled?.iHash || hash.create() : void 0;
   for (let counter = 0; counter < blocks - 1; counter++) {
     HKDF_COUNTER[0] = counter + 1;
     const iWork = iHash._cloneInto(worker);
     if (counter)
-      iWork.update(T);
-    iWork.update(info).update(HKDF_COUNTER).digestInto(T);
-    oHash._cloneInto(worker).update(T).digestInto(T);
-    okm.set(T, olen * counter);
+      iWork.update(T2);
+    iWork.update(info).update(HKDF_COUNTER).digestInto(T2);
+    oHash._cloneInto(worker).update(T2).digestInto(T2);
+    okm.set(T2, olen * counter);
   }
   HKDF_COUNTER[0] = blocks;
   if (blocks > 1)
-    iHash.update(T);
-  iHash.update(info).update(HKDF_COUNTER).digestInto(T);
-  oHash.update(T).digestInto(T);
-  okm.set(T, olen * (blocks - 1));
+    iHash.update(T2);
+  iHash.update(info).update(HKDF_COUNTER).digestInto(T2);
+  oHash.update(T2).digestInto(T2);
+  okm.set(T2, olen * (blocks - 1));
   iHash.destroy();
   oHash.destroy();
   worker?.destroy();
-  if (T !== okm)
-    clean(T);
+  if (T2 !== okm)
+    clean(T2);
   clean(HKDF_COUNTER);
   if (length === okm.length)
     return okm;
@@ -41320,17 +42066,17 @@ var fromNumH = (n) => n / 2 ** 32 | 0;
 var fromNumL = (n) => n >>> 0;
 function setU64FromNum(view, byteOffset, n, isLE4) {
   const h = fromNumH(n);
-  const l = fromNumL(n);
-  view.setUint32(byteOffset, isLE4 ? l : h, isLE4);
-  view.setUint32(byteOffset + 4, isLE4 ? h : l, isLE4);
+  const l2 = fromNumL(n);
+  view.setUint32(byteOffset, isLE4 ? l2 : h, isLE4);
+  view.setUint32(byteOffset + 4, isLE4 ? h : l2, isLE4);
 }
 
 // node_modules/@noble/hashes/_md.js
-function Chi(a, b, c) {
-  return a & b ^ ~a & c;
+function Chi(a, b2, c3) {
+  return a & b2 ^ ~a & c3;
 }
-function Maj(a, b, c) {
-  return a & b ^ a & c ^ b & c;
+function Maj(a, b2, c3) {
+  return a & b2 ^ a & c3 ^ b2 & c3;
 }
 var HashMD = class {
   blockLen;
@@ -41413,15 +42159,15 @@ var HashMD = class {
     this.destroy();
     return res;
   }
-  _cloneIntoMeta(to) {
+  _cloneIntoMeta(to2) {
     const { buffer, length, finished, destroyed, pos } = this;
-    to.destroyed = destroyed;
-    to.finished = finished;
-    to.length = length;
-    to.pos = pos;
+    to2.destroyed = destroyed;
+    to2.finished = finished;
+    to2.length = length;
+    to2.pos = pos;
     if (pos)
-      to.buffer.set(buffer);
-    return to;
+      to2.buffer.set(buffer);
+    return to2;
   }
   clone() {
     return this._cloneInto();
@@ -41531,58 +42277,58 @@ var SHA2_32B = class extends HashMD {
     this.H = IV[7] | 0;
   }
   get() {
-    const { A, B, C, D, E, F: F2, G, H } = this;
-    return [A, B, C, D, E, F2, G, H];
+    const { A: A3, B: B3, C: C2, D: D4, E: E2, F: F4, G: G3, H: H3 } = this;
+    return [A3, B3, C2, D4, E2, F4, G3, H3];
   }
   // prettier-ignore
-  set(A, B, C, D, E, F2, G, H) {
-    this.A = A | 0;
-    this.B = B | 0;
-    this.C = C | 0;
-    this.D = D | 0;
-    this.E = E | 0;
-    this.F = F2 | 0;
-    this.G = G | 0;
-    this.H = H | 0;
+  set(A3, B3, C2, D4, E2, F4, G3, H3) {
+    this.A = A3 | 0;
+    this.B = B3 | 0;
+    this.C = C2 | 0;
+    this.D = D4 | 0;
+    this.E = E2 | 0;
+    this.F = F4 | 0;
+    this.G = G3 | 0;
+    this.H = H3 | 0;
   }
-  _cloneInto(to) {
-    (to ||= new this.constructor()).set(...this.get());
-    return this._cloneIntoMeta(to);
+  _cloneInto(to2) {
+    (to2 ||= new this.constructor()).set(...this.get());
+    return this._cloneIntoMeta(to2);
   }
   process(view, offset) {
     for (let i = 0; i < 16; i++, offset += 4)
       SHA256_W[i] = view.getUint32(offset, false);
     for (let i = 16; i < 64; i++) {
       const W15 = SHA256_W[i - 15];
-      const W2 = SHA256_W[i - 2];
+      const W22 = SHA256_W[i - 2];
       const s0 = rotr(W15, 7) ^ rotr(W15, 18) ^ W15 >>> 3;
-      const s1 = rotr(W2, 17) ^ rotr(W2, 19) ^ W2 >>> 10;
+      const s1 = rotr(W22, 17) ^ rotr(W22, 19) ^ W22 >>> 10;
       SHA256_W[i] = s1 + SHA256_W[i - 7] + s0 + SHA256_W[i - 16] | 0;
     }
-    let { A, B, C, D, E, F: F2, G, H } = this;
+    let { A: A3, B: B3, C: C2, D: D4, E: E2, F: F4, G: G3, H: H3 } = this;
     for (let i = 0; i < 64; i++) {
-      const sigma1 = rotr(E, 6) ^ rotr(E, 11) ^ rotr(E, 25);
-      const T1 = H + sigma1 + Chi(E, F2, G) + SHA256_K[i] + SHA256_W[i] | 0;
-      const sigma0 = rotr(A, 2) ^ rotr(A, 13) ^ rotr(A, 22);
-      const T2 = sigma0 + Maj(A, B, C) | 0;
-      H = G;
-      G = F2;
-      F2 = E;
-      E = D + T1 | 0;
-      D = C;
-      C = B;
-      B = A;
-      A = T1 + T2 | 0;
+      const sigma1 = rotr(E2, 6) ^ rotr(E2, 11) ^ rotr(E2, 25);
+      const T1 = H3 + sigma1 + Chi(E2, F4, G3) + SHA256_K[i] + SHA256_W[i] | 0;
+      const sigma0 = rotr(A3, 2) ^ rotr(A3, 13) ^ rotr(A3, 22);
+      const T2 = sigma0 + Maj(A3, B3, C2) | 0;
+      H3 = G3;
+      G3 = F4;
+      F4 = E2;
+      E2 = D4 + T1 | 0;
+      D4 = C2;
+      C2 = B3;
+      B3 = A3;
+      A3 = T1 + T2 | 0;
     }
-    A = A + this.A | 0;
-    B = B + this.B | 0;
-    C = C + this.C | 0;
-    D = D + this.D | 0;
-    E = E + this.E | 0;
-    F2 = F2 + this.F | 0;
-    G = G + this.G | 0;
-    H = H + this.H | 0;
-    this.set(A, B, C, D, E, F2, G, H);
+    A3 = A3 + this.A | 0;
+    B3 = B3 + this.B | 0;
+    C2 = C2 + this.C | 0;
+    D4 = D4 + this.D | 0;
+    E2 = E2 + this.E | 0;
+    F4 = F4 + this.F | 0;
+    G3 = G3 + this.G | 0;
+    H3 = H3 + this.H | 0;
+    this.set(A3, B3, C2, D4, E2, F4, G3, H3);
   }
   roundClean() {
     clean(SHA256_W);
@@ -41604,12 +42350,12 @@ var sha256 = /* @__PURE__ */ createHasher(
 );
 
 // node_modules/@scure/base/index.js
-var freeze = (fn) => Object.freeze(fn());
+var freeze = (fn2) => Object.freeze(fn2());
 function isBytes2(a) {
   return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
 }
-function abytes2(b) {
-  if (!isBytes2(b))
+function abytes2(b2) {
+  if (!isBytes2(b2))
     throw new TypeError("Uint8Array expected");
 }
 function isArrayOf(isString, arr) {
@@ -41645,9 +42391,9 @@ function anumArr(label, input) {
 }
 function chain(...args) {
   const id = (a) => a;
-  const wrap = (a, b) => (c) => a(b(c));
-  const encode3 = args.map((x) => x.encode).reduceRight(wrap, id);
-  const decode3 = args.map((x) => x.decode).reduce(wrap, id);
+  const wrap = (a, b2) => (c3) => a(b2(c3));
+  const encode3 = args.map((x2) => x2.encode).reduceRight(wrap, id);
+  const decode3 = args.map((x2) => x2.decode).reduce(wrap, id);
   return { encode: encode3, decode: decode3 };
 }
 var powers = /* @__PURE__ */ (() => {
@@ -41694,7 +42440,7 @@ function radix2(bits) {
       const res = new Uint8Array(Math.ceil(len * 8 / bits));
       let carry = 0;
       let pos = 0;
-      let j = 0;
+      let j3 = 0;
       for (let i = 0; i < len; ) {
         if (i + 2 < len) {
           carry = carry << 24 | bytes[i] << 16 | bytes[i + 1] << 8 | bytes[i + 2];
@@ -41707,13 +42453,13 @@ function radix2(bits) {
         }
         for (; ; ) {
           pos -= bits;
-          res[j++] = carry >> pos & mask;
+          res[j3++] = carry >> pos & mask;
           if (pos < bits)
             break;
         }
       }
       if (pos > 0)
-        res[j] = carry << bits - pos & mask;
+        res[j3] = carry << bits - pos & mask;
       return res;
     },
     decode: (digits) => {
@@ -41721,12 +42467,12 @@ function radix2(bits) {
       const res = new Uint8Array(Math.floor(len * bits / 8));
       let carry = 0;
       let pos = 0;
-      let j = 0;
+      let j3 = 0;
       for (let i = 0; i < len; i++) {
         carry = (carry << bits | digits[i]) & 65535;
         pos += bits;
         for (; pos >= 8; pos -= 8)
-          res[j++] = carry >> pos - 8 & 255;
+          res[j3++] = carry >> pos - 8 & 255;
       }
       carry = carry << 8 - pos & 255;
       if (pos >= bits)
@@ -41763,10 +42509,10 @@ function alphabet(letters, aliases) {
     encode: (digits) => {
       const codes = new Uint8Array(digits.length);
       for (let i = 0; i < digits.length; i++) {
-        const d = digits[i];
-        const code = encTable[d];
+        const d2 = digits[i];
+        const code = encTable[d2];
         if (code === void 0)
-          throw new Error(`alphabet.encode: invalid digit ${d}`);
+          throw new Error(`alphabet.encode: invalid digit ${d2}`);
         codes[i] = code;
       }
       return charcodesToString(codes);
@@ -41809,11 +42555,11 @@ function padding(bits, chr = "=") {
     }
   };
 }
-function unsafeWrapper(fn) {
-  afn(fn);
+function unsafeWrapper(fn2) {
+  afn(fn2);
   return function(...args) {
     try {
-      return fn.apply(null, args);
+      return fn2.apply(null, args);
     } catch (e) {
     }
   };
@@ -41829,9 +42575,9 @@ var decodeBase64Builtin = (s, isUrl) => {
 };
 var base64Fallback = /* @__PURE__ */ freeze(() => chain(radix2(6), alphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"), padding(6)));
 var base642 = /* @__PURE__ */ freeze(() => hasBase64Builtin ? {
-  encode(b) {
-    abytes2(b);
-    return b.toBase64();
+  encode(b2) {
+    abytes2(b2);
+    return b2.toBase64();
   },
   decode(s) {
     return decodeBase64Builtin(s, false);
@@ -41842,8 +42588,8 @@ var BECH_ALPHABET = /* @__PURE__ */ alphabet("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
 var BECH_UPPERCASE_PRINTABLE = /^[\x21-\x60\x7b-\x7e]+$/;
 function assertBech32Printable(label, value) {
   for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 33 || c > 126)
+    const c3 = value.charCodeAt(i);
+    if (c3 < 33 || c3 > 126)
       throw new Error(`${label}: printable ASCII expected`);
   }
 }
@@ -41851,19 +42597,19 @@ function wordsToU8(words2) {
   const len = words2.length;
   const res = new Uint8Array(len);
   for (let i = 0; i < len; i++) {
-    const w = words2[i];
-    if (w < 0 || w >= 32)
-      throw new Error(`alphabet.encode: invalid digit ${w}`);
-    res[i] = w;
+    const w2 = words2[i];
+    if (w2 < 0 || w2 >= 32)
+      throw new Error(`alphabet.encode: invalid digit ${w2}`);
+    res[i] = w2;
   }
   return res;
 }
 var POLYMOD_GENERATORS = [996825010, 642813549, 513874426, 1027748829, 705979059];
 function bech32Polymod(pre) {
-  const b = pre >> 25;
+  const b2 = pre >> 25;
   let chk = (pre & 33554431) << 5;
   for (let i = 0; i < POLYMOD_GENERATORS.length; i++) {
-    if ((b >> i & 1) === 1)
+    if ((b2 >> i & 1) === 1)
       chk ^= POLYMOD_GENERATORS[i];
   }
   return chk;
@@ -41872,10 +42618,10 @@ function bechChecksum(prefix, words2, encodingConst = 1) {
   const len = prefix.length;
   let chk = 1;
   for (let i = 0; i < len; i++) {
-    const c = prefix.charCodeAt(i);
-    if (c < 33 || c > 126)
+    const c3 = prefix.charCodeAt(i);
+    if (c3 < 33 || c3 > 126)
       throw new Error(`Invalid prefix (${prefix})`);
-    chk = bech32Polymod(chk) ^ c >> 5;
+    chk = bech32Polymod(chk) ^ c3 >> 5;
   }
   chk = bech32Polymod(chk);
   for (let i = 0; i < len; i++)
@@ -41899,26 +42645,26 @@ function genBech32(encoding) {
     const res = new Array(Math.ceil(len * 8 / 5));
     let carry = 0;
     let pos = 0;
-    let j = 0;
+    let j3 = 0;
     for (let i = 0; i < len; i++) {
       carry = carry << 8 | from[i];
       pos += 8;
       for (; pos >= 5; pos -= 5)
-        res[j++] = carry >> pos - 5 & 31;
+        res[j3++] = carry >> pos - 5 & 31;
     }
     if (pos > 0)
-      res[j] = carry << 5 - pos & 31;
+      res[j3] = carry << 5 - pos & 31;
     return res;
   };
-  const fromWords = (to) => {
-    anumArr("radix2.decode", to);
-    const len = to.length;
+  const fromWords = (to2) => {
+    anumArr("radix2.decode", to2);
+    const len = to2.length;
     const digits = new Uint8Array(len);
     for (let i = 0; i < len; i++) {
-      const w = to[i];
-      if (w < 0 || w >= 32)
-        throw new Error(`convertRadix2: invalid word=${w}`);
-      digits[i] = w;
+      const w2 = to2[i];
+      if (w2 < 0 || w2 >= 32)
+        throw new Error(`convertRadix2: invalid word=${w2}`);
+      digits[i] = w2;
     }
     return _words.decode(digits);
   };
@@ -41998,35 +42744,35 @@ var bech32 = /* @__PURE__ */ freeze(() => genBech32("bech32"));
 function pbkdf2Init(hash, _password, _salt, _opts) {
   ahash(hash);
   const opts2 = checkOpts({ dkLen: 32, asyncTick: 10 }, _opts);
-  const { c, dkLen, asyncTick } = opts2;
-  anumber(c, "c");
+  const { c: c3, dkLen, asyncTick } = opts2;
+  anumber(c3, "c");
   anumber(dkLen, "dkLen");
   anumber(asyncTick, "asyncTick");
-  if (c < 1)
+  if (c3 < 1)
     throw new Error('"c" (iterations) must be >= 1');
   if (dkLen < 1)
     throw new Error('"dkLen" must be >= 1');
   if (dkLen > (2 ** 32 - 1) * hash.outputLen)
     throw new Error("derived key too long");
-  const p = kdfInputToBytes(_password, "password");
+  const p2 = kdfInputToBytes(_password, "password");
   try {
     const s = kdfInputToBytes(_salt, "salt");
     try {
       const DK = new Uint8Array(dkLen);
-      const { iHash, oHash, outputLen } = hmac.create(hash, p);
-      const u = new Uint8Array(outputLen);
-      const eng = pbkdf2Engine(iHash, oHash, s, u);
-      return { c, dkLen, asyncTick, DK, outputLen, eng };
+      const { iHash, oHash, outputLen } = hmac.create(hash, p2);
+      const u3 = new Uint8Array(outputLen);
+      const eng = pbkdf2Engine(iHash, oHash, s, u3);
+      return { c: c3, dkLen, asyncTick, DK, outputLen, eng };
     } finally {
       if (typeof _salt === "string")
         clean(s);
     }
   } finally {
     if (typeof _password === "string")
-      clean(p);
+      clean(p2);
   }
 }
-function pbkdf2Engine(iHash, oHash, salt, u) {
+function pbkdf2Engine(iHash, oHash, salt, u3) {
   const counter = new Uint8Array(4);
   const view = createView(counter);
   const salted = iHash._cloneInto().update(salt);
@@ -42036,17 +42782,17 @@ function pbkdf2Engine(iHash, oHash, salt, u) {
   return {
     u1: (ti, Ti) => {
       view.setInt32(0, ti, false);
-      salted._cloneInto(work).update(counter).digestInto(u);
-      oHash._cloneInto(work).update(u).digestInto(u);
-      Ti.set(u.subarray(0, Ti.length));
+      salted._cloneInto(work).update(counter).digestInto(u3);
+      oHash._cloneInto(work).update(u3).digestInto(u3);
+      Ti.set(u3.subarray(0, Ti.length));
     },
     // Whole `F` inner loop for the sync variant: one optimized function owns the hot loop.
-    rounds: (c, Ti) => {
-      for (let ui = 1; ui < c; ui++) {
-        iClone.call(iHash, work).update(u).digestInto(u);
-        oClone.call(oHash, work).update(u).digestInto(u);
+    rounds: (c3, Ti) => {
+      for (let ui = 1; ui < c3; ui++) {
+        iClone.call(iHash, work).update(u3).digestInto(u3);
+        oClone.call(oHash, work).update(u3).digestInto(u3);
         for (let i = 0; i < Ti.length; i++)
-          Ti[i] ^= u[i];
+          Ti[i] ^= u3[i];
       }
     },
     output: (DK) => {
@@ -42054,17 +42800,17 @@ function pbkdf2Engine(iHash, oHash, salt, u) {
       oHash.destroy();
       salted.destroy();
       work.destroy();
-      clean(u);
+      clean(u3);
       return DK;
     }
   };
 }
 function pbkdf2(hash, password, salt, opts2) {
-  const { c, dkLen, DK, outputLen, eng } = pbkdf2Init(hash, password, salt, opts2);
+  const { c: c3, dkLen, DK, outputLen, eng } = pbkdf2Init(hash, password, salt, opts2);
   for (let ti = 1, pos = 0; pos < dkLen; ti++, pos += outputLen) {
     const Ti = DK.subarray(pos, pos + outputLen);
     eng.u1(ti, Ti);
-    eng.rounds(c, Ti);
+    eng.rounds(c3, Ti);
   }
   return eng.output(DK);
 }
@@ -42131,12 +42877,12 @@ function XorAndSalsa(prev, pi, input, ii, out, oi) {
   out[oi++] = y14 + x14 | 0;
   out[oi++] = y15 + x15 | 0;
 }
-function BlockMix(input, ii, out, oi, r) {
+function BlockMix(input, ii, out, oi, r2) {
   let head = oi + 0;
-  let tail = oi + 16 * r;
+  let tail = oi + 16 * r2;
   for (let i = 0; i < 16; i++)
-    out[tail + i] = input[ii + (2 * r - 1) * 16 + i];
-  for (let i = 0; i < r; i++, head += 16, ii += 16) {
+    out[tail + i] = input[ii + (2 * r2 - 1) * 16 + i];
+  for (let i = 0; i < r2; i++, head += 16, ii += 16) {
     XorAndSalsa(out, tail, input, ii, out, head);
     if (i > 0)
       tail += 16;
@@ -42150,37 +42896,37 @@ function scryptInit(password, salt, _opts) {
     asyncTick: 10,
     maxmem: SCRYPT_DEFAULT_MAXMEM
   }, _opts);
-  const { N: N2, r, p, dkLen, asyncTick, maxmem, onProgress } = opts2;
-  anumber(N2, "N");
-  anumber(r, "r");
-  anumber(p, "p");
+  const { N: N4, r: r2, p: p2, dkLen, asyncTick, maxmem, onProgress } = opts2;
+  anumber(N4, "N");
+  anumber(r2, "r");
+  anumber(p2, "p");
   anumber(dkLen, "dkLen");
   anumber(asyncTick, "asyncTick");
   anumber(maxmem, "maxmem");
   if (onProgress !== void 0 && typeof onProgress !== "function")
     throw new Error('"onProgress" must be a function');
-  if (r < 1)
+  if (r2 < 1)
     throw new Error('"r" expected integer >= 1');
-  const blockSize = 128 * r;
+  const blockSize = 128 * r2;
   const blockSize32 = blockSize / 4;
   const pow32 = Math.pow(2, 32);
-  if (N2 <= 1 || (N2 & N2 - 1) !== 0 || N2 > pow32)
+  if (N4 <= 1 || (N4 & N4 - 1) !== 0 || N4 > pow32)
     throw new Error('"N" expected a power of 2, and 2^1 <= N <= 2^32');
-  if (p < 1 || p > (pow32 - 1) * 32 / blockSize)
+  if (p2 < 1 || p2 > (pow32 - 1) * 32 / blockSize)
     throw new Error('"p" expected integer 1..((2^32 - 1) * 32) / (128 * r)');
   if (dkLen < 1 || dkLen > (pow32 - 1) * 32)
     throw new Error('"dkLen" expected integer 1..(2^32 - 1) * 32');
-  const memUsed = blockSize * (N2 + p + 1);
+  const memUsed = blockSize * (N4 + p2 + 1);
   if (memUsed > maxmem)
     throw new Error('"maxmem" limit was hit: memUsed(128*r*(N+p+1))=' + memUsed + ", maxmem=" + maxmem);
-  const B = pbkdf2(sha256, password, salt, { c: 1, dkLen: blockSize * p });
-  const B32 = u32(B);
-  const V = u32(new Uint8Array(blockSize * N2));
+  const B3 = pbkdf2(sha256, password, salt, { c: 1, dkLen: blockSize * p2 });
+  const B32 = u32(B3);
+  const V3 = u32(new Uint8Array(blockSize * N4));
   const tmp = u32(new Uint8Array(blockSize));
   let blockMixCb = () => {
   };
   if (onProgress) {
-    const totalBlockMix = 2 * N2 * p;
+    const totalBlockMix = 2 * N4 * p2;
     const callbackPer = Math.max(Math.floor(totalBlockMix / 1e4), 1);
     let blockMixCnt = 0;
     blockMixCb = () => {
@@ -42189,42 +42935,42 @@ function scryptInit(password, salt, _opts) {
         try {
           onProgress(blockMixCnt / totalBlockMix);
         } catch (e) {
-          clean(B, V, tmp);
+          clean(B3, V3, tmp);
           throw e;
         }
       }
     };
   }
-  return { N: N2, r, p, dkLen, blockSize32, V, B32, B, tmp, blockMixCb, asyncTick };
+  return { N: N4, r: r2, p: p2, dkLen, blockSize32, V: V3, B32, B: B3, tmp, blockMixCb, asyncTick };
 }
-function scryptOutput(password, dkLen, B, V, tmp) {
-  const res = pbkdf2(sha256, password, B, { c: 1, dkLen });
-  clean(B, V, tmp);
+function scryptOutput(password, dkLen, B3, V3, tmp) {
+  const res = pbkdf2(sha256, password, B3, { c: 1, dkLen });
+  clean(B3, V3, tmp);
   return res;
 }
 function scrypt(password, salt, opts2) {
-  const { N: N2, r, p, dkLen, blockSize32, V, B32, B, tmp, blockMixCb } = scryptInit(password, salt, opts2);
+  const { N: N4, r: r2, p: p2, dkLen, blockSize32, V: V3, B32, B: B3, tmp, blockMixCb } = scryptInit(password, salt, opts2);
   swap32IfBE(B32);
-  for (let pi = 0; pi < p; pi++) {
+  for (let pi = 0; pi < p2; pi++) {
     const Pi = blockSize32 * pi;
     for (let i = 0; i < blockSize32; i++)
-      V[i] = B32[Pi + i];
-    for (let i = 0, pos = 0; i < N2 - 1; i++) {
-      BlockMix(V, pos, V, pos += blockSize32, r);
+      V3[i] = B32[Pi + i];
+    for (let i = 0, pos = 0; i < N4 - 1; i++) {
+      BlockMix(V3, pos, V3, pos += blockSize32, r2);
       blockMixCb();
     }
-    BlockMix(V, (N2 - 1) * blockSize32, B32, Pi, r);
+    BlockMix(V3, (N4 - 1) * blockSize32, B32, Pi, r2);
     blockMixCb();
-    for (let i = 0; i < N2; i++) {
-      const j = (B32[Pi + blockSize32 - 16] & N2 - 1) >>> 0;
-      for (let k = 0; k < blockSize32; k++)
-        tmp[k] = B32[Pi + k] ^ V[j * blockSize32 + k];
-      BlockMix(tmp, 0, B32, Pi, r);
+    for (let i = 0; i < N4; i++) {
+      const j3 = (B32[Pi + blockSize32 - 16] & N4 - 1) >>> 0;
+      for (let k2 = 0; k2 < blockSize32; k2++)
+        tmp[k2] = B32[Pi + k2] ^ V3[j3 * blockSize32 + k2];
+      BlockMix(tmp, 0, B32, Pi, r2);
       blockMixCb();
     }
   }
   swap32IfBE(B32);
-  return scryptOutput(password, dkLen, B, V, tmp);
+  return scryptOutput(password, dkLen, B3, V3, tmp);
 }
 
 // node_modules/@noble/ciphers/utils.js
@@ -42295,13 +43041,13 @@ function byteSwap322(arr) {
   }
   return arr;
 }
-var swap32IfBE2 = isLE2 ? (u) => u : byteSwap322;
-function overlapBytes(a, b) {
-  if (!a.byteLength || !b.byteLength)
+var swap32IfBE2 = isLE2 ? (u3) => u3 : byteSwap322;
+function overlapBytes(a, b2) {
+  if (!a.byteLength || !b2.byteLength)
     return false;
-  return a.buffer === b.buffer && // best we can do, may fail with an obscure Proxy
-  a.byteOffset < b.byteOffset + b.byteLength && // a starts before b end
-  b.byteOffset < a.byteOffset + a.byteLength;
+  return a.buffer === b2.buffer && // best we can do, may fail with an obscure Proxy
+  a.byteOffset < b2.byteOffset + b2.byteLength && // a starts before b end
+  b2.byteOffset < a.byteOffset + a.byteLength;
 }
 function complexOverlapBytes(input, output) {
   if (overlapBytes(input, output) && input.byteOffset < output.byteOffset)
@@ -42313,14 +43059,14 @@ function checkOpts2(defaults, opts2) {
   const merged = Object.assign(defaults, opts2);
   return merged;
 }
-function equalBytes(a, b) {
+function equalBytes(a, b2) {
   a = abytes3(a);
-  b = abytes3(b);
-  if (a.length !== b.length)
+  b2 = abytes3(b2);
+  if (a.length !== b2.length)
     return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++)
-    diff |= a[i] ^ b[i];
+    diff |= a[i] ^ b2[i];
   return diff === 0;
 }
 function wrapMacConstructor(keyLen, macCons, fromMsg) {
@@ -42406,11 +43152,11 @@ function copyBytes(bytes) {
 }
 
 // node_modules/@noble/ciphers/_arx.js
-var encodeStr = (str) => Uint8Array.from(str.split(""), (c) => c.charCodeAt(0));
+var encodeStr = (str) => Uint8Array.from(str.split(""), (c3) => c3.charCodeAt(0));
 var sigma16_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 16-byte k"))))();
 var sigma32_32 = /* @__PURE__ */ (() => swap32IfBE2(u322(encodeStr("expand 32-byte k"))))();
-function rotl2(a, b) {
-  return a << b | a >>> 32 - b;
+function rotl2(a, b2) {
+  return a << b2 | a >>> 32 - b2;
 }
 var BLOCK_LEN = 64;
 var BLOCK_LEN32 = 16;
@@ -42430,9 +43176,9 @@ function runCipher(core, sigma, key, nonce, data, output, counter, rounds) {
       if (counter >= MAX_COUNTER)
         throw new Error("arx: counter overflow");
       const take = Math.min(BLOCK_LEN, len - pos);
-      for (let j = 0, posj; j < take; j++) {
-        posj = pos + j;
-        output[posj] = data[posj] ^ block[j];
+      for (let j3 = 0, posj; j3 < take; j3++) {
+        posj = pos + j3;
+        output[posj] = data[posj] ^ block[j3];
       }
       pos += take;
     }
@@ -42447,16 +43193,16 @@ function runCipher(core, sigma, key, nonce, data, output, counter, rounds) {
       const pos32 = pos / 4;
       if (pos % 4 !== 0)
         throw new Error("arx: invalid block position");
-      for (let j = 0, posj; j < BLOCK_LEN32; j++) {
-        posj = pos32 + j;
-        o32[posj] = d32[posj] ^ b32[j];
+      for (let j3 = 0, posj; j3 < BLOCK_LEN32; j3++) {
+        posj = pos32 + j3;
+        o32[posj] = d32[posj] ^ b32[j3];
       }
       pos += BLOCK_LEN;
       continue;
     }
-    for (let j = 0, posj; j < take; j++) {
-      posj = pos + j;
-      output[posj] = data[posj] ^ block[j];
+    for (let j3 = 0, posj; j3 < take; j3++) {
+      posj = pos + j3;
+      output[posj] = data[posj] ^ block[j3];
     }
     pos += take;
   }
@@ -42482,25 +43228,25 @@ function createCipher(core, opts2) {
     if (counter < 0 || counter >= MAX_COUNTER)
       throw new Error("arx: counter overflow");
     const toClean = [];
-    let l = key.length;
-    let k;
+    let l2 = key.length;
+    let k2;
     let sigma;
-    if (l === 32) {
-      toClean.push(k = copyBytes(key));
+    if (l2 === 32) {
+      toClean.push(k2 = copyBytes(key));
       sigma = sigma32_32;
-    } else if (l === 16 && allowShortKeys) {
-      k = new Uint8Array(32);
-      k.set(key);
-      k.set(key, 16);
+    } else if (l2 === 16 && allowShortKeys) {
+      k2 = new Uint8Array(32);
+      k2.set(key);
+      k2.set(key, 16);
       sigma = sigma16_32;
-      toClean.push(k);
+      toClean.push(k2);
     } else {
       abytes3(key, 32, "arx key");
       throw new Error("invalid key size");
     }
     if (!isLE2 || !isAligned32(nonce))
       toClean.push(nonce = copyBytes(nonce));
-    let k32 = u322(k);
+    let k32 = u322(k2);
     if (extendNonceFn) {
       if (nonce.length !== 24)
         throw new Error("arx: extended nonce must be 24 bytes");
@@ -42576,17 +43322,17 @@ var Poly1305 = class {
   }
   process(data, offset, isLast = false) {
     const hibit = isLast ? 0 : 1 << 11;
-    const { h, r } = this;
-    const r0 = r[0];
-    const r1 = r[1];
-    const r2 = r[2];
-    const r3 = r[3];
-    const r4 = r[4];
-    const r5 = r[5];
-    const r6 = r[6];
-    const r7 = r[7];
-    const r8 = r[8];
-    const r9 = r[9];
+    const { h, r: r2 } = this;
+    const r0 = r2[0];
+    const r1 = r2[1];
+    const r22 = r2[2];
+    const r3 = r2[3];
+    const r4 = r2[4];
+    const r5 = r2[5];
+    const r6 = r2[6];
+    const r7 = r2[7];
+    const r8 = r2[8];
+    const r9 = r2[9];
     const t0 = u8to16(data, offset + 0);
     const t1 = u8to16(data, offset + 2);
     const t2 = u8to16(data, offset + 4);
@@ -42605,72 +43351,72 @@ var Poly1305 = class {
     let h7 = h[7] + ((t5 >>> 11 | t6 << 5) & 8191);
     let h8 = h[8] + ((t6 >>> 8 | t7 << 8) & 8191);
     let h9 = h[9] + (t7 >>> 5 | hibit);
-    let c = 0;
-    let d0 = c + h0 * r0 + h1 * (5 * r9) + h2 * (5 * r8) + h3 * (5 * r7) + h4 * (5 * r6);
-    c = d0 >>> 13;
+    let c3 = 0;
+    let d0 = c3 + h0 * r0 + h1 * (5 * r9) + h2 * (5 * r8) + h3 * (5 * r7) + h4 * (5 * r6);
+    c3 = d0 >>> 13;
     d0 &= 8191;
-    d0 += h5 * (5 * r5) + h6 * (5 * r4) + h7 * (5 * r3) + h8 * (5 * r2) + h9 * (5 * r1);
-    c += d0 >>> 13;
+    d0 += h5 * (5 * r5) + h6 * (5 * r4) + h7 * (5 * r3) + h8 * (5 * r22) + h9 * (5 * r1);
+    c3 += d0 >>> 13;
     d0 &= 8191;
-    let d1 = c + h0 * r1 + h1 * r0 + h2 * (5 * r9) + h3 * (5 * r8) + h4 * (5 * r7);
-    c = d1 >>> 13;
+    let d1 = c3 + h0 * r1 + h1 * r0 + h2 * (5 * r9) + h3 * (5 * r8) + h4 * (5 * r7);
+    c3 = d1 >>> 13;
     d1 &= 8191;
-    d1 += h5 * (5 * r6) + h6 * (5 * r5) + h7 * (5 * r4) + h8 * (5 * r3) + h9 * (5 * r2);
-    c += d1 >>> 13;
+    d1 += h5 * (5 * r6) + h6 * (5 * r5) + h7 * (5 * r4) + h8 * (5 * r3) + h9 * (5 * r22);
+    c3 += d1 >>> 13;
     d1 &= 8191;
-    let d2 = c + h0 * r2 + h1 * r1 + h2 * r0 + h3 * (5 * r9) + h4 * (5 * r8);
-    c = d2 >>> 13;
+    let d2 = c3 + h0 * r22 + h1 * r1 + h2 * r0 + h3 * (5 * r9) + h4 * (5 * r8);
+    c3 = d2 >>> 13;
     d2 &= 8191;
     d2 += h5 * (5 * r7) + h6 * (5 * r6) + h7 * (5 * r5) + h8 * (5 * r4) + h9 * (5 * r3);
-    c += d2 >>> 13;
+    c3 += d2 >>> 13;
     d2 &= 8191;
-    let d3 = c + h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * (5 * r9);
-    c = d3 >>> 13;
+    let d3 = c3 + h0 * r3 + h1 * r22 + h2 * r1 + h3 * r0 + h4 * (5 * r9);
+    c3 = d3 >>> 13;
     d3 &= 8191;
     d3 += h5 * (5 * r8) + h6 * (5 * r7) + h7 * (5 * r6) + h8 * (5 * r5) + h9 * (5 * r4);
-    c += d3 >>> 13;
+    c3 += d3 >>> 13;
     d3 &= 8191;
-    let d4 = c + h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0;
-    c = d4 >>> 13;
+    let d4 = c3 + h0 * r4 + h1 * r3 + h2 * r22 + h3 * r1 + h4 * r0;
+    c3 = d4 >>> 13;
     d4 &= 8191;
     d4 += h5 * (5 * r9) + h6 * (5 * r8) + h7 * (5 * r7) + h8 * (5 * r6) + h9 * (5 * r5);
-    c += d4 >>> 13;
+    c3 += d4 >>> 13;
     d4 &= 8191;
-    let d5 = c + h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1;
-    c = d5 >>> 13;
+    let d5 = c3 + h0 * r5 + h1 * r4 + h2 * r3 + h3 * r22 + h4 * r1;
+    c3 = d5 >>> 13;
     d5 &= 8191;
     d5 += h5 * r0 + h6 * (5 * r9) + h7 * (5 * r8) + h8 * (5 * r7) + h9 * (5 * r6);
-    c += d5 >>> 13;
+    c3 += d5 >>> 13;
     d5 &= 8191;
-    let d6 = c + h0 * r6 + h1 * r5 + h2 * r4 + h3 * r3 + h4 * r2;
-    c = d6 >>> 13;
+    let d6 = c3 + h0 * r6 + h1 * r5 + h2 * r4 + h3 * r3 + h4 * r22;
+    c3 = d6 >>> 13;
     d6 &= 8191;
     d6 += h5 * r1 + h6 * r0 + h7 * (5 * r9) + h8 * (5 * r8) + h9 * (5 * r7);
-    c += d6 >>> 13;
+    c3 += d6 >>> 13;
     d6 &= 8191;
-    let d7 = c + h0 * r7 + h1 * r6 + h2 * r5 + h3 * r4 + h4 * r3;
-    c = d7 >>> 13;
+    let d7 = c3 + h0 * r7 + h1 * r6 + h2 * r5 + h3 * r4 + h4 * r3;
+    c3 = d7 >>> 13;
     d7 &= 8191;
-    d7 += h5 * r2 + h6 * r1 + h7 * r0 + h8 * (5 * r9) + h9 * (5 * r8);
-    c += d7 >>> 13;
+    d7 += h5 * r22 + h6 * r1 + h7 * r0 + h8 * (5 * r9) + h9 * (5 * r8);
+    c3 += d7 >>> 13;
     d7 &= 8191;
-    let d8 = c + h0 * r8 + h1 * r7 + h2 * r6 + h3 * r5 + h4 * r4;
-    c = d8 >>> 13;
+    let d8 = c3 + h0 * r8 + h1 * r7 + h2 * r6 + h3 * r5 + h4 * r4;
+    c3 = d8 >>> 13;
     d8 &= 8191;
-    d8 += h5 * r3 + h6 * r2 + h7 * r1 + h8 * r0 + h9 * (5 * r9);
-    c += d8 >>> 13;
+    d8 += h5 * r3 + h6 * r22 + h7 * r1 + h8 * r0 + h9 * (5 * r9);
+    c3 += d8 >>> 13;
     d8 &= 8191;
-    let d9 = c + h0 * r9 + h1 * r8 + h2 * r7 + h3 * r6 + h4 * r5;
-    c = d9 >>> 13;
+    let d9 = c3 + h0 * r9 + h1 * r8 + h2 * r7 + h3 * r6 + h4 * r5;
+    c3 = d9 >>> 13;
     d9 &= 8191;
-    d9 += h5 * r4 + h6 * r3 + h7 * r2 + h8 * r1 + h9 * r0;
-    c += d9 >>> 13;
+    d9 += h5 * r4 + h6 * r3 + h7 * r22 + h8 * r1 + h9 * r0;
+    c3 += d9 >>> 13;
     d9 &= 8191;
-    c = (c << 2) + c | 0;
-    c = c + d0 | 0;
-    d0 = c & 8191;
-    c = c >>> 13;
-    d1 += c;
+    c3 = (c3 << 2) + c3 | 0;
+    c3 = c3 + d0 | 0;
+    d0 = c3 & 8191;
+    c3 = c3 >>> 13;
+    d1 += c3;
     h[0] = d0;
     h[1] = d1;
     h[2] = d2;
@@ -42684,36 +43430,36 @@ var Poly1305 = class {
   }
   finalize() {
     const { h, pad: pad2 } = this;
-    const g = new Uint16Array(10);
-    let c = h[1] >>> 13;
+    const g3 = new Uint16Array(10);
+    let c3 = h[1] >>> 13;
     h[1] &= 8191;
     for (let i = 2; i < 10; i++) {
-      h[i] += c;
-      c = h[i] >>> 13;
+      h[i] += c3;
+      c3 = h[i] >>> 13;
       h[i] &= 8191;
     }
-    h[0] += c * 5;
-    c = h[0] >>> 13;
+    h[0] += c3 * 5;
+    c3 = h[0] >>> 13;
     h[0] &= 8191;
-    h[1] += c;
-    c = h[1] >>> 13;
+    h[1] += c3;
+    c3 = h[1] >>> 13;
     h[1] &= 8191;
-    h[2] += c;
-    g[0] = h[0] + 5;
-    c = g[0] >>> 13;
-    g[0] &= 8191;
+    h[2] += c3;
+    g3[0] = h[0] + 5;
+    c3 = g3[0] >>> 13;
+    g3[0] &= 8191;
     for (let i = 1; i < 10; i++) {
-      g[i] = h[i] + c;
-      c = g[i] >>> 13;
-      g[i] &= 8191;
+      g3[i] = h[i] + c3;
+      c3 = g3[i] >>> 13;
+      g3[i] &= 8191;
     }
-    g[9] -= 1 << 13;
-    let mask = (c ^ 1) - 1;
+    g3[9] -= 1 << 13;
+    let mask = (c3 ^ 1) - 1;
     for (let i = 0; i < 10; i++)
-      g[i] &= mask;
+      g3[i] &= mask;
     mask = ~mask;
     for (let i = 0; i < 10; i++)
-      h[i] = h[i] & mask | g[i];
+      h[i] = h[i] & mask | g3[i];
     h[0] = (h[0] | h[1] << 13) & 65535;
     h[1] = (h[1] >>> 3 | h[2] << 10) & 65535;
     h[2] = (h[2] >>> 6 | h[3] << 7) & 65535;
@@ -42722,13 +43468,13 @@ var Poly1305 = class {
     h[5] = (h[6] >>> 2 | h[7] << 11) & 65535;
     h[6] = (h[7] >>> 5 | h[8] << 8) & 65535;
     h[7] = (h[8] >>> 8 | h[9] << 5) & 65535;
-    let f = h[0] + pad2[0];
-    h[0] = f & 65535;
+    let f2 = h[0] + pad2[0];
+    h[0] = f2 & 65535;
     for (let i = 1; i < 8; i++) {
-      f = (h[i] + pad2[i] | 0) + (f >>> 16) | 0;
-      h[i] = f & 65535;
+      f2 = (h[i] + pad2[i] | 0) + (f2 >>> 16) | 0;
+      h[i] = f2 & 65535;
     }
-    clean2(g);
+    clean2(g3);
   }
   update(data) {
     aexists2(this);
@@ -42787,10 +43533,10 @@ var Poly1305 = class {
 var poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(key));
 
 // node_modules/@noble/ciphers/chacha.js
-function chachaCore(s, k, n, out, cnt, rounds = 20) {
-  let y00 = s[0], y01 = s[1], y02 = s[2], y03 = s[3], y04 = k[0], y05 = k[1], y06 = k[2], y07 = k[3], y08 = k[4], y09 = k[5], y10 = k[6], y11 = k[7], y12 = cnt, y13 = n[0], y14 = n[1], y15 = n[2];
+function chachaCore(s, k2, n, out, cnt, rounds = 20) {
+  let y00 = s[0], y01 = s[1], y02 = s[2], y03 = s[3], y04 = k2[0], y05 = k2[1], y06 = k2[2], y07 = k2[3], y08 = k2[4], y09 = k2[5], y10 = k2[6], y11 = k2[7], y12 = cnt, y13 = n[0], y14 = n[1], y15 = n[2];
   let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
-  for (let r = 0; r < rounds; r += 2) {
+  for (let r2 = 0; r2 < rounds; r2 += 2) {
     x00 = x00 + x04 | 0;
     x12 = rotl2(x12 ^ x00, 16);
     x08 = x08 + x12 | 0;
@@ -42887,10 +43633,10 @@ var updatePadded = (h, msg) => {
     h.update(ZEROS16.subarray(leftover));
 };
 var ZEROS32 = /* @__PURE__ */ new Uint8Array(32);
-function computeTag(fn, key, nonce, ciphertext, AAD) {
+function computeTag(fn2, key, nonce, ciphertext, AAD) {
   if (AAD !== void 0)
     abytes3(AAD, void 0, "AAD");
-  const authKey = fn(key, nonce, ZEROS32);
+  const authKey = fn2(key, nonce, ZEROS32);
   const lengths = u64Lengths(ciphertext.length, AAD ? AAD.length : 0, true);
   const h = poly1305.create(authKey);
   if (AAD)
@@ -43001,12 +43747,12 @@ function byteSwap323(arr) {
   }
   return arr;
 }
-var swap32IfBE3 = isLE3 ? (u) => u : byteSwap323;
+var swap32IfBE3 = isLE3 ? (u3) => u3 : byteSwap323;
 var hasHexBuiltin2 = /* @__PURE__ */ (() => (
   // @ts-ignore
   typeof Uint8Array.from([]).toHex === "function" && typeof Uint8Array.fromHex === "function"
 ))();
-var hexes2 = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+var hexes2 = /* @__PURE__ */ Array.from({ length: 256 }, (_2, i) => i.toString(16).padStart(2, "0"));
 function bytesToHex2(bytes) {
   abytes4(bytes);
   if (hasHexBuiltin2)
@@ -43073,10 +43819,10 @@ function createHasher2(hashCons, info = {}) {
   return Object.freeze(hashC);
 }
 function randomBytes3(bytesLength = 32) {
-  const cr = typeof globalThis === "object" ? globalThis.crypto : null;
-  if (typeof cr?.getRandomValues !== "function")
+  const cr2 = typeof globalThis === "object" ? globalThis.crypto : null;
+  if (typeof cr2?.getRandomValues !== "function")
     throw new Error("crypto.getRandomValues must be defined");
-  return cr.getRandomValues(new Uint8Array(bytesLength));
+  return cr2.getRandomValues(new Uint8Array(bytesLength));
 }
 var oidNist2 = (suffix) => ({
   oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
@@ -43130,9 +43876,9 @@ function copyBytes2(bytes) {
   return Uint8Array.from(bytes);
 }
 function asciiToBytes(ascii) {
-  return Uint8Array.from(ascii, (c, i) => {
-    const charCode = c.charCodeAt(0);
-    if (c.length !== 1 || charCode > 127) {
+  return Uint8Array.from(ascii, (c3, i) => {
+    const charCode = c3.charCodeAt(0);
+    if (c3.length !== 1 || charCode > 127) {
       throw new Error(`string contains non-ASCII character "${ascii[i]}" with code ${charCode} at position ${i}`);
     }
     return charCode;
@@ -43164,20 +43910,20 @@ function createHmacDrbg(hashLen, qByteLen, hmacFn) {
   const byte1 = Uint8Array.of(1);
   const _maxDrbgIters = 1e3;
   let v = u8n(hashLen);
-  let k = u8n(hashLen);
+  let k2 = u8n(hashLen);
   let i = 0;
   const reset = () => {
     v.fill(1);
-    k.fill(0);
+    k2.fill(0);
     i = 0;
   };
-  const h = (...msgs) => hmacFn(k, concatBytes(v, ...msgs));
+  const h = (...msgs) => hmacFn(k2, concatBytes(v, ...msgs));
   const reseed = (seed = NULL) => {
-    k = h(byte0, seed);
+    k2 = h(byte0, seed);
     v = h();
     if (seed.length === 0)
       return;
-    k = h(byte1, seed);
+    k2 = h(byte1, seed);
     v = h();
   };
   const gen = () => {
@@ -43215,17 +43961,17 @@ function validateObject(object2, fields = {}, optFields = {}) {
     if (current !== expectedType || val === null)
       throw new Error(`param "${fieldName}" is invalid: expected ${expectedType}, got ${current}`);
   }
-  const iter = (f, isOpt) => Object.entries(f).forEach(([k, v]) => checkField(k, v, isOpt));
+  const iter = (f2, isOpt) => Object.entries(f2).forEach(([k2, v]) => checkField(k2, v, isOpt));
   iter(fields, false);
   iter(optFields, true);
 }
-function memoized(fn) {
+function memoized(fn2) {
   const map = /* @__PURE__ */ new WeakMap();
   return (arg, ...args) => {
     const val = map.get(arg);
     if (val !== void 0)
       return val;
-    const computed = fn(arg, ...args);
+    const computed = fn2(arg, ...args);
     map.set(arg, computed);
     return computed;
   };
@@ -43242,12 +43988,12 @@ var _7n = /* @__PURE__ */ BigInt(7);
 var _8n = /* @__PURE__ */ BigInt(8);
 var _9n = /* @__PURE__ */ BigInt(9);
 var _16n = /* @__PURE__ */ BigInt(16);
-function mod(a, b) {
-  const result = a % b;
-  return result >= _0n2 ? result : b + result;
+function mod(a, b2) {
+  const result = a % b2;
+  return result >= _0n2 ? result : b2 + result;
 }
-function pow2(x, power, modulo) {
-  let res = x;
+function pow2(x2, power, modulo) {
+  let res = x2;
   while (power-- > _0n2) {
     res *= res;
     res %= modulo;
@@ -43260,19 +44006,19 @@ function invert(number3, modulo) {
   if (modulo <= _0n2)
     throw new Error("invert: expected positive modulus, got " + modulo);
   let a = mod(number3, modulo);
-  let b = modulo;
-  let x = _0n2, y = _1n2, u = _1n2, v = _0n2;
+  let b2 = modulo;
+  let x2 = _0n2, y3 = _1n2, u3 = _1n2, v = _0n2;
   while (a !== _0n2) {
-    const q = b / a;
-    const r = b % a;
-    const m = x - u * q;
-    const n = y - v * q;
-    b = a, a = r, x = u, y = v, u = m, v = n;
+    const q3 = b2 / a;
+    const r2 = b2 % a;
+    const m3 = x2 - u3 * q3;
+    const n = y3 - v * q3;
+    b2 = a, a = r2, x2 = u3, y3 = v, u3 = m3, v = n;
   }
-  const gcd = b;
+  const gcd = b2;
   if (gcd !== _1n2)
     throw new Error("invert: does not exist");
-  return mod(x, modulo);
+  return mod(x2, modulo);
 }
 function assertIsSquare(Fp, root, n) {
   if (!Fp.eql(Fp.sqr(root), n))
@@ -43294,17 +44040,17 @@ function sqrt5mod8(Fp, n) {
   assertIsSquare(Fp, root, n);
   return root;
 }
-function sqrt9mod16(P) {
-  const Fp_ = Field(P);
-  const tn = tonelliShanks(P);
-  const c1 = tn(Fp_, Fp_.neg(Fp_.ONE));
-  const c2 = tn(Fp_, c1);
-  const c3 = tn(Fp_, Fp_.neg(c1));
-  const c4 = (P + _7n) / _16n;
+function sqrt9mod16(P3) {
+  const Fp_ = Field(P3);
+  const tn2 = tonelliShanks(P3);
+  const c1 = tn2(Fp_, Fp_.neg(Fp_.ONE));
+  const c22 = tn2(Fp_, c1);
+  const c3 = tn2(Fp_, Fp_.neg(c1));
+  const c4 = (P3 + _7n) / _16n;
   return (Fp, n) => {
     let tv1 = Fp.pow(n, c4);
     let tv2 = Fp.mul(tv1, c1);
-    const tv3 = Fp.mul(tv1, c2);
+    const tv3 = Fp.mul(tv1, c22);
     const tv4 = Fp.mul(tv1, c3);
     const e1 = Fp.eql(Fp.sqr(tv2), n);
     const e2 = Fp.eql(Fp.sqr(tv3), n);
@@ -43316,63 +44062,63 @@ function sqrt9mod16(P) {
     return root;
   };
 }
-function tonelliShanks(P) {
-  if (P < _3n)
+function tonelliShanks(P3) {
+  if (P3 < _3n)
     throw new Error("sqrt is not defined for small field");
-  let Q2 = P - _1n2;
-  let S = 0;
-  while (Q2 % _2n === _0n2) {
-    Q2 /= _2n;
-    S++;
+  let Q4 = P3 - _1n2;
+  let S3 = 0;
+  while (Q4 % _2n === _0n2) {
+    Q4 /= _2n;
+    S3++;
   }
-  let Z = _2n;
-  const _Fp = Field(P);
-  while (FpLegendre(_Fp, Z) === 1) {
-    if (Z++ > 1e3)
+  let Z3 = _2n;
+  const _Fp = Field(P3);
+  while (FpLegendre(_Fp, Z3) === 1) {
+    if (Z3++ > 1e3)
       throw new Error("Cannot find square root: probably non-prime P");
   }
-  if (S === 1)
+  if (S3 === 1)
     return sqrt3mod4;
-  let cc = _Fp.pow(Z, Q2);
-  const Q1div2 = (Q2 + _1n2) / _2n;
+  let cc = _Fp.pow(Z3, Q4);
+  const Q1div2 = (Q4 + _1n2) / _2n;
   return function tonelliSlow(Fp, n) {
     if (Fp.is0(n))
       return n;
     if (FpLegendre(Fp, n) !== 1)
       throw new Error("Cannot find square root");
-    let M = S;
-    let c = Fp.mul(Fp.ONE, cc);
-    let t = Fp.pow(n, Q2);
-    let R = Fp.pow(n, Q1div2);
-    while (!Fp.eql(t, Fp.ONE)) {
-      if (Fp.is0(t))
+    let M3 = S3;
+    let c3 = Fp.mul(Fp.ONE, cc);
+    let t2 = Fp.pow(n, Q4);
+    let R2 = Fp.pow(n, Q1div2);
+    while (!Fp.eql(t2, Fp.ONE)) {
+      if (Fp.is0(t2))
         return Fp.ZERO;
       let i = 1;
-      let t_tmp = Fp.sqr(t);
+      let t_tmp = Fp.sqr(t2);
       while (!Fp.eql(t_tmp, Fp.ONE)) {
         i++;
         t_tmp = Fp.sqr(t_tmp);
-        if (i === M)
+        if (i === M3)
           throw new Error("Cannot find square root");
       }
-      const exponent = _1n2 << BigInt(M - i - 1);
-      const b = Fp.pow(c, exponent);
-      M = i;
-      c = Fp.sqr(b);
-      t = Fp.mul(t, c);
-      R = Fp.mul(R, b);
+      const exponent = _1n2 << BigInt(M3 - i - 1);
+      const b2 = Fp.pow(c3, exponent);
+      M3 = i;
+      c3 = Fp.sqr(b2);
+      t2 = Fp.mul(t2, c3);
+      R2 = Fp.mul(R2, b2);
     }
-    return R;
+    return R2;
   };
 }
-function FpSqrt(P) {
-  if (P % _4n === _3n)
+function FpSqrt(P3) {
+  if (P3 % _4n === _3n)
     return sqrt3mod4;
-  if (P % _8n === _5n)
+  if (P3 % _8n === _5n)
     return sqrt5mod8;
-  if (P % _16n === _9n)
-    return sqrt9mod16(P);
-  return tonelliShanks(P);
+  if (P3 % _16n === _9n)
+    return sqrt9mod16(P3);
+  return tonelliShanks(P3);
 }
 var FIELD_FIELDS = [
   "create",
@@ -43413,15 +44159,15 @@ function FpPow(Fp, num, power) {
     return Fp.ONE;
   if (power === _1n2)
     return num;
-  let p = Fp.ONE;
-  let d = num;
+  let p2 = Fp.ONE;
+  let d2 = num;
   while (power > _0n2) {
     if (power & _1n2)
-      p = Fp.mul(p, d);
-    d = Fp.sqr(d);
+      p2 = Fp.mul(p2, d2);
+    d2 = Fp.sqr(d2);
     power >>= _1n2;
   }
-  return p;
+  return p2;
 }
 function FpInvertBatch(Fp, nums, passZero = false) {
   const inverted = new Array(nums.length).fill(passZero ? Fp.ZERO : void 0);
@@ -43445,8 +44191,8 @@ function FpLegendre(Fp, n) {
   const powered = Fp.pow(n, p1mod2);
   const yes = Fp.eql(powered, Fp.ONE);
   const zero = Fp.eql(powered, Fp.ZERO);
-  const no = Fp.eql(powered, Fp.neg(Fp.ONE));
-  if (!yes && !zero && !no)
+  const no2 = Fp.eql(powered, Fp.neg(Fp.ONE));
+  if (!yes && !zero && !no2)
     throw new Error("invalid Legendre symbol result");
   return yes ? 1 : zero ? 0 : -1;
 }
@@ -43588,8 +44334,8 @@ var _Field = class {
   }
   // We can't move this out because Fp6, Fp12 implement it
   // and it's unclear what to return in there.
-  cmov(a, b, condition) {
-    return condition ? b : a;
+  cmov(a, b2, condition) {
+    return condition ? b2 : a;
   }
 };
 function Field(ORDER, opts2 = {}) {
@@ -43624,21 +44370,21 @@ function negateCt(condition, item) {
   const neg = item.negate();
   return condition ? neg : item;
 }
-function normalizeZ(c, points) {
-  const invertedZs = FpInvertBatch(c.Fp, points.map((p) => p.Z));
-  return points.map((p, i) => c.fromAffine(p.toAffine(invertedZs[i])));
+function normalizeZ(c3, points) {
+  const invertedZs = FpInvertBatch(c3.Fp, points.map((p2) => p2.Z));
+  return points.map((p2, i) => c3.fromAffine(p2.toAffine(invertedZs[i])));
 }
-function validateW(W, bits) {
-  if (!Number.isSafeInteger(W) || W <= 0 || W > bits)
-    throw new Error("invalid window size, expected [1.." + bits + "], got W=" + W);
+function validateW(W3, bits) {
+  if (!Number.isSafeInteger(W3) || W3 <= 0 || W3 > bits)
+    throw new Error("invalid window size, expected [1.." + bits + "], got W=" + W3);
 }
-function calcWOpts(W, scalarBits) {
-  validateW(W, scalarBits);
-  const windows = Math.ceil(scalarBits / W) + 1;
-  const windowSize = 2 ** (W - 1);
-  const maxNumber = 2 ** W;
-  const mask = bitMask(W);
-  const shiftBy = BigInt(W);
+function calcWOpts(W3, scalarBits) {
+  validateW(W3, scalarBits);
+  const windows = Math.ceil(scalarBits / W3) + 1;
+  const windowSize = 2 ** (W3 - 1);
+  const maxNumber = 2 ** W3;
+  const mask = bitMask(W3);
+  const shiftBy = BigInt(W3);
   return { windows, windowSize, mask, maxNumber, shiftBy };
 }
 function calcOffsets(n, window2, wOpts) {
@@ -43659,8 +44405,8 @@ function calcOffsets(n, window2, wOpts) {
 }
 var pointPrecomputes = /* @__PURE__ */ new WeakMap();
 var pointWindowSizes = /* @__PURE__ */ new WeakMap();
-function getW(P) {
-  return pointWindowSizes.get(P) || 1;
+function getW(P3) {
+  return pointWindowSizes.get(P3) || 1;
 }
 function assert0(n) {
   if (n !== _0n3)
@@ -43679,15 +44425,15 @@ var wNAF = class {
     this.bits = bits;
   }
   // non-const time multiplication ladder
-  _unsafeLadder(elm, n, p = this.ZERO) {
-    let d = elm;
+  _unsafeLadder(elm, n, p2 = this.ZERO) {
+    let d2 = elm;
     while (n > _0n3) {
       if (n & _1n3)
-        p = p.add(d);
-      d = d.double();
+        p2 = p2.add(d2);
+      d2 = d2.double();
       n >>= _1n3;
     }
-    return p;
+    return p2;
   }
   /**
    * Creates a wNAF precomputation window. Used for caching.
@@ -43701,19 +44447,19 @@ var wNAF = class {
    * @param W window size
    * @returns precomputed point tables flattened to a single array
    */
-  precomputeWindow(point, W) {
-    const { windows, windowSize } = calcWOpts(W, this.bits);
+  precomputeWindow(point, W3) {
+    const { windows, windowSize } = calcWOpts(W3, this.bits);
     const points = [];
-    let p = point;
-    let base = p;
+    let p2 = point;
+    let base = p2;
     for (let window2 = 0; window2 < windows; window2++) {
-      base = p;
+      base = p2;
       points.push(base);
       for (let i = 1; i < windowSize; i++) {
-        base = base.add(p);
+        base = base.add(p2);
         points.push(base);
       }
-      p = base.double();
+      p2 = base.double();
     }
     return points;
   }
@@ -43723,35 +44469,35 @@ var wNAF = class {
    * https://github.com/paulmillr/noble-secp256k1/blob/47cb1669b6e506ad66b35fe7d76132ae97465da2/index.ts#L502-L541
    * @returns real and fake (for const-time) points
    */
-  wNAF(W, precomputes, n) {
+  wNAF(W3, precomputes, n) {
     if (!this.Fn.isValid(n))
       throw new Error("invalid scalar");
-    let p = this.ZERO;
-    let f = this.BASE;
-    const wo = calcWOpts(W, this.bits);
-    for (let window2 = 0; window2 < wo.windows; window2++) {
-      const { nextN, offset, isZero, isNeg, isNegF, offsetF } = calcOffsets(n, window2, wo);
+    let p2 = this.ZERO;
+    let f2 = this.BASE;
+    const wo2 = calcWOpts(W3, this.bits);
+    for (let window2 = 0; window2 < wo2.windows; window2++) {
+      const { nextN, offset, isZero, isNeg, isNegF, offsetF } = calcOffsets(n, window2, wo2);
       n = nextN;
       if (isZero) {
-        f = f.add(negateCt(isNegF, precomputes[offsetF]));
+        f2 = f2.add(negateCt(isNegF, precomputes[offsetF]));
       } else {
-        p = p.add(negateCt(isNeg, precomputes[offset]));
+        p2 = p2.add(negateCt(isNeg, precomputes[offset]));
       }
     }
     assert0(n);
-    return { p, f };
+    return { p: p2, f: f2 };
   }
   /**
    * Implements ec unsafe (non const-time) multiplication using precomputed tables and w-ary non-adjacent form.
    * @param acc accumulator point to add result of multiplication
    * @returns point
    */
-  wNAFUnsafe(W, precomputes, n, acc = this.ZERO) {
-    const wo = calcWOpts(W, this.bits);
-    for (let window2 = 0; window2 < wo.windows; window2++) {
+  wNAFUnsafe(W3, precomputes, n, acc = this.ZERO) {
+    const wo2 = calcWOpts(W3, this.bits);
+    for (let window2 = 0; window2 < wo2.windows; window2++) {
       if (n === _0n3)
         break;
-      const { nextN, offset, isZero, isNeg } = calcOffsets(n, window2, wo);
+      const { nextN, offset, isZero, isNeg } = calcOffsets(n, window2, wo2);
       n = nextN;
       if (isZero) {
         continue;
@@ -43763,11 +44509,11 @@ var wNAF = class {
     assert0(n);
     return acc;
   }
-  getPrecomputes(W, point, transform2) {
+  getPrecomputes(W3, point, transform2) {
     let comp = pointPrecomputes.get(point);
     if (!comp) {
-      comp = this.precomputeWindow(point, W);
-      if (W !== 1) {
+      comp = this.precomputeWindow(point, W3);
+      if (W3 !== 1) {
         if (typeof transform2 === "function")
           comp = transform2(comp);
         pointPrecomputes.set(point, comp);
@@ -43776,22 +44522,22 @@ var wNAF = class {
     return comp;
   }
   cached(point, scalar, transform2) {
-    const W = getW(point);
-    return this.wNAF(W, this.getPrecomputes(W, point, transform2), scalar);
+    const W3 = getW(point);
+    return this.wNAF(W3, this.getPrecomputes(W3, point, transform2), scalar);
   }
   unsafe(point, scalar, transform2, prev) {
-    const W = getW(point);
-    if (W === 1)
+    const W3 = getW(point);
+    if (W3 === 1)
       return this._unsafeLadder(point, scalar, prev);
-    return this.wNAFUnsafe(W, this.getPrecomputes(W, point, transform2), scalar, prev);
+    return this.wNAFUnsafe(W3, this.getPrecomputes(W3, point, transform2), scalar, prev);
   }
   // We calculate precomputes for elliptic curve point multiplication
   // using windowed method. This specifies window size and
   // stores precomputed values. Usually only base point would be precomputed.
-  createCache(P, W) {
-    validateW(W, this.bits);
-    pointWindowSizes.set(P, W);
-    pointPrecomputes.delete(P);
+  createCache(P3, W3) {
+    validateW(W3, this.bits);
+    pointWindowSizes.set(P3, W3);
+    pointPrecomputes.delete(P3);
   }
   hasCache(elm) {
     return getW(elm) !== 1;
@@ -43827,21 +44573,21 @@ function createCurveFields(type, CURVE, curveOpts = {}, FpFnLE) {
     FpFnLE = type === "edwards";
   if (!CURVE || typeof CURVE !== "object")
     throw new Error(`expected valid ${type} CURVE object`);
-  for (const p of ["p", "n", "h"]) {
-    const val = CURVE[p];
+  for (const p2 of ["p", "n", "h"]) {
+    const val = CURVE[p2];
     if (!(typeof val === "bigint" && val > _0n3))
-      throw new Error(`CURVE.${p} must be positive bigint`);
+      throw new Error(`CURVE.${p2} must be positive bigint`);
   }
   const Fp = createField(CURVE.p, curveOpts.Fp, FpFnLE);
-  const Fn = createField(CURVE.n, curveOpts.Fn, FpFnLE);
+  const Fn2 = createField(CURVE.n, curveOpts.Fn, FpFnLE);
   const _b = type === "weierstrass" ? "b" : "d";
   const params = ["Gx", "Gy", "a", _b];
-  for (const p of params) {
-    if (!Fp.isValid(CURVE[p]))
-      throw new Error(`CURVE.${p} must be valid field element of CURVE.Fp`);
+  for (const p2 of params) {
+    if (!Fp.isValid(CURVE[p2]))
+      throw new Error(`CURVE.${p2} must be valid field element of CURVE.Fp`);
   }
   CURVE = Object.freeze(Object.assign({}, CURVE));
-  return { CURVE, Fp, Fn };
+  return { CURVE, Fp, Fn: Fn2 };
 }
 function createKeygen(randomSecretKey, getPublicKey) {
   return function keygen(seed) {
@@ -43863,7 +44609,7 @@ function validateOpts(curve) {
 }
 function montgomery(curveDef) {
   const CURVE = validateOpts(curveDef);
-  const { P, type, adjustScalarBytes: adjustScalarBytes3, powPminus2, randomBytes: rand } = CURVE;
+  const { P: P3, type, adjustScalarBytes: adjustScalarBytes3, powPminus2, randomBytes: rand } = CURVE;
   const is25519 = type === "x25519";
   if (!is25519 && type !== "x448")
     throw new Error("invalid type");
@@ -43875,13 +44621,13 @@ function montgomery(curveDef) {
   const minScalar = is25519 ? _2n2 ** BigInt(254) : _2n2 ** BigInt(447);
   const maxAdded = is25519 ? BigInt(8) * _2n2 ** BigInt(251) - _1n4 : BigInt(4) * _2n2 ** BigInt(445) - _1n4;
   const maxScalar = minScalar + maxAdded + _1n4;
-  const modP = (n) => mod(n, P);
+  const modP = (n) => mod(n, P3);
   const GuBytes = encodeU(Gu);
-  function encodeU(u) {
-    return numberToBytesLE(modP(u), fieldLen);
+  function encodeU(u3) {
+    return numberToBytesLE(modP(u3), fieldLen);
   }
-  function decodeU(u) {
-    const _u = copyBytes2(abytes4(u, fieldLen, "uCoordinate"));
+  function decodeU(u3) {
+    const _u = copyBytes2(abytes4(u3, fieldLen, "uCoordinate"));
     if (is25519)
       _u[31] &= 127;
     return modP(bytesToNumberLE(_u));
@@ -43889,8 +44635,8 @@ function montgomery(curveDef) {
   function decodeScalar(scalar) {
     return bytesToNumberLE(adjustScalarBytes3(copyBytes2(abytes4(scalar, fieldLen, "scalar"))));
   }
-  function scalarMult2(scalar, u) {
-    const pu = montgomeryLadder(decodeU(u), decodeScalar(scalar));
+  function scalarMult2(scalar, u3) {
+    const pu = montgomeryLadder(decodeU(u3), decodeScalar(scalar));
     if (pu === _0n4)
       throw new Error("invalid private or public key received");
     return encodeU(pu);
@@ -43906,42 +44652,42 @@ function montgomery(curveDef) {
     x_3 = modP(x_3 + dummy);
     return { x_2, x_3 };
   }
-  function montgomeryLadder(u, scalar) {
-    aInRange("u", u, _0n4, P);
+  function montgomeryLadder(u3, scalar) {
+    aInRange("u", u3, _0n4, P3);
     aInRange("scalar", scalar, minScalar, maxScalar);
-    const k = scalar;
-    const x_1 = u;
+    const k2 = scalar;
+    const x_1 = u3;
     let x_2 = _1n4;
     let z_2 = _0n4;
-    let x_3 = u;
+    let x_3 = u3;
     let z_3 = _1n4;
     let swap = _0n4;
-    for (let t = BigInt(montgomeryBits - 1); t >= _0n4; t--) {
-      const k_t = k >> t & _1n4;
+    for (let t2 = BigInt(montgomeryBits - 1); t2 >= _0n4; t2--) {
+      const k_t = k2 >> t2 & _1n4;
       swap ^= k_t;
       ({ x_2, x_3 } = cswap2(swap, x_2, x_3));
       ({ x_2: z_2, x_3: z_3 } = cswap2(swap, z_2, z_3));
       swap = k_t;
-      const A = x_2 + z_2;
-      const AA = modP(A * A);
-      const B = x_2 - z_2;
-      const BB = modP(B * B);
-      const E = AA - BB;
-      const C = x_3 + z_3;
-      const D = x_3 - z_3;
-      const DA = modP(D * A);
-      const CB = modP(C * B);
+      const A3 = x_2 + z_2;
+      const AA = modP(A3 * A3);
+      const B3 = x_2 - z_2;
+      const BB = modP(B3 * B3);
+      const E2 = AA - BB;
+      const C2 = x_3 + z_3;
+      const D4 = x_3 - z_3;
+      const DA = modP(D4 * A3);
+      const CB = modP(C2 * B3);
       const dacb = DA + CB;
       const da_cb = DA - CB;
       x_3 = modP(dacb * dacb);
       z_3 = modP(x_1 * modP(da_cb * da_cb));
       x_2 = modP(AA * BB);
-      z_2 = modP(E * (AA + modP(a24 * E)));
+      z_2 = modP(E2 * (AA + modP(a24 * E2)));
     }
     ({ x_2, x_3 } = cswap2(swap, x_2, x_3));
     ({ x_2: z_2, x_3: z_3 } = cswap2(swap, z_2, z_3));
-    const z2 = powPminus2(z_2);
-    return modP(x_2 * z2);
+    const z22 = powPminus2(z_2);
+    return modP(x_2 * z22);
   }
   const lengths = {
     secretKey: fieldLen,
@@ -44012,17 +44758,17 @@ var _HMAC2 = class {
     this.digestInto(out);
     return out;
   }
-  _cloneInto(to) {
-    to ||= Object.create(Object.getPrototypeOf(this), {});
+  _cloneInto(to2) {
+    to2 ||= Object.create(Object.getPrototypeOf(this), {});
     const { oHash, iHash, finished, destroyed, blockLen, outputLen } = this;
-    to = to;
-    to.finished = finished;
-    to.destroyed = destroyed;
-    to.blockLen = blockLen;
-    to.outputLen = outputLen;
-    to.oHash = oHash._cloneInto(to.oHash);
-    to.iHash = iHash._cloneInto(to.iHash);
-    return to;
+    to2 = to2;
+    to2.finished = finished;
+    to2.destroyed = destroyed;
+    to2.blockLen = blockLen;
+    to2.outputLen = outputLen;
+    to2.oHash = oHash._cloneInto(to2.oHash);
+    to2.iHash = iHash._cloneInto(to2.iHash);
+    return to2;
   }
   clone() {
     return this._cloneInto();
@@ -44038,23 +44784,23 @@ hmac2.create = (hash, key) => new _HMAC2(hash, key);
 
 // node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 var divNearest = (num, den) => (num + (num >= 0 ? den : -den) / _2n3) / den;
-function _splitEndoScalar(k, basis, n) {
+function _splitEndoScalar(k2, basis, n) {
   const [[a1, b1], [a2, b2]] = basis;
-  const c1 = divNearest(b2 * k, n);
-  const c2 = divNearest(-b1 * k, n);
-  let k1 = k - c1 * a1 - c2 * a2;
-  let k2 = -c1 * b1 - c2 * b2;
+  const c1 = divNearest(b2 * k2, n);
+  const c22 = divNearest(-b1 * k2, n);
+  let k1 = k2 - c1 * a1 - c22 * a2;
+  let k22 = -c1 * b1 - c22 * b2;
   const k1neg = k1 < _0n5;
-  const k2neg = k2 < _0n5;
+  const k2neg = k22 < _0n5;
   if (k1neg)
     k1 = -k1;
   if (k2neg)
-    k2 = -k2;
+    k22 = -k22;
   const MAX_NUM = bitMask(Math.ceil(bitLen(n) / 2)) + _1n5;
-  if (k1 < _0n5 || k1 >= MAX_NUM || k2 < _0n5 || k2 >= MAX_NUM) {
-    throw new Error("splitScalar (endomorphism): failed, k=" + k);
+  if (k1 < _0n5 || k1 >= MAX_NUM || k22 < _0n5 || k22 >= MAX_NUM) {
+    throw new Error("splitScalar (endomorphism): failed, k=" + k2);
   }
-  return { k1neg, k1, k2neg, k2 };
+  return { k1neg, k1, k2neg, k2: k22 };
 }
 function validateSigFormat(format) {
   if (!["compact", "recovered", "der"].includes(format))
@@ -44073,8 +44819,8 @@ function validateSigOpts(opts2, def) {
   return optsn;
 }
 var DERErr = class extends Error {
-  constructor(m = "") {
-    super(m);
+  constructor(m3 = "") {
+    super(m3);
   }
 };
 var DER = {
@@ -44083,27 +44829,27 @@ var DER = {
   // Basic building block is TLV (Tag-Length-Value)
   _tlv: {
     encode: (tag, data) => {
-      const { Err: E } = DER;
+      const { Err: E2 } = DER;
       if (tag < 0 || tag > 256)
-        throw new E("tlv.encode: wrong tag");
+        throw new E2("tlv.encode: wrong tag");
       if (data.length & 1)
-        throw new E("tlv.encode: unpadded data");
+        throw new E2("tlv.encode: unpadded data");
       const dataLen = data.length / 2;
       const len = numberToHexUnpadded(dataLen);
       if (len.length / 2 & 128)
-        throw new E("tlv.encode: long form length too big");
+        throw new E2("tlv.encode: long form length too big");
       const lenLen = dataLen > 127 ? numberToHexUnpadded(len.length / 2 | 128) : "";
-      const t = numberToHexUnpadded(tag);
-      return t + lenLen + len + data;
+      const t2 = numberToHexUnpadded(tag);
+      return t2 + lenLen + len + data;
     },
     // v - value, l - left bytes (unparsed)
     decode(tag, data) {
-      const { Err: E } = DER;
+      const { Err: E2 } = DER;
       let pos = 0;
       if (tag < 0 || tag > 256)
-        throw new E("tlv.encode: wrong tag");
+        throw new E2("tlv.encode: wrong tag");
       if (data.length < 2 || data[pos++] !== tag)
-        throw new E("tlv.decode: wrong tlv");
+        throw new E2("tlv.decode: wrong tlv");
       const first = data[pos++];
       const isLong = !!(first & 128);
       let length = 0;
@@ -44112,23 +44858,23 @@ var DER = {
       else {
         const lenLen = first & 127;
         if (!lenLen)
-          throw new E("tlv.decode(long): indefinite length not supported");
+          throw new E2("tlv.decode(long): indefinite length not supported");
         if (lenLen > 4)
-          throw new E("tlv.decode(long): byte length is too big");
+          throw new E2("tlv.decode(long): byte length is too big");
         const lengthBytes = data.subarray(pos, pos + lenLen);
         if (lengthBytes.length !== lenLen)
-          throw new E("tlv.decode: length bytes not complete");
+          throw new E2("tlv.decode: length bytes not complete");
         if (lengthBytes[0] === 0)
-          throw new E("tlv.decode(long): zero leftmost byte");
-        for (const b of lengthBytes)
-          length = length << 8 | b;
+          throw new E2("tlv.decode(long): zero leftmost byte");
+        for (const b2 of lengthBytes)
+          length = length << 8 | b2;
         pos += lenLen;
         if (length < 128)
-          throw new E("tlv.decode(long): not minimal encoding");
+          throw new E2("tlv.decode(long): not minimal encoding");
       }
       const v = data.subarray(pos, pos + length);
       if (v.length !== length)
-        throw new E("tlv.decode: wrong value length");
+        throw new E2("tlv.decode: wrong value length");
       return { v, l: data.subarray(pos + length) };
     }
   },
@@ -44138,42 +44884,42 @@ var DER = {
   // - if next byte doesn't have a flag, leading zero is not allowed (minimal encoding)
   _int: {
     encode(num) {
-      const { Err: E } = DER;
+      const { Err: E2 } = DER;
       if (num < _0n5)
-        throw new E("integer: negative integers are not allowed");
+        throw new E2("integer: negative integers are not allowed");
       let hex = numberToHexUnpadded(num);
       if (Number.parseInt(hex[0], 16) & 8)
         hex = "00" + hex;
       if (hex.length & 1)
-        throw new E("unexpected DER parsing assertion: unpadded hex");
+        throw new E2("unexpected DER parsing assertion: unpadded hex");
       return hex;
     },
     decode(data) {
-      const { Err: E } = DER;
+      const { Err: E2 } = DER;
       if (data[0] & 128)
-        throw new E("invalid signature integer: negative");
+        throw new E2("invalid signature integer: negative");
       if (data[0] === 0 && !(data[1] & 128))
-        throw new E("invalid signature integer: unnecessary leading zero");
+        throw new E2("invalid signature integer: unnecessary leading zero");
       return bytesToNumberBE(data);
     }
   },
   toSig(bytes) {
-    const { Err: E, _int: int2, _tlv: tlv } = DER;
+    const { Err: E2, _int: int2, _tlv: tlv } = DER;
     const data = abytes4(bytes, void 0, "signature");
     const { v: seqBytes, l: seqLeftBytes } = tlv.decode(48, data);
     if (seqLeftBytes.length)
-      throw new E("invalid signature: left bytes after parsing");
+      throw new E2("invalid signature: left bytes after parsing");
     const { v: rBytes, l: rLeftBytes } = tlv.decode(2, seqBytes);
     const { v: sBytes, l: sLeftBytes } = tlv.decode(2, rLeftBytes);
     if (sLeftBytes.length)
-      throw new E("invalid signature: left bytes after parsing");
+      throw new E2("invalid signature: left bytes after parsing");
     return { r: int2.decode(rBytes), s: int2.decode(sBytes) };
   },
   hexFromSig(sig) {
     const { _tlv: tlv, _int: int2 } = DER;
-    const rs = tlv.encode(2, int2.encode(sig.r));
-    const ss = tlv.encode(2, int2.encode(sig.s));
-    const seq = rs + ss;
+    const rs2 = tlv.encode(2, int2.encode(sig.r));
+    const ss2 = tlv.encode(2, int2.encode(sig.s));
+    const seq = rs2 + ss2;
     return tlv.encode(48, seq);
   }
 };
@@ -44184,7 +44930,7 @@ var _3n2 = BigInt(3);
 var _4n2 = BigInt(4);
 function weierstrass(params, extraOpts = {}) {
   const validated = createCurveFields("weierstrass", params, extraOpts);
-  const { Fp, Fn } = validated;
+  const { Fp, Fn: Fn2 } = validated;
   let CURVE = validated.CURVE;
   const { h: cofactor, n: CURVE_ORDER } = CURVE;
   validateObject(extraOpts, {}, {
@@ -44201,21 +44947,21 @@ function weierstrass(params, extraOpts = {}) {
       throw new Error('invalid endo: expected "beta": bigint and "basises": array');
     }
   }
-  const lengths = getWLengths(Fp, Fn);
+  const lengths = getWLengths(Fp, Fn2);
   function assertCompressionIsSupported() {
     if (!Fp.isOdd)
       throw new Error("compression is not supported: Field does not have .isOdd()");
   }
   function pointToBytes(_c, point, isCompressed) {
-    const { x, y } = point.toAffine();
-    const bx = Fp.toBytes(x);
+    const { x: x2, y: y3 } = point.toAffine();
+    const bx = Fp.toBytes(x2);
     abool2(isCompressed, "isCompressed");
     if (isCompressed) {
       assertCompressionIsSupported();
-      const hasEvenY = !Fp.isOdd(y);
+      const hasEvenY = !Fp.isOdd(y3);
       return concatBytes(pprefix(hasEvenY), bx);
     } else {
-      return concatBytes(Uint8Array.of(4), bx, Fp.toBytes(y));
+      return concatBytes(Uint8Array.of(4), bx, Fp.toBytes(y3));
     }
   }
   function pointFromBytes(bytes) {
@@ -44225,44 +44971,44 @@ function weierstrass(params, extraOpts = {}) {
     const head = bytes[0];
     const tail = bytes.subarray(1);
     if (length === comp && (head === 2 || head === 3)) {
-      const x = Fp.fromBytes(tail);
-      if (!Fp.isValid(x))
+      const x2 = Fp.fromBytes(tail);
+      if (!Fp.isValid(x2))
         throw new Error("bad point: is not on curve, wrong x");
-      const y2 = weierstrassEquation(x);
-      let y;
+      const y22 = weierstrassEquation(x2);
+      let y3;
       try {
-        y = Fp.sqrt(y2);
+        y3 = Fp.sqrt(y22);
       } catch (sqrtError) {
         const err = sqrtError instanceof Error ? ": " + sqrtError.message : "";
         throw new Error("bad point: is not on curve, sqrt error" + err);
       }
       assertCompressionIsSupported();
-      const evenY = Fp.isOdd(y);
+      const evenY = Fp.isOdd(y3);
       const evenH = (head & 1) === 1;
       if (evenH !== evenY)
-        y = Fp.neg(y);
-      return { x, y };
+        y3 = Fp.neg(y3);
+      return { x: x2, y: y3 };
     } else if (length === uncomp && head === 4) {
-      const L = Fp.BYTES;
-      const x = Fp.fromBytes(tail.subarray(0, L));
-      const y = Fp.fromBytes(tail.subarray(L, L * 2));
-      if (!isValidXY(x, y))
+      const L2 = Fp.BYTES;
+      const x2 = Fp.fromBytes(tail.subarray(0, L2));
+      const y3 = Fp.fromBytes(tail.subarray(L2, L2 * 2));
+      if (!isValidXY(x2, y3))
         throw new Error("bad point: is not on curve");
-      return { x, y };
+      return { x: x2, y: y3 };
     } else {
       throw new Error(`bad point: got length ${length}, expected compressed=${comp} or uncompressed=${uncomp}`);
     }
   }
   const encodePoint = extraOpts.toBytes || pointToBytes;
   const decodePoint = extraOpts.fromBytes || pointFromBytes;
-  function weierstrassEquation(x) {
-    const x2 = Fp.sqr(x);
-    const x3 = Fp.mul(x2, x);
-    return Fp.add(Fp.add(x3, Fp.mul(x, CURVE.a)), CURVE.b);
+  function weierstrassEquation(x2) {
+    const x22 = Fp.sqr(x2);
+    const x3 = Fp.mul(x22, x2);
+    return Fp.add(Fp.add(x3, Fp.mul(x2, CURVE.a)), CURVE.b);
   }
-  function isValidXY(x, y) {
-    const left = Fp.sqr(y);
-    const right = weierstrassEquation(x);
+  function isValidXY(x2, y3) {
+    const left = Fp.sqr(y3);
+    const right = weierstrassEquation(x2);
     return Fp.eql(left, right);
   }
   if (!isValidXY(CURVE.Gx, CURVE.Gy))
@@ -44280,39 +45026,39 @@ function weierstrass(params, extraOpts = {}) {
     if (!(other instanceof Point))
       throw new Error("Weierstrass Point expected");
   }
-  function splitEndoScalarN(k) {
+  function splitEndoScalarN(k2) {
     if (!endo || !endo.basises)
       throw new Error("no endo");
-    return _splitEndoScalar(k, endo.basises, Fn.ORDER);
+    return _splitEndoScalar(k2, endo.basises, Fn2.ORDER);
   }
-  const toAffineMemo = memoized((p, iz) => {
-    const { X, Y, Z } = p;
-    if (Fp.eql(Z, Fp.ONE))
-      return { x: X, y: Y };
-    const is0 = p.is0();
+  const toAffineMemo = memoized((p2, iz) => {
+    const { X: X3, Y: Y3, Z: Z3 } = p2;
+    if (Fp.eql(Z3, Fp.ONE))
+      return { x: X3, y: Y3 };
+    const is0 = p2.is0();
     if (iz == null)
-      iz = is0 ? Fp.ONE : Fp.inv(Z);
-    const x = Fp.mul(X, iz);
-    const y = Fp.mul(Y, iz);
-    const zz = Fp.mul(Z, iz);
+      iz = is0 ? Fp.ONE : Fp.inv(Z3);
+    const x2 = Fp.mul(X3, iz);
+    const y3 = Fp.mul(Y3, iz);
+    const zz = Fp.mul(Z3, iz);
     if (is0)
       return { x: Fp.ZERO, y: Fp.ZERO };
     if (!Fp.eql(zz, Fp.ONE))
       throw new Error("invZ was invalid");
-    return { x, y };
+    return { x: x2, y: y3 };
   });
-  const assertValidMemo = memoized((p) => {
-    if (p.is0()) {
-      if (extraOpts.allowInfinityPoint && !Fp.is0(p.Y))
+  const assertValidMemo = memoized((p2) => {
+    if (p2.is0()) {
+      if (extraOpts.allowInfinityPoint && !Fp.is0(p2.Y))
         return;
       throw new Error("bad point: ZERO");
     }
-    const { x, y } = p.toAffine();
-    if (!Fp.isValid(x) || !Fp.isValid(y))
+    const { x: x2, y: y3 } = p2.toAffine();
+    if (!Fp.isValid(x2) || !Fp.isValid(y3))
       throw new Error("bad point: x or y not field elements");
-    if (!isValidXY(x, y))
+    if (!isValidXY(x2, y3))
       throw new Error("bad point: equation left != right");
-    if (!p.isTorsionFree())
+    if (!p2.isTorsionFree())
       throw new Error("bad point: not in prime-order subgroup");
     return true;
   });
@@ -44331,35 +45077,35 @@ function weierstrass(params, extraOpts = {}) {
     // math field
     static Fp = Fp;
     // scalar field
-    static Fn = Fn;
+    static Fn = Fn2;
     X;
     Y;
     Z;
     /** Does NOT validate if the point is valid. Use `.assertValidity()`. */
-    constructor(X, Y, Z) {
-      this.X = acoord("x", X);
-      this.Y = acoord("y", Y, true);
-      this.Z = acoord("z", Z);
+    constructor(X3, Y3, Z3) {
+      this.X = acoord("x", X3);
+      this.Y = acoord("y", Y3, true);
+      this.Z = acoord("z", Z3);
       Object.freeze(this);
     }
     static CURVE() {
       return CURVE;
     }
     /** Does NOT validate if the point is valid. Use `.assertValidity()`. */
-    static fromAffine(p) {
-      const { x, y } = p || {};
-      if (!p || !Fp.isValid(x) || !Fp.isValid(y))
+    static fromAffine(p2) {
+      const { x: x2, y: y3 } = p2 || {};
+      if (!p2 || !Fp.isValid(x2) || !Fp.isValid(y3))
         throw new Error("invalid affine point");
-      if (p instanceof Point)
+      if (p2 instanceof Point)
         throw new Error("projective point not allowed");
-      if (Fp.is0(x) && Fp.is0(y))
+      if (Fp.is0(x2) && Fp.is0(y3))
         return Point.ZERO;
-      return new Point(x, y, Fp.ONE);
+      return new Point(x2, y3, Fp.ONE);
     }
     static fromBytes(bytes) {
-      const P = Point.fromAffine(decodePoint(abytes4(bytes, void 0, "point")));
-      P.assertValidity();
-      return P;
+      const P3 = Point.fromAffine(decodePoint(abytes4(bytes, void 0, "point")));
+      P3.assertValidity();
+      return P3;
     }
     static fromHex(hex) {
       return Point.fromBytes(hexToBytes2(hex));
@@ -44388,19 +45134,19 @@ function weierstrass(params, extraOpts = {}) {
       assertValidMemo(this);
     }
     hasEvenY() {
-      const { y } = this.toAffine();
+      const { y: y3 } = this.toAffine();
       if (!Fp.isOdd)
         throw new Error("Field doesn't support isOdd");
-      return !Fp.isOdd(y);
+      return !Fp.isOdd(y3);
     }
     /** Compare one point to another. */
     equals(other) {
       aprjpoint(other);
       const { X: X1, Y: Y1, Z: Z1 } = this;
-      const { X: X2, Y: Y2, Z: Z2 } = other;
-      const U1 = Fp.eql(Fp.mul(X1, Z2), Fp.mul(X2, Z1));
-      const U2 = Fp.eql(Fp.mul(Y1, Z2), Fp.mul(Y2, Z1));
-      return U1 && U2;
+      const { X: X22, Y: Y22, Z: Z22 } = other;
+      const U1 = Fp.eql(Fp.mul(X1, Z22), Fp.mul(X22, Z1));
+      const U22 = Fp.eql(Fp.mul(Y1, Z22), Fp.mul(Y22, Z1));
+      return U1 && U22;
     }
     /** Flips point to one corresponding to (x, -y) in Affine coordinates. */
     negate() {
@@ -44411,8 +45157,8 @@ function weierstrass(params, extraOpts = {}) {
     // https://eprint.iacr.org/2015/1060, algorithm 3
     // Cost: 8M + 3S + 3*a + 2*b3 + 15add.
     double() {
-      const { a, b } = CURVE;
-      const b3 = Fp.mul(b, _3n2);
+      const { a, b: b2 } = CURVE;
+      const b3 = Fp.mul(b2, _3n2);
       const { X: X1, Y: Y1, Z: Z1 } = this;
       let X3 = Fp.ZERO, Y3 = Fp.ZERO, Z3 = Fp.ZERO;
       let t0 = Fp.mul(X1, X1);
@@ -44455,25 +45201,25 @@ function weierstrass(params, extraOpts = {}) {
     add(other) {
       aprjpoint(other);
       const { X: X1, Y: Y1, Z: Z1 } = this;
-      const { X: X2, Y: Y2, Z: Z2 } = other;
+      const { X: X22, Y: Y22, Z: Z22 } = other;
       let X3 = Fp.ZERO, Y3 = Fp.ZERO, Z3 = Fp.ZERO;
       const a = CURVE.a;
       const b3 = Fp.mul(CURVE.b, _3n2);
-      let t0 = Fp.mul(X1, X2);
-      let t1 = Fp.mul(Y1, Y2);
-      let t2 = Fp.mul(Z1, Z2);
+      let t0 = Fp.mul(X1, X22);
+      let t1 = Fp.mul(Y1, Y22);
+      let t2 = Fp.mul(Z1, Z22);
       let t3 = Fp.add(X1, Y1);
-      let t4 = Fp.add(X2, Y2);
+      let t4 = Fp.add(X22, Y22);
       t3 = Fp.mul(t3, t4);
       t4 = Fp.add(t0, t1);
       t3 = Fp.sub(t3, t4);
       t4 = Fp.add(X1, Z1);
-      let t5 = Fp.add(X2, Z2);
+      let t5 = Fp.add(X22, Z22);
       t4 = Fp.mul(t4, t5);
       t5 = Fp.add(t0, t2);
       t4 = Fp.sub(t4, t5);
       t5 = Fp.add(Y1, Z1);
-      X3 = Fp.add(Y2, Z2);
+      X3 = Fp.add(Y22, Z22);
       t5 = Fp.mul(t5, X3);
       X3 = Fp.add(t1, t2);
       t5 = Fp.sub(t5, X3);
@@ -44518,10 +45264,10 @@ function weierstrass(params, extraOpts = {}) {
      */
     multiply(scalar) {
       const { endo: endo2 } = extraOpts;
-      if (!Fn.isValidNot0(scalar))
+      if (!Fn2.isValidNot0(scalar))
         throw new Error("invalid scalar: out of range");
       let point, fake;
-      const mul = (n) => wnaf.cached(this, n, (p) => normalizeZ(Point, p));
+      const mul = (n) => wnaf.cached(this, n, (p2) => normalizeZ(Point, p2));
       if (endo2) {
         const { k1neg, k1, k2neg, k2 } = splitEndoScalarN(scalar);
         const { p: k1p, f: k1f } = mul(k1);
@@ -44529,9 +45275,9 @@ function weierstrass(params, extraOpts = {}) {
         fake = k1f.add(k2f);
         point = finishEndo(endo2.beta, k1p, k2p, k1neg, k2neg);
       } else {
-        const { p, f } = mul(scalar);
-        point = p;
-        fake = f;
+        const { p: p2, f: f2 } = mul(scalar);
+        point = p2;
+        fake = f2;
       }
       return normalizeZ(Point, [point, fake])[0];
     }
@@ -44542,21 +45288,21 @@ function weierstrass(params, extraOpts = {}) {
      */
     multiplyUnsafe(sc) {
       const { endo: endo2 } = extraOpts;
-      const p = this;
-      if (!Fn.isValid(sc))
+      const p2 = this;
+      if (!Fn2.isValid(sc))
         throw new Error("invalid scalar: out of range");
-      if (sc === _0n5 || p.is0())
+      if (sc === _0n5 || p2.is0())
         return Point.ZERO;
       if (sc === _1n5)
-        return p;
+        return p2;
       if (wnaf.hasCache(this))
         return this.multiply(sc);
       if (endo2) {
         const { k1neg, k1, k2neg, k2 } = splitEndoScalarN(sc);
-        const { p1, p2 } = mulEndoUnsafe(Point, p, k1, k2);
-        return finishEndo(endo2.beta, p1, p2, k1neg, k2neg);
+        const { p1, p2: p22 } = mulEndoUnsafe(Point, p2, k1, k2);
+        return finishEndo(endo2.beta, p1, p22, k1neg, k2neg);
       } else {
-        return wnaf.unsafe(p, sc);
+        return wnaf.unsafe(p2, sc);
       }
     }
     /**
@@ -44601,7 +45347,7 @@ function weierstrass(params, extraOpts = {}) {
       return `<Point ${this.is0() ? "ZERO" : this.toHex()}>`;
     }
   }
-  const bits = Fn.BITS;
+  const bits = Fn2.BITS;
   const wnaf = new wNAF(Point, extraOpts.endo ? Math.ceil(bits / 2) : bits);
   Point.BASE.precompute(8);
   return Point;
@@ -44609,23 +45355,23 @@ function weierstrass(params, extraOpts = {}) {
 function pprefix(hasEvenY) {
   return Uint8Array.of(hasEvenY ? 2 : 3);
 }
-function getWLengths(Fp, Fn) {
+function getWLengths(Fp, Fn2) {
   return {
-    secretKey: Fn.BYTES,
+    secretKey: Fn2.BYTES,
     publicKey: 1 + Fp.BYTES,
     publicKeyUncompressed: 1 + 2 * Fp.BYTES,
     publicKeyHasPrefix: true,
-    signature: 2 * Fn.BYTES
+    signature: 2 * Fn2.BYTES
   };
 }
 function ecdh(Point, ecdhOpts = {}) {
-  const { Fn } = Point;
+  const { Fn: Fn2 } = Point;
   const randomBytes_ = ecdhOpts.randomBytes || randomBytes3;
-  const lengths = Object.assign(getWLengths(Point.Fp, Fn), { seed: getMinHashLength(Fn.ORDER) });
+  const lengths = Object.assign(getWLengths(Point.Fp, Fn2), { seed: getMinHashLength(Fn2.ORDER) });
   function isValidSecretKey(secretKey) {
     try {
-      const num = Fn.fromBytes(secretKey);
-      return Fn.isValidNot0(num);
+      const num = Fn2.fromBytes(secretKey);
+      return Fn2.isValidNot0(num);
     } catch (error3) {
       return false;
     }
@@ -44633,10 +45379,10 @@ function ecdh(Point, ecdhOpts = {}) {
   function isValidPublicKey(publicKey, isCompressed) {
     const { publicKey: comp, publicKeyUncompressed } = lengths;
     try {
-      const l = publicKey.length;
-      if (isCompressed === true && l !== comp)
+      const l2 = publicKey.length;
+      if (isCompressed === true && l2 !== comp)
         return false;
-      if (isCompressed === false && l !== publicKeyUncompressed)
+      if (isCompressed === false && l2 !== publicKeyUncompressed)
         return false;
       return !!Point.fromBytes(publicKey);
     } catch (error3) {
@@ -44644,28 +45390,28 @@ function ecdh(Point, ecdhOpts = {}) {
     }
   }
   function randomSecretKey(seed = randomBytes_(lengths.seed)) {
-    return mapHashToField(abytes4(seed, lengths.seed, "seed"), Fn.ORDER);
+    return mapHashToField(abytes4(seed, lengths.seed, "seed"), Fn2.ORDER);
   }
   function getPublicKey(secretKey, isCompressed = true) {
-    return Point.BASE.multiply(Fn.fromBytes(secretKey)).toBytes(isCompressed);
+    return Point.BASE.multiply(Fn2.fromBytes(secretKey)).toBytes(isCompressed);
   }
   function isProbPub(item) {
     const { secretKey, publicKey, publicKeyUncompressed } = lengths;
     if (!isBytes4(item))
       return void 0;
-    if ("_lengths" in Fn && Fn._lengths || secretKey === publicKey)
+    if ("_lengths" in Fn2 && Fn2._lengths || secretKey === publicKey)
       return void 0;
-    const l = abytes4(item, void 0, "key").length;
-    return l === publicKey || l === publicKeyUncompressed;
+    const l2 = abytes4(item, void 0, "key").length;
+    return l2 === publicKey || l2 === publicKeyUncompressed;
   }
   function getSharedSecret(secretKeyA, publicKeyB, isCompressed = true) {
     if (isProbPub(secretKeyA) === true)
       throw new Error("first arg must be private key");
     if (isProbPub(publicKeyB) === false)
       throw new Error("second arg must be public key");
-    const s = Fn.fromBytes(secretKeyA);
-    const b = Point.fromBytes(publicKeyB);
-    return b.multiply(s).toBytes(isCompressed);
+    const s = Fn2.fromBytes(secretKeyA);
+    const b2 = Point.fromBytes(publicKeyB);
+    return b2.multiply(s).toBytes(isCompressed);
   }
   const utils = {
     isValidSecretKey,
@@ -44687,8 +45433,8 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
   ecdsaOpts = Object.assign({}, ecdsaOpts);
   const randomBytes6 = ecdsaOpts.randomBytes || randomBytes3;
   const hmac3 = ecdsaOpts.hmac || ((key, msg) => hmac2(hash, key, msg));
-  const { Fp, Fn } = Point;
-  const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn;
+  const { Fp, Fn: Fn2 } = Point;
+  const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
   const { keygen, getPublicKey, getSharedSecret, utils, lengths } = ecdh(Point, ecdsaOpts);
   const defaultSigOpts = {
     prehash: true,
@@ -44702,7 +45448,7 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
     return number3 > HALF;
   }
   function validateRS(title, num) {
-    if (!Fn.isValidNot0(num))
+    if (!Fn2.isValidNot0(num))
       throw new Error(`invalid signature ${title}: out of range 1..Point.Fn.ORDER`);
     return num;
   }
@@ -44720,8 +45466,8 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
     r;
     s;
     recovery;
-    constructor(r, s, recovery) {
-      this.r = validateRS("r", r);
+    constructor(r2, s, recovery) {
+      this.r = validateRS("r", r2);
       this.s = validateRS("s", s);
       if (recovery != null) {
         assertSmallCofactor();
@@ -44735,18 +45481,18 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
       validateSigLength(bytes, format);
       let recid;
       if (format === "der") {
-        const { r: r2, s: s2 } = DER.toSig(abytes4(bytes));
-        return new Signature(r2, s2);
+        const { r: r3, s: s2 } = DER.toSig(abytes4(bytes));
+        return new Signature(r3, s2);
       }
       if (format === "recovered") {
         recid = bytes[0];
         format = "compact";
         bytes = bytes.subarray(1);
       }
-      const L = lengths.signature / 2;
-      const r = bytes.subarray(0, L);
-      const s = bytes.subarray(L, L * 2);
-      return new Signature(Fn.fromBytes(r), Fn.fromBytes(s), recid);
+      const L2 = lengths.signature / 2;
+      const r2 = bytes.subarray(0, L2);
+      const s = bytes.subarray(L2, L2 * 2);
+      return new Signature(Fn2.fromBytes(r2), Fn2.fromBytes(s), recid);
     }
     static fromHex(hex, format) {
       return this.fromBytes(hexToBytes2(hex), format);
@@ -44761,22 +45507,22 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
       return new Signature(this.r, this.s, recovery);
     }
     recoverPublicKey(messageHash) {
-      const { r, s } = this;
+      const { r: r2, s } = this;
       const recovery = this.assertRecovery();
-      const radj = recovery === 2 || recovery === 3 ? r + CURVE_ORDER : r;
+      const radj = recovery === 2 || recovery === 3 ? r2 + CURVE_ORDER : r2;
       if (!Fp.isValid(radj))
         throw new Error("invalid recovery id: sig.r+curve.n != R.x");
-      const x = Fp.toBytes(radj);
-      const R = Point.fromBytes(concatBytes(pprefix((recovery & 1) === 0), x));
-      const ir = Fn.inv(radj);
+      const x2 = Fp.toBytes(radj);
+      const R2 = Point.fromBytes(concatBytes(pprefix((recovery & 1) === 0), x2));
+      const ir2 = Fn2.inv(radj);
       const h = bits2int_modN(abytes4(messageHash, void 0, "msgHash"));
-      const u1 = Fn.create(-h * ir);
-      const u2 = Fn.create(s * ir);
-      const Q2 = Point.BASE.multiplyUnsafe(u1).add(R.multiplyUnsafe(u2));
-      if (Q2.is0())
+      const u1 = Fn2.create(-h * ir2);
+      const u22 = Fn2.create(s * ir2);
+      const Q4 = Point.BASE.multiplyUnsafe(u1).add(R2.multiplyUnsafe(u22));
+      if (Q4.is0())
         throw new Error("invalid recovery: point at infinify");
-      Q2.assertValidity();
-      return Q2;
+      Q4.assertValidity();
+      return Q4;
     }
     // Signatures should be low-s, to prevent malleability.
     hasHighS() {
@@ -44786,9 +45532,9 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
       validateSigFormat(format);
       if (format === "der")
         return hexToBytes2(DER.hexFromSig(this));
-      const { r, s } = this;
-      const rb = Fn.toBytes(r);
-      const sb = Fn.toBytes(s);
+      const { r: r2, s } = this;
+      const rb = Fn2.toBytes(r2);
+      const sb = Fn2.toBytes(s);
       if (format === "recovered") {
         assertSmallCofactor();
         return concatBytes(Uint8Array.of(this.assertRecovery()), rb, sb);
@@ -44807,12 +45553,12 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
     return delta > 0 ? num >> BigInt(delta) : num;
   };
   const bits2int_modN = ecdsaOpts.bits2int_modN || function bits2int_modN_def(bytes) {
-    return Fn.create(bits2int(bytes));
+    return Fn2.create(bits2int(bytes));
   };
   const ORDER_MASK = bitMask(fnBits);
   function int2octets(num) {
     aInRange("num < 2^" + fnBits, num, _0n5, ORDER_MASK);
-    return Fn.toBytes(num);
+    return Fn2.toBytes(num);
   }
   function validateMsgAndHash(message, prehash) {
     abytes4(message, void 0, "message");
@@ -44822,41 +45568,41 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
     const { lowS, prehash, extraEntropy } = validateSigOpts(opts2, defaultSigOpts);
     message = validateMsgAndHash(message, prehash);
     const h1int = bits2int_modN(message);
-    const d = Fn.fromBytes(secretKey);
-    if (!Fn.isValidNot0(d))
+    const d2 = Fn2.fromBytes(secretKey);
+    if (!Fn2.isValidNot0(d2))
       throw new Error("invalid private key");
-    const seedArgs = [int2octets(d), int2octets(h1int)];
+    const seedArgs = [int2octets(d2), int2octets(h1int)];
     if (extraEntropy != null && extraEntropy !== false) {
       const e = extraEntropy === true ? randomBytes6(lengths.secretKey) : extraEntropy;
       seedArgs.push(abytes4(e, void 0, "extraEntropy"));
     }
     const seed = concatBytes(...seedArgs);
-    const m = h1int;
+    const m3 = h1int;
     function k2sig(kBytes) {
-      const k = bits2int(kBytes);
-      if (!Fn.isValidNot0(k))
+      const k2 = bits2int(kBytes);
+      if (!Fn2.isValidNot0(k2))
         return;
-      const ik = Fn.inv(k);
-      const q = Point.BASE.multiply(k).toAffine();
-      const r = Fn.create(q.x);
-      if (r === _0n5)
+      const ik = Fn2.inv(k2);
+      const q3 = Point.BASE.multiply(k2).toAffine();
+      const r2 = Fn2.create(q3.x);
+      if (r2 === _0n5)
         return;
-      const s = Fn.create(ik * Fn.create(m + r * d));
+      const s = Fn2.create(ik * Fn2.create(m3 + r2 * d2));
       if (s === _0n5)
         return;
-      let recovery = (q.x === r ? 0 : 2) | Number(q.y & _1n5);
+      let recovery = (q3.x === r2 ? 0 : 2) | Number(q3.y & _1n5);
       let normS = s;
       if (lowS && isBiggerThanHalfOrder(s)) {
-        normS = Fn.neg(s);
+        normS = Fn2.neg(s);
         recovery ^= 1;
       }
-      return new Signature(r, normS, hasLargeCofactor ? void 0 : recovery);
+      return new Signature(r2, normS, hasLargeCofactor ? void 0 : recovery);
     }
     return { seed, k2sig };
   }
   function sign(message, secretKey, opts2 = {}) {
     const { seed, k2sig } = prepSig(message, secretKey, opts2);
-    const drbg = createHmacDrbg(hash.outputLen, Fn.BYTES, hmac3);
+    const drbg = createHmacDrbg(hash.outputLen, Fn2.BYTES, hmac3);
     const sig = drbg(seed, k2sig);
     return sig.toBytes(opts2.format);
   }
@@ -44871,19 +45617,19 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
     validateSigLength(signature, format);
     try {
       const sig = Signature.fromBytes(signature, format);
-      const P = Point.fromBytes(publicKey);
+      const P3 = Point.fromBytes(publicKey);
       if (lowS && sig.hasHighS())
         return false;
-      const { r, s } = sig;
+      const { r: r2, s } = sig;
       const h = bits2int_modN(message);
-      const is = Fn.inv(s);
-      const u1 = Fn.create(h * is);
-      const u2 = Fn.create(r * is);
-      const R = Point.BASE.multiplyUnsafe(u1).add(P.multiplyUnsafe(u2));
-      if (R.is0())
+      const is2 = Fn2.inv(s);
+      const u1 = Fn2.create(h * is2);
+      const u22 = Fn2.create(r2 * is2);
+      const R2 = Point.BASE.multiplyUnsafe(u1).add(P3.multiplyUnsafe(u22));
+      if (R2.is0())
         return false;
-      const v = Fn.create(R.x);
-      return v === r;
+      const v = Fn2.create(R2.x);
+      return v === r2;
     } catch (e) {
       return false;
     }
@@ -44909,11 +45655,11 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
 }
 
 // node_modules/@noble/post-quantum/node_modules/@noble/hashes/_md.js
-function Chi2(a, b, c) {
-  return a & b ^ ~a & c;
+function Chi2(a, b2, c3) {
+  return a & b2 ^ ~a & c3;
 }
-function Maj2(a, b, c) {
-  return a & b ^ a & c ^ b & c;
+function Maj2(a, b2, c3) {
+  return a & b2 ^ a & c3 ^ b2 & c3;
 }
 var HashMD2 = class {
   blockLen;
@@ -44994,17 +45740,17 @@ var HashMD2 = class {
     this.destroy();
     return res;
   }
-  _cloneInto(to) {
-    to ||= new this.constructor();
-    to.set(...this.get());
+  _cloneInto(to2) {
+    to2 ||= new this.constructor();
+    to2.set(...this.get());
     const { blockLen, buffer, length, finished, destroyed, pos } = this;
-    to.destroyed = destroyed;
-    to.finished = finished;
-    to.length = length;
-    to.pos = pos;
+    to2.destroyed = destroyed;
+    to2.finished = finished;
+    to2.length = length;
+    to2.pos = pos;
     if (length % blockLen)
-      to.buffer.set(buffer);
-    return to;
+      to2.buffer.set(buffer);
+    return to2;
   }
   clone() {
     return this._cloneInto();
@@ -45042,34 +45788,34 @@ var SHA384_IV2 = /* @__PURE__ */ Uint32Array.from([
 // node_modules/@noble/post-quantum/node_modules/@noble/hashes/_u64.js
 var U32_MASK64 = /* @__PURE__ */ BigInt(2 ** 32 - 1);
 var _32n = /* @__PURE__ */ BigInt(32);
-function fromBig(n, le = false) {
-  if (le)
+function fromBig(n, le3 = false) {
+  if (le3)
     return { h: Number(n & U32_MASK64), l: Number(n >> _32n & U32_MASK64) };
   return { h: Number(n >> _32n & U32_MASK64) | 0, l: Number(n & U32_MASK64) | 0 };
 }
-function split(lst, le = false) {
+function split(lst, le3 = false) {
   const len = lst.length;
   let Ah = new Uint32Array(len);
   let Al = new Uint32Array(len);
   for (let i = 0; i < len; i++) {
-    const { h, l } = fromBig(lst[i], le);
-    [Ah[i], Al[i]] = [h, l];
+    const { h, l: l2 } = fromBig(lst[i], le3);
+    [Ah[i], Al[i]] = [h, l2];
   }
   return [Ah, Al];
 }
 var shrSH = (h, _l, s) => h >>> s;
-var shrSL = (h, l, s) => h << 32 - s | l >>> s;
-var rotrSH = (h, l, s) => h >>> s | l << 32 - s;
-var rotrSL = (h, l, s) => h << 32 - s | l >>> s;
-var rotrBH = (h, l, s) => h << 64 - s | l >>> s - 32;
-var rotrBL = (h, l, s) => h >>> s - 32 | l << 64 - s;
-var rotlSH = (h, l, s) => h << s | l >>> 32 - s;
-var rotlSL = (h, l, s) => l << s | h >>> 32 - s;
-var rotlBH = (h, l, s) => l << s - 32 | h >>> 64 - s;
-var rotlBL = (h, l, s) => h << s - 32 | l >>> 64 - s;
+var shrSL = (h, l2, s) => h << 32 - s | l2 >>> s;
+var rotrSH = (h, l2, s) => h >>> s | l2 << 32 - s;
+var rotrSL = (h, l2, s) => h << 32 - s | l2 >>> s;
+var rotrBH = (h, l2, s) => h << 64 - s | l2 >>> s - 32;
+var rotrBL = (h, l2, s) => h >>> s - 32 | l2 << 64 - s;
+var rotlSH = (h, l2, s) => h << s | l2 >>> 32 - s;
+var rotlSL = (h, l2, s) => l2 << s | h >>> 32 - s;
+var rotlBH = (h, l2, s) => l2 << s - 32 | h >>> 64 - s;
+var rotlBL = (h, l2, s) => h << s - 32 | l2 >>> 64 - s;
 function add(Ah, Al, Bh, Bl) {
-  const l = (Al >>> 0) + (Bl >>> 0);
-  return { h: Ah + Bh + (l / 2 ** 32 | 0) | 0, l: l | 0 };
+  const l2 = (Al >>> 0) + (Bl >>> 0);
+  return { h: Ah + Bh + (l2 / 2 ** 32 | 0) | 0, l: l2 | 0 };
 }
 var add3L = (Al, Bl, Cl) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0);
 var add3H = (low, Ah, Bh, Ch) => Ah + Bh + Ch + (low / 2 ** 32 | 0) | 0;
@@ -45151,54 +45897,54 @@ var SHA2_32B2 = class extends HashMD2 {
     super(64, outputLen, 8, false);
   }
   get() {
-    const { A, B, C, D, E, F: F2, G, H } = this;
-    return [A, B, C, D, E, F2, G, H];
+    const { A: A3, B: B3, C: C2, D: D4, E: E2, F: F4, G: G3, H: H3 } = this;
+    return [A3, B3, C2, D4, E2, F4, G3, H3];
   }
   // prettier-ignore
-  set(A, B, C, D, E, F2, G, H) {
-    this.A = A | 0;
-    this.B = B | 0;
-    this.C = C | 0;
-    this.D = D | 0;
-    this.E = E | 0;
-    this.F = F2 | 0;
-    this.G = G | 0;
-    this.H = H | 0;
+  set(A3, B3, C2, D4, E2, F4, G3, H3) {
+    this.A = A3 | 0;
+    this.B = B3 | 0;
+    this.C = C2 | 0;
+    this.D = D4 | 0;
+    this.E = E2 | 0;
+    this.F = F4 | 0;
+    this.G = G3 | 0;
+    this.H = H3 | 0;
   }
   process(view, offset) {
     for (let i = 0; i < 16; i++, offset += 4)
       SHA256_W2[i] = view.getUint32(offset, false);
     for (let i = 16; i < 64; i++) {
       const W15 = SHA256_W2[i - 15];
-      const W2 = SHA256_W2[i - 2];
+      const W22 = SHA256_W2[i - 2];
       const s0 = rotr2(W15, 7) ^ rotr2(W15, 18) ^ W15 >>> 3;
-      const s1 = rotr2(W2, 17) ^ rotr2(W2, 19) ^ W2 >>> 10;
+      const s1 = rotr2(W22, 17) ^ rotr2(W22, 19) ^ W22 >>> 10;
       SHA256_W2[i] = s1 + SHA256_W2[i - 7] + s0 + SHA256_W2[i - 16] | 0;
     }
-    let { A, B, C, D, E, F: F2, G, H } = this;
+    let { A: A3, B: B3, C: C2, D: D4, E: E2, F: F4, G: G3, H: H3 } = this;
     for (let i = 0; i < 64; i++) {
-      const sigma1 = rotr2(E, 6) ^ rotr2(E, 11) ^ rotr2(E, 25);
-      const T1 = H + sigma1 + Chi2(E, F2, G) + SHA256_K2[i] + SHA256_W2[i] | 0;
-      const sigma0 = rotr2(A, 2) ^ rotr2(A, 13) ^ rotr2(A, 22);
-      const T2 = sigma0 + Maj2(A, B, C) | 0;
-      H = G;
-      G = F2;
-      F2 = E;
-      E = D + T1 | 0;
-      D = C;
-      C = B;
-      B = A;
-      A = T1 + T2 | 0;
+      const sigma1 = rotr2(E2, 6) ^ rotr2(E2, 11) ^ rotr2(E2, 25);
+      const T1 = H3 + sigma1 + Chi2(E2, F4, G3) + SHA256_K2[i] + SHA256_W2[i] | 0;
+      const sigma0 = rotr2(A3, 2) ^ rotr2(A3, 13) ^ rotr2(A3, 22);
+      const T2 = sigma0 + Maj2(A3, B3, C2) | 0;
+      H3 = G3;
+      G3 = F4;
+      F4 = E2;
+      E2 = D4 + T1 | 0;
+      D4 = C2;
+      C2 = B3;
+      B3 = A3;
+      A3 = T1 + T2 | 0;
     }
-    A = A + this.A | 0;
-    B = B + this.B | 0;
-    C = C + this.C | 0;
-    D = D + this.D | 0;
-    E = E + this.E | 0;
-    F2 = F2 + this.F | 0;
-    G = G + this.G | 0;
-    H = H + this.H | 0;
-    this.set(A, B, C, D, E, F2, G, H);
+    A3 = A3 + this.A | 0;
+    B3 = B3 + this.B | 0;
+    C2 = C2 + this.C | 0;
+    D4 = D4 + this.D | 0;
+    E2 = E2 + this.E | 0;
+    F4 = F4 + this.F | 0;
+    G3 = G3 + this.G | 0;
+    H3 = H3 + this.H | 0;
+    this.set(A3, B3, C2, D4, E2, F4, G3, H3);
   }
   roundClean() {
     clean3(SHA256_W2);
@@ -45441,21 +46187,21 @@ var _3n3 = /* @__PURE__ */ BigInt(3);
 var _5n2 = BigInt(5);
 var _8n2 = BigInt(8);
 var ed25519_CURVE_p = BigInt("0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed");
-function ed25519_pow_2_252_3(x) {
+function ed25519_pow_2_252_3(x2) {
   const _10n = BigInt(10), _20n = BigInt(20), _40n = BigInt(40), _80n = BigInt(80);
-  const P = ed25519_CURVE_p;
-  const x2 = x * x % P;
-  const b2 = x2 * x % P;
-  const b4 = pow2(b2, _2n4, P) * b2 % P;
-  const b5 = pow2(b4, _1n6, P) * x % P;
-  const b10 = pow2(b5, _5n2, P) * b5 % P;
-  const b20 = pow2(b10, _10n, P) * b10 % P;
-  const b40 = pow2(b20, _20n, P) * b20 % P;
-  const b80 = pow2(b40, _40n, P) * b40 % P;
-  const b160 = pow2(b80, _80n, P) * b80 % P;
-  const b240 = pow2(b160, _80n, P) * b80 % P;
-  const b250 = pow2(b240, _10n, P) * b10 % P;
-  const pow_p_5_8 = pow2(b250, _2n4, P) * x % P;
+  const P3 = ed25519_CURVE_p;
+  const x22 = x2 * x2 % P3;
+  const b2 = x22 * x2 % P3;
+  const b4 = pow2(b2, _2n4, P3) * b2 % P3;
+  const b5 = pow2(b4, _1n6, P3) * x2 % P3;
+  const b10 = pow2(b5, _5n2, P3) * b5 % P3;
+  const b20 = pow2(b10, _10n, P3) * b10 % P3;
+  const b40 = pow2(b20, _20n, P3) * b20 % P3;
+  const b80 = pow2(b40, _40n, P3) * b40 % P3;
+  const b160 = pow2(b80, _80n, P3) * b80 % P3;
+  const b240 = pow2(b160, _80n, P3) * b80 % P3;
+  const b250 = pow2(b240, _10n, P3) * b10 % P3;
+  const pow_p_5_8 = pow2(b250, _2n4, P3) * x2 % P3;
   return { pow_p_5_8, b2 };
 }
 function adjustScalarBytes(bytes) {
@@ -45465,13 +46211,13 @@ function adjustScalarBytes(bytes) {
   return bytes;
 }
 var x25519 = /* @__PURE__ */ (() => {
-  const P = ed25519_CURVE_p;
+  const P3 = ed25519_CURVE_p;
   return montgomery({
-    P,
+    P: P3,
     type: "x25519",
-    powPminus2: (x) => {
-      const { pow_p_5_8, b2 } = ed25519_pow_2_252_3(x);
-      return mod(pow2(pow_p_5_8, _3n3, P) * b2, P);
+    powPminus2: (x2) => {
+      const { pow_p_5_8, b2 } = ed25519_pow_2_252_3(x2);
+      return mod(pow2(pow_p_5_8, _3n3, P3) * b2, P3);
     },
     adjustScalarBytes
   });
@@ -45524,16 +46270,16 @@ function expand2(hash, prk, info, length = 32) {
   const okm = new Uint8Array(blocks * olen);
   const HMAC = hmac2.create(hash, prk);
   const HMACTmp = HMAC._cloneInto();
-  const T = new Uint8Array(HMAC.outputLen);
+  const T2 = new Uint8Array(HMAC.outputLen);
   for (let counter = 0; counter < blocks; counter++) {
     HKDF_COUNTER2[0] = counter + 1;
-    HMACTmp.update(counter === 0 ? EMPTY_BUFFER2 : T).update(info).update(HKDF_COUNTER2).digestInto(T);
-    okm.set(T, olen * counter);
+    HMACTmp.update(counter === 0 ? EMPTY_BUFFER2 : T2).update(info).update(HKDF_COUNTER2).digestInto(T2);
+    okm.set(T2, olen * counter);
     HMAC._cloneInto(HMACTmp);
   }
   HMAC.destroy();
   HMACTmp.destroy();
-  clean3(T, HKDF_COUNTER2);
+  clean3(T2, HKDF_COUNTER2);
   return okm.slice(0, length);
 }
 
@@ -45547,62 +46293,62 @@ var _0x71n = BigInt(113);
 var SHA3_PI = [];
 var SHA3_ROTL = [];
 var _SHA3_IOTA = [];
-for (let round = 0, R = _1n7, x = 1, y = 0; round < 24; round++) {
-  [x, y] = [y, (2 * x + 3 * y) % 5];
-  SHA3_PI.push(2 * (5 * y + x));
+for (let round = 0, R2 = _1n7, x2 = 1, y3 = 0; round < 24; round++) {
+  [x2, y3] = [y3, (2 * x2 + 3 * y3) % 5];
+  SHA3_PI.push(2 * (5 * y3 + x2));
   SHA3_ROTL.push((round + 1) * (round + 2) / 2 % 64);
-  let t = _0n6;
-  for (let j = 0; j < 7; j++) {
-    R = (R << _1n7 ^ (R >> _7n2) * _0x71n) % _256n;
-    if (R & _2n5)
-      t ^= _1n7 << (_1n7 << BigInt(j)) - _1n7;
+  let t2 = _0n6;
+  for (let j3 = 0; j3 < 7; j3++) {
+    R2 = (R2 << _1n7 ^ (R2 >> _7n2) * _0x71n) % _256n;
+    if (R2 & _2n5)
+      t2 ^= _1n7 << (_1n7 << BigInt(j3)) - _1n7;
   }
-  _SHA3_IOTA.push(t);
+  _SHA3_IOTA.push(t2);
 }
 var IOTAS = split(_SHA3_IOTA, true);
 var SHA3_IOTA_H = IOTAS[0];
 var SHA3_IOTA_L = IOTAS[1];
-var rotlH = (h, l, s) => s > 32 ? rotlBH(h, l, s) : rotlSH(h, l, s);
-var rotlL = (h, l, s) => s > 32 ? rotlBL(h, l, s) : rotlSL(h, l, s);
+var rotlH = (h, l2, s) => s > 32 ? rotlBH(h, l2, s) : rotlSH(h, l2, s);
+var rotlL = (h, l2, s) => s > 32 ? rotlBL(h, l2, s) : rotlSL(h, l2, s);
 function keccakP(s, rounds = 24) {
-  const B = new Uint32Array(5 * 2);
+  const B3 = new Uint32Array(5 * 2);
   for (let round = 24 - rounds; round < 24; round++) {
-    for (let x = 0; x < 10; x++)
-      B[x] = s[x] ^ s[x + 10] ^ s[x + 20] ^ s[x + 30] ^ s[x + 40];
-    for (let x = 0; x < 10; x += 2) {
-      const idx1 = (x + 8) % 10;
-      const idx0 = (x + 2) % 10;
-      const B0 = B[idx0];
-      const B1 = B[idx0 + 1];
-      const Th = rotlH(B0, B1, 1) ^ B[idx1];
-      const Tl = rotlL(B0, B1, 1) ^ B[idx1 + 1];
-      for (let y = 0; y < 50; y += 10) {
-        s[x + y] ^= Th;
-        s[x + y + 1] ^= Tl;
+    for (let x2 = 0; x2 < 10; x2++)
+      B3[x2] = s[x2] ^ s[x2 + 10] ^ s[x2 + 20] ^ s[x2 + 30] ^ s[x2 + 40];
+    for (let x2 = 0; x2 < 10; x2 += 2) {
+      const idx1 = (x2 + 8) % 10;
+      const idx0 = (x2 + 2) % 10;
+      const B0 = B3[idx0];
+      const B1 = B3[idx0 + 1];
+      const Th = rotlH(B0, B1, 1) ^ B3[idx1];
+      const Tl = rotlL(B0, B1, 1) ^ B3[idx1 + 1];
+      for (let y3 = 0; y3 < 50; y3 += 10) {
+        s[x2 + y3] ^= Th;
+        s[x2 + y3 + 1] ^= Tl;
       }
     }
     let curH = s[2];
     let curL = s[3];
-    for (let t = 0; t < 24; t++) {
-      const shift = SHA3_ROTL[t];
+    for (let t2 = 0; t2 < 24; t2++) {
+      const shift = SHA3_ROTL[t2];
       const Th = rotlH(curH, curL, shift);
       const Tl = rotlL(curH, curL, shift);
-      const PI = SHA3_PI[t];
+      const PI = SHA3_PI[t2];
       curH = s[PI];
       curL = s[PI + 1];
       s[PI] = Th;
       s[PI + 1] = Tl;
     }
-    for (let y = 0; y < 50; y += 10) {
-      for (let x = 0; x < 10; x++)
-        B[x] = s[y + x];
-      for (let x = 0; x < 10; x++)
-        s[y + x] ^= ~B[(x + 2) % 10] & B[(x + 4) % 10];
+    for (let y3 = 0; y3 < 50; y3 += 10) {
+      for (let x2 = 0; x2 < 10; x2++)
+        B3[x2] = s[y3 + x2];
+      for (let x2 = 0; x2 < 10; x2++)
+        s[y3 + x2] ^= ~B3[(x2 + 2) % 10] & B3[(x2 + 4) % 10];
     }
     s[0] ^= SHA3_IOTA_H[round];
     s[1] ^= SHA3_IOTA_L[round];
   }
-  clean3(B);
+  clean3(B3);
 }
 var Keccak = class _Keccak {
   state;
@@ -45704,19 +46450,19 @@ var Keccak = class _Keccak {
     this.destroyed = true;
     clean3(this.state);
   }
-  _cloneInto(to) {
+  _cloneInto(to2) {
     const { blockLen, suffix, outputLen, rounds, enableXOF } = this;
-    to ||= new _Keccak(blockLen, suffix, outputLen, enableXOF, rounds);
-    to.state32.set(this.state32);
-    to.pos = this.pos;
-    to.posOut = this.posOut;
-    to.finished = this.finished;
-    to.rounds = rounds;
-    to.suffix = suffix;
-    to.outputLen = outputLen;
-    to.enableXOF = enableXOF;
-    to.destroyed = this.destroyed;
-    return to;
+    to2 ||= new _Keccak(blockLen, suffix, outputLen, enableXOF, rounds);
+    to2.state32.set(this.state32);
+    to2.pos = this.pos;
+    to2.posOut = this.posOut;
+    to2.finished = this.finished;
+    to2.rounds = rounds;
+    to2.suffix = suffix;
+    to2.outputLen = outputLen;
+    to2.enableXOF = enableXOF;
+    to2.destroyed = this.destroyed;
+    return to2;
   }
 };
 var genKeccak = (suffix, blockLen, outputLen, info = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info);
@@ -45742,9 +46488,9 @@ function checkU32(n) {
     throw new Error("wrong u32 integer:" + n);
   return n;
 }
-function isPowerOfTwo(x) {
-  checkU32(x);
-  return (x & x - 1) === 0 && x !== 0;
+function isPowerOfTwo(x2) {
+  checkU32(x2);
+  return (x2 & x2 - 1) === 0 && x2 !== 0;
 }
 function reverseBits(n, bits) {
   checkU32(n);
@@ -45763,50 +46509,50 @@ function bitReversalInplace(values) {
     throw new Error("n must be a power of 2 and greater than 1. Got " + n);
   const bits = log2(n);
   for (let i = 0; i < n; i++) {
-    const j = reverseBits(i, bits);
-    if (i < j) {
+    const j3 = reverseBits(i, bits);
+    if (i < j3) {
       const tmp = values[i];
-      values[i] = values[j];
-      values[j] = tmp;
+      values[i] = values[j3];
+      values[j3] = tmp;
     }
   }
   return values;
 }
-var FFTCore = (F2, coreOpts) => {
-  const { N: N2, roots, dit, invertButterflies = false, skipStages = 0, brp = true } = coreOpts;
-  const bits = log2(N2);
-  if (!isPowerOfTwo(N2))
+var FFTCore = (F4, coreOpts) => {
+  const { N: N4, roots, dit, invertButterflies = false, skipStages = 0, brp = true } = coreOpts;
+  const bits = log2(N4);
+  if (!isPowerOfTwo(N4))
     throw new Error("FFT: Polynomial size should be power of two");
   const isDit = dit !== invertButterflies;
   isDit;
   return (values) => {
-    if (values.length !== N2)
+    if (values.length !== N4)
       throw new Error("FFT: wrong Polynomial length");
     if (dit && brp)
       bitReversalInplace(values);
-    for (let i = 0, g = 1; i < bits - skipStages; i++) {
+    for (let i = 0, g3 = 1; i < bits - skipStages; i++) {
       const s = dit ? i + 1 + skipStages : bits - i;
-      const m = 1 << s;
-      const m2 = m >> 1;
-      const stride = N2 >> s;
-      for (let k = 0; k < N2; k += m) {
-        for (let j = 0, grp = g++; j < m2; j++) {
-          const rootPos = invertButterflies ? dit ? N2 - grp : grp : j * stride;
-          const i0 = k + j;
-          const i1 = k + j + m2;
+      const m3 = 1 << s;
+      const m22 = m3 >> 1;
+      const stride = N4 >> s;
+      for (let k2 = 0; k2 < N4; k2 += m3) {
+        for (let j3 = 0, grp = g3++; j3 < m22; j3++) {
+          const rootPos = invertButterflies ? dit ? N4 - grp : grp : j3 * stride;
+          const i0 = k2 + j3;
+          const i1 = k2 + j3 + m22;
           const omega = roots[rootPos];
-          const b = values[i1];
+          const b2 = values[i1];
           const a = values[i0];
           if (isDit) {
-            const t = F2.mul(b, omega);
-            values[i0] = F2.add(a, t);
-            values[i1] = F2.sub(a, t);
+            const t2 = F4.mul(b2, omega);
+            values[i0] = F4.add(a, t2);
+            values[i1] = F4.sub(a, t2);
           } else if (invertButterflies) {
-            values[i0] = F2.add(b, a);
-            values[i1] = F2.mul(F2.sub(b, a), omega);
+            values[i0] = F4.add(b2, a);
+            values[i1] = F4.mul(F4.sub(b2, a), omega);
           } else {
-            values[i0] = F2.add(a, b);
-            values[i1] = F2.mul(F2.sub(a, b), omega);
+            values[i0] = F4.add(a, b2);
+            values[i1] = F4.mul(F4.sub(a, b2), omega);
           }
         }
       }
@@ -45819,81 +46565,81 @@ var FFTCore = (F2, coreOpts) => {
 
 // node_modules/@noble/post-quantum/utils.js
 var randomBytes4 = randomBytes3;
-function equalBytes2(a, b) {
-  if (a.length !== b.length)
+function equalBytes2(a, b2) {
+  if (a.length !== b2.length)
     return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++)
-    diff |= a[i] ^ b[i];
+    diff |= a[i] ^ b2[i];
   return diff === 0;
 }
 function copyBytes3(bytes) {
   return Uint8Array.from(bytes);
 }
 function splitCoder(label, ...lengths) {
-  const getLength = (c) => typeof c === "number" ? c : c.bytesLen;
+  const getLength = (c3) => typeof c3 === "number" ? c3 : c3.bytesLen;
   const bytesLen = lengths.reduce((sum, a) => sum + getLength(a), 0);
   return {
     bytesLen,
     encode: (bufs) => {
       const res = new Uint8Array(bytesLen);
       for (let i = 0, pos = 0; i < lengths.length; i++) {
-        const c = lengths[i];
-        const l = getLength(c);
-        const b = typeof c === "number" ? bufs[i] : c.encode(bufs[i]);
-        abytes4(b, l, label);
-        res.set(b, pos);
-        if (typeof c !== "number")
-          b.fill(0);
-        pos += l;
+        const c3 = lengths[i];
+        const l2 = getLength(c3);
+        const b2 = typeof c3 === "number" ? bufs[i] : c3.encode(bufs[i]);
+        abytes4(b2, l2, label);
+        res.set(b2, pos);
+        if (typeof c3 !== "number")
+          b2.fill(0);
+        pos += l2;
       }
       return res;
     },
     decode: (buf) => {
       abytes4(buf, bytesLen, label);
       const res = [];
-      for (const c of lengths) {
-        const l = getLength(c);
-        const b = buf.subarray(0, l);
-        res.push(typeof c === "number" ? b : c.decode(b));
-        buf = buf.subarray(l);
+      for (const c3 of lengths) {
+        const l2 = getLength(c3);
+        const b2 = buf.subarray(0, l2);
+        res.push(typeof c3 === "number" ? b2 : c3.decode(b2));
+        buf = buf.subarray(l2);
       }
       return res;
     }
   };
 }
-function vecCoder(c, vecLen) {
-  const bytesLen = vecLen * c.bytesLen;
+function vecCoder(c3, vecLen) {
+  const bytesLen = vecLen * c3.bytesLen;
   return {
     bytesLen,
-    encode: (u) => {
-      if (u.length !== vecLen)
-        throw new Error(`vecCoder.encode: wrong length=${u.length}. Expected: ${vecLen}`);
+    encode: (u3) => {
+      if (u3.length !== vecLen)
+        throw new Error(`vecCoder.encode: wrong length=${u3.length}. Expected: ${vecLen}`);
       const res = new Uint8Array(bytesLen);
-      for (let i = 0, pos = 0; i < u.length; i++) {
-        const b = c.encode(u[i]);
-        res.set(b, pos);
-        b.fill(0);
-        pos += b.length;
+      for (let i = 0, pos = 0; i < u3.length; i++) {
+        const b2 = c3.encode(u3[i]);
+        res.set(b2, pos);
+        b2.fill(0);
+        pos += b2.length;
       }
       return res;
     },
     decode: (a) => {
       abytes4(a, bytesLen);
-      const r = [];
-      for (let i = 0; i < a.length; i += c.bytesLen)
-        r.push(c.decode(a.subarray(i, i + c.bytesLen)));
-      return r;
+      const r2 = [];
+      for (let i = 0; i < a.length; i += c3.bytesLen)
+        r2.push(c3.decode(a.subarray(i, i + c3.bytesLen)));
+      return r2;
     }
   };
 }
 function cleanBytes(...list3) {
-  for (const t of list3) {
-    if (Array.isArray(t))
-      for (const b of t)
-        b.fill(0);
+  for (const t2 of list3) {
+    if (Array.isArray(t2))
+      for (const b2 of t2)
+        b2.fill(0);
     else
-      t.fill(0);
+      t2.fill(0);
   }
 }
 function getMask(bits) {
@@ -45903,35 +46649,35 @@ var EMPTY = Uint8Array.of();
 
 // node_modules/@noble/post-quantum/_crystals.js
 var genCrystals = (opts2) => {
-  const { newPoly, N: N2, Q: Q2, F: F2, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
-  const mod4 = (a, modulo = Q2) => {
+  const { newPoly, N: N4, Q: Q4, F: F4, ROOT_OF_UNITY: ROOT_OF_UNITY2, brvBits, isKyber } = opts2;
+  const mod4 = (a, modulo = Q4) => {
     const result = a % modulo | 0;
     return (result >= 0 ? result | 0 : modulo + result | 0) | 0;
   };
-  const smod = (a, modulo = Q2) => {
-    const r = mod4(a, modulo) | 0;
-    return (r > modulo >> 1 ? r - modulo | 0 : r) | 0;
+  const smod = (a, modulo = Q4) => {
+    const r2 = mod4(a, modulo) | 0;
+    return (r2 > modulo >> 1 ? r2 - modulo | 0 : r2) | 0;
   };
   function getZettas() {
-    const out = newPoly(N2);
-    for (let i = 0; i < N2; i++) {
-      const b = reverseBits(i, brvBits);
-      const p = BigInt(ROOT_OF_UNITY2) ** BigInt(b) % BigInt(Q2);
-      out[i] = Number(p) | 0;
+    const out = newPoly(N4);
+    for (let i = 0; i < N4; i++) {
+      const b2 = reverseBits(i, brvBits);
+      const p2 = BigInt(ROOT_OF_UNITY2) ** BigInt(b2) % BigInt(Q4);
+      out[i] = Number(p2) | 0;
     }
     return out;
   }
   const nttZetas2 = getZettas();
   const field = {
-    add: (a, b) => mod4((a | 0) + (b | 0)) | 0,
-    sub: (a, b) => mod4((a | 0) - (b | 0)) | 0,
-    mul: (a, b) => mod4((a | 0) * (b | 0)) | 0,
+    add: (a, b2) => mod4((a | 0) + (b2 | 0)) | 0,
+    sub: (a, b2) => mod4((a | 0) - (b2 | 0)) | 0,
+    mul: (a, b2) => mod4((a | 0) * (b2 | 0)) | 0,
     inv: (_a3) => {
       throw new Error("not implemented");
     }
   };
   const nttOpts = {
-    N: N2,
+    N: N4,
     roots: nttZetas2,
     invertButterflies: true,
     skipStages: isKyber ? 1 : 0,
@@ -45940,40 +46686,40 @@ var genCrystals = (opts2) => {
   const dif = FFTCore(field, { dit: false, ...nttOpts });
   const dit = FFTCore(field, { dit: true, ...nttOpts });
   const NTT2 = {
-    encode: (r) => {
-      return dif(r);
+    encode: (r2) => {
+      return dif(r2);
     },
-    decode: (r) => {
-      dit(r);
-      for (let i = 0; i < r.length; i++)
-        r[i] = mod4(F2 * r[i]);
-      return r;
+    decode: (r2) => {
+      dit(r2);
+      for (let i = 0; i < r2.length; i++)
+        r2[i] = mod4(F4 * r2[i]);
+      return r2;
     }
   };
-  const bitsCoder2 = (d, c) => {
-    const mask = getMask(d);
-    const bytesLen = d * (N2 / 8);
+  const bitsCoder2 = (d2, c3) => {
+    const mask = getMask(d2);
+    const bytesLen = d2 * (N4 / 8);
     return {
       bytesLen,
       encode: (poly) => {
-        const r = new Uint8Array(bytesLen);
+        const r2 = new Uint8Array(bytesLen);
         for (let i = 0, buf = 0, bufLen = 0, pos = 0; i < poly.length; i++) {
-          buf |= (c.encode(poly[i]) & mask) << bufLen;
-          bufLen += d;
+          buf |= (c3.encode(poly[i]) & mask) << bufLen;
+          bufLen += d2;
           for (; bufLen >= 8; bufLen -= 8, buf >>= 8)
-            r[pos++] = buf & getMask(bufLen);
+            r2[pos++] = buf & getMask(bufLen);
         }
-        return r;
+        return r2;
       },
       decode: (bytes) => {
-        const r = newPoly(N2);
+        const r2 = newPoly(N4);
         for (let i = 0, buf = 0, bufLen = 0, pos = 0; i < bytes.length; i++) {
           buf |= bytes[i] << bufLen;
           bufLen += 8;
-          for (; bufLen >= d; bufLen -= d, buf >>= d)
-            r[pos++] = c.decode(buf & mask);
+          for (; bufLen >= d2; bufLen -= d2, buf >>= d2)
+            r2[pos++] = c3.decode(buf & mask);
         }
-        return r;
+        return r2;
       }
     };
   };
@@ -45991,9 +46737,9 @@ var createXofShake = (shake) => (seed, blockLen) => {
   let xofs = 0;
   return {
     stats: () => ({ calls, xofs }),
-    get: (x, y) => {
-      _seed[seedLen + 0] = x;
-      _seed[seedLen + 1] = y;
+    get: (x2, y3) => {
+      _seed[seedLen + 0] = x2;
+      _seed[seedLen + 1] = y3;
       h.destroy();
       h = shake.create({}).update(_seed);
       calls++;
@@ -46029,75 +46775,75 @@ var PARAMS = {
   768: { N, Q, K: 3, ETA1: 2, ETA2: 2, du: 10, dv: 4, RBGstrength: 192 },
   1024: { N, Q, K: 4, ETA1: 2, ETA2: 2, du: 11, dv: 5, RBGstrength: 256 }
 };
-var compress = (d) => {
-  if (d >= 12)
+var compress = (d2) => {
+  if (d2 >= 12)
     return { encode: (i) => i, decode: (i) => i };
-  const a = 2 ** (d - 1);
+  const a = 2 ** (d2 - 1);
   return {
     // const compress = (i: number) => round((2 ** d / Q) * i) % 2 ** d;
-    encode: (i) => ((i << d) + Q / 2) / Q,
+    encode: (i) => ((i << d2) + Q / 2) / Q,
     // const decompress = (i: number) => round((Q / 2 ** d) * i);
-    decode: (i) => i * Q + a >>> d
+    decode: (i) => i * Q + a >>> d2
   };
 };
-var polyCoder = (d) => bitsCoder(d, compress(d));
-function polyAdd(a, b) {
+var polyCoder = (d2) => bitsCoder(d2, compress(d2));
+function polyAdd(a, b2) {
   for (let i = 0; i < N; i++)
-    a[i] = mod2(a[i] + b[i]);
+    a[i] = mod2(a[i] + b2[i]);
 }
-function polySub(a, b) {
+function polySub(a, b2) {
   for (let i = 0; i < N; i++)
-    a[i] = mod2(a[i] - b[i]);
+    a[i] = mod2(a[i] - b2[i]);
 }
 function BaseCaseMultiply(a0, a1, b0, b1, zeta) {
   const c0 = mod2(a1 * b1 * zeta + a0 * b0);
   const c1 = mod2(a0 * b1 + a1 * b0);
   return { c0, c1 };
 }
-function MultiplyNTTs(f, g) {
+function MultiplyNTTs(f2, g3) {
   for (let i = 0; i < N / 2; i++) {
-    let z = nttZetas[64 + (i >> 1)];
+    let z3 = nttZetas[64 + (i >> 1)];
     if (i & 1)
-      z = -z;
-    const { c0, c1 } = BaseCaseMultiply(f[2 * i + 0], f[2 * i + 1], g[2 * i + 0], g[2 * i + 1], z);
-    f[2 * i + 0] = c0;
-    f[2 * i + 1] = c1;
+      z3 = -z3;
+    const { c0, c1 } = BaseCaseMultiply(f2[2 * i + 0], f2[2 * i + 1], g3[2 * i + 0], g3[2 * i + 1], z3);
+    f2[2 * i + 0] = c0;
+    f2[2 * i + 1] = c1;
   }
-  return f;
+  return f2;
 }
 function SampleNTT(xof) {
-  const r = new Uint16Array(N);
-  for (let j = 0; j < N; ) {
-    const b = xof();
-    if (b.length % 3)
+  const r2 = new Uint16Array(N);
+  for (let j3 = 0; j3 < N; ) {
+    const b2 = xof();
+    if (b2.length % 3)
       throw new Error("SampleNTT: unaligned block");
-    for (let i = 0; j < N && i + 3 <= b.length; i += 3) {
-      const d1 = (b[i + 0] >> 0 | b[i + 1] << 8) & 4095;
-      const d2 = (b[i + 1] >> 4 | b[i + 2] << 4) & 4095;
+    for (let i = 0; j3 < N && i + 3 <= b2.length; i += 3) {
+      const d1 = (b2[i + 0] >> 0 | b2[i + 1] << 8) & 4095;
+      const d2 = (b2[i + 1] >> 4 | b2[i + 2] << 4) & 4095;
       if (d1 < Q)
-        r[j++] = d1;
-      if (j < N && d2 < Q)
-        r[j++] = d2;
+        r2[j3++] = d1;
+      if (j3 < N && d2 < Q)
+        r2[j3++] = d2;
     }
   }
-  return r;
+  return r2;
 }
 function sampleCBD(PRF, seed, nonce, eta) {
   const buf = PRF(eta * N / 4, seed, nonce);
-  const r = new Uint16Array(N);
+  const r2 = new Uint16Array(N);
   const b32 = u323(buf);
   let len = 0;
-  for (let i = 0, p = 0, bb = 0, t0 = 0; i < b32.length; i++) {
-    let b = b32[i];
-    for (let j = 0; j < 32; j++) {
-      bb += b & 1;
-      b >>= 1;
+  for (let i = 0, p2 = 0, bb = 0, t0 = 0; i < b32.length; i++) {
+    let b2 = b32[i];
+    for (let j3 = 0; j3 < 32; j3++) {
+      bb += b2 & 1;
+      b2 >>= 1;
       len += 1;
       if (len === eta) {
         t0 = bb;
         bb = 0;
       } else if (len === 2 * eta) {
-        r[p++] = mod2(t0 - bb);
+        r2[p2++] = mod2(t0 - bb);
         bb = 0;
         len = 0;
       }
@@ -46105,16 +46851,16 @@ function sampleCBD(PRF, seed, nonce, eta) {
   }
   if (len)
     throw new Error(`sampleCBD: leftover bits: ${len}`);
-  return r;
+  return r2;
 }
 var genKPKE = (opts2) => {
-  const { K, PRF, XOF, HASH512, ETA1, ETA2, du, dv } = opts2;
+  const { K: K3, PRF, XOF, HASH512, ETA1, ETA2, du, dv } = opts2;
   const poly1 = polyCoder(1);
   const polyV = polyCoder(dv);
   const polyU = polyCoder(du);
-  const publicCoder = splitCoder("publicKey", vecCoder(polyCoder(12), K), 32);
-  const secretCoder = vecCoder(polyCoder(12), K);
-  const cipherCoder = splitCoder("ciphertext", vecCoder(polyU, K), polyV);
+  const publicCoder = splitCoder("publicKey", vecCoder(polyCoder(12), K3), 32);
+  const secretCoder = vecCoder(polyCoder(12), K3);
+  const cipherCoder = splitCoder("ciphertext", vecCoder(polyU, K3), polyV);
   const seedCoder = splitCoder("seed", 32, 32);
   return {
     secretCoder,
@@ -46127,23 +46873,23 @@ var genKPKE = (opts2) => {
       abytes4(seed, 32, "seed");
       const seedDst = new Uint8Array(33);
       seedDst.set(seed);
-      seedDst[32] = K;
+      seedDst[32] = K3;
       const seedHash = HASH512(seedDst);
       const [rho, sigma] = seedCoder.decode(seedHash);
       const sHat = [];
       const tHat = [];
-      for (let i = 0; i < K; i++)
+      for (let i = 0; i < K3; i++)
         sHat.push(NTT.encode(sampleCBD(PRF, sigma, i, ETA1)));
-      const x = XOF(rho);
-      for (let i = 0; i < K; i++) {
-        const e = NTT.encode(sampleCBD(PRF, sigma, K + i, ETA1));
-        for (let j = 0; j < K; j++) {
-          const aji = SampleNTT(x.get(j, i));
-          polyAdd(e, MultiplyNTTs(aji, sHat[j]));
+      const x2 = XOF(rho);
+      for (let i = 0; i < K3; i++) {
+        const e = NTT.encode(sampleCBD(PRF, sigma, K3 + i, ETA1));
+        for (let j3 = 0; j3 < K3; j3++) {
+          const aji = SampleNTT(x2.get(j3, i));
+          polyAdd(e, MultiplyNTTs(aji, sHat[j3]));
         }
         tHat.push(e);
       }
-      x.clean();
+      x2.clean();
       const res = {
         publicKey: publicCoder.encode([tHat, rho]),
         secretKey: secretCoder.encode(sHat)
@@ -46154,39 +46900,39 @@ var genKPKE = (opts2) => {
     encrypt: (publicKey, msg, seed) => {
       const [tHat, rho] = publicCoder.decode(publicKey);
       const rHat = [];
-      for (let i = 0; i < K; i++)
+      for (let i = 0; i < K3; i++)
         rHat.push(NTT.encode(sampleCBD(PRF, seed, i, ETA1)));
-      const x = XOF(rho);
+      const x2 = XOF(rho);
       const tmp2 = new Uint16Array(N);
-      const u = [];
-      for (let i = 0; i < K; i++) {
-        const e1 = sampleCBD(PRF, seed, K + i, ETA2);
+      const u3 = [];
+      for (let i = 0; i < K3; i++) {
+        const e1 = sampleCBD(PRF, seed, K3 + i, ETA2);
         const tmp = new Uint16Array(N);
-        for (let j = 0; j < K; j++) {
-          const aij = SampleNTT(x.get(i, j));
-          polyAdd(tmp, MultiplyNTTs(aij, rHat[j]));
+        for (let j3 = 0; j3 < K3; j3++) {
+          const aij = SampleNTT(x2.get(i, j3));
+          polyAdd(tmp, MultiplyNTTs(aij, rHat[j3]));
         }
         polyAdd(e1, NTT.decode(tmp));
-        u.push(e1);
+        u3.push(e1);
         polyAdd(tmp2, MultiplyNTTs(tHat[i], rHat[i]));
         cleanBytes(tmp);
       }
-      x.clean();
-      const e2 = sampleCBD(PRF, seed, 2 * K, ETA2);
+      x2.clean();
+      const e2 = sampleCBD(PRF, seed, 2 * K3, ETA2);
       polyAdd(e2, NTT.decode(tmp2));
       const v = poly1.decode(msg);
       polyAdd(v, e2);
       cleanBytes(tHat, rHat, tmp2, e2);
-      return cipherCoder.encode([u, v]);
+      return cipherCoder.encode([u3, v]);
     },
     decrypt: (cipherText, privateKey) => {
-      const [u, v] = cipherCoder.decode(cipherText);
+      const [u3, v] = cipherCoder.decode(cipherText);
       const sk = secretCoder.decode(privateKey);
       const tmp = new Uint16Array(N);
-      for (let i = 0; i < K; i++)
-        polyAdd(tmp, MultiplyNTTs(sk[i], NTT.encode(u[i])));
+      for (let i = 0; i < K3; i++)
+        polyAdd(tmp, MultiplyNTTs(sk[i], NTT.encode(u3[i])));
       polySub(v, NTT.decode(tmp));
-      cleanBytes(tmp, sk, u);
+      cleanBytes(tmp, sk, u3);
       return poly1.encode(v);
     }
   };
@@ -46229,10 +46975,10 @@ function createKyber(opts2) {
         throw new Error("ML-KEM.encapsulate: wrong publicKey modulus");
       }
       cleanBytes(ek);
-      const kr = HASH512.create().update(msg).update(HASH256(publicKey)).digest();
-      const cipherText = KPKE.encrypt(publicKey, msg, kr.subarray(32, 64));
-      cleanBytes(kr.subarray(32));
-      return { cipherText, sharedSecret: kr.subarray(0, 32) };
+      const kr2 = HASH512.create().update(msg).update(HASH256(publicKey)).digest();
+      const cipherText = KPKE.encrypt(publicKey, msg, kr2.subarray(32, 64));
+      cleanBytes(kr2.subarray(32));
+      return { cipherText, sharedSecret: kr2.subarray(0, 32) };
     },
     decapsulate: (cipherText, secretKey) => {
       abytes4(secretKey, secretCoder.bytesLen, "secretKey");
@@ -46242,13 +46988,13 @@ function createKyber(opts2) {
       const test = HASH256(secretKey.subarray(k768 / 2, start));
       if (!equalBytes2(test, secretKey.subarray(start, start + 32)))
         throw new Error("invalid secretKey: hash check failed");
-      const [sk, publicKey, publicKeyHash, z] = secretCoder.decode(secretKey);
+      const [sk, publicKey, publicKeyHash, z3] = secretCoder.decode(secretKey);
       const msg = KPKE.decrypt(cipherText, sk);
-      const kr = HASH512.create().update(msg).update(publicKeyHash).digest();
-      const Khat = kr.subarray(0, 32);
-      const cipherText2 = KPKE.encrypt(publicKey, msg, kr.subarray(32, 64));
+      const kr2 = HASH512.create().update(msg).update(publicKeyHash).digest();
+      const Khat = kr2.subarray(0, 32);
+      const cipherText2 = KPKE.encrypt(publicKey, msg, kr2.subarray(32, 64));
       const isValid = equalBytes2(cipherText, cipherText2);
-      const Kbar = KDF.create({ dkLen: 32 }).update(z).update(cipherText).digest();
+      const Kbar = KDF.create({ dkLen: 32 }).update(z3).update(cipherText).digest();
       cleanBytes(msg, cipherText2, !isValid ? Khat : Kbar);
       return isValid ? Khat : Kbar;
     }
@@ -46283,13 +47029,13 @@ function ecKeygen(curve, allowZeroKey = false) {
   let keygen = curve.keygen;
   if (allowZeroKey) {
     const wCurve = curve;
-    const Fn = wCurve.Point.Fn;
-    if (!Fn)
+    const Fn2 = wCurve.Point.Fn;
+    if (!Fn2)
       throw new Error("No Point.Fn");
     keygen = (seed = randomBytes4(lengths.seed)) => {
       abytes4(seed, lengths.seed, "seed");
-      const seedScalar = Fn.isLE ? bytesToNumberLE(seed) : bytesToNumberBE(seed);
-      const secretKey = Fn.toBytes(Fn.create(seedScalar));
+      const seedScalar = Fn2.isLE ? bytesToNumberLE(seed) : bytesToNumberBE(seed);
+      const secretKey = Fn2.toBytes(Fn2.create(seedScalar));
       return { secretKey, publicKey: curve.getPublicKey(secretKey) };
     };
   }
@@ -46339,7 +47085,7 @@ function combineKeys(realSeedLen, expandSeed, ...ck) {
   function expandDecapsulationKey(seed) {
     abytes4(seed, realSeedLen);
     const expanded = seedCoder.decode(expandSeed(seed, seedCoder.bytesLen));
-    const keys = ck.map((i, j) => i.keygen(expanded[j]));
+    const keys = ck.map((i, j3) => i.keygen(expanded[j3]));
     const secretKey = keys.map((i) => i.secretKey);
     const publicKey = keys.map((i) => i.publicKey);
     return { secretKey, publicKey };
@@ -46380,7 +47126,7 @@ function combineKEMS(realSeedLen, realMsgLen, expandSeed, combiner, ...kems) {
     encapsulate(pk, randomness = randomBytes4(msgCoder.bytesLen)) {
       const pks = pkCoder.decode(pk);
       const rand = msgCoder.decode(randomness);
-      const enc = kems.map((i, j) => i.encapsulate(pks[j], rand[j]));
+      const enc = kems.map((i, j3) => i.encapsulate(pks[j3], rand[j3]));
       const sharedSecret = enc.map((i) => i.sharedSecret);
       const cipherText = enc.map((i) => i.cipherText);
       const res = {
@@ -46390,10 +47136,10 @@ function combineKEMS(realSeedLen, realMsgLen, expandSeed, combiner, ...kems) {
       cleanBytes(sharedSecret, cipherText);
       return res;
     },
-    decapsulate(ct, seed) {
-      const cts = ctCoder.decode(ct);
+    decapsulate(ct2, seed) {
+      const cts = ctCoder.decode(ct2);
       const { publicKey, secretKey } = keys.expandDecapsulationKey(seed);
-      const sharedSecret = kems.map((i, j) => i.decapsulate(cts[j], secretKey[j]));
+      const sharedSecret = kems.map((i, j3) => i.decapsulate(cts[j3], secretKey[j3]));
       return combiner(publicKey, cts, sharedSecret);
     }
   };
@@ -46401,15 +47147,15 @@ function combineKEMS(realSeedLen, realMsgLen, expandSeed, combiner, ...kems) {
 function QSF(label, pqc, curveKEM, xof, kdf) {
   ahash2(xof);
   ahash2(kdf);
-  return combineKEMS(32, 32, expandSeedXof(xof), (pk, ct, ss) => kdf(concatBytes(ss[0], ss[1], ct[1], pk[1], asciiToBytes(label))), pqc, curveKEM);
+  return combineKEMS(32, 32, expandSeedXof(xof), (pk, ct2, ss2) => kdf(concatBytes(ss2[0], ss2[1], ct2[1], pk[1], asciiToBytes(label))), pqc, curveKEM);
 }
 var QSF_ml_kem768_p256 = QSF("QSF-KEM(ML-KEM-768,P-256)-XOF(SHAKE256)-KDF(SHA3-256)", ml_kem768, ecdhKem(p256, true), shake256, sha3_256);
 var QSF_ml_kem1024_p384 = QSF("QSF-KEM(ML-KEM-1024,P-384)-XOF(SHAKE256)-KDF(SHA3-256)", ml_kem1024, ecdhKem(p384, true), shake256, sha3_256);
 function createKitchenSink(label, pqc, curveKEM, xof, hash) {
   ahash2(xof);
   ahash2(hash);
-  return combineKEMS(32, 32, expandSeedXof(xof), (pk, ct, ss) => {
-    const preimage = concatBytes(ss[0], ss[1], ct[0], pk[0], ct[1], pk[1], asciiToBytes(label));
+  return combineKEMS(32, 32, expandSeedXof(xof), (pk, ct2, ss2) => {
+    const preimage = concatBytes(ss2[0], ss2[1], ct2[0], pk[0], ct2[1], pk[1], asciiToBytes(label));
     const len = 32;
     const ikm = concatBytes(asciiToBytes("hybrid_prk"), preimage);
     const prk = extract2(hash, ikm);
@@ -46426,7 +47172,7 @@ var ml_kem768_x25519 = /* @__PURE__ */ (() => combineKEMS(
   32,
   expandSeedXof(shake256),
   // Awesome label, so much escaping hell in a single line.
-  (pk, ct, ss) => sha3_256(concatBytes(ss[0], ss[1], ct[1], pk[1], asciiToBytes("\\.//^\\"))),
+  (pk, ct2, ss2) => sha3_256(concatBytes(ss2[0], ss2[1], ct2[1], pk[1], asciiToBytes("\\.//^\\"))),
   ml_kem768,
   x25519kem
 ))();
@@ -46546,7 +47292,7 @@ function validateObject2(object2, fields = {}, optFields = {}, title = "object")
     if (current !== expectedType || val === null)
       throw new TypeError(`${label} is invalid: expected ${expectedType}, got ${current}`);
   }
-  const iter = (f, isOpt) => Object.entries(f).forEach(([k, v]) => checkField(k, v, isOpt));
+  const iter = (f2, isOpt) => Object.entries(f2).forEach(([k2, v]) => checkField(k2, v, isOpt));
   iter(fields, false);
   iter(optFields, true);
 }
@@ -46564,11 +47310,11 @@ var _9n2 = /* @__PURE__ */ BigInt(9);
 var _15n = /* @__PURE__ */ BigInt(15);
 var _16n2 = /* @__PURE__ */ BigInt(16);
 var POW_WINDOWED_MIN = /* @__PURE__ */ BigInt("0x10000000000000000");
-function mod3(a, b) {
-  if (b <= _0n8)
-    throw new Error("mod: expected positive modulus, got " + b);
-  const result = a % b;
-  return result >= _0n8 ? result : b + result;
+function mod3(a, b2) {
+  if (b2 <= _0n8)
+    throw new Error("mod: expected positive modulus, got " + b2);
+  const result = a % b2;
+  return result >= _0n8 ? result : b2 + result;
 }
 function pow(num, power, modulo) {
   if (modulo <= _1n9)
@@ -46581,18 +47327,18 @@ function pow(num, power, modulo) {
     return _1n9;
   if (power === _1n9)
     return num;
-  let d = num % modulo;
-  if (d < _0n8)
-    d += modulo;
+  let d2 = num % modulo;
+  if (d2 < _0n8)
+    d2 += modulo;
   if (power < POW_WINDOWED_MIN) {
-    let p2 = _1n9;
+    let p3 = _1n9;
     while (power > _0n8) {
       if (power & _1n9)
-        p2 = p2 * d % modulo;
-      d = d * d % modulo;
+        p3 = p3 * d2 % modulo;
+      d2 = d2 * d2 % modulo;
       power >>= _1n9;
     }
-    return p2;
+    return p3;
   }
   const digits = [];
   while (power > _0n8) {
@@ -46601,27 +47347,27 @@ function pow(num, power, modulo) {
   }
   const table = new Array(16);
   table[0] = _1n9;
-  table[1] = d;
+  table[1] = d2;
   for (let i = 2; i < 16; i++)
-    table[i] = table[i - 1] * d % modulo;
-  let p = table[digits[digits.length - 1]];
-  for (let w = digits.length - 2; w >= 0; w--) {
-    p = p * p % modulo;
-    p = p * p % modulo;
-    p = p * p % modulo;
-    p = p * p % modulo;
-    const digit = digits[w];
+    table[i] = table[i - 1] * d2 % modulo;
+  let p2 = table[digits[digits.length - 1]];
+  for (let w2 = digits.length - 2; w2 >= 0; w2--) {
+    p2 = p2 * p2 % modulo;
+    p2 = p2 * p2 % modulo;
+    p2 = p2 * p2 % modulo;
+    p2 = p2 * p2 % modulo;
+    const digit = digits[w2];
     if (digit !== 0)
-      p = p * table[digit] % modulo;
+      p2 = p2 * table[digit] % modulo;
   }
-  return p;
+  return p2;
 }
-function pow22(x, power, modulo) {
+function pow22(x2, power, modulo) {
   if (modulo <= _1n9)
     throw new Error("pow2: expected modulus > 1, got " + modulo);
   if (power < _0n8)
     throw new Error("pow2: expected non-negative exponent, got " + power);
-  let res = x;
+  let res = x2;
   while (power-- > _0n8) {
     res *= res;
     res %= modulo;
@@ -46634,22 +47380,22 @@ function invert2(number3, modulo) {
   if (modulo <= _1n9)
     throw new Error("invert: expected modulus > 1, got " + modulo);
   let a = mod3(number3, modulo);
-  let b = modulo;
-  let x = _0n8, u = _1n9;
+  let b2 = modulo;
+  let x2 = _0n8, u3 = _1n9;
   while (a !== _0n8) {
-    const q = b / a;
-    const r = b - a * q;
-    const m = x - u * q;
-    b = a, a = r, x = u, u = m;
+    const q3 = b2 / a;
+    const r2 = b2 - a * q3;
+    const m3 = x2 - u3 * q3;
+    b2 = a, a = r2, x2 = u3, u3 = m3;
   }
-  const gcd = b;
+  const gcd = b2;
   if (gcd !== _1n9)
     throw new Error("invert: does not exist");
-  return mod3(x, modulo);
+  return mod3(x2, modulo);
 }
 function assertIsSquare2(Fp, root, n) {
-  const F2 = Fp;
-  if (!F2.eql(F2.sqr(root), n))
+  const F4 = Fp;
+  if (!F4.eql(F4.sqr(root), n))
     throw new Error("Cannot find square root");
 }
 function aoddModulus(order, fnName) {
@@ -46657,106 +47403,106 @@ function aoddModulus(order, fnName) {
     throw new Error(fnName + ": expected odd modulus, got " + order);
 }
 function sqrt3mod42(Fp, n) {
-  const F2 = Fp;
-  const p1div4 = (F2.ORDER + _1n9) / _4n3;
-  const root = F2.pow(n, p1div4);
-  assertIsSquare2(F2, root, n);
+  const F4 = Fp;
+  const p1div4 = (F4.ORDER + _1n9) / _4n3;
+  const root = F4.pow(n, p1div4);
+  assertIsSquare2(F4, root, n);
   return root;
 }
 function sqrt5mod82(Fp, n) {
-  const F2 = Fp;
-  const p5div8 = (F2.ORDER - _5n3) / _8n3;
-  const n2 = F2.mul(n, _2n6);
-  const v = F2.pow(n2, p5div8);
-  const nv = F2.mul(n, v);
-  const i = F2.mul(F2.mul(nv, _2n6), v);
-  const root = F2.mul(nv, F2.sub(i, F2.ONE));
-  assertIsSquare2(F2, root, n);
+  const F4 = Fp;
+  const p5div8 = (F4.ORDER - _5n3) / _8n3;
+  const n2 = F4.mul(n, _2n6);
+  const v = F4.pow(n2, p5div8);
+  const nv = F4.mul(n, v);
+  const i = F4.mul(F4.mul(nv, _2n6), v);
+  const root = F4.mul(nv, F4.sub(i, F4.ONE));
+  assertIsSquare2(F4, root, n);
   return root;
 }
-function sqrt9mod162(P) {
-  const Fp_ = Field2(P);
-  const tn = tonelliShanks2(P);
-  const c1 = tn(Fp_, Fp_.neg(Fp_.ONE));
-  const c2 = tn(Fp_, c1);
-  const c3 = tn(Fp_, Fp_.neg(c1));
-  const c4 = (P + _7n3) / _16n2;
+function sqrt9mod162(P3) {
+  const Fp_ = Field2(P3);
+  const tn2 = tonelliShanks2(P3);
+  const c1 = tn2(Fp_, Fp_.neg(Fp_.ONE));
+  const c22 = tn2(Fp_, c1);
+  const c3 = tn2(Fp_, Fp_.neg(c1));
+  const c4 = (P3 + _7n3) / _16n2;
   return ((Fp, n) => {
-    const F2 = Fp;
-    let tv1 = F2.pow(n, c4);
-    let tv2 = F2.mul(tv1, c1);
-    const tv3 = F2.mul(tv1, c2);
-    const tv4 = F2.mul(tv1, c3);
-    const e1 = F2.eql(F2.sqr(tv2), n);
-    const e2 = F2.eql(F2.sqr(tv3), n);
-    tv1 = F2.cmov(tv1, tv2, e1);
-    tv2 = F2.cmov(tv4, tv3, e2);
-    const e3 = F2.eql(F2.sqr(tv2), n);
-    const root = F2.cmov(tv1, tv2, e3);
-    assertIsSquare2(F2, root, n);
+    const F4 = Fp;
+    let tv1 = F4.pow(n, c4);
+    let tv2 = F4.mul(tv1, c1);
+    const tv3 = F4.mul(tv1, c22);
+    const tv4 = F4.mul(tv1, c3);
+    const e1 = F4.eql(F4.sqr(tv2), n);
+    const e2 = F4.eql(F4.sqr(tv3), n);
+    tv1 = F4.cmov(tv1, tv2, e1);
+    tv2 = F4.cmov(tv4, tv3, e2);
+    const e3 = F4.eql(F4.sqr(tv2), n);
+    const root = F4.cmov(tv1, tv2, e3);
+    assertIsSquare2(F4, root, n);
     return root;
   });
 }
-function tonelliShanks2(P) {
-  if (P < _3n4)
+function tonelliShanks2(P3) {
+  if (P3 < _3n4)
     throw new Error("sqrt is not defined for small field");
-  aoddModulus(P, "tonelliShanks");
-  let Q2 = P - _1n9;
-  let S = 0;
-  while (Q2 % _2n6 === _0n8) {
-    Q2 /= _2n6;
-    S++;
+  aoddModulus(P3, "tonelliShanks");
+  let Q4 = P3 - _1n9;
+  let S3 = 0;
+  while (Q4 % _2n6 === _0n8) {
+    Q4 /= _2n6;
+    S3++;
   }
-  let Z = _2n6;
-  const _Fp = Field2(P);
-  while (FpLegendre2(_Fp, Z) === 1) {
-    if (Z++ > 1e3)
+  let Z3 = _2n6;
+  const _Fp = Field2(P3);
+  while (FpLegendre2(_Fp, Z3) === 1) {
+    if (Z3++ > 1e3)
       throw new Error("Cannot find square root: probably non-prime P");
   }
-  if (S === 1)
+  if (S3 === 1)
     return sqrt3mod42;
-  let cc = _Fp.pow(Z, Q2);
-  const Q1div2 = (Q2 + _1n9) / _2n6;
+  let cc = _Fp.pow(Z3, Q4);
+  const Q1div2 = (Q4 + _1n9) / _2n6;
   return function tonelliSlow(Fp, n) {
-    const F2 = Fp;
-    if (F2.is0(n))
+    const F4 = Fp;
+    if (F4.is0(n))
       return n;
-    if (FpLegendre2(F2, n) !== 1)
+    if (FpLegendre2(F4, n) !== 1)
       throw new Error("Cannot find square root");
-    let M = S;
-    let c = F2.mul(F2.ONE, cc);
-    let t = F2.pow(n, Q2);
-    let R = F2.pow(n, Q1div2);
-    while (!F2.eql(t, F2.ONE)) {
-      if (F2.is0(t))
+    let M3 = S3;
+    let c3 = F4.mul(F4.ONE, cc);
+    let t2 = F4.pow(n, Q4);
+    let R2 = F4.pow(n, Q1div2);
+    while (!F4.eql(t2, F4.ONE)) {
+      if (F4.is0(t2))
         throw new Error("Cannot find square root: probably non-prime P");
       let i = 1;
-      let t_tmp = F2.sqr(t);
-      while (!F2.eql(t_tmp, F2.ONE)) {
+      let t_tmp = F4.sqr(t2);
+      while (!F4.eql(t_tmp, F4.ONE)) {
         i++;
-        t_tmp = F2.sqr(t_tmp);
-        if (i === M)
+        t_tmp = F4.sqr(t_tmp);
+        if (i === M3)
           throw new Error("Cannot find square root");
       }
-      const exponent = _1n9 << BigInt(M - i - 1);
-      const b = F2.pow(c, exponent);
-      M = i;
-      c = F2.sqr(b);
-      t = F2.mul(t, c);
-      R = F2.mul(R, b);
+      const exponent = _1n9 << BigInt(M3 - i - 1);
+      const b2 = F4.pow(c3, exponent);
+      M3 = i;
+      c3 = F4.sqr(b2);
+      t2 = F4.mul(t2, c3);
+      R2 = F4.mul(R2, b2);
     }
-    return R;
+    return R2;
   };
 }
-function FpSqrt2(P) {
-  aoddModulus(P, "Fp.sqrt");
-  if (P % _4n3 === _3n4)
+function FpSqrt2(P3) {
+  aoddModulus(P3, "Fp.sqrt");
+  if (P3 % _4n3 === _3n4)
     return sqrt3mod42;
-  if (P % _8n3 === _5n3)
+  if (P3 % _8n3 === _5n3)
     return sqrt5mod82;
-  if (P % _16n2 === _9n2)
-    return sqrt9mod162(P);
-  return tonelliShanks2(P);
+  if (P3 % _16n2 === _9n2)
+    return sqrt9mod162(P3);
+  return tonelliShanks2(P3);
 }
 var isNegativeLE2 = (num, modulo) => (mod3(num, modulo) & _1n9) === _1n9;
 var FIELD_FIELDS2 = [
@@ -46796,33 +47542,33 @@ function FpInvertBatch2(Fp, nums, passZero = false) {
   validateField2(Fp);
   aarray(nums, "nums");
   abool3(passZero, "passZero");
-  const F2 = Fp;
-  const inverted = new Array(nums.length).fill(passZero ? F2.ZERO : void 0);
+  const F4 = Fp;
+  const inverted = new Array(nums.length).fill(passZero ? F4.ZERO : void 0);
   const multipliedAcc = nums.reduce((acc, num, i) => {
-    if (F2.is0(num))
+    if (F4.is0(num))
       return acc;
     inverted[i] = acc;
-    return F2.mul(acc, num);
-  }, F2.ONE);
-  const invertedAcc = F2.inv(multipliedAcc);
+    return F4.mul(acc, num);
+  }, F4.ONE);
+  const invertedAcc = F4.inv(multipliedAcc);
   nums.reduceRight((acc, num, i) => {
-    if (F2.is0(num))
+    if (F4.is0(num))
       return acc;
-    inverted[i] = F2.mul(acc, inverted[i]);
-    return F2.mul(acc, num);
+    inverted[i] = F4.mul(acc, inverted[i]);
+    return F4.mul(acc, num);
   }, invertedAcc);
   return inverted;
 }
 function FpLegendre2(Fp, n) {
   validateField2(Fp);
-  const F2 = Fp;
-  aoddModulus(F2.ORDER, "FpLegendre");
-  const p1mod2 = (F2.ORDER - _1n9) / _2n6;
-  const powered = F2.pow(n, p1mod2);
-  const yes = F2.eql(powered, F2.ONE);
-  const zero = F2.eql(powered, F2.ZERO);
-  const no = F2.eql(powered, F2.neg(F2.ONE));
-  if (!yes && !zero && !no)
+  const F4 = Fp;
+  aoddModulus(F4.ORDER, "FpLegendre");
+  const p1mod2 = (F4.ORDER - _1n9) / _2n6;
+  const powered = F4.pow(n, p1mod2);
+  const yes = F4.eql(powered, F4.ONE);
+  const zero = F4.eql(powered, F4.ZERO);
+  const no2 = F4.eql(powered, F4.neg(F4.ONE));
+  if (!yes && !zero && !no2)
     throw new Error("invalid Legendre symbol result");
   return yes ? 1 : zero ? 0 : -1;
 }
@@ -46970,9 +47716,9 @@ var _Field2 = class {
   }
   // We can't move this out because Fp6, Fp12 implement it
   // and it's unclear what to return in there.
-  cmov(a, b, condition) {
+  cmov(a, b2, condition) {
     abool3(condition, "condition");
-    return condition ? b : a;
+    return condition ? b2 : a;
   }
 };
 function Field2(ORDER, opts2 = {}) {
@@ -47000,15 +47746,15 @@ function validatePointCons(Point) {
   validateField2(pc.Fp);
   validateField2(pc.Fn);
 }
-function normalizeZ2(c, points) {
-  validatePointCons(c);
-  validateMSMPoints(points, c);
-  const invertedZs = FpInvertBatch2(c.Fp, points.map((p) => p.Z));
-  return points.map((p, i) => c.fromAffine(p.toAffine(invertedZs[i])));
+function normalizeZ2(c3, points) {
+  validatePointCons(c3);
+  validateMSMPoints(points, c3);
+  const invertedZs = FpInvertBatch2(c3.Fp, points.map((p2) => p2.Z));
+  return points.map((p2, i) => c3.fromAffine(p2.toAffine(invertedZs[i])));
 }
-function validateW2(W, bits, min = 1) {
-  if (!Number.isSafeInteger(W) || W < min || W > bits)
-    throw new Error("invalid window size, expected [" + min + ".." + bits + "], got W=" + W);
+function validateW2(W3, bits, min = 1) {
+  if (!Number.isSafeInteger(W3) || W3 < min || W3 > bits)
+    throw new Error("invalid window size, expected [" + min + ".." + bits + "], got W=" + W3);
 }
 function validateTableBytes(numPoints, fpBytes) {
   const bytes = numPoints * (4 * fpBytes + 128);
@@ -47028,10 +47774,10 @@ function probeRandomBytes(randomBytes6, length) {
   }
   return randomBytes6;
 }
-function validateMSMPoints(points, c) {
+function validateMSMPoints(points, c3) {
   aarray(points, "points");
-  points.forEach((p, i) => {
-    if (!(p instanceof c))
+  points.forEach((p2, i) => {
+    if (!(p2 instanceof c3))
       throw new Error("invalid point at index " + i);
   });
 }
@@ -47045,66 +47791,66 @@ function validateMSMScalars(scalars, field, maxScalar) {
   });
 }
 var pointWindowSizes2 = /* @__PURE__ */ new WeakMap();
-function getWindowSize(P) {
-  return pointWindowSizes2.get(P) || 1;
+function getWindowSize(P3) {
+  return pointWindowSizes2.get(P3) || 1;
 }
-function oddMultiples(p, size) {
-  const dbl = p.double();
-  const t = [p];
-  for (let j = 1; j < size; j++)
-    t.push(t[j - 1].add(dbl));
-  return t;
+function oddMultiples(p2, size) {
+  const dbl = p2.double();
+  const t2 = [p2];
+  for (let j3 = 1; j3 < size; j3++)
+    t2.push(t2[j3 - 1].add(dbl));
+  return t2;
 }
-function wnafDigits(n, W) {
-  const size = 2 ** W;
+function wnafDigits(n, W3) {
+  const size = 2 ** W3;
   const half = size / 2;
   const mask = BigInt(size - 1);
-  const d = [];
+  const d2 = [];
   while (n > _0n9) {
-    let w = 0;
+    let w2 = 0;
     if (n & _1n10) {
-      w = Number(n & mask);
-      if (w >= half)
-        w -= size;
-      n -= BigInt(w);
+      w2 = Number(n & mask);
+      if (w2 >= half)
+        w2 -= size;
+      n -= BigInt(w2);
     }
-    d.push(w);
+    d2.push(w2);
     n >>= _1n10;
   }
-  return d;
+  return d2;
 }
-function signedWindowDigits(n, W, windows) {
-  const size = 2 ** W;
+function signedWindowDigits(n, W3, windows) {
+  const size = 2 ** W3;
   const half = size / 2;
   const mask = BigInt(size - 1);
-  const shiftBy = BigInt(W);
-  const d = [];
-  for (let w = 0; w < windows; w++) {
+  const shiftBy = BigInt(W3);
+  const d2 = [];
+  for (let w2 = 0; w2 < windows; w2++) {
     let v = Number(n & mask);
     n >>= shiftBy;
     if (v > half) {
       v -= size;
       n += _1n10;
     }
-    d.push(v);
+    d2.push(v);
   }
   if (n !== _0n9)
     throw new Error("invalid wnaf");
-  return d;
+  return d2;
 }
 function wnafWalk(zero, tables, digits) {
   let max = 0;
-  for (const d of digits)
-    max = Math.max(max, d.length);
+  for (const d2 of digits)
+    max = Math.max(max, d2.length);
   let acc = zero;
   for (let bit = max - 1; bit >= 0; bit--) {
     if (bit !== max - 1)
       acc = acc.double();
     for (let i = 0; i < digits.length; i++) {
-      const w = digits[i][bit];
-      if (w) {
-        const item = tables[i][Math.abs(w) - 1 >> 1];
-        acc = acc.add(w < 0 ? item.negate() : item);
+      const w2 = digits[i][bit];
+      if (w2) {
+        const item = tables[i][Math.abs(w2) - 1 >> 1];
+        acc = acc.add(w2 < 0 ? item.negate() : item);
       }
     }
   }
@@ -47137,12 +47883,12 @@ var ScalarMultiplier = class {
    * @param W - window size
    * @param bits - scalar bitlength the table must cover
    */
-  buildWnafTable(point, W, bits) {
-    const windows = Math.ceil(bits / W) + 1;
-    const half = 2 ** (W - 1);
+  buildWnafTable(point, W3, bits) {
+    const windows = Math.ceil(bits / W3) + 1;
+    const half = 2 ** (W3 - 1);
     const comp = [];
     let base = point;
-    for (let w = 0; w < windows; w++) {
+    for (let w2 = 0; w2 < windows; w2++) {
       let acc = base;
       for (let i = 0; i < half; i++) {
         comp.push(acc);
@@ -47150,7 +47896,7 @@ var ScalarMultiplier = class {
       }
       base = comp[comp.length - 1].double();
     }
-    return { W, bits, windows, comp };
+    return { W: W3, bits, windows, comp };
   }
   /**
    * Implements ec multiplication using precomputed signed fixed-window wNAF tables.
@@ -47162,34 +47908,34 @@ var ScalarMultiplier = class {
    * @returns real and fake (for const-time) points
    */
   wnafCachedCT(precomputes, n) {
-    const { W, windows, comp } = precomputes;
-    const half = 2 ** (W - 1);
-    const digits = signedWindowDigits(n, W, windows);
-    let p = this.ZERO;
-    let f = this.BASE;
-    for (let w = 0; w < windows; w++) {
-      const digit = digits[w];
-      const start = w * half;
+    const { W: W3, windows, comp } = precomputes;
+    const half = 2 ** (W3 - 1);
+    const digits = signedWindowDigits(n, W3, windows);
+    let p2 = this.ZERO;
+    let f2 = this.BASE;
+    for (let w2 = 0; w2 < windows; w2++) {
+      const digit = digits[w2];
+      const start = w2 * half;
       const idx = Math.abs(digit) - 1;
       let sel = comp[start];
       for (let i = 1; i < half; i++)
         sel = i === idx ? comp[start + i] : sel;
       const neg = sel.negate();
       if (digit === 0)
-        f = f.add(comp[start]);
+        f2 = f2.add(comp[start]);
       else
-        p = p.add(digit < 0 ? neg : sel);
+        p2 = p2.add(digit < 0 ? neg : sel);
     }
-    return { p, f };
+    return { p: p2, f: f2 };
   }
   // Cache key is point identity plus (W, bits); at most two entries exist per point (public-width
   // `Fn.BITS` and blinded `Fn.BITS + BLIND_BITS`). Callers must not reuse the same point with
   // incompatible `transform(...)` layouts and expect a separate cache entry.
-  getWnafPrecomputes(W, point, bits, transform2) {
+  getWnafPrecomputes(W3, point, bits, transform2) {
     let entries = this.wnafPrecomputes.get(point);
-    let comp = entries?.find((entry) => entry.W === W && entry.bits === bits);
+    let comp = entries?.find((entry) => entry.W === W3 && entry.bits === bits);
     if (!comp) {
-      comp = this.buildWnafTable(point, W, bits);
+      comp = this.buildWnafTable(point, W3, bits);
       if (typeof transform2 === "function")
         comp = { ...comp, comp: transform2(comp.comp) };
       if (!entries) {
@@ -47216,10 +47962,10 @@ var ScalarMultiplier = class {
   // ECDH peer keys) skip building a throwaway cached table in favor of a small fixed-window
   // multiply. `n` must be < 2^bits.
   runCT(point, n, bits, transform2) {
-    const W = getWindowSize(point);
-    if (W === 1)
+    const W3 = getWindowSize(point);
+    if (W3 === 1)
       return this.fixedWindowCT(point, n, bits);
-    return this.wnafCachedCT(this.getWnafPrecomputes(W, point, bits, transform2), n);
+    return this.wnafCachedCT(this.getWnafPrecomputes(W3, point, bits, transform2), n);
   }
   mulCT(point, scalar, transform2) {
     this.validateMulInput(point, scalar);
@@ -47253,20 +47999,20 @@ var ScalarMultiplier = class {
    * (this path needs no fake accumulator — its op-count is already scalar-independent).
    */
   fixedWindowCT(point, n, bits) {
-    const W = FW_WINDOW;
-    const size = 1 << W;
-    const mask = bitMask2(W);
+    const W3 = FW_WINDOW;
+    const size = 1 << W3;
+    const mask = bitMask2(W3);
     const table = new Array(size);
     table[0] = this.ZERO;
     for (let i = 1; i < size; i++)
       table[i] = table[i - 1].add(point);
-    const windows = Math.ceil(bits / W);
+    const windows = Math.ceil(bits / W3);
     let acc = this.ZERO;
     for (let window2 = windows - 1; window2 >= 0; window2--) {
       if (window2 !== windows - 1)
-        for (let d = 0; d < W; d++)
+        for (let d2 = 0; d2 < W3; d2++)
           acc = acc.double();
-      const digit = Number(n >> BigInt(window2 * W) & mask);
+      const digit = Number(n >> BigInt(window2 * W3) & mask);
       let sel = table[0];
       for (let i = 1; i < size; i++)
         sel = i === digit ? table[i] : sel;
@@ -47292,22 +48038,22 @@ var ScalarMultiplier = class {
     this.assertPoint(point);
     if (!isPosBig2(scalar))
       throw new Error("invalid scalar");
-    const W = getWindowSize(point);
-    if (W === 1 || scalar >= this.Point.Fn.ORDER)
+    const W3 = getWindowSize(point);
+    if (W3 === 1 || scalar >= this.Point.Fn.ORDER)
       return mulAddUnsafe(this.Point, [point], [scalar], true);
-    const precomputes = this.getWnafPrecomputes(W, point, this.bits, transform2);
+    const precomputes = this.getWnafPrecomputes(W3, point, this.bits, transform2);
     return this.wnafCachedCT(precomputes, scalar).p;
   }
   // Remembers the window size used for precomputed wNAF multiplication of the given point
   // and drops any previously built tables. Usually only the base point is precomputed.
   // W=1 resets the point to the un-precomputed (table-less) paths.
   // W is additionally capped so tables stay under ~2 GiB ({@link TABLE_BYTES_MAX}).
-  setWindowSize(point, W) {
+  setWindowSize(point, W3) {
     this.assertPoint(point);
-    validateW2(W, this.bits);
-    const windows = Math.ceil((this.bits + BLIND_BITS) / W) + 1;
-    validateTableBytes(windows * 2 ** (W - 1), this.Point.Fp.BYTES);
-    pointWindowSizes2.set(point, W);
+    validateW2(W3, this.bits);
+    const windows = Math.ceil((this.bits + BLIND_BITS) / W3) + 1;
+    validateTableBytes(windows * 2 ** (W3 - 1), this.Point.Fp.BYTES);
+    pointWindowSizes2.set(point, W3);
     this.wnafPrecomputes.delete(point);
   }
   // True when a window size is set: tables themselves are built lazily on first multiply.
@@ -47315,16 +48061,16 @@ var ScalarMultiplier = class {
     return getWindowSize(point) !== 1;
   }
 };
-function mulAddUnsafe(c, points, scalars, allowOversized = false) {
-  validatePointCons(c);
-  validateMSMPoints(points, c);
+function mulAddUnsafe(c3, points, scalars, allowOversized = false) {
+  validatePointCons(c3);
+  validateMSMPoints(points, c3);
   abool3(allowOversized, "allowOversized");
-  validateMSMScalars(scalars, c.Fn, allowOversized ? c.Fn.ORDER ** _4n4 : void 0);
+  validateMSMScalars(scalars, c3.Fn, allowOversized ? c3.Fn.ORDER ** _4n4 : void 0);
   if (points.length !== scalars.length)
     throw new Error("arrays of points and scalars must have equal length");
-  const tables = points.map((p) => oddMultiples(p, 4));
+  const tables = points.map((p2) => oddMultiples(p2, 4));
   const digits = scalars.map((n) => wnafDigits(n, 4));
-  return wnafWalk(c.ZERO, tables, digits);
+  return wnafWalk(c3.ZERO, tables, digits);
 }
 function createField2(order, field, isLE4) {
   if (field) {
@@ -47344,21 +48090,21 @@ function createCurveFields2(type, CURVE, curveOpts = {}, FpFnLE) {
   if (!CURVE || typeof CURVE !== "object")
     throw new Error(`expected valid ${type} CURVE object`);
   validateObject2(curveOpts);
-  for (const p of ["p", "n", "h"]) {
-    const val = CURVE[p];
+  for (const p2 of ["p", "n", "h"]) {
+    const val = CURVE[p2];
     if (!(isPosBig2(val) && val !== _0n9))
-      throw new Error(`CURVE.${p} must be positive bigint`);
+      throw new Error(`CURVE.${p2} must be positive bigint`);
   }
   const Fp = createField2(CURVE.p, curveOpts.Fp, FpFnLE);
-  const Fn = createField2(CURVE.n, curveOpts.Fn, FpFnLE);
+  const Fn2 = createField2(CURVE.n, curveOpts.Fn, FpFnLE);
   const _b = type === "weierstrass" ? "b" : "d";
   const params = ["Gx", "Gy", "a", _b];
-  for (const p of params) {
-    if (!Fp.isValid(CURVE[p]))
-      throw new Error(`CURVE.${p} must be valid field element of CURVE.Fp`);
+  for (const p2 of params) {
+    if (!Fp.isValid(CURVE[p2]))
+      throw new Error(`CURVE.${p2} must be valid field element of CURVE.Fp`);
   }
   CURVE = Object.freeze(Object.assign({}, CURVE));
-  return { CURVE, Fp, Fn };
+  return { CURVE, Fp, Fn: Fn2 };
 }
 function createKeygen2(randomSecretKey, getPublicKey) {
   return function keygen(seed) {
@@ -47373,18 +48119,18 @@ var _1n11 = /* @__PURE__ */ BigInt(1);
 var _2n7 = /* @__PURE__ */ BigInt(2);
 var _4n5 = /* @__PURE__ */ BigInt(4);
 var _8n4 = /* @__PURE__ */ BigInt(8);
-function isEdValidXY(Fp, CURVE, x, y) {
-  const x2 = Fp.sqr(x);
-  const y2 = Fp.sqr(y);
-  const left = Fp.add(Fp.mul(CURVE.a, x2), y2);
-  const right = Fp.add(Fp.ONE, Fp.mul(CURVE.d, Fp.mul(x2, y2)));
+function isEdValidXY(Fp, CURVE, x2, y3) {
+  const x22 = Fp.sqr(x2);
+  const y22 = Fp.sqr(y3);
+  const left = Fp.add(Fp.mul(CURVE.a, x22), y22);
+  const right = Fp.add(Fp.ONE, Fp.mul(CURVE.d, Fp.mul(x22, y22)));
   return Fp.eql(left, right);
 }
 function edwards(params, extraOpts = {}) {
   validateObject2(extraOpts, {}, {}, "extraOpts");
   const opts2 = extraOpts;
   const validated = createCurveFields2("edwards", params, opts2, opts2.FpFnLE);
-  const { Fp, Fn } = validated;
+  const { Fp, Fn: Fn2 } = validated;
   let CURVE = validated.CURVE;
   const { h: cofactor } = CURVE;
   if (FpLegendre2(Fp, CURVE.a) !== 1)
@@ -47399,16 +48145,16 @@ function edwards(params, extraOpts = {}) {
       throw new Error("Field does not have .isOdd()");
     return Fp.isOdd(n);
   }
-  const uvRatio2 = opts2.uvRatio === void 0 ? (u, v) => {
+  const uvRatio2 = opts2.uvRatio === void 0 ? (u3, v) => {
     try {
-      return { isValid: true, value: Fp.sqrt(Fp.div(u, v)) };
+      return { isValid: true, value: Fp.sqrt(Fp.div(u3, v)) };
     } catch (e) {
       return { isValid: false, value: _0n10 };
     }
   } : opts2.uvRatio;
   if (!isEdValidXY(Fp, CURVE, CURVE.Gx, CURVE.Gy))
     throw new Error("bad curve params: generator point");
-  const mulA = Fp.eql(CURVE.a, Fp.neg(Fp.ONE)) ? (x) => Fp.neg(x) : Fp.eql(CURVE.a, Fp.ONE) ? (x) => x : (x) => Fp.mul(CURVE.a, x);
+  const mulA = Fp.eql(CURVE.a, Fp.neg(Fp.ONE)) ? (x2) => Fp.neg(x2) : Fp.eql(CURVE.a, Fp.ONE) ? (x2) => x2 : (x2) => Fp.mul(CURVE.a, x2);
   function acoord(title, n, banZero = false) {
     const min = banZero ? _1n11 : _0n10;
     aInRange2("coordinate " + title, n, min, MASK2);
@@ -47422,16 +48168,16 @@ function edwards(params, extraOpts = {}) {
     static BASE = new Point(CURVE.Gx, CURVE.Gy, Fp.ONE, Fp.mul(CURVE.Gx, CURVE.Gy));
     static ZERO = new Point(Fp.ZERO, Fp.ONE, Fp.ONE, Fp.ZERO);
     static Fp = Fp;
-    static Fn = Fn;
+    static Fn = Fn2;
     X;
     Y;
     Z;
     T;
-    constructor(X, Y, Z, T) {
-      this.X = acoord("x", X);
-      this.Y = acoord("y", Y);
-      this.Z = acoord("z", Z, true);
-      this.T = acoord("t", T);
+    constructor(X3, Y3, Z3, T2) {
+      this.X = acoord("x", X3);
+      this.Y = acoord("y", Y3);
+      this.Z = acoord("z", Z3, true);
+      this.T = acoord("t", T2);
       Object.freeze(this);
     }
     static CURVE() {
@@ -47442,39 +48188,39 @@ function edwards(params, extraOpts = {}) {
      * Does NOT validate that the point is on-curve or torsion-free.
      * Use `.assertValidity()` on adversarial inputs.
      */
-    static fromAffine(p) {
-      if (p instanceof Point)
+    static fromAffine(p2) {
+      if (p2 instanceof Point)
         throw new Error("extended point not allowed");
-      const { x, y } = p || {};
-      acoord("x", x);
-      acoord("y", y);
-      return new Point(x, y, Fp.ONE, Fp.mul(x, y));
+      const { x: x2, y: y3 } = p2 || {};
+      acoord("x", x2);
+      acoord("y", y3);
+      return new Point(x2, y3, Fp.ONE, Fp.mul(x2, y3));
     }
     // Uses algo from RFC8032 5.1.3.
     static fromBytes(bytes, zip215 = false) {
       const len = Fp.BYTES;
-      const { a, d } = CURVE;
+      const { a, d: d2 } = CURVE;
       bytes = copyBytes4(abytes5(bytes, len, "point"));
       abool3(zip215, "zip215");
       const normed = copyBytes4(bytes);
       const lastByte = bytes[len - 1];
       normed[len - 1] = lastByte & ~128;
-      const y = bytesToNumberLE2(normed);
+      const y3 = bytesToNumberLE2(normed);
       const max = zip215 ? MASK2 : Fp.ORDER;
-      aInRange2("point.y", y, _0n10, max);
-      const y2 = Fp.sqr(y);
-      const u = Fp.sub(y2, Fp.ONE);
-      const v = Fp.sub(Fp.mulN(d, y2), a);
-      let { isValid, value: x } = uvRatio2(u, v);
+      aInRange2("point.y", y3, _0n10, max);
+      const y22 = Fp.sqr(y3);
+      const u3 = Fp.sub(y22, Fp.ONE);
+      const v = Fp.sub(Fp.mulN(d2, y22), a);
+      let { isValid, value: x2 } = uvRatio2(u3, v);
       if (!isValid)
         throw new Error("bad point: invalid y coordinate");
-      const isXOdd = isOdd(x);
+      const isXOdd = isOdd(x2);
       const isLastByteOdd = (lastByte & 128) !== 0;
-      if (!zip215 && Fp.is0(x) && isLastByteOdd)
+      if (!zip215 && Fp.is0(x2) && isLastByteOdd)
         throw new Error("bad point: x=0 and x_0=1");
       if (isLastByteOdd !== isXOdd)
-        x = Fp.neg(x);
-      return Point.fromAffine({ x, y });
+        x2 = Fp.neg(x2);
+      return Point.fromAffine({ x: x2, y: y3 });
     }
     static fromHex(hex, zip215 = false) {
       return Point.fromBytes(hexToBytes3(hex), zip215);
@@ -47493,22 +48239,22 @@ function edwards(params, extraOpts = {}) {
     }
     // Useful in fromAffine() - not for fromBytes(), which always created valid points.
     assertValidity() {
-      const p = this;
-      const { a, d } = CURVE;
-      if (p.is0())
+      const p2 = this;
+      const { a, d: d2 } = CURVE;
+      if (p2.is0())
         throw new Error("bad point: ZERO");
-      const { X, Y, Z, T } = p;
-      const X2 = Fp.sqr(X);
-      const Y2 = Fp.sqr(Y);
-      const Z2 = Fp.sqr(Z);
-      const Z4 = Fp.sqr(Z2);
-      const aX2 = Fp.mul(X2, a);
-      const left = Fp.mul(Fp.add(aX2, Y2), Z2);
-      const right = Fp.add(Z4, Fp.mul(d, Fp.mul(X2, Y2)));
+      const { X: X3, Y: Y3, Z: Z3, T: T2 } = p2;
+      const X22 = Fp.sqr(X3);
+      const Y22 = Fp.sqr(Y3);
+      const Z22 = Fp.sqr(Z3);
+      const Z4 = Fp.sqr(Z22);
+      const aX2 = Fp.mul(X22, a);
+      const left = Fp.mul(Fp.add(aX2, Y22), Z22);
+      const right = Fp.add(Z4, Fp.mul(d2, Fp.mul(X22, Y22)));
       if (!Fp.eql(left, right))
         throw new Error("bad point: equation left != right (1)");
-      const XY = Fp.mul(X, Y);
-      const ZT = Fp.mul(Z, T);
+      const XY = Fp.mul(X3, Y3);
+      const ZT = Fp.mul(Z3, T2);
       if (!Fp.eql(XY, ZT))
         throw new Error("bad point: equation left != right (2)");
     }
@@ -47516,11 +48262,11 @@ function edwards(params, extraOpts = {}) {
     equals(other) {
       aedpoint(other);
       const { X: X1, Y: Y1, Z: Z1 } = this;
-      const { X: X2, Y: Y2, Z: Z2 } = other;
-      const X1Z2 = Fp.mul(X1, Z2);
-      const X2Z1 = Fp.mul(X2, Z1);
-      const Y1Z2 = Fp.mul(Y1, Z2);
-      const Y2Z1 = Fp.mul(Y2, Z1);
+      const { X: X22, Y: Y22, Z: Z22 } = other;
+      const X1Z2 = Fp.mul(X1, Z22);
+      const X2Z1 = Fp.mul(X22, Z1);
+      const Y1Z2 = Fp.mul(Y1, Z22);
+      const Y2Z1 = Fp.mul(Y22, Z1);
       return Fp.eql(X1Z2, X2Z1) && Fp.eql(Y1Z2, Y2Z1);
     }
     is0() {
@@ -47534,19 +48280,19 @@ function edwards(params, extraOpts = {}) {
     // Cost: 4M + 4S + 1*a + 6add + 1*2.
     double() {
       const { X: X1, Y: Y1, Z: Z1 } = this;
-      const A = Fp.sqr(X1);
-      const B = Fp.sqr(Y1);
-      const C = Fp.mul(Fp.sqr(Z1), _2n7);
-      const D = mulA(A);
+      const A3 = Fp.sqr(X1);
+      const B3 = Fp.sqr(Y1);
+      const C2 = Fp.mul(Fp.sqr(Z1), _2n7);
+      const D4 = mulA(A3);
       const x1y1 = Fp.addN(X1, Y1);
-      const E = Fp.sub(Fp.subN(Fp.sqr(x1y1), A), B);
-      const G = Fp.addN(D, B);
-      const F2 = Fp.subN(G, C);
-      const H = Fp.subN(D, B);
-      const X3 = Fp.mul(E, F2);
-      const Y3 = Fp.mul(G, H);
-      const T3 = Fp.mul(E, H);
-      const Z3 = Fp.mul(F2, G);
+      const E2 = Fp.sub(Fp.subN(Fp.sqr(x1y1), A3), B3);
+      const G3 = Fp.addN(D4, B3);
+      const F4 = Fp.subN(G3, C2);
+      const H3 = Fp.subN(D4, B3);
+      const X3 = Fp.mul(E2, F4);
+      const Y3 = Fp.mul(G3, H3);
+      const T3 = Fp.mul(E2, H3);
+      const Z3 = Fp.mul(F4, G3);
       return new Point(X3, Y3, Z3, T3);
     }
     // Fast algo for adding 2 Extended Points.
@@ -47554,21 +48300,21 @@ function edwards(params, extraOpts = {}) {
     // Cost: 9M + 1*a + 1*d + 7add.
     add(other) {
       aedpoint(other);
-      const { d } = CURVE;
+      const { d: d2 } = CURVE;
       const { X: X1, Y: Y1, Z: Z1, T: T1 } = this;
-      const { X: X2, Y: Y2, Z: Z2, T: T2 } = other;
-      const A = Fp.mul(X1, X2);
-      const B = Fp.mul(Y1, Y2);
-      const C = Fp.mul(Fp.mulN(T1, d), T2);
-      const D = Fp.mul(Z1, Z2);
-      const E = Fp.sub(Fp.subN(Fp.mulN(Fp.addN(X1, Y1), Fp.addN(X2, Y2)), A), B);
-      const F2 = Fp.subN(D, C);
-      const G = Fp.addN(D, C);
-      const H = Fp.sub(B, mulA(A));
-      const X3 = Fp.mul(E, F2);
-      const Y3 = Fp.mul(G, H);
-      const T3 = Fp.mul(E, H);
-      const Z3 = Fp.mul(F2, G);
+      const { X: X22, Y: Y22, Z: Z22, T: T2 } = other;
+      const A3 = Fp.mul(X1, X22);
+      const B3 = Fp.mul(Y1, Y22);
+      const C2 = Fp.mul(Fp.mulN(T1, d2), T2);
+      const D4 = Fp.mul(Z1, Z22);
+      const E2 = Fp.sub(Fp.subN(Fp.mulN(Fp.addN(X1, Y1), Fp.addN(X22, Y22)), A3), B3);
+      const F4 = Fp.subN(D4, C2);
+      const G3 = Fp.addN(D4, C2);
+      const H3 = Fp.sub(B3, mulA(A3));
+      const X3 = Fp.mul(E2, F4);
+      const Y3 = Fp.mul(G3, H3);
+      const T3 = Fp.mul(E2, H3);
+      const Z3 = Fp.mul(F4, G3);
       return new Point(X3, Y3, Z3, T3);
     }
     subtract(other) {
@@ -47577,10 +48323,10 @@ function edwards(params, extraOpts = {}) {
     }
     // Constant-time multiplication.
     multiply(scalar) {
-      if (!Fn.isValidNot0(scalar))
+      if (!Fn2.isValidNot0(scalar))
         throw new RangeError("invalid scalar: expected 1 <= sc < curve.n");
-      const { p, f } = wnaf.mulSecret(this, scalar, cofactor, normalize);
-      return normalize([p, f])[0];
+      const { p: p2, f: f2 } = wnaf.mulSecret(this, scalar, cofactor, normalize);
+      return normalize([p2, f2])[0];
     }
     // Non-constant-time multiplication. Uses double-and-add algorithm.
     // It's faster, but should only be used when you don't care about
@@ -47588,7 +48334,7 @@ function edwards(params, extraOpts = {}) {
     // Keeps the same subgroup-scalar contract: 0 is allowed for public-scalar callers, but
     // n and larger values are rejected instead of being reduced mod n to the identity point.
     multiplyUnsafe(scalar) {
-      if (!Fn.isValid(scalar))
+      if (!Fn2.isValid(scalar))
         throw new RangeError("invalid scalar: expected 0 <= sc < curve.n");
       if (scalar === _0n10)
         return Point.ZERO;
@@ -47611,22 +48357,22 @@ function edwards(params, extraOpts = {}) {
     // Converts Extended point to default (x, y) coordinates.
     // Can accept precomputed Z^-1 - for example, from invertBatch.
     toAffine(invertedZ) {
-      const p = this;
+      const p2 = this;
       let iz = invertedZ;
       if (iz != null && typeof iz !== "bigint")
         throw new TypeError('"invertedZ" expected bigint, got type=' + typeof iz);
-      const { X, Y, Z } = p;
-      const is0 = p.is0();
+      const { X: X3, Y: Y3, Z: Z3 } = p2;
+      const is0 = p2.is0();
       if (iz == null)
-        iz = is0 ? Fp.create(_8n4) : Fp.inv(Z);
-      const x = Fp.mul(X, iz);
-      const y = Fp.mul(Y, iz);
-      const zz = Fp.mul(Z, iz);
+        iz = is0 ? Fp.create(_8n4) : Fp.inv(Z3);
+      const x2 = Fp.mul(X3, iz);
+      const y3 = Fp.mul(Y3, iz);
+      const zz = Fp.mul(Z3, iz);
       if (is0)
         return { x: Fp.ZERO, y: Fp.ONE };
       if (!Fp.eql(zz, Fp.ONE))
         throw new Error("invZ was invalid");
-      return { x, y };
+      return { x: x2, y: y3 };
     }
     clearCofactor() {
       if (cofactor === _1n11)
@@ -47640,9 +48386,9 @@ function edwards(params, extraOpts = {}) {
       return this.multiplyUnsafe(cofactor);
     }
     toBytes() {
-      const { x, y } = this.toAffine();
-      const bytes = Fp.toBytes(y);
-      bytes[bytes.length - 1] |= isOdd(x) ? 128 : 0;
+      const { x: x2, y: y3 } = this.toAffine();
+      const bytes = Fp.toBytes(y3);
+      bytes[bytes.length - 1] |= isOdd(x2) ? 128 : 0;
       return bytes;
     }
     toHex() {
@@ -47665,15 +48411,15 @@ function edwards(params, extraOpts = {}) {
 var _0n11 = /* @__PURE__ */ BigInt(0);
 var _1n12 = /* @__PURE__ */ BigInt(1);
 var _2n8 = /* @__PURE__ */ BigInt(2);
-function cmask(P, swap) {
-  return P + swap - (swap >> _1n12 << _1n12);
+function cmask(P3, swap) {
+  return P3 + swap - (swap >> _1n12 << _1n12);
 }
-function cswap(P) {
-  const offset = BigInt(6) * P;
+function cswap(P3) {
+  const offset = BigInt(6) * P3;
   return (mask, x_2, x_3) => {
     const sum = x_2 + x_3;
-    const d = offset + x_3 - x_2;
-    const a = (d * mask + x_2) % P;
+    const d2 = offset + x_3 - x_2;
+    const a = (d2 * mask + x_2) % P3;
     return { x_2: a, x_3: sum - a };
   };
 }
@@ -47691,27 +48437,27 @@ function validateOpts2(curve) {
 }
 function montgomery2(curveDef) {
   const CURVE = validateOpts2(curveDef);
-  const { P, type, adjustScalarBytes: adjustScalarBytes3, powPminus2, randomBytes: rand } = CURVE;
+  const { P: P3, type, adjustScalarBytes: adjustScalarBytes3, powPminus2, randomBytes: rand } = CURVE;
   const mulBaseHook = CURVE.scalarMultBase;
   const is25519 = type === "x25519";
   if (!is25519 && type !== "x448")
     throw new Error("invalid type");
   const randomBytes_ = rand === void 0 ? randomBytes5 : rand;
   const montgomeryBits = is25519 ? 255 : 448;
-  const swap = cswap(P);
+  const swap = cswap(P3);
   const fieldLen = is25519 ? 32 : 56;
   const Gu = is25519 ? BigInt(9) : BigInt(5);
   const a24 = is25519 ? BigInt(121665) : BigInt(39081);
   const minScalar = is25519 ? _2n8 ** BigInt(254) : _2n8 ** BigInt(447);
   const maxAdded = is25519 ? BigInt(8) * (_2n8 ** BigInt(251) - _1n12) : BigInt(4) * (_2n8 ** BigInt(445) - _1n12);
   const maxScalar = minScalar + maxAdded + _1n12;
-  const modP = (n) => mod3(n, P);
+  const modP = (n) => mod3(n, P3);
   const GuBytes = encodeU(Gu);
-  function encodeU(u) {
-    return numberToBytesLE2(modP(u), fieldLen);
+  function encodeU(u3) {
+    return numberToBytesLE2(modP(u3), fieldLen);
   }
-  function decodeU(u) {
-    const _u = copyBytes4(abytes5(u, fieldLen, "uCoordinate"));
+  function decodeU(u3) {
+    const _u = copyBytes4(abytes5(u3, fieldLen, "uCoordinate"));
     if (is25519)
       _u[31] &= 127;
     return modP(bytesToNumberLE2(_u));
@@ -47722,12 +48468,12 @@ function montgomery2(curveDef) {
   const lowOrderU = new Set(is25519 ? [
     _0n11,
     _1n12,
-    P - _1n12,
+    P3 - _1n12,
     BigInt("325606250916557431795983626356110631294008115727848805560023387167927233504"),
     BigInt("39382357235489614581723060781553021112529911719440698176882885853963445705823")
-  ] : [_0n11, _1n12, P - _1n12]);
-  function scalarMult2(scalar, u) {
-    const pointU = decodeU(u);
+  ] : [_0n11, _1n12, P3 - _1n12]);
+  function scalarMult2(scalar, u3) {
+    const pointU = decodeU(u3);
     if (lowOrderU.has(pointU))
       throw new Error("invalid private or public key received");
     const pu = montgomeryLadder(pointU, decodeScalar(scalar));
@@ -47738,50 +48484,50 @@ function montgomery2(curveDef) {
   function scalarMultBase2(scalar) {
     if (mulBaseHook === void 0)
       return scalarMult2(scalar, GuBytes);
-    const k = decodeScalar(scalar);
-    aInRange2("scalar", k, minScalar, maxScalar);
-    const pu = modP(mulBaseHook(k));
+    const k2 = decodeScalar(scalar);
+    aInRange2("scalar", k2, minScalar, maxScalar);
+    const pu = modP(mulBaseHook(k2));
     if (pu === _0n11)
       throw new Error("invalid private or public key received");
     return encodeU(pu);
   }
   const getPublicKey = scalarMultBase2;
   const getSharedSecret = scalarMult2;
-  function montgomeryLadder(u, scalar) {
-    aInRange2("u", u, _0n11, P);
+  function montgomeryLadder(u3, scalar) {
+    aInRange2("u", u3, _0n11, P3);
     aInRange2("scalar", scalar, minScalar, maxScalar);
-    const k = scalar;
-    const x_1 = u;
+    const k2 = scalar;
+    const x_1 = u3;
     let x_2 = _1n12;
     let z_2 = _0n11;
-    let x_3 = u;
+    let x_3 = u3;
     let z_3 = _1n12;
-    const kx = k ^ k >> _1n12;
-    for (let t = BigInt(montgomeryBits - 1); t >= _0n11; t--) {
-      const mask2 = cmask(P, kx >> t);
+    const kx = k2 ^ k2 >> _1n12;
+    for (let t2 = BigInt(montgomeryBits - 1); t2 >= _0n11; t2--) {
+      const mask2 = cmask(P3, kx >> t2);
       ({ x_2, x_3 } = swap(mask2, x_2, x_3));
       ({ x_2: z_2, x_3: z_3 } = swap(mask2, z_2, z_3));
-      const A = x_2 + z_2;
-      const AA = modP(A * A);
-      const B = x_2 - z_2;
-      const BB = modP(B * B);
-      const E = AA - BB;
-      const C = x_3 + z_3;
-      const D = x_3 - z_3;
-      const DA = modP(D * A);
-      const CB = modP(C * B);
+      const A3 = x_2 + z_2;
+      const AA = modP(A3 * A3);
+      const B3 = x_2 - z_2;
+      const BB = modP(B3 * B3);
+      const E2 = AA - BB;
+      const C2 = x_3 + z_3;
+      const D4 = x_3 - z_3;
+      const DA = modP(D4 * A3);
+      const CB = modP(C2 * B3);
       const dacb = DA + CB;
       const da_cb = DA - CB;
       x_3 = modP(dacb * dacb);
       z_3 = modP(x_1 * modP(da_cb * da_cb));
       x_2 = modP(AA * BB);
-      z_2 = modP(E * (AA + modP(a24 * E)));
+      z_2 = modP(E2 * (AA + modP(a24 * E2)));
     }
-    const mask = cmask(P, k);
+    const mask = cmask(P3, k2);
     ({ x_2, x_3 } = swap(mask, x_2, x_3));
     ({ x_2: z_2, x_3: z_3 } = swap(mask, z_2, z_3));
-    const z2 = powPminus2(z_2);
-    return modP(x_2 * z2);
+    const z22 = powPminus2(z_2);
+    return modP(x_2 * z22);
   }
   const lengths = {
     secretKey: fieldLen,
@@ -47825,21 +48571,21 @@ var ed25519_CURVE = /* @__PURE__ */ (() => ({
   Gx: BigInt("0x216936d3cd6e53fec0a4e231fdd6dc5c692cc7609525a7b2c9562d608f25d51a"),
   Gy: BigInt("0x6666666666666666666666666666666666666666666666666666666666666658")
 }))();
-function ed25519_pow_2_252_32(x) {
+function ed25519_pow_2_252_32(x2) {
   const _10n = BigInt(10), _20n = BigInt(20), _40n = BigInt(40), _80n = BigInt(80);
-  const P = ed25519_CURVE_p2;
-  const x2 = x * x % P;
-  const b2 = x2 * x % P;
-  const b4 = pow22(b2, _2n9, P) * b2 % P;
-  const b5 = pow22(b4, _1n13, P) * x % P;
-  const b10 = pow22(b5, _5n4, P) * b5 % P;
-  const b20 = pow22(b10, _10n, P) * b10 % P;
-  const b40 = pow22(b20, _20n, P) * b20 % P;
-  const b80 = pow22(b40, _40n, P) * b40 % P;
-  const b160 = pow22(b80, _80n, P) * b80 % P;
-  const b240 = pow22(b160, _80n, P) * b80 % P;
-  const b250 = pow22(b240, _10n, P) * b10 % P;
-  const pow_p_5_8 = pow22(b250, _2n9, P) * x % P;
+  const P3 = ed25519_CURVE_p2;
+  const x22 = x2 * x2 % P3;
+  const b2 = x22 * x2 % P3;
+  const b4 = pow22(b2, _2n9, P3) * b2 % P3;
+  const b5 = pow22(b4, _1n13, P3) * x2 % P3;
+  const b10 = pow22(b5, _5n4, P3) * b5 % P3;
+  const b20 = pow22(b10, _10n, P3) * b10 % P3;
+  const b40 = pow22(b20, _20n, P3) * b20 % P3;
+  const b80 = pow22(b40, _40n, P3) * b40 % P3;
+  const b160 = pow22(b80, _80n, P3) * b80 % P3;
+  const b240 = pow22(b160, _80n, P3) * b80 % P3;
+  const b250 = pow22(b240, _10n, P3) * b10 % P3;
+  const pow_p_5_8 = pow22(b250, _2n9, P3) * x2 % P3;
   return { pow_p_5_8, b2 };
 }
 function adjustScalarBytes2(bytes) {
@@ -47849,47 +48595,47 @@ function adjustScalarBytes2(bytes) {
   return bytes;
 }
 var ED25519_SQRT_M1 = /* @__PURE__ */ BigInt("19681161376707505956807079304988542015446066515923890162744021073123829784752");
-function uvRatio(u, v) {
-  const P = ed25519_CURVE_p2;
-  const v3 = mod3(v * v * v, P);
-  const v7 = mod3(v3 * v3 * v, P);
-  const pow3 = ed25519_pow_2_252_32(u * v7).pow_p_5_8;
-  let x = mod3(u * v3 * pow3, P);
-  const vx2 = mod3(v * x * x, P);
-  const root1 = x;
-  const root2 = mod3(x * ED25519_SQRT_M1, P);
-  const useRoot1 = vx2 === u;
-  const useRoot2 = vx2 === mod3(-u, P);
-  const noRoot = vx2 === mod3(-u * ED25519_SQRT_M1, P);
+function uvRatio(u3, v) {
+  const P3 = ed25519_CURVE_p2;
+  const v3 = mod3(v * v * v, P3);
+  const v7 = mod3(v3 * v3 * v, P3);
+  const pow3 = ed25519_pow_2_252_32(u3 * v7).pow_p_5_8;
+  let x2 = mod3(u3 * v3 * pow3, P3);
+  const vx2 = mod3(v * x2 * x2, P3);
+  const root1 = x2;
+  const root2 = mod3(x2 * ED25519_SQRT_M1, P3);
+  const useRoot1 = vx2 === u3;
+  const useRoot2 = vx2 === mod3(-u3, P3);
+  const noRoot = vx2 === mod3(-u3 * ED25519_SQRT_M1, P3);
   if (useRoot1)
-    x = root1;
+    x2 = root1;
   if (useRoot2 || noRoot)
-    x = root2;
-  if (isNegativeLE2(x, P))
-    x = mod3(-x, P);
-  return { isValid: useRoot1 || useRoot2, value: x };
+    x2 = root2;
+  if (isNegativeLE2(x2, P3))
+    x2 = mod3(-x2, P3);
+  return { isValid: useRoot1 || useRoot2, value: x2 };
 }
 var ed25519_Point = /* @__PURE__ */ edwards(ed25519_CURVE, { uvRatio });
 var x255192 = /* @__PURE__ */ (() => {
-  const P = ed25519_CURVE_p2;
-  const powPminus2 = (x) => {
-    const { pow_p_5_8, b2 } = ed25519_pow_2_252_32(x);
-    return mod3(pow22(pow_p_5_8, _3n5, P) * b2, P);
+  const P3 = ed25519_CURVE_p2;
+  const powPminus2 = (x2) => {
+    const { pow_p_5_8, b2 } = ed25519_pow_2_252_32(x2);
+    return mod3(pow22(pow_p_5_8, _3n5, P3) * b2, P3);
   };
   return montgomery2({
-    P,
+    P: P3,
     type: "x25519",
     powPminus2,
     adjustScalarBytes: adjustScalarBytes2,
     // ~3x faster fixed-base: [k]B on the birationally-equivalent Edwards curve using cached
     // base tables, mapped back via u = (1+y)/(1-y) = (Z+Y)/(Z-Y) with one Fermat inversion.
     // Same construction as libsodium's crypto_scalarmult_curve25519_base.
-    scalarMultBase: (k) => {
-      const kn = mod3(k, ed25519_Point.Fn.ORDER);
-      if (kn === _0n12)
+    scalarMultBase: (k2) => {
+      const kn2 = mod3(k2, ed25519_Point.Fn.ORDER);
+      if (kn2 === _0n12)
         return _0n12;
-      const p = ed25519_Point.BASE.multiply(kn);
-      return mod3((p.Z + p.Y) * powPminus2(mod3(p.Z - p.Y, P)), P);
+      const p2 = ed25519_Point.BASE.multiply(kn2);
+      return mod3((p2.Z + p2.Y) * powPminus2(mod3(p2.Z - p2.Y, P3)), P3);
     }
   });
 })();
@@ -47911,16 +48657,16 @@ async function webCryptoFallback(func, fallback) {
     }
   }
 }
-async function scalarMult(scalar, u) {
+async function scalarMult(scalar, u3) {
   return await webCryptoFallback(async () => {
     const key = isCryptoKey(scalar) ? scalar : await importX25519Key(scalar);
-    const peer = await crypto.subtle.importKey("raw", domBuffer(u), { name: "X25519" }, exportable, []);
+    const peer = await crypto.subtle.importKey("raw", domBuffer(u3), { name: "X25519" }, exportable, []);
     return new Uint8Array(await crypto.subtle.deriveBits({ name: "X25519", public: peer }, key, 256));
   }, () => {
     if (isCryptoKey(scalar)) {
       throw new Error("CryptoKey provided but X25519 WebCrypto is not supported");
     }
-    return x255192.scalarMult(scalar, u);
+    return x255192.scalarMult(scalar, u3);
   });
 }
 async function scalarMultBase(scalar) {
@@ -48001,8 +48747,8 @@ var LineReader = class {
   }
 };
 function asciiString(bytes) {
-  bytes.forEach((b) => {
-    if (b < 32 || b > 126) {
+  bytes.forEach((b2) => {
+    if (b2 < 32 || b2 > 126) {
       throw Error("invalid non-ASCII byte in header");
     }
   });
@@ -48021,8 +48767,8 @@ function flatten(arr) {
 function prepend(s, ...prefixes) {
   return s.pipeThrough(new TransformStream({
     start(controller) {
-      for (const p of prefixes) {
-        controller.enqueue(p);
+      for (const p2 of prefixes) {
+        controller.enqueue(p2);
       }
     }
   }));
@@ -48432,16 +49178,16 @@ function decode2(file) {
   if (lines.pop() !== "-----END AGE ENCRYPTED FILE-----") {
     throw Error("invalid footer");
   }
-  function isLineLengthValid(i, l) {
+  function isLineLengthValid(i, l2) {
     if (i === lines.length - 1) {
-      return l.length > 0 && l.length <= 64 && l.length % 4 === 0;
+      return l2.length > 0 && l2.length <= 64 && l2.length % 4 === 0;
     }
-    return l.length === 64;
+    return l2.length === 64;
   }
-  if (!lines.every((l, i) => isLineLengthValid(i, l))) {
+  if (!lines.every((l2, i) => isLineLengthValid(i, l2))) {
     throw Error("invalid line length");
   }
-  if (!lines.every((l) => /^[A-Za-z0-9+/=]+$/.test(l))) {
+  if (!lines.every((l2) => /^[A-Za-z0-9+/=]+$/.test(l2))) {
     throw Error("invalid base64");
   }
   return base642.decode(lines.join(""));
@@ -48550,13 +49296,13 @@ var Decrypter = class {
     return null;
   }
 };
-function compareBytes(a, b) {
-  if (a.length !== b.length) {
+function compareBytes(a, b2) {
+  if (a.length !== b2.length) {
     return false;
   }
   let acc = 0;
   for (let i = 0; i < a.length; i++) {
-    acc |= a[i] ^ b[i];
+    acc |= a[i] ^ b2[i];
   }
   return acc === 0;
 }
@@ -48694,8 +49440,8 @@ function parentOf(pid) {
   if (!mark2 || !Number.isInteger(parentPid) || host.length === 0) return void 0;
   return { pid: parentPid, host: host.join(":"), startTime: startText === "-" ? null : Number(startText) };
 }
-function sameProcess(a, b) {
-  return a.pid === b.pid && a.host === b.host && a.startTime === b.startTime;
+function sameProcess(a, b2) {
+  return a.pid === b2.pid && a.host === b2.host && a.startTime === b2.startTime;
 }
 function commandOf(pid) {
   try {
@@ -48799,7 +49545,7 @@ function startChild(file, args, options) {
 function describeEnd(ended, file, label, options) {
   const notFound = ended.spawnError?.code === "ENOENT";
   const what = `${file} ${label}`.trim();
-  const seconds2 = (ms) => `${Number(((ms ?? 0) / 1e3).toFixed(1))}s`;
+  const seconds2 = (ms2) => `${Number(((ms2 ?? 0) / 1e3).toFixed(1))}s`;
   const stderr = notFound ? `${file}: not found on PATH` : ended.spawnError ? `${file} could not be started: ${ended.spawnError.message}` : ended.stoppedBecause === "timeout" ? `${what} did not finish within ${seconds2(options.timeoutMs)} and was stopped` : ended.stoppedBecause === "stalled" ? `${what} received nothing for ${seconds2(options.stallTimeoutMs)} and was stopped` : ended.stoppedBecause === "cancelled" ? `${what} was stopped: its answer was no longer needed` : ended.stderr;
   return {
     exitCode: ended.exitCode ?? -1,
@@ -49177,15 +49923,15 @@ function describeOtherKeys(group) {
 }
 
 // src/secrets/keys/shamir.ts
-function gfMultiply(a, b) {
+function gfMultiply(a, b2) {
   let product = 0;
-  let x = a & 255;
-  let y = b & 255;
-  while (y !== 0) {
-    if (y & 1) product ^= x;
-    y >>= 1;
-    x <<= 1;
-    if (x & 256) x ^= 283;
+  let x2 = a & 255;
+  let y3 = b2 & 255;
+  while (y3 !== 0) {
+    if (y3 & 1) product ^= x2;
+    y3 >>= 1;
+    x2 <<= 1;
+    if (x2 & 256) x2 ^= 283;
   }
   return product;
 }
@@ -49205,12 +49951,12 @@ function combineShares(shares) {
   const length = shares[0]?.length ?? 0;
   if (length < 2) throw new ShamirError("a share must be at least two bytes long");
   if (shares.some((share) => share.length !== length)) throw new ShamirError("the shares differ in length");
-  const xs = shares.map((share) => share[length - 1]);
-  if (new Set(xs).size !== xs.length) throw new ShamirError("two shares have the same x coordinate");
-  const basis = xs.map((xi, i) => {
+  const xs2 = shares.map((share) => share[length - 1]);
+  if (new Set(xs2).size !== xs2.length) throw new ShamirError("two shares have the same x coordinate");
+  const basis = xs2.map((xi, i) => {
     let value = 1;
-    xs.forEach((xj, j) => {
-      if (j !== i) value = gfMultiply(value, gfMultiply(xj, gfInverse(xi ^ xj)));
+    xs2.forEach((xj, j3) => {
+      if (j3 !== i) value = gfMultiply(value, gfMultiply(xj, gfInverse(xi ^ xj)));
     });
     return value;
   });
@@ -49474,12 +50220,12 @@ import { createDecipheriv } from "node:crypto";
 var INT64_MIN = -(2n ** 63n);
 var INT64_MAX = 2n ** 63n - 1n;
 var UINT64_MAX = 2n ** 64n - 1n;
-function shortestDigits(f) {
-  const [mantissa = "0", exponent = "0"] = Math.abs(f).toExponential().split("e");
+function shortestDigits(f2) {
+  const [mantissa = "0", exponent = "0"] = Math.abs(f2).toExponential().split("e");
   return { digits: mantissa.replace(".", ""), point: Number(exponent) + 1 };
 }
-function negative(f) {
-  return f < 0 || Object.is(f, -0);
+function negative(f2) {
+  return f2 < 0 || Object.is(f2, -0);
 }
 function fixed(digits, point) {
   if (digits.length <= point) return digits + "0".repeat(point - digits.length);
@@ -49492,48 +50238,48 @@ function exponential(digits, point, e) {
   const sign = exponent < 0 ? "-" : "+";
   return `${mantissa}${e}${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
-function special(f) {
-  if (Number.isNaN(f)) return "NaN";
-  if (f === Infinity) return "+Inf";
-  if (f === -Infinity) return "-Inf";
+function special(f2) {
+  if (Number.isNaN(f2)) return "NaN";
+  if (f2 === Infinity) return "+Inf";
+  if (f2 === -Infinity) return "-Inf";
   return void 0;
 }
-function formatFloatF(f) {
-  const s = special(f);
+function formatFloatF(f2) {
+  const s = special(f2);
   if (s !== void 0) return s;
-  const sign = negative(f) ? "-" : "";
-  if (f === 0) return sign + "0";
-  const { digits, point } = shortestDigits(f);
+  const sign = negative(f2) ? "-" : "";
+  if (f2 === 0) return sign + "0";
+  const { digits, point } = shortestDigits(f2);
   return sign + fixed(digits, point);
 }
-function formatFloatG(f, e = "e") {
-  const s = special(f);
+function formatFloatG(f2, e = "e") {
+  const s = special(f2);
   if (s !== void 0) return s;
-  const sign = negative(f) ? "-" : "";
-  if (f === 0) return sign + "0";
-  const { digits, point } = shortestDigits(f);
+  const sign = negative(f2) ? "-" : "";
+  if (f2 === 0) return sign + "0";
+  const { digits, point } = shortestDigits(f2);
   const exponent = point - 1;
   if (exponent < -4 || exponent >= 6) return sign + exponential(digits, point, e);
   return sign + fixed(digits, point);
 }
-function formatFloatJson(f) {
-  if (!Number.isFinite(f)) return void 0;
-  const sign = negative(f) ? "-" : "";
-  if (f === 0) return sign + "0";
-  const abs = Math.abs(f);
-  const { digits, point } = shortestDigits(f);
+function formatFloatJson(f2) {
+  if (!Number.isFinite(f2)) return void 0;
+  const sign = negative(f2) ? "-" : "";
+  if (f2 === 0) return sign + "0";
+  const abs = Math.abs(f2);
+  const { digits, point } = shortestDigits(f2);
   if (abs < 1e-6 || abs >= 1e21)
     return sign + exponential(digits, point, "e").replace(/e([+-])0(\d)$/, "e$1$2");
   return sign + fixed(digits, point);
 }
-function floatValToString(f) {
-  const g = formatFloatG(f, "E");
-  if (!g.includes(".") && !g.includes("E")) {
-    const s = special(f);
+function floatValToString(f2) {
+  const g3 = formatFloatG(f2, "E");
+  if (!g3.includes(".") && !g3.includes("E")) {
+    const s = special(f2);
     if (s !== void 0) return s;
-    return formatFloatF(f) + ".0";
+    return formatFloatF(f2) + ".0";
   }
-  return g;
+  return g3;
 }
 function parseGoInt(text) {
   if (!/^[+-]?\d+$/.test(text)) return void 0;
@@ -49541,9 +50287,9 @@ function parseGoInt(text) {
   return value < INT64_MIN || value > INT64_MAX ? void 0 : value;
 }
 function parseGoIntBase0(text, unsigned) {
-  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9]\d*)$/.exec(text);
-  if (!m) return void 0;
-  const [, sign = "", body = ""] = m;
+  const m3 = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9]\d*)$/.exec(text);
+  if (!m3) return void 0;
+  const [, sign = "", body = ""] = m3;
   if (unsigned && sign !== "") return void 0;
   let magnitude;
   if (/^0[xXoObB]/.test(body)) magnitude = BigInt(body.slice(0, 2).toLowerCase() + body.slice(2));
@@ -49582,45 +50328,45 @@ function nanosFrom(digits) {
 }
 var RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 function parseRfc3339(text) {
-  const m = RFC3339.exec(text);
-  if (!m) return void 0;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
+  const m3 = RFC3339.exec(text);
+  if (!m3) return void 0;
+  const [year, month, day, hour, minute, second] = [m3[1], m3[2], m3[3], m3[4], m3[5], m3[6]].map(Number);
   if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return void 0;
   let offsetSeconds = 0;
-  if (!m[8]) {
-    const zoneHours = Number(m[10]);
-    const zoneMinutes = Number(m[11]);
+  if (!m3[8]) {
+    const zoneHours = Number(m3[10]);
+    const zoneMinutes = Number(m3[11]);
     if (zoneHours > 23 || zoneMinutes > 59) return void 0;
-    offsetSeconds = (zoneHours * 60 + zoneMinutes) * 60 * (m[9] === "-" ? -1 : 1);
+    offsetSeconds = (zoneHours * 60 + zoneMinutes) * 60 * (m3[9] === "-" ? -1 : 1);
   }
-  return { year, month, day, hour, minute, second, nanosecond: nanosFrom(m[7] ?? ""), offsetSeconds };
+  return { year, month, day, hour, minute, second, nanosecond: nanosFrom(m3[7] ?? ""), offsetSeconds };
 }
 var YAML_TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])|( ))(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?$/;
 function parseYamlTimestamp(text) {
-  const m = YAML_TIMESTAMP.exec(text);
-  if (!m) return void 0;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
+  const m3 = YAML_TIMESTAMP.exec(text);
+  if (!m3) return void 0;
+  const year = Number(m3[1]);
+  const month = Number(m3[2]);
+  const day = Number(m3[3]);
   if (!validDate(year, month, day)) return void 0;
-  if (m[6] === void 0) {
+  if (m3[6] === void 0) {
     return { year, month, day, hour: 0, minute: 0, second: 0, nanosecond: 0, offsetSeconds: 0 };
   }
-  const hour = Number(m[6]);
-  const minute = Number(m[7]);
-  const second = Number(m[8]);
+  const hour = Number(m3[6]);
+  const minute = Number(m3[7]);
+  const second = Number(m3[8]);
   if (hour > 23 || minute > 59 || second > 59) return void 0;
-  const hasZone = m[10] !== void 0 || m[11] !== void 0;
-  if (m[5] !== void 0 && hasZone) return void 0;
-  if (m[4] !== void 0 && !hasZone) return void 0;
+  const hasZone = m3[10] !== void 0 || m3[11] !== void 0;
+  if (m3[5] !== void 0 && hasZone) return void 0;
+  if (m3[4] !== void 0 && !hasZone) return void 0;
   let offsetSeconds = 0;
-  if (m[11] !== void 0) {
-    const zoneHours = Number(m[12]);
-    const zoneMinutes = Number(m[13]);
+  if (m3[11] !== void 0) {
+    const zoneHours = Number(m3[12]);
+    const zoneMinutes = Number(m3[13]);
     if (zoneHours > 23 || zoneMinutes > 59) return void 0;
-    offsetSeconds = (zoneHours * 60 + zoneMinutes) * 60 * (m[11] === "-" ? -1 : 1);
+    offsetSeconds = (zoneHours * 60 + zoneMinutes) * 60 * (m3[11] === "-" ? -1 : 1);
   }
-  return { year, month, day, hour, minute, second, nanosecond: nanosFrom(m[9] ?? ""), offsetSeconds };
+  return { year, month, day, hour, minute, second, nanosecond: nanosFrom(m3[9] ?? ""), offsetSeconds };
 }
 function pad(value, width) {
   return String(value).padStart(width, "0");
@@ -49649,9 +50395,9 @@ function decodeGoBase64(text) {
 var ENC_TYPES = ["str", "int", "float", "bool", "bytes", "time", "comment"];
 var ENC_PATTERN = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
 function parseEncValue(text) {
-  const m = ENC_PATTERN.exec(text);
-  if (!m) return "is not a sops ENC[AES256_GCM,\u2026] value (truncated or edited?)";
-  const [, data = "", iv = "", tag = "", type = ""] = m;
+  const m3 = ENC_PATTERN.exec(text);
+  if (!m3) return "is not a sops ENC[AES256_GCM,\u2026] value (truncated or edited?)";
+  const [, data = "", iv = "", tag = "", type = ""] = m3;
   const dataBytes = decodeGoBase64(data);
   const ivBytes = decodeGoBase64(iv);
   const tagBytes = decodeGoBase64(tag);
@@ -49805,29 +50551,29 @@ var Translator = class {
     return this.src[this.i + offset];
   }
   atom(inClass) {
-    const c = this.src[this.i];
-    if (c === "\\") return this.escape(inClass);
-    if (!inClass && c === "[") return this.charClass();
-    if (!inClass && c === "(") return this.group();
-    if (!inClass && c === "{" && /^\{\d+(,\d*)?\}/.test(this.src.slice(this.i))) {
-      const m = /^\{\d+(,\d*)?\}/.exec(this.src.slice(this.i));
-      this.i += m[0].length;
-      this.out += m[0];
+    const c3 = this.src[this.i];
+    if (c3 === "\\") return this.escape(inClass);
+    if (!inClass && c3 === "[") return this.charClass();
+    if (!inClass && c3 === "(") return this.group();
+    if (!inClass && c3 === "{" && /^\{\d+(,\d*)?\}/.test(this.src.slice(this.i))) {
+      const m3 = /^\{\d+(,\d*)?\}/.exec(this.src.slice(this.i));
+      this.i += m3[0].length;
+      this.out += m3[0];
       return;
     }
-    if (!inClass && c === ".") {
+    if (!inClass && c3 === ".") {
       this.i++;
       this.out += this.dotAll ? "[\\s\\S]" : "[^\\n]";
       return;
     }
-    if (!inClass && c === "{" && !/^\{\d+(,\d*)?\}/.test(this.src.slice(this.i))) {
+    if (!inClass && c3 === "{" && !/^\{\d+(,\d*)?\}/.test(this.src.slice(this.i))) {
       this.i++;
       this.out += "\\{";
       return;
     }
-    if (!inClass && (c === "}" || c === "]")) {
+    if (!inClass && (c3 === "}" || c3 === "]")) {
       this.i++;
-      this.out += "\\" + c;
+      this.out += "\\" + c3;
       return;
     }
     const cp = this.src.codePointAt(this.i);
@@ -49882,10 +50628,10 @@ var Translator = class {
     this.out += "]";
   }
   escape(inClass) {
-    const c = this.peek(1);
-    if (c === void 0) throw new SyntaxError("trailing backslash");
+    const c3 = this.peek(1);
+    if (c3 === void 0) throw new SyntaxError("trailing backslash");
     this.i += 2;
-    switch (c) {
+    switch (c3) {
       case "A":
         this.out += "(?<![\\s\\S])";
         return;
@@ -49917,18 +50663,18 @@ var Translator = class {
       case "r":
       case "f":
       case "v":
-        this.out += "\\" + c;
+        this.out += "\\" + c3;
         return;
       case "a":
         this.out += "\\x07";
         return;
       case "p":
       case "P": {
-        const m = /^(\{\^?[A-Za-z_]+\}|[A-Za-z])/.exec(this.src.slice(this.i));
-        if (!m) throw new SyntaxError("bad \\p");
-        this.i += m[0].length;
-        let name2 = m[0].startsWith("{") ? m[0].slice(1, -1) : m[0];
-        let upper = c === "P";
+        const m3 = /^(\{\^?[A-Za-z_]+\}|[A-Za-z])/.exec(this.src.slice(this.i));
+        if (!m3) throw new SyntaxError("bad \\p");
+        this.i += m3[0].length;
+        let name2 = m3[0].startsWith("{") ? m3[0].slice(1, -1) : m3[0];
+        let upper = c3 === "P";
         if (name2.startsWith("^")) {
           name2 = name2.slice(1);
           upper = !upper;
@@ -49942,22 +50688,22 @@ var Translator = class {
         return;
       }
       case "x": {
-        const m = /^(\{[0-9A-Fa-f]+\}|[0-9A-Fa-f]{2})/.exec(this.src.slice(this.i));
-        if (!m) throw new SyntaxError("bad \\x");
-        this.i += m[0].length;
-        this.out += codePoint(parseInt(m[0].replace(/[{}]/g, ""), 16));
+        const m3 = /^(\{[0-9A-Fa-f]+\}|[0-9A-Fa-f]{2})/.exec(this.src.slice(this.i));
+        if (!m3) throw new SyntaxError("bad \\x");
+        this.i += m3[0].length;
+        this.out += codePoint(parseInt(m3[0].replace(/[{}]/g, ""), 16));
         return;
       }
     }
-    if (/[0-7]/.test(c)) {
-      const m = /^[0-7]{0,2}/.exec(this.src.slice(this.i));
-      if (c !== "0" && m[0].length === 0) throw new SyntaxError("backreferences are not RE2");
-      this.i += m[0].length;
-      this.out += codePoint(parseInt(c + m[0], 8));
+    if (/[0-7]/.test(c3)) {
+      const m3 = /^[0-7]{0,2}/.exec(this.src.slice(this.i));
+      if (c3 !== "0" && m3[0].length === 0) throw new SyntaxError("backreferences are not RE2");
+      this.i += m3[0].length;
+      this.out += codePoint(parseInt(c3 + m3[0], 8));
       return;
     }
-    if (/[A-Za-z0-9]/.test(c)) throw new SyntaxError("invalid escape");
-    this.out += JS_SYNTAX.has(c) ? "\\" + c : codePoint(c.codePointAt(0));
+    if (/[A-Za-z0-9]/.test(c3)) throw new SyntaxError("invalid escape");
+    this.out += JS_SYNTAX.has(c3) ? "\\" + c3 : codePoint(c3.codePointAt(0));
   }
 };
 function compileGoRegex(pattern) {
@@ -50035,8 +50781,8 @@ function shouldBeEncrypted(rules, path18, commentsStack, isComment) {
     const regex = rules.encryptedCommentRegex;
     const lastLevel = commentsStack.length - 1;
     encrypted = commentsStack.some(
-      (level, i) => level.some((text, j) => {
-        if (isComment && i === lastLevel && j === level.length - 1) return false;
+      (level, i) => level.some((text, j3) => {
+        if (isComment && i === lastLevel && j3 === level.length - 1) return false;
         return goRegexMatches(regex, text);
       })
     );
@@ -50087,7 +50833,7 @@ function walkBranch(tree, path18, display, outer, visitor) {
   return { kind: "branch", items };
 }
 function walkDocuments(documents, visitor) {
-  return documents.map((document) => walkBranch(document, [], "", [], visitor));
+  return documents.map((document2) => walkBranch(document2, [], "", [], visitor));
 }
 
 // src/secrets/sops/decrypt.ts
@@ -50520,8 +51266,8 @@ var IniParser = class {
       this.comment += line.slice(hash);
       line = line.slice(0, hash).trim();
     }
-    for (const q of ["'", '"']) {
-      if (line.length >= 2 && line.startsWith(q) && line.endsWith(q) && line.indexOf(q, 1) === line.length - 1) {
+    for (const q3 of ["'", '"']) {
+      if (line.length >= 2 && line.startsWith(q3) && line.endsWith(q3) && line.indexOf(q3, 1) === line.length - 1) {
         return line.slice(1, -1);
       }
     }
@@ -50661,10 +51407,10 @@ var JsonReader = class {
       this.i++;
       items.push({ kind: "entry", key, value: this.value() });
       this.space();
-      const c = this.text[this.i];
+      const c3 = this.text[this.i];
       this.i++;
-      if (c === "}") return { kind: "branch", items };
-      if (c !== ",") {
+      if (c3 === "}") return { kind: "branch", items };
+      if (c3 !== ",") {
         this.i--;
         this.fail("expected ',' or '}'");
       }
@@ -50680,10 +51426,10 @@ var JsonReader = class {
     for (; ; ) {
       items.push(this.value());
       this.space();
-      const c = this.text[this.i];
+      const c3 = this.text[this.i];
       this.i++;
-      if (c === "]") return { kind: "seq", items };
-      if (c !== ",") {
+      if (c3 === "]") return { kind: "seq", items };
+      if (c3 !== ",") {
         this.i--;
         this.fail("expected ',' or ']'");
       }
@@ -50691,16 +51437,16 @@ var JsonReader = class {
   }
   value() {
     this.space();
-    const c = this.text[this.i];
-    if (c === "{") {
+    const c3 = this.text[this.i];
+    if (c3 === "{") {
       this.i++;
       return this.object();
     }
-    if (c === "[") {
+    if (c3 === "[") {
       this.i++;
       return this.array();
     }
-    if (c === '"') return { kind: "str", value: this.string() };
+    if (c3 === '"') return { kind: "str", value: this.string() };
     for (const [word, leaf] of [
       ["true", { kind: "bool", value: true }],
       ["false", { kind: "bool", value: false }],
@@ -50714,10 +51460,10 @@ var JsonReader = class {
     return this.number();
   }
   number() {
-    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.i, this.i + 400));
-    if (!m) this.fail("expected a value");
-    const literal2 = m[0];
-    if (m[1] === void 0 && m[2] === void 0) {
+    const m3 = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.i, this.i + 400));
+    if (!m3) this.fail("expected a value");
+    const literal2 = m3[0];
+    if (m3[1] === void 0 && m3[2] === void 0) {
       const value2 = BigInt(literal2);
       if (value2 >= INT64_MIN2 && value2 <= INT64_MAX2) {
         this.i += literal2.length;
@@ -50734,13 +51480,13 @@ var JsonReader = class {
     let out = "";
     for (; ; ) {
       if (this.i >= this.text.length) this.fail("unterminated string");
-      const c = this.text.charCodeAt(this.i);
-      if (c === 34) {
+      const c3 = this.text.charCodeAt(this.i);
+      if (c3 === 34) {
         this.i++;
         return out;
       }
-      if (c < 32) this.fail("control character in string");
-      if (c !== 92) {
+      if (c3 < 32) this.fail("control character in string");
+      if (c3 !== 92) {
         out += this.text[this.i];
         this.i++;
         continue;
@@ -51023,7 +51769,7 @@ function leafNode(leaf) {
   }
 }
 function joined(comments) {
-  return comments.length === 0 ? void 0 : comments.map((c) => c.text).join("\n");
+  return comments.length === 0 ? void 0 : comments.map((c3) => c3.text).join("\n");
 }
 function withComments(node2, head, inline) {
   const before = joined(head);
@@ -51198,7 +51944,7 @@ var DocumentReader = class {
   }
   seq(node2, path18, display, parent, register) {
     const token = node2.srcToken;
-    const dashes = token?.type === "block-seq" ? token.items.map((item) => item.start.find((t) => t.type === "seq-item-ind")?.offset) : [];
+    const dashes = token?.type === "block-seq" ? token.items.map((item) => item.start.find((t2) => t2.type === "seq-item-ind")?.offset) : [];
     const firstDash = dashes[0];
     const column = firstDash !== void 0 ? this.column(firstDash) : -1;
     const container = register ? this.container(column, parent, path18) : void 0;
@@ -51237,7 +51983,7 @@ function countBefore(offsets, offset) {
 }
 function ancestors(container) {
   const chain2 = [];
-  for (let c = container; c; c = c.parent) chain2.push(c);
+  for (let c3 = container; c3; c3 = c3.parent) chain2.push(c3);
   return chain2;
 }
 function placeComments(comments, anchors, root, source) {
@@ -51246,11 +51992,11 @@ function placeComments(comments, anchors, root, source) {
     const lineStart = source.lastIndexOf("\n", raw.offset - 1) + 1;
     const inline = source.slice(lineStart, raw.offset).trim() !== "";
     const column = raw.offset - lineStart;
-    const at = countBefore(anchorOffsets, raw.offset);
-    const previous = anchors[at - 1];
-    const next = anchors[at];
+    const at2 = countBefore(anchorOffsets, raw.offset);
+    const previous = anchors[at2 - 1];
+    const next = anchors[at2];
     const candidates = [.../* @__PURE__ */ new Set([...ancestors(previous?.container), ...ancestors(next?.container), root])];
-    const fallbackAads = [...new Set(candidates.map((c) => c.aad))].slice(0, MAX_FALLBACK_AADS);
+    const fallbackAads = [...new Set(candidates.map((c3) => c3.aad))].slice(0, MAX_FALLBACK_AADS);
     const node2 = { kind: "comment", text: raw.text, inline, fallbackAads };
     if (inline) {
       if (previous) previous.container.pending.push({ index: previous.index, comment: node2 });
@@ -51261,8 +52007,8 @@ function placeComments(comments, anchors, root, source) {
       next.container.pending.push({ index: next.index, comment: node2 });
       continue;
     }
-    const deepest = (list3) => list3.sort((a, b) => b.depth - a.depth)[0];
-    const target = deepest(candidates.filter((c) => c.column === column)) ?? deepest(candidates.filter((c) => c.column !== -1 && c.column < column)) ?? root;
+    const deepest = (list3) => list3.sort((a, b2) => b2.depth - a.depth)[0];
+    const target = deepest(candidates.filter((c3) => c3.column === column)) ?? deepest(candidates.filter((c3) => c3.column !== -1 && c3.column < column)) ?? root;
     const index = countBefore(target.offsets, raw.offset);
     target.pending.push({ index, comment: node2 });
   }
@@ -51295,7 +52041,7 @@ function parseYaml(text) {
   const documents = Array.from(composer.compose(tokens, true, text.length));
   const comments = [];
   collectComments(tokens, comments);
-  comments.sort((a, b) => a.offset - b.offset);
+  comments.sort((a, b2) => a.offset - b2.offset);
   const branches = [];
   documents.forEach((doc, index) => {
     const error3 = doc.errors[0];
@@ -51307,9 +52053,9 @@ function parseYaml(text) {
     const { branch, container } = reader.root();
     const end = index + 1 < documents.length ? documents[index + 1].range[0] ?? 0 : Infinity;
     const start = index === 0 ? -Infinity : doc.range[0] ?? 0;
-    const mine = comments.filter((c) => c.offset >= start && c.offset < end);
+    const mine = comments.filter((c3) => c3.offset >= start && c3.offset < end);
     placeComments(mine, reader.anchors, container, text);
-    for (const c of reader.containers) insertPending(c);
+    for (const c3 of reader.containers) insertPending(c3);
     branches.push(branch);
   });
   return branches;
@@ -51589,8 +52335,8 @@ function isSopsFile(content, format) {
     }
   }
 }
-function verifyMac(document, dataKey, computed, ignoreMac) {
-  const { file, metadata } = document;
+function verifyMac(document2, dataKey, computed, ignoreMac) {
+  const { file, metadata } = document2;
   if (metadata.mac === void 0) {
     if (ignoreMac) return;
     throw secretError(
@@ -51600,7 +52346,7 @@ function verifyMac(document, dataKey, computed, ignoreMac) {
     );
   }
   const parsed = parseEncValue(metadata.mac);
-  const bytes = typeof parsed === "string" ? void 0 : openValue(parsed, dataKey, document.macAad);
+  const bytes = typeof parsed === "string" ? void 0 : openValue(parsed, dataKey, document2.macAad);
   if (!bytes || typeof parsed === "string") {
     if (ignoreMac) return;
     throw secretError(
@@ -51619,10 +52365,10 @@ function verifyMac(document, dataKey, computed, ignoreMac) {
     );
   }
 }
-function emit(document, documents) {
+function emit(document2, documents) {
   const text = (value) => new Uint8Array(Buffer.from(value, "utf8"));
   const first = documents[0] ?? { kind: "branch", items: [] };
-  switch (document.format) {
+  switch (document2.format) {
     case "yaml":
       return text(emitYaml(documents));
     case "json":
@@ -51635,22 +52381,22 @@ function emit(document, documents) {
       return emitBinary(first);
   }
 }
-function decryptDocument(document, dataKey, options = {}) {
-  const { file } = document;
+function decryptDocument(document2, dataKey, options = {}) {
+  const { file } = document2;
   if (dataKey.length !== 32) throw secretError(file, "cannot be decrypted: the data key must be 32 bytes");
   let decrypted;
   try {
-    decrypted = decryptTree(document.documents, document.rules, dataKey, {
-      allowRawStrings: document.format === "binary"
+    decrypted = decryptTree(document2.documents, document2.rules, dataKey, {
+      allowRawStrings: document2.format === "binary"
     });
   } catch (error3) {
     if (error3 instanceof LeafError) throw secretError(file, error3.message, error3.hint);
     throw error3;
   }
-  verifyMac(document, dataKey, decrypted.computedMac, options.ignoreMac ?? false);
+  verifyMac(document2, dataKey, decrypted.computedMac, options.ignoreMac ?? false);
   let plaintext;
   try {
-    plaintext = emit(document, decrypted.documents);
+    plaintext = emit(document2, decrypted.documents);
   } catch (error3) {
     if (error3 instanceof FormatProblem) throw secretError(file, error3.message, error3.hint);
     throw error3;
@@ -51658,7 +52404,7 @@ function decryptDocument(document, dataKey, options = {}) {
   const first = decrypted.documents[0];
   return {
     plaintext,
-    variables: document.format === "dotenv" && first ? dotenvVariables(first) : /* @__PURE__ */ new Map(),
+    variables: document2.format === "dotenv" && first ? dotenvVariables(first) : /* @__PURE__ */ new Map(),
     secrets: decrypted.secrets
   };
 }
@@ -51682,11 +52428,11 @@ async function decryptSopsFile(path18, options) {
       hint: "give the format with --input-type if the file name does not tell it"
     });
   }
-  const document = parseSopsFile(content, shown2, format);
-  const resolution = await resolveDataKeyWithReason(document.metadata, { env: options.env, file: shown2 });
+  const document2 = parseSopsFile(content, shown2, format);
+  const resolution = await resolveDataKeyWithReason(document2.metadata, { env: options.env, file: shown2 });
   if ("dataKey" in resolution) {
     try {
-      return decryptDocument(document, resolution.dataKey, { ignoreMac: options.ignoreMac ?? false });
+      return decryptDocument(document2, resolution.dataKey, { ignoreMac: options.ignoreMac ?? false });
     } finally {
       resolution.dataKey.fill(0);
     }
@@ -51694,7 +52440,7 @@ async function decryptSopsFile(path18, options) {
   const plaintext = await decryptWithSopsBinary(path18, {
     env: options.env,
     format,
-    metadata: document.metadata,
+    metadata: document2.metadata,
     ageReason: resolution.reason,
     displayName: shown2,
     ...options.ignoreMac ? { ignoreMac: true } : {}
@@ -51719,9 +52465,9 @@ function leafValues(text, format) {
   if (format === "dotenv") return dotenvLeaves(text);
   if (format === "ini") return iniLeaves(text);
   const values = [];
-  for (const document of (0, import_yaml5.parseAllDocuments)(text)) {
-    if (document.errors.length > 0) throw new Error("sops printed YAML that does not parse");
-    const data = document.toJS();
+  for (const document2 of (0, import_yaml5.parseAllDocuments)(text)) {
+    if (document2.errors.length > 0) throw new Error("sops printed YAML that does not parse");
+    const data = document2.toJS();
     if (isRecord(data)) delete data.sops;
     collect2(data, values);
   }
@@ -52240,9 +52986,9 @@ function joinShellWords(words2) {
 }
 function normaliseImage(reference) {
   if (reference === "") return { name: "" };
-  const at = reference.indexOf("@");
-  const digest = at === -1 ? void 0 : reference.slice(at + 1);
-  let rest = at === -1 ? reference : reference.slice(0, at);
+  const at2 = reference.indexOf("@");
+  const digest = at2 === -1 ? void 0 : reference.slice(at2 + 1);
+  let rest = at2 === -1 ? reference : reference.slice(0, at2);
   let tag;
   const colon = rest.lastIndexOf(":");
   if (colon > rest.lastIndexOf("/")) {
@@ -52257,7 +53003,7 @@ function normaliseImage(reference) {
   if (domain === "index.docker.io") domain = "docker.io";
   if (domain === "docker.io" && !path18.includes("/")) path18 = `library/${path18}`;
   if (path18 === "" || path18 !== path18.toLowerCase()) {
-    return digest === void 0 ? { name: reference } : { name: reference.slice(0, at), digest };
+    return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
   }
   let familiar = path18;
   if (domain === "docker.io") {
@@ -52357,10 +53103,10 @@ function portNumber(value) {
   return typeof number3 === "number" && Number.isInteger(number3) && number3 >= 0 && number3 <= 65535 ? number3 : void 0;
 }
 function range(start, end) {
-  return Array.from({ length: end - start + 1 }, (_, index) => start + index);
+  return Array.from({ length: end - start + 1 }, (_2, index) => start + index);
 }
-function comparePorts(a, b) {
-  return a.target - b.target || a.published - b.published || a.protocol.localeCompare(b.protocol) || a.mode.localeCompare(b.mode);
+function comparePorts(a, b2) {
+  return a.target - b2.target || a.published - b2.published || a.protocol.localeCompare(b2.protocol) || a.mode.localeCompare(b2.mode);
 }
 function formatPort(port) {
   const text = `${port.published ? `${port.published}:` : ""}${port.target}/${port.protocol}`;
@@ -52378,7 +53124,7 @@ var RESOURCE_FIELDS = [
 function isBookkeepingLabel(key) {
   return key.startsWith("com.docker.stack.") || key === LABELS.commit || key === LABELS.desiredHash;
 }
-function desiredServiceView(stackName, service, document) {
+function desiredServiceView(stackName, service, document2) {
   const deploy = mapping(service.deploy);
   const resources = mapping(deploy.resources);
   const limits = mapping(resources.limits);
@@ -52396,8 +53142,8 @@ function desiredServiceView(stackName, service, document) {
     labels: withoutKeys(labelMap(deploy.labels), isBookkeepingLabel),
     containerLabels: withoutKeys(labelMap(service.labels), (key) => key === STACK_NAMESPACE_LABEL),
     ports: desiredPorts(service.ports),
-    secrets: fileObjects(service.secrets, mapping(document.secrets), stackName, "/run/secrets/"),
-    configs: fileObjects(service.configs, mapping(document.configs), stackName, "/"),
+    secrets: fileObjects(service.secrets, mapping(document2.secrets), stackName, "/run/secrets/"),
+    configs: fileObjects(service.configs, mapping(document2.configs), stackName, "/"),
     resources: {
       "resources.limits.cpus": parseNanoCpus(limits.cpus) ?? 0,
       "resources.limits.memory": parseMemoryBytes(limits.memory) ?? 0,
@@ -52682,7 +53428,7 @@ function planDesired(desired, live2, target, sourceUrl, diff) {
 }
 function planPrune(input) {
   const desiredNames = /* @__PURE__ */ new Set([...input.desired.map((stack) => stack.name), ...input.declared ?? []]);
-  const gone = [...input.live.values()].filter((stack) => !desiredNames.has(stack.name)).filter((stack) => stack.services.some((service) => ownedBy(service.labels, input.target.name))).sort((a, b) => a.name.localeCompare(b.name));
+  const gone = [...input.live.values()].filter((stack) => !desiredNames.has(stack.name)).filter((stack) => stack.services.some((service) => ownedBy(service.labels, input.target.name))).sort((a, b2) => a.name.localeCompare(b2.name));
   const fromElsewhere = gone.filter(
     (stack) => stack.services.some(
       (service) => ownedBy(service.labels, input.target.name) && service.labels[LABELS.source] !== input.sourceUrl
@@ -52805,7 +53551,7 @@ function chooseTarget(config2, name2) {
     const found = config2.targets.find((target) => target.name === name2);
     if (!found) {
       throw new ConfigError(
-        `no target named "${name2}"; known: ${config2.targets.map((t) => t.name).join(", ")}`,
+        `no target named "${name2}"; known: ${config2.targets.map((t2) => t2.name).join(", ")}`,
         {
           subject: "--target"
         }
@@ -52868,7 +53614,7 @@ import path5 from "node:path";
 
 // src/ports/git.ts
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
-import os6 from "node:os";
+import os7 from "node:os";
 import path4 from "node:path";
 
 // src/report/mask.ts
@@ -52894,7 +53640,7 @@ var SecretMasker = class {
   }
   mask(text) {
     let result = text.replace(AGE_IDENTITY, MASK);
-    this.longestFirst ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    this.longestFirst ??= [...this.secrets].sort((a, b2) => b2.length - a.length);
     for (const secret of this.longestFirst) {
       result = result.split(secret).join(MASK);
     }
@@ -52909,6 +53655,3812 @@ var SecretMasker = class {
     }
     return value;
   }
+};
+
+// node_modules/@simple-git/args-pathspec/dist/index.mjs
+var t = /* @__PURE__ */ new WeakMap();
+function c(...n) {
+  const e = new String(n);
+  return t.set(e, n), e;
+}
+function r(n) {
+  return n instanceof String && t.has(n);
+}
+function o(n) {
+  return t.get(n) ?? [];
+}
+
+// node_modules/@simple-git/argv-parser/dist/index.mjs
+function* L(e, t2) {
+  const n = t2 === "global";
+  for (const o2 of e)
+    o2.isGlobal === n && (yield o2);
+}
+var K = /* @__PURE__ */ new Set([
+  "--add",
+  "--edit",
+  "--remove-section",
+  "--rename-section",
+  "--replace-all",
+  "--unset",
+  "--unset-all",
+  "-e"
+]);
+var I = /* @__PURE__ */ new Set([
+  "--get",
+  "--get-all",
+  "--get-color",
+  "--get-colorbool",
+  "--get-regexp",
+  "--get-urlmatch",
+  "--list",
+  "-l"
+]);
+var j = /* @__PURE__ */ new Set([
+  "edit",
+  "remove-section",
+  "rename-section",
+  "set",
+  "unset"
+]);
+var D = /* @__PURE__ */ new Set(["get", "get-color", "get-colorbool", "list"]);
+function B(e, t2) {
+  for (const { name: o2 } of L(e, "task")) {
+    if (K.has(o2))
+      return w(true, t2, o2 === "--rename-section");
+    if (I.has(o2))
+      return w(false, t2);
+  }
+  const n = t2.at(0)?.toLowerCase();
+  return n === void 0 ? null : j.has(n) ? w(true, t2.slice(1), n === "rename-section") : D.has(n) ? w(false, t2.slice(1)) : t2.length === 1 ? w(false, t2) : w(true, t2);
+}
+function w(e = false, t2 = [], n = false) {
+  const o2 = t2.at(0)?.toLowerCase();
+  return o2 === void 0 ? null : {
+    isWrite: e,
+    isRead: !e,
+    key: o2,
+    value: t2.at(1),
+    rename: n
+  };
+}
+function V(e, t2) {
+  return t2.isWrite && t2.value !== void 0 ? {
+    scope: e,
+    key: t2.key,
+    value: t2.value,
+    rename: t2.rename
+  } : { key: t2.key, scope: e };
+}
+function q(e) {
+  const t2 = e?.indexOf("=") || -1;
+  return !e || t2 < 0 ? null : {
+    key: e.slice(0, t2).trim().toLowerCase(),
+    value: e.slice(t2 + 1)
+  };
+}
+function z(e) {
+  for (const { name: t2 } of L(e, "task"))
+    switch (t2) {
+      case "--global":
+        return "global";
+      case "--system":
+        return "system";
+      case "--worktree":
+        return "worktree";
+      case "--local":
+        return "local";
+      case "--file":
+      case "-f":
+        return "file";
+    }
+  return "local";
+}
+function Y({ name: e }) {
+  if (e === "-c" || e === "--config")
+    return "inline";
+  if (e === "--config-env")
+    return "env";
+}
+function* H(e) {
+  for (const t2 of e) {
+    const n = Y(t2), o2 = n && q(t2.value);
+    o2 && (yield {
+      ...o2,
+      scope: n
+    });
+  }
+}
+function J(e, t2, n) {
+  const o2 = {
+    read: [],
+    write: [...H(t2)]
+  };
+  return e === "config" && X(
+    o2,
+    z(t2),
+    B(t2, n)
+  ), o2;
+}
+function X(e, t2, n) {
+  if (n === null)
+    return;
+  const o2 = V(t2, n);
+  n.isWrite ? e.write.push(o2) : e.read.push(o2);
+}
+var R = {
+  short: /* @__PURE__ */ new Map([
+    ["c", true]
+    //  -c <k=v>    set config key for this invocation
+  ])
+};
+var S = {
+  short: new Map([
+    ["C", true],
+    //  -C <path>   change working directory
+    ["P", false],
+    // -P          no pager (alias for --no-pager)
+    ["h", false],
+    // -h          help
+    ["p", false],
+    // -p          paginate
+    ["v", false],
+    // -v          version
+    ...R.short.entries()
+  ]),
+  long: /* @__PURE__ */ new Set([
+    "attr-source",
+    "config-env",
+    "exec-path",
+    "git-dir",
+    "list-cmds",
+    "namespace",
+    "super-prefix",
+    "work-tree"
+  ])
+};
+var Q2 = {
+  clone: {
+    short: /* @__PURE__ */ new Map([
+      ["b", true],
+      // -b <branch>
+      ["j", true],
+      // -j <n>          parallel jobs
+      ["l", false],
+      // -l local
+      ["n", false],
+      // -n no-checkout
+      ["o", true],
+      // -o <name>       remote name
+      ["q", false],
+      // -q quiet
+      ["s", false],
+      // -s shared
+      ["u", true]
+      // -u <upload-pack>
+    ]),
+    long: /* @__PURE__ */ new Set(["branch", "config", "jobs", "origin", "upload-pack", "u", "template"])
+  },
+  commit: {
+    short: /* @__PURE__ */ new Map([
+      ["C", true],
+      // -C <commit>  reuse message
+      ["F", true],
+      // -F <file>    read message from file
+      ["c", true],
+      // -c <commit>  reedit message
+      ["m", true],
+      // -m <msg>
+      ["t", true]
+      // -t <template>
+    ]),
+    long: /* @__PURE__ */ new Set(["file", "message", "reedit-message", "reuse-message", "template"])
+  },
+  config: {
+    short: /* @__PURE__ */ new Map([
+      ["e", false],
+      // -e  open editor
+      ["f", true],
+      //  -f <file>
+      ["l", false]
+      // -l  list
+    ]),
+    long: /* @__PURE__ */ new Set(["blob", "comment", "default", "file", "type", "value"])
+  },
+  fetch: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["upload-pack"])
+  },
+  init: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["template"])
+  },
+  pull: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["upload-pack"])
+  },
+  push: {
+    short: /* @__PURE__ */ new Map(),
+    long: /* @__PURE__ */ new Set(["exec", "receive-pack"])
+  },
+  rebase: {
+    short: /* @__PURE__ */ new Map([
+      ["X", true],
+      // -X <option>   strategy option
+      ["f", false],
+      // -f force-rebase
+      ["i", false],
+      // -i interactive
+      ["k", false],
+      // -k keep-base
+      ["m", false],
+      // -m merge
+      ["n", false],
+      // -n no-stat
+      ["q", false],
+      // -q quiet
+      ["r", false],
+      // -r rebase-merges
+      ["s", true],
+      // -s <strategy>
+      ["v", false],
+      // -v verbose
+      ["x", true]
+      // -x <cmd>      exec
+    ]),
+    long: /* @__PURE__ */ new Set(["exec", "onto", "strategy", "strategy-option"])
+  }
+};
+var Z = { short: /* @__PURE__ */ new Map(), long: /* @__PURE__ */ new Set() };
+function ee(e) {
+  const t2 = Q2[e ?? ""] ?? Z;
+  return {
+    short: new Map([...R.short.entries(), ...t2.short.entries()]),
+    long: t2.long
+  };
+}
+function F2(e, t2 = S) {
+  if (e.startsWith("--")) {
+    const n = e.indexOf("=");
+    if (n > 2)
+      return [{ name: e.slice(0, n), value: e.slice(n + 1), needsNext: false }];
+    const o2 = e.slice(2);
+    return [{ name: e, needsNext: t2.long.has(o2) }];
+  }
+  if (e.length === 2) {
+    const n = e.charAt(1), o2 = t2.short.get(n);
+    return [{ name: e, needsNext: o2 === true }];
+  }
+  return te(e, t2.short);
+}
+function te(e, t2) {
+  const n = e.slice(1).split(""), o2 = [];
+  for (let a = 0; a < n.length; a++) {
+    const s = n[a], r2 = t2.get(s);
+    if (r2 === void 0)
+      return [{ name: e, needsNext: false }];
+    if (r2) {
+      const f2 = n.slice(a + 1).join("");
+      if (f2 && ![...f2].every((v) => t2.has(v)))
+        return o2.push({ name: `-${s}`, value: f2, needsNext: false }), o2;
+    }
+    o2.push({ name: `-${s}`, needsNext: r2 });
+  }
+  return o2;
+}
+function ne(e, t2 = []) {
+  let n = 0;
+  for (; n < e.length; ) {
+    const o2 = String(e[n]);
+    if (!o2.startsWith("-") || o2.length < 2) break;
+    const a = F2(o2);
+    let s = n + 1;
+    for (const r2 of a) {
+      const f2 = {
+        name: r2.name,
+        value: r2.value,
+        absorbedNext: false,
+        isGlobal: true
+      };
+      r2.needsNext && f2.value === void 0 && s < e.length && (f2.value = String(e[s]), f2.absorbedNext = true, s++), t2.push(f2);
+    }
+    n = s;
+  }
+  return { flags: t2, taskIndex: n };
+}
+function oe(e, t2, n = []) {
+  const o2 = ee(t2), a = [], s = [];
+  let r2 = 0;
+  for (; r2 < e.length; ) {
+    const f2 = e[r2];
+    if (r(f2)) {
+      s.push(...o(f2)), r2++;
+      continue;
+    }
+    const p2 = String(f2);
+    if (p2 === "--") {
+      for (let i = r2 + 1; i < e.length; i++) {
+        const d2 = e[i];
+        r(d2) ? s.push(...o(d2)) : s.push(String(d2));
+      }
+      break;
+    }
+    if (!p2.startsWith("-") || p2.length < 2) {
+      a.push(p2), r2++;
+      continue;
+    }
+    const v = F2(p2, o2);
+    let h = r2 + 1;
+    for (const i of v) {
+      const d2 = {
+        name: i.name,
+        value: i.value,
+        absorbedNext: false,
+        isGlobal: false
+      };
+      i.needsNext && d2.value === void 0 && h < e.length && !r(e[h]) && (d2.value = String(e[h]), d2.absorbedNext = true, h++), n.push(d2);
+    }
+    r2 = h;
+  }
+  return { flags: n, positionals: a, pathspecs: s };
+}
+function* ae({
+  write: e
+}) {
+  for (const t2 of e) {
+    if (t2.rename) {
+      yield {
+        category: "allowUnsafeConfigRename",
+        level: "default",
+        message: `Renaming config section ${t2.key} is not permitted without enabling allowUnsafeConfigRename`
+      };
+      continue;
+    }
+    for (const n of fe) {
+      const o2 = n(t2.key);
+      if (o2) {
+        yield o2;
+        break;
+      }
+    }
+  }
+}
+function u(e, t2, n = String(e), o2 = "default") {
+  const a = typeof e == "string" ? new RegExp(`\\s*${e.toLowerCase()}`) : e;
+  return function(r2) {
+    if (a.test(r2))
+      return {
+        category: t2,
+        level: o2,
+        message: `Configuring ${n} is not permitted without enabling ${t2}`,
+        configKey: r2
+      };
+  };
+}
+function c2(e, t2) {
+  const n = new RegExp(`\\s*${e.toLowerCase().replace(/\./g, "(..+)?.")}`);
+  return u(n, t2, e);
+}
+var se = /^sendemail\.(.+\.)?(sendmailcmd|tocmd|cccmd|headercmd|smtpserver|smtpserveroption|smtpsslcertpath|smtpsslclientcert|smtpsslclientkey|aliasesfile|mailmap\.file)$/;
+var re = /^imap\.(tunnel|host|sslverify)$/;
+var le = /^instaweb\.(httpd|modulepath|gitwebdir)$/;
+var ie = /^(browser|man)\..+\.(path|cmd)$/;
+var ce = /^gpg\.(ssh\.(allowedsignersfile|revocationfile)|mintrustlevel)$/;
+var fe = [
+  u(se, "allowUnsafeSendEmailConfig", "sendemail.*"),
+  u(re, "allowUnsafeSendEmailConfig", "imap.*"),
+  u(le, "allowUnsafeWebServerConfig", "instaweb.*"),
+  u(ie, "allowUnsafeBrowser", "browser.* / man.*"),
+  u(ce, "allowUnsafeSignatureTrust", "gpg.* signature trust"),
+  u("alias", "allowUnsafeAlias"),
+  u("core.askPass", "allowUnsafeAskPass"),
+  u("core.editor", "allowUnsafeEditor"),
+  u("core.fsmonitor", "allowUnsafeFsMonitor"),
+  u("core.gitProxy", "allowUnsafeGitProxy"),
+  u("core.hooksPath", "allowUnsafeHooksPath"),
+  u("core.pager", "allowUnsafePager"),
+  u("core.sshCommand", "allowUnsafeSshCommand"),
+  c2("credential.helper", "allowUnsafeCredentialHelper"),
+  c2("diff.command", "allowUnsafeDiffExternal"),
+  u("diff.external", "allowUnsafeDiffExternal"),
+  c2("difftool.cmd", "allowUnsafeDiffExternal"),
+  c2("difftool.path", "allowUnsafeDiffExternal"),
+  c2("diff.textconv", "allowUnsafeDiffTextConv"),
+  c2("filter.clean", "allowUnsafeFilter"),
+  c2("filter.process", "allowUnsafeFilter"),
+  c2("filter.smudge", "allowUnsafeFilter"),
+  c2("gpg.program", "allowUnsafeGpgProgram"),
+  c2("gpg.defaultKeyCommand", "allowUnsafeGpgProgram"),
+  u("include.path", "allowUnsafeInclude"),
+  c2("includeIf", "allowUnsafeInclude"),
+  u("init.templateDir", "allowUnsafeTemplateDir"),
+  u("interactive.diffFilter", "allowUnsafePager"),
+  c2("pager.", "allowUnsafePager"),
+  c2("merge.driver", "allowUnsafeMergeDriver"),
+  c2("mergetool.path", "allowUnsafeMergeDriver"),
+  c2("mergetool.cmd", "allowUnsafeMergeDriver"),
+  c2("protocol.allow", "allowUnsafeProtocolOverride"),
+  c2("remote.receivepack", "allowUnsafePack"),
+  c2("remote.uploadpack", "allowUnsafePack"),
+  u("uploadpack.packObjectsHook", "allowUnsafePack"),
+  u("sequence.editor", "allowUnsafeEditor"),
+  c2("submodule.update", "allowUnsafeSubmodule"),
+  c2("tar.command", "allowUnsafeCommandBinaries"),
+  c2("trailer.cmd", "allowUnsafeCommandBinaries"),
+  c2("trailer.command", "allowUnsafeCommandBinaries"),
+  c2("url.insteadOf", "allowUnsafeUrlRewrite"),
+  // catch-all configuration using the "foo.command" or "bar.cmd" naming convention, only blocked
+  // when the `recommended` checks are enabled
+  u(/command$/, "allowUnsafeCommandBinaries", "/command$/", "recommended"),
+  u(/\.cmd$/, "allowUnsafeCommandBinaries", "/\\.cmd$/", "recommended")
+];
+function* ue(e, t2) {
+  for (const n of t2)
+    for (const o2 of de) {
+      const a = o2(e, n);
+      a && (yield a);
+    }
+}
+function g(e, t2, n, {
+  name: o2 = String(t2),
+  exceptTask: a,
+  globalOnly: s = false,
+  withValue: r2 = false
+} = {}) {
+  const f2 = typeof t2 == "string" ? new RegExp(`\\s*${t2.toLowerCase()}`) : t2, p2 = `Use of ${e ? `${e} with option ` : ""}${o2} is not permitted without enabling ${n}`;
+  return function(h, i) {
+    if (!(e && h !== e) && !(a && h === a) && !(s && !i.isGlobal) && !(r2 && i.value === void 0) && f2.test(i.name))
+      return {
+        category: n,
+        level: "default",
+        message: p2
+      };
+  };
+}
+var y = { globalOnly: true, withValue: true };
+var de = [
+  g(null, /--(upload|receive)-pack/, "allowUnsafePack", {
+    name: "--upload-pack or --receive-pack"
+  }),
+  g("clone", /^-\w*u/, "allowUnsafePack"),
+  g("clone", "--u", "allowUnsafePack"),
+  // `--exec` names the program run on the remote end of `push`, `send-pack`, `fetch-pack`, `archive` and
+  // (undocumented) `ls-remote`, `rebase` uses it for a command run after each commit
+  g(null, /^--exec$/, "allowUnsafePack", {
+    name: "--exec",
+    exceptTask: "rebase"
+  }),
+  // `git` accepts unambiguous abbreviations of long options, so `--ex` and `--exe` are `--exec`
+  g("rebase", /^(-x|--ex(ec?)?)$/, "allowUnsafeExec", { name: "-x or --exec" }),
+  // `git filter-branch` runs the value of each of these through `eval`
+  g(
+    "filter-branch",
+    /^--(setup|(env|tree|index|parent|msg|commit|tag-name)-filter)$/,
+    "allowUnsafeExec",
+    { name: "--setup or --<type>-filter" }
+  ),
+  // `git grep` configures a pager with `-O<cmd>` (potentially clustered as `-iO<cmd>`), or through the long-form
+  // `--open-files-in-pager`. Without a value both use the configured pager, so are permitted.
+  g("grep", /^-\w*O./, "allowUnsafePager", { name: "-O" }),
+  g("grep", "--open-files-in-pager", "allowUnsafePager", { withValue: true }),
+  g(null, "--template", "allowUnsafeTemplateDir"),
+  g(null, "--exec-path", "allowUnsafeExec", y),
+  // `git` reads the configuration of whichever repository these name, so the
+  // directory alone is enough to deliver config the argv guards never see
+  g(null, "--git-dir", "allowUnsafeConfigPaths", y),
+  g(null, "--work-tree", "allowUnsafeConfigPaths", y),
+  g(null, /^-C$/, "allowUnsafeConfigPaths", { ...y, name: "-C" })
+];
+function G(e, t2, n) {
+  return [...ue(e, t2), ...ae(n)];
+}
+function Ae(...e) {
+  const { flags: t2, taskIndex: n } = ne(e), o2 = n < e.length ? String(e[n]).toLowerCase() : null, a = o2 !== null ? e.slice(n + 1) : [], { positionals: s, pathspecs: r2 } = oe(a, o2, t2), f2 = J(o2, t2, s);
+  return {
+    task: o2,
+    flags: t2.map(ge),
+    paths: r2,
+    config: f2,
+    vulnerabilities: me(G(o2, t2, f2))
+  };
+}
+function me(e) {
+  return Object.defineProperty(e, "vulnerabilities", {
+    value: e
+  });
+}
+function ge({ value: e, name: t2 }) {
+  return e !== void 0 ? { name: t2, value: e } : { name: t2 };
+}
+var pe = Object.freeze([
+  // identity
+  "user.name",
+  "user.email",
+  "user.useconfigonly",
+  "author.name",
+  "author.email",
+  "committer.name",
+  "committer.email",
+  // line endings, file system and display behaviour
+  "core.abbrev",
+  "core.autocrlf",
+  "core.bigfilethreshold",
+  "core.commentchar",
+  "core.commentstring",
+  "core.compression",
+  "core.eol",
+  "core.filemode",
+  "core.ignorecase",
+  "core.logallrefupdates",
+  "core.longpaths",
+  "core.precomposeunicode",
+  "core.preloadindex",
+  "core.quotepath",
+  "core.safecrlf",
+  "core.untrackedcache",
+  "core.whitespace",
+  "advice.*",
+  "color.*",
+  "column.ui",
+  "i18n.commitencoding",
+  "i18n.logoutputencoding",
+  "init.defaultbranch",
+  // branch / merge / rebase / pull / push defaults
+  "branch.autosetupmerge",
+  "branch.autosetuprebase",
+  "branch.sort",
+  "checkout.defaultremote",
+  "clone.defaultremotename",
+  "fetch.prune",
+  "fetch.prunetags",
+  "merge.conflictstyle",
+  "merge.ff",
+  "merge.renamelimit",
+  "pull.ff",
+  "pull.rebase",
+  "push.autosetupremote",
+  "push.default",
+  "push.followtags",
+  "rebase.autosquash",
+  "rebase.autostash",
+  "rerere.enabled",
+  "tag.sort",
+  "versionsort.suffix",
+  // output formatting of diff / log / status / grep
+  "diff.algorithm",
+  "diff.colormoved",
+  "diff.context",
+  "diff.interhunkcontext",
+  "diff.mnemonicprefix",
+  "diff.noprefix",
+  "diff.relative",
+  "diff.renamelimit",
+  "diff.renames",
+  "grep.extendedregexp",
+  "grep.linenumber",
+  "grep.patterntype",
+  "log.abbrevcommit",
+  "log.date",
+  "log.decorate",
+  "log.follow",
+  "status.branch",
+  "status.renames",
+  "status.short",
+  "status.showuntrackedfiles",
+  // performance and transfer tuning
+  "feature.manyfiles",
+  "gc.auto",
+  "gc.autodetach",
+  "http.lowspeedlimit",
+  "http.lowspeedtime",
+  "http.postbuffer",
+  "http.version",
+  "index.version",
+  "pack.threads",
+  "pack.windowmemory",
+  "protocol.version",
+  // extra request headers, commonly used for CI authentication tokens
+  "http.extraheader",
+  "http.*.extraheader",
+  // integrity checks - these only ever make git stricter
+  "fetch.fsckobjects",
+  "receive.fsckobjects",
+  "transfer.fsckobjects"
+]);
+function he(e) {
+  const t2 = /* @__PURE__ */ new Set(), n = [];
+  for (const o2 of e) {
+    const a = String(o2).trim().toLowerCase();
+    a && (a.includes("*") ? n.push(
+      new RegExp(
+        `^${a.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`
+      )
+    ) : t2.add(a));
+  }
+  return (o2) => {
+    const a = o2.trim().toLowerCase();
+    return t2.has(a) || n.some((s) => s.test(a));
+  };
+}
+var Le = he(pe);
+var N2 = {
+  editor: "allowUnsafeEditor",
+  git_askpass: "allowUnsafeAskPass",
+  git_config_global: "allowUnsafeConfigPaths",
+  git_config_system: "allowUnsafeConfigPaths",
+  git_config_count: "allowUnsafeConfigEnvCount",
+  git_config_parameters: "allowUnsafeConfigEnvCount",
+  git_config: "allowUnsafeConfigPaths",
+  git_editor: "allowUnsafeEditor",
+  git_exec_path: "allowUnsafeExec",
+  git_external_diff: "allowUnsafeDiffExternal",
+  git_pager: "allowUnsafePager",
+  git_proxy_command: "allowUnsafeGitProxy",
+  git_template_dir: "allowUnsafeTemplateDir",
+  git_sequence_editor: "allowUnsafeEditor",
+  git_ssh: "allowUnsafeSshCommand",
+  git_ssh_command: "allowUnsafeSshCommand",
+  pager: "allowUnsafePager",
+  prefix: "allowUnsafeConfigPaths",
+  ssh_askpass: "allowUnsafeAskPass",
+  visual: "allowUnsafeEditor"
+};
+var T = {
+  home: "allowUnsafeConfigPaths",
+  xdg_config_home: "allowUnsafeConfigPaths"
+};
+function W(e) {
+  return Object.hasOwn(T, e);
+}
+function* we(e) {
+  const t2 = parseInt(e.git_config_count ?? "0", 10);
+  for (let n = 0; n < t2; n++) {
+    const o2 = e[`git_config_key_${n}`], a = e[`git_config_value_${n}`];
+    o2 !== void 0 && (yield { key: o2.toLowerCase().trim(), value: a, scope: "env" });
+  }
+}
+function* ve(e, t2) {
+  for (const n of Object.keys(e))
+    if (W(n) && e[n] !== t2[n]) {
+      const o2 = T[n];
+      yield {
+        category: o2,
+        level: "recommended",
+        message: `Use of "${n.toUpperCase()}" with a value other than the inherited one is not permitted without enabling ${o2}`,
+        envKey: n
+      };
+    }
+}
+function* be(e) {
+  for (const t2 of Object.keys(e))
+    if (M(t2)) {
+      const n = N2[t2];
+      yield {
+        category: n,
+        level: "default",
+        message: `Use of "${t2.toUpperCase()}" is not permitted without enabling ${n}`,
+        envKey: t2
+      };
+    }
+}
+function M(e) {
+  return Object.hasOwn(N2, e);
+}
+function Ue(e) {
+  const t2 = String(e).toLowerCase().trim();
+  return t2.startsWith("git_") || M(t2);
+}
+function $(e) {
+  const t2 = {};
+  for (const [n, o2] of Object.entries(e)) {
+    const a = n.toLowerCase().trim();
+    (Ue(a) || W(a)) && (t2[a] = String(o2));
+  }
+  return t2;
+}
+function Re(e, t2 = {}) {
+  const n = $(e), o2 = {
+    read: [],
+    write: [...we(n)]
+  }, a = [
+    ...be(n),
+    ...ve(n, $(t2)),
+    ...G(null, [], o2)
+  ];
+  return {
+    config: o2,
+    vulnerabilities: a
+  };
+}
+var k = class {
+  constructor(t2, n) {
+    this.value = t2, this.validate = n;
+  }
+};
+var ye = [
+  "https",
+  "http",
+  "ssh",
+  "git+ssh",
+  "ssh+git",
+  "git",
+  "file",
+  "scp",
+  "local"
+];
+var xe = new Set(ye);
+var ke = class extends Error {
+};
+var Ee = /[\u0000-\u001f\u007f]/;
+var _e = /^[a-z][a-z0-9+.-]*::/i;
+var P = /* @__PURE__ */ new Set(["-c", "--config", "--config-env"]);
+var O = /* @__PURE__ */ new Set([
+  ...[...S.short].filter(([, e]) => e).map(([e]) => `-${e}`),
+  ...[...S.long].map((e) => `--${e}`)
+]);
+function m(e) {
+  throw new ke(e);
+}
+function $e(e) {
+  return Array.isArray(e) && Array.isArray(e.raw) && Object.isFrozen(e);
+}
+function U(e) {
+  return JSON.stringify(String(e));
+}
+function A(e) {
+  let t2;
+  if (e instanceof k) {
+    t2 = e.value;
+    const n = e.validate(t2);
+    n && m(`interpolated value ${U(t2)} is rejected: ${n}`);
+  } else typeof e == "string" ? t2 = e : typeof e == "number" && Number.isFinite(e) ? t2 = String(e) : m(
+    `interpolated values must be strings, finite numbers or arrays of them, received ${typeof e}`
+  );
+  return Ee.test(t2) && m(`interpolated value ${U(t2)} contains control characters`), _e.test(t2) && m(`interpolated value ${U(t2)} would select a git remote helper transport`), t2;
+}
+function Pe(e, t2) {
+  const n = [];
+  let o2 = [];
+  const a = () => {
+    o2.length && (n.push(o2), o2 = []);
+  };
+  return e.forEach((s, r2) => {
+    for (const f2 of s.split(/(\s+)/))
+      /^\s+$/.test(f2) ? a() : f2 && o2.push({ text: f2 });
+    r2 < t2.length && o2.push({ text: "", value: t2[r2] });
+  }), a(), n;
+}
+function Ne(e, t2) {
+  $e(e) || m("must be used as a tagged template literal");
+  const n = [];
+  let o2, a = false, s;
+  for (const r2 of Pe(e, t2)) {
+    if (r2.every((l2) => !("value" in l2))) {
+      const l2 = r2.map((x2) => x2.text).join("");
+      n.push(l2), s = l2, a || (a = o2 !== void 0 && l2 === "--"), o2 === void 0 && !l2.startsWith("-") && !O.has(n.at(-2) ?? "") && (o2 = l2);
+      continue;
+    }
+    const p2 = !("value" in r2[0]);
+    s !== void 0 && P.has(s) && !p2 && m(
+      'configuration keys must be written literally, use "-c some.key=${value}" rather than "-c ${value}"'
+    );
+    const h = p2 && (r2[0].text.startsWith("-") || s !== void 0 && O.has(s));
+    if (o2 === void 0 && !h && m(
+      'the git sub-command must be written literally, interpolated values before it can only be used as option values, for example "-c user.name=${name}"'
+    ), r2.length === 1) {
+      const { value: l2 } = r2[0];
+      if (r(l2))
+        n.push(l2);
+      else
+        for (const x2 of Array.isArray(l2) ? l2 : [l2]) {
+          const C2 = A(x2);
+          C2.startsWith("-") && !a && m(
+            `interpolated value ${U(C2)} would be read as an option, values that may start with "-" must follow "--" or be wrapped with pathspec()`
+          ), n.push(C2);
+        }
+      s = void 0;
+      continue;
+    }
+    let i = "", d2 = -1;
+    for (const l2 of r2)
+      "value" in l2 ? ((Array.isArray(l2.value) || r(l2.value)) && m("arrays and pathspecs must be interpolated as a standalone argument"), d2 < 0 && (d2 = i.length), i += A(l2.value)) : i += l2.text;
+    if (d2 === 0 && i.startsWith("-") && !a && m(`interpolated value ${U(i)} would be read as an option`), d2 > 0 && i.startsWith("-") && !a) {
+      const l2 = i.indexOf("=");
+      (l2 < 0 || l2 >= d2) && m(
+        'interpolated values in options must follow "=", for example "--message=${value}"'
+      );
+    }
+    if (s !== void 0 && P.has(s)) {
+      const l2 = i.indexOf("=");
+      (l2 < 0 || l2 >= d2) && m(
+        'configuration keys must be written literally, use "-c some.key=${value}" rather than "-c ${value}"'
+      );
+    }
+    const E2 = /^(?:--config(?:-env)?=|-c(?=.))/.exec(i)?.[0];
+    if (E2 && !a) {
+      const l2 = i.indexOf("=", E2.length);
+      (l2 < 0 || l2 >= d2) && m('configuration keys must be written literally, use "--config=some.key=${value}"');
+    }
+    n.push(i), s = void 0;
+  }
+  return o2 === void 0 && m("no git sub-command supplied"), n;
+}
+
+// node_modules/simple-git/dist/index.mjs
+var import_file_exists = __toESM(require_dist2(), 1);
+var import_debug = __toESM(require_src(), 1);
+var import_promise_deferred = __toESM(require_dist3(), 1);
+import { spawn as Me } from "node:child_process";
+import { normalize as Le2 } from "node:path";
+import { EventEmitter as je } from "node:events";
+var A2 = class extends Error {
+  constructor(e, n) {
+    super(n), this.task = e, Object.setPrototypeOf(this, new.target.prototype);
+  }
+};
+var Be = class extends A2 {
+  constructor(e, n) {
+    super(void 0, n), this.config = e;
+  }
+};
+var x = class extends A2 {
+  constructor(e, n, r2) {
+    super(e, r2), this.task = e, this.plugin = n, Object.setPrototypeOf(this, new.target.prototype);
+  }
+};
+var ut = class extends A2 {
+  constructor(e, n) {
+    super(void 0, n || String(e)), this.git = e;
+  }
+};
+var Ie = class extends A2 {
+  constructor(e) {
+    super(void 0, e);
+  }
+};
+var U2 = "\0";
+var W2 = () => {
+};
+function Ue2(t2) {
+  return typeof t2 != "function" ? W2 : t2;
+}
+function Fe2(t2) {
+  return typeof t2 == "function" && t2 !== W2;
+}
+function Ge2(t2, e) {
+  const n = t2.indexOf(e);
+  return n <= 0 ? [t2, ""] : [t2.substr(0, n), t2.substr(n + 1)];
+}
+function ze(t2, e = 0) {
+  return Bt(t2) && t2.length > e ? t2[e] : void 0;
+}
+function P2(t2, e = 0) {
+  if (Bt(t2) && t2.length > e)
+    return t2[t2.length - 1 - e];
+}
+function Bt(t2) {
+  return Ft(t2);
+}
+function H2(t2 = "", e = true, n = `
+`) {
+  return t2.split(n).reduce((r2, s) => {
+    const o2 = e ? s.trim() : s;
+    return o2 && r2.push(o2), r2;
+  }, []);
+}
+function ct(t2, e) {
+  return H2(t2, true).map((n) => e(n));
+}
+function It(t2) {
+  return (0, import_file_exists.exists)(t2, import_file_exists.FOLDER);
+}
+function O2(t2, e) {
+  return Array.isArray(t2) ? t2.includes(e) || t2.push(e) : t2.add(e), e;
+}
+function qe(t2, e) {
+  return Array.isArray(t2) && !t2.includes(e) && t2.push(e), t2;
+}
+function ft(t2, e) {
+  if (Array.isArray(t2)) {
+    const n = t2.indexOf(e);
+    n >= 0 && t2.splice(n, 1);
+  } else
+    t2.delete(e);
+  return e;
+}
+var lt = Object.prototype.toString.call.bind(Object.prototype.toString);
+function _(t2) {
+  return Array.isArray(t2) ? t2 : [t2];
+}
+function Ut(t2) {
+  return t2.replace(/[\s-]+(.)/g, (e, n) => n.toUpperCase());
+}
+function j2(t2) {
+  return _(t2).map((e) => e instanceof String ? e : String(e));
+}
+function d(t2, e = 0) {
+  if (t2 == null)
+    return e;
+  const n = parseInt(t2, 10);
+  return Number.isNaN(n) ? e : n;
+}
+function F3(t2, e) {
+  const n = [];
+  for (let r2 = 0, s = t2.length; r2 < s; r2++)
+    n.push(e, t2[r2]);
+  return n;
+}
+function G2(t2) {
+  return (Array.isArray(t2) ? Buffer.concat(t2) : t2).toString("utf-8");
+}
+function Ke(t2) {
+  return t2 ? Buffer.isBuffer(t2) ? t2.length : Buffer.byteLength(t2) : 0;
+}
+function We(t2, e) {
+  const n = {};
+  return e.forEach((r2) => {
+    t2[r2] !== void 0 && (n[r2] = t2[r2]);
+  }), n;
+}
+function bt(t2 = 0) {
+  return new Promise((e) => setTimeout(e, t2));
+}
+function Tt(t2) {
+  if (t2 !== false)
+    return t2;
+}
+function y2(t2, e, n) {
+  return e(t2) ? t2 : arguments.length > 2 ? n : void 0;
+}
+var V2 = (t2) => Array.isArray(t2);
+function ot(t2, e) {
+  const n = r(t2) ? "string" : typeof t2;
+  return /number|string|boolean/.test(n) && (!e || !e.includes(n));
+}
+var p = (t2) => typeof t2 == "string" || r(t2);
+var He = (t2) => p(t2) || Buffer.isBuffer(t2);
+var z2 = (t2) => p(t2) || Array.isArray(t2) && t2.every(p);
+function ht(t2) {
+  return !!t2 && lt(t2) === "[object Object]";
+}
+function Ve(t2) {
+  return typeof t2 == "function";
+}
+var Ft = (t2) => t2 == null || "number|boolean|function".includes(typeof t2) ? false : typeof t2.length == "number";
+var Y2 = /* @__PURE__ */ ((t2) => (t2[t2.SUCCESS = 0] = "SUCCESS", t2[t2.ERROR = 1] = "ERROR", t2[t2.NOT_FOUND = -2] = "NOT_FOUND", t2[t2.UNCLEAN = 128] = "UNCLEAN", t2))(Y2 || {});
+var q2 = class _q {
+  constructor(e, n) {
+    this.stdOut = e, this.stdErr = n;
+  }
+  asStrings() {
+    return new _q(this.stdOut.toString("utf8"), this.stdErr.toString("utf8"));
+  }
+};
+function Ye() {
+  throw new Error("LineParser:useMatches not implemented");
+}
+var l = class {
+  constructor(e, n) {
+    this.matches = [], this.useMatches = Ye, this.parse = (r2, s) => (this.resetMatches(), this._regExp.every((o2, i) => this.addMatch(o2, i, r2(i))) ? this.useMatches(s, this.prepareMatches()) !== false : false), this._regExp = Array.isArray(e) ? e : [e], n && (this.useMatches = n);
+  }
+  resetMatches() {
+    this.matches.length = 0;
+  }
+  prepareMatches() {
+    return this.matches;
+  }
+  addMatch(e, n, r2) {
+    const s = r2 && e.exec(r2);
+    return s && this.pushMatch(n, s), !!s;
+  }
+  pushMatch(e, n) {
+    this.matches.push(...n.slice(1));
+  }
+};
+var N3 = class extends l {
+  addMatch(e, n, r2) {
+    return /^remote:\s/.test(String(r2)) && super.addMatch(e, n, r2);
+  }
+  pushMatch(e, n) {
+    (e > 0 || n.length > 1) && super.pushMatch(e, n);
+  }
+};
+var Qe = {
+  binary: "git",
+  maxConcurrentProcesses: 5,
+  config: [],
+  trimmed: false
+};
+function Xe(...t2) {
+  const e = process.cwd(), n = Object.assign(
+    { baseDir: e, ...Qe },
+    ...t2.filter((r2) => typeof r2 == "object" && r2)
+  );
+  return n.baseDir = n.baseDir || e, n.trimmed = n.trimmed === true, n;
+}
+function Gt(t2, e = []) {
+  return ht(t2) ? Object.keys(t2).reduce((n, r2) => {
+    const s = t2[r2];
+    if (r(s))
+      n.push(s);
+    else if (ot(s, ["boolean"]))
+      n.push(r2 + "=" + s);
+    else if (Array.isArray(s))
+      for (const o2 of s)
+        ot(o2, ["string", "number"]) || n.push(r2 + "=" + o2);
+    else
+      n.push(r2);
+    return n;
+  }, e) : e;
+}
+function m2(t2, e = 0, n = false) {
+  const r2 = [];
+  for (let s = 0, o2 = e < 0 ? t2.length : e; s < o2; s++)
+    "string|number".includes(typeof t2[s]) && r2.push(String(t2[s]));
+  return Gt(mt(t2), r2), n || r2.push(...Je(t2)), r2;
+}
+function Je(t2) {
+  const e = typeof P2(t2) == "function";
+  return j2(y2(P2(t2, e ? 1 : 0), V2, []));
+}
+function mt(t2) {
+  const e = Ve(P2(t2));
+  return y2(P2(t2, e ? 1 : 0), ht);
+}
+function u2(t2, e = true) {
+  const n = Ue2(P2(t2));
+  return e || Fe2(n) ? n : void 0;
+}
+function kt(t2, e) {
+  return t2(e.stdOut, e.stdErr);
+}
+function S2(t2, e, n, r2 = true) {
+  return _(n).forEach((s) => {
+    for (let o2 = H2(s, r2), i = 0, a = o2.length; i < a; i++) {
+      const c3 = (h = 0) => {
+        if (!(i + h >= a))
+          return o2[i + h];
+      };
+      e.some(({ parse: h }) => h(c3, t2));
+    }
+  }), t2;
+}
+var pt = ({ exitCode: t2 }, e, n, r2) => {
+  if (t2 === Y2.UNCLEAN && rn(e))
+    return n(Buffer.from("false"));
+  r2(e);
+};
+var zt = (t2) => t2.trim() === "true";
+function tn(t2) {
+  switch (t2) {
+    case "bare":
+      return nn();
+    case "root":
+      return en();
+  }
+  return {
+    commands: ["rev-parse", "--is-inside-work-tree"],
+    format: "utf-8",
+    onError: pt,
+    parser: zt
+  };
+}
+function en() {
+  return {
+    commands: ["rev-parse", "--git-dir"],
+    format: "utf-8",
+    onError: pt,
+    parser(e) {
+      return /^\.(git)?$/.test(e.trim());
+    }
+  };
+}
+function nn() {
+  return {
+    commands: ["rev-parse", "--is-bare-repository"],
+    format: "utf-8",
+    onError: pt,
+    parser: zt
+  };
+}
+function rn(t2) {
+  return /(Not a git repository|Kein Git-Repository)/i.test(String(t2));
+}
+var sn = class {
+  constructor(e) {
+    this.paths = [], this.files = [], this.folders = [], this.dryRun = e;
+  }
+};
+var on = /^[a-z]+\s*/i;
+var an = /^[a-z]+\s+[a-z]+\s*/i;
+var un = /\/$/;
+function cn(t2, e) {
+  const n = new sn(t2), r2 = t2 ? an : on;
+  return H2(e).forEach((s) => {
+    const o2 = s.replace(r2, "");
+    n.paths.push(o2), (un.test(o2) ? n.folders : n.files).push(o2);
+  }), n;
+}
+var qt = [];
+function fn(t2) {
+  return {
+    commands: qt,
+    format: "empty",
+    parser: t2
+  };
+}
+function b(t2) {
+  return {
+    commands: qt,
+    format: "empty",
+    parser() {
+      throw typeof t2 == "string" ? new Ie(t2) : t2;
+    }
+  };
+}
+function g2(t2, e = false) {
+  return {
+    commands: t2,
+    format: "utf-8",
+    parser(n) {
+      return e ? String(n).trim() : n;
+    }
+  };
+}
+function Kt(t2) {
+  return {
+    commands: t2,
+    format: "buffer",
+    parser(e) {
+      return e;
+    }
+  };
+}
+function ln(t2) {
+  return t2.format === "buffer";
+}
+function _t(t2) {
+  return t2.format === "empty" || !t2.commands.length;
+}
+var hn = "Git clean interactive mode is not supported";
+var mn = 'Git clean mode parameter ("n" or "f") is required';
+var pn = "Git clean unknown option found in: ";
+var Wt = /* @__PURE__ */ ((t2) => (t2.DRY_RUN = "n", t2.FORCE = "f", t2.IGNORED_INCLUDED = "x", t2.IGNORED_ONLY = "X", t2.EXCLUDING = "e", t2.QUIET = "q", t2.RECURSIVE = "d", t2))(Wt || {});
+var Ht = /* @__PURE__ */ new Set([
+  "i",
+  ...j2(Object.values(Wt))
+]);
+function dn(t2, e) {
+  const { cleanMode: n, options: r2, valid: s } = wn(t2);
+  return n ? s.options ? (r2.push(...e), r2.some(kn) ? b(hn) : gn(n, r2)) : b(pn + JSON.stringify(t2)) : b(mn);
+}
+function gn(t2, e) {
+  return {
+    commands: ["clean", `-${t2}`, ...e],
+    format: "utf-8",
+    parser(r2) {
+      return cn(t2 === "n", r2);
+    }
+  };
+}
+function yn(t2) {
+  return Array.isArray(t2) && t2.every((e) => Ht.has(e));
+}
+function wn(t2) {
+  let e, n = [], r2 = { cleanMode: false, options: true };
+  return t2.replace(/[^a-z]i/g, "").split("").forEach((s) => {
+    bn(s) ? (e = s, r2.cleanMode = true) : r2.options = r2.options && Tn(n[n.length] = `-${s}`);
+  }), {
+    cleanMode: e,
+    options: n,
+    valid: r2
+  };
+}
+function bn(t2) {
+  return t2 === "f" || t2 === "n";
+}
+function Tn(t2) {
+  return /^-[a-z]$/i.test(t2) && Ht.has(t2.charAt(1));
+}
+function kn(t2) {
+  return /^-[^\-]/.test(t2) ? t2.indexOf("i") > 0 : t2 === "--interactive";
+}
+var _n = class {
+  constructor() {
+    this.files = [], this.values = /* @__PURE__ */ Object.create(null);
+  }
+  get all() {
+    return this._all || (this._all = this.files.reduce((e, n) => Object.assign(e, this.values[n]), {})), this._all;
+  }
+  addFile(e) {
+    if (!(e in this.values)) {
+      const n = P2(this.files);
+      this.values[e] = n ? Object.create(this.values[n]) : {}, this.files.push(e);
+    }
+    return this.values[e];
+  }
+  addValue(e, n, r2) {
+    const s = this.addFile(e);
+    Object.hasOwn(s, n) ? Array.isArray(s[n]) ? s[n].push(r2) : s[n] = [s[n], r2] : s[n] = r2, this._all = void 0;
+  }
+};
+function vn(t2) {
+  const e = new _n();
+  for (const n of Vt(t2))
+    e.addValue(n.file, String(n.key), n.value);
+  return e;
+}
+function En(t2, e) {
+  let n = null;
+  const r2 = [], s = /* @__PURE__ */ new Map();
+  for (const o2 of Vt(t2, e))
+    o2.key === e && (r2.push(n = o2.value), s.has(o2.file) || s.set(o2.file, []), s.get(o2.file).push(n));
+  return {
+    key: e,
+    paths: Array.from(s.keys()),
+    scopes: s,
+    value: n,
+    values: r2
+  };
+}
+function Sn(t2) {
+  return t2.replace(/^(file):/, "");
+}
+function* Vt(t2, e = null) {
+  const n = t2.split("\0");
+  for (let r2 = 0, s = n.length - 1; r2 < s; ) {
+    const o2 = Sn(n[r2++]);
+    let i = n[r2++], a = e;
+    if (i.includes(`
+`)) {
+      const c3 = Ge2(i, `
+`);
+      a = c3[0], i = c3[1];
+    }
+    yield { file: o2, key: a, value: i };
+  }
+}
+var Yt = /* @__PURE__ */ ((t2) => (t2.system = "system", t2.global = "global", t2.local = "local", t2.worktree = "worktree", t2))(Yt || {});
+function X2(t2, e) {
+  return typeof t2 == "string" && Object.hasOwn(Yt, t2) ? t2 : e;
+}
+function Rn(t2, e, n, r2) {
+  const s = ["config", `--${r2}`];
+  return n && s.push("--add"), s.push(t2, e), {
+    commands: s,
+    format: "utf-8",
+    parser(o2) {
+      return o2;
+    }
+  };
+}
+function On(t2, e) {
+  const n = ["config", "--null", "--show-origin", "--get-all", t2];
+  return e && n.splice(1, 0, `--${e}`), {
+    commands: n,
+    format: "utf-8",
+    parser(r2) {
+      return En(r2, t2);
+    }
+  };
+}
+function Cn(t2) {
+  const e = ["config", "--list", "--show-origin", "--null"];
+  return t2 && e.push(`--${t2}`), {
+    commands: e,
+    format: "utf-8",
+    parser(n) {
+      return vn(n);
+    }
+  };
+}
+function An() {
+  return {
+    addConfig(t2, e, ...n) {
+      return this._runTask(
+        Rn(
+          t2,
+          e,
+          n[0] === true,
+          X2(
+            n[1],
+            "local"
+            /* local */
+          )
+        ),
+        u2(arguments)
+      );
+    },
+    getConfig(t2, e) {
+      return this._runTask(
+        On(t2, X2(e, void 0)),
+        u2(arguments)
+      );
+    },
+    listConfig(...t2) {
+      return this._runTask(
+        Cn(X2(t2[0], void 0)),
+        u2(arguments)
+      );
+    }
+  };
+}
+var Qt = /* @__PURE__ */ ((t2) => (t2.ADDED = "A", t2.COPIED = "C", t2.DELETED = "D", t2.MODIFIED = "M", t2.RENAMED = "R", t2.CHANGED = "T", t2.UNMERGED = "U", t2.UNKNOWN = "X", t2.BROKEN = "B", t2))(Qt || {});
+var xn = new Set(Object.values(Qt));
+function $n(t2) {
+  return xn.has(t2);
+}
+var vt;
+var Nn = ["-h"];
+var B2 = /* @__PURE__ */ Symbol("grepQuery");
+var Pn = class {
+  constructor() {
+    this[vt] = [];
+  }
+  *[(vt = B2, Symbol.iterator)]() {
+    for (const e of this[B2])
+      yield e;
+  }
+  and(...e) {
+    return e.length && this[B2].push("--and", "(", ...F3(e, "-e"), ")"), this;
+  }
+  param(...e) {
+    return this[B2].push(...F3(e, "-e")), this;
+  }
+};
+function Mn(...t2) {
+  return new Pn().param(...t2);
+}
+function Dn(t2) {
+  const e = /* @__PURE__ */ new Set(), n = {};
+  return ct(t2, (r2) => {
+    const [s, o2, i] = r2.split(U2);
+    e.add(s), (n[s] = n[s] || []).push({
+      line: d(o2),
+      path: s,
+      preview: i
+    });
+  }), {
+    paths: e,
+    results: n
+  };
+}
+function Ln() {
+  return {
+    grep(t2) {
+      const e = u2(arguments), n = m2(arguments);
+      for (const s of Nn)
+        if (n.includes(s))
+          return this._runTask(
+            b(`git.grep: use of "${s}" is not supported.`),
+            e
+          );
+      typeof t2 == "string" && (t2 = Mn().param(t2));
+      const r2 = ["grep", "--null", "-n", "--full-name", ...n, ...t2];
+      return this._runTask(
+        {
+          commands: r2,
+          format: "utf-8",
+          parser(s) {
+            return Dn(s);
+          }
+        },
+        e
+      );
+    }
+  };
+}
+var Xt = /* @__PURE__ */ ((t2) => (t2.MIXED = "mixed", t2.SOFT = "soft", t2.HARD = "hard", t2.MERGE = "merge", t2.KEEP = "keep", t2))(Xt || {});
+var jn = j2(Object.values(Xt));
+function Bn(t2, e) {
+  const n = ["reset"];
+  return Jt(t2) && n.push(`--${t2}`), n.push(...e), g2(n);
+}
+function In(t2) {
+  if (Jt(t2))
+    return t2;
+  switch (typeof t2) {
+    case "string":
+    case "undefined":
+      return "soft";
+  }
+}
+function Jt(t2) {
+  return typeof t2 == "string" && jn.includes(t2);
+}
+import_debug.default.formatters.L = (t2) => String(Ft(t2) ? t2.length : "-");
+import_debug.default.formatters.B = (t2) => Buffer.isBuffer(t2) ? t2.toString("utf8") : lt(t2);
+function Un() {
+  return (0, import_debug.default)("simple-git");
+}
+function Et(t2, e, n) {
+  return !e || !String(e).replace(/\s*/, "") ? n ? (r2, ...s) => {
+    t2(r2, ...s), n(r2, ...s);
+  } : t2 : (r2, ...s) => {
+    t2(`%s ${r2}`, e, ...s), n && n(r2, ...s);
+  };
+}
+function Fn(t2, e, { namespace: n }) {
+  if (typeof t2 == "string")
+    return t2;
+  const r2 = e && e.namespace || "";
+  return r2.startsWith(n) ? r2.substr(n.length + 1) : r2 || n;
+}
+function $2(t2, e, n, r2 = Un()) {
+  const s = t2 && `[${t2}]` || "", o2 = [], i = typeof e == "string" ? r2.extend(e) : e, a = Fn(y2(e, p), i, r2);
+  return h(n);
+  function c3(w2, T2) {
+    return O2(
+      o2,
+      $2(t2, a.replace(/^[^:]+/, w2), T2, r2)
+    );
+  }
+  function h(w2) {
+    const T2 = w2 && `[${w2}]` || "", k2 = i && Et(i, T2) || W2, R2 = Et(r2, `${s} ${T2}`, k2);
+    return Object.assign(i ? k2 : R2, {
+      label: t2,
+      sibling: c3,
+      info: R2,
+      step: h
+    });
+  }
+}
+var D2 = class D3 {
+  constructor(e = "GitExecutor") {
+    this.logLabel = e, this._queue = /* @__PURE__ */ new Map();
+  }
+  withProgress(e) {
+    return this._queue.get(e);
+  }
+  createProgress(e) {
+    const n = D3.getName(e.commands[0]), r2 = $2(this.logLabel, n);
+    return {
+      task: e,
+      logger: r2,
+      name: n
+    };
+  }
+  push(e) {
+    const n = this.createProgress(e);
+    return n.logger("Adding task to the queue, commands = %o", e.commands), this._queue.set(e, n), n;
+  }
+  fatal(e) {
+    for (const [n, { logger: r2 }] of Array.from(this._queue.entries()))
+      n === e.task ? (r2.info("Failed %o", e), r2(
+        "Fatal exception, any as-yet un-started tasks run through this executor will not be attempted"
+      )) : r2.info(
+        "A fatal exception occurred in a previous task, the queue has been purged: %o",
+        e.message
+      ), this.complete(n);
+    if (this._queue.size !== 0)
+      throw new Error(`Queue size should be zero after fatal: ${this._queue.size}`);
+  }
+  complete(e) {
+    this.withProgress(e) && this._queue.delete(e);
+  }
+  attempt(e) {
+    const n = this.withProgress(e);
+    if (!n)
+      throw new A2(void 0, "TasksPendingQueue: attempt called for an unknown task");
+    return n.logger("Starting task"), n;
+  }
+  static getName(e = "empty") {
+    return `task:${e}:${++D3.counter}`;
+  }
+};
+D2.counter = 0;
+var it = D2;
+var Gn = class {
+  constructor(e, n, r2) {
+    this._executor = e, this._scheduler = n, this._plugins = r2, this._chain = Promise.resolve(), this._queue = new it();
+  }
+  get cwd() {
+    return this._cwd || this._executor.cwd;
+  }
+  set cwd(e) {
+    this._cwd = e;
+  }
+  get env() {
+    return this._executor.env;
+  }
+  get outputHandler() {
+    return this._executor.outputHandler;
+  }
+  chain() {
+    return this;
+  }
+  push(e) {
+    return this._queue.push(e), this._chain = this._chain.then(() => this.attemptTask(e));
+  }
+  async attemptTask(e) {
+    const n = await this._scheduler.next(), r2 = () => this._queue.complete(e);
+    try {
+      const { logger: s } = this._queue.attempt(e);
+      return await (_t(e) ? this.attemptEmptyTask(e, s) : this.attemptRemoteTask(e, s));
+    } catch (s) {
+      throw this.onFatalException(e, s);
+    } finally {
+      r2(), n();
+    }
+  }
+  onFatalException(e, n) {
+    const r2 = n instanceof A2 ? Object.assign(n, { task: e }) : new A2(e, n && String(n));
+    return this._chain = Promise.resolve(), this._queue.fatal(r2), r2;
+  }
+  async attemptRemoteTask(e, n) {
+    const r2 = this._plugins.exec("spawn.binary", "", this.taskContext(e, e.commands)), s = this._plugins.exec(
+      "spawn.args",
+      [...e.commands],
+      this.taskContext(e, e.commands)
+    ), o2 = await this.gitResponse(
+      e,
+      r2,
+      s,
+      this.outputHandler,
+      n.step("SPAWN")
+    ), i = await this.handleTaskData(e, s, o2, n.step("HANDLE"));
+    return n("passing response to task's parser as a %s", e.format), ln(e) ? kt(e.parser, i) : kt(e.parser, i.asStrings());
+  }
+  async attemptEmptyTask(e, n) {
+    return n("empty task bypassing child process to call to task's parser"), e.parser(this);
+  }
+  handleTaskData(e, n, r2, s) {
+    const { exitCode: o2, rejection: i, stdOut: a, stdErr: c3 } = r2;
+    return new Promise((h, w2) => {
+      s("Preparing to handle process response exitCode=%d stdOut=", o2);
+      const { error: T2 } = this._plugins.exec(
+        "task.error",
+        { error: i },
+        {
+          ...this.taskContext(e, n),
+          ...r2
+        }
+      );
+      if (T2 && e.onError)
+        return s.info("exitCode=%s handling with custom error handler"), e.onError(
+          r2,
+          T2,
+          (k2) => {
+            s.info("custom error handler treated as success"), s("custom error returned a %s", lt(k2)), h(
+              new q2(
+                Array.isArray(k2) ? Buffer.concat(k2) : k2,
+                Buffer.concat(c3)
+              )
+            );
+          },
+          w2
+        );
+      if (T2)
+        return s.info(
+          "handling as error: exitCode=%s stdErr=%s rejection=%o",
+          o2,
+          c3.length,
+          i
+        ), w2(T2);
+      s.info("retrieving task output complete"), h(new q2(Buffer.concat(a), Buffer.concat(c3)));
+    });
+  }
+  async gitResponse(e, n, r2, s, o2) {
+    const i = o2.sibling("output"), a = this._plugins.exec(
+      "spawn.options",
+      {
+        cwd: this.cwd,
+        env: this.env,
+        windowsHide: true
+      },
+      this.taskContext(e, e.commands)
+    );
+    return new Promise((c3) => {
+      const h = [], w2 = [];
+      o2.info("%s %o", n, r2), o2("%O", a);
+      let T2 = this._beforeSpawn(e, r2);
+      if (T2)
+        return c3({
+          stdOut: h,
+          stdErr: w2,
+          exitCode: 9901,
+          rejection: T2
+        });
+      this._plugins.exec("spawn.before", void 0, {
+        ...this.taskContext(e, r2),
+        kill(R2) {
+          T2 = R2 || T2;
+        }
+      });
+      const k2 = Me(n, r2, a);
+      k2.stdout.on(
+        "data",
+        St(h, "stdOut", o2, i.step("stdOut"))
+      ), k2.stderr.on(
+        "data",
+        St(w2, "stdErr", o2, i.step("stdErr"))
+      ), k2.on("error", zn(w2, o2)), s && (o2("Passing child process stdOut/stdErr to custom outputHandler"), s(n, k2.stdout, k2.stderr, [...r2])), this._plugins.exec("spawn.after", void 0, {
+        ...this.taskContext(e, r2),
+        spawned: k2,
+        close(R2, v) {
+          c3({
+            stdOut: h,
+            stdErr: w2,
+            exitCode: R2,
+            rejection: T2 || v
+          });
+        },
+        kill(R2) {
+          k2.killed || (T2 = R2, k2.kill("SIGINT"));
+        }
+      });
+    });
+  }
+  _beforeSpawn(e, n) {
+    let r2;
+    return this._plugins.exec("spawn.before", void 0, {
+      ...this.taskContext(e, n),
+      kill(s) {
+        r2 = s || r2;
+      }
+    }), r2;
+  }
+  taskContext(e, n) {
+    return {
+      method: String(ze(e.commands) || ""),
+      commands: n,
+      env: { ...this.env },
+      input: _t(e) ? void 0 : e.input
+    };
+  }
+};
+function zn(t2, e) {
+  return (n) => {
+    e("[ERROR] child process exception %o", n), t2.push(Buffer.from(String(n.stack), "ascii"));
+  };
+}
+function St(t2, e, n, r2) {
+  return (s) => {
+    n("%s received %L bytes", e, s), r2("%B", s), t2.push(s);
+  };
+}
+var qn = class {
+  constructor(e, n, r2) {
+    this.cwd = e, this._scheduler = n, this._plugins = r2, this._chain = this.chain();
+  }
+  chain() {
+    return new Gn(this, this._scheduler, this._plugins);
+  }
+  push(e) {
+    return this._chain.push(e);
+  }
+};
+function Kn(t2, e, n = W2) {
+  const r2 = (o2) => {
+    n(null, o2);
+  }, s = (o2) => {
+    o2?.task === t2 && n(o2, void 0);
+  };
+  e.then(r2, s);
+}
+function Rt(t2, e) {
+  return fn((n) => {
+    if (!It(t2))
+      throw new Error(`Git.cwd: cannot change to non-directory "${t2}"`);
+    return (e || n).cwd = t2;
+  });
+}
+function J2(t2) {
+  const e = ["checkout", ...t2];
+  return e[1] === "-b" && e.includes("-B") && (e[1] = ft(e, "-B")), g2(e);
+}
+function Wn() {
+  return {
+    checkout() {
+      return this._runTask(
+        J2(m2(arguments, 1)),
+        u2(arguments)
+      );
+    },
+    checkoutBranch(t2, e) {
+      return this._runTask(
+        J2(["-b", t2, e, ...m2(arguments)]),
+        u2(arguments)
+      );
+    },
+    checkoutLocalBranch(t2) {
+      return this._runTask(
+        J2(["-b", t2, ...m2(arguments)]),
+        u2(arguments)
+      );
+    }
+  };
+}
+var Zt = (t2, e, n) => {
+  const r2 = ["clone", ...n];
+  return p(t2) && r2.push(c(t2)), p(e) && r2.push(c(e)), g2(r2);
+};
+var Hn = (t2, e, n) => (O2(n, "--mirror"), Zt(t2, e, n));
+function Ot(t2, e, n, ...r2) {
+  return p(n) ? e(n, y2(r2[0], p), m2(arguments)) : b(`git.${t2}() requires a string 'repoPath'`);
+}
+function Vn() {
+  return {
+    clone(t2, ...e) {
+      return this._runTask(
+        Ot("clone", Zt, y2(t2, p), ...e),
+        u2(arguments)
+      );
+    },
+    mirror(t2, ...e) {
+      return this._runTask(
+        Ot("mirror", Hn, y2(t2, p), ...e),
+        u2(arguments)
+      );
+    }
+  };
+}
+function Yn(t2, e, n = false) {
+  if (!$e(t2))
+    return b(
+      "git.cmd must be used as a tagged template literal, for example git.cmd`status`, use git.raw to supply an array of arguments"
+    );
+  try {
+    return g2(Ne(t2, e), n);
+  } catch (r2) {
+    if (r2 instanceof ke)
+      return b(`git.cmd: ${r2.message}`);
+    throw r2;
+  }
+}
+var Qn = [
+  new l(/^\[([^\s]+)( \([^)]+\))? ([^\]]+)/, (t2, [e, n, r2]) => {
+    t2.branch = e, t2.commit = r2, t2.root = !!n;
+  }),
+  new l(/\s*Author:\s(.+)/i, (t2, [e]) => {
+    const n = e.split("<"), r2 = n.pop();
+    !r2 || !r2.includes("@") || (t2.author = {
+      email: r2.substr(0, r2.length - 1),
+      name: n.join("<").trim()
+    });
+  }),
+  new l(
+    /(\d+)[^,]*(?:,\s*(\d+)[^,]*)(?:,\s*(\d+))/g,
+    (t2, [e, n, r2]) => {
+      t2.summary.changes = parseInt(e, 10) || 0, t2.summary.insertions = parseInt(n, 10) || 0, t2.summary.deletions = parseInt(r2, 10) || 0;
+    }
+  ),
+  new l(
+    /^(\d+)[^,]*(?:,\s*(\d+)[^(]+\(([+-]))?/,
+    (t2, [e, n, r2]) => {
+      t2.summary.changes = parseInt(e, 10) || 0;
+      const s = parseInt(n, 10) || 0;
+      r2 === "-" ? t2.summary.deletions = s : r2 === "+" && (t2.summary.insertions = s);
+    }
+  )
+];
+function Xn(t2) {
+  return S2({
+    author: null,
+    branch: "",
+    commit: "",
+    root: false,
+    summary: {
+      changes: 0,
+      insertions: 0,
+      deletions: 0
+    }
+  }, Qn, t2);
+}
+function Jn(t2, e, n) {
+  return {
+    commands: [
+      "-c",
+      "core.abbrev=40",
+      "commit",
+      ...F3(t2, "-m"),
+      ...e,
+      ...n
+    ],
+    format: "utf-8",
+    parser: Xn
+  };
+}
+function Zn() {
+  return {
+    commit(e, ...n) {
+      const r2 = u2(arguments), s = t2(e) || Jn(
+        _(e),
+        _(y2(n[0], z2, [])),
+        [
+          ...j2(y2(n[1], V2, [])),
+          ...m2(arguments, 0, true)
+        ]
+      );
+      return this._runTask(s, r2);
+    }
+  };
+  function t2(e) {
+    return !z2(e) && b(
+      "git.commit: requires the commit message to be supplied as a string/string[]"
+    );
+  }
+}
+function tr() {
+  return {
+    count: 0,
+    garbage: 0,
+    inPack: 0,
+    packs: 0,
+    prunePackable: 0,
+    size: 0,
+    sizeGarbage: 0,
+    sizePack: 0
+  };
+}
+var er = new l(
+  /([a-z-]+): (\d+)$/,
+  (t2, [e, n]) => {
+    const r2 = Ut(e);
+    Object.hasOwn(t2, r2) && (t2[r2] = d(n));
+  }
+);
+function nr() {
+  return {
+    countObjects() {
+      return this._runTask({
+        commands: ["count-objects", "--verbose"],
+        format: "utf-8",
+        parser(t2) {
+          return S2(tr(), [er], t2);
+        }
+      });
+    }
+  };
+}
+function rr() {
+  return {
+    firstCommit() {
+      return this._runTask(
+        g2(["rev-list", "--max-parents=0", "HEAD"], true),
+        u2(arguments)
+      );
+    }
+  };
+}
+function sr(t2, e) {
+  const n = ["hash-object", t2];
+  return e && n.push("-w"), g2(n, true);
+}
+var Z2 = class {
+  constructor(e, n, r2, s) {
+    this.bare = e, this.path = n, this.existing = r2, this.gitDir = s;
+  }
+};
+var or = /^Init.+ repository in (.+)$/;
+var ir = /^Rein.+ in (.+)$/;
+function ar(t2, e, n) {
+  const r2 = String(n).trim();
+  let s;
+  if (s = or.exec(r2))
+    return new Z2(t2, e, false, s[1]);
+  if (s = ir.exec(r2))
+    return new Z2(t2, e, true, s[1]);
+  let o2 = "";
+  const i = r2.split(" ");
+  for (; i.length; )
+    if (i.shift() === "in") {
+      o2 = i.join(" ");
+      break;
+    }
+  return new Z2(t2, e, /^re/i.test(r2), o2);
+}
+var te2 = "--bare";
+function ur(t2) {
+  return t2.includes(te2);
+}
+function cr(t2 = false, e, n) {
+  const r2 = ["init", ...n];
+  return t2 && !ur(r2) && r2.splice(1, 0, te2), {
+    commands: r2,
+    format: "utf-8",
+    parser(s) {
+      return ar(r2.includes("--bare"), e, s);
+    }
+  };
+}
+function fr(t2) {
+  return t2 === void 0 ? b("interpretTrailers called without input content") : {
+    format: "utf-8",
+    parser(e) {
+      return Object.fromEntries(
+        ct(e, (n) => {
+          const r2 = n.indexOf(":");
+          return [
+            Ut(n.substring(0, r2).toLowerCase()),
+            n.substring(r2 + 2).trim()
+          ];
+        })
+      );
+    },
+    commands: ["interpret-trailers", "--parse"],
+    input: t2
+  };
+}
+function lr() {
+  return {
+    interpretTrailers(t2) {
+      return this._runTask(
+        fr(y2(t2, He)),
+        u2(arguments)
+      );
+    }
+  };
+}
+var C = /* @__PURE__ */ ((t2) => (t2.NONE = "", t2.STAT = "--stat", t2.NUM_STAT = "--numstat", t2.NAME_ONLY = "--name-only", t2.NAME_STATUS = "--name-status", t2))(C || {});
+var ee2 = /^--(stat|numstat|name-only|name-status)(=|$)/;
+function dt(t2) {
+  for (let e = 0; e < t2.length; e++) {
+    const n = ee2.exec(t2[e]);
+    if (n)
+      return `--${n[1]}`;
+  }
+  return "";
+}
+function hr(t2) {
+  return ee2.test(t2);
+}
+var mr = class {
+  constructor() {
+    this.changed = 0, this.deletions = 0, this.insertions = 0, this.files = [];
+  }
+};
+var Ct = [
+  new l(
+    /^(.+)\s+\|\s+(\d+)(\s+[+\-]+)?$/,
+    (t2, [e, n, r2 = ""]) => {
+      t2.files.push({
+        file: e.trim(),
+        changes: d(n),
+        insertions: r2.replace(/[^+]/g, "").length,
+        deletions: r2.replace(/[^-]/g, "").length,
+        binary: false
+      });
+    }
+  ),
+  new l(
+    /^(.+) \|\s+Bin ([0-9.]+) -> ([0-9.]+) ([a-z]+)/,
+    (t2, [e, n, r2]) => {
+      t2.files.push({
+        file: e.trim(),
+        before: d(n),
+        after: d(r2),
+        binary: true
+      });
+    }
+  ),
+  new l(/^(.+)\s+\|\s+Bin\s*$/, (t2, [e]) => {
+    t2.files.push({
+      file: e.trim(),
+      before: 0,
+      after: 0,
+      binary: true
+    });
+  }),
+  new l(
+    /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
+    (t2, [e, n]) => {
+      const r2 = /(\d+) i/.exec(n), s = /(\d+) d/.exec(n);
+      t2.changed = d(e), t2.insertions = d(r2?.[1]), t2.deletions = d(s?.[1]);
+    }
+  )
+];
+var pr = [
+  new l(
+    /(\d+)\t(\d+)\t(.+)$/,
+    (t2, [e, n, r2]) => {
+      const s = d(e), o2 = d(n);
+      t2.changed++, t2.insertions += s, t2.deletions += o2, t2.files.push({
+        file: r2,
+        changes: s + o2,
+        insertions: s,
+        deletions: o2,
+        binary: false
+      });
+    }
+  ),
+  new l(/-\t-\t(.+)$/, (t2, [e]) => {
+    t2.changed++, t2.files.push({
+      file: e,
+      after: 0,
+      before: 0,
+      binary: true
+    });
+  })
+];
+var dr = [
+  new l(/(.+)$/, (t2, [e]) => {
+    t2.changed++, t2.files.push({
+      file: e,
+      changes: 0,
+      insertions: 0,
+      deletions: 0,
+      binary: false
+    });
+  })
+];
+var gr = [
+  new l(
+    /([ACDMRTUXB])([0-9]{0,3})\t(.[^\t]*)(\t(.[^\t]*))?$/,
+    (t2, [e, n, r2, s, o2]) => {
+      t2.changed++, t2.files.push({
+        file: o2 ?? r2,
+        changes: 0,
+        insertions: 0,
+        deletions: 0,
+        binary: false,
+        status: Tt($n(e) && e),
+        from: Tt(!!o2 && r2 !== o2 && r2),
+        similarity: d(n)
+      });
+    }
+  )
+];
+var yr = {
+  [C.NONE]: Ct,
+  [C.STAT]: Ct,
+  [C.NUM_STAT]: pr,
+  [C.NAME_STATUS]: gr,
+  [C.NAME_ONLY]: dr
+};
+function ne2(t2 = C.NONE) {
+  const e = yr[t2];
+  return (n) => S2(new mr(), e, n, false);
+}
+var re2 = "\xF2\xF2\xF2\xF2\xF2\xF2 ";
+var se2 = " \xF2\xF2";
+var oe2 = " \xF2 ";
+var wr = ["hash", "date", "message", "refs", "author_name", "author_email"];
+function br(t2, e) {
+  return e.reduce(
+    (n, r2, s) => (n[r2] = t2[s] || "", n),
+    /* @__PURE__ */ Object.create({ diff: null })
+  );
+}
+function ie2(t2 = oe2, e = wr, n = C.NONE) {
+  const r2 = ne2(n);
+  return function(s) {
+    const o2 = H2(
+      s.trim(),
+      false,
+      re2
+    ).map(function(i) {
+      const a = i.split(se2), c3 = br(a[0].split(t2), e);
+      return a.length > 1 && a[1].trim() && (c3.diff = r2(a[1])), c3;
+    });
+    return {
+      all: o2,
+      latest: o2.length && o2[0] || null,
+      total: o2.length
+    };
+  };
+}
+function Tr(t2) {
+  let e = dt(t2);
+  const n = ["diff"];
+  return e === C.NONE && (e = C.STAT, n.push("--stat=4096")), n.push(...t2), gt(n) || {
+    commands: n,
+    format: "utf-8",
+    parser: ne2(e)
+  };
+}
+function gt(t2) {
+  const e = t2.filter(hr);
+  if (e.length > 1)
+    return b(
+      `Summary flags are mutually exclusive - pick one of ${e.join(",")}`
+    );
+  if (e.length && t2.includes("-z"))
+    return b(
+      `Summary flag ${e} parsing is not compatible with null termination option '-z'`
+    );
+}
+var ae2 = /* @__PURE__ */ ((t2) => (t2[t2["--pretty"] = 0] = "--pretty", t2[t2["max-count"] = 1] = "max-count", t2[t2.maxCount = 2] = "maxCount", t2[t2.n = 3] = "n", t2[t2.file = 4] = "file", t2[t2.format = 5] = "format", t2[t2.from = 6] = "from", t2[t2.to = 7] = "to", t2[t2.splitter = 8] = "splitter", t2[t2.symmetric = 9] = "symmetric", t2[t2.mailMap = 10] = "mailMap", t2[t2.multiLine = 11] = "multiLine", t2[t2.strictDate = 12] = "strictDate", t2))(ae2 || {});
+function kr(t2, e) {
+  const n = [], r2 = [];
+  return Object.keys(t2).forEach((s) => {
+    n.push(s), r2.push(String(t2[s]));
+  }), [n, r2.join(e)];
+}
+function _r(t2) {
+  return Object.keys(t2).reduce((e, n) => (n in ae2 || (e[n] = t2[n]), e), {});
+}
+function ue2(t2 = {}, e = []) {
+  const n = y2(t2.splitter, p, oe2), r2 = ht(t2.format) ? t2.format : {
+    hash: "%H",
+    date: t2.strictDate === false ? "%ai" : "%aI",
+    message: "%s",
+    refs: "%D",
+    body: t2.multiLine ? "%B" : "%b",
+    author_name: t2.mailMap !== false ? "%aN" : "%an",
+    author_email: t2.mailMap !== false ? "%aE" : "%ae"
+  }, [s, o2] = kr(r2, n), i = [], a = [
+    `--pretty=format:${re2}${o2}${se2}`,
+    ...e
+  ], c3 = t2.n || t2["max-count"] || t2.maxCount;
+  if (c3 && a.push(`--max-count=${c3}`), t2.from || t2.to) {
+    const h = t2.symmetric !== false ? "..." : "..";
+    i.push(`${t2.from || ""}${h}${t2.to || ""}`);
+  }
+  return p(t2.file) && a.push("--follow", c(t2.file)), Gt(_r(t2), a), {
+    fields: s,
+    splitter: n,
+    commands: [...a, ...i]
+  };
+}
+function vr(t2, e, n) {
+  const r2 = ie2(t2, e, dt(n));
+  return {
+    commands: ["log", ...n],
+    format: "utf-8",
+    parser: r2
+  };
+}
+function Er() {
+  return {
+    log(...n) {
+      const r2 = u2(arguments), s = ue2(
+        mt(arguments),
+        j2(y2(arguments[0], V2, []))
+      ), o2 = e(...n) || gt(s.commands) || t2(s);
+      return this._runTask(o2, r2);
+    }
+  };
+  function t2(n) {
+    return vr(n.splitter, n.fields, n.commands);
+  }
+  function e(n, r2) {
+    return p(n) && p(r2) && b(
+      "git.log(string, string) should be replaced with git.log({ from: string, to: string })"
+    );
+  }
+}
+var tt = class {
+  constructor(e, n = null, r2) {
+    this.reason = e, this.file = n, this.meta = r2;
+  }
+  toString() {
+    return `${this.file}:${this.reason}`;
+  }
+};
+var Sr = class {
+  constructor() {
+    this.conflicts = [], this.merges = [], this.result = "success";
+  }
+  get failed() {
+    return this.conflicts.length > 0;
+  }
+  get reason() {
+    return this.result;
+  }
+  toString() {
+    return this.conflicts.length ? `CONFLICTS: ${this.conflicts.join(", ")}` : "OK";
+  }
+};
+var ce2 = class {
+  constructor() {
+    this.remoteMessages = {
+      all: []
+    }, this.created = [], this.deleted = [], this.files = [], this.deletions = {}, this.insertions = {}, this.summary = {
+      changes: 0,
+      deletions: 0,
+      insertions: 0
+    };
+  }
+};
+var Rr = class {
+  constructor() {
+    this.remote = "", this.hash = {
+      local: "",
+      remote: ""
+    }, this.branch = {
+      local: "",
+      remote: ""
+    }, this.message = "";
+  }
+  toString() {
+    return this.message;
+  }
+};
+function et(t2) {
+  return t2.objects = t2.objects || {
+    compressing: 0,
+    counting: 0,
+    enumerating: 0,
+    packReused: 0,
+    reused: { count: 0, delta: 0 },
+    total: { count: 0, delta: 0 }
+  };
+}
+function At(t2) {
+  const e = /^\s*(\d+)/.exec(t2), n = /delta (\d+)/i.exec(t2);
+  return {
+    count: d(e && e[1] || "0"),
+    delta: d(n && n[1] || "0")
+  };
+}
+var Or = [
+  new N3(
+    /^remote:\s*(enumerating|counting|compressing) objects: (\d+),/i,
+    (t2, [e, n]) => {
+      const r2 = e.toLowerCase(), s = et(t2.remoteMessages);
+      Object.assign(s, { [r2]: d(n) });
+    }
+  ),
+  new N3(
+    /^remote:\s*(enumerating|counting|compressing) objects: \d+% \(\d+\/(\d+)\),/i,
+    (t2, [e, n]) => {
+      const r2 = e.toLowerCase(), s = et(t2.remoteMessages);
+      Object.assign(s, { [r2]: d(n) });
+    }
+  ),
+  new N3(
+    /total ([^,]+), reused ([^,]+), pack-reused (\d+)/i,
+    (t2, [e, n, r2]) => {
+      const s = et(t2.remoteMessages);
+      s.total = At(e), s.reused = At(n), s.packReused = d(r2);
+    }
+  )
+];
+var Cr = [
+  new N3(/^remote:\s*(.+)$/, (t2, [e]) => (t2.remoteMessages.all.push(e.trim()), false)),
+  ...Or,
+  new N3(
+    [/create a (?:pull|merge) request/i, /\s(https?:\/\/\S+)$/],
+    (t2, [e]) => {
+      t2.remoteMessages.pullRequestUrl = e;
+    }
+  ),
+  new N3(
+    [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
+    (t2, [e, n, r2]) => {
+      t2.remoteMessages.vulnerabilities = {
+        count: d(e),
+        summary: n,
+        url: r2
+      };
+    }
+  )
+];
+function fe2(t2, e) {
+  return S2({ remoteMessages: new Ar() }, Cr, e);
+}
+var Ar = class {
+  constructor() {
+    this.all = [];
+  }
+};
+var xr = /^\s*(.+?)\s+\|\s+\d+\s*(\+*)(-*)/;
+var $r = /(\d+)\D+((\d+)\D+\(\+\))?(\D+(\d+)\D+\(-\))?/;
+var Nr = /^(create|delete) mode \d+ (.+)/;
+var Pr = [
+  new l(xr, (t2, [e, n, r2]) => {
+    t2.files.push(e), n && (t2.insertions[e] = n.length), r2 && (t2.deletions[e] = r2.length);
+  }),
+  new l($r, (t2, [e, , n, , r2]) => n !== void 0 || r2 !== void 0 ? (t2.summary.changes = +e || 0, t2.summary.insertions = +n || 0, t2.summary.deletions = +r2 || 0, true) : false),
+  new l(Nr, (t2, [e, n]) => {
+    O2(t2.files, n), O2(e === "create" ? t2.created : t2.deleted, n);
+  })
+];
+var Mr = [
+  new l(/^from\s(.+)$/i, (t2, [e]) => {
+    t2.remote = e;
+  }),
+  new l(/^fatal:\s(.+)$/, (t2, [e]) => {
+    t2.message = e;
+  }),
+  new l(
+    /([a-z0-9]+)\.\.([a-z0-9]+)\s+(\S+)\s+->\s+(\S+)$/,
+    (t2, [e, n, r2, s]) => {
+      t2.branch.local = r2, t2.hash.local = e, t2.branch.remote = s, t2.hash.remote = n;
+    }
+  )
+];
+var Dr = (t2, e) => S2(new ce2(), Pr, [t2, e]);
+var le2 = (t2, e) => Object.assign(
+  new ce2(),
+  Dr(t2, e),
+  fe2(t2, e)
+);
+function Lr(t2, e) {
+  const n = S2(new Rr(), Mr, [t2, e]);
+  return n.message && n;
+}
+var jr = [
+  new l(/^Auto-merging\s+(.+)$/, (t2, [e]) => {
+    t2.merges.push(e);
+  }),
+  new l(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (t2, [e, n]) => {
+    t2.conflicts.push(new tt(e, n));
+  }),
+  new l(
+    /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
+    (t2, [e, n, r2]) => {
+      t2.conflicts.push(new tt(e, n, { deleteRef: r2 }));
+    }
+  ),
+  new l(/^CONFLICT\s+\((.+)\):/, (t2, [e]) => {
+    t2.conflicts.push(new tt(e, null));
+  }),
+  new l(/^Automatic merge failed;\s+(.+)$/, (t2, [e]) => {
+    t2.result = e;
+  })
+];
+var Br = (t2, e) => Object.assign(Ir(t2), le2(t2, e));
+var Ir = (t2) => S2(new Sr(), jr, t2);
+function xt(t2) {
+  return t2.length ? {
+    commands: ["merge", ...t2],
+    format: "utf-8",
+    parser(e, n) {
+      const r2 = Br(e, n);
+      if (r2.failed)
+        throw new ut(r2);
+      return r2;
+    }
+  } : b("Git.merge requires at least one option");
+}
+function Ur(t2, e, n) {
+  const r2 = n.includes("deleted"), s = n.includes("tag") || /^refs\/tags/.test(t2), o2 = !n.includes("new");
+  return {
+    deleted: r2,
+    tag: s,
+    branch: !s,
+    new: !o2,
+    alreadyUpdated: o2,
+    local: t2,
+    remote: e
+  };
+}
+var Fr = [
+  new l(/^Pushing to (.+)$/, (t2, [e]) => {
+    t2.repo = e;
+  }),
+  new l(/^updating local tracking ref '(.+)'/, (t2, [e]) => {
+    t2.ref = {
+      ...t2.ref || {},
+      local: e
+    };
+  }),
+  new l(/^[=*-]\s+([^:]+):(\S+)\s+\[(.+)]$/, (t2, [e, n, r2]) => {
+    t2.pushed.push(Ur(e, n, r2));
+  }),
+  new l(
+    /^Branch '([^']+)' set up to track remote branch '([^']+)' from '([^']+)'/,
+    (t2, [e, n, r2]) => {
+      t2.branch = {
+        ...t2.branch || {},
+        local: e,
+        remote: n,
+        remoteName: r2
+      };
+    }
+  ),
+  new l(
+    /^([^:]+):(\S+)\s+([a-z0-9]+)\.\.([a-z0-9]+)$/,
+    (t2, [e, n, r2, s]) => {
+      t2.update = {
+        head: {
+          local: e,
+          remote: n
+        },
+        hash: {
+          from: r2,
+          to: s
+        }
+      };
+    }
+  )
+];
+var Gr = (t2, e) => {
+  const n = zr(t2, e), r2 = fe2(t2, e);
+  return {
+    ...n,
+    ...r2
+  };
+};
+var zr = (t2, e) => S2({ pushed: [] }, Fr, [t2, e]);
+function qr(t2 = {}, e) {
+  return O2(e, "--tags"), he2(t2, e);
+}
+function he2(t2 = {}, e) {
+  const n = ["push", ...e];
+  return t2.branch && n.splice(1, 0, t2.branch), t2.remote && n.splice(1, 0, t2.remote), ft(n, "-v"), O2(n, "--verbose"), O2(n, "--porcelain"), {
+    commands: n,
+    format: "utf-8",
+    parser: Gr
+  };
+}
+function Kr() {
+  return {
+    showBuffer() {
+      const t2 = ["show", ...m2(arguments, 1)];
+      return t2.includes("--binary") || t2.splice(1, 0, "--binary"), this._runTask(
+        Kt(t2),
+        u2(arguments)
+      );
+    },
+    show() {
+      const t2 = ["show", ...m2(arguments, 1)];
+      return this._runTask(
+        g2(t2),
+        u2(arguments)
+      );
+    }
+  };
+}
+var Wr = /^(.+)\0(.+)$/;
+var Hr = class {
+  constructor(e, n, r2) {
+    if (this.path = e, this.index = n, this.working_dir = r2, n === "R" || r2 === "R") {
+      const s = Wr.exec(e) || [null, e, e];
+      this.from = s[2] || "", this.path = s[1] || "";
+    }
+  }
+};
+var Vr = class {
+  constructor() {
+    this.not_added = [], this.conflicted = [], this.created = [], this.deleted = [], this.ignored = void 0, this.modified = [], this.renamed = [], this.files = [], this.staged = [], this.ahead = 0, this.behind = 0, this.current = null, this.tracking = null, this.detached = false, this.isClean = () => !this.files.length;
+  }
+};
+function $t(t2) {
+  const [e, n] = t2.split(U2);
+  return {
+    from: n || e,
+    to: e
+  };
+}
+function E(t2, e, n) {
+  return [`${t2}${e}`, n];
+}
+function nt(t2, ...e) {
+  return e.map((n) => E(t2, n, (r2, s) => r2.conflicted.push(s)));
+}
+var Yr = new Map([
+  E(
+    " ",
+    "A",
+    (t2, e) => t2.created.push(e)
+  ),
+  E(
+    " ",
+    "D",
+    (t2, e) => t2.deleted.push(e)
+  ),
+  E(
+    " ",
+    "M",
+    (t2, e) => t2.modified.push(e)
+  ),
+  E("A", " ", (t2, e) => {
+    t2.created.push(e), t2.staged.push(e);
+  }),
+  E("A", "M", (t2, e) => {
+    t2.created.push(e), t2.staged.push(e), t2.modified.push(e);
+  }),
+  E("D", " ", (t2, e) => {
+    t2.deleted.push(e), t2.staged.push(e);
+  }),
+  E("M", " ", (t2, e) => {
+    t2.modified.push(e), t2.staged.push(e);
+  }),
+  E("M", "M", (t2, e) => {
+    t2.modified.push(e), t2.staged.push(e);
+  }),
+  E("R", " ", (t2, e) => {
+    t2.renamed.push($t(e));
+  }),
+  E("R", "M", (t2, e) => {
+    const n = $t(e);
+    t2.renamed.push(n), t2.modified.push(n.to);
+  }),
+  E("!", "!", (t2, e) => {
+    (t2.ignored = t2.ignored || []).push(e);
+  }),
+  E(
+    "?",
+    "?",
+    (t2, e) => t2.not_added.push(e)
+  ),
+  ...nt(
+    "A",
+    "A",
+    "U"
+    /* UNMERGED */
+  ),
+  ...nt(
+    "D",
+    "D",
+    "U"
+    /* UNMERGED */
+  ),
+  ...nt(
+    "U",
+    "A",
+    "D",
+    "U"
+    /* UNMERGED */
+  ),
+  [
+    "##",
+    (t2, e) => {
+      const n = /ahead (\d+)/, r2 = /behind (\d+)/, s = /^(.+?(?=(?:\.{3}|\s|$)))/, o2 = /\.{3}(\S*)/, i = /\son\s(\S+?)(?=\.{3}|$)/;
+      let a = n.exec(e);
+      t2.ahead = a && +a[1] || 0, a = r2.exec(e), t2.behind = a && +a[1] || 0, a = s.exec(e), t2.current = y2(a?.[1], p, null), a = o2.exec(e), t2.tracking = y2(a?.[1], p, null), a = i.exec(e), a && (t2.current = y2(a?.[1], p, t2.current)), t2.detached = /\(no branch\)/.test(e);
+    }
+  ]
+]);
+var Qr = function(t2) {
+  const e = t2.split(U2), n = new Vr();
+  for (let r2 = 0, s = e.length; r2 < s; ) {
+    let o2 = e[r2++].trim();
+    o2 && (o2.charAt(0) === "R" && (o2 += U2 + (e[r2++] || "")), Xr(n, o2));
+  }
+  return n;
+};
+function Xr(t2, e) {
+  const n = e.trim();
+  switch (" ") {
+    case n.charAt(2):
+      return r2(n.charAt(0), n.charAt(1), n.slice(3));
+    case n.charAt(1):
+      return r2(" ", n.charAt(0), n.slice(2));
+    default:
+      return;
+  }
+  function r2(s, o2, i) {
+    const a = `${s}${o2}`, c3 = Yr.get(a);
+    c3 && c3(t2, i), a !== "##" && a !== "!!" && t2.files.push(new Hr(i, s, o2));
+  }
+}
+var Jr = ["--null", "-z"];
+function Zr(t2) {
+  return {
+    format: "utf-8",
+    commands: [
+      "status",
+      "--porcelain",
+      "-b",
+      "-u",
+      "--null",
+      ...t2.filter((n) => !Jr.includes(n))
+    ],
+    parser(n) {
+      return Qr(n);
+    }
+  };
+}
+var me2 = "installed=false";
+function K2(t2 = 0, e = 0, n = 0, r2 = "", s = true) {
+  return Object.defineProperty(
+    {
+      major: t2,
+      minor: e,
+      patch: n,
+      agent: r2,
+      installed: s
+    },
+    "toString",
+    {
+      value() {
+        return `${this.major}.${this.minor}.${this.patch}`;
+      },
+      configurable: false,
+      enumerable: false
+    }
+  );
+}
+function ts() {
+  return K2(0, 0, 0, "", false);
+}
+function es() {
+  return {
+    version() {
+      return this._runTask({
+        commands: ["--version"],
+        format: "utf-8",
+        parser: rs,
+        onError(t2, e, n, r2) {
+          if (t2.exitCode === Y2.NOT_FOUND)
+            return n(Buffer.from(me2));
+          r2(e);
+        }
+      });
+    }
+  };
+}
+var ns = [
+  new l(
+    /version (\d+)\.(\d+)\.(\d+)(?:\s*\((.+)\))?/,
+    (t2, [e, n, r2, s = ""]) => {
+      Object.assign(
+        t2,
+        K2(d(e), d(n), d(r2), s)
+      );
+    }
+  ),
+  new l(
+    /version (\d+)\.(\d+)\.(\D+)(.+)?$/,
+    (t2, [e, n, r2, s = ""]) => {
+      Object.assign(t2, K2(d(e), d(n), r2, s));
+    }
+  )
+];
+function rs(t2) {
+  return t2 === me2 ? ts() : S2(K2(0, 0, 0, t2), ns, t2);
+}
+var pe2 = class {
+  constructor(e) {
+    this._executor = e, this._trimmed = false;
+  }
+  _runTask(e, n) {
+    const r2 = this._executor.chain(), s = r2.push(e);
+    return n && Kn(e, s, n), Object.create(this, {
+      then: { value: s.then.bind(s) },
+      catch: { value: s.catch.bind(s) },
+      _executor: { value: r2 }
+    });
+  }
+  add(e) {
+    return this._runTask(
+      g2(["add", ..._(e)]),
+      u2(arguments)
+    );
+  }
+  cmd(e, ...n) {
+    return this._runTask(Yn(e, n, this._trimmed));
+  }
+  cwd(e) {
+    const n = u2(arguments);
+    return typeof e == "string" ? this._runTask(Rt(e, this._executor), n) : typeof e?.path == "string" ? this._runTask(
+      Rt(
+        e.path,
+        e.root && this._executor || void 0
+      ),
+      n
+    ) : this._runTask(
+      b("Git.cwd: workingDirectory must be supplied as a string"),
+      n
+    );
+  }
+  hashObject(e, n) {
+    return this._runTask(
+      sr(e, n === true),
+      u2(arguments)
+    );
+  }
+  init(e) {
+    return this._runTask(
+      cr(e === true, this._executor.cwd, m2(arguments)),
+      u2(arguments)
+    );
+  }
+  merge() {
+    return this._runTask(
+      xt(m2(arguments)),
+      u2(arguments)
+    );
+  }
+  mergeFromTo(e, n) {
+    return p(e) && p(n) ? this._runTask(
+      xt([e, n, ...m2(arguments)]),
+      u2(arguments, false)
+    ) : this._runTask(
+      b(
+        "Git.mergeFromTo requires that the 'remote' and 'branch' arguments are supplied as strings"
+      )
+    );
+  }
+  outputHandler(e) {
+    return this._executor.outputHandler = e, this;
+  }
+  push() {
+    const e = he2(
+      {
+        remote: y2(arguments[0], p),
+        branch: y2(arguments[1], p)
+      },
+      m2(arguments)
+    );
+    return this._runTask(e, u2(arguments));
+  }
+  stash() {
+    return this._runTask(
+      g2(["stash", ...m2(arguments)]),
+      u2(arguments)
+    );
+  }
+  status() {
+    return this._runTask(
+      Zr(m2(arguments)),
+      u2(arguments)
+    );
+  }
+};
+Object.assign(
+  pe2.prototype,
+  Wn(),
+  Vn(),
+  Zn(),
+  An(),
+  nr(),
+  rr(),
+  Ln(),
+  lr(),
+  Er(),
+  Kr(),
+  es()
+);
+var ss = /* @__PURE__ */ (() => {
+  let t2 = 0;
+  return () => {
+    t2++;
+    const { promise: e, done: n } = (0, import_promise_deferred.createDeferred)();
+    return {
+      promise: e,
+      done: n,
+      id: t2
+    };
+  };
+})();
+var os6 = class {
+  constructor(e = 2) {
+    this.concurrency = e, this.logger = $2("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
+  }
+  schedule() {
+    if (!this.pending.length || this.running.length >= this.concurrency) {
+      this.logger(
+        "Schedule attempt ignored, pending=%s running=%s concurrency=%s",
+        this.pending.length,
+        this.running.length,
+        this.concurrency
+      );
+      return;
+    }
+    const e = O2(this.running, this.pending.shift());
+    this.logger("Attempting id=%s", e.id), e.done(() => {
+      this.logger("Completing id=", e.id), ft(this.running, e), this.schedule();
+    });
+  }
+  next() {
+    const { promise: e, id: n } = O2(this.pending, ss());
+    return this.logger("Scheduling id=%s", n), this.schedule(), e;
+  }
+};
+function is(t2, e) {
+  return g2(["apply", ...e, ...t2]);
+}
+var de2 = /* @__PURE__ */ ((t2) => (t2.CURRENT = "*", t2.LINKED = "+", t2))(de2 || {});
+var as = class {
+  constructor() {
+    this.all = [], this.branches = {}, this.current = "", this.detached = false;
+  }
+  push(e, n, r2, s, o2) {
+    e === "*" && (this.detached = n, this.current = r2), this.all.push(r2), this.branches[r2] = {
+      current: e === "*",
+      linkedWorkTree: e === "+",
+      name: r2,
+      commit: s,
+      label: o2
+    };
+  }
+};
+var us = [
+  new l(
+    /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
+    (t2, [e, n, r2, s]) => {
+      t2.push(Nt(e), true, n, r2, s);
+    }
+  ),
+  new l(
+    /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
+    (t2, [e, n, r2, s]) => {
+      t2.push(Nt(e), false, n, r2, s);
+    }
+  )
+];
+var cs = new l(/^(\S+)$/s, (t2, [e]) => {
+  t2.push(de2.CURRENT, false, e, "", "");
+});
+function Nt(t2) {
+  return t2 ? t2.charAt(0) : "";
+}
+function ge2(t2, e = false) {
+  return S2(
+    new as(),
+    e ? [cs] : us,
+    t2
+  );
+}
+var fs3 = class {
+  constructor() {
+    this.all = [], this.branches = {}, this.errors = [];
+  }
+  get success() {
+    return !this.errors.length;
+  }
+};
+function ls(t2, e) {
+  return {
+    branch: t2,
+    hash: e,
+    success: true
+  };
+}
+function hs(t2) {
+  return {
+    branch: t2,
+    hash: null,
+    success: false
+  };
+}
+var ms = /(\S+)\s+\(\S+\s([^)]+)\)/;
+var ye2 = /^error[^']+'([^']+)'/m;
+var ps = [
+  new l(ms, (t2, [e, n]) => {
+    const r2 = ls(e, n);
+    t2.all.push(r2), t2.branches[e] = r2;
+  }),
+  new l(ye2, (t2, [e]) => {
+    const n = hs(e);
+    t2.errors.push(n), t2.all.push(n), t2.branches[e] = n;
+  })
+];
+var yt = (t2, e) => S2(new fs3(), ps, [t2, e]);
+function we2(t2, e) {
+  return e === Y2.ERROR && ye2.test(t2);
+}
+function ds(t2) {
+  const e = ["-d", "-D", "--delete"];
+  return t2.some((n) => e.includes(n));
+}
+function gs(t2) {
+  const e = ds(t2), n = t2.includes("--show-current"), r2 = ["branch", ...t2];
+  return r2.length === 1 && r2.push("-a"), r2.includes("-v") || r2.splice(1, 0, "-v"), {
+    format: "utf-8",
+    commands: r2,
+    parser(s, o2) {
+      return e ? yt(s, o2).all[0] : ge2(s, n);
+    }
+  };
+}
+function ys() {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v"],
+    parser(t2) {
+      return ge2(t2);
+    }
+  };
+}
+function ws(t2, e = false) {
+  return {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", ...t2],
+    parser(n, r2) {
+      return yt(n, r2);
+    },
+    onError({ exitCode: n, stdOut: r2 }, s, o2, i) {
+      if (!we2(String(s), n))
+        return i(s);
+      o2(r2);
+    }
+  };
+}
+function bs(t2, e = false) {
+  const n = {
+    format: "utf-8",
+    commands: ["branch", "-v", e ? "-D" : "-d", t2],
+    parser(r2, s) {
+      return yt(r2, s).branches[t2];
+    },
+    onError({ exitCode: r2, stdErr: s, stdOut: o2 }, i, a, c3) {
+      if (!we2(String(i), r2))
+        return c3(i);
+      throw new ut(
+        n.parser(G2(o2), G2(s)),
+        String(i)
+      );
+    }
+  };
+  return n;
+}
+function Ts(t2) {
+  return {
+    commands: ["check-ignore", ...t2],
+    format: "utf-8",
+    parser: ks
+  };
+}
+function ks(t2) {
+  return t2.split(/\n/g).map(_s).filter(Boolean);
+}
+function _s(t2) {
+  const e = t2.trim().replace(/^["']|["']$/g, "");
+  return e && Le2(e);
+}
+var vs = [
+  new l(/From (.+)$/, (t2, [e]) => {
+    t2.remote = e;
+  }),
+  new l(/\* \[new branch]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
+    t2.branches.push({
+      name: e,
+      tracking: n
+    });
+  }),
+  new l(/\* \[new tag]\s+(\S+)\s*-> (.+)$/, (t2, [e, n]) => {
+    t2.tags.push({
+      name: e,
+      tracking: n
+    });
+  }),
+  new l(/- \[deleted]\s+\S+\s*-> (.+)$/, (t2, [e]) => {
+    t2.deleted.push({
+      tracking: e
+    });
+  }),
+  new l(
+    /\s*([^.]+)\.\.(\S+)\s+(\S+)\s*-> (.+)$/,
+    (t2, [e, n, r2, s]) => {
+      t2.updated.push({
+        name: r2,
+        tracking: s,
+        to: n,
+        from: e
+      });
+    }
+  )
+];
+function Es(t2, e) {
+  return S2({
+    raw: t2,
+    remote: null,
+    branches: [],
+    tags: [],
+    updated: [],
+    deleted: []
+  }, vs, [t2, e]);
+}
+function Ss(t2) {
+  return /^--upload-pack(=|$)/.test(t2);
+}
+function Rs(t2, e, n) {
+  const r2 = ["fetch", ...n];
+  return t2 && e && r2.push(t2, e), r2.find(Ss) ? b("git.fetch: potential exploit argument blocked.") : {
+    commands: r2,
+    format: "utf-8",
+    parser: Es
+  };
+}
+var Os = [
+  new l(/^Renaming (.+) to (.+)$/, (t2, [e, n]) => {
+    t2.moves.push({ from: e, to: n });
+  })
+];
+function Cs(t2) {
+  return S2({ moves: [] }, Os, t2);
+}
+function As(t2, e) {
+  return {
+    commands: ["mv", "-v", ..._(t2), e],
+    format: "utf-8",
+    parser: Cs
+  };
+}
+function xs(t2, e, n) {
+  const r2 = ["pull", ...n];
+  return t2 && e && r2.splice(1, 0, t2, e), {
+    commands: r2,
+    format: "utf-8",
+    parser(s, o2) {
+      return le2(s, o2);
+    },
+    onError(s, o2, i, a) {
+      const c3 = Lr(
+        G2(s.stdOut),
+        G2(s.stdErr)
+      );
+      if (c3)
+        return a(new ut(c3));
+      a(o2);
+    }
+  };
+}
+function $s(t2) {
+  const e = {};
+  return be2(t2, ([n]) => e[n] = { name: n }), Object.values(e);
+}
+function Ns(t2) {
+  const e = {};
+  return be2(t2, ([n, r2, s]) => {
+    Object.hasOwn(e, n) || (e[n] = {
+      name: n,
+      refs: { fetch: "", push: "" }
+    }), s && r2 && (e[n].refs[s.replace(/[^a-z]/g, "")] = r2);
+  }), Object.values(e);
+}
+function be2(t2, e) {
+  ct(t2, (n) => e(n.split(/\s+/)));
+}
+function Ps(t2, e, n) {
+  return g2(["remote", "add", ...n, t2, e]);
+}
+function Ms(t2) {
+  const e = ["remote"];
+  return t2 && e.push("-v"), {
+    commands: e,
+    format: "utf-8",
+    parser: t2 ? Ns : $s
+  };
+}
+function Ds(t2) {
+  const e = [...t2];
+  return e[0] !== "ls-remote" && e.unshift("ls-remote"), g2(e);
+}
+function Ls(t2) {
+  const e = [...t2];
+  return e[0] !== "remote" && e.unshift("remote"), g2(e);
+}
+function js(t2) {
+  return g2(["remote", "remove", t2]);
+}
+function Bs(t2 = {}, e) {
+  const n = ue2(t2), r2 = ["stash", "list", ...n.commands, ...e], s = ie2(
+    n.splitter,
+    n.fields,
+    dt(r2)
+  );
+  return gt(r2) || {
+    commands: r2,
+    format: "utf-8",
+    parser: s
+  };
+}
+function Is(t2, e) {
+  return Q3(["add", t2, e]);
+}
+function Us(t2) {
+  return Q3(["init", ...t2]);
+}
+function Q3(t2) {
+  const e = [...t2];
+  return e[0] !== "submodule" && e.unshift("submodule"), g2(e);
+}
+function Fs(t2) {
+  return Q3(["update", ...t2]);
+}
+var Gs = class {
+  constructor(e, n) {
+    this.all = e, this.latest = n;
+  }
+};
+var zs = function(t2, e = false) {
+  const n = t2.split(`
+`).map(Ks).filter(Boolean);
+  e || n.sort(function(s, o2) {
+    const i = s.split("."), a = o2.split(".");
+    if (i.length === 1 || a.length === 1)
+      return qs(I2(i[0]), I2(a[0]));
+    for (let c3 = 0, h = Math.max(i.length, a.length); c3 < h; c3++) {
+      const w2 = Te(I2(i[c3]), I2(a[c3]));
+      if (w2)
+        return w2;
+    }
+    return 0;
+  });
+  const r2 = e ? n[0] : [...n].reverse().find((s) => s.indexOf(".") >= 0);
+  return new Gs(n, r2);
+};
+function qs(t2, e) {
+  const n = Number.isNaN(t2), r2 = Number.isNaN(e);
+  return n !== r2 ? n ? 1 : -1 : n ? Te(t2, e) : 0;
+}
+function Te(t2, e) {
+  return t2 === e ? 0 : t2 > e ? 1 : -1;
+}
+function Ks(t2) {
+  return t2.trim();
+}
+function I2(t2) {
+  return typeof t2 == "string" && parseInt(t2.replace(/^\D+/g, ""), 10) || 0;
+}
+function Ws(t2 = []) {
+  const e = t2.some((n) => /^--sort=/.test(n));
+  return {
+    format: "utf-8",
+    commands: ["tag", "-l", ...t2],
+    parser(n) {
+      return zs(n, e);
+    }
+  };
+}
+function Hs(t2) {
+  return {
+    format: "utf-8",
+    commands: ["tag", t2],
+    parser() {
+      return { name: t2 };
+    }
+  };
+}
+function Vs(t2, e) {
+  return {
+    format: "utf-8",
+    commands: ["tag", "-a", "-m", e, t2],
+    parser() {
+      return { name: t2 };
+    }
+  };
+}
+function f(t2, e) {
+  this._plugins = e, this._executor = new qn(
+    t2.baseDir,
+    new os6(t2.maxConcurrentProcesses),
+    e
+  ), this._trimmed = t2.trimmed;
+}
+(f.prototype = Object.create(pe2.prototype)).constructor = f;
+f.prototype.customBinary = function(t2) {
+  return this._plugins.reconfigure("binary", t2), this;
+};
+f.prototype.env = function(t2, e) {
+  return arguments.length === 1 && typeof t2 == "object" ? this._executor.env = t2 : (this._executor.env = this._executor.env || {})[t2] = e, this;
+};
+f.prototype.stashList = function(t2) {
+  return this._runTask(
+    Bs(
+      mt(arguments) || {},
+      V2(t2) && t2 || []
+    ),
+    u2(arguments)
+  );
+};
+f.prototype.mv = function(t2, e) {
+  return this._runTask(As(t2, e), u2(arguments));
+};
+f.prototype.checkoutLatestTag = function(t2) {
+  var e = this;
+  return this.pull(function() {
+    e.tags(function(n, r2) {
+      e.checkout(r2.latest, t2);
+    });
+  });
+};
+f.prototype.pull = function(t2, e, n, r2) {
+  return this._runTask(
+    xs(
+      y2(t2, p),
+      y2(e, p),
+      m2(arguments)
+    ),
+    u2(arguments)
+  );
+};
+f.prototype.fetch = function(t2, e) {
+  return this._runTask(
+    Rs(
+      y2(t2, p),
+      y2(e, p),
+      m2(arguments)
+    ),
+    u2(arguments)
+  );
+};
+f.prototype.tags = function(t2, e) {
+  return this._runTask(
+    Ws(m2(arguments)),
+    u2(arguments)
+  );
+};
+f.prototype.rebase = function() {
+  return this._runTask(
+    g2(["rebase", ...m2(arguments)]),
+    u2(arguments)
+  );
+};
+f.prototype.reset = function(t2) {
+  return this._runTask(
+    Bn(In(t2), m2(arguments)),
+    u2(arguments)
+  );
+};
+f.prototype.revert = function(t2) {
+  const e = u2(arguments);
+  return typeof t2 != "string" ? this._runTask(b("Commit must be a string"), e) : this._runTask(
+    g2(["revert", ...m2(arguments, 0, true), t2]),
+    e
+  );
+};
+f.prototype.addTag = function(t2) {
+  const e = typeof t2 == "string" ? Hs(t2) : b("Git.addTag requires a tag name");
+  return this._runTask(e, u2(arguments));
+};
+f.prototype.addAnnotatedTag = function(t2, e) {
+  return this._runTask(
+    Vs(t2, e),
+    u2(arguments)
+  );
+};
+f.prototype.deleteLocalBranch = function(t2, e, n) {
+  return this._runTask(
+    bs(t2, typeof e == "boolean" ? e : false),
+    u2(arguments)
+  );
+};
+f.prototype.deleteLocalBranches = function(t2, e, n) {
+  return this._runTask(
+    ws(t2, typeof e == "boolean" ? e : false),
+    u2(arguments)
+  );
+};
+f.prototype.branch = function(t2, e) {
+  return this._runTask(
+    gs(m2(arguments)),
+    u2(arguments)
+  );
+};
+f.prototype.branchLocal = function(t2) {
+  return this._runTask(ys(), u2(arguments));
+};
+f.prototype.raw = function(t2) {
+  const e = !Array.isArray(t2), n = [].slice.call(e ? arguments : t2, 0);
+  for (let s = 0; s < n.length && e; s++)
+    if (!ot(n[s])) {
+      n.splice(s, n.length - s);
+      break;
+    }
+  n.push(...m2(arguments, 0, true));
+  var r2 = u2(arguments);
+  return n.length ? this._runTask(g2(n, this._trimmed), r2) : this._runTask(
+    b("Raw: must supply one or more command to execute"),
+    r2
+  );
+};
+f.prototype.submoduleAdd = function(t2, e, n) {
+  return this._runTask(Is(t2, e), u2(arguments));
+};
+f.prototype.submoduleUpdate = function(t2, e) {
+  return this._runTask(
+    Fs(m2(arguments, true)),
+    u2(arguments)
+  );
+};
+f.prototype.submoduleInit = function(t2, e) {
+  return this._runTask(
+    Us(m2(arguments, true)),
+    u2(arguments)
+  );
+};
+f.prototype.subModule = function(t2, e) {
+  return this._runTask(
+    Q3(m2(arguments)),
+    u2(arguments)
+  );
+};
+f.prototype.listRemote = function() {
+  return this._runTask(
+    Ds(m2(arguments)),
+    u2(arguments)
+  );
+};
+f.prototype.addRemote = function(t2, e, n) {
+  return this._runTask(
+    Ps(t2, e, m2(arguments)),
+    u2(arguments)
+  );
+};
+f.prototype.removeRemote = function(t2, e) {
+  return this._runTask(js(t2), u2(arguments));
+};
+f.prototype.getRemotes = function(t2, e) {
+  return this._runTask(Ms(t2 === true), u2(arguments));
+};
+f.prototype.remote = function(t2, e) {
+  return this._runTask(
+    Ls(m2(arguments)),
+    u2(arguments)
+  );
+};
+f.prototype.tag = function(t2, e) {
+  const n = m2(arguments);
+  return n[0] !== "tag" && n.unshift("tag"), this._runTask(g2(n), u2(arguments));
+};
+f.prototype.updateServerInfo = function(t2) {
+  return this._runTask(
+    g2(["update-server-info"]),
+    u2(arguments)
+  );
+};
+f.prototype.pushTags = function(t2, e) {
+  const n = qr(
+    { remote: y2(t2, p) },
+    m2(arguments)
+  );
+  return this._runTask(n, u2(arguments));
+};
+f.prototype.rm = function(t2) {
+  return this._runTask(
+    g2(["rm", "-f", ..._(t2)]),
+    u2(arguments)
+  );
+};
+f.prototype.rmKeepLocal = function(t2) {
+  return this._runTask(
+    g2(["rm", "--cached", ..._(t2)]),
+    u2(arguments)
+  );
+};
+f.prototype.catFile = function(t2, e) {
+  return this._catFile("utf-8", arguments);
+};
+f.prototype.binaryCatFile = function() {
+  return this._catFile("buffer", arguments);
+};
+f.prototype._catFile = function(t2, e) {
+  var n = u2(e), r2 = ["cat-file"], s = e[0];
+  if (typeof s == "string")
+    return this._runTask(
+      b("Git.catFile: options must be supplied as an array of strings"),
+      n
+    );
+  Array.isArray(s) && r2.push.apply(r2, s);
+  const o2 = t2 === "buffer" ? Kt(r2) : g2(r2);
+  return this._runTask(o2, n);
+};
+f.prototype.diff = function(t2, e) {
+  const n = p(t2) ? b(
+    "git.diff: supplying options as a single string is no longer supported, switch to an array of strings"
+  ) : g2(["diff", ...m2(arguments)]);
+  return this._runTask(n, u2(arguments));
+};
+f.prototype.diffSummary = function() {
+  return this._runTask(
+    Tr(m2(arguments, 1)),
+    u2(arguments)
+  );
+};
+f.prototype.applyPatch = function(t2) {
+  const e = z2(t2) ? is(_(t2), m2([].slice.call(arguments, 1))) : b(
+    "git.applyPatch requires one or more string patches as the first argument"
+  );
+  return this._runTask(e, u2(arguments));
+};
+f.prototype.revparse = function() {
+  const t2 = ["rev-parse", ...m2(arguments, true)];
+  return this._runTask(
+    g2(t2, true),
+    u2(arguments)
+  );
+};
+f.prototype.clean = function(t2, e, n) {
+  const r2 = yn(t2), s = r2 && t2.join("") || y2(t2, p) || "", o2 = m2([].slice.call(arguments, r2 ? 1 : 0));
+  return this._runTask(
+    dn(s, o2),
+    u2(arguments)
+  );
+};
+f.prototype.exec = function(t2) {
+  const e = {
+    commands: [],
+    format: "utf-8",
+    parser() {
+      typeof t2 == "function" && t2();
+    }
+  };
+  return this._runTask(e);
+};
+f.prototype.checkIgnore = function(t2, e) {
+  return this._runTask(
+    Ts(_(y2(t2, z2, []))),
+    u2(arguments)
+  );
+};
+f.prototype.checkIsRepo = function(t2, e) {
+  return this._runTask(
+    tn(y2(t2, p)),
+    u2(arguments)
+  );
+};
+function Ys(t2) {
+  return t2 ? [{
+    type: "spawn.before",
+    action(r2, s) {
+      t2.aborted && s.kill(new x(void 0, "abort", "Abort already signaled"));
+    }
+  }, {
+    type: "spawn.after",
+    action(r2, s) {
+      function o2() {
+        s.kill(new x(void 0, "abort", "Abort signal received"));
+      }
+      t2.addEventListener("abort", o2), s.spawned.on("close", () => t2.removeEventListener("abort", o2));
+    }
+  }] : void 0;
+}
+var Qs = $2("", "plugin:allowEnvironment");
+function Xs(t2, e = false) {
+  const n = new Set(t2.map((r2) => r2.toLowerCase().trim()));
+  return {
+    type: "spawn.options",
+    action(r2, s) {
+      const o2 = { ...r2.env ?? process.env }, i = new Set(
+        Object.keys(s.env).map((a) => a.toLowerCase().trim())
+      );
+      for (const a of Object.keys(o2)) {
+        const c3 = a.toLowerCase().trim();
+        if (!(!Ue(c3) || n.has(c3))) {
+          if (i.has(c3))
+            throw new x(
+              void 0,
+              "allowEnvironment",
+              `Use of "${a}" is blocked by the environment guard - add it to the allowEnvironment option to permit it`
+            );
+          Qs("removing ambient guarded environment variable %s", a), delete o2[a];
+        }
+      }
+      return {
+        ...r2,
+        env: {
+          ...o2,
+          GIT_TEST_DISALLOW_ABBREVIATED_OPTIONS: String(!e)
+        }
+      };
+    }
+  };
+}
+var Js = $2("", "plugin:unsafe");
+var ke2 = /* @__PURE__ */ new Set(["git_config_parameters"]);
+var Pt = /* @__PURE__ */ new Set();
+function Zs({
+  unsafe: t2 = {},
+  allowConfig: e = [],
+  allowEnvironment: n = [],
+  strict: r2
+}) {
+  const s = he(Mt(e)), o2 = new Set(Mt(n, (h) => h.toLowerCase())), i = t2.recommended === true || r2;
+  function a(h) {
+    return h.level !== "recommended" || i;
+  }
+  function c3(h) {
+    return t2[h.category] === true ? true : h.configKey !== void 0 ? s(h.configKey) : h.envKey !== void 0 ? !ke2.has(h.envKey) && o2.has(h.envKey) : false;
+  }
+  return {
+    type: "spawn.args",
+    action(h, { env: w2 }) {
+      const T2 = Ae(...h), k2 = Re(w2 ?? {}, process.env), R2 = /* @__PURE__ */ new Set();
+      for (const v of [...T2.vulnerabilities, ...k2.vulnerabilities]) {
+        if (!c3(v)) {
+          if (!a(v))
+            continue;
+          throw new x(void 0, "unsafe", to(v));
+        }
+        v.configKey !== void 0 && R2.add(v.configKey);
+      }
+      for (const { key: v } of [...T2.config.write, ...k2.config.write])
+        if (!(R2.has(v) || Le(v) || s(v))) {
+          if (r2)
+            throw new x(
+              void 0,
+              "allowConfig",
+              `Configuring "${v}" is not permitted without adding it to the allowConfig option`
+            );
+          eo(v);
+        }
+      return h;
+    }
+  };
+}
+function Mt(t2, e = (n) => n) {
+  return _(t2 ?? []).flatMap((n) => e(String(n ?? "").trim()) || []);
+}
+function to({ message: t2, configKey: e, envKey: n }) {
+  return e !== void 0 ? `${t2} or adding "${e}" to the allowConfig option` : n !== void 0 && !ke2.has(n) ? `${t2} or adding "${n.toUpperCase()}" to the allowEnvironment option` : t2;
+}
+function eo(t2) {
+  Js("config key %s is not in the allowConfig list", t2), !Pt.has(t2) && (Pt.add(t2), process.emitWarning(
+    `simple-git: configuration key "${t2}" is not in the list of known-safe keys. Add it to the allowConfig option to keep using it, it will be blocked by default in the next major version.`,
+    { code: "SIMPLE_GIT_UNLISTED_CONFIG" }
+  ));
+}
+function no(t2) {
+  const e = F3(t2, "-c");
+  return {
+    type: "spawn.args",
+    action(n) {
+      return [...e, ...n];
+    }
+  };
+}
+var Dt = (0, import_promise_deferred.deferred)().promise;
+function ro({
+  onClose: t2 = true,
+  onExit: e = 50
+} = {}) {
+  function n() {
+    let s = -1;
+    const o2 = {
+      close: (0, import_promise_deferred.deferred)(),
+      closeTimeout: (0, import_promise_deferred.deferred)(),
+      exit: (0, import_promise_deferred.deferred)(),
+      exitTimeout: (0, import_promise_deferred.deferred)()
+    }, i = Promise.race([
+      t2 === false ? Dt : o2.closeTimeout.promise,
+      e === false ? Dt : o2.exitTimeout.promise
+    ]);
+    return r2(t2, o2.close, o2.closeTimeout), r2(e, o2.exit, o2.exitTimeout), {
+      close(a) {
+        s = a, o2.close.done();
+      },
+      exit(a) {
+        s = a, o2.exit.done();
+      },
+      get exitCode() {
+        return s;
+      },
+      result: i
+    };
+  }
+  function r2(s, o2, i) {
+    s !== false && (s === true ? o2.promise : o2.promise.then(() => bt(s))).then(i.done);
+  }
+  return {
+    type: "spawn.after",
+    async action(s, { spawned: o2, close: i }) {
+      const a = n();
+      let c3 = true, h = () => {
+        c3 = false;
+      };
+      o2.stdout?.on("data", h), o2.stderr?.on("data", h), o2.on("error", h), o2.on("close", (w2) => a.close(w2)), o2.on("exit", (w2) => a.exit(w2));
+      try {
+        await a.result, c3 && await bt(50), i(a.exitCode);
+      } catch (w2) {
+        i(a.exitCode, w2);
+      }
+    }
+  };
+}
+var _e2 = $2("", "plugin:binary");
+var so = "Invalid value supplied for custom binary, requires a single string or an array containing either one or two strings";
+var oo = "Invalid value supplied for custom binary, restricted characters must be removed or supply the unsafe.allowUnsafeCustomBinary option";
+var io = /^([a-z]:)?([a-z0-9/.\\_~-]+)$/i;
+var ao = /^([a-z]:)?([a-z0-9._~-]+( [a-z0-9._~-]+)*)?([/\\][a-z0-9._~-]+( [a-z0-9._~-]+)*)+$/i;
+function uo(t2, e) {
+  return !t2 || !(io.test(t2) || e === 0 && ao.test(t2));
+}
+function Lt(t2, e) {
+  if (t2.length < 1 || t2.length > 2)
+    throw new x(void 0, "binary", so);
+  if (t2.some(uo))
+    if (e)
+      _e2("permitted unsafe binary %o", t2);
+    else
+      throw new x(void 0, "binary", oo);
+  const [r2, s] = t2;
+  return {
+    binary: r2,
+    prefix: s
+  };
+}
+function co(t2, e = ["git"], n = false) {
+  let r2 = Lt(_(e), n);
+  t2.on("binary", (s) => {
+    r2 = Lt(_(s), n), _e2.info("reconfiguring %o", r2);
+  }), t2.append("spawn.binary", () => r2.binary), t2.append("spawn.args", (s) => r2.prefix ? [r2.prefix, ...s] : s);
+}
+var ve2 = {
+  DISALLOWED_ABBREVIATED: {
+    text: "disallowed abbreviated or ambiguous option",
+    solution: "Unambiguous abbreviated options blocked with unsafe.allowAbbreviatedOptions setting: {message}"
+  },
+  UNKNOWN: {
+    text: "~ unknown ~",
+    solution: void 0
+  }
+};
+function fo(t2) {
+  if (!t2)
+    return "UNKNOWN";
+  for (const [e, { text: n }] of Object.entries(ve2))
+    if (t2.startsWith(`fatal: ${n}`))
+      return e;
+  return "UNKNOWN";
+}
+var lo = class extends A2 {
+  constructor(e = "") {
+    const n = fo(e);
+    super(void 0, ve2[n].solution?.replace("{message}", e) ?? e), this.reason = n;
+  }
+};
+function ho(t2) {
+  return !!(t2.exitCode && t2.stdErr.length);
+}
+function mo(t2) {
+  return Buffer.concat([...t2.stdOut, ...t2.stdErr]);
+}
+function po(t2 = false, e = ho, n = mo) {
+  return (r2, s) => !t2 && r2 || !e(s) ? r2 : n(s);
+}
+function go(t2, e) {
+  return t2 === 128 && e.startsWith("fatal:") ? new lo(e) : new A2(void 0, e);
+}
+function jt(t2) {
+  return {
+    type: "task.error",
+    action(e, n) {
+      const r2 = t2(e.error, {
+        stdErr: n.stdErr,
+        stdOut: n.stdOut,
+        exitCode: n.exitCode
+      });
+      return Buffer.isBuffer(r2) ? {
+        error: go(n.exitCode, r2.toString("utf-8"))
+      } : {
+        error: r2
+      };
+    }
+  };
+}
+var rt = $2("", "plugin:input");
+function yo(t2) {
+  return {
+    type: "spawn.after",
+    action(e, { commands: n, input: r2, spawned: { stdin: s } }) {
+      if (!s)
+        return;
+      const o2 = t2?.([...n]) ?? r2;
+      if (!o2)
+        return rt("generated zero length content, not writing to stdin");
+      rt("writing %s bytes to stdin", Ke(o2)), s.on("error", (i) => {
+        i.code !== "EPIPE" && rt("[ERROR] stdin error %o", i);
+      }), s.end(o2);
+    }
+  };
+}
+var wo = class {
+  constructor() {
+    this.plugins = /* @__PURE__ */ new Set(), this.events = new je();
+  }
+  on(e, n) {
+    this.events.on(e, n);
+  }
+  reconfigure(e, n) {
+    this.events.emit(e, n);
+  }
+  append(e, n) {
+    const r2 = O2(this.plugins, { type: e, action: n });
+    return () => this.plugins.delete(r2);
+  }
+  add(e) {
+    const n = [];
+    return _(e).forEach(
+      (r2) => {
+        r2 && this.plugins.add(O2(n, r2));
+      }
+    ), () => {
+      n.forEach((r2) => {
+        this.plugins.delete(r2);
+      });
+    };
+  }
+  exec(e, n, r2) {
+    let s = n;
+    const o2 = Object.freeze(Object.create(r2));
+    for (const i of this.plugins)
+      i.type === e && (s = i.action(s, o2));
+    return s;
+  }
+};
+function bo(t2) {
+  const e = "--progress", n = ["checkout", "clone", "fetch", "pull", "push"];
+  return [{
+    type: "spawn.args",
+    action(o2, i) {
+      return n.includes(i.method) ? qe(o2, e) : o2;
+    }
+  }, {
+    type: "spawn.after",
+    action(o2, i) {
+      i.commands.includes(e) && i.spawned.stderr?.on("data", (a) => {
+        const c3 = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
+        c3 && t2({
+          method: i.method,
+          stage: To(c3[1]),
+          progress: d(c3[2]),
+          processed: d(c3[3]),
+          total: d(c3[4])
+        });
+      });
+    }
+  }];
+}
+function To(t2) {
+  return String(t2.toLowerCase().split(" ", 1)) || "unknown";
+}
+function ko(t2) {
+  const e = We(t2, ["uid", "gid"]);
+  return {
+    type: "spawn.options",
+    action(n) {
+      return { ...e, ...n };
+    }
+  };
+}
+function _o() {
+  return {
+    type: "spawn.args",
+    action(t2) {
+      const e = [];
+      let n;
+      function r2(s) {
+        (n = n || []).push(...s);
+      }
+      for (let s = 0; s < t2.length; s++) {
+        const o2 = t2[s];
+        if (r(o2)) {
+          r2(o(o2));
+          continue;
+        }
+        if (o2 === "--") {
+          r2(
+            t2.slice(s + 1).flatMap((i) => r(i) && o(i) || i)
+          );
+          break;
+        }
+        e.push(o2);
+      }
+      return n ? [...e, "--", ...n.map(String)] : e;
+    }
+  };
+}
+function vo({
+  block: t2,
+  stdErr: e = true,
+  stdOut: n = true
+}) {
+  if (t2 > 0)
+    return {
+      type: "spawn.after",
+      action(r2, s) {
+        let o2;
+        function i() {
+          o2 && clearTimeout(o2), o2 = setTimeout(c3, t2);
+        }
+        function a() {
+          s.spawned.stdout?.off("data", i), s.spawned.stderr?.off("data", i), s.spawned.off("exit", a), s.spawned.off("close", a), o2 && clearTimeout(o2);
+        }
+        function c3() {
+          a(), s.kill(new x(void 0, "timeout", "block timeout reached"));
+        }
+        n && s.spawned.stdout?.on("data", i), e && s.spawned.stderr?.on("data", i), s.spawned.on("exit", a), s.spawned.on("close", a), i();
+      }
+    };
+}
+var No = (t2, e) => {
+  const n = new wo(), r2 = Xe(
+    t2 && (typeof t2 == "string" ? { baseDir: t2 } : t2) || {},
+    e
+  );
+  if (!It(r2.baseDir))
+    throw new Be(
+      r2,
+      "Cannot use simple-git on a directory that does not exist"
+    );
+  return Array.isArray(r2.config) && n.add(no(r2.config)), n.add(
+    Zs({
+      unsafe: r2.unsafe,
+      allowConfig: r2.allowConfig,
+      allowEnvironment: r2.allowEnvironment,
+      strict: r2.strict === true
+    })
+  ), n.add(ro(r2.completion)), r2.abort && n.add(Ys(r2.abort)), r2.progress && n.add(bo(r2.progress)), r2.timeout && n.add(vo(r2.timeout)), r2.spawnOptions && n.add(ko(r2.spawnOptions)), n.add(_o()), n.add(yo(r2.input)), n.add(jt(po(true))), r2.errors && n.add(jt(r2.errors)), co(n, r2.binary, r2.unsafe?.allowUnsafeCustomBinary), n.add(
+    Xs(r2.allowEnvironment ?? [], r2.unsafe?.allowAbbreviatedOptions)
+  ), new f(r2, n);
 };
 
 // src/ports/git-errors.ts
@@ -52963,7 +57515,7 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request2) {
-  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp(path4.join(os6.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp(path4.join(os7.tmpdir(), "croncd-known-hosts-")) : void 0;
   const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path4.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
   try {
     return await fetchInto({ ...request2, ...auth2 ? { auth: auth2 } : {} });
@@ -52979,9 +57531,9 @@ async function fetchInto(request2) {
   });
   const secrets = request2.auth?.kind === "token" ? tokenForms(request2.auth) : [];
   try {
-    await git(["init", "--quiet"]);
+    await git(["init"]);
     await fetchRef(git, request2.url, request2.ref);
-    await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", "FETCH_HEAD"]);
+    await git(["-c", "advice.detachedHead=false", "checkout", "--detach", "FETCH_HEAD"]);
     const commit = (await git(["rev-parse", "HEAD"])).trim();
     if (request2.submodules) await fetchSubmodules(git, request2.url);
     return { commit, unfetchedSubmodules: request2.submodules ? [] : await submodulePaths(git) };
@@ -53065,14 +57617,11 @@ function gitFor(dir, url, auth2, settings) {
     const knownHosts = auth2.knownHostsFile ? `-o UserKnownHostsFile=${shellQuote(auth2.knownHostsFile)} -o StrictHostKeyChecking=${checking}` : "-o StrictHostKeyChecking=accept-new";
     env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(auth2.keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}`;
   }
+  const local = localGit(dir, env);
   return async (args) => {
+    if (!SERVER_COMMANDS.has(commandOf2(args))) return local(args);
     const result = await runProgram("git", args, { cwd: dir, env, replaceEnv: true, stallTimeoutMs });
-    if (result.notFound) {
-      throw new GitStopped(
-        "other",
-        "the git program is not installed or not on PATH (install git in the CI image)"
-      );
-    }
+    if (result.notFound) throw gitMissing();
     if (result.stoppedBecause === "stalled") {
       throw new GitStopped(
         "stalled",
@@ -53084,9 +57633,33 @@ function gitFor(dir, url, auth2, settings) {
     return result.stdout;
   };
 }
+var SERVER_COMMANDS = /* @__PURE__ */ new Set(["fetch", "submodule update"]);
+function localGit(dir, env) {
+  const git = No({
+    baseDir: dir,
+    // croncd sets these itself, to isolate git from the runner's configuration and to carry
+    // credentials outside argv; nothing user-controlled reaches them.
+    allowEnvironment: Object.keys(env).filter((name2) => /^GIT_/i.test(name2)),
+    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true }
+  }).env(env);
+  return async (args) => {
+    try {
+      return await git.raw([...args]);
+    } catch (error3) {
+      if (/spawn git ENOENT/.test(messageOf(error3))) throw gitMissing();
+      throw error3;
+    }
+  };
+}
+function gitMissing() {
+  return new GitStopped(
+    "other",
+    "the git program is not installed or not on PATH (install git in the CI image)"
+  );
+}
 function commandOf2(args) {
-  const at = args.findIndex((arg, index) => !arg.startsWith("-") && args[index - 1] !== "-c");
-  return args.slice(at, at + (args[at] === "submodule" ? 2 : 1)).join(" ");
+  const at2 = args.findIndex((arg, index) => !arg.startsWith("-") && args[index - 1] !== "-c");
+  return args.slice(at2, at2 + (args[at2] === "submodule" ? 2 : 1)).join(" ");
 }
 function originOf(url) {
   return /^https?:\/\//i.test(url) ? `${new URL(url).origin}/` : url;
@@ -53427,7 +58000,7 @@ async function discoverStacks(stacksRoot, displayRoot) {
     });
   }
   const discovery = { stacks: [], invalid: [] };
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries.sort((a, b2) => a.name.localeCompare(b2.name))) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
     const dir = path8.join(stacksRoot, entry.name);
     const [chosen, ...ignored] = await presentComposeFiles(dir);
@@ -53554,7 +58127,7 @@ function revisionsToRemove(unused, keep) {
     byBase.set(base, [...byBase.get(base) ?? [], object2]);
   }
   return [...byBase.values()].flatMap(
-    (revisions) => revisions.sort((a, b) => Date.parse(b.CreatedAt) - Date.parse(a.CreatedAt)).slice(keep).map((object2) => object2.Spec.Name)
+    (revisions) => revisions.sort((a, b2) => Date.parse(b2.CreatedAt) - Date.parse(a.CreatedAt)).slice(keep).map((object2) => object2.Spec.Name)
   );
 }
 async function namesInUse(docker, includePrevious) {
@@ -53573,7 +58146,7 @@ async function namesInUse(docker, includePrevious) {
 // src/targets/swarm/stack-objects.ts
 var KIND = { configs: "config", secrets: "secret" };
 async function prepareStackObjects(docker, objects) {
-  const ordered = [...objects].sort((a, b) => Number(b.fixedName) - Number(a.fixedName));
+  const ordered = [...objects].sort((a, b2) => Number(b2.fixedName) - Number(a.fixedName));
   for (const object2 of ordered) {
     if (object2.createdByCroncd) await createObject(docker, object2);
     else await checkUnchanged(docker, object2, { mustExist: false });
@@ -53754,7 +58327,7 @@ function decideRollout(snapshot, clock) {
       tasksByService.get(row.Name) ?? [],
       clock
     )
-  ).sort((a, b) => a.name.localeCompare(b.name));
+  ).sort((a, b2) => a.name.localeCompare(b2.name));
   const services = verdicts.map(({ name: name2, state, error: error3 }) => ({ name: name2, state, ...error3 ? { error: error3 } : {} }));
   const elapsed = seconds(clock.now.getTime() - clock.since.getTime());
   const failed = verdicts.filter((verdict) => verdict.status === "failed");
@@ -53777,7 +58350,7 @@ function judgeService(row, inspected, tasks, clock) {
   const name2 = row.Name;
   const nowMs = clock.now.getTime();
   const sinceMs = clock.since.getTime();
-  const newestFirst = [...tasks].sort((a, b) => (a.age?.minMs ?? Infinity) - (b.age?.minMs ?? Infinity));
+  const newestFirst = [...tasks].sort((a, b2) => (a.age?.minMs ?? Infinity) - (b2.age?.minMs ?? Infinity));
   const failures = newestFirst.filter(
     (task) => FAILED_TASK_STATES.has(task.state) && task.age !== void 0 && nowMs - task.age.minMs >= sinceMs
   );
@@ -53801,7 +58374,7 @@ function judgeService(row, inspected, tasks, clock) {
   const failuresBySlot = /* @__PURE__ */ new Map();
   for (const task of failures)
     failuresBySlot.set(task.slot, [...failuresBySlot.get(task.slot) ?? [], task]);
-  const [loopSlot, loop] = [...failuresBySlot].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+  const [loopSlot, loop] = [...failuresBySlot].sort((a, b2) => b2[1].length - a[1].length)[0] ?? [];
   if (loopSlot !== void 0 && loop !== void 0 && loop.length >= CRASH_LOOP_FAILURES) {
     return verdict(
       "failed",
@@ -53878,21 +58451,21 @@ function templateChanged(inspected) {
   const previous = inspected.PreviousSpec?.TaskTemplate;
   return previous !== void 0 && differs(previous, inspected.Spec.TaskTemplate);
 }
-function differs(a, b) {
-  if (a === void 0 || a === null || b === void 0 || b === null) return false;
-  if (isEmpty(a) || isEmpty(b)) return isEmpty(a) !== isEmpty(b);
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return true;
-    return a.some((item, index) => differs(item, b[index]));
+function differs(a, b2) {
+  if (a === void 0 || a === null || b2 === void 0 || b2 === null) return false;
+  if (isEmpty(a) || isEmpty(b2)) return isEmpty(a) !== isEmpty(b2);
+  if (Array.isArray(a) || Array.isArray(b2)) {
+    if (!Array.isArray(a) || !Array.isArray(b2) || a.length !== b2.length) return true;
+    return a.some((item, index) => differs(item, b2[index]));
   }
-  if (typeof a === "object" && typeof b === "object") {
+  if (typeof a === "object" && typeof b2 === "object") {
     const left = a;
-    const right = b;
+    const right = b2;
     return [.../* @__PURE__ */ new Set([...Object.keys(left), ...Object.keys(right)])].some(
       (key) => differs(left[key], right[key])
     );
   }
-  return a !== b;
+  return a !== b2;
 }
 function isEmpty(value) {
   if (Array.isArray(value)) return value.length === 0;
@@ -53900,8 +58473,8 @@ function isEmpty(value) {
 }
 function monitorPeriod(inspected) {
   const nanoseconds = inspected.Spec.UpdateConfig?.Monitor ?? 0;
-  const ms = nanoseconds > 0 ? nanoseconds / 1e6 : DEFAULT_MONITOR_MS;
-  return Math.min(ms, MAX_MONITOR_MS);
+  const ms2 = nanoseconds > 0 ? nanoseconds / 1e6 : DEFAULT_MONITOR_MS;
+  return Math.min(ms2, MAX_MONITOR_MS);
 }
 function restartPolicy(inspected) {
   const policy = inspected.Spec.TaskTemplate?.RestartPolicy;
@@ -53912,8 +58485,8 @@ function restartPolicy(inspected) {
 function describe2(verdicts) {
   return verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join("; ");
 }
-function seconds(ms) {
-  return `${(Math.max(0, ms) / 1e3).toFixed(1)}s`;
+function seconds(ms2) {
+  return `${(Math.max(0, ms2) / 1e3).toFixed(1)}s`;
 }
 
 // src/targets/swarm/rollout.ts
@@ -53944,8 +58517,8 @@ async function waitForRollout(docker, stack, options) {
   }
 }
 var MAX_FAILED_LOOKS = 3;
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms2) {
+  return new Promise((resolve) => setTimeout(resolve, ms2));
 }
 async function readRolloutSnapshot(docker, stack) {
   const subject = `stack ${stack}: watch rollout`;
@@ -55018,15 +59591,15 @@ var compose_spec_default = {
 };
 
 // src/compose/schema.ts
-function withoutInterpolatedValue(issue3, parsed, document) {
-  const value = valueAt(document, issue3.path);
+function withoutInterpolatedValue(issue3, parsed, document2) {
+  const value = valueAt(document2, issue3.path);
   if (typeof value !== "string") return issue3.message;
   const original = parsed.document.getIn(issue3.path);
   if (typeof original !== "string" || !original.includes("$")) return issue3.message;
   return issue3.message.split(show(value)).join("the interpolated value");
 }
-function valueAt(document, path18) {
-  let current = document;
+function valueAt(document2, path18) {
+  let current = document2;
   for (const segment of path18) {
     if (current === null || typeof current !== "object") return void 0;
     current = current[segment];
@@ -55064,9 +59637,9 @@ function acceptNewerSwarmFields(schema) {
       };
   }
 }
-function validateCompose(document) {
+function validateCompose(document2) {
   const validate2 = getValidator();
-  if (validate2(document)) return [];
+  if (validate2(document2)) return [];
   const findings = collapseAlternatives(validate2.errors ?? []);
   const seen = /* @__PURE__ */ new Set();
   const issues = [];
@@ -55074,16 +59647,16 @@ function validateCompose(document) {
     const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const path18 = pointerToPath(finding.pointer, document);
+    const path18 = pointerToPath(finding.pointer, document2);
     const issue3 = { path: path18, message: finding.message };
     if (finding.key !== void 0) issue3.key = finding.key;
     issues.push(issue3);
   }
   return issues;
 }
-function formatSchemaIssues(issues, parsed, document) {
+function formatSchemaIssues(issues, parsed, document2) {
   const located = issues.map((raw) => {
-    const issue3 = document === void 0 ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document) };
+    const issue3 = document2 === void 0 ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document2) };
     const line = parsed.lineOf(issue3.key === void 0 ? issue3.path : [...issue3.path, issue3.key]);
     const where2 = line === void 0 ? parsed.file : `${parsed.file}:${line}`;
     return {
@@ -55091,7 +59664,7 @@ function formatSchemaIssues(issues, parsed, document) {
       text: `${where2}: ${formatPath(issue3.path)}: ${issue3.message}`
     };
   });
-  located.sort((a, b) => a.line - b.line);
+  located.sort((a, b2) => a.line - b2.line);
   const listed = located.slice(0, MAX_LISTED_ISSUES).map((entry) => `  ${entry.text}`);
   if (located.length > MAX_LISTED_ISSUES) listed.push(`  ... and ${located.length - MAX_LISTED_ISSUES} more`);
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
@@ -55155,7 +59728,7 @@ function toFinding(error3) {
     case "format":
       return { ...base, message: formatMessage(String(params["format"]), data) };
     case "uniqueItems": {
-      const [first, second] = [Number(params["j"]), Number(params["i"])].sort((a, b) => a - b);
+      const [first, second] = [Number(params["j"]), Number(params["i"])].sort((a, b2) => a - b2);
       return { ...base, message: `lists the same entry twice (items ${first} and ${second})` };
     }
     case "false schema":
@@ -55193,7 +59766,7 @@ function formatMessage(format, data) {
 }
 function unknownKeyMessage(key, parentSchema) {
   const known = Object.keys(schemaObject(parentSchema, "properties"));
-  const patterns = Object.keys(schemaObject(parentSchema, "patternProperties")).filter((p) => p !== "^x-");
+  const patterns = Object.keys(schemaObject(parentSchema, "patternProperties")).filter((p2) => p2 !== "^x-");
   if (known.length === 0 && patterns.length > 0) {
     return `invalid name "${key}": must match ${patterns.join(" or ")}`;
   }
@@ -55218,30 +59791,30 @@ function closest(key, candidates) {
   }
   return best;
 }
-function editDistance(a, b) {
+function editDistance(a, b2) {
   const rows = Array.from(
     { length: a.length + 1 },
-    (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0)
+    (_2, i) => Array.from({ length: b2.length + 1 }, (_3, j3) => i === 0 ? j3 : j3 === 0 ? i : 0)
   );
-  const at = (i, j) => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  const at2 = (i, j3) => rows[i]?.[j3] ?? Number.POSITIVE_INFINITY;
   for (let i = 1; i <= a.length; i++) {
     const row = rows[i];
     if (!row) continue;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        value = Math.min(value, at(i - 2, j - 2) + 1);
+    for (let j3 = 1; j3 <= b2.length; j3++) {
+      const cost = a[i - 1] === b2[j3 - 1] ? 0 : 1;
+      let value = Math.min(at2(i - 1, j3) + 1, at2(i, j3 - 1) + 1, at2(i - 1, j3 - 1) + cost);
+      if (i > 1 && j3 > 1 && a[i - 1] === b2[j3 - 2] && a[i - 2] === b2[j3 - 1]) {
+        value = Math.min(value, at2(i - 2, j3 - 2) + 1);
       }
-      row[j] = value;
+      row[j3] = value;
     }
   }
-  return at(a.length, b.length);
+  return at2(a.length, b2.length);
 }
-function pointerToPath(pointer, document) {
+function pointerToPath(pointer, document2) {
   if (pointer === "") return [];
   const path18 = [];
-  let node2 = document;
+  let node2 = document2;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
     if (Array.isArray(node2)) {
@@ -55395,8 +59968,8 @@ function readStackOptions(raw, where2) {
   const result = stackOptionsSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue3) => {
-    const field = formatPath([STACK_OPTIONS_KEY, ...issue3.path.filter((p) => typeof p !== "symbol")]);
-    const message = issue3.code === "unrecognized_keys" ? `unknown key ${issue3.keys.map((k) => `"${k}"`).join(", ")}` : issue3.message;
+    const field = formatPath([STACK_OPTIONS_KEY, ...issue3.path.filter((p2) => typeof p2 !== "symbol")]);
+    const message = issue3.code === "unrecognized_keys" ? `unknown key ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}` : issue3.message;
     return `${field}: ${message}`;
   });
   throw new RenderError(problems.join("; "), {
@@ -55479,12 +60052,12 @@ async function renderStack(stack, context) {
     (message) => warnings.push(message)
   );
   const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
-  const document = Object.fromEntries(
+  const document2 = Object.fromEntries(
     Object.entries(interpolated).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
   );
-  const issues = validateCompose(document);
-  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, document);
-  const services = document.services;
+  const issues = validateCompose(document2);
+  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, document2);
+  const services = document2.services;
   if (!isMapping(services) || Object.keys(services).length === 0) {
     throw new RenderError("declares no services", {
       subject: composeFile,
@@ -55498,8 +60071,8 @@ async function renderStack(stack, context) {
     composeFile,
     secrets: context.secrets
   };
-  const configs = await nameFileObjects("configs", document.configs, objectContext);
-  const secrets = await nameFileObjects("secrets", document.secrets, objectContext);
+  const configs = await nameFileObjects("configs", document2.configs, objectContext);
+  const secrets = await nameFileObjects("secrets", document2.secrets, objectContext);
   const objects = [...configs.objects, ...secrets.objects];
   for (const [serviceName, service] of Object.entries(services)) {
     if (!isMapping(service)) continue;
@@ -55515,7 +60088,7 @@ async function renderStack(stack, context) {
   }
   const hash = await desiredStateHash({
     parsed,
-    document,
+    document: document2,
     objects,
     options,
     stack,
@@ -55539,10 +60112,10 @@ async function renderStack(stack, context) {
     name: stack.name,
     dir: stack.dir,
     composeFile,
-    document,
+    document: document2,
     // Serialised on first use: most stacks of a run are unchanged and never deployed.
     get yaml() {
-      deployYaml ??= (0, import_yaml6.stringify)(escapeDollars(withObjectsCroncdCreates(document, objects)), {
+      deployYaml ??= (0, import_yaml6.stringify)(escapeDollars(withObjectsCroncdCreates(document2, objects)), {
         lineWidth: 0
       });
       return deployYaml;
@@ -55583,8 +60156,8 @@ async function stackVariables(stackDir, context) {
   return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
 }
 async function desiredStateHash(input) {
-  const { document, context } = input;
-  const hashed = input.secretNames.size === 0 && context.secrets.ciphertextDigests.length === 0 ? document : await documentWithPlaceholders(input);
+  const { document: document2, context } = input;
+  const hashed = input.secretNames.size === 0 && context.secrets.ciphertextDigests.length === 0 ? document2 : await documentWithPlaceholders(input);
   const secretEnvDigest = context.hashKey ? createHmac("sha256", context.hashKey).update(
     canonicalJson(
       (context.secretEnvNames ?? []).map((name2) => [name2, context.allowedEnv[name2] ?? null])
@@ -55606,14 +60179,14 @@ function fixedNameContent(objects) {
   return { fixedNameObjects: fixed2.map((object2) => [object2.section, object2.key, object2.contentDigest]) };
 }
 async function documentWithPlaceholders(input) {
-  const { parsed, document, context } = input;
+  const { parsed, document: document2, context } = input;
   const lookup = (name2) => input.secretNames.has(name2) ? `<secret ${name2}>` : input.lookup(name2);
   const shape = interpolateDocument(parsed.value, lookup, input.composeFile);
   const hashed = Object.fromEntries(
     Object.entries(shape).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
   );
-  if (document.configs !== void 0) hashed.configs = document.configs;
-  if (document.secrets !== void 0) hashed.secrets = document.secrets;
+  if (document2.configs !== void 0) hashed.configs = document2.configs;
+  if (document2.secrets !== void 0) hashed.secrets = document2.secrets;
   const services = isMapping(hashed.services) ? hashed.services : {};
   for (const [serviceName, service] of Object.entries(services)) {
     if (!isMapping(service)) continue;
@@ -55630,10 +60203,10 @@ async function documentWithPlaceholders(input) {
   }
   return hashed;
 }
-function withObjectsCroncdCreates(document, objects) {
+function withObjectsCroncdCreates(document2, objects) {
   const created = objects.filter((object2) => object2.createdByCroncd);
-  if (created.length === 0) return document;
-  const copy = { ...document };
+  if (created.length === 0) return document2;
+  const copy = { ...document2 };
   for (const object2 of created) {
     const section = { ...copy[object2.section] };
     section[object2.key] = { name: object2.name, external: true };
@@ -56210,7 +60783,7 @@ async function renderTarget(config2, source, env, log, early) {
 function incompleteness(targets, failedSources) {
   if (failedSources.length > 0) return `source ${failedSources.join(", ")} failed`;
   const broken = targets.flatMap(
-    (target) => target.failure ? [`target ${target.config.name}`] : (target.rendered?.failures ?? []).map((f) => `stack ${f.name}`)
+    (target) => target.failure ? [`target ${target.config.name}`] : (target.rendered?.failures ?? []).map((f2) => `stack ${f2.name}`)
   );
   if (broken.length > 0) return `${broken.join(", ")} failed to render`;
   return void 0;
@@ -56233,7 +60806,7 @@ async function writeRenderedStacks(outDir, target, stacks, log) {
 // src/pipeline/workspace.ts
 import { mkdtemp as mkdtemp2, rm as rm3, chmod as chmod2 } from "node:fs/promises";
 import { rmSync as rmSync2 } from "node:fs";
-import os7 from "node:os";
+import os8 from "node:os";
 import path15 from "node:path";
 
 // src/pipeline/workspace-owner.ts
@@ -56288,7 +60861,7 @@ function ownerOf(dir) {
 var live = /* @__PURE__ */ new Set();
 var exitHookInstalled2 = false;
 async function createWorkspace(prefix = WORKSPACE_PREFIX) {
-  const root = await mkdtemp2(path15.join(os7.tmpdir(), prefix));
+  const root = await mkdtemp2(path15.join(os8.tmpdir(), prefix));
   await chmod2(root, 448);
   live.add(root);
   installExitHook();
@@ -56316,7 +60889,7 @@ function removeAllNow() {
   }
 }
 function findKilledRunsWorkspaces() {
-  return findStaleWorkspaces(os7.tmpdir());
+  return findStaleWorkspaces(os8.tmpdir());
 }
 
 // src/pipeline/killed-runs.ts
@@ -56664,7 +61237,7 @@ function cell(text) {
 // action/main.ts
 async function runAction() {
   const command = getInput("command") || "reconcile";
-  const scratch = await mkdtemp3(path17.join(os8.tmpdir(), "croncd-action-"));
+  const scratch = await mkdtemp3(path17.join(os9.tmpdir(), "croncd-action-"));
   const report = getInput("report") || path17.join(scratch, "report.json");
   const args = [command, "--config", getInput("config") || "croncd.yaml", "--report", report];
   for (const target of getMultilineInput("targets")) args.push("--target", target);

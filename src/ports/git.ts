@@ -1,7 +1,11 @@
 /**
- * The git port: fetches exactly one commit of a repository into an empty folder, running git
- * through the process port (so a stuck fetch ends with its whole process group: git's transport
- * helpers included).
+ * The git port: fetches exactly one commit of a repository into an empty folder.
+ *
+ * Git runs two ways, on purpose. Commands that talk to a server (`fetch`, `submodule update`) go
+ * through the process port: a server that accepts and never answers leaves git's transport helper
+ * (git-remote-http, ssh) holding the pipes, and only stopping git's whole process group ends it,
+ * which simple-git cannot do. Commands that only touch the local checkout (init, checkout,
+ * rev-parse, ls-files) go through simple-git.
  *
  * Credentials never touch argv, logs or `.git/config`: an HTTPS token travels as an
  * `http.extraHeader` passed through git's GIT_CONFIG_* environment variables, an SSH key through
@@ -12,6 +16,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { MASK } from "../report/mask.js";
+import { simpleGit } from "simple-git";
 import { runProgram } from "./exec.js";
 import { GitFetchError, GitStopped, type GitFailureKind } from "./git-errors.js";
 import { fetchSubmodules, submodulePaths, type Git } from "./git-submodules.js";
@@ -73,9 +78,10 @@ async function fetchInto(request: FetchCommitRequest): Promise<FetchedCommit> {
   try {
     // No remote is configured: fetching from the URL itself saves a git call, and keeps the URL
     // out of .git/config.
-    await git(["init", "--quiet"]);
+    // Not --quiet: simple-git waits an extra 50 ms after a git process that printed nothing.
+    await git(["init"]);
     await fetchRef(git, request.url, request.ref);
-    await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", "FETCH_HEAD"]);
+    await git(["-c", "advice.detachedHead=false", "checkout", "--detach", "FETCH_HEAD"]);
     const commit = (await git(["rev-parse", "HEAD"])).trim();
     if (request.submodules) await fetchSubmodules(git, request.url);
     return { commit, unfetchedSubmodules: request.submodules ? [] : await submodulePaths(git) };
@@ -186,17 +192,14 @@ function gitFor(dir: string, url: string, auth: GitAuth | undefined, settings: G
       : "-o StrictHostKeyChecking=accept-new";
     env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(auth.keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}`;
   }
+  const local = localGit(dir, env);
   return async (args) => {
+    if (!SERVER_COMMANDS.has(commandOf(args))) return local(args);
     // A command that makes no progress for this long is stuck (a silent firewall, a server that
     // accepted the connection and never answers): better a clear failure than a CI job that runs
     // into its own time limit.
     const result = await runProgram("git", args, { cwd: dir, env, replaceEnv: true, stallTimeoutMs });
-    if (result.notFound) {
-      throw new GitStopped(
-        "other",
-        "the git program is not installed or not on PATH (install git in the CI image)",
-      );
-    }
+    if (result.notFound) throw gitMissing();
     if (result.stoppedBecause === "stalled") {
       throw new GitStopped(
         "stalled",
@@ -207,6 +210,35 @@ function gitFor(dir: string, url: string, auth: GitAuth | undefined, settings: G
       throw new Error(result.stderr || `git ${commandOf(args)} failed with exit code ${result.exitCode}`);
     return result.stdout;
   };
+}
+
+/** The git commands that reach a server; every other one only reads or writes the checkout. */
+const SERVER_COMMANDS = new Set(["fetch", "submodule update"]);
+
+/** Local git commands through simple-git, with the same isolated environment as the fetch. */
+function localGit(dir: string, env: Record<string, string>): Git {
+  const git = simpleGit({
+    baseDir: dir,
+    // croncd sets these itself, to isolate git from the runner's configuration and to carry
+    // credentials outside argv; nothing user-controlled reaches them.
+    allowEnvironment: Object.keys(env).filter((name) => /^GIT_/i.test(name)),
+    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true },
+  }).env(env);
+  return async (args) => {
+    try {
+      return await git.raw([...args]);
+    } catch (error) {
+      if (/spawn git ENOENT/.test(messageOf(error))) throw gitMissing();
+      throw error;
+    }
+  };
+}
+
+function gitMissing(): GitStopped {
+  return new GitStopped(
+    "other",
+    "the git program is not installed or not on PATH (install git in the CI image)",
+  );
 }
 
 /** `fetch` of `git -c x=y fetch ...`. */
