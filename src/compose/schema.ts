@@ -133,6 +133,7 @@ export function formatSchemaIssues(
   issues: SchemaIssue[],
   parsed: ParsedYaml,
   document?: unknown,
+  heading = "does not match the Compose file format",
 ): RenderError {
   const located = issues.map((raw) => {
     const issue =
@@ -149,7 +150,7 @@ export function formatSchemaIssues(
   const listed = located.slice(0, MAX_LISTED_ISSUES).map((entry) => `  ${entry.text}`);
   if (located.length > MAX_LISTED_ISSUES) listed.push(`  ... and ${located.length - MAX_LISTED_ISSUES} more`);
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-  return new RenderError(`does not match the Compose file format (${count}):\n${listed.join("\n")}`, {
+  return new RenderError(`${heading} (${count}):\n${listed.join("\n")}`, {
     subject: parsed.file,
   });
 }
@@ -298,7 +299,7 @@ function schemaObject(schema: unknown, field: string): Record<string, unknown> {
 }
 
 /** The known key a typo most likely meant, if one is close enough to be worth suggesting. */
-function closest(key: string, candidates: readonly string[]): string | undefined {
+export function closest(key: string, candidates: readonly string[]): string | undefined {
   const limit = Math.max(1, Math.floor(key.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;

@@ -15,6 +15,7 @@
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
 import type { Document, Node, Pair, ScalarTag, YAMLError } from "yaml";
 import { RenderError } from "../errors.js";
+import { isStackOverflow, nestingError, pathBeyondNestingLimit } from "./nesting.js";
 
 export interface ParsedYaml {
   /** The document as plain data, merge keys and aliases resolved. */
@@ -107,10 +108,16 @@ export function parseYamlFile(text: string, file: string, kind: YamlFileKind = C
   try {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    if (isStackOverflow(error)) throw nestingError(file, error);
     throw new RenderError(error instanceof Error ? error.message : String(error), {
       subject: file,
       cause: error,
     });
+  }
+  const tooDeep = pathBeyondNestingLimit(value);
+  if (tooDeep) {
+    const line = lineOfPath(document, lineCounter, tooDeep);
+    throw nestingError(line === undefined ? file : `${file}:${line}`);
   }
 
   return {
@@ -136,6 +143,9 @@ function syntaxError(
         hint: "remove the `---` separator or split the documents into separate files",
         cause: error,
       });
+    case "RESOURCE_EXHAUSTION":
+      // The parser composes nested collections recursively and reports its own stack overflow.
+      return nestingError(subject, error);
     case "DUPLICATE_KEY": {
       const key = keyAt(document, error.pos[0]);
       return new RenderError(error.message, {

@@ -12,15 +12,19 @@ import { RenderError } from "../../errors.js";
 import { escapeDollars, interpolateDocument, type VariableLookup } from "../../compose/interpolate.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import { labelMap } from "../../compose/label-map.js";
-import { formatSchemaIssues, validateCompose } from "../../compose/schema.js";
+import { formatSchemaIssues, validateCompose, type SchemaIssue } from "../../compose/schema.js";
+import { validateStackFormat } from "../../compose/stack-format/check.js";
+import { decodeUtf8 } from "../../compose/utf8.js";
 import { parseYamlFile, type ParsedYaml } from "../../compose/yaml-source.js";
 import { canonicalJson, sha256Hex } from "../../util/hash.js";
 import type { DiscoveredStack } from "./discover.js";
 import { resolveServiceEnvironment } from "./environment.js";
+import { ignoredOptionWarnings } from "./ignored-options.js";
 import { ownershipLabels } from "./labels.js";
 import type { DesiredStack } from "./model.js";
 import { readStackOptions, STACK_OPTIONS_KEY, type StackOptions } from "./stack-options.js";
 import type { StackSecrets } from "./stack-secrets.js";
+import { swarmRuleIssues } from "./swarm-rules.js";
 import { nameFileObjects, type StackObject } from "./swarm-objects.js";
 
 export interface RenderContext {
@@ -39,7 +43,13 @@ export interface RenderContext {
 }
 
 /** Top-level keys docker stack deploy rejects; croncd owns the stack name. */
-const DROPPED_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
+const OWN_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
+/**
+ * Also dropped once the file is checked against the format it declares: croncd adds keys (a
+ * config's `name:`) that older formats lack, and docker CLI >= 23 reads a file without
+ * `version:` as the newest 3.x format, which accepts every key of the older ones.
+ */
+const DROPPED_TOP_LEVEL_KEYS = [...OWN_TOP_LEVEL_KEYS, "version"];
 
 export async function renderStack(stack: DiscoveredStack, context: RenderContext): Promise<DesiredStack> {
   const composeFile = path.relative(context.repoRoot, stack.composeFile);
@@ -53,7 +63,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     reference: path.basename(stack.composeFile),
     field: composeFile,
   });
-  const parsed = parseYamlFile(await readFile(composePath, "utf8"), composeFile);
+  const parsed = parseYamlFile(decodeUtf8(await readFile(composePath), composeFile), composeFile);
   if (!isMapping(parsed.value)) {
     throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
   }
@@ -62,11 +72,14 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
   ) as Record<string, unknown>;
 
   const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
-  const document = Object.fromEntries(
-    Object.entries(interpolated).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key)),
+  const checked = Object.fromEntries(
+    Object.entries(interpolated).filter(([key]) => !OWN_TOP_LEVEL_KEYS.includes(key)),
   );
-  const issues = validateCompose(document);
-  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, document);
+  const issues = deployabilityIssues(checked, stack.name);
+  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, checked, "cannot be deployed to Swarm");
+  const document = Object.fromEntries(
+    Object.entries(checked).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key)),
+  );
   const services = document.services;
   if (!isMapping(services) || Object.keys(services).length === 0) {
     throw new RenderError("declares no services", {
@@ -74,6 +87,8 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
       hint: "a stack needs at least one service",
     });
   }
+
+  warnings.push(...ignoredOptionWarnings(services));
 
   const objectContext = {
     repoRoot: context.repoRoot,
@@ -139,6 +154,25 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     objects,
     warnings,
   };
+}
+
+/**
+ * Everything that keeps `docker stack deploy` and Swarm from creating the stack, in one list:
+ * the rules of the Compose format the file declares as docker's stack loader applies them, the
+ * Compose specification's types, and Swarm's own (names, images, bind mounts).
+ */
+function deployabilityIssues(document: Record<string, unknown>, stackName: string): SchemaIssue[] {
+  const stackFormat = validateStackFormat(document, { ownTopLevelKeys: OWN_TOP_LEVEL_KEYS });
+  // The specification's schema names unknown keys too: keep the stack loader's word for those.
+  const refusedKeys = new Set(stackFormat.map((issue) => issueKey(issue)));
+  const specification = validateCompose(document).filter((issue) => !refusedKeys.has(issueKey(issue)));
+  const issues = [...stackFormat, ...specification];
+  // Swarm's rules read the document's shape; on a malformed one they would only add noise.
+  return issues.length > 0 ? issues : swarmRuleIssues(document, stackName);
+}
+
+function issueKey(issue: SchemaIssue): string {
+  return JSON.stringify([...issue.path, issue.key ?? null]);
 }
 
 /**

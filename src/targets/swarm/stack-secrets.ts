@@ -13,6 +13,7 @@
 import { readFile } from "node:fs/promises";
 import { parseDotenv } from "../../compose/dotenv.js";
 import type { VariableLookup } from "../../compose/interpolate.js";
+import { decodeUtf8 } from "../../compose/utf8.js";
 import { decryptSopsFile } from "../../secrets/decrypt-file.js";
 import { formatFromPath, isSopsFile } from "../../secrets/sops/index.js";
 import { sha256Hex } from "../../util/hash.js";
@@ -62,7 +63,7 @@ export class StackSecrets {
   ): Promise<EnvFile> {
     const bytes = await readFile(file);
     if (!isSopsFile(bytes, "dotenv")) {
-      return { variables: parseDotenv(bytes.toString("utf8"), display, lookup), encrypted: false };
+      return { variables: parseDotenv(decodeUtf8(bytes, display), display, lookup), encrypted: false };
     }
     let variables = this.decryptedEnvFiles.get(file);
     if (!variables) {

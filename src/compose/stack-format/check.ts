@@ -1,0 +1,150 @@
+/**
+ * Judges a compose document as docker's stack loader does: the declared `version:` chooses which
+ * keys are allowed (./keys.ts), keys only docker compose knows are refused with what to do
+ * instead, and the few values docker reads more narrowly than the Compose specification are
+ * named. Types and formats everywhere else are the Compose specification schema's job.
+ */
+import type { SchemaIssue } from "../schema.js";
+import { closest } from "../schema.js";
+import { STACK_FORMAT, type KeyRule, type MappingRule } from "./keys.js";
+import { INSTEAD_OF } from "./unsupported-keys.js";
+import { declaredVersion } from "./version.js";
+
+/** croncd's own top-level keys, removed before docker sees the file. */
+export interface StackFormatOptions {
+  ownTopLevelKeys: readonly string[];
+}
+
+type Path = (string | number)[];
+
+export function validateStackFormat(
+  document: Record<string, unknown>,
+  options: StackFormatOptions,
+): SchemaIssue[] {
+  const version = declaredVersion(document);
+  const issues: SchemaIssue[] = version.issue ? [version.issue] : [];
+  const context = { minor: version.minor, declared: version.declared, issues };
+  const checked = Object.fromEntries(
+    Object.entries(document).filter(([key]) => !options.ownTopLevelKeys.includes(key)),
+  );
+  checkMapping(checked, STACK_FORMAT, [], context);
+  issues.push(...narrowerTypes(document));
+  return issues;
+}
+
+interface CheckContext {
+  minor: number;
+  declared: string | undefined;
+  issues: SchemaIssue[];
+}
+
+function checkMapping(
+  value: Record<string, unknown>,
+  rule: MappingRule,
+  path: Path,
+  context: CheckContext,
+): void {
+  for (const [key, child] of Object.entries(value)) {
+    const keyRule = rule.keys[key];
+    if (keyRule === undefined) {
+      const issue = refusedKey(key, rule, context);
+      if (issue) context.issues.push({ path, key, message: issue });
+      continue;
+    }
+    if (keyRule.since > context.minor) {
+      context.issues.push({ path, key, message: tooNew(key, keyRule.since, context) });
+      continue;
+    }
+    checkChild(child, keyRule, [...path, key], context);
+  }
+}
+
+function checkChild(value: unknown, rule: KeyRule, path: Path, context: CheckContext): void {
+  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path, context);
+  if (rule.eachValue && isMapping(value)) {
+    for (const [name, entry] of Object.entries(value)) {
+      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path, name], context);
+    }
+  }
+  if (rule.eachItem && Array.isArray(value)) {
+    value.forEach((item, index) => {
+      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path, index], context);
+    });
+  }
+}
+
+/** Why `key` is refused here, or undefined when docker accepts it after all. */
+function refusedKey(key: string, rule: MappingRule, context: CheckContext): string | undefined {
+  if (key.startsWith("x-")) {
+    if (rule.extensionsSince === undefined)
+      return `extension field "${key}" is not allowed here by docker stack deploy; move it to the top level`;
+    if (rule.extensionsSince <= context.minor) return undefined;
+    return tooNew(key, rule.extensionsSince, context, "extension fields (x-)");
+  }
+  if (rule.openSince !== undefined && rule.openSince <= context.minor) return undefined;
+  const instead = INSTEAD_OF[key];
+  if (instead !== undefined) return `"${key}" is not supported by docker stack deploy: ${instead}`;
+  const suggestion = closest(key, Object.keys(rule.keys));
+  return suggestion === undefined
+    ? `unknown key "${key}" (docker stack deploy refuses it)`
+    : `unknown key "${key}" (did you mean "${suggestion}"?)`;
+}
+
+function tooNew(key: string, since: number, context: CheckContext, what = `"${key}"`): string {
+  return (
+    `${what} needs Compose file format 3.${since} or newer, and this file declares version "${context.declared ?? ""}": ` +
+    `raise version: to "3.${since}" or later, or remove the version: line`
+  );
+}
+
+/** Values docker's schema types more narrowly than the Compose specification does. */
+function narrowerTypes(document: Record<string, unknown>): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  const services = isMapping(document.services) ? document.services : {};
+  for (const [name, service] of Object.entries(services)) {
+    if (!isMapping(service)) continue;
+    const at: Path = ["services", name];
+    if (isMapping(service.depends_on)) {
+      issues.push({
+        path: [...at, "depends_on"],
+        message:
+          "docker stack deploy refuses the long form of depends_on (condition:, restart:): list the service names instead; " +
+          "Swarm starts services in any order, so let the service retry, or gate it with a healthcheck",
+      });
+    }
+    const resources = mappingAt(service, ["deploy", "resources"]);
+    for (const kind of ["limits", "reservations"]) {
+      const cpus = mappingAt(resources, [kind])?.cpus;
+      if (typeof cpus === "number") {
+        issues.push({
+          path: [...at, "deploy", "resources", kind, "cpus"],
+          message: `docker stack deploy needs a string here: quote it (cpus: "${cpus}")`,
+        });
+      }
+    }
+    const volumes = Array.isArray(service.volumes) ? (service.volumes as unknown[]) : [];
+    volumes.forEach((volume, index) => {
+      const size = mappingAt(volume, ["tmpfs"])?.size;
+      if (typeof size === "string") {
+        issues.push({
+          path: [...at, "volumes", index, "tmpfs", "size"],
+          message: `docker stack deploy needs a number of bytes here (got "${size}")`,
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+function mappingAt(value: unknown, path: readonly string[]): Record<string, unknown> | undefined {
+  let node = value;
+  for (const key of path) {
+    if (!isMapping(node)) return undefined;
+    node = node[key];
+  }
+  return isMapping(node) ? node : undefined;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
