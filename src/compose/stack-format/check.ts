@@ -124,6 +124,11 @@ function narrowerTypes(document: Record<string, unknown>): SchemaIssue[] {
     }
     const volumes = Array.isArray(service.volumes) ? (service.volumes as unknown[]) : [];
     volumes.forEach((volume, index) => {
+      if (typeof volume === "string") {
+        const problem = shortVolumeProblem(volume);
+        if (problem) issues.push({ path: [...at, "volumes", index], message: problem });
+        return;
+      }
       const size = mappingAt(volume, ["tmpfs"])?.size;
       if (typeof size === "string") {
         issues.push({
@@ -134,6 +139,23 @@ function narrowerTypes(document: Record<string, unknown>): SchemaIssue[] {
     });
   }
   return issues;
+}
+
+/**
+ * docker's short volume syntax is `[source:]target[:mode]`; a `X:` right at the start is a
+ * Windows drive, not a separator. An empty part is most often a variable that was not set.
+ */
+function shortVolumeProblem(spec: string): string | undefined {
+  const drive = /^[A-Za-z]:/.test(spec) ? 2 : 0;
+  const parts = [
+    spec.slice(0, drive) + (spec.slice(drive).split(":")[0] ?? ""),
+    ...spec.slice(drive).split(":").slice(1),
+  ];
+  if (parts.some((part) => part === "")) {
+    return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
+  }
+  if (parts.length > 3) return `volume "${spec}" has too many colons: use source:target[:mode]`;
+  return undefined;
 }
 
 function mappingAt(value: unknown, path: readonly string[]): Record<string, unknown> | undefined {

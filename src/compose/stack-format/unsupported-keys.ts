@@ -8,17 +8,16 @@ const RESOURCES = "set resource limits and reservations under deploy.resources";
 
 export const INSTEAD_OF: Readonly<Record<string, string>> = {
   profiles:
-    "docker stack deploy deploys every service: remove profiles, or move optional services to a stack folder of their own",
+    "every service of the stack is deployed: remove profiles, or move optional services to a stack folder of their own",
   platform:
     "Swarm picks the image's platform on each node: remove it, or pin nodes with deploy.placement.constraints (node.platform.arch, node.platform.os)",
   runtime: "Swarm services cannot choose a container runtime: remove it",
-  extends:
-    "docker stack deploy does not support extends: share settings with an x- field and YAML anchors (<<: *defaults)",
+  extends: "share settings with an x- field and YAML anchors (<<: *defaults) instead",
   volumes_from:
     "to share a volume between services, declare it under the top-level volumes: and mount it in each service",
   volume_driver: "declare the volume under the top-level volumes: with its driver",
   scale: "use deploy.replicas",
-  pull_policy: "docker stack deploy resolves images itself: remove it",
+  pull_policy: "images are resolved at deploy time (croncd's resolveImage option): remove it",
   cpu_quota: RESOURCES,
   cpu_shares: RESOURCES,
   cpu_period: RESOURCES,

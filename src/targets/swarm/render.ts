@@ -72,6 +72,10 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
   ) as Record<string, unknown>;
 
   const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
+  if (interpolated.name !== undefined) {
+    // docker stack deploy refuses a top-level name:; croncd drops it rather than fail the stack.
+    warnings.push(`top-level name: ignored: the stack is named after its folder ("${stack.name}")`);
+  }
   const checked = Object.fromEntries(
     Object.entries(interpolated).filter(([key]) => !OWN_TOP_LEVEL_KEYS.includes(key)),
   );
@@ -166,9 +170,8 @@ function deployabilityIssues(document: Record<string, unknown>, stackName: strin
   // The specification's schema names unknown keys too: keep the stack loader's word for those.
   const refusedKeys = new Set(stackFormat.map((issue) => issueKey(issue)));
   const specification = validateCompose(document).filter((issue) => !refusedKeys.has(issueKey(issue)));
-  const issues = [...stackFormat, ...specification];
-  // Swarm's rules read the document's shape; on a malformed one they would only add noise.
-  return issues.length > 0 ? issues : swarmRuleIssues(document, stackName);
+  // All at once: a merge request should learn every reason in one validate run, not one at a time.
+  return [...stackFormat, ...specification, ...swarmRuleIssues(document, stackName)];
 }
 
 function issueKey(issue: SchemaIssue): string {
