@@ -1,0 +1,120 @@
+// The Swarm-level rules of croncd's validate, proven on the real test Swarm: files docker's
+// reader (`docker stack config`) accepts, which `docker stack deploy` and Swarm then refuse or
+// break. `croncd validate` must refuse each one before any deploy, and say why.
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCroncd, writeConfig, type CroncdResult } from "../helpers/croncd.js";
+import {
+  docker,
+  dockerHost,
+  listTasks,
+  removeAllStacks,
+  TEST_IMAGE,
+  uniqueStackName,
+  waitFor,
+} from "../helpers/docker.js";
+import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
+
+const prefix = uniqueStackName("refuse");
+const stacks = {
+  buildOnly: `${prefix}-build`,
+  dottedName: `${prefix}-dots`,
+  relativeBind: `${prefix}-bind`,
+};
+
+const files: Record<string, string> = {
+  [stacks.buildOnly]: `services:\n  web:\n    build: .\n`,
+  [stacks.dottedName]: `services:\n  web.app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n`,
+  [stacks.relativeBind]: `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    volumes:\n      - ./data:/data\n`,
+};
+
+/** `docker stack deploy` of one original file from its own folder, as croncd's job would run it. */
+async function deployOriginal(folder: string, stack: string): Promise<{ exitCode: number; output: string }> {
+  const result = await execa(
+    "docker",
+    ["stack", "deploy", "--detach=true", "--resolve-image", "never", "-c", "compose.yaml", stack],
+    { cwd: folder, env: { DOCKER_HOST: dockerHost() }, reject: false, timeout: 120_000 },
+  );
+  return { exitCode: result.exitCode ?? -1, output: `${String(result.stdout)}\n${String(result.stderr)}` };
+}
+
+describe("Swarm-level rules: what docker's reader accepts but Swarm does not deploy", () => {
+  let work: string;
+  let validation: CroncdResult;
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), "croncd-refusals-"));
+    const bare = await createBareRepo(work, "stacks.git");
+    const repo = await TestRepo.create(
+      path.join(work, "checkout"),
+      Object.fromEntries(
+        Object.entries(files).map(([stack, text]) => [`stacks/${stack}/compose.yaml`, text]),
+      ),
+    );
+    await repo.push(bare);
+    const config = await writeConfig(
+      work,
+      [{ name: "platform", url: bare }],
+      [{ name: prefix, source: "platform", path: "stacks" }],
+    );
+    validation = await runCroncd(["validate", "--config", config], { cwd: work });
+  });
+
+  afterAll(async () => {
+    await removeAllStacks(prefix);
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("croncd validate fails the merge request", () => {
+    expect(validation.exitCode, validation.output).toBe(1);
+  });
+
+  it("refuses a service with build: and no image:, which docker stack deploy refuses", async () => {
+    expect(validation.output).toMatch(
+      new RegExp(`stacks/${stacks.buildOnly}/compose.yaml:2: services.web: has build: but no image`),
+    );
+    const folder = path.join(work, "originals", stacks.buildOnly);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, "compose.yaml"), files[stacks.buildOnly] ?? "");
+    const deploy = await deployOriginal(folder, stacks.buildOnly);
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.output).toContain("no image specified");
+  });
+
+  it("refuses a service name that is not a DNS label, which Swarm refuses", async () => {
+    expect(validation.output).toContain(
+      `services["web.app"]: service name "${stacks.dottedName}_web.app" is not a DNS label`,
+    );
+    const folder = path.join(work, "originals", stacks.dottedName);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, "compose.yaml"), files[stacks.dottedName] ?? "");
+    const deploy = await deployOriginal(folder, stacks.dottedName);
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.output).toContain("DNS name");
+  });
+
+  it("refuses a relative bind mount, which breaks once the CI checkout is gone", async () => {
+    expect(validation.output).toContain('bind mount source "./data" is relative');
+    // Deployed from a folder that then disappears, as croncd's checkout does when the job ends:
+    // the next task Swarm starts (a restart, a node change) has nothing to mount.
+    const folder = path.join(work, "originals", stacks.relativeBind);
+    await mkdir(path.join(folder, "data"), { recursive: true });
+    await writeFile(path.join(folder, "compose.yaml"), files[stacks.relativeBind] ?? "");
+    const deploy = await deployOriginal(folder, stacks.relativeBind);
+    expect(deploy.exitCode, deploy.output).toBe(0);
+    await rm(folder, { recursive: true, force: true });
+    const service = `${stacks.relativeBind}_app`;
+    await docker(["service", "update", "--detach", "--force", service]);
+    const failure = await waitFor(
+      async () =>
+        (await listTasks(service)).find((task) =>
+          /bind source path does not exist/.test(task.Status.Err ?? ""),
+        )?.Status.Err,
+      { timeoutMs: 60_000, what: `a task of ${service} failing on the missing bind source` },
+    );
+    expect(failure).toContain(path.join(folder, "data"));
+  });
+});
