@@ -146,16 +146,10 @@ function narrowerTypes(document: Record<string, unknown>): SchemaIssue[] {
  * Windows drive, not a separator. An empty part is most often a variable that was not set.
  */
 function shortVolumeProblem(spec: string): string | undefined {
-  const drive = /^[A-Za-z]:/.test(spec) ? 2 : 0;
-  const parts = [
-    spec.slice(0, drive) + (spec.slice(drive).split(":")[0] ?? ""),
-    ...spec.slice(drive).split(":").slice(1),
-  ];
-  if (parts.some((part) => part === "")) {
-    return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
-  }
-  if (parts.length > 3) return `volume "${spec}" has too many colons: use source:target[:mode]`;
-  return undefined;
+  const drive = /^[A-Za-z]:/.test(spec) ? spec.slice(0, 2) : "";
+  const [first = "", ...rest] = spec.slice(drive.length).split(":");
+  if (![drive + first, ...rest].includes("")) return undefined;
+  return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
 }
 
 function mappingAt(value: unknown, path: readonly string[]): Record<string, unknown> | undefined {

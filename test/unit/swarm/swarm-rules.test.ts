@@ -1,0 +1,134 @@
+// What Swarm refuses or breaks although docker's reader accepts the file: names, images, and
+// bind mounts relative to a checkout that only exists on the CI runner.
+import { describe, expect, it } from "vitest";
+import { ignoredOptionWarnings } from "../../../src/targets/swarm/ignored-options.js";
+import { swarmRuleIssues } from "../../../src/targets/swarm/swarm-rules.js";
+
+const STACK = "shop";
+const check = (document: Record<string, unknown>) => swarmRuleIssues(document, STACK);
+const service = (extra: Record<string, unknown>) => ({ services: { web: { image: "nginx", ...extra } } });
+
+describe("images", () => {
+  it("refuses build: without image:, saying docker stack deploy does not build", () => {
+    expect(check({ services: { web: { build: "." } } })).toEqual([
+      {
+        path: ["services", "web"],
+        message: expect.stringMatching(
+          /^has build: but no image: docker stack deploy does not build images/,
+        ) as string,
+      },
+    ]);
+  });
+
+  it.each([{}, { image: "" }, { image: "  " }])("refuses a service without an image (%j)", (fields) => {
+    expect(check({ services: { web: fields } })[0]?.message).toMatch(/^has no image/);
+  });
+
+  it("accepts build: next to image: (docker ignores build, with a warning)", () => {
+    expect(check(service({ build: "." }))).toEqual([]);
+  });
+});
+
+describe("names", () => {
+  it.each(["web.app", "web-", "web_", "wéb"])(
+    "refuses the service name %j, which is not a DNS label",
+    (name) => {
+      const [issue] = check({ services: { [name]: { image: "nginx" } } });
+      expect(issue?.path).toEqual(["services", name]);
+      expect(issue?.message).toContain(
+        `service name "${STACK}_${name}" is not a DNS label, which Swarm requires`,
+      );
+    },
+  );
+
+  it.each(["web", "Web", "web-2", "web_api", "9web"])("accepts the service name %j", (name) => {
+    expect(check({ services: { [name]: { image: "nginx" } } })).toEqual([]);
+  });
+
+  it("refuses a full service name longer than 63 characters", () => {
+    const name = "a".repeat(63 - STACK.length);
+    expect(check({ services: { [name]: { image: "nginx" } } })[0]?.message).toContain(
+      "is longer than the 63 characters Swarm allows",
+    );
+    expect(check({ services: { [name.slice(1)]: { image: "nginx" } } })).toEqual([]);
+  });
+
+  it("checks the names of networks the stack creates, not of external ones", () => {
+    const networks = {
+      front: { name: "front.net" },
+      back: {},
+      shared: { external: true, name: "shared.net" },
+    };
+    expect(check({ ...service({}), networks })).toEqual([
+      {
+        path: ["networks", "front"],
+        message: expect.stringContaining('network name "front.net" is not a DNS label') as string,
+      },
+    ]);
+  });
+
+  it("checks config and secret names with Swarm's own rule for them", () => {
+    const configs = {
+      ok: { file: "a", name: "site.conf-v1" },
+      bad: { file: "a", name: "-site" },
+      ext: { external: true, name: "-x" },
+    };
+    const secrets = { long: { file: "a", name: "s".repeat(65) } };
+    expect(check({ ...service({}), configs, secrets }).map((issue) => issue.path)).toEqual([
+      ["configs", "bad"],
+      ["secrets", "long"],
+    ]);
+  });
+});
+
+describe("relative bind mounts", () => {
+  it.each([
+    "./data:/data",
+    "../shared:/shared",
+    ".:/app",
+    "~/cache:/cache:ro",
+    "./nginx.conf:/etc/nginx/nginx.conf:ro",
+  ])("refuses %j, resolved on the CI runner", (volume) => {
+    const [issue, ...rest] = check(service({ volumes: [volume] }));
+    expect(rest).toEqual([]);
+    expect(issue?.path).toEqual(["services", "web", "volumes", 0]);
+    expect(issue?.message).toContain("is relative: docker stack deploy resolves it on the CI runner");
+    expect(issue?.message).toContain("Swarm config or secret");
+    expect(issue?.message).toContain("named volume");
+  });
+
+  it("refuses the long syntax with a relative source", () => {
+    const volumes = [
+      { type: "bind", source: "data", target: "/data" },
+      { type: "bind", source: "/srv", target: "/srv" },
+    ];
+    expect(check(service({ volumes })).map((issue) => issue.path)).toEqual([
+      ["services", "web", "volumes", 0],
+    ]);
+  });
+
+  it.each([
+    "/srv/data:/data",
+    "data:/data",
+    "/anonymous",
+    "C:\\data:/data",
+    { type: "volume", source: "./x", target: "/x" },
+  ])("accepts %j", (volume) => {
+    expect(check(service({ volumes: [volume] }))).toEqual([]);
+  });
+});
+
+describe("options docker stack deploy ignores", () => {
+  it("warns once per option, naming the services and what Swarm does instead", () => {
+    const warnings = ignoredOptionWarnings({
+      web: { image: "a", build: ".", restart: "always", container_name: "web" },
+      api: { image: "b", restart: "on-failure" },
+      db: { image: "c", deploy: { replicas: 1 } },
+    });
+    expect(warnings).toEqual([
+      "docker stack deploy ignores build (services web): Swarm runs image:, build it in CI",
+      "docker stack deploy ignores restart (services web, api): use deploy.restart_policy",
+      "docker stack deploy ignores container_name (services web): Swarm names containers itself",
+    ]);
+  });
+});
