@@ -31,18 +31,34 @@ const files: Record<string, string> = {
   [stacks.relativeBind]: `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    volumes:\n      - ./data:/data\n`,
 };
 
-/** `docker stack deploy` of one original file from its own folder, as croncd's job would run it. */
-async function deployOriginal(folder: string, stack: string): Promise<{ exitCode: number; output: string }> {
+/** The test's temporary folder: the git repositories and the originals deployed as they are. */
+let work: string;
+
+/**
+ * `docker stack deploy` of one original file, from a folder of its own as croncd's job would run
+ * it; `prepare` adds what the file refers to.
+ */
+async function deployOriginal(
+  stack: string,
+  prepare: (folder: string) => Promise<unknown> = () => Promise.resolve(),
+): Promise<{ folder: string; exitCode: number; output: string }> {
+  const folder = path.join(work, "originals", stack);
+  await mkdir(folder, { recursive: true });
+  await writeFile(path.join(folder, "compose.yaml"), files[stack] ?? "");
+  await prepare(folder);
   const result = await execa(
     "docker",
     ["stack", "deploy", "--detach=true", "--resolve-image", "never", "-c", "compose.yaml", stack],
     { cwd: folder, env: { DOCKER_HOST: dockerHost() }, reject: false, timeout: 120_000 },
   );
-  return { exitCode: result.exitCode ?? -1, output: `${String(result.stdout)}\n${String(result.stderr)}` };
+  return {
+    folder,
+    exitCode: result.exitCode ?? -1,
+    output: `${String(result.stdout)}\n${String(result.stderr)}`,
+  };
 }
 
 describe("Swarm-level rules: what docker's reader accepts but Swarm does not deploy", () => {
-  let work: string;
   let validation: CroncdResult;
 
   beforeAll(async () => {
@@ -76,10 +92,7 @@ describe("Swarm-level rules: what docker's reader accepts but Swarm does not dep
     expect(validation.output).toMatch(
       new RegExp(`stacks/${stacks.buildOnly}/compose.yaml:2: services.web: has build: but no image`),
     );
-    const folder = path.join(work, "originals", stacks.buildOnly);
-    await mkdir(folder, { recursive: true });
-    await writeFile(path.join(folder, "compose.yaml"), files[stacks.buildOnly] ?? "");
-    const deploy = await deployOriginal(folder, stacks.buildOnly);
+    const deploy = await deployOriginal(stacks.buildOnly);
     expect(deploy.exitCode).not.toBe(0);
     expect(deploy.output).toContain("no image specified");
   });
@@ -88,10 +101,7 @@ describe("Swarm-level rules: what docker's reader accepts but Swarm does not dep
     expect(validation.output).toContain(
       `services["web.app"]: service name "${stacks.dottedName}_web.app" is not a DNS label`,
     );
-    const folder = path.join(work, "originals", stacks.dottedName);
-    await mkdir(folder, { recursive: true });
-    await writeFile(path.join(folder, "compose.yaml"), files[stacks.dottedName] ?? "");
-    const deploy = await deployOriginal(folder, stacks.dottedName);
+    const deploy = await deployOriginal(stacks.dottedName);
     expect(deploy.exitCode).not.toBe(0);
     expect(deploy.output).toContain("DNS name");
   });
@@ -100,12 +110,9 @@ describe("Swarm-level rules: what docker's reader accepts but Swarm does not dep
     expect(validation.output).toContain('bind mount source "./data" is relative');
     // Deployed from a folder that then disappears, as croncd's checkout does when the job ends:
     // the next task Swarm starts (a restart, a node change) has nothing to mount.
-    const folder = path.join(work, "originals", stacks.relativeBind);
-    await mkdir(path.join(folder, "data"), { recursive: true });
-    await writeFile(path.join(folder, "compose.yaml"), files[stacks.relativeBind] ?? "");
-    const deploy = await deployOriginal(folder, stacks.relativeBind);
+    const deploy = await deployOriginal(stacks.relativeBind, (folder) => mkdir(path.join(folder, "data")));
     expect(deploy.exitCode, deploy.output).toBe(0);
-    await rm(folder, { recursive: true, force: true });
+    await rm(deploy.folder, { recursive: true, force: true });
     const service = `${stacks.relativeBind}_app`;
     await docker(["service", "update", "--detach", "--force", service]);
     const failure = await waitFor(
@@ -115,6 +122,6 @@ describe("Swarm-level rules: what docker's reader accepts but Swarm does not dep
         )?.Status.Err,
       { timeoutMs: 60_000, what: `a task of ${service} failing on the missing bind source` },
     );
-    expect(failure).toContain(path.join(folder, "data"));
+    expect(failure).toContain(path.join(deploy.folder, "data"));
   });
 });

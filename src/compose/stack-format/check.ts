@@ -9,6 +9,7 @@ import { closest } from "../schema.js";
 import { STACK_FORMAT, type KeyRule, type MappingRule } from "./keys.js";
 import { INSTEAD_OF } from "./unsupported-keys.js";
 import { declaredVersion } from "./version.js";
+import { isMapping } from "../../util/is-mapping.js";
 
 /** croncd's own top-level keys, removed before docker sees the file. */
 export interface StackFormatOptions {
@@ -159,8 +160,4 @@ function mappingAt(value: unknown, path: readonly string[]): Record<string, unkn
     node = node[key];
   }
   return isMapping(node) ? node : undefined;
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -26,6 +26,7 @@ import { readStackOptions, STACK_OPTIONS_KEY, type StackOptions } from "./stack-
 import type { StackSecrets } from "./stack-secrets.js";
 import { swarmRuleIssues } from "./swarm-rules.js";
 import { nameFileObjects, type StackObject } from "./swarm-objects.js";
+import { isMapping } from "../../util/is-mapping.js";
 
 export interface RenderContext {
   repoRoot: string;
@@ -328,8 +329,4 @@ function addDeployLabels(service: Record<string, unknown>, labels: Record<string
   const deploy = isMapping(service.deploy) ? service.deploy : {};
   deploy.labels = { ...labelMap(deploy.labels), ...labels };
   service.deploy = deploy;
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@
  * where the scheduled run would.
  */
 import type { SchemaIssue } from "../../compose/schema.js";
+import { isMapping } from "../../util/is-mapping.js";
 
 /** swarmkit's rule for service and network names: a DNS label (letters, digits, '-', '_'). */
 const DNS_LABEL = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
@@ -116,8 +117,4 @@ function declaredName(value: unknown): string | undefined {
 
 function entries(value: unknown): [string, unknown][] {
   return isMapping(value) ? Object.entries(value) : [];
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

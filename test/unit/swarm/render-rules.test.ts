@@ -37,7 +37,6 @@ describe("render: what docker stack deploy accepts", () => {
       allowedEnv: {},
       secrets: new StackSecrets({
         env: {},
-        plaintextDir: path.join(repo, "plain"),
         onSecrets: () => undefined,
       }),
     });
