@@ -30,6 +30,7 @@ interface CorpusFile {
 /** What each documented rule says in croncd's message (README "What validate checks"). */
 const RULE_TEXT = {
   "build-without-image": "has build: but no image",
+  "image-reference": "is not an image reference docker stack deploy accepts",
   "relative-bind-mount": "is relative: docker stack deploy resolves it on the CI runner",
   "swarm-name": "Swarm requires",
   "long-depends-on": "long form of depends_on",
@@ -40,8 +41,13 @@ const RULE_TEXT = {
 } as const;
 type RuleName = keyof typeof RULE_TEXT;
 
-/** Rules about what Swarm does with a file, beyond what docker's reader checks. */
-const SWARM_LEVEL_RULES: readonly RuleName[] = ["build-without-image", "relative-bind-mount", "swarm-name"];
+/** Rules `docker stack deploy` and Swarm apply beyond what `docker stack config` checks. */
+const SWARM_LEVEL_RULES: readonly RuleName[] = [
+  "build-without-image",
+  "image-reference",
+  "relative-bind-mount",
+  "swarm-name",
+];
 
 const manifest = JSON.parse(await readFile(path.join(CORPUS, "manifest.json"), "utf8")) as {
   files: CorpusFile[];

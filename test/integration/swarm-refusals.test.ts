@@ -23,11 +23,13 @@ const stacks = {
   buildOnly: `${prefix}-build`,
   dottedName: `${prefix}-dots`,
   relativeBind: `${prefix}-bind`,
+  upperCaseImage: `${prefix}-image`,
 };
 
 const files: Record<string, string> = {
   [stacks.buildOnly]: `services:\n  web:\n    build: .\n`,
   [stacks.dottedName]: `services:\n  web.app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n`,
+  [stacks.upperCaseImage]: `services:\n  web:\n    image: Busybox:latest\n`,
   [stacks.relativeBind]: `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    volumes:\n      - ./data:/data\n`,
 };
 
@@ -104,6 +106,15 @@ describe("Swarm-level rules: what docker's reader accepts but Swarm does not dep
     const deploy = await deployOriginal(stacks.dottedName);
     expect(deploy.exitCode).not.toBe(0);
     expect(deploy.output).toContain("DNS name");
+  });
+
+  it("refuses an image reference docker stack deploy refuses", async () => {
+    expect(validation.output).toContain(
+      '"Busybox:latest" is not an image reference docker stack deploy accepts',
+    );
+    const deploy = await deployOriginal(stacks.upperCaseImage);
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.output).toContain("must be lowercase");
   });
 
   it("refuses a relative bind mount, which breaks once the CI checkout is gone", async () => {

@@ -4,6 +4,7 @@
  * where the scheduled run would.
  */
 import type { SchemaIssue } from "../../compose/schema.js";
+import { isValidImageReference } from "./image-reference.js";
 import { isMapping } from "../../util/is-mapping.js";
 
 /** swarmkit's rule for service and network names: a DNS label (letters, digits, '-', '_'). */
@@ -12,6 +13,9 @@ const DNS_LABEL_LIMIT = 63;
 /** swarmkit's rule for config and secret names. */
 const OBJECT_NAME = /^[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?$/;
 const OBJECT_NAME_LIMIT = 64;
+
+/** The local volume driver's rule for names (moby's volume/local). */
+const LOCAL_VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 type Path = (string | number)[];
 
@@ -27,6 +31,18 @@ export function swarmRuleIssues(document: Record<string, unknown>, stackName: st
       });
     }
     if (!isMapping(service)) continue;
+    if (
+      typeof service.image === "string" &&
+      service.image.trim() !== "" &&
+      !isValidImageReference(service.image)
+    ) {
+      issues.push({
+        path: [...at, "image"],
+        message:
+          `"${service.image}" is not an image reference docker stack deploy accepts: ` +
+          "[registry-host[:port]/]lowercase/path[:tag][@digest]",
+      });
+    }
     if (typeof service.image !== "string" || service.image.trim() === "") {
       issues.push({
         path: at,
@@ -45,6 +61,19 @@ export function swarmRuleIssues(document: Record<string, unknown>, stackName: st
     const problem = dnsLabelProblem(name);
     if (problem)
       issues.push({ path: ["networks", key], message: `network name "${name}" ${problem}: rename it` });
+  }
+  for (const [key, volume] of entries(document.volumes)) {
+    if (!isMapping(volume) || volume.external) continue;
+    const name = declaredName(volume);
+    // The local driver checks names when a node creates the volume, so the task fails there;
+    // other drivers have rules of their own. Without name:, `<stack>_<key>` always passes.
+    const local = volume.driver === undefined || volume.driver === "local";
+    if (name !== undefined && local && !LOCAL_VOLUME_NAME.test(name)) {
+      issues.push({
+        path: ["volumes", key],
+        message: `the local volume driver refuses the name "${name}": letters, digits, '_', '.' and '-', starting with a letter or digit, at least 2 characters; rename it`,
+      });
+    }
   }
   for (const section of ["configs", "secrets"] as const) {
     for (const [key, object] of entries(document[section])) {

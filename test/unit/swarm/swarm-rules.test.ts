@@ -24,6 +24,36 @@ describe("images", () => {
     expect(check({ services: { web: fields } })[0]?.message).toMatch(/^has no image/);
   });
 
+  it.each([
+    "nginx",
+    "nginx:1.27-alpine",
+    "docker.io/bitnami/redis:7.4",
+    "localhost:5000/team/app:v1",
+    "Registry.Example.com/app",
+    "[::1]:5000/app",
+    `app@sha256:${"a".repeat(64)}`,
+    `app:v1@sha256:${"b".repeat(64)}`,
+    "f".repeat(64),
+  ])("accepts the image reference %j", (image) => {
+    expect(check({ services: { web: { image } } })).toEqual([]);
+  });
+
+  it.each([
+    "MyImage",
+    "nginx:",
+    "nginx:my tag",
+    ":latest",
+    "team//app",
+    "-app",
+    "app@sha256:short",
+    `${"a".repeat(256)}`,
+  ])("refuses the image reference %j", (image) => {
+    const [issue, ...rest] = check({ services: { web: { image } } });
+    expect(rest).toEqual([]);
+    expect(issue?.path).toEqual(["services", "web", "image"]);
+    expect(issue?.message).toContain("is not an image reference docker stack deploy accepts");
+  });
+
   it("accepts build: next to image: (docker ignores build, with a warning)", () => {
     expect(check(service({ build: "." }))).toEqual([]);
   });
@@ -64,6 +94,21 @@ describe("names", () => {
         path: ["networks", "front"],
         message: expect.stringContaining('network name "front.net" is not a DNS label') as string,
       },
+    ]);
+  });
+
+  it("checks explicit names of local volumes with the local driver's rule", () => {
+    const volumes = {
+      data: {},
+      named: { name: "shop-data.v1" },
+      spaced: { name: "shop data" },
+      short: { name: "a" },
+      plugin: { driver: "rexray", name: "any/name" },
+      shared: { external: true, name: "not checked" },
+    };
+    expect(check({ ...service({}), volumes }).map((issue) => issue.path)).toEqual([
+      ["volumes", "spaced"],
+      ["volumes", "short"],
     ]);
   });
 
