@@ -20,76 +20,91 @@ const LOCAL_VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 type Path = (string | number)[];
 
 export function swarmRuleIssues(document: Record<string, unknown>, stackName: string): SchemaIssue[] {
+  return [
+    ...entries(document.services).flatMap(([name, service]) => serviceIssues(name, service, stackName)),
+    ...networkIssues(document.networks, stackName),
+    ...volumeIssues(document.volumes),
+    ...objectIssues("configs", document.configs, stackName),
+    ...objectIssues("secrets", document.secrets, stackName),
+  ];
+}
+
+function serviceIssues(name: string, service: unknown, stackName: string): SchemaIssue[] {
+  const at: Path = ["services", name];
   const issues: SchemaIssue[] = [];
-  for (const [name, service] of entries(document.services)) {
-    const at: Path = ["services", name];
-    const dnsProblem = dnsLabelProblem(`${stackName}_${name}`);
-    if (dnsProblem) {
-      issues.push({
-        path: at,
-        message: `service name "${stackName}_${name}" ${dnsProblem}: rename the service`,
-      });
-    }
-    if (!isMapping(service)) continue;
-    if (
-      typeof service.image === "string" &&
-      service.image.trim() !== "" &&
-      !isValidImageReference(service.image)
-    ) {
-      issues.push({
-        path: [...at, "image"],
-        message:
-          `"${service.image}" is not an image reference docker stack deploy accepts: ` +
-          "[registry-host[:port]/]lowercase/path[:tag][@digest]",
-      });
-    }
-    if (typeof service.image !== "string" || service.image.trim() === "") {
-      issues.push({
-        path: at,
-        message:
-          service.build === undefined
-            ? "has no image: Swarm cannot create a service without one; set image:"
-            : "has build: but no image: docker stack deploy does not build images and Swarm cannot create a service without one; " +
-              "build and push the image in CI, then set image: to its name",
-      });
-    }
-    issues.push(...relativeBindMounts(service.volumes, [...at, "volumes"]));
+  const dnsProblem = dnsLabelProblem(`${stackName}_${name}`);
+  if (dnsProblem) {
+    issues.push({
+      path: at,
+      message: `service name "${stackName}_${name}" ${dnsProblem}: rename the service`,
+    });
   }
-  for (const [key, network] of entries(document.networks)) {
-    if (isMapping(network) && network.external) continue;
+  if (!isMapping(service)) return issues;
+  const image = typeof service.image === "string" ? service.image.trim() : "";
+  if (image === "") {
+    issues.push({
+      path: at,
+      message:
+        service.build === undefined
+          ? "has no image: Swarm cannot create a service without one; set image:"
+          : "has build: but no image: docker stack deploy does not build images and Swarm cannot create a service without one; " +
+            "build and push the image in CI, then set image: to its name",
+    });
+  } else if (!isValidImageReference(String(service.image))) {
+    issues.push({
+      path: [...at, "image"],
+      message:
+        `"${String(service.image)}" is not an image reference docker stack deploy accepts: ` +
+        "[registry-host[:port]/]lowercase/path[:tag][@digest]",
+    });
+  }
+  return [...issues, ...relativeBindMounts(service.volumes, [...at, "volumes"])];
+}
+
+function networkIssues(networks: unknown, stackName: string): SchemaIssue[] {
+  return entries(networks).flatMap(([key, network]): SchemaIssue[] => {
+    if (isMapping(network) && network.external) return [];
     const name = declaredName(network) ?? `${stackName}_${key}`;
     const problem = dnsLabelProblem(name);
-    if (problem)
-      issues.push({ path: ["networks", key], message: `network name "${name}" ${problem}: rename it` });
-  }
-  for (const [key, volume] of entries(document.volumes)) {
-    if (!isMapping(volume) || volume.external) continue;
+    return problem
+      ? [{ path: ["networks", key], message: `network name "${name}" ${problem}: rename it` }]
+      : [];
+  });
+}
+
+function volumeIssues(volumes: unknown): SchemaIssue[] {
+  return entries(volumes).flatMap(([key, volume]): SchemaIssue[] => {
+    if (!isMapping(volume) || volume.external) return [];
     const name = declaredName(volume);
     // The local driver checks names when a node creates the volume, so the task fails there;
     // other drivers have rules of their own. Without name:, `<stack>_<key>` always passes.
     const local = volume.driver === undefined || volume.driver === "local";
-    if (name !== undefined && local && !LOCAL_VOLUME_NAME.test(name)) {
-      issues.push({
+    if (name === undefined || !local || LOCAL_VOLUME_NAME.test(name)) return [];
+    return [
+      {
         path: ["volumes", key],
-        message: `the local volume driver refuses the name "${name}": letters, digits, '_', '.' and '-', starting with a letter or digit, at least 2 characters; rename it`,
-      });
-    }
-  }
-  for (const section of ["configs", "secrets"] as const) {
-    for (const [key, object] of entries(document[section])) {
-      if (isMapping(object) && object.external) continue;
-      const name = declaredName(object) ?? `${stackName}_${key}`;
-      if (name.length > OBJECT_NAME_LIMIT || !OBJECT_NAME.test(name)) {
-        issues.push({
-          path: [section, key],
-          message:
-            `Swarm refuses the name "${name}": at most ${OBJECT_NAME_LIMIT} letters, digits, '-', '_' and '.', ` +
-            "starting and ending with a letter or digit; rename it",
-        });
-      }
-    }
-  }
-  return issues;
+        message:
+          `the local volume driver refuses the name "${name}": letters, digits, '_', '.' and '-', ` +
+          "starting with a letter or digit, at least 2 characters; rename it",
+      },
+    ];
+  });
+}
+
+function objectIssues(section: "configs" | "secrets", objects: unknown, stackName: string): SchemaIssue[] {
+  return entries(objects).flatMap(([key, object]): SchemaIssue[] => {
+    if (isMapping(object) && object.external) return [];
+    const name = declaredName(object) ?? `${stackName}_${key}`;
+    if (name.length <= OBJECT_NAME_LIMIT && OBJECT_NAME.test(name)) return [];
+    return [
+      {
+        path: [section, key],
+        message:
+          `Swarm refuses the name "${name}": at most ${OBJECT_NAME_LIMIT} letters, digits, '-', '_' and '.', ` +
+          "starting and ending with a letter or digit; rename it",
+      },
+    ];
+  });
 }
 
 function dnsLabelProblem(name: string): string | undefined {
