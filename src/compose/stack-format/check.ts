@@ -29,8 +29,28 @@ export function validateStackFormat(
     Object.entries(document).filter(([key]) => !options.ownTopLevelKeys.includes(key)),
   );
   checkMapping(checked, STACK_FORMAT, [], context);
-  issues.push(...narrowerTypes(document));
+  issues.push(...invalidNames(document), ...narrowerTypes(document));
   return issues;
+}
+
+/**
+ * docker's schema allows these characters in the names of services, volumes, configs and secrets.
+ * Network names are left free (a network the stack creates must still be a DNS label for Swarm).
+ */
+const NAME = /^[a-zA-Z0-9._-]+$/;
+
+function invalidNames(document: Record<string, unknown>): SchemaIssue[] {
+  return ["services", "volumes", "configs", "secrets"].flatMap((section) => {
+    const entries = document[section];
+    if (!isMapping(entries)) return [];
+    return Object.keys(entries)
+      .filter((name) => !NAME.test(name))
+      .map((name) => ({
+        path: [section],
+        key: name,
+        message: `invalid name "${name}": docker stack deploy allows letters, digits, '.', '_' and '-'`,
+      }));
+  });
 }
 
 interface CheckContext {

@@ -104,6 +104,24 @@ describe("keys by format version", () => {
   });
 });
 
+describe("names", () => {
+  it.each(["services", "volumes", "configs", "secrets"])(
+    "refuses %s named outside [a-zA-Z0-9._-]",
+    (section) => {
+      const document: Record<string, unknown> = {
+        services: web(),
+        [section]: { "my thing": { external: true } },
+      };
+      if (section === "services") document.services = { "my thing": { image: "nginx" } };
+      expect(check(document)).toContainEqual({
+        path: [section],
+        key: "my thing",
+        message: `invalid name "my thing": docker stack deploy allows letters, digits, '.', '_' and '-'`,
+      });
+    },
+  );
+});
+
 describe("keys only docker compose knows", () => {
   it.each([
     ["profiles", ["debug"], /every service of the stack is deployed/],
