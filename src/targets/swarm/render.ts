@@ -12,8 +12,7 @@ import { RenderError } from "../../errors.js";
 import { escapeDollars, interpolateDocument, type VariableLookup } from "../../compose/interpolate.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import { labelMap } from "../../compose/label-map.js";
-import { formatSchemaIssues, validateCompose, type SchemaIssue } from "../../compose/schema.js";
-import { validateStackFormat } from "../../compose/stack-format/check.js";
+import { formatSchemaIssues } from "../../compose/schema.js";
 import { decodeUtf8 } from "../../compose/utf8.js";
 import { parseYamlFile, type ParsedYaml } from "../../compose/yaml-source.js";
 import { canonicalJson, sha256Hex } from "../../util/hash.js";
@@ -24,7 +23,7 @@ import { ownershipLabels } from "./labels.js";
 import type { DesiredStack } from "./model.js";
 import { readStackOptions, STACK_OPTIONS_KEY, type StackOptions } from "./stack-options.js";
 import type { StackSecrets } from "./stack-secrets.js";
-import { swarmRuleIssues } from "./swarm-rules.js";
+import { deployabilityIssues } from "./deployability.js";
 import { nameFileObjects, type StackObject } from "./swarm-objects.js";
 import { isMapping } from "../../util/is-mapping.js";
 
@@ -80,7 +79,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
   const checked = Object.fromEntries(
     Object.entries(interpolated).filter(([key]) => !OWN_TOP_LEVEL_KEYS.includes(key)),
   );
-  const issues = deployabilityIssues(checked, stack.name);
+  const issues = deployabilityIssues(checked, { stackName: stack.name, ownTopLevelKeys: OWN_TOP_LEVEL_KEYS });
   if (issues.length > 0) throw formatSchemaIssues(issues, parsed, checked, "cannot be deployed to Swarm");
   const document = Object.fromEntries(
     Object.entries(checked).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key)),
@@ -159,24 +158,6 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     objects,
     warnings,
   };
-}
-
-/**
- * Everything that keeps `docker stack deploy` and Swarm from creating the stack, in one list:
- * the rules of the Compose format the file declares as docker's stack loader applies them, the
- * Compose specification's types, and Swarm's own (names, images, bind mounts).
- */
-function deployabilityIssues(document: Record<string, unknown>, stackName: string): SchemaIssue[] {
-  const stackFormat = validateStackFormat(document, { ownTopLevelKeys: OWN_TOP_LEVEL_KEYS });
-  // The specification's schema names unknown keys too: keep the stack loader's word for those.
-  const refusedKeys = new Set(stackFormat.map((issue) => issueKey(issue)));
-  const specification = validateCompose(document).filter((issue) => !refusedKeys.has(issueKey(issue)));
-  // All at once: a merge request should learn every reason in one validate run, not one at a time.
-  return [...stackFormat, ...specification, ...swarmRuleIssues(document, stackName)];
-}
-
-function issueKey(issue: SchemaIssue): string {
-  return JSON.stringify([...issue.path, issue.key ?? null]);
 }
 
 /**
