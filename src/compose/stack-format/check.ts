@@ -8,6 +8,7 @@ import type { SchemaIssue } from "../schema.js";
 import { closest } from "../schema.js";
 import { STACK_FORMAT, type KeyRule, type MappingRule } from "./keys.js";
 import { INSTEAD_OF } from "./unsupported-keys.js";
+import { narrowerValues } from "./narrower-values.js";
 import { declaredVersion } from "./version.js";
 import { isMapping } from "../../util/is-mapping.js";
 
@@ -29,7 +30,7 @@ export function validateStackFormat(
     Object.entries(document).filter(([key]) => !options.ownTopLevelKeys.includes(key)),
   );
   checkMapping(checked, STACK_FORMAT, [], context);
-  issues.push(...invalidNames(document), ...narrowerTypes(document));
+  issues.push(...invalidNames(document), ...narrowerValues(document));
   return issues;
 }
 
@@ -116,68 +117,4 @@ function tooNew(key: string, since: number, context: CheckContext, what = `"${ke
     `${what} needs Compose file format 3.${since} or newer, and this file declares version "${context.declared ?? ""}": ` +
     `raise version: to "3.${since}" or later, or remove the version: line`
   );
-}
-
-/** Values docker's schema types more narrowly than the Compose specification does. */
-function narrowerTypes(document: Record<string, unknown>): SchemaIssue[] {
-  const issues: SchemaIssue[] = [];
-  const services = isMapping(document.services) ? document.services : {};
-  for (const [name, service] of Object.entries(services)) {
-    if (!isMapping(service)) continue;
-    const at: Path = ["services", name];
-    if (isMapping(service.depends_on)) {
-      issues.push({
-        path: [...at, "depends_on"],
-        message:
-          "docker stack deploy refuses the long form of depends_on (condition:, restart:): list the service names instead; " +
-          "Swarm starts services in any order, so let the service retry, or gate it with a healthcheck",
-      });
-    }
-    const resources = mappingAt(service, ["deploy", "resources"]);
-    for (const kind of ["limits", "reservations"]) {
-      const cpus = mappingAt(resources, [kind])?.cpus;
-      if (typeof cpus === "number") {
-        issues.push({
-          path: [...at, "deploy", "resources", kind, "cpus"],
-          message: `docker stack deploy needs a string here: quote it (cpus: "${cpus}")`,
-        });
-      }
-    }
-    const volumes = Array.isArray(service.volumes) ? (service.volumes as unknown[]) : [];
-    volumes.forEach((volume, index) => {
-      if (typeof volume === "string") {
-        const problem = shortVolumeProblem(volume);
-        if (problem) issues.push({ path: [...at, "volumes", index], message: problem });
-        return;
-      }
-      const size = mappingAt(volume, ["tmpfs"])?.size;
-      if (typeof size === "string") {
-        issues.push({
-          path: [...at, "volumes", index, "tmpfs", "size"],
-          message: `docker stack deploy needs a number of bytes here (got "${size}")`,
-        });
-      }
-    });
-  }
-  return issues;
-}
-
-/**
- * docker's short volume syntax is `[source:]target[:mode]`; a `X:` right at the start is a
- * Windows drive, not a separator. An empty part is most often a variable that was not set.
- */
-function shortVolumeProblem(spec: string): string | undefined {
-  const drive = /^[A-Za-z]:/.test(spec) ? spec.slice(0, 2) : "";
-  const [first = "", ...rest] = spec.slice(drive.length).split(":");
-  if (![drive + first, ...rest].includes("")) return undefined;
-  return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
-}
-
-function mappingAt(value: unknown, path: readonly string[]): Record<string, unknown> | undefined {
-  let node = value;
-  for (const key of path) {
-    if (!isMapping(node)) return undefined;
-    node = node[key];
-  }
-  return isMapping(node) ? node : undefined;
 }

@@ -5,7 +5,7 @@
  * versions, so one table with a "since" per key describes them all.
  *
  * Only mappings docker checks key by key are described; values (types, formats) are left to the
- * Compose specification's schema, plus the few places docker is narrower (./narrower-types.ts).
+ * Compose specification's schema, plus the few places docker is narrower (./narrower-values.ts).
  */
 
 export interface MappingRule {

@@ -177,6 +177,12 @@ describe("values docker reads more narrowly", () => {
     ]);
   });
 
+  it("refuses the same build.cache_from entry twice", () => {
+    const document = { services: web({ build: { context: ".", cache_from: ["a", "b", "a"] } }) };
+    expect(check(document)[0]?.path).toEqual(["services", "web", "build", "cache_from"]);
+    expect(check({ services: web({ build: { context: ".", cache_from: ["a", "b"] } }) })).toEqual([]);
+  });
+
   it("refuses a tmpfs size with a unit, which docker wants in bytes", () => {
     const document = {
       services: web({ volumes: [{ type: "tmpfs", target: "/t", tmpfs: { size: "64m" } }] }),
