@@ -18,6 +18,7 @@ import { parseYamlFile, type ParsedYaml } from "../../compose/yaml-source.js";
 import { canonicalJson, sha256Hex } from "../../util/hash.js";
 import type { DiscoveredStack } from "./discover.js";
 import { resolveServiceEnvironment } from "./environment.js";
+import { deprecatedSyntaxWarnings } from "./deprecated-syntax.js";
 import { ignoredOptionWarnings } from "./ignored-options.js";
 import { ownershipLabels } from "./labels.js";
 import type { DesiredStack } from "./model.js";
@@ -92,7 +93,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     });
   }
 
-  warnings.push(...ignoredOptionWarnings(services));
+  warnings.push(...ignoredOptionWarnings(services), ...deprecatedSyntaxWarnings(document));
 
   const objectContext = {
     repoRoot: context.repoRoot,

@@ -1,6 +1,7 @@
 // What Swarm refuses or breaks although docker's reader accepts the file: names, images, and
 // bind mounts relative to a checkout that only exists on the CI runner.
 import { describe, expect, it } from "vitest";
+import { deprecatedSyntaxWarnings } from "../../../src/targets/swarm/deprecated-syntax.js";
 import { ignoredOptionWarnings } from "../../../src/targets/swarm/ignored-options.js";
 import { swarmRuleIssues } from "../../../src/targets/swarm/swarm-rules.js";
 
@@ -174,6 +175,18 @@ describe("options docker stack deploy ignores", () => {
       "docker stack deploy ignores build (services web): Swarm runs image:, build it in CI",
       "docker stack deploy ignores restart (services web, api): use deploy.restart_policy",
       "docker stack deploy ignores container_name (services web): Swarm names containers itself",
+    ]);
+  });
+});
+
+describe("syntax docker stack deploy warns about", () => {
+  it("warns about external.name, with the form to use instead", () => {
+    const document = {
+      networks: { proxy: { external: { name: "traefik-public" } }, own: {} },
+      secrets: { token: { external: true, name: "token-v2" } },
+    };
+    expect(deprecatedSyntaxWarnings(document)).toEqual([
+      "networks.proxy: external.name is deprecated in docker stack deploy: write name: traefik-public and external: true",
     ]);
   });
 });
