@@ -108,7 +108,7 @@ export function parseYamlFile(text: string, file: string, kind: YamlFileKind = C
   try {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    if (isStackOverflow(error)) throw nestingError(file, error);
+    if (isStackOverflow(error)) throw nestingError(file, kind.what, error);
     throw new RenderError(error instanceof Error ? error.message : String(error), {
       subject: file,
       cause: error,
@@ -117,7 +117,7 @@ export function parseYamlFile(text: string, file: string, kind: YamlFileKind = C
   const tooDeep = pathBeyondNestingLimit(value);
   if (tooDeep) {
     const line = lineOfPath(document, lineCounter, tooDeep);
-    throw nestingError(line === undefined ? file : `${file}:${line}`);
+    throw nestingError(line === undefined ? file : `${file}:${line}`, kind.what);
   }
 
   return {
@@ -145,7 +145,7 @@ function syntaxError(
       });
     case "RESOURCE_EXHAUSTION":
       // The parser composes nested collections recursively and reports its own stack overflow.
-      return nestingError(subject, error);
+      return nestingError(subject, kind.what, error);
     case "DUPLICATE_KEY": {
       const key = keyAt(document, error.pos[0]);
       return new RenderError(error.message, {

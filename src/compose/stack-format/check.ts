@@ -4,8 +4,7 @@
  * instead, and the few values docker reads more narrowly than the Compose specification are
  * named. Types and formats everywhere else are the Compose specification schema's job.
  */
-import type { SchemaIssue } from "../schema.js";
-import { closest } from "../schema.js";
+import { closest, type SchemaIssue } from "../schema.js";
 import { STACK_FORMAT, type KeyRule, type MappingRule } from "./keys.js";
 import { INSTEAD_OF } from "./unsupported-keys.js";
 import { narrowerValues } from "./narrower-values.js";

@@ -40,7 +40,7 @@ export function declaredVersion(document: Record<string, unknown>): DeclaredVers
     issue: {
       path: ["version"],
       message: legacy
-        ? `Compose file format "${raw}" is for docker compose; docker stack deploy reads format 3 only: ${REMOVE_OR_SET} and move the service options Swarm lacks under deploy:`
+        ? `Compose file format "${raw}" is for docker compose; docker stack deploy reads format 3 only: ${REMOVE_OR_SET}, then fix what the format 3 rules report (resource limits move under deploy.resources)`
         : `unsupported Compose file format "${raw}": docker stack deploy reads 3.0 to 3.${NEWEST_MINOR}; ${REMOVE_OR_SET}`,
     },
   };
