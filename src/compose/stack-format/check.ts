@@ -66,7 +66,8 @@ function checkMapping(
   context: CheckContext,
 ): void {
   for (const [key, child] of Object.entries(value)) {
-    const keyRule = rule.keys[key];
+    // Own properties only: a key named "constructor" must not find Object.prototype's.
+    const keyRule = Object.hasOwn(rule.keys, key) ? rule.keys[key] : undefined;
     if (keyRule === undefined) {
       const issue = refusedKey(key, rule, context);
       if (issue) context.issues.push({ path, key, message: issue });
@@ -103,7 +104,7 @@ function refusedKey(key: string, rule: MappingRule, context: CheckContext): stri
     return tooNew(key, rule.extensionsSince, context, "extension fields (x-)");
   }
   if (rule.openSince !== undefined && rule.openSince <= context.minor) return undefined;
-  const instead = INSTEAD_OF[key];
+  const instead = Object.hasOwn(INSTEAD_OF, key) ? INSTEAD_OF[key] : undefined;
   if (instead !== undefined) return `"${key}" is not supported by docker stack deploy: ${instead}`;
   const suggestion = closest(key, Object.keys(rule.keys));
   return suggestion === undefined

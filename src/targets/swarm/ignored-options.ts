@@ -31,7 +31,7 @@ export function ignoredOptionWarnings(services: Record<string, unknown>): string
   for (const [name, service] of Object.entries(services)) {
     if (typeof service !== "object" || service === null) continue;
     for (const key of Object.keys(service)) {
-      if (IGNORED[key] === undefined) continue;
+      if (!Object.hasOwn(IGNORED, key)) continue;
       users.set(key, [...(users.get(key) ?? []), name]);
     }
   }

@@ -141,6 +141,16 @@ describe("keys only docker compose knows", () => {
     expect(issue?.message).toMatch(instead);
   });
 
+  it.each(["constructor", "toString", "__proto__"])(
+    "refuses the key %j, which only objects' prototypes have",
+    (key) => {
+      const service = JSON.parse(`{"image": "nginx", "${key}": 1}`) as Record<string, unknown>;
+      expect(check({ services: { web: service } })).toEqual([
+        { path: ["services", "web"], key, message: expect.stringMatching(/^unknown key/) as string },
+      ]);
+    },
+  );
+
   it("suggests the key a typo meant", () => {
     expect(check({ services: web({ imgae: "x" }) })[0]?.message).toBe(
       'unknown key "imgae" (did you mean "image"?)',
