@@ -1,6 +1,8 @@
-// croncd's table of which keys each Compose file format 3.x allows, checked against docker's own
-// reader: for every key that arrived after 3.0, a file declaring the version just before must be
-// refused by both, and a file declaring the version that introduced it accepted by both.
+// croncd's rules for docker's stack loader, checked against docker's own reader:
+//  - for every key that arrived after 3.0, a file declaring the version just before must be
+//    refused by both, and a file declaring the version that introduced it accepted by both;
+//  - every key and value croncd refuses as "docker compose only" or "read more narrowly" is
+//    refused by docker too, and the form croncd suggests instead is accepted by both.
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -130,4 +132,92 @@ describe("keys by Compose file format version, against docker's reader", () => {
     expect(await dockerAccepts(before), `docker accepts the probe at 3.${probe.since - 1}`).toBe(false);
     expect(croncdAccepts(before)).toBe(false);
   });
+});
+
+/** A service field croncd refuses, and (where there is one) the form it points to instead. */
+interface Refusal {
+  what: string;
+  refused: Record<string, unknown>;
+  instead?: Record<string, unknown>;
+  top?: Record<string, unknown>;
+}
+
+const REFUSALS: Refusal[] = [
+  { what: "profiles", refused: { profiles: ["debug"] } },
+  { what: "platform", refused: { platform: "linux/amd64" } },
+  { what: "runtime", refused: { runtime: "runc" } },
+  { what: "extends", refused: { extends: { service: "base" } } },
+  { what: "volumes_from", refused: { volumes_from: ["db"] } },
+  { what: "volume_driver", refused: { volume_driver: "local" } },
+  { what: "scale", refused: { scale: 2 }, instead: { deploy: { replicas: 2 } } },
+  { what: "pull_policy", refused: { pull_policy: "always" } },
+  {
+    what: "mem_limit",
+    refused: { mem_limit: "1g" },
+    instead: { deploy: { resources: { limits: { memory: "1g" } } } },
+  },
+  { what: "cpus", refused: { cpus: 0.5 }, instead: { deploy: { resources: { limits: { cpus: "0.5" } } } } },
+  { what: "cpu_shares", refused: { cpu_shares: 512 } },
+  {
+    what: "pids_limit",
+    refused: { pids_limit: 10 },
+    instead: { deploy: { resources: { limits: { pids: 10 } } } },
+  },
+  { what: "an unknown key", refused: { imgae: "x" } },
+  { what: "a deploy extension field", refused: { deploy: { "x-note": 1 } } },
+  {
+    what: "long depends_on",
+    refused: { depends_on: { db: { condition: "service_healthy" } } },
+    instead: { depends_on: ["db"] },
+    top: { services: { db: { image: "postgres" } } },
+  },
+  {
+    what: "cpus as a number",
+    refused: { deploy: { resources: { limits: { cpus: 0.5 } } } },
+    instead: { deploy: { resources: { limits: { cpus: "0.5" } } } },
+  },
+  {
+    what: "a tmpfs size with a unit",
+    refused: { volumes: [{ type: "tmpfs", target: "/t", tmpfs: { size: "64m" } }] },
+    instead: { volumes: [{ type: "tmpfs", target: "/t", tmpfs: { size: 67108864 } }] },
+  },
+  { what: "an empty volume part", refused: { volumes: [":/media"] }, instead: { volumes: ["/srv:/media"] } },
+  {
+    what: "a duplicate cache_from",
+    refused: { build: { context: ".", cache_from: ["a", "a"] } },
+    instead: { build: { context: ".", cache_from: ["a"] } },
+  },
+];
+
+function serviceFile(refusal: Refusal, web: Record<string, unknown>): Record<string, unknown> {
+  const top = refusal.top ?? {};
+  const services = {
+    ...(top.services as Record<string, unknown> | undefined),
+    web: { image: "nginx", ...web },
+  };
+  return { ...top, services };
+}
+
+describe("what croncd refuses as docker's stack loader does, against docker's reader", () => {
+  it.each(REFUSALS.map((refusal) => [refusal.what, refusal] as const))("%s", async (_, refusal) => {
+    const refused = serviceFile(refusal, refusal.refused);
+    expect(croncdAccepts(refused)).toBe(false);
+    expect(await dockerAccepts(refused), "docker accepts what croncd refuses").toBe(false);
+    if (!refusal.instead) return;
+    const instead = serviceFile(refusal, refusal.instead);
+    expect(croncdAccepts(instead)).toBe(true);
+    expect(await dockerAccepts(instead), "docker refuses the form croncd suggests").toBe(true);
+  });
+
+  it.each(["services", "volumes", "configs", "secrets"])(
+    "%s named outside [a-zA-Z0-9._-]",
+    async (section) => {
+      const document: Record<string, unknown> = {
+        services: { web: { image: "nginx" } },
+        [section]: { "my thing": section === "services" ? { image: "nginx" } : { external: true } },
+      };
+      expect(croncdAccepts(document)).toBe(false);
+      expect(await dockerAccepts(document)).toBe(false);
+    },
+  );
 });
