@@ -30,7 +30,8 @@ const files: Record<string, string> = {
   [stacks.buildOnly]: `services:\n  web:\n    build: .\n`,
   [stacks.dottedName]: `services:\n  web.app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n`,
   [stacks.upperCaseImage]: `services:\n  web:\n    image: Busybox:latest\n`,
-  [stacks.relativeBind]: `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    volumes:\n      - ./data:/data\n`,
+  // No restarts: one failed task proves the point, and a restart loop would only load the Swarm.
+  [stacks.relativeBind]: `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    volumes:\n      - ./data:/data\n    deploy:\n      restart_policy:\n        condition: none\n`,
 };
 
 /** The test's temporary folder: the git repositories and the originals deployed as they are. */
