@@ -7,7 +7,7 @@ import type { SwarmTargetConfig } from "../../config/schema.js";
 import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
 import type { DockerCli } from "../../ports/docker.js";
-import { deployStack } from "./deploy.js";
+import { clearLeftoverNetworks, deployStack, REMOVE_TIMEOUT_MS } from "./deploy.js";
 import type { FieldChange } from "./drift.js";
 import type { DesiredStack } from "./model.js";
 import { removeOldRevisions } from "./object-revisions.js";
@@ -26,11 +26,19 @@ export async function deliverStack(
   const elapsed = () => Date.now() - started;
   try {
     await prepareStackObjects(docker, desired.objects);
+    // No live service: whatever of an earlier stack of this name Docker is still removing must be
+    // gone first, or the deploy finds its networks and they vanish under it.
+    if (planned.action === "create") {
+      await clearLeftoverNetworks(docker, desired.name, {
+        timeoutMs: Math.min(desired.options.timeoutSeconds * 1000, REMOVE_TIMEOUT_MS),
+      });
+    }
     await deployStack(docker, desired, config);
     await restoreImages(docker, desired, planned.changes ?? [], config.resolveImage);
     const rollout = await waitForRollout(docker, desired.name, {
       timeoutMs: desired.options.timeoutSeconds * 1000,
       since: new Date(started),
+      stableForMs: desired.options.stableForSeconds * 1000,
     });
     if (!rollout.ok)
       return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
