@@ -177,6 +177,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
             action: item.action,
             reason: item.reason,
             ...(item.changes ? { changes: item.changes } : {}),
+            ...(item.live ? { live: item.live } : {}),
           };
           jobs.push({
             name: item.name,
