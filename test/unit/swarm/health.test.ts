@@ -212,10 +212,10 @@ describe("judgeStackHealth", () => {
   it("judges only the services croncd deployed for this target, and nothing without tasks read", () => {
     const foreign = service("web_other", { counts: counts(0, 1) }, undefined, "staging");
     expect(judgeStackHealth(stack([foreign], []), OPTIONS)).toBeUndefined();
-    const { tasks: _tasks, ...withoutTasks } = stack(
-      [service("web_app", { counts: counts(0, 1), updateStatus: { State: "paused" } })],
-      [],
-    );
+    const withoutTasks: LiveStack = {
+      name: "web",
+      services: [service("web_app", { counts: counts(0, 1), updateStatus: { State: "paused" } })],
+    };
     expect(judgeStackHealth(withoutTasks, OPTIONS)).toBeUndefined();
   });
 });
