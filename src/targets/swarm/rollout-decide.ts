@@ -1,6 +1,7 @@
 /**
  * The pure half of watching a rollout: given what `docker service ls`, `docker service inspect` and
- * `docker service ps` said about a stack at one moment, is the rollout done, and did it work?
+ * `docker service ps` said about a stack at one moment, is the rollout done, and did it work? The
+ * every-run health check (health.ts) asks the same of the Engine API's answers, with wider windows.
  *
  * A service has **converged** when
  * - its update finished (`UpdateStatus.State` `completed`) or it has no update status (new, or
