@@ -5,24 +5,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readReport, runCroncd } from "../helpers/croncd.js";
-import { TEST_IMAGE, waitFor } from "../helpers/docker.js";
+import { readReport, runCroncd, startCroncd } from "../helpers/croncd.js";
+import { CRASH_LOOP_COMPOSE, TEST_IMAGE, waitFor } from "../helpers/docker.js";
 import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
 import { startPrivateSwarm, type PrivateSwarm } from "../helpers/swarm/index.js";
-
-const BIN = fileURLToPath(new URL("../../bin/croncd.js", import.meta.url));
-
-const crashing = `services:
-  app:
-    image: ${TEST_IMAGE}
-    command: ["sh", "-c", "sleep 1; exit 3"]
-    deploy:
-      restart_policy: { delay: 1s }
-`;
 
 const healthy = `x-croncd:
   stableFor: 1s
@@ -43,7 +32,7 @@ describe("the daemon killed mid-watch and restarted", () => {
     work = await mkdtemp(path.join(tmpdir(), "croncd-crash-"));
     const bare = await createBareRepo(work, "stacks.git");
     const repo = await TestRepo.create(path.join(work, "checkout"), {
-      "stacks/broken/compose.yaml": crashing,
+      "stacks/broken/compose.yaml": CRASH_LOOP_COMPOSE,
       "stacks/fine/compose.yaml": healthy,
     });
     await repo.push(bare);
@@ -74,11 +63,7 @@ describe("the daemon killed mid-watch and restarted", () => {
 
   it("the next run reports the crash loop it could not watch, and what converged", async () => {
     const docker = (args: string[]) => execa("docker", args, { env: swarm.env });
-    const cutOff = execa("node", [BIN, "reconcile", "--config", configFile], {
-      cwd: work,
-      env: { GITLAB_CI: "", GITHUB_ACTIONS: "", DOCKER_HOST: "unix:///nonexistent/not-the-test-daemon" },
-      reject: false,
-    });
+    const cutOff = startCroncd(["reconcile", "--config", configFile], { cwd: work });
     // Both stacks deployed, the watch under way: the daemon dies.
     await waitFor(
       async () =>

@@ -5,11 +5,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readReport, runCroncd, writeConfig, type JsonReport } from "../helpers/croncd.js";
+import { readReport, runCroncd, startCroncd, writeConfig, type JsonReport } from "../helpers/croncd.js";
 import {
+  CRASH_LOOP_COMPOSE,
   docker,
   listServices,
   removeAllStacks,
@@ -20,20 +19,10 @@ import {
 } from "../helpers/docker.js";
 import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
 
-const BIN = fileURLToPath(new URL("../../bin/croncd.js", import.meta.url));
 const prefix = uniqueStackName("health");
 /** One target (and folder of the repository) per test, so each run sees only that test's stack. */
 const CASES = ["crash", "pause", "slow", "rm"] as const;
 type Case = (typeof CASES)[number];
-
-/** A service that exits 3 a second after it starts, restarted after 1 s: a crash loop. */
-const crashing = `services:
-  app:
-    image: ${TEST_IMAGE}
-    command: ["sh", "-c", "sleep 1; exit 3"]
-    deploy:
-      restart_policy: { delay: 1s }
-`;
 
 /** Two replicas updated one at a time with a pause between them: an update that takes a while. */
 const slow = (image: string) => `x-croncd:
@@ -106,7 +95,7 @@ describe("health on every run, on a real Swarm", () => {
   it("a crash loop stays a failure on the next run, with its cause, and is not deployed again", async () => {
     const stack = `${prefix}-crash`;
     const reconcile = () => reconcileTarget("crash");
-    await publish({ [`crash/${stack}/compose.yaml`]: crashing });
+    await publish({ [`crash/${stack}/compose.yaml`]: CRASH_LOOP_COMPOSE });
     const first = await reconcile();
     expect(first.exitCode, first.output).toBe(1);
     expect(entryOf(await readReport(reportFile()), stack)?.reason).toContain("tasks keep failing");
@@ -162,15 +151,9 @@ describe("health on every run, on a real Swarm", () => {
 
     // The CI job is cancelled while croncd watches the update it started.
     await publish({ [`slow/${stack}/compose.yaml`]: slow(TEST_IMAGE_V2) });
-    const cancelled = execa(
-      "node",
-      [BIN, "reconcile", "--config", configFile, "--target", `${prefix}-slow`],
-      {
-        cwd: work,
-        env: { GITLAB_CI: "", GITHUB_ACTIONS: "", DOCKER_HOST: "unix:///nonexistent/not-the-test-daemon" },
-        reject: false,
-      },
-    );
+    const cancelled = startCroncd(["reconcile", "--config", configFile, "--target", `${prefix}-slow`], {
+      cwd: work,
+    });
     await waitFor(async () => (await serviceOf(stack)).UpdateStatus?.State === "updating", {
       timeoutMs: 60_000,
       intervalMs: 200,
