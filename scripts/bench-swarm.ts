@@ -581,10 +581,10 @@ class SwarmBench {
     // nothing per stack: no `service ps`, `service ls` or `stack deploy`.
     const dockerLabels = calls.filter((call) => call.tool === "docker").map((call) => call.label);
     const apiReads = dockerLabels.filter((label) => label === "system dial-stdio").length;
-    const others = dockerLabels.filter((label) => label !== "system dial-stdio" && label !== "version");
+    const others = dockerLabels.filter((label) => label !== "system dial-stdio" && label !== "--version");
     this.expect(
       apiReads === 2 && others.length === 0,
-      `traced reconcile: expected 2 Engine API reads (GET /services, GET /tasks) and no other docker call but \`version\`, ` +
+      `traced reconcile: expected 2 Engine API reads (GET /services, GET /tasks) and no other docker call but \`--version\`, ` +
         `got ${apiReads} API read(s) and ${others.length} other call(s): ${preview(others)}`,
     );
     return {
