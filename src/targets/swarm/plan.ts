@@ -11,7 +11,7 @@ import { judgeStackHealth } from "./health.js";
 import { isManaged, LABELS } from "./labels.js";
 import { dependencyProblems } from "./dependencies.js";
 import { diffStack, type FieldChange } from "./drift.js";
-import type { DesiredStack, LiveStack } from "./model.js";
+import type { DesiredStack, LiveService, LiveStack } from "./model.js";
 
 export type StackPlanAction = PlannedItem["action"];
 
@@ -106,7 +106,9 @@ function planDesired(
   const managed = live.services.filter((service) => isManaged(service.labels));
   const gitChanged =
     managed.length === 0 || managed.some((service) => service.labels[LABELS.desiredHash] !== desired.hash);
-  if (gitChanged) return { ...base, action: "update", reason: "desired state changed", changes };
+  if (gitChanged) {
+    return { ...base, action: "update", reason: `desired state changed${rollbackNote(managed)}`, changes };
+  }
   if (changes.length === 0) return judgedUnchanged(base, live, target);
   // Git is the same as at the last deploy, yet the live stack differs: someone changed it by hand.
   const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
@@ -117,6 +119,19 @@ function planDesired(
     changes,
     drift: true,
   };
+}
+
+/**
+ * Swarm puts the previous spec back on a rollback, labels included, so a stack whose last deploy
+ * was rolled back looks like one git changed since: deployed again, it may be rolled back again.
+ * The reason says so.
+ */
+function rollbackNote(services: readonly LiveService[]): string {
+  const rolledBack = services.find((service) => service.runtime?.updateStatus?.State?.startsWith("rollback"));
+  const status = rolledBack?.runtime?.updateStatus;
+  if (!rolledBack || !status) return "";
+  const message = status.Message ? `: ${status.Message}` : "";
+  return ` (Swarm rolled back the last update of ${rolledBack.name}, ${status.State}${message})`;
 }
 
 /**

@@ -311,6 +311,18 @@ describe("planStacks", () => {
       );
     });
 
+    it("a stack Swarm rolled back carries its old labels: deployed again, saying so", () => {
+      const [item] = plan({
+        desired: [desired("web", "new")],
+        live: liveOf(running("rollback_completed", 300)),
+      });
+      expect(item).toEqual({
+        name: "web",
+        action: "update",
+        reason: "desired state changed (Swarm rolled back the last update of web_app, rollback_completed)",
+      });
+    });
+
     it("a change in git is deployed whatever the health of the live stack", () => {
       expect(
         plan({ desired: [desired("web", "new")], live: liveOf(running("paused", 300)) })[0]?.action,
