@@ -576,6 +576,17 @@ class SwarmBench {
         ms: Number(BigInt(end) - BigInt(start)) / 1e6,
       };
     });
+    // The live state and the health of every stack come from two Engine API reads for the whole
+    // target, side by side (GET /services and GET /tasks, each one `docker system dial-stdio`), and
+    // nothing per stack: no `service ps`, `service ls` or `stack deploy`.
+    const dockerLabels = calls.filter((call) => call.tool === "docker").map((call) => call.label);
+    const apiReads = dockerLabels.filter((label) => label === "system dial-stdio").length;
+    const others = dockerLabels.filter((label) => label !== "system dial-stdio" && label !== "--version");
+    this.expect(
+      apiReads === 2 && others.length === 0,
+      `traced reconcile: expected 2 Engine API reads (GET /services, GET /tasks) and no other docker call but \`--version\`, ` +
+        `got ${apiReads} API read(s) and ${others.length} other call(s): ${preview(others)}`,
+    );
     return {
       nodeStart: median(nodeStart),
       croncdVersion: median(croncdVersion),
@@ -867,7 +878,7 @@ function callLabel(args: readonly string[]): string {
     else if (!arg.startsWith("-")) words.push(arg);
   }
   const [first = args[0] ?? "?", second] = words;
-  const grouped = ["service", "stack", "network", "config", "secret", "node", "remote"];
+  const grouped = ["service", "stack", "network", "config", "secret", "node", "remote", "system"];
   return grouped.includes(first) && second ? `${first} ${second}` : first;
 }
 

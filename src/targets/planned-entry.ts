@@ -10,6 +10,8 @@ const PLANNED_TO_ACTION: Record<PlannedItem["action"], Action> = {
   update: "configured",
   delete: "deleted",
   unchanged: "unchanged",
+  unhealthy: "failed",
+  converging: "unchanged",
   skip: "skipped",
   refuse: "failed",
 };

@@ -14,7 +14,11 @@ export interface RenderedItems<Desired> {
 
 export interface PlannedItem {
   name: string;
-  action: "create" | "update" | "unchanged" | "delete" | "skip" | "refuse";
+  /**
+   * `unhealthy`: matches git but does not run as git wants (reported as failed, not redeployed);
+   * `converging`: matches git and an earlier rollout is still moving (watched, not redeployed).
+   */
+  action: "create" | "update" | "unchanged" | "unhealthy" | "converging" | "delete" | "skip" | "refuse";
   reason: string;
 }
 

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import { inject } from "vitest";
 import { nonEmptyLines as lines } from "../../src/util/text-lines.js";
-import { TEST_STACK_PREFIX } from "./global-setup.js";
+import { TEST_IMAGE, TEST_STACK_PREFIX } from "./global-setup.js";
 
 export { TEST_IMAGE, TEST_IMAGE_V2, TEST_STACK_PREFIX } from "./global-setup.js";
 
@@ -258,3 +258,12 @@ export async function readInServiceContainer(service: string, file: string): Pro
   );
   return docker(["exec", container, "cat", file]);
 }
+
+/** A compose file whose one service exits 3 a second after it starts, restarted after 1 s: a crash loop. */
+export const CRASH_LOOP_COMPOSE = `services:
+  app:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "sleep 1; exit 3"]
+    deploy:
+      restart_policy: { delay: 1s }
+`;

@@ -5,7 +5,7 @@
  */
 import type { SwarmTargetConfig } from "../../config/schema.js";
 import { dockerFailure, type DockerCli } from "../../ports/docker.js";
-import { TargetError } from "../../errors.js";
+import { describeError, TargetError } from "../../errors.js";
 import { nonEmptyLines } from "../../util/text-lines.js";
 import { STACK_NAMESPACE_LABEL } from "./labels.js";
 import type { DesiredStack } from "./model.js";
@@ -29,17 +29,61 @@ export function deployArguments(stackName: string, options: DeployOptions): stri
   ];
 }
 
+/**
+ * Waits between deploys of a stack that failed because a network it found vanished under it: the
+ * network of an earlier stack of the same name that Docker was still removing (`docker stack rm`
+ * just before the run). docker stack deploy saw it, did not create it, and the service create then
+ * found it gone; a moment later the deploy creates it afresh.
+ */
+export const VANISHED_NETWORK_RETRY_DELAYS_MS = [2_000, 4_000, 8_000] as const;
+
 export async function deployStack(
   docker: DockerCli,
   stack: DesiredStack,
   options: DeployOptions,
+  retryDelaysMs: readonly number[] = VANISHED_NETWORK_RETRY_DELAYS_MS,
 ): Promise<void> {
-  await docker.run(deployArguments(stack.name, options), {
-    input: stack.yaml,
-    cwd: stack.dir,
-    subject: `stack ${stack.name}: deploy failed`,
-    deploy: true,
-  });
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await docker.run(deployArguments(stack.name, options), {
+        input: stack.yaml,
+        cwd: stack.dir,
+        subject: `stack ${stack.name}: deploy failed`,
+        deploy: true,
+      });
+      return;
+    } catch (error) {
+      const delay = retryDelaysMs[attempt];
+      if (delay === undefined || !isVanishedNetwork(error)) throw error;
+      await sleep(delay);
+    }
+  }
+}
+
+/** `failed to create service web_app: Error response from daemon: network web_default not found`. */
+export function isVanishedNetwork(error: unknown): boolean {
+  return /\bnetwork \S+ not found\b/i.test(describeError(error));
+}
+
+/**
+ * Before creating a stack that has no live service: an earlier stack of this name removed by hand
+ * or by a prune may still hold networks Docker is tearing down, which `docker stack deploy` would
+ * take for existing ones. They are removed (the stack has no service left to use them) and waited
+ * for, for up to `timeoutMs`; a network that stays (a container attached by hand) is left to
+ * `docker stack deploy`, which uses it as it is.
+ */
+export async function clearLeftoverNetworks(
+  docker: DockerCli,
+  stackName: string,
+  options: WaitOptions = {},
+): Promise<void> {
+  await waitUntilGone(docker, stackName, `stack ${stackName}: clear leftovers`, options);
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  pollMs?: number;
+  staleNetworkGraceMs?: number;
 }
 
 /**
@@ -50,7 +94,7 @@ export async function deployStack(
 export async function removeStack(
   docker: DockerCli,
   stackName: string,
-  options: { timeoutMs?: number; pollMs?: number; staleNetworkGraceMs?: number } = {},
+  options: WaitOptions = {},
 ): Promise<void> {
   const subject = `stack ${stackName}: remove failed`;
   const removal = await docker.tryRun(["stack", "rm", stackName], { subject });
@@ -59,6 +103,24 @@ export async function removeStack(
   if (removal.exitCode !== 0 && !/is in use by task|failed to remove some resources/i.test(removal.stderr)) {
     throw dockerFailure(removal, subject);
   }
+  if (!(await waitUntilGone(docker, stackName, subject, options))) {
+    throw new TargetError("the stack was asked to go but its services or networks are still there", {
+      subject: `stack ${stackName}`,
+      hint: "look at `docker stack ps` for tasks that do not stop",
+    });
+  }
+}
+
+/**
+ * Waits until no service and no network carries the stack's namespace label, removing its
+ * networks once its services are gone. False when time ran out first.
+ */
+async function waitUntilGone(
+  docker: DockerCli,
+  stackName: string,
+  subject: string,
+  options: WaitOptions,
+): Promise<boolean> {
   const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
   const staleGraceMs = options.staleNetworkGraceMs ?? STALE_NETWORK_GRACE_MS;
   const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
@@ -73,7 +135,7 @@ export async function removeStack(
     const networks = nonEmptyLines(
       await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject }),
     ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
-    if (services.trim() === "" && networks.length === 0) return;
+    if (services.trim() === "" && networks.length === 0) return true;
     // Retried until the last task has let go; a failure here only means "not yet".
     if (services.trim() === "") {
       for (const network of networks) {
@@ -88,14 +150,14 @@ export async function removeStack(
     }
     if (Date.now() > deadline) {
       // Out of time, but the Swarm itself has let go of everything: the node will catch up.
-      if (services.trim() === "" && networks.every((id) => unknownToSwarmSince.has(id))) return;
-      throw new TargetError("the stack was asked to go but its services or networks are still there", {
-        subject: `stack ${stackName}`,
-        hint: "look at `docker stack ps` for tasks that do not stop",
-      });
+      return services.trim() === "" && networks.every((id) => unknownToSwarmSince.has(id));
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+    await sleep(options.pollMs ?? 500);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** How long a network the manager no longer knows may stay listed on the node before it counts as gone. */

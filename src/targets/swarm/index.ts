@@ -21,6 +21,7 @@ import { deliverStack } from "./deliver-stack.js";
 import { formatChanges } from "./drift.js";
 import { renderStack } from "./render.js";
 import { StackSecrets } from "./stack-secrets.js";
+import { watchConverging } from "./watch-converging.js";
 
 export interface SwarmCheckout {
   /** Absolute folder of the source's checkout. */
@@ -65,7 +66,7 @@ export async function readTargetLiveState(
   const subject = `target ${config.name}`;
   const [, live] = await Promise.all([
     assertDockerCliVersion(docker, subject),
-    readLiveStacks(docker, subject, signal),
+    readLiveStacks(docker, subject, signal, { target: config.name }),
   ]);
   return live;
 }
@@ -158,7 +159,13 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
         const desired = item.desired as DesiredStack;
         const make = (fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>) =>
           entry(item.name, { ...describedChanges(item), ...fields });
-        if (item.action !== "create" && item.action !== "update") {
+        if (item.action === "converging") {
+          jobs.push({
+            name: item.name,
+            dependsOn: desired.options.dependsOn,
+            run: async () => make(await watchConverging(docker, desired, item.reason)),
+          });
+        } else if (item.action !== "create" && item.action !== "update") {
           settled.set(item.name, { ...plannedEntry(entry, item), ...describedChanges(item) });
         } else if (item.drift && !applyOptions.heal) {
           settled.set(
@@ -170,6 +177,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
             action: item.action,
             reason: item.reason,
             ...(item.changes ? { changes: item.changes } : {}),
+            ...(item.live ? { live: item.live } : {}),
           };
           jobs.push({
             name: item.name,

@@ -17,6 +17,8 @@ export const MANAGED_BY_VALUE = "croncd";
 
 /** Set by `docker stack deploy` on every object of a stack. */
 export const STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
+/** Set by `docker stack deploy` on a service: the image it deployed last, as the compose file named it. */
+export const STACK_IMAGE_LABEL = "com.docker.stack.image";
 
 export interface OwnershipLabels {
   target: string;

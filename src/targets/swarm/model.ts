@@ -37,9 +37,41 @@ export interface LiveService {
   labels: Record<string, string>;
   /** The service's spec as `docker service inspect` shows it (for drift and diffs). */
   spec: Record<string, unknown>;
+  /** How the service is doing, for the health check; absent when not read. */
+  runtime?: ServiceRuntime;
+}
+
+/** The parts of a service (`GET /services?status=true`) that say how its rollout and tasks are doing. */
+export interface ServiceRuntime {
+  updateStatus?: { State?: string; Message?: string; StartedAt?: string; CompletedAt?: string };
+  previousSpec?: Record<string, unknown>;
+  /** Swarm's own count (`ServiceStatus`); absent from daemons before API 1.41. */
+  counts?: { running: number; desired: number; completed: number };
+  /** When the service object last changed (a spec update, or Swarm's updater writing its status). */
+  updatedAt?: string;
+}
+
+/** A task as `GET /tasks` returns it, reduced to what the health check reads. */
+export interface LiveTask {
+  id: string;
+  serviceId: string;
+  /** Replicated services: the slot number; global services and jobs: 0 or absent, see nodeId. */
+  slot?: number;
+  nodeId?: string;
+  /** `running`, `failed`, `rejected`, `complete`, `pending`… */
+  state: string;
+  desiredState: string;
+  /** When the task entered `state` (the daemon's clock, RFC 3339). */
+  timestamp: string;
+  /** The daemon's own error (`task: non-zero exit (1)`, `No such image: …`). */
+  error?: string;
 }
 
 export interface LiveStack {
   name: string;
   services: LiveService[];
+  /** Every task of the stack's services, when read (the health check needs them). */
+  tasks?: LiveTask[];
+  /** When the tasks were read: their ages are measured against this. */
+  observedAt?: Date;
 }

@@ -1,15 +1,19 @@
 /**
  * Planning is a pure function of the desired stacks and the live ones: it pairs them by name and
  * decides, for each pair, create / update / unchanged / delete — or refuses, with a reason, when a
- * safety guard says no. No docker call happens here.
+ * safety guard says no. A stack that matches git is also judged on its health (health.ts): it may
+ * be unhealthy (a failure, not redeployed) or still converging (watched). No docker call happens
+ * here.
  */
 import type { SwarmTargetConfig } from "../../config/schema.js";
+import type { PlannedItem } from "../target.js";
+import { judgeStackHealth } from "./health.js";
 import { isManaged, LABELS } from "./labels.js";
 import { dependencyProblems } from "./dependencies.js";
 import { diffStack, type FieldChange } from "./drift.js";
-import type { DesiredStack, LiveStack } from "./model.js";
+import type { DesiredStack, LiveService, LiveStack } from "./model.js";
 
-export type StackPlanAction = "create" | "update" | "unchanged" | "delete" | "skip" | "refuse";
+export type StackPlanAction = PlannedItem["action"];
 
 export interface StackPlanItem {
   name: string;
@@ -102,8 +106,10 @@ function planDesired(
   const managed = live.services.filter((service) => isManaged(service.labels));
   const gitChanged =
     managed.length === 0 || managed.some((service) => service.labels[LABELS.desiredHash] !== desired.hash);
-  if (gitChanged) return { ...base, action: "update", reason: "desired state changed", changes };
-  if (changes.length === 0) return { ...base, action: "unchanged", reason: "matches git" };
+  if (gitChanged) {
+    return { ...base, action: "update", reason: `desired state changed${rollbackNote(managed)}`, changes };
+  }
+  if (changes.length === 0) return judgedUnchanged(base, live, target);
   // Git is the same as at the last deploy, yet the live stack differs: someone changed it by hand.
   const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
   return {
@@ -113,6 +119,48 @@ function planDesired(
     changes,
     drift: true,
   };
+}
+
+/**
+ * Swarm puts the previous spec back on a rollback, labels included, so a stack whose last deploy
+ * was rolled back looks like one git changed since: deployed again, it may be rolled back again.
+ * The reason says so.
+ */
+function rollbackNote(services: readonly LiveService[]): string {
+  const rolledBack = services.find((service) => service.runtime?.updateStatus?.State?.startsWith("rollback"));
+  const status = rolledBack?.runtime?.updateStatus;
+  if (!rolledBack || !status) return "";
+  const message = status.Message ? `: ${status.Message}` : "";
+  return ` (Swarm rolled back the last update of ${rolledBack.name}, ${status.State}${message})`;
+}
+
+/**
+ * A stack git did not change: the desired-hash label says what was deployed, not whether it
+ * worked. A rollout that failed, paused, rolled back or was cut off keeps the label of the commit
+ * it tried, so every run judges what the stack's services and tasks show.
+ */
+function judgedUnchanged(
+  base: Pick<StackPlanItem, "name" | "desired" | "live">,
+  live: LiveStack,
+  target: string,
+): StackPlanItem {
+  const stableForMs = (base.desired?.options.stableForSeconds ?? 0) * 1000;
+  const health = judgeStackHealth(live, { target, stableForMs });
+  if (health?.status === "failed") {
+    return {
+      ...base,
+      action: "unhealthy",
+      reason: `matches git but is unhealthy (not redeployed): ${health.reason}`,
+    };
+  }
+  if (health?.status === "converging") {
+    return {
+      ...base,
+      action: "converging",
+      reason: `matches git; an earlier rollout is still converging: ${health.reason}`,
+    };
+  }
+  return { ...base, action: "unchanged", reason: "matches git" };
 }
 
 function planPrune(input: PlanInput): StackPlanItem[] {

@@ -214,6 +214,14 @@ interface HashInput {
 }
 
 /**
+ * The stack options as the hash sees them: `stableFor` only says how long croncd watches a
+ * rollout, so it is left out, and setting it (or a croncd that gained it) redeploys nothing.
+ */
+function deployShapingOptions(options: StackOptions): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== "stableForSeconds"));
+}
+
+/**
  * The hash covers everything that shapes the deployed services except croncd's own bookkeeping,
  * so a commit that does not touch this stack does not redeploy it. It must not be a hash of any
  * secret (a short one could be guessed from the label): the document is interpolated a second
@@ -240,7 +248,7 @@ async function desiredStateHash(input: HashInput): Promise<string> {
   return sha256Hex(
     canonicalJson({
       document: hashed,
-      options: input.options,
+      options: deployShapingOptions(input.options),
       sops: context.secrets.ciphertextDigests,
       ...fixedNameContent(input.objects),
       ...(secretEnvDigest ? { secretEnv: secretEnvDigest } : {}),

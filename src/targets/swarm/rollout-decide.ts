@@ -1,13 +1,15 @@
 /**
  * The pure half of watching a rollout: given what `docker service ls`, `docker service inspect` and
- * `docker service ps` said about a stack at one moment, is the rollout done, and did it work?
+ * `docker service ps` said about a stack at one moment, is the rollout done, and did it work? The
+ * every-run health check (health.ts) asks the same of the Engine API's answers, with wider windows.
  *
  * A service has **converged** when
- * - its update finished (`UpdateStatus.State` `completed`) and all its replicas run, or
- * - it has no update status (new, or unchanged by the deploy) and all its replicas (for a global
- *   service: one per eligible node) run and have run for the service's own monitor period
- *   (`update_config.monitor`, 5 s by default, at most 30 s here), the same grace Swarm gives an
- *   updated task before it calls the update good, or
+ * - its update finished (`UpdateStatus.State` `completed`) or it has no update status (new, or
+ *   unchanged by the deploy), all its replicas (for a global service: one per eligible node) run,
+ *   and each has run for the service's own monitor period (`update_config.monitor`, 5 s by
+ *   default, at most 30 s here; the grace Swarm gives an updated task before it calls the update
+ *   good) plus the stack's stability period (`x-croncd.stableFor`): a container that crashes a few
+ *   seconds after Swarm's monitor window must not count as converged, or
  * - it is a job (`replicated-job`, `global-job`) and all its completions are done.
  *
  * A service has **failed**, whatever else it shows, when
@@ -84,6 +86,22 @@ export interface InspectedService {
   [key: string]: unknown;
 }
 
+/**
+ * What the rules read of one service, whoever asked the daemon: `fromCliSnapshot` builds it from
+ * the CLI's rows, health.ts from the Engine API's objects.
+ */
+export interface ServiceFacts {
+  inspected: InspectedService;
+  /** Undefined when the count could not be read. */
+  replicas: ParsedReplicas | undefined;
+  /** How the count reads for a person when it could not be parsed (`Replicas` of `service ls`). */
+  replicasText?: string;
+  /** `replicated job`… as `service ls` prints it; only read when the spec has no `Mode`. */
+  modeText?: string;
+  /** The service's tasks, current and past. */
+  tasks: ParsedTask[];
+}
+
 /** One look at a stack: three docker calls' worth. */
 export interface RolloutSnapshot {
   listed: ServiceListRow[];
@@ -101,6 +119,18 @@ export interface RolloutClock {
    * "update not started yet" rather than judged on its (old) tasks. Default: `since` + 5 s.
    */
   updateStartGraceUntil?: Date;
+  /**
+   * Failed tasks that ended before this are ignored (default: `since`). The every-run health check
+   * looks at all of them: a restart policy that gave up an hour ago still leaves a service short.
+   */
+  failuresSince?: Date;
+  /**
+   * Failures that count towards a crash loop (default: `failuresSince`): the health check counts only
+   * recent ones, so a crash loop long over does not condemn a service that has run fine since.
+   */
+  crashLoopSince?: Date;
+  /** How long every task must have run beyond the monitor period (default DEFAULT_STABLE_FOR_MS). */
+  stableForMs?: number;
 }
 
 export interface RolloutDecision {
@@ -119,6 +149,8 @@ export const UPDATE_START_GRACE_MS = 5_000;
 export const DEFAULT_MONITOR_MS = 5_000;
 /** A longer monitor period is not waited for in full. */
 export const MAX_MONITOR_MS = 30_000;
+/** `x-croncd.stableFor` unless set: how long tasks must stay up past Swarm's monitor period. */
+export const DEFAULT_STABLE_FOR_MS = 5_000;
 
 const FAILED_TASK_STATES = new Set(["failed", "rejected"]);
 const UPDATE_FAILURES: Record<string, string> = {
@@ -156,6 +188,11 @@ interface Verdict extends RolloutService {
 }
 
 export function decideRollout(snapshot: RolloutSnapshot, clock: RolloutClock): RolloutDecision {
+  return decideServices(fromCliSnapshot(snapshot), clock);
+}
+
+/** The CLI's rows of one look, grouped per service; rows of services not inspected are left out. */
+export function fromCliSnapshot(snapshot: RolloutSnapshot): ServiceFacts[] {
   const inspectedByName = new Map(snapshot.inspected.map((service) => [service.Spec.Name, service]));
   const names = snapshot.listed.map((row) => row.Name).filter((name) => inspectedByName.has(name));
   const tasksByService = new Map<string, ParsedTask[]>(names.map((name) => [name, []]));
@@ -163,16 +200,21 @@ export function decideRollout(snapshot: RolloutSnapshot, clock: RolloutClock): R
     const service = serviceOfTask(row.Name, names);
     if (service) tasksByService.get(service)?.push(parseTask(row));
   }
-  const verdicts = snapshot.listed
+  return snapshot.listed
     .filter((row) => inspectedByName.has(row.Name))
-    .map((row) =>
-      judgeService(
-        row,
-        inspectedByName.get(row.Name) as InspectedService,
-        tasksByService.get(row.Name) ?? [],
-        clock,
-      ),
-    )
+    .map((row) => ({
+      inspected: inspectedByName.get(row.Name) as InspectedService,
+      replicas: parseReplicas(row.Replicas),
+      replicasText: row.Replicas,
+      ...(row.Mode ? { modeText: row.Mode } : {}),
+      tasks: tasksByService.get(row.Name) ?? [],
+    }));
+}
+
+/** The verdict on a whole stack: failed if one service failed, converged once all converged. */
+export function decideServices(facts: readonly ServiceFacts[], clock: RolloutClock): RolloutDecision {
+  const verdicts = facts
+    .map((service) => judgeService(service, clock))
     .sort((a, b) => a.name.localeCompare(b.name));
 
   const services = verdicts.map(({ name, state, error }) => ({ name, state, ...(error ? { error } : {}) }));
@@ -194,21 +236,18 @@ export function decideRollout(snapshot: RolloutSnapshot, clock: RolloutClock): R
   return { done: false, outcome: { ok: false, reason: `waiting for ${describe(pending)}`, services } };
 }
 
-function judgeService(
-  row: ServiceListRow,
-  inspected: InspectedService,
-  tasks: ParsedTask[],
-  clock: RolloutClock,
-): Verdict {
-  const name = row.Name;
+function judgeService(facts: ServiceFacts, clock: RolloutClock): Verdict {
+  const { inspected, tasks, replicas } = facts;
+  const name = inspected.Spec.Name;
   const nowMs = clock.now.getTime();
   const sinceMs = clock.since.getTime();
+  const failuresSinceMs = clock.failuresSince?.getTime() ?? sinceMs;
+  const crashLoopSinceMs = clock.crashLoopSince?.getTime() ?? failuresSinceMs;
   const newestFirst = [...tasks].sort((a, b) => (a.age?.minMs ?? Infinity) - (b.age?.minMs ?? Infinity));
-  // Ended at or after `since`, as far as the rounded age can tell.
-  const failures = newestFirst.filter(
-    (task) =>
-      FAILED_TASK_STATES.has(task.state) && task.age !== undefined && nowMs - task.age.minMs >= sinceMs,
-  );
+  // Ended at or after `failuresSince`, as far as the rounded age can tell.
+  const endedSince = (task: ParsedTask, fromMs: number) =>
+    FAILED_TASK_STATES.has(task.state) && task.age !== undefined && nowMs - task.age.minMs >= fromMs;
+  const failures = newestFirst.filter((task) => endedSince(task, failuresSinceMs));
   const verdict = (status: Verdict["status"], state: string, detail: string, error?: string): Verdict => ({
     name,
     status,
@@ -231,7 +270,7 @@ function judgeService(
 
   // 2. A slot that keeps failing.
   const failuresBySlot = new Map<string, ParsedTask[]>();
-  for (const task of failures)
+  for (const task of failures.filter((failure) => endedSince(failure, crashLoopSinceMs)))
     failuresBySlot.set(task.slot, [...(failuresBySlot.get(task.slot) ?? []), task]);
   const [loopSlot, loop] = [...failuresBySlot].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
   if (loopSlot !== undefined && loop !== undefined && loop.length >= CRASH_LOOP_FAILURES) {
@@ -243,8 +282,7 @@ function judgeService(
     );
   }
 
-  const job = isJob(row, inspected);
-  const replicas = parseReplicas(row.Replicas);
+  const job = isJob(facts);
   const running = replicas?.running ?? 0;
   const desired = replicas?.desired ?? 0;
   const settled = job
@@ -277,18 +315,29 @@ function judgeService(
     (task) =>
       task.error && (failures.includes(task) || (task.desired !== "shutdown" && task.desired !== "remove")),
   )?.error;
-  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${row.Replicas || "unknown"}`;
+  const replicaText = replicas
+    ? `${running}/${desired} running`
+    : `replicas ${facts.replicasText || "unknown"}`;
   if (job) {
     if (settled) return verdict("converged", "complete", "complete");
     const progress =
       replicas?.total !== undefined ? `${replicas.completed}/${replicas.total} completed` : replicaText;
     return verdict("pending", "job_running", progress, pendingError);
   }
+  const stableMs = monitorPeriod(inspected) + (clock.stableForMs ?? DEFAULT_STABLE_FOR_MS);
+  // Every wanted task has run for the stability period (a crash just after Swarm's monitor window
+  // shows as a young replacement, or as a missing replica).
+  const stable = () =>
+    tasks.filter(
+      (task) => task.state === "running" && task.desired === "running" && (task.age?.minMs ?? 0) >= stableMs,
+    ).length >= desired;
+  const notYetStable = `${replicaText}, not yet for ${seconds(stableMs)} (update_config.monitor + x-croncd.stableFor)`;
   if (update) {
     if (updateState === "completed") {
-      return settled
+      if (!settled) return verdict("pending", "starting", `update completed, ${replicaText}`, pendingError);
+      return stable()
         ? verdict("converged", "completed", "update completed")
-        : verdict("pending", "starting", `update completed, ${replicaText}`, pendingError);
+        : verdict("pending", "monitoring", `update completed, ${notYetStable}`, pendingError);
     }
     const message = update.Message?.trim();
     return verdict(
@@ -306,23 +355,14 @@ function judgeService(
     return verdict("pending", "update_pending", "update not started yet");
   }
   if (!settled) return verdict("pending", "starting", replicaText, pendingError);
-  const monitorMs = monitorPeriod(inspected);
-  const stable = tasks.filter(
-    (task) => task.state === "running" && task.desired === "running" && (task.age?.minMs ?? 0) >= monitorMs,
-  ).length;
-  if (stable >= desired) return verdict("converged", "running", replicaText);
-  return verdict(
-    "pending",
-    "monitoring",
-    `${replicaText}, not yet for ${seconds(monitorMs)} (update_config.monitor)`,
-    pendingError,
-  );
+  if (stable()) return verdict("converged", "running", replicaText);
+  return verdict("pending", "monitoring", notYetStable, pendingError);
 }
 
-function isJob(row: ServiceListRow, inspected: InspectedService): boolean {
-  const mode = inspected.Spec.Mode;
+function isJob(facts: ServiceFacts): boolean {
+  const mode = facts.inspected.Spec.Mode;
   if (mode) return "ReplicatedJob" in mode || "GlobalJob" in mode;
-  return /\bjob\b/i.test(row.Mode ?? "");
+  return /\bjob\b/i.test(facts.modeText ?? "");
 }
 
 /**

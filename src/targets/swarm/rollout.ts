@@ -37,6 +37,10 @@ export interface RolloutOptions {
   pollMs?: number;
   /** deploy start: tasks older than this are ignored */
   since: Date;
+  /** See RolloutClock: the stack's stability period and, for a watch of an earlier rollout, its windows. */
+  stableForMs?: number;
+  failuresSince?: Date;
+  crashLoopSince?: Date;
 }
 
 export const DEFAULT_ROLLOUT_POLL_MS = 1000;
@@ -72,7 +76,15 @@ export async function waitForRollout(
       continue;
     }
     const now = new Date();
-    const decision = decideRollout(snapshot, { since: options.since, now, deadline, updateStartGraceUntil });
+    const decision = decideRollout(snapshot, {
+      since: options.since,
+      now,
+      deadline,
+      updateStartGraceUntil,
+      ...(options.stableForMs !== undefined ? { stableForMs: options.stableForMs } : {}),
+      ...(options.failuresSince ? { failuresSince: options.failuresSince } : {}),
+      ...(options.crashLoopSince ? { crashLoopSince: options.crashLoopSince } : {}),
+    });
     if (decision.done) return decision.outcome;
     await sleep(pollMs);
   }

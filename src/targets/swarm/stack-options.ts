@@ -13,13 +13,18 @@ export const STACK_OPTION_DEFAULTS = {
   adopt: false,
   /** How long a rollout may take before it counts as failed. */
   timeoutSeconds: 300,
+  /**
+   * How long every task of a rollout must stay up beyond Swarm's own monitor period before the
+   * stack counts as converged: a container that crashes a few seconds later is caught.
+   */
+  stableForSeconds: 5,
 } as const;
 
 /** `90`, `"90s"`, `"5m"`, `"1h"`: seconds as a number or a duration with a unit. */
-const duration = z.union([
-  z.number().int().positive(),
-  z.string().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"'),
-]);
+const durationString = z.string().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"');
+const duration = z.union([z.number().int().positive(), durationString]);
+/** A duration that may also be zero. */
+const period = z.union([z.number().int().nonnegative(), durationString]);
 
 const stackOptionsSchema = z
   .object({
@@ -28,12 +33,17 @@ const stackOptionsSchema = z
     /** Stacks of the same target that must be healthy before this one is deployed. */
     dependsOn: z.array(z.string().min(1)).default([]),
     timeout: duration.optional(),
+    stableFor: period.optional(),
   })
   .strict()
-  .transform(({ timeout, ...rest }) => ({ ...rest, timeoutSeconds: toSeconds(timeout) }));
+  .transform(({ timeout, stableFor, ...rest }) => ({
+    ...rest,
+    timeoutSeconds: toSeconds(timeout, STACK_OPTION_DEFAULTS.timeoutSeconds),
+    stableForSeconds: toSeconds(stableFor, STACK_OPTION_DEFAULTS.stableForSeconds),
+  }));
 
-function toSeconds(value: number | string | undefined): number {
-  if (value === undefined) return STACK_OPTION_DEFAULTS.timeoutSeconds;
+function toSeconds(value: number | string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
   if (typeof value === "number") return value;
   const amount = Number(value.slice(0, -1));
   return amount * ({ s: 1, m: 60, h: 3600 } as const)[value.slice(-1) as "s" | "m" | "h"];
@@ -56,6 +66,6 @@ export function readStackOptions(raw: unknown, where: string): StackOptions {
   });
   throw new RenderError(problems.join("; "), {
     subject: where,
-    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout",
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor",
   });
 }

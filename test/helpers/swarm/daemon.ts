@@ -20,7 +20,7 @@ import {
   suffixOf,
 } from "./layout.js";
 import { removeDaemonLeftovers } from "./leftovers.js";
-import { errorText, settlesWithin, withSystemBinDirs } from "./system.js";
+import { errorText, isAlive, readPid, settlesWithin, signalProcess, withSystemBinDirs } from "./system.js";
 
 export interface PrivateDaemon {
   dir: string;
@@ -48,14 +48,41 @@ export interface StartDaemonOptions {
 
 /** Starts dockerd and resolves once it answers; on failure nothing of it is left behind. */
 export async function startDaemon(options: StartDaemonOptions): Promise<PrivateDaemon> {
-  const { log } = options;
   const dir = await mkdtemp(join(DAEMON_DIR_PARENT, DAEMON_DIR_PREFIX));
   const paths = daemonPaths(dir);
   // Written first, so a concurrent run's stale-daemon sweep sees this directory as alive.
   await writeFile(paths.ownerPid, `${process.pid}\n`);
+  await mkdir(paths.dockerConfig);
+  return launchDaemon(dir, options);
+}
+
+/**
+ * Kills dockerd with SIGKILL, as a crash or an OOM kill would, and starts it again on the same
+ * directory (its data, its Swarm): for tests of what a client sees when the daemon dies under it.
+ */
+export async function crashAndRestartDaemon(
+  daemon: PrivateDaemon,
+  options: StartDaemonOptions,
+): Promise<PrivateDaemon> {
+  daemon.child.ref();
+  daemon.child.kill("SIGKILL");
+  await settlesWithin(daemon.exited, 10_000);
+  // dockerd's own containerd outlives it, and the new dockerd cannot take it over (it waits for it
+  // and gives up): it goes too, as in a crash of the whole daemon. Containers keep running.
+  const containerd = await readPid(join(daemonPaths(daemon.dir).execRoot, "containerd", "containerd.pid"));
+  if (containerd !== undefined) {
+    signalProcess(containerd, "SIGKILL");
+    const deadline = Date.now() + 10_000;
+    while (isAlive(containerd) && Date.now() < deadline) await sleep(50);
+  }
+  return launchDaemon(daemon.dir, options);
+}
+
+async function launchDaemon(dir: string, options: StartDaemonOptions): Promise<PrivateDaemon> {
+  const { log } = options;
+  const paths = daemonPaths(dir);
   const suffix = suffixOf(dir);
   const host = daemonHost(dir);
-  await mkdir(paths.dockerConfig);
   const env = isolatedDockerEnv(host, paths.dockerConfig);
 
   const args = [

@@ -4,7 +4,7 @@
 // private daemon's environment explicitly.
 import { resolve } from "node:path";
 import { writeFile } from "node:fs/promises";
-import { startDaemon, stopDaemon } from "./daemon.js";
+import { crashAndRestartDaemon, startDaemon, stopDaemon } from "./daemon.js";
 import { dockerCaller, isolatedDockerEnv } from "./docker-cli.js";
 import type { DockerEnv } from "./docker-cli.js";
 import { buildBusyboxImages } from "./images.js";
@@ -52,6 +52,11 @@ export interface PrivateSwarm {
    * with `stopKeptSwarm(dir)` (or `kill $(cat DIR/docker.pid)`; the next sweep removes the rest).
    */
   keep(): Promise<void>;
+  /**
+   * Kills dockerd with SIGKILL and starts it again on the same data (its Swarm, services and
+   * images), resolving once it answers and the Swarm has a leader again.
+   */
+  crashAndRestart(): Promise<void>;
 }
 
 const stderrLog = (line: string): void => {
@@ -63,7 +68,8 @@ export async function startPrivateSwarm(options: PrivateSwarmOptions = {}): Prom
   const dockerd = await checkPrerequisites(options.alternative);
   await reapStaleDaemons(log);
 
-  const daemon = await startDaemon({ dockerd, log, detached: options.detached ?? false });
+  const launch = { dockerd, log, detached: options.detached ?? false };
+  let daemon = await startDaemon(launch);
   // The exit hook covers a caller that exits without calling stop(); SIGTERM lets dockerd unmount and
   // stop its containers itself, and the next start reaps whatever is left.
   const onExit = (): void => {
@@ -101,6 +107,21 @@ export async function startPrivateSwarm(options: PrivateSwarmOptions = {}): Prom
         process.off("exit", onExit);
       })();
       return stopping;
+    },
+    async crashAndRestart() {
+      daemon = await crashAndRestartDaemon(daemon, launch);
+      // Services answer only once the single manager has elected itself again.
+      const deadline = Date.now() + 60_000;
+      while (
+        (await docker(["service", "ls", "--quiet"]).then(
+          () => true,
+          () => false,
+        )) === false
+      ) {
+        if (Date.now() > deadline)
+          throw new Error(`the Swarm of ${daemon.dir} has no leader after a restart`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     },
     async keep() {
       if (stopping) throw new Error(`the private Swarm in ${daemon.dir} is already being stopped`);

@@ -3,7 +3,10 @@ import { dependencyProblems, findCycles } from "../../../src/targets/swarm/depen
 import type { DesiredStack } from "../../../src/targets/swarm/model.js";
 
 const stack = (name: string, dependsOn: string[] = []) =>
-  ({ name, options: { prune: true, adopt: false, dependsOn, timeoutSeconds: 300 } }) as DesiredStack;
+  ({
+    name,
+    options: { prune: true, adopt: false, dependsOn, timeoutSeconds: 300, stableForSeconds: 5 },
+  }) as DesiredStack;
 
 describe("dependencies", () => {
   it("finds cycles and names every stack on them", () => {

@@ -52,4 +52,17 @@ describe("desired-state hash", () => {
       await hashWith({ PIN: "8", MODE: "fast" }, keyed),
     );
   });
+
+  it("does not change with x-croncd.stableFor, which only says how long a rollout is watched; does with prune (a label)", async () => {
+    const file = path.join(repo, "stacks", "app", "compose.yaml");
+    const before = await hashWith({ PIN: "7", MODE: "fast" });
+    await writeFile(file, `x-croncd:\n  stableFor: 30s\n${compose}`);
+    try {
+      expect(await hashWith({ PIN: "7", MODE: "fast" })).toBe(before);
+      await writeFile(file, `x-croncd:\n  prune: false\n${compose}`);
+      expect(await hashWith({ PIN: "7", MODE: "fast" })).not.toBe(before);
+    } finally {
+      await writeFile(file, compose);
+    }
+  });
 });

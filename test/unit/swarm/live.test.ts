@@ -45,4 +45,75 @@ describe("readLiveStacks", () => {
       "GET /services",
     );
   });
+
+  it("with a target, reads every task of its services in one GET /tasks beside GET /services", async () => {
+    const services = [
+      {
+        ...service("1", "web_app", { "com.docker.stack.namespace": "web", "io.croncd.target": "prod" }),
+        UpdateStatus: { State: "paused", Message: "update paused" },
+        ServiceStatus: { RunningTasks: 0, DesiredTasks: 1 },
+        UpdatedAt: "2026-12-05T03:00:00Z",
+      },
+      service("2", "api_app", { "com.docker.stack.namespace": "api", "io.croncd.target": "prod" }),
+    ];
+    const tasks = [
+      {
+        ID: "t1",
+        ServiceID: "1",
+        Slot: 1,
+        NodeID: "n1",
+        DesiredState: "shutdown",
+        Status: { State: "rejected", Timestamp: "2026-12-05T02:59:58Z", Err: "No such image: x:2" },
+      },
+      {
+        ID: "t2",
+        ServiceID: "2",
+        NodeID: "n1",
+        DesiredState: "complete",
+        Status: { State: "complete", Timestamp: "2026-12-05T02:59:00Z" },
+      },
+    ];
+    const paths: string[] = [];
+    const docker = {
+      ...dockerAnswering(undefined),
+      getJson: (apiPath: string) => {
+        paths.push(apiPath);
+        return Promise.resolve(apiPath.startsWith("/tasks") ? tasks : services);
+      },
+    };
+    const stacks = await readLiveStacks(docker, "target prod", undefined, { target: "prod" });
+    expect(paths.sort()).toEqual([
+      "/services?status=true",
+      `/tasks?filters=${encodeURIComponent('{"label":["io.croncd.target=prod"]}')}`,
+    ]);
+    expect(stacks.get("web")?.services[0]?.runtime).toEqual({
+      updateStatus: { State: "paused", Message: "update paused" },
+      counts: { running: 0, desired: 1, completed: 0 },
+      updatedAt: "2026-12-05T03:00:00Z",
+    });
+    expect(stacks.get("web")?.tasks).toEqual([
+      {
+        id: "t1",
+        serviceId: "1",
+        slot: 1,
+        nodeId: "n1",
+        state: "rejected",
+        desiredState: "shutdown",
+        timestamp: "2026-12-05T02:59:58Z",
+        error: "No such image: x:2",
+      },
+    ]);
+    expect(stacks.get("api")?.tasks?.map((task) => task.id)).toEqual(["t2"]);
+    expect(stacks.get("api")?.observedAt).toBeInstanceOf(Date);
+  });
+
+  it("refuses an answer to GET /tasks that is not a list of tasks", async () => {
+    const docker = {
+      ...dockerAnswering(undefined),
+      getJson: (apiPath: string) => Promise.resolve(apiPath.startsWith("/tasks") ? [{ ID: "t" }] : []),
+    };
+    await expect(readLiveStacks(docker, "target prod", undefined, { target: "prod" })).rejects.toThrow(
+      "target prod: read tasks: the Docker API did not return a list of tasks for GET /tasks",
+    );
+  });
 });

@@ -18,7 +18,14 @@ function desired(
     yaml: "",
     objects: [],
     hash,
-    options: { prune: true, adopt: false, dependsOn: [], timeoutSeconds: 300, ...options },
+    options: {
+      prune: true,
+      adopt: false,
+      dependsOn: [],
+      timeoutSeconds: 300,
+      stableForSeconds: 5,
+      ...options,
+    },
     serviceNames: ["app"],
     revisionedObjects: 0,
     warnings: [],
@@ -238,5 +245,88 @@ describe("planStacks", () => {
     expect(
       plan({ desired: [desired("keep")], declared: ["keep", "broken"], live: liveOf(owned("broken")) }),
     ).toHaveLength(1);
+  });
+
+  describe("an unchanged stack is judged on its health", () => {
+    const observedAt = new Date("2026-12-05T03:00:00.000Z");
+    /** `web` as it runs: one replica, with Swarm's update status and the tasks of its slot. */
+    const running = (updateState: string | undefined, taskAgeSeconds: number): LiveStack => {
+      const stack = owned("web");
+      const [service] = stack.services;
+      if (!service) throw new Error("no service");
+      service.spec = { Name: "web_app", Mode: { Replicated: { Replicas: 1 } } };
+      service.runtime = {
+        counts: { running: updateState === "paused" ? 0 : 1, desired: 1, completed: 0 },
+        ...(updateState ? { updateStatus: { State: updateState } } : {}),
+      };
+      const started = new Date(observedAt.getTime() - taskAgeSeconds * 1000).toISOString();
+      return {
+        ...stack,
+        observedAt,
+        tasks: [
+          {
+            id: "t1",
+            serviceId: service.id,
+            slot: 1,
+            state: updateState === "paused" ? "rejected" : "running",
+            desiredState: updateState === "paused" ? "shutdown" : "running",
+            timestamp: started,
+            ...(updateState === "paused" ? { error: "No such image: nothing:2" } : {}),
+          },
+        ],
+      };
+    };
+
+    it("healthy: unchanged", () => {
+      expect(plan({ desired: [desired("web")], live: liveOf(running("completed", 300)) })).toEqual([
+        { name: "web", action: "unchanged", reason: "matches git" },
+      ]);
+    });
+
+    it("failed: unhealthy with the cause, so the run fails without deploying it", () => {
+      expect(plan({ desired: [desired("web")], live: liveOf(running("paused", 300)) })).toEqual([
+        {
+          name: "web",
+          action: "unhealthy",
+          reason:
+            "matches git but is unhealthy (not redeployed): web_app: update paused: No such image: nothing:2",
+        },
+      ]);
+    });
+
+    it("still moving: converging, to be watched", () => {
+      expect(plan({ desired: [desired("web")], live: liveOf(running("updating", 2)) })).toEqual([
+        {
+          name: "web",
+          action: "converging",
+          reason: "matches git; an earlier rollout is still converging: web_app: updating, 1/1 running",
+        },
+      ]);
+    });
+
+    it("with the stack's own stability period", () => {
+      const patient = desired("web", "hash-web", { stableForSeconds: 120 });
+      expect(plan({ desired: [patient], live: liveOf(running(undefined, 60)) })[0]?.action).toBe(
+        "converging",
+      );
+    });
+
+    it("a stack Swarm rolled back carries its old labels: deployed again, saying so", () => {
+      const [item] = plan({
+        desired: [desired("web", "new")],
+        live: liveOf(running("rollback_completed", 300)),
+      });
+      expect(item).toEqual({
+        name: "web",
+        action: "update",
+        reason: "desired state changed (Swarm rolled back the last update of web_app, rollback_completed)",
+      });
+    });
+
+    it("a change in git is deployed whatever the health of the live stack", () => {
+      expect(
+        plan({ desired: [desired("web", "new")], live: liveOf(running("paused", 300)) })[0]?.action,
+      ).toBe("update");
+    });
   });
 });

@@ -236,33 +236,57 @@ describe("decideRollout: updates Swarm stopped or reverted", () => {
     });
   });
 
-  it("a completed update with all replicas running has converged", () => {
-    const decision = decideRollout(
-      {
-        listed: [listed("w-slow_app", "2/2")],
-        inspected: [
-          service("w-slow_app", {
-            UpdateStatus: { State: "completed", Message: "update completed" },
-            PreviousSpec: { TaskTemplate: previousTemplate("croncd-test/busybox:1") },
-          }),
-        ],
-        tasks: [
-          task("w-slow_app.1", "Running 7 seconds ago", "Running"),
-          task("w-slow_app.1", "Shutdown 7 seconds ago", "Shutdown"),
-          task("w-slow_app.2", "Running less than a second ago", "Running"),
-          task("w-slow_app.2", "Shutdown 1 second ago", "Shutdown"),
-        ],
-      },
-      at(4.2),
-    );
-    expect(decision).toEqual({
+  it("a completed update has converged once every new task stayed up for the stability period", () => {
+    const snapshot = (youngest: string) => ({
+      listed: [listed("w-slow_app", "2/2")],
+      inspected: [
+        service("w-slow_app", {
+          UpdateStatus: { State: "completed", Message: "update completed" },
+          PreviousSpec: { TaskTemplate: previousTemplate("croncd-test/busybox:1") },
+        }),
+      ],
+      tasks: [
+        task("w-slow_app.1", "Running 17 seconds ago", "Running"),
+        task("w-slow_app.1", "Shutdown 17 seconds ago", "Shutdown"),
+        task("w-slow_app.2", `Running ${youngest} ago`, "Running"),
+        task("w-slow_app.2", "Shutdown 11 seconds ago", "Shutdown"),
+      ],
+    });
+    expect(decideRollout(snapshot("9 seconds"), at(18)).outcome).toEqual({
+      ok: false,
+      reason:
+        "waiting for w-slow_app: update completed, 2/2 running, not yet for 10.0s (update_config.monitor + x-croncd.stableFor)",
+      services: [{ name: "w-slow_app", state: "monitoring" }],
+    });
+    expect(decideRollout(snapshot("10 seconds"), at(19.2))).toEqual({
       done: true,
       outcome: {
         ok: true,
-        reason: "converged in 4.2s",
+        reason: "converged in 19.2s",
         services: [{ name: "w-slow_app", state: "completed" }],
       },
     });
+  });
+
+  it("a task that crashes just after Swarm's monitor window keeps a completed update from converging", () => {
+    const decision = decideRollout(
+      {
+        listed: [listed("w-late_app", "1/1")],
+        inspected: [
+          service("w-late_app", { UpdateStatus: { State: "completed", Message: "update completed" } }),
+        ],
+        tasks: [
+          task("w-late_app.1", "Running 1 second ago", "Running"),
+          task("w-late_app.1", "Failed 2 seconds ago", "Shutdown", '"task: non-zero exit (1)"'),
+          task("w-late_app.1", "Shutdown 9 seconds ago", "Shutdown"),
+        ],
+      },
+      at(10),
+    );
+    expect(decision.done).toBe(false);
+    expect(decision.outcome.services).toEqual([
+      { name: "w-late_app", state: "monitoring", error: "task: non-zero exit (1)" },
+    ]);
   });
 });
 
@@ -331,7 +355,7 @@ describe("decideRollout: tasks that keep failing", () => {
       { name: "w-exit_app", state: "monitoring", error: "task: non-zero exit (1)" },
     ]);
     expect(flicker.outcome.reason).toBe(
-      "waiting for w-exit_app: 1/1 running, not yet for 5.0s (update_config.monitor): task: non-zero exit (1)",
+      "waiting for w-exit_app: 1/1 running, not yet for 10.0s (update_config.monitor + x-croncd.stableFor): task: non-zero exit (1)",
     );
   });
 
@@ -386,16 +410,17 @@ describe("decideRollout: tasks that keep failing", () => {
 });
 
 describe("decideRollout: new and unchanged services, jobs", () => {
-  it("a new service converges once its tasks ran for the monitor period", () => {
+  it("a new service converges once its tasks ran for the monitor period plus the stability period", () => {
     const snapshot = (age: string) => ({
       listed: [listed("w-slow_side", "1/1")],
       inspected: [service("w-slow_side", { monitorNs: 2000000000 })],
       tasks: [task("w-slow_side.1", `Running ${age} ago`, "Running")],
     });
-    expect(decideRollout(snapshot("1 second"), at(3)).done).toBe(false);
-    expect(decideRollout(snapshot("2 seconds"), at(4)).outcome).toEqual({
+    const clock = (seconds: number) => ({ ...at(seconds), stableForMs: 3000 });
+    expect(decideRollout(snapshot("4 seconds"), clock(6)).done).toBe(false);
+    expect(decideRollout(snapshot("5 seconds"), clock(7)).outcome).toEqual({
       ok: true,
-      reason: "converged in 4.0s",
+      reason: "converged in 7.0s",
       services: [{ name: "w-slow_side", state: "running" }],
     });
   });
