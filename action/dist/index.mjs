@@ -52833,6 +52833,7 @@ var LABELS = {
 };
 var MANAGED_BY_VALUE = "croncd";
 var STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
+var STACK_IMAGE_LABEL = "com.docker.stack.image";
 function ownershipLabels(owner) {
   return {
     [LABELS.managedBy]: MANAGED_BY_VALUE,
@@ -52864,13 +52865,29 @@ function deployArguments(stackName, options) {
     stackName
   ];
 }
-async function deployStack(docker, stack, options) {
-  await docker.run(deployArguments(stack.name, options), {
-    input: stack.yaml,
-    cwd: stack.dir,
-    subject: `stack ${stack.name}: deploy failed`,
-    deploy: true
-  });
+var VANISHED_NETWORK_RETRY_DELAYS_MS = [2e3, 4e3, 8e3];
+async function deployStack(docker, stack, options, retryDelaysMs = VANISHED_NETWORK_RETRY_DELAYS_MS) {
+  for (let attempt2 = 0; ; attempt2 += 1) {
+    try {
+      await docker.run(deployArguments(stack.name, options), {
+        input: stack.yaml,
+        cwd: stack.dir,
+        subject: `stack ${stack.name}: deploy failed`,
+        deploy: true
+      });
+      return;
+    } catch (error3) {
+      const delay = retryDelaysMs[attempt2];
+      if (delay === void 0 || !isVanishedNetwork(error3)) throw error3;
+      await sleep(delay);
+    }
+  }
+}
+function isVanishedNetwork(error3) {
+  return /\bnetwork \S+ not found\b/i.test(describeError(error3));
+}
+async function clearLeftoverNetworks(docker, stackName, options = {}) {
+  await waitUntilGone(docker, stackName, `stack ${stackName}: clear leftovers`, options);
 }
 async function removeStack(docker, stackName, options = {}) {
   const subject = `stack ${stackName}: remove failed`;
@@ -52878,6 +52895,14 @@ async function removeStack(docker, stackName, options = {}) {
   if (removal.exitCode !== 0 && !/is in use by task|failed to remove some resources/i.test(removal.stderr)) {
     throw dockerFailure(removal, subject);
   }
+  if (!await waitUntilGone(docker, stackName, subject, options)) {
+    throw new TargetError("the stack was asked to go but its services or networks are still there", {
+      subject: `stack ${stackName}`,
+      hint: "look at `docker stack ps` for tasks that do not stop"
+    });
+  }
+}
+async function waitUntilGone(docker, stackName, subject, options) {
   const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
   const staleGraceMs = options.staleNetworkGraceMs ?? STALE_NETWORK_GRACE_MS;
   const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
@@ -52887,23 +52912,22 @@ async function removeStack(docker, stackName, options = {}) {
     const networks = nonEmptyLines(
       await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject })
     ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
-    if (services.trim() === "" && networks.length === 0) return;
+    if (services.trim() === "" && networks.length === 0) return true;
     if (services.trim() === "") {
       for (const network of networks) {
-        const removal2 = await docker.tryRun(["network", "rm", network]);
-        if (removal2.exitCode !== 0 && /\bnot found\b/i.test(removal2.stderr) && !unknownToSwarmSince.has(network))
+        const removal = await docker.tryRun(["network", "rm", network]);
+        if (removal.exitCode !== 0 && /\bnot found\b/i.test(removal.stderr) && !unknownToSwarmSince.has(network))
           unknownToSwarmSince.set(network, Date.now());
       }
     }
     if (Date.now() > deadline) {
-      if (services.trim() === "" && networks.every((id) => unknownToSwarmSince.has(id))) return;
-      throw new TargetError("the stack was asked to go but its services or networks are still there", {
-        subject: `stack ${stackName}`,
-        hint: "look at `docker stack ps` for tasks that do not stop"
-      });
+      return services.trim() === "" && networks.every((id) => unknownToSwarmSince.has(id));
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+    await sleep(options.pollMs ?? 500);
   }
+}
+function sleep(ms2) {
+  return new Promise((resolve) => setTimeout(resolve, ms2));
 }
 var STALE_NETWORK_GRACE_MS = 3e4;
 var REMOVE_TIMEOUT_MS = 12e4;
@@ -52922,29 +52946,428 @@ async function assertDockerCliVersion(docker, subject) {
 }
 
 // src/targets/swarm/live.ts
-async function readAllServices(docker, subject, signal) {
-  const services = await docker.getJson("/services", { subject, ...signal ? { signal } : {} });
+async function readAllServices(docker, subject, signal, options = {}) {
+  const apiPath = options.status ? "/services?status=true" : "/services";
+  const services = await docker.getJson(apiPath, { subject, ...signal ? { signal } : {} });
   if (!Array.isArray(services) || !services.every(isService)) {
     throw new TargetError("the Docker API did not return a list of services for GET /services", { subject });
   }
   return services;
 }
-async function readLiveStacks(docker, subject, signal) {
+async function readTargetTasks(docker, target, subject, signal) {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${LABELS.target}=${target}`] }));
+  const tasks = await docker.getJson(`/tasks?filters=${filters}`, { subject, ...signal ? { signal } : {} });
+  if (!Array.isArray(tasks) || !tasks.every(isTask)) {
+    throw new TargetError("the Docker API did not return a list of tasks for GET /tasks", { subject });
+  }
+  return tasks.map((task) => ({
+    id: task.ID,
+    serviceId: task.ServiceID,
+    ...task.Slot ? { slot: task.Slot } : {},
+    ...task.NodeID ? { nodeId: task.NodeID } : {},
+    state: task.Status.State,
+    desiredState: task.DesiredState,
+    timestamp: task.Status.Timestamp,
+    ...task.Status.Err ? { error: task.Status.Err } : {}
+  }));
+}
+async function readLiveStacks(docker, subject, signal, options = {}) {
+  const withHealth = options.target !== void 0;
+  const [services, tasks] = await Promise.all([
+    readAllServices(docker, `${subject}: read services`, signal, { status: withHealth }),
+    options.target === void 0 ? void 0 : readTargetTasks(docker, options.target, `${subject}: read tasks`, signal)
+  ]);
+  const observedAt = /* @__PURE__ */ new Date();
   const stacks = /* @__PURE__ */ new Map();
-  for (const service2 of await readAllServices(docker, `${subject}: read services`, signal)) {
+  const stackOfService = /* @__PURE__ */ new Map();
+  for (const service2 of services) {
     const labels = service2.Spec.Labels ?? {};
     const stack = labels[STACK_NAMESPACE_LABEL];
     if (!stack) continue;
-    const entry = stacks.get(stack) ?? { name: stack, services: [] };
-    entry.services.push({ id: service2.ID, name: service2.Spec.Name, stack, labels, spec: service2.Spec });
+    const entry = stacks.get(stack) ?? {
+      name: stack,
+      services: [],
+      ...withHealth ? { tasks: [], observedAt } : {}
+    };
+    entry.services.push({
+      id: service2.ID,
+      name: service2.Spec.Name,
+      stack,
+      labels,
+      spec: service2.Spec,
+      ...withHealth ? { runtime: runtimeOf(service2) } : {}
+    });
     stacks.set(stack, entry);
+    stackOfService.set(service2.ID, entry);
   }
+  for (const task of tasks ?? []) stackOfService.get(task.serviceId)?.tasks?.push(task);
   return stacks;
+}
+function runtimeOf(service2) {
+  const status = service2.ServiceStatus;
+  return {
+    ...service2.UpdateStatus ? { updateStatus: service2.UpdateStatus } : {},
+    ...service2.PreviousSpec ? { previousSpec: service2.PreviousSpec } : {},
+    ...status && typeof status.RunningTasks === "number" && typeof status.DesiredTasks === "number" ? {
+      counts: {
+        running: status.RunningTasks,
+        desired: status.DesiredTasks,
+        completed: status.CompletedTasks ?? 0
+      }
+    } : {},
+    ...service2.UpdatedAt ? { updatedAt: service2.UpdatedAt } : {}
+  };
 }
 function isService(value) {
   if (typeof value !== "object" || value === null) return false;
   const { ID, Spec } = value;
   return typeof ID === "string" && typeof Spec === "object" && Spec !== null && typeof Spec.Name === "string";
+}
+function isTask(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const { ID, ServiceID, DesiredState, Status } = value;
+  return typeof ID === "string" && typeof ServiceID === "string" && typeof DesiredState === "string" && typeof Status === "object" && Status !== null && typeof Status.State === "string" && typeof Status.Timestamp === "string";
+}
+
+// src/targets/swarm/tasks.ts
+function parseTaskRows(stdout) {
+  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
+}
+function parseTask(row) {
+  const { state, age } = parseCurrentState(row.CurrentState);
+  const error3 = taskError(row.Error);
+  return {
+    id: row.ID,
+    slot: row.Name,
+    state,
+    desired: row.DesiredState.trim().toLowerCase(),
+    ...age ? { age } : {},
+    ...error3 ? { error: error3 } : {},
+    ...row.Image ? { image: row.Image } : {}
+  };
+}
+function parseCurrentState(text) {
+  const match = /^\s*(\S+)\s+(.*?)\s+ago\s*$/i.exec(text);
+  if (!match) return { state: text.trim().split(/\s+/)[0]?.toLowerCase() ?? "" };
+  const state = (match[1] ?? "").toLowerCase();
+  const age = parseAge(match[2] ?? "");
+  return age ? { state, age } : { state };
+}
+var SECOND = 1e3;
+var MINUTE = 60 * SECOND;
+var HOUR = 60 * MINUTE;
+var DAY = 24 * HOUR;
+function parseAge(text) {
+  const words2 = text.trim().toLowerCase();
+  if (words2 === "less than a second") return { minMs: 0, maxMs: SECOND };
+  if (words2 === "about a minute") return { minMs: MINUTE, maxMs: 2 * MINUTE };
+  if (words2 === "about an hour") return { minMs: 30 * MINUTE, maxMs: 2 * HOUR };
+  const match = /^(\d+)\s+(second|minute|hour|day|week|month|year)s?$/.exec(words2);
+  if (!match) return void 0;
+  const count = Number(match[1]);
+  switch (match[2]) {
+    case "second":
+      return { minMs: count * SECOND, maxMs: (count + 1) * SECOND };
+    case "minute":
+      return { minMs: count * MINUTE, maxMs: (count + 1) * MINUTE };
+    case "hour":
+      return { minMs: (count - 0.5) * HOUR, maxMs: (count + 1) * HOUR };
+    case "day":
+      return { minMs: count * DAY, maxMs: (count + 1) * DAY };
+    case "week":
+      return { minMs: count * 7 * DAY, maxMs: (count + 1) * 7 * DAY };
+    case "month":
+      return { minMs: count * 30 * DAY, maxMs: (count + 1) * 30 * DAY };
+    default:
+      return { minMs: count * 365 * DAY, maxMs: (count + 1) * 365 * DAY };
+  }
+}
+function taskError(raw) {
+  const text = (raw ?? "").trim();
+  if (text === "") return void 0;
+  const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  return unquoted.trim() || void 0;
+}
+function serviceOfTask(taskName, serviceNames) {
+  let best;
+  for (const name2 of serviceNames) {
+    if (taskName.startsWith(`${name2}.`) && (best === void 0 || name2.length > best.length)) best = name2;
+  }
+  return best;
+}
+
+// src/targets/swarm/rollout-decide.ts
+var CRASH_LOOP_FAILURES = 3;
+var GIVE_UP_AFTER_MS = 2e3;
+var UPDATE_START_GRACE_MS = 5e3;
+var DEFAULT_MONITOR_MS = 5e3;
+var MAX_MONITOR_MS = 3e4;
+var DEFAULT_STABLE_FOR_MS = 5e3;
+var FAILED_TASK_STATES = /* @__PURE__ */ new Set(["failed", "rejected"]);
+var UPDATE_FAILURES = {
+  rollback_started: "rolling back",
+  rollback_completed: "rolled back",
+  rollback_paused: "rollback paused",
+  paused: "update paused"
+};
+function parseReplicas(text) {
+  const running = /^\s*(\d+)\/(\d+)/.exec(text);
+  if (!running) return void 0;
+  const parsed = { running: Number(running[1]), desired: Number(running[2]) };
+  const job = /\((\d+)\/(\d+) completed\)/.exec(text);
+  if (job) {
+    parsed.completed = Number(job[1]);
+    parsed.total = Number(job[2]);
+  }
+  return parsed;
+}
+function decideRollout(snapshot, clock) {
+  return decideServices(fromCliSnapshot(snapshot), clock);
+}
+function fromCliSnapshot(snapshot) {
+  const inspectedByName = new Map(snapshot.inspected.map((service2) => [service2.Spec.Name, service2]));
+  const names = snapshot.listed.map((row) => row.Name).filter((name2) => inspectedByName.has(name2));
+  const tasksByService = new Map(names.map((name2) => [name2, []]));
+  for (const row of snapshot.tasks) {
+    const service2 = serviceOfTask(row.Name, names);
+    if (service2) tasksByService.get(service2)?.push(parseTask(row));
+  }
+  return snapshot.listed.filter((row) => inspectedByName.has(row.Name)).map((row) => ({
+    inspected: inspectedByName.get(row.Name),
+    replicas: parseReplicas(row.Replicas),
+    replicasText: row.Replicas,
+    ...row.Mode ? { modeText: row.Mode } : {},
+    tasks: tasksByService.get(row.Name) ?? []
+  }));
+}
+function decideServices(facts, clock) {
+  const verdicts = facts.map((service2) => judgeService(service2, clock)).sort((a, b2) => a.name.localeCompare(b2.name));
+  const services = verdicts.map(({ name: name2, state, error: error3 }) => ({ name: name2, state, ...error3 ? { error: error3 } : {} }));
+  const elapsed = seconds(clock.now.getTime() - clock.since.getTime());
+  const failed = verdicts.filter((verdict) => verdict.status === "failed");
+  if (failed.length > 0) {
+    return { done: true, outcome: { ok: false, reason: describe2(failed), services } };
+  }
+  const pending = verdicts.filter((verdict) => verdict.status === "pending");
+  if (pending.length === 0) {
+    return { done: true, outcome: { ok: true, reason: `converged in ${elapsed}`, services } };
+  }
+  if (clock.now.getTime() >= clock.deadline.getTime()) {
+    return {
+      done: true,
+      outcome: { ok: false, reason: `timed out after ${elapsed}: ${describe2(pending)}`, services }
+    };
+  }
+  return { done: false, outcome: { ok: false, reason: `waiting for ${describe2(pending)}`, services } };
+}
+function judgeService(facts, clock) {
+  const { inspected, tasks, replicas } = facts;
+  const name2 = inspected.Spec.Name;
+  const nowMs = clock.now.getTime();
+  const sinceMs = clock.since.getTime();
+  const failuresSinceMs = clock.failuresSince?.getTime() ?? sinceMs;
+  const crashLoopSinceMs = clock.crashLoopSince?.getTime() ?? failuresSinceMs;
+  const newestFirst = [...tasks].sort((a, b2) => (a.age?.minMs ?? Infinity) - (b2.age?.minMs ?? Infinity));
+  const endedSince = (task, fromMs) => FAILED_TASK_STATES.has(task.state) && task.age !== void 0 && nowMs - task.age.minMs >= fromMs;
+  const failures = newestFirst.filter((task) => endedSince(task, failuresSinceMs));
+  const verdict = (status, state, detail, error3) => ({
+    name: name2,
+    status,
+    state,
+    detail: error3 ? `${detail}: ${error3}` : detail,
+    ...error3 ? { error: error3 } : {}
+  });
+  const update = inspected.UpdateStatus?.State ? inspected.UpdateStatus : void 0;
+  const updateState = update?.State ?? "";
+  const updateLabel = UPDATE_FAILURES[updateState];
+  if (update && updateLabel !== void 0) {
+    const message = update.Message?.trim();
+    const named = /\btask ([a-z0-9]+)/i.exec(message ?? "")?.[1];
+    const namedError = named ? tasks.find((task) => task.id.startsWith(named))?.error : void 0;
+    const error3 = namedError ?? failures.find((task) => task.error)?.error;
+    return verdict("failed", updateState, message ? `${updateLabel}: ${message}` : updateLabel, error3);
+  }
+  const failuresBySlot = /* @__PURE__ */ new Map();
+  for (const task of failures.filter((failure2) => endedSince(failure2, crashLoopSinceMs)))
+    failuresBySlot.set(task.slot, [...failuresBySlot.get(task.slot) ?? [], task]);
+  const [loopSlot, loop] = [...failuresBySlot].sort((a, b2) => b2[1].length - a[1].length)[0] ?? [];
+  if (loopSlot !== void 0 && loop !== void 0 && loop.length >= CRASH_LOOP_FAILURES) {
+    return verdict(
+      "failed",
+      "crash_loop",
+      `tasks keep failing: ${loopSlot} failed ${loop.length} times since the deploy`,
+      loop.find((task) => task.error)?.error
+    );
+  }
+  const job = isJob(facts);
+  const running = replicas?.running ?? 0;
+  const desired = replicas?.desired ?? 0;
+  const settled = job ? replicas?.completed !== void 0 && replicas.completed === replicas.total : replicas !== void 0 && running === desired;
+  const newestFailure = failures[0];
+  if (!settled && newestFailure?.age && newestFailure.age.minMs >= GIVE_UP_AFTER_MS) {
+    const active = tasks.filter(
+      (task) => job ? task.desired === "running" || task.desired === "ready" || task.desired === "complete" && task.state !== "complete" : task.desired === "running" || task.desired === "ready"
+    ).length;
+    if (job ? active === 0 : active < desired) {
+      return verdict(
+        "failed",
+        "gave_up",
+        `${newestFailure.slot} failed and Swarm will not restart it (${restartPolicy(inspected)})`,
+        failures.find((task) => task.error)?.error
+      );
+    }
+  }
+  const pendingError = newestFirst.find(
+    (task) => task.error && (failures.includes(task) || task.desired !== "shutdown" && task.desired !== "remove")
+  )?.error;
+  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${facts.replicasText || "unknown"}`;
+  if (job) {
+    if (settled) return verdict("converged", "complete", "complete");
+    const progress = replicas?.total !== void 0 ? `${replicas.completed}/${replicas.total} completed` : replicaText;
+    return verdict("pending", "job_running", progress, pendingError);
+  }
+  const stableMs = monitorPeriod(inspected) + (clock.stableForMs ?? DEFAULT_STABLE_FOR_MS);
+  const stable = () => tasks.filter(
+    (task) => task.state === "running" && task.desired === "running" && (task.age?.minMs ?? 0) >= stableMs
+  ).length >= desired;
+  const notYetStable = `${replicaText}, not yet for ${seconds(stableMs)} (update_config.monitor + x-croncd.stableFor)`;
+  if (update) {
+    if (updateState === "completed") {
+      if (!settled) return verdict("pending", "starting", `update completed, ${replicaText}`, pendingError);
+      return stable() ? verdict("converged", "completed", "update completed") : verdict("pending", "monitoring", `update completed, ${notYetStable}`, pendingError);
+    }
+    const message = update.Message?.trim();
+    return verdict(
+      "pending",
+      updateState === "updating" ? "updating" : updateState,
+      `${updateState}${message ? ` (${message})` : ""}, ${replicaText}`,
+      pendingError
+    );
+  }
+  const graceUntil = clock.updateStartGraceUntil?.getTime() ?? sinceMs + UPDATE_START_GRACE_MS;
+  const replicated = inspected.Spec.Mode?.Replicated;
+  const noReplicaWanted = replicated?.Replicas === 0;
+  if (nowMs < graceUntil && !noReplicaWanted && templateChanged(inspected)) {
+    return verdict("pending", "update_pending", "update not started yet");
+  }
+  if (!settled) return verdict("pending", "starting", replicaText, pendingError);
+  if (stable()) return verdict("converged", "running", replicaText);
+  return verdict("pending", "monitoring", notYetStable, pendingError);
+}
+function isJob(facts) {
+  const mode = facts.inspected.Spec.Mode;
+  if (mode) return "ReplicatedJob" in mode || "GlobalJob" in mode;
+  return /\bjob\b/i.test(facts.modeText ?? "");
+}
+function templateChanged(inspected) {
+  const previous = inspected.PreviousSpec?.TaskTemplate;
+  return previous !== void 0 && differs(previous, inspected.Spec.TaskTemplate);
+}
+function differs(a, b2) {
+  if (a === void 0 || a === null || b2 === void 0 || b2 === null) return false;
+  if (isEmpty(a) || isEmpty(b2)) return isEmpty(a) !== isEmpty(b2);
+  if (Array.isArray(a) || Array.isArray(b2)) {
+    if (!Array.isArray(a) || !Array.isArray(b2) || a.length !== b2.length) return true;
+    return a.some((item, index) => differs(item, b2[index]));
+  }
+  if (typeof a === "object" && typeof b2 === "object") {
+    const left = a;
+    const right = b2;
+    return [.../* @__PURE__ */ new Set([...Object.keys(left), ...Object.keys(right)])].some(
+      (key) => differs(left[key], right[key])
+    );
+  }
+  return a !== b2;
+}
+function isEmpty(value) {
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
+}
+function monitorPeriod(inspected) {
+  const nanoseconds = inspected.Spec.UpdateConfig?.Monitor ?? 0;
+  const ms2 = nanoseconds > 0 ? nanoseconds / 1e6 : DEFAULT_MONITOR_MS;
+  return Math.min(ms2, MAX_MONITOR_MS);
+}
+function restartPolicy(inspected) {
+  const policy = inspected.Spec.TaskTemplate?.RestartPolicy;
+  const condition = policy?.Condition ?? "any";
+  const attempts = policy?.MaxAttempts ?? 0;
+  return `restart_policy condition: ${condition}${attempts > 0 ? `, max_attempts: ${attempts}` : ""}`;
+}
+function describe2(verdicts) {
+  return verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join("; ");
+}
+function seconds(ms2) {
+  return `${(Math.max(0, ms2) / 1e3).toFixed(1)}s`;
+}
+
+// src/targets/swarm/health.ts
+var CRASH_LOOP_WINDOW_MS = 6e4;
+function judgeStackHealth(live2, options) {
+  if (!live2.tasks || !live2.observedAt) return void 0;
+  const now = live2.observedAt;
+  const services = live2.services.filter(
+    (service2) => service2.runtime && service2.labels[LABELS.target] === options.target
+  );
+  if (services.length === 0) return void 0;
+  const tasksByService = /* @__PURE__ */ new Map();
+  for (const task of live2.tasks) {
+    tasksByService.set(task.serviceId, [...tasksByService.get(task.serviceId) ?? [], task]);
+  }
+  const lastChange = Math.max(
+    ...services.map((service2) => Date.parse(service2.runtime?.updatedAt ?? "") || 0)
+  );
+  const decision = decideServices(
+    services.map((service2) => serviceFacts(service2, tasksByService.get(service2.id) ?? [], now)),
+    {
+      since: now,
+      now,
+      // A health check never times out: what is still moving is watched by the run, with a deadline.
+      deadline: new Date(now.getTime() + 1),
+      // A spec written a moment ago may not have reached Swarm's updater yet.
+      updateStartGraceUntil: new Date(lastChange + UPDATE_START_GRACE_MS),
+      failuresSince: /* @__PURE__ */ new Date(0),
+      crashLoopSince: new Date(now.getTime() - CRASH_LOOP_WINDOW_MS),
+      stableForMs: options.stableForMs
+    }
+  );
+  if (decision.outcome.ok) return { status: "healthy" };
+  if (decision.done) return { status: "failed", reason: decision.outcome.reason };
+  return { status: "converging", reason: decision.outcome.reason.replace(/^waiting for /, "") };
+}
+function serviceFacts(service2, tasks, now) {
+  const runtime = service2.runtime ?? {};
+  const inspected = {
+    ID: service2.id,
+    Spec: service2.spec,
+    ...runtime.previousSpec ? { PreviousSpec: runtime.previousSpec } : {},
+    ...runtime.updateStatus ? { UpdateStatus: runtime.updateStatus } : {}
+  };
+  const parsed = tasks.map((task) => parsedTask(service2.name, task, now));
+  return { inspected, replicas: replicasOf(inspected, runtime.counts, parsed), tasks: parsed };
+}
+function parsedTask(serviceName, task, now) {
+  const ageMs = Math.max(0, now.getTime() - (Date.parse(task.timestamp) || 0));
+  return {
+    id: task.id,
+    slot: `${serviceName}.${task.slot || task.nodeId || task.id}`,
+    state: task.state.toLowerCase(),
+    desired: task.desiredState.toLowerCase(),
+    age: { minMs: ageMs, maxMs: ageMs + 1 },
+    ...task.error ? { error: task.error } : {}
+  };
+}
+function replicasOf(inspected, counts, tasks) {
+  const mode = inspected.Spec.Mode ?? {};
+  const running = counts?.running ?? tasks.filter((task) => task.state === "running" && task.desired === "running").length;
+  const completed = counts?.completed ?? tasks.filter((task) => task.state === "complete").length;
+  const desired = counts?.desired ?? mode.Replicated?.Replicas ?? tasks.filter((task) => task.desired === "running" || task.desired === "ready").length;
+  if (mode.ReplicatedJob) {
+    const total = mode.ReplicatedJob.TotalCompletions ?? mode.ReplicatedJob.MaxConcurrent ?? 1;
+    return { running, desired, completed, total };
+  }
+  if (mode.GlobalJob) return { running, desired, completed, total: Math.max(completed, desired) };
+  return { running, desired };
 }
 
 // src/targets/swarm/dependencies.ts
@@ -53449,8 +53872,10 @@ function planDesired(desired, live2, target, sourceUrl, diff) {
   const changes = diff(desired, live2);
   const managed = live2.services.filter((service2) => isManaged(service2.labels));
   const gitChanged = managed.length === 0 || managed.some((service2) => service2.labels[LABELS.desiredHash] !== desired.hash);
-  if (gitChanged) return { ...base, action: "update", reason: "desired state changed", changes };
-  if (changes.length === 0) return { ...base, action: "unchanged", reason: "matches git" };
+  if (gitChanged) {
+    return { ...base, action: "update", reason: `desired state changed${rollbackNote(managed)}`, changes };
+  }
+  if (changes.length === 0) return judgedUnchanged(base, live2, target);
   const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
   return {
     ...base,
@@ -53459,6 +53884,32 @@ function planDesired(desired, live2, target, sourceUrl, diff) {
     changes,
     drift: true
   };
+}
+function rollbackNote(services) {
+  const rolledBack = services.find((service2) => service2.runtime?.updateStatus?.State?.startsWith("rollback"));
+  const status = rolledBack?.runtime?.updateStatus;
+  if (!rolledBack || !status) return "";
+  const message = status.Message ? `: ${status.Message}` : "";
+  return ` (Swarm rolled back the last update of ${rolledBack.name}, ${status.State}${message})`;
+}
+function judgedUnchanged(base, live2, target) {
+  const stableForMs = (base.desired?.options.stableForSeconds ?? 0) * 1e3;
+  const health = judgeStackHealth(live2, { target, stableForMs });
+  if (health?.status === "failed") {
+    return {
+      ...base,
+      action: "unhealthy",
+      reason: `matches git but is unhealthy (not redeployed): ${health.reason}`
+    };
+  }
+  if (health?.status === "converging") {
+    return {
+      ...base,
+      action: "converging",
+      reason: `matches git; an earlier rollout is still converging: ${health.reason}`
+    };
+  }
+  return { ...base, action: "unchanged", reason: "matches git" };
 }
 function planPrune(input) {
   const desiredNames = /* @__PURE__ */ new Set([...input.desired.map((stack) => stack.name), ...input.declared ?? []]);
@@ -57891,6 +58342,8 @@ var PLANNED_TO_ACTION = {
   update: "configured",
   delete: "deleted",
   unchanged: "unchanged",
+  unhealthy: "failed",
+  converging: "unchanged",
   skip: "skipped",
   refuse: "failed"
 };
@@ -58255,274 +58708,6 @@ function subjectOf(object2) {
   return `${KIND[object2.section]} ${object2.key}`;
 }
 
-// src/targets/swarm/tasks.ts
-function parseTaskRows(stdout) {
-  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
-}
-function parseTask(row) {
-  const { state, age } = parseCurrentState(row.CurrentState);
-  const error3 = taskError(row.Error);
-  return {
-    id: row.ID,
-    slot: row.Name,
-    state,
-    desired: row.DesiredState.trim().toLowerCase(),
-    ...age ? { age } : {},
-    ...error3 ? { error: error3 } : {},
-    ...row.Image ? { image: row.Image } : {}
-  };
-}
-function parseCurrentState(text) {
-  const match = /^\s*(\S+)\s+(.*?)\s+ago\s*$/i.exec(text);
-  if (!match) return { state: text.trim().split(/\s+/)[0]?.toLowerCase() ?? "" };
-  const state = (match[1] ?? "").toLowerCase();
-  const age = parseAge(match[2] ?? "");
-  return age ? { state, age } : { state };
-}
-var SECOND = 1e3;
-var MINUTE = 60 * SECOND;
-var HOUR = 60 * MINUTE;
-var DAY = 24 * HOUR;
-function parseAge(text) {
-  const words2 = text.trim().toLowerCase();
-  if (words2 === "less than a second") return { minMs: 0, maxMs: SECOND };
-  if (words2 === "about a minute") return { minMs: MINUTE, maxMs: 2 * MINUTE };
-  if (words2 === "about an hour") return { minMs: 30 * MINUTE, maxMs: 2 * HOUR };
-  const match = /^(\d+)\s+(second|minute|hour|day|week|month|year)s?$/.exec(words2);
-  if (!match) return void 0;
-  const count = Number(match[1]);
-  switch (match[2]) {
-    case "second":
-      return { minMs: count * SECOND, maxMs: (count + 1) * SECOND };
-    case "minute":
-      return { minMs: count * MINUTE, maxMs: (count + 1) * MINUTE };
-    case "hour":
-      return { minMs: (count - 0.5) * HOUR, maxMs: (count + 1) * HOUR };
-    case "day":
-      return { minMs: count * DAY, maxMs: (count + 1) * DAY };
-    case "week":
-      return { minMs: count * 7 * DAY, maxMs: (count + 1) * 7 * DAY };
-    case "month":
-      return { minMs: count * 30 * DAY, maxMs: (count + 1) * 30 * DAY };
-    default:
-      return { minMs: count * 365 * DAY, maxMs: (count + 1) * 365 * DAY };
-  }
-}
-function taskError(raw) {
-  const text = (raw ?? "").trim();
-  if (text === "") return void 0;
-  const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
-  return unquoted.trim() || void 0;
-}
-function serviceOfTask(taskName, serviceNames) {
-  let best;
-  for (const name2 of serviceNames) {
-    if (taskName.startsWith(`${name2}.`) && (best === void 0 || name2.length > best.length)) best = name2;
-  }
-  return best;
-}
-
-// src/targets/swarm/rollout-decide.ts
-var CRASH_LOOP_FAILURES = 3;
-var GIVE_UP_AFTER_MS = 2e3;
-var UPDATE_START_GRACE_MS = 5e3;
-var DEFAULT_MONITOR_MS = 5e3;
-var MAX_MONITOR_MS = 3e4;
-var FAILED_TASK_STATES = /* @__PURE__ */ new Set(["failed", "rejected"]);
-var UPDATE_FAILURES = {
-  rollback_started: "rolling back",
-  rollback_completed: "rolled back",
-  rollback_paused: "rollback paused",
-  paused: "update paused"
-};
-function parseReplicas(text) {
-  const running = /^\s*(\d+)\/(\d+)/.exec(text);
-  if (!running) return void 0;
-  const parsed = { running: Number(running[1]), desired: Number(running[2]) };
-  const job = /\((\d+)\/(\d+) completed\)/.exec(text);
-  if (job) {
-    parsed.completed = Number(job[1]);
-    parsed.total = Number(job[2]);
-  }
-  return parsed;
-}
-function decideRollout(snapshot, clock) {
-  const inspectedByName = new Map(snapshot.inspected.map((service2) => [service2.Spec.Name, service2]));
-  const names = snapshot.listed.map((row) => row.Name).filter((name2) => inspectedByName.has(name2));
-  const tasksByService = new Map(names.map((name2) => [name2, []]));
-  for (const row of snapshot.tasks) {
-    const service2 = serviceOfTask(row.Name, names);
-    if (service2) tasksByService.get(service2)?.push(parseTask(row));
-  }
-  const verdicts = snapshot.listed.filter((row) => inspectedByName.has(row.Name)).map(
-    (row) => judgeService(
-      row,
-      inspectedByName.get(row.Name),
-      tasksByService.get(row.Name) ?? [],
-      clock
-    )
-  ).sort((a, b2) => a.name.localeCompare(b2.name));
-  const services = verdicts.map(({ name: name2, state, error: error3 }) => ({ name: name2, state, ...error3 ? { error: error3 } : {} }));
-  const elapsed = seconds(clock.now.getTime() - clock.since.getTime());
-  const failed = verdicts.filter((verdict) => verdict.status === "failed");
-  if (failed.length > 0) {
-    return { done: true, outcome: { ok: false, reason: describe2(failed), services } };
-  }
-  const pending = verdicts.filter((verdict) => verdict.status === "pending");
-  if (pending.length === 0) {
-    return { done: true, outcome: { ok: true, reason: `converged in ${elapsed}`, services } };
-  }
-  if (clock.now.getTime() >= clock.deadline.getTime()) {
-    return {
-      done: true,
-      outcome: { ok: false, reason: `timed out after ${elapsed}: ${describe2(pending)}`, services }
-    };
-  }
-  return { done: false, outcome: { ok: false, reason: `waiting for ${describe2(pending)}`, services } };
-}
-function judgeService(row, inspected, tasks, clock) {
-  const name2 = row.Name;
-  const nowMs = clock.now.getTime();
-  const sinceMs = clock.since.getTime();
-  const newestFirst = [...tasks].sort((a, b2) => (a.age?.minMs ?? Infinity) - (b2.age?.minMs ?? Infinity));
-  const failures = newestFirst.filter(
-    (task) => FAILED_TASK_STATES.has(task.state) && task.age !== void 0 && nowMs - task.age.minMs >= sinceMs
-  );
-  const verdict = (status, state, detail, error3) => ({
-    name: name2,
-    status,
-    state,
-    detail: error3 ? `${detail}: ${error3}` : detail,
-    ...error3 ? { error: error3 } : {}
-  });
-  const update = inspected.UpdateStatus?.State ? inspected.UpdateStatus : void 0;
-  const updateState = update?.State ?? "";
-  const updateLabel = UPDATE_FAILURES[updateState];
-  if (update && updateLabel !== void 0) {
-    const message = update.Message?.trim();
-    const named = /\btask ([a-z0-9]+)/i.exec(message ?? "")?.[1];
-    const namedError = named ? tasks.find((task) => task.id.startsWith(named))?.error : void 0;
-    const error3 = namedError ?? failures.find((task) => task.error)?.error;
-    return verdict("failed", updateState, message ? `${updateLabel}: ${message}` : updateLabel, error3);
-  }
-  const failuresBySlot = /* @__PURE__ */ new Map();
-  for (const task of failures)
-    failuresBySlot.set(task.slot, [...failuresBySlot.get(task.slot) ?? [], task]);
-  const [loopSlot, loop] = [...failuresBySlot].sort((a, b2) => b2[1].length - a[1].length)[0] ?? [];
-  if (loopSlot !== void 0 && loop !== void 0 && loop.length >= CRASH_LOOP_FAILURES) {
-    return verdict(
-      "failed",
-      "crash_loop",
-      `tasks keep failing: ${loopSlot} failed ${loop.length} times since the deploy`,
-      loop.find((task) => task.error)?.error
-    );
-  }
-  const job = isJob(row, inspected);
-  const replicas = parseReplicas(row.Replicas);
-  const running = replicas?.running ?? 0;
-  const desired = replicas?.desired ?? 0;
-  const settled = job ? replicas?.completed !== void 0 && replicas.completed === replicas.total : replicas !== void 0 && running === desired;
-  const newestFailure = failures[0];
-  if (!settled && newestFailure?.age && newestFailure.age.minMs >= GIVE_UP_AFTER_MS) {
-    const active = tasks.filter(
-      (task) => job ? task.desired === "running" || task.desired === "ready" || task.desired === "complete" && task.state !== "complete" : task.desired === "running" || task.desired === "ready"
-    ).length;
-    if (job ? active === 0 : active < desired) {
-      return verdict(
-        "failed",
-        "gave_up",
-        `${newestFailure.slot} failed and Swarm will not restart it (${restartPolicy(inspected)})`,
-        failures.find((task) => task.error)?.error
-      );
-    }
-  }
-  const pendingError = newestFirst.find(
-    (task) => task.error && (failures.includes(task) || task.desired !== "shutdown" && task.desired !== "remove")
-  )?.error;
-  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${row.Replicas || "unknown"}`;
-  if (job) {
-    if (settled) return verdict("converged", "complete", "complete");
-    const progress = replicas?.total !== void 0 ? `${replicas.completed}/${replicas.total} completed` : replicaText;
-    return verdict("pending", "job_running", progress, pendingError);
-  }
-  if (update) {
-    if (updateState === "completed") {
-      return settled ? verdict("converged", "completed", "update completed") : verdict("pending", "starting", `update completed, ${replicaText}`, pendingError);
-    }
-    const message = update.Message?.trim();
-    return verdict(
-      "pending",
-      updateState === "updating" ? "updating" : updateState,
-      `${updateState}${message ? ` (${message})` : ""}, ${replicaText}`,
-      pendingError
-    );
-  }
-  const graceUntil = clock.updateStartGraceUntil?.getTime() ?? sinceMs + UPDATE_START_GRACE_MS;
-  const replicated = inspected.Spec.Mode?.Replicated;
-  const noReplicaWanted = replicated?.Replicas === 0;
-  if (nowMs < graceUntil && !noReplicaWanted && templateChanged(inspected)) {
-    return verdict("pending", "update_pending", "update not started yet");
-  }
-  if (!settled) return verdict("pending", "starting", replicaText, pendingError);
-  const monitorMs = monitorPeriod(inspected);
-  const stable = tasks.filter(
-    (task) => task.state === "running" && task.desired === "running" && (task.age?.minMs ?? 0) >= monitorMs
-  ).length;
-  if (stable >= desired) return verdict("converged", "running", replicaText);
-  return verdict(
-    "pending",
-    "monitoring",
-    `${replicaText}, not yet for ${seconds(monitorMs)} (update_config.monitor)`,
-    pendingError
-  );
-}
-function isJob(row, inspected) {
-  const mode = inspected.Spec.Mode;
-  if (mode) return "ReplicatedJob" in mode || "GlobalJob" in mode;
-  return /\bjob\b/i.test(row.Mode ?? "");
-}
-function templateChanged(inspected) {
-  const previous = inspected.PreviousSpec?.TaskTemplate;
-  return previous !== void 0 && differs(previous, inspected.Spec.TaskTemplate);
-}
-function differs(a, b2) {
-  if (a === void 0 || a === null || b2 === void 0 || b2 === null) return false;
-  if (isEmpty(a) || isEmpty(b2)) return isEmpty(a) !== isEmpty(b2);
-  if (Array.isArray(a) || Array.isArray(b2)) {
-    if (!Array.isArray(a) || !Array.isArray(b2) || a.length !== b2.length) return true;
-    return a.some((item, index) => differs(item, b2[index]));
-  }
-  if (typeof a === "object" && typeof b2 === "object") {
-    const left = a;
-    const right = b2;
-    return [.../* @__PURE__ */ new Set([...Object.keys(left), ...Object.keys(right)])].some(
-      (key) => differs(left[key], right[key])
-    );
-  }
-  return a !== b2;
-}
-function isEmpty(value) {
-  if (Array.isArray(value)) return value.length === 0;
-  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
-}
-function monitorPeriod(inspected) {
-  const nanoseconds = inspected.Spec.UpdateConfig?.Monitor ?? 0;
-  const ms2 = nanoseconds > 0 ? nanoseconds / 1e6 : DEFAULT_MONITOR_MS;
-  return Math.min(ms2, MAX_MONITOR_MS);
-}
-function restartPolicy(inspected) {
-  const policy = inspected.Spec.TaskTemplate?.RestartPolicy;
-  const condition = policy?.Condition ?? "any";
-  const attempts = policy?.MaxAttempts ?? 0;
-  return `restart_policy condition: ${condition}${attempts > 0 ? `, max_attempts: ${attempts}` : ""}`;
-}
-function describe2(verdicts) {
-  return verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join("; ");
-}
-function seconds(ms2) {
-  return `${(Math.max(0, ms2) / 1e3).toFixed(1)}s`;
-}
-
 // src/targets/swarm/rollout.ts
 var DEFAULT_ROLLOUT_POLL_MS = 1e3;
 async function waitForRollout(docker, stack, options) {
@@ -58541,17 +58726,25 @@ async function waitForRollout(docker, stack, options) {
     } catch (error3) {
       failedLooks += 1;
       if (failedLooks >= MAX_FAILED_LOOKS || Date.now() >= deadline.getTime()) throw error3;
-      await sleep(pollMs);
+      await sleep2(pollMs);
       continue;
     }
     const now = /* @__PURE__ */ new Date();
-    const decision = decideRollout(snapshot, { since: options.since, now, deadline, updateStartGraceUntil });
+    const decision = decideRollout(snapshot, {
+      since: options.since,
+      now,
+      deadline,
+      updateStartGraceUntil,
+      ...options.stableForMs !== void 0 ? { stableForMs: options.stableForMs } : {},
+      ...options.failuresSince ? { failuresSince: options.failuresSince } : {},
+      ...options.crashLoopSince ? { crashLoopSince: options.crashLoopSince } : {}
+    });
     if (decision.done) return decision.outcome;
-    await sleep(pollMs);
+    await sleep2(pollMs);
   }
 }
 var MAX_FAILED_LOOKS = 3;
-function sleep(ms2) {
+function sleep2(ms2) {
   return new Promise((resolve) => setTimeout(resolve, ms2));
 }
 async function readRolloutSnapshot(docker, stack) {
@@ -58609,11 +58802,17 @@ async function deliverStack(docker, desired, planned, config2) {
   const elapsed = () => Date.now() - started;
   try {
     await prepareStackObjects(docker, desired.objects);
+    if (planned.action === "create") {
+      await clearLeftoverNetworks(docker, desired.name, {
+        timeoutMs: Math.min(desired.options.timeoutSeconds * 1e3, REMOVE_TIMEOUT_MS)
+      });
+    }
     await deployStack(docker, desired, config2);
-    await restoreImages(docker, desired, planned.changes ?? [], config2.resolveImage);
+    await restoreImages(docker, desired, planned, config2.resolveImage);
     const rollout = await waitForRollout(docker, desired.name, {
       timeoutMs: desired.options.timeoutSeconds * 1e3,
-      since: new Date(started)
+      since: new Date(started),
+      stableForMs: desired.options.stableForSeconds * 1e3
     });
     if (!rollout.ok)
       return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
@@ -58633,12 +58832,14 @@ async function deliverStack(docker, desired, planned, config2) {
     return { action: "failed", reason: describeError(error3), durationMs: elapsed() };
   }
 }
-async function restoreImages(docker, desired, changes, resolveImage) {
+async function restoreImages(docker, desired, planned, resolveImage) {
   if (resolveImage === "always") return;
   const services = desired.document.services ?? {};
-  for (const change of changes.filter((candidate) => candidate.field === "image")) {
+  for (const change of (planned.changes ?? []).filter((candidate) => candidate.field === "image")) {
     const image = services[change.service.slice(desired.name.length + 1)]?.image;
     if (typeof image !== "string") continue;
+    const live2 = planned.live?.services.find((service2) => service2.name === change.service);
+    if (live2?.labels[STACK_IMAGE_LABEL] !== image) continue;
     await docker.run(
       [
         "service",
@@ -60099,21 +60300,30 @@ var STACK_OPTION_DEFAULTS = {
   /** true: take over a stack of the same name that croncd did not deploy. */
   adopt: false,
   /** How long a rollout may take before it counts as failed. */
-  timeoutSeconds: 300
+  timeoutSeconds: 300,
+  /**
+   * How long every task of a rollout must stay up beyond Swarm's own monitor period before the
+   * stack counts as converged: a container that crashes a few seconds later is caught.
+   */
+  stableForSeconds: 5
 };
-var duration2 = union([
-  number2().int().positive(),
-  string2().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"')
-]);
+var durationString = string2().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"');
+var duration2 = union([number2().int().positive(), durationString]);
+var period = union([number2().int().nonnegative(), durationString]);
 var stackOptionsSchema = object({
   prune: boolean2().default(STACK_OPTION_DEFAULTS.prune),
   adopt: boolean2().default(STACK_OPTION_DEFAULTS.adopt),
   /** Stacks of the same target that must be healthy before this one is deployed. */
   dependsOn: array(string2().min(1)).default([]),
-  timeout: duration2.optional()
-}).strict().transform(({ timeout, ...rest }) => ({ ...rest, timeoutSeconds: toSeconds(timeout) }));
-function toSeconds(value) {
-  if (value === void 0) return STACK_OPTION_DEFAULTS.timeoutSeconds;
+  timeout: duration2.optional(),
+  stableFor: period.optional()
+}).strict().transform(({ timeout, stableFor, ...rest }) => ({
+  ...rest,
+  timeoutSeconds: toSeconds(timeout, STACK_OPTION_DEFAULTS.timeoutSeconds),
+  stableForSeconds: toSeconds(stableFor, STACK_OPTION_DEFAULTS.stableForSeconds)
+}));
+function toSeconds(value, fallback) {
+  if (value === void 0) return fallback;
   if (typeof value === "number") return value;
   const amount = Number(value.slice(0, -1));
   return amount * { s: 1, m: 60, h: 3600 }[value.slice(-1)];
@@ -60129,7 +60339,7 @@ function readStackOptions(raw, where2) {
   });
   throw new RenderError(problems.join("; "), {
     subject: where2,
-    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout"
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor"
   });
 }
 
@@ -60880,6 +61090,9 @@ async function stackVariables(stackDir, context) {
   }
   return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
 }
+function deployShapingOptions(options) {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== "stableForSeconds"));
+}
 async function desiredStateHash(input) {
   const { document: document2, context } = input;
   const hashed = input.secretNames.size === 0 && context.secrets.ciphertextDigests.length === 0 ? document2 : await documentWithPlaceholders(input);
@@ -60891,7 +61104,7 @@ async function desiredStateHash(input) {
   return sha256Hex(
     canonicalJson({
       document: hashed,
-      options: input.options,
+      options: deployShapingOptions(input.options),
       sops: context.secrets.ciphertextDigests,
       ...fixedNameContent(input.objects),
       ...secretEnvDigest ? { secretEnv: secretEnvDigest } : {}
@@ -61204,13 +61417,35 @@ var StackSecrets = class {
   }
 };
 
+// src/targets/swarm/watch-converging.ts
+async function watchConverging(docker, desired, plannedReason) {
+  const started = Date.now();
+  try {
+    const rollout = await waitForRollout(docker, desired.name, {
+      timeoutMs: desired.options.timeoutSeconds * 1e3,
+      since: new Date(started),
+      stableForMs: desired.options.stableForSeconds * 1e3,
+      // As in the health check: the rollout began before this run, so its failures did too.
+      failuresSince: /* @__PURE__ */ new Date(0),
+      crashLoopSince: new Date(started - CRASH_LOOP_WINDOW_MS)
+    });
+    const durationMs = Date.now() - started;
+    if (!rollout.ok) {
+      return { action: "failed", reason: `${plannedReason}; then failed: ${rollout.reason}`, durationMs };
+    }
+    return { action: "unchanged", reason: `${plannedReason}; watched: ${rollout.reason}`, durationMs };
+  } catch (error3) {
+    return { action: "failed", reason: describeError(error3), durationMs: Date.now() - started };
+  }
+}
+
 // src/targets/swarm/index.ts
 var RENDER_CONCURRENCY = 8;
 async function readTargetLiveState(config2, docker = createDockerCli(config2.docker), signal) {
   const subject = `target ${config2.name}`;
   const [, live2] = await Promise.all([
     assertDockerCliVersion(docker, subject),
-    readLiveStacks(docker, subject, signal)
+    readLiveStacks(docker, subject, signal, { target: config2.name })
   ]);
   return live2;
 }
@@ -61290,7 +61525,13 @@ function createSwarmTarget(options) {
       for (const item of items) {
         const desired = item.desired;
         const make = (fields) => entry(item.name, { ...describedChanges(item), ...fields });
-        if (item.action !== "create" && item.action !== "update") {
+        if (item.action === "converging") {
+          jobs.push({
+            name: item.name,
+            dependsOn: desired.options.dependsOn,
+            run: async () => make(await watchConverging(docker, desired, item.reason))
+          });
+        } else if (item.action !== "create" && item.action !== "update") {
           settled.set(item.name, { ...plannedEntry(entry, item), ...describedChanges(item) });
         } else if (item.drift && !applyOptions.heal) {
           settled.set(
@@ -61301,7 +61542,8 @@ function createSwarmTarget(options) {
           const planned = {
             action: item.action,
             reason: item.reason,
-            ...item.changes ? { changes: item.changes } : {}
+            ...item.changes ? { changes: item.changes } : {},
+            ...item.live ? { live: item.live } : {}
           };
           jobs.push({
             name: item.name,
