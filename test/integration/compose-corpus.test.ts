@@ -38,6 +38,7 @@ const RULE_TEXT = {
   "unknown-key": "unknown key",
   "compose-version": "docker stack deploy reads format 3 only",
   "volume-spec": "empty part between colons",
+  "undeclared-reference": "is not declared under the top-level",
 } as const;
 type RuleName = keyof typeof RULE_TEXT;
 
@@ -47,6 +48,7 @@ const SWARM_LEVEL_RULES: readonly RuleName[] = [
   "image-reference",
   "relative-bind-mount",
   "swarm-name",
+  "undeclared-reference",
 ];
 
 const manifest = JSON.parse(await readFile(path.join(CORPUS, "manifest.json"), "utf8")) as {

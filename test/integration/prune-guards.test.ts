@@ -49,11 +49,12 @@ describe("prune guards on a real Swarm", () => {
   });
 
   it("one stack failing to deploy does not stop the others", async () => {
-    // Valid for the Compose schema, refused by Swarm at deploy time: the stack fails on its own.
+    // Passes validate, refused at deploy time (the external network does not exist): the stack
+    // fails on its own, in the deploy stage.
     const broken = `${prefix}-d`;
     await repo.write(
       `stacks/${broken}/compose.yaml`,
-      `services:\n  app:\n    image: ${TEST_IMAGE}\n    networks: [missing]\n`,
+      `services:\n  app:\n    image: ${TEST_IMAGE}\n    networks: [missing]\nnetworks:\n  missing:\n    external: true\n`,
     );
     await repo.write(`stacks/${names[0]}/compose.yaml`, compose.replace("3600", "3601"));
     // Looks like a rename of c to d: c must not go while d failed to deploy.

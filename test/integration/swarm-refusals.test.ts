@@ -24,12 +24,16 @@ const stacks = {
   dottedName: `${prefix}-dots`,
   relativeBind: `${prefix}-bind`,
   upperCaseImage: `${prefix}-image`,
+  undeclaredSecret: `${prefix}-undeclared`,
+  globalReplicas: `${prefix}-global`,
 };
 
 const files: Record<string, string> = {
   [stacks.buildOnly]: `services:\n  web:\n    build: .\n`,
   [stacks.dottedName]: `services:\n  web.app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n`,
   [stacks.upperCaseImage]: `services:\n  web:\n    image: Busybox:latest\n`,
+  [stacks.undeclaredSecret]: `services:\n  web:\n    image: ${TEST_IMAGE}\n    secrets: [db]\n`,
+  [stacks.globalReplicas]: `services:\n  web:\n    image: ${TEST_IMAGE}\n    deploy:\n      mode: global\n      replicas: 2\n`,
   // No restarts: one failed task proves the point, and a restart loop would only load the Swarm.
   [stacks.relativeBind]: `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    volumes:\n      - ./data:/data\n    deploy:\n      restart_policy:\n        condition: none\n`,
 };
@@ -116,6 +120,24 @@ describe("Swarm-level rules: what docker's reader accepts but Swarm does not dep
     const deploy = await deployOriginal(stacks.upperCaseImage);
     expect(deploy.exitCode).not.toBe(0);
     expect(deploy.output).toContain("must be lowercase");
+  });
+
+  it("refuses a reference to a secret the file does not declare, which docker stack deploy refuses", async () => {
+    expect(validation.output).toContain(
+      `stacks/${stacks.undeclaredSecret}/compose.yaml:4: services.web.secrets[0]: secret "db" is not declared`,
+    );
+    const deploy = await deployOriginal(stacks.undeclaredSecret);
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.output).toContain('undefined secret "db"');
+  });
+
+  it("refuses replicas on a global service, which docker stack deploy refuses", async () => {
+    expect(validation.output).toContain(
+      "services.web.deploy.replicas: replicas cannot be set with mode: global",
+    );
+    const deploy = await deployOriginal(stacks.globalReplicas);
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.output).toContain("replicas can only be used with replicated");
   });
 
   it("refuses a relative bind mount, which breaks once the CI checkout is gone", async () => {

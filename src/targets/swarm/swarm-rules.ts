@@ -5,6 +5,7 @@
  */
 import type { SchemaIssue } from "../../compose/schema.js";
 import { isValidImageReference } from "./image-reference.js";
+import { serviceReferenceIssues } from "./service-references.js";
 import { isMapping } from "../../util/is-mapping.js";
 
 /** swarmkit's rule for service and network names: a DNS label (letters, digits, '-', '_'). */
@@ -22,6 +23,9 @@ type Path = (string | number)[];
 export function swarmRuleIssues(document: Record<string, unknown>, stackName: string): SchemaIssue[] {
   return [
     ...entries(document.services).flatMap(([name, service]) => serviceIssues(name, service, stackName)),
+    ...entries(document.services).flatMap(([name, service]) =>
+      serviceReferenceIssues(name, service, document),
+    ),
     ...networkIssues(document.networks, stackName),
     ...volumeIssues(document.volumes),
     ...objectIssues("configs", document.configs, stackName),

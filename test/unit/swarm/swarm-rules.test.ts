@@ -160,7 +160,9 @@ describe("relative bind mounts", () => {
     "C:\\data:/data",
     { type: "volume", source: "./x", target: "/x" },
   ])("accepts %j", (volume) => {
-    expect(check(service({ volumes: [volume] }))).toEqual([]);
+    // The named volumes are declared: an undeclared one is refused for that (service-references).
+    const declared = { volumes: { data: {}, "./x": {} } };
+    expect(check({ ...service({ volumes: [volume] }), ...declared })).toEqual([]);
   });
 });
 
