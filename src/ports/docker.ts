@@ -141,11 +141,18 @@ export function dockerFailure(result: ExecResult, subject: string): TargetError 
   }
   const raced = raceLostOn(message);
   if (raced) {
-    return new TargetError(`another run (or person) created ${raced} at the same time`, {
-      subject,
-      hint: "let one croncd run per target at a time: resource_group in GitLab CI, concurrency in GitHub Actions; the next run picks up from here",
-      cause: new Error(message),
-    });
+    // docker stack deploy finds a stack's objects by their namespace label: an object of the same
+    // name made without it (by hand) meets the same refusal on every run, and is no race.
+    return new TargetError(
+      `another run (or person) created ${raced} at the same time, or it exists outside the stack`,
+      {
+        subject,
+        hint:
+          "let one croncd run per target at a time: resource_group in GitLab CI, concurrency in GitHub Actions; the next run picks up from here. " +
+          `If every run says so, ${raced} was made outside the stack (without its com.docker.stack.namespace label): remove or rename it`,
+        cause: new Error(message),
+      },
+    );
   }
   if (/This node is not a swarm manager/i.test(message)) {
     return new TargetError(`the daemon is not a Swarm manager: ${message}`, {

@@ -65,6 +65,36 @@ describe("docker's words in croncd's errors", () => {
     );
   });
 
+  it("an object of the stack's name made outside the stack is named as a possible cause, not only a race", async () => {
+    const handMade = `${stack}-hand`;
+    // `docker service create` gives it no com.docker.stack.namespace label: docker stack deploy
+    // does not see it as the stack's, tries to create it, and is refused on every run.
+    await docker(["service", "create", "--detach", "--name", `${handMade}_app`, TEST_IMAGE, "sleep", "3600"]);
+    try {
+      const bare = await createBareRepo(work, "hand.git");
+      const repo = await TestRepo.create(path.join(work, "hand"), {
+        [`stacks/${handMade}/compose.yaml`]: `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n`,
+      });
+      await repo.push(bare);
+      const config = await writeConfig(
+        path.join(work, "hand"),
+        [{ name: "platform", url: bare }],
+        [{ name: handMade, source: "platform", path: "stacks" }],
+      );
+      const result = await runCroncd(["reconcile", "--config", config], { cwd: work });
+      expect(result.exitCode, result.output).toBe(1);
+      expect(result.output).toContain(
+        `created service ${handMade}_app at the same time, or it exists outside the stack`,
+      );
+      expect(result.output).toContain(
+        `If every run says so, service ${handMade}_app was made outside the stack`,
+      );
+    } finally {
+      await removeAllStacks(handMade);
+      await docker(["service", "rm", `${handMade}_app`]).catch(() => undefined);
+    }
+  });
+
   it("a create that lost a race is said plainly, from the daemon's own answers", async () => {
     const cli = createDockerCli({ host: dockerHost() });
     const name = `${stack}-race`;

@@ -80,7 +80,7 @@ describe("a create that lost a race", () => {
     expect(raceLostOn(dockerMessage(failed(stderr)))).toBe(object);
     const error = dockerFailure(failed(stderr), "stack web: deploy failed");
     expect(error.message).toBe(
-      `stack web: deploy failed: another run (or person) created ${object} at the same time (let one croncd run per target at a time: resource_group in GitLab CI, concurrency in GitHub Actions; the next run picks up from here)`,
+      `stack web: deploy failed: another run (or person) created ${object} at the same time, or it exists outside the stack (let one croncd run per target at a time: resource_group in GitLab CI, concurrency in GitHub Actions; the next run picks up from here. If every run says so, ${object} was made outside the stack (without its com.docker.stack.namespace label): remove or rename it)`,
     );
     expect(error.message).not.toContain("rpc error");
   });
