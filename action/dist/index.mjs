@@ -60780,6 +60780,66 @@ function isValidImageReference(image) {
   return name2 !== void 0 && name2.length <= NAME_LIMIT;
 }
 
+// src/targets/swarm/published-ports.ts
+function publishedPortIssues(services) {
+  if (!isMapping(services)) return [];
+  const issues = [];
+  const firstUser = /* @__PURE__ */ new Map();
+  for (const [name2, service2] of Object.entries(services)) {
+    if (!isMapping(service2)) continue;
+    const ports = ingressPorts(service2.ports);
+    const dnsrr = isMapping(service2.deploy) && service2.deploy.endpoint_mode === "dnsrr";
+    if (dnsrr && ports.length > 0) {
+      issues.push({
+        path: ["services", name2, "ports", ports[0]?.index ?? 0],
+        message: "Swarm refuses a port published on the ingress network for a service with endpoint_mode: dnsrr; publish it with mode: host (long syntax), or use endpoint_mode: vip"
+      });
+    }
+    for (const { port, index } of ports) {
+      const owner = firstUser.get(port);
+      if (owner === void 0) {
+        firstUser.set(port, name2);
+      } else if (owner !== name2) {
+        issues.push({
+          path: ["services", name2, "ports", index],
+          message: `port ${port} is already published by service ${owner}: Swarm refuses a second service on the same ingress port; publish another port`
+        });
+      }
+    }
+  }
+  return issues;
+}
+function ingressPorts(ports) {
+  if (!Array.isArray(ports)) return [];
+  return ports.flatMap((entry, index) => {
+    if (isMapping(entry)) {
+      const published = entry.published;
+      if (entry.mode === "host" || typeof published !== "number" && typeof published !== "string")
+        return [];
+      const protocol = typeof entry.protocol === "string" ? entry.protocol : "tcp";
+      return expand3(String(published), protocol).map((port) => ({ port, index }));
+    }
+    if (typeof entry !== "string") return [];
+    return shortSyntaxPublished(entry).map((port) => ({ port, index }));
+  });
+}
+function shortSyntaxPublished(entry) {
+  const [mapping2 = "", protocol = "tcp"] = entry.split("/");
+  const withoutIp = mapping2.startsWith("[") ? mapping2.slice(mapping2.indexOf("]") + 2) : mapping2;
+  const parts = withoutIp.split(":");
+  if (parts.length < 2) return [];
+  const published = parts[parts.length - 2] ?? "";
+  return published === "" ? [] : expand3(published, protocol);
+}
+function expand3(published, protocol) {
+  const range2 = /^(\d+)(?:-(\d+))?$/.exec(published.trim());
+  if (!range2) return [];
+  const first = Number(range2[1]);
+  const last = Number(range2[2] ?? range2[1]);
+  if (last < first || last - first > 65535) return [];
+  return Array.from({ length: last - first + 1 }, (_2, offset) => `${first + offset}/${protocol}`);
+}
+
 // src/targets/swarm/service-references.ts
 var DEFAULT_NETWORK = "default";
 function serviceReferenceIssues(name2, service2, document2) {
@@ -60860,6 +60920,7 @@ function swarmRuleIssues(document2, stackName) {
     ...entries(document2.services).flatMap(
       ([name2, service2]) => serviceReferenceIssues(name2, service2, document2)
     ),
+    ...publishedPortIssues(document2.services),
     ...networkIssues(document2.networks, stackName),
     ...volumeIssues(document2.volumes),
     ...objectIssues("configs", document2.configs, stackName),

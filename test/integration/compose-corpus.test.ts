@@ -39,6 +39,7 @@ const RULE_TEXT = {
   "compose-version": "docker stack deploy reads format 3 only",
   "volume-spec": "empty part between colons",
   "undeclared-reference": "is not declared under the top-level",
+  "published-port": "Swarm refuses a",
 } as const;
 type RuleName = keyof typeof RULE_TEXT;
 
@@ -49,6 +50,7 @@ const SWARM_LEVEL_RULES: readonly RuleName[] = [
   "relative-bind-mount",
   "swarm-name",
   "undeclared-reference",
+  "published-port",
 ];
 
 const manifest = JSON.parse(await readFile(path.join(CORPUS, "manifest.json"), "utf8")) as {

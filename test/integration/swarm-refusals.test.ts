@@ -26,6 +26,8 @@ const stacks = {
   upperCaseImage: `${prefix}-image`,
   undeclaredSecret: `${prefix}-undeclared`,
   globalReplicas: `${prefix}-global`,
+  sharedPort: `${prefix}-port`,
+  dnsrrPort: `${prefix}-dnsrr`,
 };
 
 const files: Record<string, string> = {
@@ -34,6 +36,8 @@ const files: Record<string, string> = {
   [stacks.upperCaseImage]: `services:\n  web:\n    image: Busybox:latest\n`,
   [stacks.undeclaredSecret]: `services:\n  web:\n    image: ${TEST_IMAGE}\n    secrets: [db]\n`,
   [stacks.globalReplicas]: `services:\n  web:\n    image: ${TEST_IMAGE}\n    deploy:\n      mode: global\n      replicas: 2\n`,
+  [stacks.sharedPort]: `services:\n  a:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    ports: ["28412:80"]\n  b:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    ports: ["28412:81"]\n`,
+  [stacks.dnsrrPort]: `services:\n  web:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    ports: ["28411:80"]\n    deploy:\n      endpoint_mode: dnsrr\n`,
   // No restarts: one failed task proves the point, and a restart loop would only load the Swarm.
   [stacks.relativeBind]: `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n    volumes:\n      - ./data:/data\n    deploy:\n      restart_policy:\n        condition: none\n`,
 };
@@ -138,6 +142,20 @@ describe("Swarm-level rules: what docker's reader accepts but Swarm does not dep
     const deploy = await deployOriginal(stacks.globalReplicas);
     expect(deploy.exitCode).not.toBe(0);
     expect(deploy.output).toContain("replicas can only be used with replicated");
+  });
+
+  it("refuses one ingress port for two services of the stack, which Swarm refuses", async () => {
+    expect(validation.output).toContain("port 28412/tcp is already published by service a");
+    const deploy = await deployOriginal(stacks.sharedPort);
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.output).toContain("is already in use by service");
+  });
+
+  it("refuses an ingress port with endpoint_mode: dnsrr, which Swarm refuses", async () => {
+    expect(validation.output).toContain("for a service with endpoint_mode: dnsrr");
+    const deploy = await deployOriginal(stacks.dnsrrPort);
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.output).toContain("can't be used with dnsrr mode");
   });
 
   it("refuses a relative bind mount, which breaks once the CI checkout is gone", async () => {

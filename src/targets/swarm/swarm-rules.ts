@@ -5,6 +5,7 @@
  */
 import type { SchemaIssue } from "../../compose/schema.js";
 import { isValidImageReference } from "./image-reference.js";
+import { publishedPortIssues } from "./published-ports.js";
 import { serviceReferenceIssues } from "./service-references.js";
 import { isMapping } from "../../util/is-mapping.js";
 
@@ -26,6 +27,7 @@ export function swarmRuleIssues(document: Record<string, unknown>, stackName: st
     ...entries(document.services).flatMap(([name, service]) =>
       serviceReferenceIssues(name, service, document),
     ),
+    ...publishedPortIssues(document.services),
     ...networkIssues(document.networks, stackName),
     ...volumeIssues(document.volumes),
     ...objectIssues("configs", document.configs, stackName),
