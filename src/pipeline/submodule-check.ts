@@ -10,7 +10,9 @@ export function submoduleProblem(
   unfetched: readonly string[],
   sourceName: string,
 ): string | undefined {
-  const wanted = path.posix.normalize(targetPath.replaceAll("\\", "/"));
+  // `stacks/` and `stacks` are one folder: normalize keeps a trailing slash, which would hide the
+  // submodule below it, and the target's stacks would look deleted from git.
+  const wanted = path.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
   const fix = `which croncd does not fetch: set submodules: true on source ${sourceName}`;
   for (const submodule of unfetched) {
     if (isWithin(wanted, submodule)) {

@@ -27,12 +27,18 @@ export function forgetGroup(leaderPid: number): void {
   liveGroups.delete(leaderPid);
 }
 
-/** Signals every process of the group; a group already gone is not an error. */
+/**
+ * Signals every process of the group. Best effort, never a throw: it runs in exit listeners and
+ * timers where an exception would crash croncd. A group already gone (ESRCH) is the usual case; a
+ * leader pid since reused by another user's process (EPERM) is no longer ours to signal.
+ */
 export function killGroup(leaderPid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-leaderPid, signal);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ESRCH" && code !== "EPERM")
+      process.emitWarning(`could not stop process group ${leaderPid}: ${String(code)}`);
   }
 }
 

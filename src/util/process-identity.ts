@@ -25,7 +25,10 @@ export function isLocal(identity: ProcessIdentity): boolean {
 
 /** Whether the process still runs: its pid is taken, by a process that started when it did. */
 export function isAlive(identity: ProcessIdentity): boolean {
-  if (identity.pid === process.pid) return true;
+  // An earlier run with the same pid (pids are reused) is not this one: the start time tells.
+  if (identity.pid === process.pid) {
+    return identity.startTime === null || identity.startTime === startTimeOf(process.pid);
+  }
   try {
     process.kill(identity.pid, 0);
   } catch {

@@ -18,6 +18,17 @@ describe("submoduleProblem", () => {
     );
   });
 
+  it("a path written with a trailing slash or ./ is the same folder", () => {
+    for (const written of ["stacks/", "./stacks", "stacks//", "./stacks/"]) {
+      expect(submoduleProblem(written, ["stacks/monitoring"], "platform"), written).toContain(
+        "stack folder stacks/monitoring is a git submodule",
+      );
+    }
+    expect(submoduleProblem("./", ["monitoring"], "platform")).toContain(
+      "stack folder monitoring is a git submodule",
+    );
+  });
+
   it("submodules elsewhere, or deeper inside a stack, leave the target readable", () => {
     expect(
       submoduleProblem("stacks", ["vendor/base", "stacks/web/lib", "stacks-old"], "platform"),

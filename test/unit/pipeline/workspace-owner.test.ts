@@ -64,6 +64,11 @@ describe("stale workspaces", () => {
     expect(findStaleWorkspaces(parent).map((workspace) => workspace.dir)).toEqual([reused]);
   });
 
+  it("an earlier run that had this run's pid does not keep its workspace (its start time differs)", async () => {
+    const earlier = await workspace("croncd-earlier", owner(process.pid, { startTime: 1 }));
+    expect(findStaleWorkspaces(parent).map((workspace) => workspace.dir)).toEqual([earlier]);
+  });
+
   it("a live owner with a matching start time keeps its workspace", async () => {
     const mine = path.join(parent, "croncd-live");
     await mkdir(mine);
