@@ -1,0 +1,74 @@
+/**
+ * Every target type croncd knows, in one map: its croncd.yaml schema, its factory, and what the
+ * pipeline and the CLI may ask of it. Adding a target is one folder under src/targets/ plus one
+ * line in TARGET_TYPES.
+ */
+import * as z from "zod";
+import type { ChangeSetEntry, ItemKind } from "../model/changeset.js";
+import { swarmTargetSchema } from "./swarm/config.js";
+import { createSwarmTarget, readTargetLiveState } from "./swarm/index.js";
+import { pruneOneStack } from "./swarm/prune-one.js";
+import type { LiveItems, Target, TargetContext } from "./target.js";
+
+/** `croncd prune --stack NAME` / `--release NAME [--namespace NS]`: one item, by name. */
+export interface PruneOneRequest {
+  name: string;
+  /** Only for items that live in a namespace (releases). */
+  namespace?: string;
+  dryRun: boolean;
+}
+
+/** What a target type brings; `Config` is its entry of croncd.yaml's `targets`. */
+export interface TargetType<Config extends { name: string; type: string }, Live = unknown> {
+  schema: z.ZodType<Config>;
+  /** What its items are called in reports and on the command line (`--stack`, `--release`). */
+  itemKind: ItemKind;
+  create(context: TargetContext<Config, Live>): Target;
+  /**
+   * Reads the live items a plan compares git with, before any checkout exists (a run starts it
+   * while sources are cloned). Optional: a target without it reads when it plans.
+   */
+  readLiveState?(config: Config, signal: AbortSignal): Promise<LiveItems<Live>>;
+  /**
+   * Targets whose configs give the same key act on the same live system: once one of them changed
+   * something, early reads of the others are stale, and a plan's deletions on one are seen by the next.
+   */
+  liveStateKey(config: Config): string;
+  /** The manual prune trigger; refuses items the target does not own. */
+  pruneOne?(config: Config, request: PruneOneRequest): Promise<ChangeSetEntry>;
+}
+
+/** Ties a type's parts to its config type (the registry below erases it). */
+function targetType<Config extends { name: string; type: string }, Live>(
+  definition: TargetType<Config, Live>,
+): TargetType<Config, Live> {
+  return definition;
+}
+
+export const TARGET_TYPES = {
+  swarm: targetType({
+    schema: swarmTargetSchema,
+    itemKind: "stack",
+    create: createSwarmTarget,
+    readLiveState: (config, signal) => readTargetLiveState(config, undefined, signal),
+    // Targets with the same docker settings talk to the same Swarm.
+    liveStateKey: (config) => JSON.stringify([config.docker.host ?? "", config.docker.context ?? ""]),
+    pruneOne: (config, request) => pruneOneStack(config, request),
+  }),
+} as const;
+
+type Registered = (typeof TARGET_TYPES)[keyof typeof TARGET_TYPES];
+type ConfigOf<T> = T extends TargetType<infer Config, unknown> ? Config : never;
+
+/** croncd.yaml's `targets` entries: one schema per type, told apart by `type`. */
+export const targetConfigSchema = z.discriminatedUnion(
+  "type",
+  Object.values(TARGET_TYPES).map((type) => type.schema) as unknown as [typeof swarmTargetSchema],
+) as unknown as z.ZodType<TargetConfig>;
+
+export type TargetConfig = ConfigOf<Registered>;
+
+/** The registry entry of a configured target, typed for the pipeline (which needs no config fields). */
+export function targetTypeOf(config: TargetConfig): TargetType<TargetConfig> {
+  return TARGET_TYPES[config.type] as unknown as TargetType<TargetConfig>;
+}
