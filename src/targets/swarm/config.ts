@@ -24,6 +24,11 @@ export const swarmTargetSchema = z
         deployTimeout: z.number().positive().default(DEFAULTS.dockerDeployTimeout),
       })
       .strict()
+      .superRefine((docker, ctx) => {
+        if (docker.host && docker.context) {
+          ctx.addIssue({ code: "custom", message: "set docker.host or docker.context, not both" });
+        }
+      })
       // prefault, not default: the empty object is parsed, so the timeouts get their defaults.
       .prefault({}),
     resolveImage: z.enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
