@@ -23,6 +23,8 @@ export interface TargetHarness {
   targetFields: () => Record<string, unknown>;
   /** Environment croncd needs for this target (a kube context, PATH with a fake program...). */
   env?: () => Record<string, string>;
+  /** Files git holds whatever items it declares (the folder a target reads must exist when empty). */
+  baseFiles: () => Record<string, string>;
   /** The repository paths that declare `name`; deleting them makes the item leave git. */
   itemPaths: (name: string) => string[];
   /** Files that declare a valid item; `version` changes its desired state. */

@@ -49,6 +49,7 @@ describe.each(harnesses.map((harness) => [harness.type, harness] as const))(
     /** Makes git declare exactly these items (name → version, or a file set), and pushes. */
     async function declare(items: Record<string, number | Record<string, string>>): Promise<void> {
       for (const name of all) for (const file of harness.itemPaths(name)) await repo.remove(file);
+      for (const [file, content] of Object.entries(harness.baseFiles())) await repo.write(file, content);
       for (const [name, item] of Object.entries(items)) {
         const files = typeof item === "number" ? harness.itemFiles(name, item) : item;
         for (const [file, content] of Object.entries(files)) await repo.write(file, content);

@@ -23,6 +23,7 @@ const swarm: TargetHarness = {
   },
   itemName: (label) => `${prefix}-${label}`,
   targetFields: () => ({ path: "stacks", resolveImage: "never", docker: { host: dockerHost() } }),
+  baseFiles: () => ({ "stacks/README.md": "One folder per stack.\n" }),
   itemPaths: (name) => [`stacks/${name}`],
   itemFiles: (name, version) => ({
     [`stacks/${name}/compose.yaml`]: compose(`["sleep", "${BASE_SLEEP + version}"]`),
