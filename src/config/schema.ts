@@ -1,6 +1,6 @@
 /**
- * The shape of croncd.yaml. Every default lives here, exported, so the README, the CLI and the
- * tests agree on one value.
+ * The shape of croncd.yaml. Every default lives in fields.ts (re-exported here), so the README,
+ * the CLI and the tests agree on one value. Each target type's entry comes from the registry.
  */
 import * as z from "zod";
 import { DEFAULTS, envName, name } from "./fields.js";
@@ -8,7 +8,6 @@ import { targetConfigSchema, type TargetConfig } from "../targets/registry.js";
 
 export { DEFAULTS };
 export type { TargetConfig };
-export type { SwarmTargetConfig } from "../targets/swarm/config.js";
 
 const auth = z
   .object({

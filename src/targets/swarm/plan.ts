@@ -5,7 +5,7 @@
  * be unhealthy (a failure, not redeployed) or still converging (watched). No docker call happens
  * here.
  */
-import type { SwarmTargetConfig } from "../../config/schema.js";
+import type { SwarmTargetConfig } from "./config.js";
 import { guardPrune, type DepartedItem } from "../prune-guards.js";
 import type { PlannedItem } from "../target.js";
 import { judgeStackHealth } from "./health.js";
