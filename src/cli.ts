@@ -5,11 +5,11 @@ import { parseArguments, type Arguments } from "./cli/arguments.js";
 import { assertOutputPathsWritable } from "./cli/output-paths.js";
 import { USAGE } from "./cli/usage.js";
 import { decryptCommand } from "./commands/decrypt.js";
-import { pruneStack } from "./commands/prune-stack.js";
+import { pruneItem } from "./commands/prune-item.js";
 import { loadConfig } from "./config/load.js";
 import { applyRefOverrides } from "./config/ref-overrides.js";
 import { describeError, ExitCode } from "./errors.js";
-import type { ChangeSetEntry } from "./model/changeset.js";
+import { changeEntry, type ChangeSetEntry } from "./model/changeset.js";
 import { run } from "./pipeline/run.js";
 import {
   renderJsonReport,
@@ -80,13 +80,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     // Fatal before any stage could report (a broken croncd.yaml, an unknown --target...): the
     // report still says what happened, since CI keeps it as an artifact even on failure.
     log.error(describeError(error));
-    const failure: ChangeSetEntry = {
-      kind: "run",
-      name: args.command,
-      target: "-",
-      action: "failed",
-      reason: describeError(error),
-    };
+    const failure = changeEntry(
+      { kind: "run", name: args.command, target: "-" },
+      "failed",
+      describeError(error),
+    );
     outcome = { exitCode: ExitCode.failed, sources: [], entries: [failure] };
   }
   const report: RunReport = {
@@ -120,9 +118,12 @@ async function execute(args: Arguments, env: NodeJS.ProcessEnv, log: Logger): Pr
   const loaded = await loadConfig(args.config);
   const config = applyRefOverrides(loaded.config, args.refs);
   if (args.command === "prune") {
-    const result = await pruneStack({
+    const [kind, name] = args.stack ? (["stack", args.stack] as const) : (["release", args.release] as const);
+    const result = await pruneItem({
       config,
-      stack: args.stack as string,
+      kind,
+      name: name as string,
+      ...(args.namespace ? { namespace: args.namespace } : {}),
       dryRun: args.dryRun,
       log,
       ...(args.targets[0] ? { target: args.targets[0] } : {}),

@@ -25,6 +25,8 @@ type OptionName =
   | "ref"
   | "out"
   | "stack"
+  | "release"
+  | "namespace"
   | "dry-run"
   | "ignore-mac"
   | "input-type"
@@ -42,7 +44,7 @@ const ALLOWED: Record<Command, OptionName[]> = {
   plan: [...RUN_OPTIONS, "json"],
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
-  prune: ["config", "target", "report", "stack", "dry-run"],
+  prune: ["config", "target", "report", "stack", "release", "namespace", "dry-run"],
   decrypt: ["ignore-mac", "input-type"],
   version: [],
   help: [],
@@ -56,6 +58,10 @@ export interface Arguments {
   report?: string;
   out?: string;
   stack?: string;
+  /** prune --release: a release of a target that deploys releases. */
+  release?: string;
+  /** prune --release NAME --namespace NS: the release's namespace, when the name alone is ambiguous. */
+  namespace?: string;
   dryRun: boolean;
   /** reconcile --no-heal: report drift, do not redeploy it. */
   noHeal?: boolean;
@@ -81,6 +87,8 @@ export function parseArguments(argv: string[]): Arguments {
       report: { type: "string" },
       out: { type: "string" },
       stack: { type: "string" },
+      release: { type: "string" },
+      namespace: { type: "string" },
       "dry-run": { type: "boolean" },
       "no-heal": { type: "boolean" },
       json: { type: "boolean" },
@@ -115,8 +123,14 @@ export function parseArguments(argv: string[]): Arguments {
   }
   if (command === "render" && !values.out)
     throw new ConfigError("say where with --out DIR", { subject: "render" });
-  if (command === "prune" && !values.stack)
+  if (command === "prune" && !values.stack && !values.release)
     throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
+  if (values.stack && values.release)
+    throw new ConfigError("give --stack or --release, not both: prune removes one item", {
+      subject: "prune",
+    });
+  if (values.namespace && !values.release)
+    throw new ConfigError("--namespace goes with --release NAME", { subject: "prune" });
   if (command === "decrypt" && file === undefined)
     throw new ConfigError("say which file with croncd decrypt FILE", { subject: "decrypt" });
   const inputType = values["input-type"];
@@ -139,6 +153,8 @@ export function parseArguments(argv: string[]): Arguments {
     ...(values.report ? { report: values.report } : {}),
     ...(values.out ? { out: values.out } : {}),
     ...(values.stack ? { stack: values.stack } : {}),
+    ...(values.release ? { release: values.release } : {}),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
     ...(file !== undefined ? { file } : {}),
     ...(values["ignore-mac"] ? { ignoreMac: true } : {}),
     ...(inputType !== undefined ? { inputType: inputType as InputType } : {}),

@@ -22,7 +22,9 @@ Options (reconcile, plan, validate, render):
 
 Options (prune):
   --config FILE, --report FILE, --target NAME (once)
-  --stack NAME         the stack to remove
+  --stack NAME         the stack to remove (targets of type swarm)
+  --release NAME       the release to remove (targets that deploy releases)
+  --namespace NS       with --release: the release's namespace
   --dry-run            change nothing, say what would be removed
 
 Options (decrypt):

@@ -75,9 +75,6 @@ function crossCheck(config: CroncdConfig, parsed: ParsedYaml): string[] {
         ),
       );
     }
-    if (target.docker.host && target.docker.context) {
-      problems.push(at(["targets", index, "docker"], "set docker.host or docker.context, not both"));
-    }
   });
   return problems;
 }

@@ -5,9 +5,17 @@
 export const ACTIONS = ["created", "configured", "unchanged", "deleted", "skipped", "failed"] as const;
 export type Action = (typeof ACTIONS)[number];
 
+/**
+ * What an entry is about: an item a target deploys (`stack`, `release`), or a whole source,
+ * target or run that failed before its items could be reported one by one.
+ */
+export const KINDS = ["stack", "release", "source", "target", "run"] as const;
+export type Kind = (typeof KINDS)[number];
+/** The kinds a target deploys; each target reports its items under one of them. */
+export type ItemKind = Extract<Kind, "stack" | "release">;
+
 export interface ChangeSetEntry {
-  /** `stack`, later `release`, `secret`... */
-  kind: string;
+  kind: Kind;
   /** The item's name, e.g. the stack name. */
   name: string;
   target: string;
@@ -20,6 +28,31 @@ export interface ChangeSetEntry {
   drift?: boolean;
   /** What differs, field by field, for a person (already masked when reported). */
   details?: string[];
+}
+
+/** The optional fields of an entry; undefined ones are left out, so reports hold no `null`s. */
+export type EntryExtras = Partial<Pick<ChangeSetEntry, "durationMs" | "drift" | "details">>;
+
+/**
+ * The one way entries are made, so every stage spells them alike (JSON reports compare field by
+ * field, and an explicit `undefined` would differ from a missing field).
+ */
+export function changeEntry(
+  subject: { kind: Kind; name: string; target: string },
+  action: Action,
+  reason: string,
+  extras: EntryExtras = {},
+): ChangeSetEntry {
+  return {
+    kind: subject.kind,
+    name: subject.name,
+    target: subject.target,
+    action,
+    reason,
+    ...(extras.durationMs === undefined ? {} : { durationMs: extras.durationMs }),
+    ...(extras.drift ? { drift: true } : {}),
+    ...(extras.details && extras.details.length > 0 ? { details: extras.details } : {}),
+  };
 }
 
 export interface ChangeSet {

@@ -1,21 +1,21 @@
 /**
  * Stages 3–5 for one rendered target: plan, then (reconcile only) apply, then prune. Stops at a
- * stage boundary when a stage cannot give the next what it needs; keeps going across stacks.
+ * stage boundary when a stage cannot give the next what it needs; keeps going across items.
  */
 import { describeError } from "../errors.js";
-import type { ChangeSetEntry } from "../model/changeset.js";
+import { changeEntry, type ChangeSetEntry } from "../model/changeset.js";
 import { plannedEntry } from "../targets/planned-entry.js";
-import { describedChanges, type SwarmPlan } from "../targets/swarm/index.js";
+import type { TargetPlan } from "../targets/target.js";
 import type { RenderedTarget } from "./render-targets.js";
 
 export interface DeliverOptions {
   mode: "plan" | "reconcile";
-  /** Redeploy stacks that drifted by hand (reconcile without --no-heal). */
+  /** Redeploy items that drifted by hand (reconcile without --no-heal). */
   heal: boolean;
   /** Set when any part of the desired state failed: nothing may be pruned. */
   incompleteBecause?: string;
-  /** Called (reconcile) when a stack was deployed or removed, or a deploy was tried and failed. */
-  onSwarmChanged?: () => void;
+  /** Called (reconcile) when an item was deployed or removed, or a deploy was tried and failed. */
+  onTargetChanged?: () => void;
 }
 
 export async function deliverTarget(
@@ -26,55 +26,41 @@ export async function deliverTarget(
   if (rendered.failure || !target || !rendered.rendered) return rendered.failure ? [rendered.failure] : [];
   const failures = rendered.rendered.failures;
 
-  let plan: SwarmPlan;
+  let plan: TargetPlan;
   try {
     plan = await target.plan(
       rendered.rendered,
       options.incompleteBecause ? { incompleteBecause: options.incompleteBecause } : {},
     );
   } catch (error) {
-    return [
-      ...failures,
-      {
-        kind: "target",
-        name: config.name,
-        target: config.name,
-        action: "failed",
-        reason: describeError(error),
-      },
-    ];
+    const subject = { kind: "target", name: config.name, target: config.name } as const;
+    return [...failures, changeEntry(subject, "failed", describeError(error))];
   }
   if (options.mode === "plan") {
-    const entry = (name: string, fields: Pick<ChangeSetEntry, "action" | "reason">) => ({
-      kind: "stack",
-      name,
-      target: config.name,
-      ...fields,
-    });
-    return [
-      ...failures,
-      ...plan.items.map((item) => ({ ...plannedEntry(entry, item), ...describedChanges(item) })),
-    ];
+    const subject = { kind: target.itemKind, target: config.name };
+    return [...failures, ...plan.items.map((item) => plannedEntry(subject, item))];
   }
   const applied = await target.apply(plan, { heal: options.heal });
   const deployFailures = applied.filter((entry) => entry.action === "failed").length;
-  // A stack renamed in git whose new name failed to deploy must not lose the old one too.
+  // An item renamed in git whose new name failed to deploy must not lose the old one too.
   const prunePlan =
     deployFailures > 0
       ? refuseDeletions(
           plan,
-          `not pruned: ${deployFailures} stack(s) of this target failed to deploy in this run`,
+          `not pruned: ${deployFailures} ${target.itemKind}(s) of this target failed to deploy in this run`,
         )
       : plan;
   const deployed = applied.some((entry) => entry.action !== "unchanged" && entry.action !== "skipped");
-  if (deployed || prunePlan.items.some((item) => item.action === "delete")) options.onSwarmChanged?.();
+  if (deployed || prunePlan.items.some((item) => item.action === "delete")) options.onTargetChanged?.();
   return [...failures, ...applied, ...(await target.prune(prunePlan))];
 }
 
-function refuseDeletions(plan: SwarmPlan, reason: string): SwarmPlan {
+/** The same plan with every deletion refused; items keep their own fields (the target reads them). */
+function refuseDeletions<Plan extends TargetPlan>(plan: Plan, reason: string): Plan {
   return {
+    ...plan,
     items: plan.items.map((item) =>
-      item.action === "delete" ? { ...item, action: "refuse", reason } : item,
+      item.action === "delete" ? { ...item, action: "refuse" as const, reason } : item,
     ),
   };
 }

@@ -5,72 +5,70 @@
  */
 import type { TargetConfig } from "../config/schema.js";
 import { describeError } from "../errors.js";
-import type { ChangeSetEntry } from "../model/changeset.js";
+import { changeEntry, type ChangeSetEntry } from "../model/changeset.js";
 import type { Logger } from "../report/logger.js";
-import {
-  createSwarmTarget,
-  readTargetLiveState,
-  type LiveState,
-  type SwarmTarget,
-} from "../targets/swarm/index.js";
-import type { DesiredStack } from "../targets/swarm/model.js";
-import type { RenderedItems } from "../targets/target.js";
+import { targetTypeOf } from "../targets/registry.js";
+import type { LiveItems, RenderedItems, Target } from "../targets/target.js";
+import type { DesiredItem } from "../targets/target.js";
 import type { PulledSource } from "./pull.js";
 import { submoduleProblem } from "./submodule-check.js";
 
 export interface RenderedTarget {
   config: TargetConfig;
-  /** Present when the target's source was pulled and its stacks could be listed. */
-  target?: SwarmTarget;
-  rendered?: RenderedItems<DesiredStack>;
+  /** Present when the target's source was pulled and its items could be listed. */
+  target?: Target;
+  rendered?: RenderedItems<DesiredItem>;
   /** Why nothing of this target can be planned (its source failed, its path is wrong...). */
   failure?: ChangeSetEntry;
 }
 
 /**
  * Every target's live state, read from the start of a plan or reconcile run: it needs no checkout,
- * so it runs while sources are cloned and stacks rendered.
+ * so it runs while sources are cloned and items rendered (for target types that can: see
+ * TargetType.readLiveState).
  *
- * Used only while nothing has changed the Swarm: once a target deployed or pruned anything, the
- * next targets read again (a stack moved from one target to another must be seen gone). A read
+ * Used only while nothing has changed the live systems: once a target deployed or pruned anything,
+ * the next targets read again (a stack moved from one target to another must be seen gone). A read
  * that fails is reported by the target's plan; one never used is stopped by `dispose`.
  */
 export class EarlyLiveStates {
-  private readonly reads: Map<string, Promise<LiveState>>;
+  private readonly reads: Map<string, Promise<LiveItems<unknown>>>;
   private readonly endpoints: Map<string, string>;
   private readonly abandon = new AbortController();
   private stale = false;
-  /** Per docker endpoint, stacks an earlier target's plan would delete (plan runs change nothing). */
+  /** Per live system (TargetType.liveStateKey), items an earlier target's plan would delete. */
   private readonly plannedDeletions = new Map<string, Set<string>>();
 
   constructor(configs: readonly TargetConfig[]) {
-    this.endpoints = new Map(configs.map((config) => [config.name, endpointKey(config)]));
+    this.endpoints = new Map(configs.map((config) => [config.name, liveStateKey(config)]));
     this.reads = new Map(
-      configs.map((config) => {
-        const live = readTargetLiveState(config, undefined, this.abandon.signal);
+      configs.flatMap((config) => {
+        const read = targetTypeOf(config).readLiveState;
+        if (!read) return [];
+        const live = read(config, this.abandon.signal);
         live.catch(() => undefined);
-        return [config.name, live];
+        return [[config.name, live] as const];
       }),
     );
   }
 
   /**
-   * The early read of a target, unless something changed the Swarm after it started; without the
-   * stacks an earlier target's plan would delete from the same Swarm, so a plan shows a stack
+   * The early read of a target, unless something changed a live system after it started; without
+   * the items an earlier target's plan would delete from the same system, so a plan shows a stack
    * moving between targets as the reconcile will do it.
    */
-  take(target: string): Promise<LiveState> | undefined {
+  take(target: string): Promise<LiveItems<unknown>> | undefined {
     const read = this.stale ? undefined : this.reads.get(target);
     const deletions = this.plannedDeletions.get(this.endpoints.get(target) ?? "");
     if (!read || !deletions) return read;
-    return read.then((live) => new Map([...live].filter(([stack]) => !deletions.has(stack))));
+    return read.then((live) => new Map([...live].filter(([item]) => !deletions.has(item))));
   }
 
-  /** A plan run: `target` would delete these stacks before the targets after it run. */
-  assumeDeleted(target: TargetConfig, stacks: readonly string[]): void {
-    const key = endpointKey(target);
+  /** A plan run: `target` would delete these items before the targets after it run. */
+  assumeDeleted(target: TargetConfig, items: readonly string[]): void {
+    const key = liveStateKey(target);
     const deletions = this.plannedDeletions.get(key) ?? new Set<string>();
-    for (const stack of stacks) deletions.add(stack);
+    for (const item of items) deletions.add(item);
     this.plannedDeletions.set(key, deletions);
   }
 
@@ -85,9 +83,9 @@ export class EarlyLiveStates {
   }
 }
 
-/** Targets with the same docker settings talk to the same Swarm. */
-function endpointKey(config: TargetConfig): string {
-  return JSON.stringify([config.docker?.host ?? "", config.docker?.context ?? ""]);
+/** Keyed by type too: a Swarm and a cluster never share live state, whatever their settings. */
+function liveStateKey(config: TargetConfig): string {
+  return `${config.type}:${targetTypeOf(config).liveStateKey(config)}`;
 }
 
 export async function renderTarget(
@@ -99,12 +97,12 @@ export async function renderTarget(
 ): Promise<RenderedTarget> {
   const failed = (reason: string): RenderedTarget => ({
     config,
-    failure: { kind: "target", name: config.name, target: config.name, action: "failed", reason },
+    failure: changeEntry({ kind: "target", name: config.name, target: config.name }, "failed", reason),
   });
   if (!source.dir || !source.commit) return failed(`nothing done: ${describeError(source.error)}`);
   const submodule = submoduleProblem(config.path, source.unfetchedSubmodules ?? [], source.name);
   if (submodule) return failed(submodule);
-  const target = createSwarmTarget({
+  const target = targetTypeOf(config).create({
     config,
     checkout: { dir: source.dir, url: source.url, commit: source.commit },
     onSecrets: (values) => {
@@ -115,8 +113,9 @@ export async function renderTarget(
   });
   try {
     const rendered = await target.render();
-    for (const stack of rendered.items) {
-      for (const warning of stack.warnings) log.warn(`[${config.name}] stack ${stack.name}: ${warning}`);
+    for (const item of rendered.items) {
+      for (const warning of item.warnings)
+        log.warn(`[${config.name}] ${target.itemKind} ${item.name}: ${warning}`);
     }
     return { config, target, rendered };
   } catch (error) {
@@ -133,7 +132,7 @@ export function incompleteness(
   const broken = targets.flatMap((target) =>
     target.failure
       ? [`target ${target.config.name}`]
-      : (target.rendered?.failures ?? []).map((f) => `stack ${f.name}`),
+      : (target.rendered?.failures ?? []).map((f) => `${f.kind} ${f.name}`),
   );
   if (broken.length > 0) return `${broken.join(", ")} failed to render`;
   return undefined;

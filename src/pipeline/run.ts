@@ -5,7 +5,7 @@
 import path from "node:path";
 import type { CroncdConfig } from "../config/schema.js";
 import { ConfigError, describeError, ExitCode } from "../errors.js";
-import { hasChanges, hasDrift, hasFailures, type ChangeSetEntry } from "../model/changeset.js";
+import { changeEntry, hasChanges, hasDrift, hasFailures, type ChangeSetEntry } from "../model/changeset.js";
 import type { SourceSummary } from "../report/json-report.js";
 import type { Logger } from "../report/logger.js";
 import type { RunMode } from "./commands.js";
@@ -13,7 +13,6 @@ import { pullSources, type PulledSource } from "./pull.js";
 import { formatEntry } from "../report/text.js";
 import { deliverTarget } from "./deliver-target.js";
 import { incompleteness, renderTarget, EarlyLiveStates, type RenderedTarget } from "./render-targets.js";
-import { writeRenderedStacks } from "./write-rendered.js";
 import { createWorkspace } from "./workspace.js";
 import { cleanUpAfterKilledRuns } from "./killed-runs.js";
 
@@ -70,8 +69,12 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
       rendered.push(
         await request.log.group(`render target ${target.name}`, async () => {
           const result = await renderTarget(target, sourceOf(target.source), env, request.log, early);
-          if (request.mode === "render" && request.outDir && result.rendered) {
-            await writeRenderedStacks(request.outDir, target.name, result.rendered.items, request.log);
+          if (request.mode === "render" && request.outDir && result.rendered && result.target) {
+            // One folder per target and item: the files croncd would deploy, masked.
+            for (const item of result.rendered.items) {
+              const dir = path.join(request.outDir, target.name, item.name);
+              await result.target.writeRendered(item, dir, request.log.masker);
+            }
           }
           return result;
         }),
@@ -97,11 +100,11 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
             mode,
             heal: request.heal ?? true,
             ...(incompleteBecause ? { incompleteBecause } : {}),
-            ...(early ? { onSwarmChanged: () => early.markChanged() } : {}),
+            ...(early ? { onTargetChanged: () => early.markChanged() } : {}),
           });
           if (mode === "plan") {
             const deletions = delivered.filter(
-              (entry) => entry.kind === "stack" && entry.action === "deleted",
+              (entry) => entry.kind === target.target?.itemKind && entry.action === "deleted",
             );
             early?.assumeDeleted(
               target.config,
@@ -159,15 +162,14 @@ function summarizeSource(source: PulledSource): SourceSummary {
   };
 }
 
-/** validate and render stop after rendering: each stack is reported valid (skipped) or failed. */
-function offlineEntries(target: RenderedTarget, mode: "validate" | "render"): ChangeSetEntry[] {
-  if (target.failure || !target.rendered) return target.failure ? [target.failure] : [];
-  const valid = target.rendered.items.map((stack): ChangeSetEntry => ({
-    kind: "stack",
-    name: stack.name,
-    target: target.config.name,
-    action: "skipped",
-    reason: mode === "render" ? `rendered ${stack.composeFile}` : `valid: ${stack.composeFile}`,
-  }));
-  return [...target.rendered.failures, ...valid];
+/** validate and render stop after rendering: each item is reported valid (skipped) or failed. */
+function offlineEntries(rendered: RenderedTarget, mode: "validate" | "render"): ChangeSetEntry[] {
+  const { target } = rendered;
+  if (rendered.failure || !rendered.rendered || !target) return rendered.failure ? [rendered.failure] : [];
+  const valid = rendered.rendered.items.map((item) => {
+    const file = target.declaredIn(item);
+    const subject = { kind: target.itemKind, name: item.name, target: rendered.config.name };
+    return changeEntry(subject, "skipped", mode === "render" ? `rendered ${file}` : `valid: ${file}`);
+  });
+  return [...rendered.rendered.failures, ...valid];
 }

@@ -3,7 +3,7 @@
  * becomes DOCKER_HOST and `docker.context` becomes `--context`; with neither, the CLI's own
  * defaults (DOCKER_HOST, the current context) apply, as for a person at a shell.
  */
-import { DEFAULTS } from "../config/schema.js";
+import { DEFAULTS } from "../config/fields.js";
 import { TargetError } from "../errors.js";
 import { ApiRequestError, getJson, sendRequest, type ApiAnswer, type ApiRequest } from "./docker-api.js";
 import { runProgram, type ExecResult } from "./exec.js";

@@ -2,7 +2,7 @@
  * Turns a plan item into a ChangeSet entry: for `plan` (what would happen) and for the items
  * `apply`/`prune` leave alone (unchanged, skipped, refused).
  */
-import type { Action, ChangeSetEntry } from "../model/changeset.js";
+import { changeEntry, type Action, type ChangeSetEntry, type ItemKind } from "../model/changeset.js";
 import type { PlannedItem } from "./target.js";
 
 const PLANNED_TO_ACTION: Record<PlannedItem["action"], Action> = {
@@ -16,9 +16,9 @@ const PLANNED_TO_ACTION: Record<PlannedItem["action"], Action> = {
   refuse: "failed",
 };
 
-export function plannedEntry(
-  makeEntry: (name: string, fields: Pick<ChangeSetEntry, "action" | "reason">) => ChangeSetEntry,
-  item: PlannedItem,
-): ChangeSetEntry {
-  return makeEntry(item.name, { action: PLANNED_TO_ACTION[item.action], reason: item.reason });
+export function plannedEntry(subject: { kind: ItemKind; target: string }, item: PlannedItem): ChangeSetEntry {
+  return changeEntry({ ...subject, name: item.name }, PLANNED_TO_ACTION[item.action], item.reason, {
+    ...(item.drift ? { drift: true } : {}),
+    ...(item.details ? { details: item.details } : {}),
+  });
 }

@@ -3,7 +3,7 @@
  * watch the rollout until it converged or failed, and once it converged, remove the config/secret
  * revisions no service uses any more.
  */
-import type { SwarmTargetConfig } from "../../config/schema.js";
+import type { SwarmTargetConfig } from "./config.js";
 import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
 import type { DockerCli } from "../../ports/docker.js";

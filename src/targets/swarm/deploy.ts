@@ -3,7 +3,7 @@
  * (which may hold decrypted values) is ever written, and the command runs in the stack's folder so
  * relative file references resolve as they do for a person running it by hand.
  */
-import type { SwarmTargetConfig } from "../../config/schema.js";
+import type { SwarmTargetConfig } from "./config.js";
 import { dockerFailure, type DockerCli } from "../../ports/docker.js";
 import { describeError, TargetError } from "../../errors.js";
 import { nonEmptyLines } from "../../util/text-lines.js";

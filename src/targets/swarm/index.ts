@@ -2,12 +2,12 @@
  * The Swarm target: stacks of Compose files, deployed with `docker stack deploy`.
  * See README.md beside this file for the labels it keeps and the guards around pruning.
  */
-import type { SwarmTargetConfig } from "../../config/schema.js";
 import { describeError } from "../../errors.js";
-import type { ChangeSetEntry } from "../../model/changeset.js";
+import { changeEntry, type ChangeSetEntry, type EntryExtras } from "../../model/changeset.js";
 import { createDockerCli, type DockerCli } from "../../ports/docker.js";
 import { plannedEntry } from "../planned-entry.js";
-import type { RenderedItems, Target } from "../target.js";
+import type { RenderedItems, Target, TargetContext } from "../target.js";
+import type { SwarmTargetConfig } from "./config.js";
 import { removeStack } from "./deploy.js";
 import { resolveRepoFolder } from "../../compose/file-refs.js";
 import { discoverStacks } from "./discover.js";
@@ -22,30 +22,14 @@ import { formatChanges } from "./drift.js";
 import { renderStack } from "./render.js";
 import { StackSecrets } from "./stack-secrets.js";
 import { watchConverging } from "./watch-converging.js";
-
-export interface SwarmCheckout {
-  /** Absolute folder of the source's checkout. */
-  dir: string;
-  url: string;
-  commit: string;
-}
+import { writeRenderedStack } from "./write-rendered.js";
 
 export interface SwarmPlan {
   items: StackPlanItem[];
 }
 
-export interface SwarmTargetOptions {
-  config: SwarmTargetConfig;
-  checkout: SwarmCheckout;
-  /** Called with every decrypted value as soon as it is known, so it is masked from then on. */
-  onSecrets: (values: readonly string[]) => void;
-  env?: NodeJS.ProcessEnv;
+export interface SwarmTargetOptions extends TargetContext<SwarmTargetConfig, LiveStack> {
   docker?: DockerCli;
-  /**
-   * The live state read early (see readTargetLiveState), asked for when planning: undefined when
-   * it may be stale (something else changed the Swarm since), and then plan reads it again.
-   */
-  earlyLive?: () => Promise<LiveState> | undefined;
 }
 
 export type LiveState = Map<string, LiveStack>;
@@ -79,17 +63,19 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
   const docker = options.docker ?? createDockerCli(config.docker);
   const entry = (
     name: string,
-    fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>,
-  ) => ({
-    kind: "stack",
-    name,
-    target: config.name,
-    ...fields,
-  });
+    fields: Pick<ChangeSetEntry, "action" | "reason"> & EntryExtras,
+  ): ChangeSetEntry =>
+    changeEntry({ kind: "stack", name, target: config.name }, fields.action, fields.reason, fields);
+  const subject = { kind: "stack", target: config.name } as const;
 
   return {
     name: config.name,
     type: "swarm",
+    itemKind: "stack",
+
+    declaredIn: (stack) => stack.composeFile,
+
+    writeRendered: writeRenderedStack,
 
     async render(): Promise<RenderedItems<DesiredStack>> {
       const stacksRoot = await resolveRepoFolder(checkout.dir, config.path);
@@ -139,16 +125,16 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
 
     async plan(desired, planOptions) {
       const live = await (options.earlyLive?.() ?? readTargetLiveState(config, docker));
-      return {
-        items: planStacks({
-          target: config,
-          sourceUrl: checkout.url,
-          desired: desired.items,
-          declared: desired.declared,
-          live,
-          ...(planOptions.incompleteBecause ? { incompleteBecause: planOptions.incompleteBecause } : {}),
-        }),
-      };
+      const items = planStacks({
+        target: config,
+        sourceUrl: checkout.url,
+        desired: desired.items,
+        declared: desired.declared,
+        live,
+        ...(planOptions.incompleteBecause ? { incompleteBecause: planOptions.incompleteBecause } : {}),
+      });
+      // Each item carries its differences as lines a person reads: reports stay target-neutral.
+      return { items: items.map((item) => ({ ...item, ...describedChanges(item) })) };
     },
 
     async apply(plan, applyOptions) {
@@ -166,7 +152,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
             run: async () => make(await watchConverging(docker, desired, item.reason)),
           });
         } else if (item.action !== "create" && item.action !== "update") {
-          settled.set(item.name, { ...plannedEntry(entry, item), ...describedChanges(item) });
+          settled.set(item.name, plannedEntry(subject, item));
         } else if (item.drift && !applyOptions.heal) {
           settled.set(
             item.name,
@@ -203,7 +189,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
       const entries: ChangeSetEntry[] = [];
       for (const item of plan.items.filter((planned) => !planned.desired)) {
         if (item.action !== "delete") {
-          entries.push(plannedEntry(entry, item));
+          entries.push(plannedEntry(subject, item));
           continue;
         }
         entries.push(
@@ -220,7 +206,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
 
 type EntryMaker = (
   name: string,
-  fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>,
+  fields: Pick<ChangeSetEntry, "action" | "reason"> & EntryExtras,
 ) => ChangeSetEntry;
 
 /** Runs one docker verb for one stack, timed; a failure becomes that stack's entry, not a throw. */
@@ -240,7 +226,7 @@ async function attempt(
 }
 
 /** The drift flag and the field-by-field differences of a plan item, as entry fields. */
-export function describedChanges(item: StackPlanItem): Partial<ChangeSetEntry> {
+function describedChanges(item: StackPlanItem): EntryExtras {
   return {
     ...(item.drift ? { drift: true } : {}),
     ...(item.changes && item.changes.length > 0 ? { details: formatChanges(item.changes) } : {}),

@@ -5,7 +5,8 @@
  * be unhealthy (a failure, not redeployed) or still converging (watched). No docker call happens
  * here.
  */
-import type { SwarmTargetConfig } from "../../config/schema.js";
+import type { SwarmTargetConfig } from "./config.js";
+import { guardPrune, type DepartedItem } from "../prune-guards.js";
 import type { PlannedItem } from "../target.js";
 import { judgeStackHealth } from "./health.js";
 import { isManaged, LABELS } from "./labels.js";
@@ -163,84 +164,38 @@ function judgedUnchanged(
   return { ...base, action: "unchanged", reason: "matches git" };
 }
 
+/** Owned stacks git no longer declares, through the guards every target's prune shares. */
 function planPrune(input: PlanInput): StackPlanItem[] {
   const desiredNames = new Set([...input.desired.map((stack) => stack.name), ...(input.declared ?? [])]);
-  const gone = [...input.live.values()]
+  const departed = [...input.live.values()]
     .filter((stack) => !desiredNames.has(stack.name))
     .filter((stack) => stack.services.some((service) => ownedBy(service.labels, input.target.name)))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  // Same target name, another repository: another croncd configuration's stack, never ours to delete.
-  const fromElsewhere = gone.filter((stack) =>
-    stack.services.some(
-      (service) =>
-        ownedBy(service.labels, input.target.name) && service.labels[LABELS.source] !== input.sourceUrl,
-    ),
-  );
-  const ownedGone = gone.filter((stack) => !fromElsewhere.includes(stack));
-  const elsewhere = fromElsewhere.map((live): StackPlanItem => ({
-    name: live.name,
-    action: "skip",
-    reason: `not in git here; deployed by croncd target "${input.target.name}" from another source (${live.services[0]?.labels[LABELS.source] ?? "?"}), so left alone`,
-    live,
-  }));
-  if (ownedGone.length === 0) return elsewhere;
-
-  const item = (live: LiveStack, action: StackPlanAction, reason: string): StackPlanItem => ({
-    name: live.name,
-    action,
-    reason,
-    live,
-  });
-
-  if (!input.target.prune) {
-    return [
-      ...elsewhere,
-      ...ownedGone.map((live) =>
-        item(live, "skip", "left git; pruning is off for this target (prune: true enables it)"),
-      ),
-    ];
-  }
-  if (input.incompleteBecause) {
-    return [
-      ...elsewhere,
-      ...ownedGone.map((live) =>
-        item(
-          live,
-          "refuse",
-          `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`,
-        ),
-      ),
-    ];
-  }
-  const optedOut = ownedGone.filter((live) => live.services.some((s) => s.labels[LABELS.prune] === "false"));
-  const mixed = ownedGone.filter(
-    (live) => !optedOut.includes(live) && live.services.some((s) => !ownedBy(s.labels, input.target.name)),
-  );
-  const candidates = ownedGone.filter((live) => !optedOut.includes(live) && !mixed.includes(live));
-  const plan = [
-    ...elsewhere,
-    ...optedOut.map((live) => item(live, "skip", "left git; kept because it set x-croncd.prune: false")),
-    ...mixed.map((live) =>
-      item(
+    .map((live): DepartedItem<LiveStack> => {
+      // Same target name, another repository: another croncd configuration's stack.
+      const fromElsewhere = live.services.some(
+        (service) =>
+          ownedBy(service.labels, input.target.name) && service.labels[LABELS.source] !== input.sourceUrl,
+      );
+      if (fromElsewhere) {
+        return { name: live.name, live, otherSource: live.services[0]?.labels[LABELS.source] ?? "?" };
+      }
+      return {
+        name: live.name,
         live,
-        "refuse",
-        "left git, but not pruned: it also holds services croncd does not own; remove it by hand",
-      ),
-    ),
-  ];
-  if (candidates.length === 0) return plan;
-  const refuseAll = (reason: string) => [...plan, ...candidates.map((live) => item(live, "refuse", reason))];
-  if (input.desired.length === 0 && !input.target.allowEmpty) {
-    return refuseAll(
-      "not pruned: git declares no stack at all for this target, which looks like a mistake; set allowEmpty: true to allow it",
-    );
-  }
-  if (candidates.length > input.target.maxPrune) {
-    return refuseAll(
-      `not pruned: ${candidates.length} stacks left git, more than maxPrune (${input.target.maxPrune}); raise maxPrune for this run if intended`,
-    );
-  }
-  return [...plan, ...candidates.map((live) => item(live, "delete", "left git"))];
+        optedOut: live.services.some((service) => service.labels[LABELS.prune] === "false"),
+        ...(live.services.some((service) => !ownedBy(service.labels, input.target.name))
+          ? { partlyForeign: "it also holds services croncd does not own" }
+          : {}),
+      };
+    });
+  return guardPrune({
+    itemKind: "stack",
+    target: input.target,
+    departed,
+    desiredCount: input.desired.length,
+    optOutSetting: "x-croncd.prune: false",
+    ...(input.incompleteBecause ? { incompleteBecause: input.incompleteBecause } : {}),
+  });
 }
 
 export function ownedBy(labels: Record<string, string>, target: string): boolean {

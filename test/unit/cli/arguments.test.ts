@@ -56,6 +56,20 @@ describe("parseArguments", () => {
     });
   });
 
+  it("prune names one item: a stack, or a release with an optional namespace", () => {
+    expect(parseArguments(["prune", "--release", "api", "--namespace", "team-a"])).toMatchObject({
+      release: "api",
+      namespace: "team-a",
+    });
+    expect(() => parseArguments(["prune", "--stack", "web", "--release", "api"])).toThrow(
+      "give --stack or --release, not both",
+    );
+    expect(() => parseArguments(["prune", "--stack", "web", "--namespace", "team-a"])).toThrow(
+      "--namespace goes with --release NAME",
+    );
+    expect(() => parseArguments(["plan", "--release", "api"])).toThrow("--release is not an option of plan");
+  });
+
   it("rejects unknown flags and stray arguments", () => {
     expect(() => parseArguments(["plan", "--force"])).toThrow(/Unknown option '--force'/);
     expect(() => parseArguments(["plan", "extra"])).toThrow('unexpected argument "extra"');

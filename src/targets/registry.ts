@@ -1,0 +1,118 @@
+/**
+ * Every target type croncd knows, in one map: its croncd.yaml schema, its factory, and what the
+ * pipeline and the CLI may ask of it. Adding a target is one folder under src/targets/ plus one
+ * line in TARGET_TYPES.
+ */
+import * as z from "zod";
+import type { ChangeSetEntry, ItemKind } from "../model/changeset.js";
+import { isMapping } from "../util/is-mapping.js";
+import { swarmTargetSchema } from "./swarm/config.js";
+import { createSwarmTarget, readTargetLiveState } from "./swarm/index.js";
+import { pruneOneStack } from "./swarm/prune-one.js";
+import type { LiveItems, Target, TargetContext } from "./target.js";
+
+/** `croncd prune --stack NAME` / `--release NAME [--namespace NS]`: one item, by name. */
+export interface PruneOneRequest {
+  name: string;
+  /** Only for items that live in a namespace (releases). */
+  namespace?: string;
+  dryRun: boolean;
+}
+
+/** What a target type brings; `Config` is its entry of croncd.yaml's `targets`. */
+export interface TargetType<Config extends { name: string; type: string }, Live = unknown> {
+  schema: z.ZodType<Config>;
+  /** What its items are called in reports and on the command line (`--stack`, `--release`). */
+  itemKind: ItemKind;
+  create: (context: TargetContext<Config, Live>) => Target;
+  /**
+   * Reads the live items a plan compares git with, before any checkout exists (a run starts it
+   * while sources are cloned). Optional: a target without it reads when it plans.
+   */
+  readLiveState?: (config: Config, signal: AbortSignal) => Promise<LiveItems<Live>>;
+  /**
+   * Targets whose configs give the same key act on the same live system: once one of them changed
+   * something, early reads of the others are stale, and a plan's deletions on one are seen by the next.
+   */
+  liveStateKey: (config: Config) => string;
+  /** The manual prune trigger; refuses items the target does not own. */
+  pruneOne?: (config: Config, request: PruneOneRequest) => Promise<ChangeSetEntry>;
+}
+
+/** Ties a type's parts to its config type (the registry below erases it). */
+function targetType<Config extends { name: string; type: string }, Live>(
+  definition: TargetType<Config, Live>,
+): TargetType<Config, Live> {
+  return definition;
+}
+
+export const TARGET_TYPES = {
+  swarm: targetType({
+    schema: swarmTargetSchema,
+    itemKind: "stack",
+    create: createSwarmTarget,
+    readLiveState: (config, signal) => readTargetLiveState(config, undefined, signal),
+    // Targets with the same docker settings talk to the same Swarm.
+    liveStateKey: (config) => JSON.stringify([config.docker.host ?? "", config.docker.context ?? ""]),
+    pruneOne: (config, request) => pruneOneStack(config, request),
+  }),
+} as const;
+
+type Registered = (typeof TARGET_TYPES)[keyof typeof TARGET_TYPES];
+type ConfigOf<T> = T extends { schema: z.ZodType<infer Config> } ? Config : never;
+
+/**
+ * croncd.yaml's `targets` entries: each checked by the schema of its `type`. Not a zod
+ * discriminated union: that reports only the bad `type` and hides every other mistake in the entry,
+ * so with one type registered an entry without a known `type` is still checked whole against it.
+ */
+export const targetConfigSchema = z.unknown().transform((value, ctx): TargetConfig => {
+  const schemas: Record<string, z.ZodType> = Object.fromEntries(
+    Object.entries(TARGET_TYPES).map(([type, definition]) => [type, definition.schema]),
+  );
+  const type = isMapping(value) ? value.type : undefined;
+  const only = Object.values(schemas).length === 1 ? Object.values(schemas)[0] : undefined;
+  const schema = (typeof type === "string" ? schemas[type] : undefined) ?? only;
+  if (!schema) {
+    ctx.issues.push({
+      code: "custom",
+      path: ["type"],
+      message: `must be one of ${Object.keys(schemas).join(", ")}`,
+      input: value,
+    });
+    return z.NEVER;
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data as TargetConfig;
+  // As zod reported them (finished issues carry no input, like those of the rest of the file).
+  for (const issue of result.error.issues) ctx.issues.push(issue as z.core.$ZodRawIssue);
+  return z.NEVER;
+});
+
+export type TargetConfig = ConfigOf<Registered>;
+
+/**
+ * The types a run can use: TARGET_TYPES, plus any a test registers (an in-memory target that lets
+ * the pipeline's unit tests run without Docker). Never grows in production code.
+ */
+const inUse = new Map<string, TargetType<TargetConfig>>(
+  Object.entries(TARGET_TYPES).map(([type, definition]) => [
+    type,
+    definition as unknown as TargetType<TargetConfig>,
+  ]),
+);
+
+/** For tests: makes a target type known to the pipeline (not to croncd.yaml's schema). */
+export function registerTargetType<Config extends { name: string; type: string }, Live>(
+  type: string,
+  definition: TargetType<Config, Live>,
+): void {
+  inUse.set(type, definition as unknown as TargetType<TargetConfig>);
+}
+
+/** The registry entry of a configured target, typed for the pipeline (which needs no config fields). */
+export function targetTypeOf(config: Pick<TargetConfig, "type">): TargetType<TargetConfig> {
+  const definition = inUse.get(config.type);
+  if (!definition) throw new Error(`no target type "${config.type}" is registered`);
+  return definition;
+}

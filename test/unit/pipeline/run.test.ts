@@ -1,0 +1,209 @@
+// The pipeline on its own (run → render → plan → apply → prune, exit codes, the incomplete-state
+// rule), driven over an in-memory target so it runs without Docker; git checkouts are real.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { pruneItem } from "../../../src/commands/prune-item.js";
+import type { CroncdConfig } from "../../../src/config/schema.js";
+import { ExitCode } from "../../../src/errors.js";
+import type { ChangeSetEntry } from "../../../src/model/changeset.js";
+import type { RunMode } from "../../../src/pipeline/commands.js";
+import { exitCodeFor, run } from "../../../src/pipeline/run.js";
+import { createLogger } from "../../../src/report/logger.js";
+import { createBareRepo, TestRepo } from "../../helpers/git-repo.js";
+import { memoryTargetConfig, memoryWorld, type MemoryTargetConfig } from "./memory-target.js";
+
+describe("the pipeline over an in-memory target", () => {
+  let work: string;
+  let bare: string;
+  let repo: TestRepo;
+
+  let commits = 0;
+  async function commit(files: Record<string, string | null>): Promise<void> {
+    // Always something to commit, even when a test resets to the state already in git.
+    commits += 1;
+    await repo.write("COMMITS", String(commits));
+    for (const [file, content] of Object.entries(files)) {
+      if (content === null) await repo.remove(file);
+      else await repo.write(file, content);
+    }
+    await repo.commit("change");
+    await repo.push(bare);
+  }
+
+  async function runMode(
+    mode: RunMode,
+    targets: MemoryTargetConfig[] = [memoryTargetConfig("alpha")],
+    url = bare,
+  ) {
+    const config = {
+      sources: [{ name: "platform", url, ref: "main", stallTimeout: 60, submodules: false }],
+      targets,
+    } as unknown as CroncdConfig;
+    const log = createLogger({ stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+    memoryWorld.calls.length = 0;
+    const outcome = await run({ mode, config, configFile: path.join(work, "croncd.yaml"), log });
+    const byName = Object.fromEntries(outcome.entries.map((entry) => [entry.name, entry]));
+    return { ...outcome, byName };
+  }
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), "croncd-pipeline-"));
+    bare = await createBareRepo(work, "config.git");
+    repo = await TestRepo.create(path.join(work, "checkout"), { "README.md": "config\n" });
+    await repo.push(bare);
+  });
+
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    memoryWorld.reset();
+    await commit({ alpha: null, beta: null, "alpha/items/web": "v1", "alpha/items/api": "v1" });
+  });
+
+  it("creates, then applies nothing when nothing changed, then updates what changed", async () => {
+    const first = await runMode("reconcile");
+    expect(first.exitCode).toBe(ExitCode.ok);
+    expect(first.byName.web).toMatchObject({ kind: "release", target: "alpha", action: "created" });
+    expect(memoryWorld.calls).toEqual(["apply api", "apply web"]);
+
+    const again = await runMode("reconcile");
+    expect(again.exitCode).toBe(ExitCode.ok);
+    expect(again.entries.map((entry) => entry.action)).toEqual(["unchanged", "unchanged"]);
+    expect(memoryWorld.calls).toEqual([]);
+
+    await commit({ "alpha/items/web": "v2" });
+    const planned = await runMode("plan");
+    expect(planned.exitCode).toBe(ExitCode.changes);
+    expect(planned.byName.web).toMatchObject({ action: "configured", details: ["value: v1 → v2"] });
+    expect(memoryWorld.calls).toEqual([]);
+
+    const changed = await runMode("reconcile");
+    expect(changed.byName.web?.action).toBe("configured");
+    expect(memoryWorld.calls).toEqual(["apply web"]);
+    expect(memoryWorld.live.get("web")?.value).toBe("v2");
+  });
+
+  it("prunes an owned item that left git, never one croncd does not own", async () => {
+    await runMode("reconcile");
+    memoryWorld.live.set("by-hand", { value: "x" });
+    await commit({ "alpha/items/api": null });
+    const outcome = await runMode("reconcile");
+    expect(outcome.byName.api).toMatchObject({ action: "deleted", reason: "left git" });
+    expect(outcome.byName["by-hand"]).toBeUndefined();
+    expect(memoryWorld.live.has("by-hand")).toBe(true);
+    expect(memoryWorld.live.has("api")).toBe(false);
+  });
+
+  it("prunes nothing anywhere while any target's desired state is incomplete", async () => {
+    const targets = [memoryTargetConfig("alpha"), memoryTargetConfig("beta")];
+    await commit({ "beta/items/db": "v1" });
+    await runMode("reconcile", targets);
+    await commit({ "alpha/items/api": null, "beta/items/db": "broken" });
+    const outcome = await runMode("reconcile", targets);
+    expect(outcome.exitCode).toBe(ExitCode.failed);
+    expect(outcome.byName.db?.action).toBe("failed");
+    expect(outcome.byName.api).toMatchObject({
+      action: "failed",
+      reason: "left git, but not pruned: the desired state is incomplete (release db failed to render)",
+    });
+    expect(memoryWorld.live.has("api")).toBe(true);
+  });
+
+  it("prunes nothing when a source failed, and says which", async () => {
+    await runMode("reconcile");
+    const outcome = await runMode("reconcile", [memoryTargetConfig("alpha")], path.join(work, "missing.git"));
+    expect(outcome.exitCode).toBe(ExitCode.failed);
+    expect(outcome.entries).toEqual([
+      expect.objectContaining({ kind: "target", name: "alpha", action: "failed" }),
+    ]);
+    expect(memoryWorld.calls).toEqual([]);
+    expect(memoryWorld.live.size).toBe(2);
+  });
+
+  it("refuses to prune more than maxPrune, or everything unless allowEmpty", async () => {
+    await runMode("reconcile");
+    await commit({ "alpha/items/api": null, "alpha/items/web": null, "alpha/items/worker": "v1" });
+    const tooMany = await runMode("reconcile", [memoryTargetConfig("alpha", { maxPrune: 1 })]);
+    expect(tooMany.exitCode).toBe(ExitCode.failed);
+    expect(tooMany.byName.api?.reason).toBe(
+      "not pruned: 2 releases left git, more than maxPrune (1); raise maxPrune for this run if intended",
+    );
+    expect(memoryWorld.live.size).toBe(3);
+    await commit({ "alpha/items/worker": null });
+    const empty = await runMode("reconcile");
+    expect(empty.byName.web?.reason).toBe(
+      "not pruned: git declares no release at all for this target, which looks like a mistake; set allowEmpty: true to allow it",
+    );
+    expect(memoryWorld.live.size).toBe(3);
+    const allowed = await runMode("reconcile", [memoryTargetConfig("alpha", { allowEmpty: true })]);
+    expect(allowed.exitCode).toBe(ExitCode.ok);
+    expect(memoryWorld.live.size).toBe(0);
+  });
+
+  it("keeps going after one item fails to apply, and then prunes nothing of that target", async () => {
+    await runMode("reconcile");
+    await commit({ "alpha/items/api": null, "alpha/items/web": "fail", "alpha/items/worker": "v1" });
+    const outcome = await runMode("reconcile");
+    expect(outcome.exitCode).toBe(ExitCode.failed);
+    expect(outcome.byName.web?.action).toBe("failed");
+    expect(outcome.byName.worker?.action).toBe("created");
+    expect(outcome.byName.api).toMatchObject({
+      action: "failed",
+      reason: "not pruned: 1 release(s) of this target failed to deploy in this run",
+    });
+    expect(memoryWorld.live.has("api")).toBe(true);
+  });
+
+  it("validate reports each item valid with the file git declares it in", async () => {
+    const outcome = await runMode("validate");
+    expect(outcome.exitCode).toBe(ExitCode.ok);
+    expect(outcome.byName.web).toMatchObject({ action: "skipped", reason: "valid: alpha/items/web" });
+  });
+
+  it("prune --release removes one owned item, and only says what it would do on a dry run", async () => {
+    await runMode("reconcile");
+    const log = createLogger({ stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+    const config = { sources: [], targets: [memoryTargetConfig("alpha")] } as unknown as CroncdConfig;
+    const request = { config, kind: "release" as const, name: "web", log };
+    const dry = await pruneItem({ ...request, dryRun: true });
+    expect(dry.entries[0]?.action).toBe("skipped");
+    expect(memoryWorld.live.has("web")).toBe(true);
+    const done = await pruneItem({ ...request, dryRun: false });
+    expect(done.exitCode).toBe(ExitCode.ok);
+    expect(memoryWorld.live.has("web")).toBe(false);
+    await expect(pruneItem({ ...request, kind: "stack", dryRun: false })).rejects.toThrow(
+      "target alpha (type memory) deploys releases, not stacks; use --release NAME",
+    );
+  });
+});
+
+describe("exit codes", () => {
+  const entry = (fields: Partial<ChangeSetEntry>): ChangeSetEntry => ({
+    kind: "release",
+    name: "web",
+    target: "alpha",
+    action: "unchanged",
+    reason: "matches git",
+    ...fields,
+  });
+
+  it("fails on any failure, whatever else happened", () => {
+    expect(exitCodeFor("reconcile", [entry({ action: "failed" }), entry({ drift: true })])).toBe(1);
+    expect(exitCodeFor("plan", [entry({ action: "failed" }), entry({ action: "created" })])).toBe(1);
+  });
+
+  it("plan exits 2 when changes are pending; reconcile after applying them exits 0", () => {
+    expect(exitCodeFor("plan", [entry({ action: "configured" })])).toBe(2);
+    expect(exitCodeFor("reconcile", [entry({ action: "configured" })])).toBe(0);
+    expect(exitCodeFor("plan", [entry({})])).toBe(0);
+  });
+
+  it("reconcile exits 2 on drift, even healed", () => {
+    expect(exitCodeFor("reconcile", [entry({ action: "configured", drift: true })])).toBe(2);
+  });
+});
