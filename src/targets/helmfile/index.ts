@@ -1,0 +1,237 @@
+/**
+ * The Helmfile target: the releases of a helmfile, for a tenant on a shared Kubernetes cluster.
+ * See README.md beside this file for the inventory that makes a release croncd's own, and why.
+ */
+import path from "node:path";
+import { describeError } from "../../errors.js";
+import type { ChangeSetEntry } from "../../model/changeset.js";
+import { plannedEntry } from "../planned-entry.js";
+import type { RenderedItems, Target } from "../target.js";
+import { applyReleases, type EntryMaker } from "./apply.js";
+import { parseHelmfileList } from "./declared.js";
+import { releaseHashes } from "./desired-hash.js";
+import { parseDiffOutput, type DiffOutcome } from "./diff-output.js";
+import { helmfileDiff, helmfileList, type HelmfileInvocation } from "./helmfile-cli.js";
+import { contextNamespace, createInventoryStore, type Inventory, type InventoryStore } from "./inventory.js";
+import { resolveKubeAccess, type KubeAccess } from "./kube-access.js";
+import { locateHelmfile, type LocatedHelmfile } from "./locate.js";
+import { releaseKey, type DesiredRelease, type InventoryEntry } from "./model.js";
+import { buildOverlay, type Overlay } from "./overlay.js";
+import { planReleases, type ReleasePlanItem } from "./plan.js";
+import type { HelmfileTargetConfig } from "./schema.js";
+import { createToolRunner, DEFAULT_TOOLS, type HelmfileTools, type ToolRunner } from "./tools.js";
+import { uninstallRelease } from "./uninstall.js";
+
+export { helmfileTargetSchema, type HelmfileTargetConfig, HELMFILE_DEFAULTS } from "./schema.js";
+export { pruneRelease, type PruneReleaseRequest } from "./prune-release.js";
+
+export interface HelmfileCheckout {
+  dir: string;
+  url: string;
+  commit: string;
+}
+
+export interface HelmfileTargetOptions {
+  config: HelmfileTargetConfig;
+  checkout: HelmfileCheckout;
+  /** An empty folder in the run's private 0700 workspace: the overlay with decrypted values goes there. */
+  workspace: string;
+  /** Called with every decrypted value as soon as it is known, so it is masked from then on. */
+  onSecrets: (values: readonly string[]) => void;
+  env?: NodeJS.ProcessEnv;
+  /** Paths of helmfile, helm and kubectl; by default found on PATH. */
+  tools?: Partial<HelmfileTools>;
+}
+
+export interface HelmfilePlan {
+  items: ReleasePlanItem[];
+  /** The inventory as read for this plan; apply and prune write the next one from it. */
+  inventory: Inventory;
+}
+
+export type HelmfileTarget = Target<DesiredRelease, HelmfilePlan>;
+
+export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTarget {
+  const { config, checkout } = options;
+  const env = options.env ?? process.env;
+  const tools = { ...DEFAULT_TOOLS, ...options.tools };
+  const timeoutMs = config.commandTimeout * 1000;
+  const entry: EntryMaker = (name, fields) => ({ kind: "release", name, target: config.name, ...fields });
+  let prepared: Prepared | undefined;
+
+  /** Everything a render needs once; kube access errors (a missing variable) surface here. */
+  const prepare = async (): Promise<Prepared> => {
+    if (prepared) return prepared;
+    const access = resolveKubeAccess(config, env);
+    const runner = createToolRunner(tools, access);
+    const located = await locateHelmfile(checkout.dir, config.path);
+    const overlay = await buildOverlay({
+      checkout: checkout.dir,
+      into: path.join(options.workspace, "helmfile-overlay"),
+      env,
+      onSecrets: options.onSecrets,
+    });
+    const call: HelmfileInvocation = {
+      runner,
+      config,
+      cwd: path.join(overlay.root, located.folder),
+      file: path.relative(located.folder, located.relative),
+      contextArgs: access.contextArgs,
+    };
+    prepared = { access, runner, call, located, overlay };
+    return prepared;
+  };
+
+  const inventoryStore = async (): Promise<InventoryStore> => {
+    const ready = prepared ?? (await prepare());
+    if (ready.store) return ready.store;
+    const namespace =
+      config.inventory.namespace ??
+      (await contextNamespace(ready.runner, ready.access.kubectlContextArgs, timeoutMs));
+    ready.store = createInventoryStore(
+      ready.runner,
+      { namespace, target: config.name, sourceUrl: checkout.url },
+      ready.access.kubectlContextArgs,
+      timeoutMs,
+    );
+    return ready.store;
+  };
+
+  const writeInventory = async (plan: HelmfilePlan, entries: InventoryEntry[]): Promise<ChangeSetEntry[]> => {
+    if (sameEntries(plan.inventory.entries, entries)) return [];
+    try {
+      plan.inventory = await (await inventoryStore()).write(entries, plan.inventory);
+      return [];
+    } catch (error) {
+      return [entry("inventory", { action: "failed", reason: describeError(error) })];
+    }
+  };
+
+  return {
+    name: config.name,
+    type: "helmfile",
+
+    async render(): Promise<RenderedItems<DesiredRelease>> {
+      try {
+        const ready = await prepare();
+        const listed = await helmfileList(ready.call);
+        if (listed.exitCode !== 0) {
+          throw new Error(`helmfile list failed: ${listed.stderr.trim().split(/\r?\n/).slice(-3).join(" ")}`);
+        }
+        const declared = parseHelmfileList(listed.stdout, ready.located.relative);
+        const hashes = await releaseHashes(declared, {
+          checkout: checkout.dir,
+          helmfile: ready.located.relative,
+          environment: config.environment,
+          encrypted: ready.overlay.encrypted,
+        });
+        const items = declared.map((release) => ({
+          ...release,
+          key: releaseKey(release),
+          hash: hashes.get(release) as string,
+        }));
+        return { items, declared: items.map((item) => item.key), failures: [] };
+      } catch (error) {
+        // Without the release list nothing is known about what git declares: incomplete.
+        return {
+          items: [],
+          declared: [],
+          failures: [
+            entry(config.path, { action: "failed", reason: `render failed: ${describeError(error)}` }),
+          ],
+        };
+      }
+    },
+
+    async plan(desired, planOptions) {
+      const ready = await prepare();
+      const inventory = await (await inventoryStore()).read();
+      let diff: DiffOutcome = { releases: new Map() };
+      if (desired.items.length > 0) {
+        const result = await helmfileDiff(ready.call);
+        if (result.exitCode === 0 || result.exitCode === 1 || result.exitCode === 2) {
+          diff = parseDiffOutput(result, desired.items);
+        } else if (result.exitCode !== 3) {
+          // 3: the selectors matched nothing; anything else (stopped, not found) says nothing.
+          diff = { releases: new Map(), unattributedError: `helmfile diff failed: ${result.stderr.trim()}` };
+        }
+      }
+      const incompleteBecause =
+        planOptions.incompleteBecause ??
+        (diff.unattributedError ? `the diff of target ${config.name} failed` : undefined);
+      return {
+        inventory,
+        items: planReleases({
+          target: config,
+          desired: desired.items,
+          declared: desired.declared,
+          diff,
+          inventory,
+          ...(incompleteBecause ? { incompleteBecause } : {}),
+        }),
+      };
+    },
+
+    async apply(plan, applyOptions) {
+      const ready = await prepare();
+      const applied = await applyReleases(plan.items, ready.call, entry, applyOptions);
+      if (plan.inventory.otherSource) return applied.entries;
+      const touched = new Set([...applied.own.map(releaseKey), ...applied.disown]);
+      const next = [...plan.inventory.entries.filter((e) => !touched.has(releaseKey(e))), ...applied.own];
+      return [...applied.entries, ...(await writeInventory(plan, next))];
+    },
+
+    async prune(plan) {
+      const ready = await prepare();
+      const entries: ChangeSetEntry[] = [];
+      const uninstalled = new Set<string>();
+      for (const item of plan.items.filter((planned) => !planned.desired)) {
+        if (item.action !== "delete") {
+          entries.push(plannedEntry(entry, item));
+          continue;
+        }
+        const started = Date.now();
+        const outcome = await uninstallRelease(
+          ready.runner,
+          item.release,
+          ready.access.contextArgs,
+          timeoutMs,
+        );
+        const durationMs = Date.now() - started;
+        if (outcome.ok) uninstalled.add(item.key);
+        entries.push(
+          outcome.ok
+            ? entry(item.name, {
+                action: "deleted",
+                reason: outcome.message ? `${item.reason} (${outcome.message})` : item.reason,
+                durationMs,
+              })
+            : // Stays in the inventory: the next run tries again.
+              entry(item.name, {
+                action: "failed",
+                reason: `uninstall failed: ${outcome.message}`,
+                durationMs,
+              }),
+        );
+      }
+      if (uninstalled.size === 0) return entries;
+      const next = plan.inventory.entries.filter((e) => !uninstalled.has(releaseKey(e)));
+      return [...entries, ...(await writeInventory(plan, next))];
+    },
+  };
+}
+
+interface Prepared {
+  access: KubeAccess;
+  runner: ToolRunner;
+  call: HelmfileInvocation;
+  located: LocatedHelmfile;
+  overlay: Overlay;
+  store?: InventoryStore;
+}
+
+function sameEntries(a: readonly InventoryEntry[], b: readonly InventoryEntry[]): boolean {
+  const text = (entries: readonly InventoryEntry[]) =>
+    JSON.stringify([...entries].map((e) => JSON.stringify(e)).sort());
+  return text(a) === text(b);
+}

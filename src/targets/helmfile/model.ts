@@ -1,0 +1,36 @@
+/** Plain data the Helmfile target passes between its stages. */
+
+/** A release as `helmfile list --output json` declares it. */
+export interface DeclaredRelease {
+  name: string;
+  namespace: string;
+  /** false: git says uninstall it (`installed: false`). */
+  installed: boolean;
+  chart: string;
+  version: string;
+  labels: Record<string, string>;
+}
+
+/** A rendered release: what git declares, and a hash of the inputs that made it. */
+export interface DesiredRelease extends DeclaredRelease {
+  /** `namespace/name`: releases are only unique per namespace. */
+  key: string;
+  /** SHA-256 of the release entry, its values files (ciphertext for sops) and a local chart's files. */
+  hash: string;
+}
+
+/** One release croncd applied for a target, as kept in the inventory ConfigMap. */
+export interface InventoryEntry {
+  name: string;
+  namespace: string;
+  chart: string;
+  desiredHash: string;
+  /** The release opted out of pruning (helmfile label `croncd-prune: "false"` when last applied). */
+  prune?: false;
+}
+
+/** The helmfile release label that keeps a release from being pruned when it leaves git. */
+export const PRUNE_LABEL = "croncd-prune";
+
+export const releaseKey = (release: { name: string; namespace: string }): string =>
+  `${release.namespace}/${release.name}`;

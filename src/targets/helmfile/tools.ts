@@ -1,0 +1,47 @@
+/**
+ * The three programs the Helmfile target runs, all through the process port (process groups,
+ * timeouts). Each call returns the raw result; callers decide what an exit code means.
+ */
+import { runProgram, type ExecResult } from "../../ports/exec.js";
+import type { KubeAccess } from "./kube-access.js";
+
+export interface HelmfileTools {
+  helmfile: string;
+  helm: string;
+  kubectl: string;
+}
+
+export const DEFAULT_TOOLS: HelmfileTools = { helmfile: "helmfile", helm: "helm", kubectl: "kubectl" };
+
+export interface ToolRunner {
+  run(
+    tool: keyof HelmfileTools,
+    args: readonly string[],
+    options: { timeoutMs: number; cwd?: string; input?: string; env?: Record<string, string> },
+  ): Promise<ExecResult>;
+}
+
+export function createToolRunner(tools: HelmfileTools, access: KubeAccess): ToolRunner {
+  return {
+    run(tool, args, options) {
+      return runProgram(tools[tool], args, {
+        env: { ...access.env, ...options.env },
+        timeoutMs: options.timeoutMs,
+        label: args.find((arg) => !arg.startsWith("-")) ?? tool,
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+        ...(options.input !== undefined ? { input: options.input } : {}),
+      });
+    },
+  };
+}
+
+/** helm's own error line from its output (`Error: UPGRADE FAILED: …`), else the last line said. */
+export function helmErrorLine(result: Pick<ExecResult, "stdout" | "stderr">): string {
+  const lines = `${result.stderr}\n${result.stdout}`
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+  const error = lines.find((line) => /^Error: /.test(line)) ?? lines.find((line) => /\bError: /.test(line));
+  if (error) return error.slice(error.indexOf("Error: "));
+  return lines.at(-1) ?? "no output";
+}
