@@ -44,23 +44,41 @@ export function parseDiffOutput(
   }
   if (result.exitCode !== 1) return { releases };
 
-  // helmfile names the failing release in its error ("release web", `release "web"`); attribute
-  // each error line to the releases it names, and anything else to nobody.
-  const errors = result.stderr.split(/\r?\n/).filter((line) => /error|failed/i.test(line));
-  let attributed = false;
-  for (const release of releaseNames) {
-    const mention = new RegExp(`release[= "]+${escape(release.name)}\\b`);
-    const own = errors.filter((line) => mention.test(line));
-    if (own.length === 0) continue;
-    attributed = true;
-    const key = releaseKey(release);
+  // helmfile names the failing release in its error (`failed processing release web: …`); what
+  // follows, up to the next release named, is that release's (helm's own `Error: …` line in it).
+  const segments = segmentByRelease(result.stderr, releaseNames);
+  for (const [key, lines] of segments) {
     const entry = releases.get(key) ?? { lines: [], changed: false };
-    entry.error = own.map((line) => line.trim()).join("; ");
+    entry.error =
+      lines.find((line) => /\bError: /.test(line))?.replace(/^.*?\bError: /, "Error: ") ?? lines[0] ?? "";
     releases.set(key, entry);
   }
-  if (attributed) return { releases };
-  const detail = errors.map((line) => line.trim()).join("; ") || result.stderr.trim() || "no message";
+  if (segments.size > 0) return { releases };
+  const detail = result.stderr.trim().split(/\r?\n/).filter(Boolean).slice(-3).join(" ") || "no message";
   return { releases, unattributedError: `helmfile diff failed: ${detail}` };
+}
+
+function segmentByRelease(
+  stderr: string,
+  releaseNames: readonly { name: string; namespace: string }[],
+): Map<string, string[]> {
+  const mentions = releaseNames.map((release) => ({
+    key: releaseKey(release),
+    pattern: new RegExp(`release[= "]+${escape(release.name)}(?![\\w.-])`),
+  }));
+  const segments = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const raw of stderr.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "") continue;
+    const mention = mentions.find((candidate) => candidate.pattern.test(line));
+    if (mention) {
+      current = segments.get(mention.key) ?? [];
+      segments.set(mention.key, current);
+    }
+    current?.push(line);
+  }
+  return segments;
 }
 
 function escape(text: string): string {

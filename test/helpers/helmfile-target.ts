@@ -1,0 +1,110 @@
+// Drives the Helmfile target through its own functions (render → plan → apply → prune), as a run
+// does, against the Kubernetes API stand-in with the real helm and kubectl and the FAKE helmfile of
+// test/fake-bin (real helmfile and helm-diff cannot be installed here).
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import type { ChangeSetEntry } from "../../src/model/changeset.js";
+import { createWorkspace } from "../../src/pipeline/workspace.js";
+import {
+  createHelmfileTarget,
+  helmfileTargetSchema,
+  type HelmfileTargetConfig,
+} from "../../src/targets/helmfile/index.js";
+import type { ReleasePlanItem } from "../../src/targets/helmfile/plan.js";
+import { helmPath, kubectlPath } from "./kube/tools.js";
+
+export const FAKE_HELMFILE = fileURLToPath(new URL("../fake-bin/helmfile", import.meta.url));
+
+export interface TargetRun {
+  plan: ReleasePlanItem[];
+  entries: ChangeSetEntry[];
+  /** Values croncd was told to mask. */
+  secrets: string[];
+  /** What the run's private workspace held while helmfile ran: path → mode (octal), for 0600 checks. */
+  workspaceRoot: string;
+}
+
+export interface RunTargetOptions {
+  checkout: string;
+  config?: Partial<Record<string, unknown>>;
+  env: NodeJS.ProcessEnv;
+  incompleteBecause?: string;
+  heal?: boolean;
+  /** Called after apply, before the workspace is removed. */
+  beforeDispose?: (workspaceRoot: string) => Promise<void>;
+}
+
+export function helmfileConfig(overrides: Partial<Record<string, unknown>> = {}): HelmfileTargetConfig {
+  return helmfileTargetSchema.parse({
+    name: "team-a",
+    type: "helmfile",
+    source: "platform",
+    path: "k8s",
+    kube: { kubeconfigEnv: "TEST_KUBECONFIG" },
+    inventory: { namespace: "team-a" },
+    timeout: 20,
+    commandTimeout: 60,
+    ...overrides,
+  });
+}
+
+export const SOURCE_URL = "https://git.example/platform.git";
+
+export async function runTarget(options: RunTargetOptions): Promise<TargetRun> {
+  const workspace = await createWorkspace("croncd-helmfile-test-");
+  const secrets: string[] = [];
+  try {
+    const target = createHelmfileTarget({
+      config: helmfileConfig(options.config),
+      checkout: { dir: options.checkout, url: SOURCE_URL, commit: "0".repeat(40) },
+      workspace: workspace.pathFor("target-team-a"),
+      onSecrets: (values) => secrets.push(...values),
+      env: options.env,
+      tools: { helmfile: FAKE_HELMFILE, helm: helmPath(), kubectl: kubectlPath() },
+    });
+    const rendered = await target.render();
+    const incompleteBecause =
+      options.incompleteBecause ?? (rendered.failures.length > 0 ? "a release failed to render" : undefined);
+    const plan = await target.plan(rendered, incompleteBecause ? { incompleteBecause } : {});
+    const planned = plan.items.map((item) => ({ ...item }));
+    const applied = await target.apply(plan, { heal: options.heal ?? true });
+    const pruned = await target.prune(plan);
+    await options.beforeDispose?.(workspace.root);
+    return {
+      plan: planned,
+      entries: [...rendered.failures, ...applied, ...pruned],
+      secrets,
+      workspaceRoot: workspace.root,
+    };
+  } finally {
+    await workspace.dispose();
+  }
+}
+
+/** `namespace/name` → action, for assertions. */
+export const actions = (entries: readonly ChangeSetEntry[]): Record<string, string> =>
+  Object.fromEntries(entries.map((entry) => [entry.name, entry.action]));
+
+/** The fake helmfile's record of its calls (one JSON object a line). */
+export async function helmfileCalls(
+  log: string,
+): Promise<{ argv: string[]; envNames: string[]; threeWayMerge: boolean }[]> {
+  const text = await readFile(log, "utf8").catch(() => "");
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { argv: string[]; envNames: string[]; threeWayMerge: boolean });
+}
+
+/** The releases croncd's inventory ConfigMap says it owns, as `namespace/name`. */
+export function inventoryReleases(data: unknown): string[] {
+  const entries = parse((data as { releases?: string } | undefined)?.releases ?? "[]") as {
+    name: string;
+    namespace: string;
+  }[];
+  return entries.map((entry) => `${entry.namespace}/${entry.name}`).sort();
+}
+
+export const toolsDir = (): string => path.dirname(helmPath());

@@ -1,0 +1,303 @@
+// The Helmfile target end to end through its own functions: the REAL helm v3.17.3 and kubectl
+// against the Kubernetes API stand-in (test/helpers/kube), and the FAKE helmfile of test/fake-bin
+// (helmfile and helm-diff cannot be installed here; the fake drives the real helm the documented
+// way). Everything croncd itself does to the cluster — the inventory ConfigMap, `helm uninstall` —
+// runs through the real clients.
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { inventoryName } from "../../src/targets/helmfile/inventory.js";
+import { pruneRelease } from "../../src/targets/helmfile/index.js";
+import {
+  actions,
+  FAKE_HELMFILE,
+  helmfileCalls,
+  helmfileConfig,
+  inventoryReleases,
+  runTarget,
+  SOURCE_URL,
+  toolsDir,
+} from "../helpers/helmfile-target.js";
+import { helmCli, type KubeCli } from "../helpers/kube/helm-cli.js";
+import { storedReleases } from "../helpers/kube/helm-releases.js";
+import { startKubeStandin, type KubeStandin } from "../helpers/kube/server.js";
+import { helmPath, kubectlPath } from "../helpers/kube/tools.js";
+
+const CHART = fileURLToPath(new URL("../fixtures/charts/greeter", import.meta.url));
+const SOPS_VALUES = fileURLToPath(new URL("../fixtures/helmfile/secrets.sops.yaml", import.meta.url));
+const AGE_KEY = fileURLToPath(new URL("../fixtures/sops/humphd-sops-age/key.txt", import.meta.url));
+/** The plaintext of secrets.sops.yaml's `password`: must reach the cluster and nowhere else. */
+const SECRET = "tenant-db-pass-7f3k9";
+
+interface Release {
+  name: string;
+  values?: string[];
+  chart?: string;
+  labels?: Record<string, string>;
+}
+
+describe("Helmfile target", () => {
+  let work: string;
+  let checkout: string;
+  let standin: KubeStandin;
+  let tenantHelm: KubeCli;
+  let env: NodeJS.ProcessEnv;
+  let log: string;
+
+  const writeHelmfile = async (releases: readonly Release[]) => {
+    const lines = ["helmDefaults:", "  disableOpenAPIValidation: true", "releases:"];
+    if (releases.length === 0) lines[2] = "releases: []";
+    for (const release of releases) {
+      lines.push(
+        `  - name: ${release.name}`,
+        "    namespace: team-a",
+        `    chart: ${release.chart ?? "./charts/greeter"}`,
+      );
+      if (release.labels) {
+        lines.push("    labels:", ...Object.entries(release.labels).map(([k, v]) => `      ${k}: "${v}"`));
+      }
+      lines.push("    values:", ...(release.values ?? []).map((file) => `      - ${file}`));
+    }
+    await writeFile(path.join(checkout, "k8s/helmfile.yaml"), lines.join("\n") + "\n");
+  };
+  const WEB: Release = { name: "web", values: ["values/web.yaml", "values/secrets.yaml"] };
+  const API: Release = { name: "api", values: ["values/api.yaml"] };
+  const run = (options: Partial<Parameters<typeof runTarget>[0]> = {}) =>
+    runTarget({ checkout, env, ...options });
+  const releasesInCluster = () =>
+    storedReleases(standin.objects({ namespace: "team-a" }))
+      .map((release) => release.name)
+      .filter((name, index, all) => all.indexOf(name) === index)
+      .sort();
+  const inventory = () =>
+    inventoryReleases(
+      standin.objects({ kind: "ConfigMap", namespace: "team-a", name: inventoryName("team-a") })[0]?.data,
+    );
+  const callsSince = async (count: number) => (await helmfileCalls(log)).slice(count);
+
+  beforeEach(() => {
+    helmPath();
+  });
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), "croncd-helmfile-target-"));
+    standin = await startKubeStandin();
+    standin.grant("tenant-token", { user: "tenant-a", namespaces: ["team-a"] });
+    const kubeconfig = await standin.writeKubeconfig(path.join(work, "tenant.kubeconfig"), {
+      token: "tenant-token",
+      namespace: "team-a",
+    });
+    const home = path.join(work, "home");
+    tenantHelm = await helmCli({ kubeconfig, home });
+    log = path.join(work, "helmfile-calls.jsonl");
+    // The fake helmfile finds helm and kubectl on PATH, as the real one does; helm keeps its own
+    // files in the test's folder, never the user's ~/.cache/helm.
+    process.env.PATH = `${toolsDir()}${path.delimiter}${process.env.PATH ?? ""}`;
+    process.env.HELM_CACHE_HOME = path.join(home, "cache");
+    process.env.HELM_CONFIG_HOME = path.join(home, "config");
+    process.env.HELM_DATA_HOME = path.join(home, "data");
+    process.env.FAKE_HELMFILE_LOG = log;
+    env = { TEST_KUBECONFIG: kubeconfig, SOPS_AGE_KEY_FILE: AGE_KEY, PATH: process.env.PATH };
+
+    checkout = path.join(work, "checkout");
+    await cp(CHART, path.join(checkout, "k8s/charts/greeter"), { recursive: true });
+    await cp(SOPS_VALUES, path.join(checkout, "k8s/values/secrets.yaml"));
+    await writeFile(path.join(checkout, "k8s/values/web.yaml"), "greeting: hello from web\n");
+    await writeFile(path.join(checkout, "k8s/values/api.yaml"), "greeting: hello from api\n");
+    await writeHelmfile([WEB, API]);
+  });
+
+  afterAll(async () => {
+    await standin?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it("creates the declared releases, with sops values decrypted by croncd into its private workspace only", async () => {
+    let overlaySecretMode: number | undefined;
+    const result = await run({
+      beforeDispose: async (root) => {
+        const file = path.join(root, "target-team-a/helmfile-overlay/k8s/values/secrets.yaml");
+        overlaySecretMode = (await stat(file)).mode & 0o777;
+      },
+    });
+    expect(actions(result.entries)).toEqual({ "team-a/web": "created", "team-a/api": "created" });
+    expect(releasesInCluster()).toEqual(["api", "web"]);
+    expect(inventory()).toEqual(["team-a/api", "team-a/web"]);
+    // The decrypted password reached the chart's Secret: helmfile read croncd's decrypted copy.
+    const [credentials] = standin.objects({ kind: "Secret", namespace: "team-a", name: "web-credentials" });
+    expect((credentials?.data as Record<string, string> | undefined)?.password).toBe(
+      Buffer.from(SECRET).toString("base64"),
+    );
+    expect(result.secrets).toContain(SECRET);
+    expect(overlaySecretMode).toBe(0o600);
+    // ...and nowhere else: not in the checkout, not in what croncd reports, not left in the workspace.
+    for (const file of await readdir(checkout, { recursive: true })) {
+      const full = path.join(checkout, file);
+      if ((await stat(full)).isFile()) expect(await readFile(full, "utf8")).not.toContain(SECRET);
+    }
+    expect(JSON.stringify([result.plan, result.entries])).not.toContain(SECRET);
+    await expect(stat(result.workspaceRoot)).rejects.toThrow(/ENOENT/);
+    // helm-diff is asked for the three-way merge (live edits show) with secrets suppressed.
+    const diff = (await helmfileCalls(log)).find((call) => call.argv.includes("diff"));
+    expect(diff?.threeWayMerge).toBe(true);
+    expect(diff?.argv).toEqual(expect.arrayContaining(["--detailed-exitcode", "--suppress-secrets"]));
+    expect(diff?.envNames).toContain("KUBECONFIG");
+  });
+
+  it("applies nothing when nothing changed", async () => {
+    const before = (await helmfileCalls(log)).length;
+    const result = await run();
+    expect(actions(result.entries)).toEqual({ "team-a/web": "unchanged", "team-a/api": "unchanged" });
+    const commands = (await callsSince(before)).map((call) =>
+      call.argv.find((a) => ["list", "diff", "apply"].includes(a)),
+    );
+    expect(commands).toEqual(["list", "diff"]);
+  });
+
+  it("applies only the release whose values changed in git", async () => {
+    await writeFile(path.join(checkout, "k8s/values/api.yaml"), "greeting: hello again\n");
+    const before = (await helmfileCalls(log)).length;
+    const result = await run();
+    expect(actions(result.entries)).toEqual({ "team-a/web": "unchanged", "team-a/api": "configured" });
+    const api = result.entries.find((entry) => entry.name === "team-a/api");
+    expect(api?.drift).toBeUndefined();
+    expect(api?.details?.join("\n")).toContain("hello again");
+    const applies = (await callsSince(before)).filter((call) => call.argv.includes("apply"));
+    expect(applies.map((call) => call.argv[call.argv.indexOf("--selector") + 1])).toEqual([
+      "name=api,namespace=team-a",
+    ]);
+    expect(standin.objects({ kind: "ConfigMap", name: "api-config" })[0]?.data).toEqual({
+      greeting: "hello again",
+    });
+  });
+
+  it("calls a kubectl edit drift when git did not change, and heals it", async () => {
+    standin.edit("Deployment", "team-a", "web", (deployment) => {
+      (deployment.spec as { replicas: number }).replicas = 3;
+    });
+    const reported = await run({ heal: false });
+    const web = reported.entries.find((entry) => entry.name === "team-a/web");
+    expect(web).toMatchObject({ action: "skipped", drift: true });
+    expect(web?.reason).toContain("drifted from git");
+    expect(web?.details?.join("\n")).toContain("replicas");
+
+    const healed = await run();
+    expect(healed.entries.find((entry) => entry.name === "team-a/web")).toMatchObject({
+      action: "configured",
+      drift: true,
+    });
+    const [deployment] = standin.objects({ kind: "Deployment", name: "web" });
+    expect((deployment?.spec as { replicas: number }).replicas).toBe(1);
+  });
+
+  it("never touches a release it does not own, and keeps a release that left git while prune is off", async () => {
+    const manual = await tenantHelm(["install", "manual", CHART, "--disable-openapi-validation"]);
+    expect(manual.exitCode, manual.stderr).toBe(0);
+    await writeHelmfile([WEB]);
+    const result = await run({ config: { prune: false } });
+    expect(actions(result.entries)).toEqual({ "team-a/web": "unchanged", "team-a/api": "skipped" });
+    expect(result.entries.find((e) => e.name === "team-a/api")?.reason).toContain("pruning is off");
+    expect(releasesInCluster()).toEqual(["api", "manual", "web"]);
+  });
+
+  it("refuses to prune when the desired state is incomplete or more releases left than maxPrune", async () => {
+    const incomplete = await run({ config: { prune: true }, incompleteBecause: "source platform failed" });
+    expect(incomplete.entries.find((e) => e.name === "team-a/api")).toMatchObject({
+      action: "failed",
+      reason: "left git, but not pruned: the desired state is incomplete (source platform failed)",
+    });
+    const tooMany = await run({ config: { prune: true, maxPrune: 0 } });
+    expect(tooMany.entries.find((e) => e.name === "team-a/api")?.reason).toBe(
+      "not pruned: 1 releases left git, more than maxPrune (0); raise maxPrune for this run if intended",
+    );
+    expect(releasesInCluster()).toEqual(["api", "manual", "web"]);
+  });
+
+  it("uninstalls an owned release that left git with the real helm, and forgets it", async () => {
+    const result = await run({ config: { prune: true } });
+    expect(actions(result.entries)).toEqual({ "team-a/web": "unchanged", "team-a/api": "deleted" });
+    expect(releasesInCluster()).toEqual(["manual", "web"]);
+    expect(inventory()).toEqual(["team-a/web"]);
+    expect(standin.objects({ namespace: "team-a", name: "api" })).toEqual([]);
+  });
+
+  it("refuses to prune everything when git declares no release, unless allowEmpty", async () => {
+    await writeHelmfile([]);
+    const refused = await run({ config: { prune: true } });
+    expect(refused.entries.find((e) => e.name === "team-a/web")?.reason).toContain(
+      "git declares no release at all for this target",
+    );
+    expect(releasesInCluster()).toEqual(["manual", "web"]);
+    const allowed = await run({ config: { prune: true, allowEmpty: true } });
+    expect(actions(allowed.entries)).toEqual({ "team-a/web": "deleted" });
+    expect(releasesInCluster()).toEqual(["manual"]);
+    expect(inventory()).toEqual([]);
+  });
+
+  it("fails one release with helm's own error and still applies the other (helmfile exit 1 with a 2 elsewhere)", async () => {
+    await writeHelmfile([WEB, { name: "broken", chart: "./charts/missing" }]);
+    const result = await run();
+    expect(result.entries.find((e) => e.name === "team-a/web")?.action).toBe("created");
+    const broken = result.entries.find((e) => e.name === "team-a/broken");
+    expect(broken?.action).toBe("failed");
+    expect(broken?.reason).toMatch(/^diff failed: Error: .*charts\/missing/);
+    expect(releasesInCluster()).toEqual(["manual", "web"]);
+  });
+
+  it("reports helm's --wait timeout as the release's failure", async () => {
+    await writeHelmfile([WEB, API]);
+    standin.setDeploymentsReady(false);
+    try {
+      const result = await run({ config: { timeout: 2 } });
+      const api = result.entries.find((e) => e.name === "team-a/api");
+      expect(api?.action).toBe("failed");
+      expect(api?.reason).toMatch(/^apply failed: Error: .*context deadline exceeded$/);
+      // The failed install is not owned: croncd never recorded it.
+      expect(inventory()).toEqual(["team-a/web"]);
+    } finally {
+      standin.setDeploymentsReady(true);
+    }
+  });
+
+  it("fails, naming the variable, when the kube context variable is not set", async () => {
+    const before = (await helmfileCalls(log)).length;
+    await expect(
+      run({ config: { kube: { kubeconfigEnv: "TEST_KUBECONFIG", contextEnv: "MISSING_KUBE_CONTEXT" } } }),
+    ).rejects.toThrow("target team-a: the kube context variable MISSING_KUBE_CONTEXT is not set");
+    // Nothing ran: no fallback to the runner's own ~/.kube/config.
+    expect(await callsSince(before)).toEqual([]);
+  });
+
+  it("stops at the inventory when the cluster is unreachable", async () => {
+    await standin.setNetwork("refusing");
+    try {
+      await expect(run()).rejects.toThrow(
+        /inventory ConfigMap team-a\/croncd-inventory-team-a: read failed: .*(connection refused|was refused)/,
+      );
+    } finally {
+      await standin.setNetwork("up");
+    }
+  });
+
+  it("prunes one owned release by hand, with a dry run first, and refuses one it does not own", async () => {
+    const request = {
+      config: helmfileConfig(),
+      sourceUrl: SOURCE_URL,
+      env,
+      tools: { helmfile: FAKE_HELMFILE, helm: helmPath(), kubectl: kubectlPath() },
+    };
+    const dry = await pruneRelease({ ...request, name: "web", dryRun: true });
+    expect(dry).toMatchObject({ action: "skipped", name: "team-a/web" });
+    expect(releasesInCluster()).toContain("web");
+    const notOwned = await pruneRelease({ ...request, name: "manual", dryRun: false });
+    expect(notOwned.action).toBe("failed");
+    expect(notOwned.reason).toContain("does not own this release");
+    const pruned = await pruneRelease({ ...request, name: "web", namespace: "team-a", dryRun: false });
+    expect(pruned).toMatchObject({ action: "deleted", name: "team-a/web" });
+    expect(releasesInCluster()).not.toContain("web");
+    expect(releasesInCluster()).toContain("manual");
+    expect(inventory()).not.toContain("team-a/web");
+  });
+});
