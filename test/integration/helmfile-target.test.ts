@@ -208,6 +208,17 @@ describe("Helmfile target", () => {
       action: "failed",
       reason: "left git, but not pruned: the desired state is incomplete (source platform failed)",
     });
+    // A helmfile that cannot be listed declares nothing we can trust: every owned release stays.
+    const broken = await run({ config: { prune: true, environment: "staging" } });
+    expect(actions(broken.entries)).toEqual({
+      k8s: "failed",
+      "team-a/api": "failed",
+      "team-a/web": "failed",
+    });
+    expect(broken.entries[0]?.reason).toContain('environment "staging" is not defined');
+    expect(broken.entries.find((e) => e.name === "team-a/web")?.reason).toContain(
+      "the desired state is incomplete",
+    );
     const tooMany = await run({ config: { prune: true, maxPrune: 0 } });
     expect(tooMany.entries.find((e) => e.name === "team-a/api")?.reason).toBe(
       "not pruned: 1 releases left git, more than maxPrune (0); raise maxPrune for this run if intended",

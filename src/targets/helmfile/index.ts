@@ -3,7 +3,7 @@
  * See README.md beside this file for the inventory that makes a release croncd's own, and why.
  */
 import path from "node:path";
-import { describeError } from "../../errors.js";
+import { describeError, RenderError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
 import { plannedEntry } from "../planned-entry.js";
 import type { RenderedItems, Target } from "../target.js";
@@ -57,13 +57,20 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
   const tools = { ...DEFAULT_TOOLS, ...options.tools };
   const timeoutMs = config.commandTimeout * 1000;
   const entry: EntryMaker = (name, fields) => ({ kind: "release", name, target: config.name, ...fields });
-  let prepared: Prepared | undefined;
+  let cluster: Cluster | undefined;
+  let rendered: RenderedHelmfile | undefined;
 
-  /** Everything a render needs once; kube access errors (a missing variable) surface here. */
-  const prepare = async (): Promise<Prepared> => {
-    if (prepared) return prepared;
+  /** How to reach the cluster; a missing kube variable throws here, before any program runs. */
+  const reach = (): Cluster => {
+    if (cluster) return cluster;
     const access = resolveKubeAccess(config, env);
-    const runner = createToolRunner(tools, access);
+    cluster = { access, runner: createToolRunner(tools, access) };
+    return cluster;
+  };
+
+  /** The overlay with decrypted values, and how helmfile is called in it. */
+  const prepareHelmfile = async (): Promise<RenderedHelmfile> => {
+    const { access, runner } = reach();
     const located = await locateHelmfile(checkout.dir, config.path);
     const overlay = await buildOverlay({
       checkout: checkout.dir,
@@ -78,12 +85,11 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
       file: path.relative(located.folder, located.relative),
       contextArgs: access.contextArgs,
     };
-    prepared = { access, runner, call, located, overlay };
-    return prepared;
+    return { call, located, overlay };
   };
 
   const inventoryStore = async (): Promise<InventoryStore> => {
-    const ready = prepared ?? (await prepare());
+    const ready = reach();
     if (ready.store) return ready.store;
     const namespace =
       config.inventory.namespace ??
@@ -113,10 +119,12 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
 
     async render(): Promise<RenderedItems<DesiredRelease>> {
       try {
-        const ready = await prepare();
+        const ready = await prepareHelmfile();
+        rendered = ready;
         const listed = await helmfileList(ready.call);
         if (listed.exitCode !== 0) {
-          throw new Error(`helmfile list failed: ${listed.stderr.trim().split(/\r?\n/).slice(-3).join(" ")}`);
+          const said = listed.stderr.trim().split(/\r?\n/).slice(-3).join(" ");
+          throw new RenderError(`helmfile list failed: ${said}`, { subject: ready.located.relative });
         }
         const declared = parseHelmfileList(listed.stdout, ready.located.relative);
         const hashes = await releaseHashes(declared, {
@@ -144,11 +152,10 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
     },
 
     async plan(desired, planOptions) {
-      const ready = await prepare();
       const inventory = await (await inventoryStore()).read();
       let diff: DiffOutcome = { releases: new Map() };
-      if (desired.items.length > 0) {
-        const result = await helmfileDiff(ready.call);
+      if (rendered && desired.items.length > 0) {
+        const result = await helmfileDiff(rendered.call);
         if (result.exitCode === 0 || result.exitCode === 1 || result.exitCode === 2) {
           diff = parseDiffOutput(result, desired.items);
         } else if (result.exitCode !== 3) {
@@ -173,8 +180,10 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
     },
 
     async apply(plan, applyOptions) {
-      const ready = await prepare();
-      const applied = await applyReleases(plan.items, ready.call, entry, applyOptions);
+      // Only a rendered helmfile yields items with a desired release to apply.
+      if (!rendered)
+        return plan.items.filter((item) => item.desired).map((item) => plannedEntry(entry, item));
+      const applied = await applyReleases(plan.items, rendered.call, entry, applyOptions);
       if (plan.inventory.otherSource) return applied.entries;
       const touched = new Set([...applied.own.map(releaseKey), ...applied.disown]);
       const next = [...plan.inventory.entries.filter((e) => !touched.has(releaseKey(e))), ...applied.own];
@@ -182,7 +191,7 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
     },
 
     async prune(plan) {
-      const ready = await prepare();
+      const ready = reach();
       const entries: ChangeSetEntry[] = [];
       const uninstalled = new Set<string>();
       for (const item of plan.items.filter((planned) => !planned.desired)) {
@@ -221,13 +230,16 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
   };
 }
 
-interface Prepared {
+interface Cluster {
   access: KubeAccess;
   runner: ToolRunner;
+  store?: InventoryStore;
+}
+
+interface RenderedHelmfile {
   call: HelmfileInvocation;
   located: LocatedHelmfile;
   overlay: Overlay;
-  store?: InventoryStore;
 }
 
 function sameEntries(a: readonly InventoryEntry[], b: readonly InventoryEntry[]): boolean {
