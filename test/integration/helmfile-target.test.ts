@@ -27,6 +27,9 @@ import { helmPath, kubectlPath } from "../helpers/kube/tools.js";
 
 const CHART = fileURLToPath(new URL("../fixtures/charts/greeter", import.meta.url));
 const SOPS_VALUES = fileURLToPath(new URL("../fixtures/helmfile/secrets.sops.yaml", import.meta.url));
+const OTHER_TEAMS_SOPS = fileURLToPath(
+  new URL("../fixtures/sops/flux-kustomize-controller/algorithms-age.yaml", import.meta.url),
+);
 const AGE_KEY = fileURLToPath(new URL("../fixtures/sops/humphd-sops-age/key.txt", import.meta.url));
 /** The plaintext of secrets.sops.yaml's `password`: must reach the cluster and nowhere else. */
 const SECRET = "tenant-db-pass-7f3k9";
@@ -106,6 +109,9 @@ describe("Helmfile target", () => {
     await cp(SOPS_VALUES, path.join(checkout, "k8s/values/secrets.yaml"));
     await writeFile(path.join(checkout, "k8s/values/web.yaml"), "greeting: hello from web\n");
     await writeFile(path.join(checkout, "k8s/values/api.yaml"), "greeting: hello from api\n");
+    // Another team's sops file, for a key this job does not hold: outside the helmfile's folder,
+    // so croncd links it into the overlay as it is and never tries to open it.
+    await cp(OTHER_TEAMS_SOPS, path.join(checkout, "other-team/secrets.yaml"));
     await writeHelmfile([WEB, API]);
   });
 
@@ -190,6 +196,29 @@ describe("Helmfile target", () => {
     });
     const [deployment] = standin.objects({ kind: "Deployment", name: "web" });
     expect((deployment?.spec as { replicas: number }).replicas).toBe(1);
+  });
+
+  it("fails the render, naming the file, when a sops values file cannot be opened, and prunes nothing", async () => {
+    const before = (await helmfileCalls(log)).length;
+    const withoutKey = { ...env };
+    delete withoutKey.SOPS_AGE_KEY_FILE;
+    await writeHelmfile([WEB]);
+    try {
+      const result = await runTarget({ checkout, env: withoutKey, config: { prune: true } });
+      expect(actions(result.entries)).toEqual({
+        k8s: "failed",
+        "team-a/api": "failed",
+        "team-a/web": "failed",
+      });
+      expect(result.entries[0]?.reason).toContain("k8s/values/secrets.yaml");
+      expect(result.entries.find((e) => e.name === "team-a/api")?.reason).toContain(
+        "the desired state is incomplete",
+      );
+      expect(await callsSince(before)).toEqual([]);
+      expect(releasesInCluster()).toEqual(["api", "web"]);
+    } finally {
+      await writeHelmfile([WEB, API]);
+    }
   });
 
   it("never touches a release it does not own, and keeps a release that left git while prune is off", async () => {

@@ -75,6 +75,7 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
     const overlay = await buildOverlay({
       checkout: checkout.dir,
       into: path.join(options.workspace, "helmfile-overlay"),
+      decryptUnder: located.folder,
       env,
       onSecrets: options.onSecrets,
     });

@@ -2,9 +2,9 @@
  * helmfile must read decrypted values, but nothing decrypted may land in the checkout (a later
  * `git status`, a cache or an artifact upload would carry it away) and helm-secrets is not used.
  * So helmfile runs in an overlay of the checkout inside the run's private 0700 workspace: real
- * folders, every file a symlink to the checkout, except sops-encrypted files (detected by content,
- * as for stacks), which are decrypted by croncd's own sops code into 0600 files at the same
- * relative path. The workspace is removed on every exit path, taking the plaintext with it.
+ * folders, every file a symlink to the checkout, except the sops-encrypted files (detected by
+ * content, as for stacks) of the helmfile's folder, which croncd's own sops code decrypts into 0600
+ * files at the same relative path. The whole checkout is mirrored so that `../charts/x` resolves. The workspace is removed on every exit path, taking the plaintext with it.
  */
 import { constants } from "node:fs";
 import { lstat, mkdir, open, readdir, readFile, readlink, symlink } from "node:fs/promises";
@@ -17,6 +17,12 @@ export interface OverlayOptions {
   checkout: string;
   /** An empty folder inside the private workspace. */
   into: string;
+  /**
+   * The checkout-relative folder whose sops files are decrypted (the helmfile's). Sops files
+   * elsewhere in the repository may be another tenant's or target's, for keys this job lacks:
+   * they are linked as they are, never opened.
+   */
+  decryptUnder: string;
   /** Where sops keys come from. */
   env: NodeJS.ProcessEnv;
   onSecrets: (values: readonly string[]) => void;
@@ -51,7 +57,7 @@ async function mirror(relative: string, options: OverlayOptions, overlay: Overla
     } else if (entry.isSymbolicLink()) {
       // The same link as in git: helmfile and helm resolve it as they would in the checkout.
       await symlink(await readlink(from), to);
-    } else if (entry.isFile() && (await isSops(from))) {
+    } else if (entry.isFile() && isInside(options.decryptUnder, childRelative) && (await isSops(from))) {
       const ciphertext = await readFile(from);
       const decrypted = await decryptSopsFile(from, { env: options.env, displayName: childRelative });
       options.onSecrets(decrypted.secrets);
@@ -61,6 +67,11 @@ async function mirror(relative: string, options: OverlayOptions, overlay: Overla
       await symlink(from, to);
     }
   }
+}
+
+function isInside(folder: string, relative: string): boolean {
+  const normal = path.normalize(folder);
+  return normal === "." || relative.startsWith(`${normal}${path.sep}`);
 }
 
 async function isSops(file: string): Promise<boolean> {
