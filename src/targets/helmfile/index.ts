@@ -161,7 +161,8 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
           diff = parseDiffOutput(result, desired.items);
         } else if (result.exitCode !== 3) {
           // 3: the selectors matched nothing; anything else (stopped, not found) says nothing.
-          diff = { releases: new Map(), unattributedError: `helmfile diff failed: ${result.stderr.trim()}` };
+          const said = result.stderr.trim().split(/\r?\n/).slice(-3).join(" ");
+          diff = { releases: new Map(), unattributedError: `helmfile diff failed: ${said}` };
         }
       }
       const incompleteBecause =
@@ -185,7 +186,11 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
       if (!rendered)
         return plan.items.filter((item) => item.desired).map((item) => plannedEntry(entry, item));
       const applied = await applyReleases(plan.items, rendered.call, entry, applyOptions);
-      if (plan.inventory.otherSource) return applied.entries;
+      if (plan.inventory.otherSource) {
+        // Applied releases cannot be recorded as this source's: they would never be pruned.
+        const reason = `not recorded: the inventory of target ${config.name} was written by croncd from another source; two configurations use this target name — rename one`;
+        return [...applied.entries, entry("inventory", { action: "failed", reason })];
+      }
       const touched = new Set([...applied.own.map(releaseKey), ...applied.disown]);
       const next = [...plan.inventory.entries.filter((e) => !touched.has(releaseKey(e))), ...applied.own];
       return [...applied.entries, ...(await writeInventory(plan, next))];
