@@ -20,7 +20,8 @@
 //   that exist, then `helm upgrade --install` the releases whose diff is not empty; one failing
 //   release does not stop the others; exit 1 when any failed.
 //
-// Every call appends {argv, cwd, envNames, threeWayMerge} as a JSON line to $FAKE_HELMFILE_LOG.
+// FAKE_HELMFILE_HEADERS=stderr prints the `Comparing release=…` headers to stderr instead, as a
+// helmfile that logs them would. Every call appends {argv, cwd, envNames, threeWayMerge} as a JSON line to $FAKE_HELMFILE_LOG.
 // Errors name the release the way helmfile does: `in ./helmfile.yaml: failed processing release NAME: …`.
 import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs";
@@ -169,9 +170,10 @@ function applyAll() {
 
 /** helm-diff's view of one release: printed under its header; {changed, error}. */
 function diffRelease(release) {
-  process.stdout.write(
-    `Comparing release=${release.name}, chart=${release.chart}, namespace=${release.namespace}\n`,
-  );
+  // helmfile prints this through its logger; FAKE_HELMFILE_HEADERS=stderr sends it there.
+  const header = `Comparing release=${release.name}, chart=${release.chart}, namespace=${release.namespace}\n`;
+  if (process.env.FAKE_HELMFILE_HEADERS === "stderr") process.stderr.write(header);
+  else process.stdout.write(header);
   const stored = helm(["get", "manifest", release.name, "--namespace", release.namespace]);
   const exists = stored.status === 0;
   if (!exists && !/not found/.test(stored.stderr)) return { changed: false, error: stored.stderr };

@@ -179,6 +179,27 @@ describe("Helmfile target", () => {
     });
   });
 
+  it("diffs release by release when helmfile's output has no Comparing header for each", async () => {
+    await writeFile(path.join(checkout, "k8s/values/api.yaml"), "greeting: hello from stderr\n");
+    process.env.FAKE_HELMFILE_HEADERS = "stderr";
+    const before = (await helmfileCalls(log)).length;
+    try {
+      const result = await run();
+      expect(actions(result.entries)).toEqual({ "team-a/web": "unchanged", "team-a/api": "configured" });
+      expect(result.entries.find((e) => e.name === "team-a/api")?.details?.join("\n")).toContain(
+        "hello from stderr",
+      );
+    } finally {
+      delete process.env.FAKE_HELMFILE_HEADERS;
+    }
+    const diffs = (await callsSince(before)).filter((call) => call.argv.includes("diff"));
+    expect(diffs.map((call) => call.argv.filter((arg) => arg.startsWith("name=")))).toEqual([
+      [],
+      ["name=web,namespace=team-a"],
+      ["name=api,namespace=team-a"],
+    ]);
+  });
+
   it("calls a kubectl edit drift when git did not change, and heals it", async () => {
     standin.edit("Deployment", "team-a", "web", (deployment) => {
       (deployment.spec as { replicas: number }).replicas = 3;

@@ -21,7 +21,7 @@ export interface DiffOutcome {
   unattributedError?: string;
 }
 
-const HEADER = /^Comparing release=([^,\s]+), chart=([^,\s]*), namespace=([^,\s]*)\s*$/;
+export const HEADER = /^Comparing release=([^,\s]+), chart=([^,\s]*), namespace=([^,\s]*)\s*$/;
 /** Lines helm-diff prints for a changed object: `ns, name, Kind (group) has changed:` and friends. */
 const CHANGE_LINE = /has (changed|been added|been removed):$|^[+-] /;
 

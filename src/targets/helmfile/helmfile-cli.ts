@@ -37,10 +37,14 @@ export function helmfileList(call: HelmfileInvocation): Promise<ExecResult> {
   );
 }
 
-export function helmfileDiff(call: HelmfileInvocation): Promise<ExecResult> {
+/** The whole target's diff, or (with `selectors`) one release's. */
+export function helmfileDiff(
+  call: HelmfileInvocation,
+  selectors: readonly string[] = call.config.selectors,
+): Promise<ExecResult> {
   return call.runner.run(
     "helmfile",
-    [...globalArgs(call, call.config.selectors), "diff", "--detailed-exitcode", "--suppress-secrets"],
+    [...globalArgs(call, selectors), "diff", "--detailed-exitcode", "--suppress-secrets"],
     { cwd: call.cwd, timeoutMs: call.config.commandTimeout * 1000, env: DIFF_ENV },
   );
 }
@@ -53,7 +57,7 @@ export function helmfileApplyOne(
 ): Promise<ExecResult> {
   const timeout = call.config.timeout;
   const args = [
-    ...globalArgs(call, [`name=${release.name},namespace=${release.namespace}`]),
+    ...globalArgs(call, [releaseSelector(release)]),
     "apply",
     "--suppress-secrets",
     ...(call.config.wait ? ["--wait"] : []),
@@ -63,3 +67,7 @@ export function helmfileApplyOne(
   const limitSeconds = (timeout ?? call.config.commandTimeout) + graceSeconds;
   return call.runner.run("helmfile", args, { cwd: call.cwd, timeoutMs: limitSeconds * 1000, env: DIFF_ENV });
 }
+
+/** The selector that picks exactly one release. */
+export const releaseSelector = (release: { name: string; namespace: string }): string =>
+  `name=${release.name},namespace=${release.namespace}`;

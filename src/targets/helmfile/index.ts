@@ -10,8 +10,9 @@ import type { RenderedItems, Target } from "../target.js";
 import { applyReleases, type EntryMaker } from "./apply.js";
 import { parseHelmfileList } from "./declared.js";
 import { releaseHashes } from "./desired-hash.js";
-import { parseDiffOutput, type DiffOutcome } from "./diff-output.js";
-import { helmfileDiff, helmfileList, type HelmfileInvocation } from "./helmfile-cli.js";
+import type { DiffOutcome } from "./diff-output.js";
+import { diffReleases } from "./diff-releases.js";
+import { helmfileList, type HelmfileInvocation } from "./helmfile-cli.js";
 import { contextNamespace, createInventoryStore, type Inventory, type InventoryStore } from "./inventory.js";
 import { resolveKubeAccess, type KubeAccess } from "./kube-access.js";
 import { locateHelmfile, type LocatedHelmfile } from "./locate.js";
@@ -154,17 +155,10 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
 
     async plan(desired, planOptions) {
       const inventory = await (await inventoryStore()).read();
-      let diff: DiffOutcome = { releases: new Map() };
-      if (rendered && desired.items.length > 0) {
-        const result = await helmfileDiff(rendered.call);
-        if (result.exitCode === 0 || result.exitCode === 1 || result.exitCode === 2) {
-          diff = parseDiffOutput(result, desired.items);
-        } else if (result.exitCode !== 3) {
-          // 3: the selectors matched nothing; anything else (stopped, not found) says nothing.
-          const said = result.stderr.trim().split(/\r?\n/).slice(-3).join(" ");
-          diff = { releases: new Map(), unattributedError: `helmfile diff failed: ${said}` };
-        }
-      }
+      const diff: DiffOutcome =
+        rendered && desired.items.length > 0
+          ? await diffReleases(rendered.call, desired.items)
+          : { releases: new Map() };
       const incompleteBecause =
         planOptions.incompleteBecause ??
         (diff.unattributedError ? `the diff of target ${config.name} failed` : undefined);
