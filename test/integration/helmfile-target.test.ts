@@ -39,6 +39,7 @@ interface Release {
   values?: string[];
   chart?: string;
   labels?: Record<string, string>;
+  installed?: boolean;
 }
 
 describe("Helmfile target", () => {
@@ -58,6 +59,7 @@ describe("Helmfile target", () => {
         "    namespace: team-a",
         `    chart: ${release.chart ?? "./charts/greeter"}`,
       );
+      if (release.installed === false) lines.push("    installed: false");
       if (release.labels) {
         lines.push("    labels:", ...Object.entries(release.labels).map(([k, v]) => `      ${k}: "${v}"`));
       }
@@ -360,5 +362,22 @@ describe("Helmfile target", () => {
     expect(releasesInCluster()).not.toContain("web");
     expect(releasesInCluster()).toContain("manual");
     expect(inventory()).not.toContain("team-a/web");
+  });
+
+  it("uninstalls a release git marks installed: false through helmfile apply, and stops owning it", async () => {
+    const batch: Release = { name: "batch", values: ["values/api.yaml"] };
+    await writeHelmfile([batch]);
+    const created = await run();
+    expect(created.entries.find((e) => e.name === "team-a/batch")?.action).toBe("created");
+    expect(inventory()).toContain("team-a/batch");
+
+    await writeHelmfile([{ ...batch, installed: false }]);
+    const removed = await run();
+    expect(removed.entries.find((e) => e.name === "team-a/batch")).toMatchObject({
+      action: "deleted",
+      reason: "installed: false in git",
+    });
+    expect(releasesInCluster()).not.toContain("batch");
+    expect(inventory()).not.toContain("team-a/batch");
   });
 });
