@@ -33,7 +33,7 @@ export function helmfileList(call: HelmfileInvocation): Promise<ExecResult> {
   return call.runner.run(
     "helmfile",
     [...globalArgs(call, call.config.selectors), "list", "--output", "json", "--skip-charts"],
-    { cwd: call.cwd, timeoutMs: call.config.commandTimeout * 1000 },
+    { cwd: call.cwd, timeoutMs: call.config.commandTimeout * 1000, label: "list" },
   );
 }
 
@@ -45,7 +45,7 @@ export function helmfileDiff(
   return call.runner.run(
     "helmfile",
     [...globalArgs(call, selectors), "diff", "--detailed-exitcode", "--suppress-secrets"],
-    { cwd: call.cwd, timeoutMs: call.config.commandTimeout * 1000, env: DIFF_ENV },
+    { cwd: call.cwd, timeoutMs: call.config.commandTimeout * 1000, env: DIFF_ENV, label: "diff" },
   );
 }
 
@@ -65,7 +65,12 @@ export function helmfileApplyOne(
   ];
   // helm's own --timeout ends the wait; croncd's outer limit only catches a helmfile that hangs.
   const limitSeconds = (timeout ?? call.config.commandTimeout) + graceSeconds;
-  return call.runner.run("helmfile", args, { cwd: call.cwd, timeoutMs: limitSeconds * 1000, env: DIFF_ENV });
+  return call.runner.run("helmfile", args, {
+    cwd: call.cwd,
+    timeoutMs: limitSeconds * 1000,
+    env: DIFF_ENV,
+    label: "apply",
+  });
 }
 
 /** The selector that picks exactly one release. */

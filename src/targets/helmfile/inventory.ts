@@ -51,6 +51,7 @@ export function createInventoryStore(
   const kubectl = (args: string[], input?: string) =>
     runner.run("kubectl", [...kubectlContextArgs, "--namespace", location.namespace, ...args], {
       timeoutMs,
+      label: `${args[0] ?? ""} configmap`,
       ...(input !== undefined ? { input } : {}),
     });
   return {
@@ -158,7 +159,7 @@ export async function contextNamespace(
   const result = await runner.run(
     "kubectl",
     [...kubectlContextArgs, "config", "view", "--minify", "--output", "jsonpath={..namespace}"],
-    { timeoutMs },
+    { timeoutMs, label: "config view" },
   );
   return (result.exitCode === 0 && result.stdout.trim().split(/\s+/)[0]) || "default";
 }

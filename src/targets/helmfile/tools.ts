@@ -17,7 +17,14 @@ export interface ToolRunner {
   run(
     tool: keyof HelmfileTools,
     args: readonly string[],
-    options: { timeoutMs: number; cwd?: string; input?: string; env?: Record<string, string> },
+    options: {
+      timeoutMs: number;
+      /** The verb, for messages: `helmfile apply did not finish within 320s`. */
+      label: string;
+      cwd?: string;
+      input?: string;
+      env?: Record<string, string>;
+    },
   ): Promise<ExecResult>;
 }
 
@@ -27,7 +34,7 @@ export function createToolRunner(tools: HelmfileTools, access: KubeAccess): Tool
       return runProgram(tools[tool], args, {
         env: { ...access.env, ...options.env },
         timeoutMs: options.timeoutMs,
-        label: args.find((arg) => !arg.startsWith("-")) ?? tool,
+        label: options.label,
         ...(options.cwd ? { cwd: options.cwd } : {}),
         ...(options.input !== undefined ? { input: options.input } : {}),
       });

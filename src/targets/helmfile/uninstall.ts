@@ -17,7 +17,7 @@ export async function uninstallRelease(
   const result: ExecResult = await runner.run(
     "helm",
     ["uninstall", release.name, "--namespace", release.namespace, ...contextArgs],
-    { timeoutMs },
+    { timeoutMs, label: "uninstall" },
   );
   if (result.exitCode === 0) return { ok: true };
   // Someone uninstalled it by hand: what croncd wanted is true, so the record can go.
