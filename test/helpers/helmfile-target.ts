@@ -32,6 +32,8 @@ export interface RunTargetOptions {
   env: NodeJS.ProcessEnv;
   incompleteBecause?: string;
   heal?: boolean;
+  /** Called between plan and apply (the cluster changing under a run). */
+  beforeApply?: () => Promise<void>;
   /** Called after apply, before the workspace is removed. */
   beforeDispose?: (workspaceRoot: string) => Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function runTarget(options: RunTargetOptions): Promise<TargetRun> {
       options.incompleteBecause ?? (rendered.failures.length > 0 ? "a release failed to render" : undefined);
     const plan = await target.plan(rendered, incompleteBecause ? { incompleteBecause } : {});
     const planned = plan.items.map((item) => ({ ...item }));
+    await options.beforeApply?.();
     const applied = await target.apply(plan, { heal: options.heal ?? true });
     const pruned = await target.prune(plan);
     await options.beforeDispose?.(workspace.root);

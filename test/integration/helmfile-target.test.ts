@@ -344,6 +344,22 @@ describe("Helmfile target", () => {
     }
   });
 
+  it("fails a release with helm's own message when the cluster goes away between plan and apply", async () => {
+    await writeFile(path.join(checkout, "k8s/values/web.yaml"), "greeting: hello while away\n");
+    try {
+      const result = await run({ beforeApply: () => standin.setNetwork("refusing") });
+      const web = result.entries.find((e) => e.name === "team-a/web");
+      expect(web?.action).toBe("failed");
+      expect(web?.reason).toMatch(
+        /^apply failed: Error: Kubernetes cluster unreachable: .*connection refused/,
+      );
+    } finally {
+      await standin.setNetwork("up");
+    }
+    // Still owned: the next run retries it.
+    expect(inventory()).toContain("team-a/web");
+  });
+
   it("prunes one owned release by hand, with a dry run first, and refuses one it does not own", async () => {
     const request = {
       config: helmfileConfig(),
