@@ -24,22 +24,22 @@
 // helmfile that logs them would. Every call appends {argv, cwd, envNames, threeWayMerge} as a JSON line to $FAKE_HELMFILE_LOG.
 // Errors name the release the way helmfile does: `in ./helmfile.yaml: failed processing release NAME: …`.
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
 
 const argv = process.argv.slice(2);
-if (process.env.FAKE_HELMFILE_LOG) {
-  appendFileSync(
-    process.env.FAKE_HELMFILE_LOG,
-    JSON.stringify({
-      argv,
-      cwd: process.cwd(),
-      envNames: Object.keys(process.env).sort(),
-      threeWayMerge: process.env.HELM_DIFF_THREE_WAY_MERGE === "true",
-    }) + "\n",
-  );
-}
+const record = {
+  argv,
+  cwd: process.cwd(),
+  envNames: Object.keys(process.env).sort(),
+  threeWayMerge: process.env.HELM_DIFF_THREE_WAY_MERGE === "true",
+};
+// Written on the way out, whatever the way: the record also says how the values files looked.
+process.on("exit", () => {
+  if (process.env.FAKE_HELMFILE_LOG)
+    appendFileSync(process.env.FAKE_HELMFILE_LOG, JSON.stringify(record) + "\n");
+});
 
 const options = {
   file: undefined,
@@ -88,6 +88,12 @@ const releases = (state.releases ?? []).map((r) => ({
   noOpenAPI: r.disableOpenAPIValidation ?? defaults.disableOpenAPIValidation ?? false,
 }));
 const selected = releases.filter(matchesSelectors);
+record.valuesFiles = [...new Set(releases.flatMap((r) => r.values.filter((v) => typeof v === "string")))].map(
+  (values) => {
+    const info = lstatSync(path.resolve(baseDir, values));
+    return { path: values, symlink: info.isSymbolicLink(), mode: info.mode & 0o777 };
+  },
+);
 
 if (command === "list") list();
 else if (command === "diff") process.exit(diffAll());

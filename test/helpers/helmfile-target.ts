@@ -6,7 +6,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import type { ChangeSetEntry } from "../../src/model/changeset.js";
-import { createWorkspace } from "../../src/pipeline/workspace.js";
 import {
   createHelmfileTarget,
   helmfileTargetSchema,
@@ -22,8 +21,6 @@ export interface TargetRun {
   entries: ChangeSetEntry[];
   /** Values croncd was told to mask. */
   secrets: string[];
-  /** What the run's private workspace held while helmfile ran: path → mode (octal), for 0600 checks. */
-  workspaceRoot: string;
 }
 
 export interface RunTargetOptions {
@@ -34,8 +31,6 @@ export interface RunTargetOptions {
   heal?: boolean;
   /** Called between plan and apply (the cluster changing under a run). */
   beforeApply?: () => Promise<void>;
-  /** Called after apply, before the workspace is removed. */
-  beforeDispose?: (workspaceRoot: string) => Promise<void>;
 }
 
 export function helmfileConfig(overrides: Partial<Record<string, unknown>> = {}): HelmfileTargetConfig {
@@ -55,35 +50,23 @@ export function helmfileConfig(overrides: Partial<Record<string, unknown>> = {})
 export const SOURCE_URL = "https://git.example/platform.git";
 
 export async function runTarget(options: RunTargetOptions): Promise<TargetRun> {
-  const workspace = await createWorkspace("croncd-helmfile-test-");
   const secrets: string[] = [];
-  try {
-    const target = createHelmfileTarget({
-      config: helmfileConfig(options.config),
-      checkout: { dir: options.checkout, url: SOURCE_URL, commit: "0".repeat(40) },
-      workspace: workspace.pathFor("target-team-a"),
-      onSecrets: (values) => secrets.push(...values),
-      env: options.env,
-      tools: { helmfile: FAKE_HELMFILE, helm: helmPath(), kubectl: kubectlPath() },
-    });
-    const rendered = await target.render();
-    const incompleteBecause =
-      options.incompleteBecause ?? (rendered.failures.length > 0 ? "a release failed to render" : undefined);
-    const plan = await target.plan(rendered, incompleteBecause ? { incompleteBecause } : {});
-    const planned = plan.items.map((item) => ({ ...item }));
-    await options.beforeApply?.();
-    const applied = await target.apply(plan, { heal: options.heal ?? true });
-    const pruned = await target.prune(plan);
-    await options.beforeDispose?.(workspace.root);
-    return {
-      plan: planned,
-      entries: [...rendered.failures, ...applied, ...pruned],
-      secrets,
-      workspaceRoot: workspace.root,
-    };
-  } finally {
-    await workspace.dispose();
-  }
+  const target = createHelmfileTarget({
+    config: helmfileConfig(options.config),
+    checkout: { dir: options.checkout, url: SOURCE_URL, commit: "0".repeat(40) },
+    onSecrets: (values) => secrets.push(...values),
+    env: options.env,
+    tools: { helmfile: FAKE_HELMFILE, helm: helmPath(), kubectl: kubectlPath() },
+  });
+  const rendered = await target.render();
+  const incompleteBecause =
+    options.incompleteBecause ?? (rendered.failures.length > 0 ? "a release failed to render" : undefined);
+  const plan = await target.plan(rendered, incompleteBecause ? { incompleteBecause } : {});
+  const planned = plan.items.map((item) => ({ ...item }));
+  await options.beforeApply?.();
+  const applied = await target.apply(plan, { heal: options.heal ?? true });
+  const pruned = await target.prune(plan);
+  return { plan: planned, entries: [...rendered.failures, ...applied, ...pruned], secrets };
 }
 
 /** `namespace/name` → action, for assertions. */
@@ -91,14 +74,21 @@ export const actions = (entries: readonly ChangeSetEntry[]): Record<string, stri
   Object.fromEntries(entries.map((entry) => [entry.name, entry.action]));
 
 /** The fake helmfile's record of its calls (one JSON object a line). */
-export async function helmfileCalls(
-  log: string,
-): Promise<{ argv: string[]; envNames: string[]; threeWayMerge: boolean }[]> {
+export interface HelmfileCall {
+  argv: string[];
+  cwd: string;
+  envNames: string[];
+  threeWayMerge: boolean;
+  /** Each values file the helmfile names, as helmfile found it: a link to the checkout, or a file. */
+  valuesFiles?: { path: string; symlink: boolean; mode: number }[];
+}
+
+export async function helmfileCalls(log: string): Promise<HelmfileCall[]> {
   const text = await readFile(log, "utf8").catch(() => "");
   return text
     .split("\n")
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as { argv: string[]; envNames: string[]; threeWayMerge: boolean });
+    .map((line) => JSON.parse(line) as HelmfileCall);
 }
 
 /** The releases croncd's inventory ConfigMap says it owns, as `namespace/name`. */

@@ -123,13 +123,8 @@ describe("Helmfile target", () => {
   });
 
   it("creates the declared releases, with sops values decrypted by croncd into its private workspace only", async () => {
-    let overlaySecretMode: number | undefined;
-    const result = await run({
-      beforeDispose: async (root) => {
-        const file = path.join(root, "target-team-a/helmfile-overlay/k8s/values/secrets.yaml");
-        overlaySecretMode = (await stat(file)).mode & 0o777;
-      },
-    });
+    const before = (await helmfileCalls(log)).length;
+    const result = await run();
     expect(actions(result.entries)).toEqual({ "team-a/web": "created", "team-a/api": "created" });
     expect(releasesInCluster()).toEqual(["api", "web"]);
     expect(inventory()).toEqual(["team-a/api", "team-a/web"]);
@@ -139,14 +134,29 @@ describe("Helmfile target", () => {
       Buffer.from(SECRET).toString("base64"),
     );
     expect(result.secrets).toContain(SECRET);
-    expect(overlaySecretMode).toBe(0o600);
+    // helmfile read a decrypted 0600 copy of the sops file, and links to the checkout for the rest...
+    const calls = await callsSince(before);
+    for (const call of calls) {
+      expect(call.valuesFiles).toEqual([
+        { path: "values/web.yaml", symlink: true, mode: 0o777 },
+        { path: "values/secrets.yaml", symlink: false, mode: 0o600 },
+        { path: "values/api.yaml", symlink: true, mode: 0o777 },
+      ]);
+      // ...in a private workspace that was removed as soon as helmfile was done.
+      await expect(stat(call.cwd)).rejects.toThrow(/ENOENT/);
+    }
+    expect(calls.map((call) => call.argv.find((arg) => ["list", "diff", "apply"].includes(arg)))).toEqual([
+      "list",
+      "diff",
+      "apply",
+      "apply",
+    ]);
     // ...and nowhere else: not in the checkout, not in what croncd reports, not left in the workspace.
     for (const file of await readdir(checkout, { recursive: true })) {
       const full = path.join(checkout, file);
       if ((await stat(full)).isFile()) expect(await readFile(full, "utf8")).not.toContain(SECRET);
     }
     expect(JSON.stringify([result.plan, result.entries])).not.toContain(SECRET);
-    await expect(stat(result.workspaceRoot)).rejects.toThrow(/ENOENT/);
     // helm-diff is asked for the three-way merge (live edits show) with secrets suppressed.
     const diff = (await helmfileCalls(log)).find((call) => call.argv.includes("diff"));
     expect(diff?.threeWayMerge).toBe(true);

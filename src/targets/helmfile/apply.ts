@@ -27,7 +27,8 @@ export interface AppliedReleases {
 
 export async function applyReleases(
   items: readonly ReleasePlanItem[],
-  call: HelmfileInvocation,
+  /** undefined when no item needs applying (a no-op run starts no helmfile). */
+  call: HelmfileInvocation | undefined,
   entry: EntryMaker,
   options: ApplyOptions,
 ): Promise<AppliedReleases> {
@@ -64,6 +65,7 @@ export async function applyReleases(
       continue;
     }
     const started = Date.now();
+    if (!call) throw new Error(`release ${item.name}: apply needs a helmfile session`);
     const result = await helmfileApplyOne(call, item.release, HELMFILE_DEFAULTS.applyGrace);
     const durationMs = Date.now() - started;
     if (result.exitCode !== 0) {

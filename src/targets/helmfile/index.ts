@@ -2,7 +2,6 @@
  * The Helmfile target: the releases of a helmfile, for a tenant on a shared Kubernetes cluster.
  * See README.md beside this file for the inventory that makes a release croncd's own, and why.
  */
-import path from "node:path";
 import { describeError, RenderError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
 import { plannedEntry } from "../planned-entry.js";
@@ -17,7 +16,8 @@ import { contextNamespace, createInventoryStore, type Inventory, type InventoryS
 import { resolveKubeAccess, type KubeAccess } from "./kube-access.js";
 import { locateHelmfile, type LocatedHelmfile } from "./locate.js";
 import { releaseKey, type DesiredRelease, type InventoryEntry } from "./model.js";
-import { buildOverlay, type Overlay } from "./overlay.js";
+import type { Overlay } from "./overlay.js";
+import { withHelmfile } from "./session.js";
 import { planReleases, type ReleasePlanItem } from "./plan.js";
 import type { HelmfileTargetConfig } from "./schema.js";
 import { createToolRunner, DEFAULT_TOOLS, type HelmfileTools, type ToolRunner } from "./tools.js";
@@ -35,8 +35,6 @@ export interface HelmfileCheckout {
 export interface HelmfileTargetOptions {
   config: HelmfileTargetConfig;
   checkout: HelmfileCheckout;
-  /** An empty folder in the run's private 0700 workspace: the overlay with decrypted values goes there. */
-  workspace: string;
   /** Called with every decrypted value as soon as it is known, so it is masked from then on. */
   onSecrets: (values: readonly string[]) => void;
   env?: NodeJS.ProcessEnv;
@@ -59,7 +57,7 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
   const timeoutMs = config.commandTimeout * 1000;
   const entry: EntryMaker = (name, fields) => ({ kind: "release", name, target: config.name, ...fields });
   let cluster: Cluster | undefined;
-  let rendered: RenderedHelmfile | undefined;
+  let located: LocatedHelmfile | undefined;
 
   /** How to reach the cluster; a missing kube variable throws here, before any program runs. */
   const reach = (): Cluster => {
@@ -69,25 +67,13 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
     return cluster;
   };
 
-  /** The overlay with decrypted values, and how helmfile is called in it. */
-  const prepareHelmfile = async (): Promise<RenderedHelmfile> => {
+  const session = <Result>(
+    found: LocatedHelmfile,
+    work: (call: HelmfileInvocation, overlay: Overlay) => Promise<Result>,
+  ): Promise<Result> => {
     const { access, runner } = reach();
-    const located = await locateHelmfile(checkout.dir, config.path);
-    const overlay = await buildOverlay({
-      checkout: checkout.dir,
-      into: path.join(options.workspace, "helmfile-overlay"),
-      decryptUnder: located.folder,
-      env,
-      onSecrets: options.onSecrets,
-    });
-    const call: HelmfileInvocation = {
-      runner,
-      config,
-      cwd: path.join(overlay.root, located.folder),
-      file: path.relative(located.folder, located.relative),
-      contextArgs: access.contextArgs,
-    };
-    return { call, located, overlay };
+    const sessionOptions = { config, checkout: checkout.dir, located: found, access, runner, env };
+    return withHelmfile({ ...sessionOptions, onSecrets: options.onSecrets }, work);
   };
 
   const inventoryStore = async (): Promise<InventoryStore> => {
@@ -121,25 +107,28 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
 
     async render(): Promise<RenderedItems<DesiredRelease>> {
       try {
-        const ready = await prepareHelmfile();
-        rendered = ready;
-        const listed = await helmfileList(ready.call);
-        if (listed.exitCode !== 0) {
-          const said = listed.stderr.trim().split(/\r?\n/).slice(-3).join(" ");
-          throw new RenderError(`helmfile list failed: ${said}`, { subject: ready.located.relative });
-        }
-        const declared = parseHelmfileList(listed.stdout, ready.located.relative);
-        const hashes = await releaseHashes(declared, {
-          checkout: checkout.dir,
-          helmfile: ready.located.relative,
-          environment: config.environment,
-          encrypted: ready.overlay.encrypted,
+        reach();
+        const found = await locateHelmfile(checkout.dir, config.path);
+        const items = await session(found, async (call, overlay) => {
+          const listed = await helmfileList(call);
+          if (listed.exitCode !== 0) {
+            const said = listed.stderr.trim().split(/\r?\n/).slice(-3).join(" ");
+            throw new RenderError(`helmfile list failed: ${said}`, { subject: found.relative });
+          }
+          const declared = parseHelmfileList(listed.stdout, found.relative);
+          const hashes = await releaseHashes(declared, {
+            checkout: checkout.dir,
+            helmfile: found.relative,
+            environment: config.environment,
+            encrypted: overlay.encrypted,
+          });
+          return declared.map((release) => ({
+            ...release,
+            key: releaseKey(release),
+            hash: hashes.get(release) as string,
+          }));
         });
-        const items = declared.map((release) => ({
-          ...release,
-          key: releaseKey(release),
-          hash: hashes.get(release) as string,
-        }));
+        located = found;
         return { items, declared: items.map((item) => item.key), failures: [] };
       } catch (error) {
         // Without the release list nothing is known about what git declares: incomplete.
@@ -156,8 +145,8 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
     async plan(desired, planOptions) {
       const inventory = await (await inventoryStore()).read();
       const diff: DiffOutcome =
-        rendered && desired.items.length > 0
-          ? await diffReleases(rendered.call, desired.items)
+        located && desired.items.length > 0
+          ? await session(located, (call) => diffReleases(call, desired.items))
           : { releases: new Map() };
       const incompleteBecause =
         planOptions.incompleteBecause ??
@@ -176,10 +165,14 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
     },
 
     async apply(plan, applyOptions) {
+      const toApply = plan.items.filter((item) => item.desired);
       // Only a rendered helmfile yields items with a desired release to apply.
-      if (!rendered)
-        return plan.items.filter((item) => item.desired).map((item) => plannedEntry(entry, item));
-      const applied = await applyReleases(plan.items, rendered.call, entry, applyOptions);
+      if (!located) return toApply.map((item) => plannedEntry(entry, item));
+      // A run where nothing differs decrypts nothing and starts no helmfile.
+      const needed = toApply.some((item) => ["create", "update", "delete"].includes(item.action));
+      const applied = needed
+        ? await session(located, (call) => applyReleases(plan.items, call, entry, applyOptions))
+        : await applyReleases(plan.items, undefined, entry, applyOptions);
       if (plan.inventory.otherSource) {
         // Applied releases cannot be recorded as this source's: they would never be pruned.
         const reason = `not recorded: the inventory of target ${config.name} was written by croncd from another source; two configurations use this target name — rename one`;
@@ -234,12 +227,6 @@ interface Cluster {
   access: KubeAccess;
   runner: ToolRunner;
   store?: InventoryStore;
-}
-
-interface RenderedHelmfile {
-  call: HelmfileInvocation;
-  located: LocatedHelmfile;
-  overlay: Overlay;
 }
 
 function sameEntries(a: readonly InventoryEntry[], b: readonly InventoryEntry[]): boolean {
