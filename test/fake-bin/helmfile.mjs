@@ -16,6 +16,7 @@
 //   release's stored manifest (`helm get manifest`) and, with HELM_DIFF_THREE_WAY_MERGE=true or
 //   --three-way-merge, with the live objects (`kubectl get`); exit 0 none, 2 changes, 1 error
 //   (wins), 3 when the selectors matched no release;
+// - `template`: `helm template` of each selected installed release, one after the other;
 // - `apply [--wait] [--timeout N] [--suppress-secrets]`: uninstalls `installed: false` releases
 //   that exist, then `helm upgrade --install` the releases whose diff is not empty; one failing
 //   release does not stop the others; exit 1 when any failed.
@@ -98,6 +99,7 @@ record.valuesFiles = [...new Set(releases.flatMap((r) => r.values.filter((v) => 
 if (command === "list") list();
 else if (command === "diff") process.exit(diffAll());
 else if (command === "apply") process.exit(applyAll());
+else if (command === "template") process.exit(templateAll());
 else fail(`unknown command ${command}`);
 
 function list() {
@@ -129,6 +131,28 @@ function diffAll() {
   }
   if (!options.flags.has("--detailed-exitcode")) return failed ? 1 : 0;
   return failed ? 1 : changed ? 2 : 0;
+}
+
+/** `helm template` of each selected installed release, printed one after the other. */
+function templateAll() {
+  let failed = false;
+  for (const release of selected.filter((r) => r.installed)) {
+    const rendered = helm([
+      "template",
+      release.name,
+      chartPath(release),
+      "--namespace",
+      release.namespace,
+      ...valuesArgs(release),
+    ]);
+    if (rendered.status !== 0) {
+      failed = true;
+      reportFailure(release, rendered.stderr);
+      continue;
+    }
+    process.stdout.write(rendered.stdout);
+  }
+  return failed ? 1 : 0;
 }
 
 function applyAll() {

@@ -145,12 +145,9 @@ describe("Helmfile target", () => {
       // ...in a private workspace that was removed as soon as helmfile was done.
       await expect(stat(call.cwd)).rejects.toThrow(/ENOENT/);
     }
-    expect(calls.map((call) => call.argv.find((arg) => ["list", "diff", "apply"].includes(arg)))).toEqual([
-      "list",
-      "diff",
-      "apply",
-      "apply",
-    ]);
+    expect(
+      calls.map((call) => call.argv.find((arg) => ["list", "template", "diff", "apply"].includes(arg))),
+    ).toEqual(["list", "template", "template", "diff", "apply", "apply"]);
     // ...and nowhere else: not in the checkout, not in what croncd reports, not left in the workspace.
     for (const file of await readdir(checkout, { recursive: true })) {
       const full = path.join(checkout, file);
@@ -169,9 +166,9 @@ describe("Helmfile target", () => {
     const result = await run();
     expect(actions(result.entries)).toEqual({ "team-a/web": "unchanged", "team-a/api": "unchanged" });
     const commands = (await callsSince(before)).map((call) =>
-      call.argv.find((a) => ["list", "diff", "apply"].includes(a)),
+      call.argv.find((a) => ["list", "template", "diff", "apply"].includes(a)),
     );
-    expect(commands).toEqual(["list", "diff"]);
+    expect(commands).toEqual(["list", "template", "template", "diff"]);
   });
 
   it("applies only the release whose values changed in git", async () => {
@@ -309,13 +306,13 @@ describe("Helmfile target", () => {
     expect(inventory()).toEqual([]);
   });
 
-  it("fails one release with helm's own error and still applies the other (helmfile exit 1 with a 2 elsewhere)", async () => {
+  it("fails one release with helm's own error and still applies the other (helmfile diff exit 1 with a 2 elsewhere)", async () => {
     await writeHelmfile([WEB, { name: "broken", chart: "./charts/missing" }]);
     const result = await run();
     expect(result.entries.find((e) => e.name === "team-a/web")?.action).toBe("created");
     const broken = result.entries.find((e) => e.name === "team-a/broken");
     expect(broken?.action).toBe("failed");
-    expect(broken?.reason).toMatch(/^diff failed: Error: .*charts\/missing/);
+    expect(broken?.reason).toMatch(/^render failed: Error: .*charts\/missing/);
     expect(releasesInCluster()).toEqual(["manual", "web"]);
   });
 

@@ -15,6 +15,8 @@ import { helmErrorLine } from "./tools.js";
 export async function diffReleases(
   call: HelmfileInvocation,
   releases: readonly DesiredRelease[],
+  /** Every release git declares, rendered or not: a failed one's errors are its own, not unknown. */
+  declared: readonly { name: string; namespace: string }[],
 ): Promise<DiffOutcome> {
   const whole = await helmfileDiff(call);
   // 3: the target's selectors matched no release.
@@ -22,7 +24,7 @@ export async function diffReleases(
   if (whole.exitCode !== 0 && whole.exitCode !== 1 && whole.exitCode !== 2) {
     return { releases: new Map(), unattributedError: `helmfile diff failed: ${lastLines(whole)}` };
   }
-  const parsed = parseDiffOutput(whole, releases);
+  const parsed = parseDiffOutput(whole, declared);
   if (whole.exitCode === 0 || releases.every((release) => parsed.releases.has(release.key))) return parsed;
 
   const outcome: DiffOutcome = { releases: new Map() };

@@ -37,6 +37,21 @@ export function helmfileList(call: HelmfileInvocation): Promise<ExecResult> {
   );
 }
 
+/**
+ * `helm template` of one release, through helmfile: proves the chart and values render (no cluster
+ * needed) before anything is compared or applied, as a stack's compose file is rendered first.
+ */
+export function helmfileTemplate(
+  call: HelmfileInvocation,
+  release: { name: string; namespace: string },
+): Promise<ExecResult> {
+  return call.runner.run("helmfile", [...globalArgs(call, [releaseSelector(release)]), "template"], {
+    cwd: call.cwd,
+    timeoutMs: call.config.commandTimeout * 1000,
+    label: "template",
+  });
+}
+
 /** The whole target's diff, or (with `selectors`) one release's. */
 export function helmfileDiff(
   call: HelmfileInvocation,

@@ -2,20 +2,19 @@
  * The Helmfile target: the releases of a helmfile, for a tenant on a shared Kubernetes cluster.
  * See README.md beside this file for the inventory that makes a release croncd's own, and why.
  */
-import { describeError, RenderError } from "../../errors.js";
+import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
 import { plannedEntry } from "../planned-entry.js";
 import type { RenderedItems, Target } from "../target.js";
 import { applyReleases, type EntryMaker } from "./apply.js";
-import { parseHelmfileList } from "./declared.js";
-import { releaseHashes } from "./desired-hash.js";
 import type { DiffOutcome } from "./diff-output.js";
 import { diffReleases } from "./diff-releases.js";
-import { helmfileList, type HelmfileInvocation } from "./helmfile-cli.js";
+import type { HelmfileInvocation } from "./helmfile-cli.js";
+import { renderReleases } from "./render.js";
 import { contextNamespace, createInventoryStore, type Inventory, type InventoryStore } from "./inventory.js";
 import { resolveKubeAccess, type KubeAccess } from "./kube-access.js";
 import { locateHelmfile, type LocatedHelmfile } from "./locate.js";
-import { releaseKey, type DesiredRelease, type InventoryEntry } from "./model.js";
+import { parseReleaseKey, releaseKey, type DesiredRelease, type InventoryEntry } from "./model.js";
 import type { Overlay } from "./overlay.js";
 import { withHelmfile } from "./session.js";
 import { planReleases, type ReleasePlanItem } from "./plan.js";
@@ -109,27 +108,17 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
       try {
         reach();
         const found = await locateHelmfile(checkout.dir, config.path);
-        const items = await session(found, async (call, overlay) => {
-          const listed = await helmfileList(call);
-          if (listed.exitCode !== 0) {
-            const said = listed.stderr.trim().split(/\r?\n/).slice(-3).join(" ");
-            throw new RenderError(`helmfile list failed: ${said}`, { subject: found.relative });
-          }
-          const declared = parseHelmfileList(listed.stdout, found.relative);
-          const hashes = await releaseHashes(declared, {
+        const result = await session(found, (call, overlay) =>
+          renderReleases(call, {
             checkout: checkout.dir,
-            helmfile: found.relative,
+            located: found,
+            overlay,
             environment: config.environment,
-            encrypted: overlay.encrypted,
-          });
-          return declared.map((release) => ({
-            ...release,
-            key: releaseKey(release),
-            hash: hashes.get(release) as string,
-          }));
-        });
+            failure: (key, reason) => entry(key, { action: "failed", reason }),
+          }),
+        );
         located = found;
-        return { items, declared: items.map((item) => item.key), failures: [] };
+        return result;
       } catch (error) {
         // Without the release list nothing is known about what git declares: incomplete.
         return {
@@ -146,7 +135,9 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
       const inventory = await (await inventoryStore()).read();
       const diff: DiffOutcome =
         located && desired.items.length > 0
-          ? await session(located, (call) => diffReleases(call, desired.items))
+          ? await session(located, (call) =>
+              diffReleases(call, desired.items, desired.declared.map(parseReleaseKey)),
+            )
           : { releases: new Map() };
       const incompleteBecause =
         planOptions.incompleteBecause ??

@@ -34,3 +34,9 @@ export const PRUNE_LABEL = "croncd-prune";
 
 export const releaseKey = (release: { name: string; namespace: string }): string =>
   `${release.namespace}/${release.name}`;
+
+/** `namespace/name` back into its parts (a namespace holds no `/`). */
+export function parseReleaseKey(key: string): { name: string; namespace: string } {
+  const slash = key.indexOf("/");
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
