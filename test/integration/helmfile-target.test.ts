@@ -380,7 +380,8 @@ describe("Helmfile target", () => {
     const notOwned = await pruneRelease({ ...request, name: "manual", dryRun: false });
     expect(notOwned.action).toBe("failed");
     expect(notOwned.reason).toContain("does not own this release");
-    const pruned = await pruneRelease({ ...request, name: "web", namespace: "team-a", dryRun: false });
+    // As reports name it: namespace/name.
+    const pruned = await pruneRelease({ ...request, name: "team-a/web", dryRun: false });
     expect(pruned).toMatchObject({ action: "deleted", name: "team-a/web" });
     expect(releasesInCluster()).not.toContain("web");
     expect(releasesInCluster()).toContain("manual");

@@ -1,5 +1,5 @@
 /**
- * `croncd prune --release NAME [--namespace NS] [--dry-run]`: uninstalls one release this target
+ * `croncd prune --release NAME [--namespace NS] [--dry-run]` (or `--release NS/NAME`): uninstalls one release this target
  * owns (it is in the target's inventory), whatever git says. A release croncd does not own is
  * refused, never touched.
  */
@@ -7,7 +7,7 @@ import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
 import { contextNamespace, createInventoryStore } from "./inventory.js";
 import { resolveKubeAccess } from "./kube-access.js";
-import { releaseKey } from "./model.js";
+import { parseReleaseKey, releaseKey } from "./model.js";
 import type { HelmfileTargetConfig } from "./schema.js";
 import { createToolRunner, DEFAULT_TOOLS, type HelmfileTools } from "./tools.js";
 import { uninstallRelease } from "./uninstall.js";
@@ -22,7 +22,10 @@ export interface PruneReleaseRequest {
   tools?: Partial<HelmfileTools>;
 }
 
-export async function pruneRelease(request: PruneReleaseRequest): Promise<ChangeSetEntry> {
+export async function pruneRelease(given: PruneReleaseRequest): Promise<ChangeSetEntry> {
+  // `--release team-a/web` is `--release web --namespace team-a`, as reports name releases.
+  const request =
+    given.name.includes("/") && !given.namespace ? { ...given, ...parseReleaseKey(given.name) } : given;
   const { config } = request;
   const shown = request.namespace ? `${request.namespace}/${request.name}` : request.name;
   const make = (action: ChangeSetEntry["action"], reason: string, name = shown): ChangeSetEntry => ({
