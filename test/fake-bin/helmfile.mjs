@@ -25,7 +25,7 @@
 // helmfile that logs them would. Every call appends {argv, cwd, envNames, threeWayMerge} as a JSON line to $FAKE_HELMFILE_LOG.
 // Errors name the release the way helmfile does: `in ./helmfile.yaml: failed processing release NAME: …`.
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, lstatSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
 
@@ -63,38 +63,45 @@ for (let i = 0; i < argv.length; i++) {
   else fail(`unexpected argument ${arg}`);
 }
 
-let file = options.file ?? "helmfile.yaml";
-if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, "helmfile.yaml");
-const display = `./${path.relative(process.cwd(), file)}`;
-if (!existsSync(file)) fail(`in ${display}: no state file found`);
-const state = parse(readFileSync(file, "utf8")) ?? {};
-const baseDir = path.dirname(file);
-const defaults = state.helmDefaults ?? {};
-if (options.environment !== "default" && !(state.environments ?? {})[options.environment]) {
-  fail(`in ${display}: environment "${options.environment}" is not defined`);
-}
+// A file, a folder holding helmfile.yaml, or a helmfile.d-style folder of state files read in
+// name order; relative paths in each state file are relative to its own folder.
+const given = options.file ?? "helmfile.yaml";
+const stateFiles =
+  existsSync(given) && statSync(given).isDirectory()
+    ? existsSync(path.join(given, "helmfile.yaml"))
+      ? [path.join(given, "helmfile.yaml")]
+      : readdirSync(given)
+          .filter((name) => /\.ya?ml$/.test(name))
+          .sort()
+          .map((name) => path.join(given, name))
+    : [given];
+if (stateFiles.length === 1 && !existsSync(stateFiles[0])) fail(`in ./${given}: no state file found`);
+const states = stateFiles.map((file) => {
+  const display = `./${path.relative(process.cwd(), file)}`;
+  let state;
+  try {
+    state = parse(readFileSync(file, "utf8")) ?? {};
+  } catch (error) {
+    fail(`in ${display}: failed to read ${path.basename(file)}: ${error.message.split("\n")[0]}`);
+  }
+  if (options.environment !== "default" && !(state.environments ?? {})[options.environment]) {
+    fail(`in ${display}: environment "${options.environment}" is not defined`);
+  }
+  return { state, display, baseDir: path.dirname(file) };
+});
 
-const releases = (state.releases ?? []).map((r) => ({
-  name: r.name,
-  namespace: r.namespace ?? "default",
-  chart: r.chart,
-  version: r.version ?? "",
-  values: r.values ?? [],
-  set: r.set ?? [],
-  installed: r.installed !== false,
-  labels: Object.fromEntries(Object.entries(r.labels ?? {}).map(([k, v]) => [k, String(v)])),
-  atomic: r.atomic ?? defaults.atomic ?? false,
-  wait: r.wait ?? defaults.wait ?? false,
-  timeout: r.timeout ?? defaults.timeout,
-  noOpenAPI: r.disableOpenAPIValidation ?? defaults.disableOpenAPIValidation ?? false,
-}));
+const releases = states.flatMap(({ state, display, baseDir }) => releasesOf(state, display, baseDir));
+
 const selected = releases.filter(matchesSelectors);
-record.valuesFiles = [...new Set(releases.flatMap((r) => r.values.filter((v) => typeof v === "string")))].map(
-  (values) => {
-    const info = lstatSync(path.resolve(baseDir, values));
-    return { path: values, symlink: info.isSymbolicLink(), mode: info.mode & 0o777 };
-  },
+const valuesPaths = new Map(
+  releases.flatMap((r) =>
+    r.values.filter((v) => typeof v === "string").map((v) => [v, path.resolve(r.baseDir, v)]),
+  ),
 );
+record.valuesFiles = [...valuesPaths].map(([values, full]) => {
+  const info = lstatSync(full);
+  return { path: values, symlink: info.isSymbolicLink(), mode: info.mode & 0o777 };
+});
 
 if (command === "list") list();
 else if (command === "diff") process.exit(diffAll());
@@ -328,13 +335,13 @@ function objects(manifest, namespace) {
 }
 
 function chartPath(release) {
-  return path.resolve(baseDir, release.chart);
+  return path.resolve(release.baseDir, release.chart);
 }
 
 function valuesArgs(release) {
   const args = [];
   for (const values of release.values) {
-    if (typeof values === "string") args.push("--values", path.resolve(baseDir, values));
+    if (typeof values === "string") args.push("--values", path.resolve(release.baseDir, values));
     else
       for (const [key, value] of Object.entries(values))
         args.push("--set-json", `${key}=${JSON.stringify(value)}`);
@@ -357,7 +364,7 @@ function helm(args) {
 
 function reportFailure(release, stderr) {
   process.stderr.write(
-    `in ${display}: failed processing release ${release.name}: command "helm" exited with non-zero status:\n\nSTDERR:\n` +
+    `in ${release.display}: failed processing release ${release.name}: command "helm" exited with non-zero status:\n\nSTDERR:\n` +
       stderr
         .trim()
         .split("\n")
@@ -386,4 +393,25 @@ function matchesSelectors(release) {
 function fail(message) {
   process.stderr.write(`${message}\n`);
   process.exit(1);
+}
+
+function releasesOf(state, display, baseDir) {
+  const defaults = state.helmDefaults ?? {};
+  return (state.releases ?? []).map((r) => ({
+    display,
+    baseDir,
+
+    name: r.name,
+    namespace: r.namespace ?? "default",
+    chart: r.chart,
+    version: r.version ?? "",
+    values: r.values ?? [],
+    set: r.set ?? [],
+    installed: r.installed !== false,
+    labels: Object.fromEntries(Object.entries(r.labels ?? {}).map(([k, v]) => [k, String(v)])),
+    atomic: r.atomic ?? defaults.atomic ?? false,
+    wait: r.wait ?? defaults.wait ?? false,
+    timeout: r.timeout ?? defaults.timeout,
+    noOpenAPI: r.disableOpenAPIValidation ?? defaults.disableOpenAPIValidation ?? false,
+  }));
 }

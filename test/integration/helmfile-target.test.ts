@@ -3,7 +3,7 @@
 // (helmfile and helm-diff cannot be installed here; the fake drives the real helm the documented
 // way). Everything croncd itself does to the cluster — the inventory ConfigMap, `helm uninstall` —
 // runs through the real clients.
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -403,5 +403,30 @@ describe("Helmfile target", () => {
     });
     expect(releasesInCluster()).not.toContain("batch");
     expect(inventory()).not.toContain("team-a/batch");
+  });
+
+  it("reads a folder whose helmfiles are in helmfile.d/, each file's paths relative to itself", async () => {
+    await writeFile(path.join(checkout, "k8s/values/solo.yaml"), "greeting: from helmfile.d\n");
+    const folder = path.join(checkout, "k8s-d/helmfile.d");
+    await cp(path.join(checkout, "k8s/charts"), path.join(checkout, "k8s-d/charts"), { recursive: true });
+    await mkdir(folder, { recursive: true });
+    await writeFile(
+      path.join(folder, "10-solo.yaml"),
+      [
+        "helmDefaults:",
+        "  disableOpenAPIValidation: true",
+        "releases:",
+        "  - name: solo",
+        "    namespace: team-a",
+        "    chart: ../charts/greeter",
+        "    values: [../../k8s/values/solo.yaml]",
+        "",
+      ].join("\n"),
+    );
+    const result = await run({ config: { name: "team-d", path: "k8s-d" } });
+    expect(actions(result.entries)).toEqual({ "team-a/solo": "created" });
+    expect(standin.objects({ kind: "ConfigMap", name: "solo-config" })[0]?.data).toEqual({
+      greeting: "from helmfile.d",
+    });
   });
 });
