@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { inventoryName } from "../../src/targets/helmfile/inventory.js";
+import { INVENTORY_LABELS, inventoryName, sourceHash } from "../../src/targets/helmfile/inventory.js";
 import { pruneRelease } from "../../src/targets/helmfile/index.js";
 import {
   actions,
@@ -368,9 +368,9 @@ describe("Helmfile target", () => {
   });
 
   it("prunes one owned release by hand, with a dry run first, and refuses one it does not own", async () => {
+    // As `croncd prune --release` asks: no git read, so no source URL to compare.
     const request = {
       config: helmfileConfig(),
-      sourceUrl: SOURCE_URL,
       env,
       tools: { helmfile: FAKE_HELMFILE, helm: helmPath(), kubectl: kubectlPath() },
     };
@@ -386,6 +386,9 @@ describe("Helmfile target", () => {
     expect(releasesInCluster()).not.toContain("web");
     expect(releasesInCluster()).toContain("manual");
     expect(inventory()).not.toContain("team-a/web");
+    // The record still names the source that wrote it.
+    const [record] = standin.objects({ kind: "ConfigMap", name: inventoryName("team-a") });
+    expect(record?.metadata.labels?.[INVENTORY_LABELS.source]).toBe(sourceHash(SOURCE_URL));
   });
 
   it("uninstalls a release git marks installed: false through helmfile apply, and stops owning it", async () => {

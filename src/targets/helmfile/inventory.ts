@@ -18,7 +18,11 @@ export const INVENTORY_LABELS = {
 export interface InventoryLocation {
   namespace: string;
   target: string;
-  sourceUrl: string;
+  /**
+   * The target's source URL: a record written from another source is not this run's. Unset for
+   * the manual prune, which reads no git: the record is then kept with the source it names.
+   */
+  sourceUrl?: string;
 }
 
 export interface Inventory {
@@ -27,6 +31,8 @@ export interface Inventory {
   resourceVersion?: string;
   /** The ConfigMap exists but was written for this target name from another repository. */
   otherSource?: boolean;
+  /** The source-hash label as read, kept when a write knows no source URL. */
+  sourceLabel?: string;
 }
 
 export interface InventoryStore {
@@ -76,7 +82,9 @@ export function createInventoryStore(
           labels: {
             [INVENTORY_LABELS.managedBy]: "croncd",
             [INVENTORY_LABELS.target]: location.target,
-            [INVENTORY_LABELS.source]: sourceHash(location.sourceUrl),
+            [INVENTORY_LABELS.source]: location.sourceUrl
+              ? sourceHash(location.sourceUrl)
+              : (previous.sourceLabel ?? ""),
           },
           ...(previous.resourceVersion ? { resourceVersion: previous.resourceVersion } : {}),
         },
@@ -112,7 +120,11 @@ function parseInventory(stdout: string, location: InventoryLocation, subject: st
   }
   const labels = object.metadata?.labels ?? {};
   const resourceVersion = object.metadata?.resourceVersion;
-  const base = resourceVersion ? { resourceVersion } : {};
+  const sourceLabel = labels[INVENTORY_LABELS.source];
+  const base = {
+    ...(resourceVersion ? { resourceVersion } : {}),
+    ...(sourceLabel ? { sourceLabel } : {}),
+  };
   if (
     labels[INVENTORY_LABELS.managedBy] !== "croncd" ||
     labels[INVENTORY_LABELS.target] !== location.target
@@ -122,7 +134,7 @@ function parseInventory(stdout: string, location: InventoryLocation, subject: st
       hint: "remove or rename that ConfigMap, or set inventory.namespace",
     });
   }
-  if (labels[INVENTORY_LABELS.source] !== sourceHash(location.sourceUrl)) {
+  if (location.sourceUrl && sourceLabel !== sourceHash(location.sourceUrl)) {
     return { ...base, entries: readEntries(object.data?.releases, subject), otherSource: true };
   }
   return { ...base, entries: readEntries(object.data?.releases, subject) };

@@ -14,7 +14,8 @@ import { uninstallRelease } from "./uninstall.js";
 
 export interface PruneReleaseRequest {
   config: HelmfileTargetConfig;
-  sourceUrl: string;
+  /** The target's source URL; unset, a record of this target name is trusted whatever source wrote it. */
+  sourceUrl?: string;
   name: string;
   namespace?: string;
   dryRun: boolean;
@@ -43,7 +44,11 @@ export async function pruneRelease(given: PruneReleaseRequest): Promise<ChangeSe
       config.inventory.namespace ?? (await contextNamespace(runner, access.kubectlContextArgs, timeoutMs));
     const store = createInventoryStore(
       runner,
-      { namespace, target: config.name, sourceUrl: request.sourceUrl },
+      {
+        namespace,
+        target: config.name,
+        ...(request.sourceUrl ? { sourceUrl: request.sourceUrl } : {}),
+      },
       access.kubectlContextArgs,
       timeoutMs,
     );
