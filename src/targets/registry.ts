@@ -6,6 +6,7 @@
 import * as z from "zod";
 import type { ChangeSetEntry, ItemKind } from "../model/changeset.js";
 import { isMapping } from "../util/is-mapping.js";
+import { createHelmfileTarget, helmfileTargetSchema, pruneRelease } from "./helmfile/index.js";
 import { swarmTargetSchema } from "./swarm/config.js";
 import { createSwarmTarget, readTargetLiveState } from "./swarm/index.js";
 import { pruneOneStack } from "./swarm/prune-one.js";
@@ -55,6 +56,15 @@ export const TARGET_TYPES = {
     // Targets with the same docker settings talk to the same Swarm.
     liveStateKey: (config) => JSON.stringify([config.docker.host ?? "", config.docker.context ?? ""]),
     pruneOne: (config, request) => pruneOneStack(config, request),
+  }),
+  helmfile: targetType({
+    schema: helmfileTargetSchema,
+    itemKind: "release",
+    create: createHelmfileTarget,
+    // Targets that reach the cluster through the same CI variables act on the same releases.
+    liveStateKey: (config) =>
+      JSON.stringify(["kube", config.kube.kubeconfigEnv ?? "", config.kube.contextEnv ?? ""]),
+    pruneOne: (config, request) => pruneRelease({ config, ...request }),
   }),
 } as const;
 

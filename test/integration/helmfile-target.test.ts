@@ -236,7 +236,7 @@ describe("Helmfile target", () => {
     try {
       const result = await runTarget({ checkout, env: withoutKey, config: { prune: true } });
       expect(actions(result.entries)).toEqual({
-        k8s: "failed",
+        "team-a": "failed",
         "team-a/api": "failed",
         "team-a/web": "failed",
       });
@@ -270,7 +270,7 @@ describe("Helmfile target", () => {
     // A helmfile that cannot be listed declares nothing we can trust: every owned release stays.
     const broken = await run({ config: { prune: true, environment: "staging" } });
     expect(actions(broken.entries)).toEqual({
-      k8s: "failed",
+      "team-a": "failed",
       "team-a/api": "failed",
       "team-a/web": "failed",
     });

@@ -4,7 +4,7 @@
  * results make: applied releases become owned with their new hash; releases uninstalled because
  * git says `installed: false` stop being owned.
  */
-import type { ChangeSetEntry } from "../../model/changeset.js";
+import type { ChangeSetEntry, EntryExtras, ItemKind } from "../../model/changeset.js";
 import { plannedEntry } from "../planned-entry.js";
 import type { ApplyOptions } from "../target.js";
 import { helmfileApplyOne, type HelmfileInvocation } from "./helmfile-cli.js";
@@ -15,7 +15,7 @@ import { helmErrorLine } from "./tools.js";
 
 export type EntryMaker = (
   name: string,
-  fields: Pick<ChangeSetEntry, "action" | "reason"> & Partial<ChangeSetEntry>,
+  fields: Pick<ChangeSetEntry, "action" | "reason"> & EntryExtras,
 ) => ChangeSetEntry;
 
 export interface AppliedReleases {
@@ -30,6 +30,7 @@ export async function applyReleases(
   /** undefined when no item needs applying (a no-op run starts no helmfile). */
   call: HelmfileInvocation | undefined,
   entry: EntryMaker,
+  subject: { kind: ItemKind; target: string },
   options: ApplyOptions,
 ): Promise<AppliedReleases> {
   const applied: AppliedReleases = { entries: [], own: [], disown: [] };
@@ -41,20 +42,20 @@ export async function applyReleases(
       ...(item.details ? { details: item.details } : {}),
     };
     const ownedNow = {
-      name: desired.name,
-      namespace: desired.namespace,
-      chart: desired.chart,
+      name: desired.release.name,
+      namespace: desired.release.namespace,
+      chart: desired.release.chart,
       desiredHash: desired.hash,
-      ...(desired.labels[PRUNE_LABEL] === "false" ? { prune: false as const } : {}),
+      ...(desired.release.labels[PRUNE_LABEL] === "false" ? { prune: false as const } : {}),
     };
     if (item.action === "unchanged") {
       // Still owned; the hash follows git, so a later diff is drift only against this commit.
       if (item.owned) applied.own.push(ownedNow);
-      applied.entries.push({ ...plannedEntry(entry, item), ...extra });
+      applied.entries.push({ ...plannedEntry(subject, item), ...extra });
       continue;
     }
     if (item.action !== "create" && item.action !== "update" && item.action !== "delete") {
-      applied.entries.push({ ...plannedEntry(entry, item), ...extra });
+      applied.entries.push({ ...plannedEntry(subject, item), ...extra });
       continue;
     }
     if (item.drift && !options.heal) {

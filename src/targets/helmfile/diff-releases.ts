@@ -25,11 +25,11 @@ export async function diffReleases(
     return { releases: new Map(), unattributedError: `helmfile diff failed: ${lastLines(whole)}` };
   }
   const parsed = parseDiffOutput(whole, declared);
-  if (whole.exitCode === 0 || releases.every((release) => parsed.releases.has(release.key))) return parsed;
+  if (whole.exitCode === 0 || releases.every((release) => parsed.releases.has(release.name))) return parsed;
 
   const outcome: DiffOutcome = { releases: new Map() };
   for (const release of releases) {
-    outcome.releases.set(release.key, judge(await helmfileDiff(call, [releaseSelector(release)])));
+    outcome.releases.set(release.name, judge(await helmfileDiff(call, [releaseSelector(release.release)])));
   }
   return outcome;
 }

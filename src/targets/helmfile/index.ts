@@ -3,14 +3,15 @@
  * See README.md beside this file for the inventory that makes a release croncd's own, and why.
  */
 import { describeError } from "../../errors.js";
-import type { ChangeSetEntry } from "../../model/changeset.js";
+import { changeEntry, type ChangeSetEntry } from "../../model/changeset.js";
 import { plannedEntry } from "../planned-entry.js";
-import type { RenderedItems, Target } from "../target.js";
+import type { RenderedItems, Target, TargetContext } from "../target.js";
 import { applyReleases, type EntryMaker } from "./apply.js";
 import type { DiffOutcome } from "./diff-output.js";
 import { diffReleases } from "./diff-releases.js";
 import type { HelmfileInvocation } from "./helmfile-cli.js";
 import { renderReleases } from "./render.js";
+import { writeRenderedRelease } from "./write-rendered.js";
 import { contextNamespace, createInventoryStore, type Inventory, type InventoryStore } from "./inventory.js";
 import { resolveKubeAccess, type KubeAccess } from "./kube-access.js";
 import { locateHelmfile, type LocatedHelmfile } from "./locate.js";
@@ -25,18 +26,7 @@ import { uninstallRelease } from "./uninstall.js";
 export { helmfileTargetSchema, type HelmfileTargetConfig, HELMFILE_DEFAULTS } from "./schema.js";
 export { pruneRelease, type PruneReleaseRequest } from "./prune-release.js";
 
-export interface HelmfileCheckout {
-  dir: string;
-  url: string;
-  commit: string;
-}
-
-export interface HelmfileTargetOptions {
-  config: HelmfileTargetConfig;
-  checkout: HelmfileCheckout;
-  /** Called with every decrypted value as soon as it is known, so it is masked from then on. */
-  onSecrets: (values: readonly string[]) => void;
-  env?: NodeJS.ProcessEnv;
+export interface HelmfileTargetOptions extends TargetContext<HelmfileTargetConfig, never> {
   /** Paths of helmfile, helm and kubectl; by default found on PATH. */
   tools?: Partial<HelmfileTools>;
 }
@@ -54,7 +44,12 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
   const env = options.env ?? process.env;
   const tools = { ...DEFAULT_TOOLS, ...options.tools };
   const timeoutMs = config.commandTimeout * 1000;
-  const entry: EntryMaker = (name, fields) => ({ kind: "release", name, target: config.name, ...fields });
+  const subject = { kind: "release", target: config.name } as const;
+  const entry: EntryMaker = (name, fields) =>
+    changeEntry({ ...subject, name }, fields.action, fields.reason, fields);
+  /** A failure of the target as a whole (its inventory, its helmfile), not of one release. */
+  const targetFailure = (reason: string): ChangeSetEntry =>
+    changeEntry({ kind: "target", name: config.name, target: config.name }, "failed", reason);
   let cluster: Cluster | undefined;
   let located: LocatedHelmfile | undefined;
 
@@ -96,13 +91,21 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
       plan.inventory = await (await inventoryStore()).write(entries, plan.inventory);
       return [];
     } catch (error) {
-      return [entry("inventory", { action: "failed", reason: describeError(error) })];
+      return [targetFailure(describeError(error))];
     }
   };
 
   return {
     name: config.name,
     type: "helmfile",
+    itemKind: "release",
+
+    declaredIn: () => located?.relative ?? config.path,
+
+    writeRendered: (item, dir, masker) =>
+      located
+        ? session(located, (call) => writeRenderedRelease(call, item, dir, masker))
+        : Promise.reject(new Error(`release ${item.name}: nothing was rendered`)),
 
     async render(): Promise<RenderedItems<DesiredRelease>> {
       try {
@@ -124,9 +127,7 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
         return {
           items: [],
           declared: [],
-          failures: [
-            entry(config.path, { action: "failed", reason: `render failed: ${describeError(error)}` }),
-          ],
+          failures: [targetFailure(`render failed: ${describeError(error)}`)],
         };
       }
     },
@@ -158,16 +159,16 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
     async apply(plan, applyOptions) {
       const toApply = plan.items.filter((item) => item.desired);
       // Only a rendered helmfile yields items with a desired release to apply.
-      if (!located) return toApply.map((item) => plannedEntry(entry, item));
+      if (!located) return toApply.map((item) => plannedEntry(subject, item));
       // A run where nothing differs decrypts nothing and starts no helmfile.
       const needed = toApply.some((item) => ["create", "update", "delete"].includes(item.action));
       const applied = needed
-        ? await session(located, (call) => applyReleases(plan.items, call, entry, applyOptions))
-        : await applyReleases(plan.items, undefined, entry, applyOptions);
+        ? await session(located, (call) => applyReleases(plan.items, call, entry, subject, applyOptions))
+        : await applyReleases(plan.items, undefined, entry, subject, applyOptions);
       if (plan.inventory.otherSource) {
         // Applied releases cannot be recorded as this source's: they would never be pruned.
         const reason = `not recorded: the inventory of target ${config.name} was written by croncd from another source; two configurations use this target name — rename one`;
-        return [...applied.entries, entry("inventory", { action: "failed", reason })];
+        return [...applied.entries, targetFailure(reason)];
       }
       const touched = new Set([...applied.own.map(releaseKey), ...applied.disown]);
       const next = [...plan.inventory.entries.filter((e) => !touched.has(releaseKey(e))), ...applied.own];
@@ -180,7 +181,7 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
       const uninstalled = new Set<string>();
       for (const item of plan.items.filter((planned) => !planned.desired)) {
         if (item.action !== "delete") {
-          entries.push(plannedEntry(entry, item));
+          entries.push(plannedEntry(subject, item));
           continue;
         }
         const started = Date.now();

@@ -12,11 +12,13 @@ export interface DeclaredRelease {
 }
 
 /** A rendered release: what git declares, and a hash of the inputs that made it. */
-export interface DesiredRelease extends DeclaredRelease {
-  /** `namespace/name`: releases are only unique per namespace. */
-  key: string;
+export interface DesiredRelease {
+  /** `namespace/name`: how reports and the CLI name it (releases are only unique per namespace). */
+  name: string;
+  release: DeclaredRelease;
   /** SHA-256 of the release entry, its values files (ciphertext for sops) and a local chart's files. */
   hash: string;
+  warnings: string[];
 }
 
 /** One release croncd applied for a target, as kept in the inventory ConfigMap. */

@@ -6,7 +6,7 @@
 import type { PlannedItem } from "../target.js";
 import type { DiffOutcome } from "./diff-output.js";
 import { releaseKey, type DesiredRelease, type InventoryEntry } from "./model.js";
-import { decidePrune } from "./prune-guard.js";
+import { guardPrune } from "../prune-guards.js";
 import type { HelmfileTargetConfig } from "./schema.js";
 
 export interface ReleasePlanItem extends PlannedItem {
@@ -23,12 +23,12 @@ export interface ReleasePlanItem extends PlannedItem {
 }
 
 export interface ReleasePlanInput {
-  target: Pick<HelmfileTargetConfig, "prune" | "allowEmpty" | "maxPrune">;
+  target: Pick<HelmfileTargetConfig, "name" | "prune" | "allowEmpty" | "maxPrune">;
   desired: readonly DesiredRelease[];
   /** Every release key git declares, rendered or not: none of them "left git". */
   declared: readonly string[];
   diff: DiffOutcome;
-  inventory: { entries: readonly InventoryEntry[]; otherSource?: boolean };
+  inventory: { entries: readonly InventoryEntry[]; otherSource?: boolean; sourceLabel?: string };
   incompleteBecause?: string;
 }
 
@@ -36,7 +36,7 @@ export function planReleases(input: ReleasePlanInput): ReleasePlanItem[] {
   const owned = new Map(
     input.inventory.otherSource ? [] : input.inventory.entries.map((e) => [releaseKey(e), e]),
   );
-  const items = input.desired.map((desired) => planDesired(desired, owned.get(desired.key), input.diff));
+  const items = input.desired.map((desired) => planDesired(desired, owned.get(desired.name), input.diff));
   return [...items, ...planPrune(input, owned)];
 }
 
@@ -46,13 +46,13 @@ function planDesired(
   diff: DiffOutcome,
 ): ReleasePlanItem {
   const base = {
-    name: desired.key,
-    key: desired.key,
-    release: { name: desired.name, namespace: desired.namespace },
+    name: desired.name,
+    key: desired.name,
+    release: { name: desired.release.name, namespace: desired.release.namespace },
     desired,
     ...(owned ? { owned } : {}),
   };
-  const result = diff.releases.get(desired.key);
+  const result = diff.releases.get(desired.name);
   const details = result && result.lines.length > 0 ? { details: result.lines } : {};
   if (diff.unattributedError) return { ...base, action: "refuse", reason: diff.unattributedError };
   if (result?.error) return { ...base, ...details, action: "refuse", reason: `diff failed: ${result.error}` };
@@ -61,10 +61,11 @@ function planDesired(
       ...base,
       ...details,
       action: "unchanged",
-      reason: desired.installed ? "matches git" : "not installed, as git says",
+      reason: desired.release.installed ? "matches git" : "not installed, as git says",
     };
   }
-  if (!desired.installed) return { ...base, ...details, action: "delete", reason: "installed: false in git" };
+  if (!desired.release.installed)
+    return { ...base, ...details, action: "delete", reason: "installed: false in git" };
   const onlyAdded = result.lines.every((line) => !/has (changed|been removed):$/.test(line.trim()));
   if (onlyAdded && !owned) return { ...base, ...details, action: "create", reason: "new in git" };
   if (owned && owned.desiredHash === desired.hash) {
@@ -83,30 +84,28 @@ function planDesired(
 }
 
 function planPrune(input: ReleasePlanInput, owned: ReadonlyMap<string, InventoryEntry>): ReleasePlanItem[] {
-  const declared = new Set([...input.declared, ...input.desired.map((release) => release.key)]);
-  if (input.inventory.otherSource) {
-    return input.inventory.entries
-      .filter((entry) => !declared.has(releaseKey(entry)))
-      .map((entry) => ({
-        ...itemFor(entry),
-        action: "skip",
-        reason: "not in git here; recorded by this target name from another source, so left alone",
-      }));
-  }
-  const gone = [...owned.values()]
+  const declared = new Set([...input.declared, ...input.desired.map((release) => release.name)]);
+  // A record written for this target name from another repository: its releases are not ours.
+  const otherSource = input.inventory.otherSource
+    ? { otherSource: `source hash ${input.inventory.sourceLabel ?? "?"}` }
+    : {};
+  const entries = input.inventory.otherSource ? input.inventory.entries : [...owned.values()];
+  const departed = entries
     .filter((entry) => !declared.has(releaseKey(entry)))
-    .sort((a, b) => releaseKey(a).localeCompare(releaseKey(b)));
-  return decidePrune({
-    candidates: gone,
-    declaredCount: declared.size,
-    prune: input.target.prune,
-    allowEmpty: input.target.allowEmpty,
-    maxPrune: input.target.maxPrune,
+    .map((entry) => ({
+      name: releaseKey(entry),
+      live: entry,
+      ...otherSource,
+      ...(entry.prune === false ? { optedOut: true } : {}),
+    }));
+  return guardPrune({
+    itemKind: "release",
+    target: input.target,
+    departed,
+    desiredCount: declared.size,
     ...(input.incompleteBecause ? { incompleteBecause: input.incompleteBecause } : {}),
-    optedOut: (entry) => entry.prune === false,
-    optOutHow: 'the helmfile label croncd-prune: "false"',
-    noun: "release",
-  }).map((decision) => ({ ...itemFor(decision.item), action: decision.action, reason: decision.reason }));
+    optOutSetting: 'the helmfile label croncd-prune: "false"',
+  }).map((guarded) => ({ ...itemFor(guarded.live), action: guarded.action, reason: guarded.reason }));
 }
 
 function itemFor(entry: InventoryEntry): Omit<ReleasePlanItem, "action" | "reason"> {

@@ -49,15 +49,16 @@ export async function renderReleases(
   });
   const outcomes = await mapConcurrently(declared, TEMPLATE_CONCURRENCY, async (release) => {
     const desired: DesiredRelease = {
-      ...release,
-      key: releaseKey(release),
+      name: releaseKey(release),
+      release,
       hash: hashes.get(release) as string,
+      warnings: [],
     };
     // A release git wants uninstalled has nothing to render.
     if (!release.installed) return { desired };
     const templated = await helmfileTemplate(call, release);
     if (templated.exitCode === 0) return { desired };
-    return { failure: context.failure(desired.key, `render failed: ${helmErrorLine(templated)}`) };
+    return { failure: context.failure(desired.name, `render failed: ${helmErrorLine(templated)}`) };
   });
   return {
     items: outcomes.flatMap((outcome) => ("desired" in outcome && outcome.desired ? [outcome.desired] : [])),

@@ -3,7 +3,7 @@
  * (prune, allowEmpty, maxPrune) so that a release gets exactly the guards a stack gets.
  */
 import * as z from "zod";
-import { DEFAULTS } from "../../config/schema.js";
+import { envName, name, pruneFields, relativePath } from "../../config/fields.js";
 
 export const HELMFILE_DEFAULTS = {
   path: "helmfile.yaml",
@@ -13,16 +13,6 @@ export const HELMFILE_DEFAULTS = {
   applyGrace: 120,
 } as const;
 
-const name = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, "must be lowercase letters, digits, '.', '_' or '-' (max 63)");
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
-const relativePath = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), {
-    message: "must be a path inside the repository (no leading '/', no '..')",
-  });
 /** A Kubernetes namespace name (RFC 1123 label). */
 const namespace = z
   .string()
@@ -50,9 +40,12 @@ export const helmfileTargetSchema = z
       .prefault({}),
     /** Where croncd keeps its record of the releases it applied (a namespace the tenant can write). */
     inventory: z.object({ namespace: namespace.optional() }).strict().prefault({}),
-    prune: z.boolean().default(DEFAULTS.prune),
-    allowEmpty: z.boolean().default(DEFAULTS.allowEmpty),
-    maxPrune: z.number().int().min(0).default(DEFAULTS.maxPrune),
+    ...pruneFields,
+    /**
+     * CI variables whose values are masked in the log and the report (a helmfile reads the job's
+     * environment itself, with `requiredEnv`; these are the ones that are secrets).
+     */
+    secretEnv: z.array(envName).default([]),
     /** `helmfile apply --wait`: wait until the release's resources are ready. */
     wait: z.boolean().default(true),
     /** Seconds `helmfile apply --timeout` gives helm; unset: helmfile's own (helmDefaults.timeout). */

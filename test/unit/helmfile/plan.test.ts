@@ -6,14 +6,17 @@ import type { DesiredRelease, InventoryEntry } from "../../../src/targets/helmfi
 import { planReleases, type ReleasePlanInput } from "../../../src/targets/helmfile/plan.js";
 
 const release = (name: string, hash = `hash-${name}`): DesiredRelease => ({
-  name,
-  namespace: "team-a",
-  installed: true,
-  chart: "./charts/greeter",
-  version: "",
-  labels: {},
-  key: `team-a/${name}`,
+  name: `team-a/${name}`,
+  release: {
+    name,
+    namespace: "team-a",
+    installed: true,
+    chart: "./charts/greeter",
+    version: "",
+    labels: {},
+  },
   hash,
+  warnings: [],
 });
 const owned = (
   name: string,
@@ -36,7 +39,7 @@ const changed = (...names: string[]): DiffOutcome => ({
 });
 const plan = (input: Partial<ReleasePlanInput>) =>
   planReleases({
-    target: { prune: true, allowEmpty: false, maxPrune: 3 },
+    target: { name: "team-a", prune: true, allowEmpty: false, maxPrune: 3 },
     desired: [],
     declared: [],
     diff: { releases: new Map() },
@@ -96,7 +99,7 @@ describe("planReleases", () => {
       plan({
         desired: [release("web")],
         inventory: { entries },
-        target: { prune: true, allowEmpty: false, maxPrune: 1 },
+        target: { name: "team-a", prune: true, allowEmpty: false, maxPrune: 1 },
       })[1],
     ).toEqual({
       name: "team-a/a",
