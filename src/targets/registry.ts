@@ -73,8 +73,9 @@ type ConfigOf<T> = T extends { schema: z.ZodType<infer Config> } ? Config : neve
 
 /**
  * croncd.yaml's `targets` entries: each checked by the schema of its `type`. Not a zod
- * discriminated union: that reports only the bad `type` and hides every other mistake in the entry,
- * so with one type registered an entry without a known `type` is still checked whole against it.
+ * discriminated union: that reports only the bad `type` and hides every other mistake in the entry.
+ * An entry without a known `type` is checked whole against the only type when one is registered,
+ * and otherwise against every type, reporting the mistakes they all see.
  */
 export const targetConfigSchema = z.unknown().transform((value, ctx): TargetConfig => {
   const schemas: Record<string, z.ZodType> = Object.fromEntries(
@@ -90,6 +91,17 @@ export const targetConfigSchema = z.unknown().transform((value, ctx): TargetConf
       message: `must be one of ${Object.keys(schemas).join(", ")}`,
       input: value,
     });
+    // Whatever type was meant, a mistake every type's schema reports is a mistake: say it too.
+    const perType = Object.values(schemas).map((candidate) => candidate.safeParse(value).error?.issues ?? []);
+    const same = (a: z.core.$ZodIssue, b: z.core.$ZodIssue) =>
+      JSON.stringify([a.path, a.message]) === JSON.stringify([b.path, b.message]);
+    const [first = [], ...others] = perType;
+    for (const issue of first) {
+      if (issue.path[0] === "type") continue;
+      if (others.every((issues) => issues.some((other) => same(other, issue)))) {
+        ctx.issues.push(issue as z.core.$ZodRawIssue);
+      }
+    }
     return z.NEVER;
   }
   const result = schema.safeParse(value);
