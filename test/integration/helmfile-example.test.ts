@@ -8,10 +8,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { actions, runTarget, toolsDir } from "../helpers/helmfile-target.js";
+import { SecretMasker } from "../../src/report/mask.js";
+import { createHelmfileTarget, helmfileTargetSchema } from "../../src/targets/helmfile/index.js";
+import { actions, FAKE_HELMFILE, runTarget, toolsDir } from "../helpers/helmfile-target.js";
 import { storedReleases } from "../helpers/kube/helm-releases.js";
 import { startKubeStandin, type KubeStandin } from "../helpers/kube/server.js";
-import { helmPath } from "../helpers/kube/tools.js";
+import { helmPath, kubectlPath } from "../helpers/kube/tools.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/helmfile-basic", import.meta.url));
 const AGE_KEY = fileURLToPath(new URL("../fixtures/sops/humphd-sops-age/key.txt", import.meta.url));
@@ -75,5 +77,35 @@ describe("examples/helmfile-basic", () => {
       Buffer.from("example-only-not-secret").toString("base64"),
     );
     expect(standin.objects({ kind: "Secret", name: "worker-credentials" })).toEqual([]);
+  });
+
+  it("writes what croncd render --out shows for each release: the manifests, with the sops value masked", async () => {
+    const masker = new SecretMasker();
+    const config = parse(await readFile(path.join(EXAMPLE, "croncd.yaml"), "utf8")) as {
+      targets: Record<string, unknown>[];
+    };
+    const target = createHelmfileTarget({
+      config: helmfileTargetSchema.parse(config.targets[0]),
+      checkout: {
+        dir: path.join(work, "checkout"),
+        url: "https://git.example/examples.git",
+        commit: "0".repeat(40),
+      },
+      onSecrets: (values) => values.forEach((value) => masker.add(value)),
+      // Rendering reads no cluster: the kube variables only have to be set.
+      env: { KUBECONFIG: "/nonexistent", KUBE_CONTEXT: "none", SOPS_AGE_KEY_FILE: AGE_KEY },
+      tools: { helmfile: FAKE_HELMFILE, helm: helmPath(), kubectl: kubectlPath() },
+    });
+    const rendered = await target.render();
+    expect(rendered.failures).toEqual([]);
+    const web = rendered.items.find((item) => item.name === "team-a/web");
+    if (!web) throw new Error("web was not rendered");
+    const out = path.join(work, "out");
+    await target.writeRendered(web, out, masker);
+    const manifests = await readFile(path.join(out, "manifests.yaml"), "utf8");
+    expect(manifests).toContain("kind: Deployment");
+    expect(manifests).toContain('password: "***"');
+    expect(manifests).not.toContain("example-only-not-secret");
+    expect(target.declaredIn(web)).toBe("examples/helmfile-basic/helmfile.yaml");
   });
 });
