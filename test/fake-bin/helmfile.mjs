@@ -144,14 +144,7 @@ function diffAll() {
 function templateAll() {
   let failed = false;
   for (const release of selected.filter((r) => r.installed)) {
-    const rendered = helm([
-      "template",
-      release.name,
-      chartPath(release),
-      "--namespace",
-      release.namespace,
-      ...valuesArgs(release),
-    ]);
+    const rendered = helmTemplate(release);
     if (rendered.status !== 0) {
       failed = true;
       reportFailure(release, rendered.stderr);
@@ -219,14 +212,7 @@ function diffRelease(release) {
     for (const [key, object] of old) printObject(release, key, object, "has been removed", "-");
     return { changed: old.size > 0 };
   }
-  const rendered = helm([
-    "template",
-    release.name,
-    chartPath(release),
-    "--namespace",
-    release.namespace,
-    ...valuesArgs(release),
-  ]);
+  const rendered = helmTemplate(release);
   if (rendered.status !== 0) return { changed: false, error: rendered.stderr };
   const desired = objects(rendered.stdout, release.namespace);
   const threeWay = process.env.HELM_DIFF_THREE_WAY_MERGE === "true" || options.flags.has("--three-way-merge");
@@ -348,6 +334,17 @@ function valuesArgs(release) {
   }
   for (const { name, value } of release.set) args.push("--set", `${name}=${value}`);
   return args;
+}
+
+function helmTemplate(release) {
+  return helm([
+    "template",
+    release.name,
+    chartPath(release),
+    "--namespace",
+    release.namespace,
+    ...valuesArgs(release),
+  ]);
 }
 
 function helm(args) {
