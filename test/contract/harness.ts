@@ -10,6 +10,8 @@ export interface TargetHarness {
   type: string;
   /** How the target's items are named in reports and on the command line (`--stack`, `--release`). */
   itemKind: ItemKind;
+  /** Where the scenarios run, when not where they usually do (shown in the suite's name). */
+  description?: string;
   /** Before the scenarios (start a stand-in server, put a fake program on PATH...). */
   setUp?: () => Promise<void>;
   /** After them: remove every live item the scenarios made, and whatever setUp started. */

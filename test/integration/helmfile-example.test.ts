@@ -14,11 +14,12 @@ import { actions, FAKE_HELMFILE, runTarget, toolsDir } from "../helpers/helmfile
 import { storedReleases } from "../helpers/kube/helm-releases.js";
 import { startKubeStandin, type KubeStandin } from "../helpers/kube/server.js";
 import { helmPath, kubectlPath } from "../helpers/kube/tools.js";
+import { standinOnlyNote } from "../helpers/kube/real-cluster.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../examples/helmfile-basic", import.meta.url));
 const AGE_KEY = fileURLToPath(new URL("../fixtures/sops/humphd-sops-age/key.txt", import.meta.url));
 
-describe("examples/helmfile-basic", () => {
+describe(`examples/helmfile-basic${standinOnlyNote()}`, () => {
   let work: string;
   let standin: KubeStandin;
 

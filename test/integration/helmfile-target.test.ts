@@ -24,6 +24,7 @@ import { helmCli, type KubeCli } from "../helpers/kube/helm-cli.js";
 import { storedReleases } from "../helpers/kube/helm-releases.js";
 import { startKubeStandin, type KubeStandin } from "../helpers/kube/server.js";
 import { helmPath, kubectlPath } from "../helpers/kube/tools.js";
+import { standinOnlyNote } from "../helpers/kube/real-cluster.js";
 
 const CHART = fileURLToPath(new URL("../fixtures/charts/greeter", import.meta.url));
 const SOPS_VALUES = fileURLToPath(new URL("../fixtures/helmfile/secrets.sops.yaml", import.meta.url));
@@ -42,7 +43,7 @@ interface Release {
   installed?: boolean;
 }
 
-describe("Helmfile target", () => {
+describe(`Helmfile target${standinOnlyNote()}`, () => {
   let work: string;
   let checkout: string;
   let standin: KubeStandin;

@@ -27,7 +27,11 @@ const harnesses = await Promise.all(
     }),
 );
 
-describe.each(harnesses.map((harness) => [harness.type, harness] as const))(
+/** The type, and where the scenarios run when a harness says (e.g. a real cluster). */
+const suiteName = (harness: TargetHarness): string =>
+  harness.description ? `${harness.type} (${harness.description})` : harness.type;
+
+describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const))(
   "target contract: %s",
   (_type, harness) => {
     const kind = harness.itemKind;
