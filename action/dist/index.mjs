@@ -53775,6 +53775,9 @@ function dockerFailure(result, subject) {
   return new TargetError(message, { subject });
 }
 
+// src/targets/swarm/deploy.ts
+import { setTimeout as sleep } from "node:timers/promises";
+
 // src/util/text-lines.ts
 function nonEmptyLines(text) {
   return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
@@ -53884,9 +53887,6 @@ async function waitUntilGone(docker, stackName, subject, options) {
     }
     await sleep(options.pollMs ?? 500);
   }
-}
-function sleep(ms2) {
-  return new Promise((resolve) => setTimeout(resolve, ms2));
 }
 var STALE_NETWORK_GRACE_MS = 3e4;
 var REMOVE_TIMEOUT_MS = 12e4;
@@ -55123,6 +55123,7 @@ function subjectOf(object2) {
 }
 
 // src/targets/swarm/rollout.ts
+import { setTimeout as sleep2 } from "node:timers/promises";
 var DEFAULT_ROLLOUT_POLL_MS = 1e3;
 async function waitForRollout(docker, stack, options) {
   const pollMs = options.pollMs ?? DEFAULT_ROLLOUT_POLL_MS;
@@ -55158,9 +55159,6 @@ async function waitForRollout(docker, stack, options) {
   }
 }
 var MAX_FAILED_LOOKS = 3;
-function sleep2(ms2) {
-  return new Promise((resolve) => setTimeout(resolve, ms2));
-}
 async function readRolloutSnapshot(docker, stack) {
   const subject = `stack ${stack}: watch rollout`;
   const listed = await listStackServices(docker, stack, subject);

@@ -3,6 +3,7 @@
  * (which may hold decrypted values) is ever written, and the command runs in the stack's folder so
  * relative file references resolve as they do for a person running it by hand.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { SwarmTargetConfig } from "./config.js";
 import { dockerFailure, type DockerCli } from "../../ports/docker.js";
 import { describeError, TargetError } from "../../errors.js";
@@ -154,10 +155,6 @@ async function waitUntilGone(
     }
     await sleep(options.pollMs ?? 500);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** How long a network the manager no longer knows may stay listed on the node before it counts as gone. */

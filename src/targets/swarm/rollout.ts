@@ -5,6 +5,7 @@
  * out. The rules are in rollout-decide.ts; here are the docker calls: three per look, whatever the
  * number of services (`service ls`, one `service inspect` and one `service ps` of them all).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { dockerFailure, type DockerCli } from "../../ports/docker.js";
 import { TargetError } from "../../errors.js";
 import { nonEmptyLines } from "../../util/text-lines.js";
@@ -92,10 +93,6 @@ export async function waitForRollout(
 
 /** Looks in a row that may fail before waitForRollout gives up with the docker error. */
 const MAX_FAILED_LOOKS = 3;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** One look at a stack: its services listed and inspected, and the tasks of all of them. */
 export async function readRolloutSnapshot(docker: DockerCli, stack: string): Promise<RolloutSnapshot> {
