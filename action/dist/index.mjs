@@ -41434,7 +41434,8 @@ function changeEntry(subject, action, reason, extras = {}) {
     reason,
     ...extras.durationMs === void 0 ? {} : { durationMs: extras.durationMs },
     ...extras.drift ? { drift: true } : {},
-    ...extras.details && extras.details.length > 0 ? { details: extras.details } : {}
+    ...extras.details && extras.details.length > 0 ? { details: extras.details } : {},
+    ...extras.location ? { location: extras.location } : {}
   };
 }
 function hasDrift(set) {

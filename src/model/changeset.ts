@@ -28,10 +28,20 @@ export interface ChangeSetEntry {
   drift?: boolean;
   /** What differs, field by field, for a person (already masked when reported). */
   details?: string[];
+  /**
+   * Where in the source the cause sits, when croncd knows it: a path relative to the source's
+   * checkout (the config repository) and a 1-based line. CI annotations point there.
+   */
+  location?: SourceLocation;
+}
+
+export interface SourceLocation {
+  file: string;
+  line?: number;
 }
 
 /** The optional fields of an entry; undefined ones are left out, so reports hold no `null`s. */
-export type EntryExtras = Partial<Pick<ChangeSetEntry, "durationMs" | "drift" | "details">>;
+export type EntryExtras = Partial<Pick<ChangeSetEntry, "durationMs" | "drift" | "details" | "location">>;
 
 /**
  * The one way entries are made, so every stage spells them alike (JSON reports compare field by
@@ -52,6 +62,7 @@ export function changeEntry(
     ...(extras.durationMs === undefined ? {} : { durationMs: extras.durationMs }),
     ...(extras.drift ? { drift: true } : {}),
     ...(extras.details && extras.details.length > 0 ? { details: extras.details } : {}),
+    ...(extras.location ? { location: extras.location } : {}),
   };
 }
 
