@@ -3,6 +3,7 @@
  */
 import { parseArguments, type Arguments } from "./cli/arguments.js";
 import { assertOutputPathsWritable } from "./cli/output-paths.js";
+import { commentOnPlan } from "./cli/plan-comment.js";
 import { USAGE } from "./cli/usage.js";
 import { decryptCommand } from "./commands/decrypt.js";
 import { pruneItem } from "./commands/prune-item.js";
@@ -97,6 +98,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     sources: outcome.sources,
     entries: outcome.entries,
   };
+  // Before the report is written, so a comment that could not be posted is in it as a warning.
+  if (args.comment) {
+    const warnings = await commentOnPlan(args, report, env, log);
+    if (warnings.length > 0) report.warnings = warnings;
+  }
   let exitCode = outcome.exitCode;
   if (args.report) {
     try {

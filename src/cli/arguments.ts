@@ -31,7 +31,9 @@ type OptionName =
   | "ignore-mac"
   | "input-type"
   | "no-heal"
-  | "json";
+  | "json"
+  | "comment"
+  | "comment-token-env";
 
 /** The formats `decrypt --input-type` accepts (sops's names). */
 export const INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"] as const;
@@ -41,7 +43,7 @@ const RUN_OPTIONS: OptionName[] = ["config", "target", "report", "ref"];
 
 const ALLOWED: Record<Command, OptionName[]> = {
   reconcile: [...RUN_OPTIONS, "no-heal"],
-  plan: [...RUN_OPTIONS, "json"],
+  plan: [...RUN_OPTIONS, "json", "comment", "comment-token-env"],
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
   prune: ["config", "target", "report", "stack", "release", "namespace", "dry-run"],
@@ -67,6 +69,10 @@ export interface Arguments {
   noHeal?: boolean;
   /** plan --json: the report on stdout. */
   json?: boolean;
+  /** plan --comment: post the plan on the merge request / pull request of the CI job. */
+  comment?: boolean;
+  /** plan --comment-token-env NAME: the env variable holding the token for --comment. */
+  commentTokenEnv?: string;
   /** decrypt: the sops file. */
   file?: string;
   /** decrypt: decrypt even without a valid MAC. */
@@ -92,6 +98,8 @@ export function parseArguments(argv: string[]): Arguments {
       "dry-run": { type: "boolean" },
       "no-heal": { type: "boolean" },
       json: { type: "boolean" },
+      comment: { type: "boolean" },
+      "comment-token-env": { type: "string" },
       "ignore-mac": { type: "boolean" },
       "input-type": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -133,6 +141,18 @@ export function parseArguments(argv: string[]): Arguments {
     throw new ConfigError("--namespace goes with --release NAME", { subject: "prune" });
   if (command === "decrypt" && file === undefined)
     throw new ConfigError("say which file with croncd decrypt FILE", { subject: "decrypt" });
+  const tokenEnv = values["comment-token-env"];
+  if (tokenEnv !== undefined && !values.comment)
+    throw new ConfigError("--comment-token-env goes with --comment", { subject: command });
+  if (tokenEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv)) {
+    throw new ConfigError(
+      `--comment-token-env takes the name of an environment variable, not "${tokenEnv}"`,
+      {
+        subject: command,
+        hint: "give the variable's name, e.g. CRONCD_GITLAB_TOKEN, never the token itself",
+      },
+    );
+  }
   const inputType = values["input-type"];
   if (inputType !== undefined && !(INPUT_TYPES as readonly string[]).includes(inputType)) {
     throw new ConfigError(`--input-type must be one of ${INPUT_TYPES.join(", ")}, not "${inputType}"`, {
@@ -150,6 +170,8 @@ export function parseArguments(argv: string[]): Arguments {
     dryRun: values["dry-run"] ?? false,
     ...(values["no-heal"] ? { noHeal: true } : {}),
     ...(values.json ? { json: true } : {}),
+    ...(values.comment ? { comment: true } : {}),
+    ...(tokenEnv !== undefined ? { commentTokenEnv: tokenEnv } : {}),
     ...(values.report ? { report: values.report } : {}),
     ...(values.out ? { out: values.out } : {}),
     ...(values.stack ? { stack: values.stack } : {}),

@@ -19,6 +19,11 @@ Options (reconcile, plan, validate, render):
   --out DIR            render: where to write
   --no-heal            reconcile: report drift, do not redeploy it (still exit 2)
   --json               plan: print the report as JSON on stdout
+  --comment            plan: post the plan on the CI job's merge request / pull request, as one
+                       comment edited in place on every push (a warning when it cannot)
+  --comment-token-env NAME
+                       plan --comment: the variable holding the API token (default
+                       CRONCD_GITLAB_TOKEN on GitLab, GITHUB_TOKEN on GitHub)
 
 Options (prune):
   --config FILE, --report FILE, --target NAME (once)

@@ -23,6 +23,8 @@ export interface RunReport {
   exitCode: number;
   sources: SourceSummary[];
   entries: ChangeSetEntry[];
+  /** Things that went wrong beside the run without changing its result (a plan comment not posted). */
+  warnings?: string[];
 }
 
 export async function writeJsonReport(file: string, report: RunReport, masker: SecretMasker): Promise<void> {

@@ -1,5 +1,11 @@
 /** The run as a Markdown table: a GitHub job summary, or a merge-request note. */
 import type { RunReport } from "./json-report.js";
+import { renderDetailBlocks } from "./markdown-details.js";
+
+export interface MarkdownOptions {
+  /** Append each item's details (the diff of a plan) in collapsed `<details>` blocks. */
+  details?: boolean;
+}
 
 const ICONS: Record<string, string> = {
   created: "🆕",
@@ -10,7 +16,7 @@ const ICONS: Record<string, string> = {
   failed: "❌",
 };
 
-export function renderMarkdown(report: RunReport): string {
+export function renderMarkdown(report: RunReport, options: MarkdownOptions = {}): string {
   const verdict =
     report.exitCode === 0 ? "succeeded" : report.exitCode === 2 ? "found changes to apply" : "failed";
   const lines = [`### croncd ${report.command} ${verdict}`, ""];
@@ -32,6 +38,9 @@ export function renderMarkdown(report: RunReport): string {
     );
   }
   if (report.entries.length === 0) lines.push("| | | | nothing to do | |");
+  if (options.details) {
+    for (const block of renderDetailBlocks(report.entries)) lines.push("", block);
+  }
   return `${lines.join("\n")}\n`;
 }
 
