@@ -75,3 +75,28 @@ describe("parseArguments", () => {
     expect(() => parseArguments(["plan", "extra"])).toThrow('unexpected argument "extra"');
   });
 });
+
+describe("parseArguments: plan --comment", () => {
+  it("reads --comment and the token's variable name", () => {
+    expect(parseArguments(["plan", "--comment", "--comment-token-env", "MY_TOKEN"])).toMatchObject({
+      command: "plan",
+      comment: true,
+      commentTokenEnv: "MY_TOKEN",
+    });
+  });
+
+  it("refuses --comment on commands that do not plan", () => {
+    expect(() => parseArguments(["reconcile", "--comment"])).toThrow(
+      "reconcile: --comment is not an option of reconcile (it belongs to: plan)",
+    );
+  });
+
+  it("refuses a token variable without --comment, and a token given where its name belongs", () => {
+    expect(() => parseArguments(["plan", "--comment-token-env", "T"])).toThrow(
+      "--comment-token-env goes with --comment",
+    );
+    expect(() => parseArguments(["plan", "--comment", "--comment-token-env", "glpat-abc.def"])).toThrow(
+      'plan: --comment-token-env takes the name of an environment variable, not "glpat-abc.def"',
+    );
+  });
+});
