@@ -34,17 +34,25 @@ export function renderCommentBody(input: CommentBodyInput): string {
   return cutTable(input, table, footer);
 }
 
-/** Keeps the table's first lines that fit, and says how many rows were left out. */
+/** Keeps as many of the table's first lines as fit, and says how many were left out. */
 function cutTable(input: CommentBodyInput, table: string, footer: string): string {
   const lines = table.split("\n");
-  for (let kept = lines.length - 1; kept > 0; kept -= 1) {
+  const bodyKeeping = (kept: number) => {
     const notice = truncationNotice(
       input,
       `${lines.length - kept} more table lines and the details are left out`,
     );
-    const body = [input.marker, lines.slice(0, kept).join("\n"), notice, footer].join("\n\n");
-    if (body.length <= input.maxLength) return body;
+    return [input.marker, lines.slice(0, kept).join("\n"), notice, footer].join("\n\n");
+  };
+  // The body grows with every line kept: binary search for the most that fit.
+  let fits = 0;
+  let tooMany = lines.length;
+  while (tooMany - fits > 1) {
+    const middle = Math.floor((fits + tooMany) / 2);
+    if (bodyKeeping(middle).length <= input.maxLength) fits = middle;
+    else tooMany = middle;
   }
+  if (fits > 0) return bodyKeeping(fits);
   // A limit too small for even one line: the marker must survive, or the next push posts again.
   return input.marker;
 }

@@ -54,15 +54,11 @@ export function gitLabThread(place: GitLabPlace, token: string, timeoutMs: numbe
     },
     async create(body) {
       const url = `${place.apiUrl}/projects/${projectId}/merge_requests/${iid}/notes`;
-      return toComment(
-        (await translated("POST", url, () => notes.create(projectId, iid, body))),
-      );
+      return toComment(await translated("POST", url, () => notes.create(projectId, iid, body)));
     },
     async edit(id, body) {
       const url = `${place.apiUrl}/projects/${projectId}/merge_requests/${iid}/notes/${id}`;
-      return toComment(
-        (await translated("PUT", url, () => notes.edit(projectId, iid, id, { body }))),
-      );
+      return toComment(await translated("PUT", url, () => notes.edit(projectId, iid, id, { body })));
     },
   };
 }

@@ -42,7 +42,10 @@ export function githubRoute(
     const found = store.find(Number(one[2]), threadKey.githubRepository(one[1] as string));
     if (!found) return answer(404, NOT_FOUND);
     if (!caller.canWrite || found.comment.author.id !== caller.user.id) return answer(403, INTEGRATION);
-    return checkBody(text) ?? answer(200, toComment(store.edit(found.comment, text as string)));
+    return (
+      checkBody(text) ??
+      answer(200, toComment(store.edit(found.thread, found.comment.id, text as string) as StoredComment))
+    );
   }
   return answer(404, NOT_FOUND);
 }

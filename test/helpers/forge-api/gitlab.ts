@@ -60,7 +60,10 @@ export function gitlabRoute(
     if (found.author.id !== caller.user.id) return answer(403, { message: "403 Forbidden" });
     const invalid = checkBody(text);
     if (invalid) return invalid;
-    return answer(200, toNote(projectId, Number(iid))(store.edit(found, text as string)));
+    return answer(
+      200,
+      toNote(projectId, Number(iid))(store.edit(thread, found.id, text as string) as StoredComment),
+    );
   }
   return answer(405, { message: "405 Method Not Allowed" });
 }

@@ -34,14 +34,15 @@ export class CommentStore {
   private nextId = 1000;
   private clock = Date.parse("2026-01-01T00:00:00Z");
 
+  /** Copies: what a test holds does not change when the thread does. */
   list(thread: string): StoredComment[] {
-    return [...(this.threads.get(thread) ?? [])];
+    return (this.threads.get(thread) ?? []).map((comment) => ({ ...comment }));
   }
 
   add(thread: string, author: ForgeUser, body: string, system = false): StoredComment {
     const now = this.tick();
     const comment = { id: this.nextId++, body, author, system, createdAt: now, updatedAt: now };
-    this.threads.set(thread, [...this.list(thread), comment]);
+    this.threads.set(thread, [...(this.threads.get(thread) ?? []), comment]);
     return comment;
   }
 
@@ -50,15 +51,17 @@ export class CommentStore {
     for (const [thread, comments] of this.threads) {
       if (!thread.startsWith(threadPrefix)) continue;
       const comment = comments.find((candidate) => candidate.id === id);
-      if (comment) return { thread, comment };
+      if (comment) return { thread, comment: { ...comment } };
     }
     return undefined;
   }
 
-  edit(comment: StoredComment, body: string): StoredComment {
+  edit(thread: string, id: number, body: string): StoredComment | undefined {
+    const comment = this.threads.get(thread)?.find((candidate) => candidate.id === id);
+    if (!comment) return undefined;
     comment.body = body;
     comment.updatedAt = this.tick();
-    return comment;
+    return { ...comment };
   }
 
   /** Distinct timestamps, so "created" and "updated" can be told apart without real time passing. */

@@ -19,3 +19,32 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("action (planned)");
   });
 });
+
+describe("renderMarkdown with details", () => {
+  const report = {
+    version: 1 as const,
+    command: "plan" as const,
+    dryRun: true,
+    startedAt: "",
+    finishedAt: "",
+    exitCode: 2,
+    sources: [],
+    entries: [
+      {
+        kind: "stack" as const,
+        name: "web",
+        target: "prod",
+        action: "configured" as const,
+        reason: "desired state changed",
+        details: ["app: image: git has b:2, live has b:1"],
+      },
+    ],
+  };
+
+  it("collapses each item's details under the table only when asked", () => {
+    expect(renderMarkdown(report, { details: true })).toContain(
+      "<details>\n<summary>stack web (target prod): configured</summary>\n\n```\napp: image: git has b:2, live has b:1\n```\n\n</details>",
+    );
+    expect(renderMarkdown(report)).not.toContain("<details>");
+  });
+});
