@@ -1,8 +1,8 @@
 // GitHub's REST API, the part croncd uses: the token's own user and issue comments (a pull
 // request's conversation): list, create, edit. Refusals as GitHub words them.
-import { answer, type ForgeAnswer, type ForgeRequest } from "./http-types.js";
+import { answer, type ForgeAnswer, type ForgeRoute } from "./http-types.js";
 import { paginate } from "./pages.js";
-import { threadKey, type CommentStore, type StoredComment } from "./store.js";
+import { threadKey, type StoredComment } from "./store.js";
 
 /** GitHub's limit on a comment's body. */
 export const GITHUB_MAX_COMMENT_LENGTH = 65_536;
@@ -12,12 +12,7 @@ const ONE = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/;
 const NOT_FOUND = { message: "Not Found", documentation_url: "https://docs.github.com/rest" };
 const INTEGRATION = { message: "Resource not accessible by integration", status: "403" };
 
-export function githubRoute(
-  request: ForgeRequest,
-  store: CommentStore,
-  openThreads: ReadonlySet<string>,
-  maxPerPage: number,
-): ForgeAnswer {
+export const githubRoute: ForgeRoute = (request, { store, openThreads, maxPerPage }) => {
   const { caller } = request;
   if (!caller) return answer(401, { message: "Bad credentials" });
   if (request.method === "GET" && request.path === "/user") {
@@ -48,7 +43,7 @@ export function githubRoute(
     );
   }
   return answer(404, NOT_FOUND);
-}
+};
 
 function checkBody(text: unknown): ForgeAnswer | undefined {
   if (typeof text === "string" && text !== "" && text.length <= GITHUB_MAX_COMMENT_LENGTH) return undefined;

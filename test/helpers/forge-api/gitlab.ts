@@ -1,20 +1,15 @@
 // GitLab's REST API v4, the part croncd uses: the token's own user and the notes of merge requests
 // and issues (list, create, edit). Shapes and refusals follow GitLab's: `{"message": "403 Forbidden"}`.
-import { answer, type ForgeAnswer, type ForgeRequest } from "./http-types.js";
+import { answer, type ForgeAnswer, type ForgeRoute } from "./http-types.js";
 import { paginate } from "./pages.js";
-import { threadKey, type CommentStore, type StoredComment } from "./store.js";
+import { threadKey, type StoredComment } from "./store.js";
 
 /** GitLab's limit on a note's body. */
 export const GITLAB_MAX_NOTE_LENGTH = 1_000_000;
 
 const NOTES = /^\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes(?:\/(\d+))?$/;
 
-export function gitlabRoute(
-  request: ForgeRequest,
-  store: CommentStore,
-  openThreads: ReadonlySet<string>,
-  maxPerPage: number,
-): ForgeAnswer {
+export const gitlabRoute: ForgeRoute = (request, { store, openThreads, maxPerPage }) => {
   const { caller } = request;
   if (!caller) return answer(401, { message: "401 Unauthorized" });
   if (request.method === "GET" && request.path === "/user") {
@@ -66,7 +61,7 @@ export function gitlabRoute(
     );
   }
   return answer(405, { message: "405 Method Not Allowed" });
-}
+};
 
 function checkBody(text: unknown): ForgeAnswer | undefined {
   if (typeof text !== "string" || text === "") return answer(400, { message: { body: ["can't be blank"] } });

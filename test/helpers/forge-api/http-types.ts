@@ -1,5 +1,5 @@
 // What a route of the forge API stand-in sees and answers.
-import type { ForgeUser } from "./store.js";
+import type { CommentStore, ForgeUser } from "./store.js";
 
 export interface ForgeRequest {
   method: string;
@@ -31,3 +31,13 @@ export const answer = (status: number, body: unknown, headers?: Record<string, s
   body,
   ...(headers ? { headers } : {}),
 });
+
+/** What every route may use beside the request. */
+export interface RouteContext {
+  store: CommentStore;
+  /** Merge requests, issues and pull requests that exist (others answer 404). */
+  openThreads: ReadonlySet<string>;
+  maxPerPage: number;
+}
+
+export type ForgeRoute = (request: ForgeRequest, context: RouteContext) => ForgeAnswer;

@@ -118,6 +118,21 @@ export class ForgeApi {
     return thread;
   }
 
+  private route(platform: RecordedRequest["platform"], request: ForgeRequest): ForgeAnswer {
+    if (this.outage !== undefined) {
+      return { status: this.outage, body: { message: `${this.outage} Service Unavailable` } };
+    }
+    const context = { store: this.store, openThreads: this.openThreads, maxPerPage: this.maxPerPage };
+    try {
+      if (platform === "gitlab") return gitlabRoute(request, context);
+      if (platform === "github") return githubRoute(request, context);
+      return { status: 404, body: { message: "Not Found" } };
+    } catch (error) {
+      // A bug in the stand-in answers at once, instead of leaving the client to time out.
+      return { status: 500, body: { message: `stand-in failed: ${String(error)}` } };
+    }
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.baseUrl);
     const text = await readBody(req);
@@ -128,22 +143,8 @@ export class ForgeApi {
       : url.pathname.startsWith("/api/v3/")
         ? (["github", url.pathname.slice("/api/v3".length)] as const)
         : (["unknown", url.pathname] as const);
-    let result: ForgeAnswer;
-    if (this.outage !== undefined) {
-      result = { status: this.outage, body: { message: `${this.outage} Service Unavailable` } };
-    } else {
-      let body: unknown;
-      try {
-        body = text === "" ? undefined : (JSON.parse(text) as unknown);
-      } catch {
-        body = undefined;
-      }
-      const request: ForgeRequest = { method: req.method ?? "GET", url, path, body, caller };
-      if (platform === "gitlab") result = gitlabRoute(request, this.store, this.openThreads, this.maxPerPage);
-      else if (platform === "github")
-        result = githubRoute(request, this.store, this.openThreads, this.maxPerPage);
-      else result = { status: 404, body: { message: "Not Found" } };
-    }
+    const request: ForgeRequest = { method: req.method ?? "GET", url, path, body: parseJson(text), caller };
+    const result = this.route(platform, request);
     this.requests.push({
       platform,
       method: req.method ?? "GET",
@@ -154,6 +155,14 @@ export class ForgeApi {
     });
     res.writeHead(result.status, { "content-type": "application/json", ...result.headers });
     res.end(JSON.stringify(result.body));
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === "" ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
   }
 }
 

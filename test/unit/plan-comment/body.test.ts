@@ -1,28 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { renderCommentBody } from "../../../src/plan-comment/body.js";
 import type { RunReport } from "../../../src/report/json-report.js";
+import { planReport, stackEntries } from "./plan-report.js";
 
 const marker = "<!-- croncd plan comment, key k -->";
 
-function plan(rows: number, detailLines: string[] = []): RunReport {
-  return {
-    version: 1,
-    command: "plan",
-    dryRun: true,
-    startedAt: "2026-01-01T00:00:00Z",
-    finishedAt: "2026-01-01T00:00:05Z",
-    exitCode: 2,
-    sources: [],
-    entries: Array.from({ length: rows }, (_, i) => ({
-      kind: "stack" as const,
-      name: `stack-${i}`,
-      target: "prod",
-      action: "configured" as const,
-      reason: "desired state changed",
-      ...(detailLines.length > 0 ? { details: detailLines } : {}),
-    })),
-  };
-}
+const plan = (rows: number, detailLines: string[] = []) =>
+  planReport(stackEntries(rows, "configured", detailLines));
 
 const input = (report: RunReport, maxLength = 65_536) => ({
   report,

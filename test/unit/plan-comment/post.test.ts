@@ -6,10 +6,10 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { commentKey, commentMarker } from "../../../src/plan-comment/marker.js";
 import { postPlanComment, type PlanCommentRequest } from "../../../src/plan-comment/post.js";
-import type { RunReport } from "../../../src/report/json-report.js";
 import { SecretMasker } from "../../../src/report/mask.js";
 import { ForgeApi, type ForgeUser } from "../../helpers/forge-api/server.js";
 import { startSilentServer } from "../../helpers/silent-server.js";
+import { planReport, stackEntries } from "./plan-report.js";
 
 const BOT: ForgeUser = { id: 77, login: "project_7_bot_croncd", bot: true };
 const ALICE: ForgeUser = { id: 5, login: "alice", bot: false };
@@ -17,18 +17,8 @@ const ACTIONS_BOT: ForgeUser = { id: 41898282, login: "github-actions[bot]", bot
 const TOKEN = "glpat-secret-token-value";
 const cwd = "/builds/platform/config";
 
-function report(reason = "desired state changed"): RunReport {
-  return {
-    version: 1,
-    command: "plan",
-    dryRun: true,
-    startedAt: "2026-01-01T00:00:00Z",
-    finishedAt: "2026-01-01T00:00:05Z",
-    exitCode: 2,
-    sources: [],
-    entries: [{ kind: "stack", name: "web", target: "prod", action: "configured", reason }],
-  };
-}
+const report = (reason = "desired state changed") =>
+  planReport([{ kind: "stack", name: "web", target: "prod", action: "configured", reason }]);
 
 describe("plan comment on a GitLab merge request", () => {
   let api: ForgeApi;
@@ -221,14 +211,7 @@ describe("plan comment on a GitHub pull request", () => {
   });
 
   it("fits a huge plan into GitHub's 65,536 characters", async () => {
-    const big = report();
-    big.entries = Array.from({ length: 3000 }, (_, i) => ({
-      kind: "stack" as const,
-      name: `stack-${i}`,
-      target: "prod",
-      action: "created" as const,
-      reason: "new in git",
-    }));
+    const big = planReport(stackEntries(3000, "created"));
     expect(await post({ report: big })).toEqual({
       posted: "created",
       where: "pull request #12 of acme/config",
