@@ -255,6 +255,21 @@ describe("plan comment on a GitHub pull request", () => {
     expect("warning" in outcome && outcome.warning).toContain("GITHUB_TOKEN: ${{ github.token }}");
   });
 
+  it("gives up on an API that never answers, within the timeout", async () => {
+    const silent = await startSilentServer();
+    try {
+      const outcome = await post({
+        env: env({ GITHUB_API_URL: `http://${silent.address}` }),
+        timeoutMs: 300,
+      });
+      expect("warning" in outcome && outcome.warning).toContain(
+        `GET http://${silent.address}/user: no answer within 0.3s (the API did not answer in time; the plan is in the job log)`,
+      );
+    } finally {
+      await silent.stop();
+    }
+  });
+
   it("warns on an outage instead of failing", async () => {
     api.outage = 503;
     const outcome = await post();
