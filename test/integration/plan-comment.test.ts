@@ -143,15 +143,19 @@ describe("croncd plan --comment on a real Swarm", () => {
     const first = await plan(env, "--comment-token-env", "CRONCD_GITHUB_TOKEN");
     expect(first.exitCode, first.output).toBe(2);
     expect(first.output).toContain("plan comment on pull request #12 of acme/config: created");
+    // The next push: a new head commit in the event.
+    await writeFile(
+      eventFile,
+      JSON.stringify({ pull_request: { number: 12, head: { sha: "5econd0c0mmit" } } }),
+    );
     const second = await plan(env, "--comment-token-env", "CRONCD_GITHUB_TOKEN");
     expect(second.exitCode, second.output).toBe(2);
-    // Same plan, same commit: the comment is left as it is.
-    expect(second.output).toContain("plan comment on pull request #12 of acme/config: unchanged");
+    expect(second.output).toContain("plan comment on pull request #12 of acme/config: edited");
     const comments = forge.comments(pullRequest);
     expect(comments).toHaveLength(1);
     expect(comments[0]?.author.login).toBe("github-actions[bot]");
     expect(comments[0]?.body).toContain(`| ${prefix} | stack | ${web} | 🆕 created |`);
-    expect(comments[0]?.body).toContain("commit 0badc0de");
+    expect(comments[0]?.body).toContain("commit 5econd0c0mmi");
     // The runner hides the token in everything the job prints from then on.
     expect(first.stderr).toContain(`::add-mask::${GITHUB_TOKEN}`);
   });
