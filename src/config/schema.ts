@@ -5,6 +5,7 @@
 import * as z from "zod";
 import { DEFAULTS, envName, name } from "./fields.js";
 import { targetConfigSchema, type TargetConfig } from "../targets/registry.js";
+import { alertsSchema } from "../alerts/config.js";
 
 export { DEFAULTS };
 export type { TargetConfig };
@@ -55,6 +56,8 @@ export const configSchema = z
   .object({
     sources: z.array(sourceSchema).min(1, "declare at least one source"),
     targets: z.array(targetConfigSchema).min(1, "declare at least one target"),
+    /** Notifications and issues on changes of state (src/alerts/). */
+    alerts: alertsSchema.optional(),
   })
   .strict();
 
