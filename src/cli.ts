@@ -5,6 +5,7 @@ import { parseArguments, type Arguments } from "./cli/arguments.js";
 import { assertOutputPathsWritable } from "./cli/output-paths.js";
 import { commentOnPlan } from "./cli/plan-comment.js";
 import { USAGE } from "./cli/usage.js";
+import { writeReportFiles, type ReportFiles } from "./cli/write-reports.js";
 import { decryptCommand } from "./commands/decrypt.js";
 import { pruneItem } from "./commands/prune-item.js";
 import { loadConfig } from "./config/load.js";
@@ -12,12 +13,7 @@ import { applyRefOverrides } from "./config/ref-overrides.js";
 import { describeError, ExitCode } from "./errors.js";
 import { changeEntry, type ChangeSetEntry } from "./model/changeset.js";
 import { run } from "./pipeline/run.js";
-import {
-  renderJsonReport,
-  writeJsonReport,
-  type RunReport,
-  type SourceSummary,
-} from "./report/json-report.js";
+import { renderJsonReport, type RunReport, type SourceSummary } from "./report/json-report.js";
 import { createLogger, type Logger } from "./report/logger.js";
 import { summarize } from "./report/text.js";
 import { VERSION } from "./version.js";
@@ -64,10 +60,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
   try {
     // Before any side effect: a bad path found after deploying would lose that run's report.
-    assertOutputPathsWritable({
-      ...(args.report ? { report: args.report } : {}),
-      ...(args.out ? { out: args.out } : {}),
-    });
+    assertOutputPathsWritable({ ...reportFiles(args), ...(args.out ? { out: args.out } : {}) });
   } catch (error) {
     log.error(describeError(error));
     return ExitCode.failed;
@@ -98,26 +91,27 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     sources: outcome.sources,
     entries: outcome.entries,
   };
-  // Before the report is written, so a comment that could not be posted is in it as a warning.
+  // Before the reports are written, so a comment that could not be posted is in them as a warning.
   if (args.comment) {
     const warnings = await commentOnPlan(args, report, env, log);
     if (warnings.length > 0) report.warnings = warnings;
   }
-  let exitCode = outcome.exitCode;
-  if (args.report) {
-    try {
-      await writeJsonReport(args.report, report, log.masker);
-    } catch (error) {
-      // Checked before the run, but the disk can still fill up or the folder go away meanwhile.
-      log.error(`--report ${args.report}: the report could not be written: ${describeError(error)}`);
-      exitCode = ExitCode.failed;
-    }
-  }
+  // Checked before the run, but the disk can still fill up or the folder go away meanwhile.
+  const written = await writeReportFiles(reportFiles(args), report, log);
+  const exitCode = written ? outcome.exitCode : ExitCode.failed;
   // plan --json: the same report for machines on stdout (the log stays on stderr).
   if (args.json) process.stdout.write(`${renderJsonReport(report, log.masker)}\n`);
   // Last, so the exit code printed is the one returned.
   log.info(`croncd ${args.command}: ${summarize({ entries: outcome.entries })} (exit ${exitCode})`);
   return exitCode;
+}
+
+function reportFiles(args: Arguments): ReportFiles {
+  return {
+    ...(args.report ? { report: args.report } : {}),
+    ...(args.junit ? { junit: args.junit } : {}),
+    ...(args.dotenv ? { dotenv: args.dotenv } : {}),
+  };
 }
 
 async function execute(args: Arguments, env: NodeJS.ProcessEnv, log: Logger): Promise<Outcome> {

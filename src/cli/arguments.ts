@@ -22,6 +22,8 @@ type OptionName =
   | "config"
   | "target"
   | "report"
+  | "junit"
+  | "dotenv"
   | "ref"
   | "out"
   | "stack"
@@ -39,14 +41,16 @@ type OptionName =
 export const INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
-const RUN_OPTIONS: OptionName[] = ["config", "target", "report", "ref"];
+/** Where a run's outcome is written; every command that reports takes all of them. */
+const REPORT_OPTIONS: OptionName[] = ["report", "junit", "dotenv"];
+const RUN_OPTIONS: OptionName[] = ["config", "target", "ref", ...REPORT_OPTIONS];
 
 const ALLOWED: Record<Command, OptionName[]> = {
   reconcile: [...RUN_OPTIONS, "no-heal"],
   plan: [...RUN_OPTIONS, "json", "comment", "comment-token-env"],
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
-  prune: ["config", "target", "report", "stack", "release", "namespace", "dry-run"],
+  prune: ["config", "target", ...REPORT_OPTIONS, "stack", "release", "namespace", "dry-run"],
   decrypt: ["ignore-mac", "input-type"],
   version: [],
   help: [],
@@ -58,6 +62,10 @@ export interface Arguments {
   targets: string[];
   refs: string[];
   report?: string;
+  /** --junit FILE: the run as JUnit XML. */
+  junit?: string;
+  /** --dotenv FILE: the run's counts as KEY=value lines. */
+  dotenv?: string;
   out?: string;
   stack?: string;
   /** prune --release: a release of a target that deploys releases. */
@@ -91,6 +99,8 @@ export function parseArguments(argv: string[]): Arguments {
       target: { type: "string", multiple: true },
       ref: { type: "string", multiple: true },
       report: { type: "string" },
+      junit: { type: "string" },
+      dotenv: { type: "string" },
       out: { type: "string" },
       stack: { type: "string" },
       release: { type: "string" },
@@ -173,6 +183,8 @@ export function parseArguments(argv: string[]): Arguments {
     ...(values.comment ? { comment: true } : {}),
     ...(tokenEnv !== undefined ? { commentTokenEnv: tokenEnv } : {}),
     ...(values.report ? { report: values.report } : {}),
+    ...(values.junit ? { junit: values.junit } : {}),
+    ...(values.dotenv ? { dotenv: values.dotenv } : {}),
     ...(values.out ? { out: values.out } : {}),
     ...(values.stack ? { stack: values.stack } : {}),
     ...(values.release ? { release: values.release } : {}),

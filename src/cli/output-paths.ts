@@ -1,5 +1,5 @@
 /**
- * `--report FILE` and `--out DIR` are checked before anything else happens: a path that cannot be
+ * `--report FILE`, `--junit FILE`, `--dotenv FILE` and `--out DIR` are checked before anything else happens: a path that cannot be
  * written found only after deploying loses the report of a run that changed production.
  */
 import { accessSync, constants, statSync, type Stats } from "node:fs";
@@ -8,22 +8,46 @@ import { ConfigError } from "../errors.js";
 
 export interface OutputPaths {
   report?: string;
+  junit?: string;
+  dotenv?: string;
   out?: string;
 }
 
+const FILE_OPTIONS = ["report", "junit", "dotenv"] as const;
+/** The file name suggested when a folder is given instead of a file. */
+const EXAMPLE_NAMES: Record<(typeof FILE_OPTIONS)[number], string> = {
+  report: "report.json",
+  junit: "junit.xml",
+  dotenv: "croncd.env",
+};
+
 /** Throws ConfigError naming the option, the path and what to do, when one cannot be written. */
 export function assertOutputPathsWritable(paths: OutputPaths): void {
-  if (paths.report !== undefined) assertWritableFile(paths.report, "--report");
+  const claimed = new Map<string, string>();
+  for (const option of FILE_OPTIONS) {
+    const file = paths[option];
+    if (file === undefined) continue;
+    assertWritableFile(file, `--${option}`, EXAMPLE_NAMES[option]);
+    // Two reports into one file: the one written last would silently replace the other.
+    const earlier = claimed.get(path.resolve(file));
+    if (earlier) {
+      throw new ConfigError(`is also given to ${earlier}`, {
+        subject: `--${option} ${file}`,
+        hint: "give each report its own file",
+      });
+    }
+    claimed.set(path.resolve(file), `--${option}`);
+  }
   if (paths.out !== undefined) assertWritableFolder(paths.out, "--out");
 }
 
-function assertWritableFile(file: string, option: string): void {
+function assertWritableFile(file: string, option: string, exampleName: string): void {
   const subject = `${option} ${file}`;
   const existing = statOrUndefined(file);
   if (existing?.isDirectory()) {
     throw new ConfigError("is a directory, not a file", {
       subject,
-      hint: `give a file path, e.g. ${path.join(file, "report.json")}`,
+      hint: `give a file path, e.g. ${path.join(file, exampleName)}`,
     });
   }
   if (existing) {

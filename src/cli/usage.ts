@@ -16,6 +16,8 @@ Options (reconcile, plan, validate, render):
   --target NAME        only this target (repeatable)
   --ref SOURCE=REF     use this branch, tag or commit for a source (repeatable)
   --report FILE        write the run as JSON
+  --junit FILE         write the run as JUnit XML (one test case per stack/release; GitLab reports:junit)
+  --dotenv FILE        write the counts as KEY=value lines (CRONCD_FAILED=0...; GitLab reports:dotenv)
   --out DIR            render: where to write
   --no-heal            reconcile: report drift, do not redeploy it (still exit 2)
   --json               plan: print the report as JSON on stdout
@@ -26,7 +28,7 @@ Options (reconcile, plan, validate, render):
                        CRONCD_GITLAB_TOKEN on GitLab, GITHUB_TOKEN on GitHub)
 
 Options (prune):
-  --config FILE, --report FILE, --target NAME (once)
+  --config FILE, --report FILE, --junit FILE, --dotenv FILE, --target NAME (once)
   --stack NAME         the stack to remove (targets of type swarm)
   --release NAME       the release to remove (targets that deploy releases)
   --namespace NS       with --release: the release's namespace

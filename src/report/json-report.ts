@@ -1,5 +1,4 @@
 /** `--report FILE`: the run as JSON, for machines and CI artifacts. */
-import { writeFile } from "node:fs/promises";
 import type { ChangeSetEntry } from "../model/changeset.js";
 import type { RunMode } from "../pipeline/commands.js";
 import type { SecretMasker } from "./mask.js";
@@ -25,10 +24,6 @@ export interface RunReport {
   entries: ChangeSetEntry[];
   /** Things that went wrong beside the run without changing its result (a plan comment not posted). */
   warnings?: string[];
-}
-
-export async function writeJsonReport(file: string, report: RunReport, masker: SecretMasker): Promise<void> {
-  await writeFile(file, `${renderJsonReport(report, masker)}\n`, { mode: 0o600 });
 }
 
 /** Masked value by value before serialising: JSON escaping would hide a secret with `"` or `\` from the masker. */

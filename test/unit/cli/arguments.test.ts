@@ -38,6 +38,24 @@ describe("parseArguments", () => {
     );
   });
 
+  it("takes --junit and --dotenv on every command that reports, and on no other", () => {
+    for (const command of [
+      ["reconcile"],
+      ["plan"],
+      ["validate"],
+      ["render", "--out", "o"],
+      ["prune", "--stack", "w"],
+    ]) {
+      expect(parseArguments([...command, "--junit", "j.xml", "--dotenv", "c.env"])).toMatchObject({
+        junit: "j.xml",
+        dotenv: "c.env",
+      });
+    }
+    expect(() => parseArguments(["decrypt", "f.sops.yaml", "--junit", "j.xml"])).toThrow(
+      "--junit is not an option of decrypt",
+    );
+  });
+
   it("names an unknown command before anything reads the configuration", () => {
     expect(() => parseArguments(["reconclie"])).toThrow(
       'unknown command "reconclie"; commands: reconcile, plan',
