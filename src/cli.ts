@@ -10,7 +10,7 @@ import { decryptCommand } from "./commands/decrypt.js";
 import { pruneItem } from "./commands/prune-item.js";
 import { loadConfig } from "./config/load.js";
 import { applyRefOverrides } from "./config/ref-overrides.js";
-import { describeError, ExitCode } from "./errors.js";
+import { describeError, ExitCode, locationOf } from "./errors.js";
 import { changeEntry, type ChangeSetEntry } from "./model/changeset.js";
 import { run } from "./pipeline/run.js";
 import { renderJsonReport, type RunReport, type SourceSummary } from "./report/json-report.js";
@@ -74,10 +74,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     // Fatal before any stage could report (a broken croncd.yaml, an unknown --target...): the
     // report still says what happened, since CI keeps it as an artifact even on failure.
     log.error(describeError(error));
+    const location = locationOf(error);
     const failure = changeEntry(
       { kind: "run", name: args.command, target: "-" },
       "failed",
       describeError(error),
+      {
+        ...(location ? { location } : {}),
+      },
     );
     outcome = { exitCode: ExitCode.failed, sources: [], entries: [failure] };
   }

@@ -3,18 +3,25 @@
  * failed and the cause, so a person reading a CI log knows what broke and where. Errors become
  * `failed` ChangeSet entries; the exit code follows from the entries, never from message text.
  */
+import type { SourceLocation } from "./model/changeset.js";
 
 export interface CroncdErrorOptions {
   /** What the error is about: `stack web`, `compose.yaml:12`, `source platform`. */
   subject?: string;
   /** What to do about it, appended to the message. */
   hint?: string;
+  /**
+   * Where the cause sits (file relative to the source checkout, 1-based line), as data: the entry
+   * reporting the error carries it, so CI annotations point there without parsing `subject`.
+   */
+  location?: SourceLocation;
   cause?: unknown;
 }
 
 export class CroncdError extends Error {
   readonly subject: string | undefined;
   readonly hint: string | undefined;
+  readonly location: SourceLocation | undefined;
 
   constructor(message: string, options: CroncdErrorOptions = {}) {
     const prefix = options.subject ? `${options.subject}: ` : "";
@@ -23,6 +30,7 @@ export class CroncdError extends Error {
     this.name = new.target.name;
     this.subject = options.subject;
     this.hint = options.hint;
+    this.location = options.location;
   }
 }
 
@@ -48,6 +56,17 @@ export const ExitCode = {
   changes: 2,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Where the cause of `error` sits, when croncd knows it: from the error itself or one it wraps. */
+export function locationOf(error: unknown): SourceLocation | undefined {
+  // A bounded walk: causes are chains in practice, but nothing stops a cycle.
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if (current instanceof CroncdError && current.location) return current.location;
+    current = current.cause;
+  }
+  return undefined;
+}
 
 /** Renders any thrown value as one line a person can read, keeping croncd's own messages intact. */
 export function describeError(error: unknown): string {

@@ -198,7 +198,7 @@ class DotenvParser {
     return interpolateString(
       value,
       (name) => this.lookup(name) ?? this.variables.get(name),
-      `${this.file}:${line}`,
+      { label: `${this.file}:${line}`, location: () => ({ file: this.file, line }) },
       this.warn,
     );
   }
@@ -219,7 +219,11 @@ class DotenvParser {
   }
 
   private error(line: number, message: string, hint?: string): RenderError {
-    return new RenderError(message, { subject: `${this.file}:${line}`, hint });
+    return new RenderError(message, {
+      subject: `${this.file}:${line}`,
+      location: { file: this.file, line },
+      hint,
+    });
   }
 }
 

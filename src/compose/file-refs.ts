@@ -8,6 +8,7 @@ import type { Stats } from "node:fs";
 import { lstat, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { RenderError } from "../errors.js";
+import type { SourceLocation } from "../model/changeset.js";
 import { unfetchedSubmoduleHolding } from "./unfetched-submodule.js";
 
 export interface ResolveRepoFileOptions {
@@ -19,6 +20,8 @@ export interface ResolveRepoFileOptions {
   reference: string;
   /** Names the reference in errors, e.g. `stacks/web/compose.yaml configs.nginx.file`. */
   field: string;
+  /** Where the reference is written (the compose file's line), carried by the errors. */
+  location?: SourceLocation;
   /** What must be there: a regular file (the default), or a folder. */
   kind?: "file" | "directory";
 }
@@ -33,7 +36,12 @@ const KEEP_INSIDE = "keep referenced files inside the repository";
 export async function resolveRepoFile(options: ResolveRepoFileOptions): Promise<string> {
   const { field, reference } = options;
   const fail = (message: string, hint: string, cause?: unknown): RenderError =>
-    new RenderError(message, { subject: field, hint, cause });
+    new RenderError(message, {
+      subject: field,
+      hint,
+      cause,
+      ...(options.location ? { location: options.location } : {}),
+    });
 
   if (reference.trim() === "" || reference.includes("\0")) {
     throw fail(

@@ -8,6 +8,7 @@
  */
 
 import { RenderError } from "../errors.js";
+import type { SourceLocation } from "../model/changeset.js";
 
 /** Returns a variable's value, or `undefined` when it is not set (which differs from set to ""). */
 export type VariableLookup = (name: string) => string | undefined;
@@ -17,6 +18,8 @@ type Warn = (message: string) => void;
 interface Scope {
   lookup: VariableLookup;
   where: string;
+  /** Where the value sits, when known; computed only for an error. */
+  location: (() => SourceLocation | undefined) | undefined;
   warn: Warn | undefined;
   /** The whole string being interpolated, for error messages. */
   template: string;
@@ -26,6 +29,15 @@ type Operator = ":-" | "-" | ":+" | "+" | ":?" | "?";
 
 const ESCAPE_HINT = "write a literal $ as $$";
 
+/** Names a value in warnings and errors; with a source position, errors carry it as data too. */
+export type Where = string | { label: string; location: () => SourceLocation | undefined };
+
+/** A parsed file whose values can be located by key path (ParsedYaml is one). */
+export interface LocatableFile {
+  file: string;
+  lineOf(path: readonly (string | number)[]): number | undefined;
+}
+
 /**
  * Interpolates one string. `where` names the value (file and key path) in warnings and errors.
  * Unset variables without a default become "" and are reported through `warn`.
@@ -33,10 +45,11 @@ const ESCAPE_HINT = "write a literal $ as $$";
 export function interpolateString(
   template: string,
   lookup: VariableLookup,
-  where: string,
+  where: Where,
   warn?: (message: string) => void,
 ): string {
-  return substitute(template, { lookup, where, warn, template });
+  const [label, location] = typeof where === "string" ? [where, undefined] : [where.label, where.location];
+  return substitute(template, { lookup, where: label, location, warn, template });
 }
 
 /**
@@ -47,10 +60,19 @@ export function interpolateString(
 export function interpolateDocument(
   value: unknown,
   lookup: VariableLookup,
-  where: string,
+  where: string | LocatableFile,
   warn?: (message: string) => void,
 ): unknown {
-  return mapStrings(value, "", (text, path) => interpolateString(text, lookup, locate(where, path), warn));
+  const label = typeof where === "string" ? where : where.file;
+  return mapStrings(value, [], (text, segments) => {
+    const named = locate(label, formatPath(segments));
+    if (typeof where === "string") return interpolateString(text, lookup, named, warn);
+    const location = (): SourceLocation => {
+      const line = where.lineOf(segments);
+      return line === undefined ? { file: where.file } : { file: where.file, line };
+    };
+    return interpolateString(text, lookup, { label: named, location }, warn);
+  });
 }
 
 /**
@@ -60,21 +82,24 @@ export function interpolateDocument(
  * `$` there would change the key.
  */
 export function escapeDollars(value: unknown): unknown {
-  return mapStrings(value, "", (text) => text.replaceAll("$", () => "$$"));
+  return mapStrings(value, [], (text) => text.replaceAll("$", () => "$$"));
 }
 
-function mapStrings(value: unknown, path: string, onString: (text: string, path: string) => string): unknown {
+type PathSegments = readonly (string | number)[];
+
+function mapStrings(
+  value: unknown,
+  path: PathSegments,
+  onString: (text: string, path: PathSegments) => string,
+): unknown {
   if (typeof value === "string") return onString(value, path);
   if (Array.isArray(value)) {
-    return value.map((item: unknown, index) => mapStrings(item, `${path}[${index}]`, onString));
+    return value.map((item: unknown, index) => mapStrings(item, [...path, index], onString));
   }
   if (isPlainObject(value)) {
     // Object.fromEntries defines own properties, so a `__proto__` key stays an ordinary key.
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        mapStrings(item, path === "" ? key : `${path}.${key}`, onString),
-      ]),
+      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path, key], onString)]),
     );
   }
   return value;
@@ -84,6 +109,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+
+/** `services.web.ports[0]`, the form messages name values in. */
+function formatPath(path: PathSegments): string {
+  return path
+    .map((segment, index) =>
+      typeof segment === "number" ? `[${segment}]` : index === 0 ? segment : `.${segment}`,
+    )
+    .join("");
 }
 
 function locate(where: string, path: string): string {
@@ -230,6 +264,7 @@ function nameEnd(text: string, start: number): number {
 function invalidTemplate(scope: Scope): RenderError {
   return new RenderError(`invalid interpolation format in ${JSON.stringify(scope.template)}`, {
     subject: scope.where,
+    ...locationOption(scope),
     hint: ESCAPE_HINT,
   });
 }
@@ -241,6 +276,12 @@ function missingRequired(name: string, reason: string, scope: Scope): RenderErro
       : `required variable ${name} is missing a value: ${reason}`;
   return new RenderError(message, {
     subject: scope.where,
+    ...locationOption(scope),
     hint: `set ${name} in the environment or the stack's .env file`,
   });
+}
+
+function locationOption(scope: Scope): { location?: SourceLocation } {
+  const location = scope.location?.();
+  return location ? { location } : {};
 }

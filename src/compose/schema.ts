@@ -140,18 +140,18 @@ export function formatSchemaIssues(
       document === undefined ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document) };
     const line = parsed.lineOf(issue.key === undefined ? issue.path : [...issue.path, issue.key]);
     const where = line === undefined ? parsed.file : `${parsed.file}:${line}`;
-    return {
-      line: line ?? Number.MAX_SAFE_INTEGER,
-      text: `${where}: ${formatPath(issue.path)}: ${issue.message}`,
-    };
+    return { line, text: `${where}: ${formatPath(issue.path)}: ${issue.message}` };
   });
   // Array.prototype.sort is stable: issues on the same line keep the schema's order.
-  located.sort((a, b) => a.line - b.line);
+  located.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
   const listed = located.slice(0, MAX_LISTED_ISSUES).map((entry) => `  ${entry.text}`);
   if (located.length > MAX_LISTED_ISSUES) listed.push(`  ... and ${located.length - MAX_LISTED_ISSUES} more`);
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+  // The first problem in the file is where an annotation points.
+  const firstLine = located[0]?.line;
   return new RenderError(`${heading} (${count}):\n${listed.join("\n")}`, {
     subject: parsed.file,
+    location: firstLine === undefined ? { file: parsed.file } : { file: parsed.file, line: firstLine },
   });
 }
 

@@ -15,6 +15,7 @@
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from "yaml";
 import type { Document, Node, Pair, ScalarTag, YAMLError } from "yaml";
 import { RenderError } from "../errors.js";
+import type { SourceLocation } from "../model/changeset.js";
 import { isStackOverflow, nestingError, pathBeyondNestingLimit } from "./nesting.js";
 
 export interface ParsedYaml {
@@ -30,6 +31,14 @@ export interface ParsedYaml {
    * located where the anchor defines them.
    */
   lineOf(path: readonly (string | number)[]): number | undefined;
+  /** `lineOf` as a location errors carry: the file, and the line when there is one. */
+  readonly locate: (path: readonly (string | number)[]) => SourceLocation;
+}
+
+/** A place in the file: `file:line:col` for messages, file and line as data. */
+interface Position {
+  subject: string;
+  location: SourceLocation;
 }
 
 /**
@@ -73,9 +82,10 @@ export function parseYamlFile(text: string, file: string, kind: YamlFileKind = C
     customTags: (tags) => [legacyOctal, ...tags],
   });
 
-  const at = (offset: number): string => {
+  // Errors name the position in their text and carry the file and line as data.
+  const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
-    return `${file}:${line}:${col}`;
+    return { subject: `${file}:${line}:${col}`, location: { file, line } };
   };
 
   const [firstError] = document.errors;
@@ -84,7 +94,7 @@ export function parseYamlFile(text: string, file: string, kind: YamlFileKind = C
   // A bare `---` yields an empty scalar rather than no content; both mean "nothing here".
   const contents = document.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
-    throw new RenderError(`empty ${kind.what}`, { subject: file, hint: kind.emptyHint });
+    throw new RenderError(`empty ${kind.what}`, { subject: file, location: { file }, hint: kind.emptyHint });
   }
 
   // Warnings are treated as errors: the main one is an unknown tag (`!reset`, `!override` are
@@ -93,7 +103,7 @@ export function parseYamlFile(text: string, file: string, kind: YamlFileKind = C
   const [firstWarning] = document.warnings;
   if (firstWarning) {
     throw new RenderError(firstWarning.message, {
-      subject: at(firstWarning.pos[0]),
+      ...at(firstWarning.pos[0]),
       hint:
         firstWarning.code === "TAG_RESOLVE_FAILED"
           ? "docker stack deploy does not support custom YAML tags"
@@ -108,16 +118,22 @@ export function parseYamlFile(text: string, file: string, kind: YamlFileKind = C
   try {
     value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    if (isStackOverflow(error)) throw nestingError(file, kind.what, error);
+    if (isStackOverflow(error)) throw nestingError(file, kind.what, error, { file });
     throw new RenderError(error instanceof Error ? error.message : String(error), {
       subject: file,
+      location: { file },
       cause: error,
     });
   }
   const tooDeep = pathBeyondNestingLimit(value);
   if (tooDeep) {
     const line = lineOfPath(document, lineCounter, tooDeep);
-    throw nestingError(line === undefined ? file : `${file}:${line}`, kind.what);
+    throw nestingError(
+      line === undefined ? file : `${file}:${line}`,
+      kind.what,
+      undefined,
+      line === undefined ? { file } : { file, line },
+    );
   }
 
   return {
@@ -125,37 +141,41 @@ export function parseYamlFile(text: string, file: string, kind: YamlFileKind = C
     document,
     file,
     lineOf: (path) => lineOfPath(document, lineCounter, path),
+    locate: (path) => {
+      const line = lineOfPath(document, lineCounter, path);
+      return line === undefined ? { file } : { file, line };
+    },
   };
 }
 
 function syntaxError(
   error: YAMLError,
   document: Document.Parsed,
-  at: (offset: number) => string,
+  at: (offset: number) => Position,
   kind: YamlFileKind,
 ): RenderError {
-  const subject = at(error.pos[0]);
+  const position = at(error.pos[0]);
   switch (error.code) {
     case "MULTIPLE_DOCS":
       // The parser's own text points at its JavaScript API, which means nothing to a compose author.
       return new RenderError(`a ${kind.what} must contain exactly one YAML document`, {
-        subject,
+        ...position,
         hint: "remove the `---` separator or split the documents into separate files",
         cause: error,
       });
     case "RESOURCE_EXHAUSTION":
       // The parser composes nested collections recursively and reports its own stack overflow.
-      return nestingError(subject, kind.what, error);
+      return nestingError(position.subject, kind.what, error, position.location);
     case "DUPLICATE_KEY": {
       const key = keyAt(document, error.pos[0]);
       return new RenderError(error.message, {
-        subject,
+        ...position,
         hint: key === undefined ? undefined : `key "${key}" appears twice in the same mapping`,
         cause: error,
       });
     }
     default:
-      return new RenderError(error.message, { subject, cause: error });
+      return new RenderError(error.message, { ...position, cause: error });
   }
 }
 
@@ -175,12 +195,12 @@ function keyAt(document: Document.Parsed, offset: number): string | undefined {
 }
 
 /** Rejects what the parser accepts but `docker stack deploy` would not: dangling aliases, odd keys. */
-function checkNodes(document: Document.Parsed, at: (offset: number) => string): void {
+function checkNodes(document: Document.Parsed, at: (offset: number) => Position): void {
   visit(document, {
     Alias(_, alias) {
       if (alias.resolve(document) === undefined) {
         throw new RenderError(`unknown anchor "${alias.source}"`, {
-          subject: at(alias.range?.[0] ?? 0),
+          ...at(alias.range?.[0] ?? 0),
           hint: "define the anchor (&name) before the alias (*name) that uses it",
         });
       }
@@ -189,13 +209,13 @@ function checkNodes(document: Document.Parsed, at: (offset: number) => string): 
       const key = pair.key;
       if (key === null || !isScalar(key)) {
         throw new RenderError("mapping keys must be plain strings", {
-          subject: at(rangeStart(key) ?? rangeStart(pair.value) ?? 0),
+          ...at(rangeStart(key) ?? rangeStart(pair.value) ?? 0),
         });
       }
       // docker's loader refuses non-string keys ("non-string key in services"); say so with a line.
       if (typeof key.value !== "string" && !isMergeKey(key)) {
         throw new RenderError(`mapping key ${String(key.source ?? key.value)} is not a string`, {
-          subject: at(key.range?.[0] ?? 0),
+          ...at(key.range?.[0] ?? 0),
           hint: "quote the key",
         });
       }

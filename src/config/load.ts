@@ -47,7 +47,10 @@ export function parseConfig(text: string, file: string): CroncdConfig {
   const problems = result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, parsed));
   if (result.success) problems.push(...crossCheck(result.data, parsed));
   if (problems.length > 0 || !result.success) {
-    throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`, { subject: file });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`, {
+      subject: file,
+      location: { file },
+    });
   }
   return result.data;
 }

@@ -2,8 +2,8 @@
  * The Helmfile target: the releases of a helmfile, for a tenant on a shared Kubernetes cluster.
  * See README.md beside this file for the inventory that makes a release croncd's own, and why.
  */
-import { describeError } from "../../errors.js";
-import { changeEntry, type ChangeSetEntry } from "../../model/changeset.js";
+import { describeError, locationOf } from "../../errors.js";
+import { changeEntry, type ChangeSetEntry, type SourceLocation } from "../../model/changeset.js";
 import { plannedEntry } from "../planned-entry.js";
 import type { RenderedItems, Target, TargetContext } from "../target.js";
 import { applyReleases, type EntryMaker } from "./apply.js";
@@ -48,8 +48,10 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
   const entry: EntryMaker = (name, fields) =>
     changeEntry({ ...subject, name }, fields.action, fields.reason, fields);
   /** A failure of the target as a whole (its inventory, its helmfile), not of one release. */
-  const targetFailure = (reason: string): ChangeSetEntry =>
-    changeEntry({ kind: "target", name: config.name, target: config.name }, "failed", reason);
+  const targetFailure = (reason: string, location?: SourceLocation): ChangeSetEntry =>
+    changeEntry({ kind: "target", name: config.name, target: config.name }, "failed", reason, {
+      ...(location ? { location } : {}),
+    });
   let cluster: Cluster | undefined;
   let located: LocatedHelmfile | undefined;
 
@@ -127,7 +129,7 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
         return {
           items: [],
           declared: [],
-          failures: [targetFailure(`render failed: ${describeError(error)}`)],
+          failures: [targetFailure(`render failed: ${describeError(error)}`, locationOf(error))],
         };
       }
     },

@@ -38,7 +38,10 @@ export async function renderReleases(
   const listed = await helmfileList(call);
   if (listed.exitCode !== 0) {
     const said = listed.stderr.trim().split(/\r?\n/).slice(-3).join(" ");
-    throw new RenderError(`helmfile list failed: ${said}`, { subject: context.located.relative });
+    throw new RenderError(`helmfile list failed: ${said}`, {
+      subject: context.located.relative,
+      location: { file: context.located.relative },
+    });
   }
   const declared = parseHelmfileList(listed.stdout, context.located.relative);
   const hashes = await releaseHashes(declared, {

@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import { RenderError } from "../../errors.js";
+import type { SourceLocation } from "../../model/changeset.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import type { VariableLookup } from "../../compose/interpolate.js";
 import type { StackSecrets } from "./stack-secrets.js";
@@ -15,6 +16,8 @@ export interface EnvironmentContext {
   stackDir: string;
   /** For messages: `stacks/web/compose.yaml services.web`. */
   where: string;
+  /** Where a key path of the service sits in the compose file, for errors. */
+  locate?: (path: readonly (string | number)[]) => SourceLocation;
   lookup: VariableLookup;
   /** Reads env files, plain or sops-encrypted. */
   secrets: StackSecrets;
@@ -36,6 +39,7 @@ export async function resolveServiceEnvironment(
       baseDir: context.stackDir,
       reference,
       field: `${context.where}.env_file`,
+      ...(context.locate ? { location: context.locate(["env_file"]) } : {}),
     });
     const display = path.relative(context.repoRoot, absolute);
     const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {

@@ -2,7 +2,7 @@
  * The Swarm target: stacks of Compose files, deployed with `docker stack deploy`.
  * See README.md beside this file for the labels it keeps and the guards around pruning.
  */
-import { describeError } from "../../errors.js";
+import { describeError, locationOf } from "../../errors.js";
 import { changeEntry, type ChangeSetEntry, type EntryExtras } from "../../model/changeset.js";
 import { createDockerCli, type DockerCli } from "../../ports/docker.js";
 import { plannedEntry } from "../planned-entry.js";
@@ -112,7 +112,10 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
             return { desired };
           } catch (error) {
             const reason = `render failed: ${describeError(error)}`;
-            return { failure: entry(stack.name, { action: "failed", reason }) };
+            const location = locationOf(error);
+            return {
+              failure: entry(stack.name, { action: "failed", reason, ...(location ? { location } : {}) }),
+            };
           }
         },
       );

@@ -63,16 +63,24 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     baseDir: stack.dir,
     reference: path.basename(stack.composeFile),
     field: composeFile,
+    location: { file: composeFile },
   });
   const parsed = parseYamlFile(decodeUtf8(await readFile(composePath), composeFile), composeFile);
   if (!isMapping(parsed.value)) {
-    throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
+    throw new RenderError("a compose file must be a mapping with a services: key", {
+      subject: composeFile,
+      location: { file: composeFile },
+    });
   }
-  const interpolated = interpolateDocument(parsed.value, lookup, composeFile, (message) =>
+  const interpolated = interpolateDocument(parsed.value, lookup, parsed, (message) =>
     warnings.push(message),
   ) as Record<string, unknown>;
 
-  const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
+  const options = readStackOptions(
+    interpolated[STACK_OPTIONS_KEY],
+    composeFile,
+    parsed.locate([STACK_OPTIONS_KEY]),
+  );
   if (interpolated.name !== undefined) {
     // docker stack deploy refuses a top-level name:; croncd drops it rather than fail the stack.
     warnings.push(`top-level name: ignored: the stack is named after its folder ("${stack.name}")`);
@@ -89,6 +97,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
   if (!isMapping(services) || Object.keys(services).length === 0) {
     throw new RenderError("declares no services", {
       subject: composeFile,
+      location: parsed.locate(["services"]),
       hint: "a stack needs at least one service",
     });
   }
@@ -100,6 +109,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     stackDir: stack.dir,
     stackName: stack.name,
     composeFile,
+    locate: parsed.locate,
     secrets: context.secrets,
   };
   const configs = await nameFileObjects("configs", document.configs, objectContext);
@@ -111,6 +121,7 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
       repoRoot: context.repoRoot,
       stackDir: stack.dir,
       where: `${composeFile} services.${serviceName}`,
+      locate: (keys) => parsed.locate(["services", serviceName, ...keys]),
       lookup,
       secrets: context.secrets,
     });
@@ -184,6 +195,7 @@ async function stackVariables(
       baseDir: stackDir,
       reference: name,
       field: display,
+      location: { file: display },
     });
     const file = await context.secrets.readEnvFile(real, display, (variable) => context.allowedEnv[variable]);
     for (const [key, value] of file.variables) {
@@ -191,6 +203,7 @@ async function stackVariables(
       if (earlier) {
         throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
           subject: display,
+          location: { file: display },
           hint: "define each variable in one file",
         });
       }

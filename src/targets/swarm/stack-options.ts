@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { RenderError } from "../../errors.js";
+import type { SourceLocation } from "../../model/changeset.js";
 import { formatPath } from "../../util/field-path.js";
 
 export const STACK_OPTION_DEFAULTS = {
@@ -53,7 +54,7 @@ export type StackOptions = z.infer<typeof stackOptionsSchema>;
 
 export const STACK_OPTIONS_KEY = "x-croncd";
 
-export function readStackOptions(raw: unknown, where: string): StackOptions {
+export function readStackOptions(raw: unknown, where: string, location?: SourceLocation): StackOptions {
   const result = stackOptionsSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -66,6 +67,7 @@ export function readStackOptions(raw: unknown, where: string): StackOptions {
   });
   throw new RenderError(problems.join("; "), {
     subject: where,
+    ...(location ? { location } : {}),
     hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor",
   });
 }

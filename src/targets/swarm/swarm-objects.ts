@@ -16,6 +16,7 @@
  */
 import path from "node:path";
 import { RenderError } from "../../errors.js";
+import type { SourceLocation } from "../../model/changeset.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
 import { sha256Hex } from "../../util/hash.js";
 import { labelMap } from "../../compose/label-map.js";
@@ -32,6 +33,8 @@ export interface SwarmObjectContext {
   stackName: string;
   /** `stacks/web/compose.yaml` */
   composeFile: string;
+  /** Where a key path of the compose file sits, for errors. */
+  locate?: (path: readonly (string | number)[]) => SourceLocation;
   secrets: StackSecrets;
 }
 
@@ -76,7 +79,10 @@ export async function nameFileObjects(
 ): Promise<NamedObjects> {
   if (entries === undefined || entries === null) return { contentNamed: 0, objects: [] };
   if (typeof entries !== "object" || Array.isArray(entries)) {
-    throw new RenderError(`${section} must be a mapping`, { subject: context.composeFile });
+    throw new RenderError(`${section} must be a mapping`, {
+      subject: context.composeFile,
+      location: context.locate?.([section]) ?? { file: context.composeFile },
+    });
   }
   const objects: StackObject[] = [];
   let contentNamed = 0;
@@ -89,6 +95,7 @@ export async function nameFileObjects(
       baseDir: context.stackDir,
       reference: object.file,
       field: `${context.composeFile} ${section}.${key}.file`,
+      location: context.locate?.([section, key, "file"]) ?? { file: context.composeFile },
     });
     const display = path.relative(context.repoRoot, absolute);
     const file = await context.secrets.readObjectFile(absolute, display);

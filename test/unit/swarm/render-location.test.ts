@@ -1,0 +1,89 @@
+// A stack that fails to render says where its cause sits, as data (file relative to the config
+// repository, 1-based line), so CI annotations can point at that line.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { locationOf } from "../../../src/errors.js";
+import type { SourceLocation } from "../../../src/model/changeset.js";
+import { discoverStacks } from "../../../src/targets/swarm/discover.js";
+import { renderStack } from "../../../src/targets/swarm/render.js";
+import { StackSecrets } from "../../../src/targets/swarm/stack-secrets.js";
+
+describe("render failures carry where their cause sits", () => {
+  let repo: string;
+
+  beforeEach(async () => {
+    repo = await mkdtemp(path.join(tmpdir(), "croncd-render-location-"));
+  });
+
+  afterEach(async () => {
+    await rm(repo, { recursive: true, force: true });
+  });
+
+  async function failureLocation(files: Record<string, string>): Promise<SourceLocation | undefined> {
+    for (const [name, content] of Object.entries(files)) {
+      const file = path.join(repo, "stacks", "shop", name);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content);
+    }
+    const [stack] = (await discoverStacks(path.join(repo, "stacks"), "stacks")).stacks;
+    if (!stack) throw new Error("no stack discovered");
+    const context = {
+      repoRoot: repo,
+      targetName: "prod",
+      sourceUrl: "/repo",
+      commit: "0".repeat(40),
+      allowedEnv: {},
+      secrets: new StackSecrets({ env: {}, onSecrets: () => undefined }),
+    };
+    return renderStack(stack, context).then(
+      () => {
+        throw new Error("rendered without error");
+      },
+      (error: unknown) => locationOf(error),
+    );
+  }
+
+  const COMPOSE = "stacks/shop/compose.yaml";
+
+  it("a YAML syntax error: the compose file and the parser's line", async () => {
+    expect(await failureLocation({ "compose.yaml": 'services:\n  web:\n    image: "nginx\n' })).toEqual({
+      file: COMPOSE,
+      line: 4,
+    });
+  });
+
+  it("a required variable with no value: the line of the value that uses it", async () => {
+    const compose =
+      "services:\n  web:\n    image: nginx\n    environment:\n      DB_URL: ${DB_URL:?set it}\n";
+    expect(await failureLocation({ "compose.yaml": compose })).toEqual({ file: COMPOSE, line: 5 });
+  });
+
+  it("a broken .env line, and a required variable inside .env: the .env file and its line", async () => {
+    const compose = "services:\n  web:\n    image: nginx\n";
+    expect(await failureLocation({ "compose.yaml": compose, ".env": "A=1\nB='unterminated\n" })).toEqual({
+      file: "stacks/shop/.env",
+      line: 2,
+    });
+    expect(
+      await failureLocation({ "compose.yaml": compose, ".env": "A=1\n\nC=${MISSING:?needed}\n" }),
+    ).toEqual({ file: "stacks/shop/.env", line: 3 });
+  });
+
+  it("a problem docker stack deploy would refuse: the line of the first problem", async () => {
+    const compose = "services:\n  web:\n    image: nginx\n  api:\n    image: nginx\n    profiles: [debug]\n";
+    expect(await failureLocation({ "compose.yaml": compose })).toEqual({ file: COMPOSE, line: 6 });
+  });
+
+  it("a file reference that leaves the repository: the line of the file: key", async () => {
+    const compose =
+      "services:\n  web:\n    image: nginx\n    configs: [site]\nconfigs:\n  site:\n    file: ../../../etc/passwd\n";
+    expect(await failureLocation({ "compose.yaml": compose })).toEqual({ file: COMPOSE, line: 7 });
+  });
+
+  it("an unknown x-croncd option: the line of x-croncd", async () => {
+    const compose = "services:\n  web:\n    image: nginx\nx-croncd:\n  prnue: false\n";
+    expect(await failureLocation({ "compose.yaml": compose })).toEqual({ file: COMPOSE, line: 4 });
+  });
+});
