@@ -149,7 +149,8 @@ function verdictOf(entry: ChangeSetEntry, command: RunReport["command"]): Verdic
     return {
       kind: "failure",
       type: JUNIT_FAILURE_TYPES.drift,
-      message: `drifted (${entry.action}): ${firstLine(entry.reason)}`,
+      // The reason already says "drifted from git: … changed by hand".
+      message: firstLine(entry.reason),
       text: causeText(entry),
     };
   }

@@ -95,7 +95,14 @@ export interface JsonReport {
   command: string;
   exitCode: number;
   sources: { name: string; commit?: string; error?: string }[];
-  entries: { kind: string; name: string; target: string; action: string; reason: string }[];
+  entries: {
+    kind: string;
+    name: string;
+    target: string;
+    action: string;
+    reason: string;
+    location?: { file: string; line?: number };
+  }[];
 }
 
 export async function readReport(file: string): Promise<JsonReport> {
