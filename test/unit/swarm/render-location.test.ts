@@ -1,14 +1,12 @@
 // A stack that fails to render says where its cause sits, as data (file relative to the config
 // repository, 1-based line), so CI annotations can point at that line.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { locationOf } from "../../../src/errors.js";
 import type { SourceLocation } from "../../../src/model/changeset.js";
-import { discoverStacks } from "../../../src/targets/swarm/discover.js";
-import { renderStack } from "../../../src/targets/swarm/render.js";
-import { StackSecrets } from "../../../src/targets/swarm/stack-secrets.js";
+import { renderShop } from "./render-shop.js";
 
 describe("render failures carry where their cause sits", () => {
   let repo: string;
@@ -22,22 +20,7 @@ describe("render failures carry where their cause sits", () => {
   });
 
   async function failureLocation(files: Record<string, string>): Promise<SourceLocation | undefined> {
-    for (const [name, content] of Object.entries(files)) {
-      const file = path.join(repo, "stacks", "shop", name);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, content);
-    }
-    const [stack] = (await discoverStacks(path.join(repo, "stacks"), "stacks")).stacks;
-    if (!stack) throw new Error("no stack discovered");
-    const context = {
-      repoRoot: repo,
-      targetName: "prod",
-      sourceUrl: "/repo",
-      commit: "0".repeat(40),
-      allowedEnv: {},
-      secrets: new StackSecrets({ env: {}, onSecrets: () => undefined }),
-    };
-    return renderStack(stack, context).then(
+    return renderShop(repo, files).then(
       () => {
         throw new Error("rendered without error");
       },

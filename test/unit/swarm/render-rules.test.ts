@@ -1,14 +1,12 @@
 // The render judges a stack as docker stack deploy and Swarm will, before anything is deployed,
 // and what it renders is a file docker accepts whatever format version the author declared.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { discoverStacks } from "../../../src/targets/swarm/discover.js";
-import { renderStack } from "../../../src/targets/swarm/render.js";
 import type { DesiredStack } from "../../../src/targets/swarm/model.js";
-import { StackSecrets } from "../../../src/targets/swarm/stack-secrets.js";
+import { renderShop } from "./render-shop.js";
 
 describe("render: what docker stack deploy accepts", () => {
   let repo: string;
@@ -21,26 +19,7 @@ describe("render: what docker stack deploy accepts", () => {
     await rm(repo, { recursive: true, force: true });
   });
 
-  async function render(files: Record<string, string | Buffer>): Promise<DesiredStack> {
-    for (const [name, content] of Object.entries(files)) {
-      const file = path.join(repo, "stacks", "shop", name);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, content);
-    }
-    const [stack] = (await discoverStacks(path.join(repo, "stacks"), "stacks")).stacks;
-    if (!stack) throw new Error("no stack discovered");
-    return renderStack(stack, {
-      repoRoot: repo,
-      targetName: "prod",
-      sourceUrl: "/repo",
-      commit: "0".repeat(40),
-      allowedEnv: {},
-      secrets: new StackSecrets({
-        env: {},
-        onSecrets: () => undefined,
-      }),
-    });
-  }
+  const render = (files: Record<string, string | Buffer>): Promise<DesiredStack> => renderShop(repo, files);
 
   async function renderError(files: Record<string, string | Buffer>): Promise<string> {
     return render(files).then(
