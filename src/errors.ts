@@ -21,7 +21,8 @@ export interface CroncdErrorOptions {
 export class CroncdError extends Error {
   readonly subject: string | undefined;
   readonly hint: string | undefined;
-  readonly location: SourceLocation | undefined;
+  /** Set where the error is made; see `locateError` for errors made where the file was not known. */
+  location: SourceLocation | undefined;
 
   constructor(message: string, options: CroncdErrorOptions = {}) {
     const prefix = options.subject ? `${options.subject}: ` : "";
@@ -56,6 +57,15 @@ export const ExitCode = {
   changes: 2,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * Says where the cause sits, unless the error already knows better (a line): for code that reads a
+ * file through a layer that names it only in message text (sops decryption, say). Returns the error.
+ */
+export function locateError(error: unknown, location: SourceLocation): unknown {
+  if (error instanceof CroncdError && !error.location) error.location = location;
+  return error;
+}
 
 /** Where the cause of `error` sits, when croncd knows it: from the error itself or one it wraps. */
 export function locationOf(error: unknown): SourceLocation | undefined {

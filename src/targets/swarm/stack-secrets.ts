@@ -15,6 +15,7 @@ import { parseDotenv } from "../../compose/dotenv.js";
 import type { VariableLookup } from "../../compose/interpolate.js";
 import { decodeUtf8 } from "../../compose/utf8.js";
 import { decryptSopsFile } from "../../secrets/decrypt-file.js";
+import { locateError } from "../../errors.js";
 import { formatFromPath, isSopsFile } from "../../secrets/sops/index.js";
 import { sha256Hex } from "../../util/hash.js";
 import { ObjectContent } from "./object-content.js";
@@ -71,6 +72,8 @@ export class StackSecrets {
         env: this.options.env,
         format: "dotenv",
         displayName: display,
+      }).catch((error: unknown) => {
+        throw locateError(error, { file: display });
       });
       this.remember(bytes, decrypted.secrets);
       // sops dotenv values are literal: no interpolation, as `sops exec-env` would pass them.
@@ -93,7 +96,13 @@ export class StackSecrets {
     }
     // The name follows the ciphertext; the version tag renames every object should croncd ever
     // print a decrypted file differently (Swarm refuses new data under an existing name).
-    const decrypted = await decryptSopsFile(file, { env: this.options.env, format, displayName: display });
+    const decrypted = await decryptSopsFile(file, {
+      env: this.options.env,
+      format,
+      displayName: display,
+    }).catch((error: unknown) => {
+      throw locateError(error, { file: display });
+    });
     this.remember(bytes, decrypted.secrets);
     return {
       nameSource: Buffer.concat([bytes, Buffer.from(PLAINTEXT_FORMAT_VERSION)]),

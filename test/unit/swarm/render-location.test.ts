@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { locationOf } from "../../../src/errors.js";
 import type { SourceLocation } from "../../../src/model/changeset.js";
+import { sopsFixture } from "../../helpers/sops-fixtures.js";
 import { renderShop } from "./render-shop.js";
 
 describe("render failures carry where their cause sits", () => {
@@ -19,7 +20,9 @@ describe("render failures carry where their cause sits", () => {
     await rm(repo, { recursive: true, force: true });
   });
 
-  async function failureLocation(files: Record<string, string>): Promise<SourceLocation | undefined> {
+  async function failureLocation(
+    files: Record<string, string | Buffer>,
+  ): Promise<SourceLocation | undefined> {
     return renderShop(repo, files).then(
       () => {
         throw new Error("rendered without error");
@@ -68,5 +71,13 @@ describe("render failures carry where their cause sits", () => {
   it("an unknown x-croncd option: the line of x-croncd", async () => {
     const compose = "services:\n  web:\n    image: nginx\nx-croncd:\n  prnue: false\n";
     expect(await failureLocation({ "compose.yaml": compose })).toEqual({ file: COMPOSE, line: 4 });
+  });
+
+  it("a sops file croncd has no key for: the sops file", async () => {
+    const compose = "services:\n  web:\n    image: nginx\n";
+    const sealed = await sopsFixture("humphd-sops-age/secret.enc.env");
+    expect(await failureLocation({ "compose.yaml": compose, "app.sops.env": sealed })).toEqual({
+      file: "stacks/shop/app.sops.env",
+    });
   });
 });
