@@ -47,20 +47,31 @@ export function parseConfig(text: string, file: string): CroncdConfig {
   const problems = result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, parsed));
   if (result.success) problems.push(...crossCheck(result.data, parsed));
   if (problems.length > 0 || !result.success) {
-    throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`, {
-      subject: file,
-      location: { file },
-    });
+    // An annotation points at the first problem in the file.
+    const lines = problems.flatMap((problem) => (problem.line === undefined ? [] : [problem.line]));
+    const location = lines.length > 0 ? { file, line: Math.min(...lines) } : { file };
+    throw new ConfigError(
+      `invalid configuration:\n  ${problems.map((problem) => problem.text).join("\n  ")}`,
+      {
+        subject: file,
+        location,
+      },
+    );
   }
   return result.data;
 }
 
+/** One problem of croncd.yaml: its text (with `line N: `) and the line as data. */
+interface Problem {
+  text: string;
+  line: number | undefined;
+}
+
 /** Rules zod cannot see from one field: references between sections and unique names. */
-function crossCheck(config: CroncdConfig, parsed: ParsedYaml): string[] {
-  const problems: string[] = [];
+function crossCheck(config: CroncdConfig, parsed: ParsedYaml): Problem[] {
+  const problems: Problem[] = [];
   const sourceNames = config.sources.map((source) => source.name);
-  const at = (fieldPath: (string | number)[], message: string) =>
-    `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
+  const at = (fieldPath: (string | number)[], message: string) => problemAt(parsed, fieldPath, message);
 
   duplicates(sourceNames).forEach((index) =>
     problems.push(at(["sources", index, "name"], `duplicate source name "${sourceNames[index]}"`)),
@@ -86,7 +97,7 @@ function duplicates(names: string[]): number[] {
   return names.flatMap((value, index) => (names.indexOf(value) === index ? [] : [index]));
 }
 
-function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedYaml): string {
+function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedYaml): Problem {
   const fieldPath = issue.path.filter((part): part is string | number => typeof part !== "symbol");
   let message = issue.message;
   if (issue.code === "unrecognized_keys") {
@@ -94,10 +105,11 @@ function describeIssue(issue: z.core.$ZodIssue, parsed: ParsedYaml): string {
   } else if (issue.code === "invalid_type" && issue.input === undefined) {
     message = `required (expected ${issue.expected})`;
   }
-  return `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
+  return problemAt(parsed, fieldPath, message);
 }
 
-function location(parsed: ParsedYaml, fieldPath: (string | number)[]): string {
+function problemAt(parsed: ParsedYaml, fieldPath: (string | number)[], message: string): Problem {
   const line = parsed.lineOf(fieldPath);
-  return line === undefined ? "" : `line ${line}: `;
+  const prefix = line === undefined ? "" : `line ${line}: `;
+  return { text: `${prefix}${formatPath(fieldPath)}: ${message}`, line };
 }

@@ -147,6 +147,23 @@ describe("CI reports: --junit and --dotenv", () => {
     expect(json.entries[0]).toMatchObject({ kind: "run", location: { file: badConfig, line: 3 } });
   });
 
+  it("prune --dry-run writes them too: the stack it would remove is a skipped test case", async () => {
+    const junit = path.join(work, "prune.xml");
+    const dotenv = path.join(work, "prune.env");
+    const result = await runCroncd(
+      ["prune", "--config", config, "--stack", good, "--dry-run", "--junit", junit, "--dotenv", dotenv],
+      { cwd: work },
+    );
+    expect(result.exitCode, result.output).toBe(0);
+    const validation = await validateJunitFile(junit);
+    expect(validation.valid, validation.output).toBe(true);
+    expect(await xpath(junit, `string(//testcase[@name='stack ${good}']/skipped/@message)`)).toContain(
+      "dry run: would remove the stack",
+    );
+    expect(await readFile(dotenv, "utf8")).toContain("CRONCD_EXIT_CODE=0\nCRONCD_CREATED=0\n");
+    expect(await readFile(dotenv, "utf8")).toContain("CRONCD_SKIPPED=1\n");
+  });
+
   it("a --junit or --dotenv path that cannot be written: exit 1 before anything runs", async () => {
     for (const option of ["--junit", "--dotenv"]) {
       const file = path.join(work, "no-such-folder", "out");

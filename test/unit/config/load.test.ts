@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.js";
 import { DEFAULTS } from "../../../src/config/schema.js";
-import { ConfigError } from "../../../src/errors.js";
+import { ConfigError, locationOf } from "../../../src/errors.js";
 
 const VALID = `sources:
   - name: platform
@@ -46,6 +46,18 @@ describe("parseConfig", () => {
     expect(errorOf(VALID.replace("source: platform", "source: platfrom"))).toContain(
       'line 9: targets[0].source: no source named "platfrom"; known: platform',
     );
+  });
+
+  it("carries the file and the line of the first problem as data, for CI annotations", () => {
+    // Two problems, on lines 11 and 10: the annotation points at line 10.
+    const broken = VALID.replace("prune: true", 'prune: "yes"').replace("path: stacks", "path: ../elsewhere");
+    let thrown: unknown;
+    try {
+      parseConfig(broken, "ci/croncd.yaml");
+    } catch (error) {
+      thrown = error;
+    }
+    expect(locationOf(thrown)).toEqual({ file: "ci/croncd.yaml", line: 10 });
   });
 
   it("names unknown keys with their path", () => {
