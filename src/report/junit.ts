@@ -26,7 +26,11 @@ export interface JunitOptions {
   hostname?: string;
 }
 
-/** The failure types a reader can filter on. */
+/**
+ * The failure types a reader can filter on. Fixed words on purpose: GitLab reads the file with
+ * Rails' `Hash.from_xml`, which treats a `type` attribute as a type cast (`yaml` and `symbol` make
+ * it refuse the whole file, `integer` or `file` change the value).
+ */
 export const JUNIT_FAILURE_TYPES = { failed: "failed", drift: "drift" } as const;
 
 type Verdict =
@@ -121,7 +125,12 @@ function renderCase(entry: ChangeSetEntry, verdict: Verdict): string {
     case "passed":
       return `    <testcase${attributes}/>\n`;
     case "skipped":
-      return `    <testcase${attributes}>\n      <skipped${xmlAttributes([["message", verdict.message]])}/>\n    </testcase>\n`;
+      // The reason is also the element's text: GitLab shows a skipped case's text, not its attributes.
+      return (
+        `    <testcase${attributes}>\n` +
+        `      <skipped${xmlAttributes([["message", verdict.message]])}>${escapeXmlText(verdict.message)}</skipped>\n` +
+        `    </testcase>\n`
+      );
     case "failure": {
       const failure = xmlAttributes([
         ["message", verdict.message],

@@ -95,6 +95,7 @@ describe("JUnit report", () => {
     const skipped = changeEntry(stack("web"), "skipped", "not deployed: it depends on db, which failed");
     await rendered(reportOf([skipped]), async (file) => {
       expect(await xpath(file, "string(//testcase/skipped/@message)")).toBe(skipped.reason);
+      expect(await xpath(file, "string(//testcase/skipped)")).toBe(skipped.reason);
       expect(await xpath(file, "string(/testsuites/testsuite/@skipped)")).toBe("1");
     });
     const valid = changeEntry(stack("web"), "skipped", "valid: stacks/web/compose.yaml");
