@@ -65,7 +65,7 @@ export function interpolateDocument(
 ): unknown {
   const label = typeof where === "string" ? where : where.file;
   return mapStrings(value, [], (text, segments) => {
-    const named = locate(label, formatPath(segments));
+    const named = locate(label, dottedPath(segments));
     if (typeof where === "string") return interpolateString(text, lookup, named, warn);
     const location = (): SourceLocation => {
       const line = where.lineOf(segments);
@@ -111,8 +111,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-/** `services.web.ports[0]`, the form messages name values in. */
-function formatPath(path: PathSegments): string {
+/**
+ * `services.web.ports[0]`, the form interpolation messages have always named values in (keys as
+ * they are, dots and all, unlike util/field-path's quoted form), kept so messages do not change.
+ */
+function dottedPath(path: PathSegments): string {
   return path
     .map((segment, index) =>
       typeof segment === "number" ? `[${segment}]` : index === 0 ? segment : `.${segment}`,
