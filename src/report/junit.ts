@@ -11,7 +11,8 @@
  *   2, not the report, says whether the job fails);
  * - `skipped` → `<skipped>`, except for validate and render, where every item that rendered is
  *   reported `skipped` with "valid": there it is a passing test case;
- * - everything else passes. The suite's `system-out` lists every entry with its reason.
+ * - everything else passes. The suite's `system-out` lists every entry with its reason, its
+ *   `system-err` the run's warnings.
  *
  * Pure: report in, string out. Masked value by value before any escaping, like the JSON report:
  * escaping first would hide a secret holding `&` or `"` from the masker.
@@ -110,9 +111,16 @@ function renderSuite({ report, target, entries, id, hostname }: SuiteInput): str
     `    <properties>\n${properties}    </properties>\n` +
     cases +
     `    <system-out>${escapeXmlText(out)}</system-out>\n` +
-    `    <system-err/>\n` +
+    systemErr(report.warnings ?? []) +
     `  </testsuite>\n`
   );
+}
+
+/** The run's warnings (a plan comment that could not be posted…), in every suite: they are the run's. */
+function systemErr(warnings: readonly string[]): string {
+  if (warnings.length === 0) return "    <system-err/>\n";
+  const text = warnings.map((warning) => `warning: ${warning}\n`).join("");
+  return `    <system-err>${escapeXmlText(text)}</system-err>\n`;
 }
 
 function renderCase(entry: ChangeSetEntry, verdict: Verdict): string {

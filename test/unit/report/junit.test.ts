@@ -153,6 +153,24 @@ describe("JUnit report", () => {
     );
   });
 
+  it("puts the run's warnings, masked, in each suite's system-err", async () => {
+    const masker = new SecretMasker();
+    masker.add("tok-123456");
+    const report = {
+      ...reportOf([changeEntry(stack("web"), "unchanged", "matches git")]),
+      warnings: ["the plan comment was not posted: 401 for token tok-123456 <bad>"],
+    };
+    await rendered(
+      report,
+      async (file) => {
+        expect(await xpath(file, "string(//testsuite/system-err)")).toBe(
+          "warning: the plan comment was not posted: 401 for token *** <bad>\n",
+        );
+      },
+      masker,
+    );
+  });
+
   it("writes a valid empty report when the run reported nothing", async () => {
     await rendered(reportOf([]), async (file) => {
       expect(await xpath(file, "count(//testsuite)")).toBe("0");
