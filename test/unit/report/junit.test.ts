@@ -35,11 +35,12 @@ async function rendered<T>(
 const stack = (name: string, target = "prod") => ({ kind: "stack" as const, name, target });
 
 describe("JUnit report", () => {
-  it("has one suite per target and one test case per entry, with kind and name", async () => {
+  it("has one suite per target and one passing test case per created, unchanged, configured or deleted entry", async () => {
     const report = reportOf([
       changeEntry(stack("web"), "created", "new in git", { durationMs: 1500 }),
       changeEntry(stack("api"), "unchanged", "desired state unchanged"),
       changeEntry(stack("db", "staging"), "configured", "desired state changed", { durationMs: 250 }),
+      changeEntry(stack("old", "staging"), "deleted", "left git"),
     ]);
     await rendered(report, async (file) => {
       expect(await xpath(file, "count(/testsuites/testsuite)")).toBe("2");
@@ -51,6 +52,8 @@ describe("JUnit report", () => {
       expect(await xpath(file, "string(//testcase[@classname='prod'][1]/@name)")).toBe("stack web");
       expect(await xpath(file, "string(//testcase[@name='stack web']/@time)")).toBe("1.500");
       expect(await xpath(file, "string(//testcase[@name='stack db']/@classname)")).toBe("staging");
+      expect(await xpath(file, "string(/testsuites/testsuite[2]/@tests)")).toBe("2");
+      expect(await xpath(file, "string(/testsuites/testsuite[2]/@id)")).toBe("1");
       // Passing cases carry no verdict element.
       expect(await xpath(file, "count(//testcase/*)")).toBe("0");
       expect(await xpath(file, "string(/testsuites/testsuite[1]/system-out)")).toContain(
