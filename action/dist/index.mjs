@@ -2581,14 +2581,14 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect({ hostname: hostname2, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
             tls = __require("node:tls");
           }
           servername = servername || options.servername || util.getServerName(host) || null;
-          const sessionKey = servername || hostname;
+          const sessionKey = servername || hostname2;
           assert2(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
           port = port || 443;
@@ -2604,7 +2604,7 @@ var require_connect = __commonJS({
             socket: httpSocket,
             // upgrade socket connection
             port,
-            host: hostname
+            host: hostname2
           });
           socket.on("session", function(session2) {
             sessionCache.set(sessionKey, session2);
@@ -2618,14 +2618,14 @@ var require_connect = __commonJS({
             ...options,
             localAddress,
             port,
-            host: hostname
+            host: hostname2
           });
         }
         if (options.keepAlive == null || options.keepAlive) {
           const keepAliveInitialDelay = options.keepAliveInitialDelay === void 0 ? 6e4 : options.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
-        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname, port });
+        const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname2, port });
         socket.setNoDelay(true).once(protocol === "https:" ? "secureConnect" : "connect", function() {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
@@ -4107,17 +4107,17 @@ var require_util2 = __commonJS({
       if (!redirectStatusSet.has(response.status)) {
         return null;
       }
-      let location2 = response.headersList.get("location", true);
-      if (location2 !== null && isValidHeaderValue(location2)) {
-        if (!isValidEncodedURL(location2)) {
-          location2 = normalizeBinaryStringToUtf8(location2);
+      let location = response.headersList.get("location", true);
+      if (location !== null && isValidHeaderValue(location)) {
+        if (!isValidEncodedURL(location)) {
+          location = normalizeBinaryStringToUtf8(location);
         }
-        location2 = new URL(location2, responseURL(response));
+        location = new URL(location, responseURL(response));
       }
-      if (location2 && !location2.hash) {
-        location2.hash = requestFragment;
+      if (location && !location.hash) {
+        location.hash = requestFragment;
       }
-      return location2;
+      return location;
     }
     function isValidEncodedURL(url12) {
       for (let i = 0; i < url12.length; ++i) {
@@ -7093,8 +7093,8 @@ var require_client_h2 = __commonJS({
         }
       }
       let stream2;
-      const { hostname, port } = client[kUrl];
-      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
+      const { hostname: hostname2, port } = client[kUrl];
+      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname2}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (error3) => {
         if (request2.aborted) {
@@ -7934,20 +7934,20 @@ var require_client = __commonJS({
     async function connect(client) {
       assert2(!client[kConnecting]);
       assert2(!client[kHTTPContext]);
-      let { host, hostname, protocol, port } = client[kUrl];
-      if (hostname[0] === "[") {
-        const idx = hostname.indexOf("]");
+      let { host, hostname: hostname2, protocol, port } = client[kUrl];
+      if (hostname2[0] === "[") {
+        const idx = hostname2.indexOf("]");
         assert2(idx !== -1);
-        const ip = hostname.substring(1, idx);
+        const ip = hostname2.substring(1, idx);
         assert2(net.isIP(ip));
-        hostname = ip;
+        hostname2 = ip;
       }
       client[kConnecting] = true;
       if (channels.beforeConnect.hasSubscribers) {
         channels.beforeConnect.publish({
           connectParams: {
             host,
-            hostname,
+            hostname: hostname2,
             protocol,
             port,
             version: client[kHTTPContext]?.version,
@@ -7961,7 +7961,7 @@ var require_client = __commonJS({
         const socket = await new Promise((resolve, reject) => {
           client[kConnector]({
             host,
-            hostname,
+            hostname: hostname2,
             protocol,
             port,
             servername: client[kServerName],
@@ -7994,7 +7994,7 @@ var require_client = __commonJS({
           channels.connected.publish({
             connectParams: {
               host,
-              hostname,
+              hostname: hostname2,
               protocol,
               port,
               version: client[kHTTPContext]?.version,
@@ -8015,7 +8015,7 @@ var require_client = __commonJS({
           channels.connectError.publish({
             connectParams: {
               host,
-              hostname,
+              hostname: hostname2,
               protocol,
               port,
               version: client[kHTTPContext]?.version,
@@ -8990,10 +8990,10 @@ var require_env_http_proxy_agent = __commonJS({
         }
       }
       #getProxyAgentForUrl(url12) {
-        let { protocol, host: hostname, port } = url12;
-        hostname = hostname.replace(/:\d*$/, "").toLowerCase();
+        let { protocol, host: hostname2, port } = url12;
+        hostname2 = hostname2.replace(/:\d*$/, "").toLowerCase();
         port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
-        if (!this.#shouldProxy(hostname, port)) {
+        if (!this.#shouldProxy(hostname2, port)) {
           return this[kNoProxyAgent];
         }
         if (protocol === "https:") {
@@ -9001,7 +9001,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         return this[kHttpProxyAgent];
       }
-      #shouldProxy(hostname, port) {
+      #shouldProxy(hostname2, port) {
         if (this.#noProxyChanged) {
           this.#parseNoProxy();
         }
@@ -9017,11 +9017,11 @@ var require_env_http_proxy_agent = __commonJS({
             continue;
           }
           if (!/^[.*]/.test(entry.hostname)) {
-            if (hostname === entry.hostname) {
+            if (hostname2 === entry.hostname) {
               return false;
             }
           } else {
-            if (hostname.endsWith(entry.hostname.replace(/^\*/, ""))) {
+            if (hostname2.endsWith(entry.hostname.replace(/^\*/, ""))) {
               return false;
             }
           }
@@ -14465,14 +14465,14 @@ var require_fetch = __commonJS({
               if (status < 200) {
                 return;
               }
-              let location2 = "";
+              let location = "";
               const headersList = new HeadersList();
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              location2 = headersList.get("location", true);
+              location = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location2 && request2.redirect === "follow" && redirectStatusSet.has(status);
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
               if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
@@ -44469,6 +44469,8 @@ import path16 from "node:path";
 var CroncdError = class extends Error {
   subject;
   hint;
+  /** Set where the error is made; see `locateError` for errors made where the file was not known. */
+  location;
   constructor(message, options = {}) {
     const prefix = options.subject ? `${options.subject}: ` : "";
     const suffix = options.hint ? ` (${options.hint})` : "";
@@ -44476,6 +44478,7 @@ var CroncdError = class extends Error {
     this.name = new.target.name;
     this.subject = options.subject;
     this.hint = options.hint;
+    this.location = options.location;
   }
 };
 var ConfigError = class extends CroncdError {
@@ -44493,6 +44496,18 @@ var ExitCode2 = {
   failed: 1,
   changes: 2
 };
+function locateError(error3, location) {
+  if (error3 instanceof CroncdError && !error3.location) error3.location = location;
+  return error3;
+}
+function locationOf(error3) {
+  let current = error3;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if (current instanceof CroncdError && current.location) return current.location;
+    current = current.cause;
+  }
+  return void 0;
+}
 function describeError(error3) {
   if (error3 instanceof Error) return error3.message;
   return String(error3);
@@ -44514,9 +44529,10 @@ function pathBeyondNestingLimit(value) {
   }
   return void 0;
 }
-function nestingError(subject, what, cause) {
+function nestingError(subject, what, cause, location) {
   return new RenderError(`nested deeper than ${MAX_NESTING_DEPTH} levels`, {
     subject,
+    ...location ? { location } : {},
     hint: `a ${what} this deep is almost certainly generated by mistake; flatten it`,
     cause
   });
@@ -44551,18 +44567,18 @@ function parseYamlFile(text, file, kind = COMPOSE_FILE) {
   });
   const at2 = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
-    return `${file}:${line}:${col}`;
+    return { subject: `${file}:${line}:${col}`, location: { file, line } };
   };
   const [firstError] = document2.errors;
   if (firstError) throw syntaxError(firstError, document2, at2, kind);
   const contents = document2.contents;
   if (contents === null || (0, import_yaml.isScalar)(contents) && contents.value === null) {
-    throw new RenderError(`empty ${kind.what}`, { subject: file, hint: kind.emptyHint });
+    throw new RenderError(`empty ${kind.what}`, { subject: file, location: { file }, hint: kind.emptyHint });
   }
   const [firstWarning] = document2.warnings;
   if (firstWarning) {
     throw new RenderError(firstWarning.message, {
-      subject: at2(firstWarning.pos[0]),
+      ...at2(firstWarning.pos[0]),
       hint: firstWarning.code === "TAG_RESOLVE_FAILED" ? "docker stack deploy does not support custom YAML tags" : void 0,
       cause: firstWarning
     });
@@ -44572,45 +44588,55 @@ function parseYamlFile(text, file, kind = COMPOSE_FILE) {
   try {
     value = document2.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error3) {
-    if (isStackOverflow(error3)) throw nestingError(file, kind.what, error3);
+    if (isStackOverflow(error3)) throw nestingError(file, kind.what, error3, { file });
     throw new RenderError(error3 instanceof Error ? error3.message : String(error3), {
       subject: file,
+      location: { file },
       cause: error3
     });
   }
   const tooDeep = pathBeyondNestingLimit(value);
   if (tooDeep) {
     const line = lineOfPath(document2, lineCounter, tooDeep);
-    throw nestingError(line === void 0 ? file : `${file}:${line}`, kind.what);
+    throw nestingError(
+      line === void 0 ? file : `${file}:${line}`,
+      kind.what,
+      void 0,
+      line === void 0 ? { file } : { file, line }
+    );
   }
   return {
     value,
     document: document2,
     file,
-    lineOf: (path24) => lineOfPath(document2, lineCounter, path24)
+    lineOf: (path24) => lineOfPath(document2, lineCounter, path24),
+    locate: (path24) => {
+      const line = lineOfPath(document2, lineCounter, path24);
+      return line === void 0 ? { file } : { file, line };
+    }
   };
 }
 function syntaxError(error3, document2, at2, kind) {
-  const subject = at2(error3.pos[0]);
+  const position = at2(error3.pos[0]);
   switch (error3.code) {
     case "MULTIPLE_DOCS":
       return new RenderError(`a ${kind.what} must contain exactly one YAML document`, {
-        subject,
+        ...position,
         hint: "remove the `---` separator or split the documents into separate files",
         cause: error3
       });
     case "RESOURCE_EXHAUSTION":
-      return nestingError(subject, kind.what, error3);
+      return nestingError(position.subject, kind.what, error3, position.location);
     case "DUPLICATE_KEY": {
       const key = keyAt(document2, error3.pos[0]);
       return new RenderError(error3.message, {
-        subject,
+        ...position,
         hint: key === void 0 ? void 0 : `key "${key}" appears twice in the same mapping`,
         cause: error3
       });
     }
     default:
-      return new RenderError(error3.message, { subject, cause: error3 });
+      return new RenderError(error3.message, { ...position, cause: error3 });
   }
 }
 function keyAt(document2, offset) {
@@ -44631,7 +44657,7 @@ function checkNodes(document2, at2) {
     Alias(_2, alias) {
       if (alias.resolve(document2) === void 0) {
         throw new RenderError(`unknown anchor "${alias.source}"`, {
-          subject: at2(alias.range?.[0] ?? 0),
+          ...at2(alias.range?.[0] ?? 0),
           hint: "define the anchor (&name) before the alias (*name) that uses it"
         });
       }
@@ -44640,12 +44666,12 @@ function checkNodes(document2, at2) {
       const key = pair.key;
       if (key === null || !(0, import_yaml.isScalar)(key)) {
         throw new RenderError("mapping keys must be plain strings", {
-          subject: at2(rangeStart(key) ?? rangeStart(pair.value) ?? 0)
+          ...at2(rangeStart(key) ?? rangeStart(pair.value) ?? 0)
         });
       }
       if (typeof key.value !== "string" && !isMergeKey(key)) {
         throw new RenderError(`mapping key ${String(key.source ?? key.value)} is not a string`, {
-          subject: at2(key.range?.[0] ?? 0),
+          ...at2(key.range?.[0] ?? 0),
           hint: "quote the key"
         });
       }
@@ -46594,9 +46620,9 @@ var asciiTabOrNewline = /[\t\n\r]/g;
 function stripTabAndNewline(value) {
   return value.replace(asciiTabOrNewline, "");
 }
-function urlHostnameOk(url12, hostname) {
-  hostname.lastIndex = 0;
-  return hostname.test(url12.hostname);
+function urlHostnameOk(url12, hostname2) {
+  hostname2.lastIndex = 0;
+  return hostname2.test(url12.hostname);
 }
 function urlProtocolOk(url12, protocol) {
   protocol.lastIndex = 0;
@@ -47365,6 +47391,89 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
     return Promise.all(results).then((results2) => {
       return handleUnionResults(results2, payload, inst, ctx);
     });
+  };
+});
+function discriminatorMap(def) {
+  const map = /* @__PURE__ */ new Map();
+  for (const option of def.options) {
+    const values = option._zod.propValues?.[def.discriminator];
+    if (!values || values.size === 0)
+      throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
+    for (const value of values) {
+      if (map.has(value)) {
+        if (value !== void 0)
+          throw new Error(`Duplicate discriminator value "${String(value)}"`);
+        map.set(value, null);
+      } else {
+        map.set(value, option);
+      }
+    }
+  }
+  return map;
+}
+var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnion", (inst, def) => {
+  def.inclusive = false;
+  $ZodUnion.init(inst, def);
+  const _super = inst._zod.parse;
+  defineLazyInternal(inst, "propValues", (zod) => {
+    const propValues = {};
+    let undefinedCount = 0;
+    for (const option of zod.def.options) {
+      const pv = option._zod.propValues;
+      if (!pv || Object.keys(pv).length === 0)
+        throw new Error(`Invalid discriminated union option at index "${zod.def.options.indexOf(option)}"`);
+      if (pv[zod.def.discriminator]?.has(void 0))
+        undefinedCount++;
+      for (const [k2, v] of Object.entries(pv)) {
+        if (!Object.prototype.hasOwnProperty.call(propValues, k2)) {
+          assignProp(propValues, k2, /* @__PURE__ */ new Set());
+        }
+        for (const val of v) {
+          propValues[k2].add(val);
+        }
+      }
+    }
+    if (!zod.def.unionFallback && undefinedCount > 1)
+      propValues[zod.def.discriminator]?.delete(void 0);
+    return propValues;
+  });
+  def.options.forEach((option, i) => {
+    const propShape = rawShape(option._zod.def);
+    if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
+      throw new Error(`Invalid discriminated union option at index "${i}"`);
+    }
+  });
+  const disc = cached(() => discriminatorMap(def));
+  inst._zod.parse = (payload, ctx) => {
+    const input = payload.value;
+    if (!isObject(input)) {
+      payload.issues.push({
+        code: "invalid_type",
+        expected: "object",
+        input,
+        inst
+      });
+      return payload;
+    }
+    const value = input?.[def.discriminator];
+    const opt = disc.value.get(value);
+    if (opt && (value !== void 0 || ctx.direction !== "backward")) {
+      return opt._zod.run(payload, ctx);
+    }
+    if (def.unionFallback || ctx.direction === "backward") {
+      return _super(payload, ctx);
+    }
+    payload.issues.push({
+      code: "invalid_union",
+      errors: [],
+      note: "No matching discriminator",
+      discriminator: def.discriminator,
+      options: Array.from(disc.value.keys()).filter((value2) => disc.value.get(value2) !== null),
+      input,
+      path: [def.discriminator],
+      inst
+    });
+    return payload;
   };
 });
 var $ZodIntersection = /* @__PURE__ */ $constructor("$ZodIntersection", (inst, def) => {
@@ -50118,6 +50227,9 @@ var ZodURL = /* @__PURE__ */ $constructor("ZodURL", (inst, def) => {
   $ZodURL.init(inst, def);
   ZodStringFormat.init(inst, def);
 });
+function url(params) {
+  return _url(ZodURL, params);
+}
 var ZodEmoji = /* @__PURE__ */ $constructor("ZodEmoji", (inst, def) => {
   $ZodEmoji.init(inst, def);
   ZodStringFormat.init(inst, def);
@@ -50384,6 +50496,18 @@ function union(options, params) {
   return new ZodUnion({
     type: "union",
     options,
+    ...util_exports.normalizeParams(params)
+  });
+}
+var ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("ZodDiscriminatedUnion", (inst, def) => {
+  ZodUnion.init(inst, def);
+  $ZodDiscriminatedUnion.init(inst, def);
+});
+function discriminatedUnion(discriminator, options, params) {
+  return new ZodDiscriminatedUnion({
+    type: "union",
+    options,
+    discriminator,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -50688,6 +50812,7 @@ function isMapping(value) {
 }
 
 // src/model/changeset.ts
+var ACTIONS = ["created", "configured", "unchanged", "deleted", "skipped", "failed"];
 function changeEntry(subject, action, reason, extras = {}) {
   return {
     kind: subject.kind,
@@ -51064,8 +51189,8 @@ function startChild(file, args, options) {
 function describeEnd(ended, file, label, options) {
   const notFound = ended.spawnError?.code === "ENOENT";
   const what = `${file} ${label}`.trim();
-  const seconds2 = (ms2) => `${Number(((ms2 ?? 0) / 1e3).toFixed(1))}s`;
-  const stderr = notFound ? `${file}: not found on PATH` : ended.spawnError ? `${file} could not be started: ${ended.spawnError.message}` : ended.stoppedBecause === "timeout" ? `${what} did not finish within ${seconds2(options.timeoutMs)} and was stopped` : ended.stoppedBecause === "stalled" ? `${what} received nothing for ${seconds2(options.stallTimeoutMs)} and was stopped` : ended.stoppedBecause === "cancelled" ? `${what} was stopped: its answer was no longer needed` : ended.stderr;
+  const seconds3 = (ms2) => `${Number(((ms2 ?? 0) / 1e3).toFixed(1))}s`;
+  const stderr = notFound ? `${file}: not found on PATH` : ended.spawnError ? `${file} could not be started: ${ended.spawnError.message}` : ended.stoppedBecause === "timeout" ? `${what} did not finish within ${seconds3(options.timeoutMs)} and was stopped` : ended.stoppedBecause === "stalled" ? `${what} received nothing for ${seconds3(options.stallTimeoutMs)} and was stopped` : ended.stoppedBecause === "cancelled" ? `${what} was stopped: its answer was no longer needed` : ended.stderr;
   return {
     exitCode: ended.exitCode ?? -1,
     stderr,
@@ -51300,12 +51425,12 @@ function parseHelmfileList(stdout, subject) {
   });
 }
 function parseLabels(text) {
-  const labels = {};
+  const labels2 = {};
   for (const pair of text.split(",")) {
     const colon = pair.indexOf(":");
-    if (colon > 0) labels[pair.slice(0, colon).trim()] = pair.slice(colon + 1).trim();
+    if (colon > 0) labels2[pair.slice(0, colon).trim()] = pair.slice(colon + 1).trim();
   }
-  return labels;
+  return labels2;
 }
 
 // src/targets/helmfile/desired-hash.ts
@@ -51399,7 +51524,10 @@ async function renderReleases(call, context) {
   const listed = await helmfileList(call);
   if (listed.exitCode !== 0) {
     const said = listed.stderr.trim().split(/\r?\n/).slice(-3).join(" ");
-    throw new RenderError(`helmfile list failed: ${said}`, { subject: context.located.relative });
+    throw new RenderError(`helmfile list failed: ${said}`, {
+      subject: context.located.relative,
+      location: { file: context.located.relative }
+    });
   }
   const declared = parseHelmfileList(listed.stdout, context.located.relative);
   const hashes = await releaseHashes(declared, {
@@ -51451,10 +51579,10 @@ var INVENTORY_LABELS = {
 };
 var sourceHash = (url12) => sha256Hex(url12).slice(0, 16);
 var inventoryName = (target) => `croncd-inventory-${target.replaceAll("_", "-")}`;
-function createInventoryStore(runner, location2, kubectlContextArgs, timeoutMs) {
-  const name2 = inventoryName(location2.target);
-  const subject = `target ${location2.target}: inventory ConfigMap ${location2.namespace}/${name2}`;
-  const kubectl = (args, input) => runner.run("kubectl", [...kubectlContextArgs, "--namespace", location2.namespace, ...args], {
+function createInventoryStore(runner, location, kubectlContextArgs, timeoutMs) {
+  const name2 = inventoryName(location.target);
+  const subject = `target ${location.target}: inventory ConfigMap ${location.namespace}/${name2}`;
+  const kubectl = (args, input) => runner.run("kubectl", [...kubectlContextArgs, "--namespace", location.namespace, ...args], {
     timeoutMs,
     label: `${args[0] ?? ""} configmap`,
     ...input !== void 0 ? { input } : {}
@@ -51466,7 +51594,7 @@ function createInventoryStore(runner, location2, kubectlContextArgs, timeoutMs) 
         if (/\(NotFound\)|not found/i.test(result.stderr)) return { entries: [] };
         throw new TargetError(`read failed: ${lastLine(result.stderr)}`, { subject });
       }
-      return parseInventory(result.stdout, location2, subject);
+      return parseInventory(result.stdout, location, subject);
     },
     async write(entries2, previous) {
       const sorted = [...entries2].sort(
@@ -51477,11 +51605,11 @@ function createInventoryStore(runner, location2, kubectlContextArgs, timeoutMs) 
         kind: "ConfigMap",
         metadata: {
           name: name2,
-          namespace: location2.namespace,
+          namespace: location.namespace,
           labels: {
             [INVENTORY_LABELS.managedBy]: "croncd",
-            [INVENTORY_LABELS.target]: location2.target,
-            [INVENTORY_LABELS.source]: location2.sourceUrl ? sourceHash(location2.sourceUrl) : previous.sourceLabel ?? ""
+            [INVENTORY_LABELS.target]: location.target,
+            [INVENTORY_LABELS.source]: location.sourceUrl ? sourceHash(location.sourceUrl) : previous.sourceLabel ?? ""
           },
           ...previous.resourceVersion ? { resourceVersion: previous.resourceVersion } : {}
         },
@@ -51498,31 +51626,31 @@ function createInventoryStore(runner, location2, kubectlContextArgs, timeoutMs) 
           hint: "the tenant's role needs get, create and update on configmaps in this namespace (inventory.namespace in croncd.yaml)"
         });
       }
-      return parseInventory(result.stdout, location2, subject);
+      return parseInventory(result.stdout, location, subject);
     }
   };
 }
-function parseInventory(stdout, location2, subject) {
+function parseInventory(stdout, location, subject) {
   let object2;
   try {
     object2 = JSON.parse(stdout);
   } catch (error3) {
     throw new TargetError("kubectl printed no JSON", { subject, cause: error3 });
   }
-  const labels = object2.metadata?.labels ?? {};
+  const labels2 = object2.metadata?.labels ?? {};
   const resourceVersion = object2.metadata?.resourceVersion;
-  const sourceLabel = labels[INVENTORY_LABELS.source];
+  const sourceLabel = labels2[INVENTORY_LABELS.source];
   const base = {
     ...resourceVersion ? { resourceVersion } : {},
     ...sourceLabel ? { sourceLabel } : {}
   };
-  if (labels[INVENTORY_LABELS.managedBy] !== "croncd" || labels[INVENTORY_LABELS.target] !== location2.target) {
+  if (labels2[INVENTORY_LABELS.managedBy] !== "croncd" || labels2[INVENTORY_LABELS.target] !== location.target) {
     throw new TargetError("exists but is not croncd's record for this target", {
       subject,
       hint: "remove or rename that ConfigMap, or set inventory.namespace"
     });
   }
-  if (location2.sourceUrl && sourceLabel !== sourceHash(location2.sourceUrl)) {
+  if (location.sourceUrl && sourceLabel !== sourceHash(location.sourceUrl)) {
     return { ...base, entries: readEntries(object2.data?.releases, subject), otherSource: true };
   }
   return { ...base, entries: readEntries(object2.data?.releases, subject) };
@@ -51600,7 +51728,12 @@ async function unfetchedSubmoduleHolding(repoRoot, file) {
 var KEEP_INSIDE = "keep referenced files inside the repository";
 async function resolveRepoFile(options) {
   const { field, reference } = options;
-  const fail2 = (message, hint, cause) => new RenderError(message, { subject: field, hint, cause });
+  const fail2 = (message, hint, cause) => new RenderError(message, {
+    subject: field,
+    hint,
+    cause,
+    ...options.location ? { location: options.location } : {}
+  });
   if (reference.trim() === "" || reference.includes("\0")) {
     throw fail2(
       `invalid file reference ${JSON.stringify(reference)}`,
@@ -62623,7 +62756,9 @@ function createHelmfileTarget(options) {
   const timeoutMs = config2.commandTimeout * 1e3;
   const subject = { kind: "release", target: config2.name };
   const entry = (name2, fields) => changeEntry({ ...subject, name: name2 }, fields.action, fields.reason, fields);
-  const targetFailure = (reason) => changeEntry({ kind: "target", name: config2.name, target: config2.name }, "failed", reason);
+  const targetFailure = (reason, location) => changeEntry({ kind: "target", name: config2.name, target: config2.name }, "failed", reason, {
+    ...location ? { location } : {}
+  });
   let cluster;
   let located;
   const reach = () => {
@@ -62684,7 +62819,7 @@ function createHelmfileTarget(options) {
         return {
           items: [],
           declared: [],
-          failures: [targetFailure(`render failed: ${describeError(error3)}`)]
+          failures: [targetFailure(`render failed: ${describeError(error3)}`, locationOf(error3))]
         };
       }
     },
@@ -63070,8 +63205,8 @@ function ownershipLabels(owner) {
     ...owner.prune ? {} : { [LABELS.prune]: "false" }
   };
 }
-function isManaged(labels) {
-  return labels[LABELS.managedBy] === MANAGED_BY_VALUE;
+function isManaged(labels2) {
+  return labels2[LABELS.managedBy] === MANAGED_BY_VALUE;
 }
 
 // src/targets/swarm/deploy.ts
@@ -63259,8 +63394,8 @@ async function readLiveStacks(docker, subject, signal, options = {}) {
   const stacks = /* @__PURE__ */ new Map();
   const stackOfService = /* @__PURE__ */ new Map();
   for (const service2 of services) {
-    const labels = service2.Spec.Labels ?? {};
-    const stack = labels[STACK_NAMESPACE_LABEL];
+    const labels2 = service2.Spec.Labels ?? {};
+    const stack = labels2[STACK_NAMESPACE_LABEL];
     if (!stack) continue;
     const entry = stacks.get(stack) ?? {
       name: stack,
@@ -63271,7 +63406,7 @@ async function readLiveStacks(docker, subject, signal, options = {}) {
       id: service2.ID,
       name: service2.Spec.Name,
       stack,
-      labels,
+      labels: labels2,
       spec: service2.Spec,
       ...withHealth ? { runtime: runtimeOf(service2) } : {}
     });
@@ -63691,18 +63826,18 @@ function findCycles(stacks) {
 }
 
 // src/compose/label-map.ts
-function labelMap(labels) {
-  if (Array.isArray(labels)) {
+function labelMap(labels2) {
+  if (Array.isArray(labels2)) {
     return Object.fromEntries(
-      labels.map((item) => {
+      labels2.map((item) => {
         const text = String(item);
         const equals = text.indexOf("=");
         return equals === -1 ? [text, ""] : [text.slice(0, equals), text.slice(equals + 1)];
       })
     );
   }
-  if (labels && typeof labels === "object") {
-    return Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, String(value)]));
+  if (labels2 && typeof labels2 === "object") {
+    return Object.fromEntries(Object.entries(labels2).map(([key, value]) => [key, String(value)]));
   }
   return {};
 }
@@ -63978,8 +64113,8 @@ function liveFileObjects(references, nameKey, mountDir) {
 function fileObject(name2, target, mountDir) {
   return `${name2} at ${target.startsWith("/") ? target : `${mountDir}${target}`}`;
 }
-function withoutKeys(labels, drop) {
-  return Object.fromEntries(Object.entries(labels).filter(([key]) => !drop(key)));
+function withoutKeys(labels2, drop) {
+  return Object.fromEntries(Object.entries(labels2).filter(([key]) => !drop(key)));
 }
 function mapping(value) {
   return value && typeof value === "object" && !Array.isArray(value) ? value : {};
@@ -64214,8 +64349,8 @@ function planPrune2(input) {
     ...input.incompleteBecause ? { incompleteBecause: input.incompleteBecause } : {}
   });
 }
-function ownedBy(labels, target) {
-  return isManaged(labels) && labels[LABELS.target] === target;
+function ownedBy(labels2, target) {
+  return isManaged(labels2) && labels2[LABELS.target] === target;
 }
 
 // src/pipeline/schedule.ts
@@ -64540,25 +64675,32 @@ import path14 from "node:path";
 // src/compose/interpolate.ts
 var ESCAPE_HINT = "write a literal $ as $$";
 function interpolateString(template, lookup, where2, warn) {
-  return substitute(template, { lookup, where: where2, warn, template });
+  const [label, location] = typeof where2 === "string" ? [where2, void 0] : [where2.label, where2.location];
+  return substitute(template, { lookup, where: label, location, warn, template });
 }
 function interpolateDocument(value, lookup, where2, warn) {
-  return mapStrings(value, "", (text, path24) => interpolateString(text, lookup, locate(where2, path24), warn));
+  const label = typeof where2 === "string" ? where2 : where2.file;
+  return mapStrings(value, [], (text, segments) => {
+    const named = locate(label, dottedPath(segments));
+    if (typeof where2 === "string") return interpolateString(text, lookup, named, warn);
+    const location = () => {
+      const line = where2.lineOf(segments);
+      return line === void 0 ? { file: where2.file } : { file: where2.file, line };
+    };
+    return interpolateString(text, lookup, { label: named, location }, warn);
+  });
 }
 function escapeDollars(value) {
-  return mapStrings(value, "", (text) => text.replaceAll("$", () => "$$"));
+  return mapStrings(value, [], (text) => text.replaceAll("$", () => "$$"));
 }
 function mapStrings(value, path24, onString) {
   if (typeof value === "string") return onString(value, path24);
   if (Array.isArray(value)) {
-    return value.map((item, index) => mapStrings(item, `${path24}[${index}]`, onString));
+    return value.map((item, index) => mapStrings(item, [...path24, index], onString));
   }
   if (isPlainObject2(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [
-        key,
-        mapStrings(item, path24 === "" ? key : `${path24}.${key}`, onString)
-      ])
+      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path24, key], onString)])
     );
   }
   return value;
@@ -64567,6 +64709,11 @@ function isPlainObject2(value) {
   if (typeof value !== "object" || value === null) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
+}
+function dottedPath(path24) {
+  return path24.map(
+    (segment, index) => typeof segment === "number" ? `[${segment}]` : index === 0 ? segment : `.${segment}`
+  ).join("");
 }
 function locate(where2, path24) {
   if (where2 === "") return path24;
@@ -64669,8 +64816,8 @@ function readOperator(text, position) {
 function valueOrWarn(name2, scope) {
   const value = scope.lookup(name2);
   if (value !== void 0) return value;
-  const location2 = scope.where === "" ? "" : ` (${scope.where})`;
-  scope.warn?.(`variable "${name2}" is not set, using an empty string${location2}`);
+  const location = scope.where === "" ? "" : ` (${scope.where})`;
+  scope.warn?.(`variable "${name2}" is not set, using an empty string${location}`);
   return "";
 }
 function isNameStart(char) {
@@ -64687,6 +64834,7 @@ function nameEnd(text, start) {
 function invalidTemplate(scope) {
   return new RenderError(`invalid interpolation format in ${JSON.stringify(scope.template)}`, {
     subject: scope.where,
+    ...locationOption(scope),
     hint: ESCAPE_HINT
   });
 }
@@ -64694,8 +64842,13 @@ function missingRequired(name2, reason, scope) {
   const message = reason === "" ? `required variable ${name2} is missing a value` : `required variable ${name2} is missing a value: ${reason}`;
   return new RenderError(message, {
     subject: scope.where,
+    ...locationOption(scope),
     hint: `set ${name2} in the environment or the stack's .env file`
   });
+}
+function locationOption(scope) {
+  const location = scope.location?.();
+  return location ? { location } : {};
 }
 
 // src/compose/schema.ts
@@ -65582,18 +65735,17 @@ function formatSchemaIssues(issues, parsed, document2, heading = "does not match
     const issue3 = document2 === void 0 ? raw : { ...raw, message: withoutInterpolatedValue(raw, parsed, document2) };
     const line = parsed.lineOf(issue3.key === void 0 ? issue3.path : [...issue3.path, issue3.key]);
     const where2 = line === void 0 ? parsed.file : `${parsed.file}:${line}`;
-    return {
-      line: line ?? Number.MAX_SAFE_INTEGER,
-      text: `${where2}: ${formatPath(issue3.path)}: ${issue3.message}`
-    };
+    return { line, text: `${where2}: ${formatPath(issue3.path)}: ${issue3.message}` };
   });
-  located.sort((a, b2) => a.line - b2.line);
+  located.sort((a, b2) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b2.line ?? Number.MAX_SAFE_INTEGER));
   const listed = located.slice(0, MAX_LISTED_ISSUES).map((entry) => `  ${entry.text}`);
   if (located.length > MAX_LISTED_ISSUES) listed.push(`  ... and ${located.length - MAX_LISTED_ISSUES} more`);
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+  const firstLine2 = located[0]?.line;
   return new RenderError(`${heading} (${count}):
 ${listed.join("\n")}`, {
-    subject: parsed.file
+    subject: parsed.file,
+    location: firstLine2 === void 0 ? { file: parsed.file } : { file: parsed.file, line: firstLine2 }
   });
 }
 function collapseAlternatives(errors) {
@@ -65863,7 +66015,8 @@ async function resolveServiceEnvironment(service2, context) {
       repoRoot: context.repoRoot,
       baseDir: context.stackDir,
       reference,
-      field: `${context.where}.env_file`
+      field: `${context.where}.env_file`,
+      ...context.locate ? { location: context.locate(["env_file"]) } : {}
     });
     const display = path12.relative(context.repoRoot, absolute);
     const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {
@@ -65994,7 +66147,7 @@ function toSeconds(value, fallback) {
   return amount * { s: 1, m: 60, h: 3600 }[value.slice(-1)];
 }
 var STACK_OPTIONS_KEY = "x-croncd";
-function readStackOptions(raw, where2) {
+function readStackOptions(raw, where2, location) {
   const result = stackOptionsSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue3) => {
@@ -66004,6 +66157,7 @@ function readStackOptions(raw, where2) {
   });
   throw new RenderError(problems.join("; "), {
     subject: where2,
+    ...location ? { location } : {},
     hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor"
   });
 }
@@ -66709,7 +66863,10 @@ var HASH_LENGTH = 12;
 async function nameFileObjects(section, entries2, context) {
   if (entries2 === void 0 || entries2 === null) return { contentNamed: 0, objects: [] };
   if (typeof entries2 !== "object" || Array.isArray(entries2)) {
-    throw new RenderError(`${section} must be a mapping`, { subject: context.composeFile });
+    throw new RenderError(`${section} must be a mapping`, {
+      subject: context.composeFile,
+      location: context.locate?.([section]) ?? { file: context.composeFile }
+    });
   }
   const objects = [];
   let contentNamed = 0;
@@ -66721,7 +66878,8 @@ async function nameFileObjects(section, entries2, context) {
       repoRoot: context.repoRoot,
       baseDir: context.stackDir,
       reference: object2.file,
-      field: `${context.composeFile} ${section}.${key}.file`
+      field: `${context.composeFile} ${section}.${key}.file`,
+      location: context.locate?.([section, key, "file"]) ?? { file: context.composeFile }
     });
     const display = path13.relative(context.repoRoot, absolute);
     const file = await context.secrets.readObjectFile(absolute, display);
@@ -66764,19 +66922,27 @@ async function renderStack(stack, context) {
     repoRoot: context.repoRoot,
     baseDir: stack.dir,
     reference: path14.basename(stack.composeFile),
-    field: composeFile
+    field: composeFile,
+    location: { file: composeFile }
   });
   const parsed = parseYamlFile(decodeUtf82(await readFile6(composePath), composeFile), composeFile);
   if (!isMapping(parsed.value)) {
-    throw new RenderError("a compose file must be a mapping with a services: key", { subject: composeFile });
+    throw new RenderError("a compose file must be a mapping with a services: key", {
+      subject: composeFile,
+      location: { file: composeFile }
+    });
   }
   const interpolated = interpolateDocument(
     parsed.value,
     lookup,
-    composeFile,
+    parsed,
     (message) => warnings.push(message)
   );
-  const options = readStackOptions(interpolated[STACK_OPTIONS_KEY], composeFile);
+  const options = readStackOptions(
+    interpolated[STACK_OPTIONS_KEY],
+    composeFile,
+    parsed.locate([STACK_OPTIONS_KEY])
+  );
   if (interpolated.name !== void 0) {
     warnings.push(`top-level name: ignored: the stack is named after its folder ("${stack.name}")`);
   }
@@ -66792,6 +66958,7 @@ async function renderStack(stack, context) {
   if (!isMapping(services) || Object.keys(services).length === 0) {
     throw new RenderError("declares no services", {
       subject: composeFile,
+      location: parsed.locate(["services"]),
       hint: "a stack needs at least one service"
     });
   }
@@ -66801,6 +66968,7 @@ async function renderStack(stack, context) {
     stackDir: stack.dir,
     stackName: stack.name,
     composeFile,
+    locate: parsed.locate,
     secrets: context.secrets
   };
   const configs = await nameFileObjects("configs", document2.configs, objectContext);
@@ -66812,6 +66980,7 @@ async function renderStack(stack, context) {
       repoRoot: context.repoRoot,
       stackDir: stack.dir,
       where: `${composeFile} services.${serviceName}`,
+      locate: (keys) => parsed.locate(["services", serviceName, ...keys]),
       lookup,
       secrets: context.secrets
     });
@@ -66829,7 +66998,7 @@ async function renderStack(stack, context) {
     lookup,
     secretNames
   });
-  const labels = ownershipLabels({
+  const labels2 = ownershipLabels({
     target: context.targetName,
     sourceUrl: context.sourceUrl,
     commit: context.commit,
@@ -66837,7 +67006,7 @@ async function renderStack(stack, context) {
     prune: options.prune
   });
   for (const service2 of Object.values(services)) {
-    if (isMapping(service2)) addDeployLabels(service2, labels);
+    if (isMapping(service2)) addDeployLabels(service2, labels2);
   }
   let deployYaml;
   return {
@@ -66870,7 +67039,8 @@ async function stackVariables(stackDir, context) {
       repoRoot: context.repoRoot,
       baseDir: stackDir,
       reference: name2,
-      field: display
+      field: display,
+      location: { file: display }
     });
     const file = await context.secrets.readEnvFile(real, display, (variable) => context.allowedEnv[variable]);
     for (const [key, value] of file.variables) {
@@ -66878,6 +67048,7 @@ async function stackVariables(stackDir, context) {
       if (earlier) {
         throw new RenderError(`variable ${key} is defined in both ${earlier.file} and ${display}`, {
           subject: display,
+          location: { file: display },
           hint: "define each variable in one file"
         });
       }
@@ -66949,9 +67120,9 @@ function withObjectsCroncdCreates(document2, objects) {
   }
   return copy;
 }
-function addDeployLabels(service2, labels) {
+function addDeployLabels(service2, labels2) {
   const deploy2 = isMapping(service2.deploy) ? service2.deploy : {};
-  deploy2.labels = { ...labelMap(deploy2.labels), ...labels };
+  deploy2.labels = { ...labelMap(deploy2.labels), ...labels2 };
   service2.deploy = deploy2;
 }
 
@@ -67095,7 +67266,7 @@ var DotenvParser = class {
     return interpolateString(
       value,
       (name2) => this.lookup(name2) ?? this.variables.get(name2),
-      `${this.file}:${line}`,
+      { label: `${this.file}:${line}`, location: () => ({ file: this.file, line }) },
       this.warn
     );
   }
@@ -67113,7 +67284,11 @@ var DotenvParser = class {
     return this.lineCursor.line;
   }
   error(line, message, hint) {
-    return new RenderError(message, { subject: `${this.file}:${line}`, hint });
+    return new RenderError(message, {
+      subject: `${this.file}:${line}`,
+      location: { file: this.file, line },
+      hint
+    });
   }
 };
 function expandEscapes(value) {
@@ -67182,6 +67357,8 @@ var StackSecrets = class {
         env: this.options.env,
         format: "dotenv",
         displayName: display
+      }).catch((error3) => {
+        throw locateError(error3, { file: display });
       });
       this.remember(bytes, decrypted.secrets);
       variables = decrypted.variables;
@@ -67200,7 +67377,13 @@ var StackSecrets = class {
     if (!isSopsFile(bytes, format)) {
       return { nameSource: bytes, content: new ObjectContent(bytes), encrypted: false };
     }
-    const decrypted = await decryptSopsFile(file, { env: this.options.env, format, displayName: display });
+    const decrypted = await decryptSopsFile(file, {
+      env: this.options.env,
+      format,
+      displayName: display
+    }).catch((error3) => {
+      throw locateError(error3, { file: display });
+    });
     this.remember(bytes, decrypted.secrets);
     return {
       nameSource: Buffer.concat([bytes, Buffer.from(PLAINTEXT_FORMAT_VERSION)]),
@@ -67302,7 +67485,10 @@ function createSwarmTarget(options) {
             return { desired };
           } catch (error3) {
             const reason = `render failed: ${describeError(error3)}`;
-            return { failure: entry(stack.name, { action: "failed", reason }) };
+            const location = locationOf(error3);
+            return {
+              failure: entry(stack.name, { action: "failed", reason, ...location ? { location } : {} })
+            };
           }
         }
       );
@@ -67501,6 +67687,94 @@ function targetTypeOf(config2) {
   return definition;
 }
 
+// src/alerts/issue-tracker/config.ts
+var labels = array(string2().min(1)).min(1).default(["croncd"]);
+var issueTrackerSchema = union([
+  object({
+    gitlab: object({
+      /** `group/project` or the numeric project id. */
+      project: union([string2().min(1), number2().int().positive()]),
+      tokenEnv: envName,
+      /** The API root, e.g. https://gitlab.example.com/api/v4 (default: $CI_API_V4_URL). */
+      apiUrl: url().optional()
+    }).strict(),
+    labels
+  }).strict(),
+  object({
+    github: object({
+      /** `owner/name`. */
+      repository: string2().regex(/^[\w.-]+\/[\w.-]+$/, "must be owner/name"),
+      tokenEnv: envName,
+      /** The API root (default: $GITHUB_API_URL or https://api.github.com). */
+      apiUrl: url().optional()
+    }).strict(),
+    labels
+  }).strict()
+]);
+
+// src/alerts/event.ts
+var ALERT_EVENT_KINDS = [
+  /** An item became failed. */
+  "failed",
+  /** An item stays failed, with another cause or at another commit. */
+  "failure-changed",
+  /** An item is still failed with the same cause after the repeat interval. */
+  "reminder",
+  /** A failed item is healthy again (sent once). */
+  "recovered",
+  /** Someone changed production outside git and croncd put it back (or, with --no-heal, found it). */
+  "drift",
+  /** The git server could not be reached for longer than the grace period. */
+  "source-unavailable",
+  /** The Docker daemon / Kubernetes API could not be reached for longer than the grace period. */
+  "target-unavailable"
+];
+var SEVERITIES = ["info", "warning", "error"];
+
+// src/alerts/notifiers/config.ts
+var common = {
+  /** Shown in the log and the report when a delivery fails. */
+  name,
+  /** The variable holding the endpoint URL (webhook URLs carry their own secret). */
+  urlEnv: envName,
+  /** Only these event kinds (all when absent). */
+  events: array(_enum(ALERT_EVENT_KINDS)).min(1).optional(),
+  /** Only events of at least this severity. */
+  minSeverity: _enum(SEVERITIES).default("info"),
+  /** Only events of these targets (all when absent). */
+  targets: array(name).min(1).optional()
+};
+var notifierSchema = discriminatedUnion("type", [
+  object({
+    type: literal("webhook"),
+    ...common,
+    /** The variable holding the HMAC-SHA256 key; the body's signature goes in a header. */
+    secretEnv: envName.optional()
+  }).strict(),
+  object({ type: literal("slack"), ...common }).strict(),
+  object({ type: literal("teams"), ...common }).strict(),
+  object({
+    type: literal("apprise"),
+    ...common,
+    /** Apprise tags to notify (stateful /notify/KEY endpoints); all of the key's URLs when absent. */
+    tags: array(string2().min(1)).min(1).optional()
+  }).strict()
+]);
+
+// src/alerts/config.ts
+var ALERT_DEFAULTS = {
+  /** Seconds between reminders while an item stays failed the same way (0: no reminders). */
+  repeatInterval: 24 * 3600,
+  /** Seconds a git server or target may be unreachable before anyone is notified. */
+  unavailableGrace: 15 * 60
+};
+var alertsSchema = object({
+  repeatInterval: number2().int().min(0).default(ALERT_DEFAULTS.repeatInterval),
+  unavailableGrace: number2().int().min(0).default(ALERT_DEFAULTS.unavailableGrace),
+  notifiers: array(notifierSchema).default([]),
+  issue: issueTrackerSchema.optional()
+}).strict();
+
 // src/config/schema.ts
 var auth = object({
   /** HTTPS: the token is read from this environment variable and sent as a Basic auth header. */
@@ -67534,7 +67808,9 @@ var sourceSchema = object({
 }).strict();
 var configSchema = object({
   sources: array(sourceSchema).min(1, "declare at least one source"),
-  targets: array(targetConfigSchema).min(1, "declare at least one target")
+  targets: array(targetConfigSchema).min(1, "declare at least one target"),
+  /** Notifications and issues on changes of state (src/alerts/). */
+  alerts: alertsSchema.optional()
 }).strict();
 
 // src/config/load.ts
@@ -67567,15 +67843,23 @@ function parseConfig(text, file) {
   const problems = result.success ? [] : result.error.issues.map((issue3) => describeIssue(issue3, parsed));
   if (result.success) problems.push(...crossCheck(result.data, parsed));
   if (problems.length > 0 || !result.success) {
-    throw new ConfigError(`invalid configuration:
-  ${problems.join("\n  ")}`, { subject: file });
+    const lines = problems.flatMap((problem) => problem.line === void 0 ? [] : [problem.line]);
+    const location = lines.length > 0 ? { file, line: Math.min(...lines) } : { file };
+    throw new ConfigError(
+      `invalid configuration:
+  ${problems.map((problem) => problem.text).join("\n  ")}`,
+      {
+        subject: file,
+        location
+      }
+    );
   }
   return result.data;
 }
 function crossCheck(config2, parsed) {
   const problems = [];
   const sourceNames = config2.sources.map((source) => source.name);
-  const at2 = (fieldPath, message) => `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
+  const at2 = (fieldPath, message) => problemAt(parsed, fieldPath, message);
   duplicates(sourceNames).forEach(
     (index) => problems.push(at2(["sources", index, "name"], `duplicate source name "${sourceNames[index]}"`))
   );
@@ -67606,11 +67890,12 @@ function describeIssue(issue3, parsed) {
   } else if (issue3.code === "invalid_type" && issue3.input === void 0) {
     message = `required (expected ${issue3.expected})`;
   }
-  return `${location(parsed, fieldPath)}${formatPath(fieldPath)}: ${message}`;
+  return problemAt(parsed, fieldPath, message);
 }
-function location(parsed, fieldPath) {
+function problemAt(parsed, fieldPath, message) {
   const line = parsed.lineOf(fieldPath);
-  return line === void 0 ? "" : `line ${line}: `;
+  const prefix = line === void 0 ? "" : `line ${line}: `;
+  return { text: `${prefix}${formatPath(fieldPath)}: ${message}`, line };
 }
 
 // src/cli/arguments.ts
@@ -67625,13 +67910,14 @@ var COMMANDS = [
   "help"
 ];
 var INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"];
-var RUN_OPTIONS = ["config", "target", "report", "ref"];
+var REPORT_OPTIONS = ["report", "junit", "dotenv"];
+var RUN_OPTIONS = ["config", "target", "ref", ...REPORT_OPTIONS];
 var ALLOWED = {
   reconcile: [...RUN_OPTIONS, "no-heal"],
   plan: [...RUN_OPTIONS, "json", "comment", "comment-token-env"],
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
-  prune: ["config", "target", "report", "stack", "release", "namespace", "dry-run"],
+  prune: ["config", "target", ...REPORT_OPTIONS, "stack", "release", "namespace", "dry-run"],
   decrypt: ["ignore-mac", "input-type"],
   version: [],
   help: []
@@ -67646,6 +67932,8 @@ function parseArguments(argv) {
       target: { type: "string", multiple: true },
       ref: { type: "string", multiple: true },
       report: { type: "string" },
+      junit: { type: "string" },
+      dotenv: { type: "string" },
       out: { type: "string" },
       stack: { type: "string" },
       release: { type: "string" },
@@ -67726,6 +68014,8 @@ function parseArguments(argv) {
     ...values.comment ? { comment: true } : {},
     ...tokenEnv !== void 0 ? { commentTokenEnv: tokenEnv } : {},
     ...values.report ? { report: values.report } : {},
+    ...values.junit ? { junit: values.junit } : {},
+    ...values.dotenv ? { dotenv: values.dotenv } : {},
     ...values.out ? { out: values.out } : {},
     ...values.stack ? { stack: values.stack } : {},
     ...values.release ? { release: values.release } : {},
@@ -67739,17 +68029,36 @@ function parseArguments(argv) {
 // src/cli/output-paths.ts
 import { accessSync, constants as constants4, statSync } from "node:fs";
 import path17 from "node:path";
+var FILE_OPTIONS = ["report", "junit", "dotenv"];
+var EXAMPLE_NAMES = {
+  report: "report.json",
+  junit: "junit.xml",
+  dotenv: "croncd.env"
+};
 function assertOutputPathsWritable(paths) {
-  if (paths.report !== void 0) assertWritableFile(paths.report, "--report");
+  const claimed = /* @__PURE__ */ new Map();
+  for (const option of FILE_OPTIONS) {
+    const file = paths[option];
+    if (file === void 0) continue;
+    assertWritableFile(file, `--${option}`, EXAMPLE_NAMES[option]);
+    const earlier = claimed.get(path17.resolve(file));
+    if (earlier) {
+      throw new ConfigError(`is also given to ${earlier}`, {
+        subject: `--${option} ${file}`,
+        hint: "give each report its own file"
+      });
+    }
+    claimed.set(path17.resolve(file), `--${option}`);
+  }
   if (paths.out !== void 0) assertWritableFolder(paths.out, "--out");
 }
-function assertWritableFile(file, option) {
+function assertWritableFile(file, option, exampleName) {
   const subject = `${option} ${file}`;
   const existing = statOrUndefined(file);
   if (existing?.isDirectory()) {
     throw new ConfigError("is a directory, not a file", {
       subject,
-      hint: `give a file path, e.g. ${path17.join(file, "report.json")}`
+      hint: `give a file path, e.g. ${path17.join(file, exampleName)}`
     });
   }
   if (existing) {
@@ -68959,7 +69268,7 @@ var Applications = class extends BaseResource {
     return RequestHelper.del()(this, `applications/${applicationId}`, options);
   }
 };
-function url({
+function url2({
   projectId,
   groupId
 } = {}) {
@@ -68974,7 +69283,7 @@ var AuditEvents = class extends BaseResource {
     groupId,
     ...options
   } = {}) {
-    const uri = url({ projectId, groupId });
+    const uri = url2({ projectId, groupId });
     return RequestHelper.get()(
       this,
       uri,
@@ -68986,7 +69295,7 @@ var AuditEvents = class extends BaseResource {
     groupId,
     ...options
   } = {}) {
-    const uri = url({ projectId, groupId });
+    const uri = url2({ projectId, groupId });
     return RequestHelper.get()(this, `${uri}/${auditEventId}`, options);
   }
 };
@@ -69078,7 +69387,7 @@ var Composer2 = class extends BaseResource {
     );
   }
 };
-function url2(projectId) {
+function url22(projectId) {
   return projectId ? endpoint`projects/${projectId}/packages/conan/v1` : "packages/conan/v1";
 }
 var Conan = class extends BaseResource {
@@ -69086,17 +69395,17 @@ var Conan = class extends BaseResource {
     projectId,
     ...options
   } = {}) {
-    return RequestHelper.get()(this, `${url2(projectId)}/users/authenticate`, options);
+    return RequestHelper.get()(this, `${url22(projectId)}/users/authenticate`, options);
   }
   checkCredentials({
     projectId,
     ...options
   } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(this, `${prefix}/users/check_credentials`, options);
   }
   downloadPackageFile(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, recipeRevision, packageRevision, filename, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/${recipeRevision}/package/${conanPackageReference}/${packageRevision}/${filename}`,
@@ -69104,7 +69413,7 @@ var Conan = class extends BaseResource {
     );
   }
   downloadRecipeFile(packageName, packageVersion, packageUsername, packageChannel, recipeRevision, filename, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/${recipeRevision}/export/${filename}`,
@@ -69112,7 +69421,7 @@ var Conan = class extends BaseResource {
     );
   }
   showPackageUploadUrls(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/packages/${conanPackageReference}/upload_urls`,
@@ -69120,7 +69429,7 @@ var Conan = class extends BaseResource {
     );
   }
   showPackageDownloadUrls(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/packages/${conanPackageReference}/download_urls`,
@@ -69128,7 +69437,7 @@ var Conan = class extends BaseResource {
     );
   }
   showPackageManifest(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/packages/${conanPackageReference}/digest`,
@@ -69136,7 +69445,7 @@ var Conan = class extends BaseResource {
     );
   }
   showPackageSnapshot(packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/packages/${conanPackageReference}`,
@@ -69147,10 +69456,10 @@ var Conan = class extends BaseResource {
     projectId,
     ...options
   } = {}) {
-    return RequestHelper.post()(this, `${url2(projectId)}/ping`, options);
+    return RequestHelper.post()(this, `${url22(projectId)}/ping`, options);
   }
   showRecipeUploadUrls(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/upload_urls`,
@@ -69158,7 +69467,7 @@ var Conan = class extends BaseResource {
     );
   }
   showRecipeDownloadUrls(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/download_urls`,
@@ -69166,7 +69475,7 @@ var Conan = class extends BaseResource {
     );
   }
   showRecipeManifest(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/digest`,
@@ -69174,7 +69483,7 @@ var Conan = class extends BaseResource {
     );
   }
   showRecipeSnapshot(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}`,
@@ -69182,7 +69491,7 @@ var Conan = class extends BaseResource {
     );
   }
   removePackageFile(packageName, packageVersion, packageUsername, packageChannel, { projectId, ...options } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(
       this,
       `${prefix}/conans/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}`,
@@ -69193,11 +69502,11 @@ var Conan = class extends BaseResource {
     projectId,
     ...options
   } = {}) {
-    const prefix = url2(projectId);
+    const prefix = url22(projectId);
     return RequestHelper.get()(this, `${prefix}/conans/search`, options);
   }
   uploadPackageFile(packageFile, packageName, packageVersion, packageUsername, packageChannel, conanPackageReference, recipeRevision, packageRevision, options) {
-    const prefix = url2();
+    const prefix = url22();
     return RequestHelper.get()(
       this,
       `${prefix}/files/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/${recipeRevision}/package/${conanPackageReference}/${packageRevision}/${packageFile.filename}`,
@@ -69209,7 +69518,7 @@ var Conan = class extends BaseResource {
     );
   }
   uploadRecipeFile(packageFile, packageName, packageVersion, packageUsername, packageChannel, recipeRevision, options) {
-    const prefix = url2();
+    const prefix = url22();
     return RequestHelper.get()(
       this,
       `${prefix}/files/${packageName}/${packageVersion}/${packageUsername}/${packageChannel}/${recipeRevision}/export/${packageFile.filename}`,
@@ -75944,8 +76253,8 @@ function commentMarker(key) {
   return `<!-- croncd plan comment, key ${key}; edited in place on every push -->`;
 }
 function carriesMarker(body, marker) {
-  const firstLine = body.split("\n", 1)[0] ?? "";
-  return firstLine.trimEnd() === marker;
+  const firstLine2 = body.split("\n", 1)[0] ?? "";
+  return firstLine2.trimEnd() === marker;
 }
 
 // src/plan-comment/upsert.ts
@@ -76033,8 +76342,8 @@ async function commentOnPlan(args, report, env, log) {
   return [];
 }
 function commentTimeoutMs(env) {
-  const seconds2 = Number(env[COMMENT_TIMEOUT_ENV]);
-  return Number.isFinite(seconds2) && seconds2 > 0 ? seconds2 * 1e3 : DEFAULT_COMMENT_TIMEOUT_MS;
+  const seconds3 = Number(env[COMMENT_TIMEOUT_ENV]);
+  return Number.isFinite(seconds3) && seconds3 > 0 ? seconds3 * 1e3 : DEFAULT_COMMENT_TIMEOUT_MS;
 }
 
 // src/cli/usage.ts
@@ -76054,6 +76363,8 @@ Options (reconcile, plan, validate, render):
   --target NAME        only this target (repeatable)
   --ref SOURCE=REF     use this branch, tag or commit for a source (repeatable)
   --report FILE        write the run as JSON
+  --junit FILE         write the run as JUnit XML (one test case per stack/release; GitLab reports:junit)
+  --dotenv FILE        write the counts as KEY=value lines (CRONCD_FAILED=0...; GitLab reports:dotenv)
   --out DIR            render: where to write
   --no-heal            reconcile: report drift, do not redeploy it (still exit 2)
   --json               plan: print the report as JSON on stdout
@@ -76064,7 +76375,7 @@ Options (reconcile, plan, validate, render):
                        CRONCD_GITLAB_TOKEN on GitLab, GITHUB_TOKEN on GitHub)
 
 Options (prune):
-  --config FILE, --report FILE, --target NAME (once)
+  --config FILE, --report FILE, --junit FILE, --dotenv FILE, --target NAME (once)
   --stack NAME         the stack to remove (targets of type swarm)
   --release NAME       the release to remove (targets that deploy releases)
   --namespace NS       with --release: the release's namespace
@@ -76077,6 +76388,232 @@ Options (decrypt):
   $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/sops/age/keys.txt); other key types need sops
 
 Exit codes: 0 all good, 1 something failed, 2 changes pending (plan).`;
+
+// src/cli/write-reports.ts
+import { writeFile as writeFile4 } from "node:fs/promises";
+import { hostname } from "node:os";
+
+// src/report/counts.ts
+function countEntries(entries2) {
+  const counts = Object.fromEntries(ACTIONS.map((action) => [action, 0]));
+  let drifted = 0;
+  for (const entry of entries2) {
+    counts[entry.action] += 1;
+    if (entry.drift) drifted += 1;
+  }
+  return { ...counts, drifted };
+}
+
+// src/report/dotenv.ts
+var DOTENV_KEYS = [
+  "CRONCD_EXIT_CODE",
+  "CRONCD_CREATED",
+  "CRONCD_CONFIGURED",
+  "CRONCD_UNCHANGED",
+  "CRONCD_DELETED",
+  "CRONCD_SKIPPED",
+  "CRONCD_FAILED",
+  "CRONCD_DRIFTED"
+];
+function dotenvValues(entries2, exitCode) {
+  const counts = countEntries(entries2);
+  return {
+    CRONCD_EXIT_CODE: exitCode,
+    CRONCD_CREATED: counts.created,
+    CRONCD_CONFIGURED: counts.configured,
+    CRONCD_UNCHANGED: counts.unchanged,
+    CRONCD_DELETED: counts.deleted,
+    CRONCD_SKIPPED: counts.skipped,
+    CRONCD_FAILED: counts.failed,
+    CRONCD_DRIFTED: counts.drifted
+  };
+}
+function renderDotenvReport(entries2, exitCode) {
+  const values = dotenvValues(entries2, exitCode);
+  return DOTENV_KEYS.map((key) => `${key}=${values[key]}
+`).join("");
+}
+
+// src/report/json-report.ts
+function renderJsonReport(report, masker) {
+  return JSON.stringify(masker.maskValues(report), null, 2);
+}
+
+// src/report/xml.ts
+var REPLACEMENT = "\uFFFD";
+var FORBIDDEN = (
+  // Matching control characters is the point here.
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+);
+function withoutForbidden(text) {
+  return text.replace(FORBIDDEN, REPLACEMENT);
+}
+function escapeXmlText(text) {
+  return withoutForbidden(text).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+function escapeXmlAttribute(text) {
+  return escapeXmlText(text).replaceAll('"', "&quot;").replaceAll("	", "&#9;").replaceAll("\n", "&#10;").replaceAll("\r", "&#13;");
+}
+function xmlAttributes(attributes) {
+  return attributes.map(([name2, value]) => ` ${name2}="${escapeXmlAttribute(String(value))}"`).join("");
+}
+
+// src/report/junit.ts
+var JUNIT_FAILURE_TYPES = { failed: "failed", drift: "drift" };
+function renderJunitReport(report, masker, options = {}) {
+  const masked = masker.maskValues(report);
+  const hostname2 = masker.mask(options.hostname || "localhost");
+  const suites = groupByTarget(masked.entries).map(
+    ([target, entries2], id) => renderSuite({ report: masked, target, entries: entries2, id, hostname: hostname2 })
+  );
+  const body = suites.length === 0 ? "<testsuites/>" : `<testsuites>
+${suites.join("")}</testsuites>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+${body}
+`;
+}
+function groupByTarget(entries2) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const entry of entries2) {
+    const group = groups.get(entry.target) ?? [];
+    group.push(entry);
+    groups.set(entry.target, group);
+  }
+  return [...groups];
+}
+function renderSuite({ report, target, entries: entries2, id, hostname: hostname2 }) {
+  const verdicts = entries2.map((entry) => verdictOf(entry, report.command));
+  const totalMs = entries2.reduce((sum, entry) => sum + (entry.durationMs ?? 0), 0);
+  const attributes = xmlAttributes([
+    ["name", target],
+    ["package", target],
+    ["id", id],
+    // The schema's dateTime pattern has no fraction and no zone; the run's start is in UTC.
+    ["timestamp", report.startedAt.slice(0, 19)],
+    ["hostname", hostname2],
+    ["tests", entries2.length],
+    ["failures", verdicts.filter((verdict) => verdict.kind === "failure").length],
+    // croncd's errors are its findings (a broken file, a failed rollout): all reported as failures.
+    ["errors", 0],
+    ["skipped", verdicts.filter((verdict) => verdict.kind === "skipped").length],
+    ["time", seconds2(totalMs)]
+  ]);
+  const properties = [
+    ["croncd.command", report.command],
+    ["croncd.dryRun", String(report.dryRun)],
+    ["croncd.exitCode", String(report.exitCode)]
+  ].map(
+    ([name2, value]) => `      <property${xmlAttributes([
+      ["name", name2],
+      ["value", value]
+    ])}/>
+`
+  ).join("");
+  const cases = entries2.map((entry, index) => renderCase(entry, verdicts[index])).join("");
+  const out = entries2.map((entry) => `${entry.kind} ${entry.name}: ${entry.action} \u2014 ${entry.reason}
+`).join("");
+  return `  <testsuite${attributes}>
+    <properties>
+${properties}    </properties>
+` + cases + `    <system-out>${escapeXmlText(out)}</system-out>
+` + systemErr(report.warnings ?? []) + `  </testsuite>
+`;
+}
+function systemErr(warnings) {
+  if (warnings.length === 0) return "    <system-err/>\n";
+  const text = warnings.map((warning) => `warning: ${warning}
+`).join("");
+  return `    <system-err>${escapeXmlText(text)}</system-err>
+`;
+}
+function renderCase(entry, verdict) {
+  const attributes = xmlAttributes([
+    ["classname", entry.target],
+    ["name", `${entry.kind} ${entry.name}`],
+    ["time", seconds2(entry.durationMs ?? 0)]
+  ]);
+  switch (verdict.kind) {
+    case "passed":
+      return `    <testcase${attributes}/>
+`;
+    case "skipped":
+      return `    <testcase${attributes}>
+      <skipped${xmlAttributes([["message", verdict.message]])}>${escapeXmlText(verdict.message)}</skipped>
+    </testcase>
+`;
+    case "failure": {
+      const failure2 = xmlAttributes([
+        ["message", verdict.message],
+        ["type", verdict.type]
+      ]);
+      return `    <testcase${attributes}>
+      <failure${failure2}>${escapeXmlText(verdict.text)}</failure>
+    </testcase>
+`;
+    }
+  }
+}
+function verdictOf(entry, command) {
+  if (entry.action === "failed") {
+    return {
+      kind: "failure",
+      type: JUNIT_FAILURE_TYPES.failed,
+      message: firstLine(entry.reason),
+      text: causeText(entry)
+    };
+  }
+  if (entry.drift) {
+    return {
+      kind: "failure",
+      type: JUNIT_FAILURE_TYPES.drift,
+      // The reason already says "drifted from git: … changed by hand".
+      message: firstLine(entry.reason),
+      text: causeText(entry)
+    };
+  }
+  if (entry.action === "skipped" && command !== "validate" && command !== "render") {
+    return { kind: "skipped", message: entry.reason };
+  }
+  return { kind: "passed" };
+}
+function causeText(entry) {
+  const lines = [entry.reason];
+  if (entry.location) {
+    const line = entry.location.line === void 0 ? "" : `:${entry.location.line}`;
+    lines.push(`at ${entry.location.file}${line}`);
+  }
+  for (const detail of entry.details ?? []) lines.push(`  ${detail}`);
+  return lines.join("\n");
+}
+function firstLine(text) {
+  return text.split("\n", 1)[0] ?? "";
+}
+function seconds2(ms2) {
+  return (Math.max(0, ms2) / 1e3).toFixed(3);
+}
+
+// src/cli/write-reports.ts
+async function writeReportFiles(files, report, log) {
+  const renderers = {
+    report: () => `${renderJsonReport(report, log.masker)}
+`,
+    junit: () => renderJunitReport(report, log.masker, { hostname: hostname() }),
+    dotenv: () => renderDotenvReport(report.entries, report.exitCode)
+  };
+  let allWritten = true;
+  for (const option of Object.keys(renderers)) {
+    const file = files[option];
+    if (file === void 0) continue;
+    try {
+      await writeFile4(file, renderers[option](), { mode: 384 });
+    } catch (error3) {
+      log.error(`--${option} ${file}: the report could not be written: ${describeError(error3)}`);
+      allWritten = false;
+    }
+  }
+  return allWritten;
+}
 
 // src/commands/decrypt.ts
 async function decryptCommand(request2) {
@@ -80687,9 +81224,9 @@ function selectTargets(config2, names) {
   return config2.targets.filter((target) => names.includes(target.name));
 }
 function describePull(source) {
-  const seconds2 = (source.durationMs / 1e3).toFixed(1);
-  if (source.error) return `${describeError(source.error)} (after ${seconds2}s)`;
-  return `source ${source.name}: ${source.ref} at ${source.commit?.slice(0, 12)} (${seconds2}s)`;
+  const seconds3 = (source.durationMs / 1e3).toFixed(1);
+  if (source.error) return `${describeError(source.error)} (after ${seconds3}s)`;
+  return `source ${source.name}: ${source.ref} at ${source.commit?.slice(0, 12)} (${seconds3}s)`;
 }
 function summarizeSource(source) {
   return {
@@ -80710,16 +81247,6 @@ function offlineEntries(rendered, mode) {
     return changeEntry(subject, "skipped", mode === "render" ? `rendered ${file}` : `valid: ${file}`);
   });
   return [...rendered.rendered.failures, ...valid];
-}
-
-// src/report/json-report.ts
-import { writeFile as writeFile4 } from "node:fs/promises";
-async function writeJsonReport(file, report, masker) {
-  await writeFile4(file, `${renderJsonReport(report, masker)}
-`, { mode: 384 });
-}
-function renderJsonReport(report, masker) {
-  return JSON.stringify(masker.maskValues(report), null, 2);
 }
 
 // src/report/logger.ts
@@ -80746,15 +81273,15 @@ function createLogger(options = {}) {
     async group(title, body) {
       sectionCounter += 1;
       const id = `croncd_${sectionCounter}`;
-      const seconds2 = () => Math.floor(now().getTime() / 1e3);
+      const seconds3 = () => Math.floor(now().getTime() / 1e3);
       if (flavour === "gitlab")
-        write(`\x1B[0Ksection_start:${seconds2()}:${id}[collapsed=false]\r\x1B[0K${title}`);
+        write(`\x1B[0Ksection_start:${seconds3()}:${id}[collapsed=false]\r\x1B[0K${title}`);
       else if (flavour === "github") write(`::group::${title}`);
       else write(`== ${title}`);
       try {
         return await body();
       } finally {
-        if (flavour === "gitlab") write(`\x1B[0Ksection_end:${seconds2()}:${id}\r\x1B[0K`);
+        if (flavour === "gitlab") write(`\x1B[0Ksection_end:${seconds3()}:${id}\r\x1B[0K`);
         else if (flavour === "github") write("::endgroup::");
       }
     }
@@ -80799,10 +81326,7 @@ ${USAGE}`);
     }
   }
   try {
-    assertOutputPathsWritable({
-      ...args.report ? { report: args.report } : {},
-      ...args.out ? { out: args.out } : {}
-    });
+    assertOutputPathsWritable({ ...reportFiles(args), ...args.out ? { out: args.out } : {} });
   } catch (error3) {
     log.error(describeError(error3));
     return ExitCode2.failed;
@@ -80813,10 +81337,14 @@ ${USAGE}`);
     outcome = await execute(args, env, log);
   } catch (error3) {
     log.error(describeError(error3));
+    const location = locationOf(error3);
     const failure2 = changeEntry(
       { kind: "run", name: args.command, target: "-" },
       "failed",
-      describeError(error3)
+      describeError(error3),
+      {
+        ...location ? { location } : {}
+      }
     );
     outcome = { exitCode: ExitCode2.failed, sources: [], entries: [failure2] };
   }
@@ -80834,19 +81362,19 @@ ${USAGE}`);
     const warnings = await commentOnPlan(args, report, env, log);
     if (warnings.length > 0) report.warnings = warnings;
   }
-  let exitCode = outcome.exitCode;
-  if (args.report) {
-    try {
-      await writeJsonReport(args.report, report, log.masker);
-    } catch (error3) {
-      log.error(`--report ${args.report}: the report could not be written: ${describeError(error3)}`);
-      exitCode = ExitCode2.failed;
-    }
-  }
+  const written = await writeReportFiles(reportFiles(args), report, log);
+  const exitCode = written ? outcome.exitCode : ExitCode2.failed;
   if (args.json) process.stdout.write(`${renderJsonReport(report, log.masker)}
 `);
   log.info(`croncd ${args.command}: ${summarize({ entries: outcome.entries })} (exit ${exitCode})`);
   return exitCode;
+}
+function reportFiles(args) {
+  return {
+    ...args.report ? { report: args.report } : {},
+    ...args.junit ? { junit: args.junit } : {},
+    ...args.dotenv ? { dotenv: args.dotenv } : {}
+  };
 }
 async function execute(args, env, log) {
   const loaded = await loadConfig(args.config);
