@@ -14,7 +14,7 @@ import { describeError, ExitCode, locationOf } from "./errors.js";
 import { changeEntry, type ChangeSetEntry } from "./model/changeset.js";
 import { run } from "./pipeline/run.js";
 import { renderJsonReport, type RunReport, type SourceSummary } from "./report/json-report.js";
-import { createLogger, type Logger } from "./report/logger.js";
+import { createLogger, type Logger, type LoggerOptions } from "./report/logger.js";
 import { summarize } from "./report/text.js";
 import { VERSION } from "./version.js";
 
@@ -24,8 +24,13 @@ interface Outcome {
   entries: ChangeSetEntry[];
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const log = createLogger({ env });
+/** `logOptions`: where the log goes and how it reaches the CI runner (the Action routes it through @actions/core). */
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  logOptions: Omit<LoggerOptions, "env"> = {},
+): Promise<number> {
+  const log = createLogger({ ...logOptions, env });
   let args: Arguments;
   try {
     args = parseArguments(argv);

@@ -4,6 +4,7 @@
  */
 import type { Writable } from "node:stream";
 import { SecretMasker } from "./mask.js";
+import { streamWorkflowCommands, type WorkflowCommands } from "./workflow-commands.js";
 
 export interface Logger {
   info(line: string): void;
@@ -20,6 +21,8 @@ export interface LoggerOptions {
   env?: NodeJS.ProcessEnv;
   masker?: SecretMasker;
   now?: () => Date;
+  /** How annotations, groups and masks reach the GitHub runner; written to `stream` by default. */
+  workflowCommands?: WorkflowCommands;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -30,13 +33,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const flavour: CiFlavour =
     env.GITLAB_CI === "true" ? "gitlab" : env.GITHUB_ACTIONS === "true" ? "github" : "plain";
   const write = (text: string) => stream.write(`${masker.mask(text)}\n`);
-  if (flavour === "github") {
+  const github =
+    flavour === "github" ? (options.workflowCommands ?? streamWorkflowCommands(stream)) : undefined;
+  if (github) {
     // The runner consumes this command and never shows it; from then on it hides the value in
     // everything the job prints, including output croncd does not write itself. The masker
     // reports multi-line values line by line as well, which is how the runner matches them.
     masker.onAdd((value) => {
-      // The runner decodes %25, %0D and %0A in command values: encode them, or it masks the wrong string.
-      if (!/[\r\n]/.test(value)) stream.write(`::add-mask::${value.replaceAll("%", "%25")}\n`);
+      if (!/[\r\n]/.test(value)) github.addMask(value);
     });
   }
   let sectionCounter = 0;
@@ -44,21 +48,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return {
     masker,
     info: (line) => write(line),
-    warn: (line) => write(flavour === "github" ? `::warning::${line}` : `warning: ${line}`),
-    error: (line) => write(flavour === "github" ? `::error::${line}` : `error: ${line}`),
+    warn: (line) => (github ? github.warning(masker.mask(line)) : write(`warning: ${line}`)),
+    error: (line) => (github ? github.error(masker.mask(line)) : write(`error: ${line}`)),
     async group(title, body) {
       sectionCounter += 1;
       const id = `croncd_${sectionCounter}`;
       const seconds = () => Math.floor(now().getTime() / 1000);
       if (flavour === "gitlab")
         write(`\u001b[0Ksection_start:${seconds()}:${id}[collapsed=false]\r\u001b[0K${title}`);
-      else if (flavour === "github") write(`::group::${title}`);
+      else if (github) github.startGroup(masker.mask(title));
       else write(`== ${title}`);
       try {
         return await body();
       } finally {
         if (flavour === "gitlab") write(`\u001b[0Ksection_end:${seconds()}:${id}\r\u001b[0K`);
-        else if (flavour === "github") write("::endgroup::");
+        else if (github) github.endGroup();
       }
     },
   };

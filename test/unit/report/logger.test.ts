@@ -31,6 +31,37 @@ describe("logger", () => {
     expect(text()).toBe("::group::pull sources\n::error::boom\n::endgroup::\n::warning::careful\n");
   });
 
+  it("escapes annotations on GitHub Actions, so a message with a newline or % arrives whole", () => {
+    const { log, text } = capture({ GITHUB_ACTIONS: "true" });
+    log.error("stack web: 100% wrong\r\ndocker said: no");
+    expect(text()).toBe("::error::stack web: 100%25 wrong%0D%0Adocker said: no\n");
+  });
+
+  it("sends annotations, groups and masks through the commands it is given (the Action's @actions/core)", async () => {
+    const sent: string[] = [];
+    const log = createLogger({
+      stream: new Writable({ write: (_chunk, _encoding, done) => done() }),
+      env: { GITHUB_ACTIONS: "true" },
+      workflowCommands: {
+        error: (message) => sent.push(`error ${message}`),
+        warning: (message) => sent.push(`warning ${message}`),
+        startGroup: (title) => sent.push(`group ${title}`),
+        endGroup: () => sent.push("endgroup"),
+        addMask: (value) => sent.push(`mask ${value}`),
+      },
+    });
+    log.masker.add("s3cret-value");
+    await log.group("target prod", () => Promise.resolve(log.error("token s3cret-value refused")));
+    log.warn("careful");
+    expect(sent).toEqual([
+      "mask s3cret-value",
+      "group target prod",
+      "error token *** refused",
+      "endgroup",
+      "warning careful",
+    ]);
+  });
+
   it("closes the section even when the body throws", async () => {
     const { log, text } = capture({ GITHUB_ACTIONS: "true" });
     await expect(log.group("x", () => Promise.reject(new Error("no")))).rejects.toThrow("no");
