@@ -1,40 +1,56 @@
 /**
- * The GitHub Action: action inputs → croncd's command line → outputs and job summary. It runs the
- * same code as the CLI, in-process.
+ * The GitHub Action: action inputs → croncd's command line → outputs, annotations and job summary.
+ * It runs the same code as the CLI, in-process.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import * as core from "@actions/core";
 import { main } from "../src/cli.js";
 import type { RunReport } from "../src/report/json-report.js";
 import { renderMarkdown } from "../src/report/markdown.js";
+import { annotateEntries, Annotations } from "./annotations.js";
+import { buildCommandLine, COMMENT_TOKEN_ENV } from "./command-line.js";
+import { readInputs } from "./inputs.js";
+import { entryLocator, workflowCheckout } from "./locate-entries.js";
+import { setOutputs } from "./outputs.js";
+import { defaultReportFile } from "./report-file.js";
 
 async function runAction(): Promise<void> {
-  const command = core.getInput("command") || "reconcile";
-  const scratch = await mkdtemp(path.join(os.tmpdir(), "croncd-action-"));
-  const report = core.getInput("report") || path.join(scratch, "report.json");
-  const args = [command, "--config", core.getInput("config") || "croncd.yaml", "--report", report];
-  for (const target of core.getMultilineInput("targets")) args.push("--target", target);
-  for (const ref of core.getMultilineInput("refs")) args.push("--ref", ref);
-  if (core.getInput("stack")) args.push("--stack", core.getInput("stack"));
-  if (core.getBooleanInput("dry-run")) args.push("--dry-run");
-  if (core.getInput("out")) args.push("--out", core.getInput("out"));
+  const inputs = readInputs();
+  const report = inputs.report || (await defaultReportFile(process.env));
+  const commandLine = buildCommandLine(inputs, report);
+  const token = commandLine.env[COMMENT_TOKEN_ENV];
+  if (token) core.setSecret(token);
 
-  const exitCode = await main(args, { ...process.env, GITHUB_ACTIONS: "true" });
-  core.setOutput("exit-code", String(exitCode));
-  core.setOutput("changes", String(exitCode === 2));
-  core.setOutput("report", report);
+  const annotations = new Annotations();
+  // The log goes to stdout, where @actions/core writes its commands, so groups and annotations
+  // stay in order with the lines around them.
+  const exitCode = await main(
+    commandLine.args,
+    { ...process.env, ...commandLine.env, GITHUB_ACTIONS: "true" },
+    { stream: process.stdout, workflowCommands: annotations.workflowCommands() },
+  );
   const parsed = await readFile(report, "utf8")
     .then((text) => JSON.parse(text) as RunReport)
     .catch(() => undefined);
-  // core.summary throws without GITHUB_STEP_SUMMARY (e.g. under act): the summary is optional.
-  if (parsed && process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderMarkdown(parsed)).write();
-  if (!core.getInput("report")) await rm(scratch, { recursive: true, force: true });
+  setOutputs(exitCode, report, parsed);
+  if (parsed) {
+    annotateEntries(
+      parsed.entries,
+      annotations,
+      await entryLocator(inputs.config, workflowCheckout(process.env)),
+    );
+    // core.summary throws without GITHUB_STEP_SUMMARY (e.g. under act): the summary is optional.
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderMarkdown(parsed)).write();
+  }
 
-  const failOnChanges = core.getBooleanInput("fail-on-changes");
-  if (exitCode === 1) core.setFailed(`croncd ${command} failed; see the log above`);
-  else if (exitCode === 2 && failOnChanges) core.setFailed(`croncd ${command} found pending changes`);
+  if (exitCode === 1)
+    core.setFailed(`croncd ${inputs.command} failed; see the annotations and the log above`);
+  else if (exitCode === 2 && inputs.failOnChanges)
+    core.setFailed(`croncd ${inputs.command} found pending changes`);
 }
 
-await runAction();
+await runAction().catch((error: unknown) => {
+  // Bad inputs (comment without plan...): one clear failure, nothing run.
+  core.setOutput("exit-code", "1");
+  core.setFailed(error instanceof Error ? error.message : String(error));
+});

@@ -1,0 +1,68 @@
+// Annotations go through the real @actions/core, which writes workflow commands to stdout: the
+// test reads them there, as the runner would.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { annotateEntries, Annotations } from "../../../action/annotations.js";
+import { changeEntry } from "../../../src/model/changeset.js";
+
+describe("annotations", () => {
+  let printed: string[];
+
+  beforeEach(() => {
+    printed = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      printed.push(String(chunk));
+      return true;
+    });
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const web = { kind: "stack" as const, name: "web", target: "prod" };
+
+  it("annotates a failure at its file and line, and a drift as a warning with its diff", () => {
+    const entries = [
+      changeEntry(web, "failed", "render failed: 100% broken", {
+        location: { file: "stacks/web/compose.yaml", line: 4 },
+      }),
+      changeEntry({ ...web, name: "api" }, "configured", "drifted: healed", {
+        drift: true,
+        details: ["app: replicas 1 → 2"],
+      }),
+      changeEntry({ ...web, name: "ok" }, "unchanged", "as in git"),
+    ];
+    annotateEntries(entries, new Annotations(), (entry) =>
+      entry.location ? { file: entry.location.file, startLine: 4 } : {},
+    );
+    expect(printed).toEqual([
+      "::error title=stack web (target prod) failed,file=stacks/web/compose.yaml,line=4::render failed: 100%25 broken\n",
+      "::warning title=stack api (target prod) drifted from git::drifted: healed%0Aapp: replicas 1 → 2\n",
+    ]);
+  });
+
+  it("names a location GitHub cannot link in the message instead", () => {
+    const entries = [changeEntry(web, "failed", "render failed", { location: { file: "a.yaml", line: 2 } })];
+    annotateEntries(entries, new Annotations(), () => ({ elsewhere: "a.yaml:2 in source platform" }));
+    expect(printed).toEqual([
+      "::error title=stack web (target prod) failed::render failed%0Aat a.yaml:2 in source platform\n",
+    ]);
+  });
+
+  it("annotates a fatal error once, though the log and the run's entry both carry it", () => {
+    const annotations = new Annotations();
+    annotations.workflowCommands().error("croncd.yaml: invalid configuration");
+    annotateEntries(
+      [
+        changeEntry(
+          { kind: "run", name: "reconcile", target: "-" },
+          "failed",
+          "croncd.yaml: invalid configuration",
+        ),
+      ],
+      annotations,
+      () => ({}),
+    );
+    expect(printed).toEqual(["::error::croncd.yaml: invalid configuration\n"]);
+  });
+});
