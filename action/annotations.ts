@@ -62,7 +62,7 @@ export function annotateEntries(
     if (elsewhere) body.push(`at ${elsewhere}`);
     const subject =
       entry.target === "-" ? `croncd ${entry.name}` : `${entry.kind} ${entry.name} (target ${entry.target})`;
-    const properties = { ...position, title: `${subject} ${isFailure ? "failed" : "drifted from git"}` };
+    const properties = { ...position, title: `${subject} ${isFailure ? "failed" : "changed by hand"}` };
     if (isFailure) annotations.error(body.join("\n"), properties);
     else annotations.warning(body.join("\n"), properties);
   }

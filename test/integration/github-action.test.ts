@@ -1,37 +1,73 @@
-// Runs the committed GitHub Action bundle the way a runner does: inputs as INPUT_* variables,
-// outputs and the job summary through the files GitHub names in GITHUB_OUTPUT / GITHUB_STEP_SUMMARY.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+// Runs the GitHub Action bundle the way a runner does: every input of action.yml as an INPUT_*
+// variable (defaults included), outputs and the job summary through the files GitHub names in
+// GITHUB_OUTPUT / GITHUB_STEP_SUMMARY, RUNNER_TEMP and GITHUB_WORKSPACE set; the workflow commands
+// it prints are read from its output as the runner reads them.
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { writeConfig } from "../helpers/croncd.js";
-import { TEST_IMAGE } from "../helpers/docker.js";
-import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
+import { docker, removeAllStacks, TEST_IMAGE, uniqueStackName } from "../helpers/docker.js";
+import { TestRepo } from "../helpers/git-repo.js";
 
 const ACTION = fileURLToPath(new URL("../../action/dist/index.mjs", import.meta.url));
+const ACTION_YML = fileURLToPath(new URL("../../action.yml", import.meta.url));
+const FAKE_TOKEN = "ghs_fakeTokenForTheActionTest0123";
+
+/** `name<<ghadelimiter_…\nvalue\nghadelimiter_…` blocks of a GITHUB_OUTPUT file. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const match of text.matchAll(/^([\w-]+)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) {
+    outputs[match[1] as string] = match[3] as string;
+  }
+  return outputs;
+}
 
 describe("GitHub Action bundle", () => {
+  const stack = uniqueStackName("action");
   let work: string;
-  let configFile: string;
+  let workspace: string;
+  let runnerTemp: string;
+  let inputDefaults: Record<string, string>;
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), "croncd-action-"));
-    const bare = await createBareRepo(work, "stacks.git");
-    const repo = await TestRepo.create(path.join(work, "checkout"), {
+    runnerTemp = path.join(work, "runner-temp");
+    await mkdir(runnerTemp);
+    // The workflow's checkout is the config repository, and croncd.yaml's source is that checkout
+    // (url "."): the case where annotations can point at the workspace's own files.
+    workspace = path.join(work, "workspace");
+    await TestRepo.create(workspace, {
       "stacks/web/compose.yaml": `services:\n  app:\n    image: ${TEST_IMAGE}\n`,
-      "stacks/bad/compose.yaml": `services:\n  app:\n    image: \${MISSING:?bad on purpose}\n`,
+      // A "%" in the message: the runner would decode "%0A" in it to a newline if it were not escaped.
+      "stacks/bad/compose.yaml": `services:\n  app:\n    image: "\${MISSING:?100%0A broken}"\n`,
+      [`live/${stack}/compose.yaml`]: `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n`,
     });
-    await repo.push(bare);
-    configFile = await writeConfig(
-      work,
-      [{ name: "platform", url: bare }],
-      [{ name: "prod", source: "platform", path: "stacks" }],
+    await writeConfig(
+      workspace,
+      [{ name: "platform", url: "." }],
+      [
+        { name: "prod", source: "platform", path: "stacks" },
+        { name: "live", source: "platform", path: "live" },
+      ],
+    );
+    // What the runner does: every input is set, with action.yml's default when the workflow gives none.
+    const manifest = parse(await readFile(ACTION_YML, "utf8")) as {
+      inputs: Record<string, { default?: string }>;
+    };
+    inputDefaults = Object.fromEntries(
+      Object.entries(manifest.inputs).map(([name, input]) => [
+        name,
+        (input.default ?? "").replace("${{ github.token }}", FAKE_TOKEN),
+      ]),
     );
   });
 
   afterAll(async () => {
+    await removeAllStacks(stack);
     await rm(work, { recursive: true, force: true });
   });
 
@@ -40,41 +76,101 @@ describe("GitHub Action bundle", () => {
     const summaryFile = path.join(work, "step-summary");
     await writeFile(outputFile, "");
     await writeFile(summaryFile, "");
-    const defaults = {
-      command: "reconcile",
-      config: "croncd.yaml",
-      "dry-run": "false",
-      "fail-on-changes": "false",
-    };
     const env = Object.fromEntries(
-      Object.entries({ ...defaults, ...inputs }).map(([name, value]) => [
+      Object.entries({ ...inputDefaults, ...inputs }).map(([name, value]) => [
         `INPUT_${name.toUpperCase()}`,
         value,
       ]),
     );
     const result = await execa("node", [ACTION], {
-      cwd: work,
-      env: { ...env, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: "true" },
+      cwd: workspace,
+      env: {
+        ...env,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
+        GITHUB_ACTIONS: "true",
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_SERVER_URL: "https://github.com",
+        GITHUB_REPOSITORY: "acme/platform-config",
+        RUNNER_TEMP: runnerTemp,
+        GITLAB_CI: "",
+      },
       reject: false,
     });
     return {
       exitCode: result.exitCode,
-      stdout: String(result.stdout) + String(result.stderr),
-      outputs: await readFile(outputFile, "utf8"),
+      stdout: String(result.stdout),
+      stderr: String(result.stderr),
+      outputs: parseOutputs(await readFile(outputFile, "utf8")),
       summary: await readFile(summaryFile, "utf8"),
     };
   }
 
-  it("fails the step, sets outputs and writes a summary naming the broken stack", async () => {
-    const result = await runAction({ command: "validate", config: configFile });
+  it("fails the step, counts entries, annotates the broken stack (escaped) and writes a summary", async () => {
+    const result = await runAction({ command: "validate", targets: "prod" });
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain("::error::croncd validate failed");
+    expect(result.outputs).toMatchObject({
+      "exit-code": "1",
+      failed: "1",
+      skipped: "1",
+      created: "0",
+      drifted: "0",
+    });
+    // The log and the workflow commands share stdout, so groups and annotations stay in order.
     expect(result.stdout).toContain("::group::pull sources");
-    expect(result.outputs).toMatch(/exit-code<<ghadelimiter_[\w-]+\n1\n/);
+    expect(result.stdout).toMatch(
+      /^::error title=stack bad \(target prod\) failed[^:]*::render failed: .*required variable MISSING is missing a value: 100%250A broken \(set MISSING/m,
+    );
+    expect(result.stdout).toContain("::error::croncd validate failed; see the annotations");
     expect(result.summary).toContain("### croncd validate failed");
     expect(result.summary).toMatch(
       /\| prod \| stack \| bad \| ❌ failed \| render failed: .*required variable MISSING/,
     );
     expect(result.summary).toContain("| prod | stack | web | ⏭️ skipped | valid: stacks/web/compose.yaml |");
+  });
+
+  it("deploys, and keeps the report under RUNNER_TEMP after the step for an upload step", async () => {
+    const result = await runAction({ command: "reconcile", targets: "live" });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ "exit-code": "0", created: "1", failed: "0", changes: "false" });
+    const report = result.outputs.report as string;
+    expect(path.relative(runnerTemp, report).startsWith("..")).toBe(false);
+    await access(report);
+    const written = JSON.parse(await readFile(report, "utf8")) as {
+      entries: { name: string; action: string }[];
+    };
+    expect(written.entries).toEqual([expect.objectContaining({ name: stack, action: "created" })]);
+    expect(result.summary).toContain(`| live | stack | ${stack} | 🆕 created |`);
+  });
+
+  it("heals a change made by hand: a warning with the field diff, exit-code 2, the step not failed", async () => {
+    await docker(["service", "scale", "--detach", `${stack}_app=2`]);
+    const result = await runAction({ command: "reconcile", targets: "live" });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({
+      "exit-code": "2",
+      drifted: "1",
+      configured: "1",
+      changes: "true",
+    });
+    // One line per command: the diff's lines travel as %0A inside it.
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^::warning title=stack ${stack} \\(target live\\) changed by hand::drifted from git: 1 field changed by hand[^%\n]*%0A${stack}_app: replicas: git has 1, live has 2$`,
+        "m",
+      ),
+    );
+    expect(result.stdout).not.toMatch(/^::error/m);
+  });
+
+  it("refuses a comment for anything but a plan before running anything", async () => {
+    const result = await runAction({ command: "reconcile", targets: "live", comment: "true" });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs["exit-code"]).toBe("1");
+    expect(result.stdout).toContain(
+      "::error::comment: true posts a plan; it needs command: plan, not reconcile",
+    );
+    expect(result.stdout).not.toContain("::group::");
+    expect(result.stdout + result.stderr).not.toContain(FAKE_TOKEN);
   });
 });

@@ -23,7 +23,7 @@ describe("annotations", () => {
 
   it("annotates a failure at its file and line, and a drift as a warning with its diff", () => {
     const entries = [
-      changeEntry(web, "failed", "render failed: 100% broken", {
+      changeEntry(web, "failed", "deploy failed: 100% broken\r\nfailed to update service", {
         location: { file: "stacks/web/compose.yaml", line: 4 },
       }),
       changeEntry({ ...web, name: "api" }, "configured", "drifted: healed", {
@@ -36,8 +36,8 @@ describe("annotations", () => {
       entry.location ? { file: entry.location.file, startLine: 4 } : {},
     );
     expect(printed).toEqual([
-      "::error title=stack web (target prod) failed,file=stacks/web/compose.yaml,line=4::render failed: 100%25 broken\n",
-      "::warning title=stack api (target prod) drifted from git::drifted: healed%0Aapp: replicas 1 → 2\n",
+      "::error title=stack web (target prod) failed,file=stacks/web/compose.yaml,line=4::deploy failed: 100%25 broken%0D%0Afailed to update service\n",
+      "::warning title=stack api (target prod) changed by hand::drifted: healed%0Aapp: replicas 1 → 2\n",
     ]);
   });
 
