@@ -1,8 +1,11 @@
 /**
  * GitHub annotations, all through @actions/core (which escapes them). Failed entries become errors
  * and drifted ones warnings, pointing at the file and line of the workflow's checkout where croncd
- * knows them. One message is annotated once: a fatal error is both logged and reported as the run's
- * failed entry, and GitHub lists every annotation in the run's summary.
+ * knows them.
+ *
+ * What the log says as an error or warning is printed in place and annotated at the end, unless
+ * an entry of the report said it already: a fatal error is both logged and reported as the run's
+ * failed entry, and only the entry knows its file and line.
  */
 import * as core from "@actions/core";
 import type { ChangeSetEntry } from "../src/model/changeset.js";
@@ -13,38 +16,45 @@ export interface AnnotationPosition {
   startLine?: number;
 }
 
-/** Maps an entry's location to a path of the workflow's checkout, or says why it cannot. */
+/** Maps an entry's location to a path of the workflow's checkout, or names a place it cannot link. */
 export type Locate = (entry: ChangeSetEntry) => AnnotationPosition & { elsewhere?: string };
 
+type Level = "error" | "warning";
+
 export class Annotations {
-  private readonly made = new Set<string>();
+  private readonly fromLog: { level: Level; message: string }[] = [];
+  private readonly reported = new Set<string>();
 
-  error(message: string, properties: core.AnnotationProperties = {}): void {
-    if (this.once("error", message, properties)) core.error(message, properties);
-  }
-
-  warning(message: string, properties: core.AnnotationProperties = {}): void {
-    if (this.once("warning", message, properties)) core.warning(message, properties);
-  }
-
-  /** The log's commands: annotations through this class, groups and masks through core. */
+  /** The log's commands: annotations wait for `annotateLog`, groups and masks go straight to core. */
   workflowCommands(): WorkflowCommands {
+    const logged = (level: Level) => (message: string) => {
+      core.info(`${level}: ${message}`);
+      this.fromLog.push({ level, message });
+    };
     return {
-      error: (message) => this.error(message),
-      warning: (message) => this.warning(message),
+      error: logged("error"),
+      warning: logged("warning"),
       startGroup: (title) => core.startGroup(title),
       endGroup: () => core.endGroup(),
       addMask: (value) => core.setSecret(value),
     };
   }
 
-  /** An annotation with a file is never a repeat: it says more than the bare one before it. */
-  private once(level: string, message: string, properties: core.AnnotationProperties): boolean {
-    if (properties.file) return true;
-    const key = `${level}\n${message}`;
-    if (this.made.has(key)) return false;
-    this.made.add(key);
-    return true;
+  /** One entry's annotation; `cause` is the text the log may have said about it already. */
+  entry(level: Level, message: string, properties: core.AnnotationProperties, cause: string): void {
+    this.reported.add(`${level}\n${cause}`);
+    if (level === "error") core.error(message, properties);
+    else core.warning(message, properties);
+  }
+
+  /** Annotates what the log said that no entry did: bad arguments, an unwritable report, render warnings. */
+  annotateLog(): void {
+    for (const { level, message } of this.fromLog.splice(0)) {
+      if (this.reported.has(`${level}\n${message}`)) continue;
+      this.reported.add(`${level}\n${message}`);
+      if (level === "error") core.error(message);
+      else core.warning(message);
+    }
   }
 }
 
@@ -62,8 +72,7 @@ export function annotateEntries(
     if (elsewhere) body.push(`at ${elsewhere}`);
     const subject =
       entry.target === "-" ? `croncd ${entry.name}` : `${entry.kind} ${entry.name} (target ${entry.target})`;
-    const properties = { ...position, title: `${subject} ${isFailure ? "failed" : "changed by hand"}` };
-    if (isFailure) annotations.error(body.join("\n"), properties);
-    else annotations.warning(body.join("\n"), properties);
+    const title = `${subject} ${isFailure ? "failed" : "changed by hand"}`;
+    annotations.entry(isFailure ? "error" : "warning", body.join("\n"), { ...position, title }, entry.reason);
   }
 }

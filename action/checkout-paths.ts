@@ -31,8 +31,11 @@ export function workspacePath(
   checkout: WorkflowCheckout,
 ): string | undefined {
   const root = sourceRootInWorkspace(source, checkout);
-  if (root === undefined) return undefined;
-  const absolute = path.resolve(root, location.file);
+  return root === undefined ? undefined : linkableFile(path.resolve(root, location.file), checkout);
+}
+
+/** `absolute` relative to the workspace, if it is a file inside it. */
+export function linkableFile(absolute: string, checkout: WorkflowCheckout): string | undefined {
   const relative = path.relative(checkout.workspace, absolute);
   if (relative === "" || relative.startsWith("..") || path.isAbsolute(relative)) return undefined;
   // The source's commit may differ from the checkout's: a file that is not there cannot be linked.

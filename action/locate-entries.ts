@@ -3,7 +3,7 @@ import path from "node:path";
 import { loadConfig } from "../src/config/load.js";
 import type { ChangeSetEntry } from "../src/model/changeset.js";
 import type { Locate } from "./annotations.js";
-import { workspacePath, type WorkflowCheckout } from "./checkout-paths.js";
+import { linkableFile, workspacePath, type WorkflowCheckout } from "./checkout-paths.js";
 
 export async function entryLocator(configFile: string, checkout: WorkflowCheckout): Promise<Locate> {
   // A croncd.yaml that does not load has already failed the run, with its own message and line.
@@ -11,14 +11,24 @@ export async function entryLocator(configFile: string, checkout: WorkflowCheckou
   return (entry: ChangeSetEntry) => {
     if (!entry.location) return {};
     const { file, line } = entry.location;
+    const where = `${file}${line === undefined ? "" : `:${line}`}`;
+    const position = (linked: string) => ({
+      file: linked,
+      ...(line === undefined ? {} : { startLine: line }),
+    });
+    // A run that failed before any target (a broken croncd.yaml) names a file as croncd was given
+    // it, relative to the current folder: the workspace, where the Action runs.
+    if (entry.kind === "run") {
+      const linked = linkableFile(path.resolve(file), checkout);
+      return linked ? position(linked) : { elsewhere: where };
+    }
     const target = loaded?.config.targets.find((candidate) => candidate.name === entry.target);
     const source = loaded?.config.sources.find((candidate) => candidate.name === target?.source);
     const inWorkspace =
       source && loaded
         ? workspacePath(entry.location, { url: source.url, configDir: path.dirname(loaded.file) }, checkout)
         : undefined;
-    if (inWorkspace) return { file: inWorkspace, ...(line === undefined ? {} : { startLine: line }) };
-    const where = `${file}${line === undefined ? "" : `:${line}`}`;
+    if (inWorkspace) return position(inWorkspace);
     return { elsewhere: source ? `${where} in source ${source.name}` : where };
   };
 }

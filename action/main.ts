@@ -42,6 +42,7 @@ async function runAction(): Promise<void> {
     // core.summary throws without GITHUB_STEP_SUMMARY (e.g. under act): the summary is optional.
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderMarkdown(parsed)).write();
   }
+  annotations.annotateLog();
 
   if (exitCode === 1)
     core.setFailed(`croncd ${inputs.command} failed; see the annotations and the log above`);

@@ -163,6 +163,20 @@ describe("GitHub Action bundle", () => {
     expect(result.stdout).not.toMatch(/^::error/m);
   });
 
+  it("annotates a broken croncd.yaml once, though the log and the report both say it", async () => {
+    await writeFile(path.join(workspace, "broken.yaml"), "sources: []\ntargets: []\n");
+    const result = await runAction({ command: "reconcile", config: "broken.yaml" });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs).toMatchObject({ "exit-code": "1", failed: "1" });
+    const annotations = result.stdout.split("\n").filter((line) => line.startsWith("::error"));
+    expect(annotations).toEqual([
+      expect.stringMatching(
+        /^::error title=croncd reconcile failed[^:]*::broken\.yaml: invalid configuration:%0A/,
+      ),
+      "::error::croncd reconcile failed; see the annotations and the log above",
+    ]);
+  });
+
   it("refuses a comment for anything but a plan before running anything", async () => {
     const result = await runAction({ command: "reconcile", targets: "live", comment: "true" });
     expect(result.exitCode).toBe(1);

@@ -49,20 +49,31 @@ describe("annotations", () => {
     ]);
   });
 
-  it("annotates a fatal error once, though the log and the run's entry both carry it", () => {
+  it("annotates a logged error once, at the entry's file, when the run's entry reports it too", () => {
     const annotations = new Annotations();
-    annotations.workflowCommands().error("croncd.yaml: invalid configuration");
+    const log = annotations.workflowCommands();
+    log.error("croncd.yaml: invalid configuration");
+    log.warning("variable TAG is not set");
     annotateEntries(
       [
         changeEntry(
           { kind: "run", name: "reconcile", target: "-" },
           "failed",
           "croncd.yaml: invalid configuration",
+          {
+            location: { file: "croncd.yaml", line: 7 },
+          },
         ),
       ],
       annotations,
-      () => ({}),
+      () => ({ file: "croncd.yaml", startLine: 7 }),
     );
-    expect(printed).toEqual(["::error::croncd.yaml: invalid configuration\n"]);
+    annotations.annotateLog();
+    expect(printed).toEqual([
+      "error: croncd.yaml: invalid configuration\n",
+      "warning: variable TAG is not set\n",
+      "::error title=croncd reconcile failed,file=croncd.yaml,line=7::croncd.yaml: invalid configuration\n",
+      "::warning::variable TAG is not set\n",
+    ]);
   });
 });
