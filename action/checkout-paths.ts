@@ -62,6 +62,8 @@ function repositoryOf(url: string): string | undefined {
   if (scp) {
     [, host = "", repoPath = ""] = scp;
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    // A URL node cannot read is some remote, never the workflow's own repository.
+    if (!URL.canParse(url)) return url.toLowerCase();
     const parsed = new URL(url);
     host = parsed.hostname;
     repoPath = decodeURIComponent(parsed.pathname);
