@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { writeConfig } from "../helpers/croncd.js";
 import { docker, removeAllStacks, TEST_IMAGE, uniqueStackName } from "../helpers/docker.js";
+import { ForgeApi } from "../helpers/forge-api/server.js";
 import { TestRepo } from "../helpers/git-repo.js";
 
 const ACTION = fileURLToPath(new URL("../../action/dist/index.mjs", import.meta.url));
@@ -32,6 +33,7 @@ describe("GitHub Action bundle", () => {
   let workspace: string;
   let runnerTemp: string;
   let inputDefaults: Record<string, string>;
+  let forge: ForgeApi;
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), "croncd-action-"));
@@ -54,6 +56,12 @@ describe("GitHub Action bundle", () => {
         { name: "live", source: "platform", path: "live" },
       ],
     );
+    forge = await ForgeApi.start();
+    // What the workflow's github.token is: an app installation token, which may not ask who it is.
+    forge.grant(FAKE_TOKEN, {
+      user: { id: 41898282, login: "github-actions[bot]", bot: true },
+      appInstallation: true,
+    });
     // What the runner does: every input is set, with action.yml's default when the workflow gives none.
     const manifest = parse(await readFile(ACTION_YML, "utf8")) as {
       inputs: Record<string, { default?: string }>;
@@ -67,11 +75,12 @@ describe("GitHub Action bundle", () => {
   });
 
   afterAll(async () => {
+    await forge.stop();
     await removeAllStacks(stack);
     await rm(work, { recursive: true, force: true });
   });
 
-  async function runAction(inputs: Record<string, string>) {
+  async function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}) {
     const outputFile = path.join(work, "github-output");
     const summaryFile = path.join(work, "step-summary");
     await writeFile(outputFile, "");
@@ -94,6 +103,7 @@ describe("GitHub Action bundle", () => {
         GITHUB_REPOSITORY: "acme/platform-config",
         RUNNER_TEMP: runnerTemp,
         GITLAB_CI: "",
+        ...extraEnv,
       },
       reject: false,
     });
@@ -175,6 +185,36 @@ describe("GitHub Action bundle", () => {
       ),
       "::error::croncd reconcile failed; see the annotations and the log above",
     ]);
+  });
+
+  it("plan with comment: posts one pull-request comment with the token input, and edits it on the next push", async () => {
+    const pullRequest = forge.openPullRequest("acme/platform-config", 7);
+    const eventFile = path.join(work, "event.json");
+    const pushed = async (sha: string) =>
+      writeFile(eventFile, JSON.stringify({ pull_request: { number: 7, head: { sha } } }));
+    const plan = () =>
+      runAction(
+        { command: "plan", targets: "live", comment: "true" },
+        {
+          GITHUB_API_URL: forge.githubApiUrl,
+          GITHUB_EVENT_PATH: eventFile,
+          GITHUB_EVENT_NAME: "pull_request",
+        },
+      );
+    await pushed("1111111aaaaaaa");
+    const first = await plan();
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toContain("plan comment on pull request #7 of acme/platform-config: created");
+    await pushed("2222222bbbbbbb");
+    const second = await plan();
+    expect(second.stdout).toContain("plan comment on pull request #7 of acme/platform-config: edited");
+    const comments = forge.comments(pullRequest);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toContain(`| live | stack | ${stack} | ✅ unchanged |`);
+    // The token reaches croncd in the environment only; the runner is told to hide it before anything runs.
+    expect(second.stdout.split("\n")[0]).toBe(`::add-mask::${FAKE_TOKEN}`);
+    const printed = second.stdout.split("\n").filter((line) => !line.startsWith("::add-mask::"));
+    expect(printed.join("\n")).not.toContain(FAKE_TOKEN);
   });
 
   it("refuses a comment for anything but a plan before running anything", async () => {
