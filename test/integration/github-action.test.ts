@@ -117,8 +117,11 @@ describe("GitHub Action bundle", () => {
   }
 
   it("fails the step, counts entries, annotates the broken stack (escaped) and writes a summary", async () => {
-    const result = await runAction({ command: "validate", targets: "prod" });
+    const junit = path.join(work, "junit.xml");
+    const result = await runAction({ command: "validate", targets: "prod", junit });
     expect(result.exitCode).toBe(1);
+    // The junit input reaches croncd: one test case per stack, the broken one failed.
+    expect(await readFile(junit, "utf8")).toMatch(/<testcase [^>]*name="stack bad"[^>]*>\s*<failure /);
     expect(result.outputs).toMatchObject({
       "exit-code": "1",
       failed: "1",
@@ -129,7 +132,7 @@ describe("GitHub Action bundle", () => {
     // The log and the workflow commands share stdout, so groups and annotations stay in order.
     expect(result.stdout).toContain("::group::pull sources");
     expect(result.stdout).toMatch(
-      /^::error title=stack bad \(target prod\) failed[^:]*::render failed: .*required variable MISSING is missing a value: 100%250A broken \(set MISSING/m,
+      /^::error title=stack bad \(target prod\) failed,file=stacks\/bad\/compose\.yaml,line=3::render failed: .*required variable MISSING is missing a value: 100%250A broken \(set MISSING/m,
     );
     expect(result.stdout).toContain("::error::croncd validate failed; see the annotations");
     expect(result.summary).toContain("### croncd validate failed");
@@ -181,7 +184,7 @@ describe("GitHub Action bundle", () => {
     const annotations = result.stdout.split("\n").filter((line) => line.startsWith("::error"));
     expect(annotations).toEqual([
       expect.stringMatching(
-        /^::error title=croncd reconcile failed[^:]*::broken\.yaml: invalid configuration:%0A/,
+        /^::error title=croncd reconcile failed,file=broken\.yaml,line=1::broken\.yaml: invalid configuration:%0A {2}line 1: sources: declare at least one source%0A/,
       ),
       "::error::croncd reconcile failed; see the annotations and the log above",
     ]);
