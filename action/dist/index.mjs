@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url12.port != null ? url12.port : url12.protocol === "https:" ? 443 : 80;
         let origin = url12.origin != null ? url12.origin : `${url12.protocol || ""}//${url12.hostname || ""}:${port}`;
-        let path24 = url12.path != null ? url12.path : `${url12.pathname || ""}${url12.search || ""}`;
+        let path26 = url12.path != null ? url12.path : `${url12.pathname || ""}${url12.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path24 && path24[0] !== "/") {
-          path24 = `/${path24}`;
+        if (path26 && path26[0] !== "/") {
+          path26 = `/${path26}`;
         }
-        return new URL(`${origin}${path24}`);
+        return new URL(`${origin}${path26}`);
       }
       if (!isHttpOrHttpsPrefixed(url12.origin || url12.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path26, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path24);
+        debuglog("sending request to %s %s/%s", method, origin, path26);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path26, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path24,
+          path26,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin }
+          request: { method, path: path26, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path24);
+        debuglog("trailers received from %s %s/%s", method, origin, path26);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path24, origin },
+          request: { method, path: path26, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path24,
+          path26,
           error3.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path24, origin }
+            request: { method, path: path26, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path24);
+          debuglog("sending request to %s %s/%s", method, origin, path26);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path24,
+        path: path26,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path24 !== "string") {
+        if (typeof path26 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path24[0] !== "/" && !(path24.startsWith("http://") || path24.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path26[0] !== "/" && !(path26.startsWith("http://") || path26.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path24)) {
+        } else if (invalidPathRegex.test(path26)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path24, query) : path24;
+        this.path = query ? buildURL(path26, query) : path26;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path24, host, upgrade, blocking, reset } = request2;
+      const { method, path: path26, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path24} HTTP/1.1\r
+      let header = `${method} ${path26} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path24, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path26, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path24;
+      headers[HTTP2_HEADER_PATH] = path26;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path24 = search ? `${pathname}${search}` : pathname;
+        const path26 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path24;
+        this.opts.path = path26;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path24 = "/",
+          path: path26 = "/",
           headers = {}
         } = opts2;
-        opts2.path = origin + path24;
+        opts2.path = origin + path26;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path24) {
-      if (typeof path24 !== "string") {
-        return path24;
+    function safeUrl(path26) {
+      if (typeof path26 !== "string") {
+        return path26;
       }
-      const pathSegments = path24.split("?");
+      const pathSegments = path26.split("?");
       if (pathSegments.length !== 2) {
-        return path24;
+        return path26;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path24, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path24);
+    function matchKey(mockDispatch2, { path: path26, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path26);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path24 }) => matchValue(safeUrl(path24), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path26 }) => matchValue(safeUrl(path26), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts2) {
-      const { path: path24, method, body, headers, query } = opts2;
+      const { path: path26, method, body, headers, query } = opts2;
       return {
-        path: path24,
+        path: path26,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path24, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path26, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path24,
+            Path: path26,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path24) {
-      for (let i = 0; i < path24.length; ++i) {
-        const code = path24.charCodeAt(i);
+    function validateCookiePath(path26) {
+      for (let i = 0; i < path26.length; ++i) {
+        const code = path26.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts2.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path24 = opts2.path;
+          let path26 = opts2.path;
           if (!opts2.path.startsWith("/")) {
-            path24 = `/${path24}`;
+            path26 = `/${path26}`;
           }
-          url12 = new URL(util.parseOrigin(url12).origin + path24);
+          url12 = new URL(util.parseOrigin(url12).origin + path26);
         } else {
           if (!opts2) {
             opts2 = typeof url12 === "object" ? url12 : {};
@@ -19230,17 +19230,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path24) {
-      const ctrl = callVisitor(key, node2, visitor, path24);
+    function visit_(key, node2, visitor, path26) {
+      const ctrl = callVisitor(key, node2, visitor, path26);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path24, ctrl);
-        return visit_(key, ctrl, visitor, path24);
+        replaceNode(key, path26, ctrl);
+        return visit_(key, ctrl, visitor, path26);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path24 = Object.freeze(path24.concat(node2));
+          path26 = Object.freeze(path26.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path24);
+            const ci = visit_(i, node2.items[i], visitor, path26);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19251,13 +19251,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path24 = Object.freeze(path24.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path24);
+          path26 = Object.freeze(path26.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path26);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path24);
+          const cv = visit_("value", node2.value, visitor, path26);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19278,17 +19278,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path24) {
-      const ctrl = await callVisitor(key, node2, visitor, path24);
+    async function visitAsync_(key, node2, visitor, path26) {
+      const ctrl = await callVisitor(key, node2, visitor, path26);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path24, ctrl);
-        return visitAsync_(key, ctrl, visitor, path24);
+        replaceNode(key, path26, ctrl);
+        return visitAsync_(key, ctrl, visitor, path26);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path24 = Object.freeze(path24.concat(node2));
+          path26 = Object.freeze(path26.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path24);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path26);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19299,13 +19299,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path24 = Object.freeze(path24.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path24);
+          path26 = Object.freeze(path26.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path26);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path24);
+          const cv = await visitAsync_("value", node2.value, visitor, path26);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19332,23 +19332,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path24) {
+    function callVisitor(key, node2, visitor, path26) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path24);
+        return visitor(key, node2, path26);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path24);
+        return visitor.Map?.(key, node2, path26);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path24);
+        return visitor.Seq?.(key, node2, path26);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path24);
+        return visitor.Pair?.(key, node2, path26);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path24);
+        return visitor.Scalar?.(key, node2, path26);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path24);
+        return visitor.Alias?.(key, node2, path26);
       return void 0;
     }
-    function replaceNode(key, path24, node2) {
-      const parent = path24[path24.length - 1];
+    function replaceNode(key, path26, node2) {
+      const parent = path26[path26.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19960,10 +19960,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path24, value) {
+    function collectionFromPath(schema, path26, value) {
       let v = value;
-      for (let i = path24.length - 1; i >= 0; --i) {
-        const k2 = path24[i];
+      for (let i = path26.length - 1; i >= 0; --i) {
+        const k2 = path26[i];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a = [];
           a[k2] = v;
@@ -19982,7 +19982,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path24) => path24 == null || typeof path24 === "object" && !!path24[Symbol.iterator]().next().done;
+    var isEmptyPath = (path26) => path26 == null || typeof path26 === "object" && !!path26[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20012,11 +20012,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path24, value) {
-        if (isEmptyPath(path24))
+      addIn(path26, value) {
+        if (isEmptyPath(path26))
           this.add(value);
         else {
-          const [key, ...rest] = path24;
+          const [key, ...rest] = path26;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20030,8 +20030,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path24) {
-        const [key, ...rest] = path24;
+      deleteIn(path26) {
+        const [key, ...rest] = path26;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20045,8 +20045,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path24, keepScalar) {
-        const [key, ...rest] = path24;
+      getIn(path26, keepScalar) {
+        const [key, ...rest] = path26;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20064,8 +20064,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path24) {
-        const [key, ...rest] = path24;
+      hasIn(path26) {
+        const [key, ...rest] = path26;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20075,8 +20075,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path24, value) {
-        const [key, ...rest] = path24;
+      setIn(path26, value) {
+        const [key, ...rest] = path26;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -20798,12 +20798,12 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning) {
+    function warn(logLevel, warning2) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning);
+          node_process.emitWarning(warning2);
         else
-          console.warn(warning);
+          console.warn(warning2);
       }
     }
     exports.debug = debug2;
@@ -22591,9 +22591,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path24, value) {
+      addIn(path26, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path24, value);
+          this.contents.addIn(path26, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22668,14 +22668,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path24) {
-        if (Collection.isEmptyPath(path24)) {
+      deleteIn(path26) {
+        if (Collection.isEmptyPath(path26)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path24) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path26) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22690,10 +22690,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path24, keepScalar) {
-        if (Collection.isEmptyPath(path24))
+      getIn(path26, keepScalar) {
+        if (Collection.isEmptyPath(path26))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path24, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path26, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22704,10 +22704,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path24) {
-        if (Collection.isEmptyPath(path24))
+      hasIn(path26) {
+        if (Collection.isEmptyPath(path26))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path24) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path26) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22724,13 +22724,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path24, value) {
-        if (Collection.isEmptyPath(path24)) {
+      setIn(path26, value) {
+        if (Collection.isEmptyPath(path26)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path24), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path26), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path24, value);
+          this.contents.setIn(path26, value);
         }
       }
       /**
@@ -24273,9 +24273,9 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
+        this.onError = (source, code, message, warning2) => {
           const pos = getErrorPos(source);
-          if (warning)
+          if (warning2)
             this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
             this.errors.push(new errors.YAMLParseError(pos, code, message));
@@ -24348,10 +24348,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -24691,9 +24691,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path24) => {
+    visit2.itemAtPath = (cst, path26) => {
       let item = cst;
-      for (const [field, index] of path24) {
+      for (const [field, index] of path26) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24702,23 +24702,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path24) => {
-      const parent = visit2.itemAtPath(cst, path24.slice(0, -1));
-      const field = path24[path24.length - 1][0];
+    visit2.parentCollection = (cst, path26) => {
+      const parent = visit2.itemAtPath(cst, path26.slice(0, -1));
+      const field = path26[path26.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path24, item, visitor) {
-      let ctrl = visitor(item, path24);
+    function _visit(path26, item, visitor) {
+      let ctrl = visitor(item, path26);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path24.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path26.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24729,10 +24729,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path24);
+            ctrl = ctrl(item, path26);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path24) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path26) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -26393,7 +26393,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -29712,8 +29712,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path24) {
-      let input = path24;
+    function removeDotSegments(path26) {
+      let input = path26;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -29787,11 +29787,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path24) {
-      if (path24 === "" || path24[0] === "/") {
-        return removeDotSegments(path24);
+    function removeDotSegmentsRelative(path26) {
+      if (path26 === "" || path26[0] === "/") {
+        return removeDotSegments(path26);
       }
-      const segments = path24.split("/");
+      const segments = path26.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30154,8 +30154,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path24 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path24 && path24 !== "/" ? path24 : void 0;
+        const path26 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path26 && path26 !== "/" ? path26 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -41941,11 +41941,11 @@ var require_utils4 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path24, { windows } = {}) => {
+    exports.basename = (path26, { windows } = {}) => {
       if (windows) {
-        return path24.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
+        return path26.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
       } else {
-        return path24.replace(/\/$/, "").replace(/.*\//, "");
+        return path26.replace(/\/$/, "").replace(/.*\//, "");
       }
     };
   }
@@ -43858,10 +43858,10 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check(path24, isFile, isDirectory2) {
-      log(`checking %s`, path24);
+    function check(path26, isFile, isDirectory2) {
+      log(`checking %s`, path26);
       try {
-        const stat4 = fs_1.statSync(path24);
+        const stat4 = fs_1.statSync(path26);
         if (stat4.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -43881,8 +43881,8 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists2(path24, type = exports.READABLE) {
-      return check(path24, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    function exists2(path26, type = exports.READABLE) {
+      return check(path26, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
     }
     exports.exists = exists2;
     exports.FILE = 1;
@@ -43946,9 +43946,7 @@ var require_dist3 = __commonJS({
 });
 
 // action/main.ts
-import { mkdtemp as mkdtemp3, readFile as readFile9, rm as rm4 } from "node:fs/promises";
-import os9 from "node:os";
-import path23 from "node:path";
+import { readFile as readFile9 } from "node:fs/promises";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -43980,6 +43978,9 @@ function toCommandProperties(annotationProperties) {
 function issueCommand(command, properties, message) {
   const cmd = new Command(command, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
+}
+function issue(name2, message = "") {
+  issueCommand(name2, {}, message);
 }
 var CMD_STRING = "::";
 var Command = class {
@@ -44414,6 +44415,9 @@ var ExitCode;
   ExitCode3[ExitCode3["Success"] = 0] = "Success";
   ExitCode3[ExitCode3["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+function setSecret(secret) {
+  issueCommand("add-mask", {}, secret);
+}
 function getInput(name2, options) {
   const val = process.env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] || "";
   if (options && options.required && !val) {
@@ -44456,6 +44460,18 @@ function setFailed(message) {
 }
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+function info(message) {
+  process.stdout.write(message + os4.EOL);
+}
+function startGroup(name2) {
+  issue("group", name2);
+}
+function endGroup() {
+  issue("endgroup");
 }
 
 // src/cli/arguments.ts
@@ -44521,11 +44537,11 @@ var MAX_NESTING_DEPTH = 100;
 function pathBeyondNestingLimit(value) {
   const pending = [{ node: value, path: [] }];
   for (let next = pending.pop(); next !== void 0; next = pending.pop()) {
-    const { node: node2, path: path24 } = next;
+    const { node: node2, path: path26 } = next;
     if (node2 === null || typeof node2 !== "object") continue;
-    if (path24.length >= MAX_NESTING_DEPTH) return path24;
+    if (path26.length >= MAX_NESTING_DEPTH) return path26;
     const entries2 = Array.isArray(node2) ? node2.map((item, index) => [index, item]) : Object.entries(node2);
-    for (const [key, child] of entries2) pending.push({ node: child, path: [...path24, key] });
+    for (const [key, child] of entries2) pending.push({ node: child, path: [...path26, key] });
   }
   return void 0;
 }
@@ -44609,9 +44625,9 @@ function parseYamlFile(text, file, kind = COMPOSE_FILE) {
     value,
     document: document2,
     file,
-    lineOf: (path24) => lineOfPath(document2, lineCounter, path24),
-    locate: (path24) => {
-      const line = lineOfPath(document2, lineCounter, path24);
+    lineOf: (path26) => lineOfPath(document2, lineCounter, path26),
+    locate: (path26) => {
+      const line = lineOfPath(document2, lineCounter, path26);
       return line === void 0 ? { file } : { file, line };
     }
   };
@@ -44687,14 +44703,14 @@ function isNodeWithRange(node2) {
 function isMergeKey(key) {
   return (0, import_yaml.isScalar)(key) && typeof key.value === "symbol";
 }
-function lineOfPath(document2, lineCounter, path24) {
+function lineOfPath(document2, lineCounter, path26) {
   const lineAt = (node3) => {
     const start = rangeStart(node3);
     return start === void 0 ? void 0 : lineCounter.linePos(start).line;
   };
   let node2 = document2.contents;
   let line = lineAt(node2);
-  for (const segment of path24) {
+  for (const segment of path26) {
     node2 = deref(document2, node2);
     if ((0, import_yaml.isMap)(node2)) {
       const pair = findPair(document2, node2.items, String(segment), 0);
@@ -44972,10 +44988,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path24) {
-  if (!path24)
+function getElementAtPath(obj, path26) {
+  if (!path26)
     return obj;
-  return path24.reduce((acc, key) => acc?.[key], obj);
+  return path26.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -45315,11 +45331,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path24, issues) {
+function prefixIssues(path26, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path24);
+    iss.path.unshift(path26);
     return iss;
   });
 }
@@ -45780,16 +45796,16 @@ function flattenError(error3, mapper = (issue3) => issue3.message) {
 }
 function formatError(error3, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error4, path24 = []) => {
+  const processError = (error4, path26 = []) => {
     for (const issue3 of error4.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path24, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path26, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path24, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path26, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path24, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path26, ...issue3.path]);
       } else {
-        const fullpath = [...path24, ...issue3.path];
+        const fullpath = [...path26, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -51766,10 +51782,10 @@ async function resolveRepoFile(options) {
       `${KEEP_INSIDE}; symlinks must point into it`
     );
   }
-  const info = await stat2(realTarget);
-  if (options.kind === "directory" ? !info.isDirectory() : !info.isFile()) {
+  const info2 = await stat2(realTarget);
+  if (options.kind === "directory" ? !info2.isDirectory() : !info2.isFile()) {
     const wanted = options.kind === "directory" ? "folder" : "regular file";
-    throw fail2(`"${reference}" is not a ${wanted} (it is ${describeKind(info)})`, `point it at a ${wanted}`);
+    throw fail2(`"${reference}" is not a ${wanted} (it is ${describeKind(info2)})`, `point it at a ${wanted}`);
   }
   return realTarget;
 }
@@ -51815,12 +51831,12 @@ async function unresolvable(error3, context) {
     error3
   );
 }
-function describeKind(info) {
-  if (info.isDirectory()) return "a directory";
-  if (info.isFile()) return "a file";
-  if (info.isFIFO()) return "a named pipe";
-  if (info.isSocket()) return "a socket";
-  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+function describeKind(info2) {
+  if (info2.isDirectory()) return "a directory";
+  if (info2.isFile()) return "a file";
+  if (info2.isFIFO()) return "a named pipe";
+  if (info2.isSocket()) return "a socket";
+  if (info2.isCharacterDevice() || info2.isBlockDevice()) return "a device";
   return "not a file";
 }
 
@@ -51829,8 +51845,8 @@ var CANDIDATES = ["helmfile.yaml", "helmfile.yaml.gotmpl", "helmfile.d"];
 async function locateHelmfile(repoRoot, reference) {
   const field = "the target's path";
   const target = path5.resolve(repoRoot, reference);
-  const info = await stat3(target).catch(() => void 0);
-  if (info?.isDirectory()) {
+  const info2 = await stat3(target).catch(() => void 0);
+  if (info2?.isDirectory()) {
     await resolveRepoFile({ repoRoot, baseDir: repoRoot, reference, field, kind: "directory" });
     for (const candidate of CANDIDATES) {
       const found = await stat3(path5.join(target, candidate)).catch(() => void 0);
@@ -52109,17 +52125,17 @@ function checkOpts(defaults, opts2, title = "opts") {
   const merged = Object.assign(/* @__PURE__ */ Object.create(null), defaults, opts2);
   return merged;
 }
-function createHasher(hashCons, info = {}) {
+function createHasher(hashCons, info2 = {}) {
   if (typeof hashCons !== "function")
     throw new TypeError('"hashCons" expected function, got type=' + typeof hashCons);
-  info = checkOpts({}, info, "info");
+  info2 = checkOpts({}, info2, "info");
   const hashC = (msg, opts2) => hashCons(opts2).update(msg).digest();
   const tmp = hashCons(void 0);
   hashC.outputLen = tmp.outputLen;
   hashC.blockLen = tmp.blockLen;
   hashC.canXOF = tmp.canXOF;
   hashC.create = (opts2) => hashCons(opts2);
-  Object.assign(hashC, info);
+  Object.assign(hashC, info2);
   return Object.freeze(hashC);
 }
 function randomBytes(bytesLength = 32) {
@@ -52223,7 +52239,7 @@ function extract(hash, ikm, salt) {
 }
 var HKDF_COUNTER = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER = /* @__PURE__ */ Uint8Array.of();
-function expand(hash, prk, info, length = 32, _recycled) {
+function expand(hash, prk, info2, length = 32, _recycled) {
   ahash(hash);
   anumber(length, "length");
   abytes(prk, void 0, "prk");
@@ -52233,10 +52249,10 @@ function expand(hash, prk, info, length = 32, _recycled) {
   if (length > 255 * olen)
     throw new Error("Length must be <= 255*HashLen");
   const blocks = Math.ceil(length / olen);
-  if (info === void 0)
-    info = EMPTY_BUFFER;
+  if (info2 === void 0)
+    info2 = EMPTY_BUFFER;
   else
-    abytes(info, void 0, "info");
+    abytes(info2, void 0, "info");
   if (!blocks) {
     if (_recycled)
       clean(prk);
@@ -52251,14 +52267,14 @@ function expand(hash, prk, info, length = 32, _recycled) {
     const iWork = iHash._cloneInto(worker);
     if (counter)
       iWork.update(T2);
-    iWork.update(info).update(HKDF_COUNTER).digestInto(T2);
+    iWork.update(info2).update(HKDF_COUNTER).digestInto(T2);
     oHash._cloneInto(worker).update(T2).digestInto(T2);
     okm.set(T2, olen * counter);
   }
   HKDF_COUNTER[0] = blocks;
   if (blocks > 1)
     iHash.update(T2);
-  iHash.update(info).update(HKDF_COUNTER).digestInto(T2);
+  iHash.update(info2).update(HKDF_COUNTER).digestInto(T2);
   oHash.update(T2).digestInto(T2);
   okm.set(T2, olen * (blocks - 1));
   iHash.destroy();
@@ -52273,12 +52289,12 @@ function expand(hash, prk, info, length = 32, _recycled) {
   clean(okm);
   return res;
 }
-var hkdf = (hash, ikm, salt, info, length) => {
+var hkdf = (hash, ikm, salt, info2, length) => {
   ahash(hash);
   if (salt === void 0)
     salt = new Uint8Array(hash.outputLen);
   const HMAC = hmac.create(hash, salt).update(ikm);
-  return expand(hash, HMAC.digest(), info, length, HMAC);
+  return expand(hash, HMAC.digest(), info2, length, HMAC);
 };
 
 // node_modules/@noble/hashes/_u64.js
@@ -54029,13 +54045,13 @@ function concatBytes(...arrays) {
   }
   return res;
 }
-function createHasher2(hashCons, info = {}) {
+function createHasher2(hashCons, info2 = {}) {
   const hashC = (msg, opts2) => hashCons(opts2).update(msg).digest();
   const tmp = hashCons(void 0);
   hashC.outputLen = tmp.outputLen;
   hashC.blockLen = tmp.blockLen;
   hashC.create = (opts2) => hashCons(opts2);
-  Object.assign(hashC, info);
+  Object.assign(hashC, info2);
   return Object.freeze(hashC);
 }
 function randomBytes3(bytesLength = 32) {
@@ -56476,24 +56492,24 @@ function extract2(hash, ikm, salt) {
 }
 var HKDF_COUNTER2 = /* @__PURE__ */ Uint8Array.of(0);
 var EMPTY_BUFFER2 = /* @__PURE__ */ Uint8Array.of();
-function expand2(hash, prk, info, length = 32) {
+function expand2(hash, prk, info2, length = 32) {
   ahash2(hash);
   anumber4(length, "length");
   const olen = hash.outputLen;
   if (length > 255 * olen)
     throw new Error("Length must be <= 255*HashLen");
   const blocks = Math.ceil(length / olen);
-  if (info === void 0)
-    info = EMPTY_BUFFER2;
+  if (info2 === void 0)
+    info2 = EMPTY_BUFFER2;
   else
-    abytes4(info, void 0, "info");
+    abytes4(info2, void 0, "info");
   const okm = new Uint8Array(blocks * olen);
   const HMAC = hmac2.create(hash, prk);
   const HMACTmp = HMAC._cloneInto();
   const T2 = new Uint8Array(HMAC.outputLen);
   for (let counter = 0; counter < blocks; counter++) {
     HKDF_COUNTER2[0] = counter + 1;
-    HMACTmp.update(counter === 0 ? EMPTY_BUFFER2 : T2).update(info).update(HKDF_COUNTER2).digestInto(T2);
+    HMACTmp.update(counter === 0 ? EMPTY_BUFFER2 : T2).update(info2).update(HKDF_COUNTER2).digestInto(T2);
     okm.set(T2, olen * counter);
     HMAC._cloneInto(HMACTmp);
   }
@@ -56685,7 +56701,7 @@ var Keccak = class _Keccak {
     return to2;
   }
 };
-var genKeccak = (suffix, blockLen, outputLen, info = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info);
+var genKeccak = (suffix, blockLen, outputLen, info2 = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info2);
 var sha3_256 = /* @__PURE__ */ genKeccak(
   6,
   136,
@@ -56698,7 +56714,7 @@ var sha3_512 = /* @__PURE__ */ genKeccak(
   64,
   /* @__PURE__ */ oidNist2(10)
 );
-var genShake = (suffix, blockLen, outputLen, info = {}) => createHasher2((opts2 = {}) => new Keccak(blockLen, suffix, opts2.dkLen === void 0 ? outputLen : opts2.dkLen, true), info);
+var genShake = (suffix, blockLen, outputLen, info2 = {}) => createHasher2((opts2 = {}) => new Keccak(blockLen, suffix, opts2.dkLen === void 0 ? outputLen : opts2.dkLen, true), info2);
 var shake128 = /* @__PURE__ */ genShake(31, 168, 16, /* @__PURE__ */ oidNist2(11));
 var shake256 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
@@ -57379,9 +57395,9 @@ function createKitchenSink(label, pqc, curveKEM, xof, hash) {
     const len = 32;
     const ikm = concatBytes(asciiToBytes("hybrid_prk"), preimage);
     const prk = extract2(hash, ikm);
-    const info = concatBytes(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
-    const res = expand2(hash, prk, info, len);
-    cleanBytes(prk, info, ikm, preimage);
+    const info2 = concatBytes(numberToBytesBE(len, 2), asciiToBytes("shared_secret"), asciiToBytes(""));
+    const res = expand2(hash, prk, info2, len);
+    cleanBytes(prk, info2, ikm, preimage);
     return res;
   }, pqc, curveKEM);
 }
@@ -59165,10 +59181,10 @@ var HybridIdentity = class {
   }
 };
 var hpkeMLKEM768X25519 = 25722;
-function hpkeContext(kemID, sharedSecret, info) {
+function hpkeContext(kemID, sharedSecret, info2) {
   const suiteID = hpkeSuiteID(kemID);
   const pskIDHash = hpkeLabeledExtract(suiteID, void 0, "psk_id_hash", new Uint8Array(0));
-  const infoHash = hpkeLabeledExtract(suiteID, void 0, "info_hash", info);
+  const infoHash = hpkeLabeledExtract(suiteID, void 0, "info_hash", info2);
   const ksContext = new Uint8Array(1 + pskIDHash.length + infoHash.length);
   ksContext[0] = 0;
   ksContext.set(pskIDHash, 1);
@@ -59201,8 +59217,8 @@ function hpkeLabeledExtract(suiteID, salt, label, ikm) {
   labeledIKM.set(ikm, offset);
   return extract(sha256, labeledIKM, salt);
 }
-function hpkeLabeledExpand(suiteID, prk, label, info, length) {
-  const labeledInfo = new Uint8Array(2 + 7 + suiteID.length + label.length + info.length);
+function hpkeLabeledExpand(suiteID, prk, label, info2, length) {
+  const labeledInfo = new Uint8Array(2 + 7 + suiteID.length + label.length + info2.length);
   let offset = 0;
   labeledInfo[offset] = length >> 8 & 255;
   labeledInfo[offset + 1] = length & 255;
@@ -59213,7 +59229,7 @@ function hpkeLabeledExpand(suiteID, prk, label, info, length) {
   offset += suiteID.length;
   labeledInfo.set(new TextEncoder().encode(label), offset);
   offset += label.length;
-  labeledInfo.set(info, offset);
+  labeledInfo.set(info2, offset);
   return expand(sha256, prk, labeledInfo, length);
 }
 var X25519Identity = class {
@@ -60716,23 +60732,23 @@ function cryptRules(strings2, macOnlyEncrypted) {
     macOnlyEncrypted
   };
 }
-function shouldBeEncrypted(rules, path24, commentsStack, isComment) {
+function shouldBeEncrypted(rules, path26, commentsStack, isComment) {
   let encrypted = true;
   if (rules.unencryptedSuffix !== void 0) {
     const suffix = rules.unencryptedSuffix;
-    if (path24.some((key) => key.endsWith(suffix))) encrypted = false;
+    if (path26.some((key) => key.endsWith(suffix))) encrypted = false;
   }
   if (rules.encryptedSuffix !== void 0) {
     const suffix = rules.encryptedSuffix;
-    encrypted = path24.some((key) => key.endsWith(suffix));
+    encrypted = path26.some((key) => key.endsWith(suffix));
   }
   if (rules.unencryptedRegex !== void 0) {
     const regex = rules.unencryptedRegex;
-    if (path24.some((key) => goRegexMatches(regex, key))) encrypted = false;
+    if (path26.some((key) => goRegexMatches(regex, key))) encrypted = false;
   }
   if (rules.encryptedRegex !== void 0) {
     const regex = rules.encryptedRegex;
-    encrypted = path24.some((key) => goRegexMatches(regex, key));
+    encrypted = path26.some((key) => goRegexMatches(regex, key));
   }
   if (rules.unencryptedCommentRegex !== void 0) {
     const regex = rules.unencryptedCommentRegex;
@@ -60755,12 +60771,12 @@ function shouldBeEncrypted(rules, path24, commentsStack, isComment) {
 function childDisplay(parent, key) {
   return parent === "" ? key : `${parent}.${key}`;
 }
-function walkValue(value, path24, display, stack, visitor) {
-  if (value.kind === "branch") return walkBranch(value, path24, display, stack, visitor);
-  if (value.kind === "seq") return walkSequence(value, path24, display, stack, visitor);
-  return visitor({ node: value, path: path24, display, commentsStack: stack });
+function walkValue(value, path26, display, stack, visitor) {
+  if (value.kind === "branch") return walkBranch(value, path26, display, stack, visitor);
+  if (value.kind === "seq") return walkSequence(value, path26, display, stack, visitor);
+  return visitor({ node: value, path: path26, display, commentsStack: stack });
 }
-function walkSequence(sequence, path24, display, outer, visitor) {
+function walkSequence(sequence, path26, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
@@ -60768,26 +60784,26 @@ function walkSequence(sequence, path24, display, outer, visitor) {
   for (const item of sequence.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path24, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path26, display, commentsStack: stack }));
       continue;
     }
-    items.push(walkValue(item, path24, `${display}[${index}]`, stack, visitor));
+    items.push(walkValue(item, path26, `${display}[${index}]`, stack, visitor));
     index++;
     stack[level] = [];
   }
   return { kind: "seq", items };
 }
-function walkBranch(tree, path24, display, outer, visitor) {
+function walkBranch(tree, path26, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
   for (const item of tree.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path24, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path26, display, commentsStack: stack }));
       continue;
     }
-    const value = walkValue(item.value, [...path24, item.key], childDisplay(display, item.key), stack, visitor);
+    const value = walkValue(item.value, [...path26, item.key], childDisplay(display, item.key), stack, visitor);
     items.push({ kind: "entry", key: item.key, value });
     stack[level] = [];
   }
@@ -60920,29 +60936,29 @@ function decryptTree(documents, rules, dataKey, options) {
 // src/secrets/sops/flatten.ts
 var MAP_SEPARATOR = "__map_";
 var LIST_SEPARATOR = "__list_";
-function tokenize(path24) {
+function tokenize(path26) {
   const tokens = [];
   let state = "normal";
   let start = 0;
   const finish = (end) => {
     if (state === "list") {
-      const digits = path24.slice(start + LIST_SEPARATOR.length, end);
+      const digits = path26.slice(start + LIST_SEPARATOR.length, end);
       tokens.push({ kind: "list", index: /^[+-]?\d+$/.test(digits) ? Number(digits) : 0 });
     } else {
       tokens.push({
         kind: "map",
-        key: path24.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
+        key: path26.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
       });
     }
     start = end;
   };
   let i = 0;
-  while (i < path24.length) {
-    if (path24.startsWith(MAP_SEPARATOR, i)) {
+  while (i < path26.length) {
+    if (path26.startsWith(MAP_SEPARATOR, i)) {
       finish(i);
       state = "map";
       i += MAP_SEPARATOR.length;
-    } else if (path24.startsWith(LIST_SEPARATOR, i)) {
+    } else if (path26.startsWith(LIST_SEPARATOR, i)) {
       finish(i);
       state = "list";
       i += LIST_SEPARATOR.length;
@@ -60950,7 +60966,7 @@ function tokenize(path24) {
       i++;
     }
   }
-  finish(path24.length);
+  finish(path26.length);
   return tokens;
 }
 function convert(node2) {
@@ -61817,13 +61833,13 @@ var DocumentReader = class {
   column(offset) {
     return this.lines.linePos(offset).col - 1;
   }
-  container(column, parent, path24) {
+  container(column, parent, path26) {
     const container = {
       items: [],
       column,
       depth: parent ? parent.depth + 1 : 0,
       parent,
-      aad: path24.join(":") + ":",
+      aad: path26.join(":") + ":",
       offsets: [],
       pending: []
     };
@@ -61862,24 +61878,24 @@ var DocumentReader = class {
       throw error3;
     }
   }
-  value(node2, path24, display, parent, register) {
+  value(node2, path26, display, parent, register) {
     this.count(display);
     if (node2 === null || node2 === void 0) return { kind: "null" };
     if ((0, import_yaml4.isAlias)(node2)) {
       const target = node2.resolve(this.doc);
       if (!target) this.fail("uses an alias to an unknown anchor", display);
-      return this.value(target, path24, display, parent, false);
+      return this.value(target, path26, display, parent, false);
     }
     if ((0, import_yaml4.isScalar)(node2)) return this.scalar(node2, display);
-    if ((0, import_yaml4.isMap)(node2)) return this.map(node2, path24, display, parent, register).branch;
-    if ((0, import_yaml4.isSeq)(node2)) return this.seq(node2, path24, display, parent, register);
+    if ((0, import_yaml4.isMap)(node2)) return this.map(node2, path26, display, parent, register).branch;
+    if ((0, import_yaml4.isSeq)(node2)) return this.seq(node2, path26, display, parent, register);
     this.fail("holds a node sops cannot read", display);
   }
-  map(node2, path24, display, parent, register) {
+  map(node2, path26, display, parent, register) {
     const firstKey = node2.items[0]?.key;
     const flow = node2.srcToken?.type === "flow-collection";
     const column = !flow && firstKey?.range ? this.column(firstKey.range[0]) : -1;
-    const container = register ? this.container(column, parent, path24) : void 0;
+    const container = register ? this.container(column, parent, path26) : void 0;
     const items = container ? container.items : [];
     for (const pair of node2.items) {
       if (!(0, import_yaml4.isPair)(pair)) continue;
@@ -61894,7 +61910,7 @@ var DocumentReader = class {
       this.register(container, keyNode.range?.[0]);
       const value = this.value(
         pair.value,
-        [...path24, key],
+        [...path26, key],
         childDisplay2,
         container,
         register
@@ -61903,17 +61919,17 @@ var DocumentReader = class {
     }
     return { branch: { kind: "branch", items }, container };
   }
-  seq(node2, path24, display, parent, register) {
+  seq(node2, path26, display, parent, register) {
     const token = node2.srcToken;
     const dashes = token?.type === "block-seq" ? token.items.map((item) => item.start.find((t2) => t2.type === "seq-item-ind")?.offset) : [];
     const firstDash = dashes[0];
     const column = firstDash !== void 0 ? this.column(firstDash) : -1;
-    const container = register ? this.container(column, parent, path24) : void 0;
+    const container = register ? this.container(column, parent, path26) : void 0;
     const items = container ? container.items : [];
     node2.items.forEach((item, index) => {
       const itemNode = item;
       this.register(container, dashes[index] ?? itemNode?.range?.[0]);
-      items.push(this.value(itemNode, path24, `${display}[${index}]`, container, register));
+      items.push(this.value(itemNode, path26, `${display}[${index}]`, container, register));
     });
     return { kind: "seq", items };
   }
@@ -62371,18 +62387,18 @@ function decryptDocument(document2, dataKey, options = {}) {
 }
 
 // src/secrets/decrypt-file.ts
-async function decryptSopsFile(path24, options) {
-  const shown2 = options.displayName ?? path24;
+async function decryptSopsFile(path26, options) {
+  const shown2 = options.displayName ?? path26;
   let content;
   try {
-    content = await readFile4(path24);
+    content = await readFile4(path26);
   } catch (error3) {
     throw new SecretError(`cannot be read: ${error3.code ?? String(error3)}`, {
       subject: shown2,
       cause: error3
     });
   }
-  const format = options.format ?? formatFromPath(path24);
+  const format = options.format ?? formatFromPath(path26);
   if (!isSopsFile(content, format)) {
     throw new SecretError(`is not a sops-encrypted ${format} file: it has no sops metadata`, {
       subject: shown2,
@@ -62398,7 +62414,7 @@ async function decryptSopsFile(path24, options) {
       resolution.dataKey.fill(0);
     }
   }
-  const plaintext = await decryptWithSopsBinary(path24, {
+  const plaintext = await decryptWithSopsBinary(path26, {
     env: options.env,
     format,
     metadata: document2.metadata,
@@ -63339,8 +63355,8 @@ async function discoverStacks(stacksRoot, displayRoot) {
 async function presentComposeFiles(dir) {
   const present = [];
   for (const name2 of COMPOSE_FILE_NAMES) {
-    const info = await lstat4(path11.join(dir, name2)).catch(() => void 0);
-    if (info?.isFile() || info?.isSymbolicLink()) present.push(name2);
+    const info2 = await lstat4(path11.join(dir, name2)).catch(() => void 0);
+    if (info2?.isFile() || info2?.isSymbolicLink()) present.push(name2);
   }
   return present;
 }
@@ -63811,14 +63827,14 @@ function findCycles(stacks) {
   const edges = new Map(stacks.map((stack) => [stack.name, stack.options.dependsOn]));
   const state = /* @__PURE__ */ new Map();
   const cycles = [];
-  const visit2 = (name2, path24) => {
+  const visit2 = (name2, path26) => {
     if (state.get(name2) === "done") return;
     if (state.get(name2) === "visiting") {
-      cycles.push(path24.slice(path24.indexOf(name2), -1));
+      cycles.push(path26.slice(path26.indexOf(name2), -1));
       return;
     }
     state.set(name2, "visiting");
-    for (const next of edges.get(name2) ?? []) visit2(next, [...path24, next]);
+    for (const next of edges.get(name2) ?? []) visit2(next, [...path26, next]);
     state.set(name2, "done");
   };
   for (const name2 of [...edges.keys()].sort()) visit2(name2, [name2]);
@@ -63869,18 +63885,18 @@ function normaliseImage(reference) {
   const first = slash === -1 ? "" : rest.slice(0, slash);
   const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
   let domain = hasDomain ? first : "docker.io";
-  let path24 = hasDomain ? rest.slice(slash + 1) : rest;
+  let path26 = hasDomain ? rest.slice(slash + 1) : rest;
   if (domain === "index.docker.io") domain = "docker.io";
-  if (domain === "docker.io" && !path24.includes("/")) path24 = `library/${path24}`;
-  if (path24 === "" || path24 !== path24.toLowerCase()) {
+  if (domain === "docker.io" && !path26.includes("/")) path26 = `library/${path26}`;
+  if (path26 === "" || path26 !== path26.toLowerCase()) {
     return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
   }
-  let familiar = path24;
+  let familiar = path26;
   if (domain === "docker.io") {
-    const short = path24.slice("library/".length);
-    if (path24.startsWith("library/") && !short.includes("/")) familiar = short;
+    const short = path26.slice("library/".length);
+    if (path26.startsWith("library/") && !short.includes("/")) familiar = short;
   } else {
-    familiar = `${domain}/${path24}`;
+    familiar = `${domain}/${path26}`;
   }
   const name2 = tag !== void 0 ? `${familiar}:${tag}` : digest === void 0 ? `${familiar}:latest` : familiar;
   return digest === void 0 ? { name: name2 } : { name: name2, digest };
@@ -64693,14 +64709,14 @@ function interpolateDocument(value, lookup, where2, warn) {
 function escapeDollars(value) {
   return mapStrings(value, [], (text) => text.replaceAll("$", () => "$$"));
 }
-function mapStrings(value, path24, onString) {
-  if (typeof value === "string") return onString(value, path24);
+function mapStrings(value, path26, onString) {
+  if (typeof value === "string") return onString(value, path26);
   if (Array.isArray(value)) {
-    return value.map((item, index) => mapStrings(item, [...path24, index], onString));
+    return value.map((item, index) => mapStrings(item, [...path26, index], onString));
   }
   if (isPlainObject2(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path24, key], onString)])
+      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path26, key], onString)])
     );
   }
   return value;
@@ -64710,15 +64726,15 @@ function isPlainObject2(value) {
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
-function dottedPath(path24) {
-  return path24.map(
+function dottedPath(path26) {
+  return path26.map(
     (segment, index) => typeof segment === "number" ? `[${segment}]` : index === 0 ? segment : `.${segment}`
   ).join("");
 }
-function locate(where2, path24) {
-  if (where2 === "") return path24;
-  if (path24 === "") return where2;
-  return `${where2} ${path24}`;
+function locate(where2, path26) {
+  if (where2 === "") return path26;
+  if (path26 === "") return where2;
+  return `${where2} ${path26}`;
 }
 function substitute(text, scope) {
   let result = "";
@@ -65655,10 +65671,10 @@ var compose_spec_default = {
 };
 
 // src/util/field-path.ts
-function formatPath(path24) {
-  if (path24.length === 0) return "(top level)";
+function formatPath(path26) {
+  if (path26.length === 0) return "(top level)";
   let text = "";
-  for (const segment of path24) {
+  for (const segment of path26) {
     if (typeof segment === "number") text += `[${segment}]`;
     else if (/^[A-Za-z0-9_-]+$/.test(segment)) text += text === "" ? segment : `.${segment}`;
     else text += `[${JSON.stringify(segment)}]`;
@@ -65674,9 +65690,9 @@ function withoutInterpolatedValue(issue3, parsed, document2) {
   if (typeof original !== "string" || !original.includes("$")) return issue3.message;
   return issue3.message.split(show(value)).join("the interpolated value");
 }
-function valueAt(document2, path24) {
+function valueAt(document2, path26) {
   let current = document2;
-  for (const segment of path24) {
+  for (const segment of path26) {
     if (current === null || typeof current !== "object") return void 0;
     current = current[segment];
   }
@@ -65723,8 +65739,8 @@ function validateCompose(document2) {
     const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const path24 = pointerToPath(finding.pointer, document2);
-    const issue3 = { path: path24, message: finding.message };
+    const path26 = pointerToPath(finding.pointer, document2);
+    const issue3 = { path: path26, message: finding.message };
     if (finding.key !== void 0) issue3.key = finding.key;
     issues.push(issue3);
   }
@@ -65888,20 +65904,20 @@ function editDistance(a, b2) {
 }
 function pointerToPath(pointer, document2) {
   if (pointer === "") return [];
-  const path24 = [];
+  const path26 = [];
   let node2 = document2;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
     if (Array.isArray(node2)) {
       const index = Number(segment);
-      path24.push(index);
+      path26.push(index);
       node2 = node2[index];
     } else {
-      path24.push(segment);
+      path26.push(segment);
       node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
     }
   }
-  return path24;
+  return path26;
 }
 function isPortSpec(spec) {
   const parts = spec.split(":");
@@ -66473,9 +66489,9 @@ function shortVolumeProblem(spec) {
   if (![drive + first, ...rest].includes("")) return void 0;
   return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
 }
-function mappingAt(value, path24) {
+function mappingAt(value, path26) {
   let node2 = value;
-  for (const key of path24) {
+  for (const key of path26) {
     if (!isMapping(node2)) return void 0;
     node2 = node2[key];
   }
@@ -66535,31 +66551,31 @@ function invalidNames(document2) {
     }));
   });
 }
-function checkMapping(value, rule, path24, context) {
+function checkMapping(value, rule, path26, context) {
   for (const [key, child] of Object.entries(value)) {
     const keyRule = Object.hasOwn(rule.keys, key) ? rule.keys[key] : void 0;
     if (keyRule === void 0) {
       const issue3 = refusedKey(key, rule, context);
-      if (issue3) context.issues.push({ path: path24, key, message: issue3 });
+      if (issue3) context.issues.push({ path: path26, key, message: issue3 });
       continue;
     }
     if (keyRule.since > context.minor) {
-      context.issues.push({ path: path24, key, message: tooNew(key, keyRule.since, context) });
+      context.issues.push({ path: path26, key, message: tooNew(key, keyRule.since, context) });
       continue;
     }
-    checkChild(child, keyRule, [...path24, key], context);
+    checkChild(child, keyRule, [...path26, key], context);
   }
 }
-function checkChild(value, rule, path24, context) {
-  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path24, context);
+function checkChild(value, rule, path26, context) {
+  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path26, context);
   if (rule.eachValue && isMapping(value)) {
     for (const [name2, entry] of Object.entries(value)) {
-      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path24, name2], context);
+      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path26, name2], context);
     }
   }
   if (rule.eachItem && Array.isArray(value)) {
     value.forEach((item, index) => {
-      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path24, index], context);
+      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path26, index], context);
     });
   }
 }
@@ -70916,20 +70932,20 @@ var Markdown = class extends BaseResource {
   }
 };
 var Maven = class extends BaseResource {
-  downloadPackageFile(path24, filename, {
+  downloadPackageFile(path26, filename, {
     projectId,
     groupId,
     ...options
   }) {
-    let url12 = endpoint`packages/maven/${path24}/${filename}`;
+    let url12 = endpoint`packages/maven/${path26}/${filename}`;
     if (projectId) url12 = endpoint`projects/${projectId}/${url12}`;
     else if (groupId) url12 = endpoint`groups/${groupId}/-/${url12}`;
     return RequestHelper.get()(this, url12, options);
   }
-  uploadPackageFile(projectId, path24, packageFile, options) {
+  uploadPackageFile(projectId, path26, packageFile, options) {
     return RequestHelper.put()(
       this,
-      endpoint`projects/${projectId}/packages/maven/${path24}/${packageFile.filename}`,
+      endpoint`projects/${projectId}/packages/maven/${path26}/${packageFile.filename}`,
       {
         isForm: true,
         ...options,
@@ -73451,28 +73467,28 @@ var ProjectImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path24, options) {
+  import(file, path26, options) {
     return RequestHelper.post()(this, "projects/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path24
+      path: path26
     });
   }
-  importRemote(url12, path24, options) {
+  importRemote(url12, path26, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
-      path: path24,
+      path: path26,
       url: url12
     });
   }
-  importRemoteS3(accessKeyId, bucketName, fileKey, path24, region, secretAccessKey, options) {
+  importRemoteS3(accessKeyId, bucketName, fileKey, path26, region, secretAccessKey, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
       accessKeyId,
       bucketName,
       fileKey,
-      path: path24,
+      path: path26,
       region,
       secretAccessKey
     });
@@ -74909,13 +74925,13 @@ var GroupImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path24, { parentId, name: name2, ...options }) {
+  import(file, path26, { parentId, name: name2, ...options }) {
     return RequestHelper.post()(this, "groups/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path24,
-      name: name2 || path24.split("/").at(0),
+      path: path26,
+      name: name2 || path26.split("/").at(0),
       parentId
     });
   }
@@ -75248,17 +75264,17 @@ var Groups = class extends BaseResource {
       options
     );
   }
-  create(name2, path24, { avatar, ...options } = {}) {
+  create(name2, path26, { avatar, ...options } = {}) {
     if (avatar) {
       return RequestHelper.post()(this, "groups", {
         ...options,
         isForm: true,
         avatar: [avatar.content, avatar.filename],
         name: name2,
-        path: path24
+        path: path26
       });
     }
-    return RequestHelper.post()(this, "groups", { name: name2, path: path24, ...options });
+    return RequestHelper.post()(this, "groups", { name: name2, path: path26, ...options });
   }
   downloadAvatar(groupId, options) {
     return RequestHelper.get()(this, endpoint`groups/${groupId}/avatar`, options);
@@ -76522,7 +76538,7 @@ ${properties}    </properties>
 }
 function systemErr(warnings) {
   if (warnings.length === 0) return "    <system-err/>\n";
-  const text = warnings.map((warning) => `warning: ${warning}
+  const text = warnings.map((warning2) => `warning: ${warning2}
 `).join("");
   return `    <system-err>${escapeXmlText(text)}</system-err>
 `;
@@ -81087,8 +81103,8 @@ async function renderTarget(config2, source, env, log, early) {
   try {
     const rendered = await target.render();
     for (const item of rendered.items) {
-      for (const warning of item.warnings)
-        log.warn(`[${config2.name}] ${target.itemKind} ${item.name}: ${warning}`);
+      for (const warning2 of item.warnings)
+        log.warn(`[${config2.name}] ${target.itemKind} ${item.name}: ${warning2}`);
     }
     return { config: config2, target, rendered };
   } catch (error3) {
@@ -81249,6 +81265,22 @@ function offlineEntries(rendered, mode) {
   return [...rendered.rendered.failures, ...valid];
 }
 
+// src/report/workflow-commands.ts
+function streamWorkflowCommands(stream2) {
+  const command = (name2, message) => stream2.write(`::${name2}::${escapeCommandData(message)}
+`);
+  return {
+    error: (message) => command("error", message),
+    warning: (message) => command("warning", message),
+    startGroup: (title) => command("group", title),
+    endGroup: () => command("endgroup", ""),
+    addMask: (value) => command("add-mask", value)
+  };
+}
+function escapeCommandData(text) {
+  return text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+}
+
 // src/report/logger.ts
 function createLogger(options = {}) {
   const stream2 = options.stream ?? process.stderr;
@@ -81258,39 +81290,39 @@ function createLogger(options = {}) {
   const flavour = env.GITLAB_CI === "true" ? "gitlab" : env.GITHUB_ACTIONS === "true" ? "github" : "plain";
   const write = (text) => stream2.write(`${masker.mask(text)}
 `);
-  if (flavour === "github") {
+  const github = flavour === "github" ? options.workflowCommands ?? streamWorkflowCommands(stream2) : void 0;
+  if (github) {
     masker.onAdd((value) => {
-      if (!/[\r\n]/.test(value)) stream2.write(`::add-mask::${value.replaceAll("%", "%25")}
-`);
+      if (!/[\r\n]/.test(value)) github.addMask(value);
     });
   }
   let sectionCounter = 0;
   return {
     masker,
     info: (line) => write(line),
-    warn: (line) => write(flavour === "github" ? `::warning::${line}` : `warning: ${line}`),
-    error: (line) => write(flavour === "github" ? `::error::${line}` : `error: ${line}`),
+    warn: (line) => github ? github.warning(masker.mask(line)) : write(`warning: ${line}`),
+    error: (line) => github ? github.error(masker.mask(line)) : write(`error: ${line}`),
     async group(title, body) {
       sectionCounter += 1;
       const id = `croncd_${sectionCounter}`;
       const seconds3 = () => Math.floor(now().getTime() / 1e3);
       if (flavour === "gitlab")
         write(`\x1B[0Ksection_start:${seconds3()}:${id}[collapsed=false]\r\x1B[0K${title}`);
-      else if (flavour === "github") write(`::group::${title}`);
+      else if (github) github.startGroup(masker.mask(title));
       else write(`== ${title}`);
       try {
         return await body();
       } finally {
         if (flavour === "gitlab") write(`\x1B[0Ksection_end:${seconds3()}:${id}\r\x1B[0K`);
-        else if (flavour === "github") write("::endgroup::");
+        else if (github) github.endGroup();
       }
     }
   };
 }
 
 // src/cli.ts
-async function main(argv, env = process.env) {
-  const log = createLogger({ env });
+async function main(argv, env = process.env, logOptions = {}) {
+  const log = createLogger({ ...logOptions, env });
   let args;
   try {
     args = parseArguments(argv);
@@ -81404,27 +81436,225 @@ async function execute(args, env, log) {
   });
 }
 
-// action/main.ts
-async function runAction() {
-  const command = getInput("command") || "reconcile";
-  const scratch = await mkdtemp3(path23.join(os9.tmpdir(), "croncd-action-"));
-  const report = getInput("report") || path23.join(scratch, "report.json");
-  const args = [command, "--config", getInput("config") || "croncd.yaml", "--report", report];
-  for (const target of getMultilineInput("targets")) args.push("--target", target);
-  for (const ref of getMultilineInput("refs")) args.push("--ref", ref);
-  if (getInput("stack")) args.push("--stack", getInput("stack"));
-  if (getBooleanInput("dry-run")) args.push("--dry-run");
-  if (getInput("out")) args.push("--out", getInput("out"));
-  const exitCode = await main(args, { ...process.env, GITHUB_ACTIONS: "true" });
+// action/annotations.ts
+var Annotations = class {
+  fromLog = [];
+  reported = /* @__PURE__ */ new Set();
+  /** The log's commands: annotations wait for `annotateLog`, groups and masks go straight to core. */
+  workflowCommands() {
+    const logged = (level) => (message) => {
+      info(`${level}: ${message}`);
+      this.fromLog.push({ level, message });
+    };
+    return {
+      error: logged("error"),
+      warning: logged("warning"),
+      startGroup: (title) => startGroup(title),
+      endGroup: () => endGroup(),
+      addMask: (value) => setSecret(value)
+    };
+  }
+  /** One entry's annotation; `cause` is the text the log may have said about it already. */
+  entry(level, message, properties, cause) {
+    this.reported.add(`${level}
+${cause}`);
+    if (level === "error") error(message, properties);
+    else warning(message, properties);
+  }
+  /** Annotates what the log said that no entry did: bad arguments, an unwritable report, render warnings. */
+  annotateLog() {
+    for (const { level, message } of this.fromLog.splice(0)) {
+      if (this.reported.has(`${level}
+${message}`)) continue;
+      this.reported.add(`${level}
+${message}`);
+      if (level === "error") error(message);
+      else warning(message);
+    }
+  }
+};
+function annotateEntries(entries2, annotations, locate2) {
+  for (const entry of entries2) {
+    const isFailure = entry.action === "failed";
+    if (!isFailure && !entry.drift) continue;
+    const { elsewhere, ...position } = locate2(entry);
+    const body = [entry.reason, ...entry.details ?? []];
+    if (elsewhere) body.push(`at ${elsewhere}`);
+    const subject = entry.target === "-" ? `croncd ${entry.name}` : `${entry.kind} ${entry.name} (target ${entry.target})`;
+    const title = `${subject} ${isFailure ? "failed" : "changed by hand"}`;
+    annotations.entry(isFailure ? "error" : "warning", body.join("\n"), { ...position, title }, entry.reason);
+  }
+}
+
+// action/command-line.ts
+var COMMENT_TOKEN_ENV = "CRONCD_COMMENT_TOKEN";
+function buildCommandLine(inputs, report) {
+  const args = [inputs.command, "--config", inputs.config, "--report", report];
+  const env = {};
+  for (const target of inputs.targets) args.push("--target", target);
+  for (const ref of inputs.refs) args.push("--ref", ref);
+  if (inputs.stack) args.push("--stack", inputs.stack);
+  if (inputs.release) args.push("--release", inputs.release);
+  if (inputs.dryRun) args.push("--dry-run");
+  if (inputs.out) args.push("--out", inputs.out);
+  if (inputs.junit) args.push("--junit", inputs.junit);
+  if (inputs.comment) {
+    if (inputs.command !== "plan") {
+      throw new Error(`comment: true posts a plan; it needs command: plan, not ${inputs.command}`);
+    }
+    if (!inputs.token) {
+      throw new Error("comment: true needs a token that may write pull-request comments (input token)");
+    }
+    args.push("--comment", "--comment-token-env", COMMENT_TOKEN_ENV);
+    env[COMMENT_TOKEN_ENV] = inputs.token;
+  }
+  return { args, env };
+}
+
+// action/inputs.ts
+function readInputs() {
+  return {
+    command: getInput("command") || "reconcile",
+    config: getInput("config") || "croncd.yaml",
+    targets: getMultilineInput("targets"),
+    refs: getMultilineInput("refs"),
+    report: getInput("report"),
+    stack: getInput("stack"),
+    release: getInput("release"),
+    dryRun: booleanInput("dry-run"),
+    out: getInput("out"),
+    failOnChanges: booleanInput("fail-on-changes"),
+    junit: getInput("junit"),
+    comment: booleanInput("comment"),
+    token: getInput("token")
+  };
+}
+function booleanInput(name2) {
+  return getInput(name2) === "" ? false : getBooleanInput(name2);
+}
+
+// action/locate-entries.ts
+import path24 from "node:path";
+
+// action/checkout-paths.ts
+import { existsSync as existsSync2 } from "node:fs";
+import path23 from "node:path";
+import { fileURLToPath } from "node:url";
+function workspacePath(location, source, checkout) {
+  const root = sourceRootInWorkspace(source, checkout);
+  return root === void 0 ? void 0 : linkableFile(path23.resolve(root, location.file), checkout);
+}
+function linkableFile(absolute, checkout) {
+  const relative = path23.relative(checkout.workspace, absolute);
+  if (relative === "" || relative.startsWith("..") || path23.isAbsolute(relative)) return void 0;
+  if (!existsSync2(absolute)) return void 0;
+  return relative.split(path23.sep).join("/");
+}
+function sourceRootInWorkspace(source, checkout) {
+  if (source.url.startsWith("file://")) return fileURLToPath(source.url);
+  const remote = repositoryOf(source.url);
+  if (remote === void 0) return path23.resolve(source.configDir, source.url);
+  const own2 = checkout.serverUrl && checkout.repository ? repositoryOf(`${checkout.serverUrl}/${checkout.repository}`) : void 0;
+  return own2 !== void 0 && remote === own2 ? checkout.workspace : void 0;
+}
+function repositoryOf(url12) {
+  const scp = /^[\w.-]+@([\w.-]+):(?!\/\/)(.+)$/.exec(url12);
+  let host;
+  let repoPath;
+  if (scp) {
+    [, host = "", repoPath = ""] = scp;
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url12)) {
+    if (!URL.canParse(url12)) return url12.toLowerCase();
+    const parsed = new URL(url12);
+    host = parsed.hostname;
+    repoPath = decodeURIComponent(parsed.pathname);
+  } else {
+    return void 0;
+  }
+  const name2 = repoPath.replace(/^\/+|\/+$/g, "").replace(/\.git$/, "");
+  return `${host}/${name2}`.toLowerCase();
+}
+
+// action/locate-entries.ts
+async function entryLocator(configFile, checkout) {
+  const loaded = await loadConfig(configFile).catch(() => void 0);
+  return (entry) => {
+    if (!entry.location) return {};
+    const { file, line } = entry.location;
+    const where2 = `${file}${line === void 0 ? "" : `:${line}`}`;
+    const position = (linked) => ({
+      file: linked,
+      ...line === void 0 ? {} : { startLine: line }
+    });
+    if (entry.kind === "run") {
+      const linked = linkableFile(path24.resolve(file), checkout);
+      return linked ? position(linked) : { elsewhere: where2 };
+    }
+    const target = loaded?.config.targets.find((candidate) => candidate.name === entry.target);
+    const source = loaded?.config.sources.find((candidate) => candidate.name === target?.source);
+    const inWorkspace = source && loaded ? workspacePath(entry.location, { url: source.url, configDir: path24.dirname(loaded.file) }, checkout) : void 0;
+    if (inWorkspace) return position(inWorkspace);
+    return { elsewhere: source ? `${where2} in source ${source.name}` : where2 };
+  };
+}
+function workflowCheckout(env) {
+  return {
+    workspace: path24.resolve(env.GITHUB_WORKSPACE || process.cwd()),
+    ...env.GITHUB_SERVER_URL ? { serverUrl: env.GITHUB_SERVER_URL } : {},
+    ...env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}
+  };
+}
+
+// action/outputs.ts
+function setOutputs(exitCode, reportFile, report) {
   setOutput("exit-code", String(exitCode));
   setOutput("changes", String(exitCode === 2));
-  setOutput("report", report);
-  const parsed = await readFile9(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
-  if (parsed && process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(renderMarkdown(parsed)).write();
-  if (!getInput("report")) await rm4(scratch, { recursive: true, force: true });
-  const failOnChanges = getBooleanInput("fail-on-changes");
-  if (exitCode === 1) setFailed(`croncd ${command} failed; see the log above`);
-  else if (exitCode === 2 && failOnChanges) setFailed(`croncd ${command} found pending changes`);
+  setOutput("report", reportFile);
+  const counts = countEntries(report?.entries ?? []);
+  for (const [name2, count] of Object.entries(counts)) setOutput(name2, String(count));
 }
-await runAction();
+
+// action/report-file.ts
+import { mkdtemp as mkdtemp3 } from "node:fs/promises";
+import os9 from "node:os";
+import path25 from "node:path";
+async function defaultReportFile(env) {
+  const base = env.RUNNER_TEMP || os9.tmpdir();
+  const folder = await mkdtemp3(path25.join(base, "croncd-report-"));
+  return path25.join(folder, "report.json");
+}
+
+// action/main.ts
+async function runAction() {
+  const inputs = readInputs();
+  const report = inputs.report || await defaultReportFile(process.env);
+  const commandLine = buildCommandLine(inputs, report);
+  const token = commandLine.env[COMMENT_TOKEN_ENV];
+  if (token) setSecret(token);
+  const annotations = new Annotations();
+  const exitCode = await main(
+    commandLine.args,
+    { ...process.env, ...commandLine.env, GITHUB_ACTIONS: "true" },
+    { stream: process.stdout, workflowCommands: annotations.workflowCommands() }
+  );
+  const parsed = await readFile9(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
+  setOutputs(exitCode, report, parsed);
+  if (parsed) {
+    annotateEntries(
+      parsed.entries,
+      annotations,
+      await entryLocator(inputs.config, workflowCheckout(process.env))
+    );
+    if (process.env.GITHUB_STEP_SUMMARY) await summary.addRaw(renderMarkdown(parsed)).write();
+  }
+  annotations.annotateLog();
+  if (exitCode === 1)
+    setFailed(`croncd ${inputs.command} failed; see the annotations and the log above`);
+  else if (exitCode === 2 && inputs.failOnChanges)
+    setFailed(`croncd ${inputs.command} found pending changes`);
+}
+await runAction().catch((error3) => {
+  setOutput("exit-code", "1");
+  setFailed(error3 instanceof Error ? error3.message : String(error3));
+});
 /*! For license information please see index.mjs.LEGAL.txt */
