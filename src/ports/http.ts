@@ -13,6 +13,16 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;
+  /**
+   * Sent verbatim instead of `body` (with the content type the caller sets): for a body whose
+   * exact bytes were signed.
+   */
+  bodyText?: string;
+  /**
+   * How the URL is named in error messages. A webhook URL is a secret as a whole (its path is the
+   * credential), so its sender names it by what it is for instead.
+   */
+  displayUrl?: string;
   timeoutMs?: number;
 }
 
@@ -42,7 +52,8 @@ export class HttpError extends Error {
 /** Sends one request; resolves to any answer (callers decide which statuses they accept). */
 export async function httpRequest(request: HttpRequest): Promise<HttpAnswer> {
   const timeoutMs = request.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-  const subject = `${request.method} ${withoutCredentials(request.url)}`;
+  const subject = requestSubject(request);
+  const body = request.bodyText ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
   let response: Response;
   let text: string;
   try {
@@ -52,7 +63,7 @@ export async function httpRequest(request: HttpRequest): Promise<HttpAnswer> {
         ...(request.body === undefined ? {} : { "content-type": "application/json" }),
         ...request.headers,
       },
-      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+      ...(body === undefined ? {} : { body }),
       // Covers the whole exchange, body included: a server that sends headers and then stalls is hung too.
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -72,10 +83,18 @@ export async function httpRequest(request: HttpRequest): Promise<HttpAnswer> {
 export async function httpRequestOk(request: HttpRequest): Promise<HttpAnswer> {
   const answer = await httpRequest(request);
   if (answer.status >= 200 && answer.status < 300) return answer;
-  const subject = `${request.method} ${withoutCredentials(request.url)}`;
-  throw new HttpError(`${subject} answered ${answer.status}: ${serverMessage(answer)}`, {
+  throw refusal(request, answer);
+}
+
+/** The error for an answer outside 2xx, in the server's own words, for callers of httpRequest. */
+export function refusal(request: HttpRequest, answer: HttpAnswer): HttpError {
+  return new HttpError(`${requestSubject(request)} answered ${answer.status}: ${serverMessage(answer)}`, {
     status: answer.status,
   });
+}
+
+function requestSubject(request: HttpRequest): string {
+  return `${request.method} ${request.displayUrl ?? withoutCredentials(request.url)}`;
 }
 
 /** The URL with any user:password part removed, for messages. */

@@ -33,6 +33,11 @@ export const notifierSchema = z.discriminatedUnion("type", [
       ...common,
       /** Apprise tags to notify (stateful /notify/KEY endpoints); all of the key's URLs when absent. */
       tags: z.array(z.string().min(1)).min(1).optional(),
+      /**
+       * Stateless use (`urlEnv` points at `/notify`): the variable holding the Apprise URLs to notify
+       * (they carry the services' credentials, so they are secrets too).
+       */
+      urlsEnv: envName.optional(),
     })
     .strict(),
 ]);
