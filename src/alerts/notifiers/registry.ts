@@ -14,7 +14,6 @@ export const NOTIFIERS: { readonly [T in NotifierType]: NotifierDefinition<Notif
 };
 
 export function notifierFor(config: NotifierConfig): NotifierDefinition<NotifierConfig> {
-  // The map's type pairs each type with its own config; TypeScript cannot follow that pairing
-  // through an index by a union, hence the widening.
-  return NOTIFIERS[config.type] as NotifierDefinition<NotifierConfig>;
+  // Each entry takes only its own type's config; `config.type` picked the entry, so they match.
+  return NOTIFIERS[config.type];
 }

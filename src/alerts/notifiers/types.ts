@@ -18,7 +18,7 @@ export interface MessageInput<C extends NotifierConfig> {
   /** The endpoint, read from the variable `config.urlEnv` names. */
   url: string;
   /** Reads another variable the config names (a signing key, Apprise URLs); registers it as a secret. */
-  secret(variable: string): string;
+  secret: (variable: string) => string;
 }
 
 export interface OutgoingRequest {

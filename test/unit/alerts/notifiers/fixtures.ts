@@ -59,11 +59,11 @@ export function notifier(entry: Record<string, unknown>): NotifierConfig {
 export interface Harness {
   masker: SecretMasker;
   /** Everything the logger wrote. */
-  logText(): string;
-  send(
+  logText: () => string;
+  send: (
     events: readonly AlertEvent[],
     options: Partial<SendAlertOptions> & { notifiers: NotifierConfig[] },
-  ): ReturnType<typeof sendAlertEvents>;
+  ) => ReturnType<typeof sendAlertEvents>;
 }
 
 /** sendAlertEvents with a masker and logger of its own, and retries that wait milliseconds. */
