@@ -62,6 +62,32 @@ describe("httpRequestOk", () => {
   });
 });
 
+describe("a URL that is itself a secret (webhooks)", () => {
+  it("is named by its displayUrl in refusals and timeouts", async () => {
+    const url = await serve(404, "no_service");
+    const refused = await httpRequestOk({
+      method: "POST",
+      url: `${url}/services/T1/B2/tokenpart`,
+      displayUrl: "$SLACK_WEBHOOK_URL",
+      bodyText: "{}",
+    }).catch((caught: unknown) => caught);
+    expect((refused as HttpError).message).toBe("POST $SLACK_WEBHOOK_URL answered 404: no_service");
+
+    const silent = await startSilentServer();
+    try {
+      const hung = await httpRequestOk({
+        method: "POST",
+        url: `http://${silent.address}/services/T1/B2/tokenpart`,
+        displayUrl: "$SLACK_WEBHOOK_URL",
+        timeoutMs: 200,
+      }).catch((caught: unknown) => caught);
+      expect((hung as HttpError).message).toBe("POST $SLACK_WEBHOOK_URL: no answer within 0.2s");
+    } finally {
+      await silent.stop();
+    }
+  });
+});
+
 describe("URL helpers", () => {
   it("drops user and password from a URL shown in a message", () => {
     expect(withoutCredentials("https://user:tok@api.example/x")).toBe("https://api.example/x");
