@@ -38,7 +38,7 @@ export const apprise: NotifierDefinition<NotifierConfigOf<"apprise">> = {
       type: appriseType(events),
       format: "markdown",
       ...(config.tags ? { tag: config.tags.join(", ") } : {}),
-      ...(config.urlsEnv ? { urls: secret(config.urlsEnv) } : {}),
+      ...(config.urlsEnv ? { urls: secret(config.urlsEnv, "list") } : {}),
     };
     return {
       url,

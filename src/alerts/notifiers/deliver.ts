@@ -55,7 +55,7 @@ export async function deliver(
       events: matching,
       config,
       url: readEndpointUrl(context.env, config.urlEnv, masker),
-      secret: (variable) => readSecretVariable(context.env, variable, masker),
+      secret: (variable, form) => readSecretVariable(context.env, variable, masker, form),
     });
   } catch (error) {
     const delivery = outcome(false, 0, `not sent: ${describeError(error)}`);
@@ -76,9 +76,7 @@ export async function deliver(
     () => attempt(httpRequestFor, definition),
     context.retry,
     (error, attemptsMade, delayMs) =>
-      log.info(
-        masker.mask(`${subject}: attempt ${attemptsMade} failed (${error}); retrying in ${delayMs / 1000}s`),
-      ),
+      log.info(`${subject}: attempt ${attemptsMade} failed (${error}); retrying in ${delayMs / 1000}s`),
   );
   const noun = matching.length === 1 ? "event" : "events";
   if (result.ok) {

@@ -6,6 +6,7 @@
 import type { HttpAnswer } from "../../ports/http.js";
 import type { AlertEvent } from "../event.js";
 import type { NotifierConfig } from "./config.js";
+import type { SecretForm } from "./variables.js";
 
 export type NotifierType = NotifierConfig["type"];
 export type NotifierConfigOf<T extends NotifierType> = Extract<NotifierConfig, { type: T }>;
@@ -18,7 +19,7 @@ export interface MessageInput<C extends NotifierConfig> {
   /** The endpoint, read from the variable `config.urlEnv` names. */
   url: string;
   /** Reads another variable the config names (a signing key, Apprise URLs); registers it as a secret. */
-  secret: (variable: string) => string;
+  secret: (variable: string, form?: SecretForm) => string;
 }
 
 export interface OutgoingRequest {

@@ -6,10 +6,20 @@
 import { ConfigError } from "../../errors.js";
 import type { SecretMasker } from "../../report/mask.js";
 
-export function readSecretVariable(env: NodeJS.ProcessEnv, variable: string, masker: SecretMasker): string {
+/** `list`: the value is several secrets separated by commas or spaces (Apprise URLs). */
+export type SecretForm = "single" | "list";
+
+export function readSecretVariable(
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  masker: SecretMasker,
+  form: SecretForm = "single",
+): string {
   const value = env[variable];
   if (!value) throw new ConfigError(`variable ${variable} is empty or not set`);
   masker.add(value);
+  // A server that refuses one of the list may quote just that one back.
+  if (form === "list") for (const entry of value.split(/[\s,]+/)) masker.add(entry);
   return value;
 }
 

@@ -58,6 +58,22 @@ describe("Apprise notifier", () => {
     });
   });
 
+  it("keeps each of the Apprise URLs out of an error that quotes one back", async () => {
+    const urls = "mailtos://alerts:mailpass@mail.example.com, ntfys://ntfy.example.com/croncd";
+    receiver.otherwise = {
+      status: 400,
+      body: JSON.stringify({ error: "unsupported URL: mailtos://alerts:mailpass@mail.example.com" }),
+    };
+    const { send, logText } = harness({ APPRISE_URL: receiver.url("/notify"), APPRISE_URLS: urls });
+    const [delivery] = await send([FAILED], {
+      notifiers: [notifier({ type: "apprise", urlEnv: "APPRISE_URL", urlsEnv: "APPRISE_URLS" })],
+    });
+    expect(delivery?.error).toBe(
+      "not delivered after 1 attempt: POST $APPRISE_URL answered 400: unsupported URL: ***",
+    );
+    expect(logText()).not.toContain("mailpass");
+  });
+
   it("calls an unreachable target a warning", async () => {
     const { send } = harness({ APPRISE_URL: receiver.url("/notify/croncd") });
     await send([TARGET_DOWN], { notifiers: [notifier({ type: "apprise", urlEnv: "APPRISE_URL" })] });
