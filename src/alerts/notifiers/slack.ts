@@ -16,8 +16,9 @@ import {
   type Fact,
 } from "./wording.js";
 
-/** Slack's limit for a header block's text. */
+/** Slack's limits for a header block's text and a section's text. */
 const MAX_HEADER_CHARS = 150;
+const MAX_SECTION_CHARS = 3000;
 
 type Block = Record<string, unknown>;
 
@@ -40,13 +41,19 @@ export const slack: NotifierDefinition<NotifierConfigOf<"slack">> = {
 };
 
 function eventBlocks(event: AlertEvent): Block[] {
-  const lines = [`*${escaped(markedHeadline(event))}*`];
+  const headline = `*${escaped(markedHeadline(event))}*`;
+  const details = detailLines(event)
+    .map((line) => `• ${escaped(line)}`)
+    .join("\n");
   const cause = causeText(event);
-  if (cause) lines.push(codeBlock(cause));
-  const details = detailLines(event);
-  if (details.length > 0) lines.push(details.map((line) => `• ${escaped(line)}`).join("\n"));
+  // Escaping can make a cause several times longer; it gets what the headline and the details
+  // leave of the section's limit, so Slack never refuses the whole message over one long cause.
+  const causeRoom = MAX_SECTION_CHARS - headline.length - details.length - "\n```\n```".length;
+  const parts = [headline];
+  if (cause) parts.push(codeBlock(cause, Math.max(causeRoom, 100)));
+  if (details) parts.push(details);
   return [
-    { type: "section", text: { type: "mrkdwn", text: lines.join("\n") } },
+    { type: "section", text: { type: "mrkdwn", text: cut(parts.join("\n"), MAX_SECTION_CHARS) } },
     { type: "section", fields: facts(event).map(field) },
   ];
 }
@@ -62,8 +69,8 @@ function escaped(text: string): string {
 }
 
 /** Inside a code block only the reserved characters matter; ``` would end it early. */
-function codeBlock(text: string): string {
-  return "```" + escaped(text).replaceAll("```", "ˋˋˋ") + "```";
+function codeBlock(text: string, maxChars: number): string {
+  return "```" + cut(escaped(text).replaceAll("```", "ˋˋˋ"), maxChars) + "```";
 }
 
 /** `|` and `>` end a link's target in mrkdwn. */

@@ -76,6 +76,13 @@ describe("Slack notifier", () => {
     expect(section).not.toContain("<!channel>");
   });
 
+  it("keeps a section within Slack's 3000 characters however much escaping lengthens a cause", async () => {
+    const body = await post([{ ...FAILED, cause: "<&>".repeat(333), details: ["x".repeat(900)] }]);
+    const section = body.blocks[1]?.text?.text ?? "";
+    expect(section.length).toBeLessThanOrEqual(3000);
+    expect(section).toMatch(/^\*❌ stack web on prod failed\*\n```(&lt;&amp;&gt;)+.*…```\n• x+$/s);
+  });
+
   it("keeps a run with many events within Slack's 50 blocks and says how many are not shown", async () => {
     const events = Array.from({ length: 30 }, (_, i) => ({
       ...FAILED,
