@@ -4,7 +4,7 @@
  * fails must never change what was deployed nor hide the deployment's own result.
  */
 import { describeError } from "../../errors.js";
-import { httpRequest, refusal, HttpError, type HttpRequest } from "../../ports/http.js";
+import { httpRequest, refusal, type HttpRequest } from "../../ports/http.js";
 import type { Logger } from "../../report/logger.js";
 import type { SecretMasker } from "../../report/mask.js";
 import type { AlertEvent } from "../event.js";
@@ -84,11 +84,7 @@ export async function deliver(
     return outcome(true, result.attempts);
   }
   const tries = result.attempts === 1 ? "1 attempt" : `${result.attempts} attempts`;
-  const delivery = outcome(
-    false,
-    result.attempts,
-    `not delivered after ${tries}: ${result.error ?? "unknown"}`,
-  );
+  const delivery = outcome(false, result.attempts, `not delivered after ${tries}: ${result.error}`);
   log.warn(`${subject}: ${delivery.error}`);
   return delivery;
 }
@@ -113,7 +109,6 @@ async function attempt(
     return { delivered: true };
   } catch (error) {
     // No answer at all (refused, reset, timed out): the next attempt may well get one.
-    const message = error instanceof HttpError ? error.message : describeError(error);
-    return { delivered: false, error: message, retryable: true };
+    return { delivered: false, error: describeError(error), retryable: true };
   }
 }

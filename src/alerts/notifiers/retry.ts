@@ -20,11 +20,7 @@ export const DEFAULT_RETRY: RetryOptions = { attempts: 3, initialDelayMs: 1000, 
 export type AttemptResult =
   { delivered: true } | { delivered: false; error: string; retryable: boolean; retryAfterMs?: number };
 
-export interface RetriedResult {
-  ok: boolean;
-  attempts: number;
-  error?: string;
-}
+export type RetriedResult = { ok: true; attempts: number } | { ok: false; attempts: number; error: string };
 
 /** Server errors, timeouts and rate limits may pass; other 4xx answers are final. */
 export function isRetryableStatus(status: number): boolean {
