@@ -14,7 +14,23 @@ export const alertsSchema = z
   .object({
     repeatInterval: z.number().int().min(0).default(ALERT_DEFAULTS.repeatInterval),
     unavailableGrace: z.number().int().min(0).default(ALERT_DEFAULTS.unavailableGrace),
-    notifiers: z.array(notifierSchema).default([]),
+    notifiers: z
+      .array(notifierSchema)
+      .default([])
+      .superRefine((notifiers, ctx) => {
+        // The report's deliveries are named by notifier: two of one name could not be told apart.
+        const seen = new Set<string>();
+        notifiers.forEach((notifier, index) => {
+          if (seen.has(notifier.name)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [index, "name"],
+              message: `another notifier is already named "${notifier.name}"; give each a name of its own`,
+            });
+          }
+          seen.add(notifier.name);
+        });
+      }),
     issue: issueTrackerSchema.optional(),
   })
   .strict();

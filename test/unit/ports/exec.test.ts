@@ -8,8 +8,17 @@ import { stillRunning } from "../../helpers/processes.js";
 /** A shell that starts a background sleep (its "transport helper"), prints the helper's pid, and waits. */
 const WITH_HELPER = 'sleep 300 & echo "$!"; wait';
 
-/** Whether the pid still runs (a zombie waiting for init to reap it does not). */
-const running = async (pid: number) => (await stillRunning([pid])).length > 0;
+/**
+ * Whether the pid still runs (a zombie waiting for init to reap it does not). A killed process can
+ * take a moment to leave the table on a busy machine, so "still running" means: still there after 5 s.
+ */
+async function running(pid: number): Promise<boolean> {
+  for (let waited = 0; waited < 5_000; waited += 50) {
+    if ((await stillRunning([pid])).length === 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
 
 describe("runProgram", () => {
   it("a timeout stops the child and everything it started", async () => {
