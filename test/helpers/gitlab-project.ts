@@ -33,6 +33,8 @@ export interface PipelineOptions {
   source: string;
   /** Pipeline-level inputs (`spec:inputs` of .gitlab-ci.yml), as the "Run pipeline" form sets them. */
   inputs?: Record<string, string>;
+  /** Predefined variables GitLab would set differently for this pipeline (CI_COMMIT_TAG, CI_COMMIT_BRANCH). */
+  predefined?: Record<string, string>;
   /** CI/CD variables of the project (environment-scoped ones included). */
   variables?: Record<string, string>;
   /** Manual jobs to start, as a person clicking "play" would. */
@@ -64,7 +66,10 @@ export class GitLabProject {
     // gitlab-ci-local reads the default branch from origin/HEAD; nothing is ever fetched from origin.
     await repo.git(["update-ref", "refs/remotes/origin/main", "HEAD"]);
     await repo.git(["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"]);
-    const project = new GitLabProject(repo, path.join(path.dirname(repo.dir), `${path.basename(repo.dir)}-bin`));
+    const project = new GitLabProject(
+      repo,
+      path.join(path.dirname(repo.dir), `${path.basename(repo.dir)}-bin`),
+    );
     await mkdir(project.binDir, { recursive: true });
     const wrapper = path.join(project.binDir, "croncd");
     await writeFile(wrapper, `#!/bin/sh\nexec node ${JSON.stringify(CRONCD_BIN)} "$@"\n`);
@@ -74,27 +79,33 @@ export class GitLabProject {
 
   /** Runs the project's .gitlab-ci.yml once with gitlab-ci-local's shell executor. */
   async runPipeline(options: PipelineOptions): Promise<PipelineRun> {
-    const args = [
-      "--force-shell-executor",
-      "--no-color",
-      // CI_PIPELINE_SOURCE is what the components' rules look at: setting it is the point.
-      "--ignore-predefined-vars",
-      "CI_PIPELINE_SOURCE",
-      "--variable",
-      `CI_PIPELINE_SOURCE=${options.source}`,
-    ];
-    for (const [key, value] of Object.entries(options.variables ?? {})) args.push("--variable", `${key}=${value}`);
-    for (const [key, value] of Object.entries(options.inputs ?? {})) args.push("--input", `${key}=${value}`);
+    const args = ["--force-shell-executor", "--no-color", ...pipelineArgs(options)];
     for (const job of options.manual ?? []) args.push("--manual", job);
-    const result = await execa(GITLAB_CI_LOCAL, args, {
+    const result = await this.gitlabCiLocal(args);
+    const output = String(result.all);
+    return { jobs: jobStatuses(output), output };
+  }
+
+  /**
+   * The jobs a pipeline would have and when each runs (`on_success`, `manual`, …), without running
+   * any; jobs the rules leave out are absent. Fails with gitlab-ci-local's message if the
+   * configuration is invalid.
+   */
+  async listJobs(options: PipelineOptions): Promise<Record<string, string>> {
+    const result = await this.gitlabCiLocal(["--list-json", ...pipelineArgs(options)]);
+    if (result.exitCode !== 0) throw new Error(`gitlab-ci-local --list-json failed: ${String(result.all)}`);
+    const jobs = JSON.parse(String(result.stdout)) as { name: string; when: string }[];
+    return Object.fromEntries(jobs.filter((job) => job.when !== "never").map((job) => [job.name, job.when]));
+  }
+
+  private gitlabCiLocal(args: string[]) {
+    return execa(GITLAB_CI_LOCAL, args, {
       cwd: this.dir,
       env: { PATH: `${this.binDir}:${process.env.PATH ?? ""}`, GITLAB_CI: "", GITHUB_ACTIONS: "" },
       all: true,
       reject: false,
       timeout: 300_000,
     });
-    const output = String(result.all);
-    return { jobs: jobStatuses(output), output };
   }
 }
 
@@ -108,4 +119,16 @@ export function jobStatuses(output: string): Record<string, JobStatus> {
     jobs[match[2]!] = match[1] as JobStatus;
   }
   return jobs;
+}
+
+/** What sets up a pipeline as GitLab would for its source: predefined variables, variables, inputs. */
+function pipelineArgs(options: PipelineOptions): string[] {
+  const predefined = { CI_PIPELINE_SOURCE: options.source, ...options.predefined };
+  // These predefined variables are what the rules look at: setting them is the point.
+  const args = ["--ignore-predefined-vars", Object.keys(predefined).join(",")];
+  for (const [key, value] of Object.entries({ ...predefined, ...options.variables })) {
+    args.push("--variable", `${key}=${value}`);
+  }
+  for (const [key, value] of Object.entries(options.inputs ?? {})) args.push("--input", `${key}=${value}`);
+  return args;
 }

@@ -8,7 +8,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { docker, dockerHost, listServices, removeAllStacks, TEST_IMAGE, uniqueStackName } from "../helpers/docker.js";
+import {
+  docker,
+  dockerHost,
+  listServices,
+  removeAllStacks,
+  TEST_IMAGE,
+  uniqueStackName,
+} from "../helpers/docker.js";
 import { GitLabProject } from "../helpers/gitlab-project.js";
 
 const prefix = uniqueStackName("gitlab");
@@ -102,7 +109,11 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
   });
 
   it("the prune run with no stack in the form refuses and removes nothing", async () => {
-    const run = await project.runPipeline({ source: "web", variables: variables(), manual: ["croncd-prune"] });
+    const run = await project.runPipeline({
+      source: "web",
+      variables: variables(),
+      manual: ["croncd-prune"],
+    });
     expect(run.jobs, run.output).toEqual({ "croncd-prune": "FAIL" });
     expect(run.output).toContain("croncd prune: no stack or release given, so nothing was removed");
     expect(await services(web)).toHaveLength(1);
