@@ -41,10 +41,16 @@ export interface PipelineOptions {
   manual?: string[];
 }
 
+export interface GitLabProjectOptions {
+  /** HOME for gitlab-ci-local and its shell jobs, for jobs that write to ~ (the SSH hook's known_hosts). */
+  home?: string;
+}
+
 export class GitLabProject {
   private constructor(
     readonly repo: TestRepo,
     private readonly binDir: string,
+    private readonly home: string | undefined,
   ) {}
 
   get dir(): string {
@@ -55,7 +61,11 @@ export class GitLabProject {
    * Creates the project in `dir`: `files` plus croncd's templates/, committed on main, with a
    * GitLab-style origin. `croncd` on the jobs' PATH is this checkout's built CLI.
    */
-  static async create(dir: string, files: Record<string, string>): Promise<GitLabProject> {
+  static async create(
+    dir: string,
+    files: Record<string, string>,
+    options: GitLabProjectOptions = {},
+  ): Promise<GitLabProject> {
     const repo = await TestRepo.create(dir);
     await cp(path.join(REPO_ROOT, "templates"), path.join(dir, "templates"), { recursive: true });
     for (const [file, content] of Object.entries(files)) await repo.write(file, content);
@@ -66,10 +76,9 @@ export class GitLabProject {
     // gitlab-ci-local reads the default branch from origin/HEAD; nothing is ever fetched from origin.
     await repo.git(["update-ref", "refs/remotes/origin/main", "HEAD"]);
     await repo.git(["symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main"]);
-    const project = new GitLabProject(
-      repo,
-      path.join(path.dirname(repo.dir), `${path.basename(repo.dir)}-bin`),
-    );
+    const binDir = path.join(path.dirname(repo.dir), `${path.basename(repo.dir)}-bin`);
+    const project = new GitLabProject(repo, binDir, options.home);
+    if (options.home) await mkdir(options.home, { recursive: true });
     await mkdir(project.binDir, { recursive: true });
     const wrapper = path.join(project.binDir, "croncd");
     await writeFile(wrapper, `#!/bin/sh\nexec node ${JSON.stringify(CRONCD_BIN)} "$@"\n`);
@@ -101,7 +110,12 @@ export class GitLabProject {
   private gitlabCiLocal(args: string[]) {
     return execa(GITLAB_CI_LOCAL, args, {
       cwd: this.dir,
-      env: { PATH: `${this.binDir}:${process.env.PATH ?? ""}`, GITLAB_CI: "", GITHUB_ACTIONS: "" },
+      env: {
+        PATH: `${this.binDir}:${process.env.PATH ?? ""}`,
+        GITLAB_CI: "",
+        GITHUB_ACTIONS: "",
+        ...(this.home ? { HOME: this.home } : {}),
+      },
       all: true,
       reject: false,
       timeout: 300_000,
