@@ -66,8 +66,10 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
   // DOCKER_HOST reaches croncd the way an environment-scoped CI/CD variable does: croncd.yaml names no host.
   const variables = () => ({ DOCKER_HOST: dockerHost() });
   const services = (stack: string) => listServices(`com.docker.stack.namespace=${stack}`);
-  const artifact = (job: string, file: string) =>
-    readFile(path.join(project.dir, ".gitlab-ci-local", "artifacts", job, file), "utf8");
+  const artifacts = (job: string) => path.join(project.dir, ".gitlab-ci-local", "artifacts", job);
+  // What `artifacts:reports:dotenv` hands to later jobs of the pipeline.
+  const dotenvReport = (job: string) =>
+    readFile(path.join(artifacts(job), ".gitlab-ci-reports", "dotenv", "croncd.env"), "utf8");
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), "croncd-gitlab-"));
@@ -96,7 +98,7 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
     expect(run.jobs, run.output).toEqual({ "croncd-reconcile": "PASS" });
     expect(await services(web)).toHaveLength(1);
     expect(await services(worker)).toHaveLength(1);
-    expect(await artifact("croncd-reconcile", "croncd.env")).toContain("CRONCD_CREATED=2");
+    expect(await dotenvReport("croncd-reconcile")).toContain("CRONCD_CREATED=2");
   });
 
   it("drift changed by hand heals and shows as a warning, not a failed pipeline", async () => {
@@ -105,7 +107,7 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
     expect(run.jobs, run.output).toEqual({ "croncd-reconcile": "WARN" });
     const [app] = await services(web);
     expect(app?.Spec.TaskTemplate.ContainerSpec.Env ?? []).not.toContain("CHANGED_BY_HAND=1");
-    expect(await artifact("croncd-reconcile", "croncd.env")).toContain("CRONCD_EXIT_CODE=2");
+    expect(await dotenvReport("croncd-reconcile")).toContain("CRONCD_EXIT_CODE=2");
   });
 
   it("the prune run with no stack in the form refuses and removes nothing", async () => {
