@@ -97,7 +97,9 @@ describe("GitLab CI/CD components (templates/)", () => {
 
     it("has the same SSH and docker login hooks as every other component", () => {
       expect(hooksBlock(component.text)).toBe(hooksBlock(readComponent("reconcile").text));
-      expect(job.before_script).toContain("$[[ inputs.before-script ]]");
+      // The hooks, then the user's own commands: each once.
+      expect(job.before_script).toHaveLength(2);
+      expect((job.before_script as unknown[])[1]).toBe("$[[ inputs.before-script ]]");
       // The registry password only reaches docker on stdin.
       expect(component.text).toContain("--password-stdin");
     });
