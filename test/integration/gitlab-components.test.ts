@@ -16,6 +16,7 @@ import {
   TEST_IMAGE,
   uniqueStackName,
 } from "../helpers/docker.js";
+import { ForgeApi } from "../helpers/forge-api/server.js";
 import { GitLabProject } from "../helpers/gitlab-project.js";
 
 const prefix = uniqueStackName("gitlab");
@@ -23,6 +24,8 @@ const web = `${prefix}-web`;
 const worker = `${prefix}-worker`;
 const added = `${prefix}-added`;
 const compose = `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n`;
+// The project access token the plan component's comment-token-variable (CRONCD_GITLAB_TOKEN) names.
+const NOTE_TOKEN = "glpat-plan-component-test";
 
 // The user's pipeline: the prune form's fields are pipeline-level inputs, handed to the component.
 const gitlabCi = `spec:
@@ -54,7 +57,6 @@ include:
     inputs:
       environment: swarm-test
       source: config
-      comment: false
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/validate@$CI_COMMIT_SHA
     inputs:
       source: config
@@ -63,6 +65,8 @@ include:
 describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
   let work: string;
   let project: GitLabProject;
+  let forge: ForgeApi;
+  let mergeRequest: string;
   // DOCKER_HOST reaches croncd the way an environment-scoped CI/CD variable does: croncd.yaml names no host.
   const variables = () => ({ DOCKER_HOST: dockerHost() });
   const services = (stack: string) => listServices(`com.docker.stack.namespace=${stack}`);
@@ -86,9 +90,13 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
     });
     // The plan fetches the merge request's commit by SHA, as from a GitLab server.
     await project.repo.git(["config", "uploadpack.allowAnySHA1InWant", "true"]);
+    forge = await ForgeApi.start();
+    forge.grant(NOTE_TOKEN, { user: { id: 71, login: "project_7_bot", bot: true } });
+    mergeRequest = forge.openMergeRequest("7", 4);
   });
 
   afterAll(async () => {
+    await forge.stop();
     await removeAllStacks(prefix);
     await rm(work, { recursive: true, force: true });
   });
@@ -135,15 +143,38 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
     expect(await services(worker)).toHaveLength(1);
   });
 
-  it("a merge request pipeline validates and plans the merge request's commit", async () => {
+  it("a merge request pipeline validates, plans the MR's commit and posts the plan as one note", async () => {
+    // What GitLab sets in a merge request pipeline; the API is the loopback stand-in.
+    const mergeRequestPipeline = {
+      source: "merge_request_event",
+      predefined: {
+        GITLAB_CI: "true",
+        CI_API_V4_URL: forge.gitlabApiUrl,
+        CI_PROJECT_ID: "7",
+        CI_MERGE_REQUEST_IID: "4",
+      },
+      variables: { ...variables(), CRONCD_GITLAB_TOKEN: NOTE_TOKEN },
+    };
     await project.repo.checkout("add-a-stack", { create: true });
     await project.repo.write(`stacks/${added}/compose.yaml`, compose);
     await project.repo.commit("add a stack");
-    const run = await project.runPipeline({ source: "merge_request_event", variables: variables() });
+    const run = await project.runPipeline(mergeRequestPipeline);
     // Changes pending (exit 2) is a warning: the merge request deploys something.
     expect(run.jobs, run.output).toEqual({ "croncd-validate": "PASS", "croncd-plan": "WARN" });
-    expect(run.output).toMatch(new RegExp(`stack ${added}: .*create`));
+    expect(run.output).toMatch(new RegExp(`stack ${added}: would create`));
+    expect(forge.comments(mergeRequest)).toHaveLength(1);
+    expect(forge.comments(mergeRequest)[0]!.body).toContain(added);
+    expect(run.output).not.toContain(NOTE_TOKEN);
     // A plan changes nothing.
     expect(await services(added)).toEqual([]);
+
+    // The next push edits the same note.
+    await project.repo.remove(`stacks/${added}`);
+    await project.repo.commit("drop the stack again");
+    const again = await project.runPipeline(mergeRequestPipeline);
+    expect(again.jobs["croncd-plan"], again.output).toBeDefined();
+    const notes = forge.comments(mergeRequest);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).not.toContain(added);
   });
 });
