@@ -18,6 +18,7 @@ import {
 } from "../helpers/docker.js";
 import { ForgeApi } from "../helpers/forge-api/server.js";
 import { GitLabProject } from "../helpers/gitlab-project.js";
+import { validateJunitFile, xpath } from "../helpers/xmllint.js";
 
 const prefix = uniqueStackName("gitlab");
 const web = `${prefix}-web`;
@@ -116,6 +117,11 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
     const [app] = await services(web);
     expect(app?.Spec.TaskTemplate.ContainerSpec.Env ?? []).not.toContain("CHANGED_BY_HAND=1");
     expect(await dotenvReport("croncd-reconcile")).toContain("CRONCD_EXIT_CODE=2");
+    // The JUnit file GitLab receives is valid and shows the drift as a failed test case.
+    const junit = path.join(artifacts("croncd-reconcile"), "croncd-junit.xml");
+    const validation = await validateJunitFile(junit);
+    expect(validation.valid, validation.output).toBe(true);
+    expect(await xpath(junit, `string(//testcase[@name='stack ${web}']/failure/@type)`)).toBe("drift");
   });
 
   it("the prune run with no stack in the form refuses and removes nothing", async () => {
