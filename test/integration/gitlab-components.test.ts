@@ -29,7 +29,7 @@ const compose = `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sle
 const NOTE_TOKEN = "glpat-plan-component-test";
 
 // The user's pipeline: the prune form's fields are pipeline-level inputs, handed to the component.
-const gitlabCi = `spec:
+const gitlabCi = (options: { failOnDrift: boolean } = { failOnDrift: false }) => `spec:
   inputs:
     prune-stack:
       description: The stack to remove.
@@ -48,6 +48,7 @@ include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/reconcile@$CI_COMMIT_SHA
     inputs:
       environment: swarm-test
+      fail-on-drift: ${options.failOnDrift}
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/prune@$CI_COMMIT_SHA
     inputs:
       environment: swarm-test
@@ -84,7 +85,7 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
       targets: [{ name: prefix, type: "swarm", source: "config", path: "stacks", resolveImage: "never" }],
     });
     project = await GitLabProject.create(projectDir, {
-      ".gitlab-ci.yml": gitlabCi,
+      ".gitlab-ci.yml": gitlabCi(),
       "croncd.yaml": croncdYaml,
       [`stacks/${web}/compose.yaml`]: compose,
       [`stacks/${worker}/compose.yaml`]: compose,
@@ -122,6 +123,24 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
     const validation = await validateJunitFile(junit);
     expect(validation.valid, validation.output).toBe(true);
     expect(await xpath(junit, `string(//testcase[@name='stack ${web}']/failure/@type)`)).toBe("drift");
+  });
+
+  it("with fail-on-drift: true, drift fails the job (and is still healed)", async () => {
+    await project.repo.write(".gitlab-ci.yml", gitlabCi({ failOnDrift: true }));
+    await project.repo.commit("drift fails the schedule");
+    try {
+      await docker(["service", "update", "--detach", "--env-add", "CHANGED_BY_HAND=2", `${web}_app`]);
+      const run = await project.runPipeline({ source: "schedule", variables: variables() });
+      expect(run.jobs, run.output).toEqual({ "croncd-reconcile": "FAIL" });
+      expect(run.output).toContain(
+        "croncd: the live state had drifted from git (exit code 2), and fail-on-drift is true",
+      );
+      const [app] = await services(web);
+      expect(app?.Spec.TaskTemplate.ContainerSpec.Env ?? []).not.toContain("CHANGED_BY_HAND=2");
+    } finally {
+      await project.repo.write(".gitlab-ci.yml", gitlabCi());
+      await project.repo.commit("drift is a warning again");
+    }
   });
 
   it("the prune run with no stack in the form refuses and removes nothing", async () => {
