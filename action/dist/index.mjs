@@ -67773,7 +67773,12 @@ var notifierSchema = discriminatedUnion("type", [
     type: literal("apprise"),
     ...common,
     /** Apprise tags to notify (stateful /notify/KEY endpoints); all of the key's URLs when absent. */
-    tags: array(string2().min(1)).min(1).optional()
+    tags: array(string2().min(1)).min(1).optional(),
+    /**
+     * Stateless use (`urlEnv` points at `/notify`): the variable holding the Apprise URLs to notify
+     * (they carry the services' credentials, so they are secrets too).
+     */
+    urlsEnv: envName.optional()
   }).strict()
 ]);
 
@@ -67787,7 +67792,19 @@ var ALERT_DEFAULTS = {
 var alertsSchema = object({
   repeatInterval: number2().int().min(0).default(ALERT_DEFAULTS.repeatInterval),
   unavailableGrace: number2().int().min(0).default(ALERT_DEFAULTS.unavailableGrace),
-  notifiers: array(notifierSchema).default([]),
+  notifiers: array(notifierSchema).default([]).superRefine((notifiers, ctx) => {
+    const seen = /* @__PURE__ */ new Set();
+    notifiers.forEach((notifier, index) => {
+      if (seen.has(notifier.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          message: `another notifier is already named "${notifier.name}"; give each a name of its own`
+        });
+      }
+      seen.add(notifier.name);
+    });
+  }),
   issue: issueTrackerSchema.optional()
 }).strict();
 
@@ -68146,7 +68163,8 @@ var HttpError = class extends Error {
 };
 async function httpRequest(request2) {
   const timeoutMs = request2.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-  const subject = `${request2.method} ${withoutCredentials(request2.url)}`;
+  const subject = requestSubject(request2);
+  const body = request2.bodyText ?? (request2.body === void 0 ? void 0 : JSON.stringify(request2.body));
   let response;
   let text;
   try {
@@ -68156,7 +68174,7 @@ async function httpRequest(request2) {
         ...request2.body === void 0 ? {} : { "content-type": "application/json" },
         ...request2.headers
       },
-      ...request2.body === void 0 ? {} : { body: JSON.stringify(request2.body) },
+      ...body === void 0 ? {} : { body },
       // Covers the whole exchange, body included: a server that sends headers and then stalls is hung too.
       signal: AbortSignal.timeout(timeoutMs)
     });
@@ -68173,10 +68191,15 @@ async function httpRequest(request2) {
 async function httpRequestOk(request2) {
   const answer = await httpRequest(request2);
   if (answer.status >= 200 && answer.status < 300) return answer;
-  const subject = `${request2.method} ${withoutCredentials(request2.url)}`;
-  throw new HttpError(`${subject} answered ${answer.status}: ${serverMessage(answer)}`, {
+  throw refusal(request2, answer);
+}
+function refusal(request2, answer) {
+  return new HttpError(`${requestSubject(request2)} answered ${answer.status}: ${serverMessage(answer)}`, {
     status: answer.status
   });
+}
+function requestSubject(request2) {
+  return `${request2.method} ${request2.displayUrl ?? withoutCredentials(request2.url)}`;
 }
 function withoutCredentials(url12) {
   try {
