@@ -135,6 +135,7 @@ async function execute(args: Arguments, env: NodeJS.ProcessEnv, log: Logger): Pr
       ...(args.namespace ? { namespace: args.namespace } : {}),
       dryRun: args.dryRun,
       log,
+      env,
       ...(args.targets[0] ? { target: args.targets[0] } : {}),
     });
     return { ...result, sources: [] };

@@ -4,8 +4,9 @@
  * this command only picks the target and reports.
  */
 import type { CroncdConfig, TargetConfig } from "../config/schema.js";
-import { ConfigError, ExitCode } from "../errors.js";
-import type { ChangeSetEntry, ItemKind } from "../model/changeset.js";
+import { ConfigError, describeError, ExitCode } from "../errors.js";
+import { changeEntry, type ChangeSetEntry, type ItemKind } from "../model/changeset.js";
+import { RunLocks } from "../pipeline/run-locks.js";
 import type { Logger } from "../report/logger.js";
 import { formatEntry } from "../report/text.js";
 import { targetTypeOf } from "../targets/registry.js";
@@ -19,6 +20,8 @@ export interface PruneItemRequest {
   target?: string;
   dryRun: boolean;
   log: Logger;
+  /** Names the lock's holder (CI_JOB_URL...); reaches the target's tools. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function pruneItem(
@@ -32,13 +35,41 @@ export async function pruneItem(
       { subject: "prune" },
     );
   }
-  const entry = await type.pruneOne(target, {
-    name: request.name,
-    dryRun: request.dryRun,
-    ...(request.namespace ? { namespace: request.namespace } : {}),
-  });
+  const prune = type.pruneOne;
+  const removeOne = () =>
+    prune(target, {
+      name: request.name,
+      dryRun: request.dryRun,
+      ...(request.namespace ? { namespace: request.namespace } : {}),
+    });
+  // A dry run changes nothing and takes no lock; a removal waits for any run changing the target.
+  const entry = request.dryRun ? await removeOne() : await underLock(target, request, removeOne);
   request.log.info(formatEntry(entry, "reconcile"));
   return { exitCode: entry.action === "failed" ? ExitCode.failed : ExitCode.ok, entries: [entry] };
+}
+
+async function underLock(
+  target: TargetConfig,
+  request: PruneItemRequest,
+  work: () => Promise<ChangeSetEntry>,
+): Promise<ChangeSetEntry> {
+  const locks = new RunLocks({ env: request.env ?? process.env, log: request.log });
+  try {
+    await locks.hold(target);
+  } catch (error) {
+    const subject = { kind: "target", name: target.name, target: target.name } as const;
+    await locks.releaseAll();
+    return changeEntry(
+      subject,
+      "failed",
+      `${request.kind} ${request.name} not pruned: ${describeError(error)}`,
+    );
+  }
+  try {
+    return await work();
+  } finally {
+    await locks.releaseAll();
+  }
 }
 
 function chooseTarget(config: CroncdConfig, name: string | undefined): TargetConfig {

@@ -23,6 +23,12 @@ export const DEFAULTS = {
   dockerTimeout: 60,
   /** Seconds one `docker stack deploy` may take (it resolves every image at the registry). */
   dockerDeployTimeout: 600,
+  /** The lock a reconcile or prune takes in the target before changing it (src/lock/). */
+  lockName: "croncd-lock",
+  /** Seconds a run waits for another run's lock before it fails the target. */
+  lockWait: 600,
+  /** Seconds a lock lives unless its holder renews it (it does, every third of that). */
+  lockTtl: 300,
 } as const;
 
 /** Names become label values and folder names: keep them to a safe, readable alphabet. */
@@ -47,3 +53,27 @@ export const pruneFields = {
   allowEmpty: z.boolean().default(DEFAULTS.allowEmpty),
   maxPrune: z.number().int().min(0).default(DEFAULTS.maxPrune),
 };
+
+/**
+ * `lock:` of a target: the lock a reconcile or a prune takes in the live system itself (a Swarm
+ * config, a ConfigMap) so that two runs never change it at once, whatever the CI does.
+ */
+export const lockField = z
+  .object({
+    /** The lock object's name. Targets on one Swarm/cluster exclude each other only under one name. */
+    name: z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/,
+        "must be lowercase letters, digits, '.' or '-', starting and ending with a letter or digit (max 63)",
+      )
+      .default(DEFAULTS.lockName),
+    /** Seconds to wait for a lock another run holds; 0: fail at once. */
+    wait: z.number().min(0).default(DEFAULTS.lockWait),
+    /** Seconds the lock lives without renewal: how long a killed run blocks the next ones. */
+    ttl: z.number().min(1).default(DEFAULTS.lockTtl),
+  })
+  .strict()
+  .prefault({});
+
+export type LockConfig = z.infer<typeof lockField>;

@@ -5,7 +5,7 @@
 import { describeError } from "../errors.js";
 import { changeEntry, type ChangeSetEntry } from "../model/changeset.js";
 import { plannedEntry } from "../targets/planned-entry.js";
-import type { TargetPlan } from "../targets/target.js";
+import type { DesiredItem, RenderedItems, TargetPlan } from "../targets/target.js";
 import type { RenderedTarget } from "./render-targets.js";
 
 export interface DeliverOptions {
@@ -16,6 +16,12 @@ export interface DeliverOptions {
   incompleteBecause?: string;
   /** Called (reconcile) when an item was deployed or removed, or a deploy was tried and failed. */
   onTargetChanged?: () => void;
+  /**
+   * reconcile: takes the target's lock before its first change (see run-locks.ts); resolves true
+   * when it was just taken, and the target is then planned again from the live state read under
+   * the lock. Throws when the lock cannot be had: nothing of the target is changed.
+   */
+  holdLock?: () => Promise<boolean>;
 }
 
 export async function deliverTarget(
@@ -26,19 +32,34 @@ export async function deliverTarget(
   if (rendered.failure || !target || !rendered.rendered) return rendered.failure ? [rendered.failure] : [];
   const failures = rendered.rendered.failures;
 
-  let plan: TargetPlan;
-  try {
-    plan = await target.plan(
-      rendered.rendered,
-      options.incompleteBecause ? { incompleteBecause: options.incompleteBecause } : {},
-    );
-  } catch (error) {
+  const targetFailure = (error: unknown) => {
     const subject = { kind: "target", name: config.name, target: config.name } as const;
     return [...failures, changeEntry(subject, "failed", describeError(error))];
+  };
+  const planTarget = () =>
+    target.plan(
+      rendered.rendered as RenderedItems<DesiredItem>,
+      options.incompleteBecause ? { incompleteBecause: options.incompleteBecause } : {},
+    );
+
+  let plan: TargetPlan;
+  try {
+    plan = await planTarget();
+  } catch (error) {
+    return targetFailure(error);
   }
   if (options.mode === "plan") {
     const subject = { kind: target.itemKind, target: config.name };
     return [...failures, ...plan.items.map((item) => plannedEntry(subject, item))];
+  }
+  // A run with nothing to change takes no lock: the schedule's usual run costs nothing more.
+  if (options.holdLock && changesSomething(plan, options.heal)) {
+    try {
+      // Planned before the lock: another run may have changed the live system meanwhile.
+      if (await options.holdLock()) plan = await planTarget();
+    } catch (error) {
+      return targetFailure(error);
+    }
   }
   const applied = await target.apply(plan, { heal: options.heal });
   const deployFailures = applied.filter((entry) => entry.action === "failed").length;
@@ -53,6 +74,15 @@ export async function deliverTarget(
   const deployed = applied.some((entry) => entry.action !== "unchanged" && entry.action !== "skipped");
   if (deployed || prunePlan.items.some((item) => item.action === "delete")) options.onTargetChanged?.();
   return [...failures, ...applied, ...(await target.prune(prunePlan))];
+}
+
+/** Whether applying or pruning the plan would change the live system (what needs the lock). */
+function changesSomething(plan: TargetPlan, heal: boolean): boolean {
+  return plan.items.some(
+    (item) =>
+      item.action === "delete" ||
+      ((item.action === "create" || item.action === "update") && (heal || !item.drift)),
+  );
 }
 
 /** The same plan with every deletion refused; items keep their own fields (the target reads them). */

@@ -15,6 +15,7 @@ import { deliverTarget } from "./deliver-target.js";
 import { incompleteness, renderTarget, EarlyLiveStates, type RenderedTarget } from "./render-targets.js";
 import { createWorkspace } from "./workspace.js";
 import { cleanUpAfterKilledRuns } from "./killed-runs.js";
+import { RunLocks } from "./run-locks.js";
 
 export interface RunRequest {
   mode: RunMode;
@@ -52,6 +53,8 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
   const workspace = await createWorkspace();
   const early =
     request.mode === "plan" || request.mode === "reconcile" ? new EarlyLiveStates(targets) : undefined;
+  // Only a reconcile changes targets; plan, validate and render never lock.
+  const locks = request.mode === "reconcile" ? new RunLocks({ env, log: request.log }) : undefined;
   try {
     const pulled = await request.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
@@ -101,6 +104,16 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
             heal: request.heal ?? true,
             ...(incompleteBecause ? { incompleteBecause } : {}),
             ...(early ? { onTargetChanged: () => early.markChanged() } : {}),
+            ...(locks
+              ? {
+                  holdLock: async () => {
+                    const taken = await locks.hold(target.config);
+                    // What was read before the lock may be stale: plan from a fresh read.
+                    if (taken) early?.markChanged();
+                    return taken;
+                  },
+                }
+              : {}),
           });
           if (mode === "plan") {
             const deletions = delivered.filter(
@@ -118,6 +131,7 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
     return { exitCode: exitCodeFor(request.mode, entries), sources: pulled.map(summarizeSource), entries };
   } finally {
     early?.dispose();
+    await locks?.releaseAll();
     await workspace.dispose();
   }
 }

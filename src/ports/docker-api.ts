@@ -34,7 +34,7 @@ export interface ApiFailure {
 
 /** One Engine API request: the method, an unversioned path (the daemon's own API version), a JSON body. */
 export interface ApiRequest {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   path: string;
   /** Sent as JSON. */
   body?: unknown;

@@ -6,7 +6,7 @@
 import { DEFAULTS } from "../config/fields.js";
 import { TargetError } from "../errors.js";
 import { ApiRequestError, getJson, sendRequest, type ApiAnswer, type ApiRequest } from "./docker-api.js";
-import { runProgram, type ExecResult } from "./exec.js";
+import { runProgram, runProgramSync, type ExecResult } from "./exec.js";
 import { dockerMessage, raceLostOn } from "./docker-message.js";
 
 export interface DockerEndpoint {
@@ -53,9 +53,26 @@ export interface DockerCli {
   tryRequest(apiRequest: ApiRequest, options?: ApiCallOptions): Promise<ApiAnswer>;
 }
 
+/** The global options and environment that point the docker CLI at the endpoint's daemon. */
+function invocation(endpoint: DockerEndpoint): { prefix: string[]; env: Record<string, string> } {
+  return {
+    prefix: endpoint.context ? ["--context", endpoint.context] : [],
+    env: endpoint.host ? { DOCKER_HOST: endpoint.host } : {},
+  };
+}
+
+/** Runs docker against the endpoint and blocks until it ends: only for `exit` listeners (see runProgramSync). */
+export function runDockerSync(
+  endpoint: DockerEndpoint,
+  args: readonly string[],
+): Pick<ExecResult, "exitCode" | "stdout" | "stderr"> {
+  const { prefix, env } = invocation(endpoint);
+  const timeoutMs = (endpoint.timeout ?? DEFAULTS.dockerTimeout) * 1000;
+  return runProgramSync("docker", [...prefix, ...args], { env, timeoutMs });
+}
+
 export function createDockerCli(endpoint: DockerEndpoint = {}): DockerCli {
-  const prefix = endpoint.context ? ["--context", endpoint.context] : [];
-  const env: Record<string, string> = endpoint.host ? { DOCKER_HOST: endpoint.host } : {};
+  const { prefix, env } = invocation(endpoint);
   const callMs = (endpoint.timeout ?? DEFAULTS.dockerTimeout) * 1000;
   const deployMs = (endpoint.deployTimeout ?? DEFAULTS.dockerDeployTimeout) * 1000;
   const daemon = endpoint.host ?? (endpoint.context ? `context ${endpoint.context}` : undefined);

@@ -6,7 +6,7 @@
  * whole group: a timeout, a cancelled call and a finished leader leave nothing behind that could
  * hold the output pipes open and keep croncd from exiting.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { PARENT_VARIABLE, parentMark } from "./orphaned-children.js";
 import { forgetGroup, killGroup, trackGroup } from "./process-groups.js";
 
@@ -60,6 +60,29 @@ export async function runProgram(
   const ended = await started.ended;
   const label = options.label ?? args[0] ?? "";
   return { ...describeEnd(ended, file, label, options), stdout: stripFinalNewline(stdout()) };
+}
+
+/**
+ * Runs a program and blocks until it ends: only for the process's `exit` listeners (SIGTERM,
+ * SIGINT), where nothing can be awaited — e.g. releasing a lock on the way out. Never throws.
+ */
+export function runProgramSync(
+  file: string,
+  args: readonly string[],
+  options: Pick<ExecOptions, "env" | "timeoutMs"> & { input?: string } = {},
+): Pick<ExecResult, "exitCode" | "stdout" | "stderr"> {
+  const result = spawnSync(file, args, {
+    env: cleanEnv({ ...process.env, ...options.env }),
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+    encoding: "utf8",
+    stdio: "pipe",
+  });
+  return {
+    exitCode: result.status ?? -1,
+    stdout: result.stdout ?? "",
+    stderr: result.error ? result.error.message : (result.stderr ?? ""),
+  };
 }
 
 export interface StartedProgram {

@@ -11,6 +11,9 @@ import { swarmTargetSchema } from "./swarm/config.js";
 import { createSwarmTarget, readTargetLiveState } from "./swarm/index.js";
 import { pruneOneStack } from "./swarm/prune-one.js";
 import type { LiveItems, Target, TargetContext } from "./target.js";
+import type { TargetLock } from "../lock/target-lock.js";
+import { helmfileLock } from "./helmfile/lock.js";
+import { swarmLock } from "./swarm/lock.js";
 
 /** `croncd prune --stack NAME` / `--release NAME [--namespace NS]`: one item, by name. */
 export interface PruneOneRequest {
@@ -38,6 +41,11 @@ export interface TargetType<Config extends { name: string; type: string }, Live 
   liveStateKey: (config: Config) => string;
   /** The manual prune trigger; refuses items the target does not own. */
   pruneOne?: (config: Config, request: PruneOneRequest) => Promise<ChangeSetEntry>;
+  /**
+   * The lock in the live system that a reconcile takes before its first change and a manual prune
+   * before removing (src/lock/). Without it, runs are kept apart only by the CI.
+   */
+  lock?: (config: Config, env: NodeJS.ProcessEnv) => TargetLock;
 }
 
 /** Ties a type's parts to its config type (the registry below erases it). */
@@ -56,6 +64,7 @@ export const TARGET_TYPES = {
     // Targets with the same docker settings talk to the same Swarm.
     liveStateKey: (config) => JSON.stringify([config.docker.host ?? "", config.docker.context ?? ""]),
     pruneOne: (config, request) => pruneOneStack(config, request),
+    lock: (config) => swarmLock(config),
   }),
   helmfile: targetType({
     schema: helmfileTargetSchema,
@@ -65,6 +74,7 @@ export const TARGET_TYPES = {
     liveStateKey: (config) =>
       JSON.stringify(["kube", config.kube.kubeconfigEnv ?? "", config.kube.contextEnv ?? ""]),
     pruneOne: (config, request) => pruneRelease({ config, ...request }),
+    lock: (config, env) => helmfileLock(config, env),
   }),
 } as const;
 

@@ -158,7 +158,7 @@ function readEntries(text: string | undefined, subject: string): InventoryEntry[
   }
 }
 
-function lastLine(text: string): string {
+export function lastLine(text: string): string {
   return text.trim().split(/\r?\n/).at(-1) ?? "no message";
 }
 

@@ -3,7 +3,7 @@
  * (prune, allowEmpty, maxPrune) so that a release gets exactly the guards a stack gets.
  */
 import * as z from "zod";
-import { envName, name, pruneFields, relativePath } from "../../config/fields.js";
+import { envName, lockField, name, pruneFields, relativePath } from "../../config/fields.js";
 
 export const HELMFILE_DEFAULTS = {
   path: "helmfile.yaml",
@@ -52,6 +52,8 @@ export const helmfileTargetSchema = z
     timeout: z.number().int().positive().optional(),
     /** Seconds one helmfile/helm/kubectl call that is not an apply may take. */
     commandTimeout: z.number().positive().default(HELMFILE_DEFAULTS.commandTimeout),
+    /** The lock taken before changing anything (src/lock/); targets on one live system share it. */
+    lock: lockField,
   })
   .strict();
 

@@ -2,7 +2,7 @@
  * The three programs the Helmfile target runs, all through the process port (process groups,
  * timeouts). Each call returns the raw result; callers decide what an exit code means.
  */
-import { runProgram, type ExecResult } from "../../ports/exec.js";
+import { runProgram, runProgramSync, type ExecResult } from "../../ports/exec.js";
 import type { KubeAccess } from "./kube-access.js";
 
 export interface HelmfileTools {
@@ -26,6 +26,12 @@ export interface ToolRunner {
       env?: Record<string, string>;
     },
   ): Promise<ExecResult>;
+  /** The same, blocking until the program ends: only for `exit` listeners (see runProgramSync). */
+  runSync(
+    tool: keyof HelmfileTools,
+    args: readonly string[],
+    options: { timeoutMs: number; input?: string },
+  ): Pick<ExecResult, "exitCode" | "stdout" | "stderr">;
 }
 
 export function createToolRunner(tools: HelmfileTools, access: KubeAccess): ToolRunner {
@@ -38,6 +44,9 @@ export function createToolRunner(tools: HelmfileTools, access: KubeAccess): Tool
         ...(options.cwd ? { cwd: options.cwd } : {}),
         ...(options.input !== undefined ? { input: options.input } : {}),
       });
+    },
+    runSync(tool, args, options) {
+      return runProgramSync(tools[tool], args, { env: access.env, ...options });
     },
   };
 }

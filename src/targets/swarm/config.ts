@@ -1,6 +1,6 @@
 /** `type: swarm` in croncd.yaml: a folder of stacks deployed to one Docker Swarm. */
 import * as z from "zod";
-import { DEFAULTS, envName, name, pruneFields, relativePath } from "../../config/fields.js";
+import { DEFAULTS, envName, lockField, name, pruneFields, relativePath } from "../../config/fields.js";
 
 export const swarmTargetSchema = z
   .object({
@@ -37,6 +37,8 @@ export const swarmTargetSchema = z
     keepRevisions: z.number().int().min(0).default(DEFAULTS.keepRevisions),
     /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */
     parallelism: z.number().int().min(1).default(DEFAULTS.parallelism),
+    /** The lock taken before changing anything (src/lock/); targets on one live system share it. */
+    lock: lockField,
   })
   .strict();
 
