@@ -60,6 +60,29 @@ describe("parseConfig", () => {
     expect(locationOf(thrown)).toEqual({ file: "ci/croncd.yaml", line: 10 });
   });
 
+  it("gives every target a lock with the documented defaults, and checks its settings", () => {
+    expect(parseConfig(VALID, "croncd.yaml").targets[0]?.lock).toEqual({
+      name: "croncd-lock",
+      wait: 600,
+      ttl: 300,
+    });
+    const custom = VALID.replace(
+      "    prune: true\n",
+      "    prune: true\n    lock: { name: team-a-lock, wait: 0, ttl: 60 }\n",
+    );
+    expect(parseConfig(custom, "croncd.yaml").targets[0]?.lock).toEqual({
+      name: "team-a-lock",
+      wait: 0,
+      ttl: 60,
+    });
+    const message = errorOf(
+      VALID.replace("    prune: true\n", "    prune: true\n    lock: { name: Team_A, ttl: 0, wiat: 5 }\n"),
+    );
+    expect(message).toContain("line 12: targets[0].lock.name: must be lowercase letters, digits");
+    expect(message).toContain("targets[0].lock.ttl");
+    expect(message).toContain('targets[0].lock: unknown key "wiat"');
+  });
+
   it("names unknown keys with their path", () => {
     expect(errorOf(VALID.replace("    prune: true", "    prnue: true"))).toMatch(
       /targets\[0\]: unknown key "prnue"/,

@@ -11,6 +11,7 @@ import { plannedEntry } from "../../../src/targets/planned-entry.js";
 import { guardPrune } from "../../../src/targets/prune-guards.js";
 import { registerTargetType } from "../../../src/targets/registry.js";
 import type { DesiredItem, PlannedItem, RenderedItems, Target } from "../../../src/targets/target.js";
+import { memoryLockStore } from "../lock/memory-lock-store.js";
 
 export interface MemoryTargetConfig {
   name: string;
@@ -31,15 +32,29 @@ export interface LiveMemoryItem {
 }
 
 /** The live system every memory target talks to, and what was done to it. */
+const timeline: string[] = [];
+
 export const memoryWorld = {
   live: new Map<string, LiveMemoryItem>(),
   /** Every item apply or prune touched, in order (`apply web`, `delete old`). */
   calls: [] as string[],
+  /** The calls and the lock's writes together, in order (`create 1 by …`, `apply web`, `delete 1`). */
+  timeline,
+  /** The lock every memory target shares (one live system); `wait: 0`, so a held lock fails at once. */
+  lock: memoryLockStore(timeline),
   reset(): void {
     this.live.clear();
     this.calls.length = 0;
+    this.timeline.length = 0;
+    this.lock.current = undefined;
   },
 };
+
+/** Records a change to the live system. */
+function touched(call: string): void {
+  memoryWorld.calls.push(call);
+  memoryWorld.timeline.push(call);
+}
 
 interface DesiredMemoryItem extends DesiredItem {
   value: string;
@@ -71,6 +86,11 @@ registerTargetType<MemoryTargetConfig, LiveMemoryItem>("memory", {
   schema: undefined as never,
   itemKind: "release",
   liveStateKey: () => "memory",
+  lock: () => ({
+    key: "memory",
+    timing: { wait: 0, ttl: 30 },
+    open: () => Promise.resolve(memoryWorld.lock),
+  }),
   create: ({ config, checkout }): Target => {
     const subject = { kind: "release", target: config.name } as const;
     const target: Target<DesiredMemoryItem, { items: MemoryPlanItem[] }> = {
@@ -131,7 +151,7 @@ registerTargetType<MemoryTargetConfig, LiveMemoryItem>("memory", {
             .filter((item) => item.value !== undefined)
             .map((item): ChangeSetEntry => {
               if (item.action !== "create" && item.action !== "update") return plannedEntry(subject, item);
-              memoryWorld.calls.push(`apply ${item.name}`);
+              touched(`apply ${item.name}`);
               if (item.value === "fail") {
                 return changeEntry(
                   { ...subject, name: item.name },
@@ -149,7 +169,7 @@ registerTargetType<MemoryTargetConfig, LiveMemoryItem>("memory", {
         return Promise.resolve(
           left.map((item) => {
             if (item.action === "delete") {
-              memoryWorld.calls.push(`delete ${item.name}`);
+              touched(`delete ${item.name}`);
               memoryWorld.live.delete(item.name);
             }
             return plannedEntry(subject, item);

@@ -180,6 +180,90 @@ describe("the pipeline over an in-memory target", () => {
       "target alpha (type memory) deploys releases, not stacks; use --release NAME",
     );
   });
+
+  describe("the lock in the live system", () => {
+    it("takes no lock when nothing changes, nor ever in plan or validate", async () => {
+      await runMode("reconcile");
+      memoryWorld.timeline.length = 0;
+      const again = await runMode("reconcile");
+      expect(again.entries.map((entry) => entry.action)).toEqual(["unchanged", "unchanged"]);
+      await commit({ "alpha/items/web": "v2" });
+      await runMode("plan");
+      await runMode("validate");
+      expect(memoryWorld.timeline).toEqual([]);
+    });
+
+    it("takes the lock before the first change, once for targets on one live system, and releases it at the end", async () => {
+      await commit({ "beta/items/db": "v1" });
+      await runMode("reconcile", [memoryTargetConfig("alpha"), memoryTargetConfig("beta")]);
+      expect(memoryWorld.timeline).toEqual([
+        expect.stringMatching(/^create (\d+) by host \S+ pid \d+$/),
+        "apply api",
+        "apply web",
+        "apply db",
+        expect.stringMatching(/^delete \d+$/),
+      ]);
+      expect(memoryWorld.lock.current).toBeUndefined();
+    });
+
+    it("changes nothing on a target whose lock another run holds, and says who holds it", async () => {
+      memoryWorld.lock.current = {
+        record: {
+          holder: "https://ci.example/jobs/1",
+          token: "other",
+          acquiredAt: new Date(Date.now() - 1000),
+          expiresAt: new Date(Date.now() + 60_000),
+        },
+        version: 99,
+      };
+      const blocked = await runMode("reconcile");
+      expect(blocked.exitCode).toBe(ExitCode.failed);
+      expect(blocked.entries).toEqual([
+        expect.objectContaining({ kind: "target", name: "alpha", action: "failed" }),
+      ]);
+      expect(blocked.entries[0]?.reason).toMatch(
+        /^memory lock is held by https:\/\/ci\.example\/jobs\/1 since \S+ \(expires \S+ unless renewed\); gave up after waiting 0s/,
+      );
+      expect(memoryWorld.calls).toEqual([]);
+      expect(memoryWorld.lock.current.version).toBe(99);
+    });
+
+    it("prune --release takes the lock around the removal, and removes nothing while another run holds it", async () => {
+      await runMode("reconcile");
+      memoryWorld.timeline.length = 0;
+      const request = {
+        config: {
+          sources: [{ name: "platform", url: bare, ref: "main", stallTimeout: 60, submodules: false }],
+          targets: [memoryTargetConfig("alpha")],
+        } as unknown as CroncdConfig,
+        kind: "release" as const,
+        name: "web",
+        log: createLogger({ stream: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+      };
+      await pruneItem({ ...request, dryRun: true });
+      expect(memoryWorld.timeline).toEqual([]);
+      memoryWorld.lock.current = {
+        record: {
+          holder: "someone",
+          token: "t",
+          acquiredAt: new Date(),
+          expiresAt: new Date(Date.now() + 60_000),
+        },
+        version: 50,
+      };
+      const refused = await pruneItem({ ...request, dryRun: false });
+      expect(refused.entries[0]).toMatchObject({ kind: "target", name: "alpha", action: "failed" });
+      expect(refused.entries[0]?.reason).toMatch(/^release web not pruned: memory lock is held by someone/);
+      expect(memoryWorld.live.has("web")).toBe(true);
+      memoryWorld.lock.current = undefined;
+      await pruneItem({ ...request, dryRun: false });
+      expect(memoryWorld.lock.events.slice(-2)).toEqual([
+        expect.stringMatching(/^create \d+ by /),
+        expect.stringMatching(/^delete \d+$/),
+      ]);
+      expect(memoryWorld.live.has("web")).toBe(false);
+    });
+  });
 });
 
 describe("exit codes", () => {
