@@ -59,7 +59,15 @@ export interface SwarmTargetSpec {
   keepRevisions?: number;
   /** Merged over the test Swarm's host (a test may point a target at another daemon on purpose). */
   docker?: { host?: string; timeout?: number; deployTimeout?: number };
+  /** Merged over TEST_LOCK. */
+  lock?: { name?: string; wait?: number; ttl?: number };
 }
+
+/**
+ * Every test file shares the default lock of the test Swarm, as configurations sharing a Swarm do;
+ * a short ttl keeps a run a test kills on purpose from holding up the other files for long.
+ */
+export const TEST_LOCK = { ttl: 15 } as const;
 
 export interface SourceSpec {
   name: string;
@@ -85,6 +93,7 @@ export async function writeConfig(
       ...target,
       resolveImage: "never",
       docker: { host: dockerHost(), ...target.docker },
+      lock: { ...TEST_LOCK, ...target.lock },
     })),
   };
   await writeFile(file, stringify(config));
