@@ -16,6 +16,13 @@ const prefix = uniqueStackName("lock");
 const LOCK = `${prefix}-lock`;
 const compose = (seconds: number) =>
   `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "${seconds}"]\n    stop_grace_period: 1s\n`;
+/** The lock's create/remove events, in order, from `docker events` lines `ACTION NAME`. */
+const lockEvents = (events: string) =>
+  events
+    .split("\n")
+    .map((line) => line.split(" "))
+    .filter(([, name]) => name === LOCK)
+    .map(([action, name]) => `${action} ${name}`);
 const job = (name: string) => `https://ci.example/jobs/${name}`;
 
 /** Records `deploy STACK by RUN holder=HOLDER`, waits for $CRONCD_TEST_GATE if set, runs docker. */
@@ -215,7 +222,7 @@ describe("the lock in the Swarm", () => {
   it("plan and validate never create the lock, even with changes pending", async () => {
     await publish({ [`p/${stack("p")}/compose.yaml`]: compose(3607) });
     const config = await configFor("p");
-    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const since = (Date.now() / 1000).toFixed(3);
     const plan = await runCroncd(["plan", "--config", config], { cwd: work, env: envFor("p") });
     expect(plan.exitCode, plan.output).toBe(2);
     const validate = await runCroncd(["validate", "--config", config], { cwd: work, env: envFor("p") });
@@ -232,10 +239,10 @@ describe("the lock in the Swarm", () => {
       "--format",
       "{{.Action}} {{.Actor.Attributes.name}}",
     ]);
-    expect(events.split("\n").filter((line) => line.endsWith(` ${LOCK}`))).toEqual([]);
+    expect(lockEvents(events)).toEqual([]);
   });
 
-  it("croncd prune takes the lock: waits for another run's, and removes nothing while it cannot have it", async () => {
+  it("croncd prune takes the lock around the removal, and removes nothing while another run holds it", async () => {
     await publish({ [`r/${stack("r")}/compose.yaml`]: compose(3608) });
     const config = await configFor("r", { wait: 1 });
     const deployed = await runCroncd(["reconcile", "--config", config], { cwd: work, env: envFor("r") });
@@ -270,7 +277,7 @@ describe("the lock in the Swarm", () => {
     expect(await docker(["stack", "ls", "--format", "{{.Name}}"])).toContain(stack("r"));
 
     await docker(["config", "rm", LOCK]);
-    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const since = (Date.now() / 1000).toFixed(3);
     const removed = await prune();
     expect(removed.exitCode, removed.output).toBe(0);
     const until = String(Math.floor(Date.now() / 1000) + 1);
@@ -285,9 +292,6 @@ describe("the lock in the Swarm", () => {
       "--format",
       "{{.Action}} {{.Actor.Attributes.name}}",
     ]);
-    expect(events.split("\n").filter((line) => line.endsWith(` ${LOCK}`))).toEqual([
-      `create ${LOCK}`,
-      `remove ${LOCK}`,
-    ]);
+    expect(lockEvents(events)).toEqual([`create ${LOCK}`, `remove ${LOCK}`]);
   });
 });

@@ -10,7 +10,7 @@ import { apiVersionOf, discoveryDocument } from "./resources.js";
 import { resolveRoute } from "./routes.js";
 import type { ResourceRoute } from "./routes.js";
 import { ApiError, badRequest, methodNotSupported, unsupported } from "./status.js";
-import type { KubeObject, ObjectStore } from "./store.js";
+import type { KubeObject, ObjectStore, Preconditions } from "./store.js";
 
 export interface ApiRequest {
   method: string;
@@ -141,13 +141,24 @@ function execute(state: HandlerState, verb: string, route: ResourceRoute, reques
       return { status: 200, body: afterWrite(state, store.update(type, namespace, name ?? "", patched)) };
     }
     case "delete": {
-      const deleted = store.delete(type, namespace, name ?? "");
+      const deleted = store.delete(type, namespace, name ?? "", deletePreconditions(request));
       collectOwned(store, deleted);
       return { status: 200, body: deleted };
     }
     default:
       throw methodNotSupported(`verb ${verb} is not served`);
   }
+}
+
+/** DeleteOptions' `preconditions` (uid, resourceVersion), when the DELETE carries a body. */
+function deletePreconditions(request: ApiRequest): Preconditions {
+  if (request.body.length === 0) return {};
+  const options = parseBody(request);
+  const preconditions = isObject(options.preconditions) ? options.preconditions : {};
+  const text = (value: Json | undefined) => (typeof value === "string" ? value : undefined);
+  const uid = text(preconditions.uid);
+  const resourceVersion = text(preconditions.resourceVersion);
+  return { ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) };
 }
 
 /**

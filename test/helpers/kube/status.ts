@@ -39,12 +39,15 @@ export function alreadyExists(type: ResourceType, name: string): ApiError {
   return new ApiError(409, "AlreadyExists", `${type.plural} "${name}" already exists`, details(type, name));
 }
 
-export function conflict(type: ResourceType, name: string): ApiError {
+export function conflict(
+  type: ResourceType,
+  name: string,
+  why = "the object has been modified; please apply your changes to the latest version and try again",
+): ApiError {
   return new ApiError(
     409,
     "Conflict",
-    `Operation cannot be fulfilled on ${type.plural} "${name}": the object has been modified; ` +
-      "please apply your changes to the latest version and try again",
+    `Operation cannot be fulfilled on ${type.plural} "${name}": ${why}`,
     details(type, name),
   );
 }

@@ -37,6 +37,30 @@ function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, "Z");
 }
 
+/** What a write may require of the object it changes (a DELETE's `preconditions`, a PUT's metadata). */
+export interface Preconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+/** The API server's 409 for a precondition the object no longer meets, in its words. */
+function checkPreconditions(type: ResourceType, current: KubeObject, required: Preconditions): void {
+  if (required.uid && required.uid !== current.metadata.uid) {
+    throw conflict(
+      type,
+      current.metadata.name,
+      `Precondition failed: UID in precondition: ${required.uid}, UID in object meta: ${current.metadata.uid}`,
+    );
+  }
+  if (required.resourceVersion && required.resourceVersion !== current.metadata.resourceVersion) {
+    throw conflict(
+      type,
+      current.metadata.name,
+      `Precondition failed: ResourceVersion in precondition: ${required.resourceVersion}, ResourceVersion in meta: ${current.metadata.resourceVersion}`,
+    );
+  }
+}
+
 export class ObjectStore {
   private readonly objects = new Map<string, KubeObject>();
   private revision = 0;
@@ -113,6 +137,8 @@ export class ObjectStore {
     if (metadata.resourceVersion && metadata.resourceVersion !== current.metadata.resourceVersion) {
       throw conflict(type, name);
     }
+    // A body naming a uid is a precondition too: the object must be that one, not a recreated namesake.
+    checkPreconditions(type, current, metadata.uid ? { uid: metadata.uid } : {});
     const specChanged = !isDeepStrictEqual(body.spec, current.spec);
     const generation = current.metadata.generation;
     const object: KubeObject = {
@@ -133,10 +159,16 @@ export class ObjectStore {
     return structuredClone(object);
   }
 
-  delete(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+  delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    preconditions: Preconditions = {},
+  ): KubeObject {
     const key = keyOf(type, namespace, name);
     const current = this.objects.get(key);
     if (!current) throw notFound(type, name);
+    checkPreconditions(type, current, preconditions);
     this.objects.delete(key);
     this.nextRevision();
     return structuredClone(current);
