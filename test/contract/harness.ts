@@ -42,4 +42,12 @@ export interface TargetHarness {
    * as an item croncd did not make).
    */
   liveVersions: (names: readonly string[]) => Promise<Map<string, number | undefined>>;
+  /** The target's lock in the live system (src/lock/), as the scenarios' croncd.yaml names it. */
+  lock: {
+    /** Writes the lock as another run holding it until `expiresAt` would have. */
+    holdAsAnotherRun: (holder: string, expiresAt: Date) => Promise<void>;
+    /** Who holds it now; undefined when there is no lock. */
+    holder: () => Promise<string | undefined>;
+    remove: () => Promise<void>;
+  };
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReport, runCroncd, startCroncd, writeConfig } from "../helpers/croncd.js";
 import { docker, removeAllStacks, TEST_IMAGE, uniqueStackName, waitFor } from "../helpers/docker.js";
 import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
+import { holdSwarmLock, removeSwarmLock, swarmLockHolder } from "../helpers/swarm-lock.js";
 
 const prefix = uniqueStackName("lock");
 /** This file's own lock name: the other files' runs use the Swarm's default lock meanwhile. */
@@ -69,22 +70,7 @@ describe("the lock in the Swarm", () => {
     });
   const deploys = async () =>
     (await readFile(deployLog, "utf8").catch(() => "")).split("\n").filter((line) => line !== "");
-  const lockHolder = async (): Promise<string | undefined> => {
-    const ids = (await docker(["config", "ls", "--quiet", "--filter", `name=${LOCK}`])).split("\n");
-    for (const id of ids.filter(Boolean)) {
-      const [name, holder] = (
-        await docker([
-          "config",
-          "inspect",
-          "--format",
-          '{{.Spec.Name}} {{index .Spec.Labels "io.croncd.lock.holder"}}',
-          id,
-        ])
-      ).split(" ");
-      if (name === LOCK) return holder;
-    }
-    return undefined;
-  };
+  const lockHolder = () => swarmLockHolder(LOCK);
   const publish = async (files: Record<string, string>) => {
     for (const [file, content] of Object.entries(files)) await repo.write(file, content);
     await repo.commit("change");
@@ -112,7 +98,7 @@ describe("the lock in the Swarm", () => {
 
   afterAll(async () => {
     await removeAllStacks(prefix);
-    await docker(["config", "rm", LOCK]).catch(() => undefined);
+    await removeSwarmLock(LOCK);
     await rm(work, { recursive: true, force: true });
   });
 
@@ -251,24 +237,7 @@ describe("the lock in the Swarm", () => {
       runCroncd(["prune", "--config", config, "--stack", stack("r")], { cwd: work, env: envFor("r") });
 
     // Another run's lock, as croncd writes it, live for a while.
-    const now = Date.now();
-    await docker(
-      [
-        "config",
-        "create",
-        "--label",
-        `io.croncd.lock.holder=${job("other")}`,
-        "--label",
-        "io.croncd.lock.token=other",
-        "--label",
-        `io.croncd.lock.acquired-at=${new Date(now).toISOString()}`,
-        "--label",
-        `io.croncd.lock.expires-at=${new Date(now + 120_000).toISOString()}`,
-        LOCK,
-        "-",
-      ],
-      { input: "held by hand\n" },
-    );
+    await holdSwarmLock(LOCK, job("other"), new Date(Date.now() + 120_000));
     const refused = await prune();
     expect(refused.exitCode, refused.output).toBe(1);
     expect(refused.output).toContain(
@@ -276,7 +245,7 @@ describe("the lock in the Swarm", () => {
     );
     expect(await docker(["stack", "ls", "--format", "{{.Name}}"])).toContain(stack("r"));
 
-    await docker(["config", "rm", LOCK]);
+    await removeSwarmLock(LOCK);
     const since = (Date.now() / 1000).toFixed(3);
     const removed = await prune();
     expect(removed.exitCode, removed.output).toBe(0);

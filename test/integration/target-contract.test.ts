@@ -63,14 +63,19 @@ describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const)
       await repo.push(bare);
     }
 
-    async function croncd(args: string[], prune: { maxPrune?: number; allowEmpty?: boolean } = {}) {
+    async function croncd(
+      args: string[],
+      prune: { maxPrune?: number; allowEmpty?: boolean } = {},
+      lock: { wait?: number } = {},
+    ) {
       const configFile = path.join(work, "croncd.yaml");
       const target = { name: "contract", type: harness.type, source: "platform", prune: true, ...prune };
+      const fields = harness.targetFields();
       await writeFile(
         configFile,
         stringify({
           sources: [{ name: "platform", url: bare }],
-          targets: [{ ...target, ...harness.targetFields() }],
+          targets: [{ ...target, ...fields, lock: { ...(fields.lock as object | undefined), ...lock } }],
         }),
       );
       const result = await runCroncd([...args, "--config", configFile, "--report", reportFile()], {
@@ -208,6 +213,30 @@ describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const)
       expect(done.exitCode, done.output).toBe(0);
       expect(done.entry(a)?.action).toBe("deleted");
       expect((await live()).has(a)).toBe(false);
+    });
+
+    it("changes nothing while another run holds the target's lock, then takes and releases it itself", async () => {
+      await declare({ [b]: 1 });
+      await harness.lock.holdAsAnotherRun("https://ci.example/jobs/other", new Date(Date.now() + 300_000));
+      try {
+        const blocked = await croncd(["reconcile"], {}, { wait: 1 });
+        expect(blocked.exitCode, blocked.output).toBe(1);
+        const failure = blocked.report.entries.find((entry) => entry.kind === "target");
+        expect(failure?.action).toBe("failed");
+        expect(failure?.reason).toMatch(
+          /is held by https:\/\/ci\.example\/jobs\/other since \S+ \(expires \S+ unless renewed\); gave up after waiting 1s \(lock\.wait\): nothing was applied or pruned/,
+        );
+        expect((await live()).has(b)).toBe(false);
+        // plan never takes the lock, so another run's lock does not stop it.
+        expect((await croncd(["plan"])).entry(b)?.action).toBe("created");
+      } finally {
+        await harness.lock.remove();
+      }
+      const run = await croncd(["reconcile"]);
+      expect(run.exitCode, run.output).toBe(0);
+      expect(run.entry(b)?.action).toBe("created");
+      expect((await live()).get(b)).toBe(1);
+      expect(await harness.lock.holder()).toBeUndefined();
     });
 
     it("keeps going when one item fails to deploy", async () => {

@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { inventoryName } from "../../../src/targets/helmfile/inventory.js";
-import { helmCli, type KubeCli } from "../../helpers/kube/helm-cli.js";
+import { helmCli, kubectlCli, type KubeCli } from "../../helpers/kube/helm-cli.js";
 import { storedReleases } from "../../helpers/kube/helm-releases.js";
 import { startKubeStandin, type KubeStandin } from "../../helpers/kube/server.js";
 import { toolsDir } from "../../helpers/helmfile-target.js";
@@ -26,10 +26,14 @@ const RUNNABLE_IMAGE = "registry.k8s.io/pause:3.10";
 const CHART = fileURLToPath(new URL("../../fixtures/charts/greeter", import.meta.url));
 const FAKE_BIN = fileURLToPath(new URL("../../fake-bin", import.meta.url));
 
+/** The lock's default name: the ConfigMap croncd takes in the inventory namespace. */
+const LOCK = "croncd-lock";
+
 let standin: KubeStandin;
 let work: string;
 let kubeconfig: string;
 let helm: KubeCli;
+let kubectl: KubeCli;
 /** The chart, as files the config repository holds. */
 let chartFiles: Record<string, string> = {};
 
@@ -67,11 +71,21 @@ async function cleanRealCluster(): Promise<void> {
   await onRealCluster(REAL, kubectlPath(), [
     "delete",
     "configmap",
+    LOCK,
     inventoryName("contract"),
     "-n",
     NAMESPACE,
     "--ignore-not-found",
   ]);
+}
+
+/** kubectl in the scenarios' namespace, on the stand-in or the real cluster. */
+async function inNamespace(args: readonly string[]): Promise<string> {
+  const full = ["--namespace", NAMESPACE, ...args];
+  if (REAL) return onRealCluster(REAL, kubectlPath(), full);
+  const result = await kubectl(full);
+  if (result.exitCode !== 0) throw new Error(`kubectl ${full.join(" ")}: ${result.stderr}`);
+  return result.stdout;
 }
 
 /** Live releases on the real cluster, as liveVersions gives them. */
@@ -129,6 +143,7 @@ const helmfileHarness: TargetHarness = {
       namespace: NAMESPACE,
     });
     helm = await helmCli({ kubeconfig, home: path.join(work, "helm-home") });
+    kubectl = await kubectlCli({ kubeconfig, home: path.join(work, "helm-home") });
   },
   tearDown: async () => {
     await cleanRealCluster();
@@ -204,6 +219,41 @@ const helmfileHarness: TargetHarness = {
       versions.set(item, owned.has(release.name) ? Number(greeting.slice(1)) : undefined);
     }
     return Promise.resolve(versions);
+  },
+  lock: {
+    holdAsAnotherRun: async (holder, expiresAt) => {
+      const fields = {
+        holder,
+        token: `by-hand-${Date.now()}`,
+        acquiredAt: new Date().toISOString(),
+        expiresAt: expiresAt.toISOString(),
+      };
+      await inNamespace([
+        "create",
+        "configmap",
+        LOCK,
+        ...Object.entries(fields).map(([key, value]) => `--from-literal=${key}=${value}`),
+      ]);
+      await inNamespace([
+        "label",
+        "configmap",
+        LOCK,
+        "croncd.io/lock=true",
+        "app.kubernetes.io/managed-by=croncd",
+      ]);
+    },
+    holder: async () =>
+      (await inNamespace([
+        "get",
+        "configmap",
+        LOCK,
+        "--ignore-not-found",
+        "--output",
+        "jsonpath={.data.holder}",
+      ])) || undefined,
+    remove: async () => {
+      await inNamespace(["delete", "configmap", LOCK, "--ignore-not-found"]);
+    },
   },
 };
 

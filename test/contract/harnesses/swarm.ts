@@ -7,9 +7,12 @@ import {
   TEST_IMAGE,
   uniqueStackName,
 } from "../../helpers/docker.js";
+import { holdSwarmLock, removeSwarmLock, swarmLockHolder } from "../../helpers/swarm-lock.js";
 import type { TargetHarness } from "../harness.js";
 
 const prefix = uniqueStackName("contract");
+/** Its own lock: holding it by hand must not hold up the other test files on the same Swarm. */
+const LOCK = `${prefix}-lock`;
 /** The version of a stack is the length of its sleep: visible in the live spec, harmless to run. */
 const BASE_SLEEP = 3600;
 
@@ -19,10 +22,16 @@ const swarm: TargetHarness = {
   type: "swarm",
   itemKind: "stack",
   tearDown: async () => {
+    await removeSwarmLock(LOCK);
     await removeAllStacks(prefix);
   },
   itemName: (label) => `${prefix}-${label}`,
-  targetFields: () => ({ path: "stacks", resolveImage: "never", docker: { host: dockerHost() } }),
+  targetFields: () => ({
+    path: "stacks",
+    resolveImage: "never",
+    docker: { host: dockerHost() },
+    lock: { name: LOCK },
+  }),
   baseFiles: () => ({ "stacks/README.md": "One folder per stack.\n" }),
   itemPaths: (name) => [`stacks/${name}`],
   itemFiles: (name, version) => ({
@@ -61,6 +70,11 @@ const swarm: TargetHarness = {
       versions.set(stack, managed ? sleep - BASE_SLEEP : undefined);
     }
     return versions;
+  },
+  lock: {
+    holdAsAnotherRun: (holder, expiresAt) => holdSwarmLock(LOCK, holder, expiresAt),
+    holder: () => swarmLockHolder(LOCK),
+    remove: () => removeSwarmLock(LOCK),
   },
 };
 
