@@ -150,9 +150,14 @@ function execute(state: HandlerState, verb: string, route: ResourceRoute, reques
   }
 }
 
-/** DeleteOptions' `preconditions` (uid, resourceVersion), when the DELETE carries a body. */
+/**
+ * DeleteOptions' `preconditions` (uid, resourceVersion), when the DELETE carries a JSON body. helm's
+ * typed client sends its DeleteOptions as protobuf, without preconditions: such a body is not read.
+ */
 function deletePreconditions(request: ApiRequest): Preconditions {
-  if (request.body.length === 0) return {};
+  if (request.body.length === 0 || mediaType(request.contentType) === "application/vnd.kubernetes.protobuf") {
+    return {};
+  }
   const options = parseBody(request);
   const preconditions = isObject(options.preconditions) ? options.preconditions : {};
   const text = (value: Json | undefined) => (typeof value === "string" ? value : undefined);
