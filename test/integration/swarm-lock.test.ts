@@ -17,13 +17,22 @@ const prefix = uniqueStackName("lock");
 const LOCK = `${prefix}-lock`;
 const compose = (seconds: number) =>
   `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "${seconds}"]\n    stop_grace_period: 1s\n`;
-/** The lock's create/remove events, in order, from `docker events` lines `ACTION NAME`. */
-const lockEvents = (events: string) =>
-  events
-    .split("\n")
-    .map((line) => line.split(" "))
-    .filter(([, name]) => name === LOCK)
-    .map(([action, name]) => `${action} ${name}`);
+/** The lock's create/remove events on the Swarm since `since` (ms), in order, as `ACTION NAME`. */
+async function lockEventsSince(since: number): Promise<string[]> {
+  const events = await docker([
+    "events",
+    "--since",
+    (since / 1000).toFixed(3),
+    "--until",
+    String(Math.floor(Date.now() / 1000) + 1),
+    "--filter",
+    "type=config",
+    "--format",
+    "{{.Action}} {{.Actor.Attributes.name}}",
+  ]);
+  return events.split("\n").filter((line) => line.endsWith(` ${LOCK}`));
+}
+
 const job = (name: string) => `https://ci.example/jobs/${name}`;
 
 /** Records `deploy STACK by RUN holder=HOLDER`, waits for $CRONCD_TEST_GATE if set, runs docker. */
@@ -208,24 +217,12 @@ describe("the lock in the Swarm", () => {
   it("plan and validate never create the lock, even with changes pending", async () => {
     await publish({ [`p/${stack("p")}/compose.yaml`]: compose(3607) });
     const config = await configFor("p");
-    const since = (Date.now() / 1000).toFixed(3);
+    const since = Date.now();
     const plan = await runCroncd(["plan", "--config", config], { cwd: work, env: envFor("p") });
     expect(plan.exitCode, plan.output).toBe(2);
     const validate = await runCroncd(["validate", "--config", config], { cwd: work, env: envFor("p") });
     expect(validate.exitCode, validate.output).toBe(0);
-    const until = String(Math.floor(Date.now() / 1000) + 1);
-    const events = await docker([
-      "events",
-      "--since",
-      since,
-      "--until",
-      until,
-      "--filter",
-      "type=config",
-      "--format",
-      "{{.Action}} {{.Actor.Attributes.name}}",
-    ]);
-    expect(lockEvents(events)).toEqual([]);
+    expect(await lockEventsSince(since)).toEqual([]);
   });
 
   it("croncd prune takes the lock around the removal, and removes nothing while another run holds it", async () => {
@@ -246,21 +243,9 @@ describe("the lock in the Swarm", () => {
     expect(await docker(["stack", "ls", "--format", "{{.Name}}"])).toContain(stack("r"));
 
     await removeSwarmLock(LOCK);
-    const since = (Date.now() / 1000).toFixed(3);
+    const since = Date.now();
     const removed = await prune();
     expect(removed.exitCode, removed.output).toBe(0);
-    const until = String(Math.floor(Date.now() / 1000) + 1);
-    const events = await docker([
-      "events",
-      "--since",
-      since,
-      "--until",
-      until,
-      "--filter",
-      "type=config",
-      "--format",
-      "{{.Action}} {{.Actor.Attributes.name}}",
-    ]);
-    expect(lockEvents(events)).toEqual([`create ${LOCK}`, `remove ${LOCK}`]);
+    expect(await lockEventsSince(since)).toEqual([`create ${LOCK}`, `remove ${LOCK}`]);
   });
 });
