@@ -68,8 +68,15 @@ export async function acquireLock<Version>(options: AcquireOptions<Version>): Pr
       continue;
     }
     const current = await store.read();
-    // Released between our create and our read: try again at once.
-    if (!current) continue;
+    if (!current) {
+      // Released between our create and our read: try again, after a breath in case it happens
+      // again and again (create refused, nothing to read), which only a broken store would do.
+      if (now().getTime() > deadline) {
+        throw new TargetError(`${store.where}: could not be created, and no lock could be read`);
+      }
+      await sleep(Math.min(pollMs, 100));
+      continue;
+    }
     if (!current.record) {
       throw new TargetError(`${store.where} exists but is not a croncd lock`, {
         hint: `it was not made by croncd: remove it (${store.removeHint}) or set lock.name in croncd.yaml`,
