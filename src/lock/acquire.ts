@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { TargetError } from "../errors.js";
+import { exitOnSignals } from "../util/exit-on-signal.js";
 import { holdLock, type LockHandle } from "./handle.js";
 import { describeRecord, isExpired, newRecord, type LockRecord } from "./record.js";
 import type { LockStore } from "./store.js";
@@ -63,7 +64,7 @@ export async function acquireLock<Version>(options: AcquireOptions<Version>): Pr
     const record = newRecord(holder, token, now(), timing.ttl);
     const created = await store.create(record);
     if (created !== undefined) {
-      const confirmed = await confirm(store, token);
+      const confirmed = await confirmReleasingOnExit(store, created, token);
       if (confirmed !== undefined) return holdLock({ store, version: confirmed, record, timing, log, now });
       continue;
     }
@@ -89,7 +90,7 @@ export async function acquireLock<Version>(options: AcquireOptions<Version>): Pr
       );
       const fresh = newRecord(holder, token, now(), timing.ttl);
       const taken = await store.takeOver(current.version, fresh);
-      const confirmed = taken === undefined ? undefined : await confirm(store, token);
+      const confirmed = taken === undefined ? undefined : await confirmReleasingOnExit(store, taken, token);
       if (confirmed !== undefined)
         return holdLock({ store, version: confirmed, record: fresh, timing, log, now });
       // Another run took it over first: it is busy again.
@@ -115,8 +116,29 @@ export async function acquireLock<Version>(options: AcquireOptions<Version>): Pr
   }
 }
 
-/** Reads the lock back: our token there means we hold it (the version to renew and release). */
-async function confirm<Version>(store: LockStore<Version>, token: string): Promise<Version | undefined> {
-  const stored = await store.read();
-  return stored?.record?.token === token ? stored.version : undefined;
+/**
+ * Reads the lock just made back: our token there means we hold it (the version to renew and
+ * release). A cancelled job (SIGTERM) exiting meanwhile removes it on the way out, as holdLock's
+ * listener does from then on.
+ */
+async function confirmReleasingOnExit<Version>(
+  store: LockStore<Version>,
+  created: Version,
+  token: string,
+): Promise<Version | undefined> {
+  const releaseOnExit = () => {
+    try {
+      store.releaseSync(created);
+    } catch {
+      // Exiting anyway: the lock expires after its ttl.
+    }
+  };
+  exitOnSignals();
+  process.on("exit", releaseOnExit);
+  try {
+    const stored = await store.read();
+    return stored?.record?.token === token ? stored.version : undefined;
+  } finally {
+    process.off("exit", releaseOnExit);
+  }
 }

@@ -21,6 +21,7 @@
 //   that exist, then `helm upgrade --install` the releases whose diff is not empty; one failing
 //   release does not stop the others; exit 1 when any failed.
 //
+// FAKE_HELMFILE_APPLY_GATE=FILE makes `apply` wait until FILE exists (a test holds a run mid-apply).
 // FAKE_HELMFILE_HEADERS=stderr prints the `Comparing release=…` headers to stderr instead, as a
 // helmfile that logs them would. Every call appends {argv, cwd, envNames, threeWayMerge} as a JSON line to $FAKE_HELMFILE_LOG.
 // Errors name the release the way helmfile does: `in ./helmfile.yaml: failed processing release NAME: …`.
@@ -156,6 +157,9 @@ function templateAll() {
 }
 
 function applyAll() {
+  const gate = process.env.FAKE_HELMFILE_APPLY_GATE;
+  // Sleeps synchronously between looks: this script has nothing else to do meanwhile.
+  while (gate && !existsSync(gate)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
   let failed = false;
   for (const release of selected) {
     if (!release.installed) {

@@ -1,20 +1,26 @@
 // The Helmfile target's lock: a ConfigMap in the inventory namespace, written by the REAL kubectl
 // against the Kubernetes API stand-in (test/helpers/kube), which answers create conflicts
 // (AlreadyExists), stale resourceVersions (Conflict) and DELETE preconditions as the API server does.
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { acquireLock, LockBusyError } from "../../src/lock/acquire.js";
 import { newRecord } from "../../src/lock/record.js";
 import type { LockStore } from "../../src/lock/store.js";
 import { helmfileLock } from "../../src/targets/helmfile/lock.js";
 import type { KubeLockVersion } from "../../src/targets/helmfile/lock-store.js";
-import { helmfileConfig } from "../helpers/helmfile-target.js";
+import { stringify } from "yaml";
+import { runCroncd, startCroncd } from "../helpers/croncd.js";
+import { waitFor } from "../helpers/docker.js";
+import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
+import { FAKE_HELMFILE, helmfileConfig, toolsDir } from "../helpers/helmfile-target.js";
 import { kubectlCli, type KubeCli } from "../helpers/kube/helm-cli.js";
 import { startKubeStandin, type KubeStandin } from "../helpers/kube/server.js";
 import { kubectlPath } from "../helpers/kube/tools.js";
 
+const CHART = fileURLToPath(new URL("../fixtures/charts/greeter", import.meta.url));
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe("the Helmfile target's lock (real kubectl, API stand-in)", () => {
@@ -146,5 +152,112 @@ describe("the Helmfile target's lock (real kubectl, API stand-in)", () => {
     );
     expect(lockObjects()[0]?.data).toEqual({ owner: "someone" });
     await kubectl(["delete", "configmap", "croncd-lock"]);
+  });
+});
+
+describe("the Helmfile target's lock in a reconcile of the real croncd command", () => {
+  let work: string;
+  let standin: KubeStandin;
+  let configFile: string;
+  let baseEnv: Record<string, string>;
+  const lockObjects = () => standin.objects({ kind: "ConfigMap", namespace: "team-a", name: "croncd-lock" });
+  const releases = () =>
+    standin
+      .objects({ kind: "Secret", namespace: "team-a" })
+      .filter((s) => s.metadata.name.startsWith("sh.helm"));
+
+  beforeEach(() => {
+    kubectlPath();
+  });
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), "croncd-kube-lock-cli-"));
+    standin = await startKubeStandin();
+    standin.grant("tenant-token", { user: "tenant-a", namespaces: ["team-a"] });
+    const kubeconfig = await standin.writeKubeconfig(path.join(work, "tenant.kubeconfig"), {
+      token: "tenant-token",
+      namespace: "team-a",
+    });
+    const bare = await createBareRepo(work, "config.git");
+    const checkout = path.join(work, "checkout");
+    const repo = await TestRepo.create(checkout, {
+      "k8s/helmfile.yaml": [
+        "helmDefaults:",
+        "  disableOpenAPIValidation: true",
+        "releases:",
+        "  - name: web",
+        "    namespace: team-a",
+        "    chart: ./charts/greeter",
+        "",
+      ].join("\n"),
+    });
+    await cp(CHART, path.join(checkout, "k8s/charts/greeter"), { recursive: true });
+    await repo.commit("a release");
+    await repo.push(bare);
+    configFile = path.join(work, "croncd.yaml");
+    await writeFile(
+      configFile,
+      stringify({
+        sources: [{ name: "platform", url: bare }],
+        targets: [
+          {
+            name: "team-a",
+            type: "helmfile",
+            source: "platform",
+            path: "k8s/helmfile.yaml",
+            kube: { kubeconfigEnv: "TEST_KUBECONFIG" },
+            inventory: { namespace: "team-a" },
+            timeout: 20,
+          },
+        ],
+      }),
+    );
+    const home = path.join(work, "helm-home");
+    baseEnv = {
+      TEST_KUBECONFIG: kubeconfig,
+      PATH: [path.dirname(FAKE_HELMFILE), toolsDir(), process.env.PATH ?? ""].join(path.delimiter),
+      HELM_CACHE_HOME: path.join(home, "cache"),
+      HELM_CONFIG_HOME: path.join(home, "config"),
+      HELM_DATA_HOME: path.join(home, "data"),
+    };
+  });
+
+  afterAll(async () => {
+    await standin.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("holds the ConfigMap from before the first change, and a cancelled run (SIGTERM) leaves none", async () => {
+    const gate = path.join(work, "gate");
+    const cancelled = startCroncd(["reconcile", "--config", configFile], {
+      cwd: work,
+      env: { ...baseEnv, CI_JOB_URL: "https://ci.example/jobs/cancelled", FAKE_HELMFILE_APPLY_GATE: gate },
+    });
+    let output = "";
+    cancelled.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    await waitFor(() => output.includes("ConfigMap team-a/croncd-lock: lock taken for this run"), {
+      timeoutMs: 60_000,
+      what: "the run to take the lock",
+    });
+    // Taken before helmfile apply changed anything (apply waits at the gate): no release yet.
+    expect(lockObjects()[0]?.data).toMatchObject({ holder: "https://ci.example/jobs/cancelled" });
+    expect(releases()).toEqual([]);
+    cancelled.kill("SIGTERM");
+    const ended = await cancelled;
+    await writeFile(gate, "");
+    expect(ended.exitCode).toBe(143);
+    // Released synchronously on the way out, with the uid precondition.
+    expect(lockObjects()).toEqual([]);
+
+    const next = await runCroncd(["reconcile", "--config", configFile], {
+      cwd: work,
+      env: { ...baseEnv, CI_JOB_URL: "https://ci.example/jobs/next" },
+    });
+    expect(next.exitCode, next.output).toBe(0);
+    expect(next.output).toContain(
+      "ConfigMap team-a/croncd-lock: lock taken for this run (https://ci.example/jobs/next)",
+    );
+    expect(releases().length).toBeGreaterThan(0);
+    expect(lockObjects()).toEqual([]);
   });
 });
