@@ -15,8 +15,8 @@ export interface LockHandle {
   readonly record: LockRecord;
   /** Why the lock is no longer this run's (a renewal found it gone or replaced); undefined while held. */
   lostBecause(): string | undefined;
-  /** Stops renewing and removes the lock (if still ours). Never throws: a failure is logged. */
-  release(): Promise<void>;
+  /** Stops renewing and removes the lock (if still ours); true when it did. Never throws: a failure is logged. */
+  release(): Promise<boolean>;
 }
 
 export interface HoldOptions<Version> {
@@ -79,15 +79,17 @@ export function holdLock<Version>(options: HoldOptions<Version>): LockHandle {
       serial(async () => {
         clearInterval(timer);
         process.off("exit", releaseOnExit);
-        if (released) return;
+        if (released) return false;
         released = true;
-        if (lost) return;
+        if (lost) return false;
         try {
           await store.release(version);
+          return true;
         } catch (error) {
           log.warn(
             `${store.where}: could not remove the lock (${describeError(error)}); it expires at ${record.expiresAt.toISOString()}`,
           );
+          return false;
         }
       }),
   };

@@ -58,8 +58,7 @@ export class RunLocks {
     this.taken.clear();
     for (const settled of handles) {
       if (settled.status !== "fulfilled") continue;
-      await settled.value.release();
-      this.options.log.info(`${settled.value.where}: lock released`);
+      if (await settled.value.release()) this.options.log.info(`${settled.value.where}: lock released`);
     }
   }
 }
