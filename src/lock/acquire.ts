@@ -59,6 +59,8 @@ export async function acquireLock<Version>(options: AcquireOptions<Version>): Pr
   const started = now();
   const deadline = started.getTime() + timing.wait * 1000;
   let announced: string | undefined;
+  /** Times a create was refused and then nothing was there to read. */
+  let vanished = 0;
 
   for (;;) {
     const record = newRecord(holder, token, now(), timing.ttl);
@@ -72,7 +74,8 @@ export async function acquireLock<Version>(options: AcquireOptions<Version>): Pr
     if (!current) {
       // Released between our create and our read: try again, after a breath in case it happens
       // again and again (create refused, nothing to read), which only a broken store would do.
-      if (now().getTime() > deadline) {
+      vanished += 1;
+      if (vanished > 3 && now().getTime() > deadline) {
         throw new TargetError(`${store.where}: could not be created, and no lock could be read`);
       }
       await sleep(Math.min(pollMs, 100));
