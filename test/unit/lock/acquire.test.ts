@@ -127,6 +127,18 @@ describe("acquireLock", () => {
     expect(store.current?.record?.holder).toBe("https://ci.example/jobs/3");
   });
 
+  it("tries again at once when the lock was released between its create and its read, even with lock.wait 0", async () => {
+    const { store, options, holdBy } = setup({ wait: 0, ttl: 30 });
+    holdBy("https://ci.example/jobs/1", store);
+    store.beforeRead = () => {
+      store.beforeRead = undefined;
+      store.current = undefined;
+    };
+    const handle = await acquireLock(options);
+    expect(store.current?.record?.holder).toBe("https://ci.example/jobs/2");
+    await handle.release();
+  });
+
   it("refuses an object of the lock's name that is not a croncd lock", async () => {
     const { store, options } = setup();
     store.current = { record: undefined, version: 7 };
