@@ -11,6 +11,14 @@ var __require = /* @__PURE__ */ ((x2) => typeof require !== "undefined" ? requir
   if (typeof require !== "undefined") return require.apply(this, arguments);
   throw Error('Dynamic require of "' + x2 + '" is not supported');
 });
+var __esm = (fn2, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn2 && (res = (0, fn2[__getOwnPropNames(fn2)[0]])(fn2 = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
 var __commonJS = (cb, mod4) => function __require2() {
   try {
     return mod4 || (0, cb[__getOwnPropNames(cb)[0]])((mod4 = { exports: {} }).exports, mod4), mod4.exports;
@@ -38,6 +46,7 @@ var __toESM = (mod4, isNodeMode, target) => (target = mod4 != null ? __create(__
   isNodeMode || !mod4 || !mod4.__esModule ? __defProp(target, "default", { value: mod4, enumerable: true }) : target,
   mod4
 ));
+var __toCommonJS = (mod4) => __copyProps(__defProp({}, "__esModule", { value: true }), mod4);
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -26383,7 +26392,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse4(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -26424,7 +26433,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse4;
+    exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify4;
@@ -29323,20 +29332,20 @@ var require_compile = __commonJS({
     var util_1 = require_util9();
     var validate_1 = require_validate();
     var SchemaEnv = class {
-      constructor(env) {
+      constructor(env2) {
         var _a3;
         this.refs = {};
         this.dynamicAnchors = {};
         let schema;
-        if (typeof env.schema == "object")
-          schema = env.schema;
-        this.schema = env.schema;
-        this.schemaId = env.schemaId;
-        this.root = env.root || this;
-        this.baseId = (_a3 = env.baseId) !== null && _a3 !== void 0 ? _a3 : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
-        this.schemaPath = env.schemaPath;
-        this.localRefs = env.localRefs;
-        this.meta = env.meta;
+        if (typeof env2.schema == "object")
+          schema = env2.schema;
+        this.schema = env2.schema;
+        this.schemaId = env2.schemaId;
+        this.root = env2.root || this;
+        this.baseId = (_a3 = env2.baseId) !== null && _a3 !== void 0 ? _a3 : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env2.schemaId || "$id"]);
+        this.schemaPath = env2.schemaPath;
+        this.localRefs = env2.localRefs;
+        this.meta = env2.meta;
         this.$async = schema === null || schema === void 0 ? void 0 : schema.$async;
         this.refs = {};
       }
@@ -29520,15 +29529,15 @@ var require_compile = __commonJS({
           baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
         }
       }
-      let env;
+      let env2;
       if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
         const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
-        env = resolveSchema.call(this, root, $ref);
+        env2 = resolveSchema.call(this, root, $ref);
       }
       const { schemaId } = this.opts;
-      env = env || new SchemaEnv({ schema, schemaId, root, baseId });
-      if (env.schema !== env.root.schema)
-        return env;
+      env2 = env2 || new SchemaEnv({ schema, schemaId, root, baseId });
+      if (env2.schema !== env2.root.schema)
+        return env2;
       return void 0;
     }
   }
@@ -30321,7 +30330,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse4(serialize(uri, options), options);
+        parse5(serialize(uri, options), options);
       }
       return uri;
     }
@@ -30364,8 +30373,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse4(serialize(base, options), options);
-        relative = parse4(serialize(relative, options), options);
+        base = parse5(serialize(base, options), options);
+        relative = parse5(serialize(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -30683,7 +30692,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse4(uri, opts2) {
+    function parse5(uri, opts2) {
       return parseWithStatus(uri, opts2).parsed;
     }
     function normalizeString(uri, opts2) {
@@ -30720,7 +30729,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse4
+      parse: parse5
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -31382,8 +31391,8 @@ var require_ref = __commonJS({
       schemaType: "string",
       code(cxt) {
         const { gen, schema: $ref, it: it2 } = cxt;
-        const { baseId, schemaEnv: env, validateName, opts: opts2, self } = it2;
-        const { root } = env;
+        const { baseId, schemaEnv: env2, validateName, opts: opts2, self } = it2;
+        const { root } = env2;
         if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
           return callRootRef();
         const schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
@@ -31393,8 +31402,8 @@ var require_ref = __commonJS({
           return callValidate(schOrEnv);
         return inlineRefSchema(schOrEnv);
         function callRootRef() {
-          if (env === root)
-            return callRef(cxt, validateName, env, env.$async);
+          if (env2 === root)
+            return callRef(cxt, validateName, env2, env2.$async);
           const rootName = gen.scopeValue("root", { ref: root });
           return callRef(cxt, (0, codegen_1._)`${rootName}.validate`, root, root.$async);
         }
@@ -31424,14 +31433,14 @@ var require_ref = __commonJS({
     exports.getValidate = getValidate;
     function callRef(cxt, v, sch, $async) {
       const { gen, it: it2 } = cxt;
-      const { allErrors, schemaEnv: env, opts: opts2 } = it2;
+      const { allErrors, schemaEnv: env2, opts: opts2 } = it2;
       const passCxt = opts2.passContext ? names_1.default.this : codegen_1.nil;
       if ($async)
         callAsyncRef();
       else
         callSyncRef();
       function callAsyncRef() {
-        if (!env.$async)
+        if (!env2.$async)
           throw new Error("async schema referenced by sync schema");
         const valid = gen.let("valid");
         gen.try(() => {
@@ -36031,7 +36040,7 @@ var require_utils3 = __commonJS({
       conflictChannel.set(obj, maxIndex);
       return obj;
     };
-    var isConflict = function isConflict2(obj) {
+    var isConflict2 = function isConflict3(obj) {
       return conflictChannel.has(obj);
     };
     var getConflictIndex = function getConflictIndex2(obj) {
@@ -36129,7 +36138,7 @@ var require_utils3 = __commonJS({
             var newIndex = getMaxIndex(target) + 1;
             target[newIndex] = source;
             setMaxIndex(target, newIndex);
-          } else if (options && options.strictMerge && isConflict(target)) {
+          } else if (options && options.strictMerge && isConflict2(target)) {
             var nextConflict = getConflictIndex(target) + 1;
             if (options.throwOnLimitExceeded && typeof options.arrayLimit === "number" && nextConflict >= options.arrayLimit) {
               throw new RangeError("Array limit exceeded. Only " + options.arrayLimit + " element" + (options.arrayLimit === 1 ? "" : "s") + " allowed in an array.");
@@ -36169,7 +36178,7 @@ var require_utils3 = __commonJS({
       var mergeTarget = target;
       if (isArray(target) && !isArray(source)) {
         mergeTarget = arrayToObject(target, options);
-        if (isConflict(target)) {
+        if (isConflict2(target)) {
           markConflict(mergeTarget, target.length - 1);
         }
       }
@@ -36210,7 +36219,7 @@ var require_utils3 = __commonJS({
             setMaxIndex(acc, keyNum);
           }
         }
-        if (isConflict(acc)) {
+        if (isConflict2(acc)) {
           var conflictKey = parseInt(key, 10);
           if (String(conflictKey) === key && conflictKey > getConflictIndex(acc)) {
             markConflict(acc, conflictKey);
@@ -37136,11 +37145,11 @@ var require_lib = __commonJS({
   "node_modules/qs/lib/index.js"(exports, module) {
     "use strict";
     var stringify4 = require_stringify2();
-    var parse4 = require_parse2();
+    var parse5 = require_parse2();
     var formats = require_formats();
     module.exports = {
       formats,
-      parse: parse4,
+      parse: parse5,
       stringify: stringify4
     };
   }
@@ -42304,7 +42313,7 @@ var require_parse3 = __commonJS({
     var syntaxError2 = (type, char) => {
       return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
     };
-    var parse4 = (input, options) => {
+    var parse5 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -42972,7 +42981,7 @@ var require_parse3 = __commonJS({
       }
       return state;
     };
-    parse4.fastpaths = (input, options) => {
+    parse5.fastpaths = (input, options) => {
       const opts2 = { ...options };
       const max = typeof opts2.maxLength === "number" ? Math.min(MAX_LENGTH, opts2.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -43037,7 +43046,7 @@ var require_parse3 = __commonJS({
       }
       return source;
     };
-    module.exports = parse4;
+    module.exports = parse5;
   }
 });
 
@@ -43046,7 +43055,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch-browser/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse4 = require_parse3();
+    var parse5 = require_parse3();
     var utils = require_utils4();
     var constants6 = require_constants6();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -43134,7 +43143,7 @@ var require_picomatch = __commonJS({
     picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
     picomatch.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p2) => picomatch.parse(p2, options));
-      return parse4(pattern, { ...options, fastpaths: false });
+      return parse5(pattern, { ...options, fastpaths: false });
     };
     picomatch.scan = (input, options) => scan(input, options);
     picomatch.compileRe = (parsed, options, returnOutput = false, returnState = false) => {
@@ -43167,10 +43176,10 @@ var require_picomatch = __commonJS({
         prefix = parsed.prefix = "./";
       }
       if (opts2.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        output = parse4.fastpaths(input, options);
+        output = parse5.fastpaths(input, options);
       }
       if (output === void 0) {
-        parsed = parse4(input, options);
+        parsed = parse5(input, options);
         parsed.prefix = prefix + (parsed.prefix || "");
       } else {
         parsed.output = output;
@@ -43212,7 +43221,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse4(val);
+        return parse5(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -43220,7 +43229,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse4(str) {
+    function parse5(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -43318,7 +43327,7 @@ var require_ms = __commonJS({
 // node_modules/debug/src/common.js
 var require_common = __commonJS({
   "node_modules/debug/src/common.js"(exports, module) {
-    function setup(env) {
+    function setup(env2) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
       createDebug.coerce = coerce;
@@ -43327,8 +43336,8 @@ var require_common = __commonJS({
       createDebug.enabled = enabled;
       createDebug.humanize = require_ms();
       createDebug.destroy = destroy;
-      Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
+      Object.keys(env2).forEach((key) => {
+        createDebug[key] = env2[key];
       });
       createDebug.names = [];
       createDebug.skips = [];
@@ -43662,10 +43671,159 @@ var require_browser = __commonJS({
   }
 });
 
+// node_modules/supports-color/index.js
+var supports_color_exports = {};
+__export(supports_color_exports, {
+  createSupportsColor: () => createSupportsColor,
+  default: () => supports_color_default
+});
+import process2 from "node:process";
+import os8 from "node:os";
+import tty from "node:tty";
+function hasFlag(flag, argv = globalThis.Deno ? globalThis.Deno.args : process2.argv) {
+  const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
+  const position = argv.indexOf(prefix + flag);
+  const terminatorPosition = argv.indexOf("--");
+  return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
+}
+function envForceColor() {
+  if (!("FORCE_COLOR" in env)) {
+    return;
+  }
+  if (env.FORCE_COLOR === "true") {
+    return 1;
+  }
+  if (env.FORCE_COLOR === "false") {
+    return 0;
+  }
+  if (env.FORCE_COLOR.length === 0) {
+    return 1;
+  }
+  const level = Math.min(Number.parseInt(env.FORCE_COLOR, 10), 3);
+  if (![0, 1, 2, 3].includes(level)) {
+    return;
+  }
+  return level;
+}
+function translateLevel(level) {
+  if (level === 0) {
+    return false;
+  }
+  return {
+    level,
+    hasBasic: true,
+    has256: level >= 2,
+    has16m: level >= 3
+  };
+}
+function _supportsColor(haveStream, { streamIsTTY, sniffFlags = true } = {}) {
+  const noFlagForceColor = envForceColor();
+  if (noFlagForceColor !== void 0) {
+    flagForceColor = noFlagForceColor;
+  }
+  const forceColor = sniffFlags ? flagForceColor : noFlagForceColor;
+  if (forceColor === 0) {
+    return 0;
+  }
+  if (sniffFlags) {
+    if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {
+      return 3;
+    }
+    if (hasFlag("color=256")) {
+      return 2;
+    }
+  }
+  if ("TF_BUILD" in env && "AGENT_NAME" in env) {
+    return 1;
+  }
+  if (haveStream && !streamIsTTY && forceColor === void 0) {
+    return 0;
+  }
+  const min = forceColor || 0;
+  if (env.TERM === "dumb") {
+    return min;
+  }
+  if (process2.platform === "win32") {
+    const osRelease = os8.release().split(".");
+    if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
+      return Number(osRelease[2]) >= 14931 ? 3 : 2;
+    }
+    return 1;
+  }
+  if ("CI" in env) {
+    if (["GITHUB_ACTIONS", "GITEA_ACTIONS", "CIRCLECI"].some((key) => key in env)) {
+      return 3;
+    }
+    if (["TRAVIS", "APPVEYOR", "GITLAB_CI", "BUILDKITE", "DRONE"].some((sign) => sign in env) || env.CI_NAME === "codeship") {
+      return 1;
+    }
+    return min;
+  }
+  if ("TEAMCITY_VERSION" in env) {
+    return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
+  }
+  if (env.COLORTERM === "truecolor") {
+    return 3;
+  }
+  if (env.TERM === "xterm-kitty") {
+    return 3;
+  }
+  if (env.TERM === "xterm-ghostty") {
+    return 3;
+  }
+  if (env.TERM === "wezterm") {
+    return 3;
+  }
+  if ("TERM_PROGRAM" in env) {
+    const version2 = Number.parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
+    switch (env.TERM_PROGRAM) {
+      case "iTerm.app": {
+        return version2 >= 3 ? 3 : 2;
+      }
+      case "Apple_Terminal": {
+        return 2;
+      }
+    }
+  }
+  if (/-256(color)?$/i.test(env.TERM)) {
+    return 2;
+  }
+  if (/^screen|^xterm|^vt100|^vt220|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
+    return 1;
+  }
+  if ("COLORTERM" in env) {
+    return 1;
+  }
+  return min;
+}
+function createSupportsColor(stream2, options = {}) {
+  const level = _supportsColor(stream2, {
+    streamIsTTY: stream2 && stream2.isTTY,
+    ...options
+  });
+  return translateLevel(level);
+}
+var env, flagForceColor, supportsColor, supports_color_default;
+var init_supports_color = __esm({
+  "node_modules/supports-color/index.js"() {
+    ({ env } = process2);
+    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false") || hasFlag("color=never")) {
+      flagForceColor = 0;
+    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {
+      flagForceColor = 1;
+    }
+    supportsColor = {
+      stdout: createSupportsColor({ isTTY: tty.isatty(1) }),
+      stderr: createSupportsColor({ isTTY: tty.isatty(2) })
+    };
+    supports_color_default = supportsColor;
+  }
+});
+
 // node_modules/debug/src/node.js
 var require_node = __commonJS({
   "node_modules/debug/src/node.js"(exports, module) {
-    var tty = __require("tty");
+    var tty2 = __require("tty");
     var util = __require("util");
     exports.init = init;
     exports.log = log;
@@ -43680,8 +43838,8 @@ var require_node = __commonJS({
     );
     exports.colors = [6, 2, 3, 4, 5, 1];
     try {
-      const supportsColor = __require("supports-color");
-      if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
+      const supportsColor2 = (init_supports_color(), __toCommonJS(supports_color_exports));
+      if (supportsColor2 && (supportsColor2.stderr || supportsColor2).level >= 2) {
         exports.colors = [
           20,
           21,
@@ -43783,7 +43941,7 @@ var require_node = __commonJS({
       return obj;
     }, {});
     function useColors() {
-      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
+      return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty2.isatty(process.stderr.fd);
     }
     function formatArgs(args) {
       const { namespace: name2, useColors: useColors2 } = this;
@@ -45947,17 +46105,17 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse4 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse4(schema, value, ctx, finalizeParams(fn2, _params));
+    return parse5(schema, value, ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
 var _decode = (_Err) => {
-  const parse4 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn2 = (schema, value, _ctx, _params) => {
-    return parse4(schema, value, _ctx, finalizeParams(fn2, _params));
+    return parse5(schema, value, _ctx, finalizeParams(fn2, _params));
   };
   return fn2;
 };
@@ -46975,7 +47133,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c3) => c3[0]));
-  const parse4 = inst._zod.parse;
+  const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -46989,7 +47147,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse4(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input) => Array.isArray(input) ? input.length : -1;
@@ -50808,7 +50966,13 @@ var DEFAULTS = {
   /** Seconds one docker call that reads or makes small changes may take (an unanswering daemon). */
   dockerTimeout: 60,
   /** Seconds one `docker stack deploy` may take (it resolves every image at the registry). */
-  dockerDeployTimeout: 600
+  dockerDeployTimeout: 600,
+  /** The lock a reconcile or prune takes in the target before changing it (src/lock/). */
+  lockName: "croncd-lock",
+  /** Seconds a run waits for another run's lock before it fails the target. */
+  lockWait: 600,
+  /** Seconds a lock lives unless its holder renews it (it does, every third of that). */
+  lockTtl: 300
 };
 var name = string2().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, "must be lowercase letters, digits, '.', '_' or '-' (max 63)");
 var envName = string2().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
@@ -50821,6 +50985,17 @@ var pruneFields = {
   allowEmpty: boolean2().default(DEFAULTS.allowEmpty),
   maxPrune: number2().int().min(0).default(DEFAULTS.maxPrune)
 };
+var lockField = object({
+  /** The lock object's name. Targets on one Swarm/cluster exclude each other only under one name. */
+  name: string2().regex(
+    /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/,
+    "must be lowercase letters, digits, '.' or '-', starting and ending with a letter or digit (max 63)"
+  ).default(DEFAULTS.lockName),
+  /** Seconds to wait for a lock another run holds; 0: fail at once. */
+  wait: number2().min(0).default(DEFAULTS.lockWait),
+  /** Seconds the lock lives without renewal: how long a killed run blocks the next ones. */
+  ttl: number2().min(1).default(DEFAULTS.lockTtl)
+}).strict().prefault({});
 
 // src/util/is-mapping.ts
 function isMapping(value) {
@@ -50967,11 +51142,13 @@ var helmfileTargetSchema = object({
   /** Seconds `helmfile apply --timeout` gives helm; unset: helmfile's own (helmDefaults.timeout). */
   timeout: number2().int().positive().optional(),
   /** Seconds one helmfile/helm/kubectl call that is not an apply may take. */
-  commandTimeout: number2().positive().default(HELMFILE_DEFAULTS.commandTimeout)
+  commandTimeout: number2().positive().default(HELMFILE_DEFAULTS.commandTimeout),
+  /** The lock taken before changing anything (src/lock/); targets on one live system share it. */
+  lock: lockField
 }).strict();
 
 // src/ports/exec.ts
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 // src/ports/orphaned-children.ts
 import { readdirSync, readFileSync as readFileSync2 } from "node:fs";
@@ -51125,6 +51302,20 @@ async function runProgram(file, args, options = {}) {
   const label = options.label ?? args[0] ?? "";
   return { ...describeEnd(ended, file, label, options), stdout: stripFinalNewline(stdout()) };
 }
+function runProgramSync(file, args, options = {}) {
+  const result = spawnSync(file, args, {
+    env: cleanEnv({ ...process.env, ...options.env }),
+    ...options.input !== void 0 ? { input: options.input } : {},
+    ...options.timeoutMs ? { timeout: options.timeoutMs } : {},
+    encoding: "utf8",
+    stdio: "pipe"
+  });
+  return {
+    exitCode: result.status ?? -1,
+    stdout: result.stdout ?? "",
+    stderr: result.error ? result.error.message : result.stderr ?? ""
+  };
+}
 function startProgram(file, args, options = {}) {
   const started = startChild(file, args, options);
   const stdin = started.child.stdin;
@@ -51141,10 +51332,10 @@ function startProgram(file, args, options = {}) {
   };
 }
 function startChild(file, args, options) {
-  const env = options.replaceEnv ? cleanEnv(options.env) : cleanEnv({ ...process.env, ...options.env });
-  env[PARENT_VARIABLE] = parentMark();
+  const env2 = options.replaceEnv ? cleanEnv(options.env) : cleanEnv({ ...process.env, ...options.env });
+  env2[PARENT_VARIABLE] = parentMark();
   const child = spawn(file, args, {
-    env,
+    env: env2,
     ...options.cwd ? { cwd: options.cwd } : {},
     stdio: "pipe",
     detached: true
@@ -51224,9 +51415,9 @@ function waitForPipes(child) {
   const closed = (stream2) => !stream2 || stream2.destroyed ? Promise.resolve() : new Promise((resolve) => stream2.once("close", () => resolve()));
   return Promise.all([closed(child.stdout), closed(child.stderr)]).then(() => void 0);
 }
-function cleanEnv(env) {
+function cleanEnv(env2) {
   return Object.fromEntries(
-    Object.entries(env ?? {}).filter((entry) => entry[1] !== void 0)
+    Object.entries(env2 ?? {}).filter((entry) => entry[1] !== void 0)
   );
 }
 function stripFinalNewline(text) {
@@ -51245,6 +51436,9 @@ function createToolRunner(tools, access2) {
         ...options.cwd ? { cwd: options.cwd } : {},
         ...options.input !== void 0 ? { input: options.input } : {}
       });
+    },
+    runSync(tool, args, options) {
+      return runProgramSync(tools[tool], args, { env: access2.env, ...options });
     }
   };
 }
@@ -51696,10 +51890,10 @@ async function contextNamespace(runner, kubectlContextArgs, timeoutMs) {
 }
 
 // src/targets/helmfile/kube-access.ts
-function resolveKubeAccess(config2, env) {
+function resolveKubeAccess(config2, env2) {
   const read2 = (variable, what) => {
     if (!variable) return void 0;
-    const value = env[variable];
+    const value = env2[variable];
     if (value === void 0 || value === "") {
       throw new TargetError(`the ${what} variable ${variable} is not set`, {
         subject: `target ${config2.name}`,
@@ -59679,15 +59873,15 @@ async function collectAgeIdentities(options, recipient) {
     plugins: [],
     protectedFiles: []
   };
-  const { env } = options;
+  const { env: env2 } = options;
   let sourcesRead = 0;
-  const fromKeyVariable = env[SOPS_AGE_KEY];
+  const fromKeyVariable = env2[SOPS_AGE_KEY];
   if (fromKeyVariable === void 0) found.places.push(`${SOPS_AGE_KEY}: not set`);
   else {
     sourcesRead += 1;
     addSource(found, SOPS_AGE_KEY, fromKeyVariable, true);
   }
-  const keyFile = env[SOPS_AGE_KEY_FILE];
+  const keyFile = env2[SOPS_AGE_KEY_FILE];
   if (keyFile === void 0) found.places.push(`${SOPS_AGE_KEY_FILE}: not set`);
   else {
     const label = /AGE-SECRET-KEY|\n/i.test(keyFile) ? `${SOPS_AGE_KEY_FILE} (which holds something other than a path)` : `${SOPS_AGE_KEY_FILE} (${keyFile})`;
@@ -59700,7 +59894,7 @@ async function collectAgeIdentities(options, recipient) {
       found.problems.push(`${label} cannot be read: ${text.problem}`);
     }
   }
-  const command = env[SOPS_AGE_KEY_CMD];
+  const command = env2[SOPS_AGE_KEY_CMD];
   if (command === void 0) found.places.push(`${SOPS_AGE_KEY_CMD}: not set`);
   else {
     const output = await runKeyCommand(command, options, recipient);
@@ -59712,7 +59906,7 @@ async function collectAgeIdentities(options, recipient) {
       found.problems.push(output.problem);
     }
   }
-  const configDir = userConfigDir(env, options.platform ?? process.platform);
+  const configDir = userConfigDir(env2, options.platform ?? process.platform);
   if ("problem" in configDir) {
     if (sourcesRead === 0) {
       found.places.push(`the default keys file: ${configDir.problem}`);
@@ -59818,11 +60012,11 @@ async function runKeyCommand(command, options, recipient) {
   }
   return { stdout: result.stdout };
 }
-function userConfigDir(env, platform2) {
-  const xdg = env.XDG_CONFIG_HOME;
-  const home = env.HOME;
+function userConfigDir(env2, platform2) {
+  const xdg = env2.XDG_CONFIG_HOME;
+  const home = env2.HOME;
   if (platform2 === "win32") {
-    const appData = env.AppData ?? env.APPDATA;
+    const appData = env2.AppData ?? env2.APPDATA;
     return appData ? { dir: appData, via: "%AppData%" } : { problem: "%AppData% is not defined" };
   }
   if (platform2 === "darwin") {
@@ -62767,7 +62961,7 @@ async function pruneRelease(given) {
 // src/targets/helmfile/index.ts
 function createHelmfileTarget(options) {
   const { config: config2, checkout } = options;
-  const env = options.env ?? process.env;
+  const env2 = options.env ?? process.env;
   const tools = { ...DEFAULT_TOOLS, ...options.tools };
   const timeoutMs = config2.commandTimeout * 1e3;
   const subject = { kind: "release", target: config2.name };
@@ -62779,13 +62973,13 @@ function createHelmfileTarget(options) {
   let located;
   const reach = () => {
     if (cluster) return cluster;
-    const access2 = resolveKubeAccess(config2, env);
+    const access2 = resolveKubeAccess(config2, env2);
     cluster = { access: access2, runner: createToolRunner(tools, access2) };
     return cluster;
   };
   const session = (found, work) => {
     const { access: access2, runner } = reach();
-    const sessionOptions = { config: config2, checkout: checkout.dir, located: found, access: access2, runner, env };
+    const sessionOptions = { config: config2, checkout: checkout.dir, located: found, access: access2, runner, env: env2 };
     return withHelmfile({ ...sessionOptions, onSecrets: options.onSecrets }, work);
   };
   const inventoryStore = async () => {
@@ -62944,7 +63138,9 @@ var swarmTargetSchema = object({
   /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
   keepRevisions: number2().int().min(0).default(DEFAULTS.keepRevisions),
   /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */
-  parallelism: number2().int().min(1).default(DEFAULTS.parallelism)
+  parallelism: number2().int().min(1).default(DEFAULTS.parallelism),
+  /** The lock taken before changing anything (src/lock/); targets on one live system share it. */
+  lock: lockField
 }).strict();
 
 // src/ports/docker-api.ts
@@ -63096,15 +63292,25 @@ function raceLostOn(message) {
 }
 
 // src/ports/docker.ts
+function invocation(endpoint2) {
+  return {
+    prefix: endpoint2.context ? ["--context", endpoint2.context] : [],
+    env: endpoint2.host ? { DOCKER_HOST: endpoint2.host } : {}
+  };
+}
+function runDockerSync(endpoint2, args) {
+  const { prefix, env: env2 } = invocation(endpoint2);
+  const timeoutMs = (endpoint2.timeout ?? DEFAULTS.dockerTimeout) * 1e3;
+  return runProgramSync("docker", [...prefix, ...args], { env: env2, timeoutMs });
+}
 function createDockerCli(endpoint2 = {}) {
-  const prefix = endpoint2.context ? ["--context", endpoint2.context] : [];
-  const env = endpoint2.host ? { DOCKER_HOST: endpoint2.host } : {};
+  const { prefix, env: env2 } = invocation(endpoint2);
   const callMs = (endpoint2.timeout ?? DEFAULTS.dockerTimeout) * 1e3;
   const deployMs = (endpoint2.deployTimeout ?? DEFAULTS.dockerDeployTimeout) * 1e3;
   const daemon = endpoint2.host ?? (endpoint2.context ? `context ${endpoint2.context}` : void 0);
   const tryRun = async (args, options = {}) => {
     const result = await runProgram("docker", [...prefix, ...args], {
-      env,
+      env: env2,
       timeoutMs: options.deploy ? deployMs : callMs,
       label: args.filter((arg) => !arg.startsWith("-")).slice(0, 2).join(" "),
       ...options.input !== void 0 ? { input: options.input } : {},
@@ -63114,7 +63320,7 @@ function createDockerCli(endpoint2 = {}) {
     const waited = options.deploy ? "docker.deployTimeout" : "docker.timeout";
     return { ...result, stderr: `${unanswered(daemon)}: ${result.stderr} (${waited})` };
   };
-  const apiEndpoint = { globalArgs: prefix, env, timeoutMs: callMs };
+  const apiEndpoint = { globalArgs: prefix, env: env2, timeoutMs: callMs };
   const apiFailure = (error3, subject, request2) => {
     if (!(error3 instanceof ApiRequestError)) return error3;
     const { message, notFound, status, stoppedBecause } = error3.failure;
@@ -67458,7 +67664,7 @@ async function readTargetLiveState(config2, docker = createDockerCli(config2.doc
 }
 function createSwarmTarget(options) {
   const { config: config2, checkout } = options;
-  const env = options.env ?? process.env;
+  const env2 = options.env ?? process.env;
   const docker = options.docker ?? createDockerCli(config2.docker);
   const entry = (name2, fields) => changeEntry({ kind: "stack", name: name2, target: config2.name }, fields.action, fields.reason, fields);
   const subject = { kind: "stack", target: config2.name };
@@ -67473,7 +67679,7 @@ function createSwarmTarget(options) {
       const discovery = await discoverStacks(stacksRoot, config2.path);
       const allowedEnv = Object.fromEntries(
         [...config2.env, ...config2.secretEnv].flatMap(
-          (name2) => env[name2] === void 0 ? [] : [[name2, env[name2]]]
+          (name2) => env2[name2] === void 0 ? [] : [[name2, env2[name2]]]
         )
       );
       const rendered = {
@@ -67495,8 +67701,8 @@ function createSwarmTarget(options) {
               commit: checkout.commit,
               allowedEnv,
               secretEnvNames: config2.secretEnv,
-              ...env.CRONCD_HASH_KEY ? { hashKey: env.CRONCD_HASH_KEY } : {},
-              secrets: new StackSecrets({ env, onSecrets: options.onSecrets })
+              ...env2.CRONCD_HASH_KEY ? { hashKey: env2.CRONCD_HASH_KEY } : {},
+              secrets: new StackSecrets({ env: env2, onSecrets: options.onSecrets })
             });
             return { desired };
           } catch (error3) {
@@ -67638,6 +67844,265 @@ async function pruneOneStack(target, request2, docker = createDockerCli(target.d
   }
 }
 
+// src/lock/record.ts
+function newRecord(holder, token, now, ttlSeconds) {
+  return { holder, token, acquiredAt: now, expiresAt: expiryFrom(now, ttlSeconds) };
+}
+function renewedRecord(record, now, ttlSeconds) {
+  return { ...record, expiresAt: expiryFrom(now, ttlSeconds) };
+}
+function isExpired(record, now) {
+  return record.expiresAt.getTime() <= now.getTime();
+}
+function describeRecord(record) {
+  return `held by ${record.holder} since ${record.acquiredAt.toISOString()} (expires ${record.expiresAt.toISOString()} unless renewed)`;
+}
+function recordFields(record) {
+  return {
+    holder: record.holder,
+    token: record.token,
+    acquiredAt: record.acquiredAt.toISOString(),
+    expiresAt: record.expiresAt.toISOString()
+  };
+}
+function parseRecordFields(fields) {
+  const { holder, token } = fields;
+  const acquiredAt = new Date(fields.acquiredAt ?? "");
+  const expiresAt = new Date(fields.expiresAt ?? "");
+  if (!holder || !token || Number.isNaN(acquiredAt.getTime()) || Number.isNaN(expiresAt.getTime())) {
+    return void 0;
+  }
+  return { holder, token, acquiredAt, expiresAt };
+}
+function expiryFrom(now, ttlSeconds) {
+  return new Date(now.getTime() + ttlSeconds * 1e3);
+}
+
+// src/targets/helmfile/lock-store.ts
+var LOCK_LABEL = "croncd.io/lock";
+function createKubeLockStore(runner, location) {
+  const { namespace: namespace2, name: name2, timeoutMs } = location;
+  const where2 = `ConfigMap ${namespace2}/${name2}`;
+  const subject = `lock ${namespace2}/${name2}`;
+  const rawPath = `/api/v1/namespaces/${encodeURIComponent(namespace2)}/configmaps/${encodeURIComponent(name2)}`;
+  const kubectl = (args, input) => runner.run("kubectl", [...location.kubectlContextArgs, "--namespace", namespace2, ...args], {
+    timeoutMs,
+    label: `${args[0] ?? ""} lock`,
+    ...input !== void 0 ? { input } : {}
+  });
+  const failed = (verb, stderr) => new TargetError(`could not ${verb} ${where2}: ${lastLine(stderr)}`, {
+    subject,
+    hint: "the tenant's role needs get, create, update and delete on configmaps in this namespace (inventory.namespace in croncd.yaml)"
+  });
+  const object2 = (record, version2) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: name2,
+      namespace: namespace2,
+      labels: { [INVENTORY_LABELS.managedBy]: "croncd", [LOCK_LABEL]: "true" },
+      ...version2 ? { uid: version2.uid, resourceVersion: version2.resourceVersion } : {}
+    },
+    data: recordFields(record)
+  });
+  const deleteBody = (preconditions) => JSON.stringify({ kind: "DeleteOptions", apiVersion: "v1", preconditions });
+  const deleteArgs = ["delete", "--raw", rawPath, "-f", "-"];
+  const create = async (record) => {
+    const result = await kubectl(
+      ["create", "--validate=false", "--output", "json", "-f", "-"],
+      JSON.stringify(object2(record))
+    );
+    if (result.exitCode === 0) return versionOf(result.stdout, subject);
+    if (/AlreadyExists|already exists/.test(result.stderr)) return void 0;
+    throw failed("create", result.stderr);
+  };
+  const deleteVersion = async (preconditions) => {
+    const result = await kubectl(deleteArgs, deleteBody(preconditions));
+    if (result.exitCode === 0 || isNotFound(result.stderr)) return true;
+    if (isConflict(result.stderr)) return false;
+    throw failed("remove", result.stderr);
+  };
+  return {
+    where: where2,
+    removeHint: `kubectl --namespace ${namespace2} delete configmap ${name2}`,
+    create,
+    async read() {
+      const result = await kubectl(["get", "configmap", name2, "--output", "json"]);
+      if (result.exitCode !== 0) {
+        if (isNotFound(result.stderr)) return void 0;
+        throw failed("read", result.stderr);
+      }
+      const found = parse3(result.stdout, subject);
+      const data = found.metadata?.labels?.[LOCK_LABEL] === "true" ? found.data ?? {} : {};
+      return { record: parseRecordFields(data), version: versionOf(result.stdout, subject) };
+    },
+    async takeOver(stale, record) {
+      return await deleteVersion(stale) ? create(record) : void 0;
+    },
+    async renew(version2, record) {
+      const result = await kubectl(
+        ["replace", "--validate=false", "--output", "json", "-f", "-"],
+        JSON.stringify(object2(record, version2))
+      );
+      if (result.exitCode === 0) return versionOf(result.stdout, subject);
+      if (isConflict(result.stderr) || isNotFound(result.stderr)) return void 0;
+      throw failed("renew", result.stderr);
+    },
+    // By uid only: a renewal that got through just before still leaves the ConfigMap ours.
+    async release(version2) {
+      await deleteVersion({ uid: version2.uid });
+    },
+    releaseSync(version2) {
+      runner.runSync("kubectl", [...location.kubectlContextArgs, ...deleteArgs], {
+        timeoutMs,
+        input: deleteBody({ uid: version2.uid })
+      });
+    }
+  };
+}
+function parse3(stdout, subject) {
+  try {
+    return JSON.parse(stdout);
+  } catch (error3) {
+    throw new TargetError("kubectl printed no JSON", { subject, cause: error3 });
+  }
+}
+function versionOf(stdout, subject) {
+  const { uid, resourceVersion } = parse3(stdout, subject).metadata ?? {};
+  if (!uid || !resourceVersion)
+    throw new TargetError("kubectl printed no uid or resourceVersion", { subject });
+  return { uid, resourceVersion };
+}
+var isNotFound = (stderr) => /\(NotFound\)|not found/i.test(stderr);
+var isConflict = (stderr) => /\(Conflict\)|has been modified|Precondition failed/i.test(stderr);
+
+// src/targets/helmfile/lock.ts
+function helmfileLock(config2, env2, tools = {}) {
+  return {
+    key: JSON.stringify([
+      config2.kube.kubeconfigEnv ?? "",
+      config2.kube.contextEnv ?? "",
+      config2.inventory.namespace ?? "",
+      config2.lock.name
+    ]),
+    timing: config2.lock,
+    async open() {
+      const access2 = resolveKubeAccess(config2, env2);
+      const runner = createToolRunner({ ...DEFAULT_TOOLS, ...tools }, access2);
+      const timeoutMs = config2.commandTimeout * 1e3;
+      const namespace2 = config2.inventory.namespace ?? await contextNamespace(runner, access2.kubectlContextArgs, timeoutMs);
+      return createKubeLockStore(runner, {
+        namespace: namespace2,
+        name: config2.lock.name,
+        kubectlContextArgs: access2.kubectlContextArgs,
+        timeoutMs
+      });
+    }
+  };
+}
+
+// src/targets/swarm/lock-store.ts
+var LOCK_LABELS = {
+  holder: "io.croncd.lock.holder",
+  token: "io.croncd.lock.token",
+  acquiredAt: "io.croncd.lock.acquired-at",
+  expiresAt: "io.croncd.lock.expires-at"
+};
+var CONTENT = Buffer.from(
+  "croncd lock: the run named in the io.croncd.lock.* labels is changing this Swarm\n"
+).toString("base64");
+function createSwarmLockStore(docker, endpoint2, name2) {
+  const where2 = `Swarm config ${name2}`;
+  const subject = `lock ${name2}`;
+  const failed = (verb, message) => new TargetError(`could not ${verb} ${where2}: ${message}`, { subject });
+  const labels2 = (record) => Object.fromEntries(
+    Object.entries(recordFields(record)).map(([field, value]) => [
+      LOCK_LABELS[field],
+      value
+    ])
+  );
+  const create = async (record) => {
+    const answer = await docker.tryRequest(
+      {
+        method: "POST",
+        path: "/configs/create",
+        body: { Name: name2, Labels: labels2(record), Data: CONTENT }
+      },
+      { subject }
+    );
+    if (answer.status === 409) return void 0;
+    if (answer.status !== 201 && answer.status !== 200) throw failed("create", answer.message);
+    return { id: answer.json.ID, index: 0 };
+  };
+  const remove = async (id) => {
+    const answer = await docker.tryRequest(
+      { method: "DELETE", path: `/configs/${encodeURIComponent(id)}` },
+      { subject }
+    );
+    if (answer.status !== 204 && answer.status !== 200 && answer.status !== 404) {
+      throw failed("remove", answer.message);
+    }
+  };
+  return {
+    where: where2,
+    removeHint: `docker config rm ${name2}`,
+    create,
+    async read() {
+      const answer = await docker.tryRequest(
+        { method: "GET", path: `/configs/${encodeURIComponent(name2)}` },
+        { subject }
+      );
+      if (answer.status === 404) return void 0;
+      if (answer.status !== 200) throw failed("read", answer.message);
+      const config2 = answer.json;
+      if (config2.Spec.Name !== name2) return void 0;
+      const found = config2.Spec.Labels ?? {};
+      return {
+        record: parseRecordFields({
+          holder: found[LOCK_LABELS.holder],
+          token: found[LOCK_LABELS.token],
+          acquiredAt: found[LOCK_LABELS.acquiredAt],
+          expiresAt: found[LOCK_LABELS.expiresAt]
+        }),
+        version: { id: config2.ID, index: config2.Version.Index }
+      };
+    },
+    async takeOver(stale, record) {
+      await remove(stale.id);
+      return create(record);
+    },
+    async renew(version2, record) {
+      const answer = await docker.tryRequest(
+        {
+          method: "POST",
+          path: `/configs/${encodeURIComponent(version2.id)}/update?version=${version2.index}`,
+          // Only labels may change; the rest must be sent as it is.
+          body: { Name: name2, Labels: labels2(record), Data: CONTENT }
+        },
+        { subject }
+      );
+      if (answer.status === 404 || /out of sequence/i.test(answer.message)) return void 0;
+      if (answer.status !== 200) throw failed("renew", answer.message);
+      const reread = await this.read();
+      return reread && reread.version.id === version2.id ? reread.version : void 0;
+    },
+    release: (version2) => remove(version2.id),
+    releaseSync(version2) {
+      runDockerSync(endpoint2, ["config", "rm", version2.id]);
+    }
+  };
+}
+
+// src/targets/swarm/lock.ts
+function swarmLock(config2) {
+  return {
+    // The daemon the docker settings reach, and the name: two configurations on one Swarm meet here.
+    key: JSON.stringify([config2.docker.host ?? "", config2.docker.context ?? "", config2.lock.name]),
+    timing: config2.lock,
+    open: () => Promise.resolve(createSwarmLockStore(createDockerCli(config2.docker), config2.docker, config2.lock.name))
+  };
+}
+
 // src/targets/registry.ts
 function targetType(definition) {
   return definition;
@@ -67650,7 +68115,8 @@ var TARGET_TYPES = {
     readLiveState: (config2, signal) => readTargetLiveState(config2, void 0, signal),
     // Targets with the same docker settings talk to the same Swarm.
     liveStateKey: (config2) => JSON.stringify([config2.docker.host ?? "", config2.docker.context ?? ""]),
-    pruneOne: (config2, request2) => pruneOneStack(config2, request2)
+    pruneOne: (config2, request2) => pruneOneStack(config2, request2),
+    lock: (config2) => swarmLock(config2)
   }),
   helmfile: targetType({
     schema: helmfileTargetSchema,
@@ -67658,7 +68124,8 @@ var TARGET_TYPES = {
     create: createHelmfileTarget,
     // Targets that reach the cluster through the same CI variables act on the same releases.
     liveStateKey: (config2) => JSON.stringify(["kube", config2.kube.kubeconfigEnv ?? "", config2.kube.contextEnv ?? ""]),
-    pruneOne: (config2, request2) => pruneRelease({ config: config2, ...request2 })
+    pruneOne: (config2, request2) => pruneRelease({ config: config2, ...request2 }),
+    lock: (config2, env2) => helmfileLock(config2, env2)
   })
 };
 var targetConfigSchema = unknown().transform((value, ctx) => {
@@ -68361,60 +68828,60 @@ function renderFooter(input) {
 import { readFileSync as readFileSync4 } from "node:fs";
 var DEFAULT_GITLAB_TOKEN_ENV = "CRONCD_GITLAB_TOKEN";
 var DEFAULT_GITHUB_TOKEN_ENV = "GITHUB_TOKEN";
-function findCommentPlace(env, tokenEnv) {
-  if (env.GITLAB_CI === "true") return gitLabPlace(env, tokenEnv ?? DEFAULT_GITLAB_TOKEN_ENV);
-  if (env.GITHUB_ACTIONS === "true") return gitHubPlace(env, tokenEnv ?? DEFAULT_GITHUB_TOKEN_ENV);
+function findCommentPlace(env2, tokenEnv) {
+  if (env2.GITLAB_CI === "true") return gitLabPlace(env2, tokenEnv ?? DEFAULT_GITLAB_TOKEN_ENV);
+  if (env2.GITHUB_ACTIONS === "true") return gitHubPlace(env2, tokenEnv ?? DEFAULT_GITHUB_TOKEN_ENV);
   return {
     notPostable: "not running in GitLab CI or GitHub Actions, so there is no merge request to comment on"
   };
 }
-function gitLabPlace(env, tokenEnv) {
-  const iid = Number(env.CI_MERGE_REQUEST_IID);
-  if (!env.CI_MERGE_REQUEST_IID || !Number.isInteger(iid) || iid <= 0) {
+function gitLabPlace(env2, tokenEnv) {
+  const iid = Number(env2.CI_MERGE_REQUEST_IID);
+  if (!env2.CI_MERGE_REQUEST_IID || !Number.isInteger(iid) || iid <= 0) {
     return {
       notPostable: 'this is not a merge request pipeline (CI_MERGE_REQUEST_IID is not set); run the plan job with rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"'
     };
   }
-  const missing = ["CI_API_V4_URL", "CI_PROJECT_ID"].filter((name2) => !env[name2]);
+  const missing = ["CI_API_V4_URL", "CI_PROJECT_ID"].filter((name2) => !env2[name2]);
   if (missing.length > 0)
     return { notPostable: `${missing.join(" and ")} not set: cannot reach the GitLab API` };
   return {
     place: {
       platform: "gitlab",
-      apiUrl: env.CI_API_V4_URL,
-      projectId: env.CI_PROJECT_ID,
+      apiUrl: env2.CI_API_V4_URL,
+      projectId: env2.CI_PROJECT_ID,
       mergeRequestIid: iid,
       tokenEnv,
-      token: env[tokenEnv] || void 0,
-      ...optional2("commit", env.CI_COMMIT_SHA),
-      ...optional2("jobUrl", env.CI_JOB_URL)
+      token: env2[tokenEnv] || void 0,
+      ...optional2("commit", env2.CI_COMMIT_SHA),
+      ...optional2("jobUrl", env2.CI_JOB_URL)
     }
   };
 }
-function gitHubPlace(env, tokenEnv) {
-  const missing = ["GITHUB_REPOSITORY", "GITHUB_EVENT_PATH"].filter((name2) => !env[name2]);
+function gitHubPlace(env2, tokenEnv) {
+  const missing = ["GITHUB_REPOSITORY", "GITHUB_EVENT_PATH"].filter((name2) => !env2[name2]);
   if (missing.length > 0)
     return { notPostable: `${missing.join(" and ")} not set: cannot find the pull request` };
-  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const event = readEvent(env2.GITHUB_EVENT_PATH);
   if (typeof event === "string") return { notPostable: event };
   const pullNumber = event.pull_request?.number;
   if (typeof pullNumber !== "number") {
     return {
-      notPostable: `the ${env.GITHUB_EVENT_NAME ?? "triggering"} event is not about a pull request; run the plan on: pull_request`
+      notPostable: `the ${env2.GITHUB_EVENT_NAME ?? "triggering"} event is not about a pull request; run the plan on: pull_request`
     };
   }
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const jobUrl = env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
+  const server = env2.GITHUB_SERVER_URL ?? "https://github.com";
+  const jobUrl = env2.GITHUB_RUN_ID ? `${server}/${env2.GITHUB_REPOSITORY}/actions/runs/${env2.GITHUB_RUN_ID}` : void 0;
   return {
     place: {
       platform: "github",
-      apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",
-      repository: env.GITHUB_REPOSITORY,
+      apiUrl: env2.GITHUB_API_URL ?? "https://api.github.com",
+      repository: env2.GITHUB_REPOSITORY,
       pullNumber,
       tokenEnv,
-      token: env[tokenEnv] || void 0,
+      token: env2[tokenEnv] || void 0,
       // GITHUB_SHA is the merge commit GitHub made for the run; the pushed commit is the head.
-      ...optional2("commit", event.pull_request?.head?.sha ?? env.GITHUB_SHA),
+      ...optional2("commit", event.pull_request?.head?.sha ?? env2.GITHUB_SHA),
       ...optional2("jobUrl", jobUrl)
     }
   };
@@ -76364,13 +76831,13 @@ function adviceFor(error3, place) {
 
 // src/cli/plan-comment.ts
 var COMMENT_TIMEOUT_ENV = "CRONCD_COMMENT_TIMEOUT_SECONDS";
-async function commentOnPlan(args, report, env, log) {
+async function commentOnPlan(args, report, env2, log) {
   const outcome = await postPlanComment({
     report,
     scope: { configFile: args.config, targets: args.targets, cwd: process.cwd() },
-    env,
+    env: env2,
     masker: log.masker,
-    timeoutMs: commentTimeoutMs(env),
+    timeoutMs: commentTimeoutMs(env2),
     ...args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {}
   });
   if ("warning" in outcome) {
@@ -76380,8 +76847,8 @@ async function commentOnPlan(args, report, env, log) {
   log.info(`plan comment on ${outcome.where}: ${outcome.posted}`);
   return [];
 }
-function commentTimeoutMs(env) {
-  const seconds3 = Number(env[COMMENT_TIMEOUT_ENV]);
+function commentTimeoutMs(env2) {
+  const seconds3 = Number(env2[COMMENT_TIMEOUT_ENV]);
   return Number.isFinite(seconds3) && seconds3 > 0 ? seconds3 * 1e3 : DEFAULT_COMMENT_TIMEOUT_MS;
 }
 
@@ -76666,6 +77133,222 @@ async function decryptCommand(request2) {
   });
 }
 
+// src/lock/acquire.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+import { setTimeout as sleepFor } from "node:timers/promises";
+
+// src/lock/handle.ts
+function holdLock(options) {
+  const { store, timing, log, now } = options;
+  let version2 = options.version;
+  let record = options.record;
+  let lost;
+  let released = false;
+  const serial = oneAtATime();
+  const renew = () => serial(async () => {
+    if (released || lost) return;
+    const next = renewedRecord(record, now(), timing.ttl);
+    try {
+      const renewed = await store.renew(version2, next);
+      if (renewed === void 0) {
+        lost = `${store.where} was removed or taken over by another run while this run held it (renewals failed for longer than lock.ttl?)`;
+        log.error(lost);
+        return;
+      }
+      version2 = renewed;
+      record = next;
+    } catch (error3) {
+      log.warn(`${store.where}: could not renew the lock: ${describeError(error3)}`);
+    }
+  });
+  const timer = setInterval(() => void renew(), timing.ttl * 1e3 / 3);
+  timer.unref();
+  const releaseOnExit = () => {
+    if (released || lost) return;
+    released = true;
+    try {
+      store.releaseSync(version2);
+    } catch {
+    }
+  };
+  exitOnSignals();
+  process.on("exit", releaseOnExit);
+  return {
+    where: store.where,
+    get record() {
+      return record;
+    },
+    lostBecause: () => lost,
+    release: () => serial(async () => {
+      clearInterval(timer);
+      process.off("exit", releaseOnExit);
+      if (released) return false;
+      released = true;
+      if (lost) return false;
+      try {
+        await store.release(version2);
+        return true;
+      } catch (error3) {
+        log.warn(
+          `${store.where}: could not remove the lock (${describeError(error3)}); it expires at ${record.expiresAt.toISOString()}`
+        );
+        return false;
+      }
+    })
+  };
+}
+
+// src/lock/acquire.ts
+var DEFAULT_POLL_MS = 2e3;
+var LockBusyError = class extends TargetError {
+  constructor(where2, record, waitedSeconds, removeHint) {
+    super(
+      `${where2} is ${describeRecord(record)}; gave up after waiting ${waitedSeconds}s (lock.wait): nothing was applied or pruned`,
+      {
+        hint: `if that run is gone, its lock expires by itself at ${record.expiresAt.toISOString()}; to clear it now: ${removeHint}`
+      }
+    );
+    this.where = where2;
+    this.record = record;
+  }
+  where;
+  record;
+};
+async function acquireLock(options) {
+  const { store, timing, holder, log } = options;
+  const now = options.now ?? (() => /* @__PURE__ */ new Date());
+  const sleep3 = options.sleep ?? ((ms2) => sleepFor(ms2));
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const token = randomUUID2();
+  const started = now();
+  const deadline = started.getTime() + timing.wait * 1e3;
+  let announced;
+  let vanished = 0;
+  for (; ; ) {
+    const record = newRecord(holder, token, now(), timing.ttl);
+    const created = await store.create(record);
+    if (created !== void 0) {
+      const confirmed = await confirmReleasingOnExit(store, created, token);
+      if (confirmed !== void 0) return holdLock({ store, version: confirmed, record, timing, log, now });
+      continue;
+    }
+    const current = await store.read();
+    if (!current) {
+      vanished += 1;
+      if (vanished > 3 && now().getTime() > deadline) {
+        throw new TargetError(`${store.where}: could not be created, and no lock could be read`);
+      }
+      await sleep3(Math.min(pollMs, 100));
+      continue;
+    }
+    if (!current.record) {
+      throw new TargetError(`${store.where} exists but is not a croncd lock`, {
+        hint: `it was not made by croncd: remove it (${store.removeHint}) or set lock.name in croncd.yaml`
+      });
+    }
+    const busy = current.record;
+    if (isExpired(busy, now())) {
+      log.warn(
+        `${store.where}: taking over the expired lock ${describeRecord(busy)}: that run stopped renewing it`
+      );
+      const fresh = newRecord(holder, token, now(), timing.ttl);
+      const taken = await store.takeOver(current.version, fresh);
+      const confirmed = taken === void 0 ? void 0 : await confirmReleasingOnExit(store, taken, token);
+      if (confirmed !== void 0)
+        return holdLock({ store, version: confirmed, record: fresh, timing, log, now });
+      continue;
+    }
+    const left = deadline - now().getTime();
+    if (left <= 0) {
+      throw new LockBusyError(
+        store.where,
+        busy,
+        Math.round((now().getTime() - started.getTime()) / 1e3),
+        store.removeHint
+      );
+    }
+    const description = describeRecord(busy);
+    if (announced !== busy.token) {
+      log.info(`${store.where} is ${description}: waiting for it, up to ${timing.wait}s (lock.wait)`);
+      announced = busy.token;
+    }
+    const untilExpiry = busy.expiresAt.getTime() - now().getTime() + 50;
+    await sleep3(Math.max(1, Math.min(pollMs, left, untilExpiry)));
+  }
+}
+async function confirmReleasingOnExit(store, created, token) {
+  const releaseOnExit = () => {
+    try {
+      store.releaseSync(created);
+    } catch {
+    }
+  };
+  exitOnSignals();
+  process.on("exit", releaseOnExit);
+  try {
+    const stored = await store.read();
+    return stored?.record?.token === token ? stored.version : void 0;
+  } finally {
+    process.off("exit", releaseOnExit);
+  }
+}
+
+// src/lock/holder.ts
+import os7 from "node:os";
+function holderFromEnv(env2, pid = process.pid) {
+  if (env2.CI_JOB_URL) return env2.CI_JOB_URL;
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env2;
+  if (server && repository && runId) {
+    const attempt2 = env2.GITHUB_RUN_ATTEMPT ? `/attempts/${env2.GITHUB_RUN_ATTEMPT}` : "";
+    return `${server}/${repository}/actions/runs/${runId}${attempt2}`;
+  }
+  return `host ${os7.hostname()} pid ${pid}`;
+}
+
+// src/pipeline/run-locks.ts
+var RunLocks = class {
+  constructor(options) {
+    this.options = options;
+    this.holder = holderFromEnv(options.env);
+  }
+  options;
+  taken = /* @__PURE__ */ new Map();
+  holder;
+  /**
+   * Holds the target's lock. Resolves true when this call took it (the live system may have
+   * changed since the target was planned: plan again), false when the run already held it or the
+   * target type has none. Throws when it cannot be had (another run kept it for all of lock.wait).
+   */
+  async hold(config2) {
+    const lock = targetTypeOf(config2).lock?.(config2, this.options.env);
+    if (!lock) return false;
+    const key = `${config2.type}:${lock.key}`;
+    const earlier = this.taken.get(key);
+    if (earlier) {
+      const handle2 = await earlier;
+      const lost = handle2.lostBecause();
+      if (lost) throw new TargetError(lost, { subject: `target ${config2.name}` });
+      return false;
+    }
+    const taking = lock.open().then(
+      (store) => acquireLock({ store, timing: lock.timing, holder: this.holder, log: this.options.log })
+    );
+    this.taken.set(key, taking);
+    const handle = await taking;
+    this.options.log.info(`${handle.where}: lock taken for this run (${this.holder})`);
+    return true;
+  }
+  /** Releases every lock taken; never throws (a lock that stays expires after its ttl). */
+  async releaseAll() {
+    const handles = await Promise.allSettled(this.taken.values());
+    this.taken.clear();
+    for (const settled of handles) {
+      if (settled.status !== "fulfilled") continue;
+      if (await settled.value.release()) this.options.log.info(`${settled.value.where}: lock released`);
+    }
+  }
+};
+
 // src/report/text.ts
 var WOULD = {
   created: "would create",
@@ -76697,13 +77380,34 @@ async function pruneItem(request2) {
       { subject: "prune" }
     );
   }
-  const entry = await type.pruneOne(target, {
+  const prune = type.pruneOne;
+  const removeOne = () => prune(target, {
     name: request2.name,
     dryRun: request2.dryRun,
     ...request2.namespace ? { namespace: request2.namespace } : {}
   });
+  const entry = request2.dryRun ? await removeOne() : await underLock(target, request2, removeOne);
   request2.log.info(formatEntry(entry, "reconcile"));
   return { exitCode: entry.action === "failed" ? ExitCode2.failed : ExitCode2.ok, entries: [entry] };
+}
+async function underLock(target, request2, work) {
+  const locks = new RunLocks({ env: request2.env ?? process.env, log: request2.log });
+  try {
+    await locks.hold(target);
+  } catch (error3) {
+    const subject = { kind: "target", name: target.name, target: target.name };
+    await locks.releaseAll();
+    return changeEntry(
+      subject,
+      "failed",
+      `${request2.kind} ${request2.name} not pruned: ${describeError(error3)}`
+    );
+  }
+  try {
+    return await work();
+  } finally {
+    await locks.releaseAll();
+  }
 }
 function chooseTarget(config2, name2) {
   if (name2) {
@@ -76762,7 +77466,7 @@ import path20 from "node:path";
 
 // src/ports/git.ts
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
-import os8 from "node:os";
+import os10 from "node:os";
 import path19 from "node:path";
 
 // src/report/mask.ts
@@ -79556,7 +80260,7 @@ var ss = /* @__PURE__ */ (() => {
     };
   };
 })();
-var os7 = class {
+var os9 = class {
   constructor(e = 2) {
     this.concurrency = e, this.logger = $2("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
   }
@@ -79949,7 +80653,7 @@ function Vs(t2, e) {
 function f(t2, e) {
   this._plugins = e, this._executor = new qn(
     t2.baseDir,
-    new os7(t2.maxConcurrentProcesses),
+    new os9(t2.maxConcurrentProcesses),
     e
   ), this._trimmed = t2.trimmed;
 }
@@ -80663,7 +81367,7 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request2) {
-  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path19.join(os8.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path19.join(os10.tmpdir(), "croncd-known-hosts-")) : void 0;
   const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path19.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
   try {
     return await fetchInto({ ...request2, ...auth2 ? { auth: auth2 } : {} });
@@ -80742,17 +81446,17 @@ var INHERITED_VARIABLES = [
 ];
 function gitFor(dir, url12, auth2, settings) {
   const { stallTimeoutMs } = settings;
-  const env = Object.fromEntries(
+  const env2 = Object.fromEntries(
     INHERITED_VARIABLES.flatMap(
       (name2) => process.env[name2] === void 0 ? [] : [[name2, process.env[name2]]]
     )
   );
-  env.GIT_TERMINAL_PROMPT = "0";
-  env.GIT_CONFIG_GLOBAL = "/dev/null";
-  env.GIT_CONFIG_NOSYSTEM = "1";
+  env2.GIT_TERMINAL_PROMPT = "0";
+  env2.GIT_CONFIG_GLOBAL = "/dev/null";
+  env2.GIT_CONFIG_NOSYSTEM = "1";
   if (auth2?.kind === "token") {
     const basic = basicCredentials(auth2);
-    Object.assign(env, {
+    Object.assign(env2, {
       GIT_CONFIG_COUNT: "1",
       // Scoped to the source's URL (its server, with submodules): a redirect to another host
       // does not receive the token.
@@ -80763,12 +81467,12 @@ function gitFor(dir, url12, auth2, settings) {
   if (auth2?.kind === "ssh") {
     const checking = auth2.acceptNewHostKey ? "accept-new" : "yes";
     const knownHosts = auth2.knownHostsFile ? `-o UserKnownHostsFile=${shellQuote(auth2.knownHostsFile)} -o StrictHostKeyChecking=${checking}` : "-o StrictHostKeyChecking=accept-new";
-    env.GIT_SSH_COMMAND = `ssh -i ${shellQuote(auth2.keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}`;
+    env2.GIT_SSH_COMMAND = `ssh -i ${shellQuote(auth2.keyFile)} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}`;
   }
-  const local = localGit(dir, env);
+  const local = localGit(dir, env2);
   return async (args) => {
     if (!SERVER_COMMANDS.has(commandOf2(args))) return local(args);
-    const result = await runProgram("git", args, { cwd: dir, env, replaceEnv: true, stallTimeoutMs });
+    const result = await runProgram("git", args, { cwd: dir, env: env2, replaceEnv: true, stallTimeoutMs });
     if (result.notFound) throw gitMissing();
     if (result.stoppedBecause === "stalled") {
       throw new GitStopped(
@@ -80782,14 +81486,14 @@ function gitFor(dir, url12, auth2, settings) {
   };
 }
 var SERVER_COMMANDS = /* @__PURE__ */ new Set(["fetch", "submodule update"]);
-function localGit(dir, env) {
+function localGit(dir, env2) {
   const git = No({
     baseDir: dir,
     // croncd sets these itself, to isolate git from the runner's configuration and to carry
     // credentials outside argv; nothing user-controlled reaches them.
-    allowEnvironment: Object.keys(env).filter((name2) => /^GIT_/i.test(name2)),
+    allowEnvironment: Object.keys(env2).filter((name2) => /^GIT_/i.test(name2)),
     unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true }
-  }).env(env);
+  }).env(env2);
   return async (args) => {
     try {
       return await git.raw([...args]);
@@ -80944,7 +81648,7 @@ function resolveUrl(url12, configDir, subject) {
   if (/^[^/\\]+@[^/\\:]+:/.test(url12)) return url12;
   return path20.resolve(configDir, url12);
 }
-function resolveAuth(source, env, subject) {
+function resolveAuth(source, env2, subject) {
   const auth2 = source.auth;
   if (!auth2) return void 0;
   if (auth2.tokenEnv) {
@@ -80954,7 +81658,7 @@ function resolveAuth(source, env, subject) {
         hint: "use the https:// URL of the repository"
       });
     }
-    const token = env[auth2.tokenEnv];
+    const token = env2[auth2.tokenEnv];
     if (!token) {
       throw new SourceError(`environment variable ${auth2.tokenEnv} (auth.tokenEnv) is not set or empty`, {
         subject,
@@ -80964,7 +81668,7 @@ function resolveAuth(source, env, subject) {
     const username = auth2.username ?? (auth2.tokenEnv === "CI_JOB_TOKEN" ? "gitlab-ci-token" : "oauth2");
     return { kind: "token", username, token };
   }
-  const keyFile = auth2.sshKeyFileEnv ? env[auth2.sshKeyFileEnv] : void 0;
+  const keyFile = auth2.sshKeyFileEnv ? env2[auth2.sshKeyFileEnv] : void 0;
   if (!keyFile) {
     throw new SourceError(
       `environment variable ${auth2.sshKeyFileEnv} (auth.sshKeyFileEnv) is not set or empty`,
@@ -80983,7 +81687,7 @@ function resolveAuth(source, env, subject) {
       }
     );
   }
-  const knownHostsFile = auth2.knownHostsFileEnv ? env[auth2.knownHostsFileEnv] : void 0;
+  const knownHostsFile = auth2.knownHostsFileEnv ? env2[auth2.knownHostsFileEnv] : void 0;
   return { kind: "ssh", keyFile, ...knownHostsFile ? { knownHostsFile } : {} };
 }
 function isReadableFile(file) {
@@ -81004,19 +81708,30 @@ async function deliverTarget(rendered, options) {
   const { config: config2, target } = rendered;
   if (rendered.failure || !target || !rendered.rendered) return rendered.failure ? [rendered.failure] : [];
   const failures = rendered.rendered.failures;
-  let plan;
-  try {
-    plan = await target.plan(
-      rendered.rendered,
-      options.incompleteBecause ? { incompleteBecause: options.incompleteBecause } : {}
-    );
-  } catch (error3) {
+  const targetFailure = (error3) => {
     const subject = { kind: "target", name: config2.name, target: config2.name };
     return [...failures, changeEntry(subject, "failed", describeError(error3))];
+  };
+  const planTarget = () => target.plan(
+    rendered.rendered,
+    options.incompleteBecause ? { incompleteBecause: options.incompleteBecause } : {}
+  );
+  let plan;
+  try {
+    plan = await planTarget();
+  } catch (error3) {
+    return targetFailure(error3);
   }
   if (options.mode === "plan") {
     const subject = { kind: target.itemKind, target: config2.name };
     return [...failures, ...plan.items.map((item) => plannedEntry(subject, item))];
+  }
+  if (options.holdLock && changesSomething(plan, options.heal)) {
+    try {
+      if (await options.holdLock()) plan = await planTarget();
+    } catch (error3) {
+      return targetFailure(error3);
+    }
   }
   const applied = await target.apply(plan, { heal: options.heal });
   const deployFailures = applied.filter((entry) => entry.action === "failed").length;
@@ -81027,6 +81742,11 @@ async function deliverTarget(rendered, options) {
   const deployed = applied.some((entry) => entry.action !== "unchanged" && entry.action !== "skipped");
   if (deployed || prunePlan.items.some((item) => item.action === "delete")) options.onTargetChanged?.();
   return [...failures, ...applied, ...await target.prune(prunePlan)];
+}
+function changesSomething(plan, heal) {
+  return plan.items.some(
+    (item) => item.action === "delete" || (item.action === "create" || item.action === "update") && (heal || !item.drift)
+  );
 }
 function refuseDeletions(plan, reason) {
   return {
@@ -81106,7 +81826,7 @@ var EarlyLiveStates = class {
 function liveStateKey(config2) {
   return `${config2.type}:${targetTypeOf(config2).liveStateKey(config2)}`;
 }
-async function renderTarget(config2, source, env, log, early) {
+async function renderTarget(config2, source, env2, log, early) {
   const failed = (reason) => ({
     config: config2,
     failure: changeEntry({ kind: "target", name: config2.name, target: config2.name }, "failed", reason)
@@ -81120,7 +81840,7 @@ async function renderTarget(config2, source, env, log, early) {
     onSecrets: (values) => {
       for (const value of values) log.masker.add(value);
     },
-    env,
+    env: env2,
     ...early ? { earlyLive: () => early.take(config2.name) } : {}
   });
   try {
@@ -81162,25 +81882,26 @@ function cleanUpAfterKilledRuns(log) {
 
 // src/pipeline/run.ts
 async function run(request2) {
-  const env = request2.env ?? process.env;
+  const env2 = request2.env ?? process.env;
   const targets = selectTargets(request2.config, request2.targets ?? []);
   const neededSources = request2.config.sources.filter(
     (source) => targets.some((target) => target.source === source.name)
   );
   for (const source of neededSources) {
-    if (source.auth?.tokenEnv) request2.log.masker.add(env[source.auth.tokenEnv]);
+    if (source.auth?.tokenEnv) request2.log.masker.add(env2[source.auth.tokenEnv]);
   }
   for (const target of targets) {
-    for (const name2 of target.secretEnv) request2.log.masker.add(env[name2]);
+    for (const name2 of target.secretEnv) request2.log.masker.add(env2[name2]);
   }
   cleanUpAfterKilledRuns(request2.log);
   const workspace = await createWorkspace();
   const early = request2.mode === "plan" || request2.mode === "reconcile" ? new EarlyLiveStates(targets) : void 0;
+  const locks = request2.mode === "reconcile" ? new RunLocks({ env: env2, log: request2.log }) : void 0;
   try {
     const pulled = await request2.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
         configDir: path22.dirname(request2.configFile),
-        env
+        env: env2
       });
       for (const source of results) request2.log.info(describePull(source));
       return results;
@@ -81191,7 +81912,7 @@ async function run(request2) {
     for (const target of targets) {
       rendered.push(
         await request2.log.group(`render target ${target.name}`, async () => {
-          const result = await renderTarget(target, sourceOf(target.source), env, request2.log, early);
+          const result = await renderTarget(target, sourceOf(target.source), env2, request2.log, early);
           if (request2.mode === "render" && request2.outDir && result.rendered && result.target) {
             for (const item of result.rendered.items) {
               const dir = path22.join(request2.outDir, target.name, item.name);
@@ -81221,7 +81942,14 @@ async function run(request2) {
             mode,
             heal: request2.heal ?? true,
             ...incompleteBecause ? { incompleteBecause } : {},
-            ...early ? { onTargetChanged: () => early.markChanged() } : {}
+            ...early ? { onTargetChanged: () => early.markChanged() } : {},
+            ...locks ? {
+              holdLock: async () => {
+                const taken = await locks.hold(target.config);
+                if (taken) early?.markChanged();
+                return taken;
+              }
+            } : {}
           });
           if (mode === "plan") {
             const deletions = delivered.filter(
@@ -81239,6 +81967,7 @@ async function run(request2) {
     return { exitCode: exitCodeFor(request2.mode, entries2), sources: pulled.map(summarizeSource), entries: entries2 };
   } finally {
     early?.dispose();
+    await locks?.releaseAll();
     await workspace.dispose();
   }
 }
@@ -81307,10 +82036,10 @@ function escapeCommandData(text) {
 // src/report/logger.ts
 function createLogger(options = {}) {
   const stream2 = options.stream ?? process.stderr;
-  const env = options.env ?? process.env;
+  const env2 = options.env ?? process.env;
   const masker = options.masker ?? new SecretMasker();
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const flavour = env.GITLAB_CI === "true" ? "gitlab" : env.GITHUB_ACTIONS === "true" ? "github" : "plain";
+  const flavour = env2.GITLAB_CI === "true" ? "gitlab" : env2.GITHUB_ACTIONS === "true" ? "github" : "plain";
   const write = (text) => stream2.write(`${masker.mask(text)}
 `);
   const github = flavour === "github" ? options.workflowCommands ?? streamWorkflowCommands(stream2) : void 0;
@@ -81344,8 +82073,8 @@ function createLogger(options = {}) {
 }
 
 // src/cli.ts
-async function main(argv, env = process.env, logOptions = {}) {
-  const log = createLogger({ ...logOptions, env });
+async function main(argv, env2 = process.env, logOptions = {}) {
+  const log = createLogger({ ...logOptions, env: env2 });
   let args;
   try {
     args = parseArguments(argv);
@@ -81369,7 +82098,7 @@ ${USAGE}`);
     try {
       await decryptCommand({
         file: args.file,
-        env,
+        env: env2,
         out: process.stdout,
         ...args.ignoreMac ? { ignoreMac: true } : {},
         ...args.inputType ? { format: args.inputType } : {}
@@ -81389,7 +82118,7 @@ ${USAGE}`);
   const startedAt = /* @__PURE__ */ new Date();
   let outcome;
   try {
-    outcome = await execute(args, env, log);
+    outcome = await execute(args, env2, log);
   } catch (error3) {
     log.error(describeError(error3));
     const location = locationOf(error3);
@@ -81414,7 +82143,7 @@ ${USAGE}`);
     entries: outcome.entries
   };
   if (args.comment) {
-    const warnings = await commentOnPlan(args, report, env, log);
+    const warnings = await commentOnPlan(args, report, env2, log);
     if (warnings.length > 0) report.warnings = warnings;
   }
   const written = await writeReportFiles(reportFiles(args), report, log);
@@ -81431,7 +82160,7 @@ function reportFiles(args) {
     ...args.dotenv ? { dotenv: args.dotenv } : {}
   };
 }
-async function execute(args, env, log) {
+async function execute(args, env2, log) {
   const loaded = await loadConfig(args.config);
   const config2 = applyRefOverrides(loaded.config, args.refs);
   if (args.command === "prune") {
@@ -81443,6 +82172,7 @@ async function execute(args, env, log) {
       ...args.namespace ? { namespace: args.namespace } : {},
       dryRun: args.dryRun,
       log,
+      env: env2,
       ...args.targets[0] ? { target: args.targets[0] } : {}
     });
     return { ...result, sources: [] };
@@ -81452,7 +82182,7 @@ async function execute(args, env, log) {
     config: config2,
     configFile: loaded.file,
     log,
-    env,
+    env: env2,
     targets: args.targets,
     heal: !args.noHeal,
     ...args.out ? { outDir: args.out } : {}
@@ -81513,7 +82243,7 @@ function annotateEntries(entries2, annotations, locate2) {
 var COMMENT_TOKEN_ENV = "CRONCD_COMMENT_TOKEN";
 function buildCommandLine(inputs, report) {
   const args = [inputs.command, "--config", inputs.config, "--report", report];
-  const env = {};
+  const env2 = {};
   for (const target of inputs.targets) args.push("--target", target);
   for (const ref of inputs.refs) args.push("--ref", ref);
   if (inputs.stack) args.push("--stack", inputs.stack);
@@ -81529,9 +82259,9 @@ function buildCommandLine(inputs, report) {
       throw new Error("comment: true needs a token that may write pull-request comments (input token)");
     }
     args.push("--comment", "--comment-token-env", COMMENT_TOKEN_ENV);
-    env[COMMENT_TOKEN_ENV] = inputs.token;
+    env2[COMMENT_TOKEN_ENV] = inputs.token;
   }
-  return { args, env };
+  return { args, env: env2 };
 }
 
 // action/inputs.ts
@@ -81620,11 +82350,11 @@ async function entryLocator(configFile, checkout) {
     return { elsewhere: source ? `${where2} in source ${source.name}` : where2 };
   };
 }
-function workflowCheckout(env) {
+function workflowCheckout(env2) {
   return {
-    workspace: path24.resolve(env.GITHUB_WORKSPACE || process.cwd()),
-    ...env.GITHUB_SERVER_URL ? { serverUrl: env.GITHUB_SERVER_URL } : {},
-    ...env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}
+    workspace: path24.resolve(env2.GITHUB_WORKSPACE || process.cwd()),
+    ...env2.GITHUB_SERVER_URL ? { serverUrl: env2.GITHUB_SERVER_URL } : {},
+    ...env2.GITHUB_REPOSITORY ? { repository: env2.GITHUB_REPOSITORY } : {}
   };
 }
 
@@ -81639,10 +82369,10 @@ function setOutputs(exitCode, reportFile, report) {
 
 // action/report-file.ts
 import { mkdtemp as mkdtemp3 } from "node:fs/promises";
-import os9 from "node:os";
+import os11 from "node:os";
 import path25 from "node:path";
-async function defaultReportFile(env) {
-  const base = env.RUNNER_TEMP || os9.tmpdir();
+async function defaultReportFile(env2) {
+  const base = env2.RUNNER_TEMP || os11.tmpdir();
   const folder = await mkdtemp3(path25.join(base, "croncd-report-"));
   return path25.join(folder, "report.json");
 }
