@@ -41,6 +41,12 @@ export class ConfigError extends CroncdError {}
 /** A source could not be cloned or checked out. */
 export class SourceError extends CroncdError {}
 
+/**
+ * The git server could not be reached (refused, unknown host, timed out, went silent): the source
+ * is not wrong, it is away. Its own exit code, and alerted only after a grace period.
+ */
+export class SourceUnavailableError extends SourceError {}
+
 /** A stack could not be rendered: YAML, interpolation, schema, file references. */
 export class RenderError extends CroncdError {}
 
@@ -50,11 +56,19 @@ export class SecretError extends CroncdError {}
 /** Talking to the deployment target (docker, helmfile) failed. */
 export class TargetError extends CroncdError {}
 
-/** Exit codes: 0 all good, 1 something failed, 2 changes pending (plan). */
+/** The Docker daemon or the Kubernetes API could not be reached, or did not answer in time. */
+export class TargetUnavailableError extends TargetError {}
+
+/**
+ * Exit codes: 0 all good, 1 something failed, 2 changes pending (plan) or drift (reconcile),
+ * 3 a source or target could not be reached (and nothing failed). A failure wins over an
+ * unreachable server (a person must fix it; waiting will not), which wins over drift.
+ */
 export const ExitCode = {
   ok: 0,
   failed: 1,
   changes: 2,
+  unavailable: 3,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -33,7 +33,15 @@ export interface ChangeSetEntry {
    * checkout (the config repository) and a 1-based line. CI annotations point there.
    */
   location?: SourceLocation;
+  /**
+   * A `failed` entry whose cause is that the source's git server or the target's daemon / API
+   * could not be reached: nothing about the items is known, and nothing was pruned.
+   */
+  unavailable?: Unavailable;
 }
+
+/** What could not be reached. */
+export type Unavailable = "source" | "target";
 
 export interface SourceLocation {
   file: string;
@@ -41,7 +49,9 @@ export interface SourceLocation {
 }
 
 /** The optional fields of an entry; undefined ones are left out, so reports hold no `null`s. */
-export type EntryExtras = Partial<Pick<ChangeSetEntry, "durationMs" | "drift" | "details" | "location">>;
+export type EntryExtras = Partial<
+  Pick<ChangeSetEntry, "durationMs" | "drift" | "details" | "location" | "unavailable">
+>;
 
 /**
  * The one way entries are made, so every stage spells them alike (JSON reports compare field by
@@ -63,6 +73,7 @@ export function changeEntry(
     ...(extras.drift ? { drift: true } : {}),
     ...(extras.details && extras.details.length > 0 ? { details: extras.details } : {}),
     ...(extras.location ? { location: extras.location } : {}),
+    ...(extras.unavailable ? { unavailable: extras.unavailable } : {}),
   };
 }
 
@@ -76,6 +87,15 @@ export function hasDrift(set: ChangeSet): boolean {
 
 export function hasFailures(set: ChangeSet): boolean {
   return set.entries.some((entry) => entry.action === "failed");
+}
+
+/** Failures a person must fix, as opposed to a server that could not be reached (see `unavailable`). */
+export function hasRealFailures(set: ChangeSet): boolean {
+  return set.entries.some((entry) => entry.action === "failed" && !entry.unavailable);
+}
+
+export function hasUnavailable(set: ChangeSet): boolean {
+  return set.entries.some((entry) => entry.unavailable !== undefined);
 }
 
 /** True when anything was (or in a plan: would be) created, changed or deleted. */

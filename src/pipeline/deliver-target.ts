@@ -2,7 +2,7 @@
  * Stages 3–5 for one rendered target: plan, then (reconcile only) apply, then prune. Stops at a
  * stage boundary when a stage cannot give the next what it needs; keeps going across items.
  */
-import { describeError } from "../errors.js";
+import { describeError, TargetUnavailableError } from "../errors.js";
 import { changeEntry, type ChangeSetEntry } from "../model/changeset.js";
 import { plannedEntry } from "../targets/planned-entry.js";
 import type { DesiredItem, RenderedItems, TargetPlan } from "../targets/target.js";
@@ -34,7 +34,9 @@ export async function deliverTarget(
 
   const targetFailure = (error: unknown) => {
     const subject = { kind: "target", name: config.name, target: config.name } as const;
-    return [...failures, changeEntry(subject, "failed", describeError(error))];
+    // Classified by the error's class, never its words: the port that met the failure knows.
+    const unavailable = error instanceof TargetUnavailableError ? { unavailable: "target" as const } : {};
+    return [...failures, changeEntry(subject, "failed", describeError(error), unavailable)];
   };
   const planTarget = () =>
     target.plan(

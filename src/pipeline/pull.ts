@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { SourceConfig } from "../config/schema.js";
-import { describeError, SourceError } from "../errors.js";
+import { describeError, SourceError, SourceUnavailableError } from "../errors.js";
 import { fetchCommit, GitFetchError, type GitAuth } from "../ports/git.js";
 import type { Workspace } from "./workspace.js";
 
@@ -64,21 +64,20 @@ async function pullOne(
     });
     return { ...base, commit, dir, unfetchedSubmodules, durationMs: Date.now() - started };
   } catch (error) {
+    const options = { subject, hint: hintFor(error), cause: error };
     const sourceError =
       error instanceof SourceError
         ? error
-        : new SourceError(`${failureWords(error)}: ${describeError(error)}`, {
-            subject,
-            hint: hintFor(error),
-            cause: error,
-          });
+        : isAway(error)
+          ? new SourceUnavailableError(`source unavailable: ${describeError(error)}`, options)
+          : new SourceError(`clone failed: ${describeError(error)}`, options);
     return { ...base, error: sourceError, durationMs: Date.now() - started };
   }
 }
 
-/** "source unavailable" when the server could not be reached or went silent; "clone failed" otherwise. */
-function failureWords(error: unknown): string {
-  return error instanceof GitFetchError && error.kind === "stalled" ? "source unavailable" : "clone failed";
+/** The server could not be reached or went silent: "source unavailable", not a broken source. */
+function isAway(error: unknown): boolean {
+  return error instanceof GitFetchError && (error.kind === "stalled" || error.kind === "no-connection");
 }
 
 function hintFor(error: unknown): string | undefined {
@@ -88,6 +87,8 @@ function hintFor(error: unknown): string | undefined {
       return "check the source's ref: a branch, tag or commit SHA that exists in the repository";
     case "auth":
       return "check the token or deploy key, and that it may read this repository";
+    case "no-connection":
+      return "check that the git server is up and that this runner can reach it (DNS, firewall, proxy); croncd tries again on its next run";
     case "unreachable":
       return "check the URL, that this runner can reach the git server, and that the credentials may read the repository (servers answer 'not found' when they may not)";
     case "stalled":

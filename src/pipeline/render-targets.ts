@@ -4,8 +4,8 @@
  * target rendered — so this stage finishes for all targets first.
  */
 import type { TargetConfig } from "../config/schema.js";
-import { describeError } from "../errors.js";
-import { changeEntry, type ChangeSetEntry } from "../model/changeset.js";
+import { describeError, SourceUnavailableError } from "../errors.js";
+import { changeEntry, type ChangeSetEntry, type EntryExtras } from "../model/changeset.js";
 import type { Logger } from "../report/logger.js";
 import { targetTypeOf } from "../targets/registry.js";
 import type { LiveItems, RenderedItems, Target } from "../targets/target.js";
@@ -95,11 +95,19 @@ export async function renderTarget(
   log: Logger,
   early?: EarlyLiveStates,
 ): Promise<RenderedTarget> {
-  const failed = (reason: string): RenderedTarget => ({
+  const failed = (reason: string, extras: EntryExtras = {}): RenderedTarget => ({
     config,
-    failure: changeEntry({ kind: "target", name: config.name, target: config.name }, "failed", reason),
+    failure: changeEntry(
+      { kind: "target", name: config.name, target: config.name },
+      "failed",
+      reason,
+      extras,
+    ),
   });
-  if (!source.dir || !source.commit) return failed(`nothing done: ${describeError(source.error)}`);
+  if (!source.dir || !source.commit) {
+    const away = source.error instanceof SourceUnavailableError ? { unavailable: "source" as const } : {};
+    return failed(`nothing done: ${describeError(source.error)}`, away);
+  }
   const submodule = submoduleProblem(config.path, source.unfetchedSubmodules ?? [], source.name);
   if (submodule) return failed(submodule);
   const target = targetTypeOf(config).create({

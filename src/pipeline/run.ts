@@ -5,7 +5,14 @@
 import path from "node:path";
 import type { CroncdConfig } from "../config/schema.js";
 import { ConfigError, describeError, ExitCode } from "../errors.js";
-import { changeEntry, hasChanges, hasDrift, hasFailures, type ChangeSetEntry } from "../model/changeset.js";
+import {
+  changeEntry,
+  hasChanges,
+  hasDrift,
+  hasRealFailures,
+  hasUnavailable,
+  type ChangeSetEntry,
+} from "../model/changeset.js";
 import type { SourceSummary } from "../report/json-report.js";
 import type { Logger } from "../report/logger.js";
 import type { RunMode } from "./commands.js";
@@ -137,7 +144,9 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
 }
 
 export function exitCodeFor(mode: RunMode, entries: ChangeSetEntry[]): ExitCode {
-  if (hasFailures({ entries })) return ExitCode.failed;
+  if (hasRealFailures({ entries })) return ExitCode.failed;
+  // Waiting may fix it: said apart from failures, so CI can tell a maintenance window from a bug.
+  if (hasUnavailable({ entries })) return ExitCode.unavailable;
   if (mode === "plan" && hasChanges({ entries })) return ExitCode.changes;
   // Drift raises the alarm even when healed: someone changes production outside git.
   if (mode === "reconcile" && hasDrift({ entries })) return ExitCode.changes;

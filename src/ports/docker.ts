@@ -4,7 +4,7 @@
  * defaults (DOCKER_HOST, the current context) apply, as for a person at a shell.
  */
 import { DEFAULTS } from "../config/fields.js";
-import { TargetError } from "../errors.js";
+import { TargetError, TargetUnavailableError } from "../errors.js";
 import { ApiRequestError, getJson, sendRequest, type ApiAnswer, type ApiRequest } from "./docker-api.js";
 import { runProgram, runProgramSync, type ExecResult } from "./exec.js";
 import { dockerMessage, raceLostOn } from "./docker-message.js";
@@ -140,8 +140,9 @@ export function dockerFailure(result: ExecResult, subject: string): TargetError 
       hint: "install the docker CLI in the CI image",
     });
   }
+  // The daemon is away, not wrong: TargetUnavailableError, so the run says "unavailable" (exit 3).
   if (/did not answer in time/.test(message)) {
-    return new TargetError(message, {
+    return new TargetUnavailableError(message, {
       subject,
       hint: "check that the daemon is up and not overloaded; raise docker.timeout / docker.deployTimeout in croncd.yaml for a slow one",
     });
@@ -151,7 +152,7 @@ export function dockerFailure(result: ExecResult, subject: string): TargetError 
       message,
     )
   ) {
-    return new TargetError(`cannot reach the Docker daemon: ${message}`, {
+    return new TargetUnavailableError(`cannot reach the Docker daemon: ${message}`, {
       subject,
       hint: "check docker.host / DOCKER_HOST / the docker context, and that the daemon is running",
     });

@@ -294,8 +294,15 @@ function classifyKind(message: string): GitFailureKind {
     )
   )
     return "auth";
+  // Before "unreachable": git wraps these in "unable to access", which also covers a wrong URL.
   if (
-    /Could not resolve host|Connection refused|Failed to connect|Connection timed out|does not appear to be a git repository|not a git repository|repository .* not found|No such file or directory|Name or service not known|returned error: 404|unable to access/i.test(
+    /Could not resolve host|Connection refused|Failed to connect|Connection timed out|Name or service not known|Temporary failure in name resolution|No route to host|Network is unreachable|returned error: 5\d\d/i.test(
+      message,
+    )
+  )
+    return "no-connection";
+  if (
+    /does not appear to be a git repository|not a git repository|repository .* not found|No such file or directory|returned error: 404|unable to access/i.test(
       message,
     )
   )
@@ -322,6 +329,8 @@ function classify(message: string, ref: string, cause: unknown): GitFetchError {
     }
     case "unreachable":
       return new GitFetchError(kind, `repository unreachable: ${detail}`, { cause });
+    case "no-connection":
+      return new GitFetchError(kind, `git server unreachable: ${detail}`, { cause });
     default:
       return new GitFetchError(kind, detail, { cause });
   }

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerCli } from "../../src/ports/docker.js";
 import { docker, dockerHost, removeAllStacks, TEST_IMAGE, uniqueStackName } from "../helpers/docker.js";
+import { TargetUnavailableError } from "../../src/errors.js";
 
 const stack = uniqueStackName("api");
 
@@ -97,6 +98,8 @@ describe("the docker port's Engine API reads on a real daemon", () => {
     await expect(api.getJson("/services", { subject: "target prod: read services" })).rejects.toThrow(
       /^target prod: read services: cannot reach the Docker daemon: .*\/nonexistent\/croncd-test\/docker\.sock.*\(check docker\.host/,
     );
+    // Away, not wrong: the run reports the target unavailable (exit 3), not failed.
+    await expect(api.getJson("/services")).rejects.toBeInstanceOf(TargetUnavailableError);
   });
 
   it("says so when the docker CLI is missing", async () => {

@@ -25,6 +25,7 @@ import { storedReleases } from "../helpers/kube/helm-releases.js";
 import { startKubeStandin, type KubeStandin } from "../helpers/kube/server.js";
 import { helmPath, kubectlPath } from "../helpers/kube/tools.js";
 import { standinOnlyNote } from "../helpers/kube/real-cluster.js";
+import { TargetUnavailableError } from "../../src/errors.js";
 
 const CHART = fileURLToPath(new URL("../fixtures/charts/greeter", import.meta.url));
 const SOPS_VALUES = fileURLToPath(new URL("../fixtures/helmfile/secrets.sops.yaml", import.meta.url));
@@ -347,6 +348,8 @@ describe(`Helmfile target${standinOnlyNote()}`, () => {
       await expect(run()).rejects.toThrow(
         /inventory ConfigMap team-a\/croncd-inventory-team-a: read failed: .*(connection refused|was refused)/,
       );
+      // Away, not wrong: the run reports the target unavailable (exit 3), not failed.
+      await expect(run()).rejects.toBeInstanceOf(TargetUnavailableError);
     } finally {
       await standin.setNetwork("up");
     }

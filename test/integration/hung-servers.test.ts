@@ -114,7 +114,8 @@ describe("servers that accept and never answer", () => {
       const config = await hungGitConfig(`git-${command}`, server);
       // The bound: far below anything a stuck git would reach, far above the 2 s configured.
       const result = await runCroncd([command, "--config", config], { cwd: work, timeoutMs: 60_000 });
-      expect(result.exitCode, result.output).toBe(1);
+      // A silent server is away, not wrong: "unavailable" has its own exit code.
+      expect(result.exitCode, result.output).toBe(3);
       expect(result.output).toContain(
         `source platform: source unavailable: the git server sent nothing for 2s during git fetch of http://${server.address}/stacks.git: stopped waiting`,
       );
@@ -133,7 +134,7 @@ describe("servers that accept and never answer", () => {
       const server = await silent(socket);
       const config = await hungDockerConfig(`docker-${command}`, socket, 2);
       const result = await runCroncd([command, "--config", config], { cwd: work, timeoutMs: 60_000 });
-      expect(result.exitCode, result.output).toBe(1);
+      expect(result.exitCode, result.output).toBe(3);
       // The live state is two reads side by side (services, tasks): either may be the one named.
       expect(result.output).toContain(`the Docker daemon at unix://${socket} did not answer in time: GET /`);
       expect(result.output).toMatch(

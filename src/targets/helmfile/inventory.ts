@@ -4,10 +4,10 @@
  * and it survives between CI jobs, which keep no other state. See README.md for why a ConfigMap
  * rather than helm release labels.
  */
-import { TargetError } from "../../errors.js";
+import { TargetError, TargetUnavailableError } from "../../errors.js";
 import { sha256Hex } from "../../util/hash.js";
 import type { InventoryEntry } from "./model.js";
-import type { ToolRunner } from "./tools.js";
+import { clusterUnreachable, type ToolRunner } from "./tools.js";
 
 export const INVENTORY_LABELS = {
   managedBy: "app.kubernetes.io/managed-by",
@@ -65,7 +65,9 @@ export function createInventoryStore(
       const result = await kubectl(["get", "configmap", name, "--output", "json"]);
       if (result.exitCode !== 0) {
         if (/\(NotFound\)|not found/i.test(result.stderr)) return { entries: [] };
-        throw new TargetError(`read failed: ${lastLine(result.stderr)}`, { subject });
+        // The first call of a plan: an unreachable API shows here, and makes the target unavailable.
+        const Failure = clusterUnreachable(result) ? TargetUnavailableError : TargetError;
+        throw new Failure(`read failed: ${lastLine(result.stderr)}`, { subject });
       }
       return parseInventory(result.stdout, location, subject);
     },

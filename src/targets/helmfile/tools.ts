@@ -61,3 +61,14 @@ export function helmErrorLine(result: Pick<ExecResult, "stdout" | "stderr">): st
   if (error) return error.slice(error.indexOf("Error: "));
   return lines.at(-1) ?? "no output";
 }
+
+/**
+ * The cluster's API could not be reached (kubectl's and helm's words for a refused, unresolvable or
+ * silent server, or croncd stopped the call): the target is away, not wrong.
+ */
+export function clusterUnreachable(result: Pick<ExecResult, "stderr" | "stoppedBecause">): boolean {
+  if (result.stoppedBecause === "timeout") return true;
+  return /Kubernetes cluster unreachable|Unable to connect to the server|The connection to the server .* was refused|no such host|i\/o timeout|connection refused/i.test(
+    result.stderr,
+  );
+}

@@ -290,4 +290,12 @@ describe("exit codes", () => {
   it("reconcile exits 2 on drift, even healed", () => {
     expect(exitCodeFor("reconcile", [entry({ action: "configured", drift: true })])).toBe(2);
   });
+
+  it("exits 3 when a source or target could not be reached; a real failure wins, and 3 wins over drift", () => {
+    const away = entry({ kind: "target", action: "failed", unavailable: "target" });
+    expect(exitCodeFor("reconcile", [away])).toBe(3);
+    expect(exitCodeFor("plan", [entry({ action: "failed", unavailable: "source" })])).toBe(3);
+    expect(exitCodeFor("reconcile", [away, entry({ action: "failed" })])).toBe(1);
+    expect(exitCodeFor("reconcile", [away, entry({ action: "configured", drift: true })])).toBe(3);
+  });
 });
