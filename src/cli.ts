@@ -12,6 +12,7 @@ import { loadConfig } from "./config/load.js";
 import { applyRefOverrides } from "./config/ref-overrides.js";
 import { describeError, ExitCode, locationOf } from "./errors.js";
 import { changeEntry, type ChangeSetEntry } from "./model/changeset.js";
+import type { AlertOutcome } from "./pipeline/alert.js";
 import { run } from "./pipeline/run.js";
 import { renderJsonReport, type RunReport, type SourceSummary } from "./report/json-report.js";
 import { createLogger, type Logger, type LoggerOptions } from "./report/logger.js";
@@ -22,6 +23,7 @@ interface Outcome {
   exitCode: ExitCode;
   sources: SourceSummary[];
   entries: ChangeSetEntry[];
+  alerts?: AlertOutcome;
 }
 
 /** `logOptions`: where the log goes and how it reaches the CI runner (the Action routes it through @actions/core). */
@@ -99,6 +101,7 @@ export async function main(
     exitCode: outcome.exitCode,
     sources: outcome.sources,
     entries: outcome.entries,
+    ...alertFields(outcome.alerts),
   };
   // Before the reports are written, so a comment that could not be posted is in them as a warning.
   if (args.comment) {
@@ -120,6 +123,17 @@ function reportFiles(args: Arguments): ReportFiles {
     ...(args.report ? { report: args.report } : {}),
     ...(args.junit ? { junit: args.junit } : {}),
     ...(args.dotenv ? { dotenv: args.dotenv } : {}),
+  };
+}
+
+/** The report's alert fields: present on a reconcile with `alerts:`, even empty (a quiet run). */
+function alertFields(alerts: AlertOutcome | undefined): Partial<RunReport> {
+  if (!alerts) return {};
+  return {
+    events: alerts.events,
+    deliveries: alerts.deliveries,
+    issues: alerts.issues,
+    ...(alerts.warnings.length > 0 ? { warnings: alerts.warnings } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ import { incompleteness, renderTarget, EarlyLiveStates, type RenderedTarget } fr
 import { createWorkspace } from "./workspace.js";
 import { cleanUpAfterKilledRuns } from "./killed-runs.js";
 import { RunLocks } from "./run-locks.js";
+import { alertAfterReconcile, type AlertOutcome } from "./alert.js";
 
 export interface RunRequest {
   mode: RunMode;
@@ -41,6 +42,8 @@ export interface RunOutcome {
   exitCode: ExitCode;
   sources: SourceSummary[];
   entries: ChangeSetEntry[];
+  /** reconcile with an `alerts:` block: the events of this run and where they went. */
+  alerts?: AlertOutcome;
 }
 
 export async function run(request: RunRequest): Promise<RunOutcome> {
@@ -135,7 +138,27 @@ export async function run(request: RunRequest): Promise<RunOutcome> {
         });
       }
     }
-    return { exitCode: exitCodeFor(request.mode, entries), sources: pulled.map(summarizeSource), entries };
+    // Only a reconcile changes what runs, so only a reconcile has changes of state to tell.
+    const alerts =
+      mode === "reconcile" && request.config.alerts
+        ? await request.log.group("alerts", () =>
+            alertAfterReconcile({
+              alerts: request.config.alerts as NonNullable<CroncdConfig["alerts"]>,
+              targets,
+              entries,
+              sources: pulled,
+              env,
+              log: request.log,
+              now: new Date(),
+            }),
+          )
+        : undefined;
+    return {
+      exitCode: exitCodeFor(request.mode, entries),
+      sources: pulled.map(summarizeSource),
+      entries,
+      ...(alerts ? { alerts } : {}),
+    };
   } finally {
     early?.dispose();
     await locks?.releaseAll();

@@ -1,4 +1,7 @@
 /** `--report FILE`: the run as JSON, for machines and CI artifacts. */
+import type { AlertEvent } from "../alerts/event.js";
+import type { IssueSyncResult } from "../alerts/issue-tracker/index.js";
+import type { NotifierDelivery } from "../alerts/notifiers/index.js";
 import type { ChangeSetEntry } from "../model/changeset.js";
 import type { RunMode } from "../pipeline/commands.js";
 import type { SecretMasker } from "./mask.js";
@@ -24,7 +27,16 @@ export interface RunReport {
   entries: ChangeSetEntry[];
   /** Things that went wrong beside the run without changing its result (a plan comment not posted). */
   warnings?: string[];
+  /** reconcile with `alerts:`: the changes of alert state this run found (none on a quiet run). */
+  events?: AlertEvent[];
+  /** Where the events went, per notifier. */
+  deliveries?: NotifierDelivery[];
+  /** What the issue tracker did, per target. */
+  issues?: IssueSummary[];
 }
+
+/** What the issue tracker did for one target. */
+export type IssueSummary = IssueSyncResult & { target: string };
 
 /** Masked value by value before serialising: JSON escaping would hide a secret with `"` or `\` from the masker. */
 export function renderJsonReport(report: RunReport, masker: SecretMasker): string {

@@ -14,6 +14,9 @@ import type { LiveItems, Target, TargetContext } from "./target.js";
 import type { TargetLock } from "../lock/target-lock.js";
 import { helmfileLock } from "./helmfile/lock.js";
 import { swarmLock } from "./swarm/lock.js";
+import type { AlertStateStore } from "../alerts/state.js";
+import { createHelmfileAlertStateStore } from "./helmfile/alert-state.js";
+import { createSwarmAlertStateStore } from "./swarm/alert-state.js";
 
 /** `croncd prune --stack NAME` / `--release NAME [--namespace NS]`: one item, by name. */
 export interface PruneOneRequest {
@@ -46,6 +49,11 @@ export interface TargetType<Config extends { name: string; type: string }, Live 
    * before removing (src/lock/). Without it, runs are kept apart only by the CI.
    */
   lock?: (config: Config, env: NodeJS.ProcessEnv) => TargetLock;
+  /**
+   * Where the target keeps what was last alerted per item (src/alerts/state.ts), in the live system
+   * itself so any runner sees it. Without it, every failure is alerted on every run.
+   */
+  alertState?: (config: Config, env: NodeJS.ProcessEnv) => AlertStateStore;
 }
 
 /** Ties a type's parts to its config type (the registry below erases it). */
@@ -65,6 +73,7 @@ export const TARGET_TYPES = {
     liveStateKey: (config) => JSON.stringify([config.docker.host ?? "", config.docker.context ?? ""]),
     pruneOne: (config, request) => pruneOneStack(config, request),
     lock: (config) => swarmLock(config),
+    alertState: (config) => createSwarmAlertStateStore(config),
   }),
   helmfile: targetType({
     schema: helmfileTargetSchema,
@@ -75,6 +84,7 @@ export const TARGET_TYPES = {
       JSON.stringify(["kube", config.kube.kubeconfigEnv ?? "", config.kube.contextEnv ?? ""]),
     pruneOne: (config, request) => pruneRelease({ config, ...request }),
     lock: (config, env) => helmfileLock(config, env),
+    alertState: (config, env) => createHelmfileAlertStateStore(config, env),
   }),
 } as const;
 
