@@ -1,5 +1,7 @@
 /** The run as a Markdown table: a GitHub job summary, or a merge-request note. */
 import type { RunReport } from "./json-report.js";
+import { renderAlertSection } from "./markdown-alerts.js";
+import { cell } from "./markdown-cell.js";
 import { renderDetailBlocks } from "./markdown-details.js";
 
 export interface MarkdownOptions {
@@ -16,9 +18,15 @@ const ICONS: Record<string, string> = {
   failed: "❌",
 };
 
+const VERDICTS: Record<number, string> = {
+  0: "succeeded",
+  1: "failed",
+  2: "found changes to apply",
+  3: "could not reach a source or target",
+};
+
 export function renderMarkdown(report: RunReport, options: MarkdownOptions = {}): string {
-  const verdict =
-    report.exitCode === 0 ? "succeeded" : report.exitCode === 2 ? "found changes to apply" : "failed";
+  const verdict = VERDICTS[report.exitCode] ?? "failed";
   const lines = [`### croncd ${report.command} ${verdict}`, ""];
   if (report.sources.length > 0) {
     lines.push("| source | ref | commit |", "|---|---|---|");
@@ -38,13 +46,10 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
     );
   }
   if (report.entries.length === 0) lines.push("| | | | nothing to do | |");
+  const alerts = renderAlertSection(report);
+  if (alerts.length > 0) lines.push("", ...alerts);
   if (options.details) {
     for (const block of renderDetailBlocks(report.entries)) lines.push("", block);
   }
   return `${lines.join("\n")}\n`;
-}
-
-/** Table cells must not break the table: escape pipes, fold newlines. */
-function cell(text: string): string {
-  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }

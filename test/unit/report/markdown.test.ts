@@ -48,3 +48,56 @@ describe("renderMarkdown with details", () => {
     expect(renderMarkdown(report)).not.toContain("<details>");
   });
 });
+
+describe("renderMarkdown with alerts", () => {
+  const base = {
+    version: 1 as const,
+    command: "reconcile" as const,
+    dryRun: false,
+    startedAt: "",
+    finishedAt: "",
+    exitCode: 1,
+    sources: [],
+    entries: [],
+  };
+
+  it("lists the run's events, a notifier that failed and what the issue tracker did", () => {
+    const markdown = renderMarkdown({
+      ...base,
+      events: [
+        {
+          kind: "failed",
+          severity: "error",
+          target: "prod",
+          item: { kind: "stack", name: "web" },
+          cause: "deploy failed: a | b",
+        },
+        { kind: "recovered", severity: "info", target: "prod", item: { kind: "stack", name: "db" } },
+      ],
+      deliveries: [
+        { notifier: "ops", events: 2, ok: false, error: "HTTP 500 after 3 attempts", attempts: 3 },
+        { notifier: "chat", events: 2, ok: true, attempts: 1 },
+      ],
+      issues: [{ target: "prod", action: "opened", url: "https://gitlab.example/issues/4" }],
+    });
+    expect(markdown).toContain("#### Alerts");
+    expect(markdown).toContain("| failed | error | prod | stack web | deploy failed: a \\| b |");
+    expect(markdown).toContain("| recovered | info | prod | stack db |  |");
+    expect(markdown).toContain("notifier ops: not delivered: HTTP 500 after 3 attempts");
+    expect(markdown).not.toContain("notifier chat");
+    expect(markdown).toContain("issue of target prod: opened (https://gitlab.example/issues/4)");
+  });
+
+  it("says a quiet run sent nothing, and has no alert section without `alerts:`", () => {
+    expect(renderMarkdown({ ...base, exitCode: 0, events: [], deliveries: [], issues: [] })).toContain(
+      "No change of alert state: nothing was sent.",
+    );
+    expect(renderMarkdown({ ...base, exitCode: 0 })).not.toContain("Alerts");
+  });
+
+  it("names exit code 3 for what it is", () => {
+    expect(renderMarkdown({ ...base, exitCode: 3 })).toContain(
+      "### croncd reconcile could not reach a source or target",
+    );
+  });
+});
