@@ -31,10 +31,12 @@ const VOLATILE: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bsha256:<id>/g, "<id>"],
   [/\b(?=[a-z0-9]{25}\b)(?=[a-z]*\d)[a-z0-9]{25}\b/g, "<id>"],
   [/\b(?=[0-9a-f]{12}\b)(?=[a-f]*\d)[0-9a-f]{12}\b/g, "<id>"],
-  // Process ids and progress counts ("pid 4121", "1/3 running", "attempt 2 of 5").
+  // Process ids and progress counts ("pid 4121", "1/3 running", "attempt 2 of 5", "3 times").
   [/\bpid[ =:]?\d+\b/gi, "pid <n>"],
   [/\b\d+\/\d+\b/g, "<n>/<n>"],
   [/\battempt \d+(?: of \d+)?\b/gi, "attempt <n>"],
+  // A crash loop's count grows from run to run: "failed 3 times since the deploy".
+  [/\b\d+ times\b/gi, "<n> times"],
 ];
 
 /** The cause text with its volatile parts replaced; what a person reads in an alert. */

@@ -53,12 +53,13 @@ function observeItem(key: string, entries: ChangeSetEntry[], input: ObserveInput
   const failure = entries.find((entry) => entry.action === "failed");
   if (failure) {
     const cause = stableCause(input.mask(failure.reason));
+    const identity = sameFailureCause(cause);
     const fingerprint = failureFingerprint({
       target: input.target,
       kind: item.kind,
       name: item.name,
-      causeClass: causeClass(input.mask(failure.reason)),
-      cause,
+      causeClass: causeClass(identity),
+      cause: identity,
       ...(input.commit ? { commit: input.commit.sha } : {}),
     });
     return { key, item, status: "failed", cause, fingerprint };
@@ -77,6 +78,18 @@ function observeItem(key: string, entries: ChangeSetEntry[], input: ObserveInput
     };
   }
   return { key, item, status: "healthy" };
+}
+
+/**
+ * One unhealthy stack reads `rollout failed: X` on the run that deployed it and `matches git but is
+ * unhealthy (not redeployed): X` on the runs after: the same failure, which must keep its
+ * fingerprint (else the second run would alert "failure changed").
+ */
+const UNHEALTHY_WORDINGS = [/^rollout failed: /, /^matches git but is unhealthy \(not redeployed\): /];
+
+function sameFailureCause(cause: string): string {
+  const wording = UNHEALTHY_WORDINGS.find((pattern) => pattern.test(cause));
+  return wording ? cause.replace(wording, "unhealthy: ") : cause;
 }
 
 /**

@@ -64,3 +64,20 @@ describe("observeTarget", () => {
     expect(observed.items).toMatchObject([{ key: "target/prod", status: "failed" }]);
   });
 });
+
+describe("observeTarget across runs", () => {
+  it("an unhealthy stack is one failure on the run that deployed it and on the runs after", () => {
+    const fingerprintOf = (reason: string) => {
+      const [item] = observe([stack("web", "failed", reason)]).items;
+      return item?.status === "failed" ? item.fingerprint : "not failed";
+    };
+    const deployed = fingerprintOf(
+      "rollout failed: web_app: tasks keep failing: 1 failed 3 times since the deploy",
+    );
+    const next = fingerprintOf(
+      "matches git but is unhealthy (not redeployed): web_app: tasks keep failing: 1 failed 7 times since the deploy",
+    );
+    expect(next).toBe(deployed);
+    expect(fingerprintOf("rollout failed: web_app: update rolled back")).not.toBe(deployed);
+  });
+});
