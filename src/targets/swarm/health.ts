@@ -65,7 +65,9 @@ export function judgeStackHealth(live: LiveStack, options: HealthOptions): Stack
       // A spec written a moment ago may not have reached Swarm's updater yet.
       updateStartGraceUntil: new Date(lastChange + UPDATE_START_GRACE_MS),
       failuresSince: new Date(0),
-      crashLoopSince: new Date(now.getTime() - CRASH_LOOP_WINDOW_MS),
+      // Only the current spec's tasks: a crash loop fixed by the last deploy is over, even though
+      // its failed tasks are younger than the window (else the run after a fix says "failed" again).
+      crashLoopSince: new Date(Math.max(now.getTime() - CRASH_LOOP_WINDOW_MS, lastChange)),
       stableForMs: options.stableForMs,
     },
   );
