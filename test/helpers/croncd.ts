@@ -83,6 +83,8 @@ export async function writeConfig(
   dir: string,
   sources: SourceSpec[],
   targets: SwarmTargetSpec[],
+  /** Other top-level croncd.yaml keys (`alerts:`). */
+  extra: Record<string, unknown> = {},
 ): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, "croncd.yaml");
@@ -95,6 +97,7 @@ export async function writeConfig(
       docker: { host: dockerHost(), ...target.docker },
       lock: { ...TEST_LOCK, ...target.lock },
     })),
+    ...extra,
   };
   await writeFile(file, stringify(config));
   return file;
