@@ -52,8 +52,7 @@ function observeItem(key: string, entries: ChangeSetEntry[], input: ObserveInput
   const item = { kind: first.kind, name: first.name };
   const failure = entries.find((entry) => entry.action === "failed");
   if (failure) {
-    const cause = stableCause(input.mask(failure.reason));
-    const identity = sameFailureCause(cause);
+    const identity = sameFailureCause(stableCause(input.mask(failure.reason)));
     const fingerprint = failureFingerprint({
       target: input.target,
       kind: item.kind,
@@ -62,7 +61,8 @@ function observeItem(key: string, entries: ChangeSetEntry[], input: ObserveInput
       cause: identity,
       ...(input.commit ? { commit: input.commit.sha } : {}),
     });
-    return { key, item, status: "failed", cause, fingerprint };
+    // The normalized wording is what people read: identical failures give identical messages.
+    return { key, item, status: "failed", cause: identity, fingerprint };
   }
   const drift = entries.find((entry) => entry.drift);
   if (drift) {
