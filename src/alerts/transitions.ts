@@ -60,7 +60,7 @@ export function transition(
         ...context,
         kind: "recovered",
         severity: "info",
-        item: { kind, name: name.join("/") },
+        ...eventItem({ kind, name: name.join("/") }),
         cause: "no longer declared in git",
       });
     }
@@ -78,13 +78,18 @@ function eventContext(observed: TargetObservation): Context {
   };
 }
 
+/** Events about a whole target (it could not be planned) name no item: the target is the subject. */
+function eventItem(item: { kind: string; name: string }): Pick<AlertEvent, "item"> {
+  return item.kind === "target" ? {} : { item };
+}
+
 function itemTransition(
   before: ItemAlertState | undefined,
   observation: ItemObservation,
   settings: TransitionSettings,
   context: Context,
 ): { events: AlertEvent[]; next?: ItemAlertState } {
-  const base = { ...context, item: observation.item };
+  const base = { ...context, ...eventItem(observation.item) };
   const now = settings.now.toISOString();
   if (observation.status === "failed") {
     const failure = before?.failure;

@@ -2,6 +2,7 @@
 // notification goes out on a change of state only, the state lives in the Swarm (deleting it makes
 // croncd alert again), and an unreachable git server is "unavailable" (exit 3, nothing pruned,
 // nothing said within the grace period).
+import { createHmac } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -37,7 +38,11 @@ const SECRET_NETWORK = "net-s3cr3t-4f9a2c";
 const HOOK_SECRET = "hook-hmac-key-7d1e";
 const GIT_TOKEN = "glpat-alerts-0123456789";
 
-type AlertReport = JsonReport & { events?: AlertEvent[]; warnings?: string[] };
+type AlertReport = JsonReport & {
+  events?: AlertEvent[];
+  deliveries?: Array<{ notifier: string; ok: boolean; events: number }>;
+  warnings?: string[];
+};
 
 /** What each run said: its events as `kind name`, in order. */
 const eventsOf = (report: AlertReport) =>
@@ -117,6 +122,19 @@ describe("alerts on a real Swarm", () => {
       expect(eventsOf(first.report)).toEqual([`failed ${app}`]);
       expect(bodiesAbout(app)).toHaveLength(1);
       expect(bodiesAbout(steady)).toEqual([]);
+      // The webhook got the event as croncd.alerts/v1, signed with the key named by secretEnv.
+      const [request] = inbox.received.filter((received) => received.body.includes(app));
+      const body = JSON.parse(request?.body ?? "{}") as { schema: string; events: AlertEvent[] };
+      expect(body.schema).toBe("croncd.alerts/v1");
+      expect(body.events).toMatchObject([
+        { kind: "failed", severity: "error", target, item: { kind: "stack", name: app } },
+      ]);
+      expect(body.events[0]?.cause).toContain("tasks keep failing");
+      const signature = createHmac("sha256", HOOK_SECRET)
+        .update(request?.body ?? "")
+        .digest("hex");
+      expect(request?.headers["x-croncd-signature"]).toBe(`sha256=${signature}`);
+      expect(first.report.deliveries).toMatchObject([{ notifier: "ops", ok: true, events: 1 }]);
 
       // The crash loop again, counted higher and worded as "not redeployed": the same failure.
       const same = await reconcile(1);

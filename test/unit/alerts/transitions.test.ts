@@ -160,7 +160,9 @@ describe("transition", () => {
       observe([{ ...whole, status: "failed", cause: "plan failed", fingerprint: "t1" }], { complete: false }),
       settings,
     );
-    expect(broken.events.map((e) => `${e.kind} ${e.item?.name}`)).toEqual(["failed prod"]);
+    // About the whole target: the target is the subject, no item is named.
+    expect(broken.events).toMatchObject([{ kind: "failed", target: "prod", cause: "plan failed" }]);
+    expect(broken.events[0]?.item).toBeUndefined();
     expect(Object.keys(broken.next.items).sort()).toEqual(["stack/db", "stack/web", "target/prod"]);
   });
 
