@@ -40,4 +40,6 @@ Options (decrypt):
   age keys come from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and
   $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/sops/age/keys.txt); other key types need sops
 
-Exit codes: 0 all good, 1 something failed, 2 changes pending (plan).`;
+Exit codes: 0 all good, 1 something failed, 2 changes pending (plan) or drift (reconcile),
+  3 a git server, Docker daemon or Kubernetes API could not be reached (and nothing failed).
+Only reconcile alerts (croncd.yaml alerts:); plan, validate, render and prune never do.`;

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReport, runCroncd, type JsonReport } from "../helpers/croncd.js";
 import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
 import type { TargetHarness } from "../contract/harness.js";
+import type { AlertEvent } from "../../src/alerts/event.js";
 
 /** Every harness file in test/contract/harnesses/: adding a target's harness needs no edit here. */
 const harnessDir = fileURLToPath(new URL("../contract/harnesses/", import.meta.url));
@@ -67,6 +68,8 @@ describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const)
       args: string[],
       prune: { maxPrune?: number; allowEmpty?: boolean } = {},
       lock: { wait?: number } = {},
+      /** Other top-level croncd.yaml keys (`alerts:`). */
+      extra: Record<string, unknown> = {},
     ) {
       const configFile = path.join(work, "croncd.yaml");
       const target = { name: "contract", type: harness.type, source: "platform", prune: true, ...prune };
@@ -76,6 +79,7 @@ describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const)
         stringify({
           sources: [{ name: "platform", url: bare }],
           targets: [{ ...target, ...fields, lock: { ...(fields.lock as object | undefined), ...lock } }],
+          ...extra,
         }),
       );
       const result = await runCroncd([...args, "--config", configFile, "--report", reportFile()], {
@@ -246,6 +250,24 @@ describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const)
       expect(run.entry(failing)?.action).toBe("failed");
       expect(run.entry(fresh)?.action).toBe("created");
       expect((await live()).get(fresh)).toBe(1);
+    });
+
+    it("alerts once per change of state, remembering what it said in the target", async () => {
+      const withAlerts = { alerts: {} };
+      const events = (report: JsonReport & { events?: AlertEvent[] }) =>
+        (report.events ?? []).map((event) => `${event.kind} ${event.item?.name ?? ""}`);
+      const first = await croncd(["reconcile"], {}, {}, withAlerts);
+      expect(first.exitCode, first.output).toBe(1);
+      expect(events(first.report)).toEqual([`failed ${failing}`]);
+      // Another run, maybe on another runner: the state read back from the target says it was said.
+      const again = await croncd(["reconcile"], {}, {}, withAlerts);
+      expect(again.exitCode, again.output).toBe(1);
+      expect(events(again.report)).toEqual([]);
+      await declare({ [fresh]: 1 });
+      const fixed = await croncd(["reconcile"], {}, {}, withAlerts);
+      expect(fixed.exitCode, fixed.output).toBe(0);
+      expect(events(fixed.report)).toEqual([`recovered ${failing}`]);
+      expect(events((await croncd(["reconcile"], {}, {}, withAlerts)).report)).toEqual([]);
     });
   },
 );
