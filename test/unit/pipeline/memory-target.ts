@@ -6,6 +6,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import type { AlertStateStore, TargetAlertState } from "../../../src/alerts/state.js";
 import { changeEntry, type ChangeSetEntry } from "../../../src/model/changeset.js";
 import { plannedEntry } from "../../../src/targets/planned-entry.js";
 import { guardPrune } from "../../../src/targets/prune-guards.js";
@@ -42,11 +43,17 @@ export const memoryWorld = {
   timeline,
   /** The lock every memory target shares (one live system); `wait: 0`, so a held lock fails at once. */
   lock: memoryLockStore(timeline),
+  /** Each target's alert state, as the target keeps it. */
+  alertStates: new Map<string, TargetAlertState>(),
+  /** Makes the alert state store fail on this verb (a state that cannot be read or written). */
+  alertStoreFault: undefined as "read" | "write" | undefined,
   reset(): void {
     this.live.clear();
     this.calls.length = 0;
     this.timeline.length = 0;
     this.lock.current = undefined;
+    this.alertStates.clear();
+    this.alertStoreFault = undefined;
   },
 };
 
@@ -54,6 +61,21 @@ export const memoryWorld = {
 function touched(call: string): void {
   memoryWorld.calls.push(call);
   memoryWorld.timeline.push(call);
+}
+
+function memoryAlertStore(target: string): AlertStateStore {
+  return {
+    where: `memory alert state ${target}`,
+    read() {
+      if (memoryWorld.alertStoreFault === "read") return Promise.reject(new Error("read refused"));
+      return Promise.resolve(structuredClone(memoryWorld.alertStates.get(target)));
+    },
+    write(state) {
+      if (memoryWorld.alertStoreFault === "write") return Promise.reject(new Error("write refused"));
+      memoryWorld.alertStates.set(target, structuredClone(state));
+      return Promise.resolve();
+    },
+  };
 }
 
 interface DesiredMemoryItem extends DesiredItem {
@@ -91,6 +113,7 @@ registerTargetType<MemoryTargetConfig, LiveMemoryItem>("memory", {
     timing: { wait: 0, ttl: 30 },
     open: () => Promise.resolve(memoryWorld.lock),
   }),
+  alertState: (config) => memoryAlertStore(config.name),
   create: ({ config, checkout }): Target => {
     const subject = { kind: "release", target: config.name } as const;
     const target: Target<DesiredMemoryItem, { items: MemoryPlanItem[] }> = {

@@ -266,6 +266,38 @@ describe("the pipeline over an in-memory target", () => {
   });
 });
 
+describe("alerts in the pipeline", () => {
+  // Written as a separate suite so the in-memory world's state of the suite above stays its own.
+  it("only a reconcile alerts: plan and validate never do", async () => {
+    const work = await mkdtemp(path.join(tmpdir(), "croncd-pipeline-alerts-"));
+    try {
+      const bare = await createBareRepo(work, "config.git");
+      const repo = await TestRepo.create(path.join(work, "checkout"), { "alpha/items/web": "fail\n" });
+      await repo.push(bare);
+      memoryWorld.reset();
+      const log = createLogger({ stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+      const config = {
+        sources: [{ name: "platform", url: bare, ref: "main", stallTimeout: 60, submodules: false }],
+        targets: [memoryTargetConfig("alpha")],
+        alerts: { repeatInterval: 86400, unavailableGrace: 900, notifiers: [] },
+      } as unknown as CroncdConfig;
+      const runAs = (mode: RunMode) => run({ mode, config, configFile: path.join(work, "croncd.yaml"), log });
+      for (const mode of ["plan", "validate", "render"] as const) {
+        expect((await runAs(mode)).alerts, mode).toBeUndefined();
+      }
+      expect(memoryWorld.alertStates.size).toBe(0);
+      const reconciled = await runAs("reconcile");
+      expect(reconciled.alerts?.events.map((event) => `${event.kind} ${event.item?.name}`)).toEqual([
+        "failed web",
+      ]);
+      expect(memoryWorld.alertStates.get("alpha")?.items["release/web"]).toBeDefined();
+    } finally {
+      memoryWorld.reset();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("exit codes", () => {
   const entry = (fields: Partial<ChangeSetEntry>): ChangeSetEntry => ({
     kind: "release",
