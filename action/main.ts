@@ -46,6 +46,9 @@ async function runAction(): Promise<void> {
 
   if (exitCode === 1)
     core.setFailed(`croncd ${inputs.command} failed; see the annotations and the log above`);
+  // Unavailable is not failed, but the job must not look green while nothing could be checked.
+  else if (exitCode === 3)
+    core.setFailed(`croncd ${inputs.command} could not reach a source or target; see the log above`);
   else if (exitCode === 2 && inputs.failOnChanges)
     core.setFailed(`croncd ${inputs.command} found pending changes`);
 }

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ALERT_DEFAULTS } from "../../../src/alerts/config.js";
 import type { AlertEvent } from "../../../src/alerts/event.js";
-import type { IssueSyncRequest } from "../../../src/alerts/issue-tracker/index.js";
+import type { syncIssue } from "../../../src/alerts/issue-tracker/index.js";
 import type { NotifierDelivery } from "../../../src/alerts/notifiers/index.js";
 import type { TargetConfig } from "../../../src/config/schema.js";
 import { changeEntry, type ChangeSetEntry } from "../../../src/model/changeset.js";
@@ -23,6 +23,9 @@ const sources: PulledSource[] = [
 ];
 const release = (name: string, action: ChangeSetEntry["action"], reason: string) =>
   changeEntry({ kind: "release", name, target: "alpha" }, action, reason);
+
+/** What the issue tracker is asked, by the interface fixed between the parts. */
+type IssueSyncRequest = Parameters<typeof syncIssue>[0];
 
 describe("the alert stage", () => {
   let sent: AlertEvent[][];
