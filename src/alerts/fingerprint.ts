@@ -26,6 +26,8 @@ const VOLATILE: ReadonlyArray<readonly [RegExp, string]> = [
   // Go and human durations: 1m30.5s, 2.0s, 350ms, 5 s, 12 seconds, 3 minutes.
   [/\b(?:\d+(?:\.\d+)?(?:h|m(?!b)|s|ms|µs|us|ns))+\b/gi, "<duration>"],
   [/\b\d+(?:\.\d+)?\s*(?:milliseconds?|seconds?|secs?|minutes?|mins?|hours?)\b/gi, "<duration>"],
+  // croncd's own temporary folders (mkdtemp: "croncd-" and six random characters), wherever TMPDIR is.
+  [/(?:\/[^\s/"'`]+)*\/croncd-[A-Za-z0-9]{6}(?=[/\s"'`]|$)/g, "<workspace>"],
   // Docker object ids: 64 or 12 hex digits (containers, images), 25 base-36 characters (tasks, services).
   [/\b[0-9a-f]{64}\b/g, "<id>"],
   [/\bsha256:<id>/g, "<id>"],

@@ -44,7 +44,10 @@ export function observeTarget(input: ObserveInput): TargetObservation {
     byItem.set(key, [...(byItem.get(key) ?? []), entry]);
   }
   const items = [...byItem.entries()].map(([key, entries]) => observeItem(key, entries, input));
-  return { ...context, items, complete: !own.some((entry) => WHOLE_TARGET_KINDS.has(entry.kind)) };
+  const wholeTargetFailed = own.some(
+    (entry) => WHOLE_TARGET_KINDS.has(entry.kind) && entry.action === "failed",
+  );
+  return { ...context, items, complete: !wholeTargetFailed };
 }
 
 function observeItem(key: string, entries: ChangeSetEntry[], input: ObserveInput): ItemObservation {

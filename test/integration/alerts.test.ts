@@ -288,4 +288,49 @@ describe("alerts on a real Swarm", () => {
       expect(await listServices(`com.docker.stack.namespace=${keep}`)).toHaveLength(1);
     });
   });
+
+  describe("Docker daemon unreachable", () => {
+    const target = uniqueStackName("altgt");
+    const reportFile = () => path.join(work, "target.json");
+
+    it("exits 3; says nothing within a grace period, and on every run with none (it cannot remember)", async () => {
+      const bare = await createBareRepo(work, "target.git");
+      const repo = await TestRepo.create(path.join(work, "target"), {
+        [`stacks/${target}-app/compose.yaml`]: HEALTHY,
+      });
+      await repo.push(bare);
+      const config = (grace: number) =>
+        writeConfig(
+          path.join(work, "target-config"),
+          [{ name: "platform", url: bare }],
+          [
+            {
+              name: target,
+              source: "platform",
+              path: "stacks",
+              docker: { host: `unix://${path.join(work, "no-daemon.sock")}` },
+            },
+          ],
+          alertsBlock(grace),
+        );
+      const reconcile = async (configFile: string) => {
+        const result = await runCroncd(["reconcile", "--config", configFile, "--report", reportFile()], {
+          cwd: work,
+          env: runEnv(),
+        });
+        expect(result.exitCode, result.output).toBe(3);
+        return (await readReport(reportFile())) as AlertReport;
+      };
+
+      const withGrace = await reconcile(await config(3600));
+      expect(withGrace.entries).toMatchObject([{ kind: "target", name: target, unavailable: "target" }]);
+      expect(eventsOf(withGrace)).toEqual([]);
+      expect(bodiesAbout(target)).toEqual([]);
+
+      const noGrace = await config(0);
+      expect(eventsOf(await reconcile(noGrace))).toEqual(["target-unavailable"]);
+      expect(eventsOf(await reconcile(noGrace))).toEqual(["target-unavailable"]);
+      expect(bodiesAbout(target)).toHaveLength(2);
+    });
+  });
 });

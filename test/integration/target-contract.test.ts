@@ -256,9 +256,11 @@ describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const)
       const withAlerts = { alerts: {} };
       const events = (report: JsonReport & { events?: AlertEvent[] }) =>
         (report.events ?? []).map((event) => `${event.kind} ${event.item?.name ?? ""}`);
+      // A render failure: the same failure on every run, whatever the target does with a failed deploy.
+      await declare({ [broken]: harness.unrenderableItemFiles(broken), [fresh]: 1 });
       const first = await croncd(["reconcile"], {}, {}, withAlerts);
       expect(first.exitCode, first.output).toBe(1);
-      expect(events(first.report)).toEqual([`failed ${failing}`]);
+      expect(events(first.report)).toEqual([`failed ${broken}`]);
       // Another run, maybe on another runner: the state read back from the target says it was said.
       const again = await croncd(["reconcile"], {}, {}, withAlerts);
       expect(again.exitCode, again.output).toBe(1);
@@ -266,7 +268,7 @@ describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const)
       await declare({ [fresh]: 1 });
       const fixed = await croncd(["reconcile"], {}, {}, withAlerts);
       expect(fixed.exitCode, fixed.output).toBe(0);
-      expect(events(fixed.report)).toEqual([`recovered ${failing}`]);
+      expect(events(fixed.report)).toEqual([`recovered ${broken}`]);
       expect(events((await croncd(["reconcile"], {}, {}, withAlerts)).report)).toEqual([]);
     });
   },

@@ -4,6 +4,7 @@
  * whose chart or values are broken is a render failure of that release — the desired state is then
  * incomplete and nothing is pruned, exactly as for a stack that does not render.
  */
+import path from "node:path";
 import { RenderError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
 import { mapConcurrently } from "../../util/map-concurrently.js";
@@ -61,7 +62,10 @@ export async function renderReleases(
     if (!release.installed) return { desired };
     const templated = await helmfileTemplate(call, release);
     if (templated.exitCode === 0) return { desired };
-    return { failure: context.failure(desired.name, `render failed: ${helmErrorLine(templated)}`) };
+    // helm names files in the overlay, a fresh temporary folder each run: said relative to the
+    // repository instead, so the message points into git and is the same on every run (alerts).
+    const said = helmErrorLine(templated).replaceAll(`${context.overlay.root}${path.sep}`, "");
+    return { failure: context.failure(desired.name, `render failed: ${said}`) };
   });
   return {
     items: outcomes.flatMap((outcome) => ("desired" in outcome && outcome.desired ? [outcome.desired] : [])),

@@ -16,6 +16,14 @@ describe("stableCause", () => {
     expect(stableCause(first)).not.toMatch(/2026|12\.5s|4121/);
   });
 
+  it("drops croncd's temporary folders, which are new on every run", () => {
+    const at = (dir: string) => stableCause(`Error: path "${dir}/helmfile-overlay/charts/missing" not found`);
+    expect(at("/tmp/croncd-Ab12Cd")).toBe(at("/var/tmp/runner/croncd-zZ9yX8"));
+    expect(at("/tmp/croncd-Ab12Cd")).toBe(
+      'Error: path "<workspace>/helmfile-overlay/charts/missing" not found',
+    );
+  });
+
   it("keeps the words that say what broke", () => {
     expect(stableCause("image busybox:1.36 not found; port 8080 already in use")).toBe(
       "image busybox:1.36 not found; port 8080 already in use",
