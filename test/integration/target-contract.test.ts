@@ -256,6 +256,10 @@ describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const)
       const withAlerts = { alerts: {} };
       const events = (report: JsonReport & { events?: AlertEvent[] }) =>
         (report.events ?? []).map((event) => `${event.kind} ${event.item?.name ?? ""}`);
+      // From a clean start: what earlier scenarios left behind pruned, nothing failing.
+      await declare({ [fresh]: 1 });
+      const clean = await croncd(["reconcile"]);
+      expect(clean.exitCode, clean.output).toBe(0);
       // A render failure: the same failure on every run, whatever the target does with a failed deploy.
       await declare({ [broken]: harness.unrenderableItemFiles(broken), [fresh]: 1 });
       const first = await croncd(["reconcile"], {}, {}, withAlerts);
