@@ -1087,14 +1087,14 @@ var require_util = __commonJS({
         }
         const port = url12.port != null ? url12.port : url12.protocol === "https:" ? 443 : 80;
         let origin = url12.origin != null ? url12.origin : `${url12.protocol || ""}//${url12.hostname || ""}:${port}`;
-        let path26 = url12.path != null ? url12.path : `${url12.pathname || ""}${url12.search || ""}`;
+        let path27 = url12.path != null ? url12.path : `${url12.pathname || ""}${url12.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path26 && path26[0] !== "/") {
-          path26 = `/${path26}`;
+        if (path27 && path27[0] !== "/") {
+          path27 = `/${path27}`;
         }
-        return new URL(`${origin}${path26}`);
+        return new URL(`${origin}${path27}`);
       }
       if (!isHttpOrHttpsPrefixed(url12.origin || url12.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1545,39 +1545,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path26);
+        debuglog("sending request to %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin },
+          request: { method, path: path27, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path26,
+          path27,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path26);
+        debuglog("trailers received from %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin },
+          request: { method, path: path27, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path26,
+          path27,
           error3.message
         );
       });
@@ -1626,9 +1626,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path26, origin }
+            request: { method, path: path27, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path26);
+          debuglog("sending request to %s %s/%s", method, origin, path27);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1691,7 +1691,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path26,
+        path: path27,
         method,
         body,
         headers,
@@ -1706,11 +1706,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path26 !== "string") {
+        if (typeof path27 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path26[0] !== "/" && !(path26.startsWith("http://") || path26.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path27[0] !== "/" && !(path27.startsWith("http://") || path27.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path26)) {
+        } else if (invalidPathRegex.test(path27)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1776,7 +1776,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path26, query) : path26;
+        this.path = query ? buildURL(path27, query) : path27;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6469,7 +6469,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path26, host, upgrade, blocking, reset } = request2;
+      const { method, path: path27, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6550,7 +6550,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path26} HTTP/1.1\r
+      let header = `${method} ${path27} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7079,7 +7079,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path26, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path27, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7176,7 +7176,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path26;
+      headers[HTTP2_HEADER_PATH] = path27;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7529,9 +7529,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path26 = search ? `${pathname}${search}` : pathname;
+        const path27 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path26;
+        this.opts.path = path27;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8770,10 +8770,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path26 = "/",
+          path: path27 = "/",
           headers = {}
         } = opts2;
-        opts2.path = origin + path26;
+        opts2.path = origin + path27;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10745,20 +10745,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path26) {
-      if (typeof path26 !== "string") {
-        return path26;
+    function safeUrl(path27) {
+      if (typeof path27 !== "string") {
+        return path27;
       }
-      const pathSegments = path26.split("?");
+      const pathSegments = path27.split("?");
       if (pathSegments.length !== 2) {
-        return path26;
+        return path27;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path26, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path26);
+    function matchKey(mockDispatch2, { path: path27, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path27);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10780,7 +10780,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path26 }) => matchValue(safeUrl(path26), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path27 }) => matchValue(safeUrl(path27), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10818,9 +10818,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts2) {
-      const { path: path26, method, body, headers, query } = opts2;
+      const { path: path27, method, body, headers, query } = opts2;
       return {
-        path: path26,
+        path: path27,
         method,
         body,
         headers,
@@ -11283,10 +11283,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path26, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path27, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path26,
+            Path: path27,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16165,9 +16165,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path26) {
-      for (let i = 0; i < path26.length; ++i) {
-        const code = path26.charCodeAt(i);
+    function validateCookiePath(path27) {
+      for (let i = 0; i < path27.length; ++i) {
+        const code = path27.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18354,12 +18354,12 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length, field2) {
+      if (length !== field2.length) {
         return false;
       }
       for (let i = 0; i < length; i++) {
-        if (line[i] !== field[i]) {
+        if (line[i] !== field2[i]) {
           return false;
         }
       }
@@ -18560,13 +18560,13 @@ ${value}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field2, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field2] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -19087,11 +19087,11 @@ var require_undici = __commonJS({
           if (typeof opts2.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path26 = opts2.path;
+          let path27 = opts2.path;
           if (!opts2.path.startsWith("/")) {
-            path26 = `/${path26}`;
+            path27 = `/${path27}`;
           }
-          url12 = new URL(util.parseOrigin(url12).origin + path26);
+          url12 = new URL(util.parseOrigin(url12).origin + path27);
         } else {
           if (!opts2) {
             opts2 = typeof url12 === "object" ? url12 : {};
@@ -19239,17 +19239,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path26) {
-      const ctrl = callVisitor(key, node2, visitor, path26);
+    function visit_(key, node2, visitor, path27) {
+      const ctrl = callVisitor(key, node2, visitor, path27);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path26, ctrl);
-        return visit_(key, ctrl, visitor, path26);
+        replaceNode(key, path27, ctrl);
+        return visit_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path26 = Object.freeze(path26.concat(node2));
+          path27 = Object.freeze(path27.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path26);
+            const ci = visit_(i, node2.items[i], visitor, path27);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19260,13 +19260,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path26 = Object.freeze(path26.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path26);
+          path27 = Object.freeze(path27.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path26);
+          const cv = visit_("value", node2.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19287,17 +19287,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path26) {
-      const ctrl = await callVisitor(key, node2, visitor, path26);
+    async function visitAsync_(key, node2, visitor, path27) {
+      const ctrl = await callVisitor(key, node2, visitor, path27);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path26, ctrl);
-        return visitAsync_(key, ctrl, visitor, path26);
+        replaceNode(key, path27, ctrl);
+        return visitAsync_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path26 = Object.freeze(path26.concat(node2));
+          path27 = Object.freeze(path27.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path26);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path27);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19308,13 +19308,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path26 = Object.freeze(path26.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path26);
+          path27 = Object.freeze(path27.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path26);
+          const cv = await visitAsync_("value", node2.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19341,23 +19341,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path26) {
+    function callVisitor(key, node2, visitor, path27) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path26);
+        return visitor(key, node2, path27);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path26);
+        return visitor.Map?.(key, node2, path27);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path26);
+        return visitor.Seq?.(key, node2, path27);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path26);
+        return visitor.Pair?.(key, node2, path27);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path26);
+        return visitor.Scalar?.(key, node2, path27);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path26);
+        return visitor.Alias?.(key, node2, path27);
       return void 0;
     }
-    function replaceNode(key, path26, node2) {
-      const parent = path26[path26.length - 1];
+    function replaceNode(key, path27, node2) {
+      const parent = path27[path27.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19969,10 +19969,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path26, value) {
+    function collectionFromPath(schema, path27, value) {
       let v = value;
-      for (let i = path26.length - 1; i >= 0; --i) {
-        const k2 = path26[i];
+      for (let i = path27.length - 1; i >= 0; --i) {
+        const k2 = path27[i];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a = [];
           a[k2] = v;
@@ -19991,7 +19991,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path26) => path26 == null || typeof path26 === "object" && !!path26[Symbol.iterator]().next().done;
+    var isEmptyPath = (path27) => path27 == null || typeof path27 === "object" && !!path27[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20021,11 +20021,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path26, value) {
-        if (isEmptyPath(path26))
+      addIn(path27, value) {
+        if (isEmptyPath(path27))
           this.add(value);
         else {
-          const [key, ...rest] = path26;
+          const [key, ...rest] = path27;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20039,8 +20039,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path26) {
-        const [key, ...rest] = path26;
+      deleteIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20054,8 +20054,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path26, keepScalar) {
-        const [key, ...rest] = path26;
+      getIn(path27, keepScalar) {
+        const [key, ...rest] = path27;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20073,8 +20073,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path26) {
-        const [key, ...rest] = path26;
+      hasIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20084,8 +20084,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path26, value) {
-        const [key, ...rest] = path26;
+      setIn(path27, value) {
+        const [key, ...rest] = path27;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22600,9 +22600,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path26, value) {
+      addIn(path27, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path26, value);
+          this.contents.addIn(path27, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22677,14 +22677,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path26) {
-        if (Collection.isEmptyPath(path26)) {
+      deleteIn(path27) {
+        if (Collection.isEmptyPath(path27)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path26) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path27) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22699,10 +22699,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path26, keepScalar) {
-        if (Collection.isEmptyPath(path26))
+      getIn(path27, keepScalar) {
+        if (Collection.isEmptyPath(path27))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path26, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path27, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22713,10 +22713,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path26) {
-        if (Collection.isEmptyPath(path26))
+      hasIn(path27) {
+        if (Collection.isEmptyPath(path27))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path26) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path27) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22733,13 +22733,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path26, value) {
-        if (Collection.isEmptyPath(path26)) {
+      setIn(path27, value) {
+        if (Collection.isEmptyPath(path27)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path26), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path27), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path26, value);
+          this.contents.setIn(path27, value);
         }
       }
       /**
@@ -24700,10 +24700,10 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path26) => {
+    visit2.itemAtPath = (cst, path27) => {
       let item = cst;
-      for (const [field, index] of path26) {
-        const tok = item?.[field];
+      for (const [field2, index] of path27) {
+        const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
         } else
@@ -24711,23 +24711,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path26) => {
-      const parent = visit2.itemAtPath(cst, path26.slice(0, -1));
-      const field = path26[path26.length - 1][0];
-      const coll = parent?.[field];
+    visit2.parentCollection = (cst, path27) => {
+      const parent = visit2.itemAtPath(cst, path27.slice(0, -1));
+      const field2 = path27[path27.length - 1][0];
+      const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path26, item, visitor) {
-      let ctrl = visitor(item, path26);
+    function _visit(path27, item, visitor) {
+      let ctrl = visitor(item, path27);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
+      for (const field2 of ["key", "value"]) {
+        const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path26.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path27.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24737,11 +24737,11 @@ var require_cst_visit = __commonJS({
               i -= 1;
             }
           }
-          if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path26);
+          if (typeof ctrl === "function" && field2 === "key")
+            ctrl = ctrl(item, path27);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path26) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path27) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -29159,10 +29159,10 @@ var require_validate = __commonJS({
         else
           this.params = obj;
       }
-      block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
+      block$data(valid, codeBlock2, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
           this.check$data(valid, $dataValid);
-          codeBlock();
+          codeBlock2();
         });
       }
       check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
@@ -29721,8 +29721,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path26) {
-      let input = path26;
+    function removeDotSegments(path27) {
+      let input = path27;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -29796,11 +29796,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path26) {
-      if (path26 === "" || path26[0] === "/") {
-        return removeDotSegments(path26);
+    function removeDotSegmentsRelative(path27) {
+      if (path27 === "" || path27[0] === "/") {
+        return removeDotSegments(path27);
       }
-      const segments = path26.split("/");
+      const segments = path27.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30163,8 +30163,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path26 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path26 && path26 !== "/" ? path26 : void 0;
+        const path27 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path27 && path27 !== "/" ? path27 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -41950,11 +41950,11 @@ var require_utils4 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path26, { windows } = {}) => {
+    exports.basename = (path27, { windows } = {}) => {
       if (windows) {
-        return path26.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
+        return path27.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
       } else {
-        return path26.replace(/\/$/, "").replace(/.*\//, "");
+        return path27.replace(/\/$/, "").replace(/.*\//, "");
       }
     };
   }
@@ -42646,14 +42646,14 @@ var require_parse3 = __commonJS({
           if (opts2.literalBrackets === false || utils.hasRegexChars(prevValue)) {
             continue;
           }
-          const escaped = utils.escapeRegex(prev.value);
+          const escaped2 = utils.escapeRegex(prev.value);
           state.output = state.output.slice(0, -prev.value.length);
           if (opts2.literalBrackets === true) {
-            state.output += escaped;
-            prev.value = escaped;
+            state.output += escaped2;
+            prev.value = escaped2;
             continue;
           }
-          prev.value = `(${capture}${escaped}|${prev.value})`;
+          prev.value = `(${capture}${escaped2}|${prev.value})`;
           state.output += prev.value;
           continue;
         }
@@ -44016,10 +44016,10 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check(path26, isFile, isDirectory2) {
-      log(`checking %s`, path26);
+    function check(path27, isFile, isDirectory2) {
+      log(`checking %s`, path27);
       try {
-        const stat4 = fs_1.statSync(path26);
+        const stat4 = fs_1.statSync(path27);
         if (stat4.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -44039,8 +44039,8 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists2(path26, type = exports.READABLE) {
-      return check(path26, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    function exists2(path27, type = exports.READABLE) {
+      return check(path27, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
     }
     exports.exists = exists2;
     exports.FILE = 1;
@@ -44637,7 +44637,7 @@ import { parseArgs } from "node:util";
 
 // src/config/load.ts
 import { readFile as readFile8 } from "node:fs/promises";
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/errors.ts
 var CroncdError = class extends Error {
@@ -44659,16 +44659,21 @@ var ConfigError = class extends CroncdError {
 };
 var SourceError = class extends CroncdError {
 };
+var SourceUnavailableError = class extends SourceError {
+};
 var RenderError = class extends CroncdError {
 };
 var SecretError = class extends CroncdError {
 };
 var TargetError = class extends CroncdError {
 };
+var TargetUnavailableError = class extends TargetError {
+};
 var ExitCode2 = {
   ok: 0,
   failed: 1,
-  changes: 2
+  changes: 2,
+  unavailable: 3
 };
 function locateError(error3, location) {
   if (error3 instanceof CroncdError && !error3.location) error3.location = location;
@@ -44695,11 +44700,11 @@ var MAX_NESTING_DEPTH = 100;
 function pathBeyondNestingLimit(value) {
   const pending = [{ node: value, path: [] }];
   for (let next = pending.pop(); next !== void 0; next = pending.pop()) {
-    const { node: node2, path: path26 } = next;
+    const { node: node2, path: path27 } = next;
     if (node2 === null || typeof node2 !== "object") continue;
-    if (path26.length >= MAX_NESTING_DEPTH) return path26;
+    if (path27.length >= MAX_NESTING_DEPTH) return path27;
     const entries2 = Array.isArray(node2) ? node2.map((item, index) => [index, item]) : Object.entries(node2);
-    for (const [key, child] of entries2) pending.push({ node: child, path: [...path26, key] });
+    for (const [key, child] of entries2) pending.push({ node: child, path: [...path27, key] });
   }
   return void 0;
 }
@@ -44783,9 +44788,9 @@ function parseYamlFile(text, file, kind = COMPOSE_FILE) {
     value,
     document: document2,
     file,
-    lineOf: (path26) => lineOfPath(document2, lineCounter, path26),
-    locate: (path26) => {
-      const line = lineOfPath(document2, lineCounter, path26);
+    lineOf: (path27) => lineOfPath(document2, lineCounter, path27),
+    locate: (path27) => {
+      const line = lineOfPath(document2, lineCounter, path27);
       return line === void 0 ? { file } : { file, line };
     }
   };
@@ -44861,14 +44866,14 @@ function isNodeWithRange(node2) {
 function isMergeKey(key) {
   return (0, import_yaml.isScalar)(key) && typeof key.value === "symbol";
 }
-function lineOfPath(document2, lineCounter, path26) {
+function lineOfPath(document2, lineCounter, path27) {
   const lineAt = (node3) => {
     const start = rangeStart(node3);
     return start === void 0 ? void 0 : lineCounter.linePos(start).line;
   };
   let node2 = document2.contents;
   let line = lineAt(node2);
-  for (const segment of path26) {
+  for (const segment of path27) {
     node2 = deref(document2, node2);
     if ((0, import_yaml.isMap)(node2)) {
       const pair = findPair(document2, node2.items, String(segment), 0);
@@ -45146,10 +45151,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path26) {
-  if (!path26)
+function getElementAtPath(obj, path27) {
+  if (!path27)
     return obj;
-  return path26.reduce((acc, key) => acc?.[key], obj);
+  return path27.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -45489,11 +45494,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path26, issues) {
+function prefixIssues(path27, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path26);
+    iss.path.unshift(path27);
     return iss;
   });
 }
@@ -45954,16 +45959,16 @@ function flattenError(error3, mapper = (issue3) => issue3.message) {
 }
 function formatError(error3, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error4, path26 = []) => {
+  const processError = (error4, path27 = []) => {
     for (const issue3 of error4.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path26, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path27, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path26, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path27, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path26, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path27, ...issue3.path]);
       } else {
-        const fullpath = [...path26, ...issue3.path];
+        const fullpath = [...path27, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -47316,14 +47321,14 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     const shape = zod.def.shape;
     const propValues = {};
     for (const key in shape) {
-      const field = shape[key]._zod;
-      if (field.values) {
+      const field2 = shape[key]._zod;
+      if (field2.values) {
         if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
           assignProp(propValues, key, /* @__PURE__ */ new Set());
         }
-        for (const v of field.values)
+        for (const v of field2.values)
           propValues[key].add(v);
-        if (field.optin !== void 0)
+        if (field2.optin !== void 0)
           propValues[key].add(void 0);
       }
     }
@@ -49839,8 +49844,8 @@ var objectProcessor = (schema, ctx, _json, params) => {
   }
   const requiredKeys = [];
   for (const key of Object.keys(shape)) {
-    const field = def.shape[key];
-    if (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) {
+    const field2 = def.shape[key];
+    if (ctx.io === "input" ? inputOptin(field2) === void 0 : field2._zod.optout === void 0) {
       requiredKeys.push(key);
     }
   }
@@ -51014,14 +51019,18 @@ function changeEntry(subject, action, reason, extras = {}) {
     ...extras.durationMs === void 0 ? {} : { durationMs: extras.durationMs },
     ...extras.drift ? { drift: true } : {},
     ...extras.details && extras.details.length > 0 ? { details: extras.details } : {},
-    ...extras.location ? { location: extras.location } : {}
+    ...extras.location ? { location: extras.location } : {},
+    ...extras.unavailable ? { unavailable: extras.unavailable } : {}
   };
 }
 function hasDrift(set) {
   return set.entries.some((entry) => entry.drift === true);
 }
-function hasFailures(set) {
-  return set.entries.some((entry) => entry.action === "failed");
+function hasRealFailures(set) {
+  return set.entries.some((entry) => entry.action === "failed" && !entry.unavailable);
+}
+function hasUnavailable(set) {
+  return set.entries.some((entry) => entry.unavailable !== void 0);
 }
 function hasChanges(set) {
   return set.entries.some((entry) => ["created", "configured", "deleted"].includes(entry.action));
@@ -51449,6 +51458,12 @@ ${result.stdout}`.split(/\r?\n/).map((line) => line.trim()).filter((line) => lin
   if (error3) return error3.slice(error3.indexOf("Error: "));
   return lines.at(-1) ?? "no output";
 }
+function clusterUnreachable(result) {
+  if (result.stoppedBecause === "timeout") return true;
+  return /Kubernetes cluster unreachable|Unable to connect to the server|The connection to the server .* was refused|no such host|i\/o timeout|connection refused/i.test(
+    result.stderr
+  );
+}
 
 // src/targets/helmfile/apply.ts
 async function applyReleases(items, call, entry, subject, options) {
@@ -51588,6 +51603,9 @@ function judge(result) {
 function lastLines(result) {
   return result.stderr.trim().split(/\r?\n/).slice(-3).join(" ") || `exit code ${result.exitCode}`;
 }
+
+// src/targets/helmfile/render.ts
+import path2 from "node:path";
 
 // src/util/map-concurrently.ts
 async function mapConcurrently(items, limit, work) {
@@ -51756,7 +51774,8 @@ async function renderReleases(call, context) {
     if (!release.installed) return { desired };
     const templated = await helmfileTemplate(call, release);
     if (templated.exitCode === 0) return { desired };
-    return { failure: context.failure(desired.name, `render failed: ${helmErrorLine(templated)}`) };
+    const said = helmErrorLine(templated).replaceAll(`${context.overlay.root}${path2.sep}`, "");
+    return { failure: context.failure(desired.name, `render failed: ${said}`) };
   });
   return {
     items: outcomes.flatMap((outcome) => "desired" in outcome && outcome.desired ? [outcome.desired] : []),
@@ -51769,7 +51788,7 @@ async function renderReleases(call, context) {
 
 // src/targets/helmfile/write-rendered.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path2 from "node:path";
+import path3 from "node:path";
 async function writeRenderedRelease(call, desired, dir, masker) {
   const templated = await helmfileTemplate(call, desired.release);
   if (templated.exitCode !== 0) {
@@ -51778,7 +51797,7 @@ async function writeRenderedRelease(call, desired, dir, masker) {
     });
   }
   await mkdir2(dir, { recursive: true, mode: 448 });
-  await writeFile2(path2.join(dir, "manifests.yaml"), masker.mask(templated.stdout) + "\n", { mode: 384 });
+  await writeFile2(path3.join(dir, "manifests.yaml"), masker.mask(templated.stdout) + "\n", { mode: 384 });
 }
 
 // src/targets/helmfile/inventory.ts
@@ -51802,7 +51821,8 @@ function createInventoryStore(runner, location, kubectlContextArgs, timeoutMs) {
       const result = await kubectl(["get", "configmap", name2, "--output", "json"]);
       if (result.exitCode !== 0) {
         if (/\(NotFound\)|not found/i.test(result.stderr)) return { entries: [] };
-        throw new TargetError(`read failed: ${lastLine(result.stderr)}`, { subject });
+        const Failure = clusterUnreachable(result) ? TargetUnavailableError : TargetError;
+        throw new Failure(`read failed: ${lastLine(result.stderr)}`, { subject });
       }
       return parseInventory(result.stdout, location, subject);
     },
@@ -51913,22 +51933,22 @@ function resolveKubeAccess(config2, env2) {
 
 // src/targets/helmfile/locate.ts
 import { stat as stat3 } from "node:fs/promises";
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/compose/file-refs.ts
 import { lstat as lstat2, realpath, stat as stat2 } from "node:fs/promises";
-import path4 from "node:path";
+import path5 from "node:path";
 
 // src/compose/unfetched-submodule.ts
 import { readdir as readdir3, readFile as readFile2 } from "node:fs/promises";
-import path3 from "node:path";
+import path4 from "node:path";
 async function unfetchedSubmoduleHolding(repoRoot, file) {
-  const relative = path3.relative(repoRoot, file).split(path3.sep).join("/");
-  const declared = await readFile2(path3.join(repoRoot, ".gitmodules"), "utf8").catch(() => "");
+  const relative = path4.relative(repoRoot, file).split(path4.sep).join("/");
+  const declared = await readFile2(path4.join(repoRoot, ".gitmodules"), "utf8").catch(() => "");
   for (const match of declared.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
     const submodule = match[1];
     if (relative !== submodule && !relative.startsWith(`${submodule}/`)) continue;
-    const entries2 = await readdir3(path3.join(repoRoot, submodule)).catch(() => []);
+    const entries2 = await readdir3(path4.join(repoRoot, submodule)).catch(() => []);
     return entries2.length === 0 ? submodule : void 0;
   }
   return void 0;
@@ -51937,9 +51957,9 @@ async function unfetchedSubmoduleHolding(repoRoot, file) {
 // src/compose/file-refs.ts
 var KEEP_INSIDE = "keep referenced files inside the repository";
 async function resolveRepoFile(options) {
-  const { field, reference } = options;
+  const { field: field2, reference } = options;
   const fail2 = (message, hint, cause) => new RenderError(message, {
-    subject: field,
+    subject: field2,
     hint,
     cause,
     ...options.location ? { location: options.location } : {}
@@ -51950,14 +51970,14 @@ async function resolveRepoFile(options) {
       "give a path relative to the compose file"
     );
   }
-  if (path4.isAbsolute(reference)) {
+  if (path5.isAbsolute(reference)) {
     throw fail2(
       `absolute path "${reference}" is not allowed`,
       `use a path relative to the compose file and ${KEEP_INSIDE}`
     );
   }
-  const root = path4.resolve(options.repoRoot);
-  const target = path4.resolve(options.baseDir, reference);
+  const root = path5.resolve(options.repoRoot);
+  const target = path5.resolve(options.baseDir, reference);
   if (!isInside(root, target)) {
     throw fail2(`"${reference}" points outside the repository`, KEEP_INSIDE);
   }
@@ -51993,13 +52013,13 @@ async function resolveRepoFolder(repoRoot, reference) {
   });
 }
 function isInside(root, candidate) {
-  const relative = path4.relative(root, candidate);
-  return relative !== ".." && !relative.startsWith(`..${path4.sep}`) && !path4.isAbsolute(relative);
+  const relative = path5.relative(root, candidate);
+  return relative !== ".." && !relative.startsWith(`..${path5.sep}`) && !path5.isAbsolute(relative);
 }
 async function unresolvable(error3, context) {
   const { reference, root, target, fail: fail2 } = context;
   const code = error3 instanceof Error && "code" in error3 ? error3.code : void 0;
-  const shown2 = path4.relative(root, target);
+  const shown2 = path5.relative(root, target);
   if (code === "ELOOP") {
     return fail2(`"${reference}" is a symlink loop`, KEEP_INSIDE, error3);
   }
@@ -52037,50 +52057,50 @@ function describeKind(info2) {
 // src/targets/helmfile/locate.ts
 var CANDIDATES = ["helmfile.yaml", "helmfile.yaml.gotmpl", "helmfile.d"];
 async function locateHelmfile(repoRoot, reference) {
-  const field = "the target's path";
-  const target = path5.resolve(repoRoot, reference);
+  const field2 = "the target's path";
+  const target = path6.resolve(repoRoot, reference);
   const info2 = await stat3(target).catch(() => void 0);
   if (info2?.isDirectory()) {
-    await resolveRepoFile({ repoRoot, baseDir: repoRoot, reference, field, kind: "directory" });
+    await resolveRepoFile({ repoRoot, baseDir: repoRoot, reference, field: field2, kind: "directory" });
     for (const candidate of CANDIDATES) {
-      const found = await stat3(path5.join(target, candidate)).catch(() => void 0);
+      const found = await stat3(path6.join(target, candidate)).catch(() => void 0);
       if (!found) continue;
-      const relative = path5.join(reference, candidate);
+      const relative = path6.join(reference, candidate);
       await resolveRepoFile({
         repoRoot,
         baseDir: repoRoot,
         reference: relative,
-        field,
+        field: field2,
         kind: found.isDirectory() ? "directory" : "file"
       });
-      return { relative, folder: path5.normalize(reference) };
+      return { relative, folder: path6.normalize(reference) };
     }
     throw new RenderError(`folder "${reference}" holds no ${CANDIDATES.join(", ")}`, {
-      subject: field,
+      subject: field2,
       hint: "point path at a helmfile, or add one to the folder"
     });
   }
-  await resolveRepoFile({ repoRoot, baseDir: repoRoot, reference, field });
-  return { relative: path5.normalize(reference), folder: path5.dirname(path5.normalize(reference)) };
+  await resolveRepoFile({ repoRoot, baseDir: repoRoot, reference, field: field2 });
+  return { relative: path6.normalize(reference), folder: path6.dirname(path6.normalize(reference)) };
 }
 
 // src/targets/helmfile/session.ts
-import path10 from "node:path";
+import path11 from "node:path";
 
 // src/pipeline/workspace.ts
 import { mkdtemp, rm as rm2, chmod as chmod2 } from "node:fs/promises";
 import { rmSync as rmSync2 } from "node:fs";
 import os6 from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/pipeline/workspace-owner.ts
 import { lstatSync, readFileSync as readFileSync3, readdirSync as readdirSync2, rmSync, writeFileSync } from "node:fs";
-import path6 from "node:path";
+import path7 from "node:path";
 var OWNER_FILE = ".croncd-owner.json";
 var WORKSPACE_PREFIX = "croncd-";
 function writeOwnerFile(root) {
   const owner = { croncdWorkspace: 1, ...currentProcess() };
-  writeFileSync(path6.join(root, OWNER_FILE), JSON.stringify(owner), { mode: 384, flag: "wx" });
+  writeFileSync(path7.join(root, OWNER_FILE), JSON.stringify(owner), { mode: 384, flag: "wx" });
 }
 function findStaleWorkspaces(parent) {
   let names;
@@ -52090,7 +52110,7 @@ function findStaleWorkspaces(parent) {
     return [];
   }
   return names.flatMap((name2) => {
-    const dir = path6.join(parent, name2);
+    const dir = path7.join(parent, name2);
     const owner = ownerOf(dir);
     return owner && !isAlive(owner) ? [{ dir, owner }] : [];
   });
@@ -52108,7 +52128,7 @@ function ownerOf(dir) {
     const folder = lstatSync(dir);
     const ownFolder = folder.isDirectory() && (process.getuid === void 0 || folder.uid === process.getuid());
     if (!ownFolder) return void 0;
-    const file = path6.join(dir, OWNER_FILE);
+    const file = path7.join(dir, OWNER_FILE);
     if (!lstatSync(file).isFile()) return void 0;
     const owner = JSON.parse(readFileSync3(file, "utf8"));
     if (owner.croncdWorkspace !== 1 || !Number.isInteger(owner.pid) || typeof owner.host !== "string") {
@@ -52125,14 +52145,14 @@ function ownerOf(dir) {
 var live = /* @__PURE__ */ new Set();
 var exitHookInstalled2 = false;
 async function createWorkspace(prefix = WORKSPACE_PREFIX) {
-  const root = await mkdtemp(path7.join(os6.tmpdir(), prefix));
+  const root = await mkdtemp(path8.join(os6.tmpdir(), prefix));
   await chmod2(root, 448);
   live.add(root);
   installExitHook();
   writeOwnerFile(root);
   return {
     root,
-    pathFor: (...segments) => path7.join(root, ...segments),
+    pathFor: (...segments) => path8.join(root, ...segments),
     dispose: async () => {
       live.delete(root);
       await rm2(root, { recursive: true, force: true });
@@ -52159,7 +52179,7 @@ function findKilledRunsWorkspaces() {
 // src/targets/helmfile/overlay.ts
 import { constants as constants3 } from "node:fs";
 import { lstat as lstat3, mkdir as mkdir3, open as open3, readdir as readdir4, readFile as readFile5, readlink as readlink2, symlink as symlink2 } from "node:fs/promises";
-import path9 from "node:path";
+import path10 from "node:path";
 
 // src/secrets/decrypt-file.ts
 var import_yaml6 = __toESM(require_dist(), 1);
@@ -54569,7 +54589,7 @@ var FIELD_FIELDS = [
   "mulN",
   "sqrN"
 ];
-function validateField(field) {
+function validateField(field2) {
   const initial = {
     ORDER: "bigint",
     BYTES: "number",
@@ -54579,8 +54599,8 @@ function validateField(field) {
     map[val] = "function";
     return map;
   }, initial);
-  validateObject(field, opts2);
-  return field;
+  validateObject(field2, opts2);
+  return field2;
 }
 function FpPow(Fp, num, power) {
   if (power < _0n2)
@@ -54988,12 +55008,12 @@ function mulEndoUnsafe(Point, point, k1, k2) {
   }
   return { p1, p2 };
 }
-function createField(order, field, isLE4) {
-  if (field) {
-    if (field.ORDER !== order)
+function createField(order, field2, isLE4) {
+  if (field2) {
+    if (field2.ORDER !== order)
       throw new Error("Field.ORDER must match order: Fp == p, Fn == n");
-    validateField(field);
-    return field;
+    validateField(field2);
+    return field2;
   } else {
     return Field(order, { isLE: isLE4 });
   }
@@ -57098,7 +57118,7 @@ var genCrystals = (opts2) => {
     return out;
   }
   const nttZetas2 = getZettas();
-  const field = {
+  const field2 = {
     add: (a, b2) => mod4((a | 0) + (b2 | 0)) | 0,
     sub: (a, b2) => mod4((a | 0) - (b2 | 0)) | 0,
     mul: (a, b2) => mod4((a | 0) * (b2 | 0)) | 0,
@@ -57113,8 +57133,8 @@ var genCrystals = (opts2) => {
     skipStages: isKyber ? 1 : 0,
     brp: false
   };
-  const dif = FFTCore(field, { dit: false, ...nttOpts });
-  const dit = FFTCore(field, { dit: true, ...nttOpts });
+  const dif = FFTCore(field2, { dit: false, ...nttOpts });
+  const dit = FFTCore(field2, { dit: true, ...nttOpts });
   const NTT2 = {
     encode: (r2) => {
       return dif(r2);
@@ -57954,19 +57974,19 @@ var FIELD_FIELDS2 = [
   "mulN",
   "sqrN"
 ];
-function validateField2(field) {
-  aobject3(field, "field");
-  if (typeof field.ORDER !== "bigint")
-    throw new TypeError('param "ORDER" is invalid: expected bigint, got ' + typeof field.ORDER);
-  asafenumber(field.BYTES, "BYTES");
-  asafenumber(field.BITS, "BITS");
+function validateField2(field2) {
+  aobject3(field2, "field");
+  if (typeof field2.ORDER !== "bigint")
+    throw new TypeError('param "ORDER" is invalid: expected bigint, got ' + typeof field2.ORDER);
+  asafenumber(field2.BYTES, "BYTES");
+  asafenumber(field2.BITS, "BITS");
   for (const name2 of FIELD_FIELDS2)
-    afunction(field[name2], "field." + name2);
-  if (field.BYTES < 1 || field.BITS < 1)
+    afunction(field2[name2], "field." + name2);
+  if (field2.BYTES < 1 || field2.BITS < 1)
     throw new Error("invalid field: expected BYTES/BITS > 0");
-  if (field.ORDER <= _1n9)
-    throw new Error("invalid field: expected ORDER > 1, got " + field.ORDER);
-  return field;
+  if (field2.ORDER <= _1n9)
+    throw new Error("invalid field: expected ORDER > 1, got " + field2.ORDER);
+  return field2;
 }
 function FpInvertBatch2(Fp, nums, passZero = false) {
   validateField2(Fp);
@@ -58211,11 +58231,11 @@ function validateMSMPoints(points, c3) {
       throw new Error("invalid point at index " + i);
   });
 }
-function validateMSMScalars(scalars, field, maxScalar) {
+function validateMSMScalars(scalars, field2, maxScalar) {
   if (!Array.isArray(scalars))
     throw new Error("array of scalars expected");
   scalars.forEach((s, i) => {
-    const ok = maxScalar === void 0 ? field.isValid(s) : isPosBig2(s) && s < maxScalar;
+    const ok = maxScalar === void 0 ? field2.isValid(s) : isPosBig2(s) && s < maxScalar;
     if (!ok)
       throw new Error("invalid scalar at index " + i);
   });
@@ -58502,12 +58522,12 @@ function mulAddUnsafe(c3, points, scalars, allowOversized = false) {
   const digits = scalars.map((n) => wnafDigits(n, 4));
   return wnafWalk(c3.ZERO, tables, digits);
 }
-function createField2(order, field, isLE4) {
-  if (field) {
-    if (field.ORDER !== order)
+function createField2(order, field2, isLE4) {
+  if (field2) {
+    if (field2.ORDER !== order)
       throw new Error("Field.ORDER must match order: Fp == p, Fn == n");
-    validateField2(field);
-    return field;
+    validateField2(field2);
+    return field2;
   } else {
     return Field2(order, { isLE: isLE4 });
   }
@@ -59742,7 +59762,7 @@ function isCryptoKey3(key) {
 
 // src/secrets/keys/age-identities.ts
 import { readFile as readFile3 } from "node:fs/promises";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/secrets/keys/bech32.ts
 var CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -59863,7 +59883,7 @@ var SOPS_AGE_KEY = "SOPS_AGE_KEY";
 var SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
 var SOPS_AGE_KEY_CMD = "SOPS_AGE_KEY_CMD";
 var SOPS_AGE_RECIPIENT = "SOPS_AGE_RECIPIENT";
-var DEFAULT_KEYS_FILE = path8.join("sops", "age", "keys.txt");
+var DEFAULT_KEYS_FILE = path9.join("sops", "age", "keys.txt");
 var DEFAULT_KEY_COMMAND_TIMEOUT_MS = 12e4;
 async function collectAgeIdentities(options, recipient) {
   const found = {
@@ -59913,7 +59933,7 @@ async function collectAgeIdentities(options, recipient) {
       found.problems.push(`the default keys file cannot be located: ${configDir.problem}`);
     }
   } else {
-    const file = path8.join(configDir.dir, DEFAULT_KEYS_FILE);
+    const file = path9.join(configDir.dir, DEFAULT_KEYS_FILE);
     const label = `${configDir.via}/${DEFAULT_KEYS_FILE} (${file})`;
     const text = await readText(file);
     if (typeof text === "string") addSource(found, label, text, false);
@@ -60021,12 +60041,12 @@ function userConfigDir(env2, platform2) {
   }
   if (platform2 === "darwin") {
     if (xdg) return { dir: xdg, via: "$XDG_CONFIG_HOME" };
-    return home ? { dir: path8.join(home, "Library", "Application Support"), via: "~/Library/Application Support" } : { problem: "$HOME is not defined" };
+    return home ? { dir: path9.join(home, "Library", "Application Support"), via: "~/Library/Application Support" } : { problem: "$HOME is not defined" };
   }
   if (xdg) {
-    return path8.isAbsolute(xdg) ? { dir: xdg, via: "$XDG_CONFIG_HOME" } : { problem: "the path in $XDG_CONFIG_HOME is relative" };
+    return path9.isAbsolute(xdg) ? { dir: xdg, via: "$XDG_CONFIG_HOME" } : { problem: "the path in $XDG_CONFIG_HOME is relative" };
   }
-  return home ? { dir: path8.join(home, ".config"), via: "~/.config" } : { problem: "neither $XDG_CONFIG_HOME nor $HOME is defined" };
+  return home ? { dir: path9.join(home, ".config"), via: "~/.config" } : { problem: "neither $XDG_CONFIG_HOME nor $HOME is defined" };
 }
 
 // src/secrets/keys/age-unwrap.ts
@@ -60926,23 +60946,23 @@ function cryptRules(strings2, macOnlyEncrypted) {
     macOnlyEncrypted
   };
 }
-function shouldBeEncrypted(rules, path26, commentsStack, isComment) {
+function shouldBeEncrypted(rules, path27, commentsStack, isComment) {
   let encrypted = true;
   if (rules.unencryptedSuffix !== void 0) {
     const suffix = rules.unencryptedSuffix;
-    if (path26.some((key) => key.endsWith(suffix))) encrypted = false;
+    if (path27.some((key) => key.endsWith(suffix))) encrypted = false;
   }
   if (rules.encryptedSuffix !== void 0) {
     const suffix = rules.encryptedSuffix;
-    encrypted = path26.some((key) => key.endsWith(suffix));
+    encrypted = path27.some((key) => key.endsWith(suffix));
   }
   if (rules.unencryptedRegex !== void 0) {
     const regex = rules.unencryptedRegex;
-    if (path26.some((key) => goRegexMatches(regex, key))) encrypted = false;
+    if (path27.some((key) => goRegexMatches(regex, key))) encrypted = false;
   }
   if (rules.encryptedRegex !== void 0) {
     const regex = rules.encryptedRegex;
-    encrypted = path26.some((key) => goRegexMatches(regex, key));
+    encrypted = path27.some((key) => goRegexMatches(regex, key));
   }
   if (rules.unencryptedCommentRegex !== void 0) {
     const regex = rules.unencryptedCommentRegex;
@@ -60965,12 +60985,12 @@ function shouldBeEncrypted(rules, path26, commentsStack, isComment) {
 function childDisplay(parent, key) {
   return parent === "" ? key : `${parent}.${key}`;
 }
-function walkValue(value, path26, display, stack, visitor) {
-  if (value.kind === "branch") return walkBranch(value, path26, display, stack, visitor);
-  if (value.kind === "seq") return walkSequence(value, path26, display, stack, visitor);
-  return visitor({ node: value, path: path26, display, commentsStack: stack });
+function walkValue(value, path27, display, stack, visitor) {
+  if (value.kind === "branch") return walkBranch(value, path27, display, stack, visitor);
+  if (value.kind === "seq") return walkSequence(value, path27, display, stack, visitor);
+  return visitor({ node: value, path: path27, display, commentsStack: stack });
 }
-function walkSequence(sequence, path26, display, outer, visitor) {
+function walkSequence(sequence, path27, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
@@ -60978,26 +60998,26 @@ function walkSequence(sequence, path26, display, outer, visitor) {
   for (const item of sequence.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path26, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path27, display, commentsStack: stack }));
       continue;
     }
-    items.push(walkValue(item, path26, `${display}[${index}]`, stack, visitor));
+    items.push(walkValue(item, path27, `${display}[${index}]`, stack, visitor));
     index++;
     stack[level] = [];
   }
   return { kind: "seq", items };
 }
-function walkBranch(tree, path26, display, outer, visitor) {
+function walkBranch(tree, path27, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
   for (const item of tree.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path26, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path27, display, commentsStack: stack }));
       continue;
     }
-    const value = walkValue(item.value, [...path26, item.key], childDisplay(display, item.key), stack, visitor);
+    const value = walkValue(item.value, [...path27, item.key], childDisplay(display, item.key), stack, visitor);
     items.push({ kind: "entry", key: item.key, value });
     stack[level] = [];
   }
@@ -61130,29 +61150,29 @@ function decryptTree(documents, rules, dataKey, options) {
 // src/secrets/sops/flatten.ts
 var MAP_SEPARATOR = "__map_";
 var LIST_SEPARATOR = "__list_";
-function tokenize(path26) {
+function tokenize(path27) {
   const tokens = [];
   let state = "normal";
   let start = 0;
   const finish = (end) => {
     if (state === "list") {
-      const digits = path26.slice(start + LIST_SEPARATOR.length, end);
+      const digits = path27.slice(start + LIST_SEPARATOR.length, end);
       tokens.push({ kind: "list", index: /^[+-]?\d+$/.test(digits) ? Number(digits) : 0 });
     } else {
       tokens.push({
         kind: "map",
-        key: path26.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
+        key: path27.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
       });
     }
     start = end;
   };
   let i = 0;
-  while (i < path26.length) {
-    if (path26.startsWith(MAP_SEPARATOR, i)) {
+  while (i < path27.length) {
+    if (path27.startsWith(MAP_SEPARATOR, i)) {
       finish(i);
       state = "map";
       i += MAP_SEPARATOR.length;
-    } else if (path26.startsWith(LIST_SEPARATOR, i)) {
+    } else if (path27.startsWith(LIST_SEPARATOR, i)) {
       finish(i);
       state = "list";
       i += LIST_SEPARATOR.length;
@@ -61160,7 +61180,7 @@ function tokenize(path26) {
       i++;
     }
   }
-  finish(path26.length);
+  finish(path27.length);
   return tokens;
 }
 function convert(node2) {
@@ -62027,13 +62047,13 @@ var DocumentReader = class {
   column(offset) {
     return this.lines.linePos(offset).col - 1;
   }
-  container(column, parent, path26) {
+  container(column, parent, path27) {
     const container = {
       items: [],
       column,
       depth: parent ? parent.depth + 1 : 0,
       parent,
-      aad: path26.join(":") + ":",
+      aad: path27.join(":") + ":",
       offsets: [],
       pending: []
     };
@@ -62072,24 +62092,24 @@ var DocumentReader = class {
       throw error3;
     }
   }
-  value(node2, path26, display, parent, register) {
+  value(node2, path27, display, parent, register) {
     this.count(display);
     if (node2 === null || node2 === void 0) return { kind: "null" };
     if ((0, import_yaml4.isAlias)(node2)) {
       const target = node2.resolve(this.doc);
       if (!target) this.fail("uses an alias to an unknown anchor", display);
-      return this.value(target, path26, display, parent, false);
+      return this.value(target, path27, display, parent, false);
     }
     if ((0, import_yaml4.isScalar)(node2)) return this.scalar(node2, display);
-    if ((0, import_yaml4.isMap)(node2)) return this.map(node2, path26, display, parent, register).branch;
-    if ((0, import_yaml4.isSeq)(node2)) return this.seq(node2, path26, display, parent, register);
+    if ((0, import_yaml4.isMap)(node2)) return this.map(node2, path27, display, parent, register).branch;
+    if ((0, import_yaml4.isSeq)(node2)) return this.seq(node2, path27, display, parent, register);
     this.fail("holds a node sops cannot read", display);
   }
-  map(node2, path26, display, parent, register) {
+  map(node2, path27, display, parent, register) {
     const firstKey = node2.items[0]?.key;
     const flow = node2.srcToken?.type === "flow-collection";
     const column = !flow && firstKey?.range ? this.column(firstKey.range[0]) : -1;
-    const container = register ? this.container(column, parent, path26) : void 0;
+    const container = register ? this.container(column, parent, path27) : void 0;
     const items = container ? container.items : [];
     for (const pair of node2.items) {
       if (!(0, import_yaml4.isPair)(pair)) continue;
@@ -62104,7 +62124,7 @@ var DocumentReader = class {
       this.register(container, keyNode.range?.[0]);
       const value = this.value(
         pair.value,
-        [...path26, key],
+        [...path27, key],
         childDisplay2,
         container,
         register
@@ -62113,17 +62133,17 @@ var DocumentReader = class {
     }
     return { branch: { kind: "branch", items }, container };
   }
-  seq(node2, path26, display, parent, register) {
+  seq(node2, path27, display, parent, register) {
     const token = node2.srcToken;
     const dashes = token?.type === "block-seq" ? token.items.map((item) => item.start.find((t2) => t2.type === "seq-item-ind")?.offset) : [];
     const firstDash = dashes[0];
     const column = firstDash !== void 0 ? this.column(firstDash) : -1;
-    const container = register ? this.container(column, parent, path26) : void 0;
+    const container = register ? this.container(column, parent, path27) : void 0;
     const items = container ? container.items : [];
     node2.items.forEach((item, index) => {
       const itemNode = item;
       this.register(container, dashes[index] ?? itemNode?.range?.[0]);
-      items.push(this.value(itemNode, path26, `${display}[${index}]`, container, register));
+      items.push(this.value(itemNode, path27, `${display}[${index}]`, container, register));
     });
     return { kind: "seq", items };
   }
@@ -62323,11 +62343,11 @@ function parseMetadata(raw) {
   const result = metadataSchema.safeParse(raw);
   if (!result.success) {
     const issue3 = result.error.issues[0];
-    const field = issue3 && issue3.path.length > 0 ? issue3.path.join(".") : "the section";
+    const field2 = issue3 && issue3.path.length > 0 ? issue3.path.join(".") : "the section";
     if (issue3?.code === "invalid_type" && issue3.message.endsWith("received undefined")) {
-      throw new Error(`its sops metadata has no ${field}`);
+      throw new Error(`its sops metadata has no ${field2}`);
     }
-    throw new Error(`its sops metadata is malformed at ${field}: ${issue3?.message ?? "invalid"}`);
+    throw new Error(`its sops metadata is malformed at ${field2}: ${issue3?.message ?? "invalid"}`);
   }
   const data = result.data;
   const lastModified = parseRfc3339(data.lastmodified);
@@ -62581,18 +62601,18 @@ function decryptDocument(document2, dataKey, options = {}) {
 }
 
 // src/secrets/decrypt-file.ts
-async function decryptSopsFile(path26, options) {
-  const shown2 = options.displayName ?? path26;
+async function decryptSopsFile(path27, options) {
+  const shown2 = options.displayName ?? path27;
   let content;
   try {
-    content = await readFile4(path26);
+    content = await readFile4(path27);
   } catch (error3) {
     throw new SecretError(`cannot be read: ${error3.code ?? String(error3)}`, {
       subject: shown2,
       cause: error3
     });
   }
-  const format = options.format ?? formatFromPath(path26);
+  const format = options.format ?? formatFromPath(path27);
   if (!isSopsFile(content, format)) {
     throw new SecretError(`is not a sops-encrypted ${format} file: it has no sops metadata`, {
       subject: shown2,
@@ -62608,7 +62628,7 @@ async function decryptSopsFile(path26, options) {
       resolution.dataKey.fill(0);
     }
   }
-  const plaintext = await decryptWithSopsBinary(path26, {
+  const plaintext = await decryptWithSopsBinary(path27, {
     env: options.env,
     format,
     metadata: document2.metadata,
@@ -62689,12 +62709,12 @@ async function buildOverlay(options) {
   return overlay;
 }
 async function mirror(relative, options, overlay) {
-  const source = path9.join(options.checkout, relative);
+  const source = path10.join(options.checkout, relative);
   for (const entry of await readdir4(source, { withFileTypes: true })) {
     if (relative === "" && SKIPPED.has(entry.name)) continue;
-    const childRelative = path9.join(relative, entry.name);
-    const from = path9.join(options.checkout, childRelative);
-    const to2 = path9.join(overlay.root, childRelative);
+    const childRelative = path10.join(relative, entry.name);
+    const from = path10.join(options.checkout, childRelative);
+    const to2 = path10.join(overlay.root, childRelative);
     if (entry.isDirectory()) {
       await mkdir3(to2, { mode: 448 });
       await mirror(childRelative, options, overlay);
@@ -62712,8 +62732,8 @@ async function mirror(relative, options, overlay) {
   }
 }
 function isInside2(folder, relative) {
-  const normal = path9.normalize(folder);
-  return normal === "." || relative.startsWith(`${normal}${path9.sep}`);
+  const normal = path10.normalize(folder);
+  return normal === "." || relative.startsWith(`${normal}${path10.sep}`);
 }
 async function isSops(file) {
   const format = formatFromPath(file);
@@ -62744,8 +62764,8 @@ async function withHelmfile(options, work) {
     const call = {
       runner: options.runner,
       config: options.config,
-      cwd: path10.join(overlay.root, options.located.folder),
-      file: path10.relative(options.located.folder, options.located.relative),
+      cwd: path11.join(overlay.root, options.located.folder),
+      file: path11.relative(options.located.folder, options.located.relative),
       contextArgs: options.access.contextArgs
     };
     return await work(call, overlay);
@@ -63363,7 +63383,7 @@ function dockerFailure(result, subject) {
     });
   }
   if (/did not answer in time/.test(message)) {
-    return new TargetError(message, {
+    return new TargetUnavailableError(message, {
       subject,
       hint: "check that the daemon is up and not overloaded; raise docker.timeout / docker.deployTimeout in croncd.yaml for a slow one"
     });
@@ -63371,7 +63391,7 @@ function dockerFailure(result, subject) {
   if (/Cannot connect to the Docker daemon|error during connect|failed to open the raw stream connection|has exited with exit status|connection refused|no such host/i.test(
     message
   )) {
-    return new TargetError(`cannot reach the Docker daemon: ${message}`, {
+    return new TargetUnavailableError(`cannot reach the Docker daemon: ${message}`, {
       subject,
       hint: "check docker.host / DOCKER_HOST / the docker context, and that the daemon is running"
     });
@@ -63450,7 +63470,7 @@ function deployArguments(stackName, options) {
 }
 var VANISHED_NETWORK_RETRY_DELAYS_MS = [2e3, 4e3, 8e3];
 async function deployStack(docker, stack, options, retryDelaysMs = VANISHED_NETWORK_RETRY_DELAYS_MS) {
-  for (let attempt2 = 0; ; attempt2 += 1) {
+  for (let attempt3 = 0; ; attempt3 += 1) {
     try {
       await docker.run(deployArguments(stack.name, options), {
         input: stack.yaml,
@@ -63460,7 +63480,7 @@ async function deployStack(docker, stack, options, retryDelaysMs = VANISHED_NETW
       });
       return;
     } catch (error3) {
-      const delay2 = retryDelaysMs[attempt2];
+      const delay2 = retryDelaysMs[attempt3];
       if (delay2 === void 0 || !isVanishedNetwork(error3)) throw error3;
       await sleep(delay2);
     }
@@ -63514,7 +63534,7 @@ var REMOVE_TIMEOUT_MS = 12e4;
 
 // src/targets/swarm/discover.ts
 import { lstat as lstat4, readdir as readdir5 } from "node:fs/promises";
-import path11 from "node:path";
+import path12 from "node:path";
 var COMPOSE_FILE_NAMES = [
   "compose.yaml",
   "compose.yml",
@@ -63536,14 +63556,14 @@ async function discoverStacks(stacksRoot, displayRoot) {
   const discovery = { stacks: [], invalid: [] };
   for (const entry of entries2.sort((a, b2) => a.name.localeCompare(b2.name))) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-    const dir = path11.join(stacksRoot, entry.name);
+    const dir = path12.join(stacksRoot, entry.name);
     const [chosen, ...ignored] = await presentComposeFiles(dir);
     if (!chosen) continue;
     if (!STACK_NAME.test(entry.name)) {
       discovery.invalid.push({
         name: entry.name,
         error: new RenderError(`"${entry.name}" is not a valid stack name`, {
-          subject: path11.join(displayRoot, entry.name),
+          subject: path12.join(displayRoot, entry.name),
           hint: "rename the folder to lowercase letters, digits, '-' and '_'"
         })
       });
@@ -63552,7 +63572,7 @@ async function discoverStacks(stacksRoot, displayRoot) {
     discovery.stacks.push({
       name: entry.name,
       dir,
-      composeFile: path11.join(dir, chosen),
+      composeFile: path12.join(dir, chosen),
       ignoredComposeFiles: ignored
     });
   }
@@ -63561,7 +63581,7 @@ async function discoverStacks(stacksRoot, displayRoot) {
 async function presentComposeFiles(dir) {
   const present = [];
   for (const name2 of COMPOSE_FILE_NAMES) {
-    const info2 = await lstat4(path11.join(dir, name2)).catch(() => void 0);
+    const info2 = await lstat4(path12.join(dir, name2)).catch(() => void 0);
     if (info2?.isFile() || info2?.isSymbolicLink()) present.push(name2);
   }
   return present;
@@ -63775,8 +63795,8 @@ function fromCliSnapshot(snapshot) {
     tasks: tasksByService.get(row.Name) ?? []
   }));
 }
-function decideServices(facts, clock) {
-  const verdicts = facts.map((service2) => judgeService(service2, clock)).sort((a, b2) => a.name.localeCompare(b2.name));
+function decideServices(facts2, clock) {
+  const verdicts = facts2.map((service2) => judgeService(service2, clock)).sort((a, b2) => a.name.localeCompare(b2.name));
   const services = verdicts.map(({ name: name2, state, error: error3 }) => ({ name: name2, state, ...error3 ? { error: error3 } : {} }));
   const elapsed = seconds(clock.now.getTime() - clock.since.getTime());
   const failed = verdicts.filter((verdict) => verdict.status === "failed");
@@ -63795,8 +63815,8 @@ function decideServices(facts, clock) {
   }
   return { done: false, outcome: { ok: false, reason: `waiting for ${describe2(pending)}`, services } };
 }
-function judgeService(facts, clock) {
-  const { inspected, tasks, replicas } = facts;
+function judgeService(facts2, clock) {
+  const { inspected, tasks, replicas } = facts2;
   const name2 = inspected.Spec.Name;
   const nowMs = clock.now.getTime();
   const sinceMs = clock.since.getTime();
@@ -63834,7 +63854,7 @@ function judgeService(facts, clock) {
       loop.find((task) => task.error)?.error
     );
   }
-  const job = isJob(facts);
+  const job = isJob(facts2);
   const running = replicas?.running ?? 0;
   const desired = replicas?.desired ?? 0;
   const settled = job ? replicas?.completed !== void 0 && replicas.completed === replicas.total : replicas !== void 0 && running === desired;
@@ -63855,7 +63875,7 @@ function judgeService(facts, clock) {
   const pendingError = newestFirst.find(
     (task) => task.error && (failures.includes(task) || task.desired !== "shutdown" && task.desired !== "remove")
   )?.error;
-  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${facts.replicasText || "unknown"}`;
+  const replicaText = replicas ? `${running}/${desired} running` : `replicas ${facts2.replicasText || "unknown"}`;
   if (job) {
     if (settled) return verdict("converged", "complete", "complete");
     const progress = replicas?.total !== void 0 ? `${replicas.completed}/${replicas.total} completed` : replicaText;
@@ -63889,10 +63909,10 @@ function judgeService(facts, clock) {
   if (stable()) return verdict("converged", "running", replicaText);
   return verdict("pending", "monitoring", notYetStable, pendingError);
 }
-function isJob(facts) {
-  const mode = facts.inspected.Spec.Mode;
+function isJob(facts2) {
+  const mode = facts2.inspected.Spec.Mode;
   if (mode) return "ReplicatedJob" in mode || "GlobalJob" in mode;
-  return /\bjob\b/i.test(facts.modeText ?? "");
+  return /\bjob\b/i.test(facts2.modeText ?? "");
 }
 function templateChanged(inspected) {
   const previous = inspected.PreviousSpec?.TaskTemplate;
@@ -63962,7 +63982,9 @@ function judgeStackHealth(live2, options) {
       // A spec written a moment ago may not have reached Swarm's updater yet.
       updateStartGraceUntil: new Date(lastChange + UPDATE_START_GRACE_MS),
       failuresSince: /* @__PURE__ */ new Date(0),
-      crashLoopSince: new Date(now.getTime() - CRASH_LOOP_WINDOW_MS),
+      // Only the current spec's tasks: a crash loop fixed by the last deploy is over, even though
+      // its failed tasks are younger than the window (else the run after a fix says "failed" again).
+      crashLoopSince: new Date(Math.max(now.getTime() - CRASH_LOOP_WINDOW_MS, lastChange)),
       stableForMs: options.stableForMs
     }
   );
@@ -64033,14 +64055,14 @@ function findCycles(stacks) {
   const edges = new Map(stacks.map((stack) => [stack.name, stack.options.dependsOn]));
   const state = /* @__PURE__ */ new Map();
   const cycles = [];
-  const visit2 = (name2, path26) => {
+  const visit2 = (name2, path27) => {
     if (state.get(name2) === "done") return;
     if (state.get(name2) === "visiting") {
-      cycles.push(path26.slice(path26.indexOf(name2), -1));
+      cycles.push(path27.slice(path27.indexOf(name2), -1));
       return;
     }
     state.set(name2, "visiting");
-    for (const next of edges.get(name2) ?? []) visit2(next, [...path26, next]);
+    for (const next of edges.get(name2) ?? []) visit2(next, [...path27, next]);
     state.set(name2, "done");
   };
   for (const name2 of [...edges.keys()].sort()) visit2(name2, [name2]);
@@ -64091,18 +64113,18 @@ function normaliseImage(reference) {
   const first = slash === -1 ? "" : rest.slice(0, slash);
   const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
   let domain = hasDomain ? first : "docker.io";
-  let path26 = hasDomain ? rest.slice(slash + 1) : rest;
+  let path27 = hasDomain ? rest.slice(slash + 1) : rest;
   if (domain === "index.docker.io") domain = "docker.io";
-  if (domain === "docker.io" && !path26.includes("/")) path26 = `library/${path26}`;
-  if (path26 === "" || path26 !== path26.toLowerCase()) {
+  if (domain === "docker.io" && !path27.includes("/")) path27 = `library/${path27}`;
+  if (path27 === "" || path27 !== path27.toLowerCase()) {
     return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
   }
-  let familiar = path26;
+  let familiar = path27;
   if (domain === "docker.io") {
-    const short = path26.slice("library/".length);
-    if (path26.startsWith("library/") && !short.includes("/")) familiar = short;
+    const short = path27.slice("library/".length);
+    if (path27.startsWith("library/") && !short.includes("/")) familiar = short;
   } else {
-    familiar = `${domain}/${path26}`;
+    familiar = `${domain}/${path27}`;
   }
   const name2 = tag !== void 0 ? `${familiar}:${tag}` : digest === void 0 ? `${familiar}:latest` : familiar;
   return digest === void 0 ? { name: name2 } : { name: name2, digest };
@@ -64392,8 +64414,8 @@ function diffStack(desired, live2) {
 }
 function diffService(service2, desired, live2) {
   const changes = [];
-  const add2 = (field, wanted, actual) => {
-    if (wanted !== actual) changes.push({ service: service2, field, desired: wanted, live: actual });
+  const add2 = (field2, wanted, actual) => {
+    if (wanted !== actual) changes.push({ service: service2, field: field2, desired: wanted, live: actual });
   };
   const liveImage = imageText(
     live2.image.name,
@@ -64412,8 +64434,8 @@ function diffService(service2, desired, live2) {
   add2("ports", listText(desired.ports), listText(live2.ports));
   add2("secrets", listText(desired.secrets), listText(live2.secrets));
   add2("configs", listText(desired.configs), listText(live2.configs));
-  for (const field of RESOURCE_FIELDS) {
-    add2(field, resourceText(field, desired.resources[field]), resourceText(field, live2.resources[field]));
+  for (const field2 of RESOURCE_FIELDS) {
+    add2(field2, resourceText(field2, desired.resources[field2]), resourceText(field2, live2.resources[field2]));
   }
   add2("placement.constraints", listText(desired.constraints), listText(live2.constraints));
   return changes;
@@ -64444,10 +64466,10 @@ function words(list3) {
 function listText(list3) {
   return list3.length === 0 ? NONE2 : list3.join(", ");
 }
-function resourceText(field, value) {
+function resourceText(field2, value) {
   if (value === 0) return NONE2;
-  if (field.endsWith(".cpus")) return formatNanoCpus(value);
-  if (field.endsWith(".memory")) return formatBytes(value);
+  if (field2.endsWith(".cpus")) return formatNanoCpus(value);
+  if (field2.endsWith(".memory")) return formatBytes(value);
   return String(value);
 }
 function shown(value) {
@@ -64892,7 +64914,7 @@ async function restoreImages(docker, desired, planned, resolveImage) {
 var import_yaml7 = __toESM(require_dist(), 1);
 import { createHmac } from "node:crypto";
 import { readdir as readdir6, readFile as readFile6 } from "node:fs/promises";
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/compose/interpolate.ts
 var ESCAPE_HINT = "write a literal $ as $$";
@@ -64915,14 +64937,14 @@ function interpolateDocument(value, lookup, where2, warn) {
 function escapeDollars(value) {
   return mapStrings(value, [], (text) => text.replaceAll("$", () => "$$"));
 }
-function mapStrings(value, path26, onString) {
-  if (typeof value === "string") return onString(value, path26);
+function mapStrings(value, path27, onString) {
+  if (typeof value === "string") return onString(value, path27);
   if (Array.isArray(value)) {
-    return value.map((item, index) => mapStrings(item, [...path26, index], onString));
+    return value.map((item, index) => mapStrings(item, [...path27, index], onString));
   }
   if (isPlainObject2(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path26, key], onString)])
+      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path27, key], onString)])
     );
   }
   return value;
@@ -64932,15 +64954,15 @@ function isPlainObject2(value) {
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
-function dottedPath(path26) {
-  return path26.map(
+function dottedPath(path27) {
+  return path27.map(
     (segment, index) => typeof segment === "number" ? `[${segment}]` : index === 0 ? segment : `.${segment}`
   ).join("");
 }
-function locate(where2, path26) {
-  if (where2 === "") return path26;
-  if (path26 === "") return where2;
-  return `${where2} ${path26}`;
+function locate(where2, path27) {
+  if (where2 === "") return path27;
+  if (path27 === "") return where2;
+  return `${where2} ${path27}`;
 }
 function substitute(text, scope) {
   let result = "";
@@ -65877,10 +65899,10 @@ var compose_spec_default = {
 };
 
 // src/util/field-path.ts
-function formatPath(path26) {
-  if (path26.length === 0) return "(top level)";
+function formatPath(path27) {
+  if (path27.length === 0) return "(top level)";
   let text = "";
-  for (const segment of path26) {
+  for (const segment of path27) {
     if (typeof segment === "number") text += `[${segment}]`;
     else if (/^[A-Za-z0-9_-]+$/.test(segment)) text += text === "" ? segment : `.${segment}`;
     else text += `[${JSON.stringify(segment)}]`;
@@ -65896,9 +65918,9 @@ function withoutInterpolatedValue(issue3, parsed, document2) {
   if (typeof original !== "string" || !original.includes("$")) return issue3.message;
   return issue3.message.split(show(value)).join("the interpolated value");
 }
-function valueAt(document2, path26) {
+function valueAt(document2, path27) {
   let current = document2;
-  for (const segment of path26) {
+  for (const segment of path27) {
     if (current === null || typeof current !== "object") return void 0;
     current = current[segment];
   }
@@ -65945,8 +65967,8 @@ function validateCompose(document2) {
     const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const path26 = pointerToPath(finding.pointer, document2);
-    const issue3 = { path: path26, message: finding.message };
+    const path27 = pointerToPath(finding.pointer, document2);
+    const issue3 = { path: path27, message: finding.message };
     if (finding.key !== void 0) issue3.key = finding.key;
     issues.push(issue3);
   }
@@ -66070,9 +66092,9 @@ function unknownKeyMessage(key, parentSchema) {
   const suggestion = closest(key, known);
   return suggestion === void 0 ? `unknown key "${key}"` : `unknown key "${key}" (did you mean "${suggestion}"?)`;
 }
-function schemaObject(schema, field) {
+function schemaObject(schema, field2) {
   if (typeof schema !== "object" || schema === null) return {};
-  const value = schema[field];
+  const value = schema[field2];
   return typeof value === "object" && value !== null ? value : {};
 }
 function closest(key, candidates) {
@@ -66110,20 +66132,20 @@ function editDistance(a, b2) {
 }
 function pointerToPath(pointer, document2) {
   if (pointer === "") return [];
-  const path26 = [];
+  const path27 = [];
   let node2 = document2;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
     if (Array.isArray(node2)) {
       const index = Number(segment);
-      path26.push(index);
+      path27.push(index);
       node2 = node2[index];
     } else {
-      path26.push(segment);
+      path27.push(segment);
       node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
     }
   }
-  return path26;
+  return path27;
 }
 function isPortSpec(spec) {
   const parts = spec.split(":");
@@ -66228,7 +66250,7 @@ function lineAndColumn(bytes, offset) {
 }
 
 // src/targets/swarm/environment.ts
-import path12 from "node:path";
+import path13 from "node:path";
 async function resolveServiceEnvironment(service2, context) {
   if (service2.env_file === void 0 && service2.environment === void 0) return void 0;
   const merged = /* @__PURE__ */ new Map();
@@ -66240,7 +66262,7 @@ async function resolveServiceEnvironment(service2, context) {
       field: `${context.where}.env_file`,
       ...context.locate ? { location: context.locate(["env_file"]) } : {}
     });
-    const display = path12.relative(context.repoRoot, absolute);
+    const display = path13.relative(context.repoRoot, absolute);
     const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {
       placeholders: context.placeholders ?? false
     });
@@ -66373,9 +66395,9 @@ function readStackOptions(raw, where2, location) {
   const result = stackOptionsSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue3) => {
-    const field = formatPath([STACK_OPTIONS_KEY, ...issue3.path.filter((p2) => typeof p2 !== "symbol")]);
+    const field2 = formatPath([STACK_OPTIONS_KEY, ...issue3.path.filter((p2) => typeof p2 !== "symbol")]);
     const message = issue3.code === "unrecognized_keys" ? `unknown key ${issue3.keys.map((k2) => `"${k2}"`).join(", ")}` : issue3.message;
-    return `${field}: ${message}`;
+    return `${field2}: ${message}`;
   });
   throw new RenderError(problems.join("; "), {
     subject: where2,
@@ -66695,9 +66717,9 @@ function shortVolumeProblem(spec) {
   if (![drive + first, ...rest].includes("")) return void 0;
   return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
 }
-function mappingAt(value, path26) {
+function mappingAt(value, path27) {
   let node2 = value;
-  for (const key of path26) {
+  for (const key of path27) {
     if (!isMapping(node2)) return void 0;
     node2 = node2[key];
   }
@@ -66757,31 +66779,31 @@ function invalidNames(document2) {
     }));
   });
 }
-function checkMapping(value, rule, path26, context) {
+function checkMapping(value, rule, path27, context) {
   for (const [key, child] of Object.entries(value)) {
     const keyRule = Object.hasOwn(rule.keys, key) ? rule.keys[key] : void 0;
     if (keyRule === void 0) {
       const issue3 = refusedKey(key, rule, context);
-      if (issue3) context.issues.push({ path: path26, key, message: issue3 });
+      if (issue3) context.issues.push({ path: path27, key, message: issue3 });
       continue;
     }
     if (keyRule.since > context.minor) {
-      context.issues.push({ path: path26, key, message: tooNew(key, keyRule.since, context) });
+      context.issues.push({ path: path27, key, message: tooNew(key, keyRule.since, context) });
       continue;
     }
-    checkChild(child, keyRule, [...path26, key], context);
+    checkChild(child, keyRule, [...path27, key], context);
   }
 }
-function checkChild(value, rule, path26, context) {
-  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path26, context);
+function checkChild(value, rule, path27, context) {
+  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path27, context);
   if (rule.eachValue && isMapping(value)) {
     for (const [name2, entry] of Object.entries(value)) {
-      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path26, name2], context);
+      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path27, name2], context);
     }
   }
   if (rule.eachItem && Array.isArray(value)) {
     value.forEach((item, index) => {
-      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path26, index], context);
+      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path27, index], context);
     });
   }
 }
@@ -67079,7 +67101,7 @@ function issueId(issue3) {
 }
 
 // src/targets/swarm/swarm-objects.ts
-import path13 from "node:path";
+import path14 from "node:path";
 var SWARM_NAME_LIMIT = 64;
 var HASH_LENGTH = 12;
 async function nameFileObjects(section, entries2, context) {
@@ -67103,7 +67125,7 @@ async function nameFileObjects(section, entries2, context) {
       field: `${context.composeFile} ${section}.${key}.file`,
       location: context.locate?.([section, key, "file"]) ?? { file: context.composeFile }
     });
-    const display = path13.relative(context.repoRoot, absolute);
+    const display = path14.relative(context.repoRoot, absolute);
     const file = await context.secrets.readObjectFile(absolute, display);
     const fixedName = typeof object2.name === "string" && object2.name !== "";
     if (!fixedName) {
@@ -67135,15 +67157,15 @@ function contentAddressedName(base, content) {
 var OWN_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
 var DROPPED_TOP_LEVEL_KEYS = [...OWN_TOP_LEVEL_KEYS, "version"];
 async function renderStack(stack, context) {
-  const composeFile = path14.relative(context.repoRoot, stack.composeFile);
+  const composeFile = path15.relative(context.repoRoot, stack.composeFile);
   const warnings = stack.ignoredComposeFiles.map(
-    (name2) => `${name2} ignored: ${path14.basename(stack.composeFile)} takes precedence`
+    (name2) => `${name2} ignored: ${path15.basename(stack.composeFile)} takes precedence`
   );
   const { lookup, secretNames } = await stackVariables(stack.dir, context);
   const composePath = await resolveRepoFile({
     repoRoot: context.repoRoot,
     baseDir: stack.dir,
-    reference: path14.basename(stack.composeFile),
+    reference: path15.basename(stack.composeFile),
     field: composeFile,
     location: { file: composeFile }
   });
@@ -67256,7 +67278,7 @@ async function stackVariables(stackDir, context) {
   const fromFiles = /* @__PURE__ */ new Map();
   const secretNames = new Set(context.secretEnvNames ?? []);
   for (const name2 of names) {
-    const display = path14.relative(context.repoRoot, path14.join(stackDir, name2));
+    const display = path15.relative(context.repoRoot, path15.join(stackDir, name2));
     const real = await resolveRepoFile({
       repoRoot: context.repoRoot,
       baseDir: stackDir,
@@ -67644,12 +67666,12 @@ async function watchConverging(docker, desired, plannedReason) {
 // src/targets/swarm/write-rendered.ts
 var import_yaml8 = __toESM(require_dist(), 1);
 import { mkdir as mkdir4, writeFile as writeFile3 } from "node:fs/promises";
-import path15 from "node:path";
+import path16 from "node:path";
 async function writeRenderedStack(stack, dir, masker) {
   await mkdir4(dir, { recursive: true, mode: 448 });
   const deployed = withObjectsCroncdCreates(stack.document, stack.objects);
   const masked = (0, import_yaml8.stringify)(escapeDollars(masker.maskValues(deployed)), { lineWidth: 0 });
-  await writeFile3(path15.join(dir, "compose.yaml"), masked, { mode: 384 });
+  await writeFile3(path16.join(dir, "compose.yaml"), masked, { mode: 384 });
 }
 
 // src/targets/swarm/index.ts
@@ -68016,8 +68038,8 @@ function createSwarmLockStore(docker, endpoint2, name2) {
   const subject = `lock ${name2}`;
   const failed = (verb, message) => new TargetError(`could not ${verb} ${where2}: ${message}`, { subject });
   const labels2 = (record) => Object.fromEntries(
-    Object.entries(recordFields(record)).map(([field, value]) => [
-      LOCK_LABELS[field],
+    Object.entries(recordFields(record)).map(([field2, value]) => [
+      LOCK_LABELS[field2],
       value
     ])
   );
@@ -68103,6 +68125,180 @@ function swarmLock(config2) {
   };
 }
 
+// src/alerts/state.ts
+function parseItemState(text) {
+  if (!text) return void 0;
+  try {
+    const value = JSON.parse(text);
+    if (typeof value !== "object" || value === null) return void 0;
+    const failure2 = value.failure;
+    const validFailure = failure2 && typeof failure2.fingerprint === "string" && typeof failure2.since === "string" && typeof failure2.alertedAt === "string";
+    const state = {
+      ...validFailure ? { failure: failure2 } : {},
+      ...typeof value.drift === "string" ? { drift: value.drift } : {}
+    };
+    return state.failure || state.drift ? state : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function parseUnavailable(text) {
+  if (!text) return void 0;
+  try {
+    const value = JSON.parse(text);
+    if (value?.kind !== "source" || typeof value.since !== "string") return void 0;
+    return { kind: "source", since: value.since, alerted: value.alerted === true };
+  } catch {
+    return void 0;
+  }
+}
+
+// src/alerts/state-fields.ts
+var ITEM_FIELD_PREFIX = "item:";
+var UNAVAILABLE_FIELD = "unavailable";
+function stateToFields(state) {
+  const fields = {};
+  for (const [key, item] of Object.entries(state.items).sort(([a], [b2]) => a.localeCompare(b2))) {
+    fields[`${ITEM_FIELD_PREFIX}${key}`] = JSON.stringify(item);
+  }
+  if (state.unavailable) fields[UNAVAILABLE_FIELD] = JSON.stringify(state.unavailable);
+  return fields;
+}
+function stateFromFields(fields) {
+  const items = {};
+  for (const [field2, value] of Object.entries(fields)) {
+    if (!field2.startsWith(ITEM_FIELD_PREFIX)) continue;
+    const item = parseItemState(value);
+    if (item) items[field2.slice(ITEM_FIELD_PREFIX.length)] = item;
+  }
+  const unavailable = parseUnavailable(fields[UNAVAILABLE_FIELD]);
+  return { items, ...unavailable ? { unavailable } : {} };
+}
+
+// src/targets/helmfile/alert-state.ts
+var STATE_KEY = "state.json";
+var alertStateConfigMapName = (target) => `croncd-alerts-${target.replaceAll("_", "-").replaceAll(".", "-")}`;
+function createHelmfileAlertStateStore(config2, env2, tools = {}) {
+  const name2 = alertStateConfigMapName(config2.name);
+  const timeoutMs = config2.commandTimeout * 1e3;
+  let where2 = `ConfigMap ${config2.inventory.namespace ?? "(context namespace)"}/${name2}`;
+  let resourceVersion;
+  const kubectl = async (args, input) => {
+    const access2 = resolveKubeAccess(config2, env2);
+    const runner = createToolRunner({ ...DEFAULT_TOOLS, ...tools }, access2);
+    const namespace2 = config2.inventory.namespace ?? await contextNamespace(runner, access2.kubectlContextArgs, timeoutMs);
+    where2 = `ConfigMap ${namespace2}/${name2}`;
+    return runner.run("kubectl", [...access2.kubectlContextArgs, "--namespace", namespace2, ...args], {
+      timeoutMs,
+      label: `${args[0] ?? ""} configmap`,
+      ...input !== void 0 ? { input } : {}
+    });
+  };
+  const failed = (verb, stderr) => new TargetError(`could not ${verb} ${where2}: ${stderr.trim().split(/\r?\n/).at(-1) ?? "no message"}`, {
+    subject: `target ${config2.name}: alert state`,
+    hint: "the tenant's role needs get, create and update on configmaps in this namespace"
+  });
+  return {
+    get where() {
+      return where2;
+    },
+    async read() {
+      resourceVersion = void 0;
+      const result = await kubectl(["get", "configmap", name2, "--output", "json"]);
+      if (result.exitCode !== 0) {
+        if (/\(NotFound\)|not found/i.test(result.stderr)) return void 0;
+        throw failed("read", result.stderr);
+      }
+      const object2 = JSON.parse(result.stdout);
+      resourceVersion = object2.metadata?.resourceVersion;
+      let fields = {};
+      try {
+        fields = JSON.parse(object2.data?.[STATE_KEY] ?? "{}");
+      } catch {
+      }
+      return stateFromFields(fields);
+    },
+    async write(state) {
+      const object2 = {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: name2,
+          labels: { [INVENTORY_LABELS.managedBy]: "croncd", [INVENTORY_LABELS.target]: config2.name },
+          ...resourceVersion ? { resourceVersion } : {}
+        },
+        data: { [STATE_KEY]: JSON.stringify(stateToFields(state), null, 2) }
+      };
+      const verb = resourceVersion ? "replace" : "create";
+      const result = await kubectl(
+        [verb, "--validate=false", "--output", "json", "-f", "-"],
+        JSON.stringify(object2)
+      );
+      if (result.exitCode !== 0) throw failed(verb, result.stderr);
+    }
+  };
+}
+
+// src/targets/swarm/alert-state.ts
+var ALERT_LABEL_PREFIX = "io.croncd.alert.";
+var alertStateConfigName = (target) => `croncd-alerts-${target}`;
+var CONTENT2 = Buffer.from(
+  "croncd alert state: what was last alerted per item is in the io.croncd.alert.* labels\n"
+).toString("base64");
+function createSwarmAlertStateStore(config2, docker = createDockerCli(config2.docker)) {
+  const name2 = alertStateConfigName(config2.name);
+  const where2 = `Swarm config ${name2}`;
+  const subject = `target ${config2.name}: alert state`;
+  const failed = (verb, message) => new TargetError(`could not ${verb} ${where2}: ${message}`, { subject });
+  let read2;
+  const labels2 = (state) => ({
+    [LABELS.managedBy]: MANAGED_BY_VALUE,
+    [LABELS.target]: config2.name,
+    ...Object.fromEntries(
+      Object.entries(stateToFields(state)).map(([field2, value]) => [`${ALERT_LABEL_PREFIX}${field2}`, value])
+    )
+  });
+  return {
+    where: where2,
+    async read() {
+      read2 = void 0;
+      const answer = await docker.tryRequest(
+        { method: "GET", path: `/configs/${encodeURIComponent(name2)}` },
+        { subject }
+      );
+      if (answer.status === 404) return void 0;
+      if (answer.status !== 200) throw failed("read", answer.message);
+      const found = answer.json;
+      if (found.Spec.Name !== name2) return void 0;
+      read2 = { id: found.ID, index: found.Version.Index };
+      const fields = Object.entries(found.Spec.Labels ?? {}).flatMap(
+        ([label, value]) => label.startsWith(ALERT_LABEL_PREFIX) ? [[label.slice(ALERT_LABEL_PREFIX.length), value]] : []
+      );
+      return stateFromFields(Object.fromEntries(fields));
+    },
+    async write(state) {
+      const body = { Name: name2, Labels: labels2(state), Data: CONTENT2 };
+      if (!read2) {
+        const answer2 = await docker.tryRequest(
+          { method: "POST", path: "/configs/create", body },
+          { subject }
+        );
+        if (answer2.status !== 201 && answer2.status !== 200) throw failed("create", answer2.message);
+        return;
+      }
+      const answer = await docker.tryRequest(
+        {
+          method: "POST",
+          path: `/configs/${encodeURIComponent(read2.id)}/update?version=${read2.index}`,
+          body
+        },
+        { subject }
+      );
+      if (answer.status !== 200) throw failed("update", answer.message);
+    }
+  };
+}
+
 // src/targets/registry.ts
 function targetType(definition) {
   return definition;
@@ -68116,7 +68312,8 @@ var TARGET_TYPES = {
     // Targets with the same docker settings talk to the same Swarm.
     liveStateKey: (config2) => JSON.stringify([config2.docker.host ?? "", config2.docker.context ?? ""]),
     pruneOne: (config2, request2) => pruneOneStack(config2, request2),
-    lock: (config2) => swarmLock(config2)
+    lock: (config2) => swarmLock(config2),
+    alertState: (config2) => createSwarmAlertStateStore(config2)
   }),
   helmfile: targetType({
     schema: helmfileTargetSchema,
@@ -68125,7 +68322,8 @@ var TARGET_TYPES = {
     // Targets that reach the cluster through the same CI variables act on the same releases.
     liveStateKey: (config2) => JSON.stringify(["kube", config2.kube.kubeconfigEnv ?? "", config2.kube.contextEnv ?? ""]),
     pruneOne: (config2, request2) => pruneRelease({ config: config2, ...request2 }),
-    lock: (config2, env2) => helmfileLock(config2, env2)
+    lock: (config2, env2) => helmfileLock(config2, env2),
+    alertState: (config2, env2) => createHelmfileAlertStateStore(config2, env2)
   })
 };
 var targetConfigSchema = unknown().transform((value, ctx) => {
@@ -68316,7 +68514,7 @@ var configSchema = object({
 // src/config/load.ts
 var DEFAULT_CONFIG_FILE = "croncd.yaml";
 async function loadConfig(file = DEFAULT_CONFIG_FILE) {
-  const absolute = path16.resolve(file);
+  const absolute = path17.resolve(file);
   let text;
   try {
     text = await readFile8(absolute, "utf8");
@@ -68528,7 +68726,7 @@ function parseArguments(argv) {
 
 // src/cli/output-paths.ts
 import { accessSync, constants as constants4, statSync } from "node:fs";
-import path17 from "node:path";
+import path18 from "node:path";
 var FILE_OPTIONS = ["report", "junit", "dotenv"];
 var EXAMPLE_NAMES = {
   report: "report.json",
@@ -68541,14 +68739,14 @@ function assertOutputPathsWritable(paths) {
     const file = paths[option];
     if (file === void 0) continue;
     assertWritableFile(file, `--${option}`, EXAMPLE_NAMES[option]);
-    const earlier = claimed.get(path17.resolve(file));
+    const earlier = claimed.get(path18.resolve(file));
     if (earlier) {
       throw new ConfigError(`is also given to ${earlier}`, {
         subject: `--${option} ${file}`,
         hint: "give each report its own file"
       });
     }
-    claimed.set(path17.resolve(file), `--${option}`);
+    claimed.set(path18.resolve(file), `--${option}`);
   }
   if (paths.out !== void 0) assertWritableFolder(paths.out, "--out");
 }
@@ -68558,7 +68756,7 @@ function assertWritableFile(file, option, exampleName) {
   if (existing?.isDirectory()) {
     throw new ConfigError("is a directory, not a file", {
       subject,
-      hint: `give a file path, e.g. ${path17.join(file, exampleName)}`
+      hint: `give a file path, e.g. ${path18.join(file, exampleName)}`
     });
   }
   if (existing) {
@@ -68567,7 +68765,7 @@ function assertWritableFile(file, option, exampleName) {
     if (!canWrite(file)) throw new ConfigError("cannot be written (permission denied)", { subject });
     return;
   }
-  const parent = path17.dirname(path17.resolve(file));
+  const parent = path18.dirname(path18.resolve(file));
   const folder = statOrUndefined(parent);
   if (!folder) {
     throw new ConfigError(`its folder ${parent} does not exist`, {
@@ -68582,19 +68780,19 @@ function assertWritableFile(file, option, exampleName) {
 }
 function assertWritableFolder(dir, option) {
   const subject = `${option} ${dir}`;
-  let candidate = path17.resolve(dir);
+  let candidate = path18.resolve(dir);
   for (; ; ) {
     const found = statOrUndefined(candidate);
     if (found) {
       if (!found.isDirectory()) {
-        const what = candidate === path17.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
+        const what = candidate === path18.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
         throw new ConfigError(what, { subject, hint: "give a folder path" });
       }
       if (!canWrite(candidate))
         throw new ConfigError(`${candidate} cannot be written (permission denied)`, { subject });
       return;
     }
-    const parent = path17.dirname(candidate);
+    const parent = path18.dirname(candidate);
     if (parent === candidate) return;
     candidate = parent;
   }
@@ -68709,6 +68907,40 @@ function networkReason(error3) {
   return error3 instanceof Error ? error3.message : String(error3);
 }
 
+// src/report/markdown-cell.ts
+function cell(text) {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+// src/report/markdown-alerts.ts
+function renderAlertSection(report) {
+  if (!report.events) return [];
+  const lines = ["#### Alerts", ""];
+  if (report.events.length === 0) {
+    lines.push("No change of alert state: nothing was sent.");
+  } else {
+    lines.push("| event | severity | target | item | cause |", "|---|---|---|---|---|");
+    for (const event of report.events) {
+      const item = event.item ? `${event.item.kind} ${event.item.name}` : "";
+      lines.push(
+        `| ${event.kind} | ${event.severity} | ${cell(event.target)} | ${cell(item)} | ${cell(event.cause ?? "")} |`
+      );
+    }
+  }
+  const failed = (report.deliveries ?? []).filter((delivery) => !delivery.ok);
+  const issues = (report.issues ?? []).filter((issue3) => issue3.action !== "none" || issue3.error);
+  if (failed.length > 0 || issues.length > 0) lines.push("");
+  for (const delivery of failed) {
+    lines.push(`- \u26A0\uFE0F notifier ${cell(delivery.notifier)}: not delivered: ${cell(delivery.error ?? "")}`);
+  }
+  for (const issue3 of issues) {
+    const link = issue3.url ? ` (${issue3.url})` : "";
+    const error3 = issue3.error ? `: \u26A0\uFE0F ${cell(issue3.error)}` : "";
+    lines.push(`- issue of target ${cell(issue3.target)}: ${issue3.action}${link}${error3}`);
+  }
+  return lines;
+}
+
 // src/report/markdown-details.ts
 function renderDetailBlocks(entries2) {
   return entries2.filter((entry) => (entry.details ?? []).length > 0).map(detailBlock);
@@ -68748,8 +68980,14 @@ var ICONS = {
   skipped: "\u23ED\uFE0F",
   failed: "\u274C"
 };
+var VERDICTS = {
+  0: "succeeded",
+  1: "failed",
+  2: "found changes to apply",
+  3: "could not reach a source or target"
+};
 function renderMarkdown(report, options = {}) {
-  const verdict = report.exitCode === 0 ? "succeeded" : report.exitCode === 2 ? "found changes to apply" : "failed";
+  const verdict = VERDICTS[report.exitCode] ?? "failed";
   const lines = [`### croncd ${report.command} ${verdict}`, ""];
   if (report.sources.length > 0) {
     lines.push("| source | ref | commit |", "|---|---|---|");
@@ -68769,14 +69007,13 @@ function renderMarkdown(report, options = {}) {
     );
   }
   if (report.entries.length === 0) lines.push("| | | | nothing to do | |");
+  const alerts = renderAlertSection(report);
+  if (alerts.length > 0) lines.push("", ...alerts);
   if (options.details) {
     for (const block of renderDetailBlocks(report.entries)) lines.push("", block);
   }
   return `${lines.join("\n")}
 `;
-}
-function cell(text) {
-  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
 // src/plan-comment/body.ts
@@ -71422,20 +71659,20 @@ var Markdown = class extends BaseResource {
   }
 };
 var Maven = class extends BaseResource {
-  downloadPackageFile(path26, filename, {
+  downloadPackageFile(path27, filename, {
     projectId,
     groupId,
     ...options
   }) {
-    let url12 = endpoint`packages/maven/${path26}/${filename}`;
+    let url12 = endpoint`packages/maven/${path27}/${filename}`;
     if (projectId) url12 = endpoint`projects/${projectId}/${url12}`;
     else if (groupId) url12 = endpoint`groups/${groupId}/-/${url12}`;
     return RequestHelper.get()(this, url12, options);
   }
-  uploadPackageFile(projectId, path26, packageFile, options) {
+  uploadPackageFile(projectId, path27, packageFile, options) {
     return RequestHelper.put()(
       this,
-      endpoint`projects/${projectId}/packages/maven/${path26}/${packageFile.filename}`,
+      endpoint`projects/${projectId}/packages/maven/${path27}/${packageFile.filename}`,
       {
         isForm: true,
         ...options,
@@ -73957,28 +74194,28 @@ var ProjectImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path26, options) {
+  import(file, path27, options) {
     return RequestHelper.post()(this, "projects/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path26
+      path: path27
     });
   }
-  importRemote(url12, path26, options) {
+  importRemote(url12, path27, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
-      path: path26,
+      path: path27,
       url: url12
     });
   }
-  importRemoteS3(accessKeyId, bucketName, fileKey, path26, region, secretAccessKey, options) {
+  importRemoteS3(accessKeyId, bucketName, fileKey, path27, region, secretAccessKey, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
       accessKeyId,
       bucketName,
       fileKey,
-      path: path26,
+      path: path27,
       region,
       secretAccessKey
     });
@@ -75415,13 +75652,13 @@ var GroupImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path26, { parentId, name: name2, ...options }) {
+  import(file, path27, { parentId, name: name2, ...options }) {
     return RequestHelper.post()(this, "groups/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path26,
-      name: name2 || path26.split("/").at(0),
+      path: path27,
+      name: name2 || path27.split("/").at(0),
       parentId
     });
   }
@@ -75754,17 +75991,17 @@ var Groups = class extends BaseResource {
       options
     );
   }
-  create(name2, path26, { avatar, ...options } = {}) {
+  create(name2, path27, { avatar, ...options } = {}) {
     if (avatar) {
       return RequestHelper.post()(this, "groups", {
         ...options,
         isForm: true,
         avatar: [avatar.content, avatar.filename],
         name: name2,
-        path: path26
+        path: path27
       });
     }
-    return RequestHelper.post()(this, "groups", { name: name2, path: path26, ...options });
+    return RequestHelper.post()(this, "groups", { name: name2, path: path27, ...options });
   }
   downloadAvatar(groupId, options) {
     return RequestHelper.get()(this, endpoint`groups/${groupId}/avatar`, options);
@@ -76741,10 +76978,10 @@ function toHttpError(method, url12, error3) {
 }
 
 // src/plan-comment/marker.ts
-import path18 from "node:path";
+import path19 from "node:path";
 function displayedConfigPath(scope) {
-  const relative = path18.relative(scope.cwd, path18.resolve(scope.cwd, scope.configFile));
-  return relative.split(path18.sep).join("/");
+  const relative = path19.relative(scope.cwd, path19.resolve(scope.cwd, scope.configFile));
+  return relative.split(path19.sep).join("/");
 }
 function displayedTargets(scope) {
   return [...new Set(scope.targets)].sort();
@@ -76893,7 +77130,9 @@ Options (decrypt):
   age keys come from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD and
   $XDG_CONFIG_HOME/sops/age/keys.txt (~/.config/sops/age/keys.txt); other key types need sops
 
-Exit codes: 0 all good, 1 something failed, 2 changes pending (plan).`;
+Exit codes: 0 all good, 1 something failed, 2 changes pending (plan) or drift (reconcile),
+  3 a git server, Docker daemon or Kubernetes API could not be reached (and nothing failed).
+Only reconcile alerts (croncd.yaml alerts:); plan, validate, render and prune never do.`;
 
 // src/cli/write-reports.ts
 import { writeFile as writeFile4 } from "node:fs/promises";
@@ -77217,7 +77456,7 @@ var LockBusyError = class extends TargetError {
 async function acquireLock(options) {
   const { store, timing, holder, log } = options;
   const now = options.now ?? (() => /* @__PURE__ */ new Date());
-  const sleep3 = options.sleep ?? ((ms2) => sleepFor(ms2));
+  const sleep4 = options.sleep ?? ((ms2) => sleepFor(ms2));
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const token = randomUUID2();
   const started = now();
@@ -77238,7 +77477,7 @@ async function acquireLock(options) {
       if (vanished > 3 && now().getTime() > deadline) {
         throw new TargetError(`${store.where}: could not be created, and no lock could be read`);
       }
-      await sleep3(Math.min(pollMs, 100));
+      await sleep4(Math.min(pollMs, 100));
       continue;
     }
     if (!current.record) {
@@ -77273,7 +77512,7 @@ async function acquireLock(options) {
       announced = busy.token;
     }
     const untilExpiry = busy.expiresAt.getTime() - now().getTime() + 50;
-    await sleep3(Math.max(1, Math.min(pollMs, left, untilExpiry)));
+    await sleep4(Math.max(1, Math.min(pollMs, left, untilExpiry)));
   }
 }
 async function confirmReleasingOnExit(store, created, token) {
@@ -77299,8 +77538,8 @@ function holderFromEnv(env2, pid = process.pid) {
   if (env2.CI_JOB_URL) return env2.CI_JOB_URL;
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env2;
   if (server && repository && runId) {
-    const attempt2 = env2.GITHUB_RUN_ATTEMPT ? `/attempts/${env2.GITHUB_RUN_ATTEMPT}` : "";
-    return `${server}/${repository}/actions/runs/${runId}${attempt2}`;
+    const attempt3 = env2.GITHUB_RUN_ATTEMPT ? `/attempts/${env2.GITHUB_RUN_ATTEMPT}` : "";
+    return `${server}/${repository}/actions/runs/${runId}${attempt3}`;
   }
   return `host ${os7.hostname()} pid ${pid}`;
 }
@@ -77457,17 +77696,17 @@ function applyRefOverrides(config2, overrides) {
 }
 
 // src/pipeline/run.ts
-import path22 from "node:path";
+import path23 from "node:path";
 
 // src/pipeline/pull.ts
 import { accessSync as accessSync2, constants as constants5, statSync as statSync2 } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
-import path20 from "node:path";
+import path21 from "node:path";
 
 // src/ports/git.ts
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import os10 from "node:os";
-import path19 from "node:path";
+import path20 from "node:path";
 
 // src/report/mask.ts
 var MASK = "***";
@@ -81367,8 +81606,8 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request2) {
-  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path19.join(os10.tmpdir(), "croncd-known-hosts-")) : void 0;
-  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path19.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
+  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path20.join(os10.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path20.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
   try {
     return await fetchInto({ ...request2, ...auth2 ? { auth: auth2 } : {} });
   } finally {
@@ -81544,7 +81783,11 @@ function classifyKind(message) {
     message
   ))
     return "auth";
-  if (/Could not resolve host|Connection refused|Failed to connect|Connection timed out|does not appear to be a git repository|not a git repository|repository .* not found|No such file or directory|Name or service not known|returned error: 404|unable to access/i.test(
+  if (/Could not resolve host|Connection refused|Failed to connect|Connection timed out|Name or service not known|Temporary failure in name resolution|No route to host|Network is unreachable|returned error: 5\d\d/i.test(
+    message
+  ))
+    return "no-connection";
+  if (/does not appear to be a git repository|not a git repository|repository .* not found|No such file or directory|returned error: 404|unable to access/i.test(
     message
   ))
     return "unreachable";
@@ -81566,6 +81809,8 @@ function classify(message, ref, cause) {
     }
     case "unreachable":
       return new GitFetchError(kind, `repository unreachable: ${detail}`, { cause });
+    case "no-connection":
+      return new GitFetchError(kind, `git server unreachable: ${detail}`, { cause });
     default:
       return new GitFetchError(kind, detail, { cause });
   }
@@ -81599,16 +81844,13 @@ async function pullOne(source, workspace, options) {
     });
     return { ...base, commit, dir, unfetchedSubmodules, durationMs: Date.now() - started };
   } catch (error3) {
-    const sourceError = error3 instanceof SourceError ? error3 : new SourceError(`${failureWords(error3)}: ${describeError(error3)}`, {
-      subject,
-      hint: hintFor(error3),
-      cause: error3
-    });
+    const options2 = { subject, hint: hintFor(error3), cause: error3 };
+    const sourceError = error3 instanceof SourceError ? error3 : isAway(error3) ? new SourceUnavailableError(`source unavailable: ${describeError(error3)}`, options2) : new SourceError(`clone failed: ${describeError(error3)}`, options2);
     return { ...base, error: sourceError, durationMs: Date.now() - started };
   }
 }
-function failureWords(error3) {
-  return error3 instanceof GitFetchError && error3.kind === "stalled" ? "source unavailable" : "clone failed";
+function isAway(error3) {
+  return error3 instanceof GitFetchError && (error3.kind === "stalled" || error3.kind === "no-connection");
 }
 function hintFor(error3) {
   if (!(error3 instanceof GitFetchError)) return void 0;
@@ -81617,6 +81859,8 @@ function hintFor(error3) {
       return "check the source's ref: a branch, tag or commit SHA that exists in the repository";
     case "auth":
       return "check the token or deploy key, and that it may read this repository";
+    case "no-connection":
+      return "check that the git server is up and that this runner can reach it (DNS, firewall, proxy); croncd tries again on its next run";
     case "unreachable":
       return "check the URL, that this runner can reach the git server, and that the credentials may read the repository (servers answer 'not found' when they may not)";
     case "stalled":
@@ -81646,7 +81890,7 @@ function resolveUrl(url12, configDir, subject) {
     return url12;
   }
   if (/^[^/\\]+@[^/\\:]+:/.test(url12)) return url12;
-  return path20.resolve(configDir, url12);
+  return path21.resolve(configDir, url12);
 }
 function resolveAuth(source, env2, subject) {
   const auth2 = source.auth;
@@ -81710,7 +81954,8 @@ async function deliverTarget(rendered, options) {
   const failures = rendered.rendered.failures;
   const targetFailure = (error3) => {
     const subject = { kind: "target", name: config2.name, target: config2.name };
-    return [...failures, changeEntry(subject, "failed", describeError(error3))];
+    const unavailable = error3 instanceof TargetUnavailableError ? { unavailable: "target" } : {};
+    return [...failures, changeEntry(subject, "failed", describeError(error3), unavailable)];
   };
   const planTarget = () => target.plan(
     rendered.rendered,
@@ -81758,15 +82003,15 @@ function refuseDeletions(plan, reason) {
 }
 
 // src/pipeline/submodule-check.ts
-import path21 from "node:path";
+import path22 from "node:path";
 function submoduleProblem(targetPath, unfetched, sourceName) {
-  const wanted = path21.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
+  const wanted = path22.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
   const fix = `which croncd does not fetch: set submodules: true on source ${sourceName}`;
   for (const submodule of unfetched) {
     if (isWithin2(wanted, submodule)) {
       return `the target's path ${targetPath} is inside git submodule ${submodule}, ${fix}`;
     }
-    if (path21.posix.dirname(submodule) === wanted) {
+    if (path22.posix.dirname(submodule) === wanted) {
       return `stack folder ${submodule} is a git submodule, ${fix}`;
     }
   }
@@ -81827,11 +82072,19 @@ function liveStateKey(config2) {
   return `${config2.type}:${targetTypeOf(config2).liveStateKey(config2)}`;
 }
 async function renderTarget(config2, source, env2, log, early) {
-  const failed = (reason) => ({
+  const failed = (reason, extras = {}) => ({
     config: config2,
-    failure: changeEntry({ kind: "target", name: config2.name, target: config2.name }, "failed", reason)
+    failure: changeEntry(
+      { kind: "target", name: config2.name, target: config2.name },
+      "failed",
+      reason,
+      extras
+    )
   });
-  if (!source.dir || !source.commit) return failed(`nothing done: ${describeError(source.error)}`);
+  if (!source.dir || !source.commit) {
+    const away = source.error instanceof SourceUnavailableError ? { unavailable: "source" } : {};
+    return failed(`nothing done: ${describeError(source.error)}`, away);
+  }
   const submodule = submoduleProblem(config2.path, source.unfetchedSubmodules ?? [], source.name);
   if (submodule) return failed(submodule);
   const target = targetTypeOf(config2).create({
@@ -81880,6 +82133,839 @@ function cleanUpAfterKilledRuns(log) {
   }
 }
 
+// src/alerts/issue-tracker/index.ts
+function syncIssue(request2) {
+  return Promise.resolve({
+    action: "none",
+    error: `issue alerts are not built yet (target ${request2.target})`
+  });
+}
+
+// src/alerts/links.ts
+function commitUrl(sourceUrl, sha) {
+  let url12;
+  try {
+    url12 = new URL(sourceUrl);
+  } catch {
+    return void 0;
+  }
+  if (url12.protocol !== "https:") return void 0;
+  const repository = `${url12.origin}${url12.pathname.replace(/\.git$/, "").replace(/\/$/, "")}`;
+  if (url12.hostname === "github.com") return `${repository}/commit/${sha}`;
+  if (/^gitlab\./.test(url12.hostname) || url12.hostname === "gitlab.com") return `${repository}/-/commit/${sha}`;
+  return void 0;
+}
+function ciJobUrl(env2) {
+  if (env2.CI_JOB_URL) return env2.CI_JOB_URL;
+  if (env2.GITHUB_RUN_ID && env2.GITHUB_REPOSITORY) {
+    return `${env2.GITHUB_SERVER_URL ?? "https://github.com"}/${env2.GITHUB_REPOSITORY}/actions/runs/${env2.GITHUB_RUN_ID}`;
+  }
+  return void 0;
+}
+
+// src/alerts/notifiers/filter.ts
+function eventsFor(config2, events) {
+  const minimum = SEVERITIES.indexOf(config2.minSeverity);
+  return events.filter(
+    (event) => (config2.events === void 0 || config2.events.includes(event.kind)) && SEVERITIES.indexOf(event.severity) >= minimum && (config2.targets === void 0 || config2.targets.includes(event.target))
+  );
+}
+
+// src/alerts/notifiers/json-body.ts
+var JSON_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "user-agent": `croncd/${VERSION}`
+};
+function jsonText(body) {
+  return JSON.stringify(body);
+}
+
+// src/alerts/notifiers/wording.ts
+var MAX_EVENTS_SHOWN = 10;
+var MAX_CAUSE_CHARS = 1e3;
+var MAX_DETAILS_SHOWN = 10;
+var WORDING = {
+  failed: { mark: "\u274C", tone: "bad", counted: "failed", headline: (s) => `${s} failed` },
+  "failure-changed": {
+    mark: "\u274C",
+    tone: "bad",
+    counted: "failing differently",
+    headline: (s) => `${s} is failing differently`
+  },
+  reminder: { mark: "\u{1F501}", tone: "bad", counted: "still failing", headline: (s) => `${s} is still failing` },
+  recovered: { mark: "\u2705", tone: "good", counted: "recovered", headline: (s) => `${s} recovered` },
+  drift: {
+    mark: "\u{1F500}",
+    tone: "warning",
+    counted: "changed outside git",
+    headline: (s) => `${s} was changed outside git`
+  },
+  "source-unavailable": {
+    mark: "\u26A0\uFE0F",
+    tone: "warning",
+    counted: "source unreachable",
+    headline: (s) => `${s}: the git source is unreachable`
+  },
+  "target-unavailable": {
+    mark: "\u26A0\uFE0F",
+    tone: "warning",
+    counted: "target unreachable",
+    headline: (s) => `${s}: the target is unreachable`
+  }
+};
+function tone(event) {
+  return WORDING[event.kind].tone;
+}
+function headline(event) {
+  const subject = event.item ? `${event.item.kind} ${event.item.name} on ${event.target}` : `target ${event.target}`;
+  return WORDING[event.kind].headline(subject);
+}
+function markedHeadline(event) {
+  return `${WORDING[event.kind].mark} ${headline(event)}`;
+}
+function messageTitle(events) {
+  const targets = [...new Set(events.map((event) => event.target))];
+  const where2 = targets.length <= 3 ? targets.join(", ") : `${targets.length} targets`;
+  const counts = /* @__PURE__ */ new Map();
+  for (const event of events) {
+    const counted = WORDING[event.kind].counted;
+    counts.set(counted, (counts.get(counted) ?? 0) + 1);
+  }
+  const parts = [...counts].map(([counted, count]) => `${count} ${counted}`);
+  return `croncd ${where2}: ${parts.join(", ")}`;
+}
+function facts(event) {
+  const list3 = [{ label: "Target", text: event.target }];
+  if (event.item) list3.push({ label: capitalised(event.item.kind), text: event.item.name });
+  if (event.service) list3.push({ label: "Service", text: event.service });
+  if (event.commit) {
+    list3.push({
+      label: "Commit",
+      text: shortSha(event.commit.sha),
+      ...event.commit.url ? { url: event.commit.url } : {}
+    });
+  }
+  if (event.jobUrl) list3.push({ label: "CI job", text: "open the job log", url: event.jobUrl });
+  return list3;
+}
+function causeText2(event) {
+  if (!event.cause) return void 0;
+  return event.cause.length > MAX_CAUSE_CHARS ? `${event.cause.slice(0, MAX_CAUSE_CHARS)}\u2026` : event.cause;
+}
+function detailLines(event) {
+  const details = event.details ?? [];
+  if (details.length <= MAX_DETAILS_SHOWN) return details;
+  return [...details.slice(0, MAX_DETAILS_SHOWN), `\u2026 and ${details.length - MAX_DETAILS_SHOWN} more`];
+}
+function shownEvents(events) {
+  if (events.length <= MAX_EVENTS_SHOWN) return { shown: [...events] };
+  const hidden = events.length - MAX_EVENTS_SHOWN;
+  return {
+    shown: events.slice(0, MAX_EVENTS_SHOWN),
+    more: `\u2026 and ${hidden} more event${hidden === 1 ? "" : "s"}: see the CI job's report`
+  };
+}
+function shortSha(sha) {
+  return sha.slice(0, 12);
+}
+function capitalised(word) {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+// src/alerts/notifiers/apprise.ts
+var apprise = {
+  label: "Apprise",
+  request({ events, config: config2, url: url12, secret }) {
+    const body = {
+      title: messageTitle(events),
+      body: markdownBody(events),
+      type: appriseType(events),
+      format: "markdown",
+      ...config2.tags ? { tag: config2.tags.join(", ") } : {},
+      ...config2.urlsEnv ? { urls: secret(config2.urlsEnv, "list") } : {}
+    };
+    return {
+      url: url12,
+      // Apprise answers in plain text unless asked; JSON gives a readable reason when it refuses.
+      headers: { ...JSON_HEADERS, accept: "application/json" },
+      bodyText: jsonText(body)
+    };
+  },
+  undelivered(answer) {
+    return answer.status === 204 ? "the Apprise server has no configuration saved under this key" : void 0;
+  }
+};
+function appriseType(events) {
+  if (events.some((event) => event.severity === "error")) return "failure";
+  if (events.some((event) => event.severity === "warning")) return "warning";
+  return events.every((event) => event.kind === "recovered") ? "success" : "info";
+}
+function markdownBody(events) {
+  const { shown: shown2, more } = shownEvents(events);
+  const sections = shown2.map(eventSection);
+  if (more) sections.push(more);
+  return sections.join("\n\n");
+}
+function eventSection(event) {
+  const lines = [`**${markedHeadline(event)}**`, "", ...facts(event).map(factLine)];
+  const cause = causeText2(event);
+  if (cause) lines.push("", fenced(cause));
+  const details = detailLines(event);
+  if (details.length > 0) lines.push("", ...details.map((line) => `- ${line}`));
+  return lines.join("\n");
+}
+function factLine(fact) {
+  return fact.url ? `- ${fact.label}: [${fact.text}](${fact.url})` : `- ${fact.label}: ${fact.text}`;
+}
+function fenced(text) {
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run2) => run2.length));
+  const fence = "`".repeat(Math.max(3, longestRun + 1));
+  return `${fence}
+${text}
+${fence}`;
+}
+
+// src/alerts/notifiers/slack.ts
+var MAX_HEADER_CHARS = 150;
+var MAX_SECTION_CHARS = 3e3;
+var slack = {
+  label: "Slack",
+  request({ events, url: url12 }) {
+    const title = messageTitle(events);
+    const { shown: shown2, more } = shownEvents(events);
+    const blocks = [
+      { type: "header", text: { type: "plain_text", text: cut(title, MAX_HEADER_CHARS), emoji: true } }
+    ];
+    shown2.forEach((event, index) => {
+      if (index > 0) blocks.push({ type: "divider" });
+      blocks.push(...eventBlocks(event));
+    });
+    if (more) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: escaped(more) }] });
+    const text = [title, ...events.map(markedHeadline)].join("\n");
+    return { url: url12, headers: { ...JSON_HEADERS }, bodyText: jsonText({ text, blocks }) };
+  }
+};
+function eventBlocks(event) {
+  const headline2 = `*${escaped(markedHeadline(event))}*`;
+  const details = detailLines(event).map((line) => `\u2022 ${escaped(line)}`).join("\n");
+  const cause = causeText2(event);
+  const causeRoom = MAX_SECTION_CHARS - headline2.length - details.length - "\n```\n```".length;
+  const parts = [headline2];
+  if (cause) parts.push(codeBlock(cause, Math.max(causeRoom, 100)));
+  if (details) parts.push(details);
+  return [
+    { type: "section", text: { type: "mrkdwn", text: cut(parts.join("\n"), MAX_SECTION_CHARS) } },
+    { type: "section", fields: facts(event).map(field) }
+  ];
+}
+function field(fact) {
+  const value = fact.url ? `<${linkTarget(fact.url)}|${escaped(fact.text)}>` : escaped(fact.text);
+  return { type: "mrkdwn", text: `*${fact.label}*
+${value}` };
+}
+function escaped(text) {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+function codeBlock(text, maxChars) {
+  return "```" + cut(escaped(text).replaceAll("```", "\u02CB\u02CB\u02CB"), maxChars) + "```";
+}
+function linkTarget(url12) {
+  return url12.replaceAll("|", "%7C").replaceAll(">", "%3E");
+}
+function cut(text, max) {
+  return text.length > max ? `${text.slice(0, max - 1)}\u2026` : text;
+}
+
+// src/alerts/notifiers/teams.ts
+var ADAPTIVE_CARD_VERSION = "1.4";
+var COLOUR = { bad: "Attention", warning: "Warning", good: "Good" };
+var teams = {
+  label: "Microsoft Teams",
+  request({ events, url: url12 }) {
+    const { shown: shown2, more } = shownEvents(events);
+    const body = [
+      { type: "TextBlock", text: messageTitle(events), size: "Large", weight: "Bolder", wrap: true },
+      ...shown2.map(eventContainer)
+    ];
+    if (more) body.push({ type: "TextBlock", text: more, isSubtle: true, wrap: true, separator: true });
+    const jobUrl = events.find((event) => event.jobUrl)?.jobUrl;
+    const card = {
+      $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+      type: "AdaptiveCard",
+      version: ADAPTIVE_CARD_VERSION,
+      msteams: { width: "Full" },
+      body,
+      ...jobUrl ? { actions: [{ type: "Action.OpenUrl", title: "Open the CI job", url: jobUrl }] } : {}
+    };
+    const message = {
+      type: "message",
+      attachments: [
+        { contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: card }
+      ]
+    };
+    return { url: url12, headers: { ...JSON_HEADERS }, bodyText: jsonText(message) };
+  }
+};
+function eventContainer(event) {
+  const items = [
+    {
+      type: "TextBlock",
+      text: markedHeadline(event),
+      weight: "Bolder",
+      color: COLOUR[tone(event)],
+      wrap: true
+    },
+    {
+      type: "FactSet",
+      facts: facts(event).map((fact) => ({
+        title: fact.label,
+        value: fact.url ? `[${fact.text}](${fact.url})` : fact.text
+      }))
+    }
+  ];
+  const cause = causeText2(event);
+  if (cause) items.push({ type: "TextBlock", text: cause, fontType: "Monospace", wrap: true });
+  const details = detailLines(event);
+  if (details.length > 0) {
+    items.push({ type: "TextBlock", text: details.map((line) => `- ${line}`).join("\r"), wrap: true });
+  }
+  return { type: "Container", separator: true, spacing: "Medium", items };
+}
+
+// src/alerts/notifiers/webhook.ts
+import { createHmac as createHmac2 } from "node:crypto";
+var WEBHOOK_SCHEMA = "croncd.alerts/v1";
+var SIGNATURE_HEADER = "x-croncd-signature";
+var webhook = {
+  label: "webhook",
+  request({ events, config: config2, url: url12, secret }) {
+    const body = {
+      schema: WEBHOOK_SCHEMA,
+      title: messageTitle(events),
+      events: events.map(webhookEvent)
+    };
+    const bodyText = jsonText(body);
+    const headers = { ...JSON_HEADERS };
+    if (config2.secretEnv) headers[SIGNATURE_HEADER] = `sha256=${hmacHex(secret(config2.secretEnv), bodyText)}`;
+    return { url: url12, headers, bodyText };
+  }
+};
+function hmacHex(key, bodyText) {
+  return createHmac2("sha256", key).update(bodyText, "utf8").digest("hex");
+}
+function webhookEvent(event) {
+  return {
+    kind: event.kind,
+    severity: event.severity,
+    target: event.target,
+    ...event.item ? { item: { kind: event.item.kind, name: event.item.name } } : {},
+    ...event.service ? { service: event.service } : {},
+    headline: headline(event),
+    ...event.cause ? { cause: event.cause } : {},
+    ...event.details?.length ? { details: [...event.details] } : {},
+    ...event.commit ? { commit: { sha: event.commit.sha, ...event.commit.url ? { url: event.commit.url } : {} } } : {},
+    ...event.jobUrl ? { jobUrl: event.jobUrl } : {},
+    ...event.fingerprint ? { fingerprint: event.fingerprint } : {}
+  };
+}
+
+// src/alerts/notifiers/registry.ts
+var NOTIFIERS = {
+  webhook,
+  slack,
+  teams,
+  apprise
+};
+function notifierFor(config2) {
+  return NOTIFIERS[config2.type];
+}
+
+// src/alerts/notifiers/retry.ts
+import { setTimeout as sleep3 } from "node:timers/promises";
+var DEFAULT_RETRY = { attempts: 3, initialDelayMs: 1e3, maxDelayMs: 3e4 };
+function isRetryableStatus(status) {
+  return status === 408 || status === 429 || status >= 500;
+}
+function retryAfterMs(header) {
+  if (header === null || !/^\d+$/.test(header.trim())) return void 0;
+  return Number(header.trim()) * 1e3;
+}
+async function withRetries(attempt3, retry, onRetry) {
+  let attemptsMade = 0;
+  for (; ; ) {
+    const result = await attempt3();
+    attemptsMade += 1;
+    if (result.delivered) return { ok: true, attempts: attemptsMade };
+    if (!result.retryable || attemptsMade >= retry.attempts) {
+      return { ok: false, attempts: attemptsMade, error: result.error };
+    }
+    const backoff = retry.initialDelayMs * 2 ** (attemptsMade - 1);
+    const delayMs = Math.min(Math.max(backoff, result.retryAfterMs ?? 0), retry.maxDelayMs);
+    onRetry(result.error, attemptsMade, delayMs);
+    await sleep3(delayMs);
+  }
+}
+
+// src/alerts/notifiers/variables.ts
+function readSecretVariable(env2, variable, masker, form = "single") {
+  const value = env2[variable];
+  if (!value) throw new ConfigError(`variable ${variable} is empty or not set`);
+  masker.add(value);
+  if (form === "list") for (const entry of value.split(/[\s,]+/)) masker.add(entry);
+  return value;
+}
+function readEndpointUrl(env2, variable, masker) {
+  const value = readSecretVariable(env2, variable, masker);
+  let parsed;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`variable ${variable} does not hold a URL`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new ConfigError(
+      `variable ${variable} holds a ${parsed.protocol.replace(/:$/, "")} URL, not http(s)`
+    );
+  }
+  masker.add(parsed.href);
+  return value;
+}
+
+// src/alerts/notifiers/deliver.ts
+async function deliver(config2, events, context) {
+  const matching = eventsFor(config2, events);
+  if (matching.length === 0) return void 0;
+  const definition = notifierFor(config2);
+  const subject = `alert notifier ${config2.name} (${definition.label})`;
+  const { masker, log } = context;
+  const outcome = (ok, attempts, error3) => ({
+    notifier: config2.name,
+    events: matching.length,
+    ok,
+    attempts,
+    ...error3 === void 0 ? {} : { error: masker.mask(error3) }
+  });
+  let request2;
+  try {
+    request2 = definition.request({
+      events: matching,
+      config: config2,
+      url: readEndpointUrl(context.env, config2.urlEnv, masker),
+      secret: (variable, form) => readSecretVariable(context.env, variable, masker, form)
+    });
+  } catch (error3) {
+    const delivery2 = outcome(false, 0, `not sent: ${describeError(error3)}`);
+    log.warn(`${subject}: ${delivery2.error}`);
+    return delivery2;
+  }
+  const httpRequestFor = {
+    method: "POST",
+    url: request2.url,
+    headers: request2.headers,
+    bodyText: request2.bodyText,
+    // The URL is the credential: messages name the variable it came from instead.
+    displayUrl: `$${config2.urlEnv}`,
+    timeoutMs: context.timeoutMs
+  };
+  const result = await withRetries(
+    () => attempt2(httpRequestFor, definition),
+    context.retry,
+    (error3, attemptsMade, delayMs) => log.info(`${subject}: attempt ${attemptsMade} failed (${error3}); retrying in ${delayMs / 1e3}s`)
+  );
+  const noun = matching.length === 1 ? "event" : "events";
+  if (result.ok) {
+    log.info(`${subject}: ${matching.length} ${noun} sent`);
+    return outcome(true, result.attempts);
+  }
+  const tries = result.attempts === 1 ? "1 attempt" : `${result.attempts} attempts`;
+  const delivery = outcome(false, result.attempts, `not delivered after ${tries}: ${result.error}`);
+  log.warn(`${subject}: ${delivery.error}`);
+  return delivery;
+}
+async function attempt2(request2, definition) {
+  try {
+    const answer = await httpRequest(request2);
+    if (answer.status < 200 || answer.status >= 300) {
+      const retryAfter = retryAfterMs(answer.headers.get("retry-after"));
+      return {
+        delivered: false,
+        error: refusal(request2, answer).message,
+        retryable: isRetryableStatus(answer.status),
+        ...retryAfter === void 0 ? {} : { retryAfterMs: retryAfter }
+      };
+    }
+    const undelivered = definition.undelivered?.(answer);
+    if (undelivered) return { delivered: false, error: undelivered, retryable: false };
+    return { delivered: true };
+  } catch (error3) {
+    return { delivered: false, error: describeError(error3), retryable: true };
+  }
+}
+
+// src/alerts/notifiers/index.ts
+var DEFAULT_NOTIFIER_TIMEOUT_MS = 1e4;
+async function sendAlertEvents(events, options) {
+  if (events.length === 0 || options.notifiers.length === 0) return [];
+  const { masker, log } = options;
+  const masked = masker.maskValues(events);
+  const context = {
+    env: options.env,
+    masker,
+    log,
+    timeoutMs: options.timeoutMs ?? DEFAULT_NOTIFIER_TIMEOUT_MS,
+    retry: { ...DEFAULT_RETRY, ...options.retry }
+  };
+  const deliveries = await Promise.all(
+    options.notifiers.map(async (config2) => {
+      try {
+        return await deliver(config2, masked, context);
+      } catch (error3) {
+        const message = masker.mask(`not sent: ${describeError(error3)}`);
+        log.warn(`alert notifier ${config2.name}: ${message}`);
+        return { notifier: config2.name, events: masked.length, ok: false, error: message, attempts: 0 };
+      }
+    })
+  );
+  return deliveries.filter((delivery) => delivery !== void 0);
+}
+
+// src/alerts/fingerprint.ts
+var VOLATILE = [
+  // RFC 3339 / ISO 8601 timestamps, with or without fraction and zone; also "2026-12-05 05:24:48".
+  [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b/g, "<time>"],
+  // Go and human durations: 1m30.5s, 2.0s, 350ms, 5 s, 12 seconds, 3 minutes.
+  [/\b(?:\d+(?:\.\d+)?(?:h|m(?!b)|s|ms|µs|us|ns))+\b/gi, "<duration>"],
+  [/\b\d+(?:\.\d+)?\s*(?:milliseconds?|seconds?|secs?|minutes?|mins?|hours?)\b/gi, "<duration>"],
+  // croncd's own temporary folders (mkdtemp: "croncd-" and six random characters), wherever TMPDIR is.
+  [/(?:\/[^\s/"'`]+)*\/croncd-[A-Za-z0-9]{6}(?=[/\s"'`]|$)/g, "<workspace>"],
+  // Docker object ids: 64 or 12 hex digits (containers, images), 25 base-36 characters (tasks, services).
+  [/\b[0-9a-f]{64}\b/g, "<id>"],
+  [/\bsha256:<id>/g, "<id>"],
+  [/\b(?=[a-z0-9]{25}\b)(?=[a-z]*\d)[a-z0-9]{25}\b/g, "<id>"],
+  [/\b(?=[0-9a-f]{12}\b)(?=[a-f]*\d)[0-9a-f]{12}\b/g, "<id>"],
+  // Process ids and progress counts ("pid 4121", "1/3 running", "attempt 2 of 5", "3 times").
+  [/\bpid[ =:]?\d+\b/gi, "pid <n>"],
+  [/\b\d+\/\d+\b/g, "<n>/<n>"],
+  [/\battempt \d+(?: of \d+)?\b/gi, "attempt <n>"],
+  // A crash loop's count grows from run to run: "failed 3 times since the deploy".
+  [/\b\d+ times\b/gi, "<n> times"]
+];
+function stableCause(cause) {
+  let text = cause;
+  for (const [pattern, replacement] of VOLATILE) text = text.replace(pattern, replacement);
+  return text.replace(/\s+/g, " ").trim();
+}
+function failureFingerprint(failure2) {
+  return sha256Hex(
+    canonicalJson({
+      target: failure2.target,
+      kind: failure2.kind,
+      name: failure2.name,
+      causeClass: failure2.causeClass,
+      cause: stableCause(failure2.cause),
+      commit: failure2.commit ?? ""
+    })
+  ).slice(0, 16);
+}
+
+// src/alerts/observation.ts
+var itemKey = (item) => `${item.kind}/${item.name}`;
+
+// src/alerts/observe.ts
+var WHOLE_TARGET_KINDS = /* @__PURE__ */ new Set(["target", "source", "run"]);
+function observeTarget(input) {
+  const own2 = input.entries.filter((entry) => entry.target === input.target);
+  const context = {
+    target: input.target,
+    ...input.commit ? { commit: input.commit } : {},
+    ...input.jobUrl ? { jobUrl: input.jobUrl } : {}
+  };
+  const away = own2.find((entry) => entry.unavailable);
+  if (away?.unavailable) {
+    return {
+      ...context,
+      unavailable: { kind: away.unavailable, cause: stableCause(input.mask(away.reason)) },
+      items: [],
+      complete: false
+    };
+  }
+  const byItem = /* @__PURE__ */ new Map();
+  for (const entry of own2) {
+    const key = itemKey(entry);
+    byItem.set(key, [...byItem.get(key) ?? [], entry]);
+  }
+  const items = [...byItem.entries()].map(([key, entries2]) => observeItem(key, entries2, input));
+  const wholeTargetFailed = own2.some(
+    (entry) => WHOLE_TARGET_KINDS.has(entry.kind) && entry.action === "failed"
+  );
+  return { ...context, items, complete: !wholeTargetFailed };
+}
+function observeItem(key, entries2, input) {
+  const first = entries2[0];
+  const item = { kind: first.kind, name: first.name };
+  const failure2 = entries2.find((entry) => entry.action === "failed");
+  if (failure2) {
+    const identity = sameFailureCause(stableCause(input.mask(failure2.reason)));
+    const fingerprint = failureFingerprint({
+      target: input.target,
+      kind: item.kind,
+      name: item.name,
+      causeClass: causeClass(identity),
+      cause: identity,
+      ...input.commit ? { commit: input.commit.sha } : {}
+    });
+    return { key, item, status: "failed", cause: identity, fingerprint };
+  }
+  const drift = entries2.find((entry) => entry.drift);
+  if (drift) {
+    const details = (drift.details ?? []).map((line) => stableCause(input.mask(line)));
+    return {
+      key,
+      item,
+      status: "drifted",
+      details,
+      // --no-heal reports a drift it leaves alone as skipped; a healed one was redeployed.
+      healed: drift.action === "configured" || drift.action === "created",
+      fingerprint: sha256Hex(details.join("\n")).slice(0, 16)
+    };
+  }
+  return { key, item, status: "healthy" };
+}
+var UNHEALTHY_WORDINGS = [/^rollout failed: /, /^matches git but is unhealthy \(not redeployed\): /];
+function sameFailureCause(cause) {
+  const wording = UNHEALTHY_WORDINGS.find((pattern) => pattern.test(cause));
+  return wording ? cause.replace(wording, "unhealthy: ") : cause;
+}
+function causeClass(reason) {
+  const head = reason.split(":", 1)[0]?.trim() ?? "";
+  return head.length > 0 && head.length <= 32 ? head : "failed";
+}
+
+// src/alerts/transitions.ts
+function transition(previous, observed, settings) {
+  const before = previous ?? { items: {} };
+  const context = eventContext(observed);
+  if (observed.unavailable) return unavailableTransition(before, observed, settings, context);
+  const events = [];
+  if (before.unavailable?.alerted) {
+    events.push({
+      ...context,
+      kind: "recovered",
+      severity: "info",
+      cause: "the source can be reached again"
+    });
+  }
+  const items = {};
+  const seen = /* @__PURE__ */ new Set();
+  for (const observation of observed.items) {
+    seen.add(observation.key);
+    const outcome = itemTransition(before.items[observation.key], observation, settings, context);
+    events.push(...outcome.events);
+    if (outcome.next) items[observation.key] = outcome.next;
+  }
+  for (const [key, state] of Object.entries(before.items)) {
+    if (seen.has(key)) continue;
+    if (!observed.complete) {
+      items[key] = state;
+    } else if (state.failure) {
+      const [kind = "", ...name2] = key.split("/");
+      events.push({
+        ...context,
+        kind: "recovered",
+        severity: "info",
+        ...eventItem({ kind, name: name2.join("/") }),
+        cause: "no longer declared in git"
+      });
+    }
+  }
+  return { events, next: { items } };
+}
+function eventContext(observed) {
+  return {
+    target: observed.target,
+    ...observed.commit ? { commit: observed.commit } : {},
+    ...observed.jobUrl ? { jobUrl: observed.jobUrl } : {}
+  };
+}
+function eventItem(item) {
+  return item.kind === "target" ? {} : { item };
+}
+function itemTransition(before, observation, settings, context) {
+  const base = { ...context, ...eventItem(observation.item) };
+  const now = settings.now.toISOString();
+  if (observation.status === "failed") {
+    const failure2 = before?.failure;
+    const event = {
+      ...base,
+      severity: "error",
+      cause: observation.cause,
+      fingerprint: observation.fingerprint
+    };
+    if (!failure2) {
+      return {
+        events: [{ ...event, kind: "failed" }],
+        next: { failure: { fingerprint: observation.fingerprint, since: now, alertedAt: now } }
+      };
+    }
+    if (failure2.fingerprint !== observation.fingerprint) {
+      return {
+        events: [{ ...event, kind: "failure-changed" }],
+        next: { failure: { fingerprint: observation.fingerprint, since: now, alertedAt: now } }
+      };
+    }
+    if (settings.repeatInterval > 0 && isDue(failure2.alertedAt, settings.repeatInterval, settings.now)) {
+      return { events: [{ ...event, kind: "reminder" }], next: { failure: { ...failure2, alertedAt: now } } };
+    }
+    return { events: [], next: { failure: failure2 } };
+  }
+  const events = [];
+  if (before?.failure) events.push({ ...base, kind: "recovered", severity: "info" });
+  if (observation.status === "healthy") return { events };
+  const alreadySaid = !observation.healed && before?.drift === observation.fingerprint;
+  if (!alreadySaid) {
+    events.push({
+      ...base,
+      kind: "drift",
+      severity: "warning",
+      cause: observation.healed ? "changed outside git; croncd put it back as git declares it" : "changed outside git; not put back (--no-heal)",
+      details: observation.details
+    });
+  }
+  return { events, ...observation.healed ? {} : { next: { drift: observation.fingerprint } } };
+}
+function unavailableTransition(before, observed, settings, context) {
+  const unavailable = observed.unavailable;
+  const event = {
+    ...context,
+    kind: unavailable.kind === "source" ? "source-unavailable" : "target-unavailable",
+    severity: unavailable.kind === "source" ? "warning" : "error",
+    cause: unavailable.cause
+  };
+  if (unavailable.kind === "target") {
+    return { events: settings.unavailableGrace === 0 ? [event] : [], next: before };
+  }
+  const since2 = before.unavailable ?? {
+    kind: "source",
+    since: settings.now.toISOString(),
+    alerted: false
+  };
+  const due = !since2.alerted && isDue(since2.since, settings.unavailableGrace, settings.now);
+  return {
+    events: due ? [event] : [],
+    // The items keep their state: nothing was deployed, so nothing about them changed.
+    next: { ...before, unavailable: { ...since2, alerted: since2.alerted || due } }
+  };
+}
+function isDue(from, seconds3, now) {
+  const start = Date.parse(from);
+  if (Number.isNaN(start)) return true;
+  return now.getTime() - start >= seconds3 * 1e3;
+}
+
+// src/pipeline/alert.ts
+async function alertAfterReconcile(request2) {
+  const sinks = request2.sinks ?? { sendAlertEvents, syncIssue };
+  const { alerts, log } = request2;
+  const outcome = { events: [], deliveries: [], issues: [], warnings: [] };
+  const warn = (line) => {
+    const masked = log.masker.mask(line);
+    log.warn(masked);
+    outcome.warnings.push(masked);
+  };
+  const jobUrl = ciJobUrl(request2.env);
+  for (const target of request2.targets) {
+    const source = request2.sources.find((candidate) => candidate.name === target.source);
+    const observed = observeTarget({
+      target: target.name,
+      entries: request2.entries,
+      ...source?.commit ? { commit: commitOf(source.url, source.commit) } : {},
+      ...jobUrl ? { jobUrl } : {},
+      mask: (text) => log.masker.mask(text)
+    });
+    outcome.events.push(...await targetEvents(target, observed, request2, warn));
+    if (alerts.issue) {
+      const result = await sinks.syncIssue({
+        config: alerts.issue,
+        target: target.name,
+        failures: failuresOf(observed),
+        ...observed.unavailable ? { unavailable: observed.unavailable.kind } : {},
+        ...observed.commit ? { commit: observed.commit } : {},
+        ...jobUrl ? { jobUrl } : {},
+        env: request2.env,
+        masker: log.masker,
+        log
+      });
+      if (result.error) warn(`target ${target.name}: issue not updated: ${result.error}`);
+      outcome.issues.push({ target: target.name, ...result });
+    }
+  }
+  for (const event of outcome.events) log.info(describeEvent(event));
+  if (outcome.events.length > 0 && alerts.notifiers.length > 0) {
+    outcome.deliveries = await sinks.sendAlertEvents(outcome.events, {
+      notifiers: alerts.notifiers,
+      env: request2.env,
+      masker: log.masker,
+      log
+    });
+    for (const delivery of outcome.deliveries) {
+      if (!delivery.ok)
+        warn(`notifier ${delivery.notifier}: not delivered: ${delivery.error ?? "unknown error"}`);
+    }
+  }
+  return outcome;
+}
+async function targetEvents(target, observed, request2, warn) {
+  const store = observed.unavailable?.kind === "target" ? void 0 : targetTypeOf(target).alertState?.(target, request2.env);
+  let previous;
+  let readable = store !== void 0;
+  if (store) {
+    try {
+      previous = await store.read();
+    } catch (error3) {
+      warn(
+        `target ${target.name}: alert state not read (${describeError(error3)}); alerting on every failure`
+      );
+      readable = false;
+    }
+  }
+  const { events, next } = transition(previous, observed, {
+    repeatInterval: request2.alerts.repeatInterval,
+    unavailableGrace: request2.alerts.unavailableGrace,
+    now: request2.now
+  });
+  const unchanged = canonicalJson(previous ?? { items: {} }) === canonicalJson(next);
+  if (store && readable && !unchanged) {
+    try {
+      await store.write(next);
+    } catch (error3) {
+      warn(
+        `target ${target.name}: alert state not kept (${describeError(error3)}); the next run may alert again`
+      );
+    }
+  }
+  return events;
+}
+function commitOf(sourceUrl, sha) {
+  const url12 = commitUrl(sourceUrl, sha);
+  return { sha, ...url12 ? { url: url12 } : {} };
+}
+function failuresOf(observed) {
+  return observed.items.flatMap(
+    (item) => item.status === "failed" ? [
+      {
+        ...item.item.kind === "target" ? {} : { item: item.item },
+        cause: item.cause,
+        fingerprint: item.fingerprint
+      }
+    ] : []
+  );
+}
+function describeEvent(event) {
+  const subject = event.item ? `${event.item.kind} ${event.item.name}` : `target ${event.target}`;
+  const where2 = event.item ? `[${event.target}] ` : "";
+  return `alert ${event.kind} (${event.severity}): ${where2}${subject}${event.cause ? `: ${event.cause}` : ""}`;
+}
+
 // src/pipeline/run.ts
 async function run(request2) {
   const env2 = request2.env ?? process.env;
@@ -81900,7 +82986,7 @@ async function run(request2) {
   try {
     const pulled = await request2.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
-        configDir: path22.dirname(request2.configFile),
+        configDir: path23.dirname(request2.configFile),
         env: env2
       });
       for (const source of results) request2.log.info(describePull(source));
@@ -81915,7 +83001,7 @@ async function run(request2) {
           const result = await renderTarget(target, sourceOf(target.source), env2, request2.log, early);
           if (request2.mode === "render" && request2.outDir && result.rendered && result.target) {
             for (const item of result.rendered.items) {
-              const dir = path22.join(request2.outDir, target.name, item.name);
+              const dir = path23.join(request2.outDir, target.name, item.name);
               await result.target.writeRendered(item, dir, request2.log.masker);
             }
           }
@@ -81964,7 +83050,24 @@ async function run(request2) {
         });
       }
     }
-    return { exitCode: exitCodeFor(request2.mode, entries2), sources: pulled.map(summarizeSource), entries: entries2 };
+    const alerts = mode === "reconcile" && request2.config.alerts ? await request2.log.group(
+      "alerts",
+      () => alertAfterReconcile({
+        alerts: request2.config.alerts,
+        targets,
+        entries: entries2,
+        sources: pulled,
+        env: env2,
+        log: request2.log,
+        now: /* @__PURE__ */ new Date()
+      })
+    ) : void 0;
+    return {
+      exitCode: exitCodeFor(request2.mode, entries2),
+      sources: pulled.map(summarizeSource),
+      entries: entries2,
+      ...alerts ? { alerts } : {}
+    };
   } finally {
     early?.dispose();
     await locks?.releaseAll();
@@ -81972,7 +83075,8 @@ async function run(request2) {
   }
 }
 function exitCodeFor(mode, entries2) {
-  if (hasFailures({ entries: entries2 })) return ExitCode2.failed;
+  if (hasRealFailures({ entries: entries2 })) return ExitCode2.failed;
+  if (hasUnavailable({ entries: entries2 })) return ExitCode2.unavailable;
   if (mode === "plan" && hasChanges({ entries: entries2 })) return ExitCode2.changes;
   if (mode === "reconcile" && hasDrift({ entries: entries2 })) return ExitCode2.changes;
   return ExitCode2.ok;
@@ -82140,7 +83244,8 @@ ${USAGE}`);
     finishedAt: (/* @__PURE__ */ new Date()).toISOString(),
     exitCode: outcome.exitCode,
     sources: outcome.sources,
-    entries: outcome.entries
+    entries: outcome.entries,
+    ...alertFields(outcome.alerts)
   };
   if (args.comment) {
     const warnings = await commentOnPlan(args, report, env2, log);
@@ -82158,6 +83263,15 @@ function reportFiles(args) {
     ...args.report ? { report: args.report } : {},
     ...args.junit ? { junit: args.junit } : {},
     ...args.dotenv ? { dotenv: args.dotenv } : {}
+  };
+}
+function alertFields(alerts) {
+  if (!alerts) return {};
+  return {
+    events: alerts.events,
+    deliveries: alerts.deliveries,
+    issues: alerts.issues,
+    ...alerts.warnings.length > 0 ? { warnings: alerts.warnings } : {}
   };
 }
 async function execute(args, env2, log) {
@@ -82287,26 +83401,26 @@ function booleanInput(name2) {
 }
 
 // action/locate-entries.ts
-import path24 from "node:path";
+import path25 from "node:path";
 
 // action/checkout-paths.ts
 import { existsSync as existsSync2 } from "node:fs";
-import path23 from "node:path";
+import path24 from "node:path";
 import { fileURLToPath } from "node:url";
 function workspacePath(location, source, checkout) {
   const root = sourceRootInWorkspace(source, checkout);
-  return root === void 0 ? void 0 : linkableFile(path23.resolve(root, location.file), checkout);
+  return root === void 0 ? void 0 : linkableFile(path24.resolve(root, location.file), checkout);
 }
 function linkableFile(absolute, checkout) {
-  const relative = path23.relative(checkout.workspace, absolute);
-  if (relative === "" || relative.startsWith("..") || path23.isAbsolute(relative)) return void 0;
+  const relative = path24.relative(checkout.workspace, absolute);
+  if (relative === "" || relative.startsWith("..") || path24.isAbsolute(relative)) return void 0;
   if (!existsSync2(absolute)) return void 0;
-  return relative.split(path23.sep).join("/");
+  return relative.split(path24.sep).join("/");
 }
 function sourceRootInWorkspace(source, checkout) {
   if (source.url.startsWith("file://")) return fileURLToPath(source.url);
   const remote = repositoryOf(source.url);
-  if (remote === void 0) return path23.resolve(source.configDir, source.url);
+  if (remote === void 0) return path24.resolve(source.configDir, source.url);
   const own2 = checkout.serverUrl && checkout.repository ? repositoryOf(`${checkout.serverUrl}/${checkout.repository}`) : void 0;
   return own2 !== void 0 && remote === own2 ? checkout.workspace : void 0;
 }
@@ -82340,19 +83454,19 @@ async function entryLocator(configFile, checkout) {
       ...line === void 0 ? {} : { startLine: line }
     });
     if (entry.kind === "run") {
-      const linked = linkableFile(path24.resolve(file), checkout);
+      const linked = linkableFile(path25.resolve(file), checkout);
       return linked ? position(linked) : { elsewhere: where2 };
     }
     const target = loaded?.config.targets.find((candidate) => candidate.name === entry.target);
     const source = loaded?.config.sources.find((candidate) => candidate.name === target?.source);
-    const inWorkspace = source && loaded ? workspacePath(entry.location, { url: source.url, configDir: path24.dirname(loaded.file) }, checkout) : void 0;
+    const inWorkspace = source && loaded ? workspacePath(entry.location, { url: source.url, configDir: path25.dirname(loaded.file) }, checkout) : void 0;
     if (inWorkspace) return position(inWorkspace);
     return { elsewhere: source ? `${where2} in source ${source.name}` : where2 };
   };
 }
 function workflowCheckout(env2) {
   return {
-    workspace: path24.resolve(env2.GITHUB_WORKSPACE || process.cwd()),
+    workspace: path25.resolve(env2.GITHUB_WORKSPACE || process.cwd()),
     ...env2.GITHUB_SERVER_URL ? { serverUrl: env2.GITHUB_SERVER_URL } : {},
     ...env2.GITHUB_REPOSITORY ? { repository: env2.GITHUB_REPOSITORY } : {}
   };
@@ -82370,11 +83484,11 @@ function setOutputs(exitCode, reportFile, report) {
 // action/report-file.ts
 import { mkdtemp as mkdtemp3 } from "node:fs/promises";
 import os11 from "node:os";
-import path25 from "node:path";
+import path26 from "node:path";
 async function defaultReportFile(env2) {
   const base = env2.RUNNER_TEMP || os11.tmpdir();
-  const folder = await mkdtemp3(path25.join(base, "croncd-report-"));
-  return path25.join(folder, "report.json");
+  const folder = await mkdtemp3(path26.join(base, "croncd-report-"));
+  return path26.join(folder, "report.json");
 }
 
 // action/main.ts
@@ -82403,6 +83517,8 @@ async function runAction() {
   annotations.annotateLog();
   if (exitCode === 1)
     setFailed(`croncd ${inputs.command} failed; see the annotations and the log above`);
+  else if (exitCode === 3)
+    setFailed(`croncd ${inputs.command} could not reach a source or target; see the log above`);
   else if (exitCode === 2 && inputs.failOnChanges)
     setFailed(`croncd ${inputs.command} found pending changes`);
 }
