@@ -3,6 +3,7 @@
  * (prune, allowEmpty, maxPrune) so that a release gets exactly the guards a stack gets.
  */
 import * as z from "zod";
+import { HELMFILE_POLICY_FIELDS, policyFor } from "../policy-schema.js";
 import { envName, lockField, name, pruneFields, relativePath } from "../../config/fields.js";
 
 export const HELMFILE_DEFAULTS = {
@@ -54,6 +55,8 @@ export const helmfileTargetSchema = z
     commandTimeout: z.number().positive().default(HELMFILE_DEFAULTS.commandTimeout),
     /** The lock taken before changing anything (src/lock/); targets on one live system share it. */
     lock: lockField,
+    /** Where the tenant's releases may go and come from (src/targets/policy-schema.ts); none: unchecked. */
+    policy: policyFor("helmfile", HELMFILE_POLICY_FIELDS),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 /** `type: swarm` in croncd.yaml: a folder of stacks deployed to one Docker Swarm. */
 import * as z from "zod";
+import { policyFor, SWARM_POLICY_FIELDS } from "../policy-schema.js";
 import { DEFAULTS, envName, lockField, name, pruneFields, relativePath } from "../../config/fields.js";
 
 export const swarmTargetSchema = z
@@ -39,6 +40,8 @@ export const swarmTargetSchema = z
     parallelism: z.number().int().min(1).default(DEFAULTS.parallelism),
     /** The lock taken before changing anything (src/lock/); targets on one live system share it. */
     lock: lockField,
+    /** What the tenant's stacks may do (src/targets/policy-schema.ts); none: no checks beyond Swarm's. */
+    policy: policyFor("swarm", SWARM_POLICY_FIELDS),
   })
   .strict();
 

@@ -108,6 +108,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
               secretEnvNames: config.secretEnv,
               ...(env.CRONCD_HASH_KEY ? { hashKey: env.CRONCD_HASH_KEY } : {}),
               secrets: new StackSecrets({ env, onSecrets: options.onSecrets }),
+              ...(config.policy ? { policy: config.policy } : {}),
             });
             return { desired };
           } catch (error) {

@@ -27,6 +27,8 @@ import type { StackSecrets } from "./stack-secrets.js";
 import { deployabilityIssues } from "./deployability.js";
 import { nameFileObjects, type StackObject } from "./swarm-objects.js";
 import { isMapping } from "../../util/is-mapping.js";
+import type { Policy } from "../policy-schema.js";
+import { policyViolations } from "./policy/index.js";
 
 export interface RenderContext {
   repoRoot: string;
@@ -41,6 +43,8 @@ export interface RenderContext {
   secretEnvNames?: readonly string[];
   /** Optional key (CRONCD_HASH_KEY) that lets secretEnv values change the hash through an HMAC. */
   hashKey?: string;
+  /** The target's tenant policy; none: nothing beyond what Swarm itself refuses is checked. */
+  policy?: Policy;
 }
 
 /** Top-level keys docker stack deploy rejects; croncd owns the stack name. */
@@ -127,6 +131,14 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     });
     delete service.env_file;
     if (environment !== undefined) service.environment = environment;
+  }
+
+  // On the document as docker would receive it (interpolated, env files folded in), before the
+  // hash and labels: a refused stack is a render failure, so nothing is deployed or pruned.
+  if (context.policy) {
+    const violations = policyViolations(document, context.policy, stack.name);
+    if (violations.length > 0)
+      throw formatSchemaIssues(violations, parsed, document, "breaks the target's policy");
   }
 
   const hash = await desiredStateHash({
