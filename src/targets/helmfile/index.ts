@@ -119,7 +119,9 @@ export function createHelmfileTarget(options: HelmfileTargetOptions): HelmfileTa
             located: found,
             overlay,
             environment: config.environment,
-            failure: (key, reason) => entry(key, { action: "failed", reason }),
+            failure: (key, reason, location) =>
+              entry(key, { action: "failed", reason, ...(location ? { location } : {}) }),
+            ...(config.policy ? { policy: config.policy } : {}),
           }),
         );
         located = found;

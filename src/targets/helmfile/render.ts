@@ -6,7 +6,9 @@
  */
 import path from "node:path";
 import { RenderError } from "../../errors.js";
-import type { ChangeSetEntry } from "../../model/changeset.js";
+import type { ChangeSetEntry, SourceLocation } from "../../model/changeset.js";
+import type { Policy } from "../policy-schema.js";
+import { readHelmfileFacts, releaseViolations } from "./policy.js";
 import { mapConcurrently } from "../../util/map-concurrently.js";
 import { parseHelmfileList } from "./declared.js";
 import { releaseHashes } from "./desired-hash.js";
@@ -33,7 +35,9 @@ export async function renderReleases(
     located: LocatedHelmfile;
     overlay: Overlay;
     environment: string | undefined;
-    failure: (key: string, reason: string) => ChangeSetEntry;
+    failure: (key: string, reason: string, location?: SourceLocation) => ChangeSetEntry;
+    /** The target's tenant policy: a release that breaks it is a render failure. */
+    policy?: Policy;
   },
 ): Promise<RenderedReleases> {
   const listed = await helmfileList(call);
@@ -45,13 +49,23 @@ export async function renderReleases(
     });
   }
   const declared = parseHelmfileList(listed.stdout, context.located.relative);
+  // Refused releases stay declared (never "left git") and, as failures, keep pruning off.
+  const refused = context.policy
+    ? releaseViolations(
+        declared,
+        context.policy,
+        await readHelmfileFacts(context.checkout, context.located.relative),
+      )
+    : [];
+  const refusedReleases = new Set(refused.map((violation) => violation.release));
   const hashes = await releaseHashes(declared, {
     checkout: context.checkout,
     helmfile: context.located.relative,
     environment: context.environment,
     encrypted: context.overlay.encrypted,
   });
-  const outcomes = await mapConcurrently(declared, TEMPLATE_CONCURRENCY, async (release) => {
+  const allowed = declared.filter((release) => !refusedReleases.has(release));
+  const outcomes = await mapConcurrently(allowed, TEMPLATE_CONCURRENCY, async (release) => {
     const desired: DesiredRelease = {
       name: releaseKey(release),
       release,
@@ -70,8 +84,15 @@ export async function renderReleases(
   return {
     items: outcomes.flatMap((outcome) => ("desired" in outcome && outcome.desired ? [outcome.desired] : [])),
     declared: declared.map(releaseKey),
-    failures: outcomes.flatMap((outcome) =>
-      "failure" in outcome && outcome.failure ? [outcome.failure] : [],
-    ),
+    failures: [
+      ...refused.map((violation) =>
+        context.failure(
+          releaseKey(violation.release),
+          `render failed: breaks the target's policy: ${violation.problems.join("; ")}`,
+          violation.location,
+        ),
+      ),
+      ...outcomes.flatMap((outcome) => ("failure" in outcome && outcome.failure ? [outcome.failure] : [])),
+    ],
   };
 }
