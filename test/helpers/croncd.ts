@@ -57,6 +57,8 @@ export interface SwarmTargetSpec {
   env?: string[];
   secretEnv?: string[];
   keepRevisions?: number;
+  /** The target's tenant policy (croncd.yaml `policy:`), as written there. */
+  policy?: Record<string, unknown>;
   /** Merged over the test Swarm's host (a test may point a target at another daemon on purpose). */
   docker?: { host?: string; timeout?: number; deployTimeout?: number };
   /** Merged over TEST_LOCK. */
