@@ -12,6 +12,7 @@ import {
   type HelmfileTargetConfig,
 } from "../../src/targets/helmfile/index.js";
 import type { ReleasePlanItem } from "../../src/targets/helmfile/plan.js";
+import { startKubeStandin, type KubeStandin } from "./kube/server.js";
 import { helmPath, kubectlPath } from "./kube/tools.js";
 
 export const FAKE_HELMFILE = fileURLToPath(new URL("../fake-bin/helmfile", import.meta.url));
@@ -101,3 +102,37 @@ export function inventoryReleases(data: unknown): string[] {
 }
 
 export const toolsDir = (): string => path.dirname(helmPath());
+
+export interface TenantCluster {
+  standin: KubeStandin;
+  /** A kubeconfig of tenant-a, who may act in namespace team-a only. */
+  kubeconfig: string;
+  /** helm's own home for the test (never the user's ~/.cache/helm). */
+  home: string;
+  /** Where the fake helmfile records its calls (see helmfileCalls). */
+  log: string;
+  /** The environment a target reads: the kubeconfig variable helmfileConfig names, and PATH. */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The Kubernetes API stand-in with tenant-a's access to team-a, and this process set up the way
+ * the fake helmfile needs: helm and kubectl on PATH (it finds them there, as the real one does),
+ * helm's files and the call log in the test's folder.
+ */
+export async function startTenantCluster(work: string): Promise<TenantCluster> {
+  const standin = await startKubeStandin();
+  standin.grant("tenant-token", { user: "tenant-a", namespaces: ["team-a"] });
+  const kubeconfig = await standin.writeKubeconfig(path.join(work, "tenant.kubeconfig"), {
+    token: "tenant-token",
+    namespace: "team-a",
+  });
+  const home = path.join(work, "home");
+  const log = path.join(work, "helmfile-calls.jsonl");
+  process.env.PATH = `${toolsDir()}${path.delimiter}${process.env.PATH ?? ""}`;
+  process.env.HELM_CACHE_HOME = path.join(home, "cache");
+  process.env.HELM_CONFIG_HOME = path.join(home, "config");
+  process.env.HELM_DATA_HOME = path.join(home, "data");
+  process.env.FAKE_HELMFILE_LOG = log;
+  return { standin, kubeconfig, home, log, env: { TEST_KUBECONFIG: kubeconfig, PATH: process.env.PATH } };
+}

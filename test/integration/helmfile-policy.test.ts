@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { actions, helmfileCalls, runTarget, toolsDir } from "../helpers/helmfile-target.js";
+import { actions, helmfileCalls, runTarget, startTenantCluster } from "../helpers/helmfile-target.js";
 import { storedReleases } from "../helpers/kube/helm-releases.js";
-import { startKubeStandin, type KubeStandin } from "../helpers/kube/server.js";
+import type { KubeStandin } from "../helpers/kube/server.js";
 import { helmPath } from "../helpers/kube/tools.js";
 import { standinOnlyNote } from "../helpers/kube/real-cluster.js";
 
@@ -40,20 +40,7 @@ describe(`Helmfile tenant policy${standinOnlyNote()}`, () => {
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), "croncd-helmfile-policy-"));
-    standin = await startKubeStandin();
-    standin.grant("tenant-token", { user: "tenant-a", namespaces: ["team-a"] });
-    const kubeconfig = await standin.writeKubeconfig(path.join(work, "tenant.kubeconfig"), {
-      token: "tenant-token",
-      namespace: "team-a",
-    });
-    const home = path.join(work, "home");
-    log = path.join(work, "helmfile-calls.jsonl");
-    process.env.PATH = `${toolsDir()}${path.delimiter}${process.env.PATH ?? ""}`;
-    process.env.HELM_CACHE_HOME = path.join(home, "cache");
-    process.env.HELM_CONFIG_HOME = path.join(home, "config");
-    process.env.HELM_DATA_HOME = path.join(home, "data");
-    process.env.FAKE_HELMFILE_LOG = log;
-    env = { TEST_KUBECONFIG: kubeconfig, PATH: process.env.PATH };
+    ({ standin, env, log } = await startTenantCluster(work));
     checkout = path.join(work, "checkout");
     await cp(CHART, path.join(checkout, "k8s/charts/greeter"), { recursive: true });
     await cp(CHART, path.join(checkout, "k8s/vendor/greeter"), { recursive: true });

@@ -18,11 +18,11 @@ import {
   inventoryReleases,
   runTarget,
   SOURCE_URL,
-  toolsDir,
+  startTenantCluster,
 } from "../helpers/helmfile-target.js";
 import { helmCli, type KubeCli } from "../helpers/kube/helm-cli.js";
 import { storedReleases } from "../helpers/kube/helm-releases.js";
-import { startKubeStandin, type KubeStandin } from "../helpers/kube/server.js";
+import type { KubeStandin } from "../helpers/kube/server.js";
 import { helmPath, kubectlPath } from "../helpers/kube/tools.js";
 import { standinOnlyNote } from "../helpers/kube/real-cluster.js";
 import { TargetUnavailableError } from "../../src/errors.js";
@@ -90,23 +90,10 @@ describe(`Helmfile target${standinOnlyNote()}`, () => {
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), "croncd-helmfile-target-"));
-    standin = await startKubeStandin();
-    standin.grant("tenant-token", { user: "tenant-a", namespaces: ["team-a"] });
-    const kubeconfig = await standin.writeKubeconfig(path.join(work, "tenant.kubeconfig"), {
-      token: "tenant-token",
-      namespace: "team-a",
-    });
-    const home = path.join(work, "home");
-    tenantHelm = await helmCli({ kubeconfig, home });
-    log = path.join(work, "helmfile-calls.jsonl");
-    // The fake helmfile finds helm and kubectl on PATH, as the real one does; helm keeps its own
-    // files in the test's folder, never the user's ~/.cache/helm.
-    process.env.PATH = `${toolsDir()}${path.delimiter}${process.env.PATH ?? ""}`;
-    process.env.HELM_CACHE_HOME = path.join(home, "cache");
-    process.env.HELM_CONFIG_HOME = path.join(home, "config");
-    process.env.HELM_DATA_HOME = path.join(home, "data");
-    process.env.FAKE_HELMFILE_LOG = log;
-    env = { TEST_KUBECONFIG: kubeconfig, SOPS_AGE_KEY_FILE: AGE_KEY, PATH: process.env.PATH };
+    const cluster = await startTenantCluster(work);
+    ({ standin, log } = cluster);
+    tenantHelm = await helmCli({ kubeconfig: cluster.kubeconfig, home: cluster.home });
+    env = { ...cluster.env, SOPS_AGE_KEY_FILE: AGE_KEY };
 
     checkout = path.join(work, "checkout");
     await cp(CHART, path.join(checkout, "k8s/charts/greeter"), { recursive: true });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.js";
 import { DEFAULTS } from "../../../src/config/schema.js";
-import { ConfigError, locationOf } from "../../../src/errors.js";
+import { locationOf } from "../../../src/errors.js";
+import { configErrorOf } from "../../helpers/config-error.js";
 
 const VALID = `sources:
   - name: platform
@@ -17,15 +18,7 @@ targets:
     docker: { host: ssh://deploy@manager1 }
 `;
 
-function errorOf(text: string): string {
-  try {
-    parseConfig(text, "croncd.yaml");
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
+const errorOf = configErrorOf;
 
 describe("parseConfig", () => {
   it("accepts the documented shape and fills in defaults", () => {

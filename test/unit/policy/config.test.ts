@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.js";
-import { ConfigError } from "../../../src/errors.js";
+import { configErrorOf } from "../../helpers/config-error.js";
 
 const config = (target: string) => `sources:
   - name: tenants
@@ -17,15 +17,7 @@ const HELMFILE = `  - name: team-a-k8s
     source: tenants
 `;
 
-function errorOf(text: string): string {
-  try {
-    parseConfig(text, "croncd.yaml");
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error("expected a ConfigError");
-}
+const errorOf = configErrorOf;
 
 describe("policy: in croncd.yaml", () => {
   it("is absent by default: a target without one checks nothing more than before", () => {
