@@ -7,7 +7,7 @@
 import { createHmac } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { stringify } from "yaml";
+import { isNode, stringify } from "yaml";
 import { RenderError } from "../../errors.js";
 import { escapeDollars, interpolateDocument, type VariableLookup } from "../../compose/interpolate.js";
 import { resolveRepoFile } from "../../compose/file-refs.js";
@@ -28,7 +28,7 @@ import { deployabilityIssues } from "./deployability.js";
 import { nameFileObjects, type StackObject } from "./swarm-objects.js";
 import { isMapping } from "../../util/is-mapping.js";
 import type { Policy } from "../policy-schema.js";
-import { policyViolations } from "./policy/index.js";
+import { policyViolations, referencedVariables, withoutSecretValues } from "./policy/index.js";
 
 export interface RenderContext {
   repoRoot: string;
@@ -136,7 +136,9 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
   // On the document as docker would receive it (interpolated, env files folded in), before the
   // hash and labels: a refused stack is a render failure, so nothing is deployed or pruned.
   if (context.policy) {
-    const violations = policyViolations(document, context.policy, stack.name);
+    const violations = withoutSecretValues(policyViolations(document, context.policy, stack.name), (at) =>
+      readsSecret(parsed, at, secretNames),
+    );
     if (violations.length > 0)
       throw formatSchemaIssues(violations, parsed, document, "breaks the target's policy");
   }
@@ -182,6 +184,22 @@ export async function renderStack(stack: DiscoveredStack, context: RenderContext
     objects,
     warnings,
   };
+}
+
+/**
+ * Whether the file's text at `at` reads a secret variable. A value that comes from an anchor or a
+ * merge key is not found at its path: with secrets about, it counts as reading one (fails safe).
+ */
+function readsSecret(
+  parsed: ParsedYaml,
+  at: readonly (string | number)[],
+  secretNames: ReadonlySet<string>,
+): boolean {
+  if (secretNames.size === 0) return false;
+  const node: unknown = parsed.document.getIn(at, true);
+  if (node === undefined) return true;
+  const text = JSON.stringify(isNode(node) ? node.toJSON() : node);
+  return referencedVariables(text).some((name) => secretNames.has(name));
 }
 
 /**

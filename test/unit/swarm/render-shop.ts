@@ -4,12 +4,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { discoverStacks } from "../../../src/targets/swarm/discover.js";
 import type { DesiredStack } from "../../../src/targets/swarm/model.js";
-import { renderStack } from "../../../src/targets/swarm/render.js";
+import { renderStack, type RenderContext } from "../../../src/targets/swarm/render.js";
 import { StackSecrets } from "../../../src/targets/swarm/stack-secrets.js";
 
 export async function renderShop(
   repo: string,
   files: Record<string, string | Buffer>,
+  /** Over the defaults: a target's policy, its CI variables. */
+  overrides: Partial<RenderContext> = {},
 ): Promise<DesiredStack> {
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(repo, "stacks", "shop", name);
@@ -25,5 +27,6 @@ export async function renderShop(
     commit: "0".repeat(40),
     allowedEnv: {},
     secrets: new StackSecrets({ env: {}, onSecrets: () => undefined }),
+    ...overrides,
   });
 }

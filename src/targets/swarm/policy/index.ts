@@ -42,3 +42,33 @@ function stackNameViolations(stackName: string, policy: Policy): SchemaIssue[] {
     ),
   ];
 }
+
+/**
+ * A violation's message shows the value it judged (an image name, a host path, a port), often
+ * normalised. Where that value came from a secret variable, the masker would hide only the exact
+ * secret, not a part or a normalised form of it: such messages name the rule and what is allowed,
+ * never the value. `secretAt` says whether the compose file's text at a path reads a secret.
+ */
+export function withoutSecretValues(
+  issues: readonly SchemaIssue[],
+  secretAt: (path: readonly (string | number)[]) => boolean,
+): SchemaIssue[] {
+  return issues.map((issue) => {
+    if (issue.path.length === 0 || !secretAt(issue.path)) return issue;
+    const rule = issue.message.slice(0, issue.message.indexOf(":"));
+    const allowed = /\((?:allowed: [^)]*|this target allows none|none is allowed)\)$/.exec(
+      issue.message,
+    )?.[0];
+    return {
+      ...issue,
+      message: `${rule}: the value, from a secret variable, is not allowed here${allowed ? ` ${allowed}` : ""}`,
+    };
+  });
+}
+
+/** Variable names a compose text refers to (`$NAME`, `${NAME…}`); `$$` is a literal dollar. */
+export function referencedVariables(text: string): string[] {
+  return [...text.replaceAll("$$", "").matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map(
+    (match) => match[1] ?? "",
+  );
+}
