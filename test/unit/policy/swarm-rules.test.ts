@@ -92,6 +92,11 @@ describe("Swarm tenant policy", () => {
       expect(violations.map((v) => v.path)).toEqual(["networks.outside", "services.web.networks"]);
       expect(rulesOf(violations)).toEqual(["policy.hostNetwork", "policy.hostNetwork"]);
     });
+    it("refuses the host network named in the older external: {name: host} form, and as the default network", () => {
+      expect(
+        check({}, {}, { networks: { default: { external: { name: "host" } } } }).map((v) => v.path),
+      ).toEqual(["networks.default"]);
+    });
     it("refuses a network key host without a name, in the mapping form of networks too", () => {
       const violations = check({ networks: { host: {} } }, {}, { networks: { host: { external: true } } });
       expect(violations).toHaveLength(2);

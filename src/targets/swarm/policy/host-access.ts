@@ -89,14 +89,21 @@ function capabilityName(capability: string): string {
 }
 
 /**
- * Top-level networks that are the host's: `name: host` (Swarm's predefined network, which a
+ * Top-level networks that are the host's: `name: host` or `external: {name: host}` (Swarm's predefined network, which a
  * stack can only join as external), a key `host` without another name, or the `host` driver.
  */
 function hostNetworkKeys(networks: unknown): string[] {
   if (!isMapping(networks)) return [];
   return Object.entries(networks).flatMap(([key, network]) => {
     const definition = isMapping(network) ? network : {};
-    const name = typeof definition.name === "string" ? definition.name : key;
+    // The older `external: {name: …}` form names the network too.
+    const external = isMapping(definition.external) ? definition.external : {};
+    const name =
+      typeof definition.name === "string"
+        ? definition.name
+        : typeof external.name === "string"
+          ? external.name
+          : key;
     return name === "host" || definition.driver === "host" ? [key] : [];
   });
 }
