@@ -1087,14 +1087,14 @@ var require_util = __commonJS({
         }
         const port = url12.port != null ? url12.port : url12.protocol === "https:" ? 443 : 80;
         let origin = url12.origin != null ? url12.origin : `${url12.protocol || ""}//${url12.hostname || ""}:${port}`;
-        let path27 = url12.path != null ? url12.path : `${url12.pathname || ""}${url12.search || ""}`;
+        let path29 = url12.path != null ? url12.path : `${url12.pathname || ""}${url12.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path27 && path27[0] !== "/") {
-          path27 = `/${path27}`;
+        if (path29 && path29[0] !== "/") {
+          path29 = `/${path29}`;
         }
-        return new URL(`${origin}${path27}`);
+        return new URL(`${origin}${path29}`);
       }
       if (!isHttpOrHttpsPrefixed(url12.origin || url12.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1545,39 +1545,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin }
+          request: { method, path: path29, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path27);
+        debuglog("sending request to %s %s/%s", method, origin, path29);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin },
+          request: { method, path: path29, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path27,
+          path29,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin }
+          request: { method, path: path29, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path27);
+        debuglog("trailers received from %s %s/%s", method, origin, path29);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin },
+          request: { method, path: path29, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path27,
+          path29,
           error3.message
         );
       });
@@ -1626,9 +1626,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path27, origin }
+            request: { method, path: path29, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path27);
+          debuglog("sending request to %s %s/%s", method, origin, path29);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1691,7 +1691,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path27,
+        path: path29,
         method,
         body,
         headers,
@@ -1706,11 +1706,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path27 !== "string") {
+        if (typeof path29 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path27[0] !== "/" && !(path27.startsWith("http://") || path27.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path29[0] !== "/" && !(path29.startsWith("http://") || path29.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path27)) {
+        } else if (invalidPathRegex.test(path29)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1776,7 +1776,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path27, query) : path27;
+        this.path = query ? buildURL(path29, query) : path29;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6469,7 +6469,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path27, host, upgrade, blocking, reset } = request2;
+      const { method, path: path29, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6550,7 +6550,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path27} HTTP/1.1\r
+      let header = `${method} ${path29} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7079,7 +7079,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path27, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path29, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7176,7 +7176,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path27;
+      headers[HTTP2_HEADER_PATH] = path29;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7529,9 +7529,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path27 = search ? `${pathname}${search}` : pathname;
+        const path29 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path27;
+        this.opts.path = path29;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8770,10 +8770,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path27 = "/",
+          path: path29 = "/",
           headers = {}
         } = opts2;
-        opts2.path = origin + path27;
+        opts2.path = origin + path29;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10745,20 +10745,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path27) {
-      if (typeof path27 !== "string") {
-        return path27;
+    function safeUrl(path29) {
+      if (typeof path29 !== "string") {
+        return path29;
       }
-      const pathSegments = path27.split("?");
+      const pathSegments = path29.split("?");
       if (pathSegments.length !== 2) {
-        return path27;
+        return path29;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path27, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path27);
+    function matchKey(mockDispatch2, { path: path29, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path29);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10780,7 +10780,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path27 }) => matchValue(safeUrl(path27), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path29 }) => matchValue(safeUrl(path29), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10818,9 +10818,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts2) {
-      const { path: path27, method, body, headers, query } = opts2;
+      const { path: path29, method, body, headers, query } = opts2;
       return {
-        path: path27,
+        path: path29,
         method,
         body,
         headers,
@@ -11283,10 +11283,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path27, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path29, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path27,
+            Path: path29,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16165,9 +16165,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path27) {
-      for (let i = 0; i < path27.length; ++i) {
-        const code = path27.charCodeAt(i);
+    function validateCookiePath(path29) {
+      for (let i = 0; i < path29.length; ++i) {
+        const code = path29.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19087,11 +19087,11 @@ var require_undici = __commonJS({
           if (typeof opts2.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path27 = opts2.path;
+          let path29 = opts2.path;
           if (!opts2.path.startsWith("/")) {
-            path27 = `/${path27}`;
+            path29 = `/${path29}`;
           }
-          url12 = new URL(util.parseOrigin(url12).origin + path27);
+          url12 = new URL(util.parseOrigin(url12).origin + path29);
         } else {
           if (!opts2) {
             opts2 = typeof url12 === "object" ? url12 : {};
@@ -19188,7 +19188,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    function isNode(node2) {
+    function isNode2(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
           case ALIAS:
@@ -19212,7 +19212,7 @@ var require_identity = __commonJS({
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap3;
-    exports.isNode = isNode;
+    exports.isNode = isNode2;
     exports.isPair = isPair2;
     exports.isScalar = isScalar4;
     exports.isSeq = isSeq3;
@@ -19239,17 +19239,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path27) {
-      const ctrl = callVisitor(key, node2, visitor, path27);
+    function visit_(key, node2, visitor, path29) {
+      const ctrl = callVisitor(key, node2, visitor, path29);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path27, ctrl);
-        return visit_(key, ctrl, visitor, path27);
+        replaceNode(key, path29, ctrl);
+        return visit_(key, ctrl, visitor, path29);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path27 = Object.freeze(path27.concat(node2));
+          path29 = Object.freeze(path29.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path27);
+            const ci = visit_(i, node2.items[i], visitor, path29);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19260,13 +19260,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path27 = Object.freeze(path27.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path27);
+          path29 = Object.freeze(path29.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path29);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path27);
+          const cv = visit_("value", node2.value, visitor, path29);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19287,17 +19287,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path27) {
-      const ctrl = await callVisitor(key, node2, visitor, path27);
+    async function visitAsync_(key, node2, visitor, path29) {
+      const ctrl = await callVisitor(key, node2, visitor, path29);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path27, ctrl);
-        return visitAsync_(key, ctrl, visitor, path27);
+        replaceNode(key, path29, ctrl);
+        return visitAsync_(key, ctrl, visitor, path29);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path27 = Object.freeze(path27.concat(node2));
+          path29 = Object.freeze(path29.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path27);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path29);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19308,13 +19308,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path27 = Object.freeze(path27.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path27);
+          path29 = Object.freeze(path29.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path29);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path27);
+          const cv = await visitAsync_("value", node2.value, visitor, path29);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19341,23 +19341,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path27) {
+    function callVisitor(key, node2, visitor, path29) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path27);
+        return visitor(key, node2, path29);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path27);
+        return visitor.Map?.(key, node2, path29);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path27);
+        return visitor.Seq?.(key, node2, path29);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path27);
+        return visitor.Pair?.(key, node2, path29);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path27);
+        return visitor.Scalar?.(key, node2, path29);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path27);
+        return visitor.Alias?.(key, node2, path29);
       return void 0;
     }
-    function replaceNode(key, path27, node2) {
-      const parent = path27[path27.length - 1];
+    function replaceNode(key, path29, node2) {
+      const parent = path29[path29.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19969,10 +19969,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path27, value) {
+    function collectionFromPath(schema, path29, value) {
       let v = value;
-      for (let i = path27.length - 1; i >= 0; --i) {
-        const k2 = path27[i];
+      for (let i = path29.length - 1; i >= 0; --i) {
+        const k2 = path29[i];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a = [];
           a[k2] = v;
@@ -19991,7 +19991,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path27) => path27 == null || typeof path27 === "object" && !!path27[Symbol.iterator]().next().done;
+    var isEmptyPath = (path29) => path29 == null || typeof path29 === "object" && !!path29[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20021,11 +20021,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path27, value) {
-        if (isEmptyPath(path27))
+      addIn(path29, value) {
+        if (isEmptyPath(path29))
           this.add(value);
         else {
-          const [key, ...rest] = path27;
+          const [key, ...rest] = path29;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20039,8 +20039,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path27) {
-        const [key, ...rest] = path27;
+      deleteIn(path29) {
+        const [key, ...rest] = path29;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20054,8 +20054,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path27, keepScalar) {
-        const [key, ...rest] = path27;
+      getIn(path29, keepScalar) {
+        const [key, ...rest] = path29;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20073,8 +20073,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path27) {
-        const [key, ...rest] = path27;
+      hasIn(path29) {
+        const [key, ...rest] = path29;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20084,8 +20084,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path27, value) {
-        const [key, ...rest] = path27;
+      setIn(path29, value) {
+        const [key, ...rest] = path29;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22600,9 +22600,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path27, value) {
+      addIn(path29, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path27, value);
+          this.contents.addIn(path29, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22677,14 +22677,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path27) {
-        if (Collection.isEmptyPath(path27)) {
+      deleteIn(path29) {
+        if (Collection.isEmptyPath(path29)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path27) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path29) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22699,10 +22699,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path27, keepScalar) {
-        if (Collection.isEmptyPath(path27))
+      getIn(path29, keepScalar) {
+        if (Collection.isEmptyPath(path29))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path27, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path29, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22713,10 +22713,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path27) {
-        if (Collection.isEmptyPath(path27))
+      hasIn(path29) {
+        if (Collection.isEmptyPath(path29))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path27) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path29) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22733,13 +22733,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path27, value) {
-        if (Collection.isEmptyPath(path27)) {
+      setIn(path29, value) {
+        if (Collection.isEmptyPath(path29)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path27), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path29), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path27, value);
+          this.contents.setIn(path29, value);
         }
       }
       /**
@@ -24700,9 +24700,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path27) => {
+    visit2.itemAtPath = (cst, path29) => {
       let item = cst;
-      for (const [field2, index] of path27) {
+      for (const [field2, index] of path29) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24711,23 +24711,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path27) => {
-      const parent = visit2.itemAtPath(cst, path27.slice(0, -1));
-      const field2 = path27[path27.length - 1][0];
+    visit2.parentCollection = (cst, path29) => {
+      const parent = visit2.itemAtPath(cst, path29.slice(0, -1));
+      const field2 = path29[path29.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path27, item, visitor) {
-      let ctrl = visitor(item, path27);
+    function _visit(path29, item, visitor) {
+      let ctrl = visitor(item, path29);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path27.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path29.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24738,10 +24738,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path27);
+            ctrl = ctrl(item, path29);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path27) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path29) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -26359,7 +26359,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -26434,7 +26434,7 @@ var require_public_api = __commonJS({
       return new Document2.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse5;
-    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parseAllDocuments = parseAllDocuments3;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify4;
   }
@@ -29721,8 +29721,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path27) {
-      let input = path27;
+    function removeDotSegments(path29) {
+      let input = path29;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -29796,11 +29796,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path27) {
-      if (path27 === "" || path27[0] === "/") {
-        return removeDotSegments(path27);
+    function removeDotSegmentsRelative(path29) {
+      if (path29 === "" || path29[0] === "/") {
+        return removeDotSegments(path29);
       }
-      const segments = path27.split("/");
+      const segments = path29.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30163,8 +30163,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path27 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path27 && path27 !== "/" ? path27 : void 0;
+        const path29 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path29 && path29 !== "/" ? path29 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -41950,11 +41950,11 @@ var require_utils4 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path27, { windows } = {}) => {
+    exports.basename = (path29, { windows } = {}) => {
       if (windows) {
-        return path27.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
+        return path29.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
       } else {
-        return path27.replace(/\/$/, "").replace(/.*\//, "");
+        return path29.replace(/\/$/, "").replace(/.*\//, "");
       }
     };
   }
@@ -44016,10 +44016,10 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check(path27, isFile, isDirectory2) {
-      log(`checking %s`, path27);
+    function check(path29, isFile, isDirectory2) {
+      log(`checking %s`, path29);
       try {
-        const stat4 = fs_1.statSync(path27);
+        const stat4 = fs_1.statSync(path29);
         if (stat4.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -44039,8 +44039,8 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists2(path27, type = exports.READABLE) {
-      return check(path27, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    function exists2(path29, type = exports.READABLE) {
+      return check(path29, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
     }
     exports.exists = exists2;
     exports.FILE = 1;
@@ -44104,7 +44104,7 @@ var require_dist3 = __commonJS({
 });
 
 // action/main.ts
-import { readFile as readFile9 } from "node:fs/promises";
+import { readFile as readFile10 } from "node:fs/promises";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -44636,8 +44636,8 @@ function endGroup() {
 import { parseArgs } from "node:util";
 
 // src/config/load.ts
-import { readFile as readFile8 } from "node:fs/promises";
-import path17 from "node:path";
+import { readFile as readFile9 } from "node:fs/promises";
+import path19 from "node:path";
 
 // src/errors.ts
 var CroncdError = class extends Error {
@@ -44700,11 +44700,11 @@ var MAX_NESTING_DEPTH = 100;
 function pathBeyondNestingLimit(value) {
   const pending = [{ node: value, path: [] }];
   for (let next = pending.pop(); next !== void 0; next = pending.pop()) {
-    const { node: node2, path: path27 } = next;
+    const { node: node2, path: path29 } = next;
     if (node2 === null || typeof node2 !== "object") continue;
-    if (path27.length >= MAX_NESTING_DEPTH) return path27;
+    if (path29.length >= MAX_NESTING_DEPTH) return path29;
     const entries2 = Array.isArray(node2) ? node2.map((item, index) => [index, item]) : Object.entries(node2);
-    for (const [key, child] of entries2) pending.push({ node: child, path: [...path27, key] });
+    for (const [key, child] of entries2) pending.push({ node: child, path: [...path29, key] });
   }
   return void 0;
 }
@@ -44788,9 +44788,9 @@ function parseYamlFile(text, file, kind = COMPOSE_FILE) {
     value,
     document: document2,
     file,
-    lineOf: (path27) => lineOfPath(document2, lineCounter, path27),
-    locate: (path27) => {
-      const line = lineOfPath(document2, lineCounter, path27);
+    lineOf: (path29) => lineOfPath(document2, lineCounter, path29),
+    locate: (path29) => {
+      const line = lineOfPath(document2, lineCounter, path29);
       return line === void 0 ? { file } : { file, line };
     }
   };
@@ -44866,14 +44866,14 @@ function isNodeWithRange(node2) {
 function isMergeKey(key) {
   return (0, import_yaml.isScalar)(key) && typeof key.value === "symbol";
 }
-function lineOfPath(document2, lineCounter, path27) {
+function lineOfPath(document2, lineCounter, path29) {
   const lineAt = (node3) => {
     const start = rangeStart(node3);
     return start === void 0 ? void 0 : lineCounter.linePos(start).line;
   };
   let node2 = document2.contents;
   let line = lineAt(node2);
-  for (const segment of path27) {
+  for (const segment of path29) {
     node2 = deref(document2, node2);
     if ((0, import_yaml.isMap)(node2)) {
       const pair = findPair(document2, node2.items, String(segment), 0);
@@ -45151,10 +45151,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path27) {
-  if (!path27)
+function getElementAtPath(obj, path29) {
+  if (!path29)
     return obj;
-  return path27.reduce((acc, key) => acc?.[key], obj);
+  return path29.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -45494,11 +45494,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path27, issues) {
+function prefixIssues(path29, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path27);
+    iss.path.unshift(path29);
     return iss;
   });
 }
@@ -45959,16 +45959,16 @@ function flattenError(error3, mapper = (issue3) => issue3.message) {
 }
 function formatError(error3, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error4, path27 = []) => {
+  const processError = (error4, path29 = []) => {
     for (const issue3 of error4.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path27, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path29, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path27, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path27, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
       } else {
-        const fullpath = [...path27, ...issue3.path];
+        const fullpath = [...path29, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -51113,6 +51113,92 @@ function parseReleaseKey(key) {
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
+// src/targets/policy-schema.ts
+var memorySize = union([number2().int().positive(), string2().regex(/^\d+(\.\d+)? ?[bkmgtp]?i?b?$/i)], {
+  message: 'must be a memory size such as "512M" or "2G"'
+});
+var portNumber = number2().int().min(1).max(65535);
+var policySchema = object({
+  // ---- Swarm ----
+  /** Every stack name (folder name) must start with it: tenants never collide or prune each other. */
+  stackPrefix: string2().regex(/^[a-z0-9][a-z0-9_-]*$/, "must be lowercase letters, digits, '-' or '_'").optional(),
+  /** `privileged: true`. */
+  privileged: boolean2().default(false),
+  /** `network_mode: host`, or a network named `host`. */
+  hostNetwork: boolean2().default(false),
+  /** `pid: host`. */
+  hostPid: boolean2().default(false),
+  /** `ipc: host`. */
+  hostIpc: boolean2().default(false),
+  /** `devices:`. */
+  devices: boolean2().default(false),
+  /** Host folders a bind mount may come from (a folder and everything below it); none by default. */
+  bindMounts: array(
+    string2().refine(
+      (p2) => p2.startsWith("/") && !p2.split("/").includes(".."),
+      "must be an absolute host path without '..'"
+    )
+  ).default([]),
+  /** Capabilities `cap_add` may name (`NET_ADMIN`, with or without `CAP_`); none by default. */
+  capAdd: array(string2().min(1)).default([]),
+  /** Published ports (ingress or host mode) must lie in this range; without it none may be published. */
+  publishedPorts: object({ from: portNumber, to: portNumber }).strict().refine((range2) => range2.from <= range2.to, "from must not be greater than to").optional(),
+  /**
+   * `deploy.placement.constraints`: every service must carry each `required` expression, and may
+   * carry no other than those and the `allowed` ones (compared without spaces around the operator).
+   */
+  placement: object({
+    required: array(string2().min(1)).default([]),
+    allowed: array(string2().min(1)).default([])
+  }).strict().optional(),
+  /** Images must come from one of these registries/repositories (by prefix of the full name). */
+  images: object({
+    registries: array(string2().min(1)).min(1, "name at least one registry prefix").optional(),
+    /** Only `name@sha256:…` references: what runs never changes under the same tag. */
+    digestPinned: boolean2().default(false)
+  }).strict().optional(),
+  /** `deploy.resources`: limits that must be set, and caps on limits and reservations. */
+  resources: object({
+    requireMemoryLimit: boolean2().default(false),
+    requireCpuLimit: boolean2().default(false),
+    maxMemory: memorySize.optional(),
+    maxCpus: number2().positive().optional()
+  }).strict().optional(),
+  // ---- Helmfile ----
+  /** Namespaces releases may go to: a name, or a prefix ending in `*` (`team-a-*`). */
+  namespaces: array(string2().regex(/^[a-z0-9-]+\*?$/, "must be a namespace name, or a prefix ending in *")).min(1).optional(),
+  /** Where charts may come from, by prefix of the chart as helmfile lists it (`oci://reg/team-a/`, `./charts/`). */
+  chartRepositories: array(string2().min(1)).min(1).optional()
+}).strict();
+var SWARM_POLICY_FIELDS = [
+  "stackPrefix",
+  "privileged",
+  "hostNetwork",
+  "hostPid",
+  "hostIpc",
+  "devices",
+  "bindMounts",
+  "capAdd",
+  "publishedPorts",
+  "placement",
+  "images",
+  "resources"
+];
+var HELMFILE_POLICY_FIELDS = ["namespaces", "chartRepositories"];
+function policyFor(type, fields) {
+  return unknown().superRefine((value, ctx) => {
+    if (typeof value !== "object" || value === null) return;
+    for (const key of Object.keys(value)) {
+      if (fields.includes(key) || !(key in policySchema.shape)) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `is not a rule ${type} targets can enforce (they enforce: ${fields.join(", ")})`
+      });
+    }
+  }).pipe(policySchema).optional();
+}
+
 // src/targets/helmfile/schema.ts
 var HELMFILE_DEFAULTS = {
   path: "helmfile.yaml",
@@ -51153,7 +51239,9 @@ var helmfileTargetSchema = object({
   /** Seconds one helmfile/helm/kubectl call that is not an apply may take. */
   commandTimeout: number2().positive().default(HELMFILE_DEFAULTS.commandTimeout),
   /** The lock taken before changing anything (src/lock/); targets on one live system share it. */
-  lock: lockField
+  lock: lockField,
+  /** Where the tenant's releases may go and come from (src/targets/policy-schema.ts); none: unchecked. */
+  policy: policyFor("helmfile", HELMFILE_POLICY_FIELDS)
 }).strict();
 
 // src/ports/exec.ts
@@ -51605,7 +51693,84 @@ function lastLines(result) {
 }
 
 // src/targets/helmfile/render.ts
-import path2 from "node:path";
+import path3 from "node:path";
+
+// src/targets/helmfile/policy.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+async function readHelmfileFacts(checkout, relative) {
+  const text = await readFile(path.join(checkout, relative), "utf8").catch(() => void 0);
+  const repositories = /* @__PURE__ */ new Map();
+  if (text === void 0) return { file: relative, repositories };
+  try {
+    for (const document2 of (0, import_yaml2.parseAllDocuments)(text)) {
+      const value = "toJS" in document2 ? document2.toJS() : void 0;
+      if (!isMapping(value) || !Array.isArray(value.repositories)) continue;
+      for (const repository of value.repositories) {
+        if (!isMapping(repository) || typeof repository.name !== "string" || typeof repository.url !== "string")
+          continue;
+        const url12 = repository.oci === true && !repository.url.includes("://") ? `oci://${repository.url}` : repository.url;
+        repositories.set(repository.name, url12);
+      }
+    }
+  } catch {
+  }
+  return { file: relative, text, repositories };
+}
+function releaseViolations(releases, policy, facts2) {
+  return releases.flatMap((release) => {
+    const problems = [...namespaceProblems(release, policy), ...chartProblems(release, policy, facts2)];
+    if (problems.length === 0) return [];
+    const line = facts2.text === void 0 ? void 0 : releaseLine(facts2.text, release.name);
+    return [
+      { release, problems, location: line === void 0 ? { file: facts2.file } : { file: facts2.file, line } }
+    ];
+  });
+}
+function namespaceProblems(release, policy) {
+  const allowed = policy.namespaces;
+  if (!allowed) return [];
+  const fits = allowed.some(
+    (pattern) => pattern.endsWith("*") ? release.namespace.startsWith(pattern.slice(0, -1)) : release.namespace === pattern
+  );
+  if (fits) return [];
+  const shown3 = release.namespace === "" ? "no namespace (the kube context's)" : `namespace ${release.namespace}`;
+  return [`policy.namespaces: ${shown3} is not allowed (allowed: ${allowed.join(", ")})`];
+}
+function chartProblems(release, policy, facts2) {
+  const allowed = policy.chartRepositories;
+  if (!allowed) return [];
+  const chart = canonicalChart(release.chart);
+  const alias = isLocalChart(release.chart) || chart.includes("://") ? void 0 : chart.split("/")[0];
+  const url12 = alias === void 0 ? void 0 : facts2.repositories.get(alias);
+  const fits = allowed.some((entry) => {
+    const prefix = canonicalChart(entry.replace(/\/+$/, ""));
+    return isUnder(chart, prefix) || url12 !== void 0 && isUnder(url12.replace(/\/+$/, ""), prefix);
+  });
+  if (fits) return [];
+  const from = url12 === void 0 ? "" : ` (repository ${alias ?? ""} is ${url12})`;
+  return [
+    `policy.chartRepositories: chart ${release.chart}${from} is not from an allowed repository (allowed: ${allowed.join(", ")})`
+  ];
+}
+function isLocalChart(chart) {
+  return chart.startsWith("./") || chart.startsWith("../") || chart.startsWith("/") || chart === ".";
+}
+function canonicalChart(chart) {
+  if (!isLocalChart(chart)) return chart;
+  const normal = path.posix.normalize(chart).replace(/\/+$/, "");
+  return normal.startsWith("/") || normal.startsWith("..") ? normal : `./${normal === "." ? "" : normal}`.replace(/\/$/, "");
+}
+function isUnder(value, prefix) {
+  return value === prefix || value.startsWith(`${prefix}/`);
+}
+function releaseLine(text, name2) {
+  const escaped2 = name2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^\\s*(?:-\\s*)?name:\\s*["']?${escaped2}["']?\\s*(?:#.*)?$`);
+  const index = text.split(/\r?\n/).findIndex((line) => pattern.test(line));
+  return index === -1 ? void 0 : index + 1;
+}
 
 // src/util/map-concurrently.ts
 async function mapConcurrently(items, limit, work) {
@@ -51662,9 +51827,9 @@ function parseLabels(text) {
 }
 
 // src/targets/helmfile/desired-hash.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import { readdir as readdir2, readFile } from "node:fs/promises";
-import path from "node:path";
+var import_yaml3 = __toESM(require_dist(), 1);
+import { readdir as readdir2, readFile as readFile2 } from "node:fs/promises";
+import path2 from "node:path";
 
 // src/util/hash.ts
 import { createHash } from "node:crypto";
@@ -51687,7 +51852,7 @@ function sortKeys(value) {
 // src/targets/helmfile/desired-hash.ts
 async function releaseHashes(releases, context) {
   const entries2 = await readReleaseEntries(context);
-  const folder = path.dirname(context.helmfile);
+  const folder = path2.dirname(context.helmfile);
   const hashes = /* @__PURE__ */ new Map();
   let folderHash;
   for (const release of releases) {
@@ -51697,9 +51862,9 @@ async function releaseHashes(releases, context) {
     const parts = [canonicalJson(release), context.environment ?? ""];
     if (entry) {
       parts.push(canonicalJson(entry));
-      for (const file of valuesFiles(entry)) parts.push(await fileDigest(path.join(folder, file), context));
-      if (isLocalChart(release.chart))
-        parts.push(await folderDigest(path.join(folder, release.chart), context));
+      for (const file of valuesFiles(entry)) parts.push(await fileDigest(path2.join(folder, file), context));
+      if (isLocalChart2(release.chart))
+        parts.push(await folderDigest(path2.join(folder, release.chart), context));
     } else {
       folderHash ??= await folderDigest(folder, context);
       parts.push(folderHash);
@@ -51711,7 +51876,7 @@ async function releaseHashes(releases, context) {
 async function readReleaseEntries(context) {
   if (!/\.ya?ml$/.test(context.helmfile)) return void 0;
   try {
-    const document2 = (0, import_yaml2.parse)(await readFile(path.join(context.checkout, context.helmfile), "utf8"));
+    const document2 = (0, import_yaml3.parse)(await readFile2(path2.join(context.checkout, context.helmfile), "utf8"));
     const releases = document2?.releases;
     if (!Array.isArray(releases)) return void 0;
     return releases.filter(
@@ -51724,23 +51889,23 @@ async function readReleaseEntries(context) {
 function valuesFiles(entry) {
   return Array.isArray(entry.values) ? entry.values.filter((value) => typeof value === "string") : [];
 }
-var isLocalChart = (chart) => chart.startsWith("./") || chart.startsWith("../");
+var isLocalChart2 = (chart) => chart.startsWith("./") || chart.startsWith("../");
 async function fileDigest(relative, context) {
-  const normal = path.normalize(relative);
+  const normal = path2.normalize(relative);
   if (normal.startsWith("..")) return `outside:${normal}`;
   const encrypted = context.encrypted.get(normal);
   if (encrypted) return `sops:${normal}:${encrypted}`;
-  const content = await readFile(path.join(context.checkout, normal)).catch(() => void 0);
+  const content = await readFile2(path2.join(context.checkout, normal)).catch(() => void 0);
   return `${normal}:${content ? sha256Hex(content) : "missing"}`;
 }
 async function folderDigest(relative, context) {
-  const normal = path.normalize(relative);
+  const normal = path2.normalize(relative);
   if (normal.startsWith("..")) return `outside:${normal}`;
-  const files = await readdir2(path.join(context.checkout, normal), {
+  const files = await readdir2(path2.join(context.checkout, normal), {
     recursive: true,
     withFileTypes: true
   }).catch(() => []);
-  const names = files.filter((file) => file.isFile()).map((file) => path.relative(context.checkout, path.join(file.parentPath, file.name))).filter((name2) => !name2.split(path.sep).includes(".git")).sort();
+  const names = files.filter((file) => file.isFile()).map((file) => path2.relative(context.checkout, path2.join(file.parentPath, file.name))).filter((name2) => !name2.split(path2.sep).includes(".git")).sort();
   const digests = [];
   for (const name2 of names) digests.push(await fileDigest(name2, context));
   return sha256Hex(digests.join("\n"));
@@ -51758,13 +51923,20 @@ async function renderReleases(call, context) {
     });
   }
   const declared = parseHelmfileList(listed.stdout, context.located.relative);
+  const refused = context.policy ? releaseViolations(
+    declared,
+    context.policy,
+    await readHelmfileFacts(context.checkout, context.located.relative)
+  ) : [];
+  const refusedReleases = new Set(refused.map((violation2) => violation2.release));
   const hashes = await releaseHashes(declared, {
     checkout: context.checkout,
     helmfile: context.located.relative,
     environment: context.environment,
     encrypted: context.overlay.encrypted
   });
-  const outcomes = await mapConcurrently(declared, TEMPLATE_CONCURRENCY, async (release) => {
+  const allowed = declared.filter((release) => !refusedReleases.has(release));
+  const outcomes = await mapConcurrently(allowed, TEMPLATE_CONCURRENCY, async (release) => {
     const desired = {
       name: releaseKey(release),
       release,
@@ -51774,21 +51946,28 @@ async function renderReleases(call, context) {
     if (!release.installed) return { desired };
     const templated = await helmfileTemplate(call, release);
     if (templated.exitCode === 0) return { desired };
-    const said = helmErrorLine(templated).replaceAll(`${context.overlay.root}${path2.sep}`, "");
+    const said = helmErrorLine(templated).replaceAll(`${context.overlay.root}${path3.sep}`, "");
     return { failure: context.failure(desired.name, `render failed: ${said}`) };
   });
   return {
     items: outcomes.flatMap((outcome) => "desired" in outcome && outcome.desired ? [outcome.desired] : []),
     declared: declared.map(releaseKey),
-    failures: outcomes.flatMap(
-      (outcome) => "failure" in outcome && outcome.failure ? [outcome.failure] : []
-    )
+    failures: [
+      ...refused.map(
+        (violation2) => context.failure(
+          releaseKey(violation2.release),
+          `render failed: breaks the target's policy: ${violation2.problems.join("; ")}`,
+          violation2.location
+        )
+      ),
+      ...outcomes.flatMap((outcome) => "failure" in outcome && outcome.failure ? [outcome.failure] : [])
+    ]
   };
 }
 
 // src/targets/helmfile/write-rendered.ts
 import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path3 from "node:path";
+import path4 from "node:path";
 async function writeRenderedRelease(call, desired, dir, masker) {
   const templated = await helmfileTemplate(call, desired.release);
   if (templated.exitCode !== 0) {
@@ -51797,7 +51976,7 @@ async function writeRenderedRelease(call, desired, dir, masker) {
     });
   }
   await mkdir2(dir, { recursive: true, mode: 448 });
-  await writeFile2(path3.join(dir, "manifests.yaml"), masker.mask(templated.stdout) + "\n", { mode: 384 });
+  await writeFile2(path4.join(dir, "manifests.yaml"), masker.mask(templated.stdout) + "\n", { mode: 384 });
 }
 
 // src/targets/helmfile/inventory.ts
@@ -51933,22 +52112,22 @@ function resolveKubeAccess(config2, env2) {
 
 // src/targets/helmfile/locate.ts
 import { stat as stat3 } from "node:fs/promises";
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/compose/file-refs.ts
 import { lstat as lstat2, realpath, stat as stat2 } from "node:fs/promises";
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/compose/unfetched-submodule.ts
-import { readdir as readdir3, readFile as readFile2 } from "node:fs/promises";
-import path4 from "node:path";
+import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
+import path5 from "node:path";
 async function unfetchedSubmoduleHolding(repoRoot, file) {
-  const relative = path4.relative(repoRoot, file).split(path4.sep).join("/");
-  const declared = await readFile2(path4.join(repoRoot, ".gitmodules"), "utf8").catch(() => "");
+  const relative = path5.relative(repoRoot, file).split(path5.sep).join("/");
+  const declared = await readFile3(path5.join(repoRoot, ".gitmodules"), "utf8").catch(() => "");
   for (const match of declared.matchAll(/^\s*path\s*=\s*(.+?)\s*$/gm)) {
     const submodule = match[1];
     if (relative !== submodule && !relative.startsWith(`${submodule}/`)) continue;
-    const entries2 = await readdir3(path4.join(repoRoot, submodule)).catch(() => []);
+    const entries2 = await readdir3(path5.join(repoRoot, submodule)).catch(() => []);
     return entries2.length === 0 ? submodule : void 0;
   }
   return void 0;
@@ -51970,14 +52149,14 @@ async function resolveRepoFile(options) {
       "give a path relative to the compose file"
     );
   }
-  if (path5.isAbsolute(reference)) {
+  if (path6.isAbsolute(reference)) {
     throw fail2(
       `absolute path "${reference}" is not allowed`,
       `use a path relative to the compose file and ${KEEP_INSIDE}`
     );
   }
-  const root = path5.resolve(options.repoRoot);
-  const target = path5.resolve(options.baseDir, reference);
+  const root = path6.resolve(options.repoRoot);
+  const target = path6.resolve(options.baseDir, reference);
   if (!isInside(root, target)) {
     throw fail2(`"${reference}" points outside the repository`, KEEP_INSIDE);
   }
@@ -52013,13 +52192,13 @@ async function resolveRepoFolder(repoRoot, reference) {
   });
 }
 function isInside(root, candidate) {
-  const relative = path5.relative(root, candidate);
-  return relative !== ".." && !relative.startsWith(`..${path5.sep}`) && !path5.isAbsolute(relative);
+  const relative = path6.relative(root, candidate);
+  return relative !== ".." && !relative.startsWith(`..${path6.sep}`) && !path6.isAbsolute(relative);
 }
 async function unresolvable(error3, context) {
   const { reference, root, target, fail: fail2 } = context;
   const code = error3 instanceof Error && "code" in error3 ? error3.code : void 0;
-  const shown2 = path5.relative(root, target);
+  const shown3 = path6.relative(root, target);
   if (code === "ELOOP") {
     return fail2(`"${reference}" is a symlink loop`, KEEP_INSIDE, error3);
   }
@@ -52040,7 +52219,7 @@ async function unresolvable(error3, context) {
     );
   }
   return fail2(
-    `file "${reference}" does not exist (looked for ${shown2} in the repository)`,
+    `file "${reference}" does not exist (looked for ${shown3} in the repository)`,
     "add the file to the repository or fix the path",
     error3
   );
@@ -52058,14 +52237,14 @@ function describeKind(info2) {
 var CANDIDATES = ["helmfile.yaml", "helmfile.yaml.gotmpl", "helmfile.d"];
 async function locateHelmfile(repoRoot, reference) {
   const field2 = "the target's path";
-  const target = path6.resolve(repoRoot, reference);
+  const target = path7.resolve(repoRoot, reference);
   const info2 = await stat3(target).catch(() => void 0);
   if (info2?.isDirectory()) {
     await resolveRepoFile({ repoRoot, baseDir: repoRoot, reference, field: field2, kind: "directory" });
     for (const candidate of CANDIDATES) {
-      const found = await stat3(path6.join(target, candidate)).catch(() => void 0);
+      const found = await stat3(path7.join(target, candidate)).catch(() => void 0);
       if (!found) continue;
-      const relative = path6.join(reference, candidate);
+      const relative = path7.join(reference, candidate);
       await resolveRepoFile({
         repoRoot,
         baseDir: repoRoot,
@@ -52073,7 +52252,7 @@ async function locateHelmfile(repoRoot, reference) {
         field: field2,
         kind: found.isDirectory() ? "directory" : "file"
       });
-      return { relative, folder: path6.normalize(reference) };
+      return { relative, folder: path7.normalize(reference) };
     }
     throw new RenderError(`folder "${reference}" holds no ${CANDIDATES.join(", ")}`, {
       subject: field2,
@@ -52081,26 +52260,26 @@ async function locateHelmfile(repoRoot, reference) {
     });
   }
   await resolveRepoFile({ repoRoot, baseDir: repoRoot, reference, field: field2 });
-  return { relative: path6.normalize(reference), folder: path6.dirname(path6.normalize(reference)) };
+  return { relative: path7.normalize(reference), folder: path7.dirname(path7.normalize(reference)) };
 }
 
 // src/targets/helmfile/session.ts
-import path11 from "node:path";
+import path12 from "node:path";
 
 // src/pipeline/workspace.ts
 import { mkdtemp, rm as rm2, chmod as chmod2 } from "node:fs/promises";
 import { rmSync as rmSync2 } from "node:fs";
 import os6 from "node:os";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/pipeline/workspace-owner.ts
 import { lstatSync, readFileSync as readFileSync3, readdirSync as readdirSync2, rmSync, writeFileSync } from "node:fs";
-import path7 from "node:path";
+import path8 from "node:path";
 var OWNER_FILE = ".croncd-owner.json";
 var WORKSPACE_PREFIX = "croncd-";
 function writeOwnerFile(root) {
   const owner = { croncdWorkspace: 1, ...currentProcess() };
-  writeFileSync(path7.join(root, OWNER_FILE), JSON.stringify(owner), { mode: 384, flag: "wx" });
+  writeFileSync(path8.join(root, OWNER_FILE), JSON.stringify(owner), { mode: 384, flag: "wx" });
 }
 function findStaleWorkspaces(parent) {
   let names;
@@ -52110,7 +52289,7 @@ function findStaleWorkspaces(parent) {
     return [];
   }
   return names.flatMap((name2) => {
-    const dir = path7.join(parent, name2);
+    const dir = path8.join(parent, name2);
     const owner = ownerOf(dir);
     return owner && !isAlive(owner) ? [{ dir, owner }] : [];
   });
@@ -52128,7 +52307,7 @@ function ownerOf(dir) {
     const folder = lstatSync(dir);
     const ownFolder = folder.isDirectory() && (process.getuid === void 0 || folder.uid === process.getuid());
     if (!ownFolder) return void 0;
-    const file = path7.join(dir, OWNER_FILE);
+    const file = path8.join(dir, OWNER_FILE);
     if (!lstatSync(file).isFile()) return void 0;
     const owner = JSON.parse(readFileSync3(file, "utf8"));
     if (owner.croncdWorkspace !== 1 || !Number.isInteger(owner.pid) || typeof owner.host !== "string") {
@@ -52145,14 +52324,14 @@ function ownerOf(dir) {
 var live = /* @__PURE__ */ new Set();
 var exitHookInstalled2 = false;
 async function createWorkspace(prefix = WORKSPACE_PREFIX) {
-  const root = await mkdtemp(path8.join(os6.tmpdir(), prefix));
+  const root = await mkdtemp(path9.join(os6.tmpdir(), prefix));
   await chmod2(root, 448);
   live.add(root);
   installExitHook();
   writeOwnerFile(root);
   return {
     root,
-    pathFor: (...segments) => path8.join(root, ...segments),
+    pathFor: (...segments) => path9.join(root, ...segments),
     dispose: async () => {
       live.delete(root);
       await rm2(root, { recursive: true, force: true });
@@ -52178,12 +52357,12 @@ function findKilledRunsWorkspaces() {
 
 // src/targets/helmfile/overlay.ts
 import { constants as constants3 } from "node:fs";
-import { lstat as lstat3, mkdir as mkdir3, open as open3, readdir as readdir4, readFile as readFile5, readlink as readlink2, symlink as symlink2 } from "node:fs/promises";
-import path10 from "node:path";
+import { lstat as lstat3, mkdir as mkdir3, open as open3, readdir as readdir4, readFile as readFile6, readlink as readlink2, symlink as symlink2 } from "node:fs/promises";
+import path11 from "node:path";
 
 // src/secrets/decrypt-file.ts
-var import_yaml6 = __toESM(require_dist(), 1);
-import { readFile as readFile4 } from "node:fs/promises";
+var import_yaml7 = __toESM(require_dist(), 1);
+import { readFile as readFile5 } from "node:fs/promises";
 
 // node_modules/@noble/hashes/utils.js
 function isBytes(a) {
@@ -59761,8 +59940,8 @@ function isCryptoKey3(key) {
 }
 
 // src/secrets/keys/age-identities.ts
-import { readFile as readFile3 } from "node:fs/promises";
-import path9 from "node:path";
+import { readFile as readFile4 } from "node:fs/promises";
+import path10 from "node:path";
 
 // src/secrets/keys/bech32.ts
 var CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -59883,7 +60062,7 @@ var SOPS_AGE_KEY = "SOPS_AGE_KEY";
 var SOPS_AGE_KEY_FILE = "SOPS_AGE_KEY_FILE";
 var SOPS_AGE_KEY_CMD = "SOPS_AGE_KEY_CMD";
 var SOPS_AGE_RECIPIENT = "SOPS_AGE_RECIPIENT";
-var DEFAULT_KEYS_FILE = path9.join("sops", "age", "keys.txt");
+var DEFAULT_KEYS_FILE = path10.join("sops", "age", "keys.txt");
 var DEFAULT_KEY_COMMAND_TIMEOUT_MS = 12e4;
 async function collectAgeIdentities(options, recipient) {
   const found = {
@@ -59933,7 +60112,7 @@ async function collectAgeIdentities(options, recipient) {
       found.problems.push(`the default keys file cannot be located: ${configDir.problem}`);
     }
   } else {
-    const file = path9.join(configDir.dir, DEFAULT_KEYS_FILE);
+    const file = path10.join(configDir.dir, DEFAULT_KEYS_FILE);
     const label = `${configDir.via}/${DEFAULT_KEYS_FILE} (${file})`;
     const text = await readText(file);
     if (typeof text === "string") addSource(found, label, text, false);
@@ -60001,7 +60180,7 @@ function identityKind(word) {
 }
 async function readText(file) {
   try {
-    return await readFile3(file, "utf8");
+    return await readFile4(file, "utf8");
   } catch (error3) {
     const code = error3.code;
     const problem = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : code ?? String(error3);
@@ -60041,12 +60220,12 @@ function userConfigDir(env2, platform2) {
   }
   if (platform2 === "darwin") {
     if (xdg) return { dir: xdg, via: "$XDG_CONFIG_HOME" };
-    return home ? { dir: path9.join(home, "Library", "Application Support"), via: "~/Library/Application Support" } : { problem: "$HOME is not defined" };
+    return home ? { dir: path10.join(home, "Library", "Application Support"), via: "~/Library/Application Support" } : { problem: "$HOME is not defined" };
   }
   if (xdg) {
-    return path9.isAbsolute(xdg) ? { dir: xdg, via: "$XDG_CONFIG_HOME" } : { problem: "the path in $XDG_CONFIG_HOME is relative" };
+    return path10.isAbsolute(xdg) ? { dir: xdg, via: "$XDG_CONFIG_HOME" } : { problem: "the path in $XDG_CONFIG_HOME is relative" };
   }
-  return home ? { dir: path9.join(home, ".config"), via: "~/.config" } : { problem: "neither $XDG_CONFIG_HOME nor $HOME is defined" };
+  return home ? { dir: path10.join(home, ".config"), via: "~/.config" } : { problem: "neither $XDG_CONFIG_HOME nor $HOME is defined" };
 }
 
 // src/secrets/keys/age-unwrap.ts
@@ -60348,18 +60527,18 @@ function sopsDecryptArguments(file, format, ignoreMac) {
   ];
 }
 async function decryptWithSopsBinary(file, options) {
-  const shown2 = options.displayName ?? file;
+  const shown3 = options.displayName ?? file;
   const result = await secretToolTurn(
     () => runForBytes(sopsDecryptArguments(file, options.format, options.ignoreMac ?? false), {
       env: options.env,
       timeoutMs: options.timeoutMs ?? DEFAULT_SOPS_TIMEOUT_MS
     })
   );
-  if (result.notFound) throw missingSops(shown2, options);
+  if (result.notFound) throw missingSops(shown3, options);
   if (result.exitCode !== 0) {
     const lastLine2 = result.stderr.trim().split("\n").at(-1)?.slice(0, 300) || "(no message)";
     throw new SecretError(`sops --decrypt failed with exit code ${result.exitCode}: ${lastLine2}`, {
-      subject: shown2
+      subject: shown3
     });
   }
   return result.stdout;
@@ -60946,23 +61125,23 @@ function cryptRules(strings2, macOnlyEncrypted) {
     macOnlyEncrypted
   };
 }
-function shouldBeEncrypted(rules, path27, commentsStack, isComment) {
+function shouldBeEncrypted(rules, path29, commentsStack, isComment) {
   let encrypted = true;
   if (rules.unencryptedSuffix !== void 0) {
     const suffix = rules.unencryptedSuffix;
-    if (path27.some((key) => key.endsWith(suffix))) encrypted = false;
+    if (path29.some((key) => key.endsWith(suffix))) encrypted = false;
   }
   if (rules.encryptedSuffix !== void 0) {
     const suffix = rules.encryptedSuffix;
-    encrypted = path27.some((key) => key.endsWith(suffix));
+    encrypted = path29.some((key) => key.endsWith(suffix));
   }
   if (rules.unencryptedRegex !== void 0) {
     const regex = rules.unencryptedRegex;
-    if (path27.some((key) => goRegexMatches(regex, key))) encrypted = false;
+    if (path29.some((key) => goRegexMatches(regex, key))) encrypted = false;
   }
   if (rules.encryptedRegex !== void 0) {
     const regex = rules.encryptedRegex;
-    encrypted = path27.some((key) => goRegexMatches(regex, key));
+    encrypted = path29.some((key) => goRegexMatches(regex, key));
   }
   if (rules.unencryptedCommentRegex !== void 0) {
     const regex = rules.unencryptedCommentRegex;
@@ -60985,12 +61164,12 @@ function shouldBeEncrypted(rules, path27, commentsStack, isComment) {
 function childDisplay(parent, key) {
   return parent === "" ? key : `${parent}.${key}`;
 }
-function walkValue(value, path27, display, stack, visitor) {
-  if (value.kind === "branch") return walkBranch(value, path27, display, stack, visitor);
-  if (value.kind === "seq") return walkSequence(value, path27, display, stack, visitor);
-  return visitor({ node: value, path: path27, display, commentsStack: stack });
+function walkValue(value, path29, display, stack, visitor) {
+  if (value.kind === "branch") return walkBranch(value, path29, display, stack, visitor);
+  if (value.kind === "seq") return walkSequence(value, path29, display, stack, visitor);
+  return visitor({ node: value, path: path29, display, commentsStack: stack });
 }
-function walkSequence(sequence, path27, display, outer, visitor) {
+function walkSequence(sequence, path29, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
@@ -60998,26 +61177,26 @@ function walkSequence(sequence, path27, display, outer, visitor) {
   for (const item of sequence.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path27, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path29, display, commentsStack: stack }));
       continue;
     }
-    items.push(walkValue(item, path27, `${display}[${index}]`, stack, visitor));
+    items.push(walkValue(item, path29, `${display}[${index}]`, stack, visitor));
     index++;
     stack[level] = [];
   }
   return { kind: "seq", items };
 }
-function walkBranch(tree, path27, display, outer, visitor) {
+function walkBranch(tree, path29, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
   for (const item of tree.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path27, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path29, display, commentsStack: stack }));
       continue;
     }
-    const value = walkValue(item.value, [...path27, item.key], childDisplay(display, item.key), stack, visitor);
+    const value = walkValue(item.value, [...path29, item.key], childDisplay(display, item.key), stack, visitor);
     items.push({ kind: "entry", key: item.key, value });
     stack[level] = [];
   }
@@ -61150,29 +61329,29 @@ function decryptTree(documents, rules, dataKey, options) {
 // src/secrets/sops/flatten.ts
 var MAP_SEPARATOR = "__map_";
 var LIST_SEPARATOR = "__list_";
-function tokenize(path27) {
+function tokenize(path29) {
   const tokens = [];
   let state = "normal";
   let start = 0;
   const finish = (end) => {
     if (state === "list") {
-      const digits = path27.slice(start + LIST_SEPARATOR.length, end);
+      const digits = path29.slice(start + LIST_SEPARATOR.length, end);
       tokens.push({ kind: "list", index: /^[+-]?\d+$/.test(digits) ? Number(digits) : 0 });
     } else {
       tokens.push({
         kind: "map",
-        key: path27.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
+        key: path29.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
       });
     }
     start = end;
   };
   let i = 0;
-  while (i < path27.length) {
-    if (path27.startsWith(MAP_SEPARATOR, i)) {
+  while (i < path29.length) {
+    if (path29.startsWith(MAP_SEPARATOR, i)) {
       finish(i);
       state = "map";
       i += MAP_SEPARATOR.length;
-    } else if (path27.startsWith(LIST_SEPARATOR, i)) {
+    } else if (path29.startsWith(LIST_SEPARATOR, i)) {
       finish(i);
       state = "list";
       i += LIST_SEPARATOR.length;
@@ -61180,7 +61359,7 @@ function tokenize(path27) {
       i++;
     }
   }
-  finish(path27.length);
+  finish(path29.length);
   return tokens;
 }
 function convert(node2) {
@@ -61814,7 +61993,7 @@ function emitJson(tree) {
 }
 
 // src/secrets/sops/formats/yaml-emit.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/secrets/sops/formats/yaml-scalar.ts
 var YAML_ORG = "tag:yaml.org,2002:";
@@ -61927,16 +62106,16 @@ function needsQuoting(text) {
 // src/secrets/sops/formats/yaml-emit.ts
 var strictUtf83 = new TextDecoder("utf-8", { fatal: true });
 function stringScalar(value) {
-  const node2 = new import_yaml3.Scalar(value);
-  if (value.includes("\n")) node2.type = import_yaml3.Scalar.BLOCK_LITERAL;
-  else if (needsQuoting(value)) node2.type = import_yaml3.Scalar.QUOTE_DOUBLE;
+  const node2 = new import_yaml4.Scalar(value);
+  if (value.includes("\n")) node2.type = import_yaml4.Scalar.BLOCK_LITERAL;
+  else if (needsQuoting(value)) node2.type = import_yaml4.Scalar.QUOTE_DOUBLE;
   return node2;
 }
 function bytesScalar(bytes) {
   try {
     return stringScalar(strictUtf83.decode(bytes));
   } catch {
-    const node2 = new import_yaml3.Scalar(Buffer.from(bytes).toString("base64"));
+    const node2 = new import_yaml4.Scalar(Buffer.from(bytes).toString("base64"));
     node2.tag = "tag:yaml.org,2002:binary";
     return node2;
   }
@@ -61949,14 +62128,14 @@ function leafNode(leaf) {
     case "bytes":
       return bytesScalar(leaf.value);
     case "int":
-      return new import_yaml3.Scalar(leaf.value);
+      return new import_yaml4.Scalar(leaf.value);
     case "float":
     case "bool":
-      return new import_yaml3.Scalar(leaf.value);
+      return new import_yaml4.Scalar(leaf.value);
     case "null":
-      return new import_yaml3.Scalar(null);
+      return new import_yaml4.Scalar(null);
     case "time":
-      return new import_yaml3.Scalar(formatRfc3339(leaf.value, true) ?? "");
+      return new import_yaml4.Scalar(formatRfc3339(leaf.value, true) ?? "");
   }
 }
 function joined(comments) {
@@ -61969,7 +62148,7 @@ function withComments(node2, head, inline) {
   if (after !== void 0) node2.comment = after;
 }
 function branchNode(tree) {
-  const map = new import_yaml3.YAMLMap();
+  const map = new import_yaml4.YAMLMap();
   let head = [];
   let inline = [];
   for (const item of tree.items) {
@@ -61980,15 +62159,15 @@ function branchNode(tree) {
     const key = stringScalar(item.key);
     const value = valueNode(item.value);
     withComments(key, head, []);
-    withComments(value instanceof import_yaml3.Scalar ? value : key, [], inline);
-    map.items.push(new import_yaml3.Pair(key, value));
+    withComments(value instanceof import_yaml4.Scalar ? value : key, [], inline);
+    map.items.push(new import_yaml4.Pair(key, value));
     head = [];
     inline = [];
   }
   return { node: map, trailing: [...head, ...inline] };
 }
 function sequenceNode(sequence) {
-  const seq = new import_yaml3.YAMLSeq();
+  const seq = new import_yaml4.YAMLSeq();
   let head = [];
   let inline = [];
   for (const item of sequence.items) {
@@ -61997,7 +62176,7 @@ function sequenceNode(sequence) {
       continue;
     }
     const node2 = valueNode(item);
-    withComments(node2, head, node2 instanceof import_yaml3.Scalar ? inline : []);
+    withComments(node2, head, node2 instanceof import_yaml4.Scalar ? inline : []);
     seq.items.push(node2);
     head = [];
     inline = [];
@@ -62018,7 +62197,7 @@ function valueNode(value) {
 }
 function emitYaml(documents) {
   return documents.map((tree) => {
-    const doc = new import_yaml3.Document(null, { version: "1.2" });
+    const doc = new import_yaml4.Document(null, { version: "1.2" });
     const { node: node2, trailing } = branchNode(tree);
     doc.contents = node2;
     const after = joined(trailing);
@@ -62028,7 +62207,7 @@ function emitYaml(documents) {
 }
 
 // src/secrets/sops/formats/yaml.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 var MAX_NODES = 1e6;
 var MAX_FALLBACK_AADS = 8;
 var DocumentReader = class {
@@ -62047,13 +62226,13 @@ var DocumentReader = class {
   column(offset) {
     return this.lines.linePos(offset).col - 1;
   }
-  container(column, parent, path27) {
+  container(column, parent, path29) {
     const container = {
       items: [],
       column,
       depth: parent ? parent.depth + 1 : 0,
       parent,
-      aad: path27.join(":") + ":",
+      aad: path29.join(":") + ":",
       offsets: [],
       pending: []
     };
@@ -62069,13 +62248,13 @@ var DocumentReader = class {
   root() {
     const contents = this.doc.contents;
     let node2 = contents;
-    if (node2 && (0, import_yaml4.isAlias)(node2)) node2 = node2.resolve(this.doc) ?? null;
-    if (node2 === null || (0, import_yaml4.isScalar)(node2) && this.scalar(node2, "").kind === "null") {
+    if (node2 && (0, import_yaml5.isAlias)(node2)) node2 = node2.resolve(this.doc) ?? null;
+    if (node2 === null || (0, import_yaml5.isScalar)(node2) && this.scalar(node2, "").kind === "null") {
       const container2 = this.container(0, void 0, []);
       return { branch: { kind: "branch", items: container2.items }, container: container2 };
     }
-    if ((0, import_yaml4.isSeq)(node2)) this.fail("is a sequence; sops supports only mappings at the top", "");
-    if (!(0, import_yaml4.isMap)(node2)) this.fail("is a single value; sops supports only mappings at the top", "");
+    if ((0, import_yaml5.isSeq)(node2)) this.fail("is a sequence; sops supports only mappings at the top", "");
+    if (!(0, import_yaml5.isMap)(node2)) this.fail("is a single value; sops supports only mappings at the top", "");
     const { branch, container } = this.map(node2, [], "", void 0, true);
     return { branch, container };
   }
@@ -62086,36 +62265,36 @@ var DocumentReader = class {
     if (typeof node2.value !== "string") this.fail("holds a scalar that could not be read", display);
     const text = node2.value;
     try {
-      return resolveScalar(text, node2.type !== import_yaml4.Scalar.PLAIN, node2.tag);
+      return resolveScalar(text, node2.type !== import_yaml5.Scalar.PLAIN, node2.tag);
     } catch (error3) {
       if (error3 instanceof ScalarError) this.fail(error3.message, display);
       throw error3;
     }
   }
-  value(node2, path27, display, parent, register) {
+  value(node2, path29, display, parent, register) {
     this.count(display);
     if (node2 === null || node2 === void 0) return { kind: "null" };
-    if ((0, import_yaml4.isAlias)(node2)) {
+    if ((0, import_yaml5.isAlias)(node2)) {
       const target = node2.resolve(this.doc);
       if (!target) this.fail("uses an alias to an unknown anchor", display);
-      return this.value(target, path27, display, parent, false);
+      return this.value(target, path29, display, parent, false);
     }
-    if ((0, import_yaml4.isScalar)(node2)) return this.scalar(node2, display);
-    if ((0, import_yaml4.isMap)(node2)) return this.map(node2, path27, display, parent, register).branch;
-    if ((0, import_yaml4.isSeq)(node2)) return this.seq(node2, path27, display, parent, register);
+    if ((0, import_yaml5.isScalar)(node2)) return this.scalar(node2, display);
+    if ((0, import_yaml5.isMap)(node2)) return this.map(node2, path29, display, parent, register).branch;
+    if ((0, import_yaml5.isSeq)(node2)) return this.seq(node2, path29, display, parent, register);
     this.fail("holds a node sops cannot read", display);
   }
-  map(node2, path27, display, parent, register) {
+  map(node2, path29, display, parent, register) {
     const firstKey = node2.items[0]?.key;
     const flow = node2.srcToken?.type === "flow-collection";
     const column = !flow && firstKey?.range ? this.column(firstKey.range[0]) : -1;
-    const container = register ? this.container(column, parent, path27) : void 0;
+    const container = register ? this.container(column, parent, path29) : void 0;
     const items = container ? container.items : [];
     for (const pair of node2.items) {
-      if (!(0, import_yaml4.isPair)(pair)) continue;
+      if (!(0, import_yaml5.isPair)(pair)) continue;
       let keyNode = pair.key;
-      if (keyNode && (0, import_yaml4.isAlias)(keyNode)) keyNode = keyNode.resolve(this.doc) ?? null;
-      const keyLeaf = keyNode && (0, import_yaml4.isScalar)(keyNode) ? this.scalar(keyNode, display) : { kind: "null" };
+      if (keyNode && (0, import_yaml5.isAlias)(keyNode)) keyNode = keyNode.resolve(this.doc) ?? null;
+      const keyLeaf = keyNode && (0, import_yaml5.isScalar)(keyNode) ? this.scalar(keyNode, display) : { kind: "null" };
       if (keyLeaf.kind !== "str" || !keyNode) {
         this.fail("has a key that is not a string (sops supports only string keys)", display);
       }
@@ -62124,7 +62303,7 @@ var DocumentReader = class {
       this.register(container, keyNode.range?.[0]);
       const value = this.value(
         pair.value,
-        [...path27, key],
+        [...path29, key],
         childDisplay2,
         container,
         register
@@ -62133,17 +62312,17 @@ var DocumentReader = class {
     }
     return { branch: { kind: "branch", items }, container };
   }
-  seq(node2, path27, display, parent, register) {
+  seq(node2, path29, display, parent, register) {
     const token = node2.srcToken;
     const dashes = token?.type === "block-seq" ? token.items.map((item) => item.start.find((t2) => t2.type === "seq-item-ind")?.offset) : [];
     const firstDash = dashes[0];
     const column = firstDash !== void 0 ? this.column(firstDash) : -1;
-    const container = register ? this.container(column, parent, path27) : void 0;
+    const container = register ? this.container(column, parent, path29) : void 0;
     const items = container ? container.items : [];
     node2.items.forEach((item, index) => {
       const itemNode = item;
       this.register(container, dashes[index] ?? itemNode?.range?.[0]);
-      items.push(this.value(itemNode, path27, `${display}[${index}]`, container, register));
+      items.push(this.value(itemNode, path29, `${display}[${index}]`, container, register));
     });
     return { kind: "seq", items };
   }
@@ -62219,9 +62398,9 @@ function insertPending(container) {
   for (const [index, list3] of byIndex) if (index >= original.length) container.items.push(...list3);
 }
 function parseYaml(text) {
-  const lineCounter = new import_yaml4.LineCounter();
-  const tokens = Array.from(new import_yaml4.Parser(lineCounter.addNewLine).parse(text));
-  const composer = new import_yaml4.Composer({
+  const lineCounter = new import_yaml5.LineCounter();
+  const tokens = Array.from(new import_yaml5.Parser(lineCounter.addNewLine).parse(text));
+  const composer = new import_yaml5.Composer({
     schema: "failsafe",
     resolveKnownTags: false,
     keepSourceTokens: true,
@@ -62601,26 +62780,26 @@ function decryptDocument(document2, dataKey, options = {}) {
 }
 
 // src/secrets/decrypt-file.ts
-async function decryptSopsFile(path27, options) {
-  const shown2 = options.displayName ?? path27;
+async function decryptSopsFile(path29, options) {
+  const shown3 = options.displayName ?? path29;
   let content;
   try {
-    content = await readFile4(path27);
+    content = await readFile5(path29);
   } catch (error3) {
     throw new SecretError(`cannot be read: ${error3.code ?? String(error3)}`, {
-      subject: shown2,
+      subject: shown3,
       cause: error3
     });
   }
-  const format = options.format ?? formatFromPath(path27);
+  const format = options.format ?? formatFromPath(path29);
   if (!isSopsFile(content, format)) {
     throw new SecretError(`is not a sops-encrypted ${format} file: it has no sops metadata`, {
-      subject: shown2,
+      subject: shown3,
       hint: "give the format with --input-type if the file name does not tell it"
     });
   }
-  const document2 = parseSopsFile(content, shown2, format);
-  const resolution = await resolveDataKeyWithReason(document2.metadata, { env: options.env, file: shown2 });
+  const document2 = parseSopsFile(content, shown3, format);
+  const resolution = await resolveDataKeyWithReason(document2.metadata, { env: options.env, file: shown3 });
   if ("dataKey" in resolution) {
     try {
       return decryptDocument(document2, resolution.dataKey, { ignoreMac: options.ignoreMac ?? false });
@@ -62628,12 +62807,12 @@ async function decryptSopsFile(path27, options) {
       resolution.dataKey.fill(0);
     }
   }
-  const plaintext = await decryptWithSopsBinary(path27, {
+  const plaintext = await decryptWithSopsBinary(path29, {
     env: options.env,
     format,
     metadata: document2.metadata,
     ageReason: resolution.reason,
-    displayName: shown2,
+    displayName: shown3,
     ...options.ignoreMac ? { ignoreMac: true } : {}
   });
   return describePlaintext(plaintext, content, format);
@@ -62656,7 +62835,7 @@ function leafValues(text, format) {
   if (format === "dotenv") return dotenvLeaves(text);
   if (format === "ini") return iniLeaves(text);
   const values = [];
-  for (const document2 of (0, import_yaml6.parseAllDocuments)(text)) {
+  for (const document2 of (0, import_yaml7.parseAllDocuments)(text)) {
     if (document2.errors.length > 0) throw new Error("sops printed YAML that does not parse");
     const data = document2.toJS();
     if (isRecord(data)) delete data.sops;
@@ -62709,19 +62888,19 @@ async function buildOverlay(options) {
   return overlay;
 }
 async function mirror(relative, options, overlay) {
-  const source = path10.join(options.checkout, relative);
+  const source = path11.join(options.checkout, relative);
   for (const entry of await readdir4(source, { withFileTypes: true })) {
     if (relative === "" && SKIPPED.has(entry.name)) continue;
-    const childRelative = path10.join(relative, entry.name);
-    const from = path10.join(options.checkout, childRelative);
-    const to2 = path10.join(overlay.root, childRelative);
+    const childRelative = path11.join(relative, entry.name);
+    const from = path11.join(options.checkout, childRelative);
+    const to2 = path11.join(overlay.root, childRelative);
     if (entry.isDirectory()) {
       await mkdir3(to2, { mode: 448 });
       await mirror(childRelative, options, overlay);
     } else if (entry.isSymbolicLink()) {
       await symlink2(await readlink2(from), to2);
     } else if (entry.isFile() && isInside2(options.decryptUnder, childRelative) && await isSops(from)) {
-      const ciphertext = await readFile5(from);
+      const ciphertext = await readFile6(from);
       const decrypted = await decryptSopsFile(from, { env: options.env, displayName: childRelative });
       options.onSecrets(decrypted.secrets);
       await writePrivate(to2, decrypted.plaintext);
@@ -62732,13 +62911,13 @@ async function mirror(relative, options, overlay) {
   }
 }
 function isInside2(folder, relative) {
-  const normal = path10.normalize(folder);
-  return normal === "." || relative.startsWith(`${normal}${path10.sep}`);
+  const normal = path11.normalize(folder);
+  return normal === "." || relative.startsWith(`${normal}${path11.sep}`);
 }
 async function isSops(file) {
   const format = formatFromPath(file);
   if (format === "binary") return false;
-  const content = await readFile5(file);
+  const content = await readFile6(file);
   return content.includes("sops") && isSopsFile(content, format);
 }
 async function writePrivate(file, content) {
@@ -62764,8 +62943,8 @@ async function withHelmfile(options, work) {
     const call = {
       runner: options.runner,
       config: options.config,
-      cwd: path11.join(overlay.root, options.located.folder),
-      file: path11.relative(options.located.folder, options.located.relative),
+      cwd: path12.join(overlay.root, options.located.folder),
+      file: path12.relative(options.located.folder, options.located.relative),
       contextArgs: options.access.contextArgs
     };
     return await work(call, overlay);
@@ -62924,8 +63103,8 @@ async function uninstallRelease(runner, release, contextArgs, timeoutMs) {
 async function pruneRelease(given) {
   const request2 = given.name.includes("/") && !given.namespace ? { ...given, ...parseReleaseKey(given.name) } : given;
   const { config: config2 } = request2;
-  const shown2 = request2.namespace ? `${request2.namespace}/${request2.name}` : request2.name;
-  const make = (action, reason, name2 = shown2) => ({
+  const shown3 = request2.namespace ? `${request2.namespace}/${request2.name}` : request2.name;
+  const make = (action, reason, name2 = shown3) => ({
     kind: "release",
     name: name2,
     target: config2.name,
@@ -63040,7 +63219,8 @@ function createHelmfileTarget(options) {
             located: found,
             overlay,
             environment: config2.environment,
-            failure: (key, reason) => entry(key, { action: "failed", reason })
+            failure: (key, reason, location) => entry(key, { action: "failed", reason, ...location ? { location } : {} }),
+            ...config2.policy ? { policy: config2.policy } : {}
           })
         );
         located = found;
@@ -63160,7 +63340,9 @@ var swarmTargetSchema = object({
   /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */
   parallelism: number2().int().min(1).default(DEFAULTS.parallelism),
   /** The lock taken before changing anything (src/lock/); targets on one live system share it. */
-  lock: lockField
+  lock: lockField,
+  /** What the tenant's stacks may do (src/targets/policy-schema.ts); none: no checks beyond Swarm's. */
+  policy: policyFor("swarm", SWARM_POLICY_FIELDS)
 }).strict();
 
 // src/ports/docker-api.ts
@@ -63534,7 +63716,7 @@ var REMOVE_TIMEOUT_MS = 12e4;
 
 // src/targets/swarm/discover.ts
 import { lstat as lstat4, readdir as readdir5 } from "node:fs/promises";
-import path12 from "node:path";
+import path13 from "node:path";
 var COMPOSE_FILE_NAMES = [
   "compose.yaml",
   "compose.yml",
@@ -63556,14 +63738,14 @@ async function discoverStacks(stacksRoot, displayRoot) {
   const discovery = { stacks: [], invalid: [] };
   for (const entry of entries2.sort((a, b2) => a.name.localeCompare(b2.name))) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-    const dir = path12.join(stacksRoot, entry.name);
+    const dir = path13.join(stacksRoot, entry.name);
     const [chosen, ...ignored] = await presentComposeFiles(dir);
     if (!chosen) continue;
     if (!STACK_NAME.test(entry.name)) {
       discovery.invalid.push({
         name: entry.name,
         error: new RenderError(`"${entry.name}" is not a valid stack name`, {
-          subject: path12.join(displayRoot, entry.name),
+          subject: path13.join(displayRoot, entry.name),
           hint: "rename the folder to lowercase letters, digits, '-' and '_'"
         })
       });
@@ -63572,7 +63754,7 @@ async function discoverStacks(stacksRoot, displayRoot) {
     discovery.stacks.push({
       name: entry.name,
       dir,
-      composeFile: path12.join(dir, chosen),
+      composeFile: path13.join(dir, chosen),
       ignoredComposeFiles: ignored
     });
   }
@@ -63581,7 +63763,7 @@ async function discoverStacks(stacksRoot, displayRoot) {
 async function presentComposeFiles(dir) {
   const present = [];
   for (const name2 of COMPOSE_FILE_NAMES) {
-    const info2 = await lstat4(path12.join(dir, name2)).catch(() => void 0);
+    const info2 = await lstat4(path13.join(dir, name2)).catch(() => void 0);
     if (info2?.isFile() || info2?.isSymbolicLink()) present.push(name2);
   }
   return present;
@@ -64055,14 +64237,14 @@ function findCycles(stacks) {
   const edges = new Map(stacks.map((stack) => [stack.name, stack.options.dependsOn]));
   const state = /* @__PURE__ */ new Map();
   const cycles = [];
-  const visit2 = (name2, path27) => {
+  const visit2 = (name2, path29) => {
     if (state.get(name2) === "done") return;
     if (state.get(name2) === "visiting") {
-      cycles.push(path27.slice(path27.indexOf(name2), -1));
+      cycles.push(path29.slice(path29.indexOf(name2), -1));
       return;
     }
     state.set(name2, "visiting");
-    for (const next of edges.get(name2) ?? []) visit2(next, [...path27, next]);
+    for (const next of edges.get(name2) ?? []) visit2(next, [...path29, next]);
     state.set(name2, "done");
   };
   for (const name2 of [...edges.keys()].sort()) visit2(name2, [name2]);
@@ -64113,18 +64295,18 @@ function normaliseImage(reference) {
   const first = slash === -1 ? "" : rest.slice(0, slash);
   const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
   let domain = hasDomain ? first : "docker.io";
-  let path27 = hasDomain ? rest.slice(slash + 1) : rest;
+  let path29 = hasDomain ? rest.slice(slash + 1) : rest;
   if (domain === "index.docker.io") domain = "docker.io";
-  if (domain === "docker.io" && !path27.includes("/")) path27 = `library/${path27}`;
-  if (path27 === "" || path27 !== path27.toLowerCase()) {
+  if (domain === "docker.io" && !path29.includes("/")) path29 = `library/${path29}`;
+  if (path29 === "" || path29 !== path29.toLowerCase()) {
     return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
   }
-  let familiar = path27;
+  let familiar = path29;
   if (domain === "docker.io") {
-    const short = path27.slice("library/".length);
-    if (path27.startsWith("library/") && !short.includes("/")) familiar = short;
+    const short = path29.slice("library/".length);
+    if (path29.startsWith("library/") && !short.includes("/")) familiar = short;
   } else {
-    familiar = `${domain}/${path27}`;
+    familiar = `${domain}/${path29}`;
   }
   const name2 = tag !== void 0 ? `${familiar}:${tag}` : digest === void 0 ? `${familiar}:latest` : familiar;
   return digest === void 0 ? { name: name2 } : { name: name2, digest };
@@ -64170,8 +64352,8 @@ function parsePorts(entries2) {
       else invalid.push(String(entry));
     } else if (entry && typeof entry === "object") {
       const long = entry;
-      const target = portNumber(long.target);
-      const published = long.published === void 0 || long.published === null ? 0 : portNumber(long.published);
+      const target = portNumber2(long.target);
+      const published = long.published === void 0 || long.published === null ? 0 : portNumber2(long.published);
       if (target === void 0 || published === void 0) invalid.push(JSON.stringify(entry));
       else {
         ports.push({
@@ -64212,7 +64394,7 @@ function portRange(text) {
   const end = match[2] === void 0 ? start : Number(match[2]);
   return start <= end && end <= 65535 ? { start, end } : void 0;
 }
-function portNumber(value) {
+function portNumber2(value) {
   const number3 = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
   return typeof number3 === "number" && Number.isInteger(number3) && number3 >= 0 && number3 <= 65535 ? number3 : void 0;
 }
@@ -64911,10 +65093,10 @@ async function restoreImages(docker, desired, planned, resolveImage) {
 }
 
 // src/targets/swarm/render.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 import { createHmac } from "node:crypto";
-import { readdir as readdir6, readFile as readFile6 } from "node:fs/promises";
-import path15 from "node:path";
+import { readdir as readdir6, readFile as readFile7 } from "node:fs/promises";
+import path17 from "node:path";
 
 // src/compose/interpolate.ts
 var ESCAPE_HINT = "write a literal $ as $$";
@@ -64937,14 +65119,14 @@ function interpolateDocument(value, lookup, where2, warn) {
 function escapeDollars(value) {
   return mapStrings(value, [], (text) => text.replaceAll("$", () => "$$"));
 }
-function mapStrings(value, path27, onString) {
-  if (typeof value === "string") return onString(value, path27);
+function mapStrings(value, path29, onString) {
+  if (typeof value === "string") return onString(value, path29);
   if (Array.isArray(value)) {
-    return value.map((item, index) => mapStrings(item, [...path27, index], onString));
+    return value.map((item, index) => mapStrings(item, [...path29, index], onString));
   }
   if (isPlainObject2(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path27, key], onString)])
+      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path29, key], onString)])
     );
   }
   return value;
@@ -64954,15 +65136,15 @@ function isPlainObject2(value) {
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
-function dottedPath(path27) {
-  return path27.map(
+function dottedPath(path29) {
+  return path29.map(
     (segment, index) => typeof segment === "number" ? `[${segment}]` : index === 0 ? segment : `.${segment}`
   ).join("");
 }
-function locate(where2, path27) {
-  if (where2 === "") return path27;
-  if (path27 === "") return where2;
-  return `${where2} ${path27}`;
+function locate(where2, path29) {
+  if (where2 === "") return path29;
+  if (path29 === "") return where2;
+  return `${where2} ${path29}`;
 }
 function substitute(text, scope) {
   let result = "";
@@ -65899,10 +66081,10 @@ var compose_spec_default = {
 };
 
 // src/util/field-path.ts
-function formatPath(path27) {
-  if (path27.length === 0) return "(top level)";
+function formatPath(path29) {
+  if (path29.length === 0) return "(top level)";
   let text = "";
-  for (const segment of path27) {
+  for (const segment of path29) {
     if (typeof segment === "number") text += `[${segment}]`;
     else if (/^[A-Za-z0-9_-]+$/.test(segment)) text += text === "" ? segment : `.${segment}`;
     else text += `[${JSON.stringify(segment)}]`;
@@ -65918,9 +66100,9 @@ function withoutInterpolatedValue(issue3, parsed, document2) {
   if (typeof original !== "string" || !original.includes("$")) return issue3.message;
   return issue3.message.split(show(value)).join("the interpolated value");
 }
-function valueAt(document2, path27) {
+function valueAt(document2, path29) {
   let current = document2;
-  for (const segment of path27) {
+  for (const segment of path29) {
     if (current === null || typeof current !== "object") return void 0;
     current = current[segment];
   }
@@ -65967,8 +66149,8 @@ function validateCompose(document2) {
     const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const path27 = pointerToPath(finding.pointer, document2);
-    const issue3 = { path: path27, message: finding.message };
+    const path29 = pointerToPath(finding.pointer, document2);
+    const issue3 = { path: path29, message: finding.message };
     if (finding.key !== void 0) issue3.key = finding.key;
     issues.push(issue3);
   }
@@ -66132,20 +66314,20 @@ function editDistance(a, b2) {
 }
 function pointerToPath(pointer, document2) {
   if (pointer === "") return [];
-  const path27 = [];
+  const path29 = [];
   let node2 = document2;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
     if (Array.isArray(node2)) {
       const index = Number(segment);
-      path27.push(index);
+      path29.push(index);
       node2 = node2[index];
     } else {
-      path27.push(segment);
+      path29.push(segment);
       node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
     }
   }
-  return path27;
+  return path29;
 }
 function isPortSpec(spec) {
   const parts = spec.split(":");
@@ -66192,8 +66374,8 @@ function decodeUtf82(bytes, file) {
   } catch (error3) {
     const offset = firstInvalidByte(bytes);
     const { line, column } = lineAndColumn(bytes, offset);
-    const shown2 = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, "0");
-    return fail(`${file}:${line}:${column}`, shown2, error3);
+    const shown3 = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, "0");
+    return fail(`${file}:${line}:${column}`, shown3, error3);
   }
 }
 function fail(subject, byte, cause) {
@@ -66250,7 +66432,7 @@ function lineAndColumn(bytes, offset) {
 }
 
 // src/targets/swarm/environment.ts
-import path13 from "node:path";
+import path14 from "node:path";
 async function resolveServiceEnvironment(service2, context) {
   if (service2.env_file === void 0 && service2.environment === void 0) return void 0;
   const merged = /* @__PURE__ */ new Map();
@@ -66262,7 +66444,7 @@ async function resolveServiceEnvironment(service2, context) {
       field: `${context.where}.env_file`,
       ...context.locate ? { location: context.locate(["env_file"]) } : {}
     });
-    const display = path13.relative(context.repoRoot, absolute);
+    const display = path14.relative(context.repoRoot, absolute);
     const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {
       placeholders: context.placeholders ?? false
     });
@@ -66717,9 +66899,9 @@ function shortVolumeProblem(spec) {
   if (![drive + first, ...rest].includes("")) return void 0;
   return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
 }
-function mappingAt(value, path27) {
+function mappingAt(value, path29) {
   let node2 = value;
-  for (const key of path27) {
+  for (const key of path29) {
     if (!isMapping(node2)) return void 0;
     node2 = node2[key];
   }
@@ -66779,31 +66961,31 @@ function invalidNames(document2) {
     }));
   });
 }
-function checkMapping(value, rule, path27, context) {
+function checkMapping(value, rule, path29, context) {
   for (const [key, child] of Object.entries(value)) {
     const keyRule = Object.hasOwn(rule.keys, key) ? rule.keys[key] : void 0;
     if (keyRule === void 0) {
       const issue3 = refusedKey(key, rule, context);
-      if (issue3) context.issues.push({ path: path27, key, message: issue3 });
+      if (issue3) context.issues.push({ path: path29, key, message: issue3 });
       continue;
     }
     if (keyRule.since > context.minor) {
-      context.issues.push({ path: path27, key, message: tooNew(key, keyRule.since, context) });
+      context.issues.push({ path: path29, key, message: tooNew(key, keyRule.since, context) });
       continue;
     }
-    checkChild(child, keyRule, [...path27, key], context);
+    checkChild(child, keyRule, [...path29, key], context);
   }
 }
-function checkChild(value, rule, path27, context) {
-  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path27, context);
+function checkChild(value, rule, path29, context) {
+  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path29, context);
   if (rule.eachValue && isMapping(value)) {
     for (const [name2, entry] of Object.entries(value)) {
-      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path27, name2], context);
+      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path29, name2], context);
     }
   }
   if (rule.eachItem && Array.isArray(value)) {
     value.forEach((item, index) => {
-      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path27, index], context);
+      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path29, index], context);
     });
   }
 }
@@ -66838,6 +67020,32 @@ function isValidImageReference(image) {
   if (IMAGE_ID.test(image)) return true;
   const name2 = REFERENCE.exec(image)?.[1];
   return name2 !== void 0 && name2.length <= NAME_LIMIT;
+}
+var PARTS = new RegExp(`^(${NAME2})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+function parseImageReference(image) {
+  const match = PARTS.exec(image);
+  const name2 = match?.[1];
+  if (!match || name2 === void 0 || name2.length > NAME_LIMIT) return void 0;
+  return {
+    name: normaliseRepositoryName(name2),
+    ...match[2] ? { tag: match[2] } : {},
+    ...match[3] ? { digest: match[3] } : {}
+  };
+}
+function isRegistryHost(component) {
+  return /[.:]/.test(component) || component === "localhost" || component !== component.toLowerCase();
+}
+function normaliseRepositoryName(name2) {
+  const slash = name2.indexOf("/");
+  const first = slash === -1 ? "" : name2.slice(0, slash);
+  let domain = "docker.io";
+  let remainder = name2;
+  if (slash !== -1 && isRegistryHost(first)) {
+    domain = first === "index.docker.io" ? "docker.io" : first;
+    remainder = name2.slice(slash + 1);
+  }
+  if (domain === "docker.io" && !remainder.includes("/")) remainder = `library/${remainder}`;
+  return `${domain}/${remainder}`;
 }
 
 // src/targets/swarm/published-ports.ts
@@ -67101,7 +67309,7 @@ function issueId(issue3) {
 }
 
 // src/targets/swarm/swarm-objects.ts
-import path14 from "node:path";
+import path15 from "node:path";
 var SWARM_NAME_LIMIT = 64;
 var HASH_LENGTH = 12;
 async function nameFileObjects(section, entries2, context) {
@@ -67125,7 +67333,7 @@ async function nameFileObjects(section, entries2, context) {
       field: `${context.composeFile} ${section}.${key}.file`,
       location: context.locate?.([section, key, "file"]) ?? { file: context.composeFile }
     });
-    const display = path14.relative(context.repoRoot, absolute);
+    const display = path15.relative(context.repoRoot, absolute);
     const file = await context.secrets.readObjectFile(absolute, display);
     const fixedName = typeof object2.name === "string" && object2.name !== "";
     if (!fixedName) {
@@ -67153,23 +67361,444 @@ function contentAddressedName(base, content) {
   return `${base.slice(0, SWARM_NAME_LIMIT - suffix.length)}${suffix}`;
 }
 
+// src/targets/swarm/policy/bind-mounts.ts
+import path16 from "node:path";
+
+// src/targets/swarm/policy/violation.ts
+function violation(rule, path29, message) {
+  return { path: path29, message: `policy.${rule}: ${message}` };
+}
+function serviceEntries(document2) {
+  const services = document2.services;
+  if (typeof services !== "object" || services === null || Array.isArray(services)) return [];
+  return Object.entries(services).flatMap(
+    ([name2, service2]) => typeof service2 === "object" && service2 !== null && !Array.isArray(service2) ? [[name2, service2]] : []
+  );
+}
+
+// src/targets/swarm/policy/bind-mounts.ts
+function bindMountViolations(document2, policy) {
+  const allowed = policy.bindMounts.map(canonicalHostPath);
+  const judge2 = (source, at2, what) => {
+    if (isAllowedHostPath(source, allowed)) return [];
+    const where2 = allowed.length === 0 ? "this target allows none" : `allowed: under ${allowed.join(", ")}`;
+    return [violation("bindMounts", at2, `${what} "${source}" is not allowed (${where2})`)];
+  };
+  const issues = [];
+  for (const [name2, service2] of serviceEntries(document2)) {
+    if (!Array.isArray(service2.volumes)) continue;
+    service2.volumes.forEach((volume, index) => {
+      const source = hostSource(volume);
+      if (source !== void 0)
+        issues.push(...judge2(source, ["services", name2, "volumes", index], "bind mount of host path"));
+    });
+  }
+  if (isMapping(document2.volumes)) {
+    for (const [key, volume] of Object.entries(document2.volumes)) {
+      const device = boundDevice(volume);
+      if (device !== void 0) issues.push(...judge2(device, ["volumes", key], "volume bound to host path"));
+    }
+  }
+  return issues;
+}
+function canonicalHostPath(hostPath) {
+  const normal = path16.posix.normalize(hostPath);
+  return normal.length > 1 && normal.endsWith("/") ? normal.slice(0, -1) : normal;
+}
+function isAllowedHostPath(source, allowedFolders) {
+  if (!source.startsWith("/") || /[\\\0]/.test(source)) return false;
+  const canonical = canonicalHostPath(source);
+  return allowedFolders.some(
+    (folder) => folder === "/" || canonical === folder || canonical.startsWith(`${folder}/`)
+  );
+}
+function hostSource(volume) {
+  if (typeof volume === "string") {
+    if (/^[A-Za-z]:[\\/]/.test(volume)) return volume;
+    const colon = volume.indexOf(":");
+    if (colon <= 0) return void 0;
+    const source = volume.slice(0, colon);
+    return /^[./~]/.test(source) ? source : void 0;
+  }
+  if (!isMapping(volume)) return void 0;
+  if (volume.type !== "bind" && volume.type !== "npipe") return void 0;
+  return typeof volume.source === "string" ? volume.source : "";
+}
+function boundDevice(volume) {
+  if (!isMapping(volume) || volume.external === true || !isMapping(volume.driver_opts)) return void 0;
+  if (volume.driver !== void 0 && volume.driver !== "local") return void 0;
+  const options = volume.driver_opts;
+  const device = options.device;
+  if (typeof device !== "string") return void 0;
+  const mountOptions = (typeof options.o === "string" ? options.o : "").split(",").map((option) => option.trim());
+  const bound = mountOptions.includes("bind") || mountOptions.includes("rbind") || options.type === "none" || options.type === "bind";
+  return bound ? device : void 0;
+}
+
+// src/targets/swarm/policy/host-access.ts
+function hostAccessViolations(document2, policy) {
+  const issues = [];
+  const hostNetworks = hostNetworkKeys(document2.networks);
+  if (!policy.hostNetwork) {
+    for (const key of hostNetworks) {
+      issues.push(
+        violation(
+          "hostNetwork",
+          ["networks", key],
+          `network "${key}" is the host's network, which this target does not allow`
+        )
+      );
+    }
+  }
+  const allowedCaps = new Set(policy.capAdd.map(capabilityName));
+  for (const [name2, service2] of serviceEntries(document2)) {
+    const at2 = ["services", name2];
+    if (!policy.privileged && service2.privileged === true) {
+      issues.push(
+        violation("privileged", [...at2, "privileged"], "privileged mode is not allowed for this target")
+      );
+    }
+    if (!policy.hostNetwork) {
+      if (service2.network_mode === "host") {
+        issues.push(
+          violation(
+            "hostNetwork",
+            [...at2, "network_mode"],
+            "network_mode: host is not allowed for this target"
+          )
+        );
+      }
+      for (const key of serviceNetworkKeys(service2.networks).filter((key2) => hostNetworks.includes(key2))) {
+        issues.push(
+          violation(
+            "hostNetwork",
+            [...at2, "networks"],
+            `joins the host's network ("${key}"), which this target does not allow`
+          )
+        );
+      }
+    }
+    if (!policy.hostPid && service2.pid === "host") {
+      issues.push(violation("hostPid", [...at2, "pid"], "pid: host is not allowed for this target"));
+    }
+    if (!policy.hostIpc && service2.ipc === "host") {
+      issues.push(violation("hostIpc", [...at2, "ipc"], "ipc: host is not allowed for this target"));
+    }
+    if (!policy.devices && Array.isArray(service2.devices) && service2.devices.length > 0) {
+      issues.push(
+        violation("devices", [...at2, "devices"], "mapping host devices is not allowed for this target")
+      );
+    }
+    if (Array.isArray(service2.cap_add)) {
+      service2.cap_add.forEach((capability, index) => {
+        const wanted = capabilityName(String(capability));
+        if (allowedCaps.has(wanted) || allowedCaps.has("ALL")) return;
+        const allowed = policy.capAdd.length === 0 ? "none is allowed" : `allowed: ${[...allowedCaps].join(", ")}`;
+        issues.push(
+          violation(
+            "capAdd",
+            [...at2, "cap_add", index],
+            `capability ${wanted} is not allowed for this target (${allowed})`
+          )
+        );
+      });
+    }
+  }
+  return issues;
+}
+function capabilityName(capability) {
+  const upper = capability.trim().toUpperCase();
+  return upper.startsWith("CAP_") ? upper.slice(4) : upper;
+}
+function hostNetworkKeys(networks) {
+  if (!isMapping(networks)) return [];
+  return Object.entries(networks).flatMap(([key, network]) => {
+    const definition = isMapping(network) ? network : {};
+    const external2 = isMapping(definition.external) ? definition.external : {};
+    const name2 = typeof definition.name === "string" ? definition.name : typeof external2.name === "string" ? external2.name : key;
+    return name2 === "host" || definition.driver === "host" ? [key] : [];
+  });
+}
+function serviceNetworkKeys(networks) {
+  if (Array.isArray(networks)) return networks.map(String);
+  return isMapping(networks) ? Object.keys(networks) : [];
+}
+
+// src/targets/swarm/policy/images.ts
+function imageViolations(document2, policy) {
+  const rule = policy.images;
+  if (!rule) return [];
+  const prefixes = (rule.registries ?? []).map(normalisedPrefix);
+  const issues = [];
+  for (const [name2, service2] of serviceEntries(document2)) {
+    if (typeof service2.image !== "string") continue;
+    const at2 = ["services", name2, "image"];
+    const reference = parseImageReference(service2.image.trim());
+    if (!reference) {
+      issues.push(violation("images", at2, `"${service2.image}" is not an image reference croncd can check`));
+      continue;
+    }
+    if (rule.registries && !prefixes.some((prefix) => isUnder2(reference.name, prefix))) {
+      issues.push(
+        violation(
+          "images",
+          at2,
+          `${reference.name} is not from an allowed registry (allowed: ${prefixes.join(", ")})`
+        )
+      );
+    }
+    if (rule.digestPinned && reference.digest === void 0) {
+      issues.push(
+        violation("images", at2, `${service2.image} is not pinned by digest; write it as name@sha256:\u2026`)
+      );
+    }
+  }
+  return issues;
+}
+function normalisedPrefix(prefix) {
+  const trimmed = prefix.trim().replace(/\/+$/, "");
+  const [first = "", ...rest] = trimmed.split("/");
+  const namespace2 = prefix.trim().endsWith("/");
+  if (isRegistryHost(first)) {
+    const host = first === "index.docker.io" ? "docker.io" : first;
+    if (host === "docker.io" && rest.length === 1 && !namespace2) return normaliseRepositoryName(trimmed);
+    return [host, ...rest].join("/");
+  }
+  if (rest.length === 0 && namespace2) return `docker.io/${trimmed}`;
+  return normaliseRepositoryName(trimmed);
+}
+function isUnder2(name2, prefix) {
+  return name2 === prefix || name2.startsWith(`${prefix}/`);
+}
+
+// src/targets/swarm/policy/placement.ts
+function canonicalConstraint(expression) {
+  const match = /^(.*?)\s*(==|!=)\s*(.*)$/.exec(expression.trim());
+  return match ? `${match[1] ?? ""}${match[2] ?? ""}${match[3] ?? ""}` : expression.trim();
+}
+function placementViolations(document2, policy) {
+  const rule = policy.placement;
+  if (!rule) return [];
+  const required2 = rule.required.map(canonicalConstraint);
+  const permitted = /* @__PURE__ */ new Set([...required2, ...rule.allowed.map(canonicalConstraint)]);
+  const issues = [];
+  for (const [name2, service2] of serviceEntries(document2)) {
+    const placement = isMapping(service2.deploy) && isMapping(service2.deploy.placement) ? service2.deploy.placement : {};
+    const constraints = Array.isArray(placement.constraints) ? placement.constraints.map(String) : [];
+    const present = constraints.map(canonicalConstraint);
+    const at2 = ["services", name2, "deploy", "placement", "constraints"];
+    const missing = required2.filter((expression) => !present.includes(expression));
+    if (missing.length > 0) {
+      const where2 = constraints.length > 0 ? at2 : ["services", name2];
+      issues.push(
+        violation(
+          "placement",
+          where2,
+          `must be placed with the constraint ${missing.map((m3) => `"${m3}"`).join(" and ")}`
+        )
+      );
+    }
+    constraints.forEach((expression, index) => {
+      if (permitted.has(canonicalConstraint(expression))) return;
+      issues.push(
+        violation(
+          "placement",
+          [...at2, index],
+          `the constraint "${expression}" is not allowed for this target`
+        )
+      );
+    });
+  }
+  return issues;
+}
+
+// src/targets/swarm/policy/published-ports.ts
+var SWARM_DYNAMIC_PORTS = { from: 3e4, to: 32767 };
+function publishedPortViolations(document2, policy) {
+  const allowed = policy.publishedPorts;
+  const issues = [];
+  for (const [name2, service2] of serviceEntries(document2)) {
+    if (!Array.isArray(service2.ports)) continue;
+    service2.ports.forEach((entry, index) => {
+      const published = publishedRange(entry);
+      const at2 = ["services", name2, "ports", index];
+      if (published === void 0) {
+        issues.push(violation("publishedPorts", at2, "cannot tell which port this publishes"));
+        return;
+      }
+      if (allowed && published.from >= allowed.from && published.to <= allowed.to) return;
+      const shown3 = published === SWARM_DYNAMIC_PORTS ? `a port Swarm picks from ${published.from}-${published.to} (no published port given)` : published.from === published.to ? `port ${published.from}` : `ports ${published.from}-${published.to}`;
+      const range2 = allowed ? `allowed: ${allowed.from}-${allowed.to}` : "this target allows none";
+      issues.push(violation("publishedPorts", at2, `publishes ${shown3} (${range2})`));
+    });
+  }
+  return issues;
+}
+function publishedRange(entry) {
+  if (typeof entry === "number") return SWARM_DYNAMIC_PORTS;
+  if (isMapping(entry)) {
+    const published2 = entry.published;
+    if (published2 === void 0 || published2 === null || published2 === "") return SWARM_DYNAMIC_PORTS;
+    return typeof published2 === "number" || typeof published2 === "string" ? parseRange(String(published2)) : void 0;
+  }
+  if (typeof entry !== "string") return void 0;
+  const mapping2 = entry.split("/")[0] ?? "";
+  const withoutIp = mapping2.startsWith("[") ? mapping2.slice(mapping2.indexOf("]") + 1).replace(/^:/, "") : mapping2;
+  const parts = withoutIp.split(":");
+  if (parts.length === 1) return SWARM_DYNAMIC_PORTS;
+  const published = parts[parts.length - 2] ?? "";
+  return published === "" ? SWARM_DYNAMIC_PORTS : parseRange(published);
+}
+function parseRange(text) {
+  const range2 = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
+  if (!range2) return void 0;
+  const from = Number(range2[1]);
+  const to2 = Number(range2[2] ?? range2[1]);
+  return to2 < from ? void 0 : { from, to: to2 };
+}
+
+// src/targets/swarm/policy/units.ts
+var MULTIPLIERS = {
+  "": 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  p: 1024 ** 5
+};
+function memoryBytes(size) {
+  if (typeof size === "number") return Number.isFinite(size) && size >= 0 ? size : void 0;
+  if (typeof size !== "string") return void 0;
+  const match = /^(\d+(?:\.\d+)?) ?([kmgtp]?)i?b?$/i.exec(size.trim());
+  if (!match) return void 0;
+  return Math.floor(Number(match[1]) * (MULTIPLIERS[(match[2] ?? "").toLowerCase()] ?? 1));
+}
+function cpuCount(cpus) {
+  const value = typeof cpus === "number" ? cpus : typeof cpus === "string" && /^\s*\d+(\.\d+)?\s*$/.test(cpus) ? Number(cpus) : NaN;
+  return Number.isFinite(value) && value >= 0 ? value : void 0;
+}
+
+// src/targets/swarm/policy/resources.ts
+function resourceViolations(document2, policy) {
+  const rule = policy.resources;
+  if (!rule) return [];
+  const maxMemory = rule.maxMemory === void 0 ? void 0 : memoryBytes(rule.maxMemory);
+  const issues = [];
+  for (const [name2, service2] of serviceEntries(document2)) {
+    const resourcesAt = ["services", name2, "deploy", "resources"];
+    const deploy2 = isMapping(service2.deploy) ? service2.deploy : {};
+    const resources2 = isMapping(deploy2.resources) ? deploy2.resources : {};
+    const limits = isMapping(resources2.limits) ? resources2.limits : {};
+    if (rule.requireMemoryLimit && limits.memory === void 0) {
+      issues.push(
+        violation(
+          "resources",
+          ["services", name2],
+          "sets no memory limit (deploy.resources.limits.memory), which this target requires"
+        )
+      );
+    }
+    if (rule.requireCpuLimit && limits.cpus === void 0) {
+      issues.push(
+        violation(
+          "resources",
+          ["services", name2],
+          "sets no CPU limit (deploy.resources.limits.cpus), which this target requires"
+        )
+      );
+    }
+    for (const kind of ["limits", "reservations"]) {
+      const values = isMapping(resources2[kind]) ? resources2[kind] : {};
+      if (maxMemory !== void 0 && values.memory !== void 0) {
+        const bytes = memoryBytes(values.memory);
+        if (bytes === void 0 || bytes > maxMemory) {
+          issues.push(
+            violation(
+              "resources",
+              [...resourcesAt, kind, "memory"],
+              bytes === void 0 ? `memory ${shown2(values.memory)} is not a size croncd can compare with the cap of ${String(rule.maxMemory)}` : `memory ${shown2(values.memory)} is above the cap of ${String(rule.maxMemory)}`
+            )
+          );
+        }
+      }
+      if (rule.maxCpus !== void 0 && values.cpus !== void 0) {
+        const cpus = cpuCount(values.cpus);
+        if (cpus === void 0 || cpus > rule.maxCpus) {
+          issues.push(
+            violation(
+              "resources",
+              [...resourcesAt, kind, "cpus"],
+              cpus === void 0 ? `cpus ${shown2(values.cpus)} is not a number croncd can compare with the cap of ${rule.maxCpus}` : `cpus ${shown2(values.cpus)} is above the cap of ${rule.maxCpus}`
+            )
+          );
+        }
+      }
+    }
+  }
+  return issues;
+}
+function shown2(value) {
+  return typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value);
+}
+
+// src/targets/swarm/policy/index.ts
+function policyViolations(document2, policy, stackName) {
+  return [
+    ...stackNameViolations(stackName, policy),
+    ...hostAccessViolations(document2, policy),
+    ...bindMountViolations(document2, policy),
+    ...publishedPortViolations(document2, policy),
+    ...placementViolations(document2, policy),
+    ...imageViolations(document2, policy),
+    ...resourceViolations(document2, policy)
+  ];
+}
+function stackNameViolations(stackName, policy) {
+  if (policy.stackPrefix === void 0 || stackName.startsWith(policy.stackPrefix)) return [];
+  return [
+    violation(
+      "stackPrefix",
+      [],
+      `stack "${stackName}" must be named ${policy.stackPrefix}\u2026: rename its folder to ${policy.stackPrefix}${stackName}`
+    )
+  ];
+}
+function withoutSecretValues(issues, secretAt) {
+  return issues.map((issue3) => {
+    if (issue3.path.length === 0 || !secretAt(issue3.path)) return issue3;
+    const rule = issue3.message.slice(0, issue3.message.indexOf(":"));
+    const allowed = /\((?:allowed: [^)]*|this target allows none|none is allowed)\)$/.exec(
+      issue3.message
+    )?.[0];
+    return {
+      ...issue3,
+      message: `${rule}: the value, from a secret variable, is not allowed here${allowed ? ` ${allowed}` : ""}`
+    };
+  });
+}
+function referencedVariables(text) {
+  return [...text.replaceAll("$$", "").matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map(
+    (match) => match[1] ?? ""
+  );
+}
+
 // src/targets/swarm/render.ts
 var OWN_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
 var DROPPED_TOP_LEVEL_KEYS = [...OWN_TOP_LEVEL_KEYS, "version"];
 async function renderStack(stack, context) {
-  const composeFile = path15.relative(context.repoRoot, stack.composeFile);
+  const composeFile = path17.relative(context.repoRoot, stack.composeFile);
   const warnings = stack.ignoredComposeFiles.map(
-    (name2) => `${name2} ignored: ${path15.basename(stack.composeFile)} takes precedence`
+    (name2) => `${name2} ignored: ${path17.basename(stack.composeFile)} takes precedence`
   );
   const { lookup, secretNames } = await stackVariables(stack.dir, context);
   const composePath = await resolveRepoFile({
     repoRoot: context.repoRoot,
     baseDir: stack.dir,
-    reference: path15.basename(stack.composeFile),
+    reference: path17.basename(stack.composeFile),
     field: composeFile,
     location: { file: composeFile }
   });
-  const parsed = parseYamlFile(decodeUtf82(await readFile6(composePath), composeFile), composeFile);
+  const parsed = parseYamlFile(decodeUtf82(await readFile7(composePath), composeFile), composeFile);
   if (!isMapping(parsed.value)) {
     throw new RenderError("a compose file must be a mapping with a services: key", {
       subject: composeFile,
@@ -67231,6 +67860,14 @@ async function renderStack(stack, context) {
     delete service2.env_file;
     if (environment !== void 0) service2.environment = environment;
   }
+  if (context.policy) {
+    const violations = withoutSecretValues(
+      policyViolations(document2, context.policy, stack.name),
+      (at2) => readsSecret(parsed, at2, secretNames)
+    );
+    if (violations.length > 0)
+      throw formatSchemaIssues(violations, parsed, document2, "breaks the target's policy");
+  }
   const hash = await desiredStateHash({
     parsed,
     document: document2,
@@ -67260,7 +67897,7 @@ async function renderStack(stack, context) {
     document: document2,
     // Serialised on first use: most stacks of a run are unchanged and never deployed.
     get yaml() {
-      deployYaml ??= (0, import_yaml7.stringify)(escapeDollars(withObjectsCroncdCreates(document2, objects)), {
+      deployYaml ??= (0, import_yaml8.stringify)(escapeDollars(withObjectsCroncdCreates(document2, objects)), {
         lineWidth: 0
       });
       return deployYaml;
@@ -67273,12 +67910,19 @@ async function renderStack(stack, context) {
     warnings
   };
 }
+function readsSecret(parsed, at2, secretNames) {
+  if (secretNames.size === 0) return false;
+  const node2 = parsed.document.getIn(at2, true);
+  if (node2 === void 0) return true;
+  const text = JSON.stringify((0, import_yaml8.isNode)(node2) ? node2.toJSON() : node2);
+  return referencedVariables(text).some((name2) => secretNames.has(name2));
+}
 async function stackVariables(stackDir, context) {
   const names = (await readdir6(stackDir)).filter((name2) => name2 === ".env" || name2.endsWith(".sops.env")).sort();
   const fromFiles = /* @__PURE__ */ new Map();
   const secretNames = new Set(context.secretEnvNames ?? []);
   for (const name2 of names) {
-    const display = path15.relative(context.repoRoot, path15.join(stackDir, name2));
+    const display = path17.relative(context.repoRoot, path17.join(stackDir, name2));
     const real = await resolveRepoFile({
       repoRoot: context.repoRoot,
       baseDir: stackDir,
@@ -67371,7 +68015,7 @@ function addDeployLabels(service2, labels2) {
 }
 
 // src/targets/swarm/stack-secrets.ts
-import { readFile as readFile7 } from "node:fs/promises";
+import { readFile as readFile8 } from "node:fs/promises";
 
 // src/compose/dotenv.ts
 function parseDotenv2(text, file, lookup, warn) {
@@ -67591,7 +68235,7 @@ var StackSecrets = class {
    * `placeholders`, a sops file's values come back as `<secret file:KEY>`, for the hash.
    */
   async readEnvFile(file, display, lookup, options = {}) {
-    const bytes = await readFile7(file);
+    const bytes = await readFile8(file);
     if (!isSopsFile(bytes, "dotenv")) {
       return { variables: parseDotenv2(decodeUtf82(bytes, display), display, lookup), encrypted: false };
     }
@@ -67616,7 +68260,7 @@ var StackSecrets = class {
   }
   /** The file behind a Swarm config or secret; a sops file is decrypted, into memory only. */
   async readObjectFile(file, display) {
-    const bytes = await readFile7(file);
+    const bytes = await readFile8(file);
     const format = formatFromPath(file);
     if (!isSopsFile(bytes, format)) {
       return { nameSource: bytes, content: new ObjectContent(bytes), encrypted: false };
@@ -67664,14 +68308,14 @@ async function watchConverging(docker, desired, plannedReason) {
 }
 
 // src/targets/swarm/write-rendered.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 import { mkdir as mkdir4, writeFile as writeFile3 } from "node:fs/promises";
-import path16 from "node:path";
+import path18 from "node:path";
 async function writeRenderedStack(stack, dir, masker) {
   await mkdir4(dir, { recursive: true, mode: 448 });
   const deployed = withObjectsCroncdCreates(stack.document, stack.objects);
-  const masked = (0, import_yaml8.stringify)(escapeDollars(masker.maskValues(deployed)), { lineWidth: 0 });
-  await writeFile3(path16.join(dir, "compose.yaml"), masked, { mode: 384 });
+  const masked = (0, import_yaml9.stringify)(escapeDollars(masker.maskValues(deployed)), { lineWidth: 0 });
+  await writeFile3(path18.join(dir, "compose.yaml"), masked, { mode: 384 });
 }
 
 // src/targets/swarm/index.ts
@@ -67724,7 +68368,8 @@ function createSwarmTarget(options) {
               allowedEnv,
               secretEnvNames: config2.secretEnv,
               ...env2.CRONCD_HASH_KEY ? { hashKey: env2.CRONCD_HASH_KEY } : {},
-              secrets: new StackSecrets({ env: env2, onSecrets: options.onSecrets })
+              secrets: new StackSecrets({ env: env2, onSecrets: options.onSecrets }),
+              ...config2.policy ? { policy: config2.policy } : {}
             });
             return { desired };
           } catch (error3) {
@@ -68514,10 +69159,10 @@ var configSchema = object({
 // src/config/load.ts
 var DEFAULT_CONFIG_FILE = "croncd.yaml";
 async function loadConfig(file = DEFAULT_CONFIG_FILE) {
-  const absolute = path17.resolve(file);
+  const absolute = path19.resolve(file);
   let text;
   try {
-    text = await readFile8(absolute, "utf8");
+    text = await readFile9(absolute, "utf8");
   } catch (error3) {
     throw new ConfigError("cannot read the configuration file", {
       subject: file,
@@ -68726,7 +69371,7 @@ function parseArguments(argv) {
 
 // src/cli/output-paths.ts
 import { accessSync, constants as constants4, statSync } from "node:fs";
-import path18 from "node:path";
+import path20 from "node:path";
 var FILE_OPTIONS = ["report", "junit", "dotenv"];
 var EXAMPLE_NAMES = {
   report: "report.json",
@@ -68739,14 +69384,14 @@ function assertOutputPathsWritable(paths) {
     const file = paths[option];
     if (file === void 0) continue;
     assertWritableFile(file, `--${option}`, EXAMPLE_NAMES[option]);
-    const earlier = claimed.get(path18.resolve(file));
+    const earlier = claimed.get(path20.resolve(file));
     if (earlier) {
       throw new ConfigError(`is also given to ${earlier}`, {
         subject: `--${option} ${file}`,
         hint: "give each report its own file"
       });
     }
-    claimed.set(path18.resolve(file), `--${option}`);
+    claimed.set(path20.resolve(file), `--${option}`);
   }
   if (paths.out !== void 0) assertWritableFolder(paths.out, "--out");
 }
@@ -68756,7 +69401,7 @@ function assertWritableFile(file, option, exampleName) {
   if (existing?.isDirectory()) {
     throw new ConfigError("is a directory, not a file", {
       subject,
-      hint: `give a file path, e.g. ${path18.join(file, exampleName)}`
+      hint: `give a file path, e.g. ${path20.join(file, exampleName)}`
     });
   }
   if (existing) {
@@ -68765,7 +69410,7 @@ function assertWritableFile(file, option, exampleName) {
     if (!canWrite(file)) throw new ConfigError("cannot be written (permission denied)", { subject });
     return;
   }
-  const parent = path18.dirname(path18.resolve(file));
+  const parent = path20.dirname(path20.resolve(file));
   const folder = statOrUndefined(parent);
   if (!folder) {
     throw new ConfigError(`its folder ${parent} does not exist`, {
@@ -68780,19 +69425,19 @@ function assertWritableFile(file, option, exampleName) {
 }
 function assertWritableFolder(dir, option) {
   const subject = `${option} ${dir}`;
-  let candidate = path18.resolve(dir);
+  let candidate = path20.resolve(dir);
   for (; ; ) {
     const found = statOrUndefined(candidate);
     if (found) {
       if (!found.isDirectory()) {
-        const what = candidate === path18.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
+        const what = candidate === path20.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
         throw new ConfigError(what, { subject, hint: "give a folder path" });
       }
       if (!canWrite(candidate))
         throw new ConfigError(`${candidate} cannot be written (permission denied)`, { subject });
       return;
     }
-    const parent = path18.dirname(candidate);
+    const parent = path20.dirname(candidate);
     if (parent === candidate) return;
     candidate = parent;
   }
@@ -71659,20 +72304,20 @@ var Markdown = class extends BaseResource {
   }
 };
 var Maven = class extends BaseResource {
-  downloadPackageFile(path27, filename, {
+  downloadPackageFile(path29, filename, {
     projectId,
     groupId,
     ...options
   }) {
-    let url12 = endpoint`packages/maven/${path27}/${filename}`;
+    let url12 = endpoint`packages/maven/${path29}/${filename}`;
     if (projectId) url12 = endpoint`projects/${projectId}/${url12}`;
     else if (groupId) url12 = endpoint`groups/${groupId}/-/${url12}`;
     return RequestHelper.get()(this, url12, options);
   }
-  uploadPackageFile(projectId, path27, packageFile, options) {
+  uploadPackageFile(projectId, path29, packageFile, options) {
     return RequestHelper.put()(
       this,
-      endpoint`projects/${projectId}/packages/maven/${path27}/${packageFile.filename}`,
+      endpoint`projects/${projectId}/packages/maven/${path29}/${packageFile.filename}`,
       {
         isForm: true,
         ...options,
@@ -74194,28 +74839,28 @@ var ProjectImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path27, options) {
+  import(file, path29, options) {
     return RequestHelper.post()(this, "projects/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path27
+      path: path29
     });
   }
-  importRemote(url12, path27, options) {
+  importRemote(url12, path29, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
-      path: path27,
+      path: path29,
       url: url12
     });
   }
-  importRemoteS3(accessKeyId, bucketName, fileKey, path27, region, secretAccessKey, options) {
+  importRemoteS3(accessKeyId, bucketName, fileKey, path29, region, secretAccessKey, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
       accessKeyId,
       bucketName,
       fileKey,
-      path: path27,
+      path: path29,
       region,
       secretAccessKey
     });
@@ -75652,13 +76297,13 @@ var GroupImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path27, { parentId, name: name2, ...options }) {
+  import(file, path29, { parentId, name: name2, ...options }) {
     return RequestHelper.post()(this, "groups/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path27,
-      name: name2 || path27.split("/").at(0),
+      path: path29,
+      name: name2 || path29.split("/").at(0),
       parentId
     });
   }
@@ -75991,17 +76636,17 @@ var Groups = class extends BaseResource {
       options
     );
   }
-  create(name2, path27, { avatar, ...options } = {}) {
+  create(name2, path29, { avatar, ...options } = {}) {
     if (avatar) {
       return RequestHelper.post()(this, "groups", {
         ...options,
         isForm: true,
         avatar: [avatar.content, avatar.filename],
         name: name2,
-        path: path27
+        path: path29
       });
     }
-    return RequestHelper.post()(this, "groups", { name: name2, path: path27, ...options });
+    return RequestHelper.post()(this, "groups", { name: name2, path: path29, ...options });
   }
   downloadAvatar(groupId, options) {
     return RequestHelper.get()(this, endpoint`groups/${groupId}/avatar`, options);
@@ -76978,10 +77623,10 @@ function toHttpError(method, url12, error3) {
 }
 
 // src/plan-comment/marker.ts
-import path19 from "node:path";
+import path21 from "node:path";
 function displayedConfigPath(scope) {
-  const relative = path19.relative(scope.cwd, path19.resolve(scope.cwd, scope.configFile));
-  return relative.split(path19.sep).join("/");
+  const relative = path21.relative(scope.cwd, path21.resolve(scope.cwd, scope.configFile));
+  return relative.split(path21.sep).join("/");
 }
 function displayedTargets(scope) {
   return [...new Set(scope.targets)].sort();
@@ -77696,17 +78341,17 @@ function applyRefOverrides(config2, overrides) {
 }
 
 // src/pipeline/run.ts
-import path23 from "node:path";
+import path25 from "node:path";
 
 // src/pipeline/pull.ts
 import { accessSync as accessSync2, constants as constants5, statSync as statSync2 } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
-import path21 from "node:path";
+import path23 from "node:path";
 
 // src/ports/git.ts
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import os10 from "node:os";
-import path20 from "node:path";
+import path22 from "node:path";
 
 // src/report/mask.ts
 var MASK = "***";
@@ -81606,8 +82251,8 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request2) {
-  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path20.join(os10.tmpdir(), "croncd-known-hosts-")) : void 0;
-  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path20.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
+  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path22.join(os10.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path22.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
   try {
     return await fetchInto({ ...request2, ...auth2 ? { auth: auth2 } : {} });
   } finally {
@@ -81890,7 +82535,7 @@ function resolveUrl(url12, configDir, subject) {
     return url12;
   }
   if (/^[^/\\]+@[^/\\:]+:/.test(url12)) return url12;
-  return path21.resolve(configDir, url12);
+  return path23.resolve(configDir, url12);
 }
 function resolveAuth(source, env2, subject) {
   const auth2 = source.auth;
@@ -82003,15 +82648,15 @@ function refuseDeletions(plan, reason) {
 }
 
 // src/pipeline/submodule-check.ts
-import path22 from "node:path";
+import path24 from "node:path";
 function submoduleProblem(targetPath, unfetched, sourceName) {
-  const wanted = path22.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
+  const wanted = path24.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
   const fix = `which croncd does not fetch: set submodules: true on source ${sourceName}`;
   for (const submodule of unfetched) {
     if (isWithin2(wanted, submodule)) {
       return `the target's path ${targetPath} is inside git submodule ${submodule}, ${fix}`;
     }
-    if (path22.posix.dirname(submodule) === wanted) {
+    if (path24.posix.dirname(submodule) === wanted) {
       return `stack folder ${submodule} is a git submodule, ${fix}`;
     }
   }
@@ -82301,8 +82946,8 @@ function appriseType(events) {
   return events.every((event) => event.kind === "recovered") ? "success" : "info";
 }
 function markdownBody(events) {
-  const { shown: shown2, more } = shownEvents(events);
-  const sections = shown2.map(eventSection);
+  const { shown: shown3, more } = shownEvents(events);
+  const sections = shown3.map(eventSection);
   if (more) sections.push(more);
   return sections.join("\n\n");
 }
@@ -82332,11 +82977,11 @@ var slack = {
   label: "Slack",
   request({ events, url: url12 }) {
     const title = messageTitle(events);
-    const { shown: shown2, more } = shownEvents(events);
+    const { shown: shown3, more } = shownEvents(events);
     const blocks = [
       { type: "header", text: { type: "plain_text", text: cut(title, MAX_HEADER_CHARS), emoji: true } }
     ];
-    shown2.forEach((event, index) => {
+    shown3.forEach((event, index) => {
       if (index > 0) blocks.push({ type: "divider" });
       blocks.push(...eventBlocks(event));
     });
@@ -82382,10 +83027,10 @@ var COLOUR = { bad: "Attention", warning: "Warning", good: "Good" };
 var teams = {
   label: "Microsoft Teams",
   request({ events, url: url12 }) {
-    const { shown: shown2, more } = shownEvents(events);
+    const { shown: shown3, more } = shownEvents(events);
     const body = [
       { type: "TextBlock", text: messageTitle(events), size: "Large", weight: "Bolder", wrap: true },
-      ...shown2.map(eventContainer)
+      ...shown3.map(eventContainer)
     ];
     if (more) body.push({ type: "TextBlock", text: more, isSubtle: true, wrap: true, separator: true });
     const jobUrl = events.find((event) => event.jobUrl)?.jobUrl;
@@ -82986,7 +83631,7 @@ async function run(request2) {
   try {
     const pulled = await request2.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
-        configDir: path23.dirname(request2.configFile),
+        configDir: path25.dirname(request2.configFile),
         env: env2
       });
       for (const source of results) request2.log.info(describePull(source));
@@ -83001,7 +83646,7 @@ async function run(request2) {
           const result = await renderTarget(target, sourceOf(target.source), env2, request2.log, early);
           if (request2.mode === "render" && request2.outDir && result.rendered && result.target) {
             for (const item of result.rendered.items) {
-              const dir = path23.join(request2.outDir, target.name, item.name);
+              const dir = path25.join(request2.outDir, target.name, item.name);
               await result.target.writeRendered(item, dir, request2.log.masker);
             }
           }
@@ -83401,26 +84046,26 @@ function booleanInput(name2) {
 }
 
 // action/locate-entries.ts
-import path25 from "node:path";
+import path27 from "node:path";
 
 // action/checkout-paths.ts
 import { existsSync as existsSync2 } from "node:fs";
-import path24 from "node:path";
+import path26 from "node:path";
 import { fileURLToPath } from "node:url";
 function workspacePath(location, source, checkout) {
   const root = sourceRootInWorkspace(source, checkout);
-  return root === void 0 ? void 0 : linkableFile(path24.resolve(root, location.file), checkout);
+  return root === void 0 ? void 0 : linkableFile(path26.resolve(root, location.file), checkout);
 }
 function linkableFile(absolute, checkout) {
-  const relative = path24.relative(checkout.workspace, absolute);
-  if (relative === "" || relative.startsWith("..") || path24.isAbsolute(relative)) return void 0;
+  const relative = path26.relative(checkout.workspace, absolute);
+  if (relative === "" || relative.startsWith("..") || path26.isAbsolute(relative)) return void 0;
   if (!existsSync2(absolute)) return void 0;
-  return relative.split(path24.sep).join("/");
+  return relative.split(path26.sep).join("/");
 }
 function sourceRootInWorkspace(source, checkout) {
   if (source.url.startsWith("file://")) return fileURLToPath(source.url);
   const remote = repositoryOf(source.url);
-  if (remote === void 0) return path24.resolve(source.configDir, source.url);
+  if (remote === void 0) return path26.resolve(source.configDir, source.url);
   const own2 = checkout.serverUrl && checkout.repository ? repositoryOf(`${checkout.serverUrl}/${checkout.repository}`) : void 0;
   return own2 !== void 0 && remote === own2 ? checkout.workspace : void 0;
 }
@@ -83454,19 +84099,19 @@ async function entryLocator(configFile, checkout) {
       ...line === void 0 ? {} : { startLine: line }
     });
     if (entry.kind === "run") {
-      const linked = linkableFile(path25.resolve(file), checkout);
+      const linked = linkableFile(path27.resolve(file), checkout);
       return linked ? position(linked) : { elsewhere: where2 };
     }
     const target = loaded?.config.targets.find((candidate) => candidate.name === entry.target);
     const source = loaded?.config.sources.find((candidate) => candidate.name === target?.source);
-    const inWorkspace = source && loaded ? workspacePath(entry.location, { url: source.url, configDir: path25.dirname(loaded.file) }, checkout) : void 0;
+    const inWorkspace = source && loaded ? workspacePath(entry.location, { url: source.url, configDir: path27.dirname(loaded.file) }, checkout) : void 0;
     if (inWorkspace) return position(inWorkspace);
     return { elsewhere: source ? `${where2} in source ${source.name}` : where2 };
   };
 }
 function workflowCheckout(env2) {
   return {
-    workspace: path25.resolve(env2.GITHUB_WORKSPACE || process.cwd()),
+    workspace: path27.resolve(env2.GITHUB_WORKSPACE || process.cwd()),
     ...env2.GITHUB_SERVER_URL ? { serverUrl: env2.GITHUB_SERVER_URL } : {},
     ...env2.GITHUB_REPOSITORY ? { repository: env2.GITHUB_REPOSITORY } : {}
   };
@@ -83484,11 +84129,11 @@ function setOutputs(exitCode, reportFile, report) {
 // action/report-file.ts
 import { mkdtemp as mkdtemp3 } from "node:fs/promises";
 import os11 from "node:os";
-import path26 from "node:path";
+import path28 from "node:path";
 async function defaultReportFile(env2) {
   const base = env2.RUNNER_TEMP || os11.tmpdir();
-  const folder = await mkdtemp3(path26.join(base, "croncd-report-"));
-  return path26.join(folder, "report.json");
+  const folder = await mkdtemp3(path28.join(base, "croncd-report-"));
+  return path28.join(folder, "report.json");
 }
 
 // action/main.ts
@@ -83504,7 +84149,7 @@ async function runAction() {
     { ...process.env, ...commandLine.env, GITHUB_ACTIONS: "true" },
     { stream: process.stdout, workflowCommands: annotations.workflowCommands() }
   );
-  const parsed = await readFile9(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
+  const parsed = await readFile10(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
   setOutputs(exitCode, report, parsed);
   if (parsed) {
     annotateEntries(
