@@ -14,6 +14,8 @@ export const DEFAULTS = {
   maxPrune: 3,
   resolveImage: "always",
   withRegistryAuth: true,
+  /** Off: no registry request at all unless a target or stack asks to follow tags. */
+  followTags: false,
   /** Enough for `docker service rollback` to find the previous config or secret. */
   keepRevisions: 2,
   parallelism: 4,

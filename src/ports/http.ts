@@ -8,7 +8,7 @@
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
 export interface HttpRequest {
-  method: "GET" | "POST" | "PATCH" | "PUT";
+  method: "GET" | "HEAD" | "POST" | "PATCH" | "PUT";
   url: string;
   headers?: Record<string, string>;
   /** Sent as JSON. */

@@ -34,6 +34,12 @@ export const swarmTargetSchema = z
       .prefault({}),
     resolveImage: z.enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
     withRegistryAuth: z.boolean().default(DEFAULTS.withRegistryAuth),
+    /**
+     * Moving tags: redeploy a stack whose image tag points at another digest in the registry than
+     * the one deployed (one manifest HEAD per distinct image per run). A stack's
+     * `x-croncd.followTags` overrides it.
+     */
+    followTags: z.boolean().default(DEFAULTS.followTags),
     /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
     keepRevisions: z.number().int().min(0).default(DEFAULTS.keepRevisions),
     /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */

@@ -14,7 +14,9 @@ import { discoverStacks } from "./discover.js";
 import { assertDockerCliVersion } from "./docker-version.js";
 import { readLiveStacks } from "./live.js";
 import type { DesiredStack, LiveStack } from "./model.js";
-import { planStacks, type StackPlanItem } from "./plan.js";
+import { followsTags, planStacks, type StackPlanItem } from "./plan.js";
+import { taggedImages } from "./moved-tags.js";
+import { lookUpTagDigests, type TagLookup } from "../../registry/tag-digests.js";
 import { runScheduled, type Job } from "../../pipeline/schedule.js";
 import { mapConcurrently } from "../../util/map-concurrently.js";
 import { deliverStack } from "./deliver-stack.js";
@@ -67,6 +69,25 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
   ): ChangeSetEntry =>
     changeEntry({ kind: "stack", name, target: config.name }, fields.action, fields.reason, fields);
   const subject = { kind: "stack", target: config.name } as const;
+
+  /**
+   * Moving tags: the images of stacks that follow tags and already run (a new stack is deployed
+   * anyway), each asked of its registry once. Undefined, and no request at all, when none follows.
+   */
+  const lookUpFollowedTags = async (
+    stacks: readonly DesiredStack[],
+    live: LiveState,
+  ): Promise<Map<string, TagLookup> | undefined> => {
+    const following = stacks.filter((stack) => followsTags(stack, config) && live.has(stack.name));
+    if (following.length === 0) return undefined;
+    return lookUpTagDigests(following.flatMap(taggedImages), { env, onSecrets: options.onSecrets });
+  };
+  /**
+   * A stack that follows tags is always deployed with `--resolve-image always`: that is what makes
+   * docker ask the registry for the tag's digest anew and record it in the service spec.
+   */
+  const deployConfig = (desired: DesiredStack): SwarmTargetConfig =>
+    followsTags(desired, config) ? { ...config, resolveImage: "always" } : config;
 
   return {
     name: config.name,
@@ -129,12 +150,14 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
 
     async plan(desired, planOptions) {
       const live = await (options.earlyLive?.() ?? readTargetLiveState(config, docker));
+      const tagLookups = await lookUpFollowedTags(desired.items, live);
       const items = planStacks({
         target: config,
         sourceUrl: checkout.url,
         desired: desired.items,
         declared: desired.declared,
         live,
+        ...(tagLookups ? { tagLookups } : {}),
         ...(planOptions.incompleteBecause ? { incompleteBecause: planOptions.incompleteBecause } : {}),
       });
       // Each item carries its differences as lines a person reads: reports stay target-neutral.
@@ -172,7 +195,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
           jobs.push({
             name: item.name,
             dependsOn: desired.options.dependsOn,
-            run: async () => make(await deliverStack(docker, desired, planned, config)),
+            run: async () => make(await deliverStack(docker, desired, planned, deployConfig(desired))),
           });
         }
       }

@@ -13,6 +13,8 @@ import { isManaged, LABELS } from "./labels.js";
 import { dependencyProblems } from "./dependencies.js";
 import { diffStack, type FieldChange } from "./drift.js";
 import type { DesiredStack, LiveService, LiveStack } from "./model.js";
+import { compareTags } from "./moved-tags.js";
+import type { TagLookup } from "../../registry/tag-digests.js";
 
 export type StackPlanAction = PlannedItem["action"];
 
@@ -29,7 +31,8 @@ export interface StackPlanItem {
 }
 
 export interface PlanInput {
-  target: Pick<SwarmTargetConfig, "name" | "prune" | "allowEmpty" | "maxPrune">;
+  target: Pick<SwarmTargetConfig, "name" | "prune" | "allowEmpty" | "maxPrune"> &
+    Partial<Pick<SwarmTargetConfig, "followTags">>;
   /** The URL of the target's source: with the target name, what makes a live stack this run's own. */
   sourceUrl: string;
   desired: readonly DesiredStack[];
@@ -38,6 +41,11 @@ export interface PlanInput {
   live: ReadonlyMap<string, LiveStack>;
   /** Why the desired state is incomplete (a source or a stack failed); prune is off then. */
   incompleteBecause?: string;
+  /**
+   * What the registry said about the tags of stacks that follow them (x-croncd.followTags or the
+   * target's followTags), by image reference as git names it; absent: no stack follows tags.
+   */
+  tagLookups?: ReadonlyMap<string, TagLookup>;
   /** How desired and live stacks are compared field by field (diffStack; tests script it). */
   diff?: (desired: DesiredStack, live: LiveStack) => FieldChange[];
 }
@@ -50,24 +58,38 @@ export function planStacks(input: PlanInput): StackPlanItem[] {
   const items = input.desired.map((desired): StackPlanItem => {
     const problem = dependencies.get(desired.name);
     if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
-    return planDesired(
-      desired,
-      input.live.get(desired.name),
-      input.target.name,
-      input.sourceUrl,
-      input.diff ?? diffStack,
-    );
+    return planDesired(desired, input.live.get(desired.name), {
+      target: input.target.name,
+      sourceUrl: input.sourceUrl,
+      diff: input.diff ?? diffStack,
+      tagLookups: followsTags(desired, input.target) ? (input.tagLookups ?? new Map()) : undefined,
+    });
   });
   return [...items, ...planPrune(input)];
+}
+
+/** Whether the stack's tags are followed: its own x-croncd.followTags, else the target's. */
+export function followsTags(
+  desired: DesiredStack,
+  target: Partial<Pick<SwarmTargetConfig, "followTags">>,
+): boolean {
+  return desired.options.followTags ?? target.followTags ?? false;
+}
+
+interface PlanContext {
+  target: string;
+  sourceUrl: string;
+  diff: (desired: DesiredStack, live: LiveStack) => FieldChange[];
+  /** Set only for a stack that follows tags. */
+  tagLookups: ReadonlyMap<string, TagLookup> | undefined;
 }
 
 function planDesired(
   desired: DesiredStack,
   live: LiveStack | undefined,
-  target: string,
-  sourceUrl: string,
-  diff: (desired: DesiredStack, live: LiveStack) => FieldChange[],
+  context: PlanContext,
 ): StackPlanItem {
+  const { target, sourceUrl, diff } = context;
   const base = { name: desired.name, desired, ...(live ? { live } : {}) };
   if (!live || live.services.length === 0) return { ...base, action: "create", reason: "new in git" };
 
@@ -110,13 +132,27 @@ function planDesired(
   if (gitChanged) {
     return { ...base, action: "update", reason: `desired state changed${rollbackNote(managed)}`, changes };
   }
-  if (changes.length === 0) return judgedUnchanged(base, live, target);
+  // Git is the same as at the last deploy; the registry may have moved a followed tag since.
+  const tags = context.tagLookups ? compareTags(desired, live, context.tagLookups) : undefined;
+  const imageUpdates = tags && tags.updated.length > 0 ? `image updated: ${tags.updated.join("; ")}` : "";
+  if (changes.length === 0) {
+    if (tags && tags.problems.length > 0) {
+      // Not drift and not a change: croncd could not tell whether the tag moved, so it touches nothing.
+      return {
+        ...base,
+        action: "refuse",
+        reason: `image check failed, not redeployed: ${tags.problems.join("; ")}`,
+      };
+    }
+    if (imageUpdates) return { ...base, action: "update", reason: imageUpdates, changes };
+    return judgedUnchanged(base, live, target);
+  }
   // Git is the same as at the last deploy, yet the live stack differs: someone changed it by hand.
   const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
   return {
     ...base,
     action: "update",
-    reason: `drifted from git: ${fields} changed by hand`,
+    reason: `drifted from git: ${fields} changed by hand${imageUpdates ? `; ${imageUpdates}` : ""}`,
     changes,
     drift: true,
   };

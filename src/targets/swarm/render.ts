@@ -258,10 +258,13 @@ interface HashInput {
 
 /**
  * The stack options as the hash sees them: `stableFor` only says how long croncd watches a
- * rollout, so it is left out, and setting it (or a croncd that gained it) redeploys nothing.
+ * rollout and `followTags` only when croncd looks at the registry, so they are left out, and
+ * setting them (or a croncd that gained them) redeploys nothing.
  */
 function deployShapingOptions(options: StackOptions): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== "stableForSeconds"));
+  return Object.fromEntries(
+    Object.entries(options).filter(([key]) => key !== "stableForSeconds" && key !== "followTags"),
+  );
 }
 
 /**

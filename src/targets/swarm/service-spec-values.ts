@@ -3,6 +3,7 @@
  * Swarm service spec, re-stated so drift detection can normalise git's side the same way. Each
  * function names the docker/cli (or library) behaviour it follows; none of them calls docker.
  */
+import { splitDockerDomain } from "../../registry/image-location.js";
 import { ShellWordsError, splitShellWords as splitCommandLine } from "../../util/shell-words.js";
 
 /**
@@ -51,16 +52,7 @@ export function normaliseImage(reference: string): ImageReference {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  const slash = rest.indexOf("/");
-  const first = slash === -1 ? "" : rest.slice(0, slash);
-  // distribution/reference splitDockerDomain: a first component with a dot or a colon, `localhost`,
-  // or any upper-case letter is a registry host; anything else is a Docker Hub repository.
-  const hasDomain =
-    slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
-  let domain = hasDomain ? first : "docker.io";
-  let path = hasDomain ? rest.slice(slash + 1) : rest;
-  if (domain === "index.docker.io") domain = "docker.io";
-  if (domain === "docker.io" && !path.includes("/")) path = `library/${path}`;
+  const { domain, path } = splitDockerDomain(rest);
   if (path === "" || path !== path.toLowerCase()) {
     return digest === undefined ? { name: reference } : { name: reference.slice(0, at), digest };
   }

@@ -35,6 +35,11 @@ const stackOptionsSchema = z
     dependsOn: z.array(z.string().min(1)).default([]),
     timeout: duration.optional(),
     stableFor: period.optional(),
+    /**
+     * Redeploy when a tag the stack's images name points at another digest in the registry
+     * (moving tags); unset, the target's `followTags` applies.
+     */
+    followTags: z.boolean().optional(),
   })
   .strict()
   .transform(({ timeout, stableFor, ...rest }) => ({
@@ -68,6 +73,6 @@ export function readStackOptions(raw: unknown, where: string, location?: SourceL
   throw new RenderError(problems.join("; "), {
     subject: where,
     ...(location ? { location } : {}),
-    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor",
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor, followTags",
   });
 }
