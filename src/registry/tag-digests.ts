@@ -9,6 +9,10 @@ import { httpRequest, type HttpAnswer, type HttpRequest } from "../ports/http.js
 import { parseChallenge, registryMessage, type Challenge } from "./challenge.js";
 import { credentialsFor, dockerConfigFile, type RegistryCredentials } from "./docker-credentials.js";
 import { locateTaggedImage, type ImageLocation } from "./image-location.js";
+import { VERSION } from "../version.js";
+
+/** Registries log it: an operator can tell croncd's lookups from the nodes' pulls. */
+const USER_AGENT = `croncd/${VERSION}`;
 
 /** What each accepted manifest kind is called: the digest is of whichever the tag names. */
 export const MANIFEST_ACCEPT = [
@@ -44,7 +48,9 @@ class TagDigestClient {
   private readonly credentials = new Map<string, Promise<RegistryCredentials>>();
 
   constructor(private readonly options: TagDigestOptions) {
-    this.request = options.request ?? httpRequest;
+    const send = options.request ?? httpRequest;
+    this.request = (request) =>
+      send({ ...request, headers: { "user-agent": USER_AGENT, ...request.headers } });
   }
 
   async lookUp(image: string): Promise<TagLookup> {

@@ -59,6 +59,9 @@ export interface SwarmTargetSpec {
   keepRevisions?: number;
   /** The target's tenant policy (croncd.yaml `policy:`), as written there. */
   policy?: Record<string, unknown>;
+  /** `never` unless given: the test images exist only in the test daemon. */
+  resolveImage?: "always" | "changed" | "never";
+  followTags?: boolean;
   /** Merged over the test Swarm's host (a test may point a target at another daemon on purpose). */
   docker?: { host?: string; timeout?: number; deployTimeout?: number };
   /** Merged over TEST_LOCK. */
@@ -80,7 +83,7 @@ export interface SourceSpec {
   submodules?: boolean;
 }
 
-/** Writes `dir/croncd.yaml`; targets get the test Swarm as docker.host and `resolveImage: never`. */
+/** Writes `dir/croncd.yaml`; targets get the test Swarm as docker.host and (unless set) `resolveImage: never`. */
 export async function writeConfig(
   dir: string,
   sources: SourceSpec[],
@@ -94,8 +97,8 @@ export async function writeConfig(
     sources,
     targets: targets.map((target) => ({
       type: "swarm",
-      ...target,
       resolveImage: "never",
+      ...target,
       docker: { host: dockerHost(), ...target.docker },
       lock: { ...TEST_LOCK, ...target.lock },
     })),

@@ -18,14 +18,19 @@ import { findExecutable } from "../swarm/system.js";
 
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
-/** One access-log line per request: `127.0.0.1 - - [date] "HEAD /v2/x/manifests/1 HTTP/1.1" 200 …`. */
-const ACCESS_LINE = /^\S+ \S+ \S+ \[[^\]]*\] "([A-Z]+) (\S+) HTTP\/[\d.]+"/;
+/**
+ * One access-log line per request (combined log format):
+ * `127.0.0.1 - - [date] "HEAD /v2/x/manifests/1 HTTP/1.1" 200 0 "referer" "user agent"`.
+ */
+const ACCESS_LINE = /^\S+ \S+ \S+ \[[^\]]*\] "([A-Z]+) (\S+) HTTP\/[\d.]+" \d+ \S+ "[^"]*" "([^"]*)"/;
 
 export interface RegistryRequests {
   /** Every HTTP request served so far. */
   total: number;
   /** Requests for a manifest (`/v2/<name>/manifests/<ref>`): one per resolved image. */
   manifests: number;
+  /** Every request, in order: who asked (`croncd/…`, `docker/…`) for what. */
+  lines: { method: string; path: string; userAgent: string }[];
 }
 
 export interface LocalRegistryOptions {
@@ -155,13 +160,15 @@ export async function startLocalRegistry(
       const text = await readFile(logFile, "utf8");
       let total = 0;
       let manifests = 0;
+      const lines: RegistryRequests["lines"] = [];
       for (const line of text.split("\n")) {
         const match = ACCESS_LINE.exec(line);
         if (!match) continue;
         total += 1;
         if (/^\/v2\/.+\/manifests\//.test(match[2] ?? "")) manifests += 1;
+        lines.push({ method: match[1] ?? "", path: match[2] ?? "", userAgent: match[3] ?? "" });
       }
-      return { total, manifests };
+      return { total, manifests, lines };
     },
     stop,
   };
