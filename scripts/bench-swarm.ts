@@ -291,7 +291,11 @@ class SwarmBench {
     const after = await this.registry?.requests();
     const requests =
       before && after
-        ? { total: after.total - before.total, manifests: after.manifests - before.manifests }
+        ? {
+            total: after.total - before.total,
+            manifests: after.manifests - before.manifests,
+            lines: after.lines.slice(before.lines.length),
+          }
         : undefined;
     return { result, requests };
   }
