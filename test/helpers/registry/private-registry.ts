@@ -29,7 +29,7 @@ export async function startPrivateRegistry(credentials: {
     const htpasswdFile = path.join(dir, "htpasswd");
     await writeHtpasswd(htpasswdFile, credentials.user, credentials.password);
     const registry = await startLocalRegistry(dir, { tls: certificates, htpasswdFile });
-    cleanups.push(registry.stop);
+    cleanups.push(() => registry.stop());
     cleanups.push(await trustRegistryCa(registry.address, certificates.caFile));
     return {
       ...registry,
