@@ -25,6 +25,7 @@ import { startPrivateRegistry, type PrivateRegistry } from "../helpers/registry/
 const prefix = uniqueStackName("reg");
 const following = `${prefix}-follow`;
 const fixed = `${prefix}-fixed`;
+const fresh = `${prefix}-fresh`;
 const USER = "deployer";
 const PASSWORD = `pw-${Math.random().toString(36).slice(2)}-secret`;
 const WRONG_PASSWORD = "not-the-password-1234";
@@ -53,6 +54,8 @@ describe("private registry and moving tags on a real Swarm", () => {
   let registry: PrivateRegistry;
   let work: string;
   let configFile: string;
+  let repo: TestRepo;
+  let bare: string;
   let jobDockerConfig: string;
   const digests: { v1?: string; v2?: string } = {};
   const reportFile = () => path.join(work, "report.json");
@@ -76,6 +79,8 @@ describe("private registry and moving tags on a real Swarm", () => {
     const output = await docker(["push", reference], { env });
     const digest = /digest: (sha256:[0-9a-f]{64})/.exec(output)?.[1];
     if (!digest) throw new Error(`no digest in docker push output: ${output}`);
+    // The node is the daemon that pushed: without the tag it must pull from the registry to run it.
+    await docker(["image", "rm", reference], { env });
     return digest;
   };
   /** croncd's own requests since `from` (the nodes' pulls carry docker's user agent). */
@@ -108,8 +113,8 @@ describe("private registry and moving tags on a real Swarm", () => {
     digests.v1 = await push(TEST_IMAGE, appImage());
     await push(TEST_IMAGE, otherImage());
 
-    const bare = await createBareRepo(work, "stacks.git");
-    const repo = await TestRepo.create(path.join(work, "checkout"), {
+    bare = await createBareRepo(work, "stacks.git");
+    repo = await TestRepo.create(path.join(work, "checkout"), {
       [`stacks/${following}/compose.yaml`]: followingCompose(appImage()),
       [`stacks/${fixed}/compose.yaml`]: fixedCompose(otherImage()),
     });
@@ -224,6 +229,17 @@ describe("private registry and moving tags on a real Swarm", () => {
     expect(entry?.reason).toContain(`docker login ${registry.address}`);
     expect((await serviceImage(`${following}_web`))?.Version.Index).toBe(before?.Version.Index);
     await expectNoCredentials(result);
+
+    // A new stack deployed without a valid login: the nodes cannot pull, and the failure says why.
+    await repo.write(`stacks/${fresh}/compose.yaml`, fixedCompose(otherImage()));
+    await repo.commit("a new stack from the private registry");
+    await repo.push(bare);
+    const created = await reconcile(badConfig);
+    expect(created.exitCode, created.output).toBe(1);
+    const freshEntry = (await readReport(reportFile())).entries.find((candidate) => candidate.name === fresh);
+    expect(freshEntry?.action).toBe("failed");
+    console.log(freshEntry?.reason);
+    await expectNoCredentials(created);
   });
 
   it("a registry that is down: the following stack fails unchecked, not redeployed and not drift", async () => {
@@ -232,7 +248,7 @@ describe("private registry and moving tags on a real Swarm", () => {
     const result = await reconcile();
     expect(result.exitCode, result.output).toBe(1);
     const report = await readReport(reportFile());
-    expect(actionsByStack(report)).toEqual({ [following]: "failed", [fixed]: "unchanged" });
+    expect(actionsByStack(report)).toMatchObject({ [following]: "failed", [fixed]: "unchanged" });
     const entry = report.entries.find((candidate) => candidate.name === following) as {
       reason: string;
       drift?: boolean;
