@@ -198,7 +198,7 @@ describe("private registry and moving tags on a real Swarm", () => {
     expect((await croncdRequests(again)).filter((line) => line.method === "HEAD")).toHaveLength(1);
   });
 
-  it("a wrong password: docker login fails with the registry's error, and croncd names it and changes nothing", async () => {
+  it("a wrong password: docker login fails with the registry's error; croncd names it, changes nothing running, and explains the failed pull", async () => {
     const badConfig = path.join(work, "bad-docker-config");
     const login = await execa("docker", ["login", "--username", USER, "--password-stdin", registry.address], {
       input: WRONG_PASSWORD,
@@ -238,7 +238,10 @@ describe("private registry and moving tags on a real Swarm", () => {
     expect(created.exitCode, created.output).toBe(1);
     const freshEntry = (await readReport(reportFile())).entries.find((candidate) => candidate.name === fresh);
     expect(freshEntry?.action).toBe("failed");
-    console.log(freshEntry?.reason);
+    expect(freshEntry?.reason).toContain(`No such image: ${otherImage()}`);
+    expect(freshEntry?.reason).toMatch(
+      /the registry says: .*answered 401: UNAUTHORIZED: authentication required/,
+    );
     await expectNoCredentials(created);
   });
 

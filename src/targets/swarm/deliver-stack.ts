@@ -28,6 +28,8 @@ export async function deliverStack(
     live?: LiveStack;
   },
   config: Pick<SwarmTargetConfig, "resolveImage" | "withRegistryAuth" | "keepRevisions">,
+  /** Adds the registry's reason to a failure that is a node's failed pull (pull-failure.ts). */
+  explainFailure: (reason: string) => Promise<string> = (reason) => Promise.resolve(reason),
 ): Promise<Delivered> {
   const started = Date.now();
   const elapsed = () => Date.now() - started;
@@ -47,8 +49,10 @@ export async function deliverStack(
       since: new Date(started),
       stableForMs: desired.options.stableForSeconds * 1000,
     });
-    if (!rollout.ok)
-      return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
+    if (!rollout.ok) {
+      const reason = await explainFailure(rollout.reason);
+      return { action: "failed", reason: `rollout failed: ${reason}`, durationMs: elapsed() };
+    }
     const cleanup =
       desired.revisionedObjects > 0
         ? await removeOldRevisions(docker, desired.name, config.keepRevisions)

@@ -16,6 +16,7 @@ import { readLiveStacks } from "./live.js";
 import type { DesiredStack, LiveStack } from "./model.js";
 import { followsTags, planStacks, type StackPlanItem } from "./plan.js";
 import { taggedImages } from "./moved-tags.js";
+import { explainPullFailure } from "./pull-failure.js";
 import { lookUpTagDigests, type TagLookup } from "../../registry/tag-digests.js";
 import { runScheduled, type Job } from "../../pipeline/schedule.js";
 import { mapConcurrently } from "../../util/map-concurrently.js";
@@ -88,6 +89,11 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
    */
   const deployConfig = (desired: DesiredStack): SwarmTargetConfig =>
     followsTags(desired, config) ? { ...config, resolveImage: "always" } : config;
+
+  const explainPull = (reason: string): Promise<string> =>
+    explainPullFailure(reason, async (image) =>
+      (await lookUpTagDigests([image], { env, onSecrets: options.onSecrets })).get(image),
+    );
 
   return {
     name: config.name,
@@ -195,7 +201,8 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
           jobs.push({
             name: item.name,
             dependsOn: desired.options.dependsOn,
-            run: async () => make(await deliverStack(docker, desired, planned, deployConfig(desired))),
+            run: async () =>
+              make(await deliverStack(docker, desired, planned, deployConfig(desired), explainPull)),
           });
         }
       }
