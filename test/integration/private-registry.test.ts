@@ -8,7 +8,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { actionsByStack, readReport, runCroncd, writeConfig, type CroncdResult } from "../helpers/croncd.js";
+import {
+  actionsByStack,
+  readReport,
+  runCroncd,
+  writeConfig,
+  type CroncdResult,
+  type JsonReport,
+} from "../helpers/croncd.js";
 import {
   docker,
   dockerHost,
@@ -29,6 +36,14 @@ const fresh = `${prefix}-fresh`;
 const USER = "deployer";
 const PASSWORD = `pw-${Math.random().toString(36).slice(2)}-secret`;
 const WRONG_PASSWORD = "not-the-password-1234";
+
+/** A stack's entry, with the drift flag the JSON report sets only when true. */
+function entryOf(
+  report: JsonReport,
+  name: string,
+): (JsonReport["entries"][number] & { drift?: boolean }) | undefined {
+  return report.entries.find((candidate) => candidate.name === name);
+}
 
 const followingCompose = (image: string) => `x-croncd:
   followTags: true
@@ -166,12 +181,9 @@ describe("private registry and moving tags on a real Swarm", () => {
     expect(result.exitCode, result.output).toBe(0);
     const report = await readReport(reportFile());
     expect(actionsByStack(report)).toEqual({ [following]: "configured", [fixed]: "unchanged" });
-    const entry = report.entries.find((candidate) => candidate.name === following) as {
-      reason: string;
-      drift?: boolean;
-    };
-    expect(entry.reason).toContain(`image updated: ${appImage()} ${digests.v1} → ${digests.v2}`);
-    expect(entry.drift).toBeUndefined();
+    const entry = entryOf(report, following);
+    expect(entry?.reason).toContain(`image updated: ${appImage()} ${digests.v1} → ${digests.v2}`);
+    expect(entry?.drift).toBeUndefined();
     expect(result.output).toContain(`${digests.v1} → ${digests.v2}`);
     for (const service of ["web", "worker"]) {
       expect((await serviceImage(`${following}_${service}`))?.Spec.TaskTemplate.ContainerSpec.Image).toBe(
@@ -222,7 +234,7 @@ describe("private registry and moving tags on a real Swarm", () => {
     expect(result.exitCode, result.output).toBe(1);
     const report = await readReport(reportFile());
     expect(actionsByStack(report)).toEqual({ [following]: "failed", [fixed]: "unchanged" });
-    const entry = report.entries.find((candidate) => candidate.name === following);
+    const entry = entryOf(report, following);
     expect(entry?.reason).toMatch(
       /image check failed, not redeployed: .*answered 401: UNAUTHORIZED: authentication required/,
     );
@@ -236,7 +248,7 @@ describe("private registry and moving tags on a real Swarm", () => {
     await repo.push(bare);
     const created = await reconcile(badConfig);
     expect(created.exitCode, created.output).toBe(1);
-    const freshEntry = (await readReport(reportFile())).entries.find((candidate) => candidate.name === fresh);
+    const freshEntry = entryOf(await readReport(reportFile()), fresh);
     expect(freshEntry?.action).toBe("failed");
     expect(freshEntry?.reason).toContain(`No such image: ${otherImage()}`);
     expect(freshEntry?.reason).toMatch(
@@ -252,12 +264,9 @@ describe("private registry and moving tags on a real Swarm", () => {
     expect(result.exitCode, result.output).toBe(1);
     const report = await readReport(reportFile());
     expect(actionsByStack(report)).toMatchObject({ [following]: "failed", [fixed]: "unchanged" });
-    const entry = report.entries.find((candidate) => candidate.name === following) as {
-      reason: string;
-      drift?: boolean;
-    };
-    expect(entry.reason).toMatch(/image check failed, not redeployed: .*could not connect \(ECONNREFUSED\)/);
-    expect(entry.drift).toBeUndefined();
+    const entry = entryOf(report, following);
+    expect(entry?.reason).toMatch(/image check failed, not redeployed: .*could not connect \(ECONNREFUSED\)/);
+    expect(entry?.drift).toBeUndefined();
     const after = await listServices(`io.croncd.target=${prefix}`);
     expect(after.map((service) => [service.Spec.Name, service.Version.Index]).sort()).toEqual(
       before.map((service) => [service.Spec.Name, service.Version.Index]).sort(),
