@@ -53,11 +53,14 @@ describe("desired-state hash", () => {
     );
   });
 
-  it("does not change with x-croncd.stableFor, which only says how long a rollout is watched; does with prune (a label)", async () => {
+  it("does not change with x-croncd.stableFor or followTags, which only say how croncd watches; does with prune (a label)", async () => {
     const file = path.join(repo, "stacks", "app", "compose.yaml");
     const before = await hashWith({ PIN: "7", MODE: "fast" });
     await writeFile(file, `x-croncd:\n  stableFor: 30s\n${compose}`);
     try {
+      expect(await hashWith({ PIN: "7", MODE: "fast" })).toBe(before);
+      // followTags only makes croncd ask the registry: turning it on redeploys nothing by itself.
+      await writeFile(file, `x-croncd:\n  followTags: true\n${compose}`);
       expect(await hashWith({ PIN: "7", MODE: "fast" })).toBe(before);
       await writeFile(file, `x-croncd:\n  prune: false\n${compose}`);
       expect(await hashWith({ PIN: "7", MODE: "fast" })).not.toBe(before);
