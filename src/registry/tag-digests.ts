@@ -32,14 +32,28 @@ export interface TagDigestOptions {
 }
 
 /** The current digest of each image reference, keyed by the reference as given. */
-export async function lookUpTagDigests(
+export function lookUpTagDigests(
   images: Iterable<string>,
   options: TagDigestOptions,
 ): Promise<Map<string, TagLookup>> {
+  return tagDigestLookup(options)(images);
+}
+
+/**
+ * A lookup that asks about each image at most once in its life (one run of one target): a target
+ * planned again under its lock, or a failed pull explained later, reuses the registry's answer.
+ */
+export function tagDigestLookup(
+  options: TagDigestOptions,
+): (images: Iterable<string>) => Promise<Map<string, TagLookup>> {
   const client = new TagDigestClient(options);
-  const distinct = [...new Set(images)];
-  const answers = await Promise.all(distinct.map((image) => client.lookUp(image)));
-  return new Map(distinct.map((image, index) => [image, answers[index] as TagLookup]));
+  const answers = new Map<string, Promise<TagLookup>>();
+  return async (images) => {
+    const distinct = [...new Set(images)];
+    for (const image of distinct) if (!answers.has(image)) answers.set(image, client.lookUp(image));
+    const found = await Promise.all(distinct.map((image) => answers.get(image) as Promise<TagLookup>));
+    return new Map(distinct.map((image, index) => [image, found[index] as TagLookup]));
+  };
 }
 
 class TagDigestClient {

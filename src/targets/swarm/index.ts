@@ -17,7 +17,7 @@ import type { DesiredStack, LiveStack } from "./model.js";
 import { followsTags, planStacks, type StackPlanItem } from "./plan.js";
 import { taggedImages } from "./moved-tags.js";
 import { explainPullFailure } from "./pull-failure.js";
-import { lookUpTagDigests, type TagLookup } from "../../registry/tag-digests.js";
+import { tagDigestLookup, type TagLookup } from "../../registry/tag-digests.js";
 import { runScheduled, type Job } from "../../pipeline/schedule.js";
 import { mapConcurrently } from "../../util/map-concurrently.js";
 import { deliverStack } from "./deliver-stack.js";
@@ -71,6 +71,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
     changeEntry({ kind: "stack", name, target: config.name }, fields.action, fields.reason, fields);
   const subject = { kind: "stack", target: config.name } as const;
 
+  const lookUpTags = tagDigestLookup({ env, onSecrets: options.onSecrets });
   /**
    * Moving tags: the images of stacks that follow tags and already run (a new stack is deployed
    * anyway), each asked of its registry once. Undefined, and no request at all, when none follows.
@@ -81,7 +82,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
   ): Promise<Map<string, TagLookup> | undefined> => {
     const following = stacks.filter((stack) => followsTags(stack, config) && live.has(stack.name));
     if (following.length === 0) return undefined;
-    return lookUpTagDigests(following.flatMap(taggedImages), { env, onSecrets: options.onSecrets });
+    return lookUpTags(following.flatMap(taggedImages));
   };
   /**
    * A stack that follows tags is always deployed with `--resolve-image always`: that is what makes
@@ -91,9 +92,7 @@ export function createSwarmTarget(options: SwarmTargetOptions): SwarmTarget {
     followsTags(desired, config) ? { ...config, resolveImage: "always" } : config;
 
   const explainPull = (reason: string): Promise<string> =>
-    explainPullFailure(reason, async (image) =>
-      (await lookUpTagDigests([image], { env, onSecrets: options.onSecrets })).get(image),
-    );
+    explainPullFailure(reason, async (image) => (await lookUpTags([image])).get(image));
 
   return {
     name: config.name,

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { HttpAnswer, HttpRequest } from "../../../src/ports/http.js";
-import { lookUpTagDigests, MANIFEST_ACCEPT } from "../../../src/registry/tag-digests.js";
+import { lookUpTagDigests, MANIFEST_ACCEPT, tagDigestLookup } from "../../../src/registry/tag-digests.js";
 
 const DIGEST = `sha256:${"c".repeat(64)}`;
 
@@ -107,5 +107,25 @@ describe("lookUpTagDigests", () => {
     expect(result.get("registry.example.com/app:gone")).toEqual({
       error: "registry.example.com: app:gone: manifest unknown (no such tag in the registry)",
     });
+  });
+
+  it("asks about an image once per lookup's life: a target planned again under its lock reuses the answer", async () => {
+    const sent: string[] = [];
+    const lookUp = tagDigestLookup({
+      env: { DOCKER_CONFIG: dockerConfig },
+      onSecrets: () => {},
+      request: scripted((request) => {
+        sent.push(`${request.method} ${request.url}`);
+        return request.method === "GET" ? answer(200) : answer(200, { "docker-content-digest": DIGEST });
+      }),
+    });
+    await lookUp(["registry.example.com/app:1"]);
+    const again = await lookUp(["registry.example.com/app:1", "registry.example.com/app:2"]);
+    expect(again.get("registry.example.com/app:1")).toEqual({ digest: DIGEST });
+    expect(sent).toEqual([
+      "GET https://registry.example.com/v2/",
+      "HEAD https://registry.example.com/v2/app/manifests/1",
+      "HEAD https://registry.example.com/v2/app/manifests/2",
+    ]);
   });
 });
