@@ -38,10 +38,12 @@ export interface LocalRegistryOptions {
   tls?: { certFile: string; keyFile: string; caFile: string };
   /** Require Basic auth against this htpasswd file (bcrypt entries). */
   htpasswdFile?: string;
+  /** The address to listen on; 127.0.0.1 unless given. */
+  ip?: string;
 }
 
 export interface LocalRegistry {
-  /** `127.0.0.1:PORT`, the prefix of image references pushed to it. */
+  /** `IP:PORT` (127.0.0.1 unless asked otherwise), the prefix of image references pushed to it. */
   address: string;
   /** `https://127.0.0.1:PORT` or `http://…`. */
   url: string;
@@ -53,7 +55,7 @@ export interface LocalRegistry {
   stop(): Promise<void>;
 }
 
-/** Starts `docker-registry serve` on a free port of 127.0.0.1; resolves once it answers `/v2/`. */
+/** Starts `docker-registry serve` on a free port (of 127.0.0.1 by default); resolves once it answers `/v2/`. */
 export async function startLocalRegistry(
   dir: string,
   options: LocalRegistryOptions = {},
@@ -67,7 +69,7 @@ export async function startLocalRegistry(
   }
   await mkdir(path.join(dir, "data"), { recursive: true });
   const port = await pickTcpPort(0);
-  const address = `127.0.0.1:${port}`;
+  const address = `${options.ip ?? "127.0.0.1"}:${port}`;
   const url = `${options.tls ? "https" : "http"}://${address}`;
   const config = path.join(dir, "config.yml");
   const logFile = path.join(dir, "registry.log");

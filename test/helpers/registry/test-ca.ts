@@ -1,4 +1,4 @@
-// A throw-away certificate authority and a server certificate for 127.0.0.1, made with the openssl
+// A throw-away certificate authority and a server certificate for one IP address, made with the openssl
 // CLI: the TLS a private registry needs, without any real CA. The key files stay in `dir`.
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
