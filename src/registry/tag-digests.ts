@@ -11,6 +11,11 @@ import { credentialsFor, dockerConfigFile, type RegistryCredentials } from "./do
 import { locateTaggedImage, type ImageLocation } from "./image-location.js";
 import { VERSION } from "../version.js";
 
+/** Node's codes for a certificate it does not accept (unknown CA, self-signed, wrong name, expired). */
+const UNTRUSTED_CERTIFICATE = /\((?:UNABLE_TO_\w+|\w*SELF_SIGNED\w*|CERT_\w+|ERR_TLS_CERT_\w+)\)/;
+const CA_HINT =
+  " (the registry's TLS certificate is not trusted: give croncd its CA with NODE_EXTRA_CA_CERTS=/path/ca.crt, as dockerd has it in /etc/docker/certs.d)";
+
 /** Registries log it: an operator can tell croncd's lookups from the nodes' pulls. */
 const USER_AGENT = `croncd/${VERSION}`;
 
@@ -73,7 +78,10 @@ class TagDigestClient {
     try {
       return { digest: await this.digestOf(location) };
     } catch (error) {
-      return { error: `${location.registry}: ${error instanceof Error ? error.message : String(error)}` };
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        error: `${location.registry}: ${message}${UNTRUSTED_CERTIFICATE.test(message) ? CA_HINT : ""}`,
+      };
     }
   }
 

@@ -3,7 +3,7 @@
 // --password-stdin` into its own DOCKER_CONFIG, as the CI templates do; croncd deploys with
 // `--with-registry-auth` and, for a stack that follows tags, asks the registry itself which digest
 // the tag names now. The registry's access log counts croncd's requests (its user agent).
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -27,6 +27,7 @@ import {
   waitFor,
 } from "../helpers/docker.js";
 import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
+import { DOCKER_CERTS_DIR } from "../helpers/registry/daemon-trust.js";
 import { startPrivateRegistry, type PrivateRegistry } from "../helpers/registry/private-registry.js";
 
 const prefix = uniqueStackName("reg");
@@ -255,6 +256,35 @@ describe("private registry and moving tags on a real Swarm", () => {
       /the registry says: .*answered 401: UNAUTHORIZED: authentication required/,
     );
     await expectNoCredentials(created);
+  });
+
+  it("certificates are checked: without the CA, docker login and croncd's tag check both refuse the registry", async () => {
+    const trusted = path.join(DOCKER_CERTS_DIR, registry.address, "ca.crt");
+    const aside = `${trusted}.aside`;
+    await rename(trusted, aside);
+    try {
+      const login = await execa(
+        "docker",
+        ["login", "--username", USER, "--password-stdin", registry.address],
+        {
+          input: PASSWORD,
+          env: asJob(path.join(work, "untrusting-docker-config")),
+          reject: false,
+        },
+      );
+      expect(login.exitCode).not.toBe(0);
+      expect(login.stderr).toMatch(/x509: certificate signed by unknown authority/);
+    } finally {
+      await rename(aside, trusted);
+    }
+    const result = await runCroncd(["reconcile", "--config", configFile, "--report", reportFile()], {
+      cwd: work,
+      env: asJob(jobDockerConfig),
+    });
+    expect(result.exitCode, result.output).toBe(1);
+    expect(entryOf(await readReport(reportFile()), following)?.reason).toMatch(
+      /image check failed, not redeployed: .*could not connect \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\) \(the registry's TLS certificate is not trusted: give croncd its CA with NODE_EXTRA_CA_CERTS/,
+    );
   });
 
   it("a registry that is down: the following stack fails unchecked, not redeployed and not drift", async () => {
