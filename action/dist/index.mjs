@@ -1087,14 +1087,14 @@ var require_util = __commonJS({
         }
         const port = url12.port != null ? url12.port : url12.protocol === "https:" ? 443 : 80;
         let origin = url12.origin != null ? url12.origin : `${url12.protocol || ""}//${url12.hostname || ""}:${port}`;
-        let path29 = url12.path != null ? url12.path : `${url12.pathname || ""}${url12.search || ""}`;
+        let path30 = url12.path != null ? url12.path : `${url12.pathname || ""}${url12.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path29 && path29[0] !== "/") {
-          path29 = `/${path29}`;
+        if (path30 && path30[0] !== "/") {
+          path30 = `/${path30}`;
         }
-        return new URL(`${origin}${path29}`);
+        return new URL(`${origin}${path30}`);
       }
       if (!isHttpOrHttpsPrefixed(url12.origin || url12.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1545,39 +1545,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path30, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path29);
+        debuglog("sending request to %s %s/%s", method, origin, path30);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path30, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path29,
+          path30,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path30, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path29);
+        debuglog("trailers received from %s %s/%s", method, origin, path30);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path30, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path29,
+          path30,
           error3.message
         );
       });
@@ -1626,9 +1626,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path29, origin }
+            request: { method, path: path30, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path29);
+          debuglog("sending request to %s %s/%s", method, origin, path30);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1691,7 +1691,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path29,
+        path: path30,
         method,
         body,
         headers,
@@ -1706,11 +1706,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path29 !== "string") {
+        if (typeof path30 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path29[0] !== "/" && !(path29.startsWith("http://") || path29.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path30[0] !== "/" && !(path30.startsWith("http://") || path30.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path29)) {
+        } else if (invalidPathRegex.test(path30)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1776,7 +1776,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path29, query) : path29;
+        this.path = query ? buildURL(path30, query) : path30;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6469,7 +6469,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path29, host, upgrade, blocking, reset } = request2;
+      const { method, path: path30, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6550,7 +6550,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path29} HTTP/1.1\r
+      let header = `${method} ${path30} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7079,7 +7079,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path29, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path30, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7176,7 +7176,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path29;
+      headers[HTTP2_HEADER_PATH] = path30;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7529,9 +7529,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path29 = search ? `${pathname}${search}` : pathname;
+        const path30 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path29;
+        this.opts.path = path30;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8770,10 +8770,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path29 = "/",
+          path: path30 = "/",
           headers = {}
         } = opts2;
-        opts2.path = origin + path29;
+        opts2.path = origin + path30;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10745,20 +10745,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path29) {
-      if (typeof path29 !== "string") {
-        return path29;
+    function safeUrl(path30) {
+      if (typeof path30 !== "string") {
+        return path30;
       }
-      const pathSegments = path29.split("?");
+      const pathSegments = path30.split("?");
       if (pathSegments.length !== 2) {
-        return path29;
+        return path30;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path29, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path29);
+    function matchKey(mockDispatch2, { path: path30, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path30);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10780,7 +10780,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path29 }) => matchValue(safeUrl(path29), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path30 }) => matchValue(safeUrl(path30), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10818,9 +10818,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts2) {
-      const { path: path29, method, body, headers, query } = opts2;
+      const { path: path30, method, body, headers, query } = opts2;
       return {
-        path: path29,
+        path: path30,
         method,
         body,
         headers,
@@ -11283,10 +11283,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path29, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path30, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path29,
+            Path: path30,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16165,9 +16165,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path29) {
-      for (let i = 0; i < path29.length; ++i) {
-        const code = path29.charCodeAt(i);
+    function validateCookiePath(path30) {
+      for (let i = 0; i < path30.length; ++i) {
+        const code = path30.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19087,11 +19087,11 @@ var require_undici = __commonJS({
           if (typeof opts2.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path29 = opts2.path;
+          let path30 = opts2.path;
           if (!opts2.path.startsWith("/")) {
-            path29 = `/${path29}`;
+            path30 = `/${path30}`;
           }
-          url12 = new URL(util.parseOrigin(url12).origin + path29);
+          url12 = new URL(util.parseOrigin(url12).origin + path30);
         } else {
           if (!opts2) {
             opts2 = typeof url12 === "object" ? url12 : {};
@@ -19239,17 +19239,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path29) {
-      const ctrl = callVisitor(key, node2, visitor, path29);
+    function visit_(key, node2, visitor, path30) {
+      const ctrl = callVisitor(key, node2, visitor, path30);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visit_(key, ctrl, visitor, path29);
+        replaceNode(key, path30, ctrl);
+        return visit_(key, ctrl, visitor, path30);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
+          path30 = Object.freeze(path30.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path29);
+            const ci = visit_(i, node2.items[i], visitor, path30);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19260,13 +19260,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path29);
+          path30 = Object.freeze(path30.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path30);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path29);
+          const cv = visit_("value", node2.value, visitor, path30);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19287,17 +19287,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path29) {
-      const ctrl = await callVisitor(key, node2, visitor, path29);
+    async function visitAsync_(key, node2, visitor, path30) {
+      const ctrl = await callVisitor(key, node2, visitor, path30);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visitAsync_(key, ctrl, visitor, path29);
+        replaceNode(key, path30, ctrl);
+        return visitAsync_(key, ctrl, visitor, path30);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
+          path30 = Object.freeze(path30.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path29);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path30);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19308,13 +19308,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path29);
+          path30 = Object.freeze(path30.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path30);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path29);
+          const cv = await visitAsync_("value", node2.value, visitor, path30);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19341,23 +19341,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path29) {
+    function callVisitor(key, node2, visitor, path30) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path29);
+        return visitor(key, node2, path30);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path29);
+        return visitor.Map?.(key, node2, path30);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path29);
+        return visitor.Seq?.(key, node2, path30);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path29);
+        return visitor.Pair?.(key, node2, path30);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path29);
+        return visitor.Scalar?.(key, node2, path30);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path29);
+        return visitor.Alias?.(key, node2, path30);
       return void 0;
     }
-    function replaceNode(key, path29, node2) {
-      const parent = path29[path29.length - 1];
+    function replaceNode(key, path30, node2) {
+      const parent = path30[path30.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19969,10 +19969,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path29, value) {
+    function collectionFromPath(schema, path30, value) {
       let v = value;
-      for (let i = path29.length - 1; i >= 0; --i) {
-        const k2 = path29[i];
+      for (let i = path30.length - 1; i >= 0; --i) {
+        const k2 = path30[i];
         if (typeof k2 === "number" && Number.isInteger(k2) && k2 >= 0) {
           const a = [];
           a[k2] = v;
@@ -19991,7 +19991,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path29) => path29 == null || typeof path29 === "object" && !!path29[Symbol.iterator]().next().done;
+    var isEmptyPath = (path30) => path30 == null || typeof path30 === "object" && !!path30[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20021,11 +20021,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path29, value) {
-        if (isEmptyPath(path29))
+      addIn(path30, value) {
+        if (isEmptyPath(path30))
           this.add(value);
         else {
-          const [key, ...rest] = path29;
+          const [key, ...rest] = path30;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20039,8 +20039,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        const [key, ...rest] = path29;
+      deleteIn(path30) {
+        const [key, ...rest] = path30;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20054,8 +20054,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        const [key, ...rest] = path29;
+      getIn(path30, keepScalar) {
+        const [key, ...rest] = path30;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20073,8 +20073,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path29) {
-        const [key, ...rest] = path29;
+      hasIn(path30) {
+        const [key, ...rest] = path30;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20084,8 +20084,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        const [key, ...rest] = path29;
+      setIn(path30, value) {
+        const [key, ...rest] = path30;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22600,9 +22600,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path29, value) {
+      addIn(path30, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path29, value);
+          this.contents.addIn(path30, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22677,14 +22677,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        if (Collection.isEmptyPath(path29)) {
+      deleteIn(path30) {
+        if (Collection.isEmptyPath(path30)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path29) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path30) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22699,10 +22699,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        if (Collection.isEmptyPath(path29))
+      getIn(path30, keepScalar) {
+        if (Collection.isEmptyPath(path30))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path29, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path30, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22713,10 +22713,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path29) {
-        if (Collection.isEmptyPath(path29))
+      hasIn(path30) {
+        if (Collection.isEmptyPath(path30))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path29) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path30) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22733,13 +22733,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        if (Collection.isEmptyPath(path29)) {
+      setIn(path30, value) {
+        if (Collection.isEmptyPath(path30)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path29), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path30), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path29, value);
+          this.contents.setIn(path30, value);
         }
       }
       /**
@@ -24700,9 +24700,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path29) => {
+    visit2.itemAtPath = (cst, path30) => {
       let item = cst;
-      for (const [field2, index] of path29) {
+      for (const [field2, index] of path30) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24711,23 +24711,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path29) => {
-      const parent = visit2.itemAtPath(cst, path29.slice(0, -1));
-      const field2 = path29[path29.length - 1][0];
+    visit2.parentCollection = (cst, path30) => {
+      const parent = visit2.itemAtPath(cst, path30.slice(0, -1));
+      const field2 = path30[path30.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path29, item, visitor) {
-      let ctrl = visitor(item, path29);
+    function _visit(path30, item, visitor) {
+      let ctrl = visitor(item, path30);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path29.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path30.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24738,10 +24738,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path29);
+            ctrl = ctrl(item, path30);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path29) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path30) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -29721,8 +29721,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path29) {
-      let input = path29;
+    function removeDotSegments(path30) {
+      let input = path30;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -29796,11 +29796,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path29) {
-      if (path29 === "" || path29[0] === "/") {
-        return removeDotSegments(path29);
+    function removeDotSegmentsRelative(path30) {
+      if (path30 === "" || path30[0] === "/") {
+        return removeDotSegments(path30);
       }
-      const segments = path29.split("/");
+      const segments = path30.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -30163,8 +30163,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path29 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path29 && path29 !== "/" ? path29 : void 0;
+        const path30 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path30 && path30 !== "/" ? path30 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -41950,11 +41950,11 @@ var require_utils4 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path29, { windows } = {}) => {
+    exports.basename = (path30, { windows } = {}) => {
       if (windows) {
-        return path29.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
+        return path30.replace(/[\\/]$/, "").replace(/.*[\\/]/, "");
       } else {
-        return path29.replace(/\/$/, "").replace(/.*\//, "");
+        return path30.replace(/\/$/, "").replace(/.*\//, "");
       }
     };
   }
@@ -44016,10 +44016,10 @@ var require_src2 = __commonJS({
     var fs_1 = __require("fs");
     var debug_1 = __importDefault(require_src());
     var log = debug_1.default("@kwsites/file-exists");
-    function check(path29, isFile, isDirectory2) {
-      log(`checking %s`, path29);
+    function check(path30, isFile, isDirectory2) {
+      log(`checking %s`, path30);
       try {
-        const stat4 = fs_1.statSync(path29);
+        const stat4 = fs_1.statSync(path30);
         if (stat4.isFile() && isFile) {
           log(`[OK] path represents a file`);
           return true;
@@ -44039,8 +44039,8 @@ var require_src2 = __commonJS({
         throw e;
       }
     }
-    function exists2(path29, type = exports.READABLE) {
-      return check(path29, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
+    function exists2(path30, type = exports.READABLE) {
+      return check(path30, (type & exports.FILE) > 0, (type & exports.FOLDER) > 0);
     }
     exports.exists = exists2;
     exports.FILE = 1;
@@ -44104,7 +44104,7 @@ var require_dist3 = __commonJS({
 });
 
 // action/main.ts
-import { readFile as readFile10 } from "node:fs/promises";
+import { readFile as readFile11 } from "node:fs/promises";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -44636,8 +44636,8 @@ function endGroup() {
 import { parseArgs } from "node:util";
 
 // src/config/load.ts
-import { readFile as readFile9 } from "node:fs/promises";
-import path19 from "node:path";
+import { readFile as readFile10 } from "node:fs/promises";
+import path20 from "node:path";
 
 // src/errors.ts
 var CroncdError = class extends Error {
@@ -44700,11 +44700,11 @@ var MAX_NESTING_DEPTH = 100;
 function pathBeyondNestingLimit(value) {
   const pending = [{ node: value, path: [] }];
   for (let next = pending.pop(); next !== void 0; next = pending.pop()) {
-    const { node: node2, path: path29 } = next;
+    const { node: node2, path: path30 } = next;
     if (node2 === null || typeof node2 !== "object") continue;
-    if (path29.length >= MAX_NESTING_DEPTH) return path29;
+    if (path30.length >= MAX_NESTING_DEPTH) return path30;
     const entries2 = Array.isArray(node2) ? node2.map((item, index) => [index, item]) : Object.entries(node2);
-    for (const [key, child] of entries2) pending.push({ node: child, path: [...path29, key] });
+    for (const [key, child] of entries2) pending.push({ node: child, path: [...path30, key] });
   }
   return void 0;
 }
@@ -44788,9 +44788,9 @@ function parseYamlFile(text, file, kind = COMPOSE_FILE) {
     value,
     document: document2,
     file,
-    lineOf: (path29) => lineOfPath(document2, lineCounter, path29),
-    locate: (path29) => {
-      const line = lineOfPath(document2, lineCounter, path29);
+    lineOf: (path30) => lineOfPath(document2, lineCounter, path30),
+    locate: (path30) => {
+      const line = lineOfPath(document2, lineCounter, path30);
       return line === void 0 ? { file } : { file, line };
     }
   };
@@ -44866,14 +44866,14 @@ function isNodeWithRange(node2) {
 function isMergeKey(key) {
   return (0, import_yaml.isScalar)(key) && typeof key.value === "symbol";
 }
-function lineOfPath(document2, lineCounter, path29) {
+function lineOfPath(document2, lineCounter, path30) {
   const lineAt = (node3) => {
     const start = rangeStart(node3);
     return start === void 0 ? void 0 : lineCounter.linePos(start).line;
   };
   let node2 = document2.contents;
   let line = lineAt(node2);
-  for (const segment of path29) {
+  for (const segment of path30) {
     node2 = deref(document2, node2);
     if ((0, import_yaml.isMap)(node2)) {
       const pair = findPair(document2, node2.items, String(segment), 0);
@@ -45151,10 +45151,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path29) {
-  if (!path29)
+function getElementAtPath(obj, path30) {
+  if (!path30)
     return obj;
-  return path29.reduce((acc, key) => acc?.[key], obj);
+  return path30.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -45494,11 +45494,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path29, issues) {
+function prefixIssues(path30, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path29);
+    iss.path.unshift(path30);
     return iss;
   });
 }
@@ -45959,16 +45959,16 @@ function flattenError(error3, mapper = (issue3) => issue3.message) {
 }
 function formatError(error3, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error4, path29 = []) => {
+  const processError = (error4, path30 = []) => {
     for (const issue3 of error4.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path29, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path30, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
       } else {
-        const fullpath = [...path29, ...issue3.path];
+        const fullpath = [...path30, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -50963,6 +50963,8 @@ var DEFAULTS = {
   maxPrune: 3,
   resolveImage: "always",
   withRegistryAuth: true,
+  /** Off: no registry request at all unless a target or stack asks to follow tags. */
+  followTags: false,
   /** Enough for `docker service rollback` to find the previous config or secret. */
   keepRevisions: 2,
   parallelism: 4,
@@ -61125,23 +61127,23 @@ function cryptRules(strings2, macOnlyEncrypted) {
     macOnlyEncrypted
   };
 }
-function shouldBeEncrypted(rules, path29, commentsStack, isComment) {
+function shouldBeEncrypted(rules, path30, commentsStack, isComment) {
   let encrypted = true;
   if (rules.unencryptedSuffix !== void 0) {
     const suffix = rules.unencryptedSuffix;
-    if (path29.some((key) => key.endsWith(suffix))) encrypted = false;
+    if (path30.some((key) => key.endsWith(suffix))) encrypted = false;
   }
   if (rules.encryptedSuffix !== void 0) {
     const suffix = rules.encryptedSuffix;
-    encrypted = path29.some((key) => key.endsWith(suffix));
+    encrypted = path30.some((key) => key.endsWith(suffix));
   }
   if (rules.unencryptedRegex !== void 0) {
     const regex = rules.unencryptedRegex;
-    if (path29.some((key) => goRegexMatches(regex, key))) encrypted = false;
+    if (path30.some((key) => goRegexMatches(regex, key))) encrypted = false;
   }
   if (rules.encryptedRegex !== void 0) {
     const regex = rules.encryptedRegex;
-    encrypted = path29.some((key) => goRegexMatches(regex, key));
+    encrypted = path30.some((key) => goRegexMatches(regex, key));
   }
   if (rules.unencryptedCommentRegex !== void 0) {
     const regex = rules.unencryptedCommentRegex;
@@ -61164,12 +61166,12 @@ function shouldBeEncrypted(rules, path29, commentsStack, isComment) {
 function childDisplay(parent, key) {
   return parent === "" ? key : `${parent}.${key}`;
 }
-function walkValue(value, path29, display, stack, visitor) {
-  if (value.kind === "branch") return walkBranch(value, path29, display, stack, visitor);
-  if (value.kind === "seq") return walkSequence(value, path29, display, stack, visitor);
-  return visitor({ node: value, path: path29, display, commentsStack: stack });
+function walkValue(value, path30, display, stack, visitor) {
+  if (value.kind === "branch") return walkBranch(value, path30, display, stack, visitor);
+  if (value.kind === "seq") return walkSequence(value, path30, display, stack, visitor);
+  return visitor({ node: value, path: path30, display, commentsStack: stack });
 }
-function walkSequence(sequence, path29, display, outer, visitor) {
+function walkSequence(sequence, path30, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
@@ -61177,26 +61179,26 @@ function walkSequence(sequence, path29, display, outer, visitor) {
   for (const item of sequence.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path29, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path30, display, commentsStack: stack }));
       continue;
     }
-    items.push(walkValue(item, path29, `${display}[${index}]`, stack, visitor));
+    items.push(walkValue(item, path30, `${display}[${index}]`, stack, visitor));
     index++;
     stack[level] = [];
   }
   return { kind: "seq", items };
 }
-function walkBranch(tree, path29, display, outer, visitor) {
+function walkBranch(tree, path30, display, outer, visitor) {
   const stack = [...outer, []];
   const level = stack.length - 1;
   const items = [];
   for (const item of tree.items) {
     if (item.kind === "comment") {
       stack[level] = [...stack[level], item.text];
-      items.push(visitor({ node: item, path: path29, display, commentsStack: stack }));
+      items.push(visitor({ node: item, path: path30, display, commentsStack: stack }));
       continue;
     }
-    const value = walkValue(item.value, [...path29, item.key], childDisplay(display, item.key), stack, visitor);
+    const value = walkValue(item.value, [...path30, item.key], childDisplay(display, item.key), stack, visitor);
     items.push({ kind: "entry", key: item.key, value });
     stack[level] = [];
   }
@@ -61329,29 +61331,29 @@ function decryptTree(documents, rules, dataKey, options) {
 // src/secrets/sops/flatten.ts
 var MAP_SEPARATOR = "__map_";
 var LIST_SEPARATOR = "__list_";
-function tokenize(path29) {
+function tokenize(path30) {
   const tokens = [];
   let state = "normal";
   let start = 0;
   const finish = (end) => {
     if (state === "list") {
-      const digits = path29.slice(start + LIST_SEPARATOR.length, end);
+      const digits = path30.slice(start + LIST_SEPARATOR.length, end);
       tokens.push({ kind: "list", index: /^[+-]?\d+$/.test(digits) ? Number(digits) : 0 });
     } else {
       tokens.push({
         kind: "map",
-        key: path29.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
+        key: path30.slice(state === "map" ? start + MAP_SEPARATOR.length : start, end)
       });
     }
     start = end;
   };
   let i = 0;
-  while (i < path29.length) {
-    if (path29.startsWith(MAP_SEPARATOR, i)) {
+  while (i < path30.length) {
+    if (path30.startsWith(MAP_SEPARATOR, i)) {
       finish(i);
       state = "map";
       i += MAP_SEPARATOR.length;
-    } else if (path29.startsWith(LIST_SEPARATOR, i)) {
+    } else if (path30.startsWith(LIST_SEPARATOR, i)) {
       finish(i);
       state = "list";
       i += LIST_SEPARATOR.length;
@@ -61359,7 +61361,7 @@ function tokenize(path29) {
       i++;
     }
   }
-  finish(path29.length);
+  finish(path30.length);
   return tokens;
 }
 function convert(node2) {
@@ -62226,13 +62228,13 @@ var DocumentReader = class {
   column(offset) {
     return this.lines.linePos(offset).col - 1;
   }
-  container(column, parent, path29) {
+  container(column, parent, path30) {
     const container = {
       items: [],
       column,
       depth: parent ? parent.depth + 1 : 0,
       parent,
-      aad: path29.join(":") + ":",
+      aad: path30.join(":") + ":",
       offsets: [],
       pending: []
     };
@@ -62271,24 +62273,24 @@ var DocumentReader = class {
       throw error3;
     }
   }
-  value(node2, path29, display, parent, register) {
+  value(node2, path30, display, parent, register) {
     this.count(display);
     if (node2 === null || node2 === void 0) return { kind: "null" };
     if ((0, import_yaml5.isAlias)(node2)) {
       const target = node2.resolve(this.doc);
       if (!target) this.fail("uses an alias to an unknown anchor", display);
-      return this.value(target, path29, display, parent, false);
+      return this.value(target, path30, display, parent, false);
     }
     if ((0, import_yaml5.isScalar)(node2)) return this.scalar(node2, display);
-    if ((0, import_yaml5.isMap)(node2)) return this.map(node2, path29, display, parent, register).branch;
-    if ((0, import_yaml5.isSeq)(node2)) return this.seq(node2, path29, display, parent, register);
+    if ((0, import_yaml5.isMap)(node2)) return this.map(node2, path30, display, parent, register).branch;
+    if ((0, import_yaml5.isSeq)(node2)) return this.seq(node2, path30, display, parent, register);
     this.fail("holds a node sops cannot read", display);
   }
-  map(node2, path29, display, parent, register) {
+  map(node2, path30, display, parent, register) {
     const firstKey = node2.items[0]?.key;
     const flow = node2.srcToken?.type === "flow-collection";
     const column = !flow && firstKey?.range ? this.column(firstKey.range[0]) : -1;
-    const container = register ? this.container(column, parent, path29) : void 0;
+    const container = register ? this.container(column, parent, path30) : void 0;
     const items = container ? container.items : [];
     for (const pair of node2.items) {
       if (!(0, import_yaml5.isPair)(pair)) continue;
@@ -62303,7 +62305,7 @@ var DocumentReader = class {
       this.register(container, keyNode.range?.[0]);
       const value = this.value(
         pair.value,
-        [...path29, key],
+        [...path30, key],
         childDisplay2,
         container,
         register
@@ -62312,17 +62314,17 @@ var DocumentReader = class {
     }
     return { branch: { kind: "branch", items }, container };
   }
-  seq(node2, path29, display, parent, register) {
+  seq(node2, path30, display, parent, register) {
     const token = node2.srcToken;
     const dashes = token?.type === "block-seq" ? token.items.map((item) => item.start.find((t2) => t2.type === "seq-item-ind")?.offset) : [];
     const firstDash = dashes[0];
     const column = firstDash !== void 0 ? this.column(firstDash) : -1;
-    const container = register ? this.container(column, parent, path29) : void 0;
+    const container = register ? this.container(column, parent, path30) : void 0;
     const items = container ? container.items : [];
     node2.items.forEach((item, index) => {
       const itemNode = item;
       this.register(container, dashes[index] ?? itemNode?.range?.[0]);
-      items.push(this.value(itemNode, path29, `${display}[${index}]`, container, register));
+      items.push(this.value(itemNode, path30, `${display}[${index}]`, container, register));
     });
     return { kind: "seq", items };
   }
@@ -62780,18 +62782,18 @@ function decryptDocument(document2, dataKey, options = {}) {
 }
 
 // src/secrets/decrypt-file.ts
-async function decryptSopsFile(path29, options) {
-  const shown3 = options.displayName ?? path29;
+async function decryptSopsFile(path30, options) {
+  const shown3 = options.displayName ?? path30;
   let content;
   try {
-    content = await readFile5(path29);
+    content = await readFile5(path30);
   } catch (error3) {
     throw new SecretError(`cannot be read: ${error3.code ?? String(error3)}`, {
       subject: shown3,
       cause: error3
     });
   }
-  const format = options.format ?? formatFromPath(path29);
+  const format = options.format ?? formatFromPath(path30);
   if (!isSopsFile(content, format)) {
     throw new SecretError(`is not a sops-encrypted ${format} file: it has no sops metadata`, {
       subject: shown3,
@@ -62807,7 +62809,7 @@ async function decryptSopsFile(path29, options) {
       resolution.dataKey.fill(0);
     }
   }
-  const plaintext = await decryptWithSopsBinary(path29, {
+  const plaintext = await decryptWithSopsBinary(path30, {
     env: options.env,
     format,
     metadata: document2.metadata,
@@ -63335,6 +63337,12 @@ var swarmTargetSchema = object({
   }).prefault({}),
   resolveImage: _enum(["always", "changed", "never"]).default(DEFAULTS.resolveImage),
   withRegistryAuth: boolean2().default(DEFAULTS.withRegistryAuth),
+  /**
+   * Moving tags: redeploy a stack whose image tag points at another digest in the registry than
+   * the one deployed (one manifest HEAD per distinct image per run). A stack's
+   * `x-croncd.followTags` overrides it.
+   */
+  followTags: boolean2().default(DEFAULTS.followTags),
   /** Unused old revisions of each content-named config/secret kept after a rollout settled. */
   keepRevisions: number2().int().min(0).default(DEFAULTS.keepRevisions),
   /** Stacks deployed at the same time (each waits for the stacks it dependsOn). */
@@ -64237,14 +64245,14 @@ function findCycles(stacks) {
   const edges = new Map(stacks.map((stack) => [stack.name, stack.options.dependsOn]));
   const state = /* @__PURE__ */ new Map();
   const cycles = [];
-  const visit2 = (name2, path29) => {
+  const visit2 = (name2, path30) => {
     if (state.get(name2) === "done") return;
     if (state.get(name2) === "visiting") {
-      cycles.push(path29.slice(path29.indexOf(name2), -1));
+      cycles.push(path30.slice(path30.indexOf(name2), -1));
       return;
     }
     state.set(name2, "visiting");
-    for (const next of edges.get(name2) ?? []) visit2(next, [...path29, next]);
+    for (const next of edges.get(name2) ?? []) visit2(next, [...path30, next]);
     state.set(name2, "done");
   };
   for (const name2 of [...edges.keys()].sort()) visit2(name2, [name2]);
@@ -64266,6 +64274,33 @@ function labelMap(labels2) {
     return Object.fromEntries(Object.entries(labels2).map(([key, value]) => [key, String(value)]));
   }
   return {};
+}
+
+// src/registry/image-location.ts
+var DOCKER_HUB_API = "https://registry-1.docker.io";
+function locateTaggedImage(reference) {
+  if (reference.includes("@") || reference === "") return void 0;
+  const colon = reference.lastIndexOf(":");
+  const hasTag = colon > reference.lastIndexOf("/");
+  const name2 = hasTag ? reference.slice(0, colon) : reference;
+  const { domain, path: path30 } = splitDockerDomain(name2);
+  if (path30 === "" || path30 !== path30.toLowerCase()) return void 0;
+  return {
+    registry: domain,
+    apiBase: domain === "docker.io" ? DOCKER_HUB_API : `https://${domain}`,
+    repository: path30,
+    tag: hasTag ? reference.slice(colon + 1) : "latest"
+  };
+}
+function splitDockerDomain(name2) {
+  const slash = name2.indexOf("/");
+  const first = slash === -1 ? "" : name2.slice(0, slash);
+  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
+  let domain = hasDomain ? first : "docker.io";
+  let path30 = hasDomain ? name2.slice(slash + 1) : name2;
+  if (domain === "index.docker.io") domain = "docker.io";
+  if (domain === "docker.io" && !path30.includes("/")) path30 = `library/${path30}`;
+  return { domain, path: path30 };
 }
 
 // src/targets/swarm/service-spec-values.ts
@@ -64291,22 +64326,16 @@ function normaliseImage(reference) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  const slash = rest.indexOf("/");
-  const first = slash === -1 ? "" : rest.slice(0, slash);
-  const hasDomain = slash !== -1 && (/[.:]/.test(first) || first === "localhost" || first.toLowerCase() !== first);
-  let domain = hasDomain ? first : "docker.io";
-  let path29 = hasDomain ? rest.slice(slash + 1) : rest;
-  if (domain === "index.docker.io") domain = "docker.io";
-  if (domain === "docker.io" && !path29.includes("/")) path29 = `library/${path29}`;
-  if (path29 === "" || path29 !== path29.toLowerCase()) {
+  const { domain, path: path30 } = splitDockerDomain(rest);
+  if (path30 === "" || path30 !== path30.toLowerCase()) {
     return digest === void 0 ? { name: reference } : { name: reference.slice(0, at2), digest };
   }
-  let familiar = path29;
+  let familiar = path30;
   if (domain === "docker.io") {
-    const short = path29.slice("library/".length);
-    if (path29.startsWith("library/") && !short.includes("/")) familiar = short;
+    const short = path30.slice("library/".length);
+    if (path30.startsWith("library/") && !short.includes("/")) familiar = short;
   } else {
-    familiar = `${domain}/${path29}`;
+    familiar = `${domain}/${path30}`;
   }
   const name2 = tag !== void 0 ? `${familiar}:${tag}` : digest === void 0 ? `${familiar}:latest` : familiar;
   return digest === void 0 ? { name: name2 } : { name: name2, digest };
@@ -64658,6 +64687,41 @@ function shown(value) {
   return value === "" ? '""' : value;
 }
 
+// src/targets/swarm/moved-tags.ts
+function taggedImages(desired) {
+  const services = isMapping(desired.document.services) ? desired.document.services : {};
+  const images = Object.values(services).flatMap(
+    (service2) => isMapping(service2) && typeof service2.image === "string" ? [service2.image] : []
+  );
+  return [...new Set(images.filter((image) => locateTaggedImage(image) !== void 0))];
+}
+function compareTags(desired, live2, lookups) {
+  const services = isMapping(desired.document.services) ? desired.document.services : {};
+  const updated = /* @__PURE__ */ new Set();
+  const problems = /* @__PURE__ */ new Set();
+  for (const [service2, definition] of Object.entries(services)) {
+    const image = isMapping(definition) ? definition.image : void 0;
+    if (typeof image !== "string") continue;
+    const lookup = lookups.get(image);
+    if (!lookup) continue;
+    if ("error" in lookup) {
+      problems.add(lookup.error);
+      continue;
+    }
+    const running = live2.services.find((candidate) => candidate.name === `${desired.name}_${service2}`);
+    if (!running) continue;
+    const recorded = recordedDigest(running.spec);
+    if (recorded === lookup.digest) continue;
+    updated.add(`${image} ${recorded ?? "(no digest recorded)"} \u2192 ${lookup.digest}`);
+  }
+  return { updated: [...updated], problems: [...problems] };
+}
+function recordedDigest(spec) {
+  const template = isMapping(spec.TaskTemplate) ? spec.TaskTemplate : {};
+  const container = isMapping(template.ContainerSpec) ? template.ContainerSpec : {};
+  return typeof container.Image === "string" ? normaliseImage(container.Image).digest : void 0;
+}
+
 // src/targets/swarm/plan.ts
 function planStacks(input) {
   const dependencies = dependencyProblems(
@@ -64667,17 +64731,20 @@ function planStacks(input) {
   const items = input.desired.map((desired) => {
     const problem = dependencies.get(desired.name);
     if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
-    return planDesired2(
-      desired,
-      input.live.get(desired.name),
-      input.target.name,
-      input.sourceUrl,
-      input.diff ?? diffStack
-    );
+    return planDesired2(desired, input.live.get(desired.name), {
+      target: input.target.name,
+      sourceUrl: input.sourceUrl,
+      diff: input.diff ?? diffStack,
+      tagLookups: followsTags(desired, input.target) ? input.tagLookups ?? /* @__PURE__ */ new Map() : void 0
+    });
   });
   return [...items, ...planPrune2(input)];
 }
-function planDesired2(desired, live2, target, sourceUrl, diff) {
+function followsTags(desired, target) {
+  return desired.options.followTags ?? target.followTags ?? false;
+}
+function planDesired2(desired, live2, context) {
+  const { target, sourceUrl, diff } = context;
   const base = { name: desired.name, desired, ...live2 ? { live: live2 } : {} };
   if (!live2 || live2.services.length === 0) return { ...base, action: "create", reason: "new in git" };
   const foreign = live2.services.filter((service2) => !isManaged(service2.labels));
@@ -64714,12 +64781,24 @@ function planDesired2(desired, live2, target, sourceUrl, diff) {
   if (gitChanged) {
     return { ...base, action: "update", reason: `desired state changed${rollbackNote(managed)}`, changes };
   }
-  if (changes.length === 0) return judgedUnchanged(base, live2, target);
+  const tags = context.tagLookups ? compareTags(desired, live2, context.tagLookups) : void 0;
+  const imageUpdates = tags && tags.updated.length > 0 ? `image updated: ${tags.updated.join("; ")}` : "";
+  if (changes.length === 0) {
+    if (tags && tags.problems.length > 0) {
+      return {
+        ...base,
+        action: "refuse",
+        reason: `image check failed, not redeployed: ${tags.problems.join("; ")}`
+      };
+    }
+    if (imageUpdates) return { ...base, action: "update", reason: imageUpdates, changes };
+    return judgedUnchanged(base, live2, target);
+  }
   const fields = changes.length === 1 ? "1 field" : `${changes.length} fields`;
   return {
     ...base,
     action: "update",
-    reason: `drifted from git: ${fields} changed by hand`,
+    reason: `drifted from git: ${fields} changed by hand${imageUpdates ? `; ${imageUpdates}` : ""}`,
     changes,
     drift: true
   };
@@ -64777,6 +64856,329 @@ function planPrune2(input) {
 }
 function ownedBy(labels2, target) {
   return isManaged(labels2) && labels2[LABELS.target] === target;
+}
+
+// src/targets/swarm/pull-failure.ts
+var NO_SUCH_IMAGE = /No such image: (\S+)/;
+function unpulledImage(reason) {
+  const reference = NO_SUCH_IMAGE.exec(reason)?.[1];
+  return reference?.split("@")[0];
+}
+async function explainPullFailure(reason, lookUp) {
+  const image = unpulledImage(reason);
+  if (!image) return reason;
+  const lookup = await lookUp(image);
+  return lookup && "error" in lookup ? `${reason} (the registry says: ${lookup.error})` : reason;
+}
+
+// src/ports/http.ts
+var DEFAULT_HTTP_TIMEOUT_MS = 3e4;
+var HttpError = class extends Error {
+  /** The HTTP status, or undefined when no answer came. */
+  status;
+  timedOut;
+  constructor(message, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = options.status;
+    this.timedOut = options.timedOut ?? false;
+  }
+};
+async function httpRequest(request2) {
+  const timeoutMs = request2.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+  const subject = requestSubject(request2);
+  const body = request2.bodyText ?? (request2.body === void 0 ? void 0 : JSON.stringify(request2.body));
+  let response;
+  let text;
+  try {
+    response = await fetch(request2.url, {
+      method: request2.method,
+      headers: {
+        ...request2.body === void 0 ? {} : { "content-type": "application/json" },
+        ...request2.headers
+      },
+      ...body === void 0 ? {} : { body },
+      // Covers the whole exchange, body included: a server that sends headers and then stalls is hung too.
+      signal: AbortSignal.timeout(timeoutMs)
+    });
+    text = await response.text();
+  } catch (error3) {
+    const timedOut = error3 instanceof Error && (error3.name === "TimeoutError" || error3.name === "AbortError");
+    if (timedOut) {
+      throw new HttpError(`${subject}: no answer within ${timeoutMs / 1e3}s`, { timedOut: true });
+    }
+    throw new HttpError(`${subject}: ${networkReason(error3)}`, {});
+  }
+  return { status: response.status, headers: response.headers, json: parseJson3(text), text };
+}
+async function httpRequestOk(request2) {
+  const answer = await httpRequest(request2);
+  if (answer.status >= 200 && answer.status < 300) return answer;
+  throw refusal(request2, answer);
+}
+function refusal(request2, answer) {
+  return new HttpError(`${requestSubject(request2)} answered ${answer.status}: ${serverMessage(answer)}`, {
+    status: answer.status
+  });
+}
+function requestSubject(request2) {
+  return `${request2.method} ${request2.displayUrl ?? withoutCredentials(request2.url)}`;
+}
+function withoutCredentials(url12) {
+  try {
+    const parsed = new URL(url12);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return url12;
+  }
+}
+function nextPageUrl(headers) {
+  const link = headers.get("link");
+  if (!link) return void 0;
+  for (const part of link.split(",")) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part.trim());
+    if (match) return match[1];
+  }
+  return void 0;
+}
+function serverMessage(answer) {
+  const json = answer.json;
+  const message = json?.message ?? json?.error;
+  if (typeof message === "string" && message !== "") return message;
+  const text = answer.text.trim().slice(0, 300);
+  return text === "" ? "(empty answer)" : text;
+}
+function parseJson3(text) {
+  if (text.trim() === "") return void 0;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+}
+function networkReason(error3) {
+  const cause = error3 instanceof Error ? error3.cause : void 0;
+  if (cause?.code) return `could not connect (${cause.code})`;
+  if (cause?.message) return cause.message;
+  return error3 instanceof Error ? error3.message : String(error3);
+}
+
+// src/registry/challenge.ts
+function parseChallenge(header) {
+  if (!header) return void 0;
+  const match = /^\s*(\w+)\s*(.*)$/s.exec(header);
+  const scheme = match?.[1]?.toLowerCase();
+  if (scheme === "basic") return { scheme: "basic" };
+  if (scheme !== "bearer") return void 0;
+  const parameters = /* @__PURE__ */ new Map();
+  for (const part of (match?.[2] ?? "").matchAll(/(\w+)="([^"]*)"/g)) {
+    parameters.set((part[1] ?? "").toLowerCase(), part[2] ?? "");
+  }
+  const realm = parameters.get("realm");
+  if (!realm) return void 0;
+  const service2 = parameters.get("service");
+  return service2 ? { scheme: "bearer", realm, service: service2 } : { scheme: "bearer", realm };
+}
+function registryMessage(json, text, status) {
+  const body = json;
+  const errors = (body?.errors ?? []).map((error3) => [error3.code, error3.message].filter((part) => typeof part === "string").join(": ")).filter((line) => line !== "");
+  if (errors.length > 0) return errors.join("; ");
+  if (typeof body?.details === "string") return body.details;
+  const plain = text.trim().slice(0, 200);
+  return plain === "" ? `HTTP ${status}` : plain;
+}
+
+// src/registry/docker-credentials.ts
+import { readFile as readFile7 } from "node:fs/promises";
+import { homedir } from "node:os";
+import path14 from "node:path";
+var DOCKER_HUB_KEYS = ["https://index.docker.io/v1/", "index.docker.io", "docker.io"];
+function dockerConfigFile(env2) {
+  return path14.join(env2.DOCKER_CONFIG ?? path14.join(homedir(), ".docker"), "config.json");
+}
+async function credentialsFor(registry2, env2) {
+  const config2 = await readDockerConfig(dockerConfigFile(env2));
+  const wanted = registry2 === "docker.io" ? DOCKER_HUB_KEYS.map(hostOf) : [registry2];
+  for (const [key, entry] of Object.entries(config2.auths ?? {})) {
+    if (!wanted.includes(hostOf(key))) continue;
+    const basic = decodeAuth(entry.auth) ?? fromFields(entry.username, entry.password);
+    if (basic) return { kind: "basic", ...basic };
+  }
+  const helper = config2.credHelpers?.[registry2] ?? config2.credsStore;
+  return helper ? { kind: "none", helper } : { kind: "none" };
+}
+async function readDockerConfig(file) {
+  let text;
+  try {
+    text = await readFile7(file, "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${file} is not valid JSON (docker login writes it; check the job's DOCKER_CONFIG)`);
+  }
+}
+function hostOf(key) {
+  return key.replace(/^[a-z]+:\/\//i, "").split("/")[0] ?? key;
+}
+function decodeAuth(auth2) {
+  if (!auth2) return void 0;
+  const text = Buffer.from(auth2, "base64").toString("utf8");
+  const colon = text.indexOf(":");
+  if (colon <= 0) return void 0;
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+function fromFields(username, password) {
+  return username && password ? { username, password } : void 0;
+}
+
+// src/version.ts
+var VERSION = true ? "0.1.0" : "dev";
+
+// src/registry/tag-digests.ts
+var UNTRUSTED_CERTIFICATE = /\((?:UNABLE_TO_\w+|\w*SELF_SIGNED\w*|CERT_\w+|ERR_TLS_CERT_\w+)\)/;
+var CA_HINT = " (the registry's TLS certificate is not trusted: give croncd its CA with NODE_EXTRA_CA_CERTS=/path/ca.crt, as dockerd has it in /etc/docker/certs.d)";
+var USER_AGENT = `croncd/${VERSION}`;
+var MANIFEST_ACCEPT = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json"
+].join(", ");
+function tagDigestLookup(options) {
+  const client = new TagDigestClient(options);
+  const answers = /* @__PURE__ */ new Map();
+  return async (images) => {
+    const distinct = [...new Set(images)];
+    for (const image of distinct) if (!answers.has(image)) answers.set(image, client.lookUp(image));
+    const found = await Promise.all(distinct.map((image) => answers.get(image)));
+    return new Map(distinct.map((image, index) => [image, found[index]]));
+  };
+}
+var TagDigestClient = class {
+  constructor(options) {
+    this.options = options;
+    const send = options.request ?? httpRequest;
+    this.request = (request2) => send({ ...request2, headers: { "user-agent": USER_AGENT, ...request2.headers } });
+  }
+  options;
+  request;
+  challenges = /* @__PURE__ */ new Map();
+  credentials = /* @__PURE__ */ new Map();
+  async lookUp(image) {
+    const location = locateTaggedImage(image);
+    if (!location) return { error: `${image} is not a tag croncd can look up` };
+    try {
+      return { digest: await this.digestOf(location) };
+    } catch (error3) {
+      const message = error3 instanceof Error ? error3.message : String(error3);
+      return {
+        error: `${location.registry}: ${message}${UNTRUSTED_CERTIFICATE.test(message) ? CA_HINT : ""}`
+      };
+    }
+  }
+  async digestOf(location) {
+    const authorization = await this.authorization(location);
+    const url12 = `${location.apiBase}/v2/${location.repository}/manifests/${encodeURIComponent(location.tag)}`;
+    const answer = await this.request({
+      method: "HEAD",
+      url: url12,
+      headers: { accept: MANIFEST_ACCEPT, ...authorization }
+    });
+    if (answer.status === 200) {
+      const digest = answer.headers.get("docker-content-digest");
+      if (!digest) throw new Error(`HEAD ${url12} answered without a Docker-Content-Digest header`);
+      return digest;
+    }
+    if (answer.status === 404) {
+      throw new Error(
+        `${location.repository}:${location.tag}: manifest unknown (no such tag in the registry)`
+      );
+    }
+    const words2 = await this.request({
+      method: "GET",
+      url: `${location.apiBase}/v2/`,
+      headers: authorization
+    });
+    throw new Error(
+      `HEAD ${url12} answered ${answer.status}: ${registryMessage(words2.json, words2.text, answer.status)}` + await this.loginHint(location.registry)
+    );
+  }
+  async authorization(location) {
+    const challenge = await this.challengeOf(location);
+    if (challenge.scheme === "none") return {};
+    const credentials = await this.credentialsOf(location.registry);
+    if (challenge.scheme === "basic") {
+      if (credentials.kind !== "basic") {
+        throw new Error(
+          `the registry asks for credentials and there are none for it in ${dockerConfigFile(this.options.env)}` + await this.loginHint(location.registry)
+        );
+      }
+      return { authorization: basicHeader(credentials) };
+    }
+    const token = new URL(challenge.realm);
+    if (challenge.service) token.searchParams.set("service", challenge.service);
+    token.searchParams.set("scope", `repository:${location.repository}:pull`);
+    const request2 = {
+      method: "GET",
+      url: token.toString(),
+      headers: credentials.kind === "basic" ? { authorization: basicHeader(credentials) } : {}
+    };
+    const answer = await this.request(request2);
+    const body = answer.json;
+    const value = body?.token ?? body?.access_token;
+    if (answer.status !== 200 || typeof value !== "string") {
+      throw new Error(
+        `token request to ${token.origin}${token.pathname} answered ${answer.status}: ` + registryMessage(answer.json, answer.text, answer.status) + await this.loginHint(location.registry)
+      );
+    }
+    this.options.onSecrets([value]);
+    return { authorization: `Bearer ${value}` };
+  }
+  challengeOf(location) {
+    let challenge = this.challenges.get(location.registry);
+    if (!challenge) {
+      challenge = this.ping(location);
+      this.challenges.set(location.registry, challenge);
+    }
+    return challenge;
+  }
+  async ping(location) {
+    const answer = await this.request({ method: "GET", url: `${location.apiBase}/v2/` });
+    if (answer.status === 200) return { scheme: "none" };
+    const challenge = answer.status === 401 ? parseChallenge(answer.headers.get("www-authenticate")) : void 0;
+    if (!challenge) {
+      throw new Error(
+        `GET ${location.apiBase}/v2/ answered ${answer.status}: ${registryMessage(answer.json, answer.text, answer.status)}`
+      );
+    }
+    return challenge;
+  }
+  credentialsOf(registry2) {
+    let credentials = this.credentials.get(registry2);
+    if (!credentials) {
+      credentials = credentialsFor(registry2, this.options.env).then((found) => {
+        if (found.kind === "basic") this.options.onSecrets([found.password, basicHeader(found)]);
+        return found;
+      });
+      this.credentials.set(registry2, credentials);
+    }
+    return credentials;
+  }
+  async loginHint(registry2) {
+    const credentials = await this.credentialsOf(registry2).catch(() => void 0);
+    if (credentials?.kind === "none" && credentials.helper) {
+      return ` (the docker config names the credential helper "${credentials.helper}" for it, which croncd does not run: log in with a plain docker config, see README "Private registries")`;
+    }
+    return ` (the job must \`docker login ${registry2}\` before croncd runs)`;
+  }
+};
+function basicHeader(credentials) {
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
 }
 
 // src/pipeline/schedule.ts
@@ -65034,7 +65436,7 @@ async function runTolerant(docker, args, subject) {
 }
 
 // src/targets/swarm/deliver-stack.ts
-async function deliverStack(docker, desired, planned, config2) {
+async function deliverStack(docker, desired, planned, config2, explainFailure = (reason) => Promise.resolve(reason)) {
   const started = Date.now();
   const elapsed = () => Date.now() - started;
   try {
@@ -65051,8 +65453,10 @@ async function deliverStack(docker, desired, planned, config2) {
       since: new Date(started),
       stableForMs: desired.options.stableForSeconds * 1e3
     });
-    if (!rollout.ok)
-      return { action: "failed", reason: `rollout failed: ${rollout.reason}`, durationMs: elapsed() };
+    if (!rollout.ok) {
+      const reason = await explainFailure(rollout.reason);
+      return { action: "failed", reason: `rollout failed: ${reason}`, durationMs: elapsed() };
+    }
     const cleanup = desired.revisionedObjects > 0 ? await removeOldRevisions(docker, desired.name, config2.keepRevisions) : { removed: [], kept: [] };
     const notes = [
       planned.reason,
@@ -65095,8 +65499,8 @@ async function restoreImages(docker, desired, planned, resolveImage) {
 // src/targets/swarm/render.ts
 var import_yaml8 = __toESM(require_dist(), 1);
 import { createHmac } from "node:crypto";
-import { readdir as readdir6, readFile as readFile7 } from "node:fs/promises";
-import path17 from "node:path";
+import { readdir as readdir6, readFile as readFile8 } from "node:fs/promises";
+import path18 from "node:path";
 
 // src/compose/interpolate.ts
 var ESCAPE_HINT = "write a literal $ as $$";
@@ -65119,14 +65523,14 @@ function interpolateDocument(value, lookup, where2, warn) {
 function escapeDollars(value) {
   return mapStrings(value, [], (text) => text.replaceAll("$", () => "$$"));
 }
-function mapStrings(value, path29, onString) {
-  if (typeof value === "string") return onString(value, path29);
+function mapStrings(value, path30, onString) {
+  if (typeof value === "string") return onString(value, path30);
   if (Array.isArray(value)) {
-    return value.map((item, index) => mapStrings(item, [...path29, index], onString));
+    return value.map((item, index) => mapStrings(item, [...path30, index], onString));
   }
   if (isPlainObject2(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path29, key], onString)])
+      Object.entries(value).map(([key, item]) => [key, mapStrings(item, [...path30, key], onString)])
     );
   }
   return value;
@@ -65136,15 +65540,15 @@ function isPlainObject2(value) {
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }
-function dottedPath(path29) {
-  return path29.map(
+function dottedPath(path30) {
+  return path30.map(
     (segment, index) => typeof segment === "number" ? `[${segment}]` : index === 0 ? segment : `.${segment}`
   ).join("");
 }
-function locate(where2, path29) {
-  if (where2 === "") return path29;
-  if (path29 === "") return where2;
-  return `${where2} ${path29}`;
+function locate(where2, path30) {
+  if (where2 === "") return path30;
+  if (path30 === "") return where2;
+  return `${where2} ${path30}`;
 }
 function substitute(text, scope) {
   let result = "";
@@ -66081,10 +66485,10 @@ var compose_spec_default = {
 };
 
 // src/util/field-path.ts
-function formatPath(path29) {
-  if (path29.length === 0) return "(top level)";
+function formatPath(path30) {
+  if (path30.length === 0) return "(top level)";
   let text = "";
-  for (const segment of path29) {
+  for (const segment of path30) {
     if (typeof segment === "number") text += `[${segment}]`;
     else if (/^[A-Za-z0-9_-]+$/.test(segment)) text += text === "" ? segment : `.${segment}`;
     else text += `[${JSON.stringify(segment)}]`;
@@ -66100,9 +66504,9 @@ function withoutInterpolatedValue(issue3, parsed, document2) {
   if (typeof original !== "string" || !original.includes("$")) return issue3.message;
   return issue3.message.split(show(value)).join("the interpolated value");
 }
-function valueAt(document2, path29) {
+function valueAt(document2, path30) {
   let current = document2;
-  for (const segment of path29) {
+  for (const segment of path30) {
     if (current === null || typeof current !== "object") return void 0;
     current = current[segment];
   }
@@ -66149,8 +66553,8 @@ function validateCompose(document2) {
     const id = `${finding.pointer}\0${finding.key ?? ""}\0${finding.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const path29 = pointerToPath(finding.pointer, document2);
-    const issue3 = { path: path29, message: finding.message };
+    const path30 = pointerToPath(finding.pointer, document2);
+    const issue3 = { path: path30, message: finding.message };
     if (finding.key !== void 0) issue3.key = finding.key;
     issues.push(issue3);
   }
@@ -66314,20 +66718,20 @@ function editDistance(a, b2) {
 }
 function pointerToPath(pointer, document2) {
   if (pointer === "") return [];
-  const path29 = [];
+  const path30 = [];
   let node2 = document2;
   for (const raw of pointer.slice(1).split("/")) {
     const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
     if (Array.isArray(node2)) {
       const index = Number(segment);
-      path29.push(index);
+      path30.push(index);
       node2 = node2[index];
     } else {
-      path29.push(segment);
+      path30.push(segment);
       node2 = typeof node2 === "object" && node2 !== null ? node2[segment] : void 0;
     }
   }
-  return path29;
+  return path30;
 }
 function isPortSpec(spec) {
   const parts = spec.split(":");
@@ -66432,7 +66836,7 @@ function lineAndColumn(bytes, offset) {
 }
 
 // src/targets/swarm/environment.ts
-import path14 from "node:path";
+import path15 from "node:path";
 async function resolveServiceEnvironment(service2, context) {
   if (service2.env_file === void 0 && service2.environment === void 0) return void 0;
   const merged = /* @__PURE__ */ new Map();
@@ -66444,7 +66848,7 @@ async function resolveServiceEnvironment(service2, context) {
       field: `${context.where}.env_file`,
       ...context.locate ? { location: context.locate(["env_file"]) } : {}
     });
-    const display = path14.relative(context.repoRoot, absolute);
+    const display = path15.relative(context.repoRoot, absolute);
     const file = await context.secrets.readEnvFile(absolute, display, context.lookup, {
       placeholders: context.placeholders ?? false
     });
@@ -66560,7 +66964,12 @@ var stackOptionsSchema = object({
   /** Stacks of the same target that must be healthy before this one is deployed. */
   dependsOn: array(string2().min(1)).default([]),
   timeout: duration2.optional(),
-  stableFor: period.optional()
+  stableFor: period.optional(),
+  /**
+   * Redeploy when a tag the stack's images name points at another digest in the registry
+   * (moving tags); unset, the target's `followTags` applies.
+   */
+  followTags: boolean2().optional()
 }).strict().transform(({ timeout, stableFor, ...rest }) => ({
   ...rest,
   timeoutSeconds: toSeconds(timeout, STACK_OPTION_DEFAULTS.timeoutSeconds),
@@ -66584,7 +66993,7 @@ function readStackOptions(raw, where2, location) {
   throw new RenderError(problems.join("; "), {
     subject: where2,
     ...location ? { location } : {},
-    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor"
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor, followTags"
   });
 }
 
@@ -66899,9 +67308,9 @@ function shortVolumeProblem(spec) {
   if (![drive + first, ...rest].includes("")) return void 0;
   return `volume "${spec}" has an empty part between colons, which docker stack deploy refuses (is a variable unset?)`;
 }
-function mappingAt(value, path29) {
+function mappingAt(value, path30) {
   let node2 = value;
-  for (const key of path29) {
+  for (const key of path30) {
     if (!isMapping(node2)) return void 0;
     node2 = node2[key];
   }
@@ -66961,31 +67370,31 @@ function invalidNames(document2) {
     }));
   });
 }
-function checkMapping(value, rule, path29, context) {
+function checkMapping(value, rule, path30, context) {
   for (const [key, child] of Object.entries(value)) {
     const keyRule = Object.hasOwn(rule.keys, key) ? rule.keys[key] : void 0;
     if (keyRule === void 0) {
       const issue3 = refusedKey(key, rule, context);
-      if (issue3) context.issues.push({ path: path29, key, message: issue3 });
+      if (issue3) context.issues.push({ path: path30, key, message: issue3 });
       continue;
     }
     if (keyRule.since > context.minor) {
-      context.issues.push({ path: path29, key, message: tooNew(key, keyRule.since, context) });
+      context.issues.push({ path: path30, key, message: tooNew(key, keyRule.since, context) });
       continue;
     }
-    checkChild(child, keyRule, [...path29, key], context);
+    checkChild(child, keyRule, [...path30, key], context);
   }
 }
-function checkChild(value, rule, path29, context) {
-  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path29, context);
+function checkChild(value, rule, path30, context) {
+  if (rule.mapping && isMapping(value)) checkMapping(value, rule.mapping, path30, context);
   if (rule.eachValue && isMapping(value)) {
     for (const [name2, entry] of Object.entries(value)) {
-      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path29, name2], context);
+      if (isMapping(entry)) checkMapping(entry, rule.eachValue, [...path30, name2], context);
     }
   }
   if (rule.eachItem && Array.isArray(value)) {
     value.forEach((item, index) => {
-      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path29, index], context);
+      if (isMapping(item) && rule.eachItem) checkMapping(item, rule.eachItem, [...path30, index], context);
     });
   }
 }
@@ -67309,7 +67718,7 @@ function issueId(issue3) {
 }
 
 // src/targets/swarm/swarm-objects.ts
-import path15 from "node:path";
+import path16 from "node:path";
 var SWARM_NAME_LIMIT = 64;
 var HASH_LENGTH = 12;
 async function nameFileObjects(section, entries2, context) {
@@ -67333,7 +67742,7 @@ async function nameFileObjects(section, entries2, context) {
       field: `${context.composeFile} ${section}.${key}.file`,
       location: context.locate?.([section, key, "file"]) ?? { file: context.composeFile }
     });
-    const display = path15.relative(context.repoRoot, absolute);
+    const display = path16.relative(context.repoRoot, absolute);
     const file = await context.secrets.readObjectFile(absolute, display);
     const fixedName = typeof object2.name === "string" && object2.name !== "";
     if (!fixedName) {
@@ -67362,11 +67771,11 @@ function contentAddressedName(base, content) {
 }
 
 // src/targets/swarm/policy/bind-mounts.ts
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/targets/swarm/policy/violation.ts
-function violation(rule, path29, message) {
-  return { path: path29, message: `policy.${rule}: ${message}` };
+function violation(rule, path30, message) {
+  return { path: path30, message: `policy.${rule}: ${message}` };
 }
 function serviceEntries(document2) {
   const services = document2.services;
@@ -67402,7 +67811,7 @@ function bindMountViolations(document2, policy) {
   return issues;
 }
 function canonicalHostPath(hostPath) {
-  const normal = path16.posix.normalize(hostPath);
+  const normal = path17.posix.normalize(hostPath);
   return normal.length > 1 && normal.endsWith("/") ? normal.slice(0, -1) : normal;
 }
 function isAllowedHostPath(source, allowedFolders) {
@@ -67786,19 +68195,19 @@ function referencedVariables(text) {
 var OWN_TOP_LEVEL_KEYS = [STACK_OPTIONS_KEY, "name"];
 var DROPPED_TOP_LEVEL_KEYS = [...OWN_TOP_LEVEL_KEYS, "version"];
 async function renderStack(stack, context) {
-  const composeFile = path17.relative(context.repoRoot, stack.composeFile);
+  const composeFile = path18.relative(context.repoRoot, stack.composeFile);
   const warnings = stack.ignoredComposeFiles.map(
-    (name2) => `${name2} ignored: ${path17.basename(stack.composeFile)} takes precedence`
+    (name2) => `${name2} ignored: ${path18.basename(stack.composeFile)} takes precedence`
   );
   const { lookup, secretNames } = await stackVariables(stack.dir, context);
   const composePath = await resolveRepoFile({
     repoRoot: context.repoRoot,
     baseDir: stack.dir,
-    reference: path17.basename(stack.composeFile),
+    reference: path18.basename(stack.composeFile),
     field: composeFile,
     location: { file: composeFile }
   });
-  const parsed = parseYamlFile(decodeUtf82(await readFile7(composePath), composeFile), composeFile);
+  const parsed = parseYamlFile(decodeUtf82(await readFile8(composePath), composeFile), composeFile);
   if (!isMapping(parsed.value)) {
     throw new RenderError("a compose file must be a mapping with a services: key", {
       subject: composeFile,
@@ -67922,7 +68331,7 @@ async function stackVariables(stackDir, context) {
   const fromFiles = /* @__PURE__ */ new Map();
   const secretNames = new Set(context.secretEnvNames ?? []);
   for (const name2 of names) {
-    const display = path17.relative(context.repoRoot, path17.join(stackDir, name2));
+    const display = path18.relative(context.repoRoot, path18.join(stackDir, name2));
     const real = await resolveRepoFile({
       repoRoot: context.repoRoot,
       baseDir: stackDir,
@@ -67947,7 +68356,9 @@ async function stackVariables(stackDir, context) {
   return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
 }
 function deployShapingOptions(options) {
-  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== "stableForSeconds"));
+  return Object.fromEntries(
+    Object.entries(options).filter(([key]) => key !== "stableForSeconds" && key !== "followTags")
+  );
 }
 async function desiredStateHash(input) {
   const { document: document2, context } = input;
@@ -68015,7 +68426,7 @@ function addDeployLabels(service2, labels2) {
 }
 
 // src/targets/swarm/stack-secrets.ts
-import { readFile as readFile8 } from "node:fs/promises";
+import { readFile as readFile9 } from "node:fs/promises";
 
 // src/compose/dotenv.ts
 function parseDotenv2(text, file, lookup, warn) {
@@ -68235,7 +68646,7 @@ var StackSecrets = class {
    * `placeholders`, a sops file's values come back as `<secret file:KEY>`, for the hash.
    */
   async readEnvFile(file, display, lookup, options = {}) {
-    const bytes = await readFile8(file);
+    const bytes = await readFile9(file);
     if (!isSopsFile(bytes, "dotenv")) {
       return { variables: parseDotenv2(decodeUtf82(bytes, display), display, lookup), encrypted: false };
     }
@@ -68260,7 +68671,7 @@ var StackSecrets = class {
   }
   /** The file behind a Swarm config or secret; a sops file is decrypted, into memory only. */
   async readObjectFile(file, display) {
-    const bytes = await readFile8(file);
+    const bytes = await readFile9(file);
     const format = formatFromPath(file);
     if (!isSopsFile(bytes, format)) {
       return { nameSource: bytes, content: new ObjectContent(bytes), encrypted: false };
@@ -68310,12 +68721,12 @@ async function watchConverging(docker, desired, plannedReason) {
 // src/targets/swarm/write-rendered.ts
 var import_yaml9 = __toESM(require_dist(), 1);
 import { mkdir as mkdir4, writeFile as writeFile3 } from "node:fs/promises";
-import path18 from "node:path";
+import path19 from "node:path";
 async function writeRenderedStack(stack, dir, masker) {
   await mkdir4(dir, { recursive: true, mode: 448 });
   const deployed = withObjectsCroncdCreates(stack.document, stack.objects);
   const masked = (0, import_yaml9.stringify)(escapeDollars(masker.maskValues(deployed)), { lineWidth: 0 });
-  await writeFile3(path18.join(dir, "compose.yaml"), masked, { mode: 384 });
+  await writeFile3(path19.join(dir, "compose.yaml"), masked, { mode: 384 });
 }
 
 // src/targets/swarm/index.ts
@@ -68334,6 +68745,14 @@ function createSwarmTarget(options) {
   const docker = options.docker ?? createDockerCli(config2.docker);
   const entry = (name2, fields) => changeEntry({ kind: "stack", name: name2, target: config2.name }, fields.action, fields.reason, fields);
   const subject = { kind: "stack", target: config2.name };
+  const lookUpTags = tagDigestLookup({ env: env2, onSecrets: options.onSecrets });
+  const lookUpFollowedTags = async (stacks, live2) => {
+    const following = stacks.filter((stack) => followsTags(stack, config2) && live2.has(stack.name));
+    if (following.length === 0) return void 0;
+    return lookUpTags(following.flatMap(taggedImages));
+  };
+  const deployConfig = (desired) => followsTags(desired, config2) ? { ...config2, resolveImage: "always" } : config2;
+  const explainPull = (reason) => explainPullFailure(reason, async (image) => (await lookUpTags([image])).get(image));
   return {
     name: config2.name,
     type: "swarm",
@@ -68389,12 +68808,14 @@ function createSwarmTarget(options) {
     },
     async plan(desired, planOptions) {
       const live2 = await (options.earlyLive?.() ?? readTargetLiveState(config2, docker));
+      const tagLookups = await lookUpFollowedTags(desired.items, live2);
       const items = planStacks({
         target: config2,
         sourceUrl: checkout.url,
         desired: desired.items,
         declared: desired.declared,
         live: live2,
+        ...tagLookups ? { tagLookups } : {},
         ...planOptions.incompleteBecause ? { incompleteBecause: planOptions.incompleteBecause } : {}
       });
       return { items: items.map((item) => ({ ...item, ...describedChanges(item) })) };
@@ -68429,7 +68850,7 @@ function createSwarmTarget(options) {
           jobs.push({
             name: item.name,
             dependsOn: desired.options.dependsOn,
-            run: async () => make(await deliverStack(docker, desired, planned, config2))
+            run: async () => make(await deliverStack(docker, desired, planned, deployConfig(desired), explainPull))
           });
         }
       }
@@ -69159,10 +69580,10 @@ var configSchema = object({
 // src/config/load.ts
 var DEFAULT_CONFIG_FILE = "croncd.yaml";
 async function loadConfig(file = DEFAULT_CONFIG_FILE) {
-  const absolute = path19.resolve(file);
+  const absolute = path20.resolve(file);
   let text;
   try {
-    text = await readFile9(absolute, "utf8");
+    text = await readFile10(absolute, "utf8");
   } catch (error3) {
     throw new ConfigError("cannot read the configuration file", {
       subject: file,
@@ -69371,7 +69792,7 @@ function parseArguments(argv) {
 
 // src/cli/output-paths.ts
 import { accessSync, constants as constants4, statSync } from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 var FILE_OPTIONS = ["report", "junit", "dotenv"];
 var EXAMPLE_NAMES = {
   report: "report.json",
@@ -69384,14 +69805,14 @@ function assertOutputPathsWritable(paths) {
     const file = paths[option];
     if (file === void 0) continue;
     assertWritableFile(file, `--${option}`, EXAMPLE_NAMES[option]);
-    const earlier = claimed.get(path20.resolve(file));
+    const earlier = claimed.get(path21.resolve(file));
     if (earlier) {
       throw new ConfigError(`is also given to ${earlier}`, {
         subject: `--${option} ${file}`,
         hint: "give each report its own file"
       });
     }
-    claimed.set(path20.resolve(file), `--${option}`);
+    claimed.set(path21.resolve(file), `--${option}`);
   }
   if (paths.out !== void 0) assertWritableFolder(paths.out, "--out");
 }
@@ -69401,7 +69822,7 @@ function assertWritableFile(file, option, exampleName) {
   if (existing?.isDirectory()) {
     throw new ConfigError("is a directory, not a file", {
       subject,
-      hint: `give a file path, e.g. ${path20.join(file, exampleName)}`
+      hint: `give a file path, e.g. ${path21.join(file, exampleName)}`
     });
   }
   if (existing) {
@@ -69410,7 +69831,7 @@ function assertWritableFile(file, option, exampleName) {
     if (!canWrite(file)) throw new ConfigError("cannot be written (permission denied)", { subject });
     return;
   }
-  const parent = path20.dirname(path20.resolve(file));
+  const parent = path21.dirname(path21.resolve(file));
   const folder = statOrUndefined(parent);
   if (!folder) {
     throw new ConfigError(`its folder ${parent} does not exist`, {
@@ -69425,19 +69846,19 @@ function assertWritableFile(file, option, exampleName) {
 }
 function assertWritableFolder(dir, option) {
   const subject = `${option} ${dir}`;
-  let candidate = path20.resolve(dir);
+  let candidate = path21.resolve(dir);
   for (; ; ) {
     const found = statOrUndefined(candidate);
     if (found) {
       if (!found.isDirectory()) {
-        const what = candidate === path20.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
+        const what = candidate === path21.resolve(dir) ? "is a file, not a folder" : `${candidate} is a file, not a folder`;
         throw new ConfigError(what, { subject, hint: "give a folder path" });
       }
       if (!canWrite(candidate))
         throw new ConfigError(`${candidate} cannot be written (permission denied)`, { subject });
       return;
     }
-    const parent = path20.dirname(candidate);
+    const parent = path21.dirname(candidate);
     if (parent === candidate) return;
     candidate = parent;
   }
@@ -69456,100 +69877,6 @@ function canWrite(file) {
   } catch {
     return false;
   }
-}
-
-// src/ports/http.ts
-var DEFAULT_HTTP_TIMEOUT_MS = 3e4;
-var HttpError = class extends Error {
-  /** The HTTP status, or undefined when no answer came. */
-  status;
-  timedOut;
-  constructor(message, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = options.status;
-    this.timedOut = options.timedOut ?? false;
-  }
-};
-async function httpRequest(request2) {
-  const timeoutMs = request2.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-  const subject = requestSubject(request2);
-  const body = request2.bodyText ?? (request2.body === void 0 ? void 0 : JSON.stringify(request2.body));
-  let response;
-  let text;
-  try {
-    response = await fetch(request2.url, {
-      method: request2.method,
-      headers: {
-        ...request2.body === void 0 ? {} : { "content-type": "application/json" },
-        ...request2.headers
-      },
-      ...body === void 0 ? {} : { body },
-      // Covers the whole exchange, body included: a server that sends headers and then stalls is hung too.
-      signal: AbortSignal.timeout(timeoutMs)
-    });
-    text = await response.text();
-  } catch (error3) {
-    const timedOut = error3 instanceof Error && (error3.name === "TimeoutError" || error3.name === "AbortError");
-    if (timedOut) {
-      throw new HttpError(`${subject}: no answer within ${timeoutMs / 1e3}s`, { timedOut: true });
-    }
-    throw new HttpError(`${subject}: ${networkReason(error3)}`, {});
-  }
-  return { status: response.status, headers: response.headers, json: parseJson3(text), text };
-}
-async function httpRequestOk(request2) {
-  const answer = await httpRequest(request2);
-  if (answer.status >= 200 && answer.status < 300) return answer;
-  throw refusal(request2, answer);
-}
-function refusal(request2, answer) {
-  return new HttpError(`${requestSubject(request2)} answered ${answer.status}: ${serverMessage(answer)}`, {
-    status: answer.status
-  });
-}
-function requestSubject(request2) {
-  return `${request2.method} ${request2.displayUrl ?? withoutCredentials(request2.url)}`;
-}
-function withoutCredentials(url12) {
-  try {
-    const parsed = new URL(url12);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return url12;
-  }
-}
-function nextPageUrl(headers) {
-  const link = headers.get("link");
-  if (!link) return void 0;
-  for (const part of link.split(",")) {
-    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part.trim());
-    if (match) return match[1];
-  }
-  return void 0;
-}
-function serverMessage(answer) {
-  const json = answer.json;
-  const message = json?.message ?? json?.error;
-  if (typeof message === "string" && message !== "") return message;
-  const text = answer.text.trim().slice(0, 300);
-  return text === "" ? "(empty answer)" : text;
-}
-function parseJson3(text) {
-  if (text.trim() === "") return void 0;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return void 0;
-  }
-}
-function networkReason(error3) {
-  const cause = error3 instanceof Error ? error3.cause : void 0;
-  if (cause?.code) return `could not connect (${cause.code})`;
-  if (cause?.message) return cause.message;
-  return error3 instanceof Error ? error3.message : String(error3);
 }
 
 // src/report/markdown-cell.ts
@@ -69778,9 +70105,6 @@ function readEvent(file) {
 function optional2(key, value) {
   return value ? { [key]: value } : {};
 }
-
-// src/version.ts
-var VERSION = true ? "0.1.0" : "dev";
 
 // src/plan-comment/github-thread.ts
 var GITHUB_COMMENT_MAX_LENGTH = 65536;
@@ -72304,20 +72628,20 @@ var Markdown = class extends BaseResource {
   }
 };
 var Maven = class extends BaseResource {
-  downloadPackageFile(path29, filename, {
+  downloadPackageFile(path30, filename, {
     projectId,
     groupId,
     ...options
   }) {
-    let url12 = endpoint`packages/maven/${path29}/${filename}`;
+    let url12 = endpoint`packages/maven/${path30}/${filename}`;
     if (projectId) url12 = endpoint`projects/${projectId}/${url12}`;
     else if (groupId) url12 = endpoint`groups/${groupId}/-/${url12}`;
     return RequestHelper.get()(this, url12, options);
   }
-  uploadPackageFile(projectId, path29, packageFile, options) {
+  uploadPackageFile(projectId, path30, packageFile, options) {
     return RequestHelper.put()(
       this,
-      endpoint`projects/${projectId}/packages/maven/${path29}/${packageFile.filename}`,
+      endpoint`projects/${projectId}/packages/maven/${path30}/${packageFile.filename}`,
       {
         isForm: true,
         ...options,
@@ -74839,28 +75163,28 @@ var ProjectImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path29, options) {
+  import(file, path30, options) {
     return RequestHelper.post()(this, "projects/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path29
+      path: path30
     });
   }
-  importRemote(url12, path29, options) {
+  importRemote(url12, path30, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
-      path: path29,
+      path: path30,
       url: url12
     });
   }
-  importRemoteS3(accessKeyId, bucketName, fileKey, path29, region, secretAccessKey, options) {
+  importRemoteS3(accessKeyId, bucketName, fileKey, path30, region, secretAccessKey, options) {
     return RequestHelper.post()(this, "projects/remote-import", {
       ...options,
       accessKeyId,
       bucketName,
       fileKey,
-      path: path29,
+      path: path30,
       region,
       secretAccessKey
     });
@@ -76297,13 +76621,13 @@ var GroupImportExports = class extends BaseResource {
       options
     );
   }
-  import(file, path29, { parentId, name: name2, ...options }) {
+  import(file, path30, { parentId, name: name2, ...options }) {
     return RequestHelper.post()(this, "groups/import", {
       isForm: true,
       ...options,
       file: [file.content, file.filename],
-      path: path29,
-      name: name2 || path29.split("/").at(0),
+      path: path30,
+      name: name2 || path30.split("/").at(0),
       parentId
     });
   }
@@ -76636,17 +76960,17 @@ var Groups = class extends BaseResource {
       options
     );
   }
-  create(name2, path29, { avatar, ...options } = {}) {
+  create(name2, path30, { avatar, ...options } = {}) {
     if (avatar) {
       return RequestHelper.post()(this, "groups", {
         ...options,
         isForm: true,
         avatar: [avatar.content, avatar.filename],
         name: name2,
-        path: path29
+        path: path30
       });
     }
-    return RequestHelper.post()(this, "groups", { name: name2, path: path29, ...options });
+    return RequestHelper.post()(this, "groups", { name: name2, path: path30, ...options });
   }
   downloadAvatar(groupId, options) {
     return RequestHelper.get()(this, endpoint`groups/${groupId}/avatar`, options);
@@ -77623,10 +77947,10 @@ function toHttpError(method, url12, error3) {
 }
 
 // src/plan-comment/marker.ts
-import path21 from "node:path";
+import path22 from "node:path";
 function displayedConfigPath(scope) {
-  const relative = path21.relative(scope.cwd, path21.resolve(scope.cwd, scope.configFile));
-  return relative.split(path21.sep).join("/");
+  const relative = path22.relative(scope.cwd, path22.resolve(scope.cwd, scope.configFile));
+  return relative.split(path22.sep).join("/");
 }
 function displayedTargets(scope) {
   return [...new Set(scope.targets)].sort();
@@ -78341,17 +78665,17 @@ function applyRefOverrides(config2, overrides) {
 }
 
 // src/pipeline/run.ts
-import path25 from "node:path";
+import path26 from "node:path";
 
 // src/pipeline/pull.ts
 import { accessSync as accessSync2, constants as constants5, statSync as statSync2 } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
-import path23 from "node:path";
+import path24 from "node:path";
 
 // src/ports/git.ts
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
 import os10 from "node:os";
-import path22 from "node:path";
+import path23 from "node:path";
 
 // src/report/mask.ts
 var MASK = "***";
@@ -82251,8 +82575,8 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request2) {
-  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path22.join(os10.tmpdir(), "croncd-known-hosts-")) : void 0;
-  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path22.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
+  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path23.join(os10.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path23.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
   try {
     return await fetchInto({ ...request2, ...auth2 ? { auth: auth2 } : {} });
   } finally {
@@ -82535,7 +82859,7 @@ function resolveUrl(url12, configDir, subject) {
     return url12;
   }
   if (/^[^/\\]+@[^/\\:]+:/.test(url12)) return url12;
-  return path23.resolve(configDir, url12);
+  return path24.resolve(configDir, url12);
 }
 function resolveAuth(source, env2, subject) {
   const auth2 = source.auth;
@@ -82648,15 +82972,15 @@ function refuseDeletions(plan, reason) {
 }
 
 // src/pipeline/submodule-check.ts
-import path24 from "node:path";
+import path25 from "node:path";
 function submoduleProblem(targetPath, unfetched, sourceName) {
-  const wanted = path24.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
+  const wanted = path25.posix.normalize(targetPath.replaceAll("\\", "/")).replace(/(.)\/+$/, "$1");
   const fix = `which croncd does not fetch: set submodules: true on source ${sourceName}`;
   for (const submodule of unfetched) {
     if (isWithin2(wanted, submodule)) {
       return `the target's path ${targetPath} is inside git submodule ${submodule}, ${fix}`;
     }
-    if (path24.posix.dirname(submodule) === wanted) {
+    if (path25.posix.dirname(submodule) === wanted) {
       return `stack folder ${submodule} is a git submodule, ${fix}`;
     }
   }
@@ -83631,7 +83955,7 @@ async function run(request2) {
   try {
     const pulled = await request2.log.group("pull sources", async () => {
       const results = await pullSources(neededSources, workspace, {
-        configDir: path25.dirname(request2.configFile),
+        configDir: path26.dirname(request2.configFile),
         env: env2
       });
       for (const source of results) request2.log.info(describePull(source));
@@ -83646,7 +83970,7 @@ async function run(request2) {
           const result = await renderTarget(target, sourceOf(target.source), env2, request2.log, early);
           if (request2.mode === "render" && request2.outDir && result.rendered && result.target) {
             for (const item of result.rendered.items) {
-              const dir = path25.join(request2.outDir, target.name, item.name);
+              const dir = path26.join(request2.outDir, target.name, item.name);
               await result.target.writeRendered(item, dir, request2.log.masker);
             }
           }
@@ -84046,26 +84370,26 @@ function booleanInput(name2) {
 }
 
 // action/locate-entries.ts
-import path27 from "node:path";
+import path28 from "node:path";
 
 // action/checkout-paths.ts
 import { existsSync as existsSync2 } from "node:fs";
-import path26 from "node:path";
+import path27 from "node:path";
 import { fileURLToPath } from "node:url";
 function workspacePath(location, source, checkout) {
   const root = sourceRootInWorkspace(source, checkout);
-  return root === void 0 ? void 0 : linkableFile(path26.resolve(root, location.file), checkout);
+  return root === void 0 ? void 0 : linkableFile(path27.resolve(root, location.file), checkout);
 }
 function linkableFile(absolute, checkout) {
-  const relative = path26.relative(checkout.workspace, absolute);
-  if (relative === "" || relative.startsWith("..") || path26.isAbsolute(relative)) return void 0;
+  const relative = path27.relative(checkout.workspace, absolute);
+  if (relative === "" || relative.startsWith("..") || path27.isAbsolute(relative)) return void 0;
   if (!existsSync2(absolute)) return void 0;
-  return relative.split(path26.sep).join("/");
+  return relative.split(path27.sep).join("/");
 }
 function sourceRootInWorkspace(source, checkout) {
   if (source.url.startsWith("file://")) return fileURLToPath(source.url);
   const remote = repositoryOf(source.url);
-  if (remote === void 0) return path26.resolve(source.configDir, source.url);
+  if (remote === void 0) return path27.resolve(source.configDir, source.url);
   const own2 = checkout.serverUrl && checkout.repository ? repositoryOf(`${checkout.serverUrl}/${checkout.repository}`) : void 0;
   return own2 !== void 0 && remote === own2 ? checkout.workspace : void 0;
 }
@@ -84099,19 +84423,19 @@ async function entryLocator(configFile, checkout) {
       ...line === void 0 ? {} : { startLine: line }
     });
     if (entry.kind === "run") {
-      const linked = linkableFile(path27.resolve(file), checkout);
+      const linked = linkableFile(path28.resolve(file), checkout);
       return linked ? position(linked) : { elsewhere: where2 };
     }
     const target = loaded?.config.targets.find((candidate) => candidate.name === entry.target);
     const source = loaded?.config.sources.find((candidate) => candidate.name === target?.source);
-    const inWorkspace = source && loaded ? workspacePath(entry.location, { url: source.url, configDir: path27.dirname(loaded.file) }, checkout) : void 0;
+    const inWorkspace = source && loaded ? workspacePath(entry.location, { url: source.url, configDir: path28.dirname(loaded.file) }, checkout) : void 0;
     if (inWorkspace) return position(inWorkspace);
     return { elsewhere: source ? `${where2} in source ${source.name}` : where2 };
   };
 }
 function workflowCheckout(env2) {
   return {
-    workspace: path27.resolve(env2.GITHUB_WORKSPACE || process.cwd()),
+    workspace: path28.resolve(env2.GITHUB_WORKSPACE || process.cwd()),
     ...env2.GITHUB_SERVER_URL ? { serverUrl: env2.GITHUB_SERVER_URL } : {},
     ...env2.GITHUB_REPOSITORY ? { repository: env2.GITHUB_REPOSITORY } : {}
   };
@@ -84129,11 +84453,11 @@ function setOutputs(exitCode, reportFile, report) {
 // action/report-file.ts
 import { mkdtemp as mkdtemp3 } from "node:fs/promises";
 import os11 from "node:os";
-import path28 from "node:path";
+import path29 from "node:path";
 async function defaultReportFile(env2) {
   const base = env2.RUNNER_TEMP || os11.tmpdir();
-  const folder = await mkdtemp3(path28.join(base, "croncd-report-"));
-  return path28.join(folder, "report.json");
+  const folder = await mkdtemp3(path29.join(base, "croncd-report-"));
+  return path29.join(folder, "report.json");
 }
 
 // action/main.ts
@@ -84149,7 +84473,7 @@ async function runAction() {
     { ...process.env, ...commandLine.env, GITHUB_ACTIONS: "true" },
     { stream: process.stdout, workflowCommands: annotations.workflowCommands() }
   );
-  const parsed = await readFile10(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
+  const parsed = await readFile11(report, "utf8").then((text) => JSON.parse(text)).catch(() => void 0);
   setOutputs(exitCode, report, parsed);
   if (parsed) {
     annotateEntries(
