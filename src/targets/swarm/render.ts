@@ -258,10 +258,14 @@ interface HashInput {
 
 /**
  * The stack options as the hash sees them: `stableFor` only says how long croncd watches a
- * rollout, so it is left out, and setting it (or a croncd that gained it) redeploys nothing.
+ * rollout, and `suspend`/`suspendReason` only whether croncd touches the stack at all, so they are
+ * left out: setting them (or a croncd that gained them) redeploys nothing, and resuming a stack
+ * redeploys it only if it differs from git.
  */
+const NOT_DEPLOY_SHAPING: ReadonlySet<string> = new Set(["stableForSeconds", "suspend", "suspendReason"]);
+
 function deployShapingOptions(options: StackOptions): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(options).filter(([key]) => key !== "stableForSeconds"));
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !NOT_DEPLOY_SHAPING.has(key)));
 }
 
 /**

@@ -25,7 +25,7 @@ function desiredStack(name: string, document: Record<string, unknown>): DesiredS
     yaml: "",
     objects: [],
     hash: "hash",
-    options: { prune: true, adopt: false, dependsOn: [], timeoutSeconds: 300, stableForSeconds: 5 },
+    options: { prune: true, adopt: false, dependsOn: [], timeoutSeconds: 300, stableForSeconds: 5, suspend: false },
     serviceNames: Object.keys(document.services as Record<string, unknown>),
     revisionedObjects: 0,
     warnings: [],
