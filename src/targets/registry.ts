@@ -8,6 +8,7 @@ import type { ChangeSetEntry, ItemKind } from "../model/changeset.js";
 import type { Suspension } from "../model/suspension.js";
 import { isMapping } from "../util/is-mapping.js";
 import { createHelmfileTarget, helmfileTargetSchema, pruneRelease } from "./helmfile/index.js";
+import { setReleaseSuspension } from "./helmfile/suspend-release.js";
 import { swarmTargetSchema } from "./swarm/config.js";
 import { createSwarmTarget, readTargetLiveState } from "./swarm/index.js";
 import { pruneOneStack } from "./swarm/prune-one.js";
@@ -100,6 +101,7 @@ export const TARGET_TYPES = {
     liveStateKey: (config) =>
       JSON.stringify(["kube", config.kube.kubeconfigEnv ?? "", config.kube.contextEnv ?? ""]),
     pruneOne: (config, request) => pruneRelease({ config, ...request }),
+    suspendOne: (config, request) => setReleaseSuspension({ config, ...request }),
     lock: (config, env) => helmfileLock(config, env),
     alertState: (config, env) => createHelmfileAlertStateStore(config, env),
   }),
