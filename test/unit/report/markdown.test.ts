@@ -99,5 +99,47 @@ describe("renderMarkdown with alerts", () => {
     expect(renderMarkdown({ ...base, exitCode: 3 })).toContain(
       "### croncd reconcile could not reach a source or target",
     );
+
+describe("renderMarkdown of a run with suspended items", () => {
+  it("lists each suspended item under the table, with who, when and why", () => {
+    const suspended = { by: "alice", at: "2026-12-05T06:30:00.000Z", reason: "incident 42" };
+    const markdown = renderMarkdown({
+      version: 1,
+      command: "reconcile",
+      dryRun: false,
+      startedAt: "",
+      finishedAt: "",
+      exitCode: 0,
+      sources: [],
+      entries: [
+        {
+          kind: "stack",
+          name: "web",
+          target: "prod",
+          action: "skipped",
+          reason: "suspended by alice",
+          suspended,
+        },
+        { kind: "stack", name: "api", target: "prod", action: "unchanged", reason: "matches git" },
+      ],
+    });
+    expect(markdown).toContain(
+      "⏸️ **Suspended** — croncd leaves these alone until `croncd resume`:\n\n- stack web (target prod): suspended by alice at 2026-12-05T06:30:00.000Z: incident 42\n",
+    );
+    expect(markdown).not.toContain("- stack api");
+  });
+
+  it("says nothing of suspensions when nothing is suspended", () => {
+    const markdown = renderMarkdown({
+      version: 1,
+      command: "reconcile",
+      dryRun: false,
+      startedAt: "",
+      finishedAt: "",
+      exitCode: 0,
+      sources: [],
+      entries: [{ kind: "stack", name: "api", target: "prod", action: "unchanged", reason: "matches git" }],
+    });
+    expect(markdown).not.toContain("Suspended");
   });
 });
