@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RunReport } from "../../../src/report/json-report.js";
 import { renderMarkdown } from "../../../src/report/markdown.js";
 
 describe("renderMarkdown", () => {
@@ -101,17 +102,28 @@ describe("renderMarkdown with alerts", () => {
     );
 
 describe("renderMarkdown of a run with suspended items", () => {
+  const reconcileOf = (entries: RunReport["entries"]): RunReport => ({
+    version: 1,
+    command: "reconcile",
+    dryRun: false,
+    startedAt: "",
+    finishedAt: "",
+    exitCode: 0,
+    sources: [],
+    entries,
+  });
+  const unchanged = {
+    kind: "stack",
+    name: "api",
+    target: "prod",
+    action: "unchanged",
+    reason: "matches git",
+  } as const;
+
   it("lists each suspended item under the table, with who, when and why", () => {
     const suspended = { by: "alice", at: "2026-12-05T06:30:00.000Z", reason: "incident 42" };
-    const markdown = renderMarkdown({
-      version: 1,
-      command: "reconcile",
-      dryRun: false,
-      startedAt: "",
-      finishedAt: "",
-      exitCode: 0,
-      sources: [],
-      entries: [
+    const markdown = renderMarkdown(
+      reconcileOf([
         {
           kind: "stack",
           name: "web",
@@ -120,9 +132,9 @@ describe("renderMarkdown of a run with suspended items", () => {
           reason: "suspended by alice",
           suspended,
         },
-        { kind: "stack", name: "api", target: "prod", action: "unchanged", reason: "matches git" },
-      ],
-    });
+        unchanged,
+      ]),
+    );
     expect(markdown).toContain(
       "⏸️ **Suspended** — croncd leaves these alone until `croncd resume`:\n\n- stack web (target prod): suspended by alice at 2026-12-05T06:30:00.000Z: incident 42\n",
     );
@@ -130,16 +142,6 @@ describe("renderMarkdown of a run with suspended items", () => {
   });
 
   it("says nothing of suspensions when nothing is suspended", () => {
-    const markdown = renderMarkdown({
-      version: 1,
-      command: "reconcile",
-      dryRun: false,
-      startedAt: "",
-      finishedAt: "",
-      exitCode: 0,
-      sources: [],
-      entries: [{ kind: "stack", name: "api", target: "prod", action: "unchanged", reason: "matches git" }],
-    });
-    expect(markdown).not.toContain("Suspended");
+    expect(renderMarkdown(reconcileOf([unchanged]))).not.toContain("Suspended");
   });
 });
