@@ -300,6 +300,19 @@ describe("planStacks", () => {
       ]);
     });
 
+    it("suspended: an unhealthy stack is skipped, not failed, and the run does not fail for it", () => {
+      const stack = running("paused", 300);
+      for (const service of stack.services) service.labels[SUSPENSION_LABELS.by] = "alice";
+      expect(plan({ desired: [desired("web")], live: liveOf(stack) })).toEqual([
+        {
+          name: "web",
+          action: "skip",
+          reason:
+            "suspended by alice; held back: matches git but is unhealthy (not redeployed): web_app: update paused: No such image: nothing:2",
+        },
+      ]);
+    });
+
     it("still moving: converging, to be watched", () => {
       expect(plan({ desired: [desired("web")], live: liveOf(running("updating", 2)) })).toEqual([
         {
