@@ -41,12 +41,16 @@ export async function suspendItem(
         }
       : undefined;
   // Waits for any run changing the target: a reconcile half-way must not deploy a stack just suspended.
-  const entry = await underLock(target, request, `not ${request.command}d`, () =>
-    suspendOne(target, {
-      name: request.name,
-      ...(request.namespace ? { namespace: request.namespace } : {}),
-      ...(suspension ? { suspension } : {}),
-    }),
+  const entry = await underLock(
+    target,
+    request,
+    request.command === "suspend" ? "not suspended" : "not resumed",
+    () =>
+      suspendOne(target, {
+        name: request.name,
+        ...(request.namespace ? { namespace: request.namespace } : {}),
+        ...(suspension ? { suspension } : {}),
+      }),
   );
   request.log.info(formatEntry(entry, "reconcile"));
   return { exitCode: entry.action === "failed" ? ExitCode.failed : ExitCode.ok, entries: [entry] };

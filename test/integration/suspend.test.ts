@@ -18,6 +18,7 @@ import {
   uniqueStackName,
 } from "../helpers/docker.js";
 import { createBareRepo, TestRepo } from "../helpers/git-repo.js";
+import { holdSwarmLock, removeSwarmLock } from "../helpers/swarm-lock.js";
 
 const prefix = uniqueStackName("suspend");
 const held = `${prefix}-held`;
@@ -25,6 +26,7 @@ const departing = `${prefix}-gone`;
 const fromGit = `${prefix}-git`;
 const handMade = `${prefix}-hand`;
 const compose = `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "3600"]\n`;
+const LOCK = `${prefix}-lock`;
 const JOB_URL = "https://gitlab.example.com/ops/stacks/-/jobs/7";
 /** How a GitLab manual job's environment names the person who started it. */
 const GITLAB_JOB = { GITLAB_CI: "true", GITLAB_USER_LOGIN: "alice", CI_JOB_URL: JOB_URL };
@@ -55,7 +57,8 @@ describe("croncd suspend / resume", () => {
     configFile = await writeConfig(
       work,
       [{ name: "platform", url: bare }],
-      [{ name: prefix, source: "platform", path: "stacks", prune: true }],
+      // This file's own lock, so a lock held below keeps only this file's runs waiting.
+      [{ name: prefix, source: "platform", path: "stacks", prune: true, lock: { name: LOCK, wait: 1 } }],
     );
     const deployed = await croncd(["reconcile"]);
     expect(deployed.exitCode, deployed.output).toBe(0);
@@ -67,6 +70,21 @@ describe("croncd suspend / resume", () => {
   afterAll(async () => {
     await removeAllStacks(prefix);
     await rm(work, { recursive: true, force: true });
+  });
+
+  it("suspend waits for the target's lock: while another run holds it, nothing is marked", async () => {
+    await holdSwarmLock(LOCK, "https://ci.example/jobs/other", new Date(Date.now() + 120_000));
+    try {
+      const result = await croncd(["suspend", "--stack", held]);
+      expect(result.exitCode).toBe(1);
+      expect(result.output).toContain(
+        `stack ${held} not suspended: Swarm config ${LOCK} is held by https://ci.example/jobs/other`,
+      );
+      const [service] = await servicesOf(held);
+      expect(service?.Spec.Labels?.[SUSPENSION_LABELS.by]).toBeUndefined();
+    } finally {
+      await removeSwarmLock(LOCK);
+    }
   });
 
   it("suspend marks every service with who, when and why, and restarts no task", async () => {
