@@ -100,6 +100,8 @@ describe("renderMarkdown with alerts", () => {
     expect(renderMarkdown({ ...base, exitCode: 3 })).toContain(
       "### croncd reconcile could not reach a source or target",
     );
+  });
+});
 
 describe("renderMarkdown of a run with suspended items", () => {
   const reconcileOf = (entries: RunReport["entries"]): RunReport => ({
