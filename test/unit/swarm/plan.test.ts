@@ -7,6 +7,7 @@ import {
 } from "../../../src/targets/swarm/labels.js";
 import type { DesiredStack, LiveStack } from "../../../src/targets/swarm/model.js";
 import { planStacks, type PlanInput } from "../../../src/targets/swarm/plan.js";
+import { STACK_OPTION_DEFAULTS } from "../../../src/targets/swarm/stack-options.js";
 
 const TARGET = { name: "prod", prune: true, allowEmpty: false, maxPrune: 3 };
 
@@ -23,15 +24,7 @@ function desired(
     yaml: "",
     objects: [],
     hash,
-    options: {
-      prune: true,
-      adopt: false,
-      dependsOn: [],
-      timeoutSeconds: 300,
-      stableForSeconds: 5,
-      suspend: false,
-      ...options,
-    },
+    options: { ...STACK_OPTION_DEFAULTS, dependsOn: [], ...options },
     serviceNames: ["app"],
     revisionedObjects: 0,
     warnings: [],
