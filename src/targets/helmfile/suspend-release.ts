@@ -5,8 +5,8 @@
  */
 import { describeError } from "../../errors.js";
 import { changeEntry, type ChangeSetEntry } from "../../model/changeset.js";
-import { describeSuspension } from "../../model/suspension.js";
 import type { SuspendOneRequest } from "../registry.js";
+import { suspensionOutcome } from "../suspension-outcome.js";
 import { releaseKey, SUSPEND_LABEL, type InventoryEntry } from "./model.js";
 import { findOwnedRelease, normalizedRequest, type ReleaseRequest } from "./owned-release.js";
 
@@ -24,27 +24,21 @@ export async function setReleaseSuspension(given: SuspendReleaseRequest): Promis
     const found = await findOwnedRelease(request, suspension ? "suspended" : "resumed");
     if ("refusal" in found) return make("failed", found.refusal);
     const { owned, key, inventory, store } = found;
-    const before = owned.suspended;
-    if (!suspension && !before) return make("skipped", "not suspended; nothing to resume", key);
-    const changed: InventoryEntry = { ...owned };
-    if (suspension) changed.suspended = suspension;
-    else delete changed.suspended;
-    await store.write(
-      inventory.entries.map((entry) => (releaseKey(entry) === key ? changed : entry)),
-      inventory,
+    const outcome = suspensionOutcome(
+      { commandLine: `--release ${key}`, gitSwitch: `the helmfile label ${SUSPEND_LABEL}` },
+      suspension,
+      owned.suspended,
     );
-    if (!suspension) {
-      return make(
-        "configured",
-        `resumed (was ${describeSuspension(before ?? { by: "?" })}); the next reconcile applies and heals it again, unless its helmfile label ${SUSPEND_LABEL} says otherwise`,
-        key,
+    if (outcome.action !== "skipped") {
+      const changed: InventoryEntry = { ...owned };
+      if (suspension) changed.suspended = suspension;
+      else delete changed.suspended;
+      await store.write(
+        inventory.entries.map((entry) => (releaseKey(entry) === key ? changed : entry)),
+        inventory,
       );
     }
-    return make(
-      "configured",
-      `${describeSuspension(suspension)}; croncd leaves it as it runs until croncd resume --release ${key}`,
-      key,
-    );
+    return make(outcome.action, outcome.reason, key);
   } catch (error) {
     return make("failed", describeError(error));
   }

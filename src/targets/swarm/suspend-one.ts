@@ -7,9 +7,9 @@
  */
 import { describeError, TargetError } from "../../errors.js";
 import { changeEntry, type ChangeSetEntry } from "../../model/changeset.js";
-import { describeSuspension } from "../../model/suspension.js";
 import { createDockerCli, type DockerCli } from "../../ports/docker.js";
 import type { SuspendOneRequest } from "../registry.js";
+import { suspensionOutcome } from "../suspension-outcome.js";
 import type { SwarmTargetConfig } from "./config.js";
 import { suspensionLabels, SUSPENSION_LABELS } from "./labels.js";
 import type { LiveService } from "./model.js";
@@ -34,21 +34,17 @@ export async function setStackSuspension(
       suspension ? "suspends" : "resumes",
     );
     if ("refusal" in lookup) return make("failed", lookup.refusal);
-    const before = stackSuspension(lookup.stack);
-    if (!suspension && !before) return make("skipped", "not suspended; nothing to resume");
-    for (const service of lookup.stack.services) {
-      await relabel(docker, service, suspension ? suspensionLabels(suspension) : {});
-    }
-    if (!suspension) {
-      return make(
-        "configured",
-        `resumed (was ${describeSuspension(before ?? { by: "?" })}); the next reconcile deploys and heals it again, unless x-croncd.suspend is set in git`,
-      );
-    }
-    return make(
-      "configured",
-      `${describeSuspension(suspension)}; croncd leaves it as it runs until croncd resume --stack ${request.name}`,
+    const outcome = suspensionOutcome(
+      { commandLine: `--stack ${request.name}`, gitSwitch: "x-croncd.suspend" },
+      suspension,
+      stackSuspension(lookup.stack),
     );
+    if (outcome.action !== "skipped") {
+      for (const service of lookup.stack.services) {
+        await relabel(docker, service, suspension ? suspensionLabels(suspension) : {});
+      }
+    }
+    return make(outcome.action, outcome.reason);
   } catch (error) {
     return make("failed", describeError(error));
   }
