@@ -19,6 +19,7 @@ export function buildCommandLine(inputs: ActionInputs, report: string): CommandL
   for (const ref of inputs.refs) args.push("--ref", ref);
   if (inputs.stack) args.push("--stack", inputs.stack);
   if (inputs.release) args.push("--release", inputs.release);
+  if (inputs.reason) args.push("--reason", inputs.reason);
   if (inputs.dryRun) args.push("--dry-run");
   if (inputs.out) args.push("--out", inputs.out);
   if (inputs.junit) args.push("--junit", inputs.junit);

@@ -10,6 +10,8 @@ export interface ActionInputs {
   report: string;
   stack: string;
   release: string;
+  /** suspend: why. */
+  reason: string;
   dryRun: boolean;
   out: string;
   failOnChanges: boolean;
@@ -29,6 +31,7 @@ export function readInputs(): ActionInputs {
     report: core.getInput("report"),
     stack: core.getInput("stack"),
     release: core.getInput("release"),
+    reason: core.getInput("reason"),
     dryRun: booleanInput("dry-run"),
     out: core.getInput("out"),
     failOnChanges: booleanInput("fail-on-changes"),

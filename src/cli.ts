@@ -8,6 +8,7 @@ import { USAGE } from "./cli/usage.js";
 import { writeReportFiles, type ReportFiles } from "./cli/write-reports.js";
 import { decryptCommand } from "./commands/decrypt.js";
 import { pruneItem } from "./commands/prune-item.js";
+import { suspendItem } from "./commands/suspend-item.js";
 import { loadConfig } from "./config/load.js";
 import { applyRefOverrides } from "./config/ref-overrides.js";
 import { describeError, ExitCode, locationOf } from "./errors.js";
@@ -16,6 +17,7 @@ import type { AlertOutcome } from "./pipeline/alert.js";
 import { run } from "./pipeline/run.js";
 import { renderJsonReport, type RunReport, type SourceSummary } from "./report/json-report.js";
 import { createLogger, type Logger, type LoggerOptions } from "./report/logger.js";
+import { suspendedReminder } from "./report/suspended.js";
 import { summarize } from "./report/text.js";
 import { VERSION } from "./version.js";
 
@@ -114,7 +116,10 @@ export async function main(
   // plan --json: the same report for machines on stdout (the log stays on stderr).
   if (args.json) process.stdout.write(`${renderJsonReport(report, log.masker)}\n`);
   // Last, so the exit code printed is the one returned.
-  log.info(`croncd ${args.command}: ${summarize({ entries: outcome.entries })} (exit ${exitCode})`);
+  const reminder = suspendedReminder(outcome.entries);
+  log.info(
+    `croncd ${args.command}: ${summarize({ entries: outcome.entries })} (exit ${exitCode})${reminder ? ` — ${reminder}` : ""}`,
+  );
   return exitCode;
 }
 
@@ -150,6 +155,21 @@ async function execute(args: Arguments, env: NodeJS.ProcessEnv, log: Logger): Pr
       dryRun: args.dryRun,
       log,
       env,
+      ...(args.targets[0] ? { target: args.targets[0] } : {}),
+    });
+    return { ...result, sources: [] };
+  }
+  if (args.command === "suspend" || args.command === "resume") {
+    const [kind, name] = args.stack ? (["stack", args.stack] as const) : (["release", args.release] as const);
+    const result = await suspendItem({
+      config,
+      command: args.command,
+      kind,
+      name: name as string,
+      env,
+      log,
+      ...(args.namespace ? { namespace: args.namespace } : {}),
+      ...(args.reason ? { reason: args.reason } : {}),
       ...(args.targets[0] ? { target: args.targets[0] } : {}),
     });
     return { ...result, sources: [] };

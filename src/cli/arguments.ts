@@ -12,6 +12,8 @@ export const COMMANDS = [
   "validate",
   "render",
   "prune",
+  "suspend",
+  "resume",
   "decrypt",
   "version",
   "help",
@@ -29,6 +31,7 @@ type OptionName =
   | "stack"
   | "release"
   | "namespace"
+  | "reason"
   | "dry-run"
   | "ignore-mac"
   | "input-type"
@@ -41,6 +44,9 @@ type OptionName =
 export const INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
+/** The commands that act on one named item (`--stack NAME` / `--release NAME`) of one target. */
+export const ONE_ITEM_COMMANDS: readonly Command[] = ["prune", "suspend", "resume"];
+
 /** Where a run's outcome is written; every command that reports takes all of them. */
 const REPORT_OPTIONS: OptionName[] = ["report", "junit", "dotenv"];
 const RUN_OPTIONS: OptionName[] = ["config", "target", "ref", ...REPORT_OPTIONS];
@@ -51,6 +57,8 @@ const ALLOWED: Record<Command, OptionName[]> = {
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
   prune: ["config", "target", ...REPORT_OPTIONS, "stack", "release", "namespace", "dry-run"],
+  suspend: ["config", "target", ...REPORT_OPTIONS, "stack", "release", "namespace", "reason"],
+  resume: ["config", "target", ...REPORT_OPTIONS, "stack", "release", "namespace"],
   decrypt: ["ignore-mac", "input-type"],
   version: [],
   help: [],
@@ -73,6 +81,8 @@ export interface Arguments {
   /** prune --release NAME --namespace NS: the release's namespace, when the name alone is ambiguous. */
   namespace?: string;
   dryRun: boolean;
+  /** suspend --reason TEXT: why, shown with the suspension in every report. */
+  reason?: string;
   /** reconcile --no-heal: report drift, do not redeploy it. */
   noHeal?: boolean;
   /** plan --json: the report on stdout. */
@@ -105,6 +115,7 @@ export function parseArguments(argv: string[]): Arguments {
       stack: { type: "string" },
       release: { type: "string" },
       namespace: { type: "string" },
+      reason: { type: "string" },
       "dry-run": { type: "boolean" },
       "no-heal": { type: "boolean" },
       json: { type: "boolean" },
@@ -141,14 +152,17 @@ export function parseArguments(argv: string[]): Arguments {
   }
   if (command === "render" && !values.out)
     throw new ConfigError("say where with --out DIR", { subject: "render" });
-  if (command === "prune" && !values.stack && !values.release)
-    throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
+  const oneItem = ONE_ITEM_COMMANDS.includes(command);
+  if (oneItem && !values.stack && !values.release)
+    throw new ConfigError("say which stack with --stack NAME (or release with --release NAME)", {
+      subject: command,
+    });
   if (values.stack && values.release)
-    throw new ConfigError("give --stack or --release, not both: prune removes one item", {
-      subject: "prune",
+    throw new ConfigError(`give --stack or --release, not both: ${command} acts on one item`, {
+      subject: command,
     });
   if (values.namespace && !values.release)
-    throw new ConfigError("--namespace goes with --release NAME", { subject: "prune" });
+    throw new ConfigError("--namespace goes with --release NAME", { subject: command });
   if (command === "decrypt" && file === undefined)
     throw new ConfigError("say which file with croncd decrypt FILE", { subject: "decrypt" });
   const tokenEnv = values["comment-token-env"];
@@ -169,8 +183,10 @@ export function parseArguments(argv: string[]): Arguments {
       subject: command,
     });
   }
-  if (command === "prune" && (values.target?.length ?? 0) > 1) {
-    throw new ConfigError("prune removes one stack of one target: give --target once", { subject: "prune" });
+  if (oneItem && (values.target?.length ?? 0) > 1) {
+    throw new ConfigError(`${command} acts on one item of one target: give --target once`, {
+      subject: command,
+    });
   }
   return {
     command,
@@ -189,6 +205,7 @@ export function parseArguments(argv: string[]): Arguments {
     ...(values.stack ? { stack: values.stack } : {}),
     ...(values.release ? { release: values.release } : {}),
     ...(values.namespace ? { namespace: values.namespace } : {}),
+    ...(values.reason ? { reason: values.reason } : {}),
     ...(file !== undefined ? { file } : {}),
     ...(values["ignore-mac"] ? { ignoreMac: true } : {}),
     ...(inputType !== undefined ? { inputType: inputType as InputType } : {}),

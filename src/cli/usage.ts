@@ -8,6 +8,10 @@ Commands:
   validate             check the configuration and render every stack (no Docker daemon needed)
   render --out DIR     write the compose files croncd would deploy (secrets masked)
   prune --stack NAME   remove one stack croncd owns (--dry-run shows what it would do)
+  suspend --stack NAME [--reason TEXT]
+                       leave one stack croncd owns as it runs: not deployed, healed or pruned
+                       until resumed (marked on the stack itself, with who, when and why)
+  resume --stack NAME  let croncd manage a suspended stack again (the next reconcile heals it)
   decrypt FILE         print a sops file's plaintext, like sops --decrypt (needs no croncd.yaml)
   version              print the version
 
@@ -33,6 +37,13 @@ Options (prune):
   --release NAME       the release to remove (targets that deploy releases)
   --namespace NS       with --release: the release's namespace
   --dry-run            change nothing, say what would be removed
+
+Options (suspend, resume):
+  --config FILE, --report FILE, --junit FILE, --dotenv FILE, --target NAME (once)
+  --stack NAME         the stack (targets of type swarm)
+  --release NAME       the release (targets that deploy releases); --namespace NS with it
+  --reason TEXT        suspend: why, shown in every run's report until resumed
+  Who suspended: GITLAB_USER_LOGIN and CI_JOB_URL, GITHUB_ACTOR and the run's URL, else user@host.
 
 Options (decrypt):
   --ignore-mac         decrypt even if the file's MAC is missing or does not match

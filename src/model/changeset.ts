@@ -1,6 +1,7 @@
 /**
  * The closed vocabulary every stage reports in. Reports only render ChangeSets; no stage prints.
  */
+import type { Suspension } from "./suspension.js";
 
 export const ACTIONS = ["created", "configured", "unchanged", "deleted", "skipped", "failed"] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -38,6 +39,8 @@ export interface ChangeSetEntry {
    * could not be reached: nothing about the items is known, and nothing was pruned.
    */
   unavailable?: Unavailable;
+  /** The item is suspended (croncd suspend, x-croncd.suspend): left alone, and named in every summary. */
+  suspended?: Suspension;
 }
 
 /** What could not be reached. */
@@ -50,7 +53,7 @@ export interface SourceLocation {
 
 /** The optional fields of an entry; undefined ones are left out, so reports hold no `null`s. */
 export type EntryExtras = Partial<
-  Pick<ChangeSetEntry, "durationMs" | "drift" | "details" | "location" | "unavailable">
+  Pick<ChangeSetEntry, "durationMs" | "drift" | "details" | "location" | "unavailable" | "suspended">
 >;
 
 /**
@@ -74,6 +77,7 @@ export function changeEntry(
     ...(extras.details && extras.details.length > 0 ? { details: extras.details } : {}),
     ...(extras.location ? { location: extras.location } : {}),
     ...(extras.unavailable ? { unavailable: extras.unavailable } : {}),
+    ...(extras.suspended ? { suspended: extras.suspended } : {}),
   };
 }
 

@@ -17,7 +17,7 @@ export interface SourceSummary {
 
 export interface RunReport {
   version: 1;
-  command: RunMode | "prune";
+  command: RunMode | "prune" | "suspend" | "resume";
   /** For plan: entries say what would happen, not what happened. */
   dryRun: boolean;
   startedAt: string;

@@ -3,6 +3,7 @@ import type { RunReport } from "./json-report.js";
 import { renderAlertSection } from "./markdown-alerts.js";
 import { cell } from "./markdown-cell.js";
 import { renderDetailBlocks } from "./markdown-details.js";
+import { suspendedItems } from "./suspended.js";
 
 export interface MarkdownOptions {
   /** Append each item's details (the diff of a plan) in collapsed `<details>` blocks. */
@@ -48,6 +49,11 @@ export function renderMarkdown(report: RunReport, options: MarkdownOptions = {})
   if (report.entries.length === 0) lines.push("| | | | nothing to do | |");
   const alerts = renderAlertSection(report);
   if (alerts.length > 0) lines.push("", ...alerts);
+  const suspended = suspendedItems(report.entries);
+  if (suspended.length > 0) {
+    lines.push("", "⏸️ **Suspended** — croncd leaves these alone until `croncd resume`:", "");
+    for (const item of suspended) lines.push(`- ${item}`);
+  }
   if (options.details) {
     for (const block of renderDetailBlocks(report.entries)) lines.push("", block);
   }

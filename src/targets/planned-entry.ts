@@ -20,5 +20,6 @@ export function plannedEntry(subject: { kind: ItemKind; target: string }, item: 
   return changeEntry({ ...subject, name: item.name }, PLANNED_TO_ACTION[item.action], item.reason, {
     ...(item.drift ? { drift: true } : {}),
     ...(item.details ? { details: item.details } : {}),
+    ...(item.suspended ? { suspended: item.suspended } : {}),
   });
 }

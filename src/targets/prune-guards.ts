@@ -5,6 +5,7 @@
  * croncd does not own, another source's item, an empty git (allowEmpty) and maxPrune.
  */
 import type { ItemKind } from "../model/changeset.js";
+import { describeSuspension, type Suspension } from "../model/suspension.js";
 import type { PlannedItem } from "./target.js";
 
 /** The settings of a target that shape pruning (every target type's config has them). */
@@ -25,6 +26,8 @@ export interface DepartedItem<Live> {
   optedOut?: boolean;
   /** Why croncd does not own all of it (e.g. "it also holds services croncd does not own"). */
   partlyForeign?: string;
+  /** Suspended (croncd suspend): never pruned, whatever else holds, until resumed. */
+  suspended?: Suspension;
 }
 
 export interface PruneGuardInput<Live> {
@@ -39,7 +42,9 @@ export interface PruneGuardInput<Live> {
   optOutSetting: string;
 }
 
-export type GuardedItem<Live> = Pick<PlannedItem, "name" | "action" | "reason"> & { live: Live };
+export type GuardedItem<Live> = Pick<PlannedItem, "name" | "action" | "reason" | "suspended"> & {
+  live: Live;
+};
 
 /** Decides, for each departed item, delete / skip / refuse, with the reason a person reads. */
 export function guardPrune<Live>(input: PruneGuardInput<Live>): GuardedItem<Live>[] {
@@ -60,12 +65,24 @@ export function guardPrune<Live>(input: PruneGuardInput<Live>): GuardedItem<Live
         `not in git here; deployed by croncd target "${target.name}" from another source (${candidate.otherSource}), so left alone`,
       ),
     );
-  const ours = departed.filter((candidate) => candidate.otherSource === undefined);
-  if (ours.length === 0) return elsewhere;
+  // A suspended item is left alone before any other guard speaks, so the reminder names it.
+  const suspended = departed.flatMap((candidate) =>
+    candidate.otherSource === undefined && candidate.suspended
+      ? [
+          {
+            ...item(candidate, "skip", `left git, but kept: ${describeSuspension(candidate.suspended)}`),
+            suspended: candidate.suspended,
+          },
+        ]
+      : [],
+  );
+  const leftAlone = [...elsewhere, ...suspended];
+  const ours = departed.filter((candidate) => candidate.otherSource === undefined && !candidate.suspended);
+  if (ours.length === 0) return leftAlone;
 
   if (!target.prune) {
     return [
-      ...elsewhere,
+      ...leftAlone,
       ...ours.map((candidate) =>
         item(candidate, "skip", "left git; pruning is off for this target (prune: true enables it)"),
       ),
@@ -73,13 +90,13 @@ export function guardPrune<Live>(input: PruneGuardInput<Live>): GuardedItem<Live
   }
   if (input.incompleteBecause) {
     const reason = `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`;
-    return [...elsewhere, ...ours.map((candidate) => item(candidate, "refuse", reason))];
+    return [...leftAlone, ...ours.map((candidate) => item(candidate, "refuse", reason))];
   }
   const optedOut = ours.filter((candidate) => candidate.optedOut);
   const partlyForeign = ours.filter((candidate) => !candidate.optedOut && candidate.partlyForeign);
   const candidates = ours.filter((candidate) => !candidate.optedOut && !candidate.partlyForeign);
   const plan = [
-    ...elsewhere,
+    ...leftAlone,
     ...optedOut.map((candidate) =>
       item(candidate, "skip", `left git; kept because it set ${input.optOutSetting}`),
     ),

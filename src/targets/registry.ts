@@ -5,11 +5,14 @@
  */
 import * as z from "zod";
 import type { ChangeSetEntry, ItemKind } from "../model/changeset.js";
+import type { Suspension } from "../model/suspension.js";
 import { isMapping } from "../util/is-mapping.js";
 import { createHelmfileTarget, helmfileTargetSchema, pruneRelease } from "./helmfile/index.js";
+import { setReleaseSuspension } from "./helmfile/suspend-release.js";
 import { swarmTargetSchema } from "./swarm/config.js";
 import { createSwarmTarget, readTargetLiveState } from "./swarm/index.js";
 import { pruneOneStack } from "./swarm/prune-one.js";
+import { setStackSuspension } from "./swarm/suspend-one.js";
 import type { LiveItems, Target, TargetContext } from "./target.js";
 import type { TargetLock } from "../lock/target-lock.js";
 import { helmfileLock } from "./helmfile/lock.js";
@@ -24,6 +27,18 @@ export interface PruneOneRequest {
   /** Only for items that live in a namespace (releases). */
   namespace?: string;
   dryRun: boolean;
+}
+
+/**
+ * `croncd suspend` / `croncd resume` of one item, by name: with a suspension, marks the item so
+ * croncd leaves it alone; without, removes the mark.
+ */
+export interface SuspendOneRequest {
+  name: string;
+  /** Only for items that live in a namespace (releases). */
+  namespace?: string;
+  /** Who, when, why; undefined resumes the item. */
+  suspension?: Suspension;
 }
 
 /** What a target type brings; `Config` is its entry of croncd.yaml's `targets`. */
@@ -44,9 +59,11 @@ export interface TargetType<Config extends { name: string; type: string }, Live 
   liveStateKey: (config: Config) => string;
   /** The manual prune trigger; refuses items the target does not own. */
   pruneOne?: (config: Config, request: PruneOneRequest) => Promise<ChangeSetEntry>;
+  /** The manual suspend/resume; refuses items the target does not own, as pruneOne does. */
+  suspendOne?: (config: Config, request: SuspendOneRequest) => Promise<ChangeSetEntry>;
   /**
-   * The lock in the live system that a reconcile takes before its first change and a manual prune
-   * before removing (src/lock/). Without it, runs are kept apart only by the CI.
+   * The lock in the live system that a reconcile takes before its first change and a manual prune,
+   * suspend or resume before changing anything (src/lock/). Without it, runs are kept apart only by the CI.
    */
   lock?: (config: Config, env: NodeJS.ProcessEnv) => TargetLock;
   /**
@@ -72,6 +89,7 @@ export const TARGET_TYPES = {
     // Targets with the same docker settings talk to the same Swarm.
     liveStateKey: (config) => JSON.stringify([config.docker.host ?? "", config.docker.context ?? ""]),
     pruneOne: (config, request) => pruneOneStack(config, request),
+    suspendOne: (config, request) => setStackSuspension(config, request),
     lock: (config) => swarmLock(config),
     alertState: (config) => createSwarmAlertStateStore(config),
   }),
@@ -83,6 +101,7 @@ export const TARGET_TYPES = {
     liveStateKey: (config) =>
       JSON.stringify(["kube", config.kube.kubeconfigEnv ?? "", config.kube.contextEnv ?? ""]),
     pruneOne: (config, request) => pruneRelease({ config, ...request }),
+    suspendOne: (config, request) => setReleaseSuspension({ config, ...request }),
     lock: (config, env) => helmfileLock(config, env),
     alertState: (config, env) => createHelmfileAlertStateStore(config, env),
   }),

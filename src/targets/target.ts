@@ -4,6 +4,7 @@
  * knows targets only through this file and registry.ts.
  */
 import type { ChangeSetEntry, ItemKind } from "../model/changeset.js";
+import type { Suspension } from "../model/suspension.js";
 import type { SecretMasker } from "../report/mask.js";
 
 /** What the pipeline reads of any rendered item. */
@@ -33,6 +34,8 @@ export interface PlannedItem {
   drift?: boolean;
   /** What differs between git and the live item, for a person, line by line. */
   details?: string[];
+  /** Set on a `skip` of a suspended item: who suspended it, when and why. */
+  suspended?: Suspension;
 }
 
 export interface TargetPlan<Item extends PlannedItem = PlannedItem> {

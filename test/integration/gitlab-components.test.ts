@@ -31,8 +31,16 @@ const NOTE_TOKEN = "glpat-plan-component-test";
 // The user's pipeline: the prune form's fields are pipeline-level inputs, handed to the component.
 const gitlabCi = (options: { failOnDrift: boolean } = { failOnDrift: false }) => `spec:
   inputs:
+    prune-action:
+      description: prune, suspend or resume.
+      type: string
+      default: prune
     prune-stack:
       description: The stack to remove.
+      type: string
+      default: ""
+    prune-reason:
+      description: Why, for suspend.
       type: string
       default: ""
     prune-target:
@@ -52,8 +60,10 @@ include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/prune@$CI_COMMIT_SHA
     inputs:
       environment: swarm-test
+      action: $[[ inputs.prune-action ]]
       stack: $[[ inputs.prune-stack ]]
       target: $[[ inputs.prune-target ]]
+      reason: $[[ inputs.prune-reason ]]
       dry-run: $[[ inputs.prune-dry-run ]]
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/plan@$CI_COMMIT_SHA
     inputs:
@@ -150,9 +160,44 @@ describe("GitLab components in a pipeline (gitlab-ci-local)", () => {
       manual: ["croncd-prune"],
     });
     expect(run.jobs, run.output).toEqual({ "croncd-prune": "FAIL" });
-    expect(run.output).toContain("croncd prune: no stack or release given, so nothing was removed");
+    expect(run.output).toContain("croncd prune: no stack or release given, so nothing was changed");
     expect(await services(web)).toHaveLength(1);
     expect(await services(worker)).toHaveLength(1);
+  });
+
+  it("the same form suspends a stack (who: the job's user and URL) and resumes it, and the prune refuses it meanwhile", async () => {
+    const job = {
+      source: "web",
+      variables: variables(),
+      predefined: { GITLAB_USER_LOGIN: "alice", CI_JOB_URL: "https://gitlab.example.com/ops/-/jobs/9" },
+      manual: ["croncd-prune"],
+    };
+    const suspended = await project.runPipeline({
+      ...job,
+      inputs: {
+        "prune-action": "suspend",
+        "prune-stack": web,
+        "prune-target": prefix,
+        "prune-reason": "incident 42",
+      },
+    });
+    expect(suspended.jobs, suspended.output).toEqual({ "croncd-prune": "PASS" });
+    expect(suspended.output).toContain(
+      `stack ${web}: configured — suspended by alice (https://gitlab.example.com/ops/-/jobs/9) at `,
+    );
+    const refused = await project.runPipeline({
+      ...job,
+      inputs: { "prune-stack": web, "prune-target": prefix, "prune-dry-run": "false" },
+    });
+    expect(refused.jobs, refused.output).toEqual({ "croncd-prune": "FAIL" });
+    expect(refused.output).toContain(`croncd resume --stack ${web} first, then prune`);
+    const resumed = await project.runPipeline({
+      ...job,
+      inputs: { "prune-action": "resume", "prune-stack": web, "prune-target": prefix },
+    });
+    expect(resumed.jobs, resumed.output).toEqual({ "croncd-prune": "PASS" });
+    expect(resumed.output).toContain(`stack ${web}: configured — resumed`);
+    expect(await services(web)).toHaveLength(1);
   });
 
   it("the prune run removes exactly the stack named in the form", async () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { INVENTORY_LABELS, inventoryName, sourceHash } from "../../src/targets/helmfile/inventory.js";
 import { pruneRelease } from "../../src/targets/helmfile/index.js";
+import { setReleaseSuspension } from "../../src/targets/helmfile/suspend-release.js";
 import {
   actions,
   FAKE_HELMFILE,
@@ -215,6 +216,46 @@ describe(`Helmfile target${standinOnlyNote()}`, () => {
     });
     const [deployment] = standin.objects({ kind: "Deployment", name: "web" });
     expect((deployment?.spec as { replicas: number }).replicas).toBe(1);
+  });
+
+  it("suspend leaves a drifted release as it runs, reported skipped with who, when and why; resumed, it is healed", async () => {
+    // As `croncd suspend --release` asks: no git read, so no source URL to compare.
+    const request = {
+      config: helmfileConfig(),
+      env,
+      tools: { helmfile: FAKE_HELMFILE, helm: helmPath(), kubectl: kubectlPath() },
+    };
+    const suspension = { by: "alice@ops-laptop", at: "2026-12-05T06:30:00.000Z", reason: "incident 42" };
+    const suspended = await setReleaseSuspension({ ...request, name: "team-a/web", suspension });
+    expect(suspended).toMatchObject({ action: "configured", name: "team-a/web", suspended: suspension });
+    standin.edit("Deployment", "team-a", "web", (deployment) => {
+      (deployment.spec as { replicas: number }).replicas = 3;
+    });
+
+    const held = await run();
+    const web = held.entries.find((entry) => entry.name === "team-a/web");
+    expect(web).toMatchObject({ action: "skipped", suspended: suspension });
+    expect(web?.drift).toBeUndefined();
+    expect(web?.reason).toBe(
+      "suspended by alice@ops-laptop at 2026-12-05T06:30:00.000Z: incident 42; held back: drifted from git: 1 object changed by hand",
+    );
+    const replicas = () =>
+      (standin.objects({ kind: "Deployment", name: "web" })[0]?.spec as { replicas: number }).replicas;
+    expect(replicas()).toBe(3);
+    const refused = await pruneRelease({ ...request, name: "team-a/web", dryRun: false });
+    expect(refused.action).toBe("failed");
+    expect(refused.reason).toContain("croncd resume --release team-a/web first, then prune");
+    expect(releasesInCluster()).toContain("web");
+
+    const resumed = await setReleaseSuspension({ ...request, name: "web" });
+    expect(resumed).toMatchObject({ action: "configured", name: "team-a/web" });
+    expect(resumed.suspended).toBeUndefined();
+    const healed = await run();
+    expect(healed.entries.find((entry) => entry.name === "team-a/web")).toMatchObject({
+      action: "configured",
+      drift: true,
+    });
+    expect(replicas()).toBe(1);
   });
 
   it("fails the render, naming the file, when a sops values file cannot be opened, and prunes nothing", async () => {

@@ -219,6 +219,44 @@ describe.each(harnesses.map((harness) => [suiteName(harness), harness] as const)
       expect((await live()).has(a)).toBe(false);
     });
 
+    it("suspend leaves an item as it runs until resume: not updated, not pruned; an unowned item is refused", async () => {
+      await declare({ [a]: 1, [b]: 1 });
+      expect((await croncd(["reconcile"])).exitCode).toBe(0);
+      for (const name of [a, b]) {
+        const suspended = await croncd(["suspend", `--${kind}`, name, "--reason", "incident 42"]);
+        expect(suspended.exitCode, suspended.output).toBe(0);
+        expect(suspended.entry(name)?.action).toBe("configured");
+      }
+      const refused = await croncd(["suspend", `--${kind}`, unowned]);
+      expect(refused.exitCode, refused.output).toBe(1);
+
+      // a changes in git, b leaves it: neither is touched, both are reported with who and why.
+      await declare({ [a]: 2 });
+      const held = await croncd(["reconcile"]);
+      expect(held.exitCode, held.output).toBe(0);
+      for (const name of [a, b]) {
+        expect(held.entry(name)?.action).toBe("skipped");
+        expect(held.entry(name)?.reason).toMatch(
+          /^(left git, but kept: )?suspended by \S+ at \S+: incident 42/,
+        );
+      }
+      expect(await live()).toEqual(
+        new Map([
+          [a, 1],
+          [b, 1],
+          [unowned, undefined],
+        ]),
+      );
+
+      for (const name of [a, b]) expect((await croncd(["resume", `--${kind}`, name])).exitCode).toBe(0);
+      const resumed = await croncd(["reconcile"]);
+      expect(resumed.exitCode, resumed.output).toBe(0);
+      expect(resumed.entry(a)?.action).toBe("configured");
+      expect(resumed.entry(b)).toMatchObject({ action: "deleted", reason: "left git" });
+      expect((await live()).get(a)).toBe(2);
+      expect((await live()).has(b)).toBe(false);
+    });
+
     it("changes nothing while another run holds the target's lock, then takes and releases it itself", async () => {
       await declare({ [b]: 1 });
       await harness.lock.holdAsAnotherRun("https://ci.example/jobs/other", new Date(Date.now() + 300_000));

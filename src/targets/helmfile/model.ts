@@ -1,3 +1,5 @@
+import type { Suspension } from "../../model/suspension.js";
+
 /** Plain data the Helmfile target passes between its stages. */
 
 /** A release as `helmfile list --output json` declares it. */
@@ -29,10 +31,19 @@ export interface InventoryEntry {
   desiredHash: string;
   /** The release opted out of pruning (helmfile label `croncd-prune: "false"` when last applied). */
   prune?: false;
+  /** Set by `croncd suspend --release`: croncd leaves the release alone until `croncd resume`. */
+  suspended?: Suspension;
 }
 
 /** The helmfile release label that keeps a release from being pruned when it leaves git. */
 export const PRUNE_LABEL = "croncd-prune";
+
+/**
+ * The helmfile release label that suspends a release from git (`croncd-suspend: "true"`), as
+ * `x-croncd.suspend` does for a stack; `croncd-suspend-reason` says why.
+ */
+export const SUSPEND_LABEL = "croncd-suspend";
+export const SUSPEND_REASON_LABEL = "croncd-suspend-reason";
 
 export const releaseKey = (release: { name: string; namespace: string }): string =>
   `${release.namespace}/${release.name}`;

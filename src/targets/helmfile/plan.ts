@@ -5,7 +5,14 @@
  */
 import type { PlannedItem } from "../target.js";
 import type { DiffOutcome } from "./diff-output.js";
-import { releaseKey, type DesiredRelease, type InventoryEntry } from "./model.js";
+import { describeSuspension, type Suspension } from "../../model/suspension.js";
+import {
+  releaseKey,
+  SUSPEND_LABEL,
+  SUSPEND_REASON_LABEL,
+  type DesiredRelease,
+  type InventoryEntry,
+} from "./model.js";
 import { guardPrune } from "../prune-guards.js";
 import type { HelmfileTargetConfig } from "./schema.js";
 
@@ -36,7 +43,9 @@ export function planReleases(input: ReleasePlanInput): ReleasePlanItem[] {
   const owned = new Map(
     input.inventory.otherSource ? [] : input.inventory.entries.map((e) => [releaseKey(e), e]),
   );
-  const items = input.desired.map((desired) => planDesired(desired, owned.get(desired.name), input.diff));
+  const items = input.desired.map((desired) =>
+    suspendedInstead(planDesired(desired, owned.get(desired.name), input.diff), desired),
+  );
   return [...items, ...planPrune(input, owned)];
 }
 
@@ -83,6 +92,34 @@ function planDesired(
   return { ...base, ...details, action: "update", reason: "desired state changed" };
 }
 
+/**
+ * A suspended release (`croncd suspend --release`, or the helmfile label `croncd-suspend: "true"`)
+ * is left as it runs: not installed, upgraded, healed or uninstalled. What croncd would have done
+ * stays in the reason and helm-diff's lines. A refusal still stands (the diff could not say).
+ */
+function suspendedInstead(planned: ReleasePlanItem, desired: DesiredRelease): ReleasePlanItem {
+  if (planned.action === "refuse") return planned;
+  const suspension = planned.owned?.suspended ?? gitSuspension(desired);
+  if (!suspension) return planned;
+  const held = planned.action === "unchanged" ? planned.reason : `held back: ${planned.reason}`;
+  // Not drift: the run must not raise the drift alarm for what a person chose to hold back.
+  const skipped: ReleasePlanItem = {
+    ...planned,
+    action: "skip",
+    reason: `${describeSuspension(suspension)}; ${held}`,
+    suspended: suspension,
+  };
+  delete skipped.drift;
+  return skipped;
+}
+
+function gitSuspension(desired: DesiredRelease): Suspension | undefined {
+  const labels = desired.release.labels;
+  if (labels[SUSPEND_LABEL] !== "true") return undefined;
+  const reason = labels[SUSPEND_REASON_LABEL];
+  return { by: `git (helmfile label ${SUSPEND_LABEL})`, ...(reason ? { reason } : {}) };
+}
+
 function planPrune(input: ReleasePlanInput, owned: ReadonlyMap<string, InventoryEntry>): ReleasePlanItem[] {
   const declared = new Set([...input.declared, ...input.desired.map((release) => release.name)]);
   // A record written for this target name from another repository: its releases are not ours.
@@ -97,6 +134,7 @@ function planPrune(input: ReleasePlanInput, owned: ReadonlyMap<string, Inventory
       live: entry,
       ...otherSource,
       ...(entry.prune === false ? { optedOut: true } : {}),
+      ...(entry.suspended ? { suspended: entry.suspended } : {}),
     }));
   return guardPrune({
     itemKind: "release",
@@ -105,7 +143,12 @@ function planPrune(input: ReleasePlanInput, owned: ReadonlyMap<string, Inventory
     desiredCount: declared.size,
     ...(input.incompleteBecause ? { incompleteBecause: input.incompleteBecause } : {}),
     optOutSetting: 'the helmfile label croncd-prune: "false"',
-  }).map((guarded) => ({ ...itemFor(guarded.live), action: guarded.action, reason: guarded.reason }));
+  }).map((guarded) => ({
+    ...itemFor(guarded.live),
+    action: guarded.action,
+    reason: guarded.reason,
+    ...(guarded.suspended ? { suspended: guarded.suspended } : {}),
+  }));
 }
 
 function itemFor(entry: InventoryEntry): Omit<ReleasePlanItem, "action" | "reason"> {

@@ -5,28 +5,17 @@
  */
 import { describeError } from "../../errors.js";
 import type { ChangeSetEntry } from "../../model/changeset.js";
-import { contextNamespace, createInventoryStore } from "./inventory.js";
-import { resolveKubeAccess } from "./kube-access.js";
-import { parseReleaseKey, releaseKey } from "./model.js";
-import type { HelmfileTargetConfig } from "./schema.js";
-import { createToolRunner, DEFAULT_TOOLS, type HelmfileTools } from "./tools.js";
+import { describeSuspension } from "../../model/suspension.js";
+import { releaseKey } from "./model.js";
+import { findOwnedRelease, normalizedRequest, type ReleaseRequest } from "./owned-release.js";
 import { uninstallRelease } from "./uninstall.js";
 
-export interface PruneReleaseRequest {
-  config: HelmfileTargetConfig;
-  /** The target's source URL; unset, a record of this target name is trusted whatever source wrote it. */
-  sourceUrl?: string;
-  name: string;
-  namespace?: string;
+export interface PruneReleaseRequest extends ReleaseRequest {
   dryRun: boolean;
-  env?: NodeJS.ProcessEnv;
-  tools?: Partial<HelmfileTools>;
 }
 
 export async function pruneRelease(given: PruneReleaseRequest): Promise<ChangeSetEntry> {
-  // `--release team-a/web` is `--release web --namespace team-a`, as reports name releases.
-  const request =
-    given.name.includes("/") && !given.namespace ? { ...given, ...parseReleaseKey(given.name) } : given;
+  const request = normalizedRequest(given);
   const { config } = request;
   const shown = request.namespace ? `${request.namespace}/${request.name}` : request.name;
   const make = (action: ChangeSetEntry["action"], reason: string, name = shown): ChangeSetEntry => ({
@@ -37,42 +26,17 @@ export async function pruneRelease(given: PruneReleaseRequest): Promise<ChangeSe
     reason,
   });
   try {
-    const access = resolveKubeAccess(config, request.env ?? process.env);
-    const runner = createToolRunner({ ...DEFAULT_TOOLS, ...request.tools }, access);
-    const timeoutMs = config.commandTimeout * 1000;
-    const namespace =
-      config.inventory.namespace ?? (await contextNamespace(runner, access.kubectlContextArgs, timeoutMs));
-    const store = createInventoryStore(
-      runner,
-      {
-        namespace,
-        target: config.name,
-        ...(request.sourceUrl ? { sourceUrl: request.sourceUrl } : {}),
-      },
-      access.kubectlContextArgs,
-      timeoutMs,
-    );
-    const inventory = await store.read();
-    const matches = inventory.otherSource
-      ? []
-      : inventory.entries.filter(
-          (e) =>
-            e.name === request.name && (request.namespace === undefined || e.namespace === request.namespace),
-        );
-    if (matches.length === 0) {
+    const found = await findOwnedRelease(request, "pruned");
+    if ("refusal" in found) return make("failed", found.refusal);
+    const { owned, key: name, inventory, store, runner, access, timeoutMs } = found;
+    // A suspension protects the release from croncd, this verb included: resuming is a deliberate step.
+    if (owned.suspended) {
       return make(
         "failed",
-        `not pruned: croncd target ${config.name} does not own this release (it is not in its inventory), so it is never touched`,
+        `refused: the release is ${describeSuspension(owned.suspended)}; croncd resume --release ${name} first, then prune`,
+        name,
       );
     }
-    if (matches.length > 1) {
-      return make(
-        "failed",
-        `not pruned: releases of this name are owned in ${matches.map((m) => m.namespace).join(", ")}; give --namespace`,
-      );
-    }
-    const owned = matches[0] as (typeof matches)[number];
-    const name = releaseKey(owned);
     if (request.dryRun) return make("skipped", "dry run: would be uninstalled with helm uninstall", name);
     const outcome = await uninstallRelease(runner, owned, access.contextArgs, timeoutMs);
     if (!outcome.ok) return make("failed", `uninstall failed: ${outcome.message}`, name);

@@ -3,6 +3,8 @@
  * labels on the task template (container labels) would restart every task when they change.
  * The Swarm itself is croncd's only memory between CI jobs.
  */
+import type { Suspension } from "../../model/suspension.js";
+
 export const LABELS = {
   managedBy: "io.croncd.managed-by",
   target: "io.croncd.target",
@@ -13,7 +15,35 @@ export const LABELS = {
   prune: "io.croncd.prune",
 } as const;
 
+/**
+ * Set by `croncd suspend` on every service of a stack, removed by `croncd resume`: who, when, why.
+ * Service-level labels, changed through the Engine API alone, so suspending restarts no task.
+ */
+export const SUSPENSION_LABELS = {
+  by: "io.croncd.suspended-by",
+  at: "io.croncd.suspended-at",
+  reason: "io.croncd.suspended-reason",
+} as const;
+
 export const MANAGED_BY_VALUE = "croncd";
+
+/** The labels that mark a service suspended; none when `suspension` is undefined (resume). */
+export function suspensionLabels(suspension: Suspension): Record<string, string> {
+  return {
+    [SUSPENSION_LABELS.by]: suspension.by,
+    ...(suspension.at ? { [SUSPENSION_LABELS.at]: suspension.at } : {}),
+    ...(suspension.reason ? { [SUSPENSION_LABELS.reason]: suspension.reason } : {}),
+  };
+}
+
+/** The suspension a service's labels record, if any. */
+export function readSuspension(labels: Record<string, string>): Suspension | undefined {
+  const by = labels[SUSPENSION_LABELS.by];
+  if (by === undefined) return undefined;
+  const at = labels[SUSPENSION_LABELS.at];
+  const reason = labels[SUSPENSION_LABELS.reason];
+  return { by, ...(at ? { at } : {}), ...(reason ? { reason } : {}) };
+}
 
 /** Set by `docker stack deploy` on every object of a stack. */
 export const STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";

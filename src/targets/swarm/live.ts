@@ -20,6 +20,8 @@ export interface InspectedService {
   /** Only with `?status=true`. */
   ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number; CompletedTasks?: number };
   UpdatedAt?: string;
+  /** The service object's version: an update must name it, so a concurrent change is refused. */
+  Version?: { Index?: number };
 }
 
 /** Every service of the Swarm (`GET /services`), in one call; with Swarm's task counts if asked. */
@@ -106,6 +108,7 @@ export async function readLiveStacks(
       stack,
       labels,
       spec: service.Spec,
+      ...(typeof service.Version?.Index === "number" ? { version: service.Version.Index } : {}),
       ...(withHealth ? { runtime: runtimeOf(service) } : {}),
     });
     stacks.set(stack, entry);

@@ -37,6 +37,8 @@ export interface LiveService {
   labels: Record<string, string>;
   /** The service's spec as `docker service inspect` shows it (for drift and diffs). */
   spec: Record<string, unknown>;
+  /** The service object's version (`Version.Index`), which `POST /services/{id}/update` names. */
+  version?: number;
   /** How the service is doing, for the health check; absent when not read. */
   runtime?: ServiceRuntime;
 }

@@ -9,7 +9,8 @@ import type { SwarmTargetConfig } from "./config.js";
 import { guardPrune, type DepartedItem } from "../prune-guards.js";
 import type { PlannedItem } from "../target.js";
 import { judgeStackHealth } from "./health.js";
-import { isManaged, LABELS } from "./labels.js";
+import { describeSuspension, type Suspension } from "../../model/suspension.js";
+import { isManaged, LABELS, readSuspension } from "./labels.js";
 import { dependencyProblems } from "./dependencies.js";
 import { diffStack, type FieldChange } from "./drift.js";
 import type { DesiredStack, LiveService, LiveStack } from "./model.js";
@@ -28,6 +29,8 @@ export interface StackPlanItem {
   changes?: FieldChange[];
   /** The live stack was changed by hand while git stayed the same. */
   drift?: boolean;
+  /** Set on a `skip` of a suspended stack. */
+  suspended?: Suspension;
 }
 
 export interface PlanInput {
@@ -58,12 +61,14 @@ export function planStacks(input: PlanInput): StackPlanItem[] {
   const items = input.desired.map((desired): StackPlanItem => {
     const problem = dependencies.get(desired.name);
     if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
-    return planDesired(desired, input.live.get(desired.name), {
+    const live = input.live.get(desired.name);
+    const planned = planDesired(desired, live, {
       target: input.target.name,
       sourceUrl: input.sourceUrl,
       diff: input.diff ?? diffStack,
       tagLookups: followsTags(desired, input.target) ? (input.tagLookups ?? new Map()) : undefined,
     });
+    return suspendedInstead(planned, desired, live);
   });
   return [...items, ...planPrune(input)];
 }
@@ -159,6 +164,49 @@ function planDesired(
 }
 
 /**
+ * A suspended stack (by `croncd suspend`, or `x-croncd.suspend: true` in git) is left as it runs:
+ * not created, updated, healed, or judged on its health. What croncd would have done is kept in
+ * the reason and the differences, so a person sees the drift the suspension holds back. A refusal
+ * still stands: a stack croncd does not own is not croncd's to call suspended.
+ */
+function suspendedInstead(
+  planned: StackPlanItem,
+  desired: DesiredStack,
+  live: LiveStack | undefined,
+): StackPlanItem {
+  if (planned.action === "refuse") return planned;
+  const suspension = stackSuspension(live) ?? gitSuspension(desired);
+  if (!suspension) return planned;
+  const held = planned.action === "unchanged" ? "it matches git" : `held back: ${planned.reason}`;
+  return {
+    name: planned.name,
+    action: "skip",
+    reason: `${describeSuspension(suspension)}; ${held}`,
+    desired,
+    ...(live ? { live } : {}),
+    ...(planned.changes ? { changes: planned.changes } : {}),
+    suspended: suspension,
+  };
+}
+
+/** The suspension `croncd suspend` recorded on the live stack's services, if any. */
+export function stackSuspension(live: LiveStack | undefined): Suspension | undefined {
+  for (const service of live?.services ?? []) {
+    const suspension = readSuspension(service.labels);
+    if (suspension) return suspension;
+  }
+  return undefined;
+}
+
+function gitSuspension(desired: DesiredStack): Suspension | undefined {
+  if (!desired.options.suspend) return undefined;
+  return {
+    by: `git (x-croncd.suspend in ${desired.composeFile})`,
+    ...(desired.options.suspendReason ? { reason: desired.options.suspendReason } : {}),
+  };
+}
+
+/**
  * Swarm puts the previous spec back on a rollback, labels included, so a stack whose last deploy
  * was rolled back looks like one git changed since: deployed again, it may be rolled back again.
  * The reason says so.
@@ -215,16 +263,18 @@ function planPrune(input: PlanInput): StackPlanItem[] {
       if (fromElsewhere) {
         return { name: live.name, live, otherSource: live.services[0]?.labels[LABELS.source] ?? "?" };
       }
+      const suspension = stackSuspension(live);
       return {
         name: live.name,
         live,
+        ...(suspension ? { suspended: suspension } : {}),
         optedOut: live.services.some((service) => service.labels[LABELS.prune] === "false"),
         ...(live.services.some((service) => !ownedBy(service.labels, input.target.name))
           ? { partlyForeign: "it also holds services croncd does not own" }
           : {}),
       };
     });
-  return guardPrune({
+  return guardPrune<LiveStack>({
     itemKind: "stack",
     target: input.target,
     departed,

@@ -9,8 +9,9 @@ import type { PruneOneRequest } from "../registry.js";
 import type { SwarmTargetConfig } from "./config.js";
 import { removeStack } from "./deploy.js";
 import { assertDockerCliVersion } from "./docker-version.js";
-import { readLiveStacks } from "./live.js";
-import { ownedBy } from "./plan.js";
+import { findOwnedStack } from "./owned-stack.js";
+import { stackSuspension } from "./plan.js";
+import { describeSuspension } from "../../model/suspension.js";
 
 export async function pruneOneStack(
   target: SwarmTargetConfig,
@@ -24,14 +25,15 @@ export async function pruneOneStack(
   const started = Date.now();
   try {
     await assertDockerCliVersion(docker, `target ${target.name}`);
-    const stack = (await readLiveStacks(docker, `target ${target.name}`)).get(request.name);
-    if (!stack) return make("failed", `no stack named "${request.name}" runs on target ${target.name}`);
-    const foreign = stack.services.filter((service) => !ownedBy(service.labels, target.name));
-    if (foreign.length > 0) {
-      const names = foreign.map((service) => service.name).join(", ");
+    const lookup = await findOwnedStack(docker, target.name, request.name, "removes");
+    if ("refusal" in lookup) return make("failed", lookup.refusal);
+    const { stack } = lookup;
+    // A suspension protects the stack from croncd, this verb included: resuming is a deliberate step.
+    const suspension = stackSuspension(stack);
+    if (suspension) {
       return make(
         "failed",
-        `refused: croncd target ${target.name} does not own ${names}; croncd only removes stacks it deployed`,
+        `refused: the stack is ${describeSuspension(suspension)}; croncd resume --stack ${request.name} first, then prune`,
       );
     }
     if (request.dryRun) {

@@ -258,13 +258,19 @@ interface HashInput {
 
 /**
  * The stack options as the hash sees them: `stableFor` only says how long croncd watches a
- * rollout and `followTags` only when croncd looks at the registry, so they are left out, and
- * setting them (or a croncd that gained them) redeploys nothing.
+ * rollout, `followTags` only when croncd looks at the registry, and `suspend`/`suspendReason` only
+ * whether croncd touches the stack at all, so they are left out: setting them (or a croncd that
+ * gained them) redeploys nothing, and resuming a stack redeploys it only if it differs from git.
  */
+const NOT_DEPLOY_SHAPING: ReadonlySet<string> = new Set([
+  "stableForSeconds",
+  "followTags",
+  "suspend",
+  "suspendReason",
+]);
+
 function deployShapingOptions(options: StackOptions): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([key]) => key !== "stableForSeconds" && key !== "followTags"),
-  );
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !NOT_DEPLOY_SHAPING.has(key)));
 }
 
 /**

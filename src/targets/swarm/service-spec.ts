@@ -11,7 +11,7 @@
  * Pure functions; no docker call.
  */
 import { labelMap } from "../../compose/label-map.js";
-import { LABELS, STACK_NAMESPACE_LABEL } from "./labels.js";
+import { LABELS, STACK_NAMESPACE_LABEL, SUSPENSION_LABELS } from "./labels.js";
 import {
   comparePorts,
   formatPort,
@@ -66,11 +66,17 @@ export interface ServiceView {
  * Service labels that are bookkeeping, not configuration: `com.docker.stack.namespace` and
  * `com.docker.stack.image` (set by `docker stack deploy` itself), the commit croncd deployed from
  * (moves with every commit while the stack stays as it was) and the desired-state hash (compared
- * by the planner on its own). croncd's other labels — managed-by, target, source, prune — are
+ * by the planner on its own), and a suspension (`croncd suspend`: the planner reads it on its own,
+ * and it is not something git declares). croncd's other labels — managed-by, target, source, prune — are
  * compared: changing them by hand changes who owns the stack.
  */
 export function isBookkeepingLabel(key: string): boolean {
-  return key.startsWith("com.docker.stack.") || key === LABELS.commit || key === LABELS.desiredHash;
+  return (
+    key.startsWith("com.docker.stack.") ||
+    key === LABELS.commit ||
+    key === LABELS.desiredHash ||
+    (Object.values(SUSPENSION_LABELS) as string[]).includes(key)
+  );
 }
 
 export function desiredServiceView(

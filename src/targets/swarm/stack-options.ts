@@ -19,6 +19,8 @@ export const STACK_OPTION_DEFAULTS = {
    * stack counts as converged: a container that crashes a few seconds later is caught.
    */
   stableForSeconds: 5,
+  /** true: croncd leaves the stack alone (not deployed, healed or pruned), as `croncd suspend` does. */
+  suspend: false,
 } as const;
 
 /** `90`, `"90s"`, `"5m"`, `"1h"`: seconds as a number or a duration with a unit. */
@@ -40,8 +42,15 @@ const stackOptionsSchema = z
      * (moving tags); unset, the target's `followTags` applies.
      */
     followTags: z.boolean().optional(),
+    suspend: z.boolean().default(STACK_OPTION_DEFAULTS.suspend),
+    /** Said in reports with the suspension. */
+    suspendReason: z.string().min(1).optional(),
   })
   .strict()
+  .refine((options) => options.suspend || options.suspendReason === undefined, {
+    message: "suspendReason goes with suspend: true",
+    path: ["suspendReason"],
+  })
   .transform(({ timeout, stableFor, ...rest }) => ({
     ...rest,
     timeoutSeconds: toSeconds(timeout, STACK_OPTION_DEFAULTS.timeoutSeconds),
@@ -73,6 +82,6 @@ export function readStackOptions(raw: unknown, where: string, location?: SourceL
   throw new RenderError(problems.join("; "), {
     subject: where,
     ...(location ? { location } : {}),
-    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor, followTags",
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor, followTags, suspend, suspendReason",
   });
 }

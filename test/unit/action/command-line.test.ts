@@ -10,6 +10,7 @@ const defaults: ActionInputs = {
   report: "",
   stack: "",
   release: "",
+  reason: "",
   dryRun: false,
   out: "",
   failOnChanges: false,
@@ -19,6 +20,24 @@ const defaults: ActionInputs = {
 };
 
 describe("Action inputs → croncd's command line", () => {
+  it("suspend passes the reason as one argument, however many words it has", () => {
+    const { args } = buildCommandLine(
+      { ...defaults, command: "suspend", stack: "web", reason: "incident 42; do not heal" },
+      "/tmp/r.json",
+    );
+    expect(args).toEqual([
+      "suspend",
+      "--config",
+      "croncd.yaml",
+      "--report",
+      "/tmp/r.json",
+      "--stack",
+      "web",
+      "--reason",
+      "incident 42; do not heal",
+    ]);
+  });
+
   it("passes every input that is set, as the CLI spells it", () => {
     const { args, env } = buildCommandLine(
       {

@@ -141,6 +141,20 @@ describe("GitLab CI/CD components (templates/)", () => {
     expect(component.text).not.toMatch(/CRONCD_PRUNE_STACK/);
   });
 
+  it("prune also suspends and resumes: dry-run goes to prune only, the reason to suspend only", () => {
+    const component = readComponent("prune");
+    expect(component.spec.inputs.action).toMatchObject({
+      type: "string",
+      default: "prune",
+      options: ["prune", "suspend", "resume"],
+    });
+    expect(component.spec.inputs.reason).toMatchObject({ type: "string", default: "" });
+    const script = (theJob(component).script as string[]).join("\n");
+    expect(script).toContain('[ "$CRONCD_CI_ACTION" = prune ] && [ "$CRONCD_CI_DRY_RUN" = true ]');
+    expect(script).toContain('[ "$CRONCD_CI_ACTION" = suspend ] && [ -n "$CRONCD_CI_REASON" ]');
+    expect(script).toContain('croncd "$CRONCD_CI_ACTION" "$@"');
+  });
+
   it("plan runs on merge requests, may be cancelled, validates, then plans the MR's commit with a comment", () => {
     const component = readComponent("plan");
     const job = theJob(component);

@@ -88,6 +88,29 @@ describe("parseArguments", () => {
     expect(() => parseArguments(["plan", "--release", "api"])).toThrow("--release is not an option of plan");
   });
 
+  it("suspend and resume name one item of one target; only suspend takes a reason", () => {
+    expect(parseArguments(["suspend", "--stack", "web", "--reason", "incident 42"])).toMatchObject({
+      command: "suspend",
+      stack: "web",
+      reason: "incident 42",
+    });
+    expect(parseArguments(["resume", "--release", "api", "--namespace", "team-a"])).toMatchObject({
+      command: "resume",
+      release: "api",
+      namespace: "team-a",
+    });
+    expect(() => parseArguments(["suspend"])).toThrow("say which stack with --stack NAME");
+    expect(() => parseArguments(["resume", "--stack", "web", "--reason", "done"])).toThrow(
+      "--reason is not an option of resume (it belongs to: suspend)",
+    );
+    expect(() => parseArguments(["suspend", "--stack", "web", "--dry-run"])).toThrow(
+      "--dry-run is not an option of suspend",
+    );
+    expect(() => parseArguments(["suspend", "--stack", "web", "--target", "a", "--target", "b"])).toThrow(
+      "give --target once",
+    );
+  });
+
   it("rejects unknown flags and stray arguments", () => {
     expect(() => parseArguments(["plan", "--force"])).toThrow(/Unknown option '--force'/);
     expect(() => parseArguments(["plan", "extra"])).toThrow('unexpected argument "extra"');

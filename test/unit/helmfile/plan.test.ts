@@ -125,4 +125,42 @@ describe("planReleases", () => {
       }),
     ).toEqual([{ name: "team-a/web", action: "refuse", reason: "helmfile diff failed: boom" }]);
   });
+
+  it("leaves a suspended release alone: the label croncd-suspend from git, or the inventory's record", () => {
+    const fromGit = release("web");
+    fromGit.release.labels = { "croncd-suspend": "true", "croncd-suspend-reason": "vendor upgrade" };
+    const suspension = { by: "alice@ops", at: "2026-12-05T06:30:00.000Z" };
+    expect(
+      plan({
+        desired: [fromGit, release("api")],
+        declared: ["team-a/web", "team-a/api"],
+        diff: changed("web", "api"),
+        inventory: {
+          entries: [
+            owned("web"),
+            owned("api", "hash-api", { suspended: suspension }),
+            owned("old", "x", { suspended: suspension }),
+          ],
+        },
+      }),
+    ).toEqual([
+      {
+        name: "team-a/web",
+        action: "skip",
+        reason:
+          "suspended by git (helmfile label croncd-suspend): vendor upgrade; held back: drifted from git: 1 object changed by hand",
+      },
+      {
+        name: "team-a/api",
+        action: "skip",
+        reason:
+          "suspended by alice@ops at 2026-12-05T06:30:00.000Z; held back: drifted from git: 1 object changed by hand",
+      },
+      {
+        name: "team-a/old",
+        action: "skip",
+        reason: "left git, but kept: suspended by alice@ops at 2026-12-05T06:30:00.000Z",
+      },
+    ]);
+  });
 });

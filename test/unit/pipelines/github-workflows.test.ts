@@ -82,16 +82,20 @@ describe("example workflows, one by one", () => {
     expect(dispatch.inputs.target).toMatchObject({ type: "choice", required: true });
     expect(dispatch.inputs.target?.options).toEqual(expect.arrayContaining([expect.any(String)]));
     expect(dispatch.inputs.dry_run).toMatchObject({ type: "boolean", default: true });
+    expect(dispatch.inputs.action).toMatchObject({ type: "choice", default: "prune" });
+    expect(dispatch.inputs.action?.options).toEqual(["prune", "suspend", "resume"]);
+    expect(dispatch.inputs.reason).toMatchObject({ type: "string", default: "" });
     const job = onlyJob(file);
     // A queued prune in a shared group would be cancelled by the next queued run of that group.
     expect(file.concurrency).toBeUndefined();
     expect(job.concurrency).toBeUndefined();
     expect(job.environment).toBe("swarm-prune");
     expect(croncdStep(job).with).toEqual({
-      command: "prune",
+      command: "${{ inputs.action }}",
       stack: "${{ inputs.stack }}",
       targets: "${{ inputs.target }}",
-      "dry-run": "${{ inputs.dry_run }}",
+      reason: "${{ inputs.action == 'suspend' && inputs.reason || '' }}",
+      "dry-run": "${{ inputs.action == 'prune' && inputs.dry_run }}",
     });
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RunReport } from "../../../src/report/json-report.js";
 import { renderMarkdown } from "../../../src/report/markdown.js";
 
 describe("renderMarkdown", () => {
@@ -99,5 +100,50 @@ describe("renderMarkdown with alerts", () => {
     expect(renderMarkdown({ ...base, exitCode: 3 })).toContain(
       "### croncd reconcile could not reach a source or target",
     );
+  });
+});
+
+describe("renderMarkdown of a run with suspended items", () => {
+  const reconcileOf = (entries: RunReport["entries"]): RunReport => ({
+    version: 1,
+    command: "reconcile",
+    dryRun: false,
+    startedAt: "",
+    finishedAt: "",
+    exitCode: 0,
+    sources: [],
+    entries,
+  });
+  const unchanged = {
+    kind: "stack",
+    name: "api",
+    target: "prod",
+    action: "unchanged",
+    reason: "matches git",
+  } as const;
+
+  it("lists each suspended item under the table, with who, when and why", () => {
+    const suspended = { by: "alice", at: "2026-12-05T06:30:00.000Z", reason: "incident 42" };
+    const markdown = renderMarkdown(
+      reconcileOf([
+        {
+          kind: "stack",
+          name: "web",
+          target: "prod",
+          action: "skipped",
+          reason: "suspended by alice",
+          suspended,
+        },
+        unchanged,
+      ]),
+    );
+    expect(markdown).toContain(
+      "⏸️ **Suspended** — croncd leaves these alone until `croncd resume`:\n\n- stack web (target prod): suspended by alice at 2026-12-05T06:30:00.000Z: incident 42\n",
+    );
+    expect(markdown).not.toContain("- stack api");
+  });
+
+  it("says nothing of suspensions when nothing is suspended", () => {
+    expect(renderMarkdown(reconcileOf([unchanged]))).not.toContain("Suspended");
   });
 });

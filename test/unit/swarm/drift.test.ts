@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { diffStack, formatChanges, type FieldChange } from "../../../src/targets/swarm/drift.js";
 import type { DesiredStack, LiveService, LiveStack } from "../../../src/targets/swarm/model.js";
+import { STACK_OPTION_DEFAULTS } from "../../../src/targets/swarm/stack-options.js";
 
 interface Fixture {
   desired: { name: string; document: Record<string, unknown> };
@@ -25,7 +26,7 @@ function desiredStack(name: string, document: Record<string, unknown>): DesiredS
     yaml: "",
     objects: [],
     hash: "hash",
-    options: { prune: true, adopt: false, dependsOn: [], timeoutSeconds: 300, stableForSeconds: 5 },
+    options: { ...STACK_OPTION_DEFAULTS, dependsOn: [] },
     serviceNames: Object.keys(document.services as Record<string, unknown>),
     revisionedObjects: 0,
     warnings: [],

@@ -25,6 +25,7 @@ function desired(followTags?: boolean): DesiredStack {
       dependsOn: [],
       timeoutSeconds: 300,
       stableForSeconds: 5,
+      suspend: false,
       ...(followTags === undefined ? {} : { followTags }),
     },
     serviceNames: ["app", "worker"],

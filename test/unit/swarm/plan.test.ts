@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { LABELS, MANAGED_BY_VALUE, STACK_NAMESPACE_LABEL } from "../../../src/targets/swarm/labels.js";
+import {
+  LABELS,
+  MANAGED_BY_VALUE,
+  STACK_NAMESPACE_LABEL,
+  SUSPENSION_LABELS,
+} from "../../../src/targets/swarm/labels.js";
 import type { DesiredStack, LiveStack } from "../../../src/targets/swarm/model.js";
 import { planStacks, type PlanInput } from "../../../src/targets/swarm/plan.js";
+import { STACK_OPTION_DEFAULTS } from "../../../src/targets/swarm/stack-options.js";
 
 const TARGET = { name: "prod", prune: true, allowEmpty: false, maxPrune: 3 };
 
@@ -18,14 +24,7 @@ function desired(
     yaml: "",
     objects: [],
     hash,
-    options: {
-      prune: true,
-      adopt: false,
-      dependsOn: [],
-      timeoutSeconds: 300,
-      stableForSeconds: 5,
-      ...options,
-    },
+    options: { ...STACK_OPTION_DEFAULTS, dependsOn: [], ...options },
     serviceNames: ["app"],
     revisionedObjects: 0,
     warnings: [],
@@ -294,6 +293,19 @@ describe("planStacks", () => {
       ]);
     });
 
+    it("suspended: an unhealthy stack is skipped, not failed, and the run does not fail for it", () => {
+      const stack = running("paused", 300);
+      for (const service of stack.services) service.labels[SUSPENSION_LABELS.by] = "alice";
+      expect(plan({ desired: [desired("web")], live: liveOf(stack) })).toEqual([
+        {
+          name: "web",
+          action: "skip",
+          reason:
+            "suspended by alice; held back: matches git but is unhealthy (not redeployed): web_app: update paused: No such image: nothing:2",
+        },
+      ]);
+    });
+
     it("still moving: converging, to be watched", () => {
       expect(plan({ desired: [desired("web")], live: liveOf(running("updating", 2)) })).toEqual([
         {
@@ -327,6 +339,79 @@ describe("planStacks", () => {
       expect(
         plan({ desired: [desired("web", "new")], live: liveOf(running("paused", 300)) })[0]?.action,
       ).toBe("update");
+    });
+  });
+
+  describe("a suspended stack is left as it runs", () => {
+    const suspendedBy = {
+      [SUSPENSION_LABELS.by]: "alice (https://ci.example.com/jobs/7)",
+      [SUSPENSION_LABELS.at]: "2026-12-05T06:30:00.000Z",
+      [SUSPENSION_LABELS.reason]: "incident 42",
+    };
+
+    it("drift held back by a suspend is skipped, not healed and not counted as drift, with who, when and why", () => {
+      const changes = [{ service: "web_app", field: "replicas", desired: "1", live: "3" }];
+      const [item] = planStacks({
+        target: TARGET,
+        sourceUrl: SOURCE,
+        desired: [desired("web")],
+        live: liveOf(owned("web", "hash-web", suspendedBy)),
+        diff: () => changes,
+      });
+      expect(item).toMatchObject({
+        action: "skip",
+        reason:
+          "suspended by alice (https://ci.example.com/jobs/7) at 2026-12-05T06:30:00.000Z: incident 42; held back: drifted from git: 1 field changed by hand",
+        suspended: {
+          by: "alice (https://ci.example.com/jobs/7)",
+          at: "2026-12-05T06:30:00.000Z",
+          reason: "incident 42",
+        },
+      });
+      expect(item?.drift).toBeUndefined();
+      expect(item?.changes).toEqual(changes);
+    });
+
+    it("a change in git is not deployed to a suspended stack", () => {
+      const result = plan({
+        desired: [desired("web", "new")],
+        live: liveOf(owned("web", "old", suspendedBy)),
+      });
+      expect(result[0]?.action).toBe("skip");
+      expect(result[0]?.reason).toContain("held back: desired state changed");
+    });
+
+    it("x-croncd.suspend: true in git skips the stack, with the reason git gives", () => {
+      const result = plan({
+        desired: [desired("web", "hash-web", { suspend: true, suspendReason: "migrating" }), desired("api")],
+        live: liveOf(owned("web")),
+      });
+      expect(result).toEqual([
+        {
+          name: "web",
+          action: "skip",
+          reason: "suspended by git (x-croncd.suspend in stacks/web/compose.yaml): migrating; it matches git",
+        },
+        { name: "api", action: "create", reason: "new in git" },
+      ]);
+    });
+
+    it("a suspended stack that left git is kept, whatever the prune guards say", () => {
+      const result = plan({
+        desired: [desired("api")],
+        live: liveOf(owned("api"), owned("web", "x", suspendedBy)),
+      });
+      expect(result).toContainEqual({
+        name: "web",
+        action: "skip",
+        reason:
+          "left git, but kept: suspended by alice (https://ci.example.com/jobs/7) at 2026-12-05T06:30:00.000Z: incident 42",
+      });
+    });
+
+    it("a stack croncd does not own is still refused, suspension labels or not", () => {
+      const result = plan({ desired: [desired("web")], live: liveOf(live("web", suspendedBy)) });
+      expect(result[0]?.action).toBe("refuse");
     });
   });
 });

@@ -26,3 +26,19 @@ describe("x-croncd.stableFor", () => {
     );
   });
 });
+
+describe("x-croncd.suspend", () => {
+  it("is off unless set, and carries its reason", () => {
+    expect(readStackOptions(undefined, WHERE).suspend).toBe(false);
+    expect(readStackOptions({ suspend: true, suspendReason: "database move" }, WHERE)).toMatchObject({
+      suspend: true,
+      suspendReason: "database move",
+    });
+  });
+
+  it("refuses a reason without suspend: true, naming the file and the field", () => {
+    expect(() => readStackOptions({ suspendReason: "forgot the switch" }, WHERE)).toThrow(
+      /stacks\/web\/compose\.yaml.*x-croncd\.suspendReason: suspendReason goes with suspend: true/,
+    );
+  });
+});
