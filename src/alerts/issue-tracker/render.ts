@@ -69,12 +69,17 @@ export function recoveryComment(context: IssueContext): string {
 
 function failureRows(failures: readonly TargetFailure[]): string[] {
   return [...failures]
-    .sort((a, b) => describeItem(a.item).localeCompare(describeItem(b.item)))
-    .map((failure) => `| ${describeItem(failure.item)} | ${cell(shorten(failure.cause))} |`);
+    .sort((a, b) => itemOrder(a.item).localeCompare(itemOrder(b.item)))
+    .map((failure) => `| ${describeItem(failure.item)} | ${causeCell(failure.cause)} |`);
 }
 
 function row(change: string, failure: TargetFailure): string {
-  return `| ${change} | ${describeItem(failure.item)} | ${cell(shorten(failure.cause))} |`;
+  return `| ${change} | ${describeItem(failure.item)} | ${causeCell(failure.cause)} |`;
+}
+
+/** The whole target first, then items by kind and name. */
+function itemOrder(item: { kind: string; name: string } | undefined): string {
+  return item ? `1 ${item.kind} ${item.name}` : "0";
 }
 
 function describeItem(item: { kind: string; name: string } | undefined): string {
@@ -118,6 +123,20 @@ function fitTable(
   let kept = rows.length;
   while (kept > 0 && compose(kept).length > context.maxLength) kept -= 1;
   return compose(kept);
+}
+
+/**
+ * A cause as code: stable causes hold placeholders such as `<id>` that Markdown would take for
+ * HTML tags and hide, and a cause may hold `@name` or `#12`, which would notify people or link
+ * issues. The fence is longer than any run of backticks inside.
+ */
+function causeCell(cause: string): string {
+  const text = shorten(cause.replace(/\r?\n/g, " ").trim());
+  if (text === "") return "";
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return cell(`${fence}${pad}${text}${pad}${fence}`);
 }
 
 function shorten(text: string): string {

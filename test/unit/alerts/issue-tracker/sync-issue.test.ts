@@ -89,8 +89,8 @@ describe.each(platforms)("issue alerts on $platform", ({ platform, project, conf
     expect(issue?.body.split("\n")[0]).toBe(
       "<!-- croncd:issue target=prod failures=stack/api:2222222222222222,stack/web:1111111111111111 -->",
     );
-    expect(issue?.body).toContain("| stack `api` | service api_app: image not found |");
-    expect(issue?.body).toContain("| stack `web` | service web_app: task failed: exit code 1 |");
+    expect(issue?.body).toContain("| stack `api` | `service api_app: image not found` |");
+    expect(issue?.body).toContain("| stack `web` | `service web_app: task failed: exit code 1` |");
     expect(issue?.body).toContain(`commit [\`feedface0123\`](${COMMIT.url})`);
     expect(issue?.body).toContain(`[CI job](${JOB_URL})`);
     expect(log.info).toEqual([`issue for target prod opened: ${result.url}`]);
@@ -117,11 +117,13 @@ describe.each(platforms)("issue alerts on $platform", ({ platform, project, conf
     const comments = commentsOn(0);
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toContain("The failures of target `prod` changed.");
-    expect(comments[0]?.body).toContain("| 🔁 fails differently | stack `web` | service web_app: rollback |");
+    expect(comments[0]?.body).toContain(
+      "| 🔁 fails differently | stack `web` | `service web_app: rollback` |",
+    );
     expect(comments[0]?.body).toContain("| ✅ recovered | stack `api` | |");
     const body = issues()[0]?.body ?? "";
     expect(body.split("\n")[0]).toBe("<!-- croncd:issue target=prod failures=stack/web:3333333333333333 -->");
-    expect(body).toContain("| stack `web` | service web_app: rollback |");
+    expect(body).toContain("| stack `web` | `service web_app: rollback` |");
     expect(body).not.toContain("stack `api`");
     expect(issues()).toHaveLength(1);
   });
@@ -131,7 +133,7 @@ describe.each(platforms)("issue alerts on $platform", ({ platform, project, conf
     await sync([webDown, apiDown]);
     const [comment] = commentsOn(0);
     expect(comment?.body).toContain("1 other item still fails as before.");
-    expect(comment?.body).toContain("| 🆕 failing | stack `api` | service api_app: image not found |");
+    expect(comment?.body).toContain("| 🆕 failing | stack `api` | `service api_app: image not found` |");
     expect(comment?.body).not.toContain("stack `web`");
   });
 
