@@ -28,6 +28,10 @@ export async function syncIssue(request: IssueSyncRequest): Promise<IssueSyncRes
 
 async function attempt(request: IssueSyncRequest): Promise<IssueSyncResult> {
   const { config, masker } = request;
+  // Nothing is known about the items while the source or the target cannot be reached, and the
+  // forge is often the git server that is down: no request at all, so a maintenance window adds no
+  // error of its own.
+  if (request.unavailable) return { action: "none" };
   const opened = openTracker(config, request.env, request.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS);
   if ("error" in opened) return { action: "none", error: masker.mask(opened.error) };
   masker.add(opened.token);
@@ -35,7 +39,6 @@ async function attempt(request: IssueSyncRequest): Promise<IssueSyncResult> {
     return await syncWithTracker(opened.tracker, {
       target: request.target,
       failures: request.failures,
-      ...(request.unavailable ? { unavailable: request.unavailable } : {}),
       labels: config.labels,
       ...(request.commit ? { commit: request.commit } : {}),
       ...(request.jobUrl ? { jobUrl: request.jobUrl } : {}),

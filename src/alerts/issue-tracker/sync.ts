@@ -22,7 +22,6 @@ import type { IssueSyncResult, TargetFailure } from "./types.js";
 export interface TrackerSync {
   target: string;
   failures: readonly TargetFailure[];
-  unavailable?: "source" | "target";
   labels: readonly string[];
   commit?: { sha: string; url?: string };
   jobUrl?: string;
@@ -38,9 +37,6 @@ export async function syncWithTracker(tracker: IssueTracker, sync: TrackerSync):
     ...(sync.commit ? { commit: sync.commit } : {}),
     ...(sync.jobUrl ? { jobUrl: sync.jobUrl } : {}),
   };
-  // Nothing is known about the items while the source or the target cannot be reached.
-  if (sync.unavailable) return found ? { action: "unchanged", url: found.issue.url } : { action: "none" };
-
   if (sync.failures.length === 0) {
     // An issue a person reopened after croncd closed it is theirs to close.
     if (!found || found.marker.failures.length === 0)

@@ -17,7 +17,7 @@ export interface IssueSyncRequest {
   target: string;
   /** Empty: the target is healthy. */
   failures: TargetFailure[];
-  /** The source or the target could not be reached: nothing is known, so the issue is left as it is. */
+  /** The source or the target could not be reached: nothing is known, so the issue is left as it is (`none`, no request). */
   unavailable?: "source" | "target";
   commit?: { sha: string; url?: string };
   jobUrl?: string;
