@@ -19,10 +19,10 @@ export type { IssueSyncAction, IssueSyncRequest, IssueSyncResult, TargetFailure 
 export async function syncIssue(request: IssueSyncRequest): Promise<IssueSyncResult> {
   const { masker, log, target } = request;
   const result = await attempt(request);
-  const where = result.url ? ` ${result.url}` : "";
-  if (result.error) log.warn(`issue for target ${target} not updated: ${result.error}`);
-  else if (result.action !== "none" && result.action !== "unchanged")
-    log.info(masker.mask(`issue for target ${target} ${result.action}:${where}`));
+  // An error is the caller's to warn about (once, in the log and the report's warnings); what was
+  // done to an issue is said here.
+  if (!result.error && result.action !== "none" && result.action !== "unchanged")
+    log.info(masker.mask(`issue for target ${target} ${result.action}: ${result.url ?? ""}`.trimEnd()));
   return result;
 }
 

@@ -23,7 +23,8 @@ export interface IssueSyncRequest {
   jobUrl?: string;
   env: NodeJS.ProcessEnv;
   masker: SecretMasker;
-  log: { info(line: string): void; warn(line: string): void };
+  /** Says what was done to an issue; errors come back in the result, for the caller to warn about. */
+  log: { info(line: string): void };
   /** Per API request; default DEFAULT_HTTP_TIMEOUT_MS. */
   timeoutMs?: number;
 }

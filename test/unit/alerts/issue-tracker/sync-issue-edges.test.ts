@@ -27,7 +27,7 @@ const request = (
   failures: [failure("web")],
   env: { CRONCD_ISSUE_TOKEN: TOKEN },
   masker: new SecretMasker(),
-  log: { info: () => undefined, warn: () => undefined },
+  log: { info: () => undefined },
   ...overrides,
 });
 
