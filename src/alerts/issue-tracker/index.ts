@@ -18,7 +18,10 @@ export type { IssueSyncAction, IssueSyncRequest, IssueSyncResult, TargetFailure 
 
 export async function syncIssue(request: IssueSyncRequest): Promise<IssueSyncResult> {
   const { masker, log, target } = request;
-  const result = await attempt(request);
+  const result = await attempt(request).catch(
+    // A bug or a client that throws where no HTTP call was made: still never the run's failure.
+    (error: unknown): IssueSyncResult => ({ action: "none", error: masker.mask(describeError(error)) }),
+  );
   // An error is the caller's to warn about (once, in the log and the report's warnings); what was
   // done to an issue is said here.
   if (!result.error && result.action !== "none" && result.action !== "unchanged")
