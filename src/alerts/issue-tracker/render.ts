@@ -4,6 +4,7 @@
  * failure never edits the issue. Bodies are fitted to the platform's size limit; the marker, which
  * holds the alert state, always survives whole.
  */
+import { cell } from "../../report/markdown-cell.js";
 import { type FailureChanges } from "./changes.js";
 import { formatMarker, type MarkedFailure } from "./marker.js";
 import type { TargetFailure } from "./types.js";
@@ -141,9 +142,4 @@ function causeCell(cause: string): string {
 
 function shorten(text: string): string {
   return text.length <= MAX_CAUSE_LENGTH ? text : `${text.slice(0, MAX_CAUSE_LENGTH - 1)}…`;
-}
-
-/** Table cells must not break the table: escape pipes, fold newlines. */
-function cell(text: string): string {
-  return text.replaceAll("|", "\\|").replace(/\r?\n/g, " ");
 }
