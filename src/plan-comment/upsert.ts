@@ -2,14 +2,10 @@
  * Create-or-edit of one comment in a thread (a merge request's notes, a pull request's comments):
  * the platform-neutral half of the plan comment. Never posts a second comment for the same marker.
  */
+import { writtenByMe, type ForgeAuthor } from "../forge/author.js";
 import { carriesMarker } from "./marker.js";
 
-export interface CommentAuthor {
-  /** The platform's stable id of the account (GitLab user id, GitHub login). */
-  id: string;
-  /** Bot accounts: GitLab project/group access tokens, GitHub Apps (GITHUB_TOKEN). */
-  bot: boolean;
-}
+export type CommentAuthor = ForgeAuthor;
 
 export interface PostedComment {
   id: number;
@@ -48,19 +44,14 @@ export async function upsertComment(
 ): Promise<UpsertResult> {
   const me = await thread.whoAmI();
   const comments = await thread.list();
-  const own = comments.find((comment) => carriesMarker(comment.body, marker) && isOwn(comment.author, me));
+  // Someone else's comment that starts with the same marker (copied, or written by another tool)
+  // is left alone.
+  const own = comments.find(
+    (comment) => carriesMarker(comment.body, marker) && writtenByMe(comment.author, me),
+  );
   if (!own) return { action: "created", id: (await thread.create(body)).id };
   // A push that changes nothing in the plan leaves the comment (and its "edited" time) alone.
   if (own.body === body) return { action: "unchanged", id: own.id };
   await thread.edit(own.id, body);
   return { action: "edited", id: own.id };
-}
-
-/**
- * Only comments croncd's own account wrote are edited: someone else's comment that starts with the
- * same marker (copied, or written by another tool) is left alone. When the platform cannot tell who
- * the token is, comments by bot accounts are taken, since that is what an app token posts as.
- */
-function isOwn(author: CommentAuthor, me: CommentAuthor | undefined): boolean {
-  return me ? author.id === me.id : author.bot;
 }

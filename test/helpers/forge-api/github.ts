@@ -1,5 +1,7 @@
-// GitHub's REST API, the part croncd uses: the token's own user and issue comments (a pull
-// request's conversation): list, create, edit. Refusals as GitHub words them.
+// GitHub's REST API, the part croncd uses: the token's own user, issue comments (a pull request's
+// conversation too): list, create, edit; and issues themselves (github-issues.ts). Refusals as
+// GitHub words them.
+import { githubIssuesRoute } from "./github-issues.js";
 import { answer, type ForgeAnswer, type ForgeRoute } from "./http-types.js";
 import { paginate } from "./pages.js";
 import { threadKey, type StoredComment } from "./store.js";
@@ -12,13 +14,16 @@ const ONE = /^\/repos\/([^/]+\/[^/]+)\/issues\/comments\/(\d+)$/;
 const NOT_FOUND = { message: "Not Found", documentation_url: "https://docs.github.com/rest" };
 const INTEGRATION = { message: "Resource not accessible by integration", status: "403" };
 
-export const githubRoute: ForgeRoute = (request, { store, openThreads, maxPerPage }) => {
+export const githubRoute: ForgeRoute = (request, context) => {
+  const { store, openThreads, maxPerPage } = context;
   const { caller } = request;
   if (!caller) return answer(401, { message: "Bad credentials" });
   if (request.method === "GET" && request.path === "/user") {
     if (caller.appInstallation) return answer(403, INTEGRATION);
     return answer(200, toUser(caller.user));
   }
+  const issueAnswer = githubIssuesRoute(request, context);
+  if (issueAnswer) return issueAnswer;
   const text = (request.body as { body?: unknown } | undefined)?.body;
   const list = LIST.exec(request.path);
   if (list) {

@@ -1,5 +1,6 @@
-// GitLab's REST API v4, the part croncd uses: the token's own user and the notes of merge requests
-// and issues (list, create, edit). Shapes and refusals follow GitLab's: `{"message": "403 Forbidden"}`.
+// GitLab's REST API v4, the part croncd uses: the token's own user, the notes of merge requests
+// and issues (list, create, edit), and issues themselves (gitlab-issues.ts). Shapes and refusals follow GitLab's: `{"message": "403 Forbidden"}`.
+import { gitlabIssuesRoute } from "./gitlab-issues.js";
 import { answer, type ForgeAnswer, type ForgeRoute } from "./http-types.js";
 import { paginate } from "./pages.js";
 import { threadKey, type StoredComment } from "./store.js";
@@ -9,9 +10,12 @@ export const GITLAB_MAX_NOTE_LENGTH = 1_000_000;
 
 const NOTES = /^\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes(?:\/(\d+))?$/;
 
-export const gitlabRoute: ForgeRoute = (request, { store, openThreads, maxPerPage }) => {
+export const gitlabRoute: ForgeRoute = (request, context) => {
+  const { store, openThreads, maxPerPage } = context;
   const { caller } = request;
   if (!caller) return answer(401, { message: "401 Unauthorized" });
+  const issueAnswer = gitlabIssuesRoute(request, context);
+  if (issueAnswer) return issueAnswer;
   if (request.method === "GET" && request.path === "/user") {
     return answer(200, {
       id: caller.user.id,

@@ -1,4 +1,5 @@
 // What a route of the forge API stand-in sees and answers.
+import type { IssueStore } from "./issues.js";
 import type { CommentStore, ForgeUser } from "./store.js";
 
 export interface ForgeRequest {
@@ -35,6 +36,7 @@ export const answer = (status: number, body: unknown, headers?: Record<string, s
 /** What every route may use beside the request. */
 export interface RouteContext {
   store: CommentStore;
+  issues: IssueStore;
   /** Merge requests, issues and pull requests that exist (others answer 404). */
   openThreads: ReadonlySet<string>;
   maxPerPage: number;

@@ -1,5 +1,5 @@
 // A small in-memory GitLab + GitHub API on 127.0.0.1 for tests: the endpoints croncd uses to keep
-// one plan comment on a merge/pull request (and, later, issues for alerts). GitLab is served under
+// one plan comment on a merge/pull request, and one alert issue per target. GitLab is served under
 // /api/v4 (what CI_API_V4_URL points at), GitHub under /api/v3 (as GitHub Enterprise Server does).
 //
 // Tokens are registered per user, with what they may do; requests are recorded without them.
@@ -8,9 +8,10 @@ import type { AddressInfo, Socket } from "node:net";
 import { githubRoute } from "./github.js";
 import { gitlabRoute } from "./gitlab.js";
 import type { Caller, ForgeAnswer, ForgeRequest } from "./http-types.js";
+import { IssueStore, type IssuePlatform, type NewIssue, type StoredIssue } from "./issues.js";
 import { CommentStore, threadKey, type ForgeUser, type StoredComment } from "./store.js";
 
-export { threadKey, type ForgeUser, type StoredComment };
+export { threadKey, type ForgeUser, type StoredComment, type StoredIssue };
 
 export interface RecordedRequest {
   platform: "gitlab" | "github" | "unknown";
@@ -44,6 +45,8 @@ export class ForgeApi {
   outage: number | undefined;
   private readonly tokens = new Map<string, Caller>();
   private readonly openThreads = new Set<string>();
+  /** Issues, and (through openThreads) their comment threads. */
+  readonly issueStore = new IssueStore((thread) => this.openThreads.add(thread));
   private readonly sockets = new Set<Socket>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private baseUrl = "";
@@ -94,6 +97,16 @@ export class ForgeApi {
     return this.open(threadKey.githubIssue(repository, number));
   }
 
+  /** A project's (GitLab) or repository's (GitHub) issues, oldest first, open and closed. */
+  issues(platform: IssuePlatform, project: string): StoredIssue[] {
+    return this.issueStore.list(platform, project);
+  }
+
+  /** An issue written by someone (or by croncd's account, earlier), as a test's precondition. */
+  addIssue(platform: IssuePlatform, project: string, author: ForgeUser, issue: NewIssue): StoredIssue {
+    return this.issueStore.create(platform, project, author, issue);
+  }
+
   comments(thread: string): StoredComment[] {
     return this.store.list(thread);
   }
@@ -122,7 +135,12 @@ export class ForgeApi {
     if (this.outage !== undefined) {
       return { status: this.outage, body: { message: `${this.outage} Service Unavailable` } };
     }
-    const context = { store: this.store, openThreads: this.openThreads, maxPerPage: this.maxPerPage };
+    const context = {
+      store: this.store,
+      issues: this.issueStore,
+      openThreads: this.openThreads,
+      maxPerPage: this.maxPerPage,
+    };
     try {
       if (platform === "gitlab") return gitlabRoute(request, context);
       if (platform === "github") return githubRoute(request, context);
