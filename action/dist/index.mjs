@@ -34739,14 +34739,14 @@ var require_object_inspect = __commonJS({
         numeric2 = typeof value[k2] === "number" || typeof value[k2] === "bigint";
       }
       var grouped = [];
-      for (var row = 0; row < outputLength; row += columns) {
-        var max = $min(row + columns, outputLength);
+      for (var row2 = 0; row2 < outputLength; row2 += columns) {
+        var max = $min(row2 + columns, outputLength);
         var str = "";
-        var col = row;
+        var col = row2;
         for (; col < max - 1; col++) {
-          str += padTo(entries2[col] + ", ", maxLineLength[col - row] + (entries2[col].length - dataLen[col]), numeric2);
+          str += padTo(entries2[col] + ", ", maxLineLength[col - row2] + (entries2[col].length - dataLen[col]), numeric2);
         }
-        var lastPadding = maxLineLength[col - row] + (entries2[col].length - dataLen[col]) - separatorSpace;
+        var lastPadding = maxLineLength[col - row2] + (entries2[col].length - dataLen[col]) - separatorSpace;
         str += numeric2 ? padTo(entries2[col], lastPadding, true) : entries2[col];
         grouped.push(str);
       }
@@ -35746,14 +35746,14 @@ var require_get_intrinsic = __commonJS({
         intrinsicBaseName = alias[0];
         $spliceApply(parts, $concat([0, 1], alias));
       }
-      for (var i = 1, isOwn2 = true; i < parts.length; i += 1) {
+      for (var i = 1, isOwn = true; i < parts.length; i += 1) {
         var part = parts[i];
         var first = $strSlice(part, 0, 1);
         var last = $strSlice(part, -1);
         if ((first === '"' || first === "'" || first === "`" || (last === '"' || last === "'" || last === "`")) && first !== last) {
           throw new $SyntaxError("property names with quotes must have matching quotes");
         }
-        if (part === "constructor" || !isOwn2) {
+        if (part === "constructor" || !isOwn) {
           skipFurtherCaching = true;
         }
         intrinsicBaseName += "." + part;
@@ -35769,17 +35769,17 @@ var require_get_intrinsic = __commonJS({
           }
           if ($gOPD && i + 1 >= parts.length) {
             var desc = $gOPD(value, part);
-            isOwn2 = !!desc;
-            if (isOwn2 && "get" in desc && !("originalValue" in desc.get)) {
+            isOwn = !!desc;
+            if (isOwn && "get" in desc && !("originalValue" in desc.get)) {
               value = desc.get;
             } else {
               value = value[part];
             }
           } else {
-            isOwn2 = hasOwn(value, part);
+            isOwn = hasOwn(value, part);
             value = value[part];
           }
-          if (isOwn2 && !skipFurtherCaching) {
+          if (isOwn && !skipFurtherCaching) {
             INTRINSICS[intrinsicRealName] = value;
           }
         }
@@ -38622,11 +38622,11 @@ var require_RateLimiterMySQL = __commonJS({
       }
       _getRateLimiterRes(rlKey, changedPoints, result) {
         const res = new RateLimiterRes();
-        const [row] = result;
-        res.isFirstInDuration = changedPoints === row.points;
-        res.consumedPoints = res.isFirstInDuration ? changedPoints : row.points;
+        const [row2] = result;
+        res.isFirstInDuration = changedPoints === row2.points;
+        res.consumedPoints = res.isFirstInDuration ? changedPoints : row2.points;
         res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
-        res.msBeforeNext = row.expire ? Math.max(row.expire - Date.now(), 0) : -1;
+        res.msBeforeNext = row2.expire ? Math.max(row2.expire - Date.now(), 0) : -1;
         return res;
       }
       _upsertTransaction(conn, key, points, msDuration, forceExpire) {
@@ -38958,11 +38958,11 @@ var require_RateLimiterPostgres = __commonJS({
       }
       _getRateLimiterRes(rlKey, changedPoints, result) {
         const res = new RateLimiterRes();
-        const row = result.rows[0];
-        res.isFirstInDuration = changedPoints === row.points;
-        res.consumedPoints = res.isFirstInDuration ? changedPoints : row.points;
+        const row2 = result.rows[0];
+        res.isFirstInDuration = changedPoints === row2.points;
+        res.consumedPoints = res.isFirstInDuration ? changedPoints : row2.points;
         res.remainingPoints = Math.max(this.points - res.consumedPoints, 0);
-        res.msBeforeNext = row.expire ? Math.max(row.expire - Date.now(), 0) : -1;
+        res.msBeforeNext = row2.expire ? Math.max(row2.expire - Date.now(), 0) : -1;
         return res;
       }
       _query(q3) {
@@ -41400,7 +41400,7 @@ var require_RateLimiterSQLite = __commonJS({
           conn.serialize(() => {
             conn.run("SAVEPOINT rate_limiter_trx;", (err) => {
               if (err) return reject(err);
-              conn.get(upsertQuery, upsertParams, (err2, row) => {
+              conn.get(upsertQuery, upsertParams, (err2, row2) => {
                 if (err2) {
                   conn.run(
                     "ROLLBACK TO SAVEPOINT rate_limiter_trx;",
@@ -41408,7 +41408,7 @@ var require_RateLimiterSQLite = __commonJS({
                   );
                   return;
                 }
-                conn.run("RELEASE SAVEPOINT rate_limiter_trx;", () => resolve(row));
+                conn.run("RELEASE SAVEPOINT rate_limiter_trx;", () => resolve(row2));
               });
             });
           });
@@ -41468,7 +41468,7 @@ var require_RateLimiterSQLite = __commonJS({
                 conn.get(
                   sql,
                   [rlKey, now],
-                  (err, row) => err ? reject(err) : resolve(row || null)
+                  (err, row2) => err ? reject(err) : resolve(row2 || null)
                 );
               });
             case "better-sqlite3":
@@ -43678,7 +43678,7 @@ __export(supports_color_exports, {
   default: () => supports_color_default
 });
 import process2 from "node:process";
-import os8 from "node:os";
+import os9 from "node:os";
 import tty from "node:tty";
 function hasFlag(flag, argv = globalThis.Deno ? globalThis.Deno.args : process2.argv) {
   const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
@@ -43744,7 +43744,7 @@ function _supportsColor(haveStream, { streamIsTTY, sniffFlags = true } = {}) {
     return min;
   }
   if (process2.platform === "win32") {
-    const osRelease = os8.release().split(".");
+    const osRelease = os9.release().split(".");
     if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
       return Number(osRelease[2]) >= 14931 ? 3 : 2;
     }
@@ -44448,8 +44448,8 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   addTable(rows) {
-    const tableBody = rows.map((row) => {
-      const cells = row.map((cell2) => {
+    const tableBody = rows.map((row2) => {
+      const cells = row2.map((cell2) => {
         if (typeof cell2 === "string") {
           return this.wrap("td", cell2);
         }
@@ -51022,7 +51022,8 @@ function changeEntry(subject, action, reason, extras = {}) {
     ...extras.drift ? { drift: true } : {},
     ...extras.details && extras.details.length > 0 ? { details: extras.details } : {},
     ...extras.location ? { location: extras.location } : {},
-    ...extras.unavailable ? { unavailable: extras.unavailable } : {}
+    ...extras.unavailable ? { unavailable: extras.unavailable } : {},
+    ...extras.suspended ? { suspended: extras.suspended } : {}
   };
 }
 function hasDrift(set) {
@@ -51052,7 +51053,8 @@ var PLANNED_TO_ACTION = {
 function plannedEntry(subject, item) {
   return changeEntry({ ...subject, name: item.name }, PLANNED_TO_ACTION[item.action], item.reason, {
     ...item.drift ? { drift: true } : {},
-    ...item.details ? { details: item.details } : {}
+    ...item.details ? { details: item.details } : {},
+    ...item.suspended ? { suspended: item.suspended } : {}
   });
 }
 
@@ -51109,6 +51111,8 @@ var releaseSelector = (release) => `name=${release.name},namespace=${release.nam
 
 // src/targets/helmfile/model.ts
 var PRUNE_LABEL = "croncd-prune";
+var SUSPEND_LABEL = "croncd-suspend";
+var SUSPEND_REASON_LABEL = "croncd-suspend-reason";
 var releaseKey = (release) => `${release.namespace}/${release.name}`;
 function parseReleaseKey(key) {
   const slash = key.indexOf("/");
@@ -62955,6 +62959,13 @@ async function withHelmfile(options, work) {
   }
 }
 
+// src/model/suspension.ts
+function describeSuspension(suspension) {
+  const when = suspension.at ? ` at ${suspension.at}` : "";
+  const why = suspension.reason ? `: ${suspension.reason}` : "";
+  return `suspended by ${suspension.by}${when}${why}`;
+}
+
 // src/targets/prune-guards.ts
 function guardPrune(input) {
   const { target, itemKind } = input;
@@ -62967,11 +62978,20 @@ function guardPrune(input) {
       `not in git here; deployed by croncd target "${target.name}" from another source (${candidate.otherSource}), so left alone`
     )
   );
-  const ours = departed.filter((candidate) => candidate.otherSource === void 0);
-  if (ours.length === 0) return elsewhere;
+  const suspended = departed.flatMap(
+    (candidate) => candidate.otherSource === void 0 && candidate.suspended ? [
+      {
+        ...item(candidate, "skip", `left git, but kept: ${describeSuspension(candidate.suspended)}`),
+        suspended: candidate.suspended
+      }
+    ] : []
+  );
+  const leftAlone = [...elsewhere, ...suspended];
+  const ours = departed.filter((candidate) => candidate.otherSource === void 0 && !candidate.suspended);
+  if (ours.length === 0) return leftAlone;
   if (!target.prune) {
     return [
-      ...elsewhere,
+      ...leftAlone,
       ...ours.map(
         (candidate) => item(candidate, "skip", "left git; pruning is off for this target (prune: true enables it)")
       )
@@ -62979,13 +62999,13 @@ function guardPrune(input) {
   }
   if (input.incompleteBecause) {
     const reason = `left git, but not pruned: the desired state is incomplete (${input.incompleteBecause})`;
-    return [...elsewhere, ...ours.map((candidate) => item(candidate, "refuse", reason))];
+    return [...leftAlone, ...ours.map((candidate) => item(candidate, "refuse", reason))];
   }
   const optedOut = ours.filter((candidate) => candidate.optedOut);
   const partlyForeign = ours.filter((candidate) => !candidate.optedOut && candidate.partlyForeign);
   const candidates = ours.filter((candidate) => !candidate.optedOut && !candidate.partlyForeign);
   const plan = [
-    ...elsewhere,
+    ...leftAlone,
     ...optedOut.map(
       (candidate) => item(candidate, "skip", `left git; kept because it set ${input.optOutSetting}`)
     ),
@@ -63020,7 +63040,9 @@ function planReleases(input) {
   const owned = new Map(
     input.inventory.otherSource ? [] : input.inventory.entries.map((e) => [releaseKey(e), e])
   );
-  const items = input.desired.map((desired) => planDesired(desired, owned.get(desired.name), input.diff));
+  const items = input.desired.map(
+    (desired) => suspendedInstead(planDesired(desired, owned.get(desired.name), input.diff), desired)
+  );
   return [...items, ...planPrune(input, owned)];
 }
 function planDesired(desired, owned, diff) {
@@ -63061,6 +63083,26 @@ function planDesired(desired, owned, diff) {
   }
   return { ...base, ...details, action: "update", reason: "desired state changed" };
 }
+function suspendedInstead(planned, desired) {
+  if (planned.action === "refuse") return planned;
+  const suspension = planned.owned?.suspended ?? gitSuspension(desired);
+  if (!suspension) return planned;
+  const held = planned.action === "unchanged" ? planned.reason : `held back: ${planned.reason}`;
+  const skipped = {
+    ...planned,
+    action: "skip",
+    reason: `${describeSuspension(suspension)}; ${held}`,
+    suspended: suspension
+  };
+  delete skipped.drift;
+  return skipped;
+}
+function gitSuspension(desired) {
+  const labels2 = desired.release.labels;
+  if (labels2[SUSPEND_LABEL] !== "true") return void 0;
+  const reason = labels2[SUSPEND_REASON_LABEL];
+  return { by: `git (helmfile label ${SUSPEND_LABEL})`, ...reason ? { reason } : {} };
+}
 function planPrune(input, owned) {
   const declared = /* @__PURE__ */ new Set([...input.declared, ...input.desired.map((release) => release.name)]);
   const otherSource = input.inventory.otherSource ? { otherSource: `source hash ${input.inventory.sourceLabel ?? "?"}` } : {};
@@ -63069,7 +63111,8 @@ function planPrune(input, owned) {
     name: releaseKey(entry),
     live: entry,
     ...otherSource,
-    ...entry.prune === false ? { optedOut: true } : {}
+    ...entry.prune === false ? { optedOut: true } : {},
+    ...entry.suspended ? { suspended: entry.suspended } : {}
   }));
   return guardPrune({
     itemKind: "release",
@@ -63078,7 +63121,12 @@ function planPrune(input, owned) {
     desiredCount: declared.size,
     ...input.incompleteBecause ? { incompleteBecause: input.incompleteBecause } : {},
     optOutSetting: 'the helmfile label croncd-prune: "false"'
-  }).map((guarded) => ({ ...itemFor(guarded.live), action: guarded.action, reason: guarded.reason }));
+  }).map((guarded) => ({
+    ...itemFor(guarded.live),
+    action: guarded.action,
+    reason: guarded.reason,
+    ...guarded.suspended ? { suspended: guarded.suspended } : {}
+  }));
 }
 function itemFor(entry) {
   return {
@@ -63101,9 +63149,43 @@ async function uninstallRelease(runner, release, contextArgs, timeoutMs) {
   return { ok: false, message: helmErrorLine(result) };
 }
 
+// src/targets/helmfile/owned-release.ts
+function normalizedRequest(given) {
+  return given.name.includes("/") && !given.namespace ? { ...given, ...parseReleaseKey(given.name) } : given;
+}
+async function findOwnedRelease(request2, verb) {
+  const { config: config2 } = request2;
+  const access2 = resolveKubeAccess(config2, request2.env ?? process.env);
+  const runner = createToolRunner({ ...DEFAULT_TOOLS, ...request2.tools }, access2);
+  const timeoutMs = config2.commandTimeout * 1e3;
+  const namespace2 = config2.inventory.namespace ?? await contextNamespace(runner, access2.kubectlContextArgs, timeoutMs);
+  const store = createInventoryStore(
+    runner,
+    { namespace: namespace2, target: config2.name, ...request2.sourceUrl ? { sourceUrl: request2.sourceUrl } : {} },
+    access2.kubectlContextArgs,
+    timeoutMs
+  );
+  const inventory = await store.read();
+  const matches = inventory.otherSource ? [] : inventory.entries.filter(
+    (e) => e.name === request2.name && (request2.namespace === void 0 || e.namespace === request2.namespace)
+  );
+  if (matches.length === 0) {
+    return {
+      refusal: `not ${verb}: croncd target ${config2.name} does not own this release (it is not in its inventory), so it is never touched`
+    };
+  }
+  if (matches.length > 1) {
+    return {
+      refusal: `not ${verb}: releases of this name are owned in ${matches.map((m3) => m3.namespace).join(", ")}; give --namespace`
+    };
+  }
+  const owned = matches[0];
+  return { owned, key: releaseKey(owned), inventory, store, runner, access: access2, timeoutMs };
+}
+
 // src/targets/helmfile/prune-release.ts
 async function pruneRelease(given) {
-  const request2 = given.name.includes("/") && !given.namespace ? { ...given, ...parseReleaseKey(given.name) } : given;
+  const request2 = normalizedRequest(given);
   const { config: config2 } = request2;
   const shown3 = request2.namespace ? `${request2.namespace}/${request2.name}` : request2.name;
   const make = (action, reason, name2 = shown3) => ({
@@ -63114,38 +63196,16 @@ async function pruneRelease(given) {
     reason
   });
   try {
-    const access2 = resolveKubeAccess(config2, request2.env ?? process.env);
-    const runner = createToolRunner({ ...DEFAULT_TOOLS, ...request2.tools }, access2);
-    const timeoutMs = config2.commandTimeout * 1e3;
-    const namespace2 = config2.inventory.namespace ?? await contextNamespace(runner, access2.kubectlContextArgs, timeoutMs);
-    const store = createInventoryStore(
-      runner,
-      {
-        namespace: namespace2,
-        target: config2.name,
-        ...request2.sourceUrl ? { sourceUrl: request2.sourceUrl } : {}
-      },
-      access2.kubectlContextArgs,
-      timeoutMs
-    );
-    const inventory = await store.read();
-    const matches = inventory.otherSource ? [] : inventory.entries.filter(
-      (e) => e.name === request2.name && (request2.namespace === void 0 || e.namespace === request2.namespace)
-    );
-    if (matches.length === 0) {
+    const found = await findOwnedRelease(request2, "pruned");
+    if ("refusal" in found) return make("failed", found.refusal);
+    const { owned, key: name2, inventory, store, runner, access: access2, timeoutMs } = found;
+    if (owned.suspended) {
       return make(
         "failed",
-        `not pruned: croncd target ${config2.name} does not own this release (it is not in its inventory), so it is never touched`
+        `refused: the release is ${describeSuspension(owned.suspended)}; croncd resume --release ${name2} first, then prune`,
+        name2
       );
     }
-    if (matches.length > 1) {
-      return make(
-        "failed",
-        `not pruned: releases of this name are owned in ${matches.map((m3) => m3.namespace).join(", ")}; give --namespace`
-      );
-    }
-    const owned = matches[0];
-    const name2 = releaseKey(owned);
     if (request2.dryRun) return make("skipped", "dry run: would be uninstalled with helm uninstall", name2);
     const outcome = await uninstallRelease(runner, owned, access2.contextArgs, timeoutMs);
     if (!outcome.ok) return make("failed", `uninstall failed: ${outcome.message}`, name2);
@@ -63309,6 +63369,53 @@ function createHelmfileTarget(options) {
 function sameEntries(a, b2) {
   const text = (entries2) => JSON.stringify([...entries2].map((e) => JSON.stringify(e)).sort());
   return text(a) === text(b2);
+}
+
+// src/targets/suspension-outcome.ts
+function suspensionOutcome(item, wanted, current) {
+  if (wanted) {
+    return {
+      action: "configured",
+      reason: `${describeSuspension(wanted)}; croncd leaves it as it runs until croncd resume ${item.commandLine}`
+    };
+  }
+  if (!current) return { action: "skipped", reason: "not suspended; nothing to resume" };
+  return {
+    action: "configured",
+    reason: `resumed (was ${describeSuspension(current)}); the next reconcile deploys and heals it again, unless ${item.gitSwitch} in git says otherwise`
+  };
+}
+
+// src/targets/helmfile/suspend-release.ts
+async function setReleaseSuspension(given) {
+  const request2 = normalizedRequest(given);
+  const { suspension } = request2;
+  const shown3 = request2.namespace ? `${request2.namespace}/${request2.name}` : request2.name;
+  const make = (action, reason, name2 = shown3) => changeEntry({ kind: "release", name: name2, target: request2.config.name }, action, reason, {
+    ...suspension && action !== "failed" ? { suspended: suspension } : {}
+  });
+  try {
+    const found = await findOwnedRelease(request2, suspension ? "suspended" : "resumed");
+    if ("refusal" in found) return make("failed", found.refusal);
+    const { owned, key, inventory, store } = found;
+    const outcome = suspensionOutcome(
+      { commandLine: `--release ${key}`, gitSwitch: `the helmfile label ${SUSPEND_LABEL}` },
+      suspension,
+      owned.suspended
+    );
+    if (outcome.action !== "skipped") {
+      const changed = { ...owned };
+      if (suspension) changed.suspended = suspension;
+      else delete changed.suspended;
+      await store.write(
+        inventory.entries.map((entry) => releaseKey(entry) === key ? changed : entry),
+        inventory
+      );
+    }
+    return make(outcome.action, outcome.reason, key);
+  } catch (error3) {
+    return make("failed", describeError(error3));
+  }
 }
 
 // src/targets/swarm/config.ts
@@ -63624,7 +63731,26 @@ var LABELS = {
   /** "false" when the stack opted out of pruning (x-croncd.prune: false). */
   prune: "io.croncd.prune"
 };
+var SUSPENSION_LABELS = {
+  by: "io.croncd.suspended-by",
+  at: "io.croncd.suspended-at",
+  reason: "io.croncd.suspended-reason"
+};
 var MANAGED_BY_VALUE = "croncd";
+function suspensionLabels(suspension) {
+  return {
+    [SUSPENSION_LABELS.by]: suspension.by,
+    ...suspension.at ? { [SUSPENSION_LABELS.at]: suspension.at } : {},
+    ...suspension.reason ? { [SUSPENSION_LABELS.reason]: suspension.reason } : {}
+  };
+}
+function readSuspension(labels2) {
+  const by = labels2[SUSPENSION_LABELS.by];
+  if (by === void 0) return void 0;
+  const at2 = labels2[SUSPENSION_LABELS.at];
+  const reason = labels2[SUSPENSION_LABELS.reason];
+  return { by, ...at2 ? { at: at2 } : {}, ...reason ? { reason } : {} };
+}
 var STACK_NAMESPACE_LABEL = "com.docker.stack.namespace";
 var STACK_IMAGE_LABEL = "com.docker.stack.image";
 function ownershipLabels(owner) {
@@ -63660,7 +63786,7 @@ function deployArguments(stackName, options) {
 }
 var VANISHED_NETWORK_RETRY_DELAYS_MS = [2e3, 4e3, 8e3];
 async function deployStack(docker, stack, options, retryDelaysMs = VANISHED_NETWORK_RETRY_DELAYS_MS) {
-  for (let attempt3 = 0; ; attempt3 += 1) {
+  for (let attempt4 = 0; ; attempt4 += 1) {
     try {
       await docker.run(deployArguments(stack.name, options), {
         input: stack.yaml,
@@ -63670,7 +63796,7 @@ async function deployStack(docker, stack, options, retryDelaysMs = VANISHED_NETW
       });
       return;
     } catch (error3) {
-      const delay2 = retryDelaysMs[attempt3];
+      const delay2 = retryDelaysMs[attempt4];
       if (delay2 === void 0 || !isVanishedNetwork(error3)) throw error3;
       await sleep(delay2);
     }
@@ -63840,6 +63966,7 @@ async function readLiveStacks(docker, subject, signal, options = {}) {
       stack,
       labels: labels2,
       spec: service2.Spec,
+      ...typeof service2.Version?.Index === "number" ? { version: service2.Version.Index } : {},
       ...withHealth ? { runtime: runtimeOf(service2) } : {}
     });
     stacks.set(stack, entry);
@@ -63878,17 +64005,17 @@ function isTask(value) {
 function parseTaskRows(stdout) {
   return nonEmptyLines(stdout).map((line) => JSON.parse(line));
 }
-function parseTask(row) {
-  const { state, age } = parseCurrentState(row.CurrentState);
-  const error3 = taskError(row.Error);
+function parseTask(row2) {
+  const { state, age } = parseCurrentState(row2.CurrentState);
+  const error3 = taskError(row2.Error);
   return {
-    id: row.ID,
-    slot: row.Name,
+    id: row2.ID,
+    slot: row2.Name,
     state,
-    desired: row.DesiredState.trim().toLowerCase(),
+    desired: row2.DesiredState.trim().toLowerCase(),
     ...age ? { age } : {},
     ...error3 ? { error: error3 } : {},
-    ...row.Image ? { image: row.Image } : {}
+    ...row2.Image ? { image: row2.Image } : {}
   };
 }
 function parseCurrentState(text) {
@@ -63971,18 +64098,18 @@ function decideRollout(snapshot, clock) {
 }
 function fromCliSnapshot(snapshot) {
   const inspectedByName = new Map(snapshot.inspected.map((service2) => [service2.Spec.Name, service2]));
-  const names = snapshot.listed.map((row) => row.Name).filter((name2) => inspectedByName.has(name2));
+  const names = snapshot.listed.map((row2) => row2.Name).filter((name2) => inspectedByName.has(name2));
   const tasksByService = new Map(names.map((name2) => [name2, []]));
-  for (const row of snapshot.tasks) {
-    const service2 = serviceOfTask(row.Name, names);
-    if (service2) tasksByService.get(service2)?.push(parseTask(row));
+  for (const row2 of snapshot.tasks) {
+    const service2 = serviceOfTask(row2.Name, names);
+    if (service2) tasksByService.get(service2)?.push(parseTask(row2));
   }
-  return snapshot.listed.filter((row) => inspectedByName.has(row.Name)).map((row) => ({
-    inspected: inspectedByName.get(row.Name),
-    replicas: parseReplicas(row.Replicas),
-    replicasText: row.Replicas,
-    ...row.Mode ? { modeText: row.Mode } : {},
-    tasks: tasksByService.get(row.Name) ?? []
+  return snapshot.listed.filter((row2) => inspectedByName.has(row2.Name)).map((row2) => ({
+    inspected: inspectedByName.get(row2.Name),
+    replicas: parseReplicas(row2.Replicas),
+    replicasText: row2.Replicas,
+    ...row2.Mode ? { modeText: row2.Mode } : {},
+    tasks: tasksByService.get(row2.Name) ?? []
   }));
 }
 function decideServices(facts2, clock) {
@@ -64447,7 +64574,7 @@ var RESOURCE_FIELDS = [
   "resources.reservations.memory"
 ];
 function isBookkeepingLabel(key) {
-  return key.startsWith("com.docker.stack.") || key === LABELS.commit || key === LABELS.desiredHash;
+  return key.startsWith("com.docker.stack.") || key === LABELS.commit || key === LABELS.desiredHash || Object.values(SUSPENSION_LABELS).includes(key);
 }
 function desiredServiceView(stackName, service2, document2) {
   const deploy2 = mapping(service2.deploy);
@@ -64731,12 +64858,14 @@ function planStacks(input) {
   const items = input.desired.map((desired) => {
     const problem = dependencies.get(desired.name);
     if (problem) return { name: desired.name, action: "refuse", reason: problem, desired };
-    return planDesired2(desired, input.live.get(desired.name), {
+    const live2 = input.live.get(desired.name);
+    const planned = planDesired2(desired, live2, {
       target: input.target.name,
       sourceUrl: input.sourceUrl,
       diff: input.diff ?? diffStack,
       tagLookups: followsTags(desired, input.target) ? input.tagLookups ?? /* @__PURE__ */ new Map() : void 0
     });
+    return suspendedInstead2(planned, desired, live2);
   });
   return [...items, ...planPrune2(input)];
 }
@@ -64803,6 +64932,35 @@ function planDesired2(desired, live2, context) {
     drift: true
   };
 }
+function suspendedInstead2(planned, desired, live2) {
+  if (planned.action === "refuse") return planned;
+  const suspension = stackSuspension(live2) ?? gitSuspension2(desired);
+  if (!suspension) return planned;
+  const held = planned.action === "unchanged" ? "it matches git" : `held back: ${planned.reason}`;
+  return {
+    name: planned.name,
+    action: "skip",
+    reason: `${describeSuspension(suspension)}; ${held}`,
+    desired,
+    ...live2 ? { live: live2 } : {},
+    ...planned.changes ? { changes: planned.changes } : {},
+    suspended: suspension
+  };
+}
+function stackSuspension(live2) {
+  for (const service2 of live2?.services ?? []) {
+    const suspension = readSuspension(service2.labels);
+    if (suspension) return suspension;
+  }
+  return void 0;
+}
+function gitSuspension2(desired) {
+  if (!desired.options.suspend) return void 0;
+  return {
+    by: `git (x-croncd.suspend in ${desired.composeFile})`,
+    ...desired.options.suspendReason ? { reason: desired.options.suspendReason } : {}
+  };
+}
 function rollbackNote(services) {
   const rolledBack = services.find((service2) => service2.runtime?.updateStatus?.State?.startsWith("rollback"));
   const status = rolledBack?.runtime?.updateStatus;
@@ -64838,9 +64996,11 @@ function planPrune2(input) {
     if (fromElsewhere) {
       return { name: live2.name, live: live2, otherSource: live2.services[0]?.labels[LABELS.source] ?? "?" };
     }
+    const suspension = stackSuspension(live2);
     return {
       name: live2.name,
       live: live2,
+      ...suspension ? { suspended: suspension } : {},
       optedOut: live2.services.some((service2) => service2.labels[LABELS.prune] === "false"),
       ...live2.services.some((service2) => !ownedBy(service2.labels, input.target.name)) ? { partlyForeign: "it also holds services croncd does not own" } : {}
     };
@@ -66703,15 +66863,15 @@ function editDistance(a, b2) {
   );
   const at2 = (i, j3) => rows[i]?.[j3] ?? Number.POSITIVE_INFINITY;
   for (let i = 1; i <= a.length; i++) {
-    const row = rows[i];
-    if (!row) continue;
+    const row2 = rows[i];
+    if (!row2) continue;
     for (let j3 = 1; j3 <= b2.length; j3++) {
       const cost = a[i - 1] === b2[j3 - 1] ? 0 : 1;
       let value = Math.min(at2(i - 1, j3) + 1, at2(i, j3 - 1) + 1, at2(i - 1, j3 - 1) + cost);
       if (i > 1 && j3 > 1 && a[i - 1] === b2[j3 - 2] && a[i - 2] === b2[j3 - 1]) {
         value = Math.min(value, at2(i - 2, j3 - 2) + 1);
       }
-      row[j3] = value;
+      row2[j3] = value;
     }
   }
   return at2(a.length, b2.length);
@@ -66953,7 +67113,9 @@ var STACK_OPTION_DEFAULTS = {
    * How long every task of a rollout must stay up beyond Swarm's own monitor period before the
    * stack counts as converged: a container that crashes a few seconds later is caught.
    */
-  stableForSeconds: 5
+  stableForSeconds: 5,
+  /** true: croncd leaves the stack alone (not deployed, healed or pruned), as `croncd suspend` does. */
+  suspend: false
 };
 var durationString = string2().regex(/^\d+(s|m|h)$/, 'use seconds or "90s", "5m", "1h"');
 var duration2 = union([number2().int().positive(), durationString]);
@@ -66969,8 +67131,14 @@ var stackOptionsSchema = object({
    * Redeploy when a tag the stack's images name points at another digest in the registry
    * (moving tags); unset, the target's `followTags` applies.
    */
-  followTags: boolean2().optional()
-}).strict().transform(({ timeout, stableFor, ...rest }) => ({
+  followTags: boolean2().optional(),
+  suspend: boolean2().default(STACK_OPTION_DEFAULTS.suspend),
+  /** Said in reports with the suspension. */
+  suspendReason: string2().min(1).optional()
+}).strict().refine((options) => options.suspend || options.suspendReason === void 0, {
+  message: "suspendReason goes with suspend: true",
+  path: ["suspendReason"]
+}).transform(({ timeout, stableFor, ...rest }) => ({
   ...rest,
   timeoutSeconds: toSeconds(timeout, STACK_OPTION_DEFAULTS.timeoutSeconds),
   stableForSeconds: toSeconds(stableFor, STACK_OPTION_DEFAULTS.stableForSeconds)
@@ -66993,7 +67161,7 @@ function readStackOptions(raw, where2, location) {
   throw new RenderError(problems.join("; "), {
     subject: where2,
     ...location ? { location } : {},
-    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor, followTags"
+    hint: "known x-croncd keys: prune, adopt, dependsOn, timeout, stableFor, followTags, suspend, suspendReason"
   });
 }
 
@@ -68355,10 +68523,14 @@ async function stackVariables(stackDir, context) {
   }
   return { lookup: (name2) => context.allowedEnv[name2] ?? fromFiles.get(name2)?.value, secretNames };
 }
+var NOT_DEPLOY_SHAPING = /* @__PURE__ */ new Set([
+  "stableForSeconds",
+  "followTags",
+  "suspend",
+  "suspendReason"
+]);
 function deployShapingOptions(options) {
-  return Object.fromEntries(
-    Object.entries(options).filter(([key]) => key !== "stableForSeconds" && key !== "followTags")
-  );
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !NOT_DEPLOY_SHAPING.has(key)));
 }
 async function desiredStateHash(input) {
   const { document: document2, context } = input;
@@ -68899,6 +69071,20 @@ function describedChanges(item) {
   };
 }
 
+// src/targets/swarm/owned-stack.ts
+async function findOwnedStack(docker, target, name2, verb) {
+  const stack = (await readLiveStacks(docker, `target ${target}`)).get(name2);
+  if (!stack) return { refusal: `no stack named "${name2}" runs on target ${target}` };
+  const foreign = stack.services.filter((service2) => !ownedBy(service2.labels, target));
+  if (foreign.length > 0) {
+    const names = foreign.map((service2) => service2.name).join(", ");
+    return {
+      refusal: `refused: croncd target ${target} does not own ${names}; croncd only ${verb} stacks it deployed`
+    };
+  }
+  return { stack };
+}
+
 // src/targets/swarm/prune-one.ts
 async function pruneOneStack(target, request2, docker = createDockerCli(target.docker)) {
   const make = (action, reason, durationMs) => changeEntry({ kind: "stack", name: request2.name, target: target.name }, action, reason, {
@@ -68907,14 +69093,14 @@ async function pruneOneStack(target, request2, docker = createDockerCli(target.d
   const started = Date.now();
   try {
     await assertDockerCliVersion(docker, `target ${target.name}`);
-    const stack = (await readLiveStacks(docker, `target ${target.name}`)).get(request2.name);
-    if (!stack) return make("failed", `no stack named "${request2.name}" runs on target ${target.name}`);
-    const foreign = stack.services.filter((service2) => !ownedBy(service2.labels, target.name));
-    if (foreign.length > 0) {
-      const names = foreign.map((service2) => service2.name).join(", ");
+    const lookup = await findOwnedStack(docker, target.name, request2.name, "removes");
+    if ("refusal" in lookup) return make("failed", lookup.refusal);
+    const { stack } = lookup;
+    const suspension = stackSuspension(stack);
+    if (suspension) {
       return make(
         "failed",
-        `refused: croncd target ${target.name} does not own ${names}; croncd only removes stacks it deployed`
+        `refused: the stack is ${describeSuspension(suspension)}; croncd resume --stack ${request2.name} first, then prune`
       );
     }
     if (request2.dryRun) {
@@ -68929,6 +69115,58 @@ async function pruneOneStack(target, request2, docker = createDockerCli(target.d
     );
   } catch (error3) {
     return make("failed", describeError(error3), Date.now() - started);
+  }
+}
+
+// src/targets/swarm/suspend-one.ts
+async function setStackSuspension(target, request2, docker = createDockerCli(target.docker)) {
+  const { suspension } = request2;
+  const make = (action, reason) => changeEntry({ kind: "stack", name: request2.name, target: target.name }, action, reason, {
+    ...suspension && action !== "failed" ? { suspended: suspension } : {}
+  });
+  try {
+    const lookup = await findOwnedStack(
+      docker,
+      target.name,
+      request2.name,
+      suspension ? "suspends" : "resumes"
+    );
+    if ("refusal" in lookup) return make("failed", lookup.refusal);
+    const outcome = suspensionOutcome(
+      { commandLine: `--stack ${request2.name}`, gitSwitch: "x-croncd.suspend" },
+      suspension,
+      stackSuspension(lookup.stack)
+    );
+    if (outcome.action !== "skipped") {
+      for (const service2 of lookup.stack.services) {
+        await relabel(docker, service2, suspension ? suspensionLabels(suspension) : {});
+      }
+    }
+    return make(outcome.action, outcome.reason);
+  } catch (error3) {
+    return make("failed", describeError(error3));
+  }
+}
+async function relabel(docker, service2, marks) {
+  const subject = `service ${service2.name}`;
+  if (service2.version === void 0) {
+    throw new TargetError("update of labels impossible: the Docker API gave no service version", { subject });
+  }
+  const suspensionKeys = new Set(Object.values(SUSPENSION_LABELS));
+  const labels2 = {
+    ...Object.fromEntries(Object.entries(service2.labels).filter(([key]) => !suspensionKeys.has(key))),
+    ...marks
+  };
+  const answer = await docker.tryRequest(
+    {
+      method: "POST",
+      path: `/services/${encodeURIComponent(service2.id)}/update?version=${service2.version}`,
+      body: { ...service2.spec, Labels: labels2 }
+    },
+    { subject }
+  );
+  if (answer.status < 200 || answer.status > 299) {
+    throw new TargetError(`update of labels failed: ${answer.message}`, { subject });
   }
 }
 
@@ -69378,6 +69616,7 @@ var TARGET_TYPES = {
     // Targets with the same docker settings talk to the same Swarm.
     liveStateKey: (config2) => JSON.stringify([config2.docker.host ?? "", config2.docker.context ?? ""]),
     pruneOne: (config2, request2) => pruneOneStack(config2, request2),
+    suspendOne: (config2, request2) => setStackSuspension(config2, request2),
     lock: (config2) => swarmLock(config2),
     alertState: (config2) => createSwarmAlertStateStore(config2)
   }),
@@ -69388,6 +69627,7 @@ var TARGET_TYPES = {
     // Targets that reach the cluster through the same CI variables act on the same releases.
     liveStateKey: (config2) => JSON.stringify(["kube", config2.kube.kubeconfigEnv ?? "", config2.kube.contextEnv ?? ""]),
     pruneOne: (config2, request2) => pruneRelease({ config: config2, ...request2 }),
+    suspendOne: (config2, request2) => setReleaseSuspension({ config: config2, ...request2 }),
     lock: (config2, env2) => helmfileLock(config2, env2),
     alertState: (config2, env2) => createHelmfileAlertStateStore(config2, env2)
   })
@@ -69669,11 +69909,14 @@ var COMMANDS = [
   "validate",
   "render",
   "prune",
+  "suspend",
+  "resume",
   "decrypt",
   "version",
   "help"
 ];
 var INPUT_TYPES = ["yaml", "json", "dotenv", "ini", "binary"];
+var ONE_ITEM_COMMANDS = ["prune", "suspend", "resume"];
 var REPORT_OPTIONS = ["report", "junit", "dotenv"];
 var RUN_OPTIONS = ["config", "target", "ref", ...REPORT_OPTIONS];
 var ALLOWED = {
@@ -69682,6 +69925,8 @@ var ALLOWED = {
   validate: RUN_OPTIONS,
   render: [...RUN_OPTIONS, "out"],
   prune: ["config", "target", ...REPORT_OPTIONS, "stack", "release", "namespace", "dry-run"],
+  suspend: ["config", "target", ...REPORT_OPTIONS, "stack", "release", "namespace", "reason"],
+  resume: ["config", "target", ...REPORT_OPTIONS, "stack", "release", "namespace"],
   decrypt: ["ignore-mac", "input-type"],
   version: [],
   help: []
@@ -69702,6 +69947,7 @@ function parseArguments(argv) {
       stack: { type: "string" },
       release: { type: "string" },
       namespace: { type: "string" },
+      reason: { type: "string" },
       "dry-run": { type: "boolean" },
       "no-heal": { type: "boolean" },
       json: { type: "boolean" },
@@ -69736,14 +69982,17 @@ function parseArguments(argv) {
   }
   if (command === "render" && !values.out)
     throw new ConfigError("say where with --out DIR", { subject: "render" });
-  if (command === "prune" && !values.stack && !values.release)
-    throw new ConfigError("say which stack with --stack NAME", { subject: "prune" });
+  const oneItem = ONE_ITEM_COMMANDS.includes(command);
+  if (oneItem && !values.stack && !values.release)
+    throw new ConfigError("say which stack with --stack NAME (or release with --release NAME)", {
+      subject: command
+    });
   if (values.stack && values.release)
-    throw new ConfigError("give --stack or --release, not both: prune removes one item", {
-      subject: "prune"
+    throw new ConfigError(`give --stack or --release, not both: ${command} acts on one item`, {
+      subject: command
     });
   if (values.namespace && !values.release)
-    throw new ConfigError("--namespace goes with --release NAME", { subject: "prune" });
+    throw new ConfigError("--namespace goes with --release NAME", { subject: command });
   if (command === "decrypt" && file === void 0)
     throw new ConfigError("say which file with croncd decrypt FILE", { subject: "decrypt" });
   const tokenEnv = values["comment-token-env"];
@@ -69764,8 +70013,10 @@ function parseArguments(argv) {
       subject: command
     });
   }
-  if (command === "prune" && (values.target?.length ?? 0) > 1) {
-    throw new ConfigError("prune removes one stack of one target: give --target once", { subject: "prune" });
+  if (oneItem && (values.target?.length ?? 0) > 1) {
+    throw new ConfigError(`${command} acts on one item of one target: give --target once`, {
+      subject: command
+    });
   }
   return {
     command,
@@ -69784,6 +70035,7 @@ function parseArguments(argv) {
     ...values.stack ? { stack: values.stack } : {},
     ...values.release ? { release: values.release } : {},
     ...values.namespace ? { namespace: values.namespace } : {},
+    ...values.reason ? { reason: values.reason } : {},
     ...file !== void 0 ? { file } : {},
     ...values["ignore-mac"] ? { ignoreMac: true } : {},
     ...inputType !== void 0 ? { inputType } : {}
@@ -69881,6 +70133,9 @@ function canWrite(file) {
 
 // src/report/markdown-cell.ts
 function cell(text) {
+  return codeCell(text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;"));
+}
+function codeCell(text) {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
@@ -69943,6 +70198,18 @@ function escapeHtml(text) {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
+// src/report/suspended.ts
+function suspendedItems(entries2) {
+  return entries2.flatMap(
+    (entry) => entry.suspended ? [`${entry.kind} ${entry.name} (target ${entry.target}): ${describeSuspension(entry.suspended)}`] : []
+  );
+}
+function suspendedReminder(entries2) {
+  const items = suspendedItems(entries2);
+  if (items.length === 0) return void 0;
+  return `suspended, left alone until croncd resume: ${items.join("; ")}`;
+}
+
 // src/report/markdown.ts
 var ICONS = {
   created: "\u{1F195}",
@@ -69981,6 +70248,11 @@ function renderMarkdown(report, options = {}) {
   if (report.entries.length === 0) lines.push("| | | | nothing to do | |");
   const alerts = renderAlertSection(report);
   if (alerts.length > 0) lines.push("", ...alerts);
+  const suspended = suspendedItems(report.entries);
+  if (suspended.length > 0) {
+    lines.push("", "\u23F8\uFE0F **Suspended** \u2014 croncd leaves these alone until `croncd resume`:", "");
+    for (const item of suspended) lines.push(`- ${item}`);
+  }
   if (options.details) {
     for (const block of renderDetailBlocks(report.entries)) lines.push("", block);
   }
@@ -69992,22 +70264,22 @@ function renderMarkdown(report, options = {}) {
 function renderCommentBody(input) {
   const table = renderMarkdown(input.report).trimEnd();
   const details = renderDetailBlocks(input.report.entries);
-  const footer = renderFooter(input);
-  const compose = (middle) => [input.marker, table, ...middle, footer].join("\n\n");
+  const footer2 = renderFooter(input);
+  const compose = (middle) => [input.marker, table, ...middle, footer2].join("\n\n");
   const whole = compose(details);
   if (whole.length <= input.maxLength) return whole;
   const withoutDetails = compose([truncationNotice(input, "the per-item details are left out")]);
   if (withoutDetails.length <= input.maxLength) return withoutDetails;
-  return cutTable(input, table, footer);
+  return cutTable(input, table, footer2);
 }
-function cutTable(input, table, footer) {
+function cutTable(input, table, footer2) {
   const lines = table.split("\n");
   const bodyKeeping = (kept) => {
     const notice = truncationNotice(
       input,
       `${lines.length - kept} more table lines and the details are left out`
     );
-    return [input.marker, lines.slice(0, kept).join("\n"), notice, footer].join("\n\n");
+    return [input.marker, lines.slice(0, kept).join("\n"), notice, footer2].join("\n\n");
   };
   let fits = 0;
   let tooMany = lines.length;
@@ -70106,41 +70378,53 @@ function optional2(key, value) {
   return value ? { [key]: value } : {};
 }
 
+// src/forge/github-rest.ts
+function gitHubRest(apiUrl, token, timeoutMs) {
+  return {
+    api: apiUrl.replace(/\/+$/, ""),
+    call: (method, url12, body) => httpRequestOk({
+      method,
+      url: url12,
+      timeoutMs,
+      headers: {
+        accept: "application/vnd.github+json",
+        authorization: `Bearer ${token}`,
+        "x-github-api-version": "2022-11-28",
+        // GitHub rejects requests without a User-Agent.
+        "user-agent": `croncd/${VERSION}`
+      },
+      ...body === void 0 ? {} : { body }
+    })
+  };
+}
+var gitHubAuthor = (user) => ({
+  id: user?.login ?? "",
+  bot: user?.type === "Bot"
+});
+async function gitHubWhoAmI(rest) {
+  try {
+    return gitHubAuthor((await rest.call("GET", `${rest.api}/user`)).json);
+  } catch (error3) {
+    if (error3 instanceof HttpError && error3.status === 403) return void 0;
+    throw error3;
+  }
+}
+
 // src/plan-comment/github-thread.ts
 var GITHUB_COMMENT_MAX_LENGTH = 65536;
 function gitHubThread(place, token, timeoutMs) {
-  const api = place.apiUrl.replace(/\/+$/, "");
-  const call = (method, url12, body) => httpRequestOk({
-    method,
-    url: url12,
-    timeoutMs,
-    headers: {
-      accept: "application/vnd.github+json",
-      authorization: `Bearer ${token}`,
-      "x-github-api-version": "2022-11-28",
-      // GitHub rejects requests without a User-Agent.
-      "user-agent": `croncd/${VERSION}`
-    },
-    ...body === void 0 ? {} : { body }
-  });
+  const rest = gitHubRest(place.apiUrl, token, timeoutMs);
+  const { api, call } = rest;
   const toComment = (comment) => ({
     id: comment.id,
     body: comment.body ?? "",
-    author: { id: comment.user?.login ?? "", bot: comment.user?.type === "Bot" }
+    author: gitHubAuthor(comment.user)
   });
   const commentsUrl = `${api}/repos/${place.repository}/issues/${place.pullNumber}/comments`;
   return {
     description: `pull request #${place.pullNumber} of ${place.repository}`,
     maxBodyLength: GITHUB_COMMENT_MAX_LENGTH,
-    async whoAmI() {
-      try {
-        const user = (await call("GET", `${api}/user`)).json;
-        return { id: user.login, bot: user.type === "Bot" };
-      } catch (error3) {
-        if (error3 instanceof HttpError && error3.status === 403) return void 0;
-        throw error3;
-      }
-    },
+    whoAmI: () => gitHubWhoAmI(rest),
     async list() {
       const comments = [];
       let url12 = `${commentsUrl}?per_page=100`;
@@ -77880,48 +78164,23 @@ var { UserSSHKeys: UserSSHKeys2 } = API;
 var { UserStarredMetricsDashboard: UserStarredMetricsDashboard2 } = API;
 var { Gitlab: Gitlab2 } = API;
 
-// src/plan-comment/gitlab-thread.ts
-var GITLAB_NOTE_MAX_LENGTH = 1e6;
-function gitLabThread(place, token, timeoutMs) {
-  const options = { host: gitLabHost(place.apiUrl), token, queryTimeout: timeoutMs };
-  const notes = new MergeRequestNotes2(options);
+// src/forge/gitlab-call.ts
+function gitLabClientOptions(apiUrl, token, timeoutMs) {
+  return { host: gitLabHost(apiUrl), token, queryTimeout: timeoutMs };
+}
+var gitLabAuthor = (user) => ({
+  id: String(user.id),
+  bot: user.bot === true
+});
+async function gitLabWhoAmI(apiUrl, options) {
   const users = new Users2(options);
-  const { projectId, mergeRequestIid: iid } = place;
-  const toComment = (note) => ({
-    id: note.id,
-    body: note.body,
-    author: { id: String(note.author.id), bot: note.author.bot === true }
-  });
-  return {
-    description: `merge request !${iid} of project ${projectId}`,
-    maxBodyLength: GITLAB_NOTE_MAX_LENGTH,
-    async whoAmI() {
-      const user = await translated("GET", `${place.apiUrl}/user`, () => users.showCurrentUser());
-      return { id: String(user.id), bot: user.bot === true };
-    },
-    async list() {
-      const url12 = `${place.apiUrl}/projects/${projectId}/merge_requests/${iid}/notes`;
-      const all = await translated(
-        "GET",
-        url12,
-        () => notes.all(projectId, iid, { sort: "asc", orderBy: "created_at", perPage: 100 })
-      );
-      return all.filter((note) => note.system !== true).map(toComment);
-    },
-    async create(body) {
-      const url12 = `${place.apiUrl}/projects/${projectId}/merge_requests/${iid}/notes`;
-      return toComment(await translated("POST", url12, () => notes.create(projectId, iid, body)));
-    },
-    async edit(id, body) {
-      const url12 = `${place.apiUrl}/projects/${projectId}/merge_requests/${iid}/notes/${id}`;
-      return toComment(await translated("PUT", url12, () => notes.edit(projectId, iid, id, { body })));
-    }
-  };
+  const user = await gitLabCall("GET", `${apiUrl}/user`, () => users.showCurrentUser());
+  return gitLabAuthor(user);
 }
 function gitLabHost(apiUrl) {
   return apiUrl.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
 }
-async function translated(method, url12, call) {
+async function gitLabCall(method, url12, call) {
   try {
     return await call();
   } catch (error3) {
@@ -77944,6 +78203,41 @@ function toHttpError(method, url12, error3) {
   const cause = error3 instanceof Error ? error3.cause : void 0;
   const reason = cause?.code ? `could not connect (${cause.code})` : error3 instanceof Error ? error3.message : String(error3);
   return new HttpError(`${subject}: ${reason}`, {});
+}
+
+// src/plan-comment/gitlab-thread.ts
+var GITLAB_NOTE_MAX_LENGTH = 1e6;
+function gitLabThread(place, token, timeoutMs) {
+  const options = gitLabClientOptions(place.apiUrl, token, timeoutMs);
+  const notes = new MergeRequestNotes2(options);
+  const { projectId, mergeRequestIid: iid } = place;
+  const toComment = (note) => ({
+    id: note.id,
+    body: note.body,
+    author: gitLabAuthor(note.author)
+  });
+  return {
+    description: `merge request !${iid} of project ${projectId}`,
+    maxBodyLength: GITLAB_NOTE_MAX_LENGTH,
+    whoAmI: () => gitLabWhoAmI(place.apiUrl, options),
+    async list() {
+      const url12 = `${place.apiUrl}/projects/${projectId}/merge_requests/${iid}/notes`;
+      const all = await gitLabCall(
+        "GET",
+        url12,
+        () => notes.all(projectId, iid, { sort: "asc", orderBy: "created_at", perPage: 100 })
+      );
+      return all.filter((note) => note.system !== true).map(toComment);
+    },
+    async create(body) {
+      const url12 = `${place.apiUrl}/projects/${projectId}/merge_requests/${iid}/notes`;
+      return toComment(await gitLabCall("POST", url12, () => notes.create(projectId, iid, body)));
+    },
+    async edit(id, body) {
+      const url12 = `${place.apiUrl}/projects/${projectId}/merge_requests/${iid}/notes/${id}`;
+      return toComment(await gitLabCall("PUT", url12, () => notes.edit(projectId, iid, id, { body })));
+    }
+  };
 }
 
 // src/plan-comment/marker.ts
@@ -77969,18 +78263,22 @@ function carriesMarker(body, marker) {
   return firstLine2.trimEnd() === marker;
 }
 
+// src/forge/author.ts
+function writtenByMe(author, me3) {
+  return me3 ? author.id === me3.id : author.bot;
+}
+
 // src/plan-comment/upsert.ts
 async function upsertComment(thread, marker, body) {
   const me3 = await thread.whoAmI();
   const comments = await thread.list();
-  const own2 = comments.find((comment) => carriesMarker(comment.body, marker) && isOwn(comment.author, me3));
+  const own2 = comments.find(
+    (comment) => carriesMarker(comment.body, marker) && writtenByMe(comment.author, me3)
+  );
   if (!own2) return { action: "created", id: (await thread.create(body)).id };
   if (own2.body === body) return { action: "unchanged", id: own2.id };
   await thread.edit(own2.id, body);
   return { action: "edited", id: own2.id };
-}
-function isOwn(author, me3) {
-  return me3 ? author.id === me3.id : author.bot;
 }
 
 // src/plan-comment/post.ts
@@ -78067,6 +78365,10 @@ Commands:
   validate             check the configuration and render every stack (no Docker daemon needed)
   render --out DIR     write the compose files croncd would deploy (secrets masked)
   prune --stack NAME   remove one stack croncd owns (--dry-run shows what it would do)
+  suspend --stack NAME [--reason TEXT]
+                       leave one stack croncd owns as it runs: not deployed, healed or pruned
+                       until resumed (marked on the stack itself, with who, when and why)
+  resume --stack NAME  let croncd manage a suspended stack again (the next reconcile heals it)
   decrypt FILE         print a sops file's plaintext, like sops --decrypt (needs no croncd.yaml)
   version              print the version
 
@@ -78092,6 +78394,13 @@ Options (prune):
   --release NAME       the release to remove (targets that deploy releases)
   --namespace NS       with --release: the release's namespace
   --dry-run            change nothing, say what would be removed
+
+Options (suspend, resume):
+  --config FILE, --report FILE, --junit FILE, --dotenv FILE, --target NAME (once)
+  --stack NAME         the stack (targets of type swarm)
+  --release NAME       the release (targets that deploy releases); --namespace NS with it
+  --reason TEXT        suspend: why, shown in every run's report until resumed
+  Who suspended: GITLAB_USER_LOGIN and CI_JOB_URL, GITHUB_ACTOR and the run's URL, else user@host.
 
 Options (decrypt):
   --ignore-mac         decrypt even if the file's MAC is missing or does not match
@@ -78341,6 +78650,62 @@ async function decryptCommand(request2) {
   });
 }
 
+// src/report/text.ts
+var WOULD = {
+  created: "would create",
+  configured: "would update",
+  deleted: "would delete",
+  unchanged: "unchanged",
+  skipped: "skipped",
+  failed: "failed"
+};
+function formatEntry(entry, mode) {
+  const verb = mode === "plan" ? WOULD[entry.action] ?? entry.action : entry.action;
+  const timing = entry.durationMs === void 0 ? "" : ` in ${(entry.durationMs / 1e3).toFixed(1)}s`;
+  return `[${entry.target}] ${entry.kind} ${entry.name}: ${verb}${timing} \u2014 ${entry.reason}`;
+}
+function summarize(set) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const entry of set.entries) counts.set(entry.action, (counts.get(entry.action) ?? 0) + 1);
+  if (counts.size === 0) return "nothing to do";
+  return [...counts.entries()].map(([action, count]) => `${count} ${action}`).join(", ");
+}
+
+// src/commands/choose-target.ts
+function chooseItemTarget(config2, request2, pick2) {
+  const target = chooseTarget(config2, request2.target, request2.command);
+  const type = targetTypeOf(target);
+  const verb = pick2(type);
+  if (type.itemKind !== request2.kind || verb === void 0) {
+    throw new ConfigError(
+      `target ${target.name} (type ${target.type}) deploys ${type.itemKind}s, not ${request2.kind}s; use --${type.itemKind} NAME`,
+      { subject: request2.command }
+    );
+  }
+  return { target, verb };
+}
+function chooseTarget(config2, name2, command) {
+  if (name2) {
+    const found = config2.targets.find((target) => target.name === name2);
+    if (!found) {
+      throw new ConfigError(
+        `no target named "${name2}"; known: ${config2.targets.map((t2) => t2.name).join(", ")}`,
+        {
+          subject: "--target"
+        }
+      );
+    }
+    return found;
+  }
+  const [only, ...others] = config2.targets;
+  if (!only || others.length > 0) {
+    throw new ConfigError("several targets are configured; say which one with --target NAME", {
+      subject: command
+    });
+  }
+  return only;
+}
+
 // src/lock/acquire.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
 import { setTimeout as sleepFor } from "node:timers/promises";
@@ -78504,13 +78869,16 @@ async function confirmReleasingOnExit(store, created, token) {
 // src/lock/holder.ts
 import os7 from "node:os";
 function holderFromEnv(env2, pid = process.pid) {
+  return ciJobUrl(env2) ?? `host ${os7.hostname()} pid ${pid}`;
+}
+function ciJobUrl(env2) {
   if (env2.CI_JOB_URL) return env2.CI_JOB_URL;
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env2;
   if (server && repository && runId) {
-    const attempt3 = env2.GITHUB_RUN_ATTEMPT ? `/attempts/${env2.GITHUB_RUN_ATTEMPT}` : "";
-    return `${server}/${repository}/actions/runs/${runId}${attempt3}`;
+    const attempt4 = env2.GITHUB_RUN_ATTEMPT ? `/attempts/${env2.GITHUB_RUN_ATTEMPT}` : "";
+    return `${server}/${repository}/actions/runs/${runId}${attempt4}`;
   }
-  return `host ${os7.hostname()} pid ${pid}`;
+  return void 0;
 }
 
 // src/pipeline/run-locks.ts
@@ -78557,48 +78925,8 @@ var RunLocks = class {
   }
 };
 
-// src/report/text.ts
-var WOULD = {
-  created: "would create",
-  configured: "would update",
-  deleted: "would delete",
-  unchanged: "unchanged",
-  skipped: "skipped",
-  failed: "failed"
-};
-function formatEntry(entry, mode) {
-  const verb = mode === "plan" ? WOULD[entry.action] ?? entry.action : entry.action;
-  const timing = entry.durationMs === void 0 ? "" : ` in ${(entry.durationMs / 1e3).toFixed(1)}s`;
-  return `[${entry.target}] ${entry.kind} ${entry.name}: ${verb}${timing} \u2014 ${entry.reason}`;
-}
-function summarize(set) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const entry of set.entries) counts.set(entry.action, (counts.get(entry.action) ?? 0) + 1);
-  if (counts.size === 0) return "nothing to do";
-  return [...counts.entries()].map(([action, count]) => `${count} ${action}`).join(", ");
-}
-
-// src/commands/prune-item.ts
-async function pruneItem(request2) {
-  const target = chooseTarget(request2.config, request2.target);
-  const type = targetTypeOf(target);
-  if (type.itemKind !== request2.kind || !type.pruneOne) {
-    throw new ConfigError(
-      `target ${target.name} (type ${target.type}) deploys ${type.itemKind}s, not ${request2.kind}s; use --${type.itemKind} NAME`,
-      { subject: "prune" }
-    );
-  }
-  const prune = type.pruneOne;
-  const removeOne = () => prune(target, {
-    name: request2.name,
-    dryRun: request2.dryRun,
-    ...request2.namespace ? { namespace: request2.namespace } : {}
-  });
-  const entry = request2.dryRun ? await removeOne() : await underLock(target, request2, removeOne);
-  request2.log.info(formatEntry(entry, "reconcile"));
-  return { exitCode: entry.action === "failed" ? ExitCode2.failed : ExitCode2.ok, entries: [entry] };
-}
-async function underLock(target, request2, work) {
+// src/commands/under-lock.ts
+async function underLock(target, request2, notDone, work) {
   const locks = new RunLocks({ env: request2.env ?? process.env, log: request2.log });
   try {
     await locks.hold(target);
@@ -78608,7 +78936,7 @@ async function underLock(target, request2, work) {
     return changeEntry(
       subject,
       "failed",
-      `${request2.kind} ${request2.name} not pruned: ${describeError(error3)}`
+      `${request2.kind} ${request2.name} ${notDone}: ${describeError(error3)}`
     );
   }
   try {
@@ -78617,26 +78945,54 @@ async function underLock(target, request2, work) {
     await locks.releaseAll();
   }
 }
-function chooseTarget(config2, name2) {
-  if (name2) {
-    const found = config2.targets.find((target) => target.name === name2);
-    if (!found) {
-      throw new ConfigError(
-        `no target named "${name2}"; known: ${config2.targets.map((t2) => t2.name).join(", ")}`,
-        {
-          subject: "--target"
-        }
-      );
-    }
-    return found;
-  }
-  const [only, ...others] = config2.targets;
-  if (!only || others.length > 0) {
-    throw new ConfigError("several targets are configured; say which one with --target NAME", {
-      subject: "prune"
-    });
-  }
-  return only;
+
+// src/commands/prune-item.ts
+async function pruneItem(request2) {
+  const { target, verb: prune } = chooseItemTarget(
+    request2.config,
+    { ...request2, command: "prune" },
+    (type) => type.pruneOne
+  );
+  const removeOne = () => prune(target, {
+    name: request2.name,
+    dryRun: request2.dryRun,
+    ...request2.namespace ? { namespace: request2.namespace } : {}
+  });
+  const entry = request2.dryRun ? await removeOne() : await underLock(target, request2, "not pruned", removeOne);
+  request2.log.info(formatEntry(entry, "reconcile"));
+  return { exitCode: entry.action === "failed" ? ExitCode2.failed : ExitCode2.ok, entries: [entry] };
+}
+
+// src/commands/suspended-by.ts
+import os8 from "node:os";
+function suspendedBy(env2) {
+  const user = env2.GITLAB_USER_LOGIN || env2.GITHUB_ACTOR;
+  const job = ciJobUrl(env2);
+  if (user) return job ? `${user} (${job})` : user;
+  if (job) return job;
+  return `${os8.userInfo().username}@${os8.hostname()}`;
+}
+
+// src/commands/suspend-item.ts
+async function suspendItem(request2) {
+  const { target, verb: suspendOne } = chooseItemTarget(request2.config, request2, (type) => type.suspendOne);
+  const suspension = request2.command === "suspend" ? {
+    by: suspendedBy(request2.env),
+    at: (request2.now ?? /* @__PURE__ */ new Date()).toISOString(),
+    ...request2.reason ? { reason: request2.reason } : {}
+  } : void 0;
+  const entry = await underLock(
+    target,
+    request2,
+    request2.command === "suspend" ? "not suspended" : "not resumed",
+    () => suspendOne(target, {
+      name: request2.name,
+      ...request2.namespace ? { namespace: request2.namespace } : {},
+      ...suspension ? { suspension } : {}
+    })
+  );
+  request2.log.info(formatEntry(entry, "reconcile"));
+  return { exitCode: entry.action === "failed" ? ExitCode2.failed : ExitCode2.ok, entries: [entry] };
 }
 
 // src/config/ref-overrides.ts
@@ -78674,7 +79030,7 @@ import path24 from "node:path";
 
 // src/ports/git.ts
 import { mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
-import os10 from "node:os";
+import os11 from "node:os";
 import path23 from "node:path";
 
 // src/report/mask.ts
@@ -81468,7 +81824,7 @@ var ss = /* @__PURE__ */ (() => {
     };
   };
 })();
-var os9 = class {
+var os10 = class {
   constructor(e = 2) {
     this.concurrency = e, this.logger = $2("", "scheduler"), this.pending = [], this.running = [], this.logger("Constructed, concurrency=%s", e);
   }
@@ -81861,7 +82217,7 @@ function Vs(t2, e) {
 function f(t2, e) {
   this._plugins = e, this._executor = new qn(
     t2.baseDir,
-    new os9(t2.maxConcurrentProcesses),
+    new os10(t2.maxConcurrentProcesses),
     e
   ), this._trimmed = t2.trimmed;
 }
@@ -82575,7 +82931,7 @@ var FULL_SHA = /^[0-9a-f]{40}$/i;
 var FETCH_STALL_MS = 5 * 6e4;
 var SHORT_SHA = /^[0-9a-f]{7,39}$/i;
 async function fetchCommit(request2) {
-  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path23.join(os10.tmpdir(), "croncd-known-hosts-")) : void 0;
+  const scratch = request2.auth?.kind === "ssh" && !request2.auth.knownHostsFile ? await mkdtemp2(path23.join(os11.tmpdir(), "croncd-known-hosts-")) : void 0;
   const auth2 = scratch && request2.auth?.kind === "ssh" ? { ...request2.auth, knownHostsFile: path23.join(scratch, "known_hosts"), acceptNewHostKey: true } : request2.auth;
   try {
     return await fetchInto({ ...request2, ...auth2 ? { auth: auth2 } : {} });
@@ -83102,12 +83458,391 @@ function cleanUpAfterKilledRuns(log) {
   }
 }
 
-// src/alerts/issue-tracker/index.ts
-function syncIssue(request2) {
-  return Promise.resolve({
-    action: "none",
-    error: `issue alerts are not built yet (target ${request2.target})`
+// src/alerts/issue-tracker/advice.ts
+function missingTokenAdvice2(config2) {
+  if ("gitlab" in config2) {
+    const variable2 = config2.gitlab.tokenEnv;
+    return `${variable2} is empty or not set. CI_JOB_TOKEN cannot create issues: create a project access token with the api scope and at least the Reporter role (Settings > Access tokens) and store it as a masked CI/CD variable named ${variable2}`;
+  }
+  const variable = config2.github.tokenEnv;
+  return `${variable} is empty or not set: pass a token that may write issues to the step, e.g. env: ${variable}: \${{ github.token }} with permissions: issues: write`;
+}
+function refusalAdvice(error3, config2) {
+  const gitlab = "gitlab" in config2;
+  const variable = gitlab ? config2.gitlab.tokenEnv : config2.github.tokenEnv;
+  const where2 = gitlab ? `project ${config2.gitlab.project}` : config2.github.repository;
+  if (error3.timedOut)
+    return "the API did not answer in time; the issue is brought up to date on the next run";
+  switch (error3.status) {
+    case 401:
+      return `the token in ${variable} was refused: it is wrong, expired or revoked`;
+    case 403:
+      return gitlab ? `the token in ${variable} may not write issues: it needs the api scope and at least the Reporter role in ${where2}` : `the token in ${variable} may not write issues in ${where2}: it needs issues: write (permissions: issues: write for GITHUB_TOKEN; Issues read and write for a fine-grained token)`;
+    case 404:
+      return `the token in ${variable} cannot see ${where2}, or its issues are turned off`;
+    case 410:
+      return `issues are turned off in ${where2}`;
+    default:
+      return error3.status !== void 0 && error3.status >= 500 ? "the API failed on its side; the issue is brought up to date on the next run" : void 0;
+  }
+}
+
+// src/alerts/issue-tracker/github.ts
+var GITHUB_ISSUE_MAX_LENGTH = 65536;
+function gitHubIssues(apiUrl, repository, token, timeoutMs) {
+  const rest = gitHubRest(apiUrl, token, timeoutMs);
+  const issuesUrl = `${rest.api}/repos/${repository}/issues`;
+  const toIssue = (issue3) => ({
+    number: issue3.number,
+    url: issue3.html_url,
+    body: issue3.body ?? "",
+    author: gitHubAuthor(issue3.user)
   });
+  return {
+    description: `GitHub repository ${repository}`,
+    maxBodyLength: GITHUB_ISSUE_MAX_LENGTH,
+    whoAmI: () => gitHubWhoAmI(rest),
+    async listOpen(label) {
+      const found = [];
+      const query = `state=open&labels=${encodeURIComponent(label)}&sort=created&direction=asc&per_page=100`;
+      let url12 = `${issuesUrl}?${query}`;
+      while (url12) {
+        const answer = await rest.call("GET", url12);
+        const page = answer.json ?? [];
+        found.push(...page.filter((issue3) => issue3.pull_request === void 0).map(toIssue));
+        url12 = nextPageUrl(answer.headers);
+      }
+      return found;
+    },
+    async create({ title, body, labels: labels2 }) {
+      const created = await rest.call("POST", issuesUrl, { title, body, labels: labels2 });
+      return toIssue(created.json);
+    },
+    async comment(number3, body) {
+      await rest.call("POST", `${issuesUrl}/${number3}/comments`, { body });
+    },
+    async update(number3, change) {
+      await rest.call("PATCH", `${issuesUrl}/${number3}`, {
+        body: change.body,
+        ...change.close ? { state: "closed", state_reason: "completed" } : {}
+      });
+    }
+  };
+}
+
+// src/alerts/issue-tracker/gitlab.ts
+var GITLAB_ISSUE_MAX_LENGTH = 1e6;
+function gitLabIssues(apiUrl, project, token, timeoutMs) {
+  const options = gitLabClientOptions(apiUrl, token, timeoutMs);
+  const issues = new Issues2(options);
+  const notes = new IssueNotes2(options);
+  const projectUrl = `${apiUrl.replace(/\/+$/, "")}/projects/${encodeURIComponent(String(project))}`;
+  const toIssue = (issue3) => ({
+    number: issue3.iid,
+    url: issue3.web_url,
+    body: issue3.description ?? "",
+    author: gitLabAuthor(issue3.author)
+  });
+  return {
+    description: `GitLab project ${project}`,
+    maxBodyLength: GITLAB_ISSUE_MAX_LENGTH,
+    whoAmI: () => gitLabWhoAmI(apiUrl, options),
+    async listOpen(label) {
+      const found = await gitLabCall(
+        "GET",
+        `${projectUrl}/issues`,
+        () => issues.all({
+          projectId: project,
+          labels: label,
+          state: "opened",
+          orderBy: "created_at",
+          sort: "asc",
+          perPage: 100
+        })
+      );
+      return found.map(toIssue);
+    },
+    async create({ title, body, labels: labels2 }) {
+      const created = await gitLabCall(
+        "POST",
+        `${projectUrl}/issues`,
+        () => issues.create(project, title, { description: body, labels: labels2.join(",") })
+      );
+      return toIssue(created);
+    },
+    async comment(number3, body) {
+      await gitLabCall(
+        "POST",
+        `${projectUrl}/issues/${number3}/notes`,
+        () => notes.create(project, number3, body)
+      );
+    },
+    async update(number3, change) {
+      await gitLabCall(
+        "PUT",
+        `${projectUrl}/issues/${number3}`,
+        () => issues.edit(project, number3, {
+          description: change.body,
+          ...change.close ? { stateEvent: "close" } : {}
+        })
+      );
+    }
+  };
+}
+
+// src/alerts/issue-tracker/marker.ts
+var PATTERN = /^<!-- croncd:issue target=(\S+) failures=(\S*) -->$/;
+var WHOLE_TARGET = "-";
+function itemKey(item) {
+  return item ? `${encodeURIComponent(item.kind)}/${encodeURIComponent(item.name)}` : WHOLE_TARGET;
+}
+function formatMarker(marker) {
+  const failures = sortFailures(marker.failures).map((failure2) => `${failure2.item}:${encodeURIComponent(failure2.fingerprint)}`).join(",");
+  return `<!-- croncd:issue target=${encodeURIComponent(marker.target)} failures=${failures} -->`;
+}
+function parseMarker(body) {
+  const firstLine2 = (body.split("\n", 1)[0] ?? "").trimEnd();
+  const match = PATTERN.exec(firstLine2);
+  if (!match) return void 0;
+  try {
+    const failures = match[2].split(",").filter((part) => part !== "").map((part) => {
+      const colon = part.lastIndexOf(":");
+      if (colon <= 0) throw new Error(`malformed failure ${part}`);
+      return { item: part.slice(0, colon), fingerprint: decodeURIComponent(part.slice(colon + 1)) };
+    });
+    return { target: decodeURIComponent(match[1]), failures };
+  } catch {
+    return void 0;
+  }
+}
+function sameFailures(a, b2) {
+  const key = (failures) => sortFailures(failures).map((failure2) => `${failure2.item}:${failure2.fingerprint}`).join(",");
+  return key(a) === key(b2);
+}
+function sortFailures(failures) {
+  const text = (failure2) => `${failure2.item}:${failure2.fingerprint}`;
+  return [...new Map(failures.map((failure2) => [text(failure2), failure2])).values()].sort(
+    (a, b2) => text(a) < text(b2) ? -1 : text(a) > text(b2) ? 1 : 0
+  );
+}
+
+// src/alerts/issue-tracker/changes.ts
+function markedFailures(failures) {
+  return failures.map((failure2) => ({ item: itemKey(failure2.item), fingerprint: failure2.fingerprint }));
+}
+function diffFailures(before, now) {
+  const fingerprintsBefore = groupByItem(before);
+  const fingerprintsNow = groupByItem(markedFailures(now));
+  const changes = { started: [], changed: [], recovered: [], unchangedCount: 0 };
+  const seen = /* @__PURE__ */ new Set();
+  for (const failure2 of now) {
+    const key = itemKey(failure2.item);
+    const previous = fingerprintsBefore.get(key);
+    if (!previous) changes.started.push(failure2);
+    else if (!sameSet(previous, fingerprintsNow.get(key) ?? /* @__PURE__ */ new Set())) changes.changed.push(failure2);
+    else if (!seen.has(key)) changes.unchangedCount += 1;
+    seen.add(key);
+  }
+  changes.recovered = [...fingerprintsBefore.keys()].filter((key) => !fingerprintsNow.has(key)).sort();
+  return changes;
+}
+function groupByItem(failures) {
+  const byItem = /* @__PURE__ */ new Map();
+  for (const failure2 of failures) {
+    const fingerprints = byItem.get(failure2.item) ?? /* @__PURE__ */ new Set();
+    fingerprints.add(failure2.fingerprint);
+    byItem.set(failure2.item, fingerprints);
+  }
+  return byItem;
+}
+function sameSet(a, b2) {
+  return a.size === b2.size && [...a].every((value) => b2.has(value));
+}
+
+// src/alerts/issue-tracker/render.ts
+var MAX_CAUSE_LENGTH = 1e3;
+var issueTitle = (target) => `croncd: target ${target} is failing`;
+function failingBody(context, failures, marked) {
+  const count = failures.length === 1 ? "1 failure" : `${failures.length} failures`;
+  const head = [
+    formatMarker({ target: context.target, failures: marked }),
+    `### \u274C croncd: target \`${context.target}\` is failing`,
+    "",
+    `croncd sees ${count} on this target. It comments here when the failures change and closes this issue when everything has recovered. Do not edit the first line of this description: it is how croncd finds this issue.`
+  ].join("\n");
+  return fitTable(head, failureRows(failures), footer(context), context);
+}
+function recoveredBody(context) {
+  return [
+    formatMarker({ target: context.target, failures: [] }),
+    `### \u2705 croncd: target \`${context.target}\` has recovered`,
+    "",
+    "Every failure croncd reported here is gone; a new failure opens a new issue.",
+    "",
+    footer(context)
+  ].join("\n");
+}
+function changeComment(context, changes) {
+  const rows = [
+    ...changes.started.map((failure2) => row("\u{1F195} failing", failure2)),
+    ...changes.changed.map((failure2) => row("\u{1F501} fails differently", failure2)),
+    ...changes.recovered.map((key) => `| \u2705 recovered | ${describeItemKey(key)} | |`)
+  ];
+  const still = changes.unchangedCount === 0 ? "" : ` ${changes.unchangedCount} other item${changes.unchangedCount === 1 ? "" : "s"} still fail${changes.unchangedCount === 1 ? "s" : ""} as before.`;
+  const head = `The failures of target \`${context.target}\` changed.${still}`;
+  return fitTable(head, rows, footer(context), context, "| change | item | cause |\n|---|---|---|");
+}
+function recoveryComment(context) {
+  return [`\u2705 Every failure of target \`${context.target}\` has recovered; closing.`, footer(context)].filter((part) => part !== "").join("\n\n");
+}
+function failureRows(failures) {
+  return [...failures].sort((a, b2) => itemOrder(a.item).localeCompare(itemOrder(b2.item))).map((failure2) => `| ${describeItem(failure2.item)} | ${causeCell(failure2.cause)} |`);
+}
+function row(change, failure2) {
+  return `| ${change} | ${describeItem(failure2.item)} | ${causeCell(failure2.cause)} |`;
+}
+function itemOrder(item) {
+  return item ? `1 ${item.kind} ${item.name}` : "0";
+}
+function describeItem(item) {
+  return item ? `${cell(item.kind)} \`${codeCell(item.name)}\`` : "the whole target";
+}
+function describeItemKey(key) {
+  const slash = key.indexOf("/");
+  if (slash < 0) return describeItem(void 0);
+  return describeItem({
+    kind: decodeURIComponent(key.slice(0, slash)),
+    name: decodeURIComponent(key.slice(slash + 1))
+  });
+}
+function footer(context) {
+  const parts = [];
+  if (context.commit) {
+    const short = `\`${context.commit.sha.slice(0, 12)}\``;
+    parts.push(`commit ${context.commit.url ? `[${short}](${context.commit.url})` : short}`);
+  }
+  if (context.jobUrl) parts.push(`[CI job](${context.jobUrl})`);
+  return parts.length === 0 ? "" : `<sub>seen by croncd at ${parts.join(" \xB7 ")}</sub>`;
+}
+function fitTable(head, rows, foot, context, header = "| item | cause |\n|---|---|") {
+  const compose = (kept2) => {
+    const left = rows.length - kept2;
+    const notice = left === 0 ? "" : `
+
+${left} more row${left === 1 ? "" : "s"} left out: see the CI job.`;
+    const table = rows.length === 0 ? "" : `
+
+${header}
+${rows.slice(0, kept2).join("\n")}${notice}`;
+    return `${head}${table}${foot === "" ? "" : `
+
+${foot}`}`;
+  };
+  let kept = rows.length;
+  while (kept > 0 && compose(kept).length > context.maxLength) kept -= 1;
+  return compose(kept);
+}
+function causeCell(cause) {
+  const text = shorten(cause.replace(/\r?\n/g, " ").trim());
+  if (text === "") return "";
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run2) => run2.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad2 = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return codeCell(`${fence}${pad2}${text}${pad2}${fence}`);
+}
+function shorten(text) {
+  return text.length <= MAX_CAUSE_LENGTH ? text : `${text.slice(0, MAX_CAUSE_LENGTH - 1)}\u2026`;
+}
+
+// src/alerts/issue-tracker/sync.ts
+async function syncWithTracker(tracker, sync) {
+  const found = await findOwnIssue(tracker, sync);
+  const context = {
+    target: sync.target,
+    maxLength: tracker.maxBodyLength,
+    ...sync.commit ? { commit: sync.commit } : {},
+    ...sync.jobUrl ? { jobUrl: sync.jobUrl } : {}
+  };
+  if (sync.failures.length === 0) {
+    if (!found || found.marker.failures.length === 0)
+      return found ? { action: "unchanged", url: found.issue.url } : { action: "none" };
+    await tracker.comment(found.issue.number, sync.mask(recoveryComment(context)));
+    await tracker.update(found.issue.number, { body: sync.mask(recoveredBody(context)), close: true });
+    return { action: "closed", url: found.issue.url };
+  }
+  const marked = markedFailures(sync.failures);
+  const body = sync.mask(failingBody(context, sync.failures, marked));
+  if (!found) {
+    const created = await tracker.create({
+      title: sync.mask(issueTitle(sync.target)),
+      body,
+      labels: sync.labels
+    });
+    return { action: "opened", url: created.url };
+  }
+  if (sameFailures(found.marker.failures, marked)) return { action: "unchanged", url: found.issue.url };
+  const changes = diffFailures(found.marker.failures, sync.failures);
+  await tracker.comment(found.issue.number, sync.mask(changeComment(context, changes)));
+  await tracker.update(found.issue.number, { body });
+  return { action: "commented", url: found.issue.url };
+}
+async function findOwnIssue(tracker, sync) {
+  const me3 = await tracker.whoAmI();
+  const candidates = await tracker.listOpen(sync.labels[0]);
+  const own2 = candidates.map((issue3) => ({ issue: issue3, marker: parseMarker(issue3.body) })).filter(
+    (candidate) => candidate.marker?.target === sync.target && writtenByMe(candidate.issue.author, me3)
+  ).sort((a, b2) => a.issue.number - b2.issue.number);
+  return own2[0];
+}
+
+// src/alerts/issue-tracker/index.ts
+async function syncIssue(request2) {
+  const { masker, log, target } = request2;
+  const result = await attempt2(request2).catch(
+    // A bug or a client that throws where no HTTP call was made: still never the run's failure.
+    (error3) => ({ action: "none", error: masker.mask(describeError(error3)) })
+  );
+  if (!result.error && result.action !== "none" && result.action !== "unchanged")
+    log.info(masker.mask(`issue for target ${target} ${result.action}: ${result.url ?? ""}`.trimEnd()));
+  return result;
+}
+async function attempt2(request2) {
+  const { config: config2, masker } = request2;
+  if (request2.unavailable) return { action: "none" };
+  const opened = openTracker(config2, request2.env, request2.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS);
+  if ("error" in opened) return { action: "none", error: masker.mask(opened.error) };
+  masker.add(opened.token);
+  try {
+    return await syncWithTracker(opened.tracker, {
+      target: request2.target,
+      failures: request2.failures,
+      labels: config2.labels,
+      ...request2.commit ? { commit: request2.commit } : {},
+      ...request2.jobUrl ? { jobUrl: request2.jobUrl } : {},
+      mask: (text) => masker.mask(text)
+    });
+  } catch (error3) {
+    const advice = error3 instanceof HttpError ? refusalAdvice(error3, config2) : void 0;
+    const message = `${opened.tracker.description}: ${describeError(error3)}`;
+    return { action: "none", error: masker.mask(advice ? `${message} (${advice})` : message) };
+  }
+}
+function openTracker(config2, env2, timeoutMs) {
+  if ("gitlab" in config2) {
+    const token2 = env2[config2.gitlab.tokenEnv];
+    if (!token2) return { error: missingTokenAdvice2(config2) };
+    const apiUrl2 = config2.gitlab.apiUrl ?? env2.CI_API_V4_URL;
+    if (!apiUrl2) {
+      return {
+        error: "no GitLab API URL: set alerts.issue.gitlab.apiUrl, or run in GitLab CI (CI_API_V4_URL)"
+      };
+    }
+    return { tracker: gitLabIssues(apiUrl2, config2.gitlab.project, token2, timeoutMs), token: token2 };
+  }
+  const token = env2[config2.github.tokenEnv];
+  if (!token) return { error: missingTokenAdvice2(config2) };
+  const apiUrl = config2.github.apiUrl ?? env2.GITHUB_API_URL ?? "https://api.github.com";
+  return { tracker: gitHubIssues(apiUrl, config2.github.repository, token, timeoutMs), token };
 }
 
 // src/alerts/links.ts
@@ -83124,7 +83859,7 @@ function commitUrl(sourceUrl, sha) {
   if (/^gitlab\./.test(url12.hostname) || url12.hostname === "gitlab.com") return `${repository}/-/commit/${sha}`;
   return void 0;
 }
-function ciJobUrl(env2) {
+function ciJobUrl2(env2) {
   if (env2.CI_JOB_URL) return env2.CI_JOB_URL;
   if (env2.GITHUB_RUN_ID && env2.GITHUB_REPOSITORY) {
     return `${env2.GITHUB_SERVER_URL ?? "https://github.com"}/${env2.GITHUB_REPOSITORY}/actions/runs/${env2.GITHUB_RUN_ID}`;
@@ -83459,10 +84194,10 @@ function retryAfterMs(header) {
   if (header === null || !/^\d+$/.test(header.trim())) return void 0;
   return Number(header.trim()) * 1e3;
 }
-async function withRetries(attempt3, retry, onRetry) {
+async function withRetries(attempt4, retry, onRetry) {
   let attemptsMade = 0;
   for (; ; ) {
-    const result = await attempt3();
+    const result = await attempt4();
     attemptsMade += 1;
     if (result.delivered) return { ok: true, attempts: attemptsMade };
     if (!result.retryable || attemptsMade >= retry.attempts) {
@@ -83537,7 +84272,7 @@ async function deliver(config2, events, context) {
     timeoutMs: context.timeoutMs
   };
   const result = await withRetries(
-    () => attempt2(httpRequestFor, definition),
+    () => attempt3(httpRequestFor, definition),
     context.retry,
     (error3, attemptsMade, delayMs) => log.info(`${subject}: attempt ${attemptsMade} failed (${error3}); retrying in ${delayMs / 1e3}s`)
   );
@@ -83551,7 +84286,7 @@ async function deliver(config2, events, context) {
   log.warn(`${subject}: ${delivery.error}`);
   return delivery;
 }
-async function attempt2(request2, definition) {
+async function attempt3(request2, definition) {
   try {
     const answer = await httpRequest(request2);
     if (answer.status < 200 || answer.status >= 300) {
@@ -83638,7 +84373,7 @@ function failureFingerprint(failure2) {
 }
 
 // src/alerts/observation.ts
-var itemKey = (item) => `${item.kind}/${item.name}`;
+var itemKey2 = (item) => `${item.kind}/${item.name}`;
 
 // src/alerts/observe.ts
 var WHOLE_TARGET_KINDS = /* @__PURE__ */ new Set(["target", "source", "run"]);
@@ -83660,7 +84395,7 @@ function observeTarget(input) {
   }
   const byItem = /* @__PURE__ */ new Map();
   for (const entry of own2) {
-    const key = itemKey(entry);
+    const key = itemKey2(entry);
     byItem.set(key, [...byItem.get(key) ?? [], entry]);
   }
   const items = [...byItem.entries()].map(([key, entries2]) => observeItem(key, entries2, input));
@@ -83841,7 +84576,7 @@ async function alertAfterReconcile(request2) {
     log.warn(masked);
     outcome.warnings.push(masked);
   };
-  const jobUrl = ciJobUrl(request2.env);
+  const jobUrl = ciJobUrl2(request2.env);
   for (const target of request2.targets) {
     const source = request2.sources.find((candidate) => candidate.name === target.source);
     const observed = observeTarget({
@@ -84224,7 +84959,10 @@ ${USAGE}`);
   const exitCode = written ? outcome.exitCode : ExitCode2.failed;
   if (args.json) process.stdout.write(`${renderJsonReport(report, log.masker)}
 `);
-  log.info(`croncd ${args.command}: ${summarize({ entries: outcome.entries })} (exit ${exitCode})`);
+  const reminder = suspendedReminder(outcome.entries);
+  log.info(
+    `croncd ${args.command}: ${summarize({ entries: outcome.entries })} (exit ${exitCode})${reminder ? ` \u2014 ${reminder}` : ""}`
+  );
   return exitCode;
 }
 function reportFiles(args) {
@@ -84256,6 +84994,21 @@ async function execute(args, env2, log) {
       dryRun: args.dryRun,
       log,
       env: env2,
+      ...args.targets[0] ? { target: args.targets[0] } : {}
+    });
+    return { ...result, sources: [] };
+  }
+  if (args.command === "suspend" || args.command === "resume") {
+    const [kind, name2] = args.stack ? ["stack", args.stack] : ["release", args.release];
+    const result = await suspendItem({
+      config: config2,
+      command: args.command,
+      kind,
+      name: name2,
+      env: env2,
+      log,
+      ...args.namespace ? { namespace: args.namespace } : {},
+      ...args.reason ? { reason: args.reason } : {},
       ...args.targets[0] ? { target: args.targets[0] } : {}
     });
     return { ...result, sources: [] };
@@ -84331,6 +85084,7 @@ function buildCommandLine(inputs, report) {
   for (const ref of inputs.refs) args.push("--ref", ref);
   if (inputs.stack) args.push("--stack", inputs.stack);
   if (inputs.release) args.push("--release", inputs.release);
+  if (inputs.reason) args.push("--reason", inputs.reason);
   if (inputs.dryRun) args.push("--dry-run");
   if (inputs.out) args.push("--out", inputs.out);
   if (inputs.junit) args.push("--junit", inputs.junit);
@@ -84357,6 +85111,7 @@ function readInputs() {
     report: getInput("report"),
     stack: getInput("stack"),
     release: getInput("release"),
+    reason: getInput("reason"),
     dryRun: booleanInput("dry-run"),
     out: getInput("out"),
     failOnChanges: booleanInput("fail-on-changes"),
@@ -84452,10 +85207,10 @@ function setOutputs(exitCode, reportFile, report) {
 
 // action/report-file.ts
 import { mkdtemp as mkdtemp3 } from "node:fs/promises";
-import os11 from "node:os";
+import os12 from "node:os";
 import path29 from "node:path";
 async function defaultReportFile(env2) {
-  const base = env2.RUNNER_TEMP || os11.tmpdir();
+  const base = env2.RUNNER_TEMP || os12.tmpdir();
   const folder = await mkdtemp3(path29.join(base, "croncd-report-"));
   return path29.join(folder, "report.json");
 }

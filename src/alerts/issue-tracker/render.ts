@@ -4,7 +4,7 @@
  * failure never edits the issue. Bodies are fitted to the platform's size limit; the marker, which
  * holds the alert state, always survives whole.
  */
-import { cell } from "../../report/markdown-cell.js";
+import { cell, codeCell } from "../../report/markdown-cell.js";
 import { type FailureChanges } from "./changes.js";
 import { formatMarker, type MarkedFailure } from "./marker.js";
 import type { TargetFailure } from "./types.js";
@@ -84,7 +84,7 @@ function itemOrder(item: { kind: string; name: string } | undefined): string {
 }
 
 function describeItem(item: { kind: string; name: string } | undefined): string {
-  return item ? `${cell(item.kind)} \`${cell(item.name)}\`` : "the whole target";
+  return item ? `${cell(item.kind)} \`${codeCell(item.name)}\`` : "the whole target";
 }
 
 /** The marker's `kind/name` (URI-encoded), or `-` for the whole target. */
@@ -137,7 +137,7 @@ function causeCell(cause: string): string {
   const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longestRun + 1);
   const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return cell(`${fence}${pad}${text}${pad}${fence}`);
+  return codeCell(`${fence}${pad}${text}${pad}${fence}`);
 }
 
 function shorten(text: string): string {

@@ -19,6 +19,29 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("| prod | stack | web | 🔄 configured | a \\| b c |");
     expect(markdown).toContain("action (planned)");
   });
+
+  it("keeps angle brackets visible: GitHub and GitLab would read them as HTML tags", () => {
+    const markdown = renderMarkdown({
+      version: 1,
+      command: "reconcile",
+      dryRun: false,
+      startedAt: "",
+      finishedAt: "",
+      exitCode: 1,
+      sources: [],
+      entries: [
+        {
+          kind: "stack",
+          name: "web",
+          target: "prod",
+          action: "failed",
+          reason: "timed out after <duration> & <script>",
+        },
+      ],
+    });
+    expect(markdown).toContain("timed out after &lt;duration&gt; &amp; &lt;script&gt;");
+    expect(markdown).not.toContain("<duration>");
+  });
 });
 
 describe("renderMarkdown with details", () => {
