@@ -1,11 +1,12 @@
-// A real image registry on 127.0.0.1: Debian's `docker-registry` (distribution v2) serving from a
-// temporary directory, for `npm run bench` (plain HTTP) and the private-registry tests (TLS and
-// htpasswd auth, see private-registry.ts). Real playbooks run `docker stack deploy` with the default
-// `--resolve-image always`, which asks the registry for every service's image digest on every run.
+// A real image registry: Debian's `docker-registry` (distribution v2) serving from a temporary
+// directory, on 127.0.0.1 for `npm run bench` (plain HTTP), or inside a network namespace of the test's
+// own for the private-registry tests (TLS and htpasswd auth, see private-registry.ts). Real playbooks
+// run `docker stack deploy` with the default `--resolve-image always`, which asks the registry for
+// every service's image digest on every run.
 //
 // dockerd treats 127.0.0.0/8 as an insecure registry by default, so the private daemon can push to
-// it without TLS or any daemon option. Every HTTP request the registry serves is one line of its
-// access log, which is how the benchmark and the tests count who talks to it.
+// the benchmark's registry without TLS or any daemon option. Every HTTP request the registry serves
+// is one line of its access log, which is how the benchmark and the tests count who talks to it.
 import { spawn } from "node:child_process";
 import { request as httpsRequest } from "node:https";
 import type { ChildProcess } from "node:child_process";
@@ -40,12 +41,14 @@ export interface LocalRegistryOptions {
   htpasswdFile?: string;
   /** The address to listen on; 127.0.0.1 unless given. */
   ip?: string;
+  /** Run the registry inside this network namespace (`ip netns exec`); `ip` must be one of its addresses. */
+  netns?: string;
 }
 
 export interface LocalRegistry {
   /** `IP:PORT` (127.0.0.1 unless asked otherwise), the prefix of image references pushed to it. */
   address: string;
-  /** `https://127.0.0.1:PORT` or `http://…`. */
+  /** `https://IP:PORT` or `http://…`. */
   url: string;
   /** Its config, storage and log. */
   dir: string;
@@ -67,7 +70,9 @@ export async function startLocalRegistry(
         "Install Debian's docker-registry package (apt-get install --no-install-recommends docker-registry).",
     );
   }
+  const command = options.netns ? await inNamespace(options.netns, binary) : [binary];
   await mkdir(path.join(dir, "data"), { recursive: true });
+  // Free on the host; a namespace of the test's own has every port free.
   const port = await pickTcpPort(0);
   const address = `${options.ip ?? "127.0.0.1"}:${port}`;
   const url = `${options.tls ? "https" : "http"}://${address}`;
@@ -103,8 +108,10 @@ export async function startLocalRegistry(
     log.once("open", () => resolve());
     log.once("error", reject);
   });
-  // Its own process group: Ctrl-C reaches the caller, which stops the registry in order.
-  const child: ChildProcess = spawn(binary, ["serve", config], {
+  // Its own process group: Ctrl-C reaches the caller, which stops the registry in order. `ip netns
+  // exec` replaces itself with the registry, so the child is the registry and signals reach it.
+  const [program = binary, ...prefix] = command;
+  const child: ChildProcess = spawn(program, [...prefix, "serve", config], {
     stdio: ["ignore", log, log],
     detached: true,
   });
@@ -174,6 +181,16 @@ export async function startLocalRegistry(
     },
     stop,
   };
+}
+
+/** The command that runs `binary` inside network namespace `netns`. */
+async function inNamespace(netns: string, binary: string): Promise<string[]> {
+  const ip = await findExecutable("ip");
+  if (!ip)
+    throw new Error(
+      "ip not found: the registry tests run the registry in a network namespace (apt-get install iproute2)",
+    );
+  return [ip, "netns", "exec", netns, binary];
 }
 
 /** True once `/v2/` answers at all (401 included: auth is on). */

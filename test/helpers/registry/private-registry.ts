@@ -1,13 +1,13 @@
 // A private registry as a platform team runs one: TLS from a CA of its own (which the test daemon is
-// told to trust through certs.d, and checks: see routable-address.ts) and htpasswd auth. One per
-// test file; `stop` removes every trace.
+// told to trust through certs.d, and checks: see registry-namespace.ts) and htpasswd auth. One per
+// test file, in a network namespace of its own; `stop` removes every trace.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { trustRegistryCa } from "./daemon-trust.js";
 import { writeHtpasswd } from "./htpasswd.js";
 import { startLocalRegistry, type LocalRegistry } from "./local-registry.js";
-import { addLoopbackAddress } from "./routable-address.js";
+import { createRegistryNamespace } from "./registry-namespace.js";
 import { makeTestCertificates } from "./test-ca.js";
 
 export interface PrivateRegistry extends LocalRegistry {
@@ -27,12 +27,17 @@ export async function startPrivateRegistry(credentials: {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
-    const address = await addLoopbackAddress();
-    cleanups.push(() => address.remove());
-    const certificates = await makeTestCertificates(dir, address.ip);
+    const namespace = await createRegistryNamespace();
+    cleanups.push(() => namespace.remove());
+    const certificates = await makeTestCertificates(dir, namespace.ip);
     const htpasswdFile = path.join(dir, "htpasswd");
     await writeHtpasswd(htpasswdFile, credentials.user, credentials.password);
-    const registry = await startLocalRegistry(dir, { tls: certificates, htpasswdFile, ip: address.ip });
+    const registry = await startLocalRegistry(dir, {
+      tls: certificates,
+      htpasswdFile,
+      ip: namespace.ip,
+      netns: namespace.name,
+    });
     cleanups.push(() => registry.stop());
     cleanups.push(await trustRegistryCa(registry.address, certificates.caFile));
     return {
