@@ -70307,6 +70307,18 @@ function renderFooter(input) {
 
 // src/plan-comment/ci-context.ts
 import { readFileSync as readFileSync4 } from "node:fs";
+
+// src/util/ci-job-url.ts
+function ciJobUrl(env2) {
+  if (env2.CI_JOB_URL) return env2.CI_JOB_URL;
+  const { GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env2;
+  if (!repository || !runId) return void 0;
+  const server = env2.GITHUB_SERVER_URL ?? "https://github.com";
+  const attempt4 = env2.GITHUB_RUN_ATTEMPT ? `/attempts/${env2.GITHUB_RUN_ATTEMPT}` : "";
+  return `${server}/${repository}/actions/runs/${runId}${attempt4}`;
+}
+
+// src/plan-comment/ci-context.ts
 var DEFAULT_GITLAB_TOKEN_ENV = "CRONCD_GITLAB_TOKEN";
 var DEFAULT_GITHUB_TOKEN_ENV = "GITHUB_TOKEN";
 function findCommentPlace(env2, tokenEnv) {
@@ -70335,7 +70347,7 @@ function gitLabPlace(env2, tokenEnv) {
       tokenEnv,
       token: env2[tokenEnv] || void 0,
       ...optional2("commit", env2.CI_COMMIT_SHA),
-      ...optional2("jobUrl", env2.CI_JOB_URL)
+      ...optional2("jobUrl", ciJobUrl(env2))
     }
   };
 }
@@ -70351,8 +70363,6 @@ function gitHubPlace(env2, tokenEnv) {
       notPostable: `the ${env2.GITHUB_EVENT_NAME ?? "triggering"} event is not about a pull request; run the plan on: pull_request`
     };
   }
-  const server = env2.GITHUB_SERVER_URL ?? "https://github.com";
-  const jobUrl = env2.GITHUB_RUN_ID ? `${server}/${env2.GITHUB_REPOSITORY}/actions/runs/${env2.GITHUB_RUN_ID}` : void 0;
   return {
     place: {
       platform: "github",
@@ -70363,7 +70373,7 @@ function gitHubPlace(env2, tokenEnv) {
       token: env2[tokenEnv] || void 0,
       // GITHUB_SHA is the merge commit GitHub made for the run; the pushed commit is the head.
       ...optional2("commit", event.pull_request?.head?.sha ?? env2.GITHUB_SHA),
-      ...optional2("jobUrl", jobUrl)
+      ...optional2("jobUrl", ciJobUrl(env2))
     }
   };
 }
@@ -78871,15 +78881,6 @@ import os7 from "node:os";
 function holderFromEnv(env2, pid = process.pid) {
   return ciJobUrl(env2) ?? `host ${os7.hostname()} pid ${pid}`;
 }
-function ciJobUrl(env2) {
-  if (env2.CI_JOB_URL) return env2.CI_JOB_URL;
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env2;
-  if (server && repository && runId) {
-    const attempt4 = env2.GITHUB_RUN_ATTEMPT ? `/attempts/${env2.GITHUB_RUN_ATTEMPT}` : "";
-    return `${server}/${repository}/actions/runs/${runId}${attempt4}`;
-  }
-  return void 0;
-}
 
 // src/pipeline/run-locks.ts
 var RunLocks = class {
@@ -83859,13 +83860,6 @@ function commitUrl(sourceUrl, sha) {
   if (/^gitlab\./.test(url12.hostname) || url12.hostname === "gitlab.com") return `${repository}/-/commit/${sha}`;
   return void 0;
 }
-function ciJobUrl2(env2) {
-  if (env2.CI_JOB_URL) return env2.CI_JOB_URL;
-  if (env2.GITHUB_RUN_ID && env2.GITHUB_REPOSITORY) {
-    return `${env2.GITHUB_SERVER_URL ?? "https://github.com"}/${env2.GITHUB_REPOSITORY}/actions/runs/${env2.GITHUB_RUN_ID}`;
-  }
-  return void 0;
-}
 
 // src/alerts/notifiers/filter.ts
 function eventsFor(config2, events) {
@@ -84576,7 +84570,7 @@ async function alertAfterReconcile(request2) {
     log.warn(masked);
     outcome.warnings.push(masked);
   };
-  const jobUrl = ciJobUrl2(request2.env);
+  const jobUrl = ciJobUrl(request2.env);
   for (const target of request2.targets) {
     const source = request2.sources.find((candidate) => candidate.name === target.source);
     const observed = observeTarget({

@@ -3,7 +3,7 @@
  * stack during an incident must find who to ask. CI jobs name their user and the job's page.
  */
 import os from "node:os";
-import { ciJobUrl } from "../lock/holder.js";
+import { ciJobUrl } from "../util/ci-job-url.js";
 
 export function suspendedBy(env: NodeJS.ProcessEnv): string {
   const user = env.GITLAB_USER_LOGIN || env.GITHUB_ACTOR;

@@ -8,7 +8,8 @@
 import type { AlertsConfig } from "../alerts/config.js";
 import type { AlertEvent } from "../alerts/event.js";
 import { syncIssue as realSyncIssue, type TargetFailure } from "../alerts/issue-tracker/index.js";
-import { ciJobUrl, commitUrl } from "../alerts/links.js";
+import { commitUrl } from "../alerts/links.js";
+import { ciJobUrl } from "../util/ci-job-url.js";
 import { sendAlertEvents as realSend, type NotifierDelivery } from "../alerts/notifiers/index.js";
 import type { TargetObservation } from "../alerts/observation.js";
 import { observeTarget } from "../alerts/observe.js";

@@ -4,6 +4,7 @@
  * not to post (a warning), never a failure.
  */
 import { readFileSync } from "node:fs";
+import { ciJobUrl } from "../util/ci-job-url.js";
 
 export const DEFAULT_GITLAB_TOKEN_ENV = "CRONCD_GITLAB_TOKEN";
 export const DEFAULT_GITHUB_TOKEN_ENV = "GITHUB_TOKEN";
@@ -68,7 +69,7 @@ function gitLabPlace(env: NodeJS.ProcessEnv, tokenEnv: string): PlaceLookup {
       tokenEnv,
       token: env[tokenEnv] || undefined,
       ...optional("commit", env.CI_COMMIT_SHA),
-      ...optional("jobUrl", env.CI_JOB_URL),
+      ...optional("jobUrl", ciJobUrl(env)),
     },
   };
 }
@@ -85,10 +86,6 @@ function gitHubPlace(env: NodeJS.ProcessEnv, tokenEnv: string): PlaceLookup {
       notPostable: `the ${env.GITHUB_EVENT_NAME ?? "triggering"} event is not about a pull request; run the plan on: pull_request`,
     };
   }
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  const jobUrl = env.GITHUB_RUN_ID
-    ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-    : undefined;
   return {
     place: {
       platform: "github",
@@ -99,7 +96,7 @@ function gitHubPlace(env: NodeJS.ProcessEnv, tokenEnv: string): PlaceLookup {
       token: env[tokenEnv] || undefined,
       // GITHUB_SHA is the merge commit GitHub made for the run; the pushed commit is the head.
       ...optional("commit", event.pull_request?.head?.sha ?? env.GITHUB_SHA),
-      ...optional("jobUrl", jobUrl),
+      ...optional("jobUrl", ciJobUrl(env)),
     },
   };
 }
