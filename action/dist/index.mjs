@@ -69327,6 +69327,28 @@ function helmfileLock(config2, env2, tools = {}) {
   };
 }
 
+// src/targets/swarm/labelled-config.ts
+async function readConfigNamed(docker, name2, options) {
+  const answer = await docker.tryRequest(
+    { method: "GET", path: `/configs/${encodeURIComponent(name2)}` },
+    { subject: options.subject }
+  );
+  if (answer.status === 404) return void 0;
+  if (answer.status !== 200) throw options.failed("read", answer.message);
+  const found = answer.json;
+  return found.Spec.Name === name2 ? found : void 0;
+}
+function updateConfigLabels(docker, version2, body, subject) {
+  return docker.tryRequest(
+    {
+      method: "POST",
+      path: `/configs/${encodeURIComponent(version2.id)}/update?version=${version2.index}`,
+      body
+    },
+    { subject }
+  );
+}
+
 // src/targets/swarm/lock-store.ts
 var LOCK_LABELS = {
   holder: "io.croncd.lock.holder",
@@ -69374,14 +69396,8 @@ function createSwarmLockStore(docker, endpoint2, name2) {
     removeHint: `docker config rm ${name2}`,
     create,
     async read() {
-      const answer = await docker.tryRequest(
-        { method: "GET", path: `/configs/${encodeURIComponent(name2)}` },
-        { subject }
-      );
-      if (answer.status === 404) return void 0;
-      if (answer.status !== 200) throw failed("read", answer.message);
-      const config2 = answer.json;
-      if (config2.Spec.Name !== name2) return void 0;
+      const config2 = await readConfigNamed(docker, name2, { subject, failed });
+      if (!config2) return void 0;
       const found = config2.Spec.Labels ?? {};
       return {
         record: parseRecordFields({
@@ -69398,15 +69414,8 @@ function createSwarmLockStore(docker, endpoint2, name2) {
       return create(record);
     },
     async renew(version2, record) {
-      const answer = await docker.tryRequest(
-        {
-          method: "POST",
-          path: `/configs/${encodeURIComponent(version2.id)}/update?version=${version2.index}`,
-          // Only labels may change; the rest must be sent as it is.
-          body: { Name: name2, Labels: labels2(record), Data: CONTENT }
-        },
-        { subject }
-      );
+      const body = { Name: name2, Labels: labels2(record), Data: CONTENT };
+      const answer = await updateConfigLabels(docker, version2, body, subject);
       if (answer.status === 404 || /out of sequence/i.test(answer.message)) return void 0;
       if (answer.status !== 200) throw failed("renew", answer.message);
       const reread = await this.read();
@@ -69566,14 +69575,8 @@ function createSwarmAlertStateStore(config2, docker = createDockerCli(config2.do
     where: where2,
     async read() {
       read2 = void 0;
-      const answer = await docker.tryRequest(
-        { method: "GET", path: `/configs/${encodeURIComponent(name2)}` },
-        { subject }
-      );
-      if (answer.status === 404) return void 0;
-      if (answer.status !== 200) throw failed("read", answer.message);
-      const found = answer.json;
-      if (found.Spec.Name !== name2) return void 0;
+      const found = await readConfigNamed(docker, name2, { subject, failed });
+      if (!found) return void 0;
       read2 = { id: found.ID, index: found.Version.Index };
       const fields = Object.entries(found.Spec.Labels ?? {}).flatMap(
         ([label, value]) => label.startsWith(ALERT_LABEL_PREFIX) ? [[label.slice(ALERT_LABEL_PREFIX.length), value]] : []
@@ -69590,14 +69593,7 @@ function createSwarmAlertStateStore(config2, docker = createDockerCli(config2.do
         if (answer2.status !== 201 && answer2.status !== 200) throw failed("create", answer2.message);
         return;
       }
-      const answer = await docker.tryRequest(
-        {
-          method: "POST",
-          path: `/configs/${encodeURIComponent(read2.id)}/update?version=${read2.index}`,
-          body
-        },
-        { subject }
-      );
+      const answer = await updateConfigLabels(docker, read2, body, subject);
       if (answer.status !== 200) throw failed("update", answer.message);
     }
   };

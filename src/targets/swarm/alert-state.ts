@@ -11,6 +11,7 @@ import { TargetError } from "../../errors.js";
 import { createDockerCli, type DockerCli } from "../../ports/docker.js";
 import type { SwarmTargetConfig } from "./config.js";
 import { LABELS, MANAGED_BY_VALUE } from "./labels.js";
+import { readConfigNamed, updateConfigLabels, type ConfigVersion } from "./labelled-config.js";
 
 export const ALERT_LABEL_PREFIX = "io.croncd.alert.";
 
@@ -20,12 +21,6 @@ export const alertStateConfigName = (target: string): string => `croncd-alerts-$
 const CONTENT = Buffer.from(
   "croncd alert state: what was last alerted per item is in the io.croncd.alert.* labels\n",
 ).toString("base64");
-
-interface ConfigObject {
-  ID: string;
-  Version: { Index: number };
-  Spec: { Name?: string; Labels?: Record<string, string> };
-}
 
 export function createSwarmAlertStateStore(
   config: Pick<SwarmTargetConfig, "name" | "docker">,
@@ -37,7 +32,7 @@ export function createSwarmAlertStateStore(
   const failed = (verb: string, message: string) =>
     new TargetError(`could not ${verb} ${where}: ${message}`, { subject });
   /** The version last read: a write replaces exactly that one. */
-  let read: { id: string; index: number } | undefined;
+  let read: ConfigVersion | undefined;
 
   const labels = (state: TargetAlertState) => ({
     [LABELS.managedBy]: MANAGED_BY_VALUE,
@@ -51,15 +46,8 @@ export function createSwarmAlertStateStore(
     where,
     async read() {
       read = undefined;
-      const answer = await docker.tryRequest(
-        { method: "GET", path: `/configs/${encodeURIComponent(name)}` },
-        { subject },
-      );
-      if (answer.status === 404) return undefined;
-      if (answer.status !== 200) throw failed("read", answer.message);
-      const found = answer.json as ConfigObject;
-      // Docker also finds a config by ID prefix: only the exact name is the state.
-      if (found.Spec.Name !== name) return undefined;
+      const found = await readConfigNamed(docker, name, { subject, failed });
+      if (!found) return undefined;
       read = { id: found.ID, index: found.Version.Index };
       const fields = Object.entries(found.Spec.Labels ?? {}).flatMap(([label, value]) =>
         label.startsWith(ALERT_LABEL_PREFIX)
@@ -78,14 +66,7 @@ export function createSwarmAlertStateStore(
         if (answer.status !== 201 && answer.status !== 200) throw failed("create", answer.message);
         return;
       }
-      const answer = await docker.tryRequest(
-        {
-          method: "POST",
-          path: `/configs/${encodeURIComponent(read.id)}/update?version=${read.index}`,
-          body,
-        },
-        { subject },
-      );
+      const answer = await updateConfigLabels(docker, read, body, subject);
       if (answer.status !== 200) throw failed("update", answer.message);
     },
   };

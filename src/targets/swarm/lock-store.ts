@@ -11,6 +11,7 @@ import { TargetError } from "../../errors.js";
 import { runDockerSync, type DockerCli, type DockerEndpoint } from "../../ports/docker.js";
 import { parseRecordFields, recordFields, type LockRecord } from "../../lock/record.js";
 import type { LockStore, StoredLock } from "../../lock/store.js";
+import { readConfigNamed, updateConfigLabels, type ConfigVersion } from "./labelled-config.js";
 
 export const LOCK_LABELS = {
   holder: "io.croncd.lock.holder",
@@ -20,16 +21,7 @@ export const LOCK_LABELS = {
 } as const satisfies Record<keyof LockRecord, string>;
 
 /** This exact config: its ID (one per holder) and version index (one per label update). */
-export interface SwarmLockVersion {
-  id: string;
-  index: number;
-}
-
-interface ConfigObject {
-  ID: string;
-  Version: { Index: number };
-  Spec: { Name?: string; Labels?: Record<string, string>; Data?: string };
-}
+export type SwarmLockVersion = ConfigVersion;
 
 /** The config's content: fixed, for a person who inspects it; what matters is in the labels. */
 const CONTENT = Buffer.from(
@@ -84,15 +76,8 @@ export function createSwarmLockStore(
     removeHint: `docker config rm ${name}`,
     create,
     async read(): Promise<StoredLock<SwarmLockVersion> | undefined> {
-      const answer = await docker.tryRequest(
-        { method: "GET", path: `/configs/${encodeURIComponent(name)}` },
-        { subject },
-      );
-      if (answer.status === 404) return undefined;
-      if (answer.status !== 200) throw failed("read", answer.message);
-      const config = answer.json as ConfigObject;
-      // Docker also finds a config by ID prefix: only the exact name is the lock.
-      if (config.Spec.Name !== name) return undefined;
+      const config = await readConfigNamed(docker, name, { subject, failed });
+      if (!config) return undefined;
       const found = config.Spec.Labels ?? {};
       return {
         record: parseRecordFields({
@@ -109,15 +94,8 @@ export function createSwarmLockStore(
       return create(record);
     },
     async renew(version, record) {
-      const answer = await docker.tryRequest(
-        {
-          method: "POST",
-          path: `/configs/${encodeURIComponent(version.id)}/update?version=${version.index}`,
-          // Only labels may change; the rest must be sent as it is.
-          body: { Name: name, Labels: labels(record), Data: CONTENT },
-        },
-        { subject },
-      );
+      const body = { Name: name, Labels: labels(record), Data: CONTENT };
+      const answer = await updateConfigLabels(docker, version, body, subject);
       if (answer.status === 404 || /out of sequence/i.test(answer.message)) return undefined;
       if (answer.status !== 200) throw failed("renew", answer.message);
       const reread = await this.read();
